@@ -1,0 +1,133 @@
+"""HTTP API of intake: residents and organisations send submissions and follow them."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from services.intake.metrics import IntakeMetrics
+from services.intake.logic import SubmissionRejected, accept_submission
+from services.intake.repository import SubmissionRepository
+from services.intake.schemas import SubmissionAccepted, SubmissionIn, SubmissionView
+from services.intake.status import STATUS_LABELS_VI
+from shared.clock import as_utc
+from shared.contracts.envelope import COMMUNE_ID_PATTERN
+from shared.directory import DirectoryReader
+from shared.errors import is_transient
+from shared.http import error_body, problem
+from shared.ids import new_id
+from shared.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+CommuneId = Path(pattern=COMMUNE_ID_PATTERN, description="Commune id, e.g. demo", examples=["demo"])
+
+
+def build_router(
+    repo: SubmissionRepository,
+    directory: DirectoryReader,
+    outbox: Outbox,
+    metrics: IntakeMetrics,
+) -> APIRouter:
+    router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["submissions"])
+
+    @router.post(
+        "/submissions",
+        status_code=202,
+        response_model=SubmissionAccepted,
+        summary="Gửi ý kiến, kiến nghị, phản ánh (send an opinion, petition or complaint)",
+        responses={404: {"description": "Unknown commune"}, 409: {"description": "No open dialogue"}, 422: {"description": "Invalid input"}, 503: {"description": "Store unavailable; retry"}},
+    )
+    async def submit(request: Request, body: SubmissionIn, commune_id: str = CommuneId):
+        commune = await directory.commune(commune_id)
+        if commune is None:
+            return _unknown_commune(commune_id)
+        correlation_id = request.headers.get("x-correlation-id") or new_id()
+        try:
+            doc = accept_submission(body, commune, correlation_id=correlation_id)
+        except SubmissionRejected as rejected:
+            metrics.submissions.labels(commune_id, "rejected").inc()
+            if rejected.field is None:
+                return problem(409, rejected.code, rejected.vi, rejected.en)
+            return JSONResponse(status_code=422, content=error_body([rejected.as_error()]))
+        try:
+            doc = await _store(repo, doc, lambda: accept_submission(body, commune, correlation_id=correlation_id))
+        except PyMongoError as exc:
+            if not is_transient(exc):
+                raise
+            metrics.submissions.labels(commune_id, "unavailable").inc()
+            response = problem(503, "store_unavailable", "Hệ thống tạm thời chưa lưu được ý kiến, vui lòng gửi lại sau ít phút.", "The store is unavailable; nothing was saved. Retry later.")
+            response.headers["Retry-After"] = "5"
+            return response
+        metrics.submissions.labels(commune_id, "accepted").inc()
+        try:
+            await outbox.flush_document(repo.submissions, doc["_id"])
+        except Exception:  # stored is what counts; the relay publishes it later
+            log.warning("publish after store failed; outbox relay will retry", exc_info=True, extra={"submission_id": doc["_id"], "correlation_id": correlation_id})
+        return SubmissionAccepted(
+            id=doc["_id"],
+            tracking_code=doc["tracking_code"],
+            links={"self": f"/api/v1/communes/{commune_id}/submissions/{doc['_id']}", "track": f"/api/v1/communes/{commune_id}/tracking/{doc['tracking_code']}"},
+        )
+
+    @router.get("/submissions/{submission_id}", response_model=SubmissionView, summary="Status, topic, office and history of a submission")
+    async def get_submission(commune_id: str = CommuneId, submission_id: str = Path(max_length=64)):
+        doc = await repo.get(commune_id, submission_id)
+        return await _view(repo, doc) if doc else _not_found()
+
+    @router.get("/tracking/{tracking_code}", response_model=SubmissionView, summary="Tra cứu bằng mã theo dõi (look up by tracking code)")
+    async def track(commune_id: str = CommuneId, tracking_code: str = Path(max_length=32)):
+        doc = await repo.by_tracking_code(commune_id, tracking_code.strip().upper())
+        return await _view(repo, doc) if doc else _not_found()
+
+    return router
+
+
+async def _store(repo: SubmissionRepository, doc: dict, rebuild, attempts: int = 5) -> dict:
+    """Insert; on the (rare) tracking-code collision build the document anew with a new code."""
+    for _ in range(attempts - 1):
+        try:
+            await repo.insert(doc)
+            return doc
+        except DuplicateKeyError:
+            doc = rebuild()
+    await repo.insert(doc)
+    return doc
+
+
+async def _view(repo: SubmissionRepository, doc: dict) -> SubmissionView:
+    received = {"at": as_utc(doc["received_at"]), "status": "received", "note_vi": STATUS_LABELS_VI["received"] + "."}
+    later = [{"at": as_utc(h["at"]), "status": h["status"], "note_vi": h["note_vi"], "by": h.get("by", "system")} for h in await repo.history(doc["commune_id"], doc["_id"])]
+    office = {"id": doc["office_id"], "name": doc["office_name"]} if doc.get("office_id") else None
+    return SubmissionView(
+        id=doc["_id"],
+        tracking_code=doc["tracking_code"],
+        commune_id=doc["commune_id"],
+        dialogue_id=doc["dialogue_id"],
+        status=doc["status"],
+        kind=doc["kind"],
+        source=doc["source"],
+        organisation=doc.get("organisation"),
+        hamlet=doc.get("hamlet"),
+        text=doc["text"],
+        topic=doc.get("topic"),
+        topic_name=doc.get("topic_name"),
+        secondary_topic=doc.get("secondary_topic"),
+        office=office,
+        authority_level=doc.get("authority_level"),
+        needs_review=bool(doc.get("needs_review")),
+        received_at=as_utc(doc["received_at"]),
+        updated_at=max(entry["at"] for entry in (received, *later)),
+        history=[received, *later],
+    )
+
+
+def _unknown_commune(commune_id: str) -> JSONResponse:
+    return problem(404, "unknown_commune", f"Không tìm thấy xã/phường có mã '{commune_id}'.", f"Unknown commune '{commune_id}'.")
+
+
+def _not_found() -> JSONResponse:
+    return problem(404, "not_found", "Không tìm thấy ý kiến này.", "Submission not found.")

@@ -1,0 +1,110 @@
+"""The demo commune, built from the 2017 seed plan (ke-hoach-doi-thoai-2017.txt).
+
+The seed names neither the commune nor the province; `Tân Phước` in `Đồng Tháp` is a made-up
+demo name. Hamlets: the plan's two (ấp Chợ, ấp Căn Cứ, at least 70 attendees each) and the
+others of the merged commune. Offices are those of a commune after the 2025 reform.
+Seeding replaces the two documents by id, so running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.directory import (
+    COMMUNES,
+    DIALOGUES,
+    Commune,
+    Dialogue,
+    Hamlet,
+    Office,
+    OfficeRule,
+    Signature,
+    Topic,
+    commune_document,
+    dialogue_document,
+)
+
+DEMO_COMMUNE_ID = "demo"
+DEMO_DIALOGUE_ID = "demo-2017"
+_MAIL = "tanphuoc.example"  # RFC 2606 reserved name: demo mail never leaves the machine
+
+SEED_TOPICS = (
+    Topic(number=1, name="Xây dựng và thực hiện quy hoạch, nhất là quy hoạch chỉnh trang đô thị"),
+    Topic(number=2, name="Quản lý nhà nước, nhất là quản lý đất đai, trật tự xây dựng"),
+    Topic(number=3, name="Huy động nguồn lực đầu tư công trình giao thông, hệ thống thoát nước đô thị"),
+    Topic(number=4, name="Vệ sinh môi trường, nhất là xử lý rác thải, nước thải sinh hoạt"),
+    Topic(number=5, name="An ninh trật tự, an toàn xã hội và an toàn giao thông"),
+    Topic(number=6, name="Cải cách hành chính, giải quyết thủ tục hành chính"),
+)
+
+
+def demo_commune() -> Commune:
+    hamlet_names = ("Chợ", "Căn Cứ", "Bến Đò", "Mới", "Kênh Xáng", "Bình Hưng", "Rạch Tràm", "Phước Hòa", "Tân Long", "Cây Da")
+    slugs = ("cho", "can-cu", "ben-do", "moi", "kenh-xang", "binh-hung", "rach-tram", "phuoc-hoa", "tan-long", "cay-da")
+    hamlets = tuple(Hamlet(id=f"ap-{slug}", name=f"ấp {name}", min_attendance=70 if slug in ("cho", "can-cu") else 0) for slug, name in zip(slugs, hamlet_names, strict=True))
+    offices = (
+        Office(id="van-phong-dang-uy", name="Văn phòng Đảng ủy", email=f"vanphongdanguy@{_MAIL}"),
+        Office(id="van-phong-hdnd-ubnd", name="Văn phòng HĐND và UBND", legacy_name="Văn phòng - Thống kê; Tư pháp - Hộ tịch", email=f"vanphong@{_MAIL}"),
+        Office(id="phong-kinh-te", name="Phòng Kinh tế", legacy_name="Địa chính - Nông nghiệp - Xây dựng và Môi trường", email=f"kinhte@{_MAIL}"),
+        Office(id="phong-van-hoa-xa-hoi", name="Phòng Văn hóa - Xã hội", legacy_name="Văn hóa - Xã hội", email=f"vanhoaxahoi@{_MAIL}"),
+        Office(id="trung-tam-phvhcc", name="Trung tâm Phục vụ hành chính công", email=f"motcua@{_MAIL}"),
+        Office(id="cong-an-xa", name="Công an xã", email=f"congan@{_MAIL}"),
+        Office(id="ban-chqs", name="Ban Chỉ huy Quân sự xã", legacy_name="Chỉ huy trưởng Quân sự", email=f"quansu@{_MAIL}"),
+    )
+    office_rules = (
+        OfficeRule(topic=5, terms=("biển báo", "gờ giảm tốc", "gờ giảm xóc", "vạch sơn", "đèn tín hiệu"), office_id="phong-kinh-te", coordinating_office_ids=("cong-an-xa",)),
+        OfficeRule(topic=5, terms=("đèn đường", "đèn chiếu sáng"), coordinating_office_ids=("phong-kinh-te",)),
+        OfficeRule(topic=3, terms=("kinh phí", "đóng góp", "huy động", "vốn"), coordinating_office_ids=("van-phong-hdnd-ubnd",)),
+        OfficeRule(topic=6, terms=("hộ tịch", "khai sinh", "khai tử", "kết hôn", "chứng thực", "hòa giải"), office_id="van-phong-hdnd-ubnd"),
+        OfficeRule(topic=6, terms=("cư trú", "tạm trú", "thường trú", "căn cước", "cccd", "định danh"), office_id="cong-an-xa"),
+        OfficeRule(topic=6, terms=("cán bộ", "công chức", "thái độ", "hách dịch", "nhũng nhiễu"), office_id="phong-van-hoa-xa-hoi"),
+        OfficeRule(topic=0, terms=("bảo hiểm y tế", "bhyt", "trường", "học sinh", "trạm y tế", "người có công", "thương binh", "liệt sĩ", "trợ cấp", "bảo trợ xã hội"), office_id="phong-van-hoa-xa-hoi"),
+        OfficeRule(topic=0, terms=("nghĩa vụ quân sự", "quân sự", "dân quân"), office_id="ban-chqs"),
+        OfficeRule(topic=0, terms=("hộ nghèo", "cận nghèo", "nông nghiệp", "thủy lợi", "điện", "nước sạch"), office_id="phong-kinh-te"),
+    )
+    return Commune(
+        id=DEMO_COMMUNE_ID,
+        name="Tân Phước",
+        province="Đồng Tháp",
+        hamlets=hamlets,
+        offices=offices,
+        topic_offices={"1": "phong-kinh-te", "2": "phong-kinh-te", "3": "phong-kinh-te", "4": "phong-kinh-te", "5": "cong-an-xa", "6": "trung-tam-phvhcc", "0": "van-phong-hdnd-ubnd"},
+        office_rules=office_rules,
+        current_dialogue_id=DEMO_DIALOGUE_ID,
+        signature=Signature(authority="T/M BAN THƯỜNG VỤ", title="BÍ THƯ", name=""),
+        recipients=(
+            "Thường trực Tỉnh ủy (b/c)",
+            "Ban Dân vận Tỉnh ủy (b/c)",
+            "Các đồng chí Đảng ủy viên",
+            "UBND, UBMTTQ Việt Nam xã",
+            "Các cơ quan, đoàn thể xã",
+            "Chi bộ các ấp",
+        ),
+    )
+
+
+def demo_dialogue() -> Dialogue:
+    return Dialogue(
+        id=DEMO_DIALOGUE_ID,
+        commune_id=DEMO_COMMUNE_ID,
+        year=2017,
+        title="Kế hoạch tổ chức đối thoại giữa Bí thư Đảng ủy với nhân dân năm 2017",
+        theme="Thực trạng và giải pháp nâng cao hiệu quả công tác vận động nhân dân tham gia xây dựng đô thị, xây dựng đời sống văn hóa và nông thôn mới",
+        meeting_date=date(2017, 3, 25),
+        venue="Nhà văn hóa xã",
+        topics=SEED_TOPICS,
+        legal_bases=(
+            "Quyết định 218-QĐ/TW, ngày 12/12/2013 của Bộ Chính trị (khóa XI)",
+            "Quyết định 2242-QĐ/TU ngày 03/02/2015 của Ban Thường vụ Tỉnh ủy",
+        ),
+        hamlet_ids=("ap-cho", "ap-can-cu"),
+        status="collecting",
+    )
+
+
+async def seed_demo(db: AsyncDatabase) -> None:
+    commune, dialogue = demo_commune(), demo_dialogue()
+    await db[COMMUNES].replace_one({"_id": commune.id}, commune_document(commune), upsert=True)
+    await db[DIALOGUES].replace_one({"_id": dialogue.id, "commune_id": commune.id}, dialogue_document(dialogue), upsert=True)

@@ -1,0 +1,90 @@
+"""Turning an accepted request into the stored submission and its event (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.intake.schemas import SubmissionIn
+from shared.clock import utcnow
+from shared.contracts import Envelope, SubmissionReceivedV1
+from shared.directory import Commune
+from shared.ids import new_id, new_tracking_code
+from shared.outbox import outbox_fields
+from shared.text import fold
+
+WHOLE_COMMUNE = frozenset({"toan xa", "toan phuong", "ca xa", "xa", "phuong"})
+
+
+@dataclass(frozen=True)
+class SubmissionRejected(Exception):
+    code: str
+    vi: str
+    en: str
+    field: str | None = None
+
+    def as_error(self) -> dict:
+        return {"loc": ("body", self.field), "type": self.code, "msg": self.en, "ctx": {"reason_vi": self.vi, "reason_en": self.en}}
+
+
+def resolve_hamlet(commune: Commune, written: str | None) -> str | None:
+    """The canonical hamlet name for what the resident typed (with or without diacritics, with or
+    without the word 'ấp'); None means the whole commune."""
+    if not written:
+        return None
+    key = fold(written)
+    if key in WHOLE_COMMUNE:
+        return None
+    for hamlet in commune.hamlets:
+        name = fold(hamlet.name)
+        bare = name.split(" ", 1)[1] if " " in name else name
+        if key in (name, bare, fold(hamlet.id.replace("-", " "))):
+            return hamlet.name
+    names = ", ".join(h.name for h in commune.hamlets)
+    raise SubmissionRejected(
+        "unknown_hamlet",
+        f"Không có ấp '{written}' trong {commune.display_name}. Các ấp: {names}.",
+        f"No hamlet '{written}' in this commune. Known hamlets: {names}.",
+        field="hamlet",
+    )
+
+
+def accept_submission(body: SubmissionIn, commune: Commune, *, correlation_id: str, tracking_code: str | None = None) -> dict:
+    """The submission document to store, its `submission.received.v1` event in the outbox."""
+    if commune.current_dialogue_id is None:
+        raise SubmissionRejected(
+            "no_open_dialogue",
+            f"{commune.display_name.capitalize()} chưa mở đợt đối thoại nào để nhận ý kiến.",
+            "This commune has no open dialogue to receive submissions.",
+        )
+    hamlet = resolve_hamlet(commune, body.hamlet)
+    now = utcnow()
+    submission_id = new_id()
+    doc = {
+        "_id": submission_id,
+        "commune_id": commune.id,
+        "dialogue_id": commune.current_dialogue_id,
+        "tracking_code": tracking_code or new_tracking_code(),
+        "source": body.source.value,
+        "organisation": body.organisation.value if body.organisation else None,
+        "kind": body.kind.value,
+        "text": body.text,
+        "hamlet": hamlet,
+        "submitter": {"name": body.submitter_name, "contact": body.contact},
+        "status": "received",
+        "status_rank": 1,
+        "received_at": now,
+        "correlation_id": correlation_id,
+    }
+    event = SubmissionReceivedV1(
+        submission_id=submission_id,
+        dialogue_id=doc["dialogue_id"],
+        tracking_code=doc["tracking_code"],
+        source=body.source,
+        organisation=body.organisation,
+        kind=body.kind,
+        text=body.text,
+        hamlet=hamlet,
+        received_at=now,
+    )
+    doc.update(outbox_fields([Envelope.wrap(event, commune_id=commune.id, correlation_id=correlation_id)]))
+    return doc

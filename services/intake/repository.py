@@ -1,0 +1,56 @@
+"""Intake's own collections: submissions (with their outbox) and their status history."""
+
+from __future__ import annotations
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from shared.outbox import ensure_outbox_index
+
+SUBMISSIONS = "intake_submissions"
+HISTORY = "intake_submission_history"
+
+
+class SubmissionRepository:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.submissions = db[SUBMISSIONS]
+        self.history_entries = db[HISTORY]
+
+    async def ensure_indexes(self) -> None:
+        await self.submissions.create_index([("commune_id", ASCENDING), ("tracking_code", ASCENDING)], unique=True)
+        await self.submissions.create_index([("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("received_at", ASCENDING)])
+        await ensure_outbox_index(self.submissions)
+        await self.history_entries.create_index([("commune_id", ASCENDING), ("submission_id", ASCENDING), ("at", ASCENDING)])
+
+    async def insert(self, doc: dict) -> None:
+        await self.submissions.insert_one(doc)
+
+    async def get(self, commune_id: str, submission_id: str) -> dict | None:
+        return await self.submissions.find_one({"_id": submission_id, "commune_id": commune_id}, {"outbox": 0})
+
+    async def by_tracking_code(self, commune_id: str, code: str) -> dict | None:
+        return await self.submissions.find_one({"commune_id": commune_id, "tracking_code": code}, {"outbox": 0})
+
+    async def advance(self, commune_id: str, submission_id: str, rank: int, fields: dict) -> bool:
+        """Move the submission forward; a late or repeated event never moves it back."""
+        result = await self.submissions.update_one(
+            {"_id": submission_id, "commune_id": commune_id, "status_rank": {"$lt": rank}},
+            {"$set": {**fields, "status_rank": rank}},
+        )
+        return result.modified_count == 1
+
+    async def add_history(self, entry: dict) -> bool:
+        """Entries are keyed by the event that caused them: a redelivery adds nothing."""
+        try:
+            await self.history_entries.insert_one(entry)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def history(self, commune_id: str, submission_id: str) -> list[dict]:
+        cursor = self.history_entries.find({"commune_id": commune_id, "submission_id": submission_id}).sort("at", ASCENDING)
+        return await cursor.to_list()
+
+    async def count(self, commune_id: str) -> int:
+        return await self.submissions.count_documents({"commune_id": commune_id})

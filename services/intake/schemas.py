@@ -1,0 +1,99 @@
+"""Request and response shapes of the intake API."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.contracts import Kind, Organisation, Source
+
+TEXT_MAX = 5000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: Any) -> Any:
+    """NFC at the boundary (macOS/iOS send NFD), no control characters, trimmed."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROL.sub("", unicodedata.normalize("NFC", value)).strip()
+
+
+class SubmissionIn(BaseModel):
+    """Ý kiến, kiến nghị, phản ánh gửi tới buổi đối thoại."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: Source = Field(
+        description="Who sends it. A mass organisation may also be given directly as its own "
+        "name (womens_union, farmers_union, veterans_association, youth_union).",
+        examples=["citizen"],
+    )
+    organisation: Organisation | None = Field(None, description="Which mass organisation, when source is mass_organisation")
+    kind: Kind = Field(description="opinion (ý kiến), petition (kiến nghị) or complaint (phản ánh)", examples=["petition"])
+    text: str = Field(min_length=5, max_length=TEXT_MAX, examples=["Đường vào ấp Chợ ngập nước mỗi khi mưa, đề nghị xã nạo vét cống."])
+    hamlet: str | None = Field(None, max_length=100, description="Hamlet (ấp); empty or 'Toàn xã' for the whole commune", examples=["ấp Chợ"])
+    submitter_name: str | None = Field(None, max_length=120, description="Optional; seen only by the Party office")
+    contact: str | None = Field(None, max_length=120, description="Optional phone or e-mail, to hear back")
+
+    @model_validator(mode="before")
+    @classmethod
+    def organisation_as_source(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("source") in {o.value for o in Organisation}:
+            data = {**data, "organisation": data.get("organisation") or data["source"], "source": Source.MASS_ORGANISATION.value}
+        return data
+
+    @field_validator("text", "hamlet", "submitter_name", "contact", mode="before")
+    @classmethod
+    def normalise(cls, value: Any) -> Any:
+        return clean_text(value)
+
+    @field_validator("hamlet", "submitter_name", "contact")
+    @classmethod
+    def empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class SubmissionAccepted(BaseModel):
+    id: str
+    tracking_code: str
+    status: str = "received"
+    message_vi: str = "Đã tiếp nhận ý kiến. Vui lòng giữ mã theo dõi để tra cứu kết quả."
+    links: dict[str, str]
+
+
+class OfficeRef(BaseModel):
+    id: str
+    name: str
+
+
+class HistoryEntry(BaseModel):
+    at: datetime
+    status: str
+    note_vi: str
+    by: str = "system"
+
+
+class SubmissionView(BaseModel):
+    id: str
+    tracking_code: str
+    commune_id: str
+    dialogue_id: str
+    status: str
+    kind: Kind
+    source: Source
+    organisation: Organisation | None = None
+    hamlet: str | None
+    text: str
+    topic: int | None = None
+    topic_name: str | None = None
+    secondary_topic: int | None = None
+    office: OfficeRef | None = None
+    authority_level: str | None = None
+    needs_review: bool = False
+    received_at: datetime
+    updated_at: datetime
+    history: list[HistoryEntry]

@@ -1,0 +1,46 @@
+"""How downstream events move a submission through its statuses (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.contracts import NotificationFailedV1, NotificationSentV1, SubmissionRoutedV1
+
+RANKS = {"received": 1, "routed": 2, "office_notified": 3}
+
+STATUS_LABELS_VI = {
+    "received": "Đã tiếp nhận",
+    "routed": "Đã phân loại và giao cơ quan chuẩn bị trả lời",
+    "office_notified": "Đã thông báo cho cơ quan chuẩn bị trả lời",
+    "notification_failed": "Chưa gửi được thông báo cho cơ quan (đang xử lý)",
+}
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    rank: int | None  # None: recorded in the history only
+    fields: dict
+    note_vi: str
+
+
+def change_for(payload: SubmissionRoutedV1 | NotificationSentV1 | NotificationFailedV1) -> StatusChange:
+    if isinstance(payload, SubmissionRoutedV1):
+        return StatusChange(
+            status="routed",
+            rank=RANKS["routed"],
+            fields={
+                "status": "routed",
+                "topic": payload.topic,
+                "topic_name": payload.topic_name,
+                "secondary_topic": payload.secondary_topic,
+                "office_id": payload.office_id,
+                "office_name": payload.office_name,
+                "authority_level": payload.authority_level,
+                "needs_review": payload.needs_review,
+            },
+            note_vi=f"Phân loại: {payload.topic_name}; giao {payload.office_name} chuẩn bị nội dung trả lời.",
+        )
+    if isinstance(payload, NotificationSentV1):
+        return StatusChange("office_notified", RANKS["office_notified"], {"status": "office_notified"}, STATUS_LABELS_VI["office_notified"] + ".")
+    return StatusChange("notification_failed", None, {}, STATUS_LABELS_VI["notification_failed"] + ".")

@@ -1,0 +1,150 @@
+"""`make run`: the whole system on this machine with embedded defaults.
+
+- Store: MONGODB_URL if set, else the nx-27017 wire server with its data in ./.data/mongo.
+- Mail: SMTP_URL if set, else a capture server writing .eml files to ./.data/mail.
+- Broker: RABBITMQ_URL if set or RabbitMQ answering on 127.0.0.1:5672: the four services run
+  as separate processes, as in production. Otherwise FastStream's in-memory broker with all
+  four services in this one process. DOITHOAI_BROKER=memory|rabbitmq forces either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import uvicorn
+
+from services.local.mail_capture import MailCapture
+from services.local.ports import is_listening
+from services.local.wire_store import start_wire_store
+from shared.mongo import create_client, database
+from shared.settings import Settings
+
+SERVICES = ("intake", "routing", "notification", "reporting")
+
+
+def _seed(settings: Settings) -> None:
+    from services.intake.demo import seed_demo
+
+    async def seed() -> None:
+        client = create_client(settings)
+        try:
+            await seed_demo(database(client, settings))
+        finally:
+            await client.close()
+
+    asyncio.run(seed())
+
+
+def _wait_healthy(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} not healthy after {timeout:.0f}s")
+
+
+def _exit_on_sigterm(*_: object) -> None:
+    raise SystemExit(0)  # unwinds through the cleanups below, unlike the default handler
+
+
+def run(data_dir: Path = Path(".data")) -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    env = dict(os.environ)
+    port = int(env.get("PORT", "8000"))
+    cleanups = []
+    try:
+        if not env.get("MONGODB_URL"):
+            store = start_wire_store(data_dir / "run", data_dir=data_dir / "mongo")
+            cleanups.append(store.stop)
+            env["MONGODB_URL"] = store.url
+        if not env.get("SMTP_URL"):
+            capture = MailCapture(data_dir / "mail").start()
+            cleanups.append(capture.stop)
+            env["SMTP_URL"] = capture.url
+            mail_note = f"e-mails are saved as .eml files in {(data_dir / 'mail').resolve()}"
+        else:
+            mail_note = f"e-mails go to {env['SMTP_URL']}"
+        choice = env.get("DOITHOAI_BROKER", "auto")  # auto | rabbitmq | memory
+        real_broker = choice == "rabbitmq" or (choice == "auto" and (bool(env.get("RABBITMQ_URL")) or is_listening("127.0.0.1", 5672)))
+        os.environ.update(env)  # Settings() below and the child processes read the same values
+        settings = Settings()
+        _seed(settings)
+        if real_broker:
+            return _run_processes(env, port, mail_note, cleanups)
+        return _run_in_process(settings, port, mail_note)
+    finally:
+        for cleanup in reversed(cleanups):
+            cleanup()
+
+
+def _banner(port: int, mode: str, mail_note: str, extra: str = "") -> None:
+    base = f"http://127.0.0.1:{port}"
+    print(
+        f"\ndoithoai is running ({mode}).\n"
+        f"  Intake API:  {base}/docs   (OpenAPI: {base}/openapi.json)\n{extra}"
+        f"  Store: {os.environ['MONGODB_URL']}; {mail_note}\n"
+        f"  Try:\n"
+        f"    curl -s -X POST {base}/api/v1/communes/demo/submissions -H 'content-type: application/json' \\\n"
+        f"      -d '{{\"source\":\"citizen\",\"kind\":\"petition\",\"hamlet\":\"ấp Chợ\",\"text\":\"Cống thoát nước đường vào chợ bị nghẹt, mưa là ngập.\"}}'\n"
+        f"  Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+
+
+def _run_in_process(settings: Settings, port: int, mail_note: str) -> int:
+    from services.intake.app import build_service as intake
+    from services.notification.app import build_service as notification
+    from services.reporting.app import build_service as reporting
+    from services.routing.app import build_service as routing
+    from shared.runtime import build_app
+
+    app = build_app(settings, [intake, routing, notification, reporting], title="doithoai (embedded)", in_memory=True)
+    extra = f"  Draft conclusion notice: http://127.0.0.1:{port}/api/v1/communes/demo/dialogues/demo-2017/conclusion-notice/draft\n  Metrics: http://127.0.0.1:{port}/metrics\n"
+    _banner(port, "embedded: in-memory broker, one process", mail_note, extra)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+    return 0
+
+
+def _run_processes(env: dict, port: int, mail_note: str, cleanups: list) -> int:
+    children: dict[str, subprocess.Popen] = {}
+    for offset, service in enumerate(SERVICES):
+        children[service] = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "serve", service, "--port", str(port + offset)], env=env, start_new_session=True
+        )
+
+    def stop_children() -> None:
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children.values():
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+    cleanups.append(stop_children)
+    for offset, service in enumerate(SERVICES):
+        _wait_healthy(f"http://127.0.0.1:{port + offset}/healthz")
+    extra = "".join(f"  {s:<13} http://127.0.0.1:{port + i}/metrics\n" for i, s in enumerate(SERVICES))
+    extra += f"  Draft conclusion notice: http://127.0.0.1:{port + 3}/api/v1/communes/demo/dialogues/demo-2017/conclusion-notice/draft\n"
+    _banner(port, f"RabbitMQ, four processes: {', '.join(SERVICES)}", mail_note, extra)
+    try:
+        while all(child.poll() is None for child in children.values()):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        return 0
+    dead = [name for name, child in children.items() if child.poll() is not None]
+    print(f"service(s) stopped unexpectedly: {', '.join(dead)}", file=sys.stderr)
+    return 1

@@ -1,0 +1,74 @@
+"""notification consumes `submission.routed.v1`, e-mails the office, emits sent/failed."""
+
+from __future__ import annotations
+
+from services.notification.messages import office_assignment_email
+from services.notification.metrics import NotificationMetrics
+from services.notification.repository import NotificationRepository
+from services.notification.smtp import EmailSender
+from shared.clock import utcnow
+from shared.contracts import Envelope, NotificationFailedV1, NotificationSentV1, SubmissionRoutedV1
+from shared.directory import DirectoryReader
+from shared.errors import PermanentError
+from shared.messaging import Consumer
+from shared.outbox import Outbox
+from shared.topology import consumer
+
+CHANNEL = "email"
+
+
+def notification_id_for(envelope: Envelope) -> str:
+    """One e-mail per routed event, whatever the number of deliveries of that event."""
+    return f"{envelope.event_id}.{CHANNEL}"
+
+
+def assignments_consumer(
+    repo: NotificationRepository,
+    directory: DirectoryReader,
+    outbox: Outbox,
+    sender: EmailSender,
+    env,
+    metrics: NotificationMetrics,
+    sender_address: str,
+) -> Consumer:
+    async def fail(envelope: Envelope, routed: SubmissionRoutedV1, reason: str) -> None:
+        notification_id = notification_id_for(envelope)
+        doc = await repo.get_or_create({"_id": notification_id, "commune_id": envelope.commune_id, "submission_id": routed.submission_id, "office_id": routed.office_id, "channel": CHANNEL})
+        failed = NotificationFailedV1(notification_id=notification_id, submission_id=routed.submission_id, office_id=routed.office_id, reason=reason[:500], attempts=int(doc.get("attempts") or 0))
+        if await repo.finish(envelope.commune_id, notification_id, "failed", Envelope.wrap(failed, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id), reason):
+            metrics.deliveries.labels(envelope.commune_id, CHANNEL, "failed").inc()
+        await outbox.flush_document(repo.outcomes, notification_id)
+
+    async def on_routed(envelope: Envelope, routed: SubmissionRoutedV1) -> None:
+        notification_id = notification_id_for(envelope)
+        commune = await directory.commune(envelope.commune_id)
+        dialogue = await directory.dialogue(envelope.commune_id, routed.dialogue_id)
+        office = commune.office(routed.office_id) if commune else None
+        if commune is None or dialogue is None or office is None:
+            raise PermanentError(f"unknown commune, dialogue or office for {envelope.commune_id}/{routed.office_id}")
+        if not office.email:
+            raise PermanentError(f"office {office.id} has no e-mail address")
+        await repo.get_or_create(
+            {"_id": notification_id, "commune_id": envelope.commune_id, "submission_id": routed.submission_id, "office_id": office.id, "channel": CHANNEL, "recipient": office.email}
+        )
+        if await repo.outcome(envelope.commune_id, notification_id) is None:
+            message = office_assignment_email(env, notification_id=notification_id, routed=routed, commune=commune, dialogue=dialogue, office=office, sender=sender_address)
+            await repo.count_attempt(envelope.commune_id, notification_id)
+            try:
+                await sender.send(message)
+            except PermanentError as exc:
+                return await fail(envelope, routed, str(exc))
+            except Exception:
+                metrics.deliveries.labels(envelope.commune_id, CHANNEL, "retry").inc()
+                raise
+            sent = NotificationSentV1(notification_id=notification_id, submission_id=routed.submission_id, office_id=office.id, sent_at=utcnow())
+            if await repo.finish(envelope.commune_id, notification_id, "sent", Envelope.wrap(sent, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id)):
+                metrics.deliveries.labels(envelope.commune_id, CHANNEL, "sent").inc()
+        await outbox.flush_document(repo.outcomes, notification_id)
+
+    return Consumer(
+        consumer("notification"),
+        {SubmissionRoutedV1.routing_key(): on_routed},
+        on_give_up=fail,
+        description="E-mails the office assigned to prepare the answer; records sent or failed.",
+    )

@@ -1,0 +1,54 @@
+"""What each event contributes to a read-model item (pure).
+
+Times in the read model are ISO-8601 UTC strings: they sort correctly as text, and they stay
+the same type whichever event's `$set` writes them first (the wire server used in tests turns
+datetimes written by `$set` on an existing document into strings, real MongoDB does not)."""
+
+from __future__ import annotations
+
+from shared.clock import iso
+from shared.contracts import (
+    Envelope,
+    NotificationFailedV1,
+    NotificationSentV1,
+    SubmissionReceivedV1,
+    SubmissionRoutedV1,
+)
+
+
+def item_fields(envelope: Envelope, payload) -> dict:
+    if isinstance(payload, SubmissionReceivedV1):
+        return {
+            "dialogue_id": payload.dialogue_id,
+            "tracking_code": payload.tracking_code,
+            "source": payload.source.value,
+            "organisation": payload.organisation.value if payload.organisation else None,
+            "kind": payload.kind.value,
+            "text": payload.text,
+            "hamlet": payload.hamlet,
+            "received_at": iso(payload.received_at),
+        }
+    if isinstance(payload, SubmissionRoutedV1):
+        return {
+            "dialogue_id": payload.dialogue_id,
+            "tracking_code": payload.tracking_code,
+            "kind": payload.kind.value,
+            "text": payload.text,
+            "hamlet": payload.hamlet,
+            "topic": payload.topic,
+            "topic_name": payload.topic_name,
+            "secondary_topic": payload.secondary_topic,
+            "office_id": payload.office_id,
+            "office_name": payload.office_name,
+            "coordinating_office_ids": list(payload.coordinating_office_ids),
+            "authority_level": payload.authority_level,
+            "authority_body": payload.authority_body,
+            "needs_review": payload.needs_review,
+            "recurring_claim": payload.recurring_claim,
+            "routed_at": iso(envelope.occurred_at),
+        }
+    if isinstance(payload, NotificationSentV1):
+        return {"office_notified_at": iso(payload.sent_at)}
+    if isinstance(payload, NotificationFailedV1):
+        return {"notification_failed": payload.reason}
+    raise TypeError(f"no projection for {type(payload).__name__}")

@@ -1,0 +1,29 @@
+"""Routing: classifies submissions, assigns the office that prepares the answer."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.routing.classifier import RuleSet
+from services.routing.metrics import RoutingMetrics
+from services.routing.repository import DecisionRepository
+from services.routing.subscribers import submissions_consumer
+from shared.outbox import Outbox
+from shared.runtime import Runtime, ServiceParts, build_app as build_runtime_app, service_base
+from shared.settings import Settings
+
+NAME = "routing"
+
+
+def build_service(rt: Runtime) -> ServiceParts:
+    metrics, publisher = service_base(rt, NAME)
+    repo = DecisionRepository(rt.db)
+    outbox = Outbox(publisher, [repo.decisions])
+    consumer = submissions_consumer(
+        repo, rt.directory, outbox, RuleSet.load_default(), RoutingMetrics(rt.registry), rt.settings.review_confidence_threshold
+    )
+    return ServiceParts(NAME, metrics, publisher, consumers=[consumer], outbox=outbox, ensure_indexes=repo.ensure_indexes)
+
+
+def build_app(settings: Settings) -> FastAPI:
+    return build_runtime_app(settings, [build_service], title="doithoai routing")

@@ -1,0 +1,341 @@
+"""Rule-based topic classifier for residents' submissions (pure: no I/O when classifying).
+
+The Party office must classify every opinion into the plan's topics and propose who answers
+(BRIEF.md IV.3). This module gives a first, explainable suggestion that a person confirms:
+each topic has weighted Vietnamese terms, the submission is normalised with
+:func:`shared.text.normalize_for_matching` (so "ko dc xay" and "không được xây", "ĐT741" and
+"đường tỉnh 741" match alike) and terms are matched as whole words or phrases over tokens,
+never as substrings inside words. Authority rules say when an item is beyond the commune,
+recurring phrases flag issues "raised many times" (BRIEF.md IV.6).
+
+Rule sets are data (topics differ per commune and year): :meth:`RuleSet.from_dict` builds one
+from the JSON shape of ``rules/default.json``; :meth:`RuleSet.load_default` loads the built-in
+one. Build a rule set once and reuse it; :func:`classify` only does dictionary look-ups.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
+from types import MappingProxyType
+from typing import Any, Iterator, Mapping
+
+from shared.text import normalize_for_matching
+
+__all__ = ["AuthorityRule", "Classification", "RuleSet", "classify"]
+
+OTHER_TOPIC = 0
+COMMUNE = "commune"
+LEVELS = frozenset({"province", "central"})
+_DEFAULT_RULES = "rules/default.json"
+# "#" in a phrase matches one number token: digits or a Vietnamese number word (folded).
+_WILDCARD = "#"
+_NUMBER_WORDS = frozenset(
+    "mot hai ba bon tu nam sau bay tam chin muoi may nhieu vai".split()
+)
+
+
+def _is_number(token: str) -> bool:
+    return token.isdigit() or token in _NUMBER_WORDS
+
+
+@dataclass(frozen=True, eq=False)
+class _PhraseIndex:
+    """Phrases (tuples of folded tokens) indexed by their first token, longest first.
+
+    Looking phrases up token by token keeps word boundaries for free and costs a few
+    dictionary look-ups per token, far below the 2 ms budget per item.
+    """
+
+    by_first: Mapping[str, tuple[tuple[str, ...], ...]]
+
+    @classmethod
+    def build(cls, phrases: Iterator[str] | tuple[str, ...]) -> _PhraseIndex:
+        grouped: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        for phrase in phrases:
+            tokens = tuple(phrase.split())
+            if tokens:
+                grouped[tokens[0]].add(tokens)
+        return cls(
+            MappingProxyType(
+                {
+                    first: tuple(sorted(group, key=lambda t: (-len(t), t)))
+                    for first, group in grouped.items()
+                }
+            )
+        )
+
+    def _candidates(self, token: str) -> tuple[tuple[str, ...], ...]:
+        exact = self.by_first.get(token, ())
+        if _WILDCARD in self.by_first and _is_number(token):
+            return tuple(sorted(exact + self.by_first[_WILDCARD], key=lambda t: -len(t)))
+        return exact
+
+    @staticmethod
+    def _fits(phrase: tuple[str, ...], tokens: list[str], start: int) -> bool:
+        if start + len(phrase) > len(tokens):
+            return False
+        for offset, want in enumerate(phrase):
+            got = tokens[start + offset]
+            if want != got and not (want == _WILDCARD and _is_number(got)):
+                return False
+        return True
+
+    def longest(self, tokens: list[str]) -> Iterator[str]:
+        """Non-overlapping matches, left to right, the longest phrase at each position."""
+        i = 0
+        while i < len(tokens):
+            for phrase in self._candidates(tokens[i]):
+                if self._fits(phrase, tokens, i):
+                    yield " ".join(phrase)
+                    i += len(phrase)
+                    break
+            else:
+                i += 1
+
+    def all(self, tokens: list[str]) -> set[str]:
+        """Every phrase that occurs, overlaps included."""
+        found: set[str] = set()
+        for i, token in enumerate(tokens):
+            for phrase in self._candidates(token):
+                if self._fits(phrase, tokens, i):
+                    found.add(" ".join(phrase))
+        return found
+
+
+@dataclass(frozen=True)
+class AuthorityRule:
+    """Phrases that put an item above commune authority, optionally only for some topics.
+
+    The rule applies when one of ``phrases`` occurs, the primary topic is in ``topics`` (empty:
+    any topic) and, if ``requires_any`` is given, one of those phrases occurs too (a provincial
+    road is the commune's business for patrols, the province's for its signs).
+    """
+
+    name: str
+    phrases: tuple[str, ...]
+    level: str
+    body: str
+    topics: frozenset[int] = frozenset()
+    requires_any: tuple[str, ...] = ()
+
+    def applies(self, found: set[str], topic: int) -> str | None:
+        """The phrase that triggers this rule, or None."""
+        if self.topics and topic not in self.topics:
+            return None
+        if self.requires_any and not any(p in found for p in self.requires_any):
+            return None
+        return next((p for p in self.phrases if p in found), None)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A loaded rule set: folded terms with weights per topic, authority and recurring rules."""
+
+    topic_names: Mapping[int, str]
+    terms: Mapping[str, tuple[tuple[int, float], ...]]  # folded term -> ((topic, weight), ...)
+    authority_rules: tuple[AuthorityRule, ...] = ()
+    recurring_phrases: tuple[str, ...] = ()
+    not_recurring_phrases: tuple[str, ...] = ()  # longer phrases that cancel a recurring one
+    neutral_phrases: tuple[str, ...] = ()  # matched but score nothing ("yeu cau" hides "cau")
+    secondary_ratio: float = 0.5
+    secondary_min_score: float = 3.0
+    repeat_bonus: float = 0.5
+    max_repeat_factor: float = 2.0
+    min_score: float = 2.0  # below this the best topic is only a hint: classify as other
+    _terms_index: _PhraseIndex = field(init=False, repr=False, compare=False)
+    _authority_index: _PhraseIndex = field(init=False, repr=False, compare=False)
+    _recurring_index: _PhraseIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        signals = tuple(p for rule in self.authority_rules for p in rule.phrases + rule.requires_any)
+        recurring = self.recurring_phrases + self.not_recurring_phrases
+        terms = tuple(self.terms) + self.neutral_phrases
+        object.__setattr__(self, "_terms_index", _PhraseIndex.build(terms))
+        object.__setattr__(self, "_authority_index", _PhraseIndex.build(signals))
+        object.__setattr__(self, "_recurring_index", _PhraseIndex.build(recurring))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RuleSet:
+        """Build a rule set from the JSON shape of ``rules/default.json``; terms are folded."""
+        names: dict[int, str] = {}
+        weights: dict[str, dict[int, float]] = defaultdict(dict)
+
+        def add_terms(topic: int, terms: Mapping[str, float]) -> None:
+            for raw, weight in terms.items():
+                if not float(weight) > 0:
+                    raise ValueError(f"weight of {raw!r} must be positive")
+                term = normalize_for_matching(raw)
+                if term:  # two spellings may fold together: keep the stronger weight
+                    weights[term][topic] = max(float(weight), weights[term].get(topic, 0.0))
+
+        for key, spec in data.get("topics", {}).items():
+            topic = int(key)
+            if topic < 0:
+                raise ValueError(f"topic ids are >= 0, got {topic}")
+            names[topic] = spec["name"]
+            add_terms(topic, spec.get("terms", {}))
+        off_topic = data.get("off_topic", {})
+        names.setdefault(OTHER_TOPIC, off_topic.get("name", "Khác"))
+        add_terms(OTHER_TOPIC, off_topic.get("terms", {}))
+
+        rules = []
+        for spec in data.get("authority", []):
+            if spec["level"] not in LEVELS:
+                raise ValueError(f"authority level must be one of {sorted(LEVELS)}: {spec}")
+            rules.append(
+                AuthorityRule(
+                    name=spec.get("name", spec["body"]),
+                    phrases=tuple(normalize_for_matching(p) for p in spec["phrases"]),
+                    level=spec["level"],
+                    body=spec["body"],
+                    topics=frozenset(int(t) for t in spec.get("topics", ())),
+                    requires_any=tuple(
+                        normalize_for_matching(p) for p in spec.get("requires_any", ())
+                    ),
+                )
+            )
+        scoring = data.get("scoring", {})
+        return cls(
+            topic_names=MappingProxyType(dict(sorted(names.items()))),
+            terms=MappingProxyType(
+                {term: tuple(sorted(by_topic.items())) for term, by_topic in weights.items()}
+            ),
+            authority_rules=tuple(rules),
+            recurring_phrases=tuple(
+                normalize_for_matching(p) for p in data.get("recurring", ())
+            ),
+            not_recurring_phrases=tuple(
+                normalize_for_matching(p) for p in data.get("not_recurring", ())
+            ),
+            neutral_phrases=tuple(
+                p
+                for p in (normalize_for_matching(raw) for raw in data.get("neutral", ()))
+                if p not in weights
+            ),
+            **{k: float(v) for k, v in scoring.items() if k in _SCORING_KEYS},
+        )
+
+    @classmethod
+    def load_default(cls) -> RuleSet:
+        """The built-in Vietnamese rule set shipped next to this module."""
+        text = resources.files(__package__).joinpath(_DEFAULT_RULES).read_text(encoding="utf-8")
+        return cls.from_dict(json.loads(text))
+
+
+_SCORING_KEYS = frozenset(
+    {"secondary_ratio", "secondary_min_score", "repeat_bonus", "max_repeat_factor", "min_score"}
+)
+
+
+@dataclass(frozen=True)
+class Classification:
+    """A suggested classification with the evidence behind it, for a person to confirm."""
+
+    topic: int  # 0..6; 0 = other (ngoài 6 nội dung)
+    secondary_topic: int | None
+    confidence: float  # 0..1, from the winning score and its margin over the runner-up
+    matched_terms: tuple[str, ...]  # the folded terms that fired, for the explanation
+    authority_level: str  # "commune" | "province" | "central"
+    authority_body: str | None
+    recurring_claim: bool
+    explanation: str  # short English sentence naming the terms that fired per topic
+
+
+def _confidence(top: float, runner_up: float) -> float:
+    if top <= 0:
+        return 0.0
+    strength = top / (top + 4.0)  # one strong phrase (~5) gives about 0.55
+    margin = (top - runner_up) / top
+    return round(strength * (0.4 + 0.6 * margin), 3)
+
+
+def _explain(
+    rules: RuleSet,
+    topic: int,
+    by_topic: Mapping[int, list[str]],
+    authority: tuple[str, str | None, str | None],
+    recurring: list[str],
+) -> str:
+    if not by_topic:
+        parts = [f"No topic terms matched, so topic {topic} ({rules.topic_names.get(topic)})."]
+    elif topic not in by_topic:
+        weak = ", ".join(f"'{term}'" for terms in by_topic.values() for term in terms)
+        parts = [f"Only weak terms matched ({weak}), so topic {topic} ({rules.topic_names.get(topic)})."]
+    else:
+        quoted = {t: ", ".join(f"'{term}'" for term in terms) for t, terms in by_topic.items()}
+        parts = [f"Topic {topic} ({rules.topic_names.get(topic)}) from {quoted.get(topic, 'no terms')}"]
+        others = [f"topic {t}: {q}" for t, q in sorted(quoted.items()) if t != topic]
+        parts[0] += f"; also {'; '.join(others)}." if others else "."
+    level, body, trigger = authority
+    if level != COMMUNE:
+        parts.append(f"Beyond commune authority ({level}, {body}) because of '{trigger}'.")
+    if recurring:
+        parts.append(f"Says it was raised before ({', '.join(repr(p) for p in recurring)}).")
+    return " ".join(parts)
+
+
+def classify(text: str, rules: RuleSet) -> Classification:
+    """Suggest topic, secondary topic, authority and recurring flag for one submission."""
+    tokens = normalize_for_matching(text).split()
+
+    counts: dict[str, int] = defaultdict(int)
+    for term in rules._terms_index.longest(tokens):
+        if term in rules.terms:  # neutral phrases only hide the words inside them
+            counts[term] += 1
+    scores: dict[int, float] = defaultdict(float)
+    by_topic: dict[int, list[str]] = defaultdict(list)
+    for term, count in counts.items():
+        factor = min(1.0 + rules.repeat_bonus * (count - 1), rules.max_repeat_factor)
+        for topic, weight in rules.terms[term]:
+            scores[topic] += weight * factor
+            by_topic[topic].append(term)
+
+    # Highest score wins; on a tie a plan topic beats "other", then more distinct terms win.
+    ranked = sorted(
+        scores, key=lambda t: (-scores[t], t == OTHER_TOPIC, -len(by_topic[t]), t)
+    )
+    best = ranked[0] if ranked else OTHER_TOPIC
+    top = scores.get(best, 0.0)
+    runner_up = scores[ranked[1]] if len(ranked) > 1 else 0.0
+    if top < rules.min_score:
+        # Only generic words fired ("can bo", "huong dan"): too weak to name a plan topic.
+        topic, secondary, confidence = OTHER_TOPIC, None, 0.0
+    else:
+        topic, confidence = best, _confidence(top, runner_up)
+        secondary = next(
+            (
+                t
+                for t in ranked[1:]
+                if t != OTHER_TOPIC
+                and scores[t] >= rules.secondary_min_score
+                and scores[t] >= rules.secondary_ratio * top
+            ),
+            None,
+        )
+
+    found = rules._authority_index.all(tokens)
+    authority: tuple[str, str | None, str | None] = (COMMUNE, None, None)
+    for rule in rules.authority_rules:
+        trigger = rule.applies(found, topic)
+        if trigger is not None:
+            authority = (rule.level, rule.body, trigger)
+            break
+    # Longest match first, so "di lai nhieu lan" (not recurring) swallows "nhieu lan".
+    recurring_set = frozenset(rules.recurring_phrases)
+    recurring = list(
+        dict.fromkeys(p for p in rules._recurring_index.longest(tokens) if p in recurring_set)
+    )
+
+    return Classification(
+        topic=topic,
+        secondary_topic=secondary,
+        confidence=confidence,
+        matched_terms=tuple(counts),
+        authority_level=authority[0],
+        authority_body=authority[1],
+        recurring_claim=bool(recurring),
+        explanation=_explain(rules, topic, by_topic, authority, recurring),
+    )

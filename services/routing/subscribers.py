@@ -1,0 +1,41 @@
+"""routing consumes `submission.received.v1` and emits `submission.routed.v1`."""
+
+from __future__ import annotations
+
+from services.routing.classifier import RuleSet
+from services.routing.logic import route
+from services.routing.metrics import RoutingMetrics
+from services.routing.repository import DecisionRepository
+from shared.contracts import Envelope, SubmissionReceivedV1
+from shared.directory import DirectoryReader
+from shared.errors import PermanentError
+from shared.messaging import Consumer
+from shared.outbox import Outbox
+from shared.topology import consumer
+
+
+def submissions_consumer(
+    repo: DecisionRepository,
+    directory: DirectoryReader,
+    outbox: Outbox,
+    rules: RuleSet,
+    metrics: RoutingMetrics,
+    review_threshold: float,
+) -> Consumer:
+    async def on_received(envelope: Envelope, received: SubmissionReceivedV1) -> None:
+        commune = await directory.commune(envelope.commune_id)
+        dialogue = await directory.dialogue(envelope.commune_id, received.dialogue_id)
+        if commune is None or dialogue is None:
+            raise PermanentError(f"unknown commune or dialogue: {envelope.commune_id}/{received.dialogue_id}")
+        decision = route(received, commune, dialogue, rules, review_threshold=review_threshold)
+        routed = Envelope.wrap(decision, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id)
+        if await repo.save(decision, routed, source_event_id=envelope.event_id):
+            metrics.routed.labels(envelope.commune_id, str(decision.topic), decision.authority_level, "review" if decision.needs_review else "auto").inc()
+        # On a redelivery the stored decision's own event goes out (if it has not yet).
+        await outbox.flush_document(repo.decisions, received.submission_id)
+
+    return Consumer(
+        consumer("routing"),
+        {SubmissionReceivedV1.routing_key(): on_received},
+        description="Classifies each submission into the dialogue's topics and assigns the office.",
+    )

@@ -1,0 +1,26 @@
+"""Event contracts: the only code the services share besides plumbing."""
+
+from shared.contracts.envelope import Envelope, Payload
+from shared.contracts.events import (
+    PAYLOADS,
+    Kind,
+    NotificationFailedV1,
+    NotificationSentV1,
+    Organisation,
+    Source,
+    SubmissionReceivedV1,
+    SubmissionRoutedV1,
+)
+
+__all__ = [
+    "PAYLOADS",
+    "Envelope",
+    "Kind",
+    "NotificationFailedV1",
+    "NotificationSentV1",
+    "Organisation",
+    "Payload",
+    "Source",
+    "SubmissionReceivedV1",
+    "SubmissionRoutedV1",
+]

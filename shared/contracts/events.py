@@ -1,0 +1,106 @@
+"""Event payloads exchanged between the services. Events carry ids and the facts a consumer
+needs, never the submitter's personal data (name, contact stay in intake's store)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from shared.contracts.envelope import Payload
+
+
+class Source(StrEnum):
+    CITIZEN = "citizen"
+    HAMLET_PARTY_CELL = "hamlet_party_cell"
+    FATHERLAND_FRONT = "fatherland_front"
+    MASS_ORGANISATION = "mass_organisation"
+    PEOPLES_COMMITTEE = "peoples_committee"
+
+
+class Organisation(StrEnum):
+    """The plan's mass organisations (đoàn thể), when the source is one of them."""
+
+    WOMENS_UNION = "womens_union"
+    FARMERS_UNION = "farmers_union"
+    VETERANS_ASSOCIATION = "veterans_association"
+    YOUTH_UNION = "youth_union"
+
+
+class Kind(StrEnum):
+    OPINION = "opinion"  # ý kiến
+    PETITION = "petition"  # kiến nghị
+    COMPLAINT = "complaint"  # phản ánh
+
+
+AuthorityLevel = Literal["commune", "province", "central"]
+
+
+class SubmissionReceivedV1(Payload):
+    EVENT_TYPE = "submission.received"
+    VERSION = 1
+
+    submission_id: str = Field(description="Intake's id of the submission")
+    dialogue_id: str = Field(description="The dialogue the submission belongs to", examples=["demo-2017"])
+    tracking_code: str = Field(examples=["DT-7K3M9QXA"])
+    source: Source
+    organisation: Organisation | None = None
+    kind: Kind
+    text: str = Field(description="NFC-normalised text as the resident wrote it")
+    hamlet: str | None = Field(None, description="Canonical hamlet name; None = whole commune")
+    received_at: datetime
+
+
+class SubmissionRoutedV1(Payload):
+    EVENT_TYPE = "submission.routed"
+    VERSION = 1
+
+    submission_id: str
+    dialogue_id: str
+    tracking_code: str
+    kind: Kind
+    text: str = Field(description="The submission's text: the office prepares its answer from it")
+    hamlet: str | None = None
+    topic: int = Field(ge=0, description="Plan topic number; 0 = other (khác)")
+    topic_name: str
+    secondary_topic: int | None = None
+    office_id: str
+    office_name: str
+    coordinating_office_ids: tuple[str, ...] = ()
+    authority_level: AuthorityLevel = "commune"
+    authority_body: str | None = None
+    confidence: float = Field(ge=0, le=1)
+    needs_review: bool = False
+    recurring_claim: bool = False
+    explanation: str = ""
+
+
+class NotificationSentV1(Payload):
+    EVENT_TYPE = "notification.sent"
+    VERSION = 1
+
+    notification_id: str
+    submission_id: str
+    channel: Literal["email"] = "email"
+    office_id: str
+    sent_at: datetime
+
+
+class NotificationFailedV1(Payload):
+    EVENT_TYPE = "notification.failed"
+    VERSION = 1
+
+    notification_id: str
+    submission_id: str
+    channel: Literal["email"] = "email"
+    office_id: str
+    reason: str
+    attempts: int = Field(ge=0)
+
+
+PAYLOADS: dict[str, type[Payload]] = {
+    cls.routing_key(): cls
+    for cls in (SubmissionReceivedV1, SubmissionRoutedV1, NotificationSentV1, NotificationFailedV1)
+}

@@ -1,0 +1,122 @@
+"""The commune directory: communes, their hamlets, offices, and dialogues.
+
+Intake owns writes (seeding and, later, the plan API); the other services only read it.
+Every lookup is by commune id, and a dialogue is always fetched together with its commune id.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.contracts.envelope import COMMUNE_ID_PATTERN
+
+COMMUNES = "communes"
+DIALOGUES = "dialogues"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Hamlet(_Frozen):
+    id: str
+    name: str  # "ấp Chợ"
+    min_attendance: int = 0
+
+
+class Office(_Frozen):
+    id: str
+    name: str  # after the 2025 reform, e.g. "Phòng Kinh tế"
+    legacy_name: str | None = None  # pre-2025 title, for older plans
+    email: str | None = None
+
+
+class OfficeRule(_Frozen):
+    """Sub-area routing: when a topic (or any topic, if None) mentions one of the terms, this
+    office leads instead of the topic's default office; without an office the rule only adds
+    coordinating offices."""
+
+    topic: int | None = None
+    terms: tuple[str, ...]
+    office_id: str | None = None
+    coordinating_office_ids: tuple[str, ...] = ()
+
+
+class Signature(_Frozen):
+    authority: str = "T/M BAN THƯỜNG VỤ"
+    title: str = "BÍ THƯ"
+    name: str = ""
+
+
+class Commune(_Frozen):
+    id: str = Field(pattern=COMMUNE_ID_PATTERN)
+    name: str  # "Tân Phước"
+    kind: str = "xã"  # xã | phường | đặc khu
+    province: str  # "Đồng Tháp"
+    hamlets: tuple[Hamlet, ...]
+    offices: tuple[Office, ...]
+    topic_offices: dict[str, str]  # topic number as string -> office id ("0" = other)
+    office_rules: tuple[OfficeRule, ...] = ()
+    party_office_id: str = "van-phong-dang-uy"
+    current_dialogue_id: str | None = None
+    signature: Signature = Signature()
+    recipients: tuple[str, ...] = ()  # "Nơi nhận" of the conclusion notice, before "Lưu Văn phòng Đảng ủy."
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.kind} {self.name}"
+
+    def office(self, office_id: str) -> Office | None:
+        return next((o for o in self.offices if o.id == office_id), None)
+
+
+class Topic(_Frozen):
+    number: int
+    name: str
+
+
+class Dialogue(_Frozen):
+    id: str
+    commune_id: str
+    year: int
+    title: str
+    theme: str
+    meeting_date: date
+    venue: str
+    topics: tuple[Topic, ...]
+    legal_bases: tuple[str, ...] = ()
+    hamlet_ids: tuple[str, ...] = ()
+    status: str = "collecting"
+
+    def topic_name(self, number: int) -> str:
+        if number == 0:
+            return "Khác (ngoài các nội dung trọng tâm)"
+        return next((t.name for t in self.topics if t.number == number), f"Nội dung {number}")
+
+
+class DirectoryReader:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self._db = db
+
+    async def commune(self, commune_id: str) -> Commune | None:
+        doc = await self._db[COMMUNES].find_one({"_id": commune_id})
+        return Commune.model_validate({**doc, "id": doc["_id"]}) if doc else None
+
+    async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None:
+        doc = await self._db[DIALOGUES].find_one({"_id": dialogue_id, "commune_id": commune_id})
+        return Dialogue.model_validate({**doc, "id": doc["_id"], "meeting_date": doc["meeting_date"][:10]}) if doc else None
+
+
+def commune_document(commune: Commune) -> dict:
+    doc = commune.model_dump(mode="json")
+    doc["_id"] = doc.pop("id")
+    return doc
+
+
+def dialogue_document(dialogue: Dialogue) -> dict:
+    doc = dialogue.model_dump(mode="json")
+    doc["_id"] = doc.pop("id")
+    return doc

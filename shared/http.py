@@ -1,0 +1,104 @@
+"""HTTP plumbing shared by the services: bilingual validation errors, health and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+# pydantic error type -> (Vietnamese, English) message. Anything else falls back to pydantic's text.
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "missing": ("Thiếu thông tin bắt buộc.", "This field is required."),
+    "string_too_long": ("Nội dung quá dài: tối đa {max_length} ký tự.", "Too long: at most {max_length} characters."),
+    "string_too_short": ("Nội dung quá ngắn: tối thiểu {min_length} ký tự.", "Too short: at least {min_length} characters."),
+    "enum": ("Giá trị không hợp lệ; chọn một trong: {expected}.", "Invalid value; expected one of: {expected}."),
+    "literal_error": ("Giá trị không hợp lệ; chọn một trong: {expected}.", "Invalid value; expected one of: {expected}."),
+    "string_type": ("Phải là chuỗi ký tự.", "Must be a string."),
+    "json_invalid": ("Dữ liệu gửi lên không phải JSON hợp lệ (hoặc không phải UTF-8).", "The body is not valid JSON (or not UTF-8)."),
+    "model_attributes_type": ("Dữ liệu gửi lên phải là một đối tượng JSON.", "The body must be a JSON object."),
+    "dict_type": ("Dữ liệu gửi lên phải là một đối tượng JSON.", "The body must be a JSON object."),
+    "extra_forbidden": ("Trường này không được chấp nhận.", "This field is not accepted."),
+    "string_pattern_mismatch": ("Định dạng không hợp lệ.", "Invalid format."),
+    "value_error": ("{reason_vi}", "{reason_en}"),
+}
+
+
+class BilingualError(ValueError):
+    """Raised by validators with a message for residents (Vietnamese) and for developers."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(en)
+        self.vi, self.en = vi, en
+
+
+def _describe(error: dict) -> dict:
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("body",)]
+    ctx = dict(error.get("ctx") or {})
+    cause = ctx.get("error")
+    if isinstance(cause, BilingualError):
+        vi, en = cause.vi, cause.en
+    else:
+        vi_t, en_t = _MESSAGES.get(error.get("type", ""), ("Giá trị không hợp lệ.", error.get("msg", "Invalid value.")))
+        ctx.setdefault("reason_vi", "Giá trị không hợp lệ.")
+        ctx.setdefault("reason_en", error.get("msg", "Invalid value."))
+        try:
+            vi, en = vi_t.format(**ctx), en_t.format(**ctx)
+        except (KeyError, IndexError):
+            vi, en = vi_t, error.get("msg", en_t)
+    return {"field": ".".join(loc) or "body", "type": error.get("type"), "message_vi": vi, "message_en": en}
+
+
+def error_body(errors: list[dict]) -> dict:
+    described = [_describe(e) for e in errors]
+    return {
+        "error": "validation_failed",
+        "message_vi": "Dữ liệu không hợp lệ: " + "; ".join(f"{d['field']}: {d['message_vi']}" for d in described),
+        "message_en": "Invalid input: " + "; ".join(f"{d['field']}: {d['message_en']}" for d in described),
+        "detail": described,
+    }
+
+
+def problem(status: int, code: str, vi: str, en: str) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": code, "message_vi": vi, "message_en": en})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content=error_body(list(exc.errors())))
+
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+
+
+def install_body_limit(app: FastAPI, max_bytes: int) -> None:
+    """Refuse oversized bodies before parsing them (413 with a bilingual message)."""
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > max_bytes:
+            return problem(
+                413,
+                "body_too_large",
+                f"Dữ liệu gửi lên quá lớn (tối đa {max_bytes // 1024} kB).",
+                f"Request body too large (at most {max_bytes // 1024} kB).",
+            )
+        return await call_next(request)
+
+
+def ops_router(registry: CollectorRegistry, ready: Callable[[], Awaitable[dict[str, bool]]]) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness and readiness: store and broker reachable")
+    async def healthz() -> JSONResponse:
+        checks = await ready()
+        ok = all(checks.values())
+        return JSONResponse(status_code=200 if ok else 503, content={"status": "ok" if ok else "degraded", "checks": checks})
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router

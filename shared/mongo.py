@@ -1,0 +1,64 @@
+"""MongoDB access shared by the services: the client factory, event de-duplication and
+the transactional outbox.
+
+Everything stays inside the subset that behaves the same on real MongoDB and on the
+nx-27017 wire server used in tests (see tests/contract/test_mongo_compat.py): string ids,
+single-document atomicity, no `$push` of sub-documents, no array `$ne` filters.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pymongo import ASCENDING, AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from shared.clock import utcnow
+from shared.settings import Settings
+
+
+def create_client(settings: Settings) -> AsyncMongoClient:
+    """One client per process, opened in the service's lifespan (never at import time)."""
+    return AsyncMongoClient(
+        settings.mongodb_url,
+        tz_aware=True,
+        serverSelectionTimeoutMS=3000,
+        connectTimeoutMS=3000,
+        appname="doithoai",
+    )
+
+
+def database(client: AsyncMongoClient, settings: Settings) -> AsyncDatabase:
+    return client[settings.mongodb_db]
+
+
+class ProcessedEvents:
+    """Which events a consumer has fully handled, keyed by (consumer, event_id).
+
+    A handler runs first and must itself be idempotent; the mark is written after it, so a
+    crash in between only means the (idempotent) handler runs once more on redelivery.
+    """
+
+    def __init__(self, db: AsyncDatabase, consumer: str, ttl_days: int) -> None:
+        self._collection: AsyncCollection = db[f"{consumer}_processed_events"]
+        self._ttl = timedelta(days=ttl_days)
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index(
+            [("processed_at", ASCENDING)], expireAfterSeconds=int(self._ttl.total_seconds())
+        )
+
+    async def seen(self, event_id: str) -> bool:
+        return await self._collection.find_one({"_id": event_id}, {"_id": 1}) is not None
+
+    async def mark(self, event_id: str, *, commune_id: str, event_type: str) -> bool:
+        """Record the event; False when another delivery recorded it first."""
+        try:
+            await self._collection.insert_one(
+                {"_id": event_id, "commune_id": commune_id, "event_type": event_type, "processed_at": utcnow()}
+            )
+        except DuplicateKeyError:
+            return False
+        return True

@@ -1,0 +1,72 @@
+"""Transactional outbox without multi-document transactions.
+
+A document that causes events carries them in its own `outbox` field, written in the same
+single-document write as the change itself. After the write the events are published and the
+field cleared. If the process dies in between, a relay loop finds documents whose outbox is
+older than a grace period and publishes them again; consumers de-duplicate by `event_id`.
+
+Write the outbox fields in an insert: the relay compares `outbox_at` as a date, and the wire
+server used in tests stores dates written by `$set` on an existing document as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import Any, Protocol
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+
+from shared.clock import utcnow
+from shared.contracts import Envelope
+
+
+class EventPublisher(Protocol):
+    async def publish(self, envelope: Envelope) -> None: ...
+
+
+def outbox_fields(envelopes: Sequence[Envelope]) -> dict[str, Any]:
+    """Fields to `$set` (or insert) together with the change that caused the events."""
+    return {
+        "outbox": [e.model_dump(mode="json") for e in envelopes],
+        "outbox_pending": True,
+        "outbox_at": utcnow(),
+    }
+
+
+async def ensure_outbox_index(collection: AsyncCollection) -> None:
+    await collection.create_index([("outbox_pending", ASCENDING), ("outbox_at", ASCENDING)])
+
+
+class Outbox:
+    def __init__(self, publisher: EventPublisher, collections: Iterable[AsyncCollection]) -> None:
+        self._publisher = publisher
+        self._collections = tuple(collections)
+
+    async def flush_document(self, collection: AsyncCollection, doc_id: str) -> int:
+        doc = await collection.find_one({"_id": doc_id, "outbox_pending": True}, {"outbox": 1})
+        return await self._publish_and_clear(collection, doc) if doc else 0
+
+    async def _publish_and_clear(self, collection: AsyncCollection, doc: dict) -> int:
+        envelopes = [Envelope.model_validate(item) for item in doc.get("outbox") or ()]
+        for envelope in envelopes:
+            await self._publisher.publish(envelope)
+        await collection.update_one(
+            {"_id": doc["_id"], "outbox_pending": True},
+            {"$set": {"outbox_pending": False}, "$unset": {"outbox": ""}},
+        )
+        return len(envelopes)
+
+    async def relay_once(self, grace: timedelta, limit: int = 500) -> int:
+        """Publish outboxes left behind by a crash; returns how many events went out."""
+        published = 0
+        cutoff = utcnow() - grace
+        for collection in self._collections:
+            cursor = collection.find({"outbox_pending": True, "outbox_at": {"$lt": cutoff}}, {"outbox": 1}).limit(limit)
+            async for doc in cursor:
+                published += await self._publish_and_clear(collection, doc)
+        return published
+
+    async def backlog(self) -> int:
+        return sum([await c.count_documents({"outbox_pending": True}) for c in self._collections])

@@ -1,0 +1,182 @@
+"""Bootstrap: the one place where a service's dependencies are assembled.
+
+`build_app(settings, [factory, ...])` returns a FastAPI app whose lifespan opens the store,
+declares the broker topology, starts the consumers and the outbox relay. Production runs one
+factory per process; the embedded `make run` without RabbitMQ runs all four in one process on
+FastStream's in-memory broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from fastapi import APIRouter, FastAPI
+from faststream.rabbit import Channel, RabbitBroker
+from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
+from faststream.rabbit.testing import TestRabbitBroker
+from prometheus_client import CollectorRegistry
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared import topology as topo
+from shared.directory import DirectoryReader
+from shared.http import install_body_limit, install_error_handlers, ops_router
+from shared.messaging import BusPublisher, Consumer, register_consumer
+from shared.mongo import ProcessedEvents, create_client, database
+from shared.observability import ConsumerMetrics
+from shared.outbox import Outbox
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What a service factory may use. Built once per process."""
+
+    settings: Settings
+    broker: RabbitBroker
+    topology: topo.Topology
+    registry: CollectorRegistry
+    db: AsyncDatabase
+    directory: DirectoryReader
+
+
+@dataclass
+class ServiceParts:
+    name: str
+    metrics: ConsumerMetrics
+    publisher: BusPublisher
+    router: APIRouter | None = None
+    consumers: Sequence[Consumer] = ()
+    outbox: Outbox | None = None
+    ensure_indexes: Callable[[], Awaitable[None]] | None = None
+    extra_tasks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+ServiceFactory = Callable[[Runtime], ServiceParts]
+
+
+def service_base(rt: Runtime, name: str) -> tuple[ConsumerMetrics, BusPublisher]:
+    metrics = ConsumerMetrics(name, rt.registry)
+    return metrics, BusPublisher(rt.broker, rt.topology, metrics)
+
+
+def make_broker(settings: Settings, registry: CollectorRegistry, app_name: str) -> RabbitBroker:
+    return RabbitBroker(
+        settings.rabbitmq_url,
+        default_channel=Channel(prefetch_count=settings.prefetch_count, on_return_raises=True),
+        log_level=logging.DEBUG,
+        graceful_timeout=10.0,
+        middlewares=[RabbitPrometheusMiddleware(registry=registry, app_name=app_name, metrics_prefix="doithoai_faststream")],
+    )
+
+
+def build_app(
+    settings: Settings,
+    factories: Sequence[ServiceFactory],
+    *,
+    title: str,
+    in_memory: bool = False,
+    registry: CollectorRegistry | None = None,
+) -> FastAPI:
+    registry = registry or CollectorRegistry()
+    broker = make_broker(settings, registry, title)
+    client = create_client(settings)
+    db = database(client, settings)
+    topology = topo.Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
+    rt = Runtime(settings, broker, topology, registry, db, DirectoryReader(db))
+    parts = [factory(rt) for factory in factories]
+    for part in parts:
+        processed = ProcessedEvents(db, part.name, settings.processed_ttl_days)
+        for consumer in part.consumers:
+            register_consumer(
+                broker,
+                consumer,
+                topology=topology,
+                processed=processed,
+                metrics=part.metrics,
+                max_retries=settings.max_retries,
+                in_memory=in_memory,
+            )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI):
+        await _wait_for_store(db)
+        for part in parts:
+            await ProcessedEvents(db, part.name, settings.processed_ttl_days).ensure_indexes()
+            if part.ensure_indexes:
+                await part.ensure_indexes()
+        async with _running_broker(broker, topology, in_memory):
+            tasks = [asyncio.create_task(_relay(part, settings), name=f"outbox-{part.name}") for part in parts if part.outbox]
+            tasks += [asyncio.create_task(task(), name=f"task-{part.name}") for part in parts for task in part.extra_tasks]
+            try:
+                yield
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+        await client.close()
+
+    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
+    app.state.runtime = rt
+    install_error_handlers(app)
+    install_body_limit(app, max_bytes=64 * 1024)
+
+    async def ready() -> dict[str, bool]:
+        checks = {"store": False, "broker": True if in_memory else False}
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(db.command("ping"), 2)
+            checks["store"] = True
+        if not in_memory:
+            with contextlib.suppress(Exception):
+                checks["broker"] = bool(await broker.ping(2))
+        return checks
+
+    app.include_router(ops_router(registry, ready))
+    for part in parts:
+        if part.router is not None:
+            app.include_router(part.router)
+    return app
+
+
+@contextlib.asynccontextmanager
+async def _running_broker(broker: RabbitBroker, topology: topo.Topology, in_memory: bool):
+    if in_memory:
+        async with TestRabbitBroker(broker):
+            yield
+        return
+    await broker.connect()
+    await topo.declare(broker, topology)
+    await broker.start()
+    try:
+        yield
+    finally:
+        await broker.stop()
+
+
+async def _wait_for_store(db: AsyncDatabase, attempts: int = 30) -> None:
+    for attempt in range(1, attempts + 1):
+        try:
+            await db.command("ping")
+            return
+        except Exception:
+            if attempt == attempts:
+                raise
+            log.warning("store not reachable yet (attempt %d)", attempt)
+            await asyncio.sleep(1)
+
+
+async def _relay(part: ServiceParts, settings: Settings) -> None:
+    grace = timedelta(seconds=settings.outbox_grace_s)
+    while True:
+        await asyncio.sleep(settings.outbox_relay_interval_s)
+        try:
+            await part.outbox.relay_once(grace)
+            part.metrics.outbox_backlog.set(await part.outbox.backlog())
+        except Exception:
+            log.warning("outbox relay pass failed; will retry", exc_info=True)

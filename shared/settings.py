@@ -1,0 +1,37 @@
+"""Settings read from environment variables, in one place, with safe local defaults.
+
+Every service builds one `Settings` at start-up and passes it down; nothing reads the
+environment anywhere else. Tests construct `Settings(...)` directly with their own values.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    rabbitmq_url: str = Field("amqp://guest:guest@127.0.0.1:5672/", alias="RABBITMQ_URL")
+    mongodb_url: str = Field("mongodb://127.0.0.1:27017", alias="MONGODB_URL")
+    mongodb_db: str = Field("doithoai", alias="MONGODB_DB")
+    smtp_url: str = Field("smtp://127.0.0.1:1025", alias="SMTP_URL")
+    smtp_from: str = Field("Văn phòng Đảng ủy <doithoai@localhost>", alias="SMTP_FROM")
+    smtp_timeout_s: float = Field(10.0, alias="SMTP_TIMEOUT_S")
+
+    # Prefix of every exchange and queue name: lets tests (or two stacks) share one broker.
+    amqp_prefix: str = Field("doithoai", alias="DOITHOAI_AMQP_PREFIX")
+    prefetch_count: int = Field(32, alias="DOITHOAI_PREFETCH", ge=1, le=1000)
+    retry_delay_ms: int = Field(2000, alias="DOITHOAI_RETRY_DELAY_MS", ge=10)
+    max_retries: int = Field(5, alias="DOITHOAI_MAX_RETRIES", ge=0)
+    # Safety net for messages that crash a consumer before it can decide (quorum queues).
+    delivery_limit: int = Field(20, alias="DOITHOAI_DELIVERY_LIMIT", ge=1)
+
+    outbox_relay_interval_s: float = Field(2.0, alias="DOITHOAI_OUTBOX_INTERVAL_S", gt=0)
+    # A pending outbox entry younger than this is still being published by its writer.
+    outbox_grace_s: float = Field(5.0, alias="DOITHOAI_OUTBOX_GRACE_S", ge=0)
+    processed_ttl_days: int = Field(30, alias="DOITHOAI_PROCESSED_TTL_DAYS", ge=1)
+
+    review_confidence_threshold: float = Field(0.5, alias="DOITHOAI_REVIEW_THRESHOLD", ge=0, le=1)
+    log_level: str = Field("INFO", alias="LOG_LEVEL")

@@ -1,0 +1,123 @@
+"""Exchange, queue and routing-key names in one place.
+
+One durable topic exchange carries every event. Each consumer owns one durable quorum queue
+bound to the routing keys it needs, a retry queue (messages wait there `retry_delay_ms`, then
+dead-letter straight back to the consumer's queue through the default exchange), and a
+dead-letter queue on the dead-letter exchange. Every service declares the whole topology at
+start-up, so a publish never goes to a queue that does not exist yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
+
+from shared.contracts import (
+    NotificationFailedV1,
+    NotificationSentV1,
+    SubmissionReceivedV1,
+    SubmissionRoutedV1,
+)
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    service: str
+    name: str
+    routing_keys: tuple[str, ...]
+
+
+CONSUMERS: tuple[ConsumerSpec, ...] = (
+    ConsumerSpec("routing", "submissions", (SubmissionReceivedV1.routing_key(),)),
+    ConsumerSpec("notification", "assignments", (SubmissionRoutedV1.routing_key(),)),
+    ConsumerSpec(
+        "intake",
+        "status",
+        (
+            SubmissionRoutedV1.routing_key(),
+            NotificationSentV1.routing_key(),
+            NotificationFailedV1.routing_key(),
+        ),
+    ),
+    ConsumerSpec(
+        "reporting",
+        "read-model",
+        (
+            SubmissionReceivedV1.routing_key(),
+            SubmissionRoutedV1.routing_key(),
+            NotificationSentV1.routing_key(),
+            NotificationFailedV1.routing_key(),
+        ),
+    ),
+)
+
+
+def consumer(service: str) -> ConsumerSpec:
+    return next(spec for spec in CONSUMERS if spec.service == service)
+
+
+@dataclass(frozen=True)
+class Topology:
+    prefix: str
+    retry_delay_ms: int
+    delivery_limit: int
+
+    @property
+    def events(self) -> RabbitExchange:
+        return RabbitExchange(f"{self.prefix}.events", type=ExchangeType.TOPIC, durable=True)
+
+    @property
+    def dead_letters(self) -> RabbitExchange:
+        return RabbitExchange(f"{self.prefix}.dlx", type=ExchangeType.DIRECT, durable=True)
+
+    def queue_name(self, spec: ConsumerSpec) -> str:
+        return f"{self.prefix}.{spec.service}.{spec.name}"
+
+    def queue(self, spec: ConsumerSpec) -> RabbitQueue:
+        name = self.queue_name(spec)
+        return RabbitQueue(
+            name,
+            durable=True,
+            queue_type=QueueType.QUORUM,
+            arguments={
+                "x-dead-letter-exchange": self.dead_letters.name,
+                "x-dead-letter-routing-key": name,
+                "x-delivery-limit": self.delivery_limit,
+            },
+        )
+
+    def retry_queue(self, spec: ConsumerSpec) -> RabbitQueue:
+        name = self.queue_name(spec)
+        return RabbitQueue(
+            f"{name}.retry",
+            durable=True,
+            arguments={
+                "x-message-ttl": self.retry_delay_ms,
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": name,
+            },
+        )
+
+    def dead_letter_queue(self, spec: ConsumerSpec) -> RabbitQueue:
+        name = self.queue_name(spec)
+        return RabbitQueue(f"{name}.dlq", durable=True, queue_type=QueueType.QUORUM, routing_key=name)
+
+    def all_queue_names(self) -> list[str]:
+        names = []
+        for spec in CONSUMERS:
+            names += [self.queue(spec).name, self.retry_queue(spec).name, self.dead_letter_queue(spec).name]
+        return names
+
+
+async def declare(broker, topology: Topology) -> None:
+    """Declare exchanges, every consumer's queues and their bindings (idempotent)."""
+    events = await broker.declare_exchange(topology.events)
+    dead_letters = await broker.declare_exchange(topology.dead_letters)
+    for spec in CONSUMERS:
+        queue = await broker.declare_queue(topology.queue(spec))
+        for key in spec.routing_keys:
+            await queue.bind(events, routing_key=key)
+        await broker.declare_queue(topology.retry_queue(spec))
+        dlq = await broker.declare_queue(topology.dead_letter_queue(spec))
+        await dlq.bind(dead_letters, routing_key=topology.queue_name(spec))
