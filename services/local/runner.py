@@ -121,7 +121,7 @@ def _run_processes(env: dict, port: int, mail_note: str, cleanups: list) -> int:
     children: dict[str, subprocess.Popen] = {}
     for offset, service in enumerate(SERVICES):
         children[service] = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "serve", service, "--port", str(port + offset)], env=env, start_new_session=True
+            [sys.executable, "-m", "services.cli", "serve", service, "--port", str(port + offset)], env=env
         )
 
     def stop_children() -> None:

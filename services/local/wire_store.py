@@ -53,7 +53,6 @@ def start_wire_store(workdir: Path, data_dir: Path | None = None, port: int | No
         [_executable(), *storage, "--host", "127.0.0.1", "-p", str(port), "--pid-file", str(workdir / f"nx-{port}.pid"), "--log-file", str(workdir / f"nx-{port}.log")],
         stdout=log,
         stderr=subprocess.STDOUT,
-        start_new_session=True,
     )
     try:
         wait_listening("127.0.0.1", port, timeout=30)

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from shared.text import normalize_for_matching
 
@@ -41,6 +41,12 @@ def _is_number(token: str) -> bool:
     return token.isdigit() or token in _NUMBER_WORDS
 
 
+def _normalize_phrase(raw: str) -> str:
+    """Normalise a rule phrase like the text it is matched against, keeping "#" wildcards."""
+    parts = (normalize_for_matching(part) for part in raw.split(_WILDCARD))
+    return " ".join(f" {_WILDCARD} ".join(parts).split())
+
+
 @dataclass(frozen=True, eq=False)
 class _PhraseIndex:
     """Phrases (tuples of folded tokens) indexed by their first token, longest first.
@@ -52,7 +58,7 @@ class _PhraseIndex:
     by_first: Mapping[str, tuple[tuple[str, ...], ...]]
 
     @classmethod
-    def build(cls, phrases: Iterator[str] | tuple[str, ...]) -> _PhraseIndex:
+    def build(cls, phrases: Iterable[str]) -> _PhraseIndex:
         grouped: dict[str, set[tuple[str, ...]]] = defaultdict(set)
         for phrase in phrases:
             tokens = tuple(phrase.split())
@@ -130,9 +136,12 @@ class AuthorityRule:
         return next((p for p in self.phrases if p in found), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RuleSet:
-    """A loaded rule set: folded terms with weights per topic, authority and recurring rules."""
+    """A loaded rule set: folded terms with weights per topic, authority and recurring rules.
+
+    Immutable and compared by identity, so it can key a cache; build it once per commune.
+    """
 
     topic_names: Mapping[int, str]
     terms: Mapping[str, tuple[tuple[int, float], ...]]  # folded term -> ((topic, weight), ...)
@@ -150,7 +159,9 @@ class RuleSet:
     _recurring_index: _PhraseIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        signals = tuple(p for rule in self.authority_rules for p in rule.phrases + rule.requires_any)
+        signals = tuple(
+            p for rule in self.authority_rules for p in rule.phrases + rule.requires_any
+        )
         recurring = self.recurring_phrases + self.not_recurring_phrases
         terms = tuple(self.terms) + self.neutral_phrases
         object.__setattr__(self, "_terms_index", _PhraseIndex.build(terms))
@@ -204,11 +215,9 @@ class RuleSet:
                 {term: tuple(sorted(by_topic.items())) for term, by_topic in weights.items()}
             ),
             authority_rules=tuple(rules),
-            recurring_phrases=tuple(
-                normalize_for_matching(p) for p in data.get("recurring", ())
-            ),
+            recurring_phrases=tuple(_normalize_phrase(p) for p in data.get("recurring", ())),
             not_recurring_phrases=tuple(
-                normalize_for_matching(p) for p in data.get("not_recurring", ())
+                _normalize_phrase(p) for p in data.get("not_recurring", ())
             ),
             neutral_phrases=tuple(
                 p
@@ -263,10 +272,11 @@ def _explain(
         parts = [f"No topic terms matched, so topic {topic} ({rules.topic_names.get(topic)})."]
     elif topic not in by_topic:
         weak = ", ".join(f"'{term}'" for terms in by_topic.values() for term in terms)
-        parts = [f"Only weak terms matched ({weak}), so topic {topic} ({rules.topic_names.get(topic)})."]
+        name = rules.topic_names.get(topic)
+        parts = [f"Only weak terms matched ({weak}), so topic {topic} ({name})."]
     else:
         quoted = {t: ", ".join(f"'{term}'" for term in terms) for t, terms in by_topic.items()}
-        parts = [f"Topic {topic} ({rules.topic_names.get(topic)}) from {quoted.get(topic, 'no terms')}"]
+        parts = [f"Topic {topic} ({rules.topic_names.get(topic)}) from {quoted[topic]}"]
         others = [f"topic {t}: {q}" for t, q in sorted(quoted.items()) if t != topic]
         parts[0] += f"; also {'; '.join(others)}." if others else "."
     level, body, trigger = authority

@@ -1,0 +1,44 @@
+# doithoai: the one entry point. CI calls `make test` (through .ci/run).
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help install deps broker run test test-unit test-integration compose-check clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install -q "uv==$(UV_VERSION)"
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.installed ## create .venv from the lock file
+
+deps: install broker ## everything the tests need: venv, RabbitMQ, docker-compose (validator)
+	@command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose)
+
+broker: ## start RabbitMQ on 127.0.0.1:5672 unless one answers (installs it from Debian if missing)
+	@scripts/ensure-rabbitmq.sh
+
+run: install ## the whole system locally (embedded defaults; see README)
+	$(VENV)/bin/doithoai run
+
+test: deps ## install what is missing and run every test
+	$(VENV)/bin/pytest
+
+test-unit: install ## fast tests of pure logic
+	$(VENV)/bin/pytest tests/unit
+
+compose-check: deps ## validate docker-compose.yml without an engine
+	docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"
+
+clean: ## remove local data and caches (not the venv)
+	rm -rf .data .pytest_cache

@@ -1,0 +1,107 @@
+"""Shared fixtures.
+
+Integration tests run against the real RabbitMQ on 127.0.0.1:5672 (`make test` starts one when
+none answers) and one nx-27017 MongoDB wire-protocol server per test session. Each test gets
+its own exchange/queue prefix and its own database name, and its queues are deleted after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import aio_pika
+import pytest
+
+from services.local.mail_capture import MailCapture
+from services.local.ports import is_listening
+from services.local.wire_store import start_wire_store
+from shared.settings import Settings
+from shared.topology import Topology
+
+RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+SAMPLE_FILE = Path(__file__).resolve().parents[2] / "shared" / "domain" / "sample-submissions.jsonl"
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_url() -> str:
+    if "RABBITMQ_URL" not in os.environ and not is_listening("127.0.0.1", 5672):
+        pytest.fail("No RabbitMQ on 127.0.0.1:5672: run `make broker` (make test does it for you).")
+    return RABBITMQ_URL
+
+
+@pytest.fixture(scope="session")
+def mongodb_url(tmp_path_factory: pytest.TempPathFactory):
+    store = start_wire_store(tmp_path_factory.mktemp("nx"))
+    yield store.url
+    store.stop()
+
+
+@pytest.fixture
+def mail_capture(tmp_path: Path):
+    capture = MailCapture(tmp_path / "mail").start()
+    yield capture
+    capture.stop()
+
+
+@pytest.fixture
+def make_settings(rabbitmq_url: str, mongodb_url: str) -> Callable[..., Settings]:
+    """Settings isolated to this test: own AMQP prefix, own database, short retry delays."""
+    run_id = uuid.uuid4().hex[:10]
+    prefixes: list[str] = []
+
+    def factory(**overrides) -> Settings:
+        values = {
+            "RABBITMQ_URL": rabbitmq_url,
+            "MONGODB_URL": mongodb_url,
+            "MONGODB_DB": f"t_{run_id}",
+            "DOITHOAI_AMQP_PREFIX": f"t{run_id}",
+            "DOITHOAI_RETRY_DELAY_MS": 100,
+            "DOITHOAI_MAX_RETRIES": 2,
+            "DOITHOAI_OUTBOX_INTERVAL_S": 0.2,
+            "DOITHOAI_OUTBOX_GRACE_S": 0.5,
+            **overrides,
+        }
+        settings = Settings(**values)
+        prefixes.append(settings.amqp_prefix)
+        return settings
+
+    yield factory
+    for prefix in set(prefixes):
+        asyncio.run(_delete_topology(rabbitmq_url, prefix))
+
+
+async def _delete_topology(url: str, prefix: str) -> None:
+    topology = Topology(prefix, 100, 20)
+    connection = await aio_pika.connect(url)
+    async with connection:
+        for name in topology.all_queue_names():
+            channel = await connection.channel()
+            try:
+                await channel.queue_delete(name)
+            except aio_pika.exceptions.AMQPError:
+                pass
+        channel = await connection.channel()
+        for exchange in (topology.events.name, topology.dead_letters.name):
+            try:
+                await channel.exchange_delete(exchange)
+            except aio_pika.exceptions.AMQPError:
+                channel = await connection.channel()
+
+
+async def eventually(check, timeout: float = 10.0, interval: float = 0.05):
+    """Poll `check` (sync or async) until it returns a truthy value, or fail at the deadline."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(interval)

@@ -1,0 +1,97 @@
+"""Every MongoDB operation the code relies on, against the server the tests use.
+
+The same file run with MONGODB_URL pointing at a real MongoDB must pass too: it pins the
+subset that behaves alike on both (see shared/mongo.py and shared/outbox.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
+
+from shared.mongo import create_client, database
+from shared.settings import Settings
+
+
+@pytest.fixture
+async def db(mongodb_url, request):
+    settings = Settings(MONGODB_URL=mongodb_url, MONGODB_DB=f"compat_{request.node.name[:40]}")
+    client = create_client(settings)
+    db = database(client, settings)
+    yield db
+    await client.drop_database(db.name)
+    await client.close()
+
+
+async def test_insert_and_find_keeps_types(db):
+    now = datetime.now(UTC).replace(microsecond=123000)
+    await db.c.insert_one({"_id": "a", "commune_id": "demo", "at": now, "n": 3, "flag": True, "sub": {"xs": ["x", "y"]}, "outbox": [{"event_id": "e1", "payload": {"k": [1]}}]})
+    doc = await db.c.find_one({"_id": "a", "commune_id": "demo"})
+    assert doc["at"] == now and doc["at"].tzinfo is not None
+    assert doc["sub"] == {"xs": ["x", "y"]} and doc["outbox"] == [{"event_id": "e1", "payload": {"k": [1]}}]
+    assert bool(doc["flag"]) is True
+    assert await db.c.find_one({"_id": "a"}, {"outbox": 0}) == {k: v for k, v in doc.items() if k != "outbox"}
+
+
+async def test_unique_compound_index_raises_duplicate_key(db):
+    await db.c.create_index([("commune_id", ASCENDING), ("tracking_code", ASCENDING)], unique=True)
+    await db.c.insert_one({"_id": "a", "commune_id": "demo", "tracking_code": "DT-1"})
+    await db.c.insert_one({"_id": "b", "commune_id": "other", "tracking_code": "DT-1"})
+    with pytest.raises(DuplicateKeyError):
+        await db.c.insert_one({"_id": "c", "commune_id": "demo", "tracking_code": "DT-1"})
+    with pytest.raises(DuplicateKeyError):
+        await db.c.insert_one({"_id": "a", "commune_id": "demo", "tracking_code": "DT-2"})
+
+
+async def test_guarded_set_moves_forward_only(db):
+    await db.c.insert_one({"_id": "a", "commune_id": "demo", "status_rank": 1})
+    forward = await db.c.update_one({"_id": "a", "commune_id": "demo", "status_rank": {"$lt": 3}}, {"$set": {"status_rank": 3, "status": "notified"}})
+    back = await db.c.update_one({"_id": "a", "commune_id": "demo", "status_rank": {"$lt": 2}}, {"$set": {"status_rank": 2, "status": "routed"}})
+    assert (forward.modified_count, back.modified_count) == (1, 0)
+    assert (await db.c.find_one({"_id": "a"}))["status"] == "notified"
+
+
+async def test_outbox_pending_query_and_clear(db):
+    old = datetime.now(UTC) - timedelta(minutes=1)
+    await db.c.create_index([("outbox_pending", ASCENDING), ("outbox_at", ASCENDING)])
+    await db.c.insert_one({"_id": "a", "outbox": [{"event_id": "e"}], "outbox_pending": True, "outbox_at": old})
+    await db.c.insert_one({"_id": "b", "outbox": [{"event_id": "f"}], "outbox_pending": True, "outbox_at": datetime.now(UTC) + timedelta(minutes=1)})
+    due = await db.c.find({"outbox_pending": True, "outbox_at": {"$lt": datetime.now(UTC)}}, {"outbox": 1}).limit(10).to_list()
+    assert [d["_id"] for d in due] == ["a"]
+    await db.c.update_one({"_id": "a", "outbox_pending": True}, {"$set": {"outbox_pending": False}, "$unset": {"outbox": ""}})
+    cleared = await db.c.find_one({"_id": "a"})
+    assert "outbox" not in cleared and not cleared["outbox_pending"]
+    assert await db.c.count_documents({"outbox_pending": True}) == 1
+
+
+async def test_upsert_set_merges_fields_from_any_order(db):
+    await db.c.update_one({"_id": "i", "commune_id": "demo"}, {"$set": {"topic": 3, "routed_at": "2026-01-02T00:00:00.000000Z", "ids": ["x"]}}, upsert=True)
+    await db.c.update_one({"_id": "i", "commune_id": "demo"}, {"$set": {"text": "t", "received_at": "2026-01-01T00:00:00.000000Z"}}, upsert=True)
+    await db.c.update_one({"_id": "j", "commune_id": "demo"}, {"$set": {"received_at": "2025-12-31T00:00:00.000000Z"}}, upsert=True)
+    doc = await db.c.find_one({"_id": "i"})
+    assert doc == {"_id": "i", "commune_id": "demo", "topic": 3, "routed_at": "2026-01-02T00:00:00.000000Z", "ids": ["x"], "text": "t", "received_at": "2026-01-01T00:00:00.000000Z"}
+    order = await db.c.find({"commune_id": "demo"}).sort("received_at", ASCENDING).to_list()
+    assert [d["_id"] for d in order] == ["j", "i"]
+
+
+async def test_replace_upsert_is_idempotent(db):
+    for name in ("x", "y"):
+        await db.c.replace_one({"_id": "demo"}, {"_id": "demo", "name": name, "offices": [{"id": "a"}]}, upsert=True)
+    assert await db.c.count_documents({}) == 1
+    assert (await db.c.find_one({"_id": "demo"}))["name"] == "y"
+
+
+async def test_inc_and_ttl_index(db):
+    await db.c.insert_one({"_id": "n", "attempts": 0})
+    await db.c.update_one({"_id": "n"}, {"$inc": {"attempts": 1}})
+    await db.c.update_one({"_id": "n"}, {"$inc": {"attempts": 1}})
+    assert (await db.c.find_one({"_id": "n"}))["attempts"] == 2
+    await db.p.create_index([("processed_at", ASCENDING)], expireAfterSeconds=3600)
+    await db.p.insert_one({"_id": "e1", "processed_at": datetime.now(UTC)})
+    assert await db.p.find_one({"_id": "e1"}, {"_id": 1}) == {"_id": "e1"}
+
+
+async def test_ping(db):
+    assert (await db.command("ping"))["ok"]

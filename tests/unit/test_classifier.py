@@ -1,0 +1,199 @@
+import json
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from services.routing.classifier import Classification, RuleSet, classify
+from shared.text import fold
+
+SAMPLE = Path(__file__).parents[2].parent / "shared/domain/sample-submissions.jsonl"
+LEVELS = {"xã": "commune", "tỉnh": "province", "trung ương": "central"}
+
+RULES = RuleSet.load_default()
+
+# Realistic submissions written for these tests (not taken from the sample file), with the
+# topic a Party-office clerk would give them.
+SENTENCES = [
+    ("Xin cho biết khu đất sau chợ đã có quy hoạch chi tiết chưa, dân muốn sửa nhà.", 1),
+    ("Nhà bên cạnh xây tường rào lấn qua đất nhà tôi nửa mét, đề nghị xã xuống đo đạc.", 2),
+    ("Có hộ cơi nới thêm tầng không xin giấy phép xây dựng, đề nghị xã xử lý.", 2),
+    ("Tuyến đường liên ấp mùa mưa lầy lội, đề nghị bê tông hóa, bà con sẵn sàng góp tiền.", 3),
+    ("Cống thoát nước trước chợ bị nghẹt, mưa xuống là ngập vô nhà dân.", 3),
+    ("Trại heo xả nước thải ra mương chung, hôi thối cả xóm, đề nghị kiểm tra.", 4),
+    ("Xe gom rác một tuần mới tới một lần, rác để lâu bốc mùi.", 4),
+    ("Ban đêm hay xảy ra trộm gà, trộm xe, đề nghị công an tăng cường tuần tra.", 5),
+    ("Thanh niên đua xe, lạng lách trên đường trung tâm, rất dễ gây tai nạn.", 5),
+    ("Hồ sơ khai sinh nộp ở Trung tâm phục vụ hành chính công hai tuần chưa trả kết quả.", 6),
+    ("Bảng niêm yết thủ tục hành chính ở xã ghi sai mức lệ phí, dân không biết đâu mà lần.", 6),
+    ("Tiền điện tháng này tăng gấp đôi, đề nghị điện lực kiểm tra đồng hồ.", 0),
+]
+
+
+def strip_diacritics(text: str) -> str:
+    """How residents type without diacritics: same words, no marks, đ typed as d."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def test_default_rules_load_with_topic_names():
+    assert set(RULES.topic_names) == {0, 1, 2, 3, 4, 5, 6}
+    assert RULES.topic_names[0].startswith("Khác")
+    # Terms are folded on load: no diacritics, no upper case.
+    assert all(term == fold(term) for term in RULES.terms)
+    assert "quy hoach" in RULES.terms and "quy hoạch" not in RULES.terms
+
+
+@pytest.mark.parametrize(("text", "topic"), SENTENCES)
+def test_realistic_sentences_and_their_no_diacritics_twins(text, topic):
+    accented = classify(text, RULES)
+    twin = classify(strip_diacritics(text), RULES)
+    decomposed = classify(unicodedata.normalize("NFD", text), RULES)
+    assert accented.topic == topic, accented.explanation
+    assert twin.topic == decomposed.topic == topic
+    assert twin.matched_terms == accented.matched_terms
+
+
+def test_abbreviated_twin_classifies_like_the_full_text():
+    full = classify(
+        "Hồ sơ xin giấy phép xây dựng nộp trước một tháng rồi mà không được giải quyết", RULES
+    )
+    short = classify("ho so xin GPXD nop trc 1 thang r ma ko dc giai quyet", RULES)
+    assert short.topic == full.topic
+    assert "giay phep xay dung" in short.matched_terms
+
+
+def test_terms_match_whole_words_only():
+    rules = RuleSet.from_dict({"topics": {"4": {"name": "Rác", "terms": {"rác": 3}}}})
+    assert classify("trác táng", rules).matched_terms == ()
+    assert classify("đống rác to", rules).matched_terms == ("rac",)
+    # "cầu" (bridge) must not fire inside "yêu cầu" (request) with the default rules.
+    assert "cau" not in classify("Tôi yêu cầu được trả lời bằng văn bản", RULES).matched_terms
+
+
+def test_provincial_road_is_above_commune_authority():
+    result = classify(
+        "Đường ĐT.741 đoạn qua ấp có nhiều ổ gà, mặt đường xuống cấp, đề nghị sửa.", RULES
+    )
+    assert result.topic == 3
+    assert result.authority_level == "province"
+    assert "Sở Xây dựng" in (result.authority_body or "")
+    twin = classify("duong dt741 nhieu o ga, mat duong xuong cap", RULES)
+    assert twin.authority_level == "province"
+
+
+def test_national_highway_signals_are_central():
+    result = classify(
+        "Ngã ba giao với QL1A không có biển báo, không có gờ giảm tốc, đã xảy ra tai nạn.", RULES
+    )
+    assert result.topic == 5
+    assert result.authority_level == "central"
+    assert "Đường bộ" in (result.authority_body or "")
+
+
+def test_traffic_enforcement_on_a_provincial_road_stays_with_the_commune():
+    result = classify(
+        "Học sinh chạy xe máy không đội mũ bảo hiểm trên đường tỉnh, đề nghị tuần tra nhắc nhở.",
+        RULES,
+    )
+    assert result.topic == 5
+    assert result.authority_level == "commune"
+    assert result.authority_body is None
+
+
+def test_land_acquisition_goes_to_the_province():
+    result = classify("Giá bồi thường khi thu hồi đất làm đường thấp hơn giá thị trường.", RULES)
+    assert result.topic == 2
+    assert result.authority_level == "province"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Con hẻm ngập nước, bà con đã kiến nghị nhiều lần mà vẫn chưa làm.",
+        "Quy hoạch treo từ năm 2015 đến nay chưa triển khai.",
+        "Đèn đường hư, năm ngoái đã phản ánh rồi.",
+        "den duong hu, da phan anh may lan r",
+    ],
+)
+def test_recurring_claim_detected(text):
+    result = classify(text, RULES)
+    assert result.recurring_claim
+    assert "raised before" in result.explanation
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Đề nghị làm đường đal cho ấp, bà con sẵn sàng góp tiền.",
+        "Cán bộ một cửa hướng dẫn không rõ, dân phải đi lại nhiều lần.",
+    ],
+)
+def test_no_recurring_claim_without_a_phrase(text):
+    assert not classify(text, RULES).recurring_claim
+
+
+def test_off_topic_health_insurance_is_topic_zero():
+    result = classify(
+        "Mẹ tôi chưa nhận được thẻ BHYT năm nay nên nằm viện phải tự chi trả toàn bộ.",
+        RULES,
+    )
+    assert result.topic == 0
+    assert result.authority_level == "province"
+
+
+def test_off_topic_military_service_is_topic_zero():
+    result = classify("Con tôi có giấy gọi nghĩa vụ quân sự, xin tạm hoãn được không?", RULES)
+    assert result.topic == 0
+
+
+def test_nothing_matched_gives_other_with_zero_confidence():
+    result = classify("Xin chào, cảm ơn.", RULES)
+    assert result == Classification(
+        topic=0,
+        secondary_topic=None,
+        confidence=0.0,
+        matched_terms=(),
+        authority_level="commune",
+        authority_body=None,
+        recurring_claim=False,
+        explanation=result.explanation,
+    )
+    assert "No topic terms matched" in result.explanation
+
+
+def test_secondary_topic_and_confidence():
+    result = classify(
+        "Đèn đường trên lộ đal hư hết, tối thui, mấy tuần nay liên tục bị trộm xe, giật túi xách.",
+        RULES,
+    )
+    assert result.topic == 5
+    assert result.secondary_topic == 3
+    assert 0.0 < result.confidence < 1.0
+    clear = classify("Trộm cắp, cướp giật, ma túy ở khu nhà trọ, đề nghị công an tuần tra.", RULES)
+    assert clear.secondary_topic is None
+    assert clear.confidence > result.confidence
+    assert "Topic 5" in clear.explanation
+
+
+def test_classify_is_fast():
+    texts = [text for text, _ in SENTENCES] * 50
+    start = time.perf_counter()
+    for text in texts:
+        classify(text, RULES)
+    per_item_ms = (time.perf_counter() - start) / len(texts) * 1000
+    assert per_item_ms < 2.0
+
+
+def test_sample_file_accuracy():
+    if not SAMPLE.exists():
+        pytest.skip(f"sample submissions not found at {SAMPLE} (shared reference tree absent)")
+    items = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line]
+    results = [classify(item["text"], RULES) for item in items]
+    topic_ok = sum(r.topic == item["topic"] for r, item in zip(results, items))
+    authority_ok = sum(
+        r.authority_level == LEVELS[item["authority_level"]] for r, item in zip(results, items)
+    )
+    assert topic_ok / len(items) >= 0.8, f"topic accuracy {topic_ok}/{len(items)}"
+    assert authority_ok / len(items) >= 0.7, f"authority accuracy {authority_ok}/{len(items)}"

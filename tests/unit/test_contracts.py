@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from shared.contracts import PAYLOADS, Envelope, Kind, Source, SubmissionReceivedV1, SubmissionRoutedV1
+
+
+def received() -> SubmissionReceivedV1:
+    return SubmissionReceivedV1(
+        submission_id="s1", dialogue_id="demo-2017", tracking_code="DT-ABC", source=Source.CITIZEN, kind=Kind.PETITION,
+        text="Đường ngập nước", hamlet="ấp Chợ", received_at=datetime(2017, 3, 1, tzinfo=UTC),
+    )
+
+
+def test_envelope_carries_versioned_routing_key_and_ids():
+    envelope = Envelope.wrap(received(), commune_id="demo", correlation_id="c1")
+    assert envelope.routing_key == "submission.received.v1"
+    assert (envelope.event_type, envelope.version, envelope.commune_id, envelope.correlation_id) == ("submission.received", 1, "demo", "c1")
+    assert len(envelope.event_id) == 32 and envelope.occurred_at.tzinfo is not None
+
+
+def test_round_trip_through_json_keeps_the_payload():
+    envelope = Envelope.wrap(received(), commune_id="demo", correlation_id="c1")
+    again = Envelope.model_validate_json(envelope.model_dump_json())
+    assert again == envelope
+    assert PAYLOADS[again.routing_key].model_validate(again.payload) == received()
+
+
+def test_unknown_fields_are_ignored_so_optional_additions_keep_the_version():
+    envelope = Envelope.wrap(received(), commune_id="demo", correlation_id="c1")
+    data = envelope.model_dump(mode="json")
+    data["added_later"] = 1
+    data["payload"]["new_optional_field"] = "x"
+    parsed = Envelope.model_validate(data)
+    assert SubmissionReceivedV1.model_validate(parsed.payload) == received()
+
+
+def test_payloads_and_envelopes_are_frozen():
+    with pytest.raises(ValidationError):
+        received().text = "changed"  # type: ignore[misc]
+
+
+def test_commune_id_is_validated():
+    with pytest.raises(ValidationError):
+        Envelope.wrap(received(), commune_id="Not A Slug!", correlation_id="c1")
+
+
+def test_events_carry_no_personal_data():
+    for payload in PAYLOADS.values():
+        assert not {"submitter", "submitter_name", "contact", "phone", "email"} & set(payload.model_fields)
+
+
+def test_every_payload_is_registered_under_its_routing_key():
+    assert set(PAYLOADS) == {"submission.received.v1", "submission.routed.v1", "notification.sent.v1", "notification.failed.v1"}
+    assert PAYLOADS["submission.routed.v1"] is SubmissionRoutedV1

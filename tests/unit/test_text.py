@@ -1,0 +1,143 @@
+import re
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared.text import (
+    INFORMAL_EXPANSIONS,
+    PHRASE_CANONICAL,
+    expand_informal,
+    fold,
+    nfc,
+    normalize_for_matching,
+    unify_tone_marks,
+)
+
+VIETNAMESE_LETTERS = (
+    "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụ"
+    "ưừứửữựvxyỳýỷỹỵ"
+)
+
+
+def test_nfd_input_equals_nfc_after_nfc():
+    composed = "Hòa đất ở ấp Chợ"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert len(composed) == 16 and len(decomposed) == 25
+    assert decomposed != composed
+    assert nfc(decomposed) == composed
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("hoà", "hòa"),
+        ("Hoà Bình", "Hòa Bình"),
+        ("HOÀ", "HÒA"),
+        ("thuý", "thúy"),
+        ("Uỷ ban", "Ủy ban"),
+        ("khoẻ", "khỏe"),
+        ("thuỷ lợi", "thủy lợi"),
+        ("loà xoà", "lòa xòa"),
+        ("hoá đơn", "hóa đơn"),
+    ],
+)
+def test_unify_tone_marks_moves_old_placement(old, new):
+    assert unify_tone_marks(old) == new
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["quý", "quỹ", "quá", "hoàng", "toán", "xoáy", "huỳnh", "khuỷu", "mùa", "hòa", "thúy", "ủy"],
+)
+def test_unify_tone_marks_leaves_other_syllables_alone(word):
+    assert unify_tone_marks(word) == word
+
+
+def test_old_and_new_tone_placement_fold_and_normalize_the_same():
+    assert fold("hoà") == fold("hòa") == "hoa"
+    assert normalize_for_matching("Uỷ ban xã Phước Hoà") == normalize_for_matching(
+        "Ủy ban xã Phước Hòa"
+    )
+
+
+def test_fold_maps_d_stroke_explicitly():
+    assert fold("Đường đất") == "duong dat"
+    assert fold("ĐT") == "dt"
+    assert fold(unicodedata.normalize("NFD", "đường")) == "duong"
+
+
+def test_fold_collapses_punctuation_and_whitespace():
+    assert fold("  Xã,   ấp Chợ!!\n\tđề nghị...  ") == "xa ap cho de nghi"
+    assert fold("ĐT.741") == "dt 741"
+    assert fold("") == ""
+
+
+@given(st.text(alphabet=VIETNAMESE_LETTERS + VIETNAMESE_LETTERS.upper() + " .,;!?-\n0123456789"))
+def test_fold_gives_ascii_words_and_is_idempotent(text):
+    folded = fold(text)
+    assert re.fullmatch(r"(?:[a-z0-9]+(?: [a-z0-9]+)*)?", folded)
+    assert fold(folded) == folded
+    assert fold(unicodedata.normalize("NFD", text)) == folded
+
+
+@pytest.mark.parametrize(
+    ("folded", "expanded"),
+    [
+        ("ko dc xay", "khong duoc xay"),
+        ("k biet j", "khong biet gi"),
+        ("nop trc 1 thang r", "nop truoc 1 thang roi"),
+        ("de nghi ktra", "de nghi kiem tra"),
+        ("ubnd xa", "uy ban nhan dan xa"),
+        ("mttq ap", "mat tran to quoc ap"),
+        ("ho so gpxd", "ho so giay phep xay dung"),
+        ("gcn qsdd", "giay chung nhan quyen su dung dat"),
+        ("the bhyt", "the bao hiem y te"),
+        ("tthc cchc", "thu tuc hanh chinh cai cach hanh chinh"),
+        ("antt atgt", "an ninh trat tu an toan giao thong"),
+        ("chi hoi ccb", "chi hoi cuu chien binh"),
+        ("duong dt 741", "duong duong tinh 741"),
+        ("dt741", "duong tinh 741"),
+        ("ql1a", "quoc lo 1a"),
+        ("ql 62", "quoc lo 62"),
+        ("lo dal ap moi", "duong dal ap moi"),
+    ],
+)
+def test_expand_informal(folded, expanded):
+    assert expand_informal(folded) == expanded
+
+
+@pytest.mark.parametrize(
+    "folded",
+    [
+        "ra roi rat ro",  # "r" only as a whole word
+        "tra kho kg",  # no expansion inside "tra", "kho"; kg is left alone
+        "gia 500k",  # "k" glued to a number is not "khong"
+        "goi dt 0909123456",  # a phone number after "dt" is not a provincial road
+        "lo lang lo dat",  # "lo" alone is ambiguous
+        "jdc rr",
+    ],
+)
+def test_expand_informal_is_whole_word_only(folded):
+    assert expand_informal(folded) == folded
+
+
+def test_normalize_for_matching_twins_agree():
+    accented = "Đề nghị UBND xã kiểm tra, hồ sơ nộp trước mà không được trả lời."
+    twins = [
+        unicodedata.normalize("NFD", accented),
+        "De nghi UBND xa kiem tra ho so nop truoc ma khong duoc tra loi",
+        "đề nghị ubnd xã ktra, hồ sơ nộp trc mà ko dc trả lời",
+    ]
+    expected = normalize_for_matching(accented)
+    assert expected.startswith("de nghi uy ban nhan dan xa kiem tra")
+    for twin in twins:
+        assert normalize_for_matching(twin) == expected
+
+
+def test_tables_are_immutable():
+    with pytest.raises(TypeError):
+        INFORMAL_EXPANSIONS["ko"] = "co"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        PHRASE_CANONICAL["lo dal"] = "x"  # type: ignore[index]
