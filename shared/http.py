@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
@@ -36,6 +38,8 @@ class BilingualError(ValueError):
 
 def _describe(error: dict) -> dict:
     loc = [str(part) for part in error.get("loc", ()) if part not in ("body",)]
+    if error.get("type") == "json_invalid":  # loc holds the character offset, not a field
+        loc = []
     ctx = dict(error.get("ctx") or {})
     cause = ctx.get("error")
     if isinstance(cause, BilingualError):
@@ -69,7 +73,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content=error_body(list(exc.errors())))
 
+    async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # FastAPI reports a body it cannot decode (e.g. invalid UTF-8) as a bare 400.
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            return JSONResponse(status_code=422, content=error_body([{"loc": ("body",), "type": "json_invalid", "msg": "invalid JSON or UTF-8"}]))
+        return await http_exception_handler(request, exc)
+
     app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
 
 
 def install_body_limit(app: FastAPI, max_bytes: int) -> None:

@@ -1,0 +1,120 @@
+"""`doithoai run` (what `make run` starts) as a user meets it: four service processes on the
+real RabbitMQ, the file-backed wire store, the .eml mail capture. A petition is routed within
+2 s, each service's /metrics moves, and a kill -9 of everything loses no accepted submission."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from services.local.ports import is_listening
+from tests.conftest import _delete_topology
+
+pytestmark = pytest.mark.e2e
+DOITHOAI = str(Path(sys.executable).parent / "doithoai")
+
+
+def free_port_block(size: int = 4) -> int:
+    for base in range(21000, 30000, 10):
+        if not any(is_listening("127.0.0.1", base + i, timeout=0.05) for i in range(size)):
+            return base
+    raise RuntimeError("no free port block")
+
+
+def http(method: str, url: str, body: dict | None = None) -> tuple[int, dict | str]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            raw = response.read().decode()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        raw, status = error.read().decode(), error.code
+    try:
+        return status, json.loads(raw)
+    except json.JSONDecodeError:
+        return status, raw
+
+
+def start(workdir: Path, env: dict, name: str) -> subprocess.Popen:
+    log_path = workdir / f"{name}.log"
+    log = open(log_path, "ab")  # noqa: SIM115
+    process = subprocess.Popen([DOITHOAI, "run"], cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 90
+    while "doithoai is running" not in log_path.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError("doithoai run did not start:\n" + log_path.read_text(errors="replace")[-3000:])
+        time.sleep(0.2)
+    return process
+
+
+def poll(check, timeout: float):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.05)
+
+
+def metric_total(port: int, name: str) -> float:
+    _, text = http("GET", f"http://127.0.0.1:{port}/metrics")
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name + "{") or line.startswith(name + " "))
+
+
+def test_make_run_routes_within_two_seconds_and_survives_kill_9(tmp_path, rabbitmq_url):
+    port = free_port_block()
+    prefix = f"e2e{uuid.uuid4().hex[:8]}"
+    env = {k: v for k, v in os.environ.items() if k not in ("MONGODB_URL", "SMTP_URL")}
+    env.update({"PORT": str(port), "DOITHOAI_AMQP_PREFIX": prefix, "RABBITMQ_URL": rabbitmq_url, "DOITHOAI_BROKER": "rabbitmq"})
+    base = f"http://127.0.0.1:{port}/api/v1/communes/demo"
+    process = start(tmp_path, env, "first")
+    try:
+        status, accepted = http("POST", f"{base}/submissions", {"source": "citizen", "kind": "petition", "hamlet": "ấp Căn Cứ", "text": "Cống thoát nước trên đường vào chợ bị nghẹt, mỗi lần mưa là ngập sâu."})
+        assert status == 202, accepted
+
+        def routed():
+            _, view = http("GET", f"{base}/submissions/{accepted['id']}")
+            return view if view.get("status") in ("routed", "office_notified") else None
+
+        view = poll(routed, timeout=2.0)
+        assert view, "not routed within 2 s"
+        assert view["topic"] == 3 and view["office"]["name"] == "Phòng Kinh tế"
+        assert poll(lambda: list((tmp_path / ".data" / "mail").glob("*.eml")), timeout=10)
+        counters = {
+            port: "doithoai_intake_submissions_total",
+            port + 1: "doithoai_routing_submissions_routed_total",
+            port + 2: "doithoai_notification_deliveries_total",
+            port + 3: "doithoai_reporting_read_model_updates_total",
+        }
+        for service_port, name in counters.items():
+            assert poll(lambda p=service_port, n=name: metric_total(p, n) >= 1, timeout=10), f"{name} on :{service_port} did not move"
+
+        os.killpg(process.pid, signal.SIGKILL)  # the whole system dies at once: services and store
+        process.wait(10)
+        process = start(tmp_path, env, "after-kill")
+        status, again = http("GET", f"{base}/submissions/{accepted['id']}")
+        assert status == 200 and again["tracking_code"] == accepted["tracking_code"] and again["status"] in ("routed", "office_notified")
+        _, items = http("GET", f"http://127.0.0.1:{port + 3}/api/v1/communes/demo/dialogues/demo-2017/items")
+        assert accepted["id"] in [i["id"] for i in items["items"]]
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        asyncio.run(_delete_topology(rabbitmq_url, prefix))
+    assert not any(is_listening("127.0.0.1", port + i, timeout=0.1) for i in range(4)), "services still running after SIGTERM"

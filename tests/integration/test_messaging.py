@@ -1,0 +1,151 @@
+"""The consumer runner through the real RabbitMQ and the MongoDB wire server: duplicates,
+poison messages, bounded retries, dead letters with their reason, and the outbox relay."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from faststream.rabbit import RabbitBroker
+
+from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
+from shared.errors import PermanentError, TransientError
+from shared.messaging import REASON_HEADER, Consumer
+from shared.outbox import Outbox, outbox_fields
+from shared.runtime import ServiceParts, build_app, service_base
+from shared.topology import Topology, consumer
+from tests.conftest import eventually
+from tests.integration.helpers import dead_letters, running
+
+pytestmark = pytest.mark.integration
+SPEC = consumer("routing")  # any consumer queue will do; this one takes submission.received.v1
+
+
+def received_envelope(n: int = 1) -> Envelope:
+    payload = SubmissionReceivedV1(
+        submission_id=f"s{n}", dialogue_id="d", tracking_code="DT-X", source=Source.CITIZEN, kind=Kind.OPINION,
+        text="Đường ngập", hamlet=None, received_at=datetime.now(UTC),
+    )
+    return Envelope.wrap(payload, commune_id="demo", correlation_id="corr")
+
+
+class Probe:
+    """A handler whose behaviour each test scripts: a list of exceptions to raise, in order."""
+
+    def __init__(self, failures=()):
+        self.failures = list(failures)
+        self.calls: list[str] = []
+        self.gave_up: list[tuple[str, str]] = []
+        self.parts: ServiceParts | None = None
+
+    async def handle(self, envelope: Envelope, payload) -> None:
+        self.calls.append(envelope.event_id)
+        if self.failures:
+            raise self.failures.pop(0)
+
+    async def give_up(self, envelope: Envelope, payload, reason: str) -> None:
+        self.gave_up.append((envelope.event_id, reason))
+
+    def factory(self, rt):
+        metrics, publisher = service_base(rt, "probe")
+        self.parts = ServiceParts(
+            "probe", metrics, publisher,
+            consumers=[Consumer(SPEC, {SubmissionReceivedV1.routing_key(): self.handle}, on_give_up=self.give_up)],
+        )
+        return self.parts
+
+    def count(self, outcome: str) -> float:
+        return self.parts.metrics.consumed.labels("submission.received.v1", outcome)._value.get()
+
+
+async def publish_raw(settings, body: bytes, routing_key: str = "submission.received.v1") -> None:
+    topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
+    async with RabbitBroker(settings.rabbitmq_url) as broker:
+        await broker.publish(body, exchange=topology.events, routing_key=routing_key, persist=True)
+
+
+async def test_a_redelivered_event_is_handled_once(make_settings):
+    settings, probe = make_settings(), Probe()
+    app = build_app(settings, [probe.factory], title="t")
+    async with running(app):
+        envelope = received_envelope()
+        await probe.parts.publisher.publish(envelope)
+        await probe.parts.publisher.publish(envelope)
+        await eventually(lambda: probe.count("duplicate") == 1)
+    assert probe.calls == [envelope.event_id]
+    assert probe.count("processed") == 1
+
+
+async def test_poison_messages_are_dead_lettered_with_a_reason_and_the_consumer_goes_on(make_settings):
+    settings, probe = make_settings(), Probe()
+    app = build_app(settings, [probe.factory], title="t")
+    async with running(app):
+        await publish_raw(settings, b"\xff not json")
+        unknown_version = received_envelope().model_dump(mode="json") | {"version": 9}
+        await publish_raw(settings, Envelope.model_validate(unknown_version).model_dump_json().encode())
+        good = received_envelope(2)
+        await probe.parts.publisher.publish(good)
+        await eventually(lambda: probe.calls == [good.event_id])
+        letters = await dead_letters(settings.rabbitmq_url, f"{settings.amqp_prefix}.routing.submissions.dlq", expected=2)
+    reasons = sorted(m.headers[REASON_HEADER] for m in letters)
+    assert len(reasons) == 2
+    assert reasons[0].startswith("malformed or unsupported event: PermanentError: unsupported event 'submission.received.v9'")
+    assert reasons[1].startswith("malformed or unsupported event: ValidationError")
+    assert b"\xff not json" in [m.body for m in letters]  # kept as it came, for inspection and replay
+
+
+async def test_transient_failures_are_retried_after_a_delay_then_succeed(make_settings):
+    settings = make_settings(DOITHOAI_MAX_RETRIES=3)
+    probe = Probe([TransientError("store down"), ConnectionError("broker blip")])
+    app = build_app(settings, [probe.factory], title="t")
+    async with running(app):
+        envelope = received_envelope()
+        await probe.parts.publisher.publish(envelope)
+        await eventually(lambda: probe.count("processed") == 1)
+    assert probe.calls == [envelope.event_id] * 3
+    assert probe.count("retried") == 2 and probe.gave_up == []
+
+
+async def test_after_the_last_retry_the_event_is_dead_lettered_and_given_up(make_settings):
+    settings = make_settings(DOITHOAI_MAX_RETRIES=2)
+    probe = Probe([TransientError("smtp busy")] * 10)
+    app = build_app(settings, [probe.factory], title="t")
+    async with running(app):
+        envelope = received_envelope()
+        await probe.parts.publisher.publish(envelope)
+        await eventually(lambda: probe.gave_up)
+        [letter] = await dead_letters(settings.rabbitmq_url, f"{settings.amqp_prefix}.routing.submissions.dlq", expected=1)
+    assert len(probe.calls) == 3
+    assert letter.headers[REASON_HEADER].startswith("retries exhausted (2); transient: TransientError: smtp busy")
+    assert letter.headers["x-retry-count"] == 2 and letter.message_id == envelope.event_id
+    assert probe.gave_up == [(envelope.event_id, "transient: TransientError: smtp busy")]
+
+
+async def test_permanent_errors_are_not_retried(make_settings):
+    settings, probe = make_settings(), Probe([PermanentError("office has no e-mail")])
+    app = build_app(settings, [probe.factory], title="t")
+    async with running(app):
+        await probe.parts.publisher.publish(received_envelope())
+        [letter] = await dead_letters(settings.rabbitmq_url, f"{settings.amqp_prefix}.routing.submissions.dlq", expected=1)
+    assert letter.headers[REASON_HEADER] == "permanent: PermanentError: office has no e-mail"
+    assert len(probe.calls) == 1 and len(probe.gave_up) == 1
+
+
+async def test_outbox_left_behind_by_a_crash_is_published_by_the_relay(make_settings):
+    settings, probe = make_settings(), Probe()
+    relay_source = {}
+
+    def factory(rt):
+        parts = probe.factory(rt)
+        relay_source["collection"] = rt.db["crash_outbox"]
+        parts.outbox = Outbox(parts.publisher, [relay_source["collection"]])
+        return parts
+
+    app = build_app(settings, [factory], title="t")
+    async with running(app):
+        envelope = received_envelope()
+        # What a writer leaves when it dies after storing and before publishing:
+        await relay_source["collection"].insert_one({"_id": "doc", **outbox_fields([envelope]), "outbox_at": datetime.now(UTC) - timedelta(minutes=1)})
+        await eventually(lambda: probe.calls == [envelope.event_id])
+        doc = await eventually(lambda: relay_source["collection"].find_one({"_id": "doc", "outbox_pending": False}))
+    assert "outbox" not in doc
