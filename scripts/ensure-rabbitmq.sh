@@ -14,12 +14,14 @@ if listening; then
 fi
 
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-if ! command -v rabbitmq-server >/dev/null 2>&1 && [ ! -x /usr/sbin/rabbitmq-server ]; then
+if [ ! -x /usr/sbin/rabbitmq-server ]; then
   echo "Installing rabbitmq-server from Debian packages..."
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q rabbitmq-server
 fi
-if [ ! -s /etc/rabbitmq/rabbitmq.conf ] || ! grep -q "listeners.tcp.default" /etc/rabbitmq/rabbitmq.conf; then
+# A broker that is installed but stopped keeps its own configuration; a fresh one (no
+# rabbitmq.conf yet) is bound to loopback with a stable node name and its plugins.
+if [ ! -e /etc/rabbitmq/rabbitmq.conf ]; then
   printf 'listeners.tcp.default = 127.0.0.1:5672\ndistribution.listener.interface = 127.0.0.1\nmanagement.tcp.ip = 127.0.0.1\nprometheus.tcp.ip = 127.0.0.1\n' | $SUDO tee /etc/rabbitmq/rabbitmq.conf >/dev/null
   printf 'NODENAME=rabbit@localhost\nNODE_IP_ADDRESS=127.0.0.1\nexport ERL_EPMD_ADDRESS=127.0.0.1\n' | $SUDO tee -a /etc/rabbitmq/rabbitmq-env.conf >/dev/null
   echo '[rabbitmq_management,rabbitmq_prometheus].' | $SUDO tee /etc/rabbitmq/enabled_plugins >/dev/null
