@@ -44,8 +44,8 @@ class Outbox:
         self._publisher = publisher
         self._collections = tuple(collections)
 
-    async def flush_document(self, collection: AsyncCollection, doc_id: str) -> int:
-        doc = await collection.find_one({"_id": doc_id, "outbox_pending": True}, {"outbox": 1})
+    async def flush_document(self, collection: AsyncCollection, commune_id: str, doc_id: str) -> int:
+        doc = await collection.find_one({"_id": doc_id, "commune_id": commune_id, "outbox_pending": True}, {"outbox": 1})
         return await self._publish_and_clear(collection, doc) if doc else 0
 
     async def _publish_and_clear(self, collection: AsyncCollection, doc: dict) -> int:

@@ -37,7 +37,7 @@ def assignments_consumer(
         failed = NotificationFailedV1(notification_id=notification_id, submission_id=routed.submission_id, office_id=routed.office_id, reason=reason[:500], attempts=int(doc.get("attempts") or 0))
         if await repo.finish(envelope.commune_id, notification_id, "failed", Envelope.wrap(failed, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id), reason):
             metrics.deliveries.labels(envelope.commune_id, CHANNEL, "failed").inc()
-        await outbox.flush_document(repo.outcomes, notification_id)
+        await outbox.flush_document(repo.outcomes, envelope.commune_id, notification_id)
 
     async def on_routed(envelope: Envelope, routed: SubmissionRoutedV1) -> None:
         notification_id = notification_id_for(envelope)
@@ -64,7 +64,7 @@ def assignments_consumer(
             sent = NotificationSentV1(notification_id=notification_id, submission_id=routed.submission_id, office_id=office.id, sent_at=utcnow())
             if await repo.finish(envelope.commune_id, notification_id, "sent", Envelope.wrap(sent, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id)):
                 metrics.deliveries.labels(envelope.commune_id, CHANNEL, "sent").inc()
-        await outbox.flush_document(repo.outcomes, notification_id)
+        await outbox.flush_document(repo.outcomes, envelope.commune_id, notification_id)
 
     return Consumer(
         consumer("notification"),

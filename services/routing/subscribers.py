@@ -32,7 +32,7 @@ def submissions_consumer(
         if await repo.save(decision, routed, source_event_id=envelope.event_id):
             metrics.routed.labels(envelope.commune_id, str(decision.topic), decision.authority_level, "review" if decision.needs_review else "auto").inc()
         # On a redelivery the stored decision's own event goes out (if it has not yet).
-        await outbox.flush_document(repo.decisions, received.submission_id)
+        await outbox.flush_document(repo.decisions, envelope.commune_id, received.submission_id)
 
     return Consumer(
         consumer("routing"),

@@ -45,11 +45,7 @@ async def test_a_petition_is_stored_routed_notified_and_in_the_draft_notice(syst
     accepted = response.json()
     assert accepted["tracking_code"].startswith("DT-")
 
-    async def office_notified():
-        view = (await client.get(f"{BASE}/submissions/{accepted['id']}")).json()
-        return view if view["status"] == "office_notified" else None
-
-    view = await eventually(office_notified)
+    view = await eventually(lambda: _status_is(client, accepted["id"], "office_notified"))
     assert (view["topic"], view["office"]["name"], view["authority_level"], view["hamlet"]) == (4, "Phòng Kinh tế", "commune", "ấp Chợ")
     assert [h["status"] for h in view["history"]] == ["received", "routed", "office_notified"]
     tracked = (await client.get(f"{BASE}/tracking/{accepted['tracking_code'].lower()}")).json()
@@ -116,3 +112,22 @@ async def test_health_and_openapi(system):
     assert health == {"status": "ok", "checks": {"store": True, "broker": True}}
     paths = (await client.get("/openapi.json")).json()["paths"]
     assert f"{BASE.replace('demo', '{commune_id}')}/submissions" in paths
+
+
+async def test_embedded_in_memory_broker_runs_the_same_flow(make_settings, mail_capture):
+    """`make run` without RabbitMQ: FastStream's in-memory broker, all four services in one process."""
+    settings = make_settings(SMTP_URL=mail_capture.url)
+    app = build_app(settings, [intake, routing, notification, reporting], title="t", in_memory=True)
+    async with running(app):
+        await seed_demo(app.state.runtime.db)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            accepted = (await client.post(f"{BASE}/submissions", json=PETITION)).json()
+            view = await eventually(lambda: _status_is(client, accepted["id"], "office_notified"))
+            assert view["office"]["name"] == "Phòng Kinh tế"
+            assert await eventually(lambda: _notice_with(client, PETITION["text"]))
+    assert len(mail_capture.messages()) == 1
+
+
+async def _status_is(client: httpx.AsyncClient, submission_id: str, status: str) -> dict | None:
+    view = (await client.get(f"{BASE}/submissions/{submission_id}")).json()
+    return view if view["status"] == status else None
