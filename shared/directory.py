@@ -6,7 +6,7 @@ Every lookup is by commune id, and a dialogue is always fetched together with it
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from pydantic import BaseModel, ConfigDict, Field
 from pymongo.asynchronous.database import AsyncDatabase
@@ -78,7 +78,19 @@ class Topic(_Frozen):
     name: str
 
 
+class Delegate(_Frozen):
+    """Someone invited by name (đại biểu): invitations go by e-mail with a calendar entry."""
+
+    id: str
+    name: str
+    role: str = ""
+    email: str | None = None
+    phone: str | None = None
+
+
 class Dialogue(_Frozen):
+    """A year's dialogue plan (kế hoạch đối thoại) of one commune."""
+
     id: str
     commune_id: str
     year: int
@@ -90,6 +102,14 @@ class Dialogue(_Frozen):
     legal_bases: tuple[str, ...] = ()
     hamlet_ids: tuple[str, ...] = ()
     status: str = "collecting"
+    format: str = "Hội nghị đối thoại, tọa đàm trực tiếp"
+    meeting_time: time = time(7, 30)  # local time in `timezone`
+    duration_minutes: int = 240
+    timezone: str = "Asia/Ho_Chi_Minh"
+    agenda: tuple[str, ...] = ()
+    participants: tuple[str, ...] = ()
+    delegates: tuple[Delegate, ...] = ()
+    version: int = 1  # bumped on every change of what an invitation says
 
     def topic_name(self, number: int) -> str:
         if number == 0:
@@ -107,7 +127,7 @@ class DirectoryReader:
 
     async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None:
         doc = await self._db[DIALOGUES].find_one({"_id": dialogue_id, "commune_id": commune_id})
-        return Dialogue.model_validate({**doc, "id": doc["_id"], "meeting_date": doc["meeting_date"][:10]}) if doc else None
+        return Dialogue.model_validate({**doc, "id": doc["_id"]}) if doc else None
 
 
 def commune_document(commune: Commune) -> dict:

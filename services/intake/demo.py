@@ -16,6 +16,7 @@ from shared.directory import (
     COMMUNES,
     DIALOGUES,
     Commune,
+    Delegate,
     Dialogue,
     Hamlet,
     Office,
@@ -37,6 +38,16 @@ SEED_TOPICS = (
     Topic(number=4, name="Vệ sinh môi trường, nhất là xử lý rác thải, nước thải sinh hoạt"),
     Topic(number=5, name="An ninh trật tự, an toàn xã hội và an toàn giao thông"),
     Topic(number=6, name="Cải cách hành chính, giải quyết thủ tục hành chính"),
+)
+
+
+SEED_AGENDA = (
+    "Tuyên bố lý do, giới thiệu đại biểu; thông qua chương trình, nội quy buổi đối thoại và cử thư ký ghi biên bản",
+    "Bí thư Đảng ủy nêu rõ mục đích, yêu cầu và nội dung chủ đề cần tập trung",
+    "Lãnh đạo UBND xã báo cáo tình hình, thực trạng công tác xây dựng đô thị, đời sống văn hóa và nông thôn mới",
+    "Nhân dân phát biểu ý kiến theo thứ tự nội dung được gợi ý hoặc nội dung đã đăng ký",
+    "Lãnh đạo UBND xã và công chức liên quan trả lời những vấn đề thuộc thẩm quyền",
+    "Bí thư Đảng ủy trả lời, giải thích, trao đổi, tiếp thu ý kiến, kiến nghị của nhân dân",
 )
 
 
@@ -101,6 +112,22 @@ def demo_dialogue() -> Dialogue:
         ),
         hamlet_ids=("ap-cho", "ap-can-cu"),
         status="collecting",
+        agenda=SEED_AGENDA,
+        participants=(
+            "Đại biểu ở xã: Bí thư Đảng ủy; Trưởng Khối vận; lãnh đạo Ủy ban nhân dân, Mặt trận Tổ quốc, các đoàn thể; công chức trực thuộc Ủy ban nhân dân xã; cán bộ Văn phòng Đảng ủy",
+            "Đại biểu ấp: Chi ủy chi bộ ấp, Ban công tác Mặt trận ấp, Ban quản lý tổ tự quản và nhân dân ấp Chợ, ấp Căn Cứ (mỗi ấp tối thiểu 70 đại biểu)",
+        ),
+        delegates=tuple(
+            Delegate(id=slug, name=role, role=role, email=f"{slug}@{_MAIL}")
+            for slug, role in (
+                ("chu-tich-ubnd", "Chủ tịch UBND xã"),
+                ("chu-tich-mttq", "Chủ tịch Ủy ban MTTQ Việt Nam xã"),
+                ("truong-khoi-van", "Trưởng Khối vận"),
+                ("bi-thu-chi-bo-ap-cho", "Bí thư Chi bộ ấp Chợ"),
+                ("bi-thu-chi-bo-ap-can-cu", "Bí thư Chi bộ ấp Căn Cứ"),
+                ("truong-cong-an-xa", "Trưởng Công an xã"),
+            )
+        ),
     )
 
 
