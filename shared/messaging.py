@@ -104,7 +104,7 @@ class _Dispatcher:
                 self.metrics.consumed.labels(label, "duplicate").inc()
                 return await message.ack()
             await handler(envelope, payload)
-            await self.processed.mark(envelope.event_id, commune_id=envelope.commune_id, event_type=label)
+            first = await self.processed.mark(envelope.event_id, commune_id=envelope.commune_id, event_type=label)
         except PermanentError as exc:
             log.warning("event failed permanently: %s", exc, extra=context)
             await self._give_up(envelope, payload, _short(exc))
@@ -124,7 +124,9 @@ class _Dispatcher:
             return await message.ack()
         finally:
             self.metrics.handler_seconds.labels(label).observe(time.perf_counter() - started)
-        self.metrics.consumed.labels(label, "processed").inc()
+        # aio-pika runs up to `prefetch` deliveries at once, so two copies of one event can both
+        # pass `seen`; handlers are idempotent, and the copy that marks second counts as a duplicate.
+        self.metrics.consumed.labels(label, "processed" if first else "duplicate").inc()
         await message.ack()
 
     async def _give_up(self, envelope: Envelope, payload: Payload, reason: str) -> None:

@@ -21,7 +21,10 @@ def build_service(rt: Runtime) -> ServiceParts:
     repo = NotificationRepository(rt.db)
     outbox = Outbox(publisher, [repo.outcomes])
     sender = SmtpSender(rt.settings.smtp_url, rt.settings.smtp_timeout_s)
-    consumer = assignments_consumer(repo, rt.directory, outbox, sender, environment(), NotificationMetrics(rt.registry), rt.settings.smtp_from)
+    consumer = assignments_consumer(
+        repo, rt.directory, outbox, sender, environment(), NotificationMetrics(rt.registry), rt.settings.smtp_from,
+        claim_lease_s=rt.settings.smtp_timeout_s + 5,  # longer than one SMTP attempt can take
+    )
     return ServiceParts(NAME, metrics, publisher, consumers=[consumer], outbox=outbox, ensure_indexes=repo.ensure_indexes)
 
 

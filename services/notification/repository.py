@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import time
+
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -33,7 +35,7 @@ class NotificationRepository:
     async def get_or_create(self, doc: dict) -> dict:
         """The notification as stored, created on first sight."""
         try:
-            await self.notifications.insert_one({**doc, "attempts": 0, "created_at": utcnow()})
+            await self.notifications.insert_one({**doc, "attempts": 0, "claimed_until": 0, "created_at": utcnow()})
         except DuplicateKeyError:
             pass
         return await self.notifications.find_one({"_id": doc["_id"], "commune_id": doc["commune_id"]})
@@ -41,8 +43,21 @@ class NotificationRepository:
     async def outcome(self, commune_id: str, notification_id: str) -> dict | None:
         return await self.outcomes.find_one({"_id": notification_id, "commune_id": commune_id}, {"outbox": 0})
 
-    async def count_attempt(self, commune_id: str, notification_id: str) -> None:
-        await self.notifications.update_one({"_id": notification_id, "commune_id": commune_id}, {"$inc": {"attempts": 1}})
+    async def claim(self, commune_id: str, notification_id: str, lease_s: float) -> bool:
+        """Take the right to send for `lease_s` seconds; False while another worker holds it.
+
+        Two deliveries of one event can run at once (aio-pika runs deliveries concurrently,
+        and replicas compete); only the holder of the claim talks to the mail server. The
+        lease is an epoch number: it must compare as a number on every store."""
+        now = time.time()
+        result = await self.notifications.update_one(
+            {"_id": notification_id, "commune_id": commune_id, "claimed_until": {"$lt": now}},
+            {"$set": {"claimed_until": now + lease_s}, "$inc": {"attempts": 1}},
+        )
+        return result.modified_count == 1
+
+    async def release(self, commune_id: str, notification_id: str) -> None:
+        await self.notifications.update_one({"_id": notification_id, "commune_id": commune_id}, {"$set": {"claimed_until": 0}})
 
     async def finish(self, commune_id: str, notification_id: str, status: str, envelope: Envelope, reason: str | None = None) -> bool:
         """Record the final status with its event; False if it was already recorded."""

@@ -9,7 +9,7 @@ from services.notification.smtp import EmailSender
 from shared.clock import utcnow
 from shared.contracts import Envelope, NotificationFailedV1, NotificationSentV1, SubmissionRoutedV1
 from shared.directory import DirectoryReader
-from shared.errors import PermanentError
+from shared.errors import PermanentError, TransientError
 from shared.messaging import Consumer
 from shared.outbox import Outbox
 from shared.topology import consumer
@@ -30,6 +30,7 @@ def assignments_consumer(
     env,
     metrics: NotificationMetrics,
     sender_address: str,
+    claim_lease_s: float,
 ) -> Consumer:
     async def fail(envelope: Envelope, routed: SubmissionRoutedV1, reason: str) -> None:
         notification_id = notification_id_for(envelope)
@@ -52,13 +53,15 @@ def assignments_consumer(
             {"_id": notification_id, "commune_id": envelope.commune_id, "submission_id": routed.submission_id, "office_id": office.id, "channel": CHANNEL, "recipient": office.email}
         )
         if await repo.outcome(envelope.commune_id, notification_id) is None:
+            if not await repo.claim(envelope.commune_id, notification_id, claim_lease_s):
+                raise TransientError(f"notification {notification_id} is being sent by another worker")
             message = office_assignment_email(env, notification_id=notification_id, routed=routed, commune=commune, dialogue=dialogue, office=office, sender=sender_address)
-            await repo.count_attempt(envelope.commune_id, notification_id)
             try:
                 await sender.send(message)
             except PermanentError as exc:
                 return await fail(envelope, routed, str(exc))
             except Exception:
+                await repo.release(envelope.commune_id, notification_id)
                 metrics.deliveries.labels(envelope.commune_id, CHANNEL, "retry").inc()
                 raise
             sent = NotificationSentV1(notification_id=notification_id, submission_id=routed.submission_id, office_id=office.id, sent_at=utcnow())
