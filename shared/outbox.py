@@ -5,12 +5,13 @@ single-document write as the change itself. After the write the events are publi
 field cleared. If the process dies in between, a relay loop finds documents whose outbox is
 older than a grace period and publishes them again; consumers de-duplicate by `event_id`.
 
-Write the outbox fields in an insert: the relay compares `outbox_at` as a date, and the wire
-server used in tests stores dates written by `$set` on an existing document as text.
+`outbox_at` is epoch seconds, not a date: the wire server used in tests stores a date written
+by `$set` on an existing document as text, and the relay must compare it as a number.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any, Protocol
@@ -18,7 +19,6 @@ from typing import Any, Protocol
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
-from shared.clock import utcnow
 from shared.contracts import Envelope
 
 
@@ -31,7 +31,7 @@ def outbox_fields(envelopes: Sequence[Envelope]) -> dict[str, Any]:
     return {
         "outbox": [e.model_dump(mode="json") for e in envelopes],
         "outbox_pending": True,
-        "outbox_at": utcnow(),
+        "outbox_at": time.time(),
     }
 
 
@@ -61,7 +61,7 @@ class Outbox:
     async def relay_once(self, grace: timedelta, limit: int = 500) -> int:
         """Publish outboxes left behind by a crash; returns how many events went out."""
         published = 0
-        cutoff = utcnow() - grace
+        cutoff = time.time() - grace.total_seconds()
         for collection in self._collections:
             cursor = collection.find({"outbox_pending": True, "outbox_at": {"$lt": cutoff}}, {"outbox": 1}).limit(limit)
             async for doc in cursor:

@@ -5,7 +5,8 @@ subset that behaves alike on both (see shared/mongo.py and shared/outbox.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import time
+from datetime import UTC, datetime
 
 import pytest
 from pymongo import ASCENDING
@@ -54,16 +55,19 @@ async def test_guarded_set_moves_forward_only(db):
 
 
 async def test_outbox_pending_query_and_clear(db):
-    old = datetime.now(UTC) - timedelta(minutes=1)
+    now = time.time()
     await db.c.create_index([("outbox_pending", ASCENDING), ("outbox_at", ASCENDING)])
-    await db.c.insert_one({"_id": "a", "outbox": [{"event_id": "e"}], "outbox_pending": True, "outbox_at": old})
-    await db.c.insert_one({"_id": "b", "outbox": [{"event_id": "f"}], "outbox_pending": True, "outbox_at": datetime.now(UTC) + timedelta(minutes=1)})
-    due = await db.c.find({"outbox_pending": True, "outbox_at": {"$lt": datetime.now(UTC)}}, {"outbox": 1}).limit(10).to_list()
+    await db.c.insert_one({"_id": "a", "outbox": [{"event_id": "e"}], "outbox_pending": True, "outbox_at": now - 60})
+    await db.c.insert_one({"_id": "b"})
+    # Set on an existing document, as an update that causes an event does:
+    await db.c.update_one({"_id": "b"}, {"$set": {"outbox": [{"event_id": "f"}], "outbox_pending": True, "outbox_at": now + 60, "lease": now + 1.5}})
+    due = await db.c.find({"outbox_pending": True, "outbox_at": {"$lt": now}}, {"outbox": 1}).limit(10).to_list()
     assert [d["_id"] for d in due] == ["a"]
     await db.c.update_one({"_id": "a", "outbox_pending": True}, {"$set": {"outbox_pending": False}, "$unset": {"outbox": ""}})
     cleared = await db.c.find_one({"_id": "a"})
     assert "outbox" not in cleared and not cleared["outbox_pending"]
     assert await db.c.count_documents({"outbox_pending": True}) == 1
+    assert await db.c.count_documents({"lease": {"$lt": now + 2}}) == 1 and await db.c.count_documents({"lease": {"$lt": now}}) == 0
 
 
 async def test_upsert_set_merges_fields_from_any_order(db):
