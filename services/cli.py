@@ -43,6 +43,44 @@ def _seed_demo(_: argparse.Namespace) -> int:
     return 0
 
 
+def _iso_date(text: str):
+    import re
+    from datetime import date
+
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid date {text!r}: expected YYYY-MM-DD, e.g. 2017-03-25") from None
+
+
+def _commune_id(text: str) -> str:
+    import re
+
+    from shared.contracts.envelope import COMMUNE_ID_PATTERN
+
+    if not re.fullmatch(COMMUNE_ID_PATTERN, text):
+        raise argparse.ArgumentTypeError(f"invalid commune id {text!r}: lowercase letters, digits and '-'")
+    return text
+
+
+def _deadlines(args: argparse.Namespace) -> int:
+    import json
+
+    from shared.calendar import WorkingCalendar
+    from shared.deadlines import derive, summary
+
+    calendar = WorkingCalendar(args.extra_day_off, args.extra_working_day, culture_day=args.culture_day)
+    out = {"meeting": args.meeting.isoformat(), "commune": args.commune, **summary(args.meeting, calendar)}
+    out["deadlines"] = [
+        {"key": d.key, "title": d.title, "responsible": d.responsible, "due": d.due.isoformat(), "printed": d.printed}
+        for d in derive(args.meeting, calendar)
+    ]
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+    return 0
+
+
 def _run(_: argparse.Namespace) -> int:
     from services.local.runner import run
 
@@ -61,6 +99,14 @@ def parser() -> argparse.ArgumentParser:
 
     seed = commands.add_parser("seed-demo", help="create or refresh the demo commune and its 2017 dialogue (idempotent)")
     seed.set_defaults(func=_seed_demo)
+
+    deadlines = commands.add_parser("deadlines", help="the plan's deadlines for a meeting date, as JSON (no server needed)")
+    deadlines.add_argument("--meeting", type=_iso_date, required=True, metavar="YYYY-MM-DD", help="the dialogue's date")
+    deadlines.add_argument("--commune", type=_commune_id, default="demo", metavar="ID")
+    deadlines.add_argument("--extra-day-off", type=_iso_date, action="append", default=[], metavar="YYYY-MM-DD", help="a day off the holidays package does not know (repeatable)")
+    deadlines.add_argument("--extra-working-day", type=_iso_date, action="append", default=[], metavar="YYYY-MM-DD", help="a working day the holidays package does not know (repeatable)")
+    deadlines.add_argument("--no-culture-day", dest="culture_day", action="store_false", help="24/11 (Ngày Văn hóa Việt Nam) is not a day off")
+    deadlines.set_defaults(func=_deadlines)
 
     run = commands.add_parser("run", help="the whole system locally with embedded defaults (make run)")
     run.set_defaults(func=_run)

@@ -15,6 +15,8 @@ from shared.contracts.envelope import COMMUNE_ID_PATTERN
 
 COMMUNES = "communes"
 DIALOGUES = "dialogues"
+DEADLINE_MARKS = "dialogue_deadline_marks"
+ACTIVE_STATUSES = ("collecting", "classified", "invited", "held", "cancelled")
 
 
 class _Frozen(BaseModel):
@@ -64,6 +66,7 @@ class Commune(_Frozen):
     current_dialogue_id: str | None = None
     signature: Signature = Signature()
     recipients: tuple[str, ...] = ()  # "Nơi nhận" of the conclusion notice, before "Lưu Văn phòng Đảng ủy."
+    bodies: dict[str, str] = {}  # responsible body key (peoples_committee, fatherland_front, ...) -> e-mail for reminders
 
     @property
     def display_name(self) -> str:
@@ -109,6 +112,8 @@ class Dialogue(_Frozen):
     agenda: tuple[str, ...] = ()
     participants: tuple[str, ...] = ()
     delegates: tuple[Delegate, ...] = ()
+    min_attendance: dict[str, int] = {}  # hamlet id -> minimum attendees (seed: 70)
+    deadline_overrides: dict[str, date] = {}  # deadline key -> date set by the Party office
     version: int = 1  # bumped on every change of what an invitation says
 
     def topic_name(self, number: int) -> str:
@@ -126,8 +131,18 @@ class DirectoryReader:
         return Commune.model_validate({**doc, "id": doc["_id"]}) if doc else None
 
     async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None:
-        doc = await self._db[DIALOGUES].find_one({"_id": dialogue_id, "commune_id": commune_id})
+        doc = await self._db[DIALOGUES].find_one({"_id": dialogue_id, "commune_id": commune_id}, {"outbox": 0})
         return Dialogue.model_validate({**doc, "id": doc["_id"]}) if doc else None
+
+    async def active_dialogues(self, limit: int = 1000) -> list[Dialogue]:
+        """Dialogues whose duties still run, across communes (for the scheduler)."""
+        cursor = self._db[DIALOGUES].find({"status": {"$in": list(ACTIVE_STATUSES)}}, {"outbox": 0}).limit(limit)
+        return [Dialogue.model_validate({**doc, "id": doc["_id"]}) async for doc in cursor]
+
+    async def deadline_marks(self, commune_id: str, dialogue_id: str) -> dict[str, dict]:
+        """Duties recorded as done (a report received), by deadline key."""
+        cursor = self._db[DEADLINE_MARKS].find({"commune_id": commune_id, "dialogue_id": dialogue_id})
+        return {doc["key"]: doc async for doc in cursor}
 
 
 def commune_document(commune: Commune) -> dict:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
 
 from shared.contracts import (
+    DialoguePlanChangedV1,
     NotificationFailedV1,
     NotificationSentV1,
     SubmissionReceivedV1,
@@ -31,6 +32,7 @@ class ConsumerSpec:
 CONSUMERS: tuple[ConsumerSpec, ...] = (
     ConsumerSpec("routing", "submissions", (SubmissionReceivedV1.routing_key(),)),
     ConsumerSpec("notification", "assignments", (SubmissionRoutedV1.routing_key(),)),
+    ConsumerSpec("notification", "plans", (DialoguePlanChangedV1.routing_key(),)),
     ConsumerSpec(
         "intake",
         "status",
@@ -53,8 +55,8 @@ CONSUMERS: tuple[ConsumerSpec, ...] = (
 )
 
 
-def consumer(service: str) -> ConsumerSpec:
-    return next(spec for spec in CONSUMERS if spec.service == service)
+def consumer(service: str, name: str | None = None) -> ConsumerSpec:
+    return next(spec for spec in CONSUMERS if spec.service == service and name in (None, spec.name))
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from services.intake.api import build_router
 from services.intake.metrics import IntakeMetrics
+from services.intake.plan_repository import PlanRepository
+from services.intake.plans_api import build_plans_router
+from services.intake.registrations import RegistrationRepository, build_registrations_router
 from services.intake.repository import SubmissionRepository
 from services.intake.subscribers import status_consumer
+from shared.calendar import WorkingCalendar
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, build_app as build_runtime_app, service_base
 from shared.settings import Settings
@@ -19,15 +23,26 @@ def build_service(rt: Runtime) -> ServiceParts:
     metrics, publisher = service_base(rt, NAME)
     intake_metrics = IntakeMetrics(rt.registry)
     repo = SubmissionRepository(rt.db)
-    outbox = Outbox(publisher, [repo.submissions])
+    plans = PlanRepository(rt.db)
+    registrations = RegistrationRepository(rt.db)
+    outbox = Outbox(publisher, [repo.submissions, plans.dialogues])
+    router = APIRouter()
+    router.include_router(build_router(repo, rt.directory, outbox, intake_metrics))
+    router.include_router(build_plans_router(plans, rt.directory, outbox, WorkingCalendar()))
+    router.include_router(build_registrations_router(registrations, rt.directory))
+
+    async def ensure_indexes() -> None:
+        for repository in (repo, plans, registrations):
+            await repository.ensure_indexes()
+
     return ServiceParts(
         name=NAME,
         metrics=metrics,
         publisher=publisher,
-        router=build_router(repo, rt.directory, outbox, intake_metrics),
+        router=router,
         consumers=[status_consumer(repo, intake_metrics)],
         outbox=outbox,
-        ensure_indexes=repo.ensure_indexes,
+        ensure_indexes=ensure_indexes,
     )
 
 

@@ -3,6 +3,7 @@
 from shared.contracts.envelope import Envelope, Payload
 from shared.contracts.events import (
     PAYLOADS,
+    DialoguePlanChangedV1,
     Kind,
     NotificationFailedV1,
     NotificationSentV1,
@@ -14,6 +15,7 @@ from shared.contracts.events import (
 
 __all__ = [
     "PAYLOADS",
+    "DialoguePlanChangedV1",
     "Envelope",
     "Kind",
     "NotificationFailedV1",

@@ -104,3 +104,20 @@ PAYLOADS: dict[str, type[Payload]] = {
     cls.routing_key(): cls
     for cls in (SubmissionReceivedV1, SubmissionRoutedV1, NotificationSentV1, NotificationFailedV1)
 }
+
+
+class DialoguePlanChangedV1(Payload):
+    """A dialogue plan was created, edited or moved to another status."""
+
+    EVENT_TYPE = "dialogue.plan_changed"
+    VERSION = 1
+
+    dialogue_id: str
+    version: int = Field(ge=1, description="Plan version: bumped by every edit; invitations carry it as SEQUENCE")
+    status: str
+    previous_status: str | None = None
+    change: Literal["created", "updated", "status"]
+    changed_by: str = "system"
+
+
+PAYLOADS[DialoguePlanChangedV1.routing_key()] = DialoguePlanChangedV1

@@ -1,0 +1,96 @@
+"""Dialogue plans: from a request to the stored plan, its deadlines and their states (pure)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from services.intake.demo import SEED_TOPICS
+from services.intake.logic import SubmissionRejected, resolve_hamlet
+from services.intake.plan_schemas import DelegateIn, PlanIn
+from shared.calendar import WorkingCalendar
+from shared.deadlines import Deadline, derive, state
+from shared.directory import Commune, Delegate, Dialogue, Topic
+from shared.text import fold
+
+BODY_NAMES_VI = {
+    "peoples_committee": "UBND xã",
+    "fatherland_front": "Ủy ban MTTQ Việt Nam xã",
+    "mass_organisations": "Các đoàn thể xã",
+    "hamlet_party_cells": "Chi ủy các chi bộ ấp",
+    "party_office": "Văn phòng Đảng ủy",
+}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60] or "dai-bieu"
+
+
+def delegates_from(items: list[DelegateIn]) -> tuple[Delegate, ...]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        delegate_id = item.id or _slug(item.name)
+        while delegate_id in seen:
+            delegate_id += "-2"
+        seen.add(delegate_id)
+        out.append(Delegate(id=delegate_id, name=item.name, role=item.role, email=item.email, phone=item.phone))
+    return tuple(out)
+
+
+def hamlet_id(commune: Commune, written: str) -> str:
+    name = resolve_hamlet(commune, written)
+    if name is None:
+        raise SubmissionRejected("hamlet_required", "Cần chọn một ấp cụ thể.", "A specific hamlet is required.", field="hamlets")
+    return next(h.id for h in commune.hamlets if h.name == name)
+
+
+def new_plan(body: PlanIn, commune: Commune) -> Dialogue:
+    quotas = {hamlet_id(commune, q.hamlet): q.min_attendance for q in body.hamlets}
+    return Dialogue(
+        id=body.id or f"{commune.id}-{body.year}",
+        commune_id=commune.id,
+        year=body.year,
+        title=body.title,
+        theme=body.theme,
+        meeting_date=body.meeting_date,
+        meeting_time=body.meeting_time,
+        duration_minutes=body.duration_minutes,
+        venue=body.venue,
+        format=body.format,
+        topics=tuple(Topic(number=t.number, name=t.name) for t in body.topics) if body.topics else SEED_TOPICS,
+        legal_bases=tuple(body.legal_bases),
+        hamlet_ids=tuple(quotas),
+        min_attendance=quotas,
+        agenda=tuple(body.agenda),
+        participants=tuple(body.participants),
+        delegates=delegates_from(body.delegates),
+        deadline_overrides=body.deadline_overrides,
+        status="draft",
+        version=1,
+    )
+
+
+def deadlines_of(dialogue: Dialogue, calendar: WorkingCalendar) -> list[Deadline]:
+    return derive(dialogue.meeting_date, calendar, overrides=dialogue.deadline_overrides)
+
+
+def deadline_views(dialogue: Dialogue, calendar: WorkingCalendar, marks: dict[str, dict], today: date) -> list[dict]:
+    views = []
+    for deadline in deadlines_of(dialogue, calendar):
+        mark = marks.get(deadline.key)
+        views.append(
+            {
+                "key": deadline.key,
+                "title": deadline.title,
+                "responsible": deadline.responsible,
+                "responsible_name": BODY_NAMES_VI.get(deadline.responsible, deadline.responsible),
+                "due": deadline.due.isoformat(),
+                "printed": deadline.printed,
+                "overridden": deadline.overridden,
+                "state": state(deadline, mark is not None, today),
+                "done_at": mark["done_at"] if mark else None,
+                "done_by": mark["by"] if mark else None,
+            }
+        )
+    return views

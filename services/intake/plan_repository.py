@@ -1,0 +1,50 @@
+"""Intake writes the commune directory's dialogue plans and the duties recorded as done."""
+
+from __future__ import annotations
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from shared.clock import iso, utcnow
+from shared.contracts import Envelope
+from shared.directory import DEADLINE_MARKS, DIALOGUES, Dialogue, dialogue_document
+from shared.outbox import ensure_outbox_index, outbox_fields
+
+
+class PlanRepository:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.dialogues = db[DIALOGUES]
+        self.marks = db[DEADLINE_MARKS]
+
+    async def ensure_indexes(self) -> None:
+        await self.dialogues.create_index([("commune_id", ASCENDING), ("year", ASCENDING)])
+        await self.dialogues.create_index([("status", ASCENDING)])
+        await ensure_outbox_index(self.dialogues)
+        await self.marks.create_index([("commune_id", ASCENDING), ("dialogue_id", ASCENDING)])
+
+    async def create(self, dialogue: Dialogue, event: Envelope) -> bool:
+        try:
+            await self.dialogues.insert_one({**dialogue_document(dialogue), **outbox_fields([event])})
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def replace(self, dialogue: Dialogue, expected_version: int, event: Envelope) -> bool:
+        """Store the new version only if nobody changed the plan since it was read."""
+        doc = dialogue_document(dialogue)
+        doc.pop("_id")
+        result = await self.dialogues.update_one(
+            {"_id": dialogue.id, "commune_id": dialogue.commune_id, "version": expected_version},
+            {"$set": {**doc, **outbox_fields([event])}},
+        )
+        return result.modified_count == 1
+
+    async def mark_done(self, commune_id: str, dialogue_id: str, key: str, by: str, note: str | None) -> bool:
+        try:
+            await self.marks.insert_one(
+                {"_id": f"{dialogue_id}:{key}", "commune_id": commune_id, "dialogue_id": dialogue_id, "key": key, "by": by, "note": note, "done_at": iso(utcnow())}
+            )
+        except DuplicateKeyError:
+            return False
+        return True

@@ -1,0 +1,108 @@
+"""HTTP API of dialogue plans: create, read with deadlines, edit, move through statuses,
+record duties as done."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Path
+from fastapi.responses import JSONResponse
+
+from services.intake.logic import SubmissionRejected
+from services.intake.plan_logic import deadline_views, delegates_from, new_plan
+from services.intake.plan_repository import PlanRepository
+from services.intake.plan_schemas import TRANSITIONS, DeadlineDoneIn, PlanIn, PlanPatch, TransitionIn
+from shared.calendar import WorkingCalendar
+from shared.clock import VIETNAM_TZ, utcnow
+from shared.contracts import DialoguePlanChangedV1, Envelope
+from shared.contracts.envelope import COMMUNE_ID_PATTERN
+from shared.directory import Dialogue, DirectoryReader
+from shared.http import error_body, problem
+from shared.ids import new_id
+from shared.outbox import Outbox
+
+CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
+DialogueId = Path(max_length=64, examples=["demo-2017"])
+
+
+def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox: Outbox, calendar: WorkingCalendar) -> APIRouter:
+    router = APIRouter(prefix="/api/v1/communes/{commune_id}/dialogues", tags=["dialogue plans"])
+
+    def event(dialogue: Dialogue, change: str, previous: str | None, by: str) -> Envelope:
+        payload = DialoguePlanChangedV1(dialogue_id=dialogue.id, version=dialogue.version, status=dialogue.status, previous_status=previous, change=change, changed_by=by)
+        return Envelope.wrap(payload, commune_id=dialogue.commune_id, correlation_id=new_id())
+
+    async def view(dialogue: Dialogue) -> dict:
+        marks = await directory.deadline_marks(dialogue.commune_id, dialogue.id)
+        today = utcnow().astimezone(VIETNAM_TZ).date()
+        return {**dialogue.model_dump(mode="json"), "deadlines": deadline_views(dialogue, calendar, marks, today), "allowed_transitions": list(TRANSITIONS[dialogue.status])}
+
+    async def publish(dialogue: Dialogue) -> None:
+        try:
+            await outbox.flush_document(repo.dialogues, dialogue.commune_id, dialogue.id)
+        except Exception:  # stored; the relay publishes it
+            pass
+
+    @router.post("", status_code=201, summary="Lập kế hoạch đối thoại (create the year's dialogue plan)")
+    async def create(body: PlanIn, commune_id: str = CommuneId):
+        commune = await directory.commune(commune_id)
+        if commune is None:
+            return _unknown()
+        try:
+            dialogue = new_plan(body, commune)
+        except SubmissionRejected as rejected:
+            return JSONResponse(status_code=422, content=error_body([rejected.as_error()]))
+        if not await repo.create(dialogue, event(dialogue, "created", None, "party_office")):
+            return problem(409, "plan_exists", f"Kế hoạch '{dialogue.id}' đã có.", f"Plan '{dialogue.id}' already exists.")
+        await publish(dialogue)
+        return await view(dialogue)
+
+    @router.get("/{dialogue_id}", summary="The plan with every deadline, its responsible body and state")
+    async def read(commune_id: str = CommuneId, dialogue_id: str = DialogueId):
+        dialogue = await directory.dialogue(commune_id, dialogue_id)
+        return await view(dialogue) if dialogue else _unknown()
+
+    @router.patch("/{dialogue_id}", summary="Edit the plan (a new version; invitations already sent are updated)")
+    async def edit(body: PlanPatch, commune_id: str = CommuneId, dialogue_id: str = DialogueId):
+        current = await directory.dialogue(commune_id, dialogue_id)
+        if current is None:
+            return _unknown()
+        if current.status in ("held", "concluded", "closed", "cancelled"):
+            return problem(409, "plan_locked", "Kế hoạch đã kết thúc, không sửa được.", f"A {current.status} plan cannot be edited.")
+        changes = body.model_dump(exclude_unset=True, exclude={"changed_by", "delegates"})
+        if body.delegates is not None:
+            changes["delegates"] = delegates_from(body.delegates)
+        updated = current.model_copy(update={**changes, "version": current.version + 1})
+        updated = Dialogue.model_validate(updated.model_dump())  # re-validate the merged plan
+        if not await repo.replace(updated, current.version, event(updated, "updated", current.status, body.changed_by)):
+            return problem(409, "plan_changed", "Kế hoạch vừa được người khác sửa; tải lại rồi thử lại.", "The plan changed meanwhile; reload and retry.")
+        await publish(updated)
+        return await view(updated)
+
+    @router.post("/{dialogue_id}/transitions", summary="Move the plan to its next status")
+    async def transition(body: TransitionIn, commune_id: str = CommuneId, dialogue_id: str = DialogueId):
+        current = await directory.dialogue(commune_id, dialogue_id)
+        if current is None:
+            return _unknown()
+        if body.to not in TRANSITIONS[current.status]:
+            allowed = ", ".join(TRANSITIONS[current.status]) or "không có"
+            return problem(409, "bad_transition", f"Không chuyển được từ '{current.status}' sang '{body.to}'. Được phép: {allowed}.", f"Cannot go from '{current.status}' to '{body.to}'.")
+        updated = current.model_copy(update={"status": body.to, "version": current.version + (body.to == "cancelled")})
+        if not await repo.replace(updated, current.version, event(updated, "status", current.status, body.changed_by)):
+            return problem(409, "plan_changed", "Kế hoạch vừa được người khác sửa; tải lại rồi thử lại.", "The plan changed meanwhile; reload and retry.")
+        await publish(updated)
+        return await view(updated)
+
+    @router.post("/{dialogue_id}/deadlines/{key}/done", summary="Record a duty as done (e.g. a report received)")
+    async def done(body: DeadlineDoneIn, key: str = Path(max_length=80), commune_id: str = CommuneId, dialogue_id: str = DialogueId):
+        dialogue = await directory.dialogue(commune_id, dialogue_id)
+        if dialogue is None:
+            return _unknown()
+        if key not in {d["key"] for d in (await view(dialogue))["deadlines"]}:
+            return problem(404, "unknown_deadline", f"Không có thời hạn '{key}' trong kế hoạch.", f"No deadline '{key}' in this plan.")
+        await repo.mark_done(commune_id, dialogue_id, key, body.by, body.note)
+        return await view(dialogue)
+
+    return router
+
+
+def _unknown() -> JSONResponse:
+    return problem(404, "not_found", "Không tìm thấy xã/phường hoặc kế hoạch đối thoại.", "Unknown commune or dialogue plan.")
