@@ -16,6 +16,7 @@ from shared.contracts.envelope import COMMUNE_ID_PATTERN
 COMMUNES = "communes"
 DIALOGUES = "dialogues"
 DEADLINE_MARKS = "dialogue_deadline_marks"
+REGISTRATIONS = "intake_registrations"
 ACTIVE_STATUSES = ("collecting", "classified", "invited", "held", "cancelled")
 
 
@@ -138,6 +139,12 @@ class DirectoryReader:
         """Dialogues whose duties still run, across communes (for the scheduler)."""
         cursor = self._db[DIALOGUES].find({"status": {"$in": list(ACTIVE_STATUSES)}}, {"outbox": 0}).limit(limit)
         return [Dialogue.model_validate({**doc, "id": doc["_id"]}) async for doc in cursor]
+
+    async def registrants(self, commune_id: str, dialogue_id: str) -> list[dict]:
+        """Registered residents with the phone to invite them by: read inside the deployment's
+        store, never put on the bus."""
+        cursor = self._db[REGISTRATIONS].find({"commune_id": commune_id, "dialogue_id": dialogue_id}, {"phone": 1, "hamlet": 1})
+        return await cursor.to_list()
 
     async def deadline_marks(self, commune_id: str, dialogue_id: str) -> dict[str, dict]:
         """Duties recorded as done (a report received), by deadline key."""

@@ -56,6 +56,7 @@ class ServiceParts:
     outbox: Outbox | None = None
     ensure_indexes: Callable[[], Awaitable[None]] | None = None
     extra_tasks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    components: dict[str, object] = field(default_factory=dict)  # for operators' commands and tests
 
 
 ServiceFactory = Callable[[Runtime], ServiceParts]
@@ -124,6 +125,7 @@ def build_app(
 
     app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
     app.state.runtime = rt
+    app.state.parts = {part.name: part for part in parts}
     install_error_handlers(app)
     install_body_limit(app, max_bytes=64 * 1024)
 

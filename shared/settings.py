@@ -33,5 +33,17 @@ class Settings(BaseSettings):
     outbox_grace_s: float = Field(5.0, alias="DOITHOAI_OUTBOX_GRACE_S", ge=0)
     processed_ttl_days: int = Field(30, alias="DOITHOAI_PROCESSED_TTL_DAYS", ge=1)
 
+    scheduler_interval_s: float = Field(30.0, alias="DOITHOAI_SCHEDULER_INTERVAL_S", gt=0)
+    reminder_offsets_days: str = Field("3,1,0", alias="DOITHOAI_REMINDER_OFFSETS_DAYS", pattern=r"^\d{1,3}(,\d{1,3})*$")
+    # Invitations go out this many days before the last day the plan allows.
+    invitation_lead_days: int = Field(2, alias="DOITHOAI_INVITATION_LEAD_DAYS", ge=0, le=60)
+    overdue_window_days: int = Field(30, alias="DOITHOAI_OVERDUE_WINDOW_DAYS", ge=0)
+    sms_webhook_url: str | None = Field(None, alias="SMS_WEBHOOK_URL")
+    sms_webhook_token: str | None = Field(None, alias="SMS_WEBHOOK_TOKEN")
+
+    @property
+    def reminder_offsets(self) -> tuple[int, ...]:
+        return tuple(sorted({int(x) for x in self.reminder_offsets_days.split(",")}, reverse=True))
+
     review_confidence_threshold: float = Field(0.5, alias="DOITHOAI_REVIEW_THRESHOLD", ge=0, le=1)
     log_level: str = Field("INFO", alias="LOG_LEVEL")

@@ -16,13 +16,10 @@ from services.intake.logic import SubmissionRejected, resolve_hamlet
 from services.intake.plan_schemas import _In
 from shared.clock import iso, utcnow
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
-from shared.directory import Commune, Dialogue, DirectoryReader
+from shared.directory import REGISTRATIONS, Commune, Dialogue, DirectoryReader
 from shared.http import error_body, problem
 from shared.ids import new_id
 from shared.text import fold
-
-REGISTRATIONS = "intake_registrations"
-
 
 class RegistrationIn(_In):
     name: str = Field(min_length=2, max_length=120)

@@ -8,7 +8,11 @@ from services.notification.messages import environment
 from services.notification.metrics import NotificationMetrics
 from services.notification.repository import NotificationRepository
 from services.notification.smtp import SmtpSender
-from services.notification.subscribers import assignments_consumer
+from services.notification.deliveries import DeliveryLog
+from services.notification.scheduler import Scheduler, SchedulerMetrics
+from services.notification.sms import WebhookSmsSender
+from services.notification.subscribers import assignments_consumer, plans_consumer
+from shared.calendar import WorkingCalendar
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, build_app as build_runtime_app, service_base
 from shared.settings import Settings
@@ -21,11 +25,30 @@ def build_service(rt: Runtime) -> ServiceParts:
     repo = NotificationRepository(rt.db)
     outbox = Outbox(publisher, [repo.outcomes])
     sender = SmtpSender(rt.settings.smtp_url, rt.settings.smtp_timeout_s)
+    env = environment()
     consumer = assignments_consumer(
-        repo, rt.directory, outbox, sender, environment(), NotificationMetrics(rt.registry), rt.settings.smtp_from,
+        repo, rt.directory, outbox, sender, env, NotificationMetrics(rt.registry), rt.settings.smtp_from,
         claim_lease_s=rt.settings.smtp_timeout_s + 5,  # longer than one SMTP attempt can take
     )
-    return ServiceParts(NAME, metrics, publisher, consumers=[consumer], outbox=outbox, ensure_indexes=repo.ensure_indexes)
+    deliveries = DeliveryLog(rt.db)
+    sms = WebhookSmsSender(rt.settings.sms_webhook_url, rt.settings.smtp_timeout_s, rt.settings.sms_webhook_token) if rt.settings.sms_webhook_url else None
+    scheduler = Scheduler(
+        directory=rt.directory, log_=deliveries, mail=sender, sms=sms, env=env, settings=rt.settings,
+        metrics=SchedulerMetrics(rt.registry), calendar=WorkingCalendar(),
+    )
+
+    async def ensure_indexes() -> None:
+        await repo.ensure_indexes()
+        await deliveries.ensure_indexes()
+
+    return ServiceParts(
+        NAME, metrics, publisher,
+        consumers=[consumer, plans_consumer(scheduler)],
+        outbox=outbox,
+        ensure_indexes=ensure_indexes,
+        extra_tasks=[scheduler.run_forever],
+        components={"scheduler": scheduler, "deliveries": deliveries},
+    )
 
 
 def build_app(settings: Settings) -> FastAPI:

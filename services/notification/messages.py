@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 
 from jinja2 import Environment
 
+from services.notification.headers import set_address, set_encoded, stable_message_id
 from shared.contracts import SubmissionRoutedV1
 from shared.directory import Commune, Dialogue, Office
 from shared.templates import make_environment
@@ -47,11 +47,11 @@ def office_assignment_email(
         "coordinating": [o.name for o in (commune.office(i) for i in routed.coordinating_office_ids) if o],
     }
     message = EmailMessage()
-    message["From"] = sender
+    set_address(message, "From", sender)
     message["To"] = office.email
-    message["Subject"] = env.get_template("office_assignment.subject.txt").render(context).strip()
+    set_encoded(message, "Subject", env.get_template("office_assignment.subject.txt").render(context).strip())
     # A stable Message-ID lets mail systems drop a copy re-sent after a crash.
-    message["Message-ID"] = make_msgid(idstring=notification_id.replace(".", "-"), domain="doithoai")
+    message["Message-ID"] = stable_message_id("giao-viec", notification_id, domain=commune.id)
     message["X-Doithoai-Notification"] = notification_id
     message.set_content(env.get_template("office_assignment.txt").render(context))
     return message

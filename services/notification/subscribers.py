@@ -7,7 +7,7 @@ from services.notification.metrics import NotificationMetrics
 from services.notification.repository import NotificationRepository
 from services.notification.smtp import EmailSender
 from shared.clock import utcnow
-from shared.contracts import Envelope, NotificationFailedV1, NotificationSentV1, SubmissionRoutedV1
+from shared.contracts import DialoguePlanChangedV1, Envelope, NotificationFailedV1, NotificationSentV1, SubmissionRoutedV1
 from shared.directory import DirectoryReader
 from shared.errors import PermanentError, TransientError
 from shared.messaging import Consumer
@@ -70,8 +70,21 @@ def assignments_consumer(
         await outbox.flush_document(repo.outcomes, envelope.commune_id, notification_id)
 
     return Consumer(
-        consumer("notification"),
+        consumer("notification", "assignments"),
         {SubmissionRoutedV1.routing_key(): on_routed},
         on_give_up=fail,
         description="E-mails the office assigned to prepare the answer; records sent or failed.",
+    )
+
+
+def plans_consumer(scheduler) -> Consumer:
+    """A changed plan is scanned at once, so updates and cancellations do not wait for the timer."""
+
+    async def on_plan_changed(envelope: Envelope, changed: DialoguePlanChangedV1) -> None:
+        await scheduler.scan_dialogue(envelope.commune_id, changed.dialogue_id)
+
+    return Consumer(
+        consumer("notification", "plans"),
+        {DialoguePlanChangedV1.routing_key(): on_plan_changed},
+        description="Sends invitation updates and cancellations as soon as a plan changes.",
     )

@@ -1,0 +1,91 @@
+"""What is due for a dialogue on a given day (pure): invitations on their date, updates after
+the plan changed, cancellations, reminders before each deadline and notices of overdue ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from shared.calendar import WorkingCalendar
+from shared.deadlines import derive
+from shared.directory import Commune, Dialogue
+
+INVITING = ("collecting", "classified", "invited")
+REMINDING = ("collecting", "classified", "invited", "held")
+
+
+@dataclass(frozen=True)
+class Work:
+    id: str  # the delivery id: never delivered twice
+    kind: Literal["invitation", "cancellation", "reminder", "overdue", "resident_invitation"]
+    channel: Literal["email", "sms"]
+    recipient_id: str
+    address: str
+    method: Literal["REQUEST", "CANCEL"] | None = None
+    deadline_key: str | None = None
+    due: date | None = None
+    hamlet: str | None = None
+
+
+@dataclass(frozen=True)
+class Registrant:
+    id: str
+    phone: str
+    hamlet: str
+
+
+def _send_on(due: date, lead_days: int) -> date:
+    return due - timedelta(days=lead_days)
+
+
+def due_work(
+    commune: Commune,
+    dialogue: Dialogue,
+    *,
+    today: date,
+    calendar: WorkingCalendar,
+    done: set[str],
+    invited: set[str],
+    residents_invited: set[str],
+    registrants: Sequence[Registrant],
+    reminder_offsets: Sequence[int],
+    lead_days: int,
+    overdue_window_days: int,
+) -> list[Work]:
+    deadlines = {d.key: d for d in derive(dialogue.meeting_date, calendar, overrides=dialogue.deadline_overrides)}
+    work: list[Work] = []
+    version = f"v{dialogue.version}"
+    if dialogue.status == "cancelled":
+        for delegate in dialogue.delegates:
+            if delegate.id in invited and delegate.email:
+                work.append(Work(f"{dialogue.id}:cancellation:{delegate.id}", "cancellation", "email", delegate.id, delegate.email, method="CANCEL"))
+        return work
+
+    if dialogue.status in INVITING and today <= dialogue.meeting_date:
+        send_on = _send_on(deadlines["delegate_invitations"].due, lead_days)
+        for delegate in dialogue.delegates:
+            if delegate.email and (today >= send_on or delegate.id in invited):
+                work.append(Work(f"{dialogue.id}:invitation:{version}:{delegate.id}", "invitation", "email", delegate.id, delegate.email, method="REQUEST"))
+        resident_send_on = _send_on(deadlines["resident_invitations"].due, lead_days)
+        for person in registrants:
+            if today >= resident_send_on or person.id in residents_invited:
+                work.append(Work(f"{dialogue.id}:resident_invitation:{version}:{person.id}", "resident_invitation", "sms", person.id, person.phone, hamlet=person.hamlet))
+
+    if dialogue.status in REMINDING:
+        fallback = commune.bodies.get("party_office") or next((o.email for o in commune.offices if o.id == commune.party_office_id and o.email), None)
+        for deadline in deadlines.values():
+            address = commune.bodies.get(deadline.responsible) or fallback
+            if deadline.key in done or not address:
+                continue
+            if today > deadline.due:
+                if (today - deadline.due).days > overdue_window_days:
+                    continue  # long past: the plan shows it overdue; nobody is mailed years later
+                work.append(Work(f"{dialogue.id}:overdue:{deadline.key}:{deadline.due}", "overdue", "email", deadline.responsible, address, deadline_key=deadline.key, due=deadline.due))
+                continue
+            applicable = [o for o in reminder_offsets if deadline.due - timedelta(days=o) <= today]
+            if applicable:
+                offset = min(applicable)  # after a pause, only the nearest reminder goes out
+                work.append(Work(f"{dialogue.id}:reminder:{deadline.key}:{deadline.due}:d-{offset}", "reminder", "email", deadline.responsible, address, deadline_key=deadline.key, due=deadline.due))
+    return work

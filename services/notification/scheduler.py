@@ -1,0 +1,163 @@
+"""The notification scheduler: scans active dialogues, works out what is due today in each
+commune's time zone (`schedule.due_work`) and delivers each item at most once.
+
+It runs in every notification replica, on a timer and whenever a plan changes. Replicas do not
+coordinate beyond the delivery log: each item is opened under its delivery id and sent only by
+the replica holding its claim, so two replicas never send the same thing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import parseaddr
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment
+from prometheus_client import CollectorRegistry, Counter
+
+from services.notification.deliveries import DeliveryLog
+from services.notification.headers import set_address, set_encoded, stable_message_id
+from services.notification.ics import invitation_email, invitation_ics, invitation_sequence
+from services.notification.schedule import Registrant, Work, due_work
+from services.notification.smtp import EmailSender
+from services.notification.sms import SmsSender, resident_invitation_text
+from shared.calendar import WorkingCalendar
+from shared.clock import utcnow
+from shared.deadlines import derive
+from shared.directory import Commune, Dialogue, DirectoryReader
+from shared.errors import PermanentError
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+BODY_NAMES_VI = {
+    "peoples_committee": "Ủy ban nhân dân xã",
+    "fatherland_front": "Ủy ban MTTQ Việt Nam xã",
+    "mass_organisations": "Các đoàn thể chính trị - xã hội xã",
+    "hamlet_party_cells": "Chi ủy các chi bộ ấp",
+    "party_office": "Văn phòng Đảng ủy",
+}
+
+
+class SchedulerMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.deliveries = Counter(
+            "doithoai_notification_scheduled_deliveries_total",
+            "Scheduled deliveries (invitations, reminders, overdue notices), by commune, kind and outcome.",
+            ["commune_id", "kind", "outcome"],
+            registry=registry,
+        )
+
+
+class Scheduler:
+    def __init__(
+        self,
+        *,
+        directory: DirectoryReader,
+        log_: DeliveryLog,
+        mail: EmailSender,
+        sms: SmsSender | None,
+        env: Environment,
+        settings: Settings,
+        metrics: SchedulerMetrics,
+        calendar: WorkingCalendar,
+    ) -> None:
+        self._directory, self._log, self._mail, self._sms, self._env = directory, log_, mail, sms, env
+        self._settings, self._metrics, self._calendar = settings, metrics, calendar
+        self._lease_s = settings.smtp_timeout_s + 5
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                await self.scan()
+            except Exception:
+                log.warning("scheduler pass failed; will retry", exc_info=True)
+            await asyncio.sleep(self._settings.scheduler_interval_s)
+
+    async def scan(self, now: datetime | None = None) -> int:
+        delivered = 0
+        for dialogue in await self._directory.active_dialogues():
+            delivered += await self._scan(dialogue, now)
+        return delivered
+
+    async def scan_dialogue(self, commune_id: str, dialogue_id: str, now: datetime | None = None) -> int:
+        dialogue = await self._directory.dialogue(commune_id, dialogue_id)
+        return await self._scan(dialogue, now) if dialogue else 0
+
+    async def _scan(self, dialogue: Dialogue, now: datetime | None) -> int:
+        commune = await self._directory.commune(dialogue.commune_id)
+        if commune is None:
+            return 0
+        today = (now or utcnow()).astimezone(ZoneInfo(dialogue.timezone)).date()
+        marks = await self._directory.deadline_marks(commune.id, dialogue.id)
+        registrants = []
+        if self._sms is not None:
+            registrants = [Registrant(r["_id"], r["phone"], r["hamlet"]) for r in await self._directory.registrants(commune.id, dialogue.id)]
+        work = due_work(
+            commune,
+            dialogue,
+            today=today,
+            calendar=self._calendar,
+            done=set(marks),
+            invited=await self._log.sent_recipients(commune.id, dialogue.id, "invitation"),
+            residents_invited=await self._log.sent_recipients(commune.id, dialogue.id, "resident_invitation"),
+            registrants=registrants,
+            reminder_offsets=self._settings.reminder_offsets,
+            lead_days=self._settings.invitation_lead_days,
+            overdue_window_days=self._settings.overdue_window_days,
+        )
+        results = [await self._deliver(commune, dialogue, item) for item in work]
+        return sum(results)
+
+    async def _deliver(self, commune: Commune, dialogue: Dialogue, work: Work) -> bool:
+        doc = await self._log.open(
+            {"_id": work.id, "commune_id": commune.id, "dialogue_id": dialogue.id, "kind": work.kind, "channel": work.channel, "recipient_id": work.recipient_id, "address": work.address, "version": dialogue.version}
+        )
+        if doc["status"] != "pending" or not await self._log.claim(commune.id, work.id, self._lease_s):
+            return False
+        try:
+            await self._send(commune, dialogue, work)
+        except PermanentError as exc:
+            await self._log.finish(commune.id, work.id, "failed", str(exc)[:500])
+            self._metrics.deliveries.labels(commune.id, work.kind, "failed").inc()
+            return False
+        except Exception as exc:
+            if doc["attempts"] >= self._settings.max_retries:  # this was the last allowed attempt
+                await self._log.finish(commune.id, work.id, "failed", f"gave up: {exc}"[:500])
+                self._metrics.deliveries.labels(commune.id, work.kind, "failed").inc()
+            else:
+                await self._log.release(commune.id, work.id, f"retry: {exc}"[:500])  # next pass tries again
+                self._metrics.deliveries.labels(commune.id, work.kind, "retry").inc()
+            return False
+        await self._log.finish(commune.id, work.id, "sent")
+        self._metrics.deliveries.labels(commune.id, work.kind, "sent").inc()
+        return True
+
+    async def _send(self, commune: Commune, dialogue: Dialogue, work: Work) -> None:
+        if work.channel == "sms":
+            if self._sms is None:
+                raise PermanentError("no SMS gateway configured")
+            return await self._sms.send(work.address, resident_invitation_text(commune, dialogue, work.hamlet or ""), idempotency_key=work.id)
+        if work.kind in ("invitation", "cancellation"):
+            delegate = next(d for d in dialogue.delegates if d.id == work.recipient_id)
+            sequence = invitation_sequence(dialogue)
+            organizer = parseaddr(self._settings.smtp_from)[1] or "doithoai@localhost"
+            ics = invitation_ics(commune, dialogue, attendee_name=delegate.name, attendee_email=work.address, organizer_email=organizer, sequence=sequence, method=work.method)
+            message = invitation_email(self._env, commune, dialogue, delegate, sender=self._settings.smtp_from, sequence=sequence, method=work.method, ics=ics)
+        else:
+            message = self._reminder(commune, dialogue, work)
+        await self._mail.send(message)
+
+    def _reminder(self, commune: Commune, dialogue: Dialogue, work: Work) -> EmailMessage:
+        deadline = next(d for d in derive(dialogue.meeting_date, self._calendar, overrides=dialogue.deadline_overrides) if d.key == work.deadline_key)
+        context = {"work": work, "deadline": deadline, "commune": commune, "dialogue": dialogue, "body_name": BODY_NAMES_VI.get(work.recipient_id, work.recipient_id)}
+        message = EmailMessage()
+        set_address(message, "From", self._settings.smtp_from)
+        message["To"] = work.address
+        set_encoded(message, "Subject", self._env.get_template("deadline_reminder.subject.txt").render(context).strip())
+        message["Message-ID"] = stable_message_id(work.id, domain=commune.id)
+        message["X-Doithoai-Delivery"] = work.id
+        message.set_content(self._env.get_template("deadline_reminder.txt").render(context))
+        return message
