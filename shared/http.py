@@ -45,7 +45,7 @@ def _describe(error: dict) -> dict:
     if isinstance(cause, BilingualError):
         vi, en = cause.vi, cause.en
     else:
-        vi_t, en_t = _MESSAGES.get(error.get("type", ""), ("Giá trị không hợp lệ.", error.get("msg", "Invalid value.")))
+        vi_t, en_t = _MESSAGES.get(error.get("type", ""), ("{reason_vi}", "{reason_en}"))
         ctx.setdefault("reason_vi", "Giá trị không hợp lệ.")
         ctx.setdefault("reason_en", error.get("msg", "Invalid value."))
         try:

@@ -95,6 +95,8 @@ async def test_bad_input_gets_a_clear_4xx_and_stores_nothing(system, content, st
     assert body["message_vi"] and body["message_en"]
     if field:
         assert field in [d["field"] for d in body["detail"]]
+    if field == "hamlet":
+        assert "ấp Chợ" in body["message_vi"] and "Known hamlets" in body["message_en"]
     assert await db[SUBMISSIONS].count_documents({}) == before
 
 
