@@ -32,11 +32,15 @@ class SubmissionRepository:
     async def by_tracking_code(self, commune_id: str, code: str) -> dict | None:
         return await self.submissions.find_one({"commune_id": commune_id, "tracking_code": code}, {"outbox": 0})
 
-    async def advance(self, commune_id: str, submission_id: str, rank: int, fields: dict) -> bool:
-        """Move the submission forward; a late or repeated event never moves it back."""
+    async def record_facts(self, commune_id: str, submission_id: str, facts: dict) -> None:
+        """Facts an event carries (topic, office) are set whatever order events arrive in."""
+        await self.submissions.update_one({"_id": submission_id, "commune_id": commune_id}, {"$set": facts})
+
+    async def advance(self, commune_id: str, submission_id: str, status: str, rank: int) -> bool:
+        """Move the status forward; a late or repeated event never moves it back."""
         result = await self.submissions.update_one(
             {"_id": submission_id, "commune_id": commune_id, "status_rank": {"$lt": rank}},
-            {"$set": {**fields, "status_rank": rank}},
+            {"$set": {"status": status, "status_rank": rank}},
         )
         return result.modified_count == 1
 

@@ -20,7 +20,7 @@ STATUS_LABELS_VI = {
 class StatusChange:
     status: str
     rank: int | None  # None: recorded in the history only
-    fields: dict
+    facts: dict  # set whatever the order of events
     note_vi: str
 
 
@@ -29,8 +29,7 @@ def change_for(payload: SubmissionRoutedV1 | NotificationSentV1 | NotificationFa
         return StatusChange(
             status="routed",
             rank=RANKS["routed"],
-            fields={
-                "status": "routed",
+            facts={
                 "topic": payload.topic,
                 "topic_name": payload.topic_name,
                 "secondary_topic": payload.secondary_topic,
@@ -42,5 +41,5 @@ def change_for(payload: SubmissionRoutedV1 | NotificationSentV1 | NotificationFa
             note_vi=f"Phân loại: {payload.topic_name}; giao {payload.office_name} chuẩn bị nội dung trả lời.",
         )
     if isinstance(payload, NotificationSentV1):
-        return StatusChange("office_notified", RANKS["office_notified"], {"status": "office_notified"}, STATUS_LABELS_VI["office_notified"] + ".")
+        return StatusChange("office_notified", RANKS["office_notified"], {}, STATUS_LABELS_VI["office_notified"] + ".")
     return StatusChange("notification_failed", None, {}, STATUS_LABELS_VI["notification_failed"] + ".")

@@ -13,8 +13,10 @@ from shared.topology import consumer
 def status_consumer(repo: SubmissionRepository, metrics: IntakeMetrics) -> Consumer:
     async def apply(envelope: Envelope, payload) -> None:
         change = change_for(payload)
+        if change.facts:
+            await repo.record_facts(envelope.commune_id, payload.submission_id, change.facts)
         if change.rank is not None:
-            await repo.advance(envelope.commune_id, payload.submission_id, change.rank, change.fields)
+            await repo.advance(envelope.commune_id, payload.submission_id, change.status, change.rank)
         added = await repo.add_history(
             {
                 "_id": envelope.event_id,
