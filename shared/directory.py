@@ -11,6 +11,7 @@ from datetime import date, time
 from pydantic import BaseModel, ConfigDict, Field
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.calendar import WorkingCalendar
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 
 COMMUNES = "communes"
@@ -54,6 +55,15 @@ class Signature(_Frozen):
     name: str = ""
 
 
+class CalendarOverrides(_Frozen):
+    """The commune's own calendar: days the `holidays` package does not know or estimates
+    wrongly, and whether 24/11 (Ngày Văn hóa Việt Nam) is a day off."""
+
+    extra_days_off: tuple[date, ...] = ()
+    extra_working_days: tuple[date, ...] = ()
+    culture_day: bool = True
+
+
 class Commune(_Frozen):
     id: str = Field(pattern=COMMUNE_ID_PATTERN)
     name: str  # "Tân Phước"
@@ -68,6 +78,10 @@ class Commune(_Frozen):
     signature: Signature = Signature()
     recipients: tuple[str, ...] = ()  # "Nơi nhận" of the conclusion notice, before "Lưu Văn phòng Đảng ủy."
     bodies: dict[str, str] = {}  # responsible body key (peoples_committee, fatherland_front, ...) -> e-mail for reminders
+    calendar: CalendarOverrides = CalendarOverrides()
+
+    def working_calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(self.calendar.extra_days_off, self.calendar.extra_working_days, culture_day=self.calendar.culture_day)
 
     @property
     def display_name(self) -> str:
@@ -134,6 +148,10 @@ class DirectoryReader:
     async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None:
         doc = await self._db[DIALOGUES].find_one({"_id": dialogue_id, "commune_id": commune_id}, {"outbox": 0})
         return Dialogue.model_validate({**doc, "id": doc["_id"]}) if doc else None
+
+    async def dialogues(self, commune_id: str) -> list[Dialogue]:
+        cursor = self._db[DIALOGUES].find({"commune_id": commune_id}, {"outbox": 0}).sort("year", -1)
+        return [Dialogue.model_validate({**doc, "id": doc["_id"]}) async for doc in cursor]
 
     async def active_dialogues(self, limit: int = 1000) -> list[Dialogue]:
         """Dialogues whose duties still run, across communes (for the scheduler)."""

@@ -23,6 +23,13 @@ def vn_date(value: date | datetime) -> str:
     return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
 
+WEEKDAYS_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")  # Monday = 0
+
+
+def vn_weekday(value: date) -> str:
+    return WEEKDAYS_VI[value.weekday()]
+
+
 def date_line(place: str, value: date) -> str:
     """`Tân Phước, ngày 05 tháng 02 năm 2026`: day and month zero-padded (HD 36-HD/VPTW)."""
     return f"{place}, ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
@@ -38,5 +45,6 @@ def make_environment(template_dirs: Sequence[Path]) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["vn_date"] = vn_date
+    env.filters["vn_weekday"] = vn_weekday
     env.globals["date_line"] = date_line
     return env

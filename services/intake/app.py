@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from services.intake.api import build_router
+from services.intake.communes_api import build_communes_router
 from services.intake.metrics import IntakeMetrics
 from services.intake.plan_repository import PlanRepository
 from services.intake.plans_api import build_plans_router
 from services.intake.registrations import RegistrationRepository, build_registrations_router
 from services.intake.repository import SubmissionRepository
 from services.intake.subscribers import status_consumer
-from shared.calendar import WorkingCalendar
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, build_app as build_runtime_app, service_base
 from shared.settings import Settings
@@ -28,8 +28,9 @@ def build_service(rt: Runtime) -> ServiceParts:
     outbox = Outbox(publisher, [repo.submissions, plans.dialogues])
     router = APIRouter()
     router.include_router(build_router(repo, rt.directory, outbox, intake_metrics))
-    router.include_router(build_plans_router(plans, rt.directory, outbox, WorkingCalendar()))
+    router.include_router(build_plans_router(plans, rt.directory, outbox))
     router.include_router(build_registrations_router(registrations, rt.directory))
+    router.include_router(build_communes_router(rt.db, rt.directory))
 
     async def ensure_indexes() -> None:
         for repository in (repo, plans, registrations):

@@ -40,6 +40,10 @@ class PlanRepository:
         )
         return result.modified_count == 1
 
+    async def delete_draft(self, commune_id: str, dialogue_id: str) -> bool:
+        result = await self.dialogues.delete_one({"_id": dialogue_id, "commune_id": commune_id, "status": "draft"})
+        return result.deleted_count == 1
+
     async def mark_done(self, commune_id: str, dialogue_id: str, key: str, by: str, note: str | None) -> bool:
         try:
             await self.marks.insert_one(

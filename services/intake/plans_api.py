@@ -3,15 +3,16 @@ record duties as done."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Path, Response
 from fastapi.responses import JSONResponse
 
 from services.intake.logic import SubmissionRejected
 from services.intake.plan_logic import deadline_views, delegates_from, new_plan
 from services.intake.plan_repository import PlanRepository
 from services.intake.plan_schemas import TRANSITIONS, DeadlineDoneIn, PlanIn, PlanPatch, TransitionIn
-from shared.calendar import WorkingCalendar
-from shared.clock import VIETNAM_TZ, utcnow
+from shared.clock import utcnow
 from shared.contracts import DialoguePlanChangedV1, Envelope
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import Dialogue, DirectoryReader
@@ -23,7 +24,7 @@ CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
 DialogueId = Path(max_length=64, examples=["demo-2017"])
 
 
-def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox: Outbox, calendar: WorkingCalendar) -> APIRouter:
+def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox: Outbox) -> APIRouter:
     router = APIRouter(prefix="/api/v1/communes/{commune_id}/dialogues", tags=["dialogue plans"])
 
     def event(dialogue: Dialogue, change: str, previous: str | None, by: str) -> Envelope:
@@ -31,9 +32,11 @@ def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox:
         return Envelope.wrap(payload, commune_id=dialogue.commune_id, correlation_id=new_id())
 
     async def view(dialogue: Dialogue) -> dict:
+        commune = await directory.commune(dialogue.commune_id)
         marks = await directory.deadline_marks(dialogue.commune_id, dialogue.id)
-        today = utcnow().astimezone(VIETNAM_TZ).date()
-        return {**dialogue.model_dump(mode="json"), "deadlines": deadline_views(dialogue, calendar, marks, today), "allowed_transitions": list(TRANSITIONS[dialogue.status])}
+        today = utcnow().astimezone(ZoneInfo(dialogue.timezone)).date()
+        deadlines = deadline_views(dialogue, commune.working_calendar(), marks, today)
+        return {**dialogue.model_dump(mode="json"), "deadlines": deadlines, "allowed_transitions": list(TRANSITIONS[dialogue.status])}
 
     async def publish(dialogue: Dialogue) -> None:
         try:
@@ -54,6 +57,22 @@ def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox:
             return problem(409, "plan_exists", f"Kế hoạch '{dialogue.id}' đã có.", f"Plan '{dialogue.id}' already exists.")
         await publish(dialogue)
         return await view(dialogue)
+
+    @router.get("", summary="The commune's dialogue plans, newest year first")
+    async def list_plans(commune_id: str = CommuneId):
+        if await directory.commune(commune_id) is None:
+            return _unknown()
+        plans = await directory.dialogues(commune_id)
+        return {"commune_id": commune_id, "dialogues": [{"id": d.id, "year": d.year, "title": d.title, "meeting_date": d.meeting_date.isoformat(), "status": d.status, "version": d.version} for d in plans]}
+
+    @router.delete("/{dialogue_id}", status_code=204, summary="Delete a draft plan (a plan past draft is cancelled instead)")
+    async def delete(commune_id: str = CommuneId, dialogue_id: str = DialogueId):
+        dialogue = await directory.dialogue(commune_id, dialogue_id)
+        if dialogue is None:
+            return _unknown()
+        if dialogue.status != "draft" or not await repo.delete_draft(commune_id, dialogue_id):
+            return problem(409, "not_a_draft", "Chỉ xóa được kế hoạch dự thảo; kế hoạch đã triển khai thì chuyển sang hủy.", "Only a draft plan can be deleted; cancel it instead.")
+        return Response(status_code=204)
 
     @router.get("/{dialogue_id}", summary="The plan with every deadline, its responsible body and state")
     async def read(commune_id: str = CommuneId, dialogue_id: str = DialogueId):

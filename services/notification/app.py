@@ -12,7 +12,6 @@ from services.notification.deliveries import DeliveryLog
 from services.notification.scheduler import Scheduler, SchedulerMetrics
 from services.notification.sms import WebhookSmsSender
 from services.notification.subscribers import assignments_consumer, plans_consumer
-from shared.calendar import WorkingCalendar
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, build_app as build_runtime_app, service_base
 from shared.settings import Settings
@@ -34,7 +33,7 @@ def build_service(rt: Runtime) -> ServiceParts:
     sms = WebhookSmsSender(rt.settings.sms_webhook_url, rt.settings.smtp_timeout_s, rt.settings.sms_webhook_token) if rt.settings.sms_webhook_url else None
     scheduler = Scheduler(
         directory=rt.directory, log_=deliveries, mail=sender, sms=sms, env=env, settings=rt.settings,
-        metrics=SchedulerMetrics(rt.registry), calendar=WorkingCalendar(),
+        metrics=SchedulerMetrics(rt.registry),
     )
 
     async def ensure_indexes() -> None:

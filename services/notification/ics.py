@@ -20,15 +20,13 @@ from jinja2 import Environment
 from services.notification.headers import set_address, set_encoded, stable_message_id
 from shared.directory import Commune, Delegate, Dialogue
 from shared.errors import PermanentError
+from shared.templates import vn_weekday
 
 PRODID = "-//doithoai//Giay moi doi thoai//VI"
 ATTACHMENT_NAME = "giay-moi.ics"
 Method = Literal["REQUEST", "CANCEL"]
 
 # Monday = 0, as date.weekday() counts.
-WEEKDAYS_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
-
-
 def event_uid(commune: Commune, dialogue: Dialogue) -> str:
     return f"{dialogue.id}@{commune.id}.doithoai"
 
@@ -52,10 +50,6 @@ def meeting_start(dialogue: Dialogue) -> datetime:
 
 def meeting_end(dialogue: Dialogue) -> datetime:
     return meeting_start(dialogue) + timedelta(minutes=dialogue.duration_minutes)
-
-
-def vn_weekday(value: date) -> str:
-    return WEEKDAYS_VI[value.weekday()]
 
 
 def meeting_when(dialogue: Dialogue) -> str:

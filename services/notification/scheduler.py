@@ -23,7 +23,6 @@ from services.notification.ics import invitation_email, invitation_ics, invitati
 from services.notification.schedule import Registrant, Work, due_work
 from services.notification.smtp import EmailSender
 from services.notification.sms import SmsSender, resident_invitation_text
-from shared.calendar import WorkingCalendar
 from shared.clock import utcnow
 from shared.deadlines import derive
 from shared.directory import Commune, Dialogue, DirectoryReader
@@ -62,10 +61,9 @@ class Scheduler:
         env: Environment,
         settings: Settings,
         metrics: SchedulerMetrics,
-        calendar: WorkingCalendar,
     ) -> None:
         self._directory, self._log, self._mail, self._sms, self._env = directory, log_, mail, sms, env
-        self._settings, self._metrics, self._calendar = settings, metrics, calendar
+        self._settings, self._metrics = settings, metrics
         self._lease_s = settings.smtp_timeout_s + 5
 
     async def run_forever(self) -> None:
@@ -99,7 +97,7 @@ class Scheduler:
             commune,
             dialogue,
             today=today,
-            calendar=self._calendar,
+            calendar=commune.working_calendar(),
             done=set(marks),
             invited=await self._log.sent_recipients(commune.id, dialogue.id, "invitation"),
             residents_invited=await self._log.sent_recipients(commune.id, dialogue.id, "resident_invitation"),
@@ -151,7 +149,7 @@ class Scheduler:
         await self._mail.send(message)
 
     def _reminder(self, commune: Commune, dialogue: Dialogue, work: Work) -> EmailMessage:
-        deadline = next(d for d in derive(dialogue.meeting_date, self._calendar, overrides=dialogue.deadline_overrides) if d.key == work.deadline_key)
+        deadline = next(d for d in derive(dialogue.meeting_date, commune.working_calendar(), overrides=dialogue.deadline_overrides) if d.key == work.deadline_key)
         context = {"work": work, "deadline": deadline, "commune": commune, "dialogue": dialogue, "body_name": BODY_NAMES_VI.get(work.recipient_id, work.recipient_id)}
         message = EmailMessage()
         set_address(message, "From", self._settings.smtp_from)

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from services.notification.ics import meeting_start, vn_weekday
+from services.notification.ics import meeting_start
+from shared.templates import vn_weekday
 from shared.directory import Commune, Dialogue
 from shared.errors import PermanentError, TransientError
 

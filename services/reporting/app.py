@@ -10,7 +10,6 @@ from services.reporting.api import build_router
 from services.reporting.metrics import ReportingMetrics
 from services.reporting.repository import ItemRepository
 from services.reporting.subscribers import read_model_consumer
-from shared.calendar import WorkingCalendar
 from shared.runtime import Runtime, ServiceParts, build_app as build_runtime_app, service_base
 from shared.settings import Settings
 from shared.templates import make_environment
@@ -23,7 +22,7 @@ def build_service(rt: Runtime) -> ServiceParts:
     metrics, publisher = service_base(rt, NAME)
     repo = ItemRepository(rt.db)
     reporting_metrics = ReportingMetrics(rt.registry)
-    router = build_router(repo, rt.directory, make_environment([TEMPLATES]), WorkingCalendar(), reporting_metrics)
+    router = build_router(repo, rt.directory, make_environment([TEMPLATES]), reporting_metrics)
     return ServiceParts(NAME, metrics, publisher, router=router, consumers=[read_model_consumer(repo, reporting_metrics)], ensure_indexes=repo.ensure_indexes)
 
 

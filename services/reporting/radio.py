@@ -14,12 +14,11 @@ from pathlib import Path
 from jinja2 import Environment
 
 from shared.directory import Commune, Dialogue
-from shared.templates import make_environment
+from shared.templates import make_environment, vn_weekday
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "thong_bao_truyen_thanh.txt"
 
-WEEKDAYS_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")  # Monday = 0
 _NUMBER_WORDS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười")
 _ORDINALS = {1: "nhất", 4: "tư"}  # "thứ nhất", "thứ tư"; the rest use the number word
 
@@ -41,7 +40,7 @@ def spoken_time(value: time) -> str:
 def spoken_when(dialogue: Dialogue) -> str:
     """`07 giờ 30 phút, thứ Bảy, ngày 25 tháng 3 năm 2017`."""
     d = dialogue.meeting_date
-    return f"{spoken_time(dialogue.meeting_time)}, {WEEKDAYS_VI[d.weekday()]}, {spoken_date(d)}"
+    return f"{spoken_time(dialogue.meeting_time)}, {vn_weekday(d)}, {spoken_date(d)}"
 
 
 def number_words(n: int) -> str:

@@ -133,3 +133,12 @@ async def test_embedded_in_memory_broker_runs_the_same_flow(make_settings, mail_
 async def _status_is(client: httpx.AsyncClient, submission_id: str, status: str) -> dict | None:
     view = (await client.get(f"{BASE}/submissions/{submission_id}")).json()
     return view if view["status"] == status else None
+
+
+async def test_radio_announcement_of_the_plan(system):
+    client, _, _ = system
+    response = await client.get(f"{BASE}/dialogues/demo-2017/radio-announcement")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    assert text.index("Kính thưa") < text.index("Thứ nhất") < text.index("Thứ sáu") < text.index("25 tháng 3 năm 2017")
+    assert "15 tháng 3 năm 2017" in text  # opinions are due before the hamlet cells' report date

@@ -190,6 +190,29 @@ async def test_two_scheduler_replicas_send_each_invitation_once_and_a_moved_meet
         # The plan change reaches one replica through the broker; it sends the update at once.
         await eventually(lambda: len(invitations(mail_capture)) == 6, timeout=15)
         await asyncio.gather(*(s.scan_dialogue("demo", "tp-next", now=on_the_day) for s in schedulers))
+        assert len(invitations(mail_capture)) == 6
+        assert len(texts) == 4 and len({t["idempotency_key"] for t in texts}) == 4  # residents told of the new date too
+
+        assert (await client.post(f"{BASE}/tp-next/transitions", json={"to": "cancelled"})).status_code == 200
+        await eventually(lambda: len(invitations(mail_capture)) == 9, timeout=15)
+        await asyncio.gather(*(s.scan_dialogue("demo", "tp-next", now=on_the_day) for s in schedulers))
     sent = invitations(mail_capture)
-    assert sent == sorted([(f"daibieu{i}@tanphuoc.example", "REQUEST", seq) for i in (1, 2, 3) for seq in (0, 1)])
-    assert len(texts) == 4 and len({t["idempotency_key"] for t in texts}) == 4  # residents told of the new date too
+    expected = [(f"daibieu{i}@tanphuoc.example", "REQUEST", seq) for i in (1, 2, 3) for seq in (0, 1)]
+    expected += [(f"daibieu{i}@tanphuoc.example", "CANCEL", 2) for i in (1, 2, 3)]
+    assert sent == sorted(expected)
+
+
+async def test_commune_calendar_overrides_move_deadlines_and_plans_can_be_listed_and_deleted(stack):
+    _, client, _ = stack
+    await client.post(BASE, json=seed_plan_body(date(2017, 3, 25), "tp-2017"))
+    before = {d["key"]: d["due"] for d in (await client.get(f"{BASE}/tp-2017")).json()["deadlines"]}
+    put = await client.put("/api/v1/communes/demo/calendar", json={"extra_days_off": ["2017-03-29"], "extra_working_days": [], "culture_day": True})
+    assert put.status_code == 200
+    after = {d["key"]: d["due"] for d in (await client.get(f"{BASE}/tp-2017")).json()["deadlines"]}
+    assert (before["conclusion"], after["conclusion"]) == ("2017-04-10", "2017-04-11")  # one more day off inside the window
+    assert (await client.put("/api/v1/communes/demo/calendar", json={"extra_days_off": ["not a date"]})).status_code == 422
+    listed = (await client.get(BASE)).json()["dialogues"]
+    assert {d["id"] for d in listed} >= {"tp-2017", "demo-2017"}
+    assert (await client.delete(f"{BASE}/demo-2017")).status_code == 409  # past draft: cancel instead
+    assert (await client.delete(f"{BASE}/tp-2017")).status_code == 204
+    assert (await client.get(f"{BASE}/tp-2017")).status_code == 404
