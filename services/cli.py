@@ -71,7 +71,13 @@ def _deadlines(args: argparse.Namespace) -> int:
     from shared.calendar import WorkingCalendar
     from shared.deadlines import derive, summary
 
-    calendar = WorkingCalendar(args.extra_day_off, args.extra_working_day, culture_day=args.culture_day)
+    days_off, working_days, culture_day = list(args.extra_day_off), list(args.extra_working_day), args.culture_day
+    stored = _stored_calendar(args.commune)
+    if stored is not None:  # the commune's own override table, when a store is configured
+        days_off += stored.extra_days_off
+        working_days += stored.extra_working_days
+        culture_day = culture_day and stored.culture_day
+    calendar = WorkingCalendar(days_off, working_days, culture_day=culture_day)
     out = {"meeting": args.meeting.isoformat(), "commune": args.commune, **summary(args.meeting, calendar)}
     out["deadlines"] = [
         {"key": d.key, "title": d.title, "responsible": d.responsible, "due": d.due.isoformat(), "printed": d.printed}
@@ -79,6 +85,32 @@ def _deadlines(args: argparse.Namespace) -> int:
     ]
     print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0
+
+
+def _stored_calendar(commune_id: str):
+    """The commune's calendar overrides from MONGODB_URL, if that is set and answers."""
+    import os
+
+    if not os.environ.get("MONGODB_URL"):
+        return None
+    from shared.directory import DirectoryReader
+    from shared.mongo import create_client, database
+    from shared.settings import Settings
+
+    async def read():
+        settings = Settings()
+        client = create_client(settings)
+        try:
+            commune = await DirectoryReader(database(client, settings)).commune(commune_id)
+            return commune.calendar if commune else None
+        finally:
+            await client.close()
+
+    try:
+        return asyncio.run(read())
+    except Exception as exc:  # the arithmetic must still work without a store
+        print(f"doithoai deadlines: commune calendar not read ({type(exc).__name__}); using the national calendar", file=sys.stderr)
+        return None
 
 
 def _run(_: argparse.Namespace) -> int:
@@ -102,7 +134,7 @@ def parser() -> argparse.ArgumentParser:
 
     deadlines = commands.add_parser("deadlines", help="the plan's deadlines for a meeting date, as JSON (no server needed)")
     deadlines.add_argument("--meeting", type=_iso_date, required=True, metavar="YYYY-MM-DD", help="the dialogue's date")
-    deadlines.add_argument("--commune", type=_commune_id, default="demo", metavar="ID")
+    deadlines.add_argument("--commune", type=_commune_id, default="demo", metavar="ID", help="with MONGODB_URL set, the commune's own calendar overrides apply")
     deadlines.add_argument("--extra-day-off", type=_iso_date, action="append", default=[], metavar="YYYY-MM-DD", help="a day off the holidays package does not know (repeatable)")
     deadlines.add_argument("--extra-working-day", type=_iso_date, action="append", default=[], metavar="YYYY-MM-DD", help="a working day the holidays package does not know (repeatable)")
     deadlines.add_argument("--no-culture-day", dest="culture_day", action="store_false", help="24/11 (Ngày Văn hóa Việt Nam) is not a day off")

@@ -85,6 +85,13 @@ def demo_commune() -> Commune:
         office_rules=office_rules,
         current_dialogue_id=DEMO_DIALOGUE_ID,
         signature=Signature(authority="T/M BAN THƯỜNG VỤ", title="BÍ THƯ", name=""),
+        bodies={
+            "peoples_committee": f"ubnd@{_MAIL}",
+            "fatherland_front": f"mttq@{_MAIL}",
+            "mass_organisations": f"doanthe@{_MAIL}",
+            "hamlet_party_cells": f"chibo-ap@{_MAIL}",
+            "party_office": f"vanphongdanguy@{_MAIL}",
+        },
         recipients=(
             "Thường trực Tỉnh ủy (b/c)",
             "Ban Dân vận Tỉnh ủy (b/c)",

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
 import threading
 from datetime import UTC, date, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -216,3 +219,14 @@ async def test_commune_calendar_overrides_move_deadlines_and_plans_can_be_listed
     assert (await client.delete(f"{BASE}/demo-2017")).status_code == 409  # past draft: cancel instead
     assert (await client.delete(f"{BASE}/tp-2017")).status_code == 204
     assert (await client.get(f"{BASE}/tp-2017")).status_code == 404
+
+
+async def test_deadlines_command_applies_the_communes_stored_calendar(stack):
+    settings, client, _ = stack
+    await client.put("/api/v1/communes/demo/calendar", json={"extra_days_off": ["2017-03-29"]})
+    env = {**os.environ, "MONGODB_URL": settings.mongodb_url, "MONGODB_DB": settings.mongodb_db}
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "doithoai"), "deadlines", "--meeting", "2017-03-25", "--commune", "demo", env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await process.communicate()
+    assert process.returncode == 0 and json.loads(out)["conclusion_by"] == "2017-04-11"
