@@ -161,7 +161,7 @@ class DirectoryReader:
     async def registrants(self, commune_id: str, dialogue_id: str) -> list[dict]:
         """Registered residents with the phone to invite them by: read inside the deployment's
         store, never put on the bus."""
-        cursor = self._db[REGISTRATIONS].find({"commune_id": commune_id, "dialogue_id": dialogue_id}, {"phone": 1, "hamlet": 1})
+        cursor = self._db[REGISTRATIONS].find({"commune_id": commune_id, "dialogue_id": dialogue_id}, {"phone": 1, "hamlet": 1, "hamlet_id": 1})
         return await cursor.to_list()
 
     async def deadline_marks(self, commune_id: str, dialogue_id: str) -> dict[str, dict]:

@@ -8,19 +8,10 @@ from datetime import date
 from services.intake.demo import SEED_TOPICS
 from services.intake.logic import SubmissionRejected, resolve_hamlet
 from services.intake.plan_schemas import DelegateIn, PlanIn
-from shared.calendar import WorkingCalendar
-from shared.deadlines import Deadline, derive, state
+from shared.deadlines import state
 from shared.directory import Commune, Delegate, Dialogue, Topic
+from shared.plan_deadlines import body_name, plan_deadlines
 from shared.text import fold
-
-BODY_NAMES_VI = {
-    "peoples_committee": "UBND xã",
-    "fatherland_front": "Ủy ban MTTQ Việt Nam xã",
-    "mass_organisations": "Các đoàn thể xã",
-    "hamlet_party_cells": "Chi ủy các chi bộ ấp",
-    "party_office": "Văn phòng Đảng ủy",
-}
-
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60] or "dai-bieu"
@@ -71,20 +62,16 @@ def new_plan(body: PlanIn, commune: Commune) -> Dialogue:
     )
 
 
-def deadlines_of(dialogue: Dialogue, calendar: WorkingCalendar) -> list[Deadline]:
-    return derive(dialogue.meeting_date, calendar, overrides=dialogue.deadline_overrides)
-
-
-def deadline_views(dialogue: Dialogue, calendar: WorkingCalendar, marks: dict[str, dict], today: date) -> list[dict]:
+def deadline_views(commune: Commune, dialogue: Dialogue, marks: dict[str, dict], today: date) -> list[dict]:
     views = []
-    for deadline in deadlines_of(dialogue, calendar):
+    for deadline in plan_deadlines(commune, dialogue):
         mark = marks.get(deadline.key)
         views.append(
             {
                 "key": deadline.key,
                 "title": deadline.title,
                 "responsible": deadline.responsible,
-                "responsible_name": BODY_NAMES_VI.get(deadline.responsible, deadline.responsible),
+                "responsible_name": body_name(commune, deadline.responsible),
                 "due": deadline.due.isoformat(),
                 "printed": deadline.printed,
                 "overridden": deadline.overridden,

@@ -35,7 +35,7 @@ def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox:
         commune = await directory.commune(dialogue.commune_id)
         marks = await directory.deadline_marks(dialogue.commune_id, dialogue.id)
         today = utcnow().astimezone(ZoneInfo(dialogue.timezone)).date()
-        deadlines = deadline_views(dialogue, commune.working_calendar(), marks, today)
+        deadlines = deadline_views(commune, dialogue, marks, today)
         return {**dialogue.model_dump(mode="json"), "deadlines": deadlines, "allowed_transitions": list(TRANSITIONS[dialogue.status])}
 
     async def publish(dialogue: Dialogue) -> None:

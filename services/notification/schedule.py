@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from shared.calendar import WorkingCalendar
-from shared.deadlines import derive
 from shared.directory import Commune, Dialogue
+from shared.plan_deadlines import body_address, plan_deadlines
 
 INVITING = ("collecting", "classified", "invited")
 REMINDING = ("collecting", "classified", "invited", "held")
@@ -34,6 +33,7 @@ class Registrant:
     id: str
     phone: str
     hamlet: str
+    hamlet_id: str
 
 
 def _send_on(due: date, lead_days: int) -> date:
@@ -45,7 +45,6 @@ def due_work(
     dialogue: Dialogue,
     *,
     today: date,
-    calendar: WorkingCalendar,
     done: set[str],
     invited: set[str],
     residents_invited: set[str],
@@ -54,7 +53,7 @@ def due_work(
     lead_days: int,
     overdue_window_days: int,
 ) -> list[Work]:
-    deadlines = {d.key: d for d in derive(dialogue.meeting_date, calendar, overrides=dialogue.deadline_overrides)}
+    deadlines = {d.key: d for d in plan_deadlines(commune, dialogue)}
     work: list[Work] = []
     version = f"v{dialogue.version}"
     if dialogue.status == "cancelled":
@@ -65,18 +64,18 @@ def due_work(
 
     if dialogue.status in INVITING and today <= dialogue.meeting_date:
         send_on = _send_on(deadlines["delegate_invitations"].due, lead_days)
+        resident_due = {key.split(":")[-1]: d.due for key, d in deadlines.items() if key.startswith("resident_invitations")}
         for delegate in dialogue.delegates:
             if delegate.email and (today >= send_on or delegate.id in invited):
                 work.append(Work(f"{dialogue.id}:invitation:{version}:{delegate.id}", "invitation", "email", delegate.id, delegate.email, method="REQUEST"))
-        resident_send_on = _send_on(deadlines["resident_invitations"].due, lead_days)
         for person in registrants:
-            if today >= resident_send_on or person.id in residents_invited:
+            due = resident_due.get(person.hamlet_id) or min(resident_due.values())  # each hamlet cell invites its own
+            if today >= _send_on(due, lead_days) or person.id in residents_invited:
                 work.append(Work(f"{dialogue.id}:resident_invitation:{version}:{person.id}", "resident_invitation", "sms", person.id, person.phone, hamlet=person.hamlet))
 
     if dialogue.status in REMINDING:
-        fallback = commune.bodies.get("party_office") or next((o.email for o in commune.offices if o.id == commune.party_office_id and o.email), None)
         for deadline in deadlines.values():
-            address = commune.bodies.get(deadline.responsible) or fallback
+            address = body_address(commune, deadline.responsible)
             if deadline.key in done or not address:
                 continue
             if today > deadline.due:

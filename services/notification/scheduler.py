@@ -24,21 +24,12 @@ from services.notification.schedule import Registrant, Work, due_work
 from services.notification.smtp import EmailSender
 from services.notification.sms import SmsSender, resident_invitation_text
 from shared.clock import utcnow
-from shared.deadlines import derive
+from shared.plan_deadlines import body_name, plan_deadlines
 from shared.directory import Commune, Dialogue, DirectoryReader
 from shared.errors import PermanentError
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
-
-BODY_NAMES_VI = {
-    "peoples_committee": "Ủy ban nhân dân xã",
-    "fatherland_front": "Ủy ban MTTQ Việt Nam xã",
-    "mass_organisations": "Các đoàn thể chính trị - xã hội xã",
-    "hamlet_party_cells": "Chi ủy các chi bộ ấp",
-    "party_office": "Văn phòng Đảng ủy",
-}
-
 
 class SchedulerMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
@@ -92,12 +83,11 @@ class Scheduler:
         marks = await self._directory.deadline_marks(commune.id, dialogue.id)
         registrants = []
         if self._sms is not None:
-            registrants = [Registrant(r["_id"], r["phone"], r["hamlet"]) for r in await self._directory.registrants(commune.id, dialogue.id)]
+            registrants = [Registrant(r["_id"], r["phone"], r["hamlet"], r["hamlet_id"]) for r in await self._directory.registrants(commune.id, dialogue.id)]
         work = due_work(
             commune,
             dialogue,
             today=today,
-            calendar=commune.working_calendar(),
             done=set(marks),
             invited=await self._log.sent_recipients(commune.id, dialogue.id, "invitation"),
             residents_invited=await self._log.sent_recipients(commune.id, dialogue.id, "resident_invitation"),
@@ -149,8 +139,8 @@ class Scheduler:
         await self._mail.send(message)
 
     def _reminder(self, commune: Commune, dialogue: Dialogue, work: Work) -> EmailMessage:
-        deadline = next(d for d in derive(dialogue.meeting_date, commune.working_calendar(), overrides=dialogue.deadline_overrides) if d.key == work.deadline_key)
-        context = {"work": work, "deadline": deadline, "commune": commune, "dialogue": dialogue, "body_name": BODY_NAMES_VI.get(work.recipient_id, work.recipient_id)}
+        deadline = next(d for d in plan_deadlines(commune, dialogue) if d.key == work.deadline_key)
+        context = {"work": work, "deadline": deadline, "commune": commune, "dialogue": dialogue, "body_name": body_name(commune, work.recipient_id)}
         message = EmailMessage()
         set_address(message, "From", self._settings.smtp_from)
         message["To"] = work.address

@@ -11,7 +11,7 @@ from services.reporting.notice import build_notice
 from services.reporting.repository import ItemRepository
 from services.reporting.radio import radio_announcement
 from shared.clock import VIETNAM_TZ, utcnow
-from shared.deadlines import derive
+from shared.plan_deadlines import plan_deadlines
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
 from shared.http import problem
@@ -51,8 +51,7 @@ def build_router(repo: ItemRepository, directory: DirectoryReader, templates: En
         commune, dialogue = await load(commune_id, dialogue_id)
         if dialogue is None:
             return _not_found()
-        calendar = commune.working_calendar()
-        reports = next(d for d in derive(dialogue.meeting_date, calendar, overrides=dialogue.deadline_overrides) if d.key == "hamlet_reports")
+        reports = next(d for d in plan_deadlines(commune, dialogue) if d.key.startswith("hamlet_reports"))
         metrics.renders.labels(commune_id, "thong-bao-truyen-thanh").inc()
         return PlainTextResponse(radio_announcement(templates, commune, dialogue, opinions_due=reports.plan_date))
 

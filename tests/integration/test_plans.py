@@ -64,11 +64,15 @@ async def test_seed_plan_shows_every_deadline_with_its_body_and_state(stack):
     plan = response.json()
     assert (plan["status"], plan["version"], plan["min_attendance"]) == ("draft", 1, {"ap-cho": 70, "ap-can-cu": 70})
     deadlines = {d["key"]: d for d in plan["deadlines"]}
-    assert {k: deadlines[k]["due"] for k in ("reports", "classification", "delegate_invitations", "resident_invitations", "conclusion")} == {
-        "reports": "2017-03-14", "classification": "2017-03-17", "delegate_invitations": "2017-03-21", "resident_invitations": "2017-03-21", "conclusion": "2017-04-10",
+    assert {k: deadlines[k]["due"] for k in ("reports", "classification", "delegate_invitations", "resident_invitations:ap-cho", "conclusion")} == {
+        "reports": "2017-03-14", "classification": "2017-03-17", "delegate_invitations": "2017-03-21", "resident_invitations:ap-cho": "2017-03-21", "conclusion": "2017-04-10",
     }
     assert deadlines["reports"]["printed"] == "trước ngày 15/03/2017" and deadlines["reports"]["responsible_name"] == "UBND xã"
-    assert {d["responsible"] for d in plan["deadlines"]} == {"peoples_committee", "fatherland_front", "mass_organisations", "hamlet_party_cells", "party_office"}
+    assert {d["responsible"] for d in plan["deadlines"]} == {
+        "peoples_committee", "fatherland_front", "womens_union", "farmers_union", "veterans_association", "youth_union", "ap-cho", "ap-can-cu", "party_office",
+    }  # each mass organisation and each hamlet party cell in scope has its own duty
+    assert deadlines["hamlet_reports:ap-cho"]["responsible_name"] == "Chi ủy chi bộ ấp Chợ"
+    assert deadlines["organisation_reports:youth_union"]["printed"] == "trước ngày 15/03/2017"
     assert all(d["state"] == "overdue" for d in plan["deadlines"])  # 2017 is long past
 
     done = (await client.post(f"{BASE}/tp-2017/deadlines/reports/done", json={"by": "Văn phòng Đảng ủy"})).json()
@@ -97,16 +101,17 @@ async def test_a_report_not_received_by_its_date_turns_overdue_and_a_reminder_is
         await scheduler.scan_dialogue("demo", "tp-2017", now=morning_after)
         await scheduler.scan_dialogue("demo", "tp-2017", now=morning_after + timedelta(hours=2))  # nothing twice
         records = await deliveries.for_dialogue("demo", "tp-2017")
-    overdue = sorted(r["_id"].split(":")[2] for r in records if r["kind"] == "overdue")
-    assert overdue == ["front_reports", "hamlet_reports", "organisation_reports"]  # the People's Committee report came in
+    overdue = sorted(r["recipient_id"] for r in records if r["kind"] == "overdue")
+    # The People's Committee report came in; the Front, each organisation and each hamlet cell are late.
+    assert overdue == sorted(["fatherland_front", "womens_union", "farmers_union", "veterans_association", "youth_union", "ap-cho", "ap-can-cu"])
     assert all(r["status"] == "sent" for r in records)
     reminders = [r for r in records if r["kind"] == "reminder"]
     assert {r["_id"].split(":")[2] for r in reminders} == {"classification"}  # due 17/03, within the 3-day reminder
     subjects = [str(m["Subject"]) for m in mail_capture.messages()]
-    assert sum(s.startswith("[Quá hạn]") for s in subjects) == 3 and sum(s.startswith("[Nhắc việc]") for s in subjects) == 1
+    assert sum(s.startswith("[Quá hạn]") for s in subjects) == 7 and sum(s.startswith("[Nhắc việc]") for s in subjects) == 1
     plan = (await client.get(f"{BASE}/tp-2017")).json()
     states = {d["key"]: d["state"] for d in plan["deadlines"]}
-    assert states["reports"] == "done" and states["front_reports"] == "overdue"
+    assert states["reports"] == "done" and states["front_reports"] == states["hamlet_reports:ap-cho"] == "overdue"
 
 
 async def test_registrations_count_against_the_minimum_and_give_the_speaking_order(stack):
@@ -175,12 +180,12 @@ async def test_two_scheduler_replicas_send_each_invitation_once_and_a_moved_meet
     plan = (await client.get(f"{BASE}/tp-next")).json()
     due = {d["key"]: date.fromisoformat(d["due"]) for d in plan["deadlines"]}
     # Both kinds of invitation go out `invitation_lead_days` before the last day the plan allows.
-    send_day = max(due["delegate_invitations"], due["resident_invitations"]) - timedelta(days=settings.invitation_lead_days)
+    send_day = max(due["delegate_invitations"], due["resident_invitations:ap-cho"]) - timedelta(days=settings.invitation_lead_days)
 
     replicas = [build_app(replica_settings, [notification], title=f"notification-{i}") for i in (1, 2)]
     async with running(replicas[0]), running(replicas[1]):
         schedulers = [app.state.parts["notification"].components["scheduler"] for app in replicas]
-        await asyncio.gather(*(s.scan_dialogue("demo", "tp-next", now=datetime.combine(min(due["delegate_invitations"], due["resident_invitations"]) - timedelta(days=settings.invitation_lead_days + 1), time(9), VN)) for s in schedulers))
+        await asyncio.gather(*(s.scan_dialogue("demo", "tp-next", now=datetime.combine(min(due["delegate_invitations"], due["resident_invitations:ap-cho"]) - timedelta(days=settings.invitation_lead_days + 1), time(9), VN)) for s in schedulers))
         assert invitations(mail_capture) == [] and texts == []  # not yet: reminders only
         on_the_day = datetime.combine(send_day, time(9), VN)
         for _ in range(3):  # both replicas, at the same moment, several times
