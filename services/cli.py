@@ -113,6 +113,32 @@ def _stored_calendar(commune_id: str):
         return None
 
 
+def _classify(args: argparse.Namespace) -> int:
+    """JSON lines in (stdin), one JSON line out per input (stdout); a bad line gives an error line."""
+    import json
+
+    from services.intake.demo import DEMO_COMMUNE_ID, demo_commune, demo_dialogue
+    from services.routing.batch import StreamClassifier
+    from services.routing.classifier import RuleSet
+
+    if args.commune != DEMO_COMMUNE_ID:
+        print(f"doithoai classify: commune {args.commune!r} is not available offline; only the built-in {DEMO_COMMUNE_ID!r} commune is", file=sys.stderr)
+        return 2
+    stream = StreamClassifier(commune=demo_commune(), dialogue=demo_dialogue(), rules=RuleSet.load_default())
+    for number, raw in enumerate(sys.stdin, start=1):
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            out = {"id": None, "error": f"line {number}: invalid JSON ({exc.msg})"}
+        else:
+            out = stream.classify_one(line)
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
 def _run(_: argparse.Namespace) -> int:
     from services.local.runner import run
 
@@ -139,6 +165,10 @@ def parser() -> argparse.ArgumentParser:
     deadlines.add_argument("--extra-working-day", type=_iso_date, action="append", default=[], metavar="YYYY-MM-DD", help="a working day the holidays package does not know (repeatable)")
     deadlines.add_argument("--no-culture-day", dest="culture_day", action="store_false", help="24/11 (Ngày Văn hóa Việt Nam) is not a day off")
     deadlines.set_defaults(func=_deadlines)
+
+    classify = commands.add_parser("classify", help="classify JSON-lines submissions from stdin offline: topic, office, authority, repeats")
+    classify.add_argument("--commune", type=_commune_id, default="demo", metavar="ID", help="only the built-in demo commune is available offline")
+    classify.set_defaults(func=_classify)
 
     run = commands.add_parser("run", help="the whole system locally with embedded defaults (make run)")
     run.set_defaults(func=_run)

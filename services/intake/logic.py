@@ -72,6 +72,7 @@ def accept_submission(body: SubmissionIn, commune: Commune, *, correlation_id: s
         "submitter": {"name": body.submitter_name, "contact": body.contact},
         "status": "received",
         "status_rank": 1,
+        "routing_revision": -1,
         "received_at": now,
         "correlation_id": correlation_id,
     }

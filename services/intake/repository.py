@@ -33,8 +33,11 @@ class SubmissionRepository:
         return await self.submissions.find_one({"commune_id": commune_id, "tracking_code": code}, {"outbox": 0})
 
     async def record_facts(self, commune_id: str, submission_id: str, facts: dict) -> None:
-        """Facts an event carries (topic, office) are set whatever order events arrive in."""
-        await self.submissions.update_one({"_id": submission_id, "commune_id": commune_id}, {"$set": facts})
+        """Facts an event carries (topic, office) are set whatever the order of events; a later
+        routing revision is never overwritten by an earlier one."""
+        await self.submissions.update_one(
+            {"_id": submission_id, "commune_id": commune_id, "routing_revision": {"$lt": facts["routing_revision"]}}, {"$set": facts}
+        )
 
     async def advance(self, commune_id: str, submission_id: str, status: str, rank: int) -> bool:
         """Move the status forward; a late or repeated event never moves it back."""

@@ -94,6 +94,8 @@ class SubmissionView(BaseModel):
     office: OfficeRef | None = None
     authority_level: str | None = None
     needs_review: bool = False
+    duplicate_of: str | None = Field(None, description="The earliest submission raising the same issue")
+    times_raised: int = Field(1, description="How many times this issue has been raised, this one included")
     received_at: datetime
     updated_at: datetime
     history: list[HistoryEntry]

@@ -26,6 +26,7 @@ def status_consumer(repo: SubmissionRepository, metrics: IntakeMetrics) -> Consu
                 "status": change.status,
                 "note_vi": change.note_vi,
                 "event_type": envelope.routing_key,
+                "by": change.by,
             }
         )
         if added:

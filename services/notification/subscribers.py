@@ -41,6 +41,8 @@ def assignments_consumer(
         await outbox.flush_document(repo.outcomes, envelope.commune_id, notification_id)
 
     async def on_routed(envelope: Envelope, routed: SubmissionRoutedV1) -> None:
+        if routed.revision > 0 and routed.previous_office_id is None:
+            return  # a staff change that keeps the office: nothing new to tell it
         notification_id = notification_id_for(envelope)
         commune = await directory.commune(envelope.commune_id)
         dialogue = await directory.dialogue(envelope.commune_id, routed.dialogue_id)

@@ -45,6 +45,12 @@ def item_fields(envelope: Envelope, payload) -> dict:
             "authority_body": payload.authority_body,
             "needs_review": payload.needs_review,
             "recurring_claim": payload.recurring_claim,
+            "cluster_id": payload.cluster_id,
+            "duplicate_of": payload.duplicate_of,
+            "times_raised": payload.times_raised,
+            "years_raised": list(payload.years_raised),
+            "earlier": [e.model_dump() for e in payload.earlier],
+            "routing_revision": payload.revision,
             "routed_at": iso(envelope.occurred_at),
         }
     if isinstance(payload, NotificationSentV1):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 ITEMS = "reporting_items"
 
@@ -16,8 +17,22 @@ class ItemRepository:
         await self.items.create_index([("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("topic", ASCENDING), ("received_at", ASCENDING)])
 
     async def merge(self, commune_id: str, submission_id: str, fields: dict) -> None:
-        """Idempotent: each event sets the facts it carries, in any order, as often as delivered."""
-        await self.items.update_one({"_id": submission_id, "commune_id": commune_id}, {"$set": fields}, upsert=True)
+        """Idempotent: each event sets the facts it carries, in any order, as often as delivered;
+        routing facts only move forward (a later revision is never overwritten by an earlier)."""
+        key = {"_id": submission_id, "commune_id": commune_id}
+        if "routing_revision" not in fields:
+            await self.items.update_one(key, {"$set": fields}, upsert=True)
+            return
+        revision = fields["routing_revision"]
+        older = {"$or": [{"routing_revision": {"$lt": revision}}, {"routing_revision": {"$exists": False}}]}
+        for _ in range(2):  # the item may appear between our update and our insert
+            if (await self.items.update_one({**key, **older}, {"$set": fields})).matched_count:
+                return
+            try:
+                await self.items.insert_one({**key, **fields})
+                return
+            except DuplicateKeyError:
+                continue
 
     async def for_dialogue(self, commune_id: str, dialogue_id: str) -> list[dict]:
         cursor = self.items.find({"commune_id": commune_id, "dialogue_id": dialogue_id}).sort("received_at", ASCENDING)

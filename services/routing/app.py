@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.routing.classifier import RuleSet
+from services.routing.api import build_router
 from services.routing.metrics import RoutingMetrics
 from services.routing.repository import DecisionRepository
+from services.routing.rules_store import RulesStore
 from services.routing.subscribers import submissions_consumer
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, build_app as build_runtime_app, service_base
@@ -18,11 +19,16 @@ NAME = "routing"
 def build_service(rt: Runtime) -> ServiceParts:
     metrics, publisher = service_base(rt, NAME)
     repo = DecisionRepository(rt.db)
+    rules = RulesStore(rt.db)
     outbox = Outbox(publisher, [repo.decisions])
-    consumer = submissions_consumer(
-        repo, rt.directory, outbox, RuleSet.load_default(), RoutingMetrics(rt.registry), rt.settings.review_confidence_threshold
+    consumer = submissions_consumer(repo, rt.directory, outbox, rules, RoutingMetrics(rt.registry), rt.settings.review_confidence_threshold)
+    return ServiceParts(
+        NAME, metrics, publisher,
+        router=build_router(repo, rules, rt.directory, outbox),
+        consumers=[consumer],
+        outbox=outbox,
+        ensure_indexes=repo.ensure_indexes,
     )
-    return ServiceParts(NAME, metrics, publisher, consumers=[consumer], outbox=outbox, ensure_indexes=repo.ensure_indexes)
 
 
 def build_app(settings: Settings) -> FastAPI:

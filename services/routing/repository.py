@@ -11,23 +11,29 @@ from shared.contracts import Envelope, SubmissionRoutedV1
 from shared.outbox import ensure_outbox_index, outbox_fields
 
 DECISIONS = "routing_decisions"
+CHANGES = "routing_changes"
 
 
 class DecisionRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self.decisions = db[DECISIONS]
+        self.changes = db[CHANGES]
 
     async def ensure_indexes(self) -> None:
         await self.decisions.create_index([("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("topic", ASCENDING)])
         await self.decisions.create_index([("commune_id", ASCENDING), ("needs_review", ASCENDING)])
         await ensure_outbox_index(self.decisions)
+        await self.decisions.create_index([("commune_id", ASCENDING), ("cluster_id", ASCENDING)])
+        await self.decisions.create_index([("commune_id", ASCENDING), ("match_keys", ASCENDING)])
+        await self.changes.create_index([("commune_id", ASCENDING), ("submission_id", ASCENDING)])
 
-    async def save(self, decision: SubmissionRoutedV1, envelope: Envelope, source_event_id: str) -> bool:
+    async def save(self, decision: SubmissionRoutedV1, envelope: Envelope, source_event_id: str, extra: dict | None = None) -> bool:
         """Store the decision with its event; False if this submission was already routed."""
         doc = {
             "_id": decision.submission_id,
             "commune_id": envelope.commune_id,
             **decision.model_dump(mode="json"),
+            **(extra or {}),
             "source_event_id": source_event_id,
             "decided_at": utcnow(),
             **outbox_fields([envelope]),
@@ -37,3 +43,25 @@ class DecisionRepository:
         except DuplicateKeyError:
             return False
         return True
+
+    async def get(self, commune_id: str, submission_id: str) -> dict | None:
+        return await self.decisions.find_one({"_id": submission_id, "commune_id": commune_id}, {"outbox": 0})
+
+    async def revise(self, decision: SubmissionRoutedV1, envelope: Envelope, expected_revision: int, audit: dict) -> bool:
+        """Store the next revision and its event, only if nobody revised it meanwhile; the
+        audit entry (who, when, why, before and after) is kept under the event's id."""
+        result = await self.decisions.update_one(
+            {"_id": decision.submission_id, "commune_id": envelope.commune_id, "revision": expected_revision},
+            {"$set": {**decision.model_dump(mode="json"), **outbox_fields([envelope])}},
+        )
+        if result.modified_count != 1:
+            return False
+        await self.changes.insert_one({"_id": envelope.event_id, "commune_id": envelope.commune_id, "submission_id": decision.submission_id, **audit})
+        return True
+
+    async def review_queue(self, commune_id: str, limit: int = 200) -> list[dict]:
+        cursor = self.decisions.find({"commune_id": commune_id, "needs_review": True}, {"outbox": 0, "match_keys": 0, "tokens": 0}).sort("decided_at", ASCENDING).limit(limit)
+        return await cursor.to_list()
+
+    async def change_log(self, commune_id: str, submission_id: str) -> list[dict]:
+        return await self.changes.find({"commune_id": commune_id, "submission_id": submission_id}).sort("at", ASCENDING).to_list()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from services.routing.classifier import RuleSet
 from services.routing.logic import route
 from services.routing.metrics import RoutingMetrics
 from services.routing.repository import DecisionRepository
+from services.routing.rules_store import RulesStore
 from shared.contracts import Envelope, SubmissionReceivedV1
 from shared.directory import DirectoryReader
 from shared.errors import PermanentError
@@ -18,7 +18,7 @@ def submissions_consumer(
     repo: DecisionRepository,
     directory: DirectoryReader,
     outbox: Outbox,
-    rules: RuleSet,
+    rules: RulesStore,
     metrics: RoutingMetrics,
     review_threshold: float,
 ) -> Consumer:
@@ -27,7 +27,7 @@ def submissions_consumer(
         dialogue = await directory.dialogue(envelope.commune_id, received.dialogue_id)
         if commune is None or dialogue is None:
             raise PermanentError(f"unknown commune or dialogue: {envelope.commune_id}/{received.dialogue_id}")
-        decision = route(received, commune, dialogue, rules, review_threshold=review_threshold)
+        decision = route(received, commune, dialogue, await rules.for_commune(envelope.commune_id), review_threshold=review_threshold)
         routed = Envelope.wrap(decision, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id)
         if await repo.save(decision, routed, source_event_id=envelope.event_id):
             metrics.routed.labels(envelope.commune_id, str(decision.topic), decision.authority_level, "review" if decision.needs_review else "auto").inc()

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.envelope import Payload
 
@@ -53,6 +53,15 @@ class SubmissionReceivedV1(Payload):
     received_at: datetime
 
 
+class EarlierItem(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    year: int
+    submission_id: str
+    text: str
+    answer: str | None = None
+
+
 class SubmissionRoutedV1(Payload):
     EVENT_TYPE = "submission.routed"
     VERSION = 1
@@ -75,6 +84,18 @@ class SubmissionRoutedV1(Payload):
     needs_review: bool = False
     recurring_claim: bool = False
     explanation: str = ""
+    # Repeats: the cluster of submissions raising the same issue, in this and earlier dialogues.
+    cluster_id: str | None = None
+    duplicate_of: str | None = Field(None, description="The earliest submission of the cluster, if this one repeats it")
+    times_raised: int = Field(1, ge=1)
+    years_raised: tuple[int, ...] = ()
+    earlier: tuple[EarlierItem, ...] = Field((), description="Earlier submissions of the cluster with their answers")
+    # Staff changes: revision 0 is the automatic decision; each change by a person is a new revision.
+    revision: int = Field(0, ge=0)
+    change: Literal["reclassified", "reassigned", "confirmed", "merged", "split"] | None = None
+    changed_by: str = "system"
+    reason: str | None = None
+    previous_office_id: str | None = Field(None, description="Set when a change moved the item to another office")
 
 
 class NotificationSentV1(Payload):

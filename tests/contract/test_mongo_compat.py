@@ -99,3 +99,15 @@ async def test_inc_and_ttl_index(db):
 
 async def test_ping(db):
     assert (await db.command("ping"))["ok"]
+
+
+async def test_revision_guard_with_or_exists_and_array_in(db):
+    await db.c.insert_one({"_id": "a", "commune_id": "demo"})
+    await db.c.insert_one({"_id": "b", "commune_id": "demo", "rev": 2, "keys": ["k1", "k2"]})
+    older = lambda rev: {"$or": [{"rev": {"$lt": rev}}, {"rev": {"$exists": False}}]}  # noqa: E731
+    assert (await db.c.update_one({"_id": "a", **older(0)}, {"$set": {"rev": 0}})).matched_count == 1
+    assert (await db.c.update_one({"_id": "b", **older(1)}, {"$set": {"rev": 1}})).matched_count == 0
+    # Array fields are matched with $in (the wire server does not match a bare value against an array).
+    found = await db.c.find({"commune_id": "demo", "keys": {"$in": ["k2", "zz"]}}, {"_id": 1}).to_list()
+    assert found == [{"_id": "b"}]
+    assert (await db.c.delete_one({"_id": "a", "commune_id": "demo"})).deleted_count == 1

@@ -1,0 +1,1 @@
+"""Plain timing scripts: ``.venv/bin/python -m bench.bench_routing``."""

@@ -1,0 +1,1 @@
+"""Developer scripts run as modules: ``.venv/bin/python -m scripts.evaluate``."""

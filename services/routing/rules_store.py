@@ -1,0 +1,55 @@
+"""Per-commune routing rules: editable data, with the built-in Vietnamese set as the default.
+
+A commune's rules are stored as the JSON text of the `rules/default.json` shape (terms may hold
+dots, which MongoDB field names must not). Parsed rule sets are cached per (commune, version),
+so a replica never serves stale rules after an edit and never re-parses unchanged ones."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.routing.classifier import RuleSet
+from shared.clock import iso, utcnow
+
+RULES = "routing_rules"
+
+
+def default_rules_dict() -> dict:
+    return json.loads(resources.files("services.routing").joinpath("rules/default.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=256)
+def _parse(_commune_id: str, _version: int, text: str) -> RuleSet:
+    return RuleSet.from_dict(json.loads(text))
+
+
+class RulesStore:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.rules = db[RULES]
+        self._default = RuleSet.load_default()
+
+    async def for_commune(self, commune_id: str) -> RuleSet:
+        doc = await self.rules.find_one({"_id": commune_id, "commune_id": commune_id})
+        return _parse(commune_id, doc["version"], doc["rules_json"]) if doc else self._default
+
+    async def document(self, commune_id: str) -> dict:
+        doc = await self.rules.find_one({"_id": commune_id, "commune_id": commune_id})
+        if doc is None:
+            return {"commune_id": commune_id, "version": 0, "source": "built-in default", "rules": default_rules_dict()}
+        return {"commune_id": commune_id, "version": doc["version"], "source": "commune", "updated_by": doc["updated_by"], "updated_at": doc["updated_at"], "rules": json.loads(doc["rules_json"])}
+
+    async def replace(self, commune_id: str, rules: dict, updated_by: str) -> int:
+        """Validate (raises ValueError/KeyError/TypeError on a bad rule set) and store a new version."""
+        RuleSet.from_dict(rules)
+        current = await self.rules.find_one({"_id": commune_id}, {"version": 1})
+        version = (current["version"] if current else 0) + 1
+        doc = {"commune_id": commune_id, "version": version, "rules_json": json.dumps(rules, ensure_ascii=False), "updated_by": updated_by, "updated_at": iso(utcnow())}
+        await self.rules.replace_one({"_id": commune_id}, {"_id": commune_id, **doc}, upsert=True)
+        return version
+
+    async def reset(self, commune_id: str) -> None:
+        await self.rules.delete_one({"_id": commune_id, "commune_id": commune_id})
