@@ -89,7 +89,7 @@ def build_router(repo: DecisionRepository, rules: RulesStore, directory: Directo
             return _not_found()
         try:
             version = await rules.replace(commune_id, body.rules, body.updated_by)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             error = {"loc": ("body", "rules"), "type": "invalid_rules", "msg": str(exc), "ctx": {"reason_vi": f"Bộ quy tắc không hợp lệ: {exc}", "reason_en": f"Invalid rule set: {exc}"}}
             return JSONResponse(status_code=422, content=error_body([error]))
         return {"commune_id": commune_id, "version": version}

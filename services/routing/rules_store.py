@@ -43,7 +43,7 @@ class RulesStore:
         return {"commune_id": commune_id, "version": doc["version"], "source": "commune", "updated_by": doc["updated_by"], "updated_at": doc["updated_at"], "rules": json.loads(doc["rules_json"])}
 
     async def replace(self, commune_id: str, rules: dict, updated_by: str) -> int:
-        """Validate (raises ValueError/KeyError/TypeError on a bad rule set) and store a new version."""
+        """Validate (a bad rule set raises ValueError, KeyError, TypeError or AttributeError) and store a new version."""
         RuleSet.from_dict(rules)
         current = await self.rules.find_one({"_id": commune_id}, {"version": 1})
         version = (current["version"] if current else 0) + 1
