@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install deps broker run test test-unit test-integration compose-check clean
+.PHONY: help install deps broker run test test-unit eval bench compose-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -36,6 +36,12 @@ test: deps ## install what is missing and run every test
 
 test-unit: install ## fast tests of pure logic
 	$(VENV)/bin/pytest tests/unit
+
+eval: install ## classification figures on ../shared/domain/sample-submissions.jsonl
+	$(VENV)/bin/python -m scripts.evaluate
+
+bench: install ## benchmarks (speed and memory targets are checked here, never in tests)
+	$(VENV)/bin/python -m bench.bench_routing
 
 compose-check: deps ## validate docker-compose.yml without an engine
 	docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"

@@ -24,6 +24,8 @@ class Conclusion:
     deadline: date
     recurring: bool
     needs_review: bool
+    times_raised: int = 1
+    years_raised: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,10 @@ def build_notice(commune: Commune, dialogue: Dialogue, items: list[dict], calend
                     office=item["office_name"],
                     coordinating=tuple(office_name.get(o, o) for o in item.get("coordinating_office_ids") or ()),
                     deadline=deadline,
-                    recurring=bool(item.get("recurring_claim")),
+                    recurring=bool(item.get("recurring_claim")) or (item.get("times_raised") or 1) > 1,
                     needs_review=bool(item.get("needs_review")),
+                    times_raised=item.get("times_raised") or 1,
+                    years_raised=tuple(item.get("years_raised") or ()),
                 )
             )
         sections.append(TopicSection(topic, dialogue.topic_name(topic), tuple(conclusions)))
