@@ -8,13 +8,14 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.clock import iso, utcnow
 from shared.contracts import Envelope
-from shared.directory import DEADLINE_MARKS, DIALOGUES, Dialogue, dialogue_document
+from shared.directory import COMMUNES, DEADLINE_MARKS, DIALOGUES, Dialogue, dialogue_document
 from shared.outbox import ensure_outbox_index, outbox_fields
 
 
 class PlanRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self.dialogues = db[DIALOGUES]
+        self.communes = db[COMMUNES]
         self.marks = db[DEADLINE_MARKS]
 
     async def ensure_indexes(self) -> None:
@@ -39,6 +40,9 @@ class PlanRepository:
             {"$set": {**doc, **outbox_fields([event])}},
         )
         return result.modified_count == 1
+
+    async def open_for_submissions(self, commune_id: str, dialogue_id: str) -> None:
+        await self.communes.update_one({"_id": commune_id}, {"$set": {"current_dialogue_id": dialogue_id}})
 
     async def delete_draft(self, commune_id: str, dialogue_id: str) -> bool:
         result = await self.dialogues.delete_one({"_id": dialogue_id, "commune_id": commune_id, "status": "draft"})

@@ -107,6 +107,8 @@ def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox:
         updated = current.model_copy(update={"status": body.to, "version": current.version + (body.to == "cancelled")})
         if not await repo.replace(updated, current.version, event(updated, "status", current.status, body.changed_by)):
             return problem(409, "plan_changed", "Kế hoạch vừa được người khác sửa; tải lại rồi thử lại.", "The plan changed meanwhile; reload and retry.")
+        if body.to == "collecting":  # residents' submissions now go to this dialogue
+            await repo.open_for_submissions(commune_id, dialogue_id)
         await publish(updated)
         return await view(updated)
 

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.routing.changes import ChangeIn, ChangeRejected, apply_change
+from services.routing.recurrence import Match, summarise
+from services.routing.repeats import Repeats, candidate_from, with_recurrence
 from services.routing.repository import DecisionRepository
 from services.routing.rules_store import RulesStore
 from shared.clock import iso, utcnow
@@ -31,11 +33,18 @@ class RulesIn(BaseModel):
     updated_by: str = Field(min_length=2, max_length=120)
 
 
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=3, max_length=5000, description="The answer as given to the people")
+    by: str = Field(min_length=2, max_length=120)
+
+
 def _public(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if k not in _HIDDEN and k != "_id"} | {"submission_id": doc["_id"]}
 
 
-def build_router(repo: DecisionRepository, rules: RulesStore, directory: DirectoryReader, outbox: Outbox) -> APIRouter:
+def build_router(repo: DecisionRepository, rules: RulesStore, repeats: Repeats, directory: DirectoryReader, outbox: Outbox) -> APIRouter:
     router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["routing"])
 
     @router.get("/review-queue", summary="Classifications the Party office should look at (low confidence)")
@@ -58,12 +67,16 @@ def build_router(repo: DecisionRepository, rules: RulesStore, directory: Directo
             return _not_found()
         dialogue = await directory.dialogue(commune_id, doc["dialogue_id"])
         current = SubmissionRoutedV1.model_validate(doc)
-        target = None
+        target, target_doc = None, None
         if body.action == "merge" and body.into:
             target_doc = await repo.get(commune_id, body.into)
             target = SubmissionRoutedV1.model_validate(target_doc) if target_doc and body.into != submission_id else None
         try:
             revised = apply_change(current, body, commune, dialogue, target=target)
+            if body.action == "merge":
+                members = await repeats.members(commune_id, revised.cluster_id)
+                year = doc.get("year") or dialogue.year
+                revised = with_recurrence(revised, summarise(submission_id, year, Match(candidate_from(target_doc), 1.0), members))
         except ChangeRejected as rejected:
             error = {"loc": ("body", rejected.field or "action"), "type": "change_rejected", "msg": rejected.en, "ctx": {"reason_vi": rejected.vi, "reason_en": rejected.en}}
             return JSONResponse(status_code=422, content=error_body([error]))
@@ -77,6 +90,12 @@ def build_router(repo: DecisionRepository, rules: RulesStore, directory: Directo
             await outbox.flush_document(repo.decisions, commune_id, submission_id)
         except Exception:  # stored; the relay publishes it
             pass
+        return await decision(commune_id, submission_id)
+
+    @router.put("/submissions/{submission_id}/answer", summary="Record the answer given (carried to later repeats of the issue)")
+    async def answer(body: AnswerIn, commune_id: str = CommuneId, submission_id: str = Path(max_length=64)):
+        if not await repo.record_answer(commune_id, submission_id, body.text, body.by):
+            return _not_found()
         return await decision(commune_id, submission_id)
 
     @router.get("/routing/rules", summary="The commune's classification rules (or the built-in default)")

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.routing.api import build_router
 from services.routing.metrics import RoutingMetrics
+from services.routing.repeats import Repeats
 from services.routing.repository import DecisionRepository
 from services.routing.rules_store import RulesStore
 from services.routing.subscribers import submissions_consumer
@@ -21,10 +22,11 @@ def build_service(rt: Runtime) -> ServiceParts:
     repo = DecisionRepository(rt.db)
     rules = RulesStore(rt.db)
     outbox = Outbox(publisher, [repo.decisions])
-    consumer = submissions_consumer(repo, rt.directory, outbox, rules, RoutingMetrics(rt.registry), rt.settings.review_confidence_threshold)
+    repeats = Repeats(repo)
+    consumer = submissions_consumer(repo, rt.directory, outbox, rules, repeats, RoutingMetrics(rt.registry), rt.settings.review_confidence_threshold)
     return ServiceParts(
         NAME, metrics, publisher,
-        router=build_router(repo, rules, rt.directory, outbox),
+        router=build_router(repo, rules, repeats, rt.directory, outbox),
         consumers=[consumer],
         outbox=outbox,
         ensure_indexes=repo.ensure_indexes,

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from services.routing.classifier import Classification, RuleSet, classify
 from services.routing.offices import assign_office
 from services.routing.recurrence import (
+    CANDIDATE_LIMIT,
     Candidate,
     InMemoryIndex,
     best_match,
@@ -58,7 +59,7 @@ class StreamClassifier:
         assignment = assign_office(self._commune, result.topic, normalize_for_matching(text))
         fp = fingerprint(text)
         match = best_match(
-            fp, hamlet=hamlet, topic=result.topic, candidates=self._index.candidates(fp.keys)
+            fp, hamlet=hamlet, topic=result.topic, candidates=self._index.candidates(fp.keys, limit=CANDIDATE_LIMIT)
         )
         if match is not None:
             cluster_id = match.candidate.cluster_id

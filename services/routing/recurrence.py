@@ -21,8 +21,8 @@ Why these choices (tuned on the 46 labelled sample items, kept general):
   same hamlet and topic scores 0.23 (two different bridges in one hamlet) and the closest with
   different topics 0.29. The bar sits between: 0.30, and 0.45 when the topics differ.
 - Band keys: MinHash over the content words (not bigrams: a paraphrase keeps words, rarely
-  word pairs), 32 bands x 2 rows, from one SHAKE-128 digest per word and a blake2b digest
-  per band (stable across processes and machines, unlike ``hash()``). A pair with word Jaccard J becomes a candidate with
+  word pairs), 32 bands x 2 rows, from one SHAKE-128 digest per word (stable across
+  processes and machines, unlike ``hash()``). A pair with word Jaccard J becomes a candidate with
   probability 1-(1-J^2)^32: about 0.73 at J=0.2, 0.95 at J=0.3, 0.9999 at J=0.5. A
   paraphrase sharing fewer words can still be missed by the keys; :func:`best_match` never
   misses a candidate it is given.
@@ -32,9 +32,11 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from collections import defaultdict
+import heapq
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import Final, Iterable, Sequence
 
 from shared.text import fold, normalize_for_matching
@@ -42,6 +44,7 @@ from shared.text import fold, normalize_for_matching
 __all__ = [
     "BANDS",
     "BIGRAM_WEIGHT",
+    "CANDIDATE_LIMIT",
     "DEFAULT_THRESHOLD",
     "ROWS",
     "TOPIC_MISMATCH_THRESHOLD",
@@ -70,6 +73,8 @@ TOPIC_MISMATCH_THRESHOLD: Final = 0.45
 # Bigrams make word order count a little; unigrams carry most of the score because a
 # paraphrase keeps the words but rarely the word pairs.
 BIGRAM_WEIGHT: Final = 0.25
+# Candidates scored per look-up in a large store (see InMemoryIndex.candidates).
+CANDIDATE_LIMIT: Final = 500
 
 # Multi-word generic phrases, removed before single words (folded, as normalize_for_matching).
 _STOP_PHRASES: Final = tuple(
@@ -138,6 +143,7 @@ def _weight(tokens: Iterable[str]) -> float:
 
 
 _HASHES: Final = BANDS * ROWS
+_MASK64: Final = (1 << 64) - 1
 
 
 @lru_cache(maxsize=1 << 16)
@@ -163,9 +169,10 @@ def _band_keys(signature: tuple[int, ...]) -> tuple[str, ...]:
         return ()
     keys = []
     for band in range(BANDS):
-        rows = signature[band * ROWS : (band + 1) * ROWS]
-        digest = hashlib.blake2b(struct.pack(f"<{ROWS}Q", *rows), digest_size=3).hexdigest()
-        keys.append(f"b{band:02d}:{digest}")
+        mixed = 0
+        for value in signature[band * ROWS : (band + 1) * ROWS]:  # FNV-style, 64-bit
+            mixed = ((mixed ^ value) * 0x100000001B3) & _MASK64
+        keys.append(f"b{band:02d}:{mixed >> 40:06x}")
     return tuple(keys)
 
 
@@ -190,11 +197,10 @@ def _score(ta: frozenset[str], wa: float, tb: frozenset[str], wb: float, ignore:
     if not shared:
         return 0.0
     if ignore:
-        dropped_a, dropped_b = ta & ignore, tb & ignore
-        shared = shared - ignore
-        wa, wb = wa - _weight(dropped_a), wb - _weight(dropped_b)
-        if not shared or wa <= 0 or wb <= 0:
+        if shared <= ignore:
             return 0.0
+        wa, wb = wa - _weight(ta & ignore), wb - _weight(tb & ignore)
+        shared = shared - ignore
     inter = _weight(shared)
     jaccard = inter / (wa + wb - inter)
     overlap = inter / min(wa, wb)
@@ -261,10 +267,15 @@ class Candidate:
     cluster_id: str
     text: str
     answer: str | None = None
+    # Derived once, so scoring thousands of candidates does no string work per candidate.
     _weight: float = field(init=False, repr=False, compare=False, default=0.0)
+    _hamlet_key: str | None = field(init=False, repr=False, compare=False, default=None)
+    _hamlet_tokens: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_weight", _weight(self.tokens))
+        object.__setattr__(self, "_hamlet_key", hamlet_key(self.hamlet))
+        object.__setattr__(self, "_hamlet_tokens", _hamlet_tokens(self.hamlet))
 
 
 @dataclass(frozen=True)
@@ -296,13 +307,14 @@ def best_match(
     )
     best: Candidate | None = None
     best_score = 0.0
-    weight = _weight(fp.tokens)
-    own_hamlet = _hamlet_tokens(hamlet)
+    tokens, weight = fp.tokens, _weight(fp.tokens)
+    own_key, own_hamlet = hamlet_key(hamlet), _hamlet_tokens(hamlet)
     for candidate in candidates:
-        if not same_hamlet(hamlet, candidate.hamlet):
+        if own_key is not None and candidate._hamlet_key not in (None, own_key):
             continue
-        ignore = own_hamlet | _hamlet_tokens(candidate.hamlet)
-        score = _score(fp.tokens, weight, candidate.tokens, candidate._weight, ignore)
+        other_hamlet = candidate._hamlet_tokens
+        ignore = own_hamlet if other_hamlet == own_hamlet else own_hamlet | other_hamlet
+        score = _score(tokens, weight, candidate.tokens, candidate._weight, ignore)
         if score < (threshold if candidate.topic == topic else mismatch_bar):
             continue
         if (
@@ -315,30 +327,36 @@ def best_match(
 
 
 class InMemoryIndex:
-    """Band key -> candidates, the in-memory twin of a ``match_keys`` multikey index."""
+    """Band key -> stored candidates: the in-memory twin of a ``match_keys`` multikey index."""
 
     def __init__(self) -> None:
-        self._by_key: dict[str, list[Candidate]] = defaultdict(list)
-        self._size = 0
+        self._items: list[Candidate] = []
+        self._by_key: dict[str, list[int]] = defaultdict(list)
 
     def __len__(self) -> int:
-        return self._size
+        return len(self._items)
 
     def add(self, candidate: Candidate, keys: Sequence[str]) -> None:
+        position = len(self._items)
+        self._items.append(candidate)
         for key in dict.fromkeys(keys):
-            self._by_key[key].append(candidate)
-        self._size += 1
+            self._by_key[key].append(position)
 
-    def candidates(self, keys: Sequence[str]) -> list[Candidate]:
-        """Every stored candidate sharing at least one key, each once, in insertion order."""
-        seen: set[int] = set()
-        found: list[Candidate] = []
-        for key in keys:
-            for candidate in self._by_key.get(key, ()):
-                if id(candidate) not in seen:
-                    seen.add(id(candidate))
-                    found.append(candidate)
-        return found
+    def candidates(self, keys: Sequence[str], *, limit: int | None = None) -> list[Candidate]:
+        """Stored candidates sharing at least one key, each once.
+
+        Without ``limit``: all of them, in insertion order. With ``limit``: at most that many,
+        those sharing the most keys first (the number of shared bands grows with similarity),
+        which bounds the scoring work in a store full of near-identical petitions. A store can
+        do the same with ``$setIntersection`` on ``match_keys``, ``$size``, ``$sort``, ``$limit``.
+        """
+        lists = [self._by_key[key] for key in dict.fromkeys(keys) if key in self._by_key]
+        if limit is None:
+            positions = sorted(set(chain.from_iterable(lists)))
+        else:
+            counts = Counter(chain.from_iterable(lists))
+            positions = [p for p, _ in heapq.nsmallest(limit, counts.items(), key=lambda pc: (-pc[1], pc[0]))]
+        return [self._items[p] for p in positions]
 
 
 @dataclass(frozen=True)

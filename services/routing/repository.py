@@ -6,8 +6,9 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from shared.clock import utcnow
+from shared.clock import iso, utcnow
 from shared.contracts import Envelope, SubmissionRoutedV1
+from shared.ids import new_id
 from shared.outbox import ensure_outbox_index, outbox_fields
 
 DECISIONS = "routing_decisions"
@@ -57,6 +58,14 @@ class DecisionRepository:
         if result.modified_count != 1:
             return False
         await self.changes.insert_one({"_id": envelope.event_id, "commune_id": envelope.commune_id, "submission_id": decision.submission_id, **audit})
+        return True
+
+    async def record_answer(self, commune_id: str, submission_id: str, text: str, by: str) -> bool:
+        at = iso(utcnow())
+        result = await self.decisions.update_one({"_id": submission_id, "commune_id": commune_id}, {"$set": {"answer": text, "answered_by": by, "answered_at": at}})
+        if result.matched_count != 1:
+            return False
+        await self.changes.insert_one({"_id": new_id(), "commune_id": commune_id, "submission_id": submission_id, "action": "answer", "by": by, "reason": text, "at": at})
         return True
 
     async def review_queue(self, commune_id: str, limit: int = 200) -> list[dict]:

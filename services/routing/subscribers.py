@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.routing.logic import route
 from services.routing.metrics import RoutingMetrics
+from services.routing.repeats import Repeats
 from services.routing.repository import DecisionRepository
 from services.routing.rules_store import RulesStore
 from shared.contracts import Envelope, SubmissionReceivedV1
@@ -19,6 +20,7 @@ def submissions_consumer(
     directory: DirectoryReader,
     outbox: Outbox,
     rules: RulesStore,
+    repeats: Repeats,
     metrics: RoutingMetrics,
     review_threshold: float,
 ) -> Consumer:
@@ -28,8 +30,9 @@ def submissions_consumer(
         if commune is None or dialogue is None:
             raise PermanentError(f"unknown commune or dialogue: {envelope.commune_id}/{received.dialogue_id}")
         decision = route(received, commune, dialogue, await rules.for_commune(envelope.commune_id), review_threshold=review_threshold)
+        decision, match_fields = await repeats.link(decision, envelope.commune_id, dialogue.year)
         routed = Envelope.wrap(decision, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id)
-        if await repo.save(decision, routed, source_event_id=envelope.event_id):
+        if await repo.save(decision, routed, source_event_id=envelope.event_id, extra=match_fields):
             metrics.routed.labels(envelope.commune_id, str(decision.topic), decision.authority_level, "review" if decision.needs_review else "auto").inc()
         # On a redelivery the stored decision's own event goes out (if it has not yet).
         await outbox.flush_document(repo.decisions, envelope.commune_id, received.submission_id)

@@ -4,6 +4,7 @@ from shared.contracts.envelope import Envelope, Payload
 from shared.contracts.events import (
     PAYLOADS,
     DialoguePlanChangedV1,
+    EarlierItem,
     Kind,
     NotificationFailedV1,
     NotificationSentV1,
@@ -16,6 +17,7 @@ from shared.contracts.events import (
 __all__ = [
     "PAYLOADS",
     "DialoguePlanChangedV1",
+    "EarlierItem",
     "Envelope",
     "Kind",
     "NotificationFailedV1",

@@ -118,3 +118,34 @@ async def test_commune_rules_are_data_edited_without_a_deploy(client):
     after = (await _get(client, f"{BASE}/submissions/{await submit(client, text)}/routing"))["topic"]
     assert before != 4 and after == 4
     assert (await client.delete(f"{BASE}/routing/rules")).status_code == 204
+
+
+async def open_plan(client: httpx.AsyncClient, year: int, hamlet: str) -> str:
+    plan_id = f"demo-{year}"
+    plan = {"id": plan_id, "year": year, "title": f"Kế hoạch đối thoại năm {year}", "theme": "Xây dựng nông thôn mới", "meeting_date": f"{year}-03-26", "venue": "Nhà văn hóa xã", "hamlets": [{"hamlet": hamlet}]}
+    assert (await client.post(f"{BASE}/dialogues", json=plan)).status_code == 201
+    assert (await client.post(f"{BASE}/dialogues/{plan_id}/transitions", json={"to": "collecting"})).status_code == 200
+    return plan_id
+
+
+async def test_a_repeat_from_an_earlier_years_dialogue_is_linked_with_its_count_and_answer(client, mail_capture):
+    await open_plan(client, 2016, "ấp Rạch Tràm")
+    first = await submit(client, "Lộ đal ấp Rạch Tràm làm từ năm 2010 nay bể nát, nhiều đoạn sụp xuống mương, đề nghị xã sửa chữa.", hamlet="ấp Rạch Tràm")
+    answer = {"text": "Xã đưa tuyến lộ đal ấp Rạch Tràm vào kế hoạch sửa chữa năm 2017, nhân dân cùng góp công.", "by": "Chủ tịch UBND xã"}
+    assert (await client.put(f"{BASE}/submissions/{first}/answer", json=answer)).status_code == 200
+
+    await open_plan(client, 2018, "ấp Rạch Tràm")  # the next dialogue opens for submissions
+    again = await submit(client, "lo dal ap Rach Tram van be nat, nhieu doan sup xuong muong, nam nao cung kien nghi ma chua sua", hamlet="Rạch Tràm")
+    decision = await _get(client, f"{BASE}/submissions/{again}/routing")
+    assert (decision["duplicate_of"], decision["times_raised"], decision["years_raised"]) == (first, 2, [2016, 2018])
+    [earlier] = decision["earlier"]
+    assert (earlier["year"], earlier["submission_id"], earlier["answer"]) == (2016, first, answer["text"])
+
+    async def intake_shows_it():
+        view = await _get(client, f"{BASE}/submissions/{again}")
+        return view if view["times_raised"] == 2 else None
+
+    view = await eventually(intake_shows_it)
+    assert view["duplicate_of"] == first and view["dialogue_id"] == "demo-2018"
+    mail = await eventually(lambda: next((m for m in mail_capture.messages() if "đã được nêu 2 lần" in m.get_content()), None))
+    assert answer["text"] in mail.get_content() and "các năm 2016, 2018" in mail.get_content()

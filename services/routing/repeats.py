@@ -1,0 +1,57 @@
+"""Linking a submission to earlier ones raising the same issue, in this dialogue and in the
+commune's earlier dialogues, through the decisions' stored fingerprints."""
+
+from __future__ import annotations
+
+from pymongo import ASCENDING
+
+from services.routing.recurrence import Candidate, Recurrence, best_match, fingerprint, summarise
+from services.routing.repository import DecisionRepository
+from shared.contracts import EarlierItem, SubmissionRoutedV1
+
+_FIELDS = {"dialogue_id": 1, "year": 1, "hamlet": 1, "topic": 1, "tokens": 1, "cluster_id": 1, "text": 1, "answer": 1}
+MAX_CANDIDATES = 500
+
+
+def candidate_from(doc: dict) -> Candidate:
+    return Candidate(
+        submission_id=doc["_id"], dialogue_id=doc["dialogue_id"], year=doc.get("year") or 0, hamlet=doc.get("hamlet"),
+        topic=doc["topic"], tokens=frozenset(doc.get("tokens") or ()), cluster_id=doc.get("cluster_id") or doc["_id"],
+        text=doc["text"], answer=doc.get("answer"),
+    )
+
+
+class Repeats:
+    def __init__(self, repo: DecisionRepository) -> None:
+        self._decisions = repo.decisions
+
+    async def members(self, commune_id: str, cluster_id: str) -> list[Candidate]:
+        cursor = self._decisions.find({"commune_id": commune_id, "cluster_id": cluster_id}, _FIELDS).sort("decided_at", ASCENDING).limit(MAX_CANDIDATES)
+        return [candidate_from(d) async for d in cursor]
+
+    async def link(self, decision: SubmissionRoutedV1, commune_id: str, year: int) -> tuple[SubmissionRoutedV1, dict]:
+        """The decision with its cluster and repeat count, and the fields to store for later matches."""
+        fp = fingerprint(decision.text)
+        stored = {"match_keys": list(fp.keys), "tokens": sorted(fp.tokens), "year": year}
+        match = None
+        if fp.keys:
+            cursor = self._decisions.find({"commune_id": commune_id, "match_keys": {"$in": list(fp.keys)}}, _FIELDS).limit(MAX_CANDIDATES)
+            candidates = [candidate_from(d) async for d in cursor if d["_id"] != decision.submission_id]
+            match = best_match(fp, hamlet=decision.hamlet, topic=decision.topic, candidates=candidates)
+        if match is None:
+            return decision.model_copy(update={"cluster_id": decision.submission_id, "years_raised": (year,)}), stored
+        recurrence = summarise(decision.submission_id, year, match, await self.members(commune_id, match.candidate.cluster_id))
+        return with_recurrence(decision, recurrence), stored
+
+
+def with_recurrence(decision: SubmissionRoutedV1, recurrence: Recurrence) -> SubmissionRoutedV1:
+    return decision.model_copy(
+        update={
+            "cluster_id": recurrence.cluster_id,
+            "duplicate_of": recurrence.duplicate_of,
+            "times_raised": recurrence.times_raised,
+            "years_raised": recurrence.years,
+            "earlier": tuple(EarlierItem(year=y, submission_id=s, text=t, answer=a) for y, s, t, a in recurrence.earlier),
+            "explanation": f"{decision.explanation} Raised before: {recurrence.times_raised - 1} time(s), cluster {recurrence.cluster_id}.",
+        }
+    )
