@@ -70,9 +70,12 @@ def demo_commune() -> Commune:
         OfficeRule(topic=3, terms=("kinh phí", "đóng góp", "huy động", "vốn"), coordinating_office_ids=("van-phong-hdnd-ubnd",)),
         OfficeRule(topic=6, terms=("hộ tịch", "khai sinh", "khai tử", "kết hôn", "chứng thực", "hòa giải"), office_id="van-phong-hdnd-ubnd"),
         OfficeRule(topic=6, terms=("cư trú", "tạm trú", "thường trú", "căn cước", "cccd", "định danh"), office_id="cong-an-xa"),
-        OfficeRule(topic=6, terms=("cán bộ", "công chức", "thái độ", "hách dịch", "nhũng nhiễu"), office_id="phong-van-hoa-xa-hoi"),
+        OfficeRule(topic=6, terms=("thái độ", "hách dịch", "nhũng nhiễu", "gây phiền hà", "vòi vĩnh", "tác phong"), office_id="phong-van-hoa-xa-hoi"),
+        OfficeRule(topic=6, terms=("thông tin liên hệ", "trang thông tin điện tử", "cổng thông tin", "bảng tin", "công khai thông tin"), office_id="van-phong-hdnd-ubnd"),
         OfficeRule(topic=0, terms=("bảo hiểm y tế", "bhyt", "trường", "học sinh", "trạm y tế", "người có công", "thương binh", "liệt sĩ", "trợ cấp", "bảo trợ xã hội"), office_id="phong-van-hoa-xa-hoi"),
         OfficeRule(topic=0, terms=("nghĩa vụ quân sự", "quân sự", "dân quân"), office_id="ban-chqs"),
+        OfficeRule(topic=0, terms=("sóng điện thoại", "trạm phát sóng", "internet", "viễn thông", "truyền thanh"), office_id="phong-van-hoa-xa-hoi"),
+        OfficeRule(topic=0, terms=("sạt lở", "thiên tai", "lụt bão", "triều cường", "an toàn thực phẩm", "kiểm dịch"), office_id="phong-kinh-te"),
         OfficeRule(topic=0, terms=("hộ nghèo", "cận nghèo", "nông nghiệp", "thủy lợi", "điện", "nước sạch"), office_id="phong-kinh-te"),
     )
     return Commune(

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import struct
-import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,6 +43,7 @@ from shared.text import fold, normalize_for_matching
 __all__ = [
     "BANDS",
     "BIGRAM_WEIGHT",
+    "BUCKET_CAP",
     "CANDIDATE_LIMIT",
     "DEFAULT_THRESHOLD",
     "ROWS",
@@ -75,6 +75,7 @@ TOPIC_MISMATCH_THRESHOLD: Final = 0.45
 BIGRAM_WEIGHT: Final = 0.25
 # Candidates scored per look-up in a large store (see InMemoryIndex.candidates).
 CANDIDATE_LIMIT: Final = 500
+BUCKET_CAP: Final = 2000
 
 # Multi-word generic phrases, removed before single words (folded, as normalize_for_matching).
 _STOP_PHRASES: Final = tuple(
@@ -88,7 +89,7 @@ _STOP_PHRASES: Final = tuple(
             "nhieu lan", "may lan", "lan roi", "van chua", "nam nao cung", "gia dinh",
             "tren dia ban", "dia ban", "trong ap", "to truong", "xin lanh dao", "yeu cau",
             "san sang", "trung tam phuc vu hanh chinh cong", "phuc vu hanh chinh cong",
-            "tinh trang",
+            "tinh trang", "kiem tra", "xu ly",
         },
         key=lambda p: -len(p.split()),
     )
@@ -347,16 +348,18 @@ class InMemoryIndex:
 
         Without ``limit``: all of them, in insertion order. With ``limit``: at most that many,
         those sharing the most keys first (the number of shared bands grows with similarity),
-        which bounds the scoring work in a store full of near-identical petitions. A store can
-        do the same with ``$setIntersection`` on ``match_keys``, ``$size``, ``$sort``, ``$limit``.
+        and from a key shared by more than ``BUCKET_CAP`` stored items only the latest
+        ``BUCKET_CAP`` count: such a key stands for a very common pair of words, not for one
+        issue, and recurrence is mostly about recent petitions. This bounds the work of a
+        look-up in a store full of similar petitions. A store does the same with
+        ``$setIntersection`` on ``match_keys``, ``$size``, ``$sort`` and ``$limit``.
         """
         lists = [self._by_key[key] for key in dict.fromkeys(keys) if key in self._by_key]
         if limit is None:
-            positions = sorted(set(chain.from_iterable(lists)))
-        else:
-            counts = Counter(chain.from_iterable(lists))
-            positions = [p for p, _ in heapq.nsmallest(limit, counts.items(), key=lambda pc: (-pc[1], pc[0]))]
-        return [self._items[p] for p in positions]
+            return [self._items[p] for p in sorted(set(chain.from_iterable(lists)))]
+        recent = (positions[-BUCKET_CAP:] for positions in lists)
+        # most_common is a stable sort: ties keep first-seen order, so results are repeatable.
+        return [self._items[p] for p, _ in Counter(chain.from_iterable(recent)).most_common(limit)]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from shared.contracts import EarlierItem, SubmissionRoutedV1
 
 _FIELDS = {"dialogue_id": 1, "year": 1, "hamlet": 1, "topic": 1, "tokens": 1, "cluster_id": 1, "text": 1, "answer": 1}
 MAX_CANDIDATES = 500
+MAX_SCANNED = 20_000  # key lists read to rank candidates; a commune stores far fewer items
 
 
 def candidate_from(doc: dict) -> Candidate:
@@ -29,14 +30,25 @@ class Repeats:
         cursor = self._decisions.find({"commune_id": commune_id, "cluster_id": cluster_id}, _FIELDS).sort("decided_at", ASCENDING).limit(MAX_CANDIDATES)
         return [candidate_from(d) async for d in cursor]
 
+    async def _candidates(self, commune_id: str, keys: tuple[str, ...], exclude: str) -> list[Candidate]:
+        """The stored items sharing the most band keys with the new one (like InMemoryIndex):
+        first only their keys, then the full fields of the best MAX_CANDIDATES."""
+        wanted = set(keys)
+        cursor = self._decisions.find({"commune_id": commune_id, "match_keys": {"$in": list(keys)}}, {"match_keys": 1}).limit(MAX_SCANNED)
+        shared = [(len(wanted.intersection(d.get("match_keys") or ())), d["_id"]) async for d in cursor if d["_id"] != exclude]
+        best = [doc_id for _, doc_id in sorted(shared, key=lambda pair: (-pair[0], pair[1]))[:MAX_CANDIDATES]]
+        if not best:
+            return []
+        cursor = self._decisions.find({"commune_id": commune_id, "_id": {"$in": best}}, _FIELDS)
+        return [candidate_from(d) async for d in cursor]
+
     async def link(self, decision: SubmissionRoutedV1, commune_id: str, year: int) -> tuple[SubmissionRoutedV1, dict]:
         """The decision with its cluster and repeat count, and the fields to store for later matches."""
         fp = fingerprint(decision.text)
         stored = {"match_keys": list(fp.keys), "tokens": sorted(fp.tokens), "year": year}
         match = None
         if fp.keys:
-            cursor = self._decisions.find({"commune_id": commune_id, "match_keys": {"$in": list(fp.keys)}}, _FIELDS).limit(MAX_CANDIDATES)
-            candidates = [candidate_from(d) async for d in cursor if d["_id"] != decision.submission_id]
+            candidates = await self._candidates(commune_id, fp.keys, exclude=decision.submission_id)
             match = best_match(fp, hamlet=decision.hamlet, topic=decision.topic, candidates=candidates)
         if match is None:
             return decision.model_copy(update={"cluster_id": decision.submission_id, "years_raised": (year,)}), stored
