@@ -21,9 +21,11 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.installed ## create .venv from the lock file
 
-deps: install broker ## everything the tests need: venv, RabbitMQ, docker-compose (validator)
+deps: install broker ## everything the tests need: venv, RabbitMQ, docker-compose (validator), LibreOffice (DOCX check)
 	@command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose)
+	@command -v soffice >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	  --no-install-recommends libreoffice-writer-nogui libharfbuzz-subset0 fonts-liberation2)
 
 broker: ## start RabbitMQ on 127.0.0.1:5672 unless one answers (installs it from Debian if missing)
 	@scripts/ensure-rabbitmq.sh
@@ -42,6 +44,7 @@ eval: install ## classification figures on ../shared/domain/sample-submissions.j
 
 bench: install ## benchmarks (speed and memory targets are checked here, never in tests)
 	$(VENV)/bin/python -m bench.bench_routing
+	$(VENV)/bin/python -m bench.bench_documents
 
 compose-check: deps ## validate docker-compose.yml without an engine
 	docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"

@@ -139,6 +139,34 @@ def _classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _render(args: argparse.Namespace) -> int:
+    """One dialogue document from the built-in demo data set, written to -o FILE."""
+    from pathlib import Path
+
+    from services.reporting.documents import FORMATS, KINDS, build_data, render
+    from services.reporting.documents.demo import DEMO_ISSUED_ON, demo_dataset
+
+    if args.kind not in KINDS:
+        print(f"doithoai render: unknown document kind {args.kind!r}; choose one of: {', '.join(KINDS)}", file=sys.stderr)
+        return 2
+    if args.format not in FORMATS:
+        print(f"doithoai render: unknown format {args.format!r}; choose one of: {', '.join(FORMATS)}", file=sys.stderr)
+        return 2
+    if not args.demo:
+        print("doithoai render: only the built-in demo data set can be rendered offline; pass --demo", file=sys.stderr)
+        return 2
+    if args.number is not None and args.number < 1:
+        print("doithoai render: --number starts at 1 (leave it out for a draft)", file=sys.stderr)
+        return 2
+    commune, dialogue, items, minutes = demo_dataset()
+    issued_on = args.issued_on or DEMO_ISSUED_ON[args.kind]
+    data = build_data(args.kind, commune, dialogue, items, number=args.number, issued_on=issued_on, minutes=minutes)
+    out = Path(args.output)
+    out.write_bytes(render(args.kind, args.format, data))
+    print(f"{out} ({args.kind}, {args.format}, {'số ' + str(args.number) if args.number else 'dự thảo'})", file=sys.stderr)
+    return 0
+
+
 def _run(_: argparse.Namespace) -> int:
     from services.local.runner import run
 
@@ -169,6 +197,15 @@ def parser() -> argparse.ArgumentParser:
     classify = commands.add_parser("classify", help="classify JSON-lines submissions from stdin offline: topic, office, authority, repeats")
     classify.add_argument("--commune", type=_commune_id, default="demo", metavar="ID", help="only the built-in demo commune is available offline")
     classify.set_defaults(func=_classify)
+
+    render = commands.add_parser("render", help="render a dialogue document (invitation, report, minutes, notice, letter, radio) from the demo data set")
+    render.add_argument("kind", metavar="KIND", help="giay-moi | bao-cao-tong-hop | bien-ban | thong-bao-ket-luan | kien-nghi-cap-tren | thong-bao-truyen-thanh")
+    render.add_argument("--demo", action="store_true", help="use the built-in demo data set (2017 seed plan, 36 submissions); required offline")
+    render.add_argument("--format", default="pdf", metavar="FORMAT", help="html | pdf | docx (default pdf)")
+    render.add_argument("-o", "--output", required=True, metavar="FILE")
+    render.add_argument("--number", type=int, default=None, metavar="N", help="the document's number in its register; without it a draft (Số    -TB/ĐU, DỰ THẢO)")
+    render.add_argument("--issued-on", type=_iso_date, default=None, metavar="YYYY-MM-DD", help="issue date (default: the demo plan's date for that document)")
+    render.set_defaults(func=_render)
 
     run = commands.add_parser("run", help="the whole system locally with embedded defaults (make run)")
     run.set_defaults(func=_run)

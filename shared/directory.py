@@ -18,6 +18,8 @@ COMMUNES = "communes"
 DIALOGUES = "dialogues"
 DEADLINE_MARKS = "dialogue_deadline_marks"
 REGISTRATIONS = "intake_registrations"
+SUBMISSIONS = "intake_submissions"
+ISSUED_DOCUMENTS = "reporting_documents"
 ACTIVE_STATUSES = ("collecting", "classified", "invited", "held", "cancelled")
 
 
@@ -79,6 +81,8 @@ class Commune(_Frozen):
     recipients: tuple[str, ...] = ()  # "Nơi nhận" of the conclusion notice, before "Lưu Văn phòng Đảng ủy."
     bodies: dict[str, str] = {}  # responsible body key (peoples_committee, fatherland_front, ...) -> e-mail for reminders
     calendar: CalendarOverrides = CalendarOverrides()
+    party_term: str = "2020-2025"  # documents are numbered from 01 per type within a Party committee term
+    recipient_emails: dict[str, str] = {}  # "Nơi nhận" name -> e-mail, for distributing issued documents
 
     def working_calendar(self) -> WorkingCalendar:
         return WorkingCalendar(self.calendar.extra_days_off, self.calendar.extra_working_days, culture_day=self.calendar.culture_day)
@@ -163,6 +167,16 @@ class DirectoryReader:
         store, never put on the bus."""
         cursor = self._db[REGISTRATIONS].find({"commune_id": commune_id, "dialogue_id": dialogue_id}, {"phone": 1, "hamlet": 1, "hamlet_id": 1})
         return await cursor.to_list()
+
+    async def submitters(self, commune_id: str, submission_ids: list[str]) -> list[dict]:
+        """Tracking code and the contact a resident left (if any), to tell them the outcome."""
+        cursor = self._db[SUBMISSIONS].find({"commune_id": commune_id, "_id": {"$in": submission_ids}}, {"tracking_code": 1, "submitter": 1})
+        return await cursor.to_list()
+
+    async def issued_file(self, commune_id: str, document_id: str, fmt: str) -> bytes | None:
+        doc = await self._db[ISSUED_DOCUMENTS].find_one({"_id": document_id, "commune_id": commune_id}, {"files": 1})
+        content = ((doc or {}).get("files") or {}).get(fmt)
+        return bytes(content) if content is not None else None
 
     async def deadline_marks(self, commune_id: str, dialogue_id: str) -> dict[str, dict]:
         """Duties recorded as done (a report received), by deadline key."""

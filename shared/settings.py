@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # Invitations go out this many days before the last day the plan allows.
     invitation_lead_days: int = Field(2, alias="DOITHOAI_INVITATION_LEAD_DAYS", ge=0, le=60)
     overdue_window_days: int = Field(30, alias="DOITHOAI_OVERDUE_WINDOW_DAYS", ge=0)
+    followup_remind_days: int = Field(3, alias="DOITHOAI_FOLLOWUP_REMIND_DAYS", ge=0, le=60)
+    # A folder with <commune id>/<template> files that override the built-in document templates.
+    templates_dir: str | None = Field(None, alias="DOITHOAI_TEMPLATES_DIR")
     sms_webhook_url: str | None = Field(None, alias="SMS_WEBHOOK_URL")
     sms_webhook_token: str | None = Field(None, alias="SMS_WEBHOOK_TOKEN")
 

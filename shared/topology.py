@@ -15,6 +15,9 @@ from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQue
 
 from shared.contracts import (
     DialoguePlanChangedV1,
+    DocumentIssuedV1,
+    FollowUpChangedV1,
+    FollowUpReminderV1,
     NotificationFailedV1,
     NotificationSentV1,
     SubmissionReceivedV1,
@@ -33,6 +36,8 @@ CONSUMERS: tuple[ConsumerSpec, ...] = (
     ConsumerSpec("routing", "submissions", (SubmissionReceivedV1.routing_key(),)),
     ConsumerSpec("notification", "assignments", (SubmissionRoutedV1.routing_key(),)),
     ConsumerSpec("notification", "plans", (DialoguePlanChangedV1.routing_key(),)),
+    ConsumerSpec("notification", "documents", (DocumentIssuedV1.routing_key(),)),
+    ConsumerSpec("notification", "followup", (FollowUpChangedV1.routing_key(), FollowUpReminderV1.routing_key())),
     ConsumerSpec(
         "intake",
         "status",
@@ -40,6 +45,8 @@ CONSUMERS: tuple[ConsumerSpec, ...] = (
             SubmissionRoutedV1.routing_key(),
             NotificationSentV1.routing_key(),
             NotificationFailedV1.routing_key(),
+            FollowUpChangedV1.routing_key(),
+            DocumentIssuedV1.routing_key(),
         ),
     ),
     ConsumerSpec(

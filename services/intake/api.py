@@ -121,6 +121,7 @@ async def _view(repo: SubmissionRepository, doc: dict) -> SubmissionView:
         needs_review=bool(doc.get("needs_review")),
         duplicate_of=doc.get("duplicate_of"),
         times_raised=doc.get("times_raised") or 1,
+        followup_status=doc.get("followup_status"),
         received_at=as_utc(doc["received_at"]),
         updated_at=max(entry["at"] for entry in (received, *later)),
         history=[received, *later],

@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from services.intake.api import build_router
 from services.intake.communes_api import build_communes_router
 from services.intake.metrics import IntakeMetrics
+from services.intake.open311 import build_open311_router
 from services.intake.plan_repository import PlanRepository
 from services.intake.plans_api import build_plans_router
 from services.intake.registrations import RegistrationRepository, build_registrations_router
@@ -31,6 +32,7 @@ def build_service(rt: Runtime) -> ServiceParts:
     router.include_router(build_plans_router(plans, rt.directory, outbox))
     router.include_router(build_registrations_router(registrations, rt.directory))
     router.include_router(build_communes_router(rt.db, rt.directory))
+    router.include_router(build_open311_router(repo, rt.directory, outbox))
 
     async def ensure_indexes() -> None:
         for repository in (repo, plans, registrations):
@@ -41,7 +43,7 @@ def build_service(rt: Runtime) -> ServiceParts:
         metrics=metrics,
         publisher=publisher,
         router=router,
-        consumers=[status_consumer(repo, intake_metrics)],
+        consumers=[status_consumer(repo, plans, intake_metrics)],
         outbox=outbox,
         ensure_indexes=ensure_indexes,
     )

@@ -94,6 +94,16 @@ def demo_commune() -> Commune:
             "mass_organisations": f"doanthe@{_MAIL}",
             "hamlet_party_cells": f"chibo-ap@{_MAIL}",
             "party_office": f"vanphongdanguy@{_MAIL}",
+            "standing_committee": f"thuongtruc@{_MAIL}",
+        },
+        party_term="2015-2020",
+        recipient_emails={
+            "Thường trực Tỉnh ủy (b/c)": "thuongtruc@tinhuy.example",
+            "Ban Dân vận Tỉnh ủy (b/c)": "bandanvan@tinhuy.example",
+            "Các đồng chí Đảng ủy viên": f"danguyvien@{_MAIL}",
+            "UBND, UBMTTQ Việt Nam xã": f"ubnd@{_MAIL}",
+            "Các cơ quan, đoàn thể xã": f"doanthe@{_MAIL}",
+            "Chi bộ các ấp": f"chibo-ap@{_MAIL}",
         },
         recipients=(
             "Thường trực Tỉnh ủy (b/c)",

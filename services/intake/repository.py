@@ -6,9 +6,9 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from shared.directory import SUBMISSIONS
 from shared.outbox import ensure_outbox_index
 
-SUBMISSIONS = "intake_submissions"
 HISTORY = "intake_submission_history"
 
 
@@ -38,6 +38,15 @@ class SubmissionRepository:
         await self.submissions.update_one(
             {"_id": submission_id, "commune_id": commune_id, "routing_revision": {"$lt": facts["routing_revision"]}}, {"$set": facts}
         )
+
+    async def record_followup(self, commune_id: str, submission_id: str, facts: dict) -> None:
+        """The conclusion's follow-up status, due date and result; a later revision wins."""
+        older = {"$or": [{"followup_revision": {"$lt": facts["followup_revision"]}}, {"followup_revision": {"$exists": False}}]}
+        await self.submissions.update_one({"_id": submission_id, "commune_id": commune_id, **older}, {"$set": facts})
+
+    async def find(self, commune_id: str, query: dict, limit: int = 1000) -> list[dict]:
+        cursor = self.submissions.find({**query, "commune_id": commune_id}, {"outbox": 0, "submitter": 0}).sort("received_at", ASCENDING).limit(limit)
+        return await cursor.to_list()
 
     async def advance(self, commune_id: str, submission_id: str, status: str, rank: int) -> bool:
         """Move the status forward; a late or repeated event never moves it back."""

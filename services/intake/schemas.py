@@ -96,6 +96,7 @@ class SubmissionView(BaseModel):
     needs_review: bool = False
     duplicate_of: str | None = Field(None, description="The earliest submission raising the same issue")
     times_raised: int = Field(1, description="How many times this issue has been raised, this one included")
+    followup_status: str | None = Field(None, description="After the conclusion notice: assigned, in_progress, resolved, escalated, awaiting_higher_level, rejected")
     received_at: datetime
     updated_at: datetime
     history: list[HistoryEntry]

@@ -8,8 +8,9 @@ from services.notification.messages import environment
 from services.notification.metrics import NotificationMetrics
 from services.notification.repository import NotificationRepository
 from services.notification.smtp import SmtpSender
-from services.notification.deliveries import DeliveryLog
-from services.notification.scheduler import Scheduler, SchedulerMetrics
+from services.notification.followup import documents_consumer, followup_consumer
+from services.notification.deliveries import Deliverer, DeliveryLog, DeliveryMetrics
+from services.notification.scheduler import Scheduler
 from services.notification.sms import WebhookSmsSender
 from services.notification.subscribers import assignments_consumer, plans_consumer
 from shared.outbox import Outbox
@@ -31,10 +32,8 @@ def build_service(rt: Runtime) -> ServiceParts:
     )
     deliveries = DeliveryLog(rt.db)
     sms = WebhookSmsSender(rt.settings.sms_webhook_url, rt.settings.smtp_timeout_s, rt.settings.sms_webhook_token) if rt.settings.sms_webhook_url else None
-    scheduler = Scheduler(
-        directory=rt.directory, log_=deliveries, mail=sender, sms=sms, env=env, settings=rt.settings,
-        metrics=SchedulerMetrics(rt.registry),
-    )
+    deliverer = Deliverer(deliveries, DeliveryMetrics(rt.registry), lease_s=rt.settings.smtp_timeout_s + 5, max_attempts=rt.settings.max_retries + 1)
+    scheduler = Scheduler(directory=rt.directory, deliverer=deliverer, mail=sender, sms=sms, env=env, settings=rt.settings)
 
     async def ensure_indexes() -> None:
         await repo.ensure_indexes()
@@ -42,7 +41,12 @@ def build_service(rt: Runtime) -> ServiceParts:
 
     return ServiceParts(
         NAME, metrics, publisher,
-        consumers=[consumer, plans_consumer(scheduler)],
+        consumers=[
+            consumer,
+            plans_consumer(scheduler),
+            followup_consumer(rt.directory, deliverer, sender, sms, env, rt.settings.smtp_from),
+            documents_consumer(rt.directory, deliverer, sender, env, rt.settings.smtp_from),
+        ],
         outbox=outbox,
         ensure_indexes=ensure_indexes,
         extra_tasks=[scheduler.run_forever],

@@ -6,12 +6,15 @@ never sent twice; a claim with a lease makes replicas take turns rather than sen
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 
+from prometheus_client import CollectorRegistry, Counter
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from shared.clock import iso, utcnow
+from shared.errors import PermanentError
 
 DELIVERIES = "notification_deliveries"
 
@@ -52,3 +55,47 @@ class DeliveryLog:
 
     async def for_dialogue(self, commune_id: str, dialogue_id: str) -> list[dict]:
         return await self.deliveries.find({"commune_id": commune_id, "dialogue_id": dialogue_id}).sort("created_at", ASCENDING).to_list()
+
+
+class DeliveryMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.deliveries = Counter(
+            "doithoai_notification_scheduled_deliveries_total",
+            "Deliveries from the delivery log (invitations, reminders, follow-up, documents), by commune, kind and outcome.",
+            ["commune_id", "kind", "outcome"],
+            registry=registry,
+        )
+
+
+class Deliverer:
+    """Delivers one item at most once: opens it under its id, sends only under the claim, and
+    records the outcome. A transient failure leaves it pending for the next try (re-raised when
+    the caller is a consumer, so the message is retried); after `max_attempts` it fails."""
+
+    def __init__(self, log: DeliveryLog, metrics: DeliveryMetrics, *, lease_s: float, max_attempts: int) -> None:
+        self.log, self._metrics, self._lease_s, self._max_attempts = log, metrics, lease_s, max_attempts
+
+    async def once(self, record: dict, send: Callable[[], Awaitable[None]], *, raise_transient: bool = False) -> bool:
+        commune_id, delivery_id, kind = record["commune_id"], record["_id"], record["kind"]
+        doc = await self.log.open(record)
+        if doc["status"] != "pending" or not await self.log.claim(commune_id, delivery_id, self._lease_s):
+            return False
+        try:
+            await send()
+        except PermanentError as exc:
+            await self.log.finish(commune_id, delivery_id, "failed", str(exc)[:500])
+            self._metrics.deliveries.labels(commune_id, kind, "failed").inc()
+            return False
+        except Exception as exc:
+            if doc["attempts"] + 1 >= self._max_attempts:
+                await self.log.finish(commune_id, delivery_id, "failed", f"gave up: {exc}"[:500])
+                self._metrics.deliveries.labels(commune_id, kind, "failed").inc()
+                return False
+            await self.log.release(commune_id, delivery_id, f"retry: {exc}"[:500])
+            self._metrics.deliveries.labels(commune_id, kind, "retry").inc()
+            if raise_transient:
+                raise
+            return False
+        await self.log.finish(commune_id, delivery_id, "sent")
+        self._metrics.deliveries.labels(commune_id, kind, "sent").inc()
+        return True

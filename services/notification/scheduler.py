@@ -15,9 +15,8 @@ from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
-from prometheus_client import CollectorRegistry, Counter
 
-from services.notification.deliveries import DeliveryLog
+from services.notification.deliveries import Deliverer
 from services.notification.headers import set_address, set_encoded, stable_message_id
 from services.notification.ics import invitation_email, invitation_ics, invitation_sequence
 from services.notification.schedule import Registrant, Work, due_work
@@ -31,31 +30,20 @@ from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
-class SchedulerMetrics:
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.deliveries = Counter(
-            "doithoai_notification_scheduled_deliveries_total",
-            "Scheduled deliveries (invitations, reminders, overdue notices), by commune, kind and outcome.",
-            ["commune_id", "kind", "outcome"],
-            registry=registry,
-        )
-
-
 class Scheduler:
     def __init__(
         self,
         *,
         directory: DirectoryReader,
-        log_: DeliveryLog,
+        deliverer: Deliverer,
         mail: EmailSender,
         sms: SmsSender | None,
         env: Environment,
         settings: Settings,
-        metrics: SchedulerMetrics,
     ) -> None:
-        self._directory, self._log, self._mail, self._sms, self._env = directory, log_, mail, sms, env
-        self._settings, self._metrics = settings, metrics
-        self._lease_s = settings.smtp_timeout_s + 5
+        self._directory, self._deliverer, self._mail, self._sms, self._env = directory, deliverer, mail, sms, env
+        self._log = deliverer.log
+        self._settings = settings
 
     async def run_forever(self) -> None:
         while True:
@@ -100,28 +88,8 @@ class Scheduler:
         return sum(results)
 
     async def _deliver(self, commune: Commune, dialogue: Dialogue, work: Work) -> bool:
-        doc = await self._log.open(
-            {"_id": work.id, "commune_id": commune.id, "dialogue_id": dialogue.id, "kind": work.kind, "channel": work.channel, "recipient_id": work.recipient_id, "address": work.address, "version": dialogue.version}
-        )
-        if doc["status"] != "pending" or not await self._log.claim(commune.id, work.id, self._lease_s):
-            return False
-        try:
-            await self._send(commune, dialogue, work)
-        except PermanentError as exc:
-            await self._log.finish(commune.id, work.id, "failed", str(exc)[:500])
-            self._metrics.deliveries.labels(commune.id, work.kind, "failed").inc()
-            return False
-        except Exception as exc:
-            if doc["attempts"] >= self._settings.max_retries:  # this was the last allowed attempt
-                await self._log.finish(commune.id, work.id, "failed", f"gave up: {exc}"[:500])
-                self._metrics.deliveries.labels(commune.id, work.kind, "failed").inc()
-            else:
-                await self._log.release(commune.id, work.id, f"retry: {exc}"[:500])  # next pass tries again
-                self._metrics.deliveries.labels(commune.id, work.kind, "retry").inc()
-            return False
-        await self._log.finish(commune.id, work.id, "sent")
-        self._metrics.deliveries.labels(commune.id, work.kind, "sent").inc()
-        return True
+        record = {"_id": work.id, "commune_id": commune.id, "dialogue_id": dialogue.id, "kind": work.kind, "channel": work.channel, "recipient_id": work.recipient_id, "address": work.address, "version": dialogue.version}
+        return await self._deliverer.once(record, lambda: self._send(commune, dialogue, work))
 
     async def _send(self, commune: Commune, dialogue: Dialogue, work: Work) -> None:
         if work.channel == "sms":

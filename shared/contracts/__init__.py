@@ -4,7 +4,10 @@ from shared.contracts.envelope import Envelope, Payload
 from shared.contracts.events import (
     PAYLOADS,
     DialoguePlanChangedV1,
+    DocumentIssuedV1,
     EarlierItem,
+    FollowUpChangedV1,
+    FollowUpReminderV1,
     Kind,
     NotificationFailedV1,
     NotificationSentV1,
@@ -17,7 +20,10 @@ from shared.contracts.events import (
 __all__ = [
     "PAYLOADS",
     "DialoguePlanChangedV1",
+    "DocumentIssuedV1",
     "EarlierItem",
+    "FollowUpChangedV1",
+    "FollowUpReminderV1",
     "Envelope",
     "Kind",
     "NotificationFailedV1",

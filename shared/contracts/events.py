@@ -3,7 +3,7 @@ needs, never the submitter's personal data (name, contact stay in intake's store
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -142,3 +142,61 @@ class DialoguePlanChangedV1(Payload):
 
 
 PAYLOADS[DialoguePlanChangedV1.routing_key()] = DialoguePlanChangedV1
+
+
+class FollowUpChangedV1(Payload):
+    """A conclusion's follow-up task was created or changed status."""
+
+    EVENT_TYPE = "followup.changed"
+    VERSION = 1
+
+    task_id: str
+    dialogue_id: str
+    submission_ids: tuple[str, ...] = Field(description="Every submission the conclusion answers (a merged cluster has several)")
+    office_id: str
+    office_name: str
+    status: Literal["assigned", "in_progress", "resolved", "escalated", "awaiting_higher_level", "rejected"]
+    previous_status: str | None = None
+    due: date
+    note: str | None = None
+    changed_by: str = "system"
+    revision: int = Field(0, ge=0, description="The task's revision after this change: later ones win")
+
+
+class FollowUpReminderV1(Payload):
+    """A follow-up task is due soon (the office is reminded) or overdue (escalated to the
+    Standing Committee)."""
+
+    EVENT_TYPE = "followup.reminder"
+    VERSION = 1
+
+    task_id: str
+    dialogue_id: str
+    office_id: str
+    office_name: str
+    kind: Literal["due_soon", "overdue"]
+    due: date
+    summary: str = Field(description="The conclusion, as the notice states it")
+
+
+PAYLOADS[FollowUpChangedV1.routing_key()] = FollowUpChangedV1
+PAYLOADS[FollowUpReminderV1.routing_key()] = FollowUpReminderV1
+
+
+class DocumentIssuedV1(Payload):
+    """A document was issued: its number and content are frozen."""
+
+    EVENT_TYPE = "document.issued"
+    VERSION = 1
+
+    document_id: str
+    dialogue_id: str
+    kind: str = Field(examples=["thong-bao-ket-luan"])
+    number: int | None = Field(None, description="None for a document issued without a number")
+    code: str = Field(examples=["05-TB/ĐU"])
+    version: int = Field(ge=1)
+    title: str
+    issued_on: date
+
+
+PAYLOADS[DocumentIssuedV1.routing_key()] = DocumentIssuedV1

@@ -111,3 +111,22 @@ async def test_revision_guard_with_or_exists_and_array_in(db):
     found = await db.c.find({"commune_id": "demo", "keys": {"$in": ["k2", "zz"]}}, {"_id": 1}).to_list()
     assert found == [{"_id": "b"}]
     assert (await db.c.delete_one({"_id": "a", "commune_id": "demo"})).deleted_count == 1
+
+
+async def test_binary_files_and_concurrent_counter(db):
+    import asyncio
+
+    from bson import Binary
+    from pymongo import ReturnDocument
+
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * 400
+    await db.d.insert_one({"_id": "doc", "files": {"pdf": Binary(pdf), "html": Binary("Số 05-TB/ĐU".encode())}})
+    stored = await db.d.find_one({"_id": "doc"})
+    assert bytes(stored["files"]["pdf"]) == pdf and bytes(stored["files"]["html"]).decode() == "Số 05-TB/ĐU"
+
+    async def next_number() -> int:
+        doc = await db.counters.find_one_and_update({"_id": "demo:2015-2020:TB", "commune_id": "demo"}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER)
+        return doc["seq"]
+
+    numbers = await asyncio.gather(*(next_number() for _ in range(20)))
+    assert sorted(numbers) == list(range(1, 21))

@@ -54,5 +54,5 @@ def test_events_carry_no_personal_data():
 
 
 def test_every_payload_is_registered_under_its_routing_key():
-    assert set(PAYLOADS) == {"submission.received.v1", "submission.routed.v1", "notification.sent.v1", "notification.failed.v1", "dialogue.plan_changed.v1"}
+    assert set(PAYLOADS) == {"submission.received.v1", "submission.routed.v1", "notification.sent.v1", "notification.failed.v1", "dialogue.plan_changed.v1", "followup.changed.v1", "followup.reminder.v1", "document.issued.v1"}
     assert PAYLOADS["submission.routed.v1"] is SubmissionRoutedV1

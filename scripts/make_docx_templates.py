@@ -1,0 +1,416 @@
+"""Generate the Word templates of the dialogue documents (docxtpl syntax) with python-docx.
+
+    .venv/bin/python -m scripts.make_docx_templates [OUTPUT_DIR]
+
+Writes ``services/reporting/templates/documents/<kind>.docx`` (or into OUTPUT_DIR): A4,
+margins 20/20/30/15 mm, Times New Roman 14 pt (tables and Nơi nhận 12 pt), the HD 36-HD/VPTW
+element order of ``base.html``: header table (province / committee / * / number | ĐẢNG CỘNG SẢN
+VIỆT NAM / italic date line), type and subject, body, signature block on the right, ``Nơi
+nhận:`` underlined. The output is byte-for-byte reproducible, so re-running it shows no diff
+unless this script changed.
+
+The office may edit the generated files in Word: keep the ``{{ … }}`` fields and the
+``{%p … %}`` / ``{%tr … %}`` paragraphs and rows (docxtpl removes them when rendering); a
+commune's own copy goes in its template folder, searched before this one.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "services" / "reporting" / "templates" / "documents"
+FONT = "Times New Roman"
+BODY_PT, TABLE_PT, SMALL_PT = 14, 12, 12
+TEXT_WIDTH_MM = 210 - 30 - 15
+FIXED_TIME = datetime(2025, 1, 1)
+CENTER, JUSTIFY, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.LEFT
+
+
+def _fonts(element, size: float | None = None) -> None:
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+
+
+def para(container, text: str = "", *, bold=False, italic=False, underline=False, size: float = BODY_PT, align=JUSTIFY, indent=False, after: float = 3, runs=None, first=False):
+    """A paragraph of one run (or of `runs`: (text, bold, italic) triples)."""
+    p = container.paragraphs[0] if first else container.add_paragraph()
+    p.alignment = align
+    fmt = p.paragraph_format
+    fmt.space_after = Pt(after)
+    fmt.space_before = Pt(0)
+    fmt.line_spacing = 1.1
+    if indent:
+        fmt.first_line_indent = Mm(10)
+    for chunk, b, i in runs or [(text, bold, italic)]:
+        run = p.add_run(chunk)
+        run.bold, run.italic, run.underline = b, i, underline
+        run.font.size = Pt(size)
+        run.font.name = FONT
+        _fonts(run._r)
+    return p
+
+
+def tag(container, text: str):
+    """A control paragraph (`{%p … %}`), removed by docxtpl."""
+    return para(container, text, align=LEFT, after=0)
+
+
+def _no_borders(table) -> None:
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tbl_pr.append(borders)
+
+
+def _widths(table, widths_mm) -> None:
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm):
+        column.width = Mm(width)
+    for row in table.rows:
+        cells = row.cells
+        if len({id(c._tc) for c in cells}) < len(cells):  # a merged row keeps its span
+            continue
+        for cell, width in zip(cells, widths_mm):
+            cell.width = Mm(width)
+
+
+def _grid(table) -> None:
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+
+
+def new_document():
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(BODY_PT)
+    _fonts(normal.element)
+    props = doc.core_properties
+    props.author = props.last_modified_by = "doithoai"
+    props.created = props.modified = FIXED_TIME
+    props.revision = 1
+    return doc
+
+
+def header(doc) -> None:
+    tag(doc, "{%p if d.draft %}")
+    para(doc, "DỰ THẢO", bold=True, size=13, align=LEFT)
+    tag(doc, "{%p endif %}")
+    table = doc.add_table(rows=1, cols=2)
+    _no_borders(table)
+    _widths(table, (80, TEXT_WIDTH_MM - 80))
+    left, right = table.rows[0].cells
+    para(left, "{{ d.province_line }}", align=CENTER, after=0, first=True)
+    para(left, "{{ d.committee_line }}", bold=True, align=CENTER, after=0)
+    para(left, "*", align=CENTER, after=0)
+    tag(left, "{%p if d.number_line %}")
+    para(left, "{{ d.number_line }}", align=CENTER, after=0)
+    tag(left, "{%p endif %}")
+    tag(left, "{%p if d.vv_line %}")
+    para(left, "{{ d.vv_line }}", size=SMALL_PT, align=CENTER, after=0)
+    tag(left, "{%p endif %}")
+    para(right, "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15, align=CENTER, after=8, first=True)
+    para(right, "{{ d.date_line }}", italic=True, align=CENTER, after=0)
+
+
+def title(doc) -> None:
+    tag(doc, "{%p if d.type_title %}")
+    p = para(doc, "{{ d.type_title }}", bold=True, size=15, align=CENTER, after=0)
+    p.paragraph_format.space_before = Pt(14)
+    para(doc, "{{ d.subject }}", bold=True, align=CENTER, after=0)
+    para(doc, "-----", align=CENTER, after=6)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if d.addressees %}")
+    p = para(doc, '{{ "Kính gửi: " ~ d.addressees | join("; ") }}', align=CENTER, after=8)
+    p.paragraph_format.space_before = Pt(12)
+    tag(doc, "{%p endif %}")
+    loop_paragraphs(doc, "line in d.intro", "{{ line }}")
+
+
+def loop_paragraphs(doc, loop: str, text: str, **kwargs) -> None:
+    tag(doc, "{%p for " + loop + " %}")
+    para(doc, text, indent=kwargs.pop("indent", True), **kwargs)
+    tag(doc, "{%p endfor %}")
+
+
+def heading(doc, text: str, *, italic=False) -> None:
+    para(doc, text, bold=True, italic=italic, align=LEFT, after=3)
+
+
+def signature(doc) -> None:
+    loop_paragraphs(doc, "line in d.closing", "{{ line }}")
+    table = doc.add_table(rows=1, cols=2)
+    _no_borders(table)
+    _widths(table, (TEXT_WIDTH_MM / 2, TEXT_WIDTH_MM / 2))
+    row_pr = table.rows[0]._tr.get_or_add_trPr()
+    row_pr.append(OxmlElement("w:cantSplit"))  # the signature block never breaks across pages
+    left, right = table.rows[0].cells
+    tag(left, "{%p if d.left_signature %}").paragraph_format.space_before = Pt(12)
+    para(left, "{{ d.left_signature.title }}", bold=True, align=CENTER, after=60)
+    para(left, "{{ d.left_signature.name }}", bold=True, align=CENTER, after=0)
+    tag(left, "{%p endif %}")
+    tag(right, "{%p if d.signature.authority %}").paragraph_format.space_before = Pt(12)
+    para(right, "{{ d.signature.authority }}", bold=True, align=CENTER, after=0)
+    tag(right, "{%p endif %}")
+    para(right, "{{ d.signature.title }}", bold=True, align=CENTER, after=60)
+    para(right, "{{ d.signature.name }}", bold=True, align=CENTER, after=0)
+
+
+def recipients(doc) -> None:
+    p = para(doc, "Nơi nhận:", bold=True, italic=True, underline=True, size=SMALL_PT, align=LEFT, after=0)
+    p.paragraph_format.space_before = Pt(12)
+    loop_paragraphs(doc, "line in d.recipient_lines", "{{ line }}", size=SMALL_PT, align=LEFT, after=0, indent=False)
+
+
+def grid_table(doc, heads, widths, rows_builder) -> None:
+    """A bordered table: the header row, then the rows `rows_builder(table)` adds."""
+    table = doc.add_table(rows=1, cols=len(heads))
+    _grid(table)
+    for cell, text in zip(table.rows[0].cells, heads):
+        para(cell, text, bold=True, size=TABLE_PT, align=CENTER, after=0, first=True)
+    rows_builder(table)
+    _widths(table, widths)
+
+
+def add_row(table, texts, *, bold=False, italic=False, merge=False, align=LEFT):
+    cells = table.add_row().cells
+    if merge:
+        merged = cells[0].merge(cells[-1])
+        para(merged, texts[0], bold=bold, italic=italic, size=TABLE_PT, align=align, after=0, first=True)
+        return
+    for cell, text in zip(cells, texts):
+        if isinstance(text, tuple):
+            para(cell, "", size=TABLE_PT, align=LEFT, after=0, first=True, runs=list(text))
+        else:
+            para(cell, text, bold=bold, italic=italic, size=TABLE_PT, align=align, after=0, first=True)
+
+
+def counts_table(doc, rows_expr: str, head: str) -> None:
+    def rows(table):
+        add_row(table, ["{%tr for r in " + rows_expr + " %}", ""])
+        add_row(table, ["{{ r.label }}", "{{ r.count }}"])
+        add_row(table, ["{%tr endfor %}", ""])
+
+    grid_table(doc, [head, "Số ý kiến"], (120, 45), rows)
+    para(doc, "", after=3)
+
+
+# --- bodies -------------------------------------------------------------------------------
+
+
+def body_invitation(doc) -> None:
+    loop_paragraphs(doc, "who in d.invitation.invitees", "- {{ who }};")
+    para(doc, runs=[("Thời gian: ", True, False), ("{{ d.invitation.when }}.", False, False)], indent=True)
+    para(doc, runs=[("Địa điểm: ", True, False), ("{{ d.invitation.venue }}.", False, False)], indent=True)
+    para(doc, runs=[("Nội dung:", True, False)], indent=True)
+    loop_paragraphs(doc, "line in d.invitation.content", "{{ line }}")
+    para(doc, "{{ d.invitation.closing }}", indent=True)
+
+
+def body_report(doc) -> None:
+    heading(doc, "1. Số lượng ý kiến theo nguồn tiếp nhận")
+    para(
+        doc,
+        "Tổng số ý kiến, kiến nghị, phản ánh tiếp nhận: {{ d.report.total_items }}, sau khi gộp các ý kiến trùng lặp còn {{ d.report.total_issues }} vấn đề{% if d.report.pending %}; {{ d.report.pending }} ý kiến đang phân loại{% endif %}.",
+        indent=True,
+    )
+    counts_table(doc, "d.report.by_source", "Nguồn tiếp nhận")
+    counts_table(doc, "d.report.by_kind", "Loại")
+    counts_table(doc, "d.report.by_hamlet", "Địa bàn")
+    tag(doc, "{%p if d.report.deadlines %}")
+    para(doc, "Tình hình gửi báo cáo tổng hợp ý kiến theo kế hoạch:", indent=True)
+    tag(doc, "{%p endif %}")
+
+    def deadline_rows(table):
+        add_row(table, ["{%tr for row in d.report.deadlines %}", "", "", ""])
+        add_row(table, ["{{ row.body }}", "{{ row.due }}", "{{ row.received }}", "{{ row.status }}"])
+        add_row(table, ["{%tr endfor %}", "", "", ""])
+
+    grid_table(doc, ["Cơ quan, đơn vị", "Thời hạn", "Số ý kiến", "Tình trạng"], (62, 50, 20, 33), deadline_rows)
+    tag(doc, "{%p for c in charts %}")
+    para(doc, "{{ c.image }}", align=CENTER)
+    tag(doc, "{%p endfor %}")
+
+    heading(doc, "2. Tổng hợp ý kiến theo nội dung")
+
+    def issue_rows(table):
+        add_row(table, ["{%tr for g in d.report.groups %}", "", "", "", ""])
+        add_row(table, ["{{ g.heading }}"], bold=True, italic=True, merge=True)
+        add_row(table, ["{%tr for i in g.issues %}", "", "", "", ""])
+        add_row(
+            table,
+            [
+                "{{ i.number }}",
+                (("{{ i.text }}", False, False), ("{% if i.merged_note %} {{ i.merged_note }}{% endif %}", True, False), ("{% if i.years_note %} ({{ i.years_note }}){% endif %}", False, True)),
+                "{{ i.hamlet }} – {{ i.submitters }}",
+                '{{ i.office }}{% if i.coordinating %}; phối hợp: {{ i.coordinating | join(", ") }}{% endif %}',
+                "{{ i.authority }}",
+            ],
+        )
+        add_row(table, ["{%tr endfor %}", "", "", "", ""])
+        add_row(table, ["{%tr endfor %}", "", "", "", ""])
+
+    grid_table(doc, ["TT", "Nội dung ý kiến, kiến nghị", "Ấp / người gửi", "Cơ quan chủ trì", "Thẩm quyền"], (10, 70, 30, 30, 25), issue_rows)
+    heading(doc, "3. Các vấn đề vượt thẩm quyền cấp xã")
+    loop_paragraphs(doc, "i in d.report.above", "- Vấn đề số {{ i.number }} ({{ i.hamlet }}): {{ i.text }} – thẩm quyền: {{ i.authority }}.")
+    tag(doc, "{%p if not d.report.above %}")
+    para(doc, "Không có.", indent=True)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if d.report.long_running %}")
+    heading(doc, "Các vấn đề kéo dài từ các năm trước", italic=True)
+    tag(doc, "{%p endif %}")
+    loop_paragraphs(
+        doc,
+        "i in d.report.long_running",
+        "- Vấn đề số {{ i.number }} ({{ i.hamlet }}, {{ i.years_note }}): {{ i.text }}{% for e in i.earlier %}{% if e.answer %} Năm {{ e.year }} đã trả lời: “{{ e.answer }}”{% endif %}{% endfor %}",
+    )
+    heading(doc, "4. Đề xuất")
+    loop_paragraphs(doc, "line in d.report.proposals", "- {{ line }}")
+
+
+def body_minutes(doc) -> None:
+    para(doc, "{{ d.minutes.opening }}", indent=True)
+    heading(doc, "I. THÀNH PHẦN")
+    para(doc, "{{ d.minutes.chair }}", indent=True)
+    para(doc, "{{ d.minutes.secretary }}", indent=True)
+    para(doc, "{{ d.minutes.attendance }}", indent=True)
+    loop_paragraphs(doc, "line in d.minutes.delegates", "- {{ line }}.")
+    heading(doc, "II. NỘI DUNG")
+    para(doc, "Chương trình hội nghị:", indent=True)
+    loop_paragraphs(doc, "line in d.minutes.agenda", "{{ loop.index }}. {{ line }}.")
+    para(doc, "Ý kiến phát biểu của nhân dân và trả lời tại hội nghị:", indent=True)
+    tag(doc, "{%p for s in d.minutes.speeches %}")
+    para(doc, "{{ loop.index }}) {{ s.name }} ({{ s.hamlet }}): {{ s.issue }}", indent=True)
+    para(doc, runs=[("Trả lời{% if s.answered_by %} ({{ s.answered_by }}){% endif %}:", False, True), (' {{ s.answer or "……………………" }}', False, False)], indent=True)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if not d.minutes.speeches %}")
+    para(doc, "1) ……………………………………………………………", indent=True)
+    para(doc, runs=[("Trả lời:", False, True), (" ……………………………………………………", False, False)], indent=True)
+    tag(doc, "{%p endif %}")
+    heading(doc, "III. KẾT LUẬN CỦA ĐỒNG CHÍ BÍ THƯ ĐẢNG ỦY")
+    loop_paragraphs(doc, "line in d.minutes.conclusion", "{{ line }}")
+    para(doc, "{{ d.minutes.closing }}", indent=True)
+
+
+def body_notice(doc) -> None:
+    heading(doc, "I. CÁC VẤN ĐỀ THUỘC THẨM QUYỀN CẤP XÃ")
+    tag(doc, "{%p for g in d.notice.groups %}")
+    heading(doc, "{{ g.heading }}", italic=True)
+    tag(doc, "{%p for c in g.issues %}")
+    para(
+        doc,
+        runs=[
+            ("{{ c.number }}. Ý kiến của nhân dân {{ c.hamlet }}{% if c.merged_note %} {{ c.merged_note }}{% endif %}{% if c.years_note %} ({{ c.years_note }}){% endif %}: “{{ c.text }}”{{ c.stop }}{% for e in c.earlier %}{% if e.answer %} Năm {{ e.year }} đã trả lời: “{{ e.answer }}”.{% endif %}{% endfor %} Giao ", False, False),
+            ("{{ c.office }}", True, False),
+            (' chủ trì{% if c.coordinating %}, phối hợp {{ c.coordinating | join(", ") }}{% endif %} kiểm tra, giải quyết{% if c.long_running %} dứt điểm{% endif %} và trả lời cho nhân dân; thời hạn {{ c.deadline_working_days }} ngày làm việc, chậm nhất ngày {{ c.deadline | vn_date }}.', False, False),
+        ],
+        indent=True,
+    )
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if not d.notice.groups %}")
+    para(doc, "Không có.", indent=True)
+    tag(doc, "{%p endif %}")
+    heading(doc, "II. KIẾN NGHỊ CẤP TRÊN (VƯỢT THẨM QUYỀN CẤP XÃ)")
+    loop_paragraphs(
+        doc,
+        "e in d.notice.escalations",
+        "{{ e.number }}. Ý kiến của nhân dân {{ e.hamlet }}{% if e.merged_note %} {{ e.merged_note }}{% endif %}{% if e.years_note %} ({{ e.years_note }}){% endif %}: “{{ e.text }}”{{ e.stop }} Thẩm quyền: {{ e.authority }}. Giao {{ e.office }} tham mưu văn bản kiến nghị cấp trên xem xét, giải quyết.",
+    )
+    tag(doc, "{%p if not d.notice.escalations %}")
+    para(doc, "Không có.", indent=True)
+    tag(doc, "{%p endif %}")
+    heading(doc, "III. TỔ CHỨC THỰC HIỆN")
+    loop_paragraphs(doc, "line in d.notice.follow_up", "{{ loop.index }}. {{ line }}")
+
+
+def body_escalation(doc) -> None:
+    tag(doc, "{%p for g in d.escalation.groups %}")
+    heading(doc, "{{ loop.index }}. Thuộc thẩm quyền: {{ g.body }}", italic=True)
+    loop_paragraphs(
+        doc,
+        "i in g.issues",
+        "{{ i.number }}) Ý kiến của nhân dân {{ i.hamlet }}{% if i.merged_note %} {{ i.merged_note }}{% endif %}{% if i.years_note %} ({{ i.years_note }}){% endif %}: “{{ i.text }}”{% for x in i.earlier %}{% if x.answer %} Năm {{ x.year }}: {{ x.answer }}{% endif %}{% endfor %}",
+    )
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if not d.escalation.groups %}")
+    para(doc, "Không có vấn đề vượt thẩm quyền cấp xã.", indent=True)
+    tag(doc, "{%p endif %}")
+    loop_paragraphs(doc, "line in d.escalation.closing", "{{ line }}")
+
+
+def body_radio(doc) -> None:
+    loop_paragraphs(doc, "line in d.radio.paragraphs", "{{ line }}")
+
+
+BODIES: dict[str, Callable] = {
+    "giay-moi": body_invitation,
+    "bao-cao-tong-hop": body_report,
+    "bien-ban": body_minutes,
+    "thong-bao-ket-luan": body_notice,
+    "kien-nghi-cap-tren": body_escalation,
+    "thong-bao-truyen-thanh": body_radio,
+}
+
+
+def build(kind: str) -> bytes:
+    doc = new_document()
+    header(doc)
+    title(doc)
+    BODIES[kind](doc)
+    signature(doc)
+    recipients(doc)
+    raw = io.BytesIO()
+    doc.save(raw)
+    return _reproducible(raw.getvalue())
+
+
+def _reproducible(blob: bytes) -> bytes:
+    """The same zip with fixed member times and order."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(blob)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    out_dir = Path(args[0]) if args else OUTPUT
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for kind in BODIES:
+        path = out_dir / f"{kind}.docx"
+        path.write_bytes(build(kind))
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

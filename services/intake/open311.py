@@ -1,0 +1,157 @@
+"""Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2), so existing civic-issue
+clients can send and follow submissions: the dialogue's topics are the services, a submission
+is a service request, its tracking code is the token."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from services.intake.logic import SubmissionRejected, accept_submission
+from services.intake.repository import SubmissionRepository
+from services.intake.schemas import SubmissionIn
+from shared.clock import as_utc
+from shared.contracts.envelope import COMMUNE_ID_PATTERN
+from shared.directory import DirectoryReader
+from shared.http import error_body
+from shared.ids import new_id
+from shared.outbox import Outbox
+
+CLOSED = ("resolved", "rejected")
+
+
+def _errors(status: int, messages: list[str]) -> JSONResponse:
+    return JSONResponse(status_code=status, content=[{"code": status, "description": m} for m in messages])
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return as_utc(value).isoformat().replace("+00:00", "Z")
+
+
+def service_request(doc: dict) -> dict:
+    status = doc.get("followup_status")
+    return {
+        "service_request_id": doc["_id"],
+        "status": "closed" if status in CLOSED else "open",
+        "status_notes": doc.get("followup_note"),
+        "service_name": doc.get("topic_name"),
+        "service_code": str(doc["topic"]) if doc.get("topic") is not None else None,
+        "description": doc["text"],
+        "agency_responsible": doc.get("office_name"),
+        "service_notice": None,
+        "requested_datetime": _iso(doc["received_at"]),
+        "updated_datetime": _iso(doc.get("followup_updated_at")) or _iso(doc["received_at"]),
+        "expected_datetime": f"{doc['followup_due']}T17:00:00+07:00" if doc.get("followup_due") else None,
+        "address": doc.get("hamlet"),
+        "address_id": None,
+        "zipcode": None,
+        "lat": None,
+        "long": None,
+        "media_url": None,
+    }
+
+
+def build_open311_router(repo: SubmissionRepository, directory: DirectoryReader, outbox: Outbox) -> APIRouter:
+    router = APIRouter(prefix="/open311/v2/{commune_id}", tags=["Open311 GeoReport v2"])
+    commune_path = Path(pattern=COMMUNE_ID_PATTERN)
+
+    async def open_dialogue(commune_id: str):
+        commune = await directory.commune(commune_id)
+        dialogue = await directory.dialogue(commune_id, commune.current_dialogue_id) if commune and commune.current_dialogue_id else None
+        return commune, dialogue
+
+    @router.get("/services.json", summary="The dialogue's topics as Open311 services")
+    async def services(commune_id: str = commune_path):
+        commune, dialogue = await open_dialogue(commune_id)
+        if commune is None:
+            return _errors(404, [f"unknown jurisdiction {commune_id}"])
+        topics = [(t.number, t.name) for t in dialogue.topics] if dialogue else []
+        group = f"Đối thoại năm {dialogue.year}" if dialogue else "Đối thoại"
+        return [
+            {"service_code": str(number), "service_name": name, "description": name, "metadata": False, "type": "realtime", "keywords": "doi thoai, kien nghi", "group": group}
+            for number, name in [*topics, (0, "Khác (ngoài các nội dung trọng tâm)")]
+        ]
+
+    @router.post("/requests.json", summary="Send a service request (a submission), form-encoded or JSON")
+    async def create(request: Request, commune_id: str = commune_path):
+        commune, _ = await open_dialogue(commune_id)
+        if commune is None:
+            return _errors(404, [f"unknown jurisdiction {commune_id}"])
+        form = await _form(request)
+        if form is None:
+            return _errors(400, ["body: cần dữ liệu dạng form hoặc JSON / a form or JSON body is required"])
+        name = " ".join(p for p in (form.get("first_name"), form.get("last_name")) if p) or None
+        try:
+            body = SubmissionIn.model_validate(
+                {"source": "citizen", "kind": "petition", "text": form.get("description") or "", "hamlet": form.get("address_string") or None,
+                 "submitter_name": name, "contact": form.get("email") or form.get("phone") or None}
+            )
+            doc = accept_submission(body, commune, correlation_id=request.headers.get("x-correlation-id") or new_id())
+        except ValidationError as exc:
+            details = error_body([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])["detail"]
+            return _errors(400, [f"{_OPEN311_FIELD.get(d['field'], d['field'])}: {d['message_vi']} / {d['message_en']}" for d in details])
+        except SubmissionRejected as rejected:
+            return _errors(400, [f"{_OPEN311_FIELD.get(rejected.field or '', rejected.field or 'request')}: {rejected.vi} / {rejected.en}"])
+        if form.get("service_code"):
+            doc["service_code_hint"] = str(form["service_code"])[:8]
+        await repo.insert(doc)
+        try:
+            await outbox.flush_document(repo.submissions, commune_id, doc["_id"])
+        except Exception:  # stored; the relay publishes it
+            pass
+        return [{"service_request_id": doc["_id"], "token": doc["tracking_code"], "service_notice": "Đã tiếp nhận ý kiến.", "account_id": None}]
+
+    @router.get("/requests.json", summary="Service requests, newest last")
+    async def list_requests(
+        commune_id: str = commune_path,
+        service_request_id: str | None = Query(None, max_length=2000),
+        service_code: str | None = Query(None, max_length=8),
+        status: str | None = Query(None, pattern="^(open|closed)(,(open|closed))?$"),
+        start_date: datetime | None = None,
+        end_date: datetime | None = None,
+    ):
+        query: dict = {}
+        if service_request_id:
+            query["_id"] = {"$in": [i.strip() for i in service_request_id.split(",") if i.strip()][:200]}
+        if service_code:
+            query["topic"] = int(service_code) if service_code.isdigit() else -1
+        if start_date or end_date:
+            query["received_at"] = {k: as_utc(v) for k, v in (("$gte", start_date), ("$lte", end_date)) if v}
+        rows = [service_request(d) for d in await repo.find(commune_id, query)]
+        if status:
+            rows = [r for r in rows if r["status"] in status.split(",")]
+        return rows
+
+    @router.get("/requests/{service_request_id}.json", summary="One service request")
+    async def one(commune_id: str = commune_path, service_request_id: str = Path(max_length=64)):
+        doc = await repo.get(commune_id, service_request_id)
+        return [service_request(doc)] if doc else _errors(404, [f"service_request_id {service_request_id} not found"])
+
+    @router.get("/tokens/{token}.json", summary="The service request id for a token (the tracking code)")
+    async def token(commune_id: str = commune_path, token: str = Path(max_length=32)):
+        doc = await repo.by_tracking_code(commune_id, token.strip().upper())
+        return [{"service_request_id": doc["_id"], "token": doc["tracking_code"]}] if doc else _errors(404, [f"token {token} not found"])
+
+    return router
+
+
+_OPEN311_FIELD = {"text": "description", "hamlet": "address_string", "submitter_name": "first_name", "contact": "email"}
+
+
+async def _form(request: Request) -> dict | None:
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            data = await request.json()
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+    form = await request.form()
+    return {k: str(v) for k, v in form.items()}

@@ -1,0 +1,347 @@
+"""What every dialogue document needs, independent of its format (HTML, PDF, DOCX).
+
+Party documents follow HD 36-HD/VPTW (2018); see ``DOMAIN.md`` §2. Element order, shared by
+every kind and printed by the one base layout:
+
+1. header, two columns: left ``ĐẢNG BỘ TỈNH …`` / ``ĐẢNG ỦY XÃ …`` (bold) / ``*`` / number;
+   right ``ĐẢNG CỘNG SẢN VIỆT NAM`` (bold, ruled) / italic date line;
+2. number without colon, ``Số 05-TB/ĐU``: numbered from 01 per type code per committee term,
+   so the caller (the Party office's register) passes it; ``None`` = a draft, printed
+   ``Số    -TB/ĐU`` with a "DỰ THẢO" mark;
+3. type in bold capitals and the subject line (a letter, ``CV``, has no type line: its
+   ``V/v …`` line sits under the number and ``Kính gửi:`` opens the body);
+4. body; 5. signature block (right; the minutes also sign THƯ KÝ on the left);
+6. ``Nơi nhận:`` (underlined) ending ``- Lưu Văn phòng Đảng ủy.``
+
+Type codes (decisions):
+- ``giay-moi`` GM: practice, not in HD 36's core list, so ``options={"numbered": False}``
+  prints no number line at all.
+- ``bao-cao-tong-hop`` BC, ``bien-ban`` BB, ``thong-bao-ket-luan`` TB.
+- ``kien-nghi-cap-tren`` CV: a letter (công văn) to the province with a ``V/v …`` line.
+- ``thong-bao-truyen-thanh`` TB: the announcement handed to the commune radio is a formal
+  THÔNG BÁO of the Standing Committee, numbered in the same TB series as the conclusion notice
+  (one register per code); ``{"numbered": False}`` makes it unnumbered as well.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from shared.templates import date_line
+
+KINDS = (
+    "giay-moi",
+    "bao-cao-tong-hop",
+    "bien-ban",
+    "thong-bao-ket-luan",
+    "kien-nghi-cap-tren",
+    "thong-bao-truyen-thanh",
+)
+FORMATS = ("html", "pdf", "docx")
+
+TYPE_CODES: Mapping[str, str] = {
+    "giay-moi": "GM",
+    "bao-cao-tong-hop": "BC",
+    "bien-ban": "BB",
+    "thong-bao-ket-luan": "TB",
+    "kien-nghi-cap-tren": "CV",
+    "thong-bao-truyen-thanh": "TB",
+}
+TYPE_TITLES: Mapping[str, str | None] = {
+    "giay-moi": "GIẤY MỜI",
+    "bao-cao-tong-hop": "BÁO CÁO",
+    "bien-ban": "BIÊN BẢN",
+    "thong-bao-ket-luan": "THÔNG BÁO",
+    "kien-nghi-cap-tren": None,  # công văn: the V/v line is its subject
+    "thong-bao-truyen-thanh": "THÔNG BÁO",
+}
+PARTY_OFFICE_FILE_LINE = "Lưu Văn phòng Đảng ủy."
+DRAFT_NUMBER_GAP = "   "  # "Số    -TB/ĐU" (four spaces after Số): room for the number written in by hand
+
+
+class UnknownKind(ValueError):
+    pass
+
+
+class UnknownFormat(ValueError):
+    pass
+
+
+def check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise UnknownKind(f"unknown document kind {kind!r}; expected one of: {', '.join(KINDS)}")
+    return kind
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise UnknownFormat(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    return fmt
+
+
+# --- inputs -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Speech:
+    """One speaker at the meeting, in speaking order, and the answer given there."""
+
+    name: str
+    hamlet: str
+    issue: str
+    answer: str = ""
+    answered_by: str = ""
+
+
+@dataclass(frozen=True)
+class MinutesInput:
+    """What the minute-taker (thư ký) records; the rest of the minutes comes from the plan."""
+
+    started_at: time
+    ended_at: time
+    chair: str  # "Nguyễn Văn A, Bí thư Đảng ủy xã"
+    secretary: str  # "Trần Thị B, cán bộ Văn phòng Đảng ủy"
+    attendance: int
+    attendance_by_hamlet: Mapping[str, int] = field(default_factory=dict)
+    delegates_present: tuple[str, ...] = ()
+    speeches: tuple[Speech, ...] = ()
+    conclusion: tuple[str, ...] = ()  # the Secretary's concluding remarks, paragraph by paragraph
+    meeting_date: date | None = None  # default: the plan's date
+    venue: str | None = None  # default: the plan's venue
+
+    @property
+    def chair_name(self) -> str:
+        return self.chair.split(",")[0].strip()
+
+    @property
+    def secretary_name(self) -> str:
+        return self.secretary.split(",")[0].strip()
+
+
+# --- parts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    """``T/M BAN THƯỜNG VỤ`` / ``BÍ THƯ`` / name; K/T (``K/T BÍ THƯ`` / ``PHÓ BÍ THƯ``) and T/L
+    (``T/L BAN THƯỜNG VỤ`` / ``CHÁNH VĂN PHÒNG``) print the same way. ``authority`` is empty
+    for the minutes' THƯ KÝ and CHỦ TRÌ HỘI NGHỊ."""
+
+    authority: str
+    title: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Earlier:
+    year: int
+    text: str
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One issue: submissions of this dialogue raising the same thing are merged into one."""
+
+    number: int
+    topic: int
+    topic_name: str
+    text: str  # the first submission's text, as written
+    hamlet: str  # "ấp Chợ" or "ấp Chợ, ấp Căn Cứ" or "Toàn xã"
+    submitters: str  # "Chi ủy chi bộ ấp; Người dân"
+    office: str
+    coordinating: tuple[str, ...]
+    authority_level: str  # commune | province | central
+    authority: str  # printed: "Cấp xã", "Cấp tỉnh (Sở Xây dựng)"
+    authority_body: str | None
+    count: int  # submissions merged into this issue in this dialogue
+    times_raised: int  # including earlier years
+    years_raised: tuple[int, ...]
+    long_running: bool  # carried over from earlier years ("kéo dài")
+    earlier: tuple[Earlier, ...]
+    needs_review: bool
+    deadline: date | None = None
+    deadline_working_days: int | None = None
+    other_texts: tuple[str, ...] = ()  # the merged submissions' other wordings
+    earlier_years: tuple[int, ...] = ()  # years before this dialogue's in which it was raised
+
+    @property
+    def merged_note(self) -> str:
+        return f"({self.count} lần)" if self.count > 1 else ""
+
+    @property
+    def stop(self) -> str:
+        """The full stop after the quoted text, unless the text already ends a sentence."""
+        return "" if self.text.rstrip().endswith((".", "!", "?", "…")) else "."
+
+    @property
+    def years_note(self) -> str:
+        """``kéo dài, đã nêu các năm 2015, 2016`` for an issue carried over from earlier years."""
+        if not self.long_running:
+            return ""
+        return f"kéo dài, đã nêu các năm {', '.join(map(str, self.earlier_years))}" if self.earlier_years else "kéo dài"
+
+
+@dataclass(frozen=True)
+class TopicGroup:
+    number: int  # 0 = khác
+    heading: str  # "1. Xây dựng và thực hiện quy hoạch…" / "Khác"
+    issues: tuple[Issue, ...]
+
+
+@dataclass(frozen=True)
+class CountRow:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    body: str
+    due: str  # as the plan prints it
+    received: int
+    on_time: int
+    late: int
+
+    @property
+    def status(self) -> str:
+        if not self.received:
+            return "Chưa gửi"
+        return "Đúng hạn" if not self.late else f"Trễ hạn ({self.late})"
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str
+    title: str
+    png: bytes
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+@dataclass(frozen=True)
+class InvitationPart:
+    invitees: tuple[str, ...]
+    when: str  # "07 giờ 30, thứ Bảy, ngày 25/03/2017"
+    venue: str
+    content: tuple[str, ...]
+    closing: str
+
+
+@dataclass(frozen=True)
+class ReportPart:
+    total_items: int
+    total_issues: int
+    pending: int
+    by_source: tuple[CountRow, ...]
+    by_kind: tuple[CountRow, ...]
+    by_hamlet: tuple[CountRow, ...]
+    by_topic: tuple[CountRow, ...]
+    groups: tuple[TopicGroup, ...]
+    above: tuple[Issue, ...]
+    long_running: tuple[Issue, ...]
+    deadlines: tuple[DeadlineRow, ...]
+    proposals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MinutesPart:
+    opening: str  # "Vào lúc 07 giờ 30, thứ Bảy, ngày 25/03/2017, tại …"
+    chair: str
+    secretary: str
+    attendance: str
+    delegates: tuple[str, ...]
+    agenda: tuple[str, ...]
+    speeches: tuple[Speech, ...]
+    conclusion: tuple[str, ...]
+    closing: str  # "Hội nghị kết thúc vào lúc 11 giờ 15 cùng ngày…"
+
+
+@dataclass(frozen=True)
+class NoticePart:
+    groups: tuple[TopicGroup, ...]
+    escalations: tuple[Issue, ...]
+    conclusion_due: date
+    follow_up: tuple[str, ...]
+
+    @property
+    def conclusions(self) -> tuple[Issue, ...]:
+        return tuple(i for g in self.groups for i in g.issues)
+
+
+@dataclass(frozen=True)
+class BodyGroup:
+    body: str
+    issues: tuple[Issue, ...]
+
+
+@dataclass(frozen=True)
+class EscalationPart:
+    groups: tuple[BodyGroup, ...]
+    closing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RadioPart:
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DocumentData:
+    kind: str
+    code: str  # TB, BC, BB, GM, CV
+    province_line: str  # "ĐẢNG BỘ TỈNH ĐỒNG THÁP"
+    committee_line: str  # "ĐẢNG ỦY XÃ TÂN PHƯỚC"
+    number: int | None  # None = draft
+    numbered: bool  # False: no number line at all (optional GM, unnumbered announcement)
+    issued_on: date
+    place: str
+    type_title: str | None  # "THÔNG BÁO"; None for a letter (CV)
+    subject: str  # the subject line; for a letter the text after "V/v "
+    addressees: tuple[str, ...]  # "Kính gửi:" lines (letter, report)
+    intro: tuple[str, ...]
+    closing: tuple[str, ...]
+    signature: SignatureBlock  # right
+    left_signature: SignatureBlock | None  # the minutes' THƯ KÝ
+    recipients: tuple[str, ...]  # each printed "- …"; the last is "Lưu Văn phòng Đảng ủy."
+    charts: tuple[Chart, ...] = ()
+    invitation: InvitationPart | None = None
+    report: ReportPart | None = None
+    minutes: MinutesPart | None = None
+    notice: NoticePart | None = None
+    escalation: EscalationPart | None = None
+    radio: RadioPart | None = None
+
+    @property
+    def draft(self) -> bool:
+        return self.number is None
+
+    @property
+    def number_line(self) -> str | None:
+        """``Số 05-TB/ĐU`` (no colon, two digits at least), ``Số    -TB/ĐU`` for a draft."""
+        if not self.numbered:
+            return None
+        digits = f"{self.number:02d}" if self.number is not None else DRAFT_NUMBER_GAP
+        return f"Số {digits}-{self.code}/ĐU"
+
+    @property
+    def vv_line(self) -> str | None:
+        return f"V/v {self.subject}" if self.type_title is None else None
+
+    @property
+    def date_line(self) -> str:
+        return date_line(self.place, self.issued_on)
+
+    @property
+    def title(self) -> str:
+        """The document's title as a reader finds it: type line, or the V/v line of a letter."""
+        return self.type_title or f"V/v {self.subject}"
+
+    @property
+    def recipient_lines(self) -> tuple[str, ...]:
+        return tuple(f"- {r}" for r in self.recipients)

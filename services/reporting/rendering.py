@@ -1,0 +1,55 @@
+"""From the read model to rendered documents: the data each template needs (documents.build)
+rendered to HTML, PDF and DOCX (documents.render), with a commune's own templates first."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from services.reporting.documents.build import build_data
+from services.reporting.documents.model import FORMATS
+from shared.directory import Commune, Dialogue
+
+
+def carried_items(tasks: list[dict], years: dict[str, int]) -> list[dict]:
+    """Unresolved conclusions of earlier dialogues as items of this one, marked by the year they
+    were raised, so documents show them as long-running (kéo dài)."""
+    items = []
+    for task in tasks:
+        year = years.get(task["dialogue_id"])
+        items.append(
+            {
+                "_id": task["submission_ids"][0], "id": task["submission_ids"][0], "cluster_id": task["cluster_id"], "text": task["text"],
+                "hamlet": task.get("hamlet"), "topic": task["topic"], "topic_name": task.get("topic_name"), "office_id": task["office_id"],
+                "office_name": task["office_name"], "authority_level": task.get("authority_level", "commune"), "authority_body": task.get("authority_body"),
+                "times_raised": task.get("times_raised") or 1, "years_raised": [year] if year else [], "source": "carried_over", "kind": "petition",
+                "earlier": [{"year": year, "text": task["text"], "answer": None}] if year else [],
+            }
+        )
+    return items
+
+
+class DocumentRenderer:
+    def __init__(self, templates_dir: str | None) -> None:
+        self._root = Path(templates_dir) if templates_dir else None
+
+    def _template_dirs(self, commune_id: str) -> list[Path]:
+        own = self._root / commune_id if self._root else None
+        return [own] if own and own.is_dir() else []
+
+    def data(self, kind: str, *, commune: Commune, dialogue: Dialogue, items: list[dict], carried_over: list[dict], number: int | None, issued_on: date) -> Any:
+        return build_data(kind, commune, dialogue, [*carried_over, *items], number=number, issued_on=issued_on)
+
+    def render_one(self, kind: str, fmt: str, **context: Any) -> bytes:
+        from services.reporting.documents.render import render  # WeasyPrint loads only when rendering
+
+        commune = context["commune"]
+        return render(kind, fmt, self.data(kind, **context), template_dirs=self._template_dirs(commune.id))
+
+    def render_all(self, kind: str, **context: Any) -> tuple[dict[str, bytes], str]:
+        from services.reporting.documents.render import render
+
+        data = self.data(kind, **context)
+        dirs = self._template_dirs(context["commune"].id)
+        return {fmt: render(kind, fmt, data, template_dirs=dirs) for fmt in FORMATS}, data.subject

@@ -1,0 +1,68 @@
+"""Open311 GeoReport v2 against intake with the real broker and store, as an Open311 client
+sends it (form-encoded POST, JSON arrays back)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from services.intake.app import build_service as intake
+from services.intake.demo import seed_demo
+from services.routing.app import build_service as routing
+from shared.runtime import build_app
+from tests.conftest import eventually
+from tests.integration.helpers import running
+
+pytestmark = pytest.mark.integration
+BASE = "/open311/v2/demo"
+
+
+@pytest.fixture
+async def client(make_settings):
+    app = build_app(make_settings(), [intake, routing], title="t")
+    async with running(app):
+        await seed_demo(app.state.runtime.db)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            yield client
+
+
+async def test_services_are_the_dialogue_topics(client):
+    services = (await client.get(f"{BASE}/services.json")).json()
+    assert [s["service_code"] for s in services] == ["1", "2", "3", "4", "5", "6", "0"]
+    assert all(set(s) >= {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"} for s in services)
+    assert services[0]["metadata"] is False and services[0]["type"] == "realtime"
+    assert (await client.get("/open311/v2/nowhere/services.json")).status_code == 404
+
+
+async def test_a_request_posted_as_a_form_is_tracked_by_id_and_token(client):
+    form = {"service_code": "4", "description": "Rác thải sinh hoạt đổ bừa bãi ven kênh Xáng, bốc mùi.", "address_string": "ap Kenh Xang", "email": "dan@example.org", "first_name": "Văn", "last_name": "Tư"}
+    response = await client.post(f"{BASE}/requests.json", data=form)
+    assert response.status_code == 200, response.text
+    [created] = response.json()
+    assert created["token"].startswith("DT-") and created["service_request_id"]
+
+    async def routed():
+        [request] = (await client.get(f"{BASE}/requests/{created['service_request_id']}.json")).json()
+        return request if request["agency_responsible"] else None
+
+    request = await eventually(routed)
+    assert (request["status"], request["service_code"], request["agency_responsible"], request["address"]) == ("open", "4", "Phòng Kinh tế", "ấp Kênh Xáng")
+    assert request["requested_datetime"].endswith("Z") and request["description"] == form["description"]
+    assert set(request) >= {"service_request_id", "status", "status_notes", "service_name", "service_code", "description", "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime", "address", "lat", "long", "media_url"}
+    assert (await client.get(f"{BASE}/tokens/{created['token']}.json")).json() == [{"service_request_id": created["service_request_id"], "token": created["token"]}]
+    listed = (await client.get(f"{BASE}/requests.json", params={"service_code": "4", "status": "open"})).json()
+    assert created["service_request_id"] in [r["service_request_id"] for r in listed]
+    assert (await client.get(f"{BASE}/requests.json", params={"status": "closed"})).json() == []
+    assert "email" not in str(listed) or "dan@example.org" not in str(listed)  # no personal data out
+
+
+async def test_invalid_requests_get_open311_errors_and_store_nothing(client):
+    before = await client.get(f"{BASE}/requests.json")
+    response = await client.post(f"{BASE}/requests.json", data={"service_code": "1", "description": "x"})
+    assert response.status_code == 400
+    [error] = response.json()
+    assert error["code"] == 400 and error["description"].startswith("description:") and "/" in error["description"]
+    bad_hamlet = await client.post(f"{BASE}/requests.json", data={"description": "Đường ngập nước quá", "address_string": "ấp Không Có"})
+    assert bad_hamlet.status_code == 400 and bad_hamlet.json()[0]["description"].startswith("address_string:")
+    assert (await client.get(f"{BASE}/requests.json")).json() == before.json()
+    assert (await client.get(f"{BASE}/requests/nope.json")).status_code == 404
