@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from jinja2 import Environment
 
 from services.reporting.metrics import ReportingMetrics
-from services.reporting.notice import build_notice
+from services.reporting.rendering import DocumentRenderer
 from services.reporting.repository import ItemRepository
 from services.reporting.radio import radio_announcement
 from shared.clock import VIETNAM_TZ, utcnow
@@ -20,7 +20,7 @@ CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
 _PUBLIC_ITEM_FIELDS = ("tracking_code", "kind", "source", "organisation", "hamlet", "text", "topic", "topic_name", "secondary_topic", "office_id", "office_name", "authority_level", "authority_body", "needs_review", "recurring_claim")
 
 
-def build_router(repo: ItemRepository, directory: DirectoryReader, templates: Environment, metrics: ReportingMetrics) -> APIRouter:
+def build_router(repo: ItemRepository, directory: DirectoryReader, templates: Environment, renderer: DocumentRenderer, metrics: ReportingMetrics) -> APIRouter:
     router = APIRouter(prefix="/api/v1/communes/{commune_id}/dialogues/{dialogue_id}", tags=["reporting"])
 
     async def load(commune_id: str, dialogue_id: str):
@@ -42,9 +42,10 @@ def build_router(repo: ItemRepository, directory: DirectoryReader, templates: En
         if dialogue is None:
             return _not_found()
         rows = await repo.for_dialogue(commune_id, dialogue_id)
-        notice = build_notice(commune, dialogue, rows, commune.working_calendar(), utcnow().astimezone(VIETNAM_TZ).date())
+        today = utcnow().astimezone(VIETNAM_TZ).date()
+        html = renderer.render_one("thong-bao-ket-luan", "html", commune=commune, dialogue=dialogue, items=rows, carried_over=[], number=None, issued_on=today)
         metrics.renders.labels(commune_id, "thong-bao-ket-luan-du-thao").inc()
-        return HTMLResponse(templates.get_template("thong_bao_ket_luan_du_thao.html").render(notice=notice))
+        return HTMLResponse(html)
 
     @router.get("/radio-announcement", response_class=PlainTextResponse, summary="Thông báo trên hệ thống truyền thanh: the plan read out on the commune radio")
     async def radio(commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64)):

@@ -40,7 +40,7 @@ def build_service(rt: Runtime) -> ServiceParts:
     scanner = FollowUpScanner(tasks, rt.directory, outbox, interval_s=rt.settings.scheduler_interval_s, remind_days_before=rt.settings.followup_remind_days)
 
     router = APIRouter()
-    router.include_router(build_router(items, rt.directory, templates, reporting_metrics))
+    router.include_router(build_router(items, rt.directory, templates, renderer, reporting_metrics))
     router.include_router(build_issuing_router(issuer))
     router.include_router(build_followup_router(tasks, rt.directory, outbox))
     router.include_router(build_open_data_router(items, tasks, rt.directory, templates))
