@@ -29,6 +29,7 @@ from shared.messaging import BusPublisher, Consumer, register_consumer
 from shared.mongo import ProcessedEvents, create_client, database
 from shared.observability import ConsumerMetrics
 from shared.outbox import Outbox
+from shared.periodic import repeat
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -175,10 +176,10 @@ async def _wait_for_store(db: AsyncDatabase, attempts: int = 30) -> None:
 
 async def _relay(part: ServiceParts, settings: Settings) -> None:
     grace = timedelta(seconds=settings.outbox_grace_s)
-    while True:
-        await asyncio.sleep(settings.outbox_relay_interval_s)
-        try:
-            await part.outbox.relay_once(grace)
-            part.metrics.outbox_backlog.set(await part.outbox.backlog())
-        except Exception:
-            log.warning("outbox relay pass failed; will retry", exc_info=True)
+
+    async def step() -> None:
+        await part.outbox.relay_once(grace)
+        part.metrics.outbox_backlog.set(await part.outbox.backlog())
+
+    await asyncio.sleep(settings.outbox_relay_interval_s)
+    await repeat(step, settings.outbox_relay_interval_s, f"{part.name} outbox relay")

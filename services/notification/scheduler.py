@@ -7,7 +7,6 @@ the replica holding its claim, so two replicas never send the same thing."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 from email.message import EmailMessage
@@ -26,6 +25,7 @@ from shared.clock import utcnow
 from shared.plan_deadlines import body_name, plan_deadlines
 from shared.directory import Commune, Dialogue, DirectoryReader
 from shared.errors import PermanentError
+from shared.periodic import repeat
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,12 +46,7 @@ class Scheduler:
         self._settings = settings
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                await self.scan()
-            except Exception:
-                log.warning("scheduler pass failed; will retry", exc_info=True)
-            await asyncio.sleep(self._settings.scheduler_interval_s)
+        await repeat(self.scan, self._settings.scheduler_interval_s, "scheduler")
 
     async def scan(self, now: datetime | None = None) -> int:
         delivered = 0

@@ -3,7 +3,6 @@ reminds offices before the due date and escalates overdue tasks to the Standing 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -21,6 +20,7 @@ from shared.directory import DirectoryReader
 from shared.http import error_body, problem
 from shared.ids import new_id
 from shared.outbox import Outbox
+from shared.periodic import repeat
 
 log = logging.getLogger(__name__)
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
@@ -108,12 +108,7 @@ class FollowUpScanner:
         self._interval, self._days = interval_s, remind_days_before
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                await self.scan()
-            except Exception:
-                log.warning("follow-up scan failed; will retry", exc_info=True)
-            await asyncio.sleep(self._interval)
+        await repeat(self.scan, self._interval, "follow-up scan")
 
     async def scan(self, today: date | None = None) -> int:
         sent = 0

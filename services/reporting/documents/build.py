@@ -408,7 +408,7 @@ def _minutes(commune: Commune, dialogue: Dialogue, minutes: MinutesInput | None)
             opening=f"Vào lúc …… giờ ……, {vn_weekday(dialogue.meeting_date)}, ngày {vn_date(dialogue.meeting_date)}, tại {dialogue.venue}, Ban Thường vụ Đảng ủy {commune.display_name} tổ chức Hội nghị đối thoại giữa Bí thư Đảng ủy với nhân dân năm {dialogue.year}, chủ đề: “{dialogue.theme}”.",
             chair=f"Chủ trì: {dots}",
             secretary=f"Thư ký: {dots}",
-            attendance=f"Tổng số đại biểu tham dự: ………… người.",
+            attendance="Tổng số đại biểu tham dự: ………… người.",
             delegates=tuple(dialogue.participants),
             agenda=tuple(dialogue.agenda),
             speeches=(),
