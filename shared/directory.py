@@ -150,17 +150,17 @@ class DirectoryReader:
         return Commune.model_validate({**doc, "id": doc["_id"]}) if doc else None
 
     async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None:
-        doc = await self._db[DIALOGUES].find_one({"_id": dialogue_id, "commune_id": commune_id}, {"outbox": 0})
-        return Dialogue.model_validate({**doc, "id": doc["_id"]}) if doc else None
+        doc = await self._db[DIALOGUES].find_one({"_id": dialogue_key(commune_id, dialogue_id), "commune_id": commune_id}, {"outbox": 0})
+        return Dialogue.model_validate(doc) if doc else None
 
     async def dialogues(self, commune_id: str) -> list[Dialogue]:
         cursor = self._db[DIALOGUES].find({"commune_id": commune_id}, {"outbox": 0}).sort("year", -1)
-        return [Dialogue.model_validate({**doc, "id": doc["_id"]}) async for doc in cursor]
+        return [Dialogue.model_validate(doc) async for doc in cursor]
 
     async def active_dialogues(self, limit: int = 1000) -> list[Dialogue]:
         """Dialogues whose duties still run, across communes (for the scheduler)."""
         cursor = self._db[DIALOGUES].find({"status": {"$in": list(ACTIVE_STATUSES)}}, {"outbox": 0}).limit(limit)
-        return [Dialogue.model_validate({**doc, "id": doc["_id"]}) async for doc in cursor]
+        return [Dialogue.model_validate(doc) async for doc in cursor]
 
     async def registrants(self, commune_id: str, dialogue_id: str) -> list[dict]:
         """Registered residents with the phone to invite them by: read inside the deployment's
@@ -190,7 +190,11 @@ def commune_document(commune: Commune) -> dict:
     return doc
 
 
+def dialogue_key(commune_id: str, dialogue_id: str) -> str:
+    """Dialogue ids are chosen per commune; the stored key includes the commune, so two
+    communes may both have a plan called `2031` without seeing each other."""
+    return f"{commune_id}/{dialogue_id}"
+
+
 def dialogue_document(dialogue: Dialogue) -> dict:
-    doc = dialogue.model_dump(mode="json")
-    doc["_id"] = doc.pop("id")
-    return doc
+    return {**dialogue.model_dump(mode="json"), "_id": dialogue_key(dialogue.commune_id, dialogue.id)}

@@ -45,15 +45,17 @@ class Outbox:
         self._collections = tuple(collections)
 
     async def flush_document(self, collection: AsyncCollection, commune_id: str, doc_id: str) -> int:
-        doc = await collection.find_one({"_id": doc_id, "commune_id": commune_id, "outbox_pending": True}, {"outbox": 1})
+        doc = await collection.find_one({"_id": doc_id, "commune_id": commune_id, "outbox_pending": True}, {"outbox": 1, "outbox_at": 1})
         return await self._publish_and_clear(collection, doc) if doc else 0
 
     async def _publish_and_clear(self, collection: AsyncCollection, doc: dict) -> int:
         envelopes = [Envelope.model_validate(item) for item in doc.get("outbox") or ()]
         for envelope in envelopes:
             await self._publisher.publish(envelope)
+        # Only the outbox that was read is cleared: a change stored meanwhile has a new
+        # `outbox_at` and keeps its events for the next flush.
         await collection.update_one(
-            {"_id": doc["_id"], "outbox_pending": True},
+            {"_id": doc["_id"], "outbox_pending": True, "outbox_at": doc.get("outbox_at")},
             {"$set": {"outbox_pending": False}, "$unset": {"outbox": ""}},
         )
         return len(envelopes)
@@ -63,7 +65,7 @@ class Outbox:
         published = 0
         cutoff = time.time() - grace.total_seconds()
         for collection in self._collections:
-            cursor = collection.find({"outbox_pending": True, "outbox_at": {"$lt": cutoff}}, {"outbox": 1}).limit(limit)
+            cursor = collection.find({"outbox_pending": True, "outbox_at": {"$lt": cutoff}}, {"outbox": 1, "outbox_at": 1}).limit(limit)
             async for doc in cursor:
                 published += await self._publish_and_clear(collection, doc)
         return published

@@ -6,11 +6,11 @@ import logging
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import PyMongoError
 
 from services.intake.metrics import IntakeMetrics
 from services.intake.logic import SubmissionRejected, accept_submission
-from services.intake.repository import SubmissionRepository
+from services.intake.repository import SubmissionRepository, store_submission
 from services.intake.schemas import SubmissionAccepted, SubmissionIn, SubmissionView
 from services.intake.status import STATUS_LABELS_VI
 from shared.clock import as_utc
@@ -54,7 +54,7 @@ def build_router(
                 return problem(409, rejected.code, rejected.vi, rejected.en)
             return JSONResponse(status_code=422, content=error_body([rejected.as_error()]))
         try:
-            doc = await _store(repo, doc, lambda: accept_submission(body, commune, correlation_id=correlation_id))
+            doc = await store_submission(repo, doc, lambda: accept_submission(body, commune, correlation_id=correlation_id))
         except PyMongoError as exc:
             if not is_transient(exc):
                 raise
@@ -84,18 +84,6 @@ def build_router(
         return await _view(repo, doc) if doc else _not_found()
 
     return router
-
-
-async def _store(repo: SubmissionRepository, doc: dict, rebuild, attempts: int = 5) -> dict:
-    """Insert; on the (rare) tracking-code collision build the document anew with a new code."""
-    for _ in range(attempts - 1):
-        try:
-            await repo.insert(doc)
-            return doc
-        except DuplicateKeyError:
-            doc = rebuild()
-    await repo.insert(doc)
-    return doc
 
 
 async def _view(repo: SubmissionRepository, doc: dict) -> SubmissionView:

@@ -154,4 +154,5 @@ def demo_dialogue() -> Dialogue:
 async def seed_demo(db: AsyncDatabase) -> None:
     commune, dialogue = demo_commune(), demo_dialogue()
     await db[COMMUNES].replace_one({"_id": commune.id}, commune_document(commune), upsert=True)
-    await db[DIALOGUES].replace_one({"_id": dialogue.id, "commune_id": commune.id}, dialogue_document(dialogue), upsert=True)
+    doc = dialogue_document(dialogue)
+    await db[DIALOGUES].replace_one({"_id": doc["_id"], "commune_id": commune.id}, doc, upsert=True)

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from services.intake.logic import SubmissionRejected, accept_submission
-from services.intake.repository import SubmissionRepository
+from services.intake.repository import SubmissionRepository, store_submission
 from services.intake.schemas import SubmissionIn
 from shared.clock import as_utc
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
@@ -88,21 +88,21 @@ def build_open311_router(repo: SubmissionRepository, directory: DirectoryReader,
         form = await _form(request)
         if form is None:
             return _errors(400, ["body: cần dữ liệu dạng form hoặc JSON / a form or JSON body is required"])
-        name = " ".join(p for p in (form.get("first_name"), form.get("last_name")) if p) or None
+        name = " ".join(str(p) for p in (form.get("first_name"), form.get("last_name")) if p) or None
         try:
             body = SubmissionIn.model_validate(
                 {"source": "citizen", "kind": "petition", "text": form.get("description") or "", "hamlet": form.get("address_string") or None,
                  "submitter_name": name, "contact": form.get("email") or form.get("phone") or None}
             )
-            doc = accept_submission(body, commune, correlation_id=request.headers.get("x-correlation-id") or new_id())
+            correlation_id = request.headers.get("x-correlation-id") or new_id()
+            doc = accept_submission(body, commune, correlation_id=correlation_id)
         except ValidationError as exc:
             details = error_body([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])["detail"]
             return _errors(400, [f"{_OPEN311_FIELD.get(d['field'], d['field'])}: {d['message_vi']} / {d['message_en']}" for d in details])
         except SubmissionRejected as rejected:
             return _errors(400, [f"{_OPEN311_FIELD.get(rejected.field or '', rejected.field or 'request')}: {rejected.vi} / {rejected.en}"])
-        if form.get("service_code"):
-            doc["service_code_hint"] = str(form["service_code"])[:8]
-        await repo.insert(doc)
+        hint = str(form.get("service_code") or "")[:8] or None
+        doc = await store_submission(repo, {**doc, "service_code_hint": hint}, lambda: {**accept_submission(body, commune, correlation_id=correlation_id), "service_code_hint": hint})
         try:
             await outbox.flush_document(repo.submissions, commune_id, doc["_id"])
         except Exception:  # stored; the relay publishes it
@@ -122,7 +122,7 @@ def build_open311_router(repo: SubmissionRepository, directory: DirectoryReader,
         if service_request_id:
             query["_id"] = {"$in": [i.strip() for i in service_request_id.split(",") if i.strip()][:200]}
         if service_code:
-            query["topic"] = int(service_code) if service_code.isdigit() else -1
+            query["topic"] = int(service_code) if service_code.isascii() and service_code.isdigit() else -1
         if start_date or end_date:
             query["received_at"] = {k: as_utc(v) for k, v in (("$gte", start_date), ("$lte", end_date)) if v}
         rows = [service_request(d) for d in await repo.find(commune_id, query)]

@@ -37,7 +37,12 @@ def hamlet_id(commune: Commune, written: str) -> str:
 
 
 def new_plan(body: PlanIn, commune: Commune) -> Dialogue:
-    quotas = {hamlet_id(commune, q.hamlet): q.min_attendance for q in body.hamlets}
+    quotas: dict[str, int] = {}
+    for quota in body.hamlets:
+        key = hamlet_id(commune, quota.hamlet)
+        if key in quotas:
+            raise SubmissionRejected("duplicate_hamlet", f"Ấp '{quota.hamlet}' được nêu hai lần.", f"Hamlet {quota.hamlet!r} is listed twice.", field="hamlets")
+        quotas[key] = quota.min_attendance
     return Dialogue(
         id=body.id or f"{commune.id}-{body.year}",
         commune_id=commune.id,

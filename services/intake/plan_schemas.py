@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.http import BilingualError
 
 from services.intake.schemas import clean_text
 
@@ -51,6 +53,12 @@ class DelegateIn(_In):
     phone: str | None = Field(None, pattern=r"^\+?[0-9 .-]{8,20}$")
 
 
+def _sane_date(value: date | None) -> date | None:
+    if value is not None and not 2000 <= value.year <= 2100:
+        raise BilingualError("Ngày phải trong khoảng năm 2000–2100.", "The date must fall in the years 2000-2100.")
+    return value
+
+
 class PlanIn(_In):
     id: str | None = Field(None, pattern=SLUG, description="Defaults to <commune>-<year>")
     year: int = Field(ge=2000, le=2100)
@@ -69,6 +77,18 @@ class PlanIn(_In):
     delegates: list[DelegateIn] = []
     deadline_overrides: dict[str, date] = {}
 
+    _dates = field_validator("meeting_date")(_sane_date)
+
+    @model_validator(mode="after")
+    def consistent(self) -> PlanIn:
+        if self.meeting_date.year != self.year:
+            raise BilingualError(f"Ngày đối thoại phải thuộc năm {self.year}.", f"meeting_date must fall in {self.year}.")
+        if self.topics and len({t.number for t in self.topics}) != len(self.topics):
+            raise BilingualError("Số thứ tự các nội dung trọng tâm bị trùng.", "Topic numbers must be unique.")
+        for override in self.deadline_overrides.values():
+            _sane_date(override)
+        return self
+
 
 class PlanPatch(_In):
     title: str | None = Field(None, min_length=5, max_length=300)
@@ -81,6 +101,8 @@ class PlanPatch(_In):
     delegates: list[DelegateIn] | None = None
     deadline_overrides: dict[str, date] | None = None
     changed_by: str = Field("party_office", max_length=120)
+
+    _dates = field_validator("meeting_date")(_sane_date)
 
 
 class TransitionIn(_In):

@@ -15,7 +15,7 @@ from services.intake.plan_schemas import TRANSITIONS, DeadlineDoneIn, PlanIn, Pl
 from shared.clock import utcnow
 from shared.contracts import DialoguePlanChangedV1, Envelope
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
-from shared.directory import Dialogue, DirectoryReader
+from shared.directory import Dialogue, DirectoryReader, dialogue_key
 from shared.http import error_body, problem
 from shared.ids import new_id
 from shared.outbox import Outbox
@@ -40,7 +40,7 @@ def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox:
 
     async def publish(dialogue: Dialogue) -> None:
         try:
-            await outbox.flush_document(repo.dialogues, dialogue.commune_id, dialogue.id)
+            await outbox.flush_document(repo.dialogues, dialogue.commune_id, dialogue_key(dialogue.commune_id, dialogue.id))
         except Exception:  # stored; the relay publishes it
             pass
 
@@ -91,7 +91,7 @@ def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox:
             changes["delegates"] = delegates_from(body.delegates)
         updated = current.model_copy(update={**changes, "version": current.version + 1})
         updated = Dialogue.model_validate(updated.model_dump())  # re-validate the merged plan
-        if not await repo.replace(updated, current.version, event(updated, "updated", current.status, body.changed_by)):
+        if not await repo.replace(updated, current.version, current.status, event(updated, "updated", current.status, body.changed_by)):
             return problem(409, "plan_changed", "Kế hoạch vừa được người khác sửa; tải lại rồi thử lại.", "The plan changed meanwhile; reload and retry.")
         await publish(updated)
         return await view(updated)
@@ -105,10 +105,12 @@ def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox:
             allowed = ", ".join(TRANSITIONS[current.status]) or "không có"
             return problem(409, "bad_transition", f"Không chuyển được từ '{current.status}' sang '{body.to}'. Được phép: {allowed}.", f"Cannot go from '{current.status}' to '{body.to}'.")
         updated = current.model_copy(update={"status": body.to, "version": current.version + (body.to == "cancelled")})
-        if not await repo.replace(updated, current.version, event(updated, "status", current.status, body.changed_by)):
+        if not await repo.replace(updated, current.version, current.status, event(updated, "status", current.status, body.changed_by)):
             return problem(409, "plan_changed", "Kế hoạch vừa được người khác sửa; tải lại rồi thử lại.", "The plan changed meanwhile; reload and retry.")
         if body.to == "collecting":  # residents' submissions now go to this dialogue
             await repo.open_for_submissions(commune_id, dialogue_id)
+        elif body.to in ("held", "concluded", "closed", "cancelled"):
+            await repo.close_for_submissions(commune_id, dialogue_id)
         await publish(updated)
         return await view(updated)
 

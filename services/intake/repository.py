@@ -70,3 +70,15 @@ class SubmissionRepository:
 
     async def count(self, commune_id: str) -> int:
         return await self.submissions.count_documents({"commune_id": commune_id})
+
+
+async def store_submission(repo: SubmissionRepository, doc: dict, rebuild, attempts: int = 5) -> dict:
+    """Insert; on the (rare) tracking-code collision build the document anew with a new code."""
+    for _ in range(attempts - 1):
+        try:
+            await repo.insert(doc)
+            return doc
+        except DuplicateKeyError:
+            doc = rebuild()
+    await repo.insert(doc)
+    return doc

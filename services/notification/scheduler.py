@@ -20,7 +20,7 @@ from services.notification.headers import set_address, set_encoded, stable_messa
 from services.notification.ics import invitation_email, invitation_ics, invitation_sequence
 from services.notification.schedule import Registrant, Work, due_work
 from services.notification.smtp import EmailSender
-from services.notification.sms import SmsSender, resident_invitation_text
+from services.notification.sms import SmsSender, resident_cancellation_text, resident_invitation_text
 from shared.clock import utcnow
 from shared.plan_deadlines import body_name, plan_deadlines
 from shared.directory import Commune, Dialogue, DirectoryReader
@@ -51,7 +51,10 @@ class Scheduler:
     async def scan(self, now: datetime | None = None) -> int:
         delivered = 0
         for dialogue in await self._directory.active_dialogues():
-            delivered += await self._scan(dialogue, now)
+            try:
+                delivered += await self._scan(dialogue, now)
+            except Exception:  # one broken plan must not stop every commune's reminders
+                log.exception("scheduler pass failed for a dialogue", extra={"commune_id": dialogue.commune_id, "dialogue_id": dialogue.id})
         return delivered
 
     async def scan_dialogue(self, commune_id: str, dialogue_id: str, now: datetime | None = None) -> int:
@@ -90,7 +93,8 @@ class Scheduler:
         if work.channel == "sms":
             if self._sms is None:
                 raise PermanentError("no SMS gateway configured")
-            return await self._sms.send(work.address, resident_invitation_text(commune, dialogue, work.hamlet or ""), idempotency_key=work.id)
+            text = resident_cancellation_text(commune, dialogue) if work.kind == "resident_cancellation" else resident_invitation_text(commune, dialogue, work.hamlet or "")
+            return await self._sms.send(work.address, text, idempotency_key=work.id)
         if work.kind in ("invitation", "cancellation"):
             delegate = next(d for d in dialogue.delegates if d.id == work.recipient_id)
             sequence = invitation_sequence(dialogue)

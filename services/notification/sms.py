@@ -94,3 +94,9 @@ def resident_invitation_text(commune: Commune, dialogue: Dialogue, hamlet_name: 
         text += theme_prefix + theme + ("" if theme.endswith("…") else ".")
     text += tail
     return _clip(text, MAX_TEXT_CHARS)
+
+
+def resident_cancellation_text(commune: Commune, dialogue: Dialogue) -> str:
+    """The SMS that tells invited residents the meeting will not take place as announced."""
+    d = dialogue.meeting_date
+    return _clip(f"{commune.display_name}: HỦY buổi đối thoại giữa Bí thư Đảng ủy với nhân dân ngày {d.day:02d}/{d.month:02d}/{d.year}. Thời gian mới sẽ thông báo sau. Trân trọng.", MAX_TEXT_CHARS)

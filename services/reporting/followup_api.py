@@ -79,7 +79,7 @@ def build_followup_router(repo: FollowUpRepository, directory: DirectoryReader, 
         if not await repo.change_status(task, body.status, event, entry):
             return problem(409, "task_changed", "Nhiệm vụ vừa được cập nhật; tải lại rồi thử lại.", "The task changed meanwhile; reload and retry.")
         await _flush(outbox, repo.tasks, commune_id, task_id)
-        today = utcnow().date()
+        today = utcnow().astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
         return {**_public(await repo.get(commune_id, task_id), today), "history": await repo.task_history(commune_id, task_id)}
 
     return router

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.reporting.documents.model import FORMATS, KINDS, TYPE_CODES
 from services.reporting.documents_repository import DocumentRepository
@@ -25,7 +25,8 @@ from shared.contracts import DocumentIssuedV1, Envelope
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.deadlines import state
 from shared.directory import Commune, Dialogue, DirectoryReader
-from shared.http import problem
+from shared.errors import TransientError
+from shared.http import BilingualError, problem
 from shared.ids import new_id
 from shared.outbox import Outbox
 from shared.plan_deadlines import plan_deadlines
@@ -38,6 +39,7 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 UNNUMBERED = ("thong-bao-truyen-thanh",)
+MAX_VERSION_RACES = 20
 
 
 class IssueIn(BaseModel):
@@ -45,6 +47,13 @@ class IssueIn(BaseModel):
 
     by: str = Field(min_length=2, max_length=120, description="Who issues it (Văn phòng Đảng ủy)")
     issued_on: date | None = Field(None, description="Defaults to today in the commune")
+
+    @field_validator("issued_on")
+    @classmethod
+    def plausible(cls, value: date | None) -> date | None:
+        if value is not None and not 2000 <= value.year <= 2100:
+            raise BilingualError("Ngày ban hành phải trong khoảng năm 2000–2100.", "issued_on must fall in the years 2000-2100.")
+        return value
 
 
 class Issuer:
@@ -64,9 +73,9 @@ class Issuer:
         type_code = TYPE_CODES[kind]
         number = None if kind in UNNUMBERED else await self.numbers.next(commune.id, commune.party_term, type_code)
         files, title = self.renderer.render_all(kind, commune=commune, dialogue=dialogue, items=items, carried_over=carried, number=number, issued_on=issued_on)
-        while True:  # a reissue is a new version; two at once take consecutive versions
+        for _ in range(MAX_VERSION_RACES):  # a reissue is a new version; two at once take consecutive versions
             version = await self.documents.latest_version(commune.id, dialogue.id, kind) + 1
-            document_id = f"{dialogue.id}:{kind}:v{version}"
+            document_id = f"{commune.id}:{dialogue.id}:{kind}:v{version}"
             code = document_code(number, type_code)
             payload = DocumentIssuedV1(document_id=document_id, dialogue_id=dialogue.id, kind=kind, number=number, code=code, version=version, title=title, issued_on=issued_on)
             event = Envelope.wrap(payload, commune_id=commune.id, correlation_id=new_id())
@@ -77,6 +86,8 @@ class Issuer:
             }
             if await self.documents.store(doc, files, event):
                 break
+        else:
+            raise TransientError(f"could not store {kind} of {dialogue.id}: versions kept colliding")
         await self._flush(self.documents.documents, commune.id, document_id)
         if kind == "thong-bao-ket-luan":
             await self._open_tasks(commune, dialogue, items, issued_on)

@@ -66,6 +66,8 @@ def build_router(repo: DecisionRepository, rules: RulesStore, repeats: Repeats, 
         if doc is None or commune is None:
             return _not_found()
         dialogue = await directory.dialogue(commune_id, doc["dialogue_id"])
+        if dialogue is None:
+            return problem(409, "dialogue_gone", "Đợt đối thoại của ý kiến này không còn.", "The submission's dialogue no longer exists.")
         current = SubmissionRoutedV1.model_validate(doc)
         target, target_doc = None, None
         if body.action == "merge" and body.into:

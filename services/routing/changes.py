@@ -58,7 +58,8 @@ def apply_change(current: SubmissionRoutedV1, change: ChangeIn, commune: Commune
         cluster = target.cluster_id or target.submission_id
         update |= {"cluster_id": cluster, "duplicate_of": target.duplicate_of or target.submission_id}
     elif change.action == "split":
-        update |= {"cluster_id": current.submission_id, "duplicate_of": None, "times_raised": 1, "years_raised": (), "earlier": ()}
+        # A fresh cluster id: the split item may have been the root its cluster is named after.
+        update |= {"cluster_id": f"{current.submission_id}.{current.revision + 1}", "duplicate_of": None, "times_raised": 1, "years_raised": (), "earlier": ()}
     if change.authority_level:
         update["authority_level"] = change.authority_level
     moved = update.get("office_id", current.office_id) != current.office_id

@@ -27,6 +27,19 @@ def _parse(_commune_id: str, _version: int, text: str) -> RuleSet:
     return RuleSet.from_dict(json.loads(text))
 
 
+def _check_shape(rules: dict) -> None:
+    """What `RuleSet.from_dict` tolerates but the store or JSON cannot hold."""
+    json.dumps(rules, allow_nan=False)  # ValueError on NaN or Infinity
+    topics = rules.get("topics")
+    if not isinstance(topics, dict):
+        raise TypeError("'topics' must be an object keyed by topic number")
+    for key, spec in topics.items():
+        if not (str(key).isascii() and str(key).isdigit() and 0 <= int(key) <= 20):
+            raise ValueError(f"topic key {key!r} must be a number from 0 to 20")
+        if not isinstance(spec, dict) or not isinstance(spec.get("name", ""), str):
+            raise TypeError(f"topic {key}: expected an object with a text 'name'")
+
+
 class RulesStore:
     def __init__(self, db: AsyncDatabase) -> None:
         self.rules = db[RULES]
@@ -44,6 +57,7 @@ class RulesStore:
 
     async def replace(self, commune_id: str, rules: dict, updated_by: str) -> int:
         """Validate (a bad rule set raises ValueError, KeyError, TypeError or AttributeError) and store a new version."""
+        _check_shape(rules)
         RuleSet.from_dict(rules)
         current = await self.rules.find_one({"_id": commune_id}, {"version": 1})
         version = (current["version"] if current else 0) + 1

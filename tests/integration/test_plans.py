@@ -106,7 +106,7 @@ async def test_a_report_not_received_by_its_date_turns_overdue_and_a_reminder_is
     assert overdue == sorted(["fatherland_front", "womens_union", "farmers_union", "veterans_association", "youth_union", "ap-cho", "ap-can-cu"])
     assert all(r["status"] == "sent" for r in records)
     reminders = [r for r in records if r["kind"] == "reminder"]
-    assert {r["_id"].split(":")[2] for r in reminders} == {"classification"}  # due 17/03, within the 3-day reminder
+    assert {r["_id"].split(":")[3] for r in reminders} == {"classification"}  # due 17/03, within the 3-day reminder
     subjects = [str(m["Subject"]) for m in mail_capture.messages()]
     assert sum(s.startswith("[Quá hạn]") for s in subjects) == 7 and sum(s.startswith("[Nhắc việc]") for s in subjects) == 1
     plan = (await client.get(f"{BASE}/tp-2017")).json()
@@ -208,6 +208,8 @@ async def test_two_scheduler_replicas_send_each_invitation_once_and_a_moved_meet
     expected = [(f"daibieu{i}@tanphuoc.example", "REQUEST", seq) for i in (1, 2, 3) for seq in (0, 1)]
     expected += [(f"daibieu{i}@tanphuoc.example", "CANCEL", 2) for i in (1, 2, 3)]
     assert sent == sorted(expected)
+    cancelled = [t for t in texts if "HỦY" in t["text"]]
+    assert sorted(t["to"] for t in cancelled) == ["0911000001", "0911000002"]  # residents told too
 
 
 async def test_commune_calendar_overrides_move_deadlines_and_plans_can_be_listed_and_deleted(stack):

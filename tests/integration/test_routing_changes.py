@@ -88,7 +88,7 @@ async def test_merge_and_split_a_duplicate_cluster(client):
     assert (merged["cluster_id"], merged["duplicate_of"], merged["change"]) == ((await _get(client, f"{BASE}/submissions/{first}/routing"))["cluster_id"] or first, first, "merged")
     await eventually(lambda: _duplicate_of(client, second, first))
     split = (await client.post(f"{BASE}/submissions/{second}/routing/changes", json={"action": "split", "by": "Văn phòng Đảng ủy", "reason": "Khác tuyến"})).json()
-    assert (split["cluster_id"], split["duplicate_of"], split["revision"]) == (second, None, 2)
+    assert (split["cluster_id"], split["duplicate_of"], split["revision"]) == (f"{second}.2", None, 2)
     await eventually(lambda: _duplicate_of(client, second, None))
 
 
