@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Gauge
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -59,6 +59,12 @@ class DeliveryLog:
 
 class DeliveryMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
+        self.overdue_deadlines = Gauge(
+            "doithoai_notification_overdue_deadlines",
+            "Duties of active dialogue plans past their date and not done, by commune (as of the last scan).",
+            ["commune_id"],
+            registry=registry,
+        )
         self.deliveries = Counter(
             "doithoai_notification_scheduled_deliveries_total",
             "Deliveries from the delivery log (invitations, reminders, follow-up, documents), by commune, kind and outcome.",
@@ -73,7 +79,7 @@ class Deliverer:
     the caller is a consumer, so the message is retried); after `max_attempts` it fails."""
 
     def __init__(self, log: DeliveryLog, metrics: DeliveryMetrics, *, lease_s: float, max_attempts: int) -> None:
-        self.log, self._metrics, self._lease_s, self._max_attempts = log, metrics, lease_s, max_attempts
+        self.log, self.metrics, self._lease_s, self._max_attempts = log, metrics, lease_s, max_attempts
 
     async def once(self, record: dict, send: Callable[[], Awaitable[None]], *, raise_transient: bool = False) -> bool:
         commune_id, delivery_id, kind = record["commune_id"], record["_id"], record["kind"]
@@ -84,18 +90,18 @@ class Deliverer:
             await send()
         except PermanentError as exc:
             await self.log.finish(commune_id, delivery_id, "failed", str(exc)[:500])
-            self._metrics.deliveries.labels(commune_id, kind, "failed").inc()
+            self.metrics.deliveries.labels(commune_id, kind, "failed").inc()
             return False
         except Exception as exc:
             if doc["attempts"] + 1 >= self._max_attempts:
                 await self.log.finish(commune_id, delivery_id, "failed", f"gave up: {exc}"[:500])
-                self._metrics.deliveries.labels(commune_id, kind, "failed").inc()
+                self.metrics.deliveries.labels(commune_id, kind, "failed").inc()
                 return False
             await self.log.release(commune_id, delivery_id, f"retry: {exc}"[:500])
-            self._metrics.deliveries.labels(commune_id, kind, "retry").inc()
+            self.metrics.deliveries.labels(commune_id, kind, "retry").inc()
             if raise_transient:
                 raise
             return False
         await self.log.finish(commune_id, delivery_id, "sent")
-        self._metrics.deliveries.labels(commune_id, kind, "sent").inc()
+        self.metrics.deliveries.labels(commune_id, kind, "sent").inc()
         return True

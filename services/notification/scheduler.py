@@ -82,6 +82,8 @@ class Scheduler:
             lead_days=self._settings.invitation_lead_days,
             overdue_window_days=self._settings.overdue_window_days,
         )
+        overdue = sum(1 for d in plan_deadlines(commune, dialogue) if d.key not in marks and today > d.due)
+        self._deliverer.metrics.overdue_deadlines.labels(commune.id).set(overdue)
         results = [await self._deliver(commune, dialogue, item) for item in work]
         return sum(results)
 

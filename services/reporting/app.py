@@ -37,7 +37,7 @@ def build_service(rt: Runtime) -> ServiceParts:
     templates = make_environment([TEMPLATES])
     renderer = DocumentRenderer(rt.settings.templates_dir)
     issuer = Issuer(items=items, documents=documents, tasks=tasks, numbers=DocumentNumbers(rt.db), directory=rt.directory, outbox=outbox, renderer=renderer)
-    scanner = FollowUpScanner(tasks, rt.directory, outbox, interval_s=rt.settings.scheduler_interval_s, remind_days_before=rt.settings.followup_remind_days)
+    scanner = FollowUpScanner(tasks, rt.directory, outbox, reporting_metrics, interval_s=rt.settings.scheduler_interval_s, remind_days_before=rt.settings.followup_remind_days)
 
     router = APIRouter()
     router.include_router(build_router(items, rt.directory, templates, renderer, reporting_metrics))

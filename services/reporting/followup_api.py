@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.reporting.followup import CLOSED, STATUS_LABELS_VI, TRANSITIONS, reminder_due
 from services.reporting.followup_repository import FollowUpRepository
+from services.reporting.metrics import ReportingMetrics
 from shared.clock import iso, utcnow
 from shared.contracts import Envelope, FollowUpChangedV1, FollowUpReminderV1
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
@@ -103,8 +104,8 @@ class FollowUpScanner:
     """Runs in every reporting replica; a reminder is recorded once under its id, so replicas
     never send the same one twice."""
 
-    def __init__(self, repo: FollowUpRepository, directory: DirectoryReader, outbox: Outbox, *, interval_s: float, remind_days_before: int) -> None:
-        self._repo, self._directory, self._outbox = repo, directory, outbox
+    def __init__(self, repo: FollowUpRepository, directory: DirectoryReader, outbox: Outbox, metrics: ReportingMetrics, *, interval_s: float, remind_days_before: int) -> None:
+        self._repo, self._directory, self._outbox, self._metrics = repo, directory, outbox, metrics
         self._interval, self._days = interval_s, remind_days_before
 
     async def run_forever(self) -> None:
@@ -112,8 +113,10 @@ class FollowUpScanner:
 
     async def scan(self, today: date | None = None) -> int:
         sent = 0
+        overdue: dict[str, int] = {}
+        local_today = today or utcnow().astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
         for task in await self._repo.open_tasks():
-            local_today = today or utcnow().astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+            overdue[task["commune_id"]] = overdue.get(task["commune_id"], 0) + (date.fromisoformat(task["due"]) < local_today)
             kind = reminder_due(task["status"], date.fromisoformat(task["due"]), local_today, self._days)
             if kind is None:
                 continue
@@ -131,6 +134,8 @@ class FollowUpScanner:
                     entry = {"at": iso(utcnow()), "status": "escalated", "previous_status": task["status"], "note": "overdue", "by": "system"}
                     if await self._repo.change_status(task, "escalated", escalated, entry):
                         await _flush(self._outbox, self._repo.tasks, task["commune_id"], task["_id"])
+        for commune_id, count in overdue.items():
+            self._metrics.overdue_tasks.labels(commune_id).set(count)
         return sent
 
 

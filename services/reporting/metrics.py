@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
 
 class ReportingMetrics:
@@ -9,6 +9,12 @@ class ReportingMetrics:
             "doithoai_reporting_read_model_updates_total",
             "Read-model updates applied, by commune and event type.",
             ["commune_id", "event_type"],
+            registry=registry,
+        )
+        self.overdue_tasks = Gauge(
+            "doithoai_reporting_overdue_followup_tasks",
+            "Conclusions past their due date and not resolved, by commune (as of the last follow-up scan).",
+            ["commune_id"],
             registry=registry,
         )
         self.renders = Counter(
