@@ -167,6 +167,25 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dlq(args: argparse.Namespace) -> int:
+    import json
+
+    from shared.dead_letters import list_dead_letters, replay_dead_letters
+    from shared.settings import Settings
+    from shared.topology import Topology
+
+    settings = Settings()
+    topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
+    if args.action == "list":
+        rows = asyncio.run(list_dead_letters(settings.rabbitmq_url, topology, service=args.service, limit=args.limit))
+    else:
+        rows = asyncio.run(replay_dead_letters(settings.rabbitmq_url, topology, service=args.service, message_id=args.message_id, limit=args.limit))
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False, default=str))
+    print(json.dumps({"action": args.action, "count": len(rows)}), file=sys.stderr)
+    return 0
+
+
 def _run(_: argparse.Namespace) -> int:
     from services.local.runner import run
 
@@ -206,6 +225,13 @@ def parser() -> argparse.ArgumentParser:
     render.add_argument("--number", type=int, default=None, metavar="N", help="the document's number in its register; without it a draft (Số    -TB/ĐU, DỰ THẢO)")
     render.add_argument("--issued-on", type=_iso_date, default=None, metavar="YYYY-MM-DD", help="issue date (default: the demo plan's date for that document)")
     render.set_defaults(func=_render)
+
+    dlq = commands.add_parser("dlq", help="dead letters: list them with their reasons, or replay them to their consumer")
+    dlq.add_argument("action", choices=("list", "replay"))
+    dlq.add_argument("--service", choices=sorted(DEFAULT_PORTS), help="only this service's consumers")
+    dlq.add_argument("--message-id", help="replay only this message (its event id)")
+    dlq.add_argument("--limit", type=int, default=100)
+    dlq.set_defaults(func=_dlq)
 
     run = commands.add_parser("run", help="the whole system locally with embedded defaults (make run)")
     run.set_defaults(func=_run)

@@ -10,6 +10,7 @@ import pytest
 from faststream.rabbit import RabbitBroker
 
 from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
+from shared.dead_letters import list_dead_letters, replay_dead_letters
 from shared.errors import PermanentError, TransientError
 from shared.messaging import REASON_HEADER, Consumer
 from shared.outbox import Outbox, outbox_fields
@@ -151,3 +152,25 @@ async def test_outbox_left_behind_by_a_crash_is_published_by_the_relay(make_sett
         await eventually(lambda: probe.calls == [envelope.event_id])
         doc = await eventually(lambda: relay_source["collection"].find_one({"_id": "doc", "outbox_pending": False}))
     assert "outbox" not in doc
+
+
+async def test_dead_letters_are_listed_with_their_reason_and_replayed_once_fixed(make_settings):
+    settings = make_settings()
+    probe = Probe([PermanentError("office has no e-mail")])
+    topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
+    app = build_app(settings, [probe.factory], title="t")
+    async with running(app):
+        envelope = received_envelope()
+        await probe.parts.publisher.publish(envelope)
+        await eventually(lambda: probe.count("dead_lettered") == 1)
+        listed = await eventually(lambda: list_dead_letters(settings.rabbitmq_url, topology, service="routing"))
+        assert [(row["message_id"], row["event_type"], row["reason"]) for row in listed] == [
+            (envelope.event_id, "submission.received.v1", "permanent: PermanentError: office has no e-mail")
+        ]
+        assert len(await list_dead_letters(settings.rabbitmq_url, topology, service="routing")) == 1  # listing leaves them
+        # The cause is fixed (the probe no longer fails): replay sends it back to its consumer.
+        [replayed] = await replay_dead_letters(settings.rabbitmq_url, topology, service="routing", message_id=envelope.event_id)
+        assert replayed["to"] == f"{settings.amqp_prefix}.routing.submissions"
+        await eventually(lambda: probe.count("processed") == 1)
+        assert await list_dead_letters(settings.rabbitmq_url, topology) == []
+    assert probe.calls == [envelope.event_id, envelope.event_id]
