@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install deps broker run test test-unit eval bench compose-check clean
+.PHONY: help install deps broker run test test-unit eval bench asyncapi compose-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ eval: install ## classification figures on ../shared/domain/sample-submissions.j
 bench: install ## benchmarks (speed and memory targets are checked here, never in tests)
 	$(VENV)/bin/python -m bench.bench_routing
 	$(VENV)/bin/python -m bench.bench_documents
+
+asyncapi: install ## write docs/asyncapi.json from the event contracts
+	$(VENV)/bin/python -c "from shared.asyncapi import DOCUMENT, render; DOCUMENT.write_text(render(), encoding='utf-8')"
 
 compose-check: deps ## validate docker-compose.yml without an engine
 	docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"
