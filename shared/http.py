@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -79,8 +80,15 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse(status_code=422, content=error_body([{"loc": ("body",), "type": "json_invalid", "msg": "invalid JSON or UTF-8"}]))
         return await http_exception_handler(request, exc)
 
+    async def on_store_down(_: Request, exc: Exception) -> JSONResponse:
+        # Nothing can be stored or read: say so and when to retry, rather than a bare 500.
+        response = problem(503, "store_unavailable", "Hệ thống tạm thời gián đoạn, vui lòng thử lại sau ít phút.", "The store is unavailable; nothing was changed. Retry later.")
+        response.headers["Retry-After"] = "5"
+        return response
+
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(ConnectionFailure, on_store_down)
 
 
 def install_body_limit(app: FastAPI, max_bytes: int) -> None:

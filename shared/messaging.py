@@ -5,9 +5,11 @@ to a message that fails:
 - not a valid envelope, or an event type/version nobody here handles: dead-lettered at once,
   with the reason in the `x-doithoai-reason` header;
 - `PermanentError`: dead-lettered at once;
-- transient (store or broker down, SMTP busy, any unexpected error): copied to the consumer's
-  retry queue with `x-retry-count` + 1 and acknowledged; after `max_retries` it is dead-lettered
-  and the consumer's `on_give_up` hook records a final status.
+- the store unreachable: copied to the retry queue without spending the retry budget, so an
+  outage of any length delays events and loses none;
+- other transient errors (broker blip, SMTP busy, any unexpected error): copied to the
+  consumer's retry queue with `x-retry-count` + 1 and acknowledged; after `max_retries` it is
+  dead-lettered and the consumer's `on_give_up` hook records a final status.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import ValidationError
+from pymongo.errors import ConnectionFailure
 
 from shared.contracts import PAYLOADS, Envelope, Payload
 from shared.errors import PermanentError, is_transient
@@ -109,6 +112,13 @@ class _Dispatcher:
             log.warning("event failed permanently: %s", exc, extra=context)
             await self._give_up(envelope, payload, _short(exc))
             await self._dead_letter(message, headers, f"permanent: {_short(exc)}", label)
+            return await message.ack()
+        except ConnectionFailure as exc:
+            # The store is down: wait for it without spending the retry budget, so an outage
+            # delays events instead of dead-lettering them.
+            log.warning("store unavailable, event waits in the retry queue: %s", _short(exc), extra=context)
+            await self._retry(message, headers, int(headers.get(RETRY_HEADER, 0)), f"store unavailable: {_short(exc)}")
+            self.metrics.consumed.labels(label, "retried").inc()
             return await message.ack()
         except Exception as exc:
             attempts = int(headers.get(RETRY_HEADER, 0))
