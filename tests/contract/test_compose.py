@@ -215,6 +215,47 @@ def test_prometheus_scrapes_the_four_services_and_rabbitmq(
     assert 9090 in _published_ports(services["prometheus"])
 
 
+def test_prometheus_loads_the_alert_rules_beside_its_config(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    config = _load_yaml((DEPLOY / "prometheus" / "prometheus.yml").read_text(encoding="utf-8"))
+    # Relative rule_files resolve against the config's directory: /etc/prometheus in the container.
+    assert "alerts.yml" in config.get("rule_files", []), config.get("rule_files")
+    mounts = _bind_sources(services["prometheus"])
+    assert mounts["/etc/prometheus/alerts.yml"].endswith("deploy/prometheus/alerts.yml")
+    conf = (DEPLOY / "rabbitmq" / "rabbitmq.conf").read_text(encoding="utf-8")
+    # The alerts and the dashboard select RabbitMQ's queue metrics by their `queue` label.
+    assert re.search(r"^prometheus\.return_per_object_metrics\s*=\s*true\s*$", conf, re.M)
+
+
+def test_grafana_is_provisioned_with_prometheus_and_the_dashboard(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    grafana = services.get("grafana")
+    assert grafana, "docker-compose.yml lacks a grafana service"
+    assert str(grafana.get("image", "")).startswith("grafana/grafana-oss:"), grafana.get("image")
+    assert 3000 in _published_ports(grafana)
+    assert "prometheus" in grafana.get("depends_on", {}), grafana.get("depends_on")
+    env = _env(grafana)
+    assert env.get("GF_AUTH_ANONYMOUS_ENABLED") == "true"
+    assert env.get("GF_AUTH_ANONYMOUS_ORG_ROLE") == "Viewer"
+    mounts = _bind_sources(grafana)
+    assert mounts["/etc/grafana/provisioning"].endswith("deploy/grafana/provisioning")
+    provisioning = DEPLOY / "grafana" / "provisioning"
+    providers = _load_yaml(
+        (provisioning / "dashboards" / "doithoai.yml").read_text(encoding="utf-8")
+    )["providers"]
+    for provider in providers:
+        # The folder the provider reads is the one compose mounts deploy/grafana/dashboards on.
+        assert mounts[provider["options"]["path"]].endswith("deploy/grafana/dashboards"), provider
+    datasources = _load_yaml(
+        (provisioning / "datasources" / "prometheus.yml").read_text(encoding="utf-8")
+    )["datasources"]
+    urls = [d["url"] for d in datasources if d["type"] == "prometheus"]
+    assert urls == ["http://prometheus:9090"], urls
+    assert "/api/health" in _healthcheck_text(grafana)
+
+
 def test_env_example_documents_every_variable() -> None:
     lines = (DEPLOY / "env.example").read_text(encoding="utf-8").splitlines()
     compose_code = re.sub(r"(?m)^\s*#.*$", "", COMPOSE_FILE.read_text(encoding="utf-8"))
