@@ -21,11 +21,13 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.installed ## create .venv from the lock file
 
-deps: install broker ## everything the tests need: venv, RabbitMQ, docker-compose (validator), LibreOffice (DOCX check)
+deps: install broker ## everything the tests need: venv, RabbitMQ, docker-compose (validator), LibreOffice (DOCX check), promtool
 	@command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose)
 	@command -v soffice >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	  --no-install-recommends libreoffice-writer-nogui libharfbuzz-subset0 fonts-liberation2)
+	@command -v promtool >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	  --no-install-recommends prometheus)
 
 broker: ## start RabbitMQ on 127.0.0.1:5672 unless one answers (installs it from Debian if missing)
 	@scripts/ensure-rabbitmq.sh
