@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, FastAPI, Request
@@ -9,6 +11,8 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.ids import new_id
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
@@ -105,6 +109,28 @@ def install_body_limit(app: FastAPI, max_bytes: int) -> None:
                 f"Request body too large (at most {max_bytes // 1024} kB).",
             )
         return await call_next(request)
+
+
+def install_request_context(app: FastAPI) -> None:
+    """One correlation id per request (the caller's `X-Correlation-ID`, else a new one): it is
+    returned in the response, written in the access log line, and carried by the events the
+    request causes, so one id follows a submission from the HTTP request to the last event."""
+    access = logging.getLogger("doithoai.access")
+
+    @app.middleware("http")
+    async def request_context(request: Request, call_next):
+        supplied = request.headers.get("x-correlation-id", "")
+        correlation_id = supplied if 0 < len(supplied) <= 64 and supplied.isprintable() else new_id()
+        request.state.correlation_id = correlation_id
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers["X-Correlation-ID"] = correlation_id
+        if request.url.path not in ("/healthz", "/metrics"):
+            access.info(
+                "%s %s %d", request.method, request.url.path, response.status_code,
+                extra={"correlation_id": correlation_id, "status": response.status_code, "duration_ms": round((time.perf_counter() - started) * 1000, 1)},
+            )
+        return response
 
 
 def ops_router(registry: CollectorRegistry, ready: Callable[[], Awaitable[dict[str, bool]]]) -> APIRouter:

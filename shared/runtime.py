@@ -24,7 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import topology as topo
 from shared.directory import DirectoryReader
-from shared.http import install_body_limit, install_error_handlers, ops_router
+from shared.http import install_body_limit, install_error_handlers, install_request_context, ops_router
 from shared.messaging import BusPublisher, Consumer, register_consumer
 from shared.mongo import ProcessedEvents, create_client, database
 from shared.observability import ConsumerMetrics
@@ -129,6 +129,7 @@ def build_app(
     app.state.parts = {part.name: part for part in parts}
     install_error_handlers(app)
     install_body_limit(app, max_bytes=64 * 1024)
+    install_request_context(app)
 
     async def ready() -> dict[str, bool]:
         checks = {"store": False, "broker": True if in_memory else False}

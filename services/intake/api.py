@@ -18,7 +18,6 @@ from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
 from shared.errors import is_transient
 from shared.http import error_body, problem
-from shared.ids import new_id
 from shared.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -45,7 +44,7 @@ def build_router(
         commune = await directory.commune(commune_id)
         if commune is None:
             return _unknown_commune(commune_id)
-        correlation_id = request.headers.get("x-correlation-id") or new_id()
+        correlation_id = request.state.correlation_id
         try:
             doc = accept_submission(body, commune, correlation_id=correlation_id)
         except SubmissionRejected as rejected:

@@ -18,7 +18,6 @@ from shared.clock import as_utc
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
 from shared.http import error_body
-from shared.ids import new_id
 from shared.outbox import Outbox
 
 CLOSED = ("resolved", "rejected")
@@ -94,7 +93,7 @@ def build_open311_router(repo: SubmissionRepository, directory: DirectoryReader,
                 {"source": "citizen", "kind": "petition", "text": form.get("description") or "", "hamlet": form.get("address_string") or None,
                  "submitter_name": name, "contact": form.get("email") or form.get("phone") or None}
             )
-            correlation_id = request.headers.get("x-correlation-id") or new_id()
+            correlation_id = request.state.correlation_id
             doc = accept_submission(body, commune, correlation_id=correlation_id)
         except ValidationError as exc:
             details = error_body([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])["detail"]

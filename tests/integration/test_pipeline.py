@@ -42,6 +42,7 @@ async def test_a_petition_is_stored_routed_notified_and_in_the_draft_notice(syst
     client, db, registry = system
     response = await client.post(f"{BASE}/submissions", json=PETITION, headers={"x-correlation-id": "corr-1"})
     assert response.status_code == 202, response.text
+    assert response.headers["x-correlation-id"] == "corr-1"
     accepted = response.json()
     assert accepted["tracking_code"].startswith("DT-")
 

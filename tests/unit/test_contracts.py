@@ -56,3 +56,15 @@ def test_events_carry_no_personal_data():
 def test_every_payload_is_registered_under_its_routing_key():
     assert set(PAYLOADS) == {"submission.received.v1", "submission.routed.v1", "notification.sent.v1", "notification.failed.v1", "dialogue.plan_changed.v1", "followup.changed.v1", "followup.reminder.v1", "document.issued.v1"}
     assert PAYLOADS["submission.routed.v1"] is SubmissionRoutedV1
+
+
+def test_json_log_lines_carry_the_ids_given_in_extra():
+    import json
+    import logging
+
+    from shared.observability import JsonFormatter
+
+    record = logging.LogRecord("doithoai.access", logging.INFO, __file__, 1, "%s %s", ("POST", "/x"), None)
+    record.correlation_id, record.commune_id = "corr-1", "demo"
+    line = json.loads(JsonFormatter().format(record))
+    assert (line["msg"], line["correlation_id"], line["commune_id"], line["level"]) == ("POST /x", "corr-1", "demo", "INFO")
