@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install deps broker run test test-unit eval bench asyncapi compose-check clean
+.PHONY: help install deps broker run test test-unit eval bench fuzz asyncapi compose-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ eval: install ## classification figures on ../shared/domain/sample-submissions.j
 bench: install ## benchmarks (speed and memory targets are checked here, never in tests)
 	$(VENV)/bin/python -m bench.bench_routing
 	$(VENV)/bin/python -m bench.bench_documents
+
+fuzz: deps ## a longer schemathesis run over every service's OpenAPI (make test runs a short one)
+	DOITHOAI_FUZZ_EXAMPLES=200 $(VENV)/bin/pytest -q tests/fuzz
 
 asyncapi: install ## write docs/asyncapi.json from the event contracts
 	$(VENV)/bin/python -c "from shared.asyncapi import DOCUMENT, render; DOCUMENT.write_text(render(), encoding='utf-8')"

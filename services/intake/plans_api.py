@@ -86,11 +86,13 @@ def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox:
             return _unknown()
         if current.status in ("held", "concluded", "closed", "cancelled"):
             return problem(409, "plan_locked", "Kế hoạch đã kết thúc, không sửa được.", f"A {current.status} plan cannot be edited.")
-        changes = body.model_dump(exclude_unset=True, exclude={"changed_by", "delegates"})
+        changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"changed_by", "delegates"})  # null = unchanged
         if body.delegates is not None:
             changes["delegates"] = delegates_from(body.delegates)
-        updated = current.model_copy(update={**changes, "version": current.version + 1})
-        updated = Dialogue.model_validate(updated.model_dump())  # re-validate the merged plan
+        if "meeting_date" in changes and changes["meeting_date"].year != current.year:
+            error = {"loc": ("body", "meeting_date"), "type": "value_error", "msg": "wrong year", "ctx": {"reason_vi": f"Ngày đối thoại phải thuộc năm {current.year}.", "reason_en": f"meeting_date must fall in {current.year}."}}
+            return JSONResponse(status_code=422, content=error_body([error]))
+        updated = Dialogue.model_validate({**current.model_dump(), **changes, "version": current.version + 1})  # re-validated
         if not await repo.replace(updated, current.version, current.status, event(updated, "updated", current.status, body.changed_by)):
             return problem(409, "plan_changed", "Kế hoạch vừa được người khác sửa; tải lại rồi thử lại.", "The plan changed meanwhile; reload and retry.")
         await publish(updated)
