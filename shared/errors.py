@@ -21,6 +21,11 @@ class TransientError(Exception):
     """Processing may succeed later (a server was down, a limit was hit)."""
 
 
+class Busy(TransientError):
+    """Another worker holds the claim on this work: come back later. Waiting for it does not
+    spend the message's retry budget (the claim's lease bounds the wait)."""
+
+
 _TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
     TransientError,
     ConnectionFailure,  # includes ServerSelectionTimeoutError

@@ -5,8 +5,9 @@ to a message that fails:
 - not a valid envelope, or an event type/version nobody here handles: dead-lettered at once,
   with the reason in the `x-doithoai-reason` header;
 - `PermanentError`: dead-lettered at once;
-- the store unreachable: copied to the retry queue without spending the retry budget, so an
-  outage of any length delays events and loses none;
+- the store unreachable, or the work claimed by another worker (`Busy`): copied to the retry
+  queue without spending the retry budget, so an outage of any length, or a worker killed in
+  the middle of a send, delays events and fails none;
 - other transient errors (broker blip, SMTP busy, any unexpected error): copied to the
   consumer's retry queue with `x-retry-count` + 1 and acknowledged; after `max_retries` it is
   dead-lettered and the consumer's `on_give_up` hook records a final status.
@@ -27,7 +28,7 @@ from pydantic import ValidationError
 from pymongo.errors import ConnectionFailure
 
 from shared.contracts import PAYLOADS, Envelope, Payload
-from shared.errors import PermanentError, is_transient
+from shared.errors import Busy, PermanentError, is_transient
 from shared.mongo import ProcessedEvents
 from shared.observability import ConsumerMetrics
 from shared.topology import ConsumerSpec, Topology
@@ -113,11 +114,11 @@ class _Dispatcher:
             await self._give_up(envelope, payload, _short(exc))
             await self._dead_letter(message, headers, f"permanent: {_short(exc)}", label)
             return await message.ack()
-        except ConnectionFailure as exc:
-            # The store is down: wait for it without spending the retry budget, so an outage
-            # delays events instead of dead-lettering them.
-            log.warning("store unavailable, event waits in the retry queue: %s", _short(exc), extra=context)
-            await self._retry(message, headers, int(headers.get(RETRY_HEADER, 0)), f"store unavailable: {_short(exc)}")
+        except (ConnectionFailure, Busy) as exc:
+            # The store is down, or another worker holds the claim: wait without spending the
+            # retry budget, so an outage or a crashed claimant delays events instead of failing them.
+            log.warning("event waits in the retry queue: %s", _short(exc), extra=context)
+            await self._retry(message, headers, int(headers.get(RETRY_HEADER, 0)), f"waiting: {_short(exc)}")
             self.metrics.consumed.labels(label, "retried").inc()
             return await message.ack()
         except Exception as exc:

@@ -9,7 +9,7 @@ from services.notification.smtp import EmailSender
 from shared.clock import utcnow
 from shared.contracts import DialoguePlanChangedV1, Envelope, NotificationFailedV1, NotificationSentV1, SubmissionRoutedV1
 from shared.directory import DirectoryReader
-from shared.errors import PermanentError, TransientError
+from shared.errors import Busy, PermanentError
 from shared.messaging import Consumer
 from shared.outbox import Outbox
 from shared.topology import consumer
@@ -56,7 +56,7 @@ def assignments_consumer(
         )
         if await repo.outcome(envelope.commune_id, notification_id) is None:
             if not await repo.claim(envelope.commune_id, notification_id, claim_lease_s):
-                raise TransientError(f"notification {notification_id} is being sent by another worker")
+                raise Busy(f"notification {notification_id} is being sent by another worker")
             message = office_assignment_email(env, notification_id=notification_id, routed=routed, commune=commune, dialogue=dialogue, office=office, sender=sender_address)
             try:
                 await sender.send(message)

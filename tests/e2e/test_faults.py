@@ -1,0 +1,161 @@
+"""Nothing lost under faults: a stream of submissions runs while each service is killed with
+SIGKILL and restarted, RabbitMQ's application is stopped and started, and the MongoDB wire
+server is restarted on its data folder. Afterwards every accepted submission is stored, routed
+and its office e-mailed exactly once in effect (counted at the SMTP capture server by
+notification id), and the read model holds each one."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.local.mail_capture import MailCapture
+from services.local.ports import free_port, wait_listening
+from services.local.wire_store import start_wire_store
+from tests.conftest import _delete_topology
+
+pytestmark = pytest.mark.e2e
+DOITHOAI = str(Path(sys.executable).parent / "doithoai")
+SERVICES = ("intake", "routing", "notification", "reporting")
+RABBITMQCTL = "/usr/sbin/rabbitmqctl"
+
+
+class System:
+    def __init__(self, workdir: Path, rabbitmq_url: str) -> None:
+        self.workdir = workdir
+        self.store = start_wire_store(workdir / "run", data_dir=workdir / "data")
+        self.mail = MailCapture(workdir / "mail").start()
+        self.prefix = f"fault{uuid.uuid4().hex[:8]}"
+        self.ports = {name: free_port() for name in SERVICES}
+        self.env = {**os.environ, "RABBITMQ_URL": rabbitmq_url, "MONGODB_URL": self.store.url, "SMTP_URL": self.mail.url, "DOITHOAI_AMQP_PREFIX": self.prefix,
+                    "DOITHOAI_RETRY_DELAY_MS": "300", "DOITHOAI_OUTBOX_INTERVAL_S": "0.5", "DOITHOAI_OUTBOX_GRACE_S": "2", "DOITHOAI_SCHEDULER_INTERVAL_S": "3600", "LOG_LEVEL": "WARNING"}
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str) -> None:
+        log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115
+        self.processes[name] = subprocess.Popen([DOITHOAI, "serve", name, "--port", str(self.ports[name])], env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.ports[name]}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"{name} did not become healthy:\n" + (self.workdir / f"{name}.log").read_text(errors="replace")[-2000:])
+
+    def kill(self, name: str) -> None:
+        self.processes[name].send_signal(signal.SIGKILL)
+        self.processes[name].wait(10)
+
+    def restart_store(self) -> None:
+        port = self.store.port
+        self.store.process.send_signal(signal.SIGKILL)
+        self.store.process.wait(10)
+        self.store = start_wire_store(self.workdir / "run", data_dir=self.workdir / "data", port=port)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.mail.stop()
+        self.store.stop()
+
+
+def seed(system: System) -> None:
+    subprocess.run([DOITHOAI, "seed-demo"], env=system.env, check=True, capture_output=True, timeout=60)
+
+
+def feed(system: System, accepted: list[str], stop: threading.Event) -> None:
+    """Residents keep posting; what intake accepted (202) must all come through."""
+    n = 0
+    with httpx.Client(timeout=10) as client:
+        while not stop.is_set():
+            n += 1
+            body = {"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": f"Cống thoát nước trước chợ bị nghẹt, mưa là ngập (lần {n})."}
+            try:
+                response = client.post(f"http://127.0.0.1:{system.ports['intake']}/api/v1/communes/demo/submissions", json=body)
+                if response.status_code == 202:
+                    accepted.append(response.json()["id"])
+            except httpx.HTTPError:
+                pass  # intake is down or the store is: nothing was accepted
+            time.sleep(0.1)
+
+
+def rabbitmq(action: str) -> None:
+    subprocess.run([RABBITMQCTL, "-q", action], check=True, timeout=120)
+
+
+def test_nothing_is_lost_when_services_broker_and_store_fail(tmp_path, rabbitmq_url):
+    if not Path(RABBITMQCTL).exists():
+        pytest.fail("rabbitmqctl is needed to restart the broker: run `make deps` (Debian's rabbitmq-server)")
+    system = System(tmp_path, rabbitmq_url)
+    accepted: list[str] = []
+    stop = threading.Event()
+    try:
+        seed(system)
+        for name in SERVICES:
+            system.start(name)
+        feeder = threading.Thread(target=feed, args=(system, accepted, stop), daemon=True)
+        feeder.start()
+        time.sleep(2)
+        for name in SERVICES:  # each service in turn dies mid-stream and comes back
+            system.kill(name)
+            time.sleep(1.5)
+            system.start(name)
+            time.sleep(1.5)
+        rabbitmq("stop_app")
+        time.sleep(2)
+        rabbitmq("start_app")
+        wait_listening("127.0.0.1", 5672, timeout=60)
+        time.sleep(3)
+        system.restart_store()
+        time.sleep(3)
+        stop.set()
+        feeder.join(15)
+        assert len(accepted) >= 30, f"too few submissions accepted to prove anything: {len(accepted)}"
+
+        deadline = time.monotonic() + 120
+        missing = set(accepted)
+        with httpx.Client(timeout=10) as client:
+            while missing and time.monotonic() < deadline:
+                for submission_id in sorted(missing):
+                    try:
+                        view = client.get(f"http://127.0.0.1:{system.ports['intake']}/api/v1/communes/demo/submissions/{submission_id}").json()
+                    except httpx.HTTPError:
+                        break
+                    if view.get("status") == "office_notified":
+                        missing.discard(submission_id)
+                time.sleep(1)
+            items = client.get(f"http://127.0.0.1:{system.ports['reporting']}/api/v1/communes/demo/dialogues/demo-2017/items").json()["items"]
+        assert not missing, f"{len(missing)} of {len(accepted)} accepted submissions never reached their office"
+        in_read_model = {i["id"] for i in items}
+        assert set(accepted) <= in_read_model
+        notifications = [m["X-Doithoai-Notification"] for m in system.mail.messages()]
+        per_submission = {}
+        for message in system.mail.messages():
+            per_submission.setdefault(message["Subject"], set()).add(message["X-Doithoai-Notification"])
+        print(f"accepted {len(accepted)}; e-mails {len(notifications)}; distinct notifications {len(set(notifications))}")
+        assert len(set(notifications)) == len(accepted)  # one notification per submission
+        assert len(notifications) == len(set(notifications)), "an office received the same notification twice"
+    finally:
+        stop.set()
+        if subprocess.run([RABBITMQCTL, "-q", "status"], capture_output=True, timeout=60).returncode != 0:
+            rabbitmq("start_app")
+        system.stop()
+        asyncio.run(_delete_topology(rabbitmq_url, system.prefix))
