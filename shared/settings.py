@@ -48,5 +48,10 @@ class Settings(BaseSettings):
     def reminder_offsets(self) -> tuple[int, ...]:
         return tuple(sorted({int(x) for x in self.reminder_offsets_days.split(",")}, reverse=True))
 
+    # The resident web front: the commune `/` shows, and the per-IP limit on its public POSTs.
+    default_commune: str = Field("demo", alias="DOITHOAI_DEFAULT_COMMUNE")
+    web_post_limit: int = Field(10, alias="DOITHOAI_WEB_POST_LIMIT", ge=1)
+    web_post_window_s: int = Field(600, alias="DOITHOAI_WEB_POST_WINDOW_S", ge=1, le=86400)
+
     review_confidence_threshold: float = Field(0.5, alias="DOITHOAI_REVIEW_THRESHOLD", ge=0, le=1)
     log_level: str = Field("INFO", alias="LOG_LEVEL")

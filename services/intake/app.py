@@ -13,6 +13,7 @@ from services.intake.plans_api import build_plans_router
 from services.intake.registrations import RegistrationRepository, build_registrations_router
 from services.intake.repository import SubmissionRepository
 from services.intake.subscribers import status_consumer
+from services.intake.web.pages import build_web_router
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, build_app as build_runtime_app, service_base
 from shared.settings import Settings
@@ -33,6 +34,7 @@ def build_service(rt: Runtime) -> ServiceParts:
     router.include_router(build_registrations_router(registrations, rt.directory))
     router.include_router(build_communes_router(rt.db, rt.directory))
     router.include_router(build_open311_router(repo, rt.directory, outbox))
+    router.include_router(build_web_router(rt, repo, registrations, outbox, intake_metrics))
 
     async def ensure_indexes() -> None:
         for repository in (repo, plans, registrations):
