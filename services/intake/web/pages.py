@@ -1,0 +1,442 @@
+"""The residents' web front (server-rendered, Vietnamese): the commune's open dialogue and its
+plan, the submission form, the receipt with the tracking code, tracking by code, and
+registration to attend.
+
+Submissions go through the same path as the API (`accept_submission`, `store_submission`, the
+outbox flush); every POST form carries a CSRF token (`csrf.py`) and the public POSTs are
+limited per client IP by a store-backed counter (`ratelimit.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
+from pymongo.errors import PyMongoError
+
+from services.intake.logic import SubmissionRejected, accept_submission, resolve_hamlet
+from services.intake.metrics import IntakeMetrics
+from services.intake.registrations import RegistrationIn, RegistrationRepository, hamlet_counts, person_key
+from services.intake.repository import SubmissionRepository, store_submission
+from services.intake.schemas import SubmissionIn
+from services.intake.status import STATUS_LABELS_VI
+from services.intake.subscribers import FOLLOWUP_LABELS_VI
+from services.intake.web.csrf import CSRF_FAILED_VI, CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
+from services.intake.web.ratelimit import RateLimiter
+from shared.clock import VIETNAM_TZ, as_utc, iso, utcnow
+from shared.contracts.envelope import COMMUNE_ID_PATTERN
+from shared.directory import Commune, Dialogue, DirectoryReader
+from shared.errors import is_transient
+from shared.http import error_body
+from shared.ids import new_id
+from shared.outbox import Outbox
+from shared.plan_deadlines import plan_deadlines
+from shared.runtime import Runtime
+from shared.templates import make_environment
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE.parent / "templates"
+STATIC = HERE.parent / "static"
+
+_COMMUNE_ID = re.compile(COMMUNE_ID_PATTERN)
+_TRACKING = re.compile(r"^DT-[A-Z0-9]{4,16}$")
+_PHONE_DIGITS = re.compile(r"\d")
+WHOLE_COMMUNE = "Toàn xã"
+
+KIND_LABELS_VI = {"opinion": "Ý kiến", "petition": "Kiến nghị", "complaint": "Phản ánh"}
+KIND_HINTS_VI = {
+    "opinion": "góp ý, đề xuất chung",
+    "petition": "đề nghị xã giải quyết một việc cụ thể",
+    "complaint": "báo một việc sai, chưa đúng đang xảy ra",
+}
+AUTHORITY_VI = {
+    "province": "Vấn đề thuộc thẩm quyền cấp tỉnh: Đảng ủy xã tổng hợp, kiến nghị cấp trên.",
+    "central": "Vấn đề thuộc thẩm quyền trung ương: Đảng ủy xã tổng hợp, kiến nghị cấp trên.",
+}
+STATUS_DONE = ("routed", "office_notified")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+# Field of the submission model -> field of the web form.
+_SUBMISSION_FIELDS = {"text": "text", "hamlet": "hamlet", "kind": "kind", "submitter_name": "name", "contact": "phone", "source": "_form"}
+
+
+def upper_first(value: str) -> str:
+    """`xã Tân Phước` -> `Xã Tân Phước` (Jinja's `capitalize` would lower the rest)."""
+    return value[:1].upper() + value[1:]
+
+
+def vn_datetime(value: datetime | str | None) -> str:
+    """`25/03/2017 07:30` in Vietnam time."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    local = as_utc(value).astimezone(VIETNAM_TZ)
+    return f"{local:%d/%m/%Y %H:%M}"
+
+
+def _vn_day(value: str | date | None) -> str:
+    if not value:
+        return ""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def _environment():
+    env = make_environment([TEMPLATES])
+    env.filters["vn_datetime"] = vn_datetime
+    env.filters["upper_first"] = upper_first
+    env.globals.update(KIND_LABELS_VI=KIND_LABELS_VI, KIND_HINTS_VI=KIND_HINTS_VI, WHOLE_COMMUNE=WHOLE_COMMUNE, CSRF_FIELD=CSRF_FIELD)
+    return env
+
+
+def client_ip(request: Request) -> str:
+    """The peer address as the ASGI server reports it (behind a proxy, run uvicorn with
+    --proxy-headers and --forwarded-allow-ips so that this is the resident's address)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _text(form: Mapping[str, Any], key: str, limit: int = 6000) -> str:
+    value = form.get(key)
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _in_form_order(errors: dict[str, str] | None, order: tuple[str, ...]) -> dict[str, str]:
+    """The error summary lists the mistakes in the order the fields appear."""
+    errors = errors or {}
+    return {k: errors[k] for k in sorted(errors, key=lambda k: order.index(k) if k in order else len(order))}
+
+
+def _pydantic_errors(exc: ValidationError, fields: Mapping[str, str]) -> dict[str, str]:
+    detail = error_body([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])["detail"]
+    errors: dict[str, str] = {}
+    for d in detail:
+        errors.setdefault(fields.get(d["field"], d["field"]), d["message_vi"])
+    return errors
+
+
+def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: RegistrationRepository, outbox: Outbox, metrics: IntakeMetrics) -> APIRouter:
+    directory: DirectoryReader = rt.directory
+    settings = rt.settings
+    env = _environment()
+    limiter = RateLimiter(rt.db, settings.web_post_limit, settings.web_post_window_s)
+    router = APIRouter(include_in_schema=False)
+    router.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    # ---- rendering -------------------------------------------------------------------------
+
+    def render(request: Request, template: str, *, status: int = 200, commune: Commune | None = None, title: str, **context: Any) -> HTMLResponse:
+        token = csrf_token(request)
+        html = env.get_template(f"web/{template}").render(commune=commune, title=title, csrf_token=token, **context)
+        response = HTMLResponse(html, status_code=status)
+        set_csrf_cookie(request, response, token)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    def message(request: Request, status: int, title: str, text: str, commune: Commune | None = None) -> HTMLResponse:
+        return render(request, "message.html", status=status, commune=commune, title=title, heading=title, text=text)
+
+    def not_found(request: Request, commune_id: str) -> HTMLResponse:
+        return message(request, 404, "Không tìm thấy xã", f"Không tìm thấy xã/phường có mã “{commune_id[:64]}”. Vui lòng kiểm tra lại đường dẫn.")
+
+    def forbidden(request: Request, commune: Commune | None) -> HTMLResponse:
+        return message(request, 403, "Không gửi được biểu mẫu", CSRF_FAILED_VI, commune)
+
+    def unavailable(request: Request, commune: Commune | None) -> HTMLResponse:
+        response = message(request, 503, "Hệ thống tạm thời gián đoạn", "Hệ thống tạm thời chưa lưu được, chưa có gì được ghi nhận. Vui lòng gửi lại sau ít phút.", commune)
+        response.headers["Retry-After"] = "5"
+        return response
+
+    def redirect(url: str) -> RedirectResponse:
+        response = RedirectResponse(url, status_code=303)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    # ---- shared steps ----------------------------------------------------------------------
+
+    async def load(commune_id: str) -> tuple[Commune | None, Dialogue | None]:
+        if not _COMMUNE_ID.match(commune_id):
+            return None, None
+        commune = await directory.commune(commune_id)
+        if commune is None or commune.current_dialogue_id is None:
+            return commune, None
+        return commune, await directory.dialogue(commune_id, commune.current_dialogue_id)
+
+    async def read_form(request: Request) -> dict[str, str]:
+        form = await request.form()
+        return {k: v for k, v in form.items() if isinstance(v, str)}
+
+    async def throttled(request: Request, commune: Commune) -> Response | None:
+        """None when this POST is within the limit, else the 429 page with Retry-After."""
+        verdict = await limiter.hit(commune.id, client_ip(request))
+        if verdict.allowed:
+            return None
+        log.warning("web post rate limited", extra={"commune_id": commune.id, "count": verdict.count})
+        minutes = max(1, round(verdict.retry_after_s / 60))
+        response = message(
+            request, 429, "Gửi quá nhiều lần",
+            f"Bạn đã gửi quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau khoảng {minutes} phút.", commune,
+        )
+        response.headers["Retry-After"] = str(verdict.retry_after_s)
+        return response
+
+    def plan_context(commune: Commune, dialogue: Dialogue | None) -> dict[str, Any]:
+        opinions_due = None
+        if dialogue is not None:
+            reports = next((d for d in plan_deadlines(commune, dialogue) if d.key.startswith("hamlet_reports")), None)
+            opinions_due = reports.printed if reports else None
+        plan_hamlets = [h.name for h in commune.hamlets if dialogue and h.id in dialogue.hamlet_ids]
+        return {"dialogue": dialogue, "opinions_due": opinions_due, "plan_hamlets": plan_hamlets}
+
+    def home_page(request: Request, commune: Commune, dialogue: Dialogue | None, *, values: dict | None = None, errors: dict | None = None, status: int = 200) -> HTMLResponse:
+        values = {"hamlet": "", "topic": "", "kind": "petition", "text": "", "name": "", "phone": "", **(values or {})}
+        return render(
+            request, "home.html", status=status, commune=commune,
+            title=f"Đối thoại năm {dialogue.year} – {upper_first(commune.display_name)}" if dialogue else upper_first(commune.display_name),
+            values=values, errors=_in_form_order(errors, ("_form", "hamlet", "topic", "kind", "text", "name", "phone")), **plan_context(commune, dialogue),
+        )
+
+    # ---- home and submission ---------------------------------------------------------------
+
+    @router.get("/", response_class=HTMLResponse)
+    async def home(request: Request):
+        return await commune_home(request, settings.default_commune)
+
+    @router.get("/xa/{commune_id}", response_class=HTMLResponse)
+    async def commune_home(request: Request, commune_id: str):
+        commune, dialogue = await load(commune_id)
+        if commune is None:
+            return not_found(request, commune_id)
+        return home_page(request, commune, dialogue)
+
+    @router.get("/xa/{commune_id}/gui-y-kien")
+    async def submit_get(commune_id: str):
+        return redirect(f"/xa/{quote(commune_id)}#gui-y-kien")
+
+    @router.post("/xa/{commune_id}/gui-y-kien", response_class=HTMLResponse)
+    async def submit(request: Request, commune_id: str):
+        form = await read_form(request)
+        commune, dialogue = await load(commune_id)
+        if not csrf_ok(request, form):
+            return forbidden(request, commune)
+        if commune is None:
+            return not_found(request, commune_id)
+        try:
+            if limited := await throttled(request, commune):
+                return limited
+        except PyMongoError as exc:
+            if not is_transient(exc):
+                raise
+            return unavailable(request, commune)
+        values = {key: _text(form, key) for key in ("hamlet", "topic", "kind", "text", "name", "phone")}
+        errors: dict[str, str] = {}
+        if not values["hamlet"].strip():
+            errors["hamlet"] = f"Vui lòng chọn ấp nơi xảy ra sự việc (hoặc “{WHOLE_COMMUNE}” nếu là việc chung của cả xã)."
+        hint = values["topic"].strip() or None
+        topic_numbers = {str(t.number) for t in dialogue.topics} | {"0"} if dialogue else {"0"}
+        if hint is not None and hint not in topic_numbers:
+            errors["topic"] = "Nội dung gợi ý không hợp lệ; vui lòng chọn lại trong danh sách."
+        phone = values["phone"].strip()
+        if phone and not (8 <= len(_PHONE_DIGITS.findall(phone)) <= 15 and re.fullmatch(r"\+?[0-9 .()-]+", phone)):
+            errors["phone"] = "Số điện thoại không hợp lệ (8–15 chữ số, ví dụ 0912 345 678). Có thể để trống."
+        body = None
+        try:
+            body = SubmissionIn.model_validate(
+                {"source": "citizen", "kind": values["kind"], "text": values["text"], "hamlet": values["hamlet"] or None,
+                 "submitter_name": values["name"] or None, "contact": phone or None}
+            )
+        except ValidationError as exc:
+            for field, text in _pydantic_errors(exc, _SUBMISSION_FIELDS).items():
+                errors.setdefault(field, text)
+            if "kind" in errors:
+                errors["kind"] = "Vui lòng chọn loại: ý kiến, kiến nghị hoặc phản ánh."
+            if "text" in errors and not values["text"].strip():
+                errors["text"] = "Vui lòng viết nội dung ý kiến, kiến nghị (ít nhất 5 ký tự)."
+        correlation_id = request.headers.get("x-correlation-id") or new_id()
+        doc = None
+        if body is not None and not errors:
+            try:
+                doc = accept_submission(body, commune, correlation_id=correlation_id)
+            except SubmissionRejected as rejected:
+                errors[_SUBMISSION_FIELDS.get(rejected.field or "", "_form")] = rejected.vi
+        if errors or doc is None or body is None:
+            metrics.submissions.labels(commune.id, "rejected").inc()
+            return home_page(request, commune, dialogue, values=values, errors=errors, status=422)
+        extra = {"service_code_hint": hint} if hint is not None else {}
+        try:
+            doc = await store_submission(repo, {**doc, **extra}, lambda: {**accept_submission(body, commune, correlation_id=correlation_id), **extra})
+        except PyMongoError as exc:
+            if not is_transient(exc):
+                raise
+            metrics.submissions.labels(commune.id, "unavailable").inc()
+            return unavailable(request, commune)
+        metrics.submissions.labels(commune.id, "accepted").inc()
+        try:
+            await outbox.flush_document(repo.submissions, commune.id, doc["_id"])
+        except Exception:  # stored is what counts; the relay publishes it later
+            log.warning("publish after store failed; outbox relay will retry", exc_info=True, extra={"submission_id": doc["_id"], "correlation_id": correlation_id})
+        return redirect(f"/xa/{commune.id}/da-gui?ma={quote(doc['tracking_code'])}")
+
+    @router.get("/xa/{commune_id}/da-gui", response_class=HTMLResponse)
+    async def receipt(request: Request, commune_id: str, ma: str = ""):
+        commune, _ = await load(commune_id)
+        if commune is None:
+            return not_found(request, commune_id)
+        code = _normalise_code(ma)
+        doc = await repo.by_tracking_code(commune.id, code) if code else None
+        if doc is None:
+            return redirect(f"/xa/{commune.id}/theo-doi?ma={quote(ma[:32])}")
+        return render(request, "receipt.html", commune=commune, title=f"Đã tiếp nhận – mã {code}", code=code, kind=KIND_LABELS_VI[doc["kind"]],
+                      hamlet=doc.get("hamlet") or WHOLE_COMMUNE, received=vn_datetime(doc["received_at"]), contact_left=bool((doc.get("submitter") or {}).get("contact")))
+
+    # ---- tracking --------------------------------------------------------------------------
+
+    @router.get("/xa/{commune_id}/theo-doi", response_class=HTMLResponse)
+    async def track(request: Request, commune_id: str, ma: str = ""):
+        commune, _ = await load(commune_id)
+        if commune is None:
+            return not_found(request, commune_id)
+        typed = ma.strip()[:32]
+        code = _normalise_code(typed)
+        context: dict[str, Any] = {"typed": typed, "item": None, "error": None}
+        if typed and code is None:
+            context["error"] = "Mã theo dõi không đúng dạng. Mã có dạng DT-XXXXXXXX (chữ in hoa và số)."
+            return render(request, "tracking.html", status=422, commune=commune, title="Tra cứu ý kiến", **context)
+        if code is None:
+            return render(request, "tracking.html", commune=commune, title="Tra cứu ý kiến", **context)
+        doc = await repo.by_tracking_code(commune.id, code)
+        if doc is None:
+            context["error"] = f"Không tìm thấy ý kiến có mã {code} ở {commune.display_name}. Vui lòng kiểm tra lại mã."
+            return render(request, "tracking.html", status=404, commune=commune, title="Tra cứu ý kiến", **context)
+        context["item"] = await _tracking_view(repo, doc)
+        return render(request, "tracking.html", commune=commune, title=f"Ý kiến {code}", **context)
+
+    # ---- registration ----------------------------------------------------------------------
+
+    async def registration_page(request: Request, commune: Commune, dialogue: Dialogue | None, *, values: dict | None = None,
+                                errors: dict | None = None, notice: str | None = None, status: int = 200) -> HTMLResponse:
+        rows = await registrations.for_dialogue(commune.id, dialogue.id) if dialogue else []
+        counts = hamlet_counts(commune, dialogue, rows) if dialogue else []
+        values = {"name": "", "phone": "", "hamlet": "", "topic": "", "wants_to_speak": "", **(values or {})}
+        hamlets = sorted(commune.hamlets, key=lambda h: (not (dialogue and h.id in dialogue.hamlet_ids),))
+        return render(request, "register.html", status=status, commune=commune, title="Đăng ký tham dự đối thoại", dialogue=dialogue,
+                      counts=counts, total=len(rows), hamlets=hamlets, values=values,
+                      errors=_in_form_order(errors, ("_form", "name", "phone", "hamlet", "topic")), notice=notice)
+
+    @router.get("/xa/{commune_id}/dang-ky", response_class=HTMLResponse)
+    async def register_form(request: Request, commune_id: str, xong: str = ""):
+        commune, dialogue = await load(commune_id)
+        if commune is None:
+            return not_found(request, commune_id)
+        notice = "Cảm ơn bạn đã đăng ký. Chi bộ ấp sẽ gửi giấy mời trước buổi đối thoại." if xong == "1" else None
+        return await registration_page(request, commune, dialogue, notice=notice)
+
+    @router.post("/xa/{commune_id}/dang-ky", response_class=HTMLResponse)
+    async def register(request: Request, commune_id: str):
+        form = await read_form(request)
+        commune, dialogue = await load(commune_id)
+        if not csrf_ok(request, form):
+            return forbidden(request, commune)
+        if commune is None:
+            return not_found(request, commune_id)
+        try:
+            if limited := await throttled(request, commune):
+                return limited
+        except PyMongoError as exc:
+            if not is_transient(exc):
+                raise
+            return unavailable(request, commune)
+        if dialogue is None:
+            return await registration_page(request, commune, None, errors={"_form": f"{upper_first(commune.display_name)} chưa mở đợt đối thoại nào để đăng ký."}, status=409)
+        values = {key: _text(form, key, 200) for key in ("name", "phone", "hamlet", "topic", "wants_to_speak")}
+        errors: dict[str, str] = {}
+        topic: int | None = None
+        if values["topic"].strip():
+            numbers = {t.number for t in dialogue.topics} | {0}
+            topic = int(values["topic"]) if values["topic"].strip().isdigit() else -1
+            if topic not in numbers:
+                errors["topic"] = "Nội dung đăng ký phát biểu không hợp lệ; vui lòng chọn lại."
+        body = None
+        try:
+            body = RegistrationIn.model_validate(
+                {"name": values["name"], "phone": values["phone"], "hamlet": values["hamlet"], "topic": topic if topic not in (None, -1) else None, "wants_to_speak": values["wants_to_speak"] == "1"}
+            )
+        except ValidationError as exc:
+            errors.update({k: v for k, v in _pydantic_errors(exc, {}).items() if k not in errors})
+            if "name" in errors:
+                errors["name"] = "Vui lòng nhập họ và tên (2–120 ký tự)."
+            if "phone" in errors:
+                errors["phone"] = "Số điện thoại không hợp lệ (8–20 chữ số, ví dụ 0912 345 678)."
+            if "hamlet" in errors:
+                errors["hamlet"] = "Vui lòng chọn ấp nơi bạn cư trú."
+        hamlet = None
+        if body is not None and "hamlet" not in errors:
+            try:
+                hamlet = resolve_hamlet(commune, body.hamlet)
+            except SubmissionRejected as rejected:
+                errors["hamlet"] = rejected.vi
+            else:
+                if hamlet is None:
+                    errors["hamlet"] = "Vui lòng chọn ấp nơi bạn cư trú."
+        if errors or body is None or hamlet is None:
+            return await registration_page(request, commune, dialogue, values=values, errors=errors, status=422)
+        doc = {
+            "_id": new_id(), "commune_id": commune.id, "dialogue_id": dialogue.id, "name": body.name, "phone": body.phone,
+            "person_key": person_key(body.name, body.phone), "hamlet": hamlet, "hamlet_id": next(h.id for h in commune.hamlets if h.name == hamlet),
+            "topic": body.topic, "wants_to_speak": body.wants_to_speak, "registered_by": "self", "registered_at": iso(utcnow()),
+        }
+        if not await registrations.add(doc):
+            duplicate = f"{body.name} (số điện thoại {body.phone}) đã đăng ký tham dự buổi đối thoại này rồi, không cần đăng ký lại."
+            return await registration_page(request, commune, dialogue, values=values, errors={"_form": duplicate}, status=409)
+        return redirect(f"/xa/{commune.id}/dang-ky?xong=1")
+
+    return router
+
+
+def _normalise_code(typed: str) -> str | None:
+    """`dt-9ycr47ah`, `9YCR47AH` and ` DT-9YCR47AH ` are the same code."""
+    code = re.sub(r"\s+", "", typed).upper()
+    if code and not code.startswith("DT-"):
+        code = "DT-" + code.removeprefix("DT")
+    return code if _TRACKING.match(code) else None
+
+
+async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
+    """What a resident sees by code: no submitter name or contact, no staff names."""
+    history = [{"at": vn_datetime(doc["received_at"]), "note": STATUS_LABELS_VI["received"] + "."}]
+    history += [{"at": vn_datetime(h["at"]), "note": h["note_vi"]} for h in await repo.history(doc["commune_id"], doc["_id"])]
+    followup = doc.get("followup_status")
+    topic = doc.get("topic")
+    return {
+        "code": doc["tracking_code"],
+        "status": doc["status"],
+        "status_label": STATUS_LABELS_VI.get(doc["status"], doc["status"]),
+        "done": doc["status"] in STATUS_DONE,
+        "kind": KIND_LABELS_VI.get(doc["kind"], doc["kind"]),
+        "hamlet": doc.get("hamlet") or WHOLE_COMMUNE,
+        "text": doc["text"],
+        "received": vn_datetime(doc["received_at"]),
+        "topic": (f"{topic}. {doc.get('topic_name')}" if topic else doc.get("topic_name")) if topic is not None else None,
+        "office": doc.get("office_name"),
+        "authority": AUTHORITY_VI.get(doc.get("authority_level") or ""),
+        "times_raised": doc.get("times_raised") or 1,
+        "followup": upper_first(FOLLOWUP_LABELS_VI.get(followup, followup)) if followup else None,
+        "followup_due": _vn_day(doc.get("followup_due")),
+        "followup_result": doc.get("followup_note"),
+        "history": history,
+    }
