@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install deps broker run test test-unit eval bench fuzz asyncapi compose-check clean
+.PHONY: help install deps broker run test test-unit eval bench fuzz screenshots asyncapi compose-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -21,13 +21,14 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.installed ## create .venv from the lock file
 
-deps: install broker ## everything the tests need: venv, RabbitMQ, docker-compose (validator), LibreOffice (DOCX check), promtool
+deps: install broker ## everything the tests need: venv, RabbitMQ, docker-compose (validator), LibreOffice (DOCX check), promtool, Chromium
 	@command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose)
 	@command -v soffice >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	  --no-install-recommends libreoffice-writer-nogui libharfbuzz-subset0 fonts-liberation2)
 	@command -v promtool >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	  --no-install-recommends prometheus)
+	@test -x /usr/bin/chromium || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core)
 
 broker: ## start RabbitMQ on 127.0.0.1:5672 unless one answers (installs it from Debian if missing)
 	@scripts/ensure-rabbitmq.sh
@@ -47,6 +48,9 @@ eval: install ## classification figures on ../shared/domain/sample-submissions.j
 bench: install ## benchmarks (speed and memory targets are checked here, never in tests)
 	$(VENV)/bin/python -m bench.bench_routing
 	$(VENV)/bin/python -m bench.bench_documents
+
+screenshots: deps ## the residents' pages in Chromium at 360 px and 1280 px -> screenshots/
+	$(VENV)/bin/pytest tests/browser
 
 fuzz: deps ## a longer schemathesis run over every service's OpenAPI (make test runs a short one)
 	DOITHOAI_FUZZ_EXAMPLES=200 $(VENV)/bin/pytest -q tests/fuzz

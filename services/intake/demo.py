@@ -131,6 +131,7 @@ def demo_dialogue() -> Dialogue:
             "Quyết định 2242-QĐ/TU ngày 03/02/2015 của Ban Thường vụ Tỉnh ủy",
         ),
         hamlet_ids=("ap-cho", "ap-can-cu"),
+        min_attendance={"ap-cho": 70, "ap-can-cu": 70},  # seed III.2: at least 70 per hamlet
         status="collecting",
         agenda=SEED_AGENDA,
         participants=(

@@ -53,7 +53,7 @@ def accept_submission(body: SubmissionIn, commune: Commune, *, correlation_id: s
     if commune.current_dialogue_id is None:
         raise SubmissionRejected(
             "no_open_dialogue",
-            f"{commune.display_name.capitalize()} chưa mở đợt đối thoại nào để nhận ý kiến.",
+            f"{commune.display_name[:1].upper()}{commune.display_name[1:]} chưa mở đợt đối thoại nào để nhận ý kiến.",
             "This commune has no open dialogue to receive submissions.",
         )
     hamlet = resolve_hamlet(commune, body.hamlet)

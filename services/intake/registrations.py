@@ -59,6 +59,15 @@ def hamlet_counts(commune: Commune, dialogue: Dialogue, registrations: list[dict
     return rows
 
 
+def registration_document(commune: Commune, dialogue_id: str, body: RegistrationIn, hamlet: str) -> dict:
+    """The stored registration for a resolved hamlet name (API and web form alike)."""
+    return {
+        "_id": new_id(), "commune_id": commune.id, "dialogue_id": dialogue_id, "name": body.name, "phone": body.phone,
+        "person_key": person_key(body.name, body.phone), "hamlet": hamlet, "hamlet_id": next(h.id for h in commune.hamlets if h.name == hamlet),
+        "topic": body.topic, "wants_to_speak": body.wants_to_speak, "registered_by": body.registered_by, "registered_at": iso(utcnow()),
+    }
+
+
 class RegistrationRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self.registrations = db[REGISTRATIONS]
@@ -97,12 +106,7 @@ def build_registrations_router(repo: RegistrationRepository, directory: Director
             return JSONResponse(status_code=422, content=error_body([rejected.as_error()]))
         if hamlet is None:
             return JSONResponse(status_code=422, content=error_body([SubmissionRejected("hamlet_required", "Cần chọn ấp nơi cư trú.", "Choose the hamlet you live in.", field="hamlet").as_error()]))
-        hamlet_id = next(h.id for h in commune.hamlets if h.name == hamlet)
-        doc = {
-            "_id": new_id(), "commune_id": commune_id, "dialogue_id": dialogue_id, "name": body.name, "phone": body.phone,
-            "person_key": person_key(body.name, body.phone), "hamlet": hamlet, "hamlet_id": hamlet_id, "topic": body.topic,
-            "wants_to_speak": body.wants_to_speak, "registered_by": body.registered_by, "registered_at": iso(utcnow()),
-        }
+        doc = registration_document(commune, dialogue_id, body, hamlet)
         if not await repo.add(doc):
             return problem(409, "already_registered", f"{body.name} ({body.phone}) đã đăng ký tham dự buổi đối thoại này.", "This person (same name and phone) is already registered.")
         return {"id": doc["_id"], "hamlet": hamlet, "registered_at": doc["registered_at"]}

@@ -25,14 +25,14 @@ from pymongo.errors import PyMongoError
 
 from services.intake.logic import SubmissionRejected, accept_submission, resolve_hamlet
 from services.intake.metrics import IntakeMetrics
-from services.intake.registrations import RegistrationIn, RegistrationRepository, hamlet_counts, person_key
+from services.intake.registrations import RegistrationIn, RegistrationRepository, hamlet_counts, registration_document
 from services.intake.repository import SubmissionRepository, store_submission
 from services.intake.schemas import SubmissionIn
 from services.intake.status import STATUS_LABELS_VI
 from services.intake.subscribers import FOLLOWUP_LABELS_VI
 from services.intake.web.csrf import CSRF_FAILED_VI, CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
 from services.intake.web.ratelimit import RateLimiter
-from shared.clock import VIETNAM_TZ, as_utc, iso, utcnow
+from shared.clock import VIETNAM_TZ, as_utc
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import Commune, Dialogue, DirectoryReader
 from shared.errors import is_transient
@@ -395,11 +395,7 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
                     errors["hamlet"] = "Vui lòng chọn ấp nơi bạn cư trú."
         if errors or body is None or hamlet is None:
             return await registration_page(request, commune, dialogue, values=values, errors=errors, status=422)
-        doc = {
-            "_id": new_id(), "commune_id": commune.id, "dialogue_id": dialogue.id, "name": body.name, "phone": body.phone,
-            "person_key": person_key(body.name, body.phone), "hamlet": hamlet, "hamlet_id": next(h.id for h in commune.hamlets if h.name == hamlet),
-            "topic": body.topic, "wants_to_speak": body.wants_to_speak, "registered_by": "self", "registered_at": iso(utcnow()),
-        }
+        doc = registration_document(commune, dialogue.id, body, hamlet)
         if not await registrations.add(doc):
             duplicate = f"{body.name} (số điện thoại {body.phone}) đã đăng ký tham dự buổi đối thoại này rồi, không cần đăng ký lại."
             return await registration_page(request, commune, dialogue, values=values, errors={"_form": duplicate}, status=409)
