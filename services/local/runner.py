@@ -93,6 +93,7 @@ def _banner(port: int, mode: str, mail_note: str, extra: str = "") -> None:
     base = f"http://127.0.0.1:{port}"
     print(
         f"\ndoithoai is running ({mode}).\n"
+        f"  Residents' page: {base}/   (submit, track, register)\n"
         f"  Intake API:  {base}/docs   (OpenAPI: {base}/openapi.json)\n{extra}"
         f"  Store: {os.environ['MONGODB_URL']}; {mail_note}\n"
         f"  Try:\n"
