@@ -224,12 +224,10 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
             return not_found(request, commune_id)
         return home_page(request, commune, dialogue)
 
-    @router.get("/xa/{commune_id}/gui-y-kien")
-    async def submit_get(commune_id: str):
-        return redirect(f"/xa/{quote(commune_id)}#gui-y-kien")
-
-    @router.post("/xa/{commune_id}/gui-y-kien", response_class=HTMLResponse)
-    async def submit(request: Request, commune_id: str):
+    async def checked_post(request: Request, commune_id: str):
+        """What every resident POST needs first: a CSRF token, a known commune, and room under
+        the rate limit (the store being down answers 503). Returns a response to send instead,
+        or the form with the commune and its open dialogue."""
         form = await read_form(request)
         commune, dialogue = await load(commune_id)
         if not csrf_ok(request, form):
@@ -243,6 +241,18 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
             if not is_transient(exc):
                 raise
             return unavailable(request, commune)
+        return form, commune, dialogue
+
+    @router.get("/xa/{commune_id}/gui-y-kien")
+    async def submit_get(commune_id: str):
+        return redirect(f"/xa/{quote(commune_id)}#gui-y-kien")
+
+    @router.post("/xa/{commune_id}/gui-y-kien", response_class=HTMLResponse)
+    async def submit(request: Request, commune_id: str):
+        checked = await checked_post(request, commune_id)
+        if isinstance(checked, Response):
+            return checked
+        form, commune, dialogue = checked
         values = {key: _text(form, key) for key in ("hamlet", "topic", "kind", "text", "name", "phone")}
         errors: dict[str, str] = {}
         if not values["hamlet"].strip():
@@ -348,19 +358,10 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
 
     @router.post("/xa/{commune_id}/dang-ky", response_class=HTMLResponse)
     async def register(request: Request, commune_id: str):
-        form = await read_form(request)
-        commune, dialogue = await load(commune_id)
-        if not csrf_ok(request, form):
-            return forbidden(request, commune)
-        if commune is None:
-            return not_found(request, commune_id)
-        try:
-            if limited := await throttled(request, commune):
-                return limited
-        except PyMongoError as exc:
-            if not is_transient(exc):
-                raise
-            return unavailable(request, commune)
+        checked = await checked_post(request, commune_id)
+        if isinstance(checked, Response):
+            return checked
+        form, commune, dialogue = checked
         if dialogue is None:
             return await registration_page(request, commune, None, errors={"_form": f"{upper_first(commune.display_name)} chưa mở đợt đối thoại nào để đăng ký."}, status=409)
         values = {key: _text(form, key, 200) for key in ("name", "phone", "hamlet", "topic", "wants_to_speak")}
