@@ -1,7 +1,7 @@
 """Exchange, queue and routing-key names in one place.
 
 One durable topic exchange carries every event. Each consumer owns one durable quorum queue
-bound to the routing keys it needs, a retry queue (messages wait there `retry_delay_ms`, then
+bound to the routing keys it needs, a delay queue (messages wait there `retry_delay_ms`, then
 dead-letter straight back to the consumer's queue through the default exchange), and a
 dead-letter queue on the dead-letter exchange. Every service declares the whole topology at
 start-up, so a publish never goes to a queue that does not exist yet.
@@ -97,14 +97,20 @@ class Topology:
         )
 
     def retry_queue(self, spec: ConsumerSpec) -> RabbitQueue:
+        """Where a message waits before its next try. A quorum queue with at-least-once
+        dead-lettering: a classic queue's expiry dead-lettering is at-most-once, and a broker
+        restart at that moment lost messages in the fault test."""
         name = self.queue_name(spec)
         return RabbitQueue(
-            f"{name}.retry",
+            f"{name}.delay",
             durable=True,
+            queue_type=QueueType.QUORUM,
             arguments={
                 "x-message-ttl": self.retry_delay_ms,
                 "x-dead-letter-exchange": "",
                 "x-dead-letter-routing-key": name,
+                "x-dead-letter-strategy": "at-least-once",
+                "x-overflow": "reject-publish",
             },
         )
 

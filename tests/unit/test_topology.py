@@ -34,6 +34,10 @@ def test_queues_dead_letter_to_their_own_dead_letter_queue_and_retry_back():
         assert main.arguments["x-dead-letter-routing-key"] == main.name
         assert main.arguments["x-delivery-limit"] == 7
         retry = topology.retry_queue(spec)
-        assert {k: v for k, v in retry.arguments.items() if k != "x-queue-type"} == {"x-message-ttl": 1500, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": main.name}
+        assert retry.name == main.name + ".delay"
+        assert {k: v for k, v in retry.arguments.items() if k != "x-queue-type"} == {
+            "x-message-ttl": 1500, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": main.name,
+            "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish",
+        }
         assert topology.dead_letter_queue(spec).name == main.name + ".dlq"
     assert len(set(topology.all_queue_names())) == 3 * len(CONSUMERS)
