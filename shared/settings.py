@@ -53,5 +53,10 @@ class Settings(BaseSettings):
     web_post_limit: int = Field(10, alias="DOITHOAI_WEB_POST_LIMIT", ge=1)
     web_post_window_s: int = Field(600, alias="DOITHOAI_WEB_POST_WINDOW_S", ge=1, le=86400)
 
+    # The staff area: how long a login lasts, and failed-or-not login POSTs allowed per client IP per window.
+    staff_session_hours: int = Field(12, alias="DOITHOAI_STAFF_SESSION_HOURS", ge=1, le=24 * 30)
+    staff_login_limit: int = Field(10, alias="DOITHOAI_STAFF_LOGIN_LIMIT", ge=1)
+    staff_login_window_s: int = Field(600, alias="DOITHOAI_STAFF_LOGIN_WINDOW_S", ge=1, le=86400)
+
     review_confidence_threshold: float = Field(0.5, alias="DOITHOAI_REVIEW_THRESHOLD", ge=0, le=1)
     log_level: str = Field("INFO", alias="LOG_LEVEL")

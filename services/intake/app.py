@@ -14,6 +14,7 @@ from services.intake.registrations import RegistrationRepository, build_registra
 from services.intake.repository import SubmissionRepository
 from services.intake.subscribers import status_consumer
 from services.intake.web.pages import build_web_router
+from services.intake.web.staff.pages import build_staff_router
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, build_app as build_runtime_app, service_base
 from shared.settings import Settings
@@ -35,6 +36,7 @@ def build_service(rt: Runtime) -> ServiceParts:
     router.include_router(build_communes_router(rt.db, rt.directory))
     router.include_router(build_open311_router(repo, rt.directory, outbox))
     router.include_router(build_web_router(rt, repo, registrations, outbox, intake_metrics))
+    router.include_router(build_staff_router(rt, repo))
 
     async def ensure_indexes() -> None:
         for repository in (repo, plans, registrations):

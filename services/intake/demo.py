@@ -12,6 +12,7 @@ from datetime import date
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.intake.web.staff.users import seed_demo_staff
 from shared.directory import (
     COMMUNES,
     DIALOGUES,
@@ -157,3 +158,4 @@ async def seed_demo(db: AsyncDatabase) -> None:
     await db[COMMUNES].replace_one({"_id": commune.id}, commune_document(commune), upsert=True)
     doc = dialogue_document(dialogue)
     await db[DIALOGUES].replace_one({"_id": doc["_id"], "commune_id": commune.id}, doc, upsert=True)
+    await seed_demo_staff(db)  # demo logins for the staff area

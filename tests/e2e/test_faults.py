@@ -153,9 +153,10 @@ def test_nothing_is_lost_when_services_broker_and_store_fail(tmp_path, rabbitmq_
         assert len(set(notifications)) == len(accepted)  # every submission's office told, none told of another's twice
         # SMTP has no exactly-once: a process killed after the server accepted a message and
         # before the outcome was stored sends it again on recovery. The copy carries the same
-        # Message-ID, so mailboxes show it once; only the one kill of the notification service can
-        # cause it, so at most one such copy.
-        assert copies <= 1
+        # Message-ID, so mailboxes show it once. Only the one kill of the notification service
+        # can cause copies, at most one per send in flight then (prefetch, 32 by default);
+        # runs here saw 0 to 2.
+        assert copies <= 32
         assert all(len({m["Message-ID"] for m in messages if m["X-Doithoai-Notification"] == n}) == 1 for n in set(notifications))
     finally:
         stop.set()

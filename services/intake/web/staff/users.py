@@ -1,0 +1,215 @@
+"""Staff users, their sessions and the audit trail, all in the shared store (every replica sees
+the same sessions; logout anywhere is logout everywhere).
+
+- `intake_staff_users`: string ids, `username` unique per deployment (stored lower-case),
+  `role`, `commune_id` (None only for `operator`), `office_id` (office_staff), `hamlet_id`
+  (hamlet_cell), `password_hash` (argon2id; the password itself is never stored).
+- `intake_staff_sessions`: `_id` is the SHA-256 of the random 32-byte cookie token (a copy of
+  the store does not hand out live sessions); `expires_at` carries a TTL index.
+- `intake_staff_audit`: who, role, commune, action, target, at, for every staff POST.
+
+Demo users (`seed_demo_staff`, commune `demo`). THE PASSWORDS ARE FOR THE DEMO ONLY: never
+seed them on a deployment that real people use.
+
+    username          role            scope                              password
+    demo.admin        commune_admin   xã Tân Phước                       demo-admin-2017
+    demo.vanphong     party_office    xã Tân Phước                       demo-vanphong-2017
+    demo.kinhte       office_staff    Phòng Kinh tế (phong-kinh-te)      demo-kinhte-2017
+    demo.apcho        hamlet_cell     ấp Chợ (ap-cho)                    demo-apcho-2017
+    demo.mattran      front_org       xã Tân Phước                       demo-mattran-2017
+    demo.operator     operator        every commune, no personal data    demo-operator-2017
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from shared.clock import utcnow
+from shared.ids import new_id
+
+STAFF_USERS = "intake_staff_users"
+STAFF_SESSIONS = "intake_staff_sessions"
+STAFF_AUDIT = "intake_staff_audit"
+
+ROLES = ("commune_admin", "party_office", "office_staff", "hamlet_cell", "front_org", "operator")
+ROLE_LABELS_VI = {
+    "commune_admin": "Quản trị của xã",
+    "party_office": "Văn phòng Đảng ủy",
+    "office_staff": "Cán bộ cơ quan chuyên môn",
+    "hamlet_cell": "Chi bộ ấp",
+    "front_org": "Mặt trận Tổ quốc, đoàn thể",
+    "operator": "Vận hành hệ thống (mọi xã)",
+}
+# Who may read the submitter's name and contact.
+IDENTITY_ROLES = frozenset({"party_office", "commune_admin"})
+
+_hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) defaults
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))  # verified against for unknown names: same timing
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    id: str
+    username: str
+    role: str
+    commune_id: str | None
+    display_name: str = ""
+    office_id: str | None = None
+    hamlet_id: str | None = None
+
+    @property
+    def sees_identity(self) -> bool:
+        return self.role in IDENTITY_ROLES
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> StaffUser:
+        return cls(id=doc["_id"], username=doc["username"], role=doc["role"], commune_id=doc.get("commune_id"),
+                   display_name=doc.get("display_name") or doc["username"], office_id=doc.get("office_id"), hamlet_id=doc.get("hamlet_id"))
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()[:64]
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def user_document(username: str, password: str, role: str, commune_id: str | None, *, display_name: str = "",
+                  office_id: str | None = None, hamlet_id: str | None = None) -> dict:
+    """A new user's document; raises ValueError when the role and its scope do not fit."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    if (role == "operator") != (commune_id is None):
+        raise ValueError("operators have no commune; every other role has one")
+    if (role == "office_staff") != bool(office_id):
+        raise ValueError("office_staff needs office_id (and only office_staff has one)")
+    if (role == "hamlet_cell") != bool(hamlet_id):
+        raise ValueError("hamlet_cell needs hamlet_id (and only hamlet_cell has one)")
+    if len(password) < 10:
+        raise ValueError("a password has at least 10 characters")
+    return {"_id": new_id(), "username": normalise_username(username), "role": role, "commune_id": commune_id,
+            "office_id": office_id, "hamlet_id": hamlet_id, "display_name": display_name or username,
+            "password_hash": hash_password(password), "created_at": utcnow()}
+
+
+class StaffStore:
+    def __init__(self, db: AsyncDatabase, session_ttl: timedelta) -> None:
+        self.users = db[STAFF_USERS]
+        self.sessions = db[STAFF_SESSIONS]
+        self.audit_log = db[STAFF_AUDIT]
+        self.session_ttl = session_ttl
+        self._indexed = False
+
+    async def ensure_indexes(self) -> None:
+        if self._indexed:
+            return
+        await ensure_staff_indexes(self.users.database)
+        self._indexed = True
+
+    # ---- users -----------------------------------------------------------------------------
+
+    async def authenticate(self, username: str, password: str) -> StaffUser | None:
+        """The user when the password is right; None otherwise (unknown names cost the same)."""
+        doc = await self.users.find_one({"username": normalise_username(username)})
+        try:
+            _hasher.verify(doc["password_hash"] if doc else _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if doc is None or doc.get("disabled"):
+            return None
+        if _hasher.check_needs_rehash(doc["password_hash"]):
+            await self.users.update_one({"_id": doc["_id"]}, {"$set": {"password_hash": hash_password(password)}})
+        return StaffUser.from_doc(doc)
+
+    async def set_password(self, user_id: str, password: str) -> None:
+        await self.users.update_one({"_id": user_id}, {"$set": {"password_hash": hash_password(password)}})
+
+    # ---- sessions --------------------------------------------------------------------------
+
+    async def open_session(self, user: StaffUser, now: datetime | None = None) -> str:
+        """A new random token for the cookie; the store keeps only its hash."""
+        await self.ensure_indexes()
+        now = now or utcnow()
+        token = secrets.token_urlsafe(32)
+        await self.sessions.insert_one({"_id": _token_key(token), "user_id": user.id, "commune_id": user.commune_id,
+                                        "created_at": now, "expires_at": now + self.session_ttl})
+        return token
+
+    async def user_for(self, token: str | None, now: datetime | None = None) -> StaffUser | None:
+        if not token or len(token) > 128:
+            return None
+        session = await self.sessions.find_one({"_id": _token_key(token)})
+        if session is None or session["expires_at"] <= (now or utcnow()):  # the TTL monitor runs only now and then
+            return None
+        doc = await self.users.find_one({"_id": session["user_id"]})
+        if doc is None or doc.get("disabled"):
+            return None
+        return StaffUser.from_doc(doc)
+
+    async def close_session(self, token: str | None) -> None:
+        if token and len(token) <= 128:
+            await self.sessions.delete_one({"_id": _token_key(token)})
+
+    # ---- audit -----------------------------------------------------------------------------
+
+    async def audit(self, user: StaffUser, action: str, target: dict | None = None, *, status: int | None = None) -> None:
+        await self.audit_log.insert_one({"_id": new_id(), "user_id": user.id, "username": user.username, "role": user.role,
+                                         "commune_id": user.commune_id, "action": action, "target": target or {},
+                                         "status": status, "at": utcnow()})
+
+
+def _token_key(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+async def ensure_staff_indexes(db: AsyncDatabase) -> None:
+    await db[STAFF_USERS].create_index([("username", ASCENDING)], unique=True)
+    await db[STAFF_SESSIONS].create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
+    await db[STAFF_SESSIONS].create_index([("user_id", ASCENDING)])
+    await db[STAFF_AUDIT].create_index([("commune_id", ASCENDING), ("at", ASCENDING)])
+
+
+async def add_user(db: AsyncDatabase, username: str, password: str, role: str, commune_id: str | None, **scope: str | None) -> dict:
+    """Create one user (DuplicateKeyError when the name is taken anywhere in the deployment)."""
+    await ensure_staff_indexes(db)
+    doc = user_document(username, password, role, commune_id, **scope)
+    await db[STAFF_USERS].insert_one(doc)
+    return doc
+
+
+DEMO_STAFF = (
+    # username, password, role, commune, extra scope
+    ("demo.admin", "demo-admin-2017", "commune_admin", "demo", {"display_name": "Quản trị xã Tân Phước"}),
+    ("demo.vanphong", "demo-vanphong-2017", "party_office", "demo", {"display_name": "Văn phòng Đảng ủy xã Tân Phước"}),
+    ("demo.kinhte", "demo-kinhte-2017", "office_staff", "demo", {"display_name": "Phòng Kinh tế", "office_id": "phong-kinh-te"}),
+    ("demo.apcho", "demo-apcho-2017", "hamlet_cell", "demo", {"display_name": "Chi bộ ấp Chợ", "hamlet_id": "ap-cho"}),
+    ("demo.mattran", "demo-mattran-2017", "front_org", "demo", {"display_name": "Ủy ban MTTQ xã Tân Phước"}),
+    ("demo.operator", "demo-operator-2017", "operator", None, {"display_name": "Vận hành hệ thống"}),
+)
+
+
+async def seed_demo_staff(db: AsyncDatabase) -> list[str]:
+    """The demo commune's staff users (module docstring: demo passwords, demo only). Idempotent:
+    an existing username is left as it is (its password is not reset). Returns the names created."""
+    await ensure_staff_indexes(db)
+    created = []
+    for username, password, role, commune_id, scope in DEMO_STAFF:
+        if await db[STAFF_USERS].find_one({"username": username}, {"_id": 1}):
+            continue
+        doc = user_document(username, password, role, commune_id, **scope)
+        try:
+            await db[STAFF_USERS].insert_one(doc)
+        except DuplicateKeyError:  # another replica seeded it at the same moment
+            continue
+        created.append(username)
+    return created
