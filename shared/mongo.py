@@ -8,12 +8,13 @@ single-document atomicity, no `$push` of sub-documents, no array `$ne` filters.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from pymongo import ASCENDING, AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 from shared.clock import utcnow
 from shared.settings import Settings
@@ -62,3 +63,15 @@ class ProcessedEvents:
         except DuplicateKeyError:
             return False
         return True
+
+
+async def record_after_side_effect(write, *, attempts: int = 60, delay_s: float = 0.5):
+    """Store the outcome of something that cannot be undone (an e-mail sent): a store outage at
+    that moment is waited out here, in place, because giving up would send it again later."""
+    for attempt in range(attempts):
+        try:
+            return await write()
+        except ConnectionFailure:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(delay_s)

@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.clock import iso, utcnow
 from shared.errors import PermanentError
+from shared.mongo import record_after_side_effect
 
 DELIVERIES = "notification_deliveries"
 
@@ -102,6 +103,6 @@ class Deliverer:
             if raise_transient:
                 raise
             return False
-        await self.log.finish(commune_id, delivery_id, "sent")
+        await record_after_side_effect(lambda: self.log.finish(commune_id, delivery_id, "sent"))
         self.metrics.deliveries.labels(commune_id, kind, "sent").inc()
         return True

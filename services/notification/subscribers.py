@@ -11,6 +11,7 @@ from shared.contracts import DialoguePlanChangedV1, Envelope, NotificationFailed
 from shared.directory import DirectoryReader
 from shared.errors import Busy, PermanentError
 from shared.messaging import Consumer
+from shared.mongo import record_after_side_effect
 from shared.outbox import Outbox
 from shared.topology import consumer
 
@@ -67,7 +68,8 @@ def assignments_consumer(
                 metrics.deliveries.labels(envelope.commune_id, CHANNEL, "retry").inc()
                 raise
             sent = NotificationSentV1(notification_id=notification_id, submission_id=routed.submission_id, office_id=office.id, sent_at=utcnow())
-            if await repo.finish(envelope.commune_id, notification_id, "sent", Envelope.wrap(sent, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id)):
+            sent_event = Envelope.wrap(sent, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id)
+            if await record_after_side_effect(lambda: repo.finish(envelope.commune_id, notification_id, "sent", sent_event)):
                 metrics.deliveries.labels(envelope.commune_id, CHANNEL, "sent").inc()
         await outbox.flush_document(repo.outcomes, envelope.commune_id, notification_id)
 

@@ -130,27 +130,27 @@ def test_nothing_is_lost_when_services_broker_and_store_fail(tmp_path, rabbitmq_
         feeder.join(15)
         assert len(accepted) >= 30, f"too few submissions accepted to prove anything: {len(accepted)}"
 
+        base = f"http://127.0.0.1:{system.ports['intake']}/api/v1/communes/demo/submissions"
         deadline = time.monotonic() + 120
-        missing = set(accepted)
         with httpx.Client(timeout=10) as client:
-            while missing and time.monotonic() < deadline:
-                for submission_id in sorted(missing):
-                    try:
-                        view = client.get(f"http://127.0.0.1:{system.ports['intake']}/api/v1/communes/demo/submissions/{submission_id}").json()
-                    except httpx.HTTPError:
-                        break
-                    if view.get("status") == "office_notified":
-                        missing.discard(submission_id)
+            # A resident whose request was cut by a kill may not have seen the 202 of a stored
+            # submission: what counts is everything stored, which must include every 202.
+            stored = set()
+            missing = set(accepted)
+            while time.monotonic() < deadline:
+                items = client.get(f"http://127.0.0.1:{system.ports['reporting']}/api/v1/communes/demo/dialogues/demo-2017/items").json()["items"]
+                stored = {i["id"] for i in items} | set(accepted)
+                missing = {i for i in stored if client.get(f"{base}/{i}").json().get("status") != "office_notified"}
+                if not missing:
+                    break
                 time.sleep(1)
-            items = client.get(f"http://127.0.0.1:{system.ports['reporting']}/api/v1/communes/demo/dialogues/demo-2017/items").json()["items"]
-        assert not missing, f"{len(missing)} of {len(accepted)} accepted submissions never reached their office"
-        in_read_model = {i["id"] for i in items}
-        assert set(accepted) <= in_read_model
+        assert not missing, f"{len(missing)} of {len(stored)} stored submissions never reached their office"
+        assert set(accepted) <= stored
         messages = system.mail.messages()
         notifications = [m["X-Doithoai-Notification"] for m in messages]
         copies = len(notifications) - len(set(notifications))
-        print(f"accepted {len(accepted)}; e-mails {len(notifications)}; distinct notifications {len(set(notifications))}; resent copies {copies}")
-        assert len(set(notifications)) == len(accepted)  # every submission's office told, none told of another's twice
+        print(f"accepted {len(accepted)}; stored {len(stored)}; e-mails {len(notifications)}; distinct notifications {len(set(notifications))}; resent copies {copies}")
+        assert len(set(notifications)) == len(stored)  # every stored submission's office told once
         # SMTP has no exactly-once: a process killed after the server accepted a message and
         # before the outcome was stored sends it again on recovery. The copy carries the same
         # Message-ID, so mailboxes show it once. Only the one kill of the notification service
