@@ -43,6 +43,17 @@ def _x_death_reason(headers: dict) -> str | None:
     return f"broker: {deaths[0].get('reason')}" if deaths else None
 
 
+async def _take(queue: aio_pika.abc.AbstractQueue, limit: int) -> list[aio_pika.abc.AbstractIncomingMessage]:
+    """Up to `limit` messages, unacknowledged (the caller acks or returns each)."""
+    taken = []
+    for _ in range(limit):
+        message = await queue.get(no_ack=False, fail=False)
+        if message is None:
+            break
+        taken.append(message)
+    return taken
+
+
 async def list_dead_letters(url: str, topology: Topology, *, service: str | None = None, limit: int = 20) -> list[dict]:
     """Up to `limit` messages per dead-letter queue, left in place, with their reasons."""
     found: list[dict] = []
@@ -52,13 +63,8 @@ async def list_dead_letters(url: str, topology: Topology, *, service: str | None
         for spec in _specs(service):
             name = topology.dead_letter_queue(spec).name
             queue = await channel.get_queue(name, ensure=True)
-            taken = []
-            for _ in range(limit):
-                message = await queue.get(no_ack=False, fail=False)
-                if message is None:
-                    break
-                taken.append(message)
-                found.append(_describe(name, message))
+            taken = await _take(queue, limit)
+            found += [_describe(name, message) for message in taken]
             for message in taken:  # closing without ack would also return them; say so explicitly
                 await message.nack(requeue=True)
     return found
@@ -75,10 +81,7 @@ async def replay_dead_letters(url: str, topology: Topology, *, service: str | No
             dlq_name, target = topology.dead_letter_queue(spec).name, topology.queue_name(spec)
             queue = await channel.get_queue(dlq_name, ensure=True)
             skipped = []
-            for _ in range(limit):
-                message = await queue.get(no_ack=False, fail=False)
-                if message is None:
-                    break
+            for message in await _take(queue, limit):
                 if message_id and message.message_id != message_id:
                     skipped.append(message)
                     continue
