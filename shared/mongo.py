@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from pymongo import ASCENDING, AsyncMongoClient
+from prometheus_client import CollectorRegistry, Counter
+from pymongo import ASCENDING, AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
@@ -20,14 +21,44 @@ from shared.clock import utcnow
 from shared.settings import Settings
 
 
-def create_client(settings: Settings) -> AsyncMongoClient:
-    """One client per process, opened in the service's lifespan (never at import time)."""
+class StoreOperations(monitoring.CommandListener):
+    """Counts every command the client sends to the store (find, insert, update, getMore, ...),
+    as `doithoai_<service>_store_operations_total{command}`. The counter is registered once the
+    process knows which service it runs (`register`); commands sent before that are not counted.
+    Server monitoring (heartbeats) goes through other listeners and is never counted."""
+
+    def __init__(self) -> None:
+        self._counter: Counter | None = None
+
+    def register(self, service: str, registry: CollectorRegistry) -> None:
+        self._counter = Counter(
+            f"doithoai_{service}_store_operations_total",
+            "Commands sent to the store by this process, by command name (one round trip each).",
+            ["command"],
+            registry=registry,
+        )
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if self._counter is not None:
+            self._counter.labels(event.command_name).inc()
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+def create_client(settings: Settings, operations: StoreOperations | None = None) -> AsyncMongoClient:
+    """One client per process, opened in the service's lifespan (never at import time).
+    With `operations`, every command the client sends is counted."""
     return AsyncMongoClient(
         settings.mongodb_url,
         tz_aware=True,
         serverSelectionTimeoutMS=3000,
         connectTimeoutMS=3000,
         appname="doithoai",
+        event_listeners=[operations] if operations is not None else None,
     )
 
 

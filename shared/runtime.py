@@ -26,7 +26,7 @@ from shared import topology as topo
 from shared.directory import DirectoryReader
 from shared.http import install_body_limit, install_error_handlers, install_request_context, ops_router
 from shared.messaging import BusPublisher, Consumer, register_consumer
-from shared.mongo import ProcessedEvents, create_client, database
+from shared.mongo import ProcessedEvents, StoreOperations, create_client, database
 from shared.observability import ConsumerMetrics
 from shared.outbox import Outbox
 from shared.periodic import repeat
@@ -88,11 +88,14 @@ def build_app(
 ) -> FastAPI:
     registry = registry or CollectorRegistry()
     broker = make_broker(settings, registry, title)
-    client = create_client(settings)
+    store_operations = StoreOperations()
+    client = create_client(settings, store_operations)
     db = database(client, settings)
     topology = topo.Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
     rt = Runtime(settings, broker, topology, registry, db, DirectoryReader(db))
     parts = [factory(rt) for factory in factories]
+    # doithoai_<service>_store_operations_total; a process running several services counts them together.
+    store_operations.register(parts[0].name if len(parts) == 1 else "embedded", registry)
     for part in parts:
         processed = ProcessedEvents(db, part.name, settings.processed_ttl_days)
         for consumer in part.consumers:
