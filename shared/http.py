@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -95,18 +95,21 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ConnectionFailure, on_store_down)
 
 
-def install_body_limit(app: FastAPI, max_bytes: int) -> None:
-    """Refuse oversized bodies before parsing them (413 with a bilingual message)."""
+def install_body_limit(app: FastAPI, max_bytes: int, larger: Mapping[str, int] | None = None) -> None:
+    """Refuse oversized bodies before parsing them (413 with a bilingual message). `larger`
+    allows more on exact paths that take uploads."""
+    exceptions = dict(larger or {})
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):
+        limit = exceptions.get(request.url.path, max_bytes)
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > max_bytes:
+        if length and length.isdigit() and int(length) > limit:
             return problem(
                 413,
                 "body_too_large",
-                f"Dữ liệu gửi lên quá lớn (tối đa {max_bytes // 1024} kB).",
-                f"Request body too large (at most {max_bytes // 1024} kB).",
+                f"Dữ liệu gửi lên quá lớn (tối đa {limit // 1024} kB).",
+                f"Request body too large (at most {limit // 1024} kB).",
             )
         return await call_next(request)
 

@@ -58,6 +58,7 @@ class ServiceParts:
     ensure_indexes: Callable[[], Awaitable[None]] | None = None
     extra_tasks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     components: dict[str, object] = field(default_factory=dict)  # for operators' commands and tests
+    body_limits: dict[str, int] = field(default_factory=dict)  # path -> larger request body allowed (uploads)
 
 
 ServiceFactory = Callable[[Runtime], ServiceParts]
@@ -131,7 +132,7 @@ def build_app(
     app.state.runtime = rt
     app.state.parts = {part.name: part for part in parts}
     install_error_handlers(app)
-    install_body_limit(app, max_bytes=64 * 1024)
+    install_body_limit(app, max_bytes=64 * 1024, larger={path: size for part in parts for path, size in part.body_limits.items()})
     install_request_context(app)
 
     async def ready() -> dict[str, bool]:

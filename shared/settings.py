@@ -57,6 +57,16 @@ class Settings(BaseSettings):
     staff_session_hours: int = Field(12, alias="DOITHOAI_STAFF_SESSION_HOURS", ge=1, le=24 * 30)
     staff_login_limit: int = Field(10, alias="DOITHOAI_STAFF_LOGIN_LIMIT", ge=1)
     staff_login_window_s: int = Field(600, alias="DOITHOAI_STAFF_LOGIN_WINDOW_S", ge=1, le=86400)
+    # The staff pages are served by intake and act through routing's and reporting's HTTP APIs
+    # (reclassify, answers, documents, follow-up): where those services answer inside the deployment,
+    # or `inprocess` when this same process serves them (make run without RabbitMQ, tests).
+    routing_url: str = Field("http://127.0.0.1:8001", alias="DOITHOAI_ROUTING_URL")
+    reporting_url: str = Field("http://127.0.0.1:8003", alias="DOITHOAI_REPORTING_URL")
+    backend_timeout_s: float = Field(30.0, alias="DOITHOAI_BACKEND_TIMEOUT_S", gt=0)
+    # Bulk import (CSV/XLSX of a hamlet meeting's opinions): the largest file and rows per store write.
+    import_max_bytes: int = Field(5_000_000, alias="DOITHOAI_IMPORT_MAX_BYTES", ge=1000)
+    import_max_rows: int = Field(20_000, alias="DOITHOAI_IMPORT_MAX_ROWS", ge=1)
+    import_batch_size: int = Field(500, alias="DOITHOAI_IMPORT_BATCH_SIZE", ge=1, le=5000)
 
     review_confidence_threshold: float = Field(0.5, alias="DOITHOAI_REVIEW_THRESHOLD", ge=0, le=1)
     log_level: str = Field("INFO", alias="LOG_LEVEL")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from services.intake.api import build_router
+from services.intake.import_jobs import ImportJobs
 from services.intake.communes_api import build_communes_router
 from services.intake.metrics import IntakeMetrics
 from services.intake.open311 import build_open311_router
@@ -16,6 +17,7 @@ from services.intake.subscribers import status_consumer
 from services.intake.web.pages import build_web_router
 from services.intake.web.staff.pages import build_staff_router
 from shared.outbox import Outbox
+from shared.periodic import repeat
 from shared.runtime import Runtime, ServiceParts, build_app as build_runtime_app, service_base
 from shared.settings import Settings
 
@@ -29,6 +31,10 @@ def build_service(rt: Runtime) -> ServiceParts:
     plans = PlanRepository(rt.db)
     registrations = RegistrationRepository(rt.db)
     outbox = Outbox(publisher, [repo.submissions, plans.dialogues])
+    imports = ImportJobs(
+        rt.db, rt.directory, publisher, batch_size=rt.settings.import_batch_size,
+        on_stored=lambda commune_id, n: intake_metrics.submissions.labels(commune_id, "accepted").inc(n),
+    )
     router = APIRouter()
     router.include_router(build_router(repo, rt.directory, outbox, intake_metrics))
     router.include_router(build_plans_router(plans, rt.directory, outbox))
@@ -36,10 +42,10 @@ def build_service(rt: Runtime) -> ServiceParts:
     router.include_router(build_communes_router(rt.db, rt.directory))
     router.include_router(build_open311_router(repo, rt.directory, outbox))
     router.include_router(build_web_router(rt, repo, registrations, outbox, intake_metrics))
-    router.include_router(build_staff_router(rt, repo))
+    router.include_router(build_staff_router(rt, repo, imports))
 
     async def ensure_indexes() -> None:
-        for repository in (repo, plans, registrations):
+        for repository in (repo, plans, registrations, imports):
             await repository.ensure_indexes()
 
     return ServiceParts(
@@ -50,6 +56,9 @@ def build_service(rt: Runtime) -> ServiceParts:
         consumers=[status_consumer(repo, plans, intake_metrics)],
         outbox=outbox,
         ensure_indexes=ensure_indexes,
+        extra_tasks=[lambda: repeat(imports.resume_stalled, rt.settings.outbox_relay_interval_s, "import-resume")],
+        body_limits={"/staff/nhap": rt.settings.import_max_bytes + 64 * 1024},
+        components={"imports": imports},
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from services.intake.schemas import SubmissionIn
@@ -12,6 +13,7 @@ from shared.ids import new_id, new_tracking_code
 from shared.outbox import outbox_fields
 from shared.text import fold
 
+_PHONE = re.compile(r"\+?[0-9 .()-]+")
 WHOLE_COMMUNE = frozenset({"toan xa", "toan phuong", "ca xa", "xa", "phuong"})
 
 
@@ -24,6 +26,11 @@ class SubmissionRejected(Exception):
 
     def as_error(self) -> dict:
         return {"loc": ("body", self.field), "type": self.code, "msg": self.en, "ctx": {"reason_vi": self.vi, "reason_en": self.en}}
+
+
+def valid_phone(phone: str) -> bool:
+    """8 to 15 digits, written with the usual separators (0912 345 678, +84 912.345.678)."""
+    return bool(_PHONE.fullmatch(phone)) and 8 <= sum(ch.isdigit() for ch in phone) <= 15
 
 
 def resolve_hamlet(commune: Commune, written: str | None) -> str | None:
@@ -48,7 +55,9 @@ def resolve_hamlet(commune: Commune, written: str | None) -> str | None:
     )
 
 
-def accept_submission(body: SubmissionIn, commune: Commune, *, correlation_id: str, tracking_code: str | None = None) -> dict:
+def accept_submission(
+    body: SubmissionIn, commune: Commune, *, correlation_id: str, tracking_code: str | None = None, submission_id: str | None = None
+) -> dict:
     """The submission document to store, its `submission.received.v1` event in the outbox."""
     if commune.current_dialogue_id is None:
         raise SubmissionRejected(
@@ -58,7 +67,7 @@ def accept_submission(body: SubmissionIn, commune: Commune, *, correlation_id: s
         )
     hamlet = resolve_hamlet(commune, body.hamlet)
     now = utcnow()
-    submission_id = new_id()
+    submission_id = submission_id or new_id()
     doc = {
         "_id": submission_id,
         "commune_id": commune.id,

@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from pymongo.errors import PyMongoError
 
-from services.intake.logic import SubmissionRejected, accept_submission, resolve_hamlet
+from services.intake.logic import SubmissionRejected, accept_submission, resolve_hamlet, valid_phone
 from services.intake.metrics import IntakeMetrics
 from services.intake.registrations import RegistrationIn, RegistrationRepository, hamlet_counts, registration_document
 from services.intake.repository import SubmissionRepository, store_submission
@@ -51,7 +51,6 @@ STATIC = HERE.parent / "static"
 
 _COMMUNE_ID = re.compile(COMMUNE_ID_PATTERN)
 _TRACKING = re.compile(r"^DT-[A-Z0-9]{4,16}$")
-_PHONE_DIGITS = re.compile(r"\d")
 WHOLE_COMMUNE = "Toàn xã"
 
 KIND_LABELS_VI = {"opinion": "Ý kiến", "petition": "Kiến nghị", "complaint": "Phản ánh"}
@@ -262,7 +261,7 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
         if hint is not None and hint not in topic_numbers:
             errors["topic"] = "Nội dung gợi ý không hợp lệ; vui lòng chọn lại trong danh sách."
         phone = values["phone"].strip()
-        if phone and not (8 <= len(_PHONE_DIGITS.findall(phone)) <= 15 and re.fullmatch(r"\+?[0-9 .()-]+", phone)):
+        if phone and not valid_phone(phone):
             errors["phone"] = "Số điện thoại không hợp lệ (8–15 chữ số, ví dụ 0912 345 678). Có thể để trống."
         body = None
         try:

@@ -1,5 +1,7 @@
-"""The staff area (server-rendered, Vietnamese): login, logout, the commune dashboard, one item,
-and changing one's own password.
+"""The staff area (server-rendered, Vietnamese): login, logout and changing one's own password
+here; the dashboard and items (dashboard.py), the Party office's work on items (work.py),
+documents and the follow-up board (documents.py) and bulk import (imports.py) are added to the
+same guarded router.
 
 Every route of the staff router goes through `StaffRoute`, so a route added later cannot forget:
 - no valid session -> 303 to `/login?next=…`;
@@ -8,7 +10,7 @@ Every route of the staff router goes through `StaffRoute`, so a route added late
   action = the route's name or `request.state.audit_action`, target = path parameters and
   `request.state.audit_target`, the response status, when).
 
-Scope (`item_scope`): every query carries the user's `commune_id`, so another commune's id is a
+Scope (`kit.item_scope`): every query carries the user's `commune_id`, so another commune's id is a
 404. `office_staff` see only items assigned to their office, `hamlet_cell` only their hamlet's;
 only `party_office` and `commune_admin` see the submitter's name and contact; `operator` sees
 counts for every commune and no item at all.
@@ -19,49 +21,30 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 
+from services.intake.import_jobs import ImportJobs
 from services.intake.repository import SubmissionRepository
-from services.intake.status import STATUS_LABELS_VI
-from services.intake.web.csrf import CSRF_FAILED_VI, csrf_ok, csrf_token, set_csrf_cookie
-from services.intake.web.pages import AUTHORITY_VI, KIND_LABELS_VI, SECURITY_HEADERS, WHOLE_COMMUNE, _environment, client_ip, vn_datetime
+from services.intake.web.csrf import CSRF_FAILED_VI, csrf_ok
+from services.intake.web.pages import _environment, client_ip
 from services.intake.web.ratelimit import RateLimiter
+from services.intake.web.staff.dashboard import add_dashboard_routes
+from services.intake.web.staff.documents import add_document_routes
+from services.intake.web.staff.imports import add_import_routes
+from services.intake.web.staff.kit import StaffKit
 from services.intake.web.staff.users import ROLE_LABELS_VI, StaffStore, StaffUser, _token_key
-from shared.directory import COMMUNES, Commune, Dialogue, DirectoryReader
+from services.intake.web.staff.work import add_work_routes
 from shared.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "doithoai_staff"
 LOGIN_FAILED_VI = "Tên đăng nhập hoặc mật khẩu không đúng."
-NO_ACCESS = {"_id": {"$in": []}}  # a filter nothing matches
 SAFE_METHODS = ("GET", "HEAD")
-LATEST = 50
-_NO_IDENTITY = {"submitter": 0, "outbox": 0, "fingerprint": 0}
-
-
-def item_scope(user: StaffUser, commune: Commune | None) -> dict:
-    """The filter every item query of this user carries."""
-    if user.role == "operator" or user.commune_id is None or commune is None or commune.id != user.commune_id:
-        return dict(NO_ACCESS)
-    scope: dict[str, Any] = {"commune_id": user.commune_id}
-    if user.role == "office_staff":
-        scope["office_id"] = user.office_id
-    elif user.role == "hamlet_cell":
-        hamlet = next((h for h in commune.hamlets if h.id == user.hamlet_id), None)
-        if hamlet is None:
-            return dict(NO_ACCESS)
-        scope["hamlet"] = hamlet.name
-    return scope
-
-
-def projection(user: StaffUser) -> dict:
-    return {"outbox": 0, "fingerprint": 0} if user.sees_identity else dict(_NO_IDENTITY)
 
 
 def safe_next(value: str | None) -> str:
@@ -73,56 +56,23 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def _topic_label(dialogue: Dialogue | None, topic: Any, name: str | None) -> str:
-    if topic is None:
-        return "Chưa phân loại"
-    label = name or (dialogue.topic_name(int(topic)) if dialogue else f"Nội dung {topic}")
-    return f"{topic}. {label}" if topic else label
-
-
-def build_staff_router(rt: Runtime, repo: SubmissionRepository) -> APIRouter:
+def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJobs) -> APIRouter:
     settings = rt.settings
-    directory: DirectoryReader = rt.directory
-    db = rt.db
     env = _environment()
     env.globals["ROLE_LABELS_VI"] = ROLE_LABELS_VI
-    store = StaffStore(db, timedelta(hours=settings.staff_session_hours))
-    limiter = RateLimiter(db, settings.staff_login_limit, settings.staff_login_window_s)
+    store = StaffStore(rt.db, timedelta(hours=settings.staff_session_hours))
+    limiter = RateLimiter(rt.db, settings.staff_login_limit, settings.staff_login_window_s)
+    kit = StaffKit(rt, repo, env, store, imports)
 
-    # ---- rendering -------------------------------------------------------------------------
-
-    def render(request: Request, template: str, *, status: int = 200, title: str, **context: Any) -> HTMLResponse:
-        token = csrf_token(request)
-        user = getattr(request.state, "staff_user", None)
-        html = env.get_template(f"web/staff/{template}").render(title=title, csrf_token=token, user=user, commune=None, **context)
-        response = HTMLResponse(html, status_code=status)
-        set_csrf_cookie(request, response, token)
-        response.headers.update(SECURITY_HEADERS)
-        response.headers["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    def message(request: Request, status: int, title: str, text: str) -> HTMLResponse:
-        return render(request, "message.html", status=status, title=title, text=text)
-
-    def not_found(request: Request) -> HTMLResponse:
-        return message(request, 404, "Không tìm thấy", "Không tìm thấy mục này, hoặc mục này không thuộc phạm vi tài khoản của bạn.")
-
-    def redirect(url: str) -> RedirectResponse:
-        response = RedirectResponse(url, status_code=303)
-        response.headers.update(SECURITY_HEADERS)
-        return response
-
-    def login_redirect(request: Request) -> RedirectResponse:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return redirect(f"/login?next={quote(safe_next(target), safe='/')}")
-
-    async def read_form(request: Request) -> dict[str, str]:
-        form = await request.form()
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+    render, message, redirect, read_form = kit.render, kit.message, kit.redirect, kit.read_form
 
     def set_session_cookie(request: Request, response: Response, token: str) -> None:
         response.set_cookie(SESSION_COOKIE, token, max_age=settings.staff_session_hours * 3600, path="/", httponly=True,
                             samesite="lax", secure=request.url.scheme == "https")
+
+    def login_redirect(request: Request) -> RedirectResponse:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return redirect(f"/login?next={quote(safe_next(target), safe='/')}")
 
     # ---- the guard every staff route goes through --------------------------------------------
 
@@ -191,71 +141,10 @@ def build_staff_router(rt: Runtime, repo: SubmissionRepository) -> APIRouter:
         response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https")
         return response
 
-    # ---- dashboard -------------------------------------------------------------------------
-
-    async def grouped(match: dict, field: str) -> dict[Any, int]:
-        cursor = await repo.submissions.aggregate([{"$match": match}, {"$group": {"_id": f"${field}", "n": {"$sum": 1}}}])
-        return {row["_id"]: int(row["n"]) async for row in cursor}
-
-    @staff.get("/staff/", response_class=HTMLResponse)
-    async def dashboard(request: Request):
-        user: StaffUser = request.state.staff_user
-        if user.role == "operator":
-            return await operator_dashboard(request)
-        commune = await directory.commune(user.commune_id or "")
-        if commune is None:
-            return not_found(request)
-        dialogue = await directory.dialogue(commune.id, commune.current_dialogue_id) if commune.current_dialogue_id else None
-        scope = item_scope(user, commune)
-        if dialogue is not None:
-            scope["dialogue_id"] = dialogue.id
-        by_status = await grouped(scope, "status")
-        by_topic = await grouped(scope, "topic")
-        topics = [(0 if k is None else 1, k if k is not None else 0, _topic_label(dialogue, k, None), n) for k, n in by_topic.items()]
-        docs = await repo.submissions.find(scope, projection(user)).sort("received_at", -1).limit(LATEST).to_list()
-        office = commune.office(user.office_id) if user.office_id else None
-        hamlet = next((h for h in commune.hamlets if h.id == user.hamlet_id), None)
-        return render(
-            request, "dashboard.html", title=f"Tổng quan – {commune.display_name}", commune_=commune, dialogue=dialogue,
-            office=office, hamlet=hamlet, total=sum(by_status.values()),
-            statuses=[(STATUS_LABELS_VI.get(k, k), k, n) for k, n in sorted(by_status.items(), key=lambda kv: str(kv[0]))],
-            topics=[(label, n) for _, _, label, n in sorted(topics, key=lambda t: (t[0], t[1]))],
-            items=[row(user, dialogue, d) for d in docs], latest=LATEST,
-        )
-
-    async def operator_dashboard(request: Request) -> HTMLResponse:
-        communes = await db[COMMUNES].find({}, {"name": 1, "kind": 1, "province": 1}).sort("_id", 1).to_list()
-        totals = await grouped({}, "commune_id")
-        per_status = {status: await grouped({"status": status}, "commune_id") for status in STATUS_LABELS_VI}
-        rows = [{"id": c["_id"], "name": f"{c.get('kind', 'xã')} {c.get('name', '')}", "province": c.get("province", ""), "total": totals.get(c["_id"], 0),
-                 "by_status": [per_status[s].get(c["_id"], 0) for s in STATUS_LABELS_VI]} for c in communes]
-        return render(request, "operator.html", title="Tổng quan các xã", rows=rows, status_labels=list(STATUS_LABELS_VI.values()))
-
-    def row(user: StaffUser, dialogue: Dialogue | None, doc: dict) -> dict:
-        submitter = (doc.get("submitter") or {}) if user.sees_identity else {}
-        return {
-            "id": doc["_id"], "code": doc["tracking_code"], "received": vn_datetime(doc.get("received_at")),
-            "kind": KIND_LABELS_VI.get(doc.get("kind", ""), doc.get("kind", "")), "hamlet": doc.get("hamlet") or WHOLE_COMMUNE,
-            "topic": _topic_label(dialogue, doc.get("topic"), doc.get("topic_name")), "office": doc.get("office_name") or "Chưa giao",
-            "status": doc.get("status", ""), "status_label": STATUS_LABELS_VI.get(doc.get("status", ""), doc.get("status", "")),
-            "name": submitter.get("name"), "contact": submitter.get("contact"), "needs_review": bool(doc.get("needs_review")),
-        }
-
-    # ---- one item --------------------------------------------------------------------------
-
-    @staff.get("/staff/items/{submission_id}", response_class=HTMLResponse)
-    async def item(request: Request, submission_id: str):
-        user: StaffUser = request.state.staff_user
-        commune = await directory.commune(user.commune_id) if user.commune_id else None
-        scope = item_scope(user, commune)
-        doc = await repo.submissions.find_one({**scope, "_id": submission_id[:64]}, projection(user)) if commune else None
-        if doc is None or commune is None:
-            return not_found(request)
-        dialogue = await directory.dialogue(commune.id, doc["dialogue_id"]) if doc.get("dialogue_id") else None
-        history = [{"at": vn_datetime(h["at"]), "note": h.get("note_vi", ""), "by": h.get("by")} for h in await repo.history(commune.id, doc["_id"])]
-        view = {**row(user, dialogue, doc), "text": doc.get("text", ""), "authority": AUTHORITY_VI.get(doc.get("authority_level") or ""),
-                "times_raised": doc.get("times_raised") or 1, "source": doc.get("source"), "organisation": doc.get("organisation")}
-        return render(request, "item.html", title=f"Ý kiến {doc['tracking_code']}", commune_=commune, item=view, history=history)
+    add_dashboard_routes(staff, kit)
+    add_work_routes(staff, kit)
+    add_document_routes(staff, kit)
+    add_import_routes(staff, kit)
 
     # ---- own password ----------------------------------------------------------------------
 

@@ -1,0 +1,219 @@
+"""Bulk import jobs: a checked file's good rows become submissions in batched writes.
+
+The upload is checked at once (importer.py) and stored as one job document before the page
+answers: the rows to store, the per-row errors, who sent it. Nothing is acknowledged before it
+is stored. Then a worker stores the rows in batches of `import_batch_size`:
+
+- one `insert_many` per batch (unordered); each submission's id is `<job>-<row>`, so a batch run
+  again after a crash inserts nothing twice (the duplicate `_id`s are skipped);
+- a tracking-code collision (unique per commune) gets a new code and is inserted again;
+- each submission carries its `submission.received.v1` in its own outbox, as a single submission
+  does; the batch's events are published together and their outboxes cleared with one
+  `update_many`. Whatever a crash leaves unpublished, the outbox relay publishes.
+- the job's progress (`stored`) is written after every batch: that is what the progress bar shows.
+
+A job is worked by whoever holds its lease. Every intake replica looks for jobs whose lease ran
+out (its worker died) and takes them over, starting at the first batch not recorded as stored.
+The same file sent twice to the same dialogue is the same job (its id is the file's hash), so a
+double click or a resend imports nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from services.intake.importer import ImportResult
+from services.intake.logic import accept_submission
+from services.intake.schemas import SubmissionIn
+from shared.clock import iso, utcnow
+from shared.contracts import Envelope, Kind, Organisation, Source
+from shared.directory import Commune, DirectoryReader
+from shared.outbox import EventPublisher
+
+log = logging.getLogger(__name__)
+
+IMPORT_JOBS = "intake_import_jobs"
+MAX_ERRORS_KEPT = 2000  # the report lists this many; the count is always complete
+LEASE_S = 60.0
+
+
+def job_id_for(commune_id: str, dialogue_id: str, content: bytes) -> str:
+    digest = hashlib.sha256(b"\0".join([commune_id.encode(), dialogue_id.encode(), content])).hexdigest()
+    return f"imp-{digest[:20]}"
+
+
+def row_fields(row) -> list[Any]:
+    """One good row, compact, as the job stores it."""
+    s: SubmissionIn = row.submission
+    return [row.row, s.source.value, s.organisation.value if s.organisation else None, s.kind.value, s.text, s.hamlet, s.submitter_name, s.contact, row.topic_hint]
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    id: str
+    state: str  # queued | running | done
+    total: int  # non-empty rows in the file
+    valid: int
+    stored: int
+    errors: list[dict]
+    errors_total: int
+    filename: str
+    uploaded_by: str
+    created_at: str
+    finished_at: str | None
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.valid == 0 else min(100, round(100 * self.stored / self.valid))
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> JobProgress:
+        return cls(
+            id=doc["_id"], state=doc["state"], total=int(doc["total"]), valid=int(doc["valid"]), stored=int(doc.get("stored") or 0),
+            errors=list(doc.get("errors") or ()), errors_total=int(doc.get("errors_total") or 0), filename=doc.get("filename", ""),
+            uploaded_by=doc.get("uploaded_by", ""), created_at=doc.get("created_at", ""), finished_at=doc.get("finished_at"),
+        )
+
+
+class ImportJobs:
+    def __init__(self, db: AsyncDatabase, directory: DirectoryReader, publisher: EventPublisher, *, batch_size: int,
+                 on_stored: Callable[[str, int], None] = lambda commune_id, n: None) -> None:
+        self.jobs = db[IMPORT_JOBS]
+        self._submissions = db["intake_submissions"]
+        self._directory = directory
+        self._publisher = publisher
+        self._batch = batch_size
+        self._on_stored = on_stored
+        self._running: set[asyncio.Task] = set()  # keeps the started workers referenced until they end
+
+    async def ensure_indexes(self) -> None:
+        await self.jobs.create_index([("commune_id", ASCENDING), ("created_at", ASCENDING)])
+        await self.jobs.create_index([("state", ASCENDING), ("lease_until", ASCENDING)])
+
+    async def create(self, *, commune_id: str, dialogue_id: str, filename: str, content: bytes, result: ImportResult, by: str) -> tuple[str, bool]:
+        """Store the job; (its id, whether it is new). The same file twice is the same job."""
+        job_id = job_id_for(commune_id, dialogue_id, content)
+        doc = {
+            "_id": job_id, "commune_id": commune_id, "dialogue_id": dialogue_id, "filename": filename[:200], "size": len(content),
+            "uploaded_by": by, "created_at": iso(utcnow()), "state": "queued" if result.rows else "done", "lease_until": 0.0,
+            "total": result.total, "valid": len(result.rows), "stored": 0, "rows": [row_fields(r) for r in result.rows],
+            "errors": [{"row": e.row, "column": e.column_label, "reason": e.reason} for e in result.errors[:MAX_ERRORS_KEPT]],
+            "errors_total": len(result.errors), "finished_at": None if result.rows else iso(utcnow()),
+        }
+        try:
+            await self.jobs.insert_one(doc)
+        except DuplicateKeyError:
+            return job_id, False
+        return job_id, True
+
+    async def progress(self, commune_id: str, job_id: str) -> JobProgress | None:
+        doc = await self.jobs.find_one({"_id": job_id, "commune_id": commune_id}, {"rows": 0})
+        return JobProgress.from_doc(doc) if doc else None
+
+    async def recent(self, commune_id: str, limit: int = 10) -> list[JobProgress]:
+        docs = await self.jobs.find({"commune_id": commune_id}, {"rows": 0, "errors": 0}).sort("created_at", -1).limit(limit).to_list()
+        return [JobProgress.from_doc(d) for d in docs]
+
+    def start(self, job_id: str) -> None:
+        """Work the job now, in this process (the page answers without waiting)."""
+        task = asyncio.create_task(self.run(job_id), name=f"import-{job_id}")
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def resume_stalled(self) -> int:
+        """Take over jobs whose worker died (lease ran out). Returns how many were taken."""
+        stalled = await self.jobs.find({"state": {"$in": ["queued", "running"]}, "lease_until": {"$lt": time.time()}}, {"_id": 1}).limit(5).to_list()
+        for doc in stalled:
+            await self.run(doc["_id"])
+        return len(stalled)
+
+    async def _claim(self, job_id: str) -> dict | None:
+        return await self.jobs.find_one_and_update(
+            {"_id": job_id, "state": {"$in": ["queued", "running"]}, "lease_until": {"$lt": time.time()}},
+            {"$set": {"state": "running", "lease_until": time.time() + LEASE_S}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def run(self, job_id: str) -> None:
+        job = await self._claim(job_id)
+        if job is None:
+            return  # done, or another worker holds it
+        commune = await self._directory.commune(job["commune_id"])
+        rows: list[list[Any]] = job["rows"]
+        stored = int(job.get("stored") or 0)
+        if commune is None:
+            log.warning("import job's commune is gone", extra={"job_id": job_id})
+            rows = []
+        while stored < len(rows):
+            chunk = rows[stored : stored + self._batch]
+            await self._store_batch(job, commune, chunk)
+            stored += len(chunk)
+            await self.jobs.update_one({"_id": job_id}, {"$set": {"stored": stored, "lease_until": time.time() + LEASE_S}})
+        await self.jobs.update_one({"_id": job_id}, {"$set": {"state": "done", "finished_at": iso(utcnow()), "rows": []}})
+        log.info("import job done", extra={"job_id": job_id, "commune_id": job["commune_id"], "stored": stored})
+
+    def _build(self, job: dict, commune: Commune, fields: list[Any]) -> dict:
+        row, source, organisation, kind, text, hamlet, name, contact, topic = fields
+        body = SubmissionIn.model_construct(
+            source=Source(source), organisation=Organisation(organisation) if organisation else None, kind=Kind(kind),
+            text=text, hamlet=hamlet, submitter_name=name, contact=contact,
+        )
+        pinned = commune.model_copy(update={"current_dialogue_id": job["dialogue_id"]})  # the dialogue the file was sent to
+        doc = accept_submission(body, pinned, correlation_id=job["_id"], submission_id=f"{job['_id']}-{row}")
+        doc.update({"entered_by": job["uploaded_by"], "import_job": job["_id"], "import_row": row})
+        if topic is not None:
+            doc["service_code_hint"] = str(topic)
+        return doc
+
+    async def _store_batch(self, job: dict, commune: Commune, chunk: list[list[Any]]) -> None:
+        inserted = await self._insert_new([self._build(job, commune, fields) for fields in chunk], lambda fields: self._build(job, commune, fields))
+        if not inserted:
+            return
+        self._on_stored(job["commune_id"], len(inserted))
+        try:
+            await asyncio.gather(*(self._publisher.publish(Envelope.model_validate(d["outbox"][0])) for d in inserted))
+        except Exception:  # stored is what counts; the outbox relay publishes the rest
+            log.warning("publishing an import batch failed; the outbox relay will retry", exc_info=True, extra={"job_id": job["_id"]})
+            return
+        await self._submissions.update_many(
+            {"_id": {"$in": [d["_id"] for d in inserted]}, "outbox_pending": True}, {"$set": {"outbox_pending": False}, "$unset": {"outbox": ""}}
+        )
+
+    async def _insert_new(self, docs: list[dict], rebuild: Callable[[list[Any]], dict], attempts: int = 5) -> list[dict]:
+        """Insert what is not stored yet; returns the documents this call inserted. A document
+        whose random tracking code is taken is built again (new code, same id and row)."""
+        inserted: list[dict] = []
+        for _ in range(attempts):
+            if not docs:
+                break
+            try:
+                await self._submissions.insert_many(docs, ordered=False)
+                return inserted + docs
+            except BulkWriteError as exc:
+                failed = {e["index"]: e for e in exc.details.get("writeErrors", [])}
+                if any(e.get("code") != 11000 for e in failed.values()):
+                    raise
+                inserted += [d for i, d in enumerate(docs) if i not in failed]
+                # a duplicate `_id` was stored by an earlier run of this batch; a duplicate tracking code gets a new one
+                collided = [docs[i] for i, e in failed.items() if "tracking_code" in str(e.get("keyValue") or e.get("errmsg", ""))]
+                docs = [rebuild(_fields_of(d)) for d in collided]
+        if docs:
+            raise RuntimeError("could not find free tracking codes for an import batch")
+        return inserted
+
+
+def _fields_of(doc: dict) -> list[Any]:
+    organisation = doc.get("organisation")
+    hint = doc.get("service_code_hint")
+    return [doc["import_row"], doc["source"], organisation, doc["kind"], doc["text"], doc["hamlet"],
+            (doc.get("submitter") or {}).get("name"), (doc.get("submitter") or {}).get("contact"), int(hint) if hint is not None else None]

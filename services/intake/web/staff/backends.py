@@ -1,0 +1,114 @@
+"""The staff pages act through the other services' own HTTP APIs, never their collections:
+routing (review queue, reclassify/reassign/confirm/merge, answers) and reporting (documents,
+follow-up board). The staff area has already checked the session, the role and that the item
+belongs to the user's commune; these calls only carry the result.
+
+Each call returns `BackendReply(status, body)`; a service that does not answer becomes status
+503 with a Vietnamese message, so a page can say "try again" instead of failing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE_VI = "Dịch vụ {name} tạm thời không trả lời; vui lòng thử lại sau ít phút."
+
+
+@dataclass(frozen=True)
+class BackendReply:
+    status: int
+    body: Any = None
+    content: bytes = b""
+    media_type: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def reason_vi(self) -> str:
+        """The Vietnamese reason the service gave (every error body carries `message_vi`)."""
+        body = self.body if isinstance(self.body, dict) else {}
+        detail = body.get("detail")
+        if isinstance(detail, list) and detail and isinstance(detail[0], dict) and detail[0].get("message_vi"):
+            return "; ".join(str(d.get("message_vi")) for d in detail)
+        return str(body.get("message_vi") or f"Không thực hiện được (mã {self.status}).")
+
+
+def _seg(value: str) -> str:
+    return quote(value, safe="")
+
+
+class Backend:
+    def __init__(self, name_vi: str, base_url: str, timeout_s: float, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._name = name_vi
+        self._base = base_url.rstrip("/")
+        self._timeout = timeout_s
+        self._transport = transport
+
+    async def call(self, method: str, path: str, *, json: Any = None, correlation_id: str | None = None) -> BackendReply:
+        headers = {"x-correlation-id": correlation_id} if correlation_id else {}
+        try:
+            async with httpx.AsyncClient(base_url=self._base, timeout=self._timeout, transport=self._transport) as client:
+                response = await client.request(method, path, json=json, headers=headers)
+        except httpx.HTTPError:
+            log.warning("backend call failed", exc_info=True, extra={"backend": self._name, "path": path})
+            return BackendReply(503, {"message_vi": UNAVAILABLE_VI.format(name=self._name)})
+        media_type = response.headers.get("content-type", "")
+        body = None
+        if media_type.startswith("application/json"):
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+        return BackendReply(response.status_code, body, response.content, media_type)
+
+
+class RoutingBackend(Backend):
+    def __init__(self, base_url: str, timeout_s: float, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        super().__init__("phân loại", base_url, timeout_s, transport)
+
+    async def review_queue(self, commune_id: str) -> BackendReply:
+        return await self.call("GET", f"/api/v1/communes/{_seg(commune_id)}/review-queue")
+
+    async def decision(self, commune_id: str, submission_id: str) -> BackendReply:
+        return await self.call("GET", f"/api/v1/communes/{_seg(commune_id)}/submissions/{_seg(submission_id)}/routing")
+
+    async def change(self, commune_id: str, submission_id: str, change: dict, correlation_id: str) -> BackendReply:
+        return await self.call("POST", f"/api/v1/communes/{_seg(commune_id)}/submissions/{_seg(submission_id)}/routing/changes", json=change, correlation_id=correlation_id)
+
+    async def answer(self, commune_id: str, submission_id: str, text: str, by: str, correlation_id: str) -> BackendReply:
+        return await self.call("PUT", f"/api/v1/communes/{_seg(commune_id)}/submissions/{_seg(submission_id)}/answer", json={"text": text, "by": by}, correlation_id=correlation_id)
+
+
+class ReportingBackend(Backend):
+    def __init__(self, base_url: str, timeout_s: float, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        super().__init__("báo cáo, văn bản", base_url, timeout_s, transport)
+
+    def _dialogue(self, commune_id: str, dialogue_id: str) -> str:
+        return f"/api/v1/communes/{_seg(commune_id)}/dialogues/{_seg(dialogue_id)}"
+
+    async def documents(self, commune_id: str, dialogue_id: str) -> BackendReply:
+        return await self.call("GET", f"{self._dialogue(commune_id, dialogue_id)}/documents")
+
+    async def issue(self, commune_id: str, dialogue_id: str, kind: str, by: str, correlation_id: str) -> BackendReply:
+        return await self.call("POST", f"{self._dialogue(commune_id, dialogue_id)}/documents/{_seg(kind)}", json={"by": by}, correlation_id=correlation_id)
+
+    async def preview(self, commune_id: str, dialogue_id: str, kind: str, fmt: str) -> BackendReply:
+        return await self.call("GET", f"{self._dialogue(commune_id, dialogue_id)}/documents/{_seg(kind)}/preview.{fmt}")
+
+    async def issued_file(self, commune_id: str, document_id: str, fmt: str) -> BackendReply:
+        return await self.call("GET", f"/api/v1/communes/{_seg(commune_id)}/documents/{_seg(document_id)}.{fmt}")
+
+    async def follow_up(self, commune_id: str, dialogue_id: str) -> BackendReply:
+        return await self.call("GET", f"{self._dialogue(commune_id, dialogue_id)}/follow-up")
+
+    async def change_task(self, commune_id: str, task_id: str, status: str, note: str | None, by: str, correlation_id: str) -> BackendReply:
+        return await self.call("POST", f"/api/v1/communes/{_seg(commune_id)}/follow-up/{_seg(task_id)}/status",
+                               json={"status": status, "note": note, "by": by}, correlation_id=correlation_id)

@@ -1,0 +1,173 @@
+"""The commune dashboard (timeline of the plan's deadlines, charts, items with filters), the
+operator's counts across communes, and one item's page with the actions the user's role allows."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from services.intake.plan_logic import deadline_views
+from services.intake.status import STATUS_LABELS_VI
+from services.intake.web.pages import AUTHORITY_VI, KIND_LABELS_VI, WHOLE_COMMUNE, vn_datetime
+from services.intake.web.staff.charts import bars, stacked, timeline
+from services.intake.web.staff.kit import ANSWERERS, MANAGERS, StaffKit, item_scope, projection
+from services.intake.web.staff.users import StaffUser
+from shared.clock import utcnow
+from shared.directory import COMMUNES, Commune, Dialogue
+
+LISTED = 200  # items listed under the filters, newest first
+FOLLOWUP_ORDER = ("assigned", "in_progress", "escalated", "awaiting_higher_level", "resolved", "rejected")
+FOLLOWUP_LABELS_VI = {
+    "assigned": "Đã giao", "in_progress": "Đang giải quyết", "escalated": "Quá hạn, đã báo cáo Ban Thường vụ",
+    "awaiting_higher_level": "Chờ cấp trên", "resolved": "Đã giải quyết", "rejected": "Không giải quyết (có lý do)",
+}
+DEADLINE_STATE_VI = {"pending": "Chưa đến hạn", "overdue": "Quá hạn", "done": "Đã xong"}
+
+
+def topic_label(dialogue: Dialogue | None, topic: Any, name: str | None = None) -> str:
+    if topic is None:
+        return "Chưa phân loại"
+    label = name or (dialogue.topic_name(int(topic)) if dialogue else f"Nội dung {topic}")
+    return f"{topic}. {label}" if topic else label
+
+
+def item_row(user: StaffUser, dialogue: Dialogue | None, doc: dict) -> dict:
+    """One item as the staff pages show it; the submitter only for who may see it."""
+    submitter = (doc.get("submitter") or {}) if user.sees_identity else {}
+    return {
+        "id": doc["_id"], "code": doc["tracking_code"], "received": vn_datetime(doc.get("received_at")),
+        "kind": KIND_LABELS_VI.get(doc.get("kind", ""), doc.get("kind", "")), "hamlet": doc.get("hamlet") or WHOLE_COMMUNE,
+        "topic": topic_label(dialogue, doc.get("topic"), doc.get("topic_name")), "topic_number": doc.get("topic"),
+        "office": doc.get("office_name") or "Chưa giao", "office_id": doc.get("office_id"),
+        "status": doc.get("status", ""), "status_label": STATUS_LABELS_VI.get(doc.get("status", ""), doc.get("status", "")),
+        "name": submitter.get("name"), "contact": submitter.get("contact"), "needs_review": bool(doc.get("needs_review")),
+        "times_raised": doc.get("times_raised") or 1, "dialogue_id": doc.get("dialogue_id"),
+    }
+
+
+def filters_from(request: Request, commune: Commune, dialogue: Dialogue | None) -> tuple[dict, dict[str, str]]:
+    """The query's filters that name something real (others are ignored): Mongo match, chosen values."""
+    query = request.query_params
+    match: dict[str, Any] = {}
+    chosen: dict[str, str] = {}
+    topic = query.get("chu_de", "")
+    if topic.isdigit() and (dialogue is None or int(topic) in {t.number for t in dialogue.topics} | {0}):
+        match["topic"], chosen["chu_de"] = int(topic), topic
+    office = query.get("co_quan", "")
+    if commune.office(office) is not None:
+        match["office_id"], chosen["co_quan"] = office, office
+    status = query.get("trang_thai", "")
+    if status in STATUS_LABELS_VI:
+        match["status"], chosen["trang_thai"] = status, status
+    hamlet = next((h.name for h in commune.hamlets if h.id == query.get("ap")), None)
+    if hamlet:
+        match["hamlet"], chosen["ap"] = hamlet, query["ap"]
+    if query.get("xem_lai") == "1":
+        match["needs_review"] = {"$in": [True, 1]}
+        chosen["xem_lai"] = "1"
+    return match, chosen
+
+
+def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
+    repo = kit.repo
+
+    async def grouped(match: dict, field: str) -> dict[Any, int]:
+        cursor = await repo.submissions.aggregate([{"$match": match}, {"$group": {"_id": f"${field}", "n": {"$sum": 1}}}])
+        return {row["_id"]: int(row["n"]) async for row in cursor}
+
+    async def followup_progress(request: Request, user: StaffUser, commune: Commune, dialogue: Dialogue | None) -> dict | None:
+        if dialogue is None or user.role not in ANSWERERS:
+            return None
+        reply = await kit.reporting(request).follow_up(commune.id, dialogue.id)
+        if not reply.ok:
+            return {"error": reply.reason_vi(), "segments": [], "total": 0}
+        tasks = [t for t in reply.body.get("tasks", []) if user.role in MANAGERS or t.get("office_id") == user.office_id]
+        counts = {status: sum(1 for t in tasks if t.get("status") == status) for status in FOLLOWUP_ORDER}
+        parts = [(s, FOLLOWUP_LABELS_VI[s], counts[s]) for s in FOLLOWUP_ORDER]
+        return {"error": None, "segments": stacked(parts), "legend": [p for p in parts if p[2]], "total": len(tasks),
+                "overdue": sum(1 for t in tasks if t.get("overdue"))}
+
+    async def deadline_timeline(commune: Commune, dialogue: Dialogue | None):
+        if dialogue is None:
+            return None, []
+        today = utcnow().astimezone(ZoneInfo(dialogue.timezone)).date()
+        views = deadline_views(commune, dialogue, await kit.directory.deadline_marks(commune.id, dialogue.id), today)
+        line = timeline(views, today)
+        states = {v["key"]: v for v in views}
+        return line, [{**states[m.key], "number": m.number, "state_label": DEADLINE_STATE_VI[m.state]} for m in (line.marks if line else ())]
+
+    @staff.get("/staff/", response_class=HTMLResponse)
+    async def dashboard(request: Request):
+        user: StaffUser = request.state.staff_user
+        if user.role == "operator":
+            return await operator_dashboard(request)
+        commune = await kit.commune_of(user)
+        if commune is None:
+            return kit.not_found(request)
+        dialogue = await kit.current_dialogue(commune)
+        scope = item_scope(user, commune)
+        if dialogue is not None:
+            scope["dialogue_id"] = dialogue.id
+        match, chosen = filters_from(request, commune, dialogue)
+        by_status = await grouped(scope, "status")
+        by_topic = await grouped(scope, "topic")
+        by_hamlet = await grouped(scope, "hamlet")
+        topic_rows = sorted(by_topic.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+        hamlet_ids = {h.name: h.id for h in commune.hamlets}
+        docs = await repo.submissions.find({**match, **scope}, projection(user)).sort("received_at", -1).limit(LISTED).to_list()
+        line, deadlines = await deadline_timeline(commune, dialogue)
+        return kit.render(
+            request, "dashboard.html", title=f"Tổng quan – {commune.display_name}", commune_=commune, dialogue=dialogue,
+            office=commune.office(user.office_id) if user.office_id else None,
+            hamlet=next((h for h in commune.hamlets if h.id == user.hamlet_id), None),
+            total=sum(by_status.values()),
+            statuses=[(STATUS_LABELS_VI.get(k, k), k, n) for k, n in sorted(by_status.items(), key=lambda kv: str(kv[0]))],
+            topic_bars=bars((topic_label(dialogue, k), n, f"/staff/?chu_de={k}" if k is not None else None) for k, n in topic_rows),
+            hamlet_bars=bars(((k or WHOLE_COMMUNE), n, f"/staff/?ap={hamlet_ids[k]}" if k in hamlet_ids else None)
+                             for k, n in sorted(by_hamlet.items(), key=lambda kv: -kv[1])),
+            timeline=line, deadlines=deadlines, followup=await followup_progress(request, user, commune, dialogue),
+            review_count=await repo.submissions.count_documents({**scope, "needs_review": {"$in": [True, 1]}}),
+            items=[item_row(user, dialogue, d) for d in docs], listed=LISTED, chosen=chosen, filtered=bool(chosen),
+            topic_choices=[(t.number, f"{t.number}. {t.name}") for t in dialogue.topics] if dialogue else [],
+            office_choices=[(o.id, o.name) for o in commune.offices], status_choices=list(STATUS_LABELS_VI.items()),
+            hamlet_choices=[(h.id, h.name) for h in commune.hamlets], managers=MANAGERS,
+        )
+
+    async def operator_dashboard(request: Request) -> HTMLResponse:
+        communes = await kit.rt.db[COMMUNES].find({}, {"name": 1, "kind": 1, "province": 1}).sort("_id", 1).to_list()
+        totals = await grouped({}, "commune_id")
+        per_status = {status: await grouped({"status": status}, "commune_id") for status in STATUS_LABELS_VI}
+        rows = [{"id": c["_id"], "name": f"{c.get('kind', 'xã')} {c.get('name', '')}", "province": c.get("province", ""), "total": totals.get(c["_id"], 0),
+                 "by_status": [per_status[s].get(c["_id"], 0) for s in STATUS_LABELS_VI]} for c in communes]
+        return kit.render(request, "operator.html", title="Tổng quan các xã", rows=rows, status_labels=list(STATUS_LABELS_VI.values()))
+
+    @staff.get("/staff/items/{submission_id}", response_class=HTMLResponse)
+    async def item(request: Request, submission_id: str):
+        user: StaffUser = request.state.staff_user
+        found = await kit.scoped_item(user, submission_id)
+        if found is None:
+            return kit.not_found(request)
+        notice = {"1": "Đã lưu thay đổi. Các cơ quan liên quan sẽ được báo tự động."}.get(request.query_params.get("xong", ""))
+        return await render_item(kit, request, user, *found, notice=notice)
+
+
+async def render_item(kit: StaffKit, request: Request, user: StaffUser, commune: Commune, doc: dict, *, status: int = 200,
+                      notice: str | None = None, errors: dict[str, str] | None = None, values: dict[str, str] | None = None) -> HTMLResponse:
+    """One item with its history, its routing decision (for who acts on it) and the forms the role allows."""
+    dialogue = await kit.directory.dialogue(commune.id, doc["dialogue_id"]) if doc.get("dialogue_id") else None
+    history = [{"at": vn_datetime(h["at"]), "note": h.get("note_vi", ""), "by": h.get("by")} for h in await kit.repo.history(commune.id, doc["_id"])]
+    view = {**item_row(user, dialogue, doc), "text": doc.get("text", ""), "authority": AUTHORITY_VI.get(doc.get("authority_level") or ""),
+            "source": doc.get("source"), "organisation": doc.get("organisation")}
+    decision = None
+    if user.role in ANSWERERS:
+        reply = await kit.routing(request).decision(commune.id, doc["_id"])
+        decision = reply.body if reply.ok else None
+    return kit.render(
+        request, "item.html", status=status, title=f"Ý kiến {doc['tracking_code']}", commune_=commune, item=view, history=history,
+        decision=decision, notice=notice, can_manage=user.role in MANAGERS, can_answer=user.role in ANSWERERS,
+        topic_choices=[(t.number, f"{t.number}. {t.name}") for t in dialogue.topics] + [(0, "0. " + dialogue.topic_name(0))] if dialogue else [],
+        office_choices=[(o.id, o.name) for o in commune.offices], errors=errors or {}, values=values or {},
+    )

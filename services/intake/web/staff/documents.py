@@ -1,0 +1,158 @@
+"""Documents and the follow-up board, through reporting's API.
+
+- `/staff/van-ban`: the Party office previews each document of the plan as a draft (HTML, PDF,
+  DOCX), issues it (numbered, frozen, e-mailed to its "Nơi nhận") and downloads what was issued.
+- `/staff/theo-doi`: every conclusion's task with its office, due date and status; the Party
+  office changes any task, an office only its own.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.intake.web.staff.kit import ANSWERERS, MANAGERS, StaffKit
+from services.intake.web.staff.users import StaffUser
+from services.intake.web.staff.work import who
+from shared.directory import Commune, Dialogue
+
+DOCUMENT_KINDS_VI = {
+    "giay-moi": "Giấy mời dự buổi đối thoại",
+    "bao-cao-tong-hop": "Báo cáo tổng hợp ý kiến, kiến nghị",
+    "bien-ban": "Biên bản buổi đối thoại",
+    "thong-bao-ket-luan": "Thông báo kết luận",
+    "kien-nghi-cap-tren": "Công văn kiến nghị cấp trên",
+    "thong-bao-truyen-thanh": "Thông báo trên hệ thống truyền thanh",
+}
+FORMATS = ("html", "pdf", "docx")
+TASK_STATUSES_VI = {
+    "in_progress": "Đang giải quyết", "resolved": "Đã giải quyết", "escalated": "Báo cáo Ban Thường vụ",
+    "awaiting_higher_level": "Chờ cấp trên giải quyết", "rejected": "Không giải quyết (ghi lý do)",
+}
+CONCLUSION_STATE_VI = {"pending": "chưa đến hạn", "overdue": "đã quá hạn", "done": "đã ban hành"}
+
+
+def _file_response(content: bytes, media_type: str, disposition: str | None = None) -> Response:
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    if disposition:
+        headers["content-disposition"] = disposition
+    return Response(content, media_type=media_type, headers=headers)
+
+
+def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
+    async def chosen_dialogue(request: Request, user: StaffUser) -> tuple[Commune, Dialogue] | None:
+        commune = await kit.commune_of(user)
+        if commune is None:
+            return None
+        dialogue_id = request.query_params.get("dot") or commune.current_dialogue_id
+        return await kit.dialogue_of(user, dialogue_id) if dialogue_id else None
+
+    @staff.get("/staff/van-ban", response_class=HTMLResponse)
+    async def documents(request: Request):
+        user: StaffUser = request.state.staff_user
+        if user.role not in MANAGERS:
+            return kit.forbidden(request)
+        chosen = await chosen_dialogue(request, user)
+        if chosen is None:
+            return kit.message(request, 404, "Chưa có đợt đối thoại", "Xã chưa mở đợt đối thoại nào nên chưa có văn bản.")
+        commune, dialogue = chosen
+        reply = await kit.reporting(request).documents(commune.id, dialogue.id)
+        body = reply.body if reply.ok and isinstance(reply.body, dict) else {}
+        issued = [{**d, "kind_name": DOCUMENT_KINDS_VI.get(d.get("kind", ""), d.get("kind", ""))} for d in body.get("documents", [])]
+        conclusion = body.get("conclusion_notice")
+        just_issued = next((d for d in issued if d.get("_id") == request.query_params.get("da_ban_hanh")), None)
+        return kit.render(
+            request, "documents.html", title="Văn bản của đợt đối thoại", commune_=commune, dialogue=dialogue, kinds=DOCUMENT_KINDS_VI,
+            issued=issued, conclusion=conclusion, conclusion_state=CONCLUSION_STATE_VI.get((conclusion or {}).get("state", ""), ""),
+            notice=f"Đã ban hành: {just_issued['kind_name']}, {just_issued.get('code') or 'lần ' + str(just_issued.get('version'))}." if just_issued else None, error=None if reply.ok else reply.reason_vi(), formats=FORMATS,
+        )
+
+    @staff.post("/staff/van-ban/{kind}", response_class=HTMLResponse)
+    async def issue(request: Request, kind: str):
+        user: StaffUser = request.state.staff_user
+        if user.role not in MANAGERS:
+            return kit.forbidden(request)
+        if kind not in DOCUMENT_KINDS_VI:
+            return kit.not_found(request)
+        chosen = await chosen_dialogue(request, user)
+        if chosen is None:
+            return kit.not_found(request)
+        commune, dialogue = chosen
+        request.state.audit_action = "issue_document"
+        request.state.audit_target = {"kind": kind, "dialogue_id": dialogue.id}
+        reply = await kit.reporting(request).issue(commune.id, dialogue.id, kind, who(user), request.state.correlation_id)
+        if not reply.ok:
+            return kit.message(request, reply.status if reply.status >= 400 else 502, "Chưa ban hành được", reply.reason_vi())
+        document_id = str((reply.body or {}).get("_id", ""))
+        request.state.audit_target["document_id"] = document_id
+        return kit.redirect(f"/staff/van-ban?dot={quote(dialogue.id)}&da_ban_hanh={quote(document_id)}")
+
+    @staff.get("/staff/van-ban/{kind}/du-thao.{fmt}")
+    async def preview(request: Request, kind: str, fmt: str):
+        user: StaffUser = request.state.staff_user
+        if user.role not in MANAGERS:
+            return kit.forbidden(request)
+        chosen = await chosen_dialogue(request, user)
+        if chosen is None or kind not in DOCUMENT_KINDS_VI or fmt not in FORMATS:
+            return kit.not_found(request)
+        commune, dialogue = chosen
+        reply = await kit.reporting(request).preview(commune.id, dialogue.id, kind, fmt)
+        if not reply.ok:
+            return kit.message(request, 502 if reply.status >= 500 else reply.status, "Chưa xem được dự thảo", reply.reason_vi())
+        return _file_response(reply.content, reply.media_type, f'inline; filename="du-thao-{kind}.{fmt}"')
+
+    @staff.get("/staff/van-ban/da-ban-hanh/{document_id}.{fmt}")
+    async def download(request: Request, document_id: str, fmt: str):
+        user: StaffUser = request.state.staff_user
+        commune = await kit.commune_of(user)
+        if commune is None or user.role not in MANAGERS or fmt not in FORMATS or not document_id.startswith(f"{commune.id}:"):
+            return kit.not_found(request)
+        reply = await kit.reporting(request).issued_file(commune.id, document_id[:200], fmt)
+        if not reply.ok:
+            return kit.not_found(request)
+        return _file_response(reply.content, reply.media_type, f'inline; filename="{document_id.replace(":", "-")}.{fmt}"')
+
+    # ---- follow-up board -------------------------------------------------------------------
+
+    def visible(user: StaffUser, task: dict) -> bool:
+        return user.role in MANAGERS or (user.role == "office_staff" and task.get("office_id") == user.office_id)
+
+    @staff.get("/staff/theo-doi", response_class=HTMLResponse)
+    async def follow_up(request: Request):
+        user: StaffUser = request.state.staff_user
+        if user.role not in ANSWERERS:
+            return kit.forbidden(request)
+        chosen = await chosen_dialogue(request, user)
+        if chosen is None:
+            return kit.message(request, 404, "Chưa có đợt đối thoại", "Xã chưa mở đợt đối thoại nào nên chưa có việc cần theo dõi.")
+        commune, dialogue = chosen
+        reply = await kit.reporting(request).follow_up(commune.id, dialogue.id)
+        tasks = [t for t in ((reply.body or {}).get("tasks", []) if reply.ok else []) if visible(user, t)]
+        tasks.sort(key=lambda t: (not t.get("overdue"), t.get("due", ""), t.get("id", "")))
+        return kit.render(
+            request, "followup.html", title="Theo dõi thực hiện kết luận", commune_=commune, dialogue=dialogue, tasks=tasks,
+            statuses=TASK_STATUSES_VI, error=None if reply.ok else reply.reason_vi(), notice="Đã cập nhật." if request.query_params.get("xong") else None,
+        )
+
+    @staff.post("/staff/theo-doi/{task_id}", response_class=HTMLResponse)
+    async def change_task(request: Request, task_id: str):
+        user: StaffUser = request.state.staff_user
+        commune = await kit.commune_of(user)
+        if commune is None or user.role not in ANSWERERS:
+            return kit.not_found(request)
+        dialogue_id = task_id.split(":", 1)[0]
+        board = await kit.reporting(request).follow_up(commune.id, dialogue_id) if await kit.dialogue_of(user, dialogue_id) else None
+        task = next((t for t in (board.body or {}).get("tasks", []) if t.get("id") == task_id), None) if board and board.ok else None
+        if task is None or not visible(user, task):
+            return kit.not_found(request)
+        form = await kit.read_form(request)
+        status, note = (form.get("status") or "").strip(), (form.get("note") or "").strip()[:5000] or None
+        request.state.audit_target = {"status": status}
+        if status not in TASK_STATUSES_VI:
+            return kit.message(request, 422, "Chưa cập nhật được", "Vui lòng chọn trạng thái mới.")
+        reply = await kit.reporting(request).change_task(commune.id, task_id, status, note, who(user), request.state.correlation_id)
+        if not reply.ok:
+            return kit.message(request, 422 if reply.status < 500 else 502, "Chưa cập nhật được", reply.reason_vi())
+        return kit.redirect(f"/staff/theo-doi?dot={quote(dialogue_id)}&xong=1")

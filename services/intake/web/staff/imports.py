@@ -1,0 +1,110 @@
+"""Bulk import of a hamlet meeting's opinions (CSV or XLSX): the form, the template files, and
+the job page with its progress bar and per-row error report.
+
+The job page refreshes itself every second while rows are being stored (`<meta refresh>`: no
+script, which the Content-Security-Policy forbids anyway), then shows the final counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
+
+from services.intake.import_jobs import JobProgress
+from services.intake.importer import TEMPLATE_EXAMPLE, TEMPLATE_HEADER, ImportFileRejected, Importer
+from services.intake.web.staff.kit import IMPORTERS, MANAGERS, StaffKit
+from services.intake.web.staff.users import StaffUser
+from shared.contracts import Source
+from shared.directory import Commune
+
+SOURCE_BY_ROLE = {"hamlet_cell": Source.HAMLET_PARTY_CELL, "front_org": Source.FATHERLAND_FRONT}
+
+
+def template_csv() -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(TEMPLATE_HEADER)
+    writer.writerow(TEMPLATE_EXAMPLE)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read it as UTF-8
+
+
+def template_xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Ý kiến"
+    sheet.append(TEMPLATE_HEADER)
+    sheet.append(TEMPLATE_EXAMPLE)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
+    settings = kit.rt.settings
+
+    def importer_for(user: StaffUser, commune: Commune, topic_numbers: frozenset[int]) -> Importer:
+        hamlet = next((h.name for h in commune.hamlets if h.id == user.hamlet_id), None) if user.role == "hamlet_cell" else None
+        return Importer(commune, topic_numbers, source=SOURCE_BY_ROLE.get(user.role, Source.CITIZEN), only_hamlet=hamlet, max_rows=settings.import_max_rows)
+
+    async def form_page(request: Request, user: StaffUser, commune: Commune, *, error: str | None = None, status: int = 200) -> HTMLResponse:
+        jobs = [j for j in await kit.imports.recent(commune.id, 20) if user.role in MANAGERS or j.uploaded_by == user.username][:10]
+        return kit.render(request, "import.html", status=status, title="Nhập ý kiến từ tệp", commune_=commune, error=error, jobs=jobs,
+                          max_rows=settings.import_max_rows, max_mb=round(settings.import_max_bytes / 1_000_000, 1))
+
+    @staff.get("/staff/nhap", response_class=HTMLResponse)
+    async def import_form(request: Request):
+        user: StaffUser = request.state.staff_user
+        commune = await kit.commune_of(user)
+        if commune is None or user.role not in IMPORTERS:
+            return kit.forbidden(request)
+        return await form_page(request, user, commune)
+
+    @staff.get("/staff/nhap/mau.{fmt}")
+    async def import_template(request: Request, fmt: str):
+        if fmt == "csv":
+            return Response(template_csv(), media_type="text/csv; charset=utf-8", headers={"content-disposition": 'attachment; filename="mau-nhap-y-kien.csv"'})
+        if fmt == "xlsx":
+            return Response(template_xlsx(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            headers={"content-disposition": 'attachment; filename="mau-nhap-y-kien.xlsx"'})
+        return kit.not_found(request)
+
+    @staff.post("/staff/nhap", response_class=HTMLResponse)
+    async def import_upload(request: Request):
+        user: StaffUser = request.state.staff_user
+        commune = await kit.commune_of(user)
+        if commune is None or user.role not in IMPORTERS:
+            return kit.forbidden(request)
+        dialogue = await kit.current_dialogue(commune)
+        if dialogue is None:
+            return await form_page(request, user, commune, status=409, error="Xã chưa mở đợt đối thoại nào để nhận ý kiến.")
+        upload = (await request.form()).get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return await form_page(request, user, commune, status=422, error="Vui lòng chọn tệp CSV hoặc Excel (.xlsx) cần nhập.")
+        content = await upload.read(settings.import_max_bytes + 1)
+        if len(content) > settings.import_max_bytes:
+            return await form_page(request, user, commune, status=413, error=f"Tệp quá lớn (tối đa {settings.import_max_bytes // 1_000_000} MB); hãy chia thành nhiều tệp.")
+        try:
+            result = importer_for(user, commune, frozenset(t.number for t in dialogue.topics) | {0}).read(upload.filename, content)
+        except ImportFileRejected as rejected:
+            return await form_page(request, user, commune, status=422, error=rejected.vi)
+        job_id, new = await kit.imports.create(commune_id=commune.id, dialogue_id=dialogue.id, filename=upload.filename, content=content, result=result, by=user.username)
+        request.state.audit_action = "bulk_import"
+        request.state.audit_target = {"job_id": job_id, "rows": result.total, "valid": len(result.rows), "errors": len(result.errors), "new": new}
+        if new and result.rows:
+            kit.imports.start(job_id)
+        return kit.redirect(f"/staff/nhap/{job_id}" + ("" if new else "?lai=1"))
+
+    @staff.get("/staff/nhap/{job_id}", response_class=HTMLResponse)
+    async def import_job(request: Request, job_id: str):
+        user: StaffUser = request.state.staff_user
+        commune = await kit.commune_of(user)
+        job: JobProgress | None = await kit.imports.progress(commune.id, job_id[:64]) if commune and user.role in IMPORTERS else None
+        if job is None or commune is None or not (user.role in MANAGERS or job.uploaded_by == user.username):
+            return kit.not_found(request)
+        return kit.render(request, "import_job.html", title=f"Nhập tệp {job.filename}", commune_=commune, job=job,
+                          again=request.query_params.get("lai") == "1", refresh=job.state != "done")

@@ -1,0 +1,132 @@
+"""What every staff page module uses: rendering with the CSRF token and security headers, the
+standard answers (message, 404, 403, redirect), the user's commune and the scope of its items,
+and the clients of the routing and reporting APIs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment
+
+from services.intake.import_jobs import ImportJobs
+from services.intake.repository import SubmissionRepository
+from services.intake.web.csrf import csrf_token, set_csrf_cookie
+from services.intake.web.pages import SECURITY_HEADERS
+from services.intake.web.staff.backends import ReportingBackend, RoutingBackend
+from services.intake.web.staff.users import StaffStore, StaffUser
+from shared.directory import Commune, Dialogue, DirectoryReader
+from shared.runtime import Runtime
+
+IN_PROCESS = "inprocess"
+NO_ACCESS = {"_id": {"$in": []}}  # a filter nothing matches
+_NO_IDENTITY = {"submitter": 0, "outbox": 0, "fingerprint": 0}
+
+# Who may do what (the guard has already checked the session and the CSRF token).
+MANAGERS = frozenset({"party_office", "commune_admin"})  # review, reclassify, documents, any follow-up task
+ANSWERERS = MANAGERS | {"office_staff"}  # prepare the answer of an item they can see
+IMPORTERS = MANAGERS | {"hamlet_cell", "front_org"}  # enter a hamlet meeting's opinions
+
+
+def item_scope(user: StaffUser, commune: Commune | None) -> dict:
+    """The filter every item query of this user carries."""
+    if user.role == "operator" or user.commune_id is None or commune is None or commune.id != user.commune_id:
+        return dict(NO_ACCESS)
+    scope: dict[str, Any] = {"commune_id": user.commune_id}
+    if user.role == "office_staff":
+        scope["office_id"] = user.office_id
+    elif user.role == "hamlet_cell":
+        hamlet = next((h for h in commune.hamlets if h.id == user.hamlet_id), None)
+        if hamlet is None:
+            return dict(NO_ACCESS)
+        scope["hamlet"] = hamlet.name
+    return scope
+
+
+def projection(user: StaffUser) -> dict:
+    return {"outbox": 0, "fingerprint": 0} if user.sees_identity else dict(_NO_IDENTITY)
+
+
+@dataclass(frozen=True)
+class StaffKit:
+    rt: Runtime
+    repo: SubmissionRepository
+    env: Environment
+    store: StaffStore
+    imports: ImportJobs
+
+    # ---- the other services' APIs ------------------------------------------------------------
+
+    def _transport(self, request: Request, url: str) -> httpx.AsyncBaseTransport | None:
+        """`inprocess`: the service is served by this same app (make run's embedded mode, tests)."""
+        return httpx.ASGITransport(app=request.app) if url == IN_PROCESS else None
+
+    def routing(self, request: Request) -> RoutingBackend:
+        url = self.rt.settings.routing_url
+        return RoutingBackend("http://routing" if url == IN_PROCESS else url, self.rt.settings.backend_timeout_s, self._transport(request, url))
+
+    def reporting(self, request: Request) -> ReportingBackend:
+        url = self.rt.settings.reporting_url
+        return ReportingBackend("http://reporting" if url == IN_PROCESS else url, self.rt.settings.backend_timeout_s, self._transport(request, url))
+
+    @property
+    def directory(self) -> DirectoryReader:
+        return self.rt.directory
+
+    # ---- answers ---------------------------------------------------------------------------
+
+    def render(self, request: Request, template: str, *, status: int = 200, title: str, **context: Any) -> HTMLResponse:
+        token = csrf_token(request)
+        user = getattr(request.state, "staff_user", None)
+        html = self.env.get_template(f"web/staff/{template}").render(title=title, csrf_token=token, user=user, commune=None, **context)
+        response = HTMLResponse(html, status_code=status)
+        set_csrf_cookie(request, response, token)
+        response.headers.update(SECURITY_HEADERS)
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def message(self, request: Request, status: int, title: str, text: str) -> HTMLResponse:
+        return self.render(request, "message.html", status=status, title=title, text=text)
+
+    def not_found(self, request: Request) -> HTMLResponse:
+        return self.message(request, 404, "Không tìm thấy", "Không tìm thấy mục này, hoặc mục này không thuộc phạm vi tài khoản của bạn.")
+
+    def forbidden(self, request: Request) -> HTMLResponse:
+        return self.message(request, 403, "Không có quyền", "Tài khoản của bạn không có quyền thực hiện việc này.")
+
+    @staticmethod
+    def redirect(url: str) -> RedirectResponse:
+        response = RedirectResponse(url, status_code=303)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    @staticmethod
+    async def read_form(request: Request) -> dict[str, str]:
+        form = await request.form()
+        return {k: v for k, v in form.items() if isinstance(v, str)}
+
+    # ---- the user's world ------------------------------------------------------------------
+
+    async def commune_of(self, user: StaffUser) -> Commune | None:
+        return await self.directory.commune(user.commune_id) if user.commune_id else None
+
+    async def current_dialogue(self, commune: Commune) -> Dialogue | None:
+        return await self.directory.dialogue(commune.id, commune.current_dialogue_id) if commune.current_dialogue_id else None
+
+    async def scoped_item(self, user: StaffUser, submission_id: str) -> tuple[Commune, dict] | None:
+        """The item if this user may see it (its commune, office or hamlet), else None."""
+        commune = await self.commune_of(user)
+        if commune is None:
+            return None
+        doc = await self.repo.submissions.find_one({**item_scope(user, commune), "_id": submission_id[:64]}, projection(user))
+        return (commune, doc) if doc else None
+
+    async def dialogue_of(self, user: StaffUser, dialogue_id: str) -> tuple[Commune, Dialogue] | None:
+        commune = await self.commune_of(user)
+        if commune is None or user.role == "operator":
+            return None
+        dialogue = await self.directory.dialogue(commune.id, dialogue_id[:64])
+        return (commune, dialogue) if dialogue else None
