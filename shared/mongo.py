@@ -58,7 +58,7 @@ def create_client(settings: Settings, operations: StoreOperations | None = None)
         serverSelectionTimeoutMS=3000,
         connectTimeoutMS=3000,
         appname="doithoai",
-        event_listeners=[operations] if operations is not None else None,
+        event_listeners=[operations] if operations is not None else [],
     )
 
 
