@@ -49,7 +49,7 @@ bench: install ## benchmarks (speed and memory targets are checked here, never i
 	$(VENV)/bin/python -m bench.bench_routing
 	$(VENV)/bin/python -m bench.bench_documents
 
-screenshots: deps ## the residents' pages in Chromium at 360 px and 1280 px -> screenshots/
+screenshots: deps ## the residents' and staff pages in Chromium at 360 px and 1280 px -> screenshots/
 	$(VENV)/bin/pytest tests/browser
 
 fuzz: deps ## a longer schemathesis run over every service's OpenAPI (make test runs a short one)

@@ -67,6 +67,7 @@ class JobProgress:
     stored: int
     errors: list[dict]
     errors_total: int
+    error_rows: int
     filename: str
     uploaded_by: str
     created_at: str
@@ -80,7 +81,8 @@ class JobProgress:
     def from_doc(cls, doc: dict) -> JobProgress:
         return cls(
             id=doc["_id"], state=doc["state"], total=int(doc["total"]), valid=int(doc["valid"]), stored=int(doc.get("stored") or 0),
-            errors=list(doc.get("errors") or ()), errors_total=int(doc.get("errors_total") or 0), filename=doc.get("filename", ""),
+            errors=list(doc.get("errors") or ()), errors_total=int(doc.get("errors_total") or 0),
+            error_rows=int(doc.get("error_rows") or 0), filename=doc.get("filename", ""),
             uploaded_by=doc.get("uploaded_by", ""), created_at=doc.get("created_at", ""), finished_at=doc.get("finished_at"),
         )
 
@@ -108,7 +110,7 @@ class ImportJobs:
             "uploaded_by": by, "created_at": iso(utcnow()), "state": "queued" if result.rows else "done", "lease_until": 0.0,
             "total": result.total, "valid": len(result.rows), "stored": 0, "rows": [row_fields(r) for r in result.rows],
             "errors": [{"row": e.row, "column": e.column_label, "reason": e.reason} for e in result.errors[:MAX_ERRORS_KEPT]],
-            "errors_total": len(result.errors), "finished_at": None if result.rows else iso(utcnow()),
+            "errors_total": len(result.errors), "error_rows": len({e.row for e in result.errors}), "finished_at": None if result.rows else iso(utcnow()),
         }
         try:
             await self.jobs.insert_one(doc)

@@ -78,6 +78,9 @@ def run(data_dir: Path = Path(".data")) -> int:
             mail_note = f"e-mails go to {env['SMTP_URL']}"
         choice = env.get("DOITHOAI_BROKER", "auto")  # auto | rabbitmq | memory
         real_broker = choice == "rabbitmq" or (choice == "auto" and (bool(env.get("RABBITMQ_URL")) or is_listening("127.0.0.1", 5672)))
+        # The staff pages reach routing and reporting: the next ports, or this same process.
+        env.setdefault("DOITHOAI_ROUTING_URL", f"http://127.0.0.1:{port + SERVICES.index('routing')}" if real_broker else "inprocess")
+        env.setdefault("DOITHOAI_REPORTING_URL", f"http://127.0.0.1:{port + SERVICES.index('reporting')}" if real_broker else "inprocess")
         os.environ.update(env)  # Settings() below and the child processes read the same values
         settings = Settings()
         _seed(settings)

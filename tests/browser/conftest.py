@@ -1,0 +1,108 @@
+"""What the browser tests share: the four services in one uvicorn server on a loopback port
+(real RabbitMQ, the session's wire store; the staff pages reach routing and reporting in
+process), the demo commune and its staff, Debian's Chromium driven by Playwright, screenshots.
+
+Never run `playwright install` here: the browser is Debian's (`make deps` installs it)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+from typing import Self
+
+import pytest
+import uvicorn
+
+from services.intake.app import build_service as intake
+from services.intake.demo import seed_demo
+from services.intake.web.staff.users import seed_demo_staff
+from services.local.ports import free_port
+from services.notification.app import build_service as notification
+from services.reporting.app import build_service as reporting
+from services.routing.app import build_service as routing
+from shared.mongo import create_client, database
+from shared.runtime import build_app
+from shared.settings import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+class ServerThread:
+    """uvicorn in a background thread; its lifespan starts the broker consumers and the relay."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.port = free_port()
+        app = build_app(settings, [intake, routing, notification, reporting], title="browser")
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, name="uvicorn-browser-test", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise AssertionError("the app did not start (store or broker unreachable?)")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(20)
+
+
+def seed(settings: Settings) -> None:
+    async def seed() -> None:
+        client = create_client(settings)
+        try:
+            db = database(client, settings)
+            await seed_demo(db)
+            await seed_demo_staff(db)
+            # The seed plan says "at least 70 per hamlet" in words; the quota the counts use.
+            await db["dialogues"].update_one({"_id": "demo/demo-2017"}, {"$set": {"min_attendance": {"ap-cho": 70, "ap-can-cu": 70}}})
+        finally:
+            await client.close()
+
+    asyncio.run(seed())
+
+
+@pytest.fixture
+def server(make_settings, mail_capture):
+    settings = make_settings(SMTP_URL=mail_capture.url, DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess")
+    seed(settings)
+    with ServerThread(settings) as running:
+        yield running
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make deps` (it installs Debian's chromium). Do not run `playwright install`.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def fits_the_screen(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
