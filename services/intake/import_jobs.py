@@ -164,7 +164,7 @@ class ImportJobs:
         await self.jobs.update_one({"_id": job_id}, {"$set": {"state": "done", "finished_at": iso(utcnow()), "rows": []}})
         log.info("import job done", extra={"job_id": job_id, "commune_id": job["commune_id"], "stored": stored})
 
-    def _build(self, job: dict, commune: Commune, fields: list[Any]) -> dict:
+    def build_submission(self, job: dict, commune: Commune, fields: list[Any]) -> dict:
         row, source, organisation, kind, text, hamlet, name, contact, topic = fields
         body = SubmissionIn.model_construct(
             source=Source(source), organisation=Organisation(organisation) if organisation else None, kind=Kind(kind),
@@ -178,7 +178,7 @@ class ImportJobs:
         return doc
 
     async def _store_batch(self, job: dict, commune: Commune, chunk: list[list[Any]]) -> None:
-        inserted = await self._insert_new([self._build(job, commune, fields) for fields in chunk], lambda fields: self._build(job, commune, fields))
+        inserted = await self._insert_new([self.build_submission(job, commune, fields) for fields in chunk], lambda fields: self.build_submission(job, commune, fields))
         if not inserted:
             return
         self._on_stored(job["commune_id"], len(inserted))

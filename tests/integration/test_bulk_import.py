@@ -1,0 +1,103 @@
+"""Bulk import on the real broker and store (intake + routing): rows are stored in batched
+writes and routed, a second upload of the same file imports nothing, a worker that died
+half-way is taken over without storing a row twice, and the staff page answers 413/422 to a
+file it cannot take, storing nothing of it."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from services.intake.app import build_service as intake
+from services.intake.demo import demo_commune, seed_demo
+from services.intake.import_jobs import IMPORT_JOBS
+from services.intake.importer import Importer
+from services.intake.repository import SUBMISSIONS
+from services.intake.web.staff.users import seed_demo_staff
+from services.routing.app import build_service as routing
+from shared.runtime import build_app
+from tests.conftest import eventually
+from tests.integration.helpers import running
+from tests.integration.test_web_staff import logged_in, token_of
+
+pytestmark = pytest.mark.integration
+
+ROWS = 23  # batches of 5: four full batches and a short one
+
+
+def meeting_csv(n: int, start: int = 0) -> bytes:
+    lines = ["Ấp,Loại,Nội dung"] + [f"ấp Chợ,kiến nghị,\"Kiến nghị số {start + i}: đường liên ấp xuống cấp, đề nghị xã sửa chữa.\"" for i in range(n)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+async def system(make_settings):
+    app = build_app(make_settings(DOITHOAI_IMPORT_BATCH_SIZE=5, DOITHOAI_IMPORT_MAX_BYTES=20_000), [intake, routing], title="t")
+    async with running(app):
+        db = app.state.runtime.db
+        await seed_demo(db)
+        await seed_demo_staff(db)
+        yield app, db, app.state.parts["intake"].components["imports"]
+
+
+async def test_rows_are_stored_in_batches_routed_and_a_second_upload_imports_nothing(system):
+    app, db, _ = system
+    async with logged_in(app, "demo.apcho") as client:
+        token = await token_of(client, "/staff/nhap")
+        files = {"file": ("hop.csv", io.BytesIO(meeting_csv(ROWS)), "text/csv")}
+        response = await client.post("/staff/nhap", data={"csrf_token": token}, files=files)
+        assert response.status_code == 303
+        job_url = response.headers["location"]
+        page = await eventually(lambda: _done(client, job_url))
+        assert f"<strong data-stored>{ROWS}</strong>" in page and "<strong data-errors>0</strong>" in page
+        routed = await eventually(lambda: _count(db, {"import_job": {"$exists": True}, "status": {"$in": ["routed", "office_notified"]}}, ROWS), timeout=20)
+        assert routed == ROWS
+        again = await client.post("/staff/nhap", data={"csrf_token": token}, files={"file": ("hop (1).csv", io.BytesIO(meeting_csv(ROWS)), "text/csv")})
+        assert again.headers["location"] == job_url + "?lai=1"
+        assert await db[SUBMISSIONS].count_documents({}) == ROWS
+        audit = await db["intake_staff_audit"].find_one({"action": "bulk_import"})
+        assert audit and audit["target"]["valid"] == ROWS
+
+
+async def test_a_job_whose_worker_died_half_way_is_taken_over_without_duplicates(system):
+    _, db, imports = system
+    result = Importer(demo_commune(), frozenset(range(7))).read("a.csv", meeting_csv(12, start=100))
+    job_id, new = await imports.create(commune_id="demo", dialogue_id="demo-2017", filename="a.csv", content=meeting_csv(12, start=100), result=result, by="demo.apcho")
+    assert new
+    # A worker stored the first batch and part of the second, then died before recording progress past batch one.
+    job = await db[IMPORT_JOBS].find_one({"_id": job_id})
+    first = [imports.build_submission(job, demo_commune(), fields) for fields in job["rows"][:7]]
+    await db[SUBMISSIONS].insert_many(first)
+    await db[IMPORT_JOBS].update_one({"_id": job_id}, {"$set": {"state": "running", "stored": 5, "lease_until": 0.0}})
+    assert await imports.resume_stalled() == 1
+    assert await db[SUBMISSIONS].count_documents({"import_job": job_id}) == 12
+    progress = await imports.progress("demo", job_id)
+    assert progress and progress.state == "done" and progress.stored == 12
+    # the rows the dead worker stored but never published are published by the outbox relay
+    await eventually(lambda: _count(db, {"import_job": job_id, "status": {"$in": ["routed", "office_notified"]}}, 12), timeout=30)
+
+
+async def test_a_file_too_large_or_unreadable_is_refused_whole_and_nothing_is_stored(system):
+    app, db, _ = system
+    async with logged_in(app, "demo.apcho") as client:
+        token = await token_of(client, "/staff/nhap")
+        big = await client.post("/staff/nhap", data={"csrf_token": token}, files={"file": ("big.csv", io.BytesIO(meeting_csv(400)), "text/csv")})
+        assert big.status_code == 413 and "Tệp quá lớn" in big.text
+        odd = await client.post("/staff/nhap", data={"csrf_token": token}, files={"file": ("a.pdf", io.BytesIO(b"%PDF-1.7"), "application/pdf")})
+        assert odd.status_code == 422 and "Chỉ nhận tệp CSV hoặc Excel" in odd.text
+        no_text = await client.post("/staff/nhap", data={"csrf_token": token}, files={"file": ("a.csv", io.BytesIO("Ấp,Họ tên\nấp Chợ,A\n".encode()), "text/csv")})
+        assert no_text.status_code == 422 and "Nội dung" in no_text.text
+    assert await db[IMPORT_JOBS].count_documents({}) == 0 and await db[SUBMISSIONS].count_documents({}) == 0
+    async with logged_in(app, "demo.kinhte") as office:  # an office does not import
+        assert (await office.get("/staff/nhap")).status_code == 403
+
+
+async def _done(client, url: str) -> str | None:
+    page = (await client.get(url)).text
+    return page if 'data-job-state="done"' in page else None
+
+
+async def _count(db, match: dict, expected: int) -> int | None:
+    n = await db[SUBMISSIONS].count_documents(match)
+    return n if n == expected else None
