@@ -6,6 +6,7 @@ Every lookup is by commune id, and a dialogue is always fetched together with it
 
 from __future__ import annotations
 
+import time as clock
 from datetime import date, time
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -142,16 +143,44 @@ class Dialogue(_Frozen):
 
 
 class DirectoryReader:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, cache_ttl_s: float = 0) -> None:
         self._db = db
+        self._ttl = cache_ttl_s
+        self._cache: dict[tuple[str, ...], tuple[float, Commune | Dialogue]] = {}
+
+    def cached(self, ttl_s: float) -> DirectoryReader:
+        """A reader that keeps communes and dialogues it found for `ttl_s` seconds (0: never).
+
+        For consumers that read the same commune and dialogue for every event (routing,
+        notification): an edit reaches them within `ttl_s`. Anything not found is read again
+        next time, so a commune or plan created a moment ago is seen at once. Pages and APIs,
+        which show what was just edited, keep the uncached reader."""
+        return DirectoryReader(self._db, cache_ttl_s=ttl_s)
+
+    def _get(self, key: tuple[str, ...]):
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] > clock.monotonic():
+            return hit[1]
+        return None
+
+    def _put(self, key: tuple[str, ...], value):
+        if self._ttl > 0 and value is not None:
+            if len(self._cache) > 10_000:  # many communes: start again rather than grow
+                self._cache.clear()
+            self._cache[key] = (clock.monotonic() + self._ttl, value)
+        return value
 
     async def commune(self, commune_id: str) -> Commune | None:
+        if (hit := self._get(("commune", commune_id))) is not None:
+            return hit
         doc = await self._db[COMMUNES].find_one({"_id": commune_id})
-        return Commune.model_validate({**doc, "id": doc["_id"]}) if doc else None
+        return self._put(("commune", commune_id), Commune.model_validate({**doc, "id": doc["_id"]}) if doc else None)
 
     async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None:
+        if (hit := self._get(("dialogue", commune_id, dialogue_id))) is not None:
+            return hit
         doc = await self._db[DIALOGUES].find_one({"_id": dialogue_key(commune_id, dialogue_id), "commune_id": commune_id}, {"outbox": 0})
-        return Dialogue.model_validate(doc) if doc else None
+        return self._put(("dialogue", commune_id, dialogue_id), Dialogue.model_validate(doc) if doc else None)
 
     async def dialogues(self, commune_id: str) -> list[Dialogue]:
         cursor = self._db[DIALOGUES].find({"commune_id": commune_id}, {"outbox": 0}).sort("year", -1)

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # A pending outbox entry younger than this is still being published by its writer.
     outbox_grace_s: float = Field(5.0, alias="DOITHOAI_OUTBOX_GRACE_S", ge=0)
     processed_ttl_days: int = Field(30, alias="DOITHOAI_PROCESSED_TTL_DAYS", ge=1)
+    # Routing and notification keep the commune, dialogue and routing rules they read for each
+    # event this many seconds (0: read them every time); an edit reaches them within it.
+    directory_cache_s: float = Field(5.0, alias="DOITHOAI_DIRECTORY_CACHE_S", ge=0, le=300)
 
     scheduler_interval_s: float = Field(30.0, alias="DOITHOAI_SCHEDULER_INTERVAL_S", gt=0)
     reminder_offsets_days: str = Field("3,1,0", alias="DOITHOAI_REMINDER_OFFSETS_DAYS", pattern=r"^\d{1,3}(,\d{1,3})*$")

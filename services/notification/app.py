@@ -27,7 +27,7 @@ def build_service(rt: Runtime) -> ServiceParts:
     sender = SmtpSender(rt.settings.smtp_url, rt.settings.smtp_timeout_s)
     env = environment()
     consumer = assignments_consumer(
-        repo, rt.directory, outbox, sender, env, NotificationMetrics(rt.registry), rt.settings.smtp_from,
+        repo, rt.directory.cached(rt.settings.directory_cache_s), outbox, sender, env, NotificationMetrics(rt.registry), rt.settings.smtp_from,
         claim_lease_s=rt.settings.smtp_timeout_s + 5,  # longer than one SMTP attempt can take
     )
     deliveries = DeliveryLog(rt.db)

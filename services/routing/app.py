@@ -20,10 +20,11 @@ NAME = "routing"
 def build_service(rt: Runtime) -> ServiceParts:
     metrics, publisher = service_base(rt, NAME)
     repo = DecisionRepository(rt.db)
-    rules = RulesStore(rt.db)
+    rules = RulesStore(rt.db, cache_ttl_s=rt.settings.directory_cache_s)
     outbox = Outbox(publisher, [repo.decisions])
     repeats = Repeats(repo)
-    consumer = submissions_consumer(repo, rt.directory, outbox, rules, repeats, RoutingMetrics(rt.registry), rt.settings.review_confidence_threshold)
+    directory = rt.directory.cached(rt.settings.directory_cache_s)  # commune and dialogue of every event
+    consumer = submissions_consumer(repo, directory, outbox, rules, repeats, RoutingMetrics(rt.registry), rt.settings.review_confidence_threshold)
     return ServiceParts(
         NAME, metrics, publisher,
         router=build_router(repo, rules, repeats, rt.directory, outbox),

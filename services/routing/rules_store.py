@@ -7,6 +7,7 @@ so a replica never serves stale rules after an edit and never re-parses unchange
 from __future__ import annotations
 
 import json
+import time
 from functools import lru_cache
 from importlib import resources
 
@@ -41,13 +42,27 @@ def _check_shape(rules: dict) -> None:
 
 
 class RulesStore:
-    def __init__(self, db: AsyncDatabase) -> None:
+    """`cache_ttl_s`: how long `for_commune` keeps a commune's rule set without reading the store
+    (0: read every time). An edit through this process takes effect at once; other replicas
+    see it within `cache_ttl_s`."""
+
+    def __init__(self, db: AsyncDatabase, cache_ttl_s: float = 0) -> None:
         self.rules = db[RULES]
         self._default = RuleSet.load_default()
+        self._ttl = cache_ttl_s
+        self._cache: dict[str, tuple[float, RuleSet]] = {}
 
     async def for_commune(self, commune_id: str) -> RuleSet:
+        hit = self._cache.get(commune_id)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
         doc = await self.rules.find_one({"_id": commune_id, "commune_id": commune_id})
-        return _parse(commune_id, doc["version"], doc["rules_json"]) if doc else self._default
+        rules = _parse(commune_id, doc["version"], doc["rules_json"]) if doc else self._default
+        if self._ttl > 0:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[commune_id] = (time.monotonic() + self._ttl, rules)
+        return rules
 
     async def document(self, commune_id: str) -> dict:
         doc = await self.rules.find_one({"_id": commune_id, "commune_id": commune_id})
@@ -63,7 +78,9 @@ class RulesStore:
         version = (current["version"] if current else 0) + 1
         doc = {"commune_id": commune_id, "version": version, "rules_json": json.dumps(rules, ensure_ascii=False), "updated_by": updated_by, "updated_at": iso(utcnow())}
         await self.rules.replace_one({"_id": commune_id}, {"_id": commune_id, **doc}, upsert=True)
+        self._cache.pop(commune_id, None)
         return version
 
     async def reset(self, commune_id: str) -> None:
         await self.rules.delete_one({"_id": commune_id, "commune_id": commune_id})
+        self._cache.pop(commune_id, None)
