@@ -39,7 +39,7 @@ RETRY_HEADER = "x-retry-count"
 REASON_HEADER = "x-doithoai-reason"
 ORIGINAL_KEY_HEADER = "x-original-routing-key"
 
-EventHandler = Callable[[Envelope, Any], Awaitable[None]]
+EventHandler = Callable[[Envelope, Any], Awaitable[bool | None]]  # False: handled before (self-deduplicating handlers)
 GiveUpHook = Callable[[Envelope, Any, str], Awaitable[None]]
 
 
@@ -72,6 +72,11 @@ class Consumer:
     handlers: Mapping[str, EventHandler]  # routing key (event_type.vN) -> handler
     on_give_up: GiveUpHook | None = None
     description: str = ""
+    # Routing keys whose handler de-duplicates by its own write (an insert under a unique id per
+    # effect, or a conditional update) and returns False when the event had been handled before.
+    # For those the processed-events check and mark are skipped: two store operations less per
+    # delivery, and a redelivery still changes nothing.
+    self_deduplicating: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -103,12 +108,16 @@ class _Dispatcher:
         label = envelope.routing_key
         context = {"event_id": envelope.event_id, "correlation_id": envelope.correlation_id, "commune_id": envelope.commune_id}
         started = time.perf_counter()
+        own_dedupe = label in self.consumer.self_deduplicating
         try:
-            if await self.processed.seen(envelope.event_id):
+            if not own_dedupe and await self.processed.seen(envelope.event_id):
                 self.metrics.consumed.labels(label, "duplicate").inc()
                 return await message.ack()
-            await handler(envelope, payload)
-            first = await self.processed.mark(envelope.event_id, commune_id=envelope.commune_id, event_type=label)
+            outcome = await handler(envelope, payload)
+            if own_dedupe:
+                first = outcome is not False
+            else:
+                first = await self.processed.mark(envelope.event_id, commune_id=envelope.commune_id, event_type=label)
         except PermanentError as exc:
             log.warning("event failed permanently: %s", exc, extra=context)
             await self._give_up(envelope, payload, _short(exc))

@@ -48,6 +48,13 @@ class Outbox:
         doc = await collection.find_one({"_id": doc_id, "commune_id": commune_id, "outbox_pending": True}, {"outbox": 1, "outbox_at": 1})
         return await self._publish_and_clear(collection, doc) if doc else 0
 
+    async def publish_written(self, collection: AsyncCollection, doc: dict) -> int:
+        """Publish the events of a document this process has just written, as it wrote it (its
+        `_id`, `outbox` and `outbox_at`), then clear them: no read back, unlike `flush_document`.
+        If the relay published them meanwhile the clear matches nothing and consumers drop the
+        copy, as with any redelivery."""
+        return await self._publish_and_clear(collection, doc)
+
     async def _publish_and_clear(self, collection: AsyncCollection, doc: dict) -> int:
         envelopes = [Envelope.model_validate(item) for item in doc.get("outbox") or ()]
         for envelope in envelopes:

@@ -63,7 +63,7 @@ def build_router(
             return response
         metrics.submissions.labels(commune_id, "accepted").inc()
         try:
-            await outbox.flush_document(repo.submissions, commune_id, doc["_id"])
+            await outbox.publish_written(repo.submissions, doc)
         except Exception:  # stored is what counts; the relay publishes it later
             log.warning("publish after store failed; outbox relay will retry", exc_info=True, extra={"submission_id": doc["_id"], "correlation_id": correlation_id})
         return SubmissionAccepted(

@@ -39,6 +39,17 @@ class SubmissionRepository:
             {"_id": submission_id, "commune_id": commune_id, "routing_revision": {"$lt": facts["routing_revision"]}}, {"$set": facts}
         )
 
+    async def record_routing(self, commune_id: str, submission_id: str, facts: dict, status: str, rank: int) -> None:
+        """`record_facts` and `advance` in one write when both move forward (the usual case: the
+        first routing of a submission that was only received); otherwise each on its own."""
+        result = await self.submissions.update_one(
+            {"_id": submission_id, "commune_id": commune_id, "routing_revision": {"$lt": facts["routing_revision"]}, "status_rank": {"$lt": rank}},
+            {"$set": {**facts, "status": status, "status_rank": rank}},
+        )
+        if result.matched_count == 0:
+            await self.record_facts(commune_id, submission_id, facts)
+            await self.advance(commune_id, submission_id, status, rank)
+
     async def record_followup(self, commune_id: str, submission_id: str, facts: dict) -> None:
         """The conclusion's follow-up status, due date and result; a later revision wins."""
         older = {"$or": [{"followup_revision": {"$lt": facts["followup_revision"]}}, {"followup_revision": {"$exists": False}}]}

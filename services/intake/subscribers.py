@@ -13,11 +13,13 @@ from shared.topology import consumer
 
 
 def status_consumer(repo: SubmissionRepository, plans: PlanRepository, metrics: IntakeMetrics) -> Consumer:
-    async def apply(envelope: Envelope, payload) -> None:
+    async def apply(envelope: Envelope, payload) -> bool:
         change = change_for(payload)
-        if change.facts:
+        if change.facts and change.rank is not None:
+            await repo.record_routing(envelope.commune_id, payload.submission_id, change.facts, change.status, change.rank)
+        elif change.facts:
             await repo.record_facts(envelope.commune_id, payload.submission_id, change.facts)
-        if change.rank is not None:
+        elif change.rank is not None:
             await repo.advance(envelope.commune_id, payload.submission_id, change.status, change.rank)
         added = await repo.add_history(
             {
@@ -33,6 +35,7 @@ def status_consumer(repo: SubmissionRepository, plans: PlanRepository, metrics: 
         )
         if added:
             metrics.status_updates.labels(envelope.commune_id, change.status).inc()
+        return added
 
     async def follow_up(envelope: Envelope, changed: FollowUpChangedV1) -> None:
         note = f"Thực hiện kết luận: {FOLLOWUP_LABELS_VI[changed.status]} ({changed.office_name})" + (f". {changed.note}" if changed.note else "")
@@ -51,10 +54,15 @@ def status_consumer(repo: SubmissionRepository, plans: PlanRepository, metrics: 
         if duty:
             await plans.mark_done(envelope.commune_id, issued.dialogue_id, duty, "system", f"Văn bản số {issued.code} ngày {issued.issued_on:%d/%m/%Y}")
 
-    handlers = {cls.routing_key(): apply for cls in (SubmissionRoutedV1, NotificationSentV1, NotificationFailedV1)}
+    status_events = frozenset(cls.routing_key() for cls in (SubmissionRoutedV1, NotificationSentV1, NotificationFailedV1))
+    handlers = {key: apply for key in status_events}
     handlers[FollowUpChangedV1.routing_key()] = follow_up
     handlers[DocumentIssuedV1.routing_key()] = document_issued
-    return Consumer(consumer("intake"), handlers, description="Keeps each submission's status and history up to date; records duties done by issued documents.")
+    return Consumer(
+        consumer("intake"), handlers, description="Keeps each submission's status and history up to date; records duties done by issued documents.",
+        # Status and facts only move forward, and the history entry is keyed by the event's id.
+        self_deduplicating=status_events,
+    )
 
 
 # Issuing these documents is the duty the plan asks for.

@@ -40,6 +40,16 @@ class NotificationRepository:
             pass
         return await self.notifications.find_one({"_id": doc["_id"], "commune_id": doc["commune_id"]})
 
+    async def create_claimed(self, doc: dict, lease_s: float) -> bool:
+        """Create the notification already claimed for `lease_s` seconds by its creator (what
+        `get_or_create` then `claim` do, in one write); False if it exists: then `outcome` and
+        `claim` decide as before."""
+        try:
+            await self.notifications.insert_one({**doc, "attempts": 1, "claimed_until": time.time() + lease_s, "created_at": utcnow()})
+        except DuplicateKeyError:
+            return False
+        return True
+
     async def outcome(self, commune_id: str, notification_id: str) -> dict | None:
         return await self.outcomes.find_one({"_id": notification_id, "commune_id": commune_id}, {"outbox": 0})
 
@@ -59,12 +69,11 @@ class NotificationRepository:
     async def release(self, commune_id: str, notification_id: str) -> None:
         await self.notifications.update_one({"_id": notification_id, "commune_id": commune_id}, {"$set": {"claimed_until": 0}})
 
-    async def finish(self, commune_id: str, notification_id: str, status: str, envelope: Envelope, reason: str | None = None) -> bool:
-        """Record the final status with its event; False if it was already recorded."""
+    async def finish(self, commune_id: str, notification_id: str, status: str, envelope: Envelope, reason: str | None = None) -> dict | None:
+        """Record the final status with its event: the stored outcome, or None if one was already recorded."""
+        doc = {"_id": notification_id, "commune_id": commune_id, "status": status, "reason": reason, "finished_at": utcnow(), **outbox_fields([envelope])}
         try:
-            await self.outcomes.insert_one(
-                {"_id": notification_id, "commune_id": commune_id, "status": status, "reason": reason, "finished_at": utcnow(), **outbox_fields([envelope])}
-            )
+            await self.outcomes.insert_one(doc)
         except DuplicateKeyError:
-            return False
-        return True
+            return None
+        return doc

@@ -41,9 +41,9 @@ def assignments_consumer(
             metrics.deliveries.labels(envelope.commune_id, CHANNEL, "failed").inc()
         await outbox.flush_document(repo.outcomes, envelope.commune_id, notification_id)
 
-    async def on_routed(envelope: Envelope, routed: SubmissionRoutedV1) -> None:
+    async def on_routed(envelope: Envelope, routed: SubmissionRoutedV1) -> bool | None:
         if routed.revision > 0 and routed.previous_office_id is None:
-            return  # a staff change that keeps the office: nothing new to tell it
+            return None  # a staff change that keeps the office: nothing new to tell it
         notification_id = notification_id_for(envelope)
         commune = await directory.commune(envelope.commune_id)
         dialogue = await directory.dialogue(envelope.commune_id, routed.dialogue_id)
@@ -52,32 +52,46 @@ def assignments_consumer(
             raise PermanentError(f"unknown commune, dialogue or office for {envelope.commune_id}/{routed.office_id}")
         if not office.email:
             raise PermanentError(f"office {office.id} has no e-mail address")
-        await repo.get_or_create(
-            {"_id": notification_id, "commune_id": envelope.commune_id, "submission_id": routed.submission_id, "office_id": office.id, "channel": CHANNEL, "recipient": office.email}
+        # First sight of this event: the notification is created already claimed, and no outcome
+        # can exist yet. Otherwise (a redelivery, a copy in flight, a retry) as before: skip what
+        # has an outcome, and send only under the claim.
+        created = await repo.create_claimed(
+            {"_id": notification_id, "commune_id": envelope.commune_id, "submission_id": routed.submission_id, "office_id": office.id, "channel": CHANNEL, "recipient": office.email},
+            claim_lease_s,
         )
-        if await repo.outcome(envelope.commune_id, notification_id) is None:
+        if not created:
+            if await repo.outcome(envelope.commune_id, notification_id) is not None:
+                await outbox.flush_document(repo.outcomes, envelope.commune_id, notification_id)
+                return False
             if not await repo.claim(envelope.commune_id, notification_id, claim_lease_s):
                 raise Busy(f"notification {notification_id} is being sent by another worker")
-            message = office_assignment_email(env, notification_id=notification_id, routed=routed, commune=commune, dialogue=dialogue, office=office, sender=sender_address)
-            try:
-                await sender.send(message)
-            except PermanentError as exc:
-                return await fail(envelope, routed, str(exc))
-            except Exception:
-                await repo.release(envelope.commune_id, notification_id)
-                metrics.deliveries.labels(envelope.commune_id, CHANNEL, "retry").inc()
-                raise
-            sent = NotificationSentV1(notification_id=notification_id, submission_id=routed.submission_id, office_id=office.id, sent_at=utcnow())
-            sent_event = Envelope.wrap(sent, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id)
-            if await record_after_side_effect(lambda: repo.finish(envelope.commune_id, notification_id, "sent", sent_event)):
-                metrics.deliveries.labels(envelope.commune_id, CHANNEL, "sent").inc()
-        await outbox.flush_document(repo.outcomes, envelope.commune_id, notification_id)
+        message = office_assignment_email(env, notification_id=notification_id, routed=routed, commune=commune, dialogue=dialogue, office=office, sender=sender_address)
+        try:
+            await sender.send(message)
+        except PermanentError as exc:
+            await fail(envelope, routed, str(exc))
+            return None
+        except Exception:
+            await repo.release(envelope.commune_id, notification_id)
+            metrics.deliveries.labels(envelope.commune_id, CHANNEL, "retry").inc()
+            raise
+        sent = NotificationSentV1(notification_id=notification_id, submission_id=routed.submission_id, office_id=office.id, sent_at=utcnow())
+        sent_event = Envelope.wrap(sent, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id)
+        stored = await record_after_side_effect(lambda: repo.finish(envelope.commune_id, notification_id, "sent", sent_event))
+        if stored is None:
+            await outbox.flush_document(repo.outcomes, envelope.commune_id, notification_id)
+            return None
+        metrics.deliveries.labels(envelope.commune_id, CHANNEL, "sent").inc()
+        await outbox.publish_written(repo.outcomes, stored)
+        return True
 
     return Consumer(
         consumer("notification", "assignments"),
         {SubmissionRoutedV1.routing_key(): on_routed},
         on_give_up=fail,
         description="E-mails the office assigned to prepare the answer; records sent or failed.",
+        # One notification per routed event, finished once (unique ids): a repeat sends nothing.
+        self_deduplicating=frozenset({SubmissionRoutedV1.routing_key()}),
     )
 
 

@@ -28,8 +28,9 @@ class DecisionRepository:
         await self.decisions.create_index([("commune_id", ASCENDING), ("match_keys", ASCENDING)])
         await self.changes.create_index([("commune_id", ASCENDING), ("submission_id", ASCENDING)])
 
-    async def save(self, decision: SubmissionRoutedV1, envelope: Envelope, source_event_id: str, extra: dict | None = None) -> bool:
-        """Store the decision with its event; False if this submission was already routed."""
+    async def save(self, decision: SubmissionRoutedV1, envelope: Envelope, source_event_id: str, extra: dict | None = None) -> dict | None:
+        """Store the decision with its event; the stored document, or None if this submission
+        was already routed."""
         doc = {
             "_id": decision.submission_id,
             "commune_id": envelope.commune_id,
@@ -42,8 +43,8 @@ class DecisionRepository:
         try:
             await self.decisions.insert_one(doc)
         except DuplicateKeyError:
-            return False
-        return True
+            return None
+        return doc
 
     async def get(self, commune_id: str, submission_id: str) -> dict | None:
         return await self.decisions.find_one({"_id": submission_id, "commune_id": commune_id}, {"outbox": 0})
