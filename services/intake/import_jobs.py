@@ -8,8 +8,9 @@ is stored. Then a worker stores the rows in batches of `import_batch_size`:
   again after a crash inserts nothing twice (the duplicate `_id`s are skipped);
 - a tracking-code collision (unique per commune) gets a new code and is inserted again;
 - each submission carries its `submission.received.v1` in its own outbox, as a single submission
-  does; the batch's events are published together and their outboxes cleared with one
-  `update_many`. Whatever a crash leaves unpublished, the outbox relay publishes.
+  does; the batch's events are published together (while the next batch is written) and their
+  outboxes cleared with one `update_many`. Whatever a crash leaves unpublished, the outbox
+  relay publishes.
 - the job's progress (`stored`) is written after every batch: that is what the progress bar shows.
 
 A job is worked by whoever holds its lease. Every intake replica looks for jobs whose lease ran
@@ -156,11 +157,17 @@ class ImportJobs:
         if commune is None:
             log.warning("import job's commune is gone", extra={"job_id": job_id})
             rows = []
+        publishing: asyncio.Task | None = None  # the previous batch's events go out while this batch is written
         while stored < len(rows):
             chunk = rows[stored : stored + self._batch]
-            await self._store_batch(job, commune, chunk)
+            inserted = await self._store_batch(job, commune, chunk)
+            if publishing is not None:
+                await publishing
+            publishing = asyncio.create_task(self._publish_batch(job["_id"], inserted))
             stored += len(chunk)
             await self.jobs.update_one({"_id": job_id}, {"$set": {"stored": stored, "lease_until": time.time() + LEASE_S}})
+        if publishing is not None:
+            await publishing
         await self.jobs.update_one({"_id": job_id}, {"$set": {"state": "done", "finished_at": iso(utcnow()), "rows": []}})
         log.info("import job done", extra={"job_id": job_id, "commune_id": job["commune_id"], "stored": stored})
 
@@ -177,19 +184,24 @@ class ImportJobs:
             doc["service_code_hint"] = str(topic)
         return doc
 
-    async def _store_batch(self, job: dict, commune: Commune, chunk: list[list[Any]]) -> None:
+    async def _store_batch(self, job: dict, commune: Commune, chunk: list[list[Any]]) -> list[dict]:
+        """One unordered `insert_many`; returns the documents it stored (a rerun stores none twice)."""
         inserted = await self._insert_new([self.build_submission(job, commune, fields) for fields in chunk], lambda fields: self.build_submission(job, commune, fields))
+        if inserted:
+            self._on_stored(job["commune_id"], len(inserted))
+        return inserted
+
+    async def _publish_batch(self, job_id: str, inserted: list[dict]) -> None:
+        """Publish the batch's events, then clear their outboxes with one `update_many`."""
         if not inserted:
             return
-        self._on_stored(job["commune_id"], len(inserted))
         try:
             await asyncio.gather(*(self._publisher.publish(Envelope.model_validate(d["outbox"][0])) for d in inserted))
-        except Exception:  # stored is what counts; the outbox relay publishes the rest
-            log.warning("publishing an import batch failed; the outbox relay will retry", exc_info=True, extra={"job_id": job["_id"]})
-            return
-        await self._submissions.update_many(
-            {"_id": {"$in": [d["_id"] for d in inserted]}, "outbox_pending": True}, {"$set": {"outbox_pending": False}, "$unset": {"outbox": ""}}
-        )
+            await self._submissions.update_many(
+                {"_id": {"$in": [d["_id"] for d in inserted]}, "outbox_pending": True}, {"$set": {"outbox_pending": False}, "$unset": {"outbox": ""}}
+            )
+        except Exception:  # stored is what counts; the outbox relay publishes what is left
+            log.warning("publishing an import batch failed; the outbox relay will retry", exc_info=True, extra={"job_id": job_id})
 
     async def _insert_new(self, docs: list[dict], rebuild: Callable[[list[Any]], dict], attempts: int = 5) -> list[dict]:
         """Insert what is not stored yet; returns the documents this call inserted. A document
