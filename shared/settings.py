@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     routing_url: str = Field("http://127.0.0.1:8001", alias="DOITHOAI_ROUTING_URL")
     reporting_url: str = Field("http://127.0.0.1:8003", alias="DOITHOAI_REPORTING_URL")
     backend_timeout_s: float = Field(30.0, alias="DOITHOAI_BACKEND_TIMEOUT_S", gt=0)
+    # Where residents' browsers reach reporting's public conclusions page ("" = the same site).
+    public_reporting_url: str = Field("", alias="DOITHOAI_PUBLIC_REPORTING_URL")
     # Bulk import (CSV/XLSX of a hamlet meeting's opinions): the largest file and rows per store write.
     import_max_bytes: int = Field(5_000_000, alias="DOITHOAI_IMPORT_MAX_BYTES", ge=1000)
     import_max_rows: int = Field(20_000, alias="DOITHOAI_IMPORT_MAX_ROWS", ge=1)

@@ -81,6 +81,7 @@ def run(data_dir: Path = Path(".data")) -> int:
         # The staff pages reach routing and reporting: the next ports, or this same process.
         env.setdefault("DOITHOAI_ROUTING_URL", f"http://127.0.0.1:{port + SERVICES.index('routing')}" if real_broker else "inprocess")
         env.setdefault("DOITHOAI_REPORTING_URL", f"http://127.0.0.1:{port + SERVICES.index('reporting')}" if real_broker else "inprocess")
+        env.setdefault("DOITHOAI_PUBLIC_REPORTING_URL", f"http://127.0.0.1:{port + SERVICES.index('reporting')}" if real_broker else "")
         os.environ.update(env)  # Settings() below and the child processes read the same values
         settings = Settings()
         _seed(settings)

@@ -79,6 +79,11 @@ def test_a_resident_submits_tracks_and_registers_on_a_phone(server, browser):
     assert "Cảm ơn bạn đã đăng ký" in page.inner_text(".notice") and "còn thiếu 69" in page.content()
     assert fits_the_screen(page)
     shot(page, "registration-360")
+
+    page.click("header nav >> text=Kết luận")
+    page.wait_for_url(re.compile(r"/public/demo/dialogues/demo-2017"))
+    assert "Kết luận" in page.content() and fits_the_screen(page)
+    shot(page, "conclusions-360")
     phone.close()
 
     desktop = browser.new_context(viewport=DESKTOP, locale="vi-VN")

@@ -151,7 +151,7 @@ async def test_bad_input_re_renders_the_form_in_vietnamese_keeping_what_was_type
 
 async def test_unknown_commune_and_unknown_code_are_404_pages_in_vietnamese(web):
     client, _ = web
-    for path in ("/xa/nowhere", "/xa/NOT_AN_ID", "/xa/nowhere/theo-doi?ma=DT-ABCDEFGH", "/xa/nowhere/dang-ky"):
+    for path in ("/xa/nowhere", "/xa/NOT_AN_ID", "/xa/nowhere/theo-doi?ma=DT-ABCDEFGH", "/xa/nowhere/dang-ky", "/xa/nowhere/ket-luan"):
         page = await client.get(path)
         assert page.status_code == 404 and "Không tìm thấy xã/phường" in page.text, path
     token = await token_of(client, "/")
@@ -200,3 +200,10 @@ async def test_registration_counts_per_hamlet_and_refuses_the_same_person_twice(
     assert await db[REGISTRATIONS].count_documents({}) == 1
     summary = (await client.get("/api/v1/communes/demo/dialogues/demo-2017/registrations/summary")).json()
     assert summary["total"] == 1  # the API sees the same registrations
+
+
+async def test_the_conclusions_link_leads_to_reportings_public_page_of_the_latest_dialogue(web):
+    client, _ = web
+    assert 'href="/xa/demo/ket-luan"' in (await client.get("/")).text
+    response = await client.get("/xa/demo/ket-luan")
+    assert response.status_code == 303 and response.headers["location"] == "/public/demo/dialogues/demo-2017"

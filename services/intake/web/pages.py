@@ -313,6 +313,20 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
         return render(request, "receipt.html", commune=commune, title=f"Đã tiếp nhận – mã {code}", code=code, kind=KIND_LABELS_VI[doc["kind"]],
                       hamlet=doc.get("hamlet") or WHOLE_COMMUNE, received=vn_datetime(doc["received_at"]), contact_left=bool((doc.get("submitter") or {}).get("contact")))
 
+    # ---- conclusions and open data (served by reporting) -------------------------------------
+
+    @router.get("/xa/{commune_id}/ket-luan")
+    async def conclusions(request: Request, commune_id: str):
+        """The public page of the latest dialogue's conclusions and their progress, with its
+        CSV/XLSX: reporting serves it, at `DOITHOAI_PUBLIC_REPORTING_URL` (same site if empty)."""
+        commune, _ = await load(commune_id)
+        if commune is None:
+            return not_found(request, commune_id)
+        held = [d for d in await directory.dialogues(commune.id) if d.status not in ("draft", "cancelled")]
+        if not held:
+            return message(request, 404, "Chưa có kết luận", f"{commune.display_name[:1].upper()}{commune.display_name[1:]} chưa tổ chức buổi đối thoại nào nên chưa có kết luận.", commune)
+        return redirect(f"{rt.settings.public_reporting_url.rstrip('/')}/public/{quote(commune.id)}/dialogues/{quote(held[0].id)}")
+
     # ---- tracking --------------------------------------------------------------------------
 
     @router.get("/xa/{commune_id}/theo-doi", response_class=HTMLResponse)
