@@ -48,6 +48,7 @@ eval: install ## classification figures on ../shared/domain/sample-submissions.j
 bench: install ## benchmarks (speed and memory targets are checked here, never in tests)
 	$(VENV)/bin/python -m bench.bench_routing
 	$(VENV)/bin/python -m bench.bench_documents
+	$(VENV)/bin/python -m bench.bench_pipeline
 	$(VENV)/bin/python -m bench.bench_import
 
 screenshots: deps ## the residents' and staff pages in Chromium at 360 px and 1280 px -> screenshots/

@@ -1,0 +1,779 @@
+"""End-to-end benchmark of the four services on RabbitMQ and the wire-protocol store (issue #7).
+
+Run ``.venv/bin/python -m bench.bench_pipeline``: prints one JSON line on stdout, progress on
+stderr, in about four minutes. It needs RabbitMQ on 127.0.0.1:5672 (or RABBITMQ_URL); it starts
+its own nx-27017 store (file-backed, as `make run`), a mail capture server and the four services
+as separate processes (`python -m services.cli serve <service>`), with a fresh database and a
+fresh exchange/queue prefix, and removes its queues at the end.
+
+What it measures, in this order:
+1. the bare FastStream 4-hop pipeline (four processes, quorum queues, persistent messages, no
+   store): items/s, the baseline;
+2. the store's own single-insert ops/s (one client, insert_one in a loop);
+3. end-to-end items/s, closed loop: HTTP POST to intake until the item is routed, its office
+   e-mailed and both facts are in reporting's read model; over the same window, store operations
+   (each service's `doithoai_<service>_store_operations_total`) and broker messages (FastStream's
+   published/received counters of each service) per item, counted from /metrics;
+4. open loop at 50, 100 and 200 items/s: p50/p99 latency POST -> routed (the time the routed
+   event is seen on the bus by a queue of the benchmark's own) and POST -> office notified;
+5. RSS of each service process (VmRSS and peak VmHWM from /proc) at the end of the load;
+6. routing alone (the other services stopped, a backlog of received events waiting, a fresh
+   commune each time): one replica, then two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import platform
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aio_pika
+from prometheus_client.parser import text_string_to_metric_families
+from pymongo import AsyncMongoClient
+
+from bench.bench_routing import synthetic_text
+from services.local.ports import free_port, wait_listening
+from services.local.wire_store import start_wire_store
+from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
+from shared.ids import new_id, new_tracking_code
+
+SEED = 20170325
+RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+SERVICES = ("intake", "routing", "notification", "reporting")
+ROUTED, RECEIVED, SENT = "submission.routed.v1", "submission.received.v1", "notification.sent.v1"
+
+# DOITHOAI_BENCH_SCALE shortens every phase for a quick check of the script itself (e.g. 0.2);
+# figures worth reporting come from the default, 1.
+SCALE = float(os.environ.get("DOITHOAI_BENCH_SCALE", "1"))
+BARE_ITEMS = int(3000 * SCALE)
+BARE_HOPS = 4
+STORE_INSERT_S = 3.0 * SCALE
+WARMUP_ITEMS = 60
+SATURATED_S = 15.0 * SCALE
+SATURATED_CONCURRENCY = 16
+OFFERED_RATES = (50, 100, 200)
+OFFERED_S = 10.0 * SCALE
+DRAIN_TIMEOUT_S = 60.0
+REPLICA_WINDOW_S = 8.0 * SCALE
+REPLICA_BACKLOG_PER_REPLICA = int(1500 * SCALE)
+
+# Issue #7's targets on 2 cores with the wire-protocol store.
+TARGET_E2E_FRACTION = 0.8
+TARGET_STORE_OPS = 6
+TARGET_BROKER_MESSAGES = 5
+TARGET_P99_ROUTED_MS_AT_100 = 100.0
+TARGET_RSS_MB = 150.0
+TARGET_REPLICA_RATIO = 1.7
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- processes
+
+
+@dataclass
+class Proc:
+    name: str
+    process: subprocess.Popen
+    port: int | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+    def rss_mb(self) -> dict:
+        fields = {}
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+                key, _, value = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    fields[key] = round(int(value.split()[0]) / 1024, 1)
+        return fields
+
+
+def _python_module(args: list[str], env: dict, logfile: Path) -> subprocess.Popen:
+    out = open(logfile, "ab")  # noqa: SIM115 - owned by the child process
+    return subprocess.Popen([sys.executable, "-m", *args], env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def start_service(name: str, env: dict, workdir: Path, suffix: str = "") -> Proc:
+    port = free_port()
+    proc = _python_module(["services.cli", "serve", name, "--port", str(port)], env, workdir / f"{name}{suffix}.log")
+    return Proc(name, proc, port)
+
+
+def wait_healthy(proc: Proc, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.process.poll() is not None:
+            raise RuntimeError(f"{proc.name} exited with {proc.process.returncode}; see its log")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{proc.base}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        time.sleep(0.1)
+    raise TimeoutError(f"{proc.name} not healthy after {timeout:.0f}s")
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def scrape(proc: Proc) -> list:
+    with urllib.request.urlopen(f"{proc.base}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return [sample for family in text_string_to_metric_families(text) for sample in family.samples]
+
+
+def metric_sum(samples: list, name: str, **labels: str) -> float:
+    return sum(s.value for s in samples if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()))
+
+
+def metric_by_label(samples: list, name: str, label: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for s in samples:
+        if s.name == name:
+            out[s.labels.get(label, "")] = out.get(s.labels.get(label, ""), 0) + s.value
+    return out
+
+
+@dataclass
+class Snapshot:
+    store_ops: dict[str, dict[str, float]]  # service -> command -> count
+    published: dict[str, float]
+    received: dict[str, float]
+
+
+async def snapshot(services: dict[str, Proc]) -> Snapshot:
+    store, published, received = {}, {}, {}
+    for name, proc in services.items():
+        samples = await asyncio.to_thread(scrape, proc)
+        store[name] = metric_by_label(samples, f"doithoai_{name}_store_operations_total", "command")
+        published[name] = metric_sum(samples, "doithoai_faststream_published_messages_total")
+        received[name] = metric_sum(samples, "doithoai_faststream_received_messages_total")
+    return Snapshot(store, published, received)
+
+
+async def consumed(proc: Proc, event_type: str) -> float:
+    """Events of this type the service has finished with (stored, then acknowledged)."""
+    samples = await asyncio.to_thread(scrape, proc)
+    name = f"doithoai_{proc.name}_events_consumed_total"
+    return metric_sum(samples, name, event_type=event_type, outcome="processed") + metric_sum(samples, name, event_type=event_type, outcome="duplicate")
+
+
+# --------------------------------------------------------------------------- HTTP load
+
+
+class HttpPool:
+    """A small keep-alive HTTP/1.1 client: the load generator must cost less CPU than the services
+    it measures on a 2-core machine (httpx costs about a millisecond per request)."""
+
+    def __init__(self, port: int) -> None:
+        self._port = port
+        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        request = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{self._port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+        )
+        while self._idle:  # the server closes connections idle for 5 s: such a one answers nothing
+            reader, writer = self._idle.pop()
+            with contextlib.suppress(OSError):
+                writer.write(request)
+                if status_line := await reader.readline():
+                    return await self._finish((reader, writer), status_line)
+            writer.close()
+        reader, writer = await asyncio.open_connection("127.0.0.1", self._port)
+        try:
+            writer.write(request)
+            status_line = await reader.readline()
+        except BaseException:
+            writer.close()
+            raise
+        if not status_line:
+            writer.close()
+            raise ConnectionResetError("the server closed the connection without an answer")
+        return await self._finish((reader, writer), status_line)
+
+    async def _finish(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], status_line: bytes) -> tuple[int, bytes]:
+        reader, writer = conn
+        try:
+            length, close = 0, False
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                key, _, value = line.decode("latin-1").partition(":")
+                key = key.strip().lower()
+                if key == "content-length":
+                    length = int(value)
+                elif key == "connection" and value.strip().lower() == "close":
+                    close = True
+            data = await reader.readexactly(length)
+        except BaseException:
+            writer.close()
+            raise
+        if close:
+            writer.close()
+        else:
+            self._idle.append(conn)
+        return int(status_line.split()[1]), data
+
+    def close(self) -> None:
+        for _, writer in self._idle:
+            writer.close()
+        self._idle.clear()
+
+
+@dataclass
+class Tracker:
+    """What the benchmark saw: when each item was posted, accepted, routed and notified."""
+
+    posted: dict[str, float] = field(default_factory=dict)  # submission id -> time the POST was sent
+    answered: dict[str, float] = field(default_factory=dict)
+    routed: dict[str, float] = field(default_factory=dict)
+    sent: dict[str, float] = field(default_factory=dict)
+    failed_posts: int = 0
+
+    async def on_event(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        now = time.perf_counter()
+        payload = json.loads(message.body)["payload"]
+        if message.routing_key == ROUTED and payload.get("revision", 0) == 0:
+            self.routed.setdefault(payload["submission_id"], now)
+        elif message.routing_key == SENT:
+            self.sent.setdefault(payload["submission_id"], now)
+
+
+class Load:
+    def __init__(self, pool: HttpPool, tracker: Tracker, seed: int) -> None:
+        self._pool = pool
+        self._tracker = tracker
+        self._rng = random.Random(seed)
+        self._n = 0
+
+    def _body(self) -> bytes:
+        text, hamlet, _ = synthetic_text(self._rng)
+        self._n += 1
+        return json.dumps({"source": "citizen", "kind": "petition", "hamlet": hamlet, "text": f"{text} (phiếu {self._n})"}, ensure_ascii=False).encode()
+
+    async def post_one(self, ids: list[str]) -> None:
+        body = self._body()
+        started = time.perf_counter()
+        try:
+            status, data = await self._pool.post("/api/v1/communes/demo/submissions", body)
+        except (OSError, asyncio.IncompleteReadError):
+            self._tracker.failed_posts += 1
+            return
+        if status != 202:
+            self._tracker.failed_posts += 1
+            log(f"POST answered {status}: {data[:200]!r}")
+            return
+        submission_id = json.loads(data)["id"]
+        self._tracker.posted[submission_id] = started
+        self._tracker.answered[submission_id] = time.perf_counter()
+        ids.append(submission_id)
+
+    async def closed_loop(self, duration: float, concurrency: int) -> list[str]:
+        ids: list[str] = []
+        deadline = time.perf_counter() + duration
+
+        async def worker() -> None:
+            while time.perf_counter() < deadline:
+                await self.post_one(ids)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return ids
+
+    async def fixed_count(self, count: int, concurrency: int) -> list[str]:
+        ids: list[str] = []
+        remaining = iter(range(count))
+
+        async def worker() -> None:
+            for _ in remaining:
+                await self.post_one(ids)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return ids
+
+    async def open_loop(self, rate: float, duration: float) -> list[str]:
+        """Offer `rate` items/s whatever the answers: each POST starts on its schedule."""
+        ids: list[str] = []
+        tasks = []
+        start = time.perf_counter()
+        for i in range(int(rate * duration)):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(self.post_one(ids)))
+        await asyncio.gather(*tasks)
+        return ids
+
+
+async def wait_done(tracker: Tracker, ids: list[str], reporting: Proc, base_routed: float, base_sent: float, timeout: float) -> float | None:
+    """Until every item is routed and notified (seen on the bus) and reporting has stored both
+    events in its read model; returns the time, or None at the timeout."""
+    deadline = time.perf_counter() + timeout
+    need = len(ids)
+    while time.perf_counter() < deadline:
+        if all(i in tracker.sent for i in ids) and all(i in tracker.routed for i in ids):
+            if await consumed(reporting, ROUTED) - base_routed >= need and await consumed(reporting, SENT) - base_sent >= need:
+                return time.perf_counter()
+        await asyncio.sleep(0.1)
+    return None
+
+
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))  # nearest rank
+    return ordered[index]
+
+
+def latency_ms(tracker: Tracker, ids: list[str], stage: dict[str, float]) -> dict:
+    """Items not reached are counted as infinitely late: a percentile they fall into is null."""
+    values = [(stage[i] - tracker.posted[i]) * 1000 if i in stage else float("inf") for i in ids]
+    out = {}
+    for name, q in (("p50_ms", 50), ("p99_ms", 99)):
+        v = pct(values, q)
+        out[name] = round(v, 1) if v is not None and v != float("inf") else None
+    return out
+
+
+# --------------------------------------------------------------------------- the bare pipeline
+
+
+def _bare_queue_args() -> dict:
+    return {"x-queue-type": "quorum"}
+
+
+async def run_hop(url: str, prefix: str, index: int, hops: int) -> None:
+    """One hop of the bare pipeline: FastStream subscriber, pydantic body, persistent publish on."""
+    from faststream.rabbit import Channel, QueueType, RabbitBroker, RabbitQueue
+    from pydantic import BaseModel
+
+    class Item(BaseModel):
+        id: str
+        hop: int
+        text: str
+
+    logging.basicConfig(level=logging.WARNING)
+    broker = RabbitBroker(url, default_channel=Channel(prefetch_count=32), log_level=logging.DEBUG)
+    logging.getLogger("faststream").setLevel(logging.WARNING)
+    target = f"{prefix}.hop{index + 1}" if index < hops else f"{prefix}.done"
+
+    @broker.subscriber(RabbitQueue(f"{prefix}.hop{index}", durable=True, queue_type=QueueType.QUORUM))
+    async def handle(item: Item) -> None:
+        await broker.publish(item.model_copy(update={"hop": index}), queue=target, persist=True)
+
+    await broker.start()
+    print("ready", flush=True)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
+    await broker.stop()
+
+
+async def bench_bare(workdir: Path) -> dict:
+    prefix = f"bench-bare-{uuid.uuid4().hex[:8]}"
+    names = [f"{prefix}.hop{i}" for i in range(1, BARE_HOPS + 1)] + [f"{prefix}.done"]
+    connection = await aio_pika.connect(RABBITMQ_URL)
+    hops: list[Proc] = []
+    try:
+        channel = await connection.channel()
+        queues = {name: await channel.declare_queue(name, durable=True, arguments=_bare_queue_args()) for name in names}
+        for i in range(1, BARE_HOPS + 1):
+            proc = _python_module(["bench.bench_pipeline", "hop", prefix, str(i), str(BARE_HOPS)], dict(os.environ), workdir / f"hop{i}.log")
+            hops.append(Proc(f"hop{i}", proc))
+        await asyncio.sleep(0.5)
+        for hop in hops:  # a hop's log says "ready" once its consumer runs
+            log_file = workdir / f"{hop.name}.log"
+            for _ in range(300):
+                if log_file.exists() and b"ready" in log_file.read_bytes():
+                    break
+                if hop.process.poll() is not None:
+                    raise RuntimeError(f"{hop.name} exited; see {log_file}")
+                await asyncio.sleep(0.1)
+        done = asyncio.Event()
+        count = 0
+        finished_at = 0.0
+
+        async def on_done(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            nonlocal count, finished_at
+            count += 1
+            if count == BARE_ITEMS:
+                finished_at = time.perf_counter()
+                done.set()
+
+        await queues[f"{prefix}.done"].consume(on_done, no_ack=True)
+        text = synthetic_text(random.Random(SEED))[0]
+        bodies = [json.dumps({"id": new_id(), "hop": 0, "text": (text * 4)[:900]}).encode() for _ in range(BARE_ITEMS)]
+        started = time.perf_counter()
+        for batch in range(0, BARE_ITEMS, 100):
+            await asyncio.gather(*(
+                channel.default_exchange.publish(
+                    aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, content_type="application/json"), routing_key=f"{prefix}.hop1"
+                )
+                for body in bodies[batch : batch + 100]
+            ))
+        published_at = time.perf_counter()
+        await asyncio.wait_for(done.wait(), timeout=120)
+        elapsed = finished_at - started
+        return {"items": BARE_ITEMS, "hops": BARE_HOPS, "items_per_s": round(BARE_ITEMS / elapsed, 1), "publish_s": round(published_at - started, 2), "total_s": round(elapsed, 2)}
+    finally:
+        for hop in hops:
+            hop.stop()
+        with contextlib.suppress(Exception):
+            await channel.close()  # its consumer of the done queue first, then the queues
+            channel = await connection.channel()
+            for name in names:
+                await channel.queue_delete(name)
+        await connection.close()
+
+
+# --------------------------------------------------------------------------- the store alone
+
+
+async def bench_store(db) -> dict:
+    collection = db["bench_single_inserts"]
+    doc_text = synthetic_text(random.Random(SEED))[0]
+    for i in range(50):  # warm the connection and the collection
+        await collection.insert_one({"_id": f"warm{i}", "commune_id": "demo", "text": doc_text})
+    n = 0
+    started = time.perf_counter()
+    while time.perf_counter() - started < STORE_INSERT_S:
+        await collection.insert_one({"_id": f"i{n}", "commune_id": "demo", "status": "received", "text": doc_text, "at": time.time()})
+        n += 1
+    elapsed = time.perf_counter() - started
+    return {"inserts": n, "ops_per_s": round(n / elapsed, 1)}
+
+
+# --------------------------------------------------------------------------- routing replicas
+
+
+async def seed_commune(db, commune_id: str) -> None:
+    from services.intake.demo import demo_commune, demo_dialogue
+    from shared.directory import COMMUNES, DIALOGUES, commune_document, dialogue_document
+
+    await db[COMMUNES].replace_one({"_id": commune_id}, commune_document(demo_commune().model_copy(update={"id": commune_id})), upsert=True)
+    doc = dialogue_document(demo_dialogue().model_copy(update={"commune_id": commune_id}))
+    await db[DIALOGUES].replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+
+async def preload_received(channel, exchange_name: str, commune_id: str, count: int, seed: int) -> None:
+    """Received events as intake publishes them, straight onto the exchange."""
+    exchange = await channel.get_exchange(exchange_name, ensure=False)
+    rng = random.Random(seed)
+    for batch in range(0, count, 100):
+        messages = []
+        for _ in range(min(100, count - batch)):
+            text, hamlet, _ = synthetic_text(rng)
+            event = SubmissionReceivedV1(
+                submission_id=new_id(), dialogue_id="demo-2017", tracking_code=new_tracking_code(), source=Source.CITIZEN,
+                organisation=None, kind=Kind.PETITION, text=text, hamlet=hamlet, received_at=datetime.now(UTC),
+            )
+            envelope = Envelope.wrap(event, commune_id=commune_id, correlation_id=new_id())
+            messages.append(exchange.publish(
+                aio_pika.Message(envelope.model_dump_json().encode(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT, message_id=envelope.event_id,
+                                 content_type="application/json", headers={"x-commune-id": commune_id, "x-event-type": RECEIVED}),
+                routing_key=RECEIVED,
+            ))
+        await asyncio.gather(*messages)
+
+
+async def routing_rate(env: dict, workdir: Path, replicas: int, channel, exchange_name: str, client, label: str) -> dict:
+    """Each run in a database of its own: routing's look-up of earlier items costs more as the
+    store fills, and both runs must start alike."""
+    env = {**env, "MONGODB_DB": f"{env['MONGODB_DB']}_{label}"}
+    commune_id = f"bench-{label}"
+    await seed_commune(client[env["MONGODB_DB"]], commune_id)
+    backlog = REPLICA_BACKLOG_PER_REPLICA * replicas + 1000
+    log(f"routing x{replicas}: preloading {backlog} received events for commune {commune_id}")
+    await preload_received(channel, exchange_name, commune_id, backlog, SEED + replicas)
+    procs = [start_service("routing", env, workdir, suffix=f"-{label}-{i}") for i in range(replicas)]
+    try:
+        for proc in procs:
+            await asyncio.to_thread(wait_healthy, proc)
+        await asyncio.sleep(1.0)  # every replica consuming
+
+        async def routed() -> float:
+            return sum([await consumed(proc, RECEIVED) for proc in procs])
+
+        first, t1 = await routed(), time.perf_counter()
+        await asyncio.sleep(REPLICA_WINDOW_S)
+        last, t2 = await routed(), time.perf_counter()
+        drained = last >= backlog
+        return {"replicas": replicas, "routed_in_window": int(last - first), "window_s": round(t2 - t1, 2),
+                "items_per_s": round((last - first) / (t2 - t1), 1), "backlog_drained_early": drained}
+    finally:
+        for proc in procs:
+            proc.stop()
+        # What this run left is for its own commune and database: not for the next run.
+        queue = await channel.declare_queue(f"{env['DOITHOAI_AMQP_PREFIX']}.routing.submissions", passive=True)
+        await queue.purge()
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def per_item(before: Snapshot, after: Snapshot, items: int) -> dict:
+    store_by_service = {s: sum(after.store_ops[s].values()) - sum(before.store_ops[s].values()) for s in after.store_ops}
+    commands: dict[str, float] = {}
+    for s in after.store_ops:
+        for command, value in after.store_ops[s].items():
+            commands[command] = commands.get(command, 0) + value - before.store_ops[s].get(command, 0)
+    published = {s: after.published[s] - before.published[s] for s in after.published}
+    received = {s: after.received[s] - before.received[s] for s in after.received}
+    return {
+        "store_ops_per_item": round(sum(store_by_service.values()) / items, 2),
+        "store_ops_per_item_by_service": {s: round(v / items, 2) for s, v in store_by_service.items()},
+        "store_ops_per_item_by_command": {c: round(v / items, 2) for c, v in sorted(commands.items()) if v},
+        "broker_published_per_item": round(sum(published.values()) / items, 2),
+        "broker_delivered_per_item": round(sum(received.values()) / items, 2),
+        "broker_published_per_item_by_service": {s: round(v / items, 2) for s, v in published.items()},
+        "broker_delivered_per_item_by_service": {s: round(v / items, 2) for s, v in received.items()},
+    }
+
+
+async def run(workdir: Path) -> dict:
+    started = time.perf_counter()
+    result: dict = {"bench": "pipeline", "date": datetime.now(UTC).strftime("%Y-%m-%d")}
+
+    log("bare FastStream 4-hop pipeline (no store)")
+    result["bare_pipeline"] = await bench_bare(workdir)
+    log(f"bare pipeline: {result['bare_pipeline']['items_per_s']} items/s")
+
+    store = start_wire_store(workdir / "nx", data_dir=workdir / "mongo")
+    mail = _python_module(["bench.bench_pipeline", "mail", str(workdir / "mail")], dict(os.environ), workdir / "mail.log")
+    mail_port_file = workdir / "mail" / "port"
+    run_id = uuid.uuid4().hex[:8]
+    env = {
+        **os.environ,
+        "MONGODB_URL": store.url,
+        "MONGODB_DB": f"bench_{run_id}",
+        "RABBITMQ_URL": RABBITMQ_URL,
+        "DOITHOAI_AMQP_PREFIX": f"bench{run_id}",
+        "LOG_LEVEL": "WARNING",
+    }
+    client = AsyncMongoClient(store.url, tz_aware=True)
+    db = client[env["MONGODB_DB"]]
+    services: dict[str, Proc] = {}
+    connection = None
+    try:
+        log("store single inserts")
+        result["store_single_insert"] = await bench_store(db)
+        log(f"store: {result['store_single_insert']['ops_per_s']} single inserts/s")
+
+        for _ in range(100):
+            if mail_port_file.exists():
+                break
+            await asyncio.sleep(0.1)
+        env["SMTP_URL"] = f"smtp://127.0.0.1:{mail_port_file.read_text().strip()}"
+        from services.intake.demo import seed_demo
+
+        await seed_demo(db)
+        for name in SERVICES:
+            services[name] = start_service(name, env, workdir)
+        for proc in services.values():
+            await asyncio.to_thread(wait_healthy, proc)
+        log("four services healthy: " + ", ".join(f"{n}:{p.port}" for n, p in services.items()))
+
+        tracker = Tracker()
+        connection = await aio_pika.connect(RABBITMQ_URL)
+        channel = await connection.channel()
+        observer = await channel.declare_queue(exclusive=True, auto_delete=True)
+        exchange_name = f"{env['DOITHOAI_AMQP_PREFIX']}.events"
+        for key in (ROUTED, SENT):
+            await observer.bind(exchange_name, routing_key=key)
+        consumer_tag = await observer.consume(tracker.on_event, no_ack=True)
+        pool = HttpPool(services["intake"].port)
+        load = Load(pool, tracker, SEED)
+        reporting = services["reporting"]
+
+        log(f"warm-up: {WARMUP_ITEMS} items")
+        ids = await load.fixed_count(WARMUP_ITEMS, 8)
+        if await wait_done(tracker, ids, reporting, 0, 0, DRAIN_TIMEOUT_S) is None:
+            raise RuntimeError("warm-up items did not all reach the read model")
+
+        log(f"end-to-end, closed loop: {SATURATED_CONCURRENCY} concurrent POSTs for {SATURATED_S:.0f}s")
+        before = await snapshot(services)
+        base_routed, base_sent = await consumed(reporting, ROUTED), await consumed(reporting, SENT)
+        t0 = time.perf_counter()
+        ids = await load.closed_loop(SATURATED_S, SATURATED_CONCURRENCY)
+        posted_s = time.perf_counter() - t0
+        done_at = await wait_done(tracker, ids, reporting, base_routed, base_sent, DRAIN_TIMEOUT_S * 2)
+        after = await snapshot(services)
+        in_read_model = await db["reporting_items"].count_documents(
+            {"_id": {"$in": ids}, "commune_id": "demo", "routed_at": {"$exists": True}, "office_notified_at": {"$exists": True}}
+        )
+        e2e = {
+            "items": len(ids), "post_s": round(posted_s, 2), "accepted_per_s": round(len(ids) / posted_s, 1),
+            "total_s": round(done_at - t0, 2) if done_at else None,
+            "items_per_s": round(len(ids) / (done_at - t0), 1) if done_at else None,
+            "verified_in_read_model": in_read_model, "failed_posts": tracker.failed_posts,
+        }
+        result["end_to_end"] = e2e
+        result["per_item"] = per_item(before, after, len(ids))
+        log(f"end-to-end: {e2e['items_per_s']} items/s over {len(ids)} items; per item {result['per_item']['store_ops_per_item']} store ops, "
+            f"{result['per_item']['broker_published_per_item']} published / {result['per_item']['broker_delivered_per_item']} delivered messages")
+
+        result["offered_load"] = {}
+        for rate in OFFERED_RATES:
+            log(f"open loop: {rate} items/s for {OFFERED_S:.0f}s")
+            base_routed, base_sent = await consumed(reporting, ROUTED), await consumed(reporting, SENT)
+            t0 = time.perf_counter()
+            ids = await load.open_loop(rate, OFFERED_S)
+            offered_s = time.perf_counter() - t0
+            done_at = await wait_done(tracker, ids, reporting, base_routed, base_sent, DRAIN_TIMEOUT_S)
+            post = [(tracker.answered[i] - tracker.posted[i]) * 1000 for i in ids]
+            entry = {
+                "offered_per_s": rate, "items": len(ids), "offered_s": round(offered_s, 2),
+                "routed_count": sum(i in tracker.routed for i in ids), "notified_count": sum(i in tracker.sent for i in ids),
+                "drained": done_at is not None, "drain_s": round(done_at - t0 - offered_s, 2) if done_at else None,
+                "post_answer_p50_ms": round(pct(post, 50), 1) if post else None, "post_answer_p99_ms": round(pct(post, 99), 1) if post else None,
+                "post_to_routed": latency_ms(tracker, ids, tracker.routed),
+                "post_to_notified": latency_ms(tracker, ids, tracker.sent),
+            }
+            result["offered_load"][str(rate)] = entry
+            log(f"  {rate}/s: POST->routed p50 {entry['post_to_routed']['p50_ms']} ms, p99 {entry['post_to_routed']['p99_ms']} ms; drained: {entry['drained']}")
+
+        result["rss_mb"] = {name: proc.rss_mb() for name, proc in services.items()}
+        log(f"RSS: {result['rss_mb']}")
+
+        await observer.cancel(consumer_tag)
+        pool.close()
+        for proc in services.values():
+            proc.stop()
+        log("routing alone: one replica, then two")
+        one = await routing_rate(env, workdir, 1, channel, exchange_name, client, "r1")
+        two = await routing_rate(env, workdir, 2, channel, exchange_name, client, "r2")
+        result["routing_replicas"] = {"one": one, "two": two, "ratio": round(two["items_per_s"] / one["items_per_s"], 2) if one["items_per_s"] else None}
+        log(f"routing: one {one['items_per_s']}/s, two {two['items_per_s']}/s")
+    finally:
+        for proc in services.values():
+            proc.stop()
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await delete_topology(connection, env["DOITHOAI_AMQP_PREFIX"])
+            await connection.close()
+        for name in (env["MONGODB_DB"], f"{env['MONGODB_DB']}_r1", f"{env['MONGODB_DB']}_r2"):
+            with contextlib.suppress(Exception):
+                await client.drop_database(name)
+        await client.close()
+        mail.terminate()
+        mail.wait(10)
+        store.stop()
+
+    # The importer is being written by the engineer doing the staff pages (issue #6); they fill
+    # this in with the time of a 10,000-row bulk import once it exists.
+    result["bulk_import_10k_s"] = None
+    result["targets"] = targets(result)
+    result["machine"] = {"cpu_count": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                         "store": "nx-27017 (file-backed)", "broker": "RabbitMQ on 127.0.0.1:5672"}
+    result["total_s"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def targets(result: dict) -> dict:
+    per = result["per_item"]
+    store_ops_s = result["store_single_insert"]["ops_per_s"]
+    bare = result["bare_pipeline"]["items_per_s"]
+    bound = min(bare, store_ops_s / per["store_ops_per_item"]) if per["store_ops_per_item"] else bare
+    e2e = result["end_to_end"]["items_per_s"]
+    p99 = result["offered_load"]["100"]["post_to_routed"]["p99_ms"]
+    rss = {name: values.get("VmRSS") for name, values in result["rss_mb"].items()}
+    ratio = result["routing_replicas"]["ratio"]
+    return {
+        "end_to_end_bound_items_per_s": round(bound, 1),
+        "end_to_end_ge_0_8_of_bound": e2e is not None and e2e >= TARGET_E2E_FRACTION * bound,
+        "store_ops_per_item_le_6": per["store_ops_per_item"] <= TARGET_STORE_OPS,
+        "broker_published_per_item_le_5": per["broker_published_per_item"] <= TARGET_BROKER_MESSAGES,
+        "broker_delivered_per_item_le_5": per["broker_delivered_per_item"] <= TARGET_BROKER_MESSAGES,
+        "p99_routed_at_100_lt_100_ms": p99 is not None and p99 < TARGET_P99_ROUTED_MS_AT_100,
+        "every_service_rss_lt_150_mb": all(v is not None and v < TARGET_RSS_MB for v in rss.values()),
+        "two_routing_replicas_ge_1_7x": ratio is not None and ratio >= TARGET_REPLICA_RATIO,
+    }
+
+
+async def delete_topology(connection, prefix: str) -> None:
+    from shared.topology import Topology
+
+    topology = Topology(prefix, 100, 20)
+    for name in topology.all_queue_names():
+        channel = await connection.channel()
+        with contextlib.suppress(aio_pika.exceptions.AMQPError):
+            await channel.queue_delete(name)
+    channel = await connection.channel()
+    for exchange in (topology.events.name, topology.dead_letters.name):
+        with contextlib.suppress(aio_pika.exceptions.AMQPError):
+            await channel.exchange_delete(exchange)
+
+
+def serve_mail(folder: Path) -> None:
+    """The mail capture in its own process, so it does not take the load generator's CPU."""
+    from services.local.mail_capture import MailCapture
+
+    capture = MailCapture(folder).start()
+    (folder / "port").write_text(str(capture.port))
+    stop = False
+
+    def on_term(*_: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, on_term)
+    while not stop:
+        time.sleep(0.2)
+    capture.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("role", nargs="?", default="run", choices=("run", "hop", "mail"), help=argparse.SUPPRESS)
+    parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.role == "hop":
+        prefix, index, hops = args.args
+        asyncio.run(run_hop(RABBITMQ_URL, prefix, int(index), int(hops)))
+        return 0
+    if args.role == "mail":
+        serve_mail(Path(args.args[0]))
+        return 0
+    workdir = Path(tempfile.mkdtemp(prefix="doithoai-bench-"))
+    try:
+        result = asyncio.run(run(workdir))
+    except BaseException:
+        log(f"failed; logs are in {workdir}")
+        raise
+    shutil.rmtree(workdir, ignore_errors=True)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
