@@ -42,7 +42,7 @@ def build_service(rt: Runtime) -> ServiceParts:
     router.include_router(build_communes_router(rt.db, rt.directory))
     router.include_router(build_open311_router(repo, rt.directory, outbox))
     router.include_router(build_web_router(rt, repo, registrations, outbox, intake_metrics))
-    router.include_router(build_staff_router(rt, repo, imports))
+    router.include_router(build_staff_router(rt, repo, imports, outbox))
 
     async def ensure_indexes() -> None:
         for repository in (repo, plans, registrations, imports):

@@ -101,3 +101,25 @@ async def _done(client, url: str) -> str | None:
 async def _count(db, match: dict, expected: int) -> int | None:
     n = await db[SUBMISSIONS].count_documents(match)
     return n if n == expected else None
+
+
+async def test_one_opinion_entered_on_behalf_of_a_resident_is_stored_routed_and_refused_when_wrong(system):
+    app, db, _ = system
+    async with logged_in(app, "demo.mattran") as front:
+        token = await token_of(front, "/staff/y-kien-moi")
+        wrong = await front.post("/staff/y-kien-moi", data={"csrf_token": token, "hamlet": "", "kind": "kien nghi", "text": "ngắn", "phone": "gọi tôi"})
+        assert wrong.status_code == 422 and "Vui lòng chọn ấp" in wrong.text and "Nội dung quá ngắn" in wrong.text and "Số điện thoại không hợp lệ" in wrong.text
+        assert "gọi tôi" in wrong.text  # what was typed stays in the form
+        assert await db[SUBMISSIONS].count_documents({}) == 0
+        text = "Đèn đường khu vực chợ bị hư nhiều tháng, đề nghị xã sửa chữa để bà con đi lại an toàn."
+        ok = await front.post("/staff/y-kien-moi", data={"csrf_token": token, "hamlet": "ấp Căn Cứ", "kind": "kien nghi", "text": text, "name": "Võ Thị Mười", "phone": "0909 111 222"})
+        assert ok.status_code == 303 and ok.headers["location"].endswith("?xong=moi")
+        doc = await db[SUBMISSIONS].find_one({"text": text})
+        assert doc["source"] == "fatherland_front" and doc["entered_by"] == "demo.mattran" and doc["submitter"]["contact"] == "0909 111 222"
+        await eventually(lambda: _count(db, {"_id": doc["_id"], "status": {"$in": ["routed", "office_notified"]}}, 1))
+        page = await front.get(ok.headers["location"])
+        assert "Đã tiếp nhận ý kiến" in page.text and "Võ Thị Mười" not in page.text  # the Front does not see identities
+    async with logged_in(app, "demo.apcho") as cell:
+        token = await token_of(cell, "/staff/y-kien-moi")
+        other = await cell.post("/staff/y-kien-moi", data={"csrf_token": token, "hamlet": "ấp Căn Cứ", "kind": "y kien", "text": "Ý kiến của ấp khác, không thuộc chi bộ ấp Chợ."})
+        assert other.status_code == 422 and "chỉ nhập được ý kiến của ấp Chợ" in other.text

@@ -150,7 +150,8 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
         found = await kit.scoped_item(user, submission_id)
         if found is None:
             return kit.not_found(request)
-        notice = {"1": "Đã lưu thay đổi. Các cơ quan liên quan sẽ được báo tự động."}.get(request.query_params.get("xong", ""))
+        notice = {"1": "Đã lưu thay đổi. Các cơ quan liên quan sẽ được báo tự động.",
+                  "moi": "Đã tiếp nhận ý kiến. Hệ thống sẽ phân loại và báo cơ quan chuẩn bị trả lời."}.get(request.query_params.get("xong", ""))
         return await render_item(kit, request, user, *found, notice=notice)
 
 

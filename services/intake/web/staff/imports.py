@@ -1,5 +1,6 @@
-"""Bulk import of a hamlet meeting's opinions (CSV or XLSX): the form, the template files, and
-the job page with its progress bar and per-row error report.
+"""Entering opinions on behalf of residents: one at a time (`/staff/y-kien-moi`), or a hamlet
+meeting's file in bulk (CSV or XLSX): the form, the template files, and the job page with its
+progress bar and per-row error report. Both check a row by the same rules (importer.py).
 
 The job page refreshes itself every second while rows are being stored (`<meta refresh>`: no
 script, which the Content-Security-Policy forbids anyway), then shows the final counts."""
@@ -14,7 +15,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from services.intake.import_jobs import JobProgress
-from services.intake.importer import TEMPLATE_EXAMPLE, TEMPLATE_HEADER, ImportFileRejected, Importer
+from services.intake.importer import TEMPLATE_EXAMPLE, TEMPLATE_HEADER, ImportFileRejected, Importer, ImportRow
+from services.intake.logic import accept_submission
+from services.intake.repository import store_submission
+from services.intake.web.pages import WHOLE_COMMUNE
 from services.intake.web.staff.kit import IMPORTERS, MANAGERS, StaffKit
 from services.intake.web.staff.users import StaffUser
 from shared.contracts import Source
@@ -55,6 +59,60 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
         jobs = [j for j in await kit.imports.recent(commune.id, 20) if user.role in MANAGERS or j.uploaded_by == user.username][:10]
         return kit.render(request, "import.html", status=status, title="Nhập ý kiến từ tệp", commune_=commune, error=error, jobs=jobs,
                           max_rows=settings.import_max_rows, max_mb=round(settings.import_max_bytes / 1_000_000, 1))
+
+    # ---- one opinion -------------------------------------------------------------------------
+
+    async def entry_page(request: Request, user: StaffUser, commune: Commune, topics: list, *, values: dict | None = None,
+                         errors: dict | None = None, status: int = 200) -> HTMLResponse:
+        own = next((h.name for h in commune.hamlets if h.id == user.hamlet_id), None) if user.role == "hamlet_cell" else None
+        hamlets = [own] if own else [h.name for h in commune.hamlets] + [WHOLE_COMMUNE]
+        return kit.render(request, "entry.html", status=status, title="Nhập ý kiến của người dân", commune_=commune, hamlets=hamlets,
+                          topics=topics, values=values or {}, errors=errors or {})
+
+    @staff.get("/staff/y-kien-moi", response_class=HTMLResponse)
+    async def entry_form(request: Request):
+        user: StaffUser = request.state.staff_user
+        commune = await kit.commune_of(user)
+        if commune is None or user.role not in IMPORTERS:
+            return kit.forbidden(request)
+        dialogue = await kit.current_dialogue(commune)
+        if dialogue is None:
+            return kit.message(request, 409, "Chưa mở đợt đối thoại", "Xã chưa mở đợt đối thoại nào để nhận ý kiến.")
+        return await entry_page(request, user, commune, [(t.number, f"{t.number}. {t.name}") for t in dialogue.topics])
+
+    @staff.post("/staff/y-kien-moi", response_class=HTMLResponse)
+    async def entry(request: Request):
+        user: StaffUser = request.state.staff_user
+        commune = await kit.commune_of(user)
+        if commune is None or user.role not in IMPORTERS:
+            return kit.forbidden(request)
+        dialogue = await kit.current_dialogue(commune)
+        if dialogue is None:
+            return kit.message(request, 409, "Chưa mở đợt đối thoại", "Xã chưa mở đợt đối thoại nào để nhận ý kiến.")
+        form = await kit.read_form(request)
+        values = {key: (form.get(key) or "").strip()[:6000] for key in ("hamlet", "kind", "text", "name", "phone", "topic")}
+        topics = [(t.number, f"{t.number}. {t.name}") for t in dialogue.topics]
+        checked = importer_for(user, commune, frozenset(t.number for t in dialogue.topics) | {0}).check_row(1, values)
+        errors = {} if isinstance(checked, ImportRow) else {e.column if e.column in values else "text": e.reason for e in checked}
+        if not values["hamlet"]:
+            errors["hamlet"] = f"Vui lòng chọn ấp (hoặc “{WHOLE_COMMUNE}” nếu là việc chung của cả xã)."
+        if errors or not isinstance(checked, ImportRow):
+            return await entry_page(request, user, commune, topics, values=values, errors=errors, status=422)
+        extra = {"entered_by": user.username, **({"service_code_hint": str(checked.topic_hint)} if checked.topic_hint is not None else {})}
+        correlation_id = request.state.correlation_id
+
+        def build() -> dict:
+            return {**accept_submission(checked.submission, commune, correlation_id=correlation_id), **extra}
+
+        doc = await store_submission(kit.repo, build(), build)
+        request.state.audit_target = {"submission_id": doc["_id"]}
+        try:
+            await kit.outbox.publish_written(kit.repo.submissions, doc)
+        except Exception:  # stored is what counts; the outbox relay publishes it
+            pass
+        return kit.redirect(f"/staff/items/{doc['_id']}?xong=moi")
+
+    # ---- a file of opinions ----------------------------------------------------------------
 
     @staff.get("/staff/nhap", response_class=HTMLResponse)
     async def import_form(request: Request):

@@ -19,6 +19,7 @@ from services.intake.web.pages import SECURITY_HEADERS
 from services.intake.web.staff.backends import ReportingBackend, RoutingBackend
 from services.intake.web.staff.users import StaffStore, StaffUser
 from shared.directory import Commune, Dialogue, DirectoryReader
+from shared.outbox import Outbox
 from shared.runtime import Runtime
 
 IN_PROCESS = "inprocess"
@@ -57,6 +58,7 @@ class StaffKit:
     env: Environment
     store: StaffStore
     imports: ImportJobs
+    outbox: Outbox
 
     # ---- the other services' APIs ------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from services.intake.web.staff.imports import add_import_routes
 from services.intake.web.staff.kit import StaffKit
 from services.intake.web.staff.users import ROLE_LABELS_VI, StaffStore, StaffUser, _token_key
 from services.intake.web.staff.work import add_work_routes
+from shared.outbox import Outbox
 from shared.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -56,13 +57,13 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJobs) -> APIRouter:
+def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJobs, outbox: Outbox) -> APIRouter:
     settings = rt.settings
     env = _environment()
     env.globals["ROLE_LABELS_VI"] = ROLE_LABELS_VI
     store = StaffStore(rt.db, timedelta(hours=settings.staff_session_hours))
     limiter = RateLimiter(rt.db, settings.staff_login_limit, settings.staff_login_window_s)
-    kit = StaffKit(rt, repo, env, store, imports)
+    kit = StaffKit(rt, repo, env, store, imports, outbox)
 
     render, message, redirect, read_form = kit.render, kit.message, kit.redirect, kit.read_form
 
