@@ -562,7 +562,8 @@ def per_item(before: Snapshot, after: Snapshot, items: int) -> dict:
 
 async def run(workdir: Path) -> dict:
     started = time.perf_counter()
-    result: dict = {"bench": "pipeline", "date": datetime.now(UTC).strftime("%Y-%m-%d")}
+    # Other work on the machine skews every figure on 2 cores: the load averages say if there was any.
+    result: dict = {"bench": "pipeline", "date": datetime.now(UTC).strftime("%Y-%m-%d"), "loadavg_1m_before": round(os.getloadavg()[0], 2)}
 
     log("bare FastStream 4-hop pipeline (no store)")
     result["bare_pipeline"] = await bench_bare(workdir)
@@ -695,6 +696,7 @@ async def run(workdir: Path) -> dict:
     result["targets"] = targets(result)
     result["machine"] = {"cpu_count": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                          "store": "nx-27017 (file-backed)", "broker": "RabbitMQ on 127.0.0.1:5672"}
+    result["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
     result["total_s"] = round(time.perf_counter() - started, 1)
     return result
 
