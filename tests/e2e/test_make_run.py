@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 
 from services.local.ports import is_listening
@@ -69,6 +71,20 @@ def poll(check, timeout: float):
         time.sleep(0.05)
 
 
+def staff_sees_the_decision_through_routing(site: str, submission_id: str) -> None:
+    """`/` is the residents' home, `/staff/` sends a visitor to `/login`, and after logging in the
+    Party office's item page shows the decision intake's staff pages fetched from routing's port."""
+    with httpx.Client(base_url=site, follow_redirects=False, timeout=10) as client:
+        home = client.get("/")
+        assert home.status_code == 200 and 'id="gui-y-kien"' in home.text
+        assert client.get("/staff/").headers["location"] == "/login?next=/staff/"
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+        login = client.post("/login", data={"csrf_token": token, "username": "demo.vanphong", "password": "demo-vanphong-2017", "next": "/staff/"})
+        assert login.status_code == 303, login.text
+        item = client.get(f"/staff/items/{submission_id}")
+        assert item.status_code == 200 and 'data-decision-topic="3"' in item.text
+
+
 def metric_total(port: int, name: str) -> float:
     _, text = http("GET", f"http://127.0.0.1:{port}/metrics")
     return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name + "{") or line.startswith(name + " "))
@@ -93,6 +109,7 @@ def test_make_run_routes_within_two_seconds_and_survives_kill_9(tmp_path, rabbit
         assert view, "not routed within 2 s"
         assert view["topic"] == 3 and view["office"]["name"] == "Phòng Kinh tế"
         assert poll(lambda: list((tmp_path / ".data" / "mail").glob("*.eml")), timeout=10)
+        staff_sees_the_decision_through_routing(f"http://127.0.0.1:{port}", accepted["id"])
         counters = {
             port: "doithoai_intake_submissions_total",
             port + 1: "doithoai_routing_submissions_routed_total",
