@@ -53,7 +53,8 @@ class SubmissionRepository:
     async def record_followup(self, commune_id: str, submission_id: str, facts: dict) -> None:
         """The conclusion's follow-up status, due date and result; a later revision wins."""
         older = {"$or": [{"followup_revision": {"$lt": facts["followup_revision"]}}, {"followup_revision": {"$exists": False}}]}
-        await self.submissions.update_one({"_id": submission_id, "commune_id": commune_id, **older}, {"$set": facts})
+        # `$and`, not `{**key, **older}`: nx-27017 applies a bare `$or` to the whole filter (see reporting's merge)
+        await self.submissions.update_one({"$and": [{"_id": submission_id, "commune_id": commune_id}, older]}, {"$set": facts})
 
     async def find(self, commune_id: str, query: dict, limit: int = 1000) -> list[dict]:
         cursor = self.submissions.find({**query, "commune_id": commune_id}, {"outbox": 0, "submitter": 0}).sort("received_at", ASCENDING).limit(limit)

@@ -24,9 +24,11 @@ class ItemRepository:
             await self.items.update_one(key, {"$set": fields}, upsert=True)
             return
         revision = fields["routing_revision"]
-        older = {"$or": [{"routing_revision": {"$lt": revision}}, {"routing_revision": {"$exists": False}}]}
+        # `$or` next to other conditions is wrapped in `$and`: nx-27017 (the test store) otherwise
+        # applies it to the whole filter and updates another item (tests/contract/test_mongo_compat.py).
+        older = {"$and": [key, {"$or": [{"routing_revision": {"$lt": revision}}, {"routing_revision": {"$exists": False}}]}]}
         for _ in range(2):  # the item may appear between our update and our insert
-            if (await self.items.update_one({**key, **older}, {"$set": fields})).matched_count:
+            if (await self.items.update_one(older, {"$set": fields})).matched_count:
                 return
             try:
                 await self.items.insert_one({**key, **fields})

@@ -130,3 +130,24 @@ async def test_binary_files_and_concurrent_counter(db):
 
     numbers = await asyncio.gather(*(next_number() for _ in range(20)))
     assert sorted(numbers) == list(range(1, 21))
+
+
+async def test_an_or_beside_other_conditions_is_wrapped_in_and(db):
+    """nx-27017 0.8.1 applies a bare `$or` to the whole filter: `{_id: "b", $or: [..., {f: {$exists:
+    false}}]}` updated document "a" (found by a flaky follow-up board, 2026-11-25). Wrapped in
+    `$and`, as reporting's read model and intake's follow-up facts write it, only "b" changes; on
+    real MongoDB both forms mean the same."""
+    await db.o.insert_many([{"_id": "a", "commune_id": "demo", "v": "a"}, {"_id": "b", "commune_id": "demo", "v": "b"}])
+    older = {"$or": [{"rev": {"$lt": 0}}, {"rev": {"$exists": False}}]}
+    result = await db.o.update_one({"$and": [{"_id": "b", "commune_id": "demo"}, older]}, {"$set": {"v": "b2", "rev": 0}})
+    assert result.matched_count == 1
+    assert {d["_id"]: d["v"] for d in await db.o.find({}).to_list()} == {"a": "a", "b": "b2"}
+    again = await db.o.update_one({"$and": [{"_id": "b", "commune_id": "demo"}, older]}, {"$set": {"v": "b3"}})
+    assert again.matched_count == 0  # rev 0 is not older than 0
+    insert_many_errors = None
+    try:
+        await db.o.insert_many([{"_id": "a", "commune_id": "demo"}, {"_id": "c", "commune_id": "demo"}], ordered=False)
+    except Exception as exc:  # noqa: BLE001 - the bulk import relies on the shape of this error
+        insert_many_errors = exc.details["writeErrors"]
+    assert [(e["index"], e["code"]) for e in insert_many_errors] == [(0, 11000)] and await db.o.count_documents({"_id": "c"}) == 1
+    assert (await db.o.update_many({"_id": {"$in": ["a", "c"]}}, {"$set": {"seen": True}})).modified_count == 2
