@@ -146,13 +146,12 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     @staff.get("/staff/items/{submission_id}", response_class=HTMLResponse)
     async def item(request: Request, submission_id: str):
-        user: StaffUser = request.state.staff_user
-        found = await kit.scoped_item(user, submission_id)
-        if found is None:
-            return kit.not_found(request)
+        found = await kit.item_or_refusal(request, submission_id)
+        if isinstance(found, HTMLResponse):
+            return found
         notice = {"1": "Đã lưu thay đổi. Các cơ quan liên quan sẽ được báo tự động.",
                   "moi": "Đã tiếp nhận ý kiến. Hệ thống sẽ phân loại và báo cơ quan chuẩn bị trả lời."}.get(request.query_params.get("xong", ""))
-        return await render_item(kit, request, user, *found, notice=notice)
+        return await render_item(kit, request, *found, notice=notice)
 
 
 async def render_item(kit: StaffKit, request: Request, user: StaffUser, commune: Commune, doc: dict, *, status: int = 200,

@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, Response
 from services.intake.web.staff.kit import ANSWERERS, MANAGERS, StaffKit
 from services.intake.web.staff.users import StaffUser
 from services.intake.web.staff.work import who
-from shared.directory import Commune, Dialogue
 
 DOCUMENT_KINDS_VI = {
     "giay-moi": "Giấy mời dự buổi đối thoại",
@@ -42,22 +41,12 @@ def _file_response(content: bytes, media_type: str, disposition: str | None = No
 
 
 def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
-    async def chosen_dialogue(request: Request, user: StaffUser) -> tuple[Commune, Dialogue] | None:
-        commune = await kit.commune_of(user)
-        if commune is None:
-            return None
-        dialogue_id = request.query_params.get("dot") or commune.current_dialogue_id
-        return await kit.dialogue_of(user, dialogue_id) if dialogue_id else None
-
     @staff.get("/staff/van-ban", response_class=HTMLResponse)
     async def documents(request: Request):
-        user: StaffUser = request.state.staff_user
-        if user.role not in MANAGERS:
-            return kit.forbidden(request)
-        chosen = await chosen_dialogue(request, user)
-        if chosen is None:
-            return kit.message(request, 404, "Chưa có đợt đối thoại", "Xã chưa mở đợt đối thoại nào nên chưa có văn bản.")
-        commune, dialogue = chosen
+        chosen = await kit.dialogue_or_refusal(request, MANAGERS, missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có văn bản.")
+        if isinstance(chosen, Response):
+            return chosen
+        _, commune, dialogue = chosen
         reply = await kit.reporting(request).documents(commune.id, dialogue.id)
         body = reply.body if reply.ok and isinstance(reply.body, dict) else {}
         issued = [{**d, "kind_name": DOCUMENT_KINDS_VI.get(d.get("kind", ""), d.get("kind", ""))} for d in body.get("documents", [])]
@@ -71,15 +60,12 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     @staff.post("/staff/van-ban/{kind}", response_class=HTMLResponse)
     async def issue(request: Request, kind: str):
-        user: StaffUser = request.state.staff_user
-        if user.role not in MANAGERS:
-            return kit.forbidden(request)
         if kind not in DOCUMENT_KINDS_VI:
             return kit.not_found(request)
-        chosen = await chosen_dialogue(request, user)
-        if chosen is None:
-            return kit.not_found(request)
-        commune, dialogue = chosen
+        chosen = await kit.dialogue_or_refusal(request, MANAGERS, missing_vi="Không có đợt đối thoại này.")
+        if isinstance(chosen, Response):
+            return chosen
+        user, commune, dialogue = chosen
         request.state.audit_action = "issue_document"
         request.state.audit_target = {"kind": kind, "dialogue_id": dialogue.id}
         reply = await kit.reporting(request).issue(commune.id, dialogue.id, kind, who(user), request.state.correlation_id)
@@ -91,13 +77,12 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     @staff.get("/staff/van-ban/{kind}/du-thao.{fmt}")
     async def preview(request: Request, kind: str, fmt: str):
-        user: StaffUser = request.state.staff_user
-        if user.role not in MANAGERS:
-            return kit.forbidden(request)
-        chosen = await chosen_dialogue(request, user)
-        if chosen is None or kind not in DOCUMENT_KINDS_VI or fmt not in FORMATS:
+        if kind not in DOCUMENT_KINDS_VI or fmt not in FORMATS:
             return kit.not_found(request)
-        commune, dialogue = chosen
+        chosen = await kit.dialogue_or_refusal(request, MANAGERS, missing_vi="Không có đợt đối thoại này.")
+        if isinstance(chosen, Response):
+            return chosen
+        _, commune, dialogue = chosen
         reply = await kit.reporting(request).preview(commune.id, dialogue.id, kind, fmt)
         if not reply.ok:
             return kit.message(request, 502 if reply.status >= 500 else reply.status, "Chưa xem được dự thảo", reply.reason_vi())
@@ -121,13 +106,10 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     @staff.get("/staff/theo-doi", response_class=HTMLResponse)
     async def follow_up(request: Request):
-        user: StaffUser = request.state.staff_user
-        if user.role not in ANSWERERS:
-            return kit.forbidden(request)
-        chosen = await chosen_dialogue(request, user)
-        if chosen is None:
-            return kit.message(request, 404, "Chưa có đợt đối thoại", "Xã chưa mở đợt đối thoại nào nên chưa có việc cần theo dõi.")
-        commune, dialogue = chosen
+        chosen = await kit.dialogue_or_refusal(request, ANSWERERS, missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có việc cần theo dõi.")
+        if isinstance(chosen, Response):
+            return chosen
+        user, commune, dialogue = chosen
         reply = await kit.reporting(request).follow_up(commune.id, dialogue.id)
         tasks = [t for t in ((reply.body or {}).get("tasks", []) if reply.ok else []) if visible(user, t)]
         tasks.sort(key=lambda t: (not t.get("overdue"), t.get("due", ""), t.get("id", "")))

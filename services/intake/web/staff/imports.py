@@ -24,6 +24,7 @@ from services.intake.web.staff.users import StaffUser
 from shared.contracts import Source
 from shared.directory import Commune
 
+NO_OPEN_DIALOGUE_VI = "Xã chưa mở đợt đối thoại nào để nhận ý kiến."
 SOURCE_BY_ROLE = {"hamlet_cell": Source.HAMLET_PARTY_CELL, "front_org": Source.FATHERLAND_FRONT}
 
 
@@ -71,24 +72,18 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     @staff.get("/staff/y-kien-moi", response_class=HTMLResponse)
     async def entry_form(request: Request):
-        user: StaffUser = request.state.staff_user
-        commune = await kit.commune_of(user)
-        if commune is None or user.role not in IMPORTERS:
-            return kit.forbidden(request)
-        dialogue = await kit.current_dialogue(commune)
-        if dialogue is None:
-            return kit.message(request, 409, "Chưa mở đợt đối thoại", "Xã chưa mở đợt đối thoại nào để nhận ý kiến.")
+        chosen = await kit.dialogue_or_refusal(request, IMPORTERS, missing_vi=NO_OPEN_DIALOGUE_VI, missing_status=409, by_query=False)
+        if isinstance(chosen, Response):
+            return chosen
+        user, commune, dialogue = chosen
         return await entry_page(request, user, commune, [(t.number, f"{t.number}. {t.name}") for t in dialogue.topics])
 
     @staff.post("/staff/y-kien-moi", response_class=HTMLResponse)
     async def entry(request: Request):
-        user: StaffUser = request.state.staff_user
-        commune = await kit.commune_of(user)
-        if commune is None or user.role not in IMPORTERS:
-            return kit.forbidden(request)
-        dialogue = await kit.current_dialogue(commune)
-        if dialogue is None:
-            return kit.message(request, 409, "Chưa mở đợt đối thoại", "Xã chưa mở đợt đối thoại nào để nhận ý kiến.")
+        chosen = await kit.dialogue_or_refusal(request, IMPORTERS, missing_vi=NO_OPEN_DIALOGUE_VI, missing_status=409, by_query=False)
+        if isinstance(chosen, Response):
+            return chosen
+        user, commune, dialogue = chosen
         form = await kit.read_form(request)
         values = {key: (form.get(key) or "").strip()[:6000] for key in ("hamlet", "kind", "text", "name", "phone", "topic")}
         topics = [(t.number, f"{t.number}. {t.name}") for t in dialogue.topics]
@@ -139,7 +134,7 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
             return kit.forbidden(request)
         dialogue = await kit.current_dialogue(commune)
         if dialogue is None:
-            return await form_page(request, user, commune, status=409, error="Xã chưa mở đợt đối thoại nào để nhận ý kiến.")
+            return await form_page(request, user, commune, status=409, error=NO_OPEN_DIALOGUE_VI)
         upload = (await request.form()).get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             return await form_page(request, user, commune, status=422, error="Vui lòng chọn tệp CSV hoặc Excel (.xlsx) cần nhập.")

@@ -126,6 +126,30 @@ class StaffKit:
         doc = await self.repo.submissions.find_one({**item_scope(user, commune), "_id": submission_id[:64]}, projection(user))
         return (commune, doc) if doc else None
 
+    async def item_or_refusal(self, request: Request, submission_id: str, roles: frozenset[str] | None = None) -> tuple[StaffUser, Commune, dict] | HTMLResponse:
+        """(user, commune, item) when the user may see the item (else 404) and, given `roles`, act on it (else 403)."""
+        user: StaffUser = request.state.staff_user
+        found = await self.scoped_item(user, submission_id)
+        if found is None:
+            return self.not_found(request)
+        if roles is not None and user.role not in roles:
+            return self.forbidden(request)
+        return (user, *found)
+
+    async def dialogue_or_refusal(self, request: Request, roles: frozenset[str], *, missing_vi: str, missing_status: int = 404,
+                                  by_query: bool = True) -> tuple[StaffUser, Commune, Dialogue] | HTMLResponse:
+        """(user, commune, dialogue) for a user whose role is in `roles` (else 403): the dialogue
+        named by `?dot=` (when `by_query`) or the commune's open one; without one, `missing_vi`."""
+        user: StaffUser = request.state.staff_user
+        commune = await self.commune_of(user)
+        if commune is None or user.role not in roles:
+            return self.forbidden(request)
+        dialogue_id = (request.query_params.get("dot") if by_query else None) or commune.current_dialogue_id
+        chosen = await self.dialogue_of(user, dialogue_id) if dialogue_id else None
+        if chosen is None:
+            return self.message(request, missing_status, "Chưa có đợt đối thoại", missing_vi)
+        return (user, *chosen)
+
     async def dialogue_of(self, user: StaffUser, dialogue_id: str) -> tuple[Commune, Dialogue] | None:
         commune = await self.commune_of(user)
         if commune is None or user.role == "operator":

@@ -44,20 +44,17 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     async def refused(request: Request, user: StaffUser, submission_id: str, errors: dict[str, str], values: dict[str, str]) -> Response:
         """The item page again, the refused form filled in and its errors shown (422)."""
-        found = await kit.scoped_item(user, submission_id)
-        if found is None:
-            return kit.not_found(request)
-        return await render_item(kit, request, user, *found, status=422, errors=errors, values=values)
+        found = await kit.item_or_refusal(request, submission_id)
+        if isinstance(found, Response):
+            return found
+        return await render_item(kit, request, *found, status=422, errors=errors, values=values)
 
     @staff.post("/staff/items/{submission_id}/phan-loai", response_class=HTMLResponse)
     async def change_routing(request: Request, submission_id: str):
-        user: StaffUser = request.state.staff_user
-        found = await kit.scoped_item(user, submission_id)
-        if found is None:
-            return kit.not_found(request)
-        if user.role not in MANAGERS:
-            return kit.forbidden(request)
-        commune, doc = found
+        found = await kit.item_or_refusal(request, submission_id, MANAGERS)
+        if isinstance(found, Response):
+            return found
+        user, commune, doc = found
         form = await kit.read_form(request)
         values = {k: (form.get(k) or "").strip()[:1000] for k in ("action", "topic", "office_id", "into", "reason")}
         request.state.audit_action = f"routing_{values['action'] or 'change'}"
@@ -96,13 +93,10 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     @staff.post("/staff/items/{submission_id}/tra-loi", response_class=HTMLResponse)
     async def prepare_answer(request: Request, submission_id: str):
-        user: StaffUser = request.state.staff_user
-        found = await kit.scoped_item(user, submission_id)
-        if found is None:
-            return kit.not_found(request)
-        if user.role not in ANSWERERS:
-            return kit.forbidden(request)
-        commune, doc = found
+        found = await kit.item_or_refusal(request, submission_id, ANSWERERS)
+        if isinstance(found, Response):
+            return found
+        user, commune, doc = found
         form = await kit.read_form(request)
         text = (form.get("answer") or "").strip()[:5000]
         if len(text) < 3:
