@@ -131,7 +131,12 @@ class ImportJobs:
         """Work the job now, in this process (the page answers without waiting)."""
         task = asyncio.create_task(self.run(job_id), name=f"import-{job_id}")
         self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:  # its lease runs out and a replica takes it over
+            log.warning("import job stopped; it will be taken over", exc_info=task.exception(), extra={"task": task.get_name()})
 
     async def resume_stalled(self) -> int:
         """Take over jobs whose worker died (lease ran out). Returns how many were taken."""
