@@ -9,6 +9,7 @@ start-up, so a publish never goes to a queue that does not exist yet.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
@@ -136,3 +137,21 @@ async def declare(broker, topology: Topology) -> None:
         await broker.declare_queue(topology.retry_queue(spec))
         dlq = await broker.declare_queue(topology.dead_letter_queue(spec))
         await dlq.bind(dead_letters, routing_key=topology.queue_name(spec))
+
+
+async def remove(amqp_url: str, prefix: str) -> None:
+    """Delete every queue and exchange of the topology under `prefix` (tests and benchmarks
+    clean up after themselves; a missing one is skipped)."""
+    import aio_pika
+
+    topology = Topology(prefix, 100, 20)
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        for name in topology.all_queue_names():
+            channel = await connection.channel()
+            with contextlib.suppress(aio_pika.exceptions.AMQPError):
+                await channel.queue_delete(name)
+        for exchange in (topology.events.name, topology.dead_letters.name):
+            channel = await connection.channel()
+            with contextlib.suppress(aio_pika.exceptions.AMQPError):
+                await channel.exchange_delete(exchange)

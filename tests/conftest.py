@@ -13,14 +13,13 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-import aio_pika
 import pytest
 
 from services.local.mail_capture import MailCapture
 from services.local.ports import is_listening
 from services.local.wire_store import start_wire_store
 from shared.settings import Settings
-from shared.topology import Topology
+from shared.topology import remove as topology_remove
 
 RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 SAMPLE_FILE = Path(__file__).resolve().parents[2] / "shared" / "domain" / "sample-submissions.jsonl"
@@ -75,21 +74,7 @@ def make_settings(rabbitmq_url: str, mongodb_url: str) -> Callable[..., Settings
 
 
 async def _delete_topology(url: str, prefix: str) -> None:
-    topology = Topology(prefix, 100, 20)
-    connection = await aio_pika.connect(url)
-    async with connection:
-        for name in topology.all_queue_names():
-            channel = await connection.channel()
-            try:
-                await channel.queue_delete(name)
-            except aio_pika.exceptions.AMQPError:
-                pass
-        channel = await connection.channel()
-        for exchange in (topology.events.name, topology.dead_letters.name):
-            try:
-                await channel.exchange_delete(exchange)
-            except aio_pika.exceptions.AMQPError:
-                channel = await connection.channel()
+    await topology_remove(url, prefix)
 
 
 async def eventually(check, timeout: float = 10.0, interval: float = 0.05):
