@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from services.intake.schemas import clean_text
 from services.intake.web.staff.kit import ANSWERERS, MANAGERS, StaffKit
 from services.intake.web.staff.users import StaffUser
 from services.intake.web.staff.work import who
@@ -130,7 +131,7 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         if task is None or not visible(user, task):
             return kit.not_found(request)
         form = await kit.read_form(request)
-        status, note = (form.get("status") or "").strip(), (form.get("note") or "").strip()[:5000] or None
+        status, note = clean_text(form.get("status") or ""), clean_text(form.get("note") or "")[:5000] or None
         request.state.audit_target = {"status": status}
         if status not in TASK_STATUSES_VI:
             return kit.message(request, 422, "Chưa cập nhật được", "Vui lòng chọn trạng thái mới.")

@@ -18,6 +18,7 @@ from services.intake.import_jobs import JobProgress
 from services.intake.importer import TEMPLATE_EXAMPLE, TEMPLATE_HEADER, ImportFileRejected, Importer, ImportRow
 from services.intake.logic import accept_submission
 from services.intake.repository import store_submission
+from services.intake.schemas import clean_text
 from services.intake.web.pages import WHOLE_COMMUNE
 from services.intake.web.staff.kit import IMPORTERS, MANAGERS, StaffKit
 from services.intake.web.staff.users import StaffUser
@@ -85,7 +86,7 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
             return chosen
         user, commune, dialogue = chosen
         form = await kit.read_form(request)
-        values = {key: (form.get(key) or "").strip()[:6000] for key in ("hamlet", "kind", "text", "name", "phone", "topic")}
+        values = {key: clean_text(form.get(key) or "")[:6000] for key in ("hamlet", "kind", "text", "name", "phone", "topic")}
         topics = [(t.number, f"{t.number}. {t.name}") for t in dialogue.topics]
         checked = importer_for(user, commune, frozenset(t.number for t in dialogue.topics) | {0}).check_row(1, values)
         errors = {} if isinstance(checked, ImportRow) else {e.column if e.column in values else "text": e.reason for e in checked}

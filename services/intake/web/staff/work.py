@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from services.intake.schemas import clean_text
 from services.intake.web.staff.dashboard import item_row, render_item
 from services.intake.web.staff.kit import ANSWERERS, MANAGERS, StaffKit, item_scope, projection
 from services.intake.web.staff.users import StaffUser
@@ -16,6 +17,13 @@ ACTIONS_VI = {
     "merge": "Gộp với ý kiến trùng", "split": "Tách khỏi nhóm trùng",
 }
 ROUTING_FIELDS = {"topic": "topic", "office_id": "office_id", "into": "into", "reason": "reason", "action": "action"}
+
+
+def form_field(body: object) -> str:
+    """The form field a refusal from routing's API names (its first error's field), else the whole form."""
+    detail = body.get("detail") if isinstance(body, dict) else None
+    first = detail[0] if isinstance(detail, list) and detail and isinstance(detail[0], dict) else {}
+    return ROUTING_FIELDS.get(str(first.get("field", "")).split(".")[-1], "_form")
 
 
 def who(user: StaffUser) -> str:
@@ -42,7 +50,7 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
         return kit.render(request, "review.html", title="Phân loại cần xem lại", commune_=commune, rows=rows,
                           error=None if reply.ok else reply.reason_vi())
 
-    async def refused(request: Request, user: StaffUser, submission_id: str, errors: dict[str, str], values: dict[str, str]) -> Response:
+    async def refused(request: Request, submission_id: str, errors: dict[str, str], values: dict[str, str]) -> Response:
         """The item page again, the refused form filled in and its errors shown (422)."""
         found = await kit.item_or_refusal(request, submission_id)
         if isinstance(found, Response):
@@ -56,7 +64,7 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
             return found
         user, commune, doc = found
         form = await kit.read_form(request)
-        values = {k: (form.get(k) or "").strip()[:1000] for k in ("action", "topic", "office_id", "into", "reason")}
+        values = {k: clean_text(form.get(k) or "")[:1000] for k in ("action", "topic", "office_id", "into", "reason")}
         request.state.audit_action = f"routing_{values['action'] or 'change'}"
         errors: dict[str, str] = {}
         if values["action"] not in ACTIONS_VI:
@@ -83,12 +91,11 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
             else:
                 change["into"] = target["_id"]
         if errors:
-            return await refused(request, user, submission_id, errors, values)
+            return await refused(request, submission_id, errors, values)
         request.state.audit_target = {k: v for k, v in change.items() if k not in ("by",)}
         reply = await kit.routing(request).change(commune.id, doc["_id"], change, request.state.correlation_id)
         if not reply.ok:
-            field = next((ROUTING_FIELDS.get(str(d.get("field", "")).split(".")[-1]) for d in (reply.body or {}).get("detail", []) if isinstance(d, dict)), None) if isinstance(reply.body, dict) else None
-            return await refused(request, user, submission_id, {field or "_form": reply.reason_vi()}, values)
+            return await refused(request, submission_id, {form_field(reply.body): reply.reason_vi()}, values)
         return kit.redirect(f"/staff/items/{doc['_id']}?xong=1")
 
     @staff.post("/staff/items/{submission_id}/tra-loi", response_class=HTMLResponse)
@@ -98,10 +105,10 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
             return found
         user, commune, doc = found
         form = await kit.read_form(request)
-        text = (form.get("answer") or "").strip()[:5000]
+        text = clean_text(form.get("answer") or "")[:5000]
         if len(text) < 3:
-            return await refused(request, user, submission_id, {"answer": "Vui lòng viết nội dung trả lời (ít nhất 3 ký tự)."}, {"answer": text})
+            return await refused(request, submission_id, {"answer": "Vui lòng viết nội dung trả lời (ít nhất 3 ký tự)."}, {"answer": text})
         reply = await kit.routing(request).answer(commune.id, doc["_id"], text, who(user), request.state.correlation_id)
         if not reply.ok:
-            return await refused(request, user, submission_id, {"answer": reply.reason_vi()}, {"answer": text})
+            return await refused(request, submission_id, {"answer": reply.reason_vi()}, {"answer": text})
         return kit.redirect(f"/staff/items/{doc['_id']}?xong=1")
