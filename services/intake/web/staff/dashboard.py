@@ -24,6 +24,10 @@ FOLLOWUP_LABELS_VI = {
     "assigned": "Đã giao", "in_progress": "Đang giải quyết", "escalated": "Quá hạn, đã báo cáo Ban Thường vụ",
     "awaiting_higher_level": "Chờ cấp trên", "resolved": "Đã giải quyết", "rejected": "Không giải quyết (có lý do)",
 }
+CHANGE_LABELS_VI = {
+    "reclassify": "Phân loại lại", "reassign": "Giao cơ quan khác", "confirm": "Xác nhận phân loại",
+    "merge": "Gộp với ý kiến trùng", "split": "Tách khỏi nhóm trùng", "answer": "Chuẩn bị nội dung trả lời",
+}
 DEADLINE_STATE_VI = {"pending": "Chưa đến hạn", "overdue": "Quá hạn", "done": "Đã xong"}
 
 
@@ -167,7 +171,7 @@ async def render_item(kit: StaffKit, request: Request, user: StaffUser, commune:
         decision = reply.body if reply.ok else None
     return kit.render(
         request, "item.html", status=status, title=f"Ý kiến {doc['tracking_code']}", commune_=commune, item=view, history=history,
-        decision=decision, notice=notice, can_manage=user.role in MANAGERS, can_answer=user.role in ANSWERERS,
+        decision=decision, change_labels=CHANGE_LABELS_VI, notice=notice, can_manage=user.role in MANAGERS, can_answer=user.role in ANSWERERS,
         topic_choices=[(t.number, f"{t.number}. {t.name}") for t in dialogue.topics] + [(0, "0. " + dialogue.topic_name(0))] if dialogue else [],
         office_choices=[(o.id, o.name) for o in commune.offices], errors=errors or {}, values=values or {},
     )

@@ -12,10 +12,7 @@ from services.intake.web.staff.dashboard import item_row, render_item
 from services.intake.web.staff.kit import ANSWERERS, MANAGERS, StaffKit, item_scope, projection
 from services.intake.web.staff.users import StaffUser
 
-ACTIONS_VI = {
-    "reclassify": "Phân loại lại", "reassign": "Giao cơ quan khác", "confirm": "Xác nhận phân loại",
-    "merge": "Gộp với ý kiến trùng", "split": "Tách khỏi nhóm trùng",
-}
+ACTIONS = frozenset({"reclassify", "reassign", "confirm", "merge", "split"})  # routing's change actions
 ROUTING_FIELDS = {"topic": "topic", "office_id": "office_id", "into": "into", "reason": "reason", "action": "action"}
 
 
@@ -67,7 +64,7 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
         values = {k: clean_text(form.get(k) or "")[:1000] for k in ("action", "topic", "office_id", "into", "reason")}
         request.state.audit_action = f"routing_{values['action'] or 'change'}"
         errors: dict[str, str] = {}
-        if values["action"] not in ACTIONS_VI:
+        if values["action"] not in ACTIONS:
             errors["action"] = "Vui lòng chọn việc cần làm."
         if len(values["reason"]) < 3:
             errors["reason"] = "Vui lòng ghi lý do (ít nhất 3 ký tự); lý do được lưu vào nhật ký."
