@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.ids import new_id
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 
 # pydantic error type -> (Vietnamese, English) message. Anything else falls back to pydantic's text.
 _MESSAGES: dict[str, tuple[str, str]] = {
@@ -112,6 +112,31 @@ def install_body_limit(app: FastAPI, max_bytes: int, larger: Mapping[str, int] |
                 f"Request body too large (at most {limit // 1024} kB).",
             )
         return await call_next(request)
+
+
+def install_load_shedding(app: FastAPI, max_in_flight: int, registry: CollectorRegistry) -> None:
+    """Answer 503 with Retry-After at once when `max_in_flight` requests are already being
+    served, instead of queueing them: a store slower than the offered load would otherwise
+    hold every waiting request (and its memory) until it gets round to it. Nothing refused
+    here was stored, so a client may simply send it again. /healthz and /metrics are never shed."""
+    shed = Counter("doithoai_http_requests_shed_total", "Requests answered 503 because too many were already in flight.", registry=registry)
+    in_flight = [0]  # this app's count (one event loop: no lock needed)
+
+    @app.middleware("http")
+    async def limit_in_flight(request: Request, call_next):
+        if request.url.path in ("/healthz", "/metrics"):
+            return await call_next(request)
+        if in_flight[0] >= max_in_flight:
+            shed.inc()
+            response = problem(503, "overloaded", "Hệ thống đang quá tải, chưa nhận được; vui lòng gửi lại sau ít giây.",
+                               "Too many requests in progress; nothing was stored. Retry in a few seconds.")
+            response.headers["Retry-After"] = "2"
+            return response
+        in_flight[0] += 1
+        try:
+            return await call_next(request)
+        finally:
+            in_flight[0] -= 1
 
 
 def install_request_context(app: FastAPI) -> None:

@@ -24,7 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import topology as topo
 from shared.directory import DirectoryReader
-from shared.http import install_body_limit, install_error_handlers, install_request_context, ops_router
+from shared.http import install_body_limit, install_error_handlers, install_load_shedding, install_request_context, ops_router
 from shared.messaging import BusPublisher, Consumer, register_consumer
 from shared.mongo import ProcessedEvents, StoreOperations, create_client, database
 from shared.observability import ConsumerMetrics
@@ -133,6 +133,7 @@ def build_app(
     app.state.parts = {part.name: part for part in parts}
     install_error_handlers(app)
     install_body_limit(app, max_bytes=64 * 1024, larger={path: size for part in parts for path, size in part.body_limits.items()})
+    install_load_shedding(app, settings.max_in_flight, registry)
     install_request_context(app)
 
     async def ready() -> dict[str, bool]:

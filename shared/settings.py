@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     # A pending outbox entry younger than this is still being published by its writer.
     outbox_grace_s: float = Field(5.0, alias="DOITHOAI_OUTBOX_GRACE_S", ge=0)
     processed_ttl_days: int = Field(30, alias="DOITHOAI_PROCESSED_TTL_DAYS", ge=1)
+    # Requests served at once per process; more get 503 + Retry-After at once instead of queueing.
+    max_in_flight: int = Field(128, alias="DOITHOAI_MAX_IN_FLIGHT", ge=1, le=100_000)
     # Routing and notification keep the commune, dialogue and routing rules they read for each
     # event this many seconds (0: read them every time); an edit reaches them within it.
     directory_cache_s: float = Field(5.0, alias="DOITHOAI_DIRECTORY_CACHE_S", ge=0, le=300)
