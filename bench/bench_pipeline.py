@@ -284,6 +284,7 @@ class Tracker:
     routed: dict[str, float] = field(default_factory=dict)
     sent: dict[str, float] = field(default_factory=dict)
     failed_posts: int = 0
+    shed_posts: int = 0  # answered 503 "overloaded" (DOITHOAI_MAX_IN_FLIGHT): nothing stored
 
     async def on_event(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         now = time.perf_counter()
@@ -313,6 +314,9 @@ class Load:
             status, data = await self._pool.post("/api/v1/communes/demo/submissions", body)
         except (OSError, asyncio.IncompleteReadError):
             self._tracker.failed_posts += 1
+            return
+        if status == 503:
+            self._tracker.shed_posts += 1
             return
         if status != 202:
             self._tracker.failed_posts += 1
@@ -693,13 +697,14 @@ async def run(workdir: Path) -> dict:
             log(f"open loop: {rate} items/s for {OFFERED_S:.0f}s")
             base_routed, base_sent = await consumed(reporting, ROUTED), await consumed(reporting, SENT)
             t0 = time.perf_counter()
+            shed_before = tracker.shed_posts
             ids, sent_posts = await load.open_loop(rate, OFFERED_S)
             offered_s = time.perf_counter() - t0
             done_at = await wait_done(tracker, ids, reporting, base_routed, base_sent, DRAIN_TIMEOUT_S)
             purged = 0 if done_at else await purge_pipeline(channel, env["DOITHOAI_AMQP_PREFIX"])
             post = [(tracker.answered[i] - tracker.posted[i]) * 1000 for i in ids]
             entry = {
-                "offered_per_s": rate, "posts_sent": sent_posts, "items": len(ids), "offered_s": round(offered_s, 2),
+                "offered_per_s": rate, "posts_sent": sent_posts, "items": len(ids), "shed_503": tracker.shed_posts - shed_before, "offered_s": round(offered_s, 2),
                 "backlog_purged_after_drain_timeout": purged,
                 "routed_count": sum(i in tracker.routed for i in ids), "notified_count": sum(i in tracker.sent for i in ids),
                 "drained": done_at is not None, "drain_s": round(done_at - t0 - offered_s, 2) if done_at else None,
