@@ -13,7 +13,7 @@ from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.ids import new_id
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 
 # pydantic error type -> (Vietnamese, English) message. Anything else falls back to pydantic's text.
@@ -114,6 +114,14 @@ def install_body_limit(app: FastAPI, max_bytes: int, larger: Mapping[str, int] |
         return await call_next(request)
 
 
+OVERLOADED_VI = "Hệ thống đang quá tải, chưa nhận được; vui lòng gửi lại sau ít giây."
+OVERLOADED_PAGE_VI = (
+    '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+    f"<title>Hệ thống đang quá tải</title></head><body><h1>Hệ thống đang quá tải</h1><p>{OVERLOADED_VI} "
+    "Nội dung bạn vừa gửi chưa được lưu: hãy bấm quay lại rồi gửi lần nữa.</p></body></html>"
+)
+
+
 def install_load_shedding(app: FastAPI, max_in_flight: int, registry: CollectorRegistry) -> None:
     """Answer 503 with Retry-After at once when `max_in_flight` requests are already being
     served, instead of queueing them: a store slower than the offered load would otherwise
@@ -128,8 +136,10 @@ def install_load_shedding(app: FastAPI, max_in_flight: int, registry: CollectorR
             return await call_next(request)
         if in_flight[0] >= max_in_flight:
             shed.inc()
-            response = problem(503, "overloaded", "Hệ thống đang quá tải, chưa nhận được; vui lòng gửi lại sau ít giây.",
-                               "Too many requests in progress; nothing was stored. Retry in a few seconds.")
+            if "text/html" in request.headers.get("accept", ""):  # a person at a browser: a page, not JSON
+                response: Response = HTMLResponse(OVERLOADED_PAGE_VI, status_code=503)
+            else:
+                response = problem(503, "overloaded", OVERLOADED_VI, "Too many requests in progress; nothing was stored. Retry in a few seconds.")
             response.headers["Retry-After"] = "2"
             return response
         in_flight[0] += 1

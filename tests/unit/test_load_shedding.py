@@ -42,3 +42,23 @@ async def test_requests_beyond_the_limit_get_503_at_once_and_the_slot_frees_agai
         assert [r.status_code for r in await asyncio.gather(*held)] == [200, 200]
         assert (await client.post("/slow")).status_code == 200
     assert registry.get_sample_value("doithoai_http_requests_shed_total") == 1
+
+
+async def test_a_browser_gets_a_page_in_vietnamese():
+    app = FastAPI()
+    install_load_shedding(app, 1, CollectorRegistry())
+    release, started = asyncio.Event(), asyncio.Event()
+
+    @app.post("/form")
+    async def form():
+        started.set()
+        await release.wait()
+        return {"ok": True}
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        held = asyncio.create_task(client.post("/form"))
+        await asyncio.wait_for(started.wait(), 5)
+        page = await client.post("/form", headers={"accept": "text/html,application/xhtml+xml"})
+        assert page.status_code == 503 and page.headers["content-type"].startswith("text/html") and "chưa được lưu" in page.text
+        release.set()
+        assert (await held).status_code == 200
