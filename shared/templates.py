@@ -30,6 +30,11 @@ def vn_weekday(value: date) -> str:
     return WEEKDAYS_VI[value.weekday()]
 
 
+def upper_first(value: str) -> str:
+    """`xã Tân Phước` -> `Xã Tân Phước` (Jinja's `capitalize` would lower the rest)."""
+    return value[:1].upper() + value[1:]
+
+
 def date_line(place: str, value: date) -> str:
     """`Tân Phước, ngày 05 tháng 02 năm 2026`: day and month zero-padded (HD 36-HD/VPTW)."""
     return f"{place}, ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
@@ -46,5 +51,6 @@ def make_environment(template_dirs: Sequence[Path]) -> Environment:
     )
     env.filters["vn_date"] = vn_date
     env.filters["vn_weekday"] = vn_weekday
+    env.filters["upper_first"] = upper_first
     env.globals["date_line"] = date_line
     return env

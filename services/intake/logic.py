@@ -11,6 +11,7 @@ from shared.contracts import Envelope, SubmissionReceivedV1
 from shared.directory import Commune
 from shared.ids import new_id, new_tracking_code
 from shared.outbox import outbox_fields
+from shared.templates import upper_first
 from shared.text import fold
 
 _PHONE = re.compile(r"\+?[0-9 .()-]+")
@@ -62,7 +63,7 @@ def accept_submission(
     if commune.current_dialogue_id is None:
         raise SubmissionRejected(
             "no_open_dialogue",
-            f"{commune.display_name[:1].upper()}{commune.display_name[1:]} chưa mở đợt đối thoại nào để nhận ý kiến.",
+            f"{upper_first(commune.display_name)} chưa mở đợt đối thoại nào để nhận ý kiến.",
             "This commune has no open dialogue to receive submissions.",
         )
     hamlet = resolve_hamlet(commune, body.hamlet)

@@ -41,7 +41,7 @@ from shared.ids import new_id
 from shared.outbox import Outbox
 from shared.plan_deadlines import plan_deadlines
 from shared.runtime import Runtime
-from shared.templates import make_environment
+from shared.templates import make_environment, upper_first
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +74,6 @@ SECURITY_HEADERS = {
 _SUBMISSION_FIELDS = {"text": "text", "hamlet": "hamlet", "kind": "kind", "submitter_name": "name", "contact": "phone", "source": "_form"}
 
 
-def upper_first(value: str) -> str:
-    """`xã Tân Phước` -> `Xã Tân Phước` (Jinja's `capitalize` would lower the rest)."""
-    return value[:1].upper() + value[1:]
-
-
 def vn_datetime(value: datetime | str | None) -> str:
     """`25/03/2017 07:30` in Vietnam time."""
     if value is None:
@@ -99,7 +94,6 @@ def _vn_day(value: str | date | None) -> str:
 def _environment():
     env = make_environment([TEMPLATES])
     env.filters["vn_datetime"] = vn_datetime
-    env.filters["upper_first"] = upper_first
     env.globals.update(KIND_LABELS_VI=KIND_LABELS_VI, KIND_HINTS_VI=KIND_HINTS_VI, WHOLE_COMMUNE=WHOLE_COMMUNE, CSRF_FIELD=CSRF_FIELD)
     return env
 
@@ -324,7 +318,7 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
             return not_found(request, commune_id)
         held = [d for d in await directory.dialogues(commune.id) if d.status not in ("draft", "cancelled")]
         if not held:
-            return message(request, 404, "Chưa có kết luận", f"{commune.display_name[:1].upper()}{commune.display_name[1:]} chưa tổ chức buổi đối thoại nào nên chưa có kết luận.", commune)
+            return message(request, 404, "Chưa có kết luận", f"{upper_first(commune.display_name)} chưa tổ chức buổi đối thoại nào nên chưa có kết luận.", commune)
         return redirect(f"{rt.settings.public_reporting_url.rstrip('/')}/public/{quote(commune.id)}/dialogues/{quote(held[0].id)}")
 
     # ---- tracking --------------------------------------------------------------------------
