@@ -20,10 +20,10 @@ from services.intake.logic import accept_submission
 from services.intake.repository import store_submission
 from services.intake.schemas import clean_text
 from services.intake.web.pages import WHOLE_COMMUNE
-from services.intake.web.staff.kit import IMPORTERS, MANAGERS, StaffKit
+from services.intake.web.staff.kit import IMPORTERS, MANAGERS, StaffKit, own_hamlet, topic_choices
 from services.intake.web.staff.users import StaffUser
 from shared.contracts import Source
-from shared.directory import Commune
+from shared.directory import Commune, Dialogue
 
 NO_OPEN_DIALOGUE_VI = "Xã chưa mở đợt đối thoại nào để nhận ý kiến."
 SOURCE_BY_ROLE = {"hamlet_cell": Source.HAMLET_PARTY_CELL, "front_org": Source.FATHERLAND_FRONT}
@@ -53,9 +53,10 @@ def template_xlsx() -> bytes:
 def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
     settings = kit.rt.settings
 
-    def importer_for(user: StaffUser, commune: Commune, topic_numbers: frozenset[int]) -> Importer:
-        hamlet = next((h.name for h in commune.hamlets if h.id == user.hamlet_id), None) if user.role == "hamlet_cell" else None
-        return Importer(commune, topic_numbers, source=SOURCE_BY_ROLE.get(user.role, Source.CITIZEN), only_hamlet=hamlet, max_rows=settings.import_max_rows)
+    def importer_for(user: StaffUser, commune: Commune, dialogue: Dialogue) -> Importer:
+        own = own_hamlet(user, commune)
+        return Importer(commune, frozenset(t.number for t in dialogue.topics) | {0}, source=SOURCE_BY_ROLE.get(user.role, Source.CITIZEN),
+                        only_hamlet=own.name if own else None, max_rows=settings.import_max_rows)
 
     async def form_page(request: Request, user: StaffUser, commune: Commune, *, error: str | None = None, status: int = 200) -> HTMLResponse:
         jobs = [j for j in await kit.imports.recent(commune.id, 20) if user.role in MANAGERS or j.uploaded_by == user.username][:10]
@@ -64,12 +65,12 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     # ---- one opinion -------------------------------------------------------------------------
 
-    async def entry_page(request: Request, user: StaffUser, commune: Commune, topics: list, *, values: dict | None = None,
+    async def entry_page(request: Request, user: StaffUser, commune: Commune, dialogue: Dialogue, *, values: dict | None = None,
                          errors: dict | None = None, status: int = 200) -> HTMLResponse:
-        own = next((h.name for h in commune.hamlets if h.id == user.hamlet_id), None) if user.role == "hamlet_cell" else None
-        hamlets = [own] if own else [h.name for h in commune.hamlets] + [WHOLE_COMMUNE]
+        own = own_hamlet(user, commune)
+        hamlets = [own.name] if own else [h.name for h in commune.hamlets] + [WHOLE_COMMUNE]
         return kit.render(request, "entry.html", status=status, title="Nhập ý kiến của người dân", commune_=commune, hamlets=hamlets,
-                          topics=topics, values=values or {}, errors=errors or {})
+                          topics=topic_choices(dialogue), values=values or {}, errors=errors or {})
 
     @staff.get("/staff/y-kien-moi", response_class=HTMLResponse)
     async def entry_form(request: Request):
@@ -77,7 +78,7 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
         if isinstance(chosen, Response):
             return chosen
         user, commune, dialogue = chosen
-        return await entry_page(request, user, commune, [(t.number, f"{t.number}. {t.name}") for t in dialogue.topics])
+        return await entry_page(request, user, commune, dialogue)
 
     @staff.post("/staff/y-kien-moi", response_class=HTMLResponse)
     async def entry(request: Request):
@@ -87,13 +88,12 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
         user, commune, dialogue = chosen
         form = await kit.read_form(request)
         values = {key: clean_text(form.get(key) or "")[:6000] for key in ("hamlet", "kind", "text", "name", "phone", "topic")}
-        topics = [(t.number, f"{t.number}. {t.name}") for t in dialogue.topics]
-        checked = importer_for(user, commune, frozenset(t.number for t in dialogue.topics) | {0}).check_row(1, values)
+        checked = importer_for(user, commune, dialogue).check_row(1, values)
         errors = {} if isinstance(checked, ImportRow) else {e.column if e.column in values else "text": e.reason for e in checked}
         if not values["hamlet"]:
             errors["hamlet"] = f"Vui lòng chọn ấp (hoặc “{WHOLE_COMMUNE}” nếu là việc chung của cả xã)."
         if errors or not isinstance(checked, ImportRow):
-            return await entry_page(request, user, commune, topics, values=values, errors=errors, status=422)
+            return await entry_page(request, user, commune, dialogue, values=values, errors=errors, status=422)
         extra = {"entered_by": user.username, **({"service_code_hint": str(checked.topic_hint)} if checked.topic_hint is not None else {})}
         correlation_id = request.state.correlation_id
 
@@ -143,7 +143,7 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
         if len(content) > settings.import_max_bytes:
             return await form_page(request, user, commune, status=413, error=f"Tệp quá lớn (tối đa {settings.import_max_bytes // 1_000_000} MB); hãy chia thành nhiều tệp.")
         try:
-            result = importer_for(user, commune, frozenset(t.number for t in dialogue.topics) | {0}).read(upload.filename, content)
+            result = importer_for(user, commune, dialogue).read(upload.filename, content)
         except ImportFileRejected as rejected:
             return await form_page(request, user, commune, status=422, error=rejected.vi)
         job_id, new = await kit.imports.create(commune_id=commune.id, dialogue_id=dialogue.id, filename=upload.filename, content=content, result=result, by=user.username)

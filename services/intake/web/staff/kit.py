@@ -18,7 +18,7 @@ from services.intake.web.csrf import csrf_token, set_csrf_cookie
 from services.intake.web.pages import SECURITY_HEADERS
 from services.intake.web.staff.backends import ReportingBackend, RoutingBackend
 from services.intake.web.staff.users import StaffStore, StaffUser
-from shared.directory import Commune, Dialogue, DirectoryReader
+from shared.directory import Commune, Dialogue, DirectoryReader, Hamlet
 from shared.outbox import Outbox
 from shared.runtime import Runtime
 
@@ -32,6 +32,18 @@ ANSWERERS = MANAGERS | {"office_staff"}  # prepare the answer of an item they ca
 IMPORTERS = MANAGERS | {"hamlet_cell", "front_org"}  # enter a hamlet meeting's opinions
 
 
+def own_hamlet(user: StaffUser, commune: Commune) -> Hamlet | None:
+    """A hamlet cell's own hamlet (None for every other role)."""
+    return next((h for h in commune.hamlets if h.id == user.hamlet_id), None) if user.role == "hamlet_cell" else None
+
+
+def topic_choices(dialogue: Dialogue | None, *, with_other: bool = False) -> list[tuple[int, str]]:
+    """(number, "3. name") of the plan's topics for a select; `with_other` adds 0 (khác)."""
+    if dialogue is None:
+        return []
+    return [(t.number, f"{t.number}. {t.name}") for t in dialogue.topics] + ([(0, f"0. {dialogue.topic_name(0)}")] if with_other else [])
+
+
 def item_scope(user: StaffUser, commune: Commune | None) -> dict:
     """The filter every item query of this user carries."""
     if user.role == "operator" or user.commune_id is None or commune is None or commune.id != user.commune_id:
@@ -40,7 +52,7 @@ def item_scope(user: StaffUser, commune: Commune | None) -> dict:
     if user.role == "office_staff":
         scope["office_id"] = user.office_id
     elif user.role == "hamlet_cell":
-        hamlet = next((h for h in commune.hamlets if h.id == user.hamlet_id), None)
+        hamlet = own_hamlet(user, commune)
         if hamlet is None:
             return dict(NO_ACCESS)
         scope["hamlet"] = hamlet.name
