@@ -11,6 +11,7 @@ from services.intake.schemas import clean_text
 from services.intake.web.staff.dashboard import item_row, render_item
 from services.intake.web.staff.kit import ANSWERERS, MANAGERS, StaffKit, item_scope, projection
 from services.intake.web.staff.users import StaffUser
+from shared.directory import Commune
 
 ACTIONS = frozenset({"reclassify", "reassign", "confirm", "merge", "split"})  # routing's change actions
 ROUTING_FIELDS = {"topic": "topic", "office_id": "office_id", "into": "into", "reason": "reason", "action": "action"}
@@ -47,11 +48,8 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
         return kit.render(request, "review.html", title="Phân loại cần xem lại", commune_=commune, rows=rows,
                           error=None if reply.ok else reply.reason_vi())
 
-    async def refused(request: Request, submission_id: str, errors: dict[str, str], values: dict[str, str]) -> Response:
+    async def refused(request: Request, found: tuple[StaffUser, Commune, dict], errors: dict[str, str], values: dict[str, str]) -> Response:
         """The item page again, the refused form filled in and its errors shown (422)."""
-        found = await kit.item_or_refusal(request, submission_id)
-        if isinstance(found, Response):
-            return found
         return await render_item(kit, request, *found, status=422, errors=errors, values=values)
 
     @staff.post("/staff/items/{submission_id}/phan-loai", response_class=HTMLResponse)
@@ -88,11 +86,11 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
             else:
                 change["into"] = target["_id"]
         if errors:
-            return await refused(request, submission_id, errors, values)
+            return await refused(request, found, errors, values)
         request.state.audit_target = {k: v for k, v in change.items() if k not in ("by",)}
         reply = await kit.routing(request).change(commune.id, doc["_id"], change, request.state.correlation_id)
         if not reply.ok:
-            return await refused(request, submission_id, {form_field(reply.body): reply.reason_vi()}, values)
+            return await refused(request, found, {form_field(reply.body): reply.reason_vi()}, values)
         return kit.redirect(f"/staff/items/{doc['_id']}?xong=1")
 
     @staff.post("/staff/items/{submission_id}/tra-loi", response_class=HTMLResponse)
@@ -104,8 +102,8 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
         form = await kit.read_form(request)
         text = clean_text(form.get("answer") or "")[:5000]
         if len(text) < 3:
-            return await refused(request, submission_id, {"answer": "Vui lòng viết nội dung trả lời (ít nhất 3 ký tự)."}, {"answer": text})
+            return await refused(request, found, {"answer": "Vui lòng viết nội dung trả lời (ít nhất 3 ký tự)."}, {"answer": text})
         reply = await kit.routing(request).answer(commune.id, doc["_id"], text, who(user), request.state.correlation_id)
         if not reply.ok:
-            return await refused(request, submission_id, {"answer": reply.reason_vi()}, {"answer": text})
+            return await refused(request, found, {"answer": reply.reason_vi()}, {"answer": text})
         return kit.redirect(f"/staff/items/{doc['_id']}?xong=1")
