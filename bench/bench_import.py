@@ -25,6 +25,7 @@ from pathlib import Path
 from services.intake.app import build_service as intake
 from services.intake.demo import demo_commune, seed_demo
 from services.intake.importer import Importer
+from services.intake.repository import SUBMISSIONS
 from services.local.wire_store import start_wire_store
 from shared.runtime import build_app
 from shared.settings import Settings
@@ -64,8 +65,8 @@ async def bulk_import(settings: Settings, rows: int = ROWS) -> dict:
             checked = time.perf_counter()
             await imports.run(job_id)
             done = time.perf_counter()
-            stored = await db["intake_submissions"].count_documents({"import_job": job_id})
-            pending = await db["intake_submissions"].count_documents({"import_job": job_id, "outbox_pending": True})
+            stored = await db[SUBMISSIONS].count_documents({"import_job": job_id})
+            pending = await db[SUBMISSIONS].count_documents({"import_job": job_id, "outbox_pending": True})
     finally:
         await topology_remove(settings.rabbitmq_url, settings.amqp_prefix)  # its 10,000 events have no consumer here
     return {

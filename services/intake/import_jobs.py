@@ -35,6 +35,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.intake.importer import ImportResult
 from services.intake.logic import accept_submission
+from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionIn
 from shared.clock import iso, utcnow
 from shared.contracts import Envelope, Kind, Organisation, Source
@@ -89,10 +90,10 @@ class JobProgress:
 
 
 class ImportJobs:
-    def __init__(self, db: AsyncDatabase, directory: DirectoryReader, publisher: EventPublisher, *, batch_size: int,
-                 on_stored: Callable[[str, int], None] = lambda commune_id, n: None) -> None:
+    def __init__(self, db: AsyncDatabase, submissions: SubmissionRepository, directory: DirectoryReader, publisher: EventPublisher, *,
+                 batch_size: int, on_stored: Callable[[str, int], None] = lambda commune_id, n: None) -> None:
         self.jobs = db[IMPORT_JOBS]
-        self._submissions = db["intake_submissions"]
+        self._submissions = submissions.submissions
         self._directory = directory
         self._publisher = publisher
         self._batch = batch_size
@@ -157,6 +158,8 @@ class ImportJobs:
         if job is None:
             return  # done, or another worker holds it
         commune = await self._directory.commune(job["commune_id"])
+        if commune is not None:  # the dialogue the file was sent to, for every row
+            commune = commune.model_copy(update={"current_dialogue_id": job["dialogue_id"]})
         rows: list[list[Any]] = job["rows"]
         stored = int(job.get("stored") or 0)
         if commune is None:
@@ -182,8 +185,9 @@ class ImportJobs:
             source=Source(source), organisation=Organisation(organisation) if organisation else None, kind=Kind(kind),
             text=text, hamlet=hamlet, submitter_name=name, contact=contact,
         )
-        pinned = commune.model_copy(update={"current_dialogue_id": job["dialogue_id"]})  # the dialogue the file was sent to
-        doc = accept_submission(body, pinned, correlation_id=job["_id"], submission_id=f"{job['_id']}-{row}")
+        if commune.current_dialogue_id != job["dialogue_id"]:  # run() pins it once per job
+            commune = commune.model_copy(update={"current_dialogue_id": job["dialogue_id"]})
+        doc = accept_submission(body, commune, correlation_id=job["_id"], submission_id=f"{job['_id']}-{row}")
         doc.update({"entered_by": job["uploaded_by"], "import_job": job["_id"], "import_row": row})
         if topic is not None:
             doc["service_code_hint"] = str(topic)
