@@ -6,6 +6,15 @@ import contextlib
 import aio_pika
 from fastapi import FastAPI
 
+# Five residents' petitions on different topics, for tests that post a stream of items.
+TEXTS = [
+    "Cống thoát nước trước chợ bị nghẹt, mưa là ngập.",
+    "Rác thải sinh hoạt đổ bừa bãi ven kênh, bốc mùi.",
+    "Xe tải chạy tốc độ cao qua trường học, đề nghị lắp biển báo.",
+    "Thủ tục cấp giấy phép xây dựng nhà ở kéo dài quá lâu.",
+    "Đèn đường hư, ban đêm trộm cắp nhiều.",
+]
+
 
 @contextlib.asynccontextmanager
 async def running(app: FastAPI):

@@ -14,16 +14,9 @@ from services.routing.app import build_service as routing
 from services.routing.repository import DECISIONS
 from shared.runtime import build_app
 from tests.conftest import eventually
-from tests.integration.helpers import running
+from tests.integration.helpers import TEXTS, running
 
 pytestmark = pytest.mark.integration
-TEXTS = [
-    "Cống thoát nước trước chợ bị nghẹt, mưa là ngập.",
-    "Rác thải sinh hoạt đổ bừa bãi ven kênh, bốc mùi.",
-    "Xe tải chạy tốc độ cao qua trường học, đề nghị lắp biển báo.",
-    "Thủ tục cấp giấy phép xây dựng nhà ở kéo dài quá lâu.",
-    "Đèn đường hư, ban đêm trộm cắp nhiều.",
-]
 
 
 async def test_two_replicas_of_each_consumer_share_the_work_without_doing_it_twice(make_settings, mail_capture):

@@ -22,16 +22,9 @@ from shared.directory import COMMUNES, DirectoryReader, commune_document
 from shared.mongo import create_client, database
 from shared.runtime import build_app
 from tests.conftest import eventually
-from tests.integration.helpers import running
+from tests.integration.helpers import TEXTS, running
 
 pytestmark = pytest.mark.integration
-TEXTS = [
-    "Cống thoát nước trước chợ bị nghẹt, mưa là ngập.",
-    "Rác thải sinh hoạt đổ bừa bãi ven kênh, bốc mùi.",
-    "Xe tải chạy tốc độ cao qua trường học, đề nghị lắp biển báo.",
-    "Thủ tục cấp giấy phép xây dựng nhà ở kéo dài quá lâu.",
-    "Đèn đường hư, ban đêm trộm cắp nhiều.",
-]
 # Budgets per item, a little above what the code does now (routing 3-4, notification 3,
 # reporting 3 for its three events, intake 7: 3 for the POST, 2 each for routed and sent).
 BUDGET = {"intake": 7, "routing": 5, "notification": 3, "reporting": 3}
