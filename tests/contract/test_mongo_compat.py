@@ -151,3 +151,17 @@ async def test_an_or_beside_other_conditions_is_wrapped_in_and(db):
         insert_many_errors = exc.details["writeErrors"]
     assert [(e["index"], e["code"]) for e in insert_many_errors] == [(0, 11000)] and await db.o.count_documents({"_id": "c"}) == 1
     assert (await db.o.update_many({"_id": {"$in": ["a", "c"]}}, {"$set": {"seen": True}})).modified_count == 2
+
+
+async def test_facet_of_groups_counts_several_ways_in_one_round_trip(db):
+    """The staff dashboards count in one `$facet` of single-field `$group`s; nx-27017 takes no
+    compound group key (`{_id: {a: "$a", b: "$b"}}` comes back as the literal), so none is used."""
+    await db.f.insert_many([{"_id": str(i), "commune_id": "demo", "status": "routed" if i % 2 else "received", "topic": i % 3,
+                             "needs_review": i == 0} for i in range(6)])
+    cursor = await db.f.aggregate([{"$match": {"commune_id": "demo"}}, {"$facet": {
+        "status": [{"$group": {"_id": "$status", "n": {"$sum": 1}}}],
+        "review": [{"$match": {"needs_review": {"$in": [True, 1]}}}, {"$group": {"_id": "$needs_review", "n": {"$sum": 1}}}],
+    }}])
+    [row] = await cursor.to_list()
+    assert {g["_id"]: g["n"] for g in row["status"]} == {"routed": 3, "received": 3}
+    assert sum(g["n"] for g in row["review"]) == 1
