@@ -466,6 +466,10 @@ async def bench_bare(workdir: Path) -> dict:
         await queues[f"{prefix}.done"].consume(on_done, no_ack=True)
         text = synthetic_text(random.Random(SEED))[0]
         bodies = [json.dumps({"id": new_id(), "hop": 0, "text": (text * 4)[:900]}).encode() for _ in range(BARE_ITEMS)]
+        pids = {hop.name: hop.process.pid for hop in hops}
+        if (broker_pid := rabbitmq_pid()) is not None:
+            pids["rabbitmq"] = broker_pid
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         started = time.perf_counter()
         for batch in range(0, BARE_ITEMS, 100):
             await asyncio.gather(*(
@@ -477,7 +481,11 @@ async def bench_bare(workdir: Path) -> dict:
         published_at = time.perf_counter()
         await asyncio.wait_for(done.wait(), timeout=120)
         elapsed = finished_at - started
-        return {"items": BARE_ITEMS, "hops": BARE_HOPS, "items_per_s": round(BARE_ITEMS / elapsed, 1), "publish_s": round(published_at - started, 2), "total_s": round(elapsed, 2)}
+        # CPU the hops and the broker spent per item: the least any design passing an item over
+        # four FastStream hops costs on this machine (the feasibility figures build on it).
+        cpu_ms = {name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / BARE_ITEMS for name, pid in pids.items()}
+        return {"items": BARE_ITEMS, "hops": BARE_HOPS, "items_per_s": round(BARE_ITEMS / elapsed, 1), "publish_s": round(published_at - started, 2), "total_s": round(elapsed, 2),
+                "cpu_ms_per_item": {**{name: round(ms, 2) for name, ms in cpu_ms.items()}, "total": round(sum(cpu_ms.values()), 2)}}
     finally:
         for hop in hops:
             hop.stop()
@@ -492,18 +500,22 @@ async def bench_bare(workdir: Path) -> dict:
 # --------------------------------------------------------------------------- the store alone
 
 
-async def bench_store(db) -> dict:
+async def bench_store(db, store_pid: int) -> dict:
     collection = db["bench_single_inserts"]
     doc_text = synthetic_text(random.Random(SEED))[0]
     for i in range(50):  # warm the connection and the collection
         await collection.insert_one({"_id": f"warm{i}", "commune_id": "demo", "text": doc_text})
     n = 0
+    store_cpu, client_cpu = cpu_seconds(store_pid), time.process_time()
     started = time.perf_counter()
     while time.perf_counter() - started < STORE_INSERT_S:
         await collection.insert_one({"_id": f"i{n}", "commune_id": "demo", "status": "received", "text": doc_text, "at": time.time()})
         n += 1
     elapsed = time.perf_counter() - started
-    return {"inserts": n, "ops_per_s": round(n / elapsed, 1)}
+    return {"inserts": n, "ops_per_s": round(n / elapsed, 1),
+            # The store's own CPU per insert (its cheapest operation) and the client's (PyMongo).
+            "store_cpu_ms_per_insert": round((cpu_seconds(store_pid) - store_cpu) * 1000 / n, 3),
+            "client_cpu_ms_per_insert": round((time.process_time() - client_cpu) * 1000 / n, 3)}
 
 
 # --------------------------------------------------------------------------- routing replicas
@@ -559,6 +571,8 @@ async def routing_rate(env: dict, workdir: Path, replicas: int, channel, exchang
             return sum([await consumed(proc, RECEIVED) for proc in procs])
 
         pids = {**{f"routing{i + 1}": proc.process.pid for i, proc in enumerate(procs)}, "store": store_pid}
+        if (broker_pid := rabbitmq_pid()) is not None:
+            pids["rabbitmq"] = broker_pid
         first, t1 = await routed(), time.perf_counter()
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         await asyncio.sleep(REPLICA_WINDOW_S)
@@ -625,7 +639,7 @@ async def run(workdir: Path) -> dict:
     connection = None
     try:
         log("store single inserts")
-        result["store_single_insert"] = await bench_store(db)
+        result["store_single_insert"] = await bench_store(db, store.process.pid)
         log(f"store: {result['store_single_insert']['ops_per_s']} single inserts/s")
 
         for _ in range(100):
@@ -751,6 +765,7 @@ async def run(workdir: Path) -> dict:
 
     result["bulk_import_10k_s"] = (result.get("bulk_import") or {}).get("seconds")
     result["targets"] = targets(result)
+    result["feasibility"] = feasibility(result)
     result["machine"] = {"cpu_count": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                          "store": f"nx-27017 ({'in memory' if in_memory else 'file-backed'})", "broker": "RabbitMQ on 127.0.0.1:5672"}
     result["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
@@ -780,6 +795,50 @@ def targets(result: dict) -> dict:
         "every_service_peak_rss_lt_150_mb_including_overload": all(v is not None and v < TARGET_RSS_MB for v in peak.values()),
         "two_routing_replicas_ge_1_7x": ratio is not None and ratio >= TARGET_REPLICA_RATIO,
         "bulk_import_10k_lt_30_s": bool((result.get("bulk_import") or {}).get("meets_target")),
+    }
+
+
+def feasibility(result: dict) -> dict:
+    """What this machine allows at all, from the CPU the benchmark measured (cores x 1 s of CPU per
+    second is the most any set of processes can spend): a target above its ceiling cannot be met
+    here by any change to the services.
+
+    - `ceiling_at_store_budget`: a design doing only what the bare 4-hop pipeline does (no HTTP,
+      no classification, no templates, no read model) plus TARGET_STORE_OPS of the store's
+      cheapest operation (a single insert, the store's CPU only, the client's left out) per item;
+      generous on purpose. Meeting the store budget raises the end-to-end target to
+      0.8 x min(bare, store ops/s / TARGET_STORE_OPS); both hold together only if the ceiling
+      reaches that target.
+    - `ceiling_as_built`: the CPU every process (services, store, broker; not the load
+      generator) spent per item in the closed loop.
+    - `routing_replicas`: with r the CPU one routing replica spends per item and o what the store
+      and the broker spend for it (measured with one replica), two replicas reach at most
+      min(cores / (r + o), 2 / r, 1 / o_store) items/s: the two share the cores with the store and
+      the broker, neither can use more than one core, nor the single-process store.
+    """
+    cores = len(os.sched_getaffinity(0))
+    bare, insert = result["bare_pipeline"], result["store_single_insert"]
+    floor_ms = bare["cpu_ms_per_item"]["total"] + TARGET_STORE_OPS * insert["store_cpu_ms_per_insert"]
+    budget_ceiling = cores * 1000 / floor_ms
+    budget_target = TARGET_E2E_FRACTION * min(bare["items_per_s"], insert["ops_per_s"] / TARGET_STORE_OPS)
+    built_ms = sum(v["ms_per_item"] for name, v in result["cpu_end_to_end"].items() if name != "bench")
+    one = result["routing_replicas"]["one"]
+    rate = one["items_per_s"] or float("nan")
+    share = one["core_share"]
+    r, o_store = share["routing1"] / rate, share["store"] / rate
+    o = o_store + share.get("rabbitmq", 0) / rate
+    two_ceiling = min(cores / (r + o), 2 / r, 1 / o_store) if r and o_store else float("nan")
+    return {
+        "cores": cores,
+        "ceiling_at_store_budget": {
+            "store_ops": TARGET_STORE_OPS, "cpu_ms_per_item_at_least": round(floor_ms, 1), "items_per_s_at_most": round(budget_ceiling, 1),
+            "end_to_end_target_items_per_s": round(budget_target, 1), "both_targets_reachable": budget_ceiling >= budget_target,
+        },
+        "ceiling_as_built": {"cpu_ms_per_item": round(built_ms, 1), "items_per_s_at_most": round(cores * 1000 / built_ms, 1),
+                             "sustains_100_per_s": cores * 1000 / built_ms >= 100},
+        "routing_replicas": {"routing_cpu_ms_per_item": round(r * 1000, 1), "store_and_broker_cpu_ms_per_item": round(o * 1000, 1),
+                             "two_replicas_items_per_s_at_most": round(two_ceiling, 1), "ratio_at_most": round(two_ceiling / rate, 2),
+                             "ratio_1_7_reachable": two_ceiling / rate >= TARGET_REPLICA_RATIO},
     }
 
 
