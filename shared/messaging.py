@@ -208,8 +208,11 @@ def register_consumer(
     subscriber, so there the consumer gets one subscriber per routing key instead."""
     dispatch = _Dispatcher(consumer, broker, topology, processed, metrics, max_retries)
 
-    async def on_message(message: RabbitMessage) -> None:
-        await dispatch(message)
+    async def on_message() -> None:
+        # The message is taken from FastStream's context, not as a `message: RabbitMessage`
+        # parameter: fast_depends resolves such a Context field in a worker thread (plus a task
+        # group) for every message, which cost each service a thread hop per delivery.
+        await dispatch(broker.context.get_local("message"))
 
     queue = topology.queue(consumer.spec)
     if not in_memory:
