@@ -1,18 +1,24 @@
 """The consumer runner through the real RabbitMQ and the MongoDB wire server: duplicates,
-poison messages, bounded retries, dead letters with their reason, and the outbox relay."""
+poison messages, bounded retries, dead letters with their reason, the outbox relay and its
+grouped clears."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime
 
 import pytest
 from faststream.rabbit import RabbitBroker
+from prometheus_client import CollectorRegistry
+from pymongo.errors import ConnectionFailure
 
 from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
 from shared.dead_letters import list_dead_letters, replay_dead_letters
 from shared.errors import PermanentError, TransientError
+from services.local.ports import free_port
 from shared.messaging import REASON_HEADER, Consumer
+from shared.mongo import StoreOperations, create_client, database
 from shared.outbox import Outbox, outbox_fields
 from shared.runtime import ServiceParts, build_app, service_base
 from shared.topology import Topology, consumer
@@ -174,3 +180,52 @@ async def test_dead_letters_are_listed_with_their_reason_and_replayed_once_fixed
         await eventually(lambda: probe.count("processed") == 1)
         assert await list_dead_letters(settings.rabbitmq_url, topology) == []
     assert probe.calls == [envelope.event_id, envelope.event_id]
+
+
+class Recorder:
+    """Stands in for the broker publisher: these tests are about the store writes after it."""
+
+    def __init__(self) -> None:
+        self.published: list[str] = []
+
+    async def publish(self, envelope: Envelope) -> None:
+        await asyncio.sleep(0)
+        self.published.append(envelope.event_id)
+
+
+async def test_concurrent_outbox_clears_share_store_commands_and_each_waits_for_its_own(make_settings):
+    settings = make_settings()
+    operations, registry = StoreOperations(), CollectorRegistry()
+    operations.register("probe", registry)
+    client = create_client(settings, operations)
+    collection = database(client, settings)["batched_outbox"]
+    try:
+        docs = [{"_id": f"d{i}", "commune_id": "demo", **outbox_fields([received_envelope(i)])} for i in range(40)]
+        await collection.insert_many(docs)
+        recorder = Recorder()
+        outbox = Outbox(recorder, [collection])
+        before = registry.get_sample_value("doithoai_probe_store_operations_total", {"command": "update"}) or 0
+        assert await asyncio.gather(*(outbox.publish_written(collection, doc) for doc in docs)) == [1] * 40
+        updates = registry.get_sample_value("doithoai_probe_store_operations_total", {"command": "update"}) - before
+        assert len(recorder.published) == 40
+        # Every caller returned after its own clear was stored.
+        assert await collection.count_documents({"outbox_pending": False}) == 40
+        assert await collection.count_documents({"outbox": {"$exists": True}}) == 0
+        print(f"40 clears in {updates:.0f} update commands")
+        assert 1 <= updates < 40
+    finally:
+        await client.drop_database(settings.mongodb_db)
+        await client.close()
+
+
+async def test_when_the_store_is_down_every_waiting_clear_fails(make_settings):
+    settings = make_settings(MONGODB_URL=f"mongodb://127.0.0.1:{free_port()}/?serverSelectionTimeoutMS=300")
+    client = create_client(settings)
+    collection = database(client, settings)["batched_outbox"]
+    try:
+        outbox = Outbox(Recorder(), [collection])
+        docs = [{"_id": f"d{i}", **outbox_fields([received_envelope(i)])} for i in range(5)]
+        results = await asyncio.gather(*(outbox.publish_written(collection, doc) for doc in docs), return_exceptions=True)
+        assert all(isinstance(r, ConnectionFailure) for r in results), results
+    finally:
+        await client.close()
