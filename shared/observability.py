@@ -45,7 +45,7 @@ class ConsumerMetrics:
         )
         self.outbox_backlog = Gauge(
             f"{prefix}_outbox_backlog",
-            "Documents whose events are stored but not yet published.",
+            "Documents whose events were stored longer ago than the outbox grace period and not yet published (found by the last relay pass).",
             registry=registry,
         )
 

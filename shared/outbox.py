@@ -101,15 +101,21 @@ class Outbox:
         await clears.clear(doc["_id"], doc.get("outbox_at"))
         return len(envelopes)
 
-    async def relay_once(self, grace: timedelta, limit: int = 500) -> int:
-        """Publish outboxes left behind by a crash; returns how many events went out."""
-        published = 0
+    async def stale(self, grace: timedelta, limit: int = 500) -> list[tuple[AsyncCollection, dict]]:
+        """Outboxes older than `grace` (at most `limit` per collection): left behind by a crash,
+        or not publishable (broker down). How many there are is the backlog operators watch;
+        counting them this way costs no extra query (`count_documents` is a full aggregation on
+        the test store, 160 ms at 2,000 documents, every relay interval)."""
         cutoff = time.time() - grace.total_seconds()
+        found = []
         for collection in self._collections:
             cursor = collection.find({"outbox_pending": True, "outbox_at": {"$lt": cutoff}}, {"outbox": 1, "outbox_at": 1}).limit(limit)
-            async for doc in cursor:
-                published += await self._publish_and_clear(collection, doc)
-        return published
+            found += [(collection, doc) async for doc in cursor]
+        return found
 
-    async def backlog(self) -> int:
-        return sum([await c.count_documents({"outbox_pending": True}) for c in self._collections])
+    async def publish_stale(self, stale: Iterable[tuple[AsyncCollection, dict]]) -> int:
+        """Publish what `stale` found; returns how many events went out."""
+        published = 0
+        for collection, doc in stale:
+            published += await self._publish_and_clear(collection, doc)
+        return published

@@ -184,8 +184,9 @@ async def _relay(part: ServiceParts, settings: Settings) -> None:
     grace = timedelta(seconds=settings.outbox_grace_s)
 
     async def step() -> None:
-        await part.outbox.relay_once(grace)
-        part.metrics.outbox_backlog.set(await part.outbox.backlog())
+        stale = await part.outbox.stale(grace)
+        part.metrics.outbox_backlog.set(len(stale))  # before publishing: with the broker down they stay
+        await part.outbox.publish_stale(stale)
 
     await asyncio.sleep(settings.outbox_relay_interval_s)
     await repeat(step, settings.outbox_relay_interval_s, f"{part.name} outbox relay")

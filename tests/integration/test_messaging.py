@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from faststream.rabbit import RabbitBroker
@@ -228,4 +228,28 @@ async def test_when_the_store_is_down_every_waiting_clear_fails(make_settings):
         results = await asyncio.gather(*(outbox.publish_written(collection, doc) for doc in docs), return_exceptions=True)
         assert all(isinstance(r, ConnectionFailure) for r in results), results
     finally:
+        await client.close()
+
+
+async def test_the_backlog_is_what_waited_past_the_grace_period_and_the_relay_empties_it(make_settings):
+    settings = make_settings()
+    client = create_client(settings)
+    collection = database(client, settings)["stale_outbox"]
+    try:
+        left_behind = received_envelope(2)
+        await collection.insert_many([
+            {"_id": "fresh", **outbox_fields([received_envelope(1)])},  # its writer is publishing it now
+            {"_id": "left", **outbox_fields([left_behind]), "outbox_at": time.time() - 60},
+            {"_id": "done", "outbox_pending": False, "outbox_at": time.time() - 60},
+        ])
+        recorder = Recorder()
+        outbox = Outbox(recorder, [collection])
+        stale = await outbox.stale(timedelta(seconds=5))
+        assert [doc["_id"] for _, doc in stale] == ["left"]
+        assert await outbox.publish_stale(stale) == 1
+        assert recorder.published == [left_behind.event_id]
+        assert await outbox.stale(timedelta(seconds=5)) == []
+        assert (await collection.find_one({"_id": "fresh"}))["outbox_pending"] is True
+    finally:
+        await client.drop_database(settings.mongodb_db)
         await client.close()
