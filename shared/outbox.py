@@ -63,6 +63,11 @@ class _Clears:
                 batch, self._pending = self._pending, []
                 try:
                     await self._collection.bulk_write([u for u, _ in batch], ordered=False)
+                except asyncio.CancelledError:
+                    # This caller was cancelled mid-write: the others' clears go back to the
+                    # queue for the next writer (a clear written twice matches nothing the second time).
+                    self._pending[:0] = [(u, waiting) for u, waiting in batch if waiting is not done]
+                    raise
                 except Exception as exc:
                     for _, waiting in batch:
                         if not waiting.done():
