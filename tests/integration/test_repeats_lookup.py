@@ -1,0 +1,62 @@
+"""Routing's look-up of earlier items in the store: one query while few stored items share a band
+key with the new one, the ranked two-step read (keys first, then the best candidates' fields)
+beyond MAX_CANDIDATES, and never another commune's items. MAX_CANDIDATES is lowered to 3 here
+so that a handful of documents exercises both paths."""
+
+from __future__ import annotations
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from services.routing import repeats
+from services.routing.repeats import Repeats
+from services.routing.repository import DecisionRepository
+from shared.mongo import StoreOperations, create_client, database
+
+pytestmark = pytest.mark.integration
+KEYS = tuple(f"b{band:02d}:k{band}" for band in range(8))
+
+
+def decision(doc_id: str, shared: int, commune_id: str = "demo") -> dict:
+    """A stored decision sharing its first `shared` band keys with KEYS."""
+    keys = list(KEYS[:shared]) + [f"b{band:02d}:other-{doc_id}" for band in range(shared, 8)]
+    return {"_id": doc_id, "commune_id": commune_id, "dialogue_id": "d", "year": 2017, "hamlet": "ấp Chợ", "topic": 1,
+            "tokens": ["duong", "ngap"], "cluster_id": doc_id, "text": f"Đường ngập ({doc_id})", "answer": None, "match_keys": keys}
+
+
+@pytest.fixture
+async def store(make_settings, monkeypatch):
+    monkeypatch.setattr(repeats, "MAX_CANDIDATES", 3)
+    settings = make_settings()
+    operations, registry = StoreOperations(), CollectorRegistry()
+    operations.register("probe", registry)
+    client = create_client(settings, operations)
+    repo = DecisionRepository(database(client, settings))
+
+    def finds() -> float:
+        return registry.get_sample_value("doithoai_probe_store_operations_total", {"command": "find"}) or 0
+
+    yield repo, finds
+    await client.drop_database(settings.mongodb_db)
+    await client.close()
+
+
+async def test_few_sharing_items_are_read_in_one_query_without_the_item_itself_or_another_commune(store):
+    repo, finds = store
+    await repo.decisions.insert_many([
+        decision("a", 1), decision("b", 2), decision("c", 3), decision("self", 8), decision("none", 0), decision("elsewhere", 8, "other"),
+    ])
+    before = finds()
+    found = await Repeats(repo)._candidates("demo", KEYS, exclude="self")
+    assert sorted(c.submission_id for c in found) == ["a", "b", "c"]
+    assert finds() - before == 1
+    assert {c.text for c in found} == {"Đường ngập (a)", "Đường ngập (b)", "Đường ngập (c)"}
+
+
+async def test_beyond_max_candidates_the_items_sharing_the_most_keys_are_kept(store):
+    repo, finds = store
+    await repo.decisions.insert_many([decision(f"s{shared}", shared) for shared in range(1, 8)] + [decision("elsewhere", 8, "other")])
+    before = finds()
+    found = await Repeats(repo)._candidates("demo", KEYS, exclude="s7")
+    assert sorted(c.submission_id for c in found) == ["s4", "s5", "s6"]
+    assert finds() - before == 3  # the try for all of them, the keys, the best three's fields
