@@ -140,7 +140,7 @@ OVERLOADED_PAGE_VI = (
     f"<title>Hệ thống đang quá tải</title></head><body><h1>Hệ thống đang quá tải</h1><p>{OVERLOADED_VI} "
     "Nội dung bạn vừa gửi chưa được lưu: hãy bấm quay lại rồi gửi lần nữa.</p></body></html>"
 )
-_NEVER_SHED = ("/healthz", "/metrics")
+_OPERATIONS_PATHS = ("/healthz", "/metrics")
 
 
 def install_load_shedding(app: FastAPI, max_in_flight: int, registry: CollectorRegistry) -> None:
@@ -158,7 +158,7 @@ class _LoadShedding:
         self.in_flight = 0  # this app's count (one event loop: no lock needed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in _NEVER_SHED:
+        if scope["type"] != "http" or scope["path"] in _OPERATIONS_PATHS:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.max_in_flight:
@@ -210,7 +210,7 @@ class _RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            if scope["path"] not in _NEVER_SHED:
+            if scope["path"] not in _OPERATIONS_PATHS:
                 self.access.info(
                     "%s %s %d", scope["method"], scope["path"], status,
                     extra={"correlation_id": correlation_id, "status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 1)},
