@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from email.message import EmailMessage
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -28,12 +30,18 @@ class SmtpSender:
         self._username = unquote(parts.username) if parts.username else None
         self._password = unquote(parts.password) if parts.password else None
         self._timeout = timeout_s
+        self._local_hostname: str | None = None  # the name this client gives in EHLO
 
     async def send(self, message: EmailMessage) -> None:
+        if self._local_hostname is None:
+            # Looked up once: left to aiosmtplib, every connection runs socket.getfqdn() in a
+            # worker thread (a thread hop per e-mail, and a DNS look-up where one is configured).
+            self._local_hostname = await asyncio.to_thread(socket.getfqdn)
         try:
             await aiosmtplib.send(
                 message,
                 hostname=self._host,
+                local_hostname=self._local_hostname,
                 port=self._port,
                 use_tls=self._tls,
                 start_tls=None if not self._tls else False,

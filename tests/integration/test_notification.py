@@ -3,12 +3,16 @@ the event are delivered at the same time."""
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+
+import aiosmtplib
 import pytest
 from prometheus_client import CollectorRegistry
 
 from services.intake.demo import demo_dialogue, seed_demo
 from services.notification.app import build_service as notification
 from services.notification.repository import OUTCOMES
+from services.notification.smtp import SmtpSender
 from shared.contracts import Envelope, Kind, SubmissionRoutedV1
 from shared.messaging import BusPublisher
 from shared.observability import ConsumerMetrics
@@ -43,3 +47,24 @@ async def test_concurrent_copies_of_one_event_send_one_email(make_settings, mail
         await eventually(lambda: sum(registry.get_sample_value("doithoai_notification_events_consumed_total", {"event_type": "submission.routed.v1", "outcome": o}) or 0 for o in ("processed", "duplicate")) == 3)
     assert outcome["status"] == "sent"
     assert len(mail_capture.messages()) == 1
+
+
+async def test_the_smtp_client_names_itself_without_a_lookup_per_email(mail_capture, monkeypatch):
+    """aiosmtplib, left to itself, runs socket.getfqdn() in a worker thread for every connection;
+    the sender looks its name up once and passes it (the capture server's own look-ups, in this
+    process, are why the count is taken inside aiosmtplib and not of socket.getfqdn)."""
+    per_connection = []
+
+    async def default_local_hostname(self) -> str:
+        per_connection.append(1)
+        return "doithoai.test"
+
+    monkeypatch.setattr(aiosmtplib.SMTP, "_get_default_local_hostname", default_local_hostname)
+    sender = SmtpSender(mail_capture.url, timeout_s=5)
+    for n in range(3):
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = "a@doithoai.test", "b@doithoai.test", f"Thư {n}"
+        message.set_content("Nội dung")
+        await sender.send(message)
+    assert len(mail_capture.messages()) == 3
+    assert per_connection == []
