@@ -59,6 +59,7 @@ class ServiceParts:
     extra_tasks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     components: dict[str, object] = field(default_factory=dict)  # for operators' commands and tests
     body_limits: dict[str, int] = field(default_factory=dict)  # path -> larger request body allowed (uploads)
+    on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # after the consumers stopped
 
 
 ServiceFactory = Callable[[Runtime], ServiceParts]
@@ -126,6 +127,12 @@ def build_app(
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+        for part in parts:
+            for hook in part.on_shutdown:
+                try:
+                    await hook()
+                except Exception:
+                    log.warning("shutdown hook of %s failed", part.name, exc_info=True)
         await client.close()
 
     app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)

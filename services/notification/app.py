@@ -51,6 +51,7 @@ def build_service(rt: Runtime) -> ServiceParts:
         ensure_indexes=ensure_indexes,
         extra_tasks=[scheduler.run_forever],
         components={"scheduler": scheduler, "deliveries": deliveries},
+        on_shutdown=[sender.close],
     )
 
 

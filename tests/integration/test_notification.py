@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry
 from services.intake.demo import demo_dialogue, seed_demo
 from services.notification.app import build_service as notification
 from services.notification.repository import OUTCOMES
+from services.local.mail_capture import MailCapture
 from services.notification.smtp import SmtpSender
 from shared.contracts import Envelope, Kind, SubmissionRoutedV1
 from shared.messaging import BusPublisher
@@ -49,10 +50,31 @@ async def test_concurrent_copies_of_one_event_send_one_email(make_settings, mail
     assert len(mail_capture.messages()) == 1
 
 
-async def test_the_smtp_client_names_itself_without_a_lookup_per_email(mail_capture, monkeypatch):
-    """aiosmtplib, left to itself, runs socket.getfqdn() in a worker thread for every connection;
-    the sender looks its name up once and passes it (the capture server's own look-ups, in this
-    process, are why the count is taken inside aiosmtplib and not of socket.getfqdn)."""
+def mail(n: int) -> EmailMessage:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@doithoai.test", "b@doithoai.test", f"Thư {n}"
+    message.set_content("Nội dung")
+    return message
+
+
+class ConnectionCount:
+    """Counts the connections aiosmtplib opens (the capture server is the real one)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.opened = 0
+        connect = aiosmtplib.SMTP.connect
+
+        async def counting(client, *args, **kwargs):
+            self.opened += 1
+            return await connect(client, *args, **kwargs)
+
+        monkeypatch.setattr(aiosmtplib.SMTP, "connect", counting)
+
+
+async def test_the_smtp_client_keeps_its_connection_and_names_itself_once(mail_capture, monkeypatch):
+    """aiosmtplib's own `send` opens a connection per e-mail and runs socket.getfqdn() in a worker
+    thread for each; the sender keeps the connection and looks its name up once (counted inside
+    aiosmtplib: the capture server, in this process, looks up its own name too)."""
     per_connection = []
 
     async def default_local_hostname(self) -> str:
@@ -60,11 +82,36 @@ async def test_the_smtp_client_names_itself_without_a_lookup_per_email(mail_capt
         return "doithoai.test"
 
     monkeypatch.setattr(aiosmtplib.SMTP, "_get_default_local_hostname", default_local_hostname)
+    connections = ConnectionCount(monkeypatch)
     sender = SmtpSender(mail_capture.url, timeout_s=5)
     for n in range(3):
-        message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = "a@doithoai.test", "b@doithoai.test", f"Thư {n}"
-        message.set_content("Nội dung")
-        await sender.send(message)
+        await sender.send(mail(n))
+    await sender.close()
     assert len(mail_capture.messages()) == 3
-    assert per_connection == []
+    assert (connections.opened, per_connection) == (1, [])
+
+
+async def test_a_connection_the_server_dropped_is_replaced_and_the_mail_sent_once(tmp_path, monkeypatch):
+    capture = MailCapture(tmp_path / "mail").start()
+    connections = ConnectionCount(monkeypatch)
+    sender = SmtpSender(capture.url, timeout_s=5)
+    try:
+        await sender.send(mail(1))
+        capture.stop()  # drops the kept connection
+        capture = MailCapture(tmp_path / "mail", port=capture.port).start()
+        await sender.send(mail(2))
+        assert [m["Subject"] for m in capture.messages()] == ["Thư 1", "Thư 2"]
+        assert connections.opened == 2
+    finally:
+        await sender.close()
+        capture.stop()
+
+
+async def test_a_connection_idle_too_long_is_not_used_again(mail_capture, monkeypatch):
+    connections = ConnectionCount(monkeypatch)
+    sender = SmtpSender(mail_capture.url, timeout_s=5, idle_s=0)
+    for n in range(3):
+        await sender.send(mail(n))
+    await sender.close()
+    assert len(mail_capture.messages()) == 3
+    assert connections.opened == 3
