@@ -126,7 +126,7 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         if commune is None or user.role not in ANSWERERS:
             return kit.not_found(request)
         dialogue_id = task_id.split(":", 1)[0]
-        board = await kit.reporting(request).follow_up(commune.id, dialogue_id) if await kit.dialogue_of(user, dialogue_id) else None
+        board = await kit.reporting(request).follow_up(commune.id, dialogue_id) if await kit.dialogue_in(user, commune, dialogue_id) else None
         task = next((t for t in (board.body or {}).get("tasks", []) if t.get("id") == task_id), None) if board and board.ok else None
         if task is None or not visible(user, task):
             return kit.not_found(request)

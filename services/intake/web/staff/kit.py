@@ -157,14 +157,13 @@ class StaffKit:
         if commune is None or user.role not in roles:
             return self.forbidden(request)
         dialogue_id = (request.query_params.get("dot") if by_query else None) or commune.current_dialogue_id
-        chosen = await self.dialogue_of(user, dialogue_id) if dialogue_id else None
-        if chosen is None:
+        dialogue = await self.dialogue_in(user, commune, dialogue_id) if dialogue_id else None
+        if dialogue is None:
             return self.message(request, missing_status, "Chưa có đợt đối thoại", missing_vi)
-        return (user, *chosen)
+        return (user, commune, dialogue)
 
-    async def dialogue_of(self, user: StaffUser, dialogue_id: str) -> tuple[Commune, Dialogue] | None:
-        commune = await self.commune_of(user)
-        if commune is None or user.role == "operator":
+    async def dialogue_in(self, user: StaffUser, commune: Commune, dialogue_id: str) -> Dialogue | None:
+        """The user's commune's dialogue `dialogue_id` (the commune already read; an operator sees none)."""
+        if user.role == "operator":
             return None
-        dialogue = await self.directory.dialogue(commune.id, dialogue_id[:64])
-        return (commune, dialogue) if dialogue else None
+        return await self.directory.dialogue(commune.id, dialogue_id[:64])
