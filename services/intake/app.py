@@ -32,7 +32,7 @@ def build_service(rt: Runtime) -> ServiceParts:
     registrations = RegistrationRepository(rt.db)
     outbox = Outbox(publisher, [repo.submissions, plans.dialogues])
     imports = ImportJobs(
-        rt.db, repo, rt.directory, publisher, batch_size=rt.settings.import_batch_size,
+        rt.db, repo, rt.directory, outbox, batch_size=rt.settings.import_batch_size,
         on_stored=lambda commune_id, n: intake_metrics.submissions.labels(commune_id, "accepted").inc(n),
     )
     router = APIRouter()

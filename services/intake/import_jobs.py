@@ -8,9 +8,9 @@ is stored. Then a worker stores the rows in batches of `import_batch_size`:
   again after a crash inserts nothing twice (the duplicate `_id`s are skipped);
 - a tracking-code collision (unique per commune) gets a new code and is inserted again;
 - each submission carries its `submission.received.v1` in its own outbox, as a single submission
-  does; the batch's events are published together (while the next batch is written) and their
-  outboxes cleared with one `update_many`. Whatever a crash leaves unpublished, the outbox
-  relay publishes.
+  does; the batch's events are published together (while the next batch is written) through
+  the service's `Outbox`, whose clears of one collection go together in a few bulk writes.
+  Whatever a crash leaves unpublished, the outbox relay publishes.
 - the job's progress (`stored`) is written after every batch: that is what the progress bar shows.
 
 A job is worked by whoever holds its lease. Every intake replica looks for jobs whose lease ran
@@ -38,9 +38,9 @@ from services.intake.logic import accept_submission
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionIn
 from shared.clock import iso, utcnow
-from shared.contracts import Envelope, Kind, Organisation, Source
+from shared.contracts import Kind, Organisation, Source
 from shared.directory import Commune, DirectoryReader
-from shared.outbox import EventPublisher
+from shared.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +90,12 @@ class JobProgress:
 
 
 class ImportJobs:
-    def __init__(self, db: AsyncDatabase, submissions: SubmissionRepository, directory: DirectoryReader, publisher: EventPublisher, *,
+    def __init__(self, db: AsyncDatabase, submissions: SubmissionRepository, directory: DirectoryReader, outbox: Outbox, *,
                  batch_size: int, on_stored: Callable[[str, int], None] = lambda commune_id, n: None) -> None:
         self.jobs = db[IMPORT_JOBS]
         self._submissions = submissions.submissions
         self._directory = directory
-        self._publisher = publisher
+        self._outbox = outbox
         self._batch = batch_size
         self._on_stored = on_stored
         self._running: set[asyncio.Task] = set()  # keeps the started workers referenced until they end
@@ -201,14 +201,11 @@ class ImportJobs:
         return inserted
 
     async def _publish_batch(self, job_id: str, inserted: list[dict]) -> None:
-        """Publish the batch's events, then clear their outboxes with one `update_many`."""
+        """Publish the batch's events and clear their outboxes (the clears go together)."""
         if not inserted:
             return
         try:
-            await asyncio.gather(*(self._publisher.publish(Envelope.model_validate(d["outbox"][0])) for d in inserted))
-            await self._submissions.update_many(
-                {"_id": {"$in": [d["_id"] for d in inserted]}, "outbox_pending": True}, {"$set": {"outbox_pending": False}, "$unset": {"outbox": ""}}
-            )
+            await asyncio.gather(*(self._outbox.publish_written(self._submissions, d) for d in inserted))
         except Exception:  # stored is what counts; the outbox relay publishes what is left
             log.warning("publishing an import batch failed; the outbox relay will retry", exc_info=True, extra={"job_id": job_id})
 
