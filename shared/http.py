@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from pymongo.errors import ConnectionFailure
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -101,13 +102,6 @@ def install_error_handlers(app: FastAPI) -> None:
 # (profiled under the end-to-end benchmark).
 
 
-def _header(scope: Scope, name: bytes) -> str:
-    for key, value in scope.get("headers", ()):
-        if key == name:
-            return value.decode("latin-1")
-    return ""
-
-
 def install_body_limit(app: FastAPI, max_bytes: int, larger: Mapping[str, int] | None = None) -> None:
     """Refuse oversized bodies before parsing them (413 with a bilingual message). `larger`
     allows more on exact paths that take uploads."""
@@ -121,7 +115,7 @@ class _BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             limit = self.larger.get(scope["path"], self.max_bytes)
-            length = _header(scope, b"content-length")
+            length = Headers(scope=scope).get("content-length", "")
             if length.isdigit() and int(length) > limit:
                 response = problem(
                     413,
@@ -163,7 +157,7 @@ class _LoadShedding:
             return
         if self.in_flight >= self.max_in_flight:
             self.shed.inc()
-            if "text/html" in _header(scope, b"accept"):  # a person at a browser: a page, not JSON
+            if "text/html" in Headers(scope=scope).get("accept", ""):  # a person at a browser: a page, not JSON
                 response: Response = HTMLResponse(OVERLOADED_PAGE_VI, status_code=503)
             else:
                 response = problem(503, "overloaded", OVERLOADED_VI, "Too many requests in progress; nothing was stored. Retry in a few seconds.")
@@ -193,7 +187,7 @@ class _RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        supplied = _header(scope, b"x-correlation-id")
+        supplied = Headers(scope=scope).get("x-correlation-id", "")
         correlation_id = supplied if 0 < len(supplied) <= 64 and supplied.isprintable() else new_id()
         scope.setdefault("state", {})["correlation_id"] = correlation_id  # request.state.correlation_id
         started = time.perf_counter()
