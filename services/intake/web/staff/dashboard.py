@@ -152,9 +152,7 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     @staff.get("/staff/items/{submission_id}", response_class=HTMLResponse)
     async def item(request: Request, submission_id: str):
-        found = await kit.item_or_refusal(request, submission_id)
-        if isinstance(found, HTMLResponse):
-            return found
+        found = await kit.item_for(request, submission_id)
         notice = {"1": "Đã lưu thay đổi. Các cơ quan liên quan sẽ được báo tự động.",
                   "moi": "Đã tiếp nhận ý kiến. Hệ thống sẽ phân loại và báo cơ quan chuẩn bị trả lời."}.get(request.query_params.get("xong", ""))
         return await render_item(kit, request, *found, notice=notice)

@@ -44,10 +44,7 @@ def _file_response(content: bytes, media_type: str, disposition: str | None = No
 def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
     @staff.get("/staff/van-ban", response_class=HTMLResponse)
     async def documents(request: Request):
-        chosen = await kit.dialogue_or_refusal(request, MANAGERS, missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có văn bản.")
-        if isinstance(chosen, Response):
-            return chosen
-        _, commune, dialogue = chosen
+        _, commune, dialogue = await kit.dialogue_for(request, MANAGERS, missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có văn bản.")
         reply = await kit.reporting(request).documents(commune.id, dialogue.id)
         body = reply.body if reply.ok and isinstance(reply.body, dict) else {}
         issued = [{**d, "kind_name": DOCUMENT_KINDS_VI.get(d.get("kind", ""), d.get("kind", ""))} for d in body.get("documents", [])]
@@ -63,10 +60,7 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
     async def issue(request: Request, kind: str):
         if kind not in DOCUMENT_KINDS_VI:
             return kit.not_found(request)
-        chosen = await kit.dialogue_or_refusal(request, MANAGERS, missing_vi="Không có đợt đối thoại này.")
-        if isinstance(chosen, Response):
-            return chosen
-        user, commune, dialogue = chosen
+        user, commune, dialogue = await kit.dialogue_for(request, MANAGERS, missing_vi="Không có đợt đối thoại này.")
         request.state.audit_action = "issue_document"
         request.state.audit_target = {"kind": kind, "dialogue_id": dialogue.id}
         reply = await kit.reporting(request).issue(commune.id, dialogue.id, kind, who(user), request.state.correlation_id)
@@ -80,10 +74,7 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
     async def preview(request: Request, kind: str, fmt: str):
         if kind not in DOCUMENT_KINDS_VI or fmt not in FORMATS:
             return kit.not_found(request)
-        chosen = await kit.dialogue_or_refusal(request, MANAGERS, missing_vi="Không có đợt đối thoại này.")
-        if isinstance(chosen, Response):
-            return chosen
-        _, commune, dialogue = chosen
+        _, commune, dialogue = await kit.dialogue_for(request, MANAGERS, missing_vi="Không có đợt đối thoại này.")
         reply = await kit.reporting(request).preview(commune.id, dialogue.id, kind, fmt)
         if not reply.ok:
             return kit.message(request, 502 if reply.status >= 500 else reply.status, "Chưa xem được dự thảo", reply.reason_vi())
@@ -107,10 +98,7 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     @staff.get("/staff/theo-doi", response_class=HTMLResponse)
     async def follow_up(request: Request):
-        chosen = await kit.dialogue_or_refusal(request, ANSWERERS, missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có việc cần theo dõi.")
-        if isinstance(chosen, Response):
-            return chosen
-        user, commune, dialogue = chosen
+        user, commune, dialogue = await kit.dialogue_for(request, ANSWERERS, missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có việc cần theo dõi.")
         reply = await kit.reporting(request).follow_up(commune.id, dialogue.id)
         tasks = [t for t in ((reply.body or {}).get("tasks", []) if reply.ok else []) if visible(user, t)]
         tasks.sort(key=lambda t: (not t.get("overdue"), t.get("due", ""), t.get("id", "")))

@@ -74,18 +74,12 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     @staff.get("/staff/y-kien-moi", response_class=HTMLResponse)
     async def entry_form(request: Request):
-        chosen = await kit.dialogue_or_refusal(request, IMPORTERS, missing_vi=NO_OPEN_DIALOGUE_VI, missing_status=409, by_query=False)
-        if isinstance(chosen, Response):
-            return chosen
-        user, commune, dialogue = chosen
+        user, commune, dialogue = await kit.dialogue_for(request, IMPORTERS, missing_vi=NO_OPEN_DIALOGUE_VI, missing_status=409, by_query=False)
         return await entry_page(request, user, commune, dialogue)
 
     @staff.post("/staff/y-kien-moi", response_class=HTMLResponse)
     async def entry(request: Request):
-        chosen = await kit.dialogue_or_refusal(request, IMPORTERS, missing_vi=NO_OPEN_DIALOGUE_VI, missing_status=409, by_query=False)
-        if isinstance(chosen, Response):
-            return chosen
-        user, commune, dialogue = chosen
+        user, commune, dialogue = await kit.dialogue_for(request, IMPORTERS, missing_vi=NO_OPEN_DIALOGUE_VI, missing_status=409, by_query=False)
         form = await kit.read_form(request)
         values = {key: clean_text(form.get(key) or "")[:6000] for key in ("hamlet", "kind", "text", "name", "phone", "topic")}
         checked = importer_for(user, commune, dialogue).check_row(1, values)

@@ -63,6 +63,15 @@ def projection(user: StaffUser) -> dict:
     return {"outbox": 0, "fingerprint": 0} if user.sees_identity else dict(_NO_IDENTITY)
 
 
+class Refused(Exception):
+    """The page to answer is a refusal (404, 403, "no dialogue"): raised by the kit's look-ups,
+    answered by the staff route (pages.StaffRoute), so a handler needs no check of its own."""
+
+    def __init__(self, response: HTMLResponse) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
 @dataclass(frozen=True)
 class StaffKit:
     rt: Runtime
@@ -138,28 +147,30 @@ class StaffKit:
         doc = await self.repo.submissions.find_one({**item_scope(user, commune), "_id": submission_id[:64]}, projection(user))
         return (commune, doc) if doc else None
 
-    async def item_or_refusal(self, request: Request, submission_id: str, roles: frozenset[str] | None = None) -> tuple[StaffUser, Commune, dict] | HTMLResponse:
-        """(user, commune, item) when the user may see the item (else 404) and, given `roles`, act on it (else 403)."""
+    async def item_for(self, request: Request, submission_id: str, roles: frozenset[str] | None = None) -> tuple[StaffUser, Commune, dict]:
+        """(user, commune, item) when the user may see the item (else `Refused` with 404) and,
+        given `roles`, act on it (else `Refused` with 403)."""
         user: StaffUser = request.state.staff_user
         found = await self.scoped_item(user, submission_id)
         if found is None:
-            return self.not_found(request)
+            raise Refused(self.not_found(request))
         if roles is not None and user.role not in roles:
-            return self.forbidden(request)
+            raise Refused(self.forbidden(request))
         return (user, *found)
 
-    async def dialogue_or_refusal(self, request: Request, roles: frozenset[str], *, missing_vi: str, missing_status: int = 404,
-                                  by_query: bool = True) -> tuple[StaffUser, Commune, Dialogue] | HTMLResponse:
-        """(user, commune, dialogue) for a user whose role is in `roles` (else 403): the dialogue
-        named by `?dot=` (when `by_query`) or the commune's open one; without one, `missing_vi`."""
+    async def dialogue_for(self, request: Request, roles: frozenset[str], *, missing_vi: str, missing_status: int = 404,
+                           by_query: bool = True) -> tuple[StaffUser, Commune, Dialogue]:
+        """(user, commune, dialogue) for a user whose role is in `roles` (else `Refused` with 403):
+        the dialogue named by `?dot=` (when `by_query`) or the commune's open one; without one,
+        `Refused` with `missing_vi`."""
         user: StaffUser = request.state.staff_user
         commune = await self.commune_of(user)
         if commune is None or user.role not in roles:
-            return self.forbidden(request)
+            raise Refused(self.forbidden(request))
         dialogue_id = (request.query_params.get("dot") if by_query else None) or commune.current_dialogue_id
         dialogue = await self.dialogue_in(user, commune, dialogue_id) if dialogue_id else None
         if dialogue is None:
-            return self.message(request, missing_status, "Chưa có đợt đối thoại", missing_vi)
+            raise Refused(self.message(request, missing_status, "Chưa có đợt đối thoại", missing_vi))
         return (user, commune, dialogue)
 
     async def dialogue_in(self, user: StaffUser, commune: Commune, dialogue_id: str) -> Dialogue | None:

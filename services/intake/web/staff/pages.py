@@ -35,7 +35,7 @@ from services.intake.web.ratelimit import RateLimiter
 from services.intake.web.staff.dashboard import add_dashboard_routes
 from services.intake.web.staff.documents import add_document_routes
 from services.intake.web.staff.imports import add_import_routes
-from services.intake.web.staff.kit import StaffKit
+from services.intake.web.staff.kit import Refused, StaffKit
 from services.intake.web.staff.users import ROLE_LABELS_VI, StaffStore, StaffUser, _token_key
 from services.intake.web.staff.work import add_work_routes
 from shared.outbox import Outbox
@@ -82,16 +82,22 @@ def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJ
             inner = super().get_route_handler()
             action = self.name
 
+            async def answer(request: Request) -> Response:
+                try:
+                    return await inner(request)
+                except Refused as refused:  # the kit's look-ups refuse with the page to show
+                    return refused.response
+
             async def guarded(request: Request) -> Response:
                 user = await store.user_for(request.cookies.get(SESSION_COOKIE))
                 if user is None:
                     return login_redirect(request)
                 request.state.staff_user = user
                 if request.method in SAFE_METHODS:
-                    return await inner(request)
+                    return await answer(request)
                 if not csrf_ok(request, await read_form(request)):
                     return message(request, 403, "Không gửi được biểu mẫu", CSRF_FAILED_VI)
-                response = await inner(request)
+                response = await answer(request)
                 target = {**request.path_params, **getattr(request.state, "audit_target", {})}
                 await store.audit(user, getattr(request.state, "audit_action", action), target, status=response.status_code)
                 return response

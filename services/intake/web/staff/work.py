@@ -54,9 +54,7 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     @staff.post("/staff/items/{submission_id}/phan-loai", response_class=HTMLResponse)
     async def change_routing(request: Request, submission_id: str):
-        found = await kit.item_or_refusal(request, submission_id, MANAGERS)
-        if isinstance(found, Response):
-            return found
+        found = await kit.item_for(request, submission_id, MANAGERS)
         user, commune, doc = found
         form = await kit.read_form(request)
         values = {k: clean_text(form.get(k) or "")[:1000] for k in ("action", "topic", "office_id", "into", "reason")}
@@ -95,9 +93,7 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     @staff.post("/staff/items/{submission_id}/tra-loi", response_class=HTMLResponse)
     async def prepare_answer(request: Request, submission_id: str):
-        found = await kit.item_or_refusal(request, submission_id, ANSWERERS)
-        if isinstance(found, Response):
-            return found
+        found = await kit.item_for(request, submission_id, ANSWERERS)
         user, commune, doc = found
         form = await kit.read_form(request)
         text = clean_text(form.get("answer") or "")[:5000]
