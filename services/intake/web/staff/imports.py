@@ -106,10 +106,7 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     @staff.get("/staff/nhap", response_class=HTMLResponse)
     async def import_form(request: Request):
-        user: StaffUser = request.state.staff_user
-        commune = await kit.commune_of(user)
-        if commune is None or user.role not in IMPORTERS:
-            return kit.forbidden(request)
+        user, commune = await kit.commune_for(request, IMPORTERS)
         return await form_page(request, user, commune)
 
     @staff.get("/staff/nhap/mau.{fmt}")
@@ -123,10 +120,7 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     @staff.post("/staff/nhap", response_class=HTMLResponse)
     async def import_upload(request: Request):
-        user: StaffUser = request.state.staff_user
-        commune = await kit.commune_of(user)
-        if commune is None or user.role not in IMPORTERS:
-            return kit.forbidden(request)
+        user, commune = await kit.commune_for(request, IMPORTERS)
         dialogue = await kit.current_dialogue(commune)
         if dialogue is None:
             return await form_page(request, user, commune, status=409, error=NO_OPEN_DIALOGUE_VI)

@@ -158,15 +158,20 @@ class StaffKit:
             raise Refused(self.forbidden(request))
         return (user, *found)
 
+    async def commune_for(self, request: Request, roles: frozenset[str]) -> tuple[StaffUser, Commune]:
+        """(user, commune) for a user of a commune whose role is in `roles` (else `Refused` with 403)."""
+        user: StaffUser = request.state.staff_user
+        commune = await self.commune_of(user)
+        if commune is None or user.role not in roles:
+            raise Refused(self.forbidden(request))
+        return user, commune
+
     async def dialogue_for(self, request: Request, roles: frozenset[str], *, missing_vi: str, missing_status: int = 404,
                            by_query: bool = True) -> tuple[StaffUser, Commune, Dialogue]:
         """(user, commune, dialogue) for a user whose role is in `roles` (else `Refused` with 403):
         the dialogue named by `?dot=` (when `by_query`) or the commune's open one; without one,
         `Refused` with `missing_vi`."""
-        user: StaffUser = request.state.staff_user
-        commune = await self.commune_of(user)
-        if commune is None or user.role not in roles:
-            raise Refused(self.forbidden(request))
+        user, commune = await self.commune_for(request, roles)
         dialogue_id = (request.query_params.get("dot") if by_query else None) or commune.current_dialogue_id
         dialogue = await self.dialogue_in(user, commune, dialogue_id) if dialogue_id else None
         if dialogue is None:
