@@ -90,3 +90,23 @@ async def eventually(check, timeout: float = 10.0, interval: float = 0.05):
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
+
+
+# What the reliability tests counted (faults, poison messages, fuzzing, back-pressure), shown in
+# a section at the end of every run: `make test` prints them, whatever pytest captured.
+_COUNTS = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def counts(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """`counts("…")` adds a line, under the test's name, to the run's summary of counts."""
+    lines = request.config.stash.setdefault(_COUNTS, [])
+    return lambda text: lines.append(f"{request.node.nodeid}: {text}")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    lines = config.stash.get(_COUNTS, [])
+    if lines:
+        terminalreporter.section("what the reliability tests counted")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -101,7 +101,7 @@ def rabbitmq(action: str) -> None:
     subprocess.run([RABBITMQCTL, "-q", action], check=True, timeout=120)
 
 
-def test_nothing_is_lost_when_services_broker_and_store_fail(tmp_path, rabbitmq_url):
+def test_nothing_is_lost_when_services_broker_and_store_fail(tmp_path, rabbitmq_url, counts):
     if not Path(RABBITMQCTL).exists():
         pytest.fail("rabbitmqctl is needed to restart the broker: run `make deps` (Debian's rabbitmq-server)")
     system = System(tmp_path, rabbitmq_url)
@@ -149,7 +149,7 @@ def test_nothing_is_lost_when_services_broker_and_store_fail(tmp_path, rabbitmq_
         messages = system.mail.messages()
         notifications = [m["X-Doithoai-Notification"] for m in messages]
         copies = len(notifications) - len(set(notifications))
-        print(f"accepted {len(accepted)}; stored {len(stored)}; e-mails {len(notifications)}; distinct notifications {len(set(notifications))}; resent copies {copies}")
+        counts(f"accepted {len(accepted)}; stored {len(stored)}; e-mails {len(notifications)}; distinct notifications {len(set(notifications))}; resent copies {copies}")
         assert len(set(notifications)) == len(stored)  # every stored submission's office told once
         # SMTP has no exactly-once: a process killed after the server accepted a message and
         # before the outcome was stored sends it again on recovery. The copy carries the same

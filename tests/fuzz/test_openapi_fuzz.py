@@ -58,7 +58,7 @@ def live_server(rabbitmq_url, mongodb_url):
     thread.join(10)
 
 
-def test_no_server_errors_and_responses_match_the_schema(live_server):
+def test_no_server_errors_and_responses_match_the_schema(live_server, counts):
     schema = schemathesis.openapi.from_url(f"{live_server}/openapi.json")
     failures: list[str] = []
     operations = 0
@@ -81,6 +81,6 @@ def test_no_server_errors_and_responses_match_the_schema(live_server):
                 failures.append(f"{case.method} {case.formatted_path}: {str(exc)[:300]}")
 
         check()
-    print(f"fuzzed {operations} operations x up to {EXAMPLES} examples; {len(failures)} failures")
+    counts(f"fuzzed {operations} operations x up to {EXAMPLES} examples; {len(failures)} failures")
     assert operations >= 20
     assert not failures, "\n".join(failures[:20])

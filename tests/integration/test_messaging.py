@@ -85,7 +85,7 @@ async def test_a_redelivered_event_is_handled_once(make_settings):
     assert probe.count("processed") == 1
 
 
-async def test_poison_messages_are_dead_lettered_with_a_reason_and_the_consumer_goes_on(make_settings):
+async def test_poison_messages_are_dead_lettered_with_a_reason_and_the_consumer_goes_on(make_settings, counts):
     settings, probe = make_settings(), Probe()
     app = build_app(settings, [probe.factory], title="t")
     async with running(app):
@@ -97,6 +97,7 @@ async def test_poison_messages_are_dead_lettered_with_a_reason_and_the_consumer_
         await eventually(lambda: probe.calls == [good.event_id])
         letters = await dead_letters(settings.rabbitmq_url, f"{settings.amqp_prefix}.routing.submissions.dlq", expected=2)
     reasons = sorted(m.headers[REASON_HEADER] for m in letters)
+    counts(f"2 poison messages published, {len(letters)} dead-lettered with a reason; the good event after them handled {len(probe.calls)} time(s)")
     assert len(reasons) == 2
     assert reasons[0].startswith("malformed or unsupported event: PermanentError: unsupported event 'submission.received.v9'")
     assert reasons[1].startswith("malformed or unsupported event: ValidationError")
@@ -193,7 +194,7 @@ class Recorder:
         self.published.append(envelope.event_id)
 
 
-async def test_concurrent_outbox_clears_share_store_commands_and_each_waits_for_its_own(make_settings):
+async def test_concurrent_outbox_clears_share_store_commands_and_each_waits_for_its_own(make_settings, counts):
     settings = make_settings()
     operations, registry = StoreOperations(), CollectorRegistry()
     operations.register("probe", registry)
@@ -211,7 +212,7 @@ async def test_concurrent_outbox_clears_share_store_commands_and_each_waits_for_
         # Every caller returned after its own clear was stored.
         assert await collection.count_documents({"outbox_pending": False}) == 40
         assert await collection.count_documents({"outbox": {"$exists": True}}) == 0
-        print(f"40 clears in {updates:.0f} update commands")
+        counts(f"40 clears in {updates:.0f} update commands")
         assert 1 <= updates < 40
     finally:
         await client.drop_database(settings.mongodb_db)
