@@ -4,7 +4,7 @@ A document that causes events carries them in its own `outbox` field, written in
 single-document write as the change itself. After the write the events are published and the
 field cleared. If the process dies in between, a relay loop finds documents whose outbox is
 older than a grace period and publishes them again; consumers de-duplicate by `event_id`.
-Clears of one collection are written together while the store is busy (`_Clears`).
+Clears of one collection are written together while the store is busy (`GroupWriter`).
 
 `outbox_at` is epoch seconds, not a date: the wire server used in tests stores a date written
 by `$set` on an existing document as text, and the relay must compare it as a number.
@@ -12,7 +12,6 @@ by `$set` on an existing document as text, and the relay must compare it as a nu
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
@@ -22,6 +21,7 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.contracts import Envelope
+from shared.group_commit import GroupWriter
 
 
 class EventPublisher(Protocol):
@@ -41,49 +41,11 @@ async def ensure_outbox_index(collection: AsyncCollection) -> None:
     await collection.create_index([("outbox_pending", ASCENDING), ("outbox_at", ASCENDING)])
 
 
-class _Clears:
-    """Clears of published outboxes in one collection, written together (group commit): while
-    one bulk write is on its way, the clears that arrive wait and go in the next one, so a busy
-    process sends one command per round trip instead of one per document, and an idle one sends
-    each clear at once. Every caller still returns only once its own clear is stored."""
-
-    def __init__(self, collection: AsyncCollection) -> None:
-        self._collection = collection
-        self._pending: list[tuple[UpdateOne, asyncio.Future]] = []
-        self._writing = asyncio.Lock()
-
-    async def clear(self, doc_id: Any, outbox_at: Any) -> None:
-        done = asyncio.get_running_loop().create_future()
-        # Only the outbox that was read is cleared: a change stored meanwhile has a new
-        # `outbox_at` and keeps its events for the next flush.
-        update = UpdateOne({"_id": doc_id, "outbox_pending": True, "outbox_at": outbox_at}, {"$set": {"outbox_pending": False}, "$unset": {"outbox": ""}})
-        self._pending.append((update, done))
-        async with self._writing:
-            if not done.done():  # no earlier batch took it: write everything waiting
-                batch, self._pending = self._pending, []
-                try:
-                    await self._collection.bulk_write([u for u, _ in batch], ordered=False)
-                except asyncio.CancelledError:
-                    # This caller was cancelled mid-write: the others' clears go back to the
-                    # queue for the next writer (a clear written twice matches nothing the second time).
-                    self._pending[:0] = [(u, waiting) for u, waiting in batch if waiting is not done]
-                    raise
-                except Exception as exc:
-                    for _, waiting in batch:
-                        if not waiting.done():
-                            waiting.set_exception(exc)
-                else:
-                    for _, waiting in batch:
-                        if not waiting.done():
-                            waiting.set_result(None)
-        await done
-
-
 class Outbox:
     def __init__(self, publisher: EventPublisher, collections: Iterable[AsyncCollection]) -> None:
         self._publisher = publisher
         self._collections = tuple(collections)
-        self._clears: dict[str, _Clears] = {}
+        self._clears: dict[str, GroupWriter] = {}
 
     async def flush_document(self, collection: AsyncCollection, commune_id: str, doc_id: str) -> int:
         doc = await collection.find_one({"_id": doc_id, "commune_id": commune_id, "outbox_pending": True}, {"outbox": 1, "outbox_at": 1})
@@ -102,8 +64,12 @@ class Outbox:
             await self._publisher.publish(envelope)
         clears = self._clears.get(collection.full_name)
         if clears is None:
-            clears = self._clears[collection.full_name] = _Clears(collection)
-        await clears.clear(doc["_id"], doc.get("outbox_at"))
+            clears = self._clears[collection.full_name] = GroupWriter(collection)
+        # Only the outbox that was read is cleared: a change stored meanwhile has a new
+        # `outbox_at` and keeps its events for the next flush.
+        await clears.write(
+            UpdateOne({"_id": doc["_id"], "outbox_pending": True, "outbox_at": doc.get("outbox_at")}, {"$set": {"outbox_pending": False}, "$unset": {"outbox": ""}})
+        )
         return len(envelopes)
 
     async def stale(self, grace: timedelta, limit: int = 500) -> list[tuple[AsyncCollection, dict]]:

@@ -1,0 +1,68 @@
+"""Requests that arrive while a batch is being handled wait and are handled together in the next
+one: the mechanism under group commit (`shared.group_commit`) and routing's grouped look-up of
+earlier items. An idle process handles each request at once; a busy one makes one round trip
+per batch instead of one per request, and every caller still gets its own result.
+
+The batch runs in a task of its own, not in a caller's: a caller cancelled meanwhile (a client
+gone, a shutdown) leaves the others' requests to finish, and a request is never handled twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Handles the requests of one key together; returns one result per request, in order. A result
+# that is an exception is raised to that request's caller only.
+BatchHandler = Callable[[Hashable, list[T]], Awaitable[list[R | BaseException]]]
+
+
+class Batcher(Generic[T, R]):
+    """Batches of requests with the same key (e.g. one commune's), at most `max_batch` each."""
+
+    def __init__(self, handle: BatchHandler, *, max_batch: int = 1000, name: str = "batch") -> None:
+        self._handle = handle
+        self._max_batch = max_batch
+        self._name = name
+        self._pending: dict[Hashable, list[tuple[T, asyncio.Future]]] = {}
+        self._runner: asyncio.Task | None = None
+
+    async def submit(self, request: T, key: Hashable = None) -> R:
+        done = asyncio.get_running_loop().create_future()
+        self._pending.setdefault(key, []).append((request, done))
+        if self._runner is None or self._runner.done():
+            self._runner = asyncio.create_task(self._run(), name=self._name)
+        return await done
+
+    async def _run(self) -> None:
+        batch: list[tuple[T, asyncio.Future]] = []
+        try:
+            while self._pending:
+                key = next(iter(self._pending))
+                waiting = self._pending.pop(key)
+                batch, rest = waiting[: self._max_batch], waiting[self._max_batch :]
+                if rest:
+                    self._pending[key] = rest
+                await self._handle_batch(key, batch)
+        except asyncio.CancelledError:  # the loop is shutting down: nobody waits in vain
+            for _, done in batch + [entry for entries in self._pending.values() for entry in entries]:
+                done.cancel()
+            self._pending = {}
+            raise
+
+    async def _handle_batch(self, key: Hashable, batch: list[tuple[T, asyncio.Future]]) -> None:
+        try:
+            results = await self._handle(key, [request for request, _ in batch])
+        except Exception as exc:  # the whole batch failed: every caller in it gets the error
+            results = [exc] * len(batch)
+        for (_, done), result in zip(batch, results, strict=True):
+            if done.done():  # the caller was cancelled; its request was handled all the same
+                continue
+            if isinstance(result, BaseException):
+                done.set_exception(result)
+            else:
+                done.set_result(result)
