@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, InsertOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from shared.directory import SUBMISSIONS
+from shared.group_commit import GroupWriter
 from shared.outbox import ensure_outbox_index
 
 HISTORY = "intake_submission_history"
@@ -16,6 +17,10 @@ class SubmissionRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self.submissions = db[SUBMISSIONS]
         self.history_entries = db[HISTORY]
+        # Submissions and history entries written by concurrent requests and events go to the
+        # store together (group commit); each caller still waits for its own write.
+        self._submission_writes = GroupWriter(self.submissions)
+        self._history_writes = GroupWriter(self.history_entries)
 
     async def ensure_indexes(self) -> None:
         await self.submissions.create_index([("commune_id", ASCENDING), ("tracking_code", ASCENDING)], unique=True)
@@ -24,7 +29,8 @@ class SubmissionRepository:
         await self.history_entries.create_index([("commune_id", ASCENDING), ("submission_id", ASCENDING), ("at", ASCENDING)])
 
     async def insert(self, doc: dict) -> None:
-        await self.submissions.insert_one(doc)
+        """Raises DuplicateKeyError when the id or the tracking code is taken."""
+        await self._submission_writes.write(InsertOne(doc))
 
     async def get(self, commune_id: str, submission_id: str) -> dict | None:
         return await self.submissions.find_one({"_id": submission_id, "commune_id": commune_id}, {"outbox": 0})
@@ -35,20 +41,9 @@ class SubmissionRepository:
     async def record_facts(self, commune_id: str, submission_id: str, facts: dict) -> None:
         """Facts an event carries (topic, office) are set whatever the order of events; a later
         routing revision is never overwritten by an earlier one."""
-        await self.submissions.update_one(
-            {"_id": submission_id, "commune_id": commune_id, "routing_revision": {"$lt": facts["routing_revision"]}}, {"$set": facts}
+        await self._submission_writes.write(
+            UpdateOne({"_id": submission_id, "commune_id": commune_id, "routing_revision": {"$lt": facts["routing_revision"]}}, {"$set": facts})
         )
-
-    async def record_routing(self, commune_id: str, submission_id: str, facts: dict, status: str, rank: int) -> None:
-        """`record_facts` and `advance` in one write when both move forward (the usual case: the
-        first routing of a submission that was only received); otherwise each on its own."""
-        result = await self.submissions.update_one(
-            {"_id": submission_id, "commune_id": commune_id, "routing_revision": {"$lt": facts["routing_revision"]}, "status_rank": {"$lt": rank}},
-            {"$set": {**facts, "status": status, "status_rank": rank}},
-        )
-        if result.matched_count == 0:
-            await self.record_facts(commune_id, submission_id, facts)
-            await self.advance(commune_id, submission_id, status, rank)
 
     async def record_followup(self, commune_id: str, submission_id: str, facts: dict) -> None:
         """The conclusion's follow-up status, due date and result; a later revision wins."""
@@ -60,21 +55,15 @@ class SubmissionRepository:
         cursor = self.submissions.find({**query, "commune_id": commune_id}, {"outbox": 0, "submitter": 0}).sort("received_at", ASCENDING).limit(limit)
         return await cursor.to_list()
 
-    async def advance(self, commune_id: str, submission_id: str, status: str, rank: int) -> bool:
+    async def advance(self, commune_id: str, submission_id: str, status: str, rank: int) -> None:
         """Move the status forward; a late or repeated event never moves it back."""
-        result = await self.submissions.update_one(
-            {"_id": submission_id, "commune_id": commune_id, "status_rank": {"$lt": rank}},
-            {"$set": {"status": status, "status_rank": rank}},
+        await self._submission_writes.write(
+            UpdateOne({"_id": submission_id, "commune_id": commune_id, "status_rank": {"$lt": rank}}, {"$set": {"status": status, "status_rank": rank}})
         )
-        return result.modified_count == 1
 
     async def add_history(self, entry: dict) -> bool:
         """Entries are keyed by the event that caused them: a redelivery adds nothing."""
-        try:
-            await self.history_entries.insert_one(entry)
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self._history_writes.insert(entry)
 
     async def history(self, commune_id: str, submission_id: str) -> list[dict]:
         cursor = self.history_entries.find({"commune_id": commune_id, "submission_id": submission_id}).sort("at", ASCENDING)

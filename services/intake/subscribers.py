@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from services.intake.metrics import IntakeMetrics
 from services.intake.plan_repository import PlanRepository
 from services.intake.repository import SubmissionRepository
@@ -15,13 +17,14 @@ from shared.topology import consumer
 def status_consumer(repo: SubmissionRepository, plans: PlanRepository, metrics: IntakeMetrics) -> Consumer:
     async def apply(envelope: Envelope, payload) -> bool:
         change = change_for(payload)
-        if change.facts and change.rank is not None:
-            await repo.record_routing(envelope.commune_id, payload.submission_id, change.facts, change.status, change.rank)
-        elif change.facts:
-            await repo.record_facts(envelope.commune_id, payload.submission_id, change.facts)
-        elif change.rank is not None:
-            await repo.advance(envelope.commune_id, payload.submission_id, change.status, change.rank)
-        added = await repo.add_history(
+        writes = []
+        if change.facts:
+            writes.append(repo.record_facts(envelope.commune_id, payload.submission_id, change.facts))
+        if change.rank is not None:
+            writes.append(repo.advance(envelope.commune_id, payload.submission_id, change.status, change.rank))
+        # The status and the history entry are separate writes of separate collections: they go
+        # at once, each grouped with other events' writes of the same collection.
+        *_, added = await asyncio.gather(*writes, repo.add_history(
             {
                 "_id": envelope.event_id,
                 "commune_id": envelope.commune_id,
@@ -32,7 +35,7 @@ def status_consumer(repo: SubmissionRepository, plans: PlanRepository, metrics: 
                 "event_type": envelope.routing_key,
                 "by": change.by,
             }
-        )
+        ))
         if added:
             metrics.status_updates.labels(envelope.commune_id, change.status).inc()
         return added

@@ -16,6 +16,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.clock import utcnow
 from shared.contracts import Envelope
+from shared.group_commit import GroupWriter
 from shared.outbox import ensure_outbox_index, outbox_fields
 
 NOTIFICATIONS = "notification_notifications"
@@ -26,6 +27,9 @@ class NotificationRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self.notifications = db[NOTIFICATIONS]
         self.outcomes = db[OUTCOMES]
+        # Concurrent deliveries' first claims and outcomes go to the store together.
+        self._notification_inserts = GroupWriter(self.notifications)
+        self._outcome_inserts = GroupWriter(self.outcomes)
 
     async def ensure_indexes(self) -> None:
         await self.notifications.create_index([("commune_id", ASCENDING), ("submission_id", ASCENDING)])
@@ -44,11 +48,7 @@ class NotificationRepository:
         """Create the notification already claimed for `lease_s` seconds by its creator (what
         `get_or_create` then `claim` do, in one write); False if it exists: then `outcome` and
         `claim` decide as before."""
-        try:
-            await self.notifications.insert_one({**doc, "attempts": 1, "claimed_until": time.time() + lease_s, "created_at": utcnow()})
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self._notification_inserts.insert({**doc, "attempts": 1, "claimed_until": time.time() + lease_s, "created_at": utcnow()})
 
     async def outcome(self, commune_id: str, notification_id: str) -> dict | None:
         return await self.outcomes.find_one({"_id": notification_id, "commune_id": commune_id}, {"outbox": 0})
@@ -72,8 +72,4 @@ class NotificationRepository:
     async def finish(self, commune_id: str, notification_id: str, status: str, envelope: Envelope, reason: str | None = None) -> dict | None:
         """Record the final status with its event: the stored outcome, or None if one was already recorded."""
         doc = {"_id": notification_id, "commune_id": commune_id, "status": status, "reason": reason, "finished_at": utcnow(), **outbox_fields([envelope])}
-        try:
-            await self.outcomes.insert_one(doc)
-        except DuplicateKeyError:
-            return None
-        return doc
+        return doc if await self._outcome_inserts.insert(doc) else None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from shared.clock import iso, utcnow
 from shared.contracts import Envelope, SubmissionRoutedV1
+from shared.group_commit import GroupWriter
 from shared.ids import new_id
 from shared.outbox import ensure_outbox_index, outbox_fields
 
@@ -19,6 +19,7 @@ class DecisionRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self.decisions = db[DECISIONS]
         self.changes = db[CHANGES]
+        self._decision_inserts = GroupWriter(self.decisions)  # concurrent events' decisions in one command
 
     async def ensure_indexes(self) -> None:
         await self.decisions.create_index([("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("topic", ASCENDING)])
@@ -40,11 +41,7 @@ class DecisionRepository:
             "decided_at": utcnow(),
             **outbox_fields([envelope]),
         }
-        try:
-            await self.decisions.insert_one(doc)
-        except DuplicateKeyError:
-            return None
-        return doc
+        return doc if await self._decision_inserts.insert(doc) else None
 
     async def get(self, commune_id: str, submission_id: str) -> dict | None:
         return await self.decisions.find_one({"_id": submission_id, "commune_id": commune_id}, {"outbox": 0})
