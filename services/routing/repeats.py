@@ -7,6 +7,7 @@ from pymongo import ASCENDING
 
 from services.routing.recurrence import Candidate, Recurrence, best_match, fingerprint, summarise
 from services.routing.repository import DecisionRepository
+from shared.batching import Batcher
 from shared.contracts import EarlierItem, SubmissionRoutedV1
 
 _FIELDS = {"dialogue_id": 1, "year": 1, "hamlet": 1, "topic": 1, "tokens": 1, "cluster_id": 1, "text": 1, "answer": 1}
@@ -25,12 +26,34 @@ def candidate_from(doc: dict) -> Candidate:
 class Repeats:
     def __init__(self, repo: DecisionRepository) -> None:
         self._decisions = repo.decisions
+        # Look-ups of one commune made while another is on its way go together in one query:
+        # the wire server used in tests scans the commune's decisions for each (it uses no index
+        # for `match_keys`), so a busy routing process scans once per batch instead of per event.
+        self._lookups: Batcher[tuple[tuple[str, ...], str], list[Candidate]] = Batcher(self._look_up_together, name="repeats")
 
     async def members(self, commune_id: str, cluster_id: str) -> list[Candidate]:
         cursor = self._decisions.find({"commune_id": commune_id, "cluster_id": cluster_id}, _FIELDS).sort("decided_at", ASCENDING).limit(MAX_CANDIDATES)
         return [candidate_from(d) async for d in cursor]
 
     async def _candidates(self, commune_id: str, keys: tuple[str, ...], exclude: str) -> list[Candidate]:
+        """The stored items sharing band keys with the new one (`_candidates_of`), looked up
+        together with other events' look-ups in the same commune at the same moment."""
+        return await self._lookups.submit((keys, exclude), key=commune_id)
+
+    async def _look_up_together(self, commune_id: str, requests: list[tuple[tuple[str, ...], str]]) -> list[list[Candidate]]:
+        """One query for every key of the batch, each request then given the items sharing one of
+        its own keys; when that many items would be more than MAX_CANDIDATES, each request is
+        looked up on its own, ranked, as without grouping. The candidates are the same either way."""
+        if len(requests) == 1:
+            return [await self._candidates_of(commune_id, *requests[0])]
+        every_key = sorted({key for keys, _ in requests for key in keys})
+        found = await self._decisions.find({"commune_id": commune_id, "match_keys": {"$in": every_key}}, {**_FIELDS, "match_keys": 1}).limit(MAX_CANDIDATES + 2).to_list()
+        if len(found) > MAX_CANDIDATES:
+            return [await self._candidates_of(commune_id, keys, exclude) for keys, exclude in requests]
+        keyed = [(set(doc.get("match_keys") or ()), doc) for doc in found]
+        return [[candidate_from(doc) for doc_keys, doc in keyed if doc["_id"] != exclude and not doc_keys.isdisjoint(keys)] for keys, exclude in requests]
+
+    async def _candidates_of(self, commune_id: str, keys: tuple[str, ...], exclude: str) -> list[Candidate]:
         """The stored items sharing the most band keys with the new one (like InMemoryIndex).
         Usually no more than MAX_CANDIDATES share any: one query then reads them all with the
         fields scoring needs. Beyond that they are ranked: first only their keys, then the full

@@ -5,6 +5,8 @@ so that a handful of documents exercises both paths."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from prometheus_client import CollectorRegistry
 
@@ -60,3 +62,32 @@ async def test_beyond_max_candidates_the_items_sharing_the_most_keys_are_kept(st
     found = await Repeats(repo)._candidates("demo", KEYS, exclude="s7")
     assert sorted(c.submission_id for c in found) == ["s4", "s5", "s6"]
     assert finds() - before == 3  # the try for all of them, the keys, the best three's fields
+
+
+async def test_look_ups_made_together_share_one_query_and_each_gets_its_own_candidates(store, monkeypatch):
+    monkeypatch.setattr(repeats, "MAX_CANDIDATES", 10)
+    repo, finds = store
+    other_keys = tuple(f"b{band:02d}:z{band}" for band in range(8))
+    await repo.decisions.insert_many([
+        decision("a", 1), decision("b", 3), decision("self", 8),
+        {**decision("z", 0), "match_keys": list(other_keys)}, decision("elsewhere", 8, "other"),
+    ])
+    lookups = Repeats(repo)
+    before = finds()
+    first, second, third = await asyncio.gather(
+        lookups._candidates("demo", KEYS, exclude="self"), lookups._candidates("demo", other_keys, exclude="new"), lookups._candidates("demo", KEYS, exclude="new"),
+    )
+    assert finds() - before == 1
+    assert sorted(c.submission_id for c in first) == ["a", "b"]
+    assert [c.submission_id for c in second] == ["z"]
+    assert sorted(c.submission_id for c in third) == ["a", "b", "self"]
+    alone = [sorted(c.submission_id for c in await lookups._candidates("demo", keys, exclude)) for keys, exclude in ((KEYS, "self"), (other_keys, "new"))]
+    assert alone == [["a", "b"], ["z"]]  # the same as each looked up on its own
+
+
+async def test_look_ups_together_finding_too_many_items_are_each_ranked_on_their_own(store):
+    repo, finds = store  # MAX_CANDIDATES is 3
+    await repo.decisions.insert_many([decision(f"s{shared}", shared) for shared in range(1, 8)])
+    lookups = Repeats(repo)
+    found = await asyncio.gather(lookups._candidates("demo", KEYS, exclude="s7"), lookups._candidates("demo", KEYS, exclude="s1"))
+    assert [sorted(c.submission_id for c in f) for f in found] == [["s4", "s5", "s6"], ["s5", "s6", "s7"]]
