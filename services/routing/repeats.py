@@ -30,10 +30,31 @@ class Repeats:
         # the wire server used in tests scans the commune's decisions for each (it uses no index
         # for `match_keys`), so a busy routing process scans once per batch instead of per event.
         self._lookups: Batcher[tuple[tuple[str, ...], str], list[Candidate]] = Batcher(self._look_up_together, name="repeats")
+        self._member_reads: Batcher[str, list[Candidate]] = Batcher(self._members_together, name="cluster-members")
 
     async def members(self, commune_id: str, cluster_id: str) -> list[Candidate]:
+        """The stored items of a cluster (the first MAX_CANDIDATES), read together with other
+        events' clusters in the same commune at the same moment."""
+        return await self._member_reads.submit(cluster_id, key=commune_id)
+
+    async def _members_of(self, commune_id: str, cluster_id: str) -> list[Candidate]:
         cursor = self._decisions.find({"commune_id": commune_id, "cluster_id": cluster_id}, _FIELDS).sort("decided_at", ASCENDING).limit(MAX_CANDIDATES)
         return [candidate_from(d) async for d in cursor]
+
+    async def _members_together(self, commune_id: str, cluster_ids: list[str]) -> list[list[Candidate]]:
+        """One query for the batch's clusters; beyond MAX_CANDIDATES items in all, each cluster
+        is read on its own (its first MAX_CANDIDATES by decision time), as without grouping."""
+        if len(cluster_ids) == 1:
+            return [await self._members_of(commune_id, cluster_ids[0])]
+        wanted = sorted(set(cluster_ids))
+        found = await self._decisions.find({"commune_id": commune_id, "cluster_id": {"$in": wanted}}, {**_FIELDS, "decided_at": 1}).limit(MAX_CANDIDATES + 1).to_list()
+        if len(found) > MAX_CANDIDATES:
+            return [await self._members_of(commune_id, cluster_id) for cluster_id in cluster_ids]
+        found.sort(key=lambda doc: str(doc.get("decided_at")))
+        by_cluster: dict[str, list[Candidate]] = {}
+        for doc in found:
+            by_cluster.setdefault(doc.get("cluster_id") or doc["_id"], []).append(candidate_from(doc))
+        return [by_cluster.get(cluster_id, []) for cluster_id in cluster_ids]
 
     async def _candidates(self, commune_id: str, keys: tuple[str, ...], exclude: str) -> list[Candidate]:
         """The stored items sharing band keys with the new one (`_candidates_of`), looked up
@@ -50,8 +71,8 @@ class Repeats:
         found = await self._decisions.find({"commune_id": commune_id, "match_keys": {"$in": every_key}}, {**_FIELDS, "match_keys": 1}).limit(MAX_CANDIDATES + 2).to_list()
         if len(found) > MAX_CANDIDATES:
             return [await self._candidates_of(commune_id, keys, exclude) for keys, exclude in requests]
-        keyed = [(set(doc.get("match_keys") or ()), doc) for doc in found]
-        return [[candidate_from(doc) for doc_keys, doc in keyed if doc["_id"] != exclude and not doc_keys.isdisjoint(keys)] for keys, exclude in requests]
+        keyed = [(frozenset(doc.get("match_keys") or ()), candidate_from(doc)) for doc in found]
+        return [[c for doc_keys, c in keyed if c.submission_id != exclude and not doc_keys.isdisjoint(keys)] for keys, exclude in requests]
 
     async def _candidates_of(self, commune_id: str, keys: tuple[str, ...], exclude: str) -> list[Candidate]:
         """The stored items sharing the most band keys with the new one (like InMemoryIndex).

@@ -91,3 +91,18 @@ async def test_look_ups_together_finding_too_many_items_are_each_ranked_on_their
     lookups = Repeats(repo)
     found = await asyncio.gather(lookups._candidates("demo", KEYS, exclude="s7"), lookups._candidates("demo", KEYS, exclude="s1"))
     assert [sorted(c.submission_id for c in f) for f in found] == [["s4", "s5", "s6"], ["s5", "s6", "s7"]]
+
+
+async def test_cluster_members_read_together_share_one_query_and_stay_in_their_commune(store):
+    repo, finds = store
+    await repo.decisions.insert_many([
+        {**decision("a1", 0), "cluster_id": "a1"}, {**decision("a2", 0), "cluster_id": "a1"}, {**decision("b1", 0), "cluster_id": "b1"},
+        {**decision("x", 0, "other"), "cluster_id": "a1"},
+    ])
+    lookups = Repeats(repo)
+    before = finds()
+    together = await asyncio.gather(lookups.members("demo", "a1"), lookups.members("demo", "b1"), lookups.members("demo", "none"))
+    assert finds() - before == 1
+    assert [sorted(c.submission_id for c in group) for group in together] == [["a1", "a2"], ["b1"], []]
+    alone = [sorted(c.submission_id for c in await lookups.members("demo", cluster)) for cluster in ("a1", "b1")]
+    assert alone == [["a1", "a2"], ["b1"]]
