@@ -3,6 +3,8 @@ commune's earlier dialogues, through the decisions' stored fingerprints."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pymongo import ASCENDING
 
 from services.routing.recurrence import Candidate, Recurrence, best_match, fingerprint, summarise
@@ -57,42 +59,35 @@ class Repeats:
         return [by_cluster.get(cluster_id, []) for cluster_id in cluster_ids]
 
     async def _candidates(self, commune_id: str, keys: tuple[str, ...], exclude: str) -> list[Candidate]:
-        """The stored items sharing band keys with the new one (`_candidates_of`), looked up
-        together with other events' look-ups in the same commune at the same moment."""
+        """The stored items sharing the most band keys with the new one (like InMemoryIndex),
+        looked up together with other events' look-ups in the same commune at the same moment."""
         return await self._lookups.submit((keys, exclude), key=commune_id)
 
     async def _look_up_together(self, commune_id: str, requests: list[tuple[tuple[str, ...], str]]) -> list[list[Candidate]]:
-        """One query for every key of the batch, each request then given the items sharing one of
-        its own keys; when that many items would be more than MAX_CANDIDATES, each request is
-        looked up on its own, ranked, as without grouping. The candidates are the same either way."""
-        if len(requests) == 1:
-            return [await self._candidates_of(commune_id, *requests[0])]
+        """Usually no more than MAX_CANDIDATES items share a key with the batch: one query reads
+        them all with the fields scoring needs, and each request gets those sharing one of its
+        own keys. Beyond that they are ranked: first only their keys are read, then the full fields
+        of each request's best MAX_CANDIDATES (one query for the batch: on nx-27017 each document
+        returned costs about 0.17 ms of the store's CPU, so reading them all twice was half the
+        look-up). The candidates are those each request would get on its own."""
         every_key = sorted({key for keys, _ in requests for key in keys})
-        found = await self._decisions.find({"commune_id": commune_id, "match_keys": {"$in": every_key}}, {**_FIELDS, "match_keys": 1}).limit(MAX_CANDIDATES + 2).to_list()
-        if len(found) > MAX_CANDIDATES:
-            return [await self._candidates_of(commune_id, keys, exclude) for keys, exclude in requests]
-        keyed = [(frozenset(doc.get("match_keys") or ()), candidate_from(doc)) for doc in found]
-        return [[c for doc_keys, c in keyed if c.submission_id != exclude and not doc_keys.isdisjoint(keys)] for keys, exclude in requests]
-
-    async def _candidates_of(self, commune_id: str, keys: tuple[str, ...], exclude: str) -> list[Candidate]:
-        """The stored items sharing the most band keys with the new one (like InMemoryIndex).
-        Usually no more than MAX_CANDIDATES share any: one query then reads them all with the
-        fields scoring needs. Beyond that they are ranked: first only their keys, then the full
-        fields of the best MAX_CANDIDATES (one more query: on nx-27017 each document returned
-        costs about 0.17 ms of the store's CPU, so reading the few twice was half the look-up)."""
-        sharing = {"commune_id": commune_id, "match_keys": {"$in": list(keys)}}
-        found = await self._decisions.find(sharing, _FIELDS).limit(MAX_CANDIDATES + 2).to_list()
-        others = [d for d in found if d["_id"] != exclude]
-        if len(found) < MAX_CANDIDATES + 2 and len(others) <= MAX_CANDIDATES:  # every one of them
-            return [candidate_from(d) for d in others]
-        wanted = set(keys)
+        sharing = {"commune_id": commune_id, "match_keys": {"$in": every_key}}
+        alone = len(requests) == 1  # every item found shares one of its keys: no need to read them
+        found = await self._decisions.find(sharing, _FIELDS if alone else {**_FIELDS, "match_keys": 1}).limit(MAX_CANDIDATES + 2).to_list()
+        if len(found) < MAX_CANDIDATES + 2:  # every one of them
+            keyed = [(None if alone else frozenset(doc.get("match_keys") or ()), candidate_from(doc)) for doc in found]
+            each = [[c for doc_keys, c in keyed if c.submission_id != exclude and (alone or not doc_keys.isdisjoint(keys))] for keys, exclude in requests]
+            if all(len(candidates) <= MAX_CANDIDATES for candidates in each):
+                return each
         cursor = self._decisions.find(sharing, {"match_keys": 1}).limit(MAX_SCANNED)
-        shared = [(len(wanted.intersection(d.get("match_keys") or ())), d["_id"]) async for d in cursor if d["_id"] != exclude]
-        best = [doc_id for _, doc_id in sorted(shared, key=lambda pair: (-pair[0], pair[1]))[:MAX_CANDIDATES]]
-        if not best:
-            return []
-        cursor = self._decisions.find({"commune_id": commune_id, "_id": {"$in": best}}, _FIELDS)
-        return [candidate_from(d) async for d in cursor]
+        stored_keys = [(doc["_id"], doc.get("match_keys") or ()) async for doc in cursor]
+        bests = [_best(keys, exclude, stored_keys) for keys, exclude in requests]
+        wanted = sorted(set().union(*bests))
+        if not wanted:
+            return [[] for _ in requests]
+        cursor = self._decisions.find({"commune_id": commune_id, "_id": {"$in": wanted}}, _FIELDS)
+        fetched = [candidate_from(doc) async for doc in cursor]
+        return [[c for c in fetched if c.submission_id in best] for best in bests]
 
     async def link(self, decision: SubmissionRoutedV1, commune_id: str, year: int) -> tuple[SubmissionRoutedV1, dict]:
         """The decision with its cluster and repeat count, and the fields to store for later matches."""
@@ -106,6 +101,13 @@ class Repeats:
             return decision.model_copy(update={"cluster_id": decision.submission_id, "years_raised": (year,)}), stored
         recurrence = summarise(decision.submission_id, year, match, await self.members(commune_id, match.candidate.cluster_id))
         return with_recurrence(decision, recurrence), stored
+
+
+def _best(keys: tuple[str, ...], exclude: str, stored_keys: list[tuple[str, Iterable[str]]]) -> set[str]:
+    """The ids of the MAX_CANDIDATES stored items sharing the most of `keys` (ties by id)."""
+    wanted = set(keys)
+    shared = [(n, doc_id) for doc_id, doc_keys in stored_keys if doc_id != exclude and (n := len(wanted.intersection(doc_keys)))]
+    return {doc_id for _, doc_id in sorted(shared, key=lambda pair: (-pair[0], pair[1]))[:MAX_CANDIDATES]}
 
 
 def with_recurrence(decision: SubmissionRoutedV1, recurrence: Recurrence) -> SubmissionRoutedV1:

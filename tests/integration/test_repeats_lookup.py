@@ -85,12 +85,19 @@ async def test_look_ups_made_together_share_one_query_and_each_gets_its_own_cand
     assert alone == [["a", "b"], ["z"]]  # the same as each looked up on its own
 
 
-async def test_look_ups_together_finding_too_many_items_are_each_ranked_on_their_own(store):
+async def test_look_ups_together_finding_too_many_items_are_ranked_each_in_the_same_three_queries(store):
     repo, finds = store  # MAX_CANDIDATES is 3
-    await repo.decisions.insert_many([decision(f"s{shared}", shared) for shared in range(1, 8)])
+    await repo.decisions.insert_many([decision(f"s{shared}", shared) for shared in range(1, 8)] + [decision("elsewhere", 8, "other")])
     lookups = Repeats(repo)
-    found = await asyncio.gather(lookups._candidates("demo", KEYS, exclude="s7"), lookups._candidates("demo", KEYS, exclude="s1"))
-    assert [sorted(c.submission_id for c in f) for f in found] == [["s4", "s5", "s6"], ["s5", "s6", "s7"]]
+    first_keys = KEYS[:1] + tuple(f"b{band:02d}:none" for band in range(1, 8))  # shared by every s item once
+    before = finds()
+    found = await asyncio.gather(
+        lookups._candidates("demo", KEYS, exclude="s7"), lookups._candidates("demo", KEYS, exclude="s1"), lookups._candidates("demo", first_keys, exclude="new"),
+    )
+    assert finds() - before == 3  # the try for all of them, the keys, the best ones' fields
+    assert [sorted(c.submission_id for c in f) for f in found] == [["s4", "s5", "s6"], ["s5", "s6", "s7"], ["s1", "s2", "s3"]]
+    alone = [sorted(c.submission_id for c in await lookups._candidates("demo", keys, exclude)) for keys, exclude in ((KEYS, "s7"), (first_keys, "new"))]
+    assert alone == [["s4", "s5", "s6"], ["s1", "s2", "s3"]]
 
 
 async def test_cluster_members_read_together_share_one_query_and_stay_in_their_commune(store):
