@@ -176,17 +176,6 @@ class DirectoryReader:
         doc = await self._db[COMMUNES].find_one({"_id": commune_id})
         return self._put(("commune", commune_id), Commune.model_validate({**doc, "id": doc["_id"]}) if doc else None)
 
-    async def commune_taking_submissions(self, commune_id: str) -> Commune | None:
-        """The commune, for taking a submission: a cached reader keeps it only while it has an
-        open dialogue, so a dialogue opened a moment ago is seen at once, and a dialogue closed or
-        switched reaches this reader within its `ttl_s` (a submission sent meanwhile is stored
-        under the dialogue that was open when it was read, and nothing is lost)."""
-        if (hit := self._get(("taking", commune_id))) is not None:
-            return hit
-        doc = await self._db[COMMUNES].find_one({"_id": commune_id})
-        commune = Commune.model_validate({**doc, "id": doc["_id"]}) if doc else None
-        return self._put(("taking", commune_id), commune) if commune is not None and commune.current_dialogue_id else commune
-
     async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None:
         if (hit := self._get(("dialogue", commune_id, dialogue_id))) is not None:
             return hit

@@ -30,12 +30,8 @@ def build_router(
     directory: DirectoryReader,
     outbox: Outbox,
     metrics: IntakeMetrics,
-    cache_s: float = 0,
 ) -> APIRouter:
-    """`cache_s`: how long POSTs reuse a commune read (with an open dialogue) instead of reading
-    it for every submission; the look-ups read the store each time."""
     router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["submissions"])
-    submissions_directory = directory.cached(cache_s)
 
     @router.post(
         "/submissions",
@@ -45,7 +41,7 @@ def build_router(
         responses={404: {"description": "Unknown commune"}, 409: {"description": "No open dialogue"}, 422: {"description": "Invalid input"}, 503: {"description": "Store unavailable; retry"}},
     )
     async def submit(request: Request, body: SubmissionIn, commune_id: str = CommuneId):
-        commune = await submissions_directory.commune_taking_submissions(commune_id)
+        commune = await directory.commune(commune_id)
         if commune is None:
             return _unknown_commune(commune_id)
         correlation_id = request.state.correlation_id

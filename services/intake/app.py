@@ -36,7 +36,7 @@ def build_service(rt: Runtime) -> ServiceParts:
         on_stored=lambda commune_id, n: intake_metrics.submissions.labels(commune_id, "accepted").inc(n),
     )
     router = APIRouter()
-    router.include_router(build_router(repo, rt.directory, outbox, intake_metrics, cache_s=rt.settings.directory_cache_s))
+    router.include_router(build_router(repo, rt.directory, outbox, intake_metrics))
     router.include_router(build_plans_router(plans, rt.directory, outbox))
     router.include_router(build_registrations_router(registrations, rt.directory))
     router.include_router(build_communes_router(rt.db, rt.directory))
