@@ -98,6 +98,10 @@ class _Dispatcher:
             envelope = Envelope.model_validate_json(message.body)
             payload_type = PAYLOADS.get(envelope.routing_key)
             handler = self.consumer.handlers.get(envelope.routing_key)
+            if handler is None and envelope.routing_key in self.consumer.spec.retired_keys:
+                # Queued before an upgrade unbound it (`ConsumerSpec.retired_keys`): dropped.
+                self.metrics.consumed.labels(envelope.routing_key, "retired").inc()
+                return await message.ack()
             if payload_type is None or handler is None:
                 raise PermanentError(f"unsupported event {envelope.routing_key!r} for {self.queue_name}")
             payload = payload_type.model_validate(envelope.payload)

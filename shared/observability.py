@@ -26,7 +26,7 @@ class ConsumerMetrics:
         self.consumed = Counter(
             f"{prefix}_events_consumed_total",
             "Events taken from the service's queue, by event type and outcome "
-            "(processed, duplicate, retried, dead_lettered).",
+            "(processed, duplicate, retried, dead_lettered; retired: a key the consumer no longer takes, dropped).",
             ["event_type", "outcome"],
             registry=registry,
         )

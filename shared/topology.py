@@ -31,6 +31,9 @@ class ConsumerSpec:
     service: str
     name: str
     routing_keys: tuple[str, ...]
+    # Keys this consumer took in earlier versions: unbound at start-up, so an upgraded deployment
+    # stops delivering them, and copies already queued are acknowledged and dropped.
+    retired_keys: tuple[str, ...] = ()
 
 
 CONSUMERS: tuple[ConsumerSpec, ...] = (
@@ -53,12 +56,10 @@ CONSUMERS: tuple[ConsumerSpec, ...] = (
     ConsumerSpec(
         "reporting",
         "read-model",
-        (
-            SubmissionReceivedV1.routing_key(),
-            SubmissionRoutedV1.routing_key(),
-            NotificationSentV1.routing_key(),
-            NotificationFailedV1.routing_key(),
-        ),
+        (SubmissionReceivedV1.routing_key(), SubmissionRoutedV1.routing_key()),
+        # The read model stored when an office was e-mailed, but no document, page or API used it:
+        # one delivery per item less. The status a resident sees (intake) still has it.
+        retired_keys=(NotificationSentV1.routing_key(), NotificationFailedV1.routing_key()),
     ),
 )
 
@@ -134,6 +135,8 @@ async def declare(broker, topology: Topology) -> None:
         queue = await broker.declare_queue(topology.queue(spec))
         for key in spec.routing_keys:
             await queue.bind(events, routing_key=key)
+        for key in spec.retired_keys:
+            await queue.unbind(events, routing_key=key)
         await broker.declare_queue(topology.retry_queue(spec))
         dlq = await broker.declare_queue(topology.dead_letter_queue(spec))
         await dlq.bind(dead_letters, routing_key=topology.queue_name(spec))

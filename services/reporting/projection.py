@@ -9,8 +9,6 @@ from __future__ import annotations
 from shared.clock import iso
 from shared.contracts import (
     Envelope,
-    NotificationFailedV1,
-    NotificationSentV1,
     SubmissionReceivedV1,
     SubmissionRoutedV1,
 )
@@ -53,8 +51,4 @@ def item_fields(envelope: Envelope, payload) -> dict:
             "routing_revision": payload.revision,
             "routed_at": iso(envelope.occurred_at),
         }
-    if isinstance(payload, NotificationSentV1):
-        return {"office_notified_at": iso(payload.sent_at)}
-    if isinstance(payload, NotificationFailedV1):
-        return {"notification_failed": payload.reason}
     raise TypeError(f"no projection for {type(payload).__name__}")

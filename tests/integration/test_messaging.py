@@ -13,7 +13,8 @@ from faststream.rabbit import RabbitBroker
 from prometheus_client import CollectorRegistry
 from pymongo.errors import ConnectionFailure
 
-from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
+from services.reporting.app import build_service as reporting
+from shared.contracts import Envelope, Kind, NotificationSentV1, Source, SubmissionReceivedV1
 from shared.dead_letters import list_dead_letters, replay_dead_letters
 from shared.errors import PermanentError, TransientError
 from services.local.ports import free_port
@@ -254,3 +255,30 @@ async def test_the_backlog_is_what_waited_past_the_grace_period_and_the_relay_em
     finally:
         await client.drop_database(settings.mongodb_db)
         await client.close()
+
+
+async def test_a_retired_key_is_unbound_at_start_up_and_a_copy_queued_before_is_dropped(make_settings):
+    """Reporting's read model stopped taking notification outcomes: an upgraded deployment's
+    queue loses the old binding, and an outcome queued before the upgrade is acknowledged and
+    counted as retired, never dead-lettered."""
+    settings = make_settings()
+    topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
+    reporting_queue = topology.queue_name(consumer("reporting"))
+    sent = Envelope.wrap(
+        NotificationSentV1(notification_id="n1", submission_id="s1", office_id="o1", sent_at=datetime.now(UTC)), commune_id="demo", correlation_id="c"
+    )
+    async with RabbitBroker(settings.rabbitmq_url) as broker:  # the queue as the earlier version bound it
+        queue = await broker.declare_queue(topology.queue(consumer("reporting")))
+        await queue.bind(await broker.declare_exchange(topology.events), routing_key=NotificationSentV1.routing_key())
+        await broker.publish(sent.model_dump_json().encode(), exchange=topology.events, routing_key=NotificationSentV1.routing_key(), persist=True)
+
+    app = build_app(settings, [reporting], title="reporting")
+    async with running(app):
+        registry = app.state.runtime.registry
+        retired = lambda: registry.get_sample_value("doithoai_reporting_events_consumed_total", {"event_type": "notification.sent.v1", "outcome": "retired"})  # noqa: E731
+        await eventually(lambda: retired() == 1)
+        async with RabbitBroker(settings.rabbitmq_url) as broker:  # after start-up: no longer bound
+            await broker.publish(sent.model_dump_json().encode(), exchange=topology.events, routing_key=NotificationSentV1.routing_key(), persist=True)
+        await asyncio.sleep(0.5)
+        assert retired() == 1
+    assert await dead_letters(settings.rabbitmq_url, f"{reporting_queue}.dlq", expected=1, timeout=0.5) == []

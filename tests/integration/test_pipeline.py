@@ -62,7 +62,7 @@ async def test_a_petition_is_stored_routed_notified_and_in_the_draft_notice(syst
     assert metric(registry, "doithoai_intake_submissions_total", commune_id="demo", outcome="accepted") == 1
     assert metric(registry, "doithoai_routing_submissions_routed_total", commune_id="demo", topic="4", authority_level="commune", outcome="auto") == 1
     assert metric(registry, "doithoai_notification_deliveries_total", commune_id="demo", channel="email", outcome="sent") == 1
-    assert metric(registry, "doithoai_reporting_read_model_updates_total", commune_id="demo", event_type="notification.sent.v1") == 1
+    assert metric(registry, "doithoai_reporting_read_model_updates_total", commune_id="demo", event_type="submission.routed.v1") == 1
     stored = await db[SUBMISSIONS].find_one({"_id": accepted["id"]})
     assert stored["correlation_id"] == "corr-1" and not stored["outbox_pending"]
 
