@@ -64,21 +64,29 @@ class Repeats:
         return await self._lookups.submit((keys, exclude), key=commune_id)
 
     async def _look_up_together(self, commune_id: str, requests: list[tuple[tuple[str, ...], str]]) -> list[list[Candidate]]:
-        """Usually no more than MAX_CANDIDATES items share a key with the batch: one query reads
-        them all with the fields scoring needs, and each request gets those sharing one of its
-        own keys. Beyond that they are ranked: first only their keys are read, then the full fields
-        of each request's best MAX_CANDIDATES (one query for the batch: on nx-27017 each document
-        returned costs about 0.17 ms of the store's CPU, so reading them all twice was half the
-        look-up). The candidates are those each request would get on its own."""
+        """The candidates each request would get on its own, read for the whole batch at once.
+
+        One request: usually no more than MAX_CANDIDATES items share its keys, and one query
+        reads them with the fields scoring needs. Several: one query reads every item sharing a
+        key with the batch, with its keys, and each request gets those sharing one of its own.
+        Beyond MAX_CANDIDATES for a request, its candidates are the MAX_CANDIDATES sharing the
+        most keys (`_best`), ranked from the keys read; beyond MAX_SCANNED items, only their keys
+        are read first, then the full fields of the best ones (on nx-27017 each document returned
+        costs about 0.17 ms of the store's CPU: nothing is read twice that need not be)."""
         every_key = sorted({key for keys, _ in requests for key in keys})
         sharing = {"commune_id": commune_id, "match_keys": {"$in": every_key}}
-        alone = len(requests) == 1  # every item found shares one of its keys: no need to read them
-        found = await self._decisions.find(sharing, _FIELDS if alone else {**_FIELDS, "match_keys": 1}).limit(MAX_CANDIDATES + 2).to_list()
-        if len(found) < MAX_CANDIDATES + 2:  # every one of them
-            keyed = [(None if alone else frozenset(doc.get("match_keys") or ()), candidate_from(doc)) for doc in found]
-            each = [[c for doc_keys, c in keyed if c.submission_id != exclude and (alone or not doc_keys.isdisjoint(keys))] for keys, exclude in requests]
-            if all(len(candidates) <= MAX_CANDIDATES for candidates in each):
-                return each
+        if len(requests) == 1:  # every item found shares one of its keys: no need to read them
+            keys, exclude = requests[0]
+            found = await self._decisions.find(sharing, _FIELDS).limit(MAX_CANDIDATES + 2).to_list()
+            others = [candidate_from(doc) for doc in found if doc["_id"] != exclude]
+            if len(found) < MAX_CANDIDATES + 2 and len(others) <= MAX_CANDIDATES:
+                return [others]
+        else:
+            found = await self._decisions.find(sharing, {**_FIELDS, "match_keys": 1}).limit(MAX_SCANNED + 1).to_list()
+            if len(found) <= MAX_SCANNED:
+                stored_keys = [(doc["_id"], doc.get("match_keys") or ()) for doc in found]
+                fetched = [candidate_from(doc) for doc in found]
+                return [_within(fetched, _best(keys, exclude, stored_keys)) for keys, exclude in requests]
         cursor = self._decisions.find(sharing, {"match_keys": 1}).limit(MAX_SCANNED)
         stored_keys = [(doc["_id"], doc.get("match_keys") or ()) async for doc in cursor]
         bests = [_best(keys, exclude, stored_keys) for keys, exclude in requests]
@@ -87,7 +95,7 @@ class Repeats:
             return [[] for _ in requests]
         cursor = self._decisions.find({"commune_id": commune_id, "_id": {"$in": wanted}}, _FIELDS)
         fetched = [candidate_from(doc) async for doc in cursor]
-        return [[c for c in fetched if c.submission_id in best] for best in bests]
+        return [_within(fetched, best) for best in bests]
 
     async def link(self, decision: SubmissionRoutedV1, commune_id: str, year: int) -> tuple[SubmissionRoutedV1, dict]:
         """The decision with its cluster and repeat count, and the fields to store for later matches."""
@@ -108,6 +116,10 @@ def _best(keys: tuple[str, ...], exclude: str, stored_keys: list[tuple[str, Iter
     wanted = set(keys)
     shared = [(n, doc_id) for doc_id, doc_keys in stored_keys if doc_id != exclude and (n := len(wanted.intersection(doc_keys)))]
     return {doc_id for _, doc_id in sorted(shared, key=lambda pair: (-pair[0], pair[1]))[:MAX_CANDIDATES]}
+
+
+def _within(candidates: list[Candidate], ids: set[str]) -> list[Candidate]:
+    return [c for c in candidates if c.submission_id in ids]
 
 
 def with_recurrence(decision: SubmissionRoutedV1, recurrence: Recurrence) -> SubmissionRoutedV1:
