@@ -69,8 +69,8 @@ class Repeats:
         no more than MAX_CANDIDATES items share a key with the whole batch, one query reads them
         with their keys and each request gets those sharing one of its own. Beyond that each
         request is looked up on its own: reading more items than one request needs, to rank
-        them here, moved the work from the store's process to routing's and made the closed loop
-        slower (measured: 614 items in 22 s against 1,073)."""
+        them here, moved the work from the store's process to routing's, the busier of the two
+        (one 22-s closed loop each, py-spy attached: 614 items accepted against 1,073)."""
         if len(requests) > 1:
             every_key = sorted({key for keys, _ in requests for key in keys})
             sharing = {"commune_id": commune_id, "match_keys": {"$in": every_key}}
