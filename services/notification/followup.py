@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from jinja2 import Environment
 
 from services.notification.deliveries import Deliverer
-from services.notification.headers import set_address, set_encoded, stable_message_id
+from services.notification.headers import new_message, set_address, set_encoded, stable_message_id
 from services.notification.smtp import EmailSender
 from services.notification.sms import SmsSender
 from shared.contracts import DocumentIssuedV1, Envelope, FollowUpChangedV1, FollowUpReminderV1
@@ -20,7 +20,7 @@ from shared.topology import consumer
 
 
 def _email(sender: str, to: str, subject: str, body: str, message_id: str) -> EmailMessage:
-    message = EmailMessage()
+    message = new_message()
     set_address(message, "From", sender)
     message["To"] = to
     set_encoded(message, "Subject", subject)

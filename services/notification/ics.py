@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, vCalAddress
 from jinja2 import Environment
 
-from services.notification.headers import set_address, set_encoded, stable_message_id
+from services.notification.headers import new_message, set_address, set_encoded, stable_message_id
 from shared.directory import Commune, Delegate, Dialogue
 from shared.errors import PermanentError
 from shared.templates import vn_weekday
@@ -172,7 +172,7 @@ def invitation_email(
         "location": meeting_location(commune, dialogue),
         "organizer": _organizer_name(commune),
     }
-    message = EmailMessage()
+    message = new_message()
     set_address(message, "From", sender)
     set_encoded(message, "To", delegate.name, trailer=f"<{delegate.email}>")
     set_encoded(message, "Subject", invitation_subject(dialogue, sequence=sequence, method=method))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from services.notification.headers import set_address, set_encoded, stable_message_id
+from services.notification.headers import new_message, set_address, set_encoded, stable_message_id
 from shared.contracts import SubmissionRoutedV1
 from shared.directory import Commune, Dialogue, Office
 from shared.templates import make_environment
@@ -46,7 +46,7 @@ def office_assignment_email(
         "authority_label": AUTHORITY_LABELS[routed.authority_level],
         "coordinating": [o.name for o in (commune.office(i) for i in routed.coordinating_office_ids) if o],
     }
-    message = EmailMessage()
+    message = new_message()
     set_address(message, "From", sender)
     message["To"] = office.email
     set_encoded(message, "Subject", env.get_template("office_assignment.subject.txt").render(context).strip())

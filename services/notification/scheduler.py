@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 
 from services.notification.deliveries import Deliverer
-from services.notification.headers import set_address, set_encoded, stable_message_id
+from services.notification.headers import new_message, set_address, set_encoded, stable_message_id
 from services.notification.ics import invitation_email, invitation_ics, invitation_sequence
 from services.notification.schedule import Registrant, Work, due_work
 from services.notification.smtp import EmailSender
@@ -110,7 +110,7 @@ class Scheduler:
     def _reminder(self, commune: Commune, dialogue: Dialogue, work: Work) -> EmailMessage:
         deadline = next(d for d in plan_deadlines(commune, dialogue) if d.key == work.deadline_key)
         context = {"work": work, "deadline": deadline, "commune": commune, "dialogue": dialogue, "body_name": body_name(commune, work.recipient_id)}
-        message = EmailMessage()
+        message = new_message()
         set_address(message, "From", self._settings.smtp_from)
         message["To"] = work.address
         set_encoded(message, "Subject", self._env.get_template("deadline_reminder.subject.txt").render(context).strip())

@@ -45,3 +45,24 @@ def test_office_email_shows_a_repeat_with_its_earlier_answers():
     body = office_assignment_email(mail_environment(), notification_id="e2.email", routed=routed, commune=commune, dialogue=dialogue, office=office, sender="vp@x.example").get_content()
     assert "đã được nêu 3 lần (các năm 2015, 2016, 2017)" in body
     assert "Trả lời đã có: Xã đưa vào kế hoạch năm 2016" in body and "(chưa có trả lời)" in body
+
+
+def test_prebuilt_header_classes_serialise_exactly_as_the_standard_policy(monkeypatch):
+    from email.message import EmailMessage
+
+    from services.notification import messages
+
+    commune, dialogue = demo_commune(), demo_dialogue()
+    office = commune.office("phong-kinh-te")
+    routed = SubmissionRoutedV1(
+        submission_id="s1", dialogue_id="demo-2017", tracking_code="DT-ABCDEFGH", kind=Kind.COMPLAINT, text="Đường ấp Chợ ngập sâu, xe không qua được",
+        hamlet="ấp Chợ", topic=3, topic_name=dialogue.topic_name(3), office_id=office.id, office_name=office.name, confidence=0.9,
+    )
+
+    def build() -> bytes:
+        return messages.office_assignment_email(mail_environment(), notification_id="e3.email", routed=routed, commune=commune, dialogue=dialogue, office=office,
+                                                sender="Văn phòng Đảng ủy <vp@x.example>").as_bytes()
+
+    ours = build()
+    monkeypatch.setattr(messages, "new_message", EmailMessage)  # the standard registry
+    assert ours == build()
