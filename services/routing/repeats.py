@@ -65,17 +65,19 @@ class Repeats:
         return await self._lookups.submit((keys, exclude), key=commune_id)
 
     async def _look_up_together(self, commune_id: str, requests: list[tuple[tuple[str, ...], str]]) -> list[list[Candidate]]:
-        """The candidates each request would get on its own (`_candidates_of`), for a batch: while
-        no more than MAX_CANDIDATES items share a key with the whole batch, one query reads them
-        with their keys and each request gets those sharing one of its own. Beyond that each
-        request is looked up on its own: reading more items than one request needs, to rank
-        them here, moved the work from the store's process to routing's, the busier of the two
-        (one 22-s closed loop each, py-spy attached: 614 items accepted against 1,073)."""
+        """The candidates each request would get on its own (`_candidates_of`), for a batch: one
+        query reads every item sharing a key with the batch, with its keys, and each request gets
+        those sharing one of its own keys, ranked here (`_choose`) beyond MAX_CANDIDATES. On
+        nx-27017 every query scans the commune's decisions (no index serves `match_keys`), so a
+        scan per request grew with the store: 16 look-ups among 800 stored items of the benchmark's
+        texts cost the store 810-860 ms of CPU one by one and 160-180 ms together, and routing
+        itself 155-180 ms against 51-85 ms (`/tmp` script, two rounds each). Only beyond
+        MAX_SCANNED sharing items is each request looked up on its own."""
         if len(requests) > 1:
             every_key = sorted({key for keys, _ in requests for key in keys})
             sharing = {"commune_id": commune_id, "match_keys": {"$in": every_key}}
-            found = await self._decisions.find(sharing, {**_FIELDS, "match_keys": 1}).limit(MAX_CANDIDATES + 2).to_list()
-            if len(found) < MAX_CANDIDATES + 2:  # every one of them
+            found = await self._decisions.find(sharing, {**_FIELDS, "match_keys": 1}).limit(MAX_SCANNED + 1).to_list()
+            if len(found) <= MAX_SCANNED:
                 chosen = _choose(requests, [doc["_id"] for doc in found], [doc.get("match_keys") or () for doc in found])
                 built = {i: candidate_from(found[i]) for i in set().union(*chosen)}
                 return [[built[i] for i in indices] for indices in chosen]
