@@ -16,6 +16,10 @@ from shared.contracts import EarlierItem, SubmissionRoutedV1
 _FIELDS = {"dialogue_id": 1, "year": 1, "hamlet": 1, "topic": 1, "tokens": 1, "cluster_id": 1, "text": 1, "answer": 1}
 MAX_CANDIDATES = 500
 MAX_SCANNED = 20_000  # key lists read to rank candidates; a commune stores far fewer items
+# Items read with their fields and keys for a batch of look-ups: bounds routing's memory (5,000
+# of the benchmark's decoded documents take 29 MB, measured with tracemalloc); beyond it each
+# look-up goes on its own.
+MAX_BATCH_READ = 5_000
 
 
 def candidate_from(doc: dict) -> Candidate:
@@ -72,12 +76,12 @@ class Repeats:
         scan per request grew with the store: 16 look-ups among 800 stored items of the benchmark's
         texts cost the store 810-860 ms of CPU one by one and 160-180 ms together, and routing
         itself 155-180 ms against 51-85 ms (`/tmp` script, two rounds each). Only beyond
-        MAX_SCANNED sharing items is each request looked up on its own."""
+        MAX_BATCH_READ sharing items is each request looked up on its own."""
         if len(requests) > 1:
             every_key = sorted({key for keys, _ in requests for key in keys})
             sharing = {"commune_id": commune_id, "match_keys": {"$in": every_key}}
-            found = await self._decisions.find(sharing, {**_FIELDS, "match_keys": 1}).limit(MAX_SCANNED + 1).to_list()
-            if len(found) <= MAX_SCANNED:
+            found = await self._decisions.find(sharing, {**_FIELDS, "match_keys": 1}).limit(MAX_BATCH_READ + 1).to_list()
+            if len(found) <= MAX_BATCH_READ:
                 chosen = _choose(requests, [doc["_id"] for doc in found], [doc.get("match_keys") or () for doc in found])
                 built = {i: candidate_from(found[i]) for i in set().union(*chosen)}
                 return [[built[i] for i in indices] for indices in chosen]

@@ -85,11 +85,11 @@ async def test_look_ups_made_together_share_one_query_and_each_gets_its_own_cand
     assert alone == [["a", "b"], ["z"]]  # the same as each looked up on its own
 
 
-@pytest.mark.parametrize("max_scanned, queries", [(20_000, 1), (6, 1 + 3 * 3)])
-async def test_look_ups_together_finding_many_items_rank_each_request_as_alone(store, monkeypatch, max_scanned, queries):
-    """Up to MAX_SCANNED sharing items: one query for the batch, each request ranked here;
+@pytest.mark.parametrize("max_batch_read, queries", [(5_000, 1), (6, 1 + 3 * 3)])
+async def test_look_ups_together_finding_many_items_rank_each_request_as_alone(store, monkeypatch, max_batch_read, queries):
+    """Up to MAX_BATCH_READ sharing items: one query for the batch, each request ranked here;
     beyond it, the batch's try and then each request's own try, keys and best fields."""
-    monkeypatch.setattr(repeats, "MAX_SCANNED", max_scanned)
+    monkeypatch.setattr(repeats, "MAX_BATCH_READ", max_batch_read)
     repo, finds = store  # MAX_CANDIDATES is 3
     await repo.decisions.insert_many([decision(f"s{shared}", shared) for shared in range(1, 8)] + [decision("elsewhere", 8, "other")])
     lookups = Repeats(repo)
@@ -101,8 +101,7 @@ async def test_look_ups_together_finding_many_items_rank_each_request_as_alone(s
     assert finds() - before == queries
     alone = [sorted(c.submission_id for c in await lookups._candidates("demo", keys, exclude)) for keys, exclude in ((KEYS, "s7"), (KEYS, "s1"), (first_keys, "new"))]
     assert [sorted(c.submission_id for c in f) for f in found] == alone
-    if max_scanned > 7:  # every sharing item ranked (with 6, as alone, only the first 6 read are)
-        assert alone == [["s4", "s5", "s6"], ["s5", "s6", "s7"], ["s1", "s2", "s3"]]
+    assert alone == [["s4", "s5", "s6"], ["s5", "s6", "s7"], ["s1", "s2", "s3"]]
 
 
 async def test_cluster_members_read_together_share_one_query_and_stay_in_their_commune(store):
