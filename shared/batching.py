@@ -57,9 +57,11 @@ class Batcher(Generic[T, R]):
     async def _handle_batch(self, key: Hashable, batch: list[tuple[T, asyncio.Future]]) -> None:
         try:
             results = await self._handle(key, [request for request, _ in batch])
+            if len(results) != len(batch):  # a handler's bug must not leave callers waiting
+                raise RuntimeError(f"{self._name}: {len(results)} results for {len(batch)} requests")
         except Exception as exc:  # the whole batch failed: every caller in it gets the error
             results = [exc] * len(batch)
-        for (_, done), result in zip(batch, results, strict=True):
+        for (_, done), result in zip(batch, results):
             if done.done():  # the caller was cancelled; its request was handled all the same
                 continue
             if isinstance(result, BaseException):

@@ -11,9 +11,10 @@ Why: on the wire-protocol store used in tests a command costs far more than a do
 in bulk writes of eight), and on real MongoDB each command is a round trip and a journal commit.
 
 The bulk write runs in a task of its own (`shared.batching.Batcher`): a caller cancelled
-meanwhile leaves the others' writes to finish, and a write is never sent twice. Writes are unordered (`ordered=False`): callers must not put two writes that depend on each
-other's order into the same collection at the same time (an insert and its later clear are
-never concurrent: the clear starts after the insert returned).
+meanwhile leaves the others' writes to finish, and a write is never sent twice. Writes are
+unordered (`ordered=False`): callers must not put two writes that depend on each other's order
+into the same collection at the same time (an insert and its later clear are never concurrent:
+the clear starts after the insert returned).
 """
 
 from __future__ import annotations

@@ -136,3 +136,14 @@ async def test_a_batch_is_never_larger_than_its_limit():
     collection.open_all()
     await asyncio.gather(*tasks)
     assert [len(w) for w in collection.writes] == [3, 3, 2]
+
+
+async def test_a_handler_returning_too_few_results_fails_its_callers_instead_of_leaving_them_waiting():
+    from shared.batching import Batcher
+
+    async def handle(_key, requests):
+        return requests[:-1]
+
+    batcher = Batcher(handle, name="short")
+    results = await asyncio.wait_for(asyncio.gather(batcher.submit(1), batcher.submit(2), return_exceptions=True), timeout=2)
+    assert all(isinstance(r, RuntimeError) and "1 results for 2 requests" in str(r) for r in results)
