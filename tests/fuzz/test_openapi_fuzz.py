@@ -34,6 +34,7 @@ def live_server(rabbitmq_url, mongodb_url):
     import asyncio
 
     from shared.settings import Settings
+    from shared.topology import remove as topology_remove
 
     settings = Settings(RABBITMQ_URL=rabbitmq_url, MONGODB_URL=mongodb_url, MONGODB_DB="fuzz", DOITHOAI_AMQP_PREFIX=f"fuzz{os.getpid()}", SMTP_URL="smtp://127.0.0.1:9")
     app = build_app(settings, [intake, routing, notification, reporting], title="fuzz")
@@ -56,6 +57,9 @@ def live_server(rabbitmq_url, mongodb_url):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+    # Its 21 quorum queues go with it, as every other test's do: left behind, each `make test`
+    # added 21 to the broker, which must recover them all at every restart.
+    asyncio.run(topology_remove(rabbitmq_url, settings.amqp_prefix))
 
 
 def test_no_server_errors_and_responses_match_the_schema(live_server, counts):
