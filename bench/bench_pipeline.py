@@ -505,17 +505,22 @@ async def bench_bare(workdir: Path) -> dict:
 # --------------------------------------------------------------------------- the store alone
 
 
+async def port_from(port_file: Path, timeout: float) -> int:
+    """The port a helper process writes into `port_file` once it listens."""
+    for _ in range(int(timeout * 10)):
+        if port_file.exists() and (text := port_file.read_text().strip()):
+            return int(text)
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"no port in {port_file} after {timeout} s")
+
+
 async def bench_bare_http(workdir: Path) -> dict:
     """The bare HTTP edge (bench/edges.py): the same POSTs as the closed loop, answered by a bare
     endpoint on uvicorn; the server's CPU per request is part of the feasibility floor."""
     port_file = workdir / "http.port"
     proc = Proc("http", _python_module(["bench.bench_pipeline", "http", str(port_file)], dict(os.environ), workdir / "http.log"))
     try:
-        for _ in range(300):
-            if port_file.exists():
-                break
-            await asyncio.sleep(0.1)
-        proc.port = int(port_file.read_text())
+        proc.port = await port_from(port_file, timeout=30)
         await asyncio.to_thread(wait_listening, "127.0.0.1", proc.port, 30)
         pool = HttpPool(proc.port)
         load = Load(pool, Tracker(), SEED)
@@ -674,12 +679,9 @@ async def run(workdir: Path) -> dict:
         result["store_single_insert"] = await bench_store(db, store.process.pid)
         log(f"store: {result['store_single_insert']['ops_per_s']} single inserts/s")
 
-        for _ in range(100):
-            if mail_port_file.exists():
-                break
-            await asyncio.sleep(0.1)
-        env["SMTP_URL"] = f"smtp://127.0.0.1:{mail_port_file.read_text().strip()}"
-        result["smtp_client"] = {"emails": SMTP_EMAILS, "client_cpu_ms_per_email": round(await edges.smtp_client_cpu_ms(int(mail_port_file.read_text()), SMTP_EMAILS), 2)}
+        mail_port = await port_from(mail_port_file, timeout=10)
+        env["SMTP_URL"] = f"smtp://127.0.0.1:{mail_port}"
+        result["smtp_client"] = {"emails": SMTP_EMAILS, "client_cpu_ms_per_email": round(await edges.smtp_client_cpu_ms(mail_port, SMTP_EMAILS), 2)}
         log(f"SMTP client: {result['smtp_client']['client_cpu_ms_per_email']} ms of CPU per e-mail on a kept connection")
         from services.intake.demo import seed_demo
 
