@@ -38,7 +38,7 @@ class GroupWriter:
     """Writes to one collection, grouped while the store is busy (see the module's text)."""
 
     def __init__(self, collection: AsyncCollection, max_batch: int = MAX_BATCH) -> None:
-        self.collection = collection
+        self._collection = collection
         self._batches: Batcher[WriteOp, None] = Batcher(self._write, max_batch=max_batch, name=f"group-commit:{collection.name}")
 
     async def write(self, op: WriteOp) -> None:
@@ -56,7 +56,7 @@ class GroupWriter:
 
     async def _write(self, _key: object, ops: list[WriteOp]) -> list[WriteError | None]:
         try:
-            await self.collection.bulk_write(ops, ordered=False)
+            await self._collection.bulk_write(ops, ordered=False)
         except BulkWriteError as exc:
             refused = {error["index"]: error for error in exc.details.get("writeErrors", ())}
             return [_write_error(refused[i]) if i in refused else None for i in range(len(ops))]
