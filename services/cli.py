@@ -21,7 +21,9 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings()
     configure_logging(settings.log_level, service=args.service)
     app = importlib.import_module(f"services.{args.service}.app").build_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port or DEFAULT_PORTS[args.service], log_level="warning", access_log=False)
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; the
+    # client address is decided by shared/client_address.py (DOITHOAI_TRUSTED_PROXIES) alone.
+    uvicorn.run(app, host=args.host, port=args.port or DEFAULT_PORTS[args.service], log_level="warning", access_log=False, proxy_headers=False)
     return 0
 
 
@@ -30,16 +32,18 @@ def _seed_demo(_: argparse.Namespace) -> int:
     from shared.mongo import create_client, database
     from shared.settings import Settings
 
+    settings = Settings()
+
     async def seed() -> None:
-        settings = Settings()
         client = create_client(settings)
         try:
-            await seed_demo(database(client, settings))
+            await seed_demo(database(client, settings), staff=settings.demo)
         finally:
             await client.close()
 
     asyncio.run(seed())
-    print("demo commune seeded")
+    # The demo staff logins have published passwords: only with DOITHOAI_DEMO=1.
+    print("demo commune seeded" + (" with demo staff logins (each must change its password at first login)" if settings.demo else "; no staff logins (DOITHOAI_DEMO is off)"))
     return 0
 
 
@@ -235,6 +239,10 @@ def parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="the whole system locally with embedded defaults (make run)")
     run.set_defaults(func=_run)
+
+    from services.intake.admin_cli import add_parsers as add_intake_admin
+
+    add_intake_admin(commands)
     return root
 
 

@@ -6,6 +6,8 @@ Every lookup is by commune id, and a dialogue is always fetched together with it
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import time as clock
 from datetime import date, time
 
@@ -67,6 +69,14 @@ class CalendarOverrides(_Frozen):
     culture_day: bool = True
 
 
+class SpeakerNames(StrEnum):
+    """How the public speaking order names residents (staff always see the full name)."""
+
+    HIDDEN = "hidden"  # order, hamlet and topic only
+    GIVEN_NAME = "given_name"  # "Ông/Bà … An": the last word of the name
+    FULL = "full"
+
+
 class Commune(_Frozen):
     id: str = Field(pattern=COMMUNE_ID_PATTERN)
     name: str  # "Tân Phước"
@@ -84,6 +94,7 @@ class Commune(_Frozen):
     calendar: CalendarOverrides = CalendarOverrides()
     party_term: str = "2020-2025"  # documents are numbered from 01 per type within a Party committee term
     recipient_emails: dict[str, str] = {}  # "Nơi nhận" name -> e-mail, for distributing issued documents
+    public_speaker_names: SpeakerNames = SpeakerNames.GIVEN_NAME  # the public speaking order's names
 
     def working_calendar(self) -> WorkingCalendar:
         return WorkingCalendar(self.calendar.extra_days_off, self.calendar.extra_working_days, culture_day=self.calendar.culture_day)

@@ -14,6 +14,8 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.auth.guard import GuardedRoute
+from shared.auth.policy import OPERATIONS, PUBLIC
 from shared.ids import new_id
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
@@ -211,8 +213,11 @@ class _RequestContext:
                 )
 
 
+OPERATIONS_ACCESS = {"GET /healthz": PUBLIC, "GET /metrics": OPERATIONS}
+
+
 def ops_router(registry: CollectorRegistry, ready: Callable[[], Awaitable[dict[str, bool]]]) -> APIRouter:
-    router = APIRouter(tags=["operations"])
+    router = APIRouter(tags=["operations"], route_class=GuardedRoute)
 
     @router.get("/healthz", summary="Liveness and readiness: store and broker reachable")
     async def healthz() -> JSONResponse:

@@ -23,8 +23,12 @@ from prometheus_client import CollectorRegistry
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import topology as topo
+from shared.audit import AuditTrail
+from shared.auth.guard import AccessGuard, ApiKeyResolver, GuardedPolicy
+from shared.auth.policy import AccessTable
+from shared.auth.tokens import Tokens, parse_keys
 from shared.directory import DirectoryReader
-from shared.http import install_body_limit, install_error_handlers, install_load_shedding, install_request_context, ops_router
+from shared.http import OPERATIONS_ACCESS, install_body_limit, install_error_handlers, install_load_shedding, install_request_context, ops_router
 from shared.messaging import BusPublisher, Consumer, register_consumer
 from shared.mongo import ProcessedEvents, StoreOperations, create_client, database
 from shared.observability import ConsumerMetrics
@@ -45,6 +49,7 @@ class Runtime:
     registry: CollectorRegistry
     db: AsyncDatabase
     directory: DirectoryReader
+    tokens: Tokens
 
 
 @dataclass
@@ -60,6 +65,8 @@ class ServiceParts:
     components: dict[str, object] = field(default_factory=dict)  # for operators' commands and tests
     body_limits: dict[str, int] = field(default_factory=dict)  # path -> larger request body allowed (uploads)
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # after the consumers stopped
+    access: AccessTable = field(default_factory=dict)  # "METHOD /path" -> who may call it (services/<name>/access.py)
+    api_keys: ApiKeyResolver | None = None  # the service that owns the commune's API keys resolves them
 
 
 ServiceFactory = Callable[[Runtime], ServiceParts]
@@ -94,7 +101,7 @@ def build_app(
     client = create_client(settings, store_operations)
     db = database(client, settings)
     topology = topo.Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
-    rt = Runtime(settings, broker, topology, registry, db, DirectoryReader(db))
+    rt = Runtime(settings, broker, topology, registry, db, DirectoryReader(db), Tokens(parse_keys(settings.auth_keys), settings.token_ttl_s))
     parts = [factory(rt) for factory in factories]
     # doithoai_<service>_store_operations_total; a process running several services counts them together.
     store_operations.register(parts[0].name if len(parts) == 1 else "embedded", registry)
@@ -135,8 +142,17 @@ def build_app(
                     log.warning("shutdown hook of %s failed", part.name, exc_info=True)
         await client.close()
 
-    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
+    docs = settings.docs_enabled
+    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan, docs_url="/docs" if docs else None,
+                  redoc_url="/redoc" if docs else None, openapi_url="/openapi.json" if docs else None)
     app.state.runtime = rt
+    app.state.guard = AccessGuard(
+        rt.tokens,
+        {key: GuardedPolicy(part.name, policy) for part in parts for key, policy in {**OPERATIONS_ACCESS, **part.access}.items()},
+        api_keys=next((part.api_keys for part in parts if part.api_keys), None),
+        audit=AuditTrail(db).record,
+        metrics_token=settings.metrics_token,
+    )
     app.state.parts = {part.name: part for part in parts}
     install_error_handlers(app)
     install_body_limit(app, max_bytes=64 * 1024, larger={path: size for part in parts for path, size in part.body_limits.items()})

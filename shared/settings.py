@@ -6,7 +6,9 @@ environment anywhere else. Tests construct `Settings(...)` directly with their o
 
 from __future__ import annotations
 
-from pydantic import Field
+import ipaddress
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -57,11 +59,42 @@ class Settings(BaseSettings):
     default_commune: str = Field("demo", alias="DOITHOAI_DEFAULT_COMMUNE")
     web_post_limit: int = Field(10, alias="DOITHOAI_WEB_POST_LIMIT", ge=1)
     web_post_window_s: int = Field(600, alias="DOITHOAI_WEB_POST_WINDOW_S", ge=1, le=86400)
+    # Anonymous callers' POSTs per client address and commune per window (authenticated callers
+    # are not counted): the JSON submissions API, Open311 requests, and registrations to attend
+    # (the JSON API and the web form share this last one).
+    api_post_limit: int = Field(30, alias="DOITHOAI_API_POST_LIMIT", ge=1)
+    api_post_window_s: int = Field(600, alias="DOITHOAI_API_POST_WINDOW_S", ge=1, le=86400)
+    open311_post_limit: int = Field(30, alias="DOITHOAI_OPEN311_POST_LIMIT", ge=1)
+    open311_post_window_s: int = Field(600, alias="DOITHOAI_OPEN311_POST_WINDOW_S", ge=1, le=86400)
+    registration_limit: int = Field(10, alias="DOITHOAI_REGISTRATION_LIMIT", ge=1)
+    registration_window_s: int = Field(600, alias="DOITHOAI_REGISTRATION_WINDOW_S", ge=1, le=86400)
+    # Reverse proxies (comma-separated IPs or CIDRs) whose X-Forwarded-For is believed: the
+    # client address is the right-most one in it that is not such a proxy. Empty: nobody's, so
+    # the client address is the TCP peer (shared/client_address.py).
+    trusted_proxies: str = Field("", alias="DOITHOAI_TRUSTED_PROXIES")
 
-    # The staff area: how long a login lasts, and failed-or-not login POSTs allowed per client IP per window.
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)  # ValueError: refused at start-up
+        return value
+
+    # The staff area: how long a login lasts. Failed logins of one account from one client
+    # address: after `limit` of them that pair waits `backoff_s`, doubling with each further
+    # failure up to `backoff_max_s`; a successful login clears them, and they are forgotten
+    # `window_s` after the last one (or after the wait ends). Failed logins from one address
+    # over all accounts (password spraying): `address_limit` per `window_s`.
     staff_session_hours: int = Field(12, alias="DOITHOAI_STAFF_SESSION_HOURS", ge=1, le=24 * 30)
     staff_login_limit: int = Field(10, alias="DOITHOAI_STAFF_LOGIN_LIMIT", ge=1)
     staff_login_window_s: int = Field(600, alias="DOITHOAI_STAFF_LOGIN_WINDOW_S", ge=1, le=86400)
+    staff_login_backoff_s: int = Field(60, alias="DOITHOAI_STAFF_LOGIN_BACKOFF_S", ge=1, le=86400)
+    staff_login_backoff_max_s: int = Field(3600, alias="DOITHOAI_STAFF_LOGIN_BACKOFF_MAX_S", ge=1, le=7 * 86400)
+    staff_login_address_limit: int = Field(100, alias="DOITHOAI_STAFF_LOGIN_ADDRESS_LIMIT", ge=1)
+    # Demo data with published staff passwords (`doithoai seed-demo`): only when this is on.
+    # `make run` turns it on; compose and k8s leave it off.
+    demo: bool = Field(False, alias="DOITHOAI_DEMO")
     # The staff pages are served by intake and act through routing's and reporting's HTTP APIs
     # (reclassify, answers, documents, follow-up): where those services answer inside the deployment,
     # or `inprocess` when this same process serves them (make run without RabbitMQ, tests).
@@ -77,3 +110,14 @@ class Settings(BaseSettings):
 
     review_confidence_threshold: float = Field(0.5, alias="DOITHOAI_REVIEW_THRESHOLD", ge=0, le=1)
     log_level: str = Field("INFO", alias="LOG_LEVEL")
+
+    # Authentication (shared/auth): `kid:secret` pairs, the first signs the short-lived tokens
+    # the staff pages and integrations carry, every one verifies (rotation: put the new key
+    # first, drop the old one after token_ttl_s). Unset: a random key per process, so tokens are
+    # valid only in the process that made them (fails closed; `doithoai run` sets one for all).
+    auth_keys: str = Field("", alias="DOITHOAI_AUTH_KEYS", repr=False)
+    token_ttl_s: int = Field(300, alias="DOITHOAI_TOKEN_TTL_S", ge=30, le=3600)
+    # /docs, /redoc and /openapi.json: on for a local run, off in compose and k8s.
+    docs_enabled: bool = Field(True, alias="DOITHOAI_DOCS")
+    # When set, /metrics wants `Authorization: Bearer <token>` (Prometheus' credentials_file).
+    metrics_token: str = Field("", alias="DOITHOAI_METRICS_TOKEN", repr=False)

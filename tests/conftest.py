@@ -22,6 +22,7 @@ from shared.settings import Settings
 from shared.topology import remove as topology_remove
 
 RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+TEST_AUTH_KEYS = "test:" + "k" * 40  # one signing key for every app a test builds (tests/auth.py)
 SAMPLE_FILE = Path(__file__).resolve().parents[2] / "shared" / "domain" / "sample-submissions.jsonl"
 
 
@@ -62,6 +63,7 @@ def make_settings(rabbitmq_url: str, mongodb_url: str) -> Callable[..., Settings
             "DOITHOAI_MAX_RETRIES": 2,
             "DOITHOAI_OUTBOX_INTERVAL_S": 0.2,
             "DOITHOAI_OUTBOX_GRACE_S": 0.5,
+            "DOITHOAI_AUTH_KEYS": TEST_AUTH_KEYS,
             **overrides,
         }
         settings = Settings(**values)

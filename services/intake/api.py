@@ -10,6 +10,7 @@ from pymongo.errors import PyMongoError
 
 from services.intake.metrics import IntakeMetrics
 from services.intake.logic import SubmissionRejected, accept_submission
+from services.intake.public_limits import API, check_public_limit
 from services.intake.repository import SubmissionRepository, store_submission
 from services.intake.schemas import SubmissionAccepted, SubmissionIn, SubmissionView
 from services.intake.status import STATUS_LABELS_VI
@@ -19,6 +20,8 @@ from shared.directory import DirectoryReader
 from shared.errors import is_transient
 from shared.http import error_body, problem
 from shared.outbox import Outbox
+from shared.auth.guard import GuardedRoute, principal_of
+from shared.auth.principal import Principal, Role
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +34,19 @@ def build_router(
     outbox: Outbox,
     metrics: IntakeMetrics,
 ) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["submissions"])
+    router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["submissions"], route_class=GuardedRoute)
 
     @router.post(
         "/submissions",
         status_code=202,
         response_model=SubmissionAccepted,
         summary="Gửi ý kiến, kiến nghị, phản ánh (send an opinion, petition or complaint)",
-        responses={404: {"description": "Unknown commune"}, 409: {"description": "No open dialogue"}, 422: {"description": "Invalid input"}, 503: {"description": "Store unavailable; retry"}},
+        responses={404: {"description": "Unknown commune"}, 409: {"description": "No open dialogue"}, 422: {"description": "Invalid input"},
+                   429: {"description": "Too many from this address (anonymous callers); Retry-After"}, 503: {"description": "Store unavailable; retry"}},
     )
     async def submit(request: Request, body: SubmissionIn, commune_id: str = CommuneId):
+        if limited := await check_public_limit(request, commune_id, API):
+            return limited
         commune = await directory.commune(commune_id)
         if commune is None:
             return _unknown_commune(commune_id)
@@ -72,22 +78,37 @@ def build_router(
             links={"self": f"/api/v1/communes/{commune_id}/submissions/{doc['_id']}", "track": f"/api/v1/communes/{commune_id}/tracking/{doc['tracking_code']}"},
         )
 
-    @router.get("/submissions/{submission_id}", response_model=SubmissionView, summary="Status, topic, office and history of a submission")
-    async def get_submission(commune_id: str = CommuneId, submission_id: str = Path(max_length=64)):
+    @router.get("/submissions/{submission_id}", response_model=SubmissionView, summary="Status, topic, office and history of a submission (staff, integrations)")
+    async def get_submission(request: Request, commune_id: str = CommuneId, submission_id: str = Path(max_length=64)):
         doc = await repo.get(commune_id, submission_id)
-        return await _view(repo, doc) if doc else _not_found()
+        if doc is None or not await _in_scope(directory, principal_of(request), doc):
+            return _not_found()
+        return await _view(repo, doc)
 
     @router.get("/tracking/{tracking_code}", response_model=SubmissionView, summary="Tra cứu bằng mã theo dõi (look up by tracking code)")
     async def track(commune_id: str = CommuneId, tracking_code: str = Path(max_length=32)):
         doc = await repo.by_tracking_code(commune_id, tracking_code.strip().upper())
-        return await _view(repo, doc) if doc else _not_found()
+        return await _view(repo, doc, public=True) if doc else _not_found()
 
     return router
 
 
-async def _view(repo: SubmissionRepository, doc: dict) -> SubmissionView:
-    received = {"at": as_utc(doc["received_at"]), "status": "received", "note_vi": STATUS_LABELS_VI["received"] + "."}
-    later = [{"at": as_utc(h["at"]), "status": h["status"], "note_vi": h["note_vi"], "by": h.get("by", "system")} for h in await repo.history(doc["commune_id"], doc["_id"])]
+async def _in_scope(directory: DirectoryReader, principal: Principal | None, doc: dict) -> bool:
+    """Office staff read their office's items, a hamlet cell its hamlet's (the policy admitted the role)."""
+    if principal is None or principal.role not in (Role.OFFICE_STAFF, Role.HAMLET_CELL):
+        return True
+    if principal.role is Role.OFFICE_STAFF:
+        return doc.get("office_id") == principal.office_id
+    commune = await directory.commune(doc["commune_id"])
+    hamlet = next((h for h in commune.hamlets if h.id == principal.hamlet_id), None) if commune else None
+    return hamlet is not None and doc.get("hamlet") == hamlet.name
+
+
+async def _view(repo: SubmissionRepository, doc: dict, *, public: bool = False) -> SubmissionView:
+    """`public` (tracking by code): the history names no member of staff."""
+    received = {"at": as_utc(doc["received_at"]), "status": "received", "note_vi": STATUS_LABELS_VI["received"] + ".", "by": None if public else "system"}
+    later = [{"at": as_utc(h["at"]), "status": h["status"], "note_vi": h["note_vi"], "by": None if public else h.get("by", "system")}
+             for h in await repo.history(doc["commune_id"], doc["_id"])]
     office = {"id": doc["office_id"], "name": doc["office_name"]} if doc.get("office_id") else None
     return SubmissionView(
         id=doc["_id"],

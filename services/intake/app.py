@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from services.intake.access import ACCESS
 from services.intake.api import build_router
+from services.intake.api_keys import ApiKeyStore
+from services.intake.api_keys_api import build_api_keys_router
 from services.intake.import_jobs import ImportJobs
 from services.intake.communes_api import build_communes_router
 from services.intake.metrics import IntakeMetrics
@@ -30,6 +33,7 @@ def build_service(rt: Runtime) -> ServiceParts:
     repo = SubmissionRepository(rt.db)
     plans = PlanRepository(rt.db)
     registrations = RegistrationRepository(rt.db)
+    api_keys = ApiKeyStore(rt.db)
     outbox = Outbox(publisher, [repo.submissions, plans.dialogues])
     imports = ImportJobs(
         rt.db, repo, rt.directory, outbox, batch_size=rt.settings.import_batch_size,
@@ -40,12 +44,13 @@ def build_service(rt: Runtime) -> ServiceParts:
     router.include_router(build_plans_router(plans, rt.directory, outbox))
     router.include_router(build_registrations_router(registrations, rt.directory))
     router.include_router(build_communes_router(rt.db, rt.directory))
+    router.include_router(build_api_keys_router(api_keys, rt.directory, rt.tokens))
     router.include_router(build_open311_router(repo, rt.directory, outbox))
     router.include_router(build_web_router(rt, repo, registrations, outbox, intake_metrics))
     router.include_router(build_staff_router(rt, repo, imports, outbox))
 
     async def ensure_indexes() -> None:
-        for repository in (repo, plans, registrations, imports):
+        for repository in (repo, plans, registrations, imports, api_keys):
             await repository.ensure_indexes()
 
     return ServiceParts(
@@ -58,7 +63,9 @@ def build_service(rt: Runtime) -> ServiceParts:
         ensure_indexes=ensure_indexes,
         extra_tasks=[lambda: repeat(imports.resume_stalled, rt.settings.outbox_relay_interval_s, "import-resume")],
         body_limits={"/staff/nhap": rt.settings.import_max_bytes + 64 * 1024},
-        components={"imports": imports},
+        components={"imports": imports, "api_keys": api_keys},
+        access=ACCESS,
+        api_keys=api_keys.resolve,
     )
 
 

@@ -8,10 +8,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import COMMUNES, CalendarOverrides, DirectoryReader
 from shared.http import problem
+from shared.auth.guard import GuardedRoute
 
 
 def build_communes_router(db: AsyncDatabase, directory: DirectoryReader) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["communes"])
+    router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["communes"], route_class=GuardedRoute)
     commune_path = Path(pattern=COMMUNE_ID_PATTERN)
 
     @router.get("/calendar", response_model=CalendarOverrides, summary="The commune's extra days off and working days")

@@ -153,9 +153,12 @@ def demo_dialogue() -> Dialogue:
     )
 
 
-async def seed_demo(db: AsyncDatabase) -> None:
+async def seed_demo(db: AsyncDatabase, *, staff: bool = False) -> None:
+    """The demo commune and its 2017 dialogue; with `staff`, also the demo staff logins, whose
+    passwords are published (each must be changed at its first login)."""
     commune, dialogue = demo_commune(), demo_dialogue()
     await db[COMMUNES].replace_one({"_id": commune.id}, commune_document(commune), upsert=True)
     doc = dialogue_document(dialogue)
     await db[DIALOGUES].replace_one({"_id": doc["_id"], "commune_id": commune.id}, doc, upsert=True)
-    await seed_demo_staff(db)  # demo logins for the staff area
+    if staff:
+        await seed_demo_staff(db)

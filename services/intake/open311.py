@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from services.intake.logic import SubmissionRejected, accept_submission
+from services.intake.public_limits import OPEN311, check_public_limit
 from services.intake.repository import SubmissionRepository, store_submission
 from services.intake.schemas import SubmissionIn
 from shared.clock import as_utc
@@ -19,6 +20,7 @@ from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
 from shared.http import error_body
 from shared.outbox import Outbox
+from shared.auth.guard import GuardedRoute
 
 CLOSED = ("resolved", "rejected")
 
@@ -36,6 +38,8 @@ def _iso(value: Any) -> str | None:
 
 
 def service_request(doc: dict) -> dict:
+    """A public view: the resident's own text is never in it, only a summary staff reviewed
+    for publication (`public_summary`), if any."""
     status = doc.get("followup_status")
     return {
         "service_request_id": doc["_id"],
@@ -43,7 +47,7 @@ def service_request(doc: dict) -> dict:
         "status_notes": doc.get("followup_note"),
         "service_name": doc.get("topic_name"),
         "service_code": str(doc["topic"]) if doc.get("topic") is not None else None,
-        "description": doc["text"],
+        "description": doc.get("public_summary"),
         "agency_responsible": doc.get("office_name"),
         "service_notice": None,
         "requested_datetime": _iso(doc["received_at"]),
@@ -59,7 +63,7 @@ def service_request(doc: dict) -> dict:
 
 
 def build_open311_router(repo: SubmissionRepository, directory: DirectoryReader, outbox: Outbox) -> APIRouter:
-    router = APIRouter(prefix="/open311/v2/{commune_id}", tags=["Open311 GeoReport v2"])
+    router = APIRouter(prefix="/open311/v2/{commune_id}", tags=["Open311 GeoReport v2"], route_class=GuardedRoute)
     commune_path = Path(pattern=COMMUNE_ID_PATTERN)
 
     async def open_dialogue(commune_id: str):
@@ -81,6 +85,8 @@ def build_open311_router(repo: SubmissionRepository, directory: DirectoryReader,
 
     @router.post("/requests.json", summary="Send a service request (a submission), form-encoded or JSON")
     async def create(request: Request, commune_id: str = commune_path):
+        if limited := await check_public_limit(request, commune_id, OPEN311):
+            return limited
         commune, _ = await open_dialogue(commune_id)
         if commune is None:
             return _errors(404, [f"unknown jurisdiction {commune_id}"])
@@ -108,7 +114,7 @@ def build_open311_router(repo: SubmissionRepository, directory: DirectoryReader,
             pass
         return [{"service_request_id": doc["_id"], "token": doc["tracking_code"], "service_notice": "Đã tiếp nhận ý kiến.", "account_id": None}]
 
-    @router.get("/requests.json", summary="Service requests, newest last")
+    @router.get("/requests.json", summary="Service requests, newest last (public: no resident's text)")
     async def list_requests(
         commune_id: str = commune_path,
         service_request_id: str | None = Query(None, max_length=2000),

@@ -100,16 +100,16 @@ class PlanPatch(_In):
     agenda: list[str] | None = None
     delegates: list[DelegateIn] | None = None
     deadline_overrides: dict[str, date] | None = None
-    changed_by: str = Field("party_office", max_length=120)
+    changed_by: str | None = Field(None, max_length=120, description="Ignored: the author is always the authenticated principal")
 
     _dates = field_validator("meeting_date")(_sane_date)
 
 
 class TransitionIn(_In):
     to: Literal["collecting", "classified", "invited", "held", "concluded", "closed", "cancelled"]
-    changed_by: str = Field("party_office", max_length=120)
+    changed_by: str | None = Field(None, max_length=120, description="Ignored: the author is always the authenticated principal")
 
 
 class DeadlineDoneIn(_In):
-    by: str = Field(min_length=1, max_length=120, description="Who recorded it, e.g. the Party office clerk")
+    by: str | None = Field(None, max_length=120, description="Ignored: the author is always the authenticated principal")
     note: str | None = Field(None, max_length=1000)

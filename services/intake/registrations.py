@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from pymongo import ASCENDING
@@ -14,12 +14,14 @@ from pymongo.errors import DuplicateKeyError
 
 from services.intake.logic import SubmissionRejected, resolve_hamlet
 from services.intake.plan_schemas import _In
+from services.intake.public_limits import REGISTRATION, check_public_limit
 from shared.clock import iso, utcnow
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
-from shared.directory import REGISTRATIONS, Commune, Dialogue, DirectoryReader
+from shared.directory import REGISTRATIONS, Commune, Dialogue, DirectoryReader, SpeakerNames
 from shared.http import error_body, problem
 from shared.ids import new_id
 from shared.text import fold
+from shared.auth.guard import GuardedRoute, principal_of
 
 class RegistrationIn(_In):
     name: str = Field(min_length=2, max_length=120)
@@ -36,13 +38,23 @@ def person_key(name: str, phone: str) -> str:
     return f"{fold(name)}|{digits}"
 
 
-def speaking_order(dialogue: Dialogue, registrations: list[dict]) -> list[dict]:
-    """Speakers in the order of the plan's topics (others and no topic last), then by time."""
+def public_name(name: str, shown: SpeakerNames) -> str | None:
+    """A speaker's name as the commune chose to show it to the public."""
+    if shown is SpeakerNames.FULL:
+        return name
+    if shown is SpeakerNames.GIVEN_NAME and name.split():
+        return name.split()[-1]
+    return None
+
+
+def speaking_order(dialogue: Dialogue, registrations: list[dict], shown: SpeakerNames = SpeakerNames.FULL) -> list[dict]:
+    """Speakers in the order of the plan's topics (others and no topic last), then by time;
+    names as `shown` (staff: FULL)."""
     rank = {t.number: i for i, t in enumerate(dialogue.topics)}
     speakers = [r for r in registrations if r.get("wants_to_speak")]
     speakers.sort(key=lambda r: (rank.get(r.get("topic"), len(rank)), r["registered_at"], r["_id"]))
     return [
-        {"order": i, "name": r["name"], "hamlet": r["hamlet"], "topic": r.get("topic"), "topic_name": dialogue.topic_name(r["topic"]) if r.get("topic") is not None else None}
+        {"order": i, "name": public_name(r["name"], shown), "hamlet": r["hamlet"], "topic": r.get("topic"), "topic_name": dialogue.topic_name(r["topic"]) if r.get("topic") is not None else None}
         for i, r in enumerate(speakers, start=1)
     ]
 
@@ -87,7 +99,7 @@ class RegistrationRepository:
 
 
 def build_registrations_router(repo: RegistrationRepository, directory: DirectoryReader) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/communes/{commune_id}/dialogues/{dialogue_id}", tags=["registrations"])
+    router = APIRouter(prefix="/api/v1/communes/{commune_id}/dialogues/{dialogue_id}", tags=["registrations"], route_class=GuardedRoute)
     commune_path, dialogue_path = Path(pattern=COMMUNE_ID_PATTERN), Path(max_length=64)
 
     async def load(commune_id: str, dialogue_id: str):
@@ -96,7 +108,9 @@ def build_registrations_router(repo: RegistrationRepository, directory: Director
         return commune, dialogue
 
     @router.post("/registrations", status_code=201, summary="Đăng ký tham dự (register to attend, optionally to speak)")
-    async def register(body: RegistrationIn, commune_id: str = commune_path, dialogue_id: str = dialogue_path):
+    async def register(request: Request, body: RegistrationIn, commune_id: str = commune_path, dialogue_id: str = dialogue_path):
+        if limited := await check_public_limit(request, commune_id, REGISTRATION):
+            return limited
         commune, dialogue = await load(commune_id, dialogue_id)
         if dialogue is None:
             return _unknown()
@@ -120,11 +134,13 @@ def build_registrations_router(repo: RegistrationRepository, directory: Director
         return {"dialogue_id": dialogue_id, "total": len(rows), "hamlets": hamlet_counts(commune, dialogue, rows)}
 
     @router.get("/speaking-order", summary="Thứ tự phát biểu: the plan's topic order, then registration time")
-    async def order(commune_id: str = commune_path, dialogue_id: str = dialogue_path):
+    async def order(request: Request, commune_id: str = commune_path, dialogue_id: str = dialogue_path):
         commune, dialogue = await load(commune_id, dialogue_id)
         if dialogue is None:
             return _unknown()
-        return {"dialogue_id": dialogue_id, "speakers": speaking_order(dialogue, await repo.for_dialogue(commune_id, dialogue_id))}
+        principal = principal_of(request)
+        shown = SpeakerNames.FULL if principal and principal.reads_commune(commune_id) else commune.public_speaker_names
+        return {"dialogue_id": dialogue_id, "speakers": speaking_order(dialogue, await repo.for_dialogue(commune_id, dialogue_id), shown)}
 
     return router
 

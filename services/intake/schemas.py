@@ -74,7 +74,7 @@ class HistoryEntry(BaseModel):
     at: datetime
     status: str
     note_vi: str
-    by: str = "system"
+    by: str | None = "system"  # None in public views: they name no member of staff
 
 
 class SubmissionView(BaseModel):

@@ -35,11 +35,23 @@ def _seed(settings: Settings) -> None:
     async def seed() -> None:
         client = create_client(settings)
         try:
-            await seed_demo(database(client, settings))
+            await seed_demo(database(client, settings), staff=settings.demo)
         finally:
             await client.close()
 
     asyncio.run(seed())
+
+
+def _local_auth_keys(data_dir: Path) -> str:
+    """The local deployment's token key, made once and kept in .data (readable by its owner only)."""
+    from shared.auth.tokens import new_keys_setting
+
+    path = data_dir / "auth-keys"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(new_keys_setting(), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()
 
 
 def _wait_healthy(url: str, timeout: float = 60) -> None:
@@ -82,6 +94,8 @@ def run(data_dir: Path = Path(".data")) -> int:
         env.setdefault("DOITHOAI_ROUTING_URL", f"http://127.0.0.1:{port + SERVICES.index('routing')}" if real_broker else "inprocess")
         env.setdefault("DOITHOAI_REPORTING_URL", f"http://127.0.0.1:{port + SERVICES.index('reporting')}" if real_broker else "inprocess")
         env.setdefault("DOITHOAI_PUBLIC_REPORTING_URL", f"http://127.0.0.1:{port + SERVICES.index('reporting')}" if real_broker else "")
+        env.setdefault("DOITHOAI_DEMO", "1")  # a local try-out: the demo staff logins too (changed at first login)
+        env.setdefault("DOITHOAI_AUTH_KEYS", _local_auth_keys(data_dir))  # one signing key for the four processes
         os.environ.update(env)  # Settings() below and the child processes read the same values
         settings = Settings()
         _seed(settings)
@@ -118,7 +132,7 @@ def _run_in_process(settings: Settings, port: int, mail_note: str) -> int:
     app = build_app(settings, [intake, routing, notification, reporting], title="doithoai (embedded)", in_memory=True)
     extra = f"  Draft conclusion notice: http://127.0.0.1:{port}/api/v1/communes/demo/dialogues/demo-2017/conclusion-notice/draft\n  Metrics: http://127.0.0.1:{port}/metrics\n"
     _banner(port, "embedded: in-memory broker, one process", mail_note, extra)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)  # shared/client_address.py decides
     return 0
 
 

@@ -15,13 +15,14 @@ from shared.plan_deadlines import plan_deadlines
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
 from shared.http import problem
+from shared.auth.guard import GuardedRoute
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
 _PUBLIC_ITEM_FIELDS = ("tracking_code", "kind", "source", "organisation", "hamlet", "text", "topic", "topic_name", "secondary_topic", "office_id", "office_name", "authority_level", "authority_body", "needs_review", "recurring_claim")
 
 
 def build_router(repo: ItemRepository, directory: DirectoryReader, templates: Environment, renderer: DocumentRenderer, metrics: ReportingMetrics) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/communes/{commune_id}/dialogues/{dialogue_id}", tags=["reporting"])
+    router = APIRouter(prefix="/api/v1/communes/{commune_id}/dialogues/{dialogue_id}", tags=["reporting"], route_class=GuardedRoute)
 
     async def load(commune_id: str, dialogue_id: str):
         commune = await directory.commune(commune_id)

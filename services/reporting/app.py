@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
+from services.reporting.access import ACCESS
 from services.reporting.api import build_router
 from services.reporting.documents_repository import DocumentRepository
 from services.reporting.followup_api import FollowUpScanner, build_followup_router
@@ -57,6 +58,7 @@ def build_service(rt: Runtime) -> ServiceParts:
         ensure_indexes=ensure_indexes,
         extra_tasks=[scanner.run_forever],
         components={"issuer": issuer, "scanner": scanner},
+        access=ACCESS,
     )
 
 

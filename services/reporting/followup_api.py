@@ -7,7 +7,7 @@ import logging
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +22,8 @@ from shared.http import error_body, problem
 from shared.ids import new_id
 from shared.outbox import Outbox
 from shared.periodic import repeat
+from shared.auth.guard import GuardedRoute, actor, principal_of
+from shared.auth.principal import Role
 
 log = logging.getLogger(__name__)
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
@@ -32,7 +34,7 @@ class StatusIn(BaseModel):
 
     status: str = Field(description="in_progress, resolved, escalated, awaiting_higher_level or rejected")
     note: str | None = Field(None, max_length=5000, description="What was done; required to reject")
-    by: str = Field(min_length=2, max_length=120)
+    by: str | None = Field(None, max_length=120, description="Ignored: the author is always the authenticated principal")
 
 
 def changed_event(task: dict, status: str, previous: str | None, note: str | None, by: str, revision: int) -> Envelope:
@@ -44,16 +46,22 @@ def changed_event(task: dict, status: str, previous: str | None, note: str | Non
     return Envelope.wrap(payload, commune_id=task["commune_id"], correlation_id=new_id())
 
 
+def _in_scope(request: Request, task: dict) -> bool:
+    """Office staff see and change only their own office's tasks (the policy admitted the role)."""
+    principal = principal_of(request)
+    return principal is None or principal.role is not Role.OFFICE_STAFF or task.get("office_id") == principal.office_id
+
+
 def build_followup_router(repo: FollowUpRepository, directory: DirectoryReader, outbox: Outbox) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["follow-up"])
+    router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["follow-up"], route_class=GuardedRoute)
 
     @router.get("/dialogues/{dialogue_id}/follow-up", summary="Follow-up board: every conclusion's task and status")
-    async def board(commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64)):
+    async def board(request: Request, commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64)):
         dialogue = await directory.dialogue(commune_id, dialogue_id)
         if dialogue is None:
             return _not_found()
         today = utcnow().astimezone(ZoneInfo(dialogue.timezone)).date()
-        tasks = await repo.for_dialogue(commune_id, dialogue_id)
+        tasks = [t for t in await repo.for_dialogue(commune_id, dialogue_id) if _in_scope(request, t)]
         counts: dict[str, int] = {}
         for task in tasks:
             counts[task["status"]] = counts.get(task["status"], 0) + 1
@@ -64,9 +72,10 @@ def build_followup_router(repo: FollowUpRepository, directory: DirectoryReader, 
         }
 
     @router.post("/follow-up/{task_id}/status", summary="Change a task's status (audited; the resident is told when resolved)")
-    async def change(body: StatusIn, commune_id: str = CommuneId, task_id: str = Path(max_length=160)):
+    async def change(request: Request, body: StatusIn, commune_id: str = CommuneId, task_id: str = Path(max_length=160)):
+        body = body.model_copy(update={"by": actor(request)})
         task = await repo.get(commune_id, task_id)
-        if task is None:
+        if task is None or not _in_scope(request, task):
             return _not_found()
         allowed = TRANSITIONS[task["status"]]
         if body.status not in allowed:

@@ -8,7 +8,7 @@ import logging
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -30,6 +30,7 @@ from shared.http import BilingualError, problem
 from shared.ids import new_id
 from shared.outbox import Outbox
 from shared.plan_deadlines import plan_deadlines
+from shared.auth.guard import GuardedRoute, actor
 
 log = logging.getLogger(__name__)
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
@@ -45,7 +46,7 @@ MAX_VERSION_RACES = 20
 class IssueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    by: str = Field(min_length=2, max_length=120, description="Who issues it (Văn phòng Đảng ủy)")
+    by: str | None = Field(None, max_length=120, description="Ignored: the author is always the authenticated principal")
     issued_on: date | None = Field(None, description="Defaults to today in the commune")
 
     @field_validator("issued_on")
@@ -107,7 +108,7 @@ class Issuer:
 
 
 def build_issuing_router(issuer: Issuer) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["documents"])
+    router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["documents"], route_class=GuardedRoute)
 
     async def load(commune_id: str, dialogue_id: str):
         commune = await issuer.directory.commune(commune_id)
@@ -115,13 +116,13 @@ def build_issuing_router(issuer: Issuer) -> APIRouter:
         return commune, dialogue
 
     @router.post("/dialogues/{dialogue_id}/documents/{kind}", status_code=201, summary="Ban hành (issue) a document: numbered, frozen, distributed")
-    async def issue(body: IssueIn, commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64), kind: str = Path(max_length=40)):
+    async def issue(request: Request, body: IssueIn, commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64), kind: str = Path(max_length=40)):
         if kind not in KINDS:
             return problem(404, "unknown_kind", f"Không có loại văn bản '{kind}'. Các loại: {', '.join(KINDS)}.", f"Unknown document kind {kind!r}.")
         commune, dialogue = await load(commune_id, dialogue_id)
         if dialogue is None:
             return _not_found()
-        return await issuer.issue(commune, dialogue, kind, body)
+        return await issuer.issue(commune, dialogue, kind, body.model_copy(update={"by": actor(request)}))
 
     @router.get("/dialogues/{dialogue_id}/documents", summary="Issued documents, and whether the conclusion notice is due or late")
     async def documents(commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64)):

@@ -19,6 +19,7 @@ from shared.clock import utcnow
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
 from shared.http import problem
+from shared.auth.guard import GuardedRoute
 
 COLUMNS = (
     ("stt", "STT"),
@@ -80,7 +81,7 @@ def to_xlsx(rows: list[dict], title: str) -> bytes:
 
 
 def build_open_data_router(items: ItemRepository, tasks: FollowUpRepository, directory: DirectoryReader, templates: Environment) -> APIRouter:
-    router = APIRouter(tags=["open data"])
+    router = APIRouter(tags=["open data"], route_class=GuardedRoute)
     commune_path, dialogue_path = Path(pattern=COMMUNE_ID_PATTERN), Path(max_length=64)
 
     async def load(commune_id: str, dialogue_id: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +21,8 @@ from shared.directory import DirectoryReader
 from shared.http import error_body, problem
 from shared.ids import new_id
 from shared.outbox import Outbox
+from shared.auth.guard import GuardedRoute, actor, principal_of
+from shared.auth.principal import Role
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
 _HIDDEN = {"outbox": 0, "outbox_pending": 0, "outbox_at": 0, "match_keys": 0, "tokens": 0}
@@ -30,37 +32,44 @@ class RulesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rules: dict[str, Any] = Field(description="The shape of services/routing/rules/default.json")
-    updated_by: str = Field(min_length=2, max_length=120)
+    updated_by: str | None = Field(None, max_length=120, description="Ignored: the author is the authenticated principal")
 
 
 class AnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=3, max_length=5000, description="The answer as given to the people")
-    by: str = Field(min_length=2, max_length=120)
+    by: str | None = Field(None, max_length=120, description="Ignored: the author is the authenticated principal")
 
 
 def _public(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if k not in _HIDDEN and k != "_id"} | {"submission_id": doc["_id"]}
 
 
+def _out_of_scope(request: Request, doc: dict) -> bool:
+    """Office staff act only on their own office's items (the policy admitted their role)."""
+    principal = principal_of(request)
+    return principal is not None and principal.role is Role.OFFICE_STAFF and doc.get("office_id") != principal.office_id
+
+
 def build_router(repo: DecisionRepository, rules: RulesStore, repeats: Repeats, directory: DirectoryReader, outbox: Outbox) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["routing"])
+    router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["routing"], route_class=GuardedRoute)
 
     @router.get("/review-queue", summary="Classifications the Party office should look at (low confidence)")
     async def review_queue(commune_id: str = CommuneId):
         return {"commune_id": commune_id, "items": [_public(d) for d in await repo.review_queue(commune_id)]}
 
     @router.get("/submissions/{submission_id}/routing", summary="The routing decision, its explanation and every change made to it")
-    async def decision(commune_id: str = CommuneId, submission_id: str = Path(max_length=64)):
+    async def decision(request: Request, commune_id: str = CommuneId, submission_id: str = Path(max_length=64)):
         doc = await repo.get(commune_id, submission_id)
-        if doc is None:
+        if doc is None or _out_of_scope(request, doc):
             return _not_found()
         changes = [{k: v for k, v in c.items() if k != "commune_id"} for c in await repo.change_log(commune_id, submission_id)]
         return {**_public(doc), "changes": changes}
 
     @router.post("/submissions/{submission_id}/routing/changes", summary="Reclassify, reassign, confirm, merge or split (audited)")
-    async def change(body: ChangeIn, commune_id: str = CommuneId, submission_id: str = Path(max_length=64)):
+    async def change(request: Request, body: ChangeIn, commune_id: str = CommuneId, submission_id: str = Path(max_length=64)):
+        body = body.model_copy(update={"by": actor(request)})
         doc = await repo.get(commune_id, submission_id)
         commune = await directory.commune(commune_id)
         if doc is None or commune is None:
@@ -92,24 +101,25 @@ def build_router(repo: DecisionRepository, rules: RulesStore, repeats: Repeats, 
             await outbox.flush_document(repo.decisions, commune_id, submission_id)
         except Exception:  # stored; the relay publishes it
             pass
-        return await decision(commune_id, submission_id)
+        return await decision(request, commune_id, submission_id)
 
     @router.put("/submissions/{submission_id}/answer", summary="Record the answer given (carried to later repeats of the issue)")
-    async def answer(body: AnswerIn, commune_id: str = CommuneId, submission_id: str = Path(max_length=64)):
-        if not await repo.record_answer(commune_id, submission_id, body.text, body.by):
+    async def answer(request: Request, body: AnswerIn, commune_id: str = CommuneId, submission_id: str = Path(max_length=64)):
+        doc = await repo.get(commune_id, submission_id)
+        if doc is None or _out_of_scope(request, doc) or not await repo.record_answer(commune_id, submission_id, body.text, actor(request)):
             return _not_found()
-        return await decision(commune_id, submission_id)
+        return await decision(request, commune_id, submission_id)
 
     @router.get("/routing/rules", summary="The commune's classification rules (or the built-in default)")
     async def get_rules(commune_id: str = CommuneId):
         return await rules.document(commune_id)
 
     @router.put("/routing/rules", summary="Replace the commune's classification rules (no deploy needed)")
-    async def put_rules(body: RulesIn, commune_id: str = CommuneId):
+    async def put_rules(request: Request, body: RulesIn, commune_id: str = CommuneId):
         if await directory.commune(commune_id) is None:
             return _not_found()
         try:
-            version = await rules.replace(commune_id, body.rules, body.updated_by)
+            version = await rules.replace(commune_id, body.rules, actor(request))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             error = {"loc": ("body", "rules"), "type": "invalid_rules", "msg": str(exc), "ctx": {"reason_vi": f"Bộ quy tắc không hợp lệ: {exc}", "reason_en": f"Invalid rule set: {exc}"}}
             return JSONResponse(status_code=422, content=error_body([error]))

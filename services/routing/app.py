@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.routing.access import ACCESS
 from services.routing.api import build_router
 from services.routing.metrics import RoutingMetrics
 from services.routing.repeats import Repeats
@@ -31,6 +32,7 @@ def build_service(rt: Runtime) -> ServiceParts:
         consumers=[consumer],
         outbox=outbox,
         ensure_indexes=repo.ensure_indexes,
+        access=ACCESS,
     )
 
 

@@ -24,7 +24,7 @@ class ChangeIn(BaseModel):
     office_id: str | None = Field(None, max_length=64, description="reassign (or reclassify): the office that prepares the answer")
     authority_level: Literal["commune", "province", "central"] | None = None
     into: str | None = Field(None, max_length=64, description="merge: a submission of the cluster to join")
-    by: str = Field(min_length=2, max_length=120, description="Who makes the change")
+    by: str | None = Field(None, max_length=120, description="Ignored: the author is always the authenticated principal")
     reason: str = Field(min_length=3, max_length=1000, description="Why (kept in the audit trail)")
 
 

@@ -38,7 +38,8 @@ class System:
         self.prefix = f"fault{uuid.uuid4().hex[:8]}"
         self.ports = {name: free_port() for name in SERVICES}
         self.env = {**os.environ, "RABBITMQ_URL": rabbitmq_url, "MONGODB_URL": self.store.url, "SMTP_URL": self.mail.url, "DOITHOAI_AMQP_PREFIX": self.prefix,
-                    "DOITHOAI_RETRY_DELAY_MS": "300", "DOITHOAI_OUTBOX_INTERVAL_S": "0.5", "DOITHOAI_OUTBOX_GRACE_S": "2", "DOITHOAI_SCHEDULER_INTERVAL_S": "3600", "LOG_LEVEL": "WARNING"}
+                    "DOITHOAI_RETRY_DELAY_MS": "300", "DOITHOAI_OUTBOX_INTERVAL_S": "0.5", "DOITHOAI_OUTBOX_GRACE_S": "2", "DOITHOAI_SCHEDULER_INTERVAL_S": "3600", "LOG_LEVEL": "WARNING",
+                    "DOITHOAI_API_POST_LIMIT": "1000000"}  # the feeder posts hundreds from one address
         self.processes: dict[str, subprocess.Popen] = {}
 
     def start(self, name: str) -> None:

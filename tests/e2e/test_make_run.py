@@ -80,7 +80,12 @@ def staff_sees_the_decision_through_routing(site: str, submission_id: str) -> No
         assert client.get("/staff/").headers["location"] == "/login?next=/staff/"
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
         login = client.post("/login", data={"csrf_token": token, "username": "demo.vanphong", "password": "demo-vanphong-2017", "next": "/staff/"})
-        assert login.status_code == 303, login.text
+        assert login.status_code == 303 and login.headers["location"] == "/staff/mat-khau", login.text
+        # The demo password is published: it is changed once, at the first login.
+        assert client.get(f"/staff/items/{submission_id}").headers["location"] == "/staff/mat-khau"
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/staff/mat-khau").text).group(1)
+        changed = client.post("/staff/mat-khau", data={"csrf_token": token, "current": "demo-vanphong-2017", "new": "mat-khau-rieng-2017", "again": "mat-khau-rieng-2017"})
+        assert changed.status_code == 303, changed.text
         item = client.get(f"/staff/items/{submission_id}")
         assert item.status_code == 200 and 'data-decision-topic="3"' in item.text
 

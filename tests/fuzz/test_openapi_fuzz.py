@@ -36,7 +36,9 @@ def live_server(rabbitmq_url, mongodb_url):
     from shared.settings import Settings
     from shared.topology import remove as topology_remove
 
-    settings = Settings(RABBITMQ_URL=rabbitmq_url, MONGODB_URL=mongodb_url, MONGODB_DB="fuzz", DOITHOAI_AMQP_PREFIX=f"fuzz{os.getpid()}", SMTP_URL="smtp://127.0.0.1:9")
+    settings = Settings(RABBITMQ_URL=rabbitmq_url, MONGODB_URL=mongodb_url, MONGODB_DB="fuzz", DOITHOAI_AMQP_PREFIX=f"fuzz{os.getpid()}", SMTP_URL="smtp://127.0.0.1:9",
+                        # every example comes from one address: no per-address limit cuts the fuzzing short
+                        DOITHOAI_API_POST_LIMIT=1_000_000, DOITHOAI_OPEN311_POST_LIMIT=1_000_000, DOITHOAI_REGISTRATION_LIMIT=1_000_000, DOITHOAI_WEB_POST_LIMIT=1_000_000)
     app = build_app(settings, [intake, routing, notification, reporting], title="fuzz")
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -37,7 +37,7 @@ async def system(make_settings):
     async with running(app):
         db = app.state.runtime.db
         await seed_demo(db)
-        await seed_demo_staff(db)
+        await seed_demo_staff(db, must_change_password=False)
         yield app, db, app.state.parts["intake"].components["imports"]
 
 

@@ -36,7 +36,7 @@ async def system(make_settings):
     async with running(app):
         db = app.state.runtime.db
         await seed_demo(db)
-        await seed_demo_staff(db)
+        await seed_demo_staff(db, must_change_password=False)
         ids = []
         async with client_for(app) as api:
             for text in (ROAD, ROAD_AGAIN, PAPERS):

@@ -70,10 +70,10 @@ async def _app(make_settings, **overrides):
     async with running(app):
         db = app.state.runtime.db
         await seed_demo(db)
-        await seed_demo_staff(db)
+        await seed_demo_staff(db, must_change_password=False)  # these tests log in with the demo passwords as they are
         other = demo_commune().model_copy(update={"id": OTHER, "name": "Khác Xa"})
         await db[COMMUNES].replace_one({"_id": OTHER}, commune_document(other), upsert=True)
-        await add_user(db, "b.vanphong", B_PASSWORD, "party_office", OTHER)
+        await add_user(db, "b.vanphong", B_PASSWORD, "party_office", OTHER, must_change_password=False)
         await db[SUBMISSIONS].insert_many([A_KINHTE, A_VANPHONG, B_ITEM])
         # commune B's import job and follow-up task: ids the cross-commune walk asks for as A
         await db[IMPORT_JOBS].insert_one({"_id": B_VALUES["job_id"], "commune_id": OTHER, "dialogue_id": "demo-2017", "filename": B_FILE, "uploaded_by": "b.vanphong",
@@ -193,7 +193,7 @@ async def test_too_many_login_attempts_from_one_address_get_429(strict_staff):
     app, _ = strict_staff
     async with client_for(app) as client:
         assert [(await login(client, "demo.admin", "wrong-password")).status_code for _ in range(2)] == [401, 401]
-        limited = await login(client, "demo.admin")  # even the right password, until the window ends
+        limited = await login(client, "demo.admin")  # even the right password, from this address, until the wait ends
         assert limited.status_code == 429 and "quá nhiều lần" in limited.text and int(limited.headers["retry-after"]) >= 1
 
 

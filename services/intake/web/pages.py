@@ -4,7 +4,8 @@ registration to attend.
 
 Submissions go through the same path as the API (`accept_submission`, `store_submission`, the
 outbox flush); every POST form carries a CSRF token (`csrf.py`) and the public POSTs are
-limited per client IP by a store-backed counter (`ratelimit.py`).
+limited per client address by store-backed counters (`public_limits.py`); a refused form comes
+back with what the resident typed.
 """
 
 from __future__ import annotations
@@ -25,13 +26,13 @@ from pymongo.errors import PyMongoError
 
 from services.intake.logic import SubmissionRejected, accept_submission, resolve_hamlet, valid_phone
 from services.intake.metrics import IntakeMetrics
+from services.intake.public_limits import REGISTRATION, WEB, minutes, public_verdict
 from services.intake.registrations import RegistrationIn, RegistrationRepository, hamlet_counts, registration_document
 from services.intake.repository import SubmissionRepository, store_submission
 from services.intake.schemas import SubmissionIn
 from services.intake.status import STATUS_LABELS_VI
 from services.intake.subscribers import FOLLOWUP_LABELS_VI
 from services.intake.web.csrf import CSRF_FAILED_VI, CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
-from services.intake.web.ratelimit import RateLimiter
 from shared.clock import VIETNAM_TZ, as_utc
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import Commune, Dialogue, DirectoryReader
@@ -42,6 +43,7 @@ from shared.outbox import Outbox
 from shared.plan_deadlines import plan_deadlines
 from shared.runtime import Runtime
 from shared.templates import make_environment, upper_first
+from shared.auth.guard import GuardedRoute
 
 log = logging.getLogger(__name__)
 
@@ -98,12 +100,6 @@ def _environment():
     return env
 
 
-def client_ip(request: Request) -> str:
-    """The peer address as the ASGI server reports it (behind a proxy, run uvicorn with
-    --proxy-headers and --forwarded-allow-ips so that this is the resident's address)."""
-    return request.client.host if request.client else "unknown"
-
-
 def _text(form: Mapping[str, Any], key: str, limit: int = 6000) -> str:
     value = form.get(key)
     return value[:limit] if isinstance(value, str) else ""
@@ -127,8 +123,7 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
     directory: DirectoryReader = rt.directory
     settings = rt.settings
     env = _environment()
-    limiter = RateLimiter(rt.db, settings.web_post_limit, settings.web_post_window_s)
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(include_in_schema=False, route_class=GuardedRoute)
     router.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     # ---- rendering -------------------------------------------------------------------------
@@ -174,19 +169,22 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
         form = await request.form()
         return {k: v for k, v in form.items() if isinstance(v, str)}
 
-    async def throttled(request: Request, commune: Commune) -> Response | None:
-        """None when this POST is within the limit, else the 429 page with Retry-After."""
-        verdict = await limiter.hit(commune.id, client_ip(request))
-        if verdict.allowed:
-            return None
-        log.warning("web post rate limited", extra={"commune_id": commune.id, "count": verdict.count})
-        minutes = max(1, round(verdict.retry_after_s / 60))
-        response = message(
-            request, 429, "Gửi quá nhiều lần",
-            f"Bạn đã gửi quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau khoảng {minutes} phút.", commune,
-        )
-        response.headers["Retry-After"] = str(verdict.retry_after_s)
+    async def over_limit(request: Request, commune: Commune, buckets: tuple[str, ...]) -> int | None:
+        """Count this POST in each bucket in turn: None when within every limit, else the
+        seconds to wait (the buckets after a refusing one are not counted)."""
+        for bucket in buckets:
+            verdict = await public_verdict(request, commune.id, bucket)
+            if verdict is not None and not verdict.allowed:
+                return verdict.retry_after_s
+        return None
+
+    def too_many(response: HTMLResponse, retry_after_s: int) -> HTMLResponse:
+        response.headers["Retry-After"] = str(retry_after_s)
         return response
+
+    def too_many_text(retry_after_s: int) -> str:
+        return (f"Bạn đã gửi quá nhiều lần trong thời gian ngắn nên lần này chưa được ghi nhận. Vui lòng thử lại sau khoảng "
+                f"{minutes(retry_after_s)} phút; nội dung bạn đã nhập vẫn còn trong biểu mẫu bên dưới.")
 
     def plan_context(commune: Commune, dialogue: Dialogue | None) -> dict[str, Any]:
         opinions_due = None
@@ -217,10 +215,11 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
             return not_found(request, commune_id)
         return home_page(request, commune, dialogue)
 
-    async def checked_post(request: Request, commune_id: str):
-        """What every resident POST needs first: a CSRF token, a known commune, and room under
-        the rate limit (the store being down answers 503). Returns a response to send instead,
-        or the form with the commune and its open dialogue."""
+    async def checked_post(request: Request, commune_id: str, buckets: tuple[str, ...]):
+        """What every resident POST needs first: a CSRF token, a known commune, and a count
+        against the rate limits (the store being down answers 503). Returns a response to send
+        instead, or the form, the commune, its open dialogue and the seconds to wait when a
+        limit refused this POST (None when it may go on)."""
         form = await read_form(request)
         commune, dialogue = await load(commune_id)
         if not csrf_ok(request, form):
@@ -228,13 +227,12 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
         if commune is None:
             return not_found(request, commune_id)
         try:
-            if limited := await throttled(request, commune):
-                return limited
+            retry_after = await over_limit(request, commune, buckets)
         except PyMongoError as exc:
             if not is_transient(exc):
                 raise
             return unavailable(request, commune)
-        return form, commune, dialogue
+        return form, commune, dialogue, retry_after
 
     @router.get("/xa/{commune_id}/gui-y-kien")
     async def submit_get(commune_id: str):
@@ -242,11 +240,13 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
 
     @router.post("/xa/{commune_id}/gui-y-kien", response_class=HTMLResponse)
     async def submit(request: Request, commune_id: str):
-        checked = await checked_post(request, commune_id)
+        checked = await checked_post(request, commune_id, (WEB,))
         if isinstance(checked, Response):
             return checked
-        form, commune, dialogue = checked
+        form, commune, dialogue, retry_after = checked
         values = {key: _text(form, key) for key in ("hamlet", "topic", "kind", "text", "name", "phone")}
+        if retry_after is not None:
+            return too_many(home_page(request, commune, dialogue, values=values, errors={"_form": too_many_text(retry_after)}, status=429), retry_after)
         errors: dict[str, str] = {}
         if not values["hamlet"].strip():
             errors["hamlet"] = f"Vui lòng chọn ấp nơi xảy ra sự việc (hoặc “{WHOLE_COMMUNE}” nếu là việc chung của cả xã)."
@@ -365,10 +365,14 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
 
     @router.post("/xa/{commune_id}/dang-ky", response_class=HTMLResponse)
     async def register(request: Request, commune_id: str):
-        checked = await checked_post(request, commune_id)
+        checked = await checked_post(request, commune_id, (WEB, REGISTRATION))
         if isinstance(checked, Response):
             return checked
-        form, commune, dialogue = checked
+        form, commune, dialogue, retry_after = checked
+        if retry_after is not None:
+            typed = {key: _text(form, key, 200) for key in ("name", "phone", "hamlet", "topic", "wants_to_speak")}
+            page = await registration_page(request, commune, dialogue, values=typed, errors={"_form": too_many_text(retry_after)}, status=429)
+            return too_many(page, retry_after)
         if dialogue is None:
             return await registration_page(request, commune, None, errors={"_form": f"{upper_first(commune.display_name)} chưa mở đợt đối thoại nào để đăng ký."}, status=409)
         values = {key: _text(form, key, 200) for key in ("name", "phone", "hamlet", "topic", "wants_to_speak")}

@@ -1,7 +1,8 @@
 """A fixed-window counter of public POSTs per (commune, client IP), kept in the store so that
-every replica counts against the same limit.
+every replica counts against the same limit. A limiter's `name` keeps its counters apart from
+other limiters' (the web form, the JSON API, Open311, registrations, failed logins).
 
-One document per (commune, ip, window): `$inc` with upsert. The window's end is part of the
+One document per (name, commune, ip, window): `$inc` with upsert. The window's end is part of the
 filter, so an upsert inserts it as a date (the wire server would store a `$set` date on an
 existing document as text) and a TTL index removes old windows.
 """
@@ -29,11 +30,30 @@ class Verdict:
 
 
 class RateLimiter:
-    def __init__(self, db: AsyncDatabase, limit: int, window_s: int) -> None:
+    def __init__(self, db: AsyncDatabase, limit: int, window_s: int, name: str = "") -> None:
         self.counters = db[RATE_LIMITS]
         self.limit = limit
         self.window_s = window_s
+        self.prefix = f"{name}:" if name else ""
         self._indexed = False
+
+    def _window(self, commune_id: str, client_ip: str, now: datetime) -> tuple[dict, datetime]:
+        window = int(now.timestamp()) // self.window_s
+        ends = datetime.fromtimestamp((window + 1) * self.window_s, UTC)
+        # The IP is hashed: the counter needs identity, not the address itself.
+        ip_key = hashlib.sha256(client_ip.encode("utf-8")).hexdigest()[:24]
+        return {"_id": f"{self.prefix}{commune_id}:{ip_key}:{window}", "commune_id": commune_id, "expires_at": ends}, ends
+
+    def _verdict(self, count: int, ends: datetime, now: datetime) -> Verdict:
+        retry_after = max(1, int((ends - now) / timedelta(seconds=1)) + 1)
+        return Verdict(count <= self.limit, count, retry_after)
+
+    async def peek(self, commune_id: str, client_ip: str, now: datetime | None = None) -> Verdict:
+        """This window's count so far, without counting: `allowed` is False once it reached the limit."""
+        now = now or utcnow()
+        key, ends = self._window(commune_id, client_ip, now)
+        doc = await self.counters.find_one({"_id": key["_id"]})
+        return self._verdict(int((doc or {}).get("count", 0)) + 1, ends, now)
 
     async def ensure_indexes(self) -> None:
         await self.counters.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
@@ -44,15 +64,9 @@ class RateLimiter:
         if not self._indexed:  # created once per process, on first use
             await self.ensure_indexes()
         now = now or utcnow()
-        window = int(now.timestamp()) // self.window_s
-        ends = datetime.fromtimestamp((window + 1) * self.window_s, UTC)
-        # The IP is hashed: the counter needs identity, not the address itself.
-        ip_key = hashlib.sha256(client_ip.encode("utf-8")).hexdigest()[:24]
-        key = {"_id": f"{commune_id}:{ip_key}:{window}", "commune_id": commune_id, "expires_at": ends}
+        key, ends = self._window(commune_id, client_ip, now)
         try:
             doc = await self.counters.find_one_and_update(key, {"$inc": {"count": 1}}, upsert=True, return_document=ReturnDocument.AFTER)
         except DuplicateKeyError:  # two first hits of the window raced; the document exists now
             doc = await self.counters.find_one_and_update(key, {"$inc": {"count": 1}}, return_document=ReturnDocument.AFTER)
-        count = int((doc or {}).get("count", 1))
-        retry_after = max(1, int((ends - now) / timedelta(seconds=1)) + 1)
-        return Verdict(count <= self.limit, count, retry_after)
+        return self._verdict(int((doc or {}).get("count", 1)), ends, now)

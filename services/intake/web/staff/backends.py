@@ -1,7 +1,7 @@
 """The staff pages act through the other services' own HTTP APIs, never their collections:
 routing (review queue, reclassify/reassign/confirm/merge, answers) and reporting (documents,
-follow-up board). The staff area has already checked the session, the role and that the item
-belongs to the user's commune; these calls only carry the result.
+follow-up board). Every call carries a short-lived token for the signed-in user (shared/auth):
+the service checks it itself, so the staff area's own checks are not what keeps it safe.
 
 Each call returns `BackendReply(status, body)`; a service that does not answer becomes status
 503 with a Vietnamese message, so a page can say "try again" instead of failing.
@@ -46,14 +46,17 @@ def _seg(value: str) -> str:
 
 
 class Backend:
-    def __init__(self, name_vi: str, base_url: str, timeout_s: float, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(self, name_vi: str, base_url: str, timeout_s: float, token: str, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._name = name_vi
         self._base = base_url.rstrip("/")
         self._timeout = timeout_s
+        self._token = token
         self._transport = transport
 
     async def call(self, method: str, path: str, *, json: Any = None, correlation_id: str | None = None) -> BackendReply:
-        headers = {"x-correlation-id": correlation_id} if correlation_id else {}
+        headers = {"authorization": f"Bearer {self._token}"}
+        if correlation_id:
+            headers["x-correlation-id"] = correlation_id
         try:
             async with httpx.AsyncClient(base_url=self._base, timeout=self._timeout, transport=self._transport) as client:
                 response = await client.request(method, path, json=json, headers=headers)
@@ -71,8 +74,8 @@ class Backend:
 
 
 class RoutingBackend(Backend):
-    def __init__(self, base_url: str, timeout_s: float, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        super().__init__("phân loại", base_url, timeout_s, transport)
+    def __init__(self, base_url: str, timeout_s: float, token: str, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        super().__init__("phân loại", base_url, timeout_s, token, transport)
 
     async def review_queue(self, commune_id: str) -> BackendReply:
         return await self.call("GET", f"/api/v1/communes/{_seg(commune_id)}/review-queue")
@@ -88,8 +91,8 @@ class RoutingBackend(Backend):
 
 
 class ReportingBackend(Backend):
-    def __init__(self, base_url: str, timeout_s: float, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        super().__init__("báo cáo, văn bản", base_url, timeout_s, transport)
+    def __init__(self, base_url: str, timeout_s: float, token: str, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        super().__init__("báo cáo, văn bản", base_url, timeout_s, token, transport)
 
     def _dialogue(self, commune_id: str, dialogue_id: str) -> str:
         return f"/api/v1/communes/{_seg(commune_id)}/dialogues/{_seg(dialogue_id)}"

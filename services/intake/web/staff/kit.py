@@ -87,13 +87,19 @@ class StaffKit:
         """`inprocess`: the service is served by this same app (make run's embedded mode, tests)."""
         return httpx.ASGITransport(app=request.app) if url == IN_PROCESS else None
 
+    def _token(self, request: Request) -> str:
+        """A token for the signed-in user, valid for one page's calls."""
+        return self.rt.tokens.issue(request.state.staff_user.principal(), ttl_s=60)
+
     def routing(self, request: Request) -> RoutingBackend:
         url = self.rt.settings.routing_url
-        return RoutingBackend("http://routing" if url == IN_PROCESS else url, self.rt.settings.backend_timeout_s, self._transport(request, url))
+        return RoutingBackend("http://routing" if url == IN_PROCESS else url, self.rt.settings.backend_timeout_s,
+                              self._token(request), self._transport(request, url))
 
     def reporting(self, request: Request) -> ReportingBackend:
         url = self.rt.settings.reporting_url
-        return ReportingBackend("http://reporting" if url == IN_PROCESS else url, self.rt.settings.backend_timeout_s, self._transport(request, url))
+        return ReportingBackend("http://reporting" if url == IN_PROCESS else url, self.rt.settings.backend_timeout_s,
+                                self._token(request), self._transport(request, url))
 
     @property
     def directory(self) -> DirectoryReader:

@@ -5,6 +5,8 @@ same guarded router.
 
 Every route of the staff router goes through `StaffRoute`, so a route added later cannot forget:
 - no valid session -> 303 to `/login?next=…`;
+- a user whose password someone else chose (`must_change_password`) -> 303 to `/staff/mat-khau`
+  from every route but that one and logout, until they set their own;
 - any method other than GET/HEAD without the form's CSRF token (csrf.py) -> 403;
 - every such POST that passed both is written to `intake_staff_audit` (who, role, commune,
   action = the route's name or `request.state.audit_action`, target = path parameters and
@@ -25,19 +27,20 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.routing import APIRoute
 
 from services.intake.import_jobs import ImportJobs
 from services.intake.repository import SubmissionRepository
 from services.intake.web.csrf import CSRF_FAILED_VI, csrf_ok
-from services.intake.web.pages import _environment, client_ip
-from services.intake.web.ratelimit import RateLimiter
+from services.intake.web.pages import _environment
+from services.intake.web.staff.login_throttle import LoginThrottle
 from services.intake.web.staff.dashboard import add_dashboard_routes
 from services.intake.web.staff.documents import add_document_routes
 from services.intake.web.staff.imports import add_import_routes
 from services.intake.web.staff.kit import Refused, StaffKit
 from services.intake.web.staff.users import ROLE_LABELS_VI, StaffStore, StaffUser, _token_key
 from services.intake.web.staff.work import add_work_routes
+from shared.auth.guard import GuardedRoute
+from shared.client_address import client_address
 from shared.outbox import Outbox
 from shared.runtime import Runtime
 
@@ -46,6 +49,8 @@ log = logging.getLogger(__name__)
 SESSION_COOKIE = "doithoai_staff"
 LOGIN_FAILED_VI = "Tên đăng nhập hoặc mật khẩu không đúng."
 SAFE_METHODS = ("GET", "HEAD")
+PASSWORD_PATH = "/staff/mat-khau"
+MUST_CHANGE_VI = "Mật khẩu bạn đang dùng do người khác đặt. Vui lòng đặt mật khẩu mới của riêng bạn trước khi tiếp tục."
 
 
 def safe_next(value: str | None) -> str:
@@ -62,7 +67,8 @@ def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJ
     env = _environment()
     env.globals["ROLE_LABELS_VI"] = ROLE_LABELS_VI
     store = StaffStore(rt.db, timedelta(hours=settings.staff_session_hours))
-    limiter = RateLimiter(rt.db, settings.staff_login_limit, settings.staff_login_window_s)
+    throttle = LoginThrottle(rt.db, limit=settings.staff_login_limit, window_s=settings.staff_login_window_s, backoff_s=settings.staff_login_backoff_s,
+                             backoff_max_s=settings.staff_login_backoff_max_s, address_limit=settings.staff_login_address_limit)
     kit = StaffKit(rt, repo, env, store, imports, outbox)
 
     render, message, redirect, read_form = kit.render, kit.message, kit.redirect, kit.read_form
@@ -77,7 +83,7 @@ def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJ
 
     # ---- the guard every staff route goes through --------------------------------------------
 
-    class StaffRoute(APIRoute):
+    class StaffRoute(GuardedRoute):
         def get_route_handler(self):
             inner = super().get_route_handler()
             action = self.name
@@ -93,6 +99,8 @@ def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJ
                 if user is None:
                     return login_redirect(request)
                 request.state.staff_user = user
+                if user.must_change_password and request.url.path not in (PASSWORD_PATH, "/logout"):
+                    return redirect(PASSWORD_PATH)
                 if request.method in SAFE_METHODS:
                     return await answer(request)
                 if not csrf_ok(request, await read_form(request)):
@@ -104,7 +112,7 @@ def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJ
 
             return guarded
 
-    public = APIRouter(include_in_schema=False)
+    public = APIRouter(include_in_schema=False, route_class=GuardedRoute)
     staff = APIRouter(include_in_schema=False, route_class=StaffRoute)
 
     # ---- login and logout ------------------------------------------------------------------
@@ -123,21 +131,24 @@ def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJ
             return message(request, 403, "Không gửi được biểu mẫu", CSRF_FAILED_VI)
         next_url = safe_next(form.get("next"))
         username = (form.get("username") or "")[:64]
-        verdict = await limiter.hit("staff-login", client_ip(request))
-        if not verdict.allowed:
-            minutes = max(1, round(verdict.retry_after_s / 60))
+        attempt = await throttle.begin(username, client_address(request, settings.trusted_proxies))
+        if not attempt.allowed:
+            log.warning("staff login throttled", extra={"retry_after_s": attempt.retry_after_s})
+            wait = f"khoảng {max(1, round(attempt.retry_after_s / 60))} phút" if attempt.retry_after_s >= 90 else f"{attempt.retry_after_s} giây"
             response = login_page(request, next_url=next_url, username=username, status=429,
-                                  error=f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau khoảng {minutes} phút.")
-            response.headers["Retry-After"] = str(verdict.retry_after_s)
+                                  error=f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait}.")
+            response.headers["Retry-After"] = str(attempt.retry_after_s)
             return response
         user = await store.authenticate(username, (form.get("password") or "")[:256])
         if user is None:
+            await throttle.failed(attempt)
             log.info("staff login failed")
             return login_page(request, next_url=next_url, username=username, error=LOGIN_FAILED_VI, status=401)
+        await throttle.succeeded(attempt)
         await store.close_session(request.cookies.get(SESSION_COOKIE))  # no session fixation: always a new token
         token = await store.open_session(user)
         await store.audit(user, "login")
-        response = redirect(next_url)
+        response = redirect(PASSWORD_PATH if user.must_change_password else next_url)
         set_session_cookie(request, response, token)
         return response
 
@@ -160,6 +171,8 @@ def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJ
 
     @staff.get("/staff/mat-khau", response_class=HTMLResponse)
     async def password_form(request: Request, xong: str = ""):
+        if request.state.staff_user.must_change_password:
+            return password_page(request, notice=MUST_CHANGE_VI)
         return password_page(request, notice="Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất." if xong == "1" else None)
 
     @staff.post("/staff/mat-khau", response_class=HTMLResponse)

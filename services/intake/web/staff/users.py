@@ -3,13 +3,20 @@ the same sessions; logout anywhere is logout everywhere).
 
 - `intake_staff_users`: string ids, `username` unique per deployment (stored lower-case),
   `role`, `commune_id` (None only for `operator`), `office_id` (office_staff), `hamlet_id`
-  (hamlet_cell), `password_hash` (argon2id; the password itself is never stored).
+  (hamlet_cell), `password_hash` (argon2id; the password itself is never stored),
+  `must_change_password` (True for a password someone else chose: seeded demo users, users
+  created for someone; the staff pages send such a user to `/staff/mat-khau` first).
 - `intake_staff_sessions`: `_id` is the SHA-256 of the random 32-byte cookie token (a copy of
   the store does not hand out live sessions); `expires_at` carries a TTL index.
 - `intake_staff_audit`: who, role, commune, action, target, at, for every staff POST.
 
-Demo users (`seed_demo_staff`, commune `demo`). THE PASSWORDS ARE FOR THE DEMO ONLY: never
-seed them on a deployment that real people use.
+Demo users (`seed_demo_staff`, commune `demo`; `doithoai seed-demo` creates them only with
+DOITHOAI_DEMO=1). THE PASSWORDS ARE FOR THE DEMO ONLY: never seed them on a deployment that
+real people use; each must be changed at its first login.
+
+Argon2 runs in a small thread pool (`_HASHING`, 2 threads), never on the event loop: a burst
+of logins queues there instead of stalling every other request. `hash_password` is the
+synchronous form for code outside a request (seeding, commands).
 
     username          role            scope                              password
     demo.admin        commune_admin   xã Tân Phước                       demo-admin-2017
@@ -22,8 +29,10 @@ seed them on a deployment that real people use.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,6 +42,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from shared.auth.principal import Principal, PrincipalKind, Role
 from shared.clock import utcnow
 from shared.ids import new_id
 
@@ -54,6 +64,7 @@ IDENTITY_ROLES = frozenset({"party_office", "commune_admin"})
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) defaults
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))  # verified against for unknown names: same timing
+_HASHING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="argon2")  # bounded: a flood of logins waits here
 
 
 @dataclass(frozen=True)
@@ -65,15 +76,22 @@ class StaffUser:
     display_name: str = ""
     office_id: str | None = None
     hamlet_id: str | None = None
+    must_change_password: bool = False
 
     @property
     def sees_identity(self) -> bool:
         return self.role in IDENTITY_ROLES
 
+    def principal(self) -> Principal:
+        """The user as the APIs know it (shared/auth): `by` of every change is `username`."""
+        return Principal(kind=PrincipalKind.USER, subject=self.id, name=self.username, commune_id=self.commune_id,
+                         role=Role(self.role), office_id=self.office_id, hamlet_id=self.hamlet_id)
+
     @classmethod
     def from_doc(cls, doc: dict) -> StaffUser:
         return cls(id=doc["_id"], username=doc["username"], role=doc["role"], commune_id=doc.get("commune_id"),
-                   display_name=doc.get("display_name") or doc["username"], office_id=doc.get("office_id"), hamlet_id=doc.get("hamlet_id"))
+                   display_name=doc.get("display_name") or doc["username"], office_id=doc.get("office_id"), hamlet_id=doc.get("hamlet_id"),
+                   must_change_password=bool(doc.get("must_change_password")))
 
 
 def normalise_username(username: str) -> str:
@@ -81,11 +99,27 @@ def normalise_username(username: str) -> str:
 
 
 def hash_password(password: str) -> str:
+    """Synchronous: for seeding and commands, not for request handlers (`hash_password_async`)."""
     return _hasher.hash(password)
 
 
+async def hash_password_async(password: str) -> str:
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, _hasher.hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def verify_password(password_hash: str, password: str) -> bool:
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, _verify, password_hash, password)
+
+
 def user_document(username: str, password: str, role: str, commune_id: str | None, *, display_name: str = "",
-                  office_id: str | None = None, hamlet_id: str | None = None) -> dict:
+                  office_id: str | None = None, hamlet_id: str | None = None, must_change_password: bool = False) -> dict:
     """A new user's document; raises ValueError when the role and its scope do not fit."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
@@ -99,7 +133,7 @@ def user_document(username: str, password: str, role: str, commune_id: str | Non
         raise ValueError("a password has at least 10 characters")
     return {"_id": new_id(), "username": normalise_username(username), "role": role, "commune_id": commune_id,
             "office_id": office_id, "hamlet_id": hamlet_id, "display_name": display_name or username,
-            "password_hash": hash_password(password), "created_at": utcnow()}
+            "password_hash": hash_password(password), "must_change_password": must_change_password, "created_at": utcnow()}
 
 
 class StaffStore:
@@ -121,18 +155,17 @@ class StaffStore:
     async def authenticate(self, username: str, password: str) -> StaffUser | None:
         """The user when the password is right; None otherwise (unknown names cost the same)."""
         doc = await self.users.find_one({"username": normalise_username(username)})
-        try:
-            _hasher.verify(doc["password_hash"] if doc else _DUMMY_HASH, password)
-        except (VerificationError, InvalidHashError):
+        if not await verify_password(doc["password_hash"] if doc else _DUMMY_HASH, password):
             return None
         if doc is None or doc.get("disabled"):
             return None
         if _hasher.check_needs_rehash(doc["password_hash"]):
-            await self.users.update_one({"_id": doc["_id"]}, {"$set": {"password_hash": hash_password(password)}})
+            await self.users.update_one({"_id": doc["_id"]}, {"$set": {"password_hash": await hash_password_async(password)}})
         return StaffUser.from_doc(doc)
 
     async def set_password(self, user_id: str, password: str) -> None:
-        await self.users.update_one({"_id": user_id}, {"$set": {"password_hash": hash_password(password)}})
+        """The user's own new password: it no longer has to be changed."""
+        await self.users.update_one({"_id": user_id}, {"$set": {"password_hash": await hash_password_async(password), "must_change_password": False}})
 
     # ---- sessions --------------------------------------------------------------------------
 
@@ -179,10 +212,13 @@ async def ensure_staff_indexes(db: AsyncDatabase) -> None:
     await db[STAFF_AUDIT].create_index([("commune_id", ASCENDING), ("at", ASCENDING)])
 
 
-async def add_user(db: AsyncDatabase, username: str, password: str, role: str, commune_id: str | None, **scope: str | None) -> dict:
-    """Create one user (DuplicateKeyError when the name is taken anywhere in the deployment)."""
+async def add_user(db: AsyncDatabase, username: str, password: str, role: str, commune_id: str | None, *,
+                   must_change_password: bool = True, **scope: str | None) -> dict:
+    """Create one user (DuplicateKeyError when the name is taken anywhere in the deployment).
+    The password is chosen by whoever creates the account, so by default its owner must
+    change it at the first login."""
     await ensure_staff_indexes(db)
-    doc = user_document(username, password, role, commune_id, **scope)
+    doc = user_document(username, password, role, commune_id, must_change_password=must_change_password, **scope)
     await db[STAFF_USERS].insert_one(doc)
     return doc
 
@@ -198,15 +234,17 @@ DEMO_STAFF = (
 )
 
 
-async def seed_demo_staff(db: AsyncDatabase) -> list[str]:
+async def seed_demo_staff(db: AsyncDatabase, *, must_change_password: bool = True) -> list[str]:
     """The demo commune's staff users (module docstring: demo passwords, demo only). Idempotent:
-    an existing username is left as it is (its password is not reset). Returns the names created."""
+    an existing username is left as it is (its password is not reset). Their passwords are
+    published, so each must be changed at the first login (`must_change_password=False` only
+    for tests that log in with them). Returns the names created."""
     await ensure_staff_indexes(db)
     created = []
     for username, password, role, commune_id, scope in DEMO_STAFF:
         if await db[STAFF_USERS].find_one({"username": username}, {"_id": 1}):
             continue
-        doc = user_document(username, password, role, commune_id, **scope)
+        doc = user_document(username, password, role, commune_id, must_change_password=must_change_password, **scope)
         try:
             await db[STAFF_USERS].insert_one(doc)
         except DuplicateKeyError:  # another replica seeded it at the same moment

@@ -1,0 +1,68 @@
+"""Who may call each of intake's routes (shared/auth/policy.py). Anonymous routes are the short
+list residents and the public need: submit, track by code, the public plan and its registrations,
+Open311's reads, the residents' pages, login. Everything else names its roles and API-key scopes."""
+
+from __future__ import annotations
+
+from shared.auth.policy import PUBLIC, STAFF_PAGE, allow
+from shared.auth.principal import COMMUNE_STAFF, MANAGERS, Role, Scope
+
+C = "/api/v1/communes/{commune_id}"
+D = C + "/dialogues/{dialogue_id}"
+PLAN_EDITORS = allow(MANAGERS, [Scope.PLAN])
+
+ACCESS = {
+    # submissions: anyone sends (rate-limited unless a principal sends); staff and integrations read
+    f"POST {C}/submissions": PUBLIC,
+    f"GET {C}/submissions/{{submission_id}}": allow(COMMUNE_STAFF, [Scope.READ]),
+    f"GET {C}/tracking/{{tracking_code}}": PUBLIC,
+    # the plan: public to read (without delegates' contacts), the Party office edits
+    f"POST {C}/dialogues": PLAN_EDITORS,
+    f"GET {C}/dialogues": PUBLIC,
+    f"GET {D}": PUBLIC,
+    f"PATCH {D}": PLAN_EDITORS,
+    f"DELETE {D}": PLAN_EDITORS,
+    f"POST {D}/transitions": PLAN_EDITORS,
+    f"POST {D}/deadlines/{{key}}/done": PLAN_EDITORS,
+    f"POST {D}/registrations": PUBLIC,
+    f"GET {D}/registrations/summary": PUBLIC,
+    f"GET {D}/speaking-order": PUBLIC,  # names as the commune chooses to show them; staff see them whole
+    f"GET {C}/calendar": PUBLIC,
+    f"PUT {C}/calendar": PLAN_EDITORS,
+    # the commune's API keys: its admin alone
+    f"POST {C}/api-keys": allow([Role.COMMUNE_ADMIN]),
+    f"GET {C}/api-keys": allow([Role.COMMUNE_ADMIN]),
+    f"DELETE {C}/api-keys/{{key_id}}": allow([Role.COMMUNE_ADMIN]),
+    # an API key exchanged for a short-lived token that routing and reporting accept
+    "POST /api/v1/auth/token": allow(scopes=list(Scope)),
+    # Open311 GeoReport v2: reads are public (what the commune has made public), POST wants an api_key
+    "GET /open311/v2/{commune_id}/services.json": PUBLIC,
+    "POST /open311/v2/{commune_id}/requests.json": allow(scopes=[Scope.SUBMIT], key_param="api_key"),
+    "GET /open311/v2/{commune_id}/requests.json": PUBLIC,
+    "GET /open311/v2/{commune_id}/requests/{service_request_id}.json": PUBLIC,
+    "GET /open311/v2/{commune_id}/tokens/{token}.json": PUBLIC,
+    # the residents' pages
+    "GET /": PUBLIC,
+    "GET /xa/{commune_id}": PUBLIC,
+    "GET /xa/{commune_id}/gui-y-kien": PUBLIC,
+    "POST /xa/{commune_id}/gui-y-kien": PUBLIC,
+    "GET /xa/{commune_id}/da-gui": PUBLIC,
+    "GET /xa/{commune_id}/ket-luan": PUBLIC,
+    "GET /xa/{commune_id}/theo-doi": PUBLIC,
+    "GET /xa/{commune_id}/dang-ky": PUBLIC,
+    "POST /xa/{commune_id}/dang-ky": PUBLIC,
+    "GET /login": PUBLIC,
+    "POST /login": PUBLIC,
+}
+
+# The staff pages: the staff router's own guard checks the session, the CSRF token and the role
+# (services/intake/web/staff/pages.py); the table still names each, so none is undeclared.
+STAFF_PAGES = (
+    "POST /logout", "GET /staff/", "GET /staff/items/{submission_id}", "GET /staff/xem-lai",
+    "POST /staff/items/{submission_id}/phan-loai", "POST /staff/items/{submission_id}/tra-loi",
+    "GET /staff/van-ban", "POST /staff/van-ban/{kind}", "GET /staff/van-ban/{kind}/du-thao.{fmt}",
+    "GET /staff/van-ban/da-ban-hanh/{document_id}.{fmt}", "GET /staff/theo-doi", "POST /staff/theo-doi/{task_id}",
+    "GET /staff/y-kien-moi", "POST /staff/y-kien-moi", "GET /staff/nhap", "GET /staff/nhap/mau.{fmt}",
+    "POST /staff/nhap", "GET /staff/nhap/{job_id}", "GET /staff/mat-khau", "POST /staff/mat-khau",
+)
+ACCESS.update({key: STAFF_PAGE for key in STAFF_PAGES})

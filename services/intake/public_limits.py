@@ -1,0 +1,93 @@
+"""Per-address limits on anonymous public POSTs: the resident web form, the JSON submissions API,
+Open311 requests and registrations to attend.
+
+Each bucket is a fixed-window counter per (commune, client address) in the store
+(`web/ratelimit.py`), so every replica counts against the same limit; its limit and window are
+settings (shared/settings.py). A request whose principal (`request.state.principal`, set by the
+access guard) is an authenticated user or API key is never counted. Handlers call
+`check_public_limit` first, before anything is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Request
+from fastapi.responses import Response
+from pymongo.errors import PyMongoError
+
+from services.intake.web.ratelimit import RateLimiter, Verdict
+from shared.client_address import client_address
+from shared.errors import is_transient
+from shared.http import problem
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+WEB = "web"
+API = "api"
+OPEN311 = "open311"
+REGISTRATION = "registration"
+# bucket -> (limit setting, window setting)
+BUCKETS: dict[str, tuple[str, str]] = {
+    WEB: ("web_post_limit", "web_post_window_s"),
+    API: ("api_post_limit", "api_post_window_s"),
+    OPEN311: ("open311_post_limit", "open311_post_window_s"),
+    REGISTRATION: ("registration_limit", "registration_window_s"),
+}
+
+
+def is_authenticated(request: Request) -> bool:
+    """True when the access guard found a principal that is not anonymous."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        return False
+    return not getattr(principal, "anonymous", False) and str(getattr(principal, "kind", "")) != "anonymous"
+
+
+def _limiter(request: Request, bucket: str) -> RateLimiter:
+    state = request.app.state
+    limiters: dict[str, RateLimiter] | None = getattr(state, "public_limiters", None)
+    if limiters is None:
+        limiters = state.public_limiters = {}
+    if bucket not in limiters:
+        settings: Settings = state.runtime.settings
+        limit, window = BUCKETS[bucket]
+        limiters[bucket] = RateLimiter(state.runtime.db, getattr(settings, limit), getattr(settings, window), name=bucket)
+    return limiters[bucket]
+
+
+async def public_verdict(request: Request, commune_id: str, bucket: str) -> Verdict | None:
+    """Count this request in `bucket`; None when the caller is authenticated (not counted)."""
+    if is_authenticated(request):
+        return None
+    settings: Settings = request.app.state.runtime.settings
+    verdict = await _limiter(request, bucket).hit(commune_id, client_address(request, settings.trusted_proxies))
+    if not verdict.allowed:
+        log.warning("public post rate limited", extra={"commune_id": commune_id, "bucket": bucket, "count": verdict.count})
+    return verdict
+
+
+def minutes(retry_after_s: int) -> int:
+    return max(1, round(retry_after_s / 60))
+
+
+async def check_public_limit(request: Request, commune_id: str, bucket: str) -> Response | None:
+    """None when this request may go on; else the 429 (bilingual JSON, Retry-After) to answer."""
+    try:
+        verdict = await public_verdict(request, commune_id, bucket)
+    except PyMongoError as exc:
+        if not is_transient(exc):
+            raise
+        response = problem(503, "store_unavailable", "Hệ thống tạm thời gián đoạn, vui lòng thử lại sau ít phút.", "The store is unavailable; nothing was stored. Retry later.")
+        response.headers["Retry-After"] = "5"
+        return response
+    if verdict is None or verdict.allowed:
+        return None
+    response = problem(
+        429, "rate_limited",
+        f"Bạn đã gửi quá nhiều lần trong thời gian ngắn, chưa có gì được ghi nhận. Vui lòng thử lại sau khoảng {minutes(verdict.retry_after_s)} phút.",
+        f"Too many requests from this address; nothing was stored. Retry in {verdict.retry_after_s} s.",
+    )
+    response.headers["Retry-After"] = str(verdict.retry_after_s)
+    return response

@@ -1,0 +1,27 @@
+"""Who may call each of reporting's routes (shared/auth/policy.py). Public: the conclusions page,
+open data and the radio text. The handlers narrow further: office staff see and change only
+their office's follow-up tasks."""
+
+from __future__ import annotations
+
+from shared.auth.policy import PUBLIC, allow
+from shared.auth.principal import MANAGERS, Role, Scope
+
+C = "/api/v1/communes/{commune_id}"
+D = C + "/dialogues/{dialogue_id}"
+READERS = allow(MANAGERS, [Scope.READ])
+ANSWERERS = MANAGERS | {Role.OFFICE_STAFF}
+
+ACCESS = {
+    f"GET {D}/items": READERS,
+    f"GET {D}/conclusion-notice/draft": READERS,
+    f"GET {D}/radio-announcement": PUBLIC,
+    f"POST {D}/documents/{{kind}}": allow(MANAGERS, [Scope.ISSUE]),
+    f"GET {D}/documents": READERS,
+    f"GET {D}/documents/{{kind}}/preview.{{fmt}}": READERS,
+    f"GET {C}/documents/{{document_id}}.{{fmt}}": READERS,
+    f"GET {D}/follow-up": allow(ANSWERERS, [Scope.READ]),
+    f"POST {C}/follow-up/{{task_id}}/status": allow(ANSWERERS, [Scope.FOLLOW_UP]),
+    "GET /public/{commune_id}/dialogues/{dialogue_id}": PUBLIC,
+    f"GET {D}/open-data.{{fmt}}": PUBLIC,
+}

@@ -1,0 +1,164 @@
+"""The guard every route of every service goes through (`GuardedRoute`).
+
+It runs before the route reads its body or parameters: it finds the route's policy in the
+service's table, reads the credential (a bearer token, or an API key where the service can
+resolve one), answers 401/403/404 as the policy decides, and records every change made through
+an API in the service's audit trail with the principal. Handlers read the principal from
+`request.state.principal` (`principal_of`, `actor`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+
+from shared.auth.policy import Gate, Policy, route_key
+from shared.auth.principal import Principal
+from shared.auth.tokens import Tokens, TokenInvalid
+
+log = logging.getLogger(__name__)
+
+API_KEY_PREFIX = "dtk_"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+ApiKeyResolver = Callable[[str], Awaitable[Principal | None]]
+AuditSink = Callable[[str, Principal, str, dict, int], Awaitable[None]]  # service, principal, action, target, status
+
+
+def refusal(status: int, path: str = "") -> JSONResponse:
+    """The bilingual refusal; Open311's paths answer in its `[{code, description}]` form."""
+    vi, en, code = {
+        401: ("Cần đăng nhập hoặc khóa truy cập hợp lệ.", "Authentication required: a valid token or API key.", "unauthenticated"),
+        403: ("Tài khoản hoặc khóa truy cập không có quyền thực hiện việc này.", "This principal may not do this.", "forbidden"),
+        404: ("Không tìm thấy.", "Not found.", "not_found"),
+    }[status]
+    content: object = {"error": code, "message_vi": vi, "message_en": en}
+    if path.startswith("/open311/"):
+        content = [{"code": status, "description": f"{vi} / {en}"}]
+    response = JSONResponse(status_code=status, content=content)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="doithoai"'
+    return response
+
+
+@dataclass(frozen=True)
+class GuardedPolicy:
+    service: str
+    policy: Policy
+
+
+class AccessGuard:
+    """One per app: the merged access tables of the services it serves."""
+
+    def __init__(self, tokens: Tokens, table: Mapping[str, GuardedPolicy], *, api_keys: ApiKeyResolver | None = None,
+                 audit: AuditSink | None = None, metrics_token: str = "") -> None:
+        self.tokens = tokens
+        self.table = dict(table)
+        self.api_keys = api_keys
+        self.audit = audit
+        self.metrics_token = metrics_token
+
+    async def _credential(self, request: Request, policy: Policy) -> tuple[Principal | None, bool]:
+        """(principal, presented): `presented` is True when a credential was sent at all."""
+        header = request.headers.get("authorization", "")
+        scheme, _, value = header.partition(" ")
+        value = value.strip()
+        api_key = request.headers.get("x-api-key", "").strip()
+        if scheme.lower() == "apikey":
+            api_key = value
+        elif scheme.lower() == "bearer" and value.startswith(API_KEY_PREFIX):
+            api_key = value
+        elif scheme.lower() == "bearer" and value:
+            try:
+                return self.tokens.verify(value[:4096]), True
+            except TokenInvalid:
+                return None, True
+        elif header:
+            return None, True
+        if not api_key and policy.key_param:
+            api_key = await _key_param(request, policy.key_param)
+        if api_key:
+            if self.api_keys is None:  # this service resolves no keys: exchange one at intake's /api/v1/auth/token
+                return None, True
+            return await self.api_keys(api_key[:256]), True
+        return None, False
+
+    def _operations_allowed(self, request: Request) -> bool:
+        if not self.metrics_token:
+            return True
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), self.metrics_token.encode())
+
+    async def run(self, request: Request, path: str, name: str, inner: Callable[[Request], Awaitable[Response]]) -> Response:
+        guarded = self.table.get(route_key(request.method, path))
+        if guarded is None and request.method == "HEAD":
+            guarded = self.table.get(route_key("GET", path))
+        if guarded is None:
+            log.error("route without an access policy refused", extra={"route": route_key(request.method, path)})
+            return refusal(403)
+        policy = guarded.policy
+        if policy.gate is Gate.STAFF_PAGE:
+            return await inner(request)
+        if policy.gate is Gate.OPERATIONS:
+            return await inner(request) if self._operations_allowed(request) else refusal(401)
+        principal, presented = await self._credential(request, policy)
+        if presented and principal is None:
+            return refusal(401, path)  # a wrong or expired credential is never taken as anonymous
+        status = policy.decide(principal, request.path_params.get("commune_id"))
+        if status != 200:
+            return refusal(status, path)
+        request.state.principal = principal
+        response = await inner(request)
+        if principal is not None and request.method not in SAFE_METHODS and self.audit is not None:
+            try:
+                await self.audit(guarded.service, principal, name, dict(request.path_params), response.status_code)
+            except Exception:
+                log.warning("audit record failed", exc_info=True, extra={"route": route_key(request.method, path)})
+        return response
+
+
+async def _key_param(request: Request, field: str) -> str:
+    if field in request.query_params:
+        return request.query_params[field]
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        value = (await request.form()).get(field)
+        return value if isinstance(value, str) else ""
+    if content_type.startswith("application/json"):
+        try:
+            body = await request.json()
+        except ValueError:
+            return ""
+        value = body.get(field) if isinstance(body, dict) else None
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+class GuardedRoute(APIRoute):
+    """The route class of every router: the app's guard (`app.state.guard`) runs first."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        inner = super().get_route_handler()
+        path, name = self.path, self.name
+
+        async def guarded(request: Request) -> Response:
+            guard: AccessGuard = request.app.state.guard
+            return await guard.run(request, path, name, inner)
+
+        return guarded
+
+
+def principal_of(request: Request) -> Principal | None:
+    return getattr(request.state, "principal", None)
+
+
+def actor(request: Request) -> str:
+    """What a change records as its author: always the principal, never the body."""
+    principal = principal_of(request)
+    return principal.name if principal else "anonymous"
