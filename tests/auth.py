@@ -39,3 +39,19 @@ def key_principal(commune_id: str, *scopes: Scope) -> Principal:
 def key_token_headers(settings: Settings, commune_id: str, *scopes: Scope) -> dict[str, str]:
     tokens = Tokens(parse_keys(settings.auth_keys), settings.token_ttl_s)
     return {"authorization": f"Bearer {tokens.issue(key_principal(commune_id, *scopes))}"}
+
+
+def staff_headers(role: Role | str = Role.PARTY_OFFICE, commune_id: str | None = "demo", **kwargs) -> dict[str, str]:
+    """`headers` for an app built with make_settings (conftest.TEST_AUTH_KEYS), valid 15 minutes."""
+    from tests.conftest import TEST_AUTH_KEYS
+
+    tokens = Tokens(parse_keys(TEST_AUTH_KEYS), 900)
+    return {"authorization": f"Bearer {tokens.issue(principal(role, commune_id, **kwargs), ttl_s=900)}"}
+
+
+def key_headers(commune_id: str, *scopes: Scope) -> dict[str, str]:
+    """A token as intake's /api/v1/auth/token gives an API key of `commune_id` with `scopes`."""
+    from tests.conftest import TEST_AUTH_KEYS
+
+    tokens = Tokens(parse_keys(TEST_AUTH_KEYS), 900)
+    return {"authorization": f"Bearer {tokens.issue(key_principal(commune_id, *scopes), ttl_s=900)}"}

@@ -115,7 +115,7 @@ class AccessGuard:
             return refusal(status, path)
         request.state.principal = principal
         response = await inner(request)
-        if principal is not None and request.method not in SAFE_METHODS and self.audit is not None:
+        if policy.gate is Gate.PRINCIPAL and principal is not None and request.method not in SAFE_METHODS and self.audit is not None:
             try:
                 await self.audit(guarded.service, principal, name, dict(request.path_params), response.status_code)
             except Exception:

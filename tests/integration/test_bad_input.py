@@ -15,6 +15,8 @@ from services.routing.app import build_service as routing
 from shared.directory import COMMUNES, commune_document
 from shared.runtime import build_app
 from tests.integration.helpers import running
+from shared.auth.principal import Scope
+from tests.auth import key_headers, staff_headers
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +33,7 @@ async def client(make_settings):
         await seed_demo(db)
         other = demo_commune().model_copy(update={"id": "other", "name": "Khác", "current_dialogue_id": None})
         await db[COMMUNES].replace_one({"_id": "other"}, commune_document(other), upsert=True)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers()) as client:
             yield client
 
 
@@ -48,19 +50,21 @@ async def test_implausible_dates_are_refused_and_nothing_is_stored(client):
 
 
 async def test_two_communes_may_use_the_same_plan_id(client):
-    assert (await client.post("/api/v1/communes/other/dialogues", json=plan("2031", 2031, "2031-03-01"))).status_code == 201
+    other = staff_headers(commune_id="other")
+    assert (await client.post("/api/v1/communes/other/dialogues", json=plan("2031", 2031, "2031-03-01"), headers=other)).status_code == 201
     assert (await client.post("/api/v1/communes/demo/dialogues", json=plan("2031", 2031, "2031-03-08"))).status_code == 201
     ours = (await client.get("/api/v1/communes/demo/dialogues/2031")).json()
-    theirs = (await client.get("/api/v1/communes/other/dialogues/2031")).json()
+    theirs = (await client.get("/api/v1/communes/other/dialogues/2031", headers=other)).json()
     assert (ours["meeting_date"], theirs["meeting_date"]) == ("2031-03-08", "2031-03-01")
-    await client.post("/api/v1/communes/other/dialogues/2031/deadlines/reports/done", json={"by": "VP xã khác"})
+    await client.post("/api/v1/communes/other/dialogues/2031/deadlines/reports/done", json={"by": "VP xã khác"}, headers=other)
     states = {d["key"]: d["state"] for d in (await client.get("/api/v1/communes/demo/dialogues/2031")).json()["deadlines"]}
     assert states["reports"] == "pending"
 
 
 async def test_open311_odd_values_are_not_server_errors(client):
     assert (await client.get("/open311/v2/demo/requests.json", params={"service_code": "²"})).status_code == 200
-    response = await client.post("/open311/v2/demo/requests.json", json={"description": "Đường ngập nước quá lâu", "first_name": 5, "address_string": "ấp Chợ"})
+    response = await client.post("/open311/v2/demo/requests.json", json={"description": "Đường ngập nước quá lâu", "first_name": 5, "address_string": "ấp Chợ"},
+                                 headers=key_headers("demo", Scope.SUBMIT))
     assert response.status_code == 200 and response.json()[0]["token"].startswith("DT-")
 
 

@@ -22,6 +22,7 @@ from services.routing.app import build_service as routing
 from shared.runtime import build_app
 from tests.conftest import eventually
 from tests.integration.helpers import running
+from tests.auth import staff_headers
 
 pytestmark = pytest.mark.integration
 BASE = "/api/v1/communes/demo"
@@ -38,7 +39,7 @@ async def system(make_settings, mail_capture):
     app = build_app(settings, [intake, routing, notification, reporting], title="t")
     async with running(app):
         await seed_demo(app.state.runtime.db)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", timeout=60) as client:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=60) as client:
             ids = []
             for text, hamlet, contact in PETITIONS:
                 body = {"source": "citizen", "kind": "petition", "hamlet": hamlet, "text": text, **({"contact": contact} if contact else {})}

@@ -158,7 +158,7 @@ async def test_a_seeded_account_changes_its_password_before_anything_else(make_s
         done = await http.post("/staff/mat-khau", data={"csrf_token": csrf, "current": PASSWORDS["demo.vanphong"], "new": "mat-khau-rieng-2017", "again": "mat-khau-rieng-2017"})
         assert done.status_code == 303
         assert (await http.get("/staff/")).status_code == 200
-        assert (await db[STAFF_USERS].find_one({"username": "demo.vanphong"}))["must_change_password"] is False
+        assert not (await db[STAFF_USERS].find_one({"username": "demo.vanphong"}))["must_change_password"]
     async with staff_app(make_settings, must_change=True) as (app, _), client(app) as http:
         assert (await login(http, "demo.kinhte")).status_code == 303
         csrf = TOKEN.search((await http.get("/staff/mat-khau")).text).group(1)

@@ -17,6 +17,7 @@ from services.routing.app import build_service as routing
 from shared.runtime import build_app
 from tests.conftest import eventually
 from tests.integration.helpers import running
+from tests.auth import staff_headers
 
 pytestmark = pytest.mark.integration
 BASE = "/api/v1/communes/demo"
@@ -30,7 +31,7 @@ async def system(make_settings, mail_capture):
     app = build_app(settings, [intake, routing, notification, reporting], title="t", registry=registry)
     async with running(app):
         await seed_demo(app.state.runtime.db)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers()) as client:
             yield client, app.state.runtime.db, registry
 
 
@@ -123,7 +124,7 @@ async def test_embedded_in_memory_broker_runs_the_same_flow(make_settings, mail_
     app = build_app(settings, [intake, routing, notification, reporting], title="t", in_memory=True)
     async with running(app):
         await seed_demo(app.state.runtime.db)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers()) as client:
             accepted = (await client.post(f"{BASE}/submissions", json=PETITION)).json()
             view = await eventually(lambda: _status_is(client, accepted["id"], "office_notified"))
             assert view["office"]["name"] == "Phòng Kinh tế"

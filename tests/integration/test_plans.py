@@ -24,6 +24,7 @@ from services.notification.app import build_service as notification
 from shared.runtime import build_app
 from tests.conftest import eventually
 from tests.integration.helpers import running
+from tests.auth import staff_headers
 
 pytestmark = pytest.mark.integration
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -53,7 +54,7 @@ async def stack(make_settings, mail_capture):
     intake_app = build_app(settings, [intake], title="intake")
     async with running(intake_app):
         await seed_demo(intake_app.state.runtime.db)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=intake_app), base_url="http://t") as client:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=intake_app), base_url="http://t", headers=staff_headers()) as client:
             yield settings, client, intake_app.state.runtime.db
 
 

@@ -15,6 +15,7 @@ from services.routing.repository import DECISIONS
 from shared.runtime import build_app
 from tests.conftest import eventually
 from tests.integration.helpers import TEXTS, running
+from tests.auth import staff_headers
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +27,7 @@ async def test_two_replicas_of_each_consumer_share_the_work_without_doing_it_twi
     async with running(front), running(replicas[0]), running(replicas[1]):
         db = front.state.runtime.db
         await seed_demo(db)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=front), base_url="http://t") as client:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=front), base_url="http://t", headers=staff_headers()) as client:
             for i in range(20):
                 response = await client.post("/api/v1/communes/demo/submissions", json={"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": f"{TEXTS[i % 5]} (lần {i})"})
                 assert response.status_code == 202

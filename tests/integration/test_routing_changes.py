@@ -15,6 +15,7 @@ from services.routing.rules_store import default_rules_dict
 from shared.runtime import build_app
 from tests.conftest import eventually
 from tests.integration.helpers import running
+from tests.auth import staff_headers
 
 pytestmark = pytest.mark.integration
 BASE = "/api/v1/communes/demo"
@@ -25,7 +26,7 @@ async def client(make_settings, mail_capture):
     app = build_app(make_settings(SMTP_URL=mail_capture.url), [intake, routing, notification, reporting], title="t")
     async with running(app):
         await seed_demo(app.state.runtime.db)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(name="Lê Thị Hoa (Văn phòng Đảng ủy)")) as client:
             yield client
 
 

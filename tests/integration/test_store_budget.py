@@ -23,6 +23,7 @@ from shared.mongo import create_client, database
 from shared.runtime import build_app
 from tests.conftest import eventually
 from tests.integration.helpers import TEXTS, running
+from tests.auth import staff_headers
 
 pytestmark = pytest.mark.integration
 # Budgets per item, sent one at a time (so no write shares a command with another item's), a
@@ -48,7 +49,7 @@ async def test_store_operations_per_item_stay_within_the_budget(make_settings, m
             for name, factory in (("intake", intake), ("routing", routing), ("notification", notification), ("reporting", reporting))}
     async with running(apps["intake"]), running(apps["routing"]), running(apps["notification"]), running(apps["reporting"]):
         await seed_demo(apps["intake"].state.runtime.db)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=apps["intake"]), base_url="http://t") as client:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=apps["intake"]), base_url="http://t", headers=staff_headers()) as client:
 
             async def submit(n: int) -> None:
                 for i in range(n):

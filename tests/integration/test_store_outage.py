@@ -19,6 +19,7 @@ from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
 from shared.runtime import build_app
 from tests.conftest import eventually
 from tests.integration.helpers import running
+from tests.auth import staff_headers
 
 pytestmark = pytest.mark.integration
 PETITION = {"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": "Cống thoát nước trước chợ bị nghẹt, mưa là ngập."}
@@ -32,7 +33,7 @@ async def test_intake_refuses_while_the_store_is_down_and_events_resume_after(ma
         async with running(app):
             db = app.state.runtime.db
             await seed_demo(db)
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", timeout=30) as client:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=30) as client:
                 before = await client.post("/api/v1/communes/demo/submissions", json=PETITION)
                 assert before.status_code == 202
 

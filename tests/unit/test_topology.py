@@ -13,13 +13,14 @@ from shared.directory import DirectoryReader
 from shared.runtime import Runtime, make_broker
 from shared.settings import Settings
 from shared.topology import CONSUMERS, Topology
+from shared.auth.tokens import Tokens, random_keys
 
 
 def test_every_consumer_queue_has_a_consumer_and_every_routing_key_a_handler():
     settings = Settings()
     registry = CollectorRegistry()
     db = AsyncMongoClient("mongodb://127.0.0.1:1", connect=False)["x"]
-    rt = Runtime(settings, make_broker(settings, registry, "t"), Topology("t", 100, 20), registry, db, DirectoryReader(db))
+    rt = Runtime(settings, make_broker(settings, registry, "t"), Topology("t", 100, 20), registry, db, DirectoryReader(db), Tokens(random_keys(), 300))
     consumers = [c for factory in (intake, routing, notification, reporting) for c in factory(rt).consumers]
     assert sorted(c.spec.service for c in consumers) == sorted(spec.service for spec in CONSUMERS)
     for c in consumers:
