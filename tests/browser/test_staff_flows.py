@@ -16,6 +16,7 @@ import time
 import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE, fits_the_screen, shot
+from tests.auth import staff_headers
 
 pytestmark = pytest.mark.browser
 
@@ -100,7 +101,7 @@ def test_hamlet_import_party_office_reclassifies_and_issues_office_sees_no_ident
     shot(page, "staff-review-1280")
     # the conclusion notice is built from reporting's read model, which follows routing on its own queue
     read_model = f"{base}/api/v1/communes/demo/dialogues/demo-2017/items"
-    wait_until(page, lambda: sum(1 for i in page.request.get(read_model).json()["items"] if i.get("topic") == int(target)) == 1, "the read model's copy of the change")
+    wait_until(page, lambda: sum(1 for i in page.request.get(read_model, headers=staff_headers()).json()["items"] if i.get("topic") == int(target)) == 1, "the read model's copy of the change")
     page.goto(f"{base}/staff/van-ban")
     page.locator("li[data-kind='thong-bao-ket-luan'] form button[type=submit]").click()
     page.wait_for_selector(".notice")
@@ -109,7 +110,7 @@ def test_hamlet_import_party_office_reclassifies_and_issues_office_sees_no_ident
     assert issued.count() == 1 and re.search(r"\d+-TB/ĐU", issued.inner_text())
     shot(page, "staff-documents-1280")
     page.goto(f"{base}/staff/theo-doi")
-    items = page.request.get(read_model).json()["items"]
+    items = page.request.get(read_model, headers=staff_headers()).json()["items"]
     assert page.locator("li[data-task]").count() == len({i.get("cluster_id") or i["id"] for i in items}) == 2, items
     shot(page, "staff-followup-1280")
     page.goto(item_url)

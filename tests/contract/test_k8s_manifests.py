@@ -41,7 +41,7 @@ REPLICAS = {"intake": 2, "routing": 2, "notification": 2, "reporting": 1}
 INGRESS_SERVICES = {"intake", "reporting"}
 IMAGE_UID = 10001  # the doithoai user of deploy/Dockerfile
 MEMORY_LIMIT = "256Mi"
-SECRET_KEYS = {"RABBITMQ_URL", "MONGODB_URL", "SMTP_URL", "SMS_WEBHOOK_TOKEN"}
+SECRET_KEYS = {"RABBITMQ_URL", "MONGODB_URL", "SMTP_URL", "SMS_WEBHOOK_TOKEN", "DOITHOAI_AUTH_KEYS", "DOITHOAI_METRICS_TOKEN"}
 # The oldest Kubernetes minor the manifests promise to fit, and the newest bundled schema.
 K8S_VERSIONS = ("1.28.0", "latest")
 # Liveness must outlast a broker or store outage (see the comment in the manifests).

@@ -23,6 +23,8 @@ from services.local.mail_capture import MailCapture
 from services.local.ports import free_port, wait_listening
 from services.local.wire_store import start_wire_store
 from tests.conftest import _delete_topology
+from tests.auth import staff_headers
+from tests.conftest import TEST_AUTH_KEYS
 
 pytestmark = pytest.mark.e2e
 DOITHOAI = str(Path(sys.executable).parent / "doithoai")
@@ -39,7 +41,7 @@ class System:
         self.ports = {name: free_port() for name in SERVICES}
         self.env = {**os.environ, "RABBITMQ_URL": rabbitmq_url, "MONGODB_URL": self.store.url, "SMTP_URL": self.mail.url, "DOITHOAI_AMQP_PREFIX": self.prefix,
                     "DOITHOAI_RETRY_DELAY_MS": "300", "DOITHOAI_OUTBOX_INTERVAL_S": "0.5", "DOITHOAI_OUTBOX_GRACE_S": "2", "DOITHOAI_SCHEDULER_INTERVAL_S": "3600", "LOG_LEVEL": "WARNING",
-                    "DOITHOAI_API_POST_LIMIT": "1000000"}  # the feeder posts hundreds from one address
+                    "DOITHOAI_API_POST_LIMIT": "1000000", "DOITHOAI_AUTH_KEYS": TEST_AUTH_KEYS}  # the feeder posts hundreds from one address
         self.processes: dict[str, subprocess.Popen] = {}
 
     def start(self, name: str) -> None:
@@ -139,9 +141,9 @@ def test_nothing_is_lost_when_services_broker_and_store_fail(tmp_path, rabbitmq_
             stored = set()
             missing = set(accepted)
             while time.monotonic() < deadline:
-                items = client.get(f"http://127.0.0.1:{system.ports['reporting']}/api/v1/communes/demo/dialogues/demo-2017/items").json()["items"]
+                items = client.get(f"http://127.0.0.1:{system.ports['reporting']}/api/v1/communes/demo/dialogues/demo-2017/items", headers=staff_headers()).json()["items"]
                 stored = {i["id"] for i in items} | set(accepted)
-                missing = {i for i in stored if client.get(f"{base}/{i}").json().get("status") != "office_notified"}
+                missing = {i for i in stored if client.get(f"{base}/{i}", headers=staff_headers()).json().get("status") != "office_notified"}
                 if not missing:
                     break
                 time.sleep(1)

@@ -21,6 +21,8 @@ import pytest
 
 from services.local.ports import is_listening
 from tests.conftest import _delete_topology
+from tests.auth import staff_headers
+from tests.conftest import TEST_AUTH_KEYS
 
 pytestmark = pytest.mark.e2e
 DOITHOAI = str(Path(sys.executable).parent / "doithoai")
@@ -33,9 +35,10 @@ def free_port_block(size: int = 4) -> int:
     raise RuntimeError("no free port block")
 
 
-def http(method: str, url: str, body: dict | None = None) -> tuple[int, dict | str]:
+def http(method: str, url: str, body: dict | None = None, auth: bool = False) -> tuple[int, dict | str]:
+    """`auth`: as the Party office, with a token signed by the deployment's key (DOITHOAI_AUTH_KEYS)."""
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
+    request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json", **(staff_headers() if auth else {})})
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             raw = response.read().decode()
@@ -99,7 +102,8 @@ def test_make_run_routes_within_two_seconds_and_survives_kill_9(tmp_path, rabbit
     port = free_port_block()
     prefix = f"e2e{uuid.uuid4().hex[:8]}"
     env = {k: v for k, v in os.environ.items() if k not in ("MONGODB_URL", "SMTP_URL")}
-    env.update({"PORT": str(port), "DOITHOAI_AMQP_PREFIX": prefix, "RABBITMQ_URL": rabbitmq_url, "DOITHOAI_BROKER": "rabbitmq"})
+    env.update({"PORT": str(port), "DOITHOAI_AMQP_PREFIX": prefix, "RABBITMQ_URL": rabbitmq_url, "DOITHOAI_BROKER": "rabbitmq",
+                "DOITHOAI_AUTH_KEYS": TEST_AUTH_KEYS})
     base = f"http://127.0.0.1:{port}/api/v1/communes/demo"
     process = start(tmp_path, env, "first")
     try:
@@ -107,7 +111,7 @@ def test_make_run_routes_within_two_seconds_and_survives_kill_9(tmp_path, rabbit
         assert status == 202, accepted
 
         def routed():
-            _, view = http("GET", f"{base}/submissions/{accepted['id']}")
+            _, view = http("GET", f"{base}/submissions/{accepted['id']}", auth=True)
             return view if view.get("status") in ("routed", "office_notified") else None
 
         view = poll(routed, timeout=2.0)
@@ -127,9 +131,10 @@ def test_make_run_routes_within_two_seconds_and_survives_kill_9(tmp_path, rabbit
         os.killpg(process.pid, signal.SIGKILL)  # the whole system dies at once: services and store
         process.wait(10)
         process = start(tmp_path, env, "after-kill")
-        status, again = http("GET", f"{base}/submissions/{accepted['id']}")
+        assert http("GET", f"{base}/submissions/{accepted['id']}")[0] == 401
+        status, again = http("GET", f"{base}/submissions/{accepted['id']}", auth=True)
         assert status == 200 and again["tracking_code"] == accepted["tracking_code"] and again["status"] in ("routed", "office_notified")
-        _, items = http("GET", f"http://127.0.0.1:{port + 3}/api/v1/communes/demo/dialogues/demo-2017/items")
+        _, items = http("GET", f"http://127.0.0.1:{port + 3}/api/v1/communes/demo/dialogues/demo-2017/items", auth=True)
         assert accepted["id"] in [i["id"] for i in items["items"]]
     finally:
         if process.poll() is None:
