@@ -112,6 +112,7 @@ def _banner(port: int, mode: str, mail_note: str, extra: str = "") -> None:
     print(
         f"\ndoithoai is running ({mode}).\n"
         f"  Residents' page: {base}/   (submit, track, register)\n"
+        f"  Staff pages: {base}/login   (demo logins: README; the draft notice is under /staff/van-ban)\n"
         f"  Intake API:  {base}/docs   (OpenAPI: {base}/openapi.json)\n{extra}"
         f"  Store: {os.environ['MONGODB_URL']}; {mail_note}\n"
         f"  Try:\n"
@@ -130,7 +131,7 @@ def _run_in_process(settings: Settings, port: int, mail_note: str) -> int:
     from shared.runtime import build_app
 
     app = build_app(settings, [intake, routing, notification, reporting], title="doithoai (embedded)", in_memory=True)
-    extra = f"  Draft conclusion notice: http://127.0.0.1:{port}/api/v1/communes/demo/dialogues/demo-2017/conclusion-notice/draft\n  Metrics: http://127.0.0.1:{port}/metrics\n"
+    extra = f"  Metrics: http://127.0.0.1:{port}/metrics\n"
     _banner(port, "embedded: in-memory broker, one process", mail_note, extra)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)  # shared/client_address.py decides
     return 0
@@ -157,7 +158,6 @@ def _run_processes(env: dict, port: int, mail_note: str, cleanups: list) -> int:
     for offset, service in enumerate(SERVICES):
         _wait_healthy(f"http://127.0.0.1:{port + offset}/healthz")
     extra = "".join(f"  {s:<13} http://127.0.0.1:{port + i}/metrics\n" for i, s in enumerate(SERVICES))
-    extra += f"  Draft conclusion notice: http://127.0.0.1:{port + 3}/api/v1/communes/demo/dialogues/demo-2017/conclusion-notice/draft\n"
     _banner(port, f"RabbitMQ, four processes: {', '.join(SERVICES)}", mail_note, extra)
     try:
         while all(child.poll() is None for child in children.values()):
