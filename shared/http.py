@@ -1,8 +1,10 @@
-"""HTTP plumbing shared by the services: bilingual validation errors, health and metrics."""
+"""HTTP plumbing shared by the services: bilingual validation errors, bounded bodies and forms,
+correlation ids, security headers, health and metrics."""
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -10,7 +12,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from pymongo.errors import ConnectionFailure
-from starlette.datastructures import Headers
+from starlette.datastructures import FormData, Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -86,7 +88,13 @@ def install_error_handlers(app: FastAPI) -> None:
         # FastAPI reports a body it cannot decode (e.g. invalid UTF-8) as a bare 400.
         if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
             return JSONResponse(status_code=422, content=error_body([{"loc": ("body",), "type": "json_invalid", "msg": "invalid JSON or UTF-8"}]))
+        # Starlette's form parser refusing a form that holds more fields or files than asked.
+        if exc.status_code == 400 and str(exc.detail).startswith(_STARLETTE_TOO_MANY):
+            return too_many_fields(request, None)
         return await http_exception_handler(request, exc)
+
+    async def on_form_too_large(request: Request, exc: FormTooLarge) -> Response:
+        return too_many_fields(request, exc.limit)
 
     async def on_store_down(_: Request, exc: Exception) -> JSONResponse:
         # Nothing can be stored or read: say so and when to retry, rather than a bare 500.
@@ -97,9 +105,50 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(ConnectionFailure, on_store_down)
+    app.add_exception_handler(FormTooLarge, on_form_too_large)
 
 
-# The three middlewares below are plain ASGI: Starlette's `@app.middleware("http")` wraps each
+# ---- forms: a bounded number of fields -----------------------------------------------------
+
+DEFAULT_FORM_MAX_FIELDS = 100
+_STARLETTE_TOO_MANY = ("Too many fields", "Too many files")
+
+
+class FormTooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"more than {limit} form fields")
+        self.limit = limit
+
+
+async def read_form(request: Request) -> FormData:
+    """The request's form with at most `app.state.form_max_fields` fields and files (default
+    100), else `FormTooLarge` (answered 413). A form another layer already parsed is counted too."""
+    limit = getattr(request.app.state, "form_max_fields", DEFAULT_FORM_MAX_FIELDS)
+    try:
+        form = await request.form(max_fields=limit, max_files=limit)
+    except StarletteHTTPException as exc:
+        if exc.status_code == 400 and str(exc.detail).startswith(_STARLETTE_TOO_MANY):
+            raise FormTooLarge(limit) from exc
+        raise
+    if len(form.multi_items()) > limit:
+        raise FormTooLarge(limit)
+    return form
+
+
+def too_many_fields(request: Request, limit: int | None) -> Response:
+    """413 for a form with too many fields: a page for a browser, else bilingual JSON."""
+    at_most_vi, at_most_en = (f" (tối đa {limit})", f" (at most {limit})") if limit else ("", "")
+    vi = f"Biểu mẫu gửi lên có quá nhiều trường{at_most_vi}; vui lòng gửi lại từ trang biểu mẫu."
+    if "text/html" in request.headers.get("accept", ""):
+        page = (
+            '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>Biểu mẫu không hợp lệ</title></head><body><h1>Biểu mẫu không hợp lệ</h1><p>{vi}</p></body></html>"
+        )
+        return HTMLResponse(page, status_code=413)
+    return problem(413, "too_many_fields", vi, f"The form holds too many fields{at_most_en}.")
+
+
+# The middlewares below are plain ASGI: Starlette's `@app.middleware("http")` wraps each
 # request in a task group and a memory stream per layer, which cost every POST measurably
 # (profiled under the end-to-end benchmark).
 
@@ -110,24 +159,64 @@ def install_body_limit(app: FastAPI, max_bytes: int, larger: Mapping[str, int] |
     app.add_middleware(_BodyLimit, max_bytes=max_bytes, larger=dict(larger or {}))
 
 
+def _body_too_large(limit: int) -> JSONResponse:
+    return problem(413, "body_too_large", f"Dữ liệu gửi lên quá lớn (tối đa {limit // 1024} kB).", f"Request body too large (at most {limit // 1024} kB).")
+
+
+async def _disconnected() -> Message:
+    return {"type": "http.disconnect"}
+
+
 class _BodyLimit:
+    """A declared Content-Length over the limit is refused before the app runs. Any other body
+    (chunked has no length) is counted as the app reads it: once past the limit, the client is
+    answered 413 (or, if the app already started its response, the rest of it is dropped and
+    the connection closes), the app reads a disconnect, and no more of the body is read.
+    Nothing is buffered here."""
+
     def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int]) -> None:
         self.app, self.max_bytes, self.larger = app, max_bytes, larger
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            limit = self.larger.get(scope["path"], self.max_bytes)
-            length = Headers(scope=scope).get("content-length", "")
-            if length.isdigit() and int(length) > limit:
-                response = problem(
-                    413,
-                    "body_too_large",
-                    f"Dữ liệu gửi lên quá lớn (tối đa {limit // 1024} kB).",
-                    f"Request body too large (at most {limit // 1024} kB).",
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.larger.get(scope["path"], self.max_bytes)
+        length = Headers(scope=scope).get("content-length", "")
+        if length.isdigit() and int(length) > limit:
+            await _body_too_large(limit)(scope, receive, send)
+            return
+        received = 0
+        started = refused = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    refused = True
+                    if not started:
+                        await _body_too_large(limit)(scope, _disconnected, send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return  # the client has its 413, or the connection is being closed
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not refused:
+                raise
+            # The app failed on the disconnect it was handed; the client was answered already.
 
 
 OVERLOADED_VI = "Hệ thống đang quá tải, chưa nhận được; vui lòng gửi lại sau ít giây."
@@ -180,6 +269,15 @@ def install_request_context(app: FastAPI) -> None:
     app.add_middleware(_RequestContext)
 
 
+_CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def correlation_id_from(supplied: str) -> str:
+    """The caller's id when it is 1-64 of [A-Za-z0-9._:-] (what an envelope, a log line and a
+    header can carry as is), else a new one."""
+    return supplied if _CORRELATION_ID.fullmatch(supplied) else new_id()
+
+
 class _RequestContext:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -189,8 +287,7 @@ class _RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        supplied = Headers(scope=scope).get("x-correlation-id", "")
-        correlation_id = supplied if 0 < len(supplied) <= 64 and supplied.isprintable() else new_id()
+        correlation_id = correlation_id_from(Headers(scope=scope).get("x-correlation-id", ""))
         scope.setdefault("state", {})["correlation_id"] = correlation_id  # request.state.correlation_id
         started = time.perf_counter()
         status = 500  # what the server answers if the app raises before it starts a response
@@ -211,6 +308,66 @@ class _RequestContext:
                     "%s %s %d", scope["method"], scope["path"], status,
                     extra={"correlation_id": correlation_id, "status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 1)},
                 )
+
+
+# What every HTML page gets unless it set its own: no framing, no plugins, scripts and styles
+# only from this site (inline styles allowed: the document previews and public page use them).
+HTML_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+# FastAPI's /docs and /redoc load Swagger UI and ReDoc from jsDelivr (ReDoc also Google Fonts
+# and a blob: worker) and start them with an inline script.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; font-src 'self' https://fonts.gstatic.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; worker-src 'self' blob:; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def install_security_headers(app: FastAPI) -> None:
+    """Add to every `text/html` response the headers of HTML_SECURITY_HEADERS it lacks (the docs
+    pages get DOCS_CSP), and `X-Content-Type-Options: nosniff` to every response. A header the
+    app set itself is kept."""
+    docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url if app.docs_url else None)
+    app.add_middleware(_SecurityHeaders, docs_paths=frozenset(p for p in docs if p))
+
+
+def _encoded(headers: Mapping[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+    return tuple((name.lower().encode(), value.encode()) for name, value in headers.items())
+
+
+_NOSNIFF = _encoded({"X-Content-Type-Options": "nosniff"})
+
+
+class _SecurityHeaders:
+    def __init__(self, app: ASGIApp, docs_paths: frozenset[str]) -> None:
+        self.app, self.docs_paths = app, docs_paths
+        self.html = _encoded(HTML_SECURITY_HEADERS)
+        self.docs_html = _encoded({**HTML_SECURITY_HEADERS, "Content-Security-Policy": DOCS_CSP})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        html = self.docs_html if scope["path"] in self.docs_paths else self.html
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                content_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
+                wanted = html if content_type.lower().startswith(b"text/html") else _NOSNIFF
+                missing = [(name, value) for name, value in wanted if name not in present]
+                if missing:
+                    message = {**message, "headers": headers + missing}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 OPERATIONS_ACCESS = {"GET /healthz": PUBLIC, "GET /metrics": OPERATIONS}

@@ -29,6 +29,7 @@ from shared.auth.policy import AccessTable
 from shared.auth.tokens import Tokens, parse_keys
 from shared.directory import DirectoryReader
 from shared.http import OPERATIONS_ACCESS, install_body_limit, install_error_handlers, install_load_shedding, install_request_context, ops_router
+from shared.http import install_security_headers
 from shared.messaging import BusPublisher, Consumer, register_consumer
 from shared.mongo import ProcessedEvents, StoreOperations, create_client, database
 from shared.observability import ConsumerMetrics
@@ -158,6 +159,8 @@ def build_app(
     install_body_limit(app, max_bytes=64 * 1024, larger={path: size for part in parts for path, size in part.body_limits.items()})
     install_load_shedding(app, settings.max_in_flight, registry)
     install_request_context(app)
+    install_security_headers(app)  # outermost: the refusals above get the headers too
+    app.state.form_max_fields = settings.form_max_fields  # shared.http.read_form
 
     async def ready() -> dict[str, bool]:
         checks = {"store": False, "broker": True if in_memory else False}

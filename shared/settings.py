@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     processed_ttl_days: int = Field(30, alias="DOITHOAI_PROCESSED_TTL_DAYS", ge=1)
     # Requests served at once per process; more get 503 + Retry-After at once instead of queueing.
     max_in_flight: int = Field(128, alias="DOITHOAI_MAX_IN_FLIGHT", ge=1, le=100_000)
+    # Fields (and files) one form-encoded or multipart request may carry; more get 413.
+    form_max_fields: int = Field(100, alias="DOITHOAI_FORM_MAX_FIELDS", ge=1, le=10_000)
     # Routing and notification keep the commune, dialogue and routing rules they read for each
     # event this many seconds (0: read them every time); an edit reaches them within it.
     directory_cache_s: float = Field(5.0, alias="DOITHOAI_DIRECTORY_CACHE_S", ge=0, le=300)

@@ -166,7 +166,7 @@ class Importer:
                 refuse("topic", f"Lĩnh vực “{values['topic']}” không hợp lệ: ghi số thứ tự nội dung trong kế hoạch ({numbers}) hoặc để trống.")
         phone = values.get("phone", "")
         if phone and not valid_phone(phone):
-            refuse("phone", "Số điện thoại không hợp lệ (8–15 chữ số, ví dụ 0912 345 678); có thể để trống.")
+            refuse("phone", "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678); có thể để trống.")
         text = values.get("text", "")
         if len(text) < 5:
             refuse("text", "Thiếu nội dung ý kiến (ít nhất 5 ký tự)." if not text else "Nội dung quá ngắn (ít nhất 5 ký tự).")

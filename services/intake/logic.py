@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from services.intake.contacts import is_phone
 from services.intake.schemas import SubmissionIn
 from shared.clock import utcnow
 from shared.contracts import Envelope, SubmissionReceivedV1
@@ -14,7 +14,6 @@ from shared.outbox import outbox_fields
 from shared.templates import upper_first
 from shared.text import fold
 
-_PHONE = re.compile(r"\+?[0-9 .()-]+")
 WHOLE_COMMUNE = frozenset({"toan xa", "toan phuong", "ca xa", "xa", "phuong"})
 
 
@@ -30,8 +29,8 @@ class SubmissionRejected(Exception):
 
 
 def valid_phone(phone: str) -> bool:
-    """8 to 15 digits, written with the usual separators (0912 345 678, +84 912.345.678)."""
-    return bool(_PHONE.fullmatch(phone)) and 8 <= sum(ch.isdigit() for ch in phone) <= 15
+    """One Vietnamese phone number (services/intake/contacts.py: 0912 345 678, +84 912.345.678)."""
+    return is_phone(phone)
 
 
 def resolve_hamlet(commune: Commune, written: str | None) -> str | None:

@@ -18,7 +18,7 @@ from services.intake.schemas import SubmissionIn
 from shared.clock import as_utc
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
-from shared.http import error_body
+from shared.http import error_body, read_form
 from shared.outbox import Outbox
 from shared.auth.guard import GuardedRoute
 
@@ -158,5 +158,5 @@ async def _form(request: Request) -> dict | None:
         except ValueError:
             return None
         return data if isinstance(data, dict) else None
-    form = await request.form()
+    form = await read_form(request)
     return {k: str(v) for k, v in form.items()}

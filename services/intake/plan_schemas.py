@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from shared.http import BilingualError
 
+from services.intake.contacts import check_email, check_phone
 from services.intake.schemas import clean_text
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
@@ -49,8 +50,18 @@ class DelegateIn(_In):
     id: str | None = Field(None, pattern=SLUG)
     name: str = Field(min_length=2, max_length=120)
     role: str = Field("", max_length=200)
-    email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)
-    phone: str | None = Field(None, pattern=r"^\+?[0-9 .-]{8,20}$")
+    email: str | None = Field(None, max_length=200, description="One e-mail address")
+    phone: str | None = Field(None, max_length=30, description="One phone number, e.g. 0912 345 678")
+
+    @field_validator("email")
+    @classmethod
+    def one_email(cls, value: str | None) -> str | None:
+        return check_email(value) if value else None
+
+    @field_validator("phone")
+    @classmethod
+    def one_phone(cls, value: str | None) -> str | None:
+        return check_phone(value) if value else None
 
 
 def _sane_date(value: date | None) -> date | None:

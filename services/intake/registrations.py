@@ -7,11 +7,12 @@ import re
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import Field, field_validator
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.intake.contacts import check_phone
 from services.intake.logic import SubmissionRejected, resolve_hamlet
 from services.intake.plan_schemas import _In
 from services.intake.public_limits import REGISTRATION, check_public_limit
@@ -25,11 +26,16 @@ from shared.auth.guard import GuardedRoute, principal_of
 
 class RegistrationIn(_In):
     name: str = Field(min_length=2, max_length=120)
-    phone: str = Field(pattern=r"^\+?[0-9 .-]{8,20}$", description="Needed to invite and to tell duplicates apart")
+    phone: str = Field(max_length=30, description="One phone number (9-11 digits, may start with +84): to invite and to tell duplicates apart")
     hamlet: str = Field(min_length=1, max_length=100)
     topic: int | None = Field(None, ge=0, le=20, description="The plan topic the resident wants to speak on, if any")
     wants_to_speak: bool = False
     registered_by: str = Field("self", max_length=120, description="'self', or the staff member entering it")
+
+    @field_validator("phone")
+    @classmethod
+    def one_phone(cls, value: str) -> str:
+        return check_phone(value)
 
 
 def person_key(name: str, phone: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from services.intake.contacts import check_contact
 from shared.contracts import Kind, Organisation, Source
 
 TEXT_MAX = 5000
@@ -37,7 +38,7 @@ class SubmissionIn(BaseModel):
     text: str = Field(min_length=5, max_length=TEXT_MAX, examples=["Đường vào ấp Chợ ngập nước mỗi khi mưa, đề nghị xã nạo vét cống."])
     hamlet: str | None = Field(None, max_length=100, description="Hamlet (ấp); empty or 'Toàn xã' for the whole commune", examples=["ấp Chợ"])
     submitter_name: str | None = Field(None, max_length=120, description="Optional; seen only by the Party office")
-    contact: str | None = Field(None, max_length=120, description="Optional phone or e-mail, to hear back")
+    contact: str | None = Field(None, max_length=120, description="Optional: one phone number or one e-mail address, to hear back", examples=["0912 345 678"])
 
     @model_validator(mode="before")
     @classmethod
@@ -55,6 +56,11 @@ class SubmissionIn(BaseModel):
     @classmethod
     def empty_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("contact")
+    @classmethod
+    def one_contact(cls, value: str | None) -> str | None:
+        return check_contact(value) if value else None
 
 
 class SubmissionAccepted(BaseModel):

@@ -9,6 +9,8 @@ from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import parseaddr
 
+from shared.errors import PermanentError
+
 
 class _BuiltHeaderClasses(HeaderRegistry):
     """The standard registry, with each header's class made once up front: `HeaderRegistry`
@@ -54,6 +56,24 @@ def set_address(message: EmailMessage, name: str, value: str) -> None:
         set_encoded(message, name, display, trailer=f"<{address}>")
     else:
         message[name] = address or value
+
+
+_NOT_IN_RECIPIENT = re.compile(r"[\r\n,;]")
+
+
+def recipient(address: str) -> str:
+    """The one address an e-mail is for. A value with CR/LF, ',' or ';' could name more people
+    or inject headers: it is refused (permanently: sending it again changes nothing)."""
+    if not address or _NOT_IN_RECIPIENT.search(address):
+        raise PermanentError(f"refusing recipient {address[:80]!r}: one plain address expected")
+    return address
+
+
+def check_single_recipient(message: EmailMessage) -> None:
+    """Every e-mail goes to exactly one address (To, Cc and Bcc together)."""
+    addresses = [a for name in ("To", "Cc", "Bcc") for header in message.get_all(name, []) for a in header.addresses]
+    if len(addresses) != 1 or any(_NOT_IN_RECIPIENT.search(a.addr_spec) for a in addresses):
+        raise PermanentError(f"refusing an e-mail to {len(addresses)} addresses: exactly one expected")
 
 
 def _part(value: str) -> str:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, vCalAddress
 from jinja2 import Environment
 
-from services.notification.headers import new_message, set_address, set_encoded, stable_message_id
+from services.notification.headers import new_message, recipient, set_address, set_encoded, stable_message_id
 from shared.directory import Commune, Delegate, Dialogue
 from shared.errors import PermanentError
 from shared.templates import vn_weekday
@@ -174,7 +174,7 @@ def invitation_email(
     }
     message = new_message()
     set_address(message, "From", sender)
-    set_encoded(message, "To", delegate.name, trailer=f"<{delegate.email}>")
+    set_encoded(message, "To", delegate.name, trailer=f"<{recipient(delegate.email)}>")
     set_encoded(message, "Subject", invitation_subject(dialogue, sequence=sequence, method=method))
     message["Message-ID"] = invitation_message_id(commune, dialogue, delegate, method)
     message["X-Doithoai-Dialogue"] = f"{commune.id}/{dialogue.id}/v{dialogue.version}"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from services.notification.headers import new_message, set_address, set_encoded, stable_message_id
+from services.notification.headers import new_message, recipient, set_address, set_encoded, stable_message_id
 from shared.contracts import SubmissionRoutedV1
 from shared.directory import Commune, Dialogue, Office
 from shared.templates import make_environment
@@ -48,7 +48,7 @@ def office_assignment_email(
     }
     message = new_message()
     set_address(message, "From", sender)
-    message["To"] = office.email
+    message["To"] = recipient(office.email)
     set_encoded(message, "Subject", env.get_template("office_assignment.subject.txt").render(context).strip())
     # A stable Message-ID lets mail systems drop a copy re-sent after a crash.
     message["Message-ID"] = stable_message_id("giao-viec", notification_id, domain=commune.id)

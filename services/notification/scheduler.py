@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 
 from services.notification.deliveries import Deliverer
-from services.notification.headers import new_message, set_address, set_encoded, stable_message_id
+from services.notification.headers import new_message, recipient, set_address, set_encoded, stable_message_id
 from services.notification.ics import invitation_email, invitation_ics, invitation_sequence
 from services.notification.schedule import Registrant, Work, due_work
 from services.notification.smtp import EmailSender
@@ -112,7 +112,7 @@ class Scheduler:
         context = {"work": work, "deadline": deadline, "commune": commune, "dialogue": dialogue, "body_name": body_name(commune, work.recipient_id)}
         message = new_message()
         set_address(message, "From", self._settings.smtp_from)
-        message["To"] = work.address
+        message["To"] = recipient(work.address)
         set_encoded(message, "Subject", self._env.get_template("deadline_reminder.subject.txt").render(context).strip())
         message["Message-ID"] = stable_message_id(work.id, domain=commune.id)
         message["X-Doithoai-Delivery"] = work.id

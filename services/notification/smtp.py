@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
+from services.notification.headers import check_single_recipient
 from shared.errors import PermanentError, TransientError
 
 
@@ -43,6 +44,7 @@ class SmtpSender:
         self._local_hostname: str | None = None  # the name this client gives in EHLO
 
     async def send(self, message: EmailMessage) -> None:
+        check_single_recipient(message)
         try:
             await self._send(message)
         except aiosmtplib.SMTPRecipientsRefused as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.notification.headers import recipient
 from services.notification.messages import office_assignment_email
 from services.notification.metrics import NotificationMetrics
 from services.notification.repository import NotificationRepository
@@ -52,6 +53,7 @@ def assignments_consumer(
             raise PermanentError(f"unknown commune, dialogue or office for {envelope.commune_id}/{routed.office_id}")
         if not office.email:
             raise PermanentError(f"office {office.id} has no e-mail address")
+        recipient(office.email)  # one plain address, or refused before anything is claimed
         # First sight of this event: the notification is created already claimed, and no outcome
         # can exist yet. Otherwise (a redelivery, a copy in flight, a retry) as before: skip what
         # has an outcome, and send only under the claim.

@@ -19,6 +19,7 @@ from shared.clock import utcnow
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
 from shared.http import problem
+from shared.spreadsheets import append_xlsx_row, csv_row
 from shared.auth.guard import GuardedRoute
 
 COLUMNS = (
@@ -61,7 +62,7 @@ def to_csv(rows: list[dict]) -> bytes:
     writer = csv.writer(out)
     writer.writerow([label for _, label in COLUMNS])
     for row in rows:
-        writer.writerow([row[key] for key, _ in COLUMNS])
+        writer.writerow(csv_row(row[key] for key, _ in COLUMNS))
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens Vietnamese CSV correctly
 
 
@@ -69,10 +70,10 @@ def to_xlsx(rows: list[dict], title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Ket luan"
-    sheet.append([title])
+    append_xlsx_row(sheet, [title])
     sheet.append([label for _, label in COLUMNS])
     for row in rows:
-        sheet.append([row[key] for key, _ in COLUMNS])
+        append_xlsx_row(sheet, (row[key] for key, _ in COLUMNS))
     for column, width in zip("ABCDEFGHI", (5, 30, 14, 70, 28, 12, 14, 24, 10), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

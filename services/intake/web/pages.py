@@ -37,8 +37,7 @@ from shared.clock import VIETNAM_TZ, as_utc
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import Commune, Dialogue, DirectoryReader
 from shared.errors import is_transient
-from shared.http import error_body
-from shared.ids import new_id
+from shared.http import error_body, read_form as read_bounded_form
 from shared.outbox import Outbox
 from shared.plan_deadlines import plan_deadlines
 from shared.runtime import Runtime
@@ -166,7 +165,7 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
         return commune, await directory.dialogue(commune_id, commune.current_dialogue_id)
 
     async def read_form(request: Request) -> dict[str, str]:
-        form = await request.form()
+        form = await read_bounded_form(request)
         return {k: v for k, v in form.items() if isinstance(v, str)}
 
     async def over_limit(request: Request, commune: Commune, buckets: tuple[str, ...]) -> int | None:
@@ -256,7 +255,7 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
             errors["topic"] = "Nội dung gợi ý không hợp lệ; vui lòng chọn lại trong danh sách."
         phone = values["phone"].strip()
         if phone and not valid_phone(phone):
-            errors["phone"] = "Số điện thoại không hợp lệ (8–15 chữ số, ví dụ 0912 345 678). Có thể để trống."
+            errors["phone"] = "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678). Có thể để trống."
         body = None
         try:
             body = SubmissionIn.model_validate(
@@ -270,7 +269,7 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
                 errors["kind"] = "Vui lòng chọn loại: ý kiến, kiến nghị hoặc phản ánh."
             if "text" in errors and not values["text"].strip():
                 errors["text"] = "Vui lòng viết nội dung ý kiến, kiến nghị (ít nhất 5 ký tự)."
-        correlation_id = request.headers.get("x-correlation-id") or new_id()
+        correlation_id = request.state.correlation_id  # validated by shared.http
         doc = None
         if body is not None and not errors:
             try:
@@ -393,7 +392,7 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
             if "name" in errors:
                 errors["name"] = "Vui lòng nhập họ và tên (2–120 ký tự)."
             if "phone" in errors:
-                errors["phone"] = "Số điện thoại không hợp lệ (8–20 chữ số, ví dụ 0912 345 678)."
+                errors["phone"] = "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678)."
             if "hamlet" in errors:
                 errors["hamlet"] = "Vui lòng chọn ấp nơi bạn cư trú."
         hamlet = None

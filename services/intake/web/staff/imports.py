@@ -24,6 +24,8 @@ from services.intake.web.staff.kit import IMPORTERS, MANAGERS, StaffKit, own_ham
 from services.intake.web.staff.users import StaffUser
 from shared.contracts import Source
 from shared.directory import Commune, Dialogue
+from shared.http import read_form
+from shared.spreadsheets import append_xlsx_row, csv_row
 
 NO_OPEN_DIALOGUE_VI = "Xã chưa mở đợt đối thoại nào để nhận ý kiến."
 SOURCE_BY_ROLE = {"hamlet_cell": Source.HAMLET_PARTY_CELL, "front_org": Source.FATHERLAND_FRONT}
@@ -32,8 +34,8 @@ SOURCE_BY_ROLE = {"hamlet_cell": Source.HAMLET_PARTY_CELL, "front_org": Source.F
 def template_csv() -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(TEMPLATE_HEADER)
-    writer.writerow(TEMPLATE_EXAMPLE)
+    writer.writerow(csv_row(TEMPLATE_HEADER))
+    writer.writerow(csv_row(TEMPLATE_EXAMPLE))
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read it as UTF-8
 
 
@@ -43,8 +45,8 @@ def template_xlsx() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Ý kiến"
-    sheet.append(TEMPLATE_HEADER)
-    sheet.append(TEMPLATE_EXAMPLE)
+    append_xlsx_row(sheet, TEMPLATE_HEADER)
+    append_xlsx_row(sheet, TEMPLATE_EXAMPLE)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -124,7 +126,7 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
         dialogue = await kit.current_dialogue(commune)
         if dialogue is None:
             return await form_page(request, user, commune, status=409, error=NO_OPEN_DIALOGUE_VI)
-        upload = (await request.form()).get("file")
+        upload = (await read_form(request)).get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             return await form_page(request, user, commune, status=422, error="Vui lòng chọn tệp CSV hoặc Excel (.xlsx) cần nhập.")
         content = await upload.read(settings.import_max_bytes + 1)

@@ -19,6 +19,7 @@ from services.intake.web.pages import SECURITY_HEADERS
 from services.intake.web.staff.backends import ReportingBackend, RoutingBackend
 from services.intake.web.staff.users import StaffStore, StaffUser
 from shared.directory import Commune, Dialogue, DirectoryReader, Hamlet
+from shared.http import read_form as read_bounded_form
 from shared.outbox import Outbox
 from shared.runtime import Runtime
 
@@ -134,7 +135,7 @@ class StaffKit:
 
     @staticmethod
     async def read_form(request: Request) -> dict[str, str]:
-        form = await request.form()
+        form = await read_bounded_form(request)
         return {k: v for k, v in form.items() if isinstance(v, str)}
 
     # ---- the user's world ------------------------------------------------------------------
