@@ -104,6 +104,7 @@ def build_app(
     topology = topo.Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
     rt = Runtime(settings, broker, topology, registry, db, DirectoryReader(db), Tokens(parse_keys(settings.auth_keys), settings.token_ttl_s))
     parts = [factory(rt) for factory in factories]
+    audit = AuditTrail(db)
     # doithoai_<service>_store_operations_total; a process running several services counts them together.
     store_operations.register(parts[0].name if len(parts) == 1 else "embedded", registry)
     for part in parts:
@@ -126,6 +127,7 @@ def build_app(
             await ProcessedEvents(db, part.name, settings.processed_ttl_days).ensure_indexes()
             if part.ensure_indexes:
                 await part.ensure_indexes()
+            await audit.ensure_indexes(part.name)
         async with _running_broker(broker, topology, in_memory):
             tasks = [asyncio.create_task(_relay(part, settings), name=f"outbox-{part.name}") for part in parts if part.outbox]
             tasks += [asyncio.create_task(task(), name=f"task-{part.name}") for part in parts for task in part.extra_tasks]
@@ -151,7 +153,7 @@ def build_app(
         rt.tokens,
         {key: GuardedPolicy(part.name, policy) for part in parts for key, policy in {**OPERATIONS_ACCESS, **part.access}.items()},
         api_keys=next((part.api_keys for part in parts if part.api_keys), None),
-        audit=AuditTrail(db).record,
+        audit=audit.record,
         metrics_token=settings.metrics_token,
     )
     app.state.parts = {part.name: part for part in parts}

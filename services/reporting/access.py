@@ -5,12 +5,11 @@ their office's follow-up tasks."""
 from __future__ import annotations
 
 from shared.auth.policy import PUBLIC, allow
-from shared.auth.principal import MANAGERS, Role, Scope
+from shared.auth.principal import ANSWERERS, MANAGERS, Scope
 
 C = "/api/v1/communes/{commune_id}"
 D = C + "/dialogues/{dialogue_id}"
 READERS = allow(MANAGERS, [Scope.READ])
-ANSWERERS = MANAGERS | {Role.OFFICE_STAFF}
 
 ACCESS = {
     f"GET {D}/items": READERS,

@@ -4,10 +4,9 @@ office staff see and answer only their office's items."""
 from __future__ import annotations
 
 from shared.auth.policy import allow
-from shared.auth.principal import MANAGERS, Role, Scope
+from shared.auth.principal import ANSWERERS, MANAGERS, Scope
 
 C = "/api/v1/communes/{commune_id}"
-ANSWERERS = MANAGERS | {Role.OFFICE_STAFF}
 
 ACCESS = {
     f"GET {C}/review-queue": allow(MANAGERS, [Scope.READ]),

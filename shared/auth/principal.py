@@ -33,6 +33,7 @@ ROLE_LABELS_VI: dict[Role, str] = {
 }
 
 MANAGERS = frozenset({Role.PARTY_OFFICE, Role.COMMUNE_ADMIN})  # review, reclassify, plans, documents, any task
+ANSWERERS = MANAGERS | {Role.OFFICE_STAFF}  # prepare answers, follow up their own office's tasks
 COMMUNE_STAFF = frozenset(Role) - {Role.OPERATOR}
 
 

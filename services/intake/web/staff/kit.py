@@ -18,6 +18,7 @@ from services.intake.web.csrf import csrf_token, set_csrf_cookie
 from services.intake.web.pages import SECURITY_HEADERS
 from services.intake.web.staff.backends import ReportingBackend, RoutingBackend
 from services.intake.web.staff.users import StaffStore, StaffUser
+from shared.auth.principal import ANSWERERS, MANAGERS, Role
 from shared.directory import Commune, Dialogue, DirectoryReader, Hamlet
 from shared.http import read_form as read_bounded_form
 from shared.outbox import Outbox
@@ -28,9 +29,9 @@ NO_ACCESS = {"_id": {"$in": []}}  # a filter nothing matches
 _NO_IDENTITY = {"submitter": 0, "outbox": 0, "fingerprint": 0}
 
 # Who may do what (the guard has already checked the session and the CSRF token).
-MANAGERS = frozenset({"party_office", "commune_admin"})  # review, reclassify, documents, any follow-up task
-ANSWERERS = MANAGERS | {"office_staff"}  # prepare the answer of an item they can see
-IMPORTERS = MANAGERS | {"hamlet_cell", "front_org"}  # enter a hamlet meeting's opinions
+# MANAGERS review, reclassify, issue documents, change any follow-up task; ANSWERERS prepare the
+# answer of an item they can see (shared/auth/principal.py, the matrix the APIs follow too).
+IMPORTERS = MANAGERS | {Role.HAMLET_CELL, Role.FRONT_ORG}  # enter a hamlet meeting's opinions
 
 
 def own_hamlet(user: StaffUser, commune: Commune) -> Hamlet | None:

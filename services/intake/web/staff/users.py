@@ -42,25 +42,17 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from shared.auth.principal import Principal, PrincipalKind, Role
+from shared.audit import STAFF_AUDIT, audit_document
+from shared.auth.principal import MANAGERS, Principal, PrincipalKind, Role
 from shared.clock import utcnow
 from shared.ids import new_id
 
 STAFF_USERS = "intake_staff_users"
 STAFF_SESSIONS = "intake_staff_sessions"
-STAFF_AUDIT = "intake_staff_audit"
-
-ROLES = ("commune_admin", "party_office", "office_staff", "hamlet_cell", "front_org", "operator")
-ROLE_LABELS_VI = {
-    "commune_admin": "Quản trị của xã",
-    "party_office": "Văn phòng Đảng ủy",
-    "office_staff": "Cán bộ cơ quan chuyên môn",
-    "hamlet_cell": "Chi bộ ấp",
-    "front_org": "Mặt trận Tổ quốc, đoàn thể",
-    "operator": "Vận hành hệ thống (mọi xã)",
-}
+ROLES = tuple(role.value for role in Role)
+ROLE_LABELS_VI = {role.value: role.label_vi for role in Role}
 # Who may read the submitter's name and contact.
-IDENTITY_ROLES = frozenset({"party_office", "commune_admin"})
+IDENTITY_ROLES = MANAGERS
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) defaults
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))  # verified against for unknown names: same timing
@@ -196,9 +188,7 @@ class StaffStore:
     # ---- audit -----------------------------------------------------------------------------
 
     async def audit(self, user: StaffUser, action: str, target: dict | None = None, *, status: int | None = None) -> None:
-        await self.audit_log.insert_one({"_id": new_id(), "user_id": user.id, "username": user.username, "role": user.role,
-                                         "commune_id": user.commune_id, "action": action, "target": target or {},
-                                         "status": status, "at": utcnow()})
+        await self.audit_log.insert_one(audit_document(user.principal(), action, target or {}, status))
 
 
 def _token_key(token: str) -> str:
