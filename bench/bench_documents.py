@@ -38,7 +38,15 @@ def items_for_bench(items: list[dict], n: int) -> list[dict]:
     for k in range(n):
         base = items[k % len(items)]
         serial = f"{k + 1:03d}"
-        out.append({**base, "id": f"b-{serial}", "cluster_id": f"b-{serial}", "duplicate_of": None, "text": f"[{serial}] {base['text']}"})
+        out.append(
+            {
+                **base,
+                "id": f"b-{serial}",
+                "cluster_id": f"b-{serial}",
+                "duplicate_of": None,
+                "text": f"[{serial}] {base['text']}",
+            }
+        )
     return out
 
 

@@ -137,7 +137,9 @@ def _python_module(args: list[str], env: dict, logfile: Path) -> subprocess.Pope
 
 def start_service(name: str, env: dict, workdir: Path, suffix: str = "") -> Proc:
     port = free_port()
-    proc = _python_module(["services.cli", "serve", name, "--port", str(port)], env, workdir / f"{name}{suffix}.log")
+    proc = _python_module(
+        ["services.cli", "serve", name, "--port", str(port)], env, workdir / f"{name}{suffix}.log"
+    )
     return Proc(name, proc, port)
 
 
@@ -171,7 +173,9 @@ def rabbitmq_pid() -> int | None:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
-                if (entry / "comm").read_text().strip() == "beam.smp" and b"rabbit" in (entry / "cmdline").read_bytes():
+                if (entry / "comm").read_text().strip() == "beam.smp" and b"rabbit" in (
+                    entry / "cmdline"
+                ).read_bytes():
                     return int(entry.name)
     return None
 
@@ -183,7 +187,9 @@ def scrape(proc: Proc) -> list:
 
 
 def metric_sum(samples: list, name: str, **labels: str) -> float:
-    return sum(s.value for s in samples if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()))
+    return sum(
+        s.value for s in samples if s.name == name and all(s.labels.get(k) == v for k, v in labels.items())
+    )
 
 
 def metric_by_label(samples: list, name: str, label: str) -> dict[str, float]:
@@ -215,7 +221,9 @@ async def consumed(proc: Proc, event_type: str) -> float:
     """Events of this type the service has finished with (stored, then acknowledged)."""
     samples = await asyncio.to_thread(scrape, proc)
     name = f"doithoai_{proc.name}_events_consumed_total"
-    return metric_sum(samples, name, event_type=event_type, outcome="processed") + metric_sum(samples, name, event_type=event_type, outcome="duplicate")
+    return metric_sum(samples, name, event_type=event_type, outcome="processed") + metric_sum(
+        samples, name, event_type=event_type, outcome="duplicate"
+    )
 
 
 # --------------------------------------------------------------------------- HTTP load
@@ -232,7 +240,8 @@ class HttpPool:
     async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
         request = (
             f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{self._port}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
         )
         while self._idle:  # the server closes connections idle for 5 s: such a one answers nothing
             reader, writer = self._idle.pop()
@@ -253,7 +262,9 @@ class HttpPool:
             raise ConnectionResetError("the server closed the connection without an answer")
         return await self._finish((reader, writer), status_line)
 
-    async def _finish(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], status_line: bytes) -> tuple[int, bytes]:
+    async def _finish(
+        self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], status_line: bytes
+    ) -> tuple[int, bytes]:
         reader, writer = conn
         try:
             length, close = 0, False
@@ -310,7 +321,10 @@ class Load:
     def _body(self) -> bytes:
         text, hamlet, _ = synthetic_text(self._rng)
         self._n += 1
-        return json.dumps({"source": "citizen", "kind": "petition", "hamlet": hamlet, "text": f"{text} (phiếu {self._n})"}, ensure_ascii=False).encode()
+        return json.dumps(
+            {"source": "citizen", "kind": "petition", "hamlet": hamlet, "text": f"{text} (phiếu {self._n})"},
+            ensure_ascii=False,
+        ).encode()
 
     async def post_one(self, ids: list[str]) -> None:
         body = self._body()
@@ -372,7 +386,9 @@ class Load:
         return ids, len(tasks)
 
 
-async def wait_done(tracker: Tracker, ids: list[str], reporting: Proc, base_routed: float, timeout: float) -> float | None:
+async def wait_done(
+    tracker: Tracker, ids: list[str], reporting: Proc, base_routed: float, timeout: float
+) -> float | None:
     """Until every item is routed and its office notified (both events seen on the bus) and
     reporting has stored the routing in its read model; returns the time, or None at the timeout."""
     deadline = time.perf_counter() + timeout
@@ -444,9 +460,16 @@ async def bench_bare(workdir: Path) -> dict:
     hops: list[Proc] = []
     try:
         channel = await connection.channel()
-        queues = {name: await channel.declare_queue(name, durable=True, arguments=_bare_queue_args()) for name in names}
+        queues = {
+            name: await channel.declare_queue(name, durable=True, arguments=_bare_queue_args())
+            for name in names
+        }
         for i in range(1, BARE_HOPS + 1):
-            proc = _python_module(["bench.bench_pipeline", "hop", prefix, str(i), str(BARE_HOPS)], dict(os.environ), workdir / f"hop{i}.log")
+            proc = _python_module(
+                ["bench.bench_pipeline", "hop", prefix, str(i), str(BARE_HOPS)],
+                dict(os.environ),
+                workdir / f"hop{i}.log",
+            )
             hops.append(Proc(f"hop{i}", proc))
         await asyncio.sleep(0.5)
         for hop in hops:  # a hop's log says "ready" once its consumer runs
@@ -470,27 +493,48 @@ async def bench_bare(workdir: Path) -> dict:
 
         await queues[f"{prefix}.done"].consume(on_done, no_ack=True)
         text = synthetic_text(random.Random(SEED))[0]
-        bodies = [json.dumps({"id": new_id(), "hop": 0, "text": (text * 4)[:900]}).encode() for _ in range(BARE_ITEMS)]
+        bodies = [
+            json.dumps({"id": new_id(), "hop": 0, "text": (text * 4)[:900]}).encode()
+            for _ in range(BARE_ITEMS)
+        ]
         pids = {hop.name: hop.process.pid for hop in hops}
         if (broker_pid := rabbitmq_pid()) is not None:
             pids["rabbitmq"] = broker_pid
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         started = time.perf_counter()
         for batch in range(0, BARE_ITEMS, 100):
-            await asyncio.gather(*(
-                channel.default_exchange.publish(
-                    aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, content_type="application/json"), routing_key=f"{prefix}.hop1"
+            await asyncio.gather(
+                *(
+                    channel.default_exchange.publish(
+                        aio_pika.Message(
+                            body,
+                            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                            content_type="application/json",
+                        ),
+                        routing_key=f"{prefix}.hop1",
+                    )
+                    for body in bodies[batch : batch + 100]
                 )
-                for body in bodies[batch : batch + 100]
-            ))
+            )
         published_at = time.perf_counter()
         await asyncio.wait_for(done.wait(), timeout=120)
         elapsed = finished_at - started
         # CPU the hops and the broker spent per item: the least any design passing an item over
         # four FastStream hops costs on this machine (the feasibility figures build on it).
-        cpu_ms = {name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / BARE_ITEMS for name, pid in pids.items()}
-        return {"items": BARE_ITEMS, "hops": BARE_HOPS, "items_per_s": round(BARE_ITEMS / elapsed, 1), "publish_s": round(published_at - started, 2), "total_s": round(elapsed, 2),
-                "cpu_ms_per_item": {**{name: round(ms, 2) for name, ms in cpu_ms.items()}, "total": round(sum(cpu_ms.values()), 2)}}
+        cpu_ms = {
+            name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / BARE_ITEMS for name, pid in pids.items()
+        }
+        return {
+            "items": BARE_ITEMS,
+            "hops": BARE_HOPS,
+            "items_per_s": round(BARE_ITEMS / elapsed, 1),
+            "publish_s": round(published_at - started, 2),
+            "total_s": round(elapsed, 2),
+            "cpu_ms_per_item": {
+                **{name: round(ms, 2) for name, ms in cpu_ms.items()},
+                "total": round(sum(cpu_ms.values()), 2),
+            },
+        }
     finally:
         for hop in hops:
             hop.stop()
@@ -518,7 +562,12 @@ async def bench_bare_http(workdir: Path) -> dict:
     """The bare HTTP edge (bench/edges.py): the same POSTs as the closed loop, answered by a bare
     endpoint on uvicorn; the server's CPU per request is part of the feasibility floor."""
     port_file = workdir / "http.port"
-    proc = Proc("http", _python_module(["bench.bench_pipeline", "http", str(port_file)], dict(os.environ), workdir / "http.log"))
+    proc = Proc(
+        "http",
+        _python_module(
+            ["bench.bench_pipeline", "http", str(port_file)], dict(os.environ), workdir / "http.log"
+        ),
+    )
     try:
         proc.port = await port_from(port_file, timeout=30)
         await asyncio.to_thread(wait_listening, "127.0.0.1", proc.port, 30)
@@ -529,7 +578,11 @@ async def bench_bare_http(workdir: Path) -> dict:
         answered = await load.fixed_count(BARE_HTTP_REQUESTS, SATURATED_CONCURRENCY)
         elapsed, cpu = time.perf_counter() - started, cpu_seconds(proc.process.pid) - cpu_before
         pool.close()
-        return {"requests": len(answered), "requests_per_s": round(len(answered) / elapsed, 1), "server_cpu_ms_per_request": round(cpu * 1000 / max(len(answered), 1), 2)}
+        return {
+            "requests": len(answered),
+            "requests_per_s": round(len(answered) / elapsed, 1),
+            "server_cpu_ms_per_request": round(cpu * 1000 / max(len(answered), 1), 2),
+        }
     finally:
         proc.stop()
 
@@ -543,13 +596,18 @@ async def bench_store(db, store_pid: int) -> dict:
     store_cpu, client_cpu = cpu_seconds(store_pid), time.process_time()
     started = time.perf_counter()
     while time.perf_counter() - started < STORE_INSERT_S:
-        await collection.insert_one({"_id": f"i{n}", "commune_id": "demo", "status": "received", "text": doc_text, "at": time.time()})
+        await collection.insert_one(
+            {"_id": f"i{n}", "commune_id": "demo", "status": "received", "text": doc_text, "at": time.time()}
+        )
         n += 1
     elapsed = time.perf_counter() - started
-    return {"inserts": n, "ops_per_s": round(n / elapsed, 1),
-            # The store's own CPU per insert (its cheapest operation) and the client's (PyMongo).
-            "store_cpu_ms_per_insert": round((cpu_seconds(store_pid) - store_cpu) * 1000 / n, 3),
-            "client_cpu_ms_per_insert": round((time.process_time() - client_cpu) * 1000 / n, 3)}
+    return {
+        "inserts": n,
+        "ops_per_s": round(n / elapsed, 1),
+        # The store's own CPU per insert (its cheapest operation) and the client's (PyMongo).
+        "store_cpu_ms_per_insert": round((cpu_seconds(store_pid) - store_cpu) * 1000 / n, 3),
+        "client_cpu_ms_per_insert": round((time.process_time() - client_cpu) * 1000 / n, 3),
+    }
 
 
 # --------------------------------------------------------------------------- routing replicas
@@ -559,7 +617,11 @@ async def seed_commune(db, commune_id: str) -> None:
     from services.intake.demo import demo_commune, demo_dialogue
     from shared.directory import COMMUNES, DIALOGUES, commune_document, dialogue_document
 
-    await db[COMMUNES].replace_one({"_id": commune_id}, commune_document(demo_commune().model_copy(update={"id": commune_id})), upsert=True)
+    await db[COMMUNES].replace_one(
+        {"_id": commune_id},
+        commune_document(demo_commune().model_copy(update={"id": commune_id})),
+        upsert=True,
+    )
     doc = dialogue_document(demo_dialogue().model_copy(update={"commune_id": commune_id}))
     await db[DIALOGUES].replace_one({"_id": doc["_id"]}, doc, upsert=True)
 
@@ -573,25 +635,43 @@ async def preload_received(channel, exchange_name: str, commune_id: str, count: 
         for _ in range(min(100, count - batch)):
             text, hamlet, _ = synthetic_text(rng)
             event = SubmissionReceivedV1(
-                submission_id=new_id(), dialogue_id="demo-2017", tracking_code=new_tracking_code(), source=Source.CITIZEN,
-                organisation=None, kind=Kind.PETITION, text=text, hamlet=hamlet, received_at=datetime.now(UTC),
+                submission_id=new_id(),
+                dialogue_id="demo-2017",
+                tracking_code=new_tracking_code(),
+                source=Source.CITIZEN,
+                organisation=None,
+                kind=Kind.PETITION,
+                text=text,
+                hamlet=hamlet,
+                received_at=datetime.now(UTC),
             )
             envelope = Envelope.wrap(event, commune_id=commune_id, correlation_id=new_id())
-            messages.append(exchange.publish(
-                aio_pika.Message(envelope.model_dump_json().encode(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT, message_id=envelope.event_id,
-                                 content_type="application/json", headers={"x-commune-id": commune_id, "x-event-type": RECEIVED}),
-                routing_key=RECEIVED,
-            ))
+            messages.append(
+                exchange.publish(
+                    aio_pika.Message(
+                        envelope.model_dump_json().encode(),
+                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                        message_id=envelope.event_id,
+                        content_type="application/json",
+                        headers={"x-commune-id": commune_id, "x-event-type": RECEIVED},
+                    ),
+                    routing_key=RECEIVED,
+                )
+            )
         await asyncio.gather(*messages)
 
 
-async def routing_rate(env: dict, workdir: Path, replicas: int, channel, exchange_name: str, client, label: str, store_pid: int) -> dict:
+async def routing_rate(
+    env: dict, workdir: Path, replicas: int, channel, exchange_name: str, client, label: str, store_pid: int
+) -> dict:
     """Each run in a database of its own: routing's look-up of earlier items costs more as the
     store fills, and both runs must start alike."""
     env = {**env, "MONGODB_DB": f"{env['MONGODB_DB']}_{label}"}
     commune_id = f"bench-{label}"
     await seed_commune(client[env["MONGODB_DB"]], commune_id)
-    await purge_pipeline(channel, env["DOITHOAI_AMQP_PREFIX"])  # what earlier phases left is for another database
+    await purge_pipeline(
+        channel, env["DOITHOAI_AMQP_PREFIX"]
+    )  # what earlier phases left is for another database
     backlog = REPLICA_BACKLOG_PER_REPLICA * replicas + 1000
     log(f"routing x{replicas}: preloading {backlog} received events for commune {commune_id}")
     await preload_received(channel, exchange_name, commune_id, backlog, SEED + replicas)
@@ -612,9 +692,17 @@ async def routing_rate(env: dict, workdir: Path, replicas: int, channel, exchang
         await asyncio.sleep(REPLICA_WINDOW_S)
         last, t2 = await routed(), time.perf_counter()
         drained = last >= backlog
-        return {"replicas": replicas, "routed_in_window": int(last - first), "window_s": round(t2 - t1, 2),
-                "items_per_s": round((last - first) / (t2 - t1), 1), "backlog_drained_early": drained,
-                "core_share": {name: round((cpu_seconds(pid) - cpu_before[name]) / (t2 - t1), 2) for name, pid in pids.items()}}
+        return {
+            "replicas": replicas,
+            "routed_in_window": int(last - first),
+            "window_s": round(t2 - t1, 2),
+            "items_per_s": round((last - first) / (t2 - t1), 1),
+            "backlog_drained_early": drained,
+            "core_share": {
+                name: round((cpu_seconds(pid) - cpu_before[name]) / (t2 - t1), 2)
+                for name, pid in pids.items()
+            },
+        }
     finally:
         for proc in procs:
             proc.stop()
@@ -626,7 +714,9 @@ async def routing_rate(env: dict, workdir: Path, replicas: int, channel, exchang
 
 
 def per_item(before: Snapshot, after: Snapshot, items: int) -> dict:
-    store_by_service = {s: sum(after.store_ops[s].values()) - sum(before.store_ops[s].values()) for s in after.store_ops}
+    store_by_service = {
+        s: sum(after.store_ops[s].values()) - sum(before.store_ops[s].values()) for s in after.store_ops
+    }
     commands: dict[str, float] = {}
     for s in after.store_ops:
         for command, value in after.store_ops[s].items():
@@ -647,19 +737,27 @@ def per_item(before: Snapshot, after: Snapshot, items: int) -> dict:
 async def run(workdir: Path) -> dict:
     started = time.perf_counter()
     # Other work on the machine skews every figure on 2 cores: the load averages say if there was any.
-    result: dict = {"bench": "pipeline", "date": datetime.now(UTC).strftime("%Y-%m-%d"), "loadavg_1m_before": round(os.getloadavg()[0], 2)}
+    result: dict = {
+        "bench": "pipeline",
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "loadavg_1m_before": round(os.getloadavg()[0], 2),
+    }
 
     log("bare FastStream 4-hop pipeline (no store)")
     result["bare_pipeline"] = await bench_bare(workdir)
     log(f"bare pipeline: {result['bare_pipeline']['items_per_s']} items/s")
     log("bare HTTP endpoint (the POSTs' least cost)")
     result["bare_http"] = await bench_bare_http(workdir)
-    log(f"bare HTTP: {result['bare_http']['requests_per_s']} requests/s, {result['bare_http']['server_cpu_ms_per_request']} ms of server CPU each")
+    log(
+        f"bare HTTP: {result['bare_http']['requests_per_s']} requests/s, {result['bare_http']['server_cpu_ms_per_request']} ms of server CPU each"
+    )
 
     # File-backed, as `make run` keeps its data; DOITHOAI_BENCH_STORE=memory for the tests' kind.
     in_memory = os.environ.get("DOITHOAI_BENCH_STORE", "file") == "memory"
     store = start_wire_store(workdir / "nx", data_dir=None if in_memory else workdir / "mongo")
-    mail = _python_module(["bench.bench_pipeline", "mail", str(workdir / "mail")], dict(os.environ), workdir / "mail.log")
+    mail = _python_module(
+        ["bench.bench_pipeline", "mail", str(workdir / "mail")], dict(os.environ), workdir / "mail.log"
+    )
     mail_port_file = workdir / "mail" / "port"
     run_id = uuid.uuid4().hex[:8]
     env = {
@@ -684,8 +782,13 @@ async def run(workdir: Path) -> dict:
 
         mail_port = await port_from(mail_port_file, timeout=10)
         env["SMTP_URL"] = f"smtp://127.0.0.1:{mail_port}"
-        result["smtp_client"] = {"emails": SMTP_EMAILS, "client_cpu_ms_per_email": round(await edges.smtp_client_cpu_ms(mail_port, SMTP_EMAILS), 2)}
-        log(f"SMTP client: {result['smtp_client']['client_cpu_ms_per_email']} ms of CPU per e-mail on a kept connection")
+        result["smtp_client"] = {
+            "emails": SMTP_EMAILS,
+            "client_cpu_ms_per_email": round(await edges.smtp_client_cpu_ms(mail_port, SMTP_EMAILS), 2),
+        }
+        log(
+            f"SMTP client: {result['smtp_client']['client_cpu_ms_per_email']} ms of CPU per e-mail on a kept connection"
+        )
         from services.intake.demo import seed_demo
 
         await seed_demo(db)
@@ -714,7 +817,11 @@ async def run(workdir: Path) -> dict:
 
         log(f"end-to-end, closed loop: {SATURATED_CONCURRENCY} concurrent POSTs for {SATURATED_S:.0f}s")
         before = await snapshot(services)
-        pids = {**{name: proc.process.pid for name, proc in services.items()}, "store": store.process.pid, "bench": os.getpid()}
+        pids = {
+            **{name: proc.process.pid for name, proc in services.items()},
+            "store": store.process.pid,
+            "bench": os.getpid(),
+        }
         if (broker_pid := rabbitmq_pid()) is not None:
             pids["rabbitmq"] = broker_pid
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
@@ -731,19 +838,28 @@ async def run(workdir: Path) -> dict:
             {"_id": {"$in": ids}, "commune_id": "demo", "routed_at": {"$exists": True}}
         )
         e2e = {
-            "items": len(ids), "post_s": round(posted_s, 2), "accepted_per_s": round(len(ids) / posted_s, 1),
+            "items": len(ids),
+            "post_s": round(posted_s, 2),
+            "accepted_per_s": round(len(ids) / posted_s, 1),
             "total_s": round(done_at - t0, 2) if done_at else None,
             "items_per_s": round(len(ids) / (done_at - t0), 1) if done_at else None,
-            "verified_in_read_model": in_read_model, "failed_posts": tracker.failed_posts,
+            "verified_in_read_model": in_read_model,
+            "failed_posts": tracker.failed_posts,
         }
         result["end_to_end"] = e2e
         # Where the CPU went over the phase: ms per item and the share of one core, per process.
         result["cpu_end_to_end"] = {
-            name: {"ms_per_item": round(used * 1000 / max(1, len(ids)), 1), "core_share": round(used / wall, 2)} for name, used in cpu_used.items()
+            name: {
+                "ms_per_item": round(used * 1000 / max(1, len(ids)), 1),
+                "core_share": round(used / wall, 2),
+            }
+            for name, used in cpu_used.items()
         }
         result["per_item"] = per_item(before, after, len(ids))
-        log(f"end-to-end: {e2e['items_per_s']} items/s over {len(ids)} items; per item {result['per_item']['store_ops_per_item']} store ops, "
-            f"{result['per_item']['broker_published_per_item']} published / {result['per_item']['broker_delivered_per_item']} delivered messages")
+        log(
+            f"end-to-end: {e2e['items_per_s']} items/s over {len(ids)} items; per item {result['per_item']['store_ops_per_item']} store ops, "
+            f"{result['per_item']['broker_published_per_item']} published / {result['per_item']['broker_delivered_per_item']} delivered messages"
+        )
 
         result["offered_load"] = {}
         for rate in OFFERED_RATES:
@@ -757,19 +873,30 @@ async def run(workdir: Path) -> dict:
             purged = 0 if done_at else await purge_pipeline(channel, env["DOITHOAI_AMQP_PREFIX"])
             post = [(tracker.answered[i] - tracker.posted[i]) * 1000 for i in ids]
             entry = {
-                "offered_per_s": rate, "posts_sent": sent_posts, "items": len(ids), "shed_503": tracker.shed_posts - shed_before, "offered_s": round(offered_s, 2),
+                "offered_per_s": rate,
+                "posts_sent": sent_posts,
+                "items": len(ids),
+                "shed_503": tracker.shed_posts - shed_before,
+                "offered_s": round(offered_s, 2),
                 "backlog_purged_after_drain_timeout": purged,
-                "routed_count": sum(i in tracker.routed for i in ids), "notified_count": sum(i in tracker.sent for i in ids),
-                "drained": done_at is not None, "drain_s": round(done_at - t0 - offered_s, 2) if done_at else None,
-                "post_answer_p50_ms": round(pct(post, 50), 1) if post else None, "post_answer_p99_ms": round(pct(post, 99), 1) if post else None,
+                "routed_count": sum(i in tracker.routed for i in ids),
+                "notified_count": sum(i in tracker.sent for i in ids),
+                "drained": done_at is not None,
+                "drain_s": round(done_at - t0 - offered_s, 2) if done_at else None,
+                "post_answer_p50_ms": round(pct(post, 50), 1) if post else None,
+                "post_answer_p99_ms": round(pct(post, 99), 1) if post else None,
                 "post_to_routed": latency_ms(tracker, ids, tracker.routed),
                 "post_to_notified": latency_ms(tracker, ids, tracker.sent),
             }
             result["offered_load"][str(rate)] = entry
-            log(f"  {rate}/s: POST->routed p50 {entry['post_to_routed']['p50_ms']} ms, p99 {entry['post_to_routed']['p99_ms']} ms; drained: {entry['drained']}")
+            log(
+                f"  {rate}/s: POST->routed p50 {entry['post_to_routed']['p50_ms']} ms, p99 {entry['post_to_routed']['p99_ms']} ms; drained: {entry['drained']}"
+            )
 
         result["rss_mb_after_offered_load"] = {name: proc.rss_mb() for name, proc in services.items()}
-        log(f"RSS after the closed loop: {result['rss_mb_after_end_to_end']}; after the open loops: {result['rss_mb_after_offered_load']}")
+        log(
+            f"RSS after the closed loop: {result['rss_mb_after_end_to_end']}; after the open loops: {result['rss_mb_after_offered_load']}"
+        )
 
         await observer.cancel(consumer_tag)
         pool.close()
@@ -778,12 +905,23 @@ async def run(workdir: Path) -> dict:
         log("routing alone: one replica, then two")
         one = await routing_rate(env, workdir, 1, channel, exchange_name, client, "r1", store.process.pid)
         two = await routing_rate(env, workdir, 2, channel, exchange_name, client, "r2", store.process.pid)
-        result["routing_replicas"] = {"one": one, "two": two, "ratio": round(two["items_per_s"] / one["items_per_s"], 2) if one["items_per_s"] else None}
+        result["routing_replicas"] = {
+            "one": one,
+            "two": two,
+            "ratio": round(two["items_per_s"] / one["items_per_s"], 2) if one["items_per_s"] else None,
+        }
         log(f"routing: one {one['items_per_s']}/s, two {two['items_per_s']}/s")
 
         log("bulk import of 10,000 rows (intake in this process, the same store and broker)")
-        result["bulk_import"] = await bulk_import(Settings(MONGODB_URL=store.url, MONGODB_DB=f"{env['MONGODB_DB']}_import", RABBITMQ_URL=RABBITMQ_URL,
-                                                           DOITHOAI_AMQP_PREFIX=f"{env['DOITHOAI_AMQP_PREFIX']}imp", LOG_LEVEL="WARNING"))
+        result["bulk_import"] = await bulk_import(
+            Settings(
+                MONGODB_URL=store.url,
+                MONGODB_DB=f"{env['MONGODB_DB']}_import",
+                RABBITMQ_URL=RABBITMQ_URL,
+                DOITHOAI_AMQP_PREFIX=f"{env['DOITHOAI_AMQP_PREFIX']}imp",
+                LOG_LEVEL="WARNING",
+            )
+        )
         log(f"bulk import: {result['bulk_import']['seconds']} s")
     finally:
         for proc in services.values():
@@ -794,7 +932,12 @@ async def run(workdir: Path) -> dict:
             await topology_remove(RABBITMQ_URL, env["DOITHOAI_AMQP_PREFIX"])
         with contextlib.suppress(Exception):
             await topology_remove(RABBITMQ_URL, f"{env['DOITHOAI_AMQP_PREFIX']}imp")
-        for name in (env["MONGODB_DB"], f"{env['MONGODB_DB']}_r1", f"{env['MONGODB_DB']}_r2", f"{env['MONGODB_DB']}_import"):
+        for name in (
+            env["MONGODB_DB"],
+            f"{env['MONGODB_DB']}_r1",
+            f"{env['MONGODB_DB']}_r2",
+            f"{env['MONGODB_DB']}_import",
+        ):
             with contextlib.suppress(Exception):
                 await client.drop_database(name)
         await client.close()
@@ -805,8 +948,13 @@ async def run(workdir: Path) -> dict:
     result["bulk_import_10k_s"] = (result.get("bulk_import") or {}).get("seconds")
     result["targets"] = targets(result)
     result["feasibility"] = feasibility(result)
-    result["machine"] = {"cpu_count": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                         "store": f"nx-27017 ({'in memory' if in_memory else 'file-backed'})", "broker": "RabbitMQ on 127.0.0.1:5672"}
+    result["machine"] = {
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "store": f"nx-27017 ({'in memory' if in_memory else 'file-backed'})",
+        "broker": "RabbitMQ on 127.0.0.1:5672",
+    }
     result["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
     result["total_s"] = round(time.perf_counter() - started, 1)
     return result
@@ -831,7 +979,9 @@ def targets(result: dict) -> dict:
         "p99_routed_at_100_lt_100_ms": p99 is not None and p99 < TARGET_P99_ROUTED_MS_AT_100,
         "every_service_rss_lt_150_mb": all(v is not None and v < TARGET_RSS_MB for v in rss.values()),
         # The open loops offer far more than the services take: requests pile up in intake.
-        "every_service_peak_rss_lt_150_mb_including_overload": all(v is not None and v < TARGET_RSS_MB for v in peak.values()),
+        "every_service_peak_rss_lt_150_mb_including_overload": all(
+            v is not None and v < TARGET_RSS_MB for v in peak.values()
+        ),
         "two_routing_replicas_ge_1_7x": ratio is not None and ratio >= TARGET_REPLICA_RATIO,
         "bulk_import_10k_lt_30_s": bool((result.get("bulk_import") or {}).get("meets_target")),
     }
@@ -862,14 +1012,21 @@ def feasibility(result: dict) -> dict:
     """
     cores = len(os.sched_getaffinity(0))
     bare, insert = result["bare_pipeline"], result["store_single_insert"]
-    edges_ms = result["bare_http"]["server_cpu_ms_per_request"] + result["smtp_client"]["client_cpu_ms_per_email"]
+    edges_ms = (
+        result["bare_http"]["server_cpu_ms_per_request"] + result["smtp_client"]["client_cpu_ms_per_email"]
+    )
 
     def ceiling(store_ops: float) -> dict:
         floor_ms = bare["cpu_ms_per_item"]["total"] + edges_ms + store_ops * insert["store_cpu_ms_per_insert"]
         most = cores * 1000 / floor_ms
         target = TARGET_E2E_FRACTION * min(bare["items_per_s"], insert["ops_per_s"] / store_ops)
-        return {"store_ops": store_ops, "cpu_ms_per_item_at_least": round(floor_ms, 1), "items_per_s_at_most": round(most, 1),
-                "end_to_end_target_items_per_s": round(target, 1), "both_targets_reachable": most >= target}
+        return {
+            "store_ops": store_ops,
+            "cpu_ms_per_item_at_least": round(floor_ms, 1),
+            "items_per_s_at_most": round(most, 1),
+            "end_to_end_target_items_per_s": round(target, 1),
+            "both_targets_reachable": most >= target,
+        }
 
     built_ms = sum(v["ms_per_item"] for name, v in result["cpu_end_to_end"].items() if name != "bench")
     one = result["routing_replicas"]["one"]
@@ -885,17 +1042,28 @@ def feasibility(result: dict) -> dict:
     least_ratio = min(cores / (r + o_least), 2 / r) / min(1 / r, cores / (r + o_least)) if r else float("nan")
     return {
         "cores": cores,
-        "floor_ms": {"bare_hops_and_broker": bare["cpu_ms_per_item"]["total"], "http_post": result["bare_http"]["server_cpu_ms_per_request"],
-                     "smtp_email": result["smtp_client"]["client_cpu_ms_per_email"], "store_per_operation": insert["store_cpu_ms_per_insert"]},
+        "floor_ms": {
+            "bare_hops_and_broker": bare["cpu_ms_per_item"]["total"],
+            "http_post": result["bare_http"]["server_cpu_ms_per_request"],
+            "smtp_email": result["smtp_client"]["client_cpu_ms_per_email"],
+            "store_per_operation": insert["store_cpu_ms_per_insert"],
+        },
         "at_store_budget": ceiling(TARGET_STORE_OPS),
         "at_measured_store_ops": ceiling(result["per_item"]["store_ops_per_item"]),
-        "ceiling_as_built": {"cpu_ms_per_item": round(built_ms, 1), "items_per_s_at_most": round(cores * 1000 / built_ms, 1),
-                             "sustains_100_per_s": cores * 1000 / built_ms >= 100},
-        "routing_replicas": {"routing_cpu_ms_per_item": round(r * 1000, 1), "store_and_broker_cpu_ms_per_item": round(o * 1000, 1),
-                             "two_replicas_items_per_s_at_most": round(two_ceiling, 1), "ratio_at_most": round(two_ceiling / rate, 2),
-                             "ratio_1_7_reachable": two_ceiling / rate >= TARGET_REPLICA_RATIO,
-                             "ratio_at_most_with_one_insert_per_item": round(least_ratio, 2),
-                             "ratio_1_7_reachable_with_one_insert_per_item": least_ratio >= TARGET_REPLICA_RATIO},
+        "ceiling_as_built": {
+            "cpu_ms_per_item": round(built_ms, 1),
+            "items_per_s_at_most": round(cores * 1000 / built_ms, 1),
+            "sustains_100_per_s": cores * 1000 / built_ms >= 100,
+        },
+        "routing_replicas": {
+            "routing_cpu_ms_per_item": round(r * 1000, 1),
+            "store_and_broker_cpu_ms_per_item": round(o * 1000, 1),
+            "two_replicas_items_per_s_at_most": round(two_ceiling, 1),
+            "ratio_at_most": round(two_ceiling / rate, 2),
+            "ratio_1_7_reachable": two_ceiling / rate >= TARGET_REPLICA_RATIO,
+            "ratio_at_most_with_one_insert_per_item": round(least_ratio, 2),
+            "ratio_1_7_reachable_with_one_insert_per_item": least_ratio >= TARGET_REPLICA_RATIO,
+        },
     }
 
 
@@ -932,7 +1100,9 @@ def serve_mail(folder: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("role", nargs="?", default="run", choices=("run", "hop", "mail", "http"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "role", nargs="?", default="run", choices=("run", "hop", "mail", "http"), help=argparse.SUPPRESS
+    )
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.role == "hop":

@@ -33,7 +33,9 @@ def serve_http(port_file: Path) -> None:
     port = free_port()
     app = Starlette(routes=[Route(PATH, accept, methods=["POST"])])
     port_file.write_text(str(port))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, proxy_headers=False)  # as services/cli.py
+    uvicorn.run(
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, proxy_headers=False
+    )  # as services/cli.py
 
 
 async def smtp_client_cpu_ms(port: int, emails: int) -> float:

@@ -40,9 +40,7 @@ def _macro_f1(pairs: Sequence[tuple[int, int]]) -> float:
 
 def evaluate(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
     outputs = list(
-        classify_stream(
-            items, commune=demo_commune(), dialogue=demo_dialogue(), rules=RuleSet.load_default()
-        )
+        classify_stream(items, commune=demo_commune(), dialogue=demo_dialogue(), rules=RuleSet.load_default())
     )
     n = len(items)
     topics = [(gold["topic"], out.get("topic")) for gold, out in zip(items, outputs)]
@@ -65,7 +63,10 @@ def evaluate(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
             sum(g.get("secondary_topic") == o.get("secondary_topic") for g, o in zip(items, outputs)), n
         ),
         "authority_accuracy": _ratio(
-            sum(LEVELS.get(g.get("authority_level"), g.get("authority_level")) == o.get("authority_level") for g, o in zip(items, outputs)),
+            sum(
+                LEVELS.get(g.get("authority_level"), g.get("authority_level")) == o.get("authority_level")
+                for g, o in zip(items, outputs)
+            ),
             n,
         ),
         "office_accuracy": _ratio(

@@ -49,7 +49,20 @@ def _fonts(element, size: float | None = None) -> None:
         fonts.set(qn(attr), FONT)
 
 
-def para(container, text: str = "", *, bold=False, italic=False, underline=False, size: float = BODY_PT, align=JUSTIFY, indent=False, after: float = 3, runs=None, first=False):
+def para(
+    container,
+    text: str = "",
+    *,
+    bold=False,
+    italic=False,
+    underline=False,
+    size: float = BODY_PT,
+    align=JUSTIFY,
+    indent=False,
+    after: float = 3,
+    runs=None,
+    first=False,
+):
     """A paragraph of one run (or of `runs`: (text, bold, italic) triples)."""
     p = container.paragraphs[0] if first else container.add_paragraph()
     p.alignment = align
@@ -134,7 +147,9 @@ def header(doc) -> None:
     tag(left, "{%p if d.vv_line %}")
     para(left, "{{ d.vv_line }}", size=SMALL_PT, align=CENTER, after=0)
     tag(left, "{%p endif %}")
-    para(right, "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15, align=CENTER, after=8, first=True)
+    para(
+        right, "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15, align=CENTER, after=8, first=True
+    )
     para(right, "{{ d.date_line }}", italic=True, align=CENTER, after=0)
 
 
@@ -184,7 +199,9 @@ def signature(doc) -> None:
 def recipients(doc) -> None:
     p = para(doc, "Nơi nhận:", bold=True, italic=True, underline=True, size=SMALL_PT, align=LEFT, after=0)
     p.paragraph_format.space_before = Pt(12)
-    loop_paragraphs(doc, "line in d.recipient_lines", "{{ line }}", size=SMALL_PT, align=LEFT, after=0, indent=False)
+    loop_paragraphs(
+        doc, "line in d.recipient_lines", "{{ line }}", size=SMALL_PT, align=LEFT, after=0, indent=False
+    )
 
 
 def grid_table(doc, heads, widths, rows_builder) -> None:
@@ -251,7 +268,9 @@ def body_report(doc) -> None:
         add_row(table, ["{{ row.body }}", "{{ row.due }}", "{{ row.received }}", "{{ row.status }}"])
         add_row(table, ["{%tr endfor %}", "", "", ""])
 
-    grid_table(doc, ["Cơ quan, đơn vị", "Thời hạn", "Số ý kiến", "Tình trạng"], (62, 50, 20, 33), deadline_rows)
+    grid_table(
+        doc, ["Cơ quan, đơn vị", "Thời hạn", "Số ý kiến", "Tình trạng"], (62, 50, 20, 33), deadline_rows
+    )
     tag(doc, "{%p for c in charts %}")
     para(doc, "{{ c.image }}", align=CENTER)
     tag(doc, "{%p endfor %}")
@@ -266,7 +285,11 @@ def body_report(doc) -> None:
             table,
             [
                 "{{ i.number }}",
-                (("{{ i.text }}", False, False), ("{% if i.merged_note %} {{ i.merged_note }}{% endif %}", True, False), ("{% if i.years_note %} ({{ i.years_note }}){% endif %}", False, True)),
+                (
+                    ("{{ i.text }}", False, False),
+                    ("{% if i.merged_note %} {{ i.merged_note }}{% endif %}", True, False),
+                    ("{% if i.years_note %} ({{ i.years_note }}){% endif %}", False, True),
+                ),
                 "{{ i.hamlet }} – {{ i.submitters }}",
                 '{{ i.office }}{% if i.coordinating %}; phối hợp: {{ i.coordinating | join(", ") }}{% endif %}',
                 "{{ i.authority }}",
@@ -275,9 +298,18 @@ def body_report(doc) -> None:
         add_row(table, ["{%tr endfor %}", "", "", "", ""])
         add_row(table, ["{%tr endfor %}", "", "", "", ""])
 
-    grid_table(doc, ["TT", "Nội dung ý kiến, kiến nghị", "Ấp / người gửi", "Cơ quan chủ trì", "Thẩm quyền"], (10, 70, 30, 30, 25), issue_rows)
+    grid_table(
+        doc,
+        ["TT", "Nội dung ý kiến, kiến nghị", "Ấp / người gửi", "Cơ quan chủ trì", "Thẩm quyền"],
+        (10, 70, 30, 30, 25),
+        issue_rows,
+    )
     heading(doc, "3. Các vấn đề vượt thẩm quyền cấp xã")
-    loop_paragraphs(doc, "i in d.report.above", "- Vấn đề số {{ i.number }} ({{ i.hamlet }}): {{ i.text }} – thẩm quyền: {{ i.authority }}.")
+    loop_paragraphs(
+        doc,
+        "i in d.report.above",
+        "- Vấn đề số {{ i.number }} ({{ i.hamlet }}): {{ i.text }} – thẩm quyền: {{ i.authority }}.",
+    )
     tag(doc, "{%p if not d.report.above %}")
     para(doc, "Không có.", indent=True)
     tag(doc, "{%p endif %}")
@@ -306,7 +338,14 @@ def body_minutes(doc) -> None:
     para(doc, "Ý kiến phát biểu của nhân dân và trả lời tại hội nghị:", indent=True)
     tag(doc, "{%p for s in d.minutes.speeches %}")
     para(doc, "{{ loop.index }}) {{ s.name }} ({{ s.hamlet }}): {{ s.issue }}", indent=True)
-    para(doc, runs=[("Trả lời{% if s.answered_by %} ({{ s.answered_by }}){% endif %}:", False, True), (' {{ s.answer or "……………………" }}', False, False)], indent=True)
+    para(
+        doc,
+        runs=[
+            ("Trả lời{% if s.answered_by %} ({{ s.answered_by }}){% endif %}:", False, True),
+            (' {{ s.answer or "……………………" }}', False, False),
+        ],
+        indent=True,
+    )
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p if not d.minutes.speeches %}")
     para(doc, "1) ……………………………………………………………", indent=True)
@@ -325,9 +364,17 @@ def body_notice(doc) -> None:
     para(
         doc,
         runs=[
-            ("{{ c.number }}. Ý kiến của nhân dân {{ c.hamlet }}{% if c.merged_note %} {{ c.merged_note }}{% endif %}{% if c.years_note %} ({{ c.years_note }}){% endif %}: “{{ c.text }}”{{ c.stop }}{% for e in c.earlier %}{% if e.answer %} Năm {{ e.year }} đã trả lời: “{{ e.answer }}”.{% endif %}{% endfor %} Giao ", False, False),
+            (
+                "{{ c.number }}. Ý kiến của nhân dân {{ c.hamlet }}{% if c.merged_note %} {{ c.merged_note }}{% endif %}{% if c.years_note %} ({{ c.years_note }}){% endif %}: “{{ c.text }}”{{ c.stop }}{% for e in c.earlier %}{% if e.answer %} Năm {{ e.year }} đã trả lời: “{{ e.answer }}”.{% endif %}{% endfor %} Giao ",
+                False,
+                False,
+            ),
             ("{{ c.office }}", True, False),
-            (' chủ trì{% if c.coordinating %}, phối hợp {{ c.coordinating | join(", ") }}{% endif %} kiểm tra, giải quyết{% if c.long_running %} dứt điểm{% endif %} và trả lời cho nhân dân; thời hạn {{ c.deadline_working_days }} ngày làm việc, chậm nhất ngày {{ c.deadline | vn_date }}.', False, False),
+            (
+                ' chủ trì{% if c.coordinating %}, phối hợp {{ c.coordinating | join(", ") }}{% endif %} kiểm tra, giải quyết{% if c.long_running %} dứt điểm{% endif %} và trả lời cho nhân dân; thời hạn {{ c.deadline_working_days }} ngày làm việc, chậm nhất ngày {{ c.deadline | vn_date }}.',
+                False,
+                False,
+            ),
         ],
         indent=True,
     )

@@ -23,7 +23,14 @@ def _serve(args: argparse.Namespace) -> int:
     app = importlib.import_module(f"services.{args.service}.app").build_app(settings)
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; the
     # client address is decided by shared/client_address.py (DOITHOAI_TRUSTED_PROXIES) alone.
-    uvicorn.run(app, host=args.host, port=args.port or DEFAULT_PORTS[args.service], log_level="warning", access_log=False, proxy_headers=False)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port or DEFAULT_PORTS[args.service],
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+    )
     return 0
 
 
@@ -43,7 +50,14 @@ def _seed_demo(_: argparse.Namespace) -> int:
 
     asyncio.run(seed())
     # The demo staff logins have published passwords: only with DOITHOAI_DEMO=1.
-    print("demo commune seeded" + (" with demo staff logins (each must change its password at first login)" if settings.demo else "; no staff logins (DOITHOAI_DEMO is off)"))
+    print(
+        "demo commune seeded"
+        + (
+            " with demo staff logins (each must change its password at first login)"
+            if settings.demo
+            else "; no staff logins (DOITHOAI_DEMO is off)"
+        )
+    )
     return 0
 
 
@@ -56,7 +70,9 @@ def _iso_date(text: str):
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid date {text!r}: expected YYYY-MM-DD, e.g. 2017-03-25") from None
+        raise argparse.ArgumentTypeError(
+            f"invalid date {text!r}: expected YYYY-MM-DD, e.g. 2017-03-25"
+        ) from None
 
 
 def _commune_id(text: str) -> str:
@@ -75,7 +91,11 @@ def _deadlines(args: argparse.Namespace) -> int:
     from shared.calendar import WorkingCalendar
     from shared.deadlines import derive, summary
 
-    days_off, working_days, culture_day = list(args.extra_day_off), list(args.extra_working_day), args.culture_day
+    days_off, working_days, culture_day = (
+        list(args.extra_day_off),
+        list(args.extra_working_day),
+        args.culture_day,
+    )
     stored = _stored_calendar(args.commune)
     if stored is not None:  # the commune's own override table, when a store is configured
         days_off += stored.extra_days_off
@@ -84,7 +104,13 @@ def _deadlines(args: argparse.Namespace) -> int:
     calendar = WorkingCalendar(days_off, working_days, culture_day=culture_day)
     out = {"meeting": args.meeting.isoformat(), "commune": args.commune, **summary(args.meeting, calendar)}
     out["deadlines"] = [
-        {"key": d.key, "title": d.title, "responsible": d.responsible, "due": d.due.isoformat(), "printed": d.printed}
+        {
+            "key": d.key,
+            "title": d.title,
+            "responsible": d.responsible,
+            "due": d.due.isoformat(),
+            "printed": d.printed,
+        }
         for d in derive(args.meeting, calendar)
     ]
     print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -113,7 +139,10 @@ def _stored_calendar(commune_id: str):
     try:
         return asyncio.run(read())
     except Exception as exc:  # the arithmetic must still work without a store
-        print(f"doithoai deadlines: commune calendar not read ({type(exc).__name__}); using the national calendar", file=sys.stderr)
+        print(
+            f"doithoai deadlines: commune calendar not read ({type(exc).__name__}); using the national calendar",
+            file=sys.stderr,
+        )
         return None
 
 
@@ -126,7 +155,10 @@ def _classify(args: argparse.Namespace) -> int:
     from services.routing.classifier import RuleSet
 
     if args.commune != DEMO_COMMUNE_ID:
-        print(f"doithoai classify: commune {args.commune!r} is not available offline; only the built-in {DEMO_COMMUNE_ID!r} commune is", file=sys.stderr)
+        print(
+            f"doithoai classify: commune {args.commune!r} is not available offline; only the built-in {DEMO_COMMUNE_ID!r} commune is",
+            file=sys.stderr,
+        )
         return 2
     stream = StreamClassifier(commune=demo_commune(), dialogue=demo_dialogue(), rules=RuleSet.load_default())
     for number, raw in enumerate(sys.stdin, start=1):
@@ -151,23 +183,37 @@ def _render(args: argparse.Namespace) -> int:
     from services.reporting.documents.demo import DEMO_ISSUED_ON, demo_dataset
 
     if args.kind not in KINDS:
-        print(f"doithoai render: unknown document kind {args.kind!r}; choose one of: {', '.join(KINDS)}", file=sys.stderr)
+        print(
+            f"doithoai render: unknown document kind {args.kind!r}; choose one of: {', '.join(KINDS)}",
+            file=sys.stderr,
+        )
         return 2
     if args.format not in FORMATS:
-        print(f"doithoai render: unknown format {args.format!r}; choose one of: {', '.join(FORMATS)}", file=sys.stderr)
+        print(
+            f"doithoai render: unknown format {args.format!r}; choose one of: {', '.join(FORMATS)}",
+            file=sys.stderr,
+        )
         return 2
     if not args.demo:
-        print("doithoai render: only the built-in demo data set can be rendered offline; pass --demo", file=sys.stderr)
+        print(
+            "doithoai render: only the built-in demo data set can be rendered offline; pass --demo",
+            file=sys.stderr,
+        )
         return 2
     if args.number is not None and args.number < 1:
         print("doithoai render: --number starts at 1 (leave it out for a draft)", file=sys.stderr)
         return 2
     commune, dialogue, items, minutes = demo_dataset()
     issued_on = args.issued_on or DEMO_ISSUED_ON[args.kind]
-    data = build_data(args.kind, commune, dialogue, items, number=args.number, issued_on=issued_on, minutes=minutes)
+    data = build_data(
+        args.kind, commune, dialogue, items, number=args.number, issued_on=issued_on, minutes=minutes
+    )
     out = Path(args.output)
     out.write_bytes(render(args.kind, args.format, data))
-    print(f"{out} ({args.kind}, {args.format}, {'số ' + str(args.number) if args.number else 'dự thảo'})", file=sys.stderr)
+    print(
+        f"{out} ({args.kind}, {args.format}, {'số ' + str(args.number) if args.number else 'dự thảo'})",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -181,9 +227,19 @@ def _dlq(args: argparse.Namespace) -> int:
     settings = Settings()
     topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
     if args.action == "list":
-        rows = asyncio.run(list_dead_letters(settings.rabbitmq_url, topology, service=args.service, limit=args.limit))
+        rows = asyncio.run(
+            list_dead_letters(settings.rabbitmq_url, topology, service=args.service, limit=args.limit)
+        )
     else:
-        rows = asyncio.run(replay_dead_letters(settings.rabbitmq_url, topology, service=args.service, message_id=args.message_id, limit=args.limit))
+        rows = asyncio.run(
+            replay_dead_letters(
+                settings.rabbitmq_url,
+                topology,
+                service=args.service,
+                message_id=args.message_id,
+                limit=args.limit,
+            )
+        )
     for row in rows:
         print(json.dumps(row, ensure_ascii=False, default=str))
     print(json.dumps({"action": args.action, "count": len(rows)}), file=sys.stderr)
@@ -197,7 +253,9 @@ def _run(_: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="doithoai", description="Dialogue between the commune Party Secretary and the people.")
+    root = argparse.ArgumentParser(
+        prog="doithoai", description="Dialogue between the commune Party Secretary and the people."
+    )
     commands = root.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run one service (production runs one per process)")
@@ -206,31 +264,96 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None)
     serve.set_defaults(func=_serve)
 
-    seed = commands.add_parser("seed-demo", help="create or refresh the demo commune and its 2017 dialogue (idempotent)")
+    seed = commands.add_parser(
+        "seed-demo", help="create or refresh the demo commune and its 2017 dialogue (idempotent)"
+    )
     seed.set_defaults(func=_seed_demo)
 
-    deadlines = commands.add_parser("deadlines", help="the plan's deadlines for a meeting date, as JSON (no server needed)")
-    deadlines.add_argument("--meeting", type=_iso_date, required=True, metavar="YYYY-MM-DD", help="the dialogue's date")
-    deadlines.add_argument("--commune", type=_commune_id, default="demo", metavar="ID", help="with MONGODB_URL set, the commune's own calendar overrides apply")
-    deadlines.add_argument("--extra-day-off", type=_iso_date, action="append", default=[], metavar="YYYY-MM-DD", help="a day off the holidays package does not know (repeatable)")
-    deadlines.add_argument("--extra-working-day", type=_iso_date, action="append", default=[], metavar="YYYY-MM-DD", help="a working day the holidays package does not know (repeatable)")
-    deadlines.add_argument("--no-culture-day", dest="culture_day", action="store_false", help="24/11 (Ngày Văn hóa Việt Nam) is not a day off")
+    deadlines = commands.add_parser(
+        "deadlines", help="the plan's deadlines for a meeting date, as JSON (no server needed)"
+    )
+    deadlines.add_argument(
+        "--meeting", type=_iso_date, required=True, metavar="YYYY-MM-DD", help="the dialogue's date"
+    )
+    deadlines.add_argument(
+        "--commune",
+        type=_commune_id,
+        default="demo",
+        metavar="ID",
+        help="with MONGODB_URL set, the commune's own calendar overrides apply",
+    )
+    deadlines.add_argument(
+        "--extra-day-off",
+        type=_iso_date,
+        action="append",
+        default=[],
+        metavar="YYYY-MM-DD",
+        help="a day off the holidays package does not know (repeatable)",
+    )
+    deadlines.add_argument(
+        "--extra-working-day",
+        type=_iso_date,
+        action="append",
+        default=[],
+        metavar="YYYY-MM-DD",
+        help="a working day the holidays package does not know (repeatable)",
+    )
+    deadlines.add_argument(
+        "--no-culture-day",
+        dest="culture_day",
+        action="store_false",
+        help="24/11 (Ngày Văn hóa Việt Nam) is not a day off",
+    )
     deadlines.set_defaults(func=_deadlines)
 
-    classify = commands.add_parser("classify", help="classify JSON-lines submissions from stdin offline: topic, office, authority, repeats")
-    classify.add_argument("--commune", type=_commune_id, default="demo", metavar="ID", help="only the built-in demo commune is available offline")
+    classify = commands.add_parser(
+        "classify",
+        help="classify JSON-lines submissions from stdin offline: topic, office, authority, repeats",
+    )
+    classify.add_argument(
+        "--commune",
+        type=_commune_id,
+        default="demo",
+        metavar="ID",
+        help="only the built-in demo commune is available offline",
+    )
     classify.set_defaults(func=_classify)
 
-    render = commands.add_parser("render", help="render a dialogue document (invitation, report, minutes, notice, letter, radio) from the demo data set")
-    render.add_argument("kind", metavar="KIND", help="giay-moi | bao-cao-tong-hop | bien-ban | thong-bao-ket-luan | kien-nghi-cap-tren | thong-bao-truyen-thanh")
-    render.add_argument("--demo", action="store_true", help="use the built-in demo data set (2017 seed plan, 36 submissions); required offline")
+    render = commands.add_parser(
+        "render",
+        help="render a dialogue document (invitation, report, minutes, notice, letter, radio) from the demo data set",
+    )
+    render.add_argument(
+        "kind",
+        metavar="KIND",
+        help="giay-moi | bao-cao-tong-hop | bien-ban | thong-bao-ket-luan | kien-nghi-cap-tren | thong-bao-truyen-thanh",
+    )
+    render.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the built-in demo data set (2017 seed plan, 36 submissions); required offline",
+    )
     render.add_argument("--format", default="pdf", metavar="FORMAT", help="html | pdf | docx (default pdf)")
     render.add_argument("-o", "--output", required=True, metavar="FILE")
-    render.add_argument("--number", type=int, default=None, metavar="N", help="the document's number in its register; without it a draft (Số    -TB/ĐU, DỰ THẢO)")
-    render.add_argument("--issued-on", type=_iso_date, default=None, metavar="YYYY-MM-DD", help="issue date (default: the demo plan's date for that document)")
+    render.add_argument(
+        "--number",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the document's number in its register; without it a draft (Số    -TB/ĐU, DỰ THẢO)",
+    )
+    render.add_argument(
+        "--issued-on",
+        type=_iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="issue date (default: the demo plan's date for that document)",
+    )
     render.set_defaults(func=_render)
 
-    dlq = commands.add_parser("dlq", help="dead letters: list them with their reasons, or replay them to their consumer")
+    dlq = commands.add_parser(
+        "dlq", help="dead letters: list them with their reasons, or replay them to their consumer"
+    )
     dlq.add_argument("action", choices=("list", "replay"))
     dlq.add_argument("--service", choices=sorted(DEFAULT_PORTS), help="only this service's consumers")
     dlq.add_argument("--message-id", help="replay only this message (its event id)")

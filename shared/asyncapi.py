@@ -31,19 +31,43 @@ def build_document(prefix: str = "doithoai") -> dict:
             "payload": {
                 "allOf": [
                     {"$ref": "#/components/schemas/Envelope"},
-                    {"type": "object", "properties": {"event_type": {"const": payload.EVENT_TYPE}, "version": {"const": payload.VERSION}, "payload": {"$ref": f"#/components/schemas/{name}"}}},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "event_type": {"const": payload.EVENT_TYPE},
+                            "version": {"const": payload.VERSION},
+                            "payload": {"$ref": f"#/components/schemas/{name}"},
+                        },
+                    },
                 ]
             },
         }
-        consumers = sorted(f"{prefix}.{spec.service}.{spec.name}" for spec in CONSUMERS if key in spec.routing_keys)
+        consumers = sorted(
+            f"{prefix}.{spec.service}.{spec.name}" for spec in CONSUMERS if key in spec.routing_keys
+        )
         channels[key] = {
             "description": f"Routing key {key} on the topic exchange {prefix}.events; consumed by: {', '.join(consumers) or 'none'}.",
             "subscribe": {"message": {"$ref": f"#/components/messages/{name}"}},
-            "bindings": {"amqp": {"is": "routingKey", "exchange": {"name": f"{prefix}.events", "type": "topic", "durable": True, "autoDelete": False}, "bindingVersion": "0.2.0"}},
+            "bindings": {
+                "amqp": {
+                    "is": "routingKey",
+                    "exchange": {
+                        "name": f"{prefix}.events",
+                        "type": "topic",
+                        "durable": True,
+                        "autoDelete": False,
+                    },
+                    "bindingVersion": "0.2.0",
+                }
+            },
         }
     return {
         "asyncapi": "2.6.0",
-        "info": {"title": "doithoai events", "version": "1", "description": "Versioned events between intake, routing, notification and reporting. Consumers ignore unknown fields; a new version is a new routing key."},
+        "info": {
+            "title": "doithoai events",
+            "version": "1",
+            "description": "Versioned events between intake, routing, notification and reporting. Consumers ignore unknown fields; a new version is a new routing key.",
+        },
         "defaultContentType": "application/json",
         "channels": channels,
         "components": {"messages": messages, "schemas": schemas},

@@ -19,16 +19,27 @@ def audit_collection(service: str) -> str:
 
 
 def audit_document(principal: Principal, action: str, target: dict, status: int | None) -> dict:
-    return {"_id": new_id(), "user_id": principal.subject, "username": principal.name,
-            "role": principal.role.value if principal.role else None, "via": principal.kind.value,
-            "commune_id": principal.commune_id, "action": action, "target": target, "status": status, "at": utcnow()}
+    return {
+        "_id": new_id(),
+        "user_id": principal.subject,
+        "username": principal.name,
+        "role": principal.role.value if principal.role else None,
+        "via": principal.kind.value,
+        "commune_id": principal.commune_id,
+        "action": action,
+        "target": target,
+        "status": status,
+        "at": utcnow(),
+    }
 
 
 class AuditTrail:
     def __init__(self, db: AsyncDatabase) -> None:
         self.db = db
 
-    async def record(self, service: str, principal: Principal, action: str, target: dict, status: int) -> None:
+    async def record(
+        self, service: str, principal: Principal, action: str, target: dict, status: int
+    ) -> None:
         await self.db[audit_collection(service)].insert_one(audit_document(principal, action, target, status))
 
     async def ensure_indexes(self, service: str) -> None:

@@ -54,7 +54,9 @@ async def _take(queue: aio_pika.abc.AbstractQueue, limit: int) -> list[aio_pika.
     return taken
 
 
-async def list_dead_letters(url: str, topology: Topology, *, service: str | None = None, limit: int = 20) -> list[dict]:
+async def list_dead_letters(
+    url: str, topology: Topology, *, service: str | None = None, limit: int = 20
+) -> list[dict]:
     """Up to `limit` messages per dead-letter queue, left in place, with their reasons."""
     found: list[dict] = []
     connection = await aio_pika.connect(url)
@@ -70,7 +72,14 @@ async def list_dead_letters(url: str, topology: Topology, *, service: str | None
     return found
 
 
-async def replay_dead_letters(url: str, topology: Topology, *, service: str | None = None, message_id: str | None = None, limit: int = 100) -> list[dict]:
+async def replay_dead_letters(
+    url: str,
+    topology: Topology,
+    *,
+    service: str | None = None,
+    message_id: str | None = None,
+    limit: int = 100,
+) -> list[dict]:
     """Send dead letters back to their consumer's queue (each acknowledged only after the broker
     confirmed the copy), with the retry count reset."""
     replayed: list[dict] = []
@@ -85,12 +94,31 @@ async def replay_dead_letters(url: str, topology: Topology, *, service: str | No
                 if message_id and message.message_id != message_id:
                     skipped.append(message)
                     continue
-                headers = {k: v for k, v in (message.headers or {}).items() if k not in (RETRY_HEADER, REASON_HEADER, "x-death", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason", "x-last-death-exchange", "x-last-death-queue", "x-last-death-reason")}
+                headers = {
+                    k: v
+                    for k, v in (message.headers or {}).items()
+                    if k
+                    not in (
+                        RETRY_HEADER,
+                        REASON_HEADER,
+                        "x-death",
+                        "x-first-death-exchange",
+                        "x-first-death-queue",
+                        "x-first-death-reason",
+                        "x-last-death-exchange",
+                        "x-last-death-queue",
+                        "x-last-death-reason",
+                    )
+                }
                 headers[REPLAYED_HEADER] = int((message.headers or {}).get(REPLAYED_HEADER, 0)) + 1
                 headers.setdefault(ORIGINAL_KEY_HEADER, target)
                 copy = aio_pika.Message(
-                    message.body, headers=headers, message_id=message.message_id, correlation_id=message.correlation_id,
-                    content_type=message.content_type, delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    message.body,
+                    headers=headers,
+                    message_id=message.message_id,
+                    correlation_id=message.correlation_id,
+                    content_type=message.content_type,
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 )
                 await channel.default_exchange.publish(copy, routing_key=target)
                 replayed.append(_describe(dlq_name, message) | {"to": target})

@@ -64,47 +64,65 @@ DEFAULT_RULES: tuple[DeadlineRule, ...] = (
     DeadlineRule(
         "reports",
         "UBND xã gửi báo cáo tình hình, thực trạng và đề xuất giải pháp cho Thường trực Đảng ủy",
-        "peoples_committee", "before_date_days", 10,
+        "peoples_committee",
+        "before_date_days",
+        10,
     ),
     DeadlineRule(
         "front_reports",
         "Mặt trận gửi báo cáo tổng hợp ý kiến, kiến nghị, phản ánh của đoàn viên, hội viên về Thường trực Đảng ủy",
-        "fatherland_front", "before_date_days", 10,
+        "fatherland_front",
+        "before_date_days",
+        10,
     ),
     DeadlineRule(
         "organisation_reports",
         "Các đoàn thể xã gửi báo cáo tổng hợp ý kiến, kiến nghị, phản ánh của đoàn viên, hội viên về Thường trực Đảng ủy",
-        "mass_organisations", "before_date_days", 10,
+        "mass_organisations",
+        "before_date_days",
+        10,
     ),
     DeadlineRule(
         "hamlet_reports",
         "Chi ủy chi bộ ấp tổng hợp ý kiến, kiến nghị của nhân dân báo cáo Thường trực Đảng ủy (qua Văn phòng Đảng ủy)",
-        "hamlet_party_cells", "before_date_days", 10,
+        "hamlet_party_cells",
+        "before_date_days",
+        10,
     ),
     DeadlineRule(
         "classification",
         "Văn phòng Đảng ủy tổng hợp, phân loại ý kiến và đề xuất cơ quan, đơn vị chuẩn bị nội dung trả lời",
-        "party_office", "before_date_days", 7,
+        "party_office",
+        "before_date_days",
+        7,
     ),
     DeadlineRule(
         "delegate_invitations",
         "Phát hành Giấy mời đại biểu (ít nhất 03 ngày làm việc trước khi đối thoại)",
-        "party_office", "working_days_before", 3,
+        "party_office",
+        "working_days_before",
+        3,
     ),
     DeadlineRule(
         "resident_invitations",
         "Gửi Giấy mời cho nhân dân (ít nhất 03 ngày trước khi đối thoại)",
-        "hamlet_party_cells", "days_before", 3,
+        "hamlet_party_cells",
+        "days_before",
+        3,
     ),
     DeadlineRule(
         "conclusion",
         "Văn bản thông báo ý kiến kết luận của Thường trực Đảng ủy (chậm nhất 10 ngày làm việc sau đối thoại)",
-        "party_office", "working_days_after", 10,
+        "party_office",
+        "working_days_after",
+        10,
     ),
 )
 
 
-def for_each_body(rules: Sequence[DeadlineRule], key: str, bodies: Mapping[str, str]) -> tuple[DeadlineRule, ...]:
+def for_each_body(
+    rules: Sequence[DeadlineRule], key: str, bodies: Mapping[str, str]
+) -> tuple[DeadlineRule, ...]:
     """Replace the rule `key` by one rule per body (id -> Vietnamese name), e.g. one per mass
     organisation or per hamlet party cell: keys become "key:id", titles name the body."""
     out: list[DeadlineRule] = []
@@ -112,7 +130,10 @@ def for_each_body(rules: Sequence[DeadlineRule], key: str, bodies: Mapping[str, 
         if rule.key != key:
             out.append(rule)
             continue
-        out.extend(replace(rule, key=f"{key}:{body}", responsible=body, title=f"{rule.title} — {name}") for body, name in bodies.items())
+        out.extend(
+            replace(rule, key=f"{key}:{body}", responsible=body, title=f"{rule.title} — {name}")
+            for body, name in bodies.items()
+        )
     return tuple(out)
 
 

@@ -6,10 +6,9 @@ Every lookup is by commune id, and a dialogue is always fetched together with it
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import time as clock
 from datetime import date, time
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 from pymongo.asynchronous.database import AsyncDatabase
@@ -90,14 +89,20 @@ class Commune(_Frozen):
     current_dialogue_id: str | None = None
     signature: Signature = Signature()
     recipients: tuple[str, ...] = ()  # "Nơi nhận" of the conclusion notice, before "Lưu Văn phòng Đảng ủy."
-    bodies: dict[str, str] = {}  # responsible body key (peoples_committee, fatherland_front, ...) -> e-mail for reminders
+    bodies: dict[
+        str, str
+    ] = {}  # responsible body key (peoples_committee, fatherland_front, ...) -> e-mail for reminders
     calendar: CalendarOverrides = CalendarOverrides()
     party_term: str = "2020-2025"  # documents are numbered from 01 per type within a Party committee term
     recipient_emails: dict[str, str] = {}  # "Nơi nhận" name -> e-mail, for distributing issued documents
     public_speaker_names: SpeakerNames = SpeakerNames.GIVEN_NAME  # the public speaking order's names
 
     def working_calendar(self) -> WorkingCalendar:
-        return WorkingCalendar(self.calendar.extra_days_off, self.calendar.extra_working_days, culture_day=self.calendar.culture_day)
+        return WorkingCalendar(
+            self.calendar.extra_days_off,
+            self.calendar.extra_working_days,
+            culture_day=self.calendar.culture_day,
+        )
 
     @property
     def display_name(self) -> str:
@@ -185,12 +190,16 @@ class DirectoryReader:
         if (hit := self._get(("commune", commune_id))) is not None:
             return hit
         doc = await self._db[COMMUNES].find_one({"_id": commune_id})
-        return self._put(("commune", commune_id), Commune.model_validate({**doc, "id": doc["_id"]}) if doc else None)
+        return self._put(
+            ("commune", commune_id), Commune.model_validate({**doc, "id": doc["_id"]}) if doc else None
+        )
 
     async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None:
         if (hit := self._get(("dialogue", commune_id, dialogue_id))) is not None:
             return hit
-        doc = await self._db[DIALOGUES].find_one({"_id": dialogue_key(commune_id, dialogue_id), "commune_id": commune_id}, {"outbox": 0})
+        doc = await self._db[DIALOGUES].find_one(
+            {"_id": dialogue_key(commune_id, dialogue_id), "commune_id": commune_id}, {"outbox": 0}
+        )
         return self._put(("dialogue", commune_id, dialogue_id), Dialogue.model_validate(doc) if doc else None)
 
     async def dialogues(self, commune_id: str) -> list[Dialogue]:
@@ -199,22 +208,30 @@ class DirectoryReader:
 
     async def active_dialogues(self, limit: int = 1000) -> list[Dialogue]:
         """Dialogues whose duties still run, across communes (for the scheduler)."""
-        cursor = self._db[DIALOGUES].find({"status": {"$in": list(ACTIVE_STATUSES)}}, {"outbox": 0}).limit(limit)
+        cursor = (
+            self._db[DIALOGUES].find({"status": {"$in": list(ACTIVE_STATUSES)}}, {"outbox": 0}).limit(limit)
+        )
         return [Dialogue.model_validate(doc) async for doc in cursor]
 
     async def registrants(self, commune_id: str, dialogue_id: str) -> list[dict]:
         """Registered residents with the phone to invite them by: read inside the deployment's
         store, never put on the bus."""
-        cursor = self._db[REGISTRATIONS].find({"commune_id": commune_id, "dialogue_id": dialogue_id}, {"phone": 1, "hamlet": 1, "hamlet_id": 1})
+        cursor = self._db[REGISTRATIONS].find(
+            {"commune_id": commune_id, "dialogue_id": dialogue_id}, {"phone": 1, "hamlet": 1, "hamlet_id": 1}
+        )
         return await cursor.to_list()
 
     async def submitters(self, commune_id: str, submission_ids: list[str]) -> list[dict]:
         """Tracking code and the contact a resident left (if any), to tell them the outcome."""
-        cursor = self._db[SUBMISSIONS].find({"commune_id": commune_id, "_id": {"$in": submission_ids}}, {"tracking_code": 1, "submitter": 1})
+        cursor = self._db[SUBMISSIONS].find(
+            {"commune_id": commune_id, "_id": {"$in": submission_ids}}, {"tracking_code": 1, "submitter": 1}
+        )
         return await cursor.to_list()
 
     async def issued_file(self, commune_id: str, document_id: str, fmt: str) -> bytes | None:
-        doc = await self._db[ISSUED_DOCUMENTS].find_one({"_id": document_id, "commune_id": commune_id}, {"files": 1})
+        doc = await self._db[ISSUED_DOCUMENTS].find_one(
+            {"_id": document_id, "commune_id": commune_id}, {"files": 1}
+        )
         content = ((doc or {}).get("files") or {}).get(fmt)
         return bytes(content) if content is not None else None
 

@@ -39,7 +39,9 @@ class GroupWriter:
 
     def __init__(self, collection: AsyncCollection, max_batch: int = MAX_BATCH) -> None:
         self._collection = collection
-        self._batches: Batcher[WriteOp, None] = Batcher(self._write, max_batch=max_batch, name=f"group-commit:{collection.name}")
+        self._batches: Batcher[WriteOp, None] = Batcher(
+            self._write, max_batch=max_batch, name=f"group-commit:{collection.name}"
+        )
 
     async def write(self, op: WriteOp) -> None:
         """Store `op`; raises `DuplicateKeyError` (or `WriteError`) when the store refused this

@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from pymongo.errors import ConnectionFailure
 from starlette.datastructures import FormData, Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -19,19 +21,35 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.auth.guard import GuardedRoute
 from shared.auth.policy import OPERATIONS, PUBLIC
 from shared.ids import new_id
-from fastapi.responses import HTMLResponse, JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 
 # pydantic error type -> (Vietnamese, English) message. Anything else falls back to pydantic's text.
 _MESSAGES: dict[str, tuple[str, str]] = {
     "missing": ("Thiếu thông tin bắt buộc.", "This field is required."),
-    "string_too_long": ("Nội dung quá dài: tối đa {max_length} ký tự.", "Too long: at most {max_length} characters."),
-    "string_too_short": ("Nội dung quá ngắn: tối thiểu {min_length} ký tự.", "Too short: at least {min_length} characters."),
-    "enum": ("Giá trị không hợp lệ; chọn một trong: {expected}.", "Invalid value; expected one of: {expected}."),
-    "literal_error": ("Giá trị không hợp lệ; chọn một trong: {expected}.", "Invalid value; expected one of: {expected}."),
+    "string_too_long": (
+        "Nội dung quá dài: tối đa {max_length} ký tự.",
+        "Too long: at most {max_length} characters.",
+    ),
+    "string_too_short": (
+        "Nội dung quá ngắn: tối thiểu {min_length} ký tự.",
+        "Too short: at least {min_length} characters.",
+    ),
+    "enum": (
+        "Giá trị không hợp lệ; chọn một trong: {expected}.",
+        "Invalid value; expected one of: {expected}.",
+    ),
+    "literal_error": (
+        "Giá trị không hợp lệ; chọn một trong: {expected}.",
+        "Invalid value; expected one of: {expected}.",
+    ),
     "string_type": ("Phải là chuỗi ký tự.", "Must be a string."),
-    "json_invalid": ("Dữ liệu gửi lên không phải JSON hợp lệ (hoặc không phải UTF-8).", "The body is not valid JSON (or not UTF-8)."),
-    "model_attributes_type": ("Dữ liệu gửi lên phải là một đối tượng JSON.", "The body must be a JSON object."),
+    "json_invalid": (
+        "Dữ liệu gửi lên không phải JSON hợp lệ (hoặc không phải UTF-8).",
+        "The body is not valid JSON (or not UTF-8).",
+    ),
+    "model_attributes_type": (
+        "Dữ liệu gửi lên phải là một đối tượng JSON.",
+        "The body must be a JSON object.",
+    ),
     "dict_type": ("Dữ liệu gửi lên phải là một đối tượng JSON.", "The body must be a JSON object."),
     "extra_forbidden": ("Trường này không được chấp nhận.", "This field is not accepted."),
     "string_pattern_mismatch": ("Định dạng không hợp lệ.", "Invalid format."),
@@ -70,7 +88,8 @@ def error_body(errors: list[dict]) -> dict:
     described = [_describe(e) for e in errors]
     return {
         "error": "validation_failed",
-        "message_vi": "Dữ liệu không hợp lệ: " + "; ".join(f"{d['field']}: {d['message_vi']}" for d in described),
+        "message_vi": "Dữ liệu không hợp lệ: "
+        + "; ".join(f"{d['field']}: {d['message_vi']}" for d in described),
         "message_en": "Invalid input: " + "; ".join(f"{d['field']}: {d['message_en']}" for d in described),
         "detail": described,
     }
@@ -87,7 +106,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
         # FastAPI reports a body it cannot decode (e.g. invalid UTF-8) as a bare 400.
         if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
-            return JSONResponse(status_code=422, content=error_body([{"loc": ("body",), "type": "json_invalid", "msg": "invalid JSON or UTF-8"}]))
+            return JSONResponse(
+                status_code=422,
+                content=error_body(
+                    [{"loc": ("body",), "type": "json_invalid", "msg": "invalid JSON or UTF-8"}]
+                ),
+            )
         # Starlette's form parser refusing a form that holds more fields or files than asked.
         if exc.status_code == 400 and str(exc.detail).startswith(_STARLETTE_TOO_MANY):
             return too_many_fields(request, None)
@@ -98,7 +122,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_store_down(_: Request, exc: Exception) -> JSONResponse:
         # Nothing can be stored or read: say so and when to retry, rather than a bare 500.
-        response = problem(503, "store_unavailable", "Hệ thống tạm thời gián đoạn, vui lòng thử lại sau ít phút.", "The store is unavailable; nothing was changed. Retry later.")
+        response = problem(
+            503,
+            "store_unavailable",
+            "Hệ thống tạm thời gián đoạn, vui lòng thử lại sau ít phút.",
+            "The store is unavailable; nothing was changed. Retry later.",
+        )
         response.headers["Retry-After"] = "5"
         return response
 
@@ -160,7 +189,12 @@ def install_body_limit(app: FastAPI, max_bytes: int, larger: Mapping[str, int] |
 
 
 def _body_too_large(limit: int) -> JSONResponse:
-    return problem(413, "body_too_large", f"Dữ liệu gửi lên quá lớn (tối đa {limit // 1024} kB).", f"Request body too large (at most {limit // 1024} kB).")
+    return problem(
+        413,
+        "body_too_large",
+        f"Dữ liệu gửi lên quá lớn (tối đa {limit // 1024} kB).",
+        f"Request body too large (at most {limit // 1024} kB).",
+    )
 
 
 async def _disconnected() -> Message:
@@ -233,7 +267,11 @@ def install_load_shedding(app: FastAPI, max_in_flight: int, registry: CollectorR
     served, instead of queueing them: a store slower than the offered load would otherwise
     hold every waiting request (and its memory) until it gets round to it. Nothing refused
     here was stored, so a client may simply send it again. /healthz and /metrics are never shed."""
-    shed = Counter("doithoai_http_requests_shed_total", "Requests answered 503 because too many were already in flight.", registry=registry)
+    shed = Counter(
+        "doithoai_http_requests_shed_total",
+        "Requests answered 503 because too many were already in flight.",
+        registry=registry,
+    )
     app.add_middleware(_LoadShedding, max_in_flight=max_in_flight, shed=shed)
 
 
@@ -248,10 +286,17 @@ class _LoadShedding:
             return
         if self.in_flight >= self.max_in_flight:
             self.shed.inc()
-            if "text/html" in Headers(scope=scope).get("accept", ""):  # a person at a browser: a page, not JSON
+            if "text/html" in Headers(scope=scope).get(
+                "accept", ""
+            ):  # a person at a browser: a page, not JSON
                 response: Response = HTMLResponse(OVERLOADED_PAGE_VI, status_code=503)
             else:
-                response = problem(503, "overloaded", OVERLOADED_VI, "Too many requests in progress; nothing was stored. Retry in a few seconds.")
+                response = problem(
+                    503,
+                    "overloaded",
+                    OVERLOADED_VI,
+                    "Too many requests in progress; nothing was stored. Retry in a few seconds.",
+                )
             response.headers["Retry-After"] = "2"
             await response(scope, receive, send)
             return
@@ -305,8 +350,15 @@ class _RequestContext:
         finally:
             if scope["path"] not in _OPERATIONS_PATHS:
                 self.access.info(
-                    "%s %s %d", scope["method"], scope["path"], status,
-                    extra={"correlation_id": correlation_id, "status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 1)},
+                    "%s %s %d",
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    extra={
+                        "correlation_id": correlation_id,
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    },
                 )
 
 
@@ -360,7 +412,9 @@ class _SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
                 present = {name.lower() for name, _ in headers}
-                content_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
+                content_type = next(
+                    (value for name, value in headers if name.lower() == b"content-type"), b""
+                )
                 wanted = html if content_type.lower().startswith(b"text/html") else _NOSNIFF
                 missing = [(name, value) for name, value in wanted if name not in present]
                 if missing:
@@ -380,7 +434,9 @@ def ops_router(registry: CollectorRegistry, ready: Callable[[], Awaitable[dict[s
     async def healthz() -> JSONResponse:
         checks = await ready()
         ok = all(checks.values())
-        return JSONResponse(status_code=200 if ok else 503, content={"status": "ok" if ok else "degraded", "checks": checks})
+        return JSONResponse(
+            status_code=200 if ok else 503, content={"status": "ok" if ok else "degraded", "checks": checks}
+        )
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def metrics() -> Response:

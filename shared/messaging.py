@@ -39,7 +39,9 @@ RETRY_HEADER = "x-retry-count"
 REASON_HEADER = "x-doithoai-reason"
 ORIGINAL_KEY_HEADER = "x-original-routing-key"
 
-EventHandler = Callable[[Envelope, Any], Awaitable[bool | None]]  # False: handled before (self-deduplicating handlers)
+EventHandler = Callable[
+    [Envelope, Any], Awaitable[bool | None]
+]  # False: handled before (self-deduplicating handlers)
 GiveUpHook = Callable[[Envelope, Any, str], Awaitable[None]]
 
 
@@ -110,7 +112,11 @@ class _Dispatcher:
             return await message.ack()
 
         label = envelope.routing_key
-        context = {"event_id": envelope.event_id, "correlation_id": envelope.correlation_id, "commune_id": envelope.commune_id}
+        context = {
+            "event_id": envelope.event_id,
+            "correlation_id": envelope.correlation_id,
+            "commune_id": envelope.commune_id,
+        }
         started = time.perf_counter()
         own_dedupe = label in self.consumer.self_deduplicating
         try:
@@ -121,7 +127,9 @@ class _Dispatcher:
             if own_dedupe:
                 first = outcome is not False
             else:
-                first = await self.processed.mark(envelope.event_id, commune_id=envelope.commune_id, event_type=label)
+                first = await self.processed.mark(
+                    envelope.event_id, commune_id=envelope.commune_id, event_type=label
+                )
         except PermanentError as exc:
             log.warning("event failed permanently: %s", exc, extra=context)
             await self._give_up(envelope, payload, _short(exc))
@@ -138,7 +146,9 @@ class _Dispatcher:
             attempts = int(headers.get(RETRY_HEADER, 0))
             reason = f"{'transient' if is_transient(exc) else 'unexpected'}: {_short(exc)}"
             if attempts < self.max_retries:
-                log.warning("event failed, retry %d of %d: %s", attempts + 1, self.max_retries, reason, extra=context)
+                log.warning(
+                    "event failed, retry %d of %d: %s", attempts + 1, self.max_retries, reason, extra=context
+                )
                 await self._retry(message, headers, attempts + 1, reason)
                 self.metrics.consumed.labels(label, "retried").inc()
             else:
@@ -220,7 +230,9 @@ def register_consumer(
 
     queue = topology.queue(consumer.spec)
     if not in_memory:
-        broker.subscriber(queue, ack_policy=AckPolicy.MANUAL, title=queue.name, description=consumer.description)(on_message)
+        broker.subscriber(
+            queue, ack_policy=AckPolicy.MANUAL, title=queue.name, description=consumer.description
+        )(on_message)
         return
     for key in consumer.spec.routing_keys:
         per_key = RabbitQueue(f"{queue.name}.{key}", routing_key=key)

@@ -89,7 +89,12 @@ class ProcessedEvents:
         """Record the event; False when another delivery recorded it first."""
         try:
             await self._collection.insert_one(
-                {"_id": event_id, "commune_id": commune_id, "event_type": event_type, "processed_at": utcnow()}
+                {
+                    "_id": event_id,
+                    "commune_id": commune_id,
+                    "event_type": event_type,
+                    "processed_at": utcnow(),
+                }
             )
         except DuplicateKeyError:
             return False

@@ -48,7 +48,9 @@ class Outbox:
         self._clears: dict[str, GroupWriter] = {}
 
     async def flush_document(self, collection: AsyncCollection, commune_id: str, doc_id: str) -> int:
-        doc = await collection.find_one({"_id": doc_id, "commune_id": commune_id, "outbox_pending": True}, {"outbox": 1, "outbox_at": 1})
+        doc = await collection.find_one(
+            {"_id": doc_id, "commune_id": commune_id, "outbox_pending": True}, {"outbox": 1, "outbox_at": 1}
+        )
         return await self._publish_and_clear(collection, doc) if doc else 0
 
     async def publish_written(self, collection: AsyncCollection, doc: dict) -> int:
@@ -68,7 +70,10 @@ class Outbox:
         # Only the outbox that was read is cleared: a change stored meanwhile has a new
         # `outbox_at` and keeps its events for the next flush.
         await clears.write(
-            UpdateOne({"_id": doc["_id"], "outbox_pending": True, "outbox_at": doc.get("outbox_at")}, {"$set": {"outbox_pending": False}, "$unset": {"outbox": ""}})
+            UpdateOne(
+                {"_id": doc["_id"], "outbox_pending": True, "outbox_at": doc.get("outbox_at")},
+                {"$set": {"outbox_pending": False}, "$unset": {"outbox": ""}},
+            )
         )
         return len(envelopes)
 
@@ -80,7 +85,9 @@ class Outbox:
         cutoff = time.time() - grace.total_seconds()
         found = []
         for collection in self._collections:
-            cursor = collection.find({"outbox_pending": True, "outbox_at": {"$lt": cutoff}}, {"outbox": 1, "outbox_at": 1}).limit(limit)
+            cursor = collection.find(
+                {"outbox_pending": True, "outbox_at": {"$lt": cutoff}}, {"outbox": 1, "outbox_at": 1}
+            ).limit(limit)
             found += [(collection, doc) async for doc in cursor]
         return found
 

@@ -28,8 +28,15 @@ from shared.auth.guard import AccessGuard, ApiKeyResolver, GuardedPolicy
 from shared.auth.policy import AccessTable
 from shared.auth.tokens import Tokens, parse_keys
 from shared.directory import DirectoryReader
-from shared.http import OPERATIONS_ACCESS, install_body_limit, install_error_handlers, install_load_shedding, install_request_context, ops_router
-from shared.http import install_security_headers
+from shared.http import (
+    OPERATIONS_ACCESS,
+    install_body_limit,
+    install_error_handlers,
+    install_load_shedding,
+    install_request_context,
+    install_security_headers,
+    ops_router,
+)
 from shared.messaging import BusPublisher, Consumer, register_consumer
 from shared.mongo import ProcessedEvents, StoreOperations, create_client, database
 from shared.observability import ConsumerMetrics
@@ -65,8 +72,12 @@ class ServiceParts:
     extra_tasks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     components: dict[str, object] = field(default_factory=dict)  # for operators' commands and tests
     body_limits: dict[str, int] = field(default_factory=dict)  # path -> larger request body allowed (uploads)
-    on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # after the consumers stopped
-    access: AccessTable = field(default_factory=dict)  # "METHOD /path" -> who may call it (services/<name>/access.py)
+    on_shutdown: list[Callable[[], Awaitable[None]]] = field(
+        default_factory=list
+    )  # after the consumers stopped
+    access: AccessTable = field(
+        default_factory=dict
+    )  # "METHOD /path" -> who may call it (services/<name>/access.py)
     api_keys: ApiKeyResolver | None = None  # the service that owns the commune's API keys resolves them
 
 
@@ -84,7 +95,11 @@ def make_broker(settings: Settings, registry: CollectorRegistry, app_name: str) 
         default_channel=Channel(prefetch_count=settings.prefetch_count, on_return_raises=True),
         log_level=logging.DEBUG,
         graceful_timeout=10.0,
-        middlewares=[RabbitPrometheusMiddleware(registry=registry, app_name=app_name, metrics_prefix="doithoai_faststream")],
+        middlewares=[
+            RabbitPrometheusMiddleware(
+                registry=registry, app_name=app_name, metrics_prefix="doithoai_faststream"
+            )
+        ],
     )
 
 
@@ -102,7 +117,15 @@ def build_app(
     client = create_client(settings, store_operations)
     db = database(client, settings)
     topology = topo.Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
-    rt = Runtime(settings, broker, topology, registry, db, DirectoryReader(db), Tokens(parse_keys(settings.auth_keys), settings.token_ttl_s))
+    rt = Runtime(
+        settings,
+        broker,
+        topology,
+        registry,
+        db,
+        DirectoryReader(db),
+        Tokens(parse_keys(settings.auth_keys), settings.token_ttl_s),
+    )
     parts = [factory(rt) for factory in factories]
     audit = AuditTrail(db)
     # doithoai_<service>_store_operations_total; a process running several services counts them together.
@@ -129,8 +152,16 @@ def build_app(
                 await part.ensure_indexes()
             await audit.ensure_indexes(part.name)
         async with _running_broker(broker, topology, in_memory):
-            tasks = [asyncio.create_task(_relay(part, settings), name=f"outbox-{part.name}") for part in parts if part.outbox]
-            tasks += [asyncio.create_task(task(), name=f"task-{part.name}") for part in parts for task in part.extra_tasks]
+            tasks = [
+                asyncio.create_task(_relay(part, settings), name=f"outbox-{part.name}")
+                for part in parts
+                if part.outbox
+            ]
+            tasks += [
+                asyncio.create_task(task(), name=f"task-{part.name}")
+                for part in parts
+                for task in part.extra_tasks
+            ]
             try:
                 yield
             finally:
@@ -146,19 +177,33 @@ def build_app(
         await client.close()
 
     docs = settings.docs_enabled
-    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan, docs_url="/docs" if docs else None,
-                  redoc_url="/redoc" if docs else None, openapi_url="/openapi.json" if docs else None)
+    app = FastAPI(
+        title=title,
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.runtime = rt
     app.state.guard = AccessGuard(
         rt.tokens,
-        {key: GuardedPolicy(part.name, policy) for part in parts for key, policy in {**OPERATIONS_ACCESS, **part.access}.items()},
+        {
+            key: GuardedPolicy(part.name, policy)
+            for part in parts
+            for key, policy in {**OPERATIONS_ACCESS, **part.access}.items()
+        },
         api_keys=next((part.api_keys for part in parts if part.api_keys), None),
         audit=audit.record,
         metrics_token=settings.metrics_token,
     )
     app.state.parts = {part.name: part for part in parts}
     install_error_handlers(app)
-    install_body_limit(app, max_bytes=64 * 1024, larger={path: size for part in parts for path, size in part.body_limits.items()})
+    install_body_limit(
+        app,
+        max_bytes=64 * 1024,
+        larger={path: size for part in parts for path, size in part.body_limits.items()},
+    )
     install_load_shedding(app, settings.max_in_flight, registry)
     install_request_context(app)
     install_security_headers(app)  # outermost: the refusals above get the headers too

@@ -43,7 +43,9 @@ class Settings(BaseSettings):
     directory_cache_s: float = Field(5.0, alias="DOITHOAI_DIRECTORY_CACHE_S", ge=0, le=300)
 
     scheduler_interval_s: float = Field(30.0, alias="DOITHOAI_SCHEDULER_INTERVAL_S", gt=0)
-    reminder_offsets_days: str = Field("3,1,0", alias="DOITHOAI_REMINDER_OFFSETS_DAYS", pattern=r"^\d{1,3}(,\d{1,3})*$")
+    reminder_offsets_days: str = Field(
+        "3,1,0", alias="DOITHOAI_REMINDER_OFFSETS_DAYS", pattern=r"^\d{1,3}(,\d{1,3})*$"
+    )
     # Invitations go out this many days before the last day the plan allows.
     invitation_lead_days: int = Field(2, alias="DOITHOAI_INVITATION_LEAD_DAYS", ge=0, le=60)
     overdue_window_days: int = Field(30, alias="DOITHOAI_OVERDUE_WINDOW_DAYS", ge=0)
@@ -92,7 +94,9 @@ class Settings(BaseSettings):
     staff_login_limit: int = Field(10, alias="DOITHOAI_STAFF_LOGIN_LIMIT", ge=1)
     staff_login_window_s: int = Field(600, alias="DOITHOAI_STAFF_LOGIN_WINDOW_S", ge=1, le=86400)
     staff_login_backoff_s: int = Field(60, alias="DOITHOAI_STAFF_LOGIN_BACKOFF_S", ge=1, le=86400)
-    staff_login_backoff_max_s: int = Field(3600, alias="DOITHOAI_STAFF_LOGIN_BACKOFF_MAX_S", ge=1, le=7 * 86400)
+    staff_login_backoff_max_s: int = Field(
+        3600, alias="DOITHOAI_STAFF_LOGIN_BACKOFF_MAX_S", ge=1, le=7 * 86400
+    )
     staff_login_address_limit: int = Field(100, alias="DOITHOAI_STAFF_LOGIN_ADDRESS_LIMIT", ge=1)
     # Demo data with published staff passwords (`doithoai seed-demo`): only when this is on.
     # `make run` turns it on; compose and k8s leave it off.

@@ -43,7 +43,9 @@ def date_line(place: str, value: date) -> str:
 def make_environment(template_dirs: Sequence[Path]) -> Environment:
     env = Environment(
         loader=FileSystemLoader([str(d) for d in template_dirs]),
-        autoescape=select_autoescape(enabled_extensions=("html", "xml"), default_for_string=True, default=False),
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "xml"), default_for_string=True, default=False
+        ),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -107,9 +107,7 @@ def fold(s: str) -> str:
     """
     text = unicodedata.normalize("NFC", s).lower()
     text = "".join(_LETTER_MAP.get(ch, ch) for ch in text)
-    text = "".join(
-        ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)
-    )
+    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", text).strip()
 
 
@@ -203,9 +201,7 @@ PHRASE_CANONICAL: Final[Mapping[str, str]] = MappingProxyType(
 _ROAD_PREFIX: Final = MappingProxyType({"dt": "duong tinh", "ql": "quoc lo", "tl": "duong tinh"})
 _ROAD_NUMBER = re.compile(r"\b(dt|ql|tl) ?([1-9][0-9]{0,3}[a-z]?)\b")
 _PHRASES = re.compile(
-    r"\b(?:"
-    + "|".join(re.escape(p) for p in sorted(PHRASE_CANONICAL, key=len, reverse=True))
-    + r")\b"
+    r"\b(?:" + "|".join(re.escape(p) for p in sorted(PHRASE_CANONICAL, key=len, reverse=True)) + r")\b"
 )
 
 

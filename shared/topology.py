@@ -41,7 +41,9 @@ CONSUMERS: tuple[ConsumerSpec, ...] = (
     ConsumerSpec("notification", "assignments", (SubmissionRoutedV1.routing_key(),)),
     ConsumerSpec("notification", "plans", (DialoguePlanChangedV1.routing_key(),)),
     ConsumerSpec("notification", "documents", (DocumentIssuedV1.routing_key(),)),
-    ConsumerSpec("notification", "followup", (FollowUpChangedV1.routing_key(), FollowUpReminderV1.routing_key())),
+    ConsumerSpec(
+        "notification", "followup", (FollowUpChangedV1.routing_key(), FollowUpReminderV1.routing_key())
+    ),
     ConsumerSpec(
         "intake",
         "status",

@@ -11,8 +11,14 @@ DEMO_OFFICE = "phong-kinh-te"
 DEMO_HAMLET = "ap-cho"
 
 
-def principal(role: Role | str, commune_id: str | None = "demo", *, office_id: str | None = None, hamlet_id: str | None = None,
-              name: str | None = None) -> Principal:
+def principal(
+    role: Role | str,
+    commune_id: str | None = "demo",
+    *,
+    office_id: str | None = None,
+    hamlet_id: str | None = None,
+    name: str | None = None,
+) -> Principal:
     role = Role(role)
     if role is Role.OFFICE_STAFF:
         office_id = office_id or DEMO_OFFICE
@@ -20,20 +26,37 @@ def principal(role: Role | str, commune_id: str | None = "demo", *, office_id: s
         hamlet_id = hamlet_id or DEMO_HAMLET
     if role is Role.OPERATOR:
         commune_id = None
-    return Principal(kind=PrincipalKind.USER, subject=f"test-{role.value}", name=name or f"test.{role.value}", commune_id=commune_id,
-                     role=role, office_id=office_id, hamlet_id=hamlet_id)
+    return Principal(
+        kind=PrincipalKind.USER,
+        subject=f"test-{role.value}",
+        name=name or f"test.{role.value}",
+        commune_id=commune_id,
+        role=role,
+        office_id=office_id,
+        hamlet_id=hamlet_id,
+    )
 
 
 def token(settings: Settings, role: Role | str, commune_id: str | None = "demo", **kwargs) -> str:
-    return Tokens(parse_keys(settings.auth_keys), settings.token_ttl_s).issue(principal(role, commune_id, **kwargs))
+    return Tokens(parse_keys(settings.auth_keys), settings.token_ttl_s).issue(
+        principal(role, commune_id, **kwargs)
+    )
 
 
-def headers(settings: Settings, role: Role | str = Role.PARTY_OFFICE, commune_id: str | None = "demo", **kwargs) -> dict[str, str]:
+def headers(
+    settings: Settings, role: Role | str = Role.PARTY_OFFICE, commune_id: str | None = "demo", **kwargs
+) -> dict[str, str]:
     return {"authorization": f"Bearer {token(settings, role, commune_id, **kwargs)}"}
 
 
 def key_principal(commune_id: str, *scopes: Scope) -> Principal:
-    return Principal(kind=PrincipalKind.API_KEY, subject="test-key", name="api-key:test", commune_id=commune_id, scopes=frozenset(scopes))
+    return Principal(
+        kind=PrincipalKind.API_KEY,
+        subject="test-key",
+        name="api-key:test",
+        commune_id=commune_id,
+        scopes=frozenset(scopes),
+    )
 
 
 def key_token_headers(settings: Settings, commune_id: str, *scopes: Scope) -> dict[str, str]:
@@ -41,7 +64,9 @@ def key_token_headers(settings: Settings, commune_id: str, *scopes: Scope) -> di
     return {"authorization": f"Bearer {tokens.issue(key_principal(commune_id, *scopes))}"}
 
 
-def staff_headers(role: Role | str = Role.PARTY_OFFICE, commune_id: str | None = "demo", **kwargs) -> dict[str, str]:
+def staff_headers(
+    role: Role | str = Role.PARTY_OFFICE, commune_id: str | None = "demo", **kwargs
+) -> dict[str, str]:
     """`headers` for an app built with make_settings (conftest.TEST_AUTH_KEYS), valid 15 minutes."""
     from tests.conftest import TEST_AUTH_KEYS
 

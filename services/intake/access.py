@@ -58,11 +58,25 @@ ACCESS = {
 # The staff pages: the staff router's own guard checks the session, the CSRF token and the role
 # (services/intake/web/staff/pages.py); the table still names each, so none is undeclared.
 STAFF_PAGES = (
-    "POST /logout", "GET /staff/", "GET /staff/items/{submission_id}", "GET /staff/xem-lai",
-    "POST /staff/items/{submission_id}/phan-loai", "POST /staff/items/{submission_id}/tra-loi",
-    "GET /staff/van-ban", "POST /staff/van-ban/{kind}", "GET /staff/van-ban/{kind}/du-thao.{fmt}",
-    "GET /staff/van-ban/da-ban-hanh/{document_id}.{fmt}", "GET /staff/theo-doi", "POST /staff/theo-doi/{task_id}",
-    "GET /staff/y-kien-moi", "POST /staff/y-kien-moi", "GET /staff/nhap", "GET /staff/nhap/mau.{fmt}",
-    "POST /staff/nhap", "GET /staff/nhap/{job_id}", "GET /staff/mat-khau", "POST /staff/mat-khau",
+    "POST /logout",
+    "GET /staff/",
+    "GET /staff/items/{submission_id}",
+    "GET /staff/xem-lai",
+    "POST /staff/items/{submission_id}/phan-loai",
+    "POST /staff/items/{submission_id}/tra-loi",
+    "GET /staff/van-ban",
+    "POST /staff/van-ban/{kind}",
+    "GET /staff/van-ban/{kind}/du-thao.{fmt}",
+    "GET /staff/van-ban/da-ban-hanh/{document_id}.{fmt}",
+    "GET /staff/theo-doi",
+    "POST /staff/theo-doi/{task_id}",
+    "GET /staff/y-kien-moi",
+    "POST /staff/y-kien-moi",
+    "GET /staff/nhap",
+    "GET /staff/nhap/mau.{fmt}",
+    "POST /staff/nhap",
+    "GET /staff/nhap/{job_id}",
+    "GET /staff/mat-khau",
+    "POST /staff/mat-khau",
 )
 ACCESS.update({key: STAFF_PAGE for key in STAFF_PAGES})

@@ -57,16 +57,39 @@ def users_create(args: argparse.Namespace) -> int:
     password, generated = _password(args)
     scope = {"office_id": args.office, "hamlet_id": args.hamlet, "display_name": args.display_name or ""}
     try:
-        doc = _with_store(lambda db: add_user(db, args.username, password, args.role, args.commune, must_change_password=generated or args.must_change_password, **scope))
+        doc = _with_store(
+            lambda db: add_user(
+                db,
+                args.username,
+                password,
+                args.role,
+                args.commune,
+                must_change_password=generated or args.must_change_password,
+                **scope,
+            )
+        )
     except ValueError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
     except DuplicateKeyError:
         print(f"refused: the username {args.username!r} is taken", file=sys.stderr)
         return 2
-    print(json.dumps({"id": doc["_id"], "username": doc["username"], "role": doc["role"], "commune_id": doc["commune_id"],
-                      **({"password": password, "note": "shown once; the user must change it at first login"} if generated else {})},
-                     ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "id": doc["_id"],
+                "username": doc["username"],
+                "role": doc["role"],
+                "commune_id": doc["commune_id"],
+                **(
+                    {"password": password, "note": "shown once; the user must change it at first login"}
+                    if generated
+                    else {}
+                ),
+            },
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 
@@ -79,7 +102,9 @@ def apikeys(args: argparse.Namespace) -> int:
         if args.action == "create":
             if not args.scope:
                 raise SystemExit("name at least one --scope")
-            doc, key = await store.create(args.commune, args.name or "integration", frozenset(Scope(s) for s in args.scope), "cli")
+            doc, key = await store.create(
+                args.commune, args.name or "integration", frozenset(Scope(s) for s in args.scope), "cli"
+            )
             return {**key_view(doc), "key": key, "note": "the key is shown once"}
         if args.action == "list":
             return [key_view(d) for d in await store.list(args.commune)]
@@ -99,10 +124,14 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     users.add_argument("--hamlet", default=None, help="hamlet_cell: the hamlet id")
     users.add_argument("--display-name", default=None)
     users.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    users.add_argument("--must-change-password", action="store_true", help="ask for a new password at first login")
+    users.add_argument(
+        "--must-change-password", action="store_true", help="ask for a new password at first login"
+    )
     users.set_defaults(func=users_create)
 
-    keys = commands.add_parser("apikeys", help="a commune's API keys for integrations: create (shown once), list, revoke")
+    keys = commands.add_parser(
+        "apikeys", help="a commune's API keys for integrations: create (shown once), list, revoke"
+    )
     keys.add_argument("action", choices=("create", "list", "revoke"))
     keys.add_argument("--commune", required=True)
     keys.add_argument("--name", default=None)

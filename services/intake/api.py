@@ -8,20 +8,20 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from pymongo.errors import PyMongoError
 
-from services.intake.metrics import IntakeMetrics
 from services.intake.logic import SubmissionRejected, accept_submission
+from services.intake.metrics import IntakeMetrics
 from services.intake.public_limits import API, check_public_limit
 from services.intake.repository import SubmissionRepository, store_submission
 from services.intake.schemas import SubmissionAccepted, SubmissionIn, SubmissionView
 from services.intake.status import STATUS_LABELS_VI
+from shared.auth.guard import GuardedRoute, principal_of
+from shared.auth.principal import Principal, Role
 from shared.clock import as_utc
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
 from shared.errors import is_transient
 from shared.http import error_body, problem
 from shared.outbox import Outbox
-from shared.auth.guard import GuardedRoute, principal_of
-from shared.auth.principal import Principal, Role
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +41,13 @@ def build_router(
         status_code=202,
         response_model=SubmissionAccepted,
         summary="Gửi ý kiến, kiến nghị, phản ánh (send an opinion, petition or complaint)",
-        responses={404: {"description": "Unknown commune"}, 409: {"description": "No open dialogue"}, 422: {"description": "Invalid input"},
-                   429: {"description": "Too many from this address (anonymous callers); Retry-After"}, 503: {"description": "Store unavailable; retry"}},
+        responses={
+            404: {"description": "Unknown commune"},
+            409: {"description": "No open dialogue"},
+            422: {"description": "Invalid input"},
+            429: {"description": "Too many from this address (anonymous callers); Retry-After"},
+            503: {"description": "Store unavailable; retry"},
+        },
     )
     async def submit(request: Request, body: SubmissionIn, commune_id: str = CommuneId):
         if limited := await check_public_limit(request, commune_id, API):
@@ -59,33 +64,57 @@ def build_router(
                 return problem(409, rejected.code, rejected.vi, rejected.en)
             return JSONResponse(status_code=422, content=error_body([rejected.as_error()]))
         try:
-            doc = await store_submission(repo, doc, lambda: accept_submission(body, commune, correlation_id=correlation_id))
+            doc = await store_submission(
+                repo, doc, lambda: accept_submission(body, commune, correlation_id=correlation_id)
+            )
         except PyMongoError as exc:
             if not is_transient(exc):
                 raise
             metrics.submissions.labels(commune_id, "unavailable").inc()
-            response = problem(503, "store_unavailable", "Hệ thống tạm thời chưa lưu được ý kiến, vui lòng gửi lại sau ít phút.", "The store is unavailable; nothing was saved. Retry later.")
+            response = problem(
+                503,
+                "store_unavailable",
+                "Hệ thống tạm thời chưa lưu được ý kiến, vui lòng gửi lại sau ít phút.",
+                "The store is unavailable; nothing was saved. Retry later.",
+            )
             response.headers["Retry-After"] = "5"
             return response
         metrics.submissions.labels(commune_id, "accepted").inc()
         try:
             await outbox.publish_written(repo.submissions, doc)
         except Exception:  # stored is what counts; the relay publishes it later
-            log.warning("publish after store failed; outbox relay will retry", exc_info=True, extra={"submission_id": doc["_id"], "correlation_id": correlation_id})
+            log.warning(
+                "publish after store failed; outbox relay will retry",
+                exc_info=True,
+                extra={"submission_id": doc["_id"], "correlation_id": correlation_id},
+            )
         return SubmissionAccepted(
             id=doc["_id"],
             tracking_code=doc["tracking_code"],
-            links={"self": f"/api/v1/communes/{commune_id}/submissions/{doc['_id']}", "track": f"/api/v1/communes/{commune_id}/tracking/{doc['tracking_code']}"},
+            links={
+                "self": f"/api/v1/communes/{commune_id}/submissions/{doc['_id']}",
+                "track": f"/api/v1/communes/{commune_id}/tracking/{doc['tracking_code']}",
+            },
         )
 
-    @router.get("/submissions/{submission_id}", response_model=SubmissionView, summary="Status, topic, office and history of a submission (staff, integrations)")
-    async def get_submission(request: Request, commune_id: str = CommuneId, submission_id: str = Path(max_length=64)):
+    @router.get(
+        "/submissions/{submission_id}",
+        response_model=SubmissionView,
+        summary="Status, topic, office and history of a submission (staff, integrations)",
+    )
+    async def get_submission(
+        request: Request, commune_id: str = CommuneId, submission_id: str = Path(max_length=64)
+    ):
         doc = await repo.get(commune_id, submission_id)
         if doc is None or not await _in_scope(directory, principal_of(request), doc):
             return _not_found()
         return await _view(repo, doc)
 
-    @router.get("/tracking/{tracking_code}", response_model=SubmissionView, summary="Tra cứu bằng mã theo dõi (look up by tracking code)")
+    @router.get(
+        "/tracking/{tracking_code}",
+        response_model=SubmissionView,
+        summary="Tra cứu bằng mã theo dõi (look up by tracking code)",
+    )
     async def track(commune_id: str = CommuneId, tracking_code: str = Path(max_length=32)):
         doc = await repo.by_tracking_code(commune_id, tracking_code.strip().upper())
         return await _view(repo, doc, public=True) if doc else _not_found()
@@ -106,9 +135,21 @@ async def _in_scope(directory: DirectoryReader, principal: Principal | None, doc
 
 async def _view(repo: SubmissionRepository, doc: dict, *, public: bool = False) -> SubmissionView:
     """`public` (tracking by code): the history names no member of staff."""
-    received = {"at": as_utc(doc["received_at"]), "status": "received", "note_vi": STATUS_LABELS_VI["received"] + ".", "by": None if public else "system"}
-    later = [{"at": as_utc(h["at"]), "status": h["status"], "note_vi": h["note_vi"], "by": None if public else h.get("by", "system")}
-             for h in await repo.history(doc["commune_id"], doc["_id"])]
+    received = {
+        "at": as_utc(doc["received_at"]),
+        "status": "received",
+        "note_vi": STATUS_LABELS_VI["received"] + ".",
+        "by": None if public else "system",
+    }
+    later = [
+        {
+            "at": as_utc(h["at"]),
+            "status": h["status"],
+            "note_vi": h["note_vi"],
+            "by": None if public else h.get("by", "system"),
+        }
+        for h in await repo.history(doc["commune_id"], doc["_id"])
+    ]
     office = {"id": doc["office_id"], "name": doc["office_name"]} if doc.get("office_id") else None
     return SubmissionView(
         id=doc["_id"],
@@ -137,7 +178,12 @@ async def _view(repo: SubmissionRepository, doc: dict, *, public: bool = False) 
 
 
 def _unknown_commune(commune_id: str) -> JSONResponse:
-    return problem(404, "unknown_commune", f"Không tìm thấy xã/phường có mã '{commune_id}'.", f"Unknown commune '{commune_id}'.")
+    return problem(
+        404,
+        "unknown_commune",
+        f"Không tìm thấy xã/phường có mã '{commune_id}'.",
+        f"Unknown commune '{commune_id}'.",
+    )
 
 
 def _not_found() -> JSONResponse:

@@ -29,7 +29,7 @@ def _digest(secret: str) -> str:
 def _split(key: str) -> tuple[str, str] | None:
     if not key.startswith(API_KEY_PREFIX):
         return None
-    key_id, sep, secret = key[len(API_KEY_PREFIX):].partition("_")
+    key_id, sep, secret = key[len(API_KEY_PREFIX) :].partition("_")
     if not sep or not (8 <= len(key_id) <= 32) or not key_id.isalnum() or not (20 <= len(secret) <= 100):
         return None
     return key_id, secret
@@ -37,8 +37,15 @@ def _split(key: str) -> tuple[str, str] | None:
 
 def key_view(doc: dict) -> dict:
     """What the admin sees of a key (never its secret nor its hash)."""
-    return {"id": doc["_id"], "name": doc["name"], "scopes": doc["scopes"], "created_by": doc["created_by"],
-            "created_at": doc["created_at"], "revoked_at": doc.get("revoked_at"), "last_used_on": doc.get("last_used_on")}
+    return {
+        "id": doc["_id"],
+        "name": doc["name"],
+        "scopes": doc["scopes"],
+        "created_by": doc["created_by"],
+        "created_at": doc["created_at"],
+        "revoked_at": doc.get("revoked_at"),
+        "last_used_on": doc.get("last_used_on"),
+    }
 
 
 class ApiKeyStore:
@@ -48,12 +55,22 @@ class ApiKeyStore:
     async def ensure_indexes(self) -> None:
         await self.keys.create_index([("commune_id", ASCENDING), ("created_at", ASCENDING)])
 
-    async def create(self, commune_id: str, name: str, scopes: frozenset[Scope], created_by: str) -> tuple[dict, str]:
+    async def create(
+        self, commune_id: str, name: str, scopes: frozenset[Scope], created_by: str
+    ) -> tuple[dict, str]:
         """(the stored document, the key to hand over once)."""
         key_id = secrets.token_hex(8)
         secret = secrets.token_urlsafe(32)
-        doc = {"_id": key_id, "commune_id": commune_id, "name": name, "scopes": sorted(s.value for s in scopes),
-               "hash": _digest(secret), "created_by": created_by, "created_at": utcnow(), "revoked_at": None}
+        doc = {
+            "_id": key_id,
+            "commune_id": commune_id,
+            "name": name,
+            "scopes": sorted(s.value for s in scopes),
+            "hash": _digest(secret),
+            "created_by": created_by,
+            "created_at": utcnow(),
+            "revoked_at": None,
+        }
         await self.keys.insert_one(doc)
         return doc, f"{API_KEY_PREFIX}{key_id}_{secret}"
 
@@ -61,8 +78,10 @@ class ApiKeyStore:
         return [doc async for doc in self.keys.find({"commune_id": commune_id}).sort("created_at", ASCENDING)]
 
     async def revoke(self, commune_id: str, key_id: str, by: str, now: datetime | None = None) -> bool:
-        result = await self.keys.update_one({"_id": key_id, "commune_id": commune_id, "revoked_at": None},
-                                            {"$set": {"revoked_at": now or utcnow(), "revoked_by": by}})
+        result = await self.keys.update_one(
+            {"_id": key_id, "commune_id": commune_id, "revoked_at": None},
+            {"$set": {"revoked_at": now or utcnow(), "revoked_by": by}},
+        )
         return result.modified_count == 1
 
     async def resolve(self, key: str) -> Principal | None:
@@ -74,5 +93,10 @@ class ApiKeyStore:
         doc = await self.keys.find_one({"_id": key_id})
         if doc is None or doc.get("revoked_at") or not hmac.compare_digest(doc["hash"], _digest(secret)):
             return None
-        return Principal(kind=PrincipalKind.API_KEY, subject=key_id, name=f"api-key:{doc['name']}", commune_id=doc["commune_id"],
-                         scopes=frozenset(Scope(s) for s in doc["scopes"]))
+        return Principal(
+            kind=PrincipalKind.API_KEY,
+            subject=key_id,
+            name=f"api-key:{doc['name']}",
+            commune_id=doc["commune_id"],
+            scopes=frozenset(Scope(s) for s in doc["scopes"]),
+        )

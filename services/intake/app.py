@@ -8,8 +8,8 @@ from services.intake.access import ACCESS
 from services.intake.api import build_router
 from services.intake.api_keys import ApiKeyStore
 from services.intake.api_keys_api import build_api_keys_router
-from services.intake.import_jobs import ImportJobs
 from services.intake.communes_api import build_communes_router
+from services.intake.import_jobs import ImportJobs
 from services.intake.metrics import IntakeMetrics
 from services.intake.open311 import build_open311_router
 from services.intake.plan_repository import PlanRepository
@@ -21,7 +21,8 @@ from services.intake.web.pages import build_web_router
 from services.intake.web.staff.pages import build_staff_router
 from shared.outbox import Outbox
 from shared.periodic import repeat
-from shared.runtime import Runtime, ServiceParts, build_app as build_runtime_app, service_base
+from shared.runtime import Runtime, ServiceParts, service_base
+from shared.runtime import build_app as build_runtime_app
 from shared.settings import Settings
 
 NAME = "intake"
@@ -36,7 +37,11 @@ def build_service(rt: Runtime) -> ServiceParts:
     api_keys = ApiKeyStore(rt.db)
     outbox = Outbox(publisher, [repo.submissions, plans.dialogues])
     imports = ImportJobs(
-        rt.db, repo, rt.directory, outbox, batch_size=rt.settings.import_batch_size,
+        rt.db,
+        repo,
+        rt.directory,
+        outbox,
+        batch_size=rt.settings.import_batch_size,
         on_stored=lambda commune_id, n: intake_metrics.submissions.labels(commune_id, "accepted").inc(n),
     )
     router = APIRouter()
@@ -61,7 +66,9 @@ def build_service(rt: Runtime) -> ServiceParts:
         consumers=[status_consumer(repo, plans, intake_metrics)],
         outbox=outbox,
         ensure_indexes=ensure_indexes,
-        extra_tasks=[lambda: repeat(imports.resume_stalled, rt.settings.outbox_relay_interval_s, "import-resume")],
+        extra_tasks=[
+            lambda: repeat(imports.resume_stalled, rt.settings.outbox_relay_interval_s, "import-resume")
+        ],
         body_limits={"/staff/nhap": rt.settings.import_max_bytes + 64 * 1024},
         components={"imports": imports, "api_keys": api_keys},
         access=ACCESS,

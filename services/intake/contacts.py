@@ -17,7 +17,9 @@ PHONE_EN = "Invalid phone number: 9-11 digits, optionally starting with +84 (e.g
 EMAIL_VI = "Địa chỉ thư điện tử không hợp lệ: chỉ ghi một địa chỉ, ví dụ ten@example.vn."
 EMAIL_EN = "Invalid e-mail address: exactly one address, e.g. name@example.vn."
 CONTACT_VI = "Thông tin liên hệ không hợp lệ: ghi một số điện thoại (ví dụ 0912 345 678) hoặc một địa chỉ thư điện tử (ví dụ ten@example.vn)."
-CONTACT_EN = "Invalid contact: one phone number (e.g. 0912 345 678) or one e-mail address (e.g. name@example.vn)."
+CONTACT_EN = (
+    "Invalid contact: one phone number (e.g. 0912 345 678) or one e-mail address (e.g. name@example.vn)."
+)
 
 # Separators people write inside a number: 0912 345 678, 0912.345.678, 0912-345-678, (0277) 3851 234.
 _PHONE_SEPARATORS = re.compile(r"[ .()-]")

@@ -53,31 +53,136 @@ SEED_AGENDA = (
 
 
 def demo_commune() -> Commune:
-    hamlet_names = ("Chợ", "Căn Cứ", "Bến Đò", "Mới", "Kênh Xáng", "Bình Hưng", "Rạch Tràm", "Phước Hòa", "Tân Long", "Cây Da")
-    slugs = ("cho", "can-cu", "ben-do", "moi", "kenh-xang", "binh-hung", "rach-tram", "phuoc-hoa", "tan-long", "cay-da")
-    hamlets = tuple(Hamlet(id=f"ap-{slug}", name=f"ấp {name}", min_attendance=70 if slug in ("cho", "can-cu") else 0) for slug, name in zip(slugs, hamlet_names, strict=True))
+    hamlet_names = (
+        "Chợ",
+        "Căn Cứ",
+        "Bến Đò",
+        "Mới",
+        "Kênh Xáng",
+        "Bình Hưng",
+        "Rạch Tràm",
+        "Phước Hòa",
+        "Tân Long",
+        "Cây Da",
+    )
+    slugs = (
+        "cho",
+        "can-cu",
+        "ben-do",
+        "moi",
+        "kenh-xang",
+        "binh-hung",
+        "rach-tram",
+        "phuoc-hoa",
+        "tan-long",
+        "cay-da",
+    )
+    hamlets = tuple(
+        Hamlet(id=f"ap-{slug}", name=f"ấp {name}", min_attendance=70 if slug in ("cho", "can-cu") else 0)
+        for slug, name in zip(slugs, hamlet_names, strict=True)
+    )
     offices = (
         Office(id="van-phong-dang-uy", name="Văn phòng Đảng ủy", email=f"vanphongdanguy@{_MAIL}"),
-        Office(id="van-phong-hdnd-ubnd", name="Văn phòng HĐND và UBND", legacy_name="Văn phòng - Thống kê; Tư pháp - Hộ tịch", email=f"vanphong@{_MAIL}"),
-        Office(id="phong-kinh-te", name="Phòng Kinh tế", legacy_name="Địa chính - Nông nghiệp - Xây dựng và Môi trường", email=f"kinhte@{_MAIL}"),
-        Office(id="phong-van-hoa-xa-hoi", name="Phòng Văn hóa - Xã hội", legacy_name="Văn hóa - Xã hội", email=f"vanhoaxahoi@{_MAIL}"),
+        Office(
+            id="van-phong-hdnd-ubnd",
+            name="Văn phòng HĐND và UBND",
+            legacy_name="Văn phòng - Thống kê; Tư pháp - Hộ tịch",
+            email=f"vanphong@{_MAIL}",
+        ),
+        Office(
+            id="phong-kinh-te",
+            name="Phòng Kinh tế",
+            legacy_name="Địa chính - Nông nghiệp - Xây dựng và Môi trường",
+            email=f"kinhte@{_MAIL}",
+        ),
+        Office(
+            id="phong-van-hoa-xa-hoi",
+            name="Phòng Văn hóa - Xã hội",
+            legacy_name="Văn hóa - Xã hội",
+            email=f"vanhoaxahoi@{_MAIL}",
+        ),
         Office(id="trung-tam-phvhcc", name="Trung tâm Phục vụ hành chính công", email=f"motcua@{_MAIL}"),
         Office(id="cong-an-xa", name="Công an xã", email=f"congan@{_MAIL}"),
-        Office(id="ban-chqs", name="Ban Chỉ huy Quân sự xã", legacy_name="Chỉ huy trưởng Quân sự", email=f"quansu@{_MAIL}"),
+        Office(
+            id="ban-chqs",
+            name="Ban Chỉ huy Quân sự xã",
+            legacy_name="Chỉ huy trưởng Quân sự",
+            email=f"quansu@{_MAIL}",
+        ),
     )
     office_rules = (
-        OfficeRule(topic=5, terms=("biển báo", "gờ giảm tốc", "gờ giảm xóc", "vạch sơn", "đèn tín hiệu"), office_id="phong-kinh-te", coordinating_office_ids=("cong-an-xa",)),
-        OfficeRule(topic=5, terms=("đèn đường", "đèn chiếu sáng"), coordinating_office_ids=("phong-kinh-te",)),
-        OfficeRule(topic=3, terms=("kinh phí", "đóng góp", "huy động", "vốn"), coordinating_office_ids=("van-phong-hdnd-ubnd",)),
-        OfficeRule(topic=6, terms=("hộ tịch", "khai sinh", "khai tử", "kết hôn", "chứng thực", "hòa giải"), office_id="van-phong-hdnd-ubnd"),
-        OfficeRule(topic=6, terms=("cư trú", "tạm trú", "thường trú", "căn cước", "cccd", "định danh"), office_id="cong-an-xa"),
-        OfficeRule(topic=6, terms=("thái độ", "hách dịch", "nhũng nhiễu", "gây phiền hà", "vòi vĩnh", "tác phong"), office_id="phong-van-hoa-xa-hoi"),
-        OfficeRule(topic=6, terms=("thông tin liên hệ", "trang thông tin điện tử", "cổng thông tin", "bảng tin", "công khai thông tin"), office_id="van-phong-hdnd-ubnd"),
-        OfficeRule(topic=0, terms=("bảo hiểm y tế", "bhyt", "trường", "học sinh", "trạm y tế", "người có công", "thương binh", "liệt sĩ", "trợ cấp", "bảo trợ xã hội"), office_id="phong-van-hoa-xa-hoi"),
+        OfficeRule(
+            topic=5,
+            terms=("biển báo", "gờ giảm tốc", "gờ giảm xóc", "vạch sơn", "đèn tín hiệu"),
+            office_id="phong-kinh-te",
+            coordinating_office_ids=("cong-an-xa",),
+        ),
+        OfficeRule(
+            topic=5, terms=("đèn đường", "đèn chiếu sáng"), coordinating_office_ids=("phong-kinh-te",)
+        ),
+        OfficeRule(
+            topic=3,
+            terms=("kinh phí", "đóng góp", "huy động", "vốn"),
+            coordinating_office_ids=("van-phong-hdnd-ubnd",),
+        ),
+        OfficeRule(
+            topic=6,
+            terms=("hộ tịch", "khai sinh", "khai tử", "kết hôn", "chứng thực", "hòa giải"),
+            office_id="van-phong-hdnd-ubnd",
+        ),
+        OfficeRule(
+            topic=6,
+            terms=("cư trú", "tạm trú", "thường trú", "căn cước", "cccd", "định danh"),
+            office_id="cong-an-xa",
+        ),
+        OfficeRule(
+            topic=6,
+            terms=("thái độ", "hách dịch", "nhũng nhiễu", "gây phiền hà", "vòi vĩnh", "tác phong"),
+            office_id="phong-van-hoa-xa-hoi",
+        ),
+        OfficeRule(
+            topic=6,
+            terms=(
+                "thông tin liên hệ",
+                "trang thông tin điện tử",
+                "cổng thông tin",
+                "bảng tin",
+                "công khai thông tin",
+            ),
+            office_id="van-phong-hdnd-ubnd",
+        ),
+        OfficeRule(
+            topic=0,
+            terms=(
+                "bảo hiểm y tế",
+                "bhyt",
+                "trường",
+                "học sinh",
+                "trạm y tế",
+                "người có công",
+                "thương binh",
+                "liệt sĩ",
+                "trợ cấp",
+                "bảo trợ xã hội",
+            ),
+            office_id="phong-van-hoa-xa-hoi",
+        ),
         OfficeRule(topic=0, terms=("nghĩa vụ quân sự", "quân sự", "dân quân"), office_id="ban-chqs"),
-        OfficeRule(topic=0, terms=("sóng điện thoại", "trạm phát sóng", "internet", "viễn thông", "truyền thanh"), office_id="phong-van-hoa-xa-hoi"),
-        OfficeRule(topic=0, terms=("sạt lở", "thiên tai", "lụt bão", "triều cường", "an toàn thực phẩm", "kiểm dịch"), office_id="phong-kinh-te"),
-        OfficeRule(topic=0, terms=("hộ nghèo", "cận nghèo", "nông nghiệp", "thủy lợi", "điện", "nước sạch"), office_id="phong-kinh-te"),
+        OfficeRule(
+            topic=0,
+            terms=("sóng điện thoại", "trạm phát sóng", "internet", "viễn thông", "truyền thanh"),
+            office_id="phong-van-hoa-xa-hoi",
+        ),
+        OfficeRule(
+            topic=0,
+            terms=("sạt lở", "thiên tai", "lụt bão", "triều cường", "an toàn thực phẩm", "kiểm dịch"),
+            office_id="phong-kinh-te",
+        ),
+        OfficeRule(
+            topic=0,
+            terms=("hộ nghèo", "cận nghèo", "nông nghiệp", "thủy lợi", "điện", "nước sạch"),
+            office_id="phong-kinh-te",
+        ),
     )
     return Commune(
         id=DEMO_COMMUNE_ID,
@@ -85,7 +190,15 @@ def demo_commune() -> Commune:
         province="Đồng Tháp",
         hamlets=hamlets,
         offices=offices,
-        topic_offices={"1": "phong-kinh-te", "2": "phong-kinh-te", "3": "phong-kinh-te", "4": "phong-kinh-te", "5": "cong-an-xa", "6": "trung-tam-phvhcc", "0": "van-phong-hdnd-ubnd"},
+        topic_offices={
+            "1": "phong-kinh-te",
+            "2": "phong-kinh-te",
+            "3": "phong-kinh-te",
+            "4": "phong-kinh-te",
+            "5": "cong-an-xa",
+            "6": "trung-tam-phvhcc",
+            "0": "van-phong-hdnd-ubnd",
+        },
         office_rules=office_rules,
         current_dialogue_id=DEMO_DIALOGUE_ID,
         signature=Signature(authority="T/M BAN THƯỜNG VỤ", title="BÍ THƯ", name=""),

@@ -57,7 +57,17 @@ def job_id_for(commune_id: str, dialogue_id: str, content: bytes) -> str:
 def row_fields(row) -> list[Any]:
     """One good row, compact, as the job stores it."""
     s: SubmissionIn = row.submission
-    return [row.row, s.source.value, s.organisation.value if s.organisation else None, s.kind.value, s.text, s.hamlet, s.submitter_name, s.contact, row.topic_hint]
+    return [
+        row.row,
+        s.source.value,
+        s.organisation.value if s.organisation else None,
+        s.kind.value,
+        s.text,
+        s.hamlet,
+        s.submitter_name,
+        s.contact,
+        row.topic_hint,
+    ]
 
 
 @dataclass(frozen=True)
@@ -82,16 +92,32 @@ class JobProgress:
     @classmethod
     def from_doc(cls, doc: dict) -> JobProgress:
         return cls(
-            id=doc["_id"], state=doc["state"], total=int(doc["total"]), valid=int(doc["valid"]), stored=int(doc.get("stored") or 0),
-            errors=list(doc.get("errors") or ()), errors_total=int(doc.get("errors_total") or 0),
-            error_rows=int(doc.get("error_rows") or 0), filename=doc.get("filename", ""),
-            uploaded_by=doc.get("uploaded_by", ""), created_at=doc.get("created_at", ""), finished_at=doc.get("finished_at"),
+            id=doc["_id"],
+            state=doc["state"],
+            total=int(doc["total"]),
+            valid=int(doc["valid"]),
+            stored=int(doc.get("stored") or 0),
+            errors=list(doc.get("errors") or ()),
+            errors_total=int(doc.get("errors_total") or 0),
+            error_rows=int(doc.get("error_rows") or 0),
+            filename=doc.get("filename", ""),
+            uploaded_by=doc.get("uploaded_by", ""),
+            created_at=doc.get("created_at", ""),
+            finished_at=doc.get("finished_at"),
         )
 
 
 class ImportJobs:
-    def __init__(self, db: AsyncDatabase, submissions: SubmissionRepository, directory: DirectoryReader, outbox: Outbox, *,
-                 batch_size: int, on_stored: Callable[[str, int], None] = lambda commune_id, n: None) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase,
+        submissions: SubmissionRepository,
+        directory: DirectoryReader,
+        outbox: Outbox,
+        *,
+        batch_size: int,
+        on_stored: Callable[[str, int], None] = lambda commune_id, n: None,
+    ) -> None:
         self.jobs = db[IMPORT_JOBS]
         self._submissions = submissions.submissions
         self._directory = directory
@@ -104,15 +130,39 @@ class ImportJobs:
         await self.jobs.create_index([("commune_id", ASCENDING), ("created_at", ASCENDING)])
         await self.jobs.create_index([("state", ASCENDING), ("lease_until", ASCENDING)])
 
-    async def create(self, *, commune_id: str, dialogue_id: str, filename: str, content: bytes, result: ImportResult, by: str) -> tuple[str, bool]:
+    async def create(
+        self,
+        *,
+        commune_id: str,
+        dialogue_id: str,
+        filename: str,
+        content: bytes,
+        result: ImportResult,
+        by: str,
+    ) -> tuple[str, bool]:
         """Store the job; (its id, whether it is new). The same file twice is the same job."""
         job_id = job_id_for(commune_id, dialogue_id, content)
         doc = {
-            "_id": job_id, "commune_id": commune_id, "dialogue_id": dialogue_id, "filename": filename[:200], "size": len(content),
-            "uploaded_by": by, "created_at": iso(utcnow()), "state": "queued" if result.rows else "done", "lease_until": 0.0,
-            "total": result.total, "valid": len(result.rows), "stored": 0, "rows": [row_fields(r) for r in result.rows],
-            "errors": [{"row": e.row, "column": e.column_label, "reason": e.reason} for e in result.errors[:MAX_ERRORS_KEPT]],
-            "errors_total": len(result.errors), "error_rows": len({e.row for e in result.errors}), "finished_at": None if result.rows else iso(utcnow()),
+            "_id": job_id,
+            "commune_id": commune_id,
+            "dialogue_id": dialogue_id,
+            "filename": filename[:200],
+            "size": len(content),
+            "uploaded_by": by,
+            "created_at": iso(utcnow()),
+            "state": "queued" if result.rows else "done",
+            "lease_until": 0.0,
+            "total": result.total,
+            "valid": len(result.rows),
+            "stored": 0,
+            "rows": [row_fields(r) for r in result.rows],
+            "errors": [
+                {"row": e.row, "column": e.column_label, "reason": e.reason}
+                for e in result.errors[:MAX_ERRORS_KEPT]
+            ],
+            "errors_total": len(result.errors),
+            "error_rows": len({e.row for e in result.errors}),
+            "finished_at": None if result.rows else iso(utcnow()),
         }
         try:
             await self.jobs.insert_one(doc)
@@ -125,7 +175,12 @@ class ImportJobs:
         return JobProgress.from_doc(doc) if doc else None
 
     async def recent(self, commune_id: str, limit: int = 10) -> list[JobProgress]:
-        docs = await self.jobs.find({"commune_id": commune_id}, {"rows": 0, "errors": 0}).sort("created_at", -1).limit(limit).to_list()
+        docs = (
+            await self.jobs.find({"commune_id": commune_id}, {"rows": 0, "errors": 0})
+            .sort("created_at", -1)
+            .limit(limit)
+            .to_list()
+        )
         return [JobProgress.from_doc(d) for d in docs]
 
     def start(self, job_id: str) -> None:
@@ -136,12 +191,24 @@ class ImportJobs:
 
     def _finished(self, task: asyncio.Task) -> None:
         self._running.discard(task)
-        if not task.cancelled() and task.exception() is not None:  # its lease runs out and a replica takes it over
-            log.warning("import job stopped; it will be taken over", exc_info=task.exception(), extra={"task": task.get_name()})
+        if (
+            not task.cancelled() and task.exception() is not None
+        ):  # its lease runs out and a replica takes it over
+            log.warning(
+                "import job stopped; it will be taken over",
+                exc_info=task.exception(),
+                extra={"task": task.get_name()},
+            )
 
     async def resume_stalled(self) -> int:
         """Take over jobs whose worker died (lease ran out). Returns how many were taken."""
-        stalled = await self.jobs.find({"state": {"$in": ["queued", "running"]}, "lease_until": {"$lt": time.time()}}, {"_id": 1}).limit(5).to_list()
+        stalled = (
+            await self.jobs.find(
+                {"state": {"$in": ["queued", "running"]}, "lease_until": {"$lt": time.time()}}, {"_id": 1}
+            )
+            .limit(5)
+            .to_list()
+        )
         for doc in stalled:
             await self.run(doc["_id"])
         return len(stalled)
@@ -165,7 +232,9 @@ class ImportJobs:
         if commune is None:
             log.warning("import job's commune is gone", extra={"job_id": job_id})
             rows = []
-        publishing: asyncio.Task | None = None  # the previous batch's events go out while this batch is written
+        publishing: asyncio.Task | None = (
+            None  # the previous batch's events go out while this batch is written
+        )
         while stored < len(rows):
             chunk = rows[stored : stored + self._batch]
             inserted = await self._store_batch(job, commune, chunk)
@@ -173,17 +242,28 @@ class ImportJobs:
                 await publishing
             publishing = asyncio.create_task(self._publish_batch(job["_id"], inserted))
             stored += len(chunk)
-            await self.jobs.update_one({"_id": job_id}, {"$set": {"stored": stored, "lease_until": time.time() + LEASE_S}})
+            await self.jobs.update_one(
+                {"_id": job_id}, {"$set": {"stored": stored, "lease_until": time.time() + LEASE_S}}
+            )
         if publishing is not None:
             await publishing
-        await self.jobs.update_one({"_id": job_id}, {"$set": {"state": "done", "finished_at": iso(utcnow()), "rows": []}})
-        log.info("import job done", extra={"job_id": job_id, "commune_id": job["commune_id"], "stored": stored})
+        await self.jobs.update_one(
+            {"_id": job_id}, {"$set": {"state": "done", "finished_at": iso(utcnow()), "rows": []}}
+        )
+        log.info(
+            "import job done", extra={"job_id": job_id, "commune_id": job["commune_id"], "stored": stored}
+        )
 
     def build_submission(self, job: dict, commune: Commune, fields: list[Any]) -> dict:
         row, source, organisation, kind, text, hamlet, name, contact, topic = fields
         body = SubmissionIn.model_construct(
-            source=Source(source), organisation=Organisation(organisation) if organisation else None, kind=Kind(kind),
-            text=text, hamlet=hamlet, submitter_name=name, contact=contact,
+            source=Source(source),
+            organisation=Organisation(organisation) if organisation else None,
+            kind=Kind(kind),
+            text=text,
+            hamlet=hamlet,
+            submitter_name=name,
+            contact=contact,
         )
         if commune.current_dialogue_id != job["dialogue_id"]:  # run() pins it once per job
             commune = commune.model_copy(update={"current_dialogue_id": job["dialogue_id"]})
@@ -195,7 +275,10 @@ class ImportJobs:
 
     async def _store_batch(self, job: dict, commune: Commune, chunk: list[list[Any]]) -> list[dict]:
         """One unordered `insert_many`; returns the documents it stored (a rerun stores none twice)."""
-        inserted = await self._insert_new([self.build_submission(job, commune, fields) for fields in chunk], lambda fields: self.build_submission(job, commune, fields))
+        inserted = await self._insert_new(
+            [self.build_submission(job, commune, fields) for fields in chunk],
+            lambda fields: self.build_submission(job, commune, fields),
+        )
         if inserted:
             self._on_stored(job["commune_id"], len(inserted))
         return inserted
@@ -207,9 +290,15 @@ class ImportJobs:
         try:
             await asyncio.gather(*(self._outbox.publish_written(self._submissions, d) for d in inserted))
         except Exception:  # stored is what counts; the outbox relay publishes what is left
-            log.warning("publishing an import batch failed; the outbox relay will retry", exc_info=True, extra={"job_id": job_id})
+            log.warning(
+                "publishing an import batch failed; the outbox relay will retry",
+                exc_info=True,
+                extra={"job_id": job_id},
+            )
 
-    async def _insert_new(self, docs: list[dict], rebuild: Callable[[list[Any]], dict], attempts: int = 5) -> list[dict]:
+    async def _insert_new(
+        self, docs: list[dict], rebuild: Callable[[list[Any]], dict], attempts: int = 5
+    ) -> list[dict]:
         """Insert what is not stored yet; returns the documents this call inserted. A document
         whose random tracking code is taken is built again (new code, same id and row)."""
         inserted: list[dict] = []
@@ -225,7 +314,11 @@ class ImportJobs:
                     raise
                 inserted += [d for i, d in enumerate(docs) if i not in failed]
                 # a duplicate `_id` was stored by an earlier run of this batch; a duplicate tracking code gets a new one
-                collided = [docs[i] for i, e in failed.items() if "tracking_code" in str(e.get("keyValue") or e.get("errmsg", ""))]
+                collided = [
+                    docs[i]
+                    for i, e in failed.items()
+                    if "tracking_code" in str(e.get("keyValue") or e.get("errmsg", ""))
+                ]
                 docs = [rebuild(_fields_of(d)) for d in collided]
         if docs:
             raise RuntimeError("could not find free tracking codes for an import batch")
@@ -235,5 +328,14 @@ class ImportJobs:
 def _fields_of(doc: dict) -> list[Any]:
     organisation = doc.get("organisation")
     hint = doc.get("service_code_hint")
-    return [doc["import_row"], doc["source"], organisation, doc["kind"], doc["text"], doc["hamlet"],
-            (doc.get("submitter") or {}).get("name"), (doc.get("submitter") or {}).get("contact"), int(hint) if hint is not None else None]
+    return [
+        doc["import_row"],
+        doc["source"],
+        organisation,
+        doc["kind"],
+        doc["text"],
+        doc["hamlet"],
+        (doc.get("submitter") or {}).get("name"),
+        (doc.get("submitter") or {}).get("contact"),
+        int(hint) if hint is not None else None,
+    ]

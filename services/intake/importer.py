@@ -34,7 +34,14 @@ from shared.text import fold
 COLUMNS: dict[str, tuple[str, ...]] = {
     "hamlet": ("ap", "ten ap", "ap/khu pho", "thon", "khu pho", "hamlet"),
     "kind": ("loai", "loai y kien", "hinh thuc", "kind"),
-    "text": ("noi dung", "noi dung y kien", "y kien", "y kien, kien nghi", "noi dung y kien, kien nghi", "text"),
+    "text": (
+        "noi dung",
+        "noi dung y kien",
+        "y kien",
+        "y kien, kien nghi",
+        "noi dung y kien, kien nghi",
+        "text",
+    ),
     "name": ("ho ten", "ho va ten", "nguoi gui", "ten nguoi gui", "name"),
     "phone": ("dien thoai", "so dien thoai", "sdt", "lien he", "phone", "contact"),
     "topic": ("linh vuc", "chu de", "noi dung goi y", "nhom noi dung", "topic"),
@@ -42,22 +49,46 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 # What staff read in the error report.
 COLUMN_LABELS_VI = {
-    "hamlet": "Ấp", "kind": "Loại", "text": "Nội dung", "name": "Họ tên", "phone": "Điện thoại", "topic": "Lĩnh vực",
-    "organisation": "Đoàn thể", "_row": "Cả dòng",
+    "hamlet": "Ấp",
+    "kind": "Loại",
+    "text": "Nội dung",
+    "name": "Họ tên",
+    "phone": "Điện thoại",
+    "topic": "Lĩnh vực",
+    "organisation": "Đoàn thể",
+    "_row": "Cả dòng",
 }
 TEMPLATE_HEADER = ("Ấp", "Loại", "Nội dung", "Họ tên", "Điện thoại", "Lĩnh vực")
-TEMPLATE_EXAMPLE = ("ấp Chợ", "kiến nghị", "Đường vào chợ ngập nước mỗi khi mưa, đề nghị xã nạo vét cống.", "", "", "3")
+TEMPLATE_EXAMPLE = (
+    "ấp Chợ",
+    "kiến nghị",
+    "Đường vào chợ ngập nước mỗi khi mưa, đề nghị xã nạo vét cống.",
+    "",
+    "",
+    "3",
+)
 
 KINDS: dict[str, Kind] = {
-    "": Kind.OPINION, "y kien": Kind.OPINION, "opinion": Kind.OPINION,
-    "kien nghi": Kind.PETITION, "petition": Kind.PETITION, "de nghi": Kind.PETITION,
-    "phan anh": Kind.COMPLAINT, "complaint": Kind.COMPLAINT,
+    "": Kind.OPINION,
+    "y kien": Kind.OPINION,
+    "opinion": Kind.OPINION,
+    "kien nghi": Kind.PETITION,
+    "petition": Kind.PETITION,
+    "de nghi": Kind.PETITION,
+    "phan anh": Kind.COMPLAINT,
+    "complaint": Kind.COMPLAINT,
 }
 ORGANISATIONS: dict[str, Organisation] = {
-    "hoi lien hiep phu nu": Organisation.WOMENS_UNION, "hoi phu nu": Organisation.WOMENS_UNION, "phu nu": Organisation.WOMENS_UNION,
-    "hoi nong dan": Organisation.FARMERS_UNION, "nong dan": Organisation.FARMERS_UNION,
-    "hoi cuu chien binh": Organisation.VETERANS_ASSOCIATION, "cuu chien binh": Organisation.VETERANS_ASSOCIATION,
-    "doan thanh nien": Organisation.YOUTH_UNION, "doan tncs ho chi minh": Organisation.YOUTH_UNION, "thanh nien": Organisation.YOUTH_UNION,
+    "hoi lien hiep phu nu": Organisation.WOMENS_UNION,
+    "hoi phu nu": Organisation.WOMENS_UNION,
+    "phu nu": Organisation.WOMENS_UNION,
+    "hoi nong dan": Organisation.FARMERS_UNION,
+    "nong dan": Organisation.FARMERS_UNION,
+    "hoi cuu chien binh": Organisation.VETERANS_ASSOCIATION,
+    "cuu chien binh": Organisation.VETERANS_ASSOCIATION,
+    "doan thanh nien": Organisation.YOUTH_UNION,
+    "doan tncs ho chi minh": Organisation.YOUTH_UNION,
+    "thanh nien": Organisation.YOUTH_UNION,
 }
 FRONT = frozenset({"mat tran", "mat tran to quoc", "ubmttq", "uy ban mat tran to quoc"})
 _CELL_LIMIT = 6000
@@ -138,7 +169,10 @@ class Importer:
 
         kind = KINDS.get(fold(values.get("kind", "")))
         if kind is None:
-            refuse("kind", f"Loại “{values['kind']}” không hợp lệ: ghi “ý kiến”, “kiến nghị” hoặc “phản ánh” (để trống là ý kiến).")
+            refuse(
+                "kind",
+                f"Loại “{values['kind']}” không hợp lệ: ghi “ý kiến”, “kiến nghị” hoặc “phản ánh” (để trống là ý kiến).",
+            )
         source, organisation = self.source, None
         written_org = fold(values.get("organisation", ""))
         if written_org:
@@ -147,7 +181,10 @@ class Importer:
             elif written_org in ORGANISATIONS:
                 source, organisation = Source.MASS_ORGANISATION, ORGANISATIONS[written_org]
             else:
-                refuse("organisation", f"Đoàn thể “{values['organisation']}” không có trong danh sách (Mặt trận, Phụ nữ, Nông dân, Cựu chiến binh, Thanh niên).")
+                refuse(
+                    "organisation",
+                    f"Đoàn thể “{values['organisation']}” không có trong danh sách (Mặt trận, Phụ nữ, Nông dân, Cựu chiến binh, Thanh niên).",
+                )
         hamlet = values.get("hamlet", "") or (self.only_hamlet or "")
         try:
             canonical = resolve_hamlet(self.commune, hamlet)
@@ -155,7 +192,9 @@ class Importer:
             refuse("hamlet", rejected.vi)
         else:
             if self.only_hamlet is not None and canonical != self.only_hamlet:
-                refuse("hamlet", f"Tài khoản của {self.only_hamlet} chỉ nhập được ý kiến của {self.only_hamlet}.")
+                refuse(
+                    "hamlet", f"Tài khoản của {self.only_hamlet} chỉ nhập được ý kiến của {self.only_hamlet}."
+                )
         topic: int | None = None
         written_topic = values.get("topic", "").strip().rstrip(".")
         if written_topic:
@@ -163,21 +202,37 @@ class Importer:
                 topic = int(written_topic)
             else:
                 numbers = ", ".join(str(n) for n in sorted(self.topic_numbers))
-                refuse("topic", f"Lĩnh vực “{values['topic']}” không hợp lệ: ghi số thứ tự nội dung trong kế hoạch ({numbers}) hoặc để trống.")
+                refuse(
+                    "topic",
+                    f"Lĩnh vực “{values['topic']}” không hợp lệ: ghi số thứ tự nội dung trong kế hoạch ({numbers}) hoặc để trống.",
+                )
         phone = values.get("phone", "")
         if phone and not valid_phone(phone):
-            refuse("phone", "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678); có thể để trống.")
+            refuse(
+                "phone",
+                "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678); có thể để trống.",
+            )
         text = values.get("text", "")
         if len(text) < 5:
-            refuse("text", "Thiếu nội dung ý kiến (ít nhất 5 ký tự)." if not text else "Nội dung quá ngắn (ít nhất 5 ký tự).")
+            refuse(
+                "text",
+                "Thiếu nội dung ý kiến (ít nhất 5 ký tự)."
+                if not text
+                else "Nội dung quá ngắn (ít nhất 5 ký tự).",
+            )
         elif len(text) > TEXT_MAX:
             refuse("text", f"Nội dung quá dài (tối đa {TEXT_MAX} ký tự).")
         if errors:
             return errors
         try:
             submission = SubmissionIn(
-                source=source, organisation=organisation, kind=kind or Kind.OPINION, text=text, hamlet=hamlet or None,
-                submitter_name=values.get("name") or None, contact=phone or None,
+                source=source,
+                organisation=organisation,
+                kind=kind or Kind.OPINION,
+                text=text,
+                hamlet=hamlet or None,
+                submitter_name=values.get("name") or None,
+                contact=phone or None,
             )
         except ValidationError as exc:
             return [RowError(number, _column_of(e["loc"]), _reason_vi(e)) for e in exc.errors()]
@@ -212,11 +267,16 @@ def read_table(filename: str, content: bytes, max_rows: int) -> list[list[str]]:
     elif filename.lower().endswith((".csv", ".txt", ".tsv")) or not filename:
         rows = _csv_rows(content)
     else:
-        raise ImportFileRejected("Chỉ nhận tệp CSV hoặc Excel (.xlsx).", "Only CSV or XLSX files are accepted.")
+        raise ImportFileRejected(
+            "Chỉ nhận tệp CSV hoặc Excel (.xlsx).", "Only CSV or XLSX files are accepted."
+        )
     table: list[list[str]] = []
     for row in rows:
         if len(table) > max_rows:
-            raise ImportFileRejected(f"Tệp có hơn {max_rows} dòng; hãy chia thành nhiều tệp.", f"More than {max_rows} rows; split the file.")
+            raise ImportFileRejected(
+                f"Tệp có hơn {max_rows} dòng; hãy chia thành nhiều tệp.",
+                f"More than {max_rows} rows; split the file.",
+            )
         table.append([_clean(value) for value in row])
     return table
 
@@ -239,7 +299,9 @@ def _decode(content: bytes) -> str:
     try:
         return content.decode("cp1258")
     except UnicodeDecodeError as exc:
-        raise ImportFileRejected("Không đọc được tệp CSV: hãy lưu lại với mã UTF-8.", "Cannot decode the CSV; save it as UTF-8.") from exc
+        raise ImportFileRejected(
+            "Không đọc được tệp CSV: hãy lưu lại với mã UTF-8.", "Cannot decode the CSV; save it as UTF-8."
+        ) from exc
 
 
 def _csv_rows(content: bytes) -> Iterator[list[str]]:
@@ -260,7 +322,9 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFileRejected("Không đọc được tệp Excel (.xlsx); hãy lưu lại rồi gửi lần nữa.", "Cannot read the XLSX file.") from exc
+        raise ImportFileRejected(
+            "Không đọc được tệp Excel (.xlsx); hãy lưu lại rồi gửi lần nữa.", "Cannot read the XLSX file."
+        ) from exc
     try:
         sheet = workbook.worksheets[0]
         yield from sheet.iter_rows(values_only=True)
@@ -268,7 +332,14 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple]:
         workbook.close()
 
 
-_LOC = {"text": "text", "hamlet": "hamlet", "kind": "kind", "submitter_name": "name", "contact": "phone", "organisation": "organisation"}
+_LOC = {
+    "text": "text",
+    "hamlet": "hamlet",
+    "kind": "kind",
+    "submitter_name": "name",
+    "contact": "phone",
+    "organisation": "organisation",
+}
 
 
 def _column_of(loc: tuple) -> str:
@@ -279,4 +350,3 @@ def _reason_vi(error: dict) -> str:
     if error.get("type") == "string_too_long":
         return f"Quá dài (tối đa {error.get('ctx', {}).get('max_length')} ký tự)."
     return "Giá trị không hợp lệ."
-

@@ -25,7 +25,12 @@ class SubmissionRejected(Exception):
     field: str | None = None
 
     def as_error(self) -> dict:
-        return {"loc": ("body", self.field), "type": self.code, "msg": self.en, "ctx": {"reason_vi": self.vi, "reason_en": self.en}}
+        return {
+            "loc": ("body", self.field),
+            "type": self.code,
+            "msg": self.en,
+            "ctx": {"reason_vi": self.vi, "reason_en": self.en},
+        }
 
 
 def valid_phone(phone: str) -> bool:
@@ -56,7 +61,12 @@ def resolve_hamlet(commune: Commune, written: str | None) -> str | None:
 
 
 def accept_submission(
-    body: SubmissionIn, commune: Commune, *, correlation_id: str, tracking_code: str | None = None, submission_id: str | None = None
+    body: SubmissionIn,
+    commune: Commune,
+    *,
+    correlation_id: str,
+    tracking_code: str | None = None,
+    submission_id: str | None = None,
 ) -> dict:
     """The submission document to store, its `submission.received.v1` event in the outbox."""
     if commune.current_dialogue_id is None:

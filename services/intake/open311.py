@@ -15,12 +15,12 @@ from services.intake.logic import SubmissionRejected, accept_submission
 from services.intake.public_limits import OPEN311, check_public_limit
 from services.intake.repository import SubmissionRepository, store_submission
 from services.intake.schemas import SubmissionIn
+from shared.auth.guard import GuardedRoute
 from shared.clock import as_utc
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
 from shared.http import error_body, read_form
 from shared.outbox import Outbox
-from shared.auth.guard import GuardedRoute
 
 CLOSED = ("resolved", "rejected")
 
@@ -63,12 +63,18 @@ def service_request(doc: dict) -> dict:
 
 
 def build_open311_router(repo: SubmissionRepository, directory: DirectoryReader, outbox: Outbox) -> APIRouter:
-    router = APIRouter(prefix="/open311/v2/{commune_id}", tags=["Open311 GeoReport v2"], route_class=GuardedRoute)
+    router = APIRouter(
+        prefix="/open311/v2/{commune_id}", tags=["Open311 GeoReport v2"], route_class=GuardedRoute
+    )
     commune_path = Path(pattern=COMMUNE_ID_PATTERN)
 
     async def open_dialogue(commune_id: str):
         commune = await directory.commune(commune_id)
-        dialogue = await directory.dialogue(commune_id, commune.current_dialogue_id) if commune and commune.current_dialogue_id else None
+        dialogue = (
+            await directory.dialogue(commune_id, commune.current_dialogue_id)
+            if commune and commune.current_dialogue_id
+            else None
+        )
         return commune, dialogue
 
     @router.get("/services.json", summary="The dialogue's topics as Open311 services")
@@ -79,7 +85,15 @@ def build_open311_router(repo: SubmissionRepository, directory: DirectoryReader,
         topics = [(t.number, t.name) for t in dialogue.topics] if dialogue else []
         group = f"Đối thoại năm {dialogue.year}" if dialogue else "Đối thoại"
         return [
-            {"service_code": str(number), "service_name": name, "description": name, "metadata": False, "type": "realtime", "keywords": "doi thoai, kien nghi", "group": group}
+            {
+                "service_code": str(number),
+                "service_name": name,
+                "description": name,
+                "metadata": False,
+                "type": "realtime",
+                "keywords": "doi thoai, kien nghi",
+                "group": group,
+            }
             for number, name in [*topics, (0, "Khác (ngoài các nội dung trọng tâm)")]
         ]
 
@@ -96,23 +110,54 @@ def build_open311_router(repo: SubmissionRepository, directory: DirectoryReader,
         name = " ".join(str(p) for p in (form.get("first_name"), form.get("last_name")) if p) or None
         try:
             body = SubmissionIn.model_validate(
-                {"source": "citizen", "kind": "petition", "text": form.get("description") or "", "hamlet": form.get("address_string") or None,
-                 "submitter_name": name, "contact": form.get("email") or form.get("phone") or None}
+                {
+                    "source": "citizen",
+                    "kind": "petition",
+                    "text": form.get("description") or "",
+                    "hamlet": form.get("address_string") or None,
+                    "submitter_name": name,
+                    "contact": form.get("email") or form.get("phone") or None,
+                }
             )
             correlation_id = request.state.correlation_id
             doc = accept_submission(body, commune, correlation_id=correlation_id)
         except ValidationError as exc:
             details = error_body([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])["detail"]
-            return _errors(400, [f"{_OPEN311_FIELD.get(d['field'], d['field'])}: {d['message_vi']} / {d['message_en']}" for d in details])
+            return _errors(
+                400,
+                [
+                    f"{_OPEN311_FIELD.get(d['field'], d['field'])}: {d['message_vi']} / {d['message_en']}"
+                    for d in details
+                ],
+            )
         except SubmissionRejected as rejected:
-            return _errors(400, [f"{_OPEN311_FIELD.get(rejected.field or '', rejected.field or 'request')}: {rejected.vi} / {rejected.en}"])
+            return _errors(
+                400,
+                [
+                    f"{_OPEN311_FIELD.get(rejected.field or '', rejected.field or 'request')}: {rejected.vi} / {rejected.en}"
+                ],
+            )
         hint = str(form.get("service_code") or "")[:8] or None
-        doc = await store_submission(repo, {**doc, "service_code_hint": hint}, lambda: {**accept_submission(body, commune, correlation_id=correlation_id), "service_code_hint": hint})
+        doc = await store_submission(
+            repo,
+            {**doc, "service_code_hint": hint},
+            lambda: {
+                **accept_submission(body, commune, correlation_id=correlation_id),
+                "service_code_hint": hint,
+            },
+        )
         try:
             await outbox.flush_document(repo.submissions, commune_id, doc["_id"])
         except Exception:  # stored; the relay publishes it
             pass
-        return [{"service_request_id": doc["_id"], "token": doc["tracking_code"], "service_notice": "Đã tiếp nhận ý kiến.", "account_id": None}]
+        return [
+            {
+                "service_request_id": doc["_id"],
+                "token": doc["tracking_code"],
+                "service_notice": "Đã tiếp nhận ý kiến.",
+                "account_id": None,
+            }
+        ]
 
     @router.get("/requests.json", summary="Service requests, newest last (public: no resident's text)")
     async def list_requests(
@@ -138,17 +183,30 @@ def build_open311_router(repo: SubmissionRepository, directory: DirectoryReader,
     @router.get("/requests/{service_request_id}.json", summary="One service request")
     async def one(commune_id: str = commune_path, service_request_id: str = Path(max_length=64)):
         doc = await repo.get(commune_id, service_request_id)
-        return [service_request(doc)] if doc else _errors(404, [f"service_request_id {service_request_id} not found"])
+        return (
+            [service_request(doc)]
+            if doc
+            else _errors(404, [f"service_request_id {service_request_id} not found"])
+        )
 
     @router.get("/tokens/{token}.json", summary="The service request id for a token (the tracking code)")
     async def token(commune_id: str = commune_path, token: str = Path(max_length=32)):
         doc = await repo.by_tracking_code(commune_id, token.strip().upper())
-        return [{"service_request_id": doc["_id"], "token": doc["tracking_code"]}] if doc else _errors(404, [f"token {token} not found"])
+        return (
+            [{"service_request_id": doc["_id"], "token": doc["tracking_code"]}]
+            if doc
+            else _errors(404, [f"token {token} not found"])
+        )
 
     return router
 
 
-_OPEN311_FIELD = {"text": "description", "hamlet": "address_string", "submitter_name": "first_name", "contact": "email"}
+_OPEN311_FIELD = {
+    "text": "description",
+    "hamlet": "address_string",
+    "submitter_name": "first_name",
+    "contact": "email",
+}
 
 
 async def _form(request: Request) -> dict | None:

@@ -13,6 +13,7 @@ from shared.directory import Commune, Delegate, Dialogue, Topic
 from shared.plan_deadlines import body_name, plan_deadlines
 from shared.text import fold
 
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60] or "dai-bieu"
 
@@ -25,14 +26,18 @@ def delegates_from(items: list[DelegateIn]) -> tuple[Delegate, ...]:
         while delegate_id in seen:
             delegate_id += "-2"
         seen.add(delegate_id)
-        out.append(Delegate(id=delegate_id, name=item.name, role=item.role, email=item.email, phone=item.phone))
+        out.append(
+            Delegate(id=delegate_id, name=item.name, role=item.role, email=item.email, phone=item.phone)
+        )
     return tuple(out)
 
 
 def hamlet_id(commune: Commune, written: str) -> str:
     name = resolve_hamlet(commune, written)
     if name is None:
-        raise SubmissionRejected("hamlet_required", "Cần chọn một ấp cụ thể.", "A specific hamlet is required.", field="hamlets")
+        raise SubmissionRejected(
+            "hamlet_required", "Cần chọn một ấp cụ thể.", "A specific hamlet is required.", field="hamlets"
+        )
     return next(h.id for h in commune.hamlets if h.name == name)
 
 
@@ -41,7 +46,12 @@ def new_plan(body: PlanIn, commune: Commune) -> Dialogue:
     for quota in body.hamlets:
         key = hamlet_id(commune, quota.hamlet)
         if key in quotas:
-            raise SubmissionRejected("duplicate_hamlet", f"Ấp '{quota.hamlet}' được nêu hai lần.", f"Hamlet {quota.hamlet!r} is listed twice.", field="hamlets")
+            raise SubmissionRejected(
+                "duplicate_hamlet",
+                f"Ấp '{quota.hamlet}' được nêu hai lần.",
+                f"Hamlet {quota.hamlet!r} is listed twice.",
+                field="hamlets",
+            )
         quotas[key] = quota.min_attendance
     return Dialogue(
         id=body.id or f"{commune.id}-{body.year}",
@@ -54,7 +64,9 @@ def new_plan(body: PlanIn, commune: Commune) -> Dialogue:
         duration_minutes=body.duration_minutes,
         venue=body.venue,
         format=body.format,
-        topics=tuple(Topic(number=t.number, name=t.name) for t in body.topics) if body.topics else SEED_TOPICS,
+        topics=tuple(Topic(number=t.number, name=t.name) for t in body.topics)
+        if body.topics
+        else SEED_TOPICS,
         legal_bases=tuple(body.legal_bases),
         hamlet_ids=tuple(quotas),
         min_attendance=quotas,

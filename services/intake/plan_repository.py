@@ -31,12 +31,19 @@ class PlanRepository:
             return False
         return True
 
-    async def replace(self, dialogue: Dialogue, expected_version: int, expected_status: str, event: Envelope) -> bool:
+    async def replace(
+        self, dialogue: Dialogue, expected_version: int, expected_status: str, event: Envelope
+    ) -> bool:
         """Store the new version only if nobody changed the plan since it was read."""
         doc = dialogue_document(dialogue)
         key = doc.pop("_id")
         result = await self.dialogues.update_one(
-            {"_id": key, "commune_id": dialogue.commune_id, "version": expected_version, "status": expected_status},
+            {
+                "_id": key,
+                "commune_id": dialogue.commune_id,
+                "version": expected_version,
+                "status": expected_status,
+            },
             {"$set": {**doc, **outbox_fields([event])}},
         )
         return result.modified_count == 1
@@ -46,16 +53,28 @@ class PlanRepository:
 
     async def close_for_submissions(self, commune_id: str, dialogue_id: str) -> None:
         """A dialogue that was held, closed or cancelled takes no more submissions."""
-        await self.communes.update_one({"_id": commune_id, "current_dialogue_id": dialogue_id}, {"$set": {"current_dialogue_id": None}})
+        await self.communes.update_one(
+            {"_id": commune_id, "current_dialogue_id": dialogue_id}, {"$set": {"current_dialogue_id": None}}
+        )
 
     async def delete_draft(self, commune_id: str, dialogue_id: str) -> bool:
-        result = await self.dialogues.delete_one({"_id": dialogue_key(commune_id, dialogue_id), "commune_id": commune_id, "status": "draft"})
+        result = await self.dialogues.delete_one(
+            {"_id": dialogue_key(commune_id, dialogue_id), "commune_id": commune_id, "status": "draft"}
+        )
         return result.deleted_count == 1
 
     async def mark_done(self, commune_id: str, dialogue_id: str, key: str, by: str, note: str | None) -> bool:
         try:
             await self.marks.insert_one(
-                {"_id": f"{dialogue_key(commune_id, dialogue_id)}:{key}", "commune_id": commune_id, "dialogue_id": dialogue_id, "key": key, "by": by, "note": note, "done_at": iso(utcnow())}
+                {
+                    "_id": f"{dialogue_key(commune_id, dialogue_id)}:{key}",
+                    "commune_id": commune_id,
+                    "dialogue_id": dialogue_id,
+                    "key": key,
+                    "by": by,
+                    "note": note,
+                    "done_at": iso(utcnow()),
+                }
             )
         except DuplicateKeyError:
             return False

@@ -7,10 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shared.http import BilingualError
-
 from services.intake.contacts import check_email, check_phone
 from services.intake.schemas import clean_text
+from shared.http import BilingualError
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
 STATUSES = ("draft", "collecting", "classified", "invited", "held", "concluded", "closed", "cancelled")
@@ -66,7 +65,9 @@ class DelegateIn(_In):
 
 def _sane_date(value: date | None) -> date | None:
     if value is not None and not 2000 <= value.year <= 2100:
-        raise BilingualError("Ngày phải trong khoảng năm 2000–2100.", "The date must fall in the years 2000-2100.")
+        raise BilingualError(
+            "Ngày phải trong khoảng năm 2000–2100.", "The date must fall in the years 2000-2100."
+        )
     return value
 
 
@@ -93,9 +94,13 @@ class PlanIn(_In):
     @model_validator(mode="after")
     def consistent(self) -> PlanIn:
         if self.meeting_date.year != self.year:
-            raise BilingualError(f"Ngày đối thoại phải thuộc năm {self.year}.", f"meeting_date must fall in {self.year}.")
+            raise BilingualError(
+                f"Ngày đối thoại phải thuộc năm {self.year}.", f"meeting_date must fall in {self.year}."
+            )
         if self.topics and len({t.number for t in self.topics}) != len(self.topics):
-            raise BilingualError("Số thứ tự các nội dung trọng tâm bị trùng.", "Topic numbers must be unique.")
+            raise BilingualError(
+                "Số thứ tự các nội dung trọng tâm bị trùng.", "Topic numbers must be unique."
+            )
         for override in self.deadline_overrides.values():
             _sane_date(override)
         return self
@@ -111,16 +116,22 @@ class PlanPatch(_In):
     agenda: list[str] | None = None
     delegates: list[DelegateIn] | None = None
     deadline_overrides: dict[str, date] | None = None
-    changed_by: str | None = Field(None, max_length=120, description="Ignored: the author is always the authenticated principal")
+    changed_by: str | None = Field(
+        None, max_length=120, description="Ignored: the author is always the authenticated principal"
+    )
 
     _dates = field_validator("meeting_date")(_sane_date)
 
 
 class TransitionIn(_In):
     to: Literal["collecting", "classified", "invited", "held", "concluded", "closed", "cancelled"]
-    changed_by: str | None = Field(None, max_length=120, description="Ignored: the author is always the authenticated principal")
+    changed_by: str | None = Field(
+        None, max_length=120, description="Ignored: the author is always the authenticated principal"
+    )
 
 
 class DeadlineDoneIn(_In):
-    by: str | None = Field(None, max_length=120, description="Ignored: the author is always the authenticated principal")
+    by: str | None = Field(
+        None, max_length=120, description="Ignored: the author is always the authenticated principal"
+    )
     note: str | None = Field(None, max_length=1000)

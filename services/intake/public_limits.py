@@ -53,7 +53,9 @@ def _limiter(request: Request, bucket: str) -> RateLimiter:
     if bucket not in limiters:
         settings: Settings = state.runtime.settings
         limit, window = BUCKETS[bucket]
-        limiters[bucket] = RateLimiter(state.runtime.db, getattr(settings, limit), getattr(settings, window), name=bucket)
+        limiters[bucket] = RateLimiter(
+            state.runtime.db, getattr(settings, limit), getattr(settings, window), name=bucket
+        )
     return limiters[bucket]
 
 
@@ -62,9 +64,14 @@ async def public_verdict(request: Request, commune_id: str, bucket: str) -> Verd
     if is_authenticated(request):
         return None
     settings: Settings = request.app.state.runtime.settings
-    verdict = await _limiter(request, bucket).hit(commune_id, client_address(request, settings.trusted_proxies))
+    verdict = await _limiter(request, bucket).hit(
+        commune_id, client_address(request, settings.trusted_proxies)
+    )
     if not verdict.allowed:
-        log.warning("public post rate limited", extra={"commune_id": commune_id, "bucket": bucket, "count": verdict.count})
+        log.warning(
+            "public post rate limited",
+            extra={"commune_id": commune_id, "bucket": bucket, "count": verdict.count},
+        )
     return verdict
 
 
@@ -79,13 +86,19 @@ async def check_public_limit(request: Request, commune_id: str, bucket: str) -> 
     except PyMongoError as exc:
         if not is_transient(exc):
             raise
-        response = problem(503, "store_unavailable", "Hệ thống tạm thời gián đoạn, vui lòng thử lại sau ít phút.", "The store is unavailable; nothing was stored. Retry later.")
+        response = problem(
+            503,
+            "store_unavailable",
+            "Hệ thống tạm thời gián đoạn, vui lòng thử lại sau ít phút.",
+            "The store is unavailable; nothing was stored. Retry later.",
+        )
         response.headers["Retry-After"] = "5"
         return response
     if verdict is None or verdict.allowed:
         return None
     response = problem(
-        429, "rate_limited",
+        429,
+        "rate_limited",
         f"Bạn đã gửi quá nhiều lần trong thời gian ngắn, chưa có gì được ghi nhận. Vui lòng thử lại sau khoảng {minutes(verdict.retry_after_s)} phút.",
         f"Too many requests from this address; nothing was stored. Retry in {verdict.retry_after_s} s.",
     )

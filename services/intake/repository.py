@@ -23,42 +23,73 @@ class SubmissionRepository:
         self._history_writes = GroupWriter(self.history_entries)
 
     async def ensure_indexes(self) -> None:
-        await self.submissions.create_index([("commune_id", ASCENDING), ("tracking_code", ASCENDING)], unique=True)
-        await self.submissions.create_index([("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("received_at", ASCENDING)])
+        await self.submissions.create_index(
+            [("commune_id", ASCENDING), ("tracking_code", ASCENDING)], unique=True
+        )
+        await self.submissions.create_index(
+            [("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("received_at", ASCENDING)]
+        )
         await ensure_outbox_index(self.submissions)
-        await self.history_entries.create_index([("commune_id", ASCENDING), ("submission_id", ASCENDING), ("at", ASCENDING)])
+        await self.history_entries.create_index(
+            [("commune_id", ASCENDING), ("submission_id", ASCENDING), ("at", ASCENDING)]
+        )
 
     async def insert(self, doc: dict) -> None:
         """Raises DuplicateKeyError when the id or the tracking code is taken."""
         await self._submission_writes.write(InsertOne(doc))
 
     async def get(self, commune_id: str, submission_id: str) -> dict | None:
-        return await self.submissions.find_one({"_id": submission_id, "commune_id": commune_id}, {"outbox": 0})
+        return await self.submissions.find_one(
+            {"_id": submission_id, "commune_id": commune_id}, {"outbox": 0}
+        )
 
     async def by_tracking_code(self, commune_id: str, code: str) -> dict | None:
-        return await self.submissions.find_one({"commune_id": commune_id, "tracking_code": code}, {"outbox": 0})
+        return await self.submissions.find_one(
+            {"commune_id": commune_id, "tracking_code": code}, {"outbox": 0}
+        )
 
     async def record_facts(self, commune_id: str, submission_id: str, facts: dict) -> None:
         """Facts an event carries (topic, office) are set whatever the order of events; a later
         routing revision is never overwritten by an earlier one."""
         await self._submission_writes.write(
-            UpdateOne({"_id": submission_id, "commune_id": commune_id, "routing_revision": {"$lt": facts["routing_revision"]}}, {"$set": facts})
+            UpdateOne(
+                {
+                    "_id": submission_id,
+                    "commune_id": commune_id,
+                    "routing_revision": {"$lt": facts["routing_revision"]},
+                },
+                {"$set": facts},
+            )
         )
 
     async def record_followup(self, commune_id: str, submission_id: str, facts: dict) -> None:
         """The conclusion's follow-up status, due date and result; a later revision wins."""
-        older = {"$or": [{"followup_revision": {"$lt": facts["followup_revision"]}}, {"followup_revision": {"$exists": False}}]}
+        older = {
+            "$or": [
+                {"followup_revision": {"$lt": facts["followup_revision"]}},
+                {"followup_revision": {"$exists": False}},
+            ]
+        }
         # `$and`, not `{**key, **older}`: nx-27017 applies a bare `$or` to the whole filter (see reporting's merge)
-        await self.submissions.update_one({"$and": [{"_id": submission_id, "commune_id": commune_id}, older]}, {"$set": facts})
+        await self.submissions.update_one(
+            {"$and": [{"_id": submission_id, "commune_id": commune_id}, older]}, {"$set": facts}
+        )
 
     async def find(self, commune_id: str, query: dict, limit: int = 1000) -> list[dict]:
-        cursor = self.submissions.find({**query, "commune_id": commune_id}, {"outbox": 0, "submitter": 0}).sort("received_at", ASCENDING).limit(limit)
+        cursor = (
+            self.submissions.find({**query, "commune_id": commune_id}, {"outbox": 0, "submitter": 0})
+            .sort("received_at", ASCENDING)
+            .limit(limit)
+        )
         return await cursor.to_list()
 
     async def advance(self, commune_id: str, submission_id: str, status: str, rank: int) -> None:
         """Move the status forward; a late or repeated event never moves it back."""
         await self._submission_writes.write(
-            UpdateOne({"_id": submission_id, "commune_id": commune_id, "status_rank": {"$lt": rank}}, {"$set": {"status": status, "status_rank": rank}})
+            UpdateOne(
+                {"_id": submission_id, "commune_id": commune_id, "status_rank": {"$lt": rank}},
+                {"$set": {"status": status, "status_rank": rank}},
+            )
         )
 
     async def add_history(self, entry: dict) -> bool:
@@ -66,7 +97,9 @@ class SubmissionRepository:
         return await self._history_writes.insert(entry)
 
     async def history(self, commune_id: str, submission_id: str) -> list[dict]:
-        cursor = self.history_entries.find({"commune_id": commune_id, "submission_id": submission_id}).sort("at", ASCENDING)
+        cursor = self.history_entries.find({"commune_id": commune_id, "submission_id": submission_id}).sort(
+            "at", ASCENDING
+        )
         return await cursor.to_list()
 
     async def count(self, commune_id: str) -> int:

@@ -33,18 +33,42 @@ class SubmissionIn(BaseModel):
         "name (womens_union, farmers_union, veterans_association, youth_union).",
         examples=["citizen"],
     )
-    organisation: Organisation | None = Field(None, description="Which mass organisation, when source is mass_organisation")
-    kind: Kind = Field(description="opinion (ý kiến), petition (kiến nghị) or complaint (phản ánh)", examples=["petition"])
-    text: str = Field(min_length=5, max_length=TEXT_MAX, examples=["Đường vào ấp Chợ ngập nước mỗi khi mưa, đề nghị xã nạo vét cống."])
-    hamlet: str | None = Field(None, max_length=100, description="Hamlet (ấp); empty or 'Toàn xã' for the whole commune", examples=["ấp Chợ"])
-    submitter_name: str | None = Field(None, max_length=120, description="Optional; seen only by the Party office")
-    contact: str | None = Field(None, max_length=120, description="Optional: one phone number or one e-mail address, to hear back", examples=["0912 345 678"])
+    organisation: Organisation | None = Field(
+        None, description="Which mass organisation, when source is mass_organisation"
+    )
+    kind: Kind = Field(
+        description="opinion (ý kiến), petition (kiến nghị) or complaint (phản ánh)", examples=["petition"]
+    )
+    text: str = Field(
+        min_length=5,
+        max_length=TEXT_MAX,
+        examples=["Đường vào ấp Chợ ngập nước mỗi khi mưa, đề nghị xã nạo vét cống."],
+    )
+    hamlet: str | None = Field(
+        None,
+        max_length=100,
+        description="Hamlet (ấp); empty or 'Toàn xã' for the whole commune",
+        examples=["ấp Chợ"],
+    )
+    submitter_name: str | None = Field(
+        None, max_length=120, description="Optional; seen only by the Party office"
+    )
+    contact: str | None = Field(
+        None,
+        max_length=120,
+        description="Optional: one phone number or one e-mail address, to hear back",
+        examples=["0912 345 678"],
+    )
 
     @model_validator(mode="before")
     @classmethod
     def organisation_as_source(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("source") in {o.value for o in Organisation}:
-            data = {**data, "organisation": data.get("organisation") or data["source"], "source": Source.MASS_ORGANISATION.value}
+            data = {
+                **data,
+                "organisation": data.get("organisation") or data["source"],
+                "source": Source.MASS_ORGANISATION.value,
+            }
         return data
 
     @field_validator("text", "hamlet", "submitter_name", "contact", mode="before")
@@ -102,7 +126,10 @@ class SubmissionView(BaseModel):
     needs_review: bool = False
     duplicate_of: str | None = Field(None, description="The earliest submission raising the same issue")
     times_raised: int = Field(1, description="How many times this issue has been raised, this one included")
-    followup_status: str | None = Field(None, description="After the conclusion notice: assigned, in_progress, resolved, escalated, awaiting_higher_level, rejected")
+    followup_status: str | None = Field(
+        None,
+        description="After the conclusion notice: assigned, in_progress, resolved, escalated, awaiting_higher_level, rejected",
+    )
     received_at: datetime
     updated_at: datetime
     history: list[HistoryEntry]

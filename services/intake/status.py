@@ -46,7 +46,9 @@ def change_for(payload: SubmissionRoutedV1 | NotificationSentV1 | NotificationFa
             note_vi=f"Phân loại: {payload.topic_name}; giao {payload.office_name} chuẩn bị nội dung trả lời.",
         )
     if isinstance(payload, NotificationSentV1):
-        return StatusChange("office_notified", RANKS["office_notified"], {}, STATUS_LABELS_VI["office_notified"] + ".")
+        return StatusChange(
+            "office_notified", RANKS["office_notified"], {}, STATUS_LABELS_VI["office_notified"] + "."
+        )
     return StatusChange("notification_failed", None, {}, STATUS_LABELS_VI["notification_failed"] + ".")
 
 

@@ -47,4 +47,7 @@ class MailCapture:
         self._controller.stop()
 
     def messages(self) -> list[EmailMessage]:
-        return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(self.folder.glob("*.eml"))]
+        return [
+            message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in sorted(self.folder.glob("*.eml"))
+        ]

@@ -89,13 +89,28 @@ def run(data_dir: Path = Path(".data")) -> int:
         else:
             mail_note = f"e-mails go to {env['SMTP_URL']}"
         choice = env.get("DOITHOAI_BROKER", "auto")  # auto | rabbitmq | memory
-        real_broker = choice == "rabbitmq" or (choice == "auto" and (bool(env.get("RABBITMQ_URL")) or is_listening("127.0.0.1", 5672)))
+        real_broker = choice == "rabbitmq" or (
+            choice == "auto" and (bool(env.get("RABBITMQ_URL")) or is_listening("127.0.0.1", 5672))
+        )
         # The staff pages reach routing and reporting: the next ports, or this same process.
-        env.setdefault("DOITHOAI_ROUTING_URL", f"http://127.0.0.1:{port + SERVICES.index('routing')}" if real_broker else "inprocess")
-        env.setdefault("DOITHOAI_REPORTING_URL", f"http://127.0.0.1:{port + SERVICES.index('reporting')}" if real_broker else "inprocess")
-        env.setdefault("DOITHOAI_PUBLIC_REPORTING_URL", f"http://127.0.0.1:{port + SERVICES.index('reporting')}" if real_broker else "")
-        env.setdefault("DOITHOAI_DEMO", "1")  # a local try-out: the demo staff logins too (changed at first login)
-        env.setdefault("DOITHOAI_AUTH_KEYS", _local_auth_keys(data_dir))  # one signing key for the four processes
+        env.setdefault(
+            "DOITHOAI_ROUTING_URL",
+            f"http://127.0.0.1:{port + SERVICES.index('routing')}" if real_broker else "inprocess",
+        )
+        env.setdefault(
+            "DOITHOAI_REPORTING_URL",
+            f"http://127.0.0.1:{port + SERVICES.index('reporting')}" if real_broker else "inprocess",
+        )
+        env.setdefault(
+            "DOITHOAI_PUBLIC_REPORTING_URL",
+            f"http://127.0.0.1:{port + SERVICES.index('reporting')}" if real_broker else "",
+        )
+        env.setdefault(
+            "DOITHOAI_DEMO", "1"
+        )  # a local try-out: the demo staff logins too (changed at first login)
+        env.setdefault(
+            "DOITHOAI_AUTH_KEYS", _local_auth_keys(data_dir)
+        )  # one signing key for the four processes
         os.environ.update(env)  # Settings() below and the child processes read the same values
         settings = Settings()
         _seed(settings)
@@ -117,7 +132,7 @@ def _banner(port: int, mode: str, mail_note: str, extra: str = "") -> None:
         f"  Store: {os.environ['MONGODB_URL']}; {mail_note}\n"
         f"  Try:\n"
         f"    curl -s -X POST {base}/api/v1/communes/demo/submissions -H 'content-type: application/json' \\\n"
-        f"      -d '{{\"source\":\"citizen\",\"kind\":\"petition\",\"hamlet\":\"ấp Chợ\",\"text\":\"Cống thoát nước đường vào chợ bị nghẹt, mưa là ngập.\"}}'\n"
+        f'      -d \'{{"source":"citizen","kind":"petition","hamlet":"ấp Chợ","text":"Cống thoát nước đường vào chợ bị nghẹt, mưa là ngập."}}\'\n'
         f"  Press Ctrl-C to stop.\n",
         flush=True,
     )
@@ -130,10 +145,14 @@ def _run_in_process(settings: Settings, port: int, mail_note: str) -> int:
     from services.routing.app import build_service as routing
     from shared.runtime import build_app
 
-    app = build_app(settings, [intake, routing, notification, reporting], title="doithoai (embedded)", in_memory=True)
+    app = build_app(
+        settings, [intake, routing, notification, reporting], title="doithoai (embedded)", in_memory=True
+    )
     extra = f"  Metrics: http://127.0.0.1:{port}/metrics\n"
     _banner(port, "embedded: in-memory broker, one process", mail_note, extra)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)  # shared/client_address.py decides
+    uvicorn.run(
+        app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
+    )  # shared/client_address.py decides
     return 0
 
 

@@ -50,7 +50,18 @@ def start_wire_store(workdir: Path, data_dir: Path | None = None, port: int | No
         data_dir.mkdir(parents=True, exist_ok=True)
     log = open(workdir / f"nx-{port}.out", "ab")  # noqa: SIM115 - owned by the child process
     process = subprocess.Popen(
-        [_executable(), *storage, "--host", "127.0.0.1", "-p", str(port), "--pid-file", str(workdir / f"nx-{port}.pid"), "--log-file", str(workdir / f"nx-{port}.log")],
+        [
+            _executable(),
+            *storage,
+            "--host",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "--pid-file",
+            str(workdir / f"nx-{port}.pid"),
+            "--log-file",
+            str(workdir / f"nx-{port}.log"),
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
     )

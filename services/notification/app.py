@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.notification.deliveries import Deliverer, DeliveryLog, DeliveryMetrics
+from services.notification.followup import documents_consumer, followup_consumer
 from services.notification.messages import environment
 from services.notification.metrics import NotificationMetrics
 from services.notification.repository import NotificationRepository
-from services.notification.smtp import SmtpSender
-from services.notification.followup import documents_consumer, followup_consumer
-from services.notification.deliveries import Deliverer, DeliveryLog, DeliveryMetrics
 from services.notification.scheduler import Scheduler
 from services.notification.sms import WebhookSmsSender
+from services.notification.smtp import SmtpSender
 from services.notification.subscribers import assignments_consumer, plans_consumer
 from shared.outbox import Outbox
-from shared.runtime import Runtime, ServiceParts, build_app as build_runtime_app, service_base
+from shared.runtime import Runtime, ServiceParts, service_base
+from shared.runtime import build_app as build_runtime_app
 from shared.settings import Settings
 
 NAME = "notification"
@@ -27,20 +28,41 @@ def build_service(rt: Runtime) -> ServiceParts:
     sender = SmtpSender(rt.settings.smtp_url, rt.settings.smtp_timeout_s)
     env = environment()
     consumer = assignments_consumer(
-        repo, rt.directory.cached(rt.settings.directory_cache_s), outbox, sender, env, NotificationMetrics(rt.registry), rt.settings.smtp_from,
+        repo,
+        rt.directory.cached(rt.settings.directory_cache_s),
+        outbox,
+        sender,
+        env,
+        NotificationMetrics(rt.registry),
+        rt.settings.smtp_from,
         claim_lease_s=rt.settings.smtp_timeout_s + 5,  # longer than one SMTP attempt can take
     )
     deliveries = DeliveryLog(rt.db)
-    sms = WebhookSmsSender(rt.settings.sms_webhook_url, rt.settings.smtp_timeout_s, rt.settings.sms_webhook_token) if rt.settings.sms_webhook_url else None
-    deliverer = Deliverer(deliveries, DeliveryMetrics(rt.registry), lease_s=rt.settings.smtp_timeout_s + 5, max_attempts=rt.settings.max_retries + 1)
-    scheduler = Scheduler(directory=rt.directory, deliverer=deliverer, mail=sender, sms=sms, env=env, settings=rt.settings)
+    sms = (
+        WebhookSmsSender(
+            rt.settings.sms_webhook_url, rt.settings.smtp_timeout_s, rt.settings.sms_webhook_token
+        )
+        if rt.settings.sms_webhook_url
+        else None
+    )
+    deliverer = Deliverer(
+        deliveries,
+        DeliveryMetrics(rt.registry),
+        lease_s=rt.settings.smtp_timeout_s + 5,
+        max_attempts=rt.settings.max_retries + 1,
+    )
+    scheduler = Scheduler(
+        directory=rt.directory, deliverer=deliverer, mail=sender, sms=sms, env=env, settings=rt.settings
+    )
 
     async def ensure_indexes() -> None:
         await repo.ensure_indexes()
         await deliveries.ensure_indexes()
 
     return ServiceParts(
-        NAME, metrics, publisher,
+        NAME,
+        metrics,
+        publisher,
         consumers=[
             consumer,
             plans_consumer(scheduler),

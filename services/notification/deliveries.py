@@ -25,11 +25,20 @@ class DeliveryLog:
         self.deliveries = db[DELIVERIES]
 
     async def ensure_indexes(self) -> None:
-        await self.deliveries.create_index([("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("kind", ASCENDING), ("status", ASCENDING)])
+        await self.deliveries.create_index(
+            [
+                ("commune_id", ASCENDING),
+                ("dialogue_id", ASCENDING),
+                ("kind", ASCENDING),
+                ("status", ASCENDING),
+            ]
+        )
 
     async def open(self, doc: dict) -> dict:
         try:
-            await self.deliveries.insert_one({**doc, "status": "pending", "attempts": 0, "claimed_until": 0, "created_at": iso(utcnow())})
+            await self.deliveries.insert_one(
+                {**doc, "status": "pending", "attempts": 0, "claimed_until": 0, "created_at": iso(utcnow())}
+            )
         except DuplicateKeyError:
             pass
         return await self.deliveries.find_one({"_id": doc["_id"], "commune_id": doc["commune_id"]})
@@ -37,25 +46,40 @@ class DeliveryLog:
     async def claim(self, commune_id: str, delivery_id: str, lease_s: float) -> bool:
         now = time.time()
         result = await self.deliveries.update_one(
-            {"_id": delivery_id, "commune_id": commune_id, "status": "pending", "claimed_until": {"$lt": now}},
+            {
+                "_id": delivery_id,
+                "commune_id": commune_id,
+                "status": "pending",
+                "claimed_until": {"$lt": now},
+            },
             {"$set": {"claimed_until": now + lease_s}, "$inc": {"attempts": 1}},
         )
         return result.modified_count == 1
 
     async def finish(self, commune_id: str, delivery_id: str, status: str, reason: str | None = None) -> None:
         await self.deliveries.update_one(
-            {"_id": delivery_id, "commune_id": commune_id}, {"$set": {"status": status, "reason": reason, "finished_at": iso(utcnow()), "claimed_until": 0}}
+            {"_id": delivery_id, "commune_id": commune_id},
+            {"$set": {"status": status, "reason": reason, "finished_at": iso(utcnow()), "claimed_until": 0}},
         )
 
     async def release(self, commune_id: str, delivery_id: str, reason: str) -> None:
-        await self.deliveries.update_one({"_id": delivery_id, "commune_id": commune_id}, {"$set": {"claimed_until": 0, "reason": reason}})
+        await self.deliveries.update_one(
+            {"_id": delivery_id, "commune_id": commune_id}, {"$set": {"claimed_until": 0, "reason": reason}}
+        )
 
     async def sent_recipients(self, commune_id: str, dialogue_id: str, kind: str) -> set[str]:
-        cursor = self.deliveries.find({"commune_id": commune_id, "dialogue_id": dialogue_id, "kind": kind, "status": "sent"}, {"recipient_id": 1})
+        cursor = self.deliveries.find(
+            {"commune_id": commune_id, "dialogue_id": dialogue_id, "kind": kind, "status": "sent"},
+            {"recipient_id": 1},
+        )
         return {doc["recipient_id"] async for doc in cursor}
 
     async def for_dialogue(self, commune_id: str, dialogue_id: str) -> list[dict]:
-        return await self.deliveries.find({"commune_id": commune_id, "dialogue_id": dialogue_id}).sort("created_at", ASCENDING).to_list()
+        return (
+            await self.deliveries.find({"commune_id": commune_id, "dialogue_id": dialogue_id})
+            .sort("created_at", ASCENDING)
+            .to_list()
+        )
 
 
 class DeliveryMetrics:
@@ -79,10 +103,14 @@ class Deliverer:
     records the outcome. A transient failure leaves it pending for the next try (re-raised when
     the caller is a consumer, so the message is retried); after `max_attempts` it fails."""
 
-    def __init__(self, log: DeliveryLog, metrics: DeliveryMetrics, *, lease_s: float, max_attempts: int) -> None:
+    def __init__(
+        self, log: DeliveryLog, metrics: DeliveryMetrics, *, lease_s: float, max_attempts: int
+    ) -> None:
         self.log, self.metrics, self._lease_s, self._max_attempts = log, metrics, lease_s, max_attempts
 
-    async def once(self, record: dict, send: Callable[[], Awaitable[None]], *, raise_transient: bool = False) -> bool:
+    async def once(
+        self, record: dict, send: Callable[[], Awaitable[None]], *, raise_transient: bool = False
+    ) -> bool:
         commune_id, delivery_id, kind = record["commune_id"], record["_id"], record["kind"]
         doc = await self.log.open(record)
         if doc["status"] != "pending" or not await self.log.claim(commune_id, delivery_id, self._lease_s):

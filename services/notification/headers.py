@@ -71,7 +71,9 @@ def recipient(address: str) -> str:
 
 def check_single_recipient(message: EmailMessage) -> None:
     """Every e-mail goes to exactly one address (To, Cc and Bcc together)."""
-    addresses = [a for name in ("To", "Cc", "Bcc") for header in message.get_all(name, []) for a in header.addresses]
+    addresses = [
+        a for name in ("To", "Cc", "Bcc") for header in message.get_all(name, []) for a in header.addresses
+    ]
     if len(addresses) != 1 or any(_NOT_IN_RECIPIENT.search(a.addr_spec) for a in addresses):
         raise PermanentError(f"refusing an e-mail to {len(addresses)} addresses: exactly one expected")
 

@@ -26,6 +26,7 @@ PRODID = "-//doithoai//Giay moi doi thoai//VI"
 ATTACHMENT_NAME = "giay-moi.ics"
 Method = Literal["REQUEST", "CANCEL"]
 
+
 # Monday = 0, as date.weekday() counts.
 def event_uid(commune: Commune, dialogue: Dialogue) -> str:
     return f"{dialogue.id}@{commune.id}.doithoai"
@@ -135,7 +136,9 @@ def invitation_ics(
 def invitation_message_id(commune: Commune, dialogue: Dialogue, delegate: Delegate, method: Method) -> str:
     """Stable per (dialogue, version, delegate, method): a copy re-sent after a crash can be
     dropped by mail systems, while a new version or a cancellation is a new message."""
-    return stable_message_id("giay-moi", dialogue.id, f"v{dialogue.version}", method.lower(), delegate.id, domain=commune.id)
+    return stable_message_id(
+        "giay-moi", dialogue.id, f"v{dialogue.version}", method.lower(), delegate.id, domain=commune.id
+    )
 
 
 def invitation_subject(dialogue: Dialogue, *, sequence: int, method: Method) -> str:

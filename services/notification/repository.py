@@ -39,7 +39,9 @@ class NotificationRepository:
     async def get_or_create(self, doc: dict) -> dict:
         """The notification as stored, created on first sight."""
         try:
-            await self.notifications.insert_one({**doc, "attempts": 0, "claimed_until": 0, "created_at": utcnow()})
+            await self.notifications.insert_one(
+                {**doc, "attempts": 0, "claimed_until": 0, "created_at": utcnow()}
+            )
         except DuplicateKeyError:
             pass
         return await self.notifications.find_one({"_id": doc["_id"], "commune_id": doc["commune_id"]})
@@ -48,7 +50,9 @@ class NotificationRepository:
         """Create the notification already claimed for `lease_s` seconds by its creator (what
         `get_or_create` then `claim` do, in one write); False if it exists: then `outcome` and
         `claim` decide as before."""
-        return await self._notification_inserts.insert({**doc, "attempts": 1, "claimed_until": time.time() + lease_s, "created_at": utcnow()})
+        return await self._notification_inserts.insert(
+            {**doc, "attempts": 1, "claimed_until": time.time() + lease_s, "created_at": utcnow()}
+        )
 
     async def outcome(self, commune_id: str, notification_id: str) -> dict | None:
         return await self.outcomes.find_one({"_id": notification_id, "commune_id": commune_id}, {"outbox": 0})
@@ -67,9 +71,25 @@ class NotificationRepository:
         return result.modified_count == 1
 
     async def release(self, commune_id: str, notification_id: str) -> None:
-        await self.notifications.update_one({"_id": notification_id, "commune_id": commune_id}, {"$set": {"claimed_until": 0}})
+        await self.notifications.update_one(
+            {"_id": notification_id, "commune_id": commune_id}, {"$set": {"claimed_until": 0}}
+        )
 
-    async def finish(self, commune_id: str, notification_id: str, status: str, envelope: Envelope, reason: str | None = None) -> dict | None:
+    async def finish(
+        self,
+        commune_id: str,
+        notification_id: str,
+        status: str,
+        envelope: Envelope,
+        reason: str | None = None,
+    ) -> dict | None:
         """Record the final status with its event: the stored outcome, or None if one was already recorded."""
-        doc = {"_id": notification_id, "commune_id": commune_id, "status": status, "reason": reason, "finished_at": utcnow(), **outbox_fields([envelope])}
+        doc = {
+            "_id": notification_id,
+            "commune_id": commune_id,
+            "status": status,
+            "reason": reason,
+            "finished_at": utcnow(),
+            **outbox_fields([envelope]),
+        }
         return doc if await self._outcome_inserts.insert(doc) else None

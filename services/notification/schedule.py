@@ -18,7 +18,9 @@ REMINDING = ("collecting", "classified", "invited", "held")
 @dataclass(frozen=True)
 class Work:
     id: str  # the delivery id: never delivered twice
-    kind: Literal["invitation", "cancellation", "reminder", "overdue", "resident_invitation", "resident_cancellation"]
+    kind: Literal[
+        "invitation", "cancellation", "reminder", "overdue", "resident_invitation", "resident_cancellation"
+    ]
     channel: Literal["email", "sms"]
     recipient_id: str
     address: str
@@ -60,22 +62,64 @@ def due_work(
     if dialogue.status == "cancelled":
         for delegate in dialogue.delegates:
             if delegate.id in invited and delegate.email:
-                work.append(Work(f"{base}:cancellation:{delegate.id}", "cancellation", "email", delegate.id, delegate.email, method="CANCEL"))
+                work.append(
+                    Work(
+                        f"{base}:cancellation:{delegate.id}",
+                        "cancellation",
+                        "email",
+                        delegate.id,
+                        delegate.email,
+                        method="CANCEL",
+                    )
+                )
         for person in registrants:
             if person.id in residents_invited:
-                work.append(Work(f"{base}:resident_cancellation:{person.id}", "resident_cancellation", "sms", person.id, person.phone, hamlet=person.hamlet))
+                work.append(
+                    Work(
+                        f"{base}:resident_cancellation:{person.id}",
+                        "resident_cancellation",
+                        "sms",
+                        person.id,
+                        person.phone,
+                        hamlet=person.hamlet,
+                    )
+                )
         return work
 
     if dialogue.status in INVITING and today <= dialogue.meeting_date:
         send_on = _send_on(deadlines["delegate_invitations"].due, lead_days)
-        resident_due = {key.split(":")[-1]: d.due for key, d in deadlines.items() if key.startswith("resident_invitations")}
+        resident_due = {
+            key.split(":")[-1]: d.due
+            for key, d in deadlines.items()
+            if key.startswith("resident_invitations")
+        }
         for delegate in dialogue.delegates:
             if delegate.email and (today >= send_on or delegate.id in invited):
-                work.append(Work(f"{base}:invitation:{version}:{delegate.id}", "invitation", "email", delegate.id, delegate.email, method="REQUEST"))
+                work.append(
+                    Work(
+                        f"{base}:invitation:{version}:{delegate.id}",
+                        "invitation",
+                        "email",
+                        delegate.id,
+                        delegate.email,
+                        method="REQUEST",
+                    )
+                )
         for person in registrants:
-            due = resident_due.get(person.hamlet_id) or min(resident_due.values())  # each hamlet cell invites its own
+            due = resident_due.get(person.hamlet_id) or min(
+                resident_due.values()
+            )  # each hamlet cell invites its own
             if today >= _send_on(due, lead_days) or person.id in residents_invited:
-                work.append(Work(f"{base}:resident_invitation:{version}:{person.id}", "resident_invitation", "sms", person.id, person.phone, hamlet=person.hamlet))
+                work.append(
+                    Work(
+                        f"{base}:resident_invitation:{version}:{person.id}",
+                        "resident_invitation",
+                        "sms",
+                        person.id,
+                        person.phone,
+                        hamlet=person.hamlet,
+                    )
+                )
 
     if dialogue.status in REMINDING:
         for deadline in deadlines.values():
@@ -85,10 +129,30 @@ def due_work(
             if today > deadline.due:
                 if (today - deadline.due).days > overdue_window_days:
                     continue  # long past: the plan shows it overdue; nobody is mailed years later
-                work.append(Work(f"{base}:overdue:{deadline.key}:{deadline.due}", "overdue", "email", deadline.responsible, address, deadline_key=deadline.key, due=deadline.due))
+                work.append(
+                    Work(
+                        f"{base}:overdue:{deadline.key}:{deadline.due}",
+                        "overdue",
+                        "email",
+                        deadline.responsible,
+                        address,
+                        deadline_key=deadline.key,
+                        due=deadline.due,
+                    )
+                )
                 continue
             applicable = [o for o in reminder_offsets if deadline.due - timedelta(days=o) <= today]
             if applicable:
                 offset = min(applicable)  # after a pause, only the nearest reminder goes out
-                work.append(Work(f"{base}:reminder:{deadline.key}:{deadline.due}:d-{offset}", "reminder", "email", deadline.responsible, address, deadline_key=deadline.key, due=deadline.due))
+                work.append(
+                    Work(
+                        f"{base}:reminder:{deadline.key}:{deadline.due}:d-{offset}",
+                        "reminder",
+                        "email",
+                        deadline.responsible,
+                        address,
+                        deadline_key=deadline.key,
+                        due=deadline.due,
+                    )
+                )
     return work

@@ -19,16 +19,17 @@ from services.notification.deliveries import Deliverer
 from services.notification.headers import new_message, recipient, set_address, set_encoded, stable_message_id
 from services.notification.ics import invitation_email, invitation_ics, invitation_sequence
 from services.notification.schedule import Registrant, Work, due_work
-from services.notification.smtp import EmailSender
 from services.notification.sms import SmsSender, resident_cancellation_text, resident_invitation_text
+from services.notification.smtp import EmailSender
 from shared.clock import utcnow
-from shared.plan_deadlines import body_name, plan_deadlines
 from shared.directory import Commune, Dialogue, DirectoryReader
 from shared.errors import PermanentError
 from shared.periodic import repeat
+from shared.plan_deadlines import body_name, plan_deadlines
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
+
 
 class Scheduler:
     def __init__(
@@ -41,7 +42,13 @@ class Scheduler:
         env: Environment,
         settings: Settings,
     ) -> None:
-        self._directory, self._deliverer, self._mail, self._sms, self._env = directory, deliverer, mail, sms, env
+        self._directory, self._deliverer, self._mail, self._sms, self._env = (
+            directory,
+            deliverer,
+            mail,
+            sms,
+            env,
+        )
         self._log = deliverer.log
         self._settings = settings
 
@@ -54,7 +61,10 @@ class Scheduler:
             try:
                 delivered += await self._scan(dialogue, now)
             except Exception:  # one broken plan must not stop every commune's reminders
-                log.exception("scheduler pass failed for a dialogue", extra={"commune_id": dialogue.commune_id, "dialogue_id": dialogue.id})
+                log.exception(
+                    "scheduler pass failed for a dialogue",
+                    extra={"commune_id": dialogue.commune_id, "dialogue_id": dialogue.id},
+                )
         return delivered
 
     async def scan_dialogue(self, commune_id: str, dialogue_id: str, now: datetime | None = None) -> int:
@@ -69,7 +79,10 @@ class Scheduler:
         marks = await self._directory.deadline_marks(commune.id, dialogue.id)
         registrants = []
         if self._sms is not None:
-            registrants = [Registrant(r["_id"], r["phone"], r["hamlet"], r["hamlet_id"]) for r in await self._directory.registrants(commune.id, dialogue.id)]
+            registrants = [
+                Registrant(r["_id"], r["phone"], r["hamlet"], r["hamlet_id"])
+                for r in await self._directory.registrants(commune.id, dialogue.id)
+            ]
         work = due_work(
             commune,
             dialogue,
@@ -88,32 +101,72 @@ class Scheduler:
         return sum(results)
 
     async def _deliver(self, commune: Commune, dialogue: Dialogue, work: Work) -> bool:
-        record = {"_id": work.id, "commune_id": commune.id, "dialogue_id": dialogue.id, "kind": work.kind, "channel": work.channel, "recipient_id": work.recipient_id, "address": work.address, "version": dialogue.version}
+        record = {
+            "_id": work.id,
+            "commune_id": commune.id,
+            "dialogue_id": dialogue.id,
+            "kind": work.kind,
+            "channel": work.channel,
+            "recipient_id": work.recipient_id,
+            "address": work.address,
+            "version": dialogue.version,
+        }
         return await self._deliverer.once(record, lambda: self._send(commune, dialogue, work))
 
     async def _send(self, commune: Commune, dialogue: Dialogue, work: Work) -> None:
         if work.channel == "sms":
             if self._sms is None:
                 raise PermanentError("no SMS gateway configured")
-            text = resident_cancellation_text(commune, dialogue) if work.kind == "resident_cancellation" else resident_invitation_text(commune, dialogue, work.hamlet or "")
+            text = (
+                resident_cancellation_text(commune, dialogue)
+                if work.kind == "resident_cancellation"
+                else resident_invitation_text(commune, dialogue, work.hamlet or "")
+            )
             return await self._sms.send(work.address, text, idempotency_key=work.id)
         if work.kind in ("invitation", "cancellation"):
             delegate = next(d for d in dialogue.delegates if d.id == work.recipient_id)
             sequence = invitation_sequence(dialogue)
             organizer = parseaddr(self._settings.smtp_from)[1] or "doithoai@localhost"
-            ics = invitation_ics(commune, dialogue, attendee_name=delegate.name, attendee_email=work.address, organizer_email=organizer, sequence=sequence, method=work.method)
-            message = invitation_email(self._env, commune, dialogue, delegate, sender=self._settings.smtp_from, sequence=sequence, method=work.method, ics=ics)
+            ics = invitation_ics(
+                commune,
+                dialogue,
+                attendee_name=delegate.name,
+                attendee_email=work.address,
+                organizer_email=organizer,
+                sequence=sequence,
+                method=work.method,
+            )
+            message = invitation_email(
+                self._env,
+                commune,
+                dialogue,
+                delegate,
+                sender=self._settings.smtp_from,
+                sequence=sequence,
+                method=work.method,
+                ics=ics,
+            )
         else:
             message = self._reminder(commune, dialogue, work)
         await self._mail.send(message)
 
     def _reminder(self, commune: Commune, dialogue: Dialogue, work: Work) -> EmailMessage:
         deadline = next(d for d in plan_deadlines(commune, dialogue) if d.key == work.deadline_key)
-        context = {"work": work, "deadline": deadline, "commune": commune, "dialogue": dialogue, "body_name": body_name(commune, work.recipient_id)}
+        context = {
+            "work": work,
+            "deadline": deadline,
+            "commune": commune,
+            "dialogue": dialogue,
+            "body_name": body_name(commune, work.recipient_id),
+        }
         message = new_message()
         set_address(message, "From", self._settings.smtp_from)
         message["To"] = recipient(work.address)
-        set_encoded(message, "Subject", self._env.get_template("deadline_reminder.subject.txt").render(context).strip())
+        set_encoded(
+            message,
+            "Subject",
+            self._env.get_template("deadline_reminder.subject.txt").render(context).strip(),
+        )
         message["Message-ID"] = stable_message_id(work.id, domain=commune.id)
         message["X-Doithoai-Delivery"] = work.id
         message.set_content(self._env.get_template("deadline_reminder.txt").render(context))

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from services.notification.ics import meeting_start
-from shared.templates import vn_weekday
 from shared.directory import Commune, Dialogue
 from shared.errors import PermanentError, TransientError
+from shared.templates import vn_weekday
 
 MAX_TEXT_CHARS = 320  # five UCS-2 SMS segments at most; Zalo has room to spare
 
@@ -99,4 +99,7 @@ def resident_invitation_text(commune: Commune, dialogue: Dialogue, hamlet_name: 
 def resident_cancellation_text(commune: Commune, dialogue: Dialogue) -> str:
     """The SMS that tells invited residents the meeting will not take place as announced."""
     d = dialogue.meeting_date
-    return _clip(f"{commune.display_name}: HỦY buổi đối thoại giữa Bí thư Đảng ủy với nhân dân ngày {d.day:02d}/{d.month:02d}/{d.year}. Thời gian mới sẽ thông báo sau. Trân trọng.", MAX_TEXT_CHARS)
+    return _clip(
+        f"{commune.display_name}: HỦY buổi đối thoại giữa Bí thư Đảng ủy với nhân dân ngày {d.day:02d}/{d.month:02d}/{d.year}. Thời gian mới sẽ thông báo sau. Trân trọng.",
+        MAX_TEXT_CHARS,
+    )

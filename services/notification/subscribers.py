@@ -8,7 +8,13 @@ from services.notification.metrics import NotificationMetrics
 from services.notification.repository import NotificationRepository
 from services.notification.smtp import EmailSender
 from shared.clock import utcnow
-from shared.contracts import DialoguePlanChangedV1, Envelope, NotificationFailedV1, NotificationSentV1, SubmissionRoutedV1
+from shared.contracts import (
+    DialoguePlanChangedV1,
+    Envelope,
+    NotificationFailedV1,
+    NotificationSentV1,
+    SubmissionRoutedV1,
+)
 from shared.directory import DirectoryReader
 from shared.errors import Busy, PermanentError
 from shared.messaging import Consumer
@@ -36,9 +42,29 @@ def assignments_consumer(
 ) -> Consumer:
     async def fail(envelope: Envelope, routed: SubmissionRoutedV1, reason: str) -> None:
         notification_id = notification_id_for(envelope)
-        doc = await repo.get_or_create({"_id": notification_id, "commune_id": envelope.commune_id, "submission_id": routed.submission_id, "office_id": routed.office_id, "channel": CHANNEL})
-        failed = NotificationFailedV1(notification_id=notification_id, submission_id=routed.submission_id, office_id=routed.office_id, reason=reason[:500], attempts=int(doc.get("attempts") or 0))
-        if await repo.finish(envelope.commune_id, notification_id, "failed", Envelope.wrap(failed, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id), reason):
+        doc = await repo.get_or_create(
+            {
+                "_id": notification_id,
+                "commune_id": envelope.commune_id,
+                "submission_id": routed.submission_id,
+                "office_id": routed.office_id,
+                "channel": CHANNEL,
+            }
+        )
+        failed = NotificationFailedV1(
+            notification_id=notification_id,
+            submission_id=routed.submission_id,
+            office_id=routed.office_id,
+            reason=reason[:500],
+            attempts=int(doc.get("attempts") or 0),
+        )
+        if await repo.finish(
+            envelope.commune_id,
+            notification_id,
+            "failed",
+            Envelope.wrap(failed, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id),
+            reason,
+        ):
             metrics.deliveries.labels(envelope.commune_id, CHANNEL, "failed").inc()
         await outbox.flush_document(repo.outcomes, envelope.commune_id, notification_id)
 
@@ -50,7 +76,9 @@ def assignments_consumer(
         dialogue = await directory.dialogue(envelope.commune_id, routed.dialogue_id)
         office = commune.office(routed.office_id) if commune else None
         if commune is None or dialogue is None or office is None:
-            raise PermanentError(f"unknown commune, dialogue or office for {envelope.commune_id}/{routed.office_id}")
+            raise PermanentError(
+                f"unknown commune, dialogue or office for {envelope.commune_id}/{routed.office_id}"
+            )
         if not office.email:
             raise PermanentError(f"office {office.id} has no e-mail address")
         recipient(office.email)  # one plain address, or refused before anything is claimed
@@ -58,7 +86,14 @@ def assignments_consumer(
         # can exist yet. Otherwise (a redelivery, a copy in flight, a retry) as before: skip what
         # has an outcome, and send only under the claim.
         created = await repo.create_claimed(
-            {"_id": notification_id, "commune_id": envelope.commune_id, "submission_id": routed.submission_id, "office_id": office.id, "channel": CHANNEL, "recipient": office.email},
+            {
+                "_id": notification_id,
+                "commune_id": envelope.commune_id,
+                "submission_id": routed.submission_id,
+                "office_id": office.id,
+                "channel": CHANNEL,
+                "recipient": office.email,
+            },
             claim_lease_s,
         )
         if not created:
@@ -67,7 +102,15 @@ def assignments_consumer(
                 return False
             if not await repo.claim(envelope.commune_id, notification_id, claim_lease_s):
                 raise Busy(f"notification {notification_id} is being sent by another worker")
-        message = office_assignment_email(env, notification_id=notification_id, routed=routed, commune=commune, dialogue=dialogue, office=office, sender=sender_address)
+        message = office_assignment_email(
+            env,
+            notification_id=notification_id,
+            routed=routed,
+            commune=commune,
+            dialogue=dialogue,
+            office=office,
+            sender=sender_address,
+        )
         try:
             await sender.send(message)
         except PermanentError as exc:
@@ -77,9 +120,18 @@ def assignments_consumer(
             await repo.release(envelope.commune_id, notification_id)
             metrics.deliveries.labels(envelope.commune_id, CHANNEL, "retry").inc()
             raise
-        sent = NotificationSentV1(notification_id=notification_id, submission_id=routed.submission_id, office_id=office.id, sent_at=utcnow())
-        sent_event = Envelope.wrap(sent, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id)
-        stored = await record_after_side_effect(lambda: repo.finish(envelope.commune_id, notification_id, "sent", sent_event))
+        sent = NotificationSentV1(
+            notification_id=notification_id,
+            submission_id=routed.submission_id,
+            office_id=office.id,
+            sent_at=utcnow(),
+        )
+        sent_event = Envelope.wrap(
+            sent, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id
+        )
+        stored = await record_after_side_effect(
+            lambda: repo.finish(envelope.commune_id, notification_id, "sent", sent_event)
+        )
         if stored is None:
             await outbox.flush_document(repo.outcomes, envelope.commune_id, notification_id)
             return None

@@ -7,22 +7,48 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from jinja2 import Environment
 
 from services.reporting.metrics import ReportingMetrics
+from services.reporting.radio import radio_announcement
 from services.reporting.rendering import DocumentRenderer
 from services.reporting.repository import ItemRepository
-from services.reporting.radio import radio_announcement
+from shared.auth.guard import GuardedRoute
 from shared.clock import VIETNAM_TZ, utcnow
-from shared.plan_deadlines import plan_deadlines
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
 from shared.http import problem
-from shared.auth.guard import GuardedRoute
+from shared.plan_deadlines import plan_deadlines
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
-_PUBLIC_ITEM_FIELDS = ("tracking_code", "kind", "source", "organisation", "hamlet", "text", "topic", "topic_name", "secondary_topic", "office_id", "office_name", "authority_level", "authority_body", "needs_review", "recurring_claim")
+_PUBLIC_ITEM_FIELDS = (
+    "tracking_code",
+    "kind",
+    "source",
+    "organisation",
+    "hamlet",
+    "text",
+    "topic",
+    "topic_name",
+    "secondary_topic",
+    "office_id",
+    "office_name",
+    "authority_level",
+    "authority_body",
+    "needs_review",
+    "recurring_claim",
+)
 
 
-def build_router(repo: ItemRepository, directory: DirectoryReader, templates: Environment, renderer: DocumentRenderer, metrics: ReportingMetrics) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/communes/{commune_id}/dialogues/{dialogue_id}", tags=["reporting"], route_class=GuardedRoute)
+def build_router(
+    repo: ItemRepository,
+    directory: DirectoryReader,
+    templates: Environment,
+    renderer: DocumentRenderer,
+    metrics: ReportingMetrics,
+) -> APIRouter:
+    router = APIRouter(
+        prefix="/api/v1/communes/{commune_id}/dialogues/{dialogue_id}",
+        tags=["reporting"],
+        route_class=GuardedRoute,
+    )
 
     async def load(commune_id: str, dialogue_id: str):
         commune = await directory.commune(commune_id)
@@ -35,30 +61,55 @@ def build_router(repo: ItemRepository, directory: DirectoryReader, templates: En
         if dialogue is None:
             return _not_found()
         rows = await repo.for_dialogue(commune_id, dialogue_id)
-        return {"commune_id": commune_id, "dialogue_id": dialogue_id, "items": [{"id": r["_id"], **{k: r.get(k) for k in _PUBLIC_ITEM_FIELDS}} for r in rows]}
+        return {
+            "commune_id": commune_id,
+            "dialogue_id": dialogue_id,
+            "items": [{"id": r["_id"], **{k: r.get(k) for k in _PUBLIC_ITEM_FIELDS}} for r in rows],
+        }
 
-    @router.get("/conclusion-notice/draft", response_class=HTMLResponse, summary="Dự thảo Thông báo kết luận (draft conclusion notice), HTML")
+    @router.get(
+        "/conclusion-notice/draft",
+        response_class=HTMLResponse,
+        summary="Dự thảo Thông báo kết luận (draft conclusion notice), HTML",
+    )
     async def draft_notice(commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64)):
         commune, dialogue = await load(commune_id, dialogue_id)
         if dialogue is None:
             return _not_found()
         rows = await repo.for_dialogue(commune_id, dialogue_id)
         today = utcnow().astimezone(VIETNAM_TZ).date()
-        html = renderer.render_one("thong-bao-ket-luan", "html", commune=commune, dialogue=dialogue, items=rows, carried_over=[], number=None, issued_on=today)
+        html = renderer.render_one(
+            "thong-bao-ket-luan",
+            "html",
+            commune=commune,
+            dialogue=dialogue,
+            items=rows,
+            carried_over=[],
+            number=None,
+            issued_on=today,
+        )
         metrics.renders.labels(commune_id, "thong-bao-ket-luan-du-thao").inc()
         return HTMLResponse(html)
 
-    @router.get("/radio-announcement", response_class=PlainTextResponse, summary="Thông báo trên hệ thống truyền thanh: the plan read out on the commune radio")
+    @router.get(
+        "/radio-announcement",
+        response_class=PlainTextResponse,
+        summary="Thông báo trên hệ thống truyền thanh: the plan read out on the commune radio",
+    )
     async def radio(commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64)):
         commune, dialogue = await load(commune_id, dialogue_id)
         if dialogue is None:
             return _not_found()
         reports = next(d for d in plan_deadlines(commune, dialogue) if d.key.startswith("hamlet_reports"))
         metrics.renders.labels(commune_id, "thong-bao-truyen-thanh").inc()
-        return PlainTextResponse(radio_announcement(templates, commune, dialogue, opinions_due=reports.plan_date))
+        return PlainTextResponse(
+            radio_announcement(templates, commune, dialogue, opinions_due=reports.plan_date)
+        )
 
     return router
 
 
 def _not_found():
-    return problem(404, "not_found", "Không tìm thấy xã/phường hoặc đợt đối thoại.", "Unknown commune or dialogue.")
+    return problem(
+        404, "not_found", "Không tìm thấy xã/phường hoặc đợt đối thoại.", "Unknown commune or dialogue."
+    )

@@ -20,7 +20,8 @@ from services.reporting.rendering import DocumentRenderer
 from services.reporting.repository import ItemRepository
 from services.reporting.subscribers import read_model_consumer
 from shared.outbox import Outbox
-from shared.runtime import Runtime, ServiceParts, build_app as build_runtime_app, service_base
+from shared.runtime import Runtime, ServiceParts, service_base
+from shared.runtime import build_app as build_runtime_app
 from shared.settings import Settings
 from shared.templates import make_environment
 
@@ -37,8 +38,23 @@ def build_service(rt: Runtime) -> ServiceParts:
     reporting_metrics = ReportingMetrics(rt.registry)
     templates = make_environment([TEMPLATES])
     renderer = DocumentRenderer(rt.settings.templates_dir)
-    issuer = Issuer(items=items, documents=documents, tasks=tasks, numbers=DocumentNumbers(rt.db), directory=rt.directory, outbox=outbox, renderer=renderer)
-    scanner = FollowUpScanner(tasks, rt.directory, outbox, reporting_metrics, interval_s=rt.settings.scheduler_interval_s, remind_days_before=rt.settings.followup_remind_days)
+    issuer = Issuer(
+        items=items,
+        documents=documents,
+        tasks=tasks,
+        numbers=DocumentNumbers(rt.db),
+        directory=rt.directory,
+        outbox=outbox,
+        renderer=renderer,
+    )
+    scanner = FollowUpScanner(
+        tasks,
+        rt.directory,
+        outbox,
+        reporting_metrics,
+        interval_s=rt.settings.scheduler_interval_s,
+        remind_days_before=rt.settings.followup_remind_days,
+    )
 
     router = APIRouter()
     router.include_router(build_router(items, rt.directory, templates, renderer, reporting_metrics))
@@ -51,7 +67,9 @@ def build_service(rt: Runtime) -> ServiceParts:
             await repository.ensure_indexes()
 
     return ServiceParts(
-        NAME, metrics, publisher,
+        NAME,
+        metrics,
+        publisher,
         router=router,
         consumers=[read_model_consumer(items, reporting_metrics)],
         outbox=outbox,

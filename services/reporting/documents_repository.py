@@ -19,18 +19,32 @@ class DocumentRepository:
         self.documents = db[DOCUMENTS]
 
     async def ensure_indexes(self) -> None:
-        await self.documents.create_index([("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("kind", ASCENDING), ("version", ASCENDING)])
+        await self.documents.create_index(
+            [
+                ("commune_id", ASCENDING),
+                ("dialogue_id", ASCENDING),
+                ("kind", ASCENDING),
+                ("version", ASCENDING),
+            ]
+        )
         await ensure_outbox_index(self.documents)
 
     async def latest_version(self, commune_id: str, dialogue_id: str, kind: str) -> int:
-        docs = await self.documents.find({"commune_id": commune_id, "dialogue_id": dialogue_id, "kind": kind}, {"version": 1}).to_list()
+        docs = await self.documents.find(
+            {"commune_id": commune_id, "dialogue_id": dialogue_id, "kind": kind}, {"version": 1}
+        ).to_list()
         return max((d["version"] for d in docs), default=0)
 
     async def store(self, doc: dict, files: dict[str, bytes], event: Envelope) -> bool:
         """False if that version was issued meanwhile (the caller takes the next one)."""
         try:
             await self.documents.insert_one(
-                {**doc, "files": {fmt: Binary(content) for fmt, content in files.items()}, "stored_at": iso(utcnow()), **outbox_fields([event])}
+                {
+                    **doc,
+                    "files": {fmt: Binary(content) for fmt, content in files.items()},
+                    "stored_at": iso(utcnow()),
+                    **outbox_fields([event]),
+                }
             )
         except DuplicateKeyError:
             return False
@@ -41,5 +55,7 @@ class DocumentRepository:
         return await self.documents.find_one({"_id": document_id, "commune_id": commune_id}, projection)
 
     async def for_dialogue(self, commune_id: str, dialogue_id: str) -> list[dict]:
-        cursor = self.documents.find({"commune_id": commune_id, "dialogue_id": dialogue_id}, {"outbox": 0, "files": 0}).sort([("kind", ASCENDING), ("version", ASCENDING)])
+        cursor = self.documents.find(
+            {"commune_id": commune_id, "dialogue_id": dialogue_id}, {"outbox": 0, "files": 0}
+        ).sort([("kind", ASCENDING), ("version", ASCENDING)])
         return await cursor.to_list()

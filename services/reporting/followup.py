@@ -28,7 +28,9 @@ STATUS_LABELS_VI = {
 }
 
 
-def tasks_for_conclusions(dialogue_id: str, items: list[dict], issued_on: date, calendar: WorkingCalendar) -> list[dict]:
+def tasks_for_conclusions(
+    dialogue_id: str, items: list[dict], issued_on: date, calendar: WorkingCalendar
+) -> list[dict]:
     """One task per issue: a merged cluster is one conclusion answered for all its items.
     Items above commune authority wait for the higher level from the start."""
     due = calendar.nth_working_day_after(issued_on, RESOLUTION_WORKING_DAYS)

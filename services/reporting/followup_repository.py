@@ -22,16 +22,28 @@ class FollowUpRepository:
         self.reminders = db[REMINDERS]
 
     async def ensure_indexes(self) -> None:
-        await self.tasks.create_index([("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("status", ASCENDING)])
+        await self.tasks.create_index(
+            [("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("status", ASCENDING)]
+        )
         await self.tasks.create_index([("commune_id", ASCENDING), ("office_id", ASCENDING)])
         await self.tasks.create_index([("status", ASCENDING)])
-        await self.history.create_index([("commune_id", ASCENDING), ("task_id", ASCENDING), ("at", ASCENDING)])
+        await self.history.create_index(
+            [("commune_id", ASCENDING), ("task_id", ASCENDING), ("at", ASCENDING)]
+        )
         for collection in (self.tasks, self.reminders):
             await ensure_outbox_index(collection)
 
     async def create(self, commune_id: str, task: dict, event: Envelope) -> bool:
         try:
-            await self.tasks.insert_one({**task, "commune_id": commune_id, "revision": 0, "created_at": iso(utcnow()), **outbox_fields([event])})
+            await self.tasks.insert_one(
+                {
+                    **task,
+                    "commune_id": commune_id,
+                    "revision": 0,
+                    "created_at": iso(utcnow()),
+                    **outbox_fields([event]),
+                }
+            )
         except DuplicateKeyError:
             return False
         return True
@@ -42,32 +54,61 @@ class FollowUpRepository:
     async def change_status(self, task: dict, status: str, event: Envelope, entry: dict) -> bool:
         result = await self.tasks.update_one(
             {"_id": task["_id"], "commune_id": task["commune_id"], "revision": task["revision"]},
-            {"$set": {"status": status, "revision": task["revision"] + 1, "updated_at": entry["at"], **outbox_fields([event])}},
+            {
+                "$set": {
+                    "status": status,
+                    "revision": task["revision"] + 1,
+                    "updated_at": entry["at"],
+                    **outbox_fields([event]),
+                }
+            },
         )
         if result.modified_count != 1:
             return False
-        await self.history.insert_one({"_id": event.event_id, "commune_id": task["commune_id"], "task_id": task["_id"], **entry})
+        await self.history.insert_one(
+            {"_id": event.event_id, "commune_id": task["commune_id"], "task_id": task["_id"], **entry}
+        )
         return True
 
     async def for_dialogue(self, commune_id: str, dialogue_id: str) -> list[dict]:
-        return await self.tasks.find({"commune_id": commune_id, "dialogue_id": dialogue_id}, {"outbox": 0}).sort("_id", ASCENDING).to_list()
+        return (
+            await self.tasks.find({"commune_id": commune_id, "dialogue_id": dialogue_id}, {"outbox": 0})
+            .sort("_id", ASCENDING)
+            .to_list()
+        )
 
     async def open_tasks(self, limit: int = 5000) -> list[dict]:
-        return await self.tasks.find({"status": {"$in": ["assigned", "in_progress", "escalated"]}}, {"outbox": 0}).limit(limit).to_list()
+        return (
+            await self.tasks.find(
+                {"status": {"$in": ["assigned", "in_progress", "escalated"]}}, {"outbox": 0}
+            )
+            .limit(limit)
+            .to_list()
+        )
 
     async def unresolved_before(self, commune_id: str, dialogue_ids: list[str]) -> list[dict]:
         """Tasks of earlier dialogues still open: they carry over as long-running (kéo dài)."""
         if not dialogue_ids:
             return []
-        query = {"commune_id": commune_id, "dialogue_id": {"$in": dialogue_ids}, "status": {"$in": ["assigned", "in_progress", "escalated", "awaiting_higher_level"]}}
+        query = {
+            "commune_id": commune_id,
+            "dialogue_id": {"$in": dialogue_ids},
+            "status": {"$in": ["assigned", "in_progress", "escalated", "awaiting_higher_level"]},
+        }
         return await self.tasks.find(query, {"outbox": 0}).to_list()
 
     async def task_history(self, commune_id: str, task_id: str) -> list[dict]:
-        return await self.history.find({"commune_id": commune_id, "task_id": task_id}).sort("at", ASCENDING).to_list()
+        return (
+            await self.history.find({"commune_id": commune_id, "task_id": task_id})
+            .sort("at", ASCENDING)
+            .to_list()
+        )
 
     async def record_reminder(self, commune_id: str, reminder_id: str, event: Envelope) -> bool:
         try:
-            await self.reminders.insert_one({"_id": reminder_id, "commune_id": commune_id, "at": iso(utcnow()), **outbox_fields([event])})
+            await self.reminders.insert_one(
+                {"_id": reminder_id, "commune_id": commune_id, "at": iso(utcnow()), **outbox_fields([event])}
+            )
         except DuplicateKeyError:
             return False
         return True

@@ -17,9 +17,13 @@ class DocumentNumbers:
     async def next(self, commune_id: str, term: str, type_code: str) -> int:
         key = {"_id": f"{commune_id}:{term}:{type_code}", "commune_id": commune_id}
         try:
-            doc = await self.counters.find_one_and_update(key, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER)
+            doc = await self.counters.find_one_and_update(
+                key, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+            )
         except DuplicateKeyError:  # two first-ever upserts raced; the counter exists now
-            doc = await self.counters.find_one_and_update(key, {"$inc": {"seq": 1}}, return_document=ReturnDocument.AFTER)
+            doc = await self.counters.find_one_and_update(
+                key, {"$inc": {"seq": 1}}, return_document=ReturnDocument.AFTER
+            )
         return int(doc["seq"])
 
 

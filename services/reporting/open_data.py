@@ -15,12 +15,12 @@ from openpyxl import Workbook
 from services.reporting.followup import STATUS_LABELS_VI
 from services.reporting.followup_repository import FollowUpRepository
 from services.reporting.repository import ItemRepository
+from shared.auth.guard import GuardedRoute
 from shared.clock import utcnow
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
 from shared.http import problem
 from shared.spreadsheets import append_xlsx_row, csv_row
-from shared.auth.guard import GuardedRoute
 
 COLUMNS = (
     ("stt", "STT"),
@@ -40,7 +40,9 @@ def open_rows(tasks: list[dict], items: list[dict]) -> list[dict]:
     """Tasks once the conclusion notice is issued; before that, the routed items."""
     source = tasks or [i for i in items if i.get("topic") is not None]
     rows = []
-    for n, row in enumerate(sorted(source, key=lambda r: (r.get("topic") or 99, r.get("hamlet") or "", r["_id"])), start=1):
+    for n, row in enumerate(
+        sorted(source, key=lambda r: (r.get("topic") or 99, r.get("hamlet") or "", r["_id"])), start=1
+    ):
         rows.append(
             {
                 "stt": n,
@@ -81,7 +83,9 @@ def to_xlsx(rows: list[dict], title: str) -> bytes:
     return out.getvalue()
 
 
-def build_open_data_router(items: ItemRepository, tasks: FollowUpRepository, directory: DirectoryReader, templates: Environment) -> APIRouter:
+def build_open_data_router(
+    items: ItemRepository, tasks: FollowUpRepository, directory: DirectoryReader, templates: Environment
+) -> APIRouter:
     router = APIRouter(tags=["open data"], route_class=GuardedRoute)
     commune_path, dialogue_path = Path(pattern=COMMUNE_ID_PATTERN), Path(max_length=64)
 
@@ -90,32 +94,58 @@ def build_open_data_router(items: ItemRepository, tasks: FollowUpRepository, dir
         dialogue = await directory.dialogue(commune_id, dialogue_id) if commune else None
         if dialogue is None:
             return None
-        rows = open_rows(await tasks.for_dialogue(commune_id, dialogue_id), await items.for_dialogue(commune_id, dialogue_id))
+        rows = open_rows(
+            await tasks.for_dialogue(commune_id, dialogue_id),
+            await items.for_dialogue(commune_id, dialogue_id),
+        )
         return commune, dialogue, rows
 
-    @router.get("/public/{commune_id}/dialogues/{dialogue_id}", response_class=HTMLResponse, summary="Public page: the conclusions and their progress")
+    @router.get(
+        "/public/{commune_id}/dialogues/{dialogue_id}",
+        response_class=HTMLResponse,
+        summary="Public page: the conclusions and their progress",
+    )
     async def page(commune_id: str = commune_path, dialogue_id: str = dialogue_path):
         loaded = await load(commune_id, dialogue_id)
         if loaded is None:
             return _not_found()
         commune, dialogue, rows = loaded
-        html = templates.get_template("public_conclusions.html").render(commune=commune, dialogue=dialogue, rows=rows, columns=COLUMNS, updated=utcnow())
+        html = templates.get_template("public_conclusions.html").render(
+            commune=commune, dialogue=dialogue, rows=rows, columns=COLUMNS, updated=utcnow()
+        )
         return HTMLResponse(html)
 
-    @router.get("/api/v1/communes/{commune_id}/dialogues/{dialogue_id}/open-data.{fmt}", summary="The same as CSV or XLSX")
-    async def download(fmt: str = Path(pattern="^(csv|xlsx)$"), commune_id: str = commune_path, dialogue_id: str = dialogue_path):
+    @router.get(
+        "/api/v1/communes/{commune_id}/dialogues/{dialogue_id}/open-data.{fmt}",
+        summary="The same as CSV or XLSX",
+    )
+    async def download(
+        fmt: str = Path(pattern="^(csv|xlsx)$"),
+        commune_id: str = commune_path,
+        dialogue_id: str = dialogue_path,
+    ):
         loaded = await load(commune_id, dialogue_id)
         if loaded is None:
             return _not_found()
         commune, dialogue, rows = loaded
         name = f"ket-luan-doi-thoai-{commune.id}-{dialogue.year}.{fmt}"
         if fmt == "csv":
-            return Response(to_csv(rows), media_type="text/csv; charset=utf-8", headers={"content-disposition": f'attachment; filename="{name}"'})
+            return Response(
+                to_csv(rows),
+                media_type="text/csv; charset=utf-8",
+                headers={"content-disposition": f'attachment; filename="{name}"'},
+            )
         title = f"Kết luận đối thoại giữa Bí thư Đảng ủy với nhân dân năm {dialogue.year} – {commune.display_name}"
-        return Response(to_xlsx(rows, title), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers={"content-disposition": f'attachment; filename="{name}"'})
+        return Response(
+            to_xlsx(rows, title),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"content-disposition": f'attachment; filename="{name}"'},
+        )
 
     return router
 
 
 def _not_found():
-    return problem(404, "not_found", "Không tìm thấy xã/phường hoặc đợt đối thoại.", "Unknown commune or dialogue.")
+    return problem(
+        404, "not_found", "Không tìm thấy xã/phường hoặc đợt đối thoại.", "Unknown commune or dialogue."
+    )

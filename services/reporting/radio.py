@@ -85,6 +85,8 @@ def radio_announcement(
         "participants": [p.rstrip(".") for p in dialogue.participants],
         "hamlets": _join_vi(hamlet_names) if hamlet_names else "các ấp",
         "opinions_due": spoken_date(opinions_due) if opinions_due else None,
-        "registration_hint": registration_hint.strip() if registration_hint and registration_hint.strip() else None,
+        "registration_hint": registration_hint.strip()
+        if registration_hint and registration_hint.strip()
+        else None,
     }
     return env.get_template(TEMPLATE).render(context)

@@ -20,10 +20,21 @@ def carried_items(tasks: list[dict], years: dict[str, int]) -> list[dict]:
         year = years.get(task["dialogue_id"])
         items.append(
             {
-                "_id": task["submission_ids"][0], "id": task["submission_ids"][0], "cluster_id": task["cluster_id"], "text": task["text"],
-                "hamlet": task.get("hamlet"), "topic": task["topic"], "topic_name": task.get("topic_name"), "office_id": task["office_id"],
-                "office_name": task["office_name"], "authority_level": task.get("authority_level", "commune"), "authority_body": task.get("authority_body"),
-                "times_raised": task.get("times_raised") or 1, "years_raised": [year] if year else [], "source": "carried_over", "kind": "petition",
+                "_id": task["submission_ids"][0],
+                "id": task["submission_ids"][0],
+                "cluster_id": task["cluster_id"],
+                "text": task["text"],
+                "hamlet": task.get("hamlet"),
+                "topic": task["topic"],
+                "topic_name": task.get("topic_name"),
+                "office_id": task["office_id"],
+                "office_name": task["office_name"],
+                "authority_level": task.get("authority_level", "commune"),
+                "authority_body": task.get("authority_body"),
+                "times_raised": task.get("times_raised") or 1,
+                "years_raised": [year] if year else [],
+                "source": "carried_over",
+                "kind": "petition",
                 "earlier": [{"year": year, "text": task["text"], "answer": None}] if year else [],
             }
         )
@@ -38,8 +49,20 @@ class DocumentRenderer:
         own = self._root / commune_id if self._root else None
         return [own] if own and own.is_dir() else []
 
-    def data(self, kind: str, *, commune: Commune, dialogue: Dialogue, items: list[dict], carried_over: list[dict], number: int | None, issued_on: date) -> Any:
-        return build_data(kind, commune, dialogue, [*carried_over, *items], number=number, issued_on=issued_on)
+    def data(
+        self,
+        kind: str,
+        *,
+        commune: Commune,
+        dialogue: Dialogue,
+        items: list[dict],
+        carried_over: list[dict],
+        number: int | None,
+        issued_on: date,
+    ) -> Any:
+        return build_data(
+            kind, commune, dialogue, [*carried_over, *items], number=number, issued_on=issued_on
+        )
 
     def render_one(self, kind: str, fmt: str, **context: Any) -> bytes:
         from services.reporting.documents.render import render  # WeasyPrint loads only when rendering

@@ -17,7 +17,14 @@ class ItemRepository:
         self._writes = GroupWriter(self.items)  # concurrent events' merges in one command
 
     async def ensure_indexes(self) -> None:
-        await self.items.create_index([("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("topic", ASCENDING), ("received_at", ASCENDING)])
+        await self.items.create_index(
+            [
+                ("commune_id", ASCENDING),
+                ("dialogue_id", ASCENDING),
+                ("topic", ASCENDING),
+                ("received_at", ASCENDING),
+            ]
+        )
 
     async def merge(self, commune_id: str, submission_id: str, fields: dict) -> None:
         """Idempotent: each event sets the facts it carries, in any order, as often as delivered;
@@ -32,9 +39,13 @@ class ItemRepository:
         # upsert try to insert its id again, and the store refuses it: then only an older
         # revision is overwritten.
         try:
-            await self._writes.write(UpdateOne({**key, "routing_revision": {"$exists": False}}, {"$set": fields}, upsert=True))
+            await self._writes.write(
+                UpdateOne({**key, "routing_revision": {"$exists": False}}, {"$set": fields}, upsert=True)
+            )
         except DuplicateKeyError:
-            await self._writes.write(UpdateOne({**key, "routing_revision": {"$lt": fields["routing_revision"]}}, {"$set": fields}))
+            await self._writes.write(
+                UpdateOne({**key, "routing_revision": {"$lt": fields["routing_revision"]}}, {"$set": fields})
+            )
 
     async def _upsert(self, key: dict, fields: dict) -> None:
         try:
@@ -43,5 +54,7 @@ class ItemRepository:
             await self._writes.write(UpdateOne(key, {"$set": fields}))
 
     async def for_dialogue(self, commune_id: str, dialogue_id: str) -> list[dict]:
-        cursor = self.items.find({"commune_id": commune_id, "dialogue_id": dialogue_id}).sort("received_at", ASCENDING)
+        cursor = self.items.find({"commune_id": commune_id, "dialogue_id": dialogue_id}).sort(
+            "received_at", ASCENDING
+        )
         return await cursor.to_list()

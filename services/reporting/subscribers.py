@@ -17,7 +17,9 @@ def read_model_consumer(repo: ItemRepository, metrics: ReportingMetrics) -> Cons
 
     spec = consumer("reporting")
     return Consumer(
-        spec, {key: project for key in spec.routing_keys}, description="Builds the dialogue read model.",
+        spec,
+        {key: project for key in spec.routing_keys},
+        description="Builds the dialogue read model.",
         # Each event sets the facts it carries, routing facts only move forward: a repeat changes nothing.
         self_deduplicating=frozenset(spec.routing_keys),
     )

@@ -12,7 +12,8 @@ from services.routing.repository import DecisionRepository
 from services.routing.rules_store import RulesStore
 from services.routing.subscribers import submissions_consumer
 from shared.outbox import Outbox
-from shared.runtime import Runtime, ServiceParts, build_app as build_runtime_app, service_base
+from shared.runtime import Runtime, ServiceParts, service_base
+from shared.runtime import build_app as build_runtime_app
 from shared.settings import Settings
 
 NAME = "routing"
@@ -25,9 +26,19 @@ def build_service(rt: Runtime) -> ServiceParts:
     outbox = Outbox(publisher, [repo.decisions])
     repeats = Repeats(repo)
     directory = rt.directory.cached(rt.settings.directory_cache_s)  # commune and dialogue of every event
-    consumer = submissions_consumer(repo, directory, outbox, rules, repeats, RoutingMetrics(rt.registry), rt.settings.review_confidence_threshold)
+    consumer = submissions_consumer(
+        repo,
+        directory,
+        outbox,
+        rules,
+        repeats,
+        RoutingMetrics(rt.registry),
+        rt.settings.review_confidence_threshold,
+    )
     return ServiceParts(
-        NAME, metrics, publisher,
+        NAME,
+        metrics,
+        publisher,
         router=build_router(repo, rules, repeats, rt.directory, outbox),
         consumers=[consumer],
         outbox=outbox,

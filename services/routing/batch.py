@@ -59,7 +59,10 @@ class StreamClassifier:
         assignment = assign_office(self._commune, result.topic, normalize_for_matching(text))
         fp = fingerprint(text)
         match = best_match(
-            fp, hamlet=hamlet, topic=result.topic, candidates=self._index.candidates(fp.keys, limit=CANDIDATE_LIMIT)
+            fp,
+            hamlet=hamlet,
+            topic=result.topic,
+            candidates=self._index.candidates(fp.keys, limit=CANDIDATE_LIMIT),
         )
         if match is not None:
             cluster_id = match.candidate.cluster_id

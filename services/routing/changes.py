@@ -21,10 +21,14 @@ class ChangeIn(BaseModel):
     action: Literal["reclassify", "reassign", "confirm", "merge", "split"]
     topic: int | None = Field(None, ge=0, le=20, description="reclassify: the new topic")
     secondary_topic: int | None = Field(None, ge=0, le=20)
-    office_id: str | None = Field(None, max_length=64, description="reassign (or reclassify): the office that prepares the answer")
+    office_id: str | None = Field(
+        None, max_length=64, description="reassign (or reclassify): the office that prepares the answer"
+    )
     authority_level: Literal["commune", "province", "central"] | None = None
     into: str | None = Field(None, max_length=64, description="merge: a submission of the cluster to join")
-    by: str | None = Field(None, max_length=120, description="Ignored: the author is always the authenticated principal")
+    by: str | None = Field(
+        None, max_length=120, description="Ignored: the author is always the authenticated principal"
+    )
     reason: str = Field(min_length=3, max_length=1000, description="Why (kept in the audit trail)")
 
 
@@ -34,19 +38,47 @@ class ChangeRejected(PermanentError):
         self.vi, self.en, self.field = vi, en, field
 
 
-PAST = {"reclassify": "reclassified", "reassign": "reassigned", "confirm": "confirmed", "merge": "merged", "split": "split"}
+PAST = {
+    "reclassify": "reclassified",
+    "reassign": "reassigned",
+    "confirm": "confirmed",
+    "merge": "merged",
+    "split": "split",
+}
 
 
-def apply_change(current: SubmissionRoutedV1, change: ChangeIn, commune: Commune, dialogue: Dialogue, *, target: SubmissionRoutedV1 | None = None) -> SubmissionRoutedV1:
-    update: dict = {"revision": current.revision + 1, "change": PAST[change.action], "changed_by": change.by, "reason": change.reason, "needs_review": False}
+def apply_change(
+    current: SubmissionRoutedV1,
+    change: ChangeIn,
+    commune: Commune,
+    dialogue: Dialogue,
+    *,
+    target: SubmissionRoutedV1 | None = None,
+) -> SubmissionRoutedV1:
+    update: dict = {
+        "revision": current.revision + 1,
+        "change": PAST[change.action],
+        "changed_by": change.by,
+        "reason": change.reason,
+        "needs_review": False,
+    }
     if change.action == "reclassify":
         if change.topic is None:
             raise ChangeRejected("Cần chọn nội dung (topic) mới.", "reclassify needs a topic", "topic")
         if change.topic != 0 and change.topic not in {t.number for t in dialogue.topics}:
-            raise ChangeRejected(f"Kế hoạch không có nội dung số {change.topic}.", f"the plan has no topic {change.topic}", "topic")
+            raise ChangeRejected(
+                f"Kế hoạch không có nội dung số {change.topic}.",
+                f"the plan has no topic {change.topic}",
+                "topic",
+            )
         assignment = assign_office(commune, change.topic, normalize_for_matching(current.text))
         office_id = change.office_id or assignment.office_id
-        update |= {"topic": change.topic, "topic_name": dialogue.topic_name(change.topic), "secondary_topic": change.secondary_topic, "coordinating_office_ids": assignment.coordinating_office_ids}
+        update |= {
+            "topic": change.topic,
+            "topic_name": dialogue.topic_name(change.topic),
+            "secondary_topic": change.secondary_topic,
+            "coordinating_office_ids": assignment.coordinating_office_ids,
+        }
         update |= _office(commune, office_id)
     elif change.action == "reassign":
         if not change.office_id:
@@ -54,12 +86,20 @@ def apply_change(current: SubmissionRoutedV1, change: ChangeIn, commune: Commune
         update |= _office(commune, change.office_id)
     elif change.action == "merge":
         if target is None:
-            raise ChangeRejected("Không tìm thấy ý kiến để gộp vào.", "merge needs an existing submission in `into`", "into")
+            raise ChangeRejected(
+                "Không tìm thấy ý kiến để gộp vào.", "merge needs an existing submission in `into`", "into"
+            )
         cluster = target.cluster_id or target.submission_id
         update |= {"cluster_id": cluster, "duplicate_of": target.duplicate_of or target.submission_id}
     elif change.action == "split":
         # A fresh cluster id: the split item may have been the root its cluster is named after.
-        update |= {"cluster_id": f"{current.submission_id}.{current.revision + 1}", "duplicate_of": None, "times_raised": 1, "years_raised": (), "earlier": ()}
+        update |= {
+            "cluster_id": f"{current.submission_id}.{current.revision + 1}",
+            "duplicate_of": None,
+            "times_raised": 1,
+            "years_raised": (),
+            "earlier": (),
+        }
     if change.authority_level:
         update["authority_level"] = change.authority_level
     moved = update.get("office_id", current.office_id) != current.office_id
@@ -71,5 +111,9 @@ def _office(commune: Commune, office_id: str) -> dict:
     office = commune.office(office_id)
     if office is None:
         known = ", ".join(o.id for o in commune.offices)
-        raise ChangeRejected(f"Không có cơ quan '{office_id}'. Các cơ quan: {known}.", f"unknown office {office_id!r}", "office_id")
+        raise ChangeRejected(
+            f"Không có cơ quan '{office_id}'. Các cơ quan: {known}.",
+            f"unknown office {office_id!r}",
+            "office_id",
+        )
     return {"office_id": office.id, "office_name": office.name}

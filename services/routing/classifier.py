@@ -32,9 +32,7 @@ LEVELS = frozenset({"province", "central"})
 _DEFAULT_RULES = "rules/default.json"
 # "#" in a phrase matches one number token: digits or a Vietnamese number word (folded).
 _WILDCARD = "#"
-_NUMBER_WORDS = frozenset(
-    "mot hai ba bon tu nam sau bay tam chin muoi may nhieu vai".split()
-)
+_NUMBER_WORDS = frozenset("mot hai ba bon tu nam sau bay tam chin muoi may nhieu vai".split())
 
 
 def _is_number(token: str) -> bool:
@@ -66,10 +64,7 @@ class _PhraseIndex:
                 grouped[tokens[0]].add(tokens)
         return cls(
             MappingProxyType(
-                {
-                    first: tuple(sorted(group, key=lambda t: (-len(t), t)))
-                    for first, group in grouped.items()
-                }
+                {first: tuple(sorted(group, key=lambda t: (-len(t), t))) for first, group in grouped.items()}
             )
         )
 
@@ -159,9 +154,7 @@ class RuleSet:
     _recurring_index: _PhraseIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        signals = tuple(
-            p for rule in self.authority_rules for p in rule.phrases + rule.requires_any
-        )
+        signals = tuple(p for rule in self.authority_rules for p in rule.phrases + rule.requires_any)
         recurring = self.recurring_phrases + self.not_recurring_phrases
         terms = tuple(self.terms) + self.neutral_phrases
         object.__setattr__(self, "_terms_index", _PhraseIndex.build(terms))
@@ -203,9 +196,7 @@ class RuleSet:
                     level=spec["level"],
                     body=spec["body"],
                     topics=frozenset(int(t) for t in spec.get("topics", ())),
-                    requires_any=tuple(
-                        normalize_for_matching(p) for p in spec.get("requires_any", ())
-                    ),
+                    requires_any=tuple(normalize_for_matching(p) for p in spec.get("requires_any", ())),
                 )
             )
         scoring = data.get("scoring", {})
@@ -216,9 +207,7 @@ class RuleSet:
             ),
             authority_rules=tuple(rules),
             recurring_phrases=tuple(_normalize_phrase(p) for p in data.get("recurring", ())),
-            not_recurring_phrases=tuple(
-                _normalize_phrase(p) for p in data.get("not_recurring", ())
-            ),
+            not_recurring_phrases=tuple(_normalize_phrase(p) for p in data.get("not_recurring", ())),
             neutral_phrases=tuple(
                 p
                 for p in (normalize_for_matching(raw) for raw in data.get("neutral", ()))
@@ -304,9 +293,7 @@ def classify(text: str, rules: RuleSet) -> Classification:
             by_topic[topic].append(term)
 
     # Highest score wins; on a tie a plan topic beats "other", then more distinct terms win.
-    ranked = sorted(
-        scores, key=lambda t: (-scores[t], t == OTHER_TOPIC, -len(by_topic[t]), t)
-    )
+    ranked = sorted(scores, key=lambda t: (-scores[t], t == OTHER_TOPIC, -len(by_topic[t]), t))
     best = ranked[0] if ranked else OTHER_TOPIC
     top = scores.get(best, 0.0)
     runner_up = scores[ranked[1]] if len(ranked) > 1 else 0.0
@@ -335,9 +322,7 @@ def classify(text: str, rules: RuleSet) -> Classification:
             break
     # Longest match first, so "di lai nhieu lan" (not recurring) swallows "nhieu lan".
     recurring_set = frozenset(rules.recurring_phrases)
-    recurring = list(
-        dict.fromkeys(p for p in rules._recurring_index.longest(tokens) if p in recurring_set)
-    )
+    recurring = list(dict.fromkeys(p for p in rules._recurring_index.longest(tokens) if p in recurring_set))
 
     return Classification(
         topic=topic,

@@ -22,7 +22,9 @@ def route(
     assignment = assign_office(commune, result.topic, normalize_for_matching(received.text))
     office = commune.office(assignment.office_id)
     if office is None:
-        raise PermanentError(f"commune {commune.id} maps topic {result.topic} to unknown office {assignment.office_id!r}")
+        raise PermanentError(
+            f"commune {commune.id} maps topic {result.topic} to unknown office {assignment.office_id!r}"
+        )
     return SubmissionRoutedV1(
         submission_id=received.submission_id,
         dialogue_id=received.dialogue_id,

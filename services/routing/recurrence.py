@@ -82,14 +82,52 @@ _STOP_PHRASES: Final = tuple(
     tuple(p.split())
     for p in sorted(
         {
-            "de nghi", "kien nghi", "de xuat", "phan anh", "cho biet", "xin hoi", "cho hoi",
-            "ba con", "nhan dan", "nguoi dan", "dan cu", "chinh quyen", "lanh dao", "uy ban nhan dan",
-            "tra loi", "xem xet", "quan tam", "giai quyet", "som", "dut diem", "hien nay",
-            "den nay", "toi nay", "toi gio", "den gio", "bao gio", "nhu the nao", "tai sao",
-            "nhieu lan", "may lan", "lan roi", "van chua", "nam nao cung", "gia dinh",
-            "tren dia ban", "dia ban", "trong ap", "to truong", "xin lanh dao", "yeu cau",
-            "san sang", "trung tam phuc vu hanh chinh cong", "phuc vu hanh chinh cong",
-            "tinh trang", "kiem tra", "xu ly",
+            "de nghi",
+            "kien nghi",
+            "de xuat",
+            "phan anh",
+            "cho biet",
+            "xin hoi",
+            "cho hoi",
+            "ba con",
+            "nhan dan",
+            "nguoi dan",
+            "dan cu",
+            "chinh quyen",
+            "lanh dao",
+            "uy ban nhan dan",
+            "tra loi",
+            "xem xet",
+            "quan tam",
+            "giai quyet",
+            "som",
+            "dut diem",
+            "hien nay",
+            "den nay",
+            "toi nay",
+            "toi gio",
+            "den gio",
+            "bao gio",
+            "nhu the nao",
+            "tai sao",
+            "nhieu lan",
+            "may lan",
+            "lan roi",
+            "van chua",
+            "nam nao cung",
+            "gia dinh",
+            "tren dia ban",
+            "dia ban",
+            "trong ap",
+            "to truong",
+            "xin lanh dao",
+            "yeu cau",
+            "san sang",
+            "trung tam phuc vu hanh chinh cong",
+            "phuc vu hanh chinh cong",
+            "tinh trang",
+            "kiem tra",
+            "xu ly",
         },
         key=lambda p: -len(p.split()),
     )
@@ -302,9 +340,7 @@ def best_match(
     submission id, so the answer does not depend on the store's order.
     """
     mismatch_bar = (
-        mismatch_threshold
-        if mismatch_threshold is not None
-        else max(threshold, TOPIC_MISMATCH_THRESHOLD)
+        mismatch_threshold if mismatch_threshold is not None else max(threshold, TOPIC_MISMATCH_THRESHOLD)
     )
     best: Candidate | None = None
     best_score = 0.0
@@ -321,7 +357,10 @@ def best_match(
         if (
             best is None
             or score > best_score
-            or (score == best_score and (candidate.year, candidate.submission_id) < (best.year, best.submission_id))
+            or (
+                score == best_score
+                and (candidate.year, candidate.submission_id) < (best.year, best.submission_id)
+            )
         ):
             best, best_score = candidate, score
     return None if best is None else Match(best, round(best_score, 4))

@@ -13,7 +13,16 @@ from services.routing.repository import DecisionRepository
 from shared.batching import Batcher
 from shared.contracts import EarlierItem, SubmissionRoutedV1
 
-_FIELDS = {"dialogue_id": 1, "year": 1, "hamlet": 1, "topic": 1, "tokens": 1, "cluster_id": 1, "text": 1, "answer": 1}
+_FIELDS = {
+    "dialogue_id": 1,
+    "year": 1,
+    "hamlet": 1,
+    "topic": 1,
+    "tokens": 1,
+    "cluster_id": 1,
+    "text": 1,
+    "answer": 1,
+}
 MAX_CANDIDATES = 500
 MAX_SCANNED = 20_000  # key lists read to rank candidates; a commune stores far fewer items
 # Items read with their fields and keys for a batch of look-ups: bounds routing's memory (5,000
@@ -24,9 +33,15 @@ MAX_BATCH_READ = 5_000
 
 def candidate_from(doc: dict) -> Candidate:
     return Candidate(
-        submission_id=doc["_id"], dialogue_id=doc["dialogue_id"], year=doc.get("year") or 0, hamlet=doc.get("hamlet"),
-        topic=doc["topic"], tokens=frozenset(doc.get("tokens") or ()), cluster_id=doc.get("cluster_id") or doc["_id"],
-        text=doc["text"], answer=doc.get("answer"),
+        submission_id=doc["_id"],
+        dialogue_id=doc["dialogue_id"],
+        year=doc.get("year") or 0,
+        hamlet=doc.get("hamlet"),
+        topic=doc["topic"],
+        tokens=frozenset(doc.get("tokens") or ()),
+        cluster_id=doc.get("cluster_id") or doc["_id"],
+        text=doc["text"],
+        answer=doc.get("answer"),
     )
 
 
@@ -36,8 +51,12 @@ class Repeats:
         # Look-ups of one commune made while another is on its way go together in one query:
         # the wire server used in tests scans the commune's decisions for each (it uses no index
         # for `match_keys`), so a busy routing process scans once per batch instead of per event.
-        self._lookups: Batcher[tuple[tuple[str, ...], str], list[Candidate]] = Batcher(self._look_up_together, name="repeats")
-        self._member_reads: Batcher[str, list[Candidate]] = Batcher(self._members_together, name="cluster-members")
+        self._lookups: Batcher[tuple[tuple[str, ...], str], list[Candidate]] = Batcher(
+            self._look_up_together, name="repeats"
+        )
+        self._member_reads: Batcher[str, list[Candidate]] = Batcher(
+            self._members_together, name="cluster-members"
+        )
 
     async def members(self, commune_id: str, cluster_id: str) -> list[Candidate]:
         """The stored items of a cluster (the first MAX_CANDIDATES), read together with other
@@ -45,7 +64,11 @@ class Repeats:
         return await self._member_reads.submit(cluster_id, key=commune_id)
 
     async def _members_of(self, commune_id: str, cluster_id: str) -> list[Candidate]:
-        cursor = self._decisions.find({"commune_id": commune_id, "cluster_id": cluster_id}, _FIELDS).sort("decided_at", ASCENDING).limit(MAX_CANDIDATES)
+        cursor = (
+            self._decisions.find({"commune_id": commune_id, "cluster_id": cluster_id}, _FIELDS)
+            .sort("decided_at", ASCENDING)
+            .limit(MAX_CANDIDATES)
+        )
         return [candidate_from(d) async for d in cursor]
 
     async def _members_together(self, commune_id: str, cluster_ids: list[str]) -> list[list[Candidate]]:
@@ -54,7 +77,13 @@ class Repeats:
         if len(cluster_ids) == 1:
             return [await self._members_of(commune_id, cluster_ids[0])]
         wanted = sorted(set(cluster_ids))
-        found = await self._decisions.find({"commune_id": commune_id, "cluster_id": {"$in": wanted}}, {**_FIELDS, "decided_at": 1}).limit(MAX_CANDIDATES + 1).to_list()
+        found = (
+            await self._decisions.find(
+                {"commune_id": commune_id, "cluster_id": {"$in": wanted}}, {**_FIELDS, "decided_at": 1}
+            )
+            .limit(MAX_CANDIDATES + 1)
+            .to_list()
+        )
         if len(found) > MAX_CANDIDATES:
             return [await self._members_of(commune_id, cluster_id) for cluster_id in cluster_ids]
         found.sort(key=lambda doc: str(doc.get("decided_at")))
@@ -68,7 +97,9 @@ class Repeats:
         looked up together with other events' look-ups in the same commune at the same moment."""
         return await self._lookups.submit((keys, exclude), key=commune_id)
 
-    async def _look_up_together(self, commune_id: str, requests: list[tuple[tuple[str, ...], str]]) -> list[list[Candidate]]:
+    async def _look_up_together(
+        self, commune_id: str, requests: list[tuple[tuple[str, ...], str]]
+    ) -> list[list[Candidate]]:
         """The candidates each request would get on its own (`_candidates_of`), for a batch: one
         query reads every item sharing a key with the batch, with its keys, and each request gets
         those sharing one of its own keys, ranked here (`_choose`) beyond MAX_CANDIDATES. On
@@ -80,9 +111,15 @@ class Repeats:
         if len(requests) > 1:
             every_key = sorted({key for keys, _ in requests for key in keys})
             sharing = {"commune_id": commune_id, "match_keys": {"$in": every_key}}
-            found = await self._decisions.find(sharing, {**_FIELDS, "match_keys": 1}).limit(MAX_BATCH_READ + 1).to_list()
+            found = (
+                await self._decisions.find(sharing, {**_FIELDS, "match_keys": 1})
+                .limit(MAX_BATCH_READ + 1)
+                .to_list()
+            )
             if len(found) <= MAX_BATCH_READ:
-                chosen = _choose(requests, [doc["_id"] for doc in found], [doc.get("match_keys") or () for doc in found])
+                chosen = _choose(
+                    requests, [doc["_id"] for doc in found], [doc.get("match_keys") or () for doc in found]
+                )
                 built = {i: candidate_from(found[i]) for i in set().union(*chosen)}
                 return [[built[i] for i in indices] for indices in chosen]
         return [await self._candidates_of(commune_id, keys, exclude) for keys, exclude in requests]
@@ -104,10 +141,14 @@ class Repeats:
         [best] = _choose([(keys, exclude)], ids, [doc_keys for _, doc_keys in keyed])
         if not best:
             return []
-        cursor = self._decisions.find({"commune_id": commune_id, "_id": {"$in": [ids[i] for i in best]}}, _FIELDS)
+        cursor = self._decisions.find(
+            {"commune_id": commune_id, "_id": {"$in": [ids[i] for i in best]}}, _FIELDS
+        )
         return [candidate_from(d) async for d in cursor]
 
-    async def link(self, decision: SubmissionRoutedV1, commune_id: str, year: int) -> tuple[SubmissionRoutedV1, dict]:
+    async def link(
+        self, decision: SubmissionRoutedV1, commune_id: str, year: int
+    ) -> tuple[SubmissionRoutedV1, dict]:
         """The decision with its cluster and repeat count, and the fields to store for later matches."""
         fp = fingerprint(decision.text)
         stored = {"match_keys": list(fp.keys), "tokens": sorted(fp.tokens), "year": year}
@@ -116,12 +157,18 @@ class Repeats:
             candidates = await self._candidates(commune_id, fp.keys, exclude=decision.submission_id)
             match = best_match(fp, hamlet=decision.hamlet, topic=decision.topic, candidates=candidates)
         if match is None:
-            return decision.model_copy(update={"cluster_id": decision.submission_id, "years_raised": (year,)}), stored
-        recurrence = summarise(decision.submission_id, year, match, await self.members(commune_id, match.candidate.cluster_id))
+            return decision.model_copy(
+                update={"cluster_id": decision.submission_id, "years_raised": (year,)}
+            ), stored
+        recurrence = summarise(
+            decision.submission_id, year, match, await self.members(commune_id, match.candidate.cluster_id)
+        )
         return with_recurrence(decision, recurrence), stored
 
 
-def _choose(requests: list[tuple[tuple[str, ...], str]], ids: list[str], doc_keys: list[Iterable[str]]) -> list[list[int]]:
+def _choose(
+    requests: list[tuple[tuple[str, ...], str]], ids: list[str], doc_keys: list[Iterable[str]]
+) -> list[list[int]]:
     """For each (keys, exclude) request, the positions (in the order read) of the stored items
     sharing one of its keys, never its own; when more than MAX_CANDIDATES do, those sharing the
     most keys (ties by id), as InMemoryIndex ranks them. Through an index of the items by key,
@@ -147,7 +194,9 @@ def with_recurrence(decision: SubmissionRoutedV1, recurrence: Recurrence) -> Sub
             "duplicate_of": recurrence.duplicate_of,
             "times_raised": recurrence.times_raised,
             "years_raised": recurrence.years,
-            "earlier": tuple(EarlierItem(year=y, submission_id=s, text=t, answer=a) for y, s, t, a in recurrence.earlier),
+            "earlier": tuple(
+                EarlierItem(year=y, submission_id=s, text=t, answer=a) for y, s, t, a in recurrence.earlier
+            ),
             "explanation": f"{decision.explanation} Raised before: {recurrence.times_raised - 1} time(s), cluster {recurrence.cluster_id}.",
         }
     )

@@ -22,14 +22,22 @@ class DecisionRepository:
         self._decision_inserts = GroupWriter(self.decisions)  # concurrent events' decisions in one command
 
     async def ensure_indexes(self) -> None:
-        await self.decisions.create_index([("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("topic", ASCENDING)])
+        await self.decisions.create_index(
+            [("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("topic", ASCENDING)]
+        )
         await self.decisions.create_index([("commune_id", ASCENDING), ("needs_review", ASCENDING)])
         await ensure_outbox_index(self.decisions)
         await self.decisions.create_index([("commune_id", ASCENDING), ("cluster_id", ASCENDING)])
         await self.decisions.create_index([("commune_id", ASCENDING), ("match_keys", ASCENDING)])
         await self.changes.create_index([("commune_id", ASCENDING), ("submission_id", ASCENDING)])
 
-    async def save(self, decision: SubmissionRoutedV1, envelope: Envelope, source_event_id: str, extra: dict | None = None) -> dict | None:
+    async def save(
+        self,
+        decision: SubmissionRoutedV1,
+        envelope: Envelope,
+        source_event_id: str,
+        extra: dict | None = None,
+    ) -> dict | None:
         """Store the decision with its event; the stored document, or None if this submission
         was already routed."""
         doc = {
@@ -46,7 +54,9 @@ class DecisionRepository:
     async def get(self, commune_id: str, submission_id: str) -> dict | None:
         return await self.decisions.find_one({"_id": submission_id, "commune_id": commune_id}, {"outbox": 0})
 
-    async def revise(self, decision: SubmissionRoutedV1, envelope: Envelope, expected_revision: int, audit: dict) -> bool:
+    async def revise(
+        self, decision: SubmissionRoutedV1, envelope: Envelope, expected_revision: int, audit: dict
+    ) -> bool:
         """Store the next revision and its event, only if nobody revised it meanwhile; the
         audit entry (who, when, why, before and after) is kept under the event's id."""
         result = await self.decisions.update_one(
@@ -55,20 +65,50 @@ class DecisionRepository:
         )
         if result.modified_count != 1:
             return False
-        await self.changes.insert_one({"_id": envelope.event_id, "commune_id": envelope.commune_id, "submission_id": decision.submission_id, **audit})
+        await self.changes.insert_one(
+            {
+                "_id": envelope.event_id,
+                "commune_id": envelope.commune_id,
+                "submission_id": decision.submission_id,
+                **audit,
+            }
+        )
         return True
 
     async def record_answer(self, commune_id: str, submission_id: str, text: str, by: str) -> bool:
         at = iso(utcnow())
-        result = await self.decisions.update_one({"_id": submission_id, "commune_id": commune_id}, {"$set": {"answer": text, "answered_by": by, "answered_at": at}})
+        result = await self.decisions.update_one(
+            {"_id": submission_id, "commune_id": commune_id},
+            {"$set": {"answer": text, "answered_by": by, "answered_at": at}},
+        )
         if result.matched_count != 1:
             return False
-        await self.changes.insert_one({"_id": new_id(), "commune_id": commune_id, "submission_id": submission_id, "action": "answer", "by": by, "reason": text, "at": at})
+        await self.changes.insert_one(
+            {
+                "_id": new_id(),
+                "commune_id": commune_id,
+                "submission_id": submission_id,
+                "action": "answer",
+                "by": by,
+                "reason": text,
+                "at": at,
+            }
+        )
         return True
 
     async def review_queue(self, commune_id: str, limit: int = 200) -> list[dict]:
-        cursor = self.decisions.find({"commune_id": commune_id, "needs_review": True}, {"outbox": 0, "match_keys": 0, "tokens": 0}).sort("decided_at", ASCENDING).limit(limit)
+        cursor = (
+            self.decisions.find(
+                {"commune_id": commune_id, "needs_review": True}, {"outbox": 0, "match_keys": 0, "tokens": 0}
+            )
+            .sort("decided_at", ASCENDING)
+            .limit(limit)
+        )
         return await cursor.to_list()
 
     async def change_log(self, commune_id: str, submission_id: str) -> list[dict]:
-        return await self.changes.find({"commune_id": commune_id, "submission_id": submission_id}).sort("at", ASCENDING).to_list()
+        return (
+            await self.changes.find({"commune_id": commune_id, "submission_id": submission_id})
+            .sort("at", ASCENDING)
+            .to_list()
+        )

@@ -20,7 +20,9 @@ RULES = "routing_rules"
 
 
 def default_rules_dict() -> dict:
-    return json.loads(resources.files("services.routing").joinpath("rules/default.json").read_text(encoding="utf-8"))
+    return json.loads(
+        resources.files("services.routing").joinpath("rules/default.json").read_text(encoding="utf-8")
+    )
 
 
 @lru_cache(maxsize=256)
@@ -67,8 +69,20 @@ class RulesStore:
     async def document(self, commune_id: str) -> dict:
         doc = await self.rules.find_one({"_id": commune_id, "commune_id": commune_id})
         if doc is None:
-            return {"commune_id": commune_id, "version": 0, "source": "built-in default", "rules": default_rules_dict()}
-        return {"commune_id": commune_id, "version": doc["version"], "source": "commune", "updated_by": doc["updated_by"], "updated_at": doc["updated_at"], "rules": json.loads(doc["rules_json"])}
+            return {
+                "commune_id": commune_id,
+                "version": 0,
+                "source": "built-in default",
+                "rules": default_rules_dict(),
+            }
+        return {
+            "commune_id": commune_id,
+            "version": doc["version"],
+            "source": "commune",
+            "updated_by": doc["updated_by"],
+            "updated_at": doc["updated_at"],
+            "rules": json.loads(doc["rules_json"]),
+        }
 
     async def replace(self, commune_id: str, rules: dict, updated_by: str) -> int:
         """Validate (a bad rule set raises ValueError, KeyError, TypeError or AttributeError) and store a new version."""
@@ -76,7 +90,13 @@ class RulesStore:
         RuleSet.from_dict(rules)
         current = await self.rules.find_one({"_id": commune_id}, {"version": 1})
         version = (current["version"] if current else 0) + 1
-        doc = {"commune_id": commune_id, "version": version, "rules_json": json.dumps(rules, ensure_ascii=False), "updated_by": updated_by, "updated_at": iso(utcnow())}
+        doc = {
+            "commune_id": commune_id,
+            "version": version,
+            "rules_json": json.dumps(rules, ensure_ascii=False),
+            "updated_by": updated_by,
+            "updated_at": iso(utcnow()),
+        }
         await self.rules.replace_one({"_id": commune_id}, {"_id": commune_id, **doc}, upsert=True)
         self._cache.pop(commune_id, None)
         return version

@@ -29,15 +29,28 @@ def submissions_consumer(
         dialogue = await directory.dialogue(envelope.commune_id, received.dialogue_id)
         if commune is None or dialogue is None:
             raise PermanentError(f"unknown commune or dialogue: {envelope.commune_id}/{received.dialogue_id}")
-        decision = route(received, commune, dialogue, await rules.for_commune(envelope.commune_id), review_threshold=review_threshold)
+        decision = route(
+            received,
+            commune,
+            dialogue,
+            await rules.for_commune(envelope.commune_id),
+            review_threshold=review_threshold,
+        )
         decision, match_fields = await repeats.link(decision, envelope.commune_id, dialogue.year)
-        routed = Envelope.wrap(decision, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id)
+        routed = Envelope.wrap(
+            decision, commune_id=envelope.commune_id, correlation_id=envelope.correlation_id
+        )
         stored = await repo.save(decision, routed, source_event_id=envelope.event_id, extra=match_fields)
         if stored is None:
             # Routed before (a redelivery): the stored decision's own event goes out, if it has not yet.
             await outbox.flush_document(repo.decisions, envelope.commune_id, received.submission_id)
             return False
-        metrics.routed.labels(envelope.commune_id, str(decision.topic), decision.authority_level, "review" if decision.needs_review else "auto").inc()
+        metrics.routed.labels(
+            envelope.commune_id,
+            str(decision.topic),
+            decision.authority_level,
+            "review" if decision.needs_review else "auto",
+        ).inc()
         await outbox.publish_written(repo.decisions, stored)
         return True
 

@@ -20,7 +20,7 @@ from fastapi.routing import APIRoute
 
 from shared.auth.policy import Gate, Policy, route_key
 from shared.auth.principal import Principal
-from shared.auth.tokens import Tokens, TokenInvalid
+from shared.auth.tokens import TokenInvalid, Tokens
 
 log = logging.getLogger(__name__)
 
@@ -28,14 +28,24 @@ API_KEY_PREFIX = "dtk_"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 ApiKeyResolver = Callable[[str], Awaitable[Principal | None]]
-AuditSink = Callable[[str, Principal, str, dict, int], Awaitable[None]]  # service, principal, action, target, status
+AuditSink = Callable[
+    [str, Principal, str, dict, int], Awaitable[None]
+]  # service, principal, action, target, status
 
 
 def refusal(status: int, path: str = "") -> JSONResponse:
     """The bilingual refusal; Open311's paths answer in its `[{code, description}]` form."""
     vi, en, code = {
-        401: ("Cần đăng nhập hoặc khóa truy cập hợp lệ.", "Authentication required: a valid token or API key.", "unauthenticated"),
-        403: ("Tài khoản hoặc khóa truy cập không có quyền thực hiện việc này.", "This principal may not do this.", "forbidden"),
+        401: (
+            "Cần đăng nhập hoặc khóa truy cập hợp lệ.",
+            "Authentication required: a valid token or API key.",
+            "unauthenticated",
+        ),
+        403: (
+            "Tài khoản hoặc khóa truy cập không có quyền thực hiện việc này.",
+            "This principal may not do this.",
+            "forbidden",
+        ),
         404: ("Không tìm thấy.", "Not found.", "not_found"),
     }[status]
     content: object = {"error": code, "message_vi": vi, "message_en": en}
@@ -56,8 +66,15 @@ class GuardedPolicy:
 class AccessGuard:
     """One per app: the merged access tables of the services it serves."""
 
-    def __init__(self, tokens: Tokens, table: Mapping[str, GuardedPolicy], *, api_keys: ApiKeyResolver | None = None,
-                 audit: AuditSink | None = None, metrics_token: str = "") -> None:
+    def __init__(
+        self,
+        tokens: Tokens,
+        table: Mapping[str, GuardedPolicy],
+        *,
+        api_keys: ApiKeyResolver | None = None,
+        audit: AuditSink | None = None,
+        metrics_token: str = "",
+    ) -> None:
         self.tokens = tokens
         self.table = dict(table)
         self.api_keys = api_keys
@@ -84,7 +101,9 @@ class AccessGuard:
         if not api_key and policy.key_param:
             api_key = await _key_param(request, policy.key_param)
         if api_key:
-            if self.api_keys is None:  # this service resolves no keys: exchange one at intake's /api/v1/auth/token
+            if (
+                self.api_keys is None
+            ):  # this service resolves no keys: exchange one at intake's /api/v1/auth/token
                 return None, True
             return await self.api_keys(api_key[:256]), True
         return None, False
@@ -93,14 +112,20 @@ class AccessGuard:
         if not self.metrics_token:
             return True
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), self.metrics_token.encode())
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            value.strip().encode(), self.metrics_token.encode()
+        )
 
-    async def run(self, request: Request, path: str, name: str, inner: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def run(
+        self, request: Request, path: str, name: str, inner: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         guarded = self.table.get(route_key(request.method, path))
         if guarded is None and request.method == "HEAD":
             guarded = self.table.get(route_key("GET", path))
         if guarded is None:
-            log.error("route without an access policy refused", extra={"route": route_key(request.method, path)})
+            log.error(
+                "route without an access policy refused", extra={"route": route_key(request.method, path)}
+            )
             return refusal(403)
         policy = guarded.policy
         if policy.gate is Gate.STAFF_PAGE:
@@ -115,11 +140,20 @@ class AccessGuard:
             return refusal(status, path)
         request.state.principal = principal
         response = await inner(request)
-        if policy.gate is Gate.PRINCIPAL and principal is not None and request.method not in SAFE_METHODS and self.audit is not None:
+        if (
+            policy.gate is Gate.PRINCIPAL
+            and principal is not None
+            and request.method not in SAFE_METHODS
+            and self.audit is not None
+        ):
             try:
-                await self.audit(guarded.service, principal, name, dict(request.path_params), response.status_code)
+                await self.audit(
+                    guarded.service, principal, name, dict(request.path_params), response.status_code
+                )
             except Exception:
-                log.warning("audit record failed", exc_info=True, extra={"route": route_key(request.method, path)})
+                log.warning(
+                    "audit record failed", exc_info=True, extra={"route": route_key(request.method, path)}
+                )
         return response
 
 

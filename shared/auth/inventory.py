@@ -37,7 +37,9 @@ def served_routes(app: FastAPI) -> list[ServedRoute]:
     table = app.state.guard.table
     served = []
     for route in _flatten(app.routes):
-        if isinstance(route, Mount) or (isinstance(route, Route) and not isinstance(route, APIRoute) and route.path in FRAMEWORK_PATHS):
+        if isinstance(route, Mount) or (
+            isinstance(route, Route) and not isinstance(route, APIRoute) and route.path in FRAMEWORK_PATHS
+        ):
             continue  # static files and FastAPI's own docs pages
         for method in sorted(getattr(route, "methods", None) or {"*"}):
             if method == "HEAD":

@@ -52,7 +52,9 @@ STAFF_PAGE = Policy(Gate.STAFF_PAGE)
 OPERATIONS = Policy(Gate.OPERATIONS)
 
 
-def allow(roles: Iterable[Role] = (), scopes: Iterable[Scope] = (), *, key_param: str | None = None) -> Policy:
+def allow(
+    roles: Iterable[Role] = (), scopes: Iterable[Scope] = (), *, key_param: str | None = None
+) -> Policy:
     return Policy(Gate.PRINCIPAL, frozenset(roles), frozenset(scopes), key_param)
 
 

@@ -32,7 +32,9 @@ ROLE_LABELS_VI: dict[Role, str] = {
     Role.OPERATOR: "Vận hành hệ thống (mọi xã)",
 }
 
-MANAGERS = frozenset({Role.PARTY_OFFICE, Role.COMMUNE_ADMIN})  # review, reclassify, plans, documents, any task
+MANAGERS = frozenset(
+    {Role.PARTY_OFFICE, Role.COMMUNE_ADMIN}
+)  # review, reclassify, plans, documents, any task
 ANSWERERS = MANAGERS | {Role.OFFICE_STAFF}  # prepare answers, follow up their own office's tasks
 COMMUNE_STAFF = frozenset(Role) - {Role.OPERATOR}
 

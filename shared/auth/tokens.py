@@ -42,7 +42,9 @@ def parse_keys(text: str) -> tuple[SigningKey, ...]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         kid, sep, secret = part.partition(":")
         if not sep or not kid or len(secret.encode()) < MIN_SECRET_BYTES:
-            raise ValueError("DOITHOAI_AUTH_KEYS: each entry is kid:secret with a secret of at least 32 bytes")
+            raise ValueError(
+                "DOITHOAI_AUTH_KEYS: each entry is kid:secret with a secret of at least 32 bytes"
+            )
         keys.append(SigningKey(kid, secret.encode()))
     return tuple(keys)
 
@@ -59,8 +61,10 @@ def new_keys_setting() -> str:
 class Tokens:
     def __init__(self, keys: tuple[SigningKey, ...], ttl_s: int) -> None:
         if not keys:
-            log.warning("DOITHOAI_AUTH_KEYS is not set: this process signs with a random key of its own; "
-                        "tokens from other processes are refused")
+            log.warning(
+                "DOITHOAI_AUTH_KEYS is not set: this process signs with a random key of its own; "
+                "tokens from other processes are refused"
+            )
             keys = random_keys()
         self._keys = {key.kid: key for key in keys}
         self._signing = keys[0]
@@ -69,12 +73,23 @@ class Tokens:
     def issue(self, principal: Principal, ttl_s: int | None = None) -> str:
         now = int(time.time())
         claims = {
-            "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + (ttl_s or self.ttl_s), "jti": secrets.token_hex(8),
-            "sub": principal.subject, "knd": principal.kind.value, "nam": principal.name, "cid": principal.commune_id,
-            "rol": principal.role.value if principal.role else None, "off": principal.office_id, "ham": principal.hamlet_id,
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "iat": now,
+            "exp": now + (ttl_s or self.ttl_s),
+            "jti": secrets.token_hex(8),
+            "sub": principal.subject,
+            "knd": principal.kind.value,
+            "nam": principal.name,
+            "cid": principal.commune_id,
+            "rol": principal.role.value if principal.role else None,
+            "off": principal.office_id,
+            "ham": principal.hamlet_id,
             "scp": sorted(s.value for s in principal.scopes),
         }
-        return jwt.encode(claims, self._signing.secret, algorithm=ALGORITHM, headers={"kid": self._signing.kid})
+        return jwt.encode(
+            claims, self._signing.secret, algorithm=ALGORITHM, headers={"kid": self._signing.kid}
+        )
 
     def verify(self, token: str) -> Principal:
         try:
@@ -82,11 +97,23 @@ class Tokens:
             key = self._keys.get(kid) if isinstance(kid, str) else None
             if key is None:
                 raise TokenInvalid("unknown key")
-            claims = jwt.decode(token, key.secret, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER, leeway=LEEWAY_S,
-                                options={"require": ["exp", "iat", "sub", "iss", "aud"]})
+            claims = jwt.decode(
+                token,
+                key.secret,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                leeway=LEEWAY_S,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
             return Principal(
-                kind=PrincipalKind(claims["knd"]), subject=str(claims["sub"]), name=str(claims["nam"]), commune_id=claims.get("cid"),
-                role=Role(claims["rol"]) if claims.get("rol") else None, office_id=claims.get("off"), hamlet_id=claims.get("ham"),
+                kind=PrincipalKind(claims["knd"]),
+                subject=str(claims["sub"]),
+                name=str(claims["nam"]),
+                commune_id=claims.get("cid"),
+                role=Role(claims["rol"]) if claims.get("rol") else None,
+                office_id=claims.get("off"),
+                hamlet_id=claims.get("ham"),
                 scopes=frozenset(Scope(s) for s in claims.get("scp") or ()),
             )
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:

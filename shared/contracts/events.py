@@ -86,16 +86,22 @@ class SubmissionRoutedV1(Payload):
     explanation: str = ""
     # Repeats: the cluster of submissions raising the same issue, in this and earlier dialogues.
     cluster_id: str | None = None
-    duplicate_of: str | None = Field(None, description="The earliest submission of the cluster, if this one repeats it")
+    duplicate_of: str | None = Field(
+        None, description="The earliest submission of the cluster, if this one repeats it"
+    )
     times_raised: int = Field(1, ge=1)
     years_raised: tuple[int, ...] = ()
-    earlier: tuple[EarlierItem, ...] = Field((), description="Earlier submissions of the cluster with their answers")
+    earlier: tuple[EarlierItem, ...] = Field(
+        (), description="Earlier submissions of the cluster with their answers"
+    )
     # Staff changes: revision 0 is the automatic decision; each change by a person is a new revision.
     revision: int = Field(0, ge=0)
     change: Literal["reclassified", "reassigned", "confirmed", "merged", "split"] | None = None
     changed_by: str = "system"
     reason: str | None = None
-    previous_office_id: str | None = Field(None, description="Set when a change moved the item to another office")
+    previous_office_id: str | None = Field(
+        None, description="Set when a change moved the item to another office"
+    )
 
 
 class NotificationSentV1(Payload):
@@ -134,7 +140,9 @@ class DialoguePlanChangedV1(Payload):
     VERSION = 1
 
     dialogue_id: str
-    version: int = Field(ge=1, description="Plan version: bumped by every edit; invitations carry it as SEQUENCE")
+    version: int = Field(
+        ge=1, description="Plan version: bumped by every edit; invitations carry it as SEQUENCE"
+    )
     status: str
     previous_status: str | None = None
     change: Literal["created", "updated", "status"]
@@ -152,7 +160,9 @@ class FollowUpChangedV1(Payload):
 
     task_id: str
     dialogue_id: str
-    submission_ids: tuple[str, ...] = Field(description="Every submission the conclusion answers (a merged cluster has several)")
+    submission_ids: tuple[str, ...] = Field(
+        description="Every submission the conclusion answers (a merged cluster has several)"
+    )
     office_id: str
     office_name: str
     status: Literal["assigned", "in_progress", "resolved", "escalated", "awaiting_higher_level", "rejected"]

@@ -27,7 +27,15 @@ from shared.runtime import build_app
 from shared.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -39,7 +47,9 @@ class ServerThread:
     def __init__(self, settings: Settings) -> None:
         self.port = free_port()
         app = build_app(settings, [intake, routing, notification, reporting], title="browser")
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        )
         self.thread = threading.Thread(target=self.server.run, name="uvicorn-browser-test", daemon=True)
 
     @property
@@ -66,9 +76,13 @@ def seed(settings: Settings) -> None:
         try:
             db = database(client, settings)
             await seed_demo(db)
-            await seed_demo_staff(db, must_change_password=False)  # the flows log in with the demo passwords as they are
+            await seed_demo_staff(
+                db, must_change_password=False
+            )  # the flows log in with the demo passwords as they are
             # The seed plan says "at least 70 per hamlet" in words; the quota the counts use.
-            await db["dialogues"].update_one({"_id": "demo/demo-2017"}, {"$set": {"min_attendance": {"ap-cho": 70, "ap-can-cu": 70}}})
+            await db["dialogues"].update_one(
+                {"_id": "demo/demo-2017"}, {"$set": {"min_attendance": {"ap-cho": 70, "ap-can-cu": 70}}}
+            )
         finally:
             await client.close()
 
@@ -77,7 +91,9 @@ def seed(settings: Settings) -> None:
 
 @pytest.fixture
 def server(make_settings, mail_capture):
-    settings = make_settings(SMTP_URL=mail_capture.url, DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess")
+    settings = make_settings(
+        SMTP_URL=mail_capture.url, DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess"
+    )
     seed(settings)
     with ServerThread(settings) as running:
         yield running
@@ -86,11 +102,15 @@ def server(make_settings, mail_capture):
 @pytest.fixture
 def browser():
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make deps` (it installs Debian's chromium). Do not run `playwright install`.")
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `make deps` (it installs Debian's chromium). Do not run `playwright install`."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield chromium
         finally:
@@ -104,5 +124,3 @@ def shot(page, name: str) -> None:
 
 def fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-

@@ -30,7 +30,9 @@ def submit_with_mistakes(page) -> None:
 
 def test_a_resident_submits_tracks_and_registers_on_a_phone(server, browser):
     base = server.url
-    phone = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="vi-VN", is_mobile=True, has_touch=True)
+    phone = browser.new_context(
+        viewport=PHONE, device_scale_factor=1, locale="vi-VN", is_mobile=True, has_touch=True
+    )
     phone.set_default_timeout(10_000)
     page = phone.new_page()
 
@@ -93,7 +95,11 @@ def test_a_resident_submits_tracks_and_registers_on_a_phone(server, browser):
     shot(page, "home-1280")
     submit_with_mistakes(page)
     shot(page, "form-errors-1280")
-    for url, name in ((receipt_url, "receipt-1280"), (tracking_url, "tracking-1280"), (f"{base}/xa/demo/dang-ky", "registration-1280")):
+    for url, name in (
+        (receipt_url, "receipt-1280"),
+        (tracking_url, "tracking-1280"),
+        (f"{base}/xa/demo/dang-ky", "registration-1280"),
+    ):
         page.goto(url)
         shot(page, name)
     desktop.close()

@@ -15,18 +15,20 @@ import time
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, PHONE, fits_the_screen, shot
 from tests.auth import staff_headers
+from tests.browser.conftest import DESKTOP, PHONE, fits_the_screen, shot
 
 pytestmark = pytest.mark.browser
 
 NAME, PHONE_NO = "Nguyễn Văn Bảy", "0912 345 678"
 ROAD = "Cống thoát nước đường vào chợ bị nghẹt, mưa là ngập sâu, đề nghị xã nạo vét."
-PAPERS = "Thủ tục cấp giấy chứng nhận quyền sử dụng đất còn chậm, đề nghị rút ngắn thời gian giải quyết hồ sơ."
+PAPERS = (
+    "Thủ tục cấp giấy chứng nhận quyền sử dụng đất còn chậm, đề nghị rút ngắn thời gian giải quyết hồ sơ."
+)
 MEETING_CSV = (
     "Ấp,Loại,Nội dung,Họ tên,Điện thoại,Lĩnh vực\n"
-    f"ấp Chợ,kiến nghị,\"{ROAD}\",{NAME},{PHONE_NO},\n"
-    f"ap Cho,y kien,\"{PAPERS}\",,,\n"
+    f'ấp Chợ,kiến nghị,"{ROAD}",{NAME},{PHONE_NO},\n'
+    f'ap Cho,y kien,"{PAPERS}",,,\n'
     "ấp Chợ,kiến nghị,,Lê Văn Chín,,\n"  # row 4: no text -> reported, not imported
 )
 
@@ -50,13 +52,17 @@ def wait_until(page, check, what: str, timeout_s: float = 20) -> None:
         page.reload()
 
 
-def test_hamlet_import_party_office_reclassifies_and_issues_office_sees_no_identity(server, browser, tmp_path):
+def test_hamlet_import_party_office_reclassifies_and_issues_office_sees_no_identity(
+    server, browser, tmp_path
+):
     base = server.url
     desktop = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     desktop.set_default_timeout(15_000)
 
     # -- the hamlet cell of ấp Chợ imports its meeting's opinions, on a phone ------------------
-    phone = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="vi-VN", is_mobile=True, has_touch=True)
+    phone = browser.new_context(
+        viewport=PHONE, device_scale_factor=1, locale="vi-VN", is_mobile=True, has_touch=True
+    )
     phone.set_default_timeout(15_000)
     page = log_in(phone, base, "demo.apcho")
     page.click("header nav >> text=Nhập từ tệp")
@@ -77,13 +83,19 @@ def test_hamlet_import_party_office_reclassifies_and_issues_office_sees_no_ident
 
     # -- the Party office: dashboard, reclassify, issue the conclusion notice -------------------
     page = log_in(desktop, base, "demo.vanphong")
-    wait_until(page, lambda: page.locator("tr[data-item] td[data-status='office_notified']").count() >= 2, "routing of the imported rows")
+    wait_until(
+        page,
+        lambda: page.locator("tr[data-item] td[data-status='office_notified']").count() >= 2,
+        "routing of the imported rows",
+    )
     assert page.locator("#theo-noi-dung-cap").count() == 1 and page.locator("svg.bars .bar-row").count() >= 1
     assert page.locator("ol.deadlines li[data-deadline]").count() >= 5
     assert NAME in page.content()  # the Party office sees who sent it
     shot(page, "staff-dashboard-1280")
 
-    page.locator("tr[data-item]", has_text="Không để tên").first.locator("a").click()  # the land-papers row, sent without a name
+    page.locator("tr[data-item]", has_text="Không để tên").first.locator(
+        "a"
+    ).click()  # the land-papers row, sent without a name
     page.wait_for_selector("[data-decision-topic]")
     assert PAPERS in page.content()
     target = "2" if page.get_attribute("[data-decision-topic]", "data-decision-topic") == "6" else "6"
@@ -101,7 +113,18 @@ def test_hamlet_import_party_office_reclassifies_and_issues_office_sees_no_ident
     shot(page, "staff-review-1280")
     # the conclusion notice is built from reporting's read model, which follows routing on its own queue
     read_model = f"{base}/api/v1/communes/demo/dialogues/demo-2017/items"
-    wait_until(page, lambda: sum(1 for i in page.request.get(read_model, headers=staff_headers()).json()["items"] if i.get("topic") == int(target)) == 1, "the read model's copy of the change")
+    wait_until(
+        page,
+        lambda: (
+            sum(
+                1
+                for i in page.request.get(read_model, headers=staff_headers()).json()["items"]
+                if i.get("topic") == int(target)
+            )
+            == 1
+        ),
+        "the read model's copy of the change",
+    )
     page.goto(f"{base}/staff/van-ban")
     page.locator("li[data-kind='thong-bao-ket-luan'] form button[type=submit]").click()
     page.wait_for_selector(".notice")
@@ -111,7 +134,9 @@ def test_hamlet_import_party_office_reclassifies_and_issues_office_sees_no_ident
     shot(page, "staff-documents-1280")
     page.goto(f"{base}/staff/theo-doi")
     items = page.request.get(read_model, headers=staff_headers()).json()["items"]
-    assert page.locator("li[data-task]").count() == len({i.get("cluster_id") or i["id"] for i in items}) == 2, items
+    assert (
+        page.locator("li[data-task]").count() == len({i.get("cluster_id") or i["id"] for i in items}) == 2
+    ), items
     shot(page, "staff-followup-1280")
     page.goto(item_url)
     assert page.get_attribute("[data-decision-topic]", "data-decision-topic") == target
@@ -123,7 +148,9 @@ def test_hamlet_import_party_office_reclassifies_and_issues_office_sees_no_ident
     office = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     office.set_default_timeout(15_000)
     page = log_in(office, base, "demo.kinhte")
-    assert page.locator("tr[data-item]").count() >= 1 and "Người gửi" not in page.inner_text("table.items thead")
+    assert page.locator("tr[data-item]").count() >= 1 and "Người gửi" not in page.inner_text(
+        "table.items thead"
+    )
     assert NAME not in page.content() and PHONE_NO not in page.content()
     shot(page, "staff-office-dashboard-1280")
     page.goto(f"{base}/staff/?chu_de=3")
@@ -137,11 +164,18 @@ def test_hamlet_import_party_office_reclassifies_and_issues_office_sees_no_ident
     desktop.close()
 
     # -- the Party office's pages on a phone -----------------------------------------------------
-    phone = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="vi-VN", is_mobile=True, has_touch=True)
+    phone = browser.new_context(
+        viewport=PHONE, device_scale_factor=1, locale="vi-VN", is_mobile=True, has_touch=True
+    )
     phone.set_default_timeout(15_000)
     page = log_in(phone, base, "demo.vanphong")
-    for path, name in (("/staff/", "staff-dashboard-360"), (item_url.replace(base, ""), "staff-item-360"), ("/staff/van-ban", "staff-documents-360"),
-                       ("/staff/theo-doi", "staff-followup-360"), ("/staff/y-kien-moi", "staff-entry-360")):
+    for path, name in (
+        ("/staff/", "staff-dashboard-360"),
+        (item_url.replace(base, ""), "staff-item-360"),
+        ("/staff/van-ban", "staff-documents-360"),
+        ("/staff/theo-doi", "staff-followup-360"),
+        ("/staff/y-kien-moi", "staff-entry-360"),
+    ):
         page.goto(f"{base}{path}")
         assert fits_the_screen(page), path
         shot(page, name)

@@ -66,6 +66,8 @@ async def test_a_guarded_route_without_a_policy_is_refused() -> None:
 
 
 def test_docs_can_be_turned_off() -> None:
-    app = build_app(Settings(DOITHOAI_AUTH_KEYS=SETTINGS.auth_keys, DOITHOAI_DOCS="false"), [routing], title="routing")
+    app = build_app(
+        Settings(DOITHOAI_AUTH_KEYS=SETTINGS.auth_keys, DOITHOAI_DOCS="false"), [routing], title="routing"
+    )
     paths = {getattr(r, "path", None) for r in app.routes}
     assert not paths & {"/docs", "/redoc", "/openapi.json"}

@@ -7,7 +7,9 @@ from shared.contracts import PAYLOADS
 
 def test_committed_document_matches_the_contracts():
     assert DOCUMENT.exists(), "docs/asyncapi.json is missing: run `make asyncapi`"
-    assert DOCUMENT.read_text(encoding="utf-8") == render(), "contracts changed: run `make asyncapi` and commit docs/asyncapi.json"
+    assert DOCUMENT.read_text(encoding="utf-8") == render(), (
+        "contracts changed: run `make asyncapi` and commit docs/asyncapi.json"
+    )
 
 
 def test_every_event_has_a_channel_and_a_message():

@@ -36,9 +36,7 @@ RABBITMQ_METRICS = "rabbitmq:15692"
 def _compose_command() -> list[str]:
     docker = shutil.which("docker")
     if docker:
-        probe = subprocess.run(
-            [docker, "compose", "version"], capture_output=True, text=True, timeout=60
-        )
+        probe = subprocess.run([docker, "compose", "version"], capture_output=True, text=True, timeout=60)
         if probe.returncode == 0:
             return [docker, "compose"]
     legacy = shutil.which("docker-compose")
@@ -242,15 +240,15 @@ def test_grafana_is_provisioned_with_prometheus_and_the_dashboard(
     mounts = _bind_sources(grafana)
     assert mounts["/etc/grafana/provisioning"].endswith("deploy/grafana/provisioning")
     provisioning = DEPLOY / "grafana" / "provisioning"
-    providers = _load_yaml(
-        (provisioning / "dashboards" / "doithoai.yml").read_text(encoding="utf-8")
-    )["providers"]
+    providers = _load_yaml((provisioning / "dashboards" / "doithoai.yml").read_text(encoding="utf-8"))[
+        "providers"
+    ]
     for provider in providers:
         # The folder the provider reads is the one compose mounts deploy/grafana/dashboards on.
         assert mounts[provider["options"]["path"]].endswith("deploy/grafana/dashboards"), provider
-    datasources = _load_yaml(
-        (provisioning / "datasources" / "prometheus.yml").read_text(encoding="utf-8")
-    )["datasources"]
+    datasources = _load_yaml((provisioning / "datasources" / "prometheus.yml").read_text(encoding="utf-8"))[
+        "datasources"
+    ]
     urls = [d["url"] for d in datasources if d["type"] == "prometheus"]
     assert urls == ["http://prometheus:9090"], urls
     assert "/api/health" in _healthcheck_text(grafana)

@@ -41,7 +41,14 @@ REPLICAS = {"intake": 2, "routing": 2, "notification": 2, "reporting": 1}
 INGRESS_SERVICES = {"intake", "reporting"}
 IMAGE_UID = 10001  # the doithoai user of deploy/Dockerfile
 MEMORY_LIMIT = "256Mi"
-SECRET_KEYS = {"RABBITMQ_URL", "MONGODB_URL", "SMTP_URL", "SMS_WEBHOOK_TOKEN", "DOITHOAI_AUTH_KEYS", "DOITHOAI_METRICS_TOKEN"}
+SECRET_KEYS = {
+    "RABBITMQ_URL",
+    "MONGODB_URL",
+    "SMTP_URL",
+    "SMS_WEBHOOK_TOKEN",
+    "DOITHOAI_AUTH_KEYS",
+    "DOITHOAI_METRICS_TOKEN",
+}
 # The oldest Kubernetes minor the manifests promise to fit, and the newest bundled schema.
 K8S_VERSIONS = ("1.28.0", "latest")
 # Liveness must outlast a broker or store outage (see the comment in the manifests).
@@ -58,7 +65,9 @@ def _yaml() -> Any:
 
 def _validator() -> Any:
     if kubernetes_validate is None:
-        pytest.fail("kubernetes-validate is missing: run `make install` (it is a dev dependency)", pytrace=False)
+        pytest.fail(
+            "kubernetes-validate is missing: run `make install` (it is a dev dependency)", pytrace=False
+        )
     return kubernetes_validate
 
 
@@ -68,7 +77,9 @@ def _validator() -> Any:
 def _load_docs(path: Path) -> list[dict]:
     docs = [d for d in _yaml().safe_load_all(path.read_text(encoding="utf-8")) if d is not None]
     for doc in docs:
-        assert isinstance(doc, dict) and "kind" in doc and "apiVersion" in doc, f"{path}: not a Kubernetes object: {doc!r}"
+        assert isinstance(doc, dict) and "kind" in doc and "apiVersion" in doc, (
+            f"{path}: not a Kubernetes object: {doc!r}"
+        )
     return docs
 
 
@@ -77,7 +88,9 @@ def _kustomization(directory: Path) -> dict:
     assert path.is_file(), f"{directory} has no kustomization.yaml"
     data = _yaml().safe_load(path.read_text(encoding="utf-8")) or {}
     unknown = set(data) - KUSTOMIZATION_KEYS
-    assert not unknown, f"{path}: fields this test's reader does not implement: {sorted(unknown)} (extend _render)"
+    assert not unknown, (
+        f"{path}: fields this test's reader does not implement: {sorted(unknown)} (extend _render)"
+    )
     assert data.get("kind") == "Kustomization", path
     return data
 
@@ -166,7 +179,9 @@ def _schema_cases() -> list[Any]:
     for path in _manifest_files():
         for index, doc in enumerate(_load_docs(path)):
             for version in K8S_VERSIONS:
-                label = f"{path.relative_to(K8S)}#{index}:{doc['kind']}/{doc['metadata'].get('name')}@{version}"
+                label = (
+                    f"{path.relative_to(K8S)}#{index}:{doc['kind']}/{doc['metadata'].get('name')}@{version}"
+                )
                 cases.append(pytest.param(path, index, version, id=label))
     return cases
 
@@ -204,7 +219,9 @@ def test_the_validator_is_not_vacuous() -> None:
     deployment = copy.deepcopy(_by_kind(_production(), "Deployment")["intake"])
     _validator().validate(deployment, _validator().utils.latest_version(), strict=True)
     misspelt = copy.deepcopy(deployment)
-    misspelt["spec"]["template"]["spec"]["containers"][0]["readinesProbe"] = {"httpGet": {"path": "/healthz", "port": "http"}}
+    misspelt["spec"]["template"]["spec"]["containers"][0]["readinesProbe"] = {
+        "httpGet": {"path": "/healthz", "port": "http"}
+    }
     wrong_type = copy.deepcopy(deployment)
     wrong_type["spec"]["replicas"] = "two"
     for broken in (misspelt, wrong_type):
@@ -218,10 +235,14 @@ def test_the_validator_is_not_vacuous() -> None:
 def test_every_manifest_is_listed_by_the_kustomization_of_its_folder() -> None:
     for path in _manifest_files():
         listed = _kustomization(path.parent).get("resources", [])
-        assert path.name in listed, f"{path.relative_to(ROOT)} is not listed in {path.parent.relative_to(ROOT)}/kustomization.yaml"
+        assert path.name in listed, (
+            f"{path.relative_to(ROOT)} is not listed in {path.parent.relative_to(ROOT)}/kustomization.yaml"
+        )
     for directory in _kustomization_dirs():
         for entry in _kustomization(directory).get("resources", []):
-            assert (directory / entry).exists(), f"{directory.relative_to(ROOT)}/kustomization.yaml lists missing {entry}"
+            assert (directory / entry).exists(), (
+                f"{directory.relative_to(ROOT)}/kustomization.yaml lists missing {entry}"
+            )
 
 
 def test_every_kustomization_folder_is_reached_from_an_entry_point() -> None:
@@ -244,17 +265,31 @@ def test_kustomize_build_when_a_tool_is_available() -> None:
     kustomize = shutil.which("kustomize")
     kubectl = shutil.which("kubectl")
     if not (kustomize or kubectl):
-        pytest.skip("neither kustomize nor kubectl on PATH: the manifests are rendered by this test's reader only")
+        pytest.skip(
+            "neither kustomize nor kubectl on PATH: the manifests are rendered by this test's reader only"
+        )
     for directory in (K8S, K8S / "demo"):
-        command = [kustomize, "build", str(directory)] if kustomize else [kubectl, "kustomize", str(directory)]
+        command = (
+            [kustomize, "build", str(directory)] if kustomize else [kubectl, "kustomize", str(directory)]
+        )
         result = subprocess.run(command, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stderr}"
         built = [d for d in _yaml().safe_load_all(result.stdout) if d]
         ours = _render(directory)
         key = lambda o: (o["kind"], o["metadata"]["name"], o["metadata"].get("namespace"))  # noqa: E731
         assert sorted(map(key, built)) == sorted(map(key, ours)), directory
-        images = {c["image"] for o in built if o["kind"] in ("Deployment", "Job") for c in o["spec"]["template"]["spec"]["containers"]}
-        assert images == {c["image"] for o in ours if o["kind"] in ("Deployment", "Job") for c in o["spec"]["template"]["spec"]["containers"]}
+        images = {
+            c["image"]
+            for o in built
+            if o["kind"] in ("Deployment", "Job")
+            for c in o["spec"]["template"]["spec"]["containers"]
+        }
+        assert images == {
+            c["image"]
+            for o in ours
+            if o["kind"] in ("Deployment", "Job")
+            for c in o["spec"]["template"]["spec"]["containers"]
+        }
         for obj in built:
             _validate(obj, "latest")
 
@@ -279,7 +314,9 @@ def test_each_service_has_a_deployment_and_a_service_on_its_port(service: str) -
     template_labels = deployment["spec"]["template"]["metadata"]["labels"]
     selector = deployment["spec"]["selector"]["matchLabels"]
     assert selector.items() <= template_labels.items()
-    assert svc["spec"]["selector"].items() <= template_labels.items(), "the Service must select the Deployment's pods"
+    assert svc["spec"]["selector"].items() <= template_labels.items(), (
+        "the Service must select the Deployment's pods"
+    )
     (svc_port,) = svc["spec"]["ports"]
     assert svc_port["port"] == port
     assert _port_number(container, svc_port.get("targetPort", svc_port["port"])) == port
@@ -318,7 +355,9 @@ def test_pods_run_as_the_image_user_with_a_read_only_root(service: str) -> None:
     assert sc.get("readOnlyRootFilesystem") is True
     mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
     volumes = {v["name"]: v for v in pod.get("volumes", [])}
-    assert "/tmp" in mounts and "emptyDir" in volumes[mounts["/tmp"]], "a read-only root needs a writable /tmp"
+    assert "/tmp" in mounts and "emptyDir" in volumes[mounts["/tmp"]], (
+        "a read-only root needs a writable /tmp"
+    )
 
 
 @pytest.mark.parametrize("service", sorted(APP_SERVICES))
@@ -349,12 +388,16 @@ def test_replicated_deployments_have_a_disruption_budget() -> None:
     budgets = _by_kind(objects, "PodDisruptionBudget")
     for name, deployment in _by_kind(objects, "Deployment").items():
         labels = deployment["spec"]["template"]["metadata"]["labels"]
-        matching = [b for b in budgets.values() if b["spec"]["selector"]["matchLabels"].items() <= labels.items()]
+        matching = [
+            b for b in budgets.values() if b["spec"]["selector"]["matchLabels"].items() <= labels.items()
+        ]
         if deployment["spec"]["replicas"] > 1:
             assert len(matching) == 1, f"{name}: {len(matching)} PodDisruptionBudgets, expected one"
             spec = matching[0]["spec"]
             allowed = spec.get("maxUnavailable", deployment["spec"]["replicas"] - spec.get("minAvailable", 0))
-            assert 1 <= allowed < deployment["spec"]["replicas"], f"{name}: the budget must allow a drain and keep a replica"
+            assert 1 <= allowed < deployment["spec"]["replicas"], (
+                f"{name}: the budget must allow a drain and keep a replica"
+            )
         else:
             assert not matching, f"{name}: a budget on a single replica blocks node drains"
 
@@ -370,7 +413,10 @@ def test_ingress_exposes_intake_and_reporting() -> None:
                 backend = path["backend"]["service"]
                 svc = services[backend["name"]]
                 port = backend["port"]
-                assert any(p.get("name") == port.get("name") or p["port"] == port.get("number") for p in svc["spec"]["ports"])
+                assert any(
+                    p.get("name") == port.get("name") or p["port"] == port.get("number")
+                    for p in svc["spec"]["ports"]
+                )
                 backends.add(backend["name"])
     assert backends == INGRESS_SERVICES
 
@@ -380,11 +426,15 @@ def test_everything_lives_in_the_doithoai_namespace() -> None:
         assert "doithoai" in _by_kind(objects, "Namespace")
         for obj in objects:
             if obj["kind"] not in CLUSTER_SCOPED:
-                assert obj["metadata"].get("namespace") == NAMESPACE, f"{obj['kind']}/{obj['metadata']['name']}"
+                assert obj["metadata"].get("namespace") == NAMESPACE, (
+                    f"{obj['kind']}/{obj['metadata']['name']}"
+                )
     for path in _manifest_files():
         for doc in _load_docs(path):
             if doc["kind"] not in CLUSTER_SCOPED:
-                assert doc["metadata"].get("namespace") == NAMESPACE, f"{path.name}: also right with plain kubectl apply -f"
+                assert doc["metadata"].get("namespace") == NAMESPACE, (
+                    f"{path.name}: also right with plain kubectl apply -f"
+                )
 
 
 # --- settings, the example Secret, the demo Job ------------------------------------------------
@@ -411,7 +461,9 @@ def test_config_and_secret_keys_are_settings_the_services_read() -> None:
 
 
 def test_the_example_secret_is_a_marked_placeholder_kept_out_of_production() -> None:
-    assert "Secret" not in {o["kind"] for o in _production()}, "applying the base must not overwrite the real Secret"
+    assert "Secret" not in {o["kind"] for o in _production()}, (
+        "applying the base must not overwrite the real Secret"
+    )
     secret = _by_kind(_demo(), "Secret")["doithoai-secrets"]
     for key, value in secret["stringData"].items():
         assert "CHANGE-ME" in value, f"{key}: placeholder values must be marked CHANGE-ME"

@@ -109,9 +109,7 @@ def _promtool() -> str:
 
 
 def _run_promtool(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [_promtool(), *args], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([_promtool(), *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
 def _load_yaml(path: Path) -> Any:
@@ -125,12 +123,7 @@ def _load_yaml(path: Path) -> Any:
 
 
 def _alert_rules() -> list[dict[str, Any]]:
-    return [
-        rule
-        for group in _load_yaml(ALERTS)["groups"]
-        for rule in group["rules"]
-        if "alert" in rule
-    ]
+    return [rule for group in _load_yaml(ALERTS)["groups"] for rule in group["rules"] if "alert" in rule]
 
 
 def metric_names(expr: str) -> tuple[set[str], set[str]]:
@@ -257,13 +250,9 @@ def test_known_doithoai_metrics_are_the_ones_the_code_registers() -> None:
     registry = CollectorRegistry()
     for service in SERVICES:
         ConsumerMetrics(service, registry)
-    for metrics in (
-        IntakeMetrics, RoutingMetrics, NotificationMetrics, DeliveryMetrics, ReportingMetrics
-    ):
+    for metrics in (IntakeMetrics, RoutingMetrics, NotificationMetrics, DeliveryMetrics, ReportingMetrics):
         metrics(registry)
-    RabbitPrometheusMiddleware(
-        registry=registry, app_name="doithoai", metrics_prefix="doithoai_faststream"
-    )
+    RabbitPrometheusMiddleware(registry=registry, app_name="doithoai", metrics_prefix="doithoai_faststream")
     exposed: set[str] = set()
     for family in registry.collect():
         if family.type == "counter":

@@ -22,9 +22,8 @@ import pytest
 from services.local.mail_capture import MailCapture
 from services.local.ports import free_port, wait_listening
 from services.local.wire_store import start_wire_store
-from tests.conftest import _delete_topology
 from tests.auth import staff_headers
-from tests.conftest import TEST_AUTH_KEYS
+from tests.conftest import TEST_AUTH_KEYS, _delete_topology
 
 pytestmark = pytest.mark.e2e
 DOITHOAI = str(Path(sys.executable).parent / "doithoai")
@@ -39,14 +38,30 @@ class System:
         self.mail = MailCapture(workdir / "mail").start()
         self.prefix = f"fault{uuid.uuid4().hex[:8]}"
         self.ports = {name: free_port() for name in SERVICES}
-        self.env = {**os.environ, "RABBITMQ_URL": rabbitmq_url, "MONGODB_URL": self.store.url, "SMTP_URL": self.mail.url, "DOITHOAI_AMQP_PREFIX": self.prefix,
-                    "DOITHOAI_RETRY_DELAY_MS": "300", "DOITHOAI_OUTBOX_INTERVAL_S": "0.5", "DOITHOAI_OUTBOX_GRACE_S": "2", "DOITHOAI_SCHEDULER_INTERVAL_S": "3600", "LOG_LEVEL": "WARNING",
-                    "DOITHOAI_API_POST_LIMIT": "1000000", "DOITHOAI_AUTH_KEYS": TEST_AUTH_KEYS}  # the feeder posts hundreds from one address
+        self.env = {
+            **os.environ,
+            "RABBITMQ_URL": rabbitmq_url,
+            "MONGODB_URL": self.store.url,
+            "SMTP_URL": self.mail.url,
+            "DOITHOAI_AMQP_PREFIX": self.prefix,
+            "DOITHOAI_RETRY_DELAY_MS": "300",
+            "DOITHOAI_OUTBOX_INTERVAL_S": "0.5",
+            "DOITHOAI_OUTBOX_GRACE_S": "2",
+            "DOITHOAI_SCHEDULER_INTERVAL_S": "3600",
+            "LOG_LEVEL": "WARNING",
+            "DOITHOAI_API_POST_LIMIT": "1000000",
+            "DOITHOAI_AUTH_KEYS": TEST_AUTH_KEYS,
+        }  # the feeder posts hundreds from one address
         self.processes: dict[str, subprocess.Popen] = {}
 
     def start(self, name: str) -> None:
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115
-        self.processes[name] = subprocess.Popen([DOITHOAI, "serve", name, "--port", str(self.ports[name])], env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.processes[name] = subprocess.Popen(
+            [DOITHOAI, "serve", name, "--port", str(self.ports[name])],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -55,7 +70,10 @@ class System:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise AssertionError(f"{name} did not become healthy:\n" + (self.workdir / f"{name}.log").read_text(errors="replace")[-2000:])
+        raise AssertionError(
+            f"{name} did not become healthy:\n"
+            + (self.workdir / f"{name}.log").read_text(errors="replace")[-2000:]
+        )
 
     def kill(self, name: str) -> None:
         self.processes[name].send_signal(signal.SIGKILL)
@@ -90,9 +108,16 @@ def feed(system: System, accepted: list[str], stop: threading.Event) -> None:
     with httpx.Client(timeout=10) as client:
         while not stop.is_set():
             n += 1
-            body = {"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": f"Cống thoát nước trước chợ bị nghẹt, mưa là ngập (lần {n})."}
+            body = {
+                "source": "citizen",
+                "kind": "petition",
+                "hamlet": "ấp Chợ",
+                "text": f"Cống thoát nước trước chợ bị nghẹt, mưa là ngập (lần {n}).",
+            }
             try:
-                response = client.post(f"http://127.0.0.1:{system.ports['intake']}/api/v1/communes/demo/submissions", json=body)
+                response = client.post(
+                    f"http://127.0.0.1:{system.ports['intake']}/api/v1/communes/demo/submissions", json=body
+                )
                 if response.status_code == 202:
                     accepted.append(response.json()["id"])
             except httpx.HTTPError:
@@ -141,9 +166,17 @@ def test_nothing_is_lost_when_services_broker_and_store_fail(tmp_path, rabbitmq_
             stored = set()
             missing = set(accepted)
             while time.monotonic() < deadline:
-                items = client.get(f"http://127.0.0.1:{system.ports['reporting']}/api/v1/communes/demo/dialogues/demo-2017/items", headers=staff_headers()).json()["items"]
+                items = client.get(
+                    f"http://127.0.0.1:{system.ports['reporting']}/api/v1/communes/demo/dialogues/demo-2017/items",
+                    headers=staff_headers(),
+                ).json()["items"]
                 stored = {i["id"] for i in items} | set(accepted)
-                missing = {i for i in stored if client.get(f"{base}/{i}", headers=staff_headers()).json().get("status") != "office_notified"}
+                missing = {
+                    i
+                    for i in stored
+                    if client.get(f"{base}/{i}", headers=staff_headers()).json().get("status")
+                    != "office_notified"
+                }
                 if not missing:
                     break
                 time.sleep(1)
@@ -152,7 +185,9 @@ def test_nothing_is_lost_when_services_broker_and_store_fail(tmp_path, rabbitmq_
         messages = system.mail.messages()
         notifications = [m["X-Doithoai-Notification"] for m in messages]
         copies = len(notifications) - len(set(notifications))
-        counts(f"accepted {len(accepted)}; stored {len(stored)}; e-mails {len(notifications)}; distinct notifications {len(set(notifications))}; resent copies {copies}")
+        counts(
+            f"accepted {len(accepted)}; stored {len(stored)}; e-mails {len(notifications)}; distinct notifications {len(set(notifications))}; resent copies {copies}"
+        )
         assert len(set(notifications)) == len(stored)  # every stored submission's office told once
         # SMTP has no exactly-once: a process killed after the server accepted a message and
         # before the outcome was stored sends it again on recovery. The copy carries the same
@@ -160,7 +195,10 @@ def test_nothing_is_lost_when_services_broker_and_store_fail(tmp_path, rabbitmq_
         # can cause copies, at most one per send in flight then (prefetch, 32 by default);
         # runs here saw 0 to 2.
         assert copies <= 32
-        assert all(len({m["Message-ID"] for m in messages if m["X-Doithoai-Notification"] == n}) == 1 for n in set(notifications))
+        assert all(
+            len({m["Message-ID"] for m in messages if m["X-Doithoai-Notification"] == n}) == 1
+            for n in set(notifications)
+        )
     finally:
         stop.set()
         if subprocess.run([RABBITMQCTL, "-q", "status"], capture_output=True, timeout=60).returncode != 0:

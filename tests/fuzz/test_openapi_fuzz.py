@@ -36,9 +36,18 @@ def live_server(rabbitmq_url, mongodb_url):
     from shared.settings import Settings
     from shared.topology import remove as topology_remove
 
-    settings = Settings(RABBITMQ_URL=rabbitmq_url, MONGODB_URL=mongodb_url, MONGODB_DB="fuzz", DOITHOAI_AMQP_PREFIX=f"fuzz{os.getpid()}", SMTP_URL="smtp://127.0.0.1:9",
-                        # every example comes from one address: no per-address limit cuts the fuzzing short
-                        DOITHOAI_API_POST_LIMIT=1_000_000, DOITHOAI_OPEN311_POST_LIMIT=1_000_000, DOITHOAI_REGISTRATION_LIMIT=1_000_000, DOITHOAI_WEB_POST_LIMIT=1_000_000)
+    settings = Settings(
+        RABBITMQ_URL=rabbitmq_url,
+        MONGODB_URL=mongodb_url,
+        MONGODB_DB="fuzz",
+        DOITHOAI_AMQP_PREFIX=f"fuzz{os.getpid()}",
+        SMTP_URL="smtp://127.0.0.1:9",
+        # every example comes from one address: no per-address limit cuts the fuzzing short
+        DOITHOAI_API_POST_LIMIT=1_000_000,
+        DOITHOAI_OPEN311_POST_LIMIT=1_000_000,
+        DOITHOAI_REGISTRATION_LIMIT=1_000_000,
+        DOITHOAI_WEB_POST_LIMIT=1_000_000,
+    )
     app = build_app(settings, [intake, routing, notification, reporting], title="fuzz")
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -74,12 +83,20 @@ def test_no_server_errors_and_responses_match_the_schema(live_server, counts):
             continue
         operations += 1
 
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
         @given(case=operation.as_strategy())
         def check(case):
             response = case.call(base_url=live_server, timeout=30)
             if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:200]}")
+                failures.append(
+                    f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:200]}"
+                )
                 return
             try:
                 case.validate_response(response, checks=[schemathesis.checks.not_a_server_error])

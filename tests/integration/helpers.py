@@ -23,7 +23,9 @@ async def running(app: FastAPI):
         yield app
 
 
-async def dead_letters(rabbitmq_url: str, queue_name: str, expected: int, timeout: float = 10.0) -> list[aio_pika.abc.AbstractIncomingMessage]:
+async def dead_letters(
+    rabbitmq_url: str, queue_name: str, expected: int, timeout: float = 10.0
+) -> list[aio_pika.abc.AbstractIncomingMessage]:
     """Take `expected` messages from a dead-letter queue (polling with a deadline)."""
     connection = await aio_pika.connect(rabbitmq_url)
     async with connection:

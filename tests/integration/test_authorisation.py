@@ -24,9 +24,9 @@ from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from services.routing.rules_store import default_rules_dict
 from shared.audit import audit_collection
-from shared.directory import DIALOGUES
 from shared.auth.policy import Gate
 from shared.auth.principal import Role
+from shared.directory import DIALOGUES
 from shared.runtime import build_app
 from tests.auth import headers
 from tests.conftest import eventually
@@ -48,8 +48,15 @@ async def stack(make_settings, mail_capture):
 
 
 async def _routed_item(client: httpx.AsyncClient, settings) -> str:
-    response = await client.post(f"{BASE}/submissions", json={"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ",
-                                                              "text": "Trộm cắp xe máy ban đêm ở đầu ấp, đề nghị tăng cường tuần tra."})
+    response = await client.post(
+        f"{BASE}/submissions",
+        json={
+            "source": "citizen",
+            "kind": "petition",
+            "hamlet": "ấp Chợ",
+            "text": "Trộm cắp xe máy ban đêm ở đầu ấp, đề nghị tăng cường tuần tra.",
+        },
+    )
     assert response.status_code == 202, response.text
     submission_id = response.json()["id"]
     staff = headers(settings)
@@ -66,16 +73,47 @@ def _attacks(submission_id: str, task_id: str) -> list[tuple[str, str, dict | No
     """(method, url, body, a role of the same commune without the right) for each request of the report."""
     forged = "Bí thư Đảng ủy"
     return [
-        ("POST", f"{BASE}/submissions/{submission_id}/routing/changes", {"action": "reassign", "office_id": "phong-kinh-te", "by": forged, "reason": "x" * 10}, Role.OFFICE_STAFF),
-        ("PUT", f"{BASE}/routing/rules", {"rules": default_rules_dict(), "updated_by": forged}, Role.FRONT_ORG),
-        ("POST", f"{BASE}/dialogues", {"year": 2018, "title": "Kế hoạch giả", "theme": "Chủ đề giả mạo", "meeting_date": "2018-03-25",
-                                       "venue": "Hội trường", "delegates": [{"name": "Người ngoài", "email": "outsider@example.org"}]}, Role.HAMLET_CELL),
+        (
+            "POST",
+            f"{BASE}/submissions/{submission_id}/routing/changes",
+            {"action": "reassign", "office_id": "phong-kinh-te", "by": forged, "reason": "x" * 10},
+            Role.OFFICE_STAFF,
+        ),
+        (
+            "PUT",
+            f"{BASE}/routing/rules",
+            {"rules": default_rules_dict(), "updated_by": forged},
+            Role.FRONT_ORG,
+        ),
+        (
+            "POST",
+            f"{BASE}/dialogues",
+            {
+                "year": 2018,
+                "title": "Kế hoạch giả",
+                "theme": "Chủ đề giả mạo",
+                "meeting_date": "2018-03-25",
+                "venue": "Hội trường",
+                "delegates": [{"name": "Người ngoài", "email": "outsider@example.org"}],
+            },
+            Role.HAMLET_CELL,
+        ),
         ("POST", f"{PLAN}/transitions", {"to": "cancelled", "changed_by": forged}, Role.OFFICE_STAFF),
-        ("PUT", f"{BASE}/calendar", {"extra_days_off": ["2017-03-20"], "extra_working_days": [], "culture_day": True}, Role.FRONT_ORG),
+        (
+            "PUT",
+            f"{BASE}/calendar",
+            {"extra_days_off": ["2017-03-20"], "extra_working_days": [], "culture_day": True},
+            Role.FRONT_ORG,
+        ),
         ("POST", f"{PLAN}/deadlines/reports/done", {"by": forged}, Role.HAMLET_CELL),
         ("DELETE", f"{PLAN}", None, Role.OFFICE_STAFF),
         ("POST", f"{PLAN}/documents/thong-bao-ket-luan", {"by": forged}, Role.OFFICE_STAFF),
-        ("POST", f"{BASE}/follow-up/{task_id}/status", {"status": "resolved", "note": "https://evil.example/", "by": forged}, Role.FRONT_ORG),
+        (
+            "POST",
+            f"{BASE}/follow-up/{task_id}/status",
+            {"status": "resolved", "note": "https://evil.example/", "by": forged},
+            Role.FRONT_ORG,
+        ),
         ("GET", f"{BASE}/submissions/{submission_id}", None, Role.OPERATOR),
     ]
 
@@ -86,7 +124,8 @@ async def _state(app, client: httpx.AsyncClient, settings, submission_id: str, m
     decision = (await client.get(f"{BASE}/submissions/{submission_id}/routing", headers=staff)).json()
     plan = (await client.get(PLAN, headers=staff)).json()
     return {
-        "revision": decision["revision"], "office": decision["office_id"],
+        "revision": decision["revision"],
+        "office": decision["office_id"],
         "rules": await db["routing_rules"].count_documents({}),
         "plans": await db[DIALOGUES].count_documents({}),
         "plan": (plan["status"], plan["version"], [d["state"] for d in plan["deadlines"]]),
@@ -109,7 +148,9 @@ async def test_the_reported_requests_are_refused_and_change_nothing(stack, mail_
         assert forged.status_code == 401, (method, url)
         weak = await client.request(method, url, json=body, headers=headers(settings, weak_role))
         assert weak.status_code == 403, (method, url, weak_role, weak.text)
-        outsider = await client.request(method, url, json=body, headers=headers(settings, Role.PARTY_OFFICE, "other-commune"))
+        outsider = await client.request(
+            method, url, json=body, headers=headers(settings, Role.PARTY_OFFICE, "other-commune")
+        )
         assert outsider.status_code == 404, (method, url, outsider.text)
     assert await _state(app, client, settings, submission_id, mail_capture) == before
 
@@ -118,13 +159,25 @@ async def test_a_change_records_the_principal_not_the_body(stack, mail_capture):
     app, settings, client = stack
     submission_id = await _routed_item(client, settings)
     staff = headers(settings, Role.PARTY_OFFICE, name="le.thi.hoa")
-    change = {"action": "reassign", "office_id": "phong-kinh-te", "by": "Bí thư Đảng ủy", "reason": "Cần lắp đèn chiếu sáng trước"}
-    response = await client.post(f"{BASE}/submissions/{submission_id}/routing/changes", json=change, headers=staff)
+    change = {
+        "action": "reassign",
+        "office_id": "phong-kinh-te",
+        "by": "Bí thư Đảng ủy",
+        "reason": "Cần lắp đèn chiếu sáng trước",
+    }
+    response = await client.post(
+        f"{BASE}/submissions/{submission_id}/routing/changes", json=change, headers=staff
+    )
     assert response.status_code == 200, response.text
     assert response.json()["changed_by"] == "le.thi.hoa"
     assert [c["by"] for c in response.json()["changes"]] == ["le.thi.hoa"]
     [entry] = await app.state.runtime.db[audit_collection("routing")].find({"action": "change"}).to_list()
-    assert (entry["username"], entry["role"], entry["commune_id"], entry["status"]) == ("le.thi.hoa", "party_office", "demo", 200)
+    assert (entry["username"], entry["role"], entry["commune_id"], entry["status"]) == (
+        "le.thi.hoa",
+        "party_office",
+        "demo",
+        200,
+    )
     assert entry["target"] == {"commune_id": "demo", "submission_id": submission_id}
     # the resident's tracking page names no member of staff
     code = (await client.get(f"{BASE}/submissions/{submission_id}", headers=staff)).json()["tracking_code"]
@@ -139,7 +192,13 @@ async def test_a_change_records_the_principal_not_the_body(stack, mail_capture):
 
 
 def _url(path: str, submission_id: str) -> str:
-    values = {"commune_id": "demo", "dialogue_id": "demo-2017", "submission_id": submission_id, "fmt": "pdf", "kind": "giay-moi"}
+    values = {
+        "commune_id": "demo",
+        "dialogue_id": "demo-2017",
+        "submission_id": submission_id,
+        "fmt": "pdf",
+        "kind": "giay-moi",
+    }
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "x"), path)
 
 
@@ -160,7 +219,9 @@ async def test_every_guarded_route_answers_as_declared(stack):
             if role in policy.roles:
                 assert reply.status_code not in (401, 403), (key, role, reply.status_code)
                 if "{commune_id}" in path:
-                    other = await client.request(method, url, json=body, headers=headers(settings, role, "other-commune"))
+                    other = await client.request(
+                        method, url, json=body, headers=headers(settings, role, "other-commune")
+                    )
                     assert other.status_code == 404, (key, role, "commune B on A's ids")
             else:
                 assert reply.status_code == 403, (key, role, reply.status_code)

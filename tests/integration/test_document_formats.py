@@ -64,7 +64,12 @@ def dataset():
 @pytest.fixture(scope="module")
 def documents(dataset):
     commune, dialogue, items, minutes = dataset
-    return {kind: build_data(kind, commune, dialogue, items, number=5, issued_on=DEMO_ISSUED_ON[kind], minutes=minutes) for kind in KINDS}
+    return {
+        kind: build_data(
+            kind, commune, dialogue, items, number=5, issued_on=DEMO_ISSUED_ON[kind], minutes=minutes
+        )
+        for kind in KINDS
+    }
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +96,12 @@ def test_pdf_layout(kind, documents, pdfs) -> None:
     reader = PdfReader(io.BytesIO(blob))
     width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
     assert (round(width), round(height)) == (595, 842)  # A4 in points
-    fonts = {str(f["/BaseFont"]) for page in reader.pages for f in (page["/Resources"].get("/Font") or {}).values() for f in [f.get_object()]}
+    fonts = {
+        str(f["/BaseFont"])
+        for page in reader.pages
+        for f in (page["/Resources"].get("/Font") or {}).values()
+        for f in [f.get_object()]
+    }
     assert fonts and all("DT-Serif" in f for f in fonts), fonts  # only the bundled Tinos, embedded
     assert_layout(pdf_text(blob), documents[kind])
 
@@ -105,10 +115,22 @@ def test_docx_layout(kind, documents, docxs) -> None:
     doc = Document(io.BytesIO(blob))
     section = doc.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
-    assert (round(section.top_margin.mm), round(section.bottom_margin.mm), round(section.left_margin.mm), round(section.right_margin.mm)) == (20, 20, 30, 15)
+    assert (
+        round(section.top_margin.mm),
+        round(section.bottom_margin.mm),
+        round(section.left_margin.mm),
+        round(section.right_margin.mm),
+    ) == (20, 20, 30, 15)
     label = next(p for p in doc.paragraphs if p.text == "Nơi nhận:")
     assert all(run.underline for run in label.runs if run.text.strip())
-    date_runs = [r for t in doc.tables for c in t.rows[0].cells for p in c.paragraphs for r in p.runs if "ngày" in r.text]
+    date_runs = [
+        r
+        for t in doc.tables
+        for c in t.rows[0].cells
+        for p in c.paragraphs
+        for r in p.runs
+        if "ngày" in r.text
+    ]
     assert date_runs and all(r.italic for r in date_runs)
     assert doc.styles["Normal"].font.name == "Times New Roman"
 
@@ -127,10 +149,15 @@ def test_item_texts_survive(fmt, dataset, pdfs, docxs) -> None:
 
 def test_conclusion_notice_sections_in_pdf_and_docx(documents, pdfs, docxs) -> None:
     notice = documents["thong-bao-ket-luan"].notice
-    for text in (squash(pdf_text(pdfs["thong-bao-ket-luan"])), squash(docx_text(docxs["thong-bao-ket-luan"]))):
+    for text in (
+        squash(pdf_text(pdfs["thong-bao-ket-luan"])),
+        squash(docx_text(docxs["thong-bao-ket-luan"])),
+    ):
         needles = ["I. CÁC VẤN ĐỀ THUỘC THẨM QUYỀN CẤP XÃ"]
         needles += [f"{c.number}. Ý kiến của nhân dân {c.hamlet}" for c in notice.conclusions]
-        needles += ["II. KIẾN NGHỊ CẤP TRÊN"] + [f"{e.number}. Ý kiến của nhân dân {e.hamlet}" for e in notice.escalations]
+        needles += ["II. KIẾN NGHỊ CẤP TRÊN"] + [
+            f"{e.number}. Ý kiến của nhân dân {e.hamlet}" for e in notice.escalations
+        ]
         position = 0
         for needle in needles:
             found = text.find(needle, position)
@@ -148,7 +175,14 @@ def test_report_charts_embedded(pdfs, docxs) -> None:
 
 def test_draft_docx(dataset) -> None:
     commune, dialogue, items, _ = dataset
-    data = build_data("thong-bao-ket-luan", commune, dialogue, items, number=None, issued_on=DEMO_ISSUED_ON["thong-bao-ket-luan"])
+    data = build_data(
+        "thong-bao-ket-luan",
+        commune,
+        dialogue,
+        items,
+        number=None,
+        issued_on=DEMO_ISSUED_ON["thong-bao-ket-luan"],
+    )
     text = docx_text(render("thong-bao-ket-luan", "docx", data))
     assert "DỰ THẢO" in text and "Số    -TB/ĐU" in text
     assert text.splitlines()[-1] == LAST_LINE
@@ -157,7 +191,9 @@ def test_draft_docx(dataset) -> None:
 def _soffice() -> str:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if not found:
-        pytest.fail("LibreOffice (soffice) is missing: run `make deps` (apt-get install -y --no-install-recommends libreoffice-writer-nogui)")
+        pytest.fail(
+            "LibreOffice (soffice) is missing: run `make deps` (apt-get install -y --no-install-recommends libreoffice-writer-nogui)"
+        )
     return found
 
 
@@ -171,8 +207,21 @@ def test_libreoffice_converts_every_docx(tmp_path: Path, docxs) -> None:
     out = tmp_path / "pdf"
     profile = (tmp_path / "lo-profile").as_uri()  # own profile: parallel runs do not collide
     result = subprocess.run(
-        [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out), *sources],
-        capture_output=True, text=True, timeout=240, env={**os.environ, "HOME": str(tmp_path)},
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            *sources,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "HOME": str(tmp_path)},
     )
     assert result.returncode == 0, result.stderr
     for kind in docxs:

@@ -29,8 +29,20 @@ from tests.integration.helpers import running
 pytestmark = pytest.mark.integration
 
 SUBMIT = "/api/v1/communes/demo/submissions"
-PETITION = {"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": "Cống thoát nước trước chợ bị nghẹt, mưa là ngập."}
-WEB_FORM = {"hamlet": "ấp Chợ", "topic": "", "kind": "petition", "text": "Đèn đường hư, ban đêm trộm cắp nhiều, đề nghị xã sửa.", "name": "", "phone": ""}
+PETITION = {
+    "source": "citizen",
+    "kind": "petition",
+    "hamlet": "ấp Chợ",
+    "text": "Cống thoát nước trước chợ bị nghẹt, mưa là ngập.",
+}
+WEB_FORM = {
+    "hamlet": "ấp Chợ",
+    "topic": "",
+    "kind": "petition",
+    "text": "Đèn đường hư, ban đêm trộm cắp nhiều, đề nghị xã sửa.",
+    "name": "",
+    "phone": "",
+}
 TOKEN = re.compile(r'name="csrf_token" value="([A-Za-z0-9_-]+)"')
 CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 HUNDRED_MB, CHUNK = 100 * 1024 * 1024, 64 * 1024
@@ -63,7 +75,9 @@ async def peak_rss():
 
 @pytest.fixture
 async def stack(make_settings, mail_capture):
-    app = build_app(make_settings(SMTP_URL=mail_capture.url), [intake, routing, notification, reporting], title="t")
+    app = build_app(
+        make_settings(SMTP_URL=mail_capture.url), [intake, routing, notification, reporting], title="t"
+    )
     async with running(app):
         await seed_demo(app.state.runtime.db)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
@@ -98,10 +112,18 @@ async def test_a_100_mb_chunked_body_through_uvicorn_is_413_and_memory_stays_fla
     app, _ = stack
     async with served(app) as url, httpx.AsyncClient(base_url=url, timeout=120) as http:
         async with peak_rss() as memory:
-            refused = await http.post(SUBMIT, content=hundred_mb(), headers={"content-type": "application/json"})
+            refused = await http.post(
+                SUBMIT, content=hundred_mb(), headers={"content-type": "application/json"}
+            )
         assert refused.status_code == 413, refused.text
-        assert refused.json()["error"] == "body_too_large" and "quá lớn" in refused.json()["message_vi"] and refused.json()["message_en"]
-        assert memory["peak"] - memory["before"] < 20 * MB, f"RSS grew by {(memory['peak'] - memory['before']) / MB:.1f} MB"
+        assert (
+            refused.json()["error"] == "body_too_large"
+            and "quá lớn" in refused.json()["message_vi"]
+            and refused.json()["message_en"]
+        )
+        assert memory["peak"] - memory["before"] < 20 * MB, (
+            f"RSS grew by {(memory['peak'] - memory['before']) / MB:.1f} MB"
+        )
         accepted = await http.post(SUBMIT, json=PETITION)  # a normal body still goes through
         assert accepted.status_code == 202, accepted.text
 
@@ -119,9 +141,24 @@ async def test_a_100_mb_body_straight_through_the_app_stops_being_read(stack):
     async def send(message):
         sent.append(message)
 
-    scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": SUBMIT, "raw_path": SUBMIT.encode(), "query_string": b"", "root_path": "", "client": ("127.0.0.1", 50000), "server": ("t", 80),
-             "headers": [(b"host", b"t"), (b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")]}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": SUBMIT,
+        "raw_path": SUBMIT.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "client": ("127.0.0.1", 50000),
+        "server": ("t", 80),
+        "headers": [
+            (b"host", b"t"),
+            (b"content-type", b"application/json"),
+            (b"transfer-encoding", b"chunked"),
+        ],
+    }
     async with peak_rss() as memory:
         await app(scope, receive, send)
     assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [413]
@@ -131,7 +168,9 @@ async def test_a_100_mb_body_straight_through_the_app_stops_being_read(stack):
 
 async def test_a_declared_length_over_the_limit_is_still_413(stack):
     _, client = stack
-    too_long = await client.post(SUBMIT, content=b" " * (64 * 1024 + 1), headers={"content-type": "application/json"})
+    too_long = await client.post(
+        SUBMIT, content=b" " * (64 * 1024 + 1), headers={"content-type": "application/json"}
+    )
     assert too_long.status_code == 413 and too_long.json()["error"] == "body_too_large"
     assert (await client.post(SUBMIT, json=PETITION)).status_code == 202
 
@@ -149,8 +188,12 @@ async def test_odd_correlation_ids_on_the_api_are_replaced_not_a_500(stack, supp
 
 async def test_a_good_correlation_id_is_carried_to_the_stored_submission(stack):
     app, client = stack
-    response = await client.post(SUBMIT, json=PETITION, headers={"x-correlation-id": "zalo-mini-app:2017.03.25_001"})
-    assert response.status_code == 202 and response.headers["x-correlation-id"] == "zalo-mini-app:2017.03.25_001"
+    response = await client.post(
+        SUBMIT, json=PETITION, headers={"x-correlation-id": "zalo-mini-app:2017.03.25_001"}
+    )
+    assert (
+        response.status_code == 202 and response.headers["x-correlation-id"] == "zalo-mini-app:2017.03.25_001"
+    )
     stored = await app.state.runtime.db[SUBMISSIONS].find_one({"_id": response.json()["id"]})
     assert stored["correlation_id"] == "zalo-mini-app:2017.03.25_001"
 
@@ -160,7 +203,9 @@ async def test_odd_correlation_ids_on_the_web_form_are_replaced_not_a_500(stack,
     app, client = stack
     token = TOKEN.search((await client.get("/xa/demo")).text).group(1)
     header = {"x-correlation-id": supplied.encode()}
-    response = await client.post("/xa/demo/gui-y-kien", data={**WEB_FORM, "csrf_token": token}, headers=header)
+    response = await client.post(
+        "/xa/demo/gui-y-kien", data={**WEB_FORM, "csrf_token": token}, headers=header
+    )
     assert response.status_code == 303, response.text
     assert response.headers["location"].startswith("/xa/demo/da-gui?ma=DT-")
     used = response.headers["x-correlation-id"]
@@ -182,7 +227,11 @@ async def test_a_web_form_with_too_many_fields_gets_a_vietnamese_413(stack):
 _PARAMS = {"commune_id": "demo", "dialogue_id": "demo-2017", "kind": "thong-bao-ket-luan", "fmt": "html"}
 # The HTML routes there are at least (others may be added; each is checked the same way).
 _KNOWN_HTML = {
-    "/", "/xa/{commune_id}", "/xa/{commune_id}/theo-doi", "/xa/{commune_id}/dang-ky", "/login",
+    "/",
+    "/xa/{commune_id}",
+    "/xa/{commune_id}/theo-doi",
+    "/xa/{commune_id}/dang-ky",
+    "/login",
     "/public/{commune_id}/dialogues/{dialogue_id}",
     "/api/v1/communes/{commune_id}/dialogues/{dialogue_id}/documents/{kind}/preview.{fmt}",
     "/api/v1/communes/{commune_id}/dialogues/{dialogue_id}/conclusion-notice/draft",
@@ -203,13 +252,18 @@ def _assert_secure_html(path: str, response: httpx.Response) -> None:
     headers = response.headers
     assert headers.get("x-content-type-options") == "nosniff", path
     assert "frame-ancestors 'none'" in headers.get("content-security-policy", ""), path
-    assert "default-src" in headers["content-security-policy"] and "base-uri 'none'" in headers["content-security-policy"], path
+    assert (
+        "default-src" in headers["content-security-policy"]
+        and "base-uri 'none'" in headers["content-security-policy"]
+    ), path
     assert headers.get("x-frame-options") == "DENY" and headers.get("referrer-policy"), path
 
 
 async def test_every_html_page_of_every_service_has_the_security_headers(stack):
     app, client = stack
-    staff = Principal(kind=PrincipalKind.USER, subject="t-vp", name="t.vp", commune_id="demo", role=Role.PARTY_OFFICE)
+    staff = Principal(
+        kind=PrincipalKind.USER, subject="t-vp", name="t.vp", commune_id="demo", role=Role.PARTY_OFFICE
+    )
     auth = {"authorization": f"Bearer {app.state.runtime.tokens.issue(staff)}", "accept": "text/html"}
     html_routes: set[str] = set()
     for template in get_paths(app.routes):
@@ -221,7 +275,11 @@ async def test_every_html_page_of_every_service_has_the_security_headers(stack):
             html_routes.add(template)
             _assert_secure_html(template, response)
     assert _KNOWN_HTML <= html_routes, _KNOWN_HTML - html_routes
-    for path in ("/xa/khong-co-xa-nay", "/xa/demo/theo-doi?ma=sai", "/static/site.css"):  # error pages too; CSS gets nosniff
+    for path in (
+        "/xa/khong-co-xa-nay",
+        "/xa/demo/theo-doi?ma=sai",
+        "/static/site.css",
+    ):  # error pages too; CSS gets nosniff
         response = await client.get(path)
         assert response.headers["x-content-type-options"] == "nosniff", path
         if response.headers["content-type"].startswith("text/html"):

@@ -13,11 +13,11 @@ from faststream.rabbit import RabbitBroker
 from prometheus_client import CollectorRegistry
 from pymongo.errors import ConnectionFailure
 
+from services.local.ports import free_port
 from services.reporting.app import build_service as reporting
 from shared.contracts import Envelope, Kind, NotificationSentV1, Source, SubmissionReceivedV1
 from shared.dead_letters import list_dead_letters, replay_dead_letters
 from shared.errors import PermanentError, TransientError
-from services.local.ports import free_port
 from shared.messaging import REASON_HEADER, Consumer
 from shared.mongo import StoreOperations, create_client, database
 from shared.outbox import Outbox, outbox_fields
@@ -32,8 +32,14 @@ SPEC = consumer("routing")  # any consumer queue will do; this one takes submiss
 
 def received_envelope(n: int = 1) -> Envelope:
     payload = SubmissionReceivedV1(
-        submission_id=f"s{n}", dialogue_id="d", tracking_code="DT-X", source=Source.CITIZEN, kind=Kind.OPINION,
-        text="Đường ngập", hamlet=None, received_at=datetime.now(UTC),
+        submission_id=f"s{n}",
+        dialogue_id="d",
+        tracking_code="DT-X",
+        source=Source.CITIZEN,
+        kind=Kind.OPINION,
+        text="Đường ngập",
+        hamlet=None,
+        received_at=datetime.now(UTC),
     )
     return Envelope.wrap(payload, commune_id="demo", correlation_id="corr")
 
@@ -58,8 +64,12 @@ class Probe:
     def factory(self, rt):
         metrics, publisher = service_base(rt, "probe")
         self.parts = ServiceParts(
-            "probe", metrics, publisher,
-            consumers=[Consumer(SPEC, {SubmissionReceivedV1.routing_key(): self.handle}, on_give_up=self.give_up)],
+            "probe",
+            metrics,
+            publisher,
+            consumers=[
+                Consumer(SPEC, {SubmissionReceivedV1.routing_key(): self.handle}, on_give_up=self.give_up)
+            ],
         )
         return self.parts
 
@@ -86,7 +96,9 @@ async def test_a_redelivered_event_is_handled_once(make_settings):
     assert probe.count("processed") == 1
 
 
-async def test_poison_messages_are_dead_lettered_with_a_reason_and_the_consumer_goes_on(make_settings, counts):
+async def test_poison_messages_are_dead_lettered_with_a_reason_and_the_consumer_goes_on(
+    make_settings, counts
+):
     settings, probe = make_settings(), Probe()
     app = build_app(settings, [probe.factory], title="t")
     async with running(app):
@@ -96,11 +108,17 @@ async def test_poison_messages_are_dead_lettered_with_a_reason_and_the_consumer_
         good = received_envelope(2)
         await probe.parts.publisher.publish(good)
         await eventually(lambda: probe.calls == [good.event_id])
-        letters = await dead_letters(settings.rabbitmq_url, f"{settings.amqp_prefix}.routing.submissions.dlq", expected=2)
+        letters = await dead_letters(
+            settings.rabbitmq_url, f"{settings.amqp_prefix}.routing.submissions.dlq", expected=2
+        )
     reasons = sorted(m.headers[REASON_HEADER] for m in letters)
-    counts(f"2 poison messages published, {len(letters)} dead-lettered with a reason; the good event after them handled {len(probe.calls)} time(s)")
+    counts(
+        f"2 poison messages published, {len(letters)} dead-lettered with a reason; the good event after them handled {len(probe.calls)} time(s)"
+    )
     assert len(reasons) == 2
-    assert reasons[0].startswith("malformed or unsupported event: PermanentError: unsupported event 'submission.received.v9'")
+    assert reasons[0].startswith(
+        "malformed or unsupported event: PermanentError: unsupported event 'submission.received.v9'"
+    )
     assert reasons[1].startswith("malformed or unsupported event: ValidationError")
     assert b"\xff not json" in [m.body for m in letters]  # kept as it came, for inspection and replay
 
@@ -125,9 +143,13 @@ async def test_after_the_last_retry_the_event_is_dead_lettered_and_given_up(make
         envelope = received_envelope()
         await probe.parts.publisher.publish(envelope)
         await eventually(lambda: probe.gave_up)
-        [letter] = await dead_letters(settings.rabbitmq_url, f"{settings.amqp_prefix}.routing.submissions.dlq", expected=1)
+        [letter] = await dead_letters(
+            settings.rabbitmq_url, f"{settings.amqp_prefix}.routing.submissions.dlq", expected=1
+        )
     assert len(probe.calls) == 3
-    assert letter.headers[REASON_HEADER].startswith("retries exhausted (2); transient: TransientError: smtp busy")
+    assert letter.headers[REASON_HEADER].startswith(
+        "retries exhausted (2); transient: TransientError: smtp busy"
+    )
     assert letter.headers["x-retry-count"] == 2 and letter.message_id == envelope.event_id
     assert probe.gave_up == [(envelope.event_id, "transient: TransientError: smtp busy")]
 
@@ -137,7 +159,9 @@ async def test_permanent_errors_are_not_retried(make_settings):
     app = build_app(settings, [probe.factory], title="t")
     async with running(app):
         await probe.parts.publisher.publish(received_envelope())
-        [letter] = await dead_letters(settings.rabbitmq_url, f"{settings.amqp_prefix}.routing.submissions.dlq", expected=1)
+        [letter] = await dead_letters(
+            settings.rabbitmq_url, f"{settings.amqp_prefix}.routing.submissions.dlq", expected=1
+        )
     assert letter.headers[REASON_HEADER] == "permanent: PermanentError: office has no e-mail"
     assert len(probe.calls) == 1 and len(probe.gave_up) == 1
 
@@ -156,9 +180,13 @@ async def test_outbox_left_behind_by_a_crash_is_published_by_the_relay(make_sett
     async with running(app):
         envelope = received_envelope()
         # What a writer leaves when it dies after storing and before publishing:
-        await relay_source["collection"].insert_one({"_id": "doc", **outbox_fields([envelope]), "outbox_at": time.time() - 60})
+        await relay_source["collection"].insert_one(
+            {"_id": "doc", **outbox_fields([envelope]), "outbox_at": time.time() - 60}
+        )
         await eventually(lambda: probe.calls == [envelope.event_id])
-        doc = await eventually(lambda: relay_source["collection"].find_one({"_id": "doc", "outbox_pending": False}))
+        doc = await eventually(
+            lambda: relay_source["collection"].find_one({"_id": "doc", "outbox_pending": False})
+        )
     assert "outbox" not in doc
 
 
@@ -171,13 +199,19 @@ async def test_dead_letters_are_listed_with_their_reason_and_replayed_once_fixed
         envelope = received_envelope()
         await probe.parts.publisher.publish(envelope)
         await eventually(lambda: probe.count("dead_lettered") == 1)
-        listed = await eventually(lambda: list_dead_letters(settings.rabbitmq_url, topology, service="routing"))
+        listed = await eventually(
+            lambda: list_dead_letters(settings.rabbitmq_url, topology, service="routing")
+        )
         assert [(row["message_id"], row["event_type"], row["reason"]) for row in listed] == [
             (envelope.event_id, "submission.received.v1", "permanent: PermanentError: office has no e-mail")
         ]
-        assert len(await list_dead_letters(settings.rabbitmq_url, topology, service="routing")) == 1  # listing leaves them
+        assert (
+            len(await list_dead_letters(settings.rabbitmq_url, topology, service="routing")) == 1
+        )  # listing leaves them
         # The cause is fixed (the probe no longer fails): replay sends it back to its consumer.
-        [replayed] = await replay_dead_letters(settings.rabbitmq_url, topology, service="routing", message_id=envelope.event_id)
+        [replayed] = await replay_dead_letters(
+            settings.rabbitmq_url, topology, service="routing", message_id=envelope.event_id
+        )
         assert replayed["to"] == f"{settings.amqp_prefix}.routing.submissions"
         await eventually(lambda: probe.count("processed") == 1)
         assert await list_dead_letters(settings.rabbitmq_url, topology) == []
@@ -195,20 +229,28 @@ class Recorder:
         self.published.append(envelope.event_id)
 
 
-async def test_concurrent_outbox_clears_share_store_commands_and_each_waits_for_its_own(make_settings, counts):
+async def test_concurrent_outbox_clears_share_store_commands_and_each_waits_for_its_own(
+    make_settings, counts
+):
     settings = make_settings()
     operations, registry = StoreOperations(), CollectorRegistry()
     operations.register("probe", registry)
     client = create_client(settings, operations)
     collection = database(client, settings)["batched_outbox"]
     try:
-        docs = [{"_id": f"d{i}", "commune_id": "demo", **outbox_fields([received_envelope(i)])} for i in range(40)]
+        docs = [
+            {"_id": f"d{i}", "commune_id": "demo", **outbox_fields([received_envelope(i)])} for i in range(40)
+        ]
         await collection.insert_many(docs)
         recorder = Recorder()
         outbox = Outbox(recorder, [collection])
-        before = registry.get_sample_value("doithoai_probe_store_operations_total", {"command": "update"}) or 0
+        before = (
+            registry.get_sample_value("doithoai_probe_store_operations_total", {"command": "update"}) or 0
+        )
         assert await asyncio.gather(*(outbox.publish_written(collection, doc) for doc in docs)) == [1] * 40
-        updates = registry.get_sample_value("doithoai_probe_store_operations_total", {"command": "update"}) - before
+        updates = (
+            registry.get_sample_value("doithoai_probe_store_operations_total", {"command": "update"}) - before
+        )
         assert len(recorder.published) == 40
         # Every caller returned after its own clear was stored.
         assert await collection.count_documents({"outbox_pending": False}) == 40
@@ -227,7 +269,9 @@ async def test_when_the_store_is_down_every_waiting_clear_fails(make_settings):
     try:
         outbox = Outbox(Recorder(), [collection])
         docs = [{"_id": f"d{i}", **outbox_fields([received_envelope(i)])} for i in range(5)]
-        results = await asyncio.gather(*(outbox.publish_written(collection, doc) for doc in docs), return_exceptions=True)
+        results = await asyncio.gather(
+            *(outbox.publish_written(collection, doc) for doc in docs), return_exceptions=True
+        )
         assert all(isinstance(r, ConnectionFailure) for r in results), results
     finally:
         await client.close()
@@ -239,11 +283,13 @@ async def test_the_backlog_is_what_waited_past_the_grace_period_and_the_relay_em
     collection = database(client, settings)["stale_outbox"]
     try:
         left_behind = received_envelope(2)
-        await collection.insert_many([
-            {"_id": "fresh", **outbox_fields([received_envelope(1)])},  # its writer is publishing it now
-            {"_id": "left", **outbox_fields([left_behind]), "outbox_at": time.time() - 60},
-            {"_id": "done", "outbox_pending": False, "outbox_at": time.time() - 60},
-        ])
+        await collection.insert_many(
+            [
+                {"_id": "fresh", **outbox_fields([received_envelope(1)])},  # its writer is publishing it now
+                {"_id": "left", **outbox_fields([left_behind]), "outbox_at": time.time() - 60},
+                {"_id": "done", "outbox_pending": False, "outbox_at": time.time() - 60},
+            ]
+        )
         recorder = Recorder()
         outbox = Outbox(recorder, [collection])
         stale = await outbox.stale(timedelta(seconds=5))
@@ -265,20 +311,39 @@ async def test_a_retired_key_is_unbound_at_start_up_and_a_copy_queued_before_is_
     topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
     reporting_queue = topology.queue_name(consumer("reporting"))
     sent = Envelope.wrap(
-        NotificationSentV1(notification_id="n1", submission_id="s1", office_id="o1", sent_at=datetime.now(UTC)), commune_id="demo", correlation_id="c"
+        NotificationSentV1(
+            notification_id="n1", submission_id="s1", office_id="o1", sent_at=datetime.now(UTC)
+        ),
+        commune_id="demo",
+        correlation_id="c",
     )
     async with RabbitBroker(settings.rabbitmq_url) as broker:  # the queue as the earlier version bound it
         queue = await broker.declare_queue(topology.queue(consumer("reporting")))
-        await queue.bind(await broker.declare_exchange(topology.events), routing_key=NotificationSentV1.routing_key())
-        await broker.publish(sent.model_dump_json().encode(), exchange=topology.events, routing_key=NotificationSentV1.routing_key(), persist=True)
+        await queue.bind(
+            await broker.declare_exchange(topology.events), routing_key=NotificationSentV1.routing_key()
+        )
+        await broker.publish(
+            sent.model_dump_json().encode(),
+            exchange=topology.events,
+            routing_key=NotificationSentV1.routing_key(),
+            persist=True,
+        )
 
     app = build_app(settings, [reporting], title="reporting")
     async with running(app):
         registry = app.state.runtime.registry
-        retired = lambda: registry.get_sample_value("doithoai_reporting_events_consumed_total", {"event_type": "notification.sent.v1", "outcome": "retired"})  # noqa: E731
+        retired = lambda: registry.get_sample_value(
+            "doithoai_reporting_events_consumed_total",
+            {"event_type": "notification.sent.v1", "outcome": "retired"},
+        )  # noqa: E731
         await eventually(lambda: retired() == 1)
         async with RabbitBroker(settings.rabbitmq_url) as broker:  # after start-up: no longer bound
-            await broker.publish(sent.model_dump_json().encode(), exchange=topology.events, routing_key=NotificationSentV1.routing_key(), persist=True)
+            await broker.publish(
+                sent.model_dump_json().encode(),
+                exchange=topology.events,
+                routing_key=NotificationSentV1.routing_key(),
+                persist=True,
+            )
         await asyncio.sleep(0.5)
         assert retired() == 1
     assert await dead_letters(settings.rabbitmq_url, f"{reporting_queue}.dlq", expected=1, timeout=0.5) == []

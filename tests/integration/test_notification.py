@@ -10,9 +10,9 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from services.intake.demo import demo_dialogue, seed_demo
+from services.local.mail_capture import MailCapture
 from services.notification.app import build_service as notification
 from services.notification.repository import OUTCOMES
-from services.local.mail_capture import MailCapture
 from services.notification.smtp import SmtpSender
 from shared.contracts import Envelope, Kind, SubmissionRoutedV1
 from shared.messaging import BusPublisher
@@ -26,8 +26,17 @@ pytestmark = pytest.mark.integration
 
 def routed_envelope() -> Envelope:
     payload = SubmissionRoutedV1(
-        submission_id="s1", dialogue_id="demo-2017", tracking_code="DT-AAAA", kind=Kind.PETITION, text="Đèn đường hư",
-        hamlet="ấp Chợ", topic=5, topic_name=demo_dialogue().topic_name(5), office_id="cong-an-xa", office_name="Công an xã", confidence=0.8,
+        submission_id="s1",
+        dialogue_id="demo-2017",
+        tracking_code="DT-AAAA",
+        kind=Kind.PETITION,
+        text="Đèn đường hư",
+        hamlet="ấp Chợ",
+        topic=5,
+        topic_name=demo_dialogue().topic_name(5),
+        office_id="cong-an-xa",
+        office_name="Công an xã",
+        confidence=0.8,
     )
     return Envelope.wrap(payload, commune_id="demo", correlation_id="c")
 
@@ -40,12 +49,26 @@ async def test_concurrent_copies_of_one_event_send_one_email(make_settings, mail
         await seed_demo(db)
         publisher = app.state.runtime.broker
         envelope = routed_envelope()
-        bus = BusPublisher(publisher, app.state.runtime.topology, ConsumerMetrics("test", CollectorRegistry()))
+        bus = BusPublisher(
+            publisher, app.state.runtime.topology, ConsumerMetrics("test", CollectorRegistry())
+        )
         for _ in range(3):
             await bus.publish(envelope)
         outcome = await eventually(lambda: db[OUTCOMES].find_one({"_id": f"{envelope.event_id}.email"}))
         registry = app.state.runtime.registry
-        await eventually(lambda: sum(registry.get_sample_value("doithoai_notification_events_consumed_total", {"event_type": "submission.routed.v1", "outcome": o}) or 0 for o in ("processed", "duplicate")) == 3)
+        await eventually(
+            lambda: (
+                sum(
+                    registry.get_sample_value(
+                        "doithoai_notification_events_consumed_total",
+                        {"event_type": "submission.routed.v1", "outcome": o},
+                    )
+                    or 0
+                    for o in ("processed", "duplicate")
+                )
+                == 3
+            )
+        )
     assert outcome["status"] == "sent"
     assert len(mail_capture.messages()) == 1
 

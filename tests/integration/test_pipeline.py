@@ -15,13 +15,18 @@ from services.notification.app import build_service as notification
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from shared.runtime import build_app
+from tests.auth import staff_headers
 from tests.conftest import eventually
 from tests.integration.helpers import running
-from tests.auth import staff_headers
 
 pytestmark = pytest.mark.integration
 BASE = "/api/v1/communes/demo"
-PETITION = {"source": "citizen", "kind": "petition", "hamlet": "ap Cho", "text": "Rác thải sinh hoạt đổ bừa bãi ven kênh, bốc mùi hôi thối, đề nghị xã xử lý."}
+PETITION = {
+    "source": "citizen",
+    "kind": "petition",
+    "hamlet": "ap Cho",
+    "text": "Rác thải sinh hoạt đổ bừa bãi ven kênh, bốc mùi hôi thối, đề nghị xã xử lý.",
+}
 
 
 @pytest.fixture
@@ -31,7 +36,9 @@ async def system(make_settings, mail_capture):
     app = build_app(settings, [intake, routing, notification, reporting], title="t", registry=registry)
     async with running(app):
         await seed_demo(app.state.runtime.db)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers()) as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers()
+        ) as client:
             yield client, app.state.runtime.db, registry
 
 
@@ -48,7 +55,12 @@ async def test_a_petition_is_stored_routed_notified_and_in_the_draft_notice(syst
     assert accepted["tracking_code"].startswith("DT-")
 
     view = await eventually(lambda: _status_is(client, accepted["id"], "office_notified"))
-    assert (view["topic"], view["office"]["name"], view["authority_level"], view["hamlet"]) == (4, "Phòng Kinh tế", "commune", "ấp Chợ")
+    assert (view["topic"], view["office"]["name"], view["authority_level"], view["hamlet"]) == (
+        4,
+        "Phòng Kinh tế",
+        "commune",
+        "ấp Chợ",
+    )
     assert [h["status"] for h in view["history"]] == ["received", "routed", "office_notified"]
     tracked = (await client.get(f"{BASE}/tracking/{accepted['tracking_code'].lower()}")).json()
     assert tracked["id"] == accepted["id"]
@@ -61,9 +73,36 @@ async def test_a_petition_is_stored_routed_notified_and_in_the_draft_notice(syst
     assert "Phòng Kinh tế" in notice and "Vệ sinh môi trường" in notice
 
     assert metric(registry, "doithoai_intake_submissions_total", commune_id="demo", outcome="accepted") == 1
-    assert metric(registry, "doithoai_routing_submissions_routed_total", commune_id="demo", topic="4", authority_level="commune", outcome="auto") == 1
-    assert metric(registry, "doithoai_notification_deliveries_total", commune_id="demo", channel="email", outcome="sent") == 1
-    assert metric(registry, "doithoai_reporting_read_model_updates_total", commune_id="demo", event_type="submission.routed.v1") == 1
+    assert (
+        metric(
+            registry,
+            "doithoai_routing_submissions_routed_total",
+            commune_id="demo",
+            topic="4",
+            authority_level="commune",
+            outcome="auto",
+        )
+        == 1
+    )
+    assert (
+        metric(
+            registry,
+            "doithoai_notification_deliveries_total",
+            commune_id="demo",
+            channel="email",
+            outcome="sent",
+        )
+        == 1
+    )
+    assert (
+        metric(
+            registry,
+            "doithoai_reporting_read_model_updates_total",
+            commune_id="demo",
+            event_type="submission.routed.v1",
+        )
+        == 1
+    )
     stored = await db[SUBMISSIONS].find_one({"_id": accepted["id"]})
     assert stored["correlation_id"] == "corr-1" and not stored["outbox_pending"]
 
@@ -80,7 +119,13 @@ async def _notice_with(client: httpx.AsyncClient, text: str) -> str | None:
         ({"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": "x" * 100_000}, 413, None),
         ({"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": "đ" * 20_000}, 422, "text"),
         ({**PETITION, "source": "tourist"}, 422, "source"),
-        ('{"source": "citizen", "kind": "petition", "text": "Đường ngập"}'.encode("utf-8").replace(b"\xc4\x90", b"\xc4\xff"), 422, "body"),
+        (
+            '{"source": "citizen", "kind": "petition", "text": "Đường ngập"}'.encode("utf-8").replace(
+                b"\xc4\x90", b"\xc4\xff"
+            ),
+            422,
+            "body",
+        ),
         ({**PETITION, "hamlet": "ấp Không Có"}, 422, "hamlet"),
     ],
     ids=["malformed-json", "100kB-body", "text-too-long", "wrong-source", "invalid-utf8", "unknown-hamlet"],
@@ -89,7 +134,9 @@ async def test_bad_input_gets_a_clear_4xx_and_stores_nothing(system, content, st
     client, db, _ = system
     before = await db[SUBMISSIONS].count_documents({})
     if isinstance(content, bytes):
-        response = await client.post(f"{BASE}/submissions", content=content, headers={"content-type": "application/json"})
+        response = await client.post(
+            f"{BASE}/submissions", content=content, headers={"content-type": "application/json"}
+        )
     else:
         response = await client.post(f"{BASE}/submissions", json=content)
     assert response.status_code == status, response.text
@@ -124,7 +171,9 @@ async def test_embedded_in_memory_broker_runs_the_same_flow(make_settings, mail_
     app = build_app(settings, [intake, routing, notification, reporting], title="t", in_memory=True)
     async with running(app):
         await seed_demo(app.state.runtime.db)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers()) as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers()
+        ) as client:
             accepted = (await client.post(f"{BASE}/submissions", json=PETITION)).json()
             view = await eventually(lambda: _status_is(client, accepted["id"], "office_notified"))
             assert view["office"]["name"] == "Phòng Kinh tế"
@@ -142,5 +191,10 @@ async def test_radio_announcement_of_the_plan(system):
     response = await client.get(f"{BASE}/dialogues/demo-2017/radio-announcement")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     text = response.text
-    assert text.index("Kính thưa") < text.index("Thứ nhất") < text.index("Thứ sáu") < text.index("25 tháng 3 năm 2017")
+    assert (
+        text.index("Kính thưa")
+        < text.index("Thứ nhất")
+        < text.index("Thứ sáu")
+        < text.index("25 tháng 3 năm 2017")
+    )
     assert "15 tháng 3 năm 2017" in text  # opinions are due before the hamlet cells' report date

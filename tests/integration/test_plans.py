@@ -22,9 +22,9 @@ from services.intake.app import build_service as intake
 from services.intake.demo import SEED_AGENDA, demo_dialogue, seed_demo
 from services.notification.app import build_service as notification
 from shared.runtime import build_app
+from tests.auth import staff_headers
 from tests.conftest import eventually
 from tests.integration.helpers import running
-from tests.auth import staff_headers
 
 pytestmark = pytest.mark.integration
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -41,10 +41,16 @@ def seed_plan_body(meeting: date, plan_id: str, delegates: int = 0) -> dict:
         "meeting_date": meeting.isoformat(),
         "venue": seed.venue,
         "legal_bases": list(seed.legal_bases),
-        "hamlets": [{"hamlet": "ấp Chợ", "min_attendance": 70}, {"hamlet": "ap can cu", "min_attendance": 70}],
+        "hamlets": [
+            {"hamlet": "ấp Chợ", "min_attendance": 70},
+            {"hamlet": "ap can cu", "min_attendance": 70},
+        ],
         "agenda": list(SEED_AGENDA),
         "participants": list(seed.participants),
-        "delegates": [{"name": f"Đại biểu số {i}", "role": "Đại biểu xã", "email": f"daibieu{i}@tanphuoc.example"} for i in range(1, delegates + 1)],
+        "delegates": [
+            {"name": f"Đại biểu số {i}", "role": "Đại biểu xã", "email": f"daibieu{i}@tanphuoc.example"}
+            for i in range(1, delegates + 1)
+        ],
     }
 
 
@@ -54,7 +60,9 @@ async def stack(make_settings, mail_capture):
     intake_app = build_app(settings, [intake], title="intake")
     async with running(intake_app):
         await seed_demo(intake_app.state.runtime.db)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=intake_app), base_url="http://t", headers=staff_headers()) as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=intake_app), base_url="http://t", headers=staff_headers()
+        ) as client:
             yield settings, client, intake_app.state.runtime.db
 
 
@@ -63,33 +71,71 @@ async def test_seed_plan_shows_every_deadline_with_its_body_and_state(stack):
     response = await client.post(BASE, json=seed_plan_body(date(2017, 3, 25), "tp-2017"))
     assert response.status_code == 201, response.text
     plan = response.json()
-    assert (plan["status"], plan["version"], plan["min_attendance"]) == ("draft", 1, {"ap-cho": 70, "ap-can-cu": 70})
+    assert (plan["status"], plan["version"], plan["min_attendance"]) == (
+        "draft",
+        1,
+        {"ap-cho": 70, "ap-can-cu": 70},
+    )
     deadlines = {d["key"]: d for d in plan["deadlines"]}
-    assert {k: deadlines[k]["due"] for k in ("reports", "classification", "delegate_invitations", "resident_invitations:ap-cho", "conclusion")} == {
-        "reports": "2017-03-14", "classification": "2017-03-17", "delegate_invitations": "2017-03-21", "resident_invitations:ap-cho": "2017-03-21", "conclusion": "2017-04-10",
+    assert {
+        k: deadlines[k]["due"]
+        for k in (
+            "reports",
+            "classification",
+            "delegate_invitations",
+            "resident_invitations:ap-cho",
+            "conclusion",
+        )
+    } == {
+        "reports": "2017-03-14",
+        "classification": "2017-03-17",
+        "delegate_invitations": "2017-03-21",
+        "resident_invitations:ap-cho": "2017-03-21",
+        "conclusion": "2017-04-10",
     }
-    assert deadlines["reports"]["printed"] == "trước ngày 15/03/2017" and deadlines["reports"]["responsible_name"] == "UBND xã"
+    assert (
+        deadlines["reports"]["printed"] == "trước ngày 15/03/2017"
+        and deadlines["reports"]["responsible_name"] == "UBND xã"
+    )
     assert {d["responsible"] for d in plan["deadlines"]} == {
-        "peoples_committee", "fatherland_front", "womens_union", "farmers_union", "veterans_association", "youth_union", "ap-cho", "ap-can-cu", "party_office",
+        "peoples_committee",
+        "fatherland_front",
+        "womens_union",
+        "farmers_union",
+        "veterans_association",
+        "youth_union",
+        "ap-cho",
+        "ap-can-cu",
+        "party_office",
     }  # each mass organisation and each hamlet party cell in scope has its own duty
     assert deadlines["hamlet_reports:ap-cho"]["responsible_name"] == "Chi ủy chi bộ ấp Chợ"
     assert deadlines["organisation_reports:youth_union"]["printed"] == "trước ngày 15/03/2017"
     assert all(d["state"] == "overdue" for d in plan["deadlines"])  # 2017 is long past
 
-    done = (await client.post(f"{BASE}/tp-2017/deadlines/reports/done", json={"by": "Văn phòng Đảng ủy"})).json()
+    done = (
+        await client.post(f"{BASE}/tp-2017/deadlines/reports/done", json={"by": "Văn phòng Đảng ủy"})
+    ).json()
     assert {d["key"]: d["state"] for d in done["deadlines"]}["reports"] == "done"
 
     assert (await client.post(BASE, json=seed_plan_body(date(2017, 3, 25), "tp-2017"))).status_code == 409
-    bad = await client.post(BASE, json={**seed_plan_body(date(2017, 3, 25), "x"), "meeting_date": "2017-02-30"})
+    bad = await client.post(
+        BASE, json={**seed_plan_body(date(2017, 3, 25), "x"), "meeting_date": "2017-02-30"}
+    )
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "meeting_date"
-    unknown = await client.post(BASE, json={**seed_plan_body(date(2017, 3, 25), "y"), "hamlets": [{"hamlet": "ấp Không Có"}]})
+    unknown = await client.post(
+        BASE, json={**seed_plan_body(date(2017, 3, 25), "y"), "hamlets": [{"hamlet": "ấp Không Có"}]}
+    )
     assert unknown.status_code == 422 and "ấp Chợ" in unknown.json()["message_vi"]
     skip = await client.post(f"{BASE}/tp-2017/transitions", json={"to": "held"})
     assert skip.status_code == 409 and skip.json()["error"] == "bad_transition"
-    assert (await client.post(f"{BASE}/tp-2017/deadlines/no-such-duty/done", json={"by": "x"})).status_code == 404
+    assert (
+        await client.post(f"{BASE}/tp-2017/deadlines/no-such-duty/done", json={"by": "x"})
+    ).status_code == 404
 
 
-async def test_a_report_not_received_by_its_date_turns_overdue_and_a_reminder_is_recorded(stack, mail_capture):
+async def test_a_report_not_received_by_its_date_turns_overdue_and_a_reminder_is_recorded(
+    stack, mail_capture
+):
     settings, client, db = stack
     await client.post(BASE, json=seed_plan_body(date(2017, 3, 25), "tp-2017"))
     await client.post(f"{BASE}/tp-2017/transitions", json={"to": "collecting"})
@@ -100,35 +146,79 @@ async def test_a_report_not_received_by_its_date_turns_overdue_and_a_reminder_is
         scheduler, deliveries = parts.components["scheduler"], parts.components["deliveries"]
         morning_after = datetime.combine(date(2017, 3, 15), time(8, 0), VN)
         await scheduler.scan_dialogue("demo", "tp-2017", now=morning_after)
-        await scheduler.scan_dialogue("demo", "tp-2017", now=morning_after + timedelta(hours=2))  # nothing twice
+        await scheduler.scan_dialogue(
+            "demo", "tp-2017", now=morning_after + timedelta(hours=2)
+        )  # nothing twice
         records = await deliveries.for_dialogue("demo", "tp-2017")
     overdue = sorted(r["recipient_id"] for r in records if r["kind"] == "overdue")
     # The People's Committee report came in; the Front, each organisation and each hamlet cell are late.
-    assert overdue == sorted(["fatherland_front", "womens_union", "farmers_union", "veterans_association", "youth_union", "ap-cho", "ap-can-cu"])
+    assert overdue == sorted(
+        [
+            "fatherland_front",
+            "womens_union",
+            "farmers_union",
+            "veterans_association",
+            "youth_union",
+            "ap-cho",
+            "ap-can-cu",
+        ]
+    )
     assert all(r["status"] == "sent" for r in records)
     reminders = [r for r in records if r["kind"] == "reminder"]
-    assert {r["_id"].split(":")[3] for r in reminders} == {"classification"}  # due 17/03, within the 3-day reminder
+    assert {r["_id"].split(":")[3] for r in reminders} == {
+        "classification"
+    }  # due 17/03, within the 3-day reminder
     subjects = [str(m["Subject"]) for m in mail_capture.messages()]
-    assert sum(s.startswith("[Quá hạn]") for s in subjects) == 7 and sum(s.startswith("[Nhắc việc]") for s in subjects) == 1
+    assert (
+        sum(s.startswith("[Quá hạn]") for s in subjects) == 7
+        and sum(s.startswith("[Nhắc việc]") for s in subjects) == 1
+    )
     plan = (await client.get(f"{BASE}/tp-2017")).json()
     states = {d["key"]: d["state"] for d in plan["deadlines"]}
-    assert states["reports"] == "done" and states["front_reports"] == states["hamlet_reports:ap-cho"] == "overdue"
+    assert (
+        states["reports"] == "done"
+        and states["front_reports"] == states["hamlet_reports:ap-cho"] == "overdue"
+    )
 
 
 async def test_registrations_count_against_the_minimum_and_give_the_speaking_order(stack):
     _, client, _ = stack
     await client.post(BASE, json=seed_plan_body(date(2017, 3, 25), "tp-2017"))
-    people = [("Nguyễn Văn An", "0909 111 111", "ấp Chợ", 4), ("Trần Thị Bình", "0909222222", "ap cho", 1), ("Lê Văn Cường", "0909333333", "ấp Căn Cứ", None), ("Phạm Thị Dung", "0909444444", "ấp Căn Cứ", 1)]
+    people = [
+        ("Nguyễn Văn An", "0909 111 111", "ấp Chợ", 4),
+        ("Trần Thị Bình", "0909222222", "ap cho", 1),
+        ("Lê Văn Cường", "0909333333", "ấp Căn Cứ", None),
+        ("Phạm Thị Dung", "0909444444", "ấp Căn Cứ", 1),
+    ]
     for name, phone, hamlet, topic in people:
-        response = await client.post(f"{BASE}/tp-2017/registrations", json={"name": name, "phone": phone, "hamlet": hamlet, "topic": topic, "wants_to_speak": topic is not None})
+        response = await client.post(
+            f"{BASE}/tp-2017/registrations",
+            json={
+                "name": name,
+                "phone": phone,
+                "hamlet": hamlet,
+                "topic": topic,
+                "wants_to_speak": topic is not None,
+            },
+        )
         assert response.status_code == 201, response.text
-    again = await client.post(f"{BASE}/tp-2017/registrations", json={"name": "nguyen van an", "phone": "+84909111111", "hamlet": "ấp Chợ"})
+    again = await client.post(
+        f"{BASE}/tp-2017/registrations",
+        json={"name": "nguyen van an", "phone": "+84909111111", "hamlet": "ấp Chợ"},
+    )
     assert again.status_code == 409 and "đã đăng ký" in again.json()["message_vi"]
     summary = (await client.get(f"{BASE}/tp-2017/registrations/summary")).json()
     assert summary["total"] == 4
-    assert [(h["hamlet"], h["registered"], h["minimum"], h["reached"]) for h in summary["hamlets"]] == [("ấp Chợ", 2, 70, False), ("ấp Căn Cứ", 2, 70, False)]
+    assert [(h["hamlet"], h["registered"], h["minimum"], h["reached"]) for h in summary["hamlets"]] == [
+        ("ấp Chợ", 2, 70, False),
+        ("ấp Căn Cứ", 2, 70, False),
+    ]
     order = (await client.get(f"{BASE}/tp-2017/speaking-order")).json()["speakers"]
-    assert [(s["order"], s["name"], s["topic"]) for s in order] == [(1, "Trần Thị Bình", 1), (2, "Phạm Thị Dung", 1), (3, "Nguyễn Văn An", 4)]
+    assert [(s["order"], s["name"], s["topic"]) for s in order] == [
+        (1, "Trần Thị Bình", 1),
+        (2, "Phạm Thị Dung", 1),
+        (3, "Nguyễn Văn An", 4),
+    ]
 
 
 class _Gateway(BaseHTTPRequestHandler):
@@ -163,44 +253,79 @@ def invitations(mail_capture) -> list[tuple[str, str, int]]:
             if part.get_content_type() == "text/calendar":
                 calendar = icalendar.Calendar.from_ical(part.get_payload(decode=True))
                 event = next(iter(calendar.walk("VEVENT")))
-                found.append((message["X-Doithoai-Dialogue"] and str(event["ATTENDEE"]).removeprefix("mailto:"), str(calendar["METHOD"]), int(event["SEQUENCE"])))
+                found.append(
+                    (
+                        message["X-Doithoai-Dialogue"] and str(event["ATTENDEE"]).removeprefix("mailto:"),
+                        str(calendar["METHOD"]),
+                        int(event["SEQUENCE"]),
+                    )
+                )
                 assert str(event["UID"]) == "tp-next@demo.doithoai"
-                assert event.decoded("DTSTART").tzinfo is not None and str(event["DTSTART"].params["TZID"]) == "Asia/Ho_Chi_Minh"
+                assert (
+                    event.decoded("DTSTART").tzinfo is not None
+                    and str(event["DTSTART"].params["TZID"]) == "Asia/Ho_Chi_Minh"
+                )
     return sorted(found)
 
 
-async def test_two_scheduler_replicas_send_each_invitation_once_and_a_moved_meeting_sends_an_update(stack, make_settings, mail_capture, sms_gateway):
+async def test_two_scheduler_replicas_send_each_invitation_once_and_a_moved_meeting_sends_an_update(
+    stack, make_settings, mail_capture, sms_gateway
+):
     settings, client, _ = stack
     gateway_url, texts = sms_gateway
     replica_settings = settings.model_copy(update={"sms_webhook_url": gateway_url})
     meeting = (datetime.now(UTC) + timedelta(days=20)).date()
     assert (await client.post(BASE, json=seed_plan_body(meeting, "tp-next", delegates=3))).status_code == 201
     for name, phone in (("Võ Văn Em", "0911000001"), ("Đỗ Thị Gấm", "0911000002")):
-        await client.post(f"{BASE}/tp-next/registrations", json={"name": name, "phone": phone, "hamlet": "ấp Chợ"})
+        await client.post(
+            f"{BASE}/tp-next/registrations", json={"name": name, "phone": phone, "hamlet": "ấp Chợ"}
+        )
     await client.post(f"{BASE}/tp-next/transitions", json={"to": "collecting"})
     plan = (await client.get(f"{BASE}/tp-next")).json()
     due = {d["key"]: date.fromisoformat(d["due"]) for d in plan["deadlines"]}
     # Both kinds of invitation go out `invitation_lead_days` before the last day the plan allows.
-    send_day = max(due["delegate_invitations"], due["resident_invitations:ap-cho"]) - timedelta(days=settings.invitation_lead_days)
+    send_day = max(due["delegate_invitations"], due["resident_invitations:ap-cho"]) - timedelta(
+        days=settings.invitation_lead_days
+    )
 
     replicas = [build_app(replica_settings, [notification], title=f"notification-{i}") for i in (1, 2)]
     async with running(replicas[0]), running(replicas[1]):
         schedulers = [app.state.parts["notification"].components["scheduler"] for app in replicas]
-        await asyncio.gather(*(s.scan_dialogue("demo", "tp-next", now=datetime.combine(min(due["delegate_invitations"], due["resident_invitations:ap-cho"]) - timedelta(days=settings.invitation_lead_days + 1), time(9), VN)) for s in schedulers))
+        await asyncio.gather(
+            *(
+                s.scan_dialogue(
+                    "demo",
+                    "tp-next",
+                    now=datetime.combine(
+                        min(due["delegate_invitations"], due["resident_invitations:ap-cho"])
+                        - timedelta(days=settings.invitation_lead_days + 1),
+                        time(9),
+                        VN,
+                    ),
+                )
+                for s in schedulers
+            )
+        )
         assert invitations(mail_capture) == [] and texts == []  # not yet: reminders only
         on_the_day = datetime.combine(send_day, time(9), VN)
         for _ in range(3):  # both replicas, at the same moment, several times
             await asyncio.gather(*(s.scan_dialogue("demo", "tp-next", now=on_the_day) for s in schedulers))
-        assert invitations(mail_capture) == [(f"daibieu{i}@tanphuoc.example", "REQUEST", 0) for i in (1, 2, 3)]
+        assert invitations(mail_capture) == [
+            (f"daibieu{i}@tanphuoc.example", "REQUEST", 0) for i in (1, 2, 3)
+        ]
         assert sorted(t["to"] for t in texts) == ["0911000001", "0911000002"]
 
-        moved = await client.patch(f"{BASE}/tp-next", json={"meeting_date": (meeting + timedelta(days=2)).isoformat()})
+        moved = await client.patch(
+            f"{BASE}/tp-next", json={"meeting_date": (meeting + timedelta(days=2)).isoformat()}
+        )
         assert moved.status_code == 200 and moved.json()["version"] == 2
         # The plan change reaches one replica through the broker; it sends the update at once.
         await eventually(lambda: len(invitations(mail_capture)) == 6, timeout=15)
         await asyncio.gather(*(s.scan_dialogue("demo", "tp-next", now=on_the_day) for s in schedulers))
         assert len(invitations(mail_capture)) == 6
-        assert len(texts) == 4 and len({t["idempotency_key"] for t in texts}) == 4  # residents told of the new date too
+        assert (
+            len(texts) == 4 and len({t["idempotency_key"] for t in texts}) == 4
+        )  # residents told of the new date too
 
         assert (await client.post(f"{BASE}/tp-next/transitions", json={"to": "cancelled"})).status_code == 200
         await eventually(lambda: len(invitations(mail_capture)) == 9, timeout=15)
@@ -217,11 +342,19 @@ async def test_commune_calendar_overrides_move_deadlines_and_plans_can_be_listed
     _, client, _ = stack
     await client.post(BASE, json=seed_plan_body(date(2017, 3, 25), "tp-2017"))
     before = {d["key"]: d["due"] for d in (await client.get(f"{BASE}/tp-2017")).json()["deadlines"]}
-    put = await client.put("/api/v1/communes/demo/calendar", json={"extra_days_off": ["2017-03-29"], "extra_working_days": [], "culture_day": True})
+    put = await client.put(
+        "/api/v1/communes/demo/calendar",
+        json={"extra_days_off": ["2017-03-29"], "extra_working_days": [], "culture_day": True},
+    )
     assert put.status_code == 200
     after = {d["key"]: d["due"] for d in (await client.get(f"{BASE}/tp-2017")).json()["deadlines"]}
-    assert (before["conclusion"], after["conclusion"]) == ("2017-04-10", "2017-04-11")  # one more day off inside the window
-    assert (await client.put("/api/v1/communes/demo/calendar", json={"extra_days_off": ["not a date"]})).status_code == 422
+    assert (before["conclusion"], after["conclusion"]) == (
+        "2017-04-10",
+        "2017-04-11",
+    )  # one more day off inside the window
+    assert (
+        await client.put("/api/v1/communes/demo/calendar", json={"extra_days_off": ["not a date"]})
+    ).status_code == 422
     listed = (await client.get(BASE)).json()["dialogues"]
     assert {d["id"] for d in listed} >= {"tp-2017", "demo-2017"}
     assert (await client.delete(f"{BASE}/demo-2017")).status_code == 409  # past draft: cancel instead
@@ -234,7 +367,14 @@ async def test_deadlines_command_applies_the_communes_stored_calendar(stack):
     await client.put("/api/v1/communes/demo/calendar", json={"extra_days_off": ["2017-03-29"]})
     env = {**os.environ, "MONGODB_URL": settings.mongodb_url, "MONGODB_DB": settings.mongodb_db}
     process = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "doithoai"), "deadlines", "--meeting", "2017-03-25", "--commune", "demo", env=env, stdout=asyncio.subprocess.PIPE
+        str(Path(sys.executable).parent / "doithoai"),
+        "deadlines",
+        "--meeting",
+        "2017-03-25",
+        "--commune",
+        "demo",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
     )
     out, _ = await process.communicate()
     assert process.returncode == 0 and json.loads(out)["conclusion_by"] == "2017-04-11"

@@ -22,8 +22,19 @@ KEYS = tuple(f"b{band:02d}:k{band}" for band in range(8))
 def decision(doc_id: str, shared: int, commune_id: str = "demo") -> dict:
     """A stored decision sharing its first `shared` band keys with KEYS."""
     keys = list(KEYS[:shared]) + [f"b{band:02d}:other-{doc_id}" for band in range(shared, 8)]
-    return {"_id": doc_id, "commune_id": commune_id, "dialogue_id": "d", "year": 2017, "hamlet": "ấp Chợ", "topic": 1,
-            "tokens": ["duong", "ngap"], "cluster_id": doc_id, "text": f"Đường ngập ({doc_id})", "answer": None, "match_keys": keys}
+    return {
+        "_id": doc_id,
+        "commune_id": commune_id,
+        "dialogue_id": "d",
+        "year": 2017,
+        "hamlet": "ấp Chợ",
+        "topic": 1,
+        "tokens": ["duong", "ngap"],
+        "cluster_id": doc_id,
+        "text": f"Đường ngập ({doc_id})",
+        "answer": None,
+        "match_keys": keys,
+    }
 
 
 @pytest.fixture
@@ -45,9 +56,16 @@ async def store(make_settings, monkeypatch):
 
 async def test_few_sharing_items_are_read_in_one_query_without_the_item_itself_or_another_commune(store):
     repo, finds = store
-    await repo.decisions.insert_many([
-        decision("a", 1), decision("b", 2), decision("c", 3), decision("self", 8), decision("none", 0), decision("elsewhere", 8, "other"),
-    ])
+    await repo.decisions.insert_many(
+        [
+            decision("a", 1),
+            decision("b", 2),
+            decision("c", 3),
+            decision("self", 8),
+            decision("none", 0),
+            decision("elsewhere", 8, "other"),
+        ]
+    )
     before = finds()
     found = await Repeats(repo)._candidates("demo", KEYS, exclude="self")
     assert sorted(c.submission_id for c in found) == ["a", "b", "c"]
@@ -57,7 +75,9 @@ async def test_few_sharing_items_are_read_in_one_query_without_the_item_itself_o
 
 async def test_beyond_max_candidates_the_items_sharing_the_most_keys_are_kept(store):
     repo, finds = store
-    await repo.decisions.insert_many([decision(f"s{shared}", shared) for shared in range(1, 8)] + [decision("elsewhere", 8, "other")])
+    await repo.decisions.insert_many(
+        [decision(f"s{shared}", shared) for shared in range(1, 8)] + [decision("elsewhere", 8, "other")]
+    )
     before = finds()
     found = await Repeats(repo)._candidates("demo", KEYS, exclude="s7")
     assert sorted(c.submission_id for c in found) == ["s4", "s5", "s6"]
@@ -68,52 +88,79 @@ async def test_look_ups_made_together_share_one_query_and_each_gets_its_own_cand
     monkeypatch.setattr(repeats, "MAX_CANDIDATES", 10)
     repo, finds = store
     other_keys = tuple(f"b{band:02d}:z{band}" for band in range(8))
-    await repo.decisions.insert_many([
-        decision("a", 1), decision("b", 3), decision("self", 8),
-        {**decision("z", 0), "match_keys": list(other_keys)}, decision("elsewhere", 8, "other"),
-    ])
+    await repo.decisions.insert_many(
+        [
+            decision("a", 1),
+            decision("b", 3),
+            decision("self", 8),
+            {**decision("z", 0), "match_keys": list(other_keys)},
+            decision("elsewhere", 8, "other"),
+        ]
+    )
     lookups = Repeats(repo)
     before = finds()
     first, second, third = await asyncio.gather(
-        lookups._candidates("demo", KEYS, exclude="self"), lookups._candidates("demo", other_keys, exclude="new"), lookups._candidates("demo", KEYS, exclude="new"),
+        lookups._candidates("demo", KEYS, exclude="self"),
+        lookups._candidates("demo", other_keys, exclude="new"),
+        lookups._candidates("demo", KEYS, exclude="new"),
     )
     assert finds() - before == 1
     assert sorted(c.submission_id for c in first) == ["a", "b"]
     assert [c.submission_id for c in second] == ["z"]
     assert sorted(c.submission_id for c in third) == ["a", "b", "self"]
-    alone = [sorted(c.submission_id for c in await lookups._candidates("demo", keys, exclude)) for keys, exclude in ((KEYS, "self"), (other_keys, "new"))]
+    alone = [
+        sorted(c.submission_id for c in await lookups._candidates("demo", keys, exclude))
+        for keys, exclude in ((KEYS, "self"), (other_keys, "new"))
+    ]
     assert alone == [["a", "b"], ["z"]]  # the same as each looked up on its own
 
 
 @pytest.mark.parametrize("max_batch_read, queries", [(5_000, 1), (6, 1 + 3 * 3)])
-async def test_look_ups_together_finding_many_items_rank_each_request_as_alone(store, monkeypatch, max_batch_read, queries):
+async def test_look_ups_together_finding_many_items_rank_each_request_as_alone(
+    store, monkeypatch, max_batch_read, queries
+):
     """Up to MAX_BATCH_READ sharing items: one query for the batch, each request ranked here;
     beyond it, the batch's try and then each request's own try, keys and best fields."""
     monkeypatch.setattr(repeats, "MAX_BATCH_READ", max_batch_read)
     repo, finds = store  # MAX_CANDIDATES is 3
-    await repo.decisions.insert_many([decision(f"s{shared}", shared) for shared in range(1, 8)] + [decision("elsewhere", 8, "other")])
+    await repo.decisions.insert_many(
+        [decision(f"s{shared}", shared) for shared in range(1, 8)] + [decision("elsewhere", 8, "other")]
+    )
     lookups = Repeats(repo)
     first_keys = KEYS[:1] + tuple(f"b{band:02d}:none" for band in range(1, 8))  # shared by every s item once
     before = finds()
     found = await asyncio.gather(
-        lookups._candidates("demo", KEYS, exclude="s7"), lookups._candidates("demo", KEYS, exclude="s1"), lookups._candidates("demo", first_keys, exclude="new"),
+        lookups._candidates("demo", KEYS, exclude="s7"),
+        lookups._candidates("demo", KEYS, exclude="s1"),
+        lookups._candidates("demo", first_keys, exclude="new"),
     )
     assert finds() - before == queries
-    alone = [sorted(c.submission_id for c in await lookups._candidates("demo", keys, exclude)) for keys, exclude in ((KEYS, "s7"), (KEYS, "s1"), (first_keys, "new"))]
+    alone = [
+        sorted(c.submission_id for c in await lookups._candidates("demo", keys, exclude))
+        for keys, exclude in ((KEYS, "s7"), (KEYS, "s1"), (first_keys, "new"))
+    ]
     assert [sorted(c.submission_id for c in f) for f in found] == alone
     assert alone == [["s4", "s5", "s6"], ["s5", "s6", "s7"], ["s1", "s2", "s3"]]
 
 
 async def test_cluster_members_read_together_share_one_query_and_stay_in_their_commune(store):
     repo, finds = store
-    await repo.decisions.insert_many([
-        {**decision("a1", 0), "cluster_id": "a1"}, {**decision("a2", 0), "cluster_id": "a1"}, {**decision("b1", 0), "cluster_id": "b1"},
-        {**decision("x", 0, "other"), "cluster_id": "a1"},
-    ])
+    await repo.decisions.insert_many(
+        [
+            {**decision("a1", 0), "cluster_id": "a1"},
+            {**decision("a2", 0), "cluster_id": "a1"},
+            {**decision("b1", 0), "cluster_id": "b1"},
+            {**decision("x", 0, "other"), "cluster_id": "a1"},
+        ]
+    )
     lookups = Repeats(repo)
     before = finds()
-    together = await asyncio.gather(lookups.members("demo", "a1"), lookups.members("demo", "b1"), lookups.members("demo", "none"))
+    together = await asyncio.gather(
+        lookups.members("demo", "a1"), lookups.members("demo", "b1"), lookups.members("demo", "none")
+    )
     assert finds() - before == 1
     assert [sorted(c.submission_id for c in group) for group in together] == [["a1", "a2"], ["b1"], []]
-    alone = [sorted(c.submission_id for c in await lookups.members("demo", cluster)) for cluster in ("a1", "b1")]
+    alone = [
+        sorted(c.submission_id for c in await lookups.members("demo", cluster)) for cluster in ("a1", "b1")
+    ]
     assert alone == [["a1", "a2"], ["b1"]]

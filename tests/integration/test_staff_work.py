@@ -26,7 +26,9 @@ pytestmark = pytest.mark.integration
 
 ROAD = "Cống thoát nước đường vào chợ bị nghẹt, mưa là ngập sâu, đề nghị xã nạo vét."
 ROAD_AGAIN = "Đường vào chợ ấp Chợ mưa xuống là ngập vì cống nghẹt, đề nghị nạo vét cống thoát nước."
-PAPERS = "Thủ tục cấp giấy chứng nhận quyền sử dụng đất còn chậm, đề nghị rút ngắn thời gian giải quyết hồ sơ."
+PAPERS = (
+    "Thủ tục cấp giấy chứng nhận quyền sử dụng đất còn chậm, đề nghị rút ngắn thời gian giải quyết hồ sơ."
+)
 
 
 @pytest.fixture
@@ -40,7 +42,16 @@ async def system(make_settings):
         ids = []
         async with client_for(app) as api:
             for text in (ROAD, ROAD_AGAIN, PAPERS):
-                response = await api.post("/api/v1/communes/demo/submissions", json={"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": text, "submitter_name": "Trần Văn Mười"})
+                response = await api.post(
+                    "/api/v1/communes/demo/submissions",
+                    json={
+                        "source": "citizen",
+                        "kind": "petition",
+                        "hamlet": "ấp Chợ",
+                        "text": text,
+                        "submitter_name": "Trần Văn Mười",
+                    },
+                )
                 assert response.status_code == 202
                 ids.append(response.json()["id"])
         await eventually(lambda: _routed(db, ids), timeout=15)
@@ -48,23 +59,43 @@ async def system(make_settings):
 
 
 async def _routed(db, ids: list[str]) -> bool:
-    return await db[SUBMISSIONS].count_documents({"_id": {"$in": ids}, "routing_revision": {"$gte": 0}}) == len(ids)
+    return await db[SUBMISSIONS].count_documents(
+        {"_id": {"$in": ids}, "routing_revision": {"$gte": 0}}
+    ) == len(ids)
 
 
 async def test_reclassify_needs_a_reason_and_then_lands_in_intake(system):
     app, db, (road, _, papers) = system
     async with logged_in(app, "demo.vanphong") as client:
         token = await token_of(client, f"/staff/items/{papers}")
-        refused = await client.post(f"/staff/items/{papers}/phan-loai", data={"csrf_token": token, "action": "reclassify", "topic": "6", "reason": ""})
-        assert refused.status_code == 422 and "Vui lòng ghi lý do" in refused.text and 'value="6" selected' in refused.text
+        refused = await client.post(
+            f"/staff/items/{papers}/phan-loai",
+            data={"csrf_token": token, "action": "reclassify", "topic": "6", "reason": ""},
+        )
+        assert (
+            refused.status_code == 422
+            and "Vui lòng ghi lý do" in refused.text
+            and 'value="6" selected' in refused.text
+        )
         assert (await db[SUBMISSIONS].find_one({"_id": papers}))["routing_revision"] == 0
-        ok = await client.post(f"/staff/items/{papers}/phan-loai", data={"csrf_token": token, "action": "reclassify", "topic": "6", "reason": "Thuộc cải cách hành chính"})
+        ok = await client.post(
+            f"/staff/items/{papers}/phan-loai",
+            data={
+                "csrf_token": token,
+                "action": "reclassify",
+                "topic": "6",
+                "reason": "Thuộc cải cách hành chính",
+            },
+        )
         assert ok.status_code == 303 and ok.headers["location"] == f"/staff/items/{papers}?xong=1"
         doc = await eventually(lambda: db[SUBMISSIONS].find_one({"_id": papers, "routing_revision": 1}))
         assert doc["topic"] == 6
         page = await client.get(f"/staff/items/{papers}")
         assert 'data-decision-topic="6"' in page.text and "Thuộc cải cách hành chính" in page.text
-        reassigned = await client.post(f"/staff/items/{road}/phan-loai", data={"csrf_token": token, "action": "reassign", "office_id": "nowhere", "reason": "thử"})
+        reassigned = await client.post(
+            f"/staff/items/{road}/phan-loai",
+            data={"csrf_token": token, "action": "reassign", "office_id": "nowhere", "reason": "thử"},
+        )
         assert reassigned.status_code == 422 and "Vui lòng chọn cơ quan" in reassigned.text
     audit = await db[STAFF_AUDIT].find({"action": "routing_reclassify"}).to_list()
     assert [a["status"] for a in audit] == [422, 303] and audit[1]["target"]["topic"] == 6
@@ -75,23 +106,40 @@ async def test_merge_by_tracking_code_and_unknown_codes_are_refused(system):
     code = (await db[SUBMISSIONS].find_one({"_id": road}))["tracking_code"]
     async with logged_in(app, "demo.vanphong") as client:
         token = await token_of(client, f"/staff/items/{papers}")
-        unknown = await client.post(f"/staff/items/{papers}/phan-loai", data={"csrf_token": token, "action": "merge", "into": "DT-NOTHERE", "reason": "trùng"})
+        unknown = await client.post(
+            f"/staff/items/{papers}/phan-loai",
+            data={"csrf_token": token, "action": "merge", "into": "DT-NOTHERE", "reason": "trùng"},
+        )
         assert unknown.status_code == 422 and "Không tìm thấy ý kiến có mã này" in unknown.text
-        merged = await client.post(f"/staff/items/{papers}/phan-loai", data={"csrf_token": token, "action": "merge", "into": code.lower(), "reason": "Cùng một việc"})
+        merged = await client.post(
+            f"/staff/items/{papers}/phan-loai",
+            data={"csrf_token": token, "action": "merge", "into": code.lower(), "reason": "Cùng một việc"},
+        )
         assert merged.status_code == 303, merged.text
-    decision = await eventually(lambda: db["routing_decisions"].find_one({"_id": papers, "revision": {"$gte": 1}}))
+    decision = await eventually(
+        lambda: db["routing_decisions"].find_one({"_id": papers, "revision": {"$gte": 1}})
+    )
     assert decision["cluster_id"] == (await db["routing_decisions"].find_one({"_id": road}))["cluster_id"]
-    assert (await eventually(lambda: db[SUBMISSIONS].find_one({"_id": papers, "routing_revision": 1})))["times_raised"] >= 2
+    assert (await eventually(lambda: db[SUBMISSIONS].find_one({"_id": papers, "routing_revision": 1})))[
+        "times_raised"
+    ] >= 2
 
 
 async def test_an_office_answers_its_own_item_but_cannot_reclassify_and_sees_no_identity(system):
     app, db, (road, _, _) = system
     async with logged_in(app, "demo.kinhte") as office:
         page = await office.get(f"/staff/items/{road}")
-        assert page.status_code == 200 and "Trần Văn Mười" not in page.text and "Chuẩn bị nội dung trả lời" in page.text
+        assert (
+            page.status_code == 200
+            and "Trần Văn Mười" not in page.text
+            and "Chuẩn bị nội dung trả lời" in page.text
+        )
         assert 'action="/staff/items/' + road + '/phan-loai"' not in page.text
         token = await token_of(office, f"/staff/items/{road}")
-        forbidden = await office.post(f"/staff/items/{road}/phan-loai", data={"csrf_token": token, "action": "reclassify", "topic": "6", "reason": "thử"})
+        forbidden = await office.post(
+            f"/staff/items/{road}/phan-loai",
+            data={"csrf_token": token, "action": "reclassify", "topic": "6", "reason": "thử"},
+        )
         assert forbidden.status_code == 403
         short = await office.post(f"/staff/items/{road}/tra-loi", data={"csrf_token": token, "answer": "x"})
         assert short.status_code == 422 and "Vui lòng viết nội dung trả lời" in short.text
@@ -123,7 +171,10 @@ async def test_documents_are_previewed_and_issued_and_the_board_takes_an_offices
         tasks = re.findall(r'data-task="([^"]+)"', board.text)
         assert tasks and all("Phòng Kinh tế" in board.text for _ in tasks)
         token = await token_of(office, "/staff/theo-doi")
-        changed = await office.post(f"/staff/theo-doi/{tasks[0]}", data={"csrf_token": token, "status": "in_progress", "note": "Đã khảo sát"})
+        changed = await office.post(
+            f"/staff/theo-doi/{tasks[0]}",
+            data={"csrf_token": token, "status": "in_progress", "note": "Đã khảo sát"},
+        )
         assert changed.status_code == 303
         assert 'data-status="in_progress"' in (await office.get("/staff/theo-doi")).text
         assert (await office.get("/staff/van-ban")).status_code == 403  # documents are the Party office's

@@ -21,9 +21,9 @@ from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
 from shared.directory import COMMUNES, DirectoryReader, commune_document
 from shared.mongo import create_client, database
 from shared.runtime import build_app
+from tests.auth import staff_headers
 from tests.conftest import eventually
 from tests.integration.helpers import TEXTS, running
-from tests.auth import staff_headers
 
 pytestmark = pytest.mark.integration
 # Budgets per item, sent one at a time (so no write shares a command with another item's), a
@@ -35,30 +35,70 @@ BUDGET = {"intake": 7, "routing": 5, "notification": 3, "reporting": 2}
 
 def store_operations(app, service: str) -> float:
     registry = app.state.runtime.registry
-    return sum(s.value for m in registry.collect() for s in m.samples if s.name == f"doithoai_{service}_store_operations_total")
+    return sum(
+        s.value
+        for m in registry.collect()
+        for s in m.samples
+        if s.name == f"doithoai_{service}_store_operations_total"
+    )
 
 
 def consumed(app, service: str, event_type: str, outcome: str) -> float:
-    return app.state.runtime.registry.get_sample_value(f"doithoai_{service}_events_consumed_total", {"event_type": event_type, "outcome": outcome}) or 0
+    return (
+        app.state.runtime.registry.get_sample_value(
+            f"doithoai_{service}_events_consumed_total", {"event_type": event_type, "outcome": outcome}
+        )
+        or 0
+    )
 
 
 async def test_store_operations_per_item_stay_within_the_budget(make_settings, mail_capture):
     # No background work in the window: the outbox relay and the scheduler wait.
-    settings = make_settings(SMTP_URL=mail_capture.url, DOITHOAI_OUTBOX_INTERVAL_S=600, DOITHOAI_SCHEDULER_INTERVAL_S=600)
-    apps = {name: build_app(settings, [factory], title=name, registry=CollectorRegistry())
-            for name, factory in (("intake", intake), ("routing", routing), ("notification", notification), ("reporting", reporting))}
-    async with running(apps["intake"]), running(apps["routing"]), running(apps["notification"]), running(apps["reporting"]):
+    settings = make_settings(
+        SMTP_URL=mail_capture.url, DOITHOAI_OUTBOX_INTERVAL_S=600, DOITHOAI_SCHEDULER_INTERVAL_S=600
+    )
+    apps = {
+        name: build_app(settings, [factory], title=name, registry=CollectorRegistry())
+        for name, factory in (
+            ("intake", intake),
+            ("routing", routing),
+            ("notification", notification),
+            ("reporting", reporting),
+        )
+    }
+    async with (
+        running(apps["intake"]),
+        running(apps["routing"]),
+        running(apps["notification"]),
+        running(apps["reporting"]),
+    ):
         await seed_demo(apps["intake"].state.runtime.db)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=apps["intake"]), base_url="http://t", headers=staff_headers()) as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=apps["intake"]), base_url="http://t", headers=staff_headers()
+        ) as client:
 
             async def submit(n: int) -> None:
                 for i in range(n):
-                    response = await client.post("/api/v1/communes/demo/submissions", json={"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": f"{TEXTS[i % 5]} (lần {i})"})
+                    response = await client.post(
+                        "/api/v1/communes/demo/submissions",
+                        json={
+                            "source": "citizen",
+                            "kind": "petition",
+                            "hamlet": "ấp Chợ",
+                            "text": f"{TEXTS[i % 5]} (lần {i})",
+                        },
+                    )
                     assert response.status_code == 202
 
             async def all_in_read_model(total: int) -> None:
-                await eventually(lambda: consumed(apps["intake"], "intake", "notification.sent.v1", "processed") >= total
-                                 and consumed(apps["reporting"], "reporting", "submission.routed.v1", "processed") >= total, timeout=30)
+                await eventually(
+                    lambda: (
+                        consumed(apps["intake"], "intake", "notification.sent.v1", "processed") >= total
+                        and consumed(apps["reporting"], "reporting", "submission.routed.v1", "processed")
+                        >= total
+                    ),
+                    timeout=30,
+                )
 
             await submit(1)  # the caches filled, the connections open
             await all_in_read_model(1)
@@ -73,8 +113,14 @@ async def test_store_operations_per_item_stay_within_the_budget(make_settings, m
 
 def received_envelope() -> Envelope:
     payload = SubmissionReceivedV1(
-        submission_id="s-dup", dialogue_id="demo-2017", tracking_code="DT-DUPL1CAT", source=Source.CITIZEN, kind=Kind.PETITION,
-        text="Đèn đường hư, ban đêm trộm cắp nhiều.", hamlet="ấp Chợ", received_at=datetime.now(UTC),
+        submission_id="s-dup",
+        dialogue_id="demo-2017",
+        tracking_code="DT-DUPL1CAT",
+        source=Source.CITIZEN,
+        kind=Kind.PETITION,
+        text="Đèn đường hư, ban đêm trộm cắp nhiều.",
+        hamlet="ấp Chợ",
+        received_at=datetime.now(UTC),
     )
     return Envelope.wrap(payload, commune_id="demo", correlation_id="c")
 
@@ -92,12 +138,18 @@ async def test_a_redelivered_received_event_is_routed_once_without_processed_eve
         await publisher.publish(envelope)  # e.g. the outbox relay of intake publishing again
         await eventually(lambda: consumed(app, "routing", "submission.received.v1", "duplicate") == 1)
         assert await db[DECISIONS].count_documents({"_id": "s-dup"}) == 1
-        published = app.state.runtime.registry.get_sample_value("doithoai_routing_events_published_total", {"routing_key": "submission.routed.v1"})
+        published = app.state.runtime.registry.get_sample_value(
+            "doithoai_routing_events_published_total", {"routing_key": "submission.routed.v1"}
+        )
         assert published == 1
-        assert await db["routing_processed_events"].count_documents({}) == 0  # the decision's own id de-duplicates
+        assert (
+            await db["routing_processed_events"].count_documents({}) == 0
+        )  # the decision's own id de-duplicates
 
 
-async def test_the_directory_cache_keeps_what_it_found_for_its_ttl_and_never_a_miss(mongodb_url, make_settings):
+async def test_the_directory_cache_keeps_what_it_found_for_its_ttl_and_never_a_miss(
+    mongodb_url, make_settings
+):
     settings = make_settings()
     client = create_client(settings)
     db = database(client, settings)
@@ -109,7 +161,9 @@ async def test_the_directory_cache_keeps_what_it_found_for_its_ttl_and_never_a_m
         renamed = demo_commune().model_copy(update={"name": "Tân Phước Mới"})
         await db[COMMUNES].replace_one({"_id": "demo"}, commune_document(renamed))
         assert (await cached.commune("demo")).name == "Tân Phước"  # within the TTL
-        assert (await DirectoryReader(db).commune("demo")).name == "Tân Phước Mới"  # uncached readers see it at once
+        assert (
+            await DirectoryReader(db).commune("demo")
+        ).name == "Tân Phước Mới"  # uncached readers see it at once
         await asyncio.sleep(0.35)
         assert (await cached.commune("demo")).name == "Tân Phước Mới"
         assert (await cached.dialogue("demo", "demo-2017")).year == 2017

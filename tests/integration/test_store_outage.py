@@ -17,15 +17,22 @@ from services.routing.app import build_service as routing
 from services.routing.repository import DECISIONS
 from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
 from shared.runtime import build_app
+from tests.auth import staff_headers
 from tests.conftest import eventually
 from tests.integration.helpers import running
-from tests.auth import staff_headers
 
 pytestmark = pytest.mark.integration
-PETITION = {"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": "Cống thoát nước trước chợ bị nghẹt, mưa là ngập."}
+PETITION = {
+    "source": "citizen",
+    "kind": "petition",
+    "hamlet": "ấp Chợ",
+    "text": "Cống thoát nước trước chợ bị nghẹt, mưa là ngập.",
+}
 
 
-async def test_intake_refuses_while_the_store_is_down_and_events_resume_after(make_settings, tmp_path, counts):
+async def test_intake_refuses_while_the_store_is_down_and_events_resume_after(
+    make_settings, tmp_path, counts
+):
     store = start_wire_store(tmp_path / "run", data_dir=tmp_path / "data")
     try:
         settings = make_settings(MONGODB_URL=store.url, DOITHOAI_MAX_RETRIES=1)
@@ -33,7 +40,12 @@ async def test_intake_refuses_while_the_store_is_down_and_events_resume_after(ma
         async with running(app):
             db = app.state.runtime.db
             await seed_demo(db)
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=30) as client:
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app),
+                base_url="http://t",
+                headers=staff_headers(),
+                timeout=30,
+            ) as client:
                 before = await client.post("/api/v1/communes/demo/submissions", json=PETITION)
                 assert before.status_code == 202
 
@@ -42,21 +54,54 @@ async def test_intake_refuses_while_the_store_is_down_and_events_resume_after(ma
                 assert refused.status_code == 503 and refused.headers["Retry-After"] == "5"
                 assert refused.json()["message_vi"] and refused.json()["message_en"]
                 # An event already on the bus meets the outage in the routing consumer.
-                waiting = SubmissionReceivedV1(submission_id="during-outage", dialogue_id="demo-2017", tracking_code="DT-WAIT", source=Source.CITIZEN, kind=Kind.PETITION, text="Rác thải đổ bừa bãi ven kênh, bốc mùi hôi thối.", hamlet="ấp Chợ", received_at=datetime.now(UTC))
-                await app.state.parts["routing"].publisher.publish(Envelope.wrap(waiting, commune_id="demo", correlation_id="c"))
+                waiting = SubmissionReceivedV1(
+                    submission_id="during-outage",
+                    dialogue_id="demo-2017",
+                    tracking_code="DT-WAIT",
+                    source=Source.CITIZEN,
+                    kind=Kind.PETITION,
+                    text="Rác thải đổ bừa bãi ven kênh, bốc mùi hôi thối.",
+                    hamlet="ấp Chợ",
+                    received_at=datetime.now(UTC),
+                )
+                await app.state.parts["routing"].publisher.publish(
+                    Envelope.wrap(waiting, commune_id="demo", correlation_id="c")
+                )
                 registry = app.state.runtime.registry
-                await eventually(lambda: (registry.get_sample_value("doithoai_routing_events_consumed_total", {"event_type": "submission.received.v1", "outcome": "retried"}) or 0) >= 2, timeout=30)
+                await eventually(
+                    lambda: (
+                        (
+                            registry.get_sample_value(
+                                "doithoai_routing_events_consumed_total",
+                                {"event_type": "submission.received.v1", "outcome": "retried"},
+                            )
+                            or 0
+                        )
+                        >= 2
+                    ),
+                    timeout=30,
+                )
 
                 store = start_wire_store(tmp_path / "run", data_dir=tmp_path / "data", port=store.port)
                 after = await client.post("/api/v1/communes/demo/submissions", json=PETITION)
                 assert after.status_code == 202
-                await eventually(lambda: db[DECISIONS].find_one({"_id": "during-outage", "commune_id": "demo"}), timeout=30)
+                await eventually(
+                    lambda: db[DECISIONS].find_one({"_id": "during-outage", "commune_id": "demo"}), timeout=30
+                )
                 for accepted in (before.json(), after.json()):
                     await eventually(lambda a=accepted: _routed(client, a["id"]), timeout=30)
-        dead = registry.get_sample_value("doithoai_routing_events_consumed_total", {"event_type": "submission.received.v1", "outcome": "dead_lettered"})
-        retried = registry.get_sample_value("doithoai_routing_events_consumed_total", {"event_type": "submission.received.v1", "outcome": "retried"})
-        counts(f"store down: POST answered {refused.status_code} (Retry-After {refused.headers['Retry-After']}); the waiting event retried {retried:.0f} times "
-               f"without spending its retries, dead-lettered {dead or 0:.0f}; 3 of 3 items routed after recovery")
+        dead = registry.get_sample_value(
+            "doithoai_routing_events_consumed_total",
+            {"event_type": "submission.received.v1", "outcome": "dead_lettered"},
+        )
+        retried = registry.get_sample_value(
+            "doithoai_routing_events_consumed_total",
+            {"event_type": "submission.received.v1", "outcome": "retried"},
+        )
+        counts(
+            f"store down: POST answered {refused.status_code} (Retry-After {refused.headers['Retry-After']}); the waiting event retried {retried:.0f} times "
+            f"without spending its retries, dead-lettered {dead or 0:.0f}; 3 of 3 items routed after recovery"
+        )
         assert not dead  # the outage outlasted max_retries=1 without dead-lettering anything
     finally:
         store.stop()

@@ -95,7 +95,9 @@ def test_culture_day_switch():
     assert _holiday_name(date(2026, 11, 24)) == CULTURE_DAY_NAME == "Ngày Văn hóa Việt Nam"
     assert not on.is_working_day(date(2026, 11, 24))  # Tuesday
     assert off.is_working_day(date(2026, 11, 24))
-    assert on.is_working_day(date(2025, 11, 24)) and off.is_working_day(date(2025, 11, 24))  # before 2026: a Monday like any other
+    assert on.is_working_day(date(2025, 11, 24)) and off.is_working_day(
+        date(2025, 11, 24)
+    )  # before 2026: a Monday like any other
     # 24/11/2029 is a Saturday: Monday 26/11/2029 is its day in lieu, which the switch removes too.
     assert not on.is_working_day(date(2029, 11, 26))
     assert off.is_working_day(date(2029, 11, 26))
@@ -118,7 +120,9 @@ def test_per_commune_overrides_move_windows():
     assert local.last_issue_date_working_days_before(meeting, 3) == date(2017, 3, 20)
     # A local working Saturday 01/04 inside the conclusion window: 27-31/03 (5), 01/04 (6),
     # 03-05/04 (9), 06/04 Giỗ Tổ off, Fri 07/04 (10) instead of Mon 10/04.
-    assert WorkingCalendar(extra_working_days=[date(2017, 4, 1)]).nth_working_day_after(meeting, 10) == date(2017, 4, 7)
+    assert WorkingCalendar(extra_working_days=[date(2017, 4, 1)]).nth_working_day_after(meeting, 10) == date(
+        2017, 4, 7
+    )
 
 
 def test_negative_or_zero_counts():
@@ -133,7 +137,10 @@ def test_negative_or_zero_counts():
 
 
 @settings(max_examples=300, deadline=None)
-@given(meeting=st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 12, 31)), n=st.integers(min_value=1, max_value=15))
+@given(
+    meeting=st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 12, 31)),
+    n=st.integers(min_value=1, max_value=15),
+)
 def test_property_working_day_counts(meeting: date, n: int):
     issue = _CAL.last_issue_date_working_days_before(meeting, n)
     assert _CAL.is_working_day(issue)

@@ -56,9 +56,7 @@ def test_realistic_sentences_and_their_no_diacritics_twins(text, topic):
 
 
 def test_abbreviated_twin_classifies_like_the_full_text():
-    full = classify(
-        "Hồ sơ xin giấy phép xây dựng nộp trước một tháng rồi mà không được giải quyết", RULES
-    )
+    full = classify("Hồ sơ xin giấy phép xây dựng nộp trước một tháng rồi mà không được giải quyết", RULES)
     short = classify("ho so xin GPXD nop trc 1 thang r ma ko dc giai quyet", RULES)
     assert short.topic == full.topic
     assert "giay phep xay dung" in short.matched_terms
@@ -73,9 +71,7 @@ def test_terms_match_whole_words_only():
 
 
 def test_provincial_road_is_above_commune_authority():
-    result = classify(
-        "Đường ĐT.741 đoạn qua ấp có nhiều ổ gà, mặt đường xuống cấp, đề nghị sửa.", RULES
-    )
+    result = classify("Đường ĐT.741 đoạn qua ấp có nhiều ổ gà, mặt đường xuống cấp, đề nghị sửa.", RULES)
     assert result.topic == 3
     assert result.authority_level == "province"
     assert "Sở Xây dựng" in (result.authority_body or "")

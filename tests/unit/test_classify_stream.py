@@ -13,8 +13,18 @@ from services.routing.classifier import RuleSet, classify
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "domain" / "sample-submissions.jsonl"
 RULES = RuleSet.load_default()
 FIELDS = {
-    "id", "topic", "secondary_topic", "office", "coordinating_offices", "authority_level",
-    "authority_body", "duplicate_of", "recurring", "times_raised", "confidence", "explanation",
+    "id",
+    "topic",
+    "secondary_topic",
+    "office",
+    "coordinating_offices",
+    "authority_level",
+    "authority_body",
+    "duplicate_of",
+    "recurring",
+    "times_raised",
+    "confidence",
+    "explanation",
 }
 
 
@@ -23,16 +33,33 @@ def run(lines):
 
 
 def test_a_later_repeat_links_to_the_earlier_id():
-    out = run([
-        {"id": "A1", "hamlet": "ấp Rạch Tràm", "source": "citizen",
-         "text": "Lộ đal ấp Rạch Tràm làm từ năm 2010 giờ bể nát, nhiều đoạn sụp xuống mương. "
-                 "Bà con đồng ý góp tiền làm lại, đề nghị xã sớm triển khai."},
-        {"id": "B1", "hamlet": "ấp Chợ", "text": "Xe gom rác một tuần mới tới một lần, rác để lâu bốc mùi."},
-        {"id": "A2", "hamlet": "Rach Tram", "year": 2018,
-         "text": "lo dal ap Rach Tram be nat lam r, ba con dong y gop tien tu nam ngoai ma xa chua trien khai"},
-        {"id": "A3", "hamlet": "ấp Chợ",
-         "text": "Lộ đal ấp Rạch Tràm bể nát, bà con đồng ý góp tiền mà xã chưa triển khai."},
-    ])
+    out = run(
+        [
+            {
+                "id": "A1",
+                "hamlet": "ấp Rạch Tràm",
+                "source": "citizen",
+                "text": "Lộ đal ấp Rạch Tràm làm từ năm 2010 giờ bể nát, nhiều đoạn sụp xuống mương. "
+                "Bà con đồng ý góp tiền làm lại, đề nghị xã sớm triển khai.",
+            },
+            {
+                "id": "B1",
+                "hamlet": "ấp Chợ",
+                "text": "Xe gom rác một tuần mới tới một lần, rác để lâu bốc mùi.",
+            },
+            {
+                "id": "A2",
+                "hamlet": "Rach Tram",
+                "year": 2018,
+                "text": "lo dal ap Rach Tram be nat lam r, ba con dong y gop tien tu nam ngoai ma xa chua trien khai",
+            },
+            {
+                "id": "A3",
+                "hamlet": "ấp Chợ",
+                "text": "Lộ đal ấp Rạch Tràm bể nát, bà con đồng ý góp tiền mà xã chưa triển khai.",
+            },
+        ]
+    )
     assert [o["duplicate_of"] for o in out] == [None, None, "A1", None]  # A3: another hamlet
     assert [o["times_raised"] for o in out] == [1, 1, 2, 1]
     assert out[2]["recurring"] is True and "A1" in out[2]["explanation"]
@@ -40,7 +67,15 @@ def test_a_later_repeat_links_to_the_earlier_id():
 
 
 def test_output_fields_and_office_names():
-    (out,) = run([{"id": "X", "text": "Ngã ba giao quốc lộ 62 không có biển báo, gờ giảm tốc, hay tai nạn.", "hamlet": "ấp Kênh Xáng"}])
+    (out,) = run(
+        [
+            {
+                "id": "X",
+                "text": "Ngã ba giao quốc lộ 62 không có biển báo, gờ giảm tốc, hay tai nạn.",
+                "hamlet": "ấp Kênh Xáng",
+            }
+        ]
+    )
     assert set(out) == FIELDS
     assert out["topic"] == 5
     assert out["office"] == "Phòng Kinh tế"  # signs and speed bumps: the sub-area rule
@@ -50,7 +85,9 @@ def test_output_fields_and_office_names():
 
 
 def test_recurring_claim_without_an_earlier_item():
-    (out,) = run([{"id": "R", "text": "Đất nhà tôi bị hàng xóm lấn ranh, đã lên xã 2 lần mà chưa giải quyết."}])
+    (out,) = run(
+        [{"id": "R", "text": "Đất nhà tôi bị hàng xóm lấn ranh, đã lên xã 2 lần mà chưa giải quyết."}]
+    )
     assert out["recurring"] is True and out["duplicate_of"] is None and out["times_raised"] == 1
 
 

@@ -9,8 +9,16 @@ from services.cli import main
 
 DOITHOAI = Path("/work/main/.venv/bin/doithoai")
 LINES = [
-    {"id": "S1", "hamlet": "ấp Rạch Tràm", "text": "Lộ đal ấp Rạch Tràm bể nát, bà con đồng ý góp tiền làm lại."},
-    {"id": "S2", "hamlet": "Rạch Tràm", "text": "lo dal ap Rach Tram be nat lam r, ba con dong y gop tien ma xa chua lam"},
+    {
+        "id": "S1",
+        "hamlet": "ấp Rạch Tràm",
+        "text": "Lộ đal ấp Rạch Tràm bể nát, bà con đồng ý góp tiền làm lại.",
+    },
+    {
+        "id": "S2",
+        "hamlet": "Rạch Tràm",
+        "text": "lo dal ap Rach Tram be nat lam r, ba con dong y gop tien ma xa chua lam",
+    },
 ]
 
 
@@ -48,7 +56,9 @@ def test_only_the_demo_commune_is_available_offline(monkeypatch, capsys):
 @pytest.mark.skipif(not DOITHOAI.exists(), reason="the doithoai entry point is not installed in .venv")
 def test_the_installed_command():
     stdin = "\n".join(json.dumps(line, ensure_ascii=False) for line in LINES) + "\n"
-    done = subprocess.run([str(DOITHOAI), "classify"], input=stdin, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [str(DOITHOAI), "classify"], input=stdin, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     out = [json.loads(line) for line in done.stdout.splitlines()]
     assert [o["duplicate_of"] for o in out] == [None, "S1"]

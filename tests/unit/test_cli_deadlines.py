@@ -35,21 +35,32 @@ def test_deadlines_2017(capsys):
 
 def test_commune_calendar_options(capsys):
     out = _run(
-        capsys, "--meeting", "2026-11-27", "--commune", "tan-phuoc", "--no-culture-day",
-        "--extra-day-off", "2026-11-26", "--extra-working-day", "2026-11-21",
+        capsys,
+        "--meeting",
+        "2026-11-27",
+        "--commune",
+        "tan-phuoc",
+        "--no-culture-day",
+        "--extra-day-off",
+        "2026-11-26",
+        "--extra-working-day",
+        "2026-11-21",
     )
     # Without 24/11 and with 26/11 off, 21/11 (Sat) working: strictly between 25, 24, 23 -> Sat 21/11.
     assert out["commune"] == "tan-phuoc"
     assert out["delegate_invitations_by"] == "2026-11-21"
 
 
-@pytest.mark.parametrize("argv", [
-    ["--meeting", "2017-02-30"],
-    ["--meeting", "25/03/2017"],
-    ["--meeting", "2017-03-25", "--extra-day-off", "tomorrow"],
-    ["--meeting", "2017-03-25", "--commune", "Tân Phước"],
-    [],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--meeting", "2017-02-30"],
+        ["--meeting", "25/03/2017"],
+        ["--meeting", "2017-03-25", "--extra-day-off", "tomorrow"],
+        ["--meeting", "2017-03-25", "--commune", "Tân Phước"],
+        [],
+    ],
+)
 def test_bad_arguments_exit_2(capsys, argv):
     with pytest.raises(SystemExit) as exc:
         main(["deadlines", *argv])
@@ -65,7 +76,13 @@ def test_bad_date_message(capsys):
 
 
 def test_console_script_without_servers():
-    proc = subprocess.run([str(DOITHOAI), "deadlines", "--meeting", "2017-03-25"], capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [str(DOITHOAI), "deadlines", "--meeting", "2017-03-25"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert {k: out[k] for k in EXPECTED_2017} == EXPECTED_2017

@@ -18,7 +18,9 @@ PROXIES = trusted_networks("10.0.0.0/8, 192.168.1.7, fd00::/8")
 
 def test_without_trusted_proxies_the_forwarded_header_is_ignored():
     assert resolve("127.0.0.1", ["203.0.113.9"], ()) == "127.0.0.1"
-    assert resolve("198.51.100.4", ["203.0.113.9"], PROXIES) == "198.51.100.4"  # the peer is not a proxy of ours
+    assert (
+        resolve("198.51.100.4", ["203.0.113.9"], PROXIES) == "198.51.100.4"
+    )  # the peer is not a proxy of ours
 
 
 def test_behind_a_trusted_proxy_the_right_most_untrusted_address_is_the_client():
@@ -62,4 +64,6 @@ def test_an_authenticated_caller_is_not_counted():
         assert asyncio.run(check_public_limit(request, "demo", API)) is None
     assert not is_authenticated(SimpleNamespace(state=SimpleNamespace(principal=None)))
     assert not is_authenticated(SimpleNamespace(state=SimpleNamespace()))
-    assert not is_authenticated(SimpleNamespace(state=SimpleNamespace(principal=SimpleNamespace(kind="anonymous"))))
+    assert not is_authenticated(
+        SimpleNamespace(state=SimpleNamespace(principal=SimpleNamespace(kind="anonymous")))
+    )

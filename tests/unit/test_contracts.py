@@ -10,15 +10,26 @@ from shared.contracts import PAYLOADS, Envelope, Kind, Source, SubmissionReceive
 
 def received() -> SubmissionReceivedV1:
     return SubmissionReceivedV1(
-        submission_id="s1", dialogue_id="demo-2017", tracking_code="DT-ABC", source=Source.CITIZEN, kind=Kind.PETITION,
-        text="Đường ngập nước", hamlet="ấp Chợ", received_at=datetime(2017, 3, 1, tzinfo=UTC),
+        submission_id="s1",
+        dialogue_id="demo-2017",
+        tracking_code="DT-ABC",
+        source=Source.CITIZEN,
+        kind=Kind.PETITION,
+        text="Đường ngập nước",
+        hamlet="ấp Chợ",
+        received_at=datetime(2017, 3, 1, tzinfo=UTC),
     )
 
 
 def test_envelope_carries_versioned_routing_key_and_ids():
     envelope = Envelope.wrap(received(), commune_id="demo", correlation_id="c1")
     assert envelope.routing_key == "submission.received.v1"
-    assert (envelope.event_type, envelope.version, envelope.commune_id, envelope.correlation_id) == ("submission.received", 1, "demo", "c1")
+    assert (envelope.event_type, envelope.version, envelope.commune_id, envelope.correlation_id) == (
+        "submission.received",
+        1,
+        "demo",
+        "c1",
+    )
     assert len(envelope.event_id) == 32 and envelope.occurred_at.tzinfo is not None
 
 
@@ -54,7 +65,16 @@ def test_events_carry_no_personal_data():
 
 
 def test_every_payload_is_registered_under_its_routing_key():
-    assert set(PAYLOADS) == {"submission.received.v1", "submission.routed.v1", "notification.sent.v1", "notification.failed.v1", "dialogue.plan_changed.v1", "followup.changed.v1", "followup.reminder.v1", "document.issued.v1"}
+    assert set(PAYLOADS) == {
+        "submission.received.v1",
+        "submission.routed.v1",
+        "notification.sent.v1",
+        "notification.failed.v1",
+        "dialogue.plan_changed.v1",
+        "followup.changed.v1",
+        "followup.reminder.v1",
+        "document.issued.v1",
+    }
     assert PAYLOADS["submission.routed.v1"] is SubmissionRoutedV1
 
 
@@ -67,4 +87,9 @@ def test_json_log_lines_carry_the_ids_given_in_extra():
     record = logging.LogRecord("doithoai.access", logging.INFO, __file__, 1, "%s %s", ("POST", "/x"), None)
     record.correlation_id, record.commune_id = "corr-1", "demo"
     line = json.loads(JsonFormatter().format(record))
-    assert (line["msg"], line["correlation_id"], line["commune_id"], line["level"]) == ("POST /x", "corr-1", "demo", "INFO")
+    assert (line["msg"], line["correlation_id"], line["commune_id"], line["level"]) == (
+        "POST /x",
+        "corr-1",
+        "demo",
+        "INFO",
+    )

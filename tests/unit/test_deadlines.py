@@ -23,14 +23,28 @@ def test_summary_matches_the_seed_plan_2017():
     # - conclusion: 27-31/03 (5), 03-05/04 (8), 06/04 Giỗ Tổ Hùng Vương off, 07/04 (9),
     #   Sat/Sun 08-09/04, Mon 10/04 (10).
     got = summary(MEETING_2017, WorkingCalendar())
-    assert {k: got[k] for k in ("reports_due_before", "classification_due_before", "delegate_invitations_by", "resident_invitations_by", "conclusion_by")} == {
+    assert {
+        k: got[k]
+        for k in (
+            "reports_due_before",
+            "classification_due_before",
+            "delegate_invitations_by",
+            "resident_invitations_by",
+            "conclusion_by",
+        )
+    } == {
         "reports_due_before": "2017-03-15",
         "classification_due_before": "2017-03-18",
         "delegate_invitations_by": "2017-03-21",
         "resident_invitations_by": "2017-03-21",
         "conclusion_by": "2017-04-10",
     }
-    assert got["front_reports_due_before"] == got["organisation_reports_due_before"] == got["hamlet_reports_due_before"] == "2017-03-15"
+    assert (
+        got["front_reports_due_before"]
+        == got["organisation_reports_due_before"]
+        == got["hamlet_reports_due_before"]
+        == "2017-03-15"
+    )
 
 
 def test_derive_2017_due_and_printed():
@@ -38,8 +52,14 @@ def test_derive_2017_due_and_printed():
     assert set(d) == {r.key for r in DEFAULT_RULES}
     # "Before D": on time until the end of D - 1, printed with D as the plan wrote it.
     assert (d["reports"].due, d["reports"].printed) == (date(2017, 3, 14), "trước ngày 15/03/2017")
-    assert (d["classification"].due, d["classification"].printed) == (date(2017, 3, 17), "trước ngày 18/03/2017")
-    assert (d["delegate_invitations"].due, d["delegate_invitations"].printed) == (date(2017, 3, 21), "chậm nhất ngày 21/03/2017")
+    assert (d["classification"].due, d["classification"].printed) == (
+        date(2017, 3, 17),
+        "trước ngày 18/03/2017",
+    )
+    assert (d["delegate_invitations"].due, d["delegate_invitations"].printed) == (
+        date(2017, 3, 21),
+        "chậm nhất ngày 21/03/2017",
+    )
     assert d["resident_invitations"].due == date(2017, 3, 21)
     assert (d["conclusion"].due, d["conclusion"].printed) == (date(2017, 4, 10), "chậm nhất ngày 10/04/2017")
     assert not any(x.overridden for x in d.values())
@@ -55,8 +75,16 @@ def test_override_of_one_deadline():
     # The plan is edited to "trước ngày 20/03/2017" for the reports, and the conclusion to 14/04.
     overrides = {"reports": date(2017, 3, 20), "conclusion": date(2017, 4, 14)}
     d = _by_key(derive(MEETING_2017, WorkingCalendar(), overrides=overrides))
-    assert (d["reports"].due, d["reports"].printed, d["reports"].overridden) == (date(2017, 3, 19), "trước ngày 20/03/2017", True)
-    assert (d["conclusion"].due, d["conclusion"].printed, d["conclusion"].overridden) == (date(2017, 4, 14), "chậm nhất ngày 14/04/2017", True)
+    assert (d["reports"].due, d["reports"].printed, d["reports"].overridden) == (
+        date(2017, 3, 19),
+        "trước ngày 20/03/2017",
+        True,
+    )
+    assert (d["conclusion"].due, d["conclusion"].printed, d["conclusion"].overridden) == (
+        date(2017, 4, 14),
+        "chậm nhất ngày 14/04/2017",
+        True,
+    )
     assert not d["front_reports"].overridden and d["front_reports"].due == date(2017, 3, 14)
     got = summary(MEETING_2017, WorkingCalendar(), overrides=overrides)
     assert got["reports_due_before"] == "2017-03-20" and got["conclusion_by"] == "2017-04-14"
@@ -108,7 +136,9 @@ def test_rules_are_frozen_data_and_validated():
 
 
 def test_custom_rules_and_one_rule_per_body():
-    rules = for_each_body(DEFAULT_RULES, "hamlet_reports", {"ap-cho": "Chi bộ ấp Chợ", "ap-can-cu": "Chi bộ ấp Căn cứ"})
+    rules = for_each_body(
+        DEFAULT_RULES, "hamlet_reports", {"ap-cho": "Chi bộ ấp Chợ", "ap-can-cu": "Chi bộ ấp Căn cứ"}
+    )
     d = _by_key(derive(MEETING_2017, WorkingCalendar(), rules))
     assert "hamlet_reports" not in d
     assert d["hamlet_reports:ap-cho"].responsible == "ap-cho"

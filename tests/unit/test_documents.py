@@ -55,7 +55,9 @@ def assert_in_order(text: str, needles: list[str]) -> None:
     position = 0
     for needle in needles:
         found = text.find(squash(needle), position)
-        assert found >= 0, f"{needle!r} missing after position {position}: …{text[max(0, position - 80):position + 200]}…"
+        assert found >= 0, (
+            f"{needle!r} missing after position {position}: …{text[max(0, position - 80) : position + 200]}…"
+        )
         position = found + len(squash(needle))
 
 
@@ -111,7 +113,9 @@ def dataset():
 def documents(dataset) -> dict[str, DocumentData]:
     commune, dialogue, items, minutes = dataset
     return {
-        kind: build_data(kind, commune, dialogue, items, number=5, issued_on=DEMO_ISSUED_ON[kind], minutes=minutes)
+        kind: build_data(
+            kind, commune, dialogue, items, number=5, issued_on=DEMO_ISSUED_ON[kind], minutes=minutes
+        )
         for kind in KINDS
     }
 
@@ -164,33 +168,75 @@ def test_number_and_date_line(documents) -> None:
 
 def test_draft_and_unnumbered(dataset) -> None:
     commune, dialogue, items, _ = dataset
-    draft = build_data("thong-bao-ket-luan", commune, dialogue, items, number=None, issued_on=date(2017, 4, 5))
+    draft = build_data(
+        "thong-bao-ket-luan", commune, dialogue, items, number=None, issued_on=date(2017, 4, 5)
+    )
     assert draft.draft and draft.number_line == "Số    -TB/ĐU"
     markup = render("thong-bao-ket-luan", "html", draft).decode()
     assert "DỰ THẢO" in markup and "Số    -TB/ĐU" in markup
-    invitation = build_data("giay-moi", commune, dialogue, items, number=None, issued_on=date(2017, 3, 20), options={"numbered": False})
+    invitation = build_data(
+        "giay-moi",
+        commune,
+        dialogue,
+        items,
+        number=None,
+        issued_on=date(2017, 3, 20),
+        options={"numbered": False},
+    )
     assert invitation.number_line is None
     assert "-GM/ĐU" not in render("giay-moi", "html", invitation).decode()
     with pytest.raises(ValueError):
         build_data("giay-moi", commune, dialogue, items, number=0, issued_on=date(2017, 3, 20))
     with pytest.raises(ValueError, match="unknown document options"):
-        build_data("giay-moi", commune, dialogue, items, number=1, issued_on=date(2017, 3, 20), options={"numbred": False})
+        build_data(
+            "giay-moi",
+            commune,
+            dialogue,
+            items,
+            number=1,
+            issued_on=date(2017, 3, 20),
+            options={"numbred": False},
+        )
 
 
 @pytest.mark.parametrize(
     ("given", "authority", "title"),
     [
-        (Signature(authority="T/M BAN THƯỜNG VỤ", title="BÍ THƯ", name="Nguyễn Văn Minh"), "T/M BAN THƯỜNG VỤ", "BÍ THƯ"),
-        (Signature(authority="K/T BÍ THƯ", title="PHÓ BÍ THƯ", name="Lê Văn Hai"), "K/T BÍ THƯ", "PHÓ BÍ THƯ"),
-        (Signature(authority="T/L BAN THƯỜNG VỤ", title="CHÁNH VĂN PHÒNG", name="Trần Thị Thu"), "T/L BAN THƯỜNG VỤ", "CHÁNH VĂN PHÒNG"),
-        (Signature(authority="KT. Bí thư", title="Phó Bí thư", name="Lê Văn Hai"), "K/T BÍ THƯ", "PHÓ BÍ THƯ"),
+        (
+            Signature(authority="T/M BAN THƯỜNG VỤ", title="BÍ THƯ", name="Nguyễn Văn Minh"),
+            "T/M BAN THƯỜNG VỤ",
+            "BÍ THƯ",
+        ),
+        (
+            Signature(authority="K/T BÍ THƯ", title="PHÓ BÍ THƯ", name="Lê Văn Hai"),
+            "K/T BÍ THƯ",
+            "PHÓ BÍ THƯ",
+        ),
+        (
+            Signature(authority="T/L BAN THƯỜNG VỤ", title="CHÁNH VĂN PHÒNG", name="Trần Thị Thu"),
+            "T/L BAN THƯỜNG VỤ",
+            "CHÁNH VĂN PHÒNG",
+        ),
+        (
+            Signature(authority="KT. Bí thư", title="Phó Bí thư", name="Lê Văn Hai"),
+            "K/T BÍ THƯ",
+            "PHÓ BÍ THƯ",
+        ),
     ],
 )
 def test_signature_variants(dataset, given, authority, title) -> None:
     block = party_signature(given)
     assert (block.authority, block.title, block.name) == (authority, title, given.name)
     commune, dialogue, items, _ = dataset
-    data = build_data("thong-bao-ket-luan", commune, dialogue, items, number=5, issued_on=date(2017, 4, 5), options={"signature": given})
+    data = build_data(
+        "thong-bao-ket-luan",
+        commune,
+        dialogue,
+        items,
+        number=5,
+        issued_on=date(2017, 4, 5),
+        options={"signature": given},
+    )
     text = html_text(render("thong-bao-ket-luan", "html", data).decode())
     assert_in_order(text, [authority, title, given.name, "Nơi nhận:", LAST_LINE])
 
@@ -249,7 +295,9 @@ def test_conclusion_notice_one_conclusion_per_issue(dataset, documents, html) ->
     assert markup.count('class="conclusion"') == len(within)
     assert markup.count('class="escalation"') == len(above)
     text = html_text(markup)
-    assert_in_order(text, ["I. CÁC VẤN ĐỀ THUỘC THẨM QUYỀN CẤP XÃ", "II. KIẾN NGHỊ CẤP TRÊN", "III. TỔ CHỨC THỰC HIỆN"])
+    assert_in_order(
+        text, ["I. CÁC VẤN ĐỀ THUỘC THẨM QUYỀN CẤP XÃ", "II. KIẾN NGHỊ CẤP TRÊN", "III. TỔ CHỨC THỰC HIỆN"]
+    )
     assert "kéo dài, đã nêu các năm 2015, 2016" in text
     assert "(2 lần)" in text
 
@@ -257,7 +305,12 @@ def test_conclusion_notice_one_conclusion_per_issue(dataset, documents, html) ->
 def test_resolution_deadline_options(dataset) -> None:
     commune, dialogue, items, _ = dataset
     data = build_data(
-        "thong-bao-ket-luan", commune, dialogue, items, number=5, issued_on=date(2017, 4, 5),
+        "thong-bao-ket-luan",
+        commune,
+        dialogue,
+        items,
+        number=5,
+        issued_on=date(2017, 4, 5),
         options={"resolution_working_days": 15, "resolution_working_days_by_topic": {5: 5}},
     )
     for c in data.notice.conclusions:
@@ -279,12 +332,27 @@ def test_summary_report(dataset, documents, html) -> None:
     assert any(i.count == 2 for g in report.groups for i in g.issues)
     assert report.proposals and report.deadlines
     assert any(row.late for row in report.deadlines)  # ấp Căn Cứ sent its report on 15/03, due before 15/03
-    assert {c.name for c in documents["bao-cao-tong-hop"].charts} == {"topics", "hamlets", "sources", "repeats", "deadlines"}
+    assert {c.name for c in documents["bao-cao-tong-hop"].charts} == {
+        "topics",
+        "hamlets",
+        "sources",
+        "repeats",
+        "deadlines",
+    }
     assert all(c.png.startswith(b"\x89PNG") for c in documents["bao-cao-tong-hop"].charts)
     markup = html["bao-cao-tong-hop"]
     assert markup.count('src="data:image/png;base64,') == 5
     text = html_text(markup)
-    assert_in_order(text, ["1. Số lượng ý kiến", "2. Tổng hợp ý kiến theo nội dung", "3. Các vấn đề vượt thẩm quyền cấp xã", "kéo dài", "4. Đề xuất"])
+    assert_in_order(
+        text,
+        [
+            "1. Số lượng ý kiến",
+            "2. Tổng hợp ý kiến theo nội dung",
+            "3. Các vấn đề vượt thẩm quyền cấp xã",
+            "kéo dài",
+            "4. Đề xuất",
+        ],
+    )
 
 
 def test_minutes(dataset, documents, html) -> None:
@@ -292,7 +360,12 @@ def test_minutes(dataset, documents, html) -> None:
     data = documents["bien-ban"]
     assert data.left_signature.title == "THƯ KÝ" and data.signature.title == "CHỦ TRÌ HỘI NGHỊ"
     text = html_text(html["bien-ban"])
-    needles = ["Vào lúc 07 giờ 30, thứ Bảy, ngày 25/03/2017", "Chủ trì:", "Thư ký:", "Tổng số đại biểu tham dự: 176 người"]
+    needles = [
+        "Vào lúc 07 giờ 30, thứ Bảy, ngày 25/03/2017",
+        "Chủ trì:",
+        "Thư ký:",
+        "Tổng số đại biểu tham dự: 176 người",
+    ]
     for s in minutes.speeches:
         needles += [s.name, s.hamlet, s.issue, s.answer]
     needles += [minutes.conclusion[0], "kết thúc vào lúc 11 giờ 15", "THƯ KÝ", "CHỦ TRÌ HỘI NGHỊ"]
@@ -308,7 +381,18 @@ def test_blank_minutes_form(dataset) -> None:
 
 def test_invitation(documents, html) -> None:
     text = html_text(html["giay-moi"])
-    assert_in_order(text, ["GIẤY MỜI", "trân trọng kính mời:", "Thời gian:", "07 giờ 30, thứ Bảy, ngày 25/03/2017", "Địa điểm:", "Nhà văn hóa xã", "Nội dung:"])
+    assert_in_order(
+        text,
+        [
+            "GIẤY MỜI",
+            "trân trọng kính mời:",
+            "Thời gian:",
+            "07 giờ 30, thứ Bảy, ngày 25/03/2017",
+            "Địa điểm:",
+            "Nhà văn hóa xã",
+            "Nội dung:",
+        ],
+    )
 
 
 def test_escalation_letter(dataset, documents, html) -> None:
@@ -324,17 +408,32 @@ def test_escalation_letter(dataset, documents, html) -> None:
 
 def test_radio_announcement_reuses_the_radio_script(html) -> None:
     text = html_text(html["thong-bao-truyen-thanh"])
-    assert_in_order(text, ["THÔNG BÁO", "Về việc tổ chức", "Kính thưa bà con nhân dân xã Tân Phước", "Thời gian: 07 giờ 30 phút, thứ Bảy, ngày 25 tháng 3 năm 2017", "trước ngày 15 tháng 3 năm 2017", "Trân trọng cảm ơn"])
+    assert_in_order(
+        text,
+        [
+            "THÔNG BÁO",
+            "Về việc tổ chức",
+            "Kính thưa bà con nhân dân xã Tân Phước",
+            "Thời gian: 07 giờ 30 phút, thứ Bảy, ngày 25 tháng 3 năm 2017",
+            "trước ngày 15 tháng 3 năm 2017",
+            "Trân trọng cảm ơn",
+        ],
+    )
 
 
 # --- templates, errors, CLI -----------------------------------------------------------------
 
 
 def test_commune_template_overrides(tmp_path: Path, documents) -> None:
-    (tmp_path / "giay-moi.html").write_text('{% extends "base.html" %}{% block body %}<p>MẪU RIÊNG CỦA XÃ</p>{% endblock %}', encoding="utf-8")
+    (tmp_path / "giay-moi.html").write_text(
+        '{% extends "base.html" %}{% block body %}<p>MẪU RIÊNG CỦA XÃ</p>{% endblock %}', encoding="utf-8"
+    )
     markup = render("giay-moi", "html", documents["giay-moi"], template_dirs=[tmp_path]).decode()
     assert "MẪU RIÊNG CỦA XÃ" in markup and "ĐẢNG CỘNG SẢN VIỆT NAM" in markup
-    assert "MẪU RIÊNG" not in render("bien-ban", "html", documents["bien-ban"], template_dirs=[tmp_path]).decode()
+    assert (
+        "MẪU RIÊNG"
+        not in render("bien-ban", "html", documents["bien-ban"], template_dirs=[tmp_path]).decode()
+    )
 
 
 def test_unknown_kind_and_format(documents) -> None:
@@ -349,7 +448,12 @@ def test_unknown_kind_and_format(documents) -> None:
 
 def test_cli_render(tmp_path: Path, capsys) -> None:
     out = tmp_path / "tb.html"
-    assert cli_main(["render", "thong-bao-ket-luan", "--demo", "--format", "html", "-o", str(out), "--number", "5"]) == 0
+    assert (
+        cli_main(
+            ["render", "thong-bao-ket-luan", "--demo", "--format", "html", "-o", str(out), "--number", "5"]
+        )
+        == 0
+    )
     text = html_text(out.read_text(encoding="utf-8"))
     assert "Số 05-TB/ĐU" in text and "Tân Phước, ngày 05 tháng 04 năm 2017" in text
     assert cli_main(["render", "thong-bao", "--demo", "--format", "html", "-o", str(out)]) == 2

@@ -37,7 +37,11 @@ class GatedCollection:
             error, self.fail_next = self.fail_next, None
             raise error
         self.writes.append(ids)
-        refused = [{"index": i, "code": self.refuse[d], "errmsg": f"refused {d}"} for i, d in enumerate(ids) if d in self.refuse]
+        refused = [
+            {"index": i, "code": self.refuse[d], "errmsg": f"refused {d}"}
+            for i, d in enumerate(ids)
+            if d in self.refuse
+        ]
         if refused:
             raise BulkWriteError({"writeErrors": refused, "nInserted": len(ids) - len(refused)})
 
@@ -103,7 +107,11 @@ async def test_a_refused_write_fails_only_its_own_caller():
     writer = GroupWriter(collection)
     hold = asyncio.create_task(writer.write(clear("first")))
     results = await asyncio.gather(
-        writer.insert({"_id": "new"}), writer.insert({"_id": "dup"}), writer.write(InsertOne({"_id": "bad"})), hold, return_exceptions=True
+        writer.insert({"_id": "new"}),
+        writer.insert({"_id": "dup"}),
+        writer.write(InsertOne({"_id": "bad"})),
+        hold,
+        return_exceptions=True,
     )
     assert results[0] is True
     assert results[1] is False  # a duplicate key: `insert` says so instead of raising
@@ -145,5 +153,7 @@ async def test_a_handler_returning_too_few_results_fails_its_callers_instead_of_
         return requests[:-1]
 
     batcher = Batcher(handle, name="short")
-    results = await asyncio.wait_for(asyncio.gather(batcher.submit(1), batcher.submit(2), return_exceptions=True), timeout=2)
+    results = await asyncio.wait_for(
+        asyncio.gather(batcher.submit(1), batcher.submit(2), return_exceptions=True), timeout=2
+    )
     assert all(isinstance(r, RuntimeError) and "1 results for 2 requests" in str(r) for r in results)

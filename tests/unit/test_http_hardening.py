@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from shared.http import (
     DOCS_CSP,
+    _BodyLimit,  # noqa: PLC2701 - the middleware itself, under a raw ASGI app
     correlation_id_from,
     install_body_limit,
     install_error_handlers,
@@ -18,7 +19,6 @@ from shared.http import (
     install_security_headers,
     read_form,
 )
-from shared.http import _BodyLimit  # noqa: PLC2701 - the middleware itself, under a raw ASGI app
 
 LIMIT = 1024
 
@@ -49,7 +49,10 @@ def bare_app() -> FastAPI:
 
     @app.get("/own-policy")
     async def own_policy():
-        return HTMLResponse("<p>x</p>", headers={"Content-Security-Policy": "default-src 'none'", "Referrer-Policy": "no-referrer"})
+        return HTMLResponse(
+            "<p>x</p>",
+            headers={"Content-Security-Policy": "default-src 'none'", "Referrer-Policy": "no-referrer"},
+        )
 
     @app.get("/data")
     async def data():
@@ -68,7 +71,9 @@ def chunks(n: int, size: int = 256):
 
 @pytest.fixture
 async def client():
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=bare_app()), base_url="http://t") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=bare_app()), base_url="http://t"
+    ) as client:
         yield client
 
 
@@ -98,7 +103,9 @@ async def test_a_response_already_started_is_cut_off_rather_than_finished():
     seen: list[dict] = []
 
     async def early(scope, receive, send):
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
+        )
         while (message := await receive())["type"] == "http.request":
             seen.append(message)
             await send({"type": "http.response.body", "body": message["body"], "more_body": True})
@@ -111,20 +118,37 @@ async def test_a_response_already_started_is_cut_off_rather_than_finished():
     async def send(message):
         sent.append(message)
 
-    scope = {"type": "http", "method": "POST", "path": "/early", "headers": [(b"transfer-encoding", b"chunked")]}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/early",
+        "headers": [(b"transfer-encoding", b"chunked")],
+    }
     await _BodyLimit(early, LIMIT, {})(scope, receive, send)
     assert [m.get("status") for m in sent if m["type"] == "http.response.start"] == [200]
-    assert len(seen) == 1 and not any(m["type"] == "http.response.body" and not m["more_body"] for m in sent)  # never completed
+    assert len(seen) == 1 and not any(
+        m["type"] == "http.response.body" and not m["more_body"] for m in sent
+    )  # never completed
     assert next(body, None) is not None  # the rest of the body was never read
 
 
 async def test_a_form_with_too_many_fields_is_413_in_vietnamese(client):
     assert (await client.post("/form", data={f"f{i}": "a" for i in range(5)})).json() == {"fields": 5}
     refused = await client.post("/form", data={f"f{i}": "a" for i in range(6)})
-    assert refused.status_code == 413 and refused.json()["error"] == "too_many_fields" and "quá nhiều trường" in refused.json()["message_vi"]
+    assert (
+        refused.status_code == 413
+        and refused.json()["error"] == "too_many_fields"
+        and "quá nhiều trường" in refused.json()["message_vi"]
+    )
     page = await client.post("/form", data={f"f{i}": "a" for i in range(6)}, headers={"accept": "text/html"})
-    assert page.status_code == 413 and page.headers["content-type"].startswith("text/html") and "quá nhiều trường" in page.text
-    multipart = await client.post("/form", data={f"f{i}": "a" for i in range(3)}, files={f"t{i}": ("a.txt", b"a") for i in range(3)})
+    assert (
+        page.status_code == 413
+        and page.headers["content-type"].startswith("text/html")
+        and "quá nhiều trường" in page.text
+    )
+    multipart = await client.post(
+        "/form", data={f"f{i}": "a" for i in range(3)}, files={f"t{i}": ("a.txt", b"a") for i in range(3)}
+    )
     assert multipart.status_code == 413
 
 
@@ -133,24 +157,39 @@ def test_a_well_formed_correlation_id_is_kept(supplied):
     assert correlation_id_from(supplied) == supplied
 
 
-@pytest.mark.parametrize("supplied", ["", "a" * 65, "x" * 100, "có dấu", "a b", "a\tb", "<script>", "id;drop", "a/b", "ý-kiến"])
+@pytest.mark.parametrize(
+    "supplied", ["", "a" * 65, "x" * 100, "có dấu", "a b", "a\tb", "<script>", "id;drop", "a/b", "ý-kiến"]
+)
 def test_any_other_correlation_id_is_replaced(supplied):
     fresh = correlation_id_from(supplied)
     assert fresh != supplied and correlation_id_from(fresh) == fresh
 
 
 async def test_the_response_carries_the_checked_correlation_id(client):
-    assert (await client.get("/data", headers={"x-correlation-id": "ok-1"})).headers["x-correlation-id"] == "ok-1"
-    replaced = (await client.get("/data", headers={"x-correlation-id": "x" * 100})).headers["x-correlation-id"]
+    assert (await client.get("/data", headers={"x-correlation-id": "ok-1"})).headers[
+        "x-correlation-id"
+    ] == "ok-1"
+    replaced = (await client.get("/data", headers={"x-correlation-id": "x" * 100})).headers[
+        "x-correlation-id"
+    ]
     assert replaced != "x" * 100 and len(replaced) <= 64
 
 
 async def test_html_gets_the_security_headers_and_everything_gets_nosniff(client):
     page = await client.get("/page")
-    assert "frame-ancestors 'none'" in page.headers["content-security-policy"] and "default-src 'self'" in page.headers["content-security-policy"]
-    assert (page.headers["x-content-type-options"], page.headers["x-frame-options"], page.headers["referrer-policy"]) == ("nosniff", "DENY", "same-origin")
+    assert (
+        "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        and "default-src 'self'" in page.headers["content-security-policy"]
+    )
+    assert (
+        page.headers["x-content-type-options"],
+        page.headers["x-frame-options"],
+        page.headers["referrer-policy"],
+    ) == ("nosniff", "DENY", "same-origin")
     data = await client.get("/data")
-    assert data.headers["x-content-type-options"] == "nosniff" and "content-security-policy" not in data.headers
+    assert (
+        data.headers["x-content-type-options"] == "nosniff" and "content-security-policy" not in data.headers
+    )
 
 
 async def test_a_page_keeps_the_headers_it_set(client):

@@ -30,9 +30,14 @@ def build(sequence: int = 0, method: str = "REQUEST", delegate_index: int = 0, d
     dialogue = dialogue or demo_dialogue()
     delegate = dialogue.delegates[delegate_index]
     return invitation_ics(
-        demo_commune(), dialogue,
-        attendee_name=delegate.name, attendee_email=delegate.email, organizer_email=ORGANIZER,
-        sequence=sequence, method=method, stamp=STAMP,
+        demo_commune(),
+        dialogue,
+        attendee_name=delegate.name,
+        attendee_email=delegate.email,
+        organizer_email=ORGANIZER,
+        sequence=sequence,
+        method=method,
+        stamp=STAMP,
     )
 
 
@@ -77,7 +82,11 @@ def test_start_and_end_in_local_time() -> None:
 
 
 def test_uid_stable_across_recipients_and_sequences() -> None:
-    uids = {str(parse(build(sequence=s, method=m, delegate_index=i))[1]["UID"]) for s, m in ((0, "REQUEST"), (3, "REQUEST"), (4, "CANCEL")) for i in range(3)}
+    uids = {
+        str(parse(build(sequence=s, method=m, delegate_index=i))[1]["UID"])
+        for s, m in ((0, "REQUEST"), (3, "REQUEST"), (4, "CANCEL"))
+        for i in range(3)
+    }
     assert uids == {"demo-2017@demo.doithoai"}
     assert uids == {event_uid(demo_commune(), demo_dialogue())}
 
@@ -132,7 +141,13 @@ def test_rejects_bad_method_and_sequence() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(venue=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=200).map(str.strip).filter(bool))
+@given(
+    venue=st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=200
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 def test_any_venue_round_trips(venue: str) -> None:
     ics = build(dialogue=demo_dialogue().model_copy(update={"venue": venue}))
     _, event = parse(ics)
@@ -148,8 +163,14 @@ def email_for(sequence: int = 0, method: str = "REQUEST", dialogue=None):
     delegate = dialogue.delegates[0]
     ics = build(sequence=sequence, method=method, dialogue=dialogue)
     message = invitation_email(
-        environment(), demo_commune(), dialogue, delegate,
-        sender=ORGANIZER, sequence=sequence, method=method, ics=ics,
+        environment(),
+        demo_commune(),
+        dialogue,
+        delegate,
+        sender=ORGANIZER,
+        sequence=sequence,
+        method=method,
+        ics=ics,
     )
     # What the receiving side sees: serialised as aiosmtplib sends it (policy.SMTP), parsed back.
     wire = flatten_message(message)
@@ -165,7 +186,10 @@ def calendar_part(message):
 
 def test_email_request() -> None:
     message, ics = email_for()
-    assert str(message["Subject"]) == "[Giấy mời] Hội nghị đối thoại giữa Bí thư Đảng ủy với nhân dân năm 2017 ngày 25/03/2017"
+    assert (
+        str(message["Subject"])
+        == "[Giấy mời] Hội nghị đối thoại giữa Bí thư Đảng ủy với nhân dân năm 2017 ngày 25/03/2017"
+    )
     assert message["To"].addresses[0].addr_spec == demo_dialogue().delegates[0].email
     part = calendar_part(message)
     assert part.get_param("method") == "REQUEST"
@@ -202,8 +226,14 @@ def test_message_id_stable_per_dialogue_version_delegate() -> None:
     cancel, _ = email_for(sequence=1, method="CANCEL")
     assert cancel["Message-ID"] != first["Message-ID"]
     other = invitation_email(
-        environment(), demo_commune(), demo_dialogue(), demo_dialogue().delegates[1],
-        sender=ORGANIZER, sequence=0, method="REQUEST", ics=build(),
+        environment(),
+        demo_commune(),
+        demo_dialogue(),
+        demo_dialogue().delegates[1],
+        sender=ORGANIZER,
+        sequence=0,
+        method="REQUEST",
+        ics=build(),
     )
     assert other["Message-ID"] != first["Message-ID"]
 
@@ -214,17 +244,30 @@ def test_long_vietnamese_headers_keep_their_spaces() -> None:
     dialogue = demo_dialogue().model_copy(update={"year": 2026})
     for sequence, method in ((0, "REQUEST"), (1, "REQUEST"), (2, "CANCEL")):
         message, _ = email_for(sequence=sequence, method=method, dialogue=dialogue)
-        assert "Hội nghị đối thoại giữa Bí thư Đảng ủy với nhân dân năm 2026 ngày 25/03/2017" in str(message["Subject"])
+        assert "Hội nghị đối thoại giữa Bí thư Đảng ủy với nhân dân năm 2026 ngày 25/03/2017" in str(
+            message["Subject"]
+        )
 
 
 def test_delegate_without_email_is_permanent() -> None:
     dialogue = demo_dialogue()
     delegate = dialogue.delegates[0].model_copy(update={"email": None})
     with pytest.raises(PermanentError):
-        invitation_email(environment(), demo_commune(), dialogue, delegate, sender=ORGANIZER, sequence=0, method="REQUEST", ics=build())
+        invitation_email(
+            environment(),
+            demo_commune(),
+            dialogue,
+            delegate,
+            sender=ORGANIZER,
+            sequence=0,
+            method="REQUEST",
+            ics=build(),
+        )
 
 
 def test_weekday_names() -> None:
-    sunday = demo_dialogue().model_copy(update={"meeting_date": date(2017, 3, 26), "meeting_time": time(14, 0)})
+    sunday = demo_dialogue().model_copy(
+        update={"meeting_date": date(2017, 3, 26), "meeting_time": time(14, 0)}
+    )
     assert meeting_when(sunday) == "14 giờ 00, Chủ nhật, ngày 26/03/2017"
     assert "thứ Bảy" in meeting_when(demo_dialogue())

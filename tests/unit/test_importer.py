@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from services.intake.demo import demo_commune
-from services.intake.importer import ImportFileRejected, Importer, map_header, read_table
+from services.intake.importer import Importer, ImportFileRejected, map_header, read_table
 from services.intake.web.staff.imports import template_csv, template_xlsx
 from shared.contracts import Kind, Organisation, Source
 
@@ -40,7 +40,13 @@ def as_xlsx(rows: list[list[object]]) -> bytes:
 
 
 def test_headers_are_recognised_with_or_without_diacritics_in_any_order():
-    assert map_header(["Noi dung", "AP", "Ho va ten", "SĐT", "Loại"]) == {"text": 0, "hamlet": 1, "name": 2, "phone": 3, "kind": 4}
+    assert map_header(["Noi dung", "AP", "Ho va ten", "SĐT", "Loại"]) == {
+        "text": 0,
+        "hamlet": 1,
+        "name": 2,
+        "phone": 3,
+        "kind": 4,
+    }
     with pytest.raises(ImportFileRejected) as refused:
         map_header(["Ấp", "Họ tên"])
     assert "Nội dung" in refused.value.vi
@@ -58,12 +64,23 @@ def test_good_rows_become_submissions_and_bad_rows_are_reported_with_number_and_
     result = Importer(COMMUNE, TOPICS).read("hop.csv", as_csv(rows))
     assert result.total == 4 and [r.row for r in result.rows] == [2, 6]
     first, farmers = result.rows
-    assert first.submission.hamlet == "ap Can Cu" and first.submission.kind is Kind.COMPLAINT and first.topic_hint == 3
+    assert (
+        first.submission.hamlet == "ap Can Cu"
+        and first.submission.kind is Kind.COMPLAINT
+        and first.topic_hint == 3
+    )
     assert first.submission.source is Source.HAMLET_PARTY_CELL and first.submission.contact == "0912 345 678"
     assert farmers.submission.kind is Kind.OPINION and farmers.submission.source is Source.MASS_ORGANISATION
     assert farmers.submission.organisation is Organisation.FARMERS_UNION
     errors = {(e.row, e.column) for e in result.errors}
-    assert errors == {(3, "hamlet"), (5, "kind"), (5, "organisation"), (5, "topic"), (5, "phone"), (5, "text")}
+    assert errors == {
+        (3, "hamlet"),
+        (5, "kind"),
+        (5, "organisation"),
+        (5, "topic"),
+        (5, "phone"),
+        (5, "text"),
+    }
     assert all(e.reason and e.column_label for e in result.errors)
 
 
@@ -91,8 +108,12 @@ def cp1258(text: str) -> bytes:
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1258"])
 def test_csv_in_the_encodings_excel_writes(encoding):
     text = "Nội dung;Ấp\n" + ROAD.replace(",", "") + ";ấp Chợ\n"
-    result = Importer(COMMUNE, TOPICS).read("a.csv", cp1258(text) if encoding == "cp1258" else text.encode(encoding))
-    assert len(result.rows) == 1 and result.rows[0].submission.text == ROAD.replace(",", "")  # NFC after decoding
+    result = Importer(COMMUNE, TOPICS).read(
+        "a.csv", cp1258(text) if encoding == "cp1258" else text.encode(encoding)
+    )
+    assert len(result.rows) == 1 and result.rows[0].submission.text == ROAD.replace(
+        ",", ""
+    )  # NFC after decoding
 
 
 def test_files_that_cannot_be_read_are_refused_whole():
@@ -110,16 +131,29 @@ def test_the_template_files_read_back_as_one_good_row():
 
 
 def test_xlsx_numbers_are_read_as_text():
-    result = Importer(COMMUNE, TOPICS).read("a.xlsx", as_xlsx([["Nội dung", "Điện thoại", "Lĩnh vực"], [ROAD, 912345678, 3]]))
+    result = Importer(COMMUNE, TOPICS).read(
+        "a.xlsx", as_xlsx([["Nội dung", "Điện thoại", "Lĩnh vực"], [ROAD, 912345678, 3]])
+    )
     assert result.rows[0].submission.contact == "912345678" and result.rows[0].topic_hint == 3
 
 
 HAMLETS = [h.name for h in COMMUNE.hamlets] + ["", "ấp Không Có", "ap cho"]
-cells = st.text(alphabet=st.sampled_from(string.ascii_letters + string.digits + " ,;\"'\n.-àáạảãăằắâầđêếôồơờưừýỹ" + "\u0301"), max_size=40)
+cells = st.text(
+    alphabet=st.sampled_from(
+        string.ascii_letters + string.digits + " ,;\"'\n.-àáạảãăằắâầđêếôồơờưừýỹ" + "\u0301"
+    ),
+    max_size=40,
+)
 texts = st.one_of(st.just(""), st.just(ROAD), cells)
 rows_strategy = st.lists(
-    st.tuples(st.sampled_from(HAMLETS), st.sampled_from(["", "ý kiến", "kien nghi", "phản ánh", "khác"]), texts,
-              st.one_of(st.just(""), cells), st.sampled_from(["", "0912 345 678", "12", "abc"]), st.sampled_from(["", "3", "0", "99", "x"])),
+    st.tuples(
+        st.sampled_from(HAMLETS),
+        st.sampled_from(["", "ý kiến", "kien nghi", "phản ánh", "khác"]),
+        texts,
+        st.one_of(st.just(""), cells),
+        st.sampled_from(["", "0912 345 678", "12", "abc"]),
+        st.sampled_from(["", "3", "0", "99", "x"]),
+    ),
     max_size=25,
 )
 
@@ -137,5 +171,7 @@ def test_every_non_empty_row_is_imported_or_reported_and_csv_and_xlsx_agree(rows
     assert imported | reported == non_empty and result.total == len(non_empty)
     for row in result.rows:
         assert 5 <= len(row.submission.text) and row.submission.text == row.submission.text.strip()
-    other = Importer(COMMUNE, TOPICS).read("g.xlsx" if fmt == "csv" else "g.csv", as_xlsx(table) if fmt == "csv" else as_csv(table))
+    other = Importer(COMMUNE, TOPICS).read(
+        "g.xlsx" if fmt == "csv" else "g.csv", as_xlsx(table) if fmt == "csv" else as_csv(table)
+    )
     assert [(r.row, r.submission) for r in other.rows] == [(r.row, r.submission) for r in result.rows]

@@ -13,7 +13,15 @@ from shared.http import error_body
 
 
 def body(**fields) -> SubmissionIn:
-    return SubmissionIn.model_validate({"source": "citizen", "kind": "petition", "text": "Đường vào ấp Chợ ngập nước.", "hamlet": "ấp Chợ", **fields})
+    return SubmissionIn.model_validate(
+        {
+            "source": "citizen",
+            "kind": "petition",
+            "text": "Đường vào ấp Chợ ngập nước.",
+            "hamlet": "ấp Chợ",
+            **fields,
+        }
+    )
 
 
 def test_text_is_nfc_normalised_at_the_boundary():
@@ -61,13 +69,23 @@ def test_unknown_hamlet_is_rejected_with_the_known_ones():
 
 
 def test_accepted_submission_stores_its_received_event_in_the_outbox():
-    doc = accept_submission(body(submitter_name="Nguyễn Văn A", contact="0909000000"), demo_commune(), correlation_id="corr")
+    doc = accept_submission(
+        body(submitter_name="Nguyễn Văn A", contact="0909000000"), demo_commune(), correlation_id="corr"
+    )
     assert doc["status"] == "received" and doc["dialogue_id"] == "demo-2017" and doc["outbox_pending"] is True
     [event] = doc["outbox"]
     envelope = Envelope.model_validate(event)
     payload = SubmissionReceivedV1.model_validate(envelope.payload)
-    assert (envelope.routing_key, envelope.commune_id, envelope.correlation_id) == ("submission.received.v1", "demo", "corr")
-    assert (payload.submission_id, payload.tracking_code, payload.hamlet) == (doc["_id"], doc["tracking_code"], "ấp Chợ")
+    assert (envelope.routing_key, envelope.commune_id, envelope.correlation_id) == (
+        "submission.received.v1",
+        "demo",
+        "corr",
+    )
+    assert (payload.submission_id, payload.tracking_code, payload.hamlet) == (
+        doc["_id"],
+        doc["tracking_code"],
+        "ấp Chợ",
+    )
     assert "Nguyễn" not in str(envelope.payload)  # personal data stays in intake
 
 

@@ -59,6 +59,10 @@ async def test_a_browser_gets_a_page_in_vietnamese():
         held = asyncio.create_task(client.post("/form"))
         await asyncio.wait_for(started.wait(), 5)
         page = await client.post("/form", headers={"accept": "text/html,application/xhtml+xml"})
-        assert page.status_code == 503 and page.headers["content-type"].startswith("text/html") and "chưa được lưu" in page.text
+        assert (
+            page.status_code == 503
+            and page.headers["content-type"].startswith("text/html")
+            and "chưa được lưu" in page.text
+        )
         release.set()
         assert (await held).status_code == 200

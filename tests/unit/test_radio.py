@@ -11,7 +11,9 @@ from shared.directory import Topic
 
 
 def render(**kwargs) -> str:
-    return radio_announcement(environment(), demo_commune(), kwargs.pop("dialogue", demo_dialogue()), **kwargs)
+    return radio_announcement(
+        environment(), demo_commune(), kwargs.pop("dialogue", demo_dialogue()), **kwargs
+    )
 
 
 def positions(text: str, *needles: str) -> list[int]:
@@ -79,7 +81,13 @@ def test_deadline_and_registration_hint() -> None:
 def test_diacritics_intact_and_no_template_left() -> None:
     text = render(registration_hint="Liên hệ Văn phòng Đảng ủy.")
     assert unicodedata.is_normalized("NFC", text)
-    for phrase in ("Kính thưa bà con nhân dân", "Đài truyền thanh xã Tân Phước", "Bí thư Đảng ủy", "ấp Căn Cứ", "nước thải sinh hoạt"):
+    for phrase in (
+        "Kính thưa bà con nhân dân",
+        "Đài truyền thanh xã Tân Phước",
+        "Bí thư Đảng ủy",
+        "ấp Căn Cứ",
+        "nước thải sinh hoạt",
+    ):
         assert phrase in text
     assert "{{" not in text and "{%" not in text and "}}" not in text
     assert "None" not in text
@@ -87,17 +95,21 @@ def test_diacritics_intact_and_no_template_left() -> None:
 
 
 def test_spoken_time_forms() -> None:
-    on_the_hour = demo_dialogue().model_copy(update={"meeting_date": date(2017, 4, 2), "meeting_time": time(8, 0)})
+    on_the_hour = demo_dialogue().model_copy(
+        update={"meeting_date": date(2017, 4, 2), "meeting_time": time(8, 0)}
+    )
     assert spoken_when(on_the_hour) == "08 giờ, Chủ nhật, ngày 2 tháng 4 năm 2017"
     assert spoken_when(demo_dialogue()) == "07 giờ 30 phút, thứ Bảy, ngày 25 tháng 3 năm 2017"
 
 
 def test_other_commune_topics_and_hamlets() -> None:
-    dialogue = demo_dialogue().model_copy(update={
-        "topics": (Topic(number=1, name="Chuyển đổi số"), Topic(number=2, name="Nước sạch nông thôn")),
-        "hamlet_ids": (),
-        "legal_bases": (),
-    })
+    dialogue = demo_dialogue().model_copy(
+        update={
+            "topics": (Topic(number=1, name="Chuyển đổi số"), Topic(number=2, name="Nước sạch nông thôn")),
+            "hamlet_ids": (),
+            "legal_bases": (),
+        }
+    )
     text = render(dialogue=dialogue)
     assert "hai vấn đề trọng tâm" in text
     assert "Thứ nhất: Chuyển đổi số." in text and "Thứ hai: Nước sạch nông thôn." in text

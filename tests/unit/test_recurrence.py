@@ -1,6 +1,6 @@
 import subprocess
-from pathlib import Path
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -26,8 +26,15 @@ FIXED_TEXT = "Lộ đal ấp Rạch Tràm bể nát, đề nghị xã sửa ch�
 
 def candidate(sid, text, *, hamlet="ấp Bến Đò", topic=3, year=2017, cluster=None, answer=None):
     return Candidate(
-        submission_id=sid, dialogue_id="demo-2017", year=year, hamlet=hamlet, topic=topic,
-        tokens=fingerprint(text).tokens, cluster_id=cluster or sid, text=text, answer=answer,
+        submission_id=sid,
+        dialogue_id="demo-2017",
+        year=year,
+        hamlet=hamlet,
+        topic=topic,
+        tokens=fingerprint(text).tokens,
+        cluster_id=cluster or sid,
+        text=text,
+        answer=answer,
     )
 
 
@@ -61,14 +68,20 @@ def test_keys_are_stable_across_processes():
     )
     for seed in ("1", "2"):
         out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True,
-            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}, cwd=REPO,
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+            cwd=REPO,
         ).stdout.strip()
         assert tuple(out.split(",")) == fingerprint(FIXED_TEXT).keys
 
 
-FIRST = ("Tuyến lộ đal từ bến đò vô xóm trong ấp Bến Đò dài gần 1 km mà đèn đường hư gần hết, "
-         "tối thui. Từ khi đèn tắt thì xảy ra mấy vụ giật túi xách, trộm xe. Đề nghị sửa đèn.")
+FIRST = (
+    "Tuyến lộ đal từ bến đò vô xóm trong ấp Bến Đò dài gần 1 km mà đèn đường hư gần hết, "
+    "tối thui. Từ khi đèn tắt thì xảy ra mấy vụ giật túi xách, trộm xe. Đề nghị sửa đèn."
+)
 PARAPHRASE = "Đèn đường trên lộ vô xóm Bến Đò vẫn chưa sửa, tối quá, tuần rồi lại có người bị giật túi."
 
 
@@ -89,7 +102,12 @@ def test_the_same_words_in_another_hamlet_do_not_match():
 def test_different_topics_need_a_closer_text():
     stored = candidate("S014", FIRST, topic=3)
     fp = fingerprint(PARAPHRASE)
-    assert best_match(fp, hamlet="ấp Bến Đò", topic=5, candidates=[stored], threshold=0.3, mismatch_threshold=0.99) is None
+    assert (
+        best_match(
+            fp, hamlet="ấp Bến Đò", topic=5, candidates=[stored], threshold=0.3, mismatch_threshold=0.99
+        )
+        is None
+    )
     assert best_match(fingerprint(FIRST), hamlet="ấp Bến Đò", topic=0, candidates=[stored]) is not None
 
 
@@ -98,10 +116,17 @@ def test_unrelated_petition_does_not_match():
     assert best_match(fingerprint(PARAPHRASE), hamlet="ấp Bến Đò", topic=4, candidates=[stored]) is None
 
 
-@pytest.mark.parametrize(("a", "b", "same"), [
-    ("ấp Bến Đò", "Ben Do", True), ("Ấp Bến Đò", "ap ben do", True), ("ấp Chợ", "ấp Bến Đò", False),
-    (None, "ấp Chợ", True), ("Toàn xã", "ấp Chợ", True), ("ấp Căn Cứ", "Can Cu", True),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("ấp Bến Đò", "Ben Do", True),
+        ("Ấp Bến Đò", "ap ben do", True),
+        ("ấp Chợ", "ấp Bến Đò", False),
+        (None, "ấp Chợ", True),
+        ("Toàn xã", "ấp Chợ", True),
+        ("ấp Căn Cứ", "Can Cu", True),
+    ],
+)
 def test_hamlet_comparison_ignores_diacritics_and_the_word_ap(a, b, same):
     assert same_hamlet(a, b) is same
     assert hamlet_key("ấp Bến Đò") == "ben do"

@@ -56,7 +56,8 @@ class Gateway:
             payload = json.dumps({"ok": 200 <= self.status < 300}).encode()
             writer.write(
                 f"HTTP/1.1 {self.status} X\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n".encode() + payload
+                f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n".encode()
+                + payload
             )
             await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
@@ -113,7 +114,9 @@ async def test_2xx_is_sent(gateway: Gateway, sender: WebhookSmsSender, status: i
 
 
 @pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
-async def test_busy_or_server_error_is_transient(gateway: Gateway, sender: WebhookSmsSender, status: int) -> None:
+async def test_busy_or_server_error_is_transient(
+    gateway: Gateway, sender: WebhookSmsSender, status: int
+) -> None:
     gateway.status = status
     with pytest.raises(TransientError) as caught:
         await sender.send("0901234567", "x", idempotency_key="k")
@@ -182,7 +185,11 @@ def test_resident_text(hamlet: str) -> None:
 
 
 def test_resident_text_fits_with_long_names() -> None:
-    dialogue = demo_dialogue().model_copy(update={"venue": "Hội trường Nhà văn hóa xã (số 12, đường Nguyễn Thị Minh Khai, khu phố Phước Hòa)" * 2})
+    dialogue = demo_dialogue().model_copy(
+        update={
+            "venue": "Hội trường Nhà văn hóa xã (số 12, đường Nguyễn Thị Minh Khai, khu phố Phước Hòa)" * 2
+        }
+    )
     text = resident_invitation_text(demo_commune(), dialogue, "khu phố Bình Hưng Hòa mở rộng")
     assert len(text) <= MAX_TEXT_CHARS
     short = demo_dialogue().model_copy(update={"theme": "Xây dựng nông thôn mới"})

@@ -24,7 +24,15 @@ ATTACKS = [
     "  =1+1",
     "＝1+1",
 ]
-ORDINARY = ["Đường vào ấp Chợ ngập nước mỗi khi mưa, đề nghị xã nạo vét cống.", "Phòng Kinh tế", "Toàn xã", "", "25/03/2017", "a=b", "email@example.vn"]
+ORDINARY = [
+    "Đường vào ấp Chợ ngập nước mỗi khi mưa, đề nghị xã nạo vét cống.",
+    "Phòng Kinh tế",
+    "Toàn xã",
+    "",
+    "25/03/2017",
+    "a=b",
+    "email@example.vn",
+]
 
 
 @pytest.mark.parametrize("text", ATTACKS)
@@ -51,20 +59,38 @@ def test_xlsx_cells_are_text_never_formulas():
 
 
 def _open_row(issue: str) -> dict:
-    return {"stt": 1, "topic": "@Chủ đề", "hamlet": "ấp Chợ", "issue": issue, "office": "Phòng Kinh tế", "authority": "Cấp xã", "due": "", "status": "Đang thực hiện", "times_raised": 2}
+    return {
+        "stt": 1,
+        "topic": "@Chủ đề",
+        "hamlet": "ấp Chợ",
+        "issue": issue,
+        "office": "Phòng Kinh tế",
+        "authority": "Cấp xã",
+        "due": "",
+        "status": "Đang thực hiện",
+        "times_raised": 2,
+    }
 
 
 def test_the_open_data_files_escape_a_residents_formula():
     rows = [_open_row(ATTACKS[0]), _open_row("Đèn đường hư, ban đêm trộm cắp nhiều.")]
     parsed = list(csv.reader(io.StringIO(to_csv(rows).decode("utf-8-sig"))))
     issue = [label for _, label in COLUMNS].index("Ý kiến, kiến nghị")
-    assert parsed[1][issue] == "'" + ATTACKS[0] and parsed[1][1] == "'@Chủ đề" and parsed[2][issue] == "Đèn đường hư, ban đêm trộm cắp nhiều."
+    assert (
+        parsed[1][issue] == "'" + ATTACKS[0]
+        and parsed[1][1] == "'@Chủ đề"
+        and parsed[2][issue] == "Đèn đường hư, ban đêm trộm cắp nhiều."
+    )
     assert parsed[1][0] == "1" and parsed[1][-1] == "2"
     content = to_xlsx(rows, "=Tiêu đề")
     sheet_xml = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet_xml
     sheet = load_workbook(io.BytesIO(content)).active
-    assert sheet["A1"].value == "=Tiêu đề" and sheet.cell(3, issue + 1).value == ATTACKS[0] and sheet.cell(3, issue + 1).data_type == "s"
+    assert (
+        sheet["A1"].value == "=Tiêu đề"
+        and sheet.cell(3, issue + 1).value == ATTACKS[0]
+        and sheet.cell(3, issue + 1).data_type == "s"
+    )
 
 
 def test_the_import_templates_are_unchanged_by_the_escaping():

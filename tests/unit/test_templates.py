@@ -20,16 +20,43 @@ def test_office_email_is_vietnamese_and_addressed_to_the_office():
     commune, dialogue = demo_commune(), demo_dialogue()
     office = commune.office("phong-kinh-te")
     routed = SubmissionRoutedV1(
-        submission_id="s1", dialogue_id="demo-2017", tracking_code="DT-ABCDEFGH", kind=Kind.PETITION, text="Cống bị nghẹt & ngập",
-        hamlet="ấp Chợ", topic=3, topic_name=dialogue.topic_name(3), office_id=office.id, office_name=office.name,
-        coordinating_office_ids=("cong-an-xa",), confidence=0.9,
+        submission_id="s1",
+        dialogue_id="demo-2017",
+        tracking_code="DT-ABCDEFGH",
+        kind=Kind.PETITION,
+        text="Cống bị nghẹt & ngập",
+        hamlet="ấp Chợ",
+        topic=3,
+        topic_name=dialogue.topic_name(3),
+        office_id=office.id,
+        office_name=office.name,
+        coordinating_office_ids=("cong-an-xa",),
+        confidence=0.9,
     )
-    message = office_assignment_email(mail_environment(), notification_id="e1.email", routed=routed, commune=commune, dialogue=dialogue, office=office, sender="vp@x.example")
+    message = office_assignment_email(
+        mail_environment(),
+        notification_id="e1.email",
+        routed=routed,
+        commune=commune,
+        dialogue=dialogue,
+        office=office,
+        sender="vp@x.example",
+    )
     body = message.get_content()
     assert message["To"] == office.email and "DT-ABCDEFGH" in str(message["Subject"])
-    assert "Kính gửi: Phòng Kinh tế" in body and "Cống bị nghẹt & ngập" in body  # plain text: no HTML escaping
+    assert (
+        "Kính gửi: Phòng Kinh tế" in body and "Cống bị nghẹt & ngập" in body
+    )  # plain text: no HTML escaping
     assert "Cơ quan phối hợp: Công an xã" in body and "25/03/2017" in body
-    again = office_assignment_email(mail_environment(), notification_id="e1.email", routed=routed, commune=commune, dialogue=dialogue, office=office, sender="vp@x.example")
+    again = office_assignment_email(
+        mail_environment(),
+        notification_id="e1.email",
+        routed=routed,
+        commune=commune,
+        dialogue=dialogue,
+        office=office,
+        sender="vp@x.example",
+    )
     assert message["Message-ID"] == again["Message-ID"] == "<giao-viec.e1-email@demo.doithoai>"
 
 
@@ -37,12 +64,40 @@ def test_office_email_shows_a_repeat_with_its_earlier_answers():
     commune, dialogue = demo_commune(), demo_dialogue()
     office = commune.office("phong-kinh-te")
     routed = SubmissionRoutedV1(
-        submission_id="s2", dialogue_id="demo-2017", tracking_code="DT-B", kind=Kind.PETITION, text="Lộ đal ấp Rạch Tràm vẫn hư",
-        hamlet="ấp Rạch Tràm", topic=3, topic_name=dialogue.topic_name(3), office_id=office.id, office_name=office.name, confidence=0.9,
-        cluster_id="s1", duplicate_of="s1", times_raised=3, years_raised=(2015, 2016, 2017),
-        earlier=({"year": 2015, "submission_id": "s0", "text": "Lộ đal hư", "answer": "Xã đưa vào kế hoạch năm 2016"}, {"year": 2016, "submission_id": "s1", "text": "Lộ đal vẫn hư", "answer": None}),
+        submission_id="s2",
+        dialogue_id="demo-2017",
+        tracking_code="DT-B",
+        kind=Kind.PETITION,
+        text="Lộ đal ấp Rạch Tràm vẫn hư",
+        hamlet="ấp Rạch Tràm",
+        topic=3,
+        topic_name=dialogue.topic_name(3),
+        office_id=office.id,
+        office_name=office.name,
+        confidence=0.9,
+        cluster_id="s1",
+        duplicate_of="s1",
+        times_raised=3,
+        years_raised=(2015, 2016, 2017),
+        earlier=(
+            {
+                "year": 2015,
+                "submission_id": "s0",
+                "text": "Lộ đal hư",
+                "answer": "Xã đưa vào kế hoạch năm 2016",
+            },
+            {"year": 2016, "submission_id": "s1", "text": "Lộ đal vẫn hư", "answer": None},
+        ),
     )
-    body = office_assignment_email(mail_environment(), notification_id="e2.email", routed=routed, commune=commune, dialogue=dialogue, office=office, sender="vp@x.example").get_content()
+    body = office_assignment_email(
+        mail_environment(),
+        notification_id="e2.email",
+        routed=routed,
+        commune=commune,
+        dialogue=dialogue,
+        office=office,
+        sender="vp@x.example",
+    ).get_content()
     assert "đã được nêu 3 lần (các năm 2015, 2016, 2017)" in body
     assert "Trả lời đã có: Xã đưa vào kế hoạch năm 2016" in body and "(chưa có trả lời)" in body
 
@@ -55,13 +110,29 @@ def test_prebuilt_header_classes_serialise_exactly_as_the_standard_policy(monkey
     commune, dialogue = demo_commune(), demo_dialogue()
     office = commune.office("phong-kinh-te")
     routed = SubmissionRoutedV1(
-        submission_id="s1", dialogue_id="demo-2017", tracking_code="DT-ABCDEFGH", kind=Kind.COMPLAINT, text="Đường ấp Chợ ngập sâu, xe không qua được",
-        hamlet="ấp Chợ", topic=3, topic_name=dialogue.topic_name(3), office_id=office.id, office_name=office.name, confidence=0.9,
+        submission_id="s1",
+        dialogue_id="demo-2017",
+        tracking_code="DT-ABCDEFGH",
+        kind=Kind.COMPLAINT,
+        text="Đường ấp Chợ ngập sâu, xe không qua được",
+        hamlet="ấp Chợ",
+        topic=3,
+        topic_name=dialogue.topic_name(3),
+        office_id=office.id,
+        office_name=office.name,
+        confidence=0.9,
     )
 
     def build() -> bytes:
-        return messages.office_assignment_email(mail_environment(), notification_id="e3.email", routed=routed, commune=commune, dialogue=dialogue, office=office,
-                                                sender="Văn phòng Đảng ủy <vp@x.example>").as_bytes()
+        return messages.office_assignment_email(
+            mail_environment(),
+            notification_id="e3.email",
+            routed=routed,
+            commune=commune,
+            dialogue=dialogue,
+            office=office,
+            sender="Văn phòng Đảng ủy <vp@x.example>",
+        ).as_bytes()
 
     ours = build()
     monkeypatch.setattr(messages, "new_message", EmailMessage)  # the standard registry

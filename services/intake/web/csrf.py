@@ -65,4 +65,6 @@ def csrf_ok(request: Request, form: Mapping[str, object]) -> bool:
     return hmac.compare_digest(str(cookie).encode("ascii"), str(field).encode("ascii"))
 
 
-CSRF_FAILED_VI = "Biểu mẫu đã hết hạn hoặc không hợp lệ (thiếu mã bảo vệ). Vui lòng tải lại trang rồi gửi lại."
+CSRF_FAILED_VI = (
+    "Biểu mẫu đã hết hạn hoặc không hợp lệ (thiếu mã bảo vệ). Vui lòng tải lại trang rồi gửi lại."
+)

@@ -27,22 +27,28 @@ from pymongo.errors import PyMongoError
 from services.intake.logic import SubmissionRejected, accept_submission, resolve_hamlet, valid_phone
 from services.intake.metrics import IntakeMetrics
 from services.intake.public_limits import REGISTRATION, WEB, minutes, public_verdict
-from services.intake.registrations import RegistrationIn, RegistrationRepository, hamlet_counts, registration_document
+from services.intake.registrations import (
+    RegistrationIn,
+    RegistrationRepository,
+    hamlet_counts,
+    registration_document,
+)
 from services.intake.repository import SubmissionRepository, store_submission
 from services.intake.schemas import SubmissionIn
 from services.intake.status import STATUS_LABELS_VI
 from services.intake.subscribers import FOLLOWUP_LABELS_VI
 from services.intake.web.csrf import CSRF_FAILED_VI, CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
+from shared.auth.guard import GuardedRoute
 from shared.clock import VIETNAM_TZ, as_utc
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import Commune, Dialogue, DirectoryReader
 from shared.errors import is_transient
-from shared.http import error_body, read_form as read_bounded_form
+from shared.http import error_body
+from shared.http import read_form as read_bounded_form
 from shared.outbox import Outbox
 from shared.plan_deadlines import plan_deadlines
 from shared.runtime import Runtime
 from shared.templates import make_environment, upper_first
-from shared.auth.guard import GuardedRoute
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +78,14 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 # Field of the submission model -> field of the web form.
-_SUBMISSION_FIELDS = {"text": "text", "hamlet": "hamlet", "kind": "kind", "submitter_name": "name", "contact": "phone", "source": "_form"}
+_SUBMISSION_FIELDS = {
+    "text": "text",
+    "hamlet": "hamlet",
+    "kind": "kind",
+    "submitter_name": "name",
+    "contact": "phone",
+    "source": "_form",
+}
 
 
 def vn_datetime(value: datetime | str | None) -> str:
@@ -95,7 +108,12 @@ def _vn_day(value: str | date | None) -> str:
 def _environment():
     env = make_environment([TEMPLATES])
     env.filters["vn_datetime"] = vn_datetime
-    env.globals.update(KIND_LABELS_VI=KIND_LABELS_VI, KIND_HINTS_VI=KIND_HINTS_VI, WHOLE_COMMUNE=WHOLE_COMMUNE, CSRF_FIELD=CSRF_FIELD)
+    env.globals.update(
+        KIND_LABELS_VI=KIND_LABELS_VI,
+        KIND_HINTS_VI=KIND_HINTS_VI,
+        WHOLE_COMMUNE=WHOLE_COMMUNE,
+        CSRF_FIELD=CSRF_FIELD,
+    )
     return env
 
 
@@ -118,7 +136,13 @@ def _pydantic_errors(exc: ValidationError, fields: Mapping[str, str]) -> dict[st
     return errors
 
 
-def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: RegistrationRepository, outbox: Outbox, metrics: IntakeMetrics) -> APIRouter:
+def build_web_router(
+    rt: Runtime,
+    repo: SubmissionRepository,
+    registrations: RegistrationRepository,
+    outbox: Outbox,
+    metrics: IntakeMetrics,
+) -> APIRouter:
     directory: DirectoryReader = rt.directory
     settings = rt.settings
     env = _environment()
@@ -127,25 +151,50 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
 
     # ---- rendering -------------------------------------------------------------------------
 
-    def render(request: Request, template: str, *, status: int = 200, commune: Commune | None = None, title: str, **context: Any) -> HTMLResponse:
+    def render(
+        request: Request,
+        template: str,
+        *,
+        status: int = 200,
+        commune: Commune | None = None,
+        title: str,
+        **context: Any,
+    ) -> HTMLResponse:
         token = csrf_token(request)
-        html = env.get_template(f"web/{template}").render(commune=commune, title=title, csrf_token=token, **context)
+        html = env.get_template(f"web/{template}").render(
+            commune=commune, title=title, csrf_token=token, **context
+        )
         response = HTMLResponse(html, status_code=status)
         set_csrf_cookie(request, response, token)
         response.headers.update(SECURITY_HEADERS)
         return response
 
-    def message(request: Request, status: int, title: str, text: str, commune: Commune | None = None) -> HTMLResponse:
-        return render(request, "message.html", status=status, commune=commune, title=title, heading=title, text=text)
+    def message(
+        request: Request, status: int, title: str, text: str, commune: Commune | None = None
+    ) -> HTMLResponse:
+        return render(
+            request, "message.html", status=status, commune=commune, title=title, heading=title, text=text
+        )
 
     def not_found(request: Request, commune_id: str) -> HTMLResponse:
-        return message(request, 404, "Không tìm thấy xã", f"Không tìm thấy xã/phường có mã “{commune_id[:64]}”. Vui lòng kiểm tra lại đường dẫn.")
+        return message(
+            request,
+            404,
+            "Không tìm thấy xã",
+            f"Không tìm thấy xã/phường có mã “{commune_id[:64]}”. Vui lòng kiểm tra lại đường dẫn.",
+        )
 
     def forbidden(request: Request, commune: Commune | None) -> HTMLResponse:
         return message(request, 403, "Không gửi được biểu mẫu", CSRF_FAILED_VI, commune)
 
     def unavailable(request: Request, commune: Commune | None) -> HTMLResponse:
-        response = message(request, 503, "Hệ thống tạm thời gián đoạn", "Hệ thống tạm thời chưa lưu được, chưa có gì được ghi nhận. Vui lòng gửi lại sau ít phút.", commune)
+        response = message(
+            request,
+            503,
+            "Hệ thống tạm thời gián đoạn",
+            "Hệ thống tạm thời chưa lưu được, chưa có gì được ghi nhận. Vui lòng gửi lại sau ít phút.",
+            commune,
+        )
         response.headers["Retry-After"] = "5"
         return response
 
@@ -182,23 +231,50 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
         return response
 
     def too_many_text(retry_after_s: int) -> str:
-        return (f"Bạn đã gửi quá nhiều lần trong thời gian ngắn nên lần này chưa được ghi nhận. Vui lòng thử lại sau khoảng "
-                f"{minutes(retry_after_s)} phút; nội dung bạn đã nhập vẫn còn trong biểu mẫu bên dưới.")
+        return (
+            f"Bạn đã gửi quá nhiều lần trong thời gian ngắn nên lần này chưa được ghi nhận. Vui lòng thử lại sau khoảng "
+            f"{minutes(retry_after_s)} phút; nội dung bạn đã nhập vẫn còn trong biểu mẫu bên dưới."
+        )
 
     def plan_context(commune: Commune, dialogue: Dialogue | None) -> dict[str, Any]:
         opinions_due = None
         if dialogue is not None:
-            reports = next((d for d in plan_deadlines(commune, dialogue) if d.key.startswith("hamlet_reports")), None)
+            reports = next(
+                (d for d in plan_deadlines(commune, dialogue) if d.key.startswith("hamlet_reports")), None
+            )
             opinions_due = reports.printed if reports else None
         plan_hamlets = [h.name for h in commune.hamlets if dialogue and h.id in dialogue.hamlet_ids]
         return {"dialogue": dialogue, "opinions_due": opinions_due, "plan_hamlets": plan_hamlets}
 
-    def home_page(request: Request, commune: Commune, dialogue: Dialogue | None, *, values: dict | None = None, errors: dict | None = None, status: int = 200) -> HTMLResponse:
-        values = {"hamlet": "", "topic": "", "kind": "petition", "text": "", "name": "", "phone": "", **(values or {})}
+    def home_page(
+        request: Request,
+        commune: Commune,
+        dialogue: Dialogue | None,
+        *,
+        values: dict | None = None,
+        errors: dict | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
+        values = {
+            "hamlet": "",
+            "topic": "",
+            "kind": "petition",
+            "text": "",
+            "name": "",
+            "phone": "",
+            **(values or {}),
+        }
         return render(
-            request, "home.html", status=status, commune=commune,
-            title=f"Đối thoại năm {dialogue.year} – {upper_first(commune.display_name)}" if dialogue else upper_first(commune.display_name),
-            values=values, errors=_in_form_order(errors, ("_form", "hamlet", "topic", "kind", "text", "name", "phone")), **plan_context(commune, dialogue),
+            request,
+            "home.html",
+            status=status,
+            commune=commune,
+            title=f"Đối thoại năm {dialogue.year} – {upper_first(commune.display_name)}"
+            if dialogue
+            else upper_first(commune.display_name),
+            values=values,
+            errors=_in_form_order(errors, ("_form", "hamlet", "topic", "kind", "text", "name", "phone")),
+            **plan_context(commune, dialogue),
         )
 
     # ---- home and submission ---------------------------------------------------------------
@@ -245,22 +321,42 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
         form, commune, dialogue, retry_after = checked
         values = {key: _text(form, key) for key in ("hamlet", "topic", "kind", "text", "name", "phone")}
         if retry_after is not None:
-            return too_many(home_page(request, commune, dialogue, values=values, errors={"_form": too_many_text(retry_after)}, status=429), retry_after)
+            return too_many(
+                home_page(
+                    request,
+                    commune,
+                    dialogue,
+                    values=values,
+                    errors={"_form": too_many_text(retry_after)},
+                    status=429,
+                ),
+                retry_after,
+            )
         errors: dict[str, str] = {}
         if not values["hamlet"].strip():
-            errors["hamlet"] = f"Vui lòng chọn ấp nơi xảy ra sự việc (hoặc “{WHOLE_COMMUNE}” nếu là việc chung của cả xã)."
+            errors["hamlet"] = (
+                f"Vui lòng chọn ấp nơi xảy ra sự việc (hoặc “{WHOLE_COMMUNE}” nếu là việc chung của cả xã)."
+            )
         hint = values["topic"].strip() or None
         topic_numbers = {str(t.number) for t in dialogue.topics} | {"0"} if dialogue else {"0"}
         if hint is not None and hint not in topic_numbers:
             errors["topic"] = "Nội dung gợi ý không hợp lệ; vui lòng chọn lại trong danh sách."
         phone = values["phone"].strip()
         if phone and not valid_phone(phone):
-            errors["phone"] = "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678). Có thể để trống."
+            errors["phone"] = (
+                "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678). Có thể để trống."
+            )
         body = None
         try:
             body = SubmissionIn.model_validate(
-                {"source": "citizen", "kind": values["kind"], "text": values["text"], "hamlet": values["hamlet"] or None,
-                 "submitter_name": values["name"] or None, "contact": phone or None}
+                {
+                    "source": "citizen",
+                    "kind": values["kind"],
+                    "text": values["text"],
+                    "hamlet": values["hamlet"] or None,
+                    "submitter_name": values["name"] or None,
+                    "contact": phone or None,
+                }
             )
         except ValidationError as exc:
             for field, text in _pydantic_errors(exc, _SUBMISSION_FIELDS).items():
@@ -281,7 +377,11 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
             return home_page(request, commune, dialogue, values=values, errors=errors, status=422)
         extra = {"service_code_hint": hint} if hint is not None else {}
         try:
-            doc = await store_submission(repo, {**doc, **extra}, lambda: {**accept_submission(body, commune, correlation_id=correlation_id), **extra})
+            doc = await store_submission(
+                repo,
+                {**doc, **extra},
+                lambda: {**accept_submission(body, commune, correlation_id=correlation_id), **extra},
+            )
         except PyMongoError as exc:
             if not is_transient(exc):
                 raise
@@ -291,7 +391,11 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
         try:
             await outbox.flush_document(repo.submissions, commune.id, doc["_id"])
         except Exception:  # stored is what counts; the relay publishes it later
-            log.warning("publish after store failed; outbox relay will retry", exc_info=True, extra={"submission_id": doc["_id"], "correlation_id": correlation_id})
+            log.warning(
+                "publish after store failed; outbox relay will retry",
+                exc_info=True,
+                extra={"submission_id": doc["_id"], "correlation_id": correlation_id},
+            )
         return redirect(f"/xa/{commune.id}/da-gui?ma={quote(doc['tracking_code'])}")
 
     @router.get("/xa/{commune_id}/da-gui", response_class=HTMLResponse)
@@ -303,8 +407,17 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
         doc = await repo.by_tracking_code(commune.id, code) if code else None
         if doc is None:
             return redirect(f"/xa/{commune.id}/theo-doi?ma={quote(ma[:32])}")
-        return render(request, "receipt.html", commune=commune, title=f"Đã tiếp nhận – mã {code}", code=code, kind=KIND_LABELS_VI[doc["kind"]],
-                      hamlet=doc.get("hamlet") or WHOLE_COMMUNE, received=vn_datetime(doc["received_at"]), contact_left=bool((doc.get("submitter") or {}).get("contact")))
+        return render(
+            request,
+            "receipt.html",
+            commune=commune,
+            title=f"Đã tiếp nhận – mã {code}",
+            code=code,
+            kind=KIND_LABELS_VI[doc["kind"]],
+            hamlet=doc.get("hamlet") or WHOLE_COMMUNE,
+            received=vn_datetime(doc["received_at"]),
+            contact_left=bool((doc.get("submitter") or {}).get("contact")),
+        )
 
     # ---- conclusions and open data (served by reporting) -------------------------------------
 
@@ -317,8 +430,16 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
             return not_found(request, commune_id)
         held = [d for d in await directory.dialogues(commune.id) if d.status not in ("draft", "cancelled")]
         if not held:
-            return message(request, 404, "Chưa có kết luận", f"{upper_first(commune.display_name)} chưa tổ chức buổi đối thoại nào nên chưa có kết luận.", commune)
-        return redirect(f"{rt.settings.public_reporting_url.rstrip('/')}/public/{quote(commune.id)}/dialogues/{quote(held[0].id)}")
+            return message(
+                request,
+                404,
+                "Chưa có kết luận",
+                f"{upper_first(commune.display_name)} chưa tổ chức buổi đối thoại nào nên chưa có kết luận.",
+                commune,
+            )
+        return redirect(
+            f"{rt.settings.public_reporting_url.rstrip('/')}/public/{quote(commune.id)}/dialogues/{quote(held[0].id)}"
+        )
 
     # ---- tracking --------------------------------------------------------------------------
 
@@ -332,34 +453,61 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
         context: dict[str, Any] = {"typed": typed, "item": None, "error": None}
         if typed and code is None:
             context["error"] = "Mã theo dõi không đúng dạng. Mã có dạng DT-XXXXXXXX (chữ in hoa và số)."
-            return render(request, "tracking.html", status=422, commune=commune, title="Tra cứu ý kiến", **context)
+            return render(
+                request, "tracking.html", status=422, commune=commune, title="Tra cứu ý kiến", **context
+            )
         if code is None:
             return render(request, "tracking.html", commune=commune, title="Tra cứu ý kiến", **context)
         doc = await repo.by_tracking_code(commune.id, code)
         if doc is None:
-            context["error"] = f"Không tìm thấy ý kiến có mã {code} ở {commune.display_name}. Vui lòng kiểm tra lại mã."
-            return render(request, "tracking.html", status=404, commune=commune, title="Tra cứu ý kiến", **context)
+            context["error"] = (
+                f"Không tìm thấy ý kiến có mã {code} ở {commune.display_name}. Vui lòng kiểm tra lại mã."
+            )
+            return render(
+                request, "tracking.html", status=404, commune=commune, title="Tra cứu ý kiến", **context
+            )
         context["item"] = await _tracking_view(repo, doc)
         return render(request, "tracking.html", commune=commune, title=f"Ý kiến {code}", **context)
 
     # ---- registration ----------------------------------------------------------------------
 
-    async def registration_page(request: Request, commune: Commune, dialogue: Dialogue | None, *, values: dict | None = None,
-                                errors: dict | None = None, notice: str | None = None, status: int = 200) -> HTMLResponse:
+    async def registration_page(
+        request: Request,
+        commune: Commune,
+        dialogue: Dialogue | None,
+        *,
+        values: dict | None = None,
+        errors: dict | None = None,
+        notice: str | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
         rows = await registrations.for_dialogue(commune.id, dialogue.id) if dialogue else []
         counts = hamlet_counts(commune, dialogue, rows) if dialogue else []
         values = {"name": "", "phone": "", "hamlet": "", "topic": "", "wants_to_speak": "", **(values or {})}
         hamlets = sorted(commune.hamlets, key=lambda h: (not (dialogue and h.id in dialogue.hamlet_ids),))
-        return render(request, "register.html", status=status, commune=commune, title="Đăng ký tham dự đối thoại", dialogue=dialogue,
-                      counts=counts, total=len(rows), hamlets=hamlets, values=values,
-                      errors=_in_form_order(errors, ("_form", "name", "phone", "hamlet", "topic")), notice=notice)
+        return render(
+            request,
+            "register.html",
+            status=status,
+            commune=commune,
+            title="Đăng ký tham dự đối thoại",
+            dialogue=dialogue,
+            counts=counts,
+            total=len(rows),
+            hamlets=hamlets,
+            values=values,
+            errors=_in_form_order(errors, ("_form", "name", "phone", "hamlet", "topic")),
+            notice=notice,
+        )
 
     @router.get("/xa/{commune_id}/dang-ky", response_class=HTMLResponse)
     async def register_form(request: Request, commune_id: str, xong: str = ""):
         commune, dialogue = await load(commune_id)
         if commune is None:
             return not_found(request, commune_id)
-        notice = "Cảm ơn bạn đã đăng ký. Chi bộ ấp sẽ gửi giấy mời trước buổi đối thoại." if xong == "1" else None
+        notice = (
+            "Cảm ơn bạn đã đăng ký. Chi bộ ấp sẽ gửi giấy mời trước buổi đối thoại." if xong == "1" else None
+        )
         return await registration_page(request, commune, dialogue, notice=notice)
 
     @router.post("/xa/{commune_id}/dang-ky", response_class=HTMLResponse)
@@ -369,12 +517,31 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
             return checked
         form, commune, dialogue, retry_after = checked
         if retry_after is not None:
-            typed = {key: _text(form, key, 200) for key in ("name", "phone", "hamlet", "topic", "wants_to_speak")}
-            page = await registration_page(request, commune, dialogue, values=typed, errors={"_form": too_many_text(retry_after)}, status=429)
+            typed = {
+                key: _text(form, key, 200) for key in ("name", "phone", "hamlet", "topic", "wants_to_speak")
+            }
+            page = await registration_page(
+                request,
+                commune,
+                dialogue,
+                values=typed,
+                errors={"_form": too_many_text(retry_after)},
+                status=429,
+            )
             return too_many(page, retry_after)
         if dialogue is None:
-            return await registration_page(request, commune, None, errors={"_form": f"{upper_first(commune.display_name)} chưa mở đợt đối thoại nào để đăng ký."}, status=409)
-        values = {key: _text(form, key, 200) for key in ("name", "phone", "hamlet", "topic", "wants_to_speak")}
+            return await registration_page(
+                request,
+                commune,
+                None,
+                errors={
+                    "_form": f"{upper_first(commune.display_name)} chưa mở đợt đối thoại nào để đăng ký."
+                },
+                status=409,
+            )
+        values = {
+            key: _text(form, key, 200) for key in ("name", "phone", "hamlet", "topic", "wants_to_speak")
+        }
         errors: dict[str, str] = {}
         topic: int | None = None
         if values["topic"].strip():
@@ -385,14 +552,22 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
         body = None
         try:
             body = RegistrationIn.model_validate(
-                {"name": values["name"], "phone": values["phone"], "hamlet": values["hamlet"], "topic": topic if topic not in (None, -1) else None, "wants_to_speak": values["wants_to_speak"] == "1"}
+                {
+                    "name": values["name"],
+                    "phone": values["phone"],
+                    "hamlet": values["hamlet"],
+                    "topic": topic if topic not in (None, -1) else None,
+                    "wants_to_speak": values["wants_to_speak"] == "1",
+                }
             )
         except ValidationError as exc:
             errors.update({k: v for k, v in _pydantic_errors(exc, {}).items() if k not in errors})
             if "name" in errors:
                 errors["name"] = "Vui lòng nhập họ và tên (2–120 ký tự)."
             if "phone" in errors:
-                errors["phone"] = "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678)."
+                errors["phone"] = (
+                    "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678)."
+                )
             if "hamlet" in errors:
                 errors["hamlet"] = "Vui lòng chọn ấp nơi bạn cư trú."
         hamlet = None
@@ -405,11 +580,15 @@ def build_web_router(rt: Runtime, repo: SubmissionRepository, registrations: Reg
                 if hamlet is None:
                     errors["hamlet"] = "Vui lòng chọn ấp nơi bạn cư trú."
         if errors or body is None or hamlet is None:
-            return await registration_page(request, commune, dialogue, values=values, errors=errors, status=422)
+            return await registration_page(
+                request, commune, dialogue, values=values, errors=errors, status=422
+            )
         doc = registration_document(commune, dialogue.id, body, hamlet)
         if not await registrations.add(doc):
             duplicate = f"{body.name} (số điện thoại {body.phone}) đã đăng ký tham dự buổi đối thoại này rồi, không cần đăng ký lại."
-            return await registration_page(request, commune, dialogue, values=values, errors={"_form": duplicate}, status=409)
+            return await registration_page(
+                request, commune, dialogue, values=values, errors={"_form": duplicate}, status=409
+            )
         return redirect(f"/xa/{commune.id}/dang-ky?xong=1")
 
     return router
@@ -426,7 +605,10 @@ def _normalise_code(typed: str) -> str | None:
 async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
     """What a resident sees by code: no submitter name or contact, no staff names."""
     history = [{"at": vn_datetime(doc["received_at"]), "note": STATUS_LABELS_VI["received"] + "."}]
-    history += [{"at": vn_datetime(h["at"]), "note": h["note_vi"]} for h in await repo.history(doc["commune_id"], doc["_id"])]
+    history += [
+        {"at": vn_datetime(h["at"]), "note": h["note_vi"]}
+        for h in await repo.history(doc["commune_id"], doc["_id"])
+    ]
     followup = doc.get("followup_status")
     topic = doc.get("topic")
     return {
@@ -438,7 +620,9 @@ async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
         "hamlet": doc.get("hamlet") or WHOLE_COMMUNE,
         "text": doc["text"],
         "received": vn_datetime(doc["received_at"]),
-        "topic": (f"{topic}. {doc.get('topic_name')}" if topic else doc.get("topic_name")) if topic is not None else None,
+        "topic": (f"{topic}. {doc.get('topic_name')}" if topic else doc.get("topic_name"))
+        if topic is not None
+        else None,
         "office": doc.get("office_name"),
         "authority": AUTHORITY_VI.get(doc.get("authority_level") or ""),
         "times_raised": doc.get("times_raised") or 1,

@@ -42,7 +42,11 @@ class RateLimiter:
         ends = datetime.fromtimestamp((window + 1) * self.window_s, UTC)
         # The IP is hashed: the counter needs identity, not the address itself.
         ip_key = hashlib.sha256(client_ip.encode("utf-8")).hexdigest()[:24]
-        return {"_id": f"{self.prefix}{commune_id}:{ip_key}:{window}", "commune_id": commune_id, "expires_at": ends}, ends
+        return {
+            "_id": f"{self.prefix}{commune_id}:{ip_key}:{window}",
+            "commune_id": commune_id,
+            "expires_at": ends,
+        }, ends
 
     def _verdict(self, count: int, ends: datetime, now: datetime) -> Verdict:
         retry_after = max(1, int((ends - now) / timedelta(seconds=1)) + 1)
@@ -66,7 +70,11 @@ class RateLimiter:
         now = now or utcnow()
         key, ends = self._window(commune_id, client_ip, now)
         try:
-            doc = await self.counters.find_one_and_update(key, {"$inc": {"count": 1}}, upsert=True, return_document=ReturnDocument.AFTER)
+            doc = await self.counters.find_one_and_update(
+                key, {"$inc": {"count": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+            )
         except DuplicateKeyError:  # two first hits of the window raced; the document exists now
-            doc = await self.counters.find_one_and_update(key, {"$inc": {"count": 1}}, return_document=ReturnDocument.AFTER)
+            doc = await self.counters.find_one_and_update(
+                key, {"$inc": {"count": 1}}, return_document=ReturnDocument.AFTER
+            )
         return self._verdict(int((doc or {}).get("count", 1)), ends, now)

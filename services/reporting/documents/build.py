@@ -107,7 +107,9 @@ def party_signature(signature: Signature | Mapping[str, str]) -> SignatureBlock:
         if authority.startswith(state):
             authority = party + authority[len(state) :]
             break
-    return SignatureBlock(authority=authority, title=" ".join(signature.title.split()).upper(), name=signature.name.strip())
+    return SignatureBlock(
+        authority=authority, title=" ".join(signature.title.split()).upper(), name=signature.name.strip()
+    )
 
 
 def province_line(commune: Commune) -> str:
@@ -154,10 +156,18 @@ def short_topic(dialogue: Dialogue, number: int, width: int = 34) -> str:
 
 
 def _issue_key(item: Mapping[str, Any], index: int) -> str:
-    return str(item.get("cluster_id") or item.get("duplicate_of") or item.get("id") or item.get("tracking_code") or f"#{index}")
+    return str(
+        item.get("cluster_id")
+        or item.get("duplicate_of")
+        or item.get("id")
+        or item.get("tracking_code")
+        or f"#{index}"
+    )
 
 
-def group_issues(commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]]) -> tuple[list[Issue], int]:
+def group_issues(
+    commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]]
+) -> tuple[list[Issue], int]:
     """Routed items merged into issues (in order of first appearance, numbers unset) and the
     count of items not routed yet."""
     office_name = {o.id: o.name for o in commune.offices}
@@ -179,8 +189,12 @@ def group_issues(commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[s
         for m in members:
             for e in m.get("earlier") or ():
                 if e.get("year", dialogue.year) < dialogue.year:
-                    earlier.setdefault((e["year"], e.get("text", "")), Earlier(e["year"], e.get("text", ""), e.get("answer")))
-        earlier_years = tuple(sorted({y for y in years if y < dialogue.year} | {e.year for e in earlier.values()}))
+                    earlier.setdefault(
+                        (e["year"], e.get("text", "")), Earlier(e["year"], e.get("text", ""), e.get("answer"))
+                    )
+        earlier_years = tuple(
+            sorted({y for y in years if y < dialogue.year} | {e.year for e in earlier.values()})
+        )
         authority = AUTHORITY_LABELS.get(level, level)
         issues.append(
             Issue(
@@ -190,13 +204,16 @@ def group_issues(commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[s
                 text=first["text"],
                 hamlet=_join(_unique([m.get("hamlet") or whole for m in members])),
                 submitters="; ".join(_unique([source_label(m) for m in members])),
-                office=first.get("office_name") or office_name.get(first.get("office_id", ""), first.get("office_id", "")),
+                office=first.get("office_name")
+                or office_name.get(first.get("office_id", ""), first.get("office_id", "")),
                 coordinating=tuple(office_name.get(o, o) for o in first.get("coordinating_office_ids") or ()),
                 authority_level=level,
                 authority=f"{authority} ({body})" if body and level != "commune" else authority,
                 authority_body=body,
                 count=len(members),
-                times_raised=max(max((m.get("times_raised") or 1) for m in members), len(earlier) + len(members)),
+                times_raised=max(
+                    max((m.get("times_raised") or 1) for m in members), len(earlier) + len(members)
+                ),
                 years_raised=tuple(sorted(set(years) | set(earlier_years))),
                 long_running=bool(earlier_years),
                 earlier=tuple(sorted(earlier.values(), key=lambda e: e.year)),
@@ -212,7 +229,9 @@ def _topic_order(dialogue: Dialogue) -> list[int]:
     return sorted(t.number for t in dialogue.topics) + [0]
 
 
-def _topic_groups(dialogue: Dialogue, issues: Sequence[Issue], start: int = 1) -> tuple[tuple[TopicGroup, ...], int]:
+def _topic_groups(
+    dialogue: Dialogue, issues: Sequence[Issue], start: int = 1
+) -> tuple[tuple[TopicGroup, ...], int]:
     groups, number = [], start
     for topic in _topic_order(dialogue):
         members = [i for i in issues if i.topic == topic]
@@ -227,7 +246,9 @@ def _topic_groups(dialogue: Dialogue, issues: Sequence[Issue], start: int = 1) -
     return tuple(groups), number
 
 
-def _with_deadlines(commune: Commune, issues: Sequence[Issue], issued_on: date, options: Mapping[str, Any]) -> list[Issue]:
+def _with_deadlines(
+    commune: Commune, issues: Sequence[Issue], issued_on: date, options: Mapping[str, Any]
+) -> list[Issue]:
     calendar = commune.working_calendar()
     default = int(options.get("resolution_working_days", RESOLUTION_WORKING_DAYS))
     by_topic = {int(k): int(v) for k, v in (options.get("resolution_working_days_by_topic") or {}).items()}
@@ -255,12 +276,18 @@ def _meeting_sentence(commune: Commune, dialogue: Dialogue) -> str:
     )
 
 
-def _invitation(commune: Commune, dialogue: Dialogue, options: Mapping[str, Any]) -> tuple[InvitationPart, tuple[str, ...]]:
+def _invitation(
+    commune: Commune, dialogue: Dialogue, options: Mapping[str, Any]
+) -> tuple[InvitationPart, tuple[str, ...]]:
     hamlets = _hamlet_names(commune, dialogue)
     invitees = tuple(options.get("invitees") or ())
     if not invitees:
         invitees = tuple(f"Đồng chí {d.name}" for d in dialogue.delegates) + (
-            (f"Chi ủy chi bộ, Ban công tác Mặt trận, Ban quản lý tổ tự quản và đại diện nhân dân {', '.join(hamlets)}",) if hamlets else ()
+            (
+                f"Chi ủy chi bộ, Ban công tác Mặt trận, Ban quản lý tổ tự quản và đại diện nhân dân {', '.join(hamlets)}",
+            )
+            if hamlets
+            else ()
         )
     content = (
         f"Dự Hội nghị đối thoại giữa Bí thư Đảng ủy với nhân dân năm {dialogue.year}, chủ đề: “{dialogue.theme}”.",
@@ -271,7 +298,9 @@ def _invitation(commune: Commune, dialogue: Dialogue, options: Mapping[str, Any]
     part = InvitationPart(
         invitees=invitees,
         when=when_text(dialogue.meeting_date, dialogue.meeting_time),
-        venue=dialogue.venue if commune.display_name in dialogue.venue else f"{dialogue.venue} {commune.display_name}",
+        venue=dialogue.venue
+        if commune.display_name in dialogue.venue
+        else f"{dialogue.venue} {commune.display_name}",
         content=content,
         closing="Đề nghị các đồng chí, đại biểu sắp xếp thời gian đến dự đúng giờ. Trân trọng kính mời./.",
     )
@@ -289,14 +318,20 @@ def _deadline_key(commune: Commune, item: Mapping[str, Any]) -> str | None:
     if source == "fatherland_front":
         return "front_reports"
     if source == "mass_organisation":
-        return f"organisation_reports:{item.get('organisation')}" if item.get("organisation") else "organisation_reports"
+        return (
+            f"organisation_reports:{item.get('organisation')}"
+            if item.get("organisation")
+            else "organisation_reports"
+        )
     if source == "hamlet_party_cell":
         hamlet = next((h for h in commune.hamlets if h.name == item.get("hamlet")), None)
         return f"hamlet_reports:{hamlet.id}" if hamlet else "hamlet_reports"
     return None
 
 
-def _deadline_rows(commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]]) -> tuple[DeadlineRow, ...]:
+def _deadline_rows(
+    commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]]
+) -> tuple[DeadlineRow, ...]:
     from shared.plan_deadlines import body_name, plan_deadlines
 
     deadlines = [d for d in plan_deadlines(commune, dialogue) if d.key.split(":", 1)[0] in _DEADLINE_FAMILIES]
@@ -314,7 +349,15 @@ def _deadline_rows(commune: Commune, dialogue: Dialogue, items: Sequence[Mapping
     for d in deadlines:
         days = received[d.key]
         on_time = sum(1 for day in days if day is None or day <= d.due)
-        rows.append(DeadlineRow(body=body_name(commune, d.responsible), due=d.printed, received=len(days), on_time=on_time, late=len(days) - on_time))
+        rows.append(
+            DeadlineRow(
+                body=body_name(commune, d.responsible),
+                due=d.printed,
+                received=len(days),
+                on_time=on_time,
+                late=len(days) - on_time,
+            )
+        )
     return tuple(rows)
 
 
@@ -336,12 +379,16 @@ def _proposals(issues: Sequence[Issue], pending: int, options: Mapping[str, Any]
             f"Ưu tiên giải quyết dứt điểm {len(long_running):02d} vấn đề nhân dân đã kiến nghị nhiều lần từ các năm trước; cơ quan được giao báo cáo rõ nguyên nhân chưa giải quyết."
         )
     if pending:
-        out.append(f"Còn {pending:02d} ý kiến đang phân loại; Văn phòng Đảng ủy tiếp tục tổng hợp, báo cáo bổ sung.")
+        out.append(
+            f"Còn {pending:02d} ý kiến đang phân loại; Văn phòng Đảng ủy tiếp tục tổng hợp, báo cáo bổ sung."
+        )
     out.extend(options.get("proposals") or ())
     return tuple(out)
 
 
-def _report(commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> tuple[ReportPart, tuple[Chart, ...]]:
+def _report(
+    commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]], options: Mapping[str, Any]
+) -> tuple[ReportPart, tuple[Chart, ...]]:
     issues, pending = group_issues(commune, dialogue, items)
     groups, _ = _topic_groups(dialogue, issues)
     numbered = [i for g in groups for i in g.issues]
@@ -380,14 +427,52 @@ def _report(commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, A
         topic_counts = Counter(i["topic"] for i in routed)
         topics = [n for n in _topic_order(dialogue) if topic_counts[n]]
         repeats = Counter(
-            "Kéo dài từ năm trước" if i.long_running else ("Nêu nhiều lần trong năm" if i.count > 1 else "Nêu một lần") for i in numbered
+            "Kéo dài từ năm trước"
+            if i.long_running
+            else ("Nêu nhiều lần trong năm" if i.count > 1 else "Nêu một lần")
+            for i in numbered
         )
-        repeat_labels = [k for k in ("Nêu một lần", "Nêu nhiều lần trong năm", "Kéo dài từ năm trước") if repeats[k]]
+        repeat_labels = [
+            k for k in ("Nêu một lần", "Nêu nhiều lần trong năm", "Kéo dài từ năm trước") if repeats[k]
+        ]
         charts = (
-            Chart("topics", "Số ý kiến theo nội dung", bar_chart("Số ý kiến theo nội dung", [short_topic(dialogue, n) for n in topics], [("Ý kiến", [topic_counts[n] for n in topics])])),
-            Chart("hamlets", "Số ý kiến theo ấp", bar_chart("Số ý kiến theo ấp", [r.label for r in report.by_hamlet], [("Ý kiến", [r.count for r in report.by_hamlet])])),
-            Chart("sources", "Số ý kiến theo nguồn tiếp nhận", bar_chart("Số ý kiến theo nguồn tiếp nhận", [r.label for r in report.by_source], [("Ý kiến", [r.count for r in report.by_source])])),
-            Chart("repeats", "Vấn đề nêu lặp lại", bar_chart("Vấn đề nêu lặp lại", repeat_labels, [("Vấn đề", [repeats[k] for k in repeat_labels])], horizontal=False)),
+            Chart(
+                "topics",
+                "Số ý kiến theo nội dung",
+                bar_chart(
+                    "Số ý kiến theo nội dung",
+                    [short_topic(dialogue, n) for n in topics],
+                    [("Ý kiến", [topic_counts[n] for n in topics])],
+                ),
+            ),
+            Chart(
+                "hamlets",
+                "Số ý kiến theo ấp",
+                bar_chart(
+                    "Số ý kiến theo ấp",
+                    [r.label for r in report.by_hamlet],
+                    [("Ý kiến", [r.count for r in report.by_hamlet])],
+                ),
+            ),
+            Chart(
+                "sources",
+                "Số ý kiến theo nguồn tiếp nhận",
+                bar_chart(
+                    "Số ý kiến theo nguồn tiếp nhận",
+                    [r.label for r in report.by_source],
+                    [("Ý kiến", [r.count for r in report.by_source])],
+                ),
+            ),
+            Chart(
+                "repeats",
+                "Vấn đề nêu lặp lại",
+                bar_chart(
+                    "Vấn đề nêu lặp lại",
+                    repeat_labels,
+                    [("Vấn đề", [repeats[k] for k in repeat_labels])],
+                    horizontal=False,
+                ),
+            ),
             Chart(
                 "deadlines",
                 "Báo cáo gửi đúng hạn theo kế hoạch",
@@ -401,7 +486,9 @@ def _report(commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, A
     return report, charts
 
 
-def _minutes(commune: Commune, dialogue: Dialogue, minutes: MinutesInput | None) -> tuple[MinutesPart, SignatureBlock, SignatureBlock]:
+def _minutes(
+    commune: Commune, dialogue: Dialogue, minutes: MinutesInput | None
+) -> tuple[MinutesPart, SignatureBlock, SignatureBlock]:
     dots = "…………………………"
     if minutes is None:  # a blank form for the minute-taker, with the plan's parts filled in
         part = MinutesPart(
@@ -423,17 +510,29 @@ def _minutes(commune: Commune, dialogue: Dialogue, minutes: MinutesInput | None)
         opening=f"Vào lúc {when_text(day, minutes.started_at)}, tại {venue}, Ban Thường vụ Đảng ủy {commune.display_name} tổ chức Hội nghị đối thoại giữa Bí thư Đảng ủy với nhân dân năm {dialogue.year}, chủ đề: “{dialogue.theme}”.",
         chair=f"Chủ trì: {minutes.chair}",
         secretary=f"Thư ký: {minutes.secretary}",
-        attendance=f"Tổng số đại biểu tham dự: {minutes.attendance} người" + (f" (trong đó {detail})" if detail else "") + ".",
+        attendance=f"Tổng số đại biểu tham dự: {minutes.attendance} người"
+        + (f" (trong đó {detail})" if detail else "")
+        + ".",
         delegates=tuple(minutes.delegates_present or dialogue.participants),
         agenda=tuple(dialogue.agenda),
         speeches=tuple(minutes.speeches),
         conclusion=tuple(minutes.conclusion),
         closing=f"Hội nghị kết thúc vào lúc {clock_text(minutes.ended_at)} cùng ngày. Biên bản đã được thông qua tại hội nghị.",
     )
-    return part, SignatureBlock("", "THƯ KÝ", minutes.secretary_name), SignatureBlock("", "CHỦ TRÌ HỘI NGHỊ", minutes.chair_name)
+    return (
+        part,
+        SignatureBlock("", "THƯ KÝ", minutes.secretary_name),
+        SignatureBlock("", "CHỦ TRÌ HỘI NGHỊ", minutes.chair_name),
+    )
 
 
-def _notice(commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]], issued_on: date, options: Mapping[str, Any]) -> tuple[NoticePart, tuple[str, ...]]:
+def _notice(
+    commune: Commune,
+    dialogue: Dialogue,
+    items: Sequence[Mapping[str, Any]],
+    issued_on: date,
+    options: Mapping[str, Any],
+) -> tuple[NoticePart, tuple[str, ...]]:
     issues, pending = group_issues(commune, dialogue, items)
     issues = _with_deadlines(commune, issues, issued_on, options)
     within = [i for i in issues if i.authority_level == "commune"]
@@ -455,12 +554,18 @@ def _notice(commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, A
     return NoticePart(groups=groups, escalations=escalations, conclusion_due=due, follow_up=follow_up), intro
 
 
-def _escalation(commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> tuple[EscalationPart, tuple[str, ...]]:
+def _escalation(
+    commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]], options: Mapping[str, Any]
+) -> tuple[EscalationPart, tuple[str, ...]]:
     issues, _ = group_issues(commune, dialogue, items)
     above = [i for i in issues if i.authority_level != "commune"]
     bodies: dict[str, list[Issue]] = {}
     for issue in above:
-        body = issue.authority_body or ("Cơ quan có thẩm quyền cấp tỉnh" if issue.authority_level == "province" else "Cơ quan Trung ương có thẩm quyền")
+        body = issue.authority_body or (
+            "Cơ quan có thẩm quyền cấp tỉnh"
+            if issue.authority_level == "province"
+            else "Cơ quan Trung ương có thẩm quyền"
+        )
         bodies.setdefault(body, []).append(issue)
     number, groups = 1, []
     for body, members in bodies.items():
@@ -479,18 +584,33 @@ def _escalation(commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[st
     return EscalationPart(groups=tuple(groups), closing=closing), intro
 
 
-def _radio(commune: Commune, dialogue: Dialogue, options: Mapping[str, Any]) -> tuple[RadioPart, str, tuple[str, ...]]:
+def _radio(
+    commune: Commune, dialogue: Dialogue, options: Mapping[str, Any]
+) -> tuple[RadioPart, str, tuple[str, ...]]:
     from services.reporting.radio import environment, radio_announcement
     from shared.plan_deadlines import plan_deadlines
 
-    due = next((d.plan_date for d in plan_deadlines(commune, dialogue) if d.key.split(":", 1)[0] == "hamlet_reports"), None)
-    text = radio_announcement(environment(), commune, dialogue, registration_hint=options.get("registration_hint"), opinions_due=due)
+    due = next(
+        (
+            d.plan_date
+            for d in plan_deadlines(commune, dialogue)
+            if d.key.split(":", 1)[0] == "hamlet_reports"
+        ),
+        None,
+    )
+    text = radio_announcement(
+        environment(), commune, dialogue, registration_hint=options.get("registration_hint"), opinions_due=due
+    )
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     # The template opens with "THÔNG BÁO", "Về việc …", "(Phát trên …)": the layout prints the
     # first two as type and subject.
     if lines and lines[0] == "THÔNG BÁO":
         lines = lines[1:]
-    subject = lines.pop(0) if lines and lines[0].startswith("Về việc") else f"Về việc tổ chức Hội nghị đối thoại giữa Bí thư Đảng ủy với nhân dân năm {dialogue.year}"
+    subject = (
+        lines.pop(0)
+        if lines and lines[0].startswith("Về việc")
+        else f"Về việc tổ chức Hội nghị đối thoại giữa Bí thư Đảng ủy với nhân dân năm {dialogue.year}"
+    )
     intro = (lines.pop(0),) if lines and lines[0].startswith("(") else ()
     return RadioPart(paragraphs=tuple(lines)), subject, intro
 
@@ -498,7 +618,9 @@ def _radio(commune: Commune, dialogue: Dialogue, options: Mapping[str, Any]) -> 
 # --- entry point ----------------------------------------------------------------------------
 
 
-def _recipients(kind: str, commune: Commune, dialogue: Dialogue, options: Mapping[str, Any]) -> tuple[str, ...]:
+def _recipients(
+    kind: str, commune: Commune, dialogue: Dialogue, options: Mapping[str, Any]
+) -> tuple[str, ...]:
     given = options.get("recipients")
     if given is not None:
         lines = [str(r).strip().lstrip("-").strip() for r in given]
@@ -512,7 +634,11 @@ def _recipients(kind: str, commune: Commune, dialogue: Dialogue, options: Mappin
         lines = [f"Đài truyền thanh {commune.display_name}", "Chi bộ các ấp"]
     else:
         lines = list(commune.recipients)
-    lines = [line.rstrip(",;.").rstrip() for line in lines if line and line.rstrip(".") != PARTY_OFFICE_FILE_LINE.rstrip(".")]
+    lines = [
+        line.rstrip(",;.").rstrip()
+        for line in lines
+        if line and line.rstrip(".") != PARTY_OFFICE_FILE_LINE.rstrip(".")
+    ]
     return tuple(f"{line}," for line in lines) + (PARTY_OFFICE_FILE_LINE,)
 
 
@@ -569,9 +695,14 @@ def build_data(
         subject = f"Kết luận của Ban Thường vụ Đảng ủy tại Hội nghị đối thoại giữa Bí thư Đảng ủy với nhân dân năm {year}"
         parts["notice"], intro = _notice(commune, dialogue, items, issued_on, options)
     elif kind == "kien-nghi-cap-tren":
-        subject = f"kiến nghị giải quyết các vấn đề vượt thẩm quyền cấp xã qua đối thoại với nhân dân năm {year}"
+        subject = (
+            f"kiến nghị giải quyết các vấn đề vượt thẩm quyền cấp xã qua đối thoại với nhân dân năm {year}"
+        )
         province = commune.province
-        addressees = tuple(options.get("addressees") or (f"Ban Thường vụ Tỉnh ủy {province}", f"Ủy ban nhân dân tỉnh {province}"))
+        addressees = tuple(
+            options.get("addressees")
+            or (f"Ban Thường vụ Tỉnh ủy {province}", f"Ủy ban nhân dân tỉnh {province}")
+        )
         parts["escalation"], intro = _escalation(commune, dialogue, items, options)
     else:  # thong-bao-truyen-thanh
         parts["radio"], subject, intro = _radio(commune, dialogue, options)

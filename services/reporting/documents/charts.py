@@ -32,7 +32,9 @@ def _font_family() -> str:
     return "Tinos"
 
 
-def bar_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *, horizontal: bool = True) -> bytes:
+def bar_chart(
+    title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *, horizontal: bool = True
+) -> bytes:
     """One bar per label; several series are stacked (e.g. on time / late)."""
     with _LOCK:
         family = _font_family()

@@ -182,7 +182,11 @@ class Issue:
         """``kéo dài, đã nêu các năm 2015, 2016`` for an issue carried over from earlier years."""
         if not self.long_running:
             return ""
-        return f"kéo dài, đã nêu các năm {', '.join(map(str, self.earlier_years))}" if self.earlier_years else "kéo dài"
+        return (
+            f"kéo dài, đã nêu các năm {', '.join(map(str, self.earlier_years))}"
+            if self.earlier_years
+            else "kéo dài"
+        )
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,9 @@ def docx_template(kind: str, template_dirs: Sequence[Path] = ()) -> Path:
         path = directory / f"{kind}.docx"
         if path.is_file():
             return path
-    raise FileNotFoundError(f"no {kind}.docx template in {', '.join(map(str, _dirs(template_dirs)))}: run `python -m scripts.make_docx_templates`")
+    raise FileNotFoundError(
+        f"no {kind}.docx template in {', '.join(map(str, _dirs(template_dirs)))}: run `python -m scripts.make_docx_templates`"
+    )
 
 
 def _docx_environment() -> Environment:
@@ -79,7 +81,14 @@ def render_docx(data: DocumentData, *, template_dirs: Sequence[Path] = ()) -> by
     from docxtpl import DocxTemplate, InlineImage
 
     template = DocxTemplate(str(docx_template(data.kind, template_dirs)))
-    charts = [{"name": c.name, "title": c.title, "image": InlineImage(template, io.BytesIO(c.png), width=Mm(CHART_WIDTH_MM))} for c in data.charts]
+    charts = [
+        {
+            "name": c.name,
+            "title": c.title,
+            "image": InlineImage(template, io.BytesIO(c.png), width=Mm(CHART_WIDTH_MM)),
+        }
+        for c in data.charts
+    ]
     template.render({"d": data, "charts": charts}, jinja_env=_docx_environment(), autoescape=True)
     out = io.BytesIO()
     template.save(out)

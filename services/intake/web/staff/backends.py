@@ -36,7 +36,12 @@ class BackendReply:
         """The Vietnamese reason the service gave (every error body carries `message_vi`)."""
         body = self.body if isinstance(self.body, dict) else {}
         detail = body.get("detail")
-        if isinstance(detail, list) and detail and isinstance(detail[0], dict) and detail[0].get("message_vi"):
+        if (
+            isinstance(detail, list)
+            and detail
+            and isinstance(detail[0], dict)
+            and detail[0].get("message_vi")
+        ):
             return "; ".join(str(d.get("message_vi")) for d in detail)
         return str(body.get("message_vi") or f"Không thực hiện được (mã {self.status}).")
 
@@ -46,19 +51,30 @@ def _seg(value: str) -> str:
 
 
 class Backend:
-    def __init__(self, name_vi: str, base_url: str, timeout_s: float, token: str, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        name_vi: str,
+        base_url: str,
+        timeout_s: float,
+        token: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._name = name_vi
         self._base = base_url.rstrip("/")
         self._timeout = timeout_s
         self._token = token
         self._transport = transport
 
-    async def call(self, method: str, path: str, *, json: Any = None, correlation_id: str | None = None) -> BackendReply:
+    async def call(
+        self, method: str, path: str, *, json: Any = None, correlation_id: str | None = None
+    ) -> BackendReply:
         headers = {"authorization": f"Bearer {self._token}"}
         if correlation_id:
             headers["x-correlation-id"] = correlation_id
         try:
-            async with httpx.AsyncClient(base_url=self._base, timeout=self._timeout, transport=self._transport) as client:
+            async with httpx.AsyncClient(
+                base_url=self._base, timeout=self._timeout, transport=self._transport
+            ) as client:
                 response = await client.request(method, path, json=json, headers=headers)
         except httpx.HTTPError:
             log.warning("backend call failed", exc_info=True, extra={"backend": self._name, "path": path})
@@ -74,24 +90,44 @@ class Backend:
 
 
 class RoutingBackend(Backend):
-    def __init__(self, base_url: str, timeout_s: float, token: str, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, base_url: str, timeout_s: float, token: str, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         super().__init__("phân loại", base_url, timeout_s, token, transport)
 
     async def review_queue(self, commune_id: str) -> BackendReply:
         return await self.call("GET", f"/api/v1/communes/{_seg(commune_id)}/review-queue")
 
     async def decision(self, commune_id: str, submission_id: str) -> BackendReply:
-        return await self.call("GET", f"/api/v1/communes/{_seg(commune_id)}/submissions/{_seg(submission_id)}/routing")
+        return await self.call(
+            "GET", f"/api/v1/communes/{_seg(commune_id)}/submissions/{_seg(submission_id)}/routing"
+        )
 
-    async def change(self, commune_id: str, submission_id: str, change: dict, correlation_id: str) -> BackendReply:
-        return await self.call("POST", f"/api/v1/communes/{_seg(commune_id)}/submissions/{_seg(submission_id)}/routing/changes", json=change, correlation_id=correlation_id)
+    async def change(
+        self, commune_id: str, submission_id: str, change: dict, correlation_id: str
+    ) -> BackendReply:
+        return await self.call(
+            "POST",
+            f"/api/v1/communes/{_seg(commune_id)}/submissions/{_seg(submission_id)}/routing/changes",
+            json=change,
+            correlation_id=correlation_id,
+        )
 
-    async def answer(self, commune_id: str, submission_id: str, text: str, by: str, correlation_id: str) -> BackendReply:
-        return await self.call("PUT", f"/api/v1/communes/{_seg(commune_id)}/submissions/{_seg(submission_id)}/answer", json={"text": text, "by": by}, correlation_id=correlation_id)
+    async def answer(
+        self, commune_id: str, submission_id: str, text: str, by: str, correlation_id: str
+    ) -> BackendReply:
+        return await self.call(
+            "PUT",
+            f"/api/v1/communes/{_seg(commune_id)}/submissions/{_seg(submission_id)}/answer",
+            json={"text": text, "by": by},
+            correlation_id=correlation_id,
+        )
 
 
 class ReportingBackend(Backend):
-    def __init__(self, base_url: str, timeout_s: float, token: str, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, base_url: str, timeout_s: float, token: str, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         super().__init__("báo cáo, văn bản", base_url, timeout_s, token, transport)
 
     def _dialogue(self, commune_id: str, dialogue_id: str) -> str:
@@ -100,18 +136,35 @@ class ReportingBackend(Backend):
     async def documents(self, commune_id: str, dialogue_id: str) -> BackendReply:
         return await self.call("GET", f"{self._dialogue(commune_id, dialogue_id)}/documents")
 
-    async def issue(self, commune_id: str, dialogue_id: str, kind: str, by: str, correlation_id: str) -> BackendReply:
-        return await self.call("POST", f"{self._dialogue(commune_id, dialogue_id)}/documents/{_seg(kind)}", json={"by": by}, correlation_id=correlation_id)
+    async def issue(
+        self, commune_id: str, dialogue_id: str, kind: str, by: str, correlation_id: str
+    ) -> BackendReply:
+        return await self.call(
+            "POST",
+            f"{self._dialogue(commune_id, dialogue_id)}/documents/{_seg(kind)}",
+            json={"by": by},
+            correlation_id=correlation_id,
+        )
 
     async def preview(self, commune_id: str, dialogue_id: str, kind: str, fmt: str) -> BackendReply:
-        return await self.call("GET", f"{self._dialogue(commune_id, dialogue_id)}/documents/{_seg(kind)}/preview.{fmt}")
+        return await self.call(
+            "GET", f"{self._dialogue(commune_id, dialogue_id)}/documents/{_seg(kind)}/preview.{fmt}"
+        )
 
     async def issued_file(self, commune_id: str, document_id: str, fmt: str) -> BackendReply:
-        return await self.call("GET", f"/api/v1/communes/{_seg(commune_id)}/documents/{_seg(document_id)}.{fmt}")
+        return await self.call(
+            "GET", f"/api/v1/communes/{_seg(commune_id)}/documents/{_seg(document_id)}.{fmt}"
+        )
 
     async def follow_up(self, commune_id: str, dialogue_id: str) -> BackendReply:
         return await self.call("GET", f"{self._dialogue(commune_id, dialogue_id)}/follow-up")
 
-    async def change_task(self, commune_id: str, task_id: str, status: str, note: str | None, by: str, correlation_id: str) -> BackendReply:
-        return await self.call("POST", f"/api/v1/communes/{_seg(commune_id)}/follow-up/{_seg(task_id)}/status",
-                               json={"status": status, "note": note, "by": by}, correlation_id=correlation_id)
+    async def change_task(
+        self, commune_id: str, task_id: str, status: str, note: str | None, by: str, correlation_id: str
+    ) -> BackendReply:
+        return await self.call(
+            "POST",
+            f"/api/v1/communes/{_seg(commune_id)}/follow-up/{_seg(task_id)}/status",
+            json={"status": status, "note": note, "by": by},
+            correlation_id=correlation_id,
+        )

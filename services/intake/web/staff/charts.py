@@ -48,7 +48,10 @@ def bars(rows: Iterable[tuple[str, int] | tuple[str, int, str]]) -> list[Bar]:
     """One bar per (label, value[, link]); the longest is 100 %."""
     items = list(rows)
     top = max((r[1] for r in items), default=0)
-    return [Bar(r[0], r[1], round(100 * r[1] / top, 1) if top else 0.0, r[2] if len(r) > 2 else None) for r in items]
+    return [
+        Bar(r[0], r[1], round(100 * r[1] / top, 1) if top else 0.0, r[2] if len(r) > 2 else None)
+        for r in items
+    ]
 
 
 def stacked(parts: Sequence[tuple[str, str, int]]) -> list[Segment]:
@@ -77,5 +80,7 @@ def timeline(deadlines: Sequence[dict], today: date) -> Timeline | None:
     def at(day: date) -> float:
         return round(5 + 90 * (day - start).days / span, 2)
 
-    marks = tuple(Mark(i, d["key"], d["title"], due, d["state"], at(due)) for i, (due, d) in enumerate(dated, start=1))
+    marks = tuple(
+        Mark(i, d["key"], d["title"], due, d["state"], at(due)) for i, (due, d) in enumerate(dated, start=1)
+    )
     return Timeline(marks, at(today) if start <= today <= end else None, start, end)

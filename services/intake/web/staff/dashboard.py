@@ -13,7 +13,15 @@ from services.intake.plan_logic import deadline_views
 from services.intake.status import STATUS_LABELS_VI
 from services.intake.web.pages import AUTHORITY_VI, KIND_LABELS_VI, WHOLE_COMMUNE, vn_datetime
 from services.intake.web.staff.charts import bars, stacked, timeline
-from services.intake.web.staff.kit import ANSWERERS, MANAGERS, StaffKit, item_scope, own_hamlet, projection, topic_choices
+from services.intake.web.staff.kit import (
+    ANSWERERS,
+    MANAGERS,
+    StaffKit,
+    item_scope,
+    own_hamlet,
+    projection,
+    topic_choices,
+)
 from services.intake.web.staff.users import StaffUser
 from shared.clock import utcnow
 from shared.directory import COMMUNES, Commune, Dialogue
@@ -21,8 +29,12 @@ from shared.directory import COMMUNES, Commune, Dialogue
 LISTED = 200  # items listed under the filters, newest first
 FOLLOWUP_ORDER = ("assigned", "in_progress", "escalated", "awaiting_higher_level", "resolved", "rejected")
 CHANGE_LABELS_VI = {
-    "reclassify": "Phân loại lại", "reassign": "Giao cơ quan khác", "confirm": "Xác nhận phân loại",
-    "merge": "Gộp với ý kiến trùng", "split": "Tách khỏi nhóm trùng", "answer": "Chuẩn bị nội dung trả lời",
+    "reclassify": "Phân loại lại",
+    "reassign": "Giao cơ quan khác",
+    "confirm": "Xác nhận phân loại",
+    "merge": "Gộp với ý kiến trùng",
+    "split": "Tách khỏi nhóm trùng",
+    "answer": "Chuẩn bị nội dung trả lời",
 }
 DEADLINE_STATE_VI = {"pending": "Chưa đến hạn", "overdue": "Quá hạn", "done": "Đã xong"}
 
@@ -38,17 +50,28 @@ def item_row(user: StaffUser, dialogue: Dialogue | None, doc: dict) -> dict:
     """One item as the staff pages show it; the submitter only for who may see it."""
     submitter = (doc.get("submitter") or {}) if user.sees_identity else {}
     return {
-        "id": doc["_id"], "code": doc["tracking_code"], "received": vn_datetime(doc.get("received_at")),
-        "kind": KIND_LABELS_VI.get(doc.get("kind", ""), doc.get("kind", "")), "hamlet": doc.get("hamlet") or WHOLE_COMMUNE,
-        "topic": topic_label(dialogue, doc.get("topic"), doc.get("topic_name")), "topic_number": doc.get("topic"),
-        "office": doc.get("office_name") or "Chưa giao", "office_id": doc.get("office_id"),
-        "status": doc.get("status", ""), "status_label": STATUS_LABELS_VI.get(doc.get("status", ""), doc.get("status", "")),
-        "name": submitter.get("name"), "contact": submitter.get("contact"), "needs_review": bool(doc.get("needs_review")),
-        "times_raised": doc.get("times_raised") or 1, "dialogue_id": doc.get("dialogue_id"),
+        "id": doc["_id"],
+        "code": doc["tracking_code"],
+        "received": vn_datetime(doc.get("received_at")),
+        "kind": KIND_LABELS_VI.get(doc.get("kind", ""), doc.get("kind", "")),
+        "hamlet": doc.get("hamlet") or WHOLE_COMMUNE,
+        "topic": topic_label(dialogue, doc.get("topic"), doc.get("topic_name")),
+        "topic_number": doc.get("topic"),
+        "office": doc.get("office_name") or "Chưa giao",
+        "office_id": doc.get("office_id"),
+        "status": doc.get("status", ""),
+        "status_label": STATUS_LABELS_VI.get(doc.get("status", ""), doc.get("status", "")),
+        "name": submitter.get("name"),
+        "contact": submitter.get("contact"),
+        "needs_review": bool(doc.get("needs_review")),
+        "times_raised": doc.get("times_raised") or 1,
+        "dialogue_id": doc.get("dialogue_id"),
     }
 
 
-def filters_from(request: Request, commune: Commune, dialogue: Dialogue | None) -> tuple[dict, dict[str, str]]:
+def filters_from(
+    request: Request, commune: Commune, dialogue: Dialogue | None
+) -> tuple[dict, dict[str, str]]:
     """The query's filters that name something real (others are ignored): Mongo match, chosen values."""
     query = request.query_params
     match: dict[str, Any] = {}
@@ -84,26 +107,42 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
     def by(field: str) -> list[dict]:
         return [{"$group": {"_id": f"${field}", "n": {"$sum": 1}}}]
 
-    async def followup_progress(request: Request, user: StaffUser, commune: Commune, dialogue: Dialogue | None) -> dict | None:
+    async def followup_progress(
+        request: Request, user: StaffUser, commune: Commune, dialogue: Dialogue | None
+    ) -> dict | None:
         if dialogue is None or user.role not in ANSWERERS:
             return None
         reply = await kit.reporting(request).follow_up(commune.id, dialogue.id)
         if not reply.ok:
             return {"error": reply.reason_vi(), "segments": [], "total": 0}
-        tasks = [t for t in reply.body.get("tasks", []) if user.role in MANAGERS or t.get("office_id") == user.office_id]
+        tasks = [
+            t
+            for t in reply.body.get("tasks", [])
+            if user.role in MANAGERS or t.get("office_id") == user.office_id
+        ]
         labels = {t["status"]: t["status_label"] for t in tasks}  # reporting names its own statuses
         parts = [(s, labels.get(s, s), sum(1 for t in tasks if t["status"] == s)) for s in FOLLOWUP_ORDER]
-        return {"error": None, "segments": stacked(parts), "legend": [p for p in parts if p[2]], "total": len(tasks),
-                "overdue": sum(1 for t in tasks if t.get("overdue"))}
+        return {
+            "error": None,
+            "segments": stacked(parts),
+            "legend": [p for p in parts if p[2]],
+            "total": len(tasks),
+            "overdue": sum(1 for t in tasks if t.get("overdue")),
+        }
 
     async def deadline_timeline(commune: Commune, dialogue: Dialogue | None):
         if dialogue is None:
             return None, []
         today = utcnow().astimezone(ZoneInfo(dialogue.timezone)).date()
-        views = deadline_views(commune, dialogue, await kit.directory.deadline_marks(commune.id, dialogue.id), today)
+        views = deadline_views(
+            commune, dialogue, await kit.directory.deadline_marks(commune.id, dialogue.id), today
+        )
         line = timeline(views, today)
         states = {v["key"]: v for v in views}
-        return line, [{**states[m.key], "number": m.number, "state_label": DEADLINE_STATE_VI[m.state]} for m in (line.marks if line else ())]
+        return line, [
+            {**states[m.key], "number": m.number, "state_label": DEADLINE_STATE_VI[m.state]}
+            for m in (line.marks if line else ())
+        ]
 
     @staff.get("/staff/", response_class=HTMLResponse)
     async def dashboard(request: Request):
@@ -118,60 +157,145 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
         if dialogue is not None:
             scope["dialogue_id"] = dialogue.id
         match, chosen = filters_from(request, commune, dialogue)
-        counted = await counts(scope, {"status": by("status"), "topic": by("topic"), "hamlet": by("hamlet"),
-                                       "review": [{"$match": {"needs_review": {"$in": [True, 1]}}}, *by("needs_review")]})
+        counted = await counts(
+            scope,
+            {
+                "status": by("status"),
+                "topic": by("topic"),
+                "hamlet": by("hamlet"),
+                "review": [{"$match": {"needs_review": {"$in": [True, 1]}}}, *by("needs_review")],
+            },
+        )
         by_status, by_topic, by_hamlet = counted["status"], counted["topic"], counted["hamlet"]
         topic_rows = sorted(by_topic.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
         hamlet_ids = {h.name: h.id for h in commune.hamlets}
-        docs = await repo.submissions.find({**match, **scope}, projection(user)).sort("received_at", -1).limit(LISTED).to_list()
+        docs = (
+            await repo.submissions.find({**match, **scope}, projection(user))
+            .sort("received_at", -1)
+            .limit(LISTED)
+            .to_list()
+        )
         line, deadlines = await deadline_timeline(commune, dialogue)
         return kit.render(
-            request, "dashboard.html", title=f"Tổng quan – {commune.display_name}", commune_=commune, dialogue=dialogue,
+            request,
+            "dashboard.html",
+            title=f"Tổng quan – {commune.display_name}",
+            commune_=commune,
+            dialogue=dialogue,
             office=commune.office(user.office_id) if user.office_id else None,
             hamlet=own_hamlet(user, commune),
             total=sum(by_status.values()),
-            statuses=[(STATUS_LABELS_VI.get(k, k), k, n) for k, n in sorted(by_status.items(), key=lambda kv: str(kv[0]))],
-            topic_bars=bars((topic_label(dialogue, k), n, f"/staff/?chu_de={k}" if k is not None else None) for k, n in topic_rows),
-            hamlet_bars=bars(((k or WHOLE_COMMUNE), n, f"/staff/?ap={hamlet_ids[k]}" if k in hamlet_ids else None)
-                             for k, n in sorted(by_hamlet.items(), key=lambda kv: -kv[1])),
-            timeline=line, deadlines=deadlines, followup=await followup_progress(request, user, commune, dialogue),
+            statuses=[
+                (STATUS_LABELS_VI.get(k, k), k, n)
+                for k, n in sorted(by_status.items(), key=lambda kv: str(kv[0]))
+            ],
+            topic_bars=bars(
+                (topic_label(dialogue, k), n, f"/staff/?chu_de={k}" if k is not None else None)
+                for k, n in topic_rows
+            ),
+            hamlet_bars=bars(
+                ((k or WHOLE_COMMUNE), n, f"/staff/?ap={hamlet_ids[k]}" if k in hamlet_ids else None)
+                for k, n in sorted(by_hamlet.items(), key=lambda kv: -kv[1])
+            ),
+            timeline=line,
+            deadlines=deadlines,
+            followup=await followup_progress(request, user, commune, dialogue),
             review_count=sum(counted["review"].values()),
-            items=[item_row(user, dialogue, d) for d in docs], listed=LISTED, chosen=chosen, filtered=bool(chosen),
+            items=[item_row(user, dialogue, d) for d in docs],
+            listed=LISTED,
+            chosen=chosen,
+            filtered=bool(chosen),
             topic_choices=topic_choices(dialogue),
-            office_choices=[(o.id, o.name) for o in commune.offices], status_choices=list(STATUS_LABELS_VI.items()),
-            hamlet_choices=[(h.id, h.name) for h in commune.hamlets], managers=MANAGERS,
+            office_choices=[(o.id, o.name) for o in commune.offices],
+            status_choices=list(STATUS_LABELS_VI.items()),
+            hamlet_choices=[(h.id, h.name) for h in commune.hamlets],
+            managers=MANAGERS,
         )
 
     async def operator_dashboard(request: Request) -> HTMLResponse:
-        communes = await kit.rt.db[COMMUNES].find({}, {"name": 1, "kind": 1, "province": 1}).sort("_id", 1).to_list()
-        per_status = await counts({}, {"_all": by("commune_id")} | {s: [{"$match": {"status": s}}, *by("commune_id")] for s in STATUS_LABELS_VI})
+        communes = (
+            await kit.rt.db[COMMUNES].find({}, {"name": 1, "kind": 1, "province": 1}).sort("_id", 1).to_list()
+        )
+        per_status = await counts(
+            {},
+            {"_all": by("commune_id")}
+            | {s: [{"$match": {"status": s}}, *by("commune_id")] for s in STATUS_LABELS_VI},
+        )
         totals = per_status["_all"]
-        rows = [{"id": c["_id"], "name": f"{c.get('kind', 'xã')} {c.get('name', '')}", "province": c.get("province", ""), "total": totals.get(c["_id"], 0),
-                 "by_status": [per_status[s].get(c["_id"], 0) for s in STATUS_LABELS_VI]} for c in communes]
-        return kit.render(request, "operator.html", title="Tổng quan các xã", rows=rows, status_labels=list(STATUS_LABELS_VI.values()))
+        rows = [
+            {
+                "id": c["_id"],
+                "name": f"{c.get('kind', 'xã')} {c.get('name', '')}",
+                "province": c.get("province", ""),
+                "total": totals.get(c["_id"], 0),
+                "by_status": [per_status[s].get(c["_id"], 0) for s in STATUS_LABELS_VI],
+            }
+            for c in communes
+        ]
+        return kit.render(
+            request,
+            "operator.html",
+            title="Tổng quan các xã",
+            rows=rows,
+            status_labels=list(STATUS_LABELS_VI.values()),
+        )
 
     @staff.get("/staff/items/{submission_id}", response_class=HTMLResponse)
     async def item(request: Request, submission_id: str):
         found = await kit.item_for(request, submission_id)
-        notice = {"1": "Đã lưu thay đổi. Các cơ quan liên quan sẽ được báo tự động.",
-                  "moi": "Đã tiếp nhận ý kiến. Hệ thống sẽ phân loại và báo cơ quan chuẩn bị trả lời."}.get(request.query_params.get("xong", ""))
+        notice = {
+            "1": "Đã lưu thay đổi. Các cơ quan liên quan sẽ được báo tự động.",
+            "moi": "Đã tiếp nhận ý kiến. Hệ thống sẽ phân loại và báo cơ quan chuẩn bị trả lời.",
+        }.get(request.query_params.get("xong", ""))
         return await render_item(kit, request, *found, notice=notice)
 
 
-async def render_item(kit: StaffKit, request: Request, user: StaffUser, commune: Commune, doc: dict, *, status: int = 200,
-                      notice: str | None = None, errors: dict[str, str] | None = None, values: dict[str, str] | None = None) -> HTMLResponse:
+async def render_item(
+    kit: StaffKit,
+    request: Request,
+    user: StaffUser,
+    commune: Commune,
+    doc: dict,
+    *,
+    status: int = 200,
+    notice: str | None = None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
     """One item with its history, its routing decision (for who acts on it) and the forms the role allows."""
-    dialogue = await kit.directory.dialogue(commune.id, doc["dialogue_id"]) if doc.get("dialogue_id") else None
-    history = [{"at": vn_datetime(h["at"]), "note": h.get("note_vi", ""), "by": h.get("by")} for h in await kit.repo.history(commune.id, doc["_id"])]
-    view = {**item_row(user, dialogue, doc), "text": doc.get("text", ""), "authority": AUTHORITY_VI.get(doc.get("authority_level") or ""),
-            "source": doc.get("source"), "organisation": doc.get("organisation")}
+    dialogue = (
+        await kit.directory.dialogue(commune.id, doc["dialogue_id"]) if doc.get("dialogue_id") else None
+    )
+    history = [
+        {"at": vn_datetime(h["at"]), "note": h.get("note_vi", ""), "by": h.get("by")}
+        for h in await kit.repo.history(commune.id, doc["_id"])
+    ]
+    view = {
+        **item_row(user, dialogue, doc),
+        "text": doc.get("text", ""),
+        "authority": AUTHORITY_VI.get(doc.get("authority_level") or ""),
+        "source": doc.get("source"),
+        "organisation": doc.get("organisation"),
+    }
     decision = None
     if user.role in ANSWERERS:
         reply = await kit.routing(request).decision(commune.id, doc["_id"])
         decision = reply.body if reply.ok else None
     return kit.render(
-        request, "item.html", status=status, title=f"Ý kiến {doc['tracking_code']}", commune_=commune, item=view, history=history,
-        decision=decision, change_labels=CHANGE_LABELS_VI, notice=notice, can_manage=user.role in MANAGERS, can_answer=user.role in ANSWERERS,
+        request,
+        "item.html",
+        status=status,
+        title=f"Ý kiến {doc['tracking_code']}",
+        commune_=commune,
+        item=view,
+        history=history,
+        decision=decision,
+        change_labels=CHANGE_LABELS_VI,
+        notice=notice,
+        can_manage=user.role in MANAGERS,
+        can_answer=user.role in ANSWERERS,
         topic_choices=topic_choices(dialogue, with_other=True),
-        office_choices=[(o.id, o.name) for o in commune.offices], errors=errors or {}, values=values or {},
+        office_choices=[(o.id, o.name) for o in commune.offices],
+        errors=errors or {},
+        values=values or {},
     )

@@ -14,9 +14,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.intake.schemas import clean_text
-from services.intake.web.staff.kit import ANSWERERS, MANAGERS, StaffKit
+from services.intake.web.staff.kit import StaffKit
 from services.intake.web.staff.users import StaffUser
 from services.intake.web.staff.work import who
+from shared.auth.principal import ANSWERERS, MANAGERS
 
 DOCUMENT_KINDS_VI = {
     "giay-moi": "Giấy mời dự buổi đối thoại",
@@ -28,8 +29,11 @@ DOCUMENT_KINDS_VI = {
 }
 FORMATS = ("html", "pdf", "docx")
 TASK_STATUSES_VI = {
-    "in_progress": "Đang giải quyết", "resolved": "Đã giải quyết", "escalated": "Báo cáo Ban Thường vụ",
-    "awaiting_higher_level": "Chờ cấp trên giải quyết", "rejected": "Không giải quyết (ghi lý do)",
+    "in_progress": "Đang giải quyết",
+    "resolved": "Đã giải quyết",
+    "escalated": "Báo cáo Ban Thường vụ",
+    "awaiting_higher_level": "Chờ cấp trên giải quyết",
+    "rejected": "Không giải quyết (ghi lý do)",
 }
 CONCLUSION_STATE_VI = {"pending": "chưa đến hạn", "overdue": "đã quá hạn", "done": "đã ban hành"}
 
@@ -44,28 +48,52 @@ def _file_response(content: bytes, media_type: str, disposition: str | None = No
 def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
     @staff.get("/staff/van-ban", response_class=HTMLResponse)
     async def documents(request: Request):
-        _, commune, dialogue = await kit.dialogue_for(request, MANAGERS, missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có văn bản.")
+        _, commune, dialogue = await kit.dialogue_for(
+            request, MANAGERS, missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có văn bản."
+        )
         reply = await kit.reporting(request).documents(commune.id, dialogue.id)
         body = reply.body if reply.ok and isinstance(reply.body, dict) else {}
-        issued = [{**d, "kind_name": DOCUMENT_KINDS_VI.get(d.get("kind", ""), d.get("kind", ""))} for d in body.get("documents", [])]
+        issued = [
+            {**d, "kind_name": DOCUMENT_KINDS_VI.get(d.get("kind", ""), d.get("kind", ""))}
+            for d in body.get("documents", [])
+        ]
         conclusion = body.get("conclusion_notice")
-        just_issued = next((d for d in issued if d.get("_id") == request.query_params.get("da_ban_hanh")), None)
+        just_issued = next(
+            (d for d in issued if d.get("_id") == request.query_params.get("da_ban_hanh")), None
+        )
         return kit.render(
-            request, "documents.html", title="Văn bản của đợt đối thoại", commune_=commune, dialogue=dialogue, kinds=DOCUMENT_KINDS_VI,
-            issued=issued, conclusion=conclusion, conclusion_state=CONCLUSION_STATE_VI.get((conclusion or {}).get("state", ""), ""),
-            notice=f"Đã ban hành: {just_issued['kind_name']}, {just_issued.get('code') or 'lần ' + str(just_issued.get('version'))}." if just_issued else None, error=None if reply.ok else reply.reason_vi(), formats=FORMATS,
+            request,
+            "documents.html",
+            title="Văn bản của đợt đối thoại",
+            commune_=commune,
+            dialogue=dialogue,
+            kinds=DOCUMENT_KINDS_VI,
+            issued=issued,
+            conclusion=conclusion,
+            conclusion_state=CONCLUSION_STATE_VI.get((conclusion or {}).get("state", ""), ""),
+            notice=f"Đã ban hành: {just_issued['kind_name']}, {just_issued.get('code') or 'lần ' + str(just_issued.get('version'))}."
+            if just_issued
+            else None,
+            error=None if reply.ok else reply.reason_vi(),
+            formats=FORMATS,
         )
 
     @staff.post("/staff/van-ban/{kind}", response_class=HTMLResponse)
     async def issue(request: Request, kind: str):
         if kind not in DOCUMENT_KINDS_VI:
             return kit.not_found(request)
-        user, commune, dialogue = await kit.dialogue_for(request, MANAGERS, missing_vi="Không có đợt đối thoại này.")
+        user, commune, dialogue = await kit.dialogue_for(
+            request, MANAGERS, missing_vi="Không có đợt đối thoại này."
+        )
         request.state.audit_action = "issue_document"
         request.state.audit_target = {"kind": kind, "dialogue_id": dialogue.id}
-        reply = await kit.reporting(request).issue(commune.id, dialogue.id, kind, who(user), request.state.correlation_id)
+        reply = await kit.reporting(request).issue(
+            commune.id, dialogue.id, kind, who(user), request.state.correlation_id
+        )
         if not reply.ok:
-            return kit.message(request, reply.status if reply.status >= 400 else 502, "Chưa ban hành được", reply.reason_vi())
+            return kit.message(
+                request, reply.status if reply.status >= 400 else 502, "Chưa ban hành được", reply.reason_vi()
+            )
         document_id = str((reply.body or {}).get("_id", ""))
         request.state.audit_target["document_id"] = document_id
         return kit.redirect(f"/staff/van-ban?dot={quote(dialogue.id)}&da_ban_hanh={quote(document_id)}")
@@ -74,37 +102,62 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
     async def preview(request: Request, kind: str, fmt: str):
         if kind not in DOCUMENT_KINDS_VI or fmt not in FORMATS:
             return kit.not_found(request)
-        _, commune, dialogue = await kit.dialogue_for(request, MANAGERS, missing_vi="Không có đợt đối thoại này.")
+        _, commune, dialogue = await kit.dialogue_for(
+            request, MANAGERS, missing_vi="Không có đợt đối thoại này."
+        )
         reply = await kit.reporting(request).preview(commune.id, dialogue.id, kind, fmt)
         if not reply.ok:
-            return kit.message(request, 502 if reply.status >= 500 else reply.status, "Chưa xem được dự thảo", reply.reason_vi())
+            return kit.message(
+                request,
+                502 if reply.status >= 500 else reply.status,
+                "Chưa xem được dự thảo",
+                reply.reason_vi(),
+            )
         return _file_response(reply.content, reply.media_type, f'inline; filename="du-thao-{kind}.{fmt}"')
 
     @staff.get("/staff/van-ban/da-ban-hanh/{document_id}.{fmt}")
     async def download(request: Request, document_id: str, fmt: str):
         user: StaffUser = request.state.staff_user
         commune = await kit.commune_of(user)
-        if commune is None or user.role not in MANAGERS or fmt not in FORMATS or not document_id.startswith(f"{commune.id}:"):
+        if (
+            commune is None
+            or user.role not in MANAGERS
+            or fmt not in FORMATS
+            or not document_id.startswith(f"{commune.id}:")
+        ):
             return kit.not_found(request)
         reply = await kit.reporting(request).issued_file(commune.id, document_id[:200], fmt)
         if not reply.ok:
             return kit.not_found(request)
-        return _file_response(reply.content, reply.media_type, f'inline; filename="{document_id.replace(":", "-")}.{fmt}"')
+        return _file_response(
+            reply.content, reply.media_type, f'inline; filename="{document_id.replace(":", "-")}.{fmt}"'
+        )
 
     # ---- follow-up board -------------------------------------------------------------------
 
     def visible(user: StaffUser, task: dict) -> bool:
-        return user.role in MANAGERS or (user.role == "office_staff" and task.get("office_id") == user.office_id)
+        return user.role in MANAGERS or (
+            user.role == "office_staff" and task.get("office_id") == user.office_id
+        )
 
     @staff.get("/staff/theo-doi", response_class=HTMLResponse)
     async def follow_up(request: Request):
-        user, commune, dialogue = await kit.dialogue_for(request, ANSWERERS, missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có việc cần theo dõi.")
+        user, commune, dialogue = await kit.dialogue_for(
+            request, ANSWERERS, missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có việc cần theo dõi."
+        )
         reply = await kit.reporting(request).follow_up(commune.id, dialogue.id)
         tasks = [t for t in ((reply.body or {}).get("tasks", []) if reply.ok else []) if visible(user, t)]
         tasks.sort(key=lambda t: (not t.get("overdue"), t.get("due", ""), t.get("id", "")))
         return kit.render(
-            request, "followup.html", title="Theo dõi thực hiện kết luận", commune_=commune, dialogue=dialogue, tasks=tasks,
-            statuses=TASK_STATUSES_VI, error=None if reply.ok else reply.reason_vi(), notice="Đã cập nhật." if request.query_params.get("xong") else None,
+            request,
+            "followup.html",
+            title="Theo dõi thực hiện kết luận",
+            commune_=commune,
+            dialogue=dialogue,
+            tasks=tasks,
+            statuses=TASK_STATUSES_VI,
+            error=None if reply.ok else reply.reason_vi(),
+            notice="Đã cập nhật." if request.query_params.get("xong") else None,
         )
 
     @staff.post("/staff/theo-doi/{task_id}", response_class=HTMLResponse)
@@ -114,8 +167,16 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         if commune is None or user.role not in ANSWERERS:
             return kit.not_found(request)
         dialogue_id = task_id.split(":", 1)[0]
-        board = await kit.reporting(request).follow_up(commune.id, dialogue_id) if await kit.dialogue_in(user, commune, dialogue_id) else None
-        task = next((t for t in (board.body or {}).get("tasks", []) if t.get("id") == task_id), None) if board and board.ok else None
+        board = (
+            await kit.reporting(request).follow_up(commune.id, dialogue_id)
+            if await kit.dialogue_in(user, commune, dialogue_id)
+            else None
+        )
+        task = (
+            next((t for t in (board.body or {}).get("tasks", []) if t.get("id") == task_id), None)
+            if board and board.ok
+            else None
+        )
         if task is None or not visible(user, task):
             return kit.not_found(request)
         form = await kit.read_form(request)
@@ -123,7 +184,11 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         request.state.audit_target = {"status": status}
         if status not in TASK_STATUSES_VI:
             return kit.message(request, 422, "Chưa cập nhật được", "Vui lòng chọn trạng thái mới.")
-        reply = await kit.reporting(request).change_task(commune.id, task_id, status, note, who(user), request.state.correlation_id)
+        reply = await kit.reporting(request).change_task(
+            commune.id, task_id, status, note, who(user), request.state.correlation_id
+        )
         if not reply.ok:
-            return kit.message(request, 422 if reply.status < 500 else 502, "Chưa cập nhật được", reply.reason_vi())
+            return kit.message(
+                request, 422 if reply.status < 500 else 502, "Chưa cập nhật được", reply.reason_vi()
+            )
         return kit.redirect(f"/staff/theo-doi?dot={quote(dialogue_id)}&xong=1")

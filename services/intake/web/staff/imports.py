@@ -15,7 +15,13 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from services.intake.import_jobs import JobProgress
-from services.intake.importer import TEMPLATE_EXAMPLE, TEMPLATE_HEADER, ImportFileRejected, Importer, ImportRow
+from services.intake.importer import (
+    TEMPLATE_EXAMPLE,
+    TEMPLATE_HEADER,
+    Importer,
+    ImportFileRejected,
+    ImportRow,
+)
 from services.intake.logic import accept_submission
 from services.intake.repository import store_submission
 from services.intake.schemas import clean_text
@@ -57,40 +63,93 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     def importer_for(user: StaffUser, commune: Commune, dialogue: Dialogue) -> Importer:
         own = own_hamlet(user, commune)
-        return Importer(commune, frozenset(t.number for t in dialogue.topics) | {0}, source=SOURCE_BY_ROLE.get(user.role, Source.CITIZEN),
-                        only_hamlet=own.name if own else None, max_rows=settings.import_max_rows)
+        return Importer(
+            commune,
+            frozenset(t.number for t in dialogue.topics) | {0},
+            source=SOURCE_BY_ROLE.get(user.role, Source.CITIZEN),
+            only_hamlet=own.name if own else None,
+            max_rows=settings.import_max_rows,
+        )
 
-    async def form_page(request: Request, user: StaffUser, commune: Commune, *, error: str | None = None, status: int = 200) -> HTMLResponse:
-        jobs = [j for j in await kit.imports.recent(commune.id, 20) if user.role in MANAGERS or j.uploaded_by == user.username][:10]
-        return kit.render(request, "import.html", status=status, title="Nhập ý kiến từ tệp", commune_=commune, error=error, jobs=jobs,
-                          max_rows=settings.import_max_rows, max_mb=round(settings.import_max_bytes / 1_000_000, 1))
+    async def form_page(
+        request: Request, user: StaffUser, commune: Commune, *, error: str | None = None, status: int = 200
+    ) -> HTMLResponse:
+        jobs = [
+            j
+            for j in await kit.imports.recent(commune.id, 20)
+            if user.role in MANAGERS or j.uploaded_by == user.username
+        ][:10]
+        return kit.render(
+            request,
+            "import.html",
+            status=status,
+            title="Nhập ý kiến từ tệp",
+            commune_=commune,
+            error=error,
+            jobs=jobs,
+            max_rows=settings.import_max_rows,
+            max_mb=round(settings.import_max_bytes / 1_000_000, 1),
+        )
 
     # ---- one opinion -------------------------------------------------------------------------
 
-    async def entry_page(request: Request, user: StaffUser, commune: Commune, dialogue: Dialogue, *, values: dict | None = None,
-                         errors: dict | None = None, status: int = 200) -> HTMLResponse:
+    async def entry_page(
+        request: Request,
+        user: StaffUser,
+        commune: Commune,
+        dialogue: Dialogue,
+        *,
+        values: dict | None = None,
+        errors: dict | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
         own = own_hamlet(user, commune)
         hamlets = [own.name] if own else [h.name for h in commune.hamlets] + [WHOLE_COMMUNE]
-        return kit.render(request, "entry.html", status=status, title="Nhập ý kiến của người dân", commune_=commune, hamlets=hamlets,
-                          topics=topic_choices(dialogue), values=values or {}, errors=errors or {})
+        return kit.render(
+            request,
+            "entry.html",
+            status=status,
+            title="Nhập ý kiến của người dân",
+            commune_=commune,
+            hamlets=hamlets,
+            topics=topic_choices(dialogue),
+            values=values or {},
+            errors=errors or {},
+        )
 
     @staff.get("/staff/y-kien-moi", response_class=HTMLResponse)
     async def entry_form(request: Request):
-        user, commune, dialogue = await kit.dialogue_for(request, IMPORTERS, missing_vi=NO_OPEN_DIALOGUE_VI, missing_status=409, by_query=False)
+        user, commune, dialogue = await kit.dialogue_for(
+            request, IMPORTERS, missing_vi=NO_OPEN_DIALOGUE_VI, missing_status=409, by_query=False
+        )
         return await entry_page(request, user, commune, dialogue)
 
     @staff.post("/staff/y-kien-moi", response_class=HTMLResponse)
     async def entry(request: Request):
-        user, commune, dialogue = await kit.dialogue_for(request, IMPORTERS, missing_vi=NO_OPEN_DIALOGUE_VI, missing_status=409, by_query=False)
+        user, commune, dialogue = await kit.dialogue_for(
+            request, IMPORTERS, missing_vi=NO_OPEN_DIALOGUE_VI, missing_status=409, by_query=False
+        )
         form = await kit.read_form(request)
-        values = {key: clean_text(form.get(key) or "")[:6000] for key in ("hamlet", "kind", "text", "name", "phone", "topic")}
+        values = {
+            key: clean_text(form.get(key) or "")[:6000]
+            for key in ("hamlet", "kind", "text", "name", "phone", "topic")
+        }
         checked = importer_for(user, commune, dialogue).check_row(1, values)
-        errors = {} if isinstance(checked, ImportRow) else {e.column if e.column in values else "text": e.reason for e in checked}
+        errors = (
+            {}
+            if isinstance(checked, ImportRow)
+            else {e.column if e.column in values else "text": e.reason for e in checked}
+        )
         if not values["hamlet"]:
             errors["hamlet"] = f"Vui lòng chọn ấp (hoặc “{WHOLE_COMMUNE}” nếu là việc chung của cả xã)."
         if errors or not isinstance(checked, ImportRow):
-            return await entry_page(request, user, commune, dialogue, values=values, errors=errors, status=422)
-        extra = {"entered_by": user.username, **({"service_code_hint": str(checked.topic_hint)} if checked.topic_hint is not None else {})}
+            return await entry_page(
+                request, user, commune, dialogue, values=values, errors=errors, status=422
+            )
+        extra = {
+            "entered_by": user.username,
+            **({"service_code_hint": str(checked.topic_hint)} if checked.topic_hint is not None else {}),
+        }
         correlation_id = request.state.correlation_id
 
         def build() -> dict:
@@ -114,10 +173,17 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
     @staff.get("/staff/nhap/mau.{fmt}")
     async def import_template(request: Request, fmt: str):
         if fmt == "csv":
-            return Response(template_csv(), media_type="text/csv; charset=utf-8", headers={"content-disposition": 'attachment; filename="mau-nhap-y-kien.csv"'})
+            return Response(
+                template_csv(),
+                media_type="text/csv; charset=utf-8",
+                headers={"content-disposition": 'attachment; filename="mau-nhap-y-kien.csv"'},
+            )
         if fmt == "xlsx":
-            return Response(template_xlsx(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            headers={"content-disposition": 'attachment; filename="mau-nhap-y-kien.xlsx"'})
+            return Response(
+                template_xlsx(),
+                media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                headers={"content-disposition": 'attachment; filename="mau-nhap-y-kien.xlsx"'},
+            )
         return kit.not_found(request)
 
     @staff.post("/staff/nhap", response_class=HTMLResponse)
@@ -128,17 +194,38 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
             return await form_page(request, user, commune, status=409, error=NO_OPEN_DIALOGUE_VI)
         upload = (await read_form(request)).get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            return await form_page(request, user, commune, status=422, error="Vui lòng chọn tệp CSV hoặc Excel (.xlsx) cần nhập.")
+            return await form_page(
+                request, user, commune, status=422, error="Vui lòng chọn tệp CSV hoặc Excel (.xlsx) cần nhập."
+            )
         content = await upload.read(settings.import_max_bytes + 1)
         if len(content) > settings.import_max_bytes:
-            return await form_page(request, user, commune, status=413, error=f"Tệp quá lớn (tối đa {settings.import_max_bytes // 1_000_000} MB); hãy chia thành nhiều tệp.")
+            return await form_page(
+                request,
+                user,
+                commune,
+                status=413,
+                error=f"Tệp quá lớn (tối đa {settings.import_max_bytes // 1_000_000} MB); hãy chia thành nhiều tệp.",
+            )
         try:
             result = importer_for(user, commune, dialogue).read(upload.filename, content)
         except ImportFileRejected as rejected:
             return await form_page(request, user, commune, status=422, error=rejected.vi)
-        job_id, new = await kit.imports.create(commune_id=commune.id, dialogue_id=dialogue.id, filename=upload.filename, content=content, result=result, by=user.username)
+        job_id, new = await kit.imports.create(
+            commune_id=commune.id,
+            dialogue_id=dialogue.id,
+            filename=upload.filename,
+            content=content,
+            result=result,
+            by=user.username,
+        )
         request.state.audit_action = "bulk_import"
-        request.state.audit_target = {"job_id": job_id, "rows": result.total, "valid": len(result.rows), "errors": len(result.errors), "new": new}
+        request.state.audit_target = {
+            "job_id": job_id,
+            "rows": result.total,
+            "valid": len(result.rows),
+            "errors": len(result.errors),
+            "new": new,
+        }
         if new and result.rows:
             kit.imports.start(job_id)
         return kit.redirect(f"/staff/nhap/{job_id}" + ("" if new else "?lai=1"))
@@ -147,8 +234,19 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
     async def import_job(request: Request, job_id: str):
         user: StaffUser = request.state.staff_user
         commune = await kit.commune_of(user)
-        job: JobProgress | None = await kit.imports.progress(commune.id, job_id[:64]) if commune and user.role in IMPORTERS else None
+        job: JobProgress | None = (
+            await kit.imports.progress(commune.id, job_id[:64])
+            if commune and user.role in IMPORTERS
+            else None
+        )
         if job is None or commune is None or not (user.role in MANAGERS or job.uploaded_by == user.username):
             return kit.not_found(request)
-        return kit.render(request, "import_job.html", title=f"Nhập tệp {job.filename}", commune_=commune, job=job,
-                          again=request.query_params.get("lai") == "1", refresh=job.state != "done")
+        return kit.render(
+            request,
+            "import_job.html",
+            title=f"Nhập tệp {job.filename}",
+            commune_=commune,
+            job=job,
+            again=request.query_params.get("lai") == "1",
+            refresh=job.state != "done",
+        )

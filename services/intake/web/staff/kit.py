@@ -18,7 +18,7 @@ from services.intake.web.csrf import csrf_token, set_csrf_cookie
 from services.intake.web.pages import SECURITY_HEADERS
 from services.intake.web.staff.backends import ReportingBackend, RoutingBackend
 from services.intake.web.staff.users import StaffStore, StaffUser
-from shared.auth.principal import ANSWERERS, MANAGERS, Role
+from shared.auth.principal import MANAGERS, Role
 from shared.directory import Commune, Dialogue, DirectoryReader, Hamlet
 from shared.http import read_form as read_bounded_form
 from shared.outbox import Outbox
@@ -36,14 +36,20 @@ IMPORTERS = MANAGERS | {Role.HAMLET_CELL, Role.FRONT_ORG}  # enter a hamlet meet
 
 def own_hamlet(user: StaffUser, commune: Commune) -> Hamlet | None:
     """A hamlet cell's own hamlet (None for every other role)."""
-    return next((h for h in commune.hamlets if h.id == user.hamlet_id), None) if user.role == "hamlet_cell" else None
+    return (
+        next((h for h in commune.hamlets if h.id == user.hamlet_id), None)
+        if user.role == "hamlet_cell"
+        else None
+    )
 
 
 def topic_choices(dialogue: Dialogue | None, *, with_other: bool = False) -> list[tuple[int, str]]:
     """(number, "3. name") of the plan's topics for a select; `with_other` adds 0 (khác)."""
     if dialogue is None:
         return []
-    return [(t.number, f"{t.number}. {t.name}") for t in dialogue.topics] + ([(0, f"0. {dialogue.topic_name(0)}")] if with_other else [])
+    return [(t.number, f"{t.number}. {t.name}") for t in dialogue.topics] + (
+        [(0, f"0. {dialogue.topic_name(0)}")] if with_other else []
+    )
 
 
 def item_scope(user: StaffUser, commune: Commune | None) -> dict:
@@ -95,13 +101,21 @@ class StaffKit:
 
     def routing(self, request: Request) -> RoutingBackend:
         url = self.rt.settings.routing_url
-        return RoutingBackend("http://routing" if url == IN_PROCESS else url, self.rt.settings.backend_timeout_s,
-                              self._token(request), self._transport(request, url))
+        return RoutingBackend(
+            "http://routing" if url == IN_PROCESS else url,
+            self.rt.settings.backend_timeout_s,
+            self._token(request),
+            self._transport(request, url),
+        )
 
     def reporting(self, request: Request) -> ReportingBackend:
         url = self.rt.settings.reporting_url
-        return ReportingBackend("http://reporting" if url == IN_PROCESS else url, self.rt.settings.backend_timeout_s,
-                                self._token(request), self._transport(request, url))
+        return ReportingBackend(
+            "http://reporting" if url == IN_PROCESS else url,
+            self.rt.settings.backend_timeout_s,
+            self._token(request),
+            self._transport(request, url),
+        )
 
     @property
     def directory(self) -> DirectoryReader:
@@ -109,10 +123,14 @@ class StaffKit:
 
     # ---- answers ---------------------------------------------------------------------------
 
-    def render(self, request: Request, template: str, *, status: int = 200, title: str, **context: Any) -> HTMLResponse:
+    def render(
+        self, request: Request, template: str, *, status: int = 200, title: str, **context: Any
+    ) -> HTMLResponse:
         token = csrf_token(request)
         user = getattr(request.state, "staff_user", None)
-        html = self.env.get_template(f"web/staff/{template}").render(title=title, csrf_token=token, user=user, commune=None, **context)
+        html = self.env.get_template(f"web/staff/{template}").render(
+            title=title, csrf_token=token, user=user, commune=None, **context
+        )
         response = HTMLResponse(html, status_code=status)
         set_csrf_cookie(request, response, token)
         response.headers.update(SECURITY_HEADERS)
@@ -123,10 +141,17 @@ class StaffKit:
         return self.render(request, "message.html", status=status, title=title, text=text)
 
     def not_found(self, request: Request) -> HTMLResponse:
-        return self.message(request, 404, "Không tìm thấy", "Không tìm thấy mục này, hoặc mục này không thuộc phạm vi tài khoản của bạn.")
+        return self.message(
+            request,
+            404,
+            "Không tìm thấy",
+            "Không tìm thấy mục này, hoặc mục này không thuộc phạm vi tài khoản của bạn.",
+        )
 
     def forbidden(self, request: Request) -> HTMLResponse:
-        return self.message(request, 403, "Không có quyền", "Tài khoản của bạn không có quyền thực hiện việc này.")
+        return self.message(
+            request, 403, "Không có quyền", "Tài khoản của bạn không có quyền thực hiện việc này."
+        )
 
     @staticmethod
     def redirect(url: str) -> RedirectResponse:
@@ -145,17 +170,25 @@ class StaffKit:
         return await self.directory.commune(user.commune_id) if user.commune_id else None
 
     async def current_dialogue(self, commune: Commune) -> Dialogue | None:
-        return await self.directory.dialogue(commune.id, commune.current_dialogue_id) if commune.current_dialogue_id else None
+        return (
+            await self.directory.dialogue(commune.id, commune.current_dialogue_id)
+            if commune.current_dialogue_id
+            else None
+        )
 
     async def scoped_item(self, user: StaffUser, submission_id: str) -> tuple[Commune, dict] | None:
         """The item if this user may see it (its commune, office or hamlet), else None."""
         commune = await self.commune_of(user)
         if commune is None:
             return None
-        doc = await self.repo.submissions.find_one({**item_scope(user, commune), "_id": submission_id[:64]}, projection(user))
+        doc = await self.repo.submissions.find_one(
+            {**item_scope(user, commune), "_id": submission_id[:64]}, projection(user)
+        )
         return (commune, doc) if doc else None
 
-    async def item_for(self, request: Request, submission_id: str, roles: frozenset[str] | None = None) -> tuple[StaffUser, Commune, dict]:
+    async def item_for(
+        self, request: Request, submission_id: str, roles: frozenset[str] | None = None
+    ) -> tuple[StaffUser, Commune, dict]:
         """(user, commune, item) when the user may see the item (else `Refused` with 404) and,
         given `roles`, act on it (else `Refused` with 403)."""
         user: StaffUser = request.state.staff_user
@@ -174,8 +207,15 @@ class StaffKit:
             raise Refused(self.forbidden(request))
         return user, commune
 
-    async def dialogue_for(self, request: Request, roles: frozenset[str], *, missing_vi: str, missing_status: int = 404,
-                           by_query: bool = True) -> tuple[StaffUser, Commune, Dialogue]:
+    async def dialogue_for(
+        self,
+        request: Request,
+        roles: frozenset[str],
+        *,
+        missing_vi: str,
+        missing_status: int = 404,
+        by_query: bool = True,
+    ) -> tuple[StaffUser, Commune, Dialogue]:
         """(user, commune, dialogue) for a user whose role is in `roles` (else `Refused` with 403):
         the dialogue named by `?dot=` (when `by_query`) or the commune's open one; without one,
         `Refused` with `missing_vi`."""

@@ -46,7 +46,16 @@ class LoginAttempt:
 
 
 class LoginThrottle:
-    def __init__(self, db: AsyncDatabase, *, limit: int, window_s: int, backoff_s: int, backoff_max_s: int, address_limit: int) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase,
+        *,
+        limit: int,
+        window_s: int,
+        backoff_s: int,
+        backoff_max_s: int,
+        address_limit: int,
+    ) -> None:
         self.failures = db[LOGIN_FAILURES]
         self.limit, self.window_s = limit, window_s
         self.backoff_s, self.backoff_max_s = backoff_s, max(backoff_s, backoff_max_s)
@@ -85,8 +94,12 @@ class LoginThrottle:
             stale = doc is None or now_ts - max(doc["last_ts"], doc["locked_until"]) > self.window_s
             count = 1 if stale else int(doc["failures"]) + 1
             locked_until = now_ts + self.backoff(count) if count >= self.limit else 0.0
-            new = {"failures": count, "last_ts": now_ts, "locked_until": locked_until,
-                   "expires_at": datetime.fromtimestamp(max(now_ts, locked_until) + self.window_s, UTC)}
+            new = {
+                "failures": count,
+                "last_ts": now_ts,
+                "locked_until": locked_until,
+                "expires_at": datetime.fromtimestamp(max(now_ts, locked_until) + self.window_s, UTC),
+            }
             if doc is None:
                 try:
                     await self.failures.insert_one({"_id": key, **new})
@@ -94,7 +107,9 @@ class LoginThrottle:
                     continue
                 return LoginAttempt(True, key=key, address=address)
             # Replaced (not $set) so that expires_at stays a date; the filter is the compare-and-set.
-            result = await self.failures.replace_one({"_id": key, "failures": doc["failures"], "last_ts": doc["last_ts"]}, new)
+            result = await self.failures.replace_one(
+                {"_id": key, "failures": doc["failures"], "last_ts": doc["last_ts"]}, new
+            )
             if result.matched_count == 1:
                 return LoginAttempt(True, key=key, address=address)
         return LoginAttempt(False, 1)  # this pair's attempts are racing each other: one of them goes on

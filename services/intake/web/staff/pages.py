@@ -32,11 +32,11 @@ from services.intake.import_jobs import ImportJobs
 from services.intake.repository import SubmissionRepository
 from services.intake.web.csrf import CSRF_FAILED_VI, csrf_ok
 from services.intake.web.pages import _environment
-from services.intake.web.staff.login_throttle import LoginThrottle
 from services.intake.web.staff.dashboard import add_dashboard_routes
 from services.intake.web.staff.documents import add_document_routes
 from services.intake.web.staff.imports import add_import_routes
 from services.intake.web.staff.kit import Refused, StaffKit
+from services.intake.web.staff.login_throttle import LoginThrottle
 from services.intake.web.staff.users import ROLE_LABELS_VI, StaffStore, StaffUser, _token_key
 from services.intake.web.staff.work import add_work_routes
 from shared.auth.guard import GuardedRoute
@@ -50,32 +50,54 @@ SESSION_COOKIE = "doithoai_staff"
 LOGIN_FAILED_VI = "Tên đăng nhập hoặc mật khẩu không đúng."
 SAFE_METHODS = ("GET", "HEAD")
 PASSWORD_PATH = "/staff/mat-khau"
-MUST_CHANGE_VI = "Mật khẩu bạn đang dùng do người khác đặt. Vui lòng đặt mật khẩu mới của riêng bạn trước khi tiếp tục."
+MUST_CHANGE_VI = (
+    "Mật khẩu bạn đang dùng do người khác đặt. Vui lòng đặt mật khẩu mới của riêng bạn trước khi tiếp tục."
+)
 
 
 def safe_next(value: str | None) -> str:
     """Only a path of the staff area: never another site (`//evil`, `https://…`)."""
     value = (value or "").strip()
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or "\\" in value or not (value == "/staff" or value.startswith("/staff/")):
+    if (
+        parts.scheme
+        or parts.netloc
+        or "\\" in value
+        or not (value == "/staff" or value.startswith("/staff/"))
+    ):
         return "/staff/"
     return value
 
 
-def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJobs, outbox: Outbox) -> APIRouter:
+def build_staff_router(
+    rt: Runtime, repo: SubmissionRepository, imports: ImportJobs, outbox: Outbox
+) -> APIRouter:
     settings = rt.settings
     env = _environment()
     env.globals["ROLE_LABELS_VI"] = ROLE_LABELS_VI
     store = StaffStore(rt.db, timedelta(hours=settings.staff_session_hours))
-    throttle = LoginThrottle(rt.db, limit=settings.staff_login_limit, window_s=settings.staff_login_window_s, backoff_s=settings.staff_login_backoff_s,
-                             backoff_max_s=settings.staff_login_backoff_max_s, address_limit=settings.staff_login_address_limit)
+    throttle = LoginThrottle(
+        rt.db,
+        limit=settings.staff_login_limit,
+        window_s=settings.staff_login_window_s,
+        backoff_s=settings.staff_login_backoff_s,
+        backoff_max_s=settings.staff_login_backoff_max_s,
+        address_limit=settings.staff_login_address_limit,
+    )
     kit = StaffKit(rt, repo, env, store, imports, outbox)
 
     render, message, redirect, read_form = kit.render, kit.message, kit.redirect, kit.read_form
 
     def set_session_cookie(request: Request, response: Response, token: str) -> None:
-        response.set_cookie(SESSION_COOKIE, token, max_age=settings.staff_session_hours * 3600, path="/", httponly=True,
-                            samesite="lax", secure=request.url.scheme == "https")
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            max_age=settings.staff_session_hours * 3600,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
 
     def login_redirect(request: Request) -> RedirectResponse:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -107,7 +129,9 @@ def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJ
                     return message(request, 403, "Không gửi được biểu mẫu", CSRF_FAILED_VI)
                 response = await answer(request)
                 target = {**request.path_params, **getattr(request.state, "audit_target", {})}
-                await store.audit(user, getattr(request.state, "audit_action", action), target, status=response.status_code)
+                await store.audit(
+                    user, getattr(request.state, "audit_action", action), target, status=response.status_code
+                )
                 return response
 
             return guarded
@@ -117,8 +141,18 @@ def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJ
 
     # ---- login and logout ------------------------------------------------------------------
 
-    def login_page(request: Request, *, next_url: str, username: str = "", error: str | None = None, status: int = 200) -> HTMLResponse:
-        return render(request, "login.html", status=status, title="Đăng nhập – khu vực cán bộ", next_url=next_url, username=username, error=error)
+    def login_page(
+        request: Request, *, next_url: str, username: str = "", error: str | None = None, status: int = 200
+    ) -> HTMLResponse:
+        return render(
+            request,
+            "login.html",
+            status=status,
+            title="Đăng nhập – khu vực cán bộ",
+            next_url=next_url,
+            username=username,
+            error=error,
+        )
 
     @public.get("/login", response_class=HTMLResponse)
     async def login_form(request: Request, next: str = ""):  # noqa: A002 - the query parameter's name
@@ -134,18 +168,31 @@ def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJ
         attempt = await throttle.begin(username, client_address(request, settings.trusted_proxies))
         if not attempt.allowed:
             log.warning("staff login throttled", extra={"retry_after_s": attempt.retry_after_s})
-            wait = f"khoảng {max(1, round(attempt.retry_after_s / 60))} phút" if attempt.retry_after_s >= 90 else f"{attempt.retry_after_s} giây"
-            response = login_page(request, next_url=next_url, username=username, status=429,
-                                  error=f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait}.")
+            wait = (
+                f"khoảng {max(1, round(attempt.retry_after_s / 60))} phút"
+                if attempt.retry_after_s >= 90
+                else f"{attempt.retry_after_s} giây"
+            )
+            response = login_page(
+                request,
+                next_url=next_url,
+                username=username,
+                status=429,
+                error=f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait}.",
+            )
             response.headers["Retry-After"] = str(attempt.retry_after_s)
             return response
         user = await store.authenticate(username, (form.get("password") or "")[:256])
         if user is None:
             await throttle.failed(attempt)
             log.info("staff login failed")
-            return login_page(request, next_url=next_url, username=username, error=LOGIN_FAILED_VI, status=401)
+            return login_page(
+                request, next_url=next_url, username=username, error=LOGIN_FAILED_VI, status=401
+            )
         await throttle.succeeded(attempt)
-        await store.close_session(request.cookies.get(SESSION_COOKIE))  # no session fixation: always a new token
+        await store.close_session(
+            request.cookies.get(SESSION_COOKIE)
+        )  # no session fixation: always a new token
         token = await store.open_session(user)
         await store.audit(user, "login")
         response = redirect(PASSWORD_PATH if user.must_change_password else next_url)
@@ -156,7 +203,9 @@ def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJ
     async def logout(request: Request):
         await store.close_session(request.cookies.get(SESSION_COOKIE))
         response = redirect("/login")
-        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https")
+        response.delete_cookie(
+            SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https"
+        )
         return response
 
     add_dashboard_routes(staff, kit)
@@ -166,14 +215,30 @@ def build_staff_router(rt: Runtime, repo: SubmissionRepository, imports: ImportJ
 
     # ---- own password ----------------------------------------------------------------------
 
-    def password_page(request: Request, *, errors: Mapping[str, str] | None = None, notice: str | None = None, status: int = 200) -> HTMLResponse:
-        return render(request, "password.html", status=status, title="Đổi mật khẩu", errors=dict(errors or {}), notice=notice)
+    def password_page(
+        request: Request,
+        *,
+        errors: Mapping[str, str] | None = None,
+        notice: str | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
+        return render(
+            request,
+            "password.html",
+            status=status,
+            title="Đổi mật khẩu",
+            errors=dict(errors or {}),
+            notice=notice,
+        )
 
     @staff.get("/staff/mat-khau", response_class=HTMLResponse)
     async def password_form(request: Request, xong: str = ""):
         if request.state.staff_user.must_change_password:
             return password_page(request, notice=MUST_CHANGE_VI)
-        return password_page(request, notice="Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất." if xong == "1" else None)
+        return password_page(
+            request,
+            notice="Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất." if xong == "1" else None,
+        )
 
     @staff.post("/staff/mat-khau", response_class=HTMLResponse)
     async def change_password(request: Request):

@@ -56,7 +56,9 @@ IDENTITY_ROLES = MANAGERS
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) defaults
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))  # verified against for unknown names: same timing
-_HASHING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="argon2")  # bounded: a flood of logins waits here
+_HASHING = ThreadPoolExecutor(
+    max_workers=2, thread_name_prefix="argon2"
+)  # bounded: a flood of logins waits here
 
 
 @dataclass(frozen=True)
@@ -76,14 +78,28 @@ class StaffUser:
 
     def principal(self) -> Principal:
         """The user as the APIs know it (shared/auth): `by` of every change is `username`."""
-        return Principal(kind=PrincipalKind.USER, subject=self.id, name=self.username, commune_id=self.commune_id,
-                         role=Role(self.role), office_id=self.office_id, hamlet_id=self.hamlet_id)
+        return Principal(
+            kind=PrincipalKind.USER,
+            subject=self.id,
+            name=self.username,
+            commune_id=self.commune_id,
+            role=Role(self.role),
+            office_id=self.office_id,
+            hamlet_id=self.hamlet_id,
+        )
 
     @classmethod
     def from_doc(cls, doc: dict) -> StaffUser:
-        return cls(id=doc["_id"], username=doc["username"], role=doc["role"], commune_id=doc.get("commune_id"),
-                   display_name=doc.get("display_name") or doc["username"], office_id=doc.get("office_id"), hamlet_id=doc.get("hamlet_id"),
-                   must_change_password=bool(doc.get("must_change_password")))
+        return cls(
+            id=doc["_id"],
+            username=doc["username"],
+            role=doc["role"],
+            commune_id=doc.get("commune_id"),
+            display_name=doc.get("display_name") or doc["username"],
+            office_id=doc.get("office_id"),
+            hamlet_id=doc.get("hamlet_id"),
+            must_change_password=bool(doc.get("must_change_password")),
+        )
 
 
 def normalise_username(username: str) -> str:
@@ -110,8 +126,17 @@ async def verify_password(password_hash: str, password: str) -> bool:
     return await asyncio.get_running_loop().run_in_executor(_HASHING, _verify, password_hash, password)
 
 
-def user_document(username: str, password: str, role: str, commune_id: str | None, *, display_name: str = "",
-                  office_id: str | None = None, hamlet_id: str | None = None, must_change_password: bool = False) -> dict:
+def user_document(
+    username: str,
+    password: str,
+    role: str,
+    commune_id: str | None,
+    *,
+    display_name: str = "",
+    office_id: str | None = None,
+    hamlet_id: str | None = None,
+    must_change_password: bool = False,
+) -> dict:
     """A new user's document; raises ValueError when the role and its scope do not fit."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
@@ -123,9 +148,18 @@ def user_document(username: str, password: str, role: str, commune_id: str | Non
         raise ValueError("hamlet_cell needs hamlet_id (and only hamlet_cell has one)")
     if len(password) < 10:
         raise ValueError("a password has at least 10 characters")
-    return {"_id": new_id(), "username": normalise_username(username), "role": role, "commune_id": commune_id,
-            "office_id": office_id, "hamlet_id": hamlet_id, "display_name": display_name or username,
-            "password_hash": hash_password(password), "must_change_password": must_change_password, "created_at": utcnow()}
+    return {
+        "_id": new_id(),
+        "username": normalise_username(username),
+        "role": role,
+        "commune_id": commune_id,
+        "office_id": office_id,
+        "hamlet_id": hamlet_id,
+        "display_name": display_name or username,
+        "password_hash": hash_password(password),
+        "must_change_password": must_change_password,
+        "created_at": utcnow(),
+    }
 
 
 class StaffStore:
@@ -152,12 +186,17 @@ class StaffStore:
         if doc is None or doc.get("disabled"):
             return None
         if _hasher.check_needs_rehash(doc["password_hash"]):
-            await self.users.update_one({"_id": doc["_id"]}, {"$set": {"password_hash": await hash_password_async(password)}})
+            await self.users.update_one(
+                {"_id": doc["_id"]}, {"$set": {"password_hash": await hash_password_async(password)}}
+            )
         return StaffUser.from_doc(doc)
 
     async def set_password(self, user_id: str, password: str) -> None:
         """The user's own new password: it no longer has to be changed."""
-        await self.users.update_one({"_id": user_id}, {"$set": {"password_hash": await hash_password_async(password), "must_change_password": False}})
+        await self.users.update_one(
+            {"_id": user_id},
+            {"$set": {"password_hash": await hash_password_async(password), "must_change_password": False}},
+        )
 
     # ---- sessions --------------------------------------------------------------------------
 
@@ -166,15 +205,24 @@ class StaffStore:
         await self.ensure_indexes()
         now = now or utcnow()
         token = secrets.token_urlsafe(32)
-        await self.sessions.insert_one({"_id": _token_key(token), "user_id": user.id, "commune_id": user.commune_id,
-                                        "created_at": now, "expires_at": now + self.session_ttl})
+        await self.sessions.insert_one(
+            {
+                "_id": _token_key(token),
+                "user_id": user.id,
+                "commune_id": user.commune_id,
+                "created_at": now,
+                "expires_at": now + self.session_ttl,
+            }
+        )
         return token
 
     async def user_for(self, token: str | None, now: datetime | None = None) -> StaffUser | None:
         if not token or len(token) > 128:
             return None
         session = await self.sessions.find_one({"_id": _token_key(token)})
-        if session is None or session["expires_at"] <= (now or utcnow()):  # the TTL monitor runs only now and then
+        if session is None or session["expires_at"] <= (
+            now or utcnow()
+        ):  # the TTL monitor runs only now and then
             return None
         doc = await self.users.find_one({"_id": session["user_id"]})
         if doc is None or doc.get("disabled"):
@@ -187,7 +235,9 @@ class StaffStore:
 
     # ---- audit -----------------------------------------------------------------------------
 
-    async def audit(self, user: StaffUser, action: str, target: dict | None = None, *, status: int | None = None) -> None:
+    async def audit(
+        self, user: StaffUser, action: str, target: dict | None = None, *, status: int | None = None
+    ) -> None:
         await self.audit_log.insert_one(audit_document(user.principal(), action, target or {}, status))
 
 
@@ -202,13 +252,23 @@ async def ensure_staff_indexes(db: AsyncDatabase) -> None:
     await db[STAFF_AUDIT].create_index([("commune_id", ASCENDING), ("at", ASCENDING)])
 
 
-async def add_user(db: AsyncDatabase, username: str, password: str, role: str, commune_id: str | None, *,
-                   must_change_password: bool = True, **scope: str | None) -> dict:
+async def add_user(
+    db: AsyncDatabase,
+    username: str,
+    password: str,
+    role: str,
+    commune_id: str | None,
+    *,
+    must_change_password: bool = True,
+    **scope: str | None,
+) -> dict:
     """Create one user (DuplicateKeyError when the name is taken anywhere in the deployment).
     The password is chosen by whoever creates the account, so by default its owner must
     change it at the first login."""
     await ensure_staff_indexes(db)
-    doc = user_document(username, password, role, commune_id, must_change_password=must_change_password, **scope)
+    doc = user_document(
+        username, password, role, commune_id, must_change_password=must_change_password, **scope
+    )
     await db[STAFF_USERS].insert_one(doc)
     return doc
 
@@ -216,9 +276,27 @@ async def add_user(db: AsyncDatabase, username: str, password: str, role: str, c
 DEMO_STAFF = (
     # username, password, role, commune, extra scope
     ("demo.admin", "demo-admin-2017", "commune_admin", "demo", {"display_name": "Quản trị xã Tân Phước"}),
-    ("demo.vanphong", "demo-vanphong-2017", "party_office", "demo", {"display_name": "Văn phòng Đảng ủy xã Tân Phước"}),
-    ("demo.kinhte", "demo-kinhte-2017", "office_staff", "demo", {"display_name": "Phòng Kinh tế", "office_id": "phong-kinh-te"}),
-    ("demo.apcho", "demo-apcho-2017", "hamlet_cell", "demo", {"display_name": "Chi bộ ấp Chợ", "hamlet_id": "ap-cho"}),
+    (
+        "demo.vanphong",
+        "demo-vanphong-2017",
+        "party_office",
+        "demo",
+        {"display_name": "Văn phòng Đảng ủy xã Tân Phước"},
+    ),
+    (
+        "demo.kinhte",
+        "demo-kinhte-2017",
+        "office_staff",
+        "demo",
+        {"display_name": "Phòng Kinh tế", "office_id": "phong-kinh-te"},
+    ),
+    (
+        "demo.apcho",
+        "demo-apcho-2017",
+        "hamlet_cell",
+        "demo",
+        {"display_name": "Chi bộ ấp Chợ", "hamlet_id": "ap-cho"},
+    ),
     ("demo.mattran", "demo-mattran-2017", "front_org", "demo", {"display_name": "Ủy ban MTTQ xã Tân Phước"}),
     ("demo.operator", "demo-operator-2017", "operator", None, {"display_name": "Vận hành hệ thống"}),
 )
@@ -234,7 +312,9 @@ async def seed_demo_staff(db: AsyncDatabase, *, must_change_password: bool = Tru
     for username, password, role, commune_id, scope in DEMO_STAFF:
         if await db[STAFF_USERS].find_one({"username": username}, {"_id": 1}):
             continue
-        doc = user_document(username, password, role, commune_id, must_change_password=must_change_password, **scope)
+        doc = user_document(
+            username, password, role, commune_id, must_change_password=must_change_password, **scope
+        )
         try:
             await db[STAFF_USERS].insert_one(doc)
         except DuplicateKeyError:  # another replica seeded it at the same moment

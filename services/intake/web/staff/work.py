@@ -14,7 +14,13 @@ from services.intake.web.staff.users import StaffUser
 from shared.directory import Commune
 
 ACTIONS = frozenset({"reclassify", "reassign", "confirm", "merge", "split"})  # routing's change actions
-ROUTING_FIELDS = {"topic": "topic", "office_id": "office_id", "into": "into", "reason": "reason", "action": "action"}
+ROUTING_FIELDS = {
+    "topic": "topic",
+    "office_id": "office_id",
+    "into": "into",
+    "reason": "reason",
+    "action": "action",
+}
 
 
 def form_field(body: object) -> str:
@@ -38,17 +44,40 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
         reply = await kit.routing(request).review_queue(commune.id)
         decisions = {d["submission_id"]: d for d in (reply.body or {}).get("items", [])} if reply.ok else {}
         ids = list(decisions)
-        docs = await kit.repo.submissions.find({**item_scope(user, commune), "_id": {"$in": ids}}, projection(user)).sort("received_at", 1).to_list()
+        docs = (
+            await kit.repo.submissions.find(
+                {**item_scope(user, commune), "_id": {"$in": ids}}, projection(user)
+            )
+            .sort("received_at", 1)
+            .to_list()
+        )
         dialogue = await kit.current_dialogue(commune)
         rows = []
         for doc in docs:
             decision = decisions[doc["_id"]]
-            rows.append({**item_row(user, dialogue, doc), "text": doc.get("text", ""), "confidence": decision.get("confidence"),
-                         "explanation": decision.get("explanation") or decision.get("explanation_vi") or ""})
-        return kit.render(request, "review.html", title="Phân loại cần xem lại", commune_=commune, rows=rows,
-                          error=None if reply.ok else reply.reason_vi())
+            rows.append(
+                {
+                    **item_row(user, dialogue, doc),
+                    "text": doc.get("text", ""),
+                    "confidence": decision.get("confidence"),
+                    "explanation": decision.get("explanation") or decision.get("explanation_vi") or "",
+                }
+            )
+        return kit.render(
+            request,
+            "review.html",
+            title="Phân loại cần xem lại",
+            commune_=commune,
+            rows=rows,
+            error=None if reply.ok else reply.reason_vi(),
+        )
 
-    async def refused(request: Request, found: tuple[StaffUser, Commune, dict], errors: dict[str, str], values: dict[str, str]) -> Response:
+    async def refused(
+        request: Request,
+        found: tuple[StaffUser, Commune, dict],
+        errors: dict[str, str],
+        values: dict[str, str],
+    ) -> Response:
         """The item page again, the refused form filled in and its errors shown (422)."""
         return await render_item(kit, request, *found, status=422, errors=errors, values=values)
 
@@ -57,7 +86,10 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
         found = await kit.item_for(request, submission_id, MANAGERS)
         user, commune, doc = found
         form = await kit.read_form(request)
-        values = {k: clean_text(form.get(k) or "")[:1000] for k in ("action", "topic", "office_id", "into", "reason")}
+        values = {
+            k: clean_text(form.get(k) or "")[:1000]
+            for k in ("action", "topic", "office_id", "into", "reason")
+        }
         request.state.audit_action = f"routing_{values['action'] or 'change'}"
         errors: dict[str, str] = {}
         if values["action"] not in ACTIONS:
@@ -78,15 +110,25 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
             change["office_id"] = values["office_id"]
         elif values["action"] == "merge":
             code = values["into"].upper().replace(" ", "")
-            target = await kit.repo.submissions.find_one({**item_scope(user, commune), "tracking_code": code}, {"_id": 1}) if code else None
+            target = (
+                await kit.repo.submissions.find_one(
+                    {**item_scope(user, commune), "tracking_code": code}, {"_id": 1}
+                )
+                if code
+                else None
+            )
             if target is None:
-                errors["into"] = "Không tìm thấy ý kiến có mã này trong xã; ghi mã theo dõi, ví dụ DT-AB12CD34."
+                errors["into"] = (
+                    "Không tìm thấy ý kiến có mã này trong xã; ghi mã theo dõi, ví dụ DT-AB12CD34."
+                )
             else:
                 change["into"] = target["_id"]
         if errors:
             return await refused(request, found, errors, values)
         request.state.audit_target = {k: v for k, v in change.items() if k not in ("by",)}
-        reply = await kit.routing(request).change(commune.id, doc["_id"], change, request.state.correlation_id)
+        reply = await kit.routing(request).change(
+            commune.id, doc["_id"], change, request.state.correlation_id
+        )
         if not reply.ok:
             return await refused(request, found, {form_field(reply.body): reply.reason_vi()}, values)
         return kit.redirect(f"/staff/items/{doc['_id']}?xong=1")
@@ -98,8 +140,15 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
         form = await kit.read_form(request)
         text = clean_text(form.get("answer") or "")[:5000]
         if len(text) < 3:
-            return await refused(request, found, {"answer": "Vui lòng viết nội dung trả lời (ít nhất 3 ký tự)."}, {"answer": text})
-        reply = await kit.routing(request).answer(commune.id, doc["_id"], text, who(user), request.state.correlation_id)
+            return await refused(
+                request,
+                found,
+                {"answer": "Vui lòng viết nội dung trả lời (ít nhất 3 ký tự)."},
+                {"answer": text},
+            )
+        reply = await kit.routing(request).answer(
+            commune.id, doc["_id"], text, who(user), request.state.correlation_id
+        )
         if not reply.ok:
             return await refused(request, found, {"answer": reply.reason_vi()}, {"answer": text})
         return kit.redirect(f"/staff/items/{doc['_id']}?xong=1")
