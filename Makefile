@@ -58,7 +58,7 @@ fuzz: deps ## a longer schemathesis run over every service's OpenAPI (make test 
 	DOITHOAI_FUZZ_EXAMPLES=200 $(VENV)/bin/pytest -q tests/fuzz
 
 asyncapi: install ## write docs/asyncapi.json from the event contracts
-	$(VENV)/bin/python -c "from shared.asyncapi import DOCUMENT, render; DOCUMENT.write_text(render(), encoding='utf-8')"
+	$(VENV)/bin/python -c "from services.deployment import CONSUMERS; from shared.asyncapi import DOCUMENT, render; DOCUMENT.write_text(render(CONSUMERS), encoding='utf-8')"
 
 compose-check: deps ## validate docker-compose.yml without an engine
 	docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"

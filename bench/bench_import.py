@@ -22,12 +22,12 @@ import time
 import uuid
 from pathlib import Path
 
+from services.deployment import CONSUMERS, build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import demo_commune, seed_demo
 from services.intake.importer import Importer
 from services.intake.repository import SUBMISSIONS
 from services.local.wire_store import start_wire_store
-from shared.runtime import build_app
 from shared.settings import Settings
 from shared.topology import remove as topology_remove
 
@@ -80,7 +80,7 @@ async def bulk_import(settings: Settings, rows: int = ROWS) -> dict:
             pending = await db[SUBMISSIONS].count_documents({"import_job": job_id, "outbox_pending": True})
     finally:
         await topology_remove(
-            settings.rabbitmq_url, settings.amqp_prefix
+            settings.rabbitmq_url, settings.amqp_prefix, CONSUMERS
         )  # its 10,000 events have no consumer here
     return {
         "rows": rows,

@@ -56,6 +56,7 @@ from pymongo import AsyncMongoClient
 from bench import edges
 from bench.bench_import import bulk_import
 from bench.bench_routing import synthetic_text
+from services.deployment import CONSUMERS
 from services.local.ports import free_port, wait_listening
 from services.local.wire_store import start_wire_store
 from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
@@ -929,9 +930,9 @@ async def run(workdir: Path) -> dict:
         if connection is not None:
             await connection.close()
         with contextlib.suppress(Exception):
-            await topology_remove(RABBITMQ_URL, env["DOITHOAI_AMQP_PREFIX"])
+            await topology_remove(RABBITMQ_URL, env["DOITHOAI_AMQP_PREFIX"], CONSUMERS)
         with contextlib.suppress(Exception):
-            await topology_remove(RABBITMQ_URL, f"{env['DOITHOAI_AMQP_PREFIX']}imp")
+            await topology_remove(RABBITMQ_URL, f"{env['DOITHOAI_AMQP_PREFIX']}imp", CONSUMERS)
         for name in (
             env["MONGODB_DB"],
             f"{env['MONGODB_DB']}_r1",
@@ -1069,9 +1070,10 @@ def feasibility(result: dict) -> dict:
 
 async def purge_pipeline(channel, prefix: str) -> int:
     """Drop what waits in the four consumers' queues: the next phase starts without a backlog."""
-    from shared.topology import CONSUMERS, Topology
+    from services.deployment import CONSUMERS
+    from shared.topology import Topology
 
-    topology = Topology(prefix, 100, 20)
+    topology = Topology(prefix, 100, 20, CONSUMERS)
     purged = 0
     for spec in CONSUMERS:
         for name in (topology.queue_name(spec), topology.retry_queue(spec).name):

@@ -11,16 +11,15 @@ DEFAULT_PORTS = {"intake": 8000, "routing": 8001, "notification": 8002, "reporti
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import importlib
-
     import uvicorn
 
+    from services.deployment import build_service_app
     from shared.observability import configure_logging
     from shared.settings import Settings
 
     settings = Settings()
     configure_logging(settings.log_level, service=args.service)
-    app = importlib.import_module(f"services.{args.service}.app").build_app(settings)
+    app = build_service_app(settings, args.service)
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; the
     # client address is decided by shared/client_address.py (DOITHOAI_TRUSTED_PROXIES) alone.
     uvicorn.run(
@@ -220,12 +219,13 @@ def _render(args: argparse.Namespace) -> int:
 def _dlq(args: argparse.Namespace) -> int:
     import json
 
+    from services.deployment import CONSUMERS
     from shared.dead_letters import list_dead_letters, replay_dead_letters
     from shared.settings import Settings
     from shared.topology import Topology
 
     settings = Settings()
-    topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
+    topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit, CONSUMERS)
     if args.action == "list":
         rows = asyncio.run(
             list_dead_letters(settings.rabbitmq_url, topology, service=args.service, limit=args.limit)

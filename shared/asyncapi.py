@@ -4,15 +4,16 @@ payload models) and committed as docs/asyncapi.json; a test fails when they drif
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from shared.contracts import PAYLOADS, Envelope
-from shared.topology import CONSUMERS
+from shared.topology import ConsumerSpec
 
 DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "asyncapi.json"
 
 
-def build_document(prefix: str = "doithoai") -> dict:
+def build_document(specs: Sequence[ConsumerSpec], prefix: str = "doithoai") -> dict:
     messages, channels, schemas = {}, {}, {}
     envelope = Envelope.model_json_schema()
     envelope["properties"].pop("payload")
@@ -43,7 +44,7 @@ def build_document(prefix: str = "doithoai") -> dict:
             },
         }
         consumers = sorted(
-            f"{prefix}.{spec.service}.{spec.name}" for spec in CONSUMERS if key in spec.routing_keys
+            f"{prefix}.{spec.service}.{spec.name}" for spec in specs if key in spec.routing_keys
         )
         channels[key] = {
             "description": f"Routing key {key} on the topic exchange {prefix}.events; consumed by: {', '.join(consumers) or 'none'}.",
@@ -74,5 +75,5 @@ def build_document(prefix: str = "doithoai") -> dict:
     }
 
 
-def render() -> str:
-    return json.dumps(build_document(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+def render(consumers: Sequence[ConsumerSpec]) -> str:
+    return json.dumps(build_document(consumers), ensure_ascii=False, indent=2, sort_keys=True) + "\n"

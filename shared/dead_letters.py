@@ -9,13 +9,13 @@ from collections.abc import Iterable
 import aio_pika
 
 from shared.messaging import ORIGINAL_KEY_HEADER, REASON_HEADER, RETRY_HEADER
-from shared.topology import CONSUMERS, ConsumerSpec, Topology
+from shared.topology import ConsumerSpec, Topology
 
 REPLAYED_HEADER = "x-doithoai-replayed"
 
 
-def _specs(service: str | None) -> Iterable[ConsumerSpec]:
-    return [spec for spec in CONSUMERS if service in (None, spec.service)]
+def _specs(topology: Topology, service: str | None) -> Iterable[ConsumerSpec]:
+    return [spec for spec in topology.consumers if service in (None, spec.service)]
 
 
 def _describe(queue: str, message: aio_pika.abc.AbstractIncomingMessage) -> dict:
@@ -62,7 +62,7 @@ async def list_dead_letters(
     connection = await aio_pika.connect(url)
     async with connection:
         channel = await connection.channel()
-        for spec in _specs(service):
+        for spec in _specs(topology, service):
             name = topology.dead_letter_queue(spec).name
             queue = await channel.get_queue(name, ensure=True)
             taken = await _take(queue, limit)
@@ -86,7 +86,7 @@ async def replay_dead_letters(
     connection = await aio_pika.connect(url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
-        for spec in _specs(service):
+        for spec in _specs(topology, service):
             dlq_name, target = topology.dead_letter_queue(spec).name, topology.queue_name(spec)
             queue = await channel.get_queue(dlq_name, ensure=True)
             skipped = []

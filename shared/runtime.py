@@ -108,15 +108,20 @@ def build_app(
     factories: Sequence[ServiceFactory],
     *,
     title: str,
+    consumers: Sequence[topo.ConsumerSpec],
     in_memory: bool = False,
     registry: CollectorRegistry | None = None,
 ) -> FastAPI:
+    """`consumers`: every consumer of the deployment (`services.deployment.CONSUMERS`), so the
+    topology this process declares holds the queues of the services it does not run."""
     registry = registry or CollectorRegistry()
     broker = make_broker(settings, registry, title)
     store_operations = StoreOperations()
     client = create_client(settings, store_operations)
     db = database(client, settings)
-    topology = topo.Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
+    topology = topo.Topology(
+        settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit, tuple(consumers)
+    )
     rt = Runtime(
         settings,
         broker,
@@ -127,6 +132,9 @@ def build_app(
         Tokens(parse_keys(settings.auth_keys), settings.token_ttl_s),
     )
     parts = [factory(rt) for factory in factories]
+    undeclared = [c.spec for part in parts for c in part.consumers if c.spec not in topology.consumers]
+    if undeclared:
+        raise ValueError(f"consumers missing from the deployment's topology: {undeclared}")
     audit = AuditTrail(db)
     # doithoai_<service>_store_operations_total; a process running several services counts them together.
     store_operations.register(parts[0].name if len(parts) == 1 else "embedded", registry)

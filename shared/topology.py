@@ -4,26 +4,17 @@ One durable topic exchange carries every event. Each consumer owns one durable q
 bound to the routing keys it needs, a delay queue (messages wait there `retry_delay_ms`, then
 dead-letter straight back to the consumer's queue through the default exchange), and a
 dead-letter queue on the dead-letter exchange. Every service declares the whole topology at
-start-up, so a publish never goes to a queue that does not exist yet.
+start-up, so a publish never goes to a queue that does not exist yet. Each consumer is declared
+by its service next to its handlers (`shared.subscriptions.Subscription`).
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
-
-from shared.contracts import (
-    DialoguePlanChangedV1,
-    DocumentIssuedV1,
-    FollowUpChangedV1,
-    FollowUpReminderV1,
-    NotificationFailedV1,
-    NotificationSentV1,
-    SubmissionReceivedV1,
-    SubmissionRoutedV1,
-)
 
 
 @dataclass(frozen=True)
@@ -36,45 +27,16 @@ class ConsumerSpec:
     retired_keys: tuple[str, ...] = ()
 
 
-CONSUMERS: tuple[ConsumerSpec, ...] = (
-    ConsumerSpec("routing", "submissions", (SubmissionReceivedV1.routing_key(),)),
-    ConsumerSpec("notification", "assignments", (SubmissionRoutedV1.routing_key(),)),
-    ConsumerSpec("notification", "plans", (DialoguePlanChangedV1.routing_key(),)),
-    ConsumerSpec("notification", "documents", (DocumentIssuedV1.routing_key(),)),
-    ConsumerSpec(
-        "notification", "followup", (FollowUpChangedV1.routing_key(), FollowUpReminderV1.routing_key())
-    ),
-    ConsumerSpec(
-        "intake",
-        "status",
-        (
-            SubmissionRoutedV1.routing_key(),
-            NotificationSentV1.routing_key(),
-            NotificationFailedV1.routing_key(),
-            FollowUpChangedV1.routing_key(),
-            DocumentIssuedV1.routing_key(),
-        ),
-    ),
-    ConsumerSpec(
-        "reporting",
-        "read-model",
-        (SubmissionReceivedV1.routing_key(), SubmissionRoutedV1.routing_key()),
-        # The read model stored when an office was e-mailed, but no document, page or API used it:
-        # one delivery per item less. The status a resident sees (intake) still has it.
-        retired_keys=(NotificationSentV1.routing_key(), NotificationFailedV1.routing_key()),
-    ),
-)
-
-
-def consumer(service: str, name: str | None = None) -> ConsumerSpec:
-    return next(spec for spec in CONSUMERS if spec.service == service and name in (None, spec.name))
-
-
 @dataclass(frozen=True)
 class Topology:
+    """The deployment's queues under one prefix. `consumers` is every consumer of every service
+    (gathered from the services' declarations by `services/deployment.py`), so that a service
+    declaring the topology at start-up creates the queues of services not started yet."""
+
     prefix: str
     retry_delay_ms: int
     delivery_limit: int
+    consumers: tuple[ConsumerSpec, ...] = ()
 
     @property
     def events(self) -> RabbitExchange:
@@ -124,7 +86,7 @@ class Topology:
 
     def all_queue_names(self) -> list[str]:
         names = []
-        for spec in CONSUMERS:
+        for spec in self.consumers:
             names += [self.queue(spec).name, self.retry_queue(spec).name, self.dead_letter_queue(spec).name]
         return names
 
@@ -133,7 +95,7 @@ async def declare(broker, topology: Topology) -> None:
     """Declare exchanges, every consumer's queues and their bindings (idempotent)."""
     events = await broker.declare_exchange(topology.events)
     dead_letters = await broker.declare_exchange(topology.dead_letters)
-    for spec in CONSUMERS:
+    for spec in topology.consumers:
         queue = await broker.declare_queue(topology.queue(spec))
         for key in spec.routing_keys:
             await queue.bind(events, routing_key=key)
@@ -144,12 +106,12 @@ async def declare(broker, topology: Topology) -> None:
         await dlq.bind(dead_letters, routing_key=topology.queue_name(spec))
 
 
-async def remove(amqp_url: str, prefix: str) -> None:
+async def remove(amqp_url: str, prefix: str, consumers: Sequence[ConsumerSpec]) -> None:
     """Delete every queue and exchange of the topology under `prefix` (tests and benchmarks
     clean up after themselves; a missing one is skipped)."""
     import aio_pika
 
-    topology = Topology(prefix, 100, 20)
+    topology = Topology(prefix, 100, 20, tuple(consumers))
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         for name in topology.all_queue_names():

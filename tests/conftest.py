@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from services.deployment import CONSUMERS
 from services.local.mail_capture import MailCapture
 from services.local.ports import is_listening
 from services.local.wire_store import start_wire_store
@@ -76,7 +77,7 @@ def make_settings(rabbitmq_url: str, mongodb_url: str) -> Callable[..., Settings
 
 
 async def _delete_topology(url: str, prefix: str) -> None:
-    await topology_remove(url, prefix)
+    await topology_remove(url, prefix, CONSUMERS)
 
 
 async def eventually(check, timeout: float = 10.0, interval: float = 0.05):

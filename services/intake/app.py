@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 
 from services.intake.access import ACCESS
 from services.intake.api import build_router
@@ -22,8 +22,6 @@ from services.intake.web.staff.pages import build_staff_router
 from shared.outbox import Outbox
 from shared.periodic import repeat
 from shared.runtime import Runtime, ServiceParts, service_base
-from shared.runtime import build_app as build_runtime_app
-from shared.settings import Settings
 
 NAME = "intake"
 
@@ -74,7 +72,3 @@ def build_service(rt: Runtime) -> ServiceParts:
         access=ACCESS,
         api_keys=api_keys.resolve,
     )
-
-
-def build_app(settings: Settings) -> FastAPI:
-    return build_runtime_app(settings, [build_service], title="doithoai intake")

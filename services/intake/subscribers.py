@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from services.deployment import consumer  # transitional: replaced by the service's Subscription declarations
 from services.intake.metrics import IntakeMetrics
 from services.intake.plan_repository import PlanRepository
 from services.intake.repository import SubmissionRepository
@@ -18,7 +19,6 @@ from shared.contracts import (
     SubmissionRoutedV1,
 )
 from shared.messaging import Consumer
-from shared.topology import consumer
 
 
 def status_consumer(repo: SubmissionRepository, plans: PlanRepository, metrics: IntakeMetrics) -> Consumer:

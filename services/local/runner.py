@@ -139,11 +139,11 @@ def _banner(port: int, mode: str, mail_note: str, extra: str = "") -> None:
 
 
 def _run_in_process(settings: Settings, port: int, mail_note: str) -> int:
+    from services.deployment import build_app
     from services.intake.app import build_service as intake
     from services.notification.app import build_service as notification
     from services.reporting.app import build_service as reporting
     from services.routing.app import build_service as routing
-    from shared.runtime import build_app
 
     app = build_app(
         settings, [intake, routing, notification, reporting], title="doithoai (embedded)", in_memory=True

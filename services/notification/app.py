@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from services.notification.deliveries import Deliverer, DeliveryLog, DeliveryMetrics
 from services.notification.followup import documents_consumer, followup_consumer
 from services.notification.messages import environment
@@ -15,8 +13,6 @@ from services.notification.smtp import SmtpSender
 from services.notification.subscribers import assignments_consumer, plans_consumer
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, service_base
-from shared.runtime import build_app as build_runtime_app
-from shared.settings import Settings
 
 NAME = "notification"
 
@@ -75,7 +71,3 @@ def build_service(rt: Runtime) -> ServiceParts:
         components={"scheduler": scheduler, "deliveries": deliveries},
         on_shutdown=[sender.close],
     )
-
-
-def build_app(settings: Settings) -> FastAPI:
-    return build_runtime_app(settings, [build_service], title="doithoai notification")

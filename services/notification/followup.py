@@ -10,6 +10,7 @@ from functools import partial
 
 from jinja2 import Environment
 
+from services.deployment import consumer  # transitional: replaced by the service's Subscription declarations
 from services.notification.deliveries import Deliverer
 from services.notification.headers import new_message, recipient, set_address, set_encoded, stable_message_id
 from services.notification.sms import SmsSender
@@ -18,7 +19,6 @@ from shared.contracts import DocumentIssuedV1, Envelope, FollowUpChangedV1, Foll
 from shared.directory import Commune, DirectoryReader
 from shared.errors import PermanentError
 from shared.messaging import Consumer
-from shared.topology import consumer
 
 
 def _email(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.deployment import consumer  # transitional: replaced by the service's Subscription declarations
 from services.notification.headers import recipient
 from services.notification.messages import office_assignment_email
 from services.notification.metrics import NotificationMetrics
@@ -20,7 +21,6 @@ from shared.errors import Busy, PermanentError
 from shared.messaging import Consumer
 from shared.mongo import record_after_side_effect
 from shared.outbox import Outbox
-from shared.topology import consumer
 
 CHANNEL = "email"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 
 from services.reporting.access import ACCESS
 from services.reporting.api import build_router
@@ -21,8 +21,6 @@ from services.reporting.repository import ItemRepository
 from services.reporting.subscribers import read_model_consumer
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, service_base
-from shared.runtime import build_app as build_runtime_app
-from shared.settings import Settings
 from shared.templates import make_environment
 
 NAME = "reporting"
@@ -78,7 +76,3 @@ def build_service(rt: Runtime) -> ServiceParts:
         components={"issuer": issuer, "scanner": scanner},
         access=ACCESS,
     )
-
-
-def build_app(settings: Settings) -> FastAPI:
-    return build_runtime_app(settings, [build_service], title="doithoai reporting")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from services.deployment import consumer  # transitional: replaced by the service's Subscription declarations
 from services.reporting.metrics import ReportingMetrics
 from services.reporting.projection import item_fields
 from services.reporting.repository import ItemRepository
 from shared.contracts import Envelope
 from shared.messaging import Consumer
-from shared.topology import consumer
 
 
 def read_model_consumer(repo: ItemRepository, metrics: ReportingMetrics) -> Consumer:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from services.routing.access import ACCESS
 from services.routing.api import build_router
 from services.routing.metrics import RoutingMetrics
@@ -13,8 +11,6 @@ from services.routing.rules_store import RulesStore
 from services.routing.subscribers import submissions_consumer
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, service_base
-from shared.runtime import build_app as build_runtime_app
-from shared.settings import Settings
 
 NAME = "routing"
 
@@ -45,7 +41,3 @@ def build_service(rt: Runtime) -> ServiceParts:
         ensure_indexes=repo.ensure_indexes,
         access=ACCESS,
     )
-
-
-def build_app(settings: Settings) -> FastAPI:
-    return build_runtime_app(settings, [build_service], title="doithoai routing")

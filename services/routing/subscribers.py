@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.deployment import consumer  # transitional: replaced by the service's Subscription declarations
 from services.routing.logic import route
 from services.routing.metrics import RoutingMetrics
 from services.routing.repeats import Repeats
@@ -12,7 +13,6 @@ from shared.directory import DirectoryReader
 from shared.errors import PermanentError
 from shared.messaging import Consumer
 from shared.outbox import Outbox
-from shared.topology import consumer
 
 
 def submissions_consumer(

@@ -4,38 +4,21 @@ needs, never the submitter's personal data (name, contact stay in intake's store
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.envelope import Payload
-
-
-class Source(StrEnum):
-    CITIZEN = "citizen"
-    HAMLET_PARTY_CELL = "hamlet_party_cell"
-    FATHERLAND_FRONT = "fatherland_front"
-    MASS_ORGANISATION = "mass_organisation"
-    PEOPLES_COMMITTEE = "peoples_committee"
-
-
-class Organisation(StrEnum):
-    """The plan's mass organisations (đoàn thể), when the source is one of them."""
-
-    WOMENS_UNION = "womens_union"
-    FARMERS_UNION = "farmers_union"
-    VETERANS_ASSOCIATION = "veterans_association"
-    YOUTH_UNION = "youth_union"
-
-
-class Kind(StrEnum):
-    OPINION = "opinion"  # ý kiến
-    PETITION = "petition"  # kiến nghị
-    COMPLAINT = "complaint"  # phản ánh
-
-
-AuthorityLevel = Literal["commune", "province", "central"]
+from shared.contracts.vocabulary import (
+    AuthorityLevel,
+    DocumentKind,
+    FollowUpStatus,
+    Kind,
+    Organisation,
+    PlanStatus,
+    RoutingChange,
+    Source,
+)
 
 
 class SubmissionReceivedV1(Payload):
@@ -78,7 +61,7 @@ class SubmissionRoutedV1(Payload):
     office_id: str
     office_name: str
     coordinating_office_ids: tuple[str, ...] = ()
-    authority_level: AuthorityLevel = "commune"
+    authority_level: AuthorityLevel = AuthorityLevel.COMMUNE
     authority_body: str | None = None
     confidence: float = Field(ge=0, le=1)
     needs_review: bool = False
@@ -96,7 +79,7 @@ class SubmissionRoutedV1(Payload):
     )
     # Staff changes: revision 0 is the automatic decision; each change by a person is a new revision.
     revision: int = Field(0, ge=0)
-    change: Literal["reclassified", "reassigned", "confirmed", "merged", "split"] | None = None
+    change: RoutingChange | None = None
     changed_by: str = "system"
     reason: str | None = None
     previous_office_id: str | None = Field(
@@ -127,12 +110,6 @@ class NotificationFailedV1(Payload):
     attempts: int = Field(ge=0)
 
 
-PAYLOADS: dict[str, type[Payload]] = {
-    cls.routing_key(): cls
-    for cls in (SubmissionReceivedV1, SubmissionRoutedV1, NotificationSentV1, NotificationFailedV1)
-}
-
-
 class DialoguePlanChangedV1(Payload):
     """A dialogue plan was created, edited or moved to another status."""
 
@@ -143,13 +120,10 @@ class DialoguePlanChangedV1(Payload):
     version: int = Field(
         ge=1, description="Plan version: bumped by every edit; invitations carry it as SEQUENCE"
     )
-    status: str
-    previous_status: str | None = None
+    status: PlanStatus
+    previous_status: PlanStatus | None = None
     change: Literal["created", "updated", "status"]
     changed_by: str = "system"
-
-
-PAYLOADS[DialoguePlanChangedV1.routing_key()] = DialoguePlanChangedV1
 
 
 class FollowUpChangedV1(Payload):
@@ -165,7 +139,7 @@ class FollowUpChangedV1(Payload):
     )
     office_id: str
     office_name: str
-    status: Literal["assigned", "in_progress", "resolved", "escalated", "awaiting_higher_level", "rejected"]
+    status: FollowUpStatus
     previous_status: str | None = None
     due: date
     note: str | None = None
@@ -189,10 +163,6 @@ class FollowUpReminderV1(Payload):
     summary: str = Field(description="The conclusion, as the notice states it")
 
 
-PAYLOADS[FollowUpChangedV1.routing_key()] = FollowUpChangedV1
-PAYLOADS[FollowUpReminderV1.routing_key()] = FollowUpReminderV1
-
-
 class DocumentIssuedV1(Payload):
     """A document was issued: its number and content are frozen."""
 
@@ -201,7 +171,7 @@ class DocumentIssuedV1(Payload):
 
     document_id: str
     dialogue_id: str
-    kind: str = Field(examples=["thong-bao-ket-luan"])
+    kind: DocumentKind = Field(examples=["thong-bao-ket-luan"])
     number: int | None = Field(None, description="None for a document issued without a number")
     code: str = Field(examples=["05-TB/ĐU"])
     version: int = Field(ge=1)
@@ -209,4 +179,17 @@ class DocumentIssuedV1(Payload):
     issued_on: date
 
 
-PAYLOADS[DocumentIssuedV1.routing_key()] = DocumentIssuedV1
+# Every event type the services exchange, by routing key (`<type>.v<version>`).
+PAYLOADS: dict[str, type[Payload]] = {
+    cls.routing_key(): cls
+    for cls in (
+        SubmissionReceivedV1,
+        SubmissionRoutedV1,
+        NotificationSentV1,
+        NotificationFailedV1,
+        DialoguePlanChangedV1,
+        FollowUpChangedV1,
+        FollowUpReminderV1,
+        DocumentIssuedV1,
+    )
+}

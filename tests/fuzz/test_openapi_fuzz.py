@@ -13,13 +13,13 @@ import schemathesis
 import uvicorn
 from hypothesis import HealthCheck, given, settings
 
+from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import seed_demo
 from services.local.ports import free_port, wait_listening
 from services.notification.app import build_service as notification
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
-from shared.runtime import build_app
 
 pytestmark = pytest.mark.integration
 EXAMPLES = int(os.environ.get("DOITHOAI_FUZZ_EXAMPLES", "15"))
@@ -33,6 +33,7 @@ def live_server(rabbitmq_url, mongodb_url):
     layout); uvicorn runs it in a thread of this test process."""
     import asyncio
 
+    from services.deployment import CONSUMERS
     from shared.settings import Settings
     from shared.topology import remove as topology_remove
 
@@ -70,7 +71,7 @@ def live_server(rabbitmq_url, mongodb_url):
     thread.join(10)
     # Its 21 quorum queues go with it, as every other test's do: left behind, each `make test`
     # added 21 to the broker, which must recover them all at every restart.
-    asyncio.run(topology_remove(rabbitmq_url, settings.amqp_prefix))
+    asyncio.run(topology_remove(rabbitmq_url, settings.amqp_prefix, CONSUMERS))
 
 
 def test_no_server_errors_and_responses_match_the_schema(live_server, counts):

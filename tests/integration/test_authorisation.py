@@ -17,6 +17,7 @@ import re
 import httpx
 import pytest
 
+from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import seed_demo
 from services.notification.app import build_service as notification
@@ -27,7 +28,6 @@ from shared.audit import audit_collection
 from shared.auth.policy import Gate
 from shared.auth.principal import Role
 from shared.directory import DIALOGUES
-from shared.runtime import build_app
 from tests.auth import headers
 from tests.conftest import eventually
 from tests.integration.helpers import running

@@ -8,13 +8,13 @@ import json
 import httpx
 import pytest
 
+from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import demo_commune, seed_demo
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from shared.auth.principal import Scope
 from shared.directory import COMMUNES, commune_document
-from shared.runtime import build_app
 from tests.auth import key_headers, staff_headers
 from tests.integration.helpers import running
 

@@ -9,6 +9,7 @@ import io
 
 import pytest
 
+from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import demo_commune, seed_demo
 from services.intake.import_jobs import IMPORT_JOBS
@@ -16,7 +17,6 @@ from services.intake.importer import Importer
 from services.intake.repository import SUBMISSIONS
 from services.intake.web.staff.users import seed_demo_staff
 from services.routing.app import build_service as routing
-from shared.runtime import build_app
 from tests.conftest import eventually
 from tests.integration.helpers import running
 from tests.integration.test_web_staff import logged_in, token_of

@@ -16,6 +16,7 @@ import pytest
 import uvicorn
 from fastapi.routing import APIRoute
 
+from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import seed_demo
 from services.intake.repository import SUBMISSIONS
@@ -23,7 +24,6 @@ from services.notification.app import build_service as notification
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from shared.auth.principal import Principal, PrincipalKind, Role
-from shared.runtime import build_app
 from tests.integration.helpers import running
 
 pytestmark = pytest.mark.integration

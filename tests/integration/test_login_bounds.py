@@ -15,6 +15,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services import cli
+from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import seed_demo
 from services.intake.web.ratelimit import RATE_LIMITS
@@ -24,7 +25,6 @@ from services.intake.web.staff.pages import LOGIN_FAILED_VI, MUST_CHANGE_VI
 from services.intake.web.staff.users import DEMO_STAFF, STAFF_USERS, seed_demo_staff
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
-from shared.runtime import build_app
 from tests.integration.helpers import running
 from tests.integration.test_web_staff import TOKEN
 

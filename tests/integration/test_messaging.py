@@ -13,6 +13,7 @@ from faststream.rabbit import RabbitBroker
 from prometheus_client import CollectorRegistry
 from pymongo.errors import ConnectionFailure
 
+from services.deployment import CONSUMERS, build_app, consumer
 from services.local.ports import free_port
 from services.reporting.app import build_service as reporting
 from shared.contracts import Envelope, Kind, NotificationSentV1, Source, SubmissionReceivedV1
@@ -21,8 +22,8 @@ from shared.errors import PermanentError, TransientError
 from shared.messaging import REASON_HEADER, Consumer
 from shared.mongo import StoreOperations, create_client, database
 from shared.outbox import Outbox, outbox_fields
-from shared.runtime import ServiceParts, build_app, service_base
-from shared.topology import Topology, consumer
+from shared.runtime import ServiceParts, service_base
+from shared.topology import Topology
 from tests.conftest import eventually
 from tests.integration.helpers import dead_letters, running
 
@@ -78,7 +79,7 @@ class Probe:
 
 
 async def publish_raw(settings, body: bytes, routing_key: str = "submission.received.v1") -> None:
-    topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
+    topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit, CONSUMERS)
     async with RabbitBroker(settings.rabbitmq_url) as broker:
         await broker.publish(body, exchange=topology.events, routing_key=routing_key, persist=True)
 
@@ -193,7 +194,7 @@ async def test_outbox_left_behind_by_a_crash_is_published_by_the_relay(make_sett
 async def test_dead_letters_are_listed_with_their_reason_and_replayed_once_fixed(make_settings):
     settings = make_settings()
     probe = Probe([PermanentError("office has no e-mail")])
-    topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
+    topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit, CONSUMERS)
     app = build_app(settings, [probe.factory], title="t")
     async with running(app):
         envelope = received_envelope()
@@ -308,7 +309,7 @@ async def test_a_retired_key_is_unbound_at_start_up_and_a_copy_queued_before_is_
     queue loses the old binding, and an outcome queued before the upgrade is acknowledged and
     counted as retired, never dead-lettered."""
     settings = make_settings()
-    topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit)
+    topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit, CONSUMERS)
     reporting_queue = topology.queue_name(consumer("reporting"))
     sent = Envelope.wrap(
         NotificationSentV1(

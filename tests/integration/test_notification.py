@@ -9,6 +9,7 @@ import aiosmtplib
 import pytest
 from prometheus_client import CollectorRegistry
 
+from services.deployment import build_app
 from services.intake.demo import demo_dialogue, seed_demo
 from services.local.mail_capture import MailCapture
 from services.notification.app import build_service as notification
@@ -17,7 +18,6 @@ from services.notification.smtp import SmtpSender
 from shared.contracts import Envelope, Kind, SubmissionRoutedV1
 from shared.messaging import BusPublisher
 from shared.observability import ConsumerMetrics
-from shared.runtime import build_app
 from tests.conftest import eventually
 from tests.integration.helpers import running
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from services.deployment import build_app
 from services.intake.api_keys import ApiKeyStore
 from services.intake.app import build_service as intake
 from services.intake.demo import seed_demo
 from services.routing.app import build_service as routing
 from shared.auth.principal import Scope
-from shared.runtime import build_app
 from tests.conftest import eventually
 from tests.integration.helpers import running
 

@@ -8,13 +8,13 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
+from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import seed_demo
 from services.intake.repository import SUBMISSIONS
 from services.notification.app import build_service as notification
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
-from shared.runtime import build_app
 from tests.auth import staff_headers
 from tests.conftest import eventually
 from tests.integration.helpers import running

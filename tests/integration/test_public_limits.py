@@ -11,6 +11,7 @@ import httpx
 import pytest
 from markupsafe import escape
 
+from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import seed_demo
 from services.intake.registrations import REGISTRATIONS
@@ -19,7 +20,6 @@ from services.intake.web.staff.users import seed_demo_staff
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from shared.auth.principal import Scope
-from shared.runtime import build_app
 from tests.auth import key_token_headers
 from tests.integration.helpers import running
 from tests.integration.test_web_public import PETITION, TOKEN

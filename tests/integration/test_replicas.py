@@ -7,12 +7,12 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
+from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import seed_demo
 from services.notification.app import build_service as notification
 from services.routing.app import build_service as routing
 from services.routing.repository import DECISIONS
-from shared.runtime import build_app
 from tests.auth import staff_headers
 from tests.conftest import eventually
 from tests.integration.helpers import TEXTS, running

@@ -11,13 +11,13 @@ import re
 
 import pytest
 
+from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import seed_demo
 from services.intake.repository import SUBMISSIONS
 from services.intake.web.staff.users import STAFF_AUDIT, seed_demo_staff
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
-from shared.runtime import build_app
 from tests.conftest import eventually
 from tests.integration.helpers import running
 from tests.integration.test_web_staff import client_for, logged_in, token_of

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
+from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import demo_commune, seed_demo
 from services.notification.app import build_service as notification
@@ -20,7 +21,6 @@ from services.routing.repository import DECISIONS
 from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
 from shared.directory import COMMUNES, DirectoryReader, commune_document
 from shared.mongo import create_client, database
-from shared.runtime import build_app
 from tests.auth import staff_headers
 from tests.conftest import eventually
 from tests.integration.helpers import TEXTS, running

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import seed_demo
 from services.local.wire_store import start_wire_store
@@ -16,7 +17,6 @@ from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from services.routing.repository import DECISIONS
 from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
-from shared.runtime import build_app
 from tests.auth import staff_headers
 from tests.conftest import eventually
 from tests.integration.helpers import running

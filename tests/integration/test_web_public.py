@@ -11,6 +11,7 @@ import httpx
 import pytest
 from markupsafe import escape
 
+from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import seed_demo
 from services.intake.registrations import REGISTRATIONS
@@ -21,7 +22,6 @@ from services.notification.app import build_service as notification
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from shared.directory import DIALOGUES
-from shared.runtime import build_app
 from tests.conftest import eventually
 from tests.integration.helpers import running
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
 
+from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import demo_commune, seed_demo
 from services.intake.import_jobs import IMPORT_JOBS
@@ -31,7 +32,6 @@ from services.reporting.app import build_service as reporting
 from services.reporting.followup_repository import TASKS
 from services.routing.app import build_service as routing
 from shared.directory import COMMUNES, commune_document
-from shared.runtime import build_app
 from tests.integration.helpers import running
 
 pytestmark = pytest.mark.integration

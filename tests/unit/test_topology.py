@@ -5,6 +5,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
+from services.deployment import CONSUMERS
 from services.intake.app import build_service as intake
 from services.notification.app import build_service as notification
 from services.reporting.app import build_service as reporting
@@ -13,7 +14,7 @@ from shared.auth.tokens import Tokens, random_keys
 from shared.directory import DirectoryReader
 from shared.runtime import Runtime, make_broker
 from shared.settings import Settings
-from shared.topology import CONSUMERS, Topology
+from shared.topology import Topology
 
 
 def test_every_consumer_queue_has_a_consumer_and_every_routing_key_a_handler():
@@ -23,7 +24,7 @@ def test_every_consumer_queue_has_a_consumer_and_every_routing_key_a_handler():
     rt = Runtime(
         settings,
         make_broker(settings, registry, "t"),
-        Topology("t", 100, 20),
+        Topology("t", 100, 20, CONSUMERS),
         registry,
         db,
         DirectoryReader(db),
@@ -31,12 +32,13 @@ def test_every_consumer_queue_has_a_consumer_and_every_routing_key_a_handler():
     )
     consumers = [c for factory in (intake, routing, notification, reporting) for c in factory(rt).consumers]
     assert sorted(c.spec.service for c in consumers) == sorted(spec.service for spec in CONSUMERS)
+    assert {c.spec for c in consumers} == set(CONSUMERS)
     for c in consumers:
         assert set(c.handlers) == set(c.spec.routing_keys)
 
 
 def test_queues_dead_letter_to_their_own_dead_letter_queue_and_retry_back():
-    topology = Topology("p", 1500, 7)
+    topology = Topology("p", 1500, 7, CONSUMERS)
     for spec in CONSUMERS:
         main = topology.queue(spec)
         assert main.arguments["x-dead-letter-exchange"] == "p.dlx"

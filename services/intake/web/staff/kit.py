@@ -18,6 +18,7 @@ from services.intake.web.csrf import csrf_token, set_csrf_cookie
 from services.intake.web.pages import SECURITY_HEADERS
 from services.intake.web.staff.backends import ReportingBackend, RoutingBackend
 from services.intake.web.staff.users import StaffStore, StaffUser
+from shared.auth.principal import ANSWERERS as ANSWERERS  # re-exported for the staff pages
 from shared.auth.principal import MANAGERS, Role
 from shared.directory import Commune, Dialogue, DirectoryReader, Hamlet
 from shared.http import read_form as read_bounded_form

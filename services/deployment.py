@@ -1,0 +1,75 @@
+"""The deployment: the four services and the consumers they declare.
+
+With the composition roots that use it (`services/cli.py`, `services/local/`), this is the only
+code that sees more than one service. Each service declares its consumers next to its use cases
+(`services/<name>/consumers.py`); the topology every process declares at start-up is built from
+those declarations.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI
+
+from shared import runtime
+from shared.contracts import (
+    DialoguePlanChangedV1,
+    DocumentIssuedV1,
+    FollowUpChangedV1,
+    FollowUpReminderV1,
+    NotificationFailedV1,
+    NotificationSentV1,
+    SubmissionReceivedV1,
+    SubmissionRoutedV1,
+)
+from shared.topology import ConsumerSpec
+
+CONSUMERS: tuple[ConsumerSpec, ...] = (
+    ConsumerSpec("routing", "submissions", (SubmissionReceivedV1.routing_key(),)),
+    ConsumerSpec("notification", "assignments", (SubmissionRoutedV1.routing_key(),)),
+    ConsumerSpec("notification", "plans", (DialoguePlanChangedV1.routing_key(),)),
+    ConsumerSpec("notification", "documents", (DocumentIssuedV1.routing_key(),)),
+    ConsumerSpec(
+        "notification", "followup", (FollowUpChangedV1.routing_key(), FollowUpReminderV1.routing_key())
+    ),
+    ConsumerSpec(
+        "intake",
+        "status",
+        (
+            SubmissionRoutedV1.routing_key(),
+            NotificationSentV1.routing_key(),
+            NotificationFailedV1.routing_key(),
+            FollowUpChangedV1.routing_key(),
+            DocumentIssuedV1.routing_key(),
+        ),
+    ),
+    ConsumerSpec(
+        "reporting",
+        "read-model",
+        (SubmissionReceivedV1.routing_key(), SubmissionRoutedV1.routing_key()),
+        retired_keys=(NotificationSentV1.routing_key(), NotificationFailedV1.routing_key()),
+    ),
+)
+
+
+def consumer(service: str, name: str | None = None) -> ConsumerSpec:
+    return next(spec for spec in CONSUMERS if spec.service == service and name in (None, spec.name))
+
+
+def build_app(settings: Any, factories: Sequence[runtime.ServiceFactory], **kwargs: Any) -> FastAPI:
+    """A process running `factories`, declaring the whole deployment's topology."""
+    return runtime.build_app(settings, factories, consumers=CONSUMERS, **kwargs)
+
+
+SERVICES = ("intake", "routing", "notification", "reporting")
+
+
+def build_service_app(settings: Any, name: str) -> FastAPI:
+    """One service's process (`doithoai serve NAME`): only that service's modules are imported."""
+    if name not in SERVICES:
+        raise ValueError(f"unknown service {name!r}")
+    factory = importlib.import_module(f"services.{name}.app").build_service
+    return build_app(settings, [factory], title=f"doithoai {name}")
