@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install deps broker run test test-unit eval bench fuzz screenshots asyncapi compose-check clean
+.PHONY: help install deps broker run lint test test-unit eval bench fuzz screenshots asyncapi compose-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -36,7 +36,12 @@ broker: ## start RabbitMQ on 127.0.0.1:5672 unless one answers (installs it from
 run: install ## the whole system locally (embedded defaults; see README)
 	$(VENV)/bin/doithoai run
 
-test: deps ## install what is missing and run every test
+lint: install ## ruff (lint and format check) and mypy (strict on shared/ and the services' handlers)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/python -m mypy
+
+test: deps lint ## install what is missing, lint, and run every test
 	$(VENV)/bin/pytest
 
 test-unit: install ## fast tests of pure logic
