@@ -17,8 +17,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 
+from services.demo.documents import DEMO_ISSUED_ON, demo_dataset
 from services.reporting.documents import KINDS, build_data, render
-from services.reporting.documents.demo import DEMO_ISSUED_ON, demo_dataset
 from tests.unit.test_documents import LAST_LINE, assert_layout, squash
 
 
@@ -192,7 +192,8 @@ def _soffice() -> str:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if not found:
         pytest.fail(
-            "LibreOffice (soffice) is missing: run `make deps` (apt-get install -y --no-install-recommends libreoffice-writer-nogui)"
+            "LibreOffice (soffice) is missing: run `make deps` "
+            "(apt-get install -y --no-install-recommends libreoffice-writer-nogui)"
         )
     return found
 

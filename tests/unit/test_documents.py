@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from services.cli import main as cli_main
+from services.demo.documents import DEMO_ISSUED_ON, demo_dataset
 from services.reporting.documents import FORMATS, KINDS, TYPE_CODES, build_data, render
 from services.reporting.documents.build import party_signature
-from services.reporting.documents.demo import DEMO_ISSUED_ON, demo_dataset
 from services.reporting.documents.model import DocumentData, UnknownFormat, UnknownKind
 from shared.directory import Signature
 

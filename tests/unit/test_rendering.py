@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.reporting.documents.demo import demo_dataset
+from services.demo.documents import demo_dataset
 from services.reporting.rendering import DocumentRenderer, carried_items
 
 

@@ -45,11 +45,11 @@ def bar_chart(
         base = [0] * len(labels)
         colours = ("#2f5d8a", "#c0504d", "#9bbb59", "#8064a2")
         for n, (name, values) in enumerate(series):
-            kwargs = {"label": name, "color": colours[n % len(colours)]}
+            colour = colours[n % len(colours)]
             if horizontal:
-                ax.barh(positions, values, left=base, **kwargs)
+                ax.barh(positions, values, left=base, label=name, color=colour)
             else:
-                ax.bar(positions, values, bottom=base, **kwargs)
+                ax.bar(positions, values, bottom=base, label=name, color=colour)
             base = [b + v for b, v in zip(base, values)]
         for pos, total in zip(positions, base):
             if total:

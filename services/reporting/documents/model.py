@@ -30,34 +30,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 
+from shared.contracts import DocumentKind
 from shared.templates import date_line
 
-KINDS = (
-    "giay-moi",
-    "bao-cao-tong-hop",
-    "bien-ban",
-    "thong-bao-ket-luan",
-    "kien-nghi-cap-tren",
-    "thong-bao-truyen-thanh",
-)
+# The kinds' slugs, in the plan's order; each kind's declaration is in `documents/kinds/`.
+KINDS: tuple[str, ...] = tuple(kind.value for kind in DocumentKind)
 FORMATS = ("html", "pdf", "docx")
-
-TYPE_CODES: Mapping[str, str] = {
-    "giay-moi": "GM",
-    "bao-cao-tong-hop": "BC",
-    "bien-ban": "BB",
-    "thong-bao-ket-luan": "TB",
-    "kien-nghi-cap-tren": "CV",
-    "thong-bao-truyen-thanh": "TB",
-}
-TYPE_TITLES: Mapping[str, str | None] = {
-    "giay-moi": "GIẤY MỜI",
-    "bao-cao-tong-hop": "BÁO CÁO",
-    "bien-ban": "BIÊN BẢN",
-    "thong-bao-ket-luan": "THÔNG BÁO",
-    "kien-nghi-cap-tren": None,  # công văn: the V/v line is its subject
-    "thong-bao-truyen-thanh": "THÔNG BÁO",
-}
 PARTY_OFFICE_FILE_LINE = "Lưu Văn phòng Đảng ủy."
 DRAFT_NUMBER_GAP = "   "  # "Số    -TB/ĐU" (four spaces after Số): room for the number written in by hand
 

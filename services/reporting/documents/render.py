@@ -1,6 +1,6 @@
 """Render a `DocumentData` to HTML, PDF or DOCX bytes.
 
-- HTML: Jinja2 (autoescape, StrictUndefined) from ``templates/documents/<kind>.html``, which
+- HTML: Jinja2 (autoescape, StrictUndefined) from the kind's ``templates/documents/<kind>.html``, which
   extends the shared ``base.html`` (header, number, date line, title, signature, Nơi nhận).
 - PDF: WeasyPrint from that HTML: A4, margins 20/15/20/30 mm (top/right/bottom/left), the
   bundled Tinos fonts (Times New Roman metrics, full Vietnamese) loaded by ``@font-face`` from
@@ -18,10 +18,12 @@ import io
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 
-from services.reporting.documents.model import DocumentData, check_format, check_kind
+from services.reporting.documents.kinds import spec_of
+from services.reporting.documents.model import DocumentData, check_format
 from shared.templates import date_line, make_environment, vn_date, vn_weekday
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "documents"
@@ -41,11 +43,11 @@ def _environment(dirs: tuple[Path, ...]) -> Environment:
 
 def render_html(data: DocumentData, *, template_dirs: Sequence[Path] = ()) -> str:
     env = _environment(tuple(_dirs(template_dirs)))
-    return env.get_template(f"{data.kind}.html").render(d=data, fonts_url=FONTS_URL)
+    return env.get_template(spec_of(data.kind).html_template).render(d=data, fonts_url=FONTS_URL)
 
 
 @lru_cache(maxsize=1)
-def _font_config():
+def _font_config() -> Any:
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()
@@ -59,12 +61,14 @@ def render_pdf(data: DocumentData, *, template_dirs: Sequence[Path] = ()) -> byt
 
 
 def docx_template(kind: str, template_dirs: Sequence[Path] = ()) -> Path:
+    name = spec_of(kind).docx_template
     for directory in _dirs(template_dirs):
-        path = directory / f"{kind}.docx"
+        path = directory / name
         if path.is_file():
             return path
     raise FileNotFoundError(
-        f"no {kind}.docx template in {', '.join(map(str, _dirs(template_dirs)))}: run `python -m scripts.make_docx_templates`"
+        f"no {name} template in {', '.join(map(str, _dirs(template_dirs)))}: "
+        "run `python -m scripts.make_docx_templates`"
     )
 
 
@@ -97,7 +101,7 @@ def render_docx(data: DocumentData, *, template_dirs: Sequence[Path] = ()) -> by
 
 def render(kind: str, fmt: str, data: DocumentData, *, template_dirs: Sequence[Path] = ()) -> bytes:
     """The document as bytes: UTF-8 HTML, PDF or DOCX. `kind` must be `data.kind`."""
-    check_kind(kind)
+    spec_of(kind)
     check_format(fmt)
     if data.kind != kind:
         raise ValueError(f"data was built for {data.kind!r}, not {kind!r}")

@@ -1,6 +1,7 @@
 """A demo data set for the documents: the 2017 seed plan (`demo_commune`, `demo_dialogue`), 36
 submissions written for this demo, routed offline with `classify_stream`, and the minutes of
-the meeting.
+the meeting. Composition-level: the CLI (`doithoai render --demo`), the document benchmark and
+the tests pass it to reporting; reporting itself never imports it.
 
 The submissions are invented for the demo (fictitious people, places of the made-up commune
 Tân Phước): the plan's two hamlets (ấp Chợ, ấp Căn Cứ) and others of the commune, some written
@@ -14,18 +15,19 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from services.intake.demo import demo_commune, demo_dialogue
+from services.demo.seed import demo_commune, demo_dialogue
 from services.reporting.documents.model import MinutesInput, Speech
+from shared.contracts import DocumentKind
 from shared.directory import Commune, Dialogue
 
 # Issue dates the CLI uses per kind when none is given (the plan's timeline for 25/03/2017).
-DEMO_ISSUED_ON = {
-    "thong-bao-truyen-thanh": date(2017, 3, 6),
-    "bao-cao-tong-hop": date(2017, 3, 17),
-    "giay-moi": date(2017, 3, 20),
-    "bien-ban": date(2017, 3, 25),
-    "thong-bao-ket-luan": date(2017, 4, 5),
-    "kien-nghi-cap-tren": date(2017, 4, 5),
+DEMO_ISSUED_ON: dict[str, date] = {
+    DocumentKind.RADIO_ANNOUNCEMENT: date(2017, 3, 6),
+    DocumentKind.SUMMARY_REPORT: date(2017, 3, 17),
+    DocumentKind.INVITATION: date(2017, 3, 20),
+    DocumentKind.MINUTES: date(2017, 3, 25),
+    DocumentKind.CONCLUSION_NOTICE: date(2017, 4, 5),
+    DocumentKind.RECOMMENDATION: date(2017, 4, 5),
 }
 
 # (id, year, hamlet, text, answer given that year)
@@ -34,14 +36,16 @@ HISTORY: tuple[tuple[str, int, str, str, str], ...] = (
         "2015-07",
         2015,
         "ấp Chợ",
-        "Cống thoát nước ở đầu chợ ấp Chợ bị nghẹt, mưa xuống là nước ngập vô nhà dân và sạp hàng, đề nghị xã nạo vét và làm lại cống.",
+        "Cống thoát nước ở đầu chợ ấp Chợ bị nghẹt, mưa xuống là nước ngập vô nhà dân và sạp hàng, đề nghị "
+        "xã nạo vét và làm lại cống.",
         "UBND xã đã cho nạo vét tạm thời; việc xây lại cống được đưa vào danh mục đề xuất đầu tư năm 2016.",
     ),
     (
         "2016-04",
         2016,
         "ấp Chợ",
-        "Bà con tiếp tục kiến nghị cống thoát nước đầu chợ ấp Chợ vẫn nghẹt, mưa lớn ngập sâu, chưa thấy làm lại cống.",
+        "Bà con tiếp tục kiến nghị cống thoát nước đầu chợ ấp Chợ vẫn nghẹt, mưa lớn ngập sâu, chưa thấy "
+        "làm lại cống.",
         "Đã lập hồ sơ đề xuất xây lại cống, đang chờ bố trí vốn năm 2017.",
     ),
     (
@@ -55,7 +59,8 @@ HISTORY: tuple[tuple[str, int, str, str, str], ...] = (
         "2016-15",
         2016,
         "ấp Bến Đò",
-        "Dự án khu dân cư Bến Đò quy hoạch từ năm 2010 tới nay chưa triển khai, người dân không được xây nhà, không được tách thửa.",
+        "Dự án khu dân cư Bến Đò quy hoạch từ năm 2010 tới nay chưa triển khai, người dân không được xây "
+        "nhà, không được tách thửa.",
         "Xã đã có văn bản báo cáo cấp trên xem xét điều chỉnh hoặc hủy bỏ quy hoạch dự án.",
     ),
 )
@@ -68,7 +73,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "petition",
         13,
-        "Cống thoát nước đầu chợ ấp Chợ đã kiến nghị nhiều lần từ năm 2015 nhưng đến nay vẫn chưa làm lại, mỗi lần mưa lớn nước ngập vào nhà dân và sạp hàng.",
+        "Cống thoát nước đầu chợ ấp Chợ đã kiến nghị nhiều lần từ năm 2015 nhưng đến nay vẫn chưa làm lại, "
+        "mỗi lần mưa lớn nước ngập vào nhà dân và sạp hàng.",
     ),
     (
         "ấp Chợ",
@@ -76,7 +82,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "complaint",
         2,
-        "Rác thải ở khu vực chợ không được thu gom hàng ngày, tiểu thương đổ rác xuống rạch sau chợ gây hôi thối, đề nghị tăng chuyến xe thu gom rác.",
+        "Rác thải ở khu vực chợ không được thu gom hàng ngày, tiểu thương đổ rác xuống rạch sau chợ gây hôi "
+        "thối, đề nghị tăng chuyến xe thu gom rác.",
     ),
     (
         "ấp Chợ",
@@ -84,7 +91,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "complaint",
         10,
-        "Tình trạng lấn chiếm lòng lề đường trước chợ để buôn bán, đậu xe gây ùn tắc giao thông vào buổi sáng, đề nghị lập lại trật tự, an toàn giao thông.",
+        "Tình trạng lấn chiếm lòng lề đường trước chợ để buôn bán, đậu xe gây ùn tắc giao thông vào buổi "
+        "sáng, đề nghị lập lại trật tự, an toàn giao thông.",
     ),
     (
         "ấp Chợ",
@@ -100,7 +108,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         "womens_union",
         "petition",
         12,
-        "Đề nghị công khai quy hoạch chỉnh trang khu trung tâm chợ để bà con tiểu thương biết, yên tâm sửa sạp và nhà ở.",
+        "Đề nghị công khai quy hoạch chỉnh trang khu trung tâm chợ để bà con tiểu thương biết, yên tâm sửa "
+        "sạp và nhà ở.",
     ),
     (
         "ấp Chợ",
@@ -108,7 +117,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "complaint",
         6,
-        "Một số hộ xây nhà lấn ra hành lang rạch sau chợ nhưng chưa thấy xã xử lý, đề nghị kiểm tra trật tự xây dựng.",
+        "Một số hộ xây nhà lấn ra hành lang rạch sau chợ nhưng chưa thấy xã xử lý, đề nghị kiểm tra trật tự "
+        "xây dựng.",
     ),
     (
         "ấp Căn Cứ",
@@ -116,7 +126,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "petition",
         15,
-        "Lộ đal tổ 5 ấp Căn Cứ lún nứt, bể nhiều đoạn, năm 2016 đã kiến nghị nhưng chưa sửa chữa, đề nghị xã sớm sửa lại trước mùa mưa.",
+        "Lộ đal tổ 5 ấp Căn Cứ lún nứt, bể nhiều đoạn, năm 2016 đã kiến nghị nhưng chưa sửa chữa, đề nghị "
+        "xã sớm sửa lại trước mùa mưa.",
     ),
     (
         "ấp Căn Cứ",
@@ -124,7 +135,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "petition",
         4,
-        "Đề nghị xã lắp thêm gờ giảm tốc và biển báo tại ngã ba chợ cá ấp Căn Cứ, xe chạy tốc độ cao rất nguy hiểm cho người đi đường.",
+        "Đề nghị xã lắp thêm gờ giảm tốc và biển báo tại ngã ba chợ cá ấp Căn Cứ, xe chạy tốc độ cao rất "
+        "nguy hiểm cho người đi đường.",
     ),
     (
         "ấp Căn Cứ",
@@ -132,7 +144,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         "farmers_union",
         "petition",
         11,
-        "Kênh thủy lợi nội đồng ấp Căn Cứ bị lục bình và rác bồi lắng, nước không vô ruộng được, đề nghị nạo vét trước vụ Hè Thu.",
+        "Kênh thủy lợi nội đồng ấp Căn Cứ bị lục bình và rác bồi lắng, nước không vô ruộng được, đề nghị "
+        "nạo vét trước vụ Hè Thu.",
     ),
     (
         "ấp Căn Cứ",
@@ -140,7 +153,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "complaint",
         5,
-        "Tình trạng trộm cắp gà vịt, máy bơm nước xảy ra nhiều về ban đêm ở ấp Căn Cứ, đề nghị công an xã tăng cường tuần tra.",
+        "Tình trạng trộm cắp gà vịt, máy bơm nước xảy ra nhiều về ban đêm ở ấp Căn Cứ, đề nghị công an xã "
+        "tăng cường tuần tra.",
     ),
     (
         "ấp Căn Cứ",
@@ -148,7 +162,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "complaint",
         7,
-        "Hồ sơ xin cấp giấy phép xây dựng nhà ở của tôi nộp ở bộ phận một cửa hơn một tháng chưa có kết quả, cán bộ hẹn nhiều lần.",
+        "Hồ sơ xin cấp giấy phép xây dựng nhà ở của tôi nộp ở bộ phận một cửa hơn một tháng chưa có kết "
+        "quả, cán bộ hẹn nhiều lần.",
     ),
     (
         "ấp Căn Cứ",
@@ -156,7 +171,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         "youth_union",
         "opinion",
         11,
-        "Đề nghị xã có kế hoạch xử lý tình trạng thanh niên tụ tập đua xe trên tuyến lộ ấp Căn Cứ vào tối thứ Bảy, Chủ nhật.",
+        "Đề nghị xã có kế hoạch xử lý tình trạng thanh niên tụ tập đua xe trên tuyến lộ ấp Căn Cứ vào tối "
+        "thứ Bảy, Chủ nhật.",
     ),
     (
         "ấp Căn Cứ",
@@ -172,7 +188,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "petition",
         14,
-        "Dự án khu dân cư Bến Đò quy hoạch treo đã nhiều năm, người dân trong vùng quy hoạch không được xây dựng, tách thửa, đề nghị cấp trên sớm điều chỉnh hoặc hủy bỏ quy hoạch.",
+        "Dự án khu dân cư Bến Đò quy hoạch treo đã nhiều năm, người dân trong vùng quy hoạch không được xây "
+        "dựng, tách thửa, đề nghị cấp trên sớm điều chỉnh hoặc hủy bỏ quy hoạch.",
     ),
     (
         "ấp Bến Đò",
@@ -180,7 +197,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "opinion",
         6,
-        "Bến đò ngang qua sông không có áo phao, không có mái che, đề nghị xã kiểm tra bảo đảm an toàn cho người đi đò.",
+        "Bến đò ngang qua sông không có áo phao, không có mái che, đề nghị xã kiểm tra bảo đảm an toàn cho "
+        "người đi đò.",
     ),
     (
         "ấp Bến Đò",
@@ -188,7 +206,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "complaint",
         9,
-        "Gia đình tôi bị thu hồi đất làm đường tỉnh 849 nhưng giá bồi thường thấp hơn giá thị trường nhiều, đề nghị xem xét lại.",
+        "Gia đình tôi bị thu hồi đất làm đường tỉnh 849 nhưng giá bồi thường thấp hơn giá thị trường nhiều, "
+        "đề nghị xem xét lại.",
     ),
     (
         "ấp Mới",
@@ -196,7 +215,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "petition",
         9,
-        "Đề nghị nâng cấp, mở rộng đường tỉnh 849 đoạn qua ấp Mới vì mặt đường hẹp, xuống cấp, thường xuyên xảy ra tai nạn.",
+        "Đề nghị nâng cấp, mở rộng đường tỉnh 849 đoạn qua ấp Mới vì mặt đường hẹp, xuống cấp, thường xuyên "
+        "xảy ra tai nạn.",
     ),
     (
         "ấp Mới",
@@ -204,7 +224,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         "veterans_association",
         "opinion",
         13,
-        "Một số hộ đốt rác, đốt rơm rạ gần khu dân cư gây khói bụi, đề nghị tuyên truyền, nhắc nhở bà con giữ gìn vệ sinh môi trường.",
+        "Một số hộ đốt rác, đốt rơm rạ gần khu dân cư gây khói bụi, đề nghị tuyên truyền, nhắc nhở bà con "
+        "giữ gìn vệ sinh môi trường.",
     ),
     (
         "ấp Mới",
@@ -220,7 +241,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "complaint",
         3,
-        "Công ty chế biến thủy sản gần ấp Kênh Xáng xả nước thải chưa xử lý ra kênh, nước bốc mùi hôi, cá chết, đề nghị cơ quan chức năng kiểm tra.",
+        "Công ty chế biến thủy sản gần ấp Kênh Xáng xả nước thải chưa xử lý ra kênh, nước bốc mùi hôi, cá "
+        "chết, đề nghị cơ quan chức năng kiểm tra.",
     ),
     (
         "ấp Kênh Xáng",
@@ -228,7 +250,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "complaint",
         10,
-        "Ban công tác Mặt trận ấp Kênh Xáng phản ánh công ty chế biến thủy sản xả nước thải ra kênh Xáng gây ô nhiễm, mùi hôi, bà con không dám dùng nước kênh.",
+        "Ban công tác Mặt trận ấp Kênh Xáng phản ánh công ty chế biến thủy sản xả nước thải ra kênh Xáng "
+        "gây ô nhiễm, mùi hôi, bà con không dám dùng nước kênh.",
     ),
     (
         "ấp Kênh Xáng",
@@ -236,7 +259,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "petition",
         8,
-        "Cầu khỉ qua kênh Xáng đã mục, người già và trẻ em đi lại nguy hiểm, đề nghị xã vận động làm cầu bê tông.",
+        "Cầu khỉ qua kênh Xáng đã mục, người già và trẻ em đi lại nguy hiểm, đề nghị xã vận động làm cầu bê "
+        "tông.",
     ),
     (
         "ấp Bình Hưng",
@@ -252,7 +276,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "complaint",
         6,
-        "Nhà tôi nộp hồ sơ chuyển mục đích sử dụng đất từ đất trồng cây lâu năm sang đất ở đã 3 tháng chưa có kết quả.",
+        "Nhà tôi nộp hồ sơ chuyển mục đích sử dụng đất từ đất trồng cây lâu năm sang đất ở đã 3 tháng chưa "
+        "có kết quả.",
     ),
     (
         "ấp Bình Hưng",
@@ -260,7 +285,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "opinion",
         14,
-        "Một số tuyến lộ nông thôn ấp Bình Hưng chưa có hệ thống thoát nước, nước đọng lâu ngày làm hư mặt đường.",
+        "Một số tuyến lộ nông thôn ấp Bình Hưng chưa có hệ thống thoát nước, nước đọng lâu ngày làm hư mặt "
+        "đường.",
     ),
     (
         "ấp Rạch Tràm",
@@ -268,7 +294,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "petition",
         4,
-        "Lộ đal ấp Rạch Tràm quá hẹp, xe cứu thương không vào được, đề nghị mở rộng, bà con sẵn sàng hiến đất.",
+        "Lộ đal ấp Rạch Tràm quá hẹp, xe cứu thương không vào được, đề nghị mở rộng, bà con sẵn sàng hiến "
+        "đất.",
     ),
     (
         "ấp Rạch Tràm",
@@ -276,7 +303,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         "womens_union",
         "petition",
         12,
-        "Hội viên phụ nữ ấp Rạch Tràm phản ánh chưa có điểm tập kết rác, bà con phải đổ rác ven lộ, đề nghị bố trí thùng rác và xe thu gom.",
+        "Hội viên phụ nữ ấp Rạch Tràm phản ánh chưa có điểm tập kết rác, bà con phải đổ rác ven lộ, đề nghị "
+        "bố trí thùng rác và xe thu gom.",
     ),
     (
         "ấp Phước Hòa",
@@ -284,7 +312,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "complaint",
         5,
-        "Cán bộ tiếp dân ở bộ phận một cửa có thái độ chưa đúng mực, nói chuyện cộc lốc với người dân, đề nghị chấn chỉnh.",
+        "Cán bộ tiếp dân ở bộ phận một cửa có thái độ chưa đúng mực, nói chuyện cộc lốc với người dân, đề "
+        "nghị chấn chỉnh.",
     ),
     (
         "ấp Phước Hòa",
@@ -292,7 +321,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "complaint",
         9,
-        "Tiếng karaoke mở lớn đến khuya ở khu dân cư ấp Phước Hòa ảnh hưởng giấc ngủ người già, trẻ nhỏ, đề nghị xử lý.",
+        "Tiếng karaoke mở lớn đến khuya ở khu dân cư ấp Phước Hòa ảnh hưởng giấc ngủ người già, trẻ nhỏ, đề "
+        "nghị xử lý.",
     ),
     (
         "ấp Tân Long",
@@ -308,7 +338,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "petition",
         8,
-        "Quốc lộ 30 đoạn qua ấp Tân Long thiếu biển báo khu dân cư và đèn tín hiệu tại ngã tư, đã xảy ra nhiều vụ tai nạn.",
+        "Quốc lộ 30 đoạn qua ấp Tân Long thiếu biển báo khu dân cư và đèn tín hiệu tại ngã tư, đã xảy ra "
+        "nhiều vụ tai nạn.",
     ),
     (
         "ấp Cây Da",
@@ -316,7 +347,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "petition",
         10,
-        "Đề nghị xã công bố công khai quy hoạch sử dụng đất đến năm 2020 tại trụ sở ấp để bà con biết, tránh mua bán đất trong vùng quy hoạch.",
+        "Đề nghị xã công bố công khai quy hoạch sử dụng đất đến năm 2020 tại trụ sở ấp để bà con biết, "
+        "tránh mua bán đất trong vùng quy hoạch.",
     ),
     (
         "ấp Cây Da",
@@ -332,7 +364,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "petition",
         1,
-        "Đề nghị xã đăng tải thủ tục hành chính, lệ phí và thời gian giải quyết trên trang thông tin điện tử của xã để người dân tiện tra cứu.",
+        "Đề nghị xã đăng tải thủ tục hành chính, lệ phí và thời gian giải quyết trên trang thông tin điện "
+        "tử của xã để người dân tiện tra cứu.",
     ),
     (
         "ấp Chợ",
@@ -340,7 +373,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "complaint",
         8,
-        "Rac o cho ap Cho do xuong rach hoi qua, xe rac 2-3 ngay moi toi mot lan, de nghi thu gom rac hang ngay.",
+        "Rac o cho ap Cho do xuong rach hoi qua, xe rac 2-3 ngay moi toi mot lan, de nghi thu gom rac hang "
+        "ngay.",
     ),
     (
         "ấp Căn Cứ",
@@ -348,7 +382,8 @@ SUBMISSIONS: tuple[tuple[str | None, str, str | None, str, int, str], ...] = (
         None,
         "petition",
         9,
-        "Xin cho biết tiến độ cấp đổi giấy chứng nhận quyền sử dụng đất theo đo đạc lại năm 2016, nhiều hộ ấp Căn Cứ chờ lâu chưa nhận.",
+        "Xin cho biết tiến độ cấp đổi giấy chứng nhận quyền sử dụng đất theo đo đạc lại năm 2016, nhiều hộ "
+        "ấp Căn Cứ chờ lâu chưa nhận.",
     ),
 )
 
@@ -451,49 +486,57 @@ _SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
     (
         "Ông Lê Văn Tám",
         "2017-01",
-        "Công trình xây lại cống thoát nước đầu chợ đã được bố trí vốn năm 2017; UBND xã sẽ khởi công trong quý II, trước mùa mưa.",
+        "Công trình xây lại cống thoát nước đầu chợ đã được bố trí vốn năm 2017; UBND xã sẽ khởi công trong "
+        "quý II, trước mùa mưa.",
         "Đồng chí Chủ tịch UBND xã",
     ),
     (
         "Bà Nguyễn Thị Hoa",
         "2017-02",
-        "Từ tháng 4/2017 xe thu gom rác vào chợ hằng ngày; Ban quản lý chợ bố trí thêm thùng rác và xử lý tiểu thương đổ rác xuống rạch.",
+        "Từ tháng 4/2017 xe thu gom rác vào chợ hằng ngày; Ban quản lý chợ bố trí thêm thùng rác và xử lý "
+        "tiểu thương đổ rác xuống rạch.",
         "Trưởng Phòng Kinh tế",
     ),
     (
         "Ông Trần Văn Út",
         "2017-07",
-        "Tuyến lộ đal tổ 5 được đưa vào kế hoạch sửa chữa năm 2017 theo phương thức Nhà nước và nhân dân cùng làm.",
+        "Tuyến lộ đal tổ 5 được đưa vào kế hoạch sửa chữa năm 2017 theo phương thức Nhà nước và nhân dân "
+        "cùng làm.",
         "Đồng chí Phó Chủ tịch UBND xã",
     ),
     (
         "Ông Võ Minh Sang",
         "2017-10",
-        "Công an xã tăng cường tuần tra ban đêm, phối hợp tổ an ninh nhân dân ấp; đề nghị bà con báo tin kịp thời qua số điện thoại trực ban.",
+        "Công an xã tăng cường tuần tra ban đêm, phối hợp tổ an ninh nhân dân ấp; đề nghị bà con báo tin "
+        "kịp thời qua số điện thoại trực ban.",
         "Trưởng Công an xã",
     ),
     (
         "Bà Phạm Thị Lệ",
         "2017-14",
-        "Vấn đề vượt thẩm quyền cấp xã; Ban Thường vụ Đảng ủy tiếp thu và kiến nghị cấp trên xem xét điều chỉnh hoặc hủy bỏ quy hoạch.",
+        "Vấn đề vượt thẩm quyền cấp xã; Ban Thường vụ Đảng ủy tiếp thu và kiến nghị cấp trên xem xét điều "
+        "chỉnh hoặc hủy bỏ quy hoạch.",
         "Đồng chí Bí thư Đảng ủy",
     ),
     (
         "Ông Huỳnh Văn Bé",
         "2017-20",
-        "UBND xã đã lập biên bản, báo cáo cơ quan chuyên môn cấp tỉnh kiểm tra; sẽ thông tin kết quả cho bà con.",
+        "UBND xã đã lập biên bản, báo cáo cơ quan chuyên môn cấp tỉnh kiểm tra; sẽ thông tin kết quả cho bà "
+        "con.",
         "Đồng chí Chủ tịch UBND xã",
     ),
     (
         "Ông Đặng Công Lý",
         "2017-28",
-        "Tiếp thu ý kiến; UBND xã kiểm điểm, chấn chỉnh tác phong cán bộ bộ phận một cửa, công khai đường dây nóng.",
+        "Tiếp thu ý kiến; UBND xã kiểm điểm, chấn chỉnh tác phong cán bộ bộ phận một cửa, công khai đường "
+        "dây nóng.",
         "Đồng chí Chủ tịch UBND xã",
     ),
     (
         "Bà Lâm Thị Mỹ",
         "2017-31",
-        "Vấn đề thuộc thẩm quyền quản lý quốc lộ; xã sẽ kiến nghị cấp trên, trước mắt Công an xã tăng cường tuần tra, nhắc nhở tại ngã tư.",
+        "Vấn đề thuộc thẩm quyền quản lý quốc lộ; xã sẽ kiến nghị cấp trên, trước mắt Công an xã tăng cường "
+        "tuần tra, nhắc nhở tại ngã tư.",
         "Trưởng Công an xã",
     ),
 )
@@ -515,9 +558,14 @@ def demo_minutes(items: list[dict[str, Any]]) -> MinutesInput:
         attendance_by_hamlet={"ấp Chợ": 78, "ấp Căn Cứ": 74},
         speeches=speeches,
         conclusion=(
-            "Đồng chí Bí thư Đảng ủy ghi nhận, đánh giá cao tinh thần thẳng thắn, xây dựng của bà con; các ý kiến tập trung vào hạ tầng giao thông, thoát nước, vệ sinh môi trường, trật tự an toàn giao thông và thủ tục hành chính.",
-            "Những vấn đề thuộc thẩm quyền cấp xã, giao UBND xã chỉ đạo các cơ quan chuyên môn giải quyết dứt điểm, nhất là các vấn đề kéo dài từ các năm trước; các vấn đề vượt thẩm quyền, Văn phòng Đảng ủy tham mưu văn bản kiến nghị cấp trên.",
-            "Ban Thường vụ Đảng ủy sẽ ban hành thông báo kết luận trong thời hạn 10 ngày làm việc và giao Ủy ban MTTQ xã giám sát việc thực hiện.",
+            "Đồng chí Bí thư Đảng ủy ghi nhận, đánh giá cao tinh thần thẳng thắn, xây dựng của bà con; các "
+            "ý kiến tập trung vào hạ tầng giao thông, thoát nước, vệ sinh môi trường, trật tự an toàn giao "
+            "thông và thủ tục hành chính.",
+            "Những vấn đề thuộc thẩm quyền cấp xã, giao UBND xã chỉ đạo các cơ quan chuyên môn giải quyết "
+            "dứt điểm, nhất là các vấn đề kéo dài từ các năm trước; các vấn đề vượt thẩm quyền, Văn phòng "
+            "Đảng ủy tham mưu văn bản kiến nghị cấp trên.",
+            "Ban Thường vụ Đảng ủy sẽ ban hành thông báo kết luận trong thời hạn 10 ngày làm việc và giao "
+            "Ủy ban MTTQ xã giám sát việc thực hiện.",
         ),
     )
 

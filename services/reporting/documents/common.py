@@ -1,0 +1,201 @@
+"""What several document kinds share (pure): header lines, the Party signature, how items are
+merged into issues and numbered by topic, and the printed labels of an item's facts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date, time
+from typing import Any
+
+from services.reporting.documents.model import Earlier, Issue, SignatureBlock, TopicGroup
+from services.reporting.notice import RESOLUTION_WORKING_DAYS
+from shared.contracts import AuthorityLevel, Organisation, Source
+from shared.directory import Commune, Dialogue, Signature
+from shared.templates import vn_date, vn_weekday
+
+# Reporting's own source: an unresolved conclusion of an earlier dialogue carried into this one.
+CARRIED_OVER = "carried_over"
+CARRIED_OVER_LABEL = "Tồn đọng từ năm trước"
+_AUTHORITY_PREFIXES = (("TM.", "T/M"), ("KT.", "K/T"), ("TL.", "T/L"), ("TUQ.", "TUQ."))
+
+
+def when_text(day: date, at: time) -> str:
+    """``07 giờ 30, thứ Bảy, ngày 25/03/2017``."""
+    return f"{at.hour:02d} giờ {at.minute:02d}, {vn_weekday(day)}, ngày {vn_date(day)}"
+
+
+def clock_text(at: time) -> str:
+    return f"{at.hour:02d} giờ {at.minute:02d}"
+
+
+def party_signature(signature: Signature | Mapping[str, str]) -> SignatureBlock:
+    """The commune's signature in Party style: ``T/M``, ``K/T``, ``T/L`` (a slash, upper case);
+    state-style ``TM.``/``KT.``/``TL.`` are converted."""
+    if isinstance(signature, Mapping):
+        signature = Signature(**signature)
+    authority = " ".join(signature.authority.split()).upper()
+    for state, party in _AUTHORITY_PREFIXES:
+        if authority.startswith(state):
+            authority = party + authority[len(state) :]
+            break
+    return SignatureBlock(
+        authority=authority, title=" ".join(signature.title.split()).upper(), name=signature.name.strip()
+    )
+
+
+def province_line(commune: Commune) -> str:
+    province = commune.province.strip()
+    if province.lower().startswith(("tỉnh ", "thành phố ")):
+        return f"ĐẢNG BỘ {province.upper()}"
+    return f"ĐẢNG BỘ TỈNH {province.upper()}"
+
+
+def source_label(item: Mapping[str, Any]) -> str:
+    source = item.get("source") or Source.CITIZEN
+    organisations = Organisation.labels_vi()
+    if source == Source.MASS_ORGANISATION and item.get("organisation") in organisations:
+        return organisations[item["organisation"]]
+    if source == CARRIED_OVER:
+        return CARRIED_OVER_LABEL
+    return Source.labels_vi().get(source, source)
+
+
+def unique(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def _join(values: Sequence[str], empty: str = "") -> str:
+    return ", ".join(values) if values else empty
+
+
+def short_topic(dialogue: Dialogue, number: int, width: int = 34) -> str:
+    name = "Khác" if number == 0 else f"{number}. {dialogue.topic_name(number)}"
+    return name if len(name) <= width else name[: width - 1].rstrip(" ,") + "…"
+
+
+def hamlet_names(commune: Commune, dialogue: Dialogue) -> list[str]:
+    return [h.name for hid in dialogue.hamlet_ids for h in commune.hamlets if h.id == hid]
+
+
+def meeting_sentence(commune: Commune, dialogue: Dialogue) -> str:
+    return (
+        f"Ngày {vn_date(dialogue.meeting_date)}, tại {dialogue.venue}, "
+        f"Ban Thường vụ Đảng ủy {commune.display_name} "
+        "tổ chức Hội nghị đối thoại giữa Bí thư Đảng ủy với nhân dân "
+        f"năm {dialogue.year} với chủ đề: “{dialogue.theme}”."
+    )
+
+
+def within_commune(issue: Issue) -> bool:
+    return issue.authority_level == AuthorityLevel.COMMUNE
+
+
+# --- issues ---------------------------------------------------------------------------------
+
+
+def _issue_key(item: Mapping[str, Any], index: int) -> str:
+    return str(
+        item.get("cluster_id")
+        or item.get("duplicate_of")
+        or item.get("id")
+        or item.get("tracking_code")
+        or f"#{index}"
+    )
+
+
+def group_issues(
+    commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]]
+) -> tuple[list[Issue], int]:
+    """Routed items merged into issues (in order of first appearance, numbers unset) and the
+    count of items not routed yet."""
+    office_name = {o.id: o.name for o in commune.offices}
+    clusters: dict[str, list[Mapping[str, Any]]] = {}
+    pending = 0
+    for index, item in enumerate(items):
+        if item.get("topic") is None:
+            pending += 1
+            continue
+        clusters.setdefault(_issue_key(item, index), []).append(item)
+    whole = f"Toàn {commune.kind}"
+    issues = []
+    for members in clusters.values():
+        first = members[0]
+        level = first.get("authority_level") or AuthorityLevel.COMMUNE.value
+        body = first.get("authority_body")
+        years = sorted({y for m in members for y in (m.get("years_raised") or ())} | {dialogue.year})
+        earlier: dict[tuple[int, str], Earlier] = {}
+        for m in members:
+            for e in m.get("earlier") or ():
+                if e.get("year", dialogue.year) < dialogue.year:
+                    earlier.setdefault(
+                        (e["year"], e.get("text", "")), Earlier(e["year"], e.get("text", ""), e.get("answer"))
+                    )
+        earlier_years = tuple(
+            sorted({y for y in years if y < dialogue.year} | {e.year for e in earlier.values()})
+        )
+        authority = AuthorityLevel.label_of(level)
+        issues.append(
+            Issue(
+                number=0,
+                topic=first["topic"],
+                topic_name=first.get("topic_name") or dialogue.topic_name(first["topic"]),
+                text=first["text"],
+                hamlet=_join(unique([m.get("hamlet") or whole for m in members])),
+                submitters="; ".join(unique([source_label(m) for m in members])),
+                office=first.get("office_name")
+                or office_name.get(first.get("office_id", ""), first.get("office_id", "")),
+                coordinating=tuple(office_name.get(o, o) for o in first.get("coordinating_office_ids") or ()),
+                authority_level=level,
+                authority=f"{authority} ({body})" if body and level != AuthorityLevel.COMMUNE else authority,
+                authority_body=body,
+                count=len(members),
+                times_raised=max(
+                    max((m.get("times_raised") or 1) for m in members), len(earlier) + len(members)
+                ),
+                years_raised=tuple(sorted(set(years) | set(earlier_years))),
+                long_running=bool(earlier_years),
+                earlier=tuple(sorted(earlier.values(), key=lambda e: e.year)),
+                needs_review=any(m.get("needs_review") for m in members),
+                other_texts=unique([m["text"] for m in members[1:] if m["text"] != first["text"]]),
+                earlier_years=earlier_years,
+            )
+        )
+    return issues, pending
+
+
+def topic_order(dialogue: Dialogue) -> list[int]:
+    return sorted(t.number for t in dialogue.topics) + [0]
+
+
+def topic_groups(
+    dialogue: Dialogue, issues: Sequence[Issue], start: int = 1
+) -> tuple[tuple[TopicGroup, ...], int]:
+    groups, number = [], start
+    for topic in topic_order(dialogue):
+        members = [i for i in issues if i.topic == topic]
+        if not members:
+            continue
+        numbered = []
+        for issue in members:
+            numbered.append(replace(issue, number=number))
+            number += 1
+        heading = f"{topic}. {dialogue.topic_name(topic)}" if topic else "Khác (ngoài các nội dung trọng tâm)"
+        groups.append(TopicGroup(topic, heading, tuple(numbered)))
+    return tuple(groups), number
+
+
+def with_deadlines(
+    commune: Commune, issues: Sequence[Issue], issued_on: date, options: Mapping[str, Any]
+) -> list[Issue]:
+    calendar = commune.working_calendar()
+    default = int(options.get("resolution_working_days", RESOLUTION_WORKING_DAYS))
+    by_topic = {int(k): int(v) for k, v in (options.get("resolution_working_days_by_topic") or {}).items()}
+    deadlines: dict[int, date] = {}  # working days -> date: the calendar is slow to ask
+    out = []
+    for issue in issues:
+        days = by_topic.get(issue.topic, default)
+        if days not in deadlines:
+            deadlines[days] = calendar.nth_working_day_after(issued_on, days)
+        out.append(replace(issue, deadline=deadlines[days], deadline_working_days=days))
+    return out

@@ -1,0 +1,65 @@
+"""Thông báo kết luận (TB): the Standing Committee's conclusions. Conclusions within commune
+authority are numbered 1..k by topic, recommendations to the higher level continue k+1..n, so
+each issue has one number. Issuing it opens one follow-up task per conclusion."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from services.reporting.documents.common import (
+    group_issues,
+    meeting_sentence,
+    topic_groups,
+    with_deadlines,
+    within_commune,
+)
+from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec, commune_recipients
+from services.reporting.documents.model import NoticePart
+from services.reporting.notice import CONCLUSION_DUE_WORKING_DAYS
+from shared.contracts import DocumentKind
+
+
+def build(ctx: BuildContext) -> Body:
+    commune, dialogue, items = ctx.commune, ctx.dialogue, ctx.items
+    issues, pending = group_issues(commune, dialogue, items)
+    issues = with_deadlines(commune, issues, ctx.issued_on, ctx.options)
+    within = [i for i in issues if within_commune(i)]
+    above = [i for i in issues if not within_commune(i)]
+    groups, next_number = topic_groups(dialogue, within)
+    escalations = tuple(replace(i, number=n) for n, i in enumerate(above, start=next_number))
+    due = commune.working_calendar().nth_working_day_after(dialogue.meeting_date, CONCLUSION_DUE_WORKING_DAYS)
+    intro = (
+        meeting_sentence(commune, dialogue)
+        + " Tại hội nghị và qua tổng hợp trước hội nghị, nhân dân đã nêu "
+        + f"{len(items)} ý kiến, kiến nghị, phản ánh về {len(issues)} vấn đề"
+        + (f" ({pending} ý kiến đang phân loại)" if pending else "")
+        + ". Sau khi nghe ý kiến của nhân dân và phần trả lời của các cơ quan, đơn vị, "
+        "Ban Thường vụ Đảng ủy kết luận như sau:",
+    )
+    follow_up = (
+        "Các cơ quan, đơn vị được giao chủ trì chủ động phối hợp giải quyết, trả lời bằng văn bản cho "
+        "nhân dân và báo cáo kết quả về Ban Thường vụ Đảng ủy (qua Văn phòng Đảng ủy) "
+        "đúng thời hạn nêu trên.",
+        "Chi ủy các chi bộ ấp thông báo nội dung kết luận này trên hệ thống truyền thanh của ấp để nhân dân "
+        f"biết; Ủy ban MTTQ Việt Nam {commune.display_name} và các đoàn thể giám sát việc thực hiện.",
+        "Giao Văn phòng Đảng ủy theo dõi, đôn đốc các cơ quan, đơn vị thực hiện và tham mưu văn bản kiến "
+        "nghị cấp trên đối với các vấn đề tại mục II.",
+    )
+    notice = NoticePart(groups=groups, escalations=escalations, conclusion_due=due, follow_up=follow_up)
+    return Body(
+        subject="Kết luận của Ban Thường vụ Đảng ủy tại Hội nghị đối thoại giữa Bí thư Đảng ủy với nhân dân "
+        f"năm {dialogue.year}",
+        parts={"notice": notice},
+        intro=intro,
+    )
+
+
+SPEC = DocumentKindSpec(
+    kind=DocumentKind.CONCLUSION_NOTICE,
+    code="TB",
+    type_title="THÔNG BÁO",
+    build=build,
+    recipients=commune_recipients,
+    options=frozenset({"resolution_working_days", "resolution_working_days_by_topic"}),
+    opens_follow_up=True,
+)

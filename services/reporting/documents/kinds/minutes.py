@@ -1,0 +1,79 @@
+"""Biên bản (BB): the minutes of the meeting. Without a `MinutesInput` it is a blank form for
+the minute-taker with the plan's parts filled in. THƯ KÝ signs on the left, CHỦ TRÌ on the right."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from services.reporting.documents.common import clock_text, when_text
+from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec
+from services.reporting.documents.model import MinutesPart, SignatureBlock
+from shared.contracts import DocumentKind
+from shared.directory import Commune
+from shared.templates import vn_date, vn_weekday
+
+DOTS = "…………………………"
+
+
+def build(ctx: BuildContext) -> Body:
+    commune, dialogue, minutes = ctx.commune, ctx.dialogue, ctx.minutes
+    subject = f"Hội nghị đối thoại giữa Bí thư Đảng ủy với nhân dân năm {dialogue.year}"
+    held = (
+        f"Ban Thường vụ Đảng ủy {commune.display_name} tổ chức Hội nghị đối thoại giữa Bí thư Đảng ủy "
+        f"với nhân dân năm {dialogue.year}, chủ đề: “{dialogue.theme}”."
+    )
+    if minutes is None:  # a blank form for the minute-taker, with the plan's parts filled in
+        blank = MinutesPart(
+            opening=f"Vào lúc …… giờ ……, {vn_weekday(dialogue.meeting_date)}, "
+            f"ngày {vn_date(dialogue.meeting_date)}, tại {dialogue.venue}, {held}",
+            chair=f"Chủ trì: {DOTS}",
+            secretary=f"Thư ký: {DOTS}",
+            attendance="Tổng số đại biểu tham dự: ………… người.",
+            delegates=tuple(dialogue.participants),
+            agenda=tuple(dialogue.agenda),
+            speeches=(),
+            conclusion=(DOTS,),
+            closing="Hội nghị kết thúc vào lúc …… giờ …… cùng ngày.",
+        )
+        return Body(
+            subject=subject,
+            parts={"minutes": blank},
+            left_signature=SignatureBlock("", "THƯ KÝ", ""),
+            signature=SignatureBlock("", "CHỦ TRÌ HỘI NGHỊ", ""),
+        )
+    day = minutes.meeting_date or dialogue.meeting_date
+    venue = minutes.venue or dialogue.venue
+    detail = "; ".join(f"{h}: {n} người" for h, n in minutes.attendance_by_hamlet.items())
+    part = MinutesPart(
+        opening=f"Vào lúc {when_text(day, minutes.started_at)}, tại {venue}, {held}",
+        chair=f"Chủ trì: {minutes.chair}",
+        secretary=f"Thư ký: {minutes.secretary}",
+        attendance=f"Tổng số đại biểu tham dự: {minutes.attendance} người"
+        + (f" (trong đó {detail})" if detail else "")
+        + ".",
+        delegates=tuple(minutes.delegates_present or dialogue.participants),
+        agenda=tuple(dialogue.agenda),
+        speeches=tuple(minutes.speeches),
+        conclusion=tuple(minutes.conclusion),
+        closing=f"Hội nghị kết thúc vào lúc {clock_text(minutes.ended_at)} cùng ngày. "
+        "Biên bản đã được thông qua tại hội nghị.",
+    )
+    return Body(
+        subject=subject,
+        parts={"minutes": part},
+        left_signature=SignatureBlock("", "THƯ KÝ", minutes.secretary_name),
+        signature=SignatureBlock("", "CHỦ TRÌ HỘI NGHỊ", minutes.chair_name),
+    )
+
+
+def recipients(commune: Commune) -> Sequence[str]:
+    return ["Thường trực Đảng ủy", "Các cơ quan, đơn vị liên quan"]
+
+
+SPEC = DocumentKindSpec(
+    kind=DocumentKind.MINUTES,
+    code="BB",
+    type_title="BIÊN BẢN",
+    build=build,
+    recipients=recipients,
+)

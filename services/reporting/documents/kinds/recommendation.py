@@ -1,0 +1,70 @@
+"""Kiến nghị cấp trên (CV): a letter (công văn) to the province on the issues beyond commune
+authority, grouped by the body that can settle them; its ``V/v …`` line is its subject."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from services.reporting.documents.common import group_issues, meeting_sentence, within_commune
+from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec
+from services.reporting.documents.model import BodyGroup, EscalationPart, Issue
+from shared.contracts import AuthorityLevel, DocumentKind
+from shared.directory import Commune
+
+
+def build(ctx: BuildContext) -> Body:
+    commune, dialogue = ctx.commune, ctx.dialogue
+    issues, _ = group_issues(commune, dialogue, ctx.items)
+    above = [i for i in issues if not within_commune(i)]
+    bodies: dict[str, list[Issue]] = {}
+    for issue in above:
+        body = issue.authority_body or (
+            "Cơ quan có thẩm quyền cấp tỉnh"
+            if issue.authority_level == AuthorityLevel.PROVINCE
+            else "Cơ quan Trung ương có thẩm quyền"
+        )
+        bodies.setdefault(body, []).append(issue)
+    number, groups = 1, []
+    for body, members in bodies.items():
+        numbered = []
+        for issue in members:
+            numbered.append(replace(issue, number=number))
+            number += 1
+        groups.append(BodyGroup(body, tuple(numbered)))
+    intro = (
+        meeting_sentence(commune, dialogue)
+        + f" Qua đối thoại, nhân dân nêu {len(above):02d} vấn đề vượt thẩm quyền giải quyết của cấp xã. "
+        f"Ban Thường vụ Đảng ủy {commune.display_name} kính đề nghị xem xét, chỉ đạo các cơ quan có "
+        "thẩm quyền giải quyết các nội dung sau:",
+    )
+    closing = (
+        f"Ban Thường vụ Đảng ủy {commune.display_name} kính đề nghị quan tâm xem xét, chỉ đạo giải quyết "
+        "và thông tin kết quả để địa phương trả lời cho nhân dân được biết./.",
+    )
+    province = commune.province
+    addressees = tuple(
+        ctx.options.get("addressees")
+        or (f"Ban Thường vụ Tỉnh ủy {province}", f"Ủy ban nhân dân tỉnh {province}")
+    )
+    return Body(
+        subject="kiến nghị giải quyết các vấn đề vượt thẩm quyền cấp xã qua đối thoại với nhân dân "
+        f"năm {dialogue.year}",
+        parts={"escalation": EscalationPart(groups=tuple(groups), closing=closing)},
+        intro=intro,
+        addressees=addressees,
+    )
+
+
+def recipients(commune: Commune) -> Sequence[str]:
+    return ["Như trên", "Thường trực Đảng ủy", f"UBND {commune.display_name}", "Chi bộ các ấp liên quan"]
+
+
+SPEC = DocumentKindSpec(
+    kind=DocumentKind.RECOMMENDATION,
+    code="CV",
+    type_title=None,
+    build=build,
+    recipients=recipients,
+    options=frozenset({"addressees"}),
+)
