@@ -4,8 +4,8 @@ A table maps `"METHOD /path"` (the route's path template) to a `Policy`. The gua
 looks every request up in the merged table before anything else is read; a route missing from
 it is refused, and `tests/contract/test_access.py` fails on it.
 
-Outcomes, in this order: no principal where one is needed -> 401; a principal whose role or
-scopes the policy does not name -> 403; a principal of another commune than the path's -> 404
+Outcomes, in this order: no principal where one is needed -> 401; a principal whose role,
+scopes or service the policy does not name -> 403; a principal of another commune than the path's -> 404
 (the other commune's ids do not exist for it).
 """
 
@@ -33,6 +33,7 @@ class Policy:
     roles: frozenset[Role] = frozenset()
     scopes: frozenset[Scope] = frozenset()
     key_param: str | None = None  # also read an API key from this query/form field (Open311's api_key)
+    services: frozenset[str] = frozenset()  # services of the deployment that may call it (internal reads)
 
     def decide(self, principal: Principal | None, path_commune: str | None) -> int:
         """200 (go on), 401, 403 or 404."""
@@ -40,7 +41,11 @@ class Policy:
             return 200
         if principal is None:
             return 401
-        if not (principal.has_role(self.roles) or principal.has_scope(self.scopes)):
+        if not (
+            principal.has_role(self.roles)
+            or principal.has_scope(self.scopes)
+            or principal.is_service(self.services)
+        ):
             return 403
         if path_commune is not None and principal.commune_id != path_commune:
             return 404
@@ -53,9 +58,15 @@ OPERATIONS = Policy(Gate.OPERATIONS)
 
 
 def allow(
-    roles: Iterable[Role] = (), scopes: Iterable[Scope] = (), *, key_param: str | None = None
+    roles: Iterable[Role] = (),
+    scopes: Iterable[Scope] = (),
+    *,
+    key_param: str | None = None,
+    services: Iterable[str] = (),
 ) -> Policy:
-    return Policy(Gate.PRINCIPAL, frozenset(roles), frozenset(scopes), key_param)
+    """`services`: the services of the deployment whose own token (`service_principal`) may call
+    the route, for the commune of its path only."""
+    return Policy(Gate.PRINCIPAL, frozenset(roles), frozenset(scopes), key_param, frozenset(services))
 
 
 AccessTable = Mapping[str, Policy]

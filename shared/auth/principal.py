@@ -1,5 +1,5 @@
 """The principal of a request: a staff user (through a signed token), an integration (through a
-commune's API key), or nobody."""
+commune's API key), another service of the deployment (through a signed token), or nobody."""
 
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ class Scope(StrEnum):
 class PrincipalKind(StrEnum):
     USER = "user"
     API_KEY = "api_key"
+    SERVICE = "service"  # a service of the deployment reading another's API (`service_principal`)
 
 
 class Principal(BaseModel):
@@ -79,6 +80,17 @@ class Principal(BaseModel):
     def has_scope(self, scopes: frozenset[Scope]) -> bool:
         return bool(self.scopes & scopes)
 
+    def is_service(self, services: frozenset[str]) -> bool:
+        return self.kind is PrincipalKind.SERVICE and self.subject in services
+
     def reads_commune(self, commune_id: str) -> bool:
         """Staff of the commune, or its integration with `read`: sees what public views leave out."""
         return self.commune_id == commune_id and (self.has_role(COMMUNE_STAFF) or Scope.READ in self.scopes)
+
+
+def service_principal(service: str, commune_id: str) -> Principal:
+    """A service of the deployment calling another service's API about one commune: no role and
+    no scope, so only the routes whose policy names the service let it in (`allow(services=...)`)."""
+    return Principal(
+        kind=PrincipalKind.SERVICE, subject=service, name=f"service:{service}", commune_id=commune_id
+    )
