@@ -56,12 +56,11 @@ from pymongo import AsyncMongoClient
 from bench import edges
 from bench.bench_import import bulk_import
 from bench.bench_routing import synthetic_text
-from services.deployment import CONSUMERS
+from services.deployment import CONSUMERS, Settings
 from services.local.ports import free_port, wait_listening
 from services.local.wire_store import start_wire_store
 from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
 from shared.ids import new_id, new_tracking_code
-from shared.settings import Settings
 from shared.topology import remove as topology_remove
 
 SEED = 20170325

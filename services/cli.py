@@ -13,11 +13,10 @@ DEFAULT_PORTS = {"intake": 8000, "routing": 8001, "notification": 8002, "reporti
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from services.deployment import build_service_app
+    from services.deployment import build_service_app, service_settings
     from shared.observability import configure_logging
-    from shared.settings import Settings
 
-    settings = Settings()
+    settings = service_settings(args.service)
     configure_logging(settings.log_level, service=args.service)
     app = build_service_app(settings, args.service)
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; the
@@ -34,9 +33,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _seed_demo(_: argparse.Namespace) -> int:
+    from services.deployment import Settings
     from services.intake.demo import seed_demo
     from shared.mongo import create_client, database
-    from shared.settings import Settings
 
     settings = Settings()
 
@@ -124,10 +123,10 @@ def _stored_calendar(commune_id: str):
         return None
     from shared.directory import DirectoryReader
     from shared.mongo import create_client, database
-    from shared.settings import Settings
+    from shared.settings import CommonSettings
 
     async def read():
-        settings = Settings()
+        settings = CommonSettings()
         client = create_client(settings)
         try:
             commune = await DirectoryReader(database(client, settings)).commune(commune_id)
@@ -221,10 +220,10 @@ def _dlq(args: argparse.Namespace) -> int:
 
     from services.deployment import CONSUMERS
     from shared.dead_letters import list_dead_letters, replay_dead_letters
-    from shared.settings import Settings
+    from shared.settings import CommonSettings
     from shared.topology import Topology
 
-    settings = Settings()
+    settings = CommonSettings()
     topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit, CONSUMERS)
     if args.action == "list":
         rows = asyncio.run(

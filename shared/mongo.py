@@ -9,7 +9,9 @@ single-document atomicity, no `$push` of sub-documents, no array `$ne` filters.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter
 from pymongo import ASCENDING, AsyncMongoClient, monitoring
@@ -18,7 +20,15 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 from shared.clock import utcnow
-from shared.settings import Settings
+from shared.settings import CommonSettings
+
+# A stored document as the driver returns it, and the driver's objects over such documents.
+Document = dict[str, Any]
+Database = AsyncDatabase[Document]
+Collection = AsyncCollection[Document]
+Client = AsyncMongoClient[Document]
+
+T = TypeVar("T")
 
 
 class StoreOperations(monitoring.CommandListener):
@@ -49,7 +59,7 @@ class StoreOperations(monitoring.CommandListener):
         pass
 
 
-def create_client(settings: Settings, operations: StoreOperations | None = None) -> AsyncMongoClient:
+def create_client(settings: CommonSettings, operations: StoreOperations | None = None) -> Client:
     """One client per process, opened in the service's lifespan (never at import time).
     With `operations`, every command the client sends is counted."""
     return AsyncMongoClient(
@@ -62,7 +72,7 @@ def create_client(settings: Settings, operations: StoreOperations | None = None)
     )
 
 
-def database(client: AsyncMongoClient, settings: Settings) -> AsyncDatabase:
+def database(client: Client, settings: CommonSettings) -> Database:
     return client[settings.mongodb_db]
 
 
@@ -73,8 +83,8 @@ class ProcessedEvents:
     crash in between only means the (idempotent) handler runs once more on redelivery.
     """
 
-    def __init__(self, db: AsyncDatabase, consumer: str, ttl_days: int) -> None:
-        self._collection: AsyncCollection = db[f"{consumer}_processed_events"]
+    def __init__(self, db: Database, consumer: str, ttl_days: int) -> None:
+        self._collection: Collection = db[f"{consumer}_processed_events"]
         self._ttl = timedelta(days=ttl_days)
 
     async def ensure_indexes(self) -> None:
@@ -101,13 +111,14 @@ class ProcessedEvents:
         return True
 
 
-async def record_after_side_effect(write, *, attempts: int = 60, delay_s: float = 0.5):
+async def record_after_side_effect(
+    write: Callable[[], Awaitable[T]], *, attempts: int = 60, delay_s: float = 0.5
+) -> T:
     """Store the outcome of something that cannot be undone (an e-mail sent): a store outage at
     that moment is waited out here, in place, because giving up would send it again later."""
-    for attempt in range(attempts):
+    for _ in range(attempts - 1):
         try:
             return await write()
         except ConnectionFailure:
-            if attempt == attempts - 1:
-                raise
             await asyncio.sleep(delay_s)
+    return await write()  # the last attempt: its failure is the caller's

@@ -11,16 +11,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Generic, TypeVar
 
 from fastapi import APIRouter, FastAPI
 from faststream.rabbit import Channel, RabbitBroker
 from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from faststream.rabbit.testing import TestRabbitBroker
 from prometheus_client import CollectorRegistry
-from pymongo.asynchronous.database import AsyncDatabase
 
 from shared import topology as topo
 from shared.audit import AuditTrail
@@ -38,26 +38,38 @@ from shared.http import (
     ops_router,
 )
 from shared.messaging import BusPublisher, Consumer, register_consumer
-from shared.mongo import ProcessedEvents, StoreOperations, create_client, database
+from shared.mongo import Database, ProcessedEvents, StoreOperations, create_client, database
 from shared.observability import ConsumerMetrics
 from shared.outbox import Outbox
 from shared.periodic import repeat
-from shared.settings import Settings
+from shared.service_api import LocalApp
+from shared.settings import CommonSettings
 
 log = logging.getLogger(__name__)
 
+# The settings a runtime carries: the common ones and, for a service, its own
+# (`services/<name>/settings.py`). Covariant: a runtime carrying every service's settings is a
+# runtime of each of them.
+SettingsT_co = TypeVar("SettingsT_co", bound=CommonSettings, covariant=True)
+SettingsT = TypeVar("SettingsT", bound=CommonSettings)
+
 
 @dataclass(frozen=True)
-class Runtime:
-    """What a service factory may use. Built once per process."""
+class Runtime(Generic[SettingsT_co]):
+    """What a service factory may use. Built once per process.
 
-    settings: Settings
+    A factory states the settings it reads, `build_service(rt: Runtime[IntakeSettings])`, and
+    `build_app` accepts it only with settings of that class (or a union holding it)."""
+
+    settings: SettingsT_co
     broker: RabbitBroker
     topology: topo.Topology
     registry: CollectorRegistry
-    db: AsyncDatabase
+    db: Database
     directory: DirectoryReader
     tokens: Tokens
+    # The app this process serves, once built: other services' APIs called `inprocess` go to it.
+    local_app: LocalApp = field(default_factory=LocalApp)
 
 
 @dataclass
@@ -69,27 +81,29 @@ class ServiceParts:
     consumers: Sequence[Consumer] = ()
     outbox: Outbox | None = None
     ensure_indexes: Callable[[], Awaitable[None]] | None = None
-    extra_tasks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    components: dict[str, object] = field(default_factory=dict)  # for operators' commands and tests
-    body_limits: dict[str, int] = field(default_factory=dict)  # path -> larger request body allowed (uploads)
-    on_shutdown: list[Callable[[], Awaitable[None]]] = field(
-        default_factory=list
-    )  # after the consumers stopped
-    access: AccessTable = field(
-        default_factory=dict
-    )  # "METHOD /path" -> who may call it (services/<name>/access.py)
-    api_keys: ApiKeyResolver | None = None  # the service that owns the commune's API keys resolves them
+    # Loops that run for the process's lifetime (cancelled at shutdown).
+    extra_tasks: list[Callable[[], Coroutine[object, object, None]]] = field(default_factory=list)
+    # For operators' commands and tests.
+    components: dict[str, object] = field(default_factory=dict)
+    # Path -> larger request body allowed there (uploads).
+    body_limits: dict[str, int] = field(default_factory=dict)
+    # Run after the consumers stopped.
+    on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # "METHOD /path" -> who may call it (services/<name>/access.py).
+    access: AccessTable = field(default_factory=dict)
+    # Set by the service that owns the communes' API keys: it resolves them for the guard.
+    api_keys: ApiKeyResolver | None = None
 
 
-ServiceFactory = Callable[[Runtime], ServiceParts]
+ServiceFactory = Callable[[Runtime[SettingsT]], ServiceParts]
 
 
-def service_base(rt: Runtime, name: str) -> tuple[ConsumerMetrics, BusPublisher]:
+def service_base(rt: Runtime[CommonSettings], name: str) -> tuple[ConsumerMetrics, BusPublisher]:
     metrics = ConsumerMetrics(name, rt.registry)
     return metrics, BusPublisher(rt.broker, rt.topology, metrics)
 
 
-def make_broker(settings: Settings, registry: CollectorRegistry, app_name: str) -> RabbitBroker:
+def make_broker(settings: CommonSettings, registry: CollectorRegistry, app_name: str) -> RabbitBroker:
     return RabbitBroker(
         settings.rabbitmq_url,
         default_channel=Channel(prefetch_count=settings.prefetch_count, on_return_raises=True),
@@ -104,8 +118,8 @@ def make_broker(settings: Settings, registry: CollectorRegistry, app_name: str) 
 
 
 def build_app(
-    settings: Settings,
-    factories: Sequence[ServiceFactory],
+    settings: SettingsT,
+    factories: Sequence[ServiceFactory[SettingsT]],
     *,
     title: str,
     consumers: Sequence[topo.ConsumerSpec],
@@ -152,7 +166,7 @@ def build_app(
             )
 
     @contextlib.asynccontextmanager
-    async def lifespan(_: FastAPI):
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await _wait_for_store(db)
         for part in parts:
             await ProcessedEvents(db, part.name, settings.processed_ttl_days).ensure_indexes()
@@ -161,9 +175,9 @@ def build_app(
             await audit.ensure_indexes(part.name)
         async with _running_broker(broker, topology, in_memory):
             tasks = [
-                asyncio.create_task(_relay(part, settings), name=f"outbox-{part.name}")
+                asyncio.create_task(_relay(part, part.outbox, settings), name=f"outbox-{part.name}")
                 for part in parts
-                if part.outbox
+                if part.outbox is not None
             ]
             tasks += [
                 asyncio.create_task(task(), name=f"task-{part.name}")
@@ -194,6 +208,7 @@ def build_app(
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.runtime = rt
+    rt.local_app.app = app
     app.state.guard = AccessGuard(
         rt.tokens,
         {
@@ -235,7 +250,9 @@ def build_app(
 
 
 @contextlib.asynccontextmanager
-async def _running_broker(broker: RabbitBroker, topology: topo.Topology, in_memory: bool):
+async def _running_broker(
+    broker: RabbitBroker, topology: topo.Topology, in_memory: bool
+) -> AsyncIterator[None]:
     if in_memory:
         async with TestRabbitBroker(broker):
             yield
@@ -249,7 +266,7 @@ async def _running_broker(broker: RabbitBroker, topology: topo.Topology, in_memo
         await broker.stop()
 
 
-async def _wait_for_store(db: AsyncDatabase, attempts: int = 30) -> None:
+async def _wait_for_store(db: Database, attempts: int = 30) -> None:
     for attempt in range(1, attempts + 1):
         try:
             await db.command("ping")
@@ -261,13 +278,13 @@ async def _wait_for_store(db: AsyncDatabase, attempts: int = 30) -> None:
             await asyncio.sleep(1)
 
 
-async def _relay(part: ServiceParts, settings: Settings) -> None:
+async def _relay(part: ServiceParts, outbox: Outbox, settings: CommonSettings) -> None:
     grace = timedelta(seconds=settings.outbox_grace_s)
 
     async def step() -> None:
-        stale = await part.outbox.stale(grace)
+        stale = await outbox.stale(grace)
         part.metrics.outbox_backlog.set(len(stale))  # before publishing: with the broker down they stay
-        await part.outbox.publish_stale(stale)
+        await outbox.publish_stale(stale)
 
     await asyncio.sleep(settings.outbox_relay_interval_s)
     await repeat(step, settings.outbox_relay_interval_s, f"{part.name} outbox relay")

@@ -3,9 +3,9 @@ app is built with (conftest.TEST_AUTH_KEYS), and API keys created through intake
 
 from __future__ import annotations
 
+from services.deployment import Settings
 from shared.auth.principal import Principal, PrincipalKind, Role, Scope
 from shared.auth.tokens import Tokens, parse_keys
-from shared.settings import Settings
 
 DEMO_OFFICE = "phong-kinh-te"
 DEMO_HAMLET = "ap-cho"

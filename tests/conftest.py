@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from services.deployment import CONSUMERS
+from services.deployment import CONSUMERS, Settings
 from services.local.mail_capture import MailCapture
 from services.local.ports import is_listening
 from services.local.wire_store import start_wire_store
-from shared.settings import Settings
 from shared.topology import remove as topology_remove
 
 RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")

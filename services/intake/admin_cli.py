@@ -25,11 +25,11 @@ from shared.auth.principal import Role, Scope
 
 
 def _with_store(work: Callable[[AsyncDatabase], Awaitable[Any]]) -> Any:
+    from services.intake.settings import IntakeSettings
     from shared.mongo import create_client, database
-    from shared.settings import Settings
 
     async def run() -> Any:
-        settings = Settings()
+        settings = IntakeSettings()
         client = create_client(settings)
         try:
             return await work(database(client, settings))

@@ -16,6 +16,7 @@ from services.intake.plan_repository import PlanRepository
 from services.intake.plans_api import build_plans_router
 from services.intake.registrations import RegistrationRepository, build_registrations_router
 from services.intake.repository import SubmissionRepository
+from services.intake.settings import IntakeSettings
 from services.intake.subscribers import status_consumer
 from services.intake.web.pages import build_web_router
 from services.intake.web.staff.pages import build_staff_router
@@ -26,7 +27,7 @@ from shared.runtime import Runtime, ServiceParts, service_base
 NAME = "intake"
 
 
-def build_service(rt: Runtime) -> ServiceParts:
+def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
     metrics, publisher = service_base(rt, NAME)
     intake_metrics = IntakeMetrics(rt.registry)
     repo = SubmissionRepository(rt.db)

@@ -16,11 +16,11 @@ from fastapi import Request
 from fastapi.responses import Response
 from pymongo.errors import PyMongoError
 
+from services.intake.settings import IntakeSettings
 from services.intake.web.ratelimit import RateLimiter, Verdict
 from shared.client_address import client_address
 from shared.errors import is_transient
 from shared.http import problem
-from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _limiter(request: Request, bucket: str) -> RateLimiter:
     if limiters is None:
         limiters = state.public_limiters = {}
     if bucket not in limiters:
-        settings: Settings = state.runtime.settings
+        settings: IntakeSettings = state.runtime.settings
         limit, window = BUCKETS[bucket]
         limiters[bucket] = RateLimiter(
             state.runtime.db, getattr(settings, limit), getattr(settings, window), name=bucket
@@ -63,7 +63,7 @@ async def public_verdict(request: Request, commune_id: str, bucket: str) -> Verd
     """Count this request in `bucket`; None when the caller is authenticated (not counted)."""
     if is_authenticated(request):
         return None
-    settings: Settings = request.app.state.runtime.settings
+    settings: IntakeSettings = request.app.state.runtime.settings
     verdict = await _limiter(request, bucket).hit(
         commune_id, client_address(request, settings.trusted_proxies)
     )

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import uvicorn
 
+from services.deployment import Settings
 from services.local.mail_capture import MailCapture
 from services.local.ports import is_listening
 from services.local.wire_store import start_wire_store
 from shared.mongo import create_client, database
-from shared.settings import Settings
 
 SERVICES = ("intake", "routing", "notification", "reporting")
 

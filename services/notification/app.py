@@ -8,6 +8,7 @@ from services.notification.messages import environment
 from services.notification.metrics import NotificationMetrics
 from services.notification.repository import NotificationRepository
 from services.notification.scheduler import Scheduler
+from services.notification.settings import NotificationSettings
 from services.notification.sms import WebhookSmsSender
 from services.notification.smtp import SmtpSender
 from services.notification.subscribers import assignments_consumer, plans_consumer
@@ -17,7 +18,7 @@ from shared.runtime import Runtime, ServiceParts, service_base
 NAME = "notification"
 
 
-def build_service(rt: Runtime) -> ServiceParts:
+def build_service(rt: Runtime[NotificationSettings]) -> ServiceParts:
     metrics, publisher = service_base(rt, NAME)
     repo = NotificationRepository(rt.db)
     outbox = Outbox(publisher, [repo.outcomes])

@@ -19,6 +19,7 @@ from services.notification.deliveries import Deliverer
 from services.notification.headers import new_message, recipient, set_address, set_encoded, stable_message_id
 from services.notification.ics import invitation_email, invitation_ics, invitation_sequence
 from services.notification.schedule import Registrant, Work, due_work
+from services.notification.settings import NotificationSettings
 from services.notification.sms import SmsSender, resident_cancellation_text, resident_invitation_text
 from services.notification.smtp import EmailSender
 from shared.clock import utcnow
@@ -26,7 +27,6 @@ from shared.directory import Commune, Dialogue, DirectoryReader
 from shared.errors import PermanentError
 from shared.periodic import repeat
 from shared.plan_deadlines import body_name, plan_deadlines
-from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class Scheduler:
         mail: EmailSender,
         sms: SmsSender | None,
         env: Environment,
-        settings: Settings,
+        settings: NotificationSettings,
     ) -> None:
         self._directory, self._deliverer, self._mail, self._sms, self._env = (
             directory,

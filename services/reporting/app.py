@@ -18,6 +18,7 @@ from services.reporting.numbering import DocumentNumbers
 from services.reporting.open_data import build_open_data_router
 from services.reporting.rendering import DocumentRenderer
 from services.reporting.repository import ItemRepository
+from services.reporting.settings import ReportingSettings
 from services.reporting.subscribers import read_model_consumer
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, service_base
@@ -27,7 +28,7 @@ NAME = "reporting"
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def build_service(rt: Runtime) -> ServiceParts:
+def build_service(rt: Runtime[ReportingSettings]) -> ServiceParts:
     metrics, publisher = service_base(rt, NAME)
     items = ItemRepository(rt.db)
     documents = DocumentRepository(rt.db)

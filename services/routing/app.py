@@ -8,6 +8,7 @@ from services.routing.metrics import RoutingMetrics
 from services.routing.repeats import Repeats
 from services.routing.repository import DecisionRepository
 from services.routing.rules_store import RulesStore
+from services.routing.settings import RoutingSettings
 from services.routing.subscribers import submissions_consumer
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, service_base
@@ -15,7 +16,7 @@ from shared.runtime import Runtime, ServiceParts, service_base
 NAME = "routing"
 
 
-def build_service(rt: Runtime) -> ServiceParts:
+def build_service(rt: Runtime[RoutingSettings]) -> ServiceParts:
     metrics, publisher = service_base(rt, NAME)
     repo = DecisionRepository(rt.db)
     rules = RulesStore(rt.db, cache_ttl_s=rt.settings.directory_cache_s)

@@ -15,7 +15,7 @@ from typing import Self
 import pytest
 import uvicorn
 
-from services.deployment import build_app
+from services.deployment import Settings, build_app
 from services.intake.app import build_service as intake
 from services.intake.demo import seed_demo
 from services.intake.web.staff.users import seed_demo_staff
@@ -24,7 +24,6 @@ from services.notification.app import build_service as notification
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from shared.mongo import create_client, database
-from shared.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

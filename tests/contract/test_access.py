@@ -6,14 +6,13 @@ from __future__ import annotations
 import pytest
 from fastapi import APIRouter
 
-from services.deployment import build_app
+from services.deployment import Settings, build_app
 from services.intake.app import build_service as intake
 from services.notification.app import build_service as notification
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from shared.auth.guard import GuardedRoute
 from shared.auth.inventory import stale, undeclared
-from shared.settings import Settings
 
 SERVICES = {"intake": intake, "routing": routing, "notification": notification, "reporting": reporting}
 SETTINGS = Settings(DOITHOAI_AUTH_KEYS="test:" + "k" * 40)

@@ -441,7 +441,7 @@ def test_everything_lives_in_the_doithoai_namespace() -> None:
 
 
 def _setting_names() -> set[str]:
-    from shared.settings import Settings
+    from services.deployment import Settings
 
     return {field.alias or name.upper() for name, field in Settings.model_fields.items()}
 

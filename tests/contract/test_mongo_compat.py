@@ -12,8 +12,8 @@ import pytest
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from services.deployment import Settings
 from shared.mongo import create_client, database
-from shared.settings import Settings
 
 
 @pytest.fixture

@@ -33,8 +33,7 @@ def live_server(rabbitmq_url, mongodb_url):
     layout); uvicorn runs it in a thread of this test process."""
     import asyncio
 
-    from services.deployment import CONSUMERS
-    from shared.settings import Settings
+    from services.deployment import CONSUMERS, Settings
     from shared.topology import remove as topology_remove
 
     settings = Settings(

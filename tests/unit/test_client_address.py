@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import pytest
 from pydantic import ValidationError
 
+from services.deployment import Settings
 from services.intake.public_limits import API, BUCKETS, check_public_limit, is_authenticated
 from shared.client_address import resolve, trusted_networks
-from shared.settings import Settings
 
 PROXIES = trusted_networks("10.0.0.0/8, 192.168.1.7, fd00::/8")
 

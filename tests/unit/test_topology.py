@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
-from services.deployment import CONSUMERS
+from services.deployment import CONSUMERS, Settings
 from services.intake.app import build_service as intake
 from services.notification.app import build_service as notification
 from services.reporting.app import build_service as reporting
@@ -13,7 +13,6 @@ from services.routing.app import build_service as routing
 from shared.auth.tokens import Tokens, random_keys
 from shared.directory import DirectoryReader
 from shared.runtime import Runtime, make_broker
-from shared.settings import Settings
 from shared.topology import Topology
 
 
