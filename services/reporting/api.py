@@ -1,21 +1,15 @@
-"""Reporting HTTP API: the dialogue's items and the draft conclusion notice."""
+"""Reporting HTTP API: the dialogue's items, the draft conclusion notice and the radio text."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Path
-from fastapi.responses import HTMLResponse, PlainTextResponse
-from jinja2 import Environment
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 
-from services.reporting.metrics import ReportingMetrics
-from services.reporting.radio import radio_announcement
-from services.reporting.rendering import DocumentRenderer
-from services.reporting.repository import ItemRepository
+from services.reporting import handlers
+from services.reporting.handlers import DocumentDeps, NotFound
 from shared.auth.guard import GuardedRoute
-from shared.clock import VIETNAM_TZ, utcnow
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
-from shared.directory import DirectoryReader
 from shared.http import problem
-from shared.plan_deadlines import plan_deadlines
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
 _PUBLIC_ITEM_FIELDS = (
@@ -37,30 +31,19 @@ _PUBLIC_ITEM_FIELDS = (
 )
 
 
-def build_router(
-    repo: ItemRepository,
-    directory: DirectoryReader,
-    templates: Environment,
-    renderer: DocumentRenderer,
-    metrics: ReportingMetrics,
-) -> APIRouter:
+def build_router(deps: DocumentDeps) -> APIRouter:
     router = APIRouter(
         prefix="/api/v1/communes/{commune_id}/dialogues/{dialogue_id}",
         tags=["reporting"],
         route_class=GuardedRoute,
     )
 
-    async def load(commune_id: str, dialogue_id: str):
-        commune = await directory.commune(commune_id)
-        dialogue = await directory.dialogue(commune_id, dialogue_id) if commune else None
-        return commune, dialogue
-
     @router.get("/items", summary="Items of the dialogue in the read model (no personal data)")
     async def items(commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64)):
-        commune, dialogue = await load(commune_id, dialogue_id)
-        if dialogue is None:
+        try:
+            rows = await handlers.dialogue_items(deps, commune_id, dialogue_id)
+        except NotFound:
             return _not_found()
-        rows = await repo.for_dialogue(commune_id, dialogue_id)
         return {
             "commune_id": commune_id,
             "dialogue_id": dialogue_id,
@@ -73,22 +56,10 @@ def build_router(
         summary="Dự thảo Thông báo kết luận (draft conclusion notice), HTML",
     )
     async def draft_notice(commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64)):
-        commune, dialogue = await load(commune_id, dialogue_id)
-        if dialogue is None:
+        try:
+            html = await handlers.draft_conclusion_notice(deps, commune_id, dialogue_id)
+        except NotFound:
             return _not_found()
-        rows = await repo.for_dialogue(commune_id, dialogue_id)
-        today = utcnow().astimezone(VIETNAM_TZ).date()
-        html = renderer.render_one(
-            "thong-bao-ket-luan",
-            "html",
-            commune=commune,
-            dialogue=dialogue,
-            items=rows,
-            carried_over=[],
-            number=None,
-            issued_on=today,
-        )
-        metrics.renders.labels(commune_id, "thong-bao-ket-luan-du-thao").inc()
         return HTMLResponse(html)
 
     @router.get(
@@ -97,19 +68,15 @@ def build_router(
         summary="Thông báo trên hệ thống truyền thanh: the plan read out on the commune radio",
     )
     async def radio(commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64)):
-        commune, dialogue = await load(commune_id, dialogue_id)
-        if dialogue is None:
+        try:
+            return PlainTextResponse(await handlers.radio_text(deps, commune_id, dialogue_id))
+        except NotFound:
             return _not_found()
-        reports = next(d for d in plan_deadlines(commune, dialogue) if d.key.startswith("hamlet_reports"))
-        metrics.renders.labels(commune_id, "thong-bao-truyen-thanh").inc()
-        return PlainTextResponse(
-            radio_announcement(templates, commune, dialogue, opinions_due=reports.plan_date)
-        )
 
     return router
 
 
-def _not_found():
+def _not_found() -> JSONResponse:
     return problem(
         404, "not_found", "Không tìm thấy xã/phường hoặc đợt đối thoại.", "Unknown commune or dialogue."
     )

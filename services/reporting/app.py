@@ -9,17 +9,19 @@ from fastapi import APIRouter
 
 from services.reporting.access import ACCESS
 from services.reporting.api import build_router
+from services.reporting.consumers import SUBSCRIPTIONS
 from services.reporting.documents_repository import DocumentRepository
-from services.reporting.followup_api import FollowUpScanner, build_followup_router
+from services.reporting.followup_api import build_followup_router
 from services.reporting.followup_repository import FollowUpRepository
-from services.reporting.issuing import Issuer, build_issuing_router
+from services.reporting.handlers import DocumentDeps, FollowUpDeps, ReadModelDeps
+from services.reporting.issuing import build_issuing_router
 from services.reporting.metrics import ReportingMetrics
 from services.reporting.numbering import DocumentNumbers
 from services.reporting.open_data import build_open_data_router
 from services.reporting.rendering import DocumentRenderer
 from services.reporting.repository import ItemRepository
+from services.reporting.scanner import FollowUpScanner
 from services.reporting.settings import ReportingSettings
-from services.reporting.subscribers import read_model_consumer
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, service_base
 from shared.templates import make_environment
@@ -30,36 +32,24 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 def build_service(rt: Runtime[ReportingSettings]) -> ServiceParts:
     metrics, publisher = service_base(rt, NAME)
-    items = ItemRepository(rt.db)
-    documents = DocumentRepository(rt.db)
-    tasks = FollowUpRepository(rt.db)
+    items, documents, tasks = ItemRepository(rt.db), DocumentRepository(rt.db), FollowUpRepository(rt.db)
     outbox = Outbox(publisher, [documents.documents, tasks.tasks, tasks.reminders])
     reporting_metrics = ReportingMetrics(rt.registry)
     templates = make_environment([TEMPLATES])
     renderer = DocumentRenderer(rt.settings.templates_dir)
-    issuer = Issuer(
-        items=items,
-        documents=documents,
-        tasks=tasks,
-        numbers=DocumentNumbers(rt.db),
-        directory=rt.directory,
-        outbox=outbox,
-        renderer=renderer,
+    numbers = DocumentNumbers(rt.db)
+    document_deps = DocumentDeps(
+        rt.directory, items, documents, tasks, numbers, outbox, renderer, reporting_metrics, templates
     )
-    scanner = FollowUpScanner(
-        tasks,
-        rt.directory,
-        outbox,
-        reporting_metrics,
-        interval_s=rt.settings.scheduler_interval_s,
-        remind_days_before=rt.settings.followup_remind_days,
-    )
+    remind_days = rt.settings.followup_remind_days
+    followup_deps = FollowUpDeps(rt.directory, items, tasks, outbox, reporting_metrics, remind_days)
+    scanner = FollowUpScanner(followup_deps, interval_s=rt.settings.scheduler_interval_s)
 
     router = APIRouter()
-    router.include_router(build_router(items, rt.directory, templates, renderer, reporting_metrics))
-    router.include_router(build_issuing_router(issuer))
-    router.include_router(build_followup_router(tasks, rt.directory, outbox))
-    router.include_router(build_open_data_router(items, tasks, rt.directory, templates))
+    router.include_router(build_router(document_deps))
+    router.include_router(build_issuing_router(document_deps))
+    router.include_router(build_followup_router(followup_deps))
+    router.include_router(build_open_data_router(followup_deps, templates))
 
     async def ensure_indexes() -> None:
         for repository in (items, documents, tasks):
@@ -70,10 +60,10 @@ def build_service(rt: Runtime[ReportingSettings]) -> ServiceParts:
         metrics,
         publisher,
         router=router,
-        consumers=[read_model_consumer(items, reporting_metrics)],
+        consumers=[sub.bind(ReadModelDeps(items, reporting_metrics)) for sub in SUBSCRIPTIONS],
         outbox=outbox,
         ensure_indexes=ensure_indexes,
         extra_tasks=[scanner.run_forever],
-        components={"issuer": issuer, "scanner": scanner},
+        components={"scanner": scanner},
         access=ACCESS,
     )

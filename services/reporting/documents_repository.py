@@ -54,6 +54,12 @@ class DocumentRepository:
         projection = {"outbox": 0} if with_files else {"outbox": 0, "files": 0}
         return await self.documents.find_one({"_id": document_id, "commune_id": commune_id}, projection)
 
+    async def issued_file(self, commune_id: str, document_id: str, fmt: str) -> bytes | None:
+        """One format of an issued document, exactly as issued (None: no such document or format)."""
+        doc = await self.documents.find_one({"_id": document_id, "commune_id": commune_id}, {"files": 1})
+        content = ((doc or {}).get("files") or {}).get(fmt)
+        return bytes(content) if content is not None else None
+
     async def for_dialogue(self, commune_id: str, dialogue_id: str) -> list[dict]:
         cursor = self.documents.find(
             {"commune_id": commune_id, "dialogue_id": dialogue_id}, {"outbox": 0, "files": 0}

@@ -1,40 +1,40 @@
-"""Follow-up of the conclusion notice (pure): one task per conclusion, its statuses, its
-working-day due date, and the reminders it calls for."""
+"""Follow-up of the conclusion notice (pure): one task per conclusion, the moves between its
+statuses (`shared.contracts.FollowUpStatus`), its working-day due date, and the reminders it
+calls for."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import Any, Literal
 
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
 from shared.calendar import WorkingCalendar
+from shared.contracts import AuthorityLevel, FollowUpStatus
 
-OPEN = ("assigned", "in_progress", "escalated", "awaiting_higher_level")
-CLOSED = ("resolved", "rejected")
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "assigned": ("in_progress", "resolved", "escalated", "awaiting_higher_level", "rejected"),
-    "in_progress": ("resolved", "escalated", "awaiting_higher_level", "rejected"),
-    "escalated": ("in_progress", "resolved", "awaiting_higher_level", "rejected"),
-    "awaiting_higher_level": ("in_progress", "resolved", "rejected"),
-    "resolved": (),
-    "rejected": (),
+S = FollowUpStatus
+OPEN: tuple[FollowUpStatus, ...] = tuple(s for s in FollowUpStatus if not s.closed)
+CLOSED: tuple[FollowUpStatus, ...] = tuple(s for s in FollowUpStatus if s.closed)
+# Open tasks an office is reminded of: a task waiting for the higher level is not the office's to settle.
+REMINDED: tuple[FollowUpStatus, ...] = tuple(s for s in OPEN if s is not S.AWAITING_HIGHER_LEVEL)
+TRANSITIONS: Mapping[str, tuple[FollowUpStatus, ...]] = {
+    S.ASSIGNED: (S.IN_PROGRESS, S.RESOLVED, S.ESCALATED, S.AWAITING_HIGHER_LEVEL, S.REJECTED),
+    S.IN_PROGRESS: (S.RESOLVED, S.ESCALATED, S.AWAITING_HIGHER_LEVEL, S.REJECTED),
+    S.ESCALATED: (S.IN_PROGRESS, S.RESOLVED, S.AWAITING_HIGHER_LEVEL, S.REJECTED),
+    S.AWAITING_HIGHER_LEVEL: (S.IN_PROGRESS, S.RESOLVED, S.REJECTED),
+    S.RESOLVED: (),
+    S.REJECTED: (),
 }
-STATUS_LABELS_VI = {
-    "assigned": "Đã giao",
-    "in_progress": "Đang giải quyết",
-    "resolved": "Đã giải quyết",
-    "escalated": "Đã báo cáo Ban Thường vụ (quá hạn)",
-    "awaiting_higher_level": "Chờ cấp trên giải quyết",
-    "rejected": "Không giải quyết (có lý do)",
-}
+Reminder = Literal["due_soon", "overdue"]
 
 
 def tasks_for_conclusions(
-    dialogue_id: str, items: list[dict], issued_on: date, calendar: WorkingCalendar
-) -> list[dict]:
+    dialogue_id: str, items: list[dict[str, Any]], issued_on: date, calendar: WorkingCalendar
+) -> list[dict[str, Any]]:
     """One task per issue: a merged cluster is one conclusion answered for all its items.
     Items above commune authority wait for the higher level from the start."""
     due = calendar.nth_working_day_after(issued_on, RESOLUTION_WORKING_DAYS)
-    clusters: dict[str, list[dict]] = {}
+    clusters: dict[str, list[dict[str, Any]]] = {}
     for item in items:
         if item.get("topic") is None:
             continue
@@ -42,7 +42,8 @@ def tasks_for_conclusions(
     tasks = []
     for cluster_id, members in clusters.items():
         lead = min(members, key=lambda i: (i.get("received_at") or "", i["_id"]))
-        above = lead.get("authority_level", "commune") != "commune"
+        level = lead.get("authority_level", AuthorityLevel.COMMUNE.value)
+        above = level != AuthorityLevel.COMMUNE
         tasks.append(
             {
                 "_id": f"{dialogue_id}:{cluster_id}",
@@ -55,19 +56,19 @@ def tasks_for_conclusions(
                 "topic_name": lead.get("topic_name"),
                 "office_id": lead["office_id"],
                 "office_name": lead["office_name"],
-                "authority_level": lead.get("authority_level", "commune"),
+                "authority_level": level,
                 "authority_body": lead.get("authority_body"),
                 "times_raised": max(i.get("times_raised") or 1 for i in members),
-                "status": "awaiting_higher_level" if above else "assigned",
+                "status": (S.AWAITING_HIGHER_LEVEL if above else S.ASSIGNED).value,
                 "due": due.isoformat(),
             }
         )
     return tasks
 
 
-def reminder_due(status: str, due: date, today: date, remind_days_before: int) -> str | None:
+def reminder_due(status: str, due: date, today: date, remind_days_before: int) -> Reminder | None:
     """`due_soon` from `remind_days_before` days before the due date, `overdue` after it."""
-    if status not in OPEN or status == "awaiting_higher_level":
+    if status not in REMINDED:
         return None
     if today > due:
         return "overdue"

@@ -6,6 +6,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.reporting.followup import OPEN, REMINDED
 from shared.clock import iso, utcnow
 from shared.contracts import Envelope
 from shared.outbox import ensure_outbox_index, outbox_fields
@@ -79,9 +80,7 @@ class FollowUpRepository:
 
     async def open_tasks(self, limit: int = 5000) -> list[dict]:
         return (
-            await self.tasks.find(
-                {"status": {"$in": ["assigned", "in_progress", "escalated"]}}, {"outbox": 0}
-            )
+            await self.tasks.find({"status": {"$in": [s.value for s in REMINDED]}}, {"outbox": 0})
             .limit(limit)
             .to_list()
         )
@@ -93,7 +92,7 @@ class FollowUpRepository:
         query = {
             "commune_id": commune_id,
             "dialogue_id": {"$in": dialogue_ids},
-            "status": {"$in": ["assigned", "in_progress", "escalated", "awaiting_higher_level"]},
+            "status": {"$in": [s.value for s in OPEN]},
         }
         return await self.tasks.find(query, {"outbox": 0}).to_list()
 

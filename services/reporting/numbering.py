@@ -24,6 +24,8 @@ class DocumentNumbers:
             doc = await self.counters.find_one_and_update(
                 key, {"$inc": {"seq": 1}}, return_document=ReturnDocument.AFTER
             )
+        if doc is None:  # an upsert always returns the document
+            raise RuntimeError(f"counter {key['_id']} vanished")
         return int(doc["seq"])
 
 

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from services.reporting.documents.build import build_data
-from services.reporting.documents.model import FORMATS
+from services.reporting.documents.common import CARRIED_OVER
+from services.reporting.documents.model import FORMATS, DocumentData
+from shared.contracts import AuthorityLevel, Kind
 from shared.directory import Commune, Dialogue
 
 
-def carried_items(tasks: list[dict], years: dict[str, int]) -> list[dict]:
+def carried_items(tasks: list[dict[str, Any]], years: dict[str, int]) -> list[dict[str, Any]]:
     """Unresolved conclusions of earlier dialogues as items of this one, marked by the year they
     were raised, so documents show them as long-running (kéo dài)."""
     items = []
@@ -29,12 +31,12 @@ def carried_items(tasks: list[dict], years: dict[str, int]) -> list[dict]:
                 "topic_name": task.get("topic_name"),
                 "office_id": task["office_id"],
                 "office_name": task["office_name"],
-                "authority_level": task.get("authority_level", "commune"),
+                "authority_level": task.get("authority_level", AuthorityLevel.COMMUNE.value),
                 "authority_body": task.get("authority_body"),
                 "times_raised": task.get("times_raised") or 1,
                 "years_raised": [year] if year else [],
-                "source": "carried_over",
-                "kind": "petition",
+                "source": CARRIED_OVER,
+                "kind": Kind.PETITION.value,
                 "earlier": [{"year": year, "text": task["text"], "answer": None}] if year else [],
             }
         )
@@ -55,24 +57,63 @@ class DocumentRenderer:
         *,
         commune: Commune,
         dialogue: Dialogue,
-        items: list[dict],
-        carried_over: list[dict],
+        items: list[dict[str, Any]],
+        carried_over: list[dict[str, Any]],
         number: int | None,
         issued_on: date,
-    ) -> Any:
+    ) -> DocumentData:
+        """Unresolved issues of earlier dialogues come first, as long-running (kéo dài)."""
         return build_data(
             kind, commune, dialogue, [*carried_over, *items], number=number, issued_on=issued_on
         )
 
-    def render_one(self, kind: str, fmt: str, **context: Any) -> bytes:
+    def render_one(
+        self,
+        kind: str,
+        fmt: str,
+        *,
+        commune: Commune,
+        dialogue: Dialogue,
+        items: list[dict[str, Any]],
+        carried_over: list[dict[str, Any]],
+        number: int | None,
+        issued_on: date,
+    ) -> bytes:
         from services.reporting.documents.render import render  # WeasyPrint loads only when rendering
 
-        commune = context["commune"]
-        return render(kind, fmt, self.data(kind, **context), template_dirs=self._template_dirs(commune.id))
+        data = self.data(
+            kind,
+            commune=commune,
+            dialogue=dialogue,
+            items=items,
+            carried_over=carried_over,
+            number=number,
+            issued_on=issued_on,
+        )
+        return render(kind, fmt, data, template_dirs=self._template_dirs(commune.id))
 
-    def render_all(self, kind: str, **context: Any) -> tuple[dict[str, bytes], str]:
+    def render_all(
+        self,
+        kind: str,
+        *,
+        commune: Commune,
+        dialogue: Dialogue,
+        items: list[dict[str, Any]],
+        carried_over: list[dict[str, Any]],
+        number: int | None,
+        issued_on: date,
+    ) -> tuple[dict[str, bytes], str]:
+        """Every format of one document, and its subject (the title it is filed under)."""
         from services.reporting.documents.render import render
 
-        data = self.data(kind, **context)
-        dirs = self._template_dirs(context["commune"].id)
+        data = self.data(
+            kind,
+            commune=commune,
+            dialogue=dialogue,
+            items=items,
+            carried_over=carried_over,
+            number=number,
+            issued_on=issued_on,
+        )
+        dirs = self._template_dirs(commune.id)
         return {fmt: render(kind, fmt, data, template_dirs=dirs) for fmt in FORMATS}, data.subject

@@ -1,0 +1,203 @@
+"""Document use cases: the read model of a dialogue, the draft conclusion notice and the radio
+text, previews, and issuing: a number from the term's register, every format rendered once and
+frozen with the data it came from, an event for distribution, and for a kind that opens
+follow-up (the conclusion notice) one task per conclusion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from services.reporting.documents.kinds import REGISTRY, DocumentKindSpec
+from services.reporting.handlers.errors import NotFound, UnknownDocumentKind
+from services.reporting.handlers.followup import open_follow_up
+from services.reporting.handlers.ports import Doc, DocumentDeps
+from services.reporting.handlers.publish import flush
+from services.reporting.numbering import document_code
+from services.reporting.radio import radio_announcement
+from services.reporting.rendering import carried_items
+from shared.clock import VIETNAM_TZ
+from shared.contracts import DocumentIssuedV1, DocumentKind, Envelope
+from shared.deadlines import state
+from shared.directory import Commune, Dialogue
+from shared.errors import TransientError
+from shared.ids import new_id
+from shared.plan_deadlines import plan_deadlines
+
+MAX_VERSION_RACES = 20
+DRAFT_NOTICE_METRIC = "thong-bao-ket-luan-du-thao"
+
+
+@dataclass(frozen=True)
+class IssueDocument:
+    commune_id: str
+    dialogue_id: str
+    kind: str
+    issued_by: str  # the authenticated principal
+    issued_on: date | None = None  # default: today in the dialogue's time zone
+
+
+def spec_for(kind: str) -> DocumentKindSpec:
+    try:
+        return REGISTRY[DocumentKind(kind)]
+    except ValueError:
+        raise UnknownDocumentKind(kind) from None
+
+
+async def load_dialogue(deps: DocumentDeps, commune_id: str, dialogue_id: str) -> tuple[Commune, Dialogue]:
+    commune = await deps.directory.commune(commune_id)
+    dialogue = await deps.directory.dialogue(commune_id, dialogue_id) if commune else None
+    if commune is None or dialogue is None:
+        raise NotFound(dialogue_id)
+    return commune, dialogue
+
+
+async def material(deps: DocumentDeps, commune: Commune, dialogue: Dialogue) -> tuple[list[Doc], list[Doc]]:
+    """This dialogue's items, and the unresolved issues of earlier dialogues (kéo dài)."""
+    items = await deps.items.for_dialogue(commune.id, dialogue.id)
+    years = {d.id: d.year for d in await deps.directory.dialogues(commune.id) if d.year < dialogue.year}
+    return items, carried_items(await deps.tasks.unresolved_before(commune.id, list(years)), years)
+
+
+def _today(deps: DocumentDeps, dialogue: Dialogue) -> date:
+    return deps.clock().astimezone(ZoneInfo(dialogue.timezone)).date()
+
+
+async def dialogue_items(deps: DocumentDeps, commune_id: str, dialogue_id: str) -> list[Doc]:
+    await load_dialogue(deps, commune_id, dialogue_id)
+    return await deps.items.for_dialogue(commune_id, dialogue_id)
+
+
+async def draft_conclusion_notice(deps: DocumentDeps, commune_id: str, dialogue_id: str) -> bytes:
+    """The conclusion notice as it stands, unnumbered, from this dialogue's items only (HTML)."""
+    commune, dialogue = await load_dialogue(deps, commune_id, dialogue_id)
+    rows = await deps.items.for_dialogue(commune_id, dialogue_id)
+    html = deps.renderer.render_one(
+        DocumentKind.CONCLUSION_NOTICE.value,
+        "html",
+        commune=commune,
+        dialogue=dialogue,
+        items=rows,
+        carried_over=[],
+        number=None,
+        issued_on=deps.clock().astimezone(VIETNAM_TZ).date(),
+    )
+    deps.metrics.renders.labels(commune_id, DRAFT_NOTICE_METRIC).inc()
+    return html
+
+
+async def radio_text(deps: DocumentDeps, commune_id: str, dialogue_id: str) -> str:
+    """The plan as the commune radio reads it aloud, with the day opinions must reach the hamlet."""
+    commune, dialogue = await load_dialogue(deps, commune_id, dialogue_id)
+    reports = next(d for d in plan_deadlines(commune, dialogue) if d.key.startswith("hamlet_reports"))
+    deps.metrics.renders.labels(commune_id, DocumentKind.RADIO_ANNOUNCEMENT.value).inc()
+    return radio_announcement(deps.templates, commune, dialogue, opinions_due=reports.plan_date)
+
+
+async def preview_document(
+    deps: DocumentDeps, commune_id: str, dialogue_id: str, kind: str, fmt: str
+) -> bytes:
+    """The document as it would be issued today: unnumbered (dự thảo), not stored."""
+    spec = spec_for(kind)
+    commune, dialogue = await load_dialogue(deps, commune_id, dialogue_id)
+    items, carried = await material(deps, commune, dialogue)
+    return deps.renderer.render_one(
+        spec.kind.value,
+        fmt,
+        commune=commune,
+        dialogue=dialogue,
+        items=items,
+        carried_over=carried,
+        number=None,
+        issued_on=_today(deps, dialogue),
+    )
+
+
+async def list_documents(deps: DocumentDeps, commune_id: str, dialogue_id: str) -> Doc:
+    """The issued documents, and whether the conclusion notice is due, done or late."""
+    commune, dialogue = await load_dialogue(deps, commune_id, dialogue_id)
+    issued = await deps.documents.for_dialogue(commune_id, dialogue_id)
+    conclusion = next(d for d in plan_deadlines(commune, dialogue) if d.key == "conclusion")
+    done = any(d["kind"] == DocumentKind.CONCLUSION_NOTICE for d in issued)
+    return {
+        "dialogue_id": dialogue_id,
+        "conclusion_notice": {
+            "due": conclusion.due.isoformat(),
+            "printed": conclusion.printed,
+            "state": state(conclusion, done, _today(deps, dialogue)),
+        },
+        "documents": issued,
+    }
+
+
+async def issued_file(deps: DocumentDeps, commune_id: str, document_id: str, fmt: str) -> bytes:
+    content = await deps.documents.issued_file(commune_id, document_id, fmt)
+    if content is None:
+        raise NotFound(document_id)
+    return content
+
+
+async def issue_document(deps: DocumentDeps, command: IssueDocument) -> Doc:
+    """Issues a new version of the kind: numbered in the term's register for its type code
+    (unless the kind is issued unnumbered), every format rendered once and stored with the
+    `DocumentIssuedV1` event; two issues at once take consecutive versions."""
+    spec = spec_for(command.kind)
+    commune, dialogue = await load_dialogue(deps, command.commune_id, command.dialogue_id)
+    kind = spec.kind.value
+    issued_on = command.issued_on or _today(deps, dialogue)
+    items, carried = await material(deps, commune, dialogue)
+    number = (
+        await deps.numbers.next(commune.id, commune.party_term, spec.code)
+        if spec.numbered_when_issued
+        else None
+    )
+    files, title = deps.renderer.render_all(
+        kind,
+        commune=commune,
+        dialogue=dialogue,
+        items=items,
+        carried_over=carried,
+        number=number,
+        issued_on=issued_on,
+    )
+    code = document_code(number, spec.code)
+    for _ in range(MAX_VERSION_RACES):
+        version = await deps.documents.latest_version(commune.id, dialogue.id, kind) + 1
+        document_id = f"{commune.id}:{dialogue.id}:{kind}:v{version}"
+        payload = DocumentIssuedV1(
+            document_id=document_id,
+            dialogue_id=dialogue.id,
+            kind=spec.kind,
+            number=number,
+            code=code,
+            version=version,
+            title=title,
+            issued_on=issued_on,
+        )
+        event = Envelope.wrap(payload, commune_id=commune.id, correlation_id=new_id())
+        doc = {
+            "_id": document_id,
+            "commune_id": commune.id,
+            "dialogue_id": dialogue.id,
+            "kind": kind,
+            "version": version,
+            "number": number,
+            "code": code,
+            "term": commune.party_term,
+            "title": title,
+            "issued_on": issued_on.isoformat(),
+            "issued_by": command.issued_by,
+            "items": [i["_id"] for i in items],
+            "carried_over": [t["_id"] for t in carried],
+        }
+        if await deps.documents.store(doc, files, event):
+            break
+    else:
+        raise TransientError(f"could not store {kind} of {dialogue.id}: versions kept colliding")
+    await flush(deps.outbox, deps.documents.documents, commune.id, document_id)
+    if spec.opens_follow_up:
+        await open_follow_up(deps.tasks, deps.outbox, commune, dialogue, items, issued_on)
+    return {k: v for k, v in doc.items() if k != "items"} | {
+        "links": {fmt: f"/api/v1/communes/{commune.id}/documents/{document_id}.{fmt}" for fmt in files}
+    }

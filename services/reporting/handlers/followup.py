@@ -1,0 +1,181 @@
+"""Follow-up use cases: the board of a dialogue's tasks, a status change (audited, one revision
+at a time), the tasks the conclusion notice opens, and the scan that reminds offices before the
+due date and escalates overdue tasks to the Standing Committee."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from services.reporting.followup import CLOSED, TRANSITIONS, reminder_due, tasks_for_conclusions
+from services.reporting.handlers.errors import BadTransition, NotFound, ReasonRequired, TaskChanged
+from services.reporting.handlers.ports import Doc, FollowUpDeps, Outbox, TaskStore
+from services.reporting.handlers.publish import flush
+from shared.clock import iso
+from shared.contracts import Envelope, FollowUpChangedV1, FollowUpReminderV1, FollowUpStatus
+from shared.directory import Commune, Dialogue
+from shared.ids import new_id
+
+SYSTEM = "system"  # the author of the changes no person made
+# Follow-up is the commune's business: its responses are dated in Vietnam whatever the plan's zone.
+FOLLOW_UP_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+_HIDDEN = ("outbox", "outbox_pending", "outbox_at")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whose tasks a caller sees and changes: office staff only their own office's."""
+
+    office_only: bool = False
+    office_id: str | None = None
+
+    def sees(self, task: Doc) -> bool:
+        return not self.office_only or task.get("office_id") == self.office_id
+
+
+@dataclass(frozen=True)
+class ChangeFollowUp:
+    commune_id: str
+    task_id: str
+    status: str
+    note: str | None
+    by: str  # the authenticated principal
+
+
+def changed_event(
+    task: Doc, status: str, previous: str | None, note: str | None, by: str, revision: int
+) -> Envelope:
+    payload = FollowUpChangedV1(
+        revision=revision,
+        task_id=task["_id"],
+        dialogue_id=task["dialogue_id"],
+        submission_ids=tuple(task["submission_ids"]),
+        office_id=task["office_id"],
+        office_name=task["office_name"],
+        status=FollowUpStatus(status),
+        previous_status=previous,
+        due=date.fromisoformat(task["due"]),
+        note=note,
+        changed_by=by,
+    )
+    return Envelope.wrap(payload, commune_id=task["commune_id"], correlation_id=new_id())
+
+
+def task_view(task: Doc, today: date) -> Doc:
+    """A task as the board shows it: its label, and whether it is past its due date."""
+    overdue = task["status"] not in CLOSED and date.fromisoformat(task["due"]) < today
+    return {k: v for k, v in task.items() if k not in _HIDDEN} | {
+        "id": task["_id"],
+        "status_label": FollowUpStatus.label_of(task["status"]),
+        "overdue": overdue,
+    }
+
+
+async def follow_up_board(deps: FollowUpDeps, commune_id: str, dialogue_id: str, viewer: Viewer) -> Doc:
+    dialogue = await deps.directory.dialogue(commune_id, dialogue_id)
+    if dialogue is None:
+        raise NotFound(dialogue_id)
+    today = deps.clock().astimezone(ZoneInfo(dialogue.timezone)).date()
+    tasks = [t for t in await deps.tasks.for_dialogue(commune_id, dialogue_id) if viewer.sees(t)]
+    counts: dict[str, int] = {}
+    for task in tasks:
+        counts[task["status"]] = counts.get(task["status"], 0) + 1
+    return {"dialogue_id": dialogue_id, "counts": counts, "tasks": [task_view(t, today) for t in tasks]}
+
+
+async def change_follow_up(deps: FollowUpDeps, command: ChangeFollowUp, viewer: Viewer) -> Doc:
+    """Moves a task to `command.status` if its current status allows it; the change, its author
+    and note go to the task's history and out as `FollowUpChangedV1` (the resident is told when
+    resolved). Two changes of the same revision: the second raises `TaskChanged`."""
+    task = await deps.tasks.get(command.commune_id, command.task_id)
+    if task is None or not viewer.sees(task):
+        raise NotFound(command.task_id)
+    allowed = TRANSITIONS[task["status"]]
+    if command.status not in allowed:
+        raise BadTransition(task["status"], command.status, allowed)
+    if command.status == FollowUpStatus.REJECTED and not command.note:
+        raise ReasonRequired()
+    previous = task["status"]
+    event = changed_event(task, command.status, previous, command.note, command.by, task["revision"] + 1)
+    entry = {
+        "at": iso(deps.clock()),
+        "status": command.status,
+        "previous_status": previous,
+        "note": command.note,
+        "by": command.by,
+    }
+    if not await deps.tasks.change_status(task, command.status, event, entry):
+        raise TaskChanged(command.task_id)
+    await flush(deps.outbox, deps.tasks.tasks, command.commune_id, command.task_id)
+    today = deps.clock().astimezone(FOLLOW_UP_TZ).date()
+    changed = await deps.tasks.get(command.commune_id, command.task_id)
+    if changed is None:
+        raise NotFound(command.task_id)
+    return {
+        **task_view(changed, today),
+        "history": await deps.tasks.task_history(command.commune_id, command.task_id),
+    }
+
+
+async def open_follow_up(
+    tasks: TaskStore, outbox: Outbox, commune: Commune, dialogue: Dialogue, items: list[Doc], issued_on: date
+) -> None:
+    """One task per conclusion of the notice just issued; a reissue opens none twice."""
+    for task in tasks_for_conclusions(dialogue.id, items, issued_on, commune.working_calendar()):
+        event = changed_event({**task, "commune_id": commune.id}, task["status"], None, None, SYSTEM, 0)
+        if await tasks.create(commune.id, task, event):
+            await flush(outbox, tasks.tasks, commune.id, task["_id"])
+
+
+async def scan_follow_up(deps: FollowUpDeps, today: date | None = None) -> int:
+    """Reminds each open task's office once per reminder kind and due date (`due_soon`, then
+    `overdue`), escalates an overdue task to the Standing Committee, and sets the overdue gauge.
+    Safe in every replica at once: a reminder is recorded under its id before it is sent.
+    Returns the number of reminders sent."""
+    sent = 0
+    overdue: dict[str, int] = {}
+    local_today = today or deps.clock().astimezone(FOLLOW_UP_TZ).date()
+    for task in await deps.tasks.open_tasks():
+        due = date.fromisoformat(task["due"])
+        overdue[task["commune_id"]] = overdue.get(task["commune_id"], 0) + (due < local_today)
+        kind = reminder_due(task["status"], due, local_today, deps.remind_days_before)
+        if kind is None:
+            continue
+        payload = FollowUpReminderV1(
+            task_id=task["_id"],
+            dialogue_id=task["dialogue_id"],
+            office_id=task["office_id"],
+            office_name=task["office_name"],
+            kind=kind,
+            due=due,
+            summary=task["text"][:1000],
+        )
+        event = Envelope.wrap(payload, commune_id=task["commune_id"], correlation_id=new_id())
+        reminder_id = f"{task['_id']}:{kind}:{task['due']}"
+        if not await deps.tasks.record_reminder(task["commune_id"], reminder_id, event):
+            continue
+        sent += 1
+        await flush(deps.outbox, deps.tasks.reminders, task["commune_id"], reminder_id)
+        if kind == "overdue" and task["status"] != FollowUpStatus.ESCALATED:
+            await _escalate(deps, task)
+    for commune_id, count in overdue.items():
+        deps.metrics.overdue_tasks.labels(commune_id).set(count)
+    return sent
+
+
+async def _escalate(deps: FollowUpDeps, task: Doc) -> None:
+    status = FollowUpStatus.ESCALATED.value
+    event = changed_event(
+        task, status, task["status"], "Quá hạn: báo cáo Ban Thường vụ Đảng ủy", SYSTEM, task["revision"] + 1
+    )
+    entry: dict[str, Any] = {
+        "at": iso(deps.clock()),
+        "status": status,
+        "previous_status": task["status"],
+        "note": "overdue",
+        "by": SYSTEM,
+    }
+    if await deps.tasks.change_status(task, status, event, entry):
+        await flush(deps.outbox, deps.tasks.tasks, task["commune_id"], task["_id"])

@@ -1,0 +1,152 @@
+"""What reporting's use cases depend on: the stores, the register of numbers, the outbox, the
+renderer and the plan directory, as protocols (the Mongo repositories in production, in-memory
+fakes in the unit tests), and one frozen bundle of them per area of use cases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from jinja2 import Environment
+
+from services.reporting.metrics import ReportingMetrics
+from shared.clock import utcnow
+from shared.contracts import Envelope
+from shared.directory import Commune, Dialogue
+
+Doc = dict[str, Any]
+
+
+class Directory(Protocol):
+    """The communes and their dialogue plans (reference data, read only here)."""
+
+    async def commune(self, commune_id: str) -> Commune | None: ...
+    async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None: ...
+    async def dialogues(self, commune_id: str) -> list[Dialogue]: ...
+
+
+class ItemStore(Protocol):
+    """The read model: one item per submission."""
+
+    async def merge(self, commune_id: str, submission_id: str, fields: Doc) -> None: ...
+    async def for_dialogue(self, commune_id: str, dialogue_id: str) -> list[Doc]: ...
+
+
+class DocumentStore(Protocol):
+    """Issued documents, frozen with every format; `documents` is where their outbox entries are."""
+
+    documents: Any
+
+    async def latest_version(self, commune_id: str, dialogue_id: str, kind: str) -> int: ...
+    async def store(self, doc: Doc, files: dict[str, bytes], event: Envelope) -> bool: ...
+    async def for_dialogue(self, commune_id: str, dialogue_id: str) -> list[Doc]: ...
+    async def issued_file(self, commune_id: str, document_id: str, fmt: str) -> bytes | None: ...
+
+
+class TaskStore(Protocol):
+    """Follow-up tasks (outbox entries in `tasks`), their history, and reminders (in `reminders`)."""
+
+    tasks: Any
+    reminders: Any
+
+    async def create(self, commune_id: str, task: Doc, event: Envelope) -> bool: ...
+    async def get(self, commune_id: str, task_id: str) -> Doc | None: ...
+    async def change_status(self, task: Doc, status: str, event: Envelope, entry: Doc) -> bool: ...
+    async def for_dialogue(self, commune_id: str, dialogue_id: str) -> list[Doc]: ...
+    async def open_tasks(self, limit: int = 5000) -> list[Doc]: ...
+    async def unresolved_before(self, commune_id: str, dialogue_ids: list[str]) -> list[Doc]: ...
+    async def task_history(self, commune_id: str, task_id: str) -> list[Doc]: ...
+    async def record_reminder(self, commune_id: str, reminder_id: str, event: Envelope) -> bool: ...
+
+
+class NumberRegister(Protocol):
+    """Document numbers from 01 per type code per committee term, never repeated."""
+
+    async def next(self, commune_id: str, term: str, type_code: str) -> int: ...
+
+
+class Outbox(Protocol):
+    """Publishes the events stored with a document; the relay retries what fails here."""
+
+    async def flush_document(self, collection: Any, commune_id: str, doc_id: str) -> int: ...
+
+
+class Renderer(Protocol):
+    """The documents from the read model, with a commune's own templates first."""
+
+    def render_one(
+        self,
+        kind: str,
+        fmt: str,
+        *,
+        commune: Commune,
+        dialogue: Dialogue,
+        items: list[Doc],
+        carried_over: list[Doc],
+        number: int | None,
+        issued_on: date,
+    ) -> bytes: ...
+
+    def render_all(
+        self,
+        kind: str,
+        *,
+        commune: Commune,
+        dialogue: Dialogue,
+        items: list[Doc],
+        carried_over: list[Doc],
+        number: int | None,
+        issued_on: date,
+    ) -> tuple[dict[str, bytes], str]: ...
+
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class ReadModelDeps:
+    items: ItemStore
+    metrics: ReportingMetrics
+
+
+@dataclass(frozen=True)
+class DocumentDeps:
+    directory: Directory
+    items: ItemStore
+    documents: DocumentStore
+    tasks: TaskStore
+    numbers: NumberRegister
+    outbox: Outbox
+    renderer: Renderer
+    metrics: ReportingMetrics
+    templates: Environment  # finds the radio text template
+    clock: Clock = utcnow
+
+
+@dataclass(frozen=True)
+class FollowUpDeps:
+    directory: Directory
+    items: ItemStore
+    tasks: TaskStore
+    outbox: Outbox
+    metrics: ReportingMetrics
+    remind_days_before: int
+    clock: Clock = utcnow
+
+
+__all__ = [
+    "Clock",
+    "Directory",
+    "Doc",
+    "DocumentDeps",
+    "DocumentStore",
+    "FollowUpDeps",
+    "ItemStore",
+    "NumberRegister",
+    "Outbox",
+    "ReadModelDeps",
+    "Renderer",
+    "TaskStore",
+]
