@@ -22,9 +22,9 @@ import time
 import uuid
 from pathlib import Path
 
+from services.demo.seed import demo_commune, seed_demo
 from services.deployment import CONSUMERS, Settings, build_app
 from services.intake.app import build_service as intake
-from services.intake.demo import demo_commune, seed_demo
 from services.intake.importer import Importer
 from services.intake.repository import SUBMISSIONS
 from services.local.wire_store import start_wire_store

@@ -614,7 +614,7 @@ async def bench_store(db, store_pid: int) -> dict:
 
 
 async def seed_commune(db, commune_id: str) -> None:
-    from services.intake.demo import demo_commune, demo_dialogue
+    from services.demo.seed import demo_commune, demo_dialogue
     from shared.directory import COMMUNES, DIALOGUES, commune_document, dialogue_document
 
     await db[COMMUNES].replace_one(
@@ -789,7 +789,7 @@ async def run(workdir: Path) -> dict:
         log(
             f"SMTP client: {result['smtp_client']['client_cpu_ms_per_email']} ms of CPU per e-mail on a kept connection"
         )
-        from services.intake.demo import seed_demo
+        from services.demo.seed import seed_demo
 
         await seed_demo(db)
         for name in SERVICES:

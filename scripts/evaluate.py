@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Sequence
 
-from services.intake.demo import demo_commune, demo_dialogue
+from services.demo.seed import demo_commune, demo_dialogue
 from services.routing.batch import classify_stream
 from services.routing.classifier import RuleSet
 

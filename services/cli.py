@@ -34,7 +34,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _seed_demo(_: argparse.Namespace) -> int:
     from services.deployment import Settings
-    from services.intake.demo import seed_demo
+    from services.demo.seed import seed_demo
     from shared.mongo import create_client, database
 
     settings = Settings()
@@ -148,7 +148,7 @@ def _classify(args: argparse.Namespace) -> int:
     """JSON lines in (stdin), one JSON line out per input (stdout); a bad line gives an error line."""
     import json
 
-    from services.intake.demo import DEMO_COMMUNE_ID, demo_commune, demo_dialogue
+    from services.demo.seed import DEMO_COMMUNE_ID, demo_commune, demo_dialogue
     from services.routing.batch import StreamClassifier
     from services.routing.classifier import RuleSet
 
@@ -177,6 +177,7 @@ def _render(args: argparse.Namespace) -> int:
     """One dialogue document from the built-in demo data set, written to -o FILE."""
     from pathlib import Path
 
+    from services.demo.documents import DEMO_ISSUED_ON, demo_dataset
     from services.reporting.documents import FORMATS, KINDS, build_data, render
     from services.reporting.documents.demo import DEMO_ISSUED_ON, demo_dataset
 

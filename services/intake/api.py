@@ -2,37 +2,28 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
-from pymongo.errors import PyMongoError
 
-from services.intake.logic import SubmissionRejected, accept_submission
-from services.intake.metrics import IntakeMetrics
+from services.intake.handlers.submissions import StoreUnavailable, SubmitCommand, SubmitDeps
+from services.intake.handlers.submissions import submit as submit_submission
+from services.intake.logic import SubmissionRejected
 from services.intake.public_limits import API, check_public_limit
-from services.intake.repository import SubmissionRepository, store_submission
+from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionAccepted, SubmissionIn, SubmissionView
-from services.intake.status import STATUS_LABELS_VI
 from shared.auth.guard import GuardedRoute, principal_of
 from shared.auth.principal import Principal, Role
 from shared.clock import as_utc
+from shared.contracts import SubmissionStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
-from shared.errors import is_transient
 from shared.http import error_body, problem
-from shared.outbox import Outbox
-
-log = logging.getLogger(__name__)
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, description="Commune id, e.g. demo", examples=["demo"])
 
 
 def build_router(
-    repo: SubmissionRepository,
-    directory: DirectoryReader,
-    outbox: Outbox,
-    metrics: IntakeMetrics,
+    repo: SubmissionRepository, directory: DirectoryReader, submissions: SubmitDeps
 ) -> APIRouter:
     router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["submissions"], route_class=GuardedRoute)
 
@@ -55,22 +46,14 @@ def build_router(
         commune = await directory.commune(commune_id)
         if commune is None:
             return _unknown_commune(commune_id)
-        correlation_id = request.state.correlation_id
+        command = SubmitCommand(commune, body, correlation_id=request.state.correlation_id)
         try:
-            doc = accept_submission(body, commune, correlation_id=correlation_id)
+            accepted = await submit_submission(submissions, command)
         except SubmissionRejected as rejected:
-            metrics.submissions.labels(commune_id, "rejected").inc()
             if rejected.field is None:
                 return problem(409, rejected.code, rejected.vi, rejected.en)
             return JSONResponse(status_code=422, content=error_body([rejected.as_error()]))
-        try:
-            doc = await store_submission(
-                repo, doc, lambda: accept_submission(body, commune, correlation_id=correlation_id)
-            )
-        except PyMongoError as exc:
-            if not is_transient(exc):
-                raise
-            metrics.submissions.labels(commune_id, "unavailable").inc()
+        except StoreUnavailable:
             response = problem(
                 503,
                 "store_unavailable",
@@ -79,21 +62,12 @@ def build_router(
             )
             response.headers["Retry-After"] = "5"
             return response
-        metrics.submissions.labels(commune_id, "accepted").inc()
-        try:
-            await outbox.publish_written(repo.submissions, doc)
-        except Exception:  # stored is what counts; the relay publishes it later
-            log.warning(
-                "publish after store failed; outbox relay will retry",
-                exc_info=True,
-                extra={"submission_id": doc["_id"], "correlation_id": correlation_id},
-            )
         return SubmissionAccepted(
-            id=doc["_id"],
-            tracking_code=doc["tracking_code"],
+            id=accepted.submission_id,
+            tracking_code=accepted.tracking_code,
             links={
-                "self": f"/api/v1/communes/{commune_id}/submissions/{doc['_id']}",
-                "track": f"/api/v1/communes/{commune_id}/tracking/{doc['tracking_code']}",
+                "self": f"/api/v1/communes/{commune_id}/submissions/{accepted.submission_id}",
+                "track": f"/api/v1/communes/{commune_id}/tracking/{accepted.tracking_code}",
             },
         )
 
@@ -137,8 +111,8 @@ async def _view(repo: SubmissionRepository, doc: dict, *, public: bool = False) 
     """`public` (tracking by code): the history names no member of staff."""
     received = {
         "at": as_utc(doc["received_at"]),
-        "status": "received",
-        "note_vi": STATUS_LABELS_VI["received"] + ".",
+        "status": SubmissionStatus.RECEIVED.value,
+        "note_vi": SubmissionStatus.RECEIVED.label_vi + ".",
         "by": None if public else "system",
     }
     later = [

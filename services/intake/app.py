@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter
 
 from services.intake.access import ACCESS
@@ -9,6 +11,9 @@ from services.intake.api import build_router
 from services.intake.api_keys import ApiKeyStore
 from services.intake.api_keys_api import build_api_keys_router
 from services.intake.communes_api import build_communes_router
+from services.intake.consumers import SUBSCRIPTIONS
+from services.intake.handlers.status import StatusDeps
+from services.intake.handlers.submissions import SubmitDeps
 from services.intake.import_jobs import ImportJobs
 from services.intake.metrics import IntakeMetrics
 from services.intake.open311 import build_open311_router
@@ -17,7 +22,6 @@ from services.intake.plans_api import build_plans_router
 from services.intake.registrations import RegistrationRepository, build_registrations_router
 from services.intake.repository import SubmissionRepository
 from services.intake.settings import IntakeSettings
-from services.intake.subscribers import status_consumer
 from services.intake.web.pages import build_web_router
 from services.intake.web.staff.pages import build_staff_router
 from shared.outbox import Outbox
@@ -35,23 +39,17 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
     registrations = RegistrationRepository(rt.db)
     api_keys = ApiKeyStore(rt.db)
     outbox = Outbox(publisher, [repo.submissions, plans.dialogues])
-    imports = ImportJobs(
-        rt.db,
-        repo,
-        rt.directory,
-        outbox,
-        batch_size=rt.settings.import_batch_size,
-        on_stored=lambda commune_id, n: intake_metrics.submissions.labels(commune_id, "accepted").inc(n),
-    )
+    submissions = SubmitDeps(repo, partial(outbox.publish_written, repo.submissions), intake_metrics)
+    imports = ImportJobs(rt.db, rt.directory, submissions, batch_size=rt.settings.import_batch_size)
     router = APIRouter()
-    router.include_router(build_router(repo, rt.directory, outbox, intake_metrics))
+    router.include_router(build_router(repo, rt.directory, submissions))
     router.include_router(build_plans_router(plans, rt.directory, outbox))
     router.include_router(build_registrations_router(registrations, rt.directory))
     router.include_router(build_communes_router(rt.db, rt.directory))
     router.include_router(build_api_keys_router(api_keys, rt.directory, rt.tokens))
-    router.include_router(build_open311_router(repo, rt.directory, outbox))
-    router.include_router(build_web_router(rt, repo, registrations, outbox, intake_metrics))
-    router.include_router(build_staff_router(rt, repo, imports, outbox))
+    router.include_router(build_open311_router(repo, rt.directory, submissions))
+    router.include_router(build_web_router(rt, repo, registrations, submissions))
+    router.include_router(build_staff_router(rt, repo, imports, submissions))
 
     async def ensure_indexes() -> None:
         for repository in (repo, plans, registrations, imports, api_keys):
@@ -62,7 +60,7 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
         metrics=metrics,
         publisher=publisher,
         router=router,
-        consumers=[status_consumer(repo, plans, intake_metrics)],
+        consumers=[sub.bind(StatusDeps(repo, plans, intake_metrics)) for sub in SUBSCRIPTIONS],
         outbox=outbox,
         ensure_indexes=ensure_indexes,
         extra_tasks=[

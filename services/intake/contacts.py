@@ -16,7 +16,10 @@ PHONE_VI = "Số điện thoại không hợp lệ: cần 9–11 chữ số, có
 PHONE_EN = "Invalid phone number: 9-11 digits, optionally starting with +84 (e.g. 0912 345 678)."
 EMAIL_VI = "Địa chỉ thư điện tử không hợp lệ: chỉ ghi một địa chỉ, ví dụ ten@example.vn."
 EMAIL_EN = "Invalid e-mail address: exactly one address, e.g. name@example.vn."
-CONTACT_VI = "Thông tin liên hệ không hợp lệ: ghi một số điện thoại (ví dụ 0912 345 678) hoặc một địa chỉ thư điện tử (ví dụ ten@example.vn)."
+CONTACT_VI = (
+    "Thông tin liên hệ không hợp lệ: ghi một số điện thoại (ví dụ 0912 345 678) hoặc một địa chỉ thư điện "
+    "tử (ví dụ ten@example.vn)."
+)
 CONTACT_EN = (
     "Invalid contact: one phone number (e.g. 0912 345 678) or one e-mail address (e.g. name@example.vn)."
 )

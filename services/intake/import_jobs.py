@@ -7,10 +7,11 @@ is stored. Then a worker stores the rows in batches of `import_batch_size`:
 - one `insert_many` per batch (unordered); each submission's id is `<job>-<row>`, so a batch run
   again after a crash inserts nothing twice (the duplicate `_id`s are skipped);
 - a tracking-code collision (unique per commune) gets a new code and is inserted again;
-- each submission carries its `submission.received.v1` in its own outbox, as a single submission
-  does; the batch's events are published together (while the next batch is written) through
-  the service's `Outbox`, whose clears of one collection go together in a few bulk writes.
-  Whatever a crash leaves unpublished, the outbox relay publishes.
+- each row is built, stored and counted by the same use case as a single submission
+  (`handlers.submissions.store_many`), its `submission.received.v1` in its own outbox; the
+  batch's events are published together (`publish_stored`, while the next batch is written),
+  whose outbox clears of one collection go together in a few bulk writes. Whatever a crash
+  leaves unpublished, the outbox relay publishes.
 - the job's progress (`stored`) is written after every batch: that is what the progress bar shows.
 
 A job is worked by whoever holds its lease. Every intake replica looks for jobs whose lease ran
@@ -25,22 +26,26 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
+from services.intake.handlers.submissions import (
+    ImportRef,
+    SubmitCommand,
+    SubmitDeps,
+    build_document,
+    publish_stored,
+    store_many,
+)
 from services.intake.importer import ImportResult
-from services.intake.logic import accept_submission
-from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionIn
 from shared.clock import iso, utcnow
 from shared.contracts import Kind, Organisation, Source
 from shared.directory import Commune, DirectoryReader
-from shared.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -109,21 +114,12 @@ class JobProgress:
 
 class ImportJobs:
     def __init__(
-        self,
-        db: AsyncDatabase,
-        submissions: SubmissionRepository,
-        directory: DirectoryReader,
-        outbox: Outbox,
-        *,
-        batch_size: int,
-        on_stored: Callable[[str, int], None] = lambda commune_id, n: None,
+        self, db: AsyncDatabase, directory: DirectoryReader, submissions: SubmitDeps, *, batch_size: int
     ) -> None:
         self.jobs = db[IMPORT_JOBS]
-        self._submissions = submissions.submissions
         self._directory = directory
-        self._outbox = outbox
+        self._submissions = submissions
         self._batch = batch_size
-        self._on_stored = on_stored
         self._running: set[asyncio.Task] = set()  # keeps the started workers referenced until they end
 
     async def ensure_indexes(self) -> None:
@@ -224,23 +220,24 @@ class ImportJobs:
         job = await self._claim(job_id)
         if job is None:
             return  # done, or another worker holds it
-        commune = await self._directory.commune(job["commune_id"])
-        if commune is not None:  # the dialogue the file was sent to, for every row
-            commune = commune.model_copy(update={"current_dialogue_id": job["dialogue_id"]})
         rows: list[list[Any]] = job["rows"]
         stored = int(job.get("stored") or 0)
-        if commune is None:
+        found = await self._directory.commune(job["commune_id"])
+        if found is None:
             log.warning("import job's commune is gone", extra={"job_id": job_id})
             rows = []
+        # the dialogue the file was sent to, for every row
+        commune = found.model_copy(update={"current_dialogue_id": job["dialogue_id"]}) if found else None
         publishing: asyncio.Task | None = (
             None  # the previous batch's events go out while this batch is written
         )
         while stored < len(rows):
             chunk = rows[stored : stored + self._batch]
-            inserted = await self._store_batch(job, commune, chunk)
+            commands = [command_for_row(job, commune, fields) for fields in chunk] if commune else []
+            inserted = await store_many(self._submissions, commands)
             if publishing is not None:
                 await publishing
-            publishing = asyncio.create_task(self._publish_batch(job["_id"], inserted))
+            publishing = asyncio.create_task(publish_stored(self._submissions, inserted))
             stored += len(chunk)
             await self.jobs.update_one(
                 {"_id": job_id}, {"$set": {"stored": stored, "lease_until": time.time() + LEASE_S}}
@@ -255,87 +252,30 @@ class ImportJobs:
         )
 
     def build_submission(self, job: dict, commune: Commune, fields: list[Any]) -> dict:
-        row, source, organisation, kind, text, hamlet, name, contact, topic = fields
-        body = SubmissionIn.model_construct(
-            source=Source(source),
-            organisation=Organisation(organisation) if organisation else None,
-            kind=Kind(kind),
-            text=text,
-            hamlet=hamlet,
-            submitter_name=name,
-            contact=contact,
-        )
-        if commune.current_dialogue_id != job["dialogue_id"]:  # run() pins it once per job
-            commune = commune.model_copy(update={"current_dialogue_id": job["dialogue_id"]})
-        doc = accept_submission(body, commune, correlation_id=job["_id"], submission_id=f"{job['_id']}-{row}")
-        doc.update({"entered_by": job["uploaded_by"], "import_job": job["_id"], "import_row": row})
-        if topic is not None:
-            doc["service_code_hint"] = str(topic)
-        return doc
-
-    async def _store_batch(self, job: dict, commune: Commune, chunk: list[list[Any]]) -> list[dict]:
-        """One unordered `insert_many`; returns the documents it stored (a rerun stores none twice)."""
-        inserted = await self._insert_new(
-            [self.build_submission(job, commune, fields) for fields in chunk],
-            lambda fields: self.build_submission(job, commune, fields),
-        )
-        if inserted:
-            self._on_stored(job["commune_id"], len(inserted))
-        return inserted
-
-    async def _publish_batch(self, job_id: str, inserted: list[dict]) -> None:
-        """Publish the batch's events and clear their outboxes (the clears go together)."""
-        if not inserted:
-            return
-        try:
-            await asyncio.gather(*(self._outbox.publish_written(self._submissions, d) for d in inserted))
-        except Exception:  # stored is what counts; the outbox relay publishes what is left
-            log.warning(
-                "publishing an import batch failed; the outbox relay will retry",
-                exc_info=True,
-                extra={"job_id": job_id},
-            )
-
-    async def _insert_new(
-        self, docs: list[dict], rebuild: Callable[[list[Any]], dict], attempts: int = 5
-    ) -> list[dict]:
-        """Insert what is not stored yet; returns the documents this call inserted. A document
-        whose random tracking code is taken is built again (new code, same id and row)."""
-        inserted: list[dict] = []
-        for _ in range(attempts):
-            if not docs:
-                break
-            try:
-                await self._submissions.insert_many(docs, ordered=False)
-                return inserted + docs
-            except BulkWriteError as exc:
-                failed = {e["index"]: e for e in exc.details.get("writeErrors", [])}
-                if any(e.get("code") != 11000 for e in failed.values()):
-                    raise
-                inserted += [d for i, d in enumerate(docs) if i not in failed]
-                # a duplicate `_id` was stored by an earlier run of this batch; a duplicate tracking code gets a new one
-                collided = [
-                    docs[i]
-                    for i, e in failed.items()
-                    if "tracking_code" in str(e.get("keyValue") or e.get("errmsg", ""))
-                ]
-                docs = [rebuild(_fields_of(d)) for d in collided]
-        if docs:
-            raise RuntimeError("could not find free tracking codes for an import batch")
-        return inserted
+        """The submission document a row of the job is stored as (a new tracking code each call)."""
+        return build_document(command_for_row(job, commune, fields), utcnow())
 
 
-def _fields_of(doc: dict) -> list[Any]:
-    organisation = doc.get("organisation")
-    hint = doc.get("service_code_hint")
-    return [
-        doc["import_row"],
-        doc["source"],
-        organisation,
-        doc["kind"],
-        doc["text"],
-        doc["hamlet"],
-        (doc.get("submitter") or {}).get("name"),
-        (doc.get("submitter") or {}).get("contact"),
-        int(hint) if hint is not None else None,
-    ]
+def command_for_row(job: dict, commune: Commune, fields: list[Any]) -> SubmitCommand:
+    """A row as the job stores it (`row_fields`), for the job's dialogue, under the id `<job>-<row>`."""
+    row, source, organisation, kind, text, hamlet, name, contact, topic = fields
+    body = SubmissionIn.model_construct(
+        source=Source(source),
+        organisation=Organisation(organisation) if organisation else None,
+        kind=Kind(kind),
+        text=text,
+        hamlet=hamlet,
+        submitter_name=name,
+        contact=contact,
+    )
+    if commune.current_dialogue_id != job["dialogue_id"]:  # run() pins it once per job
+        commune = commune.model_copy(update={"current_dialogue_id": job["dialogue_id"]})
+    return SubmitCommand(
+        commune,
+        body,
+        correlation_id=job["_id"],
+        service_code_hint=str(topic) if topic is not None else None,
+        entered_by=job["uploaded_by"],
+        submission_id=f"{job['_id']}-{row}",
+        imported=ImportRef(job["_id"], row),
+    )

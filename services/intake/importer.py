@@ -171,7 +171,8 @@ class Importer:
         if kind is None:
             refuse(
                 "kind",
-                f"Loại “{values['kind']}” không hợp lệ: ghi “ý kiến”, “kiến nghị” hoặc “phản ánh” (để trống là ý kiến).",
+                f"Loại “{values['kind']}” không hợp lệ: ghi “ý kiến”, “kiến nghị” hoặc “phản ánh” (để trống "
+                "là ý kiến).",
             )
         source, organisation = self.source, None
         written_org = fold(values.get("organisation", ""))
@@ -183,7 +184,8 @@ class Importer:
             else:
                 refuse(
                     "organisation",
-                    f"Đoàn thể “{values['organisation']}” không có trong danh sách (Mặt trận, Phụ nữ, Nông dân, Cựu chiến binh, Thanh niên).",
+                    f"Đoàn thể “{values['organisation']}” không có trong danh sách (Mặt trận, Phụ nữ, Nông "
+                    "dân, Cựu chiến binh, Thanh niên).",
                 )
         hamlet = values.get("hamlet", "") or (self.only_hamlet or "")
         try:
@@ -204,13 +206,15 @@ class Importer:
                 numbers = ", ".join(str(n) for n in sorted(self.topic_numbers))
                 refuse(
                     "topic",
-                    f"Lĩnh vực “{values['topic']}” không hợp lệ: ghi số thứ tự nội dung trong kế hoạch ({numbers}) hoặc để trống.",
+                    f"Lĩnh vực “{values['topic']}” không hợp lệ: ghi số thứ tự nội dung trong kế hoạch "
+                    f"({numbers}) hoặc để trống.",
                 )
         phone = values.get("phone", "")
         if phone and not valid_phone(phone):
             refuse(
                 "phone",
-                "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678); có thể để trống.",
+                "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678); có "
+                "thể để trống.",
             )
         text = values.get("text", "")
         if len(text) < 5:
@@ -254,7 +258,8 @@ def map_header(header: Sequence[str]) -> dict[str, int]:
     if "text" not in columns:
         seen = ", ".join(f"“{h}”" for h in header if h) or "không có"
         raise ImportFileRejected(
-            f"Dòng đầu của tệp phải là tiêu đề cột và có cột “Nội dung”. Các cột đọc được: {seen}. Hãy dùng tệp mẫu.",
+            f"Dòng đầu của tệp phải là tiêu đề cột và có cột “Nội dung”. Các cột đọc được: {seen}. Hãy dùng "
+            "tệp mẫu.",
             "The first row must name the columns and include a 'Nội dung' (text) column.",
         )
     return columns

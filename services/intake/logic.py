@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from services.intake.contacts import is_phone
 from services.intake.schemas import SubmissionIn
 from shared.clock import utcnow
-from shared.contracts import Envelope, SubmissionReceivedV1
+from shared.contracts import Envelope, SubmissionReceivedV1, SubmissionStatus
 from shared.directory import Commune
 from shared.ids import new_id, new_tracking_code
 from shared.outbox import outbox_fields
@@ -24,7 +26,7 @@ class SubmissionRejected(Exception):
     en: str
     field: str | None = None
 
-    def as_error(self) -> dict:
+    def as_error(self) -> dict[str, Any]:
         return {
             "loc": ("body", self.field),
             "type": self.code,
@@ -67,7 +69,8 @@ def accept_submission(
     correlation_id: str,
     tracking_code: str | None = None,
     submission_id: str | None = None,
-) -> dict:
+    received_at: datetime | None = None,
+) -> dict[str, Any]:
     """The submission document to store, its `submission.received.v1` event in the outbox."""
     if commune.current_dialogue_id is None:
         raise SubmissionRejected(
@@ -76,7 +79,7 @@ def accept_submission(
             "This commune has no open dialogue to receive submissions.",
         )
     hamlet = resolve_hamlet(commune, body.hamlet)
-    now = utcnow()
+    now = received_at or utcnow()
     submission_id = submission_id or new_id()
     doc = {
         "_id": submission_id,
@@ -89,8 +92,8 @@ def accept_submission(
         "text": body.text,
         "hamlet": hamlet,
         "submitter": {"name": body.submitter_name, "contact": body.contact},
-        "status": "received",
-        "status_rank": 1,
+        "status": SubmissionStatus.RECEIVED.value,
+        "status_rank": SubmissionStatus.RECEIVED.rank,
         "routing_revision": -1,
         "received_at": now,
         "correlation_id": correlation_id,

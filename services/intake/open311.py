@@ -11,18 +11,25 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from services.intake.logic import SubmissionRejected, accept_submission
+from services.intake.handlers.submissions import (
+    StoreUnavailable,
+    SubmitCommand,
+    SubmitDeps,
+    record_refused,
+    submit,
+)
+from services.intake.logic import SubmissionRejected
 from services.intake.public_limits import OPEN311, check_public_limit
-from services.intake.repository import SubmissionRepository, store_submission
+from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionIn
 from shared.auth.guard import GuardedRoute
 from shared.clock import as_utc
+from shared.contracts import FollowUpStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
 from shared.http import error_body, read_form
-from shared.outbox import Outbox
 
-CLOSED = ("resolved", "rejected")
+CLOSED = frozenset(status.value for status in FollowUpStatus if status.closed)
 
 
 def _errors(status: int, messages: list[str]) -> JSONResponse:
@@ -62,7 +69,9 @@ def service_request(doc: dict) -> dict:
     }
 
 
-def build_open311_router(repo: SubmissionRepository, directory: DirectoryReader, outbox: Outbox) -> APIRouter:
+def build_open311_router(
+    repo: SubmissionRepository, directory: DirectoryReader, submissions: SubmitDeps
+) -> APIRouter:
     router = APIRouter(
         prefix="/open311/v2/{commune_id}", tags=["Open311 GeoReport v2"], route_class=GuardedRoute
     )
@@ -119,9 +128,8 @@ def build_open311_router(repo: SubmissionRepository, directory: DirectoryReader,
                     "contact": form.get("email") or form.get("phone") or None,
                 }
             )
-            correlation_id = request.state.correlation_id
-            doc = accept_submission(body, commune, correlation_id=correlation_id)
         except ValidationError as exc:
+            record_refused(submissions, commune.id)
             details = error_body([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])["detail"]
             return _errors(
                 400,
@@ -130,30 +138,27 @@ def build_open311_router(repo: SubmissionRepository, directory: DirectoryReader,
                     for d in details
                 ],
             )
-        except SubmissionRejected as rejected:
-            return _errors(
-                400,
-                [
-                    f"{_OPEN311_FIELD.get(rejected.field or '', rejected.field or 'request')}: {rejected.vi} / {rejected.en}"
-                ],
-            )
-        hint = str(form.get("service_code") or "")[:8] or None
-        doc = await store_submission(
-            repo,
-            {**doc, "service_code_hint": hint},
-            lambda: {
-                **accept_submission(body, commune, correlation_id=correlation_id),
-                "service_code_hint": hint,
-            },
+        command = SubmitCommand(
+            commune,
+            body,
+            correlation_id=request.state.correlation_id,
+            service_code_hint=str(form.get("service_code") or "")[:8] or None,
         )
         try:
-            await outbox.flush_document(repo.submissions, commune_id, doc["_id"])
-        except Exception:  # stored; the relay publishes it
-            pass
+            accepted = await submit(submissions, command)
+        except SubmissionRejected as rejected:
+            field = _OPEN311_FIELD.get(rejected.field or "", rejected.field or "request")
+            return _errors(400, [f"{field}: {rejected.vi} / {rejected.en}"])
+        except StoreUnavailable:
+            response = _errors(
+                503, ["Hệ thống tạm thời chưa lưu được ý kiến, vui lòng gửi lại sau ít phút. / Retry later."]
+            )
+            response.headers["Retry-After"] = "5"
+            return response
         return [
             {
-                "service_request_id": doc["_id"],
-                "token": doc["tracking_code"],
+                "service_request_id": accepted.submission_id,
+                "token": accepted.tracking_code,
                 "service_notice": "Đã tiếp nhận ý kiến.",
                 "account_id": None,
             }

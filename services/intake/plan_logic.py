@@ -5,13 +5,22 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from services.intake.demo import SEED_TOPICS
 from services.intake.logic import SubmissionRejected, resolve_hamlet
 from services.intake.plan_schemas import DelegateIn, PlanIn
 from shared.deadlines import state
 from shared.directory import Commune, Delegate, Dialogue, Topic
 from shared.plan_deadlines import body_name, plan_deadlines
 from shared.text import fold
+
+# A plan that names no topics gets these: the six of the 2017 seed plan (ke-hoach-doi-thoai-2017.txt).
+DEFAULT_TOPICS = (
+    Topic(number=1, name="Xây dựng và thực hiện quy hoạch, nhất là quy hoạch chỉnh trang đô thị"),
+    Topic(number=2, name="Quản lý nhà nước, nhất là quản lý đất đai, trật tự xây dựng"),
+    Topic(number=3, name="Huy động nguồn lực đầu tư công trình giao thông, hệ thống thoát nước đô thị"),
+    Topic(number=4, name="Vệ sinh môi trường, nhất là xử lý rác thải, nước thải sinh hoạt"),
+    Topic(number=5, name="An ninh trật tự, an toàn xã hội và an toàn giao thông"),
+    Topic(number=6, name="Cải cách hành chính, giải quyết thủ tục hành chính"),
+)
 
 
 def _slug(text: str) -> str:
@@ -66,7 +75,7 @@ def new_plan(body: PlanIn, commune: Commune) -> Dialogue:
         format=body.format,
         topics=tuple(Topic(number=t.number, name=t.name) for t in body.topics)
         if body.topics
-        else SEED_TOPICS,
+        else DEFAULT_TOPICS,
         legal_bases=tuple(body.legal_bases),
         hamlet_ids=tuple(quotas),
         min_attendance=quotas,

@@ -99,7 +99,8 @@ async def check_public_limit(request: Request, commune_id: str, bucket: str) -> 
     response = problem(
         429,
         "rate_limited",
-        f"Bạn đã gửi quá nhiều lần trong thời gian ngắn, chưa có gì được ghi nhận. Vui lòng thử lại sau khoảng {minutes(verdict.retry_after_s)} phút.",
+        "Bạn đã gửi quá nhiều lần trong thời gian ngắn, chưa có gì được ghi nhận. Vui lòng thử lại sau "
+        f"khoảng {minutes(verdict.retry_after_s)} phút.",
         f"Too many requests from this address; nothing was stored. Retry in {verdict.retry_after_s} s.",
     )
     response.headers["Retry-After"] = str(verdict.retry_after_s)

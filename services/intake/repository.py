@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pymongo import ASCENDING, InsertOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
-from shared.directory import SUBMISSIONS
 from shared.group_commit import GroupWriter
 from shared.outbox import ensure_outbox_index
 
+SUBMISSIONS = "intake_submissions"
 HISTORY = "intake_submission_history"
 
 
@@ -37,6 +39,25 @@ class SubmissionRepository:
     async def insert(self, doc: dict) -> None:
         """Raises DuplicateKeyError when the id or the tracking code is taken."""
         await self._submission_writes.write(InsertOne(doc))
+
+    async def insert_new(
+        self, docs: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """One unordered `insert_many`: (the documents it inserted, those whose tracking code was
+        taken). A document whose `_id` is already stored was stored by an earlier run: skipped."""
+        try:
+            await self.submissions.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            failed = {e["index"]: e for e in exc.details.get("writeErrors", [])}
+            if any(e.get("code") != 11000 for e in failed.values()):
+                raise
+            collided = [
+                docs[i]
+                for i, e in failed.items()
+                if "tracking_code" in str(e.get("keyValue") or e.get("errmsg", ""))
+            ]
+            return [d for i, d in enumerate(docs) if i not in failed], collided
+        return docs, []
 
     async def get(self, commune_id: str, submission_id: str) -> dict | None:
         return await self.submissions.find_one(
@@ -70,7 +91,7 @@ class SubmissionRepository:
                 {"followup_revision": {"$exists": False}},
             ]
         }
-        # `$and`, not `{**key, **older}`: nx-27017 applies a bare `$or` to the whole filter (see reporting's merge)
+        # `$and`, not `{**key, **older}`: nx-27017 applies a bare `$or` to the whole filter
         await self.submissions.update_one(
             {"$and": [{"_id": submission_id, "commune_id": commune_id}, older]}, {"$set": facts}
         )
@@ -104,15 +125,3 @@ class SubmissionRepository:
 
     async def count(self, commune_id: str) -> int:
         return await self.submissions.count_documents({"commune_id": commune_id})
-
-
-async def store_submission(repo: SubmissionRepository, doc: dict, rebuild, attempts: int = 5) -> dict:
-    """Insert; on the (rare) tracking-code collision build the document anew with a new code."""
-    for _ in range(attempts - 1):
-        try:
-            await repo.insert(doc)
-            return doc
-        except DuplicateKeyError:
-            doc = rebuild()
-    await repo.insert(doc)
-    return doc

@@ -128,7 +128,10 @@ class SubmissionView(BaseModel):
     times_raised: int = Field(1, description="How many times this issue has been raised, this one included")
     followup_status: str | None = Field(
         None,
-        description="After the conclusion notice: assigned, in_progress, resolved, escalated, awaiting_higher_level, rejected",
+        description=(
+            "After the conclusion notice: assigned, in_progress, resolved, escalated, "
+            "awaiting_higher_level, rejected"
+        ),
     )
     received_at: datetime
     updated_at: datetime

@@ -1,58 +1,81 @@
-"""How downstream events move a submission through its statuses (pure)."""
+"""How downstream events move a submission through its statuses, and how the history names a
+conclusion's follow-up (pure)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from shared.contracts import NotificationFailedV1, NotificationSentV1, SubmissionRoutedV1
+from shared.contracts import (
+    FollowUpStatus,
+    NotificationFailedV1,
+    NotificationSentV1,
+    RoutingChange,
+    SubmissionRoutedV1,
+    SubmissionStatus,
+)
+from shared.errors import PermanentError
 
-RANKS = {"received": 1, "routed": 2, "office_notified": 3}
-
-STATUS_LABELS_VI = {
-    "received": "Đã tiếp nhận",
-    "routed": "Đã phân loại và giao cơ quan chuẩn bị trả lời",
-    "office_notified": "Đã thông báo cho cơ quan chuẩn bị trả lời",
-    "notification_failed": "Chưa gửi được thông báo cho cơ quan (đang xử lý)",
-}
+StatusEvent = SubmissionRoutedV1 | NotificationSentV1 | NotificationFailedV1
 
 
 @dataclass(frozen=True)
 class StatusChange:
     status: str
     rank: int | None  # None: recorded in the history only
-    facts: dict  # set whatever the order of events
+    facts: dict[str, Any]  # set whatever the order of events
     note_vi: str
     by: str = "system"
 
 
-CHANGE_LABELS_VI = {
-    "reclassified": "Phân loại lại",
-    "reassigned": "Giao lại cơ quan",
-    "confirmed": "Xác nhận phân loại",
-    "merged": "Gộp với ý kiến trùng",
-    "split": "Tách khỏi nhóm ý kiến trùng",
-}
-
-
-def change_for(payload: SubmissionRoutedV1 | NotificationSentV1 | NotificationFailedV1) -> StatusChange:
+def change_for(payload: StatusEvent) -> StatusChange:
     if isinstance(payload, SubmissionRoutedV1) and payload.revision > 0:
-        note = f"{CHANGE_LABELS_VI[payload.change]}: {payload.topic_name}; {payload.office_name} chuẩn bị trả lời. Lý do: {payload.reason}"
-        return StatusChange(payload.change, None, _routing_facts(payload), note, by=payload.changed_by)
+        if payload.change is None:
+            raise PermanentError("a routing revision after the first names no change")
+        change = RoutingChange(payload.change)
+        note = (
+            f"{change.label_vi}: {payload.topic_name}; {payload.office_name} chuẩn bị trả lời. "
+            f"Lý do: {payload.reason}"
+        )
+        return StatusChange(change.value, None, _routing_facts(payload), note, by=payload.changed_by)
     if isinstance(payload, SubmissionRoutedV1):
         return StatusChange(
-            status="routed",
-            rank=RANKS["routed"],
+            status=SubmissionStatus.ROUTED.value,
+            rank=SubmissionStatus.ROUTED.rank,
             facts=_routing_facts(payload),
             note_vi=f"Phân loại: {payload.topic_name}; giao {payload.office_name} chuẩn bị nội dung trả lời.",
         )
     if isinstance(payload, NotificationSentV1):
-        return StatusChange(
-            "office_notified", RANKS["office_notified"], {}, STATUS_LABELS_VI["office_notified"] + "."
-        )
-    return StatusChange("notification_failed", None, {}, STATUS_LABELS_VI["notification_failed"] + ".")
+        notified = SubmissionStatus.OFFICE_NOTIFIED
+        return StatusChange(notified.value, notified.rank, {}, notified.label_vi + ".")
+    failed = SubmissionStatus.NOTIFICATION_FAILED
+    return StatusChange(failed.value, failed.rank, {}, failed.label_vi + ".")
 
 
-def _routing_facts(payload: SubmissionRoutedV1) -> dict:
+# How a submission's history and its tracking page word a follow-up status where the name of
+# the status alone would say less (the others read as `FollowUpStatus.label_vi`, lower-cased).
+_FOLLOW_UP_WORDING_VI = {
+    FollowUpStatus.ESCALATED: "quá hạn, đã báo cáo Ban Thường vụ",
+    FollowUpStatus.REJECTED: "không giải quyết",
+}
+
+
+def follow_up_wording(status: str) -> str:
+    """`đã giao`, `quá hạn, đã báo cáo Ban Thường vụ`: for the middle of a sentence; a value no
+    longer known reads as itself."""
+    try:
+        known = FollowUpStatus(status)
+    except ValueError:
+        return status
+    return _FOLLOW_UP_WORDING_VI.get(known) or known.label_vi[:1].lower() + known.label_vi[1:]
+
+
+def follow_up_note(status: str, office_name: str, note: str | None) -> str:
+    """The history entry of a follow-up change."""
+    return f"Thực hiện kết luận: {follow_up_wording(status)} ({office_name})" + (f". {note}" if note else "")
+
+
+def _routing_facts(payload: SubmissionRoutedV1) -> dict[str, Any]:
     return {
         "topic": payload.topic,
         "topic_name": payload.topic_name,

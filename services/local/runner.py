@@ -30,7 +30,7 @@ SERVICES = ("intake", "routing", "notification", "reporting")
 
 
 def _seed(settings: Settings) -> None:
-    from services.intake.demo import seed_demo
+    from services.demo.seed import seed_demo
 
     async def seed() -> None:
         client = create_client(settings)

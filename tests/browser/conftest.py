@@ -15,9 +15,9 @@ from typing import Self
 import pytest
 import uvicorn
 
+from services.demo.seed import seed_demo
 from services.deployment import Settings, build_app
 from services.intake.app import build_service as intake
-from services.intake.demo import seed_demo
 from services.intake.web.staff.users import seed_demo_staff
 from services.local.ports import free_port
 from services.notification.app import build_service as notification

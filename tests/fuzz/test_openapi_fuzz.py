@@ -13,9 +13,9 @@ import schemathesis
 import uvicorn
 from hypothesis import HealthCheck, given, settings
 
+from services.demo.seed import seed_demo
 from services.deployment import build_app
 from services.intake.app import build_service as intake
-from services.intake.demo import seed_demo
 from services.local.ports import free_port, wait_listening
 from services.notification.app import build_service as notification
 from services.reporting.app import build_service as reporting

@@ -8,9 +8,9 @@ import json
 import httpx
 import pytest
 
+from services.demo.seed import demo_commune, seed_demo
 from services.deployment import build_app
 from services.intake.app import build_service as intake
-from services.intake.demo import demo_commune, seed_demo
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from shared.auth.principal import Scope

@@ -9,9 +9,9 @@ import io
 
 import pytest
 
+from services.demo.seed import demo_commune, seed_demo
 from services.deployment import build_app
 from services.intake.app import build_service as intake
-from services.intake.demo import demo_commune, seed_demo
 from services.intake.import_jobs import IMPORT_JOBS
 from services.intake.importer import Importer
 from services.intake.repository import SUBMISSIONS

@@ -13,9 +13,9 @@ import httpx
 import openpyxl
 import pytest
 
+from services.demo.seed import seed_demo
 from services.deployment import build_app
 from services.intake.app import build_service as intake
-from services.intake.demo import seed_demo
 from services.notification.app import build_service as notification
 from services.reporting.app import build_service as reporting
 from services.reporting.numbering import DocumentNumbers

@@ -16,9 +16,9 @@ import pytest
 import uvicorn
 from fastapi.routing import APIRoute
 
+from services.demo.seed import seed_demo
 from services.deployment import build_app
 from services.intake.app import build_service as intake
-from services.intake.demo import seed_demo
 from services.intake.repository import SUBMISSIONS
 from services.notification.app import build_service as notification
 from services.reporting.app import build_service as reporting

@@ -15,9 +15,9 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services import cli
+from services.demo.seed import seed_demo
 from services.deployment import build_app
 from services.intake.app import build_service as intake
-from services.intake.demo import seed_demo
 from services.intake.web.ratelimit import RATE_LIMITS
 from services.intake.web.staff import users
 from services.intake.web.staff.login_throttle import LOGIN_FAILURES

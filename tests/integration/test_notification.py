@@ -9,8 +9,8 @@ import aiosmtplib
 import pytest
 from prometheus_client import CollectorRegistry
 
+from services.demo.seed import demo_dialogue, seed_demo
 from services.deployment import build_app
-from services.intake.demo import demo_dialogue, seed_demo
 from services.local.mail_capture import MailCapture
 from services.notification.app import build_service as notification
 from services.notification.repository import OUTCOMES

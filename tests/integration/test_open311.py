@@ -6,10 +6,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from services.demo.seed import seed_demo
 from services.deployment import build_app
 from services.intake.api_keys import ApiKeyStore
 from services.intake.app import build_service as intake
-from services.intake.demo import seed_demo
 from services.routing.app import build_service as routing
 from shared.auth.principal import Scope
 from tests.conftest import eventually

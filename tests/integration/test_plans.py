@@ -18,9 +18,9 @@ import httpx
 import icalendar
 import pytest
 
+from services.demo.seed import SEED_AGENDA, demo_dialogue, seed_demo
 from services.deployment import build_app
 from services.intake.app import build_service as intake
-from services.intake.demo import SEED_AGENDA, demo_dialogue, seed_demo
 from services.notification.app import build_service as notification
 from tests.auth import staff_headers
 from tests.conftest import eventually

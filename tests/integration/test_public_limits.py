@@ -11,9 +11,9 @@ import httpx
 import pytest
 from markupsafe import escape
 
+from services.demo.seed import seed_demo
 from services.deployment import build_app
 from services.intake.app import build_service as intake
-from services.intake.demo import seed_demo
 from services.intake.registrations import REGISTRATIONS
 from services.intake.repository import SUBMISSIONS
 from services.intake.web.staff.users import seed_demo_staff

@@ -11,9 +11,9 @@ import re
 
 import pytest
 
+from services.demo.seed import seed_demo
 from services.deployment import build_app
 from services.intake.app import build_service as intake
-from services.intake.demo import seed_demo
 from services.intake.repository import SUBMISSIONS
 from services.intake.web.staff.users import STAFF_AUDIT, seed_demo_staff
 from services.reporting.app import build_service as reporting

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from services.demo.seed import seed_demo
 from services.deployment import build_app
 from services.intake.app import build_service as intake
-from services.intake.demo import seed_demo
 from services.local.wire_store import start_wire_store
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
 
+from services.demo.seed import demo_commune, seed_demo
 from services.deployment import build_app
 from services.intake.app import build_service as intake
-from services.intake.demo import demo_commune, seed_demo
 from services.intake.import_jobs import IMPORT_JOBS
 from services.intake.repository import SUBMISSIONS
 from services.intake.web.staff.pages import LOGIN_FAILED_VI, SESSION_COOKIE

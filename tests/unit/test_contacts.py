@@ -9,8 +9,8 @@ import asyncio
 import pytest
 from pydantic import ValidationError
 
+from services.demo.seed import demo_commune
 from services.intake.contacts import check_contact, check_email, check_phone, is_email, is_phone
-from services.intake.demo import demo_commune
 from services.intake.importer import Importer
 from services.intake.plan_schemas import DelegateIn
 from services.intake.registrations import RegistrationIn

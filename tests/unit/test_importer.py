@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from services.intake.demo import demo_commune
+from services.demo.seed import demo_commune
 from services.intake.importer import Importer, ImportFileRejected, map_header, read_table
 from services.intake.web.staff.imports import template_csv, template_xlsx
 from shared.contracts import Kind, Organisation, Source

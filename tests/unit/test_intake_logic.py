@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 from pydantic import ValidationError
 
-from services.intake.demo import demo_commune
+from services.demo.seed import demo_commune
 from services.intake.logic import SubmissionRejected, accept_submission, resolve_hamlet
 from services.intake.schemas import TEXT_MAX, SubmissionIn
 from shared.contracts import Envelope, SubmissionReceivedV1

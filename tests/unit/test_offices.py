@@ -1,4 +1,4 @@
-from services.intake.demo import demo_commune
+from services.demo.seed import demo_commune
 from services.routing.offices import assign_office
 from shared.text import normalize_for_matching
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, time
 
-from services.intake.demo import demo_commune, demo_dialogue
+from services.demo.seed import demo_commune, demo_dialogue
 from services.reporting.radio import environment, ordinal, radio_announcement, spoken_when
 from shared.directory import Topic
 

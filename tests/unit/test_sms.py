@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from services.intake.demo import demo_commune, demo_dialogue
+from services.demo.seed import demo_commune, demo_dialogue
 from services.notification.sms import MAX_TEXT_CHARS, SmsSender, WebhookSmsSender, resident_invitation_text
 from shared.errors import PermanentError, TransientError, is_transient
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.intake.demo import demo_commune, demo_dialogue
+from services.demo.seed import demo_commune, demo_dialogue
 from services.notification.messages import environment as mail_environment
 from services.notification.messages import office_assignment_email
 from shared.contracts import Kind, SubmissionRoutedV1

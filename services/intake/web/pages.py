@@ -2,8 +2,8 @@
 plan, the submission form, the receipt with the tracking code, tracking by code, and
 registration to attend.
 
-Submissions go through the same path as the API (`accept_submission`, `store_submission`, the
-outbox flush); every POST form carries a CSRF token (`csrf.py`) and the public POSTs are
+Submissions go through the same use case as the API (`handlers.submissions.submit`); every
+POST form carries a CSRF token (`csrf.py`) and the public POSTs are
 limited per client address by store-backed counters (`public_limits.py`); a refused form comes
 back with what the resident typed.
 """
@@ -24,8 +24,14 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from pymongo.errors import PyMongoError
 
-from services.intake.logic import SubmissionRejected, accept_submission, resolve_hamlet, valid_phone
-from services.intake.metrics import IntakeMetrics
+from services.intake.handlers.submissions import (
+    StoreUnavailable,
+    SubmitCommand,
+    SubmitDeps,
+    record_refused,
+)
+from services.intake.handlers.submissions import submit as submit_submission
+from services.intake.logic import SubmissionRejected, resolve_hamlet, valid_phone
 from services.intake.public_limits import REGISTRATION, WEB, minutes, public_verdict
 from services.intake.registrations import (
     RegistrationIn,
@@ -33,19 +39,18 @@ from services.intake.registrations import (
     hamlet_counts,
     registration_document,
 )
-from services.intake.repository import SubmissionRepository, store_submission
+from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionIn
-from services.intake.status import STATUS_LABELS_VI
-from services.intake.subscribers import FOLLOWUP_LABELS_VI
+from services.intake.status import follow_up_wording
 from services.intake.web.csrf import CSRF_FAILED_VI, CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
 from shared.auth.guard import GuardedRoute
 from shared.clock import VIETNAM_TZ, as_utc
+from shared.contracts import Kind, SubmissionStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import Commune, Dialogue, DirectoryReader
 from shared.errors import is_transient
 from shared.http import error_body
 from shared.http import read_form as read_bounded_form
-from shared.outbox import Outbox
 from shared.plan_deadlines import plan_deadlines
 from shared.runtime import Runtime
 from shared.templates import make_environment, upper_first
@@ -60,7 +65,7 @@ _COMMUNE_ID = re.compile(COMMUNE_ID_PATTERN)
 _TRACKING = re.compile(r"^DT-[A-Z0-9]{4,16}$")
 WHOLE_COMMUNE = "Toàn xã"
 
-KIND_LABELS_VI = {"opinion": "Ý kiến", "petition": "Kiến nghị", "complaint": "Phản ánh"}
+KIND_LABELS_VI = Kind.labels_vi()
 KIND_HINTS_VI = {
     "opinion": "góp ý, đề xuất chung",
     "petition": "đề nghị xã giải quyết một việc cụ thể",
@@ -70,9 +75,10 @@ AUTHORITY_VI = {
     "province": "Vấn đề thuộc thẩm quyền cấp tỉnh: Đảng ủy xã tổng hợp, kiến nghị cấp trên.",
     "central": "Vấn đề thuộc thẩm quyền trung ương: Đảng ủy xã tổng hợp, kiến nghị cấp trên.",
 }
-STATUS_DONE = ("routed", "office_notified")
+STATUS_DONE = (SubmissionStatus.ROUTED, SubmissionStatus.OFFICE_NOTIFIED)
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
@@ -140,8 +146,7 @@ def build_web_router(
     rt: Runtime,
     repo: SubmissionRepository,
     registrations: RegistrationRepository,
-    outbox: Outbox,
-    metrics: IntakeMetrics,
+    submissions: SubmitDeps,
 ) -> APIRouter:
     directory: DirectoryReader = rt.directory
     settings = rt.settings
@@ -232,8 +237,9 @@ def build_web_router(
 
     def too_many_text(retry_after_s: int) -> str:
         return (
-            f"Bạn đã gửi quá nhiều lần trong thời gian ngắn nên lần này chưa được ghi nhận. Vui lòng thử lại sau khoảng "
-            f"{minutes(retry_after_s)} phút; nội dung bạn đã nhập vẫn còn trong biểu mẫu bên dưới."
+            "Bạn đã gửi quá nhiều lần trong thời gian ngắn nên lần này chưa được ghi nhận. "
+            f"Vui lòng thử lại sau khoảng {minutes(retry_after_s)} phút; "
+            "nội dung bạn đã nhập vẫn còn trong biểu mẫu bên dưới."
         )
 
     def plan_context(commune: Commune, dialogue: Dialogue | None) -> dict[str, Any]:
@@ -344,7 +350,8 @@ def build_web_router(
         phone = values["phone"].strip()
         if phone and not valid_phone(phone):
             errors["phone"] = (
-                "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678). Có thể để trống."
+                "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678). Có "
+                "thể để trống."
             )
         body = None
         try:
@@ -365,38 +372,23 @@ def build_web_router(
                 errors["kind"] = "Vui lòng chọn loại: ý kiến, kiến nghị hoặc phản ánh."
             if "text" in errors and not values["text"].strip():
                 errors["text"] = "Vui lòng viết nội dung ý kiến, kiến nghị (ít nhất 5 ký tự)."
-        correlation_id = request.state.correlation_id  # validated by shared.http
-        doc = None
-        if body is not None and not errors:
-            try:
-                doc = accept_submission(body, commune, correlation_id=correlation_id)
-            except SubmissionRejected as rejected:
-                errors[_SUBMISSION_FIELDS.get(rejected.field or "", "_form")] = rejected.vi
-        if errors or doc is None or body is None:
-            metrics.submissions.labels(commune.id, "rejected").inc()
+        if errors or body is None:
+            record_refused(submissions, commune.id)
             return home_page(request, commune, dialogue, values=values, errors=errors, status=422)
-        extra = {"service_code_hint": hint} if hint is not None else {}
+        command = SubmitCommand(
+            commune,
+            body,
+            correlation_id=request.state.correlation_id,  # validated by shared.http
+            service_code_hint=hint,
+        )
         try:
-            doc = await store_submission(
-                repo,
-                {**doc, **extra},
-                lambda: {**accept_submission(body, commune, correlation_id=correlation_id), **extra},
-            )
-        except PyMongoError as exc:
-            if not is_transient(exc):
-                raise
-            metrics.submissions.labels(commune.id, "unavailable").inc()
+            accepted = await submit_submission(submissions, command)
+        except SubmissionRejected as rejected:
+            errors[_SUBMISSION_FIELDS.get(rejected.field or "", "_form")] = rejected.vi
+            return home_page(request, commune, dialogue, values=values, errors=errors, status=422)
+        except StoreUnavailable:
             return unavailable(request, commune)
-        metrics.submissions.labels(commune.id, "accepted").inc()
-        try:
-            await outbox.flush_document(repo.submissions, commune.id, doc["_id"])
-        except Exception:  # stored is what counts; the relay publishes it later
-            log.warning(
-                "publish after store failed; outbox relay will retry",
-                exc_info=True,
-                extra={"submission_id": doc["_id"], "correlation_id": correlation_id},
-            )
-        return redirect(f"/xa/{commune.id}/da-gui?ma={quote(doc['tracking_code'])}")
+        return redirect(f"/xa/{commune.id}/da-gui?ma={quote(accepted.tracking_code)}")
 
     @router.get("/xa/{commune_id}/da-gui", response_class=HTMLResponse)
     async def receipt(request: Request, commune_id: str, ma: str = ""):
@@ -585,7 +577,10 @@ def build_web_router(
             )
         doc = registration_document(commune, dialogue.id, body, hamlet)
         if not await registrations.add(doc):
-            duplicate = f"{body.name} (số điện thoại {body.phone}) đã đăng ký tham dự buổi đối thoại này rồi, không cần đăng ký lại."
+            duplicate = (
+                f"{body.name} (số điện thoại {body.phone}) đã đăng ký tham dự buổi đối thoại này rồi, không "
+                "cần đăng ký lại."
+            )
             return await registration_page(
                 request, commune, dialogue, values=values, errors={"_form": duplicate}, status=409
             )
@@ -604,7 +599,7 @@ def _normalise_code(typed: str) -> str | None:
 
 async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
     """What a resident sees by code: no submitter name or contact, no staff names."""
-    history = [{"at": vn_datetime(doc["received_at"]), "note": STATUS_LABELS_VI["received"] + "."}]
+    history = [{"at": vn_datetime(doc["received_at"]), "note": SubmissionStatus.RECEIVED.label_vi + "."}]
     history += [
         {"at": vn_datetime(h["at"]), "note": h["note_vi"]}
         for h in await repo.history(doc["commune_id"], doc["_id"])
@@ -614,7 +609,7 @@ async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
     return {
         "code": doc["tracking_code"],
         "status": doc["status"],
-        "status_label": STATUS_LABELS_VI.get(doc["status"], doc["status"]),
+        "status_label": SubmissionStatus.label_of(doc["status"]),
         "done": doc["status"] in STATUS_DONE,
         "kind": KIND_LABELS_VI.get(doc["kind"], doc["kind"]),
         "hamlet": doc.get("hamlet") or WHOLE_COMMUNE,
@@ -626,7 +621,7 @@ async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
         "office": doc.get("office_name"),
         "authority": AUTHORITY_VI.get(doc.get("authority_level") or ""),
         "times_raised": doc.get("times_raised") or 1,
-        "followup": upper_first(FOLLOWUP_LABELS_VI.get(followup, followup)) if followup else None,
+        "followup": upper_first(follow_up_wording(followup)) if followup else None,
         "followup_due": _vn_day(doc.get("followup_due")),
         "followup_result": doc.get("followup_note"),
         "history": history,

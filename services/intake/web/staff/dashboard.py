@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from services.intake.plan_logic import deadline_views
-from services.intake.status import STATUS_LABELS_VI
 from services.intake.web.pages import AUTHORITY_VI, KIND_LABELS_VI, WHOLE_COMMUNE, vn_datetime
 from services.intake.web.staff.charts import bars, stacked, timeline
 from services.intake.web.staff.kit import (
@@ -24,9 +23,11 @@ from services.intake.web.staff.kit import (
 )
 from services.intake.web.staff.users import StaffUser
 from shared.clock import utcnow
+from shared.contracts import SubmissionStatus
 from shared.directory import COMMUNES, Commune, Dialogue
 
 LISTED = 200  # items listed under the filters, newest first
+STATUS_LABELS_VI = SubmissionStatus.labels_vi()  # value -> label, in the order statuses are reached
 FOLLOWUP_ORDER = ("assigned", "in_progress", "escalated", "awaiting_higher_level", "resolved", "rejected")
 CHANGE_LABELS_VI = {
     "reclassify": "Phân loại lại",

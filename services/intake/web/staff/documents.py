@@ -71,9 +71,7 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             issued=issued,
             conclusion=conclusion,
             conclusion_state=CONCLUSION_STATE_VI.get((conclusion or {}).get("state", ""), ""),
-            notice=f"Đã ban hành: {just_issued['kind_name']}, {just_issued.get('code') or 'lần ' + str(just_issued.get('version'))}."
-            if just_issued
-            else None,
+            notice=_issued_notice(just_issued) if just_issued else None,
             error=None if reply.ok else reply.reason_vi(),
             formats=FORMATS,
         )
@@ -192,3 +190,8 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
                 request, 422 if reply.status < 500 else 502, "Chưa cập nhật được", reply.reason_vi()
             )
         return kit.redirect(f"/staff/theo-doi?dot={quote(dialogue_id)}&xong=1")
+
+
+def _issued_notice(issued: dict) -> str:
+    number = issued.get("code") or f"lần {issued.get('version')}"
+    return f"Đã ban hành: {issued['kind_name']}, {number}."

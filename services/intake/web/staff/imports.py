@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from services.intake.handlers.submissions import StoreUnavailable, SubmitCommand, record_refused, submit
 from services.intake.import_jobs import JobProgress
 from services.intake.importer import (
     TEMPLATE_EXAMPLE,
@@ -22,8 +23,7 @@ from services.intake.importer import (
     ImportFileRejected,
     ImportRow,
 )
-from services.intake.logic import accept_submission
-from services.intake.repository import store_submission
+from services.intake.logic import SubmissionRejected
 from services.intake.schemas import clean_text
 from services.intake.web.pages import WHOLE_COMMUNE
 from services.intake.web.staff.kit import IMPORTERS, MANAGERS, StaffKit, own_hamlet, topic_choices
@@ -143,25 +143,35 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
         if not values["hamlet"]:
             errors["hamlet"] = f"Vui lòng chọn ấp (hoặc “{WHOLE_COMMUNE}” nếu là việc chung của cả xã)."
         if errors or not isinstance(checked, ImportRow):
+            record_refused(kit.submissions, commune.id)
             return await entry_page(
                 request, user, commune, dialogue, values=values, errors=errors, status=422
             )
-        extra = {
-            "entered_by": user.username,
-            **({"service_code_hint": str(checked.topic_hint)} if checked.topic_hint is not None else {}),
-        }
-        correlation_id = request.state.correlation_id
-
-        def build() -> dict:
-            return {**accept_submission(checked.submission, commune, correlation_id=correlation_id), **extra}
-
-        doc = await store_submission(kit.repo, build(), build)
-        request.state.audit_target = {"submission_id": doc["_id"]}
+        command = SubmitCommand(
+            commune,
+            checked.submission,
+            correlation_id=request.state.correlation_id,
+            service_code_hint=str(checked.topic_hint) if checked.topic_hint is not None else None,
+            entered_by=user.username,
+        )
         try:
-            await kit.outbox.publish_written(kit.repo.submissions, doc)
-        except Exception:  # stored is what counts; the outbox relay publishes it
-            pass
-        return kit.redirect(f"/staff/items/{doc['_id']}?xong=moi")
+            accepted = await submit(kit.submissions, command)
+        except SubmissionRejected as rejected:
+            errors = {rejected.field if rejected.field in values else "text": rejected.vi}
+            return await entry_page(
+                request, user, commune, dialogue, values=values, errors=errors, status=422
+            )
+        except StoreUnavailable:
+            response = kit.message(
+                request,
+                503,
+                "Hệ thống tạm thời gián đoạn",
+                "Hệ thống tạm thời chưa lưu được, chưa có gì được ghi nhận. Vui lòng gửi lại sau ít phút.",
+            )
+            response.headers["Retry-After"] = "5"
+            return response
+        request.state.audit_target = {"submission_id": accepted.submission_id}
+        return kit.redirect(f"/staff/items/{accepted.submission_id}?xong=moi")
 
     # ---- a file of opinions ----------------------------------------------------------------
 
@@ -204,7 +214,10 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
                 user,
                 commune,
                 status=413,
-                error=f"Tệp quá lớn (tối đa {settings.import_max_bytes // 1_000_000} MB); hãy chia thành nhiều tệp.",
+                error=(
+                    f"Tệp quá lớn (tối đa {settings.import_max_bytes // 1_000_000} MB); hãy chia thành "
+                    "nhiều tệp."
+                ),
             )
         try:
             result = importer_for(user, commune, dialogue).read(upload.filename, content)

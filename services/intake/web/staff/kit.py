@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment
 
+from services.intake.handlers.submissions import SubmitDeps
 from services.intake.import_jobs import ImportJobs
 from services.intake.repository import SubmissionRepository
 from services.intake.web.csrf import csrf_token, set_csrf_cookie
@@ -22,7 +23,6 @@ from shared.auth.principal import ANSWERERS as ANSWERERS  # re-exported for the 
 from shared.auth.principal import MANAGERS, Role
 from shared.directory import Commune, Dialogue, DirectoryReader, Hamlet
 from shared.http import read_form as read_bounded_form
-from shared.outbox import Outbox
 from shared.runtime import Runtime
 
 IN_PROCESS = "inprocess"
@@ -88,7 +88,7 @@ class StaffKit:
     env: Environment
     store: StaffStore
     imports: ImportJobs
-    outbox: Outbox
+    submissions: SubmitDeps
 
     # ---- the other services' APIs ------------------------------------------------------------
 

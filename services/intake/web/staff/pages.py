@@ -28,6 +28,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from services.intake.handlers.submissions import SubmitDeps
 from services.intake.import_jobs import ImportJobs
 from services.intake.repository import SubmissionRepository
 from services.intake.web.csrf import CSRF_FAILED_VI, csrf_ok
@@ -41,7 +42,6 @@ from services.intake.web.staff.users import ROLE_LABELS_VI, StaffStore, StaffUse
 from services.intake.web.staff.work import add_work_routes
 from shared.auth.guard import GuardedRoute
 from shared.client_address import client_address
-from shared.outbox import Outbox
 from shared.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def safe_next(value: str | None) -> str:
 
 
 def build_staff_router(
-    rt: Runtime, repo: SubmissionRepository, imports: ImportJobs, outbox: Outbox
+    rt: Runtime, repo: SubmissionRepository, imports: ImportJobs, submissions: SubmitDeps
 ) -> APIRouter:
     settings = rt.settings
     env = _environment()
@@ -84,7 +84,7 @@ def build_staff_router(
         backoff_max_s=settings.staff_login_backoff_max_s,
         address_limit=settings.staff_login_address_limit,
     )
-    kit = StaffKit(rt, repo, env, store, imports, outbox)
+    kit = StaffKit(rt, repo, env, store, imports, submissions)
 
     render, message, redirect, read_form = kit.render, kit.message, kit.redirect, kit.read_form
 

@@ -12,6 +12,7 @@ from datetime import date
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.intake.plan_logic import DEFAULT_TOPICS
 from services.intake.web.staff.users import seed_demo_staff
 from shared.directory import (
     COMMUNES,
@@ -23,7 +24,6 @@ from shared.directory import (
     Office,
     OfficeRule,
     Signature,
-    Topic,
     commune_document,
     dialogue_document,
 )
@@ -32,20 +32,15 @@ DEMO_COMMUNE_ID = "demo"
 DEMO_DIALOGUE_ID = "demo-2017"
 _MAIL = "tanphuoc.example"  # RFC 2606 reserved name: demo mail never leaves the machine
 
-SEED_TOPICS = (
-    Topic(number=1, name="Xây dựng và thực hiện quy hoạch, nhất là quy hoạch chỉnh trang đô thị"),
-    Topic(number=2, name="Quản lý nhà nước, nhất là quản lý đất đai, trật tự xây dựng"),
-    Topic(number=3, name="Huy động nguồn lực đầu tư công trình giao thông, hệ thống thoát nước đô thị"),
-    Topic(number=4, name="Vệ sinh môi trường, nhất là xử lý rác thải, nước thải sinh hoạt"),
-    Topic(number=5, name="An ninh trật tự, an toàn xã hội và an toàn giao thông"),
-    Topic(number=6, name="Cải cách hành chính, giải quyết thủ tục hành chính"),
-)
+SEED_TOPICS = DEFAULT_TOPICS  # the seed plan's six topics, a plan's default in intake
 
 
 SEED_AGENDA = (
-    "Tuyên bố lý do, giới thiệu đại biểu; thông qua chương trình, nội quy buổi đối thoại và cử thư ký ghi biên bản",
+    "Tuyên bố lý do, giới thiệu đại biểu; thông qua chương trình, nội quy buổi đối thoại và cử thư ký ghi "
+    "biên bản",
     "Bí thư Đảng ủy nêu rõ mục đích, yêu cầu và nội dung chủ đề cần tập trung",
-    "Lãnh đạo UBND xã báo cáo tình hình, thực trạng công tác xây dựng đô thị, đời sống văn hóa và nông thôn mới",
+    "Lãnh đạo UBND xã báo cáo tình hình, thực trạng công tác xây dựng đô thị, đời sống văn hóa và nông "
+    "thôn mới",
     "Nhân dân phát biểu ý kiến theo thứ tự nội dung được gợi ý hoặc nội dung đã đăng ký",
     "Lãnh đạo UBND xã và công chức liên quan trả lời những vấn đề thuộc thẩm quyền",
     "Bí thư Đảng ủy trả lời, giải thích, trao đổi, tiếp thu ý kiến, kiến nghị của nhân dân",
@@ -236,7 +231,10 @@ def demo_dialogue() -> Dialogue:
         commune_id=DEMO_COMMUNE_ID,
         year=2017,
         title="Kế hoạch tổ chức đối thoại giữa Bí thư Đảng ủy với nhân dân năm 2017",
-        theme="Thực trạng và giải pháp nâng cao hiệu quả công tác vận động nhân dân tham gia xây dựng đô thị, xây dựng đời sống văn hóa và nông thôn mới",
+        theme=(
+            "Thực trạng và giải pháp nâng cao hiệu quả công tác vận động nhân dân tham gia xây dựng đô "
+            "thị, xây dựng đời sống văn hóa và nông thôn mới"
+        ),
         meeting_date=date(2017, 3, 25),
         venue="Nhà văn hóa xã",
         topics=SEED_TOPICS,
@@ -249,8 +247,10 @@ def demo_dialogue() -> Dialogue:
         status="collecting",
         agenda=SEED_AGENDA,
         participants=(
-            "Đại biểu ở xã: Bí thư Đảng ủy; Trưởng Khối vận; lãnh đạo Ủy ban nhân dân, Mặt trận Tổ quốc, các đoàn thể; công chức trực thuộc Ủy ban nhân dân xã; cán bộ Văn phòng Đảng ủy",
-            "Đại biểu ấp: Chi ủy chi bộ ấp, Ban công tác Mặt trận ấp, Ban quản lý tổ tự quản và nhân dân ấp Chợ, ấp Căn Cứ (mỗi ấp tối thiểu 70 đại biểu)",
+            "Đại biểu ở xã: Bí thư Đảng ủy; Trưởng Khối vận; lãnh đạo Ủy ban nhân dân, Mặt trận Tổ quốc, "
+            "các đoàn thể; công chức trực thuộc Ủy ban nhân dân xã; cán bộ Văn phòng Đảng ủy",
+            "Đại biểu ấp: Chi ủy chi bộ ấp, Ban công tác Mặt trận ấp, Ban quản lý tổ tự quản và nhân dân "
+            "ấp Chợ, ấp Căn Cứ (mỗi ấp tối thiểu 70 đại biểu)",
         ),
         delegates=tuple(
             Delegate(id=slug, name=role, role=role, email=f"{slug}@{_MAIL}")

@@ -1,0 +1,120 @@
+"""Following submissions downstream (the `intake/status` queue, `services/intake/consumers.py`):
+routed, office notified, notification failed, the conclusion's follow-up, duties done by issued
+documents. Each handler is `handler(deps, envelope, payload)`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from services.intake.metrics import IntakeMetrics
+from services.intake.status import StatusEvent, change_for, follow_up_note
+from shared.clock import iso
+from shared.contracts import DocumentIssuedV1, DocumentKind, Envelope, FollowUpChangedV1
+
+Document = dict[str, Any]
+
+# Issuing these documents is the duty the plan asks for (a deadline key of the plan).
+DUTY_DONE_BY_DOCUMENT: dict[DocumentKind, str] = {
+    DocumentKind.CONCLUSION_NOTICE: "conclusion",
+    DocumentKind.INVITATION: "delegate_invitations",
+    DocumentKind.SUMMARY_REPORT: "classification",
+}
+
+
+class StatusStore(Protocol):
+    async def record_facts(self, commune_id: str, submission_id: str, facts: Document) -> None: ...
+
+    async def advance(self, commune_id: str, submission_id: str, status: str, rank: int) -> None: ...
+
+    async def record_followup(self, commune_id: str, submission_id: str, facts: Document) -> None: ...
+
+    async def add_history(self, entry: Document) -> bool:
+        """False: an entry with this `_id` is stored already (a redelivered event)."""
+        ...
+
+
+class PlanDuties(Protocol):
+    async def mark_done(
+        self, commune_id: str, dialogue_id: str, key: str, by: str, note: str | None
+    ) -> bool: ...
+
+
+@dataclass(frozen=True)
+class StatusDeps:
+    submissions: StatusStore
+    plans: PlanDuties
+    metrics: IntakeMetrics
+
+
+async def record_status(deps: StatusDeps, envelope: Envelope, payload: StatusEvent) -> bool:
+    """Move the status forward and add the history entry keyed by the event: False when the
+    entry was there already (status and facts only move forward, so a redelivery changes nothing)."""
+    change = change_for(payload)
+    repo = deps.submissions
+    writes: list[Awaitable[None]] = []
+    if change.facts:
+        writes.append(repo.record_facts(envelope.commune_id, payload.submission_id, change.facts))
+    if change.rank is not None:
+        writes.append(repo.advance(envelope.commune_id, payload.submission_id, change.status, change.rank))
+    entry = {
+        "_id": envelope.event_id,
+        "commune_id": envelope.commune_id,
+        "submission_id": payload.submission_id,
+        "at": envelope.occurred_at,
+        "status": change.status,
+        "note_vi": change.note_vi,
+        "event_type": envelope.routing_key,
+        "by": change.by,
+    }
+    # The status and the history entry are separate writes of separate collections: they go at
+    # once, each grouped with other events' writes of the same collection.
+    *_, added = await asyncio.gather(*writes, repo.add_history(entry))
+    if added:
+        deps.metrics.status_updates.labels(envelope.commune_id, change.status).inc()
+    return bool(added)
+
+
+async def record_follow_up(deps: StatusDeps, envelope: Envelope, changed: FollowUpChangedV1) -> None:
+    """Each submission the conclusion answers carries its follow-up (a later revision wins) and
+    gets one history entry per event."""
+    note = follow_up_note(changed.status, changed.office_name, changed.note)
+    for submission_id in changed.submission_ids:
+        await deps.submissions.record_followup(
+            envelope.commune_id,
+            submission_id,
+            {
+                "followup_status": changed.status,
+                "followup_revision": changed.revision,
+                "followup_due": changed.due.isoformat(),
+                "followup_note": changed.note,
+                "followup_updated_at": iso(envelope.occurred_at),
+            },
+        )
+        await deps.submissions.add_history(
+            {
+                "_id": f"{envelope.event_id}:{submission_id}",
+                "commune_id": envelope.commune_id,
+                "submission_id": submission_id,
+                "at": envelope.occurred_at,
+                "status": f"followup_{changed.status}",
+                "note_vi": note,
+                "event_type": envelope.routing_key,
+                "by": changed.changed_by,
+            }
+        )
+
+
+async def record_document_issued(deps: StatusDeps, envelope: Envelope, issued: DocumentIssuedV1) -> None:
+    """The plan's duty this document fulfils is marked done, once."""
+    duty = DUTY_DONE_BY_DOCUMENT.get(issued.kind)
+    if duty:
+        await deps.plans.mark_done(
+            envelope.commune_id,
+            issued.dialogue_id,
+            duty,
+            "system",
+            f"Văn bản số {issued.code} ngày {issued.issued_on:%d/%m/%Y}",
+        )

@@ -1,0 +1,203 @@
+"""Accepting submissions: the one use case behind the JSON API, the residents' form, the staff
+entry form, Open311 and the bulk import.
+
+Every adapter parses its own input into a `SubmitCommand` and renders the outcome; the rules
+live here once:
+
+- the pure builder (`logic.accept_submission`) checks the commune's open dialogue and the
+  hamlet and puts the `submission.received.v1` event in the document's own outbox;
+- the document is stored (a taken tracking code gets a new one); a transient store failure is
+  `StoreUnavailable` (the adapters answer 503 with Retry-After) and nothing is stored;
+- once stored, its events are published at once as written (`publish`); a failed publish is
+  logged and left to the outbox relay: stored is what counts;
+- `doithoai_intake_submissions_total` counts each outcome once: accepted, rejected (by these
+  rules or by the adapter's parsing, `record_refused`), unavailable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from pymongo.errors import DuplicateKeyError
+
+from services.intake.logic import SubmissionRejected, accept_submission
+from services.intake.metrics import IntakeMetrics
+from services.intake.schemas import SubmissionIn
+from shared.clock import utcnow
+from shared.directory import Commune
+from shared.errors import is_transient
+
+log = logging.getLogger(__name__)
+
+Document = dict[str, Any]
+TRACKING_CODE_ATTEMPTS = 5
+
+
+class SubmissionStore(Protocol):
+    async def insert(self, doc: Document) -> None:
+        """Raises DuplicateKeyError when the id or the tracking code is taken."""
+
+    async def insert_new(self, docs: list[Document]) -> tuple[list[Document], list[Document]]:
+        """(inserted, tracking code taken); a document whose id is stored already is skipped."""
+        ...
+
+
+@dataclass(frozen=True)
+class SubmitDeps:
+    store: SubmissionStore
+    # Publishes a stored document's outbox as written and clears it (`Outbox.publish_written`).
+    publish: Callable[[Document], Awaitable[int]]
+    metrics: IntakeMetrics
+    clock: Callable[[], datetime] = utcnow
+
+
+@dataclass(frozen=True)
+class ImportRef:
+    job_id: str
+    row: int
+
+
+@dataclass(frozen=True)
+class SubmitCommand:
+    commune: Commune  # as the adapter found it; its current dialogue receives the submission
+    body: SubmissionIn
+    correlation_id: str
+    service_code_hint: str | None = None  # the topic the sender suggested, for routing
+    entered_by: str | None = None  # the member of staff who typed it in for a resident
+    submission_id: str | None = None  # fixed by a bulk import (`<job>-<row>`), else a new id
+    imported: ImportRef | None = None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    submission_id: str
+    tracking_code: str
+    commune_id: str
+
+
+class StoreUnavailable(Exception):
+    """The store could not take the submission (a transient failure): nothing was stored."""
+
+
+def build_document(command: SubmitCommand, received_at: datetime) -> Document:
+    """The document to store for `command` (raises SubmissionRejected); a new tracking code each call."""
+    doc = accept_submission(
+        command.body,
+        command.commune,
+        correlation_id=command.correlation_id,
+        submission_id=command.submission_id,
+        received_at=received_at,
+    )
+    if command.entered_by is not None:
+        doc["entered_by"] = command.entered_by
+    if command.imported is not None:
+        doc.update({"import_job": command.imported.job_id, "import_row": command.imported.row})
+    if command.service_code_hint is not None:
+        doc["service_code_hint"] = command.service_code_hint
+    return doc
+
+
+def record_refused(deps: SubmitDeps, commune_id: str) -> None:
+    """An adapter refused the input before it became a command (its own parsing)."""
+    deps.metrics.submissions.labels(commune_id, "rejected").inc()
+
+
+async def submit(deps: SubmitDeps, command: SubmitCommand) -> Accepted:
+    """Store one submission and publish its event. Raises SubmissionRejected or StoreUnavailable."""
+    doc = await store_one(deps, command)
+    await publish_stored(deps, [doc])
+    return Accepted(doc["_id"], doc["tracking_code"], doc["commune_id"])
+
+
+async def store_one(deps: SubmitDeps, command: SubmitCommand) -> Document:
+    commune_id = command.commune.id
+    try:
+        doc = build_document(command, deps.clock())
+    except SubmissionRejected:
+        record_refused(deps, commune_id)
+        raise
+    try:
+        for _ in range(TRACKING_CODE_ATTEMPTS - 1):
+            try:
+                await deps.store.insert(doc)
+                break
+            except DuplicateKeyError:
+                doc = build_document(command, doc["received_at"])
+        else:
+            await deps.store.insert(doc)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        raise _unavailable(deps, commune_id, 1) from exc
+    deps.metrics.submissions.labels(commune_id, "accepted").inc()
+    return doc
+
+
+async def store_many(deps: SubmitDeps, commands: Sequence[SubmitCommand]) -> list[Document]:
+    """Store a batch in one unordered write; returns the documents this call stored. Commands
+    with a fixed `submission_id` make a rerun store nothing twice. A command the rules reject
+    is counted and skipped; the others are stored."""
+    if not commands:
+        return []
+    commune_id = commands[0].commune.id
+    received_at = deps.clock()
+    pending: list[tuple[SubmitCommand, Document]] = []
+    for command in commands:
+        try:
+            pending.append((command, build_document(command, received_at)))
+        except SubmissionRejected as rejected:
+            record_refused(deps, command.commune.id)
+            log.warning(
+                "a submission of a batch was rejected",
+                extra={"correlation_id": command.correlation_id, "code": rejected.code},
+            )
+    stored: list[Document] = []
+    for _ in range(TRACKING_CODE_ATTEMPTS):
+        if not pending:
+            break
+        try:
+            inserted, collided = await deps.store.insert_new([doc for _, doc in pending])
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            raise _unavailable(deps, commune_id, len(pending)) from exc
+        stored += inserted
+        retry = {id(doc) for doc in collided}
+        pending = [
+            (command, build_document(command, received_at)) for command, doc in pending if id(doc) in retry
+        ]
+    if pending:
+        raise RuntimeError("could not find free tracking codes for a batch of submissions")
+    if stored:
+        deps.metrics.submissions.labels(commune_id, "accepted").inc(len(stored))
+    return stored
+
+
+async def publish_stored(deps: SubmitDeps, docs: Sequence[Document]) -> None:
+    """Publish the stored documents' events now; what fails is left to the outbox relay."""
+    if not docs:
+        return
+    try:
+        await asyncio.gather(*(deps.publish(doc) for doc in docs))
+    except Exception:  # stored is what counts; the relay publishes what is left
+        log.warning(
+            "publish after store failed; outbox relay will retry",
+            exc_info=True,
+            extra={"submission_id": docs[0]["_id"], "count": len(docs)},
+        )
+
+
+async def submit_many(deps: SubmitDeps, commands: Sequence[SubmitCommand]) -> list[Accepted]:
+    docs = await store_many(deps, commands)
+    await publish_stored(deps, docs)
+    return [Accepted(doc["_id"], doc["tracking_code"], doc["commune_id"]) for doc in docs]
+
+
+def _unavailable(deps: SubmitDeps, commune_id: str, count: int) -> StoreUnavailable:
+    deps.metrics.submissions.labels(commune_id, "unavailable").inc(count)
+    return StoreUnavailable(f"the store did not take {count} submission(s) of {commune_id}")
