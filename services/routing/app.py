@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from services.routing.access import ACCESS
 from services.routing.api import build_router
+from services.routing.consumers import SUBSCRIPTIONS
+from services.routing.handlers import RoutingDeps
 from services.routing.metrics import RoutingMetrics
-from services.routing.repeats import Repeats
-from services.routing.repository import DecisionRepository
+from services.routing.repository import DecisionOutbox, DecisionRepository
 from services.routing.rules_store import RulesStore
 from services.routing.settings import RoutingSettings
-from services.routing.subscribers import submissions_consumer
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, service_base
 
@@ -21,23 +23,22 @@ def build_service(rt: Runtime[RoutingSettings]) -> ServiceParts:
     repo = DecisionRepository(rt.db)
     rules = RulesStore(rt.db, cache_ttl_s=rt.settings.directory_cache_s)
     outbox = Outbox(publisher, [repo.decisions])
-    repeats = Repeats(repo)
-    directory = rt.directory.cached(rt.settings.directory_cache_s)  # commune and dialogue of every event
-    consumer = submissions_consumer(
-        repo,
-        directory,
-        outbox,
-        rules,
-        repeats,
-        RoutingMetrics(rt.registry),
-        rt.settings.review_confidence_threshold,
+    deps = RoutingDeps(
+        decisions=repo,
+        events=DecisionOutbox(outbox, repo),
+        directory=rt.directory.cached(rt.settings.directory_cache_s),  # commune and dialogue of every event
+        rules=rules,
+        review_threshold=rt.settings.review_confidence_threshold,
+        metrics=RoutingMetrics(rt.registry),
     )
+    # Staff changes read the directory as it is now: an office added a moment ago is known.
+    api_deps = replace(deps, directory=rt.directory)
     return ServiceParts(
         NAME,
         metrics,
         publisher,
-        router=build_router(repo, rules, repeats, rt.directory, outbox),
-        consumers=[consumer],
+        router=build_router(api_deps, rules),
+        consumers=[subscription.bind(deps) for subscription in SUBSCRIPTIONS],
         outbox=outbox,
         ensure_indexes=repo.ensure_indexes,
         access=ACCESS,

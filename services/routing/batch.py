@@ -1,39 +1,72 @@
 """Classify a stream of submissions offline: topic, office, authority, duplicates, recurrence.
 
-Used by ``doithoai classify`` and ``scripts/evaluate.py``. Lines are handled in order and each
-earlier line is history for the later ones (an :class:`InMemoryIndex`), the way the routing
-service treats its store. Pure apart from the caller's iterables: no I/O.
+Used by ``doithoai classify``, ``scripts/evaluate.py`` and the demo documents. Each line goes
+through the routing service's own use case (`handlers.route`) over the in-memory repository
+(`services/routing/memory.py`), so the decision and its explanation are the ones production
+makes: lines are routed in order and each earlier line is history for the later ones. A line of
+another year than the dialogue's is routed in that year's dialogue (the same topics). No I/O.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Coroutine, Iterable, Iterator, Mapping
+from datetime import datetime, timezone
+from typing import Any, TypeVar
 
-from services.routing.classifier import Classification, RuleSet, classify
-from services.routing.offices import assign_office
-from services.routing.recurrence import (
-    CANDIDATE_LIMIT,
-    Candidate,
-    InMemoryIndex,
-    best_match,
-    fingerprint,
-    summarise,
-)
+from services.routing.classifier import RuleSet
+from services.routing.handlers import RoutingDeps, route
+from services.routing.memory import FixedRules, InMemoryDecisions, InMemoryDirectory, RecordedEvents
+from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1, SubmissionRoutedV1
 from shared.directory import Commune, Dialogue
-from shared.text import normalize_for_matching
+from shared.errors import PermanentError
 
-__all__ = ["StreamClassifier", "classify_stream"]
+__all__ = ["StreamClassifier", "classify_stream", "run_to_completion"]
+
+T = TypeVar("T")
+# Below it a decision would be flagged for review: not part of a batch line, which carries the
+# confidence itself.
+REVIEW_THRESHOLD = 0.5
+
+
+def run_to_completion(coroutine: Coroutine[Any, Any, T]) -> T:
+    """The result of a coroutine that never suspends (a use case over the in-memory ports)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coroutine.close()
+    raise RuntimeError("an in-memory use case suspended: it awaited real I/O")
 
 
 class StreamClassifier:
-    """Stateful: remembers every line it classified, so later repeats link to earlier ones."""
+    """Stateful: remembers every line it routed, so later repeats link to earlier ones."""
 
     def __init__(self, *, commune: Commune, dialogue: Dialogue, rules: RuleSet) -> None:
-        self._commune, self._dialogue, self._rules = commune, dialogue, rules
-        self._index = InMemoryIndex()
-        self._clusters: dict[str, list[Candidate]] = defaultdict(list)
+        self._commune, self._dialogue = commune, dialogue
+        self._directory = InMemoryDirectory([commune])
+        self._deps = RoutingDeps(
+            decisions=InMemoryDecisions(),
+            events=RecordedEvents(),
+            directory=self._directory,
+            rules=FixedRules(rules),
+            review_threshold=REVIEW_THRESHOLD,
+        )
+        self._dialogue_ids: dict[int, str] = {}
         self._seen = 0
+
+    def _dialogue_of(self, year: int) -> str:
+        """The id of the commune's dialogue of `year`: the given one, or its twin for that year."""
+        dialogue_id = self._dialogue_ids.get(year)
+        if dialogue_id is None:
+            same = year == self._dialogue.year
+            dialogue_id = self._dialogue.id if same else f"{self._dialogue.id}~{year}"
+            self._directory.add(
+                self._dialogue.model_copy(
+                    update={"id": dialogue_id, "year": year, "commune_id": self._commune.id}
+                )
+            )
+            self._dialogue_ids[year] = dialogue_id
+        return dialogue_id
 
     def _office_name(self, office_id: str) -> str:
         office = self._commune.office(office_id)
@@ -42,9 +75,9 @@ class StreamClassifier:
     def classify_one(self, line: Mapping[str, Any]) -> dict[str, Any]:
         """One output line; ``{"id": ..., "error": ...}`` when the input cannot be classified."""
         self._seen += 1
-        given_id = line.get("id") if isinstance(line, Mapping) else None
         if not isinstance(line, Mapping):
             return {"id": None, "error": "expected a JSON object"}
+        given_id = line.get("id")
         text = line.get("text")
         if not isinstance(text, str) or not text.strip():
             return {"id": given_id, "error": "missing or empty 'text'"}
@@ -52,58 +85,39 @@ class StreamClassifier:
         if isinstance(year, bool) or not isinstance(year, int):
             return {"id": given_id, "error": "'year' must be an integer"}
         hamlet = line.get("hamlet")
-        hamlet = hamlet if isinstance(hamlet, str) and hamlet.strip() else None
         submission_id = str(given_id) if given_id is not None else f"#{self._seen}"
-
-        result: Classification = classify(text, self._rules)
-        assignment = assign_office(self._commune, result.topic, normalize_for_matching(text))
-        fp = fingerprint(text)
-        match = best_match(
-            fp,
-            hamlet=hamlet,
-            topic=result.topic,
-            candidates=self._index.candidates(fp.keys, limit=CANDIDATE_LIMIT),
-        )
-        if match is not None:
-            cluster_id = match.candidate.cluster_id
-            recurrence = summarise(submission_id, year, match, self._clusters[cluster_id])
-            duplicate_of, times_raised = recurrence.duplicate_of, recurrence.times_raised
-        else:
-            cluster_id, duplicate_of, times_raised = submission_id, None, 1
-
-        stored = Candidate(
+        received = SubmissionReceivedV1(
             submission_id=submission_id,
-            dialogue_id=self._dialogue.id,
-            year=year,
-            hamlet=hamlet,
-            topic=result.topic,
-            tokens=fp.tokens,
-            cluster_id=cluster_id,
+            dialogue_id=self._dialogue_of(year),
+            tracking_code=submission_id,
+            source=Source.CITIZEN,
+            kind=Kind.OPINION,
             text=text,
-            answer=None,
+            hamlet=hamlet if isinstance(hamlet, str) and hamlet.strip() else None,
+            received_at=datetime.now(timezone.utc),
         )
-        self._index.add(stored, fp.keys)
-        self._clusters[cluster_id].append(stored)
+        envelope = Envelope.wrap(
+            received, commune_id=self._commune.id, correlation_id=submission_id[:64] or "-"
+        )
+        try:
+            decision = run_to_completion(route(self._deps, envelope, received)).decision
+        except PermanentError as exc:
+            return {"id": given_id, "error": str(exc)}
+        return {"id": given_id, **self._output(decision)}
 
-        explanation = result.explanation
-        if match is not None:
-            explanation += (
-                f" Same issue as {match.candidate.submission_id} ({match.candidate.year},"
-                f" similarity {match.score:.2f}); raised {times_raised} times."
-            )
+    def _output(self, decision: SubmissionRoutedV1) -> dict[str, Any]:
         return {
-            "id": given_id,
-            "topic": result.topic,
-            "secondary_topic": result.secondary_topic,
-            "office": self._office_name(assignment.office_id),
-            "coordinating_offices": [self._office_name(o) for o in assignment.coordinating_office_ids],
-            "authority_level": result.authority_level,
-            "authority_body": result.authority_body,
-            "duplicate_of": duplicate_of,
-            "recurring": result.recurring_claim or match is not None,
-            "times_raised": times_raised,
-            "confidence": result.confidence,
-            "explanation": explanation,
+            "topic": decision.topic,
+            "secondary_topic": decision.secondary_topic,
+            "office": decision.office_name,
+            "coordinating_offices": [self._office_name(o) for o in decision.coordinating_office_ids],
+            "authority_level": decision.authority_level.value,
+            "authority_body": decision.authority_body,
+            "duplicate_of": decision.duplicate_of,
+            "recurring": decision.recurring_claim or decision.duplicate_of is not None,
+            "times_raised": decision.times_raised,
+            "confidence": decision.confidence,
+            "explanation": decision.explanation,
         }
 
 

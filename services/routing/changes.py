@@ -4,12 +4,12 @@ another submission's cluster, or split out of one. Each gives the next revision 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.routing.offices import assign_office
-from shared.contracts import SubmissionRoutedV1
+from shared.contracts import AuthorityLevel, RoutingChange, SubmissionRoutedV1
 from shared.directory import Commune, Dialogue
 from shared.errors import PermanentError
 from shared.text import normalize_for_matching
@@ -24,7 +24,7 @@ class ChangeIn(BaseModel):
     office_id: str | None = Field(
         None, max_length=64, description="reassign (or reclassify): the office that prepares the answer"
     )
-    authority_level: Literal["commune", "province", "central"] | None = None
+    authority_level: AuthorityLevel | None = None
     into: str | None = Field(None, max_length=64, description="merge: a submission of the cluster to join")
     by: str | None = Field(
         None, max_length=120, description="Ignored: the author is always the authenticated principal"
@@ -38,12 +38,13 @@ class ChangeRejected(PermanentError):
         self.vi, self.en, self.field = vi, en, field
 
 
-PAST = {
-    "reclassify": "reclassified",
-    "reassign": "reassigned",
-    "confirm": "confirmed",
-    "merge": "merged",
-    "split": "split",
+# The change a staff action makes, as the revision records it.
+PAST: dict[str, RoutingChange] = {
+    "reclassify": RoutingChange.RECLASSIFIED,
+    "reassign": RoutingChange.REASSIGNED,
+    "confirm": RoutingChange.CONFIRMED,
+    "merge": RoutingChange.MERGED,
+    "split": RoutingChange.SPLIT,
 }
 
 
@@ -55,7 +56,7 @@ def apply_change(
     *,
     target: SubmissionRoutedV1 | None = None,
 ) -> SubmissionRoutedV1:
-    update: dict = {
+    update: dict[str, Any] = {
         "revision": current.revision + 1,
         "change": PAST[change.action],
         "changed_by": change.by,
@@ -107,7 +108,7 @@ def apply_change(
     return current.model_copy(update=update)
 
 
-def _office(commune: Commune, office_id: str) -> dict:
+def _office(commune: Commune, office_id: str) -> dict[str, Any]:
     office = commune.office(office_id)
     if office is None:
         known = ", ".join(o.id for o in commune.offices)

@@ -22,13 +22,14 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Iterable, Iterator, Mapping
 
+from shared.contracts import AuthorityLevel
 from shared.text import normalize_for_matching
 
 __all__ = ["AuthorityRule", "Classification", "RuleSet", "classify"]
 
 OTHER_TOPIC = 0
-COMMUNE = "commune"
-LEVELS = frozenset({"province", "central"})
+COMMUNE = AuthorityLevel.COMMUNE
+LEVELS = frozenset({AuthorityLevel.PROVINCE, AuthorityLevel.CENTRAL})  # a rule puts an item above the commune
 _DEFAULT_RULES = "rules/default.json"
 # "#" in a phrase matches one number token: digits or a Vietnamese number word (folded).
 _WILDCARD = "#"
@@ -117,7 +118,7 @@ class AuthorityRule:
 
     name: str
     phrases: tuple[str, ...]
-    level: str
+    level: AuthorityLevel
     body: str
     topics: frozenset[int] = frozenset()
     requires_any: tuple[str, ...] = ()
@@ -188,12 +189,12 @@ class RuleSet:
         rules = []
         for spec in data.get("authority", []):
             if spec["level"] not in LEVELS:
-                raise ValueError(f"authority level must be one of {sorted(LEVELS)}: {spec}")
+                raise ValueError(f"authority level must be one of {sorted(map(str, LEVELS))}: {spec}")
             rules.append(
                 AuthorityRule(
                     name=spec.get("name", spec["body"]),
                     phrases=tuple(normalize_for_matching(p) for p in spec["phrases"]),
-                    level=spec["level"],
+                    level=AuthorityLevel(spec["level"]),
                     body=spec["body"],
                     topics=frozenset(int(t) for t in spec.get("topics", ())),
                     requires_any=tuple(normalize_for_matching(p) for p in spec.get("requires_any", ())),
@@ -236,7 +237,7 @@ class Classification:
     secondary_topic: int | None
     confidence: float  # 0..1, from the winning score and its margin over the runner-up
     matched_terms: tuple[str, ...]  # the folded terms that fired, for the explanation
-    authority_level: str  # "commune" | "province" | "central"
+    authority_level: AuthorityLevel
     authority_body: str | None
     recurring_claim: bool
     explanation: str  # short English sentence naming the terms that fired per topic
@@ -254,7 +255,7 @@ def _explain(
     rules: RuleSet,
     topic: int,
     by_topic: Mapping[int, list[str]],
-    authority: tuple[str, str | None, str | None],
+    authority: tuple[AuthorityLevel, str | None, str | None],
     recurring: list[str],
 ) -> str:
     if not by_topic:
@@ -314,7 +315,7 @@ def classify(text: str, rules: RuleSet) -> Classification:
         )
 
     found = rules._authority_index.all(tokens)
-    authority: tuple[str, str | None, str | None] = (COMMUNE, None, None)
+    authority: tuple[AuthorityLevel, str | None, str | None] = (COMMUNE, None, None)
     for rule in rules.authority_rules:
         trigger = rule.applies(found, topic)
         if trigger is not None:

@@ -1,16 +1,17 @@
-"""From a received submission to a routing decision (pure)."""
+"""From a received submission to a routing decision, and a decision's repeats (pure)."""
 
 from __future__ import annotations
 
 from services.routing.classifier import RuleSet, classify
 from services.routing.offices import assign_office
-from shared.contracts import SubmissionReceivedV1, SubmissionRoutedV1
+from services.routing.recurrence import Recurrence
+from shared.contracts import EarlierItem, SubmissionReceivedV1, SubmissionRoutedV1
 from shared.directory import Commune, Dialogue
 from shared.errors import PermanentError
 from shared.text import normalize_for_matching
 
 
-def route(
+def decide(
     received: SubmissionReceivedV1,
     commune: Commune,
     dialogue: Dialogue,
@@ -18,6 +19,7 @@ def route(
     *,
     review_threshold: float,
 ) -> SubmissionRoutedV1:
+    """Topic, office and authority of one submission, before its repeats are looked up."""
     result = classify(received.text, rules)
     assignment = assign_office(commune, result.topic, normalize_for_matching(received.text))
     office = commune.office(assignment.office_id)
@@ -44,4 +46,28 @@ def route(
         needs_review=result.confidence < review_threshold,
         recurring_claim=result.recurring_claim,
         explanation=f"{result.explanation} Office: {assignment.rule}.",
+    )
+
+
+def first_of_cluster(decision: SubmissionRoutedV1, year: int) -> SubmissionRoutedV1:
+    """A decision that repeats no earlier item: the root of its own cluster."""
+    return decision.model_copy(update={"cluster_id": decision.submission_id, "years_raised": (year,)})
+
+
+def with_recurrence(decision: SubmissionRoutedV1, recurrence: Recurrence) -> SubmissionRoutedV1:
+    """A decision joined to the cluster of the issue it repeats, with the earlier items' answers."""
+    return decision.model_copy(
+        update={
+            "cluster_id": recurrence.cluster_id,
+            "duplicate_of": recurrence.duplicate_of,
+            "times_raised": recurrence.times_raised,
+            "years_raised": recurrence.years,
+            "earlier": tuple(
+                EarlierItem(year=y, submission_id=s, text=t, answer=a) for y, s, t, a in recurrence.earlier
+            ),
+            "explanation": (
+                f"{decision.explanation} Raised before: {recurrence.times_raised - 1} time(s),"
+                f" cluster {recurrence.cluster_id}."
+            ),
+        }
     )

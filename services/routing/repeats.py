@@ -1,17 +1,19 @@
-"""Linking a submission to earlier ones raising the same issue, in this dialogue and in the
-commune's earlier dialogues, through the decisions' stored fingerprints."""
+"""The look-ups behind linking a submission to earlier ones raising the same issue (in this
+dialogue and the commune's earlier ones): stored items sharing a fingerprint band key, and a
+cluster's members, read from routing's decisions. Look-ups made at the same moment in one commune
+go together in one query; every caller still gets what it would get alone."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+from typing import Any
 
 from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
 
-from services.routing.recurrence import Candidate, Recurrence, best_match, fingerprint, summarise
-from services.routing.repository import DecisionRepository
+from services.routing.recurrence import Candidate
 from shared.batching import Batcher
-from shared.contracts import EarlierItem, SubmissionRoutedV1
 
 _FIELDS = {
     "dialogue_id": 1,
@@ -25,13 +27,12 @@ _FIELDS = {
 }
 MAX_CANDIDATES = 500
 MAX_SCANNED = 20_000  # key lists read to rank candidates; a commune stores far fewer items
-# Items read with their fields and keys for a batch of look-ups: bounds routing's memory (5,000
-# of the benchmark's decoded documents take 29 MB, measured with tracemalloc); beyond it each
-# look-up goes on its own.
+# Items read with their fields and keys for a batch of look-ups: bounds routing's memory; beyond
+# it each look-up goes on its own.
 MAX_BATCH_READ = 5_000
 
 
-def candidate_from(doc: dict) -> Candidate:
+def candidate_from(doc: dict[str, Any]) -> Candidate:
     return Candidate(
         submission_id=doc["_id"],
         dialogue_id=doc["dialogue_id"],
@@ -46,11 +47,11 @@ def candidate_from(doc: dict) -> Candidate:
 
 
 class Repeats:
-    def __init__(self, repo: DecisionRepository) -> None:
-        self._decisions = repo.decisions
-        # Look-ups of one commune made while another is on its way go together in one query:
-        # the wire server used in tests scans the commune's decisions for each (it uses no index
-        # for `match_keys`), so a busy routing process scans once per batch instead of per event.
+    def __init__(self, decisions: AsyncCollection[dict[str, Any]]) -> None:
+        self._decisions = decisions
+        # Look-ups of one commune made while another is on its way go together in one query: a
+        # store that serves `match_keys` without an index scans the commune's decisions once per
+        # batch instead of once per event.
         self._lookups: Batcher[tuple[tuple[str, ...], str], list[Candidate]] = Batcher(
             self._look_up_together, name="repeats"
         )
@@ -71,9 +72,12 @@ class Repeats:
         )
         return [candidate_from(d) async for d in cursor]
 
-    async def _members_together(self, commune_id: str, cluster_ids: list[str]) -> list[list[Candidate]]:
+    async def _members_together(
+        self, key: Hashable, cluster_ids: list[str]
+    ) -> list[list[Candidate] | BaseException]:
         """One query for the batch's clusters; beyond MAX_CANDIDATES items in all, each cluster
         is read on its own (its first MAX_CANDIDATES by decision time), as without grouping."""
+        commune_id = str(key)
         if len(cluster_ids) == 1:
             return [await self._members_of(commune_id, cluster_ids[0])]
         wanted = sorted(set(cluster_ids))
@@ -92,22 +96,20 @@ class Repeats:
             by_cluster.setdefault(doc.get("cluster_id") or doc["_id"], []).append(candidate_from(doc))
         return [by_cluster.get(cluster_id, []) for cluster_id in cluster_ids]
 
-    async def _candidates(self, commune_id: str, keys: tuple[str, ...], exclude: str) -> list[Candidate]:
+    async def candidates(self, commune_id: str, keys: tuple[str, ...], exclude: str) -> list[Candidate]:
         """The stored items sharing the most band keys with the new one (like InMemoryIndex),
         looked up together with other events' look-ups in the same commune at the same moment."""
         return await self._lookups.submit((keys, exclude), key=commune_id)
 
     async def _look_up_together(
-        self, commune_id: str, requests: list[tuple[tuple[str, ...], str]]
-    ) -> list[list[Candidate]]:
+        self, key: Hashable, requests: list[tuple[tuple[str, ...], str]]
+    ) -> list[list[Candidate] | BaseException]:
         """The candidates each request would get on its own (`_candidates_of`), for a batch: one
         query reads every item sharing a key with the batch, with its keys, and each request gets
-        those sharing one of its own keys, ranked here (`_choose`) beyond MAX_CANDIDATES. On
-        nx-27017 every query scans the commune's decisions (no index serves `match_keys`), so a
-        scan per request grew with the store: 16 look-ups among 800 stored items of the benchmark's
-        texts cost the store 810-860 ms of CPU one by one and 160-180 ms together, and routing
-        itself 155-180 ms against 51-85 ms (`/tmp` script, two rounds each). Only beyond
-        MAX_BATCH_READ sharing items is each request looked up on its own."""
+        those sharing one of its own keys, ranked here (`_choose`) beyond MAX_CANDIDATES. A store
+        that scans the commune's decisions per query then scans once per batch, not per request.
+        Only beyond MAX_BATCH_READ sharing items is each request looked up on its own."""
+        commune_id = str(key)
         if len(requests) > 1:
             every_key = sorted({key for keys, _ in requests for key in keys})
             sharing = {"commune_id": commune_id, "match_keys": {"$in": every_key}}
@@ -128,8 +130,7 @@ class Repeats:
         """The stored items sharing the most band keys with the new one (like InMemoryIndex).
         Usually no more than MAX_CANDIDATES share any: one query then reads them all with the
         fields scoring needs. Beyond that they are ranked (`_choose`): first only their keys are
-        read, then the full fields of the best MAX_CANDIDATES (on nx-27017 each document returned
-        costs about 0.17 ms of the store's CPU, so reading them all twice was half the look-up)."""
+        read, then the full fields of the best MAX_CANDIDATES, so no document is read twice."""
         sharing = {"commune_id": commune_id, "match_keys": {"$in": list(keys)}}
         found = await self._decisions.find(sharing, _FIELDS).limit(MAX_CANDIDATES + 2).to_list()
         others = [d for d in found if d["_id"] != exclude]
@@ -145,25 +146,6 @@ class Repeats:
             {"commune_id": commune_id, "_id": {"$in": [ids[i] for i in best]}}, _FIELDS
         )
         return [candidate_from(d) async for d in cursor]
-
-    async def link(
-        self, decision: SubmissionRoutedV1, commune_id: str, year: int
-    ) -> tuple[SubmissionRoutedV1, dict]:
-        """The decision with its cluster and repeat count, and the fields to store for later matches."""
-        fp = fingerprint(decision.text)
-        stored = {"match_keys": list(fp.keys), "tokens": sorted(fp.tokens), "year": year}
-        match = None
-        if fp.keys:
-            candidates = await self._candidates(commune_id, fp.keys, exclude=decision.submission_id)
-            match = best_match(fp, hamlet=decision.hamlet, topic=decision.topic, candidates=candidates)
-        if match is None:
-            return decision.model_copy(
-                update={"cluster_id": decision.submission_id, "years_raised": (year,)}
-            ), stored
-        recurrence = summarise(
-            decision.submission_id, year, match, await self.members(commune_id, match.candidate.cluster_id)
-        )
-        return with_recurrence(decision, recurrence), stored
 
 
 def _choose(
@@ -185,18 +167,3 @@ def _choose(
             mine = sorted(mine, key=lambda i: (-shared[i], ids[i]))[:MAX_CANDIDATES]
         chosen.append(sorted(mine))
     return chosen
-
-
-def with_recurrence(decision: SubmissionRoutedV1, recurrence: Recurrence) -> SubmissionRoutedV1:
-    return decision.model_copy(
-        update={
-            "cluster_id": recurrence.cluster_id,
-            "duplicate_of": recurrence.duplicate_of,
-            "times_raised": recurrence.times_raised,
-            "years_raised": recurrence.years,
-            "earlier": tuple(
-                EarlierItem(year=y, submission_id=s, text=t, answer=a) for y, s, t, a in recurrence.earlier
-            ),
-            "explanation": f"{decision.explanation} Raised before: {recurrence.times_raised - 1} time(s), cluster {recurrence.cluster_id}.",
-        }
-    )

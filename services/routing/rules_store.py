@@ -10,6 +10,7 @@ import json
 import time
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -19,7 +20,7 @@ from shared.clock import iso, utcnow
 RULES = "routing_rules"
 
 
-def default_rules_dict() -> dict:
+def default_rules_dict() -> dict[str, Any]:
     return json.loads(
         resources.files("services.routing").joinpath("rules/default.json").read_text(encoding="utf-8")
     )
@@ -30,7 +31,7 @@ def _parse(_commune_id: str, _version: int, text: str) -> RuleSet:
     return RuleSet.from_dict(json.loads(text))
 
 
-def _check_shape(rules: dict) -> None:
+def _check_shape(rules: dict[str, Any]) -> None:
     """What `RuleSet.from_dict` tolerates but the store or JSON cannot hold."""
     json.dumps(rules, allow_nan=False)  # ValueError on NaN or Infinity
     topics = rules.get("topics")
@@ -66,7 +67,7 @@ class RulesStore:
             self._cache[commune_id] = (time.monotonic() + self._ttl, rules)
         return rules
 
-    async def document(self, commune_id: str) -> dict:
+    async def document(self, commune_id: str) -> dict[str, Any]:
         doc = await self.rules.find_one({"_id": commune_id, "commune_id": commune_id})
         if doc is None:
             return {
@@ -84,8 +85,9 @@ class RulesStore:
             "rules": json.loads(doc["rules_json"]),
         }
 
-    async def replace(self, commune_id: str, rules: dict, updated_by: str) -> int:
-        """Validate (a bad rule set raises ValueError, KeyError, TypeError or AttributeError) and store a new version."""
+    async def replace(self, commune_id: str, rules: dict[str, Any], updated_by: str) -> int:
+        """Validate (a bad rule set raises ValueError, KeyError, TypeError or AttributeError) and
+        store a new version."""
         _check_shape(rules)
         RuleSet.from_dict(rules)
         current = await self.rules.find_one({"_id": commune_id}, {"version": 1})

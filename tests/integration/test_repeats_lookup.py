@@ -11,7 +11,6 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from services.routing import repeats
-from services.routing.repeats import Repeats
 from services.routing.repository import DecisionRepository
 from shared.mongo import StoreOperations, create_client, database
 
@@ -67,7 +66,7 @@ async def test_few_sharing_items_are_read_in_one_query_without_the_item_itself_o
         ]
     )
     before = finds()
-    found = await Repeats(repo)._candidates("demo", KEYS, exclude="self")
+    found = await repo.candidates("demo", KEYS, exclude="self")
     assert sorted(c.submission_id for c in found) == ["a", "b", "c"]
     assert finds() - before == 1
     assert {c.text for c in found} == {"Đường ngập (a)", "Đường ngập (b)", "Đường ngập (c)"}
@@ -79,7 +78,7 @@ async def test_beyond_max_candidates_the_items_sharing_the_most_keys_are_kept(st
         [decision(f"s{shared}", shared) for shared in range(1, 8)] + [decision("elsewhere", 8, "other")]
     )
     before = finds()
-    found = await Repeats(repo)._candidates("demo", KEYS, exclude="s7")
+    found = await repo.candidates("demo", KEYS, exclude="s7")
     assert sorted(c.submission_id for c in found) == ["s4", "s5", "s6"]
     assert finds() - before == 3  # the try for all of them, the keys, the best three's fields
 
@@ -97,19 +96,18 @@ async def test_look_ups_made_together_share_one_query_and_each_gets_its_own_cand
             decision("elsewhere", 8, "other"),
         ]
     )
-    lookups = Repeats(repo)
     before = finds()
     first, second, third = await asyncio.gather(
-        lookups._candidates("demo", KEYS, exclude="self"),
-        lookups._candidates("demo", other_keys, exclude="new"),
-        lookups._candidates("demo", KEYS, exclude="new"),
+        repo.candidates("demo", KEYS, exclude="self"),
+        repo.candidates("demo", other_keys, exclude="new"),
+        repo.candidates("demo", KEYS, exclude="new"),
     )
     assert finds() - before == 1
     assert sorted(c.submission_id for c in first) == ["a", "b"]
     assert [c.submission_id for c in second] == ["z"]
     assert sorted(c.submission_id for c in third) == ["a", "b", "self"]
     alone = [
-        sorted(c.submission_id for c in await lookups._candidates("demo", keys, exclude))
+        sorted(c.submission_id for c in await repo.candidates("demo", keys, exclude))
         for keys, exclude in ((KEYS, "self"), (other_keys, "new"))
     ]
     assert alone == [["a", "b"], ["z"]]  # the same as each looked up on its own
@@ -126,17 +124,16 @@ async def test_look_ups_together_finding_many_items_rank_each_request_as_alone(
     await repo.decisions.insert_many(
         [decision(f"s{shared}", shared) for shared in range(1, 8)] + [decision("elsewhere", 8, "other")]
     )
-    lookups = Repeats(repo)
     first_keys = KEYS[:1] + tuple(f"b{band:02d}:none" for band in range(1, 8))  # shared by every s item once
     before = finds()
     found = await asyncio.gather(
-        lookups._candidates("demo", KEYS, exclude="s7"),
-        lookups._candidates("demo", KEYS, exclude="s1"),
-        lookups._candidates("demo", first_keys, exclude="new"),
+        repo.candidates("demo", KEYS, exclude="s7"),
+        repo.candidates("demo", KEYS, exclude="s1"),
+        repo.candidates("demo", first_keys, exclude="new"),
     )
     assert finds() - before == queries
     alone = [
-        sorted(c.submission_id for c in await lookups._candidates("demo", keys, exclude))
+        sorted(c.submission_id for c in await repo.candidates("demo", keys, exclude))
         for keys, exclude in ((KEYS, "s7"), (KEYS, "s1"), (first_keys, "new"))
     ]
     assert [sorted(c.submission_id for c in f) for f in found] == alone
@@ -153,14 +150,11 @@ async def test_cluster_members_read_together_share_one_query_and_stay_in_their_c
             {**decision("x", 0, "other"), "cluster_id": "a1"},
         ]
     )
-    lookups = Repeats(repo)
     before = finds()
     together = await asyncio.gather(
-        lookups.members("demo", "a1"), lookups.members("demo", "b1"), lookups.members("demo", "none")
+        repo.members("demo", "a1"), repo.members("demo", "b1"), repo.members("demo", "none")
     )
     assert finds() - before == 1
     assert [sorted(c.submission_id for c in group) for group in together] == [["a1", "a2"], ["b1"], []]
-    alone = [
-        sorted(c.submission_id for c in await lookups.members("demo", cluster)) for cluster in ("a1", "b1")
-    ]
+    alone = [sorted(c.submission_id for c in await repo.members("demo", cluster)) for cluster in ("a1", "b1")]
     assert alone == [["a1", "a2"], ["b1"]]

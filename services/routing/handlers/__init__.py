@@ -1,0 +1,49 @@
+"""Routing's use cases. Every adapter (the consumer, the HTTP API, batch classification and the
+CLI) parses, calls one of these, and renders."""
+
+from services.routing.handlers.ports import (
+    DecisionEvents,
+    Decisions,
+    Directory,
+    OfficeScope,
+    RoutingDeps,
+    RuleBook,
+    RuleSource,
+)
+from services.routing.handlers.routing import Routed, link, route, route_received
+from services.routing.handlers.staff import (
+    INVALID_RULES,
+    Conflict,
+    NotFound,
+    apply_routing_change,
+    decision_with_changes,
+    record_answer,
+    replace_rules,
+    reset_rules,
+    review_queue,
+    rules_document,
+)
+
+__all__ = [
+    "INVALID_RULES",
+    "Conflict",
+    "DecisionEvents",
+    "Decisions",
+    "Directory",
+    "NotFound",
+    "OfficeScope",
+    "Routed",
+    "RoutingDeps",
+    "RuleBook",
+    "RuleSource",
+    "apply_routing_change",
+    "decision_with_changes",
+    "link",
+    "record_answer",
+    "replace_rules",
+    "reset_rules",
+    "review_queue",
+    "route",
+    "route_received",
+    "rules_document",
+]

@@ -1,0 +1,102 @@
+"""What routing's use cases need, as ports: production passes the MongoDB repository, the
+outbox and the directory (`services/routing/app.py`); batch classification and unit tests pass
+the in-memory ones (`services/routing/memory.py`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from services.routing.classifier import RuleSet
+from services.routing.metrics import RoutingMetrics
+from services.routing.recurrence import Candidate
+from shared.contracts import Envelope, SubmissionRoutedV1
+from shared.directory import Commune, Dialogue
+
+Doc = dict[str, Any]
+
+
+class Decisions(Protocol):
+    """One decision per submission (stored with its event), and the audit trail of changes."""
+
+    async def candidates(self, commune_id: str, keys: tuple[str, ...], exclude: str) -> list[Candidate]:
+        """Stored items of the commune sharing one of the band `keys`, never `exclude` itself;
+        beyond MAX_CANDIDATES those sharing the most keys (ties by id)."""
+        ...
+
+    async def members(self, commune_id: str, cluster_id: str) -> list[Candidate]:
+        """The stored items of a cluster, the first MAX_CANDIDATES by decision time."""
+        ...
+
+    async def save(
+        self, decision: SubmissionRoutedV1, envelope: Envelope, source_event_id: str, extra: Doc | None = None
+    ) -> Doc | None:
+        """Store the decision with its event; the stored document, or None if this submission
+        was already routed."""
+        ...
+
+    async def get(self, commune_id: str, submission_id: str) -> Doc | None: ...
+
+    async def revise(
+        self, decision: SubmissionRoutedV1, envelope: Envelope, expected_revision: int, audit: Doc
+    ) -> bool:
+        """Store the next revision with its event and audit entry, only if still at
+        `expected_revision`."""
+        ...
+
+    async def record_answer(self, commune_id: str, submission_id: str, text: str, by: str) -> bool: ...
+
+    async def review_queue(self, commune_id: str, limit: int = 200) -> list[Doc]: ...
+
+    async def change_log(self, commune_id: str, submission_id: str) -> list[Doc]: ...
+
+
+class DecisionEvents(Protocol):
+    """Publishes the events stored with the decisions."""
+
+    async def publish_saved(self, stored: Doc) -> None: ...
+
+    async def flush(self, commune_id: str, submission_id: str) -> None:
+        """Publish a stored decision's pending events, if it still has any."""
+        ...
+
+
+class Directory(Protocol):
+    async def commune(self, commune_id: str) -> Commune | None: ...
+
+    async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None: ...
+
+
+class RuleSource(Protocol):
+    async def for_commune(self, commune_id: str) -> RuleSet: ...
+
+
+class RuleBook(RuleSource, Protocol):
+    """The commune's editable rule sets."""
+
+    async def document(self, commune_id: str) -> Doc: ...
+
+    async def replace(self, commune_id: str, rules: Doc, updated_by: str) -> int: ...
+
+    async def reset(self, commune_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class RoutingDeps:
+    decisions: Decisions
+    events: DecisionEvents
+    directory: Directory
+    rules: RuleSource
+    # Classifications below this confidence are flagged for a person's review.
+    review_threshold: float
+    metrics: RoutingMetrics | None = None
+
+
+@dataclass(frozen=True)
+class OfficeScope:
+    """Office staff see and answer only their own office's items."""
+
+    office_id: str | None
+
+    def admits(self, doc: Doc) -> bool:
+        return doc.get("office_id") == self.office_id

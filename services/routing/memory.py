@@ -1,0 +1,188 @@
+"""In-memory twins of routing's ports: the decisions as MongoDB holds them (same documents, same
+look-up rules), with no store and no broker. Batch classification routes through them
+(`services/routing/batch.py`), and unit tests use them to run the use cases in milliseconds.
+
+They never suspend: every method returns without awaiting anything, so a use case over them can
+be driven to completion outside an event loop (`batch.run_to_completion`)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from services.routing import repeats
+from services.routing.classifier import RuleSet
+from services.routing.recurrence import Candidate
+from services.routing.repeats import candidate_from
+from shared.clock import iso, utcnow
+from shared.contracts import Envelope, SubmissionRoutedV1
+from shared.directory import Commune, Dialogue
+from shared.ids import new_id
+
+Doc = dict[str, Any]
+_HIDDEN_IN_QUEUE = ("outbox", "match_keys", "tokens")
+
+
+class InMemoryDecisions:
+    """The `Decisions` port over dictionaries. Submission ids are unique across communes, as
+    the store's `_id`; candidates are ranked as `repeats.Repeats` ranks them."""
+
+    def __init__(self) -> None:
+        self._docs: dict[str, Doc] = {}
+        self._seq: dict[str, int] = {}  # decision order, the store's `decided_at`
+        self._postings: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self._clusters: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._candidates: dict[str, Candidate] = {}
+        self.changes: list[Doc] = []
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def _doc(self, commune_id: str, submission_id: str) -> Doc | None:
+        doc = self._docs.get(submission_id)
+        return doc if doc is not None and doc["commune_id"] == commune_id else None
+
+    def _candidate(self, submission_id: str) -> Candidate:
+        found = self._candidates.get(submission_id)
+        if found is None:
+            found = self._candidates[submission_id] = candidate_from(self._docs[submission_id])
+        return found
+
+    def _cluster_of(self, doc: Doc) -> tuple[str, str]:
+        return doc["commune_id"], doc.get("cluster_id") or doc["_id"]
+
+    async def candidates(self, commune_id: str, keys: tuple[str, ...], exclude: str) -> list[Candidate]:
+        postings = self._postings.get(commune_id, {})
+        shared = Counter(i for key in dict.fromkeys(keys) for i in postings.get(key, ()))
+        mine = [i for i in shared if i != exclude]
+        if len(mine) > repeats.MAX_CANDIDATES:
+            mine = sorted(mine, key=lambda i: (-shared[i], i))[: repeats.MAX_CANDIDATES]
+        return [self._candidate(i) for i in sorted(mine, key=self._seq.__getitem__)]
+
+    async def members(self, commune_id: str, cluster_id: str) -> list[Candidate]:
+        ids = sorted(self._clusters.get((commune_id, cluster_id), ()), key=self._seq.__getitem__)
+        return [self._candidate(i) for i in ids[: repeats.MAX_CANDIDATES]]
+
+    async def save(
+        self, decision: SubmissionRoutedV1, envelope: Envelope, source_event_id: str, extra: Doc | None = None
+    ) -> Doc | None:
+        if decision.submission_id in self._docs:
+            return None
+        doc: Doc = {
+            "_id": decision.submission_id,
+            "commune_id": envelope.commune_id,
+            **decision.model_dump(mode="json"),
+            **(extra or {}),
+            "source_event_id": source_event_id,
+            "decided_at": utcnow(),
+        }
+        self._docs[doc["_id"]] = doc
+        self._seq[doc["_id"]] = len(self._seq)
+        for key in dict.fromkeys(doc.get("match_keys") or ()):
+            self._postings[envelope.commune_id][key].append(doc["_id"])
+        self._clusters[self._cluster_of(doc)].add(doc["_id"])
+        return dict(doc)
+
+    async def get(self, commune_id: str, submission_id: str) -> Doc | None:
+        doc = self._doc(commune_id, submission_id)
+        return None if doc is None else dict(doc)
+
+    async def revise(
+        self, decision: SubmissionRoutedV1, envelope: Envelope, expected_revision: int, audit: Doc
+    ) -> bool:
+        doc = self._doc(envelope.commune_id, decision.submission_id)
+        if doc is None or doc.get("revision") != expected_revision:
+            return False
+        self._clusters[self._cluster_of(doc)].discard(doc["_id"])
+        doc.update(decision.model_dump(mode="json"))
+        self._clusters[self._cluster_of(doc)].add(doc["_id"])
+        self._candidates.pop(doc["_id"], None)
+        self.changes.append(
+            {
+                "_id": envelope.event_id,
+                "commune_id": envelope.commune_id,
+                "submission_id": decision.submission_id,
+                **audit,
+            }
+        )
+        return True
+
+    async def record_answer(self, commune_id: str, submission_id: str, text: str, by: str) -> bool:
+        doc = self._doc(commune_id, submission_id)
+        if doc is None:
+            return False
+        at = iso(utcnow())
+        doc.update({"answer": text, "answered_by": by, "answered_at": at})
+        self._candidates.pop(submission_id, None)
+        self.changes.append(
+            {
+                "_id": new_id(),
+                "commune_id": commune_id,
+                "submission_id": submission_id,
+                "action": "answer",
+                "by": by,
+                "reason": text,
+                "at": at,
+            }
+        )
+        return True
+
+    async def review_queue(self, commune_id: str, limit: int = 200) -> list[Doc]:
+        waiting = [
+            doc
+            for doc in sorted(self._docs.values(), key=lambda d: self._seq[d["_id"]])
+            if doc["commune_id"] == commune_id and doc.get("needs_review") is True
+        ]
+        return [{k: v for k, v in doc.items() if k not in _HIDDEN_IN_QUEUE} for doc in waiting[:limit]]
+
+    async def change_log(self, commune_id: str, submission_id: str) -> list[Doc]:
+        found = [
+            dict(c)
+            for c in self.changes
+            if c["commune_id"] == commune_id and c["submission_id"] == submission_id
+        ]
+        return sorted(found, key=lambda c: str(c.get("at")))
+
+
+class RecordedEvents:
+    """The `DecisionEvents` port that keeps what would have been published."""
+
+    def __init__(self) -> None:
+        self.published: list[Doc] = []
+        self.flushed: list[tuple[str, str]] = []
+
+    async def publish_saved(self, stored: Doc) -> None:
+        self.published.append(stored)
+
+    async def flush(self, commune_id: str, submission_id: str) -> None:
+        self.flushed.append((commune_id, submission_id))
+
+
+class InMemoryDirectory:
+    """The `Directory` port over given communes and dialogues."""
+
+    def __init__(self, communes: Iterable[Commune] = (), dialogues: Iterable[Dialogue] = ()) -> None:
+        self._communes = {c.id: c for c in communes}
+        self._dialogues: dict[tuple[str, str], Dialogue] = {}
+        for dialogue in dialogues:
+            self.add(dialogue)
+
+    def add(self, dialogue: Dialogue) -> None:
+        self._dialogues[(dialogue.commune_id, dialogue.id)] = dialogue
+
+    async def commune(self, commune_id: str) -> Commune | None:
+        return self._communes.get(commune_id)
+
+    async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None:
+        return self._dialogues.get((commune_id, dialogue_id))
+
+
+class FixedRules:
+    """The `RuleSource` port giving every commune the same rule set."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self._rules = rules
+
+    async def for_commune(self, commune_id: str) -> RuleSet:
+        return self._rules
