@@ -179,7 +179,6 @@ def _render(args: argparse.Namespace) -> int:
 
     from services.demo.documents import DEMO_ISSUED_ON, demo_dataset
     from services.reporting.documents import FORMATS, KINDS, build_data, render
-    from services.reporting.documents.demo import DEMO_ISSUED_ON, demo_dataset
 
     if args.kind not in KINDS:
         print(
