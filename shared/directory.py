@@ -1,6 +1,11 @@
-"""The commune directory: communes, their hamlets, offices, and dialogues.
+"""The commune directory: communes (hamlets, offices, bodies), dialogue plans and the duties
+marked done, shared reference data.
 
-Intake owns writes (seeding and, later, the plan API); the other services only read it.
+Intake owns these three collections and alone writes them (seeding, the plan API); every other
+service reads them, through `DirectoryReader` only, and never writes them. They are the only
+collections named outside their owner: a service's own collections (submissions,
+registrations, decisions, documents, ...) are named and touched by that service alone, and the
+others ask its API for what they need (`tests/contract/test_ownership.py`).
 Every lookup is by commune id, and a dialogue is always fetched together with its commune id.
 """
 
@@ -9,20 +14,26 @@ from __future__ import annotations
 import time as clock
 from datetime import date, time
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.calendar import WorkingCalendar
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
+from shared.contracts.vocabulary import PlanStatus
+from shared.mongo import Database
 
 COMMUNES = "communes"
 DIALOGUES = "dialogues"
 DEADLINE_MARKS = "dialogue_deadline_marks"
-REGISTRATIONS = "intake_registrations"
-SUBMISSIONS = "intake_submissions"
-ISSUED_DOCUMENTS = "reporting_documents"
-ACTIVE_STATUSES = ("collecting", "classified", "invited", "held", "cancelled")
+# Plans whose duties, invitations or cancellations may still be due (the scheduler scans them).
+ACTIVE_STATUSES = (
+    PlanStatus.COLLECTING,
+    PlanStatus.CLASSIFIED,
+    PlanStatus.INVITED,
+    PlanStatus.HELD,
+    PlanStatus.CANCELLED,
+)
 
 
 class _Frozen(BaseModel):
@@ -89,9 +100,8 @@ class Commune(_Frozen):
     current_dialogue_id: str | None = None
     signature: Signature = Signature()
     recipients: tuple[str, ...] = ()  # "Nơi nhận" of the conclusion notice, before "Lưu Văn phòng Đảng ủy."
-    bodies: dict[
-        str, str
-    ] = {}  # responsible body key (peoples_committee, fatherland_front, ...) -> e-mail for reminders
+    # Responsible body key (peoples_committee, fatherland_front, ...) -> e-mail for reminders.
+    bodies: dict[str, str] = {}
     calendar: CalendarOverrides = CalendarOverrides()
     party_term: str = "2020-2025"  # documents are numbered from 01 per type within a Party committee term
     recipient_emails: dict[str, str] = {}  # "Nơi nhận" name -> e-mail, for distributing issued documents
@@ -158,8 +168,13 @@ class Dialogue(_Frozen):
         return next((t.name for t in self.topics if t.number == number), f"Nội dung {number}")
 
 
+_Found = TypeVar("_Found", Commune | None, Dialogue | None)
+
+
 class DirectoryReader:
-    def __init__(self, db: AsyncDatabase, cache_ttl_s: float = 0) -> None:
+    """Reads communes, dialogues and deadline marks; it never writes (intake owns them)."""
+
+    def __init__(self, db: Database, cache_ttl_s: float = 0) -> None:
         self._db = db
         self._ttl = cache_ttl_s
         self._cache: dict[tuple[str, ...], tuple[float, Commune | Dialogue]] = {}
@@ -173,13 +188,13 @@ class DirectoryReader:
         which show what was just edited, keep the uncached reader."""
         return DirectoryReader(self._db, cache_ttl_s=ttl_s)
 
-    def _get(self, key: tuple[str, ...]):
+    def _get(self, key: tuple[str, ...]) -> Commune | Dialogue | None:
         hit = self._cache.get(key)
         if hit is not None and hit[0] > clock.monotonic():
             return hit[1]
         return None
 
-    def _put(self, key: tuple[str, ...], value):
+    def _put(self, key: tuple[str, ...], value: _Found) -> _Found:
         if self._ttl > 0 and value is not None:
             if len(self._cache) > 10_000:  # many communes: start again rather than grow
                 self._cache.clear()
@@ -187,7 +202,7 @@ class DirectoryReader:
         return value
 
     async def commune(self, commune_id: str) -> Commune | None:
-        if (hit := self._get(("commune", commune_id))) is not None:
+        if isinstance(hit := self._get(("commune", commune_id)), Commune):
             return hit
         doc = await self._db[COMMUNES].find_one({"_id": commune_id})
         return self._put(
@@ -195,7 +210,7 @@ class DirectoryReader:
         )
 
     async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None:
-        if (hit := self._get(("dialogue", commune_id, dialogue_id))) is not None:
+        if isinstance(hit := self._get(("dialogue", commune_id, dialogue_id)), Dialogue):
             return hit
         doc = await self._db[DIALOGUES].find_one(
             {"_id": dialogue_key(commune_id, dialogue_id), "commune_id": commune_id}, {"outbox": 0}
@@ -213,35 +228,13 @@ class DirectoryReader:
         )
         return [Dialogue.model_validate(doc) async for doc in cursor]
 
-    async def registrants(self, commune_id: str, dialogue_id: str) -> list[dict]:
-        """Registered residents with the phone to invite them by: read inside the deployment's
-        store, never put on the bus."""
-        cursor = self._db[REGISTRATIONS].find(
-            {"commune_id": commune_id, "dialogue_id": dialogue_id}, {"phone": 1, "hamlet": 1, "hamlet_id": 1}
-        )
-        return await cursor.to_list()
-
-    async def submitters(self, commune_id: str, submission_ids: list[str]) -> list[dict]:
-        """Tracking code and the contact a resident left (if any), to tell them the outcome."""
-        cursor = self._db[SUBMISSIONS].find(
-            {"commune_id": commune_id, "_id": {"$in": submission_ids}}, {"tracking_code": 1, "submitter": 1}
-        )
-        return await cursor.to_list()
-
-    async def issued_file(self, commune_id: str, document_id: str, fmt: str) -> bytes | None:
-        doc = await self._db[ISSUED_DOCUMENTS].find_one(
-            {"_id": document_id, "commune_id": commune_id}, {"files": 1}
-        )
-        content = ((doc or {}).get("files") or {}).get(fmt)
-        return bytes(content) if content is not None else None
-
-    async def deadline_marks(self, commune_id: str, dialogue_id: str) -> dict[str, dict]:
+    async def deadline_marks(self, commune_id: str, dialogue_id: str) -> dict[str, dict[str, Any]]:
         """Duties recorded as done (a report received), by deadline key."""
         cursor = self._db[DEADLINE_MARKS].find({"commune_id": commune_id, "dialogue_id": dialogue_id})
         return {doc["key"]: doc async for doc in cursor}
 
 
-def commune_document(commune: Commune) -> dict:
+def commune_document(commune: Commune) -> dict[str, Any]:
     doc = commune.model_dump(mode="json")
     doc["_id"] = doc.pop("id")
     return doc
@@ -253,5 +246,5 @@ def dialogue_key(commune_id: str, dialogue_id: str) -> str:
     return f"{commune_id}/{dialogue_id}"
 
 
-def dialogue_document(dialogue: Dialogue) -> dict:
+def dialogue_document(dialogue: Dialogue) -> dict[str, Any]:
     return {**dialogue.model_dump(mode="json"), "_id": dialogue_key(dialogue.commune_id, dialogue.id)}

@@ -9,6 +9,7 @@ from shared.auth.principal import COMMUNE_STAFF, MANAGERS, Role, Scope
 
 C = "/api/v1/communes/{commune_id}"
 D = C + "/dialogues/{dialogue_id}"
+INTERNAL = "/internal/v1/communes/{commune_id}"
 PLAN_EDITORS = allow(MANAGERS, [Scope.PLAN])
 
 ACCESS = {
@@ -35,6 +36,9 @@ ACCESS = {
     f"DELETE {C}/api-keys/{{key_id}}": allow([Role.COMMUNE_ADMIN]),
     # an API key exchanged for a short-lived token that routing and reporting accept
     "POST /api/v1/auth/token": allow(scopes=list(Scope)),
+    # residents' contacts and registrants' phones, for notification alone (never on the bus)
+    f"GET {INTERNAL}/submitters": allow(services=["notification"]),
+    f"GET {INTERNAL}/dialogues/{{dialogue_id}}/registrants": allow(services=["notification"]),
     # Open311 GeoReport v2: reads are public (what the commune has made public), POST wants an api_key
     "GET /open311/v2/{commune_id}/services.json": PUBLIC,
     "POST /open311/v2/{commune_id}/requests.json": allow(scopes=[Scope.SUBMIT], key_param="api_key"),

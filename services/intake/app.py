@@ -15,6 +15,7 @@ from services.intake.consumers import SUBSCRIPTIONS
 from services.intake.handlers.status import StatusDeps
 from services.intake.handlers.submissions import SubmitDeps
 from services.intake.import_jobs import ImportJobs
+from services.intake.internal_api import build_internal_router
 from services.intake.metrics import IntakeMetrics
 from services.intake.open311 import build_open311_router
 from services.intake.plan_repository import PlanRepository
@@ -45,6 +46,7 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
     router.include_router(build_router(repo, rt.directory, submissions))
     router.include_router(build_plans_router(plans, rt.directory, outbox))
     router.include_router(build_registrations_router(registrations, rt.directory))
+    router.include_router(build_internal_router(repo, registrations))
     router.include_router(build_communes_router(rt.db, rt.directory))
     router.include_router(build_api_keys_router(api_keys, rt.directory, rt.tokens))
     router.include_router(build_open311_router(repo, rt.directory, submissions))

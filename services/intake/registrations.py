@@ -19,10 +19,13 @@ from services.intake.public_limits import REGISTRATION, check_public_limit
 from shared.auth.guard import GuardedRoute, principal_of
 from shared.clock import iso, utcnow
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
-from shared.directory import REGISTRATIONS, Commune, Dialogue, DirectoryReader, SpeakerNames
+from shared.directory import Commune, Dialogue, DirectoryReader, SpeakerNames
 from shared.http import error_body, problem
 from shared.ids import new_id
 from shared.text import fold
+
+
+REGISTRATIONS = "intake_registrations"
 
 
 class RegistrationIn(_In):

@@ -92,7 +92,12 @@ def run(data_dir: Path = Path(".data")) -> int:
         real_broker = choice == "rabbitmq" or (
             choice == "auto" and (bool(env.get("RABBITMQ_URL")) or is_listening("127.0.0.1", 5672))
         )
-        # The staff pages reach routing and reporting: the next ports, or this same process.
+        # The staff pages reach routing and reporting, notification reads from intake and
+        # reporting: the next ports, or this same process.
+        env.setdefault(
+            "DOITHOAI_INTAKE_URL",
+            f"http://127.0.0.1:{port + SERVICES.index('intake')}" if real_broker else "inprocess",
+        )
         env.setdefault(
             "DOITHOAI_ROUTING_URL",
             f"http://127.0.0.1:{port + SERVICES.index('routing')}" if real_broker else "inprocess",

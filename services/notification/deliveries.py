@@ -41,7 +41,10 @@ class DeliveryLog:
             )
         except DuplicateKeyError:
             pass
-        return await self.deliveries.find_one({"_id": doc["_id"], "commune_id": doc["commune_id"]})
+        stored = await self.deliveries.find_one({"_id": doc["_id"], "commune_id": doc["commune_id"]})
+        if stored is None:  # the id is another commune's
+            raise PermanentError(f"delivery id {doc['_id']} is taken")
+        return dict(stored)
 
     async def claim(self, commune_id: str, delivery_id: str, lease_s: float) -> bool:
         now = time.time()
@@ -92,7 +95,8 @@ class DeliveryMetrics:
         )
         self.deliveries = Counter(
             "doithoai_notification_scheduled_deliveries_total",
-            "Deliveries from the delivery log (invitations, reminders, follow-up, documents), by commune, kind and outcome.",
+            "Deliveries from the delivery log (invitations, reminders, follow-up, documents), "
+            "by commune, kind and outcome.",
             ["commune_id", "kind", "outcome"],
             registry=registry,
         )

@@ -1,4 +1,5 @@
-"""The e-mail that tells an office it must prepare an answer (pure rendering)."""
+"""The e-mails notification builds (pure rendering): the office's assignment, and the plain
+e-mails of follow-up and document distribution."""
 
 from __future__ import annotations
 
@@ -8,17 +9,18 @@ from pathlib import Path
 from jinja2 import Environment
 
 from services.notification.headers import new_message, recipient, set_address, set_encoded, stable_message_id
-from shared.contracts import SubmissionRoutedV1
+from shared.contracts import AuthorityLevel, SubmissionRoutedV1
 from shared.directory import Commune, Dialogue, Office
 from shared.templates import make_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-KIND_LABELS = {"opinion": "Ý kiến", "petition": "Kiến nghị", "complaint": "Phản ánh"}
-AUTHORITY_LABELS = {
-    "commune": "thuộc thẩm quyền cấp xã",
-    "province": "vượt thẩm quyền cấp xã (cấp tỉnh)",
-    "central": "vượt thẩm quyền cấp xã (trung ương)",
+# How the assignment e-mail words whose authority an issue falls under (a phrase of its own,
+# not the level's name).
+AUTHORITY_PHRASES = {
+    AuthorityLevel.COMMUNE: "thuộc thẩm quyền cấp xã",
+    AuthorityLevel.PROVINCE: "vượt thẩm quyền cấp xã (cấp tỉnh)",
+    AuthorityLevel.CENTRAL: "vượt thẩm quyền cấp xã (trung ương)",
 }
 
 
@@ -42,16 +44,38 @@ def office_assignment_email(
         "commune": commune,
         "dialogue": dialogue,
         "office": office,
-        "kind_label": KIND_LABELS[routed.kind],
-        "authority_label": AUTHORITY_LABELS[routed.authority_level],
+        "kind_label": routed.kind.label_vi,
+        "authority_label": AUTHORITY_PHRASES[routed.authority_level],
         "coordinating": [o.name for o in (commune.office(i) for i in routed.coordinating_office_ids) if o],
     }
     message = new_message()
     set_address(message, "From", sender)
-    message["To"] = recipient(office.email)
+    message["To"] = recipient(office.email or "")
     set_encoded(message, "Subject", env.get_template("office_assignment.subject.txt").render(context).strip())
     # A stable Message-ID lets mail systems drop a copy re-sent after a crash.
     message["Message-ID"] = stable_message_id("giao-viec", notification_id, domain=commune.id)
     message["X-Doithoai-Notification"] = notification_id
     message.set_content(env.get_template("office_assignment.txt").render(context))
+    return message
+
+
+def plain_email(
+    sender: str,
+    to: str,
+    subject: str,
+    body: str,
+    message_id: str,
+    *,
+    pdf: bytes | None = None,
+    pdf_name: str = "",
+) -> EmailMessage:
+    """A text e-mail to one address, with a PDF attached when there is one."""
+    message = new_message()
+    set_address(message, "From", sender)
+    message["To"] = recipient(to)
+    set_encoded(message, "Subject", subject)
+    message["Message-ID"] = message_id
+    message.set_content(body)
+    if pdf:
+        message.add_attachment(pdf, maintype="application", subtype="pdf", filename=pdf_name)
     return message

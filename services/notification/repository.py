@@ -16,6 +16,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.clock import utcnow
 from shared.contracts import Envelope
+from shared.errors import PermanentError
 from shared.group_commit import GroupWriter
 from shared.outbox import ensure_outbox_index, outbox_fields
 
@@ -44,7 +45,10 @@ class NotificationRepository:
             )
         except DuplicateKeyError:
             pass
-        return await self.notifications.find_one({"_id": doc["_id"], "commune_id": doc["commune_id"]})
+        stored = await self.notifications.find_one({"_id": doc["_id"], "commune_id": doc["commune_id"]})
+        if stored is None:  # the id is another commune's
+            raise PermanentError(f"notification id {doc['_id']} is taken")
+        return dict(stored)
 
     async def create_claimed(self, doc: dict, lease_s: float) -> bool:
         """Create the notification already claimed for `lease_s` seconds by its creator (what

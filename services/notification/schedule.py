@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from shared.contracts import PlanStatus
 from shared.directory import Commune, Dialogue
 from shared.plan_deadlines import body_address, plan_deadlines
 
-INVITING = ("collecting", "classified", "invited")
-REMINDING = ("collecting", "classified", "invited", "held")
+INVITING = (PlanStatus.COLLECTING, PlanStatus.CLASSIFIED, PlanStatus.INVITED)
+REMINDING = (*INVITING, PlanStatus.HELD)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def due_work(
     work: list[Work] = []
     base = f"{commune.id}:{dialogue.id}"  # delivery ids are unique across communes
     version = f"v{dialogue.version}"
-    if dialogue.status == "cancelled":
+    if dialogue.status == PlanStatus.CANCELLED:
         for delegate in dialogue.delegates:
             if delegate.id in invited and delegate.email:
                 work.append(

@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 
 from services.notification.deliveries import Deliverer
+from services.notification.handlers.ports import RegistrantPhones
 from services.notification.headers import new_message, recipient, set_address, set_encoded, stable_message_id
 from services.notification.ics import invitation_email, invitation_ics, invitation_sequence
-from services.notification.schedule import Registrant, Work, due_work
+from services.notification.schedule import Work, due_work
 from services.notification.settings import NotificationSettings
 from services.notification.sms import SmsSender, resident_cancellation_text, resident_invitation_text
 from services.notification.smtp import EmailSender
@@ -36,19 +37,15 @@ class Scheduler:
         self,
         *,
         directory: DirectoryReader,
+        registrants: RegistrantPhones,
         deliverer: Deliverer,
         mail: EmailSender,
         sms: SmsSender | None,
         env: Environment,
         settings: NotificationSettings,
     ) -> None:
-        self._directory, self._deliverer, self._mail, self._sms, self._env = (
-            directory,
-            deliverer,
-            mail,
-            sms,
-            env,
-        )
+        self._directory, self._registrants = directory, registrants
+        self._deliverer, self._mail, self._sms, self._env = deliverer, mail, sms, env
         self._log = deliverer.log
         self._settings = settings
 
@@ -77,12 +74,9 @@ class Scheduler:
             return 0
         today = (now or utcnow()).astimezone(ZoneInfo(dialogue.timezone)).date()
         marks = await self._directory.deadline_marks(commune.id, dialogue.id)
-        registrants = []
-        if self._sms is not None:
-            registrants = [
-                Registrant(r["_id"], r["phone"], r["hamlet"], r["hamlet_id"])
-                for r in await self._directory.registrants(commune.id, dialogue.id)
-            ]
+        # Residents are texted only where an SMS gateway is configured: only then are their
+        # phones asked of intake.
+        registrants = await self._registrants.registrants(commune.id, dialogue.id) if self._sms else []
         work = due_work(
             commune,
             dialogue,
@@ -124,6 +118,8 @@ class Scheduler:
             )
             return await self._sms.send(work.address, text, idempotency_key=work.id)
         if work.kind in ("invitation", "cancellation"):
+            if work.method is None:
+                raise PermanentError(f"delivery {work.id} has no iCalendar method")
             delegate = next(d for d in dialogue.delegates if d.id == work.recipient_id)
             sequence = invitation_sequence(dialogue)
             organizer = parseaddr(self._settings.smtp_from)[1] or "doithoai@localhost"

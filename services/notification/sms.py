@@ -82,7 +82,8 @@ def resident_invitation_text(commune: Commune, dialogue: Dialogue, hamlet_name: 
     d = dialogue.meeting_date
     head = (
         f"Chi bộ {hamlet_name} kính mời bà con dự Hội nghị đối thoại giữa Bí thư Đảng ủy với nhân dân "
-        f"{commune.display_name}: {start.hour:02d}g{start.minute:02d} {vn_weekday(d)} {d.day:02d}/{d.month:02d}/{d.year}"
+        f"{commune.display_name}: {start.hour:02d}g{start.minute:02d} {vn_weekday(d)} "
+        f"{d.day:02d}/{d.month:02d}/{d.year}"
         f" tại {dialogue.venue}."
     )
     tail = " Đăng ký dự, gửi ý kiến tại Chi ủy hoặc Ban công tác Mặt trận ấp."
@@ -100,6 +101,7 @@ def resident_cancellation_text(commune: Commune, dialogue: Dialogue) -> str:
     """The SMS that tells invited residents the meeting will not take place as announced."""
     d = dialogue.meeting_date
     return _clip(
-        f"{commune.display_name}: HỦY buổi đối thoại giữa Bí thư Đảng ủy với nhân dân ngày {d.day:02d}/{d.month:02d}/{d.year}. Thời gian mới sẽ thông báo sau. Trân trọng.",
+        f"{commune.display_name}: HỦY buổi đối thoại giữa Bí thư Đảng ủy với nhân dân ngày "
+        f"{d.day:02d}/{d.month:02d}/{d.year}. Thời gian mới sẽ thông báo sau. Trân trọng.",
         MAX_TEXT_CHARS,
     )

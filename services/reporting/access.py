@@ -18,7 +18,8 @@ ACCESS = {
     f"POST {D}/documents/{{kind}}": allow(MANAGERS, [Scope.ISSUE]),
     f"GET {D}/documents": READERS,
     f"GET {D}/documents/{{kind}}/preview.{{fmt}}": READERS,
-    f"GET {C}/documents/{{document_id}}.{{fmt}}": READERS,
+    # notification attaches the issued PDF when it distributes the document (its own token)
+    f"GET {C}/documents/{{document_id}}.{{fmt}}": allow(MANAGERS, [Scope.READ], services=["notification"]),
     f"GET {D}/follow-up": allow(ANSWERERS, [Scope.READ]),
     f"POST {C}/follow-up/{{task_id}}/status": allow(ANSWERERS, [Scope.FOLLOW_UP]),
     "GET /public/{commune_id}/dialogues/{dialogue_id}": PUBLIC,

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
@@ -28,9 +29,8 @@ API_KEY_PREFIX = "dtk_"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 ApiKeyResolver = Callable[[str], Awaitable[Principal | None]]
-AuditSink = Callable[
-    [str, Principal, str, dict, int], Awaitable[None]
-]  # service, principal, action, target, status
+# service, principal, action, target (the route's path parameters), status
+AuditSink = Callable[[str, Principal, str, dict[str, Any], int], Awaitable[None]]
 
 
 def refusal(status: int, path: str = "") -> JSONResponse:
@@ -177,7 +177,7 @@ async def _key_param(request: Request, field: str) -> str:
 class GuardedRoute(APIRoute):
     """The route class of every router: the app's guard (`app.state.guard`) runs first."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         inner = super().get_route_handler()
         path, name = self.path, self.name
 

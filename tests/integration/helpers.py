@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
+from collections.abc import AsyncIterator
 
 import aio_pika
+import uvicorn
 from fastapi import FastAPI
 
 # Five residents' petitions on different topics, for tests that post a stream of items.
@@ -41,3 +44,30 @@ async def dead_letters(
             else:
                 got.append(message)
         return got
+
+
+def reserved_port() -> socket.socket:
+    """A loopback port bound but not listening yet: connections to it are refused until an app
+    is served on it (`serving(app, sock)`)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI, sock: socket.socket | None = None) -> AsyncIterator[str]:
+    """Serve a running app (its lifespan entered by `running`) over HTTP on loopback, as another
+    process of the deployment reaches it; yields its base URL."""
+    sock = sock or reserved_port()
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            task.result()  # raises what stopped it
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()

@@ -43,7 +43,14 @@ PETITIONS = [
 
 @pytest.fixture
 async def system(make_settings, mail_capture):
-    settings = make_settings(SMTP_URL=mail_capture.url, DOITHOAI_SCHEDULER_INTERVAL_S=3600)
+    # One process serves the four services: notification reads residents' contacts and issued
+    # PDFs through intake's and reporting's APIs in this same process.
+    settings = make_settings(
+        SMTP_URL=mail_capture.url,
+        DOITHOAI_SCHEDULER_INTERVAL_S=3600,
+        DOITHOAI_INTAKE_URL="inprocess",
+        DOITHOAI_REPORTING_URL="inprocess",
+    )
     app = build_app(settings, [intake, routing, notification, reporting], title="t")
     async with running(app):
         await seed_demo(app.state.runtime.db)

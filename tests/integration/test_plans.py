@@ -24,7 +24,7 @@ from services.intake.app import build_service as intake
 from services.notification.app import build_service as notification
 from tests.auth import staff_headers
 from tests.conftest import eventually
-from tests.integration.helpers import running
+from tests.integration.helpers import running, serving
 
 pytestmark = pytest.mark.integration
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -58,12 +58,13 @@ def seed_plan_body(meeting: date, plan_id: str, delegates: int = 0) -> dict:
 async def stack(make_settings, mail_capture):
     settings = make_settings(SMTP_URL=mail_capture.url, DOITHOAI_SCHEDULER_INTERVAL_S=3600)
     intake_app = build_app(settings, [intake], title="intake")
-    async with running(intake_app):
+    async with running(intake_app), serving(intake_app) as intake_url:
         await seed_demo(intake_app.state.runtime.db)
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=intake_app), base_url="http://t", headers=staff_headers()
         ) as client:
-            yield settings, client, intake_app.state.runtime.db
+            # Notification, built in its own apps below, reads registrants' phones over HTTP.
+            yield settings.model_copy(update={"intake_url": intake_url}), client, intake_app.state.runtime.db
 
 
 async def test_seed_plan_shows_every_deadline_with_its_body_and_state(stack):

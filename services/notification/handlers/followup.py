@@ -1,0 +1,93 @@
+"""Follow-up of the dialogue's conclusions: the residents whose issue is resolved are told (by
+e-mail or SMS, as they left their contact), the office whose task falls due is reminded, and the
+Standing Committee is told when a task is overdue."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from services.notification.handlers.common import built_then_sent, commune_of
+from services.notification.handlers.ports import Deps
+from services.notification.headers import stable_message_id
+from services.notification.messages import plain_email
+from shared.contracts import Envelope, FollowUpChangedV1, FollowUpReminderV1, FollowUpStatus
+
+
+async def notify_follow_up(deps: Deps, envelope: Envelope, changed: FollowUpChangedV1) -> None:
+    """A resolved task tells every resident who left a contact on one of its submissions, once
+    each; their contacts come from intake's API, never from the event."""
+    if changed.status != FollowUpStatus.RESOLVED:
+        return
+    commune = await commune_of(deps.directory, envelope.commune_id)
+    for person in await deps.submitters.submitters(envelope.commune_id, changed.submission_ids):
+        contact = (person.contact or "").strip()
+        if not contact:
+            continue
+        body = deps.env.get_template("followup_resolved.txt").render(
+            commune=commune, changed=changed, tracking_code=person.tracking_code
+        )
+        delivery_id = f"{changed.task_id}:resolved:{person.submission_id}"
+        record = {
+            "_id": delivery_id,
+            "commune_id": envelope.commune_id,
+            "dialogue_id": changed.dialogue_id,
+            "kind": "resident_resolved",
+            "recipient_id": person.submission_id,
+            "address": contact,
+        }
+        if "@" in contact:
+            build = partial(
+                plain_email,
+                deps.sender,
+                contact,
+                f"Ý kiến {person.tracking_code} đã được giải quyết",
+                body,
+                stable_message_id("ket-qua", changed.task_id, person.submission_id, domain=commune.id),
+            )
+            await deps.deliverer.once(
+                {**record, "channel": "email"}, built_then_sent(deps.mail, build), raise_transient=True
+            )
+        elif deps.sms is not None:
+            text = (
+                f"{commune.display_name}: y kien {person.tracking_code} da duoc giai quyet. "
+                "Tra cuu bang ma theo doi."
+            )
+            await deps.deliverer.once(
+                {**record, "channel": "sms"},
+                partial(deps.sms.send, contact, text, idempotency_key=delivery_id),
+                raise_transient=True,
+            )
+
+
+async def remind_follow_up(deps: Deps, envelope: Envelope, reminder: FollowUpReminderV1) -> None:
+    """The office is reminded of a task due soon; an overdue one goes to the Standing Committee too."""
+    commune = await commune_of(deps.directory, envelope.commune_id)
+    office = commune.office(reminder.office_id)
+    recipients = [(office.id, office.name, office.email)] if office and office.email else []
+    if reminder.kind == "overdue":
+        standing = commune.bodies.get("standing_committee") or commune.bodies.get("party_office")
+        if standing:
+            recipients.append(("standing_committee", "Thường trực Đảng ủy", standing))
+    tag = "[Quá hạn]" if reminder.kind == "overdue" else "[Nhắc việc]"
+    for recipient_id, name, address in recipients:
+        body = deps.env.get_template("followup_reminder.txt").render(
+            commune=commune, reminder=reminder, recipient_name=name
+        )
+        build = partial(
+            plain_email,
+            deps.sender,
+            address,
+            f"{tag} Thực hiện kết luận đối thoại: {reminder.summary[:80]}",
+            body,
+            stable_message_id("nhac", reminder.task_id, reminder.kind, recipient_id, domain=commune.id),
+        )
+        record = {
+            "_id": f"{reminder.task_id}:{reminder.kind}:{reminder.due}:{recipient_id}",
+            "commune_id": envelope.commune_id,
+            "dialogue_id": reminder.dialogue_id,
+            "kind": f"followup_{reminder.kind}",
+            "channel": "email",
+            "recipient_id": recipient_id,
+            "address": address,
+        }
+        await deps.deliverer.once(record, built_then_sent(deps.mail, build), raise_transient=True)
