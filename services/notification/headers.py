@@ -14,9 +14,8 @@ from shared.errors import PermanentError
 
 class _BuiltHeaderClasses(HeaderRegistry):
     """The standard registry, with each header's class made once up front: `HeaderRegistry`
-    creates a new class with `type()` for every header set, about a third of the CPU of building
-    an office e-mail (1.05-1.40 ms -> 0.74-0.80 ms per message; `time.process_time` over 1,000
-    messages, two rounds each).
+    creates a new class with `type()` for every header set, a large share of the CPU of building
+    an e-mail. The headers it builds serialise exactly as the standard policy's (tested).
     Nothing changes after construction."""
 
     def __init__(self) -> None:
