@@ -91,7 +91,10 @@ def seed(settings: Settings) -> None:
 @pytest.fixture
 def server(make_settings, mail_capture):
     settings = make_settings(
-        SMTP_URL=mail_capture.url, DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess"
+        SMTP_URL=mail_capture.url,
+        DOITHOAI_INTAKE_URL="inprocess",
+        DOITHOAI_ROUTING_URL="inprocess",
+        DOITHOAI_REPORTING_URL="inprocess",
     )
     seed(settings)
     with ServerThread(settings) as running:
