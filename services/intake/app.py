@@ -12,16 +12,16 @@ from services.intake.api_keys import ApiKeyStore
 from services.intake.api_keys_api import build_api_keys_router
 from services.intake.communes_api import build_communes_router
 from services.intake.consumers import SUBSCRIPTIONS
-from services.intake.handlers.status import StatusDeps
-from services.intake.handlers.submissions import SubmitDeps
+from services.intake.handlers import PlanDeps, RegistrationDeps, StatusDeps, SubmitDeps
 from services.intake.import_jobs import ImportJobs
 from services.intake.internal_api import build_internal_router
 from services.intake.metrics import IntakeMetrics
 from services.intake.open311 import build_open311_router
 from services.intake.plan_repository import PlanRepository
 from services.intake.plans_api import build_plans_router
-from services.intake.registrations import RegistrationRepository, build_registrations_router
-from services.intake.repository import SubmissionRepository
+from services.intake.registrations import RegistrationRepository
+from services.intake.registrations_api import build_registrations_router
+from services.intake.repository import SubmissionRepository, ensure_indexes
 from services.intake.settings import IntakeSettings
 from services.intake.web.pages import build_web_router
 from services.intake.web.staff.pages import build_staff_router
@@ -41,22 +41,19 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
     api_keys = ApiKeyStore(rt.db)
     outbox = Outbox(publisher, [repo.submissions, plans.dialogues])
     submissions = SubmitDeps(repo, partial(outbox.publish_written, repo.submissions), intake_metrics)
+    plan_deps = PlanDeps(plans, rt.directory, partial(outbox.flush_document, plans.dialogues))
+    attendees = RegistrationDeps(registrations)
     imports = ImportJobs(rt.db, rt.directory, submissions, batch_size=rt.settings.import_batch_size)
     router = APIRouter()
     router.include_router(build_router(repo, rt.directory, submissions))
-    router.include_router(build_plans_router(plans, rt.directory, outbox))
-    router.include_router(build_registrations_router(registrations, rt.directory))
+    router.include_router(build_plans_router(rt.directory, plan_deps))
+    router.include_router(build_registrations_router(registrations, rt.directory, attendees))
     router.include_router(build_internal_router(repo, registrations))
     router.include_router(build_communes_router(rt.db, rt.directory))
     router.include_router(build_api_keys_router(api_keys, rt.directory, rt.tokens))
     router.include_router(build_open311_router(repo, rt.directory, submissions))
-    router.include_router(build_web_router(rt, repo, registrations, submissions))
+    router.include_router(build_web_router(rt, repo, registrations, submissions, attendees))
     router.include_router(build_staff_router(rt, repo, imports, submissions))
-
-    async def ensure_indexes() -> None:
-        for repository in (repo, plans, registrations, imports, api_keys):
-            await repository.ensure_indexes()
-
     return ServiceParts(
         name=NAME,
         metrics=metrics,
@@ -64,9 +61,9 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
         router=router,
         consumers=[sub.bind(StatusDeps(repo, plans, intake_metrics)) for sub in SUBSCRIPTIONS],
         outbox=outbox,
-        ensure_indexes=ensure_indexes,
+        ensure_indexes=partial(ensure_indexes, repo, plans, registrations, imports, api_keys),
         extra_tasks=[
-            lambda: repeat(imports.resume_stalled, rt.settings.outbox_relay_interval_s, "import-resume")
+            partial(repeat, imports.resume_stalled, rt.settings.outbox_relay_interval_s, "import-resume")
         ],
         body_limits={"/staff/nhap": rt.settings.import_max_bytes + 64 * 1024},
         components={"imports": imports, "api_keys": api_keys},

@@ -21,6 +21,7 @@ import io
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -239,7 +240,7 @@ class Importer:
                 contact=phone or None,
             )
         except ValidationError as exc:
-            return [RowError(number, _column_of(e["loc"]), _reason_vi(e)) for e in exc.errors()]
+            return [RowError(number, _column_of(e["loc"]), _reason_vi(dict(e))) for e in exc.errors()]
         return ImportRow(number, submission, topic)
 
 
@@ -321,7 +322,7 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
         raise ImportFileRejected(f"Tệp CSV bị lỗi định dạng: {exc}.", f"Malformed CSV: {exc}.") from exc
 
 
-def _xlsx_rows(content: bytes) -> Iterator[tuple]:
+def _xlsx_rows(content: bytes) -> Iterator[Sequence[Any]]:
     from openpyxl import load_workbook  # only when a workbook comes
 
     try:

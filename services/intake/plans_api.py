@@ -1,69 +1,43 @@
 """HTTP API of dialogue plans: create, read with deadlines, edit, move through statuses,
-record duties as done."""
+record duties as done (the use cases are in `handlers.plans`)."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
 
+from services.intake.handlers.plans import (
+    PlanConflict,
+    PlanDeps,
+    create_plan,
+    delete_draft,
+    edit_plan,
+    mark_duty_done,
+    move_plan,
+    plan_view,
+)
 from services.intake.logic import SubmissionRejected
-from services.intake.plan_logic import deadline_views, delegates_from, new_plan
-from services.intake.plan_repository import PlanRepository
-from services.intake.plan_schemas import TRANSITIONS, DeadlineDoneIn, PlanIn, PlanPatch, TransitionIn
+from services.intake.plan_schemas import DeadlineDoneIn, PlanIn, PlanPatch, TransitionIn
 from shared.auth.guard import GuardedRoute, actor, principal_of
-from shared.clock import utcnow
-from shared.contracts import DialoguePlanChangedV1, Envelope
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
-from shared.directory import Dialogue, DirectoryReader, dialogue_key
+from shared.directory import Dialogue, DirectoryReader
 from shared.http import error_body, problem
-from shared.ids import new_id
-from shared.outbox import Outbox
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
 DialogueId = Path(max_length=64, examples=["demo-2017"])
 
 
-def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox: Outbox) -> APIRouter:
+def build_plans_router(directory: DirectoryReader, plans: PlanDeps) -> APIRouter:
     router = APIRouter(
         prefix="/api/v1/communes/{commune_id}/dialogues", tags=["dialogue plans"], route_class=GuardedRoute
     )
 
-    def event(dialogue: Dialogue, change: str, previous: str | None, by: str) -> Envelope:
-        payload = DialoguePlanChangedV1(
-            dialogue_id=dialogue.id,
-            version=dialogue.version,
-            status=dialogue.status,
-            previous_status=previous,
-            change=change,
-            changed_by=by,
-        )
-        return Envelope.wrap(payload, commune_id=dialogue.commune_id, correlation_id=new_id())
-
-    async def view(request: Request, dialogue: Dialogue) -> dict:
-        """The plan; delegates' contacts only for the commune's own staff and integrations."""
-        commune = await directory.commune(dialogue.commune_id)
-        marks = await directory.deadline_marks(dialogue.commune_id, dialogue.id)
-        today = utcnow().astimezone(ZoneInfo(dialogue.timezone)).date()
-        deadlines = deadline_views(commune, dialogue, marks, today)
-        plan = dialogue.model_dump(mode="json")
+    async def view(request: Request, dialogue: Dialogue) -> dict[str, Any]:
         principal = principal_of(request)
-        if principal is None or not principal.reads_commune(dialogue.commune_id):
-            plan["delegates"] = [
-                {k: v for k, v in d.items() if k not in ("email", "phone")} for d in plan["delegates"]
-            ]
-            for deadline in deadlines:
-                deadline.pop("done_by", None)
-        return {**plan, "deadlines": deadlines, "allowed_transitions": list(TRANSITIONS[dialogue.status])}
-
-    async def publish(dialogue: Dialogue) -> None:
-        try:
-            await outbox.flush_document(
-                repo.dialogues, dialogue.commune_id, dialogue_key(dialogue.commune_id, dialogue.id)
-            )
-        except Exception:  # stored; the relay publishes it
-            pass
+        contacts = principal is not None and principal.reads_commune(dialogue.commune_id)
+        return await plan_view(plans, dialogue, contacts=contacts)
 
     @router.post("", status_code=201, summary="Lập kế hoạch đối thoại (create the year's dialogue plan)")
     async def create(request: Request, body: PlanIn, commune_id: str = CommuneId):
@@ -71,24 +45,18 @@ def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox:
         if commune is None:
             return _unknown()
         try:
-            dialogue = new_plan(body, commune)
+            dialogue = await create_plan(plans, commune, body, actor(request))
         except SubmissionRejected as rejected:
             return JSONResponse(status_code=422, content=error_body([rejected.as_error()]))
-        if not await repo.create(dialogue, event(dialogue, "created", None, actor(request))):
-            return problem(
-                409,
-                "plan_exists",
-                f"Kế hoạch '{dialogue.id}' đã có.",
-                f"Plan '{dialogue.id}' already exists.",
-            )
-        await publish(dialogue)
+        except PlanConflict as conflict:
+            return _conflict(conflict)
         return await view(request, dialogue)
 
     @router.get("", summary="The commune's dialogue plans, newest year first")
     async def list_plans(commune_id: str = CommuneId):
         if await directory.commune(commune_id) is None:
             return _unknown()
-        plans = await directory.dialogues(commune_id)
+        found = await directory.dialogues(commune_id)
         return {
             "commune_id": commune_id,
             "dialogues": [
@@ -100,7 +68,7 @@ def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox:
                     "status": d.status,
                     "version": d.version,
                 }
-                for d in plans
+                for d in found
             ],
         }
 
@@ -113,13 +81,10 @@ def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox:
         dialogue = await directory.dialogue(commune_id, dialogue_id)
         if dialogue is None:
             return _unknown()
-        if dialogue.status != "draft" or not await repo.delete_draft(commune_id, dialogue_id):
-            return problem(
-                409,
-                "not_a_draft",
-                "Chỉ xóa được kế hoạch dự thảo; kế hoạch đã triển khai thì chuyển sang hủy.",
-                "Only a draft plan can be deleted; cancel it instead.",
-            )
+        try:
+            await delete_draft(plans, dialogue)
+        except PlanConflict as conflict:
+            return _conflict(conflict)
         return Response(status_code=204)
 
     @router.get("/{dialogue_id}", summary="The plan with every deadline, its responsible body and state")
@@ -136,45 +101,12 @@ def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox:
         current = await directory.dialogue(commune_id, dialogue_id)
         if current is None:
             return _unknown()
-        if current.status in ("held", "concluded", "closed", "cancelled"):
-            return problem(
-                409,
-                "plan_locked",
-                "Kế hoạch đã kết thúc, không sửa được.",
-                f"A {current.status} plan cannot be edited.",
-            )
-        changes = body.model_dump(
-            exclude_unset=True, exclude_none=True, exclude={"changed_by", "delegates"}
-        )  # null = unchanged
-        if body.delegates is not None:
-            changes["delegates"] = delegates_from(body.delegates)
-        if "meeting_date" in changes and changes["meeting_date"].year != current.year:
-            error = {
-                "loc": ("body", "meeting_date"),
-                "type": "value_error",
-                "msg": "wrong year",
-                "ctx": {
-                    "reason_vi": f"Ngày đối thoại phải thuộc năm {current.year}.",
-                    "reason_en": f"meeting_date must fall in {current.year}.",
-                },
-            }
-            return JSONResponse(status_code=422, content=error_body([error]))
-        updated = Dialogue.model_validate(
-            {**current.model_dump(), **changes, "version": current.version + 1}
-        )  # re-validated
-        if not await repo.replace(
-            updated,
-            current.version,
-            current.status,
-            event(updated, "updated", current.status, actor(request)),
-        ):
-            return problem(
-                409,
-                "plan_changed",
-                "Kế hoạch vừa được người khác sửa; tải lại rồi thử lại.",
-                "The plan changed meanwhile; reload and retry.",
-            )
-        await publish(updated)
+        try:
+            updated = await edit_plan(plans, current, body, actor(request))
+        except SubmissionRejected as rejected:
+            return JSONResponse(status_code=422, content=error_body([rejected.as_error()]))
+        except PlanConflict as conflict:
+            return _conflict(conflict)
         return await view(request, updated)
 
     @router.post("/{dialogue_id}/transitions", summary="Move the plan to its next status")
@@ -184,31 +116,10 @@ def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox:
         current = await directory.dialogue(commune_id, dialogue_id)
         if current is None:
             return _unknown()
-        if body.to not in TRANSITIONS[current.status]:
-            allowed = ", ".join(TRANSITIONS[current.status]) or "không có"
-            return problem(
-                409,
-                "bad_transition",
-                f"Không chuyển được từ '{current.status}' sang '{body.to}'. Được phép: {allowed}.",
-                f"Cannot go from '{current.status}' to '{body.to}'.",
-            )
-        updated = current.model_copy(
-            update={"status": body.to, "version": current.version + (body.to == "cancelled")}
-        )
-        if not await repo.replace(
-            updated, current.version, current.status, event(updated, "status", current.status, actor(request))
-        ):
-            return problem(
-                409,
-                "plan_changed",
-                "Kế hoạch vừa được người khác sửa; tải lại rồi thử lại.",
-                "The plan changed meanwhile; reload and retry.",
-            )
-        if body.to == "collecting":  # residents' submissions now go to this dialogue
-            await repo.open_for_submissions(commune_id, dialogue_id)
-        elif body.to in ("held", "concluded", "closed", "cancelled"):
-            await repo.close_for_submissions(commune_id, dialogue_id)
-        await publish(updated)
+        try:
+            updated = await move_plan(plans, current, body.to, actor(request))
+        except PlanConflict as conflict:
+            return _conflict(conflict)
         return await view(request, updated)
 
     @router.post(
@@ -224,17 +135,20 @@ def build_plans_router(repo: PlanRepository, directory: DirectoryReader, outbox:
         dialogue = await directory.dialogue(commune_id, dialogue_id)
         if dialogue is None:
             return _unknown()
-        if key not in {d["key"] for d in (await view(request, dialogue))["deadlines"]}:
+        if not await mark_duty_done(plans, dialogue, key, actor(request), body.note):
             return problem(
                 404,
                 "unknown_deadline",
                 f"Không có thời hạn '{key}' trong kế hoạch.",
                 f"No deadline '{key}' in this plan.",
             )
-        await repo.mark_done(commune_id, dialogue_id, key, actor(request), body.note)
         return await view(request, dialogue)
 
     return router
+
+
+def _conflict(conflict: PlanConflict) -> JSONResponse:
+    return problem(409, conflict.code, conflict.vi, conflict.en)
 
 
 def _unknown() -> JSONResponse:

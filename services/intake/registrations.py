@@ -5,25 +5,17 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Path, Request
-from fastapi.responses import JSONResponse
 from pydantic import Field, field_validator
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.intake.contacts import check_phone
-from services.intake.logic import SubmissionRejected, resolve_hamlet
 from services.intake.plan_schemas import _In
-from services.intake.public_limits import REGISTRATION, check_public_limit
-from shared.auth.guard import GuardedRoute, principal_of
 from shared.clock import iso, utcnow
-from shared.contracts.envelope import COMMUNE_ID_PATTERN
-from shared.directory import Commune, Dialogue, DirectoryReader, SpeakerNames
-from shared.http import error_body, problem
+from shared.directory import Commune, Dialogue, SpeakerNames
 from shared.ids import new_id
 from shared.text import fold
-
 
 REGISTRATIONS = "intake_registrations"
 
@@ -32,7 +24,9 @@ class RegistrationIn(_In):
     name: str = Field(min_length=2, max_length=120)
     phone: str = Field(
         max_length=30,
-        description="One phone number (9-11 digits, may start with +84): to invite and to tell duplicates apart",
+        description=(
+            "One phone number (9-11 digits, may start with +84): to invite and to tell duplicates apart"
+        ),
     )
     hamlet: str = Field(min_length=1, max_length=100)
     topic: int | None = Field(
@@ -67,7 +61,7 @@ def speaking_order(
 ) -> list[dict]:
     """Speakers in the order of the plan's topics (others and no topic last), then by time;
     names as `shown` (staff: FULL)."""
-    rank = {t.number: i for i, t in enumerate(dialogue.topics)}
+    rank: dict[int | None, int] = {t.number: i for i, t in enumerate(dialogue.topics)}
     speakers = [r for r in registrations if r.get("wants_to_speak")]
     speakers.sort(key=lambda r: (rank.get(r.get("topic"), len(rank)), r["registered_at"], r["_id"]))
     return [
@@ -142,100 +136,3 @@ class RegistrationRepository:
             .sort("registered_at", ASCENDING)
             .to_list()
         )
-
-
-def build_registrations_router(repo: RegistrationRepository, directory: DirectoryReader) -> APIRouter:
-    router = APIRouter(
-        prefix="/api/v1/communes/{commune_id}/dialogues/{dialogue_id}",
-        tags=["registrations"],
-        route_class=GuardedRoute,
-    )
-    commune_path, dialogue_path = Path(pattern=COMMUNE_ID_PATTERN), Path(max_length=64)
-
-    async def load(commune_id: str, dialogue_id: str):
-        commune = await directory.commune(commune_id)
-        dialogue = await directory.dialogue(commune_id, dialogue_id) if commune else None
-        return commune, dialogue
-
-    @router.post(
-        "/registrations", status_code=201, summary="Đăng ký tham dự (register to attend, optionally to speak)"
-    )
-    async def register(
-        request: Request,
-        body: RegistrationIn,
-        commune_id: str = commune_path,
-        dialogue_id: str = dialogue_path,
-    ):
-        if limited := await check_public_limit(request, commune_id, REGISTRATION):
-            return limited
-        commune, dialogue = await load(commune_id, dialogue_id)
-        if dialogue is None:
-            return _unknown()
-        try:
-            hamlet = resolve_hamlet(commune, body.hamlet)
-        except SubmissionRejected as rejected:
-            return JSONResponse(status_code=422, content=error_body([rejected.as_error()]))
-        if hamlet is None:
-            return JSONResponse(
-                status_code=422,
-                content=error_body(
-                    [
-                        SubmissionRejected(
-                            "hamlet_required",
-                            "Cần chọn ấp nơi cư trú.",
-                            "Choose the hamlet you live in.",
-                            field="hamlet",
-                        ).as_error()
-                    ]
-                ),
-            )
-        doc = registration_document(commune, dialogue_id, body, hamlet)
-        if not await repo.add(doc):
-            return problem(
-                409,
-                "already_registered",
-                f"{body.name} ({body.phone}) đã đăng ký tham dự buổi đối thoại này.",
-                "This person (same name and phone) is already registered.",
-            )
-        return {"id": doc["_id"], "hamlet": hamlet, "registered_at": doc["registered_at"]}
-
-    @router.get(
-        "/registrations/summary", summary="Registered attendees per hamlet against the plan's minimum"
-    )
-    async def summary(commune_id: str = commune_path, dialogue_id: str = dialogue_path):
-        commune, dialogue = await load(commune_id, dialogue_id)
-        if dialogue is None:
-            return _unknown()
-        rows = await repo.for_dialogue(commune_id, dialogue_id)
-        return {
-            "dialogue_id": dialogue_id,
-            "total": len(rows),
-            "hamlets": hamlet_counts(commune, dialogue, rows),
-        }
-
-    @router.get("/speaking-order", summary="Thứ tự phát biểu: the plan's topic order, then registration time")
-    async def order(request: Request, commune_id: str = commune_path, dialogue_id: str = dialogue_path):
-        commune, dialogue = await load(commune_id, dialogue_id)
-        if dialogue is None:
-            return _unknown()
-        principal = principal_of(request)
-        shown = (
-            SpeakerNames.FULL
-            if principal and principal.reads_commune(commune_id)
-            else commune.public_speaker_names
-        )
-        return {
-            "dialogue_id": dialogue_id,
-            "speakers": speaking_order(dialogue, await repo.for_dialogue(commune_id, dialogue_id), shown),
-        }
-
-    return router
-
-
-def _unknown() -> JSONResponse:
-    return problem(
-        404,
-        "not_found",
-        "Không tìm thấy xã/phường hoặc kế hoạch đối thoại.",
-        "Unknown commune or dialogue plan.",
-    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo import ASCENDING, InsertOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
@@ -125,3 +125,13 @@ class SubmissionRepository:
 
     async def count(self, commune_id: str) -> int:
         return await self.submissions.count_documents({"commune_id": commune_id})
+
+
+class _Indexed(Protocol):
+    async def ensure_indexes(self) -> None: ...
+
+
+async def ensure_indexes(*stores: _Indexed) -> None:
+    """Every index the service's collections need (idempotent; run at start-up)."""
+    for store in stores:
+        await store.ensure_indexes()

@@ -39,7 +39,7 @@ def csrf_token(request: Request) -> str:
     if cached:
         return cached
     current = request.cookies.get(CSRF_COOKIE)
-    token = current if _well_formed(current) else secrets.token_urlsafe(32)
+    token = current if current is not None and _well_formed(current) else secrets.token_urlsafe(32)
     request.state.csrf_token = token
     return token
 

@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from pymongo.errors import PyMongoError
 
+from services.intake.handlers.registrations import AlreadyRegistered, RegistrationDeps, register_attendee
 from services.intake.handlers.submissions import (
     StoreUnavailable,
     SubmitCommand,
@@ -33,12 +34,7 @@ from services.intake.handlers.submissions import (
 from services.intake.handlers.submissions import submit as submit_submission
 from services.intake.logic import SubmissionRejected, resolve_hamlet, valid_phone
 from services.intake.public_limits import REGISTRATION, WEB, minutes, public_verdict
-from services.intake.registrations import (
-    RegistrationIn,
-    RegistrationRepository,
-    hamlet_counts,
-    registration_document,
-)
+from services.intake.registrations import RegistrationIn, RegistrationRepository, hamlet_counts
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionIn
 from services.intake.status import follow_up_wording
@@ -64,6 +60,7 @@ STATIC = HERE.parent / "static"
 _COMMUNE_ID = re.compile(COMMUNE_ID_PATTERN)
 _TRACKING = re.compile(r"^DT-[A-Z0-9]{4,16}$")
 WHOLE_COMMUNE = "Toàn xã"
+HAMLET_REQUIRED_VI = "Vui lòng chọn ấp nơi bạn cư trú."
 
 KIND_LABELS_VI = Kind.labels_vi()
 KIND_HINTS_VI = {
@@ -147,6 +144,7 @@ def build_web_router(
     repo: SubmissionRepository,
     registrations: RegistrationRepository,
     submissions: SubmitDeps,
+    attendees: RegistrationDeps,
 ) -> APIRouter:
     directory: DirectoryReader = rt.directory
     settings = rt.settings
@@ -561,25 +559,28 @@ def build_web_router(
                     "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678)."
                 )
             if "hamlet" in errors:
-                errors["hamlet"] = "Vui lòng chọn ấp nơi bạn cư trú."
-        hamlet = None
-        if body is not None and "hamlet" not in errors:
+                errors["hamlet"] = HAMLET_REQUIRED_VI
+        if body is not None and "hamlet" not in errors:  # every mistake of the form is shown at once
             try:
-                hamlet = resolve_hamlet(commune, body.hamlet)
+                if resolve_hamlet(commune, body.hamlet) is None:
+                    errors["hamlet"] = HAMLET_REQUIRED_VI
             except SubmissionRejected as rejected:
                 errors["hamlet"] = rejected.vi
-            else:
-                if hamlet is None:
-                    errors["hamlet"] = "Vui lòng chọn ấp nơi bạn cư trú."
-        if errors or body is None or hamlet is None:
+        if errors or body is None:
             return await registration_page(
                 request, commune, dialogue, values=values, errors=errors, status=422
             )
-        doc = registration_document(commune, dialogue.id, body, hamlet)
-        if not await registrations.add(doc):
+        try:
+            await register_attendee(attendees, commune, dialogue.id, body)
+        except SubmissionRejected as rejected:
+            errors["hamlet"] = HAMLET_REQUIRED_VI if rejected.code == "hamlet_required" else rejected.vi
+            return await registration_page(
+                request, commune, dialogue, values=values, errors=errors, status=422
+            )
+        except AlreadyRegistered:
             duplicate = (
-                f"{body.name} (số điện thoại {body.phone}) đã đăng ký tham dự buổi đối thoại này rồi, không "
-                "cần đăng ký lại."
+                f"{body.name} (số điện thoại {body.phone}) đã đăng ký tham dự buổi đối thoại này rồi, "
+                "không cần đăng ký lại."
             )
             return await registration_page(
                 request, commune, dialogue, values=values, errors={"_form": duplicate}, status=409

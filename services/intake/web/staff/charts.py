@@ -44,7 +44,7 @@ class Timeline:
     end: date
 
 
-def bars(rows: Iterable[tuple[str, int] | tuple[str, int, str]]) -> list[Bar]:
+def bars(rows: Iterable[tuple[str, int] | tuple[str, int, str | None]]) -> list[Bar]:
     """One bar per (label, value[, link]); the longest is 100 %."""
     items = list(rows)
     top = max((r[1] for r in items), default=0)

@@ -26,7 +26,7 @@ from shared.http import read_form as read_bounded_form
 from shared.runtime import Runtime
 
 IN_PROCESS = "inprocess"
-NO_ACCESS = {"_id": {"$in": []}}  # a filter nothing matches
+NO_ACCESS: dict[str, Any] = {"_id": {"$in": []}}  # a filter nothing matches
 _NO_IDENTITY = {"submitter": 0, "outbox": 0, "fingerprint": 0}
 
 # Who may do what (the guard has already checked the session and the CSRF token).

@@ -92,7 +92,7 @@ class LoginThrottle:
             if doc is not None and doc["locked_until"] > now_ts:
                 return LoginAttempt(False, max(1, math.ceil(doc["locked_until"] - now_ts)))
             stale = doc is None or now_ts - max(doc["last_ts"], doc["locked_until"]) > self.window_s
-            count = 1 if stale else int(doc["failures"]) + 1
+            count = 1 if stale or doc is None else int(doc["failures"]) + 1
             locked_until = now_ts + self.backoff(count) if count >= self.limit else 0.0
             new = {
                 "failures": count,

@@ -173,7 +173,7 @@ def build_staff_router(
                 if attempt.retry_after_s >= 90
                 else f"{attempt.retry_after_s} giây"
             )
-            response = login_page(
+            response: Response = login_page(
                 request,
                 next_url=next_url,
                 username=username,

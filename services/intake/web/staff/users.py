@@ -35,6 +35,7 @@ import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -260,7 +261,7 @@ async def add_user(
     commune_id: str | None,
     *,
     must_change_password: bool = True,
-    **scope: str | None,
+    **scope: Any,
 ) -> dict:
     """Create one user (DuplicateKeyError when the name is taken anywhere in the deployment).
     The password is chosen by whoever creates the account, so by default its owner must

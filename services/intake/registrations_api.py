@@ -1,0 +1,105 @@
+"""HTTP API of registrations to attend a dialogue: register (the use case is in
+`handlers.registrations`), attendance per hamlet against the plan's minimum, the speaking order."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse
+
+from services.intake.handlers.registrations import AlreadyRegistered, RegistrationDeps, register_attendee
+from services.intake.logic import SubmissionRejected
+from services.intake.public_limits import REGISTRATION, check_public_limit
+from services.intake.registrations import (
+    RegistrationIn,
+    RegistrationRepository,
+    hamlet_counts,
+    speaking_order,
+)
+from shared.auth.guard import GuardedRoute, principal_of
+from shared.contracts.envelope import COMMUNE_ID_PATTERN
+from shared.directory import DirectoryReader, SpeakerNames
+from shared.http import error_body, problem
+
+
+def build_registrations_router(
+    repo: RegistrationRepository, directory: DirectoryReader, attendees: RegistrationDeps
+) -> APIRouter:
+    router = APIRouter(
+        prefix="/api/v1/communes/{commune_id}/dialogues/{dialogue_id}",
+        tags=["registrations"],
+        route_class=GuardedRoute,
+    )
+    commune_path, dialogue_path = Path(pattern=COMMUNE_ID_PATTERN), Path(max_length=64)
+
+    async def load(commune_id: str, dialogue_id: str):
+        commune = await directory.commune(commune_id)
+        dialogue = await directory.dialogue(commune_id, dialogue_id) if commune else None
+        return commune, dialogue
+
+    @router.post(
+        "/registrations", status_code=201, summary="Đăng ký tham dự (register to attend, optionally to speak)"
+    )
+    async def register(
+        request: Request,
+        body: RegistrationIn,
+        commune_id: str = commune_path,
+        dialogue_id: str = dialogue_path,
+    ):
+        if limited := await check_public_limit(request, commune_id, REGISTRATION):
+            return limited
+        commune, dialogue = await load(commune_id, dialogue_id)
+        if dialogue is None:
+            return _unknown()
+        try:
+            doc = await register_attendee(attendees, commune, dialogue_id, body)
+        except SubmissionRejected as rejected:
+            return JSONResponse(status_code=422, content=error_body([rejected.as_error()]))
+        except AlreadyRegistered:
+            return problem(
+                409,
+                "already_registered",
+                f"{body.name} ({body.phone}) đã đăng ký tham dự buổi đối thoại này.",
+                "This person (same name and phone) is already registered.",
+            )
+        return {"id": doc["_id"], "hamlet": doc["hamlet"], "registered_at": doc["registered_at"]}
+
+    @router.get(
+        "/registrations/summary", summary="Registered attendees per hamlet against the plan's minimum"
+    )
+    async def summary(commune_id: str = commune_path, dialogue_id: str = dialogue_path):
+        commune, dialogue = await load(commune_id, dialogue_id)
+        if dialogue is None:
+            return _unknown()
+        rows = await repo.for_dialogue(commune_id, dialogue_id)
+        return {
+            "dialogue_id": dialogue_id,
+            "total": len(rows),
+            "hamlets": hamlet_counts(commune, dialogue, rows),
+        }
+
+    @router.get("/speaking-order", summary="Thứ tự phát biểu: the plan's topic order, then registration time")
+    async def order(request: Request, commune_id: str = commune_path, dialogue_id: str = dialogue_path):
+        commune, dialogue = await load(commune_id, dialogue_id)
+        if dialogue is None:
+            return _unknown()
+        principal = principal_of(request)
+        shown = (
+            SpeakerNames.FULL
+            if principal and principal.reads_commune(commune_id)
+            else commune.public_speaker_names
+        )
+        return {
+            "dialogue_id": dialogue_id,
+            "speakers": speaking_order(dialogue, await repo.for_dialogue(commune_id, dialogue_id), shown),
+        }
+
+    return router
+
+
+def _unknown() -> JSONResponse:
+    return problem(
+        404,
+        "not_found",
+        "Không tìm thấy xã/phường hoặc kế hoạch đối thoại.",
+        "Unknown commune or dialogue plan.",
+    )
