@@ -13,7 +13,7 @@ every kind and printed by the one base layout:
 4. body; 5. signature block (right; the minutes also sign THƯ KÝ on the left);
 6. ``Nơi nhận:`` (underlined) ending ``- Lưu Văn phòng Đảng ủy.``
 
-Type codes (decisions):
+Type codes (decisions; each kind declares its own in ``documents/kinds/<kind>.py``):
 - ``giay-moi`` GM: practice, not in HD 36's core list, so ``options={"numbered": False}``
   prints no number line at all.
 - ``bao-cao-tong-hop`` BC, ``bien-ban`` BB, ``thong-bao-ket-luan`` TB.
