@@ -49,7 +49,7 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
     router.include_router(build_plans_router(rt.directory, plan_deps))
     router.include_router(build_registrations_router(registrations, rt.directory, attendees))
     router.include_router(build_internal_router(repo, registrations))
-    router.include_router(build_communes_router(rt.db, rt.directory))
+    router.include_router(build_communes_router(rt.directory, plan_deps))
     router.include_router(build_api_keys_router(api_keys, rt.directory, rt.tokens))
     router.include_router(build_open311_router(repo, rt.directory, submissions))
     router.include_router(build_web_router(rt, repo, registrations, submissions, attendees))

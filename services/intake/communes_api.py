@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Path
-from pymongo.asynchronous.database import AsyncDatabase
+from fastapi.responses import JSONResponse
 
+from services.intake.handlers.plans import PlanDeps, replace_calendar
 from shared.auth.guard import GuardedRoute
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
-from shared.directory import COMMUNES, CalendarOverrides, DirectoryReader
+from shared.directory import CalendarOverrides, DirectoryReader
 from shared.http import problem
 
 
-def build_communes_router(db: AsyncDatabase, directory: DirectoryReader) -> APIRouter:
+def build_communes_router(directory: DirectoryReader, plans: PlanDeps) -> APIRouter:
     router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["communes"], route_class=GuardedRoute)
     commune_path = Path(pattern=COMMUNE_ID_PATTERN)
 
@@ -28,13 +29,10 @@ def build_communes_router(db: AsyncDatabase, directory: DirectoryReader) -> APIR
         summary="Replace the commune's calendar overrides (deadlines follow at once)",
     )
     async def replace(body: CalendarOverrides, commune_id: str = commune_path):
-        result = await db[COMMUNES].update_one(
-            {"_id": commune_id}, {"$set": {"calendar": body.model_dump(mode="json")}}
-        )
-        return body if result.matched_count else _unknown()
+        return body if await replace_calendar(plans, commune_id, body) else _unknown()
 
     return router
 
 
-def _unknown():
+def _unknown() -> JSONResponse:
     return problem(404, "unknown_commune", "Không tìm thấy xã/phường.", "Unknown commune.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -56,6 +58,11 @@ class PlanRepository:
         await self.communes.update_one(
             {"_id": commune_id, "current_dialogue_id": dialogue_id}, {"$set": {"current_dialogue_id": None}}
         )
+
+    async def set_calendar(self, commune_id: str, calendar: dict[str, Any]) -> bool:
+        """False: no such commune."""
+        result = await self.communes.update_one({"_id": commune_id}, {"$set": {"calendar": calendar}})
+        return result.matched_count == 1
 
     async def delete_draft(self, commune_id: str, dialogue_id: str) -> bool:
         result = await self.dialogues.delete_one(

@@ -1,9 +1,10 @@
-"""Intake's use cases alone: accepting submissions (`handlers.submissions`) and following them
-downstream (`handlers.status`).
+"""Intake's use cases alone: accepting submissions (`handlers.submissions`), following them
+downstream (`handlers.status`) and moving plans (`handlers.plans`).
 
 Fakes: an in-memory submission store (a dict keyed by id, with the unique tracking code per
 commune the real collection has, and a switch that makes it fail as a store that is down), a
-list standing for the outbox publisher, in-memory history and plan marks. They keep the
+list standing for the outbox publisher, in-memory history and plan marks, a plans' store that
+compares version and status before it replaces, as the real one's filter does. They keep the
 properties the use cases rely on (duplicate ids and codes refused, history keyed by event id),
 so the rules are checked without a broker or a store. Metrics are the real counters on a fresh
 registry.
@@ -18,7 +19,8 @@ import pytest
 from prometheus_client import CollectorRegistry
 from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure
 
-from services.demo.seed import demo_commune
+from services.demo.seed import demo_commune, demo_dialogue
+from services.intake.handlers.plans import PlanConflict, PlanDeps, edit_plan, move_plan
 from services.intake.handlers.status import (
     StatusDeps,
     record_document_issued,
@@ -35,6 +37,7 @@ from services.intake.handlers.submissions import (
 )
 from services.intake.logic import SubmissionRejected
 from services.intake.metrics import IntakeMetrics
+from services.intake.plan_schemas import PlanPatch
 from services.intake.schemas import SubmissionIn
 from shared.contracts import (
     DocumentIssuedV1,
@@ -352,3 +355,76 @@ async def test_an_issued_conclusion_notice_marks_its_duty_done_and_minutes_mark_
         )
         await record_document_issued(d, envelope(issued), issued)
     assert plans.marks == [("demo-2017", "conclusion", "system", "Văn bản số 05-TB/ĐU ngày 02/04/2017")]
+
+
+# ---- plans ---------------------------------------------------------------------------------------
+
+
+class FakePlans2:
+    """The plans' store: a compare-and-set on (version, status), as the real one's filter does."""
+
+    def __init__(self, dialogue: Any) -> None:
+        self.dialogue = dialogue
+        self.events: list[Envelope] = []
+        self.current_dialogue_id: str | None = None
+
+    async def create(self, dialogue: Any, event: Envelope) -> bool:
+        return False
+
+    async def replace(
+        self, dialogue: Any, expected_version: int, expected_status: str, event: Envelope
+    ) -> bool:
+        if (self.dialogue.version, self.dialogue.status) != (expected_version, expected_status):
+            return False
+        self.dialogue = dialogue
+        self.events.append(event)
+        return True
+
+    async def open_for_submissions(self, commune_id: str, dialogue_id: str) -> None:
+        self.current_dialogue_id = dialogue_id
+
+    async def close_for_submissions(self, commune_id: str, dialogue_id: str) -> None:
+        self.current_dialogue_id = None
+
+    async def delete_draft(self, commune_id: str, dialogue_id: str) -> bool:
+        return True
+
+    async def mark_done(self, commune_id: str, dialogue_id: str, key: str, by: str, note: str | None) -> bool:
+        return True
+
+    async def set_calendar(self, commune_id: str, calendar: Doc) -> bool:
+        return True
+
+
+def plan_deps(store: FakePlans2, published: list[str]) -> PlanDeps:
+    async def publish(commune_id: str, doc_id: str) -> int:
+        published.append(doc_id)
+        return 1
+
+    return PlanDeps(store, None, publish)  # type: ignore[arg-type]  # no directory read here
+
+
+async def test_opening_a_plan_makes_it_take_submissions_and_a_stale_move_is_a_conflict():
+    draft = demo_dialogue().model_copy(update={"status": "draft", "version": 1})
+    store, published = FakePlans2(draft), []
+    d = plan_deps(store, published)
+    opened = await move_plan(d, draft, "collecting", "demo.vp")
+    assert (opened.status, store.current_dialogue_id, published) == (
+        "collecting",
+        "demo-2017",
+        ["demo/demo-2017"],
+    )
+    assert (
+        store.events[0].payload["change"] == "status"
+        and store.events[0].payload["previous_status"] == "draft"
+    )
+    with pytest.raises(PlanConflict) as caught:
+        await move_plan(d, draft, "collecting", "demo.vp")  # read before the move above
+    assert caught.value.code == "plan_changed"
+    with pytest.raises(PlanConflict) as caught:
+        await move_plan(d, opened, "held", "demo.vp")
+    assert caught.value.code == "bad_transition" and "classified" in caught.value.vi
+    held = opened.model_copy(update={"status": "held"})
+    with pytest.raises(PlanConflict) as caught:
+        await edit_plan(d, held, PlanPatch(venue="Hội trường ấp Chợ"), "demo.vp")
+    assert caught.value.code == "plan_locked"

@@ -1,7 +1,9 @@
-"""Dialogue plans: create, edit, move through statuses, delete a draft, record a duty done, and
-the plan as it is read with its deadlines. Every change stores the new version with its
-`dialogue.plan_changed.v1` in the plan's own outbox, only if nobody changed the plan since it
-was read, and then publishes it (a failed publish is left to the outbox relay)."""
+"""Dialogue plans: create, edit, move through statuses, delete a draft, record a duty done, the
+plan as it is read with its deadlines, and the commune's working-day calendar they follow.
+
+Every change of a plan stores the new version with its `dialogue.plan_changed.v1` in the plan's
+own outbox, only if nobody changed the plan since it was read, and then publishes it (a failed
+publish is left to the outbox relay)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from services.intake.plan_logic import deadline_views, delegates_from, new_plan
 from services.intake.plan_schemas import TRANSITIONS, PlanIn, PlanPatch
 from shared.clock import utcnow
 from shared.contracts import DialoguePlanChangedV1, Envelope, PlanStatus
-from shared.directory import Commune, Dialogue, dialogue_key
+from shared.directory import CalendarOverrides, Commune, Dialogue, dialogue_key
 from shared.ids import new_id
 from shared.plan_deadlines import plan_deadlines
 
@@ -44,6 +46,8 @@ class PlanStore(Protocol):
     async def close_for_submissions(self, commune_id: str, dialogue_id: str) -> None: ...
 
     async def delete_draft(self, commune_id: str, dialogue_id: str) -> bool: ...
+
+    async def set_calendar(self, commune_id: str, calendar: dict[str, Any]) -> bool: ...
 
     async def mark_done(
         self, commune_id: str, dialogue_id: str, key: str, by: str, note: str | None
@@ -200,3 +204,9 @@ async def mark_duty_done(deps: PlanDeps, dialogue: Dialogue, key: str, by: str, 
 
 def _today(deps: PlanDeps, dialogue: Dialogue) -> date:
     return deps.clock().astimezone(ZoneInfo(dialogue.timezone)).date()
+
+
+async def replace_calendar(deps: PlanDeps, commune_id: str, overrides: CalendarOverrides) -> bool:
+    """The commune's extra days off and working days; every deadline follows at once. False: no
+    such commune."""
+    return await deps.plans.set_calendar(commune_id, overrides.model_dump(mode="json"))
