@@ -12,8 +12,8 @@ from datetime import date
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.demo.staff import seed_demo_staff
 from services.intake.plan_logic import DEFAULT_TOPICS
-from services.intake.web.staff.users import seed_demo_staff
 from shared.directory import (
     COMMUNES,
     DIALOGUES,

@@ -16,9 +16,9 @@ import pytest
 import uvicorn
 
 from services.demo.seed import seed_demo
+from services.demo.staff import seed_demo_staff
 from services.deployment import Settings, build_app
 from services.intake.app import build_service as intake
-from services.intake.web.staff.users import seed_demo_staff
 from services.local.ports import free_port
 from services.notification.app import build_service as notification
 from services.reporting.app import build_service as reporting

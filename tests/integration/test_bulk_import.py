@@ -10,12 +10,12 @@ import io
 import pytest
 
 from services.demo.seed import demo_commune, seed_demo
+from services.demo.staff import seed_demo_staff
 from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.import_jobs import IMPORT_JOBS
 from services.intake.importer import Importer
 from services.intake.repository import SUBMISSIONS
-from services.intake.web.staff.users import seed_demo_staff
 from services.routing.app import build_service as routing
 from tests.conftest import eventually
 from tests.integration.helpers import running

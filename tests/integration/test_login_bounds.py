@@ -16,13 +16,14 @@ from pymongo import AsyncMongoClient
 
 from services import cli
 from services.demo.seed import seed_demo
+from services.demo.staff import DEMO_STAFF, seed_demo_staff
 from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.web.ratelimit import RATE_LIMITS
 from services.intake.web.staff import users
 from services.intake.web.staff.login_throttle import LOGIN_FAILURES
 from services.intake.web.staff.pages import LOGIN_FAILED_VI, MUST_CHANGE_VI
-from services.intake.web.staff.users import DEMO_STAFF, STAFF_USERS, seed_demo_staff
+from services.intake.web.staff.users import STAFF_USERS
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from tests.integration.helpers import running

@@ -12,11 +12,11 @@ import pytest
 from markupsafe import escape
 
 from services.demo.seed import seed_demo
+from services.demo.staff import seed_demo_staff
 from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.registrations import REGISTRATIONS
 from services.intake.repository import SUBMISSIONS
-from services.intake.web.staff.users import seed_demo_staff
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from shared.auth.principal import Scope

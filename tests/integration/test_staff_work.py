@@ -12,10 +12,11 @@ import re
 import pytest
 
 from services.demo.seed import seed_demo
+from services.demo.staff import seed_demo_staff
 from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.repository import SUBMISSIONS
-from services.intake.web.staff.users import STAFF_AUDIT, seed_demo_staff
+from services.intake.web.staff.users import STAFF_AUDIT
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from tests.conftest import eventually

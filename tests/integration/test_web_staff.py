@@ -15,19 +15,13 @@ import pytest
 from fastapi.routing import iter_route_contexts
 
 from services.demo.seed import demo_commune, seed_demo
+from services.demo.staff import DEMO_STAFF, seed_demo_staff
 from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.import_jobs import IMPORT_JOBS
 from services.intake.repository import SUBMISSIONS
 from services.intake.web.staff.pages import LOGIN_FAILED_VI, SESSION_COOKIE
-from services.intake.web.staff.users import (
-    DEMO_STAFF,
-    STAFF_AUDIT,
-    STAFF_SESSIONS,
-    STAFF_USERS,
-    add_user,
-    seed_demo_staff,
-)
+from services.intake.web.staff.users import STAFF_AUDIT, STAFF_SESSIONS, STAFF_USERS, add_user
 from services.reporting.app import build_service as reporting
 from services.reporting.followup_repository import TASKS
 from services.routing.app import build_service as routing
