@@ -145,11 +145,10 @@ async def store_many(deps: SubmitDeps, commands: Sequence[SubmitCommand]) -> lis
     if not commands:
         return []
     commune_id = commands[0].commune.id
-    received_at = deps.clock()
     pending: list[tuple[SubmitCommand, Document]] = []
     for command in commands:
         try:
-            pending.append((command, build_document(command, received_at)))
+            pending.append((command, build_document(command, deps.clock())))
         except SubmissionRejected as rejected:
             record_refused(deps, command.commune.id)
             log.warning(
@@ -169,7 +168,9 @@ async def store_many(deps: SubmitDeps, commands: Sequence[SubmitCommand]) -> lis
         stored += inserted
         retry = {id(doc) for doc in collided}
         pending = [
-            (command, build_document(command, received_at)) for command, doc in pending if id(doc) in retry
+            (command, build_document(command, doc["received_at"]))
+            for command, doc in pending
+            if id(doc) in retry
         ]
     if pending:
         raise RuntimeError("could not find free tracking codes for a batch of submissions")
