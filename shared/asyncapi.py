@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from shared.contracts import PAYLOADS, Envelope
 from shared.topology import ConsumerSpec
@@ -13,8 +14,10 @@ from shared.topology import ConsumerSpec
 DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "asyncapi.json"
 
 
-def build_document(specs: Sequence[ConsumerSpec], prefix: str = "doithoai") -> dict:
-    messages, channels, schemas = {}, {}, {}
+def build_document(specs: Sequence[ConsumerSpec], prefix: str = "doithoai") -> dict[str, Any]:
+    messages: dict[str, Any] = {}
+    channels: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
     envelope = Envelope.model_json_schema()
     envelope["properties"].pop("payload")
     schemas["Envelope"] = envelope
@@ -47,7 +50,8 @@ def build_document(specs: Sequence[ConsumerSpec], prefix: str = "doithoai") -> d
             f"{prefix}.{spec.service}.{spec.name}" for spec in specs if key in spec.routing_keys
         )
         channels[key] = {
-            "description": f"Routing key {key} on the topic exchange {prefix}.events; consumed by: {', '.join(consumers) or 'none'}.",
+            "description": f"Routing key {key} on the topic exchange {prefix}.events; "
+            f"consumed by: {', '.join(consumers) or 'none'}.",
             "subscribe": {"message": {"$ref": f"#/components/messages/{name}"}},
             "bindings": {
                 "amqp": {
@@ -67,7 +71,8 @@ def build_document(specs: Sequence[ConsumerSpec], prefix: str = "doithoai") -> d
         "info": {
             "title": "doithoai events",
             "version": "1",
-            "description": "Versioned events between intake, routing, notification and reporting. Consumers ignore unknown fields; a new version is a new routing key.",
+            "description": "Versioned events between intake, routing, notification and reporting. "
+            "Consumers ignore unknown fields; a new version is a new routing key.",
         },
         "defaultContentType": "application/json",
         "channels": channels,

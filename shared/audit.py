@@ -4,12 +4,14 @@ who (principal), role, commune, action (the route's name), target (path paramete
 
 from __future__ import annotations
 
+from typing import Any
+
 from pymongo import ASCENDING
-from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.auth.principal import Principal
 from shared.clock import utcnow
 from shared.ids import new_id
+from shared.mongo import Database, Document
 
 STAFF_AUDIT = "intake_staff_audit"
 
@@ -18,7 +20,7 @@ def audit_collection(service: str) -> str:
     return STAFF_AUDIT if service == "intake" else f"{service}_audit"
 
 
-def audit_document(principal: Principal, action: str, target: dict, status: int | None) -> dict:
+def audit_document(principal: Principal, action: str, target: dict[str, Any], status: int | None) -> Document:
     return {
         "_id": new_id(),
         "user_id": principal.subject,
@@ -34,11 +36,11 @@ def audit_document(principal: Principal, action: str, target: dict, status: int 
 
 
 class AuditTrail:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     async def record(
-        self, service: str, principal: Principal, action: str, target: dict, status: int
+        self, service: str, principal: Principal, action: str, target: dict[str, Any], status: int
     ) -> None:
         await self.db[audit_collection(service)].insert_one(audit_document(principal, action, target, status))
 

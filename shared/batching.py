@@ -10,7 +10,7 @@ gone, a shutdown) leaves the others' requests to finish, and a request is never 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -18,28 +18,28 @@ R = TypeVar("R")
 
 # Handles the requests of one key together; returns one result per request, in order. A result
 # that is an exception is raised to that request's caller only.
-BatchHandler = Callable[[Hashable, list[T]], Awaitable[list[R | BaseException]]]
+BatchHandler = Callable[[Hashable, list[T]], Awaitable[Sequence[R | BaseException]]]
 
 
 class Batcher(Generic[T, R]):
     """Batches of requests with the same key (e.g. one commune's), at most `max_batch` each."""
 
-    def __init__(self, handle: BatchHandler, *, max_batch: int = 1000, name: str = "batch") -> None:
+    def __init__(self, handle: BatchHandler[T, R], *, max_batch: int = 1000, name: str = "batch") -> None:
         self._handle = handle
         self._max_batch = max_batch
         self._name = name
-        self._pending: dict[Hashable, list[tuple[T, asyncio.Future]]] = {}
-        self._runner: asyncio.Task | None = None
+        self._pending: dict[Hashable, list[tuple[T, asyncio.Future[R]]]] = {}
+        self._runner: asyncio.Task[None] | None = None
 
     async def submit(self, request: T, key: Hashable = None) -> R:
-        done = asyncio.get_running_loop().create_future()
+        done: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._pending.setdefault(key, []).append((request, done))
         if self._runner is None or self._runner.done():
             self._runner = asyncio.create_task(self._run(), name=self._name)
         return await done
 
     async def _run(self) -> None:
-        batch: list[tuple[T, asyncio.Future]] = []
+        batch: list[tuple[T, asyncio.Future[R]]] = []
         try:
             while self._pending:
                 key = next(iter(self._pending))
@@ -54,7 +54,8 @@ class Batcher(Generic[T, R]):
             self._pending = {}
             raise
 
-    async def _handle_batch(self, key: Hashable, batch: list[tuple[T, asyncio.Future]]) -> None:
+    async def _handle_batch(self, key: Hashable, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+        results: Sequence[R | BaseException]
         try:
             results = await self._handle(key, [request for request, _ in batch])
             if len(results) != len(batch):  # a handler's bug must not leave callers waiting

@@ -10,7 +10,6 @@ in services/cli.py and services/local/runner.py), so the ASGI peer is always the
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import logging
 from collections.abc import Iterable
@@ -24,9 +23,9 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 UNKNOWN = "unknown"
 
 
-@functools.cache
 def trusted_networks(spec: str) -> tuple[Network, ...]:
-    """`"10.0.0.0/8, 192.168.1.7"` -> networks; raises ValueError on an entry that is neither."""
+    """`"10.0.0.0/8, 192.168.1.7"` -> networks; raises ValueError on an entry that is neither.
+    Parsed on each call (a few entries): nothing is kept between requests."""
     networks = []
     for part in spec.split(","):
         part = part.strip()

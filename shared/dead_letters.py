@@ -4,7 +4,7 @@ to their consumer once the cause is fixed (`doithoai dlq list|replay`)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import aio_pika
 
@@ -18,7 +18,7 @@ def _specs(topology: Topology, service: str | None) -> Iterable[ConsumerSpec]:
     return [spec for spec in topology.consumers if service in (None, spec.service)]
 
 
-def _describe(queue: str, message: aio_pika.abc.AbstractIncomingMessage) -> dict:
+def _describe(queue: str, message: aio_pika.abc.AbstractIncomingMessage) -> dict[str, object]:
     headers = dict(message.headers or {})
     try:
         event = json.loads(message.body)
@@ -38,9 +38,16 @@ def _describe(queue: str, message: aio_pika.abc.AbstractIncomingMessage) -> dict
     }
 
 
-def _x_death_reason(headers: dict) -> str | None:
-    deaths = headers.get("x-death") or []
-    return f"broker: {deaths[0].get('reason')}" if deaths else None
+def _x_death_reason(headers: Mapping[str, object]) -> str | None:
+    deaths = headers.get("x-death")
+    if isinstance(deaths, list) and deaths and isinstance(deaths[0], Mapping):
+        return f"broker: {deaths[0].get('reason')}"
+    return None
+
+
+def _count(value: object) -> int:
+    """A counter header: written as a number, read back as the broker kept it."""
+    return value if isinstance(value, int) else int(str(value))
 
 
 async def _take(queue: aio_pika.abc.AbstractQueue, limit: int) -> list[aio_pika.abc.AbstractIncomingMessage]:
@@ -56,9 +63,9 @@ async def _take(queue: aio_pika.abc.AbstractQueue, limit: int) -> list[aio_pika.
 
 async def list_dead_letters(
     url: str, topology: Topology, *, service: str | None = None, limit: int = 20
-) -> list[dict]:
+) -> list[dict[str, object]]:
     """Up to `limit` messages per dead-letter queue, left in place, with their reasons."""
-    found: list[dict] = []
+    found: list[dict[str, object]] = []
     connection = await aio_pika.connect(url)
     async with connection:
         channel = await connection.channel()
@@ -79,10 +86,10 @@ async def replay_dead_letters(
     service: str | None = None,
     message_id: str | None = None,
     limit: int = 100,
-) -> list[dict]:
+) -> list[dict[str, object]]:
     """Send dead letters back to their consumer's queue (each acknowledged only after the broker
     confirmed the copy), with the retry count reset."""
-    replayed: list[dict] = []
+    replayed: list[dict[str, object]] = []
     connection = await aio_pika.connect(url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
@@ -110,7 +117,7 @@ async def replay_dead_letters(
                         "x-last-death-reason",
                     )
                 }
-                headers[REPLAYED_HEADER] = int((message.headers or {}).get(REPLAYED_HEADER, 0)) + 1
+                headers[REPLAYED_HEADER] = _count((message.headers or {}).get(REPLAYED_HEADER, 0)) + 1
                 headers.setdefault(ORIGINAL_KEY_HEADER, target)
                 copy = aio_pika.Message(
                     message.body,

@@ -33,7 +33,9 @@ KINDS: tuple[str, ...] = ("before_date_days", "working_days_before", "days_befor
 class DeadlineRule:
     key: str
     title: str  # Vietnamese, as documents show it
-    responsible: str  # body key: peoples_committee, fatherland_front, mass_organisations, hamlet_party_cells, party_office, or one body's id
+    # Body key: peoples_committee, fatherland_front, mass_organisations, hamlet_party_cells,
+    # party_office, or one body's id.
+    responsible: str
     kind: Kind
     amount: int
 
@@ -70,21 +72,24 @@ DEFAULT_RULES: tuple[DeadlineRule, ...] = (
     ),
     DeadlineRule(
         "front_reports",
-        "Mặt trận gửi báo cáo tổng hợp ý kiến, kiến nghị, phản ánh của đoàn viên, hội viên về Thường trực Đảng ủy",
+        "Mặt trận gửi báo cáo tổng hợp ý kiến, kiến nghị, phản ánh của đoàn viên, hội viên "
+        "về Thường trực Đảng ủy",
         "fatherland_front",
         "before_date_days",
         10,
     ),
     DeadlineRule(
         "organisation_reports",
-        "Các đoàn thể xã gửi báo cáo tổng hợp ý kiến, kiến nghị, phản ánh của đoàn viên, hội viên về Thường trực Đảng ủy",
+        "Các đoàn thể xã gửi báo cáo tổng hợp ý kiến, kiến nghị, phản ánh của đoàn viên, hội viên "
+        "về Thường trực Đảng ủy",
         "mass_organisations",
         "before_date_days",
         10,
     ),
     DeadlineRule(
         "hamlet_reports",
-        "Chi ủy chi bộ ấp tổng hợp ý kiến, kiến nghị của nhân dân báo cáo Thường trực Đảng ủy (qua Văn phòng Đảng ủy)",
+        "Chi ủy chi bộ ấp tổng hợp ý kiến, kiến nghị của nhân dân báo cáo Thường trực Đảng ủy "
+        "(qua Văn phòng Đảng ủy)",
         "hamlet_party_cells",
         "before_date_days",
         10,
@@ -112,7 +117,8 @@ DEFAULT_RULES: tuple[DeadlineRule, ...] = (
     ),
     DeadlineRule(
         "conclusion",
-        "Văn bản thông báo ý kiến kết luận của Thường trực Đảng ủy (chậm nhất 10 ngày làm việc sau đối thoại)",
+        "Văn bản thông báo ý kiến kết luận của Thường trực Đảng ủy "
+        "(chậm nhất 10 ngày làm việc sau đối thoại)",
         "party_office",
         "working_days_after",
         10,
@@ -177,7 +183,7 @@ def state(deadline: Deadline, done: bool, today: date) -> State:
 
 
 # summary key -> rule key; "*_due_before" keys carry D of "before D", "*_by" keys the last allowed day.
-SUMMARY_KEYS: dict[str, str] = {
+SUMMARY_KEYS: Mapping[str, str] = {
     "reports_due_before": "reports",
     "front_reports_due_before": "front_reports",
     "organisation_reports_due_before": "organisation_reports",

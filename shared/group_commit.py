@@ -6,9 +6,9 @@ document, and an idle one sends each write at once. Every caller still returns o
 write is stored (or raises its own error), so "nothing is acknowledged before it is stored"
 holds as with single writes.
 
-Why: on the wire-protocol store used in tests a command costs far more than a document in it
-(measured on this machine: 0.42 ms of the store's CPU for one `insert_one`, 0.15 ms per document
-in bulk writes of eight), and on real MongoDB each command is a round trip and a journal commit.
+Why: a command costs the store far more than one more document in it (on real MongoDB each
+command is a round trip and a journal commit; on the wire-protocol store used in tests, most of
+its CPU per write).
 
 The bulk write runs in a task of its own (`shared.batching.Batcher`): a caller cancelled
 meanwhile leaves the others' writes to finish, and a write is never sent twice. Writes are
@@ -19,15 +19,16 @@ the clear starts after the insert returned).
 
 from __future__ import annotations
 
-from typing import Union
+from collections.abc import Hashable, Mapping
+from typing import Any
 
 from pymongo import InsertOne, ReplaceOne, UpdateMany, UpdateOne
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError, WriteError
 
 from shared.batching import Batcher
+from shared.mongo import Collection, Document
 
-WriteOp = Union[InsertOne, UpdateOne, UpdateMany, ReplaceOne]
+WriteOp = InsertOne[Document] | UpdateOne | UpdateMany | ReplaceOne[Document]
 
 # Server codes of a duplicate key (the same set PyMongo maps to DuplicateKeyError).
 _DUPLICATE_KEY_CODES = frozenset({11000, 11001, 12582})
@@ -37,7 +38,7 @@ MAX_BATCH = 1000
 class GroupWriter:
     """Writes to one collection, grouped while the store is busy (see the module's text)."""
 
-    def __init__(self, collection: AsyncCollection, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, collection: Collection, max_batch: int = MAX_BATCH) -> None:
         self._collection = collection
         self._batches: Batcher[WriteOp, None] = Batcher(
             self._write, max_batch=max_batch, name=f"group-commit:{collection.name}"
@@ -48,7 +49,7 @@ class GroupWriter:
         write, and the batch's error (e.g. `ConnectionFailure`) when the whole command failed."""
         await self._batches.submit(op)
 
-    async def insert(self, doc: dict) -> bool:
+    async def insert(self, doc: Document) -> bool:
         """Insert `doc`; False when a document with its key exists (a redelivery, a repeat)."""
         try:
             await self.write(InsertOne(doc))
@@ -56,7 +57,7 @@ class GroupWriter:
             return False
         return True
 
-    async def _write(self, _key: object, ops: list[WriteOp]) -> list[WriteError | None]:
+    async def _write(self, _key: Hashable, ops: list[WriteOp]) -> list[WriteError | None]:
         try:
             await self._collection.bulk_write(ops, ordered=False)
         except BulkWriteError as exc:
@@ -65,6 +66,6 @@ class GroupWriter:
         return [None] * len(ops)
 
 
-def _write_error(error: dict) -> WriteError:
+def _write_error(error: Mapping[str, Any]) -> WriteError:
     cls = DuplicateKeyError if error.get("code") in _DUPLICATE_KEY_CODES else WriteError
     return cls(error.get("errmsg", "write refused"), error.get("code"), error)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -19,11 +20,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth.guard import GuardedRoute
-from shared.auth.policy import OPERATIONS, PUBLIC
+from shared.auth.policy import OPERATIONS, PUBLIC, AccessTable
 from shared.ids import new_id
 
 # pydantic error type -> (Vietnamese, English) message. Anything else falls back to pydantic's text.
-_MESSAGES: dict[str, tuple[str, str]] = {
+_MESSAGES: Mapping[str, tuple[str, str]] = {
     "missing": ("Thiếu thông tin bắt buộc.", "This field is required."),
     "string_too_long": (
         "Nội dung quá dài: tối đa {max_length} ký tự.",
@@ -65,7 +66,7 @@ class BilingualError(ValueError):
         self.vi, self.en = vi, en
 
 
-def _describe(error: dict) -> dict:
+def _describe(error: Mapping[str, Any]) -> dict[str, Any]:
     loc = [str(part) for part in error.get("loc", ()) if part not in ("body",)]
     if error.get("type") == "json_invalid":  # loc holds the character offset, not a field
         loc = []
@@ -84,7 +85,7 @@ def _describe(error: dict) -> dict:
     return {"field": ".".join(loc) or "body", "type": error.get("type"), "message_vi": vi, "message_en": en}
 
 
-def error_body(errors: list[dict]) -> dict:
+def error_body(errors: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     described = [_describe(e) for e in errors]
     return {
         "error": "validation_failed",
@@ -100,9 +101,11 @@ def problem(status: int, code: str, vi: str, en: str) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
     async def on_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content=error_body(list(exc.errors())))
 
+    @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
         # FastAPI reports a body it cannot decode (e.g. invalid UTF-8) as a bare 400.
         if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
@@ -117,10 +120,12 @@ def install_error_handlers(app: FastAPI) -> None:
             return too_many_fields(request, None)
         return await http_exception_handler(request, exc)
 
+    @app.exception_handler(FormTooLarge)
     async def on_form_too_large(request: Request, exc: FormTooLarge) -> Response:
         return too_many_fields(request, exc.limit)
 
-    async def on_store_down(_: Request, exc: Exception) -> JSONResponse:
+    @app.exception_handler(ConnectionFailure)
+    async def on_store_down(_: Request, exc: ConnectionFailure) -> JSONResponse:
         # Nothing can be stored or read: say so and when to retry, rather than a bare 500.
         response = problem(
             503,
@@ -130,11 +135,6 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         response.headers["Retry-After"] = "5"
         return response
-
-    app.add_exception_handler(RequestValidationError, on_validation_error)
-    app.add_exception_handler(StarletteHTTPException, on_http_error)
-    app.add_exception_handler(ConnectionFailure, on_store_down)
-    app.add_exception_handler(FormTooLarge, on_form_too_large)
 
 
 # ---- forms: a bounded number of fields -----------------------------------------------------
@@ -170,16 +170,18 @@ def too_many_fields(request: Request, limit: int | None) -> Response:
     vi = f"Biểu mẫu gửi lên có quá nhiều trường{at_most_vi}; vui lòng gửi lại từ trang biểu mẫu."
     if "text/html" in request.headers.get("accept", ""):
         page = (
-            '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>Biểu mẫu không hợp lệ</title></head><body><h1>Biểu mẫu không hợp lệ</h1><p>{vi}</p></body></html>"
+            '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<title>Biểu mẫu không hợp lệ</title></head>"
+            f"<body><h1>Biểu mẫu không hợp lệ</h1><p>{vi}</p></body></html>"
         )
         return HTMLResponse(page, status_code=413)
     return problem(413, "too_many_fields", vi, f"The form holds too many fields{at_most_en}.")
 
 
 # The middlewares below are plain ASGI: Starlette's `@app.middleware("http")` wraps each
-# request in a task group and a memory stream per layer, which cost every POST measurably
-# (profiled under the end-to-end benchmark).
+# request in a task group and a memory stream per layer, a cost on every request that plain
+# ASGI does not add.
 
 
 def install_body_limit(app: FastAPI, max_bytes: int, larger: Mapping[str, int] | None = None) -> None:
@@ -255,8 +257,10 @@ class _BodyLimit:
 
 OVERLOADED_VI = "Hệ thống đang quá tải, chưa nhận được; vui lòng gửi lại sau ít giây."
 OVERLOADED_PAGE_VI = (
-    '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
-    f"<title>Hệ thống đang quá tải</title></head><body><h1>Hệ thống đang quá tải</h1><p>{OVERLOADED_VI} "
+    '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    "<title>Hệ thống đang quá tải</title></head>"
+    f"<body><h1>Hệ thống đang quá tải</h1><p>{OVERLOADED_VI} "
     "Nội dung bạn vừa gửi chưa được lưu: hãy bấm quay lại rồi gửi lần nữa.</p></body></html>"
 )
 _OPERATIONS_PATHS = ("/healthz", "/metrics")
@@ -364,8 +368,9 @@ class _RequestContext:
 
 # What every HTML page gets unless it set its own: no framing, no plugins, scripts and styles
 # only from this site (inline styles allowed: the document previews and public page use them).
-HTML_SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
+HTML_SECURITY_HEADERS: Mapping[str, str] = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+    "style-src 'self' 'unsafe-inline'; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -375,8 +380,10 @@ HTML_SECURITY_HEADERS = {
 # and a blob: worker) and start them with an inline script.
 DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; font-src 'self' https://fonts.gstatic.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; worker-src 'self' blob:; object-src 'none'; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' https://fonts.gstatic.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; worker-src 'self' blob:; "
+    "object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 
@@ -424,7 +431,7 @@ class _SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-OPERATIONS_ACCESS = {"GET /healthz": PUBLIC, "GET /metrics": OPERATIONS}
+OPERATIONS_ACCESS: AccessTable = {"GET /healthz": PUBLIC, "GET /metrics": OPERATIONS}
 
 
 def ops_router(registry: CollectorRegistry, ready: Callable[[], Awaitable[dict[str, bool]]]) -> APIRouter:

@@ -170,7 +170,9 @@ class _Dispatcher:
             except Exception:
                 log.exception("on_give_up hook failed", extra={"event_id": envelope.event_id})
 
-    async def _retry(self, message: RabbitMessage, headers: dict, attempt: int, reason: str) -> None:
+    async def _retry(
+        self, message: RabbitMessage, headers: dict[str, Any], attempt: int, reason: str
+    ) -> None:
         retry_headers = {
             **headers,
             RETRY_HEADER: attempt,
@@ -187,7 +189,9 @@ class _Dispatcher:
             headers=retry_headers,
         )
 
-    async def _dead_letter(self, message: RabbitMessage, headers: dict, reason: str, label: str) -> None:
+    async def _dead_letter(
+        self, message: RabbitMessage, headers: dict[str, Any], reason: str, label: str
+    ) -> None:
         dead_headers = {
             **headers,
             REASON_HEADER: reason[:1000],
@@ -225,7 +229,7 @@ def register_consumer(
     async def on_message() -> None:
         # The message is taken from FastStream's context, not as a `message: RabbitMessage`
         # parameter: fast_depends resolves such a Context field in a worker thread (plus a task
-        # group) for every message, which cost each service a thread hop per delivery.
+        # group) for every message: a thread hop per delivery.
         await dispatch(broker.context.get_local("message"))
 
     queue = topology.queue(consumer.spec)

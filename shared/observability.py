@@ -26,7 +26,8 @@ class ConsumerMetrics:
         self.consumed = Counter(
             f"{prefix}_events_consumed_total",
             "Events taken from the service's queue, by event type and outcome "
-            "(processed, duplicate, retried, dead_lettered; retired: a key the consumer no longer takes, dropped).",
+            "(processed, duplicate, retried, dead_lettered; "
+            "retired: a key the consumer no longer takes, dropped).",
             ["event_type", "outcome"],
             registry=registry,
         )
@@ -45,7 +46,8 @@ class ConsumerMetrics:
         )
         self.outbox_backlog = Gauge(
             f"{prefix}_outbox_backlog",
-            "Documents whose events were stored longer ago than the outbox grace period and not yet published (found by the last relay pass).",
+            "Documents whose events were stored longer ago than the outbox grace period "
+            "and not yet published (found by the last relay pass).",
             registry=registry,
         )
 

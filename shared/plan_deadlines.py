@@ -3,21 +3,20 @@ and per hamlet party cell in the plan's scope, dated on the commune's own calend
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from shared.contracts import Organisation
 from shared.deadlines import DEFAULT_RULES, Deadline, DeadlineRule, derive, for_each_body
 from shared.directory import Commune, Dialogue
 
-GROUP_NAMES_VI = {
+# The bodies a deadline rule names as responsible (DeadlineRule.responsible) other than one
+# organisation or one hamlet's party cell.
+GROUP_NAMES_VI: Mapping[str, str] = {
     "peoples_committee": "UBND xã",
     "fatherland_front": "Ủy ban MTTQ Việt Nam xã",
     "mass_organisations": "Các đoàn thể xã",
     "hamlet_party_cells": "Chi ủy các chi bộ ấp",
     "party_office": "Văn phòng Đảng ủy",
-}
-ORGANISATION_NAMES_VI = {
-    "womens_union": "Hội Liên hiệp Phụ nữ xã",
-    "farmers_union": "Hội Nông dân xã",
-    "veterans_association": "Hội Cựu chiến binh xã",
-    "youth_union": "Đoàn Thanh niên xã",
 }
 PER_ORGANISATION = ("organisation_reports",)
 PER_HAMLET_CELL = ("hamlet_reports", "resident_invitations")
@@ -30,7 +29,7 @@ def _cells(commune: Commune, dialogue: Dialogue) -> dict[str, str]:
 def plan_rules(commune: Commune, dialogue: Dialogue) -> tuple[DeadlineRule, ...]:
     rules: tuple[DeadlineRule, ...] = DEFAULT_RULES
     for key in PER_ORGANISATION:
-        rules = for_each_body(rules, key, ORGANISATION_NAMES_VI)
+        rules = for_each_body(rules, key, Organisation.labels_vi())
     cells = _cells(commune, dialogue)
     if cells:
         for key in PER_HAMLET_CELL:
@@ -51,7 +50,7 @@ def plan_deadlines(commune: Commune, dialogue: Dialogue) -> list[Deadline]:
 
 
 def group_of(commune: Commune, responsible: str) -> str:
-    if responsible in ORGANISATION_NAMES_VI:
+    if responsible in Organisation.labels_vi():
         return "mass_organisations"
     if any(h.id == responsible for h in commune.hamlets):
         return "hamlet_party_cells"
@@ -59,8 +58,8 @@ def group_of(commune: Commune, responsible: str) -> str:
 
 
 def body_name(commune: Commune, responsible: str) -> str:
-    if responsible in ORGANISATION_NAMES_VI:
-        return ORGANISATION_NAMES_VI[responsible]
+    if responsible in Organisation.labels_vi():
+        return Organisation.label_of(responsible)
     hamlet = next((h for h in commune.hamlets if h.id == responsible), None)
     if hamlet:
         return f"Chi ủy chi bộ {hamlet.name}"

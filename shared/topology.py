@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
+from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class Topology:
         return names
 
 
-async def declare(broker, topology: Topology) -> None:
+async def declare(broker: RabbitBroker, topology: Topology) -> None:
     """Declare exchanges, every consumer's queues and their bindings (idempotent)."""
     events = await broker.declare_exchange(topology.events)
     dead_letters = await broker.declare_exchange(topology.dead_letters)

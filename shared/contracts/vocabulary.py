@@ -31,6 +31,8 @@ class LabelledEnum(StrEnum):
     @classmethod
     def label_of(cls, value: str | None, default: str = "") -> str:
         """The label of a stored value; `default` (or the value itself) for one no longer known."""
+        if value is None:
+            return default
         try:
             return cls(value).label_vi
         except ValueError:
