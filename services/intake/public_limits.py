@@ -3,7 +3,7 @@ Open311 requests and registrations to attend.
 
 Each bucket is a fixed-window counter per (commune, client address) in the store
 (`web/ratelimit.py`), so every replica counts against the same limit; its limit and window are
-settings (shared/settings.py). A request whose principal (`request.state.principal`, set by the
+settings (services/intake/settings.py). A request whose principal (`request.state.principal`, set by the
 access guard) is an authenticated user or API key is never counted. Handlers call
 `check_public_limit` first, before anything is stored.
 """
