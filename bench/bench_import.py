@@ -46,7 +46,8 @@ def meeting_file(rows: int) -> bytes:
     lines = ["Ấp,Loại,Nội dung,Họ tên,Điện thoại,Lĩnh vực"]
     for i in range(rows):
         lines.append(
-            f'{hamlets[i % len(hamlets)]},kiến nghị,"{TEXTS[i % len(TEXTS)]} (ý kiến số {i + 1})",Người dân {i},09{i:08d},'
+            f'{hamlets[i % len(hamlets)]},kiến nghị,"{TEXTS[i % len(TEXTS)]} (ý kiến số {i + 1})",'
+            f"Người dân {i},09{i:08d},"
         )
     return ("\n".join(lines) + "\n").encode("utf-8")
 

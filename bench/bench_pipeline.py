@@ -12,7 +12,8 @@ What it measures, in this order:
    CPU per POST and the SMTP client's CPU per e-mail, for the feasibility floor;
 2. the store's own single-insert ops/s (one client, insert_one in a loop);
 3. end-to-end items/s, closed loop: HTTP POST to intake until the item is routed, its office
-   e-mailed (both events seen on the bus) and its routing in reporting's read model; over the same window, store operations
+   e-mailed (both events seen on the bus) and its routing in reporting's read model; over the same window,
+   store operations
    (each service's `doithoai_<service>_store_operations_total`) and broker messages (FastStream's
    published/received counters of each service) per item, counted from /metrics;
 4. open loop at 50, 100 and 200 items/s: p50/p99 latency POST -> routed (the time the routed
@@ -749,7 +750,8 @@ async def run(workdir: Path) -> dict:
     log("bare HTTP endpoint (the POSTs' least cost)")
     result["bare_http"] = await bench_bare_http(workdir)
     log(
-        f"bare HTTP: {result['bare_http']['requests_per_s']} requests/s, {result['bare_http']['server_cpu_ms_per_request']} ms of server CPU each"
+        f"bare HTTP: {result['bare_http']['requests_per_s']} requests/s, "
+        f"{result['bare_http']['server_cpu_ms_per_request']} ms of server CPU each"
     )
 
     # File-backed, as `make run` keeps its data; DOITHOAI_BENCH_STORE=memory for the tests' kind.
@@ -787,7 +789,8 @@ async def run(workdir: Path) -> dict:
             "client_cpu_ms_per_email": round(await edges.smtp_client_cpu_ms(mail_port, SMTP_EMAILS), 2),
         }
         log(
-            f"SMTP client: {result['smtp_client']['client_cpu_ms_per_email']} ms of CPU per e-mail on a kept connection"
+            f"SMTP client: {result['smtp_client']['client_cpu_ms_per_email']} ms of CPU per e-mail "
+            "on a kept connection"
         )
         from services.demo.seed import seed_demo
 
@@ -857,8 +860,10 @@ async def run(workdir: Path) -> dict:
         }
         result["per_item"] = per_item(before, after, len(ids))
         log(
-            f"end-to-end: {e2e['items_per_s']} items/s over {len(ids)} items; per item {result['per_item']['store_ops_per_item']} store ops, "
-            f"{result['per_item']['broker_published_per_item']} published / {result['per_item']['broker_delivered_per_item']} delivered messages"
+            f"end-to-end: {e2e['items_per_s']} items/s over {len(ids)} items; "
+            f"per item {result['per_item']['store_ops_per_item']} store ops, "
+            f"{result['per_item']['broker_published_per_item']} published / "
+            f"{result['per_item']['broker_delivered_per_item']} delivered messages"
         )
 
         result["offered_load"] = {}
@@ -890,12 +895,14 @@ async def run(workdir: Path) -> dict:
             }
             result["offered_load"][str(rate)] = entry
             log(
-                f"  {rate}/s: POST->routed p50 {entry['post_to_routed']['p50_ms']} ms, p99 {entry['post_to_routed']['p99_ms']} ms; drained: {entry['drained']}"
+                f"  {rate}/s: POST->routed p50 {entry['post_to_routed']['p50_ms']} ms, "
+                f"p99 {entry['post_to_routed']['p99_ms']} ms; drained: {entry['drained']}"
             )
 
         result["rss_mb_after_offered_load"] = {name: proc.rss_mb() for name, proc in services.items()}
         log(
-            f"RSS after the closed loop: {result['rss_mb_after_end_to_end']}; after the open loops: {result['rss_mb_after_offered_load']}"
+            f"RSS after the closed loop: {result['rss_mb_after_end_to_end']}; "
+            f"after the open loops: {result['rss_mb_after_offered_load']}"
         )
 
         await observer.cancel(consumer_tag)

@@ -33,8 +33,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _seed_demo(_: argparse.Namespace) -> int:
-    from services.deployment import Settings
     from services.demo.seed import seed_demo
+    from services.deployment import Settings
     from shared.mongo import create_client, database
 
     settings = Settings()
@@ -138,7 +138,8 @@ def _stored_calendar(commune_id: str):
         return asyncio.run(read())
     except Exception as exc:  # the arithmetic must still work without a store
         print(
-            f"doithoai deadlines: commune calendar not read ({type(exc).__name__}); using the national calendar",
+            f"doithoai deadlines: commune calendar not read ({type(exc).__name__}); "
+            "using the national calendar",
             file=sys.stderr,
         )
         return None
@@ -154,7 +155,8 @@ def _classify(args: argparse.Namespace) -> int:
 
     if args.commune != DEMO_COMMUNE_ID:
         print(
-            f"doithoai classify: commune {args.commune!r} is not available offline; only the built-in {DEMO_COMMUNE_ID!r} commune is",
+            f"doithoai classify: commune {args.commune!r} is not available offline; "
+            f"only the built-in {DEMO_COMMUNE_ID!r} commune is",
             file=sys.stderr,
         )
         return 2
@@ -320,12 +322,14 @@ def parser() -> argparse.ArgumentParser:
 
     render = commands.add_parser(
         "render",
-        help="render a dialogue document (invitation, report, minutes, notice, letter, radio) from the demo data set",
+        help="render a dialogue document (invitation, report, minutes, notice, letter, radio) "
+        "from the demo data set",
     )
     render.add_argument(
         "kind",
         metavar="KIND",
-        help="giay-moi | bao-cao-tong-hop | bien-ban | thong-bao-ket-luan | kien-nghi-cap-tren | thong-bao-truyen-thanh",
+        help="giay-moi | bao-cao-tong-hop | bien-ban | thong-bao-ket-luan | kien-nghi-cap-tren "
+        "| thong-bao-truyen-thanh",
     )
     render.add_argument(
         "--demo",

@@ -15,51 +15,28 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import Field
 
+from services.intake import consumers as intake_consumers
 from services.intake.settings import IntakeSettings
+from services.notification import consumers as notification_consumers
 from services.notification.settings import NotificationSettings
+from services.reporting import consumers as reporting_consumers
 from services.reporting.settings import ReportingSettings
+from services.routing import consumers as routing_consumers
 from services.routing.settings import RoutingSettings
 from shared import runtime
-from shared.contracts import (
-    DialoguePlanChangedV1,
-    DocumentIssuedV1,
-    FollowUpChangedV1,
-    FollowUpReminderV1,
-    NotificationFailedV1,
-    NotificationSentV1,
-    SubmissionReceivedV1,
-    SubmissionRoutedV1,
-)
 from shared.runtime import SettingsT
 from shared.settings import CommonSettings
+from shared.subscriptions import Subscription
 from shared.topology import ConsumerSpec
 
-CONSUMERS: tuple[ConsumerSpec, ...] = (
-    ConsumerSpec("routing", "submissions", (SubmissionReceivedV1.routing_key(),)),
-    ConsumerSpec("notification", "assignments", (SubmissionRoutedV1.routing_key(),)),
-    ConsumerSpec("notification", "plans", (DialoguePlanChangedV1.routing_key(),)),
-    ConsumerSpec("notification", "documents", (DocumentIssuedV1.routing_key(),)),
-    ConsumerSpec(
-        "notification", "followup", (FollowUpChangedV1.routing_key(), FollowUpReminderV1.routing_key())
-    ),
-    ConsumerSpec(
-        "intake",
-        "status",
-        (
-            SubmissionRoutedV1.routing_key(),
-            NotificationSentV1.routing_key(),
-            NotificationFailedV1.routing_key(),
-            FollowUpChangedV1.routing_key(),
-            DocumentIssuedV1.routing_key(),
-        ),
-    ),
-    ConsumerSpec(
-        "reporting",
-        "read-model",
-        (SubmissionReceivedV1.routing_key(), SubmissionRoutedV1.routing_key()),
-        retired_keys=(NotificationSentV1.routing_key(), NotificationFailedV1.routing_key()),
-    ),
+# Every consumer of the deployment, as each service declares it next to its use cases.
+SUBSCRIPTIONS: tuple[Subscription[Any], ...] = (
+    *intake_consumers.SUBSCRIPTIONS,
+    *routing_consumers.SUBSCRIPTIONS,
+    *notification_consumers.SUBSCRIPTIONS,
+    *reporting_consumers.SUBSCRIPTIONS,
 )
+CONSUMERS: tuple[ConsumerSpec, ...] = tuple(subscription.spec for subscription in SUBSCRIPTIONS)
 
 
 def consumer(service: str, name: str | None = None) -> ConsumerSpec:
@@ -99,9 +76,9 @@ def service_settings(name: str) -> CommonSettings:
 
 
 def build_service_app(settings: CommonSettings, name: str) -> FastAPI:
-    """One service's process (`doithoai serve NAME`): only that service's application modules are
-    imported. `settings` must carry the service's own fields (`service_settings(name)`, or
-    `Settings`)."""
+    """One service's process (`doithoai serve NAME`): only that service is assembled; the others
+    contribute their consumer declarations to the topology. `settings` must carry the service's
+    own fields (`service_settings(name)`, or `Settings`)."""
     if name not in SERVICES:
         raise ValueError(f"unknown service {name!r}")
     if not isinstance(settings, SERVICE_SETTINGS[name]):

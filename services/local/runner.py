@@ -136,8 +136,10 @@ def _banner(port: int, mode: str, mail_note: str, extra: str = "") -> None:
         f"  Intake API:  {base}/docs   (OpenAPI: {base}/openapi.json)\n{extra}"
         f"  Store: {os.environ['MONGODB_URL']}; {mail_note}\n"
         f"  Try:\n"
-        f"    curl -s -X POST {base}/api/v1/communes/demo/submissions -H 'content-type: application/json' \\\n"
-        f'      -d \'{{"source":"citizen","kind":"petition","hamlet":"ấp Chợ","text":"Cống thoát nước đường vào chợ bị nghẹt, mưa là ngập."}}\'\n'
+        f"    curl -s -X POST {base}/api/v1/communes/demo/submissions "
+        "-H 'content-type: application/json' \\\n"
+        '      -d \'{"source":"citizen","kind":"petition","hamlet":"ấp Chợ",'
+        '"text":"Cống thoát nước đường vào chợ bị nghẹt, mưa là ngập."}\'\n'
         f"  Press Ctrl-C to stop.\n",
         flush=True,
     )

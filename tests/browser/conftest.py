@@ -105,7 +105,8 @@ def server(make_settings, mail_capture):
 def browser():
     if not CHROMIUM.exists():
         pytest.fail(
-            f"{CHROMIUM} is missing: run `make deps` (it installs Debian's chromium). Do not run `playwright install`."
+            f"{CHROMIUM} is missing: run `make deps` (it installs Debian's chromium). "
+            "Do not run `playwright install`."
         )
     from playwright.sync_api import sync_playwright
 

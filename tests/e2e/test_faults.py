@@ -186,7 +186,8 @@ def test_nothing_is_lost_when_services_broker_and_store_fail(tmp_path, rabbitmq_
         notifications = [m["X-Doithoai-Notification"] for m in messages]
         copies = len(notifications) - len(set(notifications))
         counts(
-            f"accepted {len(accepted)}; stored {len(stored)}; e-mails {len(notifications)}; distinct notifications {len(set(notifications))}; resent copies {copies}"
+            f"accepted {len(accepted)}; stored {len(stored)}; e-mails {len(notifications)}; "
+            f"distinct notifications {len(set(notifications))}; resent copies {copies}"
         )
         assert len(set(notifications)) == len(stored)  # every stored submission's office told once
         # SMTP has no exactly-once: a process killed after the server accepted a message and

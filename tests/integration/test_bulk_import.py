@@ -88,7 +88,8 @@ async def test_a_job_whose_worker_died_half_way_is_taken_over_without_duplicates
         by="demo.apcho",
     )
     assert new
-    # A worker stored the first batch and part of the second, then died before recording progress past batch one.
+    # A worker stored the first batch and part of the second, then died before recording progress
+    # past batch one.
     job = await db[IMPORT_JOBS].find_one({"_id": job_id})
     first = [imports.build_submission(job, demo_commune(), fields) for fields in job["rows"][:7]]
     await db[SUBMISSIONS].insert_many(first)

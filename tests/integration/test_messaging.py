@@ -114,7 +114,8 @@ async def test_poison_messages_are_dead_lettered_with_a_reason_and_the_consumer_
         )
     reasons = sorted(m.headers[REASON_HEADER] for m in letters)
     counts(
-        f"2 poison messages published, {len(letters)} dead-lettered with a reason; the good event after them handled {len(probe.calls)} time(s)"
+        f"2 poison messages published, {len(letters)} dead-lettered with a reason; "
+        f"the good event after them handled {len(probe.calls)} time(s)"
     )
     assert len(reasons) == 2
     assert reasons[0].startswith(
@@ -333,10 +334,13 @@ async def test_a_retired_key_is_unbound_at_start_up_and_a_copy_queued_before_is_
     app = build_app(settings, [reporting], title="reporting")
     async with running(app):
         registry = app.state.runtime.registry
-        retired = lambda: registry.get_sample_value(
-            "doithoai_reporting_events_consumed_total",
-            {"event_type": "notification.sent.v1", "outcome": "retired"},
-        )  # noqa: E731
+
+        def retired() -> float | None:
+            return registry.get_sample_value(
+                "doithoai_reporting_events_consumed_total",
+                {"event_type": "notification.sent.v1", "outcome": "retired"},
+            )
+
         await eventually(lambda: retired() == 1)
         async with RabbitBroker(settings.rabbitmq_url) as broker:  # after start-up: no longer bound
             await broker.publish(

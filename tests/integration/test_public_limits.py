@@ -110,7 +110,8 @@ async def test_open311_counts_anonymous_callers_only(make_settings):
         async with client(app) as anonymous:
             first = await anonymous.post("/open311/v2/demo/requests.json", data=form)
             if first.status_code in (401, 403):
-                return  # Open311 posts need an API key (services/intake/access.py): no anonymous caller to count
+                # Open311 posts need an API key (services/intake/access.py): no anonymous caller to count
+                return
             assert first.status_code == 200 and refused(
                 await anonymous.post("/open311/v2/demo/requests.json", data=form)
             )

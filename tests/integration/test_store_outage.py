@@ -99,7 +99,9 @@ async def test_intake_refuses_while_the_store_is_down_and_events_resume_after(
             {"event_type": "submission.received.v1", "outcome": "retried"},
         )
         counts(
-            f"store down: POST answered {refused.status_code} (Retry-After {refused.headers['Retry-After']}); the waiting event retried {retried:.0f} times "
+            f"store down: POST answered {refused.status_code} "
+            f"(Retry-After {refused.headers['Retry-After']}); "
+            f"the waiting event retried {retried:.0f} times "
             f"without spending its retries, dead-lettered {dead or 0:.0f}; 3 of 3 items routed after recovery"
         )
         assert not dead  # the outage outlasted max_retries=1 without dead-lettering anything

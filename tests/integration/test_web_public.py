@@ -243,7 +243,8 @@ async def test_too_many_posts_from_one_address_get_429_with_retry_after(strict_w
 
 async def test_registration_counts_per_hamlet_and_refuses_the_same_person_twice(web):
     client, db = web
-    # The seeded demo plan names its two hamlets but sets no quota (README: 70 each); set it as the Party office would.
+    # The seeded demo plan names its two hamlets but sets no quota (README: 70 each); set it as the
+    # Party office would.
     await db[DIALOGUES].update_one(
         {"_id": "demo/demo-2017"}, {"$set": {"min_attendance": {"ap-cho": 70, "ap-can-cu": 70}}}
     )

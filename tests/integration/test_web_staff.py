@@ -402,8 +402,8 @@ async def test_party_office_sees_the_identity_and_office_staff_see_only_their_of
         assert "Nguyễn Văn Bảy" in home.text and "0912 345 678" in home.text
         assert re.search(r"data-total>2<", home.text)
         assert (
-            'data-status="office_notified"><td><a href="/staff/?trang_thai=office_notified">Đã thông báo cho cơ quan chuẩn bị trả lời</a></td><td>1<'
-            in home.text
+            'data-status="office_notified"><td><a href="/staff/?trang_thai=office_notified">'
+            "Đã thông báo cho cơ quan chuẩn bị trả lời</a></td><td>1<" in home.text
         )
         assert not any(secret in home.text for secret in B_SECRETS)
         one = await party.get(f"/staff/items/{A_VANPHONG['_id']}")

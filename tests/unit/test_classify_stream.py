@@ -51,7 +51,8 @@ def test_a_later_repeat_links_to_the_earlier_id():
                 "id": "A2",
                 "hamlet": "Rach Tram",
                 "year": 2018,
-                "text": "lo dal ap Rach Tram be nat lam r, ba con dong y gop tien tu nam ngoai ma xa chua trien khai",
+                "text": "lo dal ap Rach Tram be nat lam r, ba con dong y gop tien tu nam ngoai "
+                "ma xa chua trien khai",
             },
             {
                 "id": "A3",

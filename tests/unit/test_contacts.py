@@ -135,7 +135,11 @@ def test_registration_and_delegates_follow_the_same_rule():
 
 def test_the_bulk_import_refuses_a_list_of_numbers():
     commune = demo_commune()
-    rows = 'Ấp,Nội dung,Điện thoại\nấp Chợ,Đường vào ấp Chợ ngập nước.,0912 345 678\nấp Chợ,Đèn đường hư ban đêm.,"0912 345 678; 0987 654 321"\n'
+    rows = (
+        "Ấp,Nội dung,Điện thoại\n"
+        "ấp Chợ,Đường vào ấp Chợ ngập nước.,0912 345 678\n"
+        'ấp Chợ,Đèn đường hư ban đêm.,"0912 345 678; 0987 654 321"\n'
+    )
     result = Importer(commune, frozenset({0, 1, 2, 3})).read("y-kien.csv", rows.encode())
     assert [r.submission.contact for r in result.rows] == ["0912 345 678"]
     assert [(e.row, e.column) for e in result.errors] == [
