@@ -15,10 +15,10 @@ from services.routing import repeats
 from services.routing.classifier import RuleSet
 from services.routing.recurrence import Candidate
 from services.routing.repeats import candidate_from
+from services.routing.repository import answer_entry
 from shared.clock import iso, utcnow
 from shared.contracts import Envelope, SubmissionRoutedV1
 from shared.directory import Commune, Dialogue
-from shared.ids import new_id
 
 Doc = dict[str, Any]
 _HIDDEN_IN_QUEUE = ("outbox", "match_keys", "tokens")
@@ -115,17 +115,7 @@ class InMemoryDecisions:
         at = iso(utcnow())
         doc.update({"answer": text, "answered_by": by, "answered_at": at})
         self._candidates.pop(submission_id, None)
-        self.changes.append(
-            {
-                "_id": new_id(),
-                "commune_id": commune_id,
-                "submission_id": submission_id,
-                "action": "answer",
-                "by": by,
-                "reason": text,
-                "at": at,
-            }
-        )
+        self.changes.append(answer_entry(commune_id, submission_id, text, by, at))
         return True
 
     async def review_queue(self, commune_id: str, limit: int = 200) -> list[Doc]:

@@ -21,6 +21,19 @@ DECISIONS = "routing_decisions"
 CHANGES = "routing_changes"
 
 
+def answer_entry(commune_id: str, submission_id: str, text: str, by: str, at: str) -> dict[str, Any]:
+    """The change log's entry for an answer recorded on a decision."""
+    return {
+        "_id": new_id(),
+        "commune_id": commune_id,
+        "submission_id": submission_id,
+        "action": "answer",
+        "by": by,
+        "reason": text,
+        "at": at,
+    }
+
+
 class DecisionRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self.decisions = db[DECISIONS]
@@ -96,17 +109,7 @@ class DecisionRepository:
         )
         if result.matched_count != 1:
             return False
-        await self.changes.insert_one(
-            {
-                "_id": new_id(),
-                "commune_id": commune_id,
-                "submission_id": submission_id,
-                "action": "answer",
-                "by": by,
-                "reason": text,
-                "at": at,
-            }
-        )
+        await self.changes.insert_one(answer_entry(commune_id, submission_id, text, by, at))
         return True
 
     async def review_queue(self, commune_id: str, limit: int = 200) -> list[dict[str, Any]]:

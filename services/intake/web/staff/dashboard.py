@@ -23,12 +23,13 @@ from services.intake.web.staff.kit import (
 )
 from services.intake.web.staff.users import StaffUser
 from shared.clock import utcnow
-from shared.contracts import SubmissionStatus
+from shared.contracts import FollowUpStatus, SubmissionStatus
 from shared.directory import COMMUNES, Commune, Dialogue
 
 LISTED = 200  # items listed under the filters, newest first
 STATUS_LABELS_VI = SubmissionStatus.labels_vi()  # value -> label, in the order statuses are reached
-FOLLOWUP_ORDER = ("assigned", "in_progress", "escalated", "awaiting_higher_level", "resolved", "rejected")
+F = FollowUpStatus
+FOLLOWUP_ORDER = (F.ASSIGNED, F.IN_PROGRESS, F.ESCALATED, F.AWAITING_HIGHER_LEVEL, F.RESOLVED, F.REJECTED)
 CHANGE_LABELS_VI = {
     "reclassify": "Phân loại lại",
     "reassign": "Giao cơ quan khác",

@@ -18,22 +18,17 @@ from services.intake.web.staff.kit import StaffKit
 from services.intake.web.staff.users import StaffUser
 from services.intake.web.staff.work import who
 from shared.auth.principal import ANSWERERS, MANAGERS
+from shared.contracts import DocumentKind, FollowUpStatus
 
-DOCUMENT_KINDS_VI = {
-    "giay-moi": "Giấy mời dự buổi đối thoại",
-    "bao-cao-tong-hop": "Báo cáo tổng hợp ý kiến, kiến nghị",
-    "bien-ban": "Biên bản buổi đối thoại",
-    "thong-bao-ket-luan": "Thông báo kết luận",
-    "kien-nghi-cap-tren": "Công văn kiến nghị cấp trên",
-    "thong-bao-truyen-thanh": "Thông báo trên hệ thống truyền thanh",
-}
+DOCUMENT_KINDS_VI = DocumentKind.labels_vi()
 FORMATS = ("html", "pdf", "docx")
+# What staff may move a task to, worded as the action they choose.
 TASK_STATUSES_VI = {
-    "in_progress": "Đang giải quyết",
-    "resolved": "Đã giải quyết",
-    "escalated": "Báo cáo Ban Thường vụ",
-    "awaiting_higher_level": "Chờ cấp trên giải quyết",
-    "rejected": "Không giải quyết (ghi lý do)",
+    FollowUpStatus.IN_PROGRESS: FollowUpStatus.IN_PROGRESS.label_vi,
+    FollowUpStatus.RESOLVED: FollowUpStatus.RESOLVED.label_vi,
+    FollowUpStatus.ESCALATED: "Báo cáo Ban Thường vụ",
+    FollowUpStatus.AWAITING_HIGHER_LEVEL: FollowUpStatus.AWAITING_HIGHER_LEVEL.label_vi,
+    FollowUpStatus.REJECTED: "Không giải quyết (ghi lý do)",
 }
 CONCLUSION_STATE_VI = {"pending": "chưa đến hạn", "overdue": "đã quá hạn", "done": "đã ban hành"}
 
