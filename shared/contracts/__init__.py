@@ -3,11 +3,13 @@
 from shared.contracts.envelope import Envelope, Payload
 from shared.contracts.events import (
     PAYLOADS,
+    AttendanceChangedV1,
     DialoguePlanChangedV1,
     DocumentIssuedV1,
     EarlierItem,
     FollowUpChangedV1,
     FollowUpReminderV1,
+    MeetingRecordedV1,
     NotificationFailedV1,
     NotificationSentV1,
     SubmissionReceivedV1,
@@ -15,6 +17,7 @@ from shared.contracts.events import (
 )
 from shared.contracts.vocabulary import (
     AuthorityLevel,
+    ConclusionKind,
     DocumentKind,
     FollowUpStatus,
     Kind,
@@ -28,7 +31,10 @@ from shared.contracts.vocabulary import (
 
 __all__ = [
     "PAYLOADS",
+    "AttendanceChangedV1",
+    "MeetingRecordedV1",
     "AuthorityLevel",
+    "ConclusionKind",
     "DocumentKind",
     "FollowUpStatus",
     "LabelledEnum",

@@ -179,6 +179,37 @@ class DocumentIssuedV1(Payload):
     issued_on: date
 
 
+class AttendanceChangedV1(Payload):
+    """Who is in the hall, counted per hamlet: intake checks registered residents and walk-ins in
+    at the door. Counts only, no names; a later revision replaces an earlier one."""
+
+    EVENT_TYPE = "meeting.attendance_changed"
+    VERSION = 1
+
+    dialogue_id: str
+    revision: int = Field(ge=1, description="Bumped by every check-in: later ones win")
+    by_hamlet: dict[str, int] = Field(
+        description="Hamlet name -> people checked in (registered and walk-ins)"
+    )
+    walk_ins: int = Field(0, ge=0)
+    total: int = Field(ge=0)
+
+
+class MeetingRecordedV1(Payload):
+    """The record of the dialogue meeting changed (reporting keeps it): when it was held and how
+    many conclusions it has. The record itself is read from reporting's API."""
+
+    EVENT_TYPE = "meeting.recorded"
+    VERSION = 1
+
+    dialogue_id: str
+    revision: int = Field(ge=1)
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    conclusions: int = Field(0, ge=0)
+    actions: int = Field(0, ge=0, description="Conclusions that open a follow-up task")
+
+
 # Every event type the services exchange, by routing key (`<type>.v<version>`).
 PAYLOADS: dict[str, type[Payload]] = {
     cls.routing_key(): cls
@@ -191,5 +222,7 @@ PAYLOADS: dict[str, type[Payload]] = {
         FollowUpChangedV1,
         FollowUpReminderV1,
         DocumentIssuedV1,
+        AttendanceChangedV1,
+        MeetingRecordedV1,
     )
 }

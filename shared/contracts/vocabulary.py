@@ -47,6 +47,7 @@ class Source(LabelledEnum):
     FATHERLAND_FRONT = "fatherland_front", "Ủy ban MTTQ xã"
     MASS_ORGANISATION = "mass_organisation", "Đoàn thể xã"
     PEOPLES_COMMITTEE = "peoples_committee", "UBND xã"
+    AT_MEETING = "at_meeting", "Ý kiến tại hội nghị đối thoại"
 
 
 class Organisation(LabelledEnum):
@@ -129,6 +130,20 @@ class FollowUpStatus(LabelledEnum):
     @property
     def closed(self) -> bool:
         return self in (FollowUpStatus.RESOLVED, FollowUpStatus.REJECTED)
+
+
+class ConclusionKind(LabelledEnum):
+    """What the Secretary concluded on one issue at the dialogue."""
+
+    ANSWERED = "answered", "Đã trả lời, kết thúc tại hội nghị"
+    ASSIGNED = "assigned", "Giao cơ quan giải quyết"
+    RECOMMENDED = "recommended", "Kiến nghị cấp trên"
+    NO_ACTION = "no_action", "Giải thích, không cần giải quyết"
+
+    @property
+    def needs_action(self) -> bool:
+        """A follow-up task opens for it when the conclusion notice is issued."""
+        return self in (ConclusionKind.ASSIGNED, ConclusionKind.RECOMMENDED)
 
 
 class DocumentKind(LabelledEnum):
