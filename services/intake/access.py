@@ -4,17 +4,24 @@ Open311's reads, the residents' pages, login. Everything else names its roles an
 
 from __future__ import annotations
 
-from shared.auth.policy import PUBLIC, STAFF_PAGE, allow
+from shared.auth.policy import PUBLIC, STAFF_PAGE, Gate, Policy, allow
 from shared.auth.principal import COMMUNE_STAFF, MANAGERS, Role, Scope
 
 C = "/api/v1/communes/{commune_id}"
 D = C + "/dialogues/{dialogue_id}"
 INTERNAL = "/internal/v1/communes/{commune_id}"
 PLAN_EDITORS = allow(MANAGERS, [Scope.PLAN])
+# The meeting's record (reporting) sends the items raised on the floor (source at_meeting) with
+# its own token; no one else may claim that source (handlers.submissions.check_source).
+MEETING_RECORDERS = frozenset({"reporting"})
+# Check-in at the door and the count per hamlet: the Party office, the commune's admin, the
+# hamlet cells at the door, and integrations with `plan`.
+DOOR = MANAGERS | {Role.HAMLET_CELL}
 
 ACCESS = {
-    # submissions: anyone sends (rate-limited unless a principal sends); staff and integrations read
-    f"POST {C}/submissions": PUBLIC,
+    # submissions: anyone sends (rate-limited unless a principal sends), and the meeting's record
+    # service for items raised on the floor; staff and integrations read
+    f"POST {C}/submissions": Policy(Gate.PUBLIC, services=MEETING_RECORDERS),
     f"GET {C}/submissions/{{submission_id}}": allow(COMMUNE_STAFF, [Scope.READ]),
     f"GET {C}/tracking/{{tracking_code}}": PUBLIC,
     # the plan: public to read (without delegates' contacts), the Party office edits
@@ -28,6 +35,10 @@ ACCESS = {
     f"POST {D}/registrations": PUBLIC,
     f"GET {D}/registrations/summary": PUBLIC,
     f"GET {D}/speaking-order": PUBLIC,  # names as the commune chooses to show them; staff see them whole
+    # attendance at the meeting: names and phones are looked up by staff only
+    f"POST {D}/check-ins": allow(DOOR, [Scope.PLAN]),
+    f"GET {D}/attendance": allow(DOOR, [Scope.PLAN]),
+    f"GET {D}/registrations": allow(DOOR),
     f"GET {C}/calendar": PUBLIC,
     f"PUT {C}/calendar": PLAN_EDITORS,
     # the commune's API keys: its admin alone

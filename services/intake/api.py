@@ -46,7 +46,9 @@ def build_router(
         commune = await directory.commune(commune_id)
         if commune is None:
             return _unknown_commune(commune_id)
-        command = SubmitCommand(commune, body, correlation_id=request.state.correlation_id)
+        command = SubmitCommand(
+            commune, body, correlation_id=request.state.correlation_id, principal=principal_of(request)
+        )
         try:
             accepted = await submit_submission(submissions, command)
         except SubmissionRejected as rejected:
@@ -113,7 +115,7 @@ async def _view(repo: SubmissionRepository, doc: dict, *, public: bool = False) 
         "at": as_utc(doc["received_at"]),
         "status": SubmissionStatus.RECEIVED.value,
         "note_vi": SubmissionStatus.RECEIVED.label_vi + ".",
-        "by": None if public else "system",
+        "by": None if public else doc.get("submitted_by", "system"),
     }
     later = [
         {

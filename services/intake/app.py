@@ -6,13 +6,14 @@ from functools import partial
 
 from fastapi import APIRouter
 
-from services.intake.access import ACCESS
+from services.intake.access import ACCESS, MEETING_RECORDERS
 from services.intake.api import build_router
 from services.intake.api_keys import ApiKeyStore
 from services.intake.api_keys_api import build_api_keys_router
+from services.intake.attendance_api import build_attendance_router
 from services.intake.communes_api import build_communes_router
 from services.intake.consumers import SUBSCRIPTIONS
-from services.intake.handlers import PlanDeps, RegistrationDeps, StatusDeps, SubmitDeps
+from services.intake.handlers import AttendanceDeps, PlanDeps, RegistrationDeps, StatusDeps, SubmitDeps
 from services.intake.import_jobs import ImportJobs
 from services.intake.internal_api import build_internal_router
 from services.intake.metrics import IntakeMetrics
@@ -39,15 +40,23 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
     plans = PlanRepository(rt.db)
     registrations = RegistrationRepository(rt.db)
     api_keys = ApiKeyStore(rt.db)
-    outbox = Outbox(publisher, [repo.submissions, plans.dialogues])
-    submissions = SubmitDeps(repo, partial(outbox.publish_written, repo.submissions), intake_metrics)
+    outbox = Outbox(publisher, [repo.submissions, plans.dialogues, registrations.attendance])
+    submissions = SubmitDeps(
+        repo,
+        partial(outbox.publish_written, repo.submissions),
+        intake_metrics,
+        meeting_recorders=MEETING_RECORDERS,
+    )
     plan_deps = PlanDeps(plans, rt.directory, partial(outbox.flush_document, plans.dialogues))
     attendees = RegistrationDeps(registrations)
+    attendance = AttendanceDeps(registrations, partial(outbox.flush_document, registrations.attendance))
+    status = StatusDeps(repo, plans, intake_metrics, plan_changes=plan_deps, dialogues=rt.directory)
     imports = ImportJobs(rt.db, rt.directory, submissions, batch_size=rt.settings.import_batch_size)
     router = APIRouter()
     router.include_router(build_router(repo, rt.directory, submissions))
     router.include_router(build_plans_router(rt.directory, plan_deps))
     router.include_router(build_registrations_router(registrations, rt.directory, attendees))
+    router.include_router(build_attendance_router(rt.directory, attendance))
     router.include_router(build_internal_router(repo, registrations))
     router.include_router(build_communes_router(rt.directory, plan_deps))
     router.include_router(build_api_keys_router(api_keys, rt.directory, rt.tokens))
@@ -59,7 +68,7 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
         metrics=metrics,
         publisher=publisher,
         router=router,
-        consumers=[sub.bind(StatusDeps(repo, plans, intake_metrics)) for sub in SUBSCRIPTIONS],
+        consumers=[sub.bind(status) for sub in SUBSCRIPTIONS],
         outbox=outbox,
         ensure_indexes=partial(ensure_indexes, repo, plans, registrations, imports, api_keys),
         extra_tasks=[

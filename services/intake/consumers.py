@@ -6,11 +6,13 @@ from services.intake.handlers.status import (
     StatusDeps,
     record_document_issued,
     record_follow_up,
+    record_meeting,
     record_status,
 )
 from shared.contracts import (
     DocumentIssuedV1,
     FollowUpChangedV1,
+    MeetingRecordedV1,
     NotificationFailedV1,
     NotificationSentV1,
     SubmissionRoutedV1,
@@ -26,9 +28,10 @@ STATUS = Subscription[StatusDeps](
         NotificationFailedV1: record_status,
         FollowUpChangedV1: record_follow_up,
         DocumentIssuedV1: record_document_issued,
+        MeetingRecordedV1: record_meeting,
     },
     description="Keeps each submission's status and history up to date; "
-    "records duties done by issued documents.",
+    "records duties done by issued documents; moves a plan to held once its meeting has ended.",
     # Status and facts only move forward, and the history entry is keyed by the event's id.
     self_deduplicating=frozenset({SubmissionRoutedV1, NotificationSentV1, NotificationFailedV1}),
 )

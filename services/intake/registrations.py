@@ -13,11 +13,13 @@ from pymongo.errors import DuplicateKeyError
 from services.intake.contacts import check_phone
 from services.intake.plan_schemas import _In
 from shared.clock import iso, utcnow
-from shared.directory import Commune, Dialogue, SpeakerNames
+from shared.directory import Commune, Dialogue, SpeakerNames, dialogue_key
 from shared.ids import new_id
+from shared.outbox import ensure_outbox_index
 from shared.text import fold
 
 REGISTRATIONS = "intake_registrations"
+ATTENDANCE = "intake_attendance"  # one document per dialogue: who was checked in at the door
 
 
 class RegistrationIn(_In):
@@ -117,11 +119,13 @@ def registration_document(commune: Commune, dialogue_id: str, body: Registration
 class RegistrationRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self.registrations = db[REGISTRATIONS]
+        self.attendance = db[ATTENDANCE]
 
     async def ensure_indexes(self) -> None:
         await self.registrations.create_index(
             [("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("person_key", ASCENDING)], unique=True
         )
+        await ensure_outbox_index(self.attendance)
 
     async def add(self, doc: dict) -> bool:
         try:
@@ -136,3 +140,59 @@ class RegistrationRepository:
             .sort("registered_at", ASCENDING)
             .to_list()
         )
+
+    # ---- attendance at the meeting (handlers.attendance) ------------------------------------
+
+    async def registration(self, commune_id: str, dialogue_id: str, registration_id: str) -> dict | None:
+        return await self.registrations.find_one(
+            {"_id": registration_id, "commune_id": commune_id, "dialogue_id": dialogue_id}
+        )
+
+    async def registered_by_hamlet(self, commune_id: str, dialogue_id: str) -> dict[str, int]:
+        """Hamlet id -> residents registered to attend."""
+        cursor = await self.registrations.aggregate(
+            [
+                {"$match": {"commune_id": commune_id, "dialogue_id": dialogue_id}},
+                {"$group": {"_id": "$hamlet_id", "n": {"$sum": 1}}},
+            ]
+        )
+        return {doc["_id"]: doc["n"] async for doc in cursor}
+
+    async def search(
+        self, commune_id: str, dialogue_id: str, *, name: str | None, digits: str | None, limit: int
+    ) -> list[dict]:
+        """Registrations whose folded name contains `name`, or whose phone contains `digits`
+        (`person_key` is `<folded name>|<phone digits>`), by name."""
+        if name:
+            pattern = "^[^|]*" + re.escape(name)
+        elif digits:
+            pattern = r"\|[0-9]*" + re.escape(digits)
+        else:
+            return []
+        cursor = self.registrations.find(
+            {"commune_id": commune_id, "dialogue_id": dialogue_id, "person_key": {"$regex": pattern}},
+            {"name": 1, "hamlet": 1, "hamlet_id": 1},
+        )
+        found = await cursor.sort("person_key", ASCENDING).limit(limit).to_list()
+        return list(found)
+
+    async def attendance_of(self, commune_id: str, dialogue_id: str) -> dict | None:
+        return await self.attendance.find_one(
+            {"_id": dialogue_key(commune_id, dialogue_id), "commune_id": commune_id}, {"outbox": 0}
+        )
+
+    async def save_attendance(self, doc: dict, expected_revision: int) -> bool:
+        """Store `doc` only if the stored revision is still `expected_revision` (0: none stored
+        yet); False when another check-in came first."""
+        if expected_revision == 0:
+            try:
+                await self.attendance.insert_one(doc)
+            except DuplicateKeyError:
+                return False
+            return True
+        fields = {k: v for k, v in doc.items() if k != "_id"}
+        result = await self.attendance.update_one(
+            {"_id": doc["_id"], "commune_id": doc["commune_id"], "revision": expected_revision},
+            {"$set": fields},
+        )
+        return result.modified_count == 1

@@ -30,7 +30,8 @@ class SubmissionIn(BaseModel):
 
     source: Source = Field(
         description="Who sends it. A mass organisation may also be given directly as its own "
-        "name (womens_union, farmers_union, veterans_association, youth_union).",
+        "name (womens_union, farmers_union, veterans_association, youth_union). at_meeting (raised "
+        "at the meeting) is sent only by the service keeping the meeting's record.",
         examples=["citizen"],
     )
     organisation: Organisation | None = Field(

@@ -1,6 +1,6 @@
 """Following submissions downstream (the `intake/status` queue, `services/intake/consumers.py`):
 routed, office notified, notification failed, the conclusion's follow-up, duties done by issued
-documents. Each handler is `handler(deps, envelope, payload)`."""
+documents, the meeting held. Each handler is `handler(deps, envelope, payload)`."""
 
 from __future__ import annotations
 
@@ -9,10 +9,19 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from services.intake.handlers.plans import PlanConflict, PlanDeps, move_plan
 from services.intake.metrics import IntakeMetrics
 from services.intake.status import StatusEvent, change_for, follow_up_note
 from shared.clock import iso
-from shared.contracts import DocumentIssuedV1, DocumentKind, Envelope, FollowUpChangedV1
+from shared.contracts import (
+    DocumentIssuedV1,
+    DocumentKind,
+    Envelope,
+    FollowUpChangedV1,
+    MeetingRecordedV1,
+    PlanStatus,
+)
+from shared.directory import Dialogue
 
 Document = dict[str, Any]
 
@@ -22,6 +31,13 @@ DUTY_DONE_BY_DOCUMENT: dict[DocumentKind, str] = {
     DocumentKind.INVITATION: "delegate_invitations",
     DocumentKind.SUMMARY_REPORT: "classification",
 }
+# A plan whose meeting has ended moves on to held one status at a time (TRANSITIONS).
+TOWARDS_HELD: dict[str, PlanStatus] = {
+    PlanStatus.COLLECTING: PlanStatus.CLASSIFIED,
+    PlanStatus.CLASSIFIED: PlanStatus.INVITED,
+    PlanStatus.INVITED: PlanStatus.HELD,
+}
+PLAN_MOVE_ATTEMPTS = 8  # each step or each plan edited meanwhile is one attempt
 
 
 class StatusStore(Protocol):
@@ -42,11 +58,19 @@ class PlanDuties(Protocol):
     ) -> bool: ...
 
 
+class PlanReader(Protocol):
+    async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None: ...
+
+
 @dataclass(frozen=True)
 class StatusDeps:
     submissions: StatusStore
     plans: PlanDuties
     metrics: IntakeMetrics
+    # Moving a plan to held when its meeting has ended (`record_meeting`); without them the
+    # meeting's record moves no plan.
+    plan_changes: PlanDeps | None = None
+    dialogues: PlanReader | None = None
 
 
 async def record_status(deps: StatusDeps, envelope: Envelope, payload: StatusEvent) -> bool:
@@ -118,3 +142,21 @@ async def record_document_issued(deps: StatusDeps, envelope: Envelope, issued: D
             "system",
             f"Văn bản số {issued.code} ngày {issued.issued_on:%d/%m/%Y}",
         )
+
+
+async def record_meeting(deps: StatusDeps, envelope: Envelope, recorded: MeetingRecordedV1) -> None:
+    """Once the meeting's end is recorded, a plan still before it (collecting, classified,
+    invited) is held: moved step by step by the plan use case, as "system". A plan held or past
+    it already is left as it is, so a redelivered or later record changes nothing."""
+    if recorded.ended_at is None or deps.plan_changes is None or deps.dialogues is None:
+        return
+    for _ in range(PLAN_MOVE_ATTEMPTS):
+        dialogue = await deps.dialogues.dialogue(envelope.commune_id, recorded.dialogue_id)
+        if dialogue is None or dialogue.status not in TOWARDS_HELD:
+            return
+        try:
+            await move_plan(deps.plan_changes, dialogue, TOWARDS_HELD[dialogue.status], "system")
+        except PlanConflict as conflict:
+            if conflict.code != "plan_changed":
+                raise
+    raise RuntimeError(f"plan {recorded.dialogue_id} kept changing; the meeting's end is retried")

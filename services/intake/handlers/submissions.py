@@ -6,6 +6,9 @@ live here once:
 
 - the pure builder (`logic.accept_submission`) checks the commune's open dialogue and the
   hamlet and puts the `submission.received.v1` event in the document's own outbox;
+- an item raised at the meeting (source `at_meeting`) is sent by the service that keeps the
+  meeting's record, with its own token (`SubmitDeps.meeting_recorders`); nobody else may claim
+  that source, and the stored item names that service as its author;
 - the document is stored (a taken tracking code gets a new one); a transient store failure is
   `StoreUnavailable` (the adapters answer 503 with Retry-After) and nothing is stored;
 - once stored, its events are published at once as written (`publish`); a failed publish is
@@ -28,7 +31,9 @@ from pymongo.errors import DuplicateKeyError
 from services.intake.logic import SubmissionRejected, accept_submission
 from services.intake.metrics import IntakeMetrics
 from services.intake.schemas import SubmissionIn
+from shared.auth.principal import Principal
 from shared.clock import utcnow
+from shared.contracts import Source
 from shared.directory import Commune
 from shared.errors import is_transient
 
@@ -54,6 +59,8 @@ class SubmitDeps:
     publish: Callable[[Document], Awaitable[int]]
     metrics: IntakeMetrics
     clock: Callable[[], datetime] = utcnow
+    # The services of the deployment that send the items raised at the meeting (`at_meeting`).
+    meeting_recorders: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,7 @@ class SubmitCommand:
     entered_by: str | None = None  # the member of staff who typed it in for a resident
     submission_id: str | None = None  # fixed by a bulk import (`<job>-<row>`), else a new id
     imported: ImportRef | None = None
+    principal: Principal | None = None  # who sent it, as the guard found them (None: anonymous)
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,23 @@ class Accepted:
 
 class StoreUnavailable(Exception):
     """The store could not take the submission (a transient failure): nothing was stored."""
+
+
+AT_MEETING_REFUSED = SubmissionRejected(
+    "source_not_allowed",
+    "Nguồn “ý kiến tại hội nghị” chỉ do thư ký hội nghị ghi qua biên bản hội nghị; hãy chọn nguồn khác.",
+    "Source 'at_meeting' is recorded only through the meeting record; choose another source.",
+    field="source",
+)
+
+
+def check_source(command: SubmitCommand, meeting_recorders: frozenset[str]) -> None:
+    """An `at_meeting` item comes only from a meeting recorder's own token for this commune."""
+    if command.body.source is not Source.AT_MEETING:
+        return
+    by = command.principal
+    if by is None or not by.is_service(meeting_recorders) or by.commune_id != command.commune.id:
+        raise AT_MEETING_REFUSED
 
 
 def build_document(command: SubmitCommand, received_at: datetime) -> Document:
@@ -99,6 +124,8 @@ def build_document(command: SubmitCommand, received_at: datetime) -> Document:
         doc.update({"import_job": command.imported.job_id, "import_row": command.imported.row})
     if command.service_code_hint is not None:
         doc["service_code_hint"] = command.service_code_hint
+    if command.body.source is Source.AT_MEETING and command.principal is not None:
+        doc["submitted_by"] = command.principal.name
     return doc
 
 
@@ -117,6 +144,7 @@ async def submit(deps: SubmitDeps, command: SubmitCommand) -> Accepted:
 async def store_one(deps: SubmitDeps, command: SubmitCommand) -> Document:
     commune_id = command.commune.id
     try:
+        check_source(command, deps.meeting_recorders)
         doc = build_document(command, deps.clock())
     except SubmissionRejected:
         record_refused(deps, commune_id)
@@ -148,6 +176,7 @@ async def store_many(deps: SubmitDeps, commands: Sequence[SubmitCommand]) -> lis
     pending: list[tuple[SubmitCommand, Document]] = []
     for command in commands:
         try:
+            check_source(command, deps.meeting_recorders)
             pending.append((command, build_document(command, deps.clock())))
         except SubmissionRejected as rejected:
             record_refused(deps, command.commune.id)

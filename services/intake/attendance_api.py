@@ -1,0 +1,126 @@
+"""HTTP API of attendance at the meeting: check-in at the door (a registration, or walk-ins of a
+hamlet), the count per hamlet against the plan's minimum, and the staff's look-up of a
+registration by name or phone (the use cases are in `handlers.attendance`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field, model_validator
+
+from services.intake.handlers.attendance import (
+    AttendanceConflict,
+    AttendanceDeps,
+    UnknownRegistration,
+    add_walk_ins,
+    attendance_view,
+    check_in,
+    find_registrations,
+)
+from services.intake.logic import SubmissionRejected
+from services.intake.plan_schemas import _In
+from shared.auth.guard import GuardedRoute, actor
+from shared.contracts.envelope import COMMUNE_ID_PATTERN
+from shared.directory import DirectoryReader
+from shared.http import error_body, problem
+
+
+class WalkInIn(_In):
+    hamlet: str = Field(min_length=1, max_length=100, description="Hamlet (ấp); diacritics optional")
+    count: int = Field(ge=1, le=1000, description="People from the floor, counted in together")
+
+
+class CheckInIn(_In):
+    """One registered resident (`registration_id`) or walk-ins of one hamlet (`walk_in`)."""
+
+    registration_id: str | None = Field(None, min_length=1, max_length=64)
+    walk_in: WalkInIn | None = None
+
+    @model_validator(mode="after")
+    def exactly_one(self) -> CheckInIn:
+        if (self.registration_id is None) == (self.walk_in is None):
+            raise ValueError("give either registration_id or walk_in")
+        return self
+
+
+def build_attendance_router(directory: DirectoryReader, attendance: AttendanceDeps) -> APIRouter:
+    router = APIRouter(
+        prefix="/api/v1/communes/{commune_id}/dialogues/{dialogue_id}",
+        tags=["attendance"],
+        route_class=GuardedRoute,
+    )
+    commune_path, dialogue_path = Path(pattern=COMMUNE_ID_PATTERN), Path(max_length=64)
+
+    async def load(commune_id: str, dialogue_id: str):
+        commune = await directory.commune(commune_id)
+        dialogue = await directory.dialogue(commune_id, dialogue_id) if commune else None
+        return commune, dialogue
+
+    @router.post(
+        "/check-ins",
+        status_code=201,
+        summary="Điểm danh tại hội nghị (check a registered resident, or walk-ins of a hamlet, in)",
+        responses={
+            200: {"description": "This registration was checked in already: nothing changed"},
+            404: {"description": "Unknown commune, plan or registration"},
+            409: {"description": "The plan has no meeting (draft, cancelled, closed)"},
+        },
+    )
+    async def check_in_route(
+        request: Request, body: CheckInIn, commune_id: str = commune_path, dialogue_id: str = dialogue_path
+    ) -> Any:
+        commune, dialogue = await load(commune_id, dialogue_id)
+        if commune is None or dialogue is None:
+            return _unknown()
+        try:
+            if body.walk_in is not None:
+                return await add_walk_ins(
+                    attendance, commune, dialogue, body.walk_in.hamlet, body.walk_in.count, actor(request)
+                )
+            done = await check_in(attendance, commune, dialogue, body.registration_id or "", actor(request))
+            return done.attendance if done.new else JSONResponse(status_code=200, content=done.attendance)
+        except UnknownRegistration:
+            return problem(
+                404,
+                "unknown_registration",
+                "Không tìm thấy đăng ký tham dự này trong buổi đối thoại.",
+                "No such registration for this dialogue.",
+            )
+        except SubmissionRejected as rejected:
+            return JSONResponse(status_code=422, content=error_body([rejected.as_error()]))
+        except AttendanceConflict as conflict:
+            return problem(409, conflict.code, conflict.vi, conflict.en)
+
+    @router.get("/attendance", summary="Số người dự theo ấp so với số tối thiểu (attendance per hamlet)")
+    async def attendance_route(commune_id: str = commune_path, dialogue_id: str = dialogue_path) -> Any:
+        commune, dialogue = await load(commune_id, dialogue_id)
+        if commune is None or dialogue is None:
+            return _unknown()
+        return await attendance_view(attendance, commune, dialogue)
+
+    @router.get(
+        "/registrations",
+        summary="Tìm người đăng ký theo tên hoặc số điện thoại (look a registration up; at most 20)",
+    )
+    async def lookup_route(
+        commune_id: str = commune_path,
+        dialogue_id: str = dialogue_path,
+        q: str = Query(min_length=1, max_length=60, description="A fragment of the name or the phone"),
+    ) -> Any:
+        commune, dialogue = await load(commune_id, dialogue_id)
+        if commune is None or dialogue is None:
+            return _unknown()
+        return await find_registrations(attendance, commune, dialogue, q)
+
+    return router
+
+
+def _unknown() -> JSONResponse:
+    return problem(
+        404,
+        "not_found",
+        "Không tìm thấy xã/phường hoặc kế hoạch đối thoại.",
+        "Unknown commune or dialogue plan.",
+    )
