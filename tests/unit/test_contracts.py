@@ -74,6 +74,8 @@ def test_every_payload_is_registered_under_its_routing_key():
         "followup.changed.v1",
         "followup.reminder.v1",
         "document.issued.v1",
+        "meeting.attendance_changed.v1",
+        "meeting.recorded.v1",
     }
     assert PAYLOADS["submission.routed.v1"] is SubmissionRoutedV1
 
