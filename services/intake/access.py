@@ -93,5 +93,11 @@ STAFF_PAGES = (
     "GET /staff/nhap/{job_id}",
     "GET /staff/mat-khau",
     "POST /staff/mat-khau",
+    "GET /staff/hoi-nghi",
+    "POST /staff/hoi-nghi/diem-danh",
+    "POST /staff/hoi-nghi/phat-bieu",
+    "POST /staff/hoi-nghi/phat-bieu/sua",
+    "POST /staff/hoi-nghi/ket-luan",
+    "POST /staff/hoi-nghi/thong-tin",
 )
 ACCESS.update({key: STAFF_PAGE for key in STAFF_PAGES})

@@ -1,7 +1,8 @@
 """The staff pages act through the other services' own HTTP APIs, never their collections:
-routing (review queue, reclassify/reassign/confirm/merge, answers) and reporting (documents,
-follow-up board). Every call carries a short-lived token for the signed-in user (shared/auth):
-the service checks it itself, so the staff area's own checks are not what keeps it safe.
+routing (review queue, reclassify/reassign/confirm/merge, answers), reporting (documents,
+follow-up board, the meeting record) and intake's own attendance API. Every call carries a
+short-lived token for the signed-in user (shared/auth): the service checks it itself, so the
+staff area's own checks are not what keeps it safe.
 
 Each call returns `BackendReply(status, body)`; a service that does not answer becomes status
 503 with a Vietnamese message, so a page can say "try again" instead of failing.
@@ -167,4 +168,80 @@ class ReportingBackend(Backend):
             f"/api/v1/communes/{_seg(commune_id)}/follow-up/{_seg(task_id)}/status",
             json={"status": status, "note": note, "by": by},
             correlation_id=correlation_id,
+        )
+
+    # ---- the meeting record (the meeting-day page) ----------------------------------------------
+
+    def _meeting(self, commune_id: str, dialogue_id: str) -> str:
+        return f"{self._dialogue(commune_id, dialogue_id)}/meeting"
+
+    async def meeting(self, commune_id: str, dialogue_id: str) -> BackendReply:
+        return await self.call("GET", self._meeting(commune_id, dialogue_id))
+
+    async def meeting_facts(
+        self, commune_id: str, dialogue_id: str, facts: dict, correlation_id: str
+    ) -> BackendReply:
+        return await self.call(
+            "PUT", self._meeting(commune_id, dialogue_id), json=facts, correlation_id=correlation_id
+        )
+
+    async def add_intervention(
+        self, commune_id: str, dialogue_id: str, intervention: dict, correlation_id: str
+    ) -> BackendReply:
+        return await self.call(
+            "POST",
+            f"{self._meeting(commune_id, dialogue_id)}/interventions",
+            json=intervention,
+            correlation_id=correlation_id,
+        )
+
+    async def edit_intervention(
+        self, commune_id: str, dialogue_id: str, intervention_id: str, intervention: dict, correlation_id: str
+    ) -> BackendReply:
+        return await self.call(
+            "PUT",
+            f"{self._meeting(commune_id, dialogue_id)}/interventions/{_seg(intervention_id)}",
+            json=intervention,
+            correlation_id=correlation_id,
+        )
+
+    async def conclude(
+        self, commune_id: str, dialogue_id: str, issue_key: str, conclusion: dict, correlation_id: str
+    ) -> BackendReply:
+        return await self.call(
+            "PUT",
+            f"{self._meeting(commune_id, dialogue_id)}/conclusions/{_seg(issue_key)}",
+            json=conclusion,
+            correlation_id=correlation_id,
+        )
+
+
+class IntakeBackend(Backend):
+    """Intake's own attendance API (check-ins at the door, the counts per hamlet, the look-up of a
+    registration), called in process with the signed-in user's token like the other services."""
+
+    def __init__(
+        self, base_url: str, timeout_s: float, token: str, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        super().__init__("tiếp nhận", base_url, timeout_s, token, transport)
+
+    def _dialogue(self, commune_id: str, dialogue_id: str) -> str:
+        return f"/api/v1/communes/{_seg(commune_id)}/dialogues/{_seg(dialogue_id)}"
+
+    async def attendance(self, commune_id: str, dialogue_id: str) -> BackendReply:
+        return await self.call("GET", f"{self._dialogue(commune_id, dialogue_id)}/attendance")
+
+    async def check_in(
+        self, commune_id: str, dialogue_id: str, check_in: dict, correlation_id: str
+    ) -> BackendReply:
+        return await self.call(
+            "POST",
+            f"{self._dialogue(commune_id, dialogue_id)}/check-ins",
+            json=check_in,
+            correlation_id=correlation_id,
+        )
+
+    async def find_registrations(self, commune_id: str, dialogue_id: str, query: str) -> BackendReply:
+        return await self.call(
+            "GET", f"{self._dialogue(commune_id, dialogue_id)}/registrations?q={_seg(query)}"
         )

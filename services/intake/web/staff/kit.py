@@ -17,7 +17,7 @@ from services.intake.import_jobs import ImportJobs
 from services.intake.repository import SubmissionRepository
 from services.intake.web.csrf import csrf_token, set_csrf_cookie
 from services.intake.web.pages import SECURITY_HEADERS
-from services.intake.web.staff.backends import ReportingBackend, RoutingBackend
+from services.intake.web.staff.backends import IntakeBackend, ReportingBackend, RoutingBackend
 from services.intake.web.staff.users import StaffStore, StaffUser
 from shared.auth.principal import ANSWERERS as ANSWERERS  # re-exported for the staff pages
 from shared.auth.principal import MANAGERS, Role
@@ -116,6 +116,15 @@ class StaffKit:
             self.rt.settings.backend_timeout_s,
             self._token(request),
             self._transport(request, url),
+        )
+
+    def intake(self, request: Request) -> IntakeBackend:
+        """Intake's own API (attendance): always this app, whatever the deployment's URLs."""
+        return IntakeBackend(
+            "http://intake",
+            self.rt.settings.backend_timeout_s,
+            self._token(request),
+            httpx.ASGITransport(app=request.app),
         )
 
     @property

@@ -38,6 +38,7 @@ from services.intake.web.staff.documents import add_document_routes
 from services.intake.web.staff.imports import add_import_routes
 from services.intake.web.staff.kit import Refused, StaffKit
 from services.intake.web.staff.login_throttle import LoginThrottle
+from services.intake.web.staff.meeting import add_meeting_routes
 from services.intake.web.staff.users import ROLE_LABELS_VI, StaffStore, StaffUser, _token_key
 from services.intake.web.staff.work import add_work_routes
 from shared.auth.guard import GuardedRoute
@@ -212,6 +213,7 @@ def build_staff_router(
     add_work_routes(staff, kit)
     add_document_routes(staff, kit)
     add_import_routes(staff, kit)
+    add_meeting_routes(staff, kit)
 
     # ---- own password ----------------------------------------------------------------------
 

@@ -1,0 +1,846 @@
+"""The meeting-day page (`/staff/hoi-nghi`): the minute-taker's laptop during the dialogue.
+
+One page shows, for the Party office and the commune admin (MANAGERS, the only ones who edit it):
+- the speaking order (registered speakers in the plan's topic order, `registrations.speaking_order`
+  over intake's own registrations), who is speaking now (`?nguoi=N`, else the first registered
+  speaker who has not spoken yet) and who is next;
+- the quick entry of an intervention (speaker from the order or from the floor, hamlet,
+  organisation, question, links to existing issues by tracking code or search, "raised here"
+  as a new item, the first answer) and every recorded intervention, editable: a plain Save
+  button, and with meeting.js an autosave that posts the same form (CSRF token included) and
+  reads a JSON answer;
+- the check-in counter per hamlet against the plan's minimum, a registration look-up with a
+  check-in button, walk-ins per hamlet (intake's attendance API);
+- the Secretary's conclusion per issue (reporting's conclusions route) and the meeting's facts.
+
+The record itself is reporting's (`/meeting` API); this module parses the forms, calls one API
+and renders. Every form posts to a route without path parameters (the ids travel in the form),
+and every route is under the staff guard (session, CSRF token, audit).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from services.intake.registrations import RegistrationRepository, speaking_order
+from services.intake.schemas import clean_text
+from services.intake.web.pages import SECURITY_HEADERS
+from services.intake.web.staff.backends import BackendReply
+from services.intake.web.staff.kit import MANAGERS, Refused, StaffKit
+from services.intake.web.staff.users import StaffUser
+from shared.clock import VIETNAM_TZ, as_utc
+from shared.contracts import ConclusionKind, PlanStatus
+from shared.directory import Commune, Dialogue
+from shared.http import read_form as read_bounded_form
+from shared.text import fold
+
+PAGE = "/staff/hoi-nghi"
+# This page alone runs one script, served from this origin (static/meeting.js): the autosave.
+PAGE_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace("script-src 'none'", "script-src 'self'")
+HELD = frozenset({PlanStatus.HELD, PlanStatus.CONCLUDED})  # the meeting took place; not closed yet
+MISSING_VI = "Xã chưa mở đợt đối thoại nào nên chưa có hội nghị để ghi."
+STALE_VI = (
+    "Hồ sơ hội nghị vừa được cập nhật ở nơi khác; trang đang hiện bản mới nhất, "
+    "vui lòng kiểm tra rồi bấm Lưu lại."
+)
+ANSWER_ROWS = 8  # answers an intervention's form carries (the recorded ones and one empty row)
+LINK_ROWS = 2  # "linked issue" inputs of one form
+_CODE = re.compile(r"DT-[A-Z0-9]{4,16}")
+_NUMBER = re.compile(r"^#?\s*(\d{1,4})\b")
+_TIME = re.compile(r"^(\d{1,2})\s*[:hg.]\s*(\d{2})?\s*(?:p|phút)?$", re.IGNORECASE)
+_DATE = re.compile(r"^(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})$")
+
+CONCLUSION_KINDS_VI = {
+    ConclusionKind.ANSWERED: "Đã trả lời, kết thúc tại hội nghị",
+    ConclusionKind.ASSIGNED: "Giao cơ quan giải quyết (có thời hạn)",
+    ConclusionKind.RECOMMENDED: "Kiến nghị cấp trên giải quyết",
+    ConclusionKind.NO_ACTION: "Đã giải thích, không cần giải quyết (ghi lý do)",
+}
+DONE_VI = {
+    "diem-danh": "Đã điểm danh.",
+    "khach": "Đã ghi nhận người dự không đăng ký.",
+    "phat-bieu": "Đã lưu ý kiến phát biểu. Người tiếp theo trong danh sách đã được chọn.",
+    "sua": "Đã lưu thay đổi.",
+    "ket-luan": "Đã lưu kết luận.",
+    "thong-tin": "Đã lưu thông tin hội nghị.",
+}
+HIGHER_BODIES_VI = (
+    "Ủy ban nhân dân tỉnh",
+    "Sở Nông nghiệp và Môi trường",
+    "Sở Xây dựng",
+    "Sở Tài chính",
+    "Ban Thường vụ Tỉnh ủy",
+)
+# A field the reporting API names in a refusal -> the form field that shows it.
+_INTERVENTION_FIELDS = {
+    "speaker": "speaker",
+    "hamlet": "hamlet",
+    "organisation": "organisation",
+    "question": "question",
+    "issue_keys": "link_0",
+    "tracking_codes": "link_0",
+    "new_issues": "moi",
+    "answers": "answer_text_0",
+}
+_CONCLUSION_FIELDS = {
+    "kind": "kind",
+    "text": "text",
+    "office_id": "office_id",
+    "coordinating_office_ids": "coordinating",
+    "deadline_working_days": "deadline_days",
+    "deadline_date": "deadline_date",
+    "higher_body": "higher_body",
+    "reason": "reason",
+}
+_FACT_FIELDS = {
+    "started_at": "started_time",
+    "ended_at": "ended_time",
+    "chair": "chair",
+    "minute_taker": "minute_taker",
+    "delegates_present": "delegates_other",
+}
+
+
+# ---- small parsers (Vietnamese input) ---------------------------------------------------------
+
+
+def vn_date(value: str | date | None) -> str:
+    """dd/mm/yyyy of an ISO date (or ISO datetime) string."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            day = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    else:
+        day = value
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def parse_vn_date(text: str) -> date | None:
+    """`30/06/2017` (also `30 / 6 / 2017`); None when it is not a real date."""
+    match = _DATE.match(text.strip())
+    if not match:
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_time(text: str) -> time | None:
+    """`07:30`, `7h30`, `7g`, `14.05`; None when it is not a time of day."""
+    match = _TIME.match(text.strip())
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def local_parts(value: str | None) -> tuple[str, str]:
+    """(dd/mm/yyyy, HH:MM) in Vietnam time of an ISO datetime; ("", "") without one."""
+    if not value:
+        return "", ""
+    try:
+        moment = as_utc(datetime.fromisoformat(value)).astimezone(VIETNAM_TZ)
+    except ValueError:
+        return "", ""
+    return vn_date(moment.date()), f"{moment:%H:%M}"
+
+
+def local_moment(day: date, at: time) -> str:
+    return datetime.combine(day, at, tzinfo=VIETNAM_TZ).isoformat()
+
+
+def field_of(reply: BackendReply, fields: dict[str, str]) -> str:
+    """The form field a refusal names (its first error's field, or `field`), else the whole form."""
+    body = reply.body if isinstance(reply.body, dict) else {}
+    detail = body.get("detail")
+    first = detail[0] if isinstance(detail, list) and detail and isinstance(detail[0], dict) else body
+    name = str(first.get("field") or "")
+    parts = [p for p in re.split(r"[.\[\]/]", name) if p and not p.isdigit() and p not in ("body",)]
+    return fields.get(parts[0] if parts else "", "_form")
+
+
+def _reply_reason(reply: BackendReply) -> str:
+    """The service's reason, worded for this page where it asks the clerk to act."""
+    body = reply.body if isinstance(reply.body, dict) else {}
+    if reply.status == 409 and body.get("error") == "stale_revision":
+        return STALE_VI
+    if reply.status == 404 and not body.get("message_vi"):
+        return "Chưa có hồ sơ hội nghị cho đợt này, hoặc mục này không còn trong hồ sơ."
+    return reply.reason_vi()
+
+
+# ---- what the forms carry ---------------------------------------------------------------------
+
+
+@dataclass
+class Refusal:
+    """A form to show again: the scope (which form), its errors and the values typed."""
+
+    scope: str
+    errors: dict[str, str]
+    values: dict[str, Any] = field(default_factory=dict)
+    status: int = 422
+
+
+def _issue_label(issue: dict) -> str:
+    codes = issue.get("tracking_codes") or []
+    head = f"{codes[0]} · " if codes else ""
+    summary = str(issue.get("summary") or "")
+    summary = summary if len(summary) <= 90 else summary[:88].rstrip() + "…"
+    return f"{head}#{issue.get('number', '')} {summary}".strip()
+
+
+def resolve_links(texts: list[str], issues: list[dict]) -> tuple[list[str], list[str], dict[str, str]]:
+    """(issue keys, tracking codes not among the issues, errors by field) of the typed links:
+    a tracking code (DT-…), an issue number (#3), or words of its summary matching one issue."""
+    keys: list[str] = []
+    codes: list[str] = []
+    errors: dict[str, str] = {}
+    by_code = {str(c): str(i["key"]) for i in issues for c in i.get("tracking_codes") or []}
+    for n, raw in enumerate(texts):
+        text = raw.strip()
+        if not text:
+            continue
+        found = _CODE.findall(text.upper().replace(" ", ""))
+        number = _NUMBER.match(text)
+        if found:
+            for code in found:
+                if code in by_code:
+                    keys.append(by_code[code])
+                else:
+                    codes.append(code)
+        elif number and any(str(i.get("number")) == number.group(1) for i in issues):
+            keys.extend(str(i["key"]) for i in issues if str(i.get("number")) == number.group(1))
+        else:
+            words = fold(text).split()
+            matches = [
+                i
+                for i in issues
+                if words
+                and all(w in fold(f"{i.get('summary', '')} {i.get('topic_name', '')}") for w in words)
+            ]
+            if len(matches) == 1:
+                keys.append(str(matches[0]["key"]))
+            elif not matches:
+                errors[f"link_{n}"] = (
+                    f"Không tìm thấy ý kiến nào khớp với “{text[:60]}”. Gõ mã theo dõi (ví dụ DT-AB12CD34) "
+                    "hoặc vài chữ trong nội dung rồi chọn trong danh sách gợi ý."
+                )
+            else:
+                errors[f"link_{n}"] = (
+                    f"Có {len(matches)} ý kiến khớp với “{text[:60]}”. Gõ thêm chữ hoặc chọn đúng một "
+                    "ý kiến trong danh sách gợi ý."
+                )
+    return list(dict.fromkeys(keys)), list(dict.fromkeys(codes)), errors
+
+
+def intervention_body(
+    form: Any, issues: list[dict], speakers: list[dict], hamlets: list[str], *, new: bool, autosave: bool
+) -> tuple[dict, dict[str, str], dict[str, Any]]:
+    """(the API body, errors by field, the values to show again) of an intervention's form."""
+    get = lambda name, limit=2000: clean_text(str(form.get(name) or ""))[:limit]  # noqa: E731
+    values: dict[str, Any] = {
+        "speaker": get("speaker", 120),
+        "hamlet": get("hamlet", 100),
+        "organisation": get("organisation", 200),
+        "question": get("question", 5000),
+        "moi": bool(form.get("moi")),
+        "links": [get(f"link_{n}", 200) for n in range(LINK_ROWS)],
+        "issue_keys": [str(k)[:200] for k in form.getlist("issue_key")][:50],
+        "answers": [
+            {"by": get(f"answer_by_{n}", 200), "text": get(f"answer_text_{n}", 5000)}
+            for n in range(ANSWER_ROWS)
+        ],
+    }
+    errors: dict[str, str] = {}
+    if len(values["speaker"]) < 2:
+        errors["speaker"] = "Vui lòng ghi họ tên người phát biểu (hoặc chọn trong thứ tự phát biểu)."
+    if len(values["question"]) < 3:
+        errors["question"] = "Vui lòng ghi nội dung ý kiến, câu hỏi của người phát biểu."
+    if values["hamlet"] and values["hamlet"] not in hamlets:
+        errors["hamlet"] = "Vui lòng chọn ấp trong danh sách."
+    if new and values["moi"] and len(values["question"]) < 5 and "question" not in errors:
+        errors["question"] = "Việc mới nêu tại hội nghị cần ghi rõ nội dung (ít nhất 5 ký tự)."
+    keys, codes, link_errors = resolve_links(values["links"], issues)
+    errors.update(link_errors)
+    answers = []
+    for n, answer in enumerate(values["answers"]):
+        if answer["text"] and not answer["by"]:
+            errors[f"answer_by_{n}"] = "Vui lòng ghi ai trả lời (chức vụ hoặc cơ quan)."
+        elif answer["by"] and not answer["text"] and not autosave:
+            errors[f"answer_text_{n}"] = "Vui lòng ghi nội dung trả lời, hoặc xóa tên người trả lời."
+        elif answer["by"] and answer["text"]:
+            answers.append(answer)
+    registered = {fold(str(s["name"])): s for s in speakers if s.get("name")}
+    speaker = registered.get(fold(values["speaker"]))
+    hamlet = values["hamlet"] or (str(speaker["hamlet"]) if speaker else "")
+    body: dict[str, Any] = {
+        "speaker": values["speaker"],
+        "registered": speaker is not None,
+        "hamlet": hamlet or None,
+        "organisation": values["organisation"] or None,
+        "question": values["question"],
+        "issue_keys": list(dict.fromkeys([*values["issue_keys"], *keys])),
+        "answers": answers,
+    }
+    if codes:
+        body["tracking_codes"] = codes
+    if new and values["moi"]:
+        body["new_issues"] = [{"text": values["question"], "hamlet": hamlet or None}]
+    return body, errors, values
+
+
+def conclusion_body(form: Any, commune: Commune) -> tuple[dict, dict[str, str], dict[str, Any]]:
+    """(the API body, errors by field, the values to show again) of one issue's conclusion form."""
+    get = lambda name, limit=2000: clean_text(str(form.get(name) or ""))[:limit]  # noqa: E731
+    values: dict[str, Any] = {
+        "kind": get("kind", 20),
+        "text": get("text", 5000),
+        "office_id": get("office_id", 64),
+        "coordinating": [str(o)[:64] for o in form.getlist("coordinating")][:20],
+        "deadline_days": get("deadline_days", 10),
+        "deadline_date": get("deadline_date", 20),
+        "higher_body": get("higher_body", 200),
+        "reason": get("reason", 5000),
+    }
+    errors: dict[str, str] = {}
+    kind = values["kind"]
+    if kind not in CONCLUSION_KINDS_VI:
+        errors["kind"] = "Vui lòng chọn một trong bốn cách kết luận."
+    if len(values["text"]) < 3:
+        errors["text"] = "Vui lòng ghi nội dung kết luận của Bí thư (ít nhất 3 ký tự)."
+    body: dict[str, Any] = {"kind": kind, "text": values["text"]}
+    if kind == ConclusionKind.ASSIGNED:
+        if commune.office(values["office_id"]) is None:
+            errors["office_id"] = "Vui lòng chọn cơ quan chủ trì giải quyết."
+        body["office_id"] = values["office_id"]
+        body["coordinating_office_ids"] = [
+            o for o in values["coordinating"] if o != values["office_id"] and commune.office(o)
+        ]
+        days, day = values["deadline_days"], values["deadline_date"]
+        if days and day:
+            errors["deadline_days"] = "Chỉ ghi một trong hai: số ngày làm việc, hoặc hạn đến ngày."
+        elif days:
+            if not days.isdigit() or not 1 <= int(days) <= 365:
+                errors["deadline_days"] = "Số ngày làm việc phải là số nguyên từ 1 đến 365."
+            else:
+                body["deadline_working_days"] = int(days)
+        elif day:
+            parsed = parse_vn_date(day)
+            if parsed is None:
+                errors["deadline_date"] = "Ngày phải ghi dạng ngày/tháng/năm, ví dụ 30/06/2017."
+            else:
+                body["deadline_date"] = parsed.isoformat()
+        else:
+            errors["deadline_days"] = "Vui lòng ghi thời hạn: số ngày làm việc, hoặc hạn đến ngày."
+    elif kind == ConclusionKind.RECOMMENDED:
+        if len(values["higher_body"]) < 3:
+            errors["higher_body"] = "Vui lòng ghi cơ quan cấp trên nhận kiến nghị."
+        body["higher_body"] = values["higher_body"]
+    elif kind == ConclusionKind.NO_ACTION:
+        if len(values["reason"]) < 3:
+            errors["reason"] = "Vui lòng ghi lý do không cần giải quyết."
+        body["reason"] = values["reason"]
+    return body, errors, values
+
+
+def facts_body(form: Any, dialogue: Dialogue, revision: int) -> tuple[dict, dict[str, str], dict[str, Any]]:
+    """(the API body, errors by field, the values to show again) of the meeting facts' form."""
+    get = lambda name, limit=200: clean_text(str(form.get(name) or ""))[:limit]  # noqa: E731
+    values: dict[str, Any] = {
+        "day": get("day", 20),
+        "started_time": get("started_time", 10),
+        "ended_time": get("ended_time", 10),
+        "chair": get("chair"),
+        "minute_taker": get("minute_taker"),
+        "delegates": [str(d)[:200] for d in form.getlist("delegate")][:50],
+        "delegates_other": str(form.get("delegates_other") or "")[:5000],
+    }
+    errors: dict[str, str] = {}
+    day = parse_vn_date(values["day"]) if values["day"] else dialogue.meeting_date
+    if day is None:
+        errors["day"] = "Ngày họp phải ghi dạng ngày/tháng/năm, ví dụ 25/03/2017."
+    moments: dict[str, str | None] = {}
+    for name, key in (("started_time", "started_at"), ("ended_time", "ended_at")):
+        at = parse_time(values[name]) if values[name] else None
+        if values[name] and at is None:
+            errors[name] = "Giờ phải ghi dạng giờ:phút, ví dụ 07:30 hoặc 14:05."
+        moments[key] = local_moment(day, at) if day and at else None
+    if moments["started_at"] and moments["ended_at"] and moments["ended_at"] <= moments["started_at"]:
+        errors["ended_time"] = "Giờ kết thúc phải sau giờ khai mạc."
+    others = [clean_text(line)[:200] for line in values["delegates_other"].splitlines() if clean_text(line)]
+    body = {
+        "revision": revision,
+        **moments,
+        "chair": values["chair"] or None,
+        "minute_taker": values["minute_taker"] or None,
+        "delegates_present": list(dict.fromkeys([*values["delegates"], *others])),
+    }
+    return body, errors, values
+
+
+# ---- the page ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Shown:
+    """What a re-rendered page shows besides the record: a form's errors and typed values."""
+
+    errors: dict[str, dict[str, str]] = field(default_factory=dict)
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notice: str | None = None
+    status: int = 200
+
+
+def _speakers_with_state(speakers: list[dict], interventions: list[dict], chosen: str | None) -> list[dict]:
+    spoken = {fold(str(i.get("speaker") or "")) for i in interventions if i.get("registered")}
+    rows = [{**s, "spoken": fold(str(s.get("name") or "")) in spoken, "state": ""} for s in speakers]
+    if chosen == "0":
+        current = None
+    elif chosen and chosen.isdigit():
+        current = next((r for r in rows if r["order"] == int(chosen)), None)
+    else:
+        current = next((r for r in rows if not r["spoken"]), None)
+    if current is not None:
+        current["state"] = "now"
+    after = rows[rows.index(current) + 1 :] if current is not None else rows
+    following = next((r for r in after if not r["spoken"]), None)
+    if following is not None:
+        following["state"] = "next"
+    return rows
+
+
+def _conclusion_values(conclusion: dict | None) -> dict[str, Any]:
+    c = conclusion or {}
+    return {
+        "kind": c.get("kind") or "",
+        "text": c.get("text") or "",
+        "office_id": c.get("office_id") or "",
+        "coordinating": list(c.get("coordinating_office_ids") or []),
+        "deadline_days": str(c.get("deadline_working_days") or ""),
+        "deadline_date": vn_date(c.get("deadline_date")),
+        "higher_body": c.get("higher_body") or "",
+        "reason": c.get("reason") or "",
+    }
+
+
+def _facts_values(record: dict, dialogue: Dialogue) -> dict[str, Any]:
+    started_day, started = local_parts(record.get("started_at"))
+    _, ended = local_parts(record.get("ended_at"))
+    names = {d.name for d in dialogue.delegates}
+    present = [str(d) for d in record.get("delegates_present") or []]
+    return {
+        "day": started_day or vn_date(dialogue.meeting_date),
+        "started_time": started,
+        "ended_time": ended,
+        "chair": record.get("chair") or "",
+        "minute_taker": record.get("minute_taker") or "",
+        "delegates": [d for d in present if d in names],
+        "delegates_other": "\n".join(d for d in present if d not in names),
+    }
+
+
+def _intervention_values(intervention: dict) -> dict[str, Any]:
+    answers = [
+        {"by": str(a.get("by") or ""), "text": str(a.get("text") or "")}
+        for a in intervention.get("answers") or []
+    ]
+    return {
+        "speaker": intervention.get("speaker") or "",
+        "hamlet": intervention.get("hamlet") or "",
+        "organisation": intervention.get("organisation") or "",
+        "question": intervention.get("question") or "",
+        "links": [""] * LINK_ROWS,
+        "issue_keys": list(intervention.get("issue_keys") or []),
+        "answers": (answers + [{"by": "", "text": ""}])[:ANSWER_ROWS],
+    }
+
+
+def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
+    registrations = RegistrationRepository(kit.rt.db)
+
+    async def speakers_of(commune: Commune, dialogue: Dialogue) -> list[dict]:
+        return speaking_order(dialogue, await registrations.for_dialogue(commune.id, dialogue.id))
+
+    async def record_of(request: Request, commune: Commune, dialogue: Dialogue) -> tuple[dict, str | None]:
+        reply = await kit.reporting(request).meeting(commune.id, dialogue.id)
+        if reply.ok and isinstance(reply.body, dict):
+            return reply.body, None
+        return {}, _reply_reason(reply)
+
+    async def page(
+        request: Request, user: StaffUser, commune: Commune, dialogue: Dialogue, shown: Shown | None = None
+    ) -> HTMLResponse:
+        shown = shown or Shown()
+        record, record_error = await record_of(request, commune, dialogue)
+        attendance_reply = await kit.intake(request).attendance(commune.id, dialogue.id)
+        attendance = (
+            attendance_reply.body if attendance_reply.ok and isinstance(attendance_reply.body, dict) else {}
+        )
+        query = clean_text(request.query_params.get("tim") or "")[:60]
+        found: list[dict] = []
+        found_error = None
+        if query:
+            reply = await kit.intake(request).find_registrations(commune.id, dialogue.id, query)
+            found = reply.body if reply.ok and isinstance(reply.body, list) else []
+            found_error = None if reply.ok else reply.reason_vi()
+        interventions = sorted(record.get("interventions") or [], key=lambda i: i.get("order") or 0)
+        speakers = _speakers_with_state(
+            await speakers_of(commune, dialogue), interventions, request.query_params.get("nguoi")
+        )
+        current = next((s for s in speakers if s["state"] == "now"), None)
+        following = next((s for s in speakers if s["state"] == "next"), None)
+        issues = list(record.get("issues") or [])
+        by_key = {str(i["key"]): i for i in issues}
+        conclusions = {str(c.get("issue_key")): c for c in record.get("conclusions") or []}
+        entry = shown.values.get("entry") or {
+            "speaker": (current or {}).get("name") or "",
+            "hamlet": (current or {}).get("hamlet") or "",
+            "organisation": "",
+            "question": "",
+            "moi": False,
+            "links": [""] * LINK_ROWS,
+            "answers": [{"by": "", "text": ""}],
+        }
+        recorded = [
+            {
+                **i,
+                "at_local": local_parts(i.get("at"))[1],
+                "linked": [by_key[k] for k in i.get("issue_keys") or [] if k in by_key],
+                "form": shown.values.get(f"i-{i.get('id')}") or _intervention_values(i),
+            }
+            for i in reversed(interventions)
+        ]
+        for row in recorded:
+            extra = [k for k in row["form"]["issue_keys"] if k not in {str(x["key"]) for x in row["linked"]}]
+            row["unknown_keys"] = extra
+        issue_rows = [
+            {
+                **issue,
+                "label": _issue_label(issue),
+                "conclusion": conclusions.get(str(issue["key"])),
+                "form": shown.values.get(f"kl-{issue['key']}")
+                or _conclusion_values(conclusions.get(str(issue["key"]))),
+                "raised_by": [
+                    i.get("speaker")
+                    for i in interventions
+                    if str(issue["key"]) in (i.get("issue_keys") or [])
+                ],
+            }
+            for issue in issues
+        ]
+        response = kit.render(
+            request,
+            "meeting.html",
+            status=shown.status,
+            title="Ghi diễn biến hội nghị đối thoại",
+            commune_=commune,
+            dialogue=dialogue,
+            dot=quote(dialogue.id),
+            record=record,
+            record_error=record_error,
+            locked=bool(record.get("locked")),
+            attendance=attendance,
+            attendance_error=None if attendance_reply.ok else attendance_reply.reason_vi(),
+            query=query,
+            found=found,
+            found_error=found_error,
+            speakers=speakers,
+            current=current,
+            following=following,
+            entry=entry,
+            recorded=recorded,
+            issues=issue_rows,
+            issue_options=[_issue_label(i) for i in issues],
+            facts=shown.values.get("facts") or _facts_values(record, dialogue),
+            checkin=shown.values.get("checkin") or {"hamlet": "", "count": "1"},
+            hamlets=[h.name for h in commune.hamlets],
+            offices=commune.offices,
+            answerers=[d.name for d in dialogue.delegates] + [o.name for o in commune.offices],
+            delegates=[d.name for d in dialogue.delegates],
+            higher_bodies=HIGHER_BODIES_VI,
+            kinds=CONCLUSION_KINDS_VI,
+            errors=shown.errors,
+            notice=shown.notice or DONE_VI.get(request.query_params.get("xong") or ""),
+            meeting_date=vn_date(dialogue.meeting_date),
+            answer_rows=ANSWER_ROWS,
+            link_rows=LINK_ROWS,
+            vn_date=vn_date,
+        )
+        response.headers["Content-Security-Policy"] = PAGE_CSP
+        return response
+
+    def back(dialogue: Dialogue, done: str, anchor: str, **params: str) -> Response:
+        extra = "".join(f"&{k}={quote(v)}" for k, v in params.items() if v)
+        return kit.redirect(f"{PAGE}?dot={quote(dialogue.id)}&xong={done}{extra}#{anchor}")
+
+    def autosaving(request: Request, form: Any) -> bool:
+        return request.headers.get("x-autosave") == "1" or form.get("autosave") == "1"
+
+    async def refused(
+        request: Request,
+        user: StaffUser,
+        commune: Commune,
+        dialogue: Dialogue,
+        refusal: Refusal,
+        autosave: bool,
+    ) -> Response:
+        if autosave:
+            return JSONResponse(
+                {"ok": False, "message_vi": " ".join(refusal.errors.values()), "errors": refusal.errors},
+                status_code=refusal.status,
+                headers={"Cache-Control": "no-store"},
+            )
+        return await page(
+            request,
+            user,
+            commune,
+            dialogue,
+            Shown(
+                errors={refusal.scope: refusal.errors},
+                values={refusal.scope: refusal.values},
+                status=refusal.status,
+            ),
+        )
+
+    async def target(request: Request) -> tuple[StaffUser, Commune, Dialogue]:
+        """The dialogue named by `?dot=`, else the open one, else the latest held or concluded one:
+        its record is edited after the meeting (conclusions) until the notice is issued, then read."""
+        user, commune = await kit.commune_for(request, MANAGERS)
+        if request.query_params.get("dot") or commune.current_dialogue_id:
+            return await kit.dialogue_for(request, MANAGERS, missing_vi=MISSING_VI)
+        held = [d for d in await kit.directory.dialogues(commune.id) if d.status in HELD]
+        if not held:
+            raise Refused(kit.message(request, 404, "Chưa có đợt đối thoại", MISSING_VI))
+        return user, commune, max(held, key=lambda d: (d.meeting_date, d.id))
+
+    @staff.get(PAGE, response_class=HTMLResponse)
+    async def meeting_page(request: Request):
+        user, commune, dialogue = await target(request)
+        return await page(request, user, commune, dialogue)
+
+    # ---- attendance -------------------------------------------------------------------------
+
+    @staff.post(f"{PAGE}/diem-danh", response_class=HTMLResponse)
+    async def check_in(request: Request):
+        user, commune, dialogue = await target(request)
+        form = await kit.read_form(request)
+        query = clean_text(form.get("tim") or "")[:60]
+        registration_id = clean_text(form.get("registration_id") or "")[:64]
+        hamlet = clean_text(form.get("hamlet") or "")[:100]
+        count = clean_text(form.get("count") or "1")[:6]
+        if registration_id:
+            body: dict[str, Any] = {"registration_id": registration_id}
+            done = "diem-danh"
+        else:
+            errors = {}
+            if hamlet not in [h.name for h in commune.hamlets]:
+                errors["hamlet"] = "Vui lòng chọn ấp của người đến dự."
+            if not count.isdigit() or not 1 <= int(count) <= 500:
+                errors["count"] = "Số người phải là số nguyên từ 1 đến 500."
+            if errors:
+                return await refused(
+                    request,
+                    user,
+                    commune,
+                    dialogue,
+                    Refusal("checkin", errors, {"hamlet": hamlet, "count": count}),
+                    False,
+                )
+            body = {"walk_in": {"hamlet": hamlet, "count": int(count)}}
+            done = "khach"
+        request.state.audit_action = "meeting_check_in"
+        request.state.audit_target = {
+            "dialogue_id": dialogue.id,
+            **({"registration_id": registration_id} if registration_id else {"hamlet": hamlet}),
+        }
+        reply = await kit.intake(request).check_in(
+            commune.id, dialogue.id, body, request.state.correlation_id
+        )
+        if not reply.ok:
+            return await refused(
+                request,
+                user,
+                commune,
+                dialogue,
+                Refusal(
+                    "checkin",
+                    {"_form": _reply_reason(reply)},
+                    {"hamlet": hamlet, "count": count},
+                    422 if reply.status < 500 else 502,
+                ),
+                False,
+            )
+        return back(dialogue, done, "diem-danh", tim=query)
+
+    # ---- interventions ----------------------------------------------------------------------
+
+    @staff.post(f"{PAGE}/phat-bieu", response_class=HTMLResponse)
+    async def add_intervention(request: Request):
+        user, commune, dialogue = await target(request)
+        form = await read_bounded_form(request)
+        record, _ = await record_of(request, commune, dialogue)
+        speakers = await speakers_of(commune, dialogue)
+        body, errors, values = intervention_body(
+            form,
+            list(record.get("issues") or []),
+            speakers,
+            [h.name for h in commune.hamlets],
+            new=True,
+            autosave=False,
+        )
+        if errors:
+            return await refused(request, user, commune, dialogue, Refusal("entry", errors, values), False)
+        request.state.audit_action = "meeting_intervention"
+        request.state.audit_target = {"dialogue_id": dialogue.id}
+        reply = await kit.reporting(request).add_intervention(
+            commune.id, dialogue.id, body, request.state.correlation_id
+        )
+        if not reply.ok:
+            refusal = Refusal(
+                "entry",
+                {field_of(reply, _INTERVENTION_FIELDS): _reply_reason(reply)},
+                values,
+                422 if reply.status < 500 else 502,
+            )
+            return await refused(request, user, commune, dialogue, refusal, False)
+        created = str((reply.body or {}).get("id") or "") if isinstance(reply.body, dict) else ""
+        request.state.audit_target["intervention_id"] = created
+        return back(dialogue, "phat-bieu", f"i-{created}" if created else "ghi-y-kien")
+
+    @staff.post(f"{PAGE}/phat-bieu/sua", response_class=HTMLResponse)
+    async def edit_intervention(request: Request):
+        user, commune, dialogue = await target(request)
+        form = await read_bounded_form(request)
+        autosave = autosaving(request, form)
+        intervention_id = clean_text(str(form.get("id") or ""))[:64]
+        record, record_error = await record_of(request, commune, dialogue)
+        known = {str(i.get("id")) for i in record.get("interventions") or []}
+        if intervention_id not in known:
+            refusal = Refusal(
+                "_page",
+                {"_form": record_error or "Không tìm thấy lượt phát biểu này trong hồ sơ."},
+                status=404,
+            )
+            return await refused(request, user, commune, dialogue, refusal, autosave)
+        scope = f"i-{intervention_id}"
+        body, errors, values = intervention_body(
+            form,
+            list(record.get("issues") or []),
+            await speakers_of(commune, dialogue),
+            [h.name for h in commune.hamlets],
+            new=False,
+            autosave=autosave,
+        )
+        if errors:
+            return await refused(request, user, commune, dialogue, Refusal(scope, errors, values), autosave)
+        request.state.audit_action = "meeting_intervention_edit"
+        request.state.audit_target = {"dialogue_id": dialogue.id, "intervention_id": intervention_id}
+        reporting = kit.reporting(request)
+        reply = await reporting.edit_intervention(
+            commune.id, dialogue.id, intervention_id, body, request.state.correlation_id
+        )
+        if not reply.ok:
+            refusal = Refusal(
+                scope,
+                {field_of(reply, _INTERVENTION_FIELDS): _reply_reason(reply)},
+                values,
+                reply.status if reply.status in (404, 409, 422) else 502,
+            )
+            return await refused(request, user, commune, dialogue, refusal, autosave)
+        if autosave:
+            return await saved(request, commune, dialogue)
+        return back(dialogue, "sua", scope)
+
+    async def saved(request: Request, commune: Commune, dialogue: Dialogue) -> JSONResponse:
+        """The autosave's answer: when, and the record's revision now (the facts form's
+        compare-and-set carries it)."""
+        record, _ = await record_of(request, commune, dialogue)
+        now = datetime.now(VIETNAM_TZ)
+        return JSONResponse(
+            {"ok": True, "saved_at": f"{now:%H:%M:%S}", "revision": record.get("revision")},
+            headers={"Cache-Control": "no-store"},
+        )
+
+    # ---- conclusions ------------------------------------------------------------------------
+
+    @staff.post(f"{PAGE}/ket-luan", response_class=HTMLResponse)
+    async def conclude(request: Request):
+        user, commune, dialogue = await target(request)
+        form = await read_bounded_form(request)
+        issue_key = clean_text(str(form.get("issue_key") or ""))[:200]
+        record, record_error = await record_of(request, commune, dialogue)
+        if issue_key not in {str(i.get("key")) for i in record.get("issues") or []}:
+            refusal = Refusal(
+                "_page", {"_form": record_error or "Không tìm thấy vấn đề này trong hồ sơ."}, status=404
+            )
+            return await refused(request, user, commune, dialogue, refusal, False)
+        scope = f"kl-{issue_key}"
+        body, errors, values = conclusion_body(form, commune)
+        if errors:
+            return await refused(request, user, commune, dialogue, Refusal(scope, errors, values), False)
+        request.state.audit_action = "meeting_conclusion"
+        request.state.audit_target = {
+            "dialogue_id": dialogue.id,
+            "issue_key": issue_key,
+            "kind": body["kind"],
+        }
+        reply = await kit.reporting(request).conclude(
+            commune.id, dialogue.id, issue_key, body, request.state.correlation_id
+        )
+        if not reply.ok:
+            refusal = Refusal(
+                scope,
+                {field_of(reply, _CONCLUSION_FIELDS): _reply_reason(reply)},
+                values,
+                reply.status if reply.status in (404, 409, 422) else 502,
+            )
+            return await refused(request, user, commune, dialogue, refusal, False)
+        return back(dialogue, "ket-luan", scope)
+
+    # ---- the meeting's facts ----------------------------------------------------------------
+
+    @staff.post(f"{PAGE}/thong-tin", response_class=HTMLResponse)
+    async def facts(request: Request):
+        user, commune, dialogue = await target(request)
+        form = await read_bounded_form(request)
+        autosave = autosaving(request, form)
+        revision = str(form.get("revision") or "0")
+        body, errors, values = facts_body(form, dialogue, int(revision) if revision.isdigit() else 0)
+        if errors:
+            return await refused(request, user, commune, dialogue, Refusal("facts", errors, values), autosave)
+        request.state.audit_action = "meeting_facts"
+        request.state.audit_target = {"dialogue_id": dialogue.id}
+        reply = await kit.reporting(request).meeting_facts(
+            commune.id, dialogue.id, body, request.state.correlation_id
+        )
+        if not reply.ok:
+            refusal = Refusal(
+                "facts",
+                {field_of(reply, _FACT_FIELDS): _reply_reason(reply)},
+                values,
+                reply.status if reply.status in (404, 409, 422) else 502,
+            )
+            if autosave and reply.status == 409:  # the page's revision is stale: give it the current one
+                record, _ = await record_of(request, commune, dialogue)
+                return JSONResponse(
+                    {"ok": False, "message_vi": _reply_reason(reply), "revision": record.get("revision")},
+                    status_code=409,
+                    headers={"Cache-Control": "no-store"},
+                )
+            return await refused(request, user, commune, dialogue, refusal, autosave)
+        if autosave:
+            return await saved(request, commune, dialogue)
+        return back(dialogue, "thong-tin", "thong-tin")
