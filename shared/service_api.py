@@ -101,6 +101,21 @@ class ServiceApi:
             raise TransientError(detail)
         raise PermanentError(detail)
 
+    async def post(self, path: str, *, commune_id: str, json: Any) -> httpx.Response:
+        """The owner's 2xx answer to a POST; failures sorted as for `get` (a 404 is permanent)."""
+        token = self._tokens.issue(service_principal(self.caller, commune_id), ttl_s=TOKEN_TTL_S)
+        try:
+            response = await self._open().post(path, json=json, headers={"authorization": f"Bearer {token}"})
+        except httpx.HTTPError as exc:
+            raise TransientError(f"{self.owner} API unavailable: {type(exc).__name__}: {exc}") from exc
+        status = response.status_code
+        if 200 <= status < 300:
+            return response
+        detail = f"{self.owner} API answered {status} to POST {path}: {response.text[:200]}"
+        if status in (401, 403, 429) or status >= 500:
+            raise TransientError(detail)
+        raise PermanentError(detail)
+
     async def aclose(self) -> None:
         client, self._client = self._client, None
         if client is not None:

@@ -22,6 +22,14 @@ ACCESS = {
     f"GET {C}/documents/{{document_id}}.{{fmt}}": allow(MANAGERS, [Scope.READ], services=["notification"]),
     f"GET {D}/follow-up": allow(ANSWERERS, [Scope.READ]),
     f"POST {C}/follow-up/{{task_id}}/status": allow(ANSWERERS, [Scope.FOLLOW_UP]),
+    # the meeting record: the Party office and commune admin edit, answering offices read
+    f"GET {D}/meeting": allow(ANSWERERS, [Scope.READ]),
+    f"PUT {D}/meeting": allow(MANAGERS, [Scope.ISSUE]),
+    f"POST {D}/meeting/programme": allow(MANAGERS, [Scope.ISSUE]),
+    f"POST {D}/meeting/interventions": allow(MANAGERS, [Scope.ISSUE]),
+    f"PUT {D}/meeting/interventions/{{intervention_id}}": allow(MANAGERS, [Scope.ISSUE]),
+    f"PUT {D}/meeting/issues/{{issue_key}}": allow(MANAGERS, [Scope.ISSUE]),
+    f"PUT {D}/meeting/conclusions/{{issue_key}}": allow(MANAGERS, [Scope.ISSUE]),
     "GET /public/{commune_id}/dialogues/{dialogue_id}": PUBLIC,
     f"GET {D}/open-data.{{fmt}}": PUBLIC,
 }

@@ -9,12 +9,16 @@ from fastapi import APIRouter
 
 from services.reporting.access import ACCESS
 from services.reporting.api import build_router
-from services.reporting.consumers import SUBSCRIPTIONS
+from services.reporting.consumers import MEETING, READ_MODEL
 from services.reporting.documents_repository import DocumentRepository
 from services.reporting.followup_api import build_followup_router
 from services.reporting.followup_repository import FollowUpRepository
 from services.reporting.handlers import DocumentDeps, FollowUpDeps, ReadModelDeps
+from services.reporting.handlers.ports import AttendanceDeps, MeetingDeps
+from services.reporting.intake_api import IntakeSubmissions
 from services.reporting.issuing import build_issuing_router
+from services.reporting.meeting_api import build_meeting_router
+from services.reporting.meeting_repository import MeetingRepository
 from services.reporting.metrics import ReportingMetrics
 from services.reporting.numbering import DocumentNumbers
 from services.reporting.open_data import build_open_data_router
@@ -24,6 +28,7 @@ from services.reporting.scanner import FollowUpScanner
 from services.reporting.settings import ReportingSettings
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, service_base
+from shared.service_api import ServiceApi
 from shared.templates import make_environment
 
 NAME = "reporting"
@@ -33,14 +38,34 @@ TEMPLATES = Path(__file__).parent / "templates"
 def build_service(rt: Runtime[ReportingSettings]) -> ServiceParts:
     metrics, publisher = service_base(rt, NAME)
     items, documents, tasks = ItemRepository(rt.db), DocumentRepository(rt.db), FollowUpRepository(rt.db)
-    outbox = Outbox(publisher, [documents.documents, tasks.tasks, tasks.reminders])
+    meetings = MeetingRepository(rt.db)
+    outbox = Outbox(publisher, [documents.documents, tasks.tasks, tasks.reminders, meetings.meetings])
     reporting_metrics = ReportingMetrics(rt.registry)
     templates = make_environment([TEMPLATES])
     renderer = DocumentRenderer(rt.settings.templates_dir)
     numbers = DocumentNumbers(rt.db)
     document_deps = DocumentDeps(
-        rt.directory, items, documents, tasks, numbers, outbox, renderer, reporting_metrics, templates
+        rt.directory,
+        items,
+        documents,
+        tasks,
+        numbers,
+        outbox,
+        renderer,
+        reporting_metrics,
+        templates,
+        meetings=meetings,
     )
+    intake_api = ServiceApi(
+        NAME,
+        "intake",
+        rt.settings.intake_url,
+        tokens=rt.tokens,
+        timeout_s=rt.settings.backend_timeout_s,
+        local=rt.local_app,
+    )
+    submissions = IntakeSubmissions(intake_api)
+    meeting_deps = MeetingDeps(rt.directory, items, meetings, submissions, outbox)
     remind_days = rt.settings.followup_remind_days
     followup_deps = FollowUpDeps(rt.directory, items, tasks, outbox, reporting_metrics, remind_days)
     scanner = FollowUpScanner(followup_deps, interval_s=rt.settings.scheduler_interval_s)
@@ -49,10 +74,11 @@ def build_service(rt: Runtime[ReportingSettings]) -> ServiceParts:
     router.include_router(build_router(document_deps))
     router.include_router(build_issuing_router(document_deps))
     router.include_router(build_followup_router(followup_deps))
+    router.include_router(build_meeting_router(meeting_deps))
     router.include_router(build_open_data_router(followup_deps, templates))
 
     async def ensure_indexes() -> None:
-        for repository in (items, documents, tasks):
+        for repository in (items, documents, tasks, meetings):
             await repository.ensure_indexes()
 
     return ServiceParts(
@@ -60,10 +86,14 @@ def build_service(rt: Runtime[ReportingSettings]) -> ServiceParts:
         metrics,
         publisher,
         router=router,
-        consumers=[sub.bind(ReadModelDeps(items, reporting_metrics)) for sub in SUBSCRIPTIONS],
+        consumers=[
+            READ_MODEL.bind(ReadModelDeps(items, reporting_metrics)),
+            MEETING.bind(AttendanceDeps(meetings)),
+        ],
         outbox=outbox,
         ensure_indexes=ensure_indexes,
         extra_tasks=[scanner.run_forever],
         components={"scanner": scanner},
         access=ACCESS,
+        on_shutdown=[submissions.aclose],
     )

@@ -1,9 +1,15 @@
-"""Reporting's consumers: the read model is kept from every submission event."""
+"""Reporting's consumers: the read model is kept from every submission event, and the meeting
+record's attendance from intake's check-ins."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.reporting.handlers import ReadModelDeps, project_received, project_routed
+from services.reporting.handlers.meeting import record_attendance
+from services.reporting.handlers.ports import AttendanceDeps
 from shared.contracts import (
+    AttendanceChangedV1,
     NotificationFailedV1,
     NotificationSentV1,
     SubmissionReceivedV1,
@@ -21,4 +27,13 @@ READ_MODEL: Subscription[ReadModelDeps] = Subscription(
     retired_keys=(NotificationSentV1.routing_key(), NotificationFailedV1.routing_key()),
 )
 
-SUBSCRIPTIONS: tuple[Subscription[ReadModelDeps], ...] = (READ_MODEL,)
+MEETING: Subscription[AttendanceDeps] = Subscription(
+    "reporting",
+    "meeting",
+    {AttendanceChangedV1: record_attendance},
+    description="Keeps the meeting record's attendance from intake's check-ins.",
+    # The latest revision of the counts wins: a repeat or an older one changes nothing.
+    self_deduplicating=frozenset({AttendanceChangedV1}),
+)
+
+SUBSCRIPTIONS: tuple[Subscription[Any], ...] = (READ_MODEL, MEETING)

@@ -8,9 +8,11 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from services.reporting.documents.common import issue_key
+from services.reporting.meeting import conclusion_due
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
 from shared.calendar import WorkingCalendar
-from shared.contracts import AuthorityLevel, FollowUpStatus
+from shared.contracts import AuthorityLevel, ConclusionKind, FollowUpStatus
 
 S = FollowUpStatus
 OPEN: tuple[FollowUpStatus, ...] = tuple(s for s in FollowUpStatus if not s.closed)
@@ -64,6 +66,62 @@ def tasks_for_conclusions(
             }
         )
     return tasks
+
+
+PARTY_OFFICE_NAME = "Văn phòng Đảng ủy"  # drafts the recommendation to the higher level (seed IV.3)
+
+
+def tasks_for_record(
+    dialogue_id: str,
+    items: list[dict[str, Any]],
+    conclusions: Mapping[str, Mapping[str, Any]],
+    issued_on: date,
+    calendar: WorkingCalendar,
+    offices: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    """One task per conclusion that needs action, with its own text, office and due date; an issue
+    answered at the meeting or explained with no action opens none; an issue without a conclusion
+    opens today's default task (`tasks_for_conclusions`). `offices`: office id -> name."""
+    keys = {item["_id"]: issue_key(item, n) for n, item in enumerate(items)}
+    defaults = {t["_id"]: t for t in tasks_for_conclusions(dialogue_id, items, issued_on, calendar)}
+    party_office = next((oid for oid, name in offices.items() if name == PARTY_OFFICE_NAME), None)
+    tasks: dict[str, dict[str, Any]] = {}
+    for task in defaults.values():
+        key = keys.get(task["submission_ids"][0], task["cluster_id"])
+        members = [sid for sid, k in keys.items() if k == key]
+        conclusion = conclusions.get(key)
+        task_id = f"{dialogue_id}:{key}"
+        if task_id in tasks:
+            tasks[task_id]["submission_ids"] = sorted(
+                {*tasks[task_id]["submission_ids"], *task["submission_ids"]}
+            )
+            continue
+        if conclusion is None:
+            tasks[task_id] = {**task, "_id": task_id, "cluster_id": key}
+            continue
+        kind = ConclusionKind(conclusion["kind"])
+        if not kind.needs_action:
+            continue
+        recommended = kind is ConclusionKind.RECOMMENDED
+        office_id = (
+            conclusion.get("office_id") or (party_office if recommended else None) or task["office_id"]
+        )
+        tasks[task_id] = {
+            **task,
+            "_id": task_id,
+            "cluster_id": key,
+            "submission_ids": sorted(set(members) | set(task["submission_ids"])),
+            "text": conclusion["text"] or task["text"],
+            "issue_text": task["text"],
+            "office_id": office_id,
+            "office_name": offices.get(office_id, task["office_name"]),
+            "coordinating_office_ids": list(conclusion.get("coordinating_office_ids") or ()),
+            "conclusion_kind": kind.value,
+            "status": (S.AWAITING_HIGHER_LEVEL if recommended else S.ASSIGNED).value,
+            "authority_body": conclusion.get("higher_body") if recommended else task.get("authority_body"),
+            "due": conclusion_due(conclusion, issued_on, calendar).isoformat(),
+        }
+    return list(tasks.values())
 
 
 def reminder_due(status: str, due: date, today: date, remind_days_before: int) -> Reminder | None:

@@ -61,10 +61,18 @@ class DocumentRenderer:
         carried_over: list[dict[str, Any]],
         number: int | None,
         issued_on: date,
+        meeting: dict[str, Any] | None = None,
     ) -> DocumentData:
-        """Unresolved issues of earlier dialogues come first, as long-running (kéo dài)."""
+        """Unresolved issues of earlier dialogues come first, as long-running (kéo dài); `meeting`:
+        the meeting record the minutes, notice and letter follow (None: none recorded)."""
         return build_data(
-            kind, commune, dialogue, [*carried_over, *items], number=number, issued_on=issued_on
+            kind,
+            commune,
+            dialogue,
+            [*carried_over, *items],
+            number=number,
+            issued_on=issued_on,
+            meeting=meeting,
         )
 
     def render_one(
@@ -78,6 +86,7 @@ class DocumentRenderer:
         carried_over: list[dict[str, Any]],
         number: int | None,
         issued_on: date,
+        meeting: dict[str, Any] | None = None,
     ) -> bytes:
         from services.reporting.documents.render import render  # WeasyPrint loads only when rendering
 
@@ -89,6 +98,7 @@ class DocumentRenderer:
             carried_over=carried_over,
             number=number,
             issued_on=issued_on,
+            meeting=meeting,
         )
         return render(kind, fmt, data, template_dirs=self._template_dirs(commune.id))
 
@@ -102,6 +112,7 @@ class DocumentRenderer:
         carried_over: list[dict[str, Any]],
         number: int | None,
         issued_on: date,
+        meeting: dict[str, Any] | None = None,
     ) -> tuple[dict[str, bytes], str]:
         """Every format of one document, and its subject (the title it is filed under)."""
         from services.reporting.documents.render import render
@@ -114,6 +125,7 @@ class DocumentRenderer:
             carried_over=carried_over,
             number=number,
             issued_on=issued_on,
+            meeting=meeting,
         )
         dirs = self._template_dirs(commune.id)
         return {fmt: render(kind, fmt, data, template_dirs=dirs) for fmt in FORMATS}, data.subject

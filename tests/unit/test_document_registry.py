@@ -73,7 +73,8 @@ def test_reporting_imports_no_other_service_and_no_demo_data():
 
 
 def test_the_read_model_consumer_keeps_its_queue_and_keys():
-    assert [sub.spec for sub in SUBSCRIPTIONS] == [
+    # the meeting record's attendance has its own queue after it (tests/unit/test_meeting_record.py)
+    assert [sub.spec for sub in SUBSCRIPTIONS][:1] == [
         ConsumerSpec(
             "reporting",
             "read-model",
@@ -81,5 +82,5 @@ def test_the_read_model_consumer_keeps_its_queue_and_keys():
             retired_keys=("notification.sent.v1", "notification.failed.v1"),
         )
     ]
-    [read_model] = SUBSCRIPTIONS
+    read_model = SUBSCRIPTIONS[0]
     assert read_model.bind(object()).self_deduplicating == frozenset(read_model.spec.routing_keys)

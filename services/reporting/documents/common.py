@@ -94,11 +94,13 @@ def within_commune(issue: Issue) -> bool:
 # --- issues ---------------------------------------------------------------------------------
 
 
-def _issue_key(item: Mapping[str, Any], index: int) -> str:
+def issue_key(item: Mapping[str, Any], index: int = 0) -> str:
+    """An issue's stable key: its cluster id, else the submission it duplicates, else its own id."""
     return str(
         item.get("cluster_id")
         or item.get("duplicate_of")
         or item.get("id")
+        or item.get("_id")
         or item.get("tracking_code")
         or f"#{index}"
     )
@@ -116,10 +118,10 @@ def group_issues(
         if item.get("topic") is None:
             pending += 1
             continue
-        clusters.setdefault(_issue_key(item, index), []).append(item)
+        clusters.setdefault(issue_key(item, index), []).append(item)
     whole = f"Toàn {commune.kind}"
     issues = []
-    for members in clusters.values():
+    for key, members in clusters.items():
         first = members[0]
         level = first.get("authority_level") or AuthorityLevel.COMMUNE.value
         body = first.get("authority_body")
@@ -137,6 +139,7 @@ def group_issues(
         authority = AuthorityLevel.label_of(level)
         issues.append(
             Issue(
+                key=key,
                 number=0,
                 topic=first["topic"],
                 topic_name=first.get("topic_name") or dialogue.topic_name(first["topic"]),

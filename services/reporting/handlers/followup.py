@@ -4,12 +4,19 @@ due date and escalates overdue tasks to the Standing Committee."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.reporting.followup import CLOSED, TRANSITIONS, reminder_due, tasks_for_conclusions
+from services.reporting.followup import (
+    CLOSED,
+    TRANSITIONS,
+    reminder_due,
+    tasks_for_conclusions,
+    tasks_for_record,
+)
 from services.reporting.handlers.errors import BadTransition, NotFound, ReasonRequired, TaskChanged
 from services.reporting.handlers.ports import Doc, FollowUpDeps, Outbox, TaskStore
 from services.reporting.handlers.publish import flush
@@ -120,10 +127,23 @@ async def change_follow_up(deps: FollowUpDeps, command: ChangeFollowUp, viewer: 
 
 
 async def open_follow_up(
-    tasks: TaskStore, outbox: Outbox, commune: Commune, dialogue: Dialogue, items: list[Doc], issued_on: date
+    tasks: TaskStore,
+    outbox: Outbox,
+    commune: Commune,
+    dialogue: Dialogue,
+    items: list[Doc],
+    issued_on: date,
+    conclusions: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> None:
-    """One task per conclusion of the notice just issued; a reissue opens none twice."""
-    for task in tasks_for_conclusions(dialogue.id, items, issued_on, commune.working_calendar()):
+    """One task per conclusion of the notice just issued; a reissue opens none twice. With the
+    meeting record's `conclusions`, each opens from its own conclusion (`tasks_for_record`)."""
+    calendar = commune.working_calendar()
+    if conclusions is None:
+        opened = tasks_for_conclusions(dialogue.id, items, issued_on, calendar)
+    else:
+        offices = {o.id: o.name for o in commune.offices}
+        opened = tasks_for_record(dialogue.id, items, conclusions, issued_on, calendar, offices)
+    for task in opened:
         event = changed_event({**task, "commune_id": commune.id}, task["status"], None, None, SYSTEM, 0)
         if await tasks.create(commune.id, task, event):
             await flush(outbox, tasks.tasks, commune.id, task["_id"])

@@ -87,6 +87,7 @@ class Renderer(Protocol):
         carried_over: list[Doc],
         number: int | None,
         issued_on: date,
+        meeting: Doc | None = None,
     ) -> bytes: ...
 
     def render_all(
@@ -99,7 +100,27 @@ class Renderer(Protocol):
         carried_over: list[Doc],
         number: int | None,
         issued_on: date,
+        meeting: Doc | None = None,
     ) -> tuple[dict[str, bytes], str]: ...
+
+
+class MeetingStore(Protocol):
+    """Meeting records (outbox entries in `meetings`), compare-and-set by revision, and the audit
+    of every edit."""
+
+    meetings: Any
+
+    async def get(self, commune_id: str, dialogue_id: str) -> Doc | None: ...
+    async def save(self, record: Doc, expected_revision: int, event: Envelope | None) -> bool: ...
+    async def set_attendance(self, commune_id: str, dialogue_id: str, attendance: Doc) -> bool: ...
+    async def record_edit(self, commune_id: str, entry: Doc) -> None: ...
+    async def lock(self, commune_id: str, dialogue_id: str) -> None: ...
+
+
+class Submissions(Protocol):
+    """Intake's one way in for a new item (its submissions API, called as reporting)."""
+
+    async def submit(self, commune_id: str, body: Doc) -> Doc: ...
 
 
 Clock = Callable[[], datetime]
@@ -123,6 +144,22 @@ class DocumentDeps:
     metrics: ReportingMetrics
     templates: Environment  # finds the radio text template
     clock: Clock = utcnow
+    meetings: MeetingStore | None = None  # the meeting record the minutes, notice and tasks follow
+
+
+@dataclass(frozen=True)
+class MeetingDeps:
+    directory: Directory
+    items: ItemStore
+    meetings: MeetingStore
+    submissions: Submissions
+    outbox: Outbox
+    clock: Clock = utcnow
+
+
+@dataclass(frozen=True)
+class AttendanceDeps:
+    meetings: MeetingStore
 
 
 @dataclass(frozen=True)
@@ -144,9 +181,13 @@ __all__ = [
     "DocumentStore",
     "FollowUpDeps",
     "ItemStore",
+    "MeetingDeps",
+    "MeetingStore",
+    "AttendanceDeps",
     "NumberRegister",
     "Outbox",
     "ReadModelDeps",
     "Renderer",
+    "Submissions",
     "TaskStore",
 ]

@@ -1,0 +1,203 @@
+"""The meeting record (pure): what was held at the dialogue, kept by reporting in one document per
+commune and dialogue (`reporting_meetings`), and the rules it follows.
+
+- The record's `revision` counts staff changes (0: nothing recorded yet); attendance comes from
+  intake's `AttendanceChangedV1` and carries intake's own revision (a later one wins).
+- Issues are the dialogue's routed items merged as the documents merge them
+  (`documents.common.group_issues`); an issue's `key` is its cluster id, else its submission id.
+- One conclusion per issue, of one `ConclusionKind`; `assigned` needs an office and a deadline
+  (working days or a date), `recommended` a named higher-level body, `no_action` a reason.
+- A conclusion's due date: its `deadline_date`, else its working days after the notice's issue
+  date on the commune's calendar (else the default `RESOLUTION_WORKING_DAYS`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from services.reporting.documents.common import group_issues, issue_key, topic_groups
+from services.reporting.notice import RESOLUTION_WORKING_DAYS
+from shared.calendar import WorkingCalendar
+from shared.contracts import ConclusionKind
+from shared.directory import Commune, Dialogue
+
+Doc = dict[str, Any]
+FACTS = ("started_at", "ended_at", "chair", "minute_taker", "delegates_present")
+MAX_WORKING_DAYS = 365
+
+
+class InvalidConclusion(ValueError):
+    """A conclusion its kind does not allow; `field` is the offending field."""
+
+    def __init__(self, field: str, vi: str, en: str) -> None:
+        super().__init__(en)
+        self.field, self.vi, self.en = field, vi, en
+
+
+def record_id(commune_id: str, dialogue_id: str) -> str:
+    return f"{commune_id}:{dialogue_id}"
+
+
+def new_record(commune_id: str, dialogue_id: str) -> Doc:
+    return {
+        "_id": record_id(commune_id, dialogue_id),
+        "commune_id": commune_id,
+        "dialogue_id": dialogue_id,
+        "revision": 0,
+        "started_at": None,
+        "ended_at": None,
+        "chair": None,
+        "minute_taker": None,
+        "delegates_present": [],
+        "programme": [],
+        "interventions": [],
+        "summaries": {},
+        "conclusions": {},
+        "locked": False,
+    }
+
+
+def recorded(record: Mapping[str, Any] | None) -> bool:
+    """A record exists once staff have recorded something; until then documents are as before it."""
+    return bool(record) and int((record or {}).get("revision") or 0) >= 1
+
+
+def issue_rows(
+    commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]], summaries: Mapping[str, str]
+) -> list[Doc]:
+    """The dialogue's issues as the meeting page lists them, numbered by topic as in the report."""
+    issues, _ = group_issues(commune, dialogue, items)
+    groups, _ = topic_groups(dialogue, issues)
+    codes: dict[str, list[str]] = {}
+    for index, item in enumerate(items):
+        key = issue_key(item, index)
+        if item.get("tracking_code"):
+            codes.setdefault(key, []).append(str(item["tracking_code"]))
+    rows = []
+    for group in groups:
+        for issue in group.issues:
+            rows.append(
+                {
+                    "key": issue.key,
+                    "number": issue.number,
+                    "topic": issue.topic,
+                    "topic_name": issue.topic_name,
+                    "summary": summaries.get(issue.key) or issue.text,
+                    "office": issue.office,
+                    "authority_level": issue.authority_level,
+                    "tracking_codes": codes.get(issue.key, []),
+                }
+            )
+    return rows
+
+
+def check_conclusion(commune: Commune, body: Mapping[str, Any]) -> Doc:
+    """The conclusion as stored, or `InvalidConclusion` naming the field its kind lacks."""
+    try:
+        kind = ConclusionKind(str(body.get("kind")))
+    except ValueError:
+        raise InvalidConclusion(
+            "kind",
+            "Loại kết luận phải là: " + ", ".join(ConclusionKind.labels_vi().values()) + ".",
+            "kind must be one of: " + ", ".join(k.value for k in ConclusionKind) + ".",
+        ) from None
+    text = (body.get("text") or "").strip()
+    reason = (body.get("reason") or "").strip() or None
+    higher_body = (body.get("higher_body") or "").strip() or None
+    office_id = body.get("office_id") or None
+    coordinating = list(dict.fromkeys(body.get("coordinating_office_ids") or ()))
+    days = body.get("deadline_working_days")
+    deadline = body.get("deadline_date")
+    if not text and kind is not ConclusionKind.NO_ACTION:
+        raise InvalidConclusion("text", "Cần nhập nội dung kết luận.", "text is required.")
+    offices = {o.id: o for o in commune.offices}
+    for field, ids in (
+        ("office_id", [office_id] if office_id else []),
+        ("coordinating_office_ids", coordinating),
+    ):
+        for oid in ids:
+            if oid not in offices:
+                raise InvalidConclusion(
+                    field, f"Không có cơ quan, đơn vị '{oid}' trong xã.", f"Unknown office {oid!r}."
+                )
+    if days is not None and deadline is not None:
+        raise InvalidConclusion(
+            "deadline_date",
+            "Chỉ nhập một thời hạn: số ngày làm việc hoặc ngày cụ thể.",
+            "Give either deadline_working_days or deadline_date, not both.",
+        )
+    if days is not None and not 1 <= int(days) <= MAX_WORKING_DAYS:
+        raise InvalidConclusion(
+            "deadline_working_days",
+            f"Số ngày làm việc phải từ 1 đến {MAX_WORKING_DAYS}.",
+            f"deadline_working_days must be 1-{MAX_WORKING_DAYS}.",
+        )
+    if kind is ConclusionKind.ASSIGNED:
+        if not office_id:
+            raise InvalidConclusion(
+                "office_id",
+                "Kết luận giao việc cần cơ quan chủ trì.",
+                "An assigned conclusion needs office_id.",
+            )
+        if days is None and deadline is None:
+            raise InvalidConclusion(
+                "deadline_working_days",
+                "Kết luận giao việc cần thời hạn (số ngày làm việc hoặc ngày cụ thể).",
+                "An assigned conclusion needs deadline_working_days or deadline_date.",
+            )
+    if kind is ConclusionKind.RECOMMENDED and not higher_body:
+        raise InvalidConclusion(
+            "higher_body",
+            "Kết luận kiến nghị cấp trên cần tên cơ quan cấp trên.",
+            "A recommended conclusion needs higher_body.",
+        )
+    if kind is ConclusionKind.NO_ACTION and not reason:
+        raise InvalidConclusion(
+            "reason", "Kết luận không cần giải quyết cần nêu lý do.", "A no_action conclusion needs reason."
+        )
+    return {
+        "kind": kind.value,
+        "text": text,
+        "office_id": office_id,
+        "office_name": offices[office_id].name if office_id else None,
+        "coordinating_office_ids": coordinating,
+        "deadline_working_days": int(days) if days is not None else None,
+        "deadline_date": deadline.isoformat() if isinstance(deadline, date) else deadline,
+        "higher_body": higher_body,
+        "reason": reason,
+    }
+
+
+def conclusion_due(conclusion: Mapping[str, Any], issued_on: date, calendar: WorkingCalendar) -> date:
+    if conclusion.get("deadline_date"):
+        return date.fromisoformat(str(conclusion["deadline_date"]))
+    days = conclusion.get("deadline_working_days") or RESOLUTION_WORKING_DAYS
+    return calendar.nth_working_day_after(issued_on, int(days))
+
+
+def action_count(conclusions: Mapping[str, Mapping[str, Any]]) -> int:
+    return sum(ConclusionKind(c["kind"]).needs_action for c in conclusions.values())
+
+
+def record_view(record: Mapping[str, Any], issues: list[Doc]) -> Doc:
+    """The record as the API returns it (ISSUE15 shape)."""
+    attendance = record.get("attendance") or {}
+    return {
+        "revision": record.get("revision", 0),
+        "started_at": record.get("started_at"),
+        "ended_at": record.get("ended_at"),
+        "chair": record.get("chair"),
+        "minute_taker": record.get("minute_taker"),
+        "delegates_present": list(record.get("delegates_present") or ()),
+        "programme": list(record.get("programme") or ()),
+        "attendance": {
+            "by_hamlet": dict(attendance.get("by_hamlet") or {}),
+            "walk_ins": attendance.get("walk_ins", 0),
+            "total": attendance.get("total", 0),
+        },
+        "interventions": list(record.get("interventions") or ()),
+        "issues": issues,
+        "conclusions": [{"issue_key": k, **c} for k, c in (record.get("conclusions") or {}).items()],
+        "locked": bool(record.get("locked")),
+    }

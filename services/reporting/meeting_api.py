@@ -1,0 +1,247 @@
+"""HTTP adapter for the meeting record (`handlers.meeting`): each route parses, calls one use case
+and renders; refusals become bilingual problems (404, 409 stale or locked, 422 per field)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.reporting.handlers import meeting
+from services.reporting.handlers.errors import NotFound
+from services.reporting.handlers.ports import MeetingDeps
+from shared.auth.guard import GuardedRoute, actor
+from shared.contracts import ConclusionKind, Kind
+from shared.contracts.envelope import COMMUNE_ID_PATTERN
+from shared.errors import PermanentError, TransientError
+from shared.http import error_body, problem
+
+CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
+DialogueId = Path(max_length=64)
+
+
+class FactsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    revision: int = Field(ge=0, description="The revision the record was read at (compare-and-set)")
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    chair: str | None = Field(None, max_length=200)
+    minute_taker: str | None = Field(None, max_length=200)
+    delegates_present: list[str] | None = Field(None, max_length=100)
+
+
+class ProgrammeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=500)
+    at: datetime | None = None
+    note: str | None = Field(None, max_length=2000)
+
+
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    by: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class NewIssueIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=5, max_length=5000)
+    kind: Kind | None = None
+    hamlet: str | None = Field(None, max_length=120)
+
+
+class InterventionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    speaker: str = Field(min_length=1, max_length=200)
+    registered: bool = False
+    hamlet: str | None = Field(None, max_length=120)
+    organisation: str | None = Field(None, max_length=200)
+    question: str = Field(min_length=1, max_length=5000)
+    issue_keys: list[str] = Field(default_factory=list, max_length=50)
+    tracking_codes: list[str] = Field(default_factory=list, max_length=50)
+    new_issues: list[NewIssueIn] = Field(default_factory=list, max_length=10)
+    answers: list[AnswerIn] = Field(default_factory=list, max_length=20)
+    at: datetime | None = None
+
+
+class InterventionEditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    speaker: str | None = Field(None, min_length=1, max_length=200)
+    registered: bool | None = None
+    hamlet: str | None = Field(None, max_length=120)
+    organisation: str | None = Field(None, max_length=200)
+    question: str | None = Field(None, min_length=1, max_length=5000)
+    issue_keys: list[str] | None = Field(None, max_length=50)
+    tracking_codes: list[str] | None = Field(None, max_length=50)
+    answers: list[AnswerIn] | None = Field(None, max_length=20)
+    at: datetime | None = None
+
+
+class ConclusionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ConclusionKind
+    text: str = Field("", max_length=5000)
+    office_id: str | None = Field(None, max_length=64)
+    coordinating_office_ids: list[str] = Field(default_factory=list, max_length=20)
+    deadline_working_days: int | None = None
+    deadline_date: date | None = None
+    higher_body: str | None = Field(None, max_length=300)
+    reason: str | None = Field(None, max_length=5000)
+
+
+class SummaryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    summary: str = Field(max_length=5000)
+
+
+def build_meeting_router(deps: MeetingDeps) -> APIRouter:
+    router = APIRouter(
+        prefix="/api/v1/communes/{commune_id}/dialogues/{dialogue_id}/meeting",
+        tags=["meeting"],
+        route_class=GuardedRoute,
+    )
+
+    @router.get("", summary="The meeting record: facts, programme, attendance, interventions, conclusions")
+    async def get_record(commune_id: str = CommuneId, dialogue_id: str = DialogueId):
+        return await _run(meeting.meeting_record(deps, commune_id, dialogue_id))
+
+    @router.put("", summary="Facts of the meeting (compare-and-set on revision)")
+    async def put_facts(
+        request: Request, body: FactsIn, commune_id: str = CommuneId, dialogue_id: str = DialogueId
+    ):
+        facts = body.model_dump(exclude={"revision"}, exclude_unset=True)
+        command = meeting.RecordFacts(commune_id, dialogue_id, body.revision, facts, actor(request))
+        return await _run(meeting.record_facts(deps, command))
+
+    @router.post("/programme", status_code=201, summary="A programme item as held")
+    async def post_programme(
+        request: Request, body: ProgrammeIn, commune_id: str = CommuneId, dialogue_id: str = DialogueId
+    ):
+        item = body.model_dump()
+        return await _run(
+            meeting.add_programme_item(deps, commune_id, dialogue_id, item, actor(request)), 201
+        )
+
+    @router.post("/interventions", status_code=201, summary="An intervention; new issues go through intake")
+    async def post_intervention(
+        request: Request, body: InterventionIn, commune_id: str = CommuneId, dialogue_id: str = DialogueId
+    ):
+        new = tuple(
+            meeting.NewIssue(n.text, n.kind.value if n.kind else None, n.hamlet) for n in body.new_issues
+        )
+        command = meeting.AddIntervention(
+            commune_id, dialogue_id, body.model_dump(exclude={"new_issues"}), actor(request), new
+        )
+        return await _run(meeting.add_intervention(deps, command), 201)
+
+    @router.put("/interventions/{intervention_id}", summary="Edit an intervention (autosave)")
+    async def put_intervention(
+        request: Request,
+        body: InterventionEditIn,
+        commune_id: str = CommuneId,
+        dialogue_id: str = DialogueId,
+        intervention_id: str = Path(max_length=64),
+    ):
+        changes = body.model_dump(exclude_unset=True)
+        call = meeting.edit_intervention(
+            deps, commune_id, dialogue_id, intervention_id, changes, actor(request)
+        )
+        return await _run(call)
+
+    @router.put("/issues/{issue_key}", summary="The reviewed summary of an issue, printed by the documents")
+    async def put_issue(
+        request: Request,
+        body: SummaryIn,
+        commune_id: str = CommuneId,
+        dialogue_id: str = DialogueId,
+        issue_key: str = Path(max_length=64),
+    ):
+        call = meeting.set_issue_summary(
+            deps, commune_id, dialogue_id, issue_key, body.summary, actor(request)
+        )
+        return await _run(call)
+
+    @router.put("/conclusions/{issue_key}", summary="The Secretary's conclusion on one issue")
+    async def put_conclusion(
+        request: Request,
+        body: ConclusionIn,
+        commune_id: str = CommuneId,
+        dialogue_id: str = DialogueId,
+        issue_key: str = Path(max_length=64),
+    ):
+        command = meeting.SetConclusion(commune_id, dialogue_id, issue_key, body.model_dump(), actor(request))
+        return await _run(meeting.set_conclusion(deps, command))
+
+    return router
+
+
+async def _run(call: Awaitable[Any], status: int = 200) -> Any:
+    try:
+        result = await call
+    except NotFound:
+        return problem(
+            404,
+            "not_found",
+            "Không tìm thấy xã/phường, đợt đối thoại hoặc mục.",
+            "Unknown commune, dialogue or entry.",
+        )
+    except meeting.UnknownIssue as unknown:
+        return problem(
+            404,
+            "unknown_issue",
+            f"Không có vấn đề '{unknown.key}' trong đợt đối thoại này.",
+            f"No issue {unknown.key!r} in this dialogue.",
+        )
+    except meeting.RecordLocked:
+        return problem(
+            409,
+            "locked",
+            "Thông báo kết luận đã ban hành: biên bản hội nghị không còn được sửa.",
+            "The conclusion notice is issued: the meeting record is locked.",
+        )
+    except meeting.RecordChanged as changed:
+        response = problem(
+            409,
+            "stale_revision",
+            "Biên bản đã được người khác cập nhật; vui lòng tải lại.",
+            "The record changed since it was read; reload and retry.",
+        )
+        response.headers["x-revision"] = str(changed.current)
+        return response
+    except meeting.InvalidConclusion as invalid:
+        error = {
+            "loc": ("body", invalid.field),
+            "type": "invalid_conclusion",
+            "msg": invalid.en,
+            "ctx": {"reason_vi": invalid.vi, "reason_en": invalid.en},
+        }
+        return JSONResponse(status_code=422, content=error_body([error]))
+    except PermanentError as refused:
+        return problem(
+            422,
+            "submission_refused",
+            "Hệ thống tiếp nhận không chấp nhận ý kiến mới này; kiểm tra lại nội dung.",
+            f"Intake refused the new item: {refused}",
+        )
+    except TransientError:
+        response = problem(
+            503,
+            "intake_unavailable",
+            "Chưa chuyển được ý kiến mới sang hệ thống tiếp nhận; vui lòng thử lại sau ít phút.",
+            "Intake is unavailable; nothing was recorded. Retry later.",
+        )
+        response.headers["Retry-After"] = "5"
+        return response
+    return JSONResponse(status_code=status, content=result)
