@@ -28,7 +28,6 @@ from services.reporting.scanner import FollowUpScanner
 from services.reporting.settings import ReportingSettings
 from shared.outbox import Outbox
 from shared.runtime import Runtime, ServiceParts, service_base
-from shared.service_api import ServiceApi
 from shared.templates import make_environment
 
 NAME = "reporting"
@@ -56,15 +55,7 @@ def build_service(rt: Runtime[ReportingSettings]) -> ServiceParts:
         templates,
         meetings=meetings,
     )
-    intake_api = ServiceApi(
-        NAME,
-        "intake",
-        rt.settings.intake_url,
-        tokens=rt.tokens,
-        timeout_s=rt.settings.backend_timeout_s,
-        local=rt.local_app,
-    )
-    submissions = IntakeSubmissions(intake_api)
+    submissions = IntakeSubmissions.for_caller(NAME, rt.settings, rt.tokens, rt.local_app)
     meeting_deps = MeetingDeps(rt.directory, items, meetings, submissions, outbox)
     remind_days = rt.settings.followup_remind_days
     followup_deps = FollowUpDeps(rt.directory, items, tasks, outbox, reporting_metrics, remind_days)
