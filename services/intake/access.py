@@ -95,6 +95,7 @@ STAFF_PAGES = (
     "POST /staff/mat-khau",
     "GET /staff/hoi-nghi",
     "POST /staff/hoi-nghi/diem-danh",
+    "POST /staff/hoi-nghi/chuong-trinh",
     "POST /staff/hoi-nghi/phat-bieu",
     "POST /staff/hoi-nghi/phat-bieu/sua",
     "POST /staff/hoi-nghi/ket-luan",

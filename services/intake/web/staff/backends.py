@@ -185,6 +185,16 @@ class ReportingBackend(Backend):
             "PUT", self._meeting(commune_id, dialogue_id), json=facts, correlation_id=correlation_id
         )
 
+    async def add_programme_item(
+        self, commune_id: str, dialogue_id: str, item: dict, correlation_id: str
+    ) -> BackendReply:
+        return await self.call(
+            "POST",
+            f"{self._meeting(commune_id, dialogue_id)}/programme",
+            json=item,
+            correlation_id=correlation_id,
+        )
+
     async def add_intervention(
         self, commune_id: str, dialogue_id: str, intervention: dict, correlation_id: str
     ) -> BackendReply:

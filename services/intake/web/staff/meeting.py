@@ -70,6 +70,7 @@ DONE_VI = {
     "sua": "Đã lưu thay đổi.",
     "ket-luan": "Đã lưu kết luận.",
     "thong-tin": "Đã lưu thông tin hội nghị.",
+    "chuong-trinh": "Đã ghi mục chương trình.",
 }
 HIGHER_BODIES_VI = (
     "Ủy ban nhân dân tỉnh",
@@ -566,6 +567,9 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
             issue_options=[_issue_label(i) for i in issues],
             facts=shown.values.get("facts") or _facts_values(record, dialogue),
             checkin=shown.values.get("checkin") or {"hamlet": "", "count": "1"},
+            programme=[{**p, "at_local": local_parts(p.get("at"))[1]} for p in record.get("programme") or []],
+            agenda=dialogue.agenda,
+            programme_form=shown.values.get("programme") or {"title": "", "at": ""},
             hamlets=[h.name for h in commune.hamlets],
             offices=commune.offices,
             answerers=[d.name for d in dialogue.delegates] + [o.name for o in commune.offices],
@@ -773,6 +777,44 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
             {"ok": True, "saved_at": f"{now:%H:%M:%S}", "revision": record.get("revision")},
             headers={"Cache-Control": "no-store"},
         )
+
+    # ---- the programme as held -------------------------------------------------------------
+
+    @staff.post(f"{PAGE}/chuong-trinh", response_class=HTMLResponse)
+    async def programme(request: Request):
+        user, commune, dialogue = await target(request)
+        form = await kit.read_form(request)
+        title = clean_text(form.get("title") or "")[:500]
+        at_text = clean_text(form.get("at") or "")[:10]
+        errors = {}
+        if len(title) < 3:
+            errors["title"] = "Vui lòng ghi tên mục chương trình (hoặc bấm một mục của kế hoạch)."
+        at = parse_time(at_text) if at_text else None
+        if at_text and at is None:
+            errors["at"] = "Giờ phải ghi dạng giờ:phút, ví dụ 08:15."
+        if errors:
+            values = {"title": title, "at": at_text}
+            return await refused(
+                request, user, commune, dialogue, Refusal("programme", errors, values), False
+            )
+        now = datetime.now(VIETNAM_TZ)
+        if at is None and now.date() == dialogue.meeting_date:  # pressed as the item starts
+            at = time(now.hour, now.minute)
+        item = {"title": title, "at": local_moment(dialogue.meeting_date, at) if at else None}
+        request.state.audit_action = "meeting_programme"
+        request.state.audit_target = {"dialogue_id": dialogue.id}
+        reply = await kit.reporting(request).add_programme_item(
+            commune.id, dialogue.id, item, request.state.correlation_id
+        )
+        if not reply.ok:
+            refusal = Refusal(
+                "programme",
+                {"_form": _reply_reason(reply)},
+                {"title": title, "at": at_text},
+                reply.status if reply.status in (404, 409, 422) else 502,
+            )
+            return await refused(request, user, commune, dialogue, refusal, False)
+        return back(dialogue, "chuong-trinh", "chuong-trinh")
 
     # ---- conclusions ------------------------------------------------------------------------
 
