@@ -36,6 +36,7 @@ FONT = "Times New Roman"
 BODY_PT, TABLE_PT, SMALL_PT = 14, 12, 12
 TEXT_WIDTH_MM = 210 - 30 - 15
 FIXED_TIME = datetime(2025, 1, 1)
+LANGUAGE = "vi-VN"
 CENTER, JUSTIFY, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.LEFT
 
 
@@ -86,6 +87,29 @@ def tag(container, text: str):
     return para(container, text, align=LEFT, after=0)
 
 
+# The schema's order of a table's and a paragraph's properties (Word refuses other orders).
+TBL_PR_ORDER = (
+    "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
+    "tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription"
+).split()
+P_PR_ORDER = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd "
+    "tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+    "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc"
+).split()
+
+
+def _insert(parent, child, order: tuple[str, ...] | list[str]) -> None:
+    """Put `child` among `parent`'s children where the schema's `order` wants it."""
+    name = child.tag.split("}")[1]
+    later = {qn(f"w:{n}") for n in order[order.index(name) + 1 :]}
+    for index, existing in enumerate(parent):
+        if existing.tag in later:
+            parent.insert(index, child)
+            return
+    parent.append(child)
+
+
 def _no_borders(table) -> None:
     tbl_pr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
@@ -93,7 +117,7 @@ def _no_borders(table) -> None:
         el = OxmlElement(f"w:{edge}")
         el.set(qn("w:val"), "nil")
         borders.append(el)
-    tbl_pr.append(borders)
+    _insert(tbl_pr, borders, TBL_PR_ORDER)
 
 
 def _widths(table, widths_mm) -> None:
@@ -123,16 +147,76 @@ def new_document():
     normal.font.name = FONT
     normal.font.size = Pt(BODY_PT)
     _fonts(normal.element)
-    props = doc.core_properties
-    props.author = props.last_modified_by = "doithoai"
+    _language(doc)
+    _page_numbers(section)
+    props = doc.core_properties  # render.py sets title, author and dates per document
+    props.author = props.last_modified_by = ""
     props.created = props.modified = FIXED_TIME
     props.revision = 1
+    props.language = LANGUAGE
+    props.comments = ""
     return doc
+
+
+def _language(doc) -> None:
+    """Proofing language vi-VN for every run (document defaults) and for the theme fonts."""
+    styles = doc.styles.element
+    rpr_default = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr_default.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr_default.append(lang)
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
+    lang.set(qn("w:bidi"), "ar-SA")
+    settings = doc.settings.element
+    theme = settings.find(qn("w:themeFontLang"))
+    if theme is None:
+        theme = OxmlElement("w:themeFontLang")
+        settings.append(theme)
+    theme.set(qn("w:val"), LANGUAGE)
+
+
+def _page_numbers(section) -> None:
+    """The page number (a PAGE field) in the footer, right, from page 2: the first page has a
+    footer of its own, left empty."""
+    section.different_first_page_header_footer = True
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), str(BODY_PT * 2))
+    rpr.append(size)
+    run.append(rpr)
+    text = OxmlElement("w:t")
+    text.text = "2"
+    run.append(text)
+    field.append(run)
+    p._p.append(field)
+    section.first_page_footer.paragraphs[0].text = ""
+
+
+def _boxed(p) -> None:
+    """The DỰ THẢO mark: a framed 30 mm box at the top left, as in the PDF."""
+    ppr = p._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    for edge in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "single")
+        el.set(qn("w:sz"), "12")
+        el.set(qn("w:space"), "1")
+        el.set(qn("w:color"), "000000")
+        borders.append(el)
+    _insert(ppr, borders, P_PR_ORDER)
+    p.paragraph_format.right_indent = Mm(TEXT_WIDTH_MM - 30)
 
 
 def header(doc) -> None:
     tag(doc, "{%p if d.draft %}")
-    para(doc, "DỰ THẢO", bold=True, size=13, align=LEFT)
+    _boxed(para(doc, "DỰ THẢO", bold=True, size=13, align=CENTER))
     tag(doc, "{%p endif %}")
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
@@ -177,31 +261,75 @@ def heading(doc, text: str, *, italic=False) -> None:
     para(doc, text, bold=True, italic=italic, align=LEFT, after=3)
 
 
-def signature(doc) -> None:
-    loop_paragraphs(doc, "line in d.closing", "{{ line }}")
-    table = doc.add_table(rows=1, cols=2)
+BAND = "band"  # the last band's table description; render.py keeps the paragraphs before it with it
+SIGNATURE_MM, RECIPIENTS_MM = 95, TEXT_WIDTH_MM - 95
+
+
+def _band_table(doc, widths_mm, *, right_to_left: bool):
+    """A borderless one-row table that never splits across pages (cantSplit). With
+    `right_to_left` (w:bidiVisual) its first cell shows on the right: the signature block comes
+    first in reading order (as in HD 36's element order) yet stands right of "Nơi nhận"."""
+    table = doc.add_table(rows=1, cols=len(widths_mm))
     _no_borders(table)
-    _widths(table, (TEXT_WIDTH_MM / 2, TEXT_WIDTH_MM / 2))
-    row_pr = table.rows[0]._tr.get_or_add_trPr()
-    row_pr.append(OxmlElement("w:cantSplit"))  # the signature block never breaks across pages
-    left, right = table.rows[0].cells
-    tag(left, "{%p if d.left_signature %}").paragraph_format.space_before = Pt(12)
-    para(left, "{{ d.left_signature.title }}", bold=True, align=CENTER, after=60)
-    para(left, "{{ d.left_signature.name }}", bold=True, align=CENTER, after=0)
-    tag(left, "{%p endif %}")
-    tag(right, "{%p if d.signature.authority %}").paragraph_format.space_before = Pt(12)
-    para(right, "{{ d.signature.authority }}", bold=True, align=CENTER, after=0)
-    tag(right, "{%p endif %}")
-    para(right, "{{ d.signature.title }}", bold=True, align=CENTER, after=60)
-    para(right, "{{ d.signature.name }}", bold=True, align=CENTER, after=0)
+    _widths(table, widths_mm)
+    tbl_pr = table._tbl.tblPr
+    if right_to_left:
+        _insert(tbl_pr, OxmlElement("w:bidiVisual"), TBL_PR_ORDER)
+    description = OxmlElement("w:tblDescription")
+    description.set(qn("w:val"), BAND)
+    _insert(tbl_pr, description, TBL_PR_ORDER)
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    return table
 
 
-def recipients(doc) -> None:
-    p = para(doc, "Nơi nhận:", bold=True, italic=True, underline=True, size=SMALL_PT, align=LEFT, after=0)
-    p.paragraph_format.space_before = Pt(12)
-    loop_paragraphs(
-        doc, "line in d.recipient_lines", "{{ line }}", size=SMALL_PT, align=LEFT, after=0, indent=False
+def _signature_block(cell, prefix: str) -> None:
+    """Authority (if any), title, room for the signature and seal when a name is signed, name."""
+    para(cell, "{%p if " + prefix + ".authority %}", align=LEFT, after=0, first=True)
+    para(cell, "{{ " + prefix + ".authority }}", bold=True, align=CENTER, after=0)
+    tag(cell, "{%p endif %}")
+    para(cell, "{{ " + prefix + ".title }}", bold=True, align=CENTER, after=0)
+    tag(cell, "{%p if " + prefix + ".source %}")
+    para(cell, "", align=CENTER, after=60)
+    tag(cell, "{%p endif %}")
+    para(cell, "{{ " + prefix + ".name }}", bold=True, align=CENTER, after=0)
+
+
+def _recipients_block(cell) -> None:
+    para(
+        cell,
+        "Nơi nhận:",
+        bold=True,
+        italic=True,
+        underline=True,
+        size=SMALL_PT,
+        align=LEFT,
+        after=0,
+        first=True,
     )
+    loop_paragraphs(
+        cell, "line in d.recipient_lines", "{{ line }}", size=SMALL_PT, align=LEFT, after=0, indent=False
+    )
+
+
+def signature(doc) -> None:
+    """The closing lines, then the last band (HD 36-HD/VPTW), one table that never splits: the
+    signature block on the right with "Nơi nhận" beside it at the bottom left; the minutes sign
+    THƯ KÝ (left) and CHỦ TRÌ HỘI NGHỊ (right), "Nơi nhận" in the row under them."""
+    loop_paragraphs(doc, "line in d.closing", "{{ line }}")
+    tag(doc, "{%p if d.left_signature %}")
+    pair = _band_table(doc, (TEXT_WIDTH_MM / 2, TEXT_WIDTH_MM / 2), right_to_left=False)
+    left, right = pair.rows[0].cells
+    _signature_block(left, "d.left_signature")
+    _signature_block(right, "d.signature")
+    under = pair.add_row()
+    under._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    _recipients_block(under.cells[0])
+    tag(doc, "{%p else %}")
+    band = _band_table(doc, (SIGNATURE_MM, RECIPIENTS_MM), right_to_left=True)
+    sign, send = band.rows[0].cells
+    _signature_block(sign, "d.signature")
+    _recipients_block(send)
+    tag(doc, "{%p endif %}")
 
 
 def grid_table(doc, heads, widths, rows_builder) -> None:
@@ -331,13 +459,25 @@ def body_minutes(doc) -> None:
     para(doc, "{{ d.minutes.chair }}", indent=True)
     para(doc, "{{ d.minutes.secretary }}", indent=True)
     para(doc, "{{ d.minutes.attendance }}", indent=True)
+    loop_paragraphs(doc, "line in d.minutes.attendance_lines", "- {{ line }}.")
     loop_paragraphs(doc, "line in d.minutes.delegates", "- {{ line }}.")
     heading(doc, "II. NỘI DUNG")
     para(doc, "Chương trình hội nghị:", indent=True)
     loop_paragraphs(doc, "line in d.minutes.agenda", "{{ loop.index }}. {{ line }}.")
     para(doc, "Ý kiến phát biểu của nhân dân và trả lời tại hội nghị:", indent=True)
     tag(doc, "{%p for s in d.minutes.speeches %}")
-    para(doc, "{{ loop.index }}) {{ s.name }} ({{ s.hamlet }}): {{ s.issue }}", indent=True)
+    para(doc, "{{ loop.index }}) {{ s.name }}{% if s.where %} ({{ s.where }}){% endif %}: {{ s.issue }}", indent=True)
+    tag(doc, "{%p for a in s.answers %}")
+    para(
+        doc,
+        runs=[
+            ("Trả lời{% if a.by %} ({{ a.by }}){% endif %}:", False, True),
+            (" {{ a.text }}", False, False),
+        ],
+        indent=True,
+    )
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if not s.answers %}")
     para(
         doc,
         runs=[
@@ -346,6 +486,7 @@ def body_minutes(doc) -> None:
         ],
         indent=True,
     )
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p if not d.minutes.speeches %}")
     para(doc, "1) ……………………………………………………………", indent=True)
@@ -371,7 +512,7 @@ def body_notice(doc) -> None:
             ),
             ("{{ c.office }}", True, False),
             (
-                ' chủ trì{% if c.coordinating %}, phối hợp {{ c.coordinating | join(", ") }}{% endif %} kiểm tra, giải quyết{% if c.long_running %} dứt điểm{% endif %} và trả lời cho nhân dân; thời hạn {{ c.deadline_working_days }} ngày làm việc, chậm nhất ngày {{ c.deadline | vn_date }}.',
+                ' chủ trì{% if c.coordinating %}, phối hợp {{ c.coordinating | join(", ") }}{% endif %}{% if c.conclusion %}: {{ c.conclusion_line }} Thời hạn: {{ c.deadline_phrase }}.{% else %} kiểm tra, giải quyết{% if c.long_running %} dứt điểm{% endif %} và trả lời cho nhân dân; thời hạn {{ c.deadline_working_days }} ngày làm việc, chậm nhất ngày {{ c.deadline | vn_date }}.{% endif %}',
                 False,
                 False,
             ),
@@ -387,12 +528,20 @@ def body_notice(doc) -> None:
     loop_paragraphs(
         doc,
         "e in d.notice.escalations",
-        "{{ e.number }}. Ý kiến của nhân dân {{ e.hamlet }}{% if e.merged_note %} {{ e.merged_note }}{% endif %}{% if e.years_note %} ({{ e.years_note }}){% endif %}: “{{ e.text }}”{{ e.stop }} Thẩm quyền: {{ e.authority }}. Giao {{ e.office }} tham mưu văn bản kiến nghị cấp trên xem xét, giải quyết.",
+        "{{ e.number }}. Ý kiến của nhân dân {{ e.hamlet }}{% if e.merged_note %} {{ e.merged_note }}{% endif %}{% if e.years_note %} ({{ e.years_note }}){% endif %}: “{{ e.text }}”{{ e.stop }} Thẩm quyền: {{ e.authority }}.{% if e.conclusion %} {{ e.conclusion_line }}{% endif %} Giao Văn phòng Đảng ủy tham mưu văn bản kiến nghị cấp trên xem xét, giải quyết{% if e.deadline and e.conclusion %}; thời hạn: {{ e.deadline_phrase }}{% endif %}.",
     )
     tag(doc, "{%p if not d.notice.escalations %}")
     para(doc, "Không có.", indent=True)
     tag(doc, "{%p endif %}")
-    heading(doc, "III. TỔ CHỨC THỰC HIỆN")
+    tag(doc, "{%p if d.notice.closed %}")
+    heading(doc, "III. CÁC Ý KIẾN ĐÃ ĐƯỢC TRẢ LỜI, GIẢI THÍCH TẠI HỘI NGHỊ")
+    loop_paragraphs(
+        doc,
+        "c in d.notice.closed",
+        "{{ c.number }}. Ý kiến của nhân dân {{ c.hamlet }}{% if c.merged_note %} {{ c.merged_note }}{% endif %}: “{{ c.text }}”{{ c.stop }}{% if c.conclusion_kind == 'answered' %} Đã được trả lời tại hội nghị: {{ c.conclusion_line }} Nội dung này kết thúc tại hội nghị.{% else %} Không đặt ra việc giải quyết: {{ c.reason_line }}{% if c.conclusion %} {{ c.conclusion_line }}{% endif %}{% endif %}",
+    )
+    tag(doc, "{%p endif %}")
+    heading(doc, "{{ d.notice.implementation_number }}. TỔ CHỨC THỰC HIỆN")
     loop_paragraphs(doc, "line in d.notice.follow_up", "{{ loop.index }}. {{ line }}")
 
 
@@ -402,7 +551,7 @@ def body_escalation(doc) -> None:
     loop_paragraphs(
         doc,
         "i in g.issues",
-        "{{ i.number }}) Ý kiến của nhân dân {{ i.hamlet }}{% if i.merged_note %} {{ i.merged_note }}{% endif %}{% if i.years_note %} ({{ i.years_note }}){% endif %}: “{{ i.text }}”{% for x in i.earlier %}{% if x.answer %} Năm {{ x.year }}: {{ x.answer }}{% endif %}{% endfor %}",
+        "{{ i.number }}) Ý kiến của nhân dân {{ i.hamlet }}{% if i.merged_note %} {{ i.merged_note }}{% endif %}{% if i.years_note %} ({{ i.years_note }}){% endif %}: “{{ i.text }}”{% for x in i.earlier %}{% if x.answer %} Năm {{ x.year }}: {{ x.answer }}{% endif %}{% endfor %}{% if i.conclusion %}{{ i.stop }} Kết luận tại hội nghị: {{ i.conclusion_line }}{% endif %}",
     )
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p if not d.escalation.groups %}")
@@ -431,7 +580,6 @@ def build(kind: str) -> bytes:
     title(doc)
     BODIES[kind](doc)
     signature(doc)
-    recipients(doc)
     raw = io.BytesIO()
     doc.save(raw)
     return _reproducible(raw.getvalue())

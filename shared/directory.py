@@ -70,6 +70,16 @@ class Signature(_Frozen):
     name: str = ""
 
 
+class OfficeHolders(_Frozen):
+    """Who signs for the commune's Party committee: the Secretary (Bí thư) signs for the
+    Standing Committee, a deputy (Phó Bí thư) signs K/T BÍ THƯ, the head of the Party office
+    (Chánh Văn phòng) signs the office's own reports. Full names as printed under the title."""
+
+    secretary: str = ""
+    deputy_secretaries: tuple[str, ...] = ()
+    chief_of_office: str = ""
+
+
 class CalendarOverrides(_Frozen):
     """The commune's own calendar: days the `holidays` package does not know or estimates
     wrongly, and whether 24/11 (Ngày Văn hóa Việt Nam) is a day off."""
@@ -99,6 +109,7 @@ class Commune(_Frozen):
     party_office_id: str = "van-phong-dang-uy"
     current_dialogue_id: str | None = None
     signature: Signature = Signature()
+    office_holders: OfficeHolders = OfficeHolders()
     recipients: tuple[str, ...] = ()  # "Nơi nhận" of the conclusion notice, before "Lưu Văn phòng Đảng ủy."
     # Responsible body key (peoples_committee, fatherland_front, ...) -> e-mail for reminders.
     bodies: dict[str, str] = {}
@@ -117,6 +128,16 @@ class Commune(_Frozen):
     @property
     def display_name(self) -> str:
         return f"{self.kind} {self.name}"
+
+    @property
+    def secretary_name(self) -> str:
+        """The Secretary's full name; a commune that only set `signature.name` keeps it."""
+        return (self.office_holders.secretary or self.signature.name).strip()
+
+    @property
+    def party_committee(self) -> str:
+        """``Đảng ủy xã Tân Phước``: who a document of the committee is from."""
+        return f"Đảng ủy {self.display_name}"
 
     def office(self, office_id: str) -> Office | None:
         return next((o for o in self.offices if o.id == office_id), None)

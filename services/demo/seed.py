@@ -22,6 +22,7 @@ from shared.directory import (
     Dialogue,
     Hamlet,
     Office,
+    OfficeHolders,
     OfficeRule,
     Signature,
     commune_document,
@@ -197,6 +198,11 @@ def demo_commune() -> Commune:
         office_rules=office_rules,
         current_dialogue_id=DEMO_DIALOGUE_ID,
         signature=Signature(authority="T/M BAN THƯỜNG VỤ", title="BÍ THƯ", name=""),
+        office_holders=OfficeHolders(  # fictitious, like the commune
+            secretary="Nguyễn Văn Minh",
+            deputy_secretaries=("Lê Văn Hai",),
+            chief_of_office="Võ Thị Hạnh",
+        ),
         bodies={
             "peoples_committee": f"ubnd@{_MAIL}",
             "fatherland_front": f"mttq@{_MAIL}",

@@ -11,7 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.reporting import handlers
 from services.reporting.documents.model import KINDS
-from services.reporting.handlers import DocumentDeps, IssueDocument, NotFound, UnknownDocumentKind
+from services.reporting.handlers import (
+    DocumentDeps,
+    IssueDocument,
+    NotFound,
+    SignerMissing,
+    UnknownDocumentKind,
+)
 from shared.auth.guard import GuardedRoute, actor
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.http import BilingualError, problem
@@ -50,6 +56,7 @@ def build_issuing_router(deps: DocumentDeps) -> APIRouter:
         "/dialogues/{dialogue_id}/documents/{kind}",
         status_code=201,
         summary="Ban hành (issue) a document: numbered, frozen, distributed",
+        responses={409: {"description": "The signer has no full name yet (field: where to enter it)"}},
     )
     async def issue(
         request: Request,
@@ -70,6 +77,16 @@ def build_issuing_router(deps: DocumentDeps) -> APIRouter:
             )
         except NotFound:
             return _not_found()
+        except SignerMissing as missing:
+            return JSONResponse(
+                status_code=409,
+                content={
+                    "error": "signer_missing",
+                    "message_vi": missing.message_vi,
+                    "message_en": missing.message_en,
+                    "field": missing.field,
+                },
+            )
 
     @router.get(
         "/dialogues/{dialogue_id}/documents",

@@ -121,7 +121,9 @@ def test_docx_layout(kind, documents, docxs) -> None:
         round(section.left_margin.mm),
         round(section.right_margin.mm),
     ) == (20, 20, 30, 15)
-    label = next(p for p in doc.paragraphs if p.text == "Nơi nhận:")
+    in_tables = (p for t in doc.tables for r in t.rows for c in r.cells for p in c.paragraphs)
+    paragraphs = [*doc.paragraphs, *in_tables]
+    label = next(p for p in paragraphs if p.text == "Nơi nhận:")  # beside the signature, in the band
     assert all(run.underline for run in label.runs if run.text.strip())
     date_runs = [
         r

@@ -27,6 +27,7 @@ from typing import Any
 from services.reporting.documents.common import party_signature, province_line, source_label
 from services.reporting.documents.kinds import REGISTRY, BuildContext, DocumentKindSpec, spec_of
 from services.reporting.documents.model import PARTY_OFFICE_FILE_LINE, DocumentData, MinutesInput
+from services.reporting.documents.record import minutes_input
 from shared.directory import Commune, Dialogue
 
 # Options every kind reads; each kind adds its own (`DocumentKindSpec.options`). An option of
@@ -59,32 +60,39 @@ def build_data(
     issued_on: date,
     minutes: MinutesInput | None = None,
     options: Mapping[str, Any] = {},  # noqa: B006 - read only
+    meeting: Mapping[str, Any] | None = None,
 ) -> DocumentData:
     """Everything a template needs for one document of `kind` (pure).
 
     `number` is the next number in the committee term's register for the kind's type code;
     None prints a draft. `options` (all optional): ``numbered`` (False: no number line, for the
-    invitation or the radio announcement), ``signature`` (a `Signature` or a mapping with
-    authority/title/name, overriding the commune's), ``recipients`` (lines before "Lưu Văn
-    phòng Đảng ủy."), ``place``, ``addressees`` (letter), ``invitees`` (invitation),
+    invitation; a kind issued unnumbered, the radio script, prints none by default),
+    ``signature`` (a `Signature` or a mapping with authority/title/name, overriding the
+    commune's; without a name the office holder of its title signs, see `kinds.base`),
+    ``recipients`` (lines before "Lưu Văn phòng Đảng ủy."), ``place``, ``addressees`` (letter),
+    ``invitees`` (invitation),
     ``resolution_working_days`` and ``resolution_working_days_by_topic`` (conclusion notice),
     ``proposals`` (extra report proposals), ``charts`` (False: no charts), ``registration_hint``
-    (radio)."""
+    (radio). `meeting`: the meeting record (`services/reporting/meeting.py`) the minutes, the
+    notice and the letter follow; None prints them from the plan and the items alone."""
     spec = spec_of(kind)
     unknown = set(options) - OPTIONS
     if unknown:
         raise ValueError(f"unknown document options: {', '.join(sorted(unknown))}")
     if number is not None and number < 1:
         raise ValueError("a document number starts at 1")
-    signature = party_signature(options.get("signature") or commune.signature)
-    body = spec.build(BuildContext(commune, dialogue, items, issued_on, minutes, options))
+    if meeting is not None and minutes is None:
+        minutes = minutes_input(meeting, dialogue)  # the record names the chair and the minute-taker
+    context = BuildContext(commune, dialogue, items, issued_on, minutes, options, meeting)
+    signers = spec.signers(context)
+    body = spec.build(context)
     return DocumentData(
         kind=spec.kind.value,
         code=spec.code,
         province_line=province_line(commune),
         committee_line=f"ĐẢNG ỦY {commune.display_name.upper()}",
         number=number,
-        numbered=bool(options.get("numbered", True)),
+        numbered=bool(options.get("numbered", spec.numbered_when_issued)),
         issued_on=issued_on,
         place=options.get("place") or commune.name,
         type_title=spec.type_title,
@@ -92,10 +100,11 @@ def build_data(
         addressees=body.addressees,
         intro=body.intro,
         closing=body.closing,
-        signature=body.signature or signature,
-        left_signature=body.left_signature,
+        signature=body.signature or signers.right,
+        left_signature=body.left_signature or signers.left,
         recipients=_recipients(spec, commune, options),
         charts=body.charts,
+        issuer=commune.party_committee,
         **body.parts,
     )
 

@@ -31,13 +31,18 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from shared.contracts import DocumentKind
-from shared.templates import date_line
+from shared.templates import date_line, vn_date
 
 # The kinds' slugs, in the plan's order; each kind's declaration is in `documents/kinds/`.
 KINDS: tuple[str, ...] = tuple(kind.value for kind in DocumentKind)
 FORMATS = ("html", "pdf", "docx")
 PARTY_OFFICE_FILE_LINE = "Lưu Văn phòng Đảng ủy."
 DRAFT_NUMBER_GAP = "   "  # "Số    -TB/ĐU" (four spaces after Số): room for the number written in by hand
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text.endswith((".", "!", "?", "…")) else text + "."
 
 
 class UnknownKind(ValueError):
@@ -64,14 +69,30 @@ def check_format(fmt: str) -> str:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """One answer given at the meeting to an intervention, by whom."""
+
+    by: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Speech:
-    """One speaker at the meeting, in speaking order, and the answer given there."""
+    """One speaker at the meeting, in speaking order, and the answer given there (`answers`: each
+    answer of the meeting record, in order; `answer`/`answered_by`: a single one)."""
 
     name: str
     hamlet: str
     issue: str
     answer: str = ""
     answered_by: str = ""
+    organisation: str = ""
+    answers: tuple[Answer, ...] = ()
+
+    @property
+    def where(self) -> str:
+        """``ấp Chợ, Hội Nông dân``: the hamlet and organisation the speaker spoke for."""
+        return ", ".join(x for x in (self.hamlet, self.organisation) if x)
 
 
 @dataclass(frozen=True)
@@ -111,6 +132,12 @@ class SignatureBlock:
     authority: str
     title: str
     name: str = ""
+    source: str = ""  # where the name comes from ("office_holders.secretary"); "" = no name is signed
+
+    @property
+    def unsigned(self) -> bool:
+        """A block that must carry a full name and has none: the document cannot be issued."""
+        return bool(self.source) and not self.name.strip()
 
 
 @dataclass(frozen=True)
@@ -141,10 +168,31 @@ class Issue:
     long_running: bool  # carried over from earlier years ("kéo dài")
     earlier: tuple[Earlier, ...]
     needs_review: bool
+    key: str = ""  # the meeting record's issue key (cluster id, else submission id)
+    conclusion: str = ""  # the Secretary's conclusion as recorded ("" = none: the default sentence)
+    conclusion_kind: str = ""  # ConclusionKind
+    reason: str = ""  # why no action is needed (no_action)
     deadline: date | None = None
     deadline_working_days: int | None = None
     other_texts: tuple[str, ...] = ()  # the merged submissions' other wordings
     earlier_years: tuple[int, ...] = ()  # years before this dialogue's in which it was raised
+
+    @property
+    def conclusion_line(self) -> str:
+        return _sentence(self.conclusion)
+
+    @property
+    def reason_line(self) -> str:
+        return _sentence(self.reason)
+
+    @property
+    def deadline_phrase(self) -> str:
+        """``30 ngày làm việc (chậm nhất ngày 19/05/2017)``, or ``đến ngày 30/06/2017``."""
+        if self.deadline is None:
+            return ""
+        if self.deadline_working_days:
+            return f"{self.deadline_working_days} ngày làm việc (chậm nhất ngày {vn_date(self.deadline)})"
+        return f"đến ngày {vn_date(self.deadline)}"
 
     @property
     def merged_note(self) -> str:
@@ -242,6 +290,7 @@ class MinutesPart:
     speeches: tuple[Speech, ...]
     conclusion: tuple[str, ...]
     closing: str  # "Hội nghị kết thúc vào lúc 11 giờ 15 cùng ngày…"
+    attendance_lines: tuple[str, ...] = ()  # per hamlet against its minimum (meeting record)
 
 
 @dataclass(frozen=True)
@@ -250,6 +299,12 @@ class NoticePart:
     escalations: tuple[Issue, ...]
     conclusion_due: date
     follow_up: tuple[str, ...]
+    closed: tuple[Issue, ...] = ()  # answered and closed, or explained, at the meeting (record)
+
+    @property
+    def implementation_number(self) -> str:
+        """The section "Tổ chức thực hiện" follows the answered issues' section when there is one."""
+        return "IV" if self.closed else "III"
 
     @property
     def conclusions(self) -> tuple[Issue, ...]:
@@ -292,6 +347,7 @@ class DocumentData:
     left_signature: SignatureBlock | None  # the minutes' THƯ KÝ
     recipients: tuple[str, ...]  # each printed "- …"; the last is "Lưu Văn phòng Đảng ủy."
     charts: tuple[Chart, ...] = ()
+    issuer: str = ""  # "Đảng ủy xã Tân Phước": the file's author (DOCX and PDF properties)
     invitation: InvitationPart | None = None
     report: ReportPart | None = None
     minutes: MinutesPart | None = None
@@ -312,6 +368,11 @@ class DocumentData:
         return f"Số {digits}-{self.code}/ĐU"
 
     @property
+    def full_title(self) -> str:
+        """``THÔNG BÁO Kết luận …``, or a letter's ``V/v …`` line: the file's title property."""
+        return f"{self.type_title} {self.subject}" if self.type_title else f"V/v {self.subject}"
+
+    @property
     def vv_line(self) -> str | None:
         return f"V/v {self.subject}" if self.type_title is None else None
 
@@ -323,6 +384,11 @@ class DocumentData:
     def title(self) -> str:
         """The document's title as a reader finds it: type line, or the V/v line of a letter."""
         return self.type_title or f"V/v {self.subject}"
+
+    @property
+    def unsigned(self) -> tuple[SignatureBlock, ...]:
+        """The signature blocks still without the signer's full name (right first)."""
+        return tuple(b for b in (self.signature, self.left_signature) if b is not None and b.unsigned)
 
     @property
     def recipient_lines(self) -> tuple[str, ...]:

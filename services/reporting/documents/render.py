@@ -6,7 +6,11 @@
   bundled Tinos fonts (Times New Roman metrics, full Vietnamese) loaded by ``@font-face`` from
   file URLs, so no system font is needed.
 - DOCX: docxtpl from ``templates/documents/<kind>.docx`` (made by
-  ``scripts/make_docx_templates.py``); charts become `InlineImage`s.
+  ``scripts/make_docx_templates.py``); charts become `InlineImage`s. Then `_finish_docx`: the
+  paragraph before the last band (the table described ``band``: signature and Nơi nhận) keeps
+  with it and the band's rows keep together, so the band never stands alone on a page; the
+  file's properties name the document (title, subject) and its author, the Party committee,
+  dated the day of issue, language vi-VN.
 
 `template_dirs` are searched first, so a commune overrides ``base.html``, one kind's
 ``.html`` or its ``.docx`` by placing a file of the same name in its own folder.
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -94,9 +99,54 @@ def render_docx(data: DocumentData, *, template_dirs: Sequence[Path] = ()) -> by
         for c in data.charts
     ]
     template.render({"d": data, "charts": charts}, jinja_env=_docx_environment(), autoescape=True)
+    _finish_docx(template.docx, data)
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
+
+
+BAND = "band"  # the w:tblDescription of the last band's table (scripts/make_docx_templates.py)
+KEEP_WITH_BAND = 2  # paragraphs before the band that move with it to the next page if it must
+
+
+def _keep_next(paragraph: Any) -> None:
+    from docx.oxml.ns import qn
+
+    ppr = paragraph.get_or_add_pPr()
+    if ppr.find(qn("w:keepNext")) is None:
+        ppr.keepNext_val = True
+
+
+def _finish_docx(document: Any, data: DocumentData) -> None:
+    from docx.oxml.ns import qn
+
+    body = document.element.body
+    for table in body.iterchildren(qn("w:tbl")):
+        description = table.find(f"{qn('w:tblPr')}/{qn('w:tblDescription')}")
+        if description is None or description.get(qn("w:val")) != BAND:
+            continue
+        rows = table.findall(qn("w:tr"))
+        for row in rows[:-1]:  # every row keeps with the next: the band is one block
+            for paragraph in row.iter(qn("w:p")):
+                _keep_next(paragraph)
+        kept, previous = 0, table.getprevious()
+        while previous is not None and kept < KEEP_WITH_BAND:
+            if previous.tag == qn("w:p"):
+                if "".join(previous.itertext()).strip():
+                    _keep_next(previous)
+                    kept += 1
+            elif previous.tag == qn("w:tbl"):
+                break
+            previous = previous.getprevious()
+    issued = datetime.combine(data.issued_on, time(0, 0))
+    props = document.core_properties
+    props.title = data.full_title
+    props.subject = data.subject
+    props.author = props.last_modified_by = data.issuer
+    props.created = props.modified = issued
+    props.language = "vi-VN"
+    props.keywords = data.number_line or ""
+    props.comments = "Dự thảo" if data.draft else ""
 
 
 def render(kind: str, fmt: str, data: DocumentData, *, template_dirs: Sequence[Path] = ()) -> bytes:

@@ -16,6 +16,7 @@ from services.reporting.handlers.errors import (
     BadTransition,
     NotFound,
     ReasonRequired,
+    SignerMissing,
     TaskChanged,
     UnknownDocumentKind,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "OpenData",
     "ReadModelDeps",
     "ReasonRequired",
+    "SignerMissing",
     "TaskChanged",
     "UnknownDocumentKind",
     "Viewer",

@@ -10,10 +10,14 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from services.reporting.documents.kinds import REGISTRY, DocumentKindSpec
-from services.reporting.handlers.errors import NotFound, UnknownDocumentKind
+from services.reporting.documents.kinds.base import SIGNER_SOURCES, unsigned
+from services.reporting.documents.model import MinutesInput
+from services.reporting.documents.record import minutes_input
+from services.reporting.handlers.errors import NotFound, SignerMissing, UnknownDocumentKind
 from services.reporting.handlers.followup import open_follow_up
 from services.reporting.handlers.ports import Doc, DocumentDeps
 from services.reporting.handlers.publish import flush
+from services.reporting.meeting import recorded
 from services.reporting.numbering import document_code
 from services.reporting.radio import radio_announcement
 from services.reporting.rendering import carried_items
@@ -60,6 +64,14 @@ async def material(deps: DocumentDeps, commune: Commune, dialogue: Dialogue) -> 
     return items, carried_items(await deps.tasks.unresolved_before(commune.id, list(years)), years)
 
 
+async def meeting_of(deps: DocumentDeps, commune: Commune, dialogue: Dialogue) -> Doc | None:
+    """The meeting record the documents follow, once staff have recorded anything."""
+    if deps.meetings is None:
+        return None
+    record = await deps.meetings.get(commune.id, dialogue.id)
+    return record if recorded(record) else None
+
+
 def _today(deps: DocumentDeps, dialogue: Dialogue) -> date:
     return deps.clock().astimezone(ZoneInfo(dialogue.timezone)).date()
 
@@ -82,6 +94,7 @@ async def draft_conclusion_notice(deps: DocumentDeps, commune_id: str, dialogue_
         carried_over=[],
         number=None,
         issued_on=deps.clock().astimezone(VIETNAM_TZ).date(),
+        meeting=await meeting_of(deps, commune, dialogue),
     )
     deps.metrics.renders.labels(commune_id, DRAFT_NOTICE_METRIC).inc()
     return html
@@ -111,6 +124,7 @@ async def preview_document(
         carried_over=carried,
         number=None,
         issued_on=_today(deps, dialogue),
+        meeting=await meeting_of(deps, commune, dialogue),
     )
 
 
@@ -138,15 +152,32 @@ async def issued_file(deps: DocumentDeps, commune_id: str, document_id: str, fmt
     return content
 
 
+def refuse_unsigned(
+    spec: DocumentKindSpec,
+    commune: Commune,
+    dialogue: Dialogue,
+    issued_on: date,
+    minutes: MinutesInput | None = None,
+) -> None:
+    """`SignerMissing` for a document that would carry no signer's name (checked before a number
+    is taken from the register, so a refusal leaves no gap in it)."""
+    for block in unsigned(spec, commune, dialogue, issued_on, minutes):
+        what_vi, what_en = SIGNER_SOURCES.get(block.source, (block.source, block.source))
+        raise SignerMissing(spec.kind.value, block.title, block.source, what_vi, what_en)
+
+
 async def issue_document(deps: DocumentDeps, command: IssueDocument) -> Doc:
     """Issues a new version of the kind: numbered in the term's register for its type code
     (unless the kind is issued unnumbered), every format rendered once and stored with the
-    `DocumentIssuedV1` event; two issues at once take consecutive versions."""
+    `DocumentIssuedV1` event; two issues at once take consecutive versions. A document whose
+    signer has no name yet is refused (`SignerMissing`) before anything is numbered."""
     spec = spec_for(command.kind)
     commune, dialogue = await load_dialogue(deps, command.commune_id, command.dialogue_id)
     kind = spec.kind.value
     issued_on = command.issued_on or _today(deps, dialogue)
     items, carried = await material(deps, commune, dialogue)
+    record = await meeting_of(deps, commune, dialogue)
+    refuse_unsigned(spec, commune, dialogue, issued_on, minutes_input(record, dialogue))
     number = (
         await deps.numbers.next(commune.id, commune.party_term, spec.code)
         if spec.numbered_when_issued
@@ -160,6 +191,7 @@ async def issue_document(deps: DocumentDeps, command: IssueDocument) -> Doc:
         carried_over=carried,
         number=number,
         issued_on=issued_on,
+        meeting=record,
     )
     code = document_code(number, spec.code)
     for _ in range(MAX_VERSION_RACES):
@@ -197,7 +229,10 @@ async def issue_document(deps: DocumentDeps, command: IssueDocument) -> Doc:
         raise TransientError(f"could not store {kind} of {dialogue.id}: versions kept colliding")
     await flush(deps.outbox, deps.documents.documents, commune.id, document_id)
     if spec.opens_follow_up:
-        await open_follow_up(deps.tasks, deps.outbox, commune, dialogue, items, issued_on)
+        conclusions = (record.get("conclusions") or {}) if record is not None else None
+        await open_follow_up(deps.tasks, deps.outbox, commune, dialogue, items, issued_on, conclusions)
+        if record is not None and deps.meetings is not None:
+            await deps.meetings.lock(commune.id, dialogue.id)  # the record stays as it was concluded
     return {k: v for k, v in doc.items() if k != "items"} | {
         "links": {fmt: f"/api/v1/communes/{commune.id}/documents/{document_id}.{fmt}" for fmt in files}
     }

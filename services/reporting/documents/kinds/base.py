@@ -1,13 +1,23 @@
 """What a document kind declares: its slug, number code, type line, templates, the options it
-reads, the default "Nơi nhận" lines, and the builder of its body from the plan and the items."""
+reads, the default "Nơi nhận" lines, who signs it, and the builder of its body from the plan and
+the items.
+
+Who signs (seed IV.3, HD 36-HD/VPTW): the Standing Committee's documents (invitation,
+conclusion notice, recommendation letter) T/M BAN THƯỜNG VỤ / BÍ THƯ and the Secretary's name;
+the summary report is the Party office's report to the Thường trực, VĂN PHÒNG ĐẢNG ỦY /
+CHÁNH VĂN PHÒNG; the minutes THƯ KÝ (left) and CHỦ TRÌ HỘI NGHỊ (right) with the names of the
+meeting record; the radio script is spoken by the commune station and carries no Party
+signature. A block whose name must come from the commune's office holders or the meeting record
+names that source, so issuing can refuse a document still without it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from services.reporting.documents.common import party_signature
 from services.reporting.documents.model import Chart, MinutesInput, SignatureBlock
 from shared.contracts import DocumentKind
 from shared.directory import Commune, Dialogue
@@ -23,6 +33,7 @@ class BuildContext:
     issued_on: date
     minutes: MinutesInput | None
     options: Mapping[str, Any]
+    meeting: Mapping[str, Any] | None = None  # the meeting record, once staff recorded anything
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,90 @@ class Body:
 
 
 @dataclass(frozen=True)
+class Signers:
+    """The signature band: `right` (the committee's, or the chair's), `left` (the minutes' THƯ KÝ)."""
+
+    right: SignatureBlock
+    left: SignatureBlock | None = None
+
+
+_HOLDER_OF_TITLE = {  # printed title -> the office holder whose name it signs
+    "BÍ THƯ": "secretary",
+    "PHÓ BÍ THƯ": "deputy_secretaries",
+    "CHÁNH VĂN PHÒNG": "chief_of_office",
+}
+
+
+def office_holder(commune: Commune, title: str) -> tuple[str, str]:
+    """(name, source) of the holder who signs under `title`; the Secretary for any other title."""
+    holders = commune.office_holders
+    role = _HOLDER_OF_TITLE.get(title, "secretary")
+    if role == "deputy_secretaries":
+        name = holders.deputy_secretaries[0] if holders.deputy_secretaries else ""
+    elif role == "chief_of_office":
+        name = holders.chief_of_office
+    else:
+        name = commune.secretary_name
+    return name.strip(), f"office_holders.{role}"
+
+
+def standing_committee(ctx: BuildContext) -> Signers:
+    """T/M BAN THƯỜNG VỤ / BÍ THƯ (or the commune's K/T, T/L variant, or `options["signature"]`),
+    the name from the office holders unless given."""
+    block = party_signature(ctx.options.get("signature") or ctx.commune.signature)
+    name, source = office_holder(ctx.commune, block.title)
+    return Signers(replace(block, name=block.name or name, source=source))
+
+
+def party_office(ctx: BuildContext) -> Signers:
+    """The Party office's own report: VĂN PHÒNG ĐẢNG ỦY / CHÁNH VĂN PHÒNG and the chief's name."""
+    if ctx.options.get("signature"):
+        return standing_committee(ctx)
+    name, source = office_holder(ctx.commune, "CHÁNH VĂN PHÒNG")
+    return Signers(SignatureBlock("VĂN PHÒNG ĐẢNG ỦY", "CHÁNH VĂN PHÒNG", name, source))
+
+
+def meeting(ctx: BuildContext) -> Signers:
+    """CHỦ TRÌ HỘI NGHỊ (right) and THƯ KÝ (left), named by the meeting record; blank on the
+    form printed before the meeting."""
+    minutes = ctx.minutes
+    return Signers(
+        right=SignatureBlock("", "CHỦ TRÌ HỘI NGHỊ", minutes.chair_name if minutes else "", "meeting.chair"),
+        left=SignatureBlock("", "THƯ KÝ", minutes.secretary_name if minutes else "", "meeting.minute_taker"),
+    )
+
+
+def radio_station(ctx: BuildContext) -> Signers:
+    """The script is read by the commune radio: the station's line, no Party signature, no name."""
+    return Signers(SignatureBlock("", f"ĐÀI TRUYỀN THANH {ctx.commune.display_name.upper()}"))
+
+
+# Where a signer's name is entered, as the refusal to issue names it: (Vietnamese, English).
+SIGNER_SOURCES: Mapping[str, tuple[str, str]] = {
+    "office_holders.secretary": ("họ tên Bí thư Đảng ủy", "the Party Secretary's full name"),
+    "office_holders.deputy_secretaries": ("họ tên Phó Bí thư Đảng ủy", "a Deputy Secretary's full name"),
+    "office_holders.chief_of_office": (
+        "họ tên Chánh Văn phòng Đảng ủy",
+        "the full name of the head of the Party office",
+    ),
+    "meeting.chair": ("họ tên người chủ trì hội nghị", "the meeting chair's full name"),
+    "meeting.minute_taker": ("họ tên thư ký hội nghị", "the minute-taker's full name"),
+}
+
+
+def unsigned(
+    spec: DocumentKindSpec,
+    commune: Commune,
+    dialogue: Dialogue,
+    issued_on: date,
+    minutes: MinutesInput | None,
+) -> tuple[SignatureBlock, ...]:
+    """The kind's signature blocks that would be printed without a full name (right first)."""
+    signers = spec.signers(BuildContext(commune, dialogue, (), issued_on, minutes, {}))
+    return tuple(b for b in (signers.right, signers.left) if b is not None and b.unsigned)
+
+
+@dataclass(frozen=True)
 class DocumentKindSpec:
     kind: DocumentKind
     code: str  # the register's type code: TB, BC, BB, GM, CV (HD 36-HD/VPTW)
@@ -49,6 +144,7 @@ class DocumentKindSpec:
     options: frozenset[str] = frozenset()  # the build options this kind reads
     numbered_when_issued: bool = True  # False: issued without a number from the register
     opens_follow_up: bool = False  # issuing it opens one follow-up task per conclusion
+    signers: Callable[[BuildContext], Signers] = standing_committee
 
     @property
     def html_template(self) -> str:

@@ -4,7 +4,10 @@ each issue has one number. Issuing it opens one follow-up task per conclusion.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from datetime import date
+from typing import Any
 
 from services.reporting.documents.common import (
     group_issues,
@@ -13,20 +16,32 @@ from services.reporting.documents.common import (
     with_deadlines,
     within_commune,
 )
-from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec, commune_recipients
-from services.reporting.documents.model import NoticePart
+from services.reporting.documents.kinds.base import (
+    Body,
+    BuildContext,
+    DocumentKindSpec,
+    commune_recipients,
+    standing_committee,
+)
+from services.reporting.documents.model import Issue, NoticePart
+from services.reporting.documents.record import concluded, conclusion_of, reviewed
 from services.reporting.notice import CONCLUSION_DUE_WORKING_DAYS
-from shared.contracts import DocumentKind
+from shared.contracts import ConclusionKind, DocumentKind
+from shared.directory import Commune
 
 
 def build(ctx: BuildContext) -> Body:
     commune, dialogue, items = ctx.commune, ctx.dialogue, ctx.items
     issues, pending = group_issues(commune, dialogue, items)
     issues = with_deadlines(commune, issues, ctx.issued_on, ctx.options)
-    within = [i for i in issues if within_commune(i)]
-    above = [i for i in issues if not within_commune(i)]
+    closed: list[Issue] = []
+    if ctx.meeting is not None:  # each issue as the Secretary concluded it
+        issues, closed = settle(commune, reviewed(issues, ctx.meeting), ctx.meeting, ctx.issued_on)
+    within = [i for i in issues if within_commune(i) and i.conclusion_kind != ConclusionKind.RECOMMENDED]
+    above = [i for i in issues if i not in within]
     groups, next_number = topic_groups(dialogue, within)
     escalations = tuple(replace(i, number=n) for n, i in enumerate(above, start=next_number))
+    answered = tuple(replace(i, number=n) for n, i in enumerate(closed, start=next_number + len(escalations)))
     due = commune.working_calendar().nth_working_day_after(dialogue.meeting_date, CONCLUSION_DUE_WORKING_DAYS)
     intro = (
         meeting_sentence(commune, dialogue)
@@ -45,13 +60,33 @@ def build(ctx: BuildContext) -> Body:
         "Giao Văn phòng Đảng ủy theo dõi, đôn đốc các cơ quan, đơn vị thực hiện và tham mưu văn bản kiến "
         "nghị cấp trên đối với các vấn đề tại mục II.",
     )
-    notice = NoticePart(groups=groups, escalations=escalations, conclusion_due=due, follow_up=follow_up)
+    notice = NoticePart(
+        groups=groups, escalations=escalations, conclusion_due=due, follow_up=follow_up, closed=answered
+    )
     return Body(
         subject="Kết luận của Ban Thường vụ Đảng ủy tại Hội nghị đối thoại giữa Bí thư Đảng ủy với nhân dân "
         f"năm {dialogue.year}",
         parts={"notice": notice},
         intro=intro,
     )
+
+
+def settle(
+    commune: Commune, issues: list[Issue], meeting: Mapping[str, Any], issued_on: date
+) -> tuple[list[Issue], list[Issue]]:
+    """The issues that stay in the notice's sections I and II (assigned with their own text, office
+    and deadline; recommended with the named body; not concluded yet: the default sentence), and
+    those answered and closed or explained at the meeting (in the order of their topics)."""
+    kept: list[Issue] = []
+    closed: list[Issue] = []
+    for issue in issues:
+        conclusion = conclusion_of(issue, meeting)
+        if conclusion is None:
+            kept.append(issue)
+            continue
+        settled = concluded(commune, issue, conclusion, issued_on)
+        (kept if ConclusionKind(settled.conclusion_kind).needs_action else closed).append(settled)
+    return kept, closed
 
 
 SPEC = DocumentKindSpec(
@@ -62,4 +97,5 @@ SPEC = DocumentKindSpec(
     recipients=commune_recipients,
     options=frozenset({"resolution_working_days", "resolution_working_days_by_topic"}),
     opens_follow_up=True,
+    signers=standing_committee,  # T/M BAN THƯỜNG VỤ / BÍ THƯ, the Secretary's name
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.reporting.documents.common import hamlet_names, when_text
-from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec
+from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec, standing_committee
 from services.reporting.documents.model import InvitationPart
 from shared.contracts import DocumentKind
 from shared.directory import Commune
@@ -60,4 +60,5 @@ SPEC = DocumentKindSpec(
     build=build,
     recipients=recipients,
     options=frozenset({"invitees"}),
+    signers=standing_committee,  # T/M BAN THƯỜNG VỤ / BÍ THƯ, the Secretary's name
 )

@@ -1,13 +1,15 @@
-"""Biên bản (BB): the minutes of the meeting. Without a `MinutesInput` it is a blank form for
+"""Biên bản (BB): the minutes of the meeting. From the meeting record when there is one
+(`documents.record`); else from a `MinutesInput`; without either it is a blank form for
 the minute-taker with the plan's parts filled in. THƯ KÝ signs on the left, CHỦ TRÌ on the right."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.reporting.documents.common import clock_text, when_text
-from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec
-from services.reporting.documents.model import MinutesPart, SignatureBlock
+from services.reporting.documents.common import clock_text, group_issues, when_text
+from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec, meeting
+from services.reporting.documents.model import MinutesPart
+from services.reporting.documents.record import concluded, conclusion_of, minutes_part, reviewed
 from shared.contracts import DocumentKind
 from shared.directory import Commune
 from shared.templates import vn_date, vn_weekday
@@ -22,6 +24,8 @@ def build(ctx: BuildContext) -> Body:
         f"Ban Thường vụ Đảng ủy {commune.display_name} tổ chức Hội nghị đối thoại giữa Bí thư Đảng ủy "
         f"với nhân dân năm {dialogue.year}, chủ đề: “{dialogue.theme}”."
     )
+    if ctx.meeting is not None:  # the meeting as recorded
+        return Body(subject=subject, parts={"minutes": _from_record(ctx, held)})
     if minutes is None:  # a blank form for the minute-taker, with the plan's parts filled in
         blank = MinutesPart(
             opening=f"Vào lúc …… giờ ……, {vn_weekday(dialogue.meeting_date)}, "
@@ -38,8 +42,6 @@ def build(ctx: BuildContext) -> Body:
         return Body(
             subject=subject,
             parts={"minutes": blank},
-            left_signature=SignatureBlock("", "THƯ KÝ", ""),
-            signature=SignatureBlock("", "CHỦ TRÌ HỘI NGHỊ", ""),
         )
     day = minutes.meeting_date or dialogue.meeting_date
     venue = minutes.venue or dialogue.venue
@@ -61,9 +63,19 @@ def build(ctx: BuildContext) -> Body:
     return Body(
         subject=subject,
         parts={"minutes": part},
-        left_signature=SignatureBlock("", "THƯ KÝ", minutes.secretary_name),
-        signature=SignatureBlock("", "CHỦ TRÌ HỘI NGHỊ", minutes.chair_name),
     )
+
+
+def _from_record(ctx: BuildContext, held: str) -> MinutesPart:
+    """The programme as held, attendance by hamlet against its minimum, each intervention with its
+    answers, and the Secretary's conclusion on each issue, with the reviewed summaries."""
+    meeting = ctx.meeting or {}
+    issues, _ = group_issues(ctx.commune, ctx.dialogue, ctx.items)
+    issues = reviewed(issues, meeting)
+    settled = [
+        concluded(ctx.commune, i, c, ctx.issued_on) if (c := conclusion_of(i, meeting)) else i for i in issues
+    ]
+    return minutes_part(ctx.commune, ctx.dialogue, meeting, settled, held)
 
 
 def recipients(commune: Commune) -> Sequence[str]:
@@ -76,4 +88,5 @@ SPEC = DocumentKindSpec(
     type_title="BIÊN BẢN",
     build=build,
     recipients=recipients,
+    signers=meeting,
 )

@@ -1,12 +1,13 @@
-"""Thông báo trên hệ thống truyền thanh (TB): the plan read out on the commune radio, a formal
-THÔNG BÁO of the Standing Committee in the same TB register as the conclusion notice. Issued
-unnumbered; ``{"numbered": False}`` also drops the number line of a draft."""
+"""Thông báo trên hệ thống truyền thanh: the script the commune radio station reads out (it
+speaks as the station: "Đài truyền thanh … xin thông báo"). Not a Party document: no number
+(issued unnumbered, no number line even in a draft) and no Party signature, only the station's
+line; the Party office hands it to the station and files a copy (Nơi nhận)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec
+from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec, radio_station
 from services.reporting.documents.model import RadioPart
 from services.reporting.radio import environment, radio_announcement
 from shared.contracts import DocumentKind
@@ -57,4 +58,5 @@ SPEC = DocumentKindSpec(
     recipients=recipients,
     options=frozenset({"registration_hint"}),
     numbered_when_issued=False,
+    signers=radio_station,
 )

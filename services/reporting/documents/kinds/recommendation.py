@@ -7,16 +7,20 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from services.reporting.documents.common import group_issues, meeting_sentence, within_commune
-from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec
+from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec, standing_committee
 from services.reporting.documents.model import BodyGroup, EscalationPart, Issue
-from shared.contracts import AuthorityLevel, DocumentKind
+from services.reporting.documents.record import concluded, conclusion_of, reviewed
+from shared.contracts import AuthorityLevel, ConclusionKind, DocumentKind
 from shared.directory import Commune
 
 
 def build(ctx: BuildContext) -> Body:
     commune, dialogue = ctx.commune, ctx.dialogue
     issues, _ = group_issues(commune, dialogue, ctx.items)
-    above = [i for i in issues if not within_commune(i)]
+    if ctx.meeting is not None:  # the issues the Secretary recommended, to the body he named
+        above = recommended(ctx, reviewed(issues, ctx.meeting))
+    else:
+        above = [i for i in issues if not within_commune(i)]
     bodies: dict[str, list[Issue]] = {}
     for issue in above:
         body = issue.authority_body or (
@@ -56,6 +60,20 @@ def build(ctx: BuildContext) -> Body:
     )
 
 
+def recommended(ctx: BuildContext, issues: list[Issue]) -> list[Issue]:
+    """With a meeting record: the issues concluded `recommended` (their body the one named), and
+    those beyond commune authority not concluded yet."""
+    out = []
+    for issue in issues:
+        conclusion = conclusion_of(issue, ctx.meeting)
+        if conclusion is None:
+            if not within_commune(issue):
+                out.append(issue)
+        elif conclusion["kind"] == ConclusionKind.RECOMMENDED:
+            out.append(concluded(ctx.commune, issue, conclusion, ctx.issued_on))
+    return out
+
+
 def recipients(commune: Commune) -> Sequence[str]:
     return ["Như trên", "Thường trực Đảng ủy", f"UBND {commune.display_name}", "Chi bộ các ấp liên quan"]
 
@@ -67,4 +85,5 @@ SPEC = DocumentKindSpec(
     build=build,
     recipients=recipients,
     options=frozenset({"addressees"}),
+    signers=standing_committee,  # T/M BAN THƯỜNG VỤ / BÍ THƯ, the Secretary's name
 )

@@ -17,7 +17,7 @@ from services.reporting.documents.common import (
     topic_order,
     within_commune,
 )
-from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec, commune_recipients
+from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec, party_office
 from services.reporting.documents.model import Chart, CountRow, DeadlineRow, Issue, ReportPart
 from shared.clock import VIETNAM_TZ
 from shared.contracts import DocumentKind, Kind, Source
@@ -240,11 +240,17 @@ def build(ctx: BuildContext) -> Body:
     )
 
 
+def recipients(commune: Commune) -> Sequence[str]:
+    """The Party office reports to the Standing Committee (seed IV.3), not to the province."""
+    return ["Thường trực Đảng ủy (b/c)"]
+
+
 SPEC = DocumentKindSpec(
     kind=DocumentKind.SUMMARY_REPORT,
     code="BC",
     type_title="BÁO CÁO",
     build=build,
-    recipients=commune_recipients,
+    recipients=recipients,
     options=frozenset({"proposals", "charts"}),
+    signers=party_office,
 )

@@ -1,0 +1,254 @@
+"""The signable layout of the six documents, as an office reads them before signing: the
+signer's name under the title, and the last band (signature block beside "Nơi nhận") never on
+a page of its own, in the PDF (WeasyPrint) and in the DOCX converted by LibreOffice; the DOCX's
+page numbers from page 2, proofing language and file properties. A long conclusion notice, whose
+band falls at every position around a page end, shows the band moving with the paragraph
+before it rather than splitting off."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from pypdf import PdfReader
+
+from services.demo.documents import DEMO_ISSUED_ON, demo_dataset
+from services.reporting.documents import KINDS, build_data, render
+from services.reporting.documents.model import DocumentData
+from tests.integration.test_document_formats import _soffice
+from tests.unit.test_documents import squash
+
+RADIO = "thong-bao-truyen-thanh"
+LONG_NOTICE_SIZES = range(25, 31)  # issues in the long notice: the band crosses a page end
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return demo_dataset()
+
+
+@pytest.fixture(scope="module")
+def documents(dataset) -> dict[str, DocumentData]:
+    commune, dialogue, items, minutes = dataset
+    return {
+        kind: build_data(
+            kind, commune, dialogue, items, number=7, issued_on=DEMO_ISSUED_ON[kind], minutes=minutes
+        )
+        for kind in KINDS
+    }
+
+
+@pytest.fixture(scope="module")
+def pdfs(documents) -> dict[str, bytes]:
+    return {kind: render(kind, "pdf", data) for kind, data in documents.items()}
+
+
+@pytest.fixture(scope="module")
+def docxs(documents) -> dict[str, bytes]:
+    return {kind: render(kind, "docx", data) for kind, data in documents.items()}
+
+
+def _many_issues(items: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+    first = items[0]
+    return [
+        {
+            **first,
+            "id": f"long-{i}",
+            "cluster_id": f"long-{i}",
+            "duplicate_of": None,
+            "earlier": [],
+            "years_raised": [],
+            "topic": 3,
+            "authority_level": "commune",
+            "text": f"Tuyến lộ đal tổ {i} xuống cấp, nhiều ổ gà, đề nghị sửa chữa trước mùa mưa để bà con "
+            "đi lại, chở lúa thuận tiện.",
+        }
+        for i in range(n)
+    ]
+
+
+@pytest.fixture(scope="module")
+def long_notices(dataset) -> dict[int, DocumentData]:
+    commune, dialogue, items, _ = dataset
+    return {
+        n: build_data(
+            "thong-bao-ket-luan",
+            commune,
+            dialogue,
+            _many_issues(items, n),
+            number=9,
+            issued_on=date(2017, 4, 5),
+        )
+        for n in LONG_NOTICE_SIZES
+    }
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory, docxs, long_notices) -> dict[str, bytes]:
+    """Every DOCX (the six kinds and the long notices) converted to PDF by one LibreOffice run."""
+    soffice = _soffice()
+    work = tmp_path_factory.mktemp("layout")
+    names = {kind: blob for kind, blob in docxs.items()}
+    names |= {f"long-{n}": render("thong-bao-ket-luan", "docx", data) for n, data in long_notices.items()}
+    for name, blob in names.items():
+        (work / f"{name}.docx").write_bytes(blob)
+    out = work / "pdf"
+    result = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(work / 'lo-profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            *(str(work / f"{name}.docx") for name in names),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "HOME": str(work)},
+    )
+    assert result.returncode == 0, result.stderr
+    return {name: (out / f"{name}.pdf").read_bytes() for name in names}
+
+
+# --- reading the band off the pages --------------------------------------------------------
+
+
+def pages(blob: bytes) -> list[str]:
+    """Each page's text, its page number (a line of its own, from page 2) left out."""
+    out = []
+    for number, page in enumerate(PdfReader(io.BytesIO(blob)).pages, start=1):
+        lines = [line for line in (page.extract_text() or "").splitlines() if line.strip() != str(number)]
+        out.append("\n".join(lines))
+    return out
+
+
+def band_start(data: DocumentData) -> str:
+    """The band's first words in reading order: the signature block's first line."""
+    first = data.left_signature or data.signature
+    return first.authority or first.title
+
+
+def assert_band_not_alone(blob: bytes, data: DocumentData, where: str) -> None:
+    texts = [squash(t) for t in pages(blob)]
+    start = squash(band_start(data))
+    with_band = [i for i, t in enumerate(texts) if "Nơi nhận:" in t]
+    assert with_band == [len(texts) - 1], f"{where}: Nơi nhận on pages {with_band} of {len(texts)}"
+    last = texts[-1]
+    assert start in last, f"{where}: the signature ({start}) is not on the page of Nơi nhận"
+    before = last[: last.rfind(start)].strip()
+    assert len(before) > 20, f"{where}: the last page holds only the signature and Nơi nhận: {last[:200]!r}"
+    if data.signature.name:
+        assert squash(data.signature.name) in last, where
+    assert last.endswith(squash(data.recipient_lines[-1])), where
+
+
+def assert_signed(text: str, data: DocumentData, where: str) -> None:
+    text = squash(text)
+    if data.kind == RADIO:  # a script read on air: no number, no Party signature
+        assert "T/M BAN THƯỜNG VỤ" not in text and "BÍ THƯ Nguyễn" not in text and "-TB/ĐU" not in text, where
+        assert squash(data.signature.title) in text, where
+        return
+    for block in (data.left_signature, data.signature):
+        if block is not None:
+            assert block.name, f"{where}: {block.title} has no name"
+            assert squash(f"{block.title}") in text and squash(block.name) in text, where
+    assert data.number_line and squash(data.number_line) in text, where
+
+
+# --- the six kinds ---------------------------------------------------------------------------
+
+
+def test_every_signed_document_names_its_signer(documents) -> None:
+    signers = {
+        kind: (d.signature.authority, d.signature.title, d.signature.name) for kind, d in documents.items()
+    }
+    assert signers["giay-moi"] == signers["thong-bao-ket-luan"] == signers["kien-nghi-cap-tren"]
+    assert signers["thong-bao-ket-luan"] == ("T/M BAN THƯỜNG VỤ", "BÍ THƯ", "Nguyễn Văn Minh")
+    assert signers["bao-cao-tong-hop"] == ("VĂN PHÒNG ĐẢNG ỦY", "CHÁNH VĂN PHÒNG", "Võ Thị Hạnh")
+    assert signers["bien-ban"] == ("", "CHỦ TRÌ HỘI NGHỊ", "Nguyễn Văn Minh")
+    assert documents["bien-ban"].left_signature.name == "Trần Thị Thu"
+    assert documents[RADIO].number_line is None and not documents[RADIO].signature.authority
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_pdf_band_is_signed_and_never_alone(kind, documents, pdfs) -> None:
+    assert_signed("\n".join(pages(pdfs[kind])), documents[kind], f"{kind}.pdf")
+    assert_band_not_alone(pdfs[kind], documents[kind], f"{kind}.pdf")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_docx_through_libreoffice_band_is_signed_and_never_alone(kind, documents, converted) -> None:
+    assert_signed("\n".join(pages(converted[kind])), documents[kind], f"{kind}.docx→pdf")
+    assert_band_not_alone(converted[kind], documents[kind], f"{kind}.docx→pdf")
+
+
+def test_a_long_notice_keeps_the_band_with_its_last_paragraph(long_notices, converted) -> None:
+    page_counts = set()
+    for n, data in long_notices.items():
+        blob = render("thong-bao-ket-luan", "pdf", data)
+        page_counts.add(len(pages(blob)))
+        assert_band_not_alone(blob, data, f"long notice, {n} issues, pdf")
+        assert_band_not_alone(converted[f"long-{n}"], data, f"long notice, {n} issues, docx→pdf")
+    assert len(page_counts) > 1  # the sizes do take the band across a page end
+
+
+# --- DOCX ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_docx_page_numbers_language_and_properties(kind, documents, docxs) -> None:
+    data, doc = documents[kind], Document(io.BytesIO(docxs[kind]))
+    section = doc.sections[0]
+    assert section.different_first_page_header_footer  # no number on page 1
+    footer = section.footer._element
+    assert any("PAGE" in (f.get(qn("w:instr")) or "") for f in footer.iter(qn("w:fldSimple")))
+    assert not list(section.first_page_footer._element.iter(qn("w:fldSimple")))
+    lang = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    assert lang.get(qn("w:val")) == "vi-VN"
+    props = doc.core_properties
+    assert props.title == data.full_title and data.subject in props.title
+    assert props.author == props.last_modified_by == "Đảng ủy xã Tân Phước"
+    assert props.language == "vi-VN" and props.created.date() == data.issued_on
+    assert "python-docx" not in f"{props.author}{props.comments}{props.last_modified_by}{props.title}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_docx_band_is_kept_together_with_the_paragraph_before_it(kind, docxs) -> None:
+    body = Document(io.BytesIO(docxs[kind])).element.body
+    bands = [
+        t
+        for t in body.iter(qn("w:tbl"))
+        if (d := t.find(f"{qn('w:tblPr')}/{qn('w:tblDescription')}")) is not None
+        and d.get(qn("w:val")) == "band"
+    ]
+    assert len(bands) == 1
+    band = bands[0]
+    assert all(row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for row in band.iter(qn("w:tr")))
+    previous = band.getprevious()
+    while previous is not None and not "".join(previous.itertext()).strip():
+        previous = previous.getprevious()
+    assert previous is not None and previous.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
+    cells = [c for c in band.iter(qn("w:tc"))]
+    if kind != "bien-ban":  # signature first in reading order, shown right of Nơi nhận
+        assert band.find(f"{qn('w:tblPr')}/{qn('w:bidiVisual')}") is not None
+        assert "Nơi nhận:" in "".join(cells[1].itertext())
+
+
+def test_draft_docx_keeps_its_mark(dataset, tmp_path: Path) -> None:
+    commune, dialogue, items, _ = dataset
+    draft = build_data("giay-moi", commune, dialogue, items, number=None, issued_on=date(2017, 3, 20))
+    doc = Document(io.BytesIO(render("giay-moi", "docx", draft)))
+    mark = doc.paragraphs[0]
+    assert mark.text == "DỰ THẢO" and mark._p.find(f"{qn('w:pPr')}/{qn('w:pBdr')}") is not None
+    assert doc.core_properties.comments == "Dự thảo"
