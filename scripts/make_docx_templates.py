@@ -336,6 +336,7 @@ def grid_table(doc, heads, widths, rows_builder) -> None:
     """A bordered table: the header row, then the rows `rows_builder(table)` adds."""
     table = doc.add_table(rows=1, cols=len(heads))
     _grid(table)
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeated on each page
     for cell, text in zip(table.rows[0].cells, heads):
         para(cell, text, bold=True, size=TABLE_PT, align=CENTER, after=0, first=True)
     rows_builder(table)
@@ -419,7 +420,7 @@ def body_report(doc) -> None:
                     ("{% if i.years_note %} ({{ i.years_note }}){% endif %}", False, True),
                 ),
                 "{{ i.hamlet }} – {{ i.submitters }}",
-                '{{ i.office }}{% if i.coordinating %}; phối hợp: {{ i.coordinating | join(", ") }}{% endif %}',
+                '{{ i.office_cell }}{% if i.coordinating %}; phối hợp: {{ i.coordinating | join(", ") }}{% endif %}',
                 "{{ i.authority }}",
             ],
         )
@@ -429,7 +430,7 @@ def body_report(doc) -> None:
     grid_table(
         doc,
         ["TT", "Nội dung ý kiến, kiến nghị", "Ấp / người gửi", "Cơ quan chủ trì", "Thẩm quyền"],
-        (10, 70, 30, 30, 25),
+        (10, 62, 27, 30, 36),
         issue_rows,
     )
     heading(doc, "3. Các vấn đề vượt thẩm quyền cấp xã")
@@ -506,7 +507,7 @@ def body_notice(doc) -> None:
         doc,
         runs=[
             (
-                "{{ c.number }}. Ý kiến của nhân dân {{ c.hamlet }}{% if c.merged_note %} {{ c.merged_note }}{% endif %}{% if c.years_note %} ({{ c.years_note }}){% endif %}: “{{ c.text }}”{{ c.stop }}{% for e in c.earlier %}{% if e.answer %} Năm {{ e.year }} đã trả lời: “{{ e.answer }}”.{% endif %}{% endfor %} Giao ",
+                "{{ c.number }}. Ý kiến của {{ c.residents }}{% if c.merged_note %} {{ c.merged_note }}{% endif %}{% if c.years_note %} ({{ c.years_note }}){% endif %}: “{{ c.text }}”{{ c.stop }}{% for e in c.earlier %}{% if e.answer %} Năm {{ e.year }} đã trả lời: “{{ e.answer }}”{{ e.answer_stop }}{% endif %}{% endfor %} Giao ",
                 False,
                 False,
             ),
@@ -528,7 +529,7 @@ def body_notice(doc) -> None:
     loop_paragraphs(
         doc,
         "e in d.notice.escalations",
-        "{{ e.number }}. Ý kiến của nhân dân {{ e.hamlet }}{% if e.merged_note %} {{ e.merged_note }}{% endif %}{% if e.years_note %} ({{ e.years_note }}){% endif %}: “{{ e.text }}”{{ e.stop }} Thẩm quyền: {{ e.authority }}.{% if e.conclusion %} {{ e.conclusion_line }}{% endif %} Giao Văn phòng Đảng ủy tham mưu văn bản kiến nghị cấp trên xem xét, giải quyết{% if e.deadline and e.conclusion %}; thời hạn: {{ e.deadline_phrase }}{% endif %}.",
+        "{{ e.number }}. Ý kiến của {{ e.residents }}{% if e.merged_note %} {{ e.merged_note }}{% endif %}{% if e.years_note %} ({{ e.years_note }}){% endif %}: “{{ e.text }}”{{ e.stop }} Thẩm quyền: {{ e.authority }}.{% if e.conclusion %} {{ e.conclusion_line }}{% endif %} Giao Văn phòng Đảng ủy tham mưu văn bản kiến nghị cấp trên xem xét, giải quyết{% if e.deadline and e.conclusion %}; thời hạn: {{ e.deadline_phrase }}{% endif %}.",
     )
     tag(doc, "{%p if not d.notice.escalations %}")
     para(doc, "Không có.", indent=True)
@@ -538,7 +539,7 @@ def body_notice(doc) -> None:
     loop_paragraphs(
         doc,
         "c in d.notice.closed",
-        "{{ c.number }}. Ý kiến của nhân dân {{ c.hamlet }}{% if c.merged_note %} {{ c.merged_note }}{% endif %}: “{{ c.text }}”{{ c.stop }}{% if c.conclusion_kind == 'answered' %} Đã được trả lời tại hội nghị: {{ c.conclusion_line }} Nội dung này kết thúc tại hội nghị.{% else %} Không đặt ra việc giải quyết: {{ c.reason_line }}{% if c.conclusion %} {{ c.conclusion_line }}{% endif %}{% endif %}",
+        "{{ c.number }}. Ý kiến của {{ c.residents }}{% if c.merged_note %} {{ c.merged_note }}{% endif %}: “{{ c.text }}”{{ c.stop }}{% if c.conclusion_kind == 'answered' %} Đã được trả lời tại hội nghị: {{ c.conclusion_line }} Nội dung này kết thúc tại hội nghị.{% else %} Không đặt ra việc giải quyết: {{ c.reason_line }}{% if c.conclusion %} {{ c.conclusion_line }}{% endif %}{% endif %}",
     )
     tag(doc, "{%p endif %}")
     heading(doc, "{{ d.notice.implementation_number }}. TỔ CHỨC THỰC HIỆN")
@@ -551,7 +552,7 @@ def body_escalation(doc) -> None:
     loop_paragraphs(
         doc,
         "i in g.issues",
-        "{{ i.number }}) Ý kiến của nhân dân {{ i.hamlet }}{% if i.merged_note %} {{ i.merged_note }}{% endif %}{% if i.years_note %} ({{ i.years_note }}){% endif %}: “{{ i.text }}”{% for x in i.earlier %}{% if x.answer %} Năm {{ x.year }}: {{ x.answer }}{% endif %}{% endfor %}{% if i.conclusion %}{{ i.stop }} Kết luận tại hội nghị: {{ i.conclusion_line }}{% endif %}",
+        "{{ i.number }}) Ý kiến của {{ i.residents }}{% if i.merged_note %} {{ i.merged_note }}{% endif %}{% if i.years_note %} ({{ i.years_note }}){% endif %}: “{{ i.text }}”{% for x in i.earlier %}{% if x.answer %} Năm {{ x.year }}: {{ x.answer }}{% endif %}{% endfor %}{% if i.conclusion %}{{ i.stop }} Kết luận tại hội nghị: {{ i.conclusion_line }}{% endif %}",
     )
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p if not d.escalation.groups %}")

@@ -156,9 +156,9 @@ def test_conclusion_notice_sections_in_pdf_and_docx(documents, pdfs, docxs) -> N
         squash(docx_text(docxs["thong-bao-ket-luan"])),
     ):
         needles = ["I. CÁC VẤN ĐỀ THUỘC THẨM QUYỀN CẤP XÃ"]
-        needles += [f"{c.number}. Ý kiến của nhân dân {c.hamlet}" for c in notice.conclusions]
+        needles += [f"{c.number}. Ý kiến của {c.residents}" for c in notice.conclusions]
         needles += ["II. KIẾN NGHỊ CẤP TRÊN"] + [
-            f"{e.number}. Ý kiến của nhân dân {e.hamlet}" for e in notice.escalations
+            f"{e.number}. Ý kiến của {e.residents}" for e in notice.escalations
         ]
         position = 0
         for needle in needles:

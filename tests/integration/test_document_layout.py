@@ -252,3 +252,25 @@ def test_draft_docx_keeps_its_mark(dataset, tmp_path: Path) -> None:
     mark = doc.paragraphs[0]
     assert mark.text == "DỰ THẢO" and mark._p.find(f"{qn('w:pPr')}/{qn('w:pBdr')}") is not None
     assert doc.core_properties.comments == "Dự thảo"
+
+
+# --- the small print ---------------------------------------------------------------------------
+
+
+def test_the_printed_text_has_no_double_stops_capital_toan_or_nested_parentheses(documents) -> None:
+    for kind in ("bao-cao-tong-hop", "thong-bao-ket-luan", "kien-nghi-cap-tren"):
+        text = squash(render(kind, "html", documents[kind]).decode())
+        assert ".”." not in text and "nhân dân Toàn" not in text, kind
+        issues = [
+            i for g in (documents[kind].report.groups if documents[kind].report else ()) for i in g.issues
+        ]
+        for issue in issues:
+            inner = issue.authority[issue.authority.find("(") + 1 :]
+            assert "(" not in inner.split(")")[0], issue.authority  # no "(… (…))"
+    notice = documents["thong-bao-ket-luan"].notice
+    whole = [c for c in notice.conclusions if c.hamlet == "Toàn xã"]
+    assert whole and all(c.residents == "nhân dân toàn xã" for c in whole)
+    report = documents["bao-cao-tong-hop"].report
+    offices = {i.office: i.office_cell for g in report.groups for i in g.issues}
+    assert offices["Phòng Kinh tế"] == "Phòng\u00a0Kinh\u00a0tế"  # never "Phòng Kinh / tế" in a column
+    assert offices["Trung tâm Phục vụ hành chính công"] == "Trung tâm Phục vụ hành chính công"

@@ -87,6 +87,14 @@ def meeting_sentence(commune: Commune, dialogue: Dialogue) -> str:
     )
 
 
+def authority_label(level: str, body: str | None) -> str:
+    """``Cấp tỉnh (Sở Xây dựng)``; a body that carries its own parentheses is set off by a dash
+    instead, so none nest: ``Cấp tỉnh – Sở Xây dựng (đường tỉnh)``."""
+    if not body:
+        return level
+    return f"{level} – {body}" if "(" in body else f"{level} ({body})"
+
+
 def within_commune(issue: Issue) -> bool:
     return issue.authority_level == AuthorityLevel.COMMUNE
 
@@ -150,7 +158,7 @@ def group_issues(
                 or office_name.get(first.get("office_id", ""), first.get("office_id", "")),
                 coordinating=tuple(office_name.get(o, o) for o in first.get("coordinating_office_ids") or ()),
                 authority_level=level,
-                authority=f"{authority} ({body})" if body and level != AuthorityLevel.COMMUNE else authority,
+                authority=authority_label(authority, body if level != AuthorityLevel.COMMUNE else None),
                 authority_body=body,
                 count=len(members),
                 times_raised=max(

@@ -146,6 +146,11 @@ class Earlier:
     text: str
     answer: str | None
 
+    @property
+    def answer_stop(self) -> str:
+        """The full stop after the quoted answer, unless it already ends a sentence (no ``.”.``)."""
+        return "" if (self.answer or "").rstrip().endswith((".", "!", "?", "…")) else "."
+
 
 @dataclass(frozen=True)
 class Issue:
@@ -197,6 +202,19 @@ class Issue:
     @property
     def merged_note(self) -> str:
         return f"({self.count} lần)" if self.count > 1 else ""
+
+    @property
+    def office_cell(self) -> str:
+        """The office as a narrow table column prints it: each part between dashes of at most
+        16 characters held on one line (no "Phòng Kinh / tế"); longer names still wrap."""
+        parts = [p.strip() for p in self.office.split(" - ")]
+        return " - ".join(p.replace(" ", "\u00a0") if len(p) <= 16 else p for p in parts)
+
+    @property
+    def residents(self) -> str:
+        """``nhân dân ấp Chợ``, ``nhân dân toàn xã``: the hamlets as they read inside a sentence."""
+        parts = [p.strip() for p in self.hamlet.split(",")]
+        return "nhân dân " + ", ".join("t" + p[1:] if p.startswith("Toàn ") else p for p in parts)
 
     @property
     def stop(self) -> str:
