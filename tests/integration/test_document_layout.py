@@ -14,14 +14,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from services.demo.documents import DEMO_ISSUED_ON, demo_dataset
+from services.demo.seed import seed_demo
+from services.deployment import build_app
+from services.intake.app import build_service as intake
+from services.reporting.app import build_service as reporting
 from services.reporting.documents import KINDS, build_data, render
 from services.reporting.documents.model import DocumentData
+from services.routing.app import build_service as routing
+from shared.directory import COMMUNES
+from tests.auth import staff_headers
+from tests.integration.helpers import running
 from tests.integration.test_document_formats import _soffice
 from tests.unit.test_documents import squash
 
@@ -274,3 +283,35 @@ def test_the_printed_text_has_no_double_stops_capital_toan_or_nested_parentheses
     offices = {i.office: i.office_cell for g in report.groups for i in g.issues}
     assert offices["Phòng Kinh tế"] == "Phòng\u00a0Kinh\u00a0tế"  # never "Phòng Kinh / tế" in a column
     assert offices["Trung tâm Phục vụ hành chính công"] == "Trung tâm Phục vụ hành chính công"
+
+
+# --- issuing refuses a document without its signer's name ------------------------------------
+
+
+@pytest.fixture
+async def client(make_settings):
+    app = build_app(make_settings(), [intake, routing, reporting], title="t")
+    async with running(app):
+        db = app.state.runtime.db
+        await seed_demo(db)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers()
+        ) as client:
+            yield client, db
+
+
+@pytest.mark.integration
+async def test_issuing_without_the_secretarys_name_is_refused_and_takes_no_number(client) -> None:
+    client, db = client
+    url = "/api/v1/communes/demo/dialogues/demo-2017/documents/thong-bao-ket-luan"
+    await db[COMMUNES].update_one({"_id": "demo"}, {"$set": {"office_holders.secretary": ""}})
+    refused = await client.post(url, json={"issued_on": "2017-04-05"})
+    assert refused.status_code == 409, refused.text
+    body = refused.json()
+    assert body["error"] == "signer_missing" and body["field"] == "office_holders.secretary"
+    assert "BÍ THƯ" in body["message_vi"] and "Secretary" in body["message_en"]
+    assert (await client.get("/api/v1/communes/demo/dialogues/demo-2017/documents")).json()["documents"] == []
+    await db[COMMUNES].update_one({"_id": "demo"}, {"$set": {"office_holders.secretary": "Nguyễn Văn Minh"}})
+    issued = await client.post(url, json={"issued_on": "2017-04-05"})
+    assert issued.status_code == 201, issued.text
+    assert issued.json()["number"] == 1  # the refusal took no number from the register
