@@ -41,6 +41,8 @@ ACCESS = {
     f"GET {D}/registrations": allow(DOOR),
     f"GET {C}/calendar": PUBLIC,
     f"PUT {C}/calendar": PLAN_EDITORS,
+    f"GET {C}/office-holders": PUBLIC,  # the names printed under every issued document
+    f"PUT {C}/office-holders": PLAN_EDITORS,
     # the commune's API keys: its admin alone
     f"POST {C}/api-keys": allow([Role.COMMUNE_ADMIN]),
     f"GET {C}/api-keys": allow([Role.COMMUNE_ADMIN]),

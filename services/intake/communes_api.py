@@ -1,14 +1,15 @@
-"""The commune's own working-day calendar, editable without a deploy."""
+"""The commune's own working-day calendar and who signs its Party documents, editable without a
+deploy."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
-from services.intake.handlers.plans import PlanDeps, replace_calendar
+from services.intake.handlers.plans import PlanDeps, replace_calendar, replace_office_holders
 from shared.auth.guard import GuardedRoute
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
-from shared.directory import CalendarOverrides, DirectoryReader
+from shared.directory import CalendarOverrides, DirectoryReader, OfficeHolders
 from shared.http import problem
 
 
@@ -30,6 +31,26 @@ def build_communes_router(directory: DirectoryReader, plans: PlanDeps) -> APIRou
     )
     async def replace(body: CalendarOverrides, commune_id: str = commune_path):
         return body if await replace_calendar(plans, commune_id, body) else _unknown()
+
+    @router.get(
+        "/office-holders",
+        response_model=OfficeHolders,
+        summary="Who signs the commune's Party documents: Secretary, deputies, Chánh Văn phòng",
+    )
+    async def holders(commune_id: str = commune_path):
+        commune = await directory.commune(commune_id)
+        return commune.office_holders if commune else _unknown()
+
+    @router.put(
+        "/office-holders",
+        response_model=OfficeHolders,
+        summary="Replace the office holders (documents issued from now on print their names)",
+    )
+    async def replace_holders(body: OfficeHolders, commune_id: str = commune_path):
+        if not await replace_office_holders(plans, commune_id, body):
+            return _unknown()
+        commune = await directory.commune(commune_id)
+        return commune.office_holders if commune else _unknown()
 
     return router
 

@@ -64,6 +64,11 @@ class PlanRepository:
         result = await self.communes.update_one({"_id": commune_id}, {"$set": {"calendar": calendar}})
         return result.matched_count == 1
 
+    async def set_office_holders(self, commune_id: str, holders: dict[str, Any]) -> bool:
+        """False: no such commune."""
+        result = await self.communes.update_one({"_id": commune_id}, {"$set": {"office_holders": holders}})
+        return result.matched_count == 1
+
     async def delete_draft(self, commune_id: str, dialogue_id: str) -> bool:
         result = await self.dialogues.delete_one(
             {"_id": dialogue_key(commune_id, dialogue_id), "commune_id": commune_id, "status": "draft"}

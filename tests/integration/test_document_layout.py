@@ -301,7 +301,7 @@ async def client(make_settings):
 
 
 @pytest.mark.integration
-async def test_issuing_without_the_secretarys_name_is_refused_and_takes_no_number(client) -> None:
+async def test_issuing_without_a_signers_name_is_refused_until_the_office_enters_it(client) -> None:
     client, db = client
     url = "/api/v1/communes/demo/dialogues/demo-2017/documents/thong-bao-ket-luan"
     await db[COMMUNES].update_one({"_id": "demo"}, {"$set": {"office_holders.secretary": ""}})
@@ -311,7 +311,23 @@ async def test_issuing_without_the_secretarys_name_is_refused_and_takes_no_numbe
     assert body["error"] == "signer_missing" and body["field"] == "office_holders.secretary"
     assert "BÍ THƯ" in body["message_vi"] and "Secretary" in body["message_en"]
     assert (await client.get("/api/v1/communes/demo/dialogues/demo-2017/documents")).json()["documents"] == []
-    await db[COMMUNES].update_one({"_id": "demo"}, {"$set": {"office_holders.secretary": "Nguyễn Văn Minh"}})
+    holders = {
+        "secretary": "  Nguyễn  Văn Minh ",
+        "deputy_secretaries": ["Lê Văn Hai", " "],
+        "chief_of_office": "",
+    }
+    entered = await client.put("/api/v1/communes/demo/office-holders", json=holders)
+    assert entered.status_code == 200, entered.text
+    assert entered.json() == {
+        "secretary": "Nguyễn Văn Minh",
+        "deputy_secretaries": ["Lê Văn Hai"],
+        "chief_of_office": "",
+    }
+    assert (await client.get("/api/v1/communes/demo/office-holders")).json() == entered.json()
     issued = await client.post(url, json={"issued_on": "2017-04-05"})
     assert issued.status_code == 201, issued.text
     assert issued.json()["number"] == 1  # the refusal took no number from the register
+    report = await client.post(url.replace("thong-bao-ket-luan", "bao-cao-tong-hop"), json={})
+    assert report.status_code == 409 and report.json()["field"] == "office_holders.chief_of_office"
+    unknown = await client.put("/api/v1/communes/nowhere/office-holders", json=holders)
+    assert unknown.status_code in (403, 404)

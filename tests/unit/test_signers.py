@@ -130,3 +130,37 @@ async def test_the_blank_minutes_cannot_be_issued(world) -> None:  # noqa: F811
         await handlers.issue_document(docs, IssueDocument(COMMUNE.id, DIALOGUE.id, "bien-ban", "VP"))
     assert refused.value.field == "meeting.chair"
     assert docs.numbers.seq == {}
+
+
+# --- where the office enters the names (intake's plan use case over an in-memory store) -------
+
+
+class FakeHolders:
+    """Only what `replace_office_holders` touches: the communes' office holders by id."""
+
+    def __init__(self) -> None:
+        self.communes: dict[str, dict] = {"demo": {}}
+
+    async def set_office_holders(self, commune_id: str, holders: dict) -> bool:
+        if commune_id not in self.communes:
+            return False
+        self.communes[commune_id]["office_holders"] = holders
+        return True
+
+
+async def test_the_office_holders_are_stored_trimmed_and_an_unknown_commune_is_refused() -> None:
+    from services.intake.handlers.plans import PlanDeps, replace_office_holders
+
+    async def publish(commune_id: str, doc_id: str) -> int:
+        return 0
+
+    store = FakeHolders()
+    deps = PlanDeps(store, None, publish)  # type: ignore[arg-type]  # no directory read here
+    entered = OfficeHolders(secretary=" Nguyễn  Văn Minh", deputy_secretaries=("Lê Văn Hai", "  "))
+    assert await replace_office_holders(deps, "demo", entered)
+    assert store.communes["demo"]["office_holders"] == {
+        "secretary": "Nguyễn Văn Minh",
+        "deputy_secretaries": ["Lê Văn Hai"],
+        "chief_of_office": "",
+    }
+    assert not await replace_office_holders(deps, "nowhere", entered)

@@ -19,7 +19,7 @@ from services.intake.plan_logic import deadline_views, delegates_from, new_plan
 from services.intake.plan_schemas import TRANSITIONS, PlanIn, PlanPatch
 from shared.clock import utcnow
 from shared.contracts import DialoguePlanChangedV1, Envelope, PlanStatus
-from shared.directory import CalendarOverrides, Commune, Dialogue, dialogue_key
+from shared.directory import CalendarOverrides, Commune, Dialogue, OfficeHolders, dialogue_key
 from shared.ids import new_id
 from shared.plan_deadlines import plan_deadlines
 
@@ -48,6 +48,7 @@ class PlanStore(Protocol):
     async def delete_draft(self, commune_id: str, dialogue_id: str) -> bool: ...
 
     async def set_calendar(self, commune_id: str, calendar: dict[str, Any]) -> bool: ...
+    async def set_office_holders(self, commune_id: str, holders: dict[str, Any]) -> bool: ...
 
     async def mark_done(
         self, commune_id: str, dialogue_id: str, key: str, by: str, note: str | None
@@ -210,3 +211,14 @@ async def replace_calendar(deps: PlanDeps, commune_id: str, overrides: CalendarO
     """The commune's extra days off and working days; every deadline follows at once. False: no
     such commune."""
     return await deps.plans.set_calendar(commune_id, overrides.model_dump(mode="json"))
+
+
+async def replace_office_holders(deps: PlanDeps, commune_id: str, holders: OfficeHolders) -> bool:
+    """Who signs the commune's Party documents (Secretary, deputies, Chánh Văn phòng), names
+    trimmed and blanks dropped; documents issued from now on carry them. False: no such commune."""
+    cleaned = OfficeHolders(
+        secretary=" ".join(holders.secretary.split()),
+        deputy_secretaries=tuple(" ".join(n.split()) for n in holders.deputy_secretaries if n.strip()),
+        chief_of_office=" ".join(holders.chief_of_office.split()),
+    )
+    return await deps.plans.set_office_holders(commune_id, cleaned.model_dump(mode="json"))
