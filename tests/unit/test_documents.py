@@ -339,9 +339,10 @@ def test_summary_report(dataset, documents, html) -> None:
         "repeats",
         "deadlines",
     }
-    assert all(c.png.startswith(b"\x89PNG") for c in documents["bao-cao-tong-hop"].charts)
+    assert all(c.png.startswith(b"\x89PNG") for c in documents["bao-cao-tong-hop"].charts)  # for the DOCX
+    assert all(b"<svg" in c.svg for c in documents["bao-cao-tong-hop"].charts)
     markup = html["bao-cao-tong-hop"]
-    assert markup.count('src="data:image/png;base64,') == 5
+    assert markup.count('src="data:image/svg+xml;base64,') == 5  # vector in the HTML and PDF
     text = html_text(markup)
     assert_in_order(
         text,

@@ -1,12 +1,15 @@
-"""Bar charts of the summary report as PNG bytes (matplotlib, Agg backend: no display needed).
+"""Bar charts of the summary report as SVG (vector, for the HTML and PDF) or PNG (for the DOCX)
+bytes (matplotlib, Agg backend: no display needed).
 
-Text is drawn with the bundled Tinos font, so Vietnamese labels look the same on every
-machine. Output is deterministic for the same data (no timestamp in the PNG metadata).
+Text is drawn with the bundled Tinos font (as outlines in the SVG), so Vietnamese labels look
+the same on every machine. Labels are never cut: a long one wraps onto more lines at spaces.
+Output is deterministic for the same data (no timestamp, fixed SVG ids).
 """
 
 from __future__ import annotations
 
 import io
+import textwrap
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +24,8 @@ from matplotlib.figure import Figure  # noqa: E402
 FONTS = Path(__file__).resolve().parents[1] / "fonts"
 _LOCK = threading.Lock()  # matplotlib's font cache is not thread-safe
 _registered = False
+LABEL_WIDTH = 32  # characters per line of a bar's label
+PNG_DPI = 200
 
 
 def _font_family() -> str:
@@ -32,14 +37,26 @@ def _font_family() -> str:
     return "Tinos"
 
 
+def wrap(label: str, width: int = LABEL_WIDTH) -> str:
+    """A label on as many lines as it needs, broken between words only."""
+    return "\n".join(textwrap.wrap(label, width, break_long_words=False, break_on_hyphens=False)) or label
+
+
 def bar_chart(
-    title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *, horizontal: bool = True
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[int]]],
+    *,
+    horizontal: bool = True,
+    fmt: str = "png",
 ) -> bytes:
-    """One bar per label; several series are stacked (e.g. on time / late)."""
-    with _LOCK:
+    """One bar per label; several series are stacked (e.g. on time / late). `fmt`: png or svg."""
+    labels = [wrap(label, LABEL_WIDTH if horizontal else 18) for label in labels]
+    lines = sum(label.count("\n") + 1 for label in labels)
+    with _LOCK, matplotlib.rc_context({"svg.hashsalt": "doithoai", "svg.fonttype": "path"}):
         family = _font_family()
-        height = max(2.2, 0.42 * len(labels) + 1.2) if horizontal else 3.2
-        fig = Figure(figsize=(6.3, height), dpi=110)
+        height = max(2.2, 0.17 * lines + 0.25 * len(labels) + 1.2) if horizontal else 3.4
+        fig = Figure(figsize=(6.3, height), dpi=PNG_DPI)
         ax = fig.add_subplot()
         positions = list(range(len(labels)))
         base = [0] * len(labels)
@@ -72,5 +89,8 @@ def bar_chart(
             ax.legend(prop={"family": family, "size": 8}, frameon=False)
         fig.tight_layout()
         out = io.BytesIO()
-        fig.savefig(out, format="png", metadata={"Software": None})
+        if fmt == "svg":
+            fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+        else:
+            fig.savefig(out, format="png", metadata={"Software": None})
         return out.getvalue()

@@ -265,10 +265,13 @@ class DeadlineRow:
 class Chart:
     name: str
     title: str
-    png: bytes
+    png: bytes  # for the DOCX
+    svg: bytes = b""  # vector, for the HTML and PDF
 
     @property
     def data_uri(self) -> str:
+        if self.svg:
+            return "data:image/svg+xml;base64," + base64.b64encode(self.svg).decode("ascii")
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 

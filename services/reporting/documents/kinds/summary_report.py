@@ -174,52 +174,44 @@ def _charts(
         k for k in ("Nêu một lần", "Nêu nhiều lần trong năm", "Kéo dài từ năm trước") if repeats[k]
     ]
     deadlines = report.deadlines
+
+    def chart(
+        name: str, title: str, labels: list[str], series: list[tuple[str, list[int]]], **kw: Any
+    ) -> Chart:
+        drawn = {fmt: bar_chart(title, labels, series, fmt=fmt, **kw) for fmt in ("png", "svg")}
+        return Chart(name, title.split(" (")[0], drawn["png"], drawn["svg"])
+
     return (
-        Chart(
+        chart(
             "topics",
             "Số ý kiến theo nội dung",
-            bar_chart(
-                "Số ý kiến theo nội dung",
-                [short_topic(dialogue, n) for n in topics],
-                [("Ý kiến", [topic_counts[n] for n in topics])],
-            ),
+            [short_topic(dialogue, n, 200) for n in topics],
+            [("Ý kiến", [topic_counts[n] for n in topics])],
         ),
-        Chart(
+        chart(
             "hamlets",
             "Số ý kiến theo ấp",
-            bar_chart(
-                "Số ý kiến theo ấp",
-                [r.label for r in report.by_hamlet],
-                [("Ý kiến", [r.count for r in report.by_hamlet])],
-            ),
+            [r.label for r in report.by_hamlet],
+            [("Ý kiến", [r.count for r in report.by_hamlet])],
         ),
-        Chart(
+        chart(
             "sources",
             "Số ý kiến theo nguồn tiếp nhận",
-            bar_chart(
-                "Số ý kiến theo nguồn tiếp nhận",
-                [r.label for r in report.by_source],
-                [("Ý kiến", [r.count for r in report.by_source])],
-            ),
+            [r.label for r in report.by_source],
+            [("Ý kiến", [r.count for r in report.by_source])],
         ),
-        Chart(
+        chart(
             "repeats",
             "Vấn đề nêu lặp lại",
-            bar_chart(
-                "Vấn đề nêu lặp lại",
-                repeat_labels,
-                [("Vấn đề", [repeats[k] for k in repeat_labels])],
-                horizontal=False,
-            ),
+            repeat_labels,
+            [("Vấn đề", [repeats[k] for k in repeat_labels])],
+            horizontal=False,
         ),
-        Chart(
+        chart(
             "deadlines",
-            "Báo cáo gửi đúng hạn theo kế hoạch",
-            bar_chart(
-                "Báo cáo gửi đúng hạn theo kế hoạch (số ý kiến)",
-                [r.body for r in deadlines],
-                [("Đúng hạn", [r.on_time for r in deadlines]), ("Trễ hạn", [r.late for r in deadlines])],
-            ),
+            "Báo cáo gửi đúng hạn theo kế hoạch (số ý kiến)",
+            [r.body for r in deadlines],
+            [("Đúng hạn", [r.on_time for r in deadlines]), ("Trễ hạn", [r.late for r in deadlines])],
         ),
     )
 
