@@ -467,7 +467,11 @@ def body_minutes(doc) -> None:
     loop_paragraphs(doc, "line in d.minutes.agenda", "{{ loop.index }}. {{ line }}.")
     para(doc, "Ý kiến phát biểu của nhân dân và trả lời tại hội nghị:", indent=True)
     tag(doc, "{%p for s in d.minutes.speeches %}")
-    para(doc, "{{ loop.index }}) {{ s.name }}{% if s.where %} ({{ s.where }}){% endif %}: {{ s.issue }}", indent=True)
+    para(
+        doc,
+        "{{ loop.index }}) {{ s.name }}{% if s.where %} ({{ s.where }}){% endif %}: {{ s.issue }}",
+        indent=True,
+    )
     tag(doc, "{%p for a in s.answers %}")
     para(
         doc,
