@@ -25,7 +25,7 @@ from services.notification.sms import SmsSender, resident_cancellation_text, res
 from services.notification.smtp import EmailSender
 from shared.clock import utcnow
 from shared.directory import Commune, Dialogue, DirectoryReader
-from shared.errors import PermanentError
+from shared.errors import PermanentError, TransientError
 from shared.periodic import repeat
 from shared.plan_deadlines import body_name, plan_deadlines
 
@@ -75,8 +75,18 @@ class Scheduler:
         today = (now or utcnow()).astimezone(ZoneInfo(dialogue.timezone)).date()
         marks = await self._directory.deadline_marks(commune.id, dialogue.id)
         # Residents are texted only where an SMS gateway is configured: only then are their
-        # phones asked of intake.
-        registrants = await self._registrants.registrants(commune.id, dialogue.id) if self._sms else []
+        # phones asked of intake. Intake unavailable delays the residents' texts to a later pass,
+        # never the delegates' invitations and the reminders.
+        registrants = []
+        if self._sms:
+            try:
+                registrants = await self._registrants.registrants(commune.id, dialogue.id)
+            except TransientError as exc:
+                log.warning(
+                    "registrants not read, residents are texted on a later pass: %s",
+                    exc,
+                    extra={"commune_id": commune.id, "dialogue_id": dialogue.id},
+                )
         work = due_work(
             commune,
             dialogue,
