@@ -84,6 +84,7 @@ STAFF_PAGES = (
     "GET /staff/van-ban",
     "POST /staff/van-ban/{kind}",
     "GET /staff/van-ban/{kind}/du-thao.{fmt}",
+    "POST /staff/van-ban/tom-tat/{issue_key}",
     "GET /staff/van-ban/da-ban-hanh/{document_id}.{fmt}",
     "GET /staff/theo-doi",
     "POST /staff/theo-doi/{task_id}",

@@ -18,6 +18,7 @@ from typing import Any
 
 from services.reporting.documents.common import group_issues, issue_key, topic_groups
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
+from services.reporting.printed_text import warnings as printed_warnings
 from shared.calendar import WorkingCalendar
 from shared.contracts import ConclusionKind
 from shared.directory import Commune, Dialogue
@@ -66,7 +67,9 @@ def recorded(record: Mapping[str, Any] | None) -> bool:
 def issue_rows(
     commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]], summaries: Mapping[str, str]
 ) -> list[Doc]:
-    """The dialogue's issues as the meeting page lists them, numbered by topic as in the report."""
+    """The dialogue's issues as the meeting page lists them, numbered by topic as in the report; an
+    issue without a reviewed summary is `printed_as_typed`, with the `warnings` of its text as typed
+    (`printed_text`)."""
     issues, _ = group_issues(commune, dialogue, items)
     groups, _ = topic_groups(dialogue, issues)
     codes: dict[str, list[str]] = {}
@@ -84,6 +87,8 @@ def issue_rows(
                     "topic": issue.topic,
                     "topic_name": issue.topic_name,
                     "summary": summaries.get(issue.key) or issue.text,
+                    "printed_as_typed": not summaries.get(issue.key),
+                    "warnings": [] if summaries.get(issue.key) else printed_warnings(issue.text),
                     "office": issue.office,
                     "authority_level": issue.authority_level,
                     "tracking_codes": codes.get(issue.key, []),

@@ -244,6 +244,7 @@ B_VALUES = {
     "document_id": f"{OTHER}:demo-2017:thong-bao-ket-luan:v1",
     "task_id": "demo-2017:b-cluster",
     "job_id": "imp-b0000000000000000000",
+    "issue_key": B_ITEM["_id"],
     # not ids of a commune: a document kind and a file format are the same words in every commune
     "kind": "bao-cao-tong-hop",
     "fmt": "pdf",

@@ -215,6 +215,16 @@ class ReportingBackend(Backend):
             correlation_id=correlation_id,
         )
 
+    async def set_summary(
+        self, commune_id: str, dialogue_id: str, issue_key: str, summary: str, correlation_id: str
+    ) -> BackendReply:
+        return await self.call(
+            "PUT",
+            f"{self._meeting(commune_id, dialogue_id)}/issues/{_seg(issue_key)}",
+            json={"summary": summary},
+            correlation_id=correlation_id,
+        )
+
     async def conclude(
         self, commune_id: str, dialogue_id: str, issue_key: str, conclusion: dict, correlation_id: str
     ) -> BackendReply:

@@ -31,6 +31,13 @@ TASK_STATUSES_VI = {
     FollowUpStatus.REJECTED: "Không giải quyết (ghi lý do)",
 }
 CONCLUSION_STATE_VI = {"pending": "chưa đến hạn", "overdue": "đã quá hạn", "done": "đã ban hành"}
+# What reporting finds wrong in a resident's text still printed as typed (its `warnings`).
+PRINTED_WARNINGS_VI = {
+    "no_diacritics": "chưa có dấu tiếng Việt",
+    "first_person": "viết ở ngôi thứ nhất (tôi, nhà tôi, chúng tôi…)",
+}
+FIRST_WORDS = 8
+SUMMARY_MAX = 5000
 
 
 def _file_response(content: bytes, media_type: str, disposition: str | None = None) -> Response:
@@ -53,6 +60,9 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             for d in body.get("documents", [])
         ]
         conclusion = body.get("conclusion_notice")
+        record = await kit.reporting(request).meeting(commune.id, dialogue.id)
+        as_typed = _printed_as_typed(record.body if record.ok and isinstance(record.body, dict) else {})
+        reviewed_notice = "Đã lưu nội dung đã rà soát." if request.query_params.get("da_ra_soat") else None
         just_issued = next(
             (d for d in issued if d.get("_id") == request.query_params.get("da_ban_hanh")), None
         )
@@ -66,10 +76,37 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             issued=issued,
             conclusion=conclusion,
             conclusion_state=CONCLUSION_STATE_VI.get((conclusion or {}).get("state", ""), ""),
-            notice=_issued_notice(just_issued) if just_issued else None,
+            notice=_issued_notice(just_issued) if just_issued else reviewed_notice,
             error=None if reply.ok else reply.reason_vi(),
             formats=FORMATS,
+            as_typed=as_typed,
         )
+
+    @staff.post("/staff/van-ban/tom-tat/{issue_key}", response_class=HTMLResponse)
+    async def review_summary(request: Request, issue_key: str):
+        """The summary staff reviewed for one issue, stored in reporting's meeting record and
+        printed by the documents instead of the resident's text as typed."""
+        _, commune, dialogue = await kit.dialogue_for(
+            request, MANAGERS, missing_vi="Không có đợt đối thoại này."
+        )
+        record = await kit.reporting(request).meeting(commune.id, dialogue.id)
+        issues = (record.body or {}).get("issues", []) if record.ok and isinstance(record.body, dict) else []
+        if issue_key not in {str(i.get("key")) for i in issues}:
+            return kit.not_found(request)
+        form = await kit.read_form(request)
+        summary = clean_text(form.get("summary") or "")[:SUMMARY_MAX]
+        request.state.audit_action = "review_summary"
+        request.state.audit_target = {"dialogue_id": dialogue.id, "issue_key": issue_key}
+        if not summary:
+            return kit.message(request, 422, "Chưa lưu được", "Vui lòng nhập nội dung đã rà soát của vấn đề.")
+        reply = await kit.reporting(request).set_summary(
+            commune.id, dialogue.id, issue_key, summary, request.state.correlation_id
+        )
+        if not reply.ok:
+            return kit.message(
+                request, reply.status if reply.status >= 400 else 502, "Chưa lưu được", reply.reason_vi()
+            )
+        return kit.redirect(f"/staff/van-ban?dot={quote(dialogue.id)}&da_ra_soat=1")
 
     @staff.post("/staff/van-ban/{kind}", response_class=HTMLResponse)
     async def issue(request: Request, kind: str):
@@ -185,6 +222,28 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
                 request, 422 if reply.status < 500 else 502, "Chưa cập nhật được", reply.reason_vi()
             )
         return kit.redirect(f"/staff/theo-doi?dot={quote(dialogue_id)}&xong=1")
+
+
+def _printed_as_typed(record: dict) -> list[dict]:
+    """The issues the documents would still print as the resident typed them, with what is wrong."""
+    rows = []
+    for issue in record.get("issues") or []:
+        problems = [w for w in issue.get("warnings") or [] if w in PRINTED_WARNINGS_VI]
+        if not issue.get("printed_as_typed") or not problems:
+            continue
+        text = str(issue.get("summary") or "")
+        words = text.split()
+        rows.append(
+            {
+                "key": str(issue.get("key")),
+                "number": issue.get("number"),
+                "summary": text,
+                "first_words": " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else ""),
+                "problems": [PRINTED_WARNINGS_VI[w] for w in problems],
+                "warnings": problems,
+            }
+        )
+    return rows
 
 
 def _issued_notice(issued: dict) -> str:

@@ -19,6 +19,7 @@ from services.reporting.documents.common import (
 )
 from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec, party_office
 from services.reporting.documents.model import Chart, CountRow, DeadlineRow, Issue, ReportPart
+from services.reporting.documents.record import reviewed
 from shared.clock import VIETNAM_TZ
 from shared.contracts import DocumentKind, Kind, Source
 from shared.directory import Commune, Dialogue
@@ -117,9 +118,14 @@ def _proposals(issues: Sequence[Issue], pending: int, options: Mapping[str, Any]
 
 
 def _report(
-    commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]], options: Mapping[str, Any]
+    commune: Commune,
+    dialogue: Dialogue,
+    items: Sequence[Mapping[str, Any]],
+    options: Mapping[str, Any],
+    meeting: Mapping[str, Any] | None = None,
 ) -> tuple[ReportPart, tuple[Chart, ...]]:
     issues, pending = group_issues(commune, dialogue, items)
+    issues = reviewed(issues, meeting)  # each issue with the summary staff reviewed, like the notice
     groups, _ = topic_groups(dialogue, issues)
     numbered = [i for g in groups for i in g.issues]
     whole = f"Toàn {commune.kind}"
@@ -218,7 +224,7 @@ def _charts(
 
 def build(ctx: BuildContext) -> Body:
     dialogue = ctx.dialogue
-    report, charts = _report(ctx.commune, dialogue, ctx.items, ctx.options)
+    report, charts = _report(ctx.commune, dialogue, ctx.items, ctx.options, ctx.meeting)
     return Body(
         subject="Tổng hợp ý kiến, kiến nghị, phản ánh của nhân dân phục vụ Hội nghị đối thoại giữa "
         f"Bí thư Đảng ủy với nhân dân năm {dialogue.year}",

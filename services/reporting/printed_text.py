@@ -1,0 +1,87 @@
+"""What is wrong with a resident's text printed as typed in an official document (pure).
+
+- `no_diacritics`: a Vietnamese sentence typed without its tone and vowel marks ("cong thoat nuoc
+  bi nghet"): at least three words and almost none of them carries a mark. Vietnamese written
+  properly marks most syllables, so a text of several words with (nearly) none is typed bare.
+- `first_person`: the resident speaking of themself ("tôi", "nhà tôi", "gia đình tôi", "chúng
+  tôi", "chúng em", also typed bare: "toi", "nha toi"), or "em"/"cháu" as the pronoun that
+  opens a sentence ("Em xin hỏi…", "Cháu đề nghị…"); "cháu bé", "em học sinh" and the evening
+  ("buổi tối" typed "buoi toi") are not the speaker.
+
+`warnings(text)` returns the problems in that order, each at most once; a proper third-person
+sentence with its diacritics returns none."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+NO_DIACRITICS = "no_diacritics"
+FIRST_PERSON = "first_person"
+WARNINGS_VI = {
+    NO_DIACRITICS: "chưa có dấu tiếng Việt",
+    FIRST_PERSON: "viết ở ngôi thứ nhất (tôi, nhà tôi, chúng tôi…)",
+}
+
+_MIN_WORDS = 3
+_MARKED_SHARE = 0.15  # below this share of marked words, the text is typed without diacritics
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_SENTENCE = re.compile(r"[.!?;:\n]+")
+_SPEAKER = frozenset({"tôi", "tui", "tớ"})
+_SPEAKER_BARE = frozenset({"toi"})
+_NOT_SPEAKER_BEFORE_TOI = frozenset({"buoi", "ban", "chieu", "dem", "toi", "sang"})  # "buổi tối", "tối tối"
+_OPENING_PRONOUNS = frozenset({"em", "cháu", "chau"})  # "con" opens "Con đường", "Con kênh"
+_NOT_PRONOUN_AFTER = frozenset(
+    {"bé", "be", "nhỏ", "nho", "học", "hoc", "trai", "gái", "gai", "nội", "noi", "ngoại", "ngoai", "đường"}
+)
+_PLURAL = frozenset({"chúng", "chung", "bọn", "bon"})
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(unicodedata.normalize("NFC", text))]
+
+
+def _marked(word: str) -> bool:
+    return any(ord(c) > 127 for c in word)
+
+
+def lacks_diacritics(text: str) -> bool:
+    words = _words(text)
+    if len(words) < _MIN_WORDS:
+        return False
+    return sum(1 for w in words if _marked(w)) / len(words) < _MARKED_SHARE
+
+
+def first_person(text: str) -> bool:
+    for sentence in _SENTENCE.split(unicodedata.normalize("NFC", text)):
+        words = _words(sentence)
+        for index, word in enumerate(words):
+            before = words[index - 1] if index else ""
+            if word in _SPEAKER:
+                return True
+            if word in _SPEAKER_BARE and before not in _NOT_SPEAKER_BEFORE_TOI:
+                return True
+            if word in ("em", "chau") and before in _PLURAL:  # "chúng em", "bọn cháu"
+                return True
+            if word == "cháu" and before in _PLURAL:
+                return True
+        if words and words[0] in _OPENING_PRONOUNS:
+            after = words[1] if len(words) > 1 else ""
+            if after and after not in _NOT_PRONOUN_AFTER:
+                return True
+    return False
+
+
+def warnings(text: str | None) -> list[str]:
+    """The problems of `text` printed as typed: `no_diacritics`, `first_person` (in that order)."""
+    if not text or not text.strip():
+        return []
+    found = []
+    if lacks_diacritics(text):
+        found.append(NO_DIACRITICS)
+    if first_person(text):
+        found.append(FIRST_PERSON)
+    return found
+
+
+__all__ = ["FIRST_PERSON", "NO_DIACRITICS", "WARNINGS_VI", "first_person", "lacks_diacritics", "warnings"]
