@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, model_validator
 
+from services.intake.dialogue_routes import commune_and_dialogue, unknown_dialogue
 from services.intake.handlers.attendance import (
     AttendanceConflict,
     AttendanceDeps,
@@ -53,11 +54,6 @@ def build_attendance_router(directory: DirectoryReader, attendance: AttendanceDe
     )
     commune_path, dialogue_path = Path(pattern=COMMUNE_ID_PATTERN), Path(max_length=64)
 
-    async def load(commune_id: str, dialogue_id: str):
-        commune = await directory.commune(commune_id)
-        dialogue = await directory.dialogue(commune_id, dialogue_id) if commune else None
-        return commune, dialogue
-
     @router.post(
         "/check-ins",
         status_code=201,
@@ -71,9 +67,9 @@ def build_attendance_router(directory: DirectoryReader, attendance: AttendanceDe
     async def check_in_route(
         request: Request, body: CheckInIn, commune_id: str = commune_path, dialogue_id: str = dialogue_path
     ) -> Any:
-        commune, dialogue = await load(commune_id, dialogue_id)
+        commune, dialogue = await commune_and_dialogue(directory, commune_id, dialogue_id)
         if commune is None or dialogue is None:
-            return _unknown()
+            return unknown_dialogue()
         try:
             if body.walk_in is not None:
                 return await add_walk_ins(
@@ -95,9 +91,9 @@ def build_attendance_router(directory: DirectoryReader, attendance: AttendanceDe
 
     @router.get("/attendance", summary="Số người dự theo ấp so với số tối thiểu (attendance per hamlet)")
     async def attendance_route(commune_id: str = commune_path, dialogue_id: str = dialogue_path) -> Any:
-        commune, dialogue = await load(commune_id, dialogue_id)
+        commune, dialogue = await commune_and_dialogue(directory, commune_id, dialogue_id)
         if commune is None or dialogue is None:
-            return _unknown()
+            return unknown_dialogue()
         return await attendance_view(attendance, commune, dialogue)
 
     @router.get(
@@ -109,18 +105,9 @@ def build_attendance_router(directory: DirectoryReader, attendance: AttendanceDe
         dialogue_id: str = dialogue_path,
         q: str = Query(min_length=1, max_length=60, description="A fragment of the name or the phone"),
     ) -> Any:
-        commune, dialogue = await load(commune_id, dialogue_id)
+        commune, dialogue = await commune_and_dialogue(directory, commune_id, dialogue_id)
         if commune is None or dialogue is None:
-            return _unknown()
+            return unknown_dialogue()
         return await find_registrations(attendance, commune, dialogue, q)
 
     return router
-
-
-def _unknown() -> JSONResponse:
-    return problem(
-        404,
-        "not_found",
-        "Không tìm thấy xã/phường hoặc kế hoạch đối thoại.",
-        "Unknown commune or dialogue plan.",
-    )

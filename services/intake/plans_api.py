@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
 
+from services.intake.dialogue_routes import unknown_dialogue
 from services.intake.handlers.plans import (
     PlanConflict,
     PlanDeps,
@@ -43,7 +44,7 @@ def build_plans_router(directory: DirectoryReader, plans: PlanDeps) -> APIRouter
     async def create(request: Request, body: PlanIn, commune_id: str = CommuneId):
         commune = await directory.commune(commune_id)
         if commune is None:
-            return _unknown()
+            return unknown_dialogue()
         try:
             dialogue = await create_plan(plans, commune, body, actor(request))
         except SubmissionRejected as rejected:
@@ -55,7 +56,7 @@ def build_plans_router(directory: DirectoryReader, plans: PlanDeps) -> APIRouter
     @router.get("", summary="The commune's dialogue plans, newest year first")
     async def list_plans(commune_id: str = CommuneId):
         if await directory.commune(commune_id) is None:
-            return _unknown()
+            return unknown_dialogue()
         found = await directory.dialogues(commune_id)
         return {
             "commune_id": commune_id,
@@ -80,7 +81,7 @@ def build_plans_router(directory: DirectoryReader, plans: PlanDeps) -> APIRouter
     async def delete(commune_id: str = CommuneId, dialogue_id: str = DialogueId):
         dialogue = await directory.dialogue(commune_id, dialogue_id)
         if dialogue is None:
-            return _unknown()
+            return unknown_dialogue()
         try:
             await delete_draft(plans, dialogue)
         except PlanConflict as conflict:
@@ -90,7 +91,7 @@ def build_plans_router(directory: DirectoryReader, plans: PlanDeps) -> APIRouter
     @router.get("/{dialogue_id}", summary="The plan with every deadline, its responsible body and state")
     async def read(request: Request, commune_id: str = CommuneId, dialogue_id: str = DialogueId):
         dialogue = await directory.dialogue(commune_id, dialogue_id)
-        return await view(request, dialogue) if dialogue else _unknown()
+        return await view(request, dialogue) if dialogue else unknown_dialogue()
 
     @router.patch(
         "/{dialogue_id}", summary="Edit the plan (a new version; invitations already sent are updated)"
@@ -100,7 +101,7 @@ def build_plans_router(directory: DirectoryReader, plans: PlanDeps) -> APIRouter
     ):
         current = await directory.dialogue(commune_id, dialogue_id)
         if current is None:
-            return _unknown()
+            return unknown_dialogue()
         try:
             updated = await edit_plan(plans, current, body, actor(request))
         except SubmissionRejected as rejected:
@@ -115,7 +116,7 @@ def build_plans_router(directory: DirectoryReader, plans: PlanDeps) -> APIRouter
     ):
         current = await directory.dialogue(commune_id, dialogue_id)
         if current is None:
-            return _unknown()
+            return unknown_dialogue()
         try:
             updated = await move_plan(plans, current, body.to, actor(request))
         except PlanConflict as conflict:
@@ -134,7 +135,7 @@ def build_plans_router(directory: DirectoryReader, plans: PlanDeps) -> APIRouter
     ):
         dialogue = await directory.dialogue(commune_id, dialogue_id)
         if dialogue is None:
-            return _unknown()
+            return unknown_dialogue()
         if not await mark_duty_done(plans, dialogue, key, actor(request), body.note):
             return problem(
                 404,
@@ -149,12 +150,3 @@ def build_plans_router(directory: DirectoryReader, plans: PlanDeps) -> APIRouter
 
 def _conflict(conflict: PlanConflict) -> JSONResponse:
     return problem(409, conflict.code, conflict.vi, conflict.en)
-
-
-def _unknown() -> JSONResponse:
-    return problem(
-        404,
-        "not_found",
-        "Không tìm thấy xã/phường hoặc kế hoạch đối thoại.",
-        "Unknown commune or dialogue plan.",
-    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
+from services.intake.dialogue_routes import commune_and_dialogue, unknown_dialogue
 from services.intake.handlers.registrations import AlreadyRegistered, RegistrationDeps, register_attendee
 from services.intake.logic import SubmissionRejected
 from services.intake.public_limits import REGISTRATION, check_public_limit
@@ -31,11 +32,6 @@ def build_registrations_router(
     )
     commune_path, dialogue_path = Path(pattern=COMMUNE_ID_PATTERN), Path(max_length=64)
 
-    async def load(commune_id: str, dialogue_id: str):
-        commune = await directory.commune(commune_id)
-        dialogue = await directory.dialogue(commune_id, dialogue_id) if commune else None
-        return commune, dialogue
-
     @router.post(
         "/registrations", status_code=201, summary="Đăng ký tham dự (register to attend, optionally to speak)"
     )
@@ -47,9 +43,9 @@ def build_registrations_router(
     ):
         if limited := await check_public_limit(request, commune_id, REGISTRATION):
             return limited
-        commune, dialogue = await load(commune_id, dialogue_id)
-        if dialogue is None:
-            return _unknown()
+        commune, dialogue = await commune_and_dialogue(directory, commune_id, dialogue_id)
+        if commune is None or dialogue is None:
+            return unknown_dialogue()
         try:
             doc = await register_attendee(attendees, commune, dialogue_id, body)
         except SubmissionRejected as rejected:
@@ -67,9 +63,9 @@ def build_registrations_router(
         "/registrations/summary", summary="Registered attendees per hamlet against the plan's minimum"
     )
     async def summary(commune_id: str = commune_path, dialogue_id: str = dialogue_path):
-        commune, dialogue = await load(commune_id, dialogue_id)
-        if dialogue is None:
-            return _unknown()
+        commune, dialogue = await commune_and_dialogue(directory, commune_id, dialogue_id)
+        if commune is None or dialogue is None:
+            return unknown_dialogue()
         rows = await repo.for_dialogue(commune_id, dialogue_id)
         return {
             "dialogue_id": dialogue_id,
@@ -79,9 +75,9 @@ def build_registrations_router(
 
     @router.get("/speaking-order", summary="Thứ tự phát biểu: the plan's topic order, then registration time")
     async def order(request: Request, commune_id: str = commune_path, dialogue_id: str = dialogue_path):
-        commune, dialogue = await load(commune_id, dialogue_id)
-        if dialogue is None:
-            return _unknown()
+        commune, dialogue = await commune_and_dialogue(directory, commune_id, dialogue_id)
+        if commune is None or dialogue is None:
+            return unknown_dialogue()
         principal = principal_of(request)
         shown = (
             SpeakerNames.FULL
@@ -94,12 +90,3 @@ def build_registrations_router(
         }
 
     return router
-
-
-def _unknown() -> JSONResponse:
-    return problem(
-        404,
-        "not_found",
-        "Không tìm thấy xã/phường hoặc kế hoạch đối thoại.",
-        "Unknown commune or dialogue plan.",
-    )
