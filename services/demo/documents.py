@@ -8,6 +8,10 @@ Tân Phước): the plan's two hamlets (ấp Chợ, ấp Căn Cứ) and others o
 without diacritics, a few beyond commune authority (land compensation, a provincial road, a
 national highway, a polluting factory, land-title renewal, a stalled housing project), and
 three issues raised in earlier years whose answers are on record (2015, 2016).
+
+Routing knows today's structures (two levels since 1 July 2025); the demo dialogue is of 2017, so
+its items beyond the commune go to the bodies of 2017 (`BODIES_2017`: the district, the
+provincial departments of that time), and reporting prints the offices' 2017 titles.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from services.demo.seed import demo_commune, demo_dialogue
+from services.demo.seed import DEMO_DISTRICT, demo_commune, demo_dialogue
+from services.reporting.documents.common import before_reform
 from services.reporting.documents.model import MinutesInput, Speech
-from shared.contracts import DocumentKind
+from shared.contracts import AuthorityLevel, DocumentKind
 from shared.directory import Commune, Dialogue
 
 # Issue dates the CLI uses per kind when none is given (the plan's timeline for 25/03/2017).
@@ -28,6 +33,33 @@ DEMO_ISSUED_ON: dict[str, date] = {
     DocumentKind.MINUTES: date(2017, 3, 25),
     DocumentKind.CONCLUSION_NOTICE: date(2017, 4, 5),
     DocumentKind.RECOMMENDATION: date(2017, 4, 5),
+}
+
+# The body routing names today -> (level, body) in 2017, when the district settled land
+# acquisition and compensation, detailed plans and land titles of households, and the provincial
+# departments were those before the 2025 mergers.
+BODIES_2017: dict[str, tuple[AuthorityLevel, str]] = {
+    "UBND tỉnh / Sở Xây dựng (quy hoạch dự án, chủ đầu tư)": (
+        AuthorityLevel.DISTRICT,
+        f"UBND huyện {DEMO_DISTRICT} (quy hoạch chi tiết, chủ đầu tư dự án)",
+    ),
+    "UBND tỉnh (thu hồi đất, bồi thường, hỗ trợ, tái định cư)": (
+        AuthorityLevel.DISTRICT,
+        f"UBND huyện {DEMO_DISTRICT} (thu hồi đất, bồi thường, hỗ trợ, tái định cư)",
+    ),
+    "Chi nhánh Văn phòng đăng ký đất đai (đo đạc, cấp đổi, đăng ký biến động)": (
+        AuthorityLevel.DISTRICT,
+        f"Phòng Tài nguyên và Môi trường huyện {DEMO_DISTRICT} (đo đạc, cấp đổi giấy chứng nhận)",
+    ),
+    "Sở Xây dựng (đường tỉnh)": (AuthorityLevel.PROVINCE, "Sở Giao thông vận tải (đường tỉnh)"),
+    "Sở Nông nghiệp và Môi trường (cơ sở sản xuất, khu/cụm công nghiệp gây ô nhiễm)": (
+        AuthorityLevel.PROVINCE,
+        "Sở Tài nguyên và Môi trường (cơ sở sản xuất gây ô nhiễm)",
+    ),
+    "Cục Đường bộ Việt Nam / Khu Quản lý đường bộ (biển báo, tín hiệu trên quốc lộ)": (
+        AuthorityLevel.CENTRAL,
+        "Tổng cục Đường bộ Việt Nam / Cục Quản lý đường bộ IV (biển báo, tín hiệu trên quốc lộ)",
+    ),
 }
 
 # (id, year, hamlet, text, answer given that year)
@@ -448,6 +480,9 @@ def routed_items(
             if by_id[m].get("year", dialogue.year) < dialogue.year
         ]
         topic = out["topic"]
+        level, body = out["authority_level"], out["authority_body"]
+        if before_reform(dialogue) and body in BODIES_2017:
+            level, body = BODIES_2017[body]
         items.append(
             {
                 "id": line["id"],
@@ -465,8 +500,8 @@ def routed_items(
                 "office_id": office_id.get(out["office"], out["office"]),
                 "office_name": out["office"],
                 "coordinating_office_ids": [office_id.get(o, o) for o in out["coordinating_offices"]],
-                "authority_level": out["authority_level"],
-                "authority_body": out["authority_body"],
+                "authority_level": str(level),
+                "authority_body": body,
                 "needs_review": out["confidence"] < review_threshold,
                 "recurring_claim": bool(out["recurring"]),
                 "cluster_id": cluster,
@@ -495,7 +530,7 @@ _SPEAKERS: tuple[tuple[str, str, str, str], ...] = (
         "2017-02",
         "Từ tháng 4/2017 xe thu gom rác vào chợ hằng ngày; Ban quản lý chợ bố trí thêm thùng rác và xử lý "
         "tiểu thương đổ rác xuống rạch.",
-        "Trưởng Phòng Kinh tế",
+        "Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường",
     ),
     (
         "Ông Trần Văn Út",

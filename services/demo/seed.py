@@ -2,7 +2,11 @@
 
 The seed names neither the commune nor the province; `Tân Phước` in `Đồng Tháp` is a made-up
 demo name. Hamlets: the plan's two (ấp Chợ, ấp Căn Cứ, at least 70 attendees each) and the
-others of the merged commune. Offices are those of a commune after the 2025 reform.
+others of the merged commune. Offices are those of a commune after the 2025 reform, each with its
+2017 title (`legacy_name`, the sample data's `responsible_office_legacy`; the Văn phòng Đảng ủy
+and the Công an xã kept theirs): documents of a dialogue held before 1 July 2025 print those.
+In 2017 the commune stood under a district, the made-up huyện `DEMO_DISTRICT`, to whose Party
+committee it reports.
 Seeding replaces the two documents by id, so running it again changes nothing.
 """
 
@@ -31,6 +35,7 @@ from shared.directory import (
 
 DEMO_COMMUNE_ID = "demo"
 DEMO_DIALOGUE_ID = "demo-2017"
+DEMO_DISTRICT = "Tân Hòa"  # the demo commune's district in 2017 (made up, like the commune)
 _MAIL = "tanphuoc.example"  # RFC 2606 reserved name: demo mail never leaves the machine
 
 SEED_TOPICS = DEFAULT_TOPICS  # the seed plan's six topics, a plan's default in intake
@@ -82,27 +87,32 @@ def demo_commune() -> Commune:
         Office(
             id="van-phong-hdnd-ubnd",
             name="Văn phòng HĐND và UBND",
-            legacy_name="Văn phòng - Thống kê; Tư pháp - Hộ tịch",
+            legacy_name="Công chức Văn phòng - Thống kê, Tư pháp - Hộ tịch",
             email=f"vanphong@{_MAIL}",
         ),
         Office(
             id="phong-kinh-te",
             name="Phòng Kinh tế",
-            legacy_name="Địa chính - Nông nghiệp - Xây dựng và Môi trường",
+            legacy_name="Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường",
             email=f"kinhte@{_MAIL}",
         ),
         Office(
             id="phong-van-hoa-xa-hoi",
             name="Phòng Văn hóa - Xã hội",
-            legacy_name="Văn hóa - Xã hội",
+            legacy_name="Công chức Văn hóa - Xã hội",
             email=f"vanhoaxahoi@{_MAIL}",
         ),
-        Office(id="trung-tam-phvhcc", name="Trung tâm Phục vụ hành chính công", email=f"motcua@{_MAIL}"),
+        Office(
+            id="trung-tam-phvhcc",
+            name="Trung tâm Phục vụ hành chính công",
+            legacy_name="Bộ phận Tiếp nhận và Trả kết quả",
+            email=f"motcua@{_MAIL}",
+        ),
         Office(id="cong-an-xa", name="Công an xã", email=f"congan@{_MAIL}"),
         Office(
             id="ban-chqs",
             name="Ban Chỉ huy Quân sự xã",
-            legacy_name="Chỉ huy trưởng Quân sự",
+            legacy_name="Chỉ huy trưởng Ban Chỉ huy Quân sự xã",
             email=f"quansu@{_MAIL}",
         ),
     )
@@ -213,16 +223,16 @@ def demo_commune() -> Commune:
         },
         party_term="2015-2020",
         recipient_emails={
-            "Thường trực Tỉnh ủy (b/c)": "thuongtruc@tinhuy.example",
-            "Ban Dân vận Tỉnh ủy (b/c)": "bandanvan@tinhuy.example",
+            f"Thường trực Huyện ủy {DEMO_DISTRICT} (b/c)": "thuongtruc@huyenuy.example",
+            "Ban Dân vận Huyện ủy (b/c)": "bandanvan@huyenuy.example",
             "Các đồng chí Đảng ủy viên": f"danguyvien@{_MAIL}",
             "UBND, UBMTTQ Việt Nam xã": f"ubnd@{_MAIL}",
             "Các cơ quan, đoàn thể xã": f"doanthe@{_MAIL}",
             "Chi bộ các ấp": f"chibo-ap@{_MAIL}",
         },
         recipients=(
-            "Thường trực Tỉnh ủy (b/c)",
-            "Ban Dân vận Tỉnh ủy (b/c)",
+            f"Thường trực Huyện ủy {DEMO_DISTRICT} (b/c)",  # 2017: the commune reports to the district
+            "Ban Dân vận Huyện ủy (b/c)",
             "Các đồng chí Đảng ủy viên",
             "UBND, UBMTTQ Việt Nam xã",
             "Các cơ quan, đoàn thể xã",

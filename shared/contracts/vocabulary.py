@@ -69,6 +69,7 @@ class AuthorityLevel(LabelledEnum):
     """Whose authority an issue falls under (after the 2025 two-level reform)."""
 
     COMMUNE = "commune", "Cấp xã"
+    DISTRICT = "district", "Cấp huyện"  # before 1 July 2025 only: routing never emits it
     PROVINCE = "province", "Cấp tỉnh"
     CENTRAL = "central", "Trung ương"
 

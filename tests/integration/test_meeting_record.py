@@ -252,7 +252,7 @@ async def test_the_recorded_meeting_makes_the_minutes_the_notice_and_the_follow_
             "Công an xã",
             "31/05/2017",
             LIGHT_TEXT,
-            "Văn phòng HĐND",
+            "Công chức Văn phòng - Thống kê",  # the 2017 title of the Văn phòng HĐND và UBND
             "10 ngày làm việc",
             light_due.strftime("%d/%m/%Y"),
             RECOMMENDED_TEXT,
@@ -262,7 +262,7 @@ async def test_the_recorded_meeting_makes_the_minutes_the_notice_and_the_follow_
             REASON,
         ):
             assert needle in text, needle
-        assert "Giao Phòng Kinh tế tham mưu" not in text
+        assert "Giao Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường tham mưu" not in text
     letter = _docx_text((await client.get(f"{D}/documents/kien-nghi-cap-tren/preview.docx")).content)
     assert HIGHER_BODY in letter and RECOMMENDED_TEXT in letter
 

@@ -309,7 +309,7 @@ def test_the_notice_prints_each_conclusion_and_the_minutes_the_meeting():
     assert (assigned.text, assigned.conclusion, assigned.office) == (
         "Cống trước chợ bị nghẹt",
         "Nạo vét cống",
-        "Phòng Kinh tế",
+        "Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường",  # its 2017 title
     )
     assert assigned.deadline_phrase.startswith("20 ngày làm việc (chậm nhất ngày ")
     assert [e.authority for e in notice.escalations] == ["UBND tỉnh Đồng Tháp"]

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from services.reporting.documents.common import party_signature, province_line, source_label
+from services.reporting.documents.common import of_era, party_signature, province_line, source_label
 from services.reporting.documents.kinds import REGISTRY, BuildContext, DocumentKindSpec, spec_of
 from services.reporting.documents.model import PARTY_OFFICE_FILE_LINE, DocumentData, MinutesInput
 from services.reporting.documents.record import minutes_input
@@ -74,13 +74,16 @@ def build_data(
     ``resolution_working_days`` and ``resolution_working_days_by_topic`` (conclusion notice),
     ``proposals`` (extra report proposals), ``charts`` (False: no charts), ``registration_hint``
     (radio). `meeting`: the meeting record (`services/reporting/meeting.py`) the minutes, the
-    notice and the letter follow; None prints them from the plan and the items alone."""
+    notice and the letter follow; None prints them from the plan and the items alone. Every office
+    is printed by its title on the dialogue's meeting date (`common.of_era`)."""
     spec = spec_of(kind)
     unknown = set(options) - OPTIONS
     if unknown:
         raise ValueError(f"unknown document options: {', '.join(sorted(unknown))}")
     if number is not None and number < 1:
         raise ValueError("a document number starts at 1")
+    # Offices as named on the meeting day: pre-reform titles for a dialogue before 1 July 2025.
+    commune, items, meeting, minutes = of_era(commune, dialogue, items, meeting, minutes)
     if meeting is not None and minutes is None:
         minutes = minutes_input(meeting, dialogue)  # the record names the chair and the minute-taker
     context = BuildContext(commune, dialogue, items, issued_on, minutes, options, meeting)

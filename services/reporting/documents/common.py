@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date, time
 from typing import Any
 
-from services.reporting.documents.model import Earlier, Issue, SignatureBlock, TopicGroup
+from services.reporting.documents.model import Earlier, Issue, MinutesInput, SignatureBlock, TopicGroup
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
 from shared.contracts import AuthorityLevel, Organisation, Source
 from shared.directory import Commune, Dialogue, Signature
@@ -18,6 +18,71 @@ from shared.templates import vn_date, vn_weekday
 CARRIED_OVER = "carried_over"
 CARRIED_OVER_LABEL = "Tồn đọng từ năm trước"
 _AUTHORITY_PREFIXES = (("TM.", "T/M"), ("KT.", "K/T"), ("TL.", "T/L"), ("TUQ.", "TUQ."))
+# The two-level reform (Luật 72/2025/QH15, NĐ 150/2025): a dialogue held before this day prints
+# the commune's offices by their titles of that time (`Office.legacy_name`).
+REFORM_DAY = date(2025, 7, 1)
+
+
+def before_reform(dialogue: Dialogue) -> bool:
+    return dialogue.meeting_date < REFORM_DAY
+
+
+def office_titles(commune: Commune, dialogue: Dialogue) -> dict[str, str]:
+    """Each office's id and today's name -> the title a document of this dialogue prints: the
+    pre-reform title for a dialogue held before 1 July 2025 (today's name when it has none)."""
+    legacy = before_reform(dialogue)
+    titles: dict[str, str] = {}
+    for office in commune.offices:
+        printed = (office.legacy_name or office.name) if legacy else office.name
+        titles[office.id] = titles[office.name] = printed
+    return titles
+
+
+def of_era(
+    commune: Commune,
+    dialogue: Dialogue,
+    items: Sequence[Mapping[str, Any]],
+    meeting: Mapping[str, Any] | None,
+    minutes: MinutesInput | None = None,
+) -> tuple[Commune, list[Mapping[str, Any]], Mapping[str, Any] | None, MinutesInput | None]:
+    """The commune, items, meeting record and minutes with every office named as of the dialogue's
+    meeting date: offices, an item's office, a conclusion's office, an answer given by an office
+    and a "Nơi nhận" line naming an office. The one place where a document's era is decided."""
+    if not before_reform(dialogue):
+        return commune, list(items), meeting, minutes
+    titles = office_titles(commune, dialogue)
+
+    def title(name: Any) -> Any:
+        return titles.get(name, name) if isinstance(name, str) else name
+
+    era_commune = commune.model_copy(
+        update={
+            "offices": tuple(o.model_copy(update={"name": titles[o.id]}) for o in commune.offices),
+            "recipients": tuple(title(r) for r in commune.recipients),
+        }
+    )
+    era_items: list[Mapping[str, Any]] = [
+        {**i, "office_name": titles.get(i.get("office_id") or "", title(i.get("office_name")))}
+        if i.get("office_name") or i.get("office_id")
+        else i
+        for i in items
+    ]
+    if minutes is not None:
+        minutes = replace(
+            minutes, speeches=tuple(replace(s, answered_by=title(s.answered_by)) for s in minutes.speeches)
+        )
+    if meeting is None:
+        return era_commune, era_items, None, minutes
+    conclusions = {
+        key: {**c, "office_name": title(c["office_name"])} if c.get("office_name") else c
+        for key, c in (meeting.get("conclusions") or {}).items()
+    }
+    interventions = [
+        {**i, "answers": [{**a, "by": title(a.get("by"))} for a in i.get("answers") or ()]}
+        for i in meeting.get("interventions") or ()
+    ]
+    era_meeting = {**meeting, "conclusions": conclusions, "interventions": interventions}
+    return era_commune, era_items, era_meeting, minutes
 
 
 def when_text(day: date, at: time) -> str:

@@ -13,6 +13,11 @@ from services.reporting.documents.record import concluded, conclusion_of, review
 from shared.contracts import AuthorityLevel, ConclusionKind, DocumentKind
 from shared.directory import Commune
 
+_UNNAMED_BODY: dict[str, str] = {
+    AuthorityLevel.DISTRICT: "Cơ quan có thẩm quyền cấp huyện",
+    AuthorityLevel.PROVINCE: "Cơ quan có thẩm quyền cấp tỉnh",
+}
+
 
 def build(ctx: BuildContext) -> Body:
     commune, dialogue = ctx.commune, ctx.dialogue
@@ -23,10 +28,8 @@ def build(ctx: BuildContext) -> Body:
         above = [i for i in issues if not within_commune(i)]
     bodies: dict[str, list[Issue]] = {}
     for issue in above:
-        body = issue.authority_body or (
-            "Cơ quan có thẩm quyền cấp tỉnh"
-            if issue.authority_level == AuthorityLevel.PROVINCE
-            else "Cơ quan Trung ương có thẩm quyền"
+        body = issue.authority_body or _UNNAMED_BODY.get(
+            issue.authority_level, "Cơ quan Trung ương có thẩm quyền"
         )
         bodies.setdefault(body, []).append(issue)
     number, groups = 1, []
