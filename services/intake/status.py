@@ -34,7 +34,9 @@ def change_for(payload: StatusEvent) -> StatusChange:
             raise PermanentError("a routing revision after the first names no change")
         change = RoutingChange(payload.change)
         note = (
-            f"{change.label_vi}: {payload.topic_name}; {payload.office_name} chuẩn bị trả lời. "
+            f"{payload.office_name} đã chuẩn bị nội dung trả lời."
+            if change is RoutingChange.ANSWERED
+            else f"{change.label_vi}: {payload.topic_name}; {payload.office_name} chuẩn bị trả lời. "
             f"Lý do: {payload.reason}"
         )
         return StatusChange(change.value, None, _routing_facts(payload), note, by=payload.changed_by)
@@ -88,4 +90,5 @@ def _routing_facts(payload: SubmissionRoutedV1) -> dict[str, Any]:
         "duplicate_of": payload.duplicate_of,
         "times_raised": payload.times_raised,
         "routing_revision": payload.revision,
+        "answer": payload.answer,
     }

@@ -28,6 +28,7 @@ _PUBLIC_ITEM_FIELDS = (
     "authority_body",
     "needs_review",
     "recurring_claim",
+    "answer",  # the office's prepared answer, shown on the resident's tracking page too
 )
 
 

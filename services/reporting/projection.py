@@ -49,6 +49,7 @@ def item_fields(envelope: Envelope, payload) -> dict:
             "years_raised": list(payload.years_raised),
             "earlier": [e.model_dump() for e in payload.earlier],
             "routing_revision": payload.revision,
+            "answer": payload.answer,
             "routed_at": iso(envelope.occurred_at),
         }
     raise TypeError(f"no projection for {type(payload).__name__}")

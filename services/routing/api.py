@@ -120,6 +120,8 @@ def build_router(deps: RoutingDeps, rules: RuleBook) -> APIRouter:
             )
         except NotFound:
             return _not_found()
+        except Conflict as conflict:
+            return problem(409, conflict.code, conflict.vi, conflict.en)
         return await decision(request, commune_id, submission_id)
 
     @router.get("/routing/rules", summary="The commune's classification rules (or the built-in default)")

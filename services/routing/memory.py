@@ -108,14 +108,17 @@ class InMemoryDecisions:
         )
         return True
 
-    async def record_answer(self, commune_id: str, submission_id: str, text: str, by: str) -> bool:
+    async def record_answer(
+        self, decision: SubmissionRoutedV1, envelope: Envelope, expected_revision: int, by: str
+    ) -> bool:
+        commune_id, submission_id = envelope.commune_id, decision.submission_id
         doc = self._doc(commune_id, submission_id)
-        if doc is None:
+        if doc is None or doc.get("revision") != expected_revision:
             return False
         at = iso(utcnow())
-        doc.update({"answer": text, "answered_by": by, "answered_at": at})
+        doc.update({**decision.model_dump(mode="json"), "answered_by": by, "answered_at": at})
         self._candidates.pop(submission_id, None)
-        self.changes.append(answer_entry(commune_id, submission_id, text, by, at))
+        self.changes.append(answer_entry(commune_id, submission_id, decision.answer or "", by, at))
         return True
 
     async def review_queue(self, commune_id: str, limit: int = 200) -> list[Doc]:

@@ -101,15 +101,26 @@ class DecisionRepository:
         )
         return True
 
-    async def record_answer(self, commune_id: str, submission_id: str, text: str, by: str) -> bool:
+    async def record_answer(
+        self, decision: SubmissionRoutedV1, envelope: Envelope, expected_revision: int, by: str
+    ) -> bool:
+        """The revision carrying the answer, with its event, only if nobody revised it meanwhile."""
         at = iso(utcnow())
+        commune_id, submission_id = envelope.commune_id, decision.submission_id
         result = await self.decisions.update_one(
-            {"_id": submission_id, "commune_id": commune_id},
-            {"$set": {"answer": text, "answered_by": by, "answered_at": at}},
+            {"_id": submission_id, "commune_id": commune_id, "revision": expected_revision},
+            {
+                "$set": {
+                    **decision.model_dump(mode="json"),
+                    "answered_by": by,
+                    "answered_at": at,
+                    **outbox_fields([envelope]),
+                }
+            },
         )
-        if result.matched_count != 1:
+        if result.modified_count != 1:
             return False
-        await self.changes.insert_one(answer_entry(commune_id, submission_id, text, by, at))
+        await self.changes.insert_one(answer_entry(commune_id, submission_id, decision.answer or "", by, at))
         return True
 
     async def review_queue(self, commune_id: str, limit: int = 200) -> list[dict[str, Any]]:

@@ -85,6 +85,10 @@ class SubmissionRoutedV1(Payload):
     previous_office_id: str | None = Field(
         None, description="Set when a change moved the item to another office"
     )
+    answer: str | None = Field(
+        None,
+        description="The answer the office prepared (typed by staff), from the revision that recorded it on",
+    )
 
 
 class NotificationSentV1(Payload):

@@ -103,6 +103,7 @@ class RoutingChange(LabelledEnum):
     CONFIRMED = "confirmed", "Xác nhận phân loại"
     MERGED = "merged", "Gộp với ý kiến trùng"
     SPLIT = "split", "Tách khỏi nhóm ý kiến trùng"
+    ANSWERED = "answered", "Chuẩn bị nội dung trả lời"
 
 
 class PlanStatus(LabelledEnum):

@@ -625,5 +625,6 @@ async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
         "followup": upper_first(follow_up_wording(followup)) if followup else None,
         "followup_due": _vn_day(doc.get("followup_due")),
         "followup_result": doc.get("followup_note"),
+        "answer": doc.get("answer"),  # typed by the office's staff on the item page
         "history": history,
     }

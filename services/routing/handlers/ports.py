@@ -44,7 +44,12 @@ class Decisions(Protocol):
         `expected_revision`."""
         ...
 
-    async def record_answer(self, commune_id: str, submission_id: str, text: str, by: str) -> bool: ...
+    async def record_answer(
+        self, decision: SubmissionRoutedV1, envelope: Envelope, expected_revision: int, by: str
+    ) -> bool:
+        """Store the revision carrying the answer (`decision.answer`) with its event and the change
+        log's entry, only if still at `expected_revision`."""
+        ...
 
     async def review_queue(self, commune_id: str, limit: int = 200) -> list[Doc]: ...
 

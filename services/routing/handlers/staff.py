@@ -13,13 +13,15 @@ from services.routing.logic import with_recurrence
 from services.routing.recurrence import Match, summarise
 from services.routing.repeats import candidate_from
 from shared.clock import iso, utcnow
-from shared.contracts import Envelope, SubmissionRoutedV1
+from shared.contracts import Envelope, RoutingChange, SubmissionRoutedV1
 from shared.ids import new_id
 
 log = logging.getLogger(__name__)
 
 # Rule-set errors `RuleBook.replace` raises for a rule set it refuses.
 INVALID_RULES = (ValueError, KeyError, TypeError, AttributeError)
+# Attempts at recording an answer while the decision is being revised by someone else.
+ANSWER_RACES = 5
 
 
 class NotFound(LookupError):
@@ -114,14 +116,34 @@ async def record_answer(
     author: str,
     scope: OfficeScope | None = None,
 ) -> None:
-    """Record the answer given (later repeats of the issue carry it); NotFound outside `scope`."""
-    doc = await deps.decisions.get(commune_id, submission_id)
-    if (
-        doc is None
-        or (scope is not None and not scope.admits(doc))
-        or not await deps.decisions.record_answer(commune_id, submission_id, text, author)
-    ):
-        raise NotFound(submission_id)
+    """Record the answer given: a new revision of the decision (change `answered`, the office
+    kept) carrying it, stored with its event so that intake's tracking page and reporting's
+    documents learn it; later repeats of the issue carry it too. NotFound outside `scope`;
+    Conflict when the decision keeps changing meanwhile."""
+    for _ in range(ANSWER_RACES):
+        doc = await deps.decisions.get(commune_id, submission_id)
+        if doc is None or (scope is not None and not scope.admits(doc)):
+            raise NotFound(submission_id)
+        current = SubmissionRoutedV1.model_validate(doc)
+        revised = current.model_copy(
+            update={
+                "answer": text,
+                "revision": current.revision + 1,
+                "change": RoutingChange.ANSWERED,
+                "changed_by": author,
+                "reason": None,
+                "previous_office_id": None,
+            }
+        )
+        envelope = Envelope.wrap(revised, commune_id=commune_id, correlation_id=new_id())
+        if await deps.decisions.record_answer(revised, envelope, current.revision, author):
+            break
+    else:
+        raise Conflict(*DECISION_CHANGED)
+    try:
+        await deps.events.flush(commune_id, submission_id)
+    except Exception:  # stored: the outbox relay publishes it
+        log.warning("answer stored, event left to the relay", extra={"submission_id": submission_id})
 
 
 async def replace_rules(deps: RoutingDeps, book: RuleBook, commune_id: str, rules: Doc, author: str) -> int:
