@@ -102,6 +102,9 @@ class Commune(_Frozen):
     name: str  # "Tân Phước"
     kind: str = "xã"  # xã | phường | đặc khu
     province: str  # "Đồng Tháp"
+    # The district (huyện) the commune stood under before the 2025 two-level reform: documents of
+    # a dialogue held before 1 July 2025 are headed by its Party committee and sent up to it.
+    district: str | None = None
     hamlets: tuple[Hamlet, ...]
     offices: tuple[Office, ...]
     topic_offices: dict[str, str]  # topic number as string -> office id ("0" = other)

@@ -194,6 +194,7 @@ def demo_commune() -> Commune:
         id=DEMO_COMMUNE_ID,
         name="Tân Phước",
         province="Đồng Tháp",
+        district=DEMO_DISTRICT,
         hamlets=hamlets,
         offices=offices,
         topic_offices={

@@ -194,3 +194,23 @@ def test_the_2017_demo_documents_name_no_2025_body():
         assert not [name for name in banned if name in text], kind
     levels = {i["authority_level"] for i in demo_items}
     assert levels == {"commune", "district", "province", "central"}
+
+
+def test_a_pre_reform_document_is_headed_by_the_district_and_recommends_to_it():
+    from services.reporting.documents.common import province_line
+    from services.reporting.documents.kinds.recommendation import higher_level
+
+    assert COMMUNE.district
+    assert province_line(COMMUNE, D2017) == f"ĐẢNG BỘ HUYỆN {COMMUNE.district.upper()}"
+    assert higher_level(COMMUNE, D2017) == (
+        f"Ban Thường vụ Huyện ủy {COMMUNE.district}",
+        f"Ủy ban nhân dân huyện {COMMUNE.district}",
+    )
+    assert province_line(COMMUNE, D2026) == "ĐẢNG BỘ TỈNH ĐỒNG THÁP"
+    assert higher_level(COMMUNE, D2026) == (
+        "Ban Thường vụ Tỉnh ủy Đồng Tháp",
+        "Ủy ban nhân dân tỉnh Đồng Tháp",
+    )
+    # a commune whose district is not known keeps the province's header in any year
+    unknown = COMMUNE.model_copy(update={"district": None})
+    assert province_line(unknown, D2017) == "ĐẢNG BỘ TỈNH ĐỒNG THÁP"

@@ -399,7 +399,8 @@ def test_invitation(documents, html) -> None:
 def test_escalation_letter(dataset, documents, html) -> None:
     _, _, items, _ = dataset
     letter = documents["kien-nghi-cap-tren"]
-    assert letter.addressees == ("Ban Thường vụ Tỉnh ủy Đồng Tháp", "Ủy ban nhân dân tỉnh Đồng Tháp")
+    # the 2017 demo commune recommends to its district, as before the 2025 reform
+    assert letter.addressees == ("Ban Thường vụ Huyện ủy Tân Hòa", "Ủy ban nhân dân huyện Tân Hòa")
     bodies = {g.body for g in letter.escalation.groups}
     assert bodies == {i["authority_body"] for i in items if i["authority_level"] != "commune"}
     text = html_text(html["kien-nghi-cap-tren"])

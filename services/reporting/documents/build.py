@@ -92,7 +92,7 @@ def build_data(
     return DocumentData(
         kind=spec.kind.value,
         code=spec.code,
-        province_line=province_line(commune),
+        province_line=province_line(commune, dialogue),
         committee_line=f"ĐẢNG ỦY {commune.display_name.upper()}",
         number=number,
         numbered=bool(options.get("numbered", spec.numbered_when_issued)),

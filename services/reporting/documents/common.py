@@ -109,7 +109,11 @@ def party_signature(signature: Signature | Mapping[str, str]) -> SignatureBlock:
     )
 
 
-def province_line(commune: Commune) -> str:
+def province_line(commune: Commune, dialogue: Dialogue) -> str:
+    """The higher Party committee in the header: the district's before the 2025 reform (when the
+    commune's district is known), the province's since."""
+    if before_reform(dialogue) and commune.district:
+        return f"ĐẢNG BỘ HUYỆN {commune.district.strip().upper()}"
     province = commune.province.strip()
     if province.lower().startswith(("tỉnh ", "thành phố ")):
         return f"ĐẢNG BỘ {province.upper()}"

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from services.reporting.documents.common import group_issues, meeting_sentence, within_commune
+from services.reporting.documents.common import before_reform, group_issues, meeting_sentence, within_commune
 from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec, standing_committee
 from services.reporting.documents.model import BodyGroup, EscalationPart, Issue
 from services.reporting.documents.record import concluded, conclusion_of, reviewed
 from shared.contracts import AuthorityLevel, ConclusionKind, DocumentKind
-from shared.directory import Commune
+from shared.directory import Commune, Dialogue
 
 _UNNAMED_BODY: dict[str, str] = {
     AuthorityLevel.DISTRICT: "Cơ quan có thẩm quyền cấp huyện",
@@ -49,11 +49,7 @@ def build(ctx: BuildContext) -> Body:
         f"Ban Thường vụ Đảng ủy {commune.display_name} kính đề nghị quan tâm xem xét, chỉ đạo giải quyết "
         "và thông tin kết quả để địa phương trả lời cho nhân dân được biết./.",
     )
-    province = commune.province
-    addressees = tuple(
-        ctx.options.get("addressees")
-        or (f"Ban Thường vụ Tỉnh ủy {province}", f"Ủy ban nhân dân tỉnh {province}")
-    )
+    addressees = tuple(ctx.options.get("addressees") or higher_level(commune, dialogue))
     return Body(
         subject="kiến nghị giải quyết các vấn đề vượt thẩm quyền cấp xã qua đối thoại với nhân dân "
         f"năm {dialogue.year}",
@@ -90,3 +86,11 @@ SPEC = DocumentKindSpec(
     options=frozenset({"addressees"}),
     signers=standing_committee,  # T/M BAN THƯỜNG VỤ / BÍ THƯ, the Secretary's name
 )
+
+
+def higher_level(commune: Commune, dialogue: Dialogue) -> tuple[str, str]:
+    """Whom the commune recommends to: the district before the 2025 reform (when known), the
+    province since."""
+    if before_reform(dialogue) and commune.district:
+        return (f"Ban Thường vụ Huyện ủy {commune.district}", f"Ủy ban nhân dân huyện {commune.district}")
+    return (f"Ban Thường vụ Tỉnh ủy {commune.province}", f"Ủy ban nhân dân tỉnh {commune.province}")
