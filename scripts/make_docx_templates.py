@@ -418,6 +418,12 @@ def body_report(doc) -> None:
                     ("{{ i.text }}", False, False),
                     ("{% if i.merged_note %} {{ i.merged_note }}{% endif %}", True, False),
                     ("{% if i.years_note %} ({{ i.years_note }}){% endif %}", False, True),
+                    (
+                        "{% if i.prepared_answer %} Nội dung trả lời đã chuẩn bị: "
+                        "“{{ i.prepared_answer }}”{% endif %}",
+                        False,
+                        True,
+                    ),
                 ),
                 "{{ i.hamlet }} – {{ i.submitters }}",
                 '{{ i.office_cell }}{% if i.coordinating %}; phối hợp: {{ i.coordinating | join(", ") }}{% endif %}',

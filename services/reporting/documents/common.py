@@ -238,6 +238,7 @@ def group_issues(
                 earlier=tuple(sorted(earlier.values(), key=lambda e: e.year)),
                 needs_review=any(m.get("needs_review") for m in members),
                 other_texts=unique([m["text"] for m in members[1:] if m["text"] != first["text"]]),
+                prepared_answer=next((str(m["answer"]) for m in members if m.get("answer")), ""),
                 earlier_years=earlier_years,
             )
         )

@@ -180,6 +180,7 @@ class Issue:
     deadline: date | None = None
     deadline_working_days: int | None = None
     other_texts: tuple[str, ...] = ()  # the merged submissions' other wordings
+    prepared_answer: str = ""  # what the responsible office prepared to answer (staff-typed)
     earlier_years: tuple[int, ...] = ()  # years before this dialogue's in which it was raised
 
     @property
