@@ -83,6 +83,8 @@ STAFF_PAGES = (
     "POST /staff/items/{submission_id}/tra-loi",
     "GET /staff/van-ban",
     "POST /staff/van-ban/{kind}",
+    "GET /staff/van-ban/{kind}/ban-hanh",
+    "POST /staff/van-ban/{kind}/ban-hanh",
     "GET /staff/van-ban/{kind}/du-thao.{fmt}",
     "POST /staff/van-ban/tom-tat/{issue_key}",
     "GET /staff/van-ban/da-ban-hanh/{document_id}.{fmt}",

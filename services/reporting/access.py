@@ -16,6 +16,7 @@ ACCESS = {
     f"GET {D}/conclusion-notice/draft": READERS,
     f"GET {D}/radio-announcement": PUBLIC,
     f"POST {D}/documents/{{kind}}": allow(MANAGERS, [Scope.ISSUE]),
+    f"GET {D}/documents/{{kind}}/readiness": allow(MANAGERS, [Scope.ISSUE]),
     f"GET {D}/documents": READERS,
     f"GET {D}/documents/{{kind}}/preview.{{fmt}}": READERS,
     # notification attaches the issued PDF when it distributes the document (its own token)

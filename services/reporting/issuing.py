@@ -89,6 +89,24 @@ def build_issuing_router(deps: DocumentDeps) -> APIRouter:
             )
 
     @router.get(
+        "/dialogues/{dialogue_id}/documents/{kind}/readiness",
+        summary="What issuing the kind now would meet (nothing is numbered): problems, signer, Nơi nhận",
+    )
+    async def readiness(
+        commune_id: str = CommuneId,
+        dialogue_id: str = Path(max_length=64),
+        kind: str = Path(max_length=40),
+    ):
+        try:
+            return await handlers.issuing_readiness(deps, commune_id, dialogue_id, kind)
+        except UnknownDocumentKind:
+            return problem(
+                404, "unknown_kind", f"Không có loại văn bản '{kind}'.", f"Unknown document kind {kind!r}."
+            )
+        except NotFound:
+            return _not_found()
+
+    @router.get(
         "/dialogues/{dialogue_id}/documents",
         summary="Issued documents, and whether the conclusion notice is due or late",
     )

@@ -127,6 +127,9 @@ def test_hamlet_import_party_office_reclassifies_and_issues_office_sees_no_ident
     )
     page.goto(f"{base}/staff/van-ban")
     page.locator("li[data-kind='thong-bao-ket-luan'] form button[type=submit]").click()
+    page.wait_for_selector("[data-recipients]")  # the confirmation: not ready, signer, Nơi nhận
+    shot(page, "staff-issue-confirm-1280")
+    page.locator("button:has-text('Xác nhận ban hành')").click()
     page.wait_for_selector(".notice")
     assert "Thông báo kết luận" in page.inner_text(".notice")
     issued = page.locator("li[data-kind='thong-bao-ket-luan'] [data-issued]")

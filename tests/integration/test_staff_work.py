@@ -160,7 +160,10 @@ async def test_documents_are_previewed_and_issued_and_the_board_takes_an_offices
         preview = await client.get("/staff/van-ban/thong-bao-ket-luan/du-thao.pdf")
         assert preview.status_code == 200 and preview.content.startswith(b"%PDF")
         token = await token_of(client, "/staff/van-ban")
-        issued = await client.post("/staff/van-ban/thong-bao-ket-luan", data={"csrf_token": token})
+        first = await client.post("/staff/van-ban/thong-bao-ket-luan", data={"csrf_token": token})
+        assert first.status_code == 303 and "/ban-hanh" in first.headers["location"]  # confirmation first
+        token = await token_of(client, first.headers["location"])
+        issued = await client.post("/staff/van-ban/thong-bao-ket-luan/ban-hanh", data={"csrf_token": token})
         assert issued.status_code == 303
         listing = await client.get(issued.headers["location"])
         assert "Đã ban hành: Thông báo kết luận" in listing.text

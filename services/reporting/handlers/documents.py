@@ -10,14 +10,14 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from services.reporting.documents.kinds import REGISTRY, DocumentKindSpec
-from services.reporting.documents.kinds.base import SIGNER_SOURCES, unsigned
-from services.reporting.documents.model import MinutesInput
+from services.reporting.documents.kinds.base import SIGNER_SOURCES, BuildContext, unsigned
+from services.reporting.documents.model import MinutesInput, SignatureBlock
 from services.reporting.documents.record import minutes_input
 from services.reporting.handlers.errors import NotFound, SignerMissing, UnknownDocumentKind
 from services.reporting.handlers.followup import open_follow_up
 from services.reporting.handlers.ports import Doc, DocumentDeps
 from services.reporting.handlers.publish import flush
-from services.reporting.meeting import recorded
+from services.reporting.meeting import issue_rows, recorded
 from services.reporting.numbering import document_code
 from services.reporting.radio import radio_announcement
 from services.reporting.rendering import carried_items
@@ -235,4 +235,83 @@ async def issue_document(deps: DocumentDeps, command: IssueDocument) -> Doc:
             await deps.meetings.lock(commune.id, dialogue.id)  # the record stays as it was concluded
     return {k: v for k, v in doc.items() if k != "items"} | {
         "links": {fmt: f"/api/v1/communes/{commune.id}/documents/{document_id}.{fmt}" for fmt in files}
+    }
+
+
+async def issuing_readiness(deps: DocumentDeps, commune_id: str, dialogue_id: str, kind: str) -> Doc:
+    """What issuing the kind today would meet, read only (nothing is numbered): items still in
+    the review queue, items not classified yet, issues whose resident's text would be printed as
+    typed (`meeting.issue_rows`), a signer without a name (`blocking`: issuing refuses it), the
+    "Nơi nhận" it goes to, who signs, and for a reissue the code the earlier version keeps."""
+    spec = spec_for(kind)
+    commune, dialogue = await load_dialogue(deps, commune_id, dialogue_id)
+    issued_on = _today(deps, dialogue)
+    items = await deps.items.for_dialogue(commune.id, dialogue.id)
+    record = await meeting_of(deps, commune, dialogue)
+    problems: list[Doc] = []
+    for block in unsigned(spec, commune, dialogue, issued_on, minutes_input(record, dialogue)):
+        what_vi, what_en = SIGNER_SOURCES.get(block.source, (block.source, block.source))
+        missing = SignerMissing(spec.kind.value, block.title, block.source, what_vi, what_en)
+        problems.append(
+            {
+                "code": "signer_missing",
+                "blocking": True,
+                "field": missing.field,
+                "message_vi": missing.message_vi,
+                "message_en": missing.message_en,
+            }
+        )
+    awaiting = sum(1 for i in items if i.get("needs_review"))
+    if awaiting:
+        problems.append(
+            {
+                "code": "awaiting_review",
+                "blocking": False,
+                "count": awaiting,
+                "message_vi": f"Còn {awaiting} ý kiến đang chờ rà soát phân loại.",
+                "message_en": f"{awaiting} items are still awaiting review.",
+            }
+        )
+    unclassified = sum(1 for i in items if i.get("topic") is None)
+    if unclassified:
+        problems.append(
+            {
+                "code": "not_classified",
+                "blocking": False,
+                "count": unclassified,
+                "message_vi": f"Còn {unclassified} ý kiến chưa được phân loại.",
+                "message_en": f"{unclassified} items are not classified yet.",
+            }
+        )
+    summaries = (record or {}).get("summaries") or {}
+    as_typed = [i for i in issue_rows(commune, dialogue, items, summaries) if i["warnings"]]
+    if as_typed:
+        problems.append(
+            {
+                "code": "printed_as_typed",
+                "blocking": False,
+                "count": len(as_typed),
+                "issue_keys": [str(i["key"]) for i in as_typed],
+                "message_vi": f"Còn {len(as_typed)} vấn đề sẽ in nguyên văn như người dân đã gõ.",
+                "message_en": f"{len(as_typed)} issues would be printed as the resident typed them.",
+            }
+        )
+    latest = await deps.documents.latest_version(commune.id, dialogue.id, spec.kind.value)
+    issued = await deps.documents.for_dialogue(commune.id, dialogue.id)
+    earlier = [d for d in issued if d.get("kind") == spec.kind.value]
+    current = max(earlier, key=lambda d: int(d.get("version") or 0), default=None)
+    context = BuildContext(commune, dialogue, (), issued_on, minutes_input(record, dialogue), {})
+    chosen = spec.signers(context)
+    blocks: list[SignatureBlock] = [b for b in (chosen.right, chosen.left) if b is not None]
+    signers = [{"authority": b.authority, "title": b.title, "name": b.name} for b in blocks]
+    return {
+        "kind": spec.kind.value,
+        "ready": not problems,
+        "blocked": any(p["blocking"] for p in problems),
+        "problems": problems,
+        "recipients": [str(r) for r in spec.recipients(commune)],
+        "signer": signers[0] if signers else None,
+        "signers": signers,
+        "numbered": spec.numbered_when_issued,
+        "reissue": ({"current_code": (current or {}).get("code"), "version": latest} if latest else None),
     }

@@ -147,6 +147,11 @@ class ReportingBackend(Backend):
             correlation_id=correlation_id,
         )
 
+    async def readiness(self, commune_id: str, dialogue_id: str, kind: str) -> BackendReply:
+        return await self.call(
+            "GET", f"{self._dialogue(commune_id, dialogue_id)}/documents/{_seg(kind)}/readiness"
+        )
+
     async def preview(self, commune_id: str, dialogue_id: str, kind: str, fmt: str) -> BackendReply:
         return await self.call(
             "GET", f"{self._dialogue(commune_id, dialogue_id)}/documents/{_seg(kind)}/preview.{fmt}"

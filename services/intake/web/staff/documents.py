@@ -110,6 +110,48 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     @staff.post("/staff/van-ban/{kind}", response_class=HTMLResponse)
     async def issue(request: Request, kind: str):
+        """ "Ban hành" numbers nothing: it leads to the confirmation page."""
+        if kind not in DOCUMENT_KINDS_VI:
+            return kit.not_found(request)
+        _, _, dialogue = await kit.dialogue_for(request, MANAGERS, missing_vi="Không có đợt đối thoại này.")
+        return kit.redirect(f"/staff/van-ban/{kind}/ban-hanh?dot={quote(dialogue.id)}")
+
+    @staff.get("/staff/van-ban/{kind}/ban-hanh", response_class=HTMLResponse)
+    async def confirm_issue(request: Request, kind: str):
+        """What issuing would meet (reporting's readiness): what is not ready, who signs, the
+        recipients e-mailed, and for a reissue that the old number stays. Nothing is numbered."""
+        if kind not in DOCUMENT_KINDS_VI:
+            return kit.not_found(request)
+        _, commune, dialogue = await kit.dialogue_for(
+            request, MANAGERS, missing_vi="Không có đợt đối thoại này."
+        )
+        reply = await kit.reporting(request).readiness(commune.id, dialogue.id, kind)
+        if not reply.ok or not isinstance(reply.body, dict):
+            return kit.message(
+                request, reply.status if reply.status >= 400 else 502, "Chưa kiểm tra được", reply.reason_vi()
+            )
+        body = reply.body
+        problems = [
+            {**p, "fix": _fix_link(p, dialogue.id)} for p in body.get("problems") or [] if isinstance(p, dict)
+        ]
+        return kit.render(
+            request,
+            "issue_confirm.html",
+            title="Xác nhận ban hành",
+            commune_=commune,
+            dialogue=dialogue,
+            kind=kind,
+            kind_name=DOCUMENT_KINDS_VI[kind],
+            problems=problems,
+            blocked=bool(body.get("blocked")),
+            signers=body.get("signers") or [],
+            recipients=body.get("recipients") or [],
+            reissue=body.get("reissue"),
+            numbered=body.get("numbered", True),
+        )
+
+    @staff.post("/staff/van-ban/{kind}/ban-hanh", response_class=HTMLResponse)
+    async def confirmed_issue(request: Request, kind: str):
         if kind not in DOCUMENT_KINDS_VI:
             return kit.not_found(request)
         user, commune, dialogue = await kit.dialogue_for(
@@ -244,6 +286,18 @@ def _printed_as_typed(record: dict) -> list[dict]:
             }
         )
     return rows
+
+
+def _fix_link(problem: dict, dialogue_id: str) -> tuple[str, str] | None:
+    """Where staff fix a problem of the readiness check, and the link's words. A missing signer's
+    name is entered in the commune's directory (its message names the field), not on a page."""
+    keys = [str(k) for k in problem.get("issue_keys") or []]
+    anchor = f"#tom-tat-{quote(keys[0])}" if keys else ""
+    return {
+        "awaiting_review": ("/staff/xem-lai", "Mở hàng chờ rà soát"),
+        "not_classified": ("/staff/xem-lai", "Mở hàng chờ rà soát"),
+        "printed_as_typed": (f"/staff/van-ban?dot={quote(dialogue_id)}{anchor}", "Nhập nội dung đã rà soát"),
+    }.get(str(problem.get("code", "")))
 
 
 def _issued_notice(issued: dict) -> str:
