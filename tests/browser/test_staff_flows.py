@@ -176,6 +176,7 @@ def test_hamlet_import_party_office_reclassifies_and_issues_office_sees_no_ident
         ("/staff/", "staff-dashboard-360"),
         (item_url.replace(base, ""), "staff-item-360"),
         ("/staff/van-ban", "staff-documents-360"),
+        ("/staff/van-ban/thong-bao-ket-luan/ban-hanh", "staff-issue-reconfirm-360"),
         ("/staff/theo-doi", "staff-followup-360"),
         ("/staff/y-kien-moi", "staff-entry-360"),
     ):
