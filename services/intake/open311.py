@@ -28,6 +28,7 @@ from shared.contracts import FollowUpStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
 from shared.http import error_body, read_form
+from shared.personal_data import mask_personal_data
 
 CLOSED = frozenset(status.value for status in FollowUpStatus if status.closed)
 
@@ -46,15 +47,15 @@ def _iso(value: Any) -> str | None:
 
 def service_request(doc: dict) -> dict:
     """A public view: the resident's own text is never in it, only a summary staff reviewed
-    for publication (`public_summary`), if any."""
+    for publication (`public_summary`), if any, masked for personal data like the notes."""
     status = doc.get("followup_status")
     return {
         "service_request_id": doc["_id"],
         "status": "closed" if status in CLOSED else "open",
-        "status_notes": doc.get("followup_note"),
+        "status_notes": mask_personal_data(doc.get("followup_note")) or None,
         "service_name": doc.get("topic_name"),
         "service_code": str(doc["topic"]) if doc.get("topic") is not None else None,
-        "description": doc.get("public_summary"),
+        "description": mask_personal_data(doc.get("public_summary")) or None,
         "agency_responsible": doc.get("office_name"),
         "service_notice": None,
         "requested_datetime": _iso(doc["received_at"]),

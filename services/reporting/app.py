@@ -58,7 +58,9 @@ def build_service(rt: Runtime[ReportingSettings]) -> ServiceParts:
     submissions = IntakeSubmissions.for_caller(NAME, rt.settings, rt.tokens, rt.local_app)
     meeting_deps = MeetingDeps(rt.directory, items, meetings, submissions, outbox)
     remind_days = rt.settings.followup_remind_days
-    followup_deps = FollowUpDeps(rt.directory, items, tasks, outbox, reporting_metrics, remind_days)
+    followup_deps = FollowUpDeps(
+        rt.directory, items, tasks, outbox, reporting_metrics, remind_days, meetings=meetings
+    )
     scanner = FollowUpScanner(followup_deps, interval_s=rt.settings.scheduler_interval_s)
 
     router = APIRouter()

@@ -17,15 +17,24 @@ from services.reporting.meeting import conclusion_due
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
 from shared.contracts import ConclusionKind
 from shared.directory import Commune, Dialogue
+from shared.personal_data import mask_personal_data
 from shared.templates import vn_date
 
 DOTS = "…………………………"
 
 
 def reviewed(issues: Sequence[Issue], meeting: Mapping[str, Any] | None) -> list[Issue]:
-    """Each issue printed with the summary staff reviewed, when there is one."""
+    """Each issue printed with the summary staff reviewed, when there is one; whatever is printed
+    (summary, or the text and other wordings as typed) is masked for personal data."""
     summaries = (meeting or {}).get("summaries") or {}
-    return [replace(i, text=summaries[i.key]) if summaries.get(i.key) else i for i in issues]
+    return [
+        replace(
+            i,
+            text=mask_personal_data(summaries.get(i.key) or i.text),
+            other_texts=tuple(mask_personal_data(t) for t in i.other_texts),
+        )
+        for i in issues
+    ]
 
 
 def conclusion_of(issue: Issue, meeting: Mapping[str, Any] | None) -> Mapping[str, Any] | None:

@@ -171,6 +171,7 @@ class FollowUpDeps:
     metrics: ReportingMetrics
     remind_days_before: int
     clock: Clock = utcnow
+    meetings: MeetingStore | None = None  # the meeting record whose reviewed summaries are public
 
 
 __all__ = [
