@@ -1,0 +1,62 @@
+"""Reporting's `issuing_readiness` over the in-memory fakes of test_reporting_handlers (stores,
+number register and outbox as dicts, a renderer of fixed bytes, the demo commune and its 2017
+plan): what issuing would meet is listed without numbering anything, and a reissue names the
+code the earlier version keeps.
+
+The fakes are shared so that readiness and issuing see the very same world: the check must
+number nothing, which only the register's own fake shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.reporting import handlers
+from services.reporting.handlers import UnknownDocumentKind
+from tests.unit import test_reporting_handlers as shared_fakes
+from tests.unit.test_reporting_handlers import COMMUNE, DIALOGUE, FakeDirectory, issue
+
+world = shared_fakes.world  # the same fixture: readiness and issuing over one world
+
+KIND = "thong-bao-ket-luan"
+
+
+async def test_readiness_lists_what_is_not_ready_and_numbers_nothing(world):
+    docs, _ = world
+    docs.items.rows["s3"]["needs_review"] = True
+    docs.items.rows["s1"]["text"] = "cong thoat nuoc truoc cho bi nghet mua la ngap"
+    body = await handlers.issuing_readiness(docs, COMMUNE.id, DIALOGUE.id, KIND)
+    problems = {p["code"]: p for p in body["problems"]}
+    assert problems["awaiting_review"]["count"] == 1 and problems["not_classified"]["count"] == 1
+    assert problems["printed_as_typed"]["count"] >= 1 and problems["printed_as_typed"]["issue_keys"]
+    assert not any(p["blocking"] for p in body["problems"])
+    assert (body["ready"], body["blocked"], body["reissue"]) == (False, False, None)
+    assert body["recipients"] == list(COMMUNE.recipients) and body["signer"]["name"]
+    assert docs.numbers.seq == {} and docs.documents.stored == {}
+
+
+async def test_a_reissue_names_the_code_the_earlier_version_keeps(world):
+    docs, _ = world
+    first = await handlers.issue_document(docs, issue())
+    body = await handlers.issuing_readiness(docs, COMMUNE.id, DIALOGUE.id, KIND)
+    assert body["reissue"] == {"current_code": first["code"], "version": 1}
+    assert len(docs.documents.stored) == 1
+
+
+async def test_a_signer_without_a_name_blocks(world, monkeypatch):
+    docs, _ = world
+    holders = COMMUNE.office_holders.model_copy(update={"secretary": ""})
+    unsigned = COMMUNE.model_copy(update={"office_holders": holders})
+
+    async def commune(self, commune_id: str):
+        return unsigned if commune_id == COMMUNE.id else None
+
+    monkeypatch.setattr(FakeDirectory, "commune", commune)
+    body = await handlers.issuing_readiness(docs, COMMUNE.id, DIALOGUE.id, KIND)
+    missing = next(p for p in body["problems"] if p["code"] == "signer_missing")
+    assert body["blocked"] is True and missing["field"] == "office_holders.secretary"
+
+
+async def test_an_unknown_kind_is_refused(world):
+    docs, _ = world
+    with pytest.raises(UnknownDocumentKind):
+        await handlers.issuing_readiness(docs, COMMUNE.id, DIALOGUE.id, "no-such-kind")
