@@ -239,34 +239,3 @@ class ReportingBackend(Backend):
             json=conclusion,
             correlation_id=correlation_id,
         )
-
-
-class IntakeBackend(Backend):
-    """Intake's own attendance API (check-ins at the door, the counts per hamlet, the look-up of a
-    registration), called in process with the signed-in user's token like the other services."""
-
-    def __init__(
-        self, base_url: str, timeout_s: float, token: str, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
-        super().__init__("tiếp nhận", base_url, timeout_s, token, transport)
-
-    def _dialogue(self, commune_id: str, dialogue_id: str) -> str:
-        return f"/api/v1/communes/{_seg(commune_id)}/dialogues/{_seg(dialogue_id)}"
-
-    async def attendance(self, commune_id: str, dialogue_id: str) -> BackendReply:
-        return await self.call("GET", f"{self._dialogue(commune_id, dialogue_id)}/attendance")
-
-    async def check_in(
-        self, commune_id: str, dialogue_id: str, check_in: dict, correlation_id: str
-    ) -> BackendReply:
-        return await self.call(
-            "POST",
-            f"{self._dialogue(commune_id, dialogue_id)}/check-ins",
-            json=check_in,
-            correlation_id=correlation_id,
-        )
-
-    async def find_registrations(self, commune_id: str, dialogue_id: str, query: str) -> BackendReply:
-        return await self.call(
-            "GET", f"{self._dialogue(commune_id, dialogue_id)}/registrations?q={_seg(query)}"
-        )

@@ -12,12 +12,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment
 
+from services.intake.handlers.attendance import AttendanceDeps
 from services.intake.handlers.submissions import SubmitDeps
 from services.intake.import_jobs import ImportJobs
 from services.intake.repository import SubmissionRepository
 from services.intake.web.csrf import csrf_token, set_csrf_cookie
 from services.intake.web.pages import SECURITY_HEADERS
-from services.intake.web.staff.backends import IntakeBackend, ReportingBackend, RoutingBackend
+from services.intake.web.staff.backends import ReportingBackend, RoutingBackend
 from services.intake.web.staff.users import StaffStore, StaffUser
 from shared.auth.principal import ANSWERERS as ANSWERERS  # re-exported for the staff pages
 from shared.auth.principal import MANAGERS, Role
@@ -89,6 +90,7 @@ class StaffKit:
     store: StaffStore
     imports: ImportJobs
     submissions: SubmitDeps
+    attendance: AttendanceDeps  # check-ins are intake's own use cases: called directly
 
     # ---- the other services' APIs ------------------------------------------------------------
 
@@ -116,15 +118,6 @@ class StaffKit:
             self.rt.settings.backend_timeout_s,
             self._token(request),
             self._transport(request, url),
-        )
-
-    def intake(self, request: Request) -> IntakeBackend:
-        """Intake's own API (attendance): always this app, whatever the deployment's URLs."""
-        return IntakeBackend(
-            "http://intake",
-            self.rt.settings.backend_timeout_s,
-            self._token(request),
-            httpx.ASGITransport(app=request.app),
         )
 
     @property

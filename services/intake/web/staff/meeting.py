@@ -29,6 +29,15 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from services.intake.handlers.attendance import (
+    AttendanceConflict,
+    UnknownRegistration,
+    add_walk_ins,
+    attendance_view,
+    find_registrations,
+)
+from services.intake.handlers.attendance import check_in as check_resident_in
+from services.intake.logic import SubmissionRejected
 from services.intake.registrations import RegistrationRepository, speaking_order
 from services.intake.schemas import clean_text
 from services.intake.web.pages import SECURITY_HEADERS
@@ -486,17 +495,9 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
     ) -> HTMLResponse:
         shown = shown or Shown()
         record, record_error = await record_of(request, commune, dialogue)
-        attendance_reply = await kit.intake(request).attendance(commune.id, dialogue.id)
-        attendance = (
-            attendance_reply.body if attendance_reply.ok and isinstance(attendance_reply.body, dict) else {}
-        )
+        attendance = await attendance_view(kit.attendance, commune, dialogue)
         query = clean_text(request.query_params.get("tim") or "")[:60]
-        found: list[dict] = []
-        found_error = None
-        if query:
-            reply = await kit.intake(request).find_registrations(commune.id, dialogue.id, query)
-            found = reply.body if reply.ok and isinstance(reply.body, list) else []
-            found_error = None if reply.ok else reply.reason_vi()
+        found = await find_registrations(kit.attendance, commune, dialogue, query) if query else []
         interventions = sorted(record.get("interventions") or [], key=lambda i: i.get("order") or 0)
         speakers = _speakers_with_state(
             await speakers_of(commune, dialogue), interventions, request.query_params.get("nguoi")
@@ -554,10 +555,8 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
             record_error=record_error,
             locked=bool(record.get("locked")),
             attendance=attendance,
-            attendance_error=None if attendance_reply.ok else attendance_reply.reason_vi(),
             query=query,
             found=found,
-            found_error=found_error,
             speakers=speakers,
             current=current,
             following=following,
@@ -646,7 +645,6 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
         hamlet = clean_text(form.get("hamlet") or "")[:100]
         count = clean_text(form.get("count") or "1")[:6]
         if registration_id:
-            body: dict[str, Any] = {"registration_id": registration_id}
             done = "diem-danh"
         else:
             errors = {}
@@ -663,17 +661,19 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
                     Refusal("checkin", errors, {"hamlet": hamlet, "count": count}),
                     False,
                 )
-            body = {"walk_in": {"hamlet": hamlet, "count": int(count)}}
             done = "khach"
         request.state.audit_action = "meeting_check_in"
         request.state.audit_target = {
             "dialogue_id": dialogue.id,
             **({"registration_id": registration_id} if registration_id else {"hamlet": hamlet}),
         }
-        reply = await kit.intake(request).check_in(
-            commune.id, dialogue.id, body, request.state.correlation_id
-        )
-        if not reply.ok:
+        author = user.principal().name
+        try:
+            if registration_id:
+                await check_resident_in(kit.attendance, commune, dialogue, registration_id, author)
+            else:
+                await add_walk_ins(kit.attendance, commune, dialogue, hamlet, int(count), author)
+        except (UnknownRegistration, SubmissionRejected, AttendanceConflict) as refusal:
             return await refused(
                 request,
                 user,
@@ -681,9 +681,9 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
                 dialogue,
                 Refusal(
                     "checkin",
-                    {"_form": _reply_reason(reply)},
+                    {"_form": _check_in_reason(refusal)},
                     {"hamlet": hamlet, "count": count},
-                    422 if reply.status < 500 else 502,
+                    404 if isinstance(refusal, UnknownRegistration) else 422,
                 ),
                 False,
             )
@@ -886,3 +886,14 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
         if autosave:
             return await saved(request, commune, dialogue)
         return back(dialogue, "thong-tin", "thong-tin")
+
+
+def _check_in_reason(refusal: Exception) -> str:
+    """What the clerk reads when a check-in is refused (the use case's own Vietnamese reason)."""
+    if isinstance(refusal, UnknownRegistration):
+        return "Không tìm thấy đăng ký tham dự này trong buổi đối thoại."
+    if isinstance(refusal, AttendanceConflict):
+        return refusal.vi
+    if isinstance(refusal, SubmissionRejected):
+        return refusal.vi
+    return "Không điểm danh được."

@@ -28,6 +28,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from services.intake.handlers.attendance import AttendanceDeps
 from services.intake.handlers.submissions import SubmitDeps
 from services.intake.import_jobs import ImportJobs
 from services.intake.repository import SubmissionRepository
@@ -71,7 +72,11 @@ def safe_next(value: str | None) -> str:
 
 
 def build_staff_router(
-    rt: Runtime, repo: SubmissionRepository, imports: ImportJobs, submissions: SubmitDeps
+    rt: Runtime,
+    repo: SubmissionRepository,
+    imports: ImportJobs,
+    submissions: SubmitDeps,
+    attendance: AttendanceDeps,
 ) -> APIRouter:
     settings = rt.settings
     env = _environment()
@@ -85,7 +90,7 @@ def build_staff_router(
         backoff_max_s=settings.staff_login_backoff_max_s,
         address_limit=settings.staff_login_address_limit,
     )
-    kit = StaffKit(rt, repo, env, store, imports, submissions)
+    kit = StaffKit(rt, repo, env, store, imports, submissions, attendance)
 
     render, message, redirect, read_form = kit.render, kit.message, kit.redirect, kit.read_form
 
