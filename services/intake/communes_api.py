@@ -5,12 +5,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.handlers.plans import PlanDeps, replace_calendar, replace_office_holders
 from shared.auth.guard import GuardedRoute
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import CalendarOverrides, DirectoryReader, OfficeHolders
 from shared.http import problem
+
+
+class OfficeHoldersIn(BaseModel):
+    """A replacement of the whole set: every field is stated, so an empty or partial body can
+    never erase the names printed under the commune's documents."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    secretary: str = Field(min_length=1, max_length=120, pattern=r"\S", description="Bí thư")
+    deputy_secretaries: list[str] = Field(max_length=10, description="Phó Bí thư (may be none)")
+    chief_of_office: str = Field(max_length=120, description="Chánh Văn phòng (may be blank)")
 
 
 def build_communes_router(directory: DirectoryReader, plans: PlanDeps) -> APIRouter:
@@ -46,8 +58,8 @@ def build_communes_router(directory: DirectoryReader, plans: PlanDeps) -> APIRou
         response_model=OfficeHolders,
         summary="Replace the office holders (documents issued from now on print their names)",
     )
-    async def replace_holders(body: OfficeHolders, commune_id: str = commune_path):
-        if not await replace_office_holders(plans, commune_id, body):
+    async def replace_holders(body: OfficeHoldersIn, commune_id: str = commune_path):
+        if not await replace_office_holders(plans, commune_id, OfficeHolders(**body.model_dump())):
             return _unknown()
         commune = await directory.commune(commune_id)
         return commune.office_holders if commune else _unknown()

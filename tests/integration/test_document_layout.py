@@ -333,5 +333,9 @@ async def test_issuing_without_a_signers_name_is_refused_until_the_office_enters
     assert issued.json()["number"] == 1  # the refusal took no number from the register
     report = await client.post(url.replace("thong-bao-ket-luan", "bao-cao-tong-hop"), json={})
     assert report.status_code == 409 and report.json()["field"] == "office_holders.chief_of_office"
+    for partial in ({}, {"secretary": " "}, {"deputy_secretaries": []}):
+        erased = await client.put("/api/v1/communes/demo/office-holders", json=partial)
+        assert erased.status_code == 422, erased.text  # a partial body never erases the signers
+    assert (await client.get("/api/v1/communes/demo/office-holders")).json() == entered.json()
     unknown = await client.put("/api/v1/communes/nowhere/office-holders", json=holders)
     assert unknown.status_code in (403, 404)
