@@ -16,11 +16,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from shared.personal_data import has_personal_data
+
 NO_DIACRITICS = "no_diacritics"
 FIRST_PERSON = "first_person"
+PERSONAL_DATA = "personal_data"
 WARNINGS_VI = {
     NO_DIACRITICS: "chưa có dấu tiếng Việt",
     FIRST_PERSON: "viết ở ngôi thứ nhất (tôi, nhà tôi, chúng tôi…)",
+    PERSONAL_DATA: "có thông tin cá nhân (số điện thoại, địa chỉ, họ tên…), sẽ in đã che",
 }
 
 _MIN_WORDS = 3
@@ -73,7 +77,8 @@ def first_person(text: str) -> bool:
 
 
 def warnings(text: str | None) -> list[str]:
-    """The problems of `text` printed as typed: `no_diacritics`, `first_person` (in that order)."""
+    """The problems of `text` printed as typed: `no_diacritics`, `first_person`, `personal_data`
+    (in that order; personal data is masked when printed, but a person should word it)."""
     if not text or not text.strip():
         return []
     found = []
@@ -81,7 +86,17 @@ def warnings(text: str | None) -> list[str]:
         found.append(NO_DIACRITICS)
     if first_person(text):
         found.append(FIRST_PERSON)
+    if has_personal_data(text):
+        found.append(PERSONAL_DATA)
     return found
 
 
-__all__ = ["FIRST_PERSON", "NO_DIACRITICS", "WARNINGS_VI", "first_person", "lacks_diacritics", "warnings"]
+__all__ = [
+    "FIRST_PERSON",
+    "NO_DIACRITICS",
+    "PERSONAL_DATA",
+    "WARNINGS_VI",
+    "first_person",
+    "lacks_diacritics",
+    "warnings",
+]

@@ -62,3 +62,10 @@ def test_proper_third_person_text_has_no_warning(text: str) -> None:
 def test_evening_typed_bare_is_not_the_speaker() -> None:
     assert not first_person("den duong khong sang vao buoi toi")
     assert warnings(None) == []
+
+
+def test_personal_data_is_flagged_for_review_even_though_it_is_masked_when_printed():
+    from services.reporting.printed_text import PERSONAL_DATA, warnings
+
+    assert warnings("Nhà ông Nguyễn Văn Tám, ĐT 0909123456, lấn chiếm hẻm chung.") == [PERSONAL_DATA]
+    assert PERSONAL_DATA not in warnings("Đường vào ấp Chợ ngập nước khi mưa lớn.")

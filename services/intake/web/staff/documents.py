@@ -35,6 +35,7 @@ CONCLUSION_STATE_VI = {"pending": "chưa đến hạn", "overdue": "đã quá h�
 PRINTED_WARNINGS_VI = {
     "no_diacritics": "chưa có dấu tiếng Việt",
     "first_person": "viết ở ngôi thứ nhất (tôi, nhà tôi, chúng tôi…)",
+    "personal_data": "có thông tin cá nhân (số điện thoại, địa chỉ, họ tên…), sẽ in đã che",
 }
 FIRST_WORDS = 8
 SUMMARY_MAX = 5000
