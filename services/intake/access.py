@@ -105,5 +105,11 @@ STAFF_PAGES = (
     "POST /staff/hoi-nghi/phat-bieu/sua",
     "POST /staff/hoi-nghi/ket-luan",
     "POST /staff/hoi-nghi/thong-tin",
+    "GET /staff/ke-hoach",
+    "GET /staff/ke-hoach/chuyen",
+    "POST /staff/ke-hoach/chuyen",
+    "POST /staff/ke-hoach/viec-xong",
+    "POST /staff/ke-hoach/viec-xong/hoan-tac",
+    "GET /staff/dang-ky",
 )
 ACCESS.update({key: STAFF_PAGE for key in STAFF_PAGES})

@@ -62,7 +62,7 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
     router.include_router(build_api_keys_router(api_keys, rt.directory, rt.tokens))
     router.include_router(build_open311_router(repo, rt.directory, submissions))
     router.include_router(build_web_router(rt, repo, registrations, submissions, attendees))
-    router.include_router(build_staff_router(rt, repo, imports, submissions, attendance))
+    router.include_router(build_staff_router(rt, repo, imports, submissions, attendance, plan_deps))
     return ServiceParts(
         name=NAME,
         metrics=metrics,

@@ -104,6 +104,7 @@ def deadline_views(commune: Commune, dialogue: Dialogue, marks: dict[str, dict],
                 "state": state(deadline, mark is not None, today),
                 "done_at": mark["done_at"] if mark else None,
                 "done_by": mark["by"] if mark else None,
+                "done_note": mark.get("note") if mark else None,
             }
         )
     return views

@@ -91,3 +91,10 @@ class PlanRepository:
         except DuplicateKeyError:
             return False
         return True
+
+    async def unmark_done(self, commune_id: str, dialogue_id: str, key: str) -> bool:
+        """False: this duty was not recorded as done."""
+        result = await self.marks.delete_one(
+            {"_id": f"{dialogue_key(commune_id, dialogue_id)}:{key}", "commune_id": commune_id}
+        )
+        return result.deleted_count == 1

@@ -26,6 +26,7 @@ from shared.plan_deadlines import plan_deadlines
 log = logging.getLogger(__name__)
 
 Change = Literal["created", "updated", "status"]
+SYSTEM = "system"  # the author of what the services record by themselves (status.record_document_issued)
 LOCKED = frozenset({PlanStatus.HELD, PlanStatus.CONCLUDED, PlanStatus.CLOSED, PlanStatus.CANCELLED})
 CHANGED_MEANWHILE = (
     "plan_changed",
@@ -53,6 +54,10 @@ class PlanStore(Protocol):
     async def mark_done(
         self, commune_id: str, dialogue_id: str, key: str, by: str, note: str | None
     ) -> bool: ...
+
+    async def unmark_done(self, commune_id: str, dialogue_id: str, key: str) -> bool:
+        """False: this duty was not recorded as done."""
+        ...
 
 
 class PlanDirectory(Protocol):
@@ -191,6 +196,7 @@ async def plan_view(deps: PlanDeps, dialogue: Dialogue, *, contacts: bool) -> di
         ]
         for deadline in deadlines:
             deadline.pop("done_by", None)
+            deadline.pop("done_note", None)
     return {**plan, "deadlines": deadlines, "allowed_transitions": list(TRANSITIONS[dialogue.status])}
 
 
@@ -201,6 +207,28 @@ async def mark_duty_done(deps: PlanDeps, dialogue: Dialogue, key: str, by: str, 
         return False
     await deps.plans.mark_done(dialogue.commune_id, dialogue.id, key, by, note)
     return True
+
+
+async def undo_duty_done(deps: PlanDeps, dialogue: Dialogue, key: str) -> None:
+    """The duty `key` is no longer recorded as done: its deadline counts again (and reminders
+    resume). A duty recorded by the system (a document issued) stays done: it is undone only by
+    what recorded it. Raises PlanConflict."""
+    marks = await deps.directory.deadline_marks(dialogue.commune_id, dialogue.id)
+    mark = marks.get(key)
+    if mark is None:
+        raise PlanConflict(
+            "not_done", "Việc này chưa được ghi là đã xong.", f"Duty '{key}' is not recorded as done."
+        )
+    if mark.get("by") == SYSTEM:
+        raise PlanConflict(
+            "done_by_system",
+            "Việc này được ghi tự động khi ban hành văn bản ("
+            + str(mark.get("note") or "văn bản đã ban hành")
+            + "), nên không hoàn tác được ở đây.",
+            f"Duty '{key}' was recorded by the system when a document was issued.",
+        )
+    if not await deps.plans.unmark_done(dialogue.commune_id, dialogue.id, key):
+        raise PlanConflict(*CHANGED_MEANWHILE)
 
 
 def _today(deps: PlanDeps, dialogue: Dialogue) -> date:

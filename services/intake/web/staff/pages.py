@@ -29,6 +29,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.intake.handlers.attendance import AttendanceDeps
+from services.intake.handlers.plans import PlanDeps
 from services.intake.handlers.submissions import SubmitDeps
 from services.intake.import_jobs import ImportJobs
 from services.intake.repository import SubmissionRepository
@@ -40,6 +41,7 @@ from services.intake.web.staff.imports import add_import_routes
 from services.intake.web.staff.kit import Refused, StaffKit
 from services.intake.web.staff.login_throttle import LoginThrottle
 from services.intake.web.staff.meeting import add_meeting_routes
+from services.intake.web.staff.plan import add_plan_routes
 from services.intake.web.staff.users import ROLE_LABELS_VI, StaffStore, StaffUser, _token_key
 from services.intake.web.staff.work import add_work_routes
 from shared.auth.guard import GuardedRoute
@@ -77,6 +79,7 @@ def build_staff_router(
     imports: ImportJobs,
     submissions: SubmitDeps,
     attendance: AttendanceDeps,
+    plans: PlanDeps,
 ) -> APIRouter:
     settings = rt.settings
     env = _environment()
@@ -219,6 +222,7 @@ def build_staff_router(
     add_document_routes(staff, kit)
     add_import_routes(staff, kit)
     add_meeting_routes(staff, kit)
+    add_plan_routes(staff, kit, plans)
 
     # ---- own password ----------------------------------------------------------------------
 
