@@ -47,7 +47,7 @@ test: deps lint ## install what is missing, lint, and run every test
 test-unit: install ## fast tests of pure logic
 	$(VENV)/bin/pytest tests/unit
 
-eval: install ## classification figures on ../shared/domain/sample-submissions.jsonl
+eval: install ## classification figures on ../shared/domain/sample-submissions.jsonl and tests/data/corpus/*.jsonl (per split)
 	$(VENV)/bin/python -m scripts.evaluate
 
 bench: install ## benchmarks (speed and memory targets are checked here, never in tests)

@@ -1,9 +1,20 @@
-"""Score the offline classifier on a labelled JSON-lines file (``make eval``).
+"""Score the offline classifier on labelled JSON-lines sets (``make eval``).
 
-Usage: ``.venv/bin/python -m scripts.evaluate [path]``; the default path is the sample beside
-the repository (``../shared/domain/sample-submissions.jsonl``). Lines are classified in file
-order with :func:`services.routing.batch.classify_stream`, so earlier lines are history for
-later ones, and one JSON object with the scores is printed.
+Usage: ``.venv/bin/python -m scripts.evaluate [path ...]``. Without paths it scores the shared
+sample beside the repository (``../shared/domain/sample-submissions.jsonl``) and every
+development-corpus file ``tests/data/corpus/*.jsonl`` (see tests/data/corpus/README.md).
+
+Lines are classified with :func:`services.routing.batch.classify_stream`, so earlier lines are
+history for later ones. A file whose lines carry ``split`` ("tune" / "test") is scored per split:
+each split is its own stream (a repeat is linked only within its split) and the whole file's
+figures pool the two splits' outputs. ``corpus`` pools the corpus files per split: the test
+figures there are the ones issue 18's acceptance reads. One JSON object is printed.
+
+Figures: topic accuracy (and macro F1), above-commune precision / recall / F1 (gold
+``beyond_commune_authority`` against a predicted level other than the commune), authority-level
+and office accuracy, repeats precision / recall. A repeat counts as found when the predicted
+``duplicate_of`` lies in the same gold repeat group (an item and every item whose
+``duplicate_of`` chain leads to it), so a triple linked to its middle item is still right.
 """
 
 from __future__ import annotations
@@ -11,6 +22,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -20,14 +32,25 @@ from services.routing.classifier import RuleSet
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PATH = REPO.parent / "shared" / "domain" / "sample-submissions.jsonl"
+CORPUS_DIR = REPO / "tests" / "data" / "corpus"
+SPLITS = ("tune", "test")
 LEVELS = {"xã": "commune", "tỉnh": "province", "trung ương": "central"}
+
+Item = dict[str, Any]
+Scored = list[tuple[Item, Item]]  # (gold line, classifier output), in stream order
 
 
 def _ratio(hits: int, total: int) -> float | None:
     return round(hits / total, 4) if total else None
 
 
-def _macro_f1(pairs: Sequence[tuple[int, int]]) -> float:
+def _f1(precision: float | None, recall: float | None) -> float | None:
+    if precision is None or recall is None:
+        return None
+    return round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0
+
+
+def _macro_f1(pairs: Sequence[tuple[Any, Any]]) -> float:
     labels = sorted({gold for gold, _ in pairs})
     scores = []
     for label in labels:
@@ -38,14 +61,56 @@ def _macro_f1(pairs: Sequence[tuple[int, int]]) -> float:
     return round(sum(scores) / len(scores), 4) if scores else 0.0
 
 
-def evaluate(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    outputs = list(
-        classify_stream(items, commune=demo_commune(), dialogue=demo_dialogue(), rules=RuleSet.load_default())
+def classify(items: Sequence[Item]) -> Scored:
+    """Each gold line with the classifier's output, the lines routed as one stream in order."""
+    outputs = classify_stream(
+        items, commune=demo_commune(), dialogue=demo_dialogue(), rules=RuleSet.load_default()
     )
-    n = len(items)
-    topics = [(gold["topic"], out.get("topic")) for gold, out in zip(items, outputs)]
-    gold_dups = {(g["id"], g["duplicate_of"]) for g in items if g.get("duplicate_of")}
-    found_dups = {(o["id"], o["duplicate_of"]) for o in outputs if o.get("duplicate_of")}
+    return list(zip(items, outputs, strict=True))
+
+
+def repeat_groups(items: Iterable[Item]) -> dict[str, str]:
+    """Gold repeat group of every id: the root reached by following ``duplicate_of``."""
+    parent = {str(g["id"]): g.get("duplicate_of") for g in items}
+
+    def root(item_id: str) -> str:
+        seen: set[str] = set()
+        while parent.get(item_id) and item_id not in seen:
+            seen.add(item_id)
+            item_id = str(parent[item_id])
+        return item_id
+
+    return {item_id: root(item_id) for item_id in parent}
+
+
+def _gold_level(gold: Item) -> str | None:
+    """The gold authority level in the classifier's vocabulary (commune / province / central)."""
+    level = gold.get("authority_level")
+    return LEVELS.get(level, level) if isinstance(level, str) else None
+
+
+def _gold_above(gold: Item) -> bool:
+    if "beyond_commune_authority" in gold:
+        return bool(gold["beyond_commune_authority"])
+    return _gold_level(gold) not in (None, "commune")
+
+
+def score(scored: Scored) -> dict[str, Any]:
+    """The figures of classified lines (one stream, or several streams pooled)."""
+    n = len(scored)
+    topics = [(gold["topic"], out.get("topic")) for gold, out in scored]
+    above = [(_gold_above(gold), out.get("authority_level", "commune") != "commune") for gold, out in scored]
+    tp = sum(1 for g, p in above if g and p)
+    above_precision = _ratio(tp, sum(1 for _, p in above if p))
+    above_recall = _ratio(tp, sum(1 for g, _ in above if g))
+    groups = repeat_groups(gold for gold, _ in scored)
+    gold_repeats = [gold for gold, _ in scored if gold.get("duplicate_of")]
+    found = [(gold, out) for gold, out in scored if out.get("duplicate_of")]
+    right = [
+        (gold, out)
+        for gold, out in found
+        if groups.get(str(out["duplicate_of"]), str(out["duplicate_of"])) == groups[str(gold["id"])]
+    ]
     per_topic: dict[str, dict[str, int]] = {}
     gold_count, pred_count = Counter(g for g, _ in topics), Counter(p for _, p in topics)
     for label in sorted(set(gold_count) | set(pred_count), key=lambda t: (t is None, t)):
@@ -56,29 +121,28 @@ def evaluate(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
         }
     return {
         "items": n,
-        "errors": sum(1 for o in outputs if "error" in o),
+        "errors": sum(1 for _, out in scored if "error" in out),
         "topic_accuracy": _ratio(sum(g == p for g, p in topics), n),
         "topic_macro_f1": _macro_f1(topics),
         "secondary_topic_accuracy": _ratio(
-            sum(g.get("secondary_topic") == o.get("secondary_topic") for g, o in zip(items, outputs)), n
+            sum(g.get("secondary_topic") == o.get("secondary_topic") for g, o in scored), n
         ),
-        "authority_accuracy": _ratio(
-            sum(
-                LEVELS.get(g.get("authority_level"), g.get("authority_level")) == o.get("authority_level")
-                for g, o in zip(items, outputs)
-            ),
-            n,
+        "above_commune_gold": sum(1 for g, _ in above if g),
+        "above_commune_predicted": sum(1 for _, p in above if p),
+        "above_commune_precision": above_precision,
+        "above_commune_recall": above_recall,
+        "above_commune_f1": _f1(above_precision, above_recall),
+        "authority_accuracy": _ratio(sum(_gold_level(g) == o.get("authority_level") for g, o in scored), n),
+        "office_accuracy": _ratio(sum(g.get("responsible_office") == o.get("office") for g, o in scored), n),
+        "duplicate_pairs": len(gold_repeats),
+        "duplicate_precision": _ratio(len(right), len(found)),
+        "duplicate_recall": _ratio(
+            sum(1 for gold, _ in right if gold.get("duplicate_of")), len(gold_repeats)
         ),
-        "office_accuracy": _ratio(
-            sum(g.get("responsible_office") == o.get("office") for g, o in zip(items, outputs)), n
-        ),
-        "duplicate_pairs": len(gold_dups),
-        "duplicate_precision": _ratio(len(gold_dups & found_dups), len(found_dups)),
-        "duplicate_recall": _ratio(len(gold_dups & found_dups), len(gold_dups)),
         "recurring_accuracy": _ratio(
             sum(
                 bool(g.get("recurring_claim") or g.get("duplicate_of")) == bool(o.get("recurring"))
-                for g, o in zip(items, outputs)
+                for g, o in scored
             ),
             n,
         ),
@@ -86,15 +150,62 @@ def evaluate(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def evaluate(items: Sequence[Item]) -> dict[str, Any]:
+    """Figures of one labelled set routed as a single stream (a set without splits)."""
+    return score(classify(items))
+
+
+def classify_by_split(items: Sequence[Item]) -> dict[str, Scored]:
+    """Each split of a set routed as its own stream (repeats link only within a split)."""
+    return {split: classify([g for g in items if g.get("split") == split]) for split in SPLITS}
+
+
+def evaluate_set(items: Sequence[Item]) -> tuple[dict[str, Any], dict[str, Scored]]:
+    """Figures of one file: as one stream without splits; with splits, per split and pooled."""
+    if not any("split" in g for g in items):
+        return evaluate(items), {}
+    streams = classify_by_split(items)
+    unsplit = [g for g in items if g.get("split") not in SPLITS]
+    figures: dict[str, Any] = score([pair for split in SPLITS for pair in streams[split]])
+    if unsplit:
+        figures["without_split"] = len(unsplit)
+    for split in SPLITS:
+        figures[split] = score(streams[split])
+    return figures, streams
+
+
+def load(path: Path) -> list[Item]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def corpus_paths() -> list[Path]:
+    return sorted(CORPUS_DIR.glob("*.jsonl"))
+
+
+def report(paths: Sequence[Path]) -> dict[str, Any]:
+    """``sets``: figures per file (and per split); ``corpus``: the split files pooled per split."""
+    sets: dict[str, Any] = {}
+    pooled: dict[str, Scored] = {split: [] for split in SPLITS}
+    for path in paths:
+        figures, streams = evaluate_set(load(path))
+        sets[path.stem] = figures
+        for split, pairs in streams.items():
+            pooled[split].extend(pairs)
+    result: dict[str, Any] = {"sets": sets}
+    if any(pooled.values()):
+        result["corpus"] = {split: score(pairs) for split, pairs in pooled.items()}
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    path = Path(args[0]) if args else DEFAULT_PATH
-    if not path.is_file():
-        print(f"evaluate: no such file {path}", file=sys.stderr)
+    paths = [Path(a) for a in args] if args else [DEFAULT_PATH, *corpus_paths()]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        print(f"evaluate: no such file {missing[0]}", file=sys.stderr)
         return 2
-    with path.open(encoding="utf-8") as handle:
-        items = [json.loads(line) for line in handle if line.strip()]
-    print(json.dumps(evaluate(items), ensure_ascii=False))
+    print(json.dumps(report(paths), ensure_ascii=False))
     return 0
 
 
