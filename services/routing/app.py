@@ -9,6 +9,7 @@ from services.routing.api import build_router
 from services.routing.consumers import SUBSCRIPTIONS
 from services.routing.handlers import RoutingDeps
 from services.routing.metrics import RoutingMetrics
+from services.routing.repeat_index import Limits
 from services.routing.repository import DecisionOutbox, DecisionRepository
 from services.routing.rules_store import RulesStore
 from services.routing.settings import RoutingSettings
@@ -20,7 +21,14 @@ NAME = "routing"
 
 def build_service(rt: Runtime[RoutingSettings]) -> ServiceParts:
     metrics, publisher = service_base(rt, NAME)
-    repo = DecisionRepository(rt.db)
+    settings = rt.settings
+    limits = Limits(
+        clusters_per_key=settings.repeat_clusters_per_key,
+        clusters_per_lookup=settings.repeat_clusters_per_lookup,
+        representatives=settings.repeat_representatives,
+        earlier=settings.repeat_earlier,
+    )
+    repo = DecisionRepository(rt.db, limits)
     rules = RulesStore(rt.db, cache_ttl_s=rt.settings.directory_cache_s)
     outbox = Outbox(publisher, [repo.decisions])
     deps = RoutingDeps(

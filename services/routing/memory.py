@@ -7,14 +7,12 @@ be driven to completion outside an event loop (`batch.run_to_completion`)."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import copy
 from collections.abc import Iterable
 from typing import Any
 
-from services.routing import repeats
+from services.routing import repeat_index
 from services.routing.classifier import RuleSet
-from services.routing.recurrence import Candidate
-from services.routing.repeats import candidate_from
 from services.routing.repository import answer_entry
 from shared.clock import iso, utcnow
 from shared.contracts import Envelope, SubmissionRoutedV1
@@ -26,14 +24,15 @@ _HIDDEN_IN_QUEUE = ("outbox", "match_keys", "tokens")
 
 class InMemoryDecisions:
     """The `Decisions` port over dictionaries. Submission ids are unique across communes, as
-    the store's `_id`; candidates are ranked as `repeats.Repeats` ranks them."""
+    the store's `_id`; the repeat index is kept and read by the same rules as in the store
+    (`repeat_index`: the same documents, the same writes, the same bounds)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: repeat_index.Limits | None = None) -> None:
+        self.limits = limits or repeat_index.Limits()
         self._docs: dict[str, Doc] = {}
         self._seq: dict[str, int] = {}  # decision order, the store's `decided_at`
-        self._postings: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        self._clusters: dict[tuple[str, str], set[str]] = defaultdict(set)
-        self._candidates: dict[str, Candidate] = {}
+        self._repeats: dict[str, Doc] = {}  # the repeat index's documents by `_id`
+        self._to_trim: dict[str, set[str]] = {}
         self.changes: list[Doc] = []
 
     def __len__(self) -> int:
@@ -43,26 +42,27 @@ class InMemoryDecisions:
         doc = self._docs.get(submission_id)
         return doc if doc is not None and doc["commune_id"] == commune_id else None
 
-    def _candidate(self, submission_id: str) -> Candidate:
-        found = self._candidates.get(submission_id)
-        if found is None:
-            found = self._candidates[submission_id] = candidate_from(self._docs[submission_id])
-        return found
+    def _write_index(self, writes: Iterable[repeat_index.Write]) -> None:
+        for write in writes:
+            repeat_index.apply(self._repeats, write)
 
-    def _cluster_of(self, doc: Doc) -> tuple[str, str]:
-        return doc["commune_id"], doc.get("cluster_id") or doc["_id"]
+    def _read(self, ids: Iterable[str]) -> dict[str, Doc]:
+        return {i: copy.deepcopy(self._repeats[i]) for i in ids if i in self._repeats}
 
-    async def candidates(self, commune_id: str, keys: tuple[str, ...], exclude: str) -> list[Candidate]:
-        postings = self._postings.get(commune_id, {})
-        shared = Counter(i for key in dict.fromkeys(keys) for i in postings.get(key, ()))
-        mine = [i for i in shared if i != exclude]
-        if len(mine) > repeats.MAX_CANDIDATES:
-            mine = sorted(mine, key=lambda i: (-shared[i], i))[: repeats.MAX_CANDIDATES]
-        return [self._candidate(i) for i in sorted(mine, key=self._seq.__getitem__)]
+    async def clusters_sharing(self, commune_id: str, keys: tuple[str, ...]) -> list[repeat_index.Cluster]:
+        key_docs = self._read(repeat_index.key_id(commune_id, key) for key in keys)
+        over = repeat_index.oversized(key_docs.values(), self.limits)
+        if over:
+            self._to_trim.setdefault(commune_id, set()).update(over)
+        ranked = repeat_index.rank_clusters(keys, key_docs, commune_id, self.limits)
+        found = self._read(repeat_index.cluster_doc_id(commune_id, c) for c in ranked)
+        docs = (found.get(repeat_index.cluster_doc_id(commune_id, c)) for c in ranked)
+        return [repeat_index.Cluster.of(doc) for doc in docs if doc is not None]
 
-    async def members(self, commune_id: str, cluster_id: str) -> list[Candidate]:
-        ids = sorted(self._clusters.get((commune_id, cluster_id), ()), key=self._seq.__getitem__)
-        return [self._candidate(i) for i in ids[: repeats.MAX_CANDIDATES]]
+    async def cluster(self, commune_id: str, cluster_id: str) -> repeat_index.Cluster | None:
+        doc_id = repeat_index.cluster_doc_id(commune_id, cluster_id)
+        doc = self._read([doc_id]).get(doc_id)
+        return None if doc is None else repeat_index.Cluster.of(doc)
 
     async def save(
         self, decision: SubmissionRoutedV1, envelope: Envelope, source_event_id: str, extra: Doc | None = None
@@ -79,9 +79,11 @@ class InMemoryDecisions:
         }
         self._docs[doc["_id"]] = doc
         self._seq[doc["_id"]] = len(self._seq)
-        for key in dict.fromkeys(doc.get("match_keys") or ()):
-            self._postings[envelope.commune_id][key].append(doc["_id"])
-        self._clusters[self._cluster_of(doc)].add(doc["_id"])
+        commune_id = envelope.commune_id
+        trims = self._to_trim.pop(commune_id, set())
+        self._write_index(
+            repeat_index.index_writes(commune_id, repeat_index.Item.of(doc), self.limits, trims)
+        )
         return dict(doc)
 
     async def get(self, commune_id: str, submission_id: str) -> Doc | None:
@@ -94,10 +96,14 @@ class InMemoryDecisions:
         doc = self._doc(envelope.commune_id, decision.submission_id)
         if doc is None or doc.get("revision") != expected_revision:
             return False
-        self._clusters[self._cluster_of(doc)].discard(doc["_id"])
+        commune_id, old_cluster = envelope.commune_id, doc.get("cluster_id") or doc["_id"]
         doc.update(decision.model_dump(mode="json"))
-        self._clusters[self._cluster_of(doc)].add(doc["_id"])
-        self._candidates.pop(doc["_id"], None)
+        new_cluster = doc.get("cluster_id") or doc["_id"]
+        if new_cluster != old_cluster:
+            self._write_index(
+                repeat_index.leave_writes(commune_id, doc["_id"], old_cluster)
+                + repeat_index.index_writes(commune_id, repeat_index.Item.of(doc), self.limits)
+            )
         self.changes.append(
             {
                 "_id": envelope.event_id,
@@ -117,7 +123,10 @@ class InMemoryDecisions:
             return False
         at = iso(utcnow())
         doc.update({**decision.model_dump(mode="json"), "answered_by": by, "answered_at": at})
-        self._candidates.pop(submission_id, None)
+        cluster_id = doc.get("cluster_id") or submission_id
+        self._write_index(
+            [repeat_index.answer_write(commune_id, submission_id, cluster_id, decision.answer or "")]
+        )
         self.changes.append(answer_entry(commune_id, submission_id, decision.answer or "", by, at))
         return True
 

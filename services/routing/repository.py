@@ -1,15 +1,19 @@
-"""Routing's own collections: one decision per submission, with its outbox, and the audit trail
-of staff changes. `DecisionRepository` is the MongoDB side of the `Decisions` port
+"""Routing's own collections: one decision per submission, with its outbox, the audit trail of
+staff changes, and the repeat index (`repeat_index`) kept up to date with the decisions.
+`DecisionRepository` is the MongoDB side of the `Decisions` port
 (`services/routing/handlers/ports.py`); `DecisionOutbox` publishes what it stored."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
-from services.routing.recurrence import Candidate
+from services.routing import repeat_index
 from services.routing.repeats import Repeats
 from shared.clock import iso, utcnow
 from shared.contracts import Envelope, SubmissionRoutedV1
@@ -19,6 +23,11 @@ from shared.outbox import Outbox, ensure_outbox_index, outbox_fields
 
 DECISIONS = "routing_decisions"
 CHANGES = "routing_changes"
+REPEATS = repeat_index.REPEATS
+_ITEM_FIELDS = {
+    k: 1 for k in ("dialogue_id", "year", "hamlet", "topic", "text", "cluster_id", "match_keys", "tokens")
+}
+log = logging.getLogger(__name__)
 
 
 def answer_entry(commune_id: str, submission_id: str, text: str, by: str, at: str) -> dict[str, Any]:
@@ -35,11 +44,13 @@ def answer_entry(commune_id: str, submission_id: str, text: str, by: str, at: st
 
 
 class DecisionRepository:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, limits: repeat_index.Limits | None = None) -> None:
         self.decisions = db[DECISIONS]
         self.changes = db[CHANGES]
+        self.repeats = db[REPEATS]
         self._decision_inserts = GroupWriter(self.decisions)  # concurrent events' decisions in one command
-        self._repeats = Repeats(self.decisions)  # concurrent events' look-ups in one query
+        self._index_writes = GroupWriter(self.repeats)  # concurrent events' index writes in one command
+        self._repeats = Repeats(self.repeats, limits or repeat_index.Limits())  # reads by `_id`, together
 
     async def ensure_indexes(self) -> None:
         await self.decisions.create_index(
@@ -47,15 +58,33 @@ class DecisionRepository:
         )
         await self.decisions.create_index([("commune_id", ASCENDING), ("needs_review", ASCENDING)])
         await ensure_outbox_index(self.decisions)
-        await self.decisions.create_index([("commune_id", ASCENDING), ("cluster_id", ASCENDING)])
-        await self.decisions.create_index([("commune_id", ASCENDING), ("match_keys", ASCENDING)])
         await self.changes.create_index([("commune_id", ASCENDING), ("submission_id", ASCENDING)])
 
-    async def candidates(self, commune_id: str, keys: tuple[str, ...], exclude: str) -> list[Candidate]:
-        return await self._repeats.candidates(commune_id, keys, exclude)
+    async def clusters_sharing(self, commune_id: str, keys: tuple[str, ...]) -> list[repeat_index.Cluster]:
+        return await self._repeats.clusters_sharing(commune_id, keys)
 
-    async def members(self, commune_id: str, cluster_id: str) -> list[Candidate]:
-        return await self._repeats.members(commune_id, cluster_id)
+    async def cluster(self, commune_id: str, cluster_id: str) -> repeat_index.Cluster | None:
+        return await self._repeats.cluster(commune_id, cluster_id)
+
+    async def _write_index(self, writes: list[repeat_index.Write]) -> None:
+        """The index writes of one stored change, in one command with other events' writes. A
+        write the store refuses is logged, not raised: the decision is stored and published
+        either way; only later repeats may miss this item."""
+        results = await asyncio.gather(
+            *(
+                self._index_writes.write(UpdateOne(where, update, upsert=upsert))
+                for where, update, upsert in writes
+            ),
+            return_exceptions=True,
+        )
+        failed = [r for r in results if isinstance(r, BaseException) and not isinstance(r, DuplicateKeyError)]
+        if failed:
+            log.warning("repeat index writes failed", extra={"failed": len(failed), "error": repr(failed[0])})
+
+    async def _index(self, commune_id: str, doc: dict[str, Any]) -> None:
+        item = repeat_index.Item.of(doc)
+        trims = self._repeats.take_trims(commune_id)
+        await self._write_index(repeat_index.index_writes(commune_id, item, self._repeats.limits, trims))
 
     async def save(
         self,
@@ -75,7 +104,10 @@ class DecisionRepository:
             "decided_at": utcnow(),
             **outbox_fields([envelope]),
         }
-        return doc if await self._decision_inserts.insert(doc) else None
+        if not await self._decision_inserts.insert(doc):
+            return None  # stored before: so was its index entry
+        await self._index(envelope.commune_id, doc)
+        return doc
 
     async def get(self, commune_id: str, submission_id: str) -> dict[str, Any] | None:
         return await self.decisions.find_one({"_id": submission_id, "commune_id": commune_id}, {"outbox": 0})
@@ -85,12 +117,24 @@ class DecisionRepository:
     ) -> bool:
         """Store the next revision and its event, only if nobody revised it meanwhile; the
         audit entry (who, when, why, before and after) is kept under the event's id."""
-        result = await self.decisions.update_one(
+        before = await self.decisions.find_one_and_update(
             {"_id": decision.submission_id, "commune_id": envelope.commune_id, "revision": expected_revision},
             {"$set": {**decision.model_dump(mode="json"), **outbox_fields([envelope])}},
+            projection=_ITEM_FIELDS,
+            return_document=ReturnDocument.BEFORE,
         )
-        if result.modified_count != 1:
+        if before is None:
             return False
+        commune_id, old_cluster = envelope.commune_id, before.get("cluster_id") or before["_id"]
+        new_cluster = decision.cluster_id or decision.submission_id
+        if new_cluster != old_cluster:  # merged into another issue: the index follows
+            item = repeat_index.Item.of(
+                {**before, "cluster_id": new_cluster, "duplicate_of": decision.duplicate_of}
+            )
+            await self._write_index(
+                repeat_index.leave_writes(commune_id, decision.submission_id, old_cluster)
+                + repeat_index.index_writes(commune_id, item, self._repeats.limits)
+            )
         await self.changes.insert_one(
             {
                 "_id": envelope.event_id,
@@ -120,6 +164,10 @@ class DecisionRepository:
         )
         if result.modified_count != 1:
             return False
+        cluster_id = decision.cluster_id or submission_id
+        await self._write_index(
+            [repeat_index.answer_write(commune_id, submission_id, cluster_id, decision.answer or "")]
+        )
         await self.changes.insert_one(answer_entry(commune_id, submission_id, decision.answer or "", by, at))
         return True
 

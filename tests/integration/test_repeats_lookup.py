@@ -1,160 +1,209 @@
-"""Routing's look-up of earlier items in the store: one query while few stored items share a band
-key with the new one, the ranked two-step read (keys first, then the best candidates' fields)
-beyond MAX_CANDIDATES, and never another commune's items. MAX_CANDIDATES is lowered to 3 here
-so that a handful of documents exercises both paths."""
+"""Routing's look-up of earlier items in the store, through the repeat index: every read is an
+`_id` read (on the wire store, which uses no index for arrays, as on real MongoDB), a look-up
+reads the same few documents however many items the commune stored, the store decides what the
+in-memory twin (`doithoai classify`) decides, and a redelivered event counts nothing twice."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timezone
 
 import pytest
-from prometheus_client import CollectorRegistry
+from pymongo import monitoring
 
-from services.routing import repeats
-from services.routing.repository import DecisionRepository
+from services.demo.seed import demo_commune, demo_dialogue
+from services.routing import repeat_index
+from services.routing.changes import ChangeIn
+from services.routing.classifier import RuleSet
+from services.routing.handlers import RoutingDeps, apply_routing_change, record_answer, route
+from services.routing.memory import FixedRules, InMemoryDecisions, InMemoryDirectory, RecordedEvents
+from services.routing.repository import DECISIONS, REPEATS, DecisionRepository
+from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
 from shared.mongo import StoreOperations, create_client, database
 
 pytestmark = pytest.mark.integration
-KEYS = tuple(f"b{band:02d}:k{band}" for band in range(8))
+RULES = RuleSet.load_default()
+ROAD = "Lộ đal ấp Rạch Tràm bể nát, bà con đồng ý góp tiền làm lại, đề nghị xã sớm triển khai."
+THEFT = "Trộm cắp xe máy ban đêm ở đầu ấp Chợ, đề nghị công an xã tăng cường tuần tra."
+TRASH = "Xe gom rác một tuần mới tới một lần, rác để lâu bốc mùi ở ấp Kênh Xáng."
+VARIANTS = (
+    "lo dal ap Rach Tram be nat lam r, ba con dong y gop tien ma xa chua trien khai",
+    "Lộ đal Rạch Tràm bể nát vẫn chưa làm, bà con đã góp tiền.",
+    "Lộ đal ấp Rạch Tràm bể nát nhiều đoạn, bà con góp tiền rồi mà chưa thấy làm.",
+)
+UNRELATED = (
+    "Đất nhà tôi bị hàng xóm lấn ranh, đã lên xã {n} lần mà chưa giải quyết.",
+    "Hồ sơ khai sinh nộp {n} tuần chưa trả kết quả, đề nghị một cửa trả lời.",
+    "Trạm y tế thiếu thuốc, người cao tuổi đi khám {n} lần không có thuốc.",
+    "Cống thoát nước số {n} bị nghẹt, mưa là ngập cả xóm.",
+)
 
 
-def decision(doc_id: str, shared: int, commune_id: str = "demo") -> dict:
-    """A stored decision sharing its first `shared` band keys with KEYS."""
-    keys = list(KEYS[:shared]) + [f"b{band:02d}:other-{doc_id}" for band in range(shared, 8)]
-    return {
-        "_id": doc_id,
-        "commune_id": commune_id,
-        "dialogue_id": "d",
-        "year": 2017,
-        "hamlet": "ấp Chợ",
-        "topic": 1,
-        "tokens": ["duong", "ngap"],
-        "cluster_id": doc_id,
-        "text": f"Đường ngập ({doc_id})",
-        "answer": None,
-        "match_keys": keys,
-    }
+class Commands(StoreOperations):
+    """Every `find` the client sends: its collection and filter."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.finds: list[tuple[str, dict]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "find":
+            self.finds.append((event.command["find"], dict(event.command.get("filter") or {})))
+
+
+def deps_over(decisions) -> RoutingDeps:
+    return RoutingDeps(
+        decisions=decisions,
+        events=RecordedEvents(),
+        directory=InMemoryDirectory([demo_commune()], [demo_dialogue()]),
+        rules=FixedRules(RULES),
+        review_threshold=0.5,
+    )
+
+
+def received(
+    submission_id: str, text: str, hamlet: str | None = None
+) -> tuple[Envelope, SubmissionReceivedV1]:
+    payload = SubmissionReceivedV1(
+        submission_id=submission_id,
+        dialogue_id=demo_dialogue().id,
+        tracking_code=f"DT-{submission_id}",
+        source=Source.CITIZEN,
+        kind=Kind.PETITION,
+        text=text,
+        hamlet=hamlet,
+        received_at=datetime(2017, 3, 1, tzinfo=timezone.utc),
+    )
+    return Envelope.wrap(payload, commune_id="demo", correlation_id=f"c-{submission_id}"), payload
+
+
+def items(count: int) -> list[tuple[str, str, str | None]]:
+    """A mix: unrelated petitions and, every fifth, a repeat of the road petition."""
+    mixed = []
+    for n in range(count):
+        if n % 5 == 0:
+            mixed.append((f"R{n}", VARIANTS[n % 3] if n else ROAD, "ấp Rạch Tràm"))
+        else:
+            mixed.append((f"U{n}", UNRELATED[n % 4].format(n=n), "ấp Chợ"))
+    return mixed
 
 
 @pytest.fixture
-async def store(make_settings, monkeypatch):
-    monkeypatch.setattr(repeats, "MAX_CANDIDATES", 3)
+async def store(make_settings):
     settings = make_settings()
-    operations, registry = StoreOperations(), CollectorRegistry()
-    operations.register("probe", registry)
-    client = create_client(settings, operations)
-    repo = DecisionRepository(database(client, settings))
-
-    def finds() -> float:
-        return registry.get_sample_value("doithoai_probe_store_operations_total", {"command": "find"}) or 0
-
-    yield repo, finds
+    commands = Commands()
+    client = create_client(settings, commands)
+    repo = DecisionRepository(database(client, settings), repeat_index.Limits(clusters_per_key=8, earlier=5))
+    yield repo, commands
     await client.drop_database(settings.mongodb_db)
     await client.close()
 
 
-async def test_few_sharing_items_are_read_in_one_query_without_the_item_itself_or_another_commune(store):
-    repo, finds = store
-    await repo.decisions.insert_many(
-        [
-            decision("a", 1),
-            decision("b", 2),
-            decision("c", 3),
-            decision("self", 8),
-            decision("none", 0),
-            decision("elsewhere", 8, "other"),
-        ]
-    )
-    before = finds()
-    found = await repo.candidates("demo", KEYS, exclude="self")
-    assert sorted(c.submission_id for c in found) == ["a", "b", "c"]
-    assert finds() - before == 1
-    assert {c.text for c in found} == {"Đường ngập (a)", "Đường ngập (b)", "Đường ngập (c)"}
+async def route_each(deps: RoutingDeps, mixed) -> list:
+    out = []
+    for submission_id, text, hamlet in mixed:
+        envelope, payload = received(submission_id, text, hamlet)
+        out.append((await route(deps, envelope, payload)).decision)
+    return out
 
 
-async def test_beyond_max_candidates_the_items_sharing_the_most_keys_are_kept(store):
-    repo, finds = store
-    await repo.decisions.insert_many(
-        [decision(f"s{shared}", shared) for shared in range(1, 8)] + [decision("elsewhere", 8, "other")]
-    )
-    before = finds()
-    found = await repo.candidates("demo", KEYS, exclude="s7")
-    assert sorted(c.submission_id for c in found) == ["s4", "s5", "s6"]
-    assert finds() - before == 3  # the try for all of them, the keys, the best three's fields
-
-
-async def test_look_ups_made_together_share_one_query_and_each_gets_its_own_candidates(store, monkeypatch):
-    monkeypatch.setattr(repeats, "MAX_CANDIDATES", 10)
-    repo, finds = store
-    other_keys = tuple(f"b{band:02d}:z{band}" for band in range(8))
-    await repo.decisions.insert_many(
-        [
-            decision("a", 1),
-            decision("b", 3),
-            decision("self", 8),
-            {**decision("z", 0), "match_keys": list(other_keys)},
-            decision("elsewhere", 8, "other"),
-        ]
-    )
-    before = finds()
-    first, second, third = await asyncio.gather(
-        repo.candidates("demo", KEYS, exclude="self"),
-        repo.candidates("demo", other_keys, exclude="new"),
-        repo.candidates("demo", KEYS, exclude="new"),
-    )
-    assert finds() - before == 1
-    assert sorted(c.submission_id for c in first) == ["a", "b"]
-    assert [c.submission_id for c in second] == ["z"]
-    assert sorted(c.submission_id for c in third) == ["a", "b", "self"]
-    alone = [
-        sorted(c.submission_id for c in await repo.candidates("demo", keys, exclude))
-        for keys, exclude in ((KEYS, "self"), (other_keys, "new"))
+def summary(decisions) -> list[tuple]:
+    return [
+        (
+            d.submission_id,
+            d.cluster_id,
+            d.duplicate_of,
+            d.times_raised,
+            d.years_raised,
+            [e.submission_id for e in d.earlier],
+        )
+        for d in decisions
     ]
-    assert alone == [["a", "b"], ["z"]]  # the same as each looked up on its own
 
 
-@pytest.mark.parametrize("max_batch_read, queries", [(5_000, 1), (6, 1 + 3 * 3)])
-async def test_look_ups_together_finding_many_items_rank_each_request_as_alone(
-    store, monkeypatch, max_batch_read, queries
-):
-    """Up to MAX_BATCH_READ sharing items: one query for the batch, each request ranked here;
-    beyond it, the batch's try and then each request's own try, keys and best fields."""
-    monkeypatch.setattr(repeats, "MAX_BATCH_READ", max_batch_read)
-    repo, finds = store  # MAX_CANDIDATES is 3
-    await repo.decisions.insert_many(
-        [decision(f"s{shared}", shared) for shared in range(1, 8)] + [decision("elsewhere", 8, "other")]
-    )
-    first_keys = KEYS[:1] + tuple(f"b{band:02d}:none" for band in range(1, 8))  # shared by every s item once
-    before = finds()
-    found = await asyncio.gather(
-        repo.candidates("demo", KEYS, exclude="s7"),
-        repo.candidates("demo", KEYS, exclude="s1"),
-        repo.candidates("demo", first_keys, exclude="new"),
-    )
-    assert finds() - before == queries
-    alone = [
-        sorted(c.submission_id for c in await repo.candidates("demo", keys, exclude))
-        for keys, exclude in ((KEYS, "s7"), (KEYS, "s1"), (first_keys, "new"))
-    ]
-    assert [sorted(c.submission_id for c in f) for f in found] == alone
-    assert alone == [["s4", "s5", "s6"], ["s5", "s6", "s7"], ["s1", "s2", "s3"]]
+async def test_the_store_decides_what_the_in_memory_twin_decides_with_id_reads_only(store):
+    repo, commands = store
+    mixed = items(40)
+    in_store = await route_each(deps_over(repo), mixed)
+    in_memory = await route_each(deps_over(InMemoryDecisions(repo._repeats.limits)), mixed)
+    assert summary(in_store) == summary(in_memory)
+    road = [d for d in in_store if d.submission_id.startswith("R")]
+    assert {d.cluster_id for d in road} == {"R0"} and road[-1].times_raised == 8
+    assert len(road[-1].earlier) in (5, 6)  # the first 5 listed, and the matched one if not among them
+    # Not one read of the decisions to link an item, every read of the index by `_id`.
+    assert all(collection == REPEATS for collection, _ in commands.finds), commands.finds
+    assert all(set(where) == {"_id"} for _, where in commands.finds)
+    # The index stays within its bounds.
+    docs = await repo.repeats.find({}).to_list()
+    keys = [d for d in docs if d["_id"].startswith("k|")]
+    clusters = {d["_id"]: d for d in docs if d["_id"].startswith("c|")}
+    assert max(len(d["c"]) for d in keys) <= repo._repeats.limits.trim_above
+    road_cluster = clusters[repeat_index.cluster_doc_id("demo", "R0")]
+    assert (road_cluster["n"], road_cluster["m"], len(road_cluster["members"])) == (8, 5, 5)
+    assert len(road_cluster["reps"]) == 3 and road_cluster["latest"]["s"] == "R35"
 
 
-async def test_cluster_members_read_together_share_one_query_and_stay_in_their_commune(store):
-    repo, finds = store
-    await repo.decisions.insert_many(
-        [
-            {**decision("a1", 0), "cluster_id": "a1"},
-            {**decision("a2", 0), "cluster_id": "a1"},
-            {**decision("b1", 0), "cluster_id": "b1"},
-            {**decision("x", 0, "other"), "cluster_id": "a1"},
-        ]
+async def test_a_look_up_reads_the_same_few_documents_however_many_items_are_stored(store):
+    repo, commands = store
+    deps = deps_over(repo)
+    costs = []
+    for stored in (10, 150):
+        await route_each(
+            deps, [(f"S{stored}-{n}", text, hamlet) for n, (_, text, hamlet) in enumerate(items(stored))]
+        )
+        commands.finds.clear()
+        [decision] = await route_each(deps, [(f"new-{stored}", VARIANTS[1], "ấp Rạch Tràm")])
+        assert decision.duplicate_of is not None
+        returned = 0
+        for collection, where in commands.finds:
+            returned += len(where["_id"]["$in"])
+        costs.append((len(commands.finds), returned))
+    assert costs[0][0] == costs[1][0] == 2  # band keys, then the best clusters
+    limits = repo._repeats.limits
+    assert all(ids <= 32 + limits.clusters_per_lookup for _, ids in costs)
+
+
+async def test_a_redelivered_event_counts_nothing_twice_and_concurrent_look_ups_share_reads(store):
+    repo, commands = store
+    deps = deps_over(repo)
+    await route_each(deps, [("R1", ROAD, "ấp Rạch Tràm"), ("R2", VARIANTS[0], "ấp Rạch Tràm")])
+    envelope, payload = received("R2", VARIANTS[0], "ấp Rạch Tràm")
+    again = await route(deps, envelope, payload)
+    assert again.stored is None
+    cluster = await repo.cluster("demo", "R1")
+    assert (
+        cluster is not None
+        and cluster.count == 2
+        and [m.submission_id for m in cluster.members] == ["R1", "R2"]
     )
-    before = finds()
-    together = await asyncio.gather(
-        repo.members("demo", "a1"), repo.members("demo", "b1"), repo.members("demo", "none")
+
+    commands.finds.clear()
+    texts = [(f"C{n}", VARIANTS[n % 3], "ấp Rạch Tràm") for n in range(6)]
+    decided = await asyncio.gather(*(route(deps, *received(i, t, h)) for i, t, h in texts))
+    assert all(d.decision.cluster_id == "R1" for d in decided)
+    assert len(commands.finds) < 2 * len(texts)  # reads made at the same moment went together
+    assert (await repo.cluster("demo", "R1")).count == 8
+
+
+async def test_merge_answer_and_split_keep_the_index_in_step(store):
+    repo, _ = store
+    deps = deps_over(repo)
+    await route_each(
+        deps, [("A1", ROAD, "ấp Rạch Tràm"), ("T1", THEFT, "ấp Chợ"), ("G1", TRASH, "ấp Kênh Xáng")]
     )
-    assert finds() - before == 1
-    assert [sorted(c.submission_id for c in group) for group in together] == [["a1", "a2"], ["b1"], []]
-    alone = [sorted(c.submission_id for c in await repo.members("demo", cluster)) for cluster in ("a1", "b1")]
-    assert alone == [["a1", "a2"], ["b1"]]
+    await record_answer(deps, "demo", "A1", "Xã đã đưa vào kế hoạch quý 3.", "Hoa")
+    merged = await apply_routing_change(
+        deps, "demo", "T1", ChangeIn(action="merge", into="A1", reason="cùng vụ việc"), "Hoa"
+    )
+    assert (merged.cluster_id, merged.times_raised) == ("A1", 2)
+    assert [(e.submission_id, e.answer) for e in merged.earlier] == [("A1", "Xã đã đưa vào kế hoạch quý 3.")]
+    cluster = await repo.cluster("demo", "A1")
+    assert cluster.count == 2 and [m.submission_id for m in cluster.members] == ["A1", "T1"]
+    assert (await repo.cluster("demo", "T1")).count == 0  # it left the cluster it started
+
+    split = await apply_routing_change(
+        deps, "demo", "T1", ChangeIn(action="split", reason="khác vụ việc"), "Hoa"
+    )
+    assert (await repo.cluster("demo", "A1")).count == 1
+    assert (await repo.cluster("demo", split.cluster_id)).count == 1
+    assert await repo.decisions.count_documents({}) == 3 and DECISIONS == repo.decisions.name

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from services.routing.classifier import RuleSet
 from services.routing.metrics import RoutingMetrics
-from services.routing.recurrence import Candidate
+from services.routing.repeat_index import Cluster
 from shared.contracts import Envelope, SubmissionRoutedV1
 from shared.directory import Commune, Dialogue
 
@@ -19,13 +19,13 @@ Doc = dict[str, Any]
 class Decisions(Protocol):
     """One decision per submission (stored with its event), and the audit trail of changes."""
 
-    async def candidates(self, commune_id: str, keys: tuple[str, ...], exclude: str) -> list[Candidate]:
-        """Stored items of the commune sharing one of the band `keys`, never `exclude` itself;
-        beyond MAX_CANDIDATES those sharing the most keys (ties by id)."""
+    async def clusters_sharing(self, commune_id: str, keys: tuple[str, ...]) -> list[Cluster]:
+        """The commune's clusters holding the most of the band `keys` (at most the index's
+        `clusters_per_lookup`), read from the repeat index (`services/routing/repeat_index.py`)."""
         ...
 
-    async def members(self, commune_id: str, cluster_id: str) -> list[Candidate]:
-        """The stored items of a cluster, the first MAX_CANDIDATES by decision time."""
+    async def cluster(self, commune_id: str, cluster_id: str) -> Cluster | None:
+        """One cluster of the repeat index: its count, years, representatives and first members."""
         ...
 
     async def save(

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from services.routing.handlers.ports import Decisions, Doc, RoutingDeps
 from services.routing.logic import decide, first_of_cluster, with_recurrence
-from services.routing.recurrence import best_match, fingerprint, summarise
+from services.routing.recurrence import best_match, fingerprint
+from services.routing.repeat_index import candidates, recurrence
 from shared.contracts import Envelope, SubmissionReceivedV1, SubmissionRoutedV1
 from shared.errors import PermanentError
 
@@ -48,14 +49,13 @@ async def link(
     """The decision with its cluster and repeat count, and the fields to store for later matches."""
     fp = fingerprint(decision.text)
     stored: Doc = {"match_keys": list(fp.keys), "tokens": sorted(fp.tokens), "year": year}
-    match = None
-    if fp.keys:
-        candidates = await decisions.candidates(commune_id, fp.keys, exclude=decision.submission_id)
-        match = best_match(fp, hamlet=decision.hamlet, topic=decision.topic, candidates=candidates)
+    clusters = await decisions.clusters_sharing(commune_id, fp.keys) if fp.keys else []
+    compared = candidates(clusters, exclude=decision.submission_id)
+    match = best_match(fp, hamlet=decision.hamlet, topic=decision.topic, candidates=compared)
     if match is None:
         return first_of_cluster(decision, year), stored
-    members = await decisions.members(commune_id, match.candidate.cluster_id)
-    return with_recurrence(decision, summarise(decision.submission_id, year, match, members)), stored
+    [cluster] = [c for c in clusters if c.cluster_id == match.candidate.cluster_id]
+    return with_recurrence(decision, recurrence(decision.submission_id, year, match, cluster)), stored
 
 
 async def route_received(deps: RoutingDeps, envelope: Envelope, received: SubmissionReceivedV1) -> bool:

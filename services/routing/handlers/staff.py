@@ -11,6 +11,7 @@ from services.routing.changes import ChangeIn, apply_change
 from services.routing.handlers.ports import Doc, OfficeScope, RoutingDeps, RuleBook
 from services.routing.logic import with_recurrence
 from services.routing.recurrence import Match, summarise
+from services.routing.repeat_index import recurrence
 from services.routing.repeats import candidate_from
 from shared.clock import iso, utcnow
 from shared.contracts import Envelope, RoutingChange, SubmissionRoutedV1
@@ -84,10 +85,15 @@ async def apply_routing_change(
     target = SubmissionRoutedV1.model_validate(target_doc) if target_doc else None
     revised = apply_change(current, change, commune, dialogue, target=target)
     if target_doc is not None and change.action == "merge":
-        members = await deps.decisions.members(commune_id, revised.cluster_id or submission_id)
+        cluster = await deps.decisions.cluster(commune_id, revised.cluster_id or submission_id)
         year = doc.get("year") or dialogue.year
         match = Match(candidate_from(target_doc), 1.0)
-        revised = with_recurrence(revised, summarise(submission_id, year, match, members))
+        repeat = (
+            recurrence(submission_id, year, match, cluster)
+            if cluster is not None
+            else summarise(submission_id, year, match, ())
+        )
+        revised = with_recurrence(revised, repeat)
     envelope = Envelope.wrap(revised, commune_id=commune_id, correlation_id=new_id())
     before = {k: doc.get(k) for k in ("topic", "office_id", "authority_level", "cluster_id")}
     audit: dict[str, Any] = {

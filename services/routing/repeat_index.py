@@ -1,0 +1,345 @@
+"""The repeat index: documents addressed by `_id`, so that linking a new submission to earlier
+ones costs the same with ten stored items or a hundred thousand, on any MongoDB-compatible store
+(no multikey index needed, no scan of the commune's decisions). Pure: the documents' shapes,
+how a look-up ranks what it read, and the writes that keep the index up to date. The MongoDB
+side is `repository.DecisionRepository`, the in-memory twin `memory.InMemoryDecisions`; both
+apply the same rules, so `doithoai classify` decides what the service decides.
+
+Two kinds of documents, in routing's `routing_repeats` collection:
+- a band key (`key_id(commune, key)`): `{"c": [cluster ids]}`, the clusters holding an item
+  with that MinHash band key, at most `Limits.clusters_per_key` of them (the latest added; a
+  list is trimmed back to that bound once it exceeds it by half);
+- a cluster (`cluster_id_of(commune, cluster)`): how many items it counts (`n`), the years they
+  were raised in, its first `Limits.representatives` items with their tokens (`reps`) plus the
+  latest one (`latest`), compared with a new item, and its first `Limits.earlier` items with
+  their text and answer (`members`), listed as the earlier items of a repeat.
+
+A look-up reads the new item's band-key documents (one `_id` read), ranks the clusters by how
+many of its keys hold them and reads the best `Limits.clusters_per_lookup` clusters (one `_id`
+read); the new item is scored against their representatives only, never against every member.
+The index is written once per stored decision, after its insert succeeded (a redelivered event
+stores nothing and so counts nothing twice); each write is also harmless when repeated
+(`$addToSet`, `$setOnInsert`, members and representatives keyed by submission).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from services.routing.recurrence import Candidate, Match, Recurrence
+
+REPEATS = "routing_repeats"
+Doc = dict[str, Any]
+# One write: (filter, update, upsert), as `UpdateOne` takes them.
+Write = tuple[Doc, Doc, bool]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds of the index (settings `DOITHOAI_REPEAT_*`). Chosen by measuring recall on the
+    labelled sets (`make eval`): every figure stays what the unbounded look-up gave."""
+
+    clusters_per_key: int = 48  # cluster ids kept per band key (the latest added)
+    clusters_per_lookup: int = 24  # clusters whose representatives a new item is compared with
+    representatives: int = 3  # a cluster's first items compared with a new one (and its latest)
+    earlier: int = 20  # a cluster's first items listed as the earlier items of a repeat
+
+    def __post_init__(self) -> None:
+        if min(self.clusters_per_key, self.clusters_per_lookup, self.representatives, self.earlier) < 1:
+            raise ValueError(f"repeat index limits must be at least 1: {self}")
+
+    @property
+    def trim_above(self) -> int:
+        """A key's list longer than this is trimmed back to `clusters_per_key`."""
+        return self.clusters_per_key + max(1, self.clusters_per_key // 2)
+
+
+def key_id(commune_id: str, key: str) -> str:
+    return f"k|{commune_id}|{key}"
+
+
+def cluster_doc_id(commune_id: str, cluster_id: str) -> str:
+    return f"c|{commune_id}|{cluster_id}"
+
+
+def slot(submission_id: str) -> str:
+    """A field name for a submission inside a cluster document: submission ids may hold "." or
+    "$", which a field path cannot."""
+    return "s" + hashlib.blake2b(submission_id.encode(), digest_size=10).hexdigest()
+
+
+@dataclass(frozen=True)
+class Item:
+    """What the index keeps of one stored decision."""
+
+    submission_id: str
+    dialogue_id: str
+    year: int
+    hamlet: str | None
+    topic: int
+    text: str
+    cluster_id: str
+    keys: tuple[str, ...]
+    tokens: tuple[str, ...]
+    starts_cluster: bool  # repeats no earlier item (its own cluster, or one split off)
+
+    @classmethod
+    def of(cls, doc: Mapping[str, Any]) -> Item:
+        """From a stored decision document (with its `match_keys`, `tokens` and `year`)."""
+        return cls(
+            submission_id=doc["_id"],
+            dialogue_id=doc["dialogue_id"],
+            year=doc.get("year") or 0,
+            hamlet=doc.get("hamlet"),
+            topic=doc["topic"],
+            text=doc["text"],
+            cluster_id=doc.get("cluster_id") or doc["_id"],
+            keys=tuple(dict.fromkeys(doc.get("match_keys") or ())),
+            tokens=tuple(doc.get("tokens") or ()),
+            starts_cluster=not doc.get("duplicate_of"),
+        )
+
+    def member(self) -> Doc:
+        return {
+            "s": self.submission_id,
+            "d": self.dialogue_id,
+            "y": self.year,
+            "h": self.hamlet,
+            "t": self.topic,
+            "x": self.text,
+        }
+
+    def representative(self) -> Doc:
+        return {**self.member(), "k": list(self.tokens)}
+
+
+def new_cluster(item: Item) -> Doc:
+    """The fields of the cluster document an item starts."""
+    at = slot(item.submission_id)
+    return {
+        "cluster_id": item.cluster_id,
+        "n": 1,
+        "years": [item.year],
+        "m": 1,
+        "members": {at: item.member()},
+        "r": 1,
+        "reps": {at: item.representative()},
+        "latest": item.representative(),
+    }
+
+
+def index_writes(commune_id: str, item: Item, limits: Limits, trim: Iterable[str] = ()) -> list[Write]:
+    """The writes that add a stored item to the index (one bulk command), and trim the band
+    keys whose `_id` is in `trim` (found over the bound by a look-up) back to the bound."""
+    cluster = item.cluster_id
+    writes: list[Write] = [
+        ({"_id": key_id(commune_id, key)}, {"$addToSet": {"c": cluster}}, True) for key in item.keys
+    ]
+    keep = {"$each": [], "$slice": -limits.clusters_per_key}
+    writes += [({"_id": doc_id}, {"$push": {"c": keep}}, False) for doc_id in dict.fromkeys(trim)]
+    at, doc_id = slot(item.submission_id), cluster_doc_id(commune_id, cluster)
+    if item.starts_cluster:
+        return [*writes, ({"_id": doc_id}, {"$setOnInsert": new_cluster(item)}, True)]
+    counted = {
+        "$inc": {"n": 1},
+        "$addToSet": {"years": item.year},
+        "$set": {"latest": item.representative()},
+        "$setOnInsert": {"cluster_id": cluster, "m": 0, "r": 0},
+    }
+    listed = {"$set": {f"members.{at}": item.member()}, "$inc": {"m": 1}}
+    compared = {"$set": {f"reps.{at}": item.representative()}, "$inc": {"r": 1}}
+    return [
+        *writes,
+        ({"_id": doc_id}, counted, True),
+        ({"_id": doc_id, "m": {"$lt": limits.earlier}, f"members.{at}": {"$exists": False}}, listed, False),
+        (
+            {"_id": doc_id, "r": {"$lt": limits.representatives}, f"reps.{at}": {"$exists": False}},
+            compared,
+            False,
+        ),
+    ]
+
+
+def leave_writes(commune_id: str, submission_id: str, cluster_id: str) -> list[Write]:
+    """The writes that take an item out of a cluster it was merged away from."""
+    at, doc_id = slot(submission_id), cluster_doc_id(commune_id, cluster_id)
+    return [
+        ({"_id": doc_id, "n": {"$gt": 0}}, {"$inc": {"n": -1}}, False),
+        (
+            {"_id": doc_id, f"members.{at}": {"$exists": True}},
+            {"$unset": {f"members.{at}": ""}, "$inc": {"m": -1}},
+            False,
+        ),
+        (
+            {"_id": doc_id, f"reps.{at}": {"$exists": True}},
+            {"$unset": {f"reps.{at}": ""}, "$inc": {"r": -1}},
+            False,
+        ),
+        ({"_id": doc_id, "latest.s": submission_id}, {"$unset": {"latest": ""}}, False),
+    ]
+
+
+def answer_write(commune_id: str, submission_id: str, cluster_id: str, answer: str) -> Write:
+    """The answer recorded on an item, shown with it when a later repeat lists it."""
+    at = slot(submission_id)
+    where = {"_id": cluster_doc_id(commune_id, cluster_id), f"members.{at}": {"$exists": True}}
+    return where, {"$set": {f"members.{at}.a": answer}}, False
+
+
+def _get(doc: Mapping[str, Any], path: str) -> Any:
+    value: Any = doc
+    for part in path.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
+def _parent(doc: Doc, path: str) -> tuple[Doc, str]:
+    *parents, last = path.split(".")
+    for part in parents:
+        doc = doc.setdefault(part, {})
+    return doc, last
+
+
+_MISSING = object()
+
+
+def _matches(doc: Mapping[str, Any], where: Mapping[str, Any]) -> bool:
+    for path, wanted in where.items():
+        value = _get(doc, path)
+        if isinstance(wanted, Mapping):
+            for op, operand in wanted.items():
+                if op == "$exists" and (value is not _MISSING) != operand:
+                    return False
+                if op == "$lt" and not (value is not _MISSING and value < operand):
+                    return False
+                if op == "$gt" and not (value is not _MISSING and value > operand):
+                    return False
+        elif value != wanted:
+            return False
+    return True
+
+
+def apply(docs: dict[str, Doc], write: Write) -> None:
+    """Apply one of this module's writes to documents held in memory (the in-memory twin of
+    the store), with the store's meaning of each operator used here."""
+    where, update, upsert = write
+    doc = docs.get(where["_id"])
+    if doc is not None and not _matches(doc, where):
+        return
+    if doc is None:
+        if not upsert:
+            return
+        doc = docs[where["_id"]] = {"_id": where["_id"], **copy.deepcopy(update.get("$setOnInsert", {}))}
+    for path, value in update.get("$set", {}).items():
+        parent, last = _parent(doc, path)
+        parent[last] = copy.deepcopy(value)
+    for path in update.get("$unset", {}):
+        parent, last = _parent(doc, path)
+        parent.pop(last, None)
+    for path, step in update.get("$inc", {}).items():
+        parent, last = _parent(doc, path)
+        parent[last] = parent.get(last, 0) + step
+    for path, value in update.get("$addToSet", {}).items():
+        parent, last = _parent(doc, path)
+        held = parent.setdefault(last, [])
+        if value not in held:
+            held.append(value)
+    for path, spec in update.get("$push", {}).items():
+        parent, last = _parent(doc, path)
+        held = parent.setdefault(last, []) + list(spec["$each"])
+        parent[last] = held[spec["$slice"] :] if spec["$slice"] < 0 else held[: spec["$slice"]]
+
+
+def rank_clusters(
+    keys: Sequence[str], key_docs: Mapping[str, Doc], commune_id: str, limits: Limits
+) -> list[str]:
+    """The clusters holding the most of `keys` (ties: the most recently added to a key first,
+    then by id), at most `limits.clusters_per_lookup`."""
+    shared: Counter[str] = Counter()
+    recency: dict[str, int] = {}
+    for key in dict.fromkeys(keys):
+        doc = key_docs.get(key_id(commune_id, key))
+        held = (doc or {}).get("c") or ()
+        for position, cluster in enumerate(reversed(held[-limits.trim_above :])):
+            shared[cluster] += 1
+            recency[cluster] = min(recency.get(cluster, position), position)
+    ranked = sorted(shared, key=lambda c: (-shared[c], recency[c], c))
+    return ranked[: limits.clusters_per_lookup]
+
+
+def oversized(key_docs: Iterable[Doc], limits: Limits) -> list[str]:
+    """The `_id`s of band-key documents to trim."""
+    return [doc["_id"] for doc in key_docs if len(doc.get("c") or ()) > limits.trim_above]
+
+
+def _candidate(entry: Mapping[str, Any], cluster_id: str, answers: Mapping[str, str | None]) -> Candidate:
+    return Candidate(
+        submission_id=entry["s"],
+        dialogue_id=entry.get("d") or "",
+        year=entry.get("y") or 0,
+        hamlet=entry.get("h"),
+        topic=entry.get("t") or 0,
+        tokens=frozenset(entry.get("k") or ()),
+        cluster_id=cluster_id,
+        text=entry.get("x") or "",
+        answer=entry.get("a", answers.get(entry["s"])),
+    )
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A cluster as the index holds it."""
+
+    cluster_id: str
+    count: int
+    years: tuple[int, ...]
+    representatives: tuple[Candidate, ...]  # compared with a new item
+    members: tuple[Candidate, ...]  # its first items, with their answers
+
+    @classmethod
+    def of(cls, doc: Mapping[str, Any]) -> Cluster:
+        cluster_id = doc.get("cluster_id") or str(doc["_id"]).split("|", 2)[-1]
+        members = [_candidate(entry, cluster_id, {}) for entry in (doc.get("members") or {}).values()]
+        answers = {c.submission_id: c.answer for c in members}
+        reps = {e["s"]: e for e in (doc.get("reps") or {}).values()}
+        latest = doc.get("latest")
+        if latest:
+            reps.setdefault(latest["s"], latest)
+        return cls(
+            cluster_id=cluster_id,
+            count=max(int(doc.get("n") or 0), len(members)),
+            years=tuple(sorted(set(doc.get("years") or ()))),
+            representatives=tuple(_candidate(entry, cluster_id, answers) for entry in reps.values()),
+            members=tuple(members),
+        )
+
+
+def candidates(clusters: Iterable[Cluster], exclude: str) -> list[Candidate]:
+    """The representatives a new item is compared with, never the item itself."""
+    return [rep for cluster in clusters for rep in cluster.representatives if rep.submission_id != exclude]
+
+
+def recurrence(new_id: str, new_year: int, match: Match, cluster: Cluster) -> Recurrence:
+    """How often the matched issue was raised before: the cluster's count and years (all of its
+    items), its first items listed (with the matched one), the new item counted once."""
+    listed = {c.submission_id: c for c in cluster.members}
+    counted_already = new_id in listed
+    by_id = {sid: c for sid, c in listed.items() if sid != new_id}
+    if match.candidate.submission_id != new_id:
+        by_id.setdefault(match.candidate.submission_id, match.candidate)
+    earlier = sorted(by_id.values(), key=lambda c: (c.year, c.submission_id))
+    before = max(cluster.count - (1 if counted_already else 0), len(earlier))
+    return Recurrence(
+        cluster_id=cluster.cluster_id,
+        duplicate_of=earlier[0].submission_id,
+        times_raised=before + 1,
+        years=tuple(sorted(set(cluster.years) | {c.year for c in earlier} | {new_year})),
+        earlier=tuple((c.year, c.submission_id, c.text, c.answer) for c in earlier),
+    )

@@ -1,0 +1,137 @@
+"""The repeat index's rules (`services/routing/repeat_index.py`) over the in-memory twin: a flood
+of near-identical petitions joins one cluster and each is compared with a bounded number of
+representatives, counts stay exact beyond the listed members, band-key lists stay bounded, and
+a redelivery counts nothing twice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from services.demo.seed import demo_commune, demo_dialogue
+from services.routing import repeat_index
+from services.routing.classifier import RuleSet
+from services.routing.handlers import RoutingDeps, route
+from services.routing.memory import FixedRules, InMemoryDecisions, InMemoryDirectory, RecordedEvents
+from services.routing.recurrence import Candidate, Match
+from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
+
+RULES = RuleSet.load_default()
+FLOOD = "Lộ đal ấp Rạch Tràm bể nát đoạn gần nhà số {n}, bà con đã góp tiền, đề nghị xã sớm làm lại."
+
+
+def deps_over(decisions: InMemoryDecisions) -> RoutingDeps:
+    return RoutingDeps(
+        decisions=decisions,
+        events=RecordedEvents(),
+        directory=InMemoryDirectory([demo_commune()], [demo_dialogue()]),
+        rules=FixedRules(RULES),
+        review_threshold=0.5,
+    )
+
+
+def received(submission_id: str, text: str, hamlet: str | None = "ấp Rạch Tràm"):
+    payload = SubmissionReceivedV1(
+        submission_id=submission_id,
+        dialogue_id=demo_dialogue().id,
+        tracking_code=f"DT-{submission_id}",
+        source=Source.CITIZEN,
+        kind=Kind.PETITION,
+        text=text,
+        hamlet=hamlet,
+        received_at=datetime(2017, 3, 1, tzinfo=timezone.utc),
+    )
+    return Envelope.wrap(payload, commune_id="demo", correlation_id=f"c-{submission_id}"), payload
+
+
+class Counting(InMemoryDecisions):
+    """Counts the representatives each look-up hands to scoring."""
+
+    def __init__(self, limits: repeat_index.Limits) -> None:
+        super().__init__(limits)
+        self.compared: list[int] = []
+
+    async def clusters_sharing(self, commune_id, keys):
+        found = await super().clusters_sharing(commune_id, keys)
+        self.compared.append(sum(len(c.representatives) for c in found))
+        return found
+
+
+async def test_a_flood_joins_one_cluster_counted_exactly_with_bounded_comparisons():
+    limits = repeat_index.Limits(representatives=3, earlier=10)
+    store = Counting(limits)
+    deps = deps_over(store)
+    decided = [(await route(deps, *received(f"F{n:03d}", FLOOD.format(n=n)))).decision for n in range(200)]
+    assert {d.cluster_id for d in decided} == {"F000"}
+    last = decided[-1]
+    assert (last.duplicate_of, last.times_raised) == ("F000", 200)
+    assert len(last.earlier) <= limits.earlier + 1
+    assert max(store.compared) <= (limits.representatives + 1) * limits.clusters_per_lookup
+    assert max(store.compared[1:]) == limits.representatives + 1  # the first three and the latest
+
+
+async def test_a_redelivery_counts_nothing_twice():
+    store = InMemoryDecisions()
+    deps = deps_over(store)
+    await route(deps, *received("A", FLOOD.format(n=1)))
+    await route(deps, *received("B", FLOOD.format(n=2)))
+    again = await route(deps, *received("B", FLOOD.format(n=2)))
+    assert again.stored is None and again.decision.times_raised == 2
+    cluster = await store.cluster("demo", "A")
+    assert cluster is not None and cluster.count == 2
+
+
+def item(n: int, keys: tuple[str, ...]) -> repeat_index.Item:
+    return repeat_index.Item(f"s{n}", "d", 2017, None, 1, f"text {n}", f"s{n}", keys, ("x",), True)
+
+
+def test_band_key_lists_stay_bounded_and_rank_by_shared_keys():
+    limits = repeat_index.Limits(clusters_per_key=4, clusters_per_lookup=2)
+    docs: dict[str, dict] = {}
+    trims: set[str] = set()
+    for n in range(30):  # thirty clusters sharing key "b00:common"
+        for write in repeat_index.index_writes("demo", item(n, ("b00:common", f"b01:{n}")), limits, trims):
+            repeat_index.apply(docs, write)
+        trims = set(repeat_index.oversized(docs.values(), limits))
+    common = docs[repeat_index.key_id("demo", "b00:common")]["c"]
+    assert len(common) <= limits.trim_above and common[-1] == "s29"
+    ranked = repeat_index.rank_clusters(("b00:common", "b01:7"), docs, "demo", limits)
+    assert len(ranked) == 2 and ranked[0] in {"s7"} | set(common)
+    # Sharing two keys beats sharing one, if still held by the common key's list.
+    ranked = repeat_index.rank_clusters(("b00:common", "b01:29"), docs, "demo", limits)
+    assert ranked[0] == "s29"
+
+
+def test_answers_are_listed_and_a_leaver_is_uncounted():
+    limits = repeat_index.Limits()
+    docs: dict[str, dict] = {}
+    first = item(1, ("b00:k",))
+    second = repeat_index.Item("s2", "d", 2018, None, 1, "text 2", "s1", ("b00:k",), ("x",), False)
+    for write in repeat_index.index_writes("demo", first, limits) + repeat_index.index_writes(
+        "demo", second, limits
+    ):
+        repeat_index.apply(docs, write)
+    repeat_index.apply(docs, repeat_index.answer_write("demo", "s1", "s1", "Đã sửa"))
+    cluster = repeat_index.Cluster.of(docs[repeat_index.cluster_doc_id("demo", "s1")])
+    assert (cluster.count, cluster.years) == (2, (2017, 2018))
+    assert [(m.submission_id, m.answer) for m in cluster.members] == [("s1", "Đã sửa"), ("s2", None)]
+    for write in repeat_index.leave_writes("demo", "s2", "s1"):
+        repeat_index.apply(docs, write)
+    cluster = repeat_index.Cluster.of(docs[repeat_index.cluster_doc_id("demo", "s1")])
+    assert cluster.count == 1 and [m.submission_id for m in cluster.members] == ["s1"]
+    assert [r.submission_id for r in cluster.representatives] == ["s1"]
+
+
+def test_limits_below_one_are_refused():
+    with pytest.raises(ValueError):
+        repeat_index.Limits(representatives=0)
+
+
+def test_recurrence_counts_the_whole_cluster_and_lists_its_first_items():
+    members = tuple(Candidate(f"s{n}", "d", 2015 + n, None, 1, frozenset(), "s0", f"t{n}") for n in range(3))
+    cluster = repeat_index.Cluster("s0", 40, (2015, 2016, 2017, 2019), members[:1], members)
+    match = repeat_index.candidates([cluster], exclude="new")[0]
+    repeat = repeat_index.recurrence("new", 2020, Match(match, 0.9), cluster)
+    assert (repeat.duplicate_of, repeat.times_raised) == ("s0", 41)
+    assert repeat.years == (2015, 2016, 2017, 2019, 2020) and len(repeat.earlier) == 3
