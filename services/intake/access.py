@@ -90,6 +90,7 @@ STAFF_PAGES = (
     "GET /staff/van-ban/da-ban-hanh/{document_id}.{fmt}",
     "GET /staff/theo-doi",
     "POST /staff/theo-doi/{task_id}",
+    "POST /staff/theo-doi/{task_id}/mo-lai",
     "GET /staff/y-kien-moi",
     "POST /staff/y-kien-moi",
     "GET /staff/nhap",

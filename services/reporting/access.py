@@ -23,6 +23,7 @@ ACCESS = {
     f"GET {C}/documents/{{document_id}}.{{fmt}}": allow(MANAGERS, [Scope.READ], services=["notification"]),
     f"GET {D}/follow-up": allow(ANSWERERS, [Scope.READ]),
     f"POST {C}/follow-up/{{task_id}}/status": allow(ANSWERERS, [Scope.FOLLOW_UP]),
+    f"POST {C}/follow-up/{{task_id}}/reopen": allow(ANSWERERS, [Scope.FOLLOW_UP]),
     # the meeting record: the Party office and commune admin edit, answering offices read
     f"GET {D}/meeting": allow(ANSWERERS, [Scope.READ]),
     f"PUT {D}/meeting": allow(MANAGERS, [Scope.ISSUE]),

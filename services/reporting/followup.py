@@ -8,11 +8,13 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from services.reporting.documents.build import build_data
 from services.reporting.documents.common import issue_key
 from services.reporting.meeting import conclusion_due
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
 from shared.calendar import WorkingCalendar
-from shared.contracts import AuthorityLevel, ConclusionKind, FollowUpStatus
+from shared.contracts import AuthorityLevel, ConclusionKind, DocumentKind, FollowUpStatus
+from shared.directory import Commune, Dialogue
 
 S = FollowUpStatus
 OPEN: tuple[FollowUpStatus, ...] = tuple(s for s in FollowUpStatus if not s.closed)
@@ -122,6 +124,43 @@ def tasks_for_record(
             "due": conclusion_due(conclusion, issued_on, calendar).isoformat(),
         }
     return list(tasks.values())
+
+
+def notice_numbers(
+    commune: Commune,
+    dialogue: Dialogue,
+    items: list[dict[str, Any]],
+    issued_on: date,
+    meeting: Mapping[str, Any] | None,
+) -> dict[str, int]:
+    """Each submission's number in the conclusion notice built from `items` (the items the notice
+    prints, earlier dialogues' carried first) and `meeting`: the number its issue carries in the
+    notice's sections, read from the notice as `build_data` builds it, never counted again here."""
+    data = build_data(
+        DocumentKind.CONCLUSION_NOTICE.value,
+        commune,
+        dialogue,
+        items,
+        number=None,
+        issued_on=issued_on,
+        meeting=meeting,
+    )
+    if data.notice is None:
+        return {}
+    notice = data.notice
+    by_key = {i.key: i.number for i in (*notice.conclusions, *notice.escalations, *notice.closed)}
+    numbers = {}
+    for index, item in enumerate(items):
+        key = issue_key(item, index)
+        if key in by_key:
+            numbers[str(item["_id"])] = by_key[key]
+    return numbers
+
+
+def task_number(task: Mapping[str, Any], numbers: Mapping[str, int]) -> int | None:
+    """The number the notice prints for the issue a task follows (its submissions' issue)."""
+    found = [numbers[s] for s in task.get("submission_ids") or () if s in numbers]
+    return min(found) if found else None
 
 
 def reminder_due(status: str, due: date, today: date, remind_days_before: int) -> Reminder | None:

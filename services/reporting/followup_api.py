@@ -14,6 +14,7 @@ from services.reporting.handlers import (
     FollowUpDeps,
     NotFound,
     ReasonRequired,
+    ReopenFollowUp,
     TaskChanged,
     Viewer,
 )
@@ -33,6 +34,12 @@ class StatusIn(BaseModel):
     by: str | None = Field(
         None, max_length=120, description="Ignored: the author is always the authenticated principal"
     )
+
+
+class ReopenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(max_length=5000, description="Why the settled task goes back to work (staff only)")
 
 
 def viewer(request: Request) -> Viewer:
@@ -67,25 +74,56 @@ def build_followup_router(deps: FollowUpDeps) -> APIRouter:
         except NotFound:
             return _not_found()
         except BadTransition as refused:
-            names = ", ".join(refused.allowed) or "không có"
-            return problem(
-                409,
-                "bad_transition",
-                f"Không chuyển được từ '{refused.current}' sang '{refused.wanted}'. Được phép: {names}.",
-                f"Cannot go from {refused.current!r} to {refused.wanted!r}.",
-            )
+            return _bad_transition(refused)
         except ReasonRequired:
-            error = {"loc": ("body", "note"), "type": "missing", "msg": "a reason is required to reject"}
-            return JSONResponse(status_code=422, content=error_body([error]))
+            return _reason_required("note")
         except TaskChanged:
-            return problem(
-                409,
-                "task_changed",
-                "Nhiệm vụ vừa được cập nhật; tải lại rồi thử lại.",
-                "The task changed meanwhile; reload and retry.",
-            )
+            return _task_changed()
+
+    @router.post(
+        "/follow-up/{task_id}/reopen",
+        summary="Reopen a resolved or rejected task with a reason (audited in the task's history)",
+    )
+    async def reopen(
+        request: Request, body: ReopenIn, commune_id: str = CommuneId, task_id: str = Path(max_length=160)
+    ):
+        command = ReopenFollowUp(commune_id, task_id, body.reason, actor(request))
+        try:
+            return await handlers.reopen_follow_up(deps, command, viewer(request))
+        except NotFound:
+            return _not_found()
+        except BadTransition as refused:
+            return _bad_transition(refused)
+        except ReasonRequired:
+            return _reason_required("reason")
+        except TaskChanged:
+            return _task_changed()
 
     return router
+
+
+def _bad_transition(refused: BadTransition) -> JSONResponse:
+    names = ", ".join(refused.allowed) or "không có"
+    return problem(
+        409,
+        "bad_transition",
+        f"Không chuyển được từ '{refused.current}' sang '{refused.wanted}'. Được phép: {names}.",
+        f"Cannot go from {refused.current!r} to {refused.wanted!r}.",
+    )
+
+
+def _reason_required(field: str) -> JSONResponse:
+    error = {"loc": ("body", field), "type": "missing", "msg": "a reason is required"}
+    return JSONResponse(status_code=422, content=error_body([error]))
+
+
+def _task_changed() -> JSONResponse:
+    return problem(
+        409,
+        "task_changed",
+        "Nhiệm vụ vừa được cập nhật; tải lại rồi thử lại.",
+        "The task changed meanwhile; reload and retry.",
+    )
 
 
 def _not_found() -> JSONResponse:

@@ -35,6 +35,8 @@ class FollowUpRepository:
             await ensure_outbox_index(collection)
 
     async def create(self, commune_id: str, task: dict, event: Envelope) -> bool:
+        """Inserts a new task with its event. A task opened before (a reissued notice) is kept as
+        it is but takes the number the new notice prints (`notice_number`); no event for it."""
         try:
             await self.tasks.insert_one(
                 {
@@ -46,6 +48,11 @@ class FollowUpRepository:
                 }
             )
         except DuplicateKeyError:
+            if "notice_number" in task:
+                await self.tasks.update_one(
+                    {"_id": task["_id"], "commune_id": commune_id},
+                    {"$set": {"notice_number": task["notice_number"]}},
+                )
             return False
         return True
 
@@ -99,6 +106,16 @@ class FollowUpRepository:
     async def task_history(self, commune_id: str, task_id: str) -> list[dict]:
         return (
             await self.history.find({"commune_id": commune_id, "task_id": task_id})
+            .sort("at", ASCENDING)
+            .to_list()
+        )
+
+    async def histories(self, commune_id: str, task_ids: list[str]) -> list[dict]:
+        """The history entries of several tasks, oldest first."""
+        if not task_ids:
+            return []
+        return (
+            await self.history.find({"commune_id": commune_id, "task_id": {"$in": task_ids}})
             .sort("at", ASCENDING)
             .to_list()
         )

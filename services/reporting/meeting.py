@@ -73,8 +73,11 @@ def issue_rows(
     issues, _ = group_issues(commune, dialogue, items)
     groups, _ = topic_groups(dialogue, issues)
     codes: dict[str, list[str]] = {}
+    typed: dict[str, str] = {}  # the first item's text as typed: the printed text is masked already
     for index, item in enumerate(items):
         key = issue_key(item, index)
+        if item.get("topic") is not None:  # as `group_issues` merges them
+            typed.setdefault(key, str(item.get("text") or ""))
         if item.get("tracking_code"):
             codes.setdefault(key, []).append(str(item["tracking_code"]))
     rows = []
@@ -88,7 +91,9 @@ def issue_rows(
                     "topic_name": issue.topic_name,
                     "summary": summaries.get(issue.key) or issue.text,
                     "printed_as_typed": not summaries.get(issue.key),
-                    "warnings": [] if summaries.get(issue.key) else printed_warnings(issue.text),
+                    "warnings": []
+                    if summaries.get(issue.key)
+                    else printed_warnings(typed.get(issue.key) or issue.text),
                     "office": issue.office,
                     "authority_level": issue.authority_level,
                     "tracking_codes": codes.get(issue.key, []),

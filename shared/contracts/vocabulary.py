@@ -133,6 +133,11 @@ class FollowUpStatus(LabelledEnum):
     def closed(self) -> bool:
         return self in (FollowUpStatus.RESOLVED, FollowUpStatus.REJECTED)
 
+    @property
+    def needs_reason(self) -> bool:
+        """Moving a task here takes a written reason, kept in the task's history."""
+        return self is FollowUpStatus.REJECTED
+
 
 class ConclusionKind(LabelledEnum):
     """What the Secretary concluded on one issue at the dialogue."""

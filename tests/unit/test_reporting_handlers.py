@@ -147,6 +147,9 @@ class FakeTasks:
     async def task_history(self, commune_id: str, task_id: str) -> list[dict]:
         return [h for h in self.history if h["task_id"] == task_id]
 
+    async def histories(self, commune_id: str, task_ids: list[str]) -> list[dict]:
+        return [h for h in self.history if h["task_id"] in task_ids]
+
     async def record_reminder(self, commune_id: str, reminder_id: str, event: Envelope) -> bool:
         if reminder_id in self.sent:
             return False

@@ -23,10 +23,12 @@ from services.reporting.handlers.errors import (
 )
 from services.reporting.handlers.followup import (
     ChangeFollowUp,
+    ReopenFollowUp,
     Viewer,
     change_follow_up,
     follow_up_board,
     open_follow_up,
+    reopen_follow_up,
     scan_follow_up,
 )
 from services.reporting.handlers.open_data import OpenData, open_data
@@ -43,6 +45,7 @@ __all__ = [
     "OpenData",
     "ReadModelDeps",
     "ReasonRequired",
+    "ReopenFollowUp",
     "SignerMissing",
     "TaskChanged",
     "UnknownDocumentKind",
@@ -61,5 +64,6 @@ __all__ = [
     "project_received",
     "project_routed",
     "radio_text",
+    "reopen_follow_up",
     "scan_follow_up",
 ]

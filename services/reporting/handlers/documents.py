@@ -13,6 +13,7 @@ from services.reporting.documents.kinds import REGISTRY, DocumentKindSpec
 from services.reporting.documents.kinds.base import SIGNER_SOURCES, BuildContext, unsigned
 from services.reporting.documents.model import MinutesInput, SignatureBlock
 from services.reporting.documents.record import minutes_input
+from services.reporting.followup import notice_numbers
 from services.reporting.handlers.errors import NotFound, SignerMissing, UnknownDocumentKind
 from services.reporting.handlers.followup import open_follow_up
 from services.reporting.handlers.ports import Doc, DocumentDeps
@@ -230,7 +231,10 @@ async def issue_document(deps: DocumentDeps, command: IssueDocument) -> Doc:
     await flush(deps.outbox, deps.documents.documents, commune.id, document_id)
     if spec.opens_follow_up:
         conclusions = (record.get("conclusions") or {}) if record is not None else None
-        await open_follow_up(deps.tasks, deps.outbox, commune, dialogue, items, issued_on, conclusions)
+        numbers = notice_numbers(commune, dialogue, [*carried, *items], issued_on, record)
+        await open_follow_up(
+            deps.tasks, deps.outbox, commune, dialogue, items, issued_on, conclusions, numbers
+        )
         if record is not None and deps.meetings is not None:
             await deps.meetings.lock(commune.id, dialogue.id)  # the record stays as it was concluded
     return {k: v for k, v in doc.items() if k != "items"} | {

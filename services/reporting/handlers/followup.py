@@ -1,6 +1,7 @@
-"""Follow-up use cases: the board of a dialogue's tasks, a status change (audited, one revision
-at a time), the tasks the conclusion notice opens, and the scan that reminds offices before the
-due date and escalates overdue tasks to the Standing Committee."""
+"""Follow-up use cases: the board of a dialogue's tasks (each with its history and the number
+the conclusion notice prints for it), a status change (audited, one revision at a time), the
+reopening of a settled task with a reason, the tasks the conclusion notice opens, and the scan
+that reminds offices before the due date and escalates overdue tasks to the Standing Committee."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from services.reporting.followup import (
     CLOSED,
     TRANSITIONS,
     reminder_due,
+    task_number,
     tasks_for_conclusions,
     tasks_for_record,
 )
@@ -49,6 +51,19 @@ class ChangeFollowUp:
     status: str
     note: str | None
     by: str  # the authenticated principal
+
+
+@dataclass(frozen=True)
+class ReopenFollowUp:
+    """A settled (resolved or rejected) task goes back to work; the reason is staff-only."""
+
+    commune_id: str
+    task_id: str
+    reason: str
+    by: str  # the authenticated principal
+
+
+REOPENED = "reopened"  # the history entry's `action` of a reopening
 
 
 def changed_event(
@@ -89,7 +104,20 @@ async def follow_up_board(deps: FollowUpDeps, commune_id: str, dialogue_id: str,
     counts: dict[str, int] = {}
     for task in tasks:
         counts[task["status"]] = counts.get(task["status"], 0) + 1
-    return {"dialogue_id": dialogue_id, "counts": counts, "tasks": [task_view(t, today) for t in tasks]}
+    histories: dict[str, list[Doc]] = {}
+    for entry in await deps.tasks.histories(commune_id, [t["_id"] for t in tasks]):
+        histories.setdefault(entry["task_id"], []).append(_entry_view(entry))
+    return {
+        "dialogue_id": dialogue_id,
+        "counts": counts,
+        "tasks": [task_view(t, today) | {"history": histories.get(t["_id"], [])} for t in tasks],
+    }
+
+
+def _entry_view(entry: Doc) -> Doc:
+    return {k: entry.get(k) for k in ("at", "status", "previous_status", "note", "by", "action")} | {
+        "status_label": FollowUpStatus.label_of(entry["status"])
+    }
 
 
 async def change_follow_up(deps: FollowUpDeps, command: ChangeFollowUp, viewer: Viewer) -> Doc:
@@ -102,7 +130,7 @@ async def change_follow_up(deps: FollowUpDeps, command: ChangeFollowUp, viewer: 
     allowed = TRANSITIONS[task["status"]]
     if command.status not in allowed:
         raise BadTransition(task["status"], command.status, allowed)
-    if command.status == FollowUpStatus.REJECTED and not command.note:
+    if FollowUpStatus(command.status).needs_reason and not (command.note or "").strip():
         raise ReasonRequired()
     previous = task["status"]
     event = changed_event(task, command.status, previous, command.note, command.by, task["revision"] + 1)
@@ -126,6 +154,44 @@ async def change_follow_up(deps: FollowUpDeps, command: ChangeFollowUp, viewer: 
     }
 
 
+async def reopen_follow_up(deps: FollowUpDeps, command: ReopenFollowUp, viewer: Viewer) -> Doc:
+    """A resolved or rejected task goes back to "in progress" with a reason: who, when and why go
+    to the task's history (`action` "reopened"); the change goes out as `FollowUpChangedV1` like any
+    other (the resident's page shows the task at work again). The reason stays staff-only: the
+    event carries no note. An open task raises `BadTransition`, a blank reason `ReasonRequired`."""
+    task = await deps.tasks.get(command.commune_id, command.task_id)
+    if task is None or not viewer.sees(task):
+        raise NotFound(command.task_id)
+    status = FollowUpStatus.IN_PROGRESS.value
+    if task["status"] not in CLOSED:
+        raise BadTransition(task["status"], status, TRANSITIONS[task["status"]])
+    reason = command.reason.strip()
+    if not reason:
+        raise ReasonRequired()
+    previous = task["status"]
+    event = changed_event(task, status, previous, None, command.by, task["revision"] + 1)
+    entry = {
+        "at": iso(deps.clock()),
+        "status": status,
+        "previous_status": previous,
+        "note": reason,
+        "by": command.by,
+        "action": REOPENED,
+    }
+    if not await deps.tasks.change_status(task, status, event, entry):
+        raise TaskChanged(command.task_id)
+    await flush(deps.outbox, deps.tasks.tasks, command.commune_id, command.task_id)
+    changed = await deps.tasks.get(command.commune_id, command.task_id)
+    if changed is None:
+        raise NotFound(command.task_id)
+    return {
+        **task_view(changed, deps.clock().astimezone(FOLLOW_UP_TZ).date()),
+        "history": [
+            _entry_view(e) for e in await deps.tasks.task_history(command.commune_id, command.task_id)
+        ],
+    }
+
+
 async def open_follow_up(
     tasks: TaskStore,
     outbox: Outbox,
@@ -134,9 +200,12 @@ async def open_follow_up(
     items: list[Doc],
     issued_on: date,
     conclusions: Mapping[str, Mapping[str, Any]] | None = None,
+    numbers: Mapping[str, int] | None = None,
 ) -> None:
     """One task per conclusion of the notice just issued; a reissue opens none twice. With the
-    meeting record's `conclusions`, each opens from its own conclusion (`tasks_for_record`)."""
+    meeting record's `conclusions`, each opens from its own conclusion (`tasks_for_record`).
+    `numbers` (`followup.notice_numbers`): each task keeps the number the notice prints for it as
+    `notice_number`; a reissue renumbers the tasks an earlier version opened."""
     calendar = commune.working_calendar()
     if conclusions is None:
         opened = tasks_for_conclusions(dialogue.id, items, issued_on, calendar)
@@ -144,6 +213,7 @@ async def open_follow_up(
         offices = {o.id: o.name for o in commune.offices}
         opened = tasks_for_record(dialogue.id, items, conclusions, issued_on, calendar, offices)
     for task in opened:
+        task["notice_number"] = task_number(task, numbers or {})
         event = changed_event({**task, "commune_id": commune.id}, task["status"], None, None, SYSTEM, 0)
         if await tasks.create(commune.id, task, event):
             await flush(outbox, tasks.tasks, commune.id, task["_id"])

@@ -175,6 +175,16 @@ class ReportingBackend(Backend):
             correlation_id=correlation_id,
         )
 
+    async def reopen_task(
+        self, commune_id: str, task_id: str, reason: str, correlation_id: str
+    ) -> BackendReply:
+        return await self.call(
+            "POST",
+            f"/api/v1/communes/{_seg(commune_id)}/follow-up/{_seg(task_id)}/reopen",
+            json={"reason": reason},
+            correlation_id=correlation_id,
+        )
+
     # ---- the meeting record (the meeting-day page) ----------------------------------------------
 
     def _meeting(self, commune_id: str, dialogue_id: str) -> str:

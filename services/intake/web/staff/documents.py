@@ -2,23 +2,32 @@
 
 - `/staff/van-ban`: the Party office previews each document of the plan as a draft (HTML, PDF,
   DOCX), issues it (numbered, frozen, e-mailed to its "Nơi nhận") and downloads what was issued.
-- `/staff/theo-doi`: every conclusion's task with its office, due date and status; the Party
-  office changes any task, an office only its own.
+- `/staff/theo-doi`: every conclusion's task, numbered as the conclusion notice prints it, with
+  its office, due date, status and history; the Party office changes any task, an office only its
+  own. A status that needs a reason asks it on the same form; a settled task shows its note (who,
+  when) and can be reopened with a reason, kept in the task's history.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.intake.schemas import clean_text
+from services.intake.web.pages import SECURITY_HEADERS
 from services.intake.web.staff.kit import StaffKit
 from services.intake.web.staff.users import StaffUser
 from services.intake.web.staff.work import who
 from shared.auth.principal import ANSWERERS, MANAGERS
+from shared.clock import VIETNAM_TZ
 from shared.contracts import DocumentKind, FollowUpStatus
+from shared.directory import Commune, Dialogue
+from shared.templates import vn_date
 
 DOCUMENT_KINDS_VI = DocumentKind.labels_vi()
 FORMATS = ("html", "pdf", "docx")
@@ -30,6 +39,16 @@ TASK_STATUSES_VI = {
     FollowUpStatus.AWAITING_HIGHER_LEVEL: FollowUpStatus.AWAITING_HIGHER_LEVEL.label_vi,
     FollowUpStatus.REJECTED: "Không giải quyết (ghi lý do)",
 }
+# The statuses a change to needs a reason, asked on the same form (client-side hint, server check).
+NEEDS_REASON = frozenset(s.value for s in TASK_STATUSES_VI if s.needs_reason)
+SETTLED = frozenset(s.value for s in FollowUpStatus if s.closed)
+NOTE_MAX = 5000
+STATUS_MISSING_VI = "Vui lòng chọn trạng thái mới."
+REASON_MISSING_VI = "Vui lòng ghi lý do không giải quyết: lý do được lưu cùng việc và báo cho người dân."
+REOPEN_MISSING_VI = "Vui lòng ghi lý do mở lại: lý do được lưu trong lịch sử của việc (chỉ cán bộ xem)."
+DONE_VI = {"1": "Đã cập nhật.", "mo-lai": "Đã mở lại việc; lý do được lưu trong lịch sử."}
+# The follow-up board runs one script from this origin (static/followup.js): the reason hint.
+FOLLOW_UP_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace("script-src 'none'", "script-src 'self'")
 CONCLUSION_STATE_VI = {"pending": "chưa đến hạn", "overdue": "đã quá hạn", "done": "đã ban hành"}
 # What reporting finds wrong in a resident's text still printed as typed (its `warnings`).
 PRINTED_WARNINGS_VI = {
@@ -57,7 +76,11 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         reply = await kit.reporting(request).documents(commune.id, dialogue.id)
         body = reply.body if reply.ok and isinstance(reply.body, dict) else {}
         issued = [
-            {**d, "kind_name": DOCUMENT_KINDS_VI.get(d.get("kind", ""), d.get("kind", ""))}
+            {
+                **d,
+                "kind_name": DOCUMENT_KINDS_VI.get(d.get("kind", ""), d.get("kind", "")),
+                "issued_on_vi": vn_day(d.get("issued_on")),
+            }
             for d in body.get("documents", [])
         ]
         conclusion = body.get("conclusion_notice")
@@ -213,58 +236,188 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             user.role == "office_staff" and task.get("office_id") == user.office_id
         )
 
-    @staff.get("/staff/theo-doi", response_class=HTMLResponse)
-    async def follow_up(request: Request):
-        user, commune, dialogue = await kit.dialogue_for(
-            request, ANSWERERS, missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có việc cần theo dõi."
-        )
+    async def board(
+        request: Request,
+        user: StaffUser,
+        commune: Commune,
+        dialogue: Dialogue,
+        *,
+        shown: TaskForm | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
+        """The board; `shown`: the form of one task as it was sent back, with what is missing."""
         reply = await kit.reporting(request).follow_up(commune.id, dialogue.id)
-        tasks = [t for t in ((reply.body or {}).get("tasks", []) if reply.ok else []) if visible(user, t)]
-        tasks.sort(key=lambda t: (not t.get("overdue"), t.get("due", ""), t.get("id", "")))
-        return kit.render(
+        tasks = [
+            task_row(t) for t in ((reply.body or {}).get("tasks", []) if reply.ok else []) if visible(user, t)
+        ]
+        tasks.sort(key=lambda t: (t["number"] is None, t["number"] or 0, t.get("due", ""), t["id"]))
+        response = kit.render(
             request,
             "followup.html",
+            status=status,
             title="Theo dõi thực hiện kết luận",
             commune_=commune,
             dialogue=dialogue,
             tasks=tasks,
             statuses=TASK_STATUSES_VI,
+            needs_reason=NEEDS_REASON,
+            shown=shown,
             error=None if reply.ok else reply.reason_vi(),
-            notice="Đã cập nhật." if request.query_params.get("xong") else None,
+            notice=DONE_VI.get(request.query_params.get("xong") or ""),
         )
+        response.headers["Content-Security-Policy"] = FOLLOW_UP_CSP
+        return response
 
-    @staff.post("/staff/theo-doi/{task_id}", response_class=HTMLResponse)
-    async def change_task(request: Request, task_id: str):
+    @staff.get("/staff/theo-doi", response_class=HTMLResponse)
+    async def follow_up(request: Request):
+        user, commune, dialogue = await kit.dialogue_for(
+            request, ANSWERERS, missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có việc cần theo dõi."
+        )
+        return await board(request, user, commune, dialogue)
+
+    async def task_of(request: Request, task_id: str) -> tuple[StaffUser, Commune, Dialogue] | None:
+        """The user, commune and dialogue of a task the user may change, else None."""
         user: StaffUser = request.state.staff_user
         commune = await kit.commune_of(user)
         if commune is None or user.role not in ANSWERERS:
-            return kit.not_found(request)
+            return None
         dialogue_id = task_id.split(":", 1)[0]
-        board = (
-            await kit.reporting(request).follow_up(commune.id, dialogue_id)
-            if await kit.dialogue_in(user, commune, dialogue_id)
-            else None
-        )
-        task = (
-            next((t for t in (board.body or {}).get("tasks", []) if t.get("id") == task_id), None)
-            if board and board.ok
-            else None
-        )
-        if task is None or not visible(user, task):
+        dialogue = await kit.dialogue_in(user, commune, dialogue_id)
+        if dialogue is None:
+            return None
+        found = await kit.reporting(request).follow_up(commune.id, dialogue_id)
+        tasks = (found.body or {}).get("tasks", []) if found.ok else []
+        task = next((t for t in tasks if t.get("id") == task_id), None)
+        return (user, commune, dialogue) if task is not None and visible(user, task) else None
+
+    @staff.post("/staff/theo-doi/{task_id}", response_class=HTMLResponse)
+    async def change_task(request: Request, task_id: str):
+        found = await task_of(request, task_id)
+        if found is None:
             return kit.not_found(request)
+        user, commune, dialogue = found
         form = await kit.read_form(request)
-        status, note = clean_text(form.get("status") or ""), clean_text(form.get("note") or "")[:5000] or None
+        status, note = clean_text(form.get("status") or ""), clean_text(form.get("note") or "")[:NOTE_MAX]
         request.state.audit_target = {"status": status}
+        shown = TaskForm(task_id, "status", status, note)
         if status not in TASK_STATUSES_VI:
-            return kit.message(request, 422, "Chưa cập nhật được", "Vui lòng chọn trạng thái mới.")
+            return await board(
+                request, user, commune, dialogue, status=422, shown=shown.refused("status", STATUS_MISSING_VI)
+            )
+        if status in NEEDS_REASON and not note:
+            return await board(
+                request, user, commune, dialogue, status=422, shown=shown.refused("note", REASON_MISSING_VI)
+            )
         reply = await kit.reporting(request).change_task(
-            commune.id, task_id, status, note, who(user), request.state.correlation_id
+            commune.id, task_id, status, note or None, who(user), request.state.correlation_id
         )
         if not reply.ok:
-            return kit.message(
-                request, 422 if reply.status < 500 else 502, "Chưa cập nhật được", reply.reason_vi()
+            name = "note" if reply.status == 422 else "status"
+            reason = REASON_MISSING_VI if reply.status == 422 else reply.reason_vi()
+            return await board(
+                request,
+                user,
+                commune,
+                dialogue,
+                status=422 if reply.status < 500 else 502,
+                shown=shown.refused(name, reason),
             )
-        return kit.redirect(f"/staff/theo-doi?dot={quote(dialogue_id)}&xong=1")
+        return kit.redirect(f"/staff/theo-doi?dot={quote(dialogue.id)}&xong=1#viec-{quote(task_id)}")
+
+    @staff.post("/staff/theo-doi/{task_id}/mo-lai", response_class=HTMLResponse)
+    async def reopen_task(request: Request, task_id: str):
+        found = await task_of(request, task_id)
+        if found is None:
+            return kit.not_found(request)
+        user, commune, dialogue = found
+        form = await kit.read_form(request)
+        reason = clean_text(form.get("reason") or "")[:NOTE_MAX]
+        request.state.audit_action = "reopen_follow_up"
+        request.state.audit_target = {"task_id": task_id}
+        shown = TaskForm(task_id, "reopen", "", reason)
+        if not reason:
+            return await board(
+                request, user, commune, dialogue, status=422, shown=shown.refused("reason", REOPEN_MISSING_VI)
+            )
+        reply = await kit.reporting(request).reopen_task(
+            commune.id, task_id, reason, request.state.correlation_id
+        )
+        if not reply.ok:
+            refusal = ("reason", REOPEN_MISSING_VI) if reply.status == 422 else ("form", reply.reason_vi())
+            return await board(
+                request,
+                user,
+                commune,
+                dialogue,
+                status=422 if reply.status < 500 else 502,
+                shown=shown.refused(*refusal),
+            )
+        return kit.redirect(f"/staff/theo-doi?dot={quote(dialogue.id)}&xong=mo-lai#viec-{quote(task_id)}")
+
+
+@dataclass(frozen=True)
+class TaskForm:
+    """One task's form sent back to its author: which form (`status` or `reopen`), what was typed
+    and, per field, what is missing (in Vietnamese, shown next to the field)."""
+
+    task_id: str
+    form: str
+    status: str
+    note: str
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+    def refused(self, name: str, reason_vi: str) -> TaskForm:
+        return TaskForm(self.task_id, self.form, self.status, self.note, {name: reason_vi})
+
+
+def vn_day(value: object) -> str:
+    """An ISO date or timestamp from an API as dd/mm/yyyy (Vietnam's day); '' when not one."""
+    try:
+        text = str(value or "")
+        parsed = (
+            datetime.fromisoformat(text.replace("Z", "+00:00")) if "T" in text else date.fromisoformat(text)
+        )
+    except ValueError:
+        return ""
+    return vn_date(parsed)
+
+
+def vn_moment(value: object) -> str:
+    """An ISO timestamp as `dd/mm/yyyy HH:MM` in Vietnam's time."""
+    try:
+        moment = datetime.fromisoformat(str(value or "").replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{vn_date(moment)} {moment.astimezone(VIETNAM_TZ):%H:%M}"
+
+
+def task_row(task: dict) -> dict:
+    """A task as the board prints it: its number in the conclusion notice, Vietnamese dates, its
+    history (each change: when, who, why; reopenings marked) and, when settled, the entry that
+    settled it (its note, who and when)."""
+    history = [
+        {
+            **entry,
+            "when": vn_moment(entry.get("at")),
+            "reopened": entry.get("action") == "reopened",
+        }
+        for entry in task.get("history") or []
+        if isinstance(entry, dict)
+    ]
+    settled = None
+    if task.get("status") in SETTLED:
+        settled = next((e for e in reversed(history) if e.get("status") == task.get("status")), None)
+    number = task.get("notice_number")
+    return {
+        **task,
+        "number": number if isinstance(number, int) else None,
+        "due_vi": vn_day(task.get("due")),
+        "history": history,
+        "settled": settled,
+        "settled_on": vn_day(settled.get("at")) if settled else "",
+    }
 
 
 def _printed_as_typed(record: dict) -> list[dict]:
