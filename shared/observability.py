@@ -47,7 +47,13 @@ class ConsumerMetrics:
         self.outbox_backlog = Gauge(
             f"{prefix}_outbox_backlog",
             "Documents whose events were stored longer ago than the outbox grace period "
-            "and not yet published (found by the last relay pass).",
+            "and not yet published, whose writer is gone (found by the last relay pass).",
+            registry=registry,
+        )
+        self.outbox_republished = Counter(
+            f"{prefix}_outbox_republished",
+            "Events the outbox relay published again for a writer that was gone (copies that "
+            "consumers drop by event id).",
             registry=registry,
         )
 

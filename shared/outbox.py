@@ -2,9 +2,18 @@
 
 A document that causes events carries them in its own `outbox` field, written in the same
 single-document write as the change itself. After the write the events are published and the
-field cleared. If the process dies in between, a relay loop finds documents whose outbox is
-older than a grace period and publishes them again; consumers de-duplicate by `event_id`.
-Clears of one collection are written together while the store is busy (`GroupWriter`).
+field cleared. If the process dies in between, a relay loop publishes them again; consumers
+de-duplicate by `event_id`. Clears of one collection are written together while the store is
+busy (`GroupWriter`).
+
+Leases, so that a slow store never produces extra copies: each pending entry names its writer
+(`outbox_owner`, the process: `owner_id()`), and each process holds a lease on its entries, one
+document in `outbox_owners` whose expiry it renews while it runs (`Outbox.keep_lease`). A relay
+takes an entry older than the grace period only when its writer is gone (lease expired or never
+held), or when it is its own process's entry that the writer gave up (the publish failed) or
+left for longer than `hold_s` (the writer stopped between storing and publishing); an entry its
+own process is publishing right now is never taken. Taking is a conditional update on the
+entry's `outbox_claim` as read, so of two relays racing for one entry only one publishes it.
 
 `outbox_at` is epoch seconds, not a date: the wire server used in tests stores a date written
 by `$set` on an existing document as text, and the relay must compare it as a number.
@@ -12,9 +21,15 @@ by `$set` on an existing document as text, and the relay must compare it as a nu
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import socket
 import time
+import uuid
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, Protocol
 
 from pymongo import ASCENDING, UpdateOne
@@ -23,9 +38,31 @@ from shared.contracts import Envelope
 from shared.group_commit import GroupWriter
 from shared.mongo import Collection, Document
 
+log = logging.getLogger(__name__)
+
+OWNERS = "outbox_owners"
+# An owner's lease lasts this long without renewal; `keep_lease` renews it well before.
+LEASE_S = 15.0
+# An entry of this process that is neither being published nor known to have failed is taken
+# by this process's relay only after this long (its writer stopped before publishing).
+HOLD_S = 30.0
+# Failed publishes remembered for the relay; beyond, the oldest wait for `HOLD_S` instead.
+MAX_FAILED = 10_000
+_BOOT = uuid.uuid4().hex[:12]
+
 
 class EventPublisher(Protocol):
     async def publish(self, envelope: Envelope) -> None: ...
+
+
+@cache
+def _owner(pid: int) -> str:
+    return f"{socket.gethostname()}:{pid}:{_BOOT}"
+
+
+def owner_id() -> str:
+    """This process, as the writer of the outbox entries it stores (a forked child is another)."""
+    return _owner(os.getpid())
 
 
 def outbox_fields(envelopes: Sequence[Envelope]) -> dict[str, Any]:
@@ -34,18 +71,58 @@ def outbox_fields(envelopes: Sequence[Envelope]) -> dict[str, Any]:
         "outbox": [e.model_dump(mode="json") for e in envelopes],
         "outbox_pending": True,
         "outbox_at": time.time(),
+        "outbox_owner": owner_id(),
     }
 
 
 async def ensure_outbox_index(collection: Collection) -> None:
     await collection.create_index([("outbox_pending", ASCENDING), ("outbox_at", ASCENDING)])
+    # Leases of processes gone for a day are forgotten (their entries are long republished).
+    await collection.database[OWNERS].create_index([("renewed", ASCENDING)], expireAfterSeconds=86_400)
+
+
+def _entry_key(collection: Collection, doc: Document) -> tuple[str, Any]:
+    return collection.full_name, doc["_id"]
 
 
 class Outbox:
-    def __init__(self, publisher: EventPublisher, collections: Iterable[Collection]) -> None:
+    def __init__(
+        self,
+        publisher: EventPublisher,
+        collections: Iterable[Collection],
+        *,
+        lease_s: float = LEASE_S,
+        hold_s: float = HOLD_S,
+    ) -> None:
         self._publisher = publisher
         self._collections = tuple(collections)
         self._clears: dict[str, GroupWriter] = {}
+        self._lease_s, self._hold_s = lease_s, hold_s
+        self.owner = owner_id()
+        # Entries this process is publishing now, and those whose publish failed here.
+        self._working: set[tuple[str, Any]] = set()
+        self._failed: dict[tuple[str, Any], None] = {}
+
+    async def renew_lease(self) -> None:
+        """Extend this process's lease on the entries it writes (one `_id` upsert)."""
+        if not self._collections:
+            return
+        owners = self._collections[0].database[OWNERS]
+        await owners.update_one(
+            {"_id": self.owner},
+            {"$set": {"until": time.time() + self._lease_s, "renewed": datetime.now(UTC)}},
+            upsert=True,
+        )
+
+    async def keep_lease(self, interval_s: float) -> None:
+        """Renew the lease every `interval_s` (at most a third of the lease) while running."""
+        every = min(interval_s, self._lease_s / 3)
+        while True:
+            try:
+                await self.renew_lease()
+            except Exception:  # the store is down: the next renewal may make it
+                log.warning("outbox lease not renewed", exc_info=True)
+            await asyncio.sleep(every)
 
     async def flush_document(self, collection: Collection, commune_id: str, doc_id: str) -> int:
         doc = await collection.find_one(
@@ -61,9 +138,20 @@ class Outbox:
         return await self._publish_and_clear(collection, doc)
 
     async def _publish_and_clear(self, collection: Collection, doc: Document) -> int:
-        envelopes = [Envelope.model_validate(item) for item in doc.get("outbox") or ()]
-        for envelope in envelopes:
-            await self._publisher.publish(envelope)
+        key = _entry_key(collection, doc)
+        self._working.add(key)
+        try:
+            envelopes = [Envelope.model_validate(item) for item in doc.get("outbox") or ()]
+            for envelope in envelopes:
+                await self._publisher.publish(envelope)
+        except BaseException:
+            self._failed[key] = None  # this process's relay retries it after the grace period
+            while len(self._failed) > MAX_FAILED:
+                del self._failed[next(iter(self._failed))]
+            raise
+        finally:
+            self._working.discard(key)
+        self._failed.pop(key, None)
         clears = self._clears.get(collection.full_name)
         if clears is None:
             clears = self._clears[collection.full_name] = GroupWriter(collection)
@@ -78,22 +166,59 @@ class Outbox:
         return len(envelopes)
 
     async def stale(self, grace: timedelta, limit: int = 500) -> list[tuple[Collection, Document]]:
-        """Outboxes older than `grace` (at most `limit` per collection): left behind by a crash,
-        or not publishable (broker down). How many there are is the backlog operators watch;
-        counting them this way costs no extra query (`count_documents` would be a full
-        aggregation on the test store at every relay interval)."""
-        cutoff = time.time() - grace.total_seconds()
+        """Outboxes older than `grace` (at most `limit` per collection) whose writer is gone:
+        left behind by a crash, or not publishable (broker down). How many there are is the
+        backlog operators watch; counting them this way costs no extra query (`count_documents`
+        would be a full aggregation on the test store at every relay interval)."""
+        now = time.time()
+        cutoff = now - grace.total_seconds()
         found: list[tuple[Collection, Document]] = []
         for collection in self._collections:
             cursor = collection.find(
-                {"outbox_pending": True, "outbox_at": {"$lt": cutoff}}, {"outbox": 1, "outbox_at": 1}
+                {"outbox_pending": True, "outbox_at": {"$lt": cutoff}},
+                {"outbox": 1, "outbox_at": 1, "outbox_owner": 1, "outbox_claim": 1},
             ).limit(limit)
             found += [(collection, doc) async for doc in cursor]
-        return found
+        others = sorted(
+            {str(d["outbox_owner"]) for _, d in found if d.get("outbox_owner") not in (None, self.owner)}
+        )
+        alive: set[str] = set()
+        if others:
+            owners = self._collections[0].database[OWNERS]
+            leases = owners.find({"_id": {"$in": others}}, {"until": 1})
+            alive = {lease["_id"] async for lease in leases if float(lease.get("until") or 0) > now}
+        return [(c, d) for c, d in found if self._writer_gone(c, d, alive, now)]
+
+    def _writer_gone(self, collection: Collection, doc: Document, alive: set[str], now: float) -> bool:
+        owner = doc.get("outbox_owner")
+        if owner is None:
+            return True  # stored before entries named their writer
+        if owner != self.owner:
+            return owner not in alive
+        key = _entry_key(collection, doc)
+        if key in self._working:
+            return False
+        return key in self._failed or float(doc.get("outbox_at") or 0) < now - self._hold_s
+
+    async def _take(self, collection: Collection, doc: Document) -> bool:
+        """Claim an entry for this process, only if nobody claimed it since it was read."""
+        claim = doc.get("outbox_claim")
+        result = await collection.update_one(
+            {
+                "_id": doc["_id"],
+                "outbox_pending": True,
+                "outbox_at": doc.get("outbox_at"),
+                "outbox_claim": claim if claim is not None else {"$exists": False},
+            },
+            {"$set": {"outbox_owner": self.owner, "outbox_claim": uuid.uuid4().hex}},
+        )
+        return result.modified_count == 1
 
     async def publish_stale(self, stale: Iterable[tuple[Collection, Document]]) -> int:
-        """Publish what `stale` found; returns how many events went out."""
+        """Take over and publish what `stale` found; returns how many events went out (the
+        republished copies)."""
         published = 0
         for collection, doc in stale:
-            published += await self._publish_and_clear(collection, doc)
+            if await self._take(collection, doc):
+                published += await self._publish_and_clear(collection, doc)
         return published

@@ -284,7 +284,12 @@ async def _relay(part: ServiceParts, outbox: Outbox, settings: CommonSettings) -
     async def step() -> None:
         stale = await outbox.stale(grace)
         part.metrics.outbox_backlog.set(len(stale))  # before publishing: with the broker down they stay
-        await outbox.publish_stale(stale)
+        part.metrics.outbox_republished.inc(await outbox.publish_stale(stale))
 
-    await asyncio.sleep(settings.outbox_relay_interval_s)
-    await repeat(step, settings.outbox_relay_interval_s, f"{part.name} outbox relay")
+    interval = settings.outbox_relay_interval_s
+    lease = asyncio.create_task(outbox.keep_lease(interval), name=f"outbox-lease-{part.name}")
+    try:
+        await asyncio.sleep(interval)
+        await repeat(step, interval, f"{part.name} outbox relay")
+    finally:
+        lease.cancel()

@@ -1,0 +1,149 @@
+"""The outbox relay republishes only entries whose writer is gone (shared/outbox.py): a slow
+writer holding its lease is left alone however old its entry, a dead writer's entry is
+republished exactly once even with two relays racing for it, and an entry this process is
+publishing right now is never taken by its own relay."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
+from shared.mongo import create_client, database
+from shared.outbox import OWNERS, Outbox, outbox_fields, owner_id
+
+pytestmark = pytest.mark.integration
+GRACE = timedelta(seconds=0.2)
+
+
+def envelope(n: int) -> Envelope:
+    payload = SubmissionReceivedV1(
+        submission_id=f"s{n}",
+        dialogue_id="demo-2017",
+        tracking_code=f"DT-LEASE{n:03d}",
+        source=Source.CITIZEN,
+        kind=Kind.PETITION,
+        text="Đường ngập",
+        received_at=datetime(2017, 3, 1, tzinfo=UTC),
+    )
+    return Envelope.wrap(payload, commune_id="demo", correlation_id=f"c{n}")
+
+
+class Recorder:
+    def __init__(self, hold: asyncio.Event | None = None) -> None:
+        self.published: list[str] = []
+        self._hold = hold
+
+    async def publish(self, event: Envelope) -> None:
+        if self._hold is not None:
+            await self._hold.wait()  # a slow broker or store: the writer is still at work
+        self.published.append(event.event_id)
+
+
+@pytest.fixture
+async def collection(make_settings):
+    settings = make_settings()
+    client = create_client(settings)
+    yield database(client, settings)["lease_outbox"]
+    await client.drop_database(settings.mongodb_db)
+    await client.close()
+
+
+def other_writer(collection, recorder, name: str, lease_s: float = 15.0) -> Outbox:
+    """An outbox standing for another process's."""
+    outbox = Outbox(recorder, [collection], lease_s=lease_s)
+    outbox.owner = name
+    return outbox
+
+
+async def test_a_slow_writer_holding_its_lease_is_never_republished(collection):
+    writer = other_writer(collection, Recorder(), "host-b:42:slow")
+    await writer.renew_lease()
+    left = envelope(1)
+    # Stored a minute ago by the other process, which is still at it (a slow store).
+    await collection.insert_one(
+        {"_id": "slow", **outbox_fields([left]), "outbox_owner": writer.owner, "outbox_at": time.time() - 60}
+    )
+    recorder = Recorder()
+    relay = Outbox(recorder, [collection], hold_s=0.1)
+    for _ in range(3):
+        assert await relay.stale(GRACE) == []
+        assert await relay.publish_stale(await relay.stale(GRACE)) == 0
+        await writer.renew_lease()
+    assert (await collection.find_one({"_id": "slow"}))["outbox_pending"] is True
+    assert recorder.published == []
+
+
+async def test_a_dead_writers_entry_is_republished_exactly_once_by_racing_relays(collection):
+    dead = other_writer(collection, Recorder(), "host-c:7:dead", lease_s=0.3)
+    await dead.renew_lease()  # then it dies: nobody renews
+    gone = envelope(2)
+    await collection.insert_many(
+        [
+            {
+                "_id": "left",
+                **outbox_fields([gone]),
+                "outbox_owner": dead.owner,
+                "outbox_at": time.time() - 60,
+            },
+            # Written before entries named their writer: its writer is unknown, so gone.
+            {
+                "_id": "old",
+                "outbox": [envelope(3).model_dump(mode="json")],
+                "outbox_pending": True,
+                "outbox_at": 1.0,
+            },
+        ]
+    )
+    first, second = Recorder(), Recorder()
+    relays = [Outbox(first, [collection]), other_writer(collection, second, "host-d:9:relay")]
+    assert [d["_id"] for _, d in await relays[0].stale(GRACE)] == ["old"]  # the lease still runs
+    await asyncio.sleep(0.35)
+    found = [await relay.stale(GRACE) for relay in relays]  # both see both entries
+    assert all(sorted(d["_id"] for _, d in stale) == ["left", "old"] for stale in found)
+    counts = await asyncio.gather(*(relay.publish_stale(stale) for relay, stale in zip(relays, found)))
+    published = first.published + second.published
+    assert sum(counts) == 2 and len(published) == 2  # each event once, by one of the relays
+    assert {e["outbox"][0]["event_id"] for _, e in found[0]} == set(published)
+    assert await collection.count_documents({"outbox_pending": True}) == 0
+    assert await relays[0].stale(GRACE) == [] and await relays[1].stale(GRACE) == []
+
+
+async def test_an_entry_this_process_is_publishing_is_not_taken_by_its_own_relay(collection):
+    hold = asyncio.Event()
+    recorder = Recorder(hold)
+    outbox = Outbox(recorder, [collection], hold_s=0.1)
+    doc = {"_id": "busy", **outbox_fields([envelope(4)]), "outbox_at": time.time() - 60}
+    await collection.insert_one(doc)
+    publishing = asyncio.create_task(outbox.publish_written(collection, doc))
+    await asyncio.sleep(0.05)
+    assert doc["outbox_owner"] == owner_id()
+    assert await outbox.stale(GRACE) == []  # old, but being published here right now
+    hold.set()
+    assert await publishing == 1
+    assert await outbox.stale(GRACE) == [] and len(recorder.published) == 1
+
+
+async def test_a_failed_publish_is_retried_by_its_own_relay_after_the_grace_period(collection):
+    class Flaky(Recorder):
+        down = True
+
+        async def publish(self, event: Envelope) -> None:
+            if self.down:
+                raise ConnectionError("broker down")
+            await super().publish(event)
+
+    recorder = Flaky()
+    outbox = Outbox(recorder, [collection])
+    doc = {"_id": "failed", **outbox_fields([envelope(5)]), "outbox_at": time.time() - 1}
+    await collection.insert_one(doc)
+    with pytest.raises(ConnectionError):
+        await outbox.publish_written(collection, doc)
+    [(_, found)] = await outbox.stale(GRACE)  # its writer (this process) gave it up
+    recorder.down = False
+    assert await outbox.publish_stale([(collection, found)]) == 1 and len(recorder.published) == 1
+    lease = await collection.database[OWNERS].find_one({"_id": owner_id()})
+    assert lease is None  # only a relay loop (`keep_lease`) holds a lease
