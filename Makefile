@@ -48,7 +48,7 @@ test-unit: install ## fast tests of pure logic
 	$(VENV)/bin/pytest tests/unit
 
 eval: install ## classification figures on ../shared/domain/sample-submissions.jsonl and tests/data/corpus/*.jsonl (per split)
-	$(VENV)/bin/python -m scripts.evaluate
+	@$(VENV)/bin/python -m scripts.evaluate
 
 bench: install ## benchmarks (speed and memory targets are checked here, never in tests)
 	@# every benchmark runs even when an earlier one misses its target (exit 1); make fails at the end
