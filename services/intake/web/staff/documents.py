@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.intake.schemas import clean_text
 from services.intake.web.pages import SECURITY_HEADERS
+from services.intake.web.staff.backends import BackendReply
 from services.intake.web.staff.kit import StaffKit
 from services.intake.web.staff.users import StaffUser
 from services.intake.web.staff.work import who
@@ -46,6 +47,8 @@ NOTE_MAX = 5000
 STATUS_MISSING_VI = "Vui lòng chọn trạng thái mới."
 REASON_MISSING_VI = "Vui lòng ghi lý do không giải quyết: lý do được lưu cùng việc và báo cho người dân."
 REOPEN_MISSING_VI = "Vui lòng ghi lý do mở lại: lý do được lưu trong lịch sử của việc (chỉ cán bộ xem)."
+SYSTEM, SYSTEM_VI = "system", "hệ thống (tự động)"  # the author of the changes no person made
+SYSTEM_NOTES_VI = {"overdue": "Quá hạn: tự động báo cáo Ban Thường vụ Đảng ủy."}
 DONE_VI = {"1": "Đã cập nhật.", "mo-lai": "Đã mở lại việc; lý do được lưu trong lịch sử."}
 # The follow-up board runs one script from this origin (static/followup.js): the reason hint.
 FOLLOW_UP_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace("script-src 'none'", "script-src 'self'")
@@ -313,7 +316,9 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         )
         if not reply.ok:
             name = "note" if reply.status == 422 else "status"
-            reason = REASON_MISSING_VI if reply.status == 422 else reply.reason_vi()
+            reason = (
+                REASON_MISSING_VI if reply.status == 422 else _refusal_vi(reply, TASK_STATUSES_VI[status])
+            )
             return await board(
                 request,
                 user,
@@ -343,7 +348,11 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             commune.id, task_id, reason, request.state.correlation_id
         )
         if not reply.ok:
-            refusal = ("reason", REOPEN_MISSING_VI) if reply.status == 422 else ("form", reply.reason_vi())
+            refusal = (
+                ("reason", REOPEN_MISSING_VI)
+                if reply.status == 422
+                else ("form", _refusal_vi(reply, "mở lại (việc này chưa giải quyết xong)"))
+            )
             return await board(
                 request,
                 user,
@@ -368,6 +377,17 @@ class TaskForm:
 
     def refused(self, name: str, reason_vi: str) -> TaskForm:
         return TaskForm(self.task_id, self.form, self.status, self.note, {name: reason_vi})
+
+
+def _refusal_vi(reply: BackendReply, wanted_vi: str) -> str:
+    """Why reporting refused a change, in words a clerk reads (its own words name status codes)."""
+    body = reply.body if isinstance(reply.body, dict) else {}
+    if reply.status == 409 and body.get("error") == "bad_transition":
+        return (
+            f"Không chuyển được sang “{wanted_vi}” từ trạng thái hiện tại; "
+            "vui lòng tải lại trang và chọn trạng thái khác."
+        )
+    return reply.reason_vi()
 
 
 def vn_day(value: object) -> str:
@@ -400,6 +420,8 @@ def task_row(task: dict) -> dict:
     history = [
         {
             **entry,
+            "by": SYSTEM_VI if entry.get("by") == SYSTEM else entry.get("by"),
+            "note": SYSTEM_NOTES_VI.get(str(entry.get("note")), entry.get("note")),
             "when": vn_moment(entry.get("at")),
             "reopened": entry.get("action") == "reopened",
         }
