@@ -7,10 +7,10 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth.guard import GuardedRoute
 from shared.auth.policy import OPERATIONS, PUBLIC, AccessTable
+from shared.error_pages import error_json, error_page, wants_html
 from shared.ids import new_id
 
 # pydantic error type -> (Vietnamese, English) message. Anything else falls back to pydantic's text.
@@ -118,7 +119,7 @@ def install_error_handlers(app: FastAPI) -> None:
         # Starlette's form parser refusing a form that holds more fields or files than asked.
         if exc.status_code == 400 and str(exc.detail).startswith(_STARLETTE_TOO_MANY):
             return too_many_fields(request, None)
-        return await http_exception_handler(request, exc)
+        return error_response(request, exc.status_code, exc.detail, exc.headers)
 
     @app.exception_handler(FormTooLarge)
     async def on_form_too_large(request: Request, exc: FormTooLarge) -> Response:
@@ -135,6 +136,90 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         response.headers["Retry-After"] = "5"
         return response
+
+    app.add_middleware(_ServerErrors)
+
+
+def _has_home(app: Any) -> bool:
+    return any(getattr(route, "path", None) == "/" for route in getattr(app, "routes", ()))
+
+
+def error_response(
+    request: Request, status: int, detail: Any = None, headers: Mapping[str, str] | None = None
+) -> Response:
+    """The answer for an HTTP error no route handled (unknown address, method not allowed…): the
+    Vietnamese page for a browser, else bilingual JSON (`error`, `message_vi`, `message_en`).
+    A detail other than the status's standard phrase is kept as the English message."""
+    response: Response
+    if wants_html(request.headers):
+        page = error_page(status, request.url.path, has_home=_has_home(request.app))
+        response = HTMLResponse(page, status_code=status)
+    else:
+        body = error_json(status)
+        if isinstance(detail, str) and detail and detail != _phrase(status):
+            body["message_en"] = detail
+        response = JSONResponse(status_code=status, content=body)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+_server_errors_log = logging.getLogger("doithoai.errors")
+
+
+class _ServerErrors:
+    """Any exception no handler answered: logged once with the request's correlation id, and
+    answered 500 with that id (the Vietnamese page for a browser, else bilingual JSON), so the
+    person can quote it and the operator finds the log line. Installed inside the request
+    context (which sets the id) and the security headers (which the answer gets too). When the
+    response had already started, the connection is closed instead."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            correlation_id = str(scope.get("state", {}).get("correlation_id", "")) or new_id()
+            _server_errors_log.exception(
+                "unhandled error in %s %s",
+                scope.get("method", ""),
+                scope.get("path", ""),
+                extra={"correlation_id": correlation_id},
+            )
+            if started:
+                raise
+            response: Response
+            if wants_html(Headers(scope=scope)):
+                page = error_page(
+                    500,
+                    scope.get("path", ""),
+                    correlation_id=correlation_id,
+                    has_home=_has_home(scope.get("app")),
+                )
+                response = HTMLResponse(page, status_code=500)
+            else:
+                response = JSONResponse(status_code=500, content=error_json(500, correlation_id))
+            await response(scope, receive, send)
 
 
 # ---- forms: a bounded number of fields -----------------------------------------------------
