@@ -60,6 +60,7 @@ def build_service(rt: Runtime[NotificationSettings]) -> ServiceParts:
         metrics=NotificationMetrics(rt.registry),
         sender=settings.smtp_from,
         claim_lease_s=lease_s,
+        public_url=settings.public_url,
     )
 
     async def ensure_indexes() -> None:

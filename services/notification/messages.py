@@ -37,9 +37,11 @@ def office_assignment_email(
     dialogue: Dialogue,
     office: Office,
     sender: str,
+    item_url: str = "",
 ) -> EmailMessage:
     context = {
         "notification_id": notification_id,
+        "item_url": item_url,
         "routed": routed,
         "commune": commune,
         "dialogue": dialogue,

@@ -10,6 +10,11 @@ from shared.settings import DirectoryCacheSettings, SchedulerSettings
 
 class NotificationSettings(DirectoryCacheSettings, SchedulerSettings):
     smtp_url: str = Field("smtp://127.0.0.1:1025", alias="SMTP_URL")
+    # Where staff reach the site (scheme, host and any path prefix): the office's e-mail links to
+    # the item's staff page under it. `make run` sets it to its own address.
+    public_url: str = Field(
+        "http://127.0.0.1:8000", alias="DOITHOAI_PUBLIC_URL", pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$"
+    )
     smtp_from: str = Field("Văn phòng Đảng ủy <doithoai@localhost>", alias="SMTP_FROM")
     smtp_timeout_s: float = Field(10.0, alias="SMTP_TIMEOUT_S")
     sms_webhook_url: str | None = Field(None, alias="SMS_WEBHOOK_URL")

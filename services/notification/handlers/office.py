@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from services.notification.handlers.ports import Deps
 from services.notification.headers import recipient
 from services.notification.messages import office_assignment_email
@@ -12,6 +14,12 @@ from shared.errors import Busy, PermanentError
 from shared.mongo import record_after_side_effect
 
 CHANNEL = "email"
+
+
+def staff_item_url(public_url: str, submission_id: str) -> str:
+    """The item's staff page (login required): it shows what the office may see, so the
+    e-mail itself needs to carry nothing about the resident."""
+    return f"{public_url.rstrip('/')}/staff/items/{quote(submission_id, safe='')}"
 
 
 def notification_id_for(envelope: Envelope) -> str:
@@ -62,6 +70,7 @@ async def notify_office(deps: Deps, envelope: Envelope, routed: SubmissionRouted
         dialogue=dialogue,
         office=office,
         sender=deps.sender,
+        item_url=staff_item_url(deps.public_url, routed.submission_id),
     )
     try:
         await deps.mail.send(message)

@@ -124,3 +124,4 @@ class Deps:
     metrics: NotificationMetrics
     sender: str  # the From of every e-mail (SMTP_FROM)
     claim_lease_s: float  # how long an office e-mail's claim lasts: longer than one SMTP attempt
+    public_url: str = "http://127.0.0.1:8000"  # where staff reach the site (DOITHOAI_PUBLIC_URL)
