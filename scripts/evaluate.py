@@ -1,6 +1,6 @@
 """Score the offline classifier on labelled JSON-lines sets (``make eval``).
 
-Usage: ``.venv/bin/python -m scripts.evaluate [path ...]``. Without paths it scores the shared
+Usage: ``.venv/bin/python -m scripts.evaluate [--misses] [path ...]``. Without paths it scores the shared
 sample beside the repository (``../shared/domain/sample-submissions.jsonl``) and every
 development-corpus file ``tests/data/corpus/*.jsonl`` (see tests/data/corpus/README.md).
 
@@ -15,6 +15,8 @@ Figures: topic accuracy (and macro F1), above-commune precision / recall / F1 (g
 and office accuracy, repeats precision / recall. A repeat counts as found when the predicted
 ``duplicate_of`` lies in the same gold repeat group (an item and every item whose
 ``duplicate_of`` chain leads to it), so a triple linked to its middle item is still right.
+``--misses`` adds, per set and split, the ids each figure got wrong (for reading the tune part;
+the test part is for measuring, never for tuning).
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ def score(scored: Scored) -> dict[str, Any]:
     """The figures of classified lines (one stream, or several streams pooled)."""
     n = len(scored)
     topics = [(gold["topic"], out.get("topic")) for gold, out in scored]
-    above = [(_gold_above(gold), out.get("authority_level", "commune") != "commune") for gold, out in scored]
+    above = [(_gold_above(gold), _predicted_above(out)) for gold, out in scored]
     tp = sum(1 for g, p in above if g and p)
     above_precision = _ratio(tp, sum(1 for _, p in above if p))
     above_recall = _ratio(tp, sum(1 for g, _ in above if g))
@@ -150,6 +152,28 @@ def score(scored: Scored) -> dict[str, Any]:
     }
 
 
+def _predicted_above(out: Item) -> bool:
+    return out.get("authority_level", "commune") != "commune"
+
+
+def misses(scored: Scored) -> dict[str, list[Any]]:
+    """The ids each figure got wrong: topic, above-commune both ways, office, repeats."""
+    groups = repeat_groups(gold for gold, _ in scored)
+
+    def linked_right(gold: Item, out: Item) -> bool:
+        target = out.get("duplicate_of")
+        return target is not None and groups.get(str(target), str(target)) == groups[str(gold["id"])]
+
+    return {
+        "topic": [g["id"] for g, o in scored if g["topic"] != o.get("topic")],
+        "above_commune_missed": [g["id"] for g, o in scored if _gold_above(g) and not _predicted_above(o)],
+        "above_commune_extra": [g["id"] for g, o in scored if not _gold_above(g) and _predicted_above(o)],
+        "office": [g["id"] for g, o in scored if g.get("responsible_office") != o.get("office")],
+        "repeat_missed": [g["id"] for g, o in scored if g.get("duplicate_of") and not linked_right(g, o)],
+        "repeat_wrong": [g["id"] for g, o in scored if o.get("duplicate_of") and not linked_right(g, o)],
+    }
+
+
 def evaluate(items: Sequence[Item]) -> dict[str, Any]:
     """Figures of one labelled set routed as a single stream (a set without splits)."""
     return score(classify(items))
@@ -160,17 +184,25 @@ def classify_by_split(items: Sequence[Item]) -> dict[str, Scored]:
     return {split: classify([g for g in items if g.get("split") == split]) for split in SPLITS}
 
 
-def evaluate_set(items: Sequence[Item]) -> tuple[dict[str, Any], dict[str, Scored]]:
+def evaluate_set(
+    items: Sequence[Item], *, with_misses: bool = False
+) -> tuple[dict[str, Any], dict[str, Scored]]:
     """Figures of one file: as one stream without splits; with splits, per split and pooled."""
     if not any("split" in g for g in items):
-        return evaluate(items), {}
+        scored = classify(items)
+        figures = score(scored)
+        if with_misses:
+            figures["misses"] = misses(scored)
+        return figures, {}
     streams = classify_by_split(items)
     unsplit = [g for g in items if g.get("split") not in SPLITS]
-    figures: dict[str, Any] = score([pair for split in SPLITS for pair in streams[split]])
+    figures = score([pair for split in SPLITS for pair in streams[split]])
     if unsplit:
         figures["without_split"] = len(unsplit)
     for split in SPLITS:
         figures[split] = score(streams[split])
+        if with_misses:
+            figures[split]["misses"] = misses(streams[split])
     return figures, streams
 
 
@@ -183,12 +215,12 @@ def corpus_paths() -> list[Path]:
     return sorted(CORPUS_DIR.glob("*.jsonl"))
 
 
-def report(paths: Sequence[Path]) -> dict[str, Any]:
+def report(paths: Sequence[Path], *, with_misses: bool = False) -> dict[str, Any]:
     """``sets``: figures per file (and per split); ``corpus``: the split files pooled per split."""
     sets: dict[str, Any] = {}
     pooled: dict[str, Scored] = {split: [] for split in SPLITS}
     for path in paths:
-        figures, streams = evaluate_set(load(path))
+        figures, streams = evaluate_set(load(path), with_misses=with_misses)
         sets[path.stem] = figures
         for split, pairs in streams.items():
             pooled[split].extend(pairs)
@@ -200,12 +232,14 @@ def report(paths: Sequence[Path]) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    with_misses = "--misses" in args
+    args = [a for a in args if a != "--misses"]
     paths = [Path(a) for a in args] if args else [DEFAULT_PATH, *corpus_paths()]
     missing = [p for p in paths if not p.is_file()]
     if missing:
         print(f"evaluate: no such file {missing[0]}", file=sys.stderr)
         return 2
-    print(json.dumps(report(paths), ensure_ascii=False))
+    print(json.dumps(report(paths, with_misses=with_misses), ensure_ascii=False))
     return 0
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.evaluate import CORPUS_DIR, SPLITS, evaluate_set, main, repeat_groups, score
+from scripts.evaluate import CORPUS_DIR, SPLITS, evaluate_set, main, misses, repeat_groups, score
 from services.demo.seed import demo_commune
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "domain" / "sample-submissions.jsonl"
@@ -190,3 +190,41 @@ def test_main_prints_figures_per_set_and_split(tmp_path, capsys):
     assert report["sets"]["mini"]["tune"]["items"] == 1 and report["sets"]["mini"]["test"]["items"] == 1
     assert report["corpus"]["test"]["above_commune_gold"] == 1
     assert main([str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_misses_name_the_ids_each_figure_got_wrong():
+    gold = [
+        _line("A", "x", "ấp Chợ", level="tỉnh"),
+        _line("B", "x", "ấp Chợ", dup="A"),
+        _line("C", "x", "ấp Chợ", topic=2),
+        _line("D", "x", "ấp Chợ", dup="C"),
+    ]
+    outputs = [
+        {"topic": 3, "office": "Phòng Kinh tế", "authority_level": "commune"},
+        {"topic": 3, "office": "Công an xã", "authority_level": "province", "duplicate_of": "A"},
+        {"topic": 3, "office": "Phòng Kinh tế", "authority_level": "commune", "duplicate_of": "A"},
+        {"topic": 3, "office": "Phòng Kinh tế", "authority_level": "commune"},
+    ]
+    assert misses(list(zip(gold, outputs, strict=True))) == {
+        "topic": ["C"],
+        "above_commune_missed": ["A"],
+        "above_commune_extra": ["B"],
+        "office": ["B"],
+        "repeat_missed": ["D"],
+        "repeat_wrong": ["C"],
+    }
+
+
+def test_misses_are_printed_per_split_only_when_asked(tmp_path, capsys):
+    path = tmp_path / "mini.jsonl"
+    lines = [
+        _line("M1", BRIDGE.format("ấp Kênh Xáng"), "ấp Kênh Xáng"),
+        _line("M2", BRIDGE.format("ấp Cây Da"), "ấp Cây Da", split="test"),
+    ]
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+    assert main([str(path)]) == 0
+    assert "misses" not in json.loads(capsys.readouterr().out)["sets"]["mini"]["tune"]
+    assert main(["--misses", str(path)]) == 0
+    mini = json.loads(capsys.readouterr().out)["sets"]["mini"]
+    assert set(mini["tune"]["misses"]) == set(mini["test"]["misses"]) >= {"topic", "repeat_missed"}
+    assert mini["tune"]["misses"]["repeat_missed"] == []
