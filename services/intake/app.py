@@ -22,6 +22,7 @@ from services.intake.plan_repository import PlanRepository
 from services.intake.plans_api import build_plans_router
 from services.intake.registrations import RegistrationRepository
 from services.intake.registrations_api import build_registrations_router
+from services.intake.reporting_api import ReportingOpenData
 from services.intake.repository import SubmissionRepository, ensure_indexes
 from services.intake.settings import IntakeSettings
 from services.intake.web.pages import build_web_router
@@ -61,7 +62,8 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
     router.include_router(build_communes_router(rt.directory, plan_deps))
     router.include_router(build_api_keys_router(api_keys, rt.directory, rt.tokens))
     router.include_router(build_open311_router(repo, rt.directory, submissions))
-    router.include_router(build_web_router(rt, repo, registrations, submissions, attendees))
+    open_data = ReportingOpenData.for_intake(rt)  # the residents' conclusions page reads it
+    router.include_router(build_web_router(rt, repo, registrations, submissions, attendees, open_data))
     router.include_router(build_staff_router(rt, repo, imports, submissions, attendance, plan_deps))
     return ServiceParts(
         name=NAME,
@@ -78,4 +80,5 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
         components={"imports": imports, "api_keys": api_keys},
         access=ACCESS,
         api_keys=api_keys.resolve,
+        on_shutdown=[open_data.aclose],
     )

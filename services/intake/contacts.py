@@ -1,9 +1,10 @@
 """How a resident can be reached back: one Vietnamese phone number or one e-mail address.
 
-One rule for every form and API that takes a phone or a contact (the JSON API, Open311, the
+One rule for every form and API that takes a contact (the JSON API, Open311, the
 web forms, registration, the bulk import, a plan's delegates). A contact never holds a list
 (commas, semicolons, spaces), a display name, angle brackets or a line break, so it can only
-ever reach one person. The value is kept as the person wrote it, only trimmed."""
+ever reach one person. The value is kept as the person wrote it, only trimmed.
+What a phone number is: shared/phone.py."""
 
 from __future__ import annotations
 
@@ -11,9 +12,19 @@ import re
 from email.utils import parseaddr
 
 from shared.http import BilingualError
+from shared.phone import PHONE_EN, PHONE_VI, is_phone, phone_digits
 
-PHONE_VI = "Số điện thoại không hợp lệ: cần 9–11 chữ số, có thể bắt đầu bằng +84 (ví dụ 0912 345 678)."
-PHONE_EN = "Invalid phone number: 9-11 digits, optionally starting with +84 (e.g. 0912 345 678)."
+__all__ = [
+    "PHONE_EN",
+    "PHONE_VI",
+    "check_contact",
+    "check_email",
+    "check_phone",
+    "is_email",
+    "is_phone",
+    "phone_digits",
+]
+
 EMAIL_VI = "Địa chỉ thư điện tử không hợp lệ: chỉ ghi một địa chỉ, ví dụ ten@example.vn."
 EMAIL_EN = "Invalid e-mail address: exactly one address, e.g. name@example.vn."
 CONTACT_VI = (
@@ -24,23 +35,8 @@ CONTACT_EN = (
     "Invalid contact: one phone number (e.g. 0912 345 678) or one e-mail address (e.g. name@example.vn)."
 )
 
-# Separators people write inside a number: 0912 345 678, 0912.345.678, 0912-345-678, (0277) 3851 234.
-_PHONE_SEPARATORS = re.compile(r"[ .()-]")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,63}}")
-
-
-def phone_digits(text: str) -> str | None:
-    """The digits of a Vietnamese phone number (after a leading +84), or None if `text` is not one."""
-    if not text.isascii():
-        return None
-    compact = _PHONE_SEPARATORS.sub("", text.strip())
-    digits = compact[3:] if compact.startswith("+84") else compact
-    return digits if digits.isdigit() and 9 <= len(digits) <= 11 else None
-
-
-def is_phone(text: str) -> bool:
-    return phone_digits(text) is not None
 
 
 def is_email(text: str) -> bool:

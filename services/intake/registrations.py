@@ -16,6 +16,7 @@ from shared.clock import iso, utcnow
 from shared.directory import Commune, Dialogue, SpeakerNames, dialogue_key
 from shared.ids import new_id
 from shared.outbox import ensure_outbox_index
+from shared.phone import PHONE_MAX_CHARS, national
 from shared.text import fold
 
 REGISTRATIONS = "intake_registrations"
@@ -25,10 +26,12 @@ ATTENDANCE = "intake_attendance"  # one document per dialogue: who was checked i
 class RegistrationIn(_In):
     name: str = Field(min_length=2, max_length=120)
     phone: str = Field(
-        max_length=30,
+        max_length=PHONE_MAX_CHARS,
         description=(
-            "One phone number (9-11 digits, may start with +84): to invite and to tell duplicates apart"
+            "One phone number (shared/phone.py: 9-11 digits, spaces or dots allowed, may start with "
+            "+84): to invite and to tell duplicates apart"
         ),
+        examples=["0912 345 678"],
     )
     hamlet: str = Field(min_length=1, max_length=100)
     topic: int | None = Field(
@@ -44,8 +47,8 @@ class RegistrationIn(_In):
 
 
 def person_key(name: str, phone: str) -> str:
-    digits = re.sub(r"\D", "", phone)
-    digits = "0" + digits[2:] if digits.startswith("84") else digits
+    """`<folded name>|<phone in national form>`: one person however the number is written."""
+    digits = national(phone) or re.sub(r"\D", "", phone)
     return f"{fold(name)}|{digits}"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
+from services.intake.closing import CLOSED_EN, closed_vi, ended
 from services.intake.dialogue_routes import commune_and_dialogue, unknown_dialogue
 from services.intake.handlers.registrations import AlreadyRegistered, RegistrationDeps, register_attendee
 from services.intake.logic import SubmissionRejected
@@ -46,6 +47,8 @@ def build_registrations_router(
         commune, dialogue = await commune_and_dialogue(directory, commune_id, dialogue_id)
         if commune is None or dialogue is None:
             return unknown_dialogue()
+        if ended(dialogue):
+            return problem(409, "dialogue_ended", closed_vi(commune, dialogue), CLOSED_EN)
         try:
             doc = await register_attendee(attendees, commune, dialogue_id, body)
         except SubmissionRejected as rejected:

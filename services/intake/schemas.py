@@ -12,15 +12,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from services.intake.contacts import check_contact
 from shared.contracts import Kind, Organisation, Source
 
-TEXT_MAX = 5000
+TEXT_MAX = 5000  # characters after `clean_text`; the residents' form states it and counts to it
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(value: Any) -> Any:
-    """NFC at the boundary (macOS/iOS send NFD), no control characters, trimmed."""
+    """NFC at the boundary (macOS/iOS send NFD), line breaks as "\\n" (browsers send "\\r\\n",
+    so a text counts the same in the form's counter and here), no control characters, trimmed."""
     if not isinstance(value, str):
         return value
-    return _CONTROL.sub("", unicodedata.normalize("NFC", value)).strip()
+    return _CONTROL.sub("", unicodedata.normalize("NFC", value).replace("\r\n", "\n")).strip()
 
 
 class SubmissionIn(BaseModel):

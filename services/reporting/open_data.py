@@ -1,5 +1,7 @@
 """Open data: the conclusions of a dialogue and how far each has got, without personal data,
-as a public page and as CSV and XLSX files (rows from `handlers.open_data`)."""
+as a public page and as CSV, XLSX and JSON files (rows from `handlers.open_data`: reviewed,
+masked summaries only). The residents' site (intake, `/xa/{commune}/ket-luan`) reads the JSON;
+the page here stays as it is for old links and for a deployment without intake's site."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from openpyxl import Workbook
 
 from services.reporting import handlers
 from services.reporting.handlers import FollowUpDeps, NotFound
+from services.reporting.handlers.open_data import NOT_CONCLUDED
 from shared.auth.guard import GuardedRoute
 from shared.clock import utcnow
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
@@ -39,6 +42,24 @@ def to_csv(rows: list[dict]) -> bytes:
     for row in rows:
         writer.writerow(csv_row(row[key] for key, _ in COLUMNS))
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens Vietnamese CSV correctly
+
+
+def concluded(rows: list[dict]) -> bool:
+    """True once the conclusion notice is issued: the rows are its tasks, each with a follow-up
+    status; before that they are the items being compiled (`NOT_CONCLUDED`)."""
+    return any(row["status"] != NOT_CONCLUDED for row in rows)
+
+
+def to_json(rows: list[dict], commune_id: str, dialogue_id: str, year: int) -> dict:
+    return {
+        "commune_id": commune_id,
+        "dialogue_id": dialogue_id,
+        "year": year,
+        "concluded": concluded(rows),
+        "columns": [{"key": key, "label": label} for key, label in COLUMNS],
+        "rows": [{key: row[key] for key, _ in COLUMNS} for row in rows],
+        "updated_at": utcnow().isoformat(),
+    }
 
 
 def to_xlsx(rows: list[dict], title: str) -> bytes:
@@ -71,16 +92,21 @@ def build_open_data_router(deps: FollowUpDeps, templates: Environment) -> APIRou
         except NotFound:
             return _not_found()
         html = templates.get_template("public_conclusions.html").render(
-            commune=data.commune, dialogue=data.dialogue, rows=data.rows, columns=COLUMNS, updated=utcnow()
+            commune=data.commune,
+            dialogue=data.dialogue,
+            rows=data.rows,
+            columns=COLUMNS,
+            concluded=concluded(data.rows),
+            updated=utcnow(),
         )
         return HTMLResponse(html)
 
     @router.get(
         "/api/v1/communes/{commune_id}/dialogues/{dialogue_id}/open-data.{fmt}",
-        summary="The same as CSV or XLSX",
+        summary="The same as CSV, XLSX or JSON (the residents' site reads the JSON)",
     )
     async def download(
-        fmt: str = Path(pattern="^(csv|xlsx)$"),
+        fmt: str = Path(pattern="^(csv|xlsx|json)$"),
         commune_id: str = commune_path,
         dialogue_id: str = dialogue_path,
     ):
@@ -89,6 +115,8 @@ def build_open_data_router(deps: FollowUpDeps, templates: Environment) -> APIRou
         except NotFound:
             return _not_found()
         commune, dialogue = data.commune, data.dialogue
+        if fmt == "json":
+            return JSONResponse(to_json(data.rows, commune.id, dialogue.id, dialogue.year))
         name = f"ket-luan-doi-thoai-{commune.id}-{dialogue.year}.{fmt}"
         if fmt == "csv":
             return Response(

@@ -88,14 +88,15 @@ def test_registrations_duties_and_moving_the_plan(server, browser):
     assert sum(state == "overdue" for state in after.values()) == len(before) - 1
     pill = page.locator(f'[data-deadline="{first}"] .pill')
     assert "pill-done" in (pill.get_attribute("class") or "") and "Đã xong" in pill.inner_text()
+    shot(page, "plan-dashboard-1280")
 
     # -- the plan moved to "held", through its confirmation ------------------------------------
     for step in ("classified", "invited"):  # the steps before the meeting, as the API takes them
         moved = page.request.post(f"{base}{D}/transitions", data={"to": step}, headers=staff_headers())
         assert moved.ok, moved.text()
-    page.goto(f"{base}/staff/ke-hoach")
+    page.goto(f"{base}/staff/")  # from the dashboard's plan card
     assert page.get_attribute("[data-plan-status]", "data-plan-status") == "invited"
-    page.click("[data-move=held]")
+    page.click("[data-plan-links] [data-move=held]")
     page.wait_for_selector("[data-confirm-move=held]")
     assert "Đã tổ chức đối thoại" in page.inner_text("h1")
     assert page.locator("[data-plan-status]").count() == 0  # the confirmation, nothing moved yet

@@ -286,8 +286,17 @@ async def test_registration_counts_per_hamlet_and_refuses_the_same_person_twice(
     assert summary["total"] == 1  # the API sees the same registrations
 
 
-async def test_the_conclusions_link_leads_to_reportings_public_page_of_the_latest_dialogue(web):
-    client, _ = web
+async def test_the_conclusions_page_says_so_in_vietnamese_when_reporting_does_not_answer(
+    make_settings, mail_capture
+):
+    """Reporting does not answer (nothing listens on port 9); the page itself:
+    tests/integration/test_resident_site.py."""
+    async for client, _ in _client(make_settings, mail_capture, DOITHOAI_REPORTING_URL="http://127.0.0.1:9"):
+        await _conclusions_unavailable(client)
+
+
+async def _conclusions_unavailable(client: httpx.AsyncClient) -> None:
     assert 'href="/xa/demo/ket-luan"' in (await client.get("/")).text
     response = await client.get("/xa/demo/ket-luan")
-    assert response.status_code == 303 and response.headers["location"] == "/public/demo/dialogues/demo-2017"
+    assert response.status_code == 503 and response.headers["retry-after"] == "30"
+    assert "Tạm thời chưa xem được kết luận" in response.text and 'href="/xa/demo"' in response.text

@@ -1,6 +1,11 @@
 """The residents' web front (server-rendered, Vietnamese): the commune's open dialogue and its
-plan, the submission form, the receipt with the tracking code, tracking by code, and
-registration to attend.
+plan, the submission form, the receipt with the tracking code, tracking by code,
+registration to attend, and the public conclusions (reporting's reviewed, masked open data,
+read through reporting's HTTP API).
+
+Once a dialogue no longer takes entries (`closing.py`) its forms give way to a notice and a
+POST is refused with 409. The text box states its limit and counts (`static/resident.js`);
+a longer text is refused by name, never cut, and comes back in the form.
 
 Submissions go through the same use case as the API (`handlers.submissions.submit`); every
 POST form carries a CSRF token (`csrf.py`) and the public POSTs are
@@ -24,6 +29,14 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from pymongo.errors import PyMongoError
 
+from services.intake.closing import (
+    CLOSED_EN,
+    closed_heading_vi,
+    closed_vi,
+    elsewhere_vi,
+    ended,
+    takes_entries,
+)
 from services.intake.handlers.registrations import AlreadyRegistered, RegistrationDeps, register_attendee
 from services.intake.handlers.submissions import (
     StoreUnavailable,
@@ -35,8 +48,9 @@ from services.intake.handlers.submissions import submit as submit_submission
 from services.intake.logic import SubmissionRejected, resolve_hamlet, valid_phone
 from services.intake.public_limits import REGISTRATION, WEB, minutes, public_verdict
 from services.intake.registrations import RegistrationIn, RegistrationRepository, hamlet_counts
+from services.intake.reporting_api import PublicConclusions, ReportingOpenData
 from services.intake.repository import SubmissionRepository
-from services.intake.schemas import SubmissionIn
+from services.intake.schemas import TEXT_MAX, SubmissionIn, clean_text
 from services.intake.status import follow_up_wording
 from services.intake.web.csrf import CSRF_FAILED_VI, CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
 from shared.auth.guard import GuardedRoute
@@ -44,9 +58,10 @@ from shared.clock import VIETNAM_TZ, as_utc
 from shared.contracts import Kind, SubmissionStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import Commune, Dialogue, DirectoryReader
-from shared.errors import is_transient
+from shared.errors import PermanentError, TransientError, is_transient
 from shared.http import error_body
 from shared.http import read_form as read_bounded_form
+from shared.phone import PHONE_MAX_CHARS, PHONE_VI
 from shared.plan_deadlines import plan_deadlines
 from shared.runtime import Runtime
 from shared.templates import make_environment, upper_first
@@ -79,6 +94,14 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
+}
+# The residents' pages run one script of their own (static/resident.js: the text box's counter);
+# the pages work the same without it.
+RESIDENT_HEADERS = {
+    **SECURITY_HEADERS,
+    "Content-Security-Policy": SECURITY_HEADERS["Content-Security-Policy"].replace(
+        "script-src 'none'", "script-src 'self'"
+    ),
 }
 # Field of the submission model -> field of the web form.
 _SUBMISSION_FIELDS = {
@@ -116,13 +139,31 @@ def _environment():
         KIND_HINTS_VI=KIND_HINTS_VI,
         WHOLE_COMMUNE=WHOLE_COMMUNE,
         CSRF_FIELD=CSRF_FIELD,
+        TEXT_MAX=TEXT_MAX,
+        PHONE_MAX_CHARS=PHONE_MAX_CHARS,
     )
     return env
 
 
-def _text(form: Mapping[str, Any], key: str, limit: int = 6000) -> str:
+def _text(form: Mapping[str, Any], key: str, limit: int = 200) -> str:
+    """A short field as typed, bounded (the form's own maxlength is far below `limit`)."""
     value = form.get(key)
     return value[:limit] if isinstance(value, str) else ""
+
+
+def _long_text(form: Mapping[str, Any], key: str) -> str:
+    """The text box as typed, whole: a text over the limit is refused and given back, never cut
+    (the request body limit bounds it)."""
+    value = form.get(key)
+    return value.replace("\r\n", "\n") if isinstance(value, str) else ""
+
+
+def text_too_long_vi(length: int) -> str:
+    return (
+        f"Nội dung dài {length} ký tự, quá giới hạn (tối đa {TEXT_MAX} ký tự). Vui lòng rút gọn rồi gửi "
+        f"lại; nội dung bạn đã nhập vẫn còn trong ô bên dưới. (The text is {length} characters long, over "
+        f"the limit of {TEXT_MAX}.)"
+    )
 
 
 def _in_form_order(errors: dict[str, str] | None, order: tuple[str, ...]) -> dict[str, str]:
@@ -145,9 +186,13 @@ def build_web_router(
     registrations: RegistrationRepository,
     submissions: SubmitDeps,
     attendees: RegistrationDeps,
+    open_data: ReportingOpenData | None = None,
 ) -> APIRouter:
+    """`open_data`: reporting's public open data (built from `rt` when not given; the caller
+    that passes one closes it at shutdown)."""
     directory: DirectoryReader = rt.directory
     settings = rt.settings
+    published = open_data or ReportingOpenData.for_intake(rt)
     env = _environment()
     router = APIRouter(include_in_schema=False, route_class=GuardedRoute)
     router.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -169,7 +214,7 @@ def build_web_router(
         )
         response = HTMLResponse(html, status_code=status)
         set_csrf_cookie(request, response, token)
-        response.headers.update(SECURITY_HEADERS)
+        response.headers.update(RESIDENT_HEADERS)
         return response
 
     def message(
@@ -216,6 +261,23 @@ def build_web_router(
             return commune, None
         return commune, await directory.dialogue(commune_id, commune.current_dialogue_id)
 
+    async def latest(commune: Commune, current: Dialogue | None) -> Dialogue | None:
+        """The dialogue the residents' pages speak of: the open one, else the newest one past
+        its draft (held, concluded, closed or cancelled)."""
+        if current is not None:
+            return current
+        return next((d for d in await directory.dialogues(commune.id) if d.status != "draft"), None)
+
+    def closed_context(commune: Commune, dialogue: Dialogue | None) -> dict[str, str] | None:
+        """The notice that replaces the forms of a dialogue that no longer takes entries."""
+        if dialogue is None or not ended(dialogue):
+            return None
+        return {
+            "heading": closed_heading_vi(dialogue),
+            "text": closed_vi(commune, dialogue),
+            "elsewhere": elsewhere_vi(commune),
+        }
+
     async def read_form(request: Request) -> dict[str, str]:
         form = await read_bounded_form(request)
         return {k: v for k, v in form.items() if isinstance(v, str)}
@@ -258,6 +320,7 @@ def build_web_router(
         values: dict | None = None,
         errors: dict | None = None,
         status: int = 200,
+        closed: dict[str, str] | None = None,
     ) -> HTMLResponse:
         values = {
             "hamlet": "",
@@ -278,6 +341,7 @@ def build_web_router(
             else upper_first(commune.display_name),
             values=values,
             errors=_in_form_order(errors, ("_form", "hamlet", "topic", "kind", "text", "name", "phone")),
+            closed=closed,
             **plan_context(commune, dialogue),
         )
 
@@ -292,7 +356,8 @@ def build_web_router(
         commune, dialogue = await load(commune_id)
         if commune is None:
             return not_found(request, commune_id)
-        return home_page(request, commune, dialogue)
+        dialogue = await latest(commune, dialogue)
+        return home_page(request, commune, dialogue, closed=closed_context(commune, dialogue))
 
     async def checked_post(request: Request, commune_id: str, buckets: tuple[str, ...]):
         """What every resident POST needs first: a CSRF token, a known commune, and a count
@@ -323,7 +388,21 @@ def build_web_router(
         if isinstance(checked, Response):
             return checked
         form, commune, dialogue, retry_after = checked
-        values = {key: _text(form, key) for key in ("hamlet", "topic", "kind", "text", "name", "phone")}
+        values = {key: _text(form, key) for key in ("hamlet", "topic", "kind", "name", "phone")}
+        values["text"] = _long_text(form, "text")
+        dialogue = await latest(commune, dialogue)
+        closed = closed_context(commune, dialogue)
+        if closed is not None:  # the meeting is over: refused, the typed text shown to copy
+            record_refused(submissions, commune.id)
+            return home_page(
+                request,
+                commune,
+                dialogue,
+                values=values,
+                errors={"_form": f"{closed['text']} ({CLOSED_EN})"},
+                status=409,
+                closed=closed,
+            )
         if retry_after is not None:
             return too_many(
                 home_page(
@@ -347,10 +426,7 @@ def build_web_router(
             errors["topic"] = "Nội dung gợi ý không hợp lệ; vui lòng chọn lại trong danh sách."
         phone = values["phone"].strip()
         if phone and not valid_phone(phone):
-            errors["phone"] = (
-                "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678). Có "
-                "thể để trống."
-            )
+            errors["phone"] = f"{PHONE_VI} Có thể để trống."
         body = None
         try:
             body = SubmissionIn.model_validate(
@@ -370,6 +446,8 @@ def build_web_router(
                 errors["kind"] = "Vui lòng chọn loại: ý kiến, kiến nghị hoặc phản ánh."
             if "text" in errors and not values["text"].strip():
                 errors["text"] = "Vui lòng viết nội dung ý kiến, kiến nghị (ít nhất 5 ký tự)."
+            elif "text" in errors and (length := len(clean_text(values["text"]))) > TEXT_MAX:
+                errors["text"] = text_too_long_vi(length)
         if errors or body is None:
             record_refused(submissions, commune.id)
             return home_page(request, commune, dialogue, values=values, errors=errors, status=422)
@@ -409,26 +487,53 @@ def build_web_router(
             contact_left=bool((doc.get("submitter") or {}).get("contact")),
         )
 
-    # ---- conclusions and open data (served by reporting) -------------------------------------
+    # ---- conclusions (reporting's reviewed, masked open data) -------------------------------
 
-    @router.get("/xa/{commune_id}/ket-luan")
+    def download_url(path: str) -> str:
+        """CSV/XLSX are served by reporting, at `DOITHOAI_PUBLIC_REPORTING_URL` (same site if empty)."""
+        return f"{settings.public_reporting_url.rstrip('/')}{path}"
+
+    @router.get("/xa/{commune_id}/ket-luan", response_class=HTMLResponse)
     async def conclusions(request: Request, commune_id: str):
-        """The public page of the latest dialogue's conclusions and their progress, with its
-        CSV/XLSX: reporting serves it, at `DOITHOAI_PUBLIC_REPORTING_URL` (same site if empty)."""
-        commune, _ = await load(commune_id)
+        """The latest dialogue's conclusions and their progress, as reporting publishes them
+        (reviewed, masked summaries only); "Chưa có kết luận" until the notice is issued."""
+        commune, current = await load(commune_id)
         if commune is None:
             return not_found(request, commune_id)
-        held = [d for d in await directory.dialogues(commune.id) if d.status not in ("draft", "cancelled")]
-        if not held:
-            return message(
-                request,
-                404,
-                "Chưa có kết luận",
-                f"{upper_first(commune.display_name)} chưa tổ chức buổi đối thoại nào nên chưa có kết luận.",
-                commune,
-            )
-        return redirect(
-            f"{rt.settings.public_reporting_url.rstrip('/')}/public/{quote(commune.id)}/dialogues/{quote(held[0].id)}"
+        dialogue = next(
+            (d for d in await directory.dialogues(commune.id) if d.status not in ("draft", "cancelled")), None
+        )
+        public: PublicConclusions | None = None
+        if dialogue is not None:
+            try:
+                public = await published.conclusions(commune.id, dialogue.id)
+            except (TransientError, PermanentError) as exc:
+                log.warning("conclusions of %s/%s unavailable: %s", commune.id, dialogue.id, exc)
+                response = message(
+                    request,
+                    503,
+                    "Tạm thời chưa xem được kết luận",
+                    "Hệ thống tạm thời chưa tải được trang kết luận. Vui lòng thử lại sau ít phút.",
+                    commune,
+                )
+                response.headers["Retry-After"] = "30"
+                return response
+        concluded = public is not None and public.concluded
+        name = upper_first(commune.display_name)
+        return render(
+            request,
+            "conclusions.html",
+            commune=commune,
+            title=f"Kết luận đối thoại năm {dialogue.year} – {name}"
+            if concluded and dialogue
+            else f"Chưa có kết luận – {name}",
+            dialogue=dialogue,
+            concluded=concluded,
+            rows=public.rows if public else [],
+            columns={c["key"]: c["label"] for c in public.columns} if public else {},
+            csv_url=download_url(public.csv_path) if public else None,
+            xlsx_url=download_url(public.xlsx_path) if public else None,
+            before_meeting=takes_entries(dialogue),
         )
 
     # ---- tracking --------------------------------------------------------------------------
@@ -471,6 +576,20 @@ def build_web_router(
         notice: str | None = None,
         status: int = 200,
     ) -> HTMLResponse:
+        closed = closed_context(commune, dialogue)
+        if closed is not None:
+            return render(
+                request,
+                "register.html",
+                status=status,
+                commune=commune,
+                title=closed["heading"],
+                dialogue=dialogue,
+                closed=closed,
+                values={},
+                errors=_in_form_order(errors, ("_form",)),
+                notice=None,
+            )
         rows = await registrations.for_dialogue(commune.id, dialogue.id) if dialogue else []
         counts = hamlet_counts(commune, dialogue, rows) if dialogue else []
         values = {"name": "", "phone": "", "hamlet": "", "topic": "", "wants_to_speak": "", **(values or {})}
@@ -488,6 +607,7 @@ def build_web_router(
             values=values,
             errors=_in_form_order(errors, ("_form", "name", "phone", "hamlet", "topic")),
             notice=notice,
+            closed=None,
         )
 
     @router.get("/xa/{commune_id}/dang-ky", response_class=HTMLResponse)
@@ -495,6 +615,7 @@ def build_web_router(
         commune, dialogue = await load(commune_id)
         if commune is None:
             return not_found(request, commune_id)
+        dialogue = await latest(commune, dialogue)
         notice = (
             "Cảm ơn bạn đã đăng ký. Chi bộ ấp sẽ gửi giấy mời trước buổi đối thoại." if xong == "1" else None
         )
@@ -506,6 +627,15 @@ def build_web_router(
         if isinstance(checked, Response):
             return checked
         form, commune, dialogue, retry_after = checked
+        dialogue = await latest(commune, dialogue)
+        if closed_context(commune, dialogue) is not None and dialogue is not None:
+            return await registration_page(
+                request,
+                commune,
+                dialogue,
+                errors={"_form": f"{closed_vi(commune, dialogue)} ({CLOSED_EN})"},
+                status=409,
+            )
         if retry_after is not None:
             typed = {
                 key: _text(form, key, 200) for key in ("name", "phone", "hamlet", "topic", "wants_to_speak")
@@ -555,9 +685,7 @@ def build_web_router(
             if "name" in errors:
                 errors["name"] = "Vui lòng nhập họ và tên (2–120 ký tự)."
             if "phone" in errors:
-                errors["phone"] = (
-                    "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678)."
-                )
+                errors["phone"] = PHONE_VI
             if "hamlet" in errors:
                 errors["hamlet"] = HAMLET_REQUIRED_VI
         if body is not None and "hamlet" not in errors:  # every mistake of the form is shown at once

@@ -111,8 +111,16 @@ def conflict_vi(conflict: PlanConflict, dialogue: Dialogue, to: str) -> str:
     return conflict.vi
 
 
+def plan_moves(dialogue: Dialogue) -> list[tuple[str, str]]:
+    """(status, label) of the moves the plan allows next."""
+    return [(s, status_label(s)) for s in TRANSITIONS.get(dialogue.status, ())]
+
+
 def add_plan_routes(staff: APIRouter, kit: StaffKit, plans: PlanDeps) -> None:
     registrations = RegistrationRepository(kit.rt.db)
+    # the dashboard's plan card (_plan_panel.html) shows the status and the moves
+    kit.env.globals["plan_status_vi"] = status_label
+    kit.env.globals["plan_moves"] = plan_moves
 
     async def target(request: Request, roles: frozenset[str], form: dict[str, str] | None = None):
         """(user, commune, plan): `dot` of the form or the query, else the open plan, else the latest."""
@@ -164,8 +172,8 @@ def add_plan_routes(staff: APIRouter, kit: StaffKit, plans: PlanDeps) -> None:
             dialogue=dialogue,
             status_label=status_label(dialogue.status),
             moves=[
-                {"to": s, "label": status_label(s), "cancel": s == PlanStatus.CANCELLED}
-                for s in view["allowed_transitions"]
+                {"to": to, "label": label, "cancel": to == PlanStatus.CANCELLED}
+                for to, label in plan_moves(dialogue)
             ],
             duties=[
                 {

@@ -1,0 +1,66 @@
+"""Reporting's public open data as intake's residents' pages read it: the reviewed, masked rows
+of a dialogue's conclusions (reporting's `GET …/open-data.json`), through reporting's HTTP API
+with intake's own service token (shared/service_api.py). Intake never reads reporting's
+collections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from services.intake.settings import IntakeSettings
+from shared.runtime import Runtime
+from shared.service_api import ServiceApi
+
+
+@dataclass(frozen=True)
+class PublicConclusions:
+    """What reporting publishes about one dialogue: `concluded` once the conclusion notice is
+    issued; `rows` hold only reviewed, masked summaries."""
+
+    concluded: bool
+    rows: list[dict[str, Any]]
+    columns: list[dict[str, str]]
+    csv_path: str
+    xlsx_path: str
+
+
+class ReportingOpenData:
+    def __init__(self, api: ServiceApi) -> None:
+        self._api = api
+
+    @classmethod
+    def for_intake(cls, rt: Runtime[IntakeSettings]) -> ReportingOpenData:
+        """Reporting's API at `DOITHOAI_REPORTING_URL` (`inprocess`: this same process)."""
+        settings = rt.settings
+        api = ServiceApi(
+            "intake",
+            "reporting",
+            settings.reporting_url,
+            tokens=rt.tokens,
+            timeout_s=settings.backend_timeout_s,
+            local=rt.local_app,
+        )
+        return cls(api)
+
+    async def conclusions(self, commune_id: str, dialogue_id: str) -> PublicConclusions | None:
+        """None: reporting knows no such dialogue. Raises TransientError when reporting does
+        not answer."""
+        path = (
+            f"/api/v1/communes/{quote(commune_id, safe='')}/dialogues/{quote(dialogue_id, safe='')}/open-data"
+        )
+        response = await self._api.get(f"{path}.json", commune_id=commune_id)
+        if response is None:
+            return None
+        data = response.json()
+        return PublicConclusions(
+            concluded=bool(data.get("concluded")),
+            rows=list(data.get("rows") or []),
+            columns=list(data.get("columns") or []),
+            csv_path=f"{path}.csv",
+            xlsx_path=f"{path}.xlsx",
+        )
+
+    async def aclose(self) -> None:
+        await self._api.aclose()

@@ -1,0 +1,43 @@
+/* The residents' pages: a live character counter under each text box marked data-limit.
+   Counts as the server does (line breaks as one character, NFC, code points), so what the
+   counter calls "over the limit" is what the server refuses. Nothing is cut: a longer text
+   stays in the box, the counter says by how much it is over, the server refuses it by name.
+   The page works the same without this script (the limit is printed next to the box). */
+(function () {
+  "use strict";
+
+  function length(text) {
+    var normal = text.replace(/\r\n/g, "\n");
+    if (normal.normalize) { normal = normal.normalize("NFC"); }
+    return Array.from(normal.trim()).length;
+  }
+
+  function attach(box) {
+    var limit = parseInt(box.getAttribute("data-limit"), 10);
+    var counter = document.getElementById("c-" + box.id.replace(/^f-/, ""));
+    if (!limit || !counter) { return; }
+    var count = counter.querySelector(".count");
+    var over = counter.querySelector(".over-text");
+
+    function update() {
+      var n = length(box.value);
+      count.textContent = String(n);
+      var excess = n - limit;
+      counter.classList.toggle("over", excess > 0);
+      over.textContent = excess > 0 ? " – vượt quá " + excess + " ký tự, vui lòng rút gọn" : "";
+    }
+
+    box.addEventListener("input", update);
+    update();
+  }
+
+  function start() {
+    document.querySelectorAll("textarea[data-limit]").forEach(attach);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
