@@ -14,6 +14,7 @@ import pytest
 
 from scripts.evaluate import CORPUS_DIR, SPLITS, evaluate_set, main, misses, repeat_groups, score
 from services.demo.seed import demo_commune
+from shared.contracts.vocabulary import Source
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "domain" / "sample-submissions.jsonl"
 EXTRA_FIELDS = {"source_url", "source_title", "split"}
@@ -55,8 +56,10 @@ def test_every_line_has_the_sample_fields_plus_source_and_split(path, sample):
 def test_labels_are_valid_values(path, sample):
     topic_names = {r["topic"]: r["topic_name"] for r in sample}
     offices = {o.name for o in demo_commune().offices}
+    sources = {r["source"] for r in sample} | {s.value for s in Source}
     for row in load(path):
         rid = row["id"]
+        assert row["source"] in sources, rid
         assert topic_names.get(row["topic"]) == row["topic_name"], rid
         assert row["secondary_topic"] is None or (
             row["secondary_topic"] in topic_names and row["secondary_topic"] != row["topic"]
