@@ -12,7 +12,8 @@ document in `outbox_owners` whose expiry it renews while it runs (`Outbox.keep_l
 takes an entry older than the grace period only when its writer is gone (lease expired or never
 held), or when it is its own process's entry that the writer gave up (the publish failed) or
 left for longer than `hold_s` (the writer stopped between storing and publishing); an entry its
-own process is publishing right now is never taken. Taking is a conditional update on the
+own process is publishing right now is never taken. The relay reads the collections only when
+something may have been left behind (`Outbox.stale`), not at every pass. Taking is a conditional update on the
 entry's `outbox_claim` as read, so of two relays racing for one entry only one publishes it.
 
 `outbox_at` is epoch seconds, not a date: the wire server used in tests stores a date written
@@ -46,6 +47,8 @@ LEASE_S = 15.0
 # An entry of this process that is neither being published nor known to have failed is taken
 # by this process's relay only after this long (its writer stopped before publishing).
 HOLD_S = 30.0
+# The relay scans the collections at least this often, as a safety net (see `Outbox.stale`).
+SWEEP_S = 300.0
 # Failed publishes remembered for the relay; beyond, the oldest wait for `HOLD_S` instead.
 MAX_FAILED = 10_000
 _BOOT = uuid.uuid4().hex[:12]
@@ -93,11 +96,14 @@ class Outbox:
         *,
         lease_s: float = LEASE_S,
         hold_s: float = HOLD_S,
+        sweep_s: float = SWEEP_S,
     ) -> None:
         self._publisher = publisher
         self._collections = tuple(collections)
         self._clears: dict[str, GroupWriter] = {}
-        self._lease_s, self._hold_s = lease_s, hold_s
+        self._lease_s, self._hold_s, self._sweep_s = lease_s, hold_s, sweep_s
+        self._next_sweep = 0.0  # the first relay pass scans
+        self._swept_dead: set[str] = set()  # writers gone before the last complete scan
         self.owner = owner_id()
         # Entries this process is publishing now, and those whose publish failed here.
         self._working: set[tuple[str, Any]] = set()
@@ -167,26 +173,43 @@ class Outbox:
 
     async def stale(self, grace: timedelta, limit: int = 500) -> list[tuple[Collection, Document]]:
         """Outboxes older than `grace` (at most `limit` per collection) whose writer is gone:
-        left behind by a crash, or not publishable (broker down). How many there are is the
-        backlog operators watch; counting them this way costs no extra query (`count_documents`
-        would be a full aggregation on the test store at every relay interval)."""
+        left behind by a crash, or not publishable (broker down).
+
+        The collections are scanned only when an entry may have been left behind: at the first
+        pass, when a writer's lease expired since the last complete scan, and every `sweep_s`
+        as a safety net; the store uses no index for that query, so a scan costs as much as
+        the collection holds. Otherwise only this process's failed publishes are read, by
+        `_id`. How many were found is the backlog operators watch."""
         now = time.time()
         cutoff = now - grace.total_seconds()
-        found: list[tuple[Collection, Document]] = []
-        for collection in self._collections:
-            cursor = collection.find(
-                {"outbox_pending": True, "outbox_at": {"$lt": cutoff}},
-                {"outbox": 1, "outbox_at": 1, "outbox_owner": 1, "outbox_claim": 1},
-            ).limit(limit)
-            found += [(collection, doc) async for doc in cursor]
-        others = sorted(
-            {str(d["outbox_owner"]) for _, d in found if d.get("outbox_owner") not in (None, self.owner)}
+        owners = self._collections[0].database[OWNERS] if self._collections else None
+        leases = (
+            {} if owners is None else {d["_id"]: float(d.get("until") or 0) async for d in owners.find({})}
         )
-        alive: set[str] = set()
-        if others:
-            owners = self._collections[0].database[OWNERS]
-            leases = owners.find({"_id": {"$in": others}}, {"until": 1})
-            alive = {lease["_id"] async for lease in leases if float(lease.get("until") or 0) > now}
+        alive = {owner for owner, until in leases.items() if until > now}
+        dead = set(leases) - alive
+        projection = {"outbox": 1, "outbox_at": 1, "outbox_owner": 1, "outbox_claim": 1}
+        found: list[tuple[Collection, Document]] = []
+        if now >= self._next_sweep or dead - self._swept_dead:
+            complete = True
+            for collection in self._collections:
+                query = {"outbox_pending": True, "outbox_at": {"$lt": cutoff}}
+                docs = await collection.find(query, projection).limit(limit).to_list()
+                complete = complete and len(docs) < limit
+                found += [(collection, doc) for doc in docs]
+            self._next_sweep = now + self._sweep_s
+            if complete:
+                self._swept_dead = dead
+        elif self._failed:
+            for collection in self._collections:
+                ids = [doc_id for name, doc_id in self._failed if name == collection.full_name]
+                if ids:
+                    query = {
+                        "_id": {"$in": ids[:limit]},
+                        "outbox_pending": True,
+                        "outbox_at": {"$lt": cutoff},
+                    }
+                    found += [(collection, doc) async for doc in collection.find(query, projection)]
         return [(c, d) for c, d in found if self._writer_gone(c, d, alive, now)]
 
     def _writer_gone(self, collection: Collection, doc: Document, alive: set[str], now: float) -> bool:

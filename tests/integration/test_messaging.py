@@ -21,7 +21,7 @@ from shared.dead_letters import list_dead_letters, replay_dead_letters
 from shared.errors import PermanentError, TransientError
 from shared.messaging import REASON_HEADER, Consumer
 from shared.mongo import StoreOperations, create_client, database
-from shared.outbox import Outbox, outbox_fields
+from shared.outbox import OWNERS, Outbox, outbox_fields
 from shared.runtime import ServiceParts, service_base
 from shared.topology import Topology
 from tests.conftest import eventually
@@ -181,10 +181,12 @@ async def test_outbox_left_behind_by_a_crash_is_published_by_the_relay(make_sett
     app = build_app(settings, [factory], title="t")
     async with running(app):
         envelope = received_envelope()
-        # What a writer leaves when it dies after storing and before publishing:
-        await relay_source["collection"].insert_one(
-            {"_id": "doc", **outbox_fields([envelope]), "outbox_at": time.time() - 60}
-        )
+        # What a writer leaves when its process dies after storing and before publishing (its
+        # lease on its entries ran out):
+        crashed, collection = "host-b:1234:crashed", relay_source["collection"]
+        await collection.database[OWNERS].insert_one({"_id": crashed, "until": time.time() - 1})
+        left = {**outbox_fields([envelope]), "outbox_owner": crashed, "outbox_at": time.time() - 60}
+        await collection.insert_one({"_id": "doc", **left})
         await eventually(lambda: probe.calls == [envelope.event_id])
         doc = await eventually(
             lambda: relay_source["collection"].find_one({"_id": "doc", "outbox_pending": False})

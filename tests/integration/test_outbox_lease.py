@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pymongo import AsyncMongoClient, monitoring
 
 from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
 from shared.mongo import create_client, database
@@ -147,3 +148,48 @@ async def test_a_failed_publish_is_retried_by_its_own_relay_after_the_grace_peri
     assert await outbox.publish_stale([(collection, found)]) == 1 and len(recorder.published) == 1
     lease = await collection.database[OWNERS].find_one({"_id": owner_id()})
     assert lease is None  # only a relay loop (`keep_lease`) holds a lease
+
+
+async def test_the_relay_scans_the_collection_only_when_something_may_be_left_behind(make_settings):
+    class Finds(monitoring.CommandListener):
+        def __init__(self) -> None:
+            self.collections: list[str] = []
+
+        def started(self, event: monitoring.CommandStartedEvent) -> None:
+            if event.command_name == "find":
+                self.collections.append(event.command["find"])
+
+        def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+            pass
+
+        def failed(self, event: monitoring.CommandFailedEvent) -> None:
+            pass
+
+    settings, finds = make_settings(), Finds()
+    client = AsyncMongoClient(settings.mongodb_url, event_listeners=[finds])
+    collection = database(client, settings)["scan_outbox"]
+    try:
+        relay = Outbox(Recorder(), [collection])
+        await relay.renew_lease()
+        await relay.stale(GRACE)  # the first pass scans
+        assert finds.collections.count("scan_outbox") == 1
+        for _ in range(5):
+            assert await relay.stale(GRACE) == []
+        assert finds.collections.count("scan_outbox") == 1  # nothing may be left: leases only
+        owners = collection.database[OWNERS]
+        await owners.insert_one({"_id": "host-e:3:crashed", "until": time.time() - 1})
+        await collection.insert_one(
+            {
+                "_id": "left",
+                **outbox_fields([envelope(6)]),
+                "outbox_owner": "host-e:3:crashed",
+                "outbox_at": 1.0,
+            }
+        )
+        [(_, left)] = await relay.stale(GRACE)  # a writer gone since: scanned again
+        assert left["_id"] == "left" and finds.collections.count("scan_outbox") == 2
+        assert await relay.publish_stale([(collection, left)]) == 1
+        assert await relay.stale(GRACE) == [] and finds.collections.count("scan_outbox") == 2
+    finally:
+        await client.drop_database(settings.mongodb_db)
+        await client.close()
