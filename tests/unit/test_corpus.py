@@ -8,6 +8,7 @@ small streams routed by the real classifier, and its metrics on hand-made pairs.
 """
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,8 @@ def test_every_line_has_the_sample_fields_plus_source_and_split(path, sample):
         assert set(row) == fields, row.get("id")
         assert row["source_url"].startswith(("http://", "https://")), row["id"]
         assert row["source_title"].strip() and row["text"].strip() and row["why"].strip(), row["id"]
+        texts = [v for v in row.values() if isinstance(v, str)]
+        assert all(unicodedata.normalize("NFC", v) == v for v in texts), row["id"]
 
 
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.stem)
