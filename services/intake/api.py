@@ -11,6 +11,7 @@ from services.intake.logic import SubmissionRejected
 from services.intake.public_limits import API, check_public_limit
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionAccepted, SubmissionIn, SubmissionView
+from services.intake.tracking import resident_note
 from shared.auth.guard import GuardedRoute, principal_of
 from shared.auth.principal import Principal, Role
 from shared.clock import as_utc
@@ -121,8 +122,9 @@ async def _view(repo: SubmissionRepository, doc: dict, *, public: bool = False) 
         {
             "at": as_utc(h["at"]),
             "status": h["status"],
-            "note_vi": h["note_vi"],
+            "note_vi": resident_note(h) if public else h["note_vi"],
             "by": None if public else h.get("by", "system"),
+            "staff_note_vi": None if public else h.get("staff_note_vi"),
         }
         for h in await repo.history(doc["commune_id"], doc["_id"])
     ]

@@ -105,8 +105,9 @@ class OfficeRef(BaseModel):
 class HistoryEntry(BaseModel):
     at: datetime
     status: str
-    note_vi: str
+    note_vi: str  # what the resident may read
     by: str | None = "system"  # None in public views: they name no member of staff
+    staff_note_vi: str | None = None  # a staff change's reason: never in public views
 
 
 class SubmissionView(BaseModel):

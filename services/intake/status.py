@@ -24,8 +24,9 @@ class StatusChange:
     status: str
     rank: int | None  # None: recorded in the history only
     facts: dict[str, Any]  # set whatever the order of events
-    note_vi: str
+    note_vi: str  # what the resident reads on the tracking page
     by: str = "system"
+    staff_note_vi: str | None = None  # staff-only (a change's reason): never on the tracking page
 
 
 def change_for(payload: StatusEvent) -> StatusChange:
@@ -33,13 +34,16 @@ def change_for(payload: StatusEvent) -> StatusChange:
         if payload.change is None:
             raise PermanentError("a routing revision after the first names no change")
         change = RoutingChange(payload.change)
-        note = (
-            f"{payload.office_name} đã chuẩn bị nội dung trả lời."
-            if change is RoutingChange.ANSWERED
-            else f"{change.label_vi}: {payload.topic_name}; {payload.office_name} chuẩn bị trả lời. "
-            f"Lý do: {payload.reason}"
+        if change is RoutingChange.ANSWERED:
+            note, staff_note = f"{payload.office_name} đã chuẩn bị nội dung trả lời.", None
+        else:
+            note = f"{change.label_vi}: {payload.topic_name}; {payload.office_name} chuẩn bị trả lời."
+            if payload.note_to_resident:
+                note += f" Ghi chú: {payload.note_to_resident}"
+            staff_note = f"Lý do: {payload.reason}" if payload.reason else None
+        return StatusChange(
+            change.value, None, _routing_facts(payload), note, by=payload.changed_by, staff_note_vi=staff_note
         )
-        return StatusChange(change.value, None, _routing_facts(payload), note, by=payload.changed_by)
     if isinstance(payload, SubmissionRoutedV1):
         return StatusChange(
             status=SubmissionStatus.ROUTED.value,

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from services.routing import explain
 from services.routing.offices import assign_office
 from shared.contracts import AuthorityLevel, RoutingChange, SubmissionRoutedV1
 from shared.directory import Commune, Dialogue
 from shared.errors import PermanentError
-from shared.text import normalize_for_matching
+from shared.text import nfc, normalize_for_matching
+
+NOTE_TO_RESIDENT_MAX = 500
 
 
 class ChangeIn(BaseModel):
@@ -29,7 +32,25 @@ class ChangeIn(BaseModel):
     by: str | None = Field(
         None, max_length=120, description="Ignored: the author is always the authenticated principal"
     )
-    reason: str = Field(min_length=3, max_length=1000, description="Why (kept in the audit trail)")
+    reason: str = Field(
+        min_length=3,
+        max_length=1000,
+        description="Why (kept in the audit trail; staff-only, never shown to the resident)",
+    )
+    note_to_resident: str | None = Field(
+        None,
+        max_length=NOTE_TO_RESIDENT_MAX,
+        description="Optional note the resident reads on the tracking page (the only staff text they see)",
+    )
+
+    @field_validator("reason", "note_to_resident", mode="before")
+    @classmethod
+    def _nfc(cls, value: object) -> object:
+        """Vietnamese text NFC-normalised and trimmed at the boundary; an empty note is no note."""
+        if not isinstance(value, str):
+            return value
+        text = nfc(value).strip()
+        return text or None
 
 
 class ChangeRejected(PermanentError):
@@ -61,6 +82,7 @@ def apply_change(
         "change": PAST[change.action],
         "changed_by": change.by,
         "reason": change.reason,
+        "note_to_resident": change.note_to_resident,
         "needs_review": False,
     }
     if change.action == "reclassify":
@@ -103,6 +125,18 @@ def apply_change(
         }
     if change.authority_level:
         update["authority_level"] = change.authority_level
+    update["explanation_vi"] = explain.staff_lines(
+        PAST[change.action],
+        change.by,
+        update.get("topic", current.topic),
+        update.get("topic_name", current.topic_name),
+        update.get("office_name", current.office_name),
+        explain.with_repeat(
+            current.explanation_vi,
+            update.get("times_raised", current.times_raised),
+            update.get("years_raised", current.years_raised),
+        ),
+    )
     moved = update.get("office_id", current.office_id) != current.office_id
     update["previous_office_id"] = current.office_id if moved else None
     return current.model_copy(update=update)

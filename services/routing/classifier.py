@@ -241,6 +241,10 @@ class Classification:
     authority_body: str | None
     recurring_claim: bool
     explanation: str  # short English sentence naming the terms that fired per topic
+    # The same evidence, structured (folded terms), for the Vietnamese explanation (explain.py).
+    terms_by_topic: Mapping[int, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    authority_trigger: str | None = field(default=None, compare=False)
+    recurring_phrases: tuple[str, ...] = field(default=(), compare=False)
 
 
 def _confidence(top: float, runner_up: float) -> float:
@@ -334,4 +338,7 @@ def classify(text: str, rules: RuleSet) -> Classification:
         authority_body=authority[1],
         recurring_claim=bool(recurring),
         explanation=_explain(rules, topic, by_topic, authority, recurring),
+        terms_by_topic=MappingProxyType({t: tuple(terms) for t, terms in by_topic.items()}),
+        authority_trigger=authority[2],
+        recurring_phrases=tuple(recurring),
     )

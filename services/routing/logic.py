@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.routing import explain
 from services.routing.classifier import RuleSet, classify
 from services.routing.offices import assign_office
 from services.routing.recurrence import Recurrence
@@ -46,6 +47,14 @@ def decide(
         needs_review=result.confidence < review_threshold,
         recurring_claim=result.recurring_claim,
         explanation=f"{result.explanation} Office: {assignment.rule}.",
+        explanation_vi=(
+            *explain.topic_line(received.text, result.topic, dialogue.topic_name, result.terms_by_topic),
+            explain.office_line(office.name, result.topic, assignment.sub_area_term, received.text),
+            explain.authority_line(
+                result.authority_level, result.authority_body, result.authority_trigger, received.text
+            ),
+            *filter(None, [explain.recurring_line(result.recurring_phrases, received.text)]),
+        ),
     )
 
 
@@ -68,6 +77,9 @@ def with_recurrence(decision: SubmissionRoutedV1, recurrence: Recurrence) -> Sub
             "explanation": (
                 f"{decision.explanation} Raised before: {recurrence.times_raised - 1} time(s),"
                 f" cluster {recurrence.cluster_id}."
+            ),
+            "explanation_vi": explain.with_repeat(
+                decision.explanation_vi, recurrence.times_raised, recurrence.years
             ),
         }
     )

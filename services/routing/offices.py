@@ -15,6 +15,7 @@ class Assignment:
     office_id: str
     coordinating_office_ids: tuple[str, ...]
     rule: str  # why this office, for the explanation
+    sub_area_term: str | None = None  # the folded term of the sub-area rule that chose the office
 
 
 @lru_cache(maxsize=4096)
@@ -30,7 +31,7 @@ def assign_office(commune: Commune, topic: int, matching_text: str) -> Assignmen
     occur decides the lead office (or, with no office, only adds coordinating offices)."""
     lead = commune.topic_offices.get(str(topic)) or commune.topic_offices.get("0") or commune.party_office_id
     coordinating: list[str] = []
-    reason = f"topic {topic} default"
+    reason, term = f"topic {topic} default", None
     for rule in commune.office_rules:
         if rule.topic not in (None, topic):
             continue
@@ -38,8 +39,8 @@ def assign_office(commune: Commune, topic: int, matching_text: str) -> Assignmen
         if not found:
             continue
         if rule.office_id:
-            lead, reason = rule.office_id, f"sub-area rule '{found.group(0)}'"
+            lead, reason, term = rule.office_id, f"sub-area rule '{found.group(0)}'", found.group(0)
         coordinating += [o for o in rule.coordinating_office_ids if o != lead and o not in coordinating]
         if rule.office_id:
             break
-    return Assignment(lead, tuple(o for o in coordinating if o != lead), reason)
+    return Assignment(lead, tuple(o for o in coordinating if o != lead), reason, term)

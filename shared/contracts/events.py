@@ -67,6 +67,9 @@ class SubmissionRoutedV1(Payload):
     needs_review: bool = False
     recurring_claim: bool = False
     explanation: str = ""
+    explanation_vi: tuple[str, ...] = Field(
+        (), description="Why, in Vietnamese for staff: terms as the resident wrote them, the office rule"
+    )
     # Repeats: the cluster of submissions raising the same issue, in this and earlier dialogues.
     cluster_id: str | None = None
     duplicate_of: str | None = Field(
@@ -81,7 +84,10 @@ class SubmissionRoutedV1(Payload):
     revision: int = Field(0, ge=0)
     change: RoutingChange | None = None
     changed_by: str = "system"
-    reason: str | None = None
+    reason: str | None = Field(None, description="Why staff changed it: staff-only, never shown to residents")
+    note_to_resident: str | None = Field(
+        None, max_length=500, description="What staff chose to tell the resident about this change (optional)"
+    )
     previous_office_id: str | None = Field(
         None, description="Set when a change moved the item to another office"
     )

@@ -90,7 +90,8 @@ async def test_reclassify_and_reassign_are_audited_and_followed(client, mail_cap
 
     view = await eventually(history_shows_the_change)
     entry = next(h for h in view["history"] if h["status"] == "reassigned")
-    assert entry["by"] == change["by"] and change["reason"] in entry["note_vi"]
+    assert entry["by"] == change["by"] and change["reason"] in entry["staff_note_vi"]
+    assert change["reason"] not in entry["note_vi"]  # the reason is staff-only
     assert view["status"] == "office_notified"  # a change never moves the status back
     await eventually(
         lambda: (

@@ -293,18 +293,35 @@ async def test_a_staff_change_and_a_failed_notification_are_history_only():
     store: FakeStatusStore = d.submissions  # type: ignore[assignment]
     change = routed(revision=1, change=RoutingChange.REASSIGNED, changed_by="demo.vp", reason="Sai cơ quan")
     await record_status(d, envelope(change), change)
+    noted = routed(
+        revision=2,
+        change=RoutingChange.RECLASSIFIED,
+        changed_by="demo.vp",
+        reason="Nội bộ: hồ sơ ông Tám",
+        note_to_resident="Ý kiến đã chuyển đúng cơ quan.",
+    )
+    await record_status(d, envelope(noted), noted)
     failed = NotificationFailedV1(
         notification_id="n1", submission_id="s1", office_id="kinh-te", reason="smtp", attempts=3
     )
     await record_status(d, envelope(failed), failed)
-    assert store.submission["status"] == "received" and store.submission["routing_revision"] == 1
-    assert [(e["status"], e["by"], e["note_vi"]) for e in store.history.values()] == [
+    assert store.submission["status"] == "received" and store.submission["routing_revision"] == 2
+    # The reason is staff-only (its own field); the resident reads the change and the note meant for them.
+    assert [(e["status"], e["by"], e["note_vi"], e.get("staff_note_vi")) for e in store.history.values()] == [
         (
             "reassigned",
             "demo.vp",
-            "Giao lại cơ quan: Giao thông; Phòng Kinh tế chuẩn bị trả lời. Lý do: Sai cơ quan",
+            "Giao lại cơ quan: Giao thông; Phòng Kinh tế chuẩn bị trả lời.",
+            "Lý do: Sai cơ quan",
         ),
-        ("notification_failed", "system", "Chưa gửi được thông báo cho cơ quan (đang xử lý)."),
+        (
+            "reclassified",
+            "demo.vp",
+            "Phân loại lại: Giao thông; Phòng Kinh tế chuẩn bị trả lời."
+            " Ghi chú: Ý kiến đã chuyển đúng cơ quan.",
+            "Lý do: Nội bộ: hồ sơ ông Tám",
+        ),
+        ("notification_failed", "system", "Chưa gửi được thông báo cho cơ quan (đang xử lý).", None),
     ]
 
 

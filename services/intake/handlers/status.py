@@ -93,6 +93,8 @@ async def record_status(deps: StatusDeps, envelope: Envelope, payload: StatusEve
         "event_type": envelope.routing_key,
         "by": change.by,
     }
+    if change.staff_note_vi:
+        entry["staff_note_vi"] = change.staff_note_vi
     # The status and the history entry are separate writes of separate collections: they go at
     # once, each grouped with other events' writes of the same collection.
     *_, added = await asyncio.gather(*writes, repo.add_history(entry))

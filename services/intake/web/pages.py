@@ -52,6 +52,7 @@ from services.intake.reporting_api import PublicConclusions, ReportingOpenData
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import TEXT_MAX, SubmissionIn, clean_text
 from services.intake.status import follow_up_wording
+from services.intake.tracking import headline, resident_note
 from services.intake.web.csrf import CSRF_FAILED_VI, CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
 from shared.auth.guard import GuardedRoute
 from shared.clock import VIETNAM_TZ, as_utc
@@ -730,15 +731,18 @@ async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
     """What a resident sees by code: no submitter name or contact, no staff names."""
     history = [{"at": vn_datetime(doc["received_at"]), "note": SubmissionStatus.RECEIVED.label_vi + "."}]
     history += [
-        {"at": vn_datetime(h["at"]), "note": h["note_vi"]}
+        {"at": vn_datetime(h["at"]), "note": resident_note(h)}
         for h in await repo.history(doc["commune_id"], doc["_id"])
     ]
+    stage, stage_label = headline(doc)
     followup = doc.get("followup_status")
     topic = doc.get("topic")
     return {
         "code": doc["tracking_code"],
         "status": doc["status"],
         "status_label": SubmissionStatus.label_of(doc["status"]),
+        "stage": stage,  # the headline: the furthest stage reached (follow-up, answer, status)
+        "stage_label": stage_label,
         "done": doc["status"] in STATUS_DONE,
         "kind": KIND_LABELS_VI.get(doc["kind"], doc["kind"]),
         "hamlet": doc.get("hamlet") or WHOLE_COMMUNE,

@@ -100,6 +100,7 @@ async def apply_routing_change(
         "action": change.action,
         "by": change.by,
         "reason": change.reason,
+        "note_to_resident": change.note_to_resident,
         "at": iso(utcnow()),
         "revision": revised.revision,
         "before": before,
@@ -138,6 +139,7 @@ async def record_answer(
                 "change": RoutingChange.ANSWERED,
                 "changed_by": author,
                 "reason": None,
+                "note_to_resident": None,
                 "previous_office_id": None,
             }
         )

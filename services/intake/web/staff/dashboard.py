@@ -4,16 +4,19 @@ operator's counts across communes, and one item's page with the actions the user
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from services.intake.plan_logic import deadline_views
+from services.intake.tracking import vn_dates
 from services.intake.web.pages import AUTHORITY_VI, KIND_LABELS_VI, WHOLE_COMMUNE, vn_datetime
 from services.intake.web.staff.charts import bars, stacked, timeline
 from services.intake.web.staff.kit import (
     ANSWERERS,
+    IMPORTERS,
     MANAGERS,
     StaffKit,
     item_scope,
@@ -39,6 +42,8 @@ CHANGE_LABELS_VI = {
     "answer": "Chuẩn bị nội dung trả lời",
 }
 DEADLINE_STATE_VI = {"pending": "Chưa đến hạn", "overdue": "Quá hạn", "done": "Đã xong"}
+ENTRY_KIND = {"opinion": "y kien", "petition": "kien nghi", "complaint": "phan anh"}  # entry.html's values
+NOTE_TO_RESIDENT_MAX = 500  # routing's ChangeIn.note_to_resident
 
 
 def topic_label(dialogue: Dialogue | None, topic: Any, name: str | None = None) -> str:
@@ -245,11 +250,33 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
     @staff.get("/staff/items/{submission_id}", response_class=HTMLResponse)
     async def item(request: Request, submission_id: str):
         found = await kit.item_for(request, submission_id)
+        done = request.query_params.get("xong", "")
         notice = {
             "1": "Đã lưu thay đổi. Các cơ quan liên quan sẽ được báo tự động.",
             "moi": "Đã tiếp nhận ý kiến. Hệ thống sẽ phân loại và báo cơ quan chuẩn bị trả lời.",
-        }.get(request.query_params.get("xong", ""))
-        return await render_item(kit, request, *found, notice=notice)
+        }.get(done)
+        user, _, doc = found
+        # After entering one opinion, the next one: same hamlet and kind already chosen.
+        enter_next = next_entry_url(doc) if done == "moi" and user.role in IMPORTERS else None
+        return await render_item(kit, request, *found, notice=notice, enter_next=enter_next)
+
+
+def next_entry_url(doc: dict) -> str:
+    """The entry form with the hamlet and kind of `doc` chosen."""
+    chosen = {"ap": doc.get("hamlet") or WHOLE_COMMUNE, "loai": ENTRY_KIND.get(doc.get("kind", ""), "")}
+    return "/staff/y-kien-moi?" + urlencode({k: v for k, v in chosen.items() if v})
+
+
+def routing_view(doc: dict, decision: dict | None) -> dict:
+    """The headline reads intake's copy of the routing, written with the history entries, so the
+    two never disagree. `pending` while intake has not yet recorded routing's newest decision
+    (just entered, or just changed): the page says so and refreshes itself."""
+    known = doc.get("routing_revision")
+    known = -1 if known is None else int(known)
+    behind = decision is not None and int(decision.get("revision", 0)) > known
+    if doc.get("topic") is None:
+        return {"pending": True, "topic": "Đang phân loại…", "office": "Đang phân loại…"}
+    return {"pending": behind}
 
 
 async def render_item(
@@ -261,6 +288,7 @@ async def render_item(
     *,
     status: int = 200,
     notice: str | None = None,
+    enter_next: str | None = None,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
 ) -> HTMLResponse:
@@ -269,9 +297,18 @@ async def render_item(
         await kit.directory.dialogue(commune.id, doc["dialogue_id"]) if doc.get("dialogue_id") else None
     )
     history = [
-        {"at": vn_datetime(h["at"]), "note": h.get("note_vi", ""), "by": h.get("by")}
+        {
+            "at": vn_datetime(h["at"]),
+            "note": vn_dates(h.get("note_vi", "")),
+            "staff_note": h.get("staff_note_vi"),  # a change's reason: staff pages only
+            "by": h.get("by"),
+        }
         for h in await kit.repo.history(commune.id, doc["_id"])
     ]
+    decision = None
+    if user.role in ANSWERERS:
+        reply = await kit.routing(request).decision(commune.id, doc["_id"])
+        decision = reply.body if reply.ok else None
     view = {
         **item_row(user, dialogue, doc),
         "text": doc.get("text", ""),
@@ -279,10 +316,9 @@ async def render_item(
         "source": doc.get("source"),
         "organisation": doc.get("organisation"),
     }
-    decision = None
-    if user.role in ANSWERERS:
-        reply = await kit.routing(request).decision(commune.id, doc["_id"])
-        decision = reply.body if reply.ok else None
+    view |= routing_view(doc, decision)
+    if doc.get("topic") is None:
+        decision = None  # shown with the headline once intake has recorded it (the page refreshes)
     return kit.render(
         request,
         "item.html",
@@ -294,6 +330,9 @@ async def render_item(
         decision=decision,
         change_labels=CHANGE_LABELS_VI,
         notice=notice,
+        enter_next=enter_next,
+        pending=view["pending"],
+        change_notes=NOTE_TO_RESIDENT_MAX,
         can_manage=user.role in MANAGERS,
         can_answer=user.role in ANSWERERS,
         topic_choices=topic_choices(dialogue, with_other=True),

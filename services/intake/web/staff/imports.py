@@ -34,6 +34,7 @@ from shared.http import read_form
 from shared.spreadsheets import append_xlsx_row, csv_row
 
 NO_OPEN_DIALOGUE_VI = "Xã chưa mở đợt đối thoại nào để nhận ý kiến."
+ENTRY_KINDS = frozenset({"y kien", "kien nghi", "phan anh"})  # the entry form's kinds
 SOURCE_BY_ROLE = {"hamlet_cell": Source.HAMLET_PARTY_CELL, "front_org": Source.FATHERLAND_FRONT}
 
 
@@ -122,7 +123,11 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
         user, commune, dialogue = await kit.dialogue_for(
             request, IMPORTERS, missing_vi=NO_OPEN_DIALOGUE_VI, missing_status=409, by_query=False
         )
-        return await entry_page(request, user, commune, dialogue)
+        # "Nhập tiếp" from the page of the item just entered: its hamlet and kind stay chosen.
+        query = request.query_params
+        chosen = {"hamlet": clean_text(query.get("ap", ""))[:120], "kind": query.get("loai", "")}
+        values = {k: v for k, v in chosen.items() if v and (k != "kind" or v in ENTRY_KINDS)}
+        return await entry_page(request, user, commune, dialogue, values=values)
 
     @staff.post("/staff/y-kien-moi", response_class=HTMLResponse)
     async def entry(request: Request):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.intake.schemas import clean_text
-from services.intake.web.staff.dashboard import item_row, render_item
+from services.intake.web.staff.dashboard import NOTE_TO_RESIDENT_MAX, item_row, render_item
 from services.intake.web.staff.kit import ANSWERERS, MANAGERS, StaffKit, item_scope, projection
 from services.intake.web.staff.users import StaffUser
 from shared.directory import Commune
@@ -19,6 +19,7 @@ ROUTING_FIELDS = {
     "office_id": "office_id",
     "into": "into",
     "reason": "reason",
+    "note_to_resident": "note_to_resident",
     "action": "action",
 }
 
@@ -60,7 +61,8 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
                     **item_row(user, dialogue, doc),
                     "text": doc.get("text", ""),
                     "confidence": decision.get("confidence"),
-                    "explanation": decision.get("explanation") or decision.get("explanation_vi") or "",
+                    # Vietnamese, terms as the resident wrote them (the English one is for the CLI)
+                    "explanation": list(decision.get("explanation_vi") or ()),
                 }
             )
         return kit.render(
@@ -88,15 +90,24 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
         form = await kit.read_form(request)
         values = {
             k: clean_text(form.get(k) or "")[:1000]
-            for k in ("action", "topic", "office_id", "into", "reason")
+            for k in ("action", "topic", "office_id", "into", "reason", "note_to_resident")
         }
         request.state.audit_action = f"routing_{values['action'] or 'change'}"
         errors: dict[str, str] = {}
         if values["action"] not in ACTIONS:
             errors["action"] = "Vui lòng chọn việc cần làm."
         if len(values["reason"]) < 3:
-            errors["reason"] = "Vui lòng ghi lý do (ít nhất 3 ký tự); lý do được lưu vào nhật ký."
+            errors["reason"] = (
+                "Vui lòng ghi lý do (ít nhất 3 ký tự); lý do được lưu vào nhật ký, chỉ cán bộ xem."
+            )
+        if len(values["note_to_resident"]) > NOTE_TO_RESIDENT_MAX:
+            errors["note_to_resident"] = (
+                f"Ghi chú gửi người dân dài quá: tối đa {NOTE_TO_RESIDENT_MAX} ký tự"
+                f" (đang có {len(values['note_to_resident'])})."
+            )
         change: dict = {"action": values["action"], "by": who(user), "reason": values["reason"]}
+        if values["note_to_resident"]:
+            change["note_to_resident"] = values["note_to_resident"]
         if values["action"] == "reclassify":
             if not values["topic"].isdigit():
                 errors["topic"] = "Vui lòng chọn nội dung mới."

@@ -1,0 +1,49 @@
+"""What the resident's tracking page says (pure): its headline is the furthest stage the item
+reached, so it never lags behind the follow-up shown under it; its history shows only what is
+meant for the resident (a staff change's reason is staff-only)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from services.intake.status import follow_up_wording
+from shared.contracts import FollowUpStatus, RoutingChange, SubmissionStatus
+from shared.templates import upper_first
+
+_ROUTING_CHANGES = frozenset(c.value for c in RoutingChange)
+_LEGACY_REASON = " Lý do: "  # how entries stored before the split carried the staff's reason
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def vn_dates(text: str) -> str:
+    """ISO days another service wrote into a note ("hạn 2027-01-14") as people read them
+    ("hạn 14/01/2027")."""
+    return _ISO_DAY.sub(lambda m: f"{m.group(3)}/{m.group(2)}/{m.group(1)}", text)
+
+
+def headline(doc: dict[str, Any]) -> tuple[str, str]:
+    """(stage key, Vietnamese label): a concluded follow-up beats one under way, which beats a
+    prepared answer, which beats the submission's own status."""
+    followup = doc.get("followup_status")
+    if followup:
+        try:
+            known = FollowUpStatus(followup)
+        except ValueError:
+            known = None
+        if known is not None and known.closed:
+            return f"followup_{known.value}", upper_first(follow_up_wording(known.value))
+        return f"followup_{followup}", f"Đang thực hiện kết luận ({follow_up_wording(followup)})"
+    if doc.get("answer"):
+        return "answered", "Đã có nội dung trả lời"
+    status = doc.get("status", "")
+    return status, SubmissionStatus.label_of(status)
+
+
+def resident_note(entry: dict[str, Any]) -> str:
+    """A history entry as the resident reads it; never a staff reason, even in older entries."""
+    note = str(entry.get("note_vi", ""))
+    legacy = entry.get("status") in _ROUTING_CHANGES and "staff_note_vi" not in entry
+    if legacy and _LEGACY_REASON in note:
+        note = note.split(_LEGACY_REASON, 1)[0]
+    return vn_dates(note)

@@ -1,0 +1,151 @@
+"""Why routing decided what it did, in Vietnamese for the people who check it (pure).
+
+The classifier matches folded text ("cong thoat nuoc"); a person reads the words the resident
+wrote ("Cống thoát nước"), so every term that fired is shown in its original spelling, found back
+in the submitted text. The English `explanation` stays as it is for the CLI and the evaluation.
+
+The lines are stored with the decision (`SubmissionRoutedV1.explanation_vi`); a staff change
+replaces the machine's lines by what the person decided, so the page never shows a stale reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+
+from shared.contracts import AuthorityLevel, RoutingChange
+from shared.text import normalize_for_matching
+
+_WORD = re.compile(r"\S+")
+_EDGE_PUNCT = "\"'“”‘’()[]{}.,;:!?…-–—«»"
+REPEAT_PREFIX = "Đã nêu trước đây"
+STAFF_PREFIX = "Cán bộ đã"
+
+
+def original_spelling(text: str, term: str) -> str:
+    """The words of `text` whose matching key is the folded `term` ("cong thoat nuoc" ->
+    "Cống thoát nước"), as written; the term itself when it cannot be found back."""
+    words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
+    wanted = term.split()
+    if not wanted or not words:
+        return term
+    folded: list[tuple[str, int]] = []  # (token, index of the word it came from)
+    for index, (_, _, word) in enumerate(words):
+        folded += [(token, index) for token in normalize_for_matching(word).split()]
+    tokens = [t for t, _ in folded]
+    for start in range(len(tokens) - len(wanted) + 1):
+        window = tokens[start : start + len(wanted)]
+        if all(got == want or (want == "#" and got.isdigit()) for got, want in zip(window, wanted)):
+            first, last = folded[start][1], folded[start + len(wanted) - 1][1]
+            return _trim(text[words[first][0] : words[last][1]])
+    # Rewrites across words ("lộ bê tông" -> "duong be tong"): try short runs of whole words.
+    for first in range(len(words)):
+        for last in range(first, min(first + len(wanted) + 2, len(words))):
+            span = text[words[first][0] : words[last][1]]
+            if normalize_for_matching(span) == term:
+                return _trim(span)
+    return term
+
+
+def _trim(span: str) -> str:
+    return span.strip(_EDGE_PUNCT) or span
+
+
+def quoted(text: str, terms: Iterable[str]) -> str:
+    """“Cống thoát nước”, “ngập”: each distinct spelling once."""
+    spelled = dict.fromkeys(original_spelling(text, t) for t in terms)
+    return ", ".join(f"“{s}”" for s in spelled)
+
+
+def topic_line(
+    text: str,
+    topic: int,
+    topic_name: Callable[[int], str],
+    terms_by_topic: Mapping[int, tuple[str, ...]],
+) -> list[str]:
+    name = topic_name(topic)
+    if not terms_by_topic:
+        return [f"Không khớp từ ngữ nào của các nội dung trong kế hoạch, nên xếp vào “{name}”."]
+    if topic not in terms_by_topic:
+        weak = quoted(text, (t for terms in terms_by_topic.values() for t in terms))
+        return [f"Chỉ khớp từ ngữ chung ({weak}), chưa đủ để xếp vào nội dung nào: xếp vào “{name}”."]
+    label = f"nội dung {topic} “{name}”" if topic else f"“{name}”"
+    lines = [f"Xếp vào {label} vì ý kiến nêu {quoted(text, terms_by_topic[topic])}."]
+    others = [
+        f"nội dung {t} “{topic_name(t)}” ({quoted(text, terms)})"
+        for t, terms in sorted(terms_by_topic.items())
+        if t != topic and t != 0
+    ]
+    if others:
+        lines.append("Cũng có từ ngữ của " + "; ".join(others) + ".")
+    return lines
+
+
+def office_line(office_name: str, topic: int, sub_area_term: str | None, text: str) -> str:
+    if sub_area_term:
+        return (
+            f"Giao {office_name}: theo quy tắc lĩnh vực riêng của xã, vì ý kiến nêu "
+            f"{quoted(text, [sub_area_term])}."
+        )
+    which = f"nội dung {topic}" if topic else "các ý kiến ngoài kế hoạch"
+    return f"Giao {office_name}: cơ quan mặc định của {which}."
+
+
+def authority_line(level: AuthorityLevel, body: str | None, trigger: str | None, text: str) -> str:
+    if level == AuthorityLevel.COMMUNE or not trigger:
+        return "Thẩm quyền: cấp xã (không có dấu hiệu vượt thẩm quyền của xã)."
+    return (
+        f"Thẩm quyền: {level.label_vi.lower()}"
+        + (f" ({body})" if body else "")
+        + f", vì ý kiến nêu {quoted(text, [trigger])}; Đảng ủy xã tổng hợp, kiến nghị cấp trên."
+    )
+
+
+def recurring_line(phrases: Iterable[str], text: str) -> str | None:
+    phrases = list(phrases)
+    if not phrases:
+        return None
+    return f"Người gửi cho biết đã kiến nghị trước đây ({quoted(text, phrases)})."
+
+
+def repeat_line(times_raised: int, years: Iterable[int]) -> str:
+    earlier = times_raised - 1
+    shown = sorted(set(years))
+    when = f" (các năm {', '.join(str(y) for y in shown)})" if len(shown) > 1 else ""
+    return f"{REPEAT_PREFIX}: {earlier} lần{when}; các ý kiến trùng được gộp để trả lời một lần."
+
+
+def with_repeat(lines: Iterable[str], times_raised: int, years: Iterable[int]) -> tuple[str, ...]:
+    """The lines with the repeat count replaced (or dropped when the item repeats nothing)."""
+    kept = [line for line in lines if not line.startswith(REPEAT_PREFIX)]
+    if times_raised > 1:
+        kept.append(repeat_line(times_raised, years))
+    return tuple(kept)
+
+
+def staff_lines(
+    change: RoutingChange,
+    by: str | None,
+    topic: int,
+    topic_name: str,
+    office_name: str,
+    machine_lines: tuple[str, ...],
+) -> tuple[str, ...]:
+    """After a person's change: what they decided, not the machine's reason any more (a
+    confirmation keeps the machine's reasons, now confirmed)."""
+    who = f" ({by})" if by else ""
+    label = f"nội dung {topic} “{topic_name}”" if topic else f"“{topic_name}”"
+    if change is RoutingChange.CONFIRMED:
+        return (f"{STAFF_PREFIX} xác nhận phân loại{who}.", *_without_staff(machine_lines))
+    if change in (RoutingChange.RECLASSIFIED, RoutingChange.REASSIGNED):
+        repeats = tuple(line for line in machine_lines if line.startswith(REPEAT_PREFIX))
+        return (
+            f"{STAFF_PREFIX} {change.label_vi.lower()}{who}: {label}, giao {office_name}. "
+            "Lý do ghi trong các lần điều chỉnh bên dưới.",
+            *repeats,
+        )
+    return (f"{STAFF_PREFIX} {change.label_vi.lower()}{who}.", *_without_staff(machine_lines))
+
+
+def _without_staff(lines: Iterable[str]) -> tuple[str, ...]:
+    return tuple(line for line in lines if not line.startswith(STAFF_PREFIX))
