@@ -88,6 +88,7 @@ def test_follow_up_reason_inline_resolved_note_reopen_and_numbers(server, browse
     task_id = drain.get_attribute("data-task")
     drain.locator("select[name=status]").select_option("rejected")
     assert drain.locator("[data-reason-hint]").is_visible()
+    assert "bắt buộc: lý do" in drain.locator("[data-reason-label]").inner_text()
     assert drain.locator("textarea[name=note]").get_attribute("required") is not None
     shot(page, "followup-reason-hint-1280")
     drain.locator("button[type=submit]").click()

@@ -8,6 +8,8 @@
     var select = form.querySelector("select[name=status]");
     var note = form.querySelector("textarea[name=note]");
     var hint = form.querySelector("[data-reason-hint]");
+    var label = form.querySelector("[data-reason-label]");
+    var optional = label ? label.textContent : "";
     if (!select || !note) { return; }
 
     function update() {
@@ -15,6 +17,7 @@
       var needed = !!(option && option.hasAttribute("data-needs-reason"));
       note.required = needed;
       note.setAttribute("aria-required", needed ? "true" : "false");
+      if (label) { label.textContent = needed ? "(bắt buộc: lý do không giải quyết)" : optional; }
       if (hint) {
         hint.hidden = !needed;
         if (needed) { note.setAttribute("aria-describedby", hint.id); }
