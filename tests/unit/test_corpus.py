@@ -84,6 +84,11 @@ def test_ids_are_unique_across_the_corpus(corpus):
     assert len(ids) == len(set(ids))
 
 
+def test_no_page_grounds_items_in_two_files(corpus):
+    pages = [{row["source_url"] for row in rows} for rows in corpus.values()]
+    assert all(not (a & b) for i, a in enumerate(pages) for b in pages[i + 1 :])
+
+
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.stem)
 def test_a_repeat_points_to_an_earlier_item_of_the_same_split(path):
     seen: dict[str, str] = {}
