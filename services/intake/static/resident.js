@@ -31,8 +31,29 @@
     update();
   }
 
+  /* A form whose encoded body would pass the server's request size limit would be answered with
+     a bare refusal and the page lost; it is stopped here instead, the text kept in the box. */
+  function guard(form) {
+    var max = parseInt(form.getAttribute("data-max-bytes"), 10);
+    if (!max || !window.URLSearchParams || !window.FormData) { return; }
+    form.addEventListener("submit", function (event) {
+      var size = new URLSearchParams(new FormData(form)).toString().length;
+      if (size <= max) { return; }
+      event.preventDefault();
+      var box = form.querySelector("textarea[data-limit]");
+      var counter = box && document.getElementById("c-" + box.id.replace(/^f-/, ""));
+      if (counter) {
+        counter.classList.add("over");
+        counter.querySelector(".over-text").textContent =
+          " – nội dung quá dài nên chưa gửi được, vui lòng rút gọn";
+      }
+      if (box) { box.focus(); }
+    });
+  }
+
   function start() {
     document.querySelectorAll("textarea[data-limit]").forEach(attach);
+    document.querySelectorAll("form[data-max-bytes]").forEach(guard);
   }
 
   if (document.readyState === "loading") {
