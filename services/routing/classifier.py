@@ -22,10 +22,12 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Iterable, Iterator, Mapping
 
+from services.routing.authority import AuthorityDecision, AuthorityRule, decide_authority, topics_in_play
+from services.routing.explain import original_spelling
 from shared.contracts import AuthorityLevel
 from shared.text import normalize_for_matching
 
-__all__ = ["AuthorityRule", "Classification", "RuleSet", "classify"]
+__all__ = ["AuthorityDecision", "AuthorityRule", "Classification", "RuleSet", "classify"]
 
 OTHER_TOPIC = 0
 COMMUNE = AuthorityLevel.COMMUNE
@@ -107,31 +109,6 @@ class _PhraseIndex:
         return found
 
 
-@dataclass(frozen=True)
-class AuthorityRule:
-    """Phrases that put an item above commune authority, optionally only for some topics.
-
-    The rule applies when one of ``phrases`` occurs, the primary topic is in ``topics`` (empty:
-    any topic) and, if ``requires_any`` is given, one of those phrases occurs too (a provincial
-    road is the commune's business for patrols, the province's for its signs).
-    """
-
-    name: str
-    phrases: tuple[str, ...]
-    level: AuthorityLevel
-    body: str
-    topics: frozenset[int] = frozenset()
-    requires_any: tuple[str, ...] = ()
-
-    def applies(self, found: set[str], topic: int) -> str | None:
-        """The phrase that triggers this rule, or None."""
-        if self.topics and topic not in self.topics:
-            return None
-        if self.requires_any and not any(p in found for p in self.requires_any):
-            return None
-        return next((p for p in self.phrases if p in found), None)
-
-
 @dataclass(frozen=True, eq=False)
 class RuleSet:
     """A loaded rule set: folded terms with weights per topic, authority and recurring rules.
@@ -150,12 +127,14 @@ class RuleSet:
     repeat_bonus: float = 0.5
     max_repeat_factor: float = 2.0
     min_score: float = 2.0  # below this the best topic is only a hint: classify as other
+    # An authority rule for topic t applies when t wins or scores at least this share of the winner.
+    authority_topic_ratio: float = 1.0
     _terms_index: _PhraseIndex = field(init=False, repr=False, compare=False)
     _authority_index: _PhraseIndex = field(init=False, repr=False, compare=False)
     _recurring_index: _PhraseIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        signals = tuple(p for rule in self.authority_rules for p in rule.phrases + rule.requires_any)
+        signals = tuple(p for rule in self.authority_rules for p in rule.signals())
         recurring = self.recurring_phrases + self.not_recurring_phrases
         terms = tuple(self.terms) + self.neutral_phrases
         object.__setattr__(self, "_terms_index", _PhraseIndex.build(terms))
@@ -198,6 +177,8 @@ class RuleSet:
                     body=spec["body"],
                     topics=frozenset(int(t) for t in spec.get("topics", ())),
                     requires_any=tuple(normalize_for_matching(p) for p in spec.get("requires_any", ())),
+                    unless_any=tuple(normalize_for_matching(p) for p in spec.get("unless_any", ())),
+                    reason=str(spec.get("reason", "")),
                 )
             )
         scoring = data.get("scoring", {})
@@ -225,7 +206,14 @@ class RuleSet:
 
 
 _SCORING_KEYS = frozenset(
-    {"secondary_ratio", "secondary_min_score", "repeat_bonus", "max_repeat_factor", "min_score"}
+    {
+        "secondary_ratio",
+        "secondary_min_score",
+        "repeat_bonus",
+        "max_repeat_factor",
+        "min_score",
+        "authority_topic_ratio",
+    }
 )
 
 
@@ -245,6 +233,11 @@ class Classification:
     terms_by_topic: Mapping[int, tuple[str, ...]] = field(default_factory=dict, compare=False)
     authority_trigger: str | None = field(default=None, compare=False)
     recurring_phrases: tuple[str, ...] = field(default=(), compare=False)
+    # For blending with a learned model: every topic's rule score, and the authority decision
+    # (rule name and the Vietnamese reason "Ngoài thẩm quyền xã: …").
+    topic_scores: Mapping[int, float] = field(default_factory=dict, compare=False)
+    authority_rule: str | None = field(default=None, compare=False)
+    authority_reason: str | None = field(default=None, compare=False)
 
 
 def _confidence(top: float, runner_up: float) -> float:
@@ -319,12 +312,11 @@ def classify(text: str, rules: RuleSet) -> Classification:
         )
 
     found = rules._authority_index.all(tokens)
-    authority: tuple[AuthorityLevel, str | None, str | None] = (COMMUNE, None, None)
-    for rule in rules.authority_rules:
-        trigger = rule.applies(found, topic)
-        if trigger is not None:
-            authority = (rule.level, rule.body, trigger)
-            break
+    about = topics_in_play(scores, topic, rules.authority_topic_ratio)
+    decision: AuthorityDecision = decide_authority(
+        rules.authority_rules, found, about, tokens, lambda term: original_spelling(text, term)
+    )
+    authority = (decision.level, decision.body, decision.trigger)
     # Longest match first, so "di lai nhieu lan" (not recurring) swallows "nhieu lan".
     recurring_set = frozenset(rules.recurring_phrases)
     recurring = list(dict.fromkeys(p for p in rules._recurring_index.longest(tokens) if p in recurring_set))
@@ -341,4 +333,7 @@ def classify(text: str, rules: RuleSet) -> Classification:
         terms_by_topic=MappingProxyType({t: tuple(terms) for t, terms in by_topic.items()}),
         authority_trigger=authority[2],
         recurring_phrases=tuple(recurring),
+        topic_scores=MappingProxyType({t: round(v, 3) for t, v in sorted(scores.items())}),
+        authority_rule=decision.rule,
+        authority_reason=decision.reason_vi,
     )
