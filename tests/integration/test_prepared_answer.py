@@ -80,6 +80,7 @@ async def test_the_prepared_answer_reaches_the_tracking_page_and_the_read_model_
     await eventually(lambda: shown(ANSWER))
     page = (await client.get(tracking)).text
     assert "đã chuẩn bị nội dung trả lời" in page  # the history entry of the revision
+    assert 'data-stage="answered"' in page and "Đã có nội dung trả lời" in page  # the headline's stage
     await eventually(lambda: _answered(client, code, ANSWER))
 
     # A corrected answer is the next revision; the page and the read model follow it.
