@@ -9,9 +9,11 @@ from shared.settings import CommonSettings
 
 
 class IntakeSettings(CommonSettings):
-    # The resident web front: the commune `/` shows, and the per-IP limit on its public POSTs.
+    # The resident web front: the commune `/` shows, and the per-IP limit on its public POSTs:
+    # enough for a hamlet cell typing residents' opinions on one phone (one every 20 s), or for
+    # neighbours behind one mobile network address; posts it refused are not counted.
     default_commune: str = Field("demo", alias="DOITHOAI_DEFAULT_COMMUNE")
-    web_post_limit: int = Field(10, alias="DOITHOAI_WEB_POST_LIMIT", ge=1)
+    web_post_limit: int = Field(30, alias="DOITHOAI_WEB_POST_LIMIT", ge=1)
     web_post_window_s: int = Field(600, alias="DOITHOAI_WEB_POST_WINDOW_S", ge=1, le=86400)
     # Anonymous callers' POSTs per client address and commune per window (authenticated callers
     # are not counted): the JSON submissions API, Open311 requests, and registrations to attend

@@ -1,6 +1,7 @@
 """A fixed-window counter of public POSTs per (commune, client IP), kept in the store so that
-every replica counts against the same limit. A limiter's `name` keeps its counters apart from
-other limiters' (the web form, the JSON API, Open311, registrations, failed logins).
+every replica counts against the same limit; what it refused is not counted. A limiter's
+`name` keeps its counters apart from other limiters' (the web form, the JSON API, Open311,
+registrations, failed logins).
 
 One document per (name, commune, ip, window): `$inc` with upsert. The window's end is part of the
 filter, so an upsert inserts it as a date (the wire server would store a `$set` date on an
@@ -64,11 +65,18 @@ class RateLimiter:
         self._indexed = True
 
     async def hit(self, commune_id: str, client_ip: str, now: datetime | None = None) -> Verdict:
-        """Count one POST; `allowed` is False once this window's count passes the limit."""
+        """Count one POST; `allowed` is False once this window's count passes the limit.
+
+        A POST refused because the limit is already reached is not counted (only what was let
+        through uses the budget). Parallel POSTs at the edge may all be counted; each is
+        judged by the count it made, so no more than `limit` are let through."""
         if not self._indexed:  # created once per process, on first use
             await self.ensure_indexes()
         now = now or utcnow()
         key, ends = self._window(commune_id, client_ip, now)
+        before = await self.counters.find_one({"_id": key["_id"]})
+        if before is not None and int(before.get("count", 0)) >= self.limit:
+            return self._verdict(int(before["count"]) + 1, ends, now)
         try:
             doc = await self.counters.find_one_and_update(
                 key, {"$inc": {"count": 1}}, upsert=True, return_document=ReturnDocument.AFTER
