@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.routing import explain
-from services.routing.classifier import RuleSet, classify
+from services.routing.classifier import Classification, RuleSet, classify
 from services.routing.offices import assign_office
 from services.routing.recurrence import Recurrence
-from shared.contracts import EarlierItem, SubmissionReceivedV1, SubmissionRoutedV1
+from shared.contracts import (
+    AuthorityLevel,
+    EarlierItem,
+    RoutingChange,
+    SubmissionReceivedV1,
+    SubmissionRoutedV1,
+)
 from shared.directory import Commune, Dialogue
 from shared.errors import PermanentError
 from shared.text import normalize_for_matching
@@ -47,15 +55,58 @@ def decide(
         needs_review=result.confidence < review_threshold,
         recurring_claim=result.recurring_claim,
         explanation=f"{result.explanation} Office: {assignment.rule}.",
-        explanation_vi=(
-            *explain.topic_line(received.text, result.topic, dialogue.topic_name, result.terms_by_topic),
-            explain.office_line(office.name, result.topic, assignment.sub_area_term, received.text),
-            explain.authority_line(
-                result.authority_level, result.authority_body, result.authority_trigger, received.text
-            ),
-            *filter(None, [explain.recurring_line(result.recurring_phrases, received.text)]),
+        explanation_vi=machine_explanation(
+            received.text, result, dialogue, result.topic, office.name, assignment.sub_area_term
         ),
     )
+
+
+def machine_explanation(
+    text: str,
+    result: Classification,
+    dialogue: Dialogue,
+    topic: int,
+    office_name: str,
+    sub_area_term: str | None,
+    authority: tuple[AuthorityLevel, str | None] | None = None,
+) -> tuple[str, ...]:
+    """The Vietnamese lines of an automatic decision: `result`'s evidence for `topic`, the office
+    rule, the authority (`result`'s, or the stored `authority` with `result`'s trigger when they
+    agree) and the resident's own claim of having raised it before."""
+    level, body = authority or (result.authority_level, result.authority_body)
+    trigger = result.authority_trigger if level == result.authority_level else None
+    return (
+        *explain.topic_line(text, topic, dialogue.topic_name, result.terms_by_topic),
+        explain.office_line(office_name, topic, sub_area_term, text),
+        explain.authority_line(level, body, trigger, text),
+        *filter(None, [explain.recurring_line(result.recurring_phrases, text)]),
+    )
+
+
+def explained(doc: dict[str, Any], commune: Commune, dialogue: Dialogue, rules: RuleSet) -> dict[str, Any]:
+    """A decision stored before decisions carried `explanation_vi`, with one built from its text
+    for the decision as stored (its topic, office, authority; a person's change as such)."""
+    if doc.get("explanation_vi"):
+        return doc
+    decision = SubmissionRoutedV1.model_validate(doc)
+    result = classify(decision.text, rules)
+    assignment = assign_office(commune, decision.topic, normalize_for_matching(decision.text))
+    lines = machine_explanation(
+        decision.text,
+        result,
+        dialogue,
+        decision.topic,
+        decision.office_name,
+        assignment.sub_area_term if assignment.office_id == decision.office_id else None,
+        (decision.authority_level, decision.authority_body),
+    )
+    lines = explain.with_repeat(lines, decision.times_raised, decision.years_raised)
+    change = decision.change
+    if change is not None and change is not RoutingChange.ANSWERED:
+        lines = explain.staff_lines(
+            change, decision.changed_by, decision.topic, decision.topic_name, decision.office_name, lines
+        )
+    return {**doc, "explanation_vi": list(lines)}
 
 
 def first_of_cluster(decision: SubmissionRoutedV1, year: int) -> SubmissionRoutedV1:

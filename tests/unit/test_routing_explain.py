@@ -11,7 +11,7 @@ from services.intake.tracking import headline, resident_note, vn_dates
 from services.routing import explain
 from services.routing.changes import ChangeIn, apply_change
 from services.routing.classifier import RuleSet
-from services.routing.logic import decide, with_recurrence
+from services.routing.logic import decide, explained, with_recurrence
 from services.routing.recurrence import Recurrence
 from shared.contracts import Kind, Source, SubmissionReceivedV1
 
@@ -107,3 +107,18 @@ def test_the_resident_never_reads_a_staff_reason_and_reads_dates_as_dd_mm_yyyy()
         vn_dates("Thực hiện kết luận: đã giao, hạn 2027-01-14")
         == "Thực hiện kết luận: đã giao, hạn 14/01/2027"
     )
+
+
+def test_a_decision_stored_without_vietnamese_lines_gets_them_from_its_text():
+    stored = {**decided(DRAIN).model_dump(mode="json"), "explanation_vi": []}
+    lines = explained(stored, COMMUNE, DIALOGUE, RULES)["explanation_vi"]
+    assert lines == list(decided(DRAIN).explanation_vi)
+    changed = {
+        **stored,
+        "revision": 1,
+        "change": "reassigned",
+        "changed_by": "demo.vp",
+        "office_name": "Công an xã",
+    }
+    lines = explained(changed, COMMUNE, DIALOGUE, RULES)["explanation_vi"]
+    assert lines[0].startswith("Cán bộ đã giao lại cơ quan (demo.vp)") and "giao Công an xã" in lines[0]

@@ -9,7 +9,7 @@ from typing import Any
 
 from services.routing.changes import ChangeIn, apply_change
 from services.routing.handlers.ports import Doc, OfficeScope, RoutingDeps, RuleBook
-from services.routing.logic import with_recurrence
+from services.routing.logic import explained, with_recurrence
 from services.routing.recurrence import Match, summarise
 from services.routing.repeat_index import recurrence
 from services.routing.repeats import candidate_from
@@ -51,7 +51,27 @@ DECISION_CHANGED = (
 
 async def review_queue(deps: RoutingDeps, commune_id: str) -> list[Doc]:
     """Classifications the Party office should look at (low confidence), oldest first."""
-    return await deps.decisions.review_queue(commune_id)
+    return await with_explanations(deps, commune_id, await deps.decisions.review_queue(commune_id))
+
+
+async def with_explanations(deps: RoutingDeps, commune_id: str, docs: list[Doc]) -> list[Doc]:
+    """Decisions stored before they carried `explanation_vi` get one built from their text; the
+    others are returned as stored."""
+    if all(d.get("explanation_vi") for d in docs):
+        return docs
+    commune = await deps.directory.commune(commune_id)
+    if commune is None:
+        return docs
+    rules = await deps.rules.for_commune(commune_id)
+    out = []
+    for doc in docs:
+        dialogue = (
+            None
+            if doc.get("explanation_vi")
+            else await deps.directory.dialogue(commune_id, doc["dialogue_id"])
+        )
+        out.append(explained(doc, commune, dialogue, rules) if dialogue is not None else doc)
+    return out
 
 
 async def decision_with_changes(
@@ -61,6 +81,7 @@ async def decision_with_changes(
     doc = await deps.decisions.get(commune_id, submission_id)
     if doc is None or (scope is not None and not scope.admits(doc)):
         raise NotFound(submission_id)
+    [doc] = await with_explanations(deps, commune_id, [doc])
     return doc, await deps.decisions.change_log(commune_id, submission_id)
 
 
