@@ -75,9 +75,8 @@ async def peak_rss():
 
 @pytest.fixture
 async def stack(make_settings, mail_capture):
-    app = build_app(
-        make_settings(SMTP_URL=mail_capture.url), [intake, routing, notification, reporting], title="t"
-    )
+    settings = make_settings(SMTP_URL=mail_capture.url, DOITHOAI_REPORTING_URL="inprocess")
+    app = build_app(settings, [intake, routing, notification, reporting], title="t")
     async with running(app):
         await seed_demo(app.state.runtime.db)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
@@ -231,6 +230,7 @@ _KNOWN_HTML = {
     "/xa/{commune_id}",
     "/xa/{commune_id}/theo-doi",
     "/xa/{commune_id}/dang-ky",
+    "/xa/{commune_id}/ket-luan",
     "/login",
     "/public/{commune_id}/dialogues/{dialogue_id}",
     "/api/v1/communes/{commune_id}/dialogues/{dialogue_id}/documents/{kind}/preview.{fmt}",
