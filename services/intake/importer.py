@@ -29,6 +29,7 @@ from services.intake.logic import SubmissionRejected, resolve_hamlet, valid_phon
 from services.intake.schemas import TEXT_MAX, SubmissionIn, clean_text
 from shared.contracts import Kind, Organisation, Source
 from shared.directory import Commune
+from shared.phone import PHONE_VI
 from shared.text import fold
 
 # Column key -> the folded header wordings that name it.
@@ -212,11 +213,7 @@ class Importer:
                 )
         phone = values.get("phone", "")
         if phone and not valid_phone(phone):
-            refuse(
-                "phone",
-                "Số điện thoại không hợp lệ (9–11 chữ số, có thể bắt đầu bằng +84, ví dụ 0912 345 678); có "
-                "thể để trống.",
-            )
+            refuse("phone", f"{PHONE_VI} Có thể để trống.")
         text = values.get("text", "")
         if len(text) < 5:
             refuse(
