@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from shared.contracts.vocabulary import PlanStatus
 from shared.directory import Commune, Dialogue
-from shared.templates import upper_first, vn_date
+from shared.templates import vn_date
 
 TAKES_ENTRIES = frozenset({PlanStatus.COLLECTING, PlanStatus.CLASSIFIED, PlanStatus.INVITED})
 # After the meeting, or never to be held: no more submissions or registrations.
@@ -35,7 +35,7 @@ def closed_heading_vi(dialogue: Dialogue) -> str:
 
 def closed_vi(commune: Commune, dialogue: Dialogue) -> str:
     """Why the forms are gone, in Vietnamese (the notice and the refusal of a POST alike)."""
-    name = upper_first(commune.display_name)
+    name = commune.display_name  # mid-sentence: "xã Tân Phước"
     if dialogue.status == PlanStatus.CANCELLED:
         return (
             f"Buổi đối thoại năm {dialogue.year} của {name} đã hủy nên không nhận ý kiến và đăng ký tham dự "
