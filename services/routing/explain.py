@@ -91,14 +91,16 @@ def office_line(office_name: str, topic: int, sub_area_term: str | None, text: s
     return f"Giao {office_name}: cơ quan mặc định của {which}."
 
 
-def authority_line(level: AuthorityLevel, body: str | None, trigger: str | None, text: str) -> str:
+def authority_line(
+    level: AuthorityLevel, body: str | None, trigger: str | None, text: str, reason: str | None = None
+) -> str:
+    """`reason`: the authority map's Vietnamese reason ("Ngoài thẩm quyền xã: …"), when known."""
     if level == AuthorityLevel.COMMUNE or not trigger:
         return "Thẩm quyền: cấp xã (không có dấu hiệu vượt thẩm quyền của xã)."
-    return (
-        f"Thẩm quyền: {level.label_vi.lower()}"
-        + (f" ({body})" if body else "")
-        + f", vì ý kiến nêu {quoted(text, [trigger])}; Đảng ủy xã tổng hợp, kiến nghị cấp trên."
-    )
+    head = f"Thẩm quyền: {level.label_vi.lower()}" + (f" ({body})" if body else "")
+    if reason:
+        return f"{head}. {reason}; Đảng ủy xã tổng hợp, kiến nghị cấp trên."
+    return f"{head}, vì ý kiến nêu {quoted(text, [trigger])}; Đảng ủy xã tổng hợp, kiến nghị cấp trên."
 
 
 def recurring_line(phrases: Iterable[str], text: str) -> str | None:

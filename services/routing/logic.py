@@ -75,10 +75,11 @@ def machine_explanation(
     agree) and the resident's own claim of having raised it before."""
     level, body = authority or (result.authority_level, result.authority_body)
     trigger = result.authority_trigger if level == result.authority_level else None
+    reason = result.authority_reason if trigger and body == result.authority_body else None
     return (
         *explain.topic_line(text, topic, dialogue.topic_name, result.terms_by_topic),
         explain.office_line(office_name, topic, sub_area_term, text),
-        explain.authority_line(level, body, trigger, text),
+        explain.authority_line(level, body, trigger, text, reason),
         *filter(None, [explain.recurring_line(result.recurring_phrases, text)]),
     )
 
