@@ -124,7 +124,7 @@ _STYLE = (
     "h1{font-size:1.4rem;margin:.2rem 0 .6rem;color:#8c1d18}"
     ".status{color:#5f5b66;font-size:.95rem;margin:0}"
     ".links{display:flex;flex-wrap:wrap;gap:.6rem;margin:1rem 0 0;padding:0;list-style:none}"
-    ".links a{display:inline-block;min-height:44px;line-height:44px;padding:0 1rem;border-radius:8px;"
+    ".links a{display:inline-flex;align-items:center;min-height:44px;padding:.35rem 1rem;border-radius:8px;"
     "border:2px solid #b3261e;color:#b3261e;font-weight:600;text-decoration:none}"
     ".links a.primary{background:#b3261e;color:#fff}"
     ".ref{font-family:ui-monospace,monospace;background:#f1eeea;padding:.1rem .35rem;border-radius:4px;"

@@ -141,7 +141,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def _has_home(app: Any) -> bool:
-    return any(getattr(route, "path", None) == "/" for route in getattr(app, "routes", ()))
+    """Whether `/` is the residents' home here: intake serves it; a process of another service
+    alone has none (an app without service parts is taken to have one)."""
+    parts = getattr(getattr(app, "state", None), "parts", None)
+    return parts is None or "intake" in parts
 
 
 def error_response(

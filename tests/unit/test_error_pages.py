@@ -104,6 +104,8 @@ async def test_every_service_answers_in_vietnamese(name):
         for path in ("/xa/demo/khong-co", "/staff/khong-co", "/khong-co"):
             page = await http.get(path, headers=HTML)
             assert page.status_code == 404 and "Không tìm thấy trang" in page.text, (name, path)
+        # the residents' home is intake's: a link to it only where it is served
+        assert ('href="/"' in page.text) == (name in ("intake", "combined"))
         api = await http.get("/api/v1/khong-co", headers={"accept": "application/json"})
         assert api.status_code == 404 and api.json()["message_vi"] and api.json()["error"] == "not_found"
         assert "detail" not in api.json()
