@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from shared.auth.policy import Gate, Policy, route_key
 from shared.auth.principal import Principal
 from shared.auth.tokens import TokenInvalid, Tokens
+from shared.error_pages import error_page
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,9 @@ ApiKeyResolver = Callable[[str], Awaitable[Principal | None]]
 AuditSink = Callable[[str, Principal, str, dict[str, Any], int], Awaitable[None]]
 
 
-def refusal(status: int, path: str = "") -> JSONResponse:
-    """The bilingual refusal; Open311's paths answer in its `[{code, description}]` form."""
+def refusal(status: int, path: str = "", accept: str = "") -> Response:
+    """The bilingual refusal; Open311's paths answer in its `[{code, description}]` form, and a
+    person at a browser (`accept` names text/html) gets the Vietnamese error page."""
     vi, en, code = {
         401: (
             "Cần đăng nhập hoặc khóa truy cập hợp lệ.",
@@ -51,7 +53,11 @@ def refusal(status: int, path: str = "") -> JSONResponse:
     content: object = {"error": code, "message_vi": vi, "message_en": en}
     if path.startswith("/open311/"):
         content = [{"code": status, "description": f"{vi} / {en}"}]
-    response = JSONResponse(status_code=status, content=content)
+    response: Response
+    if "text/html" in accept.lower() and not path.startswith("/open311/"):
+        response = HTMLResponse(error_page(status, path), status_code=status)
+    else:
+        response = JSONResponse(status_code=status, content=content)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="doithoai"'
     return response
@@ -119,6 +125,7 @@ class AccessGuard:
     async def run(
         self, request: Request, path: str, name: str, inner: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        accept = request.headers.get("accept", "")
         guarded = self.table.get(route_key(request.method, path))
         if guarded is None and request.method == "HEAD":
             guarded = self.table.get(route_key("GET", path))
@@ -126,18 +133,18 @@ class AccessGuard:
             log.error(
                 "route without an access policy refused", extra={"route": route_key(request.method, path)}
             )
-            return refusal(403)
+            return refusal(403, path, accept)
         policy = guarded.policy
         if policy.gate is Gate.STAFF_PAGE:
             return await inner(request)
         if policy.gate is Gate.OPERATIONS:
-            return await inner(request) if self._operations_allowed(request) else refusal(401)
+            return await inner(request) if self._operations_allowed(request) else refusal(401, path, accept)
         principal, presented = await self._credential(request, policy)
         if presented and principal is None:
-            return refusal(401, path)  # a wrong or expired credential is never taken as anonymous
+            return refusal(401, path, accept)  # a wrong or expired credential is never taken as anonymous
         status = policy.decide(principal, request.path_params.get("commune_id"))
         if status != 200:
-            return refusal(status, path)
+            return refusal(status, path, accept)
         request.state.principal = principal
         response = await inner(request)
         if (

@@ -109,3 +109,13 @@ async def test_every_service_answers_in_vietnamese(name):
         api = await http.get("/api/v1/khong-co", headers={"accept": "application/json"})
         assert api.status_code == 404 and api.json()["message_vi"] and api.json()["error"] == "not_found"
         assert "detail" not in api.json()
+
+
+async def test_a_refusal_of_the_access_guard_is_a_page_for_a_browser_too():
+    app = build_service_app(Settings(DOITHOAI_AUTH_KEYS=TEST_AUTH_KEYS), "intake")
+    async with client(app) as http:
+        page = await http.get("/api/v1/communes/demo/submissions/abc", headers=HTML)
+        assert page.status_code == 401 and "Cần đăng nhập" in page.text and 'lang="vi"' in page.text
+        api = await http.get("/api/v1/communes/demo/submissions/abc")
+        assert api.status_code == 401 and api.json()["error"] == "unauthenticated"
+        assert api.headers["www-authenticate"].startswith("Bearer")
