@@ -89,11 +89,15 @@ class _PhraseIndex:
 
     def longest(self, tokens: list[str]) -> Iterator[str]:
         """Non-overlapping matches, left to right, the longest phrase at each position."""
+        return (phrase for _, phrase in self.longest_at(tokens))
+
+    def longest_at(self, tokens: list[str]) -> Iterator[tuple[int, str]]:
+        """Like :meth:`longest`, with the index of each match's first token."""
         i = 0
         while i < len(tokens):
             for phrase in self._candidates(tokens[i]):
                 if self._fits(phrase, tokens, i):
-                    yield " ".join(phrase)
+                    yield i, " ".join(phrase)
                     i += len(phrase)
                     break
             else:
@@ -129,6 +133,9 @@ class RuleSet:
     min_score: float = 2.0  # below this the best topic is only a hint: classify as other
     # An authority rule for topic t applies when t wins or scores at least this share of the winner.
     authority_topic_ratio: float = 1.0
+    # Terms inside the request ("đề nghị …") weigh this many times more (1.0: no difference).
+    ask_bonus: float = 1.0
+    ask_phrases: tuple[tuple[str, ...], ...] = ()
     _terms_index: _PhraseIndex = field(init=False, repr=False, compare=False)
     _authority_index: _PhraseIndex = field(init=False, repr=False, compare=False)
     _recurring_index: _PhraseIndex = field(init=False, repr=False, compare=False)
@@ -188,6 +195,9 @@ class RuleSet:
                 {term: tuple(sorted(by_topic.items())) for term, by_topic in weights.items()}
             ),
             authority_rules=tuple(rules),
+            ask_phrases=tuple(
+                tuple(normalize_for_matching(p).split()) for p in data.get("asks", ()) if p.strip()
+            ),
             recurring_phrases=tuple(_normalize_phrase(p) for p in data.get("recurring", ())),
             not_recurring_phrases=tuple(_normalize_phrase(p) for p in data.get("not_recurring", ())),
             neutral_phrases=tuple(
@@ -213,6 +223,7 @@ _SCORING_KEYS = frozenset(
         "max_repeat_factor",
         "min_score",
         "authority_topic_ratio",
+        "ask_bonus",
     }
 )
 
@@ -238,6 +249,15 @@ class Classification:
     topic_scores: Mapping[int, float] = field(default_factory=dict, compare=False)
     authority_rule: str | None = field(default=None, compare=False)
     authority_reason: str | None = field(default=None, compare=False)
+
+
+def _first_ask(tokens: list[str], asks: tuple[tuple[str, ...], ...]) -> int:
+    """Index of the first token of the first request phrase, or len(tokens) when there is none."""
+    for i in range(len(tokens)):
+        for ask in asks:
+            if tuple(tokens[i : i + len(ask)]) == ask:
+                return i
+    return len(tokens)
 
 
 def _confidence(top: float, runner_up: float) -> float:
@@ -279,13 +299,21 @@ def classify(text: str, rules: RuleSet) -> Classification:
     tokens = normalize_for_matching(text).split()
 
     counts: dict[str, int] = defaultdict(int)
-    for term in rules._terms_index.longest(tokens):
+    # What the resident asks for ("đề nghị …", "xin …") names the topic more surely than the
+    # context before it: terms from the first request phrase on weigh `ask_bonus` times more.
+    ask_from = _first_ask(tokens, rules.ask_phrases)
+    asked: set[str] = set()
+    for start, term in rules._terms_index.longest_at(tokens):
         if term in rules.terms:  # neutral phrases only hide the words inside them
             counts[term] += 1
+            if start >= ask_from:
+                asked.add(term)
     scores: dict[int, float] = defaultdict(float)
     by_topic: dict[int, list[str]] = defaultdict(list)
     for term, count in counts.items():
         factor = min(1.0 + rules.repeat_bonus * (count - 1), rules.max_repeat_factor)
+        if term in asked:
+            factor *= rules.ask_bonus
         for topic, weight in rules.terms[term]:
             scores[topic] += weight * factor
             by_topic[topic].append(term)

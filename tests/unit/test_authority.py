@@ -161,3 +161,20 @@ def test_a_topic_close_to_the_winner_still_reaches_its_authority_rule():
     result = classify("Dự án mở rộng đường qua ấp Căn Cứ, ổ gà, ngập, bồi thường chậm.", RULES)
     assert result.topic == 3
     assert result.authority_rule == "land_acquisition" and result.authority_level == PROVINCE
+
+
+def test_what_the_resident_asks_for_weighs_more_than_the_context():
+    data = {
+        "topics": {
+            "2": {"name": "Đất đai", "terms": {"bồi thường": 4}},
+            "3": {"name": "Giao thông", "terms": {"ổ gà": 4}},
+        },
+        "asks": ["đề nghị", "xin"],
+        "scoring": {"ask_bonus": 1.5},
+    }
+    rules = RuleSet.from_dict(data)
+    assert classify("Đường nhiều ổ gà; đề nghị đẩy nhanh bồi thường.", rules).topic == 2
+    assert classify("Bồi thường xong rồi mà đường nhiều ổ gà, xin sửa ổ gà.", rules).topic == 3
+    assert classify("duong nhieu o ga, de nghi day nhanh boi thuong", rules).topic == 2  # typed without marks
+    flat = RuleSet.from_dict({**data, "scoring": {"ask_bonus": 1.0}})
+    assert classify("Đường nhiều ổ gà; đề nghị đẩy nhanh bồi thường.", flat).topic_scores == {2: 4.0, 3: 4.0}
