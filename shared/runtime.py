@@ -70,6 +70,8 @@ class Runtime(Generic[SettingsT_co]):
     tokens: Tokens
     # The app this process serves, once built: other services' APIs called `inprocess` go to it.
     local_app: LocalApp = field(default_factory=LocalApp)
+    # FastStream's in-memory broker (embedded `make run`): no queues to inspect or wait in.
+    in_memory: bool = False
 
 
 @dataclass
@@ -144,6 +146,7 @@ def build_app(
         db,
         DirectoryReader(db),
         Tokens(parse_keys(settings.auth_keys), settings.token_ttl_s),
+        in_memory=in_memory,
     )
     parts = [factory(rt) for factory in factories]
     undeclared = [c.spec for part in parts for c in part.consumers if c.spec not in topology.consumers]

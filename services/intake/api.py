@@ -38,7 +38,7 @@ def build_router(
             409: {"description": "No open dialogue"},
             422: {"description": "Invalid input"},
             429: {"description": "Too many from this address (anonymous callers); Retry-After"},
-            503: {"description": "Store unavailable; retry"},
+            503: {"description": "Store unavailable, or too much work queued; retry after Retry-After"},
         },
     )
     async def submit(request: Request, body: SubmissionIn, commune_id: str = CommuneId):
@@ -56,14 +56,9 @@ def build_router(
             if rejected.field is None:
                 return problem(409, rejected.code, rejected.vi, rejected.en)
             return JSONResponse(status_code=422, content=error_body([rejected.as_error()]))
-        except StoreUnavailable:
-            response = problem(
-                503,
-                "store_unavailable",
-                "Hệ thống tạm thời chưa lưu được ý kiến, vui lòng gửi lại sau ít phút.",
-                "The store is unavailable; nothing was saved. Retry later.",
-            )
-            response.headers["Retry-After"] = "5"
+        except StoreUnavailable as unavailable:  # the store's outage, or too much work queued
+            response = problem(503, unavailable.code, unavailable.vi, unavailable.en)
+            response.headers["Retry-After"] = str(unavailable.retry_after_s)
             return response
         return SubmissionAccepted(
             id=accepted.submission_id,

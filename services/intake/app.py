@@ -27,6 +27,8 @@ from services.intake.repository import SubmissionRepository, ensure_indexes
 from services.intake.settings import IntakeSettings
 from services.intake.web.pages import build_web_router
 from services.intake.web.staff.pages import build_staff_router
+from shared.backpressure import Admission, QueueWatch, watching
+from shared.contracts import SubmissionReceivedV1
 from shared.outbox import Outbox
 from shared.periodic import repeat
 from shared.runtime import Runtime, ServiceParts, service_base
@@ -42,11 +44,13 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
     registrations = RegistrationRepository(rt.db)
     api_keys = ApiKeyStore(rt.db)
     outbox = Outbox(publisher, [repo.submissions, plans.dialogues, registrations.attendance])
+    admission, watch = load_shedding(rt)
     submissions = SubmitDeps(
         repo,
         partial(outbox.publish_written, repo.submissions),
         intake_metrics,
         meeting_recorders=MEETING_RECORDERS,
+        admission=admission,
     )
     plan_deps = PlanDeps(plans, rt.directory, partial(outbox.flush_document, plans.dialogues))
     attendees = RegistrationDeps(registrations)
@@ -61,8 +65,8 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
     router.include_router(build_internal_router(repo, registrations))
     router.include_router(build_communes_router(rt.directory, plan_deps))
     router.include_router(build_api_keys_router(api_keys, rt.directory, rt.tokens))
-    router.include_router(build_open311_router(repo, rt.directory, submissions))
-    open_data = ReportingOpenData.for_intake(rt)  # the residents' conclusions page reads it
+    open_data = ReportingOpenData.for_intake(rt)  # the residents' conclusions page and Open311 read it
+    router.include_router(build_open311_router(repo, rt.directory, submissions, open_data))
     router.include_router(build_web_router(rt, repo, registrations, submissions, attendees, open_data))
     router.include_router(build_staff_router(rt, repo, imports, submissions, attendance, plan_deps))
     return ServiceParts(
@@ -74,7 +78,8 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
         outbox=outbox,
         ensure_indexes=partial(ensure_indexes, repo, plans, registrations, imports, api_keys),
         extra_tasks=[
-            partial(repeat, imports.resume_stalled, rt.settings.outbox_relay_interval_s, "import-resume")
+            partial(repeat, imports.resume_stalled, rt.settings.outbox_relay_interval_s, "import-resume"),
+            *([watch.run] if watch else []),
         ],
         body_limits={"/staff/nhap": rt.settings.import_max_bytes + 64 * 1024},
         components={"imports": imports, "api_keys": api_keys},
@@ -82,3 +87,27 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
         api_keys=api_keys.resolve,
         on_shutdown=[open_data.aclose],
     )
+
+
+def load_shedding(rt: Runtime[IntakeSettings]) -> tuple[Admission, QueueWatch | None]:
+    """New submissions wait on routing's queue of received submissions: its depth is watched."""
+    settings = rt.settings
+    queues = [
+        rt.topology.queue_name(spec)
+        for spec in rt.topology.consumers
+        if spec.service == "routing" and SubmissionReceivedV1.routing_key() in spec.routing_keys
+    ]
+    if rt.in_memory or not settings.max_queued_s or not queues:
+        return Admission.always(), None
+    admission = watching(
+        queues,
+        max_queued_s=settings.max_queued_s,
+        floor_rate=settings.shed_floor_rate,
+        stale_s=max(5.0, 5 * settings.shed_sample_s),
+        service=NAME,
+        registry=rt.registry,
+    )
+    watch = QueueWatch(
+        settings.rabbitmq_url, admission, settings.shed_sample_s, service=NAME, registry=rt.registry
+    )
+    return admission, watch

@@ -27,6 +27,7 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
@@ -40,6 +41,7 @@ from services.intake.handlers.submissions import (
     build_document,
     publish_stored,
     store_many,
+    wait_admitted,
 )
 from services.intake.importer import ImportResult
 from services.intake.schemas import SubmissionIn
@@ -216,6 +218,9 @@ class ImportJobs:
             return_document=ReturnDocument.AFTER,
         )
 
+    async def _renew(self, job_id: str) -> None:
+        await self.jobs.update_one({"_id": job_id}, {"$set": {"lease_until": time.time() + LEASE_S}})
+
     async def run(self, job_id: str) -> None:
         job = await self._claim(job_id)
         if job is None:
@@ -234,6 +239,7 @@ class ImportJobs:
         while stored < len(rows):
             chunk = rows[stored : stored + self._batch]
             commands = [command_for_row(job, commune, fields) for fields in chunk] if commune else []
+            await wait_admitted(self._submissions, partial(self._renew, job_id))  # load shedding
             inserted = await store_many(self._submissions, commands)
             if publishing is not None:
                 await publishing

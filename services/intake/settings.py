@@ -53,3 +53,11 @@ class IntakeSettings(CommonSettings):
     import_max_bytes: int = Field(5_000_000, alias="DOITHOAI_IMPORT_MAX_BYTES", ge=1000)
     import_max_rows: int = Field(20_000, alias="DOITHOAI_IMPORT_MAX_ROWS", ge=1)
     import_batch_size: int = Field(500, alias="DOITHOAI_IMPORT_BATCH_SIZE", ge=1, le=5000)
+
+    # Load shedding (shared/backpressure.py): while the work queued ahead of routing would take
+    # more than `max_queued_s` seconds (queue depth sampled every `shed_sample_s`, divided by the
+    # measured drain rate, never below `shed_floor_rate` items/s), new submissions get 503 with
+    # Retry-After and nothing is stored; bulk imports pause. 0 turns shedding off.
+    max_queued_s: float = Field(30.0, alias="DOITHOAI_MAX_QUEUED_SECONDS", ge=0, le=3600)
+    shed_floor_rate: float = Field(5.0, alias="DOITHOAI_SHED_FLOOR_RATE", gt=0, le=100_000)
+    shed_sample_s: float = Field(1.0, alias="DOITHOAI_SHED_SAMPLE_S", ge=0.1, le=60)

@@ -13,6 +13,10 @@ live here once:
   `StoreUnavailable` (the adapters answer 503 with Retry-After) and nothing is stored;
 - once stored, its events are published at once as written (`publish`); a failed publish is
   logged and left to the outbox relay: stored is what counts;
+- while the work queued ahead of routing exceeds its bound (`SubmitDeps.admission`,
+  shared/backpressure.py), a new submission is refused before anything is stored
+  (`Overloaded`, a `StoreUnavailable`: the adapters answer 503 with its Retry-After); a bulk
+  import waits instead (`wait_admitted`);
 - `doithoai_intake_submissions_total` counts each outcome once: accepted, rejected (by these
   rules or by the adapter's parsing, `record_refused`), unavailable.
 """
@@ -22,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -32,6 +36,7 @@ from services.intake.logic import SubmissionRejected, accept_submission
 from services.intake.metrics import IntakeMetrics
 from services.intake.schemas import SubmissionIn
 from shared.auth.principal import Principal
+from shared.backpressure import Admission
 from shared.clock import utcnow
 from shared.contracts import Source
 from shared.directory import Commune
@@ -61,6 +66,8 @@ class SubmitDeps:
     clock: Callable[[], datetime] = utcnow
     # The services of the deployment that send the items raised at the meeting (`at_meeting`).
     meeting_recorders: frozenset[str] = frozenset()
+    # Whether the pipeline takes more work now (load shedding); admits everything by default.
+    admission: Admission = field(default_factory=Admission.always)
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,28 @@ class Accepted:
 
 
 class StoreUnavailable(Exception):
-    """The store could not take the submission (a transient failure): nothing was stored."""
+    """The store could not take the submission (a transient failure): nothing was stored.
+    The adapters answer 503 with `retry_after_s` and the bilingual reason."""
+
+    code = "store_unavailable"
+    vi = "Hệ thống tạm thời chưa lưu được ý kiến, vui lòng gửi lại sau ít phút."
+    en = "The store is unavailable; nothing was saved. Retry later."
+    retry_after_s = 5
+
+
+class Overloaded(StoreUnavailable):
+    """Refused before storing: the work queued ahead of routing exceeds its bound."""
+
+    code = "overloaded"
+    vi = (
+        "Hệ thống đang nhận quá nhiều ý kiến cùng lúc, chưa có gì được ghi nhận. "
+        "Vui lòng gửi lại sau ít phút."
+    )
+    en = "Too much work is queued; nothing was saved. Retry after the time in Retry-After."
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"queued work over the bound; retry in {retry_after_s} s")
+        self.retry_after_s = retry_after_s
 
 
 AT_MEETING_REFUSED = SubmissionRejected(
@@ -135,7 +163,12 @@ def record_refused(deps: SubmitDeps, commune_id: str) -> None:
 
 
 async def submit(deps: SubmitDeps, command: SubmitCommand) -> Accepted:
-    """Store one submission and publish its event. Raises SubmissionRejected or StoreUnavailable."""
+    """Store one submission and publish its event. Raises SubmissionRejected or StoreUnavailable
+    (`Overloaded` included)."""
+    if (retry_after_s := deps.admission.refusal()) is not None:
+        deps.admission.refused()
+        deps.metrics.submissions.labels(command.commune.id, "unavailable").inc()
+        raise Overloaded(retry_after_s)
     doc = await store_one(deps, command)
     await publish_stored(deps, [doc])
     return Accepted(doc["_id"], doc["tracking_code"], doc["commune_id"])
@@ -163,6 +196,7 @@ async def store_one(deps: SubmitDeps, command: SubmitCommand) -> Document:
             raise
         raise _unavailable(deps, commune_id, 1) from exc
     deps.metrics.submissions.labels(commune_id, "accepted").inc()
+    deps.admission.arrived()
     return doc
 
 
@@ -205,7 +239,16 @@ async def store_many(deps: SubmitDeps, commands: Sequence[SubmitCommand]) -> lis
         raise RuntimeError("could not find free tracking codes for a batch of submissions")
     if stored:
         deps.metrics.submissions.labels(commune_id, "accepted").inc(len(stored))
+        deps.admission.arrived(len(stored))
     return stored
+
+
+async def wait_admitted(deps: SubmitDeps, keep_alive: Callable[[], Awaitable[object]]) -> None:
+    """Wait while the pipeline takes no more work (a bulk import pauses between batches instead
+    of being refused), calling `keep_alive` (e.g. renew a lease) every few seconds meanwhile."""
+    while (retry_after_s := deps.admission.refusal()) is not None:
+        await keep_alive()
+        await asyncio.sleep(min(retry_after_s, 5))
 
 
 async def publish_stored(deps: SubmitDeps, docs: Sequence[Document]) -> None:
