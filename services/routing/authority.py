@@ -12,9 +12,10 @@ of the rules JSON, stored per commune), tried in order: the first rule that appl
 A rule applies when
 
 - one of its ``phrases`` occurs (folded words, "#" for a number, see the classifier),
-- the item is about one of its ``topics`` (empty: any): the winning topic, or any topic
-  scoring at least ``topic_ratio`` of the winner, so a road-compensation item counted as a
-  road item still reaches the compensation rule,
+- the item is about one of its ``topics`` (empty: any): the winning topic or, for a rule with
+  ``near_topics``, any topic scoring at least ``authority_topic_ratio`` of the winner, so a
+  road-compensation item counted as a road item still reaches the compensation rule (while a
+  dump at a highway junction does not become the highway's business),
 - one of ``requires_any`` occurs, if given (signs on a provincial road, not patrols on it),
 - none of ``unless_any`` occurs (a hamlet's own cultural house is the commune's plan).
 
@@ -51,6 +52,7 @@ class AuthorityRule:
     requires_any: tuple[str, ...] = ()
     unless_any: tuple[str, ...] = ()
     reason: str = ""  # Vietnamese, may hold "{trigger}" (the words as the resident wrote them)
+    near_topics: bool = False  # also applies when one of `topics` comes close to the winner
 
     def signals(self) -> tuple[str, ...]:
         return self.phrases + self.requires_any + self.unless_any
@@ -108,11 +110,14 @@ def decide_authority(
     about: frozenset[int],
     tokens: Sequence[str],
     spell: Callable[[str], str] | None = None,
+    *,
+    near: frozenset[int] = frozenset(),
 ) -> AuthorityDecision:
-    """The first rule that applies, or the commune. `spell` turns a folded phrase back into the
+    """The first rule that applies, or the commune. `about`: the winning topic(s); `near`: the
+    topics close to it, for rules with `near_topics`. `spell` turns a folded phrase back into the
     resident's words for the reason (default: the folded phrase)."""
     for rule in rules:
-        trigger = rule.applies(found, about)
+        trigger = rule.applies(found, about | near if rule.near_topics else about)
         if trigger is None:
             continue
         trigger = _trigger_with_number(tokens, trigger)

@@ -186,6 +186,7 @@ class RuleSet:
                     requires_any=tuple(normalize_for_matching(p) for p in spec.get("requires_any", ())),
                     unless_any=tuple(normalize_for_matching(p) for p in spec.get("unless_any", ())),
                     reason=str(spec.get("reason", "")),
+                    near_topics=bool(spec.get("near_topics", False)),
                 )
             )
         scoring = data.get("scoring", {})
@@ -340,9 +341,14 @@ def classify(text: str, rules: RuleSet) -> Classification:
         )
 
     found = rules._authority_index.all(tokens)
-    about = topics_in_play(scores, topic, rules.authority_topic_ratio)
+    near = topics_in_play(scores, topic, rules.authority_topic_ratio)
     decision: AuthorityDecision = decide_authority(
-        rules.authority_rules, found, about, tokens, lambda term: original_spelling(text, term)
+        rules.authority_rules,
+        found,
+        frozenset({topic}),
+        tokens,
+        lambda term: original_spelling(text, term),
+        near=near,
     )
     authority = (decision.level, decision.body, decision.trigger)
     # Longest match first, so "di lai nhieu lan" (not recurring) swallows "nhieu lan".

@@ -157,10 +157,14 @@ def test_requires_unless_and_topics_decide_when_a_rule_applies():
 
 
 def test_a_topic_close_to_the_winner_still_reaches_its_authority_rule():
-    """Compensation of a road project reads as a road item, yet the compensation is the province's."""
+    """Compensation of a road project reads as a road item, yet the compensation is the province's;
+    a dump at a highway junction is the commune's sanitation, not the highway's."""
     result = classify("Dự án mở rộng đường qua ấp Căn Cứ, ổ gà, ngập, bồi thường chậm.", RULES)
     assert result.topic == 3
     assert result.authority_rule == "land_acquisition" and result.authority_level == PROVINCE
+    for text in both_spellings("Bãi rác ở ngã ba quốc lộ trước nghĩa trang ấp Bình Hưng vẫn chưa dọn."):
+        dump = classify(text, RULES)
+        assert dump.topic == 4 and dump.authority_level == LOCAL, text
 
 
 def test_what_the_resident_asks_for_weighs_more_than_the_context():
