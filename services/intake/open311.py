@@ -4,6 +4,7 @@ is a service request, its tracking code is the token."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from services.intake.handlers.submissions import (
 )
 from services.intake.logic import SubmissionRejected
 from services.intake.public_limits import OPEN311, check_public_limit
+from services.intake.reporting_api import ReportingOpenData
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionIn
 from shared.auth.guard import GuardedRoute
@@ -27,9 +29,11 @@ from shared.clock import as_utc
 from shared.contracts import FollowUpStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
+from shared.errors import PermanentError, TransientError
 from shared.http import error_body, read_form
 from shared.personal_data import mask_personal_data
 
+log = logging.getLogger(__name__)
 CLOSED = frozenset(status.value for status in FollowUpStatus if status.closed)
 
 
@@ -45,17 +49,18 @@ def _iso(value: Any) -> str | None:
     return as_utc(value).isoformat().replace("+00:00", "Z")
 
 
-def service_request(doc: dict) -> dict:
-    """A public view: the resident's own text is never in it, only a summary staff reviewed
-    for publication (`public_summary`), if any, masked for personal data like the notes."""
+def service_request(doc: dict, summary: str | None = None, notes: bool = True) -> dict:
+    """A public view: the resident's own text is never in it, only `summary`, the one the Party
+    office reviewed for publication (reporting's, masked there and again here), if any; the
+    follow-up note, masked, only when `notes` (reporting answered, so it is known public)."""
     status = doc.get("followup_status")
     return {
         "service_request_id": doc["_id"],
         "status": "closed" if status in CLOSED else "open",
-        "status_notes": mask_personal_data(doc.get("followup_note")) or None,
+        "status_notes": (mask_personal_data(doc.get("followup_note")) or None) if notes else None,
         "service_name": doc.get("topic_name"),
         "service_code": str(doc["topic"]) if doc.get("topic") is not None else None,
-        "description": mask_personal_data(doc.get("public_summary")) or None,
+        "description": mask_personal_data(summary) or None,
         "agency_responsible": doc.get("office_name"),
         "service_notice": None,
         "requested_datetime": _iso(doc["received_at"]),
@@ -70,9 +75,36 @@ def service_request(doc: dict) -> dict:
     }
 
 
+async def public_requests(docs: list[dict], published: ReportingOpenData | None) -> list[dict]:
+    """The public views of `docs`: the submissions of an issue the Party office keeps out of
+    public views are left out entirely; the others carry their issue's reviewed summary. When
+    reporting does not answer, none carries a summary or a note (none is known public)."""
+    rows = []
+    for dialogue_id in dict.fromkeys(str(d.get("dialogue_id") or "") for d in docs):
+        of_dialogue = [d for d in docs if str(d.get("dialogue_id") or "") == dialogue_id]
+        commune_id = str(of_dialogue[0]["commune_id"])
+        try:
+            known = await published.published(commune_id, dialogue_id) if published else None
+        except (TransientError, PermanentError):
+            log.warning("open311: reporting did not answer for %s; no summaries or notes shown", dialogue_id)
+            known = None
+        for doc in of_dialogue:
+            if known is None:
+                rows.append(service_request(doc, notes=False))
+            elif doc["_id"] not in known.withheld:
+                rows.append(service_request(doc, known.summaries.get(doc["_id"])))
+    order = {d["_id"]: n for n, d in enumerate(docs)}
+    return sorted(rows, key=lambda r: order[r["service_request_id"]])
+
+
 def build_open311_router(
-    repo: SubmissionRepository, directory: DirectoryReader, submissions: SubmitDeps
+    repo: SubmissionRepository,
+    directory: DirectoryReader,
+    submissions: SubmitDeps,
+    published: ReportingOpenData | None = None,
 ) -> APIRouter:
+    """`published`: reporting's reviewed summaries and withheld issues (none: nothing is known
+    public, so no summary or note is shown)."""
     router = APIRouter(
         prefix="/open311/v2/{commune_id}", tags=["Open311 GeoReport v2"], route_class=GuardedRoute
     )
@@ -181,7 +213,7 @@ def build_open311_router(
             query["topic"] = int(service_code) if service_code.isascii() and service_code.isdigit() else -1
         if start_date or end_date:
             query["received_at"] = {k: as_utc(v) for k, v in (("$gte", start_date), ("$lte", end_date)) if v}
-        rows = [service_request(d) for d in await repo.find(commune_id, query)]
+        rows = await public_requests(await repo.find(commune_id, query), published)
         if status:
             rows = [r for r in rows if r["status"] in status.split(",")]
         return rows
@@ -189,11 +221,8 @@ def build_open311_router(
     @router.get("/requests/{service_request_id}.json", summary="One service request")
     async def one(commune_id: str = commune_path, service_request_id: str = Path(max_length=64)):
         doc = await repo.get(commune_id, service_request_id)
-        return (
-            [service_request(doc)]
-            if doc
-            else _errors(404, [f"service_request_id {service_request_id} not found"])
-        )
+        rows = await public_requests([doc], published) if doc else []
+        return rows or _errors(404, [f"service_request_id {service_request_id} not found"])
 
     @router.get("/tokens/{token}.json", summary="The service request id for a token (the tracking code)")
     async def token(commune_id: str = commune_path, token: str = Path(max_length=32)):

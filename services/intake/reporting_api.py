@@ -26,6 +26,15 @@ class PublicConclusions:
     xlsx_path: str
 
 
+@dataclass(frozen=True)
+class PublishedSummaries:
+    """By submission id: `summaries` the reviewed, masked text a public view may show; `withheld`
+    the submissions of issues kept out of public views."""
+
+    summaries: dict[str, str]
+    withheld: frozenset[str]
+
+
 class ReportingOpenData:
     def __init__(self, api: ServiceApi) -> None:
         self._api = api
@@ -60,6 +69,21 @@ class ReportingOpenData:
             columns=list(data.get("columns") or []),
             csv_path=f"{path}.csv",
             xlsx_path=f"{path}.xlsx",
+        )
+
+    async def published(self, commune_id: str, dialogue_id: str) -> PublishedSummaries:
+        """Per submission of the dialogue: its issue's public reviewed summary (masked), or that
+        the Party office keeps it out of public views. Raises TransientError when reporting does
+        not answer; reporting not knowing the dialogue publishes nothing and withholds nothing."""
+        path = (
+            f"/api/v1/communes/{quote(commune_id, safe='')}/dialogues/{quote(dialogue_id, safe='')}"
+            "/meeting/published"
+        )
+        response = await self._api.get(path, commune_id=commune_id)
+        data = response.json() if response is not None else {}
+        return PublishedSummaries(
+            summaries={str(k): str(v) for k, v in (data.get("summaries") or {}).items()},
+            withheld=frozenset(str(i) for i in data.get("withheld") or ()),
         )
 
     async def aclose(self) -> None:

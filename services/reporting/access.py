@@ -31,6 +31,8 @@ ACCESS = {
     f"POST {D}/meeting/interventions": allow(MANAGERS, [Scope.ISSUE]),
     f"PUT {D}/meeting/interventions/{{intervention_id}}": allow(MANAGERS, [Scope.ISSUE]),
     f"PUT {D}/meeting/issues/{{issue_key}}": allow(MANAGERS, [Scope.ISSUE]),
+    # Open311 (intake) shows reviewed summaries and leaves out withheld issues (its own token)
+    f"GET {D}/meeting/published": allow(MANAGERS, [Scope.READ], services=["intake"]),
     f"PUT {D}/meeting/conclusions/{{issue_key}}": allow(MANAGERS, [Scope.ISSUE]),
     "GET /public/{commune_id}/dialogues/{dialogue_id}": PUBLIC,
     f"GET {D}/open-data.{{fmt}}": PUBLIC,

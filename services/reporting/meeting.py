@@ -54,6 +54,7 @@ def new_record(commune_id: str, dialogue_id: str) -> Doc:
         "programme": [],
         "interventions": [],
         "summaries": {},
+        "public": {},
         "conclusions": {},
         "locked": False,
     }
@@ -64,12 +65,21 @@ def recorded(record: Mapping[str, Any] | None) -> bool:
     return bool(record) and int((record or {}).get("revision") or 0) >= 1
 
 
+def withheld(record: Mapping[str, Any] | None) -> frozenset[str]:
+    """The keys of the issues kept out of every public view (still printed by issued documents)."""
+    return frozenset(k for k, v in ((record or {}).get("public") or {}).items() if v is False)
+
+
 def issue_rows(
-    commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]], summaries: Mapping[str, str]
+    commune: Commune,
+    dialogue: Dialogue,
+    items: Sequence[Mapping[str, Any]],
+    summaries: Mapping[str, str],
+    public: Mapping[str, bool] | None = None,
 ) -> list[Doc]:
     """The dialogue's issues as the meeting page lists them, numbered by topic as in the report; an
     issue without a reviewed summary is `printed_as_typed`, with the `warnings` of its text as typed
-    (`printed_text`)."""
+    (`printed_text`); `public` is the Party office's flag (default: public)."""
     issues, _ = group_issues(commune, dialogue, items)
     groups, _ = topic_groups(dialogue, issues)
     codes: dict[str, list[str]] = {}
@@ -91,6 +101,7 @@ def issue_rows(
                     "topic_name": issue.topic_name,
                     "summary": summaries.get(issue.key) or issue.text,
                     "printed_as_typed": not summaries.get(issue.key),
+                    "public": bool((public or {}).get(issue.key, True)),
                     "warnings": []
                     if summaries.get(issue.key)
                     else printed_warnings(typed.get(issue.key) or issue.text),

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.reporting.handlers import meeting
 from services.reporting.handlers.errors import NotFound
+from services.reporting.handlers.open_data import published_summaries
 from services.reporting.handlers.ports import MeetingDeps
 from shared.auth.guard import GuardedRoute, actor
 from shared.contracts import ConclusionKind, Kind
@@ -104,6 +105,12 @@ class SummaryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     summary: str = Field(max_length=5000)
+    public: bool = Field(
+        True,
+        strict=True,
+        description="Shown in public views (public pages, open data, Open311); false: printed by the "
+        "issued documents only",
+    )
 
 
 def build_meeting_router(deps: MeetingDeps) -> APIRouter:
@@ -160,7 +167,14 @@ def build_meeting_router(deps: MeetingDeps) -> APIRouter:
         )
         return await _run(call)
 
-    @router.put("/issues/{issue_key}", summary="The reviewed summary of an issue, printed by the documents")
+    @router.get("/published", summary="Per submission: its public reviewed summary, or withheld (services)")
+    async def get_published(commune_id: str = CommuneId, dialogue_id: str = DialogueId):
+        return await _run(published_summaries(deps, commune_id, dialogue_id))
+
+    @router.put(
+        "/issues/{issue_key}",
+        summary="The reviewed summary of an issue, printed by the documents, and its public flag",
+    )
     async def put_issue(
         request: Request,
         body: SummaryIn,
@@ -169,7 +183,7 @@ def build_meeting_router(deps: MeetingDeps) -> APIRouter:
         issue_key: str = Path(max_length=64),
     ):
         call = meeting.set_issue_summary(
-            deps, commune_id, dialogue_id, issue_key, body.summary, actor(request)
+            deps, commune_id, dialogue_id, issue_key, body.summary, actor(request), body.public
         )
         return await _run(call)
 

@@ -31,6 +31,7 @@ _STATE = (
     "programme",
     "interventions",
     "summaries",
+    "public",
     "conclusions",
     "locked",
 )

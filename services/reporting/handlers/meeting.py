@@ -111,7 +111,7 @@ async def _dialogue(deps: MeetingDeps, commune_id: str, dialogue_id: str) -> tup
 
 async def _issues(deps: MeetingDeps, commune: Commune, dialogue: Dialogue, record: Doc) -> list[Doc]:
     items = await deps.items.for_dialogue(commune.id, dialogue.id)
-    return issue_rows(commune, dialogue, items, record.get("summaries") or {})
+    return issue_rows(commune, dialogue, items, record.get("summaries") or {}, record.get("public") or {})
 
 
 async def _load(deps: MeetingDeps, commune_id: str, dialogue_id: str) -> Doc:
@@ -319,21 +319,36 @@ async def _known_issue(deps: MeetingDeps, commune_id: str, dialogue_id: str, key
 
 
 async def set_issue_summary(
-    deps: MeetingDeps, commune_id: str, dialogue_id: str, issue_key: str, summary: str, by: str
+    deps: MeetingDeps,
+    commune_id: str,
+    dialogue_id: str,
+    issue_key: str,
+    summary: str,
+    by: str,
+    public: bool = True,
 ) -> Doc:
-    """The summary staff reviewed, printed by the documents instead of the text as typed."""
+    """The summary staff reviewed, printed by the documents instead of the text as typed, and
+    whether the issue is shown in public views (public pages, open data, Open311); an issue kept
+    out of them (`public` false) is still printed by the issued documents. Audited together:
+    before and after are `{summary, public}`."""
     await _known_issue(deps, commune_id, dialogue_id, issue_key)
     text = summary.strip()
 
     def apply(record: Doc) -> tuple[Any, Any]:
         summaries = dict(record.get("summaries") or {})
-        before = summaries.get(issue_key)
+        flags = dict(record.get("public") or {})
+        before = {"summary": summaries.get(issue_key), "public": flags.get(issue_key, True)}
         if text:
             summaries[issue_key] = text
         else:
             summaries.pop(issue_key, None)
+        if public:
+            flags.pop(issue_key, None)  # public is the default: old records carry no flag
+        else:
+            flags[issue_key] = False
         record["summaries"] = summaries
-        return before, text or None
+        record["public"] = flags
+        return before, {"summary": text or None, "public": public}
 
     edit = Edit(commune_id, dialogue_id, "meeting.issue.summary", {"issue_key": issue_key}, by, apply)
     return await change_record(deps, edit)

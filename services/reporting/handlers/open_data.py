@@ -2,7 +2,9 @@
 
 Nothing a resident typed is published: an issue is shown by the summary the Party office
 reviewed (the meeting record's `summaries`, by issue key), masked for personal data; an issue
-without one shows only its topic and hamlet with `UNDER_REVIEW`."""
+without one shows only its topic and hamlet with `UNDER_REVIEW`. An issue the Party office keeps
+out of public views (the record's `public` flag false: a family or land dispute, a complaint
+about a named official) is left out entirely, row and all; issued documents still print it."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from datetime import date
 
 from services.reporting.documents.common import issue_key
 from services.reporting.handlers.errors import NotFound
-from services.reporting.handlers.ports import Doc, FollowUpDeps
+from services.reporting.handlers.ports import Doc, FollowUpDeps, MeetingDeps
+from services.reporting.meeting import withheld as withheld_keys
 from shared.contracts import AuthorityLevel, FollowUpStatus
 from shared.directory import Commune, Dialogue
 from shared.personal_data import mask_personal_data
@@ -33,17 +36,28 @@ def public_text(key: str, summaries: Mapping[str, str]) -> str:
     return mask_personal_data(summaries.get(key)) or UNDER_REVIEW
 
 
-def open_rows(tasks: list[Doc], items: list[Doc], summaries: Mapping[str, str] | None = None) -> list[Doc]:
+def open_rows(
+    tasks: list[Doc],
+    items: list[Doc],
+    summaries: Mapping[str, str] | None = None,
+    withheld: frozenset[str] = frozenset(),
+) -> list[Doc]:
     """Tasks once the conclusion notice is issued; before that, the routed items. Each shows its
-    issue's reviewed summary (tasks carry their issue's key as `cluster_id`)."""
+    issue's reviewed summary (tasks carry their issue's key as `cluster_id`); the issues whose key
+    is `withheld` are left out and the rest numbered without gaps."""
     source = tasks or [i for i in items if i.get("topic") is not None]
     authority, status = AuthorityLevel.labels_vi(), FollowUpStatus.labels_vi()
     reviewed = summaries or {}
+
+    def key_of(row: Doc) -> str:
+        return str(row.get("cluster_id") or row["_id"]) if tasks else issue_key(row)
+
+    shown = [r for r in source if key_of(r) not in withheld]
     rows = []
     for n, row in enumerate(
-        sorted(source, key=lambda r: (r.get("topic") or 99, r.get("hamlet") or "", r["_id"])), start=1
+        sorted(shown, key=lambda r: (r.get("topic") or 99, r.get("hamlet") or "", r["_id"])), start=1
     ):
-        key = str(row.get("cluster_id") or row["_id"]) if tasks else issue_key(row)
+        key = key_of(row)
         rows.append(
             {
                 "stt": n,
@@ -70,5 +84,28 @@ async def open_data(deps: FollowUpDeps, commune_id: str, dialogue_id: str) -> Op
         await deps.tasks.for_dialogue(commune_id, dialogue_id),
         await deps.items.for_dialogue(commune_id, dialogue_id),
         (record or {}).get("summaries") or {},
+        withheld_keys(record),
     )
     return OpenData(commune, dialogue, rows)
+
+
+async def published_summaries(deps: FollowUpDeps | MeetingDeps, commune_id: str, dialogue_id: str) -> Doc:
+    """Per submission of the dialogue, what a public view may say of it (Open311 reads this through
+    intake): `summaries` holds its issue's reviewed summary, masked, for the issues reviewed and
+    public; `withheld` the submissions of the issues kept out of public views."""
+    commune = await deps.directory.commune(commune_id)
+    dialogue = await deps.directory.dialogue(commune_id, dialogue_id) if commune else None
+    if commune is None or dialogue is None:
+        raise NotFound(dialogue_id)
+    record = await deps.meetings.get(commune_id, dialogue_id) if deps.meetings else None
+    reviewed: Mapping[str, str] = (record or {}).get("summaries") or {}
+    hidden = withheld_keys(record)
+    summaries: dict[str, str] = {}
+    withheld: list[str] = []
+    for index, item in enumerate(await deps.items.for_dialogue(commune_id, dialogue_id)):
+        key, submission_id = issue_key(item, index), str(item["_id"])
+        if key in hidden:
+            withheld.append(submission_id)
+        elif reviewed.get(key):
+            summaries[submission_id] = mask_personal_data(reviewed[key]) or ""
+    return {"dialogue_id": dialogue_id, "summaries": summaries, "withheld": sorted(withheld)}

@@ -231,12 +231,18 @@ class ReportingBackend(Backend):
         )
 
     async def set_summary(
-        self, commune_id: str, dialogue_id: str, issue_key: str, summary: str, correlation_id: str
+        self,
+        commune_id: str,
+        dialogue_id: str,
+        issue_key: str,
+        summary: str,
+        correlation_id: str,
+        public: bool = True,
     ) -> BackendReply:
         return await self.call(
             "PUT",
             f"{self._meeting(commune_id, dialogue_id)}/issues/{_seg(issue_key)}",
-            json={"summary": summary},
+            json={"summary": summary, "public": public},
             correlation_id=correlation_id,
         )
 

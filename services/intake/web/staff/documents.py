@@ -61,6 +61,11 @@ PRINTED_WARNINGS_VI = {
 }
 FIRST_WORDS = 8
 SUMMARY_MAX = 5000
+PUBLIC_CHOICES = {"1": True, "on": True, "0": False}
+REVIEWED_VI = {
+    "1": "Đã lưu nội dung đã rà soát.",
+    "rieng": "Đã lưu nội dung đã rà soát. Vấn đề không công khai: chỉ in trong văn bản ban hành.",
+}
 
 
 def _file_response(content: bytes, media_type: str, disposition: str | None = None) -> Response:
@@ -88,8 +93,9 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         ]
         conclusion = body.get("conclusion_notice")
         record = await kit.reporting(request).meeting(commune.id, dialogue.id)
-        as_typed = _printed_as_typed(record.body if record.ok and isinstance(record.body, dict) else {})
-        reviewed_notice = "Đã lưu nội dung đã rà soát." if request.query_params.get("da_ra_soat") else None
+        record_body = record.body if record.ok and isinstance(record.body, dict) else {}
+        as_typed = _printed_as_typed(record_body)
+        reviewed_notice = REVIEWED_VI.get(request.query_params.get("da_ra_soat") or "")
         just_issued = next(
             (d for d in issued if d.get("_id") == request.query_params.get("da_ban_hanh")), None
         )
@@ -107,6 +113,8 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             error=None if reply.ok else reply.reason_vi(),
             formats=FORMATS,
             as_typed=as_typed,
+            reviews=_review_rows(record_body),
+            locked=bool(record_body.get("locked")),
         )
 
     @staff.post("/staff/van-ban/tom-tat/{issue_key}", response_class=HTMLResponse)
@@ -126,14 +134,20 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         request.state.audit_target = {"dialogue_id": dialogue.id, "issue_key": issue_key}
         if not summary:
             return kit.message(request, 422, "Chưa lưu được", "Vui lòng nhập nội dung đã rà soát của vấn đề.")
+        # the form sends a hidden "0" before the checkbox's "1": the last value is the choice
+        public = PUBLIC_CHOICES.get(form.get("public", "1"))
+        if public is None:
+            return kit.message(request, 422, "Chưa lưu được", "Ô “Công khai trên trang của xã” không hợp lệ.")
         reply = await kit.reporting(request).set_summary(
-            commune.id, dialogue.id, issue_key, summary, request.state.correlation_id
+            commune.id, dialogue.id, issue_key, summary, request.state.correlation_id, public
         )
         if not reply.ok:
             return kit.message(
                 request, reply.status if reply.status >= 400 else 502, "Chưa lưu được", reply.reason_vi()
             )
-        return kit.redirect(f"/staff/van-ban?dot={quote(dialogue.id)}&da_ra_soat=1")
+        done = "1" if public else "rieng"
+        anchor = f"#tom-tat-{quote(issue_key)}"
+        return kit.redirect(f"/staff/van-ban?dot={quote(dialogue.id)}&da_ra_soat={done}{anchor}")
 
     @staff.post("/staff/van-ban/{kind}", response_class=HTMLResponse)
     async def issue(request: Request, kind: str):
@@ -459,6 +473,30 @@ def _printed_as_typed(record: dict) -> list[dict]:
                 "first_words": " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else ""),
                 "problems": [PRINTED_WARNINGS_VI[w] for w in problems],
                 "warnings": problems,
+            }
+        )
+    return rows
+
+
+def _review_rows(record: dict) -> list[dict]:
+    """Every issue with its printed summary (prefilled from the items until reviewed), whether it
+    is reviewed and whether the Party office lets it into public views."""
+    rows = []
+    for issue in record.get("issues") or []:
+        reviewed = not issue.get("printed_as_typed")
+        public = issue.get("public", True) is not False
+        rows.append(
+            {
+                "key": str(issue.get("key")),
+                "number": issue.get("number"),
+                "topic_name": issue.get("topic_name") or "",
+                "summary": str(issue.get("summary") or ""),
+                "reviewed": reviewed,
+                "public": public,
+                "state": "đã rà soát" if reviewed else "chưa rà soát",
+                "visibility": ("công khai" if reviewed else "chưa công khai (chờ rà soát)")
+                if public
+                else "không công khai",
             }
         )
     return rows
