@@ -326,6 +326,17 @@ async def test_residents_are_told_of_a_resolved_issue_by_email_or_sms_once_each(
     assert world.intake.asked == [("s1", "s2", "s3")] * 2
 
 
+async def test_a_task_reopened_and_resolved_again_tells_the_residents_again_once() -> None:
+    world = World(people=PEOPLE)
+    first = resolved().model_copy(update={"revision": 2})
+    again = resolved().model_copy(update={"revision": 4})  # reopened (3), then resolved again (4)
+    for changed in (first, first, again, again):  # each event delivered twice
+        await notify_follow_up(world.deps, envelope(changed), changed)
+    assert [m["To"] for m in world.mail.sent] == ["dan.cho@example.org"] * 2
+    assert len({m["Message-ID"] for m in world.mail.sent}) == 2
+    assert [key for _, _, key in world.sms.sent] == ["t1:resolved:r2:s2", "t1:resolved:r4:s2"]
+
+
 async def test_without_an_sms_gateway_only_emails_go_and_other_statuses_ask_nobody() -> None:
     world = World(sms=False, people=PEOPLE)
     await notify_follow_up(world.deps, envelope(resolved()), resolved())

@@ -13,9 +13,18 @@ from services.notification.messages import plain_email
 from shared.contracts import Envelope, FollowUpChangedV1, FollowUpReminderV1, FollowUpStatus
 
 
+def resolution_key(changed: FollowUpChangedV1, submission_id: str) -> tuple[str, ...]:
+    """What makes one resolution's message to one resident one delivery: the task's revision,
+    so a task reopened and resolved again tells the resident again while a redelivered event
+    is sent once. Revision 0 (an event from before events carried it) keeps the old key."""
+    revision = (f"r{changed.revision}",) if changed.revision else ()
+    return (changed.task_id, "resolved", *revision, submission_id)
+
+
 async def notify_follow_up(deps: Deps, envelope: Envelope, changed: FollowUpChangedV1) -> None:
     """A resolved task tells every resident who left a contact on one of its submissions, once
-    each; their contacts come from intake's API, never from the event."""
+    each per resolution (`resolution_key`); their contacts come from intake's API, never from
+    the event."""
     if changed.status != FollowUpStatus.RESOLVED:
         return
     commune = await commune_of(deps.directory, envelope.commune_id)
@@ -26,7 +35,8 @@ async def notify_follow_up(deps: Deps, envelope: Envelope, changed: FollowUpChan
         body = deps.env.get_template("followup_resolved.txt").render(
             commune=commune, changed=changed, tracking_code=person.tracking_code
         )
-        delivery_id = f"{changed.task_id}:resolved:{person.submission_id}"
+        key = resolution_key(changed, person.submission_id)
+        delivery_id = ":".join(key)
         record = {
             "_id": delivery_id,
             "commune_id": envelope.commune_id,
@@ -42,7 +52,7 @@ async def notify_follow_up(deps: Deps, envelope: Envelope, changed: FollowUpChan
                 contact,
                 f"Ý kiến {person.tracking_code} đã được giải quyết",
                 body,
-                stable_message_id("ket-qua", changed.task_id, person.submission_id, domain=commune.id),
+                stable_message_id("ket-qua", *(k for k in key if k != "resolved"), domain=commune.id),
             )
             await deps.deliverer.once(
                 {**record, "channel": "email"}, built_then_sent(deps.mail, build), raise_transient=True
