@@ -62,6 +62,12 @@ def test_errors_in_vietnamese_styled_passwords_and_no_lockout(server, browser):
         assert page.get_attribute("#f-password", "autocomplete") == "current-password"
         assert page.get_attribute("#f-username", "autocomplete") == "username"
         shot(page, "login-form-1280")
+        page.fill("#f-password", "xem-thu")
+        page.check("#f-show-passwords")  # "Hiện mật khẩu" shows what was typed, same size
+        assert page.get_attribute("#f-password", "type") == "text"
+        assert abs(box(page, "#f-password")["height"] - text["height"]) <= 1
+        page.uncheck("#f-show-passwords")
+        assert page.get_attribute("#f-password", "type") == "password"
 
         # 8 good logins and 2 wrong ones from one address: the next right password still gets in.
         for attempt, password_typed in enumerate([PASSWORD] * 8 + ["sai-mat-khau"] * 2 + [PASSWORD]):
@@ -88,6 +94,9 @@ def test_errors_in_vietnamese_styled_passwords_and_no_lockout(server, browser):
             "new-password",
             "new-password",
         ]
+        page.check("#f-show-passwords")
+        assert {page.get_attribute(f"#f-{n}", "type") for n in ("current", "new", "again")} == {"text"}
+        page.uncheck("#f-show-passwords")
         shot(page, "login-change-password-1280")
     finally:
         desktop.close()

@@ -34,7 +34,7 @@ from services.intake.handlers.submissions import SubmitDeps
 from services.intake.import_jobs import ImportJobs
 from services.intake.repository import SubmissionRepository
 from services.intake.web.csrf import CSRF_FAILED_VI, csrf_ok
-from services.intake.web.pages import _environment
+from services.intake.web.pages import SECURITY_HEADERS, _environment
 from services.intake.web.staff.dashboard import add_dashboard_routes
 from services.intake.web.staff.documents import add_document_routes
 from services.intake.web.staff.imports import add_import_routes
@@ -54,6 +54,11 @@ SESSION_COOKIE = "doithoai_staff"
 LOGIN_FAILED_VI = "Tên đăng nhập hoặc mật khẩu không đúng."
 SAFE_METHODS = ("GET", "HEAD")
 PASSWORD_PATH = "/staff/mat-khau"
+# The login and password pages run one script, served from this origin (static/password.js:
+# "Hiện mật khẩu"); they work the same without it.
+PASSWORD_PAGE_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace(
+    "script-src 'none'", "script-src 'self'"
+)
 MUST_CHANGE_VI = (
     "Mật khẩu bạn đang dùng do người khác đặt. Vui lòng đặt mật khẩu mới của riêng bạn trước khi tiếp tục."
 )
@@ -153,7 +158,7 @@ def build_staff_router(
     def login_page(
         request: Request, *, next_url: str, username: str = "", error: str | None = None, status: int = 200
     ) -> HTMLResponse:
-        return render(
+        page = render(
             request,
             "login.html",
             status=status,
@@ -162,6 +167,8 @@ def build_staff_router(
             username=username,
             error=error,
         )
+        page.headers["Content-Security-Policy"] = PASSWORD_PAGE_CSP
+        return page
 
     @public.get("/login", response_class=HTMLResponse)
     async def login_form(request: Request, next: str = ""):  # noqa: A002 - the query parameter's name
@@ -233,7 +240,7 @@ def build_staff_router(
         notice: str | None = None,
         status: int = 200,
     ) -> HTMLResponse:
-        return render(
+        page = render(
             request,
             "password.html",
             status=status,
@@ -241,6 +248,8 @@ def build_staff_router(
             errors=dict(errors or {}),
             notice=notice,
         )
+        page.headers["Content-Security-Policy"] = PASSWORD_PAGE_CSP
+        return page
 
     @staff.get("/staff/mat-khau", response_class=HTMLResponse)
     async def password_form(request: Request, xong: str = ""):
