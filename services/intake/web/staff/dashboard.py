@@ -3,6 +3,7 @@ operator's counts across communes, and one item's page with the actions the user
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -26,7 +27,7 @@ from services.intake.web.staff.kit import (
 )
 from services.intake.web.staff.plan import plan_after_meeting
 from services.intake.web.staff.users import StaffUser
-from shared.clock import utcnow
+from shared.clock import as_utc, utcnow
 from shared.contracts import FollowUpStatus, SubmissionStatus
 from shared.directory import COMMUNES, Commune, Dialogue
 
@@ -45,6 +46,7 @@ CHANGE_LABELS_VI = {
 DEADLINE_STATE_VI = {"pending": "Chưa đến hạn", "overdue": "Quá hạn", "done": "Đã xong"}
 ENTRY_KIND = {"opinion": "y kien", "petition": "kien nghi", "complaint": "phan anh"}  # entry.html's values
 NOTE_TO_RESIDENT_MAX = 500  # routing's ChangeIn.note_to_resident
+ROUTING_WAIT = timedelta(minutes=5)  # routing answers within seconds; past this the page stops waiting
 
 
 def topic_label(dialogue: Dialogue | None, topic: Any, name: str | None = None) -> str:
@@ -276,6 +278,9 @@ def routing_view(doc: dict, decision: dict | None) -> dict:
     known = -1 if known is None else int(known)
     behind = decision is not None and int(decision.get("revision", 0)) > known
     if doc.get("topic") is None:
+        received = doc.get("received_at")
+        if received is not None and utcnow() - as_utc(received) > ROUTING_WAIT:
+            return {"pending": False}  # "Chưa phân loại / Chưa giao", as the history says too
         return {"pending": True, "topic": "Đang phân loại…", "office": "Đang phân loại…"}
     return {"pending": behind}
 
