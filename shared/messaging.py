@@ -65,7 +65,7 @@ class BusPublisher:
             content_type="application/json",
             headers={"x-commune-id": envelope.commune_id, "x-event-type": envelope.routing_key},
         )
-        self._metrics.published.labels(envelope.routing_key).inc()
+        self._metrics.published_as(envelope.routing_key).inc()
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class _Dispatcher:
             handler = self.consumer.handlers.get(envelope.routing_key)
             if handler is None and envelope.routing_key in self.consumer.spec.retired_keys:
                 # Queued before an upgrade unbound it (`ConsumerSpec.retired_keys`): dropped.
-                self.metrics.consumed.labels(envelope.routing_key, "retired").inc()
+                self.metrics.consumed_as(envelope.routing_key, "retired").inc()
                 return await message.ack()
             if payload_type is None or handler is None:
                 raise PermanentError(f"unsupported event {envelope.routing_key!r} for {self.queue_name}")
@@ -121,7 +121,7 @@ class _Dispatcher:
         own_dedupe = label in self.consumer.self_deduplicating
         try:
             if not own_dedupe and await self.processed.seen(envelope.event_id):
-                self.metrics.consumed.labels(label, "duplicate").inc()
+                self.metrics.consumed_as(label, "duplicate").inc()
                 return await message.ack()
             outcome = await handler(envelope, payload)
             if own_dedupe:
@@ -140,7 +140,7 @@ class _Dispatcher:
             # retry budget, so an outage or a crashed claimant delays events instead of failing them.
             log.warning("event waits in the retry queue: %s", _short(exc), extra=context)
             await self._retry(message, headers, int(headers.get(RETRY_HEADER, 0)), f"waiting: {_short(exc)}")
-            self.metrics.consumed.labels(label, "retried").inc()
+            self.metrics.consumed_as(label, "retried").inc()
             return await message.ack()
         except Exception as exc:
             attempts = int(headers.get(RETRY_HEADER, 0))
@@ -150,17 +150,17 @@ class _Dispatcher:
                     "event failed, retry %d of %d: %s", attempts + 1, self.max_retries, reason, extra=context
                 )
                 await self._retry(message, headers, attempts + 1, reason)
-                self.metrics.consumed.labels(label, "retried").inc()
+                self.metrics.consumed_as(label, "retried").inc()
             else:
                 log.error("event failed after %d retries: %s", attempts, reason, extra=context)
                 await self._give_up(envelope, payload, reason)
                 await self._dead_letter(message, headers, f"retries exhausted ({attempts}); {reason}", label)
             return await message.ack()
         finally:
-            self.metrics.handler_seconds.labels(label).observe(time.perf_counter() - started)
+            self.metrics.handled_in(label).observe(time.perf_counter() - started)
         # aio-pika runs up to `prefetch` deliveries at once, so two copies of one event can both
         # pass `seen`; handlers are idempotent, and the copy that marks second counts as a duplicate.
-        self.metrics.consumed.labels(label, "processed" if first else "duplicate").inc()
+        self.metrics.consumed_as(label, "processed" if first else "duplicate").inc()
         await message.ack()
 
     async def _give_up(self, envelope: Envelope, payload: Payload, reason: str) -> None:
@@ -208,7 +208,7 @@ class _Dispatcher:
             content_type=message.content_type or "application/octet-stream",
             headers=dead_headers,
         )
-        self.metrics.consumed.labels(label, "dead_lettered").inc()
+        self.metrics.consumed_as(label, "dead_lettered").inc()
 
 
 def register_consumer(

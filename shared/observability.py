@@ -12,10 +12,30 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.metrics import MetricWrapperBase
+
+M = TypeVar("M", bound=MetricWrapperBase)
 
 HANDLER_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class Children(Generic[M]):
+    """A labelled metric's children, each looked up once (`metric.labels(...)` takes a lock and
+    builds the key on every call; on a per-message path that adds up). The label values are a
+    bounded set (event types x outcomes), so is this cache."""
+
+    def __init__(self, metric: M) -> None:
+        self._metric = metric
+        self._children: dict[tuple[str, ...], M] = {}
+
+    def __call__(self, *values: str) -> M:
+        child = self._children.get(values)
+        if child is None:
+            child = self._children[values] = self._metric.labels(*values)
+        return child
 
 
 class ConsumerMetrics:
@@ -56,6 +76,10 @@ class ConsumerMetrics:
             "consumers drop by event id).",
             registry=registry,
         )
+        # The per-message paths (shared/messaging.py) count through these.
+        self.consumed_as = Children(self.consumed)  # (event_type, outcome)
+        self.handled_in = Children(self.handler_seconds)  # (event_type,)
+        self.published_as = Children(self.published)  # (routing_key,)
 
 
 _STANDARD_RECORD_KEYS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()) | {
