@@ -5,7 +5,7 @@ how a look-up ranks what it read, and the writes that keep the index up to date.
 side is `repository.DecisionRepository`, the in-memory twin `memory.InMemoryDecisions`; both
 apply the same rules, so `doithoai classify` decides what the service decides.
 
-Two kinds of documents, in routing's `routing_repeats` collection:
+Two kinds of documents, in routing's `routing_repeats` collection (`repository.REPEATS`):
 - a band key (`key_id(commune, key)`): `{"c": [cluster ids]}`, the clusters holding an item
   with that MinHash band key, at most `Limits.clusters_per_key` of them (the latest added; a
   list is trimmed back to that bound once it exceeds it by half);
@@ -33,7 +33,6 @@ from typing import Any
 
 from services.routing.recurrence import Candidate, Match, Recurrence
 
-REPEATS = "routing_repeats"
 Doc = dict[str, Any]
 # One write: (filter, update, upsert), as `UpdateOne` takes them.
 Write = tuple[Doc, Doc, bool]

@@ -11,7 +11,7 @@ from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.routing import repeat_index
 from services.routing.repeats import Repeats
@@ -23,9 +23,20 @@ from shared.outbox import Outbox, ensure_outbox_index, outbox_fields
 
 DECISIONS = "routing_decisions"
 CHANGES = "routing_changes"
-REPEATS = repeat_index.REPEATS
+REPEATS = "routing_repeats"  # the repeat index (`repeat_index`)
 _ITEM_FIELDS = {
-    k: 1 for k in ("dialogue_id", "year", "hamlet", "topic", "text", "cluster_id", "match_keys", "tokens")
+    k: 1
+    for k in (
+        "dialogue_id",
+        "year",
+        "hamlet",
+        "topic",
+        "text",
+        "cluster_id",
+        "match_keys",
+        "tokens",
+        "decided_at",
+    )
 }
 log = logging.getLogger(__name__)
 
@@ -59,6 +70,34 @@ class DecisionRepository:
         await self.decisions.create_index([("commune_id", ASCENDING), ("needs_review", ASCENDING)])
         await ensure_outbox_index(self.decisions)
         await self.changes.create_index([("commune_id", ASCENDING), ("submission_id", ASCENDING)])
+        await self.build_index()
+
+    async def build_index(self, chunk: int = 5_000) -> int:
+        """Build the repeat index from the stored decisions when it is empty (a store from
+        before the index): once, at start-up, in decision order; how many were indexed. Two
+        processes building at once write the same documents, and one of each is kept."""
+        if await self.repeats.find_one({}, {"_id": 1}) is not None:
+            return 0
+        docs: dict[str, dict[str, Any]] = {}
+        limits, indexed = self._repeats.limits, 0
+        fields = _ITEM_FIELDS | {"commune_id": 1, "duplicate_of": 1}
+        cursor = self.decisions.find({"match_keys": {"$exists": True}}, fields).sort(
+            [("decided_at", ASCENDING), ("_id", ASCENDING)]
+        )
+        async for doc in cursor:
+            item = repeat_index.Item.of(doc)
+            keys = [repeat_index.key_id(doc["commune_id"], key) for key in item.keys]
+            trims = repeat_index.oversized((docs[k] for k in keys if k in docs), limits)
+            for write in repeat_index.index_writes(doc["commune_id"], item, limits, trims):
+                repeat_index.apply(docs, write)
+            indexed += 1
+        built = list(docs.values())
+        for start in range(0, len(built), chunk):
+            try:
+                await self.repeats.insert_many(built[start : start + chunk], ordered=False)
+            except BulkWriteError:  # another process built the same documents meanwhile
+                log.info("repeat index partly built by another process")
+        return indexed
 
     async def clusters_sharing(self, commune_id: str, keys: tuple[str, ...]) -> list[repeat_index.Cluster]:
         return await self._repeats.clusters_sharing(commune_id, keys)

@@ -207,3 +207,16 @@ async def test_merge_answer_and_split_keep_the_index_in_step(store):
     assert (await repo.cluster("demo", "A1")).count == 1
     assert (await repo.cluster("demo", split.cluster_id)).count == 1
     assert await repo.decisions.count_documents({}) == 3 and DECISIONS == repo.decisions.name
+
+
+async def test_a_store_from_before_the_index_gets_it_built_at_start_up(store):
+    repo, _ = store
+    await route_each(deps_over(repo), items(25))
+    before = {c: await repo.cluster("demo", c) for c in ("R0", "U1", "U2")}
+    assert await repo.build_index() == 0  # there is one: nothing to do
+    await repo.repeats.drop()
+    await repo.ensure_indexes()
+    after = {c: await repo.cluster("demo", c) for c in ("R0", "U1", "U2")}
+    assert after == before and after["R0"].count == 5
+    [decision] = await route_each(deps_over(repo), [("again", VARIANTS[2], "ấp Rạch Tràm")])
+    assert (decision.cluster_id, decision.times_raised) == ("R0", 6)
