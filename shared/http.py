@@ -44,6 +44,7 @@ _MESSAGES: Mapping[str, tuple[str, str]] = {
         "Invalid value; expected one of: {expected}.",
     ),
     "string_type": ("Phải là chuỗi ký tự.", "Must be a string."),
+    "bool_type": ("Phải là true hoặc false.", "Must be true or false."),
     "json_invalid": (
         "Dữ liệu gửi lên không phải JSON hợp lệ (hoặc không phải UTF-8).",
         "The body is not valid JSON (or not UTF-8).",
