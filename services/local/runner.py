@@ -99,9 +99,56 @@ def exit_status(ended: Mapping[str, int]) -> tuple[int, str]:
     return 1, f"doithoai stopped: service(s) ended unexpectedly: {how}; see the log above."
 
 
+@contextlib.contextmanager
+def _sigttou_ignored() -> Iterator[None]:
+    previous = signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # else tcsetpgrp stops this process
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTTOU, previous)
+
+
+@contextlib.contextmanager
+def _terminal_of_its_own() -> Iterator[None]:
+    """Under `make run` (or any program that started the runner inside its own process group) a
+    Ctrl-C reaches that program too, and make then reports "Interrupt" and fails however the
+    runner ends. So when the runner is in the terminal's foreground group without leading it,
+    it leads a group of its own and makes it the foreground one, as a shell does for a job:
+    Ctrl-C reaches the runner and the processes it starts, and the parent sees the runner's
+    exit status. Ctrl-Z is ignored meanwhile (a stopped group would hold the terminal). The
+    terminal goes back to the previous group on the way out."""
+    try:
+        tty = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:  # no controlling terminal (a service manager, a test): nothing to do
+        yield
+        return
+    try:
+        previous = os.tcgetpgrp(tty)
+        if previous != os.getpgrp() or os.getpgrp() == os.getpid():
+            yield  # in the background, or already a group of its own (started by a shell)
+            return
+        os.setpgid(0, 0)
+        with _sigttou_ignored():
+            os.tcsetpgrp(tty, os.getpgrp())
+        suspend = signal.signal(signal.SIGTSTP, signal.SIG_IGN)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGTSTP, suspend)
+            with _sigttou_ignored(), contextlib.suppress(OSError):
+                os.tcsetpgrp(tty, previous)
+    finally:
+        os.close(tty)
+
+
 def run(data_dir: Path = Path(".data")) -> int:
     """Everything until Ctrl-C or SIGTERM; then each part is stopped, one line says so, and
     the exit status is 0 (1 only when a service process ended by itself)."""
+    with _terminal_of_its_own():
+        return _run(data_dir)
+
+
+def _run(data_dir: Path) -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     cleanups: list[Callable[[], None]] = []
