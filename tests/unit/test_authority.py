@@ -182,3 +182,19 @@ def test_what_the_resident_asks_for_weighs_more_than_the_context():
     assert classify("duong nhieu o ga, de nghi day nhanh boi thuong", rules).topic == 2  # typed without marks
     flat = RuleSet.from_dict({**data, "scoring": {"ask_bonus": 1.0}})
     assert classify("Đường nhiều ổ gà; đề nghị đẩy nhanh bồi thường.", flat).topic_scores == {2: 4.0, 3: 4.0}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cho dù đã họp dân nhiều lần, mật độ dân cư đông mà vẫn chưa có kế hoạch gì.",
+        "Lo cho con đi học xa, đồ ăn mang theo, tiền đâu ra mà đóng.",
+        "Đường tối thui, phải đi xuống tận cuối xóm mới có đèn; nghiên cứu giùm.",
+    ],
+)
+def test_words_that_fold_onto_other_words_do_not_score(text):
+    """Folding merges words (chó dữ/cho dù, mật độ/mất đồ, lỗ chỗ/lo cho, đồ án/đồ ăn, đâu ra/đầu ra,
+    xưởng/xuống, thúi/thui, nghiện/nghiên): such words only score inside unambiguous phrases."""
+    for written in both_spellings(text):
+        scores = classify(written, RULES).topic_scores
+        assert 5 not in scores and 4 not in scores and 0 not in scores, (written, scores)
