@@ -118,6 +118,15 @@ async def test_a_non_public_issue_is_in_the_notice_and_nowhere_public(system):
     for where in ("page", "csv", "json", "xlsx", "residents"):
         assert PUBLIC_MASKED in after[where], where
 
+    # after the notice only the flag changes: the drain issue is withdrawn from public views too
+    changed = await client.put(f"{D}/meeting/issues/{drain}", json={"summary": "Khác", "public": False})
+    assert changed.status_code == 409 and changed.json()["error"] == "locked"
+    withdrawn = await client.put(f"{D}/meeting/issues/{drain}", json={"summary": PUBLIC, "public": False})
+    assert withdrawn.status_code == 200, withdrawn.text
+    hidden = await _public(client)
+    for where in ("page", "csv", "json", "xlsx", "residents", "open311"):
+        assert PUBLIC_MASKED not in hidden[where], where
+
 
 async def test_the_documents_page_shows_each_issues_state_and_posts_the_flag(system):
     client, app, _ = system
@@ -153,5 +162,16 @@ async def test_the_documents_page_shows_each_issues_state_and_posts_the_flag(sys
         assert ticked.status_code == 303 and "da_ra_soat=1" in ticked.headers["location"]
         page = await web.get(ticked.headers["location"])
         assert f'data-review-issue="{drain}" data-reviewed="yes" data-public="yes"' in page.text
+        issued = await client.post(f"{D}/documents/thong-bao-ket-luan", json={"issued_on": "2017-04-05"})
+        assert issued.status_code == 201, issued.text
+        page = await web.get("/staff/van-ban")
+        assert "Lưu việc công khai" in page.text and "Lưu nội dung đã rà soát</button>" not in page.text
+        # locked: the textarea is ignored, the printed summary stays, the flag changes
+        late = await web.post(
+            f"/staff/van-ban/tom-tat/{drain}?dot=demo-2017",
+            data={"csrf_token": csrf, "summary": "Bất kỳ", "public": "0"},
+        )
+        assert late.status_code == 303, late.text
     record = (await client.get(f"{D}/meeting")).json()
-    assert {i["key"]: i["public"] for i in record["issues"]} == {dispute: False, drain: True}
+    assert {i["key"]: i["public"] for i in record["issues"]} == {dispute: False, drain: False}
+    assert next(i for i in record["issues"] if i["key"] == drain)["summary"] == PUBLIC

@@ -160,3 +160,18 @@ async def test_open311_reads_withheld_submissions_and_masked_public_summaries(wo
         assert published["summaries"] == {"s2": "Cống thoát nước trước chợ bị nghẹt, ĐT [số điện thoại]"}
     with pytest.raises(handlers.NotFound):
         await published_summaries(deps, COMMUNE.id, "demo-1999")
+
+
+async def test_once_the_notice_is_issued_only_the_flag_changes(world):
+    deps, follow, _ = world
+    await _review(deps)
+    await deps.meetings.lock(COMMUNE.id, DIALOGUE.id)
+    with pytest.raises(m.RecordLocked):
+        await m.set_issue_summary(deps, COMMUNE.id, DIALOGUE.id, "s2", "Một nội dung khác", VP, public=False)
+    await m.set_issue_summary(deps, COMMUNE.id, DIALOGUE.id, "s2", PUBLIC, VP, public=False)
+    record = deps.meetings.records["demo:demo-2017"]
+    assert record["locked"] is True and record["summaries"]["s2"] == PUBLIC
+    assert (await handlers.open_data(follow, COMMUNE.id, DIALOGUE.id)).rows == []
+    await m.set_issue_summary(deps, COMMUNE.id, DIALOGUE.id, "s1", PRIVATE, VP, public=True)
+    rows = (await handlers.open_data(follow, COMMUNE.id, DIALOGUE.id)).rows
+    assert [r["issue"] for r in rows] == [PRIVATE]

@@ -99,6 +99,8 @@ class Edit:
     apply: Callable[[Doc], tuple[Any, Any]]
     expected_revision: int | None = None
     result: Callable[[Doc], Any] = field(default=lambda record: None)
+    # an edit a locked record still takes (what the issued notice printed stays as it was)
+    when_locked: Callable[[Doc], bool] = field(default=lambda record: False)
 
 
 async def _dialogue(deps: MeetingDeps, commune_id: str, dialogue_id: str) -> tuple[Commune, Dialogue]:
@@ -144,7 +146,7 @@ async def change_record(deps: MeetingDeps, edit: Edit) -> Doc:
     commune, dialogue = await _dialogue(deps, edit.commune_id, edit.dialogue_id)
     for _ in range(MAX_RACES):
         record = await _load(deps, edit.commune_id, edit.dialogue_id)
-        if record.get("locked"):
+        if record.get("locked") and not edit.when_locked(record):
             raise RecordLocked(record_id(edit.commune_id, edit.dialogue_id))
         read_at = int(record.get("revision") or 0)
         if edit.expected_revision is not None and edit.expected_revision != read_at:
@@ -330,7 +332,8 @@ async def set_issue_summary(
     """The summary staff reviewed, printed by the documents instead of the text as typed, and
     whether the issue is shown in public views (public pages, open data, Open311); an issue kept
     out of them (`public` false) is still printed by the issued documents. Audited together:
-    before and after are `{summary, public}`."""
+    before and after are `{summary, public}`. Once the notice is issued (the record locked) only
+    the flag changes: the same summary with another flag is taken, a new summary `RecordLocked`."""
     await _known_issue(deps, commune_id, dialogue_id, issue_key)
     text = summary.strip()
 
@@ -350,7 +353,18 @@ async def set_issue_summary(
         record["public"] = flags
         return before, {"summary": text or None, "public": public}
 
-    edit = Edit(commune_id, dialogue_id, "meeting.issue.summary", {"issue_key": issue_key}, by, apply)
+    def flag_only(record: Doc) -> bool:
+        return str((record.get("summaries") or {}).get(issue_key) or "") == text
+
+    edit = Edit(
+        commune_id,
+        dialogue_id,
+        "meeting.issue.summary",
+        {"issue_key": issue_key},
+        by,
+        apply,
+        when_locked=flag_only,
+    )
     return await change_record(deps, edit)
 
 

@@ -126,13 +126,17 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         )
         record = await kit.reporting(request).meeting(commune.id, dialogue.id)
         issues = (record.body or {}).get("issues", []) if record.ok and isinstance(record.body, dict) else []
-        if issue_key not in {str(i.get("key")) for i in issues}:
+        issue = next((i for i in issues if str(i.get("key")) == issue_key), None)
+        if issue is None:
             return kit.not_found(request)
         form = await kit.read_form(request)
         summary = clean_text(form.get("summary") or "")[:SUMMARY_MAX]
         request.state.audit_action = "review_summary"
         request.state.audit_target = {"dialogue_id": dialogue.id, "issue_key": issue_key}
-        if not summary:
+        locked = bool((record.body or {}).get("locked"))
+        if locked:  # the notice is issued: its summary stays, only the public flag changes
+            summary = "" if issue.get("printed_as_typed") else str(issue.get("summary") or "")
+        elif not summary:
             return kit.message(request, 422, "Chưa lưu được", "Vui lòng nhập nội dung đã rà soát của vấn đề.")
         # the form sends a hidden "0" before the checkbox's "1": the last value is the choice
         public = PUBLIC_CHOICES.get(form.get("public", "1"))
