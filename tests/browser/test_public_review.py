@@ -102,6 +102,8 @@ def test_a_petition_with_personal_data_is_reviewed_before_anything_is_public(ser
     key = flagged.get_attribute("data-issue")
     form = page.locator(f"form[id='tom-tat-{key}']")
     assert "lấn chiếm hẻm" in form.locator("textarea").input_value()  # prefilled from the item
+    assert form.locator("input[type=checkbox][name=public]").is_checked()  # public unless unticked
+    assert "Chưa rà soát" in form.inner_text()
     shot(page, "public-review-documents-1280")
     form.locator("textarea").fill(REVIEWED)
     form.locator("button[type=submit]").click()
