@@ -66,6 +66,12 @@ def both_spellings(text: str) -> list[str]:
             PROVINCE,
             "Bảo hiểm",
         ),
+        # a licensed mine outside its area is the province's licence; night-time illegal pumping the commune's
+        ("Mỏ cát có giấy phép khai thác vượt ranh mỏ, gây sạt lở bờ sông.", PROVINCE, "khai thác"),
+        ("Hút cát trái phép ban đêm ở sông ấp Bến Đò, đề nghị công an xã bắt.", LOCAL, None),
+        # a company's pig farm needs the province's environmental permit; a household's pigsty does not
+        ("Công ty chăn nuôi heo quy mô lớn xả thải ra kênh gây ô nhiễm nặng.", PROVINCE, "Môi trường"),
+        ("Hộ gia đình nuôi heo trong khu dân cư gây mùi hôi, đề nghị xã nhắc nhở.", LOCAL, None),
         # railway crossings: central
         ("Chỗ đường vô ấp Căn Cứ băng qua đường sắt không có rào chắn, rất nguy hiểm.", CENTRAL, "Đường sắt"),
         # residents who ask the province themselves
