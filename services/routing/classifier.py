@@ -5,8 +5,11 @@ The Party office must classify every opinion into the plan's topics and propose 
 each topic has weighted Vietnamese terms, the submission is normalised with
 :func:`shared.text.normalize_for_matching` (so "ko dc xay" and "không được xây", "ĐT741" and
 "đường tỉnh 741" match alike) and terms are matched as whole words or phrases over tokens,
-never as substrings inside words. Authority rules say when an item is beyond the commune,
-recurring phrases flag issues "raised many times" (BRIEF.md IV.6).
+never as substrings inside words. Terms in the resident's request ("đề nghị …", the rules'
+``asks``) weigh ``ask_bonus`` times more than the context before it. The authority map
+(:mod:`services.routing.authority`) says who owns what the item is about, with a Vietnamese
+reason; recurring phrases flag issues "raised many times" (BRIEF.md IV.6). The result keeps
+every topic's score and the authority rule, so a learned model can be blended with it.
 
 Rule sets are data (topics differ per commune and year): :meth:`RuleSet.from_dict` builds one
 from the JSON shape of ``rules/default.json``; :meth:`RuleSet.load_default` loads the built-in
