@@ -55,14 +55,15 @@ class InMemoryDecisions:
         if over:
             self._to_trim.setdefault(commune_id, set()).update(over)
         ranked = repeat_index.rank_clusters(keys, key_docs, commune_id, self.limits)
-        found = self._read(repeat_index.cluster_doc_id(commune_id, c) for c in ranked)
-        docs = (found.get(repeat_index.cluster_doc_id(commune_id, c)) for c in ranked)
-        return [repeat_index.Cluster.of(doc) for doc in docs if doc is not None]
+        found = self._read(repeat_index.reads_for(commune_id, ranked))
+        return repeat_index.clusters_from(commune_id, ranked, found)
 
     async def cluster(self, commune_id: str, cluster_id: str) -> repeat_index.Cluster | None:
-        doc_id = repeat_index.cluster_doc_id(commune_id, cluster_id)
-        doc = self._read([doc_id]).get(doc_id)
-        return None if doc is None else repeat_index.Cluster.of(doc)
+        ids = [
+            repeat_index.cluster_doc_id(commune_id, cluster_id),
+            repeat_index.members_doc_id(commune_id, cluster_id),
+        ]
+        return repeat_index.cluster_from(commune_id, cluster_id, self._read(ids))
 
     async def save(
         self, decision: SubmissionRoutedV1, envelope: Envelope, source_event_id: str, extra: Doc | None = None

@@ -9,14 +9,17 @@ Two kinds of documents, in routing's `routing_repeats` collection (`repository.R
 - a band key (`key_id(commune, key)`): `{"c": [cluster ids]}`, the clusters holding an item
   with that MinHash band key, at most `Limits.clusters_per_key` of them (the latest added; a
   list is trimmed back to that bound once it exceeds it by half);
-- a cluster (`cluster_id_of(commune, cluster)`): how many items it counts (`n`), the years they
+- a cluster (`cluster_doc_id(commune, cluster)`): how many items it counts (`n`), the years they
   were raised in, its first `Limits.representatives` items with their tokens (`reps`) plus the
-  latest one (`latest`), compared with a new item, and its first `Limits.earlier` items with
-  their text and answer (`members`), listed as the earlier items of a repeat.
+  latest one (`latest`), compared with a new item;
+- a cluster's members (`members_doc_id(commune, cluster)`): its first `Limits.earlier` items
+  with their text and answer (`members`), listed as the earlier items of a repeat.
 
 A look-up reads the new item's band-key documents (one `_id` read), ranks the clusters by how
-many of its keys hold them and reads the best `Limits.clusters_per_lookup` clusters (one `_id`
-read); the new item is scored against their representatives only, never against every member.
+many of its keys hold them and reads the best `Limits.clusters_per_lookup` clusters with the
+members of the first (one `_id` read); the new item is scored against their representatives
+only, never against every member. Only a match in another than the first cluster reads that
+cluster's members too.
 The index is written once per stored decision, after its insert succeeded (a redelivered event
 stores nothing and so counts nothing twice); each write is also harmless when repeated
 (`$addToSet`, `$setOnInsert`, members and representatives keyed by submission).
@@ -64,6 +67,10 @@ def key_id(commune_id: str, key: str) -> str:
 
 def cluster_doc_id(commune_id: str, cluster_id: str) -> str:
     return f"c|{commune_id}|{cluster_id}"
+
+
+def members_doc_id(commune_id: str, cluster_id: str) -> str:
+    return f"m|{commune_id}|{cluster_id}"
 
 
 def slot(submission_id: str) -> str:
@@ -117,19 +124,18 @@ class Item:
         return {**self.member(), "k": list(self.tokens)}
 
 
-def new_cluster(item: Item) -> Doc:
-    """The fields of the cluster document an item starts."""
+def new_cluster(item: Item) -> tuple[Doc, Doc]:
+    """The fields of the cluster document and of the members document an item starts."""
     at = slot(item.submission_id)
-    return {
+    cluster = {
         "cluster_id": item.cluster_id,
         "n": 1,
         "years": [item.year],
-        "m": 1,
-        "members": {at: item.member()},
         "r": 1,
         "reps": {at: item.representative()},
         "latest": item.representative(),
     }
+    return cluster, {"cluster_id": item.cluster_id, "m": 1, "members": {at: item.member()}}
 
 
 def index_writes(commune_id: str, item: Item, limits: Limits, trim: Iterable[str] = ()) -> list[Write]:
@@ -142,20 +148,30 @@ def index_writes(commune_id: str, item: Item, limits: Limits, trim: Iterable[str
     keep = {"$each": [], "$slice": -limits.clusters_per_key}
     writes += [({"_id": doc_id}, {"$push": {"c": keep}}, False) for doc_id in dict.fromkeys(trim)]
     at, doc_id = slot(item.submission_id), cluster_doc_id(commune_id, cluster)
+    members_id = members_doc_id(commune_id, cluster)
     if item.starts_cluster:
-        return [*writes, ({"_id": doc_id}, {"$setOnInsert": new_cluster(item)}, True)]
+        started, listed_first = new_cluster(item)
+        return [
+            *writes,
+            ({"_id": doc_id}, {"$setOnInsert": started}, True),
+            ({"_id": members_id}, {"$setOnInsert": listed_first}, True),
+        ]
     counted = {
         "$inc": {"n": 1},
         "$addToSet": {"years": item.year},
         "$set": {"latest": item.representative()},
-        "$setOnInsert": {"cluster_id": cluster, "m": 0, "r": 0},
+        "$setOnInsert": {"cluster_id": cluster, "r": 0},
     }
     listed = {"$set": {f"members.{at}": item.member()}, "$inc": {"m": 1}}
     compared = {"$set": {f"reps.{at}": item.representative()}, "$inc": {"r": 1}}
     return [
         *writes,
         ({"_id": doc_id}, counted, True),
-        ({"_id": doc_id, "m": {"$lt": limits.earlier}, f"members.{at}": {"$exists": False}}, listed, False),
+        (
+            {"_id": members_id, "m": {"$lt": limits.earlier}, f"members.{at}": {"$exists": False}},
+            listed,
+            False,
+        ),
         (
             {"_id": doc_id, "r": {"$lt": limits.representatives}, f"reps.{at}": {"$exists": False}},
             compared,
@@ -170,7 +186,7 @@ def leave_writes(commune_id: str, submission_id: str, cluster_id: str) -> list[W
     return [
         ({"_id": doc_id, "n": {"$gt": 0}}, {"$inc": {"n": -1}}, False),
         (
-            {"_id": doc_id, f"members.{at}": {"$exists": True}},
+            {"_id": members_doc_id(commune_id, cluster_id), f"members.{at}": {"$exists": True}},
             {"$unset": {f"members.{at}": ""}, "$inc": {"m": -1}},
             False,
         ),
@@ -186,7 +202,7 @@ def leave_writes(commune_id: str, submission_id: str, cluster_id: str) -> list[W
 def answer_write(commune_id: str, submission_id: str, cluster_id: str, answer: str) -> Write:
     """The answer recorded on an item, shown with it when a later repeat lists it."""
     at = slot(submission_id)
-    where = {"_id": cluster_doc_id(commune_id, cluster_id), f"members.{at}": {"$exists": True}}
+    where = {"_id": members_doc_id(commune_id, cluster_id), f"members.{at}": {"$exists": True}}
     return where, {"$set": {f"members.{at}.a": answer}}, False
 
 
@@ -300,24 +316,50 @@ class Cluster:
     count: int
     years: tuple[int, ...]
     representatives: tuple[Candidate, ...]  # compared with a new item
-    members: tuple[Candidate, ...]  # its first items, with their answers
+    members: tuple[Candidate, ...] | None  # its first items, with their answers; None: not read
 
     @classmethod
-    def of(cls, doc: Mapping[str, Any]) -> Cluster:
+    def of(cls, doc: Mapping[str, Any], listed: Mapping[str, Any] | None = None) -> Cluster:
+        """From its cluster document and, if read, its members document (`{}`: read, absent)."""
         cluster_id = doc.get("cluster_id") or str(doc["_id"]).split("|", 2)[-1]
-        members = [_candidate(entry, cluster_id, {}) for entry in (doc.get("members") or {}).values()]
-        answers = {c.submission_id: c.answer for c in members}
+        members = None
+        if listed is not None:
+            members = [_candidate(entry, cluster_id, {}) for entry in (listed.get("members") or {}).values()]
+        answers = {c.submission_id: c.answer for c in members or ()}
         reps = {e["s"]: e for e in (doc.get("reps") or {}).values()}
         latest = doc.get("latest")
         if latest:
             reps.setdefault(latest["s"], latest)
         return cls(
             cluster_id=cluster_id,
-            count=max(int(doc.get("n") or 0), len(members)),
+            count=max(int(doc.get("n") or 0), len(members or ())),
             years=tuple(sorted(set(doc.get("years") or ()))),
             representatives=tuple(_candidate(entry, cluster_id, answers) for entry in reps.values()),
-            members=tuple(members),
+            members=None if members is None else tuple(members),
         )
+
+
+def reads_for(commune_id: str, ranked: Sequence[str]) -> list[str]:
+    """The `_id`s a look-up reads for its ranked clusters: theirs, and the first one's members."""
+    ids = [cluster_doc_id(commune_id, c) for c in ranked]
+    return ids + [members_doc_id(commune_id, ranked[0])] if ranked else ids
+
+
+def clusters_from(commune_id: str, ranked: Sequence[str], found: Mapping[str, Doc]) -> list[Cluster]:
+    """The ranked clusters found by the reads of `reads_for`, in rank order."""
+    out = []
+    for rank, cluster in enumerate(ranked):
+        doc = found.get(cluster_doc_id(commune_id, cluster))
+        if doc is not None:
+            listed = found.get(members_doc_id(commune_id, cluster), {}) if rank == 0 else None
+            out.append(Cluster.of(doc, listed))
+    return out
+
+
+def cluster_from(commune_id: str, cluster_id: str, found: Mapping[str, Doc]) -> Cluster | None:
+    """One cluster with its members, from the reads of both its documents."""
+    doc = found.get(cluster_doc_id(commune_id, cluster_id))
+    return None if doc is None else Cluster.of(doc, found.get(members_doc_id(commune_id, cluster_id), {}))
 
 
 def candidates(clusters: Iterable[Cluster], exclude: str) -> list[Candidate]:
@@ -328,7 +370,7 @@ def candidates(clusters: Iterable[Cluster], exclude: str) -> list[Candidate]:
 def recurrence(new_id: str, new_year: int, match: Match, cluster: Cluster) -> Recurrence:
     """How often the matched issue was raised before: the cluster's count and years (all of its
     items), its first items listed (with the matched one), the new item counted once."""
-    listed = {c.submission_id: c for c in cluster.members}
+    listed = {c.submission_id: c for c in cluster.members or ()}
     counted_already = new_id in listed
     by_id = {sid: c for sid, c in listed.items() if sid != new_id}
     if match.candidate.submission_id != new_id:

@@ -72,7 +72,7 @@ class Repeats:
 
     async def clusters_sharing(self, commune_id: str, keys: Sequence[str]) -> list[repeat_index.Cluster]:
         """The clusters holding the most of the new item's band `keys` (at most
-        `limits.clusters_per_lookup`), with their representatives and first members."""
+        `limits.clusters_per_lookup`), with their representatives, and the first one's members."""
         key_docs = await self._reads.read([repeat_index.key_id(commune_id, key) for key in keys])
         over = repeat_index.oversized(key_docs.values(), self.limits)
         if over:
@@ -80,14 +80,15 @@ class Repeats:
         ranked = repeat_index.rank_clusters(keys, key_docs, commune_id, self.limits)
         if not ranked:
             return []
-        found = await self._reads.read([repeat_index.cluster_doc_id(commune_id, c) for c in ranked])
-        docs = (found.get(repeat_index.cluster_doc_id(commune_id, c)) for c in ranked)
-        return [repeat_index.Cluster.of(doc) for doc in docs if doc is not None]
+        found = await self._reads.read(repeat_index.reads_for(commune_id, ranked))
+        return repeat_index.clusters_from(commune_id, ranked, found)
 
     async def cluster(self, commune_id: str, cluster_id: str) -> repeat_index.Cluster | None:
-        doc_id = repeat_index.cluster_doc_id(commune_id, cluster_id)
-        doc = (await self._reads.read([doc_id])).get(doc_id)
-        return None if doc is None else repeat_index.Cluster.of(doc)
+        ids = [
+            repeat_index.cluster_doc_id(commune_id, cluster_id),
+            repeat_index.members_doc_id(commune_id, cluster_id),
+        ]
+        return repeat_index.cluster_from(commune_id, cluster_id, await self._reads.read(ids))
 
     def take_trims(self, commune_id: str) -> set[str]:
         """The band-key documents of the commune to trim with the next index write."""

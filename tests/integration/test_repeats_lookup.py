@@ -139,7 +139,8 @@ async def test_the_store_decides_what_the_in_memory_twin_decides_with_id_reads_o
     clusters = {d["_id"]: d for d in docs if d["_id"].startswith("c|")}
     assert max(len(d["c"]) for d in keys) <= repo._repeats.limits.trim_above
     road_cluster = clusters[repeat_index.cluster_doc_id("demo", "R0")]
-    assert (road_cluster["n"], road_cluster["m"], len(road_cluster["members"])) == (8, 5, 5)
+    road_members = {d["_id"]: d for d in docs}[repeat_index.members_doc_id("demo", "R0")]
+    assert (road_cluster["n"], road_members["m"], len(road_members["members"])) == (8, 5, 5)
     assert len(road_cluster["reps"]) == 3 and road_cluster["latest"]["s"] == "R35"
 
 

@@ -113,12 +113,12 @@ def test_answers_are_listed_and_a_leaver_is_uncounted():
     ):
         repeat_index.apply(docs, write)
     repeat_index.apply(docs, repeat_index.answer_write("demo", "s1", "s1", "Đã sửa"))
-    cluster = repeat_index.Cluster.of(docs[repeat_index.cluster_doc_id("demo", "s1")])
+    cluster = repeat_index.cluster_from("demo", "s1", docs)
     assert (cluster.count, cluster.years) == (2, (2017, 2018))
     assert [(m.submission_id, m.answer) for m in cluster.members] == [("s1", "Đã sửa"), ("s2", None)]
     for write in repeat_index.leave_writes("demo", "s2", "s1"):
         repeat_index.apply(docs, write)
-    cluster = repeat_index.Cluster.of(docs[repeat_index.cluster_doc_id("demo", "s1")])
+    cluster = repeat_index.cluster_from("demo", "s1", docs)
     assert cluster.count == 1 and [m.submission_id for m in cluster.members] == ["s1"]
     assert [r.submission_id for r in cluster.representatives] == ["s1"]
 
