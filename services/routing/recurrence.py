@@ -2,10 +2,10 @@
 
 Pure functions, no I/O. A submission's :class:`Fingerprint` is the set of its content words
 and word bigrams on :func:`shared.text.normalize_for_matching` text (so accented, unaccented
-and abbreviated twins agree), plus MinHash-LSH band keys. A store keeps ``match_keys`` and
-``tokens`` on each document and fetches candidates with one ``{"match_keys": {"$in": keys}}``
-query; :func:`best_match` then scores the few candidates exactly and applies the hamlet and
-topic rules. :class:`InMemoryIndex` is the same look-up for the CLI, tests and the benchmark.
+and abbreviated twins agree), plus MinHash-LSH band keys. Routing finds candidates through the
+repeat index (`services/routing/repeat_index.py`: band key -> clusters -> a few representatives
+each, all read by `_id`); :func:`best_match` then scores the few candidates exactly and applies
+the hamlet and topic rules. :class:`InMemoryIndex` is a plain key -> items index, for tests.
 
 Why these choices (tuned on the 46 labelled sample items, kept general):
 - Generic petition words ("đề nghị", "bà con", "xã", "kiến nghị", "cho biết") and function
