@@ -1,6 +1,16 @@
 """Routing's use cases. Every adapter (the consumer, the HTTP API, batch classification and the
 CLI) parses, calls one of these, and renders."""
 
+from services.routing.handlers.learning import (
+    NoModel,
+    Training,
+    activate_model,
+    learn_from_change,
+    model_status,
+    retrain,
+    retrain_due,
+    rollback_model,
+)
 from services.routing.handlers.ports import (
     DecisionEvents,
     Decisions,
@@ -30,9 +40,17 @@ __all__ = [
     "DecisionEvents",
     "Decisions",
     "Directory",
+    "NoModel",
     "NotFound",
     "OfficeScope",
     "Routed",
+    "Training",
+    "activate_model",
+    "learn_from_change",
+    "model_status",
+    "retrain",
+    "retrain_due",
+    "rollback_model",
     "RoutingDeps",
     "RuleBook",
     "RuleSource",

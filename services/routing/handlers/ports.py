@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from services.routing.classifier import RuleSet
+from services.routing.learning import Learning
 from services.routing.metrics import RoutingMetrics
 from services.routing.repeat_index import Cluster
 from shared.contracts import Envelope, SubmissionRoutedV1
@@ -95,6 +96,8 @@ class RoutingDeps:
     # Classifications below this confidence are flagged for a person's review.
     review_threshold: float
     metrics: RoutingMetrics | None = None
+    # The commune's model learnt from staff changes (None: the rules alone).
+    learning: Learning | None = None
 
 
 @dataclass(frozen=True)

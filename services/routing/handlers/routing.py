@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.routing.handlers.learning import blended
 from services.routing.handlers.ports import Decisions, Doc, RoutingDeps
 from services.routing.logic import decide, first_of_cluster, with_recurrence
 from services.routing.recurrence import best_match, fingerprint
@@ -35,6 +36,10 @@ async def route(deps: RoutingDeps, envelope: Envelope, received: SubmissionRecei
         await deps.rules.for_commune(commune_id),
         review_threshold=deps.review_threshold,
     )
+    if deps.learning is not None:
+        decision = await blended(
+            deps.learning, commune, dialogue, decision, review_threshold=deps.review_threshold
+        )
     decision, match_fields = await link(deps.decisions, decision, commune_id, dialogue.year)
     routed = Envelope.wrap(decision, commune_id=commune_id, correlation_id=envelope.correlation_id)
     stored = await deps.decisions.save(

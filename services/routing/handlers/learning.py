@@ -1,0 +1,218 @@
+"""Learning from the office: each staff change to a decision (confirm, reclassify, reassign,
+merge, split) becomes a labelled example of its commune; the commune is retrained once its
+corrections pause (`retrain_due`, run by the service's background loop); a model is activated
+only if, held out on the commune's own examples, it routes at least as well as the rules; staff
+can roll the active model back. Nothing here reads or writes another commune's data."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+from services.routing.classifier import RuleSet, classify
+from services.routing.handlers.ports import Doc, RoutingDeps
+from services.routing.learning import Learning, Policy
+from services.routing.learning.blend import blend
+from services.routing.learning.model import CommuneModel, Example, fit, held_out
+from shared.contracts import Envelope, RoutingChange, SubmissionRoutedV1
+from shared.directory import Commune, Dialogue
+
+log = logging.getLogger(__name__)
+
+# The changes that tell what the item is about (an answer does not).
+LEARNED = frozenset(
+    {
+        RoutingChange.CONFIRMED,
+        RoutingChange.RECLASSIFIED,
+        RoutingChange.REASSIGNED,
+        RoutingChange.MERGED,
+        RoutingChange.SPLIT,
+    }
+)
+
+
+class NoModel(LookupError):
+    """No model to roll back to or activate."""
+
+
+@dataclass(frozen=True)
+class Training:
+    commune_id: str
+    examples: int
+    version: int | None  # None: too few examples or topics, nothing stored
+    activated: bool
+    rules_accuracy: float
+    held_out_accuracy: float  # the blend's accuracy on examples the model was not trained on
+    model_accuracy: float  # the model alone, held out
+
+
+async def blended(
+    learning: Learning,
+    commune: Commune,
+    dialogue: Dialogue,
+    decision: SubmissionRoutedV1,
+    *,
+    review_threshold: float,
+) -> SubmissionRoutedV1:
+    """The rules' decision, unless the commune's own model has learnt enough to decide."""
+    active = await learning.cache.get(commune.id)
+    return blend(
+        decision,
+        active.model,
+        active.state.examples,
+        learning.policy,
+        commune,
+        dialogue,
+        review_threshold=review_threshold,
+    )
+
+
+async def learn_from_change(deps: RoutingDeps, envelope: Envelope, routed: SubmissionRoutedV1) -> bool:
+    """`submission.routed.v1` of a staff change -> the commune's example for that submission
+    (replacing an earlier one) and a pending retraining. Other revisions are ignored."""
+    learning = deps.learning
+    if learning is None or routed.change not in LEARNED:
+        return True
+    example = Example(routed.submission_id, routed.text, routed.topic, routed.office_id)
+    return await learning.store.put_example(envelope.commune_id, example, routed.revision, time.time())
+
+
+async def retrain_due(deps: RoutingDeps, now: float | None = None) -> list[Training]:
+    """Retrain every commune whose corrections paused for the debounce time."""
+    learning = deps.learning
+    if learning is None:
+        return []
+    now = time.time() if now is None else now
+    done = []
+    for state in await learning.store.pending(arrived_before=now - learning.debounce_s):
+        if await learning.store.claim(state):
+            try:
+                done.append(await retrain(deps, state.commune_id))
+            except Exception:
+                log.exception("retraining failed", extra={"commune_id": state.commune_id})
+    return done
+
+
+def _evaluate(examples: list[Example], policy: Policy) -> tuple[float, float, float]:
+    """Accuracy on the examples of the rules, the blend (model held out) and the model alone."""
+    rules_topics = [e.rules_topic for e in examples]
+    predictions = held_out(examples)
+    rules_ok = blend_ok = model_ok = 0
+    for example, rules_topic, p in zip(examples, rules_topics, predictions, strict=True):
+        rules_ok += rules_topic == example.topic
+        confident = p is not None and p.probability >= policy.confidence
+        chosen = int(p.label) if confident and p is not None else rules_topic
+        blend_ok += chosen == example.topic
+        model_ok += p is not None and int(p.label) == example.topic
+    n = len(examples) or 1
+    return rules_ok / n, blend_ok / n, model_ok / n
+
+
+def _train(
+    commune_id: str, examples: list[Example], rules: RuleSet, policy: Policy
+) -> tuple[CommuneModel | None, tuple[float, float, float]]:
+    examples = [replace(e, rules_topic=classify(e.text, rules).topic) for e in examples]
+    return fit(commune_id, 0, examples), _evaluate(examples, policy)
+
+
+async def retrain(deps: RoutingDeps, commune_id: str, *, in_thread: bool = True) -> Training:
+    """Train the commune's model on its examples, store it as a new version, and activate it if
+    its held-out accuracy is not below the rules' on the same examples."""
+    learning = deps.learning
+    if learning is None:
+        raise NoModel(commune_id)
+    examples = await learning.store.examples(commune_id, learning.max_examples)
+    rules = await deps.rules.for_commune(commune_id)
+    if len(examples) < learning.policy.min_examples:
+        return Training(commune_id, len(examples), None, False, 0.0, 0.0, 0.0)
+    args = (commune_id, examples, rules, learning.policy)
+    model, (rules_acc, blend_acc, model_acc) = (
+        await asyncio.to_thread(_train, *args) if in_thread else _train(*args)
+    )
+    if model is None:
+        return Training(commune_id, len(examples), None, False, rules_acc, blend_acc, model_acc)
+    activate = blend_acc >= rules_acc
+    doc: dict[str, Any] = {
+        "examples": len(examples),
+        "digest": model.digest,
+        "trained_at": time.time(),
+        "rules_accuracy": round(rules_acc, 4),
+        "held_out_accuracy": round(blend_acc, 4),
+        "model_accuracy": round(model_acc, 4),
+        "refused": not activate,
+    }
+    version = await learning.store.save_model(commune_id, doc | {"model": None})
+    stored = CommuneModel(
+        model.commune_id,
+        version,
+        model.examples,
+        model.digest,
+        model.blocks,
+        model.topic,
+        model.office,
+        model.vocabularies,
+    )
+    await learning.store.put_weights(commune_id, version, stored.to_doc())
+    if activate:
+        state = await learning.store.state(commune_id)
+        previous = state.previous + ((state.active_version,) if state.active_version is not None else ())
+        await learning.store.set_active(commune_id, version, previous[-20:])
+        learning.cache.invalidate(commune_id)
+    log.info(
+        "commune model trained",
+        extra={
+            "commune_id": commune_id,
+            "version": version,
+            "activated": activate,
+            "examples": len(examples),
+        },
+    )
+    return Training(commune_id, len(examples), version, activate, rules_acc, blend_acc, model_acc)
+
+
+async def rollback_model(deps: RoutingDeps, commune_id: str) -> int | None:
+    """Back to the version active before the current one (None: the rules alone)."""
+    learning = deps.learning
+    if learning is None:
+        raise NoModel(commune_id)
+    state = await learning.store.state(commune_id)
+    if state.active_version is None:
+        raise NoModel(commune_id)
+    back = state.previous[-1] if state.previous else None
+    await learning.store.set_active(commune_id, back, state.previous[:-1])
+    learning.cache.invalidate(commune_id)
+    return back
+
+
+async def activate_model(deps: RoutingDeps, commune_id: str, version: int | None) -> None:
+    """Make a stored version active (None: the rules alone), whatever its held-out figures."""
+    learning = deps.learning
+    if learning is None:
+        raise NoModel(commune_id)
+    state = await learning.store.state(commune_id)
+    if version is not None and await learning.store.model(commune_id, version) is None:
+        raise NoModel(f"{commune_id} v{version}")
+    previous = state.previous + ((state.active_version,) if state.active_version is not None else ())
+    await learning.store.set_active(commune_id, version, previous[-20:])
+    learning.cache.invalidate(commune_id)
+
+
+async def model_status(deps: RoutingDeps, commune_id: str) -> Doc:
+    """The commune's examples count, active version, rollback path and stored versions."""
+    learning = deps.learning
+    if learning is None:
+        raise NoModel(commune_id)
+    state = await learning.store.state(commune_id)
+    return {
+        "commune_id": commune_id,
+        "examples": state.examples,
+        "active_version": state.active_version,
+        "previous_versions": list(state.previous),
+        "retraining_pending": state.pending_at is not None,
+        "min_examples": learning.policy.min_examples,
+        "confidence": learning.policy.confidence,
+        "models": await learning.store.models(commune_id),
+    }
