@@ -204,3 +204,17 @@ def test_words_that_fold_onto_other_words_do_not_score(text):
     for written in both_spellings(text):
         scores = classify(written, RULES).topic_scores
         assert 5 not in scores and 4 not in scores and 0 not in scores, (written, scores)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Đg vô ấp Mới hư nặng, ổ gà, xin sửa.", 3),
+        ("Đất nhà tôi dính QH treo 10 năm, ko sửa nhà được.", 1),
+        ("Xin hỏi chuyển MĐSDĐ lên thổ cư cần giấy gì?", 2),
+        ("TNGT nhiều ở ngã ba ấp Chợ, đề nghị lắp đèn tín hiệu.", 5),
+    ],
+)
+def test_residents_abbreviations_name_the_topic(text, topic):
+    for written in both_spellings(text):
+        assert classify(written, RULES).topic == topic, written
