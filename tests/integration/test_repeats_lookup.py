@@ -221,3 +221,14 @@ async def test_a_store_from_before_the_index_gets_it_built_at_start_up(store):
     assert after == before and after["R0"].count == 5
     [decision] = await route_each(deps_over(repo), [("again", VARIANTS[2], "ấp Rạch Tràm")])
     assert (decision.cluster_id, decision.times_raised) == ("R0", 6)
+
+
+async def test_a_band_key_found_over_its_bound_is_trimmed_by_the_next_stored_item(store):
+    repo, _ = store  # clusters_per_key=8: trimmed once over 12
+    key = repeat_index.key_id("demo", "b00:common")
+    await repo.repeats.insert_one({"_id": key, "c": [f"old{n}" for n in range(20)]})
+    clusters = await repo.clusters_sharing("demo", ("b00:common",))
+    assert clusters == []  # no cluster document for those ids: nothing to compare with
+    await route_each(deps_over(repo), [("T1", THEFT, "ấp Chợ")])  # stores an item of that commune
+    held = (await repo.repeats.find_one({"_id": key}))["c"]
+    assert held == [f"old{n}" for n in range(12, 20)]  # the latest 8 kept
