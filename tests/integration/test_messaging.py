@@ -191,7 +191,8 @@ async def test_outbox_left_behind_by_a_crash_is_published_by_the_relay(make_sett
         doc = await eventually(
             lambda: relay_source["collection"].find_one({"_id": "doc", "outbox_pending": False})
         )
-    assert "outbox" not in doc
+        republished = app.state.runtime.registry.get_sample_value("doithoai_probe_outbox_republished_total")
+    assert "outbox" not in doc and republished == 1
 
 
 async def test_dead_letters_are_listed_with_their_reason_and_replayed_once_fixed(make_settings):
