@@ -5,7 +5,7 @@ The Party office must classify every opinion into the plan's topics and propose 
 each topic has weighted Vietnamese terms, the submission is normalised with
 :func:`shared.text.normalize_for_matching` (so "ko dc xay" and "không được xây", "ĐT741" and
 "đường tỉnh 741" match alike) and terms are matched as whole words or phrases over tokens,
-never as substrings inside words. Terms in the resident's request ("đề nghị …", the rules'
+never as substrings inside words. Terms in the resident's (last) request ("đề nghị …", the rules'
 ``asks``) weigh ``ask_bonus`` times more than the context before it. The authority map
 (:mod:`services.routing.authority`) says who owns what the item is about, with a Vietnamese
 reason; recurring phrases flag issues "raised many times" (BRIEF.md IV.6). The result keeps
@@ -255,13 +255,14 @@ class Classification:
     authority_reason: str | None = field(default=None, compare=False)
 
 
-def _first_ask(tokens: list[str], asks: tuple[tuple[str, ...], ...]) -> int:
-    """Index of the first token of the first request phrase, or len(tokens) when there is none."""
+def _last_ask(tokens: list[str], asks: tuple[tuple[str, ...], ...]) -> int:
+    """Index of the first token of the last request phrase (the request a petition ends with),
+    or len(tokens) when there is none."""
+    found = len(tokens)
     for i in range(len(tokens)):
-        for ask in asks:
-            if tuple(tokens[i : i + len(ask)]) == ask:
-                return i
-    return len(tokens)
+        if any(tuple(tokens[i : i + len(ask)]) == ask for ask in asks):
+            found = i
+    return found
 
 
 def _confidence(top: float, runner_up: float) -> float:
@@ -304,8 +305,8 @@ def classify(text: str, rules: RuleSet) -> Classification:
 
     counts: dict[str, int] = defaultdict(int)
     # What the resident asks for ("đề nghị …", "xin …") names the topic more surely than the
-    # context before it: terms from the first request phrase on weigh `ask_bonus` times more.
-    ask_from = _first_ask(tokens, rules.ask_phrases)
+    # context before it: terms from the last request phrase on weigh `ask_bonus` times more.
+    ask_from = _last_ask(tokens, rules.ask_phrases)
     asked: set[str] = set()
     for start, term in rules._terms_index.longest_at(tokens):
         if term in rules.terms:  # neutral phrases only hide the words inside them
