@@ -13,8 +13,8 @@ after every ``--retrain-every`` changed items, as the debounced background job w
 
 Prints one JSON line: topic accuracy per 50 items with learning and with the rules alone on the
 same stream, first 100 vs last 100, the model versions trained and activated, and the time per
-item of routing with the model. Target: last 100 >= first 100 + 5 points with learning; model
-prediction < 2 ms per item.
+item of classification with the model (rules then model). Target: last 100 >= first 100 + 5
+points with learning; classification with the model < 2 ms per item on average.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Any
 
 from services.demo.seed import demo_commune, demo_dialogue
 from services.routing.changes import ChangeIn
-from services.routing.classifier import RuleSet
+from services.routing.classifier import RuleSet, classify
 from services.routing.handlers import (
     RoutingDeps,
     apply_routing_change,
@@ -50,7 +50,7 @@ CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "corpus"
 SEED = 18
 WINDOW = 50
 TARGET_GAIN = 0.05
-TARGET_PREDICT_MS = 2.0
+TARGET_CLASSIFY_MS = 2.0
 STAFF = "replay-staff"
 
 
@@ -83,6 +83,7 @@ async def replay(
     policy = Policy(min_examples=settings.learning_min_examples, confidence=settings.learning_confidence)
     learning = Learning(store, ModelCache(store, state_ttl_s=0), policy) if learn else None
     deps = _deps(learning)
+    rules = RuleSet.load_default()
     commune, dialogue = demo_commune(), demo_dialogue()
     office_by_name = {o.name: o.id for o in commune.offices}
     hits: list[bool] = []
@@ -108,8 +109,10 @@ async def replay(
         if learning is not None:
             model = (await learning.cache.get(commune.id)).model
             if model is not None:
+                # Classification with the model: the rules' classification, then the model's.
                 started = time.perf_counter()
-                model.predict(item["text"], decision.topic)
+                rules_topic = classify(item["text"], rules).topic
+                model.predict(item["text"], rules_topic)
                 predict_ms.append((time.perf_counter() - started) * 1000)
         right_topic = decision.topic == item["topic"]
         hits.append(right_topic)
@@ -154,8 +157,10 @@ async def replay(
         "last_100": round(sum(hits[-100:]) / 100, 3),
         "overall": round(sum(hits) / len(hits), 3),
         "route_ms_median": round(statistics.median(route_ms), 3),
-        "predict_ms_median": round(statistics.median(predict_ms), 3) if predict_ms else None,
-        "predict_ms_p95": round(sorted(predict_ms)[int(len(predict_ms) * 0.95)], 3) if predict_ms else None,
+        # Rules' classification plus the model's prediction, per item, once a model is active.
+        "classify_ms_median": round(statistics.median(predict_ms), 3) if predict_ms else None,
+        "classify_ms_mean": round(statistics.mean(predict_ms), 3) if predict_ms else None,
+        "classify_ms_p95": round(sorted(predict_ms)[int(len(predict_ms) * 0.95)], 3) if predict_ms else None,
         "trainings": trainings,
     }
 
@@ -170,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     learned = asyncio.run(replay(items, learn=True, staff=args.staff, retrain_every=args.retrain_every))
     rules = asyncio.run(replay(items, learn=False, staff=args.staff, retrain_every=args.retrain_every))
     gain = learned["last_100"] - learned["first_100"]
-    ok = round(gain, 3) >= TARGET_GAIN and (learned["predict_ms_median"] or 0) < TARGET_PREDICT_MS
+    ok = round(gain, 3) >= TARGET_GAIN and (learned["classify_ms_mean"] or 0) < TARGET_CLASSIFY_MS
     result = {
         "bench": "replay",
         "stream": f"tests/data/corpus/*.jsonl, all {len(items)} items (tune and test), order {args.order}",

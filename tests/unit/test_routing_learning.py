@@ -223,15 +223,17 @@ async def test_a_second_correction_or_a_redelivery_replaces_the_example():
     assert (await store.examples("demo", 10))[0].topic == 4
 
 
-async def test_answers_and_automatic_decisions_are_not_examples():
+async def test_automatic_decisions_are_not_examples_answers_are():
     store = InMemoryLearningStore()
     deps = _deps(store, "demo")
     decision = await _route(deps, "demo", "s1", TEXT)
     envelope = Envelope.wrap(decision, commune_id="demo", correlation_id="c")
     await learn_from_change(deps, envelope, decision)
+    assert await store.examples("demo", 10) == []
+    # The office answered under the topic the item was left in: that is its word on the item.
     answered = decision.model_copy(update={"revision": 1, "change": RoutingChange.ANSWERED})
     await learn_from_change(deps, envelope, answered)
-    assert await store.examples("demo", 10) == []
+    assert [e.topic for e in await store.examples("demo", 10)] == [decision.topic]
 
 
 async def test_a_model_worse_than_the_rules_on_held_out_examples_is_not_activated():

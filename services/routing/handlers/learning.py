@@ -1,5 +1,6 @@
 """Learning from the office: each staff change to a decision (confirm, reclassify, reassign,
-merge, split) becomes a labelled example of its commune; the commune is retrained once its
+merge, split) and each answer recorded on it (the office answered under the topic it left)
+becomes a labelled example of its commune; the commune is retrained once its
 corrections pause (`retrain_due`, run by the service's background loop); a model is activated
 only if, held out on the commune's own examples, it routes at least as well as the rules; staff
 can roll the active model back. Nothing here reads or writes another commune's data."""
@@ -22,9 +23,10 @@ from shared.directory import Commune, Dialogue
 
 log = logging.getLogger(__name__)
 
-# The changes that tell what the item is about (an answer does not).
+# Every revision made by a person: the topic and office it carries are the office's word.
 LEARNED = frozenset(
     {
+        RoutingChange.ANSWERED,
         RoutingChange.CONFIRMED,
         RoutingChange.RECLASSIFIED,
         RoutingChange.REASSIGNED,

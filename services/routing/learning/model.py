@@ -38,6 +38,8 @@ HELD_OUT_FOLDS = 5
 # Topic numbers the rules' choice can take (plans have at most 20 topics; 0 = other).
 RULES_COLUMNS = 21
 RULES_WEIGHT = 0.15
+# Columns kept per block (the most frequent): bounds a model's size, whatever the examples.
+MAX_FEATURES = 20_000
 
 Analyzer = Callable[[str], list[str]]
 
@@ -68,7 +70,13 @@ def features_text(text: str) -> str:
 def _char_vectorizer() -> TfidfVectorizer:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, lowercase=False, sublinear_tf=True)
+    return TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=CHAR_NGRAMS,
+        lowercase=False,
+        sublinear_tf=True,
+        max_features=MAX_FEATURES,
+    )
 
 
 def _word_vectorizer() -> TfidfVectorizer:
@@ -80,6 +88,7 @@ def _word_vectorizer() -> TfidfVectorizer:
         token_pattern=WORD_PATTERN,
         lowercase=False,
         sublinear_tf=True,
+        max_features=MAX_FEATURES,
     )
 
 
