@@ -275,8 +275,30 @@ def too_many_fields(request: Request, limit: int | None) -> Response:
 
 def install_body_limit(app: FastAPI, max_bytes: int, larger: Mapping[str, int] | None = None) -> None:
     """Refuse oversized bodies before parsing them (413 with a bilingual message). `larger`
-    allows more on exact paths that take uploads."""
-    app.add_middleware(_BodyLimit, max_bytes=max_bytes, larger=dict(larger or {}))
+    allows more on the paths that take uploads or documents: exact paths, or route templates
+    whose `{parameter}` parts stand for one path segment (`/api/v1/communes/{commune_id}/x`)."""
+    app.add_middleware(_BodyLimit, max_bytes=max_bytes, larger=_PathLimits(larger or {}))
+
+
+class _PathLimits:
+    """Per-path body limits: exact paths by dictionary look-up, templates by pattern."""
+
+    def __init__(self, limits: Mapping[str, int]) -> None:
+        self.exact = {path: size for path, size in limits.items() if "{" not in path}
+        self.templates = [
+            (re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"), size)
+            for path, size in limits.items()
+            if "{" in path
+        ]
+
+    def get(self, path: str, default: int) -> int:
+        size = self.exact.get(path)
+        if size is not None:
+            return size
+        for pattern, limit in self.templates:
+            if pattern.match(path):
+                return limit
+        return default
 
 
 def _body_too_large(limit: int) -> JSONResponse:
@@ -299,8 +321,9 @@ class _BodyLimit:
     the connection closes), the app reads a disconnect, and no more of the body is read.
     Nothing is buffered here."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int]) -> None:
-        self.app, self.max_bytes, self.larger = app, max_bytes, larger
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: _PathLimits | Mapping[str, int]) -> None:
+        self.app, self.max_bytes = app, max_bytes
+        self.larger = larger if isinstance(larger, _PathLimits) else _PathLimits(larger)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

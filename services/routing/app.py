@@ -24,6 +24,8 @@ from shared.periodic import repeat
 from shared.runtime import Runtime, ServiceParts, service_base
 
 NAME = "routing"
+# A commune's rules file is a document, larger than the 64 KiB other requests may carry.
+RULES_MAX_BYTES = 1024 * 1024
 
 
 def build_service(rt: Runtime[RoutingSettings]) -> ServiceParts:
@@ -77,6 +79,7 @@ def build_service(rt: Runtime[RoutingSettings]) -> ServiceParts:
         consumers=[subscription.bind(deps) for subscription in SUBSCRIPTIONS],
         outbox=outbox,
         ensure_indexes=ensure_indexes,
+        body_limits={"/api/v1/communes/{commune_id}/routing/rules": RULES_MAX_BYTES},
         access={**ACCESS, **LEARNING_ACCESS},
         # Retrains the communes whose staff changes paused (the `learning` consumer marks them).
         extra_tasks=[lambda: repeat(lambda: retrain_due(deps), settings.learning_poll_s, "retraining")],

@@ -26,7 +26,7 @@ LIMIT = 1024
 def bare_app() -> FastAPI:
     app = FastAPI()
     install_error_handlers(app)
-    install_body_limit(app, LIMIT, {"/upload": 4 * LIMIT})
+    install_body_limit(app, LIMIT, {"/upload": 4 * LIMIT, "/communes/{commune_id}/rules": 4 * LIMIT})
     install_request_context(app)
     install_security_headers(app)
     app.state.form_max_fields = 5
@@ -37,6 +37,10 @@ def bare_app() -> FastAPI:
 
     @app.post("/upload")
     async def upload(request: Request):
+        return {"size": len(await request.body())}
+
+    @app.put("/communes/{commune_id}/rules")
+    async def rules(request: Request):
         return {"size": len(await request.body())}
 
     @app.post("/form")
@@ -93,6 +97,12 @@ async def test_a_declared_length_past_the_limit_is_413_before_the_app_runs(clien
 async def test_paths_that_take_uploads_keep_their_larger_limit(client):
     assert (await client.post("/upload", content=chunks(12))).json() == {"size": 3072}
     assert (await client.post("/upload", content=chunks(20))).status_code == 413
+
+
+async def test_a_route_template_keeps_its_larger_limit_for_every_commune_and_only_there(client):
+    assert (await client.put("/communes/demo/rules", content=chunks(12))).json() == {"size": 3072}
+    assert (await client.put("/communes/xa-khac/rules", content=chunks(20))).status_code == 413
+    assert (await client.put("/communes/demo/extra/rules", content=b"x" * 3000)).status_code == 413
 
 
 async def test_a_response_already_started_is_cut_off_rather_than_finished():
