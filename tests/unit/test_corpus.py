@@ -112,7 +112,8 @@ def test_the_split_is_near_60_40_and_each_part_covers_topics_and_authority(path)
 def test_part_a_has_the_promised_size_mix_and_repeats(corpus):
     rows = corpus["real-mail-a"]
     assert len(rows) >= 160
-    assert {r["topic"] for r in rows} == {1, 2, 3}
+    # 1-3, plus 6 for overdue land and permit dossiers (the README's overdue-dossier rule)
+    assert {1, 2, 3} <= {r["topic"] for r in rows} <= {1, 2, 3, 6}
     assert sum(r["beyond_commune_authority"] for r in rows) >= 50
     assert sum(r["text_style"] == "no_diacritics" for r in rows) >= 0.15 * len(rows)
     assert sum(r["duplicate_of"] is not None for r in rows) >= 20
