@@ -39,6 +39,7 @@ from services.intake.handlers.submissions import (
     SubmitCommand,
     SubmitDeps,
     build_document,
+    publish_left_behind,
     publish_stored,
     store_many,
     wait_admitted,
@@ -236,6 +237,11 @@ class ImportJobs:
         publishing: asyncio.Task | None = (
             None  # the previous batch's events go out while this batch is written
         )
+        if commune is not None and rows:
+            # A worker of this process that stopped mid-job left its last rows stored but maybe
+            # unpublished; the relay takes over only a dead process's outbox.
+            written = [f"{job_id}-{fields[0]}" for fields in rows[: stored + self._batch]]
+            await publish_left_behind(self._submissions, commune.id, written)
         while stored < len(rows):
             chunk = rows[stored : stored + self._batch]
             commands = [command_for_row(job, commune, fields) for fields in chunk] if commune else []

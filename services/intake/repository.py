@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from pymongo import ASCENDING, InsertOne, UpdateOne
@@ -58,6 +59,10 @@ class SubmissionRepository:
             ]
             return [d for i, d in enumerate(docs) if i not in failed], collided
         return docs, []
+
+    async def pending_outboxes(self, commune_id: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        query = {"_id": {"$in": list(ids)}, "commune_id": commune_id, "outbox_pending": True}
+        return await self.submissions.find(query, {"outbox": 1, "outbox_at": 1, "commune_id": 1}).to_list()
 
     async def get(self, commune_id: str, submission_id: str) -> dict | None:
         return await self.submissions.find_one(

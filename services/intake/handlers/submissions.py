@@ -56,6 +56,10 @@ class SubmissionStore(Protocol):
         """(inserted, tracking code taken); a document whose id is stored already is skipped."""
         ...
 
+    async def pending_outboxes(self, commune_id: str, ids: Sequence[str]) -> list[Document]:
+        """The documents among `ids` whose events are still unpublished (read by `_id`)."""
+        ...
+
 
 @dataclass(frozen=True)
 class SubmitDeps:
@@ -263,6 +267,15 @@ async def publish_stored(deps: SubmitDeps, docs: Sequence[Document]) -> None:
             exc_info=True,
             extra={"submission_id": docs[0]["_id"], "count": len(docs)},
         )
+
+
+async def publish_left_behind(deps: SubmitDeps, commune_id: str, ids: Sequence[str]) -> int:
+    """Publish what an earlier run stored under `ids` but never published (a worker that stopped
+    between storing and publishing, in a process that lives on, so no relay takes its outbox
+    over). Returns how many documents were still pending."""
+    left = await deps.store.pending_outboxes(commune_id, ids)
+    await publish_stored(deps, left)
+    return len(left)
 
 
 async def submit_many(deps: SubmitDeps, commands: Sequence[SubmitCommand]) -> list[Accepted]:
