@@ -171,6 +171,13 @@ async def test_after_the_meeting_the_forms_give_way_to_a_notice_and_posts_are_re
     )
     assert api.status_code == 409 and "đã tổ chức ngày 25/03/2017" in api.text
     assert await db[REGISTRATIONS].count_documents({}) == 0
+    sent = await client.post(
+        "/api/v1/communes/demo/submissions",
+        json={"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": PETITION["text"]},
+    )
+    assert sent.status_code == 409 and sent.json()["error"] == "dialogue_ended"
+    assert "đã tổ chức ngày 25/03/2017" in sent.json()["message_vi"]
+    assert await db[SUBMISSIONS].count_documents({}) == 0
 
 
 async def test_one_phone_rule_on_both_forms(site):
