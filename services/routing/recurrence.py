@@ -26,19 +26,30 @@ Why these choices (tuned on the 46 labelled sample items, kept general):
   probability 1-(1-J^2)^32: about 0.73 at J=0.2, 0.95 at J=0.3, 0.9999 at J=0.5. A
   paraphrase sharing fewer words can still be missed by the keys; :func:`best_match` never
   misses a candidate it is given.
+- A domain thesaurus folds a resident's words onto the ones other texts use (lộ/đường,
+  bê tông/đal, úng/ngập, ổ voi/lủng lỗ chỗ/ổ gà, sổ hồng/giấy chứng nhận/sổ đỏ...), so a
+  repeat written in other words shares its content words (tuned on the corpus' tune split).
+- Places must agree (:func:`places_agree`): when both texts name a hamlet, a numbered road, a
+  canal, a market, a school or a bridge, one of them must be the same; when both name kinds of
+  site or paper (road, canal, cemetery, resettlement area, land title, driving licence...), one
+  kind must be shared. Shared words about another place are another issue.
+- The whole commune ("Toàn xã") and one hamlet are different scopes: such a pair needs the
+  bar of differing topics.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
+from types import MappingProxyType
 from typing import Final, Iterable, Sequence
 
-from shared.text import fold, normalize_for_matching
+from shared.text import fold, nfc, normalize_for_matching, unify_tone_marks
 
 __all__ = [
     "BANDS",
@@ -54,8 +65,11 @@ __all__ = [
     "Match",
     "Recurrence",
     "best_match",
+    "commune_wide",
     "fingerprint",
     "hamlet_key",
+    "places",
+    "places_agree",
     "same_hamlet",
     "similarity",
     "summarise",
@@ -138,9 +152,92 @@ _STOP_WORDS: Final = frozenset(
     du duoc em gi gio hay het hoac hoi hon khi khong kia la lai lam lan len luc mai may
     minh moi mot muon nao nay neu nen nhieu nhu nhung nua o ong phai qua ra rang rat roi
     sao se the thi toi tu va vao van ve vi voi vo vua xa xin xong dan nguoi oi nam viec
-    ngay
+    ngay tui hong gium giup nghen ne hoai luon troi tron
     """.split()
 )
+
+# Domain thesaurus, folded: a resident's word or phrase -> the word the other texts use, so a
+# repeat written in other words (Southern, Northern, lay or official) shares its content words.
+# Only phrases that mean one thing in a petition; an ambiguous single word ("lo": lộ, lỗ, lò,
+# lo; "kinh": kênh, kinh tế) is rewritten only inside an unambiguous phrase.
+_THESAURUS: Final = MappingProxyType(
+    {
+        # roads (shared.text already turns "lo dal", "tinh lo", "ql 1" into duong ...)
+        "con lo": "con duong",
+        "ngoai lo": "ngoai duong",
+        "ven lo": "ven duong",
+        "mep lo": "mep duong",
+        "lo xom": "duong xom",
+        "lo ap": "duong ap",
+        "duong lo": "duong",
+        "be tong": "dal",
+        "xi mang": "dal",
+        "o ga": "o ga",
+        "o voi": "o ga",
+        "o trau": "o ga",
+        "lung lo cho": "o ga",
+        "lung lo": "o ga",
+        "loi lom": "o ga",
+        "sinh lay": "lay",
+        "lay loi": "lay",
+        "bun lay": "lay",
+        "xuong cap": "hu hong",
+        "hu hong": "hu hong",
+        "cau day": "cau treo",
+        "den chieu sang": "den duong",
+        # water
+        "ngap ung": "ngap",
+        "ung ngap": "ngap",
+        "ung nuoc": "ngap",
+        "ngap nuoc": "ngap",
+        "ngap cuc bo": "ngap",
+        "nuoc dong": "ngap",
+        "tieu thoat nuoc": "thoat nuoc",
+        "tieu thoat": "thoat nuoc",
+        "con kinh": "con kenh",
+        "kinh rach": "kenh rach",
+        "muong thoat nuoc": "muong",
+        "ranh thoat nuoc": "muong",
+        "ranh": "muong",
+        "nao vet": "nao vet",
+        "khai thong": "nao vet",
+        "hoi thoi": "hoi",
+        "hoi thui": "hoi",
+        "boc mui": "hoi",
+        "mui hoi": "hoi",
+        # sand, trucks, noise
+        "hut cat": "hut cat",
+        "khai thac cat": "hut cat",
+        "cat lau": "hut cat",
+        "xe ben": "xe tai",
+        "xe cat": "xe tai",
+        "xe cho cat": "xe tai",
+        "no po": "nep po",
+        # papers
+        "so hong": "so do",
+        "giay do": "so do",
+        "giay chung nhan quyen su dung dat": "so do",
+        "giay chung nhan": "so do",
+        "bang khoan": "so do",
+        "giay phep lai xe": "bang lai",
+        "can cuoc cong dan": "can cuoc",
+        "chung minh nhan dan": "can cuoc",
+        "len tho cu": "chuyen dat o",
+        # people and places
+        "hoc tro": "hoc sinh",
+        "nghia dia": "nghia trang",
+        "dien yeu": "dien yeu",
+        "dien chap chon": "dien yeu",
+    }
+)
+_THESAURUS_RE: Final = re.compile(
+    r"\b(?:" + "|".join(re.escape(p) for p in sorted(_THESAURUS, key=len, reverse=True)) + r")\b"
+)
+
+
+def _canonical(folded: str) -> str:
+    """``folded`` with the thesaurus' phrases replaced by their canonical words."""
+    return _THESAURUS_RE.sub(lambda m: _THESAURUS[m.group(0)], folded)
 
 
 _STOP_BY_FIRST: Final = {
@@ -150,7 +247,7 @@ _STOP_BY_FIRST: Final = {
 
 def _content_words(text: str) -> list[str]:
     """Folded words with generic ones replaced by "" (a gap: no bigram across it)."""
-    words = normalize_for_matching(text).split()
+    words = _canonical(normalize_for_matching(text)).split()
     kept: list[str] = []
     i = 0
     while i < len(words):
@@ -215,10 +312,155 @@ def _band_keys(signature: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(keys)
 
 
+# Words that introduce a named place -> the kind of place. The name is the capitalised words (or
+# a number) that follow in the same clause of the original text: "ấp Bến Đò", "kênh Xáng Lớn",
+# "chợ Cây Da", "trường Tiểu học Tân Long", "cầu Rạch Tràm", "tổ 5". Matched with diacritics
+# (folded "cho", "cau", "truong", "to", "song" are also ordinary words); text typed without
+# diacritics names places only through the unambiguous words.
+_PLACE_WORDS: Final = MappingProxyType(
+    {
+        "ấp": "ap",
+        "thôn": "ap",
+        "xóm": "ap",
+        "khóm": "ap",
+        "tổ": "to",
+        "kênh": "kenh",
+        "kinh": "kenh",
+        "rạch": "kenh",
+        "sông": "kenh",
+        "chợ": "cho",
+        "trường": "truong",
+        "cầu": "cau",
+        "ap": "ap",
+        "thon": "ap",
+        "xom": "ap",
+        "kenh": "kenh",
+    }
+)
+_CLAUSES: Final = re.compile(r"[.,;:!?()\[\]\n\-–—\"“”/]+")
+_WORD: Final = re.compile(r"\w+")
+# Numbered roads on matching text: "quoc lo 1", "duong tinh 741", "duong huyen 3", "duong so 5".
+_ROAD_NUMBERS: Final = re.compile(r"\b(quoc lo|duong tinh|duong huyen|duong so) ([0-9]+[a-z]?)\b")
+# Kinds of site or paper a petition is about. Two texts that both name some but none of the same
+# kind speak of different things (a road and a cemetery, a land title and a driving licence).
+# Unambiguous once folded: matched on the matching text (after the thesaurus).
+_SITE_KINDS: Final = MappingProxyType(
+    {
+        "duong": "duong",
+        "hem": "duong",
+        "quoc lo": "duong",
+        "cao toc": "duong",
+        "muong": "kenh",
+        "kenh": "kenh",
+        "nghia trang": "nghia trang",
+        "khu tap the": "khu tap the",
+        "tai dinh cu": "tai dinh cu",
+        "khu dan cu": "khu dan cu",
+        "cum cong nghiep": "khu cong nghiep",
+        "khu cong nghiep": "khu cong nghiep",
+        "nha van hoa": "nha van hoa",
+        "tram y te": "tram y te",
+        "bai rac": "bai rac",
+        "den duong": "den duong",
+        "tram bien ap": "dien",
+        "dien yeu": "dien",
+        "so do": "so do",
+        "dang ky dat dai": "so do",
+        "sang ten": "so do",
+        "bang lai": "bang lai",
+        "can cuoc": "can cuoc",
+        "khai sinh": "ho tich",
+        "ho tich": "ho tich",
+        "giay phep xay dung": "giay phep xay dung",
+    }
+)
+# Kinds whose folded word is also an ordinary word (chợ/cho, cống/công, cầu/câu, trường/trưởng,
+# sông/song, rạch/rách): matched with diacritics only.
+_ACCENTED_SITES: Final = MappingProxyType(
+    {"chợ": "cho", "cống": "cong", "cầu": "cau", "trường": "truong", "sông": "kenh", "rạch": "kenh"}
+)
+_ACCENTED_RE: Final = re.compile(r"\b(?:" + "|".join(_ACCENTED_SITES) + r")\b")
+_PLAIN: Final = "plain="  # marks a text typed without diacritics
+_SITES_RE: Final = re.compile(
+    r"\b(?:" + "|".join(re.escape(p) for p in sorted(_SITE_KINDS, key=len, reverse=True)) + r")\b"
+)
+
+
+def places(text: str) -> frozenset[str]:
+    """The places ``text`` names, as "kind=name" ("ap=ben do", "duong=quoc lo 1", "kenh=xang"),
+    plus the kinds of site it is about ("site=duong", "site=nghia trang")."""
+    found: set[str] = set()
+    rest: list[str] = []  # the words outside place names, where sites are looked for
+    for clause in _CLAUSES.split(unify_tone_marks(nfc(text))):
+        words = _WORD.findall(clause)
+        i = 0
+        while i < len(words):
+            kind = _PLACE_WORDS.get(words[i].lower())
+            rest.append(words[i])
+            i += 1
+            if kind is None:
+                continue
+            name: list[str] = []
+            while i < len(words) and len(name) < 3:
+                follower = words[i]
+                if follower.isdigit() and not name:
+                    name.append(follower)
+                    i += 1
+                    break
+                if not follower[0].isupper():
+                    break
+                name.append(fold(follower).lower())
+                i += 1
+            if name:
+                found.add(f"{kind}={' '.join(name)}")
+        rest.append(",")
+    outside = " ".join(rest)
+    if text.isascii():  # typed without diacritics: the accented kinds cannot be seen
+        found.add(_PLAIN)
+    found.update(f"asite={_ACCENTED_SITES[m.group(0)]}" for m in _ACCENTED_RE.finditer(outside))
+    matching = _canonical(normalize_for_matching(outside))
+    found.update(f"site={_SITE_KINDS[m.group(0)]}" for m in _SITES_RE.finditer(matching))
+    # "QL1A" is what residents call "QL1": the suffix A is dropped on national highways.
+    found.update(
+        f"duong={m.group(1)} {m.group(2).rstrip('a') if m.group(1) == 'quoc lo' else m.group(2)}"
+        for m in _ROAD_NUMBERS.finditer(matching)
+    )
+    return frozenset(found)
+
+
+@lru_cache(maxsize=4096)
+def _places_of(text: str) -> frozenset[str]:
+    return places(text)
+
+
+def places_agree(a: frozenset[str], b: frozenset[str]) -> bool:
+    """False when both texts name a place of one kind and no place of that kind agrees (two
+    hamlets, two road numbers, two canals, markets, schools or bridges), or both name sites
+    and none of the same kind."""
+    if not a or not b:
+        return True
+    # Sites seen only with diacritics count when both texts have them.
+    accented = _PLAIN not in a and _PLAIN not in b
+    kinds: dict[str, tuple[set[str], set[str]]] = {}
+    for side, names in ((0, a), (1, b)):
+        for place in names:
+            kind, _, name = place.partition("=")
+            if kind == "asite":
+                if not accented:
+                    continue
+                kind = "site"
+            if kind != "plain":
+                kinds.setdefault(kind, (set(), set()))[side].add(name)
+    return all(not (x and y) or bool(x & y) for x, y in kinds.values())
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     tokens: frozenset[str]
     keys: tuple[str, ...]  # MinHash-LSH band keys, e.g. "b07:9f3a1c"; empty for an empty text
+    # What the text names (see :func:`places`); not part of equality: twins typed with and
+    # without diacritics have the same fingerprint, though the plain one shows fewer sites.
+    places: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 def fingerprint(text: str) -> Fingerprint:
@@ -228,7 +470,7 @@ def fingerprint(text: str) -> Fingerprint:
     agrees more often.
     """
     unigrams, bigrams = _unigrams_bigrams(text)
-    return Fingerprint(unigrams | bigrams, _band_keys(_minhash(sorted(unigrams))))
+    return Fingerprint(unigrams | bigrams, _band_keys(_minhash(sorted(unigrams))), places(text))
 
 
 def _score(ta: frozenset[str], wa: float, tb: frozenset[str], wb: float, ignore: frozenset[str]) -> float:
@@ -289,6 +531,12 @@ def hamlet_key(hamlet: str | None) -> str | None:
     return None if not key or key in _COMMUNE_WIDE else key
 
 
+def commune_wide(hamlet: str | None) -> bool:
+    """True for an item that says it concerns the whole commune ("Toàn xã"), not for one whose
+    hamlet is unknown."""
+    return bool(hamlet) and hamlet_key(hamlet) is None
+
+
 def same_hamlet(a: str | None, b: str | None) -> bool:
     """True unless both hamlets are known and differ (diacritic- and "ấp"-insensitive)."""
     ka, kb = hamlet_key(a), hamlet_key(b)
@@ -310,11 +558,13 @@ class Candidate:
     _weight: float = field(init=False, repr=False, compare=False, default=0.0)
     _hamlet_key: str | None = field(init=False, repr=False, compare=False, default=None)
     _hamlet_tokens: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
+    _commune_wide: bool = field(init=False, repr=False, compare=False, default=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_weight", _weight(self.tokens))
         object.__setattr__(self, "_hamlet_key", hamlet_key(self.hamlet))
         object.__setattr__(self, "_hamlet_tokens", _hamlet_tokens(self.hamlet))
+        object.__setattr__(self, "_commune_wide", commune_wide(self.hamlet))
 
 
 @dataclass(frozen=True)
@@ -346,13 +596,23 @@ def best_match(
     best_score = 0.0
     tokens, weight = fp.tokens, _weight(fp.tokens)
     own_key, own_hamlet = hamlet_key(hamlet), _hamlet_tokens(hamlet)
+    own_wide = commune_wide(hamlet)
     for candidate in candidates:
         if own_key is not None and candidate._hamlet_key not in (None, own_key):
             continue
         other_hamlet = candidate._hamlet_tokens
         ignore = own_hamlet if other_hamlet == own_hamlet else own_hamlet | other_hamlet
         score = _score(tokens, weight, candidate.tokens, candidate._weight, ignore)
-        if score < (threshold if candidate.topic == topic else mismatch_bar):
+        # The whole commune vs one hamlet is another scope: only a clearly closer text links.
+        other_scope = (own_wide and candidate._hamlet_key is not None) or (
+            candidate._commune_wide and own_key is not None
+        )
+        bar = threshold if candidate.topic == topic and not other_scope else mismatch_bar
+        if score < bar:
+            continue
+        # Read only for the few candidates over the bar: the places of a text cost more than
+        # its score.
+        if not places_agree(fp.places, _places_of(candidate.text)):
             continue
         if (
             best is None

@@ -12,6 +12,8 @@ from services.routing.recurrence import (
     best_match,
     fingerprint,
     hamlet_key,
+    places,
+    places_agree,
     same_hamlet,
     similarity,
     summarise,
@@ -130,6 +132,58 @@ def test_unrelated_petition_does_not_match():
 def test_hamlet_comparison_ignores_diacritics_and_the_word_ap(a, b, same):
     assert same_hamlet(a, b) is same
     assert hamlet_key("ấp Bến Đò") == "ben do"
+
+
+def test_domain_synonyms_make_a_reworded_repeat_share_its_words():
+    first = "Lộ bê tông ấp Mới mưa xuống là ngập, đề nghị xã nâng nền"
+    reworded = "Đường đal ấp Mới bị úng nước mỗi khi mưa, đề nghị nâng nền"
+    unrelated = "Đèn đường ấp Mới cháy bóng, tối thui"
+    assert similarity(fingerprint(first), fingerprint(reworded)) > similarity(
+        fingerprint(first), fingerprint(unrelated)
+    )
+    assert {"dal", "ngap"} <= fingerprint(reworded).tokens & fingerprint(first).tokens
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "agree"),
+    [
+        ("Quốc lộ 1 đoạn qua ấp Chợ ổ gà", "QL1 khúc ấp Chợ lủng lỗ chỗ", True),
+        ("Quốc lộ 1 đoạn qua ấp Chợ ổ gà", "ĐT 741 đoạn qua ấp Chợ ổ gà", False),
+        ("Kênh Xáng Lớn bị bồi lắng, cần nạo vét", "Kênh Tư bị bồi lắng, cần nạo vét", False),
+        ("Chợ Cây Da lấn chiếm lòng đường", "chợ Bến Đò lấn chiếm lòng đường", False),
+        ("Hồ sơ sang tên sổ đỏ xếp hàng cả buổi", "Đổi bằng lái phải xếp hàng cả buổi", False),
+        ("Xã chưa có nghĩa trang chung", "Đường vô nghĩa trang lầy lội", True),
+        # A text typed without diacritics does not show a bridge or a canal: no conflict.
+        ("Cau treo qua rach o ap Tan Long het han", "Cầu dây qua rạch ấp Tân Long ván mục", True),
+    ],
+)
+def test_named_places_and_sites_must_agree_when_both_name_one(a, b, agree):
+    assert places_agree(places(a), places(b)) is agree
+    assert places_agree(places(b), places(a)) is agree
+
+
+def test_places_of_two_texts_block_a_match_whatever_the_words():
+    text = "Quốc lộ 1 đoạn qua ấp Chợ nhiều ổ gà sâu, xe té liên tục, đề nghị vá gấp"
+    other = candidate("s1", "Đường tỉnh 741 đoạn qua ấp Chợ nhiều ổ gà sâu, xe té liên tục", hamlet="ấp Chợ")
+    same = candidate("s2", "QL1 khúc ấp Chợ ổ gà sâu, xe té liên tục", hamlet="ấp Chợ")
+    assert best_match(fingerprint(text), hamlet="ấp Chợ", topic=3, candidates=[other]) is None
+    match = best_match(fingerprint(text), hamlet="ấp Chợ", topic=3, candidates=[other, same])
+    assert match is not None and match.candidate.submission_id == "s2"
+
+
+def test_the_whole_commune_and_one_hamlet_need_a_closer_text():
+    wide = "Xã mình chưa có nghĩa trang chung, chôn cất khó, đề nghị quy hoạch nghĩa trang"
+    hamlet_item = candidate(
+        "s1",
+        "Quy hoạch bán đất lấn đường vô nghĩa trang, đề nghị xem lại quy hoạch",
+        hamlet="ấp Phước Hòa",
+        topic=1,
+    )
+    score = similarity(fingerprint(wide), hamlet_item.tokens)
+    assert 0.3 <= score < 0.45
+    assert best_match(fingerprint(wide), hamlet="Toàn xã", topic=1, candidates=[hamlet_item]) is None
+    unknown = best_match(fingerprint(wide), hamlet=None, topic=1, candidates=[hamlet_item])
+    assert unknown is not None  # an unknown hamlet is not a commune-wide item
 
 
 def test_index_returns_each_candidate_once():
