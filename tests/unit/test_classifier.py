@@ -193,3 +193,19 @@ def test_sample_file_accuracy():
     )
     assert topic_ok / len(items) >= 0.8, f"topic accuracy {topic_ok}/{len(items)}"
     assert authority_ok / len(items) >= 0.7, f"authority accuracy {authority_ok}/{len(items)}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nộp hồ sơ xin phép xây nhà từ tháng 3, đã 5 tháng chưa có giấy phép, lên hỏi thì bảo chờ.",
+        "Hồ sơ tách thửa hẹn 2 tuần mà 3 tháng rồi chưa có, đề nghị giải quyết đúng hạn.",
+        "Nộp hồ sơ cấp sổ đỏ gần nửa năm chưa có, đề nghị trễ thì hẹn lại cho dân biết.",
+    ],
+)
+def test_an_overdue_land_or_permit_dossier_is_a_procedure_with_land_in_play(text):
+    # The corpus' overdue-dossier rule (as the sample's S051): topic 6, the land matter second.
+    for variant in (text, strip_diacritics(text)):
+        result = classify(variant, RULES)
+        assert result.topic == 6, (variant, dict(result.topic_scores))
+        assert 2 in result.terms_by_topic, variant
