@@ -88,6 +88,12 @@ def test_registrations_duties_and_moving_the_plan(server, browser):
     assert sum(state == "overdue" for state in after.values()) == len(before) - 1
     pill = page.locator(f'[data-deadline="{first}"] .pill')
     assert "pill-done" in (pill.get_attribute("class") or "") and "Đã xong" in pill.inner_text()
+    assert page.locator(f'[data-dashboard-done="{first}"]').count() == 0  # done: no button
+    # a duty marked done straight from the dashboard's deadline list, back on the dashboard
+    page.click(f'[data-dashboard-done="{second}"]')
+    page.wait_for_selector(f'[data-deadline="{second}"][data-state=done]')
+    assert page.url.split("#")[0].endswith("/staff/")
+    assert sum(state == "overdue" for state in states(page).values()) == len(before) - 2
     shot(page, "plan-dashboard-1280")
 
     # -- the plan moved to "held", through its confirmation ------------------------------------

@@ -283,6 +283,8 @@ def add_plan_routes(staff: APIRouter, kit: StaffKit, plans: PlanDeps) -> None:
                 error="Không có việc này trong kế hoạch; vui lòng tải lại trang.",
                 status=404,
             )
+        if form.get("ve") == "tong-quan":  # marked from the dashboard's deadline list: back there
+            return kit.redirect(f"/staff/#moc-{quote(key)}")
         return back(dialogue, "xong", f"viec-{key}")
 
     @staff.post(f"{PLAN_PAGE}/viec-xong/hoan-tac", response_class=HTMLResponse)
