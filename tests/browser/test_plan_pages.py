@@ -117,6 +117,8 @@ def test_registrations_duties_and_moving_the_plan(server, browser):
     page.goto(f"{base}/staff/")  # held: no more submissions, but its duties still show
     assert page.get_attribute("[data-plan-status]", "data-plan-status") == "held"
     assert states(page)[first] == "done"
+    heading = page.inner_text("#dot-doi-thoai")
+    assert "đang mở" not in heading and "đã tổ chức đối thoại" in heading
     # a step the plan does not allow is refused in Vietnamese
     page.goto(f"{base}/staff/ke-hoach/chuyen?dot=demo-2017&den=collecting")
     assert "Không chuyển được kế hoạch từ “Đã tổ chức đối thoại”" in page.inner_text("[data-error]")
