@@ -60,6 +60,14 @@ ERRORS: Mapping[int, ErrorText] = {
         "Phương thức không được hỗ trợ tại địa chỉ này.",
         "Method not allowed.",
     ),
+    413: ErrorText(
+        "body_too_large",
+        "Nội dung gửi lên quá lớn",
+        "Hệ thống không nhận được vì nội dung gửi lên quá lớn. Nếu bạn dán một văn bản dài, hãy rút gọn "
+        "hoặc chia thành nhiều ý kiến. Bấm nút quay lại của trình duyệt để lấy lại nội dung đã gõ.",
+        "Dữ liệu gửi lên quá lớn.",
+        "Request body too large.",
+    ),
     500: ErrorText(
         "internal_error",
         "Hệ thống gặp lỗi",

@@ -301,7 +301,11 @@ class _PathLimits:
         return default
 
 
-def _body_too_large(limit: int) -> JSONResponse:
+def _body_too_large(limit: int, scope: Scope) -> Response:
+    """413: the Vietnamese page for a browser (a form posted without the page's script), else
+    bilingual JSON naming the limit."""
+    if wants_html(Headers(scope=scope)):
+        return HTMLResponse(error_page(413, scope["path"]), status_code=413)
     return problem(
         413,
         "body_too_large",
@@ -332,7 +336,7 @@ class _BodyLimit:
         limit = self.larger.get(scope["path"], self.max_bytes)
         length = Headers(scope=scope).get("content-length", "")
         if length.isdigit() and int(length) > limit:
-            await _body_too_large(limit)(scope, receive, send)
+            await _body_too_large(limit, scope)(scope, receive, send)
             return
         received = 0
         started = refused = False
@@ -347,7 +351,7 @@ class _BodyLimit:
                 if received > limit:
                     refused = True
                     if not started:
-                        await _body_too_large(limit)(scope, _disconnected, send)
+                        await _body_too_large(limit, scope)(scope, _disconnected, send)
                     return {"type": "http.disconnect"}
             return message
 

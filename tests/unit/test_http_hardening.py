@@ -94,6 +94,14 @@ async def test_a_declared_length_past_the_limit_is_413_before_the_app_runs(clien
     assert (await client.post("/echo", content=b"x" * 10)).json() == {"size": 10}
 
 
+async def test_a_browser_posting_too_much_gets_the_vietnamese_page_not_json(client):
+    page = await client.post("/echo", content=b"x" * (LIMIT + 1), headers={"accept": "text/html"})
+    assert page.status_code == 413 and page.headers["content-type"].startswith("text/html")
+    assert "Nội dung gửi lên quá lớn" in page.text and "quay lại" in page.text
+    streamed = await client.post("/echo", content=chunks(20), headers={"accept": "text/html"})
+    assert streamed.status_code == 413 and "Nội dung gửi lên quá lớn" in streamed.text
+
+
 async def test_paths_that_take_uploads_keep_their_larger_limit(client):
     assert (await client.post("/upload", content=chunks(12))).json() == {"size": 3072}
     assert (await client.post("/upload", content=chunks(20))).status_code == 413
