@@ -2,7 +2,8 @@
 does not, when a wait ends.
 
 - Public posts (`RateLimiter`): a fixed window per (commune, address); a post refused because
-  the limit is reached is not counted; another address or another window starts afresh.
+  the limit is reached is not counted; another address or another window starts afresh;
+  posts of one window arriving together are counted in one command.
 - Staff logins (`LoginThrottle`): only failures count, per (account, address); a correct
   password clears that pair's count, so 8 good logins and 2 wrong ones (in any order, again
   and again) never lock anyone out; after `limit` failures the pair waits, twice as long after
@@ -11,12 +12,13 @@ does not, when a wait ends.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.intake.web.ratelimit import RATE_LIMITS, RateLimiter
@@ -52,6 +54,40 @@ async def test_a_window_lets_the_limit_through_and_refused_posts_do_not_count(db
     assert (await limiter.hit("demo", OTHER, at(20))).allowed  # another address has its own budget
     assert (await limiter.hit("other-commune", PHONE, at(20))).allowed  # and another commune
     assert (await limiter.hit("demo", PHONE, at(600))).allowed  # the next window starts afresh
+
+
+class Commands(monitoring.CommandListener):
+    """The names of the commands a client sent (index creation left out)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name not in ("createIndexes", "endSessions"):
+            self.names.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None: ...
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None: ...
+
+
+async def test_posts_arriving_together_are_counted_in_one_command_and_only_the_limit_passes(db, mongodb_url):
+    commands = Commands()
+    client: AsyncMongoClient = AsyncMongoClient(mongodb_url, event_listeners=[commands])
+    try:
+        limiter = RateLimiter(client[db.name], limit=3, window_s=600, name="api")
+        await limiter.ensure_indexes()
+        together = await asyncio.gather(*(limiter.hit("demo", PHONE, at(1)) for _ in range(2)))
+        assert [v.allowed for v in together] == [True, True]
+        assert commands.names == ["findAndModify"]  # two posts, one command, nothing read first
+        edge = await asyncio.gather(*(limiter.hit("demo", PHONE, at(2)) for _ in range(4)))
+        assert [v.allowed for v in edge] == [True, False, False, False]
+        stored = await db[RATE_LIMITS].find_one({})
+        assert stored is not None and stored["count"] == 3  # the three refused gave back their count
+        assert not (await limiter.hit("demo", PHONE, at(3))).allowed
+        assert (await db[RATE_LIMITS].find_one({}))["count"] == 3
+    finally:
+        await client.close()
 
 
 async def test_limiters_with_other_names_count_apart(db):

@@ -3,21 +3,25 @@ every replica counts against the same limit; what it refused is not counted. A l
 `name` keeps its counters apart from other limiters' (the web form, the JSON API, Open311,
 registrations, failed logins).
 
-One document per (name, commune, ip, window): `$inc` with upsert. The window's end is part of the
-filter, so an upsert inserts it as a date (the wire server would store a `$set` date on an
-existing document as text) and a TTL index removes old windows.
+One document per (name, commune, ip, window): a conditional `$inc` with upsert, one command per
+POST (or per group of POSTs of the same window arriving together), no read first. The window's
+end is part of the filter, so an upsert inserts it as a date (the wire server would store a
+`$set` date on an existing document as text) and a TTL index removes old windows.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from shared.batching import Batcher
 from shared.clock import utcnow
 
 RATE_LIMITS = "intake_web_rate_limits"
@@ -37,6 +41,7 @@ class RateLimiter:
         self.window_s = window_s
         self.prefix = f"{name}:" if name else ""
         self._indexed = False
+        self._hits: Batcher[dict[str, Any], int] = Batcher(self._count, name=f"rate-limit:{name}")
 
     def _window(self, commune_id: str, client_ip: str, now: datetime) -> tuple[dict, datetime]:
         window = int(now.timestamp()) // self.window_s
@@ -68,21 +73,40 @@ class RateLimiter:
         """Count one POST; `allowed` is False once this window's count passes the limit.
 
         A POST refused because the limit is already reached is not counted (only what was let
-        through uses the budget). Parallel POSTs at the edge may all be counted; each is
-        judged by the count it made, so no more than `limit` are let through."""
+        through uses the budget). POSTs of one window arriving while its count is on its way to
+        the store are counted together, in one command; each is judged by its own place in that
+        count, so no more than `limit` are let through."""
         if not self._indexed:  # created once per process, on first use
             await self.ensure_indexes()
         now = now or utcnow()
         key, ends = self._window(commune_id, client_ip, now)
-        before = await self.counters.find_one({"_id": key["_id"]})
-        if before is not None and int(before.get("count", 0)) >= self.limit:
-            return self._verdict(int(before["count"]) + 1, ends, now)
+        count = await self._hits.submit(key, key=key["_id"])
+        return self._verdict(count, ends, now)
+
+    async def _count(self, _id: Hashable, keys: list[dict[str, Any]]) -> list[int]:
+        """Count `len(keys)` hits of one window in one conditional `$inc`: each hit's place in
+        the window's count (above `limit`: refused). A window at its limit is left as it is; at
+        the edge, the hits refused give back what they took."""
+        key, hits = keys[0], len(keys)
+        doc = await self._add(key, hits)
+        if doc is None:  # the window reached its limit before these hits: none is counted
+            return [self.limit + 1] * hits
+        before = int(doc.get("count", hits)) - hits
+        allowed = max(0, min(hits, self.limit - before))
+        if allowed < hits:
+            await self.counters.update_one({"_id": key["_id"]}, {"$inc": {"count": allowed - hits}})
+        return [before + 1 + i for i in range(hits)]
+
+    async def _add(self, key: dict[str, Any], hits: int) -> dict[str, Any] | None:
+        """`$inc` the window's count by `hits` unless it reached the limit (one command in the
+        common case); None when it had. The upsert of a window at its limit collides with the
+        stored document (its filter does not match it), so the store answers a duplicate key."""
+        below = {**key, "count": {"$lt": self.limit}}
         try:
-            doc = await self.counters.find_one_and_update(
-                key, {"$inc": {"count": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+            return await self.counters.find_one_and_update(
+                below, {"$inc": {"count": hits}}, upsert=True, return_document=ReturnDocument.AFTER
             )
-        except DuplicateKeyError:  # two first hits of the window raced; the document exists now
-            doc = await self.counters.find_one_and_update(
-                key, {"$inc": {"count": 1}}, return_document=ReturnDocument.AFTER
+        except DuplicateKeyError:  # at the limit, or another first hit of the window raced this one
+            return await self.counters.find_one_and_update(
+                below, {"$inc": {"count": hits}}, return_document=ReturnDocument.AFTER
             )
-        return self._verdict(int((doc or {}).get("count", 1)), ends, now)
