@@ -52,7 +52,7 @@ eval: install ## classification figures on ../shared/domain/sample-submissions.j
 
 bench: install ## benchmarks (speed and memory targets are checked here, never in tests)
 	@# every benchmark runs even when an earlier one misses its target (exit 1); make fails at the end
-	@status=0; for b in routing replay documents pipeline flood; do \
+	@status=0; for b in routing replay documents pipeline flood reads; do \
 	  echo "$(VENV)/bin/python -m bench.bench_$$b"; $(VENV)/bin/python -m bench.bench_$$b || status=1; \
 	done; exit $$status
 
