@@ -10,6 +10,13 @@ each split is its own stream (a repeat is linked only within its split) and the 
 figures pool the two splits' outputs. ``corpus`` pools the corpus files per split: the test
 figures there are the ones issue 18's acceptance reads. One JSON object is printed.
 
+Beside the rules-only ``corpus.test``, ``corpus.test_with_model`` routes the same test streams
+through the rules blended with a per-commune model (services/routing/learning/) that the demo
+commune learnt from its office's review of the tune items only: each tune item confirmed or
+corrected to its label through routing's staff change, learnt and retrained by routing's own
+use cases with the product's settings (DOITHOAI_LEARNING_*). No test label reaches training or
+the settings; ``corpus.tune_cv`` is the tune part's cross-validation the settings are judged on.
+
 Figures: topic accuracy (and macro F1), above-commune precision / recall / F1 (gold
 ``beyond_commune_authority`` against a predicted level other than the commune), authority-level
 and office accuracy, repeats precision / recall. A repeat counts as found when the predicted
@@ -21,16 +28,36 @@ the test part is for measuring, never for tuning).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
 from services.demo.seed import demo_commune, demo_dialogue
-from services.routing.batch import classify_stream
+from services.routing.batch import REVIEW_THRESHOLD, classify_stream
+from services.routing.changes import ChangeIn
 from services.routing.classifier import RuleSet
+from services.routing.classifier import classify as rules_classify
+from services.routing.handlers import (
+    RoutingDeps,
+    Training,
+    activate_model,
+    apply_routing_change,
+    learn_from_change,
+    retrain,
+    route,
+)
+from services.routing.learning import Learning, ModelCache, Policy
+from services.routing.learning.model import Example, held_out
+from services.routing.learning.store import InMemoryLearningStore
+from services.routing.memory import FixedRules, InMemoryDecisions, InMemoryDirectory, RecordedEvents
+from services.routing.settings import RoutingSettings
+from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PATH = REPO.parent / "shared" / "domain" / "sample-submissions.jsonl"
@@ -63,10 +90,15 @@ def _macro_f1(pairs: Sequence[tuple[Any, Any]]) -> float:
     return round(sum(scores) / len(scores), 4) if scores else 0.0
 
 
-def classify(items: Sequence[Item]) -> Scored:
-    """Each gold line with the classifier's output, the lines routed as one stream in order."""
+def classify(items: Sequence[Item], learning: Learning | None = None) -> Scored:
+    """Each gold line with the classifier's output, the lines routed as one stream in order
+    (with `learning`: the rules blended with the commune's active model)."""
     outputs = classify_stream(
-        items, commune=demo_commune(), dialogue=demo_dialogue(), rules=RuleSet.load_default()
+        items,
+        commune=demo_commune(),
+        dialogue=demo_dialogue(),
+        rules=RuleSet.load_default(),
+        learning=learning,
     )
     return list(zip(items, outputs, strict=True))
 
@@ -206,6 +238,145 @@ def evaluate_set(
     return figures, streams
 
 
+STAFF = "evaluate-office"
+# Confidence thresholds the tune part's cross-validation compares (the product's default among them).
+CV_CONFIDENCES = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+
+
+@dataclass(frozen=True)
+class Learned:
+    """The demo commune after its office reviewed a stream: its learning (store, model cache,
+    policy), the product's training outcome, and the examples the model was trained on."""
+
+    learning: Learning
+    deps: RoutingDeps
+    training: Training
+    examples: tuple[Example, ...]
+    splits: dict[str, Any]  # the reviewed items' ``split``, by id
+
+
+def default_policy() -> Policy:
+    """When the model may speak: the product's settings (DOITHOAI_LEARNING_*)."""
+    settings = RoutingSettings()
+    return Policy(min_examples=settings.learning_min_examples, confidence=settings.learning_confidence)
+
+
+async def _review(items: Sequence[Item], policy: Policy) -> Learned:
+    commune, dialogue = demo_commune(), demo_dialogue()
+    store = InMemoryLearningStore()
+    learning = Learning(store, ModelCache(store, state_ttl_s=0), policy)
+    # The office reviews the rules' decisions; its changes feed the commune's learning.
+    deps = RoutingDeps(
+        decisions=InMemoryDecisions(),
+        events=RecordedEvents(),
+        directory=InMemoryDirectory([commune], [dialogue]),
+        rules=FixedRules(RuleSet.load_default()),
+        review_threshold=REVIEW_THRESHOLD,
+    )
+    learner = replace(deps, learning=learning)
+    office_ids = {o.name: o.id for o in commune.offices}
+    for item in items:
+        item_id = str(item["id"])
+        hamlet = item.get("hamlet")
+        received = SubmissionReceivedV1(
+            submission_id=item_id,
+            dialogue_id=dialogue.id,
+            tracking_code=item_id,
+            source=Source.CITIZEN,
+            kind=Kind.OPINION,
+            text=item["text"],
+            hamlet=hamlet if isinstance(hamlet, str) and hamlet.strip() else None,
+            received_at=datetime.now(timezone.utc),
+        )
+        envelope = Envelope.wrap(received, commune_id=commune.id, correlation_id=item_id)
+        decision = (await route(deps, envelope, received)).decision
+        office_id = office_ids.get(str(item.get("responsible_office")))
+        if decision.topic == item["topic"] and office_id in (None, decision.office_id):
+            change = ChangeIn(action="confirm", reason="Đúng phân loại")
+        else:
+            change = ChangeIn(
+                action="reclassify", topic=item["topic"], office_id=office_id, reason="Sửa phân loại"
+            )
+        revised = await apply_routing_change(deps, commune.id, item_id, change, STAFF)
+        event = Envelope.wrap(revised, commune_id=commune.id, correlation_id=item_id)
+        await learn_from_change(learner, event, revised)
+    training = await retrain(learner, commune.id, in_thread=False)
+    examples = await store.examples(commune.id, learning.max_examples)
+    splits = {str(item["id"]): item.get("split") for item in items}
+    return Learned(learning, learner, training, tuple(examples), splits)
+
+
+def learn(items: Sequence[Item], policy: Policy | None = None) -> Learned:
+    """The demo commune whose office confirmed or corrected every item of `items` (to its label)
+    through routing's staff change, each change's event learnt (`handlers.learn_from_change`),
+    then retrained once (`handlers.retrain`, which activates the model only if, held out on these
+    examples, the blend is not below the rules)."""
+    return asyncio.run(_review(items, policy or default_policy()))
+
+
+def with_model(learned: Learned, streams: Sequence[Sequence[Item]]) -> dict[str, Any]:
+    """Figures of `streams` (each routed as its own stream, then pooled, as ``corpus.test``) by
+    the rules blended with the commune's active model (`blend`, the product's path), or by the
+    rules alone where no model is active; ``model`` says which and what it was trained on."""
+    t = learned.training
+    commune_id = demo_commune().id
+    active = asyncio.run(learned.learning.cache.get(commune_id)).state.active_version
+    figures = score([pair for items in streams for pair in classify(items, learned.learning)])
+    figures["model"] = {
+        "trained_on_splits": sorted({str(learned.splits[e.submission_id]) for e in learned.examples}),
+        "examples": t.examples,
+        "version": t.version,
+        "activated_by_retraining": t.activated,
+        "active_version": active,
+        "min_examples": learned.learning.policy.min_examples,
+        "confidence": learned.learning.policy.confidence,
+        # The product's own held-out check on the training examples (5 folds), which decides
+        # activation: the blend must not be below the rules.
+        "tune_cv_rules_accuracy": round(t.rules_accuracy, 4),
+        "tune_cv_blend_accuracy": round(t.held_out_accuracy, 4),
+        "tune_cv_model_accuracy": round(t.model_accuracy, 4),
+    }
+    return figures
+
+
+def activated(learned: Learned) -> Learned:
+    """The same commune with its stored model made active anyway (what a manager can do with
+    `POST …/routing/model/activate`): what the blend gives where the product refused it."""
+    if learned.training.version is not None and not learned.training.activated:
+        asyncio.run(activate_model(learned.deps, demo_commune().id, learned.training.version))
+    return learned
+
+
+def tune_cross_validation(learned: Learned) -> dict[str, Any]:
+    """Topic accuracy on the training examples, each predicted by a model trained without it
+    (the product's `held_out`, 5 folds): the rules, the model alone, and the blend's rule (the
+    model where it is at least as sure as the threshold, else the rules) per threshold. Settings
+    are chosen here, never on the test part. The rules were tuned on these items, so their
+    figure here is optimistic."""
+    rules = RuleSet.load_default()
+    examples = [replace(e, rules_topic=rules_classify(e.text, rules).topic) for e in learned.examples]
+    predictions = held_out(examples)
+    n = len(examples) or 1
+
+    def blend_accuracy(confidence: float) -> float:
+        chosen = [
+            int(p.label) if p is not None and p.probability >= confidence else e.rules_topic
+            for e, p in zip(examples, predictions, strict=True)
+        ]
+        return round(sum(c == e.topic for c, e in zip(chosen, examples, strict=True)) / n, 4)
+
+    return {
+        "examples": len(examples),
+        "rules_accuracy": round(sum(e.rules_topic == e.topic for e in examples) / n, 4),
+        "model_accuracy": round(
+            sum(p is not None and int(p.label) == e.topic for e, p in zip(examples, predictions, strict=True))
+            / n,
+            4,
+        ),
+        "blend_accuracy_by_confidence": {str(c): blend_accuracy(c) for c in CV_CONFIDENCES},
+    }
+
+
 def load(path: Path) -> list[Item]:
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
@@ -219,15 +390,33 @@ def report(paths: Sequence[Path], *, with_misses: bool = False) -> dict[str, Any
     """``sets``: figures per file (and per split); ``corpus``: the split files pooled per split."""
     sets: dict[str, Any] = {}
     pooled: dict[str, Scored] = {split: [] for split in SPLITS}
+    tests: list[list[Item]] = []  # each file's test stream, as ``corpus.test`` routes them
     for path in paths:
         figures, streams = evaluate_set(load(path), with_misses=with_misses)
         sets[path.stem] = figures
         for split, pairs in streams.items():
             pooled[split].extend(pairs)
+        if streams.get("test"):
+            tests.append([g for g, _ in streams["test"]])
     result: dict[str, Any] = {"sets": sets}
     if any(pooled.values()):
         result["corpus"] = {split: score(pairs) for split, pairs in pooled.items()}
+    if pooled["tune"] and pooled["test"]:
+        result["corpus"].update(model_figures([g for g, _ in pooled["tune"]], tests))
     return result
+
+
+def model_figures(tune: Sequence[Item], tests: Sequence[Sequence[Item]]) -> dict[str, Any]:
+    """The test streams routed by the rules and a model the demo commune learnt from its office's
+    review of the tune items (never a test label), with the product's settings:
+    ``test_with_model`` as the product does it (the model speaks only if retraining activated
+    it), ``test_with_model_activated`` when retraining refused it but a manager activated it
+    anyway, and ``tune_cv``, the tune part's cross-validation that settings are chosen on."""
+    learned = learn(tune)
+    figures = {"test_with_model": with_model(learned, tests), "tune_cv": tune_cross_validation(learned)}
+    if learned.training.version is not None and not learned.training.activated:
+        figures["test_with_model_activated"] = with_model(activated(learned), tests)
+    return figures
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from services.routing.classifier import RuleSet
 from services.routing.handlers import RoutingDeps, route
+from services.routing.learning import Learning
 from services.routing.memory import FixedRules, InMemoryDecisions, InMemoryDirectory, RecordedEvents
 from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1, SubmissionRoutedV1
 from shared.directory import Commune, Dialogue
@@ -41,7 +42,9 @@ def run_to_completion(coroutine: Coroutine[Any, Any, T]) -> T:
 class StreamClassifier:
     """Stateful: remembers every line it routed, so later repeats link to earlier ones."""
 
-    def __init__(self, *, commune: Commune, dialogue: Dialogue, rules: RuleSet) -> None:
+    def __init__(
+        self, *, commune: Commune, dialogue: Dialogue, rules: RuleSet, learning: Learning | None = None
+    ) -> None:
         self._commune, self._dialogue = commune, dialogue
         self._directory = InMemoryDirectory([commune])
         self._deps = RoutingDeps(
@@ -50,6 +53,7 @@ class StreamClassifier:
             directory=self._directory,
             rules=FixedRules(rules),
             review_threshold=REVIEW_THRESHOLD,
+            learning=learning,
         )
         self._dialogue_ids: dict[int, str] = {}
         self._seen = 0
@@ -122,13 +126,20 @@ class StreamClassifier:
 
 
 def classify_stream(
-    lines: Iterable[Mapping[str, Any]], *, commune: Commune, dialogue: Dialogue, rules: RuleSet
+    lines: Iterable[Mapping[str, Any]],
+    *,
+    commune: Commune,
+    dialogue: Dialogue,
+    rules: RuleSet,
+    learning: Learning | None = None,
 ) -> Iterator[dict[str, Any]]:
     """One output dict per input line, in order; earlier lines are history for later ones.
 
     Input: ``id``, ``text``, optional ``hamlet``, ``source`` and ``year`` (default: the
-    dialogue's year). A line without text yields ``{"id": ..., "error": ...}``.
+    dialogue's year). A line without text yields ``{"id": ..., "error": ...}``. With `learning`
+    (the commune's store and model cache) the rules' decision is blended with the commune's
+    active model, as the routing service does.
     """
-    stream = StreamClassifier(commune=commune, dialogue=dialogue, rules=rules)
+    stream = StreamClassifier(commune=commune, dialogue=dialogue, rules=rules, learning=learning)
     for line in lines:
         yield stream.classify_one(line)

@@ -13,7 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from scripts.evaluate import CORPUS_DIR, SPLITS, evaluate_set, main, misses, repeat_groups, score
+from scripts.evaluate import (
+    CORPUS_DIR,
+    SPLITS,
+    classify,
+    evaluate_set,
+    learn,
+    main,
+    misses,
+    model_figures,
+    repeat_groups,
+    score,
+)
 from services.demo.seed import demo_commune
 from shared.contracts.vocabulary import Source
 
@@ -240,3 +251,42 @@ def test_misses_are_printed_per_split_only_when_asked(tmp_path, capsys):
     mini = json.loads(capsys.readouterr().out)["sets"]["mini"]
     assert set(mini["tune"]["misses"]) == set(mini["test"]["misses"]) >= {"topic", "repeat_missed"}
     assert mini["tune"]["misses"]["repeat_missed"] == []
+
+
+def _corpus_slice(corpus: dict[str, list[dict]], split: str, per_file: int) -> list[list[dict]]:
+    """The first items of each file's `split`, spread over topics (every third item)."""
+    return [[row for row in rows if row["split"] == split][::3][:per_file] for rows in corpus.values()]
+
+
+def test_the_model_learns_from_the_tune_part_only(corpus):
+    tune = [row for rows in _corpus_slice(corpus, "tune", 25) for row in rows]
+    test_ids = {row["id"] for rows in corpus.values() for row in rows if row["split"] == "test"}
+    learned = learn(tune)
+    ids = {e.submission_id for e in learned.examples}
+    assert ids == {row["id"] for row in tune} and not ids & test_ids
+    split_of = {row["id"]: row["split"] for rows in corpus.values() for row in rows}
+    assert {split_of[i] for i in ids} == {"tune"}
+    # Each example carries the label the office gave it, not the rules' guess.
+    label = {row["id"]: row["topic"] for row in tune}
+    assert all(e.topic == label[e.submission_id] for e in learned.examples)
+    assert learned.training.examples == len(tune) and learned.training.version == 1
+
+
+def test_test_with_model_scores_the_test_streams_with_the_model_learnt_from_tune(corpus):
+    tune = [row for rows in _corpus_slice(corpus, "tune", 25) for row in rows]
+    tests = _corpus_slice(corpus, "test", 8)
+    figures = model_figures(tune, tests)
+    with_model = figures["test_with_model"]
+    assert with_model["items"] == sum(len(t) for t in tests) and with_model["errors"] == 0
+    model = with_model["model"]
+    assert model["trained_on_splits"] == ["tune"] and model["examples"] == len(tune)
+    assert figures["tune_cv"]["examples"] == len(tune)
+    assert str(model["confidence"]) in figures["tune_cv"]["blend_accuracy_by_confidence"]
+    rules_only = score([pair for items in tests for pair in classify(items)])
+    if model["activated_by_retraining"]:
+        assert model["active_version"] == model["version"]
+        assert "test_with_model_activated" not in figures
+    else:  # the product refused the model: the rules alone decide, the same figures
+        assert model["active_version"] is None
+        assert {k: v for k, v in with_model.items() if k != "model"} == rules_only
+        assert figures["test_with_model_activated"]["model"]["active_version"] == model["version"]
