@@ -127,4 +127,5 @@ async def test_a_cancelled_dialogue_takes_no_more_submissions(client):
         "/api/v1/communes/demo/submissions",
         json={"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": "Đường ngập nước quá lâu"},
     )
-    assert response.status_code == 409 and response.json()["error"] == "no_open_dialogue"
+    assert response.status_code == 409 and response.json()["error"] == "dialogue_ended"
+    assert "đã hủy" in response.json()["message_vi"]
