@@ -182,11 +182,9 @@ def build_open311_router(
         except SubmissionRejected as rejected:
             field = _OPEN311_FIELD.get(rejected.field or "", rejected.field or "request")
             return _errors(400, [f"{field}: {rejected.vi} / {rejected.en}"])
-        except StoreUnavailable:
-            response = _errors(
-                503, ["Hệ thống tạm thời chưa lưu được ý kiến, vui lòng gửi lại sau ít phút. / Retry later."]
-            )
-            response.headers["Retry-After"] = "5"
+        except StoreUnavailable as why:  # an outage or an overload: nothing was stored
+            response = _errors(503, [f"{why.vi} / {why.en}"])
+            response.headers["Retry-After"] = str(why.retry_after_s)
             return response
         return [
             {

@@ -19,6 +19,7 @@ from services.intake.repository import SUBMISSIONS
 from tests.auth import staff_headers
 from tests.conftest import eventually
 from tests.integration.helpers import TEXTS, running
+from tests.integration.test_resident_site import PETITION, token_of
 
 pytestmark = pytest.mark.integration
 FLOOR_RATE = 5.0  # items/s: with nothing draining, 1 s of work is 5 queued items
@@ -67,6 +68,12 @@ async def test_intake_sheds_new_submissions_while_routing_queue_holds_too_much(m
             again = await post(99)
             assert again.status_code == 503
             assert await db[SUBMISSIONS].count_documents({"commune_id": "demo"}) == stored == accepted
+            # the residents' form says the same: overloaded, its own Retry-After, the text kept back
+            form = {**PETITION, "csrf_token": await token_of(client, "/xa/demo")}
+            page = await client.post("/xa/demo/gui-y-kien", data=form)
+            assert page.status_code == 503 and "quá nhiều ý kiến cùng lúc" in page.text
+            assert 1 <= int(page.headers["Retry-After"]) <= 120
+            assert await db[SUBMISSIONS].count_documents({"commune_id": "demo"}) == stored
             assert registry.get_sample_value("doithoai_intake_shed_total") >= 2
             queued_s = registry.get_sample_value(
                 "doithoai_intake_queued_work_seconds", {"queue": routing_queue}

@@ -240,15 +240,14 @@ def build_web_router(
     def forbidden(request: Request, commune: Commune | None) -> HTMLResponse:
         return message(request, 403, "Không gửi được biểu mẫu", CSRF_FAILED_VI, commune)
 
-    def unavailable(request: Request, commune: Commune | None) -> HTMLResponse:
-        response = message(
-            request,
-            503,
-            "Hệ thống tạm thời gián đoạn",
-            "Hệ thống tạm thời chưa lưu được, chưa có gì được ghi nhận. Vui lòng gửi lại sau ít phút.",
-            commune,
-        )
-        response.headers["Retry-After"] = "5"
+    def unavailable(
+        request: Request, commune: Commune | None, why: StoreUnavailable | None = None
+    ) -> HTMLResponse:
+        """503 for an outage or an overload, with its own reason and Retry-After; nothing was
+        stored."""
+        why = why or StoreUnavailable()
+        response = message(request, 503, "Hệ thống tạm thời gián đoạn", why.vi, commune)
+        response.headers["Retry-After"] = str(why.retry_after_s)
         return response
 
     def redirect(url: str) -> RedirectResponse:
@@ -467,8 +466,8 @@ def build_web_router(
         except SubmissionRejected as rejected:
             errors[_SUBMISSION_FIELDS.get(rejected.field or "", "_form")] = rejected.vi
             return home_page(request, commune, dialogue, values=values, errors=errors, status=422)
-        except StoreUnavailable:
-            return unavailable(request, commune)
+        except StoreUnavailable as why:
+            return unavailable(request, commune, why)
         return redirect(f"/xa/{commune.id}/da-gui?ma={quote(accepted.tracking_code)}")
 
     @router.get("/xa/{commune_id}/da-gui", response_class=HTMLResponse)

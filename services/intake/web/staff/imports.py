@@ -166,14 +166,9 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
             return await entry_page(
                 request, user, commune, dialogue, values=values, errors=errors, status=422
             )
-        except StoreUnavailable:
-            response = kit.message(
-                request,
-                503,
-                "Hệ thống tạm thời gián đoạn",
-                "Hệ thống tạm thời chưa lưu được, chưa có gì được ghi nhận. Vui lòng gửi lại sau ít phút.",
-            )
-            response.headers["Retry-After"] = "5"
+        except StoreUnavailable as why:  # an outage or an overload: nothing was stored
+            response = kit.message(request, 503, "Hệ thống tạm thời gián đoạn", why.vi)
+            response.headers["Retry-After"] = str(why.retry_after_s)
             return response
         request.state.audit_target = {"submission_id": accepted.submission_id}
         return kit.redirect(f"/staff/items/{accepted.submission_id}?xong=moi")
