@@ -27,7 +27,17 @@ Then, the four services running:
    routing's look-up meets the history), each timed from its POST until its routed event is
    seen on the bus (a queue of the benchmark's own), the next posted once it is: p50/max s.
 
-Targets: a read by id p99 < 100 ms; every new petition routed in < 1 s. Exits 1 when missed.
+3. (issue 17, acceptance 3) the end-to-end curve: for each size in
+   ``DOITHOAI_BENCH_CURVE_SIZES`` (default "0,10000,100000"), on a fresh database and queue
+   prefix, that many items seeded as above, the four services started, 40 warm-up items, then
+   bench_pipeline's closed loop (its load generator, posting the same mix: new petitions and a
+   fifth near-duplicates of stored ones) with 16 concurrent POSTs for 15 s; an item is done
+   when its routed event is seen. Per size: end-to-end items/s (items accepted / seconds from
+   the first POST until the last is routed) and POST -> routed p50/p99. Steps 1-2 run in the
+   10,000 step (or a step of their own when 10,000 is not among the sizes).
+
+Targets: a read by id p99 < 100 ms; every new petition routed in < 1 s; end-to-end items/s at
+the largest size >= 0.8x at the smallest (0). Exits 1 when one is missed.
 """
 
 from __future__ import annotations
@@ -52,7 +62,18 @@ import aio_pika
 import httpx
 from pymongo import AsyncMongoClient
 
-from bench.bench_pipeline import Proc, _python_module, pct, port_from, start_service, wait_healthy
+from bench.bench_pipeline import (
+    HttpPool,
+    Load,
+    Proc,
+    Tracker,
+    _python_module,
+    latency_ms,
+    pct,
+    port_from,
+    start_service,
+    wait_healthy,
+)
 from bench.routing_store import mixed_texts
 from bench.routing_store import seed as seed_routing
 from services.demo.seed import demo_commune, demo_dialogue, seed_demo
@@ -88,6 +109,16 @@ SERVICES = ("intake", "routing", "notification", "reporting")
 
 TARGET_READ_P99_MS = 100.0
 TARGET_ROUTED_S = 1.0
+TARGET_CURVE_RATIO = 0.8
+
+# The end-to-end curve: one fresh database per size, seeded in bulk, then the closed loop.
+CURVE_SIZES = [
+    int(s) for s in os.environ.get("DOITHOAI_BENCH_CURVE_SIZES", "0,10000,100000").split(",") if s.strip()
+]
+CURVE_CONCURRENCY = 16
+CURVE_S = 15.0
+CURVE_WARMUP = 40
+CURVE_DRAIN_S = 120.0
 
 
 def log(message: str) -> None:
@@ -298,117 +329,200 @@ def staff_token(keys: str) -> str:
 # --------------------------------------------------------------------------- the run
 
 
-async def run(workdir: Path) -> dict[str, Any]:
-    started = time.perf_counter()
-    result: dict[str, Any] = {
-        "bench": "reads",
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "stored": STORED,
-        "loadavg_before": [round(v, 2) for v in os.getloadavg()],
+class MixedLoad(Load):
+    """bench_pipeline's load generator posting the realistic mix: new petitions and, a fifth of
+    them, near-duplicates of stored ones (of those posted so far when nothing is stored)."""
+
+    def __init__(
+        self, pool: HttpPool, tracker: Tracker, seed: int, stored: list[tuple[str, str, int]]
+    ) -> None:
+        super().__init__(pool, tracker, seed)
+        self._stored = stored
+        self._posted: list[tuple[str, str, int]] = []
+
+    def _body(self) -> bytes:
+        text, hamlet, topic = mixed_texts(1, self._rng, self._stored or self._posted)[0]
+        self._posted.append((text, hamlet, topic))
+        self._n += 1
+        return json.dumps(
+            {"source": "citizen", "kind": "petition", "hamlet": hamlet, "text": f"{text} (phiếu {self._n})"},
+            ensure_ascii=False,
+        ).encode()
+
+
+async def until_routed(tracker: Tracker, ids: list[str], timeout: float) -> float | None:
+    """When the last of `ids` was seen routed on the bus, or None when one is not by the timeout."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if all(i in tracker.routed for i in ids):
+            return max((tracker.routed[i] for i in ids), default=time.perf_counter())
+        await asyncio.sleep(0.1)
+    return None
+
+
+async def closed_loop(
+    services: dict[str, Proc], tracker: Tracker, stored: list[tuple[str, str, int]]
+) -> dict[str, Any]:
+    """16 concurrent POSTs for 15 s, each client posting again once answered (bench_pipeline's
+    closed loop); an item is done when its routed event is seen. End-to-end items/s = items
+    accepted / seconds from the first POST until the last of them is routed."""
+    port = services["intake"].port
+    assert port is not None  # start_service picks one
+    pool = HttpPool(port)
+    load = MixedLoad(pool, tracker, SEED + 3, stored)
+    try:
+        warm = await load.fixed_count(CURVE_WARMUP, 8)
+        if await until_routed(tracker, warm, CURVE_DRAIN_S) is None:
+            raise RuntimeError("warm-up items were not all routed")
+        tracker.failed_posts = tracker.shed_posts = 0
+        t0 = time.perf_counter()
+        ids = await load.closed_loop(CURVE_S, CURVE_CONCURRENCY)
+        posted_s = time.perf_counter() - t0
+        done_at = await until_routed(tracker, ids, CURVE_DRAIN_S)
+    finally:
+        pool.close()
+    return {
+        "items": len(ids),
+        "post_s": round(posted_s, 2),
+        "accepted_per_s": round(len(ids) / posted_s, 1),
+        "total_s": round(done_at - t0, 2) if done_at else None,
+        "items_per_s": round(len(ids) / (done_at - t0), 1) if done_at and ids else None,
+        "post_to_routed": latency_ms(tracker, ids, tracker.routed),
+        "failed_posts": tracker.failed_posts,
+        "shed_503": tracker.shed_posts,
     }
-    store = start_wire_store(workdir / "nx", data_dir=workdir / "mongo")
-    mail = _python_module(
-        ["bench.bench_pipeline", "mail", str(workdir / "mail")], dict(os.environ), workdir / "mail.log"
+
+
+async def read_checks(
+    db: Any,
+    http: httpx.AsyncClient,
+    watch: Watch,
+    stored: list[tuple[str, str]],
+    history: list[tuple[str, str, int]],
+) -> dict[str, Any]:
+    """Acceptance 2: reads of stored items and new petitions posted one at a time."""
+    result: dict[str, Any] = {}
+    pick = random.Random(SEED + 1)
+    sample = pick.sample(stored, WARMUP_READS + READS)
+    warm, measured = sample[:WARMUP_READS], sample[WARMUP_READS:]
+    base = f"/api/v1/communes/{COMMUNE}"
+    await timed_reads(http, [f"{base}/submissions/{i}" for i, _ in warm], full_view)
+    log(f"{READS} reads by id")
+    by_id, by_id_bad = await timed_reads(http, [f"{base}/submissions/{i}" for i, _ in measured], full_view)
+    pick.shuffle(measured)
+    log(f"{READS} reads by tracking code (API, then page)")
+    tracking, tracking_bad = await timed_reads(
+        http, [f"{base}/tracking/{code}" for _, code in measured], full_view
     )
+    page, page_bad = await timed_reads(
+        http,
+        [f"/xa/{COMMUNE}/theo-doi?ma={code}" for _, code in measured],
+        lambda r: r.status_code == 200 and code_in(r),
+    )
+    result["read_by_id"] = {"reads": READS, "failed": by_id_bad, **ms(by_id)}
+    result["read_by_tracking_code_api"] = {"reads": READS, "failed": tracking_bad, **ms(tracking)}
+    result["tracking_page"] = {"reads": READS, "failed": page_bad, **ms(page)}
+    result["store_reads"] = await store_reads(db, [i for i, _ in measured])
+    log(f"store alone: {result['store_reads']}")
+    log(
+        f"by id p50 {result['read_by_id']['p50_ms']} ms, p99 {result['read_by_id']['p99_ms']} ms; "
+        f"tracking API p99 {result['read_by_tracking_code_api']['p99_ms']} ms, "
+        f"page p99 {result['tracking_page']['p99_ms']} ms"
+    )
+
+    texts = mixed_texts(WARMUP_PETITIONS + PETITIONS, random.Random(SEED + 2), history)
+    await post_until_routed(http, watch, texts[:WARMUP_PETITIONS])
+    log(f"{PETITIONS} new petitions, one at a time, each until routed")
+    posted = await post_until_routed(http, watch, texts[WARMUP_PETITIONS:])
+    routed_s = [p["routed_s"] for p in posted if p["routed_s"] is not None]
+    post_s = [p["post_s"] for p in posted]
+    result["new_petitions"] = {
+        "petitions": PETITIONS,
+        "routed": len(routed_s),
+        "post_answer_p50_ms": round(statistics.median(post_s) * 1000, 1),
+        "post_to_routed_p50_s": round(statistics.median(routed_s), 3) if routed_s else None,
+        "post_to_routed_max_s": round(max(routed_s), 3) if len(routed_s) == PETITIONS else None,
+        "joined_a_cluster": await db[DECISIONS].count_documents(
+            {"_id": {"$in": [p["id"] for p in posted]}, "duplicate_of": {"$ne": None}}
+        ),
+    }
+    log(
+        f"new petitions: routed p50 {result['new_petitions']['post_to_routed_p50_s']} s, "
+        f"max {result['new_petitions']['post_to_routed_max_s']} s"
+    )
+    return result
+
+
+async def one_step(
+    workdir: Path, store_url: str, base_env: dict[str, str], stored_n: int, reads: bool, curve: bool
+) -> dict[str, Any]:
+    """One fresh database and queue prefix: `stored_n` items seeded, the four services started,
+    then the read checks and/or the closed loop; services, queues and database removed after."""
     run_id = uuid.uuid4().hex[:8]
     keys = new_keys_setting()
     env = {
-        **os.environ,
-        "MONGODB_URL": store.url,
+        **base_env,
+        "MONGODB_URL": store_url,
         "MONGODB_DB": f"bench_reads_{run_id}",
-        "RABBITMQ_URL": RABBITMQ_URL,
         "DOITHOAI_AMQP_PREFIX": f"benchreads{run_id}",
         "DOITHOAI_AUTH_KEYS": keys,
-        "LOG_LEVEL": "WARNING",
-        "DOITHOAI_API_POST_LIMIT": "1000000000",
     }
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(store.url, tz_aware=True)
+    out: dict[str, Any] = {"stored": stored_n, "loadavg_before": [round(v, 2) for v in os.getloadavg()]}
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(store_url, tz_aware=True)
     db = client[env["MONGODB_DB"]]
     services: dict[str, Proc] = {}
     connection = None
     try:
         await seed_demo(db)
-        log(f"seeding {STORED} items of commune {COMMUNE}: routing's decisions and repeat index")
+        log(f"seeding {stored_n} items of commune {COMMUNE}: routing's decisions and repeat index")
         t0 = time.perf_counter()
-        rng = random.Random(SEED)
-        history = await seed_routing(db, STORED, rng, repeat_index.Limits())
+        history = await seed_routing(db, stored_n, random.Random(SEED), repeat_index.Limits())
         log("intake's submissions and their history entries")
         stored = await seed_intake(db)
-        result["seed_s"] = round(time.perf_counter() - t0, 1)
-        result["stored_counts"] = {
+        out["seed_s"] = round(time.perf_counter() - t0, 1)
+        out["stored_counts"] = {
             name: await db[name].estimated_document_count() for name in (SUBMISSIONS, HISTORY, DECISIONS)
         }
-        log(f"seeded in {result['seed_s']} s: {result['stored_counts']}")
+        log(f"seeded in {out['seed_s']} s: {out['stored_counts']}")
 
-        env["SMTP_URL"] = f"smtp://127.0.0.1:{await port_from(workdir / 'mail' / 'port', timeout=60)}"
-        services["intake"] = start_service("intake", env, workdir)
+        services["intake"] = start_service("intake", env, workdir, suffix=run_id)
         await asyncio.to_thread(wait_healthy, services["intake"])
         env["DOITHOAI_INTAKE_URL"] = services["intake"].base  # the others call intake's API
         for name in SERVICES[1:]:
-            services[name] = start_service(name, env, workdir)
+            services[name] = start_service(name, env, workdir, suffix=run_id)
         for proc in services.values():
             await asyncio.to_thread(wait_healthy, proc)
         log("four services healthy: " + ", ".join(f"{n}:{p.port}" for n, p in services.items()))
 
-        watch = Watch()
+        watch, tracker = Watch(), Tracker()
+
+        async def on_event(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            await watch.on_event(message)
+            await tracker.on_event(message)
+
         connection = await aio_pika.connect(RABBITMQ_URL)
         channel = await connection.channel()
         observer = await channel.declare_queue(exclusive=True, auto_delete=True)
         for key in (ROUTED, SENT):
             await observer.bind(f"{env['DOITHOAI_AMQP_PREFIX']}.events", routing_key=key)
-        await observer.consume(watch.on_event, no_ack=True)
+        await observer.consume(on_event, no_ack=True)
 
-        headers = {"authorization": f"Bearer {staff_token(keys)}"}
-        pick = random.Random(SEED + 1)
-        async with httpx.AsyncClient(base_url=services["intake"].base, headers=headers, timeout=30) as http:
-            sample = pick.sample(stored, WARMUP_READS + READS)
-            warm, measured = sample[:WARMUP_READS], sample[WARMUP_READS:]
-            base = f"/api/v1/communes/{COMMUNE}"
-            await timed_reads(http, [f"{base}/submissions/{i}" for i, _ in warm], full_view)
-            log(f"{READS} reads by id")
-            by_id, by_id_bad = await timed_reads(
-                http, [f"{base}/submissions/{i}" for i, _ in measured], full_view
-            )
-            pick.shuffle(measured)
-            log(f"{READS} reads by tracking code (API, then page)")
-            tracking, tracking_bad = await timed_reads(
-                http, [f"{base}/tracking/{code}" for _, code in measured], full_view
-            )
-            page, page_bad = await timed_reads(
-                http,
-                [f"/xa/{COMMUNE}/theo-doi?ma={code}" for _, code in measured],
-                lambda r: r.status_code == 200 and code_in(r),
-            )
-            result["read_by_id"] = {"reads": READS, "failed": by_id_bad, **ms(by_id)}
-            result["read_by_tracking_code_api"] = {"reads": READS, "failed": tracking_bad, **ms(tracking)}
-            result["tracking_page"] = {"reads": READS, "failed": page_bad, **ms(page)}
-            result["store_reads"] = await store_reads(db, [i for i, _ in measured])
-            log(f"store alone: {result['store_reads']}")
+        if reads:
+            headers = {"authorization": f"Bearer {staff_token(keys)}"}
+            async with httpx.AsyncClient(
+                base_url=services["intake"].base, headers=headers, timeout=30
+            ) as http:
+                out.update(await read_checks(db, http, watch, stored, history))
+        if curve:
             log(
-                f"by id p50 {result['read_by_id']['p50_ms']} ms, p99 {result['read_by_id']['p99_ms']} ms; "
-                f"tracking API p99 {result['read_by_tracking_code_api']['p99_ms']} ms, "
-                f"page p99 {result['tracking_page']['p99_ms']} ms"
+                f"end-to-end with {stored_n} stored: {CURVE_CONCURRENCY} concurrent POSTs for {CURVE_S:.0f} s"
             )
-
-            texts = mixed_texts(WARMUP_PETITIONS + PETITIONS, random.Random(SEED + 2), history)
-            await post_until_routed(http, watch, texts[:WARMUP_PETITIONS])
-            log(f"{PETITIONS} new petitions, one at a time, each until routed")
-            posted = await post_until_routed(http, watch, texts[WARMUP_PETITIONS:])
-            routed_s = [p["routed_s"] for p in posted if p["routed_s"] is not None]
-            post_s = [p["post_s"] for p in posted]
-            result["new_petitions"] = {
-                "petitions": PETITIONS,
-                "routed": len(routed_s),
-                "post_answer_p50_ms": round(statistics.median(post_s) * 1000, 1),
-                "post_to_routed_p50_s": round(statistics.median(routed_s), 3) if routed_s else None,
-                "post_to_routed_max_s": round(max(routed_s), 3) if len(routed_s) == PETITIONS else None,
-                "joined_a_cluster": await db[DECISIONS].count_documents(
-                    {"_id": {"$in": [p["id"] for p in posted]}, "duplicate_of": {"$ne": None}}
-                ),
-            }
+            out["end_to_end"] = await closed_loop(services, tracker, history)
+            e2e = out["end_to_end"]
             log(
-                f"new petitions: routed p50 {result['new_petitions']['post_to_routed_p50_s']} s, "
-                f"max {result['new_petitions']['post_to_routed_max_s']} s"
+                f"{stored_n} stored: {e2e['items']} items, {e2e['items_per_s']} items/s end to end, "
+                f"POST -> routed p50 {e2e['post_to_routed']['p50_ms']} ms, "
+                f"p99 {e2e['post_to_routed']['p99_ms']} ms"
             )
     finally:
         for proc in services.values():
@@ -421,19 +535,75 @@ async def run(workdir: Path) -> dict[str, Any]:
         with contextlib.suppress(Exception):
             await client.drop_database(env["MONGODB_DB"])
         await client.close()
+    out["loadavg_after"] = [round(v, 2) for v in os.getloadavg()]
+    return out
+
+
+async def run(workdir: Path) -> dict[str, Any]:
+    started = time.perf_counter()
+    result: dict[str, Any] = {
+        "bench": "reads",
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "stored": STORED,
+        "curve_sizes": CURVE_SIZES,
+        "loadavg_before": [round(v, 2) for v in os.getloadavg()],
+    }
+    store = start_wire_store(workdir / "nx", data_dir=workdir / "mongo")
+    mail = _python_module(
+        ["bench.bench_pipeline", "mail", str(workdir / "mail")], dict(os.environ), workdir / "mail.log"
+    )
+    base_env = {
+        **os.environ,
+        "RABBITMQ_URL": RABBITMQ_URL,
+        "LOG_LEVEL": "WARNING",
+        "DOITHOAI_API_POST_LIMIT": "1000000000",
+    }
+    steps: list[dict[str, Any]] = []
+    try:
+        base_env["SMTP_URL"] = f"smtp://127.0.0.1:{await port_from(workdir / 'mail' / 'port', timeout=60)}"
+        sizes = list(CURVE_SIZES) + ([] if STORED in CURVE_SIZES else [STORED])
+        for size in sizes:
+            step = await one_step(
+                workdir, store.url, base_env, size, reads=size == STORED, curve=size in CURVE_SIZES
+            )
+            if size == STORED:
+                for key in ("seed_s", "stored_counts", "read_by_id", "read_by_tracking_code_api"):
+                    result[key] = step.pop(key)
+                for key in ("tracking_page", "store_reads", "new_petitions"):
+                    result[key] = step.pop(key)
+            if size in CURVE_SIZES:
+                steps.append(step)
+    finally:
         mail.terminate()
         mail.wait(10)
         store.stop()
 
+    rates = {s["stored"]: s["end_to_end"]["items_per_s"] for s in steps}
+    smallest, largest = min(CURVE_SIZES), max(CURVE_SIZES)
+    ratio = (
+        round(rates[largest] / rates[smallest], 2)
+        if rates.get(largest) is not None and rates.get(smallest)
+        else None
+    )
+    result["end_to_end_curve"] = {
+        "concurrency": CURVE_CONCURRENCY,
+        "duration_s": CURVE_S,
+        "steps": steps,
+        "items_per_s": {str(k): v for k, v in rates.items()},
+        "ratio_largest_vs_smallest": ratio,
+    }
+    log(f"end-to-end items/s by items stored: {rates}; {largest} vs {smallest}: {ratio}")
     p99 = result["read_by_id"]["p99_ms"]
     slowest = result["new_petitions"]["post_to_routed_max_s"]
     result["targets"] = {
         "read_by_id_p99_ms": TARGET_READ_P99_MS,
         "routed_s": TARGET_ROUTED_S,
+        "end_to_end_ratio": TARGET_CURVE_RATIO,
         "read_by_id_p99_lt_100_ms": p99 is not None
         and p99 < TARGET_READ_P99_MS
         and not result["read_by_id"]["failed"],
         "every_new_petition_routed_lt_1_s": slowest is not None and slowest < TARGET_ROUTED_S,
+        "end_to_end_at_largest_ge_0_8x_at_smallest": ratio is not None and ratio >= TARGET_CURVE_RATIO,
     }
     result["machine"] = {
         "cpu_count": os.cpu_count(),
