@@ -567,9 +567,10 @@ async def run(workdir: Path) -> dict[str, Any]:
                 workdir, store.url, base_env, size, reads=size == STORED, curve=size in CURVE_SIZES
             )
             if size == STORED:
-                for key in ("seed_s", "stored_counts", "read_by_id", "read_by_tracking_code_api"):
+                result["seed_s"], result["stored_counts"] = step["seed_s"], step["stored_counts"]
+                for key in ("read_by_id", "read_by_tracking_code_api", "tracking_page"):
                     result[key] = step.pop(key)
-                for key in ("tracking_page", "store_reads", "new_petitions"):
+                for key in ("store_reads", "new_petitions"):
                     result[key] = step.pop(key)
             if size in CURVE_SIZES:
                 steps.append(step)
