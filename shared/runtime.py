@@ -192,14 +192,14 @@ def build_app(
             finally:
                 for task in tasks:
                     task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                await _bounded("background tasks", asyncio.gather(*tasks, return_exceptions=True), tasks)
         for part in parts:
             for hook in part.on_shutdown:
                 try:
-                    await hook()
+                    await _bounded(f"shutdown hook of {part.name}", hook())
                 except Exception:
                     log.warning("shutdown hook of %s failed", part.name, exc_info=True)
-        await client.close()
+        await _bounded("store client close", client.close())
 
     docs = settings.docs_enabled
     app = FastAPI(
@@ -266,7 +266,20 @@ async def _running_broker(
     try:
         yield
     finally:
-        await broker.stop()
+        await _bounded("broker stop", broker.stop())
+
+
+# A shutdown step that has not finished by then is abandoned (with a warning naming it and the
+# tasks still pending), so a connection that never answers its close cannot hold the process.
+SHUTDOWN_STEP_S = 15.0
+
+
+async def _bounded(what: str, step: Awaitable[object], tasks: Sequence[asyncio.Task[None]] = ()) -> None:
+    try:
+        await asyncio.wait_for(step, SHUTDOWN_STEP_S)
+    except TimeoutError:
+        pending = [t.get_name() for t in tasks if not t.done()]
+        log.warning("shutdown: %s did not finish in %.0f s; pending: %s", what, SHUTDOWN_STEP_S, pending)
 
 
 async def _wait_for_store(db: Database, attempts: int = 30) -> None:
