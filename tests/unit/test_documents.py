@@ -299,6 +299,7 @@ def test_conclusion_notice_one_conclusion_per_issue(dataset, documents, html) ->
         text, ["I. CÁC VẤN ĐỀ THUỘC THẨM QUYỀN CẤP XÃ", "II. KIẾN NGHỊ CẤP TRÊN", "III. TỔ CHỨC THỰC HIỆN"]
     )
     assert "kéo dài, đã nêu các năm 2015, 2016" in text
+    assert "kéo dài, đã nêu năm 2016)" in text and "các năm 2016)" not in text  # one year: no "các"
     assert "(2 lần)" in text
 
 

@@ -227,11 +227,11 @@ class Issue:
         """``kéo dài, đã nêu các năm 2015, 2016`` for an issue carried over from earlier years."""
         if not self.long_running:
             return ""
-        return (
-            f"kéo dài, đã nêu các năm {', '.join(map(str, self.earlier_years))}"
-            if self.earlier_years
-            else "kéo dài"
-        )
+        years = list(self.earlier_years)
+        if not years:
+            return "kéo dài"
+        # one year: "đã nêu năm 2016"; several: "đã nêu các năm 2015, 2016"
+        return f"kéo dài, đã nêu {'các năm' if len(years) > 1 else 'năm'} {', '.join(map(str, years))}"
 
 
 @dataclass(frozen=True)
