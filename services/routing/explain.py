@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 
 from shared.contracts import AuthorityLevel, RoutingChange
 from shared.text import normalize_for_matching
@@ -22,16 +23,30 @@ REPEAT_PREFIX = "Đã nêu trước đây"
 STAFF_PREFIX = "Cán bộ đã"
 
 
+_Words = tuple[tuple[int, int, str], ...]  # (start, end, word as written)
+_Folded = tuple[tuple[str, int], ...]  # (folded token, index of the word it came from)
+
+
+@lru_cache(maxsize=64)
+def _folded_words(text: str) -> tuple[_Words, _Folded]:
+    """`text`'s words and their folded tokens, computed once per text: an explanation looks up
+    every term that fired in the same text (a pure function, so a bounded memo)."""
+    words = tuple((m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text))
+    folded = tuple(
+        (token, index)
+        for index, (_, _, word) in enumerate(words)
+        for token in normalize_for_matching(word).split()
+    )
+    return words, folded
+
+
 def original_spelling(text: str, term: str) -> str:
     """The words of `text` whose matching key is the folded `term` ("cong thoat nuoc" ->
     "Cống thoát nước"), as written; the term itself when it cannot be found back."""
-    words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
+    words, folded = _folded_words(text)
     wanted = term.split()
     if not wanted or not words:
         return term
-    folded: list[tuple[str, int]] = []  # (token, index of the word it came from)
-    for index, (_, _, word) in enumerate(words):
-        folded += [(token, index) for token in normalize_for_matching(word).split()]
     tokens = [t for t, _ in folded]
     for start in range(len(tokens) - len(wanted) + 1):
         window = tokens[start : start + len(wanted)]
