@@ -48,7 +48,6 @@ from services.routing.handlers import (
     Training,
     activate_model,
     apply_routing_change,
-    learn_from_change,
     retrain,
     route,
 )
@@ -297,9 +296,8 @@ async def _review(items: Sequence[Item], policy: Policy) -> Learned:
             change = ChangeIn(
                 action="reclassify", topic=item["topic"], office_id=office_id, reason="Sửa phân loại"
             )
-        revised = await apply_routing_change(deps, commune.id, item_id, change, STAFF)
-        event = Envelope.wrap(revised, commune_id=commune.id, correlation_id=item_id)
-        await learn_from_change(learner, event, revised)
+        # The change, made with learning on, stores the commune's example (routing stays the rules').
+        await apply_routing_change(learner, commune.id, item_id, change, STAFF)
     training = await retrain(learner, commune.id, in_thread=False)
     examples = await store.examples(commune.id, learning.max_examples)
     splits = {str(item["id"]): item.get("split") for item in items}
@@ -308,7 +306,7 @@ async def _review(items: Sequence[Item], policy: Policy) -> Learned:
 
 def learn(items: Sequence[Item], policy: Policy | None = None) -> Learned:
     """The demo commune whose office confirmed or corrected every item of `items` (to its label)
-    through routing's staff change, each change's event learnt (`handlers.learn_from_change`),
+    through routing's staff change, which stores each change as the commune's example,
     then retrained once (`handlers.retrain`, which activates the model only if, held out on these
     examples, the blend is not below the rules)."""
     return asyncio.run(_review(items, policy or default_policy()))

@@ -11,10 +11,13 @@ by its service next to its handlers (`shared.subscriptions.Subscription`).
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,14 @@ class ConsumerSpec:
     retired_keys: tuple[str, ...] = ()
 
 
+# Consumers of earlier versions that no longer exist (service, name): at start-up their queues
+# are deleted with what is queued in them, so an upgraded deployment keeps no queue that
+# collects copies nobody takes. A dead-letter queue still holding messages is kept for the
+# operators. Routing's `learning` took every `submission.routed.v1` for the few made by staff,
+# whose examples routing's staff use cases now store themselves.
+RETIRED: tuple[ConsumerSpec, ...] = (ConsumerSpec("routing", "learning", ()),)
+
+
 @dataclass(frozen=True)
 class Topology:
     """The deployment's queues under one prefix. `consumers` is every consumer of every service
@@ -37,6 +48,7 @@ class Topology:
     retry_delay_ms: int
     delivery_limit: int
     consumers: tuple[ConsumerSpec, ...] = ()
+    retired: tuple[ConsumerSpec, ...] = RETIRED
 
     @property
     def events(self) -> RabbitExchange:
@@ -104,6 +116,22 @@ async def declare(broker: RabbitBroker, topology: Topology) -> None:
         await broker.declare_queue(topology.retry_queue(spec))
         dlq = await broker.declare_queue(topology.dead_letter_queue(spec))
         await dlq.bind(dead_letters, routing_key=topology.queue_name(spec))
+    for spec in topology.retired:
+        await retire(broker, topology, spec)
+
+
+async def retire(broker: RabbitBroker, topology: Topology, spec: ConsumerSpec) -> None:
+    """Delete a retired consumer's queue and delay queue, and its dead-letter queue if empty
+    (idempotent: a queue that was never there is declared as it would have been, then deleted)."""
+    for queue in (topology.queue(spec), topology.retry_queue(spec)):
+        declared = await broker.declare_queue(queue)
+        await declared.delete(if_unused=False, if_empty=False)
+    dlq = await broker.declare_queue(topology.dead_letter_queue(spec))
+    held = dlq.declaration_result.message_count
+    if held:
+        log.warning("retired consumer's dead letters kept", extra={"queue": dlq.name, "messages": held})
+    else:
+        await dlq.delete(if_unused=False, if_empty=False)
 
 
 async def remove(amqp_url: str, prefix: str, consumers: Sequence[ConsumerSpec]) -> None:

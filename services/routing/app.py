@@ -81,7 +81,7 @@ def build_service(rt: Runtime[RoutingSettings]) -> ServiceParts:
         ensure_indexes=ensure_indexes,
         body_limits={"/api/v1/communes/{commune_id}/routing/rules": RULES_MAX_BYTES},
         access={**ACCESS, **LEARNING_ACCESS},
-        # Retrains the communes whose staff changes paused (the `learning` consumer marks them).
+        # Retrains the communes whose staff changes paused (each change marks its commune).
         extra_tasks=[lambda: repeat(lambda: retrain_due(deps), settings.learning_poll_s, "retraining")],
         components={"learning": learning},
     )

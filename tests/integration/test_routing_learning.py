@@ -1,17 +1,22 @@
-"""Learning from the office through the real broker and store: staff changes reach routing's
-learning consumer as `submission.routed.v1`, become the commune's examples, and the background
-job retrains that commune's model (and no other's) once the changes pause."""
+"""Learning from the office through the real broker and store: staff changes made through
+routing's API become the commune's examples as they are stored (routing takes no
+`submission.routed.v1` to learn), and the background job retrains that commune's model (and no
+other's) once the changes pause. An upgraded deployment deletes the retired learning queue."""
 
 from __future__ import annotations
 
+import aio_pika
 import httpx
 import pytest
+from faststream.rabbit import RabbitBroker
 
 from services.demo.seed import seed_demo
-from services.deployment import build_app
+from services.deployment import CONSUMERS, build_app
 from services.intake.app import build_service as intake
 from services.routing.app import build_service as routing
 from services.routing.learning.store import EXAMPLES, MODELS, STATE
+from shared.contracts import SubmissionRoutedV1
+from shared.topology import Topology
 from tests.auth import staff_headers
 from tests.conftest import eventually
 from tests.integration.helpers import running
@@ -76,3 +81,68 @@ async def test_staff_changes_retrain_that_communes_model_only(make_settings):
             assert await db[EXAMPLES].distinct("commune_id") == ["demo"]
             assert await db[MODELS].distinct("commune_id") == ["demo"]
             assert [d["_id"] for d in await db[STATE].find({}).to_list(None)] == ["demo"]
+
+            # Learnt without a message: intake processed the routed events, routing took none.
+            registry = app.state.runtime.registry
+
+            def consumed(service: str) -> float:
+                return sum(
+                    sample.value
+                    for metric in registry.collect()
+                    if metric.name == f"doithoai_{service}_events_consumed"
+                    for sample in metric.samples
+                    if sample.labels.get("event_type") == SubmissionRoutedV1.routing_key()
+                    and sample.name.endswith("_total")
+                )
+
+            assert consumed("intake") >= 8 and consumed("routing") == 0
+
+
+async def _queue_depth(rabbitmq_url: str, name: str) -> int | None:
+    """Messages in the queue; None if there is no such queue."""
+    connection = await aio_pika.connect(rabbitmq_url)
+    async with connection:
+        channel = await connection.channel()
+        try:
+            queue = await channel.declare_queue(name, passive=True)
+        except aio_pika.exceptions.ChannelNotFoundEntity:
+            return None
+        return queue.declaration_result.message_count
+
+
+async def test_an_upgraded_deployment_deletes_the_retired_learning_queue(make_settings):
+    """The queue routing's learning consumer had, with a routed event still in it: deleted at
+    start-up with its delay queue; its dead-letter queue is kept while it holds a message."""
+    settings = make_settings()
+    topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit, CONSUMERS)
+    [old] = topology.retired
+    assert (old.service, old.name) == ("routing", "learning") and old not in CONSUMERS
+    main, delay, dlq = (
+        topology.queue(old).name,
+        topology.retry_queue(old).name,
+        topology.dead_letter_queue(old).name,
+    )
+    routed_key = SubmissionRoutedV1.routing_key()
+    async with RabbitBroker(settings.rabbitmq_url) as broker:  # the queues as the earlier version had them
+        queue = await broker.declare_queue(topology.queue(old))
+        await queue.bind(await broker.declare_exchange(topology.events), routing_key=routed_key)
+        await broker.declare_queue(topology.retry_queue(old))
+        dead = await broker.declare_queue(topology.dead_letter_queue(old))
+        await dead.bind(await broker.declare_exchange(topology.dead_letters), routing_key=main)
+        await broker.publish(b"{}", exchange=topology.events, routing_key=routed_key, persist=True)
+        await broker.publish(b"{}", exchange=topology.dead_letters, routing_key=main, persist=True)
+    assert [await _queue_depth(settings.rabbitmq_url, n) for n in (main, delay, dlq)] == [1, 0, 1]
+    try:
+        async with running(build_app(settings, [routing], title="routing")):
+            pass
+        assert [await _queue_depth(settings.rabbitmq_url, n) for n in (main, delay, dlq)] == [None, None, 1]
+        connection = await aio_pika.connect(settings.rabbitmq_url)
+        async with connection:  # the operators looked at the dead letter and let it go
+            await (await (await connection.channel()).declare_queue(dlq, passive=True)).purge()
+        async with running(build_app(settings, [routing], title="routing")):
+            pass
+        assert await _queue_depth(settings.rabbitmq_url, dlq) is None
+    finally:
+        connection = await aio_pika.connect(settings.rabbitmq_url)
+        async with connection:
+            await (await connection.channel()).queue_delete(dlq)

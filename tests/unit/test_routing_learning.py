@@ -18,8 +18,9 @@ from services.routing.handlers import (
     RoutingDeps,
     activate_model,
     apply_routing_change,
-    learn_from_change,
+    learn_from_revision,
     model_status,
+    record_answer,
     retrain,
     retrain_due,
     rollback_model,
@@ -30,7 +31,7 @@ from services.routing.learning.blend import blend
 from services.routing.learning.model import CommuneModel, Example, _fit, _matrix, features_text, fit
 from services.routing.learning.store import InMemoryLearningStore
 from services.routing.memory import FixedRules, InMemoryDecisions, InMemoryDirectory, RecordedEvents
-from shared.contracts import Envelope, Kind, RoutingChange, Source, SubmissionReceivedV1, SubmissionRoutedV1
+from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1, SubmissionRoutedV1
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 ITEMS = [json.loads(line) for p in sorted(CORPUS.glob("*.jsonl")) for line in p.open(encoding="utf-8")]
@@ -182,8 +183,7 @@ async def _route(deps: RoutingDeps, commune_id: str, submission_id: str, text: s
 
 async def _correct(deps: RoutingDeps, commune_id: str, submission_id: str, topic: int) -> None:
     change = ChangeIn(action="reclassify", topic=topic, reason="Sửa phân loại")
-    revised = await apply_routing_change(deps, commune_id, submission_id, change, "staff")
-    await learn_from_change(deps, Envelope.wrap(revised, commune_id=commune_id, correlation_id="c"), revised)
+    await apply_routing_change(deps, commune_id, submission_id, change, "staff")  # stores the example
 
 
 async def test_a_communes_corrections_never_change_another_communes_routing():
@@ -227,13 +227,44 @@ async def test_automatic_decisions_are_not_examples_answers_are():
     store = InMemoryLearningStore()
     deps = _deps(store, "demo")
     decision = await _route(deps, "demo", "s1", TEXT)
-    envelope = Envelope.wrap(decision, commune_id="demo", correlation_id="c")
-    await learn_from_change(deps, envelope, decision)
-    assert await store.examples("demo", 10) == []
+    assert not await learn_from_revision(deps, "demo", decision)
+    assert await store.examples("demo", 10) == [] and (await store.state("demo")).pending_at is None
     # The office answered under the topic the item was left in: that is its word on the item.
-    answered = decision.model_copy(update={"revision": 1, "change": RoutingChange.ANSWERED})
-    await learn_from_change(deps, envelope, answered)
+    await record_answer(deps, "demo", "s1", "Xã đã kiểm tra và xử phạt cơ sở.", "staff")
     assert [e.topic for e in await store.examples("demo", 10)] == [decision.topic]
+    assert (await store.state("demo")).pending_at is not None  # the commune waits for retraining
+
+
+async def test_the_staff_change_stores_its_example_and_schedules_the_communes_retraining():
+    store = InMemoryLearningStore()
+    deps = _deps(store, "demo", "xa-b")
+    await _route(deps, "demo", "s1", TEXT)
+    change = ChangeIn(action="reclassify", topic=3, reason="Sửa phân loại")
+    revised = await apply_routing_change(deps, "demo", "s1", change, "staff")
+    [example] = await store.examples("demo", 10)
+    assert (example.submission_id, example.text, example.topic) == ("s1", TEXT, 3)
+    assert example.office_id == revised.office_id
+    state = await store.state("demo")
+    assert state.examples == 1 and state.pending_at is not None
+    assert [s.commune_id for s in await store.pending(arrived_before=10**12)] == ["demo"]
+    # The same revision learnt again (a retried call) changes nothing more.
+    assert await learn_from_revision(deps, "demo", revised)
+    assert (await store.state("demo")).examples == 1
+
+
+class _DownStore(InMemoryLearningStore):
+    async def put_example(self, commune_id: str, example: Example, revision: int, at: float) -> bool:
+        raise ConnectionError("store unreachable")
+
+
+async def test_a_change_stands_when_its_example_cannot_be_stored():
+    deps = _deps(_DownStore(), "demo")
+    await _route(deps, "demo", "s1", TEXT)
+    change = ChangeIn(action="reclassify", topic=3, reason="Sửa phân loại")
+    revised = await apply_routing_change(deps, "demo", "s1", change, "staff")
+    stored = await deps.decisions.get("demo", "s1")
+    assert stored is not None and (stored["topic"], stored["revision"]) == (3, revised.revision) == (3, 1)
+    assert deps.events.flushed == [("demo", "s1")]  # type: ignore[attr-defined]
 
 
 async def test_a_model_worse_than_the_rules_on_held_out_examples_is_not_activated():

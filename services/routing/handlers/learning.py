@@ -1,7 +1,9 @@
 """Learning from the office: each staff change to a decision (confirm, reclassify, reassign,
 merge, split) and each answer recorded on it (the office answered under the topic it left)
-becomes a labelled example of its commune; the commune is retrained once its
-corrections pause (`retrain_due`, run by the service's background loop); a model is activated
+becomes a labelled example of its commune, stored by the staff use case that made the
+revision (`handlers/staff.py`: routed items that no person touched are not examples, so the
+learning takes no message per item); the commune is retrained once its corrections pause
+(`retrain_due`, run by the service's background loop); a model is activated
 only if, held out on the commune's own examples, it routes at least as well as the rules; staff
 can roll the active model back. Nothing here reads or writes another commune's data."""
 
@@ -18,7 +20,7 @@ from services.routing.handlers.ports import Doc, RoutingDeps
 from services.routing.learning import Learning, Policy
 from services.routing.learning.blend import blend
 from services.routing.learning.model import CommuneModel, Example, fit, held_out
-from shared.contracts import Envelope, RoutingChange, SubmissionRoutedV1
+from shared.contracts import RoutingChange, SubmissionRoutedV1
 from shared.directory import Commune, Dialogue
 
 log = logging.getLogger(__name__)
@@ -72,14 +74,17 @@ async def blended(
     )
 
 
-async def learn_from_change(deps: RoutingDeps, envelope: Envelope, routed: SubmissionRoutedV1) -> bool:
-    """`submission.routed.v1` of a staff change -> the commune's example for that submission
-    (replacing an earlier one) and a pending retraining. Other revisions are ignored."""
+async def learn_from_revision(deps: RoutingDeps, commune_id: str, revised: SubmissionRoutedV1) -> bool:
+    """A revision made by a person (`LEARNED`), just stored by a staff use case -> the
+    commune's example for that submission (replacing the one of an earlier revision; an older
+    revision never replaces a later one) and a pending retraining, which the background job
+    (`retrain_due`) runs once the commune's corrections pause. False: nothing stored (an
+    automatic decision, learning off, or a later revision already learnt)."""
     learning = deps.learning
-    if learning is None or routed.change not in LEARNED:
-        return True
-    example = Example(routed.submission_id, routed.text, routed.topic, routed.office_id)
-    return await learning.store.put_example(envelope.commune_id, example, routed.revision, time.time())
+    if learning is None or revised.change not in LEARNED:
+        return False
+    example = Example(revised.submission_id, revised.text, revised.topic, revised.office_id)
+    return await learning.store.put_example(commune_id, example, revised.revision, time.time())
 
 
 async def retrain_due(deps: RoutingDeps, now: float | None = None) -> list[Training]:
@@ -105,7 +110,8 @@ def _evaluate(examples: list[Example], policy: Policy) -> tuple[float, float, fl
     rules_ok = blend_ok = model_ok = 0
     for example, rules_topic, p in zip(examples, rules_topics, predictions, strict=True):
         rules_ok += rules_topic == example.topic
-        confident = p is not None and p.probability >= policy.confidence
+        # A remembered correction decides whatever its similarity's size (as `blend` does).
+        confident = p is not None and (p.neighbour is not None or p.probability >= policy.confidence)
         chosen = int(p.label) if confident and p is not None else rules_topic
         blend_ok += chosen == example.topic
         model_ok += p is not None and int(p.label) == example.topic
@@ -147,16 +153,7 @@ async def retrain(deps: RoutingDeps, commune_id: str, *, in_thread: bool = True)
         "refused": not activate,
     }
     version = await learning.store.save_model(commune_id, doc | {"model": None})
-    stored = CommuneModel(
-        model.commune_id,
-        version,
-        model.examples,
-        model.digest,
-        model.blocks,
-        model.topic,
-        model.office,
-        model.vocabularies,
-    )
+    stored = replace(model, version=version)
     await learning.store.put_weights(commune_id, version, stored.to_doc())
     if activate:
         state = await learning.store.state(commune_id)

@@ -1,6 +1,6 @@
 """What staff do with routing's decisions: read them, change them (reclassify, reassign,
-confirm, merge, split: each a new revision with its audit entry and event), record the answer,
-and edit the commune's rules."""
+confirm, merge, split: each a new revision with its audit entry, its event and the commune's
+learning example), record the answer (an example too), and edit the commune's rules."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from services.routing.changes import ChangeIn, apply_change
+from services.routing.handlers.learning import learn_from_revision
 from services.routing.handlers.ports import Doc, OfficeScope, RoutingDeps, RuleBook
 from services.routing.logic import explained, with_recurrence
 from services.routing.recurrence import Match, summarise
@@ -129,6 +130,7 @@ async def apply_routing_change(
     }
     if not await deps.decisions.revise(revised, envelope, current.revision, audit):
         raise Conflict(*DECISION_CHANGED)
+    await _learn(deps, commune_id, revised)
     try:
         await deps.events.flush(commune_id, submission_id)
     except Exception:  # stored: the outbox relay publishes it
@@ -169,10 +171,24 @@ async def record_answer(
             break
     else:
         raise Conflict(*DECISION_CHANGED)
+    await _learn(deps, commune_id, revised)
     try:
         await deps.events.flush(commune_id, submission_id)
     except Exception:  # stored: the outbox relay publishes it
         log.warning("answer stored, event left to the relay", extra={"submission_id": submission_id})
+
+
+async def _learn(deps: RoutingDeps, commune_id: str, revised: SubmissionRoutedV1) -> None:
+    """The stored revision becomes the commune's example. The revision stands whatever happens
+    here: a store error loses this example only, and is logged."""
+    try:
+        await learn_from_revision(deps, commune_id, revised)
+    except Exception:
+        log.warning(
+            "routing change stored, its learning example not",
+            extra={"submission_id": revised.submission_id, "revision": revised.revision},
+            exc_info=True,
+        )
 
 
 async def replace_rules(deps: RoutingDeps, book: RuleBook, commune_id: str, rules: Doc, author: str) -> int:
