@@ -65,6 +65,9 @@ _OLD_STYLE = re.compile(
     rf"([{_TONED}])"
     r"(?![^\W\d_])"  # nothing after: the syllable is open
 )
+# The vowel pair `_OLD_STYLE` needs: a cheap test that most text fails (the lazy onset of
+# `_OLD_STYLE` is tried at every position of the text).
+_OLD_STYLE_PAIR = re.compile(rf"[oOuU][{_TONED}]")
 
 
 def _move_tone(match: re.Match[str]) -> str:
@@ -86,6 +89,8 @@ def unify_tone_marks(s: str) -> str:
     documents and ``underthesea.text_normalize`` use. Input is expected in NFC; other text is
     returned unchanged.
     """
+    if _OLD_STYLE_PAIR.search(s) is None:  # every match of `_OLD_STYLE` holds such a pair
+        return s
     return _OLD_STYLE.sub(_move_tone, s)
 
 
@@ -95,6 +100,21 @@ def unify_tone_marks(s: str) -> str:
 # Icelandic eth) is a frequent look-alike typed for "Đ".
 _LETTER_MAP: Final = MappingProxyType({"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"})
 _NON_WORD = re.compile(r"[\W_]+")
+# Every combining mark lies below U+20000 (planes 2-16 hold none); text with a character above
+# that is folded character by character (`_fold_marks_slow`), so the table is exact either way.
+_TABLE_END: Final = "\U00020000"
+# One pass of `str.translate` for NFD text below `_TABLE_END`: đ→d, combining marks dropped.
+_FOLD_TABLE: Final[Mapping[int, str | None]] = MappingProxyType(
+    {
+        **{c: None for c in range(ord(_TABLE_END)) if unicodedata.combining(chr(c))},
+        **{ord(k): v for k, v in _LETTER_MAP.items()},
+    }
+)
+
+
+def _fold_marks_slow(text: str) -> str:
+    text = "".join(_LETTER_MAP.get(ch, ch) for ch in text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
 def fold(s: str) -> str:
@@ -105,9 +125,11 @@ def fold(s: str) -> str:
     equals its accented twin. Folding merges distinct words (xã/xa), so match on the folded
     form and display the original.
     """
-    text = unicodedata.normalize("NFC", s).lower()
-    text = "".join(_LETTER_MAP.get(ch, ch) for ch in text)
-    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    # đ and ð have no decomposition and no decomposition yields them, so mapping them after
+    # NFD is the same as before it.
+    text = unicodedata.normalize("NFD", unicodedata.normalize("NFC", s).lower())
+    if not text.isascii():
+        text = text.translate(_FOLD_TABLE) if max(text) < _TABLE_END else _fold_marks_slow(text)
     return _NON_WORD.sub(" ", text).strip()
 
 

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import shared.text as shared_text
 from shared.text import (
     INFORMAL_EXPANSIONS,
     PHRASE_CANONICAL,
@@ -138,3 +139,29 @@ def test_tables_are_immutable():
         INFORMAL_EXPANSIONS["ko"] = "co"  # type: ignore[index]
     with pytest.raises(TypeError):
         PHRASE_CANONICAL["lo dal"] = "x"  # type: ignore[index]
+
+
+def _fold_by_definition(s: str) -> str:
+    """`fold` as its docstring defines it, one character at a time."""
+    letters = {"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"}
+    text = "".join(letters.get(ch, ch) for ch in unicodedata.normalize("NFC", s).lower())
+    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    return re.sub(r"[\W_]+", " ", text).strip()
+
+
+def test_fold_drops_exactly_the_combining_marks_of_every_code_point():
+    samples = [*range(0x20000), 0x2A6D6, 0xE0100, 0xE01EF, 0x10FFFD]
+    for code in samples:
+        if 0xD800 <= code < 0xE000:
+            continue  # surrogates
+        text = f"Đa{chr(code)}ấp\u0301 x"
+        assert fold(text) == _fold_by_definition(text), hex(code)
+    astral = "Hoà \U00020000 thuý \U0001d165 Ð"
+    assert fold(astral) == _fold_by_definition(astral)
+
+
+@given(st.text(alphabet=VIETNAMESE_LETTERS + VIETNAMESE_LETTERS.upper() + " .,_-\u0301\u0323ÐðĐ\U00020001"))
+def test_fold_and_tone_marks_agree_with_their_definitions(text):
+    assert fold(text) == _fold_by_definition(text)
+    # The quick pre-test of unify_tone_marks skips only text the full pattern leaves as it is.
+    assert unify_tone_marks(text) == shared_text._OLD_STYLE.sub(shared_text._move_tone, text)
