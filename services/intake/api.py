@@ -129,7 +129,7 @@ async def _view(repo: SubmissionRepository, doc: dict, *, public: bool = False) 
             "by": None if public else h.get("by", "system"),
             "staff_note_vi": None if public else h.get("staff_note_vi"),
         }
-        for h in await repo.history(doc["commune_id"], doc["_id"])
+        for h in await repo.history(doc)
     ]
     office = {"id": doc["office_id"], "name": doc["office_name"]} if doc.get("office_id") else None
     return SubmissionView(

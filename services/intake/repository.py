@@ -1,25 +1,55 @@
-"""Intake's own collections: submissions (with their outbox) and their status history."""
+"""Intake's own collections: submissions (with their outbox) and their status history.
+
+Every read on the hot path addresses documents by `_id` or by the unique index of tracking
+codes: a submission by its id or its code, its history entries by the `_id`s the submission
+lists (`history_entry_ids`: entry key -> entry `_id`, set by `list_history_entry` with each
+entry). The wire store answered the earlier read of a history by commune and submission by
+scanning the commune's entries, its index notwithstanding (23.8 ms at 20,000 entries, growing).
+Entries stored before submissions listed them are listed once, at start-up
+(`list_stored_history`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from pymongo import ASCENDING, InsertOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
+from shared.clock import utcnow
 from shared.group_commit import GroupWriter
 from shared.outbox import ensure_outbox_index
 
 SUBMISSIONS = "intake_submissions"
 HISTORY = "intake_submission_history"
+MIGRATIONS = "intake_migrations"
+# On a submission: {entry key: entry `_id`} of its history entries, a map rather than an array
+# so that setting one key is idempotent and needs no existing field (the wire store's
+# `$addToSet` silently does nothing on a document without the array).
+HISTORY_IDS = "history_entry_ids"
+# The migration that listed the entries stored before `HISTORY_IDS` existed: done once per store.
+HISTORY_LISTED = "history_entry_ids_v1"
+_MIGRATION_CHUNK = 1000
+
+
+def history_key(entry_id: str) -> str:
+    """The entry's key in its submission's `HISTORY_IDS`: a field name ('.' and a leading '$'
+    would be paths and operators), distinct for distinct ids."""
+    return entry_id.replace("%", "%25").replace(".", "%2E").replace("$", "%24")
+
+
+def history_ids(entry_ids: Sequence[str]) -> dict[str, str]:
+    """The `HISTORY_IDS` of a submission whose history holds `entry_ids` (for bulk seeding)."""
+    return {history_key(entry_id): entry_id for entry_id in entry_ids}
 
 
 class SubmissionRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self.submissions = db[SUBMISSIONS]
         self.history_entries = db[HISTORY]
+        self.migrations = db[MIGRATIONS]
         # Submissions and history entries written by concurrent requests and events go to the
         # store together (group commit); each caller still waits for its own write.
         self._submission_writes = GroupWriter(self.submissions)
@@ -36,6 +66,46 @@ class SubmissionRepository:
         await self.history_entries.create_index(
             [("commune_id", ASCENDING), ("submission_id", ASCENDING), ("at", ASCENDING)]
         )
+        await self.list_stored_history()
+
+    async def list_stored_history(self) -> int:
+        """One-off (the first start of this version on a store): every history entry already
+        stored is listed in its submission's `HISTORY_IDS`, so a commune's earlier history is
+        still shown. Idempotent (a key set twice is set once), so replicas starting together or
+        a start interrupted half-way are harmless; marked done in `MIGRATIONS` at the end.
+        Returns how many entries it listed. Streams the entries in chunks (bounded memory)."""
+        if await self.migrations.find_one({"_id": HISTORY_LISTED}, {"_id": 1}):
+            return 0
+        listed = 0
+        chunk: dict[tuple[str, str], dict[str, str]] = {}
+        entries = self.history_entries.find({}, {"commune_id": 1, "submission_id": 1})
+        async for entry in entries:
+            key = (entry["commune_id"], entry["submission_id"])
+            chunk.setdefault(key, {})[f"{HISTORY_IDS}.{history_key(entry['_id'])}"] = entry["_id"]
+            listed += 1
+            if listed % _MIGRATION_CHUNK == 0:
+                await self._list_entries(chunk)
+                chunk = {}
+        await self._list_entries(chunk)
+        await self.mark_history_listed(listed)
+        return listed
+
+    async def mark_history_listed(self, entries: int = 0) -> None:
+        """Every stored entry is listed in its submission (the migration's end, or a store
+        seeded in this layout): later starts skip the migration."""
+        await self.migrations.update_one(
+            {"_id": HISTORY_LISTED}, {"$set": {"done_at": utcnow(), "entries": entries}}, upsert=True
+        )
+
+    async def _list_entries(self, chunk: dict[tuple[str, str], dict[str, str]]) -> None:
+        if chunk:
+            await self.submissions.bulk_write(
+                [
+                    UpdateOne({"_id": submission_id, "commune_id": commune_id}, {"$set": keys})
+                    for (commune_id, submission_id), keys in chunk.items()
+                ],
+                ordered=False,
+            )
 
     async def insert(self, doc: dict) -> None:
         """Raises DuplicateKeyError when the id or the tracking code is taken."""
@@ -119,14 +189,29 @@ class SubmissionRepository:
         )
 
     async def add_history(self, entry: dict) -> bool:
-        """Entries are keyed by the event that caused them: a redelivery adds nothing."""
+        """Entries are keyed by the event that caused them: a redelivery adds nothing. The entry
+        is shown once its submission lists it too (`list_history_entry`, written alongside)."""
         return await self._history_writes.insert(entry)
 
-    async def history(self, commune_id: str, submission_id: str) -> list[dict]:
-        cursor = self.history_entries.find({"commune_id": commune_id, "submission_id": submission_id}).sort(
-            "at", ASCENDING
+    async def list_history_entry(self, commune_id: str, submission_id: str, entry_id: str) -> None:
+        """List the history entry `entry_id` in its submission (idempotent; grouped with the
+        submission's other writes of the same event)."""
+        await self._submission_writes.write(
+            UpdateOne(
+                {"_id": submission_id, "commune_id": commune_id},
+                {"$set": {f"{HISTORY_IDS}.{history_key(entry_id)}": entry_id}},
+            )
         )
-        return await cursor.to_list()
+
+    async def history(self, doc: Mapping[str, Any]) -> list[dict]:
+        """The history entries of the submission `doc` (as read from this repository), oldest
+        first: read by the `_id`s it lists, no read at all when it lists none."""
+        entry_ids = list((doc.get(HISTORY_IDS) or {}).values())
+        if not entry_ids:
+            return []
+        query = {"_id": {"$in": entry_ids}, "commune_id": doc["commune_id"], "submission_id": doc["_id"]}
+        entries = await self.history_entries.find(query).to_list()
+        return sorted(entries, key=lambda entry: entry["at"])
 
     async def count(self, commune_id: str) -> int:
         return await self.submissions.count_documents({"commune_id": commune_id})

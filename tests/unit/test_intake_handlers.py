@@ -216,6 +216,7 @@ class FakeStatusStore:
     def __init__(self) -> None:
         self.submission: Doc = {"status": "received", "status_rank": 1, "routing_revision": -1}
         self.history: dict[str, Doc] = {}
+        self.listed: dict[str, set[str]] = {}  # submission -> the entry ids it lists
         self.followup: Doc = {}
 
     async def record_facts(self, commune_id: str, submission_id: str, facts: Doc) -> None:
@@ -235,6 +236,9 @@ class FakeStatusStore:
             return False
         self.history[entry["_id"]] = entry
         return True
+
+    async def list_history_entry(self, commune_id: str, submission_id: str, entry_id: str) -> None:
+        self.listed.setdefault(submission_id, set()).add(entry_id)
 
 
 class FakePlans:
@@ -286,6 +290,8 @@ async def test_routed_then_notified_moves_the_status_forward_and_a_redelivery_ch
         "Đã thông báo cho cơ quan chuẩn bị trả lời.",
     ]
     assert d.metrics.status_updates.labels("demo", "routed")._value.get() == 1
+    # The submission lists each entry once (read back by `_id`), a redelivery adds no second one.
+    assert store.listed == {"s1": set(store.history)}
 
 
 async def test_a_staff_change_and_a_failed_notification_are_history_only():
@@ -354,6 +360,7 @@ async def test_a_follow_up_change_reaches_every_submission_it_answers(status, wo
         f"Thực hiện kết luận: {wording} (Phòng Kinh tế). Đã khảo sát"
     ] * 2
     assert sorted(store.history) == [f"{event.event_id}:s1", f"{event.event_id}:s2"]
+    assert store.listed == {"s1": {f"{event.event_id}:s1"}, "s2": {f"{event.event_id}:s2"}}
 
 
 async def test_an_issued_conclusion_notice_marks_its_duty_done_and_minutes_mark_nothing():

@@ -51,6 +51,10 @@ class StatusStore(Protocol):
         """False: an entry with this `_id` is stored already (a redelivered event)."""
         ...
 
+    async def list_history_entry(self, commune_id: str, submission_id: str, entry_id: str) -> None:
+        """The submission lists the entry, so its history is read by `_id` (idempotent)."""
+        ...
+
 
 class PlanDuties(Protocol):
     async def mark_done(
@@ -95,8 +99,9 @@ async def record_status(deps: StatusDeps, envelope: Envelope, payload: StatusEve
     }
     if change.staff_note_vi:
         entry["staff_note_vi"] = change.staff_note_vi
-    # The status and the history entry are separate writes of separate collections: they go at
-    # once, each grouped with other events' writes of the same collection.
+    # The status, the entry's place in the submission's list and the entry itself go at once:
+    # the first two in one command of the submissions' group commit, the entry in the history's.
+    writes.append(repo.list_history_entry(envelope.commune_id, payload.submission_id, envelope.event_id))
     *_, added = await asyncio.gather(*writes, repo.add_history(entry))
     if added:
         deps.metrics.status_updates.labels(envelope.commune_id, change.status).inc()
@@ -107,29 +112,34 @@ async def record_follow_up(deps: StatusDeps, envelope: Envelope, changed: Follow
     """Each submission the conclusion answers carries its follow-up (a later revision wins) and
     gets one history entry per event."""
     note = follow_up_note(changed.status, changed.office_name, changed.note)
+    repo = deps.submissions
     for submission_id in changed.submission_ids:
-        await deps.submissions.record_followup(
-            envelope.commune_id,
-            submission_id,
-            {
-                "followup_status": changed.status,
-                "followup_revision": changed.revision,
-                "followup_due": changed.due.isoformat(),
-                "followup_note": changed.note,
-                "followup_updated_at": iso(envelope.occurred_at),
-            },
-        )
-        await deps.submissions.add_history(
-            {
-                "_id": f"{envelope.event_id}:{submission_id}",
-                "commune_id": envelope.commune_id,
-                "submission_id": submission_id,
-                "at": envelope.occurred_at,
-                "status": f"followup_{changed.status}",
-                "note_vi": note,
-                "event_type": envelope.routing_key,
-                "by": changed.changed_by,
-            }
+        entry_id = f"{envelope.event_id}:{submission_id}"
+        await asyncio.gather(
+            repo.record_followup(
+                envelope.commune_id,
+                submission_id,
+                {
+                    "followup_status": changed.status,
+                    "followup_revision": changed.revision,
+                    "followup_due": changed.due.isoformat(),
+                    "followup_note": changed.note,
+                    "followup_updated_at": iso(envelope.occurred_at),
+                },
+            ),
+            repo.list_history_entry(envelope.commune_id, submission_id, entry_id),
+            repo.add_history(
+                {
+                    "_id": entry_id,
+                    "commune_id": envelope.commune_id,
+                    "submission_id": submission_id,
+                    "at": envelope.occurred_at,
+                    "status": f"followup_{changed.status}",
+                    "note_vi": note,
+                    "event_type": envelope.routing_key,
+                    "by": changed.changed_by,
+                }
+            ),
         )
 
 

@@ -735,7 +735,7 @@ async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
     history = [{"at": vn_datetime(doc["received_at"]), "note": SubmissionStatus.RECEIVED.label_vi + "."}]
     history += [
         {"at": vn_datetime(h["at"]), "note": resident_note(h)}
-        for h in await repo.history(doc["commune_id"], doc["_id"])
+        for h in await repo.history(doc)
     ]
     stage, stage_label = headline(doc)
     followup = doc.get("followup_status")

@@ -309,7 +309,7 @@ async def render_item(
             "staff_note": h.get("staff_note_vi"),  # a change's reason: staff pages only
             "by": h.get("by"),
         }
-        for h in await kit.repo.history(commune.id, doc["_id"])
+        for h in await kit.repo.history(doc)
     ]
     decision = None
     if user.role in ANSWERERS:
