@@ -12,12 +12,15 @@ the same sessions; logout anywhere is logout everywhere).
 
 Argon2 runs in a small thread pool (`_HASHING`, 2 threads), never on the event loop: a burst
 of logins queues there instead of stalling every other request. `hash_password` is the
-synchronous form for code outside a request (seeding, commands).
+synchronous form for code outside a request (seeding, commands). Each hash or verification
+holds the hasher's memory cost (64 MiB) while it runs, so nothing is hashed at import: the
+hash an unknown name is checked against is made on the first such login, in the pool.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import secrets
 from concurrent.futures import ThreadPoolExecutor
@@ -43,7 +46,6 @@ ROLE_LABELS_VI = {role.value: role.label_vi for role in Role}
 IDENTITY_ROLES = MANAGERS
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) defaults
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))  # verified against for unknown names: same timing
 _HASHING = ThreadPoolExecutor(
     max_workers=2, thread_name_prefix="argon2"
 )  # bounded: a flood of logins waits here
@@ -114,6 +116,18 @@ async def verify_password(password_hash: str, password: str) -> bool:
     return await asyncio.get_running_loop().run_in_executor(_HASHING, _verify, password_hash, password)
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    """What an unknown name's password is verified against, with the hasher's parameters."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def _verify_unknown(password: str) -> bool:
+    """As long as verifying a known user's password (after the first call, which also hashes)."""
+    _verify(_dummy_hash(), password)
+    return False
+
+
 def user_document(
     username: str,
     password: str,
@@ -169,9 +183,10 @@ class StaffStore:
     async def authenticate(self, username: str, password: str) -> StaffUser | None:
         """The user when the password is right; None otherwise (unknown names cost the same)."""
         doc = await self.users.find_one({"username": normalise_username(username)})
-        if not await verify_password(doc["password_hash"] if doc else _DUMMY_HASH, password):
+        if doc is None:
+            await asyncio.get_running_loop().run_in_executor(_HASHING, _verify_unknown, password)
             return None
-        if doc is None or doc.get("disabled"):
+        if not await verify_password(doc["password_hash"], password) or doc.get("disabled"):
             return None
         if _hasher.check_needs_rehash(doc["password_hash"]):
             await self.users.update_one(
