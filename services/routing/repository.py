@@ -5,20 +5,22 @@ staff changes, and the repeat index (`repeat_index`) kept up to date with the de
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, WriteError
 
 from services.routing import repeat_index
 from services.routing.repeats import Repeats
+from shared.batching import Batcher
 from shared.clock import iso, utcnow
 from shared.contracts import Envelope, SubmissionRoutedV1
 from shared.group_commit import GroupWriter
 from shared.ids import new_id
+from shared.mongo import Collection
 from shared.outbox import Outbox, ensure_outbox_index, outbox_fields
 
 DECISIONS = "routing_decisions"
@@ -39,6 +41,41 @@ _ITEM_FIELDS = {
     )
 }
 log = logging.getLogger(__name__)
+# Server codes of a duplicate key (those PyMongo raises as DuplicateKeyError): an upsert racing
+# another change's for the same index document; not reported as a failed write.
+_DUPLICATE_KEY_CODES = frozenset({11000, 11001, 12582})
+MAX_CHANGES_PER_COMMAND = 50  # about 1,000 index writes
+
+
+class IndexWriter:
+    """The index writes of concurrent stored changes in one unordered bulk command (group
+    commit, as `shared.group_commit.GroupWriter`): each change hands over all its writes as one
+    request, so a change costs one waiting caller, not one task per write. Every change gets
+    back, per write, the store's error, or None when the write was applied; a command that
+    failed as a whole raises to every change in it."""
+
+    def __init__(self, collection: Collection) -> None:
+        self._collection = collection
+        self._batches: Batcher[list[UpdateOne], list[dict[str, Any] | None]] = Batcher(
+            self._write, max_batch=MAX_CHANGES_PER_COMMAND, name=f"group-commit:{collection.name}"
+        )
+
+    async def write(self, ops: list[UpdateOne]) -> list[dict[str, Any] | None]:
+        return await self._batches.submit(ops)
+
+    async def _write(
+        self, _key: Hashable, changes: list[list[UpdateOne]]
+    ) -> Sequence[list[dict[str, Any] | None]]:
+        refused: dict[int, dict[str, Any]] = {}
+        try:
+            await self._collection.bulk_write([op for ops in changes for op in ops], ordered=False)
+        except BulkWriteError as exc:
+            refused = {error["index"]: error for error in exc.details.get("writeErrors", ())}
+        results, start = [], 0
+        for ops in changes:
+            results.append([refused.get(i) for i in range(start, start + len(ops))])
+            start += len(ops)
+        return results
 
 
 def answer_entry(commune_id: str, submission_id: str, text: str, by: str, at: str) -> dict[str, Any]:
@@ -60,7 +97,7 @@ class DecisionRepository:
         self.changes = db[CHANGES]
         self.repeats = db[REPEATS]
         self._decision_inserts = GroupWriter(self.decisions)  # concurrent events' decisions in one command
-        self._index_writes = GroupWriter(self.repeats)  # concurrent events' index writes in one command
+        self._index_writes = IndexWriter(self.repeats)  # concurrent events' index writes in one command
         self._repeats = Repeats(self.repeats, limits or repeat_index.Limits())  # reads by `_id`, together
 
     async def ensure_indexes(self) -> None:
@@ -109,16 +146,19 @@ class DecisionRepository:
         """The index writes of one stored change, in one command with other events' writes. A
         write the store refuses is logged, not raised: the decision is stored and published
         either way; only later repeats may miss this item."""
-        results = await asyncio.gather(
-            *(
-                self._index_writes.write(UpdateOne(where, update, upsert=upsert))
-                for where, update, upsert in writes
-            ),
-            return_exceptions=True,
-        )
-        failed = [r for r in results if isinstance(r, BaseException) and not isinstance(r, DuplicateKeyError)]
+        if not writes:
+            return
+        try:
+            errors = await self._index_writes.write(
+                [UpdateOne(where, update, upsert=upsert) for where, update, upsert in writes]
+            )
+        except Exception as exc:  # the whole command failed: every write of this change with it
+            log.warning("repeat index writes failed", extra={"failed": len(writes), "error": repr(exc)})
+            return
+        failed = [e for e in errors if e is not None and e.get("code") not in _DUPLICATE_KEY_CODES]
         if failed:
-            log.warning("repeat index writes failed", extra={"failed": len(failed), "error": repr(failed[0])})
+            first = WriteError(failed[0].get("errmsg", "write refused"), failed[0].get("code"), failed[0])
+            log.warning("repeat index writes failed", extra={"failed": len(failed), "error": repr(first)})
 
     async def _index(self, commune_id: str, doc: dict[str, Any]) -> None:
         item = repeat_index.Item.of(doc)
