@@ -8,6 +8,7 @@ from email.header import Header
 from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import parseaddr
+from functools import lru_cache
 
 from shared.errors import PermanentError
 
@@ -42,10 +43,17 @@ def set_encoded(message: EmailMessage, name: str, text: str, *, trailer: str | N
     thoại giữa" arrives as "đối thoạigiữa"), and aiosmtplib always re-serialises with
     `policy.SMTP`. `email.header.Header` keeps spaces inside the encoded words, and a
     pre-folded raw value with short lines is emitted verbatim by every policy."""
+    message.set_raw(name, _encoded(name, text, trailer))
+
+
+@lru_cache(maxsize=256)
+def _encoded(name: str, text: str, trailer: str | None) -> str:
+    """The encoded, folded value (a pure function: the same sender is encoded for every e-mail,
+    so a bounded memo)."""
     header = Header(text, "utf-8", header_name=name)
     if trailer:
         header.append(trailer, "us-ascii")
-    message.set_raw(name, header.encode())
+    return header.encode()
 
 
 def set_address(message: EmailMessage, name: str, value: str) -> None:

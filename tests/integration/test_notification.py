@@ -7,12 +7,14 @@ from email.message import EmailMessage
 
 import aiosmtplib
 import pytest
+from aiosmtplib.email import extract_sender
 from prometheus_client import CollectorRegistry
 
 from services.demo.seed import demo_dialogue, seed_demo
 from services.deployment import build_app
 from services.local.mail_capture import MailCapture
 from services.notification.app import build_service as notification
+from services.notification.headers import new_message, set_address
 from services.notification.repository import OUTCOMES
 from services.notification.smtp import SmtpSender
 from shared.contracts import Envelope, Kind, SubmissionRoutedV1
@@ -138,3 +140,45 @@ async def test_a_connection_idle_too_long_is_not_used_again(mail_capture, monkey
     await sender.close()
     assert len(mail_capture.messages()) == 3
     assert connections.opened == 3
+
+
+async def test_the_envelope_sender_is_the_one_aiosmtplib_reads_from_the_headers(mail_capture, monkeypatch):
+    """The sender parses each distinct From (or Sender, or Resent-) once and reuses it: the
+    MAIL FROM of every e-mail is still what aiosmtplib's own `extract_sender` gives."""
+    used: list[str] = []
+    sendmail = aiosmtplib.SMTP.sendmail
+
+    async def recording(self, sender, recipients, message, **kwargs):
+        used.append(sender)
+        return await sendmail(self, sender, recipients, message, **kwargs)
+
+    monkeypatch.setattr(aiosmtplib.SMTP, "sendmail", recording)
+    messages = []
+    for n, sender_value in enumerate(
+        ["Văn phòng Đảng ủy <vp@doithoai.test>", "Văn phòng Đảng ủy <vp@doithoai.test>", "b@doithoai.test"]
+    ):
+        message = new_message()
+        set_address(message, "From", sender_value)
+        message["To"], message["Subject"] = "c@doithoai.test", f"Thư {n}"
+        message.set_content("Nội dung")
+        messages.append(message)
+    with_sender = mail(3)
+    with_sender["Sender"] = "d@doithoai.test"
+    resent = mail(4)
+    resent["Resent-Date"], resent["Resent-From"] = "Sun, 06 Dec 2026 07:00:00 +0000", "e@doithoai.test"
+    resent["Resent-To"] = "b@doithoai.test"
+    messages += [with_sender, resent, mail(5)]
+    sender = SmtpSender(mail_capture.url, timeout_s=5)
+    for message in messages:
+        await sender.send(message)
+    await sender.close()
+    assert used == [extract_sender(m) for m in messages]
+    assert used == [
+        "vp@doithoai.test",
+        "vp@doithoai.test",
+        "b@doithoai.test",
+        "d@doithoai.test",
+        "e@doithoai.test",
+        "a@doithoai.test",
+    ]
+    assert len(mail_capture.messages()) == 6
