@@ -1,6 +1,8 @@
 """The rules and the commune's model together (pure): the rules decide until the commune's staff
 have confirmed or corrected enough items (`Policy.min_examples`) and the model is confident
-(`Policy.confidence`); the explanation says which spoke and on how many examples."""
+(`Policy.confidence`), or the text is close to an item staff placed themselves (the model's
+memory of corrections, which names that item); the explanation says which spoke and on how many
+examples."""
 
 from __future__ import annotations
 
@@ -49,7 +51,13 @@ def blend(
     topic_p, office_p = model.predict(decision.text, decision.topic)
     topic = int(topic_p.label)
     learned = f"Mô hình học từ {_examples_vi(model.examples)} (phiên bản {model.version})"
-    if topic_p.probability < policy.confidence:
+    if topic_p.neighbour is not None:
+        # A remembered item decides, whatever the policy's confidence: staff placed it themselves.
+        learned = (
+            f"Giống mục {topic_p.neighbour} cán bộ xã đã xếp ({topic_p.probability:.0%}),"
+            f" trong bộ nhớ của mô hình học từ {_examples_vi(model.examples)} (phiên bản {model.version})"
+        )
+    elif topic_p.probability < policy.confidence:
         return _with_line(
             decision,
             f"Theo quy tắc: {learned} chưa đủ tin cậy ({topic_p.probability:.0%} cho nội dung {topic}).",
@@ -64,7 +72,11 @@ def blend(
     folded = normalize_for_matching(decision.text)
     assignment = assign_office(commune, topic, folded)
     office_id = assignment.office_id
-    if office_p is not None and office_p.probability >= policy.confidence and commune.office(office_p.label):
+    if (
+        office_p is not None
+        and (office_p.neighbour is not None or office_p.probability >= policy.confidence)
+        and commune.office(office_p.label)
+    ):
         office_id = office_p.label
     office = commune.office(office_id)
     if office is None:
@@ -85,7 +97,9 @@ def blend(
     )
     if office_id != assignment.office_id:
         office_line = (
-            f"Giao {office.name}: theo mô hình của xã ({office_p.probability if office_p else 0:.0%})."
+            f"Giao {office.name}: như mục {office_p.neighbour} cán bộ xã đã giao."
+            if office_p is not None and office_p.neighbour is not None
+            else f"Giao {office.name}: theo mô hình của xã ({office_p.probability if office_p else 0:.0%})."
         )
     secondary = decision.secondary_topic
     if topic != decision.topic and decision.topic != 0:
@@ -102,7 +116,12 @@ def blend(
             "needs_review": topic_p.probability < review_threshold,
             "explanation": (
                 f"{decision.explanation} Commune model v{model.version} ({model.examples} examples):"
-                f" topic {topic} p={topic_p.probability:.2f}, office {office.id}."
+                + (
+                    f" like item {topic_p.neighbour} staff placed (cosine {topic_p.probability:.2f}),"
+                    if topic_p.neighbour is not None
+                    else ""
+                )
+                + f" topic {topic} p={topic_p.probability:.2f}, office {office.id}."
             ),
             "explanation_vi": (
                 line,

@@ -5,7 +5,14 @@ Features are TF-IDF weights of folded character n-grams (2 to 4 letters inside w
 folded words and word pairs, each block L2-normalised, plus the topic the rules chose (one
 column per topic number): the model learns where the commune's staff agree with the rules and
 where they correct them. The classifier is a multinomial
-logistic regression (scikit-learn). A trained model is kept as its vocabularies, IDF weights,
+logistic regression (scikit-learn), whose training weighs the examples where staff corrected
+the rules' topic `CORRECTION_WEIGHT` times.
+
+Beside it, a memory of the commune's corrections (`Memory`): the vectors of the items whose
+topic staff changed from the rules' (and of the confirmed items close to one of them). A new
+item whose cosine similarity to a remembered one reaches `MEMORY_THRESHOLD` takes that item's
+topic and office, and the explanation names it: the same local place or project the office
+already placed once comes back under its local name. A trained model is kept as its vocabularies, IDF weights,
 coefficients and intercepts (`to_doc`: JSON-safe lists and little-endian float32 bytes, never a
 pickle) and applied by `CommuneModel.predict` with the same analyzers scikit-learn builds, so
 a stored model is data that cannot run code when loaded.
@@ -40,6 +47,15 @@ RULES_COLUMNS = 21
 RULES_WEIGHT = 0.15
 # Columns kept per block (the most frequent): bounds a model's size, whatever the examples.
 MAX_FEATURES = 20_000
+# Cosine similarity (on the TF-IDF text columns) from which a remembered correction decides;
+# chosen by cross-validation on the corpus's tune part (`make eval`, ``tune_cv``).
+MEMORY_THRESHOLD = 0.4
+# At most this many remembered items (the latest): bounds a stored model's size.
+MAX_MEMORY = 1000
+# Weight in the logistic regression's training of an example whose topic staff corrected.
+CORRECTION_WEIGHT = 1.0
+# The rules' topic of an example is not known (then it is neither corrected nor one-hot).
+UNKNOWN = -1
 
 Analyzer = Callable[[str], list[str]]
 
@@ -53,13 +69,20 @@ class Example:
     topic: int
     office_id: str | None = None
     # The topic the rules choose for the text (filled in for training, never stored).
-    rules_topic: int = 0
+    rules_topic: int = UNKNOWN
+
+    @property
+    def corrected(self) -> bool:
+        """Staff put the item under another topic than the rules (known rules' topic only)."""
+        return self.rules_topic != UNKNOWN and self.rules_topic != self.topic
 
 
 @dataclass(frozen=True)
 class Prediction:
     label: str
-    probability: float
+    probability: float  # for a remembered item: the cosine similarity to it
+    # The earlier item the memory of corrections matched (None: the logistic regression spoke).
+    neighbour: str | None = None
 
 
 def features_text(text: str) -> str:
@@ -160,6 +183,97 @@ class Head:
 
 
 @dataclass(frozen=True, eq=False)
+class Memory:
+    """Remembered items of the commune: their labels and their text vectors (a CSR matrix, one
+    L2-normalised row per item)."""
+
+    ids: tuple[str, ...]
+    topics: tuple[int, ...]
+    offices: tuple[str | None, ...]
+    rows: Any  # scipy CSR, items x features
+    threshold: float
+
+    def nearest(self, cols: list[int], weights: list[float]) -> tuple[int, float] | None:
+        """The remembered item most similar to a text (its columns), if at least `threshold`."""
+        if not cols or not self.ids:
+            return None
+        q = np.asarray(weights, dtype=np.float64)
+        norm = float(np.sqrt(q @ q))
+        if norm == 0.0:
+            return None
+        query = np.zeros(self.rows.shape[1])
+        query[cols] = q / norm
+        sims = self.rows @ query  # one sparse matrix-vector product
+        best = float(sims.max())
+        if best < self.threshold:
+            return None
+        return int(np.flatnonzero(sims >= best - 1e-9)[-1]), best  # ties: the latest item
+
+    def to_doc(self) -> dict[str, Any]:
+        rows = self.rows
+        return {
+            "threshold": self.threshold,
+            "ids": list(self.ids),
+            "topics": list(self.topics),
+            "offices": list(self.offices),
+            "features": int(rows.shape[1]),
+            "indptr": rows.indptr.astype("<i4").tobytes(),
+            "indices": rows.indices.astype("<i4").tobytes(),
+            "data": rows.data.astype("<f4").tobytes(),
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Memory:
+        from scipy.sparse import csr_matrix
+
+        ids = tuple(str(x) for x in doc["ids"])
+        rows = csr_matrix(
+            (
+                np.frombuffer(bytes(doc["data"]), dtype="<f4").astype(np.float64),
+                np.frombuffer(bytes(doc["indices"]), dtype="<i4"),
+                np.frombuffer(bytes(doc["indptr"]), dtype="<i4"),
+            ),
+            shape=(len(ids), int(doc["features"])),
+        )
+        return cls(
+            ids,
+            tuple(int(x) for x in doc["topics"]),
+            tuple(None if x is None else str(x) for x in doc["offices"]),
+            rows,
+            float(doc["threshold"]),
+        )
+
+    @classmethod
+    def of(cls, rows: Any, examples: Sequence[Example], threshold: float) -> Memory:
+        """The corrected examples and the confirmed ones within `threshold` of one (the latest
+        `MAX_MEMORY`); `rows` are the examples' L2-normalised text vectors."""
+        keep = _remembered(rows, [e.corrected for e in examples], threshold)[-MAX_MEMORY:]
+        chosen = [examples[i] for i in keep]
+        return cls(
+            tuple(e.submission_id for e in chosen),
+            tuple(e.topic for e in chosen),
+            tuple(e.office_id for e in chosen),
+            rows[keep].tocsr(),
+            threshold,
+        )
+
+
+def _nearness(rows: Any, corrected: Sequence[bool]) -> np.ndarray:
+    """Per row, its greatest similarity to a corrected row (1 for a corrected row itself)."""
+    marked = [i for i, c in enumerate(corrected) if c]
+    near = np.zeros(rows.shape[0])
+    if marked:
+        near = np.asarray((rows @ rows[marked].T).max(axis=1).todense()).ravel()
+        near[marked] = 1.0
+    return near
+
+
+def _remembered(rows: Any, corrected: Sequence[bool], threshold: float) -> list[int]:
+    near = _nearness(rows, corrected)
+    return [i for i in range(rows.shape[0]) if corrected[i] or near[i] >= threshold]
+
+
+@dataclass(frozen=True, eq=False)
 class CommuneModel:
     """A commune's model: never applied to another commune (stored and cached by commune id)."""
 
@@ -171,8 +285,9 @@ class CommuneModel:
     topic: Head
     office: Head | None
     vocabularies: tuple[list[str], list[str]]
+    memory: Memory | None = None
 
-    def _columns(self, text: str, rules_topic: int) -> tuple[list[int], list[float]]:
+    def _text_columns(self, text: str) -> tuple[list[int], list[float]]:
         folded = features_text(text)
         cols: list[int] = []
         weights: list[float] = []
@@ -180,15 +295,24 @@ class CommuneModel:
             c, w = block.columns(folded)
             cols += c
             weights += w
-        if 0 <= rules_topic < RULES_COLUMNS:
-            cols.append(len(self.vocabularies[0]) + len(self.vocabularies[1]) + rules_topic)
-            weights.append(RULES_WEIGHT)
         return cols, weights
 
     def predict(self, text: str, rules_topic: int) -> tuple[Prediction, Prediction | None]:
         """The topic (label: its number as a string) and, when trained, the office, of a text
-        for which the rules chose `rules_topic`."""
-        cols, weights = self._columns(text, rules_topic)
+        for which the rules chose `rules_topic`: a remembered item's labels when the text is
+        close enough to one (`Prediction.neighbour` names it), else the regression's."""
+        cols, weights = self._text_columns(text)
+        if self.memory is not None:
+            hit = self.memory.nearest(cols, weights)
+            if hit is not None:
+                i, similarity = hit
+                neighbour = self.memory.ids[i]
+                topic = Prediction(str(self.memory.topics[i]), similarity, neighbour)
+                office_id = self.memory.offices[i]
+                return topic, (Prediction(office_id, similarity, neighbour) if office_id else None)
+        if 0 <= rules_topic < RULES_COLUMNS:
+            cols = [*cols, len(self.vocabularies[0]) + len(self.vocabularies[1]) + rules_topic]
+            weights = [*weights, RULES_WEIGHT]
         office = self.office.predict(cols, weights) if self.office is not None else None
         return self.topic.predict(cols, weights), office
 
@@ -205,6 +329,7 @@ class CommuneModel:
             "word_idf": [float(x) for x in self.blocks[1].idf],
             "topic": self.topic.to_doc(),
             "office": self.office.to_doc() if self.office is not None else None,
+            "memory": self.memory.to_doc() if self.memory is not None else None,
         }
 
     @classmethod
@@ -222,6 +347,7 @@ class CommuneModel:
             topic=Head.from_doc(doc["topic"]),
             office=Head.from_doc(doc["office"]) if doc.get("office") else None,
             vocabularies=(char_terms, word_terms),
+            memory=Memory.from_doc(doc["memory"]) if doc.get("memory") else None,
         )
 
 
@@ -257,6 +383,7 @@ class _Fitted:
     word: TfidfVectorizer
     topic: LogisticRegression
     office: LogisticRegression | None
+    x: Any  # the training examples' feature matrix
 
 
 def _matrix(
@@ -274,37 +401,72 @@ def _matrix(
     return hstack([char.transform(texts), word.transform(texts), one_hot]).tocsr()
 
 
-def _fit(texts: list[str], rules: list[int], topics: list[str], offices: list[str] | None) -> _Fitted | None:
+def _text_rows(x: Any) -> Any:
+    """The text columns of a feature matrix (without the rules' one-hot), rows L2-normalised."""
+    from sklearn.preprocessing import normalize
+
+    return normalize(x[:, : x.shape[1] - RULES_COLUMNS]).tocsr()
+
+
+def _weights(examples: Sequence[Example], weight: float) -> list[float]:
+    return [weight if e.corrected else 1.0 for e in examples]
+
+
+def _fit(
+    texts: list[str],
+    rules: list[int],
+    topics: list[str],
+    offices: list[str] | None,
+    weights: list[float] | None = None,
+) -> _Fitted | None:
     from sklearn.linear_model import LogisticRegression
 
     if len(set(topics)) < 2:
         return None
     char, word = _char_vectorizer(), _word_vectorizer()
     x = _matrix(char, word, texts, rules, fit=True)
-    topic = LogisticRegression(C=C, max_iter=2000).fit(x, topics)
+    topic = LogisticRegression(C=C, max_iter=2000).fit(x, topics, sample_weight=weights)
     office = None
     if offices is not None and len(set(offices)) >= 2:
-        office = LogisticRegression(C=C, max_iter=2000).fit(x, offices)
-    return _Fitted(char, word, topic, office)
+        office = LogisticRegression(C=C, max_iter=2000).fit(x, offices, sample_weight=weights)
+    return _Fitted(char, word, topic, office, x)
 
 
-def fit(commune_id: str, version: int, examples: Sequence[Example]) -> CommuneModel | None:
+def fit(
+    commune_id: str,
+    version: int,
+    examples: Sequence[Example],
+    *,
+    threshold: float = MEMORY_THRESHOLD,
+    weight: float = CORRECTION_WEIGHT,
+) -> CommuneModel | None:
     """A model trained on every example; None when they hold fewer than two topics."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):  # BLAS threads on a shared machine slow the fit tenfold
-        return _fit_model(commune_id, version, examples)
+        return _fit_model(commune_id, version, examples, threshold, weight)
 
 
-def _fit_model(commune_id: str, version: int, examples: Sequence[Example]) -> CommuneModel | None:
+def _fit_model(
+    commune_id: str, version: int, examples: Sequence[Example], threshold: float, weight: float
+) -> CommuneModel | None:
     texts = [features_text(e.text) for e in examples]
     with_office = [e for e in examples if e.office_id]
     offices = [e.office_id or "" for e in examples] if len(with_office) == len(examples) else None
-    fitted = _fit(texts, [e.rules_topic for e in examples], [str(e.topic) for e in examples], offices)
+    fitted = _fit(
+        texts,
+        [e.rules_topic for e in examples],
+        [str(e.topic) for e in examples],
+        offices,
+        _weights(examples, weight),
+    )
     if fitted is None:
         return None
     char_terms = _terms(fitted.char)
     word_terms = _terms(fitted.word)
+    memory = None
+    if any(e.corrected for e in examples):
+        memory = Memory.of(_text_rows(fitted.x), examples, threshold)
     return CommuneModel(
         commune_id=commune_id,
         version=version,
@@ -314,6 +476,7 @@ def _fit_model(commune_id: str, version: int, examples: Sequence[Example]) -> Co
         topic=Head.fitted(fitted.topic),
         office=Head.fitted(fitted.office) if fitted.office is not None else None,
         vocabularies=(char_terms, word_terms),
+        memory=memory,
     )
 
 
@@ -324,19 +487,34 @@ def _terms(vectorizer: TfidfVectorizer) -> list[str]:
     return terms
 
 
-def held_out(examples: Sequence[Example]) -> list[Prediction | None]:
-    """Each example's topic predicted by a model trained without it (k-fold, fixed seed);
-    None where the fold's training part held fewer than two topics."""
+def held_out(
+    examples: Sequence[Example],
+    *,
+    threshold: float = MEMORY_THRESHOLD,
+    weight: float = CORRECTION_WEIGHT,
+) -> list[Prediction | None]:
+    """Each example's topic predicted by a model trained without it (k-fold, fixed seed), its
+    memory of corrections included; None where the fold's training part held fewer than two
+    topics."""
+    return held_out_by_threshold(examples, (threshold,), weight=weight)[threshold]
+
+
+def held_out_by_threshold(
+    examples: Sequence[Example], thresholds: Sequence[float], *, weight: float = CORRECTION_WEIGHT
+) -> dict[float, list[Prediction | None]]:
+    """`held_out` for several memory thresholds at the cost of one (the same folds and fits)."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
-        return _held_out(examples)
+        return _held_out(examples, thresholds, weight)
 
 
-def _held_out(examples: Sequence[Example]) -> list[Prediction | None]:
+def _held_out(
+    examples: Sequence[Example], thresholds: Sequence[float], weight: float
+) -> dict[float, list[Prediction | None]]:
     from sklearn.model_selection import KFold
 
-    predictions: list[Prediction | None] = [None] * len(examples)
+    predictions: dict[float, list[Prediction | None]] = {t: [None] * len(examples) for t in thresholds}
     folds = min(HELD_OUT_FOLDS, len(examples))
     if folds < 2:
         return predictions
@@ -344,13 +522,32 @@ def _held_out(examples: Sequence[Example]) -> list[Prediction | None]:
     topics = [str(e.topic) for e in examples]
     rules = [e.rules_topic for e in examples]
     for train, test in KFold(folds, shuffle=True, random_state=0).split(texts):
-        fitted = _fit([texts[i] for i in train], [rules[i] for i in train], [topics[i] for i in train], None)
+        trained = [examples[i] for i in train]
+        fitted = _fit(
+            [texts[i] for i in train],
+            [rules[i] for i in train],
+            [topics[i] for i in train],
+            None,
+            _weights(trained, weight),
+        )
         if fitted is None:
             continue
-        probs = fitted.topic.predict_proba(
-            _matrix(fitted.char, fitted.word, [texts[i] for i in test], [rules[i] for i in test], fit=False)
-        )
-        for row, i in zip(probs, test, strict=True):
-            best = int(row.argmax())
-            predictions[i] = Prediction(str(fitted.topic.classes_[best]), float(row[best]))
+        x = _matrix(fitted.char, fitted.word, [texts[i] for i in test], [rules[i] for i in test], fit=False)
+        probs = fitted.topic.predict_proba(x)
+        train_rows = _text_rows(fitted.x)
+        corrected = [e.corrected for e in trained]
+        near = _nearness(train_rows, corrected)
+        sims = np.asarray((_text_rows(x) @ train_rows.T).todense())
+        for threshold in thresholds:
+            # The fold's memory: what `Memory.of` keeps at this threshold.
+            kept = np.array([c or n >= threshold for c, n in zip(corrected, near, strict=True)])
+            for row, i, sim in zip(probs, test, sims, strict=True):
+                masked = np.where(kept, sim, -1.0)
+                j = int(np.flatnonzero(masked >= masked.max() - 1e-9)[-1]) if kept.any() else -1
+                if j >= 0 and masked[j] >= threshold:
+                    e = trained[j]
+                    predictions[threshold][i] = Prediction(str(e.topic), float(masked[j]), e.submission_id)
+                    continue
+                best = int(row.argmax())
+                predictions[threshold][i] = Prediction(str(fitted.topic.classes_[best]), float(row[best]))
     return predictions
