@@ -55,6 +55,15 @@ class SubmissionRoutedV1(Payload):
     kind: Kind
     text: str = Field(description="The submission's text: the office prepares its answer from it")
     hamlet: str | None = None
+    # The received submission's other facts, as `submission.received.v1` carried them: reporting's
+    # read model takes them from here.
+    source: Source | None = Field(
+        None, description="Who sent it, as received; None in decisions made before routing carried it"
+    )
+    organisation: Organisation | None = Field(None, description="The mass organisation that sent it, if one")
+    received_at: datetime | None = Field(
+        None, description="When intake received it; None in decisions made before routing carried it"
+    )
     topic: int = Field(ge=0, description="Plan topic number; 0 = other (khác)")
     topic_name: str
     secondary_topic: int | None = None

@@ -5,7 +5,15 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from shared.contracts import PAYLOADS, Envelope, Kind, Source, SubmissionReceivedV1, SubmissionRoutedV1
+from shared.contracts import (
+    PAYLOADS,
+    Envelope,
+    Kind,
+    Organisation,
+    Source,
+    SubmissionReceivedV1,
+    SubmissionRoutedV1,
+)
 
 
 def received() -> SubmissionReceivedV1:
@@ -47,6 +55,35 @@ def test_unknown_fields_are_ignored_so_optional_additions_keep_the_version():
     data["payload"]["new_optional_field"] = "x"
     parsed = Envelope.model_validate(data)
     assert SubmissionReceivedV1.model_validate(parsed.payload) == received()
+
+
+def test_a_routed_event_carries_the_received_facts_and_one_without_them_still_reads():
+    earlier = {  # as routing published it before the routed event carried the received facts
+        "submission_id": "s1",
+        "dialogue_id": "demo-2017",
+        "tracking_code": "DT-ABC",
+        "kind": "petition",
+        "text": "Đường ngập nước",
+        "topic": 2,
+        "topic_name": "Giao thông",
+        "office_id": "phong-kinh-te",
+        "office_name": "Phòng Kinh tế",
+        "confidence": 0.9,
+    }
+    old = SubmissionRoutedV1.model_validate(earlier)
+    assert (old.source, old.organisation, old.received_at) == (None, None, None)
+    facts = {
+        "source": "mass_organisation",
+        "organisation": "womens_union",
+        "received_at": "2017-03-01T00:00:00Z",
+    }
+    routed = SubmissionRoutedV1.model_validate({**earlier, **facts})
+    envelope = Envelope.wrap(routed, commune_id="demo", correlation_id="c1")
+    again = SubmissionRoutedV1.model_validate(
+        Envelope.model_validate_json(envelope.model_dump_json()).payload
+    )
+    assert (again.source, again.organisation) == (Source.MASS_ORGANISATION, Organisation.WOMENS_UNION)
+    assert again.received_at == datetime(2017, 3, 1, tzinfo=UTC)
 
 
 def test_payloads_and_envelopes_are_frozen():

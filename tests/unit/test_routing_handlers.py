@@ -100,6 +100,12 @@ async def test_route_decides_stores_and_publishes_once():
     assert (decision.topic, decision.office_id, decision.cluster_id) == (5, "cong-an-xa", "T1")
     assert decision.years_raised == (2017,) and decision.times_raised == 1
     assert "Office: topic 5 default." in decision.explanation
+    # the received facts reporting's read model takes from the routed event
+    assert (decision.source, decision.organisation, decision.received_at) == (
+        Source.CITIZEN,
+        None,
+        payload.received_at,
+    )
     assert stored["source_event_id"] == envelope.event_id and stored["match_keys"]
     labels = {"commune_id": "demo", "topic": "5", "authority_level": "commune", "outcome": "auto"}
     assert registry.get_sample_value("doithoai_routing_submissions_routed_total", labels) == 1
