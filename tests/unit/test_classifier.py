@@ -209,3 +209,40 @@ def test_an_overdue_land_or_permit_dossier_is_a_procedure_with_land_in_play(text
         result = classify(variant, RULES)
         assert result.topic == 6, (variant, dict(result.topic_scores))
         assert 2 in result.terms_by_topic, variant
+
+
+# Words that fold onto other words must not carry a topic or an owner they do not name.
+@pytest.mark.parametrize(
+    ("text", "topic", "level"),
+    [
+        # "công bố quy hoạch" (publish the plan) contains the folded "bỏ quy hoạch" (drop the plan)
+        ("Xin xã công bố quy hoạch lộ giới đường trục ấp Cây Da để dân biết mà xây nhà.", 1, "commune"),
+        ("Dự án treo hơn mười năm, đề nghị tỉnh làm hoặc bỏ quy hoạch cho dân yên tâm.", 1, "province"),
+        # "lề đường sạt" (a collapsed road shoulder) folds like "đường sắt" (railway)
+        ("Lề đường sạt lở một đoạn dài ở ấp Mới, xe đi sát mép rất nguy hiểm, xin xã đắp lại.", 3, "commune"),
+        ("Đường ngang qua đường sắt ở ấp Mới không có rào chắn, tàu chạy qua rất nguy hiểm.", 5, "central"),
+        # "chia lô đề nghị" is not the lottery "lô đề"
+        (
+            "Bãi đất trống trước trụ sở ấp bị đem đấu giá chia lô, đề nghị giữ lại làm công viên, sân chơi.",
+            1,
+            "commune",
+        ),
+    ],
+)
+def test_folded_look_alikes_do_not_fire(text, topic, level):
+    result = classify(text, RULES)
+    assert (result.topic, result.authority_level.value) == (topic, level)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Chợ mới xây xong mà tiểu thương không vô, chợ cũ vẫn họp, xin xã bốc thăm bố trí lại.", 1),
+        ("Nhà kế bên cất chuồng dê sát vách, hôi rình, xin xã buộc dời chuồng trại.", 4),
+        ("Mương tưới nội đồng bị bão làm sạt, vụ tới không có nước vô ruộng, xin xã sửa.", 0),
+        ("Thanh niên bốc đầu, rú ga trước cổng trường giờ tan học, xin công an xã xử lý.", 5),
+        ("Xưởng gỗ phun sơn mùi nồng nặc, bụi đá bay vô nhà, đề nghị xã kiểm tra.", 4),
+    ],
+)
+def test_residents_everyday_words_reach_the_topic(text, topic):
+    assert classify(text, RULES).topic == topic
