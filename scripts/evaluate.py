@@ -52,7 +52,13 @@ from services.routing.handlers import (
     route,
 )
 from services.routing.learning import Learning, ModelCache, Policy
-from services.routing.learning.model import Example, held_out
+from services.routing.learning.model import (
+    MEMORY_THRESHOLD,
+    Example,
+    held_out_by_threshold,
+    neighbour_agreement,
+    speaking,
+)
 from services.routing.learning.store import InMemoryLearningStore
 from services.routing.memory import FixedRules, InMemoryDecisions, InMemoryDirectory, RecordedEvents
 from services.routing.settings import RoutingSettings
@@ -240,6 +246,9 @@ def evaluate_set(
 STAFF = "evaluate-office"
 # Confidence thresholds the tune part's cross-validation compares (the product's default among them).
 CV_CONFIDENCES = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+# Similarity thresholds of the model's memory of corrections the cross-validation compares
+# (above 1: no memory).
+CV_MEMORY_THRESHOLDS = (0.3, 0.35, 0.4, 0.5, 0.6, 1.01)
 
 
 @dataclass(frozen=True)
@@ -347,31 +356,54 @@ def activated(learned: Learned) -> Learned:
 
 def tune_cross_validation(learned: Learned) -> dict[str, Any]:
     """Topic accuracy on the training examples, each predicted by a model trained without it
-    (the product's `held_out`, 5 folds): the rules, the model alone, and the blend's rule (the
-    model where it is at least as sure as the threshold, else the rules) per threshold. Settings
-    are chosen here, never on the test part. The rules were tuned on these items, so their
-    figure here is optimistic."""
+    (the product's held-out check, 5 folds): the rules, the model alone, and the blend's rule (the
+    model where it is at least as sure as the confidence, else a remembered correction at the
+    product's similarity threshold, else the rules; `speaking`) per confidence; and per memory
+    threshold,
+    the blend at the product's confidence, how often the memory decided and was right, and how
+    often an example's most similar other example shares its topic. Settings are chosen here,
+    never on the test part. The rules were tuned on these items, so their figure here is
+    optimistic."""
     rules = RuleSet.load_default()
     examples = [replace(e, rules_topic=rules_classify(e.text, rules).topic) for e in learned.examples]
-    predictions = held_out(examples)
+    by_threshold = held_out_by_threshold(examples, sorted({MEMORY_THRESHOLD, *CV_MEMORY_THRESHOLDS}))
+    predictions = by_threshold[MEMORY_THRESHOLD]
     n = len(examples) or 1
+    confidence_now = learned.learning.policy.confidence
 
-    def blend_accuracy(confidence: float) -> float:
-        chosen = [
-            int(p.label) if p is not None and p.probability >= confidence else e.rules_topic
-            for e, p in zip(examples, predictions, strict=True)
-        ]
-        return round(sum(c == e.topic for c, e in zip(chosen, examples, strict=True)) / n, 4)
+    def chosen(p: Any, e: Example, confidence: float) -> int:
+        spoke = speaking(p, confidence)
+        return int(spoke.label) if spoke is not None else e.rules_topic
 
+    def blend_accuracy(confidence: float, preds: Sequence[Any] = predictions) -> float:
+        right = sum(chosen(p, e, confidence) == e.topic for e, p in zip(examples, preds, strict=True))
+        return round(right / n, 4)
+
+    def memory(preds: Sequence[Any]) -> dict[str, int]:
+        spoke = [(speaking(p, confidence_now), e) for p, e in zip(preds, examples, strict=True)]
+        fired = [(s, e) for s, e in spoke if s is not None and s.neighbour is not None]
+        return {"decided": len(fired), "right": sum(int(s.label) == e.topic for s, e in fired)}
+
+    agreement = neighbour_agreement(examples, CV_MEMORY_THRESHOLDS)
     return {
         "examples": len(examples),
+        "corrected_examples": sum(e.corrected for e in examples),
         "rules_accuracy": round(sum(e.rules_topic == e.topic for e in examples) / n, 4),
         "model_accuracy": round(
             sum(p is not None and int(p.label) == e.topic for e, p in zip(examples, predictions, strict=True))
             / n,
             4,
         ),
+        "memory_threshold": MEMORY_THRESHOLD,
         "blend_accuracy_by_confidence": {str(c): blend_accuracy(c) for c in CV_CONFIDENCES},
+        "by_memory_threshold": {
+            str(t): {
+                "blend_accuracy": blend_accuracy(confidence_now, by_threshold[t]),
+                **memory(by_threshold[t]),
+                "nearest_same_topic": list(agreement[t]),
+            }
+            for t in CV_MEMORY_THRESHOLDS
+        },
     }
 
 

@@ -1,6 +1,7 @@
 """The commune model's memory of corrections (issue 18): an item close to one the office put
-under another topic than the rules gets that item's topic, the explanation names it, the memory
-is stored as plain data with the model, held out like the regression, and stays the commune's."""
+under another topic than the rules gets that item's topic where the regression is unsure (instead
+of the rules), the explanation names it, the memory is stored as plain data with the model, held
+out like the regression, and stays the commune's."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from services.routing.classifier import RuleSet, classify
 from services.routing.handlers import RoutingDeps, activate_model, apply_routing_change, retrain, route
 from services.routing.learning import Learning, ModelCache, Policy
 from services.routing.learning.blend import blend
-from services.routing.learning.model import CommuneModel, Example, fit, held_out
+from services.routing.learning.model import CommuneModel, Example, fit, held_out, speaking
 from services.routing.learning.store import InMemoryLearningStore
 from services.routing.logic import decide
 from services.routing.memory import FixedRules, InMemoryDecisions, InMemoryDirectory, RecordedEvents
@@ -54,12 +55,20 @@ def test_a_text_close_to_a_corrected_item_takes_its_topic_and_names_it():
     model = fit("demo", 1, _with_correction())
     assert model is not None and model.memory is not None and "CY013" in model.memory.ids
     topic, office = model.predict(LATER, classify(LATER, RULES).topic)
-    assert (topic.label, topic.neighbour) == ("4", "CY013")
-    assert 0.4 <= topic.probability <= 1.0  # the cosine similarity
-    assert office is not None and (office.label, office.neighbour) == ("phong-kinh-te", "CY013")
-    # Far from every correction: the regression speaks, no neighbour.
+    remembered = topic.remembered
+    assert remembered is not None and (remembered.label, remembered.neighbour) == ("4", "CY013")
+    assert 0.4 <= remembered.probability <= 1.0  # the cosine similarity
+    assert office is not None and office.remembered is not None
+    assert (office.remembered.label, office.remembered.neighbour) == ("phong-kinh-te", "CY013")
+    # Where the regression is unsure the remembered item decides; where sure, the regression.
+    assert speaking(topic, confidence=1.01) is remembered
+    assert speaking(topic, confidence=0.0) is topic
+    # Far from every correction: nothing remembered, the regression or the rules.
     other, _ = model.predict(UNRELATED, classify(UNRELATED, RULES).topic)
-    assert other.neighbour is None
+    assert other.remembered is None and speaking(other, confidence=1.01) is None
+    # A correction speaks only for a text the rules put where they put the corrected one.
+    moved, _ = model.predict(LATER, 4 if classify(DUMP, RULES).topic != 4 else 3)
+    assert moved.remembered is None
 
 
 def _decision(text: str) -> SubmissionRoutedV1:
@@ -75,7 +84,7 @@ def _decision(text: str) -> SubmissionRoutedV1:
     return decide(received, demo_commune(), demo_dialogue(), RULES, review_threshold=0.5)
 
 
-def test_the_blend_follows_the_remembered_item_whatever_the_confidence_and_says_which():
+def test_the_blend_follows_the_remembered_item_where_the_regression_is_unsure_and_says_which():
     model = fit("demo", 3, _with_correction())
     decision = _decision(LATER)
     assert decision.topic != 4
@@ -92,6 +101,19 @@ def test_the_blend_follows_the_remembered_item_whatever_the_confidence_and_says_
     assert out.explanation_vi[0].startswith("Giống mục CY013 cán bộ xã đã xếp")
     assert "41 lần" in out.explanation_vi[0] and "phiên bản 3" in out.explanation_vi[0]
     assert "like item CY013" in out.explanation
+    # A regression sure enough decides; it cites the remembered item when they agree.
+    sure = blend(
+        decision,
+        model,
+        41,
+        Policy(min_examples=30, confidence=0.0),
+        demo_commune(),
+        demo_dialogue(),
+        review_threshold=0.5,
+    )
+    regression, _ = model.predict(LATER, decision.topic)
+    assert sure.topic == int(regression.label)
+    assert ("như mục CY013" in sure.explanation_vi[0]) == (regression.label == "4")
     # Too few examples: the rules decide, memory or not.
     early = blend(
         decision, model, 41, Policy(min_examples=60), demo_commune(), demo_dialogue(), review_threshold=0.5
@@ -106,10 +128,15 @@ def test_the_memory_is_stored_as_plain_data_and_gives_the_same_answers():
     json.dumps({k: v for k, v in doc["memory"].items() if k not in {"indptr", "indices", "data"}})
     stored = CommuneModel.from_doc(doc)
     for text in (LATER, DUMP, UNRELATED, CORPUS[3]["text"]):
-        a, _ = model.predict(text, 0)
-        b, _ = stored.predict(text, 0)
-        assert (a.label, a.neighbour) == (b.label, b.neighbour)
-        assert a.probability == pytest.approx(b.probability, abs=1e-4)
+        for rules_topic in range(7):
+            a, _ = model.predict(text, rules_topic)
+            b, _ = stored.predict(text, rules_topic)
+            assert a.label == b.label and a.probability == pytest.approx(b.probability, abs=1e-4)
+            ra, rb = a.remembered, b.remembered
+            assert (ra is None) == (rb is None)
+            if ra is not None and rb is not None:
+                assert (ra.label, ra.neighbour) == (rb.label, rb.neighbour)
+                assert ra.probability == pytest.approx(rb.probability, abs=1e-4)
     # A model stored before the memory existed loads without one.
     assert CommuneModel.from_doc({**doc, "memory": None}).memory is None
 
@@ -123,7 +150,8 @@ def test_no_memory_without_a_correction_of_the_rules():
 
 def test_a_confirmed_item_near_a_correction_is_remembered_too():
     examples = _with_correction()
-    examples.append(Example("CY040", "Gò Sặt đốt rác nữa, khói bay qua ấp Mới.", 4, None, 4))
+    near = "Gò Sặt tối qua đốt rác nữa rồi, khói bay qua tới ấp Mới, mấy đứa nhỏ ho. Xã coi lại."
+    examples.append(Example("CY040", near, 4, None, 4))
     model = fit("demo", 1, examples)
     assert model is not None and model.memory is not None
     assert set(model.memory.ids) == {"CY013", "CY040"}
@@ -134,10 +162,12 @@ def test_held_out_predictions_use_the_folds_memory():
     examples = [*_with_correction(), Example("CY090", again, 4, None, classify(again, RULES).topic)]
     predictions = held_out(examples)
     by_id = {e.submission_id: p for e, p in zip(examples, predictions, strict=True)}
-    # Whichever fold holds one of the two, the other (a correction too) is in its training part.
-    neighbours = {by_id["CY013"].neighbour, by_id["CY090"].neighbour}  # type: ignore[union-attr]
-    assert neighbours <= {"CY013", "CY090"} and neighbours != {None}
-    assert by_id["CY013"].label == by_id["CY090"].label == "4"  # type: ignore[union-attr]
+    # Whichever fold holds one of the two, the other (a correction too) may be in its training
+    # part; what is remembered there is always the other one, under the office's topic.
+    remembered = [by_id[i].remembered for i in ("CY013", "CY090")]  # type: ignore[union-attr]
+    assert any(r is not None for r in remembered)
+    for own, r in zip(("CY013", "CY090"), remembered, strict=True):
+        assert r is None or (r.label == "4" and r.neighbour in {"CY013", "CY090"} - {own})
 
 
 def _deps(store: InMemoryLearningStore, *communes: str) -> RoutingDeps:

@@ -19,7 +19,7 @@ from services.routing.classifier import RuleSet, classify
 from services.routing.handlers.ports import Doc, RoutingDeps
 from services.routing.learning import Learning, Policy
 from services.routing.learning.blend import blend
-from services.routing.learning.model import CommuneModel, Example, fit, held_out
+from services.routing.learning.model import CommuneModel, Example, fit, held_out, speaking
 from shared.contracts import RoutingChange, SubmissionRoutedV1
 from shared.directory import Commune, Dialogue
 
@@ -110,9 +110,8 @@ def _evaluate(examples: list[Example], policy: Policy) -> tuple[float, float, fl
     rules_ok = blend_ok = model_ok = 0
     for example, rules_topic, p in zip(examples, rules_topics, predictions, strict=True):
         rules_ok += rules_topic == example.topic
-        # A remembered correction decides whatever its similarity's size (as `blend` does).
-        confident = p is not None and (p.neighbour is not None or p.probability >= policy.confidence)
-        chosen = int(p.label) if confident and p is not None else rules_topic
+        spoke = speaking(p, policy.confidence)  # as `blend` decides
+        chosen = int(spoke.label) if spoke is not None else rules_topic
         blend_ok += chosen == example.topic
         model_ok += p is not None and int(p.label) == example.topic
     n = len(examples) or 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.routing import explain
-from services.routing.learning.model import CommuneModel
+from services.routing.learning.model import CommuneModel, speaking
 from services.routing.offices import assign_office
 from shared.contracts import SubmissionRoutedV1
 from shared.directory import Commune, Dialogue
@@ -48,20 +48,27 @@ def blend(
                 f" cần ít nhất {policy.min_examples}"
             )
         return _with_line(decision, f"Theo quy tắc ({why}).")
-    topic_p, office_p = model.predict(decision.text, decision.topic)
-    topic = int(topic_p.label)
+    regression, office_p = model.predict(decision.text, decision.topic)
     learned = f"Mô hình học từ {_examples_vi(model.examples)} (phiên bản {model.version})"
+    spoke = speaking(regression, policy.confidence)
+    if spoke is None:
+        return _with_line(
+            decision,
+            f"Theo quy tắc: {learned} chưa đủ tin cậy"
+            f" ({regression.probability:.0%} cho nội dung {regression.label}).",
+        )
+    topic_p = spoke
+    topic = int(topic_p.label)
+    remembered = regression.remembered
     if topic_p.neighbour is not None:
-        # A remembered item decides, whatever the policy's confidence: staff placed it themselves.
+        # A remembered item decides: staff placed a text this close themselves.
+        office_p = office_p.remembered if office_p is not None else None
         learned = (
             f"Giống mục {topic_p.neighbour} cán bộ xã đã xếp ({topic_p.probability:.0%}),"
             f" trong bộ nhớ của mô hình học từ {_examples_vi(model.examples)} (phiên bản {model.version})"
         )
-    elif topic_p.probability < policy.confidence:
-        return _with_line(
-            decision,
-            f"Theo quy tắc: {learned} chưa đủ tin cậy ({topic_p.probability:.0%} cho nội dung {topic}).",
-        )
+    elif remembered is not None and remembered.label == topic_p.label:
+        learned += f", như mục {remembered.neighbour} cán bộ xã đã xếp"
     if topic == decision.topic and (office_p is None or office_p.label == decision.office_id):
         return _with_line(
             decision.model_copy(update={"confidence": max(decision.confidence, topic_p.probability)}),

@@ -9,10 +9,12 @@ logistic regression (scikit-learn), whose training weighs the examples where sta
 the rules' topic `CORRECTION_WEIGHT` times.
 
 Beside it, a memory of the commune's corrections (`Memory`): the vectors of the items whose
-topic staff changed from the rules' (and of the confirmed items close to one of them). A new
-item whose cosine similarity to a remembered one reaches `MEMORY_THRESHOLD` takes that item's
-topic and office, and the explanation names it: the same local place or project the office
-already placed once comes back under its local name. A trained model is kept as its vocabularies, IDF weights,
+topic staff changed from the rules' (and of the confirmed items close to one of them). For a
+text the rules put under the same topic as a remembered item, and whose cosine similarity to it
+reaches `MEMORY_THRESHOLD`, the memory proposes that item's topic and office; it decides where
+the regression is not sure enough (`speaking`), instead of the rules, and the explanation names
+the item: the same local place or project the office already placed once comes back under its
+local name. A trained model is kept as its vocabularies, IDF weights,
 coefficients and intercepts (`to_doc`: JSON-safe lists and little-endian float32 bytes, never a
 pickle) and applied by `CommuneModel.predict` with the same analyzers scikit-learn builds, so
 a stored model is data that cannot run code when loaded.
@@ -24,7 +26,7 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,12 +49,20 @@ RULES_COLUMNS = 21
 RULES_WEIGHT = 0.15
 # Columns kept per block (the most frequent): bounds a model's size, whatever the examples.
 MAX_FEATURES = 20_000
-# Cosine similarity (on the TF-IDF text columns) from which a remembered correction decides;
-# chosen by cross-validation on the corpus's tune part (`make eval`, ``tune_cv``).
-MEMORY_THRESHOLD = 0.4
+# Cosine similarity (on the TF-IDF text columns) from which a remembered item speaks: on the
+# corpus's tune part (`make eval`, ``tune_cv``), a text's most similar other text at 0.5 or more
+# shares its topic 84 times in 84 (at 0.4: 179 in 184).
+MEMORY_THRESHOLD = 0.5
 # At most this many remembered items (the latest): bounds a stored model's size.
 MAX_MEMORY = 1000
-# Weight in the logistic regression's training of an example whose topic staff corrected.
+# A remembered item speaks only for a text the rules put where they put it: a correction is
+# "text like this, when the rules say X, is Y".
+SAME_RULES = True
+# A remembered item decides before the regression (False: only where the regression is unsure,
+# instead of the rules).
+MEMORY_FIRST = False
+# Weight in the logistic regression's training of an example whose topic staff corrected
+# (3.0 measured no better on the tune part's cross-validation nor on the replay).
 CORRECTION_WEIGHT = 1.0
 # The rules' topic of an example is not known (then it is neither corrected nor one-hot).
 UNKNOWN = -1
@@ -81,8 +91,24 @@ class Example:
 class Prediction:
     label: str
     probability: float  # for a remembered item: the cosine similarity to it
-    # The earlier item the memory of corrections matched (None: the logistic regression spoke).
+    # The earlier item the memory of corrections matched (None: the logistic regression's).
     neighbour: str | None = None
+    # On the regression's prediction: what the memory says for the same text, if anything.
+    remembered: Prediction | None = None
+
+
+def speaking(p: Prediction | None, confidence: float, memory_first: bool | None = None) -> Prediction | None:
+    """Which prediction decides a text (None: the rules): the regression where it is at least
+    `confidence` sure, else a remembered item close enough to the text (with `memory_first`, a
+    remembered item before the regression)."""
+    if p is None:
+        return None
+    if MEMORY_FIRST if memory_first is None else memory_first:
+        if p.remembered is not None:
+            return p.remembered
+    if p.probability >= confidence:
+        return p
+    return p.remembered
 
 
 def features_text(text: str) -> str:
@@ -192,9 +218,14 @@ class Memory:
     offices: tuple[str | None, ...]
     rows: Any  # scipy CSR, items x features
     threshold: float
+    # The rules' topic of each item when it was remembered; with `same_rules`, an item speaks
+    # only for a text the rules put under that same topic.
+    rules_topics: tuple[int, ...] = ()
+    same_rules: bool = False
 
-    def nearest(self, cols: list[int], weights: list[float]) -> tuple[int, float] | None:
-        """The remembered item most similar to a text (its columns), if at least `threshold`."""
+    def nearest(self, cols: list[int], weights: list[float], rules_topic: int) -> tuple[int, float] | None:
+        """The remembered item most similar to a text (its columns, and the rules' topic for
+        it), if at least `threshold`."""
         if not cols or not self.ids:
             return None
         q = np.asarray(weights, dtype=np.float64)
@@ -204,6 +235,8 @@ class Memory:
         query = np.zeros(self.rows.shape[1])
         query[cols] = q / norm
         sims = self.rows @ query  # one sparse matrix-vector product
+        if self.same_rules:
+            sims = np.where(np.asarray(self.rules_topics) == rules_topic, sims, -1.0)
         best = float(sims.max())
         if best < self.threshold:
             return None
@@ -216,6 +249,8 @@ class Memory:
             "ids": list(self.ids),
             "topics": list(self.topics),
             "offices": list(self.offices),
+            "rules_topics": list(self.rules_topics),
+            "same_rules": self.same_rules,
             "features": int(rows.shape[1]),
             "indptr": rows.indptr.astype("<i4").tobytes(),
             "indices": rows.indices.astype("<i4").tobytes(),
@@ -241,10 +276,12 @@ class Memory:
             tuple(None if x is None else str(x) for x in doc["offices"]),
             rows,
             float(doc["threshold"]),
+            tuple(int(x) for x in doc.get("rules_topics") or ()),
+            bool(doc.get("same_rules")) and bool(doc.get("rules_topics")),
         )
 
     @classmethod
-    def of(cls, rows: Any, examples: Sequence[Example], threshold: float) -> Memory:
+    def of(cls, rows: Any, examples: Sequence[Example], threshold: float, same_rules: bool) -> Memory:
         """The corrected examples and the confirmed ones within `threshold` of one (the latest
         `MAX_MEMORY`); `rows` are the examples' L2-normalised text vectors."""
         keep = _remembered(rows, [e.corrected for e in examples], threshold)[-MAX_MEMORY:]
@@ -255,6 +292,8 @@ class Memory:
             tuple(e.office_id for e in chosen),
             rows[keep].tocsr(),
             threshold,
+            tuple(e.rules_topic for e in chosen),
+            same_rules,
         )
 
 
@@ -298,23 +337,29 @@ class CommuneModel:
         return cols, weights
 
     def predict(self, text: str, rules_topic: int) -> tuple[Prediction, Prediction | None]:
-        """The topic (label: its number as a string) and, when trained, the office, of a text
-        for which the rules chose `rules_topic`: a remembered item's labels when the text is
-        close enough to one (`Prediction.neighbour` names it), else the regression's."""
-        cols, weights = self._text_columns(text)
-        if self.memory is not None:
-            hit = self.memory.nearest(cols, weights)
-            if hit is not None:
-                i, similarity = hit
-                neighbour = self.memory.ids[i]
-                topic = Prediction(str(self.memory.topics[i]), similarity, neighbour)
-                office_id = self.memory.offices[i]
-                return topic, (Prediction(office_id, similarity, neighbour) if office_id else None)
+        """The regression's topic (label: its number as a string) and, when trained, office of
+        a text for which the rules chose `rules_topic`; each carries, as `remembered`, the
+        labels of the remembered item close enough to the text, if any (`neighbour` names it).
+        `speaking` says which decides."""
+        text_cols, text_weights = self._text_columns(text)
+        cols, weights = text_cols, text_weights
         if 0 <= rules_topic < RULES_COLUMNS:
             cols = [*cols, len(self.vocabularies[0]) + len(self.vocabularies[1]) + rules_topic]
             weights = [*weights, RULES_WEIGHT]
+        topic = self.topic.predict(cols, weights)
         office = self.office.predict(cols, weights) if self.office is not None else None
-        return self.topic.predict(cols, weights), office
+        memory = self.memory
+        hit = memory.nearest(text_cols, text_weights, rules_topic) if memory is not None else None
+        if memory is None or hit is None:
+            return topic, office
+        i, similarity = hit
+        neighbour = memory.ids[i]
+        topic = replace(topic, remembered=Prediction(str(memory.topics[i]), similarity, neighbour))
+        office_id = memory.offices[i]
+        if office_id:
+            remembered_office = Prediction(office_id, similarity, neighbour)
+            office = replace(office or remembered_office, remembered=remembered_office)
+        return topic, office
 
     def to_doc(self) -> dict[str, Any]:
         return {
@@ -439,16 +484,22 @@ def fit(
     *,
     threshold: float = MEMORY_THRESHOLD,
     weight: float = CORRECTION_WEIGHT,
+    same_rules: bool = SAME_RULES,
 ) -> CommuneModel | None:
     """A model trained on every example; None when they hold fewer than two topics."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):  # BLAS threads on a shared machine slow the fit tenfold
-        return _fit_model(commune_id, version, examples, threshold, weight)
+        return _fit_model(commune_id, version, examples, threshold, weight, same_rules)
 
 
 def _fit_model(
-    commune_id: str, version: int, examples: Sequence[Example], threshold: float, weight: float
+    commune_id: str,
+    version: int,
+    examples: Sequence[Example],
+    threshold: float,
+    weight: float,
+    same_rules: bool,
 ) -> CommuneModel | None:
     texts = [features_text(e.text) for e in examples]
     with_office = [e for e in examples if e.office_id]
@@ -466,7 +517,7 @@ def _fit_model(
     word_terms = _terms(fitted.word)
     memory = None
     if any(e.corrected for e in examples):
-        memory = Memory.of(_text_rows(fitted.x), examples, threshold)
+        memory = Memory.of(_text_rows(fitted.x), examples, threshold, same_rules)
     return CommuneModel(
         commune_id=commune_id,
         version=version,
@@ -492,25 +543,30 @@ def held_out(
     *,
     threshold: float = MEMORY_THRESHOLD,
     weight: float = CORRECTION_WEIGHT,
+    same_rules: bool = SAME_RULES,
 ) -> list[Prediction | None]:
     """Each example's topic predicted by a model trained without it (k-fold, fixed seed), its
     memory of corrections included; None where the fold's training part held fewer than two
     topics."""
-    return held_out_by_threshold(examples, (threshold,), weight=weight)[threshold]
+    return held_out_by_threshold(examples, (threshold,), weight=weight, same_rules=same_rules)[threshold]
 
 
 def held_out_by_threshold(
-    examples: Sequence[Example], thresholds: Sequence[float], *, weight: float = CORRECTION_WEIGHT
+    examples: Sequence[Example],
+    thresholds: Sequence[float],
+    *,
+    weight: float = CORRECTION_WEIGHT,
+    same_rules: bool = SAME_RULES,
 ) -> dict[float, list[Prediction | None]]:
     """`held_out` for several memory thresholds at the cost of one (the same folds and fits)."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
-        return _held_out(examples, thresholds, weight)
+        return _held_out(examples, thresholds, weight, same_rules)
 
 
 def _held_out(
-    examples: Sequence[Example], thresholds: Sequence[float], weight: float
+    examples: Sequence[Example], thresholds: Sequence[float], weight: float, same_rules: bool
 ) -> dict[float, list[Prediction | None]]:
     from sklearn.model_selection import KFold
 
@@ -538,16 +594,44 @@ def _held_out(
         corrected = [e.corrected for e in trained]
         near = _nearness(train_rows, corrected)
         sims = np.asarray((_text_rows(x) @ train_rows.T).todense())
+        if same_rules:  # as `Memory.nearest`: only items the rules put where they put the text
+            train_rules = np.array([e.rules_topic for e in trained])
+            same = np.array([[examples[i].rules_topic] for i in test]) == train_rules[None, :]
+            sims = np.where(same, sims, -1.0)
         for threshold in thresholds:
             # The fold's memory: what `Memory.of` keeps at this threshold.
             kept = np.array([c or n >= threshold for c, n in zip(corrected, near, strict=True)])
             for row, i, sim in zip(probs, test, sims, strict=True):
                 masked = np.where(kept, sim, -1.0)
                 j = int(np.flatnonzero(masked >= masked.max() - 1e-9)[-1]) if kept.any() else -1
+                best = int(row.argmax())
+                remembered = None
                 if j >= 0 and masked[j] >= threshold:
                     e = trained[j]
-                    predictions[threshold][i] = Prediction(str(e.topic), float(masked[j]), e.submission_id)
-                    continue
-                best = int(row.argmax())
-                predictions[threshold][i] = Prediction(str(fitted.topic.classes_[best]), float(row[best]))
+                    remembered = Prediction(str(e.topic), float(masked[j]), e.submission_id)
+                predictions[threshold][i] = Prediction(
+                    str(fitted.topic.classes_[best]), float(row[best]), remembered=remembered
+                )
     return predictions
+
+
+def neighbour_agreement(
+    examples: Sequence[Example], thresholds: Sequence[float]
+) -> dict[float, tuple[int, int]]:
+    """How far a remembered item's label can be trusted, per similarity threshold: among the
+    examples whose most similar other example (leave-one-out, vectors fitted on all of them)
+    reaches the threshold, how many there are and how many share that example's topic."""
+    from threadpoolctl import threadpool_limits
+
+    texts = [features_text(e.text) for e in examples]
+    with threadpool_limits(1):
+        fitted = _fit(texts, [UNKNOWN] * len(texts), [str(e.topic) for e in examples], None)
+    if fitted is None:
+        return {t: (0, 0) for t in thresholds}
+    rows = _text_rows(fitted.x)
+    sims = np.asarray((rows @ rows.T).todense())
+    np.fill_diagonal(sims, -1.0)
+    nearest = sims.argmax(axis=1)
+    best = sims[np.arange(len(examples)), nearest]
+    same = np.array([examples[i].topic == examples[j].topic for i, j in enumerate(nearest)])
+    return {t: (int((best >= t).sum()), int((same & (best >= t)).sum())) for t in thresholds}
