@@ -221,6 +221,8 @@ def test_an_overdue_land_or_permit_dossier_is_a_procedure_with_land_in_play(text
         # "lề đường sạt" (a collapsed road shoulder) folds like "đường sắt" (railway)
         ("Lề đường sạt lở một đoạn dài ở ấp Mới, xe đi sát mép rất nguy hiểm, xin xã đắp lại.", 3, "commune"),
         ("Đường ngang qua đường sắt ở ấp Mới không có rào chắn, tàu chạy qua rất nguy hiểm.", 5, "central"),
+        # "còn đổ rác" (still dumping) folds like "côn đồ" (thugs); "xã rà soát" like "xả ra"
+        ("Đầu kênh ấp Chợ người ta vẫn còn đổ rác mỗi tối, đề nghị xã rà soát và xử phạt.", 4, "commune"),
         # "chia lô đề nghị" is not the lottery "lô đề"
         (
             "Bãi đất trống trước trụ sở ấp bị đem đấu giá chia lô, đề nghị giữ lại làm công viên, sân chơi.",
