@@ -52,6 +52,9 @@ ACCESS = {
     # residents' contacts and registrants' phones, for notification alone (never on the bus)
     f"GET {INTERNAL}/submitters": allow(services=["notification"]),
     f"GET {INTERNAL}/dialogues/{{dialogue_id}}/registrants": allow(services=["notification"]),
+    # a dialogue's submissions not routed yet, and received facts: reporting counts them in its documents
+    f"GET {INTERNAL}/dialogues/{{dialogue_id}}/unrouted": allow(services=["reporting"]),
+    f"GET {INTERNAL}/dialogues/{{dialogue_id}}/received": allow(services=["reporting"]),
     # Open311 GeoReport v2: reads are public (what the commune has made public), POST wants an api_key
     "GET /open311/v2/{commune_id}/services.json": PUBLIC,
     "POST /open311/v2/{commune_id}/requests.json": allow(scopes=[Scope.SUBMIT], key_param="api_key"),

@@ -25,6 +25,7 @@ from services.intake.registrations_api import build_registrations_router
 from services.intake.reporting_api import ReportingOpenData
 from services.intake.repository import SubmissionRepository, ensure_indexes
 from services.intake.settings import IntakeSettings
+from services.intake.unrouted import UnroutedSubmissions
 from services.intake.web.pages import build_web_router
 from services.intake.web.staff.pages import build_staff_router
 from shared.backpressure import Admission, QueueWatch, watching
@@ -62,7 +63,8 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
     router.include_router(build_plans_router(rt.directory, plan_deps))
     router.include_router(build_registrations_router(registrations, rt.directory, attendees))
     router.include_router(build_attendance_router(rt.directory, attendance))
-    router.include_router(build_internal_router(repo, registrations))
+    unrouted = UnroutedSubmissions(rt.db)  # reporting lists what routing has not decided yet
+    router.include_router(build_internal_router(repo, registrations, unrouted))
     router.include_router(build_communes_router(rt.directory, plan_deps))
     router.include_router(build_api_keys_router(api_keys, rt.directory, rt.tokens))
     open_data = ReportingOpenData.for_intake(rt)  # the residents' conclusions page and Open311 read it
@@ -76,7 +78,7 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
         router=router,
         consumers=[sub.bind(status) for sub in SUBSCRIPTIONS],
         outbox=outbox,
-        ensure_indexes=partial(ensure_indexes, repo, plans, registrations, imports, api_keys),
+        ensure_indexes=partial(ensure_indexes, repo, plans, registrations, imports, api_keys, unrouted),
         extra_tasks=[
             partial(repeat, imports.resume_stalled, rt.settings.outbox_relay_interval_s, "import-resume"),
             *([watch.run] if watch else []),
