@@ -64,6 +64,8 @@ def make_settings(rabbitmq_url: str, mongodb_url: str) -> Callable[..., Settings
             "DOITHOAI_OUTBOX_INTERVAL_S": 0.2,
             "DOITHOAI_OUTBOX_GRACE_S": 0.5,
             "DOITHOAI_AUTH_KEYS": TEST_AUTH_KEYS,
+            # reporting lists the items not routed yet from intake: served by the same app here
+            "DOITHOAI_INTAKE_URL": "inprocess",
             **overrides,
         }
         settings = Settings(**values)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 
 from services.reporting import handlers
-from services.reporting.handlers import DocumentDeps, NotFound
+from services.reporting.handlers import DocumentDeps, ItemsIncomplete, NotFound
 from shared.auth.guard import GuardedRoute
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.http import problem
@@ -45,6 +45,8 @@ def build_router(deps: DocumentDeps) -> APIRouter:
             rows = await handlers.dialogue_items(deps, commune_id, dialogue_id)
         except NotFound:
             return _not_found()
+        except ItemsIncomplete as incomplete:
+            return items_incomplete(incomplete)
         return {
             "commune_id": commune_id,
             "dialogue_id": dialogue_id,
@@ -61,6 +63,8 @@ def build_router(deps: DocumentDeps) -> APIRouter:
             html = await handlers.draft_conclusion_notice(deps, commune_id, dialogue_id)
         except NotFound:
             return _not_found()
+        except ItemsIncomplete as incomplete:
+            return items_incomplete(incomplete)
         return HTMLResponse(html)
 
     @router.get(
@@ -81,3 +85,11 @@ def _not_found() -> JSONResponse:
     return problem(
         404, "not_found", "Không tìm thấy xã/phường hoặc đợt đối thoại.", "Unknown commune or dialogue."
     )
+
+
+def items_incomplete(incomplete: ItemsIncomplete) -> JSONResponse:
+    """503: the dialogue's items not yet classified could not be listed, so nothing is built
+    from part of them; the staff pages show `message_vi`."""
+    response = problem(503, "items_incomplete", incomplete.message_vi, incomplete.message_en)
+    response.headers["Retry-After"] = "5"
+    return response

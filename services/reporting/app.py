@@ -43,6 +43,7 @@ def build_service(rt: Runtime[ReportingSettings]) -> ServiceParts:
     templates = make_environment([TEMPLATES])
     renderer = DocumentRenderer(rt.settings.templates_dir)
     numbers = DocumentNumbers(rt.db)
+    submissions = IntakeSubmissions.for_caller(NAME, rt.settings, rt.tokens, rt.local_app)
     document_deps = DocumentDeps(
         rt.directory,
         items,
@@ -54,8 +55,8 @@ def build_service(rt: Runtime[ReportingSettings]) -> ServiceParts:
         reporting_metrics,
         templates,
         meetings=meetings,
+        intake=submissions,
     )
-    submissions = IntakeSubmissions.for_caller(NAME, rt.settings, rt.tokens, rt.local_app)
     meeting_deps = MeetingDeps(rt.directory, items, meetings, submissions, outbox)
     remind_days = rt.settings.followup_remind_days
     followup_deps = FollowUpDeps(

@@ -10,10 +10,12 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.reporting import handlers
+from services.reporting.api import items_incomplete
 from services.reporting.documents.model import KINDS
 from services.reporting.handlers import (
     DocumentDeps,
     IssueDocument,
+    ItemsIncomplete,
     NotFound,
     SignerMissing,
     UnknownDocumentKind,
@@ -56,7 +58,10 @@ def build_issuing_router(deps: DocumentDeps) -> APIRouter:
         "/dialogues/{dialogue_id}/documents/{kind}",
         status_code=201,
         summary="Ban hành (issue) a document: numbered, frozen, distributed",
-        responses={409: {"description": "The signer has no full name yet (field: where to enter it)"}},
+        responses={
+            409: {"description": "The signer has no full name yet (field: where to enter it)"},
+            503: {"description": "The items not classified yet could not be listed: nothing was issued"},
+        },
     )
     async def issue(
         request: Request,
@@ -77,6 +82,8 @@ def build_issuing_router(deps: DocumentDeps) -> APIRouter:
             )
         except NotFound:
             return _not_found()
+        except ItemsIncomplete as incomplete:
+            return items_incomplete(incomplete)
         except SignerMissing as missing:
             return JSONResponse(
                 status_code=409,
@@ -105,6 +112,8 @@ def build_issuing_router(deps: DocumentDeps) -> APIRouter:
             )
         except NotFound:
             return _not_found()
+        except ItemsIncomplete as incomplete:
+            return items_incomplete(incomplete)
 
     @router.get(
         "/dialogues/{dialogue_id}/documents",
@@ -134,6 +143,8 @@ def build_issuing_router(deps: DocumentDeps) -> APIRouter:
             )
         except NotFound:
             return _not_found()
+        except ItemsIncomplete as incomplete:
+            return items_incomplete(incomplete)
         return Response(content, media_type=MEDIA_TYPES[fmt])
 
     @router.get("/documents/{document_id}.{fmt}", summary="An issued document, exactly as issued")

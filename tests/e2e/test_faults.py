@@ -51,6 +51,8 @@ class System:
             "LOG_LEVEL": "WARNING",
             "DOITHOAI_API_POST_LIMIT": "1000000",
             "DOITHOAI_AUTH_KEYS": TEST_AUTH_KEYS,
+            # reporting lists the items not routed yet from intake's internal API
+            "DOITHOAI_INTAKE_URL": f"http://127.0.0.1:{self.ports['intake']}",
         }  # the feeder posts hundreds from one address
         self.processes: dict[str, subprocess.Popen] = {}
 

@@ -133,7 +133,10 @@ async def test_notification_in_its_own_process_waits_for_the_owners_then_tells_a
         DOITHOAI_INTAKE_URL=owners_url,
         DOITHOAI_REPORTING_URL=owners_url,
     )
-    owners = build_app(settings, [intake, routing, reporting], title="owners")
+    # the owners' reporting lists the items not routed yet from the intake it is served with
+    owners = build_app(
+        settings.model_copy(update={"intake_url": "inprocess"}), [intake, routing, reporting], title="owners"
+    )
     notifier = build_app(settings, [notification], title="notification")
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(running(owners))

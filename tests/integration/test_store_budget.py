@@ -27,11 +27,11 @@ from tests.integration.helpers import TEXTS, running
 
 pytestmark = pytest.mark.integration
 # Budgets per item, sent one at a time (so no write shares a command with another item's), a
-# little above what the code does: routing 3-4, notification 3, reporting 2 for its two events,
+# little above what the code does: routing 3-4, notification 3, reporting 1 for its one event,
 # intake 7 (3 for the POST, 2 for routed: facts and status, plus a history entry each for routed
 # and sent, and the status for sent; each entry's listing in its submission, by which the history
 # is read, goes in its status's command). Under load group commit shares commands between items.
-BUDGET = {"intake": 7, "routing": 5, "notification": 3, "reporting": 2}
+BUDGET = {"intake": 7, "routing": 5, "notification": 3, "reporting": 1}
 # An anonymous post is also counted against its address's public limit: one command more (one
 # conditional $inc, no read first), shared by posts of one address arriving together.
 ANONYMOUS_POST = 1

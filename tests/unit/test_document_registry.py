@@ -78,8 +78,8 @@ def test_the_read_model_consumer_keeps_its_queue_and_keys():
         ConsumerSpec(
             "reporting",
             "read-model",
-            ("submission.received.v1", "submission.routed.v1"),
-            retired_keys=("notification.sent.v1", "notification.failed.v1"),
+            ("submission.routed.v1",),
+            retired_keys=("notification.sent.v1", "notification.failed.v1", "submission.received.v1"),
         )
     ]
     read_model = SUBSCRIPTIONS[0]

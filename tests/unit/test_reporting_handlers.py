@@ -1,5 +1,6 @@
 """Reporting's use cases over in-memory fakes: issuing (numbers, versions, follow-up tasks),
-status changes, the reminder scan, the read-model merge and open data.
+status changes, the reminder scan, the read-model merge, the items intake holds unrouted, and
+open data.
 
 Fakes: the stores, the number register and the outbox are dicts and lists, so each rule is
 checked without a broker or a database (the Mongo repositories and the real wiring are covered
@@ -23,6 +24,7 @@ from services.reporting.handlers import (
     DocumentDeps,
     FollowUpDeps,
     IssueDocument,
+    ItemsIncomplete,
     NotFound,
     ReadModelDeps,
     ReasonRequired,
@@ -32,14 +34,16 @@ from services.reporting.handlers import (
 )
 from services.reporting.metrics import ReportingMetrics
 from services.reporting.radio import environment
+from services.reporting.unrouted import Unrouted
 from shared.contracts import (
     Envelope,
     FollowUpStatus,
     Kind,
+    Organisation,
     Source,
-    SubmissionReceivedV1,
     SubmissionRoutedV1,
 )
+from shared.errors import TransientError
 
 NOW = datetime(2017, 4, 5, 3, 0, tzinfo=timezone.utc)
 COMMUNE, DIALOGUE = demo_commune(), demo_dialogue()
@@ -401,10 +405,8 @@ async def test_the_scan_reminds_once_escalates_when_late_and_sets_the_gauge(worl
 # --- read model and open data -----------------------------------------------------------------
 
 
-async def test_the_read_model_merges_both_events_in_any_order():
-    items, metrics = FakeItems(), ReportingMetrics(CollectorRegistry())
-    deps = ReadModelDeps(items, metrics)
-    routed = SubmissionRoutedV1.model_validate(
+def routed_event(revision: int = 0, **fields: Any) -> SubmissionRoutedV1:
+    return SubmissionRoutedV1.model_validate(
         {
             "submission_id": "s9",
             "dialogue_id": DIALOGUE.id,
@@ -418,26 +420,121 @@ async def test_the_read_model_merges_both_events_in_any_order():
             "office_name": "Phòng Kinh tế",
             "authority_level": "commune",
             "confidence": 0.9,
-            "revision": 1,
+            "revision": revision,
+            **fields,
         }
     )
-    received = SubmissionReceivedV1.model_validate(
-        {
-            "submission_id": "s9",
-            "dialogue_id": DIALOGUE.id,
-            "tracking_code": "DT-9",
-            "source": Source.CITIZEN,
-            "kind": Kind.PETITION,
-            "text": "Đèn đường hư",
-            "hamlet": "ấp Chợ",
-            "received_at": NOW,
-        }
+
+
+async def test_the_read_model_takes_the_received_facts_from_the_routed_event():
+    items, metrics = FakeItems(), ReportingMetrics(CollectorRegistry())
+    deps = ReadModelDeps(items, metrics)
+    first = routed_event(
+        source=Source.MASS_ORGANISATION, organisation=Organisation.FARMERS_UNION, received_at=NOW
     )
-    for payload, use_case in ((routed, handlers.project_routed), (received, handlers.project_received)):
-        await use_case(deps, Envelope.wrap(payload, commune_id="demo", correlation_id="c"), payload)
+    # a staff change to a decision stored before routing carried the received facts: none set
+    change = routed_event(1, topic=4, topic_name="Môi trường", change="reclassified")
+    for payload in (first, change, first):  # a late copy of the first revision changes nothing
+        await handlers.project_routed(
+            deps, Envelope.wrap(payload, commune_id="demo", correlation_id="c"), payload
+        )
     row = items.rows["s9"]
-    assert (row["topic"], row["source"], row["routing_revision"]) == (3, "citizen", 1)
-    assert metrics.updates.labels("demo", routed.routing_key())._value.get() == 1
+    assert (row["topic"], row["routing_revision"]) == (4, 1)
+    assert (row["source"], row["organisation"], row["received_at"]) == (
+        "mass_organisation",
+        "farmers_union",
+        "2017-04-05T03:00:00.000000Z",
+    )
+    assert metrics.updates.labels("demo", first.routing_key())._value.get() == 3
+
+
+class FakeIntake:
+    """Intake's internal API as reporting reads it: the unrouted submissions it holds, the received
+    facts of named ones, or no answer at all (`down`)."""
+
+    def __init__(
+        self, unrouted: list[dict] = (), complete: bool = True, known: list[dict] = (), down: bool = False
+    ) -> None:
+        self._unrouted, self._complete, self._down = list(unrouted), complete, down
+        self._known = {f["id"]: f for f in [*unrouted, *known]}
+        self.asked: list[list[str]] = []
+
+    async def unrouted(self, commune_id: str, dialogue_id: str) -> Unrouted:
+        if self._down:
+            raise TransientError("intake API unavailable: ConnectError")
+        return Unrouted(tuple(self._unrouted), self._complete)
+
+    async def received(self, commune_id: str, dialogue_id: str, submission_ids: list[str]) -> list[dict]:
+        self.asked.append(list(submission_ids))
+        return [self._known[i] for i in submission_ids if i in self._known]
+
+
+def facts(n: int, **fields: Any) -> dict:
+    return {
+        "id": f"s{n}",
+        "dialogue_id": DIALOGUE.id,
+        "tracking_code": f"DT-{n}",
+        "source": "citizen",
+        "organisation": None,
+        "kind": "petition",
+        "text": f"Ý kiến {n}",
+        "hamlet": "ấp Chợ",
+        "received_at": f"2017-03-{n:02d}T02:00:00.000000Z",
+        **fields,
+    }
+
+
+async def test_the_dialogue_items_are_the_read_models_with_what_intake_holds_unrouted(world):
+    docs, _ = world
+    # s5 is intake's alone; s4 is in the read model unclassified (received before routed events
+    # carried the facts); s1 is routed but intake has not recorded it yet: the read model's.
+    intake = FakeIntake([facts(5, source="hamlet_party_cell"), facts(4), facts(1)])
+    docs = replace(docs, intake=intake)
+    rows = await handlers.dialogue_items(docs, COMMUNE.id, DIALOGUE.id)
+    assert [r["_id"] for r in rows] == ["s1", "s2", "s3", "s4", "s5"]
+    assert rows[0]["topic"] == 3 and rows[4].get("topic") is None and rows[4]["source"] == "hamlet_party_cell"
+    body = await handlers.issuing_readiness(docs, COMMUNE.id, DIALOGUE.id, "thong-bao-ket-luan")
+    assert next(p for p in body["problems"] if p["code"] == "not_classified")["count"] == 2
+    await handlers.preview_document(docs, COMMUNE.id, DIALOGUE.id, "bao-cao-tong-hop", "html")
+    assert [i["_id"] for i in docs.renderer.calls[-1]["items"]] == ["s1", "s2", "s3", "s4", "s5"]
+    assert "s5" not in docs.items.rows  # listed, not stored: its routed event will bring it
+    assert intake.asked == []  # every stored item has its received facts
+
+
+async def test_an_item_routed_without_the_received_facts_gets_them_from_intake_once(world):
+    docs, _ = world
+    del docs.items.rows["s2"]["received_at"]  # routed by a routing that did not carry them
+    intake = FakeIntake(known=[facts(2, source="fatherland_front")])
+    docs = replace(docs, intake=intake)
+    rows = await handlers.dialogue_items(docs, COMMUNE.id, DIALOGUE.id)
+    s2 = next(r for r in rows if r["_id"] == "s2")
+    assert (s2["source"], s2["received_at"], s2["topic"]) == (
+        "fatherland_front",
+        "2017-03-02T02:00:00.000000Z",
+        3,
+    )
+    assert docs.items.rows["s2"]["source"] == "fatherland_front" and intake.asked == [["s2"]]
+    await handlers.dialogue_items(docs, COMMUNE.id, DIALOGUE.id)
+    assert intake.asked == [["s2"]]  # stored: not asked again
+
+
+async def test_without_intakes_list_nothing_is_built_from_part_of_the_dialogue(world):
+    docs, _ = world
+    down = replace(docs, intake=FakeIntake(down=True))
+    for call in (
+        handlers.dialogue_items(down, COMMUNE.id, DIALOGUE.id),
+        handlers.preview_document(down, COMMUNE.id, DIALOGUE.id, "bao-cao-tong-hop", "html"),
+        handlers.issue_document(down, issue()),
+        handlers.issuing_readiness(down, COMMUNE.id, DIALOGUE.id, "thong-bao-ket-luan"),
+    ):
+        with pytest.raises(ItemsIncomplete) as refused:
+            await call
+        assert "đang phân loại" in refused.value.message_vi
+    assert docs.numbers.seq == {} and docs.documents.stored == {}  # nothing numbered, nothing issued
+    partial = replace(docs, intake=FakeIntake([facts(5), facts(6)], complete=False))
+    with pytest.raises(ItemsIncomplete) as refused:
+        await handlers.draft_conclusion_notice(partial, COMMUNE.id, DIALOGUE.id)
+    assert refused.value.message_vi.startswith("Còn hơn 2 ý kiến đang chờ phân loại")
 
 
 async def test_open_data_shows_items_until_the_notice_then_its_tasks(world):

@@ -15,6 +15,7 @@ from services.reporting.handlers.documents import (
 )
 from services.reporting.handlers.errors import (
     BadTransition,
+    ItemsIncomplete,
     NotFound,
     ReasonRequired,
     SignerMissing,
@@ -33,7 +34,7 @@ from services.reporting.handlers.followup import (
 )
 from services.reporting.handlers.open_data import OpenData, open_data
 from services.reporting.handlers.ports import DocumentDeps, FollowUpDeps, ReadModelDeps
-from services.reporting.handlers.read_model import project_received, project_routed
+from services.reporting.handlers.read_model import project_routed
 
 __all__ = [
     "BadTransition",
@@ -41,6 +42,7 @@ __all__ = [
     "DocumentDeps",
     "FollowUpDeps",
     "IssueDocument",
+    "ItemsIncomplete",
     "NotFound",
     "OpenData",
     "ReadModelDeps",
@@ -61,7 +63,6 @@ __all__ = [
     "open_data",
     "open_follow_up",
     "preview_document",
-    "project_received",
     "project_routed",
     "radio_text",
     "reopen_follow_up",

@@ -1,10 +1,15 @@
 """Document use cases: the read model of a dialogue, the draft conclusion notice and the radio
 text, previews, and issuing: a number from the term's register, every format rendered once and
 frozen with the data it came from, an event for distribution, and for a kind that opens
-follow-up (the conclusion notice) one task per conclusion."""
+follow-up (the conclusion notice) one task per conclusion.
+
+A dialogue's items are the read model's (every item routing has decided) with the submissions
+intake holds that routing has not decided yet (`current_items`): when intake cannot list them
+the use case refuses (`ItemsIncomplete`) rather than count part of the dialogue."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -14,7 +19,7 @@ from services.reporting.documents.kinds.base import SIGNER_SOURCES, BuildContext
 from services.reporting.documents.model import MinutesInput, SignatureBlock
 from services.reporting.documents.record import minutes_input
 from services.reporting.followup import notice_numbers
-from services.reporting.handlers.errors import NotFound, SignerMissing, UnknownDocumentKind
+from services.reporting.handlers.errors import ItemsIncomplete, NotFound, SignerMissing, UnknownDocumentKind
 from services.reporting.handlers.followup import open_follow_up
 from services.reporting.handlers.ports import Doc, DocumentDeps
 from services.reporting.handlers.publish import flush
@@ -22,15 +27,17 @@ from services.reporting.meeting import issue_rows, recorded
 from services.reporting.numbering import document_code
 from services.reporting.radio import radio_announcement
 from services.reporting.rendering import carried_items
+from services.reporting.unrouted import received_fields, with_unrouted
 from shared.clock import VIETNAM_TZ
 from shared.contracts import DocumentIssuedV1, DocumentKind, Envelope
 from shared.deadlines import state
 from shared.directory import Commune, Dialogue
-from shared.errors import TransientError
+from shared.errors import PermanentError, TransientError
 from shared.ids import new_id
 from shared.plan_deadlines import plan_deadlines
 
 MAX_VERSION_RACES = 20
+RECEIVED_CHUNK = 100  # items whose received facts are asked of intake per call
 DRAFT_NOTICE_METRIC = "thong-bao-ket-luan-du-thao"
 
 
@@ -58,9 +65,35 @@ async def load_dialogue(deps: DocumentDeps, commune_id: str, dialogue_id: str) -
     return commune, dialogue
 
 
+async def current_items(deps: DocumentDeps, commune_id: str, dialogue_id: str) -> list[Doc]:
+    """The dialogue's items, oldest first: the read model's, and those intake holds that routing
+    has not decided yet. An item routed by a routing version whose event did not carry the
+    received facts gets them from intake, stored once. `ItemsIncomplete` when intake cannot list
+    them all."""
+    stored = await deps.items.for_dialogue(commune_id, dialogue_id)
+    if deps.intake is None:
+        return stored
+    lacking = [str(item["_id"]) for item in stored if item.get("received_at") is None]
+    chunks = [lacking[i : i + RECEIVED_CHUNK] for i in range(0, len(lacking), RECEIVED_CHUNK)]
+    try:
+        unrouted, answers = await asyncio.gather(
+            deps.intake.unrouted(commune_id, dialogue_id),
+            asyncio.gather(*(deps.intake.received(commune_id, dialogue_id, chunk) for chunk in chunks)),
+        )
+    except (TransientError, PermanentError) as exc:
+        raise ItemsIncomplete.intake_unavailable(str(exc)) from exc
+    if not unrouted.complete:
+        raise ItemsIncomplete.too_many_unrouted(len(unrouted.submissions))
+    facts = {str(f["id"]): received_fields(f) for answer in answers for f in answer}
+    for submission_id, fields in facts.items():  # stored: the next listing asks for them no more
+        await deps.items.merge(commune_id, submission_id, fields)
+    stored = [{**item, **facts.get(str(item["_id"]), {})} for item in stored]
+    return with_unrouted(commune_id, stored, unrouted.submissions)
+
+
 async def material(deps: DocumentDeps, commune: Commune, dialogue: Dialogue) -> tuple[list[Doc], list[Doc]]:
     """This dialogue's items, and the unresolved issues of earlier dialogues (kéo dài)."""
-    items = await deps.items.for_dialogue(commune.id, dialogue.id)
+    items = await current_items(deps, commune.id, dialogue.id)
     years = {d.id: d.year for d in await deps.directory.dialogues(commune.id) if d.year < dialogue.year}
     return items, carried_items(await deps.tasks.unresolved_before(commune.id, list(years)), years)
 
@@ -79,13 +112,13 @@ def _today(deps: DocumentDeps, dialogue: Dialogue) -> date:
 
 async def dialogue_items(deps: DocumentDeps, commune_id: str, dialogue_id: str) -> list[Doc]:
     await load_dialogue(deps, commune_id, dialogue_id)
-    return await deps.items.for_dialogue(commune_id, dialogue_id)
+    return await current_items(deps, commune_id, dialogue_id)
 
 
 async def draft_conclusion_notice(deps: DocumentDeps, commune_id: str, dialogue_id: str) -> bytes:
     """The conclusion notice as it stands, unnumbered, from this dialogue's items only (HTML)."""
     commune, dialogue = await load_dialogue(deps, commune_id, dialogue_id)
-    rows = await deps.items.for_dialogue(commune_id, dialogue_id)
+    rows = await current_items(deps, commune_id, dialogue_id)
     html = deps.renderer.render_one(
         DocumentKind.CONCLUSION_NOTICE.value,
         "html",
@@ -250,7 +283,7 @@ async def issuing_readiness(deps: DocumentDeps, commune_id: str, dialogue_id: st
     spec = spec_for(kind)
     commune, dialogue = await load_dialogue(deps, commune_id, dialogue_id)
     issued_on = _today(deps, dialogue)
-    items = await deps.items.for_dialogue(commune.id, dialogue.id)
+    items = await current_items(deps, commune.id, dialogue.id)
     record = await meeting_of(deps, commune, dialogue)
     problems: list[Doc] = []
     for block in unsigned(spec, commune, dialogue, issued_on, minutes_input(record, dialogue)):

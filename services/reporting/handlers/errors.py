@@ -42,3 +42,32 @@ class SignerMissing(ValueError):
             f"Cannot issue: the document has no signer's name under “{title}”. "
             f"Enter {what_en} ({field}) and issue it again."
         )
+
+
+class ItemsIncomplete(RuntimeError):
+    """The dialogue's items cannot all be listed now: those routing has not decided yet are
+    intake's, and intake did not list them (unreachable, or more than one answer carries). A
+    document built without them would undercount the dialogue."""
+
+    def __init__(self, message_vi: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.message_vi, self.message_en = message_vi, message_en
+
+    @classmethod
+    def intake_unavailable(cls, detail: str) -> ItemsIncomplete:
+        return cls(
+            "Chưa lấy được từ hệ thống tiếp nhận các ý kiến đang phân loại, nên chưa đếm đủ ý kiến "
+            "của đợt đối thoại; vui lòng thử lại sau ít phút.",
+            f"Intake did not list the items not classified yet ({detail}); the dialogue's items "
+            "would be undercounted. Retry later.",
+        )
+
+    @classmethod
+    def too_many_unrouted(cls, listed: int) -> ItemsIncomplete:
+        number_vi = f"{listed:,}".replace(",", ".")  # 2.000
+        return cls(
+            f"Còn hơn {number_vi} ý kiến đang chờ phân loại; chưa đếm đủ ý kiến của đợt đối thoại. "
+            "Vui lòng thử lại khi phân loại xong.",
+            f"More than {listed} items are still waiting to be classified; the dialogue's items "
+            "would be undercounted. Retry once they are classified.",
+        )

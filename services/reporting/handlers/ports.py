@@ -4,7 +4,7 @@ fakes in the unit tests), and one frozen bundle of them per area of use cases.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from jinja2 import Environment
 
 from services.reporting.metrics import ReportingMetrics
+from services.reporting.unrouted import Unrouted
 from shared.clock import utcnow
 from shared.contracts import Envelope
 from shared.directory import Commune, Dialogue
@@ -32,6 +33,17 @@ class ItemStore(Protocol):
 
     async def merge(self, commune_id: str, submission_id: str, fields: Doc) -> None: ...
     async def for_dialogue(self, commune_id: str, dialogue_id: str) -> list[Doc]: ...
+
+
+class IntakeItems(Protocol):
+    """What intake holds that the read model does not: the dialogue's submissions routing has
+    not decided yet, and the received facts of items whose routed event did not carry them.
+    Raises `TransientError` or `PermanentError` when intake does not answer them."""
+
+    async def unrouted(self, commune_id: str, dialogue_id: str) -> Unrouted: ...
+    async def received(
+        self, commune_id: str, dialogue_id: str, submission_ids: Sequence[str]
+    ) -> list[Doc]: ...
 
 
 class DocumentStore(Protocol):
@@ -146,6 +158,8 @@ class DocumentDeps:
     templates: Environment  # finds the radio text template
     clock: Clock = utcnow
     meetings: MeetingStore | None = None  # the meeting record the minutes, notice and tasks follow
+    # The items routing has not decided yet; None: the read model alone (items written by hand)
+    intake: IntakeItems | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +196,7 @@ __all__ = [
     "DocumentDeps",
     "DocumentStore",
     "FollowUpDeps",
+    "IntakeItems",
     "ItemStore",
     "MeetingDeps",
     "MeetingStore",
