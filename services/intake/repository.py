@@ -1,7 +1,7 @@
 """Intake's own collections: submissions (with their outbox) and their status history.
 
-Every read on the hot path addresses documents by `_id` or by the unique index of tracking
-codes: a submission by its id or its code, its history entries by the `_id`s the submission
+Every read on the hot path addresses documents by `_id` or by an index the wire store uses: a
+submission by its id or its tracking code, its history entries by the `_id`s the submission
 lists (`history_entry_ids`: entry key -> entry `_id`, set by `list_history_entry` with each
 entry). The wire store answered the earlier read of a history by commune and submission by
 scanning the commune's entries, its index notwithstanding (23.8 ms at 20,000 entries, growing).
@@ -59,6 +59,10 @@ class SubmissionRepository:
         await self.submissions.create_index(
             [("commune_id", ASCENDING), ("tracking_code", ASCENDING)], unique=True
         )
+        # The look-up by code goes by this one: the wire store answers the filter by commune and
+        # code by scanning the commune's submissions, the unique index above notwithstanding
+        # (41 ms at 10,000 submissions; 1.4 ms with it). Codes stay unique per commune (above).
+        await self.submissions.create_index([("tracking_code", ASCENDING)])
         await self.submissions.create_index(
             [("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("received_at", ASCENDING)]
         )
@@ -173,7 +177,9 @@ class SubmissionRepository:
 
     async def find(self, commune_id: str, query: dict, limit: int = 1000) -> list[dict]:
         cursor = (
-            self.submissions.find({**query, "commune_id": commune_id}, {"outbox": 0, "submitter": 0})
+            self.submissions.find(
+                {**query, "commune_id": commune_id}, {"outbox": 0, "submitter": 0, HISTORY_IDS: 0}
+            )
             .sort("received_at", ASCENDING)
             .limit(limit)
         )

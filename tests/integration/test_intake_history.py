@@ -1,7 +1,8 @@
 """Intake's submission history on the real store: written by the status events, read back by the
 `_id`s the submission lists (never by a filter the wire store answers by scanning the
 commune's entries), kept to its commune, and the entries stored before submissions listed them
-still shown once the start-up migration ran."""
+still shown once the start-up migration ran. The look-up by tracking code has an index the wire
+store uses (one on the code alone) and stays within the commune."""
 
 from __future__ import annotations
 
@@ -163,3 +164,18 @@ async def test_history_stored_before_submissions_listed_it_is_listed_once_at_sta
     await record_status(deps, later, routed("s0"))
     entries = await repo.history(await repo.get("demo", "s0") or {})
     assert [e["_id"] for e in entries] == ["ev0.0", "ev0.1", later.event_id]
+
+
+async def test_the_tracking_code_look_up_has_an_index_of_its_own_and_keeps_to_its_commune(store):
+    db, finds = store
+    repo = SubmissionRepository(db)
+    await repo.ensure_indexes()
+    keys = [
+        [field for field, _ in index["key"]] for index in (await db[SUBMISSIONS].index_information()).values()
+    ]
+    assert ["tracking_code"] in keys and ["commune_id", "tracking_code"] in keys
+    await repo.insert({**submission("s1", "demo"), "tracking_code": "DT-SAMECODE"})
+    await repo.insert({**submission("s2", "other"), "tracking_code": "DT-SAMECODE"})
+    assert (await repo.by_tracking_code("demo", "DT-SAMECODE") or {}).get("_id") == "s1"
+    assert (await repo.by_tracking_code("other", "DT-SAMECODE") or {}).get("_id") == "s2"
+    assert await repo.by_tracking_code("third", "DT-SAMECODE") is None
