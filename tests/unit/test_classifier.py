@@ -248,3 +248,11 @@ def test_folded_look_alikes_do_not_fire(text, topic, level):
 )
 def test_residents_everyday_words_reach_the_topic(text, topic):
     assert classify(text, RULES).topic == topic
+
+
+def test_dt_as_a_phone_number_is_not_the_provincial_road():
+    phone = classify("Nhà ông Tám, ĐT 0909123456, lấn chiếm hẻm chung, đề nghị xã xử lý.", RULES)
+    snatch = classify("Đèn đường trên lộ vô xóm hư hết, tối thui, hay bị giật đt.", RULES)
+    road = classify("DT qua ap Moi lun nut nang, DN tinh nang cap, xe tai chay nhieu qua.", RULES)
+    assert (phone.authority_level, snatch.authority_level) == ("commune", "commune")
+    assert (road.topic, road.authority_level) == (3, "province")
