@@ -306,6 +306,14 @@ def test_test_with_model_scores_the_test_streams_with_the_model_learnt_from_tune
     assert model["trained_on_splits"] == ["tune"] and model["examples"] == len(tune)
     assert figures["tune_cv"]["examples"] == len(tune)
     assert str(model["confidence"]) in figures["tune_cv"]["blend_accuracy_by_confidence"]
+    # The memory of corrections per similarity threshold: how often it decided and was right,
+    # and how often a tune text's most similar other text shares its topic.
+    memory = figures["tune_cv"]["by_memory_threshold"]
+    assert str(figures["tune_cv"]["memory_threshold"]) in memory
+    for row in memory.values():
+        assert 0 <= row["right"] <= row["decided"] <= len(tune)
+        fired, same = row["nearest_same_topic"]
+        assert 0 <= same <= fired <= len(tune)
     rules_only = score([pair for items in tests for pair in classify(items)])
     if model["activated_by_retraining"]:
         assert model["active_version"] == model["version"]
