@@ -113,7 +113,7 @@ def test_the_blend_follows_the_remembered_item_where_the_regression_is_unsure_an
     )
     regression, _ = model.predict(LATER, decision.topic)
     assert sure.topic == int(regression.label)
-    assert ("như mục CY013" in sure.explanation_vi[0]) == (regression.label == "4")
+    assert ("giống mục CY013 cán bộ xã đã xếp)" in sure.explanation_vi[0]) == (regression.label == "4")
     # Too few examples: the rules decide, memory or not.
     early = blend(
         decision, model, 41, Policy(min_examples=60), demo_commune(), demo_dialogue(), review_threshold=0.5
@@ -222,3 +222,26 @@ async def test_a_retrained_commune_routes_its_local_name_by_its_own_correction_o
     # Another commune's routing of the same text is the rules' alone.
     elsewhere = await _route(deps, "xa-b", "gs2", LATER)
     assert elsewhere.topic == classify(LATER, RULES).topic != 4
+
+
+def test_a_sure_regression_that_agrees_with_a_remembered_item_cites_it():
+    dumps = [
+        DUMP,
+        "Gò Sặt lại đốt rác cả đêm, khói bay vô nhà, người già ho.",
+        "Khói Gò Sặt bay qua ấp Mới, con nít ho hoài.",
+        "Gò Sặt đốt rác nữa, xã coi lại giùm bà con.",
+    ]
+    examples = _confirmed(40) + [
+        Example(f"GS{n}", text, 4, "phong-kinh-te", classify(text, RULES).topic)
+        for n, text in enumerate(dumps)
+    ]
+    assert examples[40].corrected  # the rules did not place the first one
+    model = fit("demo", 2, examples)
+    decision = _decision(LATER)
+    regression, _ = model.predict(LATER, decision.topic)  # type: ignore[union-attr]
+    assert regression.label == "4" and regression.probability >= 0.5 and regression.remembered is not None
+    out = blend(
+        decision, model, 44, Policy(min_examples=30), demo_commune(), demo_dialogue(), review_threshold=0.5
+    )
+    assert out.topic == 4
+    assert f"giống mục {regression.remembered.neighbour} cán bộ xã đã xếp)" in out.explanation_vi[0]

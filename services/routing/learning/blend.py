@@ -68,7 +68,10 @@ def blend(
             f" trong bộ nhớ của mô hình học từ {_examples_vi(model.examples)} (phiên bản {model.version})"
         )
     elif remembered is not None and remembered.label == topic_p.label:
-        learned += f", như mục {remembered.neighbour} cán bộ xã đã xếp"
+        learned = (
+            f"Mô hình học từ {_examples_vi(model.examples)} (phiên bản {model.version};"
+            f" giống mục {remembered.neighbour} cán bộ xã đã xếp)"
+        )
     if topic == decision.topic and (office_p is None or office_p.label == decision.office_id):
         return _with_line(
             decision.model_copy(update={"confidence": max(decision.confidence, topic_p.probability)}),
