@@ -54,6 +54,5 @@ def with_unrouted(commune_id: str, stored: Sequence[Doc], unrouted: Sequence[Map
         for facts in unrouted
         if facts["id"] not in known
     ]
-    if not extra:
-        return list(stored)
+    # stable: items received at the same time keep the store's order
     return sorted([*stored, *extra], key=lambda item: str(item.get("received_at") or ""))

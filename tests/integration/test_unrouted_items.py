@@ -39,6 +39,7 @@ pytestmark = pytest.mark.integration
 BASE = "/api/v1/communes/demo"
 DIALOGUE = f"{BASE}/dialogues/demo-2017"
 UNROUTED = "/internal/v1/communes/demo/dialogues/demo-2017/unrouted"
+RECEIVED = "/internal/v1/communes/demo/dialogues/demo-2017/received"
 DRAIN = "Cống thoát nước trước chợ bị nghẹt, mưa là ngập cả đoạn đường."
 LIGHTS = "Đề nghị lắp đèn chiếu sáng tuyến đường liên ấp."
 
@@ -126,6 +127,12 @@ async def test_unrouted_items_come_from_intake_and_routed_ones_from_the_event(ma
             other = service_headers(settings, "reporting", "other-commune")
             assert (await client.get(UNROUTED, headers=other)).status_code == 404
             assert (await client.get(UNROUTED, headers=staff_headers(Role.PARTY_OFFICE))).status_code == 403
+            named = f"{RECEIVED}?submission_id={first['id']}&submission_id=unknown"
+            facts = (await client.get(named, headers=own)).json()["submissions"]
+            assert facts == [listed[first["id"]]]  # the same facts, named ones only
+            assert (
+                await client.get(named, headers=service_headers(settings, "notification"))
+            ).status_code == 403
 
             staff = staff_headers()
             items = (await client.get(f"{DIALOGUE}/items", headers=staff)).json()["items"]
