@@ -733,10 +733,7 @@ def _normalise_code(typed: str) -> str | None:
 async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
     """What a resident sees by code: no submitter name or contact, no staff names."""
     history = [{"at": vn_datetime(doc["received_at"]), "note": SubmissionStatus.RECEIVED.label_vi + "."}]
-    history += [
-        {"at": vn_datetime(h["at"]), "note": resident_note(h)}
-        for h in await repo.history(doc)
-    ]
+    history += [{"at": vn_datetime(h["at"]), "note": resident_note(h)} for h in await repo.history(doc)]
     stage, stage_label = headline(doc)
     followup = doc.get("followup_status")
     topic = doc.get("topic")
