@@ -28,29 +28,32 @@ _Folded = tuple[tuple[str, int], ...]  # (folded token, index of the word it cam
 
 
 @lru_cache(maxsize=64)
-def _folded_words(text: str) -> tuple[_Words, _Folded]:
-    """`text`'s words and their folded tokens, computed once per text: an explanation looks up
-    every term that fired in the same text (a pure function, so a bounded memo)."""
+def _folded_words(text: str) -> tuple[_Words, _Folded, tuple[str, ...]]:
+    """`text`'s words, their folded tokens and the tokens alone, computed once per text: an
+    explanation looks up every term that fired in the same text (a pure function, so a bounded
+    memo)."""
     words = tuple((m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text))
-    folded = tuple(
-        (token, index)
-        for index, (_, _, word) in enumerate(words)
-        for token in normalize_for_matching(word).split()
-    )
-    return words, folded
+    keys = {word: normalize_for_matching(word).split() for _, _, word in words}  # a word once
+    folded = tuple((token, index) for index, (_, _, word) in enumerate(words) for token in keys[word])
+    return words, folded, tuple(t for t, _ in folded)
+
+
+def _fits(got: str, want: str) -> bool:
+    return got == want or (want == "#" and got.isdigit())
 
 
 def original_spelling(text: str, term: str) -> str:
     """The words of `text` whose matching key is the folded `term` ("cong thoat nuoc" ->
     "Cống thoát nước"), as written; the term itself when it cannot be found back."""
-    words, folded = _folded_words(text)
+    words, folded, tokens = _folded_words(text)
     wanted = term.split()
     if not wanted or not words:
         return term
-    tokens = [t for t, _ in folded]
+    first_wanted, rest = wanted[0], wanted[1:]
     for start in range(len(tokens) - len(wanted) + 1):
-        window = tokens[start : start + len(wanted)]
-        if all(got == want or (want == "#" and got.isdigit()) for got, want in zip(window, wanted)):
+        if not _fits(tokens[start], first_wanted):  # most windows end at their first token
+            continue
+        if all(_fits(got, want) for got, want in zip(tokens[start + 1 : start + len(wanted)], rest)):
             first, last = folded[start][1], folded[start + len(wanted) - 1][1]
             return _trim(text[words[first][0] : words[last][1]])
     # Rewrites across words ("lộ bê tông" -> "duong be tong"): try short runs of whole words.
