@@ -108,12 +108,28 @@ class _PhraseIndex:
 
     def all(self, tokens: list[str]) -> set[str]:
         """Every phrase that occurs, overlaps included."""
-        found: set[str] = set()
+        return {phrase for _, _, phrase in self.occurrences(tokens)}
+
+    def occurrences(self, tokens: list[str]) -> Iterator[tuple[int, int, str]]:
+        """Every occurrence as (first token, end token, phrase), overlaps included."""
         for i, token in enumerate(tokens):
             for phrase in self._candidates(token):
                 if self._fits(phrase, tokens, i):
-                    found.add(" ".join(phrase))
-        return found
+                    yield i, i + len(phrase), " ".join(phrase)
+
+    def all_unmasked(self, tokens: list[str], masks: frozenset[str]) -> set[str]:
+        """Like :meth:`all`, but a phrase counts only where it does not lie inside an occurrence
+        of a mask phrase ("lên tỉnh" inside the question "có phải lên tỉnh không"); the masks
+        themselves are not returned."""
+        if not masks:
+            return self.all(tokens)
+        found = list(self.occurrences(tokens))
+        spans = [(start, end) for start, end, phrase in found if phrase in masks]
+        return {
+            phrase
+            for start, end, phrase in found
+            if phrase not in masks and not any(a <= start and end <= b for a, b in spans)
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,6 +145,9 @@ class RuleSet:
     recurring_phrases: tuple[str, ...] = ()
     not_recurring_phrases: tuple[str, ...] = ()  # longer phrases that cancel a recurring one
     neutral_phrases: tuple[str, ...] = ()  # matched but score nothing ("yeu cau" hides "cau")
+    # Authority phrases that hide the signals inside them and name no owner themselves: the
+    # question "có phải lên tỉnh không" asks where to go, it does not ask the province.
+    authority_masks: tuple[str, ...] = ()
     secondary_ratio: float = 0.5
     secondary_min_score: float = 3.0
     repeat_bonus: float = 0.5
@@ -144,7 +163,7 @@ class RuleSet:
     _recurring_index: _PhraseIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        signals = tuple(p for rule in self.authority_rules for p in rule.signals())
+        signals = tuple(p for rule in self.authority_rules for p in rule.signals()) + self.authority_masks
         recurring = self.recurring_phrases + self.not_recurring_phrases
         terms = tuple(self.terms) + self.neutral_phrases
         object.__setattr__(self, "_terms_index", _PhraseIndex.build(terms))
@@ -203,6 +222,9 @@ class RuleSet:
                 tuple(normalize_for_matching(p).split()) for p in data.get("asks", ()) if p.strip()
             ),
             recurring_phrases=tuple(_normalize_phrase(p) for p in data.get("recurring", ())),
+            authority_masks=tuple(
+                p for p in (normalize_for_matching(raw) for raw in data.get("not_authority", ())) if p
+            ),
             not_recurring_phrases=tuple(_normalize_phrase(p) for p in data.get("not_recurring", ())),
             neutral_phrases=tuple(
                 p
@@ -344,7 +366,7 @@ def classify(text: str, rules: RuleSet) -> Classification:
             None,
         )
 
-    found = rules._authority_index.all(tokens)
+    found = rules._authority_index.all_unmasked(tokens, frozenset(rules.authority_masks))
     near = topics_in_play(scores, topic, rules.authority_topic_ratio)
     decision: AuthorityDecision = decide_authority(
         rules.authority_rules,

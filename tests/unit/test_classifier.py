@@ -256,3 +256,58 @@ def test_dt_as_a_phone_number_is_not_the_provincial_road():
     road = classify("DT qua ap Moi lun nut nang, DN tinh nang cap, xe tai chay nhieu qua.", RULES)
     assert (phone.authority_level, snatch.authority_level) == ("commune", "commune")
     assert (road.topic, road.authority_level) == (3, "province")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Làm căn cước cho con dưới 14 tuổi thì nộp ở đâu, có phải lên tỉnh không?",
+        "lam can cuoc cho con thi nop o dau, co phai len tinh khong",
+        "Đường liên xã cũ từ ấp Phước Hòa nối ra đường tỉnh xuống cấp, đề nghị xã nâng cấp.",
+    ],
+)
+def test_a_question_or_a_landmark_does_not_send_the_item_up(text):
+    """'có phải lên tỉnh không' asks where to go and 'nối ra đường tỉnh' names where a commune
+    road ends: the province phrase inside them names no owner."""
+    assert classify(text, RULES).authority_level == "commune"
+
+
+def test_the_same_phrase_outside_a_mask_still_counts():
+    asked = classify("Lộ đal bể nát, xin xã báo cáo lên tỉnh hỗ trợ, hay có phải lên tỉnh không?", RULES)
+    road = classify("Đường tỉnh qua ấp Chợ, đoạn nối ra đường tỉnh bên kia sông, xuống cấp nặng.", RULES)
+    assert (asked.authority_level, asked.authority_trigger) == ("province", "len tinh")
+    assert (road.topic, road.authority_level) == (3, "province")
+
+
+def test_masks_hide_only_the_signals_inside_them():
+    rules = RuleSet.from_dict(
+        {
+            "topics": {"6": {"name": "Thủ tục", "terms": {"hồ sơ": 3}}},
+            "authority": [
+                {"name": "named", "phrases": ["lên tỉnh"], "level": "province", "body": "UBND tỉnh"}
+            ],
+            "not_authority": ["có phải lên tỉnh"],
+        }
+    )
+    question = classify("Hồ sơ này có phải lên tỉnh không?", rules)
+    request = classify("Hồ sơ này xin chuyển lên tỉnh giải quyết.", rules)
+    both = classify("Hồ sơ có phải lên tỉnh không, hay xã gửi lên tỉnh giùm?", rules)
+    assert (question.authority_level, question.authority_trigger) == ("commune", None)
+    assert (request.authority_level, request.authority_trigger) == ("province", "len tinh")
+    assert both.authority_level == "province"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Thủy điện xả lũ ban đêm không báo trước, ghe xuồng trôi mất.", 0),
+        ("Hẻm chưa có ống nước máy, xin cho kéo ống nước vô hẻm.", 0),
+        ("Ấp chưa có nhà văn hóa, đề nghị xã bố trí đất xây nhà văn hóa.", 1),
+        ("Cat tac tren song hoat dong cong khai, ai can thi bi hanh hung.", 2),
+        ("Nhà dân buôn bán, trồng cây lấn ra mặt đường trước trường, học sinh tan học rất nguy hiểm.", 5),
+        ("Tối nào cũng bày bàn ghế bán nước lấn hết lối đi trong công viên.", 5),
+        ("Ai bỏ gạch vụn ngay gốc cây đầu ấp, xin xã cho dọn.", 4),
+    ],
+)
+def test_batch_seven_vocabulary(text, topic):
+    assert classify(text, RULES).topic == topic
