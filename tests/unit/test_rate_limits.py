@@ -24,7 +24,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.intake.web.ratelimit import RATE_LIMITS, RateLimiter
 from services.intake.web.staff.login_throttle import LoginThrottle
 
-T0 = datetime(2026, 12, 6, 8, 0, 0, tzinfo=UTC)  # the start of a 600 s window
+# The start of a 600 s window a week from now: the counters' TTL index removes a window once it
+# has ended, so a fixed date would make these tests fail once the real clock passed it.
+T0 = datetime.fromtimestamp((int(datetime.now(UTC).timestamp()) // 600 + 7 * 144) * 600, UTC)
 PHONE, OTHER = "198.51.100.10", "198.51.100.20"
 
 
