@@ -41,10 +41,13 @@ class IntakeSettings(CommonSettings):
 
     # The staff pages act through routing's and reporting's HTTP APIs (reclassify, answers,
     # documents, follow-up): where those services answer inside the deployment, or `inprocess`
-    # when this same process serves them (make run without RabbitMQ, tests).
+    # when this same process serves them (make run without RabbitMQ, tests). A read that builds a
+    # page gives up after `page_read_timeout_s` (the page then says the service did not answer);
+    # changes, issuing and rendered drafts wait `backend_timeout_s` (a read never waits longer).
     routing_url: str = Field("http://127.0.0.1:8001", alias="DOITHOAI_ROUTING_URL")
     reporting_url: str = Field("http://127.0.0.1:8003", alias="DOITHOAI_REPORTING_URL")
     backend_timeout_s: float = Field(30.0, alias="DOITHOAI_BACKEND_TIMEOUT_S", gt=0)
+    page_read_timeout_s: float = Field(5.0, alias="DOITHOAI_PAGE_READ_TIMEOUT_S", gt=0, le=300)
     # Where residents' browsers reach reporting's public conclusions page ("" = the same site).
     public_reporting_url: str = Field("", alias="DOITHOAI_PUBLIC_REPORTING_URL")
 

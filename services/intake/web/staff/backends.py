@@ -5,7 +5,9 @@ short-lived token for the signed-in user (shared/auth): the service checks it it
 staff area's own checks are not what keeps it safe.
 
 Each call returns `BackendReply(status, body)`; a service that does not answer becomes status
-503 with a Vietnamese message, so a page can say "try again" instead of failing.
+503 with a Vietnamese message, so a page can say "try again" instead of failing. Reads that
+build a page give up after `read_timeout_s` (a stalled service costs a clerk seconds, not half a
+minute); changes, issuing and rendered files wait `timeout_s`.
 """
 
 from __future__ import annotations
@@ -59,22 +61,34 @@ class Backend:
         timeout_s: float,
         token: str,
         transport: httpx.AsyncBaseTransport | None = None,
+        read_timeout_s: float | None = None,
     ) -> None:
         self._name = name_vi
         self._base = base_url.rstrip("/")
         self._timeout = timeout_s
+        self._read_timeout = min(read_timeout_s, timeout_s) if read_timeout_s else timeout_s
         self._token = token
         self._transport = transport
 
+    async def read(self, path: str) -> BackendReply:
+        """A GET whose answer builds a page: it gives up after the page-read timeout."""
+        return await self.call("GET", path, timeout_s=self._read_timeout)
+
     async def call(
-        self, method: str, path: str, *, json: Any = None, correlation_id: str | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        correlation_id: str | None = None,
+        timeout_s: float | None = None,
     ) -> BackendReply:
         headers = {"authorization": f"Bearer {self._token}"}
         if correlation_id:
             headers["x-correlation-id"] = correlation_id
         try:
             async with httpx.AsyncClient(
-                base_url=self._base, timeout=self._timeout, transport=self._transport
+                base_url=self._base, timeout=timeout_s or self._timeout, transport=self._transport
             ) as client:
                 response = await client.request(method, path, json=json, headers=headers)
         except httpx.HTTPError:
@@ -92,16 +106,21 @@ class Backend:
 
 class RoutingBackend(Backend):
     def __init__(
-        self, base_url: str, timeout_s: float, token: str, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        base_url: str,
+        timeout_s: float,
+        token: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        read_timeout_s: float | None = None,
     ) -> None:
-        super().__init__("phân loại", base_url, timeout_s, token, transport)
+        super().__init__("phân loại", base_url, timeout_s, token, transport, read_timeout_s)
 
     async def review_queue(self, commune_id: str) -> BackendReply:
-        return await self.call("GET", f"/api/v1/communes/{_seg(commune_id)}/review-queue")
+        return await self.read(f"/api/v1/communes/{_seg(commune_id)}/review-queue")
 
     async def decision(self, commune_id: str, submission_id: str) -> BackendReply:
-        return await self.call(
-            "GET", f"/api/v1/communes/{_seg(commune_id)}/submissions/{_seg(submission_id)}/routing"
+        return await self.read(
+            f"/api/v1/communes/{_seg(commune_id)}/submissions/{_seg(submission_id)}/routing"
         )
 
     async def change(
@@ -127,15 +146,20 @@ class RoutingBackend(Backend):
 
 class ReportingBackend(Backend):
     def __init__(
-        self, base_url: str, timeout_s: float, token: str, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        base_url: str,
+        timeout_s: float,
+        token: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        read_timeout_s: float | None = None,
     ) -> None:
-        super().__init__("báo cáo, văn bản", base_url, timeout_s, token, transport)
+        super().__init__("báo cáo, văn bản", base_url, timeout_s, token, transport, read_timeout_s)
 
     def _dialogue(self, commune_id: str, dialogue_id: str) -> str:
         return f"/api/v1/communes/{_seg(commune_id)}/dialogues/{_seg(dialogue_id)}"
 
     async def documents(self, commune_id: str, dialogue_id: str) -> BackendReply:
-        return await self.call("GET", f"{self._dialogue(commune_id, dialogue_id)}/documents")
+        return await self.read(f"{self._dialogue(commune_id, dialogue_id)}/documents")
 
     async def issue(
         self, commune_id: str, dialogue_id: str, kind: str, by: str, correlation_id: str
@@ -148,9 +172,7 @@ class ReportingBackend(Backend):
         )
 
     async def readiness(self, commune_id: str, dialogue_id: str, kind: str) -> BackendReply:
-        return await self.call(
-            "GET", f"{self._dialogue(commune_id, dialogue_id)}/documents/{_seg(kind)}/readiness"
-        )
+        return await self.read(f"{self._dialogue(commune_id, dialogue_id)}/documents/{_seg(kind)}/readiness")
 
     async def preview(self, commune_id: str, dialogue_id: str, kind: str, fmt: str) -> BackendReply:
         return await self.call(
@@ -163,7 +185,7 @@ class ReportingBackend(Backend):
         )
 
     async def follow_up(self, commune_id: str, dialogue_id: str) -> BackendReply:
-        return await self.call("GET", f"{self._dialogue(commune_id, dialogue_id)}/follow-up")
+        return await self.read(f"{self._dialogue(commune_id, dialogue_id)}/follow-up")
 
     async def change_task(
         self, commune_id: str, task_id: str, status: str, note: str | None, by: str, correlation_id: str
@@ -191,7 +213,7 @@ class ReportingBackend(Backend):
         return f"{self._dialogue(commune_id, dialogue_id)}/meeting"
 
     async def meeting(self, commune_id: str, dialogue_id: str) -> BackendReply:
-        return await self.call("GET", self._meeting(commune_id, dialogue_id))
+        return await self.read(self._meeting(commune_id, dialogue_id))
 
     async def meeting_facts(
         self, commune_id: str, dialogue_id: str, facts: dict, correlation_id: str

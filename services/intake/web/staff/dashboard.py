@@ -311,10 +311,13 @@ async def render_item(
         }
         for h in await kit.repo.history(doc)
     ]
-    decision = None
-    if user.role in ANSWERERS:
+    decision, routing_error = None, None
+    # an item intake has not classified yet shows no decision (the headline says so): routing is
+    # not asked, so its stall does not hold the page
+    if user.role in ANSWERERS and doc.get("topic") is not None:
         reply = await kit.routing(request).decision(commune.id, doc["_id"])
         decision = reply.body if reply.ok else None
+        routing_error = None if reply.ok or reply.status == 404 else reply.reason_vi()
     view = {
         **item_row(user, dialogue, doc),
         "text": doc.get("text", ""),
@@ -323,8 +326,6 @@ async def render_item(
         "organisation": doc.get("organisation"),
     }
     view |= routing_view(doc, decision)
-    if doc.get("topic") is None:
-        decision = None  # shown with the headline once intake has recorded it (the page refreshes)
     return kit.render(
         request,
         "item.html",
@@ -334,6 +335,7 @@ async def render_item(
         item=view,
         history=history,
         decision=decision,
+        routing_error=routing_error,
         change_labels=CHANGE_LABELS_VI,
         notice=notice,
         enter_next=enter_next,

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -81,8 +82,14 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         _, commune, dialogue = await kit.dialogue_for(
             request, MANAGERS, missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có văn bản."
         )
-        reply = await kit.reporting(request).documents(commune.id, dialogue.id)
-        body = reply.body if reply.ok and isinstance(reply.body, dict) else {}
+        reporting = kit.reporting(request)
+        # two reads at once: a stalled reporting costs one page-read timeout, not two
+        reply, record = await asyncio.gather(
+            reporting.documents(commune.id, dialogue.id), reporting.meeting(commune.id, dialogue.id)
+        )
+        # without reporting's list, what is issued is unknown: the page offers no "Ban hành"
+        known = reply.ok and isinstance(reply.body, dict)
+        body = reply.body if known and isinstance(reply.body, dict) else {}
         issued = [
             {
                 **d,
@@ -92,7 +99,6 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             for d in body.get("documents", [])
         ]
         conclusion = body.get("conclusion_notice")
-        record = await kit.reporting(request).meeting(commune.id, dialogue.id)
         record_body = record.body if record.ok and isinstance(record.body, dict) else {}
         as_typed = _printed_as_typed(record_body)
         reviewed_notice = REVIEWED_VI.get(request.query_params.get("da_ra_soat") or "")
@@ -110,7 +116,8 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             conclusion=conclusion,
             conclusion_state=CONCLUSION_STATE_VI.get((conclusion or {}).get("state", ""), ""),
             notice=_issued_notice(just_issued) if just_issued else reviewed_notice,
-            error=None if reply.ok else reply.reason_vi(),
+            error=None if known else reply.reason_vi(),
+            known=known,
             formats=FORMATS,
             as_typed=as_typed,
             reviews=_review_rows(record_body),

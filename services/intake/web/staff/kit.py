@@ -109,6 +109,7 @@ class StaffKit:
             self.rt.settings.backend_timeout_s,
             self._token(request),
             self._transport(request, url),
+            self.rt.settings.page_read_timeout_s,
         )
 
     def reporting(self, request: Request) -> ReportingBackend:
@@ -118,6 +119,7 @@ class StaffKit:
             self.rt.settings.backend_timeout_s,
             self._token(request),
             self._transport(request, url),
+            self.rt.settings.page_read_timeout_s,
         )
 
     @property
