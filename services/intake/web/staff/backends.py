@@ -172,7 +172,11 @@ class ReportingBackend(Backend):
         )
 
     async def readiness(self, commune_id: str, dialogue_id: str, kind: str) -> BackendReply:
-        return await self.read(f"{self._dialogue(commune_id, dialogue_id)}/documents/{_seg(kind)}/readiness")
+        # The check that gates issuing reads every item of the dialogue: it waits as long as
+        # issuing does, so a large dialogue is never kept from being issued by the page timeout.
+        return await self.call(
+            "GET", f"{self._dialogue(commune_id, dialogue_id)}/documents/{_seg(kind)}/readiness"
+        )
 
     async def preview(self, commune_id: str, dialogue_id: str, kind: str, fmt: str) -> BackendReply:
         return await self.call(
