@@ -12,6 +12,7 @@ from services.reporting.documents.build import build_data
 from services.reporting.documents.common import issue_key
 from services.reporting.meeting import conclusion_due
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
+from services.reporting.raised import times_raised
 from shared.calendar import WorkingCalendar
 from shared.contracts import AuthorityLevel, ConclusionKind, DocumentKind, FollowUpStatus
 from shared.directory import Commune, Dialogue
@@ -32,12 +33,40 @@ TRANSITIONS: Mapping[str, tuple[FollowUpStatus, ...]] = {
 Reminder = Literal["due_soon", "overdue"]
 
 
+def raised_by_issue(items: list[dict[str, Any]], year: int) -> dict[str, int]:
+    """Issue key -> how many times the issue was raised (`raised.times_raised`), the items merged
+    into issues as the conclusion notice merges them (`documents.common.group_issues`)."""
+    issues: dict[str, list[dict[str, Any]]] = {}
+    for index, item in enumerate(items):
+        if item.get("topic") is not None:
+            issues.setdefault(issue_key(item, index), []).append(item)
+    return {key: times_raised(members, year) for key, members in issues.items()}
+
+
+def with_times_raised(
+    tasks: list[dict[str, Any]], items: list[dict[str, Any]], year: int
+) -> list[dict[str, Any]]:
+    """`tasks` with `times_raised` read from the dialogue's `items` now, so a task opened before
+    the count was defined once shows what the notice prints; a task none of whose submissions is
+    among `items` keeps the count it was opened with."""
+    raised = raised_by_issue(items, year)
+    key_of = {str(item["_id"]): issue_key(item, index) for index, item in enumerate(items) if "_id" in item}
+    out = []
+    for task in tasks:
+        counts = [raised[k] for sid in task.get("submission_ids") or () if (k := key_of.get(sid)) in raised]
+        out.append({**task, "times_raised": max(counts)} if counts else task)
+    return out
+
+
 def tasks_for_conclusions(
-    dialogue_id: str, items: list[dict[str, Any]], issued_on: date, calendar: WorkingCalendar
+    dialogue_id: str, items: list[dict[str, Any]], issued_on: date, calendar: WorkingCalendar, *, year: int
 ) -> list[dict[str, Any]]:
     """One task per issue: a merged cluster is one conclusion answered for all its items.
-    Items above commune authority wait for the higher level from the start."""
+    Items above commune authority wait for the higher level from the start. `year`: the
+    dialogue's, for the count of times raised (`raised_by_issue`)."""
     due = calendar.nth_working_day_after(issued_on, RESOLUTION_WORKING_DAYS)
+    raised = raised_by_issue(items, year)
+    keys = {item["_id"]: issue_key(item, index) for index, item in enumerate(items)}
     clusters: dict[str, list[dict[str, Any]]] = {}
     for item in items:
         if item.get("topic") is None:
@@ -62,7 +91,7 @@ def tasks_for_conclusions(
                 "office_name": lead["office_name"],
                 "authority_level": level,
                 "authority_body": lead.get("authority_body"),
-                "times_raised": max(i.get("times_raised") or 1 for i in members),
+                "times_raised": max(raised[keys[i["_id"]]] for i in members),
                 "status": (S.AWAITING_HIGHER_LEVEL if above else S.ASSIGNED).value,
                 "due": due.isoformat(),
             }
@@ -80,12 +109,17 @@ def tasks_for_record(
     issued_on: date,
     calendar: WorkingCalendar,
     offices: Mapping[str, str],
+    *,
+    year: int,
 ) -> list[dict[str, Any]]:
     """One task per conclusion that needs action, with its own text, office and due date; an issue
     answered at the meeting or explained with no action opens none; an issue without a conclusion
     opens today's default task (`tasks_for_conclusions`). `offices`: office id -> name."""
     keys = {item["_id"]: issue_key(item, n) for n, item in enumerate(items)}
-    defaults = {t["_id"]: t for t in tasks_for_conclusions(dialogue_id, items, issued_on, calendar)}
+    defaults = {
+        t["_id"]: t for t in tasks_for_conclusions(dialogue_id, items, issued_on, calendar, year=year)
+    }
+    raised = raised_by_issue(items, year)
     party_office = next((oid for oid, name in offices.items() if name == PARTY_OFFICE_NAME), None)
     tasks: dict[str, dict[str, Any]] = {}
     for task in defaults.values():
@@ -99,7 +133,7 @@ def tasks_for_record(
             )
             continue
         if conclusion is None:
-            tasks[task_id] = {**task, "_id": task_id, "cluster_id": key}
+            tasks[task_id] = {**task, "_id": task_id, "cluster_id": key, "times_raised": raised.get(key, 1)}
             continue
         kind = ConclusionKind(conclusion["kind"])
         if not kind.needs_action:
@@ -113,6 +147,7 @@ def tasks_for_record(
             "_id": task_id,
             "cluster_id": key,
             "submission_ids": sorted(set(members) | set(task["submission_ids"])),
+            "times_raised": raised.get(key, task["times_raised"]),
             "text": conclusion["text"] or task["text"],
             "issue_text": task["text"],
             "office_id": office_id,

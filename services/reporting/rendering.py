@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from services.reporting.documents.build import build_data
-from services.reporting.documents.common import CARRIED_OVER
 from services.reporting.documents.model import FORMATS, DocumentData
+from services.reporting.raised import CARRIED_OVER
 from shared.contracts import AuthorityLevel, Kind
 from shared.directory import Commune, Dialogue
 

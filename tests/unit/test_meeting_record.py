@@ -237,7 +237,9 @@ def test_tasks_open_only_for_conclusions_that_need_action_each_with_its_own_due_
     offices = {o.id: o.name for o in COMMUNE.offices}
     tasks = {
         t["cluster_id"]: t
-        for t in tasks_for_record(DIALOGUE.id, ITEMS, CONCLUSIONS, date(2017, 4, 5), calendar, offices)
+        for t in tasks_for_record(
+            DIALOGUE.id, ITEMS, CONCLUSIONS, date(2017, 4, 5), calendar, offices, year=DIALOGUE.year
+        )
     }
     assert set(tasks) == {"s1", "s3"}
     assert tasks["s1"]["text"] == "Nạo vét cống" and tasks["s1"]["status"] == "assigned"
@@ -249,7 +251,9 @@ def test_tasks_open_only_for_conclusions_that_need_action_each_with_its_own_due_
     dated = {"kind": "assigned", "deadline_date": "2017-06-30"}
     assert conclusion_due(dated, date(2017, 4, 5), calendar) == date(2017, 6, 30)
     # an issue without a conclusion keeps today's task
-    partial = tasks_for_record(DIALOGUE.id, ITEMS, {}, date(2017, 4, 5), calendar, offices)
+    partial = tasks_for_record(
+        DIALOGUE.id, ITEMS, {}, date(2017, 4, 5), calendar, offices, year=DIALOGUE.year
+    )
     assert {t["cluster_id"] for t in partial} == {"s1", "s2", "s3", "s4"}
 
 

@@ -10,13 +10,12 @@ from typing import Any
 
 from services.reporting.documents.model import Earlier, Issue, MinutesInput, SignatureBlock, TopicGroup
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
+from services.reporting.raised import CARRIED_OVER, times_raised
 from shared.contracts import AuthorityLevel, Organisation, Source
 from shared.directory import Commune, Dialogue, Signature
 from shared.personal_data import mask_personal_data
 from shared.templates import vn_date, vn_weekday
 
-# Reporting's own source: an unresolved conclusion of an earlier dialogue carried into this one.
-CARRIED_OVER = "carried_over"
 CARRIED_OVER_LABEL = "Tồn đọng từ năm trước"
 _AUTHORITY_PREFIXES = (("TM.", "T/M"), ("KT.", "K/T"), ("TL.", "T/L"), ("TUQ.", "TUQ."))
 # The two-level reform (Luật 72/2025/QH15, NĐ 150/2025): a dialogue held before this day prints
@@ -232,9 +231,7 @@ def group_issues(
                 authority=authority_label(authority, body if level != AuthorityLevel.COMMUNE else None),
                 authority_body=body,
                 count=len(members),
-                times_raised=max(
-                    max((m.get("times_raised") or 1) for m in members), len(earlier) + len(members)
-                ),
+                times_raised=times_raised(members, dialogue.year),
                 years_raised=tuple(sorted(set(years) | set(earlier_years))),
                 long_running=bool(earlier_years),
                 earlier=tuple(sorted(earlier.values(), key=lambda e: e.year)),

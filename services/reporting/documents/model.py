@@ -168,7 +168,7 @@ class Issue:
     authority: str  # printed: "Cấp xã", "Cấp tỉnh (Sở Xây dựng)"
     authority_body: str | None
     count: int  # submissions merged into this issue in this dialogue
-    times_raised: int  # including earlier years
+    times_raised: int  # this dialogue's petitions plus earlier years' mentions (`raised.times_raised`)
     years_raised: tuple[int, ...]
     long_running: bool  # carried over from earlier years ("kéo dài")
     earlier: tuple[Earlier, ...]
@@ -202,7 +202,9 @@ class Issue:
 
     @property
     def merged_note(self) -> str:
-        return f"({self.count} lần)" if self.count > 1 else ""
+        """``(5 lần)``: how many times the issue was raised (`raised.times_raised`, the count the
+        follow-up board and open data show), once it was raised more than once."""
+        return f"({self.times_raised} lần)" if self.times_raised > 1 else ""
 
     @property
     def office_cell(self) -> str:

@@ -18,6 +18,7 @@ from services.reporting.followup import (
     task_number,
     tasks_for_conclusions,
     tasks_for_record,
+    with_times_raised,
 )
 from services.reporting.handlers.errors import BadTransition, NotFound, ReasonRequired, TaskChanged
 from services.reporting.handlers.ports import Doc, FollowUpDeps, Outbox, TaskStore
@@ -100,7 +101,9 @@ async def follow_up_board(deps: FollowUpDeps, commune_id: str, dialogue_id: str,
     if dialogue is None:
         raise NotFound(dialogue_id)
     today = deps.clock().astimezone(ZoneInfo(dialogue.timezone)).date()
-    tasks = [t for t in await deps.tasks.for_dialogue(commune_id, dialogue_id) if viewer.sees(t)]
+    stored = [t for t in await deps.tasks.for_dialogue(commune_id, dialogue_id) if viewer.sees(t)]
+    items = await deps.items.for_dialogue(commune_id, dialogue_id) if stored else []
+    tasks = with_times_raised(stored, items, dialogue.year)
     counts: dict[str, int] = {}
     for task in tasks:
         counts[task["status"]] = counts.get(task["status"], 0) + 1
@@ -208,10 +211,12 @@ async def open_follow_up(
     `notice_number`; a reissue renumbers the tasks an earlier version opened."""
     calendar = commune.working_calendar()
     if conclusions is None:
-        opened = tasks_for_conclusions(dialogue.id, items, issued_on, calendar)
+        opened = tasks_for_conclusions(dialogue.id, items, issued_on, calendar, year=dialogue.year)
     else:
         offices = {o.id: o.name for o in commune.offices}
-        opened = tasks_for_record(dialogue.id, items, conclusions, issued_on, calendar, offices)
+        opened = tasks_for_record(
+            dialogue.id, items, conclusions, issued_on, calendar, offices, year=dialogue.year
+        )
     for task in opened:
         task["notice_number"] = task_number(task, numbers or {})
         event = changed_event({**task, "commune_id": commune.id}, task["status"], None, None, SYSTEM, 0)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.reporting.documents.common import issue_key
+from services.reporting.followup import raised_by_issue, with_times_raised
 from services.reporting.handlers.errors import NotFound
 from services.reporting.handlers.ports import Doc, FollowUpDeps, MeetingDeps
 from services.reporting.meeting import withheld as withheld_keys
@@ -41,10 +42,12 @@ def open_rows(
     items: list[Doc],
     summaries: Mapping[str, str] | None = None,
     withheld: frozenset[str] = frozenset(),
+    raised: Mapping[str, int] | None = None,
 ) -> list[Doc]:
     """Tasks once the conclusion notice is issued; before that, the routed items. Each shows its
     issue's reviewed summary (tasks carry their issue's key as `cluster_id`); the issues whose key
-    is `withheld` are left out and the rest numbered without gaps."""
+    is `withheld` are left out and the rest numbered without gaps. An item row shows its issue's
+    count of times raised from `raised` (`followup.raised_by_issue`), a task row its own."""
     source = tasks or [i for i in items if i.get("topic") is not None]
     authority, status = AuthorityLevel.labels_vi(), FollowUpStatus.labels_vi()
     reviewed = summaries or {}
@@ -68,7 +71,7 @@ def open_rows(
                 "authority": authority.get(row.get("authority_level") or AuthorityLevel.COMMUNE, ""),
                 "due": date.fromisoformat(row["due"]).strftime("%d/%m/%Y") if row.get("due") else "",
                 "status": status.get(row.get("status") or "", NOT_CONCLUDED),
-                "times_raised": row.get("times_raised") or 1,
+                "times_raised": (None if tasks else (raised or {}).get(key)) or row.get("times_raised") or 1,
             }
         )
     return rows
@@ -80,11 +83,13 @@ async def open_data(deps: FollowUpDeps, commune_id: str, dialogue_id: str) -> Op
     if commune is None or dialogue is None:
         raise NotFound(dialogue_id)
     record = await deps.meetings.get(commune_id, dialogue_id) if deps.meetings else None
+    items = await deps.items.for_dialogue(commune_id, dialogue_id)
     rows = open_rows(
-        await deps.tasks.for_dialogue(commune_id, dialogue_id),
-        await deps.items.for_dialogue(commune_id, dialogue_id),
+        with_times_raised(await deps.tasks.for_dialogue(commune_id, dialogue_id), items, dialogue.year),
+        items,
         (record or {}).get("summaries") or {},
         withheld_keys(record),
+        raised_by_issue(items, dialogue.year),
     )
     return OpenData(commune, dialogue, rows)
 
