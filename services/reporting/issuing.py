@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from services.reporting import handlers
 from services.reporting.api import items_incomplete
 from services.reporting.documents.model import KINDS
+from services.reporting.documents.render import served_html
 from services.reporting.handlers import (
     DocumentDeps,
     IssueDocument,
@@ -157,6 +158,8 @@ def build_issuing_router(deps: DocumentDeps) -> APIRouter:
             content = await handlers.issued_file(deps, commune_id, document_id, fmt)
         except NotFound:
             return _not_found()
+        if fmt == "html":  # issued before served HTML had no local fonts: drop their rules
+            content = served_html(content)
         name = document_id.replace(":", "-")
         return Response(
             content,

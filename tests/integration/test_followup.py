@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import httpx
 import openpyxl
 import pytest
+from pypdf import PdfReader
 
 from services.demo.seed import seed_demo
 from services.deployment import build_app
@@ -87,6 +88,18 @@ async def test_issuing_numbers_freezes_distributes_and_opens_follow_up(system, m
     assert (doc["number"], doc["code"], doc["version"], doc["term"]) == (1, "01-TB/ĐU", 1, "2015-2020")
     pdf = await client.get(doc["links"]["pdf"])
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    fonts = {
+        str(f.get_object()["/BaseFont"]).split("+")[-1]
+        for page in PdfReader(io.BytesIO(pdf.content)).pages
+        for f in (page["/Resources"].get("/Font") or {}).values()
+    }
+    assert "DT-Serif" in fonts  # the PDF renderer still embeds the bundled fonts, read from their files
+    # HTML served over HTTP carries no file URL (a browser refuses it; it would show server paths)
+    for served in (
+        await client.get(doc["links"]["html"]),
+        await client.get(f"{BASE}/dialogues/demo-2017/documents/thong-bao-ket-luan/preview.html"),
+    ):
+        assert served.status_code == 200 and "file:" not in served.text and "@font-face" not in served.text
     again = (
         await client.post(
             f"{BASE}/dialogues/demo-2017/documents/thong-bao-ket-luan",

@@ -18,6 +18,7 @@ from services.demo.documents import DEMO_ISSUED_ON, demo_dataset
 from services.reporting.documents import FORMATS, KINDS, TYPE_CODES, build_data, render
 from services.reporting.documents.build import party_signature
 from services.reporting.documents.model import DocumentData, UnknownFormat, UnknownKind
+from services.reporting.documents.render import FONTS, FONTS_URL, render_html, served_html
 from shared.directory import Signature
 
 LAST_LINE = "- Lưu Văn phòng Đảng ủy."
@@ -256,7 +257,22 @@ def test_html_layout(kind, documents, html) -> None:
     data, markup = documents[kind], html[kind]
     assert_layout(html_text(markup), data)
     assert '<div class="date-line"><em>' in markup  # italic date line
-    assert "@font-face" in markup and "Tinos-Regular.ttf" in markup
+    assert "@font-face" not in markup and "file:" not in markup  # served: the fallback font stack
+    assert '"Times New Roman", "Tinos", "Liberation Serif", serif' in markup
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_only_the_pdf_renderer_gets_the_bundled_fonts_file_urls(kind, documents) -> None:
+    for_pdf = render_html(documents[kind], fonts_url=FONTS_URL)
+    assert for_pdf.count("@font-face") == 4 and f'url("{FONTS_URL}Tinos-Regular.ttf")' in for_pdf
+    assert FONTS_URL.startswith("file:///") and (FONTS / "Tinos-Regular.ttf").is_file()
+
+
+def test_html_issued_with_local_fonts_is_served_without_them(documents) -> None:
+    for_pdf = render_html(documents["thong-bao-ket-luan"], fonts_url=FONTS_URL).encode()
+    served = served_html(for_pdf)
+    assert b"file:" not in served and b"@font-face" not in served
+    assert served.splitlines() == [line for line in for_pdf.splitlines() if b"@font-face" not in line]
 
 
 def test_html_escapes_item_text(dataset) -> None:

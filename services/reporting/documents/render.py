@@ -4,7 +4,8 @@
   extends the shared ``base.html`` (header, number, date line, title, signature, Nơi nhận).
 - PDF: WeasyPrint from that HTML: A4, margins 20/15/20/30 mm (top/right/bottom/left), the
   bundled Tinos fonts (Times New Roman metrics, full Vietnamese) loaded by ``@font-face`` from
-  file URLs, so no system font is needed.
+  file URLs, so no system font is needed. HTML served over HTTP has no ``@font-face``
+  (`render_html`, `served_html`): no file URL reaches a browser.
 - DOCX: docxtpl from ``templates/documents/<kind>.docx`` (made by
   ``scripts/make_docx_templates.py``); charts become `InlineImage`s. Then `_finish_docx`: the
   paragraph before the last band (the table described ``band``: signature and Nơi nhận) keeps
@@ -19,6 +20,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from datetime import datetime, time
 from functools import lru_cache
@@ -46,9 +48,26 @@ def _environment(dirs: tuple[Path, ...]) -> Environment:
     return make_environment(list(dirs))
 
 
-def render_html(data: DocumentData, *, template_dirs: Sequence[Path] = ()) -> str:
+def render_html(data: DocumentData, *, template_dirs: Sequence[Path] = (), fonts_url: str = "") -> str:
+    """The document as HTML. Served HTML (`fonts_url` empty) has no ``@font-face``: a browser
+    refuses the bundled fonts' file URLs and they would show the server's paths, so it prints in
+    the fallback stack (Times New Roman, Tinos, Liberation Serif); only the PDF renderer, which
+    reads local files, gets `FONTS_URL`."""
     env = _environment(tuple(_dirs(template_dirs)))
-    return env.get_template(spec_of(data.kind).html_template).render(d=data, fonts_url=FONTS_URL)
+    return env.get_template(spec_of(data.kind).html_template).render(d=data, fonts_url=fonts_url)
+
+
+# An @font-face rule whose source is a local file, as HTML issued before served HTML had none
+# carries it (`base.html`: one rule a line).
+_LOCAL_FONT_FACE = re.compile(
+    rb"[ \t]*@font-face\s*\{[^{}]*url\(\s*[\"']?file:[^{}]*\}[ \t]*\r?\n?", re.IGNORECASE
+)
+
+
+def served_html(html: bytes) -> bytes:
+    """Stored HTML as served over HTTP: without the @font-face rules that load local files (the
+    rest unchanged, so the fallback font stack applies)."""
+    return _LOCAL_FONT_FACE.sub(b"", html)
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +80,7 @@ def _font_config() -> Any:
 def render_pdf(data: DocumentData, *, template_dirs: Sequence[Path] = ()) -> bytes:
     from weasyprint import HTML
 
-    html = render_html(data, template_dirs=template_dirs)
+    html = render_html(data, template_dirs=template_dirs, fonts_url=FONTS_URL)
     return HTML(string=html, base_url=str(TEMPLATES)).write_pdf(font_config=_font_config())
 
 
