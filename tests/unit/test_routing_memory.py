@@ -15,14 +15,15 @@ import pytest
 from services.demo.seed import demo_commune, demo_dialogue
 from services.routing.changes import ChangeIn
 from services.routing.classifier import RuleSet, classify
-from services.routing.handlers import RoutingDeps, activate_model, apply_routing_change, retrain, route
+from services.routing.handlers import RoutingDeps, activate_model, apply_routing_change, retrain
 from services.routing.learning import Learning, ModelCache, Policy
 from services.routing.learning.blend import blend
 from services.routing.learning.model import CommuneModel, Example, fit, held_out, speaking
 from services.routing.learning.store import InMemoryLearningStore
 from services.routing.logic import decide
 from services.routing.memory import FixedRules, InMemoryDecisions, InMemoryDirectory, RecordedEvents
-from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1, SubmissionRoutedV1
+from shared.contracts import Kind, Source, SubmissionReceivedV1, SubmissionRoutedV1
+from tests.unit.test_routing_learning import _route
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CORPUS = [json.loads(line) for p in sorted((DATA / "corpus").glob("*.jsonl")) for line in p.open()]
@@ -183,20 +184,6 @@ def _deps(store: InMemoryLearningStore, *communes: str) -> RoutingDeps:
         review_threshold=0.5,
         learning=Learning(store, ModelCache(store, state_ttl_s=0), Policy(min_examples=20), debounce_s=0),
     )
-
-
-async def _route(deps: RoutingDeps, commune_id: str, submission_id: str, text: str) -> SubmissionRoutedV1:
-    received = SubmissionReceivedV1(
-        submission_id=submission_id,
-        dialogue_id="demo-2017",
-        tracking_code=submission_id,
-        source=Source.CITIZEN,
-        kind=Kind.OPINION,
-        text=text,
-        received_at=datetime.now(timezone.utc),
-    )
-    envelope = Envelope.wrap(received, commune_id=commune_id, correlation_id=submission_id)
-    return (await route(deps, envelope, received)).decision
 
 
 async def test_a_retrained_commune_routes_its_local_name_by_its_own_correction_only():
