@@ -176,7 +176,7 @@ def build_app(
             if part.ensure_indexes:
                 await part.ensure_indexes()
             await audit.ensure_indexes(part.name)
-        async with _running_broker(broker, topology, in_memory):
+        async with _running_broker(broker, topology, in_memory, settings.rabbitmq_url):
             tasks = [
                 asyncio.create_task(_relay(part, part.outbox, settings), name=f"outbox-{part.name}")
                 for part in parts
@@ -254,14 +254,14 @@ def build_app(
 
 @contextlib.asynccontextmanager
 async def _running_broker(
-    broker: RabbitBroker, topology: topo.Topology, in_memory: bool
+    broker: RabbitBroker, topology: topo.Topology, in_memory: bool, amqp_url: str
 ) -> AsyncIterator[None]:
     if in_memory:
         async with TestRabbitBroker(broker):
             yield
         return
     await broker.connect()
-    await topo.declare(broker, topology)
+    await topo.declare(broker, topology, amqp_url)
     await broker.start()
     try:
         yield

@@ -103,8 +103,9 @@ class Topology:
         return names
 
 
-async def declare(broker: RabbitBroker, topology: Topology) -> None:
-    """Declare exchanges, every consumer's queues and their bindings (idempotent)."""
+async def declare(broker: RabbitBroker, topology: Topology, amqp_url: str) -> None:
+    """Declare exchanges, every consumer's queues and their bindings (idempotent), and delete
+    retired consumers' queues (over their own connection to `amqp_url`)."""
     events = await broker.declare_exchange(topology.events)
     dead_letters = await broker.declare_exchange(topology.dead_letters)
     for spec in topology.consumers:
@@ -117,21 +118,35 @@ async def declare(broker: RabbitBroker, topology: Topology) -> None:
         dlq = await broker.declare_queue(topology.dead_letter_queue(spec))
         await dlq.bind(dead_letters, routing_key=topology.queue_name(spec))
     for spec in topology.retired:
-        await retire(broker, topology, spec)
+        await retire(amqp_url, topology, spec)
 
 
-async def retire(broker: RabbitBroker, topology: Topology, spec: ConsumerSpec) -> None:
-    """Delete a retired consumer's queue and delay queue, and its dead-letter queue if empty
-    (idempotent: a queue that was never there is declared as it would have been, then deleted)."""
-    for queue in (topology.queue(spec), topology.retry_queue(spec)):
-        declared = await broker.declare_queue(queue)
-        await declared.delete(if_unused=False, if_empty=False)
-    dlq = await broker.declare_queue(topology.dead_letter_queue(spec))
-    held = dlq.declaration_result.message_count
-    if held:
-        log.warning("retired consumer's dead letters kept", extra={"queue": dlq.name, "messages": held})
-    else:
-        await dlq.delete(if_unused=False, if_empty=False)
+async def retire(amqp_url: str, topology: Topology, spec: ConsumerSpec) -> None:
+    """Delete a retired consumer's queue and delay queue, and its dead-letter queue if empty.
+
+    Nothing is declared: a quorum queue declared only to be deleted at once races its leader's
+    start-up, and the broker answered INTERNAL_ERROR to the whole connection. Deleting a queue
+    that is not there succeeds; the dead-letter queue is looked at passively, on a channel of
+    its own (a passive look at a missing queue closes that channel), over a connection of its
+    own so that the service's channels are never closed by these answers."""
+    import aio_pika
+
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for queue in (topology.queue(spec), topology.retry_queue(spec)):
+            await channel.queue_delete(queue.name)
+        dlq_name = topology.dead_letter_queue(spec).name
+        channel = await connection.channel()
+        try:
+            dlq = await channel.declare_queue(dlq_name, passive=True)
+        except aio_pika.exceptions.ChannelNotFoundEntity:
+            return
+        held = dlq.declaration_result.message_count
+        if held:
+            log.warning("retired consumer's dead letters kept", extra={"queue": dlq_name, "messages": held})
+        else:
+            await channel.queue_delete(dlq_name)
 
 
 async def remove(amqp_url: str, prefix: str, consumers: Sequence[ConsumerSpec]) -> None:
