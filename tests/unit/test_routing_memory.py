@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -20,10 +19,8 @@ from services.routing.learning import Learning, ModelCache, Policy
 from services.routing.learning.blend import blend
 from services.routing.learning.model import CommuneModel, Example, fit, held_out, speaking
 from services.routing.learning.store import InMemoryLearningStore
-from services.routing.logic import decide
 from services.routing.memory import FixedRules, InMemoryDecisions, InMemoryDirectory, RecordedEvents
-from shared.contracts import Kind, Source, SubmissionReceivedV1, SubmissionRoutedV1
-from tests.unit.test_routing_learning import _route
+from tests.unit.test_routing_learning import _decision, _route
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CORPUS = [json.loads(line) for p in sorted((DATA / "corpus").glob("*.jsonl")) for line in p.open()]
@@ -70,19 +67,6 @@ def test_a_text_close_to_a_corrected_item_takes_its_topic_and_names_it():
     # A correction speaks only for a text the rules put where they put the corrected one.
     moved, _ = model.predict(LATER, 4 if classify(DUMP, RULES).topic != 4 else 3)
     assert moved.remembered is None
-
-
-def _decision(text: str) -> SubmissionRoutedV1:
-    received = SubmissionReceivedV1(
-        submission_id="s1",
-        dialogue_id="demo-2017",
-        tracking_code="s1",
-        source=Source.CITIZEN,
-        kind=Kind.OPINION,
-        text=text,
-        received_at=datetime.now(timezone.utc),
-    )
-    return decide(received, demo_commune(), demo_dialogue(), RULES, review_threshold=0.5)
 
 
 def test_the_blend_follows_the_remembered_item_where_the_regression_is_unsure_and_says_which():
