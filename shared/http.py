@@ -19,7 +19,7 @@ from starlette.datastructures import FormData, Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.auth.guard import GuardedRoute
+from shared.auth.guard import AccessGuard, GuardedRoute
 from shared.auth.policy import OPERATIONS, PUBLIC, AccessTable
 from shared.error_pages import error_json, error_page, wants_html
 from shared.ids import new_id
@@ -318,12 +318,21 @@ async def _disconnected() -> Message:
     return {"type": "http.disconnect"}
 
 
+async def _refusal_before_body(scope: Scope) -> Response | None:
+    """The app's access guard (`app.state.guard`) on a request whose body will not be read: a
+    caller the route refuses is answered 401/403/404, as without the body, rather than 413."""
+    guard = getattr(getattr(scope.get("app"), "state", None), "guard", None)
+    return await guard.refusal_before_body(scope) if isinstance(guard, AccessGuard) else None
+
+
 class _BodyLimit:
-    """A declared Content-Length over the limit is refused before the app runs. Any other body
-    (chunked has no length) is counted as the app reads it: once past the limit, the client is
-    answered 413 (or, if the app already started its response, the rest of it is dropped and
-    the connection closes), the app reads a disconnect, and no more of the body is read.
-    Nothing is buffered here."""
+    """A declared Content-Length over the limit is refused before the app runs: with the access
+    guard's refusal where the route refuses the caller on its headers (a body is judged only for
+    callers the route would let in), else 413. Any other body (chunked has no length) is
+    counted as the app reads it, which is after the route's guard has let the caller in: once
+    past the limit, the client is answered 413 (or, if the app already started its response, the
+    rest of it is dropped and the connection closes), the app reads a disconnect, and no more of
+    the body is read. Nothing is buffered here."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, larger: _PathLimits | Mapping[str, int]) -> None:
         self.app, self.max_bytes = app, max_bytes
@@ -336,7 +345,8 @@ class _BodyLimit:
         limit = self.larger.get(scope["path"], self.max_bytes)
         length = Headers(scope=scope).get("content-length", "")
         if length.isdigit() and int(length) > limit:
-            await _body_too_large(limit, scope)(scope, receive, send)
+            refused_caller = await _refusal_before_body(scope)
+            await (refused_caller or _body_too_large(limit, scope))(scope, receive, send)
             return
         received = 0
         started = refused = False

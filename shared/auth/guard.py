@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
+from starlette.types import Scope as AsgiScope
 
 from shared.auth.policy import Gate, Policy, route_key
 from shared.auth.principal import Principal
@@ -69,6 +71,31 @@ class GuardedPolicy:
     policy: Policy
 
 
+@dataclass(frozen=True)
+class _Template:
+    """A route key's path template as a pattern; `literal` counts the characters outside its
+    parameters, so where two templates match a path the more literal one is the route's."""
+
+    method: str
+    pattern: re.Pattern[str]
+    literal: int
+    guarded: GuardedPolicy
+
+
+_PARAMETER = re.compile(r"(\{[^/{}]+\})")
+
+
+def _template(key: str, guarded: GuardedPolicy) -> _Template:
+    method, _, path = key.partition(" ")
+    parts = _PARAMETER.split(path)
+    regex = "".join(
+        f"(?P<{part[1:-1].partition(':')[0]}>[^/]+)" if _PARAMETER.fullmatch(part) else re.escape(part)
+        for part in parts
+    )
+    literal = sum(len(part) for part in parts if not _PARAMETER.fullmatch(part))
+    return _Template(method, re.compile(f"^{regex}$"), literal, guarded)
+
+
 class AccessGuard:
     """One per app: the merged access tables of the services it serves."""
 
@@ -86,9 +113,48 @@ class AccessGuard:
         self.api_keys = api_keys
         self.audit = audit
         self.metrics_token = metrics_token
+        self._templates = [_template(key, guarded) for key, guarded in self.table.items()]
 
-    async def _credential(self, request: Request, policy: Policy) -> tuple[Principal | None, bool]:
-        """(principal, presented): `presented` is True when a credential was sent at all."""
+    def _route_of(self, method: str, path: str) -> tuple[GuardedPolicy, dict[str, str]] | None:
+        """The policy and path parameters of the route a request goes to, from the table alone."""
+        best: tuple[int, GuardedPolicy, dict[str, str]] | None = None
+        for template in self._templates:
+            if template.method != method:
+                continue
+            found = template.pattern.match(path)
+            if found and (best is None or template.literal > best[0]):
+                best = (template.literal, template.guarded, found.groupdict())
+        return None if best is None else (best[1], best[2])
+
+    async def refusal_before_body(self, scope: AsgiScope) -> Response | None:
+        """For a request whose body will not be read (it is over the size limit): the refusal
+        (401/403/404) its route's policy gives on the headers and query string alone, so a caller
+        the route refuses learns that first and nothing about the body. None where the policy lets
+        the caller in, where the route is not guarded by a principal (public routes, staff pages
+        with their session guard, operations), and where the credential may be in the unread body
+        (a `key_param` route with no credential in headers or query)."""
+        route = self._route_of(scope["method"], scope["path"])
+        if route is None:
+            return None
+        guarded, path_params = route
+        policy = guarded.policy
+        if policy.gate is not Gate.PRINCIPAL:
+            return None
+        request = Request(scope)  # no receive channel: the body cannot be read from here
+        accept = request.headers.get("accept", "")
+        principal, presented = await self._credential(request, policy, read_body=False)
+        if presented and principal is None:
+            return refusal(401, scope["path"], accept)
+        if not presented and policy.key_param:
+            return None
+        status = policy.decide(principal, path_params.get("commune_id"))
+        return None if status == 200 else refusal(status, scope["path"], accept)
+
+    async def _credential(
+        self, request: Request, policy: Policy, *, read_body: bool = True
+    ) -> tuple[Principal | None, bool]:
+        """(principal, presented): `presented` is True when a credential was sent at all. Without
+        `read_body` a `key_param` is looked for in the query string only."""
         header = request.headers.get("authorization", "")
         scheme, _, value = header.partition(" ")
         value = value.strip()
@@ -105,7 +171,10 @@ class AccessGuard:
         elif header:
             return None, True
         if not api_key and policy.key_param:
-            api_key = await _key_param(request, policy.key_param)
+            if read_body:
+                api_key = await _key_param(request, policy.key_param)
+            else:
+                api_key = request.query_params.get(policy.key_param, "")
         if api_key:
             if (
                 self.api_keys is None
