@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from shared.auth.policy import PUBLIC, STAFF_PAGE, Gate, Policy, allow
 from shared.auth.principal import COMMUNE_STAFF, MANAGERS, Role, Scope
+from shared.contracts import Source
 
 C = "/api/v1/communes/{commune_id}"
 D = C + "/dialogues/{dialogue_id}"
@@ -74,6 +75,26 @@ ACCESS = {
     "GET /login": PUBLIC,
     "POST /login": PUBLIC,
 }
+
+
+def organisation_items(organisation: str | None) -> dict[str, object]:
+    """The items a Fatherland Front or mass-organisation account (front_org) reads, as a store
+    filter: a mass organisation's account, what that organisation sent; the Front committee's
+    (no organisation), what the Front sent and what the organisations it gathers sent (its import
+    file names each one). Residents', hamlet cells', the People's Committee's and the meeting's
+    items are not theirs."""
+    if organisation is None:
+        return {"source": {"$in": [Source.FATHERLAND_FRONT.value, Source.MASS_ORGANISATION.value]}}
+    return {"source": Source.MASS_ORGANISATION.value, "organisation": organisation}
+
+
+def organisation_reads(organisation: str | None, item: dict) -> bool:
+    """`organisation_items` on one stored item."""
+    source = item.get("source")
+    if organisation is None:
+        return source in (Source.FATHERLAND_FRONT.value, Source.MASS_ORGANISATION.value)
+    return source == Source.MASS_ORGANISATION.value and item.get("organisation") == organisation
+
 
 # The staff pages: the staff router's own guard checks the session, the CSRF token and the role
 # (services/intake/web/staff/pages.py); the table still names each, so none is undeclared.

@@ -22,6 +22,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from shared.auth.principal import Role, Scope
+from shared.contracts import Organisation
 
 
 def _with_store(work: Callable[[AsyncDatabase], Awaitable[Any]]) -> Any:
@@ -55,7 +56,12 @@ def users_create(args: argparse.Namespace) -> int:
     from services.intake.web.staff.users import add_user
 
     password, generated = _password(args)
-    scope = {"office_id": args.office, "hamlet_id": args.hamlet, "display_name": args.display_name or ""}
+    scope = {
+        "office_id": args.office,
+        "hamlet_id": args.hamlet,
+        "organisation": args.organisation,
+        "display_name": args.display_name or "",
+    }
     try:
         doc = _with_store(
             lambda db: add_user(
@@ -122,6 +128,12 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     users.add_argument("--commune", default=None, help="the commune id (none for an operator)")
     users.add_argument("--office", default=None, help="office_staff: the office id")
     users.add_argument("--hamlet", default=None, help="hamlet_cell: the hamlet id")
+    users.add_argument(
+        "--organisation",
+        default=None,
+        choices=[o.value for o in Organisation],
+        help="front_org of a mass organisation (none: the Fatherland Front committee)",
+    )
     users.add_argument("--display-name", default=None)
     users.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     users.add_argument(

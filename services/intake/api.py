@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
+from services.intake.access import organisation_reads
 from services.intake.closing import CLOSED_EN, closed_vi, ended
 from services.intake.handlers.submissions import StoreUnavailable, SubmitCommand, SubmitDeps
 from services.intake.handlers.submissions import submit as submit_submission
@@ -103,7 +104,12 @@ def build_router(
 
 
 async def _in_scope(directory: DirectoryReader, principal: Principal | None, doc: dict) -> bool:
-    """Office staff read their office's items, a hamlet cell its hamlet's (the policy admitted the role)."""
+    """Office staff read their office's items, a hamlet cell its hamlet's, the Front and the mass
+    organisations what they sent (`organisation_reads`); the rest of the commune's staff and its
+    integrations with `read` every item (the policy admitted the role). An item out of scope
+    answers 404, as another commune's: its id does not exist for the caller."""
+    if principal is not None and principal.role is Role.FRONT_ORG:
+        return organisation_reads(principal.organisation, doc)
     if principal is None or principal.role not in (Role.OFFICE_STAFF, Role.HAMLET_CELL):
         return True
     if principal.role is Role.OFFICE_STAFF:

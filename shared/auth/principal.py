@@ -68,6 +68,9 @@ class Principal(BaseModel):
     role: Role | None = None  # users only
     office_id: str | None = None  # office_staff only
     hamlet_id: str | None = None  # hamlet_cell only
+    # front_org only: the mass organisation the account speaks for (an `Organisation` value);
+    # None is the Fatherland Front committee itself
+    organisation: str | None = None
     scopes: frozenset[Scope] = frozenset()  # API keys only
 
     @property

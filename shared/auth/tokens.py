@@ -85,6 +85,7 @@ class Tokens:
             "rol": principal.role.value if principal.role else None,
             "off": principal.office_id,
             "ham": principal.hamlet_id,
+            "org": principal.organisation,
             "scp": sorted(s.value for s in principal.scopes),
         }
         return jwt.encode(
@@ -114,6 +115,7 @@ class Tokens:
                 role=Role(claims["rol"]) if claims.get("rol") else None,
                 office_id=claims.get("off"),
                 hamlet_id=claims.get("ham"),
+                organisation=claims.get("org"),
                 scopes=frozenset(Scope(s) for s in claims.get("scp") or ()),
             )
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment
 
+from services.intake.access import organisation_items
 from services.intake.handlers.attendance import AttendanceDeps
 from services.intake.handlers.submissions import SubmitDeps
 from services.intake.import_jobs import ImportJobs
@@ -66,6 +67,8 @@ def item_scope(user: StaffUser, commune: Commune | None) -> dict:
         if hamlet is None:
             return dict(NO_ACCESS)
         scope["hamlet"] = hamlet.name
+    elif user.role == "front_org":
+        scope.update(organisation_items(user.organisation))
     return scope
 
 

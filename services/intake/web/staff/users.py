@@ -3,7 +3,8 @@ the same sessions; logout anywhere is logout everywhere).
 
 - `intake_staff_users`: string ids, `username` unique per deployment (stored lower-case),
   `role`, `commune_id` (None only for `operator`), `office_id` (office_staff), `hamlet_id`
-  (hamlet_cell), `password_hash` (argon2id; the password itself is never stored),
+  (hamlet_cell), `organisation` (front_org of a mass organisation; none for the Fatherland
+  Front committee), `password_hash` (argon2id; the password itself is never stored),
   `must_change_password` (True for a password someone else chose: seeded demo users, users
   created for someone; the staff pages send such a user to `/staff/mat-khau` first).
 - `intake_staff_sessions`: `_id` is the SHA-256 of the random 32-byte cookie token (a copy of
@@ -36,12 +37,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.audit import STAFF_AUDIT, audit_document
 from shared.auth.principal import MANAGERS, Principal, PrincipalKind, Role
 from shared.clock import utcnow
+from shared.contracts import Organisation
 from shared.ids import new_id
 
 STAFF_USERS = "intake_staff_users"
 STAFF_SESSIONS = "intake_staff_sessions"
 ROLES = tuple(role.value for role in Role)
 ROLE_LABELS_VI = {role.value: role.label_vi for role in Role}
+ORGANISATIONS = tuple(o.value for o in Organisation)
 # Who may read the submitter's name and contact.
 IDENTITY_ROLES = MANAGERS
 
@@ -60,6 +63,7 @@ class StaffUser:
     display_name: str = ""
     office_id: str | None = None
     hamlet_id: str | None = None
+    organisation: str | None = None
     must_change_password: bool = False
 
     @property
@@ -76,6 +80,7 @@ class StaffUser:
             role=Role(self.role),
             office_id=self.office_id,
             hamlet_id=self.hamlet_id,
+            organisation=self.organisation,
         )
 
     @classmethod
@@ -88,6 +93,7 @@ class StaffUser:
             display_name=doc.get("display_name") or doc["username"],
             office_id=doc.get("office_id"),
             hamlet_id=doc.get("hamlet_id"),
+            organisation=doc.get("organisation"),
             must_change_password=bool(doc.get("must_change_password")),
         )
 
@@ -137,6 +143,7 @@ def user_document(
     display_name: str = "",
     office_id: str | None = None,
     hamlet_id: str | None = None,
+    organisation: str | None = None,
     must_change_password: bool = False,
 ) -> dict:
     """A new user's document; raises ValueError when the role and its scope do not fit."""
@@ -148,6 +155,8 @@ def user_document(
         raise ValueError("office_staff needs office_id (and only office_staff has one)")
     if (role == "hamlet_cell") != bool(hamlet_id):
         raise ValueError("hamlet_cell needs hamlet_id (and only hamlet_cell has one)")
+    if organisation is not None and (role != "front_org" or organisation not in ORGANISATIONS):
+        raise ValueError(f"only front_org has an organisation, one of {', '.join(ORGANISATIONS)}")
     if len(password) < 10:
         raise ValueError("a password has at least 10 characters")
     return {
@@ -157,6 +166,7 @@ def user_document(
         "commune_id": commune_id,
         "office_id": office_id,
         "hamlet_id": hamlet_id,
+        "organisation": organisation,
         "display_name": display_name or username,
         "password_hash": hash_password(password),
         "must_change_password": must_change_password,

@@ -1,0 +1,108 @@
+"""What a Fatherland Front or mass-organisation account reads of a commune's items, through the
+real app: the Front committee's token reads what the Front and the mass organisations sent, a
+mass organisation's token only what it sent itself; residents' items are not theirs (404, as an
+item out of an office's or hamlet's scope). The commune's Party office reads every item; the
+staff item page follows the same scope."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.demo.seed import seed_demo
+from services.demo.staff import seed_demo_staff
+from services.deployment import build_app
+from services.intake.app import build_service as intake
+from services.intake.web.staff.users import add_user
+from services.routing.app import build_service as routing
+from shared.auth.principal import Principal, PrincipalKind, Role
+from shared.auth.tokens import Tokens, parse_keys
+from tests.auth import staff_headers
+from tests.conftest import TEST_AUTH_KEYS
+from tests.integration.helpers import running
+from tests.integration.test_web_staff import client_for, logged_in
+
+pytestmark = pytest.mark.integration
+
+BASE = "/api/v1/communes/demo/submissions"
+SENT = {
+    "citizen": {"source": "citizen", "submitter_name": "Trần Văn Mười", "contact": "0912 345 678"},
+    "front": {"source": "fatherland_front"},
+    "women": {"source": "womens_union"},
+    "farmers": {"source": "mass_organisation", "organisation": "farmers_union"},
+}
+
+
+def front_org(organisation: str | None, commune_id: str = "demo") -> dict[str, str]:
+    principal = Principal(
+        kind=PrincipalKind.USER,
+        subject="test-front",
+        name="test.front",
+        commune_id=commune_id,
+        role=Role.FRONT_ORG,
+        organisation=organisation,
+    )
+    return {"authorization": f"Bearer {Tokens(parse_keys(TEST_AUTH_KEYS), 900).issue(principal)}"}
+
+
+@pytest.fixture
+async def system(make_settings):
+    settings = make_settings(DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess")
+    app = build_app(settings, [intake, routing], title="t")
+    async with running(app):
+        db = app.state.runtime.db
+        await seed_demo(db)
+        await seed_demo_staff(db, must_change_password=False)
+        ids = {}
+        async with client_for(app) as api:
+            for name, sender in SENT.items():
+                body = {
+                    "kind": "petition",
+                    "hamlet": "ấp Chợ",
+                    "text": f"Ý kiến gửi xã của {name}.",
+                    **sender,
+                }
+                response = await api.post(BASE, json=body)
+                assert response.status_code == 202, response.text
+                ids[name] = response.json()["id"]
+        yield app, db, ids
+
+
+async def readable(client, ids: dict[str, str], headers: dict[str, str]) -> set[str]:
+    seen = set()
+    for name, submission_id in ids.items():
+        response = await client.get(f"{BASE}/{submission_id}", headers=headers)
+        assert response.status_code in (200, 404), response.text
+        if response.status_code == 200:
+            seen.add(name)
+        else:
+            assert response.json()["error"] == "not_found"
+    return seen
+
+
+async def test_the_front_reads_its_and_the_organisations_items_an_organisation_only_its_own(system):
+    app, _, ids = system
+    async with client_for(app) as client:
+        assert await readable(client, ids, front_org(None)) == {"front", "women", "farmers"}
+        assert await readable(client, ids, front_org("womens_union")) == {"women"}
+        assert await readable(client, ids, front_org("farmers_union")) == {"farmers"}
+        assert await readable(client, ids, staff_headers(Role.PARTY_OFFICE)) == set(SENT)
+        elsewhere = await client.get(f"{BASE}/{ids['front']}", headers=front_org(None, "other-commune"))
+        assert elsewhere.status_code == 404
+
+
+async def test_a_mass_organisation_account_carries_its_organisation_to_the_staff_pages(system):
+    app, db, ids = system
+    await add_user(
+        db, "demo.phunu", "mat-khau-phu-nu-1", "front_org", "demo",
+        organisation="womens_union", must_change_password=False,
+    )  # fmt: skip
+    async with logged_in(app, "demo.phunu", "mat-khau-phu-nu-1") as client:
+        assert (await client.get(f"/staff/items/{ids['women']}")).status_code == 200
+        for other in ("citizen", "front", "farmers"):
+            assert (await client.get(f"/staff/items/{ids[other]}")).status_code == 404
+        listed = (await client.get("/staff/")).text
+        assert ids["women"] in listed
+        assert not any(ids[other] in listed for other in ("citizen", "front", "farmers"))
+    async with logged_in(app, "demo.mattran") as front:
+        assert (await front.get(f"/staff/items/{ids['farmers']}")).status_code == 200
+        assert (await front.get(f"/staff/items/{ids['citizen']}")).status_code == 404
