@@ -37,8 +37,11 @@ def build(ctx: BuildContext) -> Body:
     closed: list[Issue] = []
     if ctx.meeting is not None:  # each issue as the Secretary concluded it
         issues, closed = settle(commune, reviewed(issues, ctx.meeting), ctx.meeting, ctx.issued_on)
-    within = [i for i in issues if within_commune(i) and i.conclusion_kind != ConclusionKind.RECOMMENDED]
-    above = [i for i in issues if i not in within]
+    within: list[Issue] = []
+    above: list[Issue] = []
+    for issue in issues:  # one pass: each issue in exactly one section, in order
+        local = within_commune(issue) and issue.conclusion_kind != ConclusionKind.RECOMMENDED
+        (within if local else above).append(issue)
     groups, next_number = topic_groups(dialogue, within)
     escalations = tuple(replace(i, number=n) for n, i in enumerate(above, start=next_number))
     answered = tuple(replace(i, number=n) for n, i in enumerate(closed, start=next_number + len(escalations)))

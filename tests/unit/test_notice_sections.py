@@ -1,0 +1,54 @@
+"""The conclusion notice's sections I (commune authority) and II (recommendations to the higher
+level): every issue lands in exactly one, in the order its items came, and an issue the meeting
+recommends upward moves from I to II even though it is of commune authority."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from services.demo.documents import demo_dataset
+from services.reporting.documents import build_data
+from services.reporting.documents.common import issue_key
+
+ISSUED_ON = date(2017, 4, 5)
+HIGHER_BODY = "UBND huyện Cần Giuộc"
+RECOMMENDATION = "Kiến nghị cấp trên hỗ trợ kinh phí."
+
+
+def _notice(meeting: dict | None = None):
+    commune, dialogue, items, _ = demo_dataset()
+    data = build_data(
+        "thong-bao-ket-luan", commune, dialogue, items, number=5, issued_on=ISSUED_ON, meeting=meeting
+    )
+    return items, data.notice
+
+
+def _keys_in_order(items: list[dict], level: str | None = None) -> list[str]:
+    keys = [issue_key(i, n) for n, i in enumerate(items) if i.get("topic") is not None]
+    levels = {issue_key(i, n): i["authority_level"] for n, i in enumerate(items)}
+    unique = list(dict.fromkeys(keys))
+    return [k for k in unique if level is None or (levels[k] == "commune") == (level == "commune")]
+
+
+def test_each_issue_in_one_section_escalations_in_item_order() -> None:
+    items, notice = _notice()
+    section_one = [c.key for c in notice.conclusions]
+    section_two = [e.key for e in notice.escalations]
+    assert sorted(section_one + section_two) == sorted(_keys_in_order(items))
+    assert section_two == _keys_in_order(items, "higher")
+    assert set(section_one) == set(_keys_in_order(items, "commune"))
+
+
+def test_commune_issue_recommended_at_the_meeting_moves_to_section_two() -> None:
+    items, plain = _notice()
+    moved = plain.conclusions[1].key
+    conclusion = {"kind": "recommended", "text": RECOMMENDATION, "higher_body": HIGHER_BODY}
+    _, notice = _notice({"conclusions": {moved: conclusion}})
+    assert moved not in [c.key for c in notice.conclusions]
+    assert len(notice.conclusions) == len(plain.conclusions) - 1
+    expected = [k for k in _keys_in_order(items) if k == moved or k in {e.key for e in plain.escalations}]
+    assert [e.key for e in notice.escalations] == expected
+    escalated = next(e for e in notice.escalations if e.key == moved)
+    assert escalated.authority == HIGHER_BODY
+    numbers = [c.number for c in notice.conclusions] + [e.number for e in notice.escalations]
+    assert numbers == list(range(1, len(numbers) + 1))
