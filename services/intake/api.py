@@ -13,7 +13,7 @@ from services.intake.logic import SubmissionRejected
 from services.intake.public_limits import API, check_public_limit
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionAccepted, SubmissionIn, SubmissionView
-from services.intake.tracking import resident_note
+from services.intake.tracking import resident_note, tracked_text
 from shared.auth.guard import GuardedRoute, principal_of
 from shared.auth.principal import Principal, Role
 from shared.clock import as_utc
@@ -120,7 +120,8 @@ async def _in_scope(directory: DirectoryReader, principal: Principal | None, doc
 
 
 async def _view(repo: SubmissionRepository, doc: dict, *, public: bool = False) -> SubmissionView:
-    """`public` (tracking by code): the history names no member of staff."""
+    """`public` (tracking by code): the history names no member of staff, and personal data in
+    the texts is masked (`tracked_text`)."""
     received = {
         "at": as_utc(doc["received_at"]),
         "status": SubmissionStatus.RECEIVED.value,
@@ -148,7 +149,7 @@ async def _view(repo: SubmissionRepository, doc: dict, *, public: bool = False) 
         source=doc["source"],
         organisation=doc.get("organisation"),
         hamlet=doc.get("hamlet"),
-        text=doc["text"],
+        text=tracked_text(doc["text"]) if public else doc["text"],
         topic=doc.get("topic"),
         topic_name=doc.get("topic_name"),
         secondary_topic=doc.get("secondary_topic"),

@@ -1,6 +1,8 @@
 """What the resident's tracking page says (pure): its headline is the furthest stage the item
 reached, so it never lags behind the follow-up shown under it; its history shows only what is
-meant for the resident (a staff change's reason is staff-only)."""
+meant for the resident (a staff change's reason is staff-only). Whoever holds the code reads it
+without logging in (a code seen over a shoulder or passed on), so every text on it is shown
+with personal data masked (`shared.personal_data`)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 
 from services.intake.status import follow_up_wording
 from shared.contracts import FollowUpStatus, RoutingChange, SubmissionStatus
+from shared.personal_data import mask_personal_data
 from shared.templates import upper_first
 
 _ROUTING_CHANGES = frozenset(c.value for c in RoutingChange)
@@ -41,9 +44,16 @@ def headline(doc: dict[str, Any]) -> tuple[str, str]:
 
 
 def resident_note(entry: dict[str, Any]) -> str:
-    """A history entry as the resident reads it; never a staff reason, even in older entries."""
+    """A history entry as the resident reads it: never a staff reason, even in older entries,
+    and no personal data."""
     note = str(entry.get("note_vi", ""))
     legacy = entry.get("status") in _ROUTING_CHANGES and "staff_note_vi" not in entry
     if legacy and _LEGACY_REASON in note:
         note = note.split(_LEGACY_REASON, 1)[0]
-    return vn_dates(note)
+    return tracked_text(vn_dates(note))
+
+
+def tracked_text(text: str | None) -> str:
+    """A text shown by tracking code (the resident's own, an answer, a result): as written, with
+    phone numbers, e-mail addresses, ID numbers, house numbers and names masked ("" for none)."""
+    return mask_personal_data(text)

@@ -52,7 +52,7 @@ from services.intake.reporting_api import PublicConclusions, ReportingOpenData
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import TEXT_MAX, SubmissionIn, clean_text
 from services.intake.status import follow_up_wording
-from services.intake.tracking import headline, resident_note
+from services.intake.tracking import headline, resident_note, tracked_text
 from services.intake.web.csrf import CSRF_FAILED_VI, CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
 from shared.auth.guard import GuardedRoute
 from shared.clock import VIETNAM_TZ, as_utc
@@ -731,7 +731,8 @@ def _normalise_code(typed: str) -> str | None:
 
 
 async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
-    """What a resident sees by code: no submitter name or contact, no staff names."""
+    """What a resident sees by code: no submitter name or contact, no staff names, and personal
+    data in the texts masked (`tracked_text`)."""
     history = [{"at": vn_datetime(doc["received_at"]), "note": SubmissionStatus.RECEIVED.label_vi + "."}]
     history += [{"at": vn_datetime(h["at"]), "note": resident_note(h)} for h in await repo.history(doc)]
     stage, stage_label = headline(doc)
@@ -746,7 +747,7 @@ async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
         "done": doc["status"] in STATUS_DONE,
         "kind": KIND_LABELS_VI.get(doc["kind"], doc["kind"]),
         "hamlet": doc.get("hamlet") or WHOLE_COMMUNE,
-        "text": doc["text"],
+        "text": tracked_text(doc["text"]),
         "received": vn_datetime(doc["received_at"]),
         "topic": (f"{topic}. {doc.get('topic_name')}" if topic else doc.get("topic_name"))
         if topic is not None
@@ -756,7 +757,7 @@ async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
         "times_raised": doc.get("times_raised") or 1,
         "followup": upper_first(follow_up_wording(followup)) if followup else None,
         "followup_due": _vn_day(doc.get("followup_due")),
-        "followup_result": doc.get("followup_note"),
-        "answer": doc.get("answer"),  # typed by the office's staff on the item page
+        "followup_result": tracked_text(doc.get("followup_note")) or None,
+        "answer": tracked_text(doc.get("answer")) or None,  # typed by the office's staff on the item page
         "history": history,
     }
