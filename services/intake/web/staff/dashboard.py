@@ -3,6 +3,7 @@ operator's counts across communes, and one item's page with the actions the user
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -285,6 +286,21 @@ def routing_view(doc: dict, decision: dict | None) -> dict:
     return {"pending": behind}
 
 
+def split_repeats(
+    earlier: list[dict], dialogue_of: Mapping[str, str | None], dialogue_id: str | None, year: int | None
+) -> tuple[list[dict], list[dict]]:
+    """(raised in this item's dialogue, raised in earlier dialogues): routing's earlier items of
+    a repeat, sorted by the dialogue intake stored each one in (`dialogue_of`, submission id to
+    dialogue id), or by year for one intake does not hold (a history imported into routing only)."""
+    this_round: list[dict] = []
+    earlier_rounds: list[dict] = []
+    for entry in earlier:
+        stored = dialogue_of.get(str(entry.get("submission_id")))
+        same = stored == dialogue_id if stored is not None else year is not None and entry.get("year") == year
+        (this_round if same else earlier_rounds).append(entry)
+    return this_round, earlier_rounds
+
+
 async def render_item(
     kit: StaffKit,
     request: Request,
@@ -318,6 +334,21 @@ async def render_item(
         reply = await kit.routing(request).decision(commune.id, doc["_id"])
         decision = reply.body if reply.ok else None
         routing_error = None if reply.ok or reply.status == 404 else reply.reason_vi()
+    earlier = list((decision or {}).get("earlier") or ())
+    stored = (
+        await kit.repo.submissions.find(
+            {"commune_id": commune.id, "_id": {"$in": [str(e.get("submission_id")) for e in earlier]}},
+            {"dialogue_id": 1},
+        ).to_list()
+        if earlier
+        else []
+    )
+    repeats_now, repeats_before = split_repeats(
+        earlier,
+        {d["_id"]: d.get("dialogue_id") for d in stored},
+        doc.get("dialogue_id"),
+        dialogue.year if dialogue else None,
+    )
     view = {
         **item_row(user, dialogue, doc),
         "text": doc.get("text", ""),
@@ -335,6 +366,8 @@ async def render_item(
         item=view,
         history=history,
         decision=decision,
+        repeats_now=repeats_now,
+        repeats_before=repeats_before,
         routing_error=routing_error,
         change_labels=CHANGE_LABELS_VI,
         notice=notice,
