@@ -75,7 +75,7 @@ async def test_issues_printed_as_typed_are_flagged_warned_about_and_reviewed_on_
         assert (await web.post("/login", data=login)).status_code == 303
         page = await web.get("/staff/van-ban")
         assert page.status_code == 200, page.text
-        assert "sẽ in nguyên văn như người dân đã gõ" in page.text
+        assert "vấn đề chưa rà soát không nên in như người dân đã gõ" in page.text
         assert f'data-issue="{bare["key"]}" data-warnings="no_diacritics"' in page.text
         assert f'data-issue="{first["key"]}" data-warnings="first_person"' in page.text
         assert f'data-issue="{proper["key"]}"' not in page.text

@@ -54,11 +54,12 @@ DONE_VI = {"1": "Đã cập nhật.", "mo-lai": "Đã mở lại việc; lý do 
 # The follow-up board runs one script from this origin (static/followup.js): the reason hint.
 FOLLOW_UP_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace("script-src 'none'", "script-src 'self'")
 CONCLUSION_STATE_VI = {"pending": "chưa đến hạn", "overdue": "đã quá hạn", "done": "đã ban hành"}
-# What reporting finds wrong in a resident's text still printed as typed (its `warnings`).
+# What reporting finds wrong in a resident's text still printed as typed (its `warnings`). Printed
+# documents mask personal data (reporting's documents): the page states that once, in its rule.
 PRINTED_WARNINGS_VI = {
     "no_diacritics": "chưa có dấu tiếng Việt",
     "first_person": "viết ở ngôi thứ nhất (tôi, nhà tôi, chúng tôi…)",
-    "personal_data": "có thông tin cá nhân (số điện thoại, địa chỉ, họ tên…), sẽ in đã che",
+    "personal_data": "có thông tin cá nhân (số điện thoại, địa chỉ, họ tên…)",
 }
 FIRST_WORDS = 8
 SUMMARY_MAX = 5000

@@ -1,0 +1,73 @@
+"""/staff/van-ban says once and truly how an issue not reviewed yet is printed: the resident's
+words with personal data masked, as the summary report's preview prints it; the warning box and
+its bullets never claim the text is printed as typed (nguyên văn) nor repeat the masking rule.
+Over the real broker and store (intake, routing and reporting in one process)."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from services.demo.seed import seed_demo
+from services.demo.staff import seed_demo_staff
+from services.deployment import build_app
+from services.intake.app import build_service as intake
+from services.reporting.app import build_service as reporting
+from services.routing.app import build_service as routing
+from tests.auth import staff_headers
+from tests.conftest import eventually
+from tests.integration.helpers import running
+from tests.integration.test_web_staff import logged_in
+
+pytestmark = pytest.mark.integration
+D = "/api/v1/communes/demo/dialogues/demo-2017"
+PHONE = "0912 345 678"
+WITH_PHONE = f"Cống thoát nước trước chợ bị nghẹt, mưa là ngập cả đoạn đường, liên hệ {PHONE}."
+BARE = "xe tai cho cat chay toc do cao qua truong hoc, de nghi lap bien bao"
+
+
+@pytest.fixture
+async def system(make_settings):
+    settings = make_settings(DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess")
+    app = build_app(settings, [intake, routing, reporting], title="t")
+    async with running(app):
+        await seed_demo(app.state.runtime.db)
+        await seed_demo_staff(app.state.runtime.db, must_change_password=False)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=60
+        ) as client:
+            for text in (WITH_PHONE, BARE):
+                body = {"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": text}
+                assert (await client.post("/api/v1/communes/demo/submissions", json=body)).status_code == 202
+
+            async def routed() -> bool:
+                items = (await client.get(f"{D}/items")).json()["items"]
+                return sum(i["topic"] is not None for i in items) >= 2
+
+            await eventually(routed, timeout=30)
+            yield app, client
+
+
+async def test_the_documents_page_states_the_printing_rule_once_and_the_report_follows_it(system):
+    app, api = system
+    async with logged_in(app, "demo.vanphong") as web:
+        page = (await web.get("/staff/van-ban")).text
+    box = re.search(
+        r"<section class=\"note\" role=\"alert\" data-printed-as-typed>(.*?)</section>", page, re.S
+    )
+    assert box is not None
+    warning = box.group(1)
+    assert 'data-warnings="personal_data"' in warning and 'data-warnings="no_diacritics"' in warning
+    assert "nguyên văn" not in page and "sẽ in đã che" not in page
+    assert "không nên in như người dân đã gõ" in warning and "che" not in warning
+    rule = re.search(r"<p class=\"hint\" data-printing-rule>(.*?)</p>", page, re.S)
+    assert (
+        rule is not None
+        and "chưa rà soát được in lời người dân đã gõ, có che thông tin cá nhân" in rule.group(1)
+    )
+    assert "lời người dân đã gõ" not in page.replace(rule.group(0), "")  # the rule, once
+
+    report = (await api.get(f"{D}/documents/bao-cao-tong-hop/preview.html")).text
+    assert PHONE not in report and "mưa là ngập cả đoạn đường, liên hệ [số điện thoại]" in report
