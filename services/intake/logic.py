@@ -40,6 +40,24 @@ def valid_phone(phone: str) -> bool:
     return is_phone(phone)
 
 
+# The words that name a hamlet-level unit: inside a sentence or a table cell they are written in
+# lower case, as official documents write "ấp Chợ"; only a sentence's or heading's start is capitalised.
+_UNIT_WORDS = ("khu phố", "ấp", "thôn", "xóm", "bản", "buôn", "làng", "khóm", "tổ dân phố", "khu")
+
+
+def hamlet_display(name: str | None, *, opening: bool = False) -> str:
+    """A hamlet's name as every page writes it: "ấp Chợ" (also for a name stored as "Ấp Chợ"),
+    "Ấp Chợ" where it opens a sentence or a heading (`opening`). A name without a unit word
+    ("Toàn xã", "Rạch Tràm") is left as stored, capitalised when `opening`."""
+    text = (name or "").strip()
+    lowered = text.lower()
+    for word in _UNIT_WORDS:
+        if lowered.startswith(word) and (len(text) == len(word) or text[len(word)] == " "):
+            text = word + text[len(word) :]
+            break
+    return text[:1].upper() + text[1:] if opening else text
+
+
 def resolve_hamlet(commune: Commune, written: str | None) -> str | None:
     """The canonical hamlet name for what the resident typed (with or without diacritics, with or
     without the word 'ấp'); None means the whole commune."""

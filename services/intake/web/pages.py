@@ -45,7 +45,7 @@ from services.intake.handlers.submissions import (
     record_refused,
 )
 from services.intake.handlers.submissions import submit as submit_submission
-from services.intake.logic import SubmissionRejected, resolve_hamlet, valid_phone
+from services.intake.logic import SubmissionRejected, hamlet_display, resolve_hamlet, valid_phone
 from services.intake.public_limits import REGISTRATION, WEB, minutes, public_verdict
 from services.intake.registrations import RegistrationIn, RegistrationRepository, hamlet_counts
 from services.intake.reporting_api import PublicConclusions, ReportingOpenData
@@ -138,6 +138,7 @@ def _vn_day(value: str | date | None) -> str:
 def _environment():
     env = make_environment([TEMPLATES])
     env.filters["vn_datetime"] = vn_datetime
+    env.filters["hamlet"] = hamlet_display  # one spelling of hamlet names on every page
     env.globals.update(
         KIND_LABELS_VI=KIND_LABELS_VI,
         KIND_HINTS_VI=KIND_HINTS_VI,

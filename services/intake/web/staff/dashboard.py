@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from services.intake.logic import hamlet_display
 from services.intake.plan_logic import deadline_views
 from services.intake.tracking import vn_dates
 from services.intake.web.pages import AUTHORITY_VI, KIND_LABELS_VI, WHOLE_COMMUNE, vn_datetime
@@ -205,7 +206,11 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
                 for k, n in topic_rows
             ),
             hamlet_bars=bars(
-                ((k or WHOLE_COMMUNE), n, f"/staff/?ap={hamlet_ids[k]}" if k in hamlet_ids else None)
+                (
+                    hamlet_display(k) if k else WHOLE_COMMUNE,
+                    n,
+                    f"/staff/?ap={hamlet_ids[k]}" if k in hamlet_ids else None,
+                )
                 for k, n in sorted(by_hamlet.items(), key=lambda kv: -kv[1])
             ),
             timeline=line,
