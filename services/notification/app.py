@@ -25,7 +25,7 @@ def build_service(rt: Runtime[NotificationSettings]) -> ServiceParts:
     metrics, publisher = service_base(rt, NAME)
     repo, deliveries = NotificationRepository(rt.db), DeliveryLog(rt.db)
     outbox = Outbox(publisher, [repo.outcomes])
-    mail = SmtpSender(settings.smtp_url, settings.smtp_timeout_s)
+    mail = SmtpSender(settings.smtp_url, settings.smtp_timeout_s, connections=settings.smtp_connections)
     sms = (
         WebhookSmsSender(settings.sms_webhook_url, settings.smtp_timeout_s, settings.sms_webhook_token)
         if settings.sms_webhook_url

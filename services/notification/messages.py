@@ -8,7 +8,15 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from services.notification.headers import new_message, recipient, set_address, set_encoded, stable_message_id
+from services.notification.headers import (
+    new_message,
+    recipient,
+    set_address,
+    set_encoded,
+    set_plain,
+    set_text,
+    stable_message_id,
+)
 from shared.contracts import AuthorityLevel, SubmissionRoutedV1
 from shared.directory import Commune, Dialogue, Office
 from shared.templates import make_environment
@@ -25,7 +33,11 @@ AUTHORITY_PHRASES = {
 
 
 def environment() -> Environment:
-    return make_environment([TEMPLATES])
+    """The e-mail templates. They ship with the code and do not change while it runs, so a
+    template is loaded once, not checked against its file on every e-mail."""
+    env = make_environment([TEMPLATES])
+    env.auto_reload = False
+    return env
 
 
 def office_assignment_email(
@@ -52,12 +64,12 @@ def office_assignment_email(
     }
     message = new_message()
     set_address(message, "From", sender)
-    message["To"] = recipient(office.email or "")
+    set_plain(message, "To", recipient(office.email or ""))
     set_encoded(message, "Subject", env.get_template("office_assignment.subject.txt").render(context).strip())
     # A stable Message-ID lets mail systems drop a copy re-sent after a crash.
-    message["Message-ID"] = stable_message_id("giao-viec", notification_id, domain=commune.id)
-    message["X-Doithoai-Notification"] = notification_id
-    message.set_content(env.get_template("office_assignment.txt").render(context))
+    set_plain(message, "Message-ID", stable_message_id("giao-viec", notification_id, domain=commune.id))
+    set_plain(message, "X-Doithoai-Notification", notification_id)
+    set_text(message, env.get_template("office_assignment.txt").render(context))
     return message
 
 
@@ -74,10 +86,10 @@ def plain_email(
     """A text e-mail to one address, with a PDF attached when there is one."""
     message = new_message()
     set_address(message, "From", sender)
-    message["To"] = recipient(to)
+    set_plain(message, "To", recipient(to))
     set_encoded(message, "Subject", subject)
-    message["Message-ID"] = message_id
-    message.set_content(body)
+    set_plain(message, "Message-ID", message_id)
+    set_text(message, body)
     if pdf:
         message.add_attachment(pdf, maintype="application", subtype="pdf", filename=pdf_name)
     return message

@@ -17,6 +17,8 @@ class NotificationSettings(DirectoryCacheSettings, SchedulerSettings):
     )
     smtp_from: str = Field("Văn phòng Đảng ủy <doithoai@localhost>", alias="SMTP_FROM")
     smtp_timeout_s: float = Field(10.0, alias="SMTP_TIMEOUT_S")
+    # E-mails on their way at once, each on its own kept connection to the SMTP server.
+    smtp_connections: int = Field(8, alias="SMTP_CONNECTIONS", ge=1, le=100)
     sms_webhook_url: str | None = Field(None, alias="SMS_WEBHOOK_URL")
     sms_webhook_token: str | None = Field(None, alias="SMS_WEBHOOK_TOKEN")
 

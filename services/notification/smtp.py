@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import time
+from email import policy
 from email.message import EmailMessage
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -18,6 +20,37 @@ from shared.errors import PermanentError, TransientError
 # The headers `extract_sender` reads (lower case), and how many distinct sets of them are kept.
 _SENDER_HEADERS = frozenset({"resent-date", "resent-sender", "resent-from", "sender", "from"})
 _SENDERS_KEPT = 64
+# Headers aiosmtplib leaves out of what it sends (`flatten_message`), lower case.
+_NOT_SENT = frozenset({"bcc", "resent-bcc"})
+_LINE_END = re.compile(r"\r\n|\r|\n")  # the generator's own (`email.generator.NLCRE`)
+_TEXT_TYPE = re.compile(r"text/[A-Za-z0-9.+-]+\s*(;|$)", re.IGNORECASE)
+
+
+def wire_bytes(message: EmailMessage) -> bytes | None:
+    """What aiosmtplib sends for `message` to a server with 8BITMIME and plain-ASCII addresses
+    (`flatten_message(message, utf8=False, cte_type="8bit")`: `email.policy.SMTP`'s
+    `BytesGenerator` on a copy without Bcc), written directly for a single-part text message,
+    the only kind notification sends without an attachment; None for any other message, which
+    then goes through aiosmtplib's own path. The generator re-reads and re-parses the content
+    headers for every message; this writes each header as the generator does
+    (`policy.fold_binary`) and the body as its `_write_lines` does (tested byte for byte)."""
+    if not isinstance(message, EmailMessage):
+        return None  # aiosmtplib writes other messages with the compat32 policy
+    payload = message._payload  # type: ignore[attr-defined]  # what the generator writes
+    if message.is_multipart() or not isinstance(payload, str):
+        return None
+    content_types = [v for n, v in message.raw_items() if n.lower() == "content-type"]
+    if len(content_types) != 1 or not _TEXT_TYPE.match(str(content_types[0])):
+        return None  # only text/* goes through the generator's `_handle_text` unchanged
+    try:
+        head = b"".join(
+            policy.SMTP.fold_binary(name, value)
+            for name, value in message.raw_items()
+            if name.lower() not in _NOT_SENT
+        )
+        return head + b"\r\n" + "\r\n".join(_LINE_END.split(payload)).encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return None  # aiosmtplib's path raises its own error for it
 
 
 class EmailSender(Protocol):
@@ -27,13 +60,17 @@ class EmailSender(Protocol):
 class SmtpSender:
     """`smtp://[user:pass@]host:port` (STARTTLS when offered) or `smtps://` (implicit TLS).
 
-    Connections are kept between e-mails (at most `keep` idle ones, each for at most `idle_s`):
-    opening one costs a TCP (and TLS) handshake, EHLO and perhaps a login, more than sending a
-    message. A connection that failed is never used again. If the server dropped a kept
-    connection, the e-mail goes once more on a new one: the same message with the same
-    Message-ID, as any retry."""
+    At most `connections` e-mails are on their way at once, each on a connection of its own; a
+    further e-mail waits (at most `timeout_s`) for one to be free, so a burst reuses the same
+    few connections. Connections are kept between e-mails, each for at most `idle_s`: opening
+    one costs a TCP (and TLS) handshake, EHLO and perhaps a login, more than sending a message.
+    A connection that failed is never used again. If the server dropped a kept connection, the
+    e-mail goes once more on a new one: the same message with the same Message-ID, as any retry.
+    What is sent is what aiosmtplib's `send_message` would send (`_transmit`)."""
 
-    def __init__(self, url: str, timeout_s: float, *, keep: int = 4, idle_s: float = 30.0) -> None:
+    def __init__(self, url: str, timeout_s: float, *, connections: int = 8, idle_s: float = 30.0) -> None:
+        if connections < 1:
+            raise ValueError("at least one SMTP connection is needed")
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise ValueError(f"SMTP_URL must look like smtp://host:port, got {url!r}")
@@ -43,15 +80,16 @@ class SmtpSender:
         self._username = unquote(parts.username) if parts.username else None
         self._password = unquote(parts.password) if parts.password else None
         self._timeout = timeout_s
-        self._keep, self._idle_s = keep, idle_s
+        self._idle_s = idle_s
+        self._slots = asyncio.Semaphore(connections)
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []  # connected, not in use; when last used
         self._local_hostname: str | None = None  # the name this client gives in EHLO
         self._senders: dict[tuple[tuple[str, str], ...], str] = {}  # see `_sender_of`
 
     async def send(self, message: EmailMessage) -> None:
-        check_single_recipient(message)
+        address = check_single_recipient(message)
         try:
-            await self._send(message, self._sender_of(message))
+            await self._send(message, self._sender_of(message), address)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             raise PermanentError(f"recipients refused: {exc}") from exc
         except aiosmtplib.SMTPResponseException as exc:
@@ -85,25 +123,50 @@ class SmtpSender:
             self._senders[key] = sender
         return sender
 
-    async def _send(self, message: EmailMessage, sender: str | None) -> None:
-        if (kept := self._take_kept()) is not None:
-            try:
-                await kept.send_message(message, sender=sender)
-            except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
-                kept.close()  # the server dropped it while it waited: send on a new one
-            except BaseException:
-                kept.close()
-                raise
-            else:
-                self._give_back(kept)
-                return
-        client = await self._connect()
+    async def _send(self, message: EmailMessage, sender: str | None, address: str) -> None:
         try:
+            async with asyncio.timeout(self._timeout):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise TransientError(f"SMTP: every connection still busy after {self._timeout} s") from None
+        try:
+            if (kept := self._take_kept()) is not None:
+                try:
+                    await self._transmit(kept, message, sender, address)
+                except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
+                    kept.close()  # the server dropped it while it waited: send on a new one
+                except BaseException:
+                    kept.close()
+                    raise
+                else:
+                    self._give_back(kept)
+                    return
+            client = await self._connect()
+            try:
+                await self._transmit(client, message, sender, address)
+            except BaseException:
+                client.close()
+                raise
+            self._give_back(client)
+        finally:
+            self._slots.release()
+
+    @staticmethod
+    async def _transmit(
+        client: aiosmtplib.SMTP, message: EmailMessage, sender: str | None, address: str
+    ) -> None:
+        """`client.send_message(message, sender=sender)`, with the recipient already read from
+        the headers (`check_single_recipient`, which reads To, Cc and Bcc as aiosmtplib does
+        unless the message is resent) and, where aiosmtplib would send `wire_bytes`, those
+        bytes with its MAIL options for them."""
+        if "Resent-Date" in message:
             await client.send_message(message, sender=sender)
-        except BaseException:
-            client.close()
-            raise
-        self._give_back(client)
+            return
+        if sender is not None and client.supports_extension("8bitmime") and (sender + address).isascii():
+            if (data := wire_bytes(message)) is not None:
+                await client.sendmail(sender, [address], data, mail_options=["BODY=8BITMIME"])
+                return
+        await client.send_message(message, sender=sender, recipients=[address])
 
     def _take_kept(self) -> aiosmtplib.SMTP | None:
         now = time.monotonic()
@@ -115,7 +178,7 @@ class SmtpSender:
         return None
 
     def _give_back(self, client: aiosmtplib.SMTP) -> None:
-        if len(self._idle) < self._keep and client.is_connected:
+        if client.is_connected:
             self._idle.append((client, time.monotonic()))
         else:
             client.close()
