@@ -31,6 +31,14 @@ from shared.http import error_body, problem
 class WalkInIn(_In):
     hamlet: str = Field(min_length=1, max_length=100, description="Hamlet (ấp); diacritics optional")
     count: int = Field(ge=1, le=1000, description="People from the floor, counted in together")
+    key: str | None = Field(
+        None,
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="A key the client makes for this count: the same count sent again with it "
+        "(a retry) is counted once and answered 200",
+    )
 
 
 class CheckInIn(_In):
@@ -59,7 +67,7 @@ def build_attendance_router(directory: DirectoryReader, attendance: AttendanceDe
         status_code=201,
         summary="Điểm danh tại hội nghị (check a registered resident, or walk-ins of a hamlet, in)",
         responses={
-            200: {"description": "This registration was checked in already: nothing changed"},
+            200: {"description": "This registration or walk-in key was counted already: nothing changed"},
             404: {"description": "Unknown commune, plan or registration"},
             409: {"description": "The plan has no meeting (draft, cancelled, closed)"},
         },
@@ -72,10 +80,14 @@ def build_attendance_router(directory: DirectoryReader, attendance: AttendanceDe
             return unknown_dialogue()
         try:
             if body.walk_in is not None:
-                return await add_walk_ins(
-                    attendance, commune, dialogue, body.walk_in.hamlet, body.walk_in.count, actor(request)
+                walk_in = body.walk_in
+                done = await add_walk_ins(
+                    attendance, commune, dialogue, walk_in.hamlet, walk_in.count, actor(request), walk_in.key
                 )
-            done = await check_in(attendance, commune, dialogue, body.registration_id or "", actor(request))
+            else:
+                done = await check_in(
+                    attendance, commune, dialogue, body.registration_id or "", actor(request)
+                )
             return done.attendance if done.new else JSONResponse(status_code=200, content=done.attendance)
         except UnknownRegistration:
             return problem(

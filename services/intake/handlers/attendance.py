@@ -3,11 +3,12 @@ people from the floor are counted as walk-ins of their hamlet, and staff see the
 hamlet against the plan's minimum.
 
 One document per dialogue holds every check-in (registration id -> hamlet), the walk-ins per
-hamlet and a revision. Each change is one compare-and-set write of that document (stored only
-if its revision is still the one read) carrying `meeting.attendance_changed.v1` in the
-document's own outbox; then the outbox is published (a failed publish is left to the relay).
-The event carries whole counts, so a later check-in that replaces an outbox not yet published
-loses nothing: the later revision wins.
+hamlet, the keys of the latest walk-in counts (a count sent again under its key — a double
+click, a retried POST — is counted once) and a revision. Each change is one compare-and-set
+write of that document (stored only if its revision is still the one read) carrying
+`meeting.attendance_changed.v1` in the document's own outbox; then the outbox is published (a
+failed publish is left to the relay). The event carries whole counts, so a later check-in that
+replaces an outbox not yet published loses nothing: the later revision wins.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 Document = dict[str, Any]
 SAVE_ATTEMPTS = 20  # check-ins racing at several doors: each retry re-reads the counts
 LOOKUP_LIMIT = 20
+WALK_IN_KEYS_KEPT = 500  # the latest walk-in keys remembered per dialogue (a meeting counts far fewer)
 # A plan in these statuses has no meeting to count people in at.
 NO_MEETING = frozenset({PlanStatus.DRAFT, PlanStatus.CANCELLED, PlanStatus.CLOSED})
 
@@ -87,7 +89,7 @@ class AttendanceConflict(Exception):
 @dataclass(frozen=True)
 class CheckedIn:
     attendance: dict[str, Any]  # as `attendance_view` renders it
-    new: bool  # False: this registration was checked in already (nothing changed)
+    new: bool  # False: this registration, or this walk-in key, was counted already (nothing changed)
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,18 @@ class Attendance:
     revision: int
     checked_in: Mapping[str, Mapping[str, Any]]  # registration id -> {hamlet_id, at, by}
     walk_ins: Mapping[str, int]  # hamlet id -> people from the floor
+    walk_in_keys: tuple[str, ...] = ()  # the latest walk-in counts' keys, oldest first
 
     @classmethod
     def of(cls, doc: Document | None) -> Attendance:
         if doc is None:
             return cls(0, {}, {})
-        return cls(int(doc["revision"]), dict(doc.get("checked_in") or {}), dict(doc.get("walk_ins") or {}))
+        return cls(
+            int(doc["revision"]),
+            dict(doc.get("checked_in") or {}),
+            dict(doc.get("walk_ins") or {}),
+            tuple(doc.get("walk_in_keys") or ()),
+        )
 
     def present(self) -> dict[str, int]:
         """Hamlet id -> people counted in (registered residents checked in, and walk-ins)."""
@@ -194,10 +202,19 @@ async def check_in(
 
 
 async def add_walk_ins(
-    deps: AttendanceDeps, commune: Commune, dialogue: Dialogue, hamlet: str, count: int, by: str
-) -> dict[str, Any]:
+    deps: AttendanceDeps,
+    commune: Commune,
+    dialogue: Dialogue,
+    hamlet: str,
+    count: int,
+    by: str,
+    key: str | None = None,
+) -> CheckedIn:
     """Count `count` people from the floor in for the hamlet written (with or without
-    diacritics). Raises SubmissionRejected (no such hamlet, or none) or AttendanceConflict."""
+    diacritics). A count sent with the `key` of one already counted changes nothing (`new`
+    False): the form and API clients send one key per count, so a double click or a retried POST
+    counts its people once. Raises SubmissionRejected (no such hamlet, or none) or
+    AttendanceConflict."""
     _check_open(dialogue)
     try:
         name = resolve_hamlet(commune, hamlet)
@@ -216,11 +233,14 @@ async def add_walk_ins(
         )
     hamlet_id = next(h.id for h in commune.hamlets if h.name == name)
 
-    def add(current: Attendance) -> Attendance:
+    def add(current: Attendance) -> Attendance | None:
+        if key is not None and key in current.walk_in_keys:
+            return None
         walk_ins = {**current.walk_ins, hamlet_id: current.walk_ins.get(hamlet_id, 0) + count}
-        return dataclasses.replace(current, walk_ins=walk_ins)
+        keys = (*current.walk_in_keys, key)[-WALK_IN_KEYS_KEPT:] if key else current.walk_in_keys
+        return dataclasses.replace(current, walk_ins=walk_ins, walk_in_keys=keys)
 
-    return (await _change(deps, commune, dialogue, add, by)).attendance
+    return await _change(deps, commune, dialogue, add, by)
 
 
 async def find_registrations(
@@ -292,6 +312,7 @@ def _document(
         "revision": attendance.revision,
         "checked_in": dict(attendance.checked_in),
         "walk_ins": dict(attendance.walk_ins),
+        "walk_in_keys": list(attendance.walk_in_keys),
         "updated_at": iso(deps.clock()),
         "updated_by": by,
         **outbox_fields([changed_event(commune, dialogue, attendance)]),

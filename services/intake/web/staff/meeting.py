@@ -48,6 +48,7 @@ from shared.clock import VIETNAM_TZ, as_utc
 from shared.contracts import ConclusionKind, PlanStatus
 from shared.directory import Commune, Dialogue
 from shared.http import read_form as read_bounded_form
+from shared.ids import new_id
 from shared.text import fold
 
 PAGE = "/staff/hoi-nghi"
@@ -566,6 +567,7 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
             issue_options=[_issue_label(i) for i in issues],
             facts=shown.values.get("facts") or _facts_values(record, dialogue),
             checkin=shown.values.get("checkin") or {"hamlet": "", "count": "1"},
+            walk_in_key=new_id(),  # one per form shown: the count it sends is counted once
             programme=[{**p, "at_local": local_parts(p.get("at"))[1]} for p in record.get("programme") or []],
             agenda=dialogue.agenda,
             programme_form=shown.values.get("programme") or {"title": "", "at": ""},
@@ -644,6 +646,7 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
         registration_id = clean_text(form.get("registration_id") or "")[:64]
         hamlet = clean_text(form.get("hamlet") or "")[:100]
         count = clean_text(form.get("count") or "1")[:6]
+        key = clean_text(form.get("walk_in_key") or "")[:64] or None
         if registration_id:
             done = "diem-danh"
         else:
@@ -672,7 +675,7 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
             if registration_id:
                 await check_resident_in(kit.attendance, commune, dialogue, registration_id, author)
             else:
-                await add_walk_ins(kit.attendance, commune, dialogue, hamlet, int(count), author)
+                await add_walk_ins(kit.attendance, commune, dialogue, hamlet, int(count), author, key)
         except (UnknownRegistration, SubmissionRejected, AttendanceConflict) as refusal:
             return await refused(
                 request,
