@@ -15,6 +15,7 @@ Read from the source, not run:
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,6 +53,12 @@ WRITES = frozenset(
 )
 
 
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    """The module's syntax tree, parsed once per run (the checks only read the trees)."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def modules(folder: Path) -> Iterator[Path]:
     yield from sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
 
@@ -75,7 +82,7 @@ def imported_modules(tree: ast.AST) -> Iterator[tuple[int, str]]:
 def string_constants(path: Path) -> dict[str, str]:
     """Module-level `NAME = "text"` assignments."""
     found: dict[str, str] = {}
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    for node in parsed(path).body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
             if isinstance(node.value.value, str):
                 for target in node.targets:
@@ -109,7 +116,7 @@ def resolver(path: Path, tree: ast.AST) -> dict[str, str]:
 
 def collections_touched(path: Path) -> Iterator[tuple[int, str | None, ast.Subscript]]:
     """(line, collection name or None when not a plain constant, node) for each `<...>db[...]`."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parsed(path)
     names = resolver(path, tree)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Subscript):
@@ -144,14 +151,14 @@ def test_service_modules_import_no_other_service_nor_the_composition_roots():
     problems = []
     for service in SERVICES:
         for path in modules(ROOT / "services" / service):
-            for line, name in imported_modules(ast.parse(path.read_text(encoding="utf-8"))):
+            for line, name in imported_modules(parsed(path)):
                 other = name.split(".")[1] if name.startswith("services.") and "." in name else None
                 if other in SERVICES and other != service:
                     problems.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
                 if any(name == root or name.startswith(root + ".") for root in COMPOSITION):
                     problems.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
     for path in modules(ROOT / "shared"):
-        for line, name in imported_modules(ast.parse(path.read_text(encoding="utf-8"))):
+        for line, name in imported_modules(parsed(path)):
             if name == "services" or name.startswith("services."):
                 problems.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
     assert not problems, "\n".join(problems)
@@ -173,7 +180,7 @@ def test_no_service_touches_or_names_another_services_collection():
                     problems.append(f"{where}:{line} touches a collection whose name is not a constant")
                 elif owner_of(name) != service:
                     problems.append(f"{where}:{line} touches {name}, owned by {owner_of(name)}")
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            for node in ast.walk(parsed(path)):
                 if isinstance(node, ast.Constant) and node.value in collections:
                     if owner_of(node.value) != service:
                         problems.append(f"{where}:{node.lineno} names {node.value}")
@@ -191,7 +198,7 @@ def test_shared_code_touches_only_reference_data_and_only_to_read_it():
                 problems.append(f"{where}:{line} touches reference data {name} outside the directory")
             elif name not in REFERENCE_DATA and owner_of(name) is not None:
                 problems.append(f"{where}:{line} names {name}, a service's private collection")
-    directory = ast.parse((ROOT / "shared" / "directory.py").read_text(encoding="utf-8"))
+    directory = parsed(ROOT / "shared" / "directory.py")
     for node in ast.walk(directory):
         if isinstance(node, ast.Attribute) and node.attr in WRITES:
             problems.append(f"shared/directory.py:{node.lineno} writes ({node.attr})")
@@ -202,7 +209,7 @@ def test_shared_code_touches_only_reference_data_and_only_to_read_it():
 def test_reference_data_is_read_only_through_the_allowed_directory_reads(service):
     problems = []
     for path in modules(ROOT / "services" / service):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parsed(path)
         for line, name in imported_modules(tree):
             if name.rsplit(".", 1)[-1] in ("COMMUNES", "DIALOGUES", "DEADLINE_MARKS"):
                 problems.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
