@@ -19,7 +19,7 @@ from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.http import error_body, problem
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
-_HIDDEN = {"outbox", "outbox_pending", "outbox_at", "match_keys", "tokens"}
+_HIDDEN = {"outbox", "outbox_pending", "outbox_at", "match_keys", "tokens", "match_places"}
 
 
 class RulesIn(BaseModel):

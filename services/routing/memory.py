@@ -19,7 +19,7 @@ from shared.contracts import Envelope, SubmissionRoutedV1
 from shared.directory import Commune, Dialogue
 
 Doc = dict[str, Any]
-_HIDDEN_IN_QUEUE = ("outbox", "match_keys", "tokens")
+_HIDDEN_IN_QUEUE = ("outbox", "match_keys", "tokens", "match_places")
 
 
 class InMemoryDecisions:

@@ -574,6 +574,8 @@ class Candidate:
     cluster_id: str
     text: str
     answer: str | None = None
+    # The places its text names (`places`), when the index kept them; None: read from `text`.
+    places: frozenset[str] | None = field(default=None, compare=False)
     # Derived once, so scoring thousands of candidates does no string work per candidate.
     _weight: float = field(init=False, repr=False, compare=False, default=0.0)
     _hamlet_key: str | None = field(init=False, repr=False, compare=False, default=None)
@@ -632,7 +634,8 @@ def best_match(
             continue
         # Read only for the few candidates over the bar: the places of a text cost more than
         # its score.
-        if not places_agree(fp.places, _places_of(candidate.text)):
+        named = candidate.places if candidate.places is not None else _places_of(candidate.text)
+        if not places_agree(fp.places, named):
             continue
         if (
             best is None

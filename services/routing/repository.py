@@ -37,9 +37,12 @@ _ITEM_FIELDS = {
         "cluster_id",
         "match_keys",
         "tokens",
+        "match_places",
         "decided_at",
     )
 }
+# What a decision keeps only for matching: never shown in a list.
+_UNSHOWN = {"outbox": 0, "match_keys": 0, "tokens": 0, "match_places": 0}
 log = logging.getLogger(__name__)
 # Server codes of a duplicate key (those PyMongo raises as DuplicateKeyError): an upsert racing
 # another change's for the same index document; not reported as a failed write.
@@ -252,9 +255,7 @@ class DecisionRepository:
 
     async def review_queue(self, commune_id: str, limit: int = 200) -> list[dict[str, Any]]:
         cursor = (
-            self.decisions.find(
-                {"commune_id": commune_id, "needs_review": True}, {"outbox": 0, "match_keys": 0, "tokens": 0}
-            )
+            self.decisions.find({"commune_id": commune_id, "needs_review": True}, _UNSHOWN)
             .sort("decided_at", ASCENDING)
             .limit(limit)
         )

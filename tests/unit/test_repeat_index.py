@@ -5,6 +5,8 @@ a redelivery counts nothing twice."""
 
 from __future__ import annotations
 
+import dataclasses
+import random
 from datetime import datetime, timezone
 
 import pytest
@@ -14,7 +16,7 @@ from services.routing import repeat_index
 from services.routing.classifier import RuleSet
 from services.routing.handlers import RoutingDeps, route
 from services.routing.memory import FixedRules, InMemoryDecisions, InMemoryDirectory, RecordedEvents
-from services.routing.recurrence import Candidate, Match
+from services.routing.recurrence import Candidate, Match, best_match, fingerprint
 from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
 
 RULES = RuleSet.load_default()
@@ -135,3 +137,79 @@ def test_recurrence_counts_the_whole_cluster_and_lists_its_first_items():
     repeat = repeat_index.recurrence("new", 2020, Match(match, 0.9), cluster)
     assert (repeat.duplicate_of, repeat.times_raised) == ("s0", 41)
     assert repeat.years == (2015, 2016, 2017, 2019, 2020) and len(repeat.earlier) == 3
+
+
+def _ranked_by_definition(keys, key_docs, commune_id, limits):
+    """`rank_clusters` as its docstring defines it, written plainly: shared keys, then the
+    most recently added to a key, then the id."""
+    shared: dict[str, int] = {}
+    recency: dict[str, int] = {}
+    for key in dict.fromkeys(keys):
+        held = (key_docs.get(repeat_index.key_id(commune_id, key)) or {}).get("c") or []
+        for position, cluster in enumerate(reversed(held[-limits.trim_above :])):
+            shared[cluster] = shared.get(cluster, 0) + 1
+            recency[cluster] = min(recency.get(cluster, position), position)
+    return sorted(shared, key=lambda c: (-shared[c], recency[c], c))[: limits.clusters_per_lookup]
+
+
+def test_ranking_follows_its_definition_on_random_key_lists():
+    rng = random.Random(7)
+    limits = repeat_index.Limits(clusters_per_key=6, clusters_per_lookup=5)
+    for _ in range(300):
+        keys = [f"b{n:02d}:x" for n in range(rng.randrange(1, 12))]
+        key_docs = {
+            repeat_index.key_id("demo", key): {
+                "c": rng.sample([f"c{i}" for i in range(15)], rng.randrange(0, 12))
+            }
+            for key in keys
+            if rng.random() < 0.8
+        }
+        expected = _ranked_by_definition(keys, key_docs, "demo", limits)
+        assert repeat_index.rank_clusters(keys, key_docs, "demo", limits) == expected
+
+
+def test_representatives_keep_tokens_and_places_packed_and_read_back_the_same():
+    doc = {
+        "_id": "s1",
+        "dialogue_id": "d",
+        "year": 2017,
+        "hamlet": "ấp Chợ",
+        "topic": 3,
+        "text": "Cống kênh Xáng ở ấp Chợ bị nghẹt, mưa là ngập.",
+        "match_keys": ["b00:1"],
+        "tokens": ["ngap", "cong kenh", "kenh"],
+        "match_places": ["ap=cho", "kenh=xang", "site=kenh"],
+    }
+    entry = repeat_index.Item.of(doc).representative()
+    assert entry["k"] == "ngap|cong kenh|kenh" and entry["p"] == "ap=cho|kenh=xang|site=kenh"
+    [packed] = repeat_index.Cluster.of({"_id": "c|demo|s1", "n": 1, "reps": {"x": entry}}).representatives
+    assert packed.tokens == frozenset(doc["tokens"]) and packed.places == frozenset(doc["match_places"])
+    # An entry written before packing (tokens as a list, no places) reads the same tokens and
+    # leaves the places to be read from its text.
+    listed = {**entry, "k": doc["tokens"]}
+    del listed["p"]
+    [old] = repeat_index.Cluster.of({"_id": "c|demo|s1", "n": 1, "reps": {"x": listed}}).representatives
+    assert old.tokens == packed.tokens and old.places is None
+    # A decision stored before `match_places` gets them from its text.
+    without = {k: v for k, v in doc.items() if k != "match_places"}
+    assert set(repeat_index.Item.of(without).places or ()) >= {"ap=cho", "kenh=xang"}
+
+
+def test_a_match_compares_the_places_the_index_kept():
+    """The places a candidate names come from the index, not from its text: a candidate whose
+    kept places name another canal is refused even though its text is not read."""
+    fp = fingerprint("Kênh Xáng ấp Chợ bị bồi lắng, ghe không qua được, đề nghị nạo vét.")
+    candidate = Candidate(
+        submission_id="old",
+        dialogue_id="d",
+        year=2016,
+        hamlet="ấp Chợ",
+        topic=3,
+        tokens=fp.tokens,
+        cluster_id="old",
+        text="",
+        places=frozenset({"kenh=cut", "ap=cho"}),
+    )
+    assert best_match(fp, hamlet="ấp Chợ", topic=3, candidates=[candidate]) is None
+    same_canal = dataclasses.replace(candidate, places=frozenset({"kenh=xang"}))
+    assert best_match(fp, hamlet="ấp Chợ", topic=3, candidates=[same_canal]) is not None

@@ -53,7 +53,12 @@ async def link(
 ) -> tuple[SubmissionRoutedV1, Doc]:
     """The decision with its cluster and repeat count, and the fields to store for later matches."""
     fp = fingerprint(decision.text)
-    stored: Doc = {"match_keys": list(fp.keys), "tokens": sorted(fp.tokens), "year": year}
+    stored: Doc = {
+        "match_keys": list(fp.keys),
+        "tokens": sorted(fp.tokens),
+        "match_places": sorted(fp.places),
+        "year": year,
+    }
     clusters = await decisions.clusters_sharing(commune_id, fp.keys) if fp.keys else []
     compared = candidates(clusters, exclude=decision.submission_id)
     match = best_match(fp, hamlet=decision.hamlet, topic=decision.topic, candidates=compared)
