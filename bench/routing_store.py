@@ -6,7 +6,10 @@ The history is seeded in bulk straight into routing's collections (`routing_deci
 repeat index `routing_repeats`, written by the same `repeat_index` rules routing applies), on a
 wire-protocol store of its own (nx-27017, as `make run` and the tests use). Texts are the
 synthetic petitions of `bench.bench_routing`, a fifth of them near-duplicates of an earlier one
-(same issue, other words around it, typed without diacritics). Then new petitions go through
+(same issue, other words around it, typed without diacritics). Each seeded item is linked to
+earlier ones by routing's own rules over the index built so far (`linked`), so the history holds
+the clusters routing would have made: the same complaint of a hamlet is one issue raised many
+times, as in a commune's real store. Then new petitions go through
 routing's own use case (`handlers.route`: classify, look up, store) over the MongoDB repository:
 sequentially for the look-up's cost, and 32 at a time (the consumer's prefetch) for the rate.
 """
@@ -32,7 +35,7 @@ from services.routing.classifier import RuleSet
 from services.routing.handlers import RoutingDeps, link, route
 from services.routing.logic import decide
 from services.routing.memory import FixedRules, InMemoryDirectory, RecordedEvents
-from services.routing.recurrence import fingerprint
+from services.routing.recurrence import Fingerprint, best_match, fingerprint
 from services.routing.repository import DECISIONS, REPEATS, DecisionRepository
 from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
 
@@ -111,6 +114,32 @@ def flood_texts(count: int, rng: random.Random) -> list[tuple[str, str, int]]:
     ]
 
 
+def linked(
+    index: dict[str, dict[str, Any]],
+    submission_id: str,
+    fp: Fingerprint,
+    hamlet: str,
+    topic: int,
+    limits: repeat_index.Limits,
+) -> tuple[str, str | None]:
+    """The cluster routing's rules put a seeded item in over the index built so far, and the
+    item it repeats: the history is what routing itself would have stored, one cluster per
+    issue, not the same complaint of the same hamlet spread over hundreds of clusters."""
+    keys = [repeat_index.key_id(COMMUNE, key) for key in fp.keys]
+    key_docs = {i: index[i] for i in keys if i in index}
+    ranked = repeat_index.rank_clusters(fp.keys, key_docs, COMMUNE, limits)
+    reads = repeat_index.reads_for(COMMUNE, ranked)
+    clusters = repeat_index.clusters_from(COMMUNE, ranked, {i: index[i] for i in reads if i in index})
+    compared = repeat_index.candidates(clusters, submission_id)
+    match = best_match(fp, hamlet=hamlet, topic=topic, candidates=compared)
+    if match is None:
+        return submission_id, None
+    [cluster] = [c for c in clusters if c.cluster_id == match.candidate.cluster_id]
+    if cluster.members is None:
+        cluster = repeat_index.cluster_from(COMMUNE, cluster.cluster_id, index) or cluster
+    return cluster.cluster_id, repeat_index.recurrence(submission_id, 0, match, cluster).duplicate_of
+
+
 async def seed(
     db: Any, count: int, rng: random.Random, limits: repeat_index.Limits
 ) -> list[tuple[str, str, int]]:
@@ -122,20 +151,17 @@ async def seed(
     texts: list[tuple[str, str, int]] = []
     index: dict[str, dict[str, Any]] = {}
     batch: list[dict[str, Any]] = []
-    roots: list[str] = []
     for n in range(count):
         submission_id = f"seed{n:06d}"
-        if roots and rng.random() < NEAR_DUPLICATE_SHARE:
-            base = rng.randrange(len(roots))
+        if texts and rng.random() < NEAR_DUPLICATE_SHARE:
+            base = rng.randrange(len(texts))
             text = near_duplicate(texts[base][0], rng, strip_diacritics)
             hamlet, topic = texts[base][1], texts[base][2]
-            cluster, duplicate_of = roots[base], roots[base]
         else:
             text, hamlet, topic = synthetic_text(rng)
-            cluster, duplicate_of = submission_id, None
-        texts.append((text, hamlet, topic))
-        roots.append(cluster)
         fp = fingerprint(text)
+        cluster, duplicate_of = linked(index, submission_id, fp, hamlet, topic, limits)
+        texts.append((text, hamlet, topic))
         doc = {
             "_id": submission_id,
             "commune_id": COMMUNE,
