@@ -24,10 +24,13 @@ def _notice(meeting: dict | None = None):
 
 
 def _keys_in_order(items: list[dict], level: str | None = None) -> list[str]:
-    keys = [issue_key(i, n) for n, i in enumerate(items) if i.get("topic") is not None]
-    levels = {issue_key(i, n): i["authority_level"] for n, i in enumerate(items)}
-    unique = list(dict.fromkeys(keys))
-    return [k for k in unique if level is None or (levels[k] == "commune") == (level == "commune")]
+    """Issue keys in order of first appearance (routed items only), all or of one level (an
+    issue's level is its first item's)."""
+    levels: dict[str, str] = {}
+    for n, item in enumerate(items):
+        if item.get("topic") is not None:
+            levels.setdefault(issue_key(item, n), item["authority_level"])
+    return [k for k, lv in levels.items() if level is None or (lv == "commune") == (level == "commune")]
 
 
 def test_each_issue_in_one_section_escalations_in_item_order() -> None:
