@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import aio_pika
 import pytest
@@ -27,6 +29,7 @@ from shared.topology import remove as topology_remove
 
 RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 TEST_AUTH_KEYS = "test:" + "k" * 40  # one signing key for every app a test builds (tests/auth.py)
+T = TypeVar("T")
 SAMPLE_FILE = Path(__file__).resolve().parents[2] / "shared" / "domain" / "sample-submissions.jsonl"
 
 
@@ -108,6 +111,13 @@ async def _emptied(url: str, topology: Topology) -> bool:
     return True
 
 
+def run_apart(coroutine: Coroutine[object, object, T]) -> T:
+    """`asyncio.run` in a thread of its own: callable even where this thread runs an event loop
+    (Playwright's sync API keeps one running while the browser tests' shared Chromium is open)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 @pytest.fixture(scope="session")
 def amqp_prefixes(rabbitmq_url: str):
     prefixes = AmqpPrefixes(rabbitmq_url)
@@ -160,9 +170,9 @@ def make_settings(
 
     yield factory
     if taken:
-        asyncio.run(amqp_prefixes.give_back(taken[0]))
+        run_apart(amqp_prefixes.give_back(taken[0]))
     for prefix in {settings.amqp_prefix for settings in made} - {s.amqp_prefix for s in taken}:
-        asyncio.run(_delete_topology(rabbitmq_url, prefix))
+        run_apart(_delete_topology(rabbitmq_url, prefix))
 
 
 async def _delete_topology(url: str, prefix: str) -> None:

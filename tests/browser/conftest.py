@@ -6,7 +6,6 @@ Never run `playwright install` here: the browser is Debian's (`make deps` instal
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from services.notification.app import build_service as notification
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from shared.mongo import create_client, database
+from tests.conftest import run_apart
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -85,7 +85,7 @@ def seed(settings: Settings) -> None:
         finally:
             await client.close()
 
-    asyncio.run(seed())
+    run_apart(seed())
 
 
 @pytest.fixture
@@ -101,8 +101,9 @@ def server(make_settings, mail_capture):
         yield running
 
 
-@pytest.fixture
-def browser():
+@pytest.fixture(scope="package")
+def chromium():
+    """One Chromium for the browser tests (launching it took a second or more per test)."""
     if not CHROMIUM.exists():
         pytest.fail(
             f"{CHROMIUM} is missing: run `make deps` (it installs Debian's chromium). "
@@ -111,13 +112,22 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
+        launched = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
         try:
-            yield chromium
+            yield launched
         finally:
-            chromium.close()
+            launched.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The shared Chromium; a test opens contexts of its own (no cookies, storage or pages in
+    common with another test), and any it leaves open are closed after it."""
+    yield chromium
+    for context in chromium.contexts:
+        context.close()
 
 
 def shot(page, name: str) -> None:
