@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from services.intake.access import organisation_reads
 from services.intake.closing import CLOSED_EN, closed_vi, ended
+from services.intake.dialogue_routes import hamlet_check
 from services.intake.handlers.submissions import StoreUnavailable, SubmitCommand, SubmitDeps
 from services.intake.handlers.submissions import submit as submit_submission
 from services.intake.logic import SubmissionRejected
@@ -20,7 +21,7 @@ from shared.clock import as_utc
 from shared.contracts import SubmissionStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import Commune, Dialogue, DirectoryReader
-from shared.http import error_body, problem
+from shared.http import checks_body_with, error_body, problem
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, description="Commune id, e.g. demo", examples=["demo"])
 
@@ -48,6 +49,7 @@ def build_router(
             503: {"description": "Store unavailable, or too much work queued; retry after Retry-After"},
         },
     )
+    @checks_body_with(hamlet_check(directory))
     async def submit(request: Request, body: SubmissionIn, commune_id: str = CommuneId):
         if limited := await check_public_limit(request, commune_id, API):
             return limited

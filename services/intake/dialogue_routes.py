@@ -3,10 +3,16 @@ the one answer when either is unknown."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from services.intake.logic import SubmissionRejected, resolve_hamlet
+from services.intake.schemas import clean_text
 from shared.directory import Commune, Dialogue, DirectoryReader
-from shared.http import problem
+from shared.http import BodyCheck, problem
 
 
 async def commune_and_dialogue(
@@ -25,3 +31,22 @@ def unknown_dialogue() -> JSONResponse:
         "Không tìm thấy xã/phường hoặc kế hoạch đối thoại.",
         "Unknown commune or dialogue plan.",
     )
+
+
+def hamlet_check(directory: DirectoryReader, *, required: SubmissionRejected | None = None) -> BodyCheck:
+    """The body check (`shared.http.checks_body_with`) of a route whose body names a hamlet of the
+    path's commune: an unknown hamlet, or none where `required` (its refusal) says one is needed,
+    is answered with the body's other wrong fields."""
+
+    async def check(request: Request, body: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
+        written = body.get("hamlet")
+        commune = await directory.commune(str(request.path_params.get("commune_id", "")))
+        if commune is None or not isinstance(written, str) or not clean_text(written):
+            return []
+        try:
+            hamlet = resolve_hamlet(commune, clean_text(written))
+        except SubmissionRejected as rejected:
+            return [rejected.as_error()]
+        return [required.as_error()] if hamlet is None and required is not None else []
+
+    return check

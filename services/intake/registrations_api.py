@@ -7,8 +7,13 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from services.intake.closing import CLOSED_EN, closed_vi, ended
-from services.intake.dialogue_routes import commune_and_dialogue, unknown_dialogue
-from services.intake.handlers.registrations import AlreadyRegistered, RegistrationDeps, register_attendee
+from services.intake.dialogue_routes import commune_and_dialogue, hamlet_check, unknown_dialogue
+from services.intake.handlers.registrations import (
+    HAMLET_REQUIRED,
+    AlreadyRegistered,
+    RegistrationDeps,
+    register_attendee,
+)
 from services.intake.logic import SubmissionRejected
 from services.intake.public_limits import REGISTRATION, check_public_limit
 from services.intake.registrations import (
@@ -20,7 +25,7 @@ from services.intake.registrations import (
 from shared.auth.guard import GuardedRoute, principal_of
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader, SpeakerNames
-from shared.http import error_body, problem
+from shared.http import checks_body_with, error_body, problem
 
 
 def build_registrations_router(
@@ -36,6 +41,7 @@ def build_registrations_router(
     @router.post(
         "/registrations", status_code=201, summary="Đăng ký tham dự (register to attend, optionally to speak)"
     )
+    @checks_body_with(hamlet_check(directory, required=HAMLET_REQUIRED))
     async def register(
         request: Request,
         body: RegistrationIn,

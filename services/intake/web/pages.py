@@ -425,6 +425,11 @@ def build_web_router(
             errors["hamlet"] = (
                 f"Vui lòng chọn ấp nơi xảy ra sự việc (hoặc “{WHOLE_COMMUNE}” nếu là việc chung của cả xã)."
             )
+        else:  # a hamlet the commune does not have, shown with the form's other mistakes
+            try:
+                resolve_hamlet(commune, clean_text(values["hamlet"]))
+            except SubmissionRejected as rejected:
+                errors["hamlet"] = rejected.vi
         hint = values["topic"].strip() or None
         topic_numbers = {str(t.number) for t in dialogue.topics} | {"0"} if dialogue else {"0"}
         if hint is not None and hint not in topic_numbers:
@@ -693,9 +698,10 @@ def build_web_router(
                 errors["phone"] = PHONE_VI
             if "hamlet" in errors:
                 errors["hamlet"] = HAMLET_REQUIRED_VI
-        if body is not None and "hamlet" not in errors:  # every mistake of the form is shown at once
+        written = clean_text(values["hamlet"])
+        if written and "hamlet" not in errors:  # every mistake of the form is shown at once
             try:
-                if resolve_hamlet(commune, body.hamlet) is None:
+                if resolve_hamlet(commune, written) is None:
                     errors["hamlet"] = HAMLET_REQUIRED_VI
             except SubmissionRejected as rejected:
                 errors["hamlet"] = rejected.vi
