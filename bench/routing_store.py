@@ -129,7 +129,7 @@ def linked(
     key_docs = {i: index[i] for i in keys if i in index}
     ranked = repeat_index.rank_clusters(fp.keys, key_docs, COMMUNE, limits)
     reads = repeat_index.reads_for(COMMUNE, ranked)
-    clusters = repeat_index.clusters_from(COMMUNE, ranked, {i: index[i] for i in reads if i in index})
+    clusters = repeat_index.clusters_from(COMMUNE, ranked, {i: index[i] for i in reads if i in index}, hamlet)
     compared = repeat_index.candidates(clusters, submission_id)
     match = best_match(fp, hamlet=hamlet, topic=topic, candidates=compared)
     if match is None:
@@ -177,6 +177,7 @@ async def seed(
             "duplicate_of": duplicate_of,
             "match_keys": list(fp.keys),
             "tokens": sorted(fp.tokens),
+            "match_places": sorted(fp.places),
             "year": 2015 + n % 3,
             "revision": 1,
             "decided_at": datetime.now(UTC),

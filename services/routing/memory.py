@@ -49,14 +49,16 @@ class InMemoryDecisions:
     def _read(self, ids: Iterable[str]) -> dict[str, Doc]:
         return {i: copy.deepcopy(self._repeats[i]) for i in ids if i in self._repeats}
 
-    async def clusters_sharing(self, commune_id: str, keys: tuple[str, ...]) -> list[repeat_index.Cluster]:
+    async def clusters_sharing(
+        self, commune_id: str, keys: tuple[str, ...], hamlet: str | None = None
+    ) -> list[repeat_index.Cluster]:
         key_docs = self._read(repeat_index.key_id(commune_id, key) for key in keys)
         over = repeat_index.oversized(key_docs.values(), self.limits)
         if over:
             self._to_trim.setdefault(commune_id, set()).update(over)
         ranked = repeat_index.rank_clusters(keys, key_docs, commune_id, self.limits)
         found = self._read(repeat_index.reads_for(commune_id, ranked))
-        return repeat_index.clusters_from(commune_id, ranked, found)
+        return repeat_index.clusters_from(commune_id, ranked, found, hamlet)
 
     async def cluster(self, commune_id: str, cluster_id: str) -> repeat_index.Cluster | None:
         ids = [

@@ -37,7 +37,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from services.routing.recurrence import Candidate, Match, Recurrence, places
+from services.routing.recurrence import Candidate, Match, Recurrence, hamlet_key, places
 
 # Separates the tokens (and the places) of a representative kept as one string: a token is
 # words and digits with single spaces, a place "kind=name"; neither holds it.
@@ -348,8 +348,12 @@ class Cluster:
     members: tuple[Candidate, ...] | None  # its first items, with their answers; None: not read
 
     @classmethod
-    def of(cls, doc: Mapping[str, Any], listed: Mapping[str, Any] | None = None) -> Cluster:
-        """From its cluster document and, if read, its members document (`{}`: read, absent)."""
+    def of(
+        cls, doc: Mapping[str, Any], listed: Mapping[str, Any] | None = None, hamlet: str | None = None
+    ) -> Cluster:
+        """From its cluster document and, if read, its members document (`{}`: read, absent).
+        With `hamlet`, only the representatives an item of that hamlet may be compared with
+        (`recurrence.best_match` refuses the others): the rest are never built."""
         cluster_id = doc.get("cluster_id") or str(doc["_id"]).split("|", 2)[-1]
         members = None
         if listed is not None:
@@ -359,6 +363,9 @@ class Cluster:
         latest = doc.get("latest")
         if latest:
             reps.setdefault(latest["s"], latest)
+        own = hamlet_key(hamlet)
+        if own is not None:
+            reps = {s: e for s, e in reps.items() if hamlet_key(e.get("h")) in (None, own)}
         return cls(
             cluster_id=cluster_id,
             count=max(int(doc.get("n") or 0), len(members or ())),
@@ -374,14 +381,17 @@ def reads_for(commune_id: str, ranked: Sequence[str]) -> list[str]:
     return ids + [members_doc_id(commune_id, ranked[0])] if ranked else ids
 
 
-def clusters_from(commune_id: str, ranked: Sequence[str], found: Mapping[str, Doc]) -> list[Cluster]:
-    """The ranked clusters found by the reads of `reads_for`, in rank order."""
+def clusters_from(
+    commune_id: str, ranked: Sequence[str], found: Mapping[str, Doc], hamlet: str | None = None
+) -> list[Cluster]:
+    """The ranked clusters found by the reads of `reads_for`, in rank order, with the
+    representatives an item of `hamlet` may be compared with."""
     out = []
     for rank, cluster in enumerate(ranked):
         doc = found.get(cluster_doc_id(commune_id, cluster))
         if doc is not None:
             listed = found.get(members_doc_id(commune_id, cluster), {}) if rank == 0 else None
-            out.append(Cluster.of(doc, listed))
+            out.append(Cluster.of(doc, listed, hamlet))
     return out
 
 

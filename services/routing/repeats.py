@@ -70,9 +70,12 @@ class Repeats:
         # stored item (with its own index writes). At most the keys of the look-ups in flight.
         self._to_trim: dict[str, set[str]] = {}
 
-    async def clusters_sharing(self, commune_id: str, keys: Sequence[str]) -> list[repeat_index.Cluster]:
+    async def clusters_sharing(
+        self, commune_id: str, keys: Sequence[str], hamlet: str | None = None
+    ) -> list[repeat_index.Cluster]:
         """The clusters holding the most of the new item's band `keys` (at most
-        `limits.clusters_per_lookup`), with their representatives, and the first one's members."""
+        `limits.clusters_per_lookup`), with the representatives an item of `hamlet` may be
+        compared with, and the first one's members."""
         key_docs = await self._reads.read([repeat_index.key_id(commune_id, key) for key in keys])
         over = repeat_index.oversized(key_docs.values(), self.limits)
         if over:
@@ -81,7 +84,7 @@ class Repeats:
         if not ranked:
             return []
         found = await self._reads.read(repeat_index.reads_for(commune_id, ranked))
-        return repeat_index.clusters_from(commune_id, ranked, found)
+        return repeat_index.clusters_from(commune_id, ranked, found, hamlet)
 
     async def cluster(self, commune_id: str, cluster_id: str) -> repeat_index.Cluster | None:
         ids = [

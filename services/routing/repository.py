@@ -139,8 +139,10 @@ class DecisionRepository:
                 log.info("repeat index partly built by another process")
         return indexed
 
-    async def clusters_sharing(self, commune_id: str, keys: tuple[str, ...]) -> list[repeat_index.Cluster]:
-        return await self._repeats.clusters_sharing(commune_id, keys)
+    async def clusters_sharing(
+        self, commune_id: str, keys: tuple[str, ...], hamlet: str | None = None
+    ) -> list[repeat_index.Cluster]:
+        return await self._repeats.clusters_sharing(commune_id, keys, hamlet)
 
     async def cluster(self, commune_id: str, cluster_id: str) -> repeat_index.Cluster | None:
         return await self._repeats.cluster(commune_id, cluster_id)

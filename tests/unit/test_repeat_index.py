@@ -54,8 +54,8 @@ class Counting(InMemoryDecisions):
         super().__init__(limits)
         self.compared: list[int] = []
 
-    async def clusters_sharing(self, commune_id, keys):
-        found = await super().clusters_sharing(commune_id, keys)
+    async def clusters_sharing(self, commune_id, keys, hamlet=None):
+        found = await super().clusters_sharing(commune_id, keys, hamlet)
         self.compared.append(sum(len(c.representatives) for c in found))
         return found
 
@@ -213,3 +213,16 @@ def test_a_match_compares_the_places_the_index_kept():
     assert best_match(fp, hamlet="ấp Chợ", topic=3, candidates=[candidate]) is None
     same_canal = dataclasses.replace(candidate, places=frozenset({"kenh=xang"}))
     assert best_match(fp, hamlet="ấp Chợ", topic=3, candidates=[same_canal]) is not None
+
+
+def test_only_representatives_a_hamlet_may_be_compared_with_are_built():
+    """Scoring refuses a representative of another hamlet; the look-up does not build it."""
+    entries = {
+        f"r{n}": {"s": f"s{n}", "h": hamlet, "t": 3, "x": "", "k": "lo|dal"}
+        for n, hamlet in enumerate(("ấp Chợ", "Ap Cho", "ấp Mới", "Toàn xã", None))
+    }
+    doc = {"_id": "c|demo|s0", "n": 5, "reps": entries}
+    built = repeat_index.Cluster.of(doc, None, "ấp Chợ").representatives
+    assert [r.submission_id for r in built] == ["s0", "s1", "s3", "s4"]
+    assert len(repeat_index.Cluster.of(doc).representatives) == 5
+    assert len(repeat_index.Cluster.of(doc, None, "Toàn xã").representatives) == 5

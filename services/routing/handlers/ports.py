@@ -20,9 +20,12 @@ Doc = dict[str, Any]
 class Decisions(Protocol):
     """One decision per submission (stored with its event), and the audit trail of changes."""
 
-    async def clusters_sharing(self, commune_id: str, keys: tuple[str, ...]) -> list[Cluster]:
+    async def clusters_sharing(
+        self, commune_id: str, keys: tuple[str, ...], hamlet: str | None = None
+    ) -> list[Cluster]:
         """The commune's clusters holding the most of the band `keys` (at most the index's
-        `clusters_per_lookup`), read from the repeat index (`services/routing/repeat_index.py`)."""
+        `clusters_per_lookup`), read from the repeat index (`services/routing/repeat_index.py`),
+        with the representatives an item of `hamlet` may be compared with."""
         ...
 
     async def cluster(self, commune_id: str, cluster_id: str) -> Cluster | None:

@@ -59,7 +59,7 @@ async def link(
         "match_places": sorted(fp.places),
         "year": year,
     }
-    clusters = await decisions.clusters_sharing(commune_id, fp.keys) if fp.keys else []
+    clusters = await decisions.clusters_sharing(commune_id, fp.keys, decision.hamlet) if fp.keys else []
     compared = candidates(clusters, exclude=decision.submission_id)
     match = best_match(fp, hamlet=decision.hamlet, topic=decision.topic, candidates=compared)
     if match is None:
