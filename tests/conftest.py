@@ -10,6 +10,7 @@ deleting 21 quorum queues took ~1 s of every test; they are deleted at the end o
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import uuid
 from collections.abc import Callable, Coroutine
@@ -116,6 +117,20 @@ def run_apart(coroutine: Coroutine[object, object, T]) -> T:
     (Playwright's sync API keeps one running while the browser tests' shared Chromium is open)."""
     with ThreadPoolExecutor(1) as thread:
         return thread.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def password_hashed_once_per_run():
+    """Seeding (`user_document`, used by seed_demo_staff and add_user) hashes each password
+    with argon2 through the synchronous `hash_password`: ~0.1-0.4 s a password, a dozen demo
+    staff in every test that logs in. Here the same password gets the same real argon2id hash
+    for the whole run (each test still stores and verifies it in its own database); request
+    handlers hash and verify through their own functions, untouched."""
+    from services.intake.web.staff import users
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "hash_password", functools.cache(users.hash_password))
+        yield
 
 
 @pytest.fixture(scope="session")
