@@ -135,8 +135,9 @@ def linked(
     if match is None:
         return submission_id, None
     [cluster] = [c for c in clusters if c.cluster_id == match.candidate.cluster_id]
-    if cluster.members is None:
-        cluster = repeat_index.cluster_from(COMMUNE, cluster.cluster_id, index) or cluster
+    cluster = repeat_index.with_members(
+        cluster, index.get(repeat_index.members_doc_id(COMMUNE, cluster.cluster_id))
+    )
     return cluster.cluster_id, repeat_index.recurrence(submission_id, 0, match, cluster).duplicate_of
 
 

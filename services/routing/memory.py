@@ -60,6 +60,10 @@ class InMemoryDecisions:
         found = self._read(repeat_index.reads_for(commune_id, ranked))
         return repeat_index.clusters_from(commune_id, ranked, found, hamlet)
 
+    async def with_members(self, commune_id: str, cluster: repeat_index.Cluster) -> repeat_index.Cluster:
+        members_id = repeat_index.members_doc_id(commune_id, cluster.cluster_id)
+        return repeat_index.with_members(cluster, self._read([members_id]).get(members_id))
+
     async def cluster(self, commune_id: str, cluster_id: str) -> repeat_index.Cluster | None:
         ids = [
             repeat_index.cluster_doc_id(commune_id, cluster_id),

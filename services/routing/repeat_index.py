@@ -16,10 +16,9 @@ Two kinds of documents, in routing's `routing_repeats` collection (`repository.R
   with their text and answer (`members`), listed as the earlier items of a repeat.
 
 A look-up reads the new item's band-key documents (one `_id` read), ranks the clusters by how
-many of its keys hold them and reads the best `Limits.clusters_per_lookup` clusters with the
-members of the first (one `_id` read); the new item is scored against their representatives
-only, never against every member. Only a match in another than the first cluster reads that
-cluster's members too.
+many of its keys hold them and reads the best `Limits.clusters_per_lookup` clusters (one `_id`
+read); the new item is scored against their representatives only, never against every member.
+A match reads the members of the matched cluster (one `_id` read of one document).
 The index is written once per stored decision, after its insert succeeded (a redelivered event
 stores nothing and so counts nothing twice); each write is also harmless when repeated
 (`$addToSet`, `$setOnInsert`, members and representatives keyed by submission).
@@ -28,6 +27,7 @@ stores nothing and so counts nothing twice); each write is also harmless when re
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import heapq
 from collections import Counter
@@ -376,23 +376,25 @@ class Cluster:
 
 
 def reads_for(commune_id: str, ranked: Sequence[str]) -> list[str]:
-    """The `_id`s a look-up reads for its ranked clusters: theirs, and the first one's members."""
-    ids = [cluster_doc_id(commune_id, c) for c in ranked]
-    return ids + [members_doc_id(commune_id, ranked[0])] if ranked else ids
+    """The `_id`s a look-up reads for its ranked clusters."""
+    return [cluster_doc_id(commune_id, c) for c in ranked]
 
 
 def clusters_from(
     commune_id: str, ranked: Sequence[str], found: Mapping[str, Doc], hamlet: str | None = None
 ) -> list[Cluster]:
     """The ranked clusters found by the reads of `reads_for`, in rank order, with the
-    representatives an item of `hamlet` may be compared with."""
-    out = []
-    for rank, cluster in enumerate(ranked):
-        doc = found.get(cluster_doc_id(commune_id, cluster))
-        if doc is not None:
-            listed = found.get(members_doc_id(commune_id, cluster), {}) if rank == 0 else None
-            out.append(Cluster.of(doc, listed, hamlet))
-    return out
+    representatives an item of `hamlet` may be compared with (members not read)."""
+    docs = (found.get(cluster_doc_id(commune_id, cluster)) for cluster in ranked)
+    return [Cluster.of(doc, None, hamlet) for doc in docs if doc is not None]
+
+
+def with_members(cluster: Cluster, listed: Mapping[str, Any] | None) -> Cluster:
+    """`cluster` with the members its members document lists (None or `{}`: none kept)."""
+    members = tuple(
+        _candidate(e, cluster.cluster_id, {}) for e in ((listed or {}).get("members") or {}).values()
+    )
+    return dataclasses.replace(cluster, count=max(cluster.count, len(members)), members=members)
 
 
 def cluster_from(commune_id: str, cluster_id: str, found: Mapping[str, Doc]) -> Cluster | None:

@@ -60,8 +60,8 @@ class IdReads:
 
 
 class Repeats:
-    """Look-ups in the repeat index (`routing_repeats`): two `_id` reads per new item, whatever
-    the number of stored items."""
+    """Look-ups in the repeat index (`routing_repeats`): two `_id` reads per new item, and a
+    third of one document when it repeats an earlier one, whatever the number of stored items."""
 
     def __init__(self, repeats: AsyncCollection[Doc], limits: repeat_index.Limits) -> None:
         self._reads = IdReads(repeats)
@@ -75,7 +75,7 @@ class Repeats:
     ) -> list[repeat_index.Cluster]:
         """The clusters holding the most of the new item's band `keys` (at most
         `limits.clusters_per_lookup`), with the representatives an item of `hamlet` may be
-        compared with, and the first one's members."""
+        compared with (their members are read for the matched one only, `with_members`)."""
         key_docs = await self._reads.read([repeat_index.key_id(commune_id, key) for key in keys])
         over = repeat_index.oversized(key_docs.values(), self.limits)
         if over:
@@ -85,6 +85,11 @@ class Repeats:
             return []
         found = await self._reads.read(repeat_index.reads_for(commune_id, ranked))
         return repeat_index.clusters_from(commune_id, ranked, found, hamlet)
+
+    async def with_members(self, commune_id: str, cluster: repeat_index.Cluster) -> repeat_index.Cluster:
+        """`cluster` with its members, read by `_id` (one document)."""
+        members_id = repeat_index.members_doc_id(commune_id, cluster.cluster_id)
+        return repeat_index.with_members(cluster, (await self._reads.read([members_id])).get(members_id))
 
     async def cluster(self, commune_id: str, cluster_id: str) -> repeat_index.Cluster | None:
         ids = [

@@ -147,6 +147,9 @@ class DecisionRepository:
     async def cluster(self, commune_id: str, cluster_id: str) -> repeat_index.Cluster | None:
         return await self._repeats.cluster(commune_id, cluster_id)
 
+    async def with_members(self, commune_id: str, cluster: repeat_index.Cluster) -> repeat_index.Cluster:
+        return await self._repeats.with_members(commune_id, cluster)
+
     async def _write_index(self, writes: list[repeat_index.Write]) -> None:
         """The index writes of one stored change, in one command with other events' writes. A
         write the store refuses is logged, not raised: the decision is stored and published

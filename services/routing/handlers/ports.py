@@ -28,6 +28,10 @@ class Decisions(Protocol):
         with the representatives an item of `hamlet` may be compared with."""
         ...
 
+    async def with_members(self, commune_id: str, cluster: Cluster) -> Cluster:
+        """`cluster` (from `clusters_sharing`) with its first members and their answers."""
+        ...
+
     async def cluster(self, commune_id: str, cluster_id: str) -> Cluster | None:
         """One cluster of the repeat index: its count, years, representatives and first members."""
         ...

@@ -65,8 +65,7 @@ async def link(
     if match is None:
         return first_of_cluster(decision, year), stored
     [cluster] = [c for c in clusters if c.cluster_id == match.candidate.cluster_id]
-    if cluster.members is None:  # matched another than the first-ranked cluster: read its members
-        cluster = await decisions.cluster(commune_id, cluster.cluster_id) or cluster
+    cluster = await decisions.with_members(commune_id, cluster)
     return with_recurrence(decision, recurrence(decision.submission_id, year, match, cluster)), stored
 
 
