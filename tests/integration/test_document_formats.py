@@ -1,16 +1,12 @@
 """The six dialogue documents as PDF (WeasyPrint) and DOCX (docxtpl): the HD 36 elements in
 order in the extracted text, item texts intact, fonts embedded, and every DOCX converted by
-LibreOffice headless. Each kind is rendered once per format (module-scoped fixtures)."""
+LibreOffice headless. Each kind is rendered once per format for the run (tests/integration/conftest.py)."""
 
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import subprocess
 import unicodedata
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from docx import Document
@@ -18,7 +14,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 
-from services.demo.documents import DEMO_ISSUED_ON, demo_dataset
+from services.demo.documents import DEMO_ISSUED_ON
 from services.reporting.documents import KINDS, build_data, render
 from tests.unit.test_documents import LAST_LINE, assert_layout, squash
 
@@ -55,32 +51,6 @@ def docx_text(blob: bytes) -> str:
     out: list[str] = []
     _block_text(Document(io.BytesIO(blob)).element.body, out)
     return "\n".join(out)
-
-
-@pytest.fixture(scope="module")
-def dataset():
-    return demo_dataset()
-
-
-@pytest.fixture(scope="module")
-def documents(dataset):
-    commune, dialogue, items, minutes = dataset
-    return {
-        kind: build_data(
-            kind, commune, dialogue, items, number=5, issued_on=DEMO_ISSUED_ON[kind], minutes=minutes
-        )
-        for kind in KINDS
-    }
-
-
-@pytest.fixture(scope="module")
-def pdfs(documents) -> dict[str, bytes]:
-    return {kind: render(kind, "pdf", data) for kind, data in documents.items()}
-
-
-@pytest.fixture(scope="module")
-def docxs(documents) -> dict[str, bytes]:
-    return {kind: render(kind, "docx", data) for kind, data in documents.items()}
 
 
 def _sample_texts(items, n: int = 6) -> list[str]:
@@ -196,45 +166,8 @@ def test_draft_docx(dataset) -> None:
     assert text.splitlines()[-1] == LAST_LINE
 
 
-def _soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if not found:
-        pytest.fail(
-            "LibreOffice (soffice) is missing: run `make deps` "
-            "(apt-get install -y --no-install-recommends libreoffice-writer-nogui)"
-        )
-    return found
-
-
-def test_libreoffice_converts_every_docx(tmp_path: Path, docxs) -> None:
-    soffice = _soffice()
-    sources = []
-    for kind, blob in docxs.items():
-        path = tmp_path / f"{kind}.docx"
-        path.write_bytes(blob)
-        sources.append(str(path))
-    out = tmp_path / "pdf"
-    profile = (tmp_path / "lo-profile").as_uri()  # own profile: parallel runs do not collide
-    result = subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out),
-            *sources,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env={**os.environ, "HOME": str(tmp_path)},
-    )
-    assert result.returncode == 0, result.stderr
+def test_libreoffice_converts_every_docx(converted, docxs) -> None:
     for kind in docxs:
-        pdf = out / f"{kind}.pdf"
-        assert pdf.is_file(), f"{kind}: {result.stdout} {result.stderr}"
-        text = squash(pdf_text(pdf.read_bytes()))
+        assert kind in converted, f"{kind}: LibreOffice made no PDF of it"
+        text = squash(pdf_text(converted[kind]))
         assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text and text.endswith(LAST_LINE)

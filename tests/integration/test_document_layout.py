@@ -8,11 +8,8 @@ before it rather than splitting off."""
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -20,7 +17,6 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from services.demo.documents import DEMO_ISSUED_ON, demo_dataset
 from services.demo.seed import seed_demo
 from services.deployment import build_app
 from services.intake.app import build_service as intake
@@ -31,103 +27,9 @@ from services.routing.app import build_service as routing
 from shared.directory import COMMUNES
 from tests.auth import staff_headers
 from tests.integration.helpers import running
-from tests.integration.test_document_formats import _soffice
 from tests.unit.test_documents import squash
 
 RADIO = "thong-bao-truyen-thanh"
-LONG_NOTICE_SIZES = range(25, 31)  # issues in the long notice: the band crosses a page end
-
-
-@pytest.fixture(scope="module")
-def dataset():
-    return demo_dataset()
-
-
-@pytest.fixture(scope="module")
-def documents(dataset) -> dict[str, DocumentData]:
-    commune, dialogue, items, minutes = dataset
-    return {
-        kind: build_data(
-            kind, commune, dialogue, items, number=7, issued_on=DEMO_ISSUED_ON[kind], minutes=minutes
-        )
-        for kind in KINDS
-    }
-
-
-@pytest.fixture(scope="module")
-def pdfs(documents) -> dict[str, bytes]:
-    return {kind: render(kind, "pdf", data) for kind, data in documents.items()}
-
-
-@pytest.fixture(scope="module")
-def docxs(documents) -> dict[str, bytes]:
-    return {kind: render(kind, "docx", data) for kind, data in documents.items()}
-
-
-def _many_issues(items: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
-    first = items[0]
-    return [
-        {
-            **first,
-            "id": f"long-{i}",
-            "cluster_id": f"long-{i}",
-            "duplicate_of": None,
-            "earlier": [],
-            "years_raised": [],
-            "topic": 3,
-            "authority_level": "commune",
-            "text": f"Tuyến lộ đal tổ {i} xuống cấp, nhiều ổ gà, đề nghị sửa chữa trước mùa mưa để bà con "
-            "đi lại, chở lúa thuận tiện.",
-        }
-        for i in range(n)
-    ]
-
-
-@pytest.fixture(scope="module")
-def long_notices(dataset) -> dict[int, DocumentData]:
-    commune, dialogue, items, _ = dataset
-    return {
-        n: build_data(
-            "thong-bao-ket-luan",
-            commune,
-            dialogue,
-            _many_issues(items, n),
-            number=9,
-            issued_on=date(2017, 4, 5),
-        )
-        for n in LONG_NOTICE_SIZES
-    }
-
-
-@pytest.fixture(scope="module")
-def converted(tmp_path_factory, docxs, long_notices) -> dict[str, bytes]:
-    """Every DOCX (the six kinds and the long notices) converted to PDF by one LibreOffice run."""
-    soffice = _soffice()
-    work = tmp_path_factory.mktemp("layout")
-    names = {kind: blob for kind, blob in docxs.items()}
-    names |= {f"long-{n}": render("thong-bao-ket-luan", "docx", data) for n, data in long_notices.items()}
-    for name, blob in names.items():
-        (work / f"{name}.docx").write_bytes(blob)
-    out = work / "pdf"
-    result = subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(work / 'lo-profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out),
-            *(str(work / f"{name}.docx") for name in names),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "HOME": str(work)},
-    )
-    assert result.returncode == 0, result.stderr
-    return {name: (out / f"{name}.pdf").read_bytes() for name in names}
 
 
 # --- reading the band off the pages --------------------------------------------------------
