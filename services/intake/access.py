@@ -4,7 +4,7 @@ Open311's reads, the residents' pages, login. Everything else names its roles an
 
 from __future__ import annotations
 
-from shared.auth.policy import PUBLIC, STAFF_PAGE, Gate, Policy, allow
+from shared.auth.policy import PUBLIC, Gate, Policy, allow
 from shared.auth.principal import COMMUNE_STAFF, MANAGERS, Role, Scope
 from shared.contracts import Source
 
@@ -95,6 +95,11 @@ def organisation_reads(organisation: str | None, item: dict) -> bool:
         return source in (Source.FATHERLAND_FRONT.value, Source.MASS_ORGANISATION.value)
     return source == Source.MASS_ORGANISATION.value and item.get("organisation") == organisation
 
+
+# The staff pages' session cookie (web/staff/pages.py): an oversize body sent without it is refused
+# 401 before its size is judged (shared.auth.guard.AccessGuard.refusal_before_body).
+STAFF_SESSION_COOKIE = "doithoai_staff"
+STAFF_PAGE = Policy(Gate.STAFF_PAGE, session_cookie=STAFF_SESSION_COOKIE)
 
 # The staff pages: the staff router's own guard checks the session, the CSRF token and the role
 # (services/intake/web/staff/pages.py); the table still names each, so none is undeclared.

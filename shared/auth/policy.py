@@ -34,6 +34,8 @@ class Policy:
     scopes: frozenset[Scope] = frozenset()
     key_param: str | None = None  # also read an API key from this query/form field (Open311's api_key)
     services: frozenset[str] = frozenset()  # services of the deployment that may call it (internal reads)
+    # STAFF_PAGE: the session cookie the page's own guard reads; a request without it has no session
+    session_cookie: str | None = None
 
     def decide(self, principal: Principal | None, path_commune: str | None) -> int:
         """200 (go on), 401, 403 or 404."""

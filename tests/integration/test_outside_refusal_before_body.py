@@ -3,7 +3,8 @@ judged: an oversize body without credentials, with a wrong credential, with a pr
 route does not name or of another commune gets the refusal, not 413; the same body with a
 credential the route accepts gets 413. Public routes (the residents' form, the submissions API)
 and Open311's POST without a key in headers or query (the key may be in the unread body) still
-answer 413. Every service's protected routes are taken from the app's own access table."""
+answer 413; a staff page posted without its session cookie is 401, with a session 413. Every
+service's protected routes are taken from the app's own access table."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import re
 import httpx
 import pytest
 
+from services.demo.staff import seed_demo_staff
 from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.notification.app import build_service as notification
@@ -25,6 +27,7 @@ from shared.auth.tokens import Tokens, parse_keys
 from tests.auth import key_headers, staff_headers
 from tests.conftest import TEST_AUTH_KEYS
 from tests.integration.helpers import running
+from tests.integration.test_web_staff import logged_in
 
 pytestmark = pytest.mark.integration
 
@@ -160,3 +163,15 @@ async def test_a_chunked_oversize_body_without_credentials_is_401(stack):
         headers={"content-type": "application/json"},
     )
     assert response.status_code == 401
+
+
+async def test_a_staff_page_without_its_session_cookie_is_401_before_the_size(stack):
+    app, client = stack
+    await seed_demo_staff(app.state.runtime.db, must_change_password=False)
+    page = "/staff/items/x1/phan-loai"
+    body = b"csrf_token=x&reason=" + b"a" * (64 * 1024)
+    form = {"content-type": "application/x-www-form-urlencoded", "accept": "text/html"}
+    refused = await client.post(page, content=body, headers=form)
+    assert refused.status_code == 401 and "text/html" in refused.headers["content-type"]
+    async with logged_in(app, "demo.vanphong") as staff:  # a session: the size is judged
+        assert (await staff.post(page, content=body, headers=form)).status_code == 413

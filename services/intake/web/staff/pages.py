@@ -28,6 +28,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from services.intake.access import STAFF_SESSION_COOKIE
 from services.intake.handlers.attendance import AttendanceDeps
 from services.intake.handlers.plans import PlanDeps
 from services.intake.handlers.submissions import SubmitDeps
@@ -50,7 +51,7 @@ from shared.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-SESSION_COOKIE = "doithoai_staff"
+SESSION_COOKIE = STAFF_SESSION_COOKIE
 LOGIN_FAILED_VI = "Tên đăng nhập hoặc mật khẩu không đúng."
 SAFE_METHODS = ("GET", "HEAD")
 PASSWORD_PATH = "/staff/mat-khau"
