@@ -138,6 +138,8 @@ class Importer:
     topic_numbers: frozenset[int]
     source: Source = Source.HAMLET_PARTY_CELL
     only_hamlet: str | None = None  # a hamlet cell enters its own hamlet's opinions only
+    # a mass organisation's account enters its own members' opinions only (source mass_organisation)
+    only_organisation: Organisation | None = None
     max_rows: int = 20_000
 
     def read(self, filename: str, content: bytes) -> ImportResult:
@@ -189,6 +191,11 @@ class Importer:
                     f"Đoàn thể “{values['organisation']}” không có trong danh sách (Mặt trận, Phụ nữ, Nông "
                     "dân, Cựu chiến binh, Thanh niên).",
                 )
+        if self.only_organisation is not None:
+            own = self.only_organisation
+            if written_org and organisation is not own:
+                refuse("organisation", f"Tài khoản của {own.label_vi} chỉ nhập ý kiến của {own.label_vi}.")
+            source, organisation = Source.MASS_ORGANISATION, own
         hamlet = values.get("hamlet", "") or (self.only_hamlet or "")
         try:
             canonical = resolve_hamlet(self.commune, hamlet)

@@ -12,6 +12,7 @@ from services.demo.seed import seed_demo
 from services.demo.staff import seed_demo_staff
 from services.deployment import build_app
 from services.intake.app import build_service as intake
+from services.intake.repository import SUBMISSIONS
 from services.intake.web.staff.users import add_user
 from services.routing.app import build_service as routing
 from shared.auth.principal import Principal, PrincipalKind, Role
@@ -19,7 +20,7 @@ from shared.auth.tokens import Tokens, parse_keys
 from tests.auth import staff_headers
 from tests.conftest import TEST_AUTH_KEYS
 from tests.integration.helpers import running
-from tests.integration.test_web_staff import client_for, logged_in
+from tests.integration.test_web_staff import client_for, logged_in, token_of
 
 pytestmark = pytest.mark.integration
 
@@ -100,6 +101,19 @@ async def test_a_mass_organisation_account_carries_its_organisation_to_the_staff
         assert (await client.get(f"/staff/items/{ids['women']}")).status_code == 200
         for other in ("citizen", "front", "farmers"):
             assert (await client.get(f"/staff/items/{ids[other]}")).status_code == 404
+        entered = await client.post(
+            "/staff/y-kien-moi",
+            data={
+                "csrf_token": await token_of(client, "/staff/y-kien-moi"),
+                "hamlet": "ấp Chợ",
+                "kind": "kien nghi",
+                "text": "Hội viên đề nghị xã mở lớp dạy nghề may cho phụ nữ ấp Chợ.",
+            },
+        )
+        assert entered.status_code == 303, entered.text
+        assert (await client.get(entered.headers["location"])).status_code == 200  # its own item
+        own = await db[SUBMISSIONS].find_one({"text": {"$regex": "dạy nghề may"}})
+        assert (own["source"], own["organisation"]) == ("mass_organisation", "womens_union")
         listed = (await client.get("/staff/")).text
         assert ids["women"] in listed
         assert not any(ids[other] in listed for other in ("citizen", "front", "farmers"))

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from services.demo.seed import demo_commune
 from services.intake.access import organisation_items, organisation_reads
+from services.intake.importer import Importer
 from services.intake.web.staff.users import user_document
 from shared.auth.principal import Principal, PrincipalKind, Role
 from shared.auth.tokens import Tokens, random_keys
+from shared.contracts import Organisation, Source
+from tests.unit.test_importer import ROAD, as_csv
 
 ITEMS = {
     "citizen": {"source": "citizen", "organisation": None},
@@ -57,3 +61,17 @@ def test_only_a_front_org_account_has_an_organisation_and_a_known_one():
         user_document("a", "x" * 12, "office_staff", "demo", office_id="o", organisation="womens_union")
     with pytest.raises(ValueError, match="organisation"):
         user_document("b", "x" * 12, "front_org", "demo", organisation="chess_club")
+
+
+def test_a_mass_organisation_account_imports_as_itself_and_only_itself():
+    rows = [["Nội dung", "Ấp", "Đoàn thể"], [ROAD, "ấp Chợ", ""], [ROAD, "ấp Chợ", "Hội Nông dân"]]
+    women = Organisation.WOMENS_UNION
+    importer = Importer(demo_commune(), frozenset(range(7)), Source.FATHERLAND_FRONT, only_organisation=women)
+    result = importer.read("a.csv", as_csv(rows))
+    [row] = result.rows
+    assert (row.submission.source, row.submission.organisation) == (
+        Source.MASS_ORGANISATION,
+        Organisation.WOMENS_UNION,
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(3, "organisation")]
+    assert organisation_reads("womens_union", {"source": "mass_organisation", "organisation": "womens_union"})

@@ -28,7 +28,7 @@ from services.intake.schemas import clean_text
 from services.intake.web.pages import WHOLE_COMMUNE
 from services.intake.web.staff.kit import IMPORTERS, MANAGERS, StaffKit, own_hamlet, topic_choices
 from services.intake.web.staff.users import StaffUser
-from shared.contracts import Source
+from shared.contracts import Organisation, Source
 from shared.directory import Commune, Dialogue
 from shared.http import read_form
 from shared.spreadsheets import append_xlsx_row, csv_row
@@ -69,6 +69,7 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
             frozenset(t.number for t in dialogue.topics) | {0},
             source=SOURCE_BY_ROLE.get(user.role, Source.CITIZEN),
             only_hamlet=own.name if own else None,
+            only_organisation=Organisation(user.organisation) if user.organisation else None,
             max_rows=settings.import_max_rows,
         )
 
