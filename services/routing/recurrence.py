@@ -333,8 +333,9 @@ def _band_keys(signature: tuple[int, ...]) -> tuple[str, ...]:
 
 
 # Words that introduce a named place -> the kind of place. The name is the capitalised words (or
-# a number) that follow in the same clause of the original text: "ấp Bến Đò", "kênh Xáng Lớn",
-# "chợ Cây Da", "trường Tiểu học Tân Long", "cầu Rạch Tràm", "tổ 5". Matched with diacritics
+# a number, or "số" and a number) that follow in the same clause of the original text: "ấp Bến
+# Đò", "kênh Xáng Lớn", "chợ Cây Da", "trường Tiểu học Tân Long", "cầu Rạch Tràm", "tổ 5", "cầu
+# số 3" (two road sections "gần cầu số 3" and "gần cầu số 7" are two issues). Matched with diacritics
 # (folded "cho", "cau", "truong", "to", "song" are also ordinary words); text typed without
 # diacritics names places only through the unambiguous words.
 _PLACE_WORDS: Final = MappingProxyType(
@@ -426,6 +427,12 @@ def places(text: str) -> frozenset[str]:
                 if follower.isdigit() and not name:
                     name.append(follower)
                     i += 1
+                    break
+                # "cầu số 5", "tổ số 3": the number after "số" names the place.
+                numbered = i + 1 < len(words) and words[i + 1].isdigit()
+                if not name and follower.lower() in ("số", "so") and numbered:
+                    name.append(words[i + 1])
+                    i += 2
                     break
                 if not follower[0].isupper():
                     break

@@ -155,6 +155,10 @@ def test_domain_synonyms_make_a_reworded_repeat_share_its_words():
         ("Xã chưa có nghĩa trang chung", "Đường vô nghĩa trang lầy lội", True),
         # A text typed without diacritics does not show a bridge or a canal: no conflict.
         ("Cau treo qua rach o ap Tan Long het han", "Cầu dây qua rạch ấp Tân Long ván mục", True),
+        # Road sections named by the number of a bridge or a group are different issues.
+        ("Đường liên ấp Chợ đoạn gần cầu số 5 ổ gà", "Đường liên ấp Chợ đoạn gần cầu số 7 ổ gà", False),
+        ("Đường liên ấp Chợ đoạn gần cầu số 5 ổ gà", "Lộ ấp Chợ gần cầu số 5 lủng lỗ chỗ", True),
+        ("Kênh ở tổ số 3 bị bồi lắng", "Kênh tổ 3 bồi lắng, ghe không qua", True),
     ],
 )
 def test_named_places_and_sites_must_agree_when_both_name_one(a, b, agree):
