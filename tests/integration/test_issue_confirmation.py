@@ -88,7 +88,8 @@ async def test_issuing_is_confirmed_first_and_nothing_is_numbered_before(system)
         confirm = await web.get(first.headers["location"])
         assert confirm.status_code == 200, confirm.text
         assert "Xác nhận ban hành" in confirm.text and 'data-problem="printed_as_typed"' in confirm.text
-        assert "sẽ in nguyên văn như người dân đã gõ" in confirm.text
+        assert "sẽ in lời người dân đã gõ, chưa được rà soát câu chữ" in confirm.text
+        assert "thông tin cá nhân vẫn được che" in confirm.text
         for recipient in body["recipients"]:
             assert recipient in confirm.text
         assert "data-reissue" not in confirm.text

@@ -329,8 +329,14 @@ async def issuing_readiness(deps: DocumentDeps, commune_id: str, dialogue_id: st
                 "blocking": False,
                 "count": len(as_typed),
                 "issue_keys": [str(i["key"]) for i in as_typed],
-                "message_vi": f"Còn {len(as_typed)} vấn đề sẽ in nguyên văn như người dân đã gõ.",
-                "message_en": f"{len(as_typed)} issues would be printed as the resident typed them.",
+                "message_vi": (
+                    f"Còn {len(as_typed)} vấn đề sẽ in lời người dân đã gõ, chưa được rà soát câu chữ"
+                    " (thông tin cá nhân vẫn được che)."
+                ),
+                "message_en": (
+                    f"{len(as_typed)} issues would be printed in the resident's words, not yet"
+                    " reviewed (personal data is still masked)."
+                ),
             }
         )
     latest = await deps.documents.latest_version(commune.id, dialogue.id, spec.kind.value)
