@@ -26,9 +26,10 @@ Type codes (decisions; each kind declares its own in ``documents/kinds/<kind>.py
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
+from functools import cached_property
 
 from shared.contracts import DocumentKind
 from shared.templates import date_line, vn_date
@@ -266,10 +267,20 @@ class DeadlineRow:
 
 @dataclass(frozen=True)
 class Chart:
+    """A chart drawn on first use in each format, once: the HTML and the PDF need only the SVG,
+    the DOCX only the PNG. `draw` is pure (the same chart always draws the same bytes)."""
+
     name: str
     title: str
-    png: bytes  # for the DOCX
-    svg: bytes = b""  # vector, for the HTML and PDF
+    draw: Callable[[str], bytes] = field(repr=False, compare=False)  # "png" | "svg" -> bytes
+
+    @cached_property
+    def png(self) -> bytes:  # for the DOCX
+        return self.draw("png")
+
+    @cached_property
+    def svg(self) -> bytes:  # vector, for the HTML and PDF
+        return self.draw("svg")
 
     @property
     def data_uri(self) -> str:

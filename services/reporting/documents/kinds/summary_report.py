@@ -184,8 +184,10 @@ def _charts(
     def chart(
         name: str, title: str, labels: list[str], series: list[tuple[str, list[int]]], **kw: Any
     ) -> Chart:
-        drawn = {fmt: bar_chart(title, labels, series, fmt=fmt, **kw) for fmt in ("png", "svg")}
-        return Chart(name, title.split(" (")[0], drawn["png"], drawn["svg"])
+        def draw(fmt: str) -> bytes:
+            return bar_chart(title, labels, series, fmt=fmt, **kw)
+
+        return Chart(name, title.split(" (")[0], draw)
 
     return (
         chart(
