@@ -69,3 +69,67 @@ class Batcher(Generic[T, R]):
                 done.set_exception(result)
             else:
                 done.set_result(result)
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+class _Reads(Generic[R]):
+    __slots__ = ("queued", "running")
+
+    def __init__(self) -> None:
+        self.running: asyncio.Task[None] | None = None  # the read on its way to the store
+        self.queued: asyncio.Future[R] | None = None  # the next read's result, once it is sent
+
+
+class SharedReads(Generic[K, R]):
+    """Reads of one key (a commune) that arrive while a read of it is on its way share the next
+    read, sent as soon as that one is back: a busy process sends one read per round trip instead
+    of one per caller, and an idle one sends each at once. Every caller gets a read that was sent
+    after it asked, so it sees every write stored before it asked, as with a read of its own.
+
+    Reads of different keys go concurrently. A caller cancelled meanwhile leaves the others'
+    read to finish; a failed read raises its error to each of its callers."""
+
+    def __init__(self, read: Callable[[K], Awaitable[R]], *, name: str = "read") -> None:
+        self._read = read
+        self._name = name
+        self._keys: dict[K, _Reads[R]] = {}
+
+    async def get(self, key: K) -> R:
+        loop = asyncio.get_running_loop()
+        reads = self._keys.get(key)
+        if reads is None or (reads.running is not None and reads.running.get_loop() is not loop):
+            reads = self._keys[key] = _Reads()  # (a read left by a loop that was closed is forgotten)
+        result = reads.queued
+        if result is None:
+            result = reads.queued = loop.create_future()
+            if reads.running is None:
+                self._send(key, reads)
+        # shield: a caller cancelled must not cancel the result the others wait for
+        return await asyncio.shield(result)
+
+    def _send(self, key: K, reads: _Reads[R]) -> None:
+        result, reads.queued = reads.queued, None
+        assert result is not None
+        reads.running = asyncio.create_task(self._run(key, reads, result), name=self._name)
+
+    async def _run(self, key: K, reads: _Reads[R], result: asyncio.Future[R]) -> None:
+        try:
+            value = await self._read(key)
+        except asyncio.CancelledError:  # the loop is shutting down: nobody waits in vain
+            result.cancel()
+            if reads.queued is not None:
+                reads.queued.cancel()
+            self._keys.pop(key, None)
+            raise
+        except Exception as exc:
+            result.set_exception(exc)
+            result.exception()  # retrieved: each caller raises it; none left is not an error
+        else:
+            result.set_result(value)
+        reads.running = None
+        if reads.queued is not None:
+            self._send(key, reads)
+        elif self._keys.get(key) is reads:
+            del self._keys[key]

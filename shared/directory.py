@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.batching import SharedReads
 from shared.calendar import WorkingCalendar
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.contracts.vocabulary import PlanStatus
@@ -202,6 +203,11 @@ class DirectoryReader:
         self._db = db
         self._ttl = cache_ttl_s
         self._cache: dict[tuple[str, ...], tuple[float, Commune | Dialogue]] = {}
+        # Every request of a busy intake reads its commune: reads that arrive while one is on
+        # its way share the next one, each sent after its callers asked (never a stale copy).
+        self._communes: SharedReads[str, Commune | None] = SharedReads(
+            self._read_commune, name="commune-read"
+        )
 
     def cached(self, ttl_s: float) -> DirectoryReader:
         """A reader that keeps communes and dialogues it found for `ttl_s` seconds (0: never).
@@ -228,10 +234,11 @@ class DirectoryReader:
     async def commune(self, commune_id: str) -> Commune | None:
         if isinstance(hit := self._get(("commune", commune_id)), Commune):
             return hit
+        return self._put(("commune", commune_id), await self._communes.get(commune_id))
+
+    async def _read_commune(self, commune_id: str) -> Commune | None:
         doc = await self._db[COMMUNES].find_one({"_id": commune_id})
-        return self._put(
-            ("commune", commune_id), Commune.model_validate({**doc, "id": doc["_id"]}) if doc else None
-        )
+        return Commune.model_validate({**doc, "id": doc["_id"]}) if doc else None
 
     async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None:
         if isinstance(hit := self._get(("dialogue", commune_id, dialogue_id)), Dialogue):
