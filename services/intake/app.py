@@ -58,19 +58,20 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
     attendance = AttendanceDeps(registrations, partial(outbox.flush_document, registrations.attendance))
     status = StatusDeps(repo, plans, intake_metrics, plan_changes=plan_deps, dialogues=rt.directory)
     imports = ImportJobs(rt.db, rt.directory, submissions, batch_size=rt.settings.import_batch_size)
-    router = APIRouter()
-    router.include_router(build_router(repo, rt.directory, submissions))
-    router.include_router(build_plans_router(rt.directory, plan_deps))
-    router.include_router(build_registrations_router(registrations, rt.directory, attendees))
-    router.include_router(build_attendance_router(rt.directory, attendance))
     unrouted = UnroutedSubmissions(rt.db)  # reporting lists what routing has not decided yet
-    router.include_router(build_internal_router(repo, registrations, unrouted))
-    router.include_router(build_communes_router(rt.directory, plan_deps))
-    router.include_router(build_api_keys_router(api_keys, rt.directory, rt.tokens))
     open_data = ReportingOpenData.for_intake(rt)  # the residents' conclusions page and Open311 read it
-    router.include_router(build_open311_router(repo, rt.directory, submissions, open_data))
-    router.include_router(build_web_router(rt, repo, registrations, submissions, attendees, open_data))
-    router.include_router(build_staff_router(rt, repo, imports, submissions, attendance, plan_deps))
+    router = merged(
+        build_router(repo, rt.directory, submissions),
+        build_plans_router(rt.directory, plan_deps),
+        build_registrations_router(registrations, rt.directory, attendees),
+        build_attendance_router(rt.directory, attendance),
+        build_internal_router(repo, registrations, unrouted),
+        build_communes_router(rt.directory, plan_deps),
+        build_api_keys_router(api_keys, rt.directory, rt.tokens),
+        build_open311_router(repo, rt.directory, submissions, open_data),
+        build_web_router(rt, repo, registrations, submissions, attendees, open_data),
+        build_staff_router(rt, repo, imports, submissions, attendance, plan_deps),
+    )
     return ServiceParts(
         name=NAME,
         metrics=metrics,
@@ -89,6 +90,27 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
         api_keys=api_keys.resolve,
         on_shutdown=[open_data.aclose],
     )
+
+
+def merged(*routers: APIRouter) -> APIRouter:
+    """One router holding the given routers' routes themselves, in order. FastAPI matches a
+    request to an included router by walking the inclusion tree (and checking it for changes) at
+    every level on every request; the routes' own settings (path prefix, tags, route class,
+    responses, schema) were fixed when each route was declared, so they are the same either way.
+    A router with settings that apply only when it is included (dependencies, body or form
+    limits, routes kept aside) is included as before."""
+    router = APIRouter()
+    for part in routers:
+        if (
+            part.dependencies
+            or part.max_body_size is not None
+            or part.form_limits
+            or getattr(part, "_low_priority_routes", None)
+        ):
+            router.include_router(part)
+        else:
+            router.routes.extend(part.routes)
+    return router
 
 
 def load_shedding(rt: Runtime[IntakeSettings]) -> tuple[Admission, QueueWatch | None]:
