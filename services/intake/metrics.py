@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter
 
+from shared.observability import Children
+
 
 class IntakeMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
@@ -17,3 +19,6 @@ class IntakeMetrics:
             ["commune_id", "status"],
             registry=registry,
         )
+        # Per-request paths count through these (commune ids are the directory's, a bounded set).
+        self.submitted = Children(self.submissions)  # (commune_id, outcome)
+        self.status_changed = Children(self.status_updates)  # (commune_id, status)

@@ -104,7 +104,7 @@ async def record_status(deps: StatusDeps, envelope: Envelope, payload: StatusEve
     writes.append(repo.list_history_entry(envelope.commune_id, payload.submission_id, envelope.event_id))
     *_, added = await asyncio.gather(*writes, repo.add_history(entry))
     if added:
-        deps.metrics.status_updates.labels(envelope.commune_id, change.status).inc()
+        deps.metrics.status_changed(envelope.commune_id, change.status).inc()
     return bool(added)
 
 

@@ -163,7 +163,7 @@ def build_document(command: SubmitCommand, received_at: datetime) -> Document:
 
 def record_refused(deps: SubmitDeps, commune_id: str) -> None:
     """An adapter refused the input before it became a command (its own parsing)."""
-    deps.metrics.submissions.labels(commune_id, "rejected").inc()
+    deps.metrics.submitted(commune_id, "rejected").inc()
 
 
 async def submit(deps: SubmitDeps, command: SubmitCommand) -> Accepted:
@@ -171,7 +171,7 @@ async def submit(deps: SubmitDeps, command: SubmitCommand) -> Accepted:
     (`Overloaded` included)."""
     if (retry_after_s := deps.admission.refusal()) is not None:
         deps.admission.refused()
-        deps.metrics.submissions.labels(command.commune.id, "unavailable").inc()
+        deps.metrics.submitted(command.commune.id, "unavailable").inc()
         raise Overloaded(retry_after_s)
     doc = await store_one(deps, command)
     await publish_stored(deps, [doc])
@@ -199,7 +199,7 @@ async def store_one(deps: SubmitDeps, command: SubmitCommand) -> Document:
         if not is_transient(exc):
             raise
         raise _unavailable(deps, commune_id, 1) from exc
-    deps.metrics.submissions.labels(commune_id, "accepted").inc()
+    deps.metrics.submitted(commune_id, "accepted").inc()
     deps.admission.arrived()
     return doc
 
@@ -242,7 +242,7 @@ async def store_many(deps: SubmitDeps, commands: Sequence[SubmitCommand]) -> lis
     if pending:
         raise RuntimeError("could not find free tracking codes for a batch of submissions")
     if stored:
-        deps.metrics.submissions.labels(commune_id, "accepted").inc(len(stored))
+        deps.metrics.submitted(commune_id, "accepted").inc(len(stored))
         deps.admission.arrived(len(stored))
     return stored
 
@@ -260,7 +260,10 @@ async def publish_stored(deps: SubmitDeps, docs: Sequence[Document]) -> None:
     if not docs:
         return
     try:
-        await asyncio.gather(*(deps.publish(doc) for doc in docs))
+        if len(docs) == 1:  # a POST: no task of its own needed
+            await deps.publish(docs[0])
+        else:
+            await asyncio.gather(*(deps.publish(doc) for doc in docs))
     except Exception:  # stored is what counts; the relay publishes what is left
         log.warning(
             "publish after store failed; outbox relay will retry",
@@ -285,5 +288,5 @@ async def submit_many(deps: SubmitDeps, commands: Sequence[SubmitCommand]) -> li
 
 
 def _unavailable(deps: SubmitDeps, commune_id: str, count: int) -> StoreUnavailable:
-    deps.metrics.submissions.labels(commune_id, "unavailable").inc(count)
+    deps.metrics.submitted(commune_id, "unavailable").inc(count)
     return StoreUnavailable(f"the store did not take {count} submission(s) of {commune_id}")
