@@ -3,7 +3,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import aio_pika
 import uvicorn
@@ -23,6 +24,22 @@ TEXTS = [
 async def running(app: FastAPI):
     """Run the app's lifespan (store, broker, consumers, relay) around the block."""
     async with app.router.lifespan_context(app):
+        yield app
+
+
+@contextlib.asynccontextmanager
+async def seeded_in_process(make_settings: Callable[..., Any], services: list[Any]) -> AsyncIterator[FastAPI]:
+    """`services` in one app (routing and reporting called in process), running, with the demo
+    commune and its staff (passwords not to be changed) stored."""
+    from services.demo.seed import seed_demo
+    from services.demo.staff import seed_demo_staff
+    from services.deployment import build_app
+
+    settings = make_settings(DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess")
+    app = build_app(settings, services, title="t")
+    async with running(app):
+        await seed_demo(app.state.runtime.db)
+        await seed_demo_staff(app.state.runtime.db, must_change_password=False)
         yield app
 
 

@@ -11,16 +11,14 @@ import re
 import httpx
 import pytest
 
-from services.demo.seed import seed_demo
-from services.demo.staff import DEMO_STAFF, seed_demo_staff
-from services.deployment import build_app
+from services.demo.staff import DEMO_STAFF
 from services.intake.app import build_service as intake
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from shared.directory import COMMUNES
 from tests.auth import staff_headers
 from tests.conftest import eventually
-from tests.integration.helpers import running
+from tests.integration.helpers import seeded_in_process
 
 pytestmark = pytest.mark.integration
 BASE = "/api/v1/communes/demo"
@@ -35,11 +33,7 @@ PROPER = "Xe tải chở cát chạy tốc độ cao qua trường học, đề 
 
 @pytest.fixture
 async def system(make_settings):
-    settings = make_settings(DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess")
-    app = build_app(settings, [intake, routing, reporting], title="t")
-    async with running(app):
-        await seed_demo(app.state.runtime.db)
-        await seed_demo_staff(app.state.runtime.db, must_change_password=False)
+    async with seeded_in_process(make_settings, [intake, routing, reporting]) as app:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=60
         ) as client:

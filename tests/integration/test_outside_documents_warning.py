@@ -10,15 +10,12 @@ import re
 import httpx
 import pytest
 
-from services.demo.seed import seed_demo
-from services.demo.staff import seed_demo_staff
-from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from tests.auth import staff_headers
 from tests.conftest import eventually
-from tests.integration.helpers import running
+from tests.integration.helpers import seeded_in_process
 from tests.integration.test_web_staff import logged_in
 
 pytestmark = pytest.mark.integration
@@ -30,11 +27,7 @@ BARE = "xe tai cho cat chay toc do cao qua truong hoc, de nghi lap bien bao"
 
 @pytest.fixture
 async def system(make_settings):
-    settings = make_settings(DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess")
-    app = build_app(settings, [intake, routing, reporting], title="t")
-    async with running(app):
-        await seed_demo(app.state.runtime.db)
-        await seed_demo_staff(app.state.runtime.db, must_change_password=False)
+    async with seeded_in_process(make_settings, [intake, routing, reporting]) as app:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=60
         ) as client:

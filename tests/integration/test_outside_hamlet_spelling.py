@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.demo.seed import seed_demo
-from services.demo.staff import seed_demo_staff
-from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.routing.app import build_service as routing
-from tests.integration.helpers import running
+from tests.integration.helpers import seeded_in_process
 from tests.integration.test_web_staff import client_for, logged_in
 
 pytestmark = pytest.mark.integration
@@ -19,12 +16,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 async def system(make_settings):
-    settings = make_settings(DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess")
-    app = build_app(settings, [intake, routing], title="t")
-    async with running(app):
-        db = app.state.runtime.db
-        await seed_demo(db)
-        await seed_demo_staff(db, must_change_password=False)
+    async with seeded_in_process(make_settings, [intake, routing]) as app:
         async with client_for(app) as resident:
             sent = await resident.post(
                 "/api/v1/communes/demo/submissions",

@@ -8,14 +8,11 @@ import re
 
 import pytest
 
-from services.demo.seed import seed_demo
-from services.demo.staff import seed_demo_staff
-from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.repository import SUBMISSIONS
 from services.routing.app import build_service as routing
 from tests.conftest import eventually
-from tests.integration.helpers import running
+from tests.integration.helpers import seeded_in_process
 from tests.integration.test_web_staff import client_for, logged_in
 
 pytestmark = pytest.mark.integration
@@ -28,12 +25,8 @@ EARLIER_ROUNDS = "Đã nêu ở các đợt trước"
 
 @pytest.fixture
 async def repeat(make_settings):
-    settings = make_settings(DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess")
-    app = build_app(settings, [intake, routing], title="t")
-    async with running(app):
+    async with seeded_in_process(make_settings, [intake, routing]) as app:
         db = app.state.runtime.db
-        await seed_demo(db)
-        await seed_demo_staff(db, must_change_password=False)
         ids = []
         async with client_for(app) as api:
             for text in (FIRST, AGAIN):

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from services.demo.seed import seed_demo
-from services.demo.staff import seed_demo_staff
-from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.repository import SUBMISSIONS
 from services.intake.web.staff.users import add_user
@@ -19,7 +16,7 @@ from shared.auth.principal import Principal, PrincipalKind, Role
 from shared.auth.tokens import Tokens, parse_keys
 from tests.auth import staff_headers
 from tests.conftest import TEST_AUTH_KEYS
-from tests.integration.helpers import running
+from tests.integration.helpers import seeded_in_process
 from tests.integration.test_web_staff import client_for, logged_in, token_of
 
 pytestmark = pytest.mark.integration
@@ -47,12 +44,8 @@ def front_org(organisation: str | None, commune_id: str = "demo") -> dict[str, s
 
 @pytest.fixture
 async def system(make_settings):
-    settings = make_settings(DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess")
-    app = build_app(settings, [intake, routing], title="t")
-    async with running(app):
+    async with seeded_in_process(make_settings, [intake, routing]) as app:
         db = app.state.runtime.db
-        await seed_demo(db)
-        await seed_demo_staff(db, must_change_password=False)
         ids = {}
         async with client_for(app) as api:
             for name, sender in SENT.items():
