@@ -179,8 +179,8 @@ def _render(args: argparse.Namespace) -> int:
     """One dialogue document from the built-in demo data set, written to -o FILE."""
     from pathlib import Path
 
-    from services.demo.documents import DEMO_ISSUED_ON, demo_dataset
-    from services.reporting.documents import FORMATS, KINDS, build_data, render
+    from services.demo.documents import demo_document
+    from services.reporting.documents import FORMATS, KINDS, render
 
     if args.kind not in KINDS:
         print(
@@ -203,11 +203,7 @@ def _render(args: argparse.Namespace) -> int:
     if args.number is not None and args.number < 1:
         print("doithoai render: --number starts at 1 (leave it out for a draft)", file=sys.stderr)
         return 2
-    commune, dialogue, items, minutes = demo_dataset()
-    issued_on = args.issued_on or DEMO_ISSUED_ON[args.kind]
-    data = build_data(
-        args.kind, commune, dialogue, items, number=args.number, issued_on=issued_on, minutes=minutes
-    )
+    data = demo_document(args.kind, number=args.number, issued_on=args.issued_on)
     out = Path(args.output)
     out.write_bytes(render(args.kind, args.format, data))
     print(

@@ -21,7 +21,7 @@ from typing import Any
 
 from services.demo.seed import DEMO_DISTRICT, demo_commune, demo_dialogue
 from services.reporting.documents.common import before_reform
-from services.reporting.documents.model import MinutesInput, Speech
+from services.reporting.documents.model import DocumentData, MinutesInput, Speech
 from shared.contracts import AuthorityLevel, DocumentKind
 from shared.directory import Commune, Dialogue
 
@@ -609,3 +609,19 @@ def demo_dataset() -> tuple[Commune, Dialogue, list[dict[str, Any]], MinutesInpu
     commune, dialogue = demo_commune(), demo_dialogue()
     items = routed_items(commune, dialogue)
     return commune, dialogue, items, demo_minutes(items)
+
+
+def demo_document(
+    kind: str,
+    dataset: tuple[Commune, Dialogue, list[dict[str, Any]], MinutesInput] | None = None,
+    *,
+    number: int | None = None,
+    issued_on: date | None = None,
+) -> DocumentData:
+    """One document of the demo data set, as `doithoai render --demo` prints it: numbered
+    `number` (None: a draft), dated `issued_on` or the plan's date for that kind."""
+    from services.reporting.documents import build_data
+
+    commune, dialogue, items, minutes = dataset or demo_dataset()
+    when = issued_on or DEMO_ISSUED_ON[kind]
+    return build_data(kind, commune, dialogue, items, number=number, issued_on=when, minutes=minutes)

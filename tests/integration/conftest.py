@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from services.demo.documents import DEMO_ISSUED_ON, demo_dataset
+from services.demo.documents import demo_dataset, demo_document
 from services.reporting.documents import KINDS, build_data, render
 from services.reporting.documents.model import DocumentData
 
@@ -36,13 +36,7 @@ def dataset():
 
 @pytest.fixture(scope="session")
 def documents(dataset) -> dict[str, DocumentData]:
-    commune, dialogue, items, minutes = dataset
-    return {
-        kind: build_data(
-            kind, commune, dialogue, items, number=5, issued_on=DEMO_ISSUED_ON[kind], minutes=minutes
-        )
-        for kind in KINDS
-    }
+    return {kind: demo_document(kind, dataset, number=5) for kind in KINDS}
 
 
 @pytest.fixture(scope="session")

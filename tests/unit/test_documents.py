@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from services.cli import main as cli_main
-from services.demo.documents import DEMO_ISSUED_ON, demo_dataset
+from services.demo.documents import demo_dataset, demo_document
 from services.reporting.documents import FORMATS, KINDS, TYPE_CODES, build_data, render
 from services.reporting.documents.build import party_signature
 from services.reporting.documents.model import DocumentData, UnknownFormat, UnknownKind
@@ -112,13 +112,7 @@ def dataset():
 
 @pytest.fixture(scope="module")
 def documents(dataset) -> dict[str, DocumentData]:
-    commune, dialogue, items, minutes = dataset
-    return {
-        kind: build_data(
-            kind, commune, dialogue, items, number=5, issued_on=DEMO_ISSUED_ON[kind], minutes=minutes
-        )
-        for kind in KINDS
-    }
+    return {kind: demo_document(kind, dataset, number=5) for kind in KINDS}
 
 
 @pytest.fixture(scope="module")
