@@ -54,16 +54,17 @@ def _seg(value: str) -> str:
 
 
 class Backend:
+    NAME_VI = "dịch vụ"  # the service as its error messages name it
+
     def __init__(
         self,
-        name_vi: str,
         base_url: str,
         timeout_s: float,
         token: str,
         transport: httpx.AsyncBaseTransport | None = None,
         read_timeout_s: float | None = None,
     ) -> None:
-        self._name = name_vi
+        self._name = self.NAME_VI
         self._base = base_url.rstrip("/")
         self._timeout = timeout_s
         self._read_timeout = min(read_timeout_s, timeout_s) if read_timeout_s else timeout_s
@@ -105,15 +106,7 @@ class Backend:
 
 
 class RoutingBackend(Backend):
-    def __init__(
-        self,
-        base_url: str,
-        timeout_s: float,
-        token: str,
-        transport: httpx.AsyncBaseTransport | None = None,
-        read_timeout_s: float | None = None,
-    ) -> None:
-        super().__init__("phân loại", base_url, timeout_s, token, transport, read_timeout_s)
+    NAME_VI = "phân loại"
 
     async def review_queue(self, commune_id: str) -> BackendReply:
         return await self.read(f"/api/v1/communes/{_seg(commune_id)}/review-queue")
@@ -145,15 +138,7 @@ class RoutingBackend(Backend):
 
 
 class ReportingBackend(Backend):
-    def __init__(
-        self,
-        base_url: str,
-        timeout_s: float,
-        token: str,
-        transport: httpx.AsyncBaseTransport | None = None,
-        read_timeout_s: float | None = None,
-    ) -> None:
-        super().__init__("báo cáo, văn bản", base_url, timeout_s, token, transport, read_timeout_s)
+    NAME_VI = "báo cáo, văn bản"
 
     def _dialogue(self, commune_id: str, dialogue_id: str) -> str:
         return f"/api/v1/communes/{_seg(commune_id)}/dialogues/{_seg(dialogue_id)}"

@@ -5,7 +5,7 @@ and the clients of the routing and reporting APIs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from fastapi import Request
@@ -19,13 +19,15 @@ from services.intake.import_jobs import ImportJobs
 from services.intake.repository import SubmissionRepository
 from services.intake.web.csrf import csrf_token, set_csrf_cookie
 from services.intake.web.pages import SECURITY_HEADERS
-from services.intake.web.staff.backends import ReportingBackend, RoutingBackend
+from services.intake.web.staff.backends import Backend, ReportingBackend, RoutingBackend
 from services.intake.web.staff.users import StaffStore, StaffUser
 from shared.auth.principal import ANSWERERS as ANSWERERS  # re-exported for the staff pages
 from shared.auth.principal import MANAGERS, Role
 from shared.directory import Commune, Dialogue, DirectoryReader, Hamlet
 from shared.http import read_form as read_bounded_form
 from shared.runtime import Runtime
+
+B = TypeVar("B", bound=Backend)
 
 IN_PROCESS = "inprocess"
 NO_ACCESS: dict[str, Any] = {"_id": {"$in": []}}  # a filter nothing matches
@@ -106,19 +108,15 @@ class StaffKit:
         return self.rt.tokens.issue(request.state.staff_user.principal(), ttl_s=60)
 
     def routing(self, request: Request) -> RoutingBackend:
-        url = self.rt.settings.routing_url
-        return RoutingBackend(
-            "http://routing" if url == IN_PROCESS else url,
-            self.rt.settings.backend_timeout_s,
-            self._token(request),
-            self._transport(request, url),
-            self.rt.settings.page_read_timeout_s,
-        )
+        return self._backend(RoutingBackend, request, self.rt.settings.routing_url, "http://routing")
 
     def reporting(self, request: Request) -> ReportingBackend:
-        url = self.rt.settings.reporting_url
-        return ReportingBackend(
-            "http://reporting" if url == IN_PROCESS else url,
+        return self._backend(ReportingBackend, request, self.rt.settings.reporting_url, "http://reporting")
+
+    def _backend(self, kind: type[B], request: Request, url: str, in_process: str) -> B:
+        """A client of a backend for this request's user (`in_process`: its address in this app)."""
+        return kind(
+            in_process if url == IN_PROCESS else url,
             self.rt.settings.backend_timeout_s,
             self._token(request),
             self._transport(request, url),
