@@ -267,7 +267,7 @@ async def one_size(url: str, stored: int, lookups: int, routed: int, seed_value:
             _, payload = received(f"look{n:06d}", text, hamlet)
             start = time.perf_counter()
             decision = decide(payload, commune, dialogue, rules, review_threshold=0.5)
-            linked, _ = await link(repo, decision, COMMUNE, dialogue.year)
+            linked = (await link(repo, decision, COMMUNE, dialogue.year)).decision
             timings.append(time.perf_counter() - start)
             matched += linked.duplicate_of is not None
         lookup_commands = (commands.count - before) / max(lookups, 1)

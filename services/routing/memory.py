@@ -58,11 +58,11 @@ class InMemoryDecisions:
             self._to_trim.setdefault(commune_id, set()).update(over)
         ranked = repeat_index.rank_clusters(keys, key_docs, commune_id, self.limits)
         found = self._read(repeat_index.reads_for(commune_id, ranked))
-        return repeat_index.clusters_from(commune_id, ranked, found, hamlet)
+        return repeat_index.clusters_from(commune_id, ranked, found, hamlet, key_docs, self.limits)
 
     async def with_members(self, commune_id: str, cluster: repeat_index.Cluster) -> repeat_index.Cluster:
         members_id = repeat_index.members_doc_id(commune_id, cluster.cluster_id)
-        return repeat_index.with_members(cluster, self._read([members_id]).get(members_id))
+        return repeat_index.with_members(cluster, self._read([members_id]).get(members_id), self.limits)
 
     async def cluster(self, commune_id: str, cluster_id: str) -> repeat_index.Cluster | None:
         ids = [
@@ -72,7 +72,12 @@ class InMemoryDecisions:
         return repeat_index.cluster_from(commune_id, cluster_id, self._read(ids))
 
     async def save(
-        self, decision: SubmissionRoutedV1, envelope: Envelope, source_event_id: str, extra: Doc | None = None
+        self,
+        decision: SubmissionRoutedV1,
+        envelope: Envelope,
+        source_event_id: str,
+        extra: Doc | None = None,
+        held: repeat_index.Held = repeat_index.Held(),
     ) -> Doc | None:
         if decision.submission_id in self._docs:
             return None
@@ -89,7 +94,7 @@ class InMemoryDecisions:
         commune_id = envelope.commune_id
         trims = self._to_trim.pop(commune_id, set())
         self._write_index(
-            repeat_index.index_writes(commune_id, repeat_index.Item.of(doc), self.limits, trims)
+            repeat_index.index_writes(commune_id, repeat_index.Item.of(doc), self.limits, trims, held)
         )
         return dict(doc)
 

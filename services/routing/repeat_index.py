@@ -143,6 +143,16 @@ class Item:
         return packed
 
 
+@dataclass(frozen=True)
+class Held:
+    """What the look-up read shows the index holds already, so the item's writes skip it:
+    each skipped write would have changed nothing (`Cluster.held`)."""
+
+    keys: frozenset[str] = frozenset()  # band keys listing its cluster where a trim keeps it
+    representatives_full: bool = False  # the cluster holds `Limits.representatives` already
+    members_full: bool = False  # its members document lists `Limits.earlier` items already
+
+
 def new_cluster(item: Item) -> tuple[Doc, Doc]:
     """The fields of the cluster document and of the members document an item starts."""
     at = slot(item.submission_id)
@@ -157,12 +167,17 @@ def new_cluster(item: Item) -> tuple[Doc, Doc]:
     return cluster, {"cluster_id": item.cluster_id, "m": 1, "members": {at: item.member()}}
 
 
-def index_writes(commune_id: str, item: Item, limits: Limits, trim: Iterable[str] = ()) -> list[Write]:
+def index_writes(
+    commune_id: str, item: Item, limits: Limits, trim: Iterable[str] = (), held: Held = Held()
+) -> list[Write]:
     """The writes that add a stored item to the index (one bulk command), and trim the band
-    keys whose `_id` is in `trim` (found over the bound by a look-up) back to the bound."""
+    keys whose `_id` is in `trim` (found over the bound by a look-up) back to the bound. What
+    `held` shows the index holds already is not written again (it would change nothing)."""
     cluster = item.cluster_id
     writes: list[Write] = [
-        ({"_id": key_id(commune_id, key)}, {"$addToSet": {"c": cluster}}, True) for key in item.keys
+        ({"_id": key_id(commune_id, key)}, {"$addToSet": {"c": cluster}}, True)
+        for key in item.keys
+        if key not in held.keys
     ]
     keep = {"$each": [], "$slice": -limits.clusters_per_key}
     writes += [({"_id": doc_id}, {"$push": {"c": keep}}, False) for doc_id in dict.fromkeys(trim)]
@@ -183,20 +198,14 @@ def index_writes(commune_id: str, item: Item, limits: Limits, trim: Iterable[str
     }
     listed = {"$set": {f"members.{at}": item.member()}, "$inc": {"m": 1}}
     compared = {"$set": {f"reps.{at}": item.representative()}, "$inc": {"r": 1}}
-    return [
-        *writes,
-        ({"_id": doc_id}, counted, True),
-        (
-            {"_id": members_id, "m": {"$lt": limits.earlier}, f"members.{at}": {"$exists": False}},
-            listed,
-            False,
-        ),
-        (
-            {"_id": doc_id, "r": {"$lt": limits.representatives}, f"reps.{at}": {"$exists": False}},
-            compared,
-            False,
-        ),
-    ]
+    writes.append(({"_id": doc_id}, counted, True))
+    if not held.members_full:
+        where = {"_id": members_id, "m": {"$lt": limits.earlier}, f"members.{at}": {"$exists": False}}
+        writes.append((where, listed, False))
+    if not held.representatives_full:
+        where = {"_id": doc_id, "r": {"$lt": limits.representatives}, f"reps.{at}": {"$exists": False}}
+        writes.append((where, compared, False))
+    return writes
 
 
 def leave_writes(commune_id: str, submission_id: str, cluster_id: str) -> list[Write]:
@@ -346,6 +355,17 @@ class Cluster:
     years: tuple[int, ...]
     representatives: tuple[Candidate, ...]  # compared with a new item
     members: tuple[Candidate, ...] | None  # its first items, with their answers; None: not read
+    # The look-up's band keys -> the clusters their documents list where a trim keeps them.
+    key_lists: Mapping[str, Sequence[str]] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
+    representatives_full: bool = dataclasses.field(default=False, compare=False)  # as read
+    members_full: bool = dataclasses.field(default=False, compare=False)  # as read
+
+    def held(self) -> Held:
+        """What the look-up read of this cluster that an item joining it need not write."""
+        keys = frozenset(key for key, listed in self.key_lists.items() if self.cluster_id in listed)
+        return Held(keys, self.representatives_full, self.members_full)
 
     @classmethod
     def of(
@@ -381,20 +401,60 @@ def reads_for(commune_id: str, ranked: Sequence[str]) -> list[str]:
 
 
 def clusters_from(
-    commune_id: str, ranked: Sequence[str], found: Mapping[str, Doc], hamlet: str | None = None
+    commune_id: str,
+    ranked: Sequence[str],
+    found: Mapping[str, Doc],
+    hamlet: str | None = None,
+    key_docs: Mapping[str, Doc] | None = None,
+    limits: Limits | None = None,
 ) -> list[Cluster]:
     """The ranked clusters found by the reads of `reads_for`, in rank order, with the
-    representatives an item of `hamlet` may be compared with (members not read)."""
+    representatives an item of `hamlet` may be compared with (members not read) and, given the
+    look-up's `key_docs`, which of its band keys list them (`Cluster.held_keys`)."""
+    kept = (limits or Limits()).clusters_per_key
+    key_lists = {
+        str(doc["_id"]).rsplit("|", 1)[-1]: (doc.get("c") or [])[-kept:] for doc in (key_docs or {}).values()
+    }
+    full = (limits or Limits()).representatives
     docs = (found.get(cluster_doc_id(commune_id, cluster)) for cluster in ranked)
-    return [Cluster.of(doc, None, hamlet) for doc in docs if doc is not None]
+    return [
+        dataclasses.replace(
+            Cluster.of(doc, None, hamlet),
+            key_lists=key_lists,
+            representatives_full=int(doc.get("r") or 0) >= full,
+        )
+        for doc in docs
+        if doc is not None
+    ]
 
 
-def with_members(cluster: Cluster, listed: Mapping[str, Any] | None) -> Cluster:
+def with_members(cluster: Cluster, listed: Mapping[str, Any] | None, limits: Limits | None = None) -> Cluster:
     """`cluster` with the members its members document lists (None or `{}`: none kept)."""
     members = tuple(
         _candidate(e, cluster.cluster_id, {}) for e in ((listed or {}).get("members") or {}).values()
     )
-    return dataclasses.replace(cluster, count=max(cluster.count, len(members)), members=members)
+    full = int((listed or {}).get("m") or 0) >= (limits or Limits()).earlier
+    return dataclasses.replace(
+        cluster, count=max(cluster.count, len(members)), members=members, members_full=full
+    )
+
+
+def with_in_flight(cluster: Cluster | None, cluster_id: str, in_flight: Iterable[Candidate]) -> Cluster:
+    """The cluster as the index holds it (None: not yet written) counting the items linked to it
+    by look-ups in flight that it does not list: each counted once, listed among its members.
+    (An item whose writes landed while the index was read, beyond the listed first members, may
+    be counted twice: a count off by one, never a lost link.)"""
+    cluster = cluster or Cluster(cluster_id, 0, (), (), ())
+    listed = {c.submission_id for c in chain(cluster.members or (), cluster.representatives)}
+    new = [c for c in in_flight if c.cluster_id == cluster_id and c.submission_id not in listed]
+    if not new:
+        return cluster
+    return dataclasses.replace(
+        cluster,
+        count=cluster.count + len(new),
+        years=tuple(sorted({*cluster.years, *(c.year for c in new)})),
+        members=(*(cluster.members or ()), *new),
+    )
 
 
 def cluster_from(commune_id: str, cluster_id: str, found: Mapping[str, Doc]) -> Cluster | None:

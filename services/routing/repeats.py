@@ -84,12 +84,13 @@ class Repeats:
         if not ranked:
             return []
         found = await self._reads.read(repeat_index.reads_for(commune_id, ranked))
-        return repeat_index.clusters_from(commune_id, ranked, found, hamlet)
+        return repeat_index.clusters_from(commune_id, ranked, found, hamlet, key_docs, self.limits)
 
     async def with_members(self, commune_id: str, cluster: repeat_index.Cluster) -> repeat_index.Cluster:
         """`cluster` with its members, read by `_id` (one document)."""
         members_id = repeat_index.members_doc_id(commune_id, cluster.cluster_id)
-        return repeat_index.with_members(cluster, (await self._reads.read([members_id])).get(members_id))
+        found = await self._reads.read([members_id])
+        return repeat_index.with_members(cluster, found.get(members_id), self.limits)
 
     async def cluster(self, commune_id: str, cluster_id: str) -> repeat_index.Cluster | None:
         ids = [

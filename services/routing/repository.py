@@ -168,10 +168,11 @@ class DecisionRepository:
             first = WriteError(failed[0].get("errmsg", "write refused"), failed[0].get("code"), failed[0])
             log.warning("repeat index writes failed", extra={"failed": len(failed), "error": repr(first)})
 
-    async def _index(self, commune_id: str, doc: dict[str, Any]) -> None:
+    async def _index(self, commune_id: str, doc: dict[str, Any], held: repeat_index.Held) -> None:
         item = repeat_index.Item.of(doc)
         trims = self._repeats.take_trims(commune_id)
-        await self._write_index(repeat_index.index_writes(commune_id, item, self._repeats.limits, trims))
+        limits = self._repeats.limits
+        await self._write_index(repeat_index.index_writes(commune_id, item, limits, trims, held))
 
     async def save(
         self,
@@ -179,9 +180,11 @@ class DecisionRepository:
         envelope: Envelope,
         source_event_id: str,
         extra: dict[str, Any] | None = None,
+        held: repeat_index.Held = repeat_index.Held(),
     ) -> dict[str, Any] | None:
-        """Store the decision with its event; the stored document, or None if this submission
-        was already routed."""
+        """Store the decision with its event, and its index entry (less what `held` shows the
+        index holds already); the stored document, or None if this submission was already
+        routed."""
         doc = {
             "_id": decision.submission_id,
             "commune_id": envelope.commune_id,
@@ -193,7 +196,7 @@ class DecisionRepository:
         }
         if not await self._decision_inserts.insert(doc):
             return None  # stored before: so was its index entry
-        await self._index(envelope.commune_id, doc)
+        await self._index(envelope.commune_id, doc, held)
         return doc
 
     async def get(self, commune_id: str, submission_id: str) -> dict[str, Any] | None:

@@ -232,3 +232,21 @@ async def test_a_band_key_found_over_its_bound_is_trimmed_by_the_next_stored_ite
     await route_each(deps_over(repo), [("T1", THEFT, "ấp Chợ")])  # stores an item of that commune
     held = (await repo.repeats.find_one({"_id": key}))["c"]
     assert held == [f"old{n}" for n in range(12, 20)]  # the latest 8 kept
+
+
+async def test_identical_petitions_routed_at_the_same_moment_join_one_issue(store):
+    """A burst into an empty commune: every look-up reads the index before any item is stored,
+    yet all of them join the first one's issue, each counted once."""
+    repo, _ = store
+    deps = deps_over(repo)
+    texts = [(f"B{n:02d}", ROAD, "ấp Rạch Tràm") for n in range(12)]
+    decided = await asyncio.gather(*(route(deps, *received(i, t, h)) for i, t, h in texts))
+    assert {d.decision.cluster_id for d in decided} == {"B00"}
+    assert sorted(d.decision.times_raised for d in decided) == list(range(1, 13))
+    cluster = await repo.cluster("demo", "B00")
+    assert cluster is not None and cluster.count == 12
+    listed = [m.submission_id for m in cluster.members]
+    assert len(listed) == 5 and listed[0] == "B00"  # the first listed (earlier=5)
+    assert await repo.repeats.count_documents({"_id": {"$regex": "^c\\|"}}) == 1
+    [after] = await route_each(deps, [("later", VARIANTS[2], "ấp Rạch Tràm")])
+    assert (after.cluster_id, after.times_raised) == ("B00", 13)

@@ -5,6 +5,7 @@ a redelivery counts nothing twice."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import random
 from datetime import datetime, timezone
@@ -13,6 +14,7 @@ import pytest
 
 from services.demo.seed import demo_commune, demo_dialogue
 from services.routing import repeat_index
+from services.routing.batch import run_to_completion
 from services.routing.classifier import RuleSet
 from services.routing.handlers import RoutingDeps, route
 from services.routing.memory import FixedRules, InMemoryDecisions, InMemoryDirectory, RecordedEvents
@@ -226,3 +228,48 @@ def test_only_representatives_a_hamlet_may_be_compared_with_are_built():
     assert [r.submission_id for r in built] == ["s0", "s1", "s3", "s4"]
     assert len(repeat_index.Cluster.of(doc).representatives) == 5
     assert len(repeat_index.Cluster.of(doc, None, "Toàn xã").representatives) == 5
+
+
+def test_band_keys_that_list_the_cluster_already_are_not_written_again():
+    limits = repeat_index.Limits(clusters_per_key=2)
+    docs: dict = {}
+    fp = fingerprint(FLOOD.format(n=1))
+    first = repeat_index.Item("A", "d", 2017, None, 3, "x", "A", fp.keys, tuple(fp.tokens), True)
+    for write in repeat_index.index_writes("demo", first, limits):
+        repeat_index.apply(docs, write)
+    key_docs = {repeat_index.key_id("demo", k): docs[repeat_index.key_id("demo", k)] for k in fp.keys}
+    # The first key lists two clusters added after "A": a trim would keep only those.
+    crowded = repeat_index.key_id("demo", fp.keys[0])
+    key_docs[crowded] = {**key_docs[crowded], "c": ["A", "B", "C"]}
+    found = {repeat_index.cluster_doc_id("demo", "A"): docs[repeat_index.cluster_doc_id("demo", "A")]}
+    [cluster] = repeat_index.clusters_from("demo", ["A"], found, None, key_docs, limits)
+    assert cluster.held().keys == frozenset(fp.keys[1:])
+    second = dataclasses.replace(first, submission_id="B2", cluster_id="A", starts_cluster=False)
+    writes = repeat_index.index_writes("demo", second, limits, held=cluster.held())
+    written_keys = [where["_id"] for where, _, _ in writes if where["_id"].startswith("k|")]
+    assert written_keys == [crowded]
+    # Skipping them changes nothing: with every key written, the documents are the same.
+    skipped, everything = copy.deepcopy(docs), copy.deepcopy(docs)
+    for write in writes:
+        repeat_index.apply(skipped, write)
+    for write in repeat_index.index_writes("demo", second, limits):
+        repeat_index.apply(everything, write)
+    assert skipped == everything
+
+
+def test_a_cluster_read_full_gets_no_representative_or_member_write():
+    limits = repeat_index.Limits(representatives=2, earlier=2)
+    decisions = InMemoryDecisions(limits)
+    deps = deps_over(decisions)
+    for n in range(3):
+        run_to_completion(route(deps, *received(f"F{n}", FLOOD.format(n=7))))
+    fp = fingerprint(FLOOD.format(n=7))
+    [cluster] = run_to_completion(decisions.clusters_sharing("demo", fp.keys, "ấp Rạch Tràm"))
+    cluster = run_to_completion(decisions.with_members("demo", cluster))
+    held = cluster.held()
+    assert held.representatives_full and held.members_full and held.keys == frozenset(fp.keys)
+    item = repeat_index.Item("F3", "d", 2017, None, 3, "x", cluster.cluster_id, fp.keys, (), False)
+    writes = repeat_index.index_writes("demo", item, limits, held=held)
+    assert [(where["_id"], sorted(update)) for where, update, _ in writes] == [
+        (repeat_index.cluster_doc_id("demo", "F0"), ["$addToSet", "$inc", "$set", "$setOnInsert"])
+    ]

@@ -20,7 +20,7 @@ from services.routing.handlers.ports import (
     RuleBook,
     RuleSource,
 )
-from services.routing.handlers.routing import Routed, link, route, route_received
+from services.routing.handlers.routing import Linked, Routed, link, route, route_received
 from services.routing.handlers.staff import (
     INVALID_RULES,
     Conflict,
@@ -43,6 +43,7 @@ __all__ = [
     "NoModel",
     "NotFound",
     "OfficeScope",
+    "Linked",
     "Routed",
     "Training",
     "activate_model",

@@ -4,13 +4,14 @@ the in-memory ones (`services/routing/memory.py`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from services.routing.classifier import RuleSet
+from services.routing.in_flight import InFlight
 from services.routing.learning import Learning
 from services.routing.metrics import RoutingMetrics
-from services.routing.repeat_index import Cluster
+from services.routing.repeat_index import Cluster, Held
 from shared.contracts import Envelope, SubmissionRoutedV1
 from shared.directory import Commune, Dialogue
 
@@ -37,10 +38,16 @@ class Decisions(Protocol):
         ...
 
     async def save(
-        self, decision: SubmissionRoutedV1, envelope: Envelope, source_event_id: str, extra: Doc | None = None
+        self,
+        decision: SubmissionRoutedV1,
+        envelope: Envelope,
+        source_event_id: str,
+        extra: Doc | None = None,
+        held: Held = Held(),
     ) -> Doc | None:
-        """Store the decision with its event; the stored document, or None if this submission
-        was already routed."""
+        """Store the decision with its event, and its entry in the repeat index (not rewriting
+        what `held` shows the index holds already); the stored document, or None if this
+        submission was already routed."""
         ...
 
     async def get(self, commune_id: str, submission_id: str) -> Doc | None: ...
@@ -105,6 +112,8 @@ class RoutingDeps:
     metrics: RoutingMetrics | None = None
     # The commune's model learnt from staff changes (None: the rules alone).
     learning: Learning | None = None
+    # This process's look-ups in flight: concurrent items are compared with each other too.
+    in_flight: InFlight = field(default_factory=InFlight)
 
 
 @dataclass(frozen=True)
