@@ -102,10 +102,12 @@ def test_a_petition_with_personal_data_is_reviewed_before_anything_is_public(ser
     key = flagged.get_attribute("data-issue")
     form = page.locator(f"form[id='tom-tat-{key}']")
     assert "lấn chiếm hẻm" in form.locator("textarea").input_value()  # prefilled from the item
-    assert form.locator("input[type=checkbox][name=public]").is_checked()  # public unless unticked
+    box = form.locator("input[type=checkbox][name=public]")
+    assert not box.is_checked()  # not reviewed: nothing typed is published unless staff tick it
     assert "Chưa rà soát" in form.inner_text()
     shot(page, "public-review-documents-1280")
     form.locator("textarea").fill(REVIEWED)
+    box.check()  # the reviewed summary goes public
     form.locator("button[type=submit]").click()
     page.wait_for_selector(".notice")
     assert "Đã lưu nội dung đã rà soát" in page.inner_text(".notice")

@@ -69,6 +69,13 @@ async def _key(client, fragment: str) -> str:
     return str(issue["key"])
 
 
+def _ticked(page: str, key: str) -> bool:
+    """Whether the "Công khai trên trang của xã" box of an issue's review form opens ticked."""
+    form = page.split(f'id="tom-tat-{key}"', 1)[1].split("</form>", 1)[0]
+    (box,) = re.findall(r'<input type="checkbox" name="public"[^>]*>', form)
+    return " checked" in box
+
+
 async def _public(client) -> dict[str, str]:
     texts = {"page": (await client.get("/public/demo/dialogues/demo-2017")).text}
     texts["csv"] = (await client.get(f"{D}/open-data.csv")).content.decode("utf-8-sig")
@@ -141,7 +148,8 @@ async def test_the_documents_page_shows_each_issues_state_and_posts_the_flag(sys
         assert "Công khai trên trang của xã" in page.text
         for key in (dispute, drain):
             assert f'data-review-issue="{key}" data-reviewed="no" data-public="yes"' in page.text
-        assert "Chưa rà soát" in page.text
+            assert _ticked(page.text, key) is False  # not reviewed: published only when ticked
+        assert "Chưa rà soát" in page.text and "chưa đánh dấu sẵn" in page.text
         csrf = TOKEN.search(page.text).group(1)
         action = f"/staff/van-ban/tom-tat/{dispute}?dot=demo-2017"
         bad = await web.post(action, data={"csrf_token": csrf, "summary": PRIVATE, "public": "maybe"})
@@ -153,6 +161,7 @@ async def test_the_documents_page_shows_each_issues_state_and_posts_the_flag(sys
         page = await web.get(saved.headers["location"])
         assert "Vấn đề không công khai" in page.text
         assert f'data-review-issue="{dispute}" data-reviewed="yes" data-public="no"' in page.text
+        assert _ticked(page.text, dispute) is False
         assert "Không công khai" in page.text and "Đã rà soát" in page.text
         ticked = await web.post(
             f"/staff/van-ban/tom-tat/{drain}?dot=demo-2017",
@@ -162,6 +171,7 @@ async def test_the_documents_page_shows_each_issues_state_and_posts_the_flag(sys
         assert ticked.status_code == 303 and "da_ra_soat=1" in ticked.headers["location"]
         page = await web.get(ticked.headers["location"])
         assert f'data-review-issue="{drain}" data-reviewed="yes" data-public="yes"' in page.text
+        assert _ticked(page.text, drain) is True  # reviewed: the box opens as the stored flag
         issued = await client.post(f"{D}/documents/thong-bao-ket-luan", json={"issued_on": "2017-04-05"})
         assert issued.status_code == 201, issued.text
         page = await web.get("/staff/van-ban")

@@ -492,7 +492,12 @@ def _printed_as_typed(record: dict) -> list[dict]:
 
 def _review_rows(record: dict) -> list[dict]:
     """Every issue with its printed summary (prefilled from the items until reviewed), whether it
-    is reviewed and whether the Party office lets it into public views."""
+    is reviewed and whether the Party office lets it into public views.
+
+    `ticked`: the "Công khai trên trang của xã" box as the form opens. Saving the form is the
+    review, and its box is the flag saved with it; an issue not reviewed yet opens unticked, so
+    what a resident typed is published only when staff tick the box themselves (a reviewed issue
+    opens as its stored flag)."""
     rows = []
     for issue in record.get("issues") or []:
         reviewed = not issue.get("printed_as_typed")
@@ -505,6 +510,7 @@ def _review_rows(record: dict) -> list[dict]:
                 "summary": str(issue.get("summary") or ""),
                 "reviewed": reviewed,
                 "public": public,
+                "ticked": public and reviewed,
                 "state": "đã rà soát" if reviewed else "chưa rà soát",
                 "visibility": ("công khai" if reviewed else "chưa công khai (chờ rà soát)")
                 if public
