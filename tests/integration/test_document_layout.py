@@ -17,6 +17,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from services.demo.documents import demo_document
 from services.demo.seed import seed_demo
 from services.deployment import build_app
 from services.intake.app import build_service as intake
@@ -112,6 +113,22 @@ def test_a_long_notice_keeps_the_band_with_its_last_paragraph(long_notices, conv
         assert_band_not_alone(blob, data, f"long notice, {n} issues, pdf")
         assert_band_not_alone(converted[f"long-{n}"], data, f"long notice, {n} issues, docx→pdf")
     assert len(page_counts) > 1  # the sizes do take the band across a page end
+
+
+@pytest.mark.parametrize("number", [None, 5], ids=["draft", "numbered"])
+def test_the_demo_invitation_is_one_page(number, dataset) -> None:
+    """A commune office hands out the invitation on one A4 sheet: the demo's, as a draft (its
+    DỰ THẢO mark takes a line) and numbered, has one page that still carries the header, number,
+    date line and the whole band."""
+    data = demo_document("giay-moi", dataset, number=number)
+    texts = pages(render("giay-moi", "pdf", data))
+    assert len(texts) == 1, f"the invitation has {len(texts)} pages"
+    text = squash(texts[0])
+    assert squash("ĐẢNG CỘNG SẢN VIỆT NAM") in text and squash(data.date_line) in text
+    assert squash("Tân Phước, ngày 20 tháng 03 năm 2017") in text and "25/03/2017" in text
+    assert (data.number_line == "Số 05-GM/ĐU") if number else ("DỰ THẢO" in text)
+    assert_signed(texts[0], data, "giay-moi.pdf")
+    assert text.endswith(squash(data.recipient_lines[-1]))
 
 
 # --- DOCX ------------------------------------------------------------------------------------
