@@ -28,6 +28,29 @@ SPEAKERS = (
 )
 
 
+# Each field's placeholder (every <details> opened) against the room inside the field: the text
+# measured in the field's own font on a canvas, wider than the box between its paddings is cut.
+CUT_PLACEHOLDERS_JS = """() => {
+  document.querySelectorAll('details').forEach((d) => { d.open = true; });
+  const context = document.createElement('canvas').getContext('2d');
+  const cut = [];
+  for (const field of document.querySelectorAll('input[placeholder], textarea[placeholder]')) {
+    if (!field.placeholder || !field.getClientRects().length) continue;
+    const style = getComputedStyle(field);
+    context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = field.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const needed = context.measureText(field.placeholder).width;
+    if (needed > room) cut.push(`${field.id}: ${Math.ceil(needed)} > ${Math.floor(room)} px`);
+  }
+  return cut;
+}"""
+
+
+def cut_placeholders(page) -> list[str]:
+    """The fields whose placeholder does not fit inside them (id: needed > room)."""
+    return page.evaluate(CUT_PLACEHOLDERS_JS)
+
+
 def prepare(request, base: str) -> dict[str, str]:
     """Two items sent by residents and two registered speakers, through the public API; returns
     the tracking code of each item once reporting's meeting record lists both as issues."""
@@ -150,6 +173,8 @@ def test_the_minute_taker_records_the_meeting_day(server, browser):
     floor = next(i for i in saved["interventions"] if i["speaker"] == "Lê Văn Tư")
     assert floor["registered"] is False and floor["question"] == FLOOR
     assert fits_the_screen(page)
+    cut = cut_placeholders(page)
+    assert not cut, cut
     desktop.close()
 
     # -- the same page on a phone: one column, nothing wider than the screen ----------------------
@@ -161,4 +186,6 @@ def test_the_minute_taker_records_the_meeting_day(server, browser):
     page.goto(f"{base}/staff/hoi-nghi")
     assert fits_the_screen(page)
     shot(page, "staff-meeting-360")
+    cut = cut_placeholders(page)
+    assert not cut, cut  # every placeholder readable in full at 360 px
     phone.close()
