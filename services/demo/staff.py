@@ -9,6 +9,7 @@ each must be changed at its first login.
     demo.kinhte       office_staff    Phòng Kinh tế (phong-kinh-te)      demo-kinhte-2017
     demo.apcho        hamlet_cell     ấp Chợ (ap-cho)                    demo-apcho-2017
     demo.mattran      front_org       xã Tân Phước                       demo-mattran-2017
+    demo.hoinongdan   front_org       Hội Nông dân xã (farmers_union)    demo-hoinongdan-2017
     demo.operator     operator        every commune, no personal data    demo-operator-2017
 """
 
@@ -18,6 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.intake.web.staff.users import STAFF_USERS, ensure_staff_indexes, user_document
+from shared.contracts import Organisation
 
 DEMO_STAFF = (
     # username, password, role, commune, extra scope
@@ -44,6 +46,13 @@ DEMO_STAFF = (
         {"display_name": "Chi bộ ấp Chợ", "hamlet_id": "ap-cho"},
     ),
     ("demo.mattran", "demo-mattran-2017", "front_org", "demo", {"display_name": "Ủy ban MTTQ xã Tân Phước"}),
+    (  # a mass organisation: reads and enters only what it sends (`organisation_items`)
+        "demo.hoinongdan",
+        "demo-hoinongdan-2017",
+        "front_org",
+        "demo",
+        {"display_name": "Hội Nông dân xã Tân Phước", "organisation": Organisation.FARMERS_UNION.value},
+    ),
     ("demo.operator", "demo-operator-2017", "operator", None, {"display_name": "Vận hành hệ thống"}),
 )
 

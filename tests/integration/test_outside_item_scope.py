@@ -10,7 +10,7 @@ import pytest
 
 from services.intake.app import build_service as intake
 from services.intake.repository import SUBMISSIONS
-from services.intake.web.staff.users import add_user
+from services.intake.web.staff.users import STAFF_USERS, add_user
 from services.routing.app import build_service as routing
 from shared.auth.principal import Principal, PrincipalKind, Role
 from shared.auth.tokens import Tokens, parse_keys
@@ -113,3 +113,30 @@ async def test_a_mass_organisation_account_carries_its_organisation_to_the_staff
     async with logged_in(app, "demo.mattran") as front:
         assert (await front.get(f"/staff/items/{ids['farmers']}")).status_code == 200
         assert (await front.get(f"/staff/items/{ids['citizen']}")).status_code == 404
+
+
+async def test_the_demo_farmers_union_account_reads_and_enters_only_its_own_items(system):
+    """The demo seed's mass-organisation account (services/demo/staff.py), as `users create
+    --organisation farmers_union` makes one: its item pages, its dashboard and what it enters."""
+    app, db, ids = system
+    account = await db[STAFF_USERS].find_one({"username": "demo.hoinongdan"})
+    assert (account["role"], account["organisation"]) == ("front_org", "farmers_union")
+    async with logged_in(app, "demo.hoinongdan") as client:
+        assert (await client.get(f"/staff/items/{ids['farmers']}")).status_code == 200
+        for other in ("citizen", "front", "women"):
+            assert (await client.get(f"/staff/items/{ids[other]}")).status_code == 404
+        listed = (await client.get("/staff/")).text
+        assert ids["farmers"] in listed
+        assert not any(ids[other] in listed for other in ("citizen", "front", "women"))
+        entered = await client.post(
+            "/staff/y-kien-moi",
+            data={
+                "csrf_token": await token_of(client, "/staff/y-kien-moi"),
+                "hamlet": "ấp Chợ",
+                "kind": "kien nghi",
+                "text": "Hội viên đề nghị xã hỗ trợ giống lúa chịu mặn cho vụ Hè Thu.",
+            },
+        )
+        assert entered.status_code == 303, entered.text
+        own = await db[SUBMISSIONS].find_one({"text": {"$regex": "giống lúa chịu mặn"}})
+        assert (own["source"], own["organisation"]) == ("mass_organisation", "farmers_union")
