@@ -34,7 +34,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from operator import itemgetter
 from typing import Any
 
 from services.routing.recurrence import Candidate, Match, Recurrence, hamlet_key, places
@@ -310,11 +309,29 @@ def rank_clusters(
         held = (key_docs.get(key_id(commune_id, key)) or {}).get("c") or ()
         latest_first.append(held[-limits.trim_above :][::-1])
     shared = Counter(chain.from_iterable(latest_first))
-    # A cluster's recency is its smallest position in any list: sorted latest position first,
-    # the dictionary keeps each cluster's last (smallest) one.
-    positions = chain.from_iterable(zip(held, range(len(held))) for held in latest_first)
-    recency = dict(sorted(positions, key=itemgetter(1), reverse=True))
-    return heapq.nsmallest(limits.clusters_per_lookup, shared, key=lambda c: (-shared[c], recency[c], c))
+    if not shared:
+        return []
+    # Every cluster over the bar is taken; of those at the bar, the most recent fill the rest.
+    bar = heapq.nlargest(limits.clusters_per_lookup, shared.values())[-1]
+    above = {cluster for cluster, count in shared.items() if count > bar}
+    wanted = limits.clusters_per_lookup - len(above)
+    # A cluster's recency is its smallest position in any list: lists are walked position by
+    # position, and the walk stops once every cluster taken has its own.
+    recency: dict[str, int] = {}
+    at_bar, unplaced = 0, len(above)
+    for position in range(max(map(len, latest_first))):
+        for held in latest_first:
+            if position < len(held):
+                cluster = held[position]
+                if cluster not in recency and (cluster in above or shared[cluster] == bar):
+                    recency[cluster] = position
+                    if cluster in above:
+                        unplaced -= 1
+                    else:
+                        at_bar += 1
+        if not unplaced and at_bar >= wanted:
+            break
+    return sorted(recency, key=lambda c: (-shared[c], recency[c], c))[: limits.clusters_per_lookup]
 
 
 def oversized(key_docs: Iterable[Doc], limits: Limits) -> list[str]:
