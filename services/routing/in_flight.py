@@ -20,7 +20,7 @@ It covers one process: replicas of routing still link concurrent items only thro
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -33,6 +33,7 @@ class Pending:
     its cluster."""
 
     candidate: Candidate  # with the cluster it was linked to
+    keys: frozenset[str]  # its band keys: only an item sharing one is compared with it
     starts_cluster: bool  # its cluster is new: its index writes create it
     settled: asyncio.Event = field(default_factory=asyncio.Event)  # its look-up ended
     indexed_at: int | None = None  # the commune's clock when its index writes were acknowledged
@@ -56,19 +57,22 @@ class Lookup:
         self.pending: Pending | None = None
         self.stored = False  # its decision (and so its index entry) was stored
 
-    def ahead(self) -> list[Pending]:
-        """The commune's entries this look-up's reads may have missed (never its own item's)."""
+    def ahead(self, keys: Iterable[str]) -> list[Pending]:
+        """The commune's entries sharing a band key with `keys` that this look-up's reads may
+        have missed (never its own item's), as the index would have found them."""
         own = self.pending.candidate.submission_id if self.pending else None
+        wanted = frozenset(keys)
         return [
             entry
             for entry in self._commune.entries
             if (entry.indexed_at is None or entry.indexed_at >= self.ticket)
             and entry.candidate.submission_id != own
+            and not wanted.isdisjoint(entry.keys)
         ]
 
-    def add(self, candidate: Candidate, *, starts_cluster: bool) -> Pending:
+    def add(self, candidate: Candidate, keys: Iterable[str], *, starts_cluster: bool) -> Pending:
         """Record the item this look-up has just linked; later look-ups are compared with it."""
-        self.pending = Pending(candidate, starts_cluster)
+        self.pending = Pending(candidate, frozenset(keys), starts_cluster)
         self._commune.entries.append(self.pending)
         return self.pending
 

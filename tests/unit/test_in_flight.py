@@ -14,6 +14,8 @@ from services.routing.memory import InMemoryDecisions
 from services.routing.recurrence import Candidate
 from tests.unit.test_repeat_index import FLOOD, deps_over, received
 
+KEYS = ("b00:aaaaaa", "b01:bbbbbb")
+
 
 def candidate(submission_id: str, cluster_id: str | None = None) -> Candidate:
     return Candidate(
@@ -31,28 +33,29 @@ def candidate(submission_id: str, cluster_id: str | None = None) -> Candidate:
 def test_a_look_up_sees_items_not_indexed_when_its_reads_were_sent():
     in_flight = InFlight()
     with in_flight.lookup("demo") as first:
-        first.add(candidate("A"), starts_cluster=True)
+        first.add(candidate("A"), KEYS, starts_cluster=True)
         with in_flight.lookup("demo") as second:
-            assert [p.candidate.submission_id for p in second.ahead()] == ["A"]
+            assert [p.candidate.submission_id for p in second.ahead(KEYS)] == ["A"]
             first.stored = True
         # A's look-up is still open: it was not indexed when the second began
         with in_flight.lookup("demo") as third:
-            assert [p.candidate.submission_id for p in third.ahead()] == ["A"]
-            second.add(candidate("B", "A"), starts_cluster=False)
-            assert [p.candidate.submission_id for p in third.ahead()] == ["A", "B"]
-            assert [p.candidate.submission_id for p in second.ahead()] == ["A"]  # never itself
+            assert [p.candidate.submission_id for p in third.ahead(KEYS)] == ["A"]
+            second.add(candidate("B", "A"), KEYS, starts_cluster=False)
+            assert [p.candidate.submission_id for p in third.ahead(KEYS)] == ["A", "B"]
+            assert [p.candidate.submission_id for p in second.ahead(KEYS)] == ["A"]  # never itself
+            assert third.ahead(("b00:cccccc",)) == []  # no band key shared: as the index would
 
 
 def test_an_indexed_item_is_forgotten_once_no_look_up_can_have_missed_it():
     in_flight = InFlight()
     with in_flight.lookup("demo") as older:  # began before A was indexed
         with in_flight.lookup("demo") as first:
-            first.add(candidate("A"), starts_cluster=True)
+            first.add(candidate("A"), KEYS, starts_cluster=True)
             first.stored = True
         assert first.pending is not None and first.pending.settled.is_set()
         with in_flight.lookup("demo") as later:  # began after: A is in what it reads
-            assert later.ahead() == []
-        assert [p.candidate.submission_id for p in older.ahead()] == ["A"]
+            assert later.ahead(KEYS) == []
+        assert [p.candidate.submission_id for p in older.ahead(KEYS)] == ["A"]
         assert in_flight.entries("demo") == 1
     assert in_flight.entries("demo") == 0
 
@@ -61,9 +64,9 @@ def test_an_item_not_stored_is_forgotten_at_once_and_communes_are_apart():
     in_flight = InFlight()
     with in_flight.lookup("demo") as watching, in_flight.lookup("other") as elsewhere:
         with in_flight.lookup("demo") as redelivered:
-            redelivered.add(candidate("A"), starts_cluster=True)
-            assert elsewhere.ahead() == []
-        assert watching.ahead() == []  # its decision was stored before: it is in the index
+            redelivered.add(candidate("A"), KEYS, starts_cluster=True)
+            assert elsewhere.ahead(KEYS) == []
+        assert watching.ahead(KEYS) == []  # its decision was stored before: it is in the index
         assert redelivered.pending is not None and redelivered.pending.settled.is_set()
 
 

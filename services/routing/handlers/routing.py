@@ -84,12 +84,12 @@ async def link(
         "year": year,
     }
     clusters = await decisions.clusters_sharing(commune_id, fp.keys, decision.hamlet) if fp.keys else []
-    ahead = lookup.ahead() if lookup is not None else []
+    ahead = lookup.ahead(fp.keys) if lookup is not None else []
     compared = candidates(clusters, exclude=decision.submission_id) + [p.candidate for p in ahead]
     match = best_match(fp, hamlet=decision.hamlet, topic=decision.topic, candidates=compared)
     cluster_id = decision.submission_id if match is None else match.candidate.cluster_id
     if lookup is not None:  # in the same step as the match: a later look-up sees this item
-        lookup.add(_as_candidate(decision, fp, year, cluster_id), starts_cluster=match is None)
+        lookup.add(_as_candidate(decision, fp, year, cluster_id), fp.keys, starts_cluster=match is None)
     if match is None:
         return Linked(first_of_cluster(decision, year), stored)
     known = next((c for c in clusters if c.cluster_id == cluster_id), None)
