@@ -84,6 +84,31 @@ async def test_the_front_reads_its_and_the_organisations_items_an_organisation_o
         assert elsewhere.status_code == 404
 
 
+async def reads_only(client, ids: dict[str, str], own: str) -> None:
+    """The account opens its own item only (the others answer 404) and lists only it."""
+    others = [name for name in ("citizen", "front", "women", "farmers") if name != own]
+    assert (await client.get(f"/staff/items/{ids[own]}")).status_code == 200
+    for other in others:
+        assert (await client.get(f"/staff/items/{ids[other]}")).status_code == 404
+    listed = (await client.get("/staff/")).text
+    assert ids[own] in listed and not any(ids[other] in listed for other in others)
+
+
+async def enter(client, db, text: str):
+    """Enter `text` through the staff form: the answer, and the submission stored from it."""
+    entered = await client.post(
+        "/staff/y-kien-moi",
+        data={
+            "csrf_token": await token_of(client, "/staff/y-kien-moi"),
+            "hamlet": "ấp Chợ",
+            "kind": "kien nghi",
+            "text": text,
+        },
+    )
+    assert entered.status_code == 303, entered.text
+    return entered, await db[SUBMISSIONS].find_one({"text": text})
+
+
 async def test_a_mass_organisation_account_carries_its_organisation_to_the_staff_pages(system):
     app, db, ids = system
     await add_user(
@@ -91,25 +116,10 @@ async def test_a_mass_organisation_account_carries_its_organisation_to_the_staff
         organisation="womens_union", must_change_password=False,
     )  # fmt: skip
     async with logged_in(app, "demo.phunu", "mat-khau-phu-nu-1") as client:
-        assert (await client.get(f"/staff/items/{ids['women']}")).status_code == 200
-        for other in ("citizen", "front", "farmers"):
-            assert (await client.get(f"/staff/items/{ids[other]}")).status_code == 404
-        entered = await client.post(
-            "/staff/y-kien-moi",
-            data={
-                "csrf_token": await token_of(client, "/staff/y-kien-moi"),
-                "hamlet": "ấp Chợ",
-                "kind": "kien nghi",
-                "text": "Hội viên đề nghị xã mở lớp dạy nghề may cho phụ nữ ấp Chợ.",
-            },
-        )
-        assert entered.status_code == 303, entered.text
+        await reads_only(client, ids, "women")
+        entered, own = await enter(client, db, "Hội viên đề nghị xã mở lớp dạy nghề may cho phụ nữ ấp Chợ.")
         assert (await client.get(entered.headers["location"])).status_code == 200  # its own item
-        own = await db[SUBMISSIONS].find_one({"text": {"$regex": "dạy nghề may"}})
         assert (own["source"], own["organisation"]) == ("mass_organisation", "womens_union")
-        listed = (await client.get("/staff/")).text
-        assert ids["women"] in listed
-        assert not any(ids[other] in listed for other in ("citizen", "front", "farmers"))
     async with logged_in(app, "demo.mattran") as front:
         assert (await front.get(f"/staff/items/{ids['farmers']}")).status_code == 200
         assert (await front.get(f"/staff/items/{ids['citizen']}")).status_code == 404
@@ -122,21 +132,6 @@ async def test_the_demo_farmers_union_account_reads_and_enters_only_its_own_item
     account = await db[STAFF_USERS].find_one({"username": "demo.hoinongdan"})
     assert (account["role"], account["organisation"]) == ("front_org", "farmers_union")
     async with logged_in(app, "demo.hoinongdan") as client:
-        assert (await client.get(f"/staff/items/{ids['farmers']}")).status_code == 200
-        for other in ("citizen", "front", "women"):
-            assert (await client.get(f"/staff/items/{ids[other]}")).status_code == 404
-        listed = (await client.get("/staff/")).text
-        assert ids["farmers"] in listed
-        assert not any(ids[other] in listed for other in ("citizen", "front", "women"))
-        entered = await client.post(
-            "/staff/y-kien-moi",
-            data={
-                "csrf_token": await token_of(client, "/staff/y-kien-moi"),
-                "hamlet": "ấp Chợ",
-                "kind": "kien nghi",
-                "text": "Hội viên đề nghị xã hỗ trợ giống lúa chịu mặn cho vụ Hè Thu.",
-            },
-        )
-        assert entered.status_code == 303, entered.text
-        own = await db[SUBMISSIONS].find_one({"text": {"$regex": "giống lúa chịu mặn"}})
+        await reads_only(client, ids, "farmers")
+        _, own = await enter(client, db, "Hội viên đề nghị xã hỗ trợ giống lúa chịu mặn cho vụ Hè Thu.")
         assert (own["source"], own["organisation"]) == ("mass_organisation", "farmers_union")
