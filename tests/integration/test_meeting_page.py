@@ -338,6 +338,36 @@ async def test_the_minute_taker_records_the_meeting_on_one_page(meeting):
         assert forged.status_code == 403
 
 
+async def test_the_page_opens_while_the_meetings_end_moves_the_plan_to_held(meeting):
+    """Saving the meeting's end moves the plan to held a moment after the save is answered:
+    intake's consumer of MeetingRecordedV1 writes the plan's status, then clears the commune's
+    open dialogue. A page opened between the two still shows the meeting (it answered 404 "no
+    dialogue" when the page read the commune twice and the second read fell after the clearing:
+    3 of 10 runs of the test above under load). Here the second write lands, every time, right
+    after the page's first read of the commune."""
+    app, _, _ = meeting
+    db, directory = app.state.runtime.db, app.state.runtime.directory
+    await db["dialogues"].update_one({"_id": "demo/demo-2017"}, {"$set": {"status": "held"}})
+    read = directory.commune
+
+    async def read_then_cleared(commune_id: str):
+        found = await read(commune_id)
+        await db["communes"].update_one({"_id": commune_id}, {"$set": {"current_dialogue_id": None}})
+        return found
+
+    async with logged_in(app, "demo.vanphong") as client:
+        directory.commune = read_then_cleared
+        try:
+            opened = await client.get(PAGE)
+        finally:
+            del directory.commune
+        assert opened.status_code == 200, text_of(opened.text)[-400:]
+        assert 'name="revision"' in opened.text
+        assert (await db["communes"].find_one({"_id": "demo"}))["current_dialogue_id"] is None
+        after = await client.get(PAGE)  # the plan is held and no longer open: still this meeting
+        assert after.status_code == 200 and 'name="revision"' in after.text
+
+
 async def test_only_the_party_office_and_the_commune_admin_reach_the_meeting_page(meeting):
     app, _, _ = meeting
     async with logged_in(app, "demo.admin") as client:

@@ -622,10 +622,20 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
 
     async def target(request: Request) -> tuple[StaffUser, Commune, Dialogue]:
         """The dialogue named by `?dot=`, else the open one, else the latest held or concluded one:
-        its record is edited after the meeting (conclusions) until the notice is issued, then read."""
+        its record is edited after the meeting (conclusions) until the notice is issued, then read.
+
+        The commune is read once: saving the meeting's end moves the plan to held a moment after
+        the save is answered (intake's consumer of `MeetingRecordedV1` writes the status, then
+        clears the commune's open dialogue). With a second read (as `kit.dialogue_for` does) the
+        first could still find the dialogue open and the second find it cleared, so the page
+        just saved answered 404 "no dialogue"."""
         user, commune = await kit.commune_for(request, MANAGERS)
-        if request.query_params.get("dot") or commune.current_dialogue_id:
-            return await kit.dialogue_for(request, MANAGERS, missing_vi=MISSING_VI)
+        wanted = request.query_params.get("dot") or commune.current_dialogue_id
+        if wanted:
+            dialogue = await kit.dialogue_in(user, commune, wanted)
+            if dialogue is None:
+                raise Refused(kit.message(request, 404, "Chưa có đợt đối thoại", MISSING_VI))
+            return user, commune, dialogue
         held = [d for d in await kit.directory.dialogues(commune.id) if d.status in HELD]
         if not held:
             raise Refused(kit.message(request, 404, "Chưa có đợt đối thoại", MISSING_VI))
