@@ -85,13 +85,15 @@ def long_notices(dataset) -> dict[int, DocumentData]:
 
 
 @pytest.fixture(scope="session")
-def converted(tmp_path_factory, docxs, long_notices) -> dict[str, bytes]:
-    """Every DOCX (the six kinds, by kind, and the long notices, as `long-<n>`) converted to PDF
-    by one LibreOffice run, with a profile of its own (parallel runs do not collide). A DOCX
-    LibreOffice made no PDF of is missing from the result."""
+def converted(tmp_path_factory, dataset, docxs, long_notices) -> dict[str, bytes]:
+    """Every DOCX (the six kinds, by kind, the long notices, as `long-<n>`, and the draft
+    invitation, as `giay-moi-draft`) converted to PDF by one LibreOffice run, with a profile of
+    its own (parallel runs do not collide). A DOCX LibreOffice made no PDF of is missing from the
+    result."""
     work = tmp_path_factory.mktemp("libreoffice")
     names = dict(docxs)
     names |= {f"long-{n}": render("thong-bao-ket-luan", "docx", data) for n, data in long_notices.items()}
+    names["giay-moi-draft"] = render("giay-moi", "docx", demo_document("giay-moi", dataset))
     for name, blob in names.items():
         (work / f"{name}.docx").write_bytes(blob)
     out = work / "pdf"

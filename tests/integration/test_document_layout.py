@@ -116,18 +116,23 @@ def test_a_long_notice_keeps_the_band_with_its_last_paragraph(long_notices, conv
 
 
 @pytest.mark.parametrize("number", [None, 5], ids=["draft", "numbered"])
-def test_the_demo_invitation_is_one_page(number, dataset) -> None:
+@pytest.mark.parametrize("made", ["pdf", "docx→pdf"])
+def test_the_demo_invitation_is_one_page(made, number, dataset, converted) -> None:
     """A commune office hands out the invitation on one A4 sheet: the demo's, as a draft (its
-    DỰ THẢO mark takes a line) and numbered, has one page that still carries the header, number,
-    date line and the whole band."""
+    DỰ THẢO mark takes a line) and numbered, in the PDF and in the DOCX opened by LibreOffice,
+    has one page that still carries the header, number, date line and the whole band."""
     data = demo_document("giay-moi", dataset, number=number)
-    texts = pages(render("giay-moi", "pdf", data))
-    assert len(texts) == 1, f"the invitation has {len(texts)} pages"
+    if made == "pdf":
+        blob = render("giay-moi", "pdf", data)
+    else:
+        blob = converted["giay-moi" if number else "giay-moi-draft"]
+    texts = pages(blob)
+    assert len(texts) == 1, f"the invitation ({made}) has {len(texts)} pages"
     text = squash(texts[0])
     assert squash("ĐẢNG CỘNG SẢN VIỆT NAM") in text and squash(data.date_line) in text
     assert squash("Tân Phước, ngày 20 tháng 03 năm 2017") in text and "25/03/2017" in text
     assert (data.number_line == "Số 05-GM/ĐU") if number else ("DỰ THẢO" in text)
-    assert_signed(texts[0], data, "giay-moi.pdf")
+    assert_signed(texts[0], data, f"giay-moi, {made}")
     assert text.endswith(squash(data.recipient_lines[-1]))
 
 
