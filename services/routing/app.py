@@ -36,6 +36,7 @@ def build_service(rt: Runtime[RoutingSettings]) -> ServiceParts:
         clusters_per_lookup=settings.repeat_clusters_per_lookup,
         representatives=settings.repeat_representatives,
         earlier=settings.repeat_earlier,
+        reached_bands=settings.repeat_reached_bands,
     )
     repo = DecisionRepository(rt.db, limits)
     rules = RulesStore(rt.db, cache_ttl_s=rt.settings.directory_cache_s)

@@ -14,9 +14,10 @@ class RoutingSettings(DirectoryCacheSettings):
     # Bounds of the repeat index (services/routing/repeat_index.py `Limits`): a look-up's cost
     # depends on these, not on how many items the commune stored.
     repeat_clusters_per_key: int = Field(48, alias="DOITHOAI_REPEAT_CLUSTERS_PER_KEY", ge=1, le=10_000)
-    repeat_clusters_per_lookup: int = Field(12, alias="DOITHOAI_REPEAT_CLUSTERS_PER_LOOKUP", ge=1, le=1_000)
+    repeat_clusters_per_lookup: int = Field(8, alias="DOITHOAI_REPEAT_CLUSTERS_PER_LOOKUP", ge=1, le=1_000)
     repeat_representatives: int = Field(3, alias="DOITHOAI_REPEAT_REPRESENTATIVES", ge=1, le=100)
     repeat_earlier: int = Field(20, alias="DOITHOAI_REPEAT_EARLIER", ge=1, le=500)
+    repeat_reached_bands: int = Field(16, alias="DOITHOAI_REPEAT_REACHED_BANDS", ge=1, le=1_000)
     # Learning from the office (services/routing/learning): the commune's model speaks once it
     # learnt from this many staff changes and is at least this confident.
     learning_min_examples: int = Field(30, alias="DOITHOAI_LEARNING_MIN_EXAMPLES", ge=2, le=100_000)

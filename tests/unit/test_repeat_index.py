@@ -231,7 +231,7 @@ def test_only_representatives_a_hamlet_may_be_compared_with_are_built():
 
 
 def test_band_keys_that_list_the_cluster_already_are_not_written_again():
-    limits = repeat_index.Limits(clusters_per_key=2)
+    limits = repeat_index.Limits(clusters_per_key=2, reached_bands=33)  # never reached: 32 bands
     docs: dict = {}
     fp = fingerprint(FLOOD.format(n=1))
     first = repeat_index.Item("A", "d", 2017, None, 3, "x", "A", fp.keys, tuple(fp.tokens), True)
@@ -273,3 +273,18 @@ def test_a_cluster_read_full_gets_no_representative_or_member_write():
     assert [(where["_id"], sorted(update)) for where, update, _ in writes] == [
         (repeat_index.cluster_doc_id("demo", "F0"), ["$addToSet", "$inc", "$set", "$setOnInsert"])
     ]
+
+
+def test_a_joining_item_its_cluster_already_reaches_through_enough_keys_adds_none():
+    limits = repeat_index.Limits(reached_bands=3)
+    keys = ("b00:a", "b01:b", "b02:c", "b03:d")
+    joining = repeat_index.Item("J", "d", 2017, None, 3, "x", "C", keys, (), False)
+    starting = dataclasses.replace(joining, cluster_id="J", starts_cluster=True)
+
+    def keys_written(item, held):
+        writes = repeat_index.index_writes("demo", item, limits, held=repeat_index.Held(frozenset(held)))
+        return [where["_id"].rsplit("|", 1)[-1] for where, _, _ in writes if where["_id"].startswith("k|")]
+
+    assert keys_written(joining, keys[:2]) == ["b02:c", "b03:d"]  # reached by 2 of 3: the rest added
+    assert keys_written(joining, keys[:3]) == []  # reached by 3: a look-up finds it through those
+    assert keys_written(starting, ()) == list(keys)  # a new cluster is listed under every key
