@@ -624,11 +624,10 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
         """The dialogue named by `?dot=`, else the open one, else the latest held or concluded one:
         its record is edited after the meeting (conclusions) until the notice is issued, then read.
 
-        The commune is read once: saving the meeting's end moves the plan to held a moment after
-        the save is answered (intake's consumer of `MeetingRecordedV1` writes the status, then
-        clears the commune's open dialogue). With a second read (as `kit.dialogue_for` does) the
-        first could still find the dialogue open and the second find it cleared, so the page
-        just saved answered 404 "no dialogue"."""
+        The commune is read once and the dialogue it names is fetched by id: saving the meeting's
+        end moves the plan to held a moment after the save is answered (the status first, then
+        the commune's open dialogue cleared), so one read always finds the open dialogue or a
+        held one."""
         user, commune = await kit.commune_for(request, MANAGERS)
         wanted = request.query_params.get("dot") or commune.current_dialogue_id
         if wanted:
