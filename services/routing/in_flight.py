@@ -5,10 +5,10 @@ reads were sent: identical petitions arriving within milliseconds join one issue
 each starting its own.
 
 Invariants (one event loop, no locks needed: nothing here awaits between reading and adding):
-- every look-up takes a ticket (`begin`) before its index reads are sent, and a ticket's
-  number orders it against the moments entries were indexed;
+- every look-up takes a ticket (`InFlight.lookup`) before its index reads are sent, and a
+  ticket's number orders it against the moments entries were indexed;
 - a look-up is compared with every entry of its commune not certainly in what it read: entries
-  not yet indexed, and entries indexed after its ticket was taken (`ahead_of`);
+  not yet indexed, and entries indexed after its ticket was taken (`Lookup.ahead`);
 - an entry is added in the same step as the match that decided its cluster (`add`), so of two
   concurrent items the later one always sees the earlier one;
 - an entry is forgotten once every look-up that might have missed it has ended; an entry whose
@@ -57,16 +57,16 @@ class Lookup:
         self.pending: Pending | None = None
         self.stored = False  # its decision (and so its index entry) was stored
 
-    def ahead(self, keys: Iterable[str]) -> list[Pending]:
+    def ahead(self, keys: Iterable[str], exclude: str) -> list[Pending]:
         """The commune's entries sharing a band key with `keys` that this look-up's reads may
-        have missed (never its own item's), as the index would have found them."""
-        own = self.pending.candidate.submission_id if self.pending else None
+        have missed, as the index would have found them; never submission `exclude` (the item
+        looked up: a redelivery in flight with its first delivery is not its own repeat)."""
         wanted = frozenset(keys)
         return [
             entry
             for entry in self._commune.entries
             if (entry.indexed_at is None or entry.indexed_at >= self.ticket)
-            and entry.candidate.submission_id != own
+            and entry.candidate.submission_id != exclude
             and not wanted.isdisjoint(entry.keys)
         ]
 

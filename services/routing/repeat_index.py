@@ -436,7 +436,7 @@ def clusters_from(
 ) -> list[Cluster]:
     """The ranked clusters found by the reads of `reads_for`, in rank order, with the
     representatives an item of `hamlet` may be compared with (members not read) and, given the
-    look-up's `key_docs`, which of its band keys list them (`Cluster.held_keys`)."""
+    look-up's `key_docs`, what the index holds of them already (`Cluster.held`)."""
     kept = (limits or Limits()).clusters_per_key
     key_lists = {
         str(doc["_id"]).rsplit("|", 1)[-1]: (doc.get("c") or [])[-kept:] for doc in (key_docs or {}).values()

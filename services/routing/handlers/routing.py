@@ -84,7 +84,7 @@ async def link(
         "year": year,
     }
     clusters = await decisions.clusters_sharing(commune_id, fp.keys, decision.hamlet) if fp.keys else []
-    ahead = lookup.ahead(fp.keys) if lookup is not None else []
+    ahead = lookup.ahead(fp.keys, exclude=decision.submission_id) if lookup is not None else []
     compared = candidates(clusters, exclude=decision.submission_id) + [p.candidate for p in ahead]
     match = best_match(fp, hamlet=decision.hamlet, topic=decision.topic, candidates=compared)
     cluster_id = decision.submission_id if match is None else match.candidate.cluster_id
