@@ -15,8 +15,10 @@ import pytest
 
 from services.cli import main as cli_main
 from services.demo.documents import demo_dataset, demo_document
+from services.demo.seed import demo_commune
 from services.reporting.documents import FORMATS, KINDS, TYPE_CODES, build_data, render
 from services.reporting.documents.build import party_signature
+from services.reporting.documents.kinds.invitation import venue_line
 from services.reporting.documents.model import DocumentData, UnknownFormat, UnknownKind
 from services.reporting.documents.render import FONTS, FONTS_URL, render_html, served_html
 from shared.directory import Signature
@@ -401,10 +403,24 @@ def test_invitation(documents, html) -> None:
             "Thời gian:",
             "07 giờ 30, thứ Bảy, ngày 25/03/2017",
             "Địa điểm:",
-            "Nhà văn hóa xã",
+            "Nhà văn hóa xã Tân Phước.",
             "Nội dung:",
         ],
     )
+    assert "xã xã" not in text
+
+
+@pytest.mark.parametrize(
+    ("venue", "printed"),
+    [
+        ("Nhà văn hóa xã", "Nhà văn hóa xã Tân Phước"),
+        ("Hội trường Đảng ủy xã Tân Phước", "Hội trường Đảng ủy xã Tân Phước"),
+        ("Hội trường UBND", "Hội trường UBND xã Tân Phước"),
+        ("Nhà văn hóa Xã ", "Nhà văn hóa Xã Tân Phước"),
+    ],
+)
+def test_the_invitation_names_the_commune_once_in_its_venue(venue: str, printed: str) -> None:
+    assert venue_line(venue, demo_commune()) == printed
 
 
 def test_escalation_letter(dataset, documents, html) -> None:

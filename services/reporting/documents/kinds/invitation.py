@@ -36,9 +36,7 @@ def build(ctx: BuildContext) -> Body:
     part = InvitationPart(
         invitees=invitees,
         when=when_text(dialogue.meeting_date, dialogue.meeting_time),
-        venue=dialogue.venue
-        if commune.display_name in dialogue.venue
-        else f"{dialogue.venue} {commune.display_name}",
+        venue=venue_line(dialogue.venue, commune),
         content=content,
         closing="Đề nghị các đồng chí, đại biểu sắp xếp thời gian đến dự đúng giờ. Trân trọng kính mời./.",
     )
@@ -62,3 +60,14 @@ SPEC = DocumentKindSpec(
     options=frozenset({"invitees"}),
     signers=standing_committee,  # T/M BAN THƯỜNG VỤ / BÍ THƯ, the Secretary's name
 )
+
+
+def venue_line(venue: str, commune: Commune) -> str:
+    """The venue with the commune named once: "Nhà văn hóa xã" -> "Nhà văn hóa xã Tân Phước",
+    "Hội trường UBND" -> "Hội trường UBND xã Tân Phước"; a venue naming it already is kept."""
+    venue = venue.strip()
+    if commune.display_name.casefold() in venue.casefold():
+        return venue
+    if venue.casefold().split()[-1:] == [commune.kind.casefold()]:
+        return f"{venue} {commune.name}"
+    return f"{venue} {commune.display_name}"
