@@ -490,6 +490,14 @@ def _printed_as_typed(record: dict) -> list[dict]:
     return rows
 
 
+def _visibility(*, public: bool, reviewed: bool) -> str:
+    """What public views show of an issue: open data shows an unreviewed one without its
+    content (`UNDER_REVIEW`), and leaves a private one out."""
+    if not public:
+        return "không công khai"
+    return "công khai" if reviewed else "công khai, chưa kèm nội dung (chờ rà soát)"
+
+
 def _review_rows(record: dict) -> list[dict]:
     """Every issue with its printed summary (prefilled from the items until reviewed), whether it
     is reviewed and whether the Party office lets it into public views.
@@ -512,9 +520,7 @@ def _review_rows(record: dict) -> list[dict]:
                 "public": public,
                 "ticked": public and reviewed,
                 "state": "đã rà soát" if reviewed else "chưa rà soát",
-                "visibility": ("công khai" if reviewed else "chưa công khai (chờ rà soát)")
-                if public
-                else "không công khai",
+                "visibility": _visibility(public=public, reviewed=reviewed),
             }
         )
     return rows
