@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aio_pika
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -41,6 +42,49 @@ async def seeded_in_process(make_settings: Callable[..., Any], services: list[An
         await seed_demo(app.state.runtime.db)
         await seed_demo_staff(app.state.runtime.db, must_change_password=False)
         yield app
+
+
+@contextlib.asynccontextmanager
+async def seeded_intake(
+    make_settings: Callable[..., Any],
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """Intake alone, running, with the demo commune stored: the app and a client without
+    credentials."""
+    from services.demo.seed import seed_demo
+    from services.deployment import build_app
+    from services.intake.app import build_service as intake
+
+    app = build_app(make_settings(), [intake], title="t")
+    async with running(app):
+        await seed_demo(app.state.runtime.db)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            yield app, client
+
+
+@contextlib.asynccontextmanager
+async def seeded_with_petitions(
+    make_settings: Callable[..., Any], services: list[Any], texts: list[str]
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """`seeded_in_process`, with `texts` posted as residents' petitions of ấp Chợ through the
+    submissions API and all of them routed: the app, and the staff API client that posted them."""
+    from tests.auth import staff_headers
+    from tests.conftest import eventually
+
+    dialogue = "/api/v1/communes/demo/dialogues/demo-2017"
+    async with seeded_in_process(make_settings, services) as app:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=60
+        ) as client:
+            for text in texts:
+                body = {"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": text}
+                assert (await client.post("/api/v1/communes/demo/submissions", json=body)).status_code == 202
+
+            async def routed() -> bool:
+                items = (await client.get(f"{dialogue}/items")).json()["items"]
+                return sum(i["topic"] is not None for i in items) >= len(texts)
+
+            await eventually(routed, timeout=30)
+            yield app, client
 
 
 async def dead_letters(

@@ -16,9 +16,7 @@ from services.intake.app import build_service as intake
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from shared.directory import COMMUNES
-from tests.auth import staff_headers
-from tests.conftest import eventually
-from tests.integration.helpers import seeded_in_process
+from tests.integration.helpers import seeded_with_petitions
 
 pytestmark = pytest.mark.integration
 BASE = "/api/v1/communes/demo"
@@ -33,20 +31,11 @@ PROPER = "Xe tải chở cát chạy tốc độ cao qua trường học, đề 
 
 @pytest.fixture
 async def system(make_settings):
-    async with seeded_in_process(make_settings, [intake, routing, reporting]) as app:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=60
-        ) as client:
-            for text in (BARE, PROPER):
-                body = {"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": text}
-                assert (await client.post(f"{BASE}/submissions", json=body)).status_code == 202
-            await eventually(lambda: _routed(client), timeout=30)
-            yield client, app
-
-
-async def _routed(client) -> bool:
-    items = (await client.get(f"{D}/items")).json()["items"]
-    return sum(i["topic"] is not None for i in items) >= 2
+    async with seeded_with_petitions(make_settings, [intake, routing, reporting], [BARE, PROPER]) as (
+        app,
+        client,
+    ):
+        yield client, app
 
 
 async def _numbered(client) -> list[dict]:

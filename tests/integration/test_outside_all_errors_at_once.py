@@ -9,11 +9,8 @@ import re
 
 import pytest
 
-from services.demo.seed import seed_demo
-from services.deployment import build_app
-from services.intake.app import build_service as intake
-from tests.integration.helpers import running
-from tests.integration.test_web_staff import client_for, token_of
+from tests.integration.helpers import seeded_intake
+from tests.integration.test_web_staff import token_of
 
 pytestmark = pytest.mark.integration
 C = "/api/v1/communes/demo"
@@ -22,11 +19,8 @@ MARKED = re.compile(r'id="e-([a-z_]+)"')
 
 @pytest.fixture
 async def client(make_settings):
-    app = build_app(make_settings(), [intake], title="t")
-    async with running(app):
-        await seed_demo(app.state.runtime.db)
-        async with client_for(app) as http:
-            yield http
+    async with seeded_intake(make_settings) as (_, http):
+        yield http
 
 
 def fields(response) -> dict[str, tuple[str, str]]:

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
 from services.intake.app import build_service as intake
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
-from tests.auth import staff_headers
-from tests.conftest import eventually
-from tests.integration.helpers import seeded_in_process
+from tests.integration.helpers import seeded_with_petitions
 from tests.integration.test_web_staff import logged_in
 
 pytestmark = pytest.mark.integration
@@ -27,20 +24,11 @@ BARE = "xe tai cho cat chay toc do cao qua truong hoc, de nghi lap bien bao"
 
 @pytest.fixture
 async def system(make_settings):
-    async with seeded_in_process(make_settings, [intake, routing, reporting]) as app:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=60
-        ) as client:
-            for text in (WITH_PHONE, BARE):
-                body = {"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": text}
-                assert (await client.post("/api/v1/communes/demo/submissions", json=body)).status_code == 202
-
-            async def routed() -> bool:
-                items = (await client.get(f"{D}/items")).json()["items"]
-                return sum(i["topic"] is not None for i in items) >= 2
-
-            await eventually(routed, timeout=30)
-            yield app, client
+    async with seeded_with_petitions(make_settings, [intake, routing, reporting], [WITH_PHONE, BARE]) as (
+        app,
+        client,
+    ):
+        yield app, client
 
 
 async def test_the_documents_page_states_the_printing_rule_once_and_the_report_follows_it(system):

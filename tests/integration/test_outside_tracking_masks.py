@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.demo.seed import seed_demo
-from services.deployment import build_app
-from services.intake.app import build_service as intake
 from services.intake.repository import SUBMISSIONS
 from tests.auth import staff_headers
-from tests.integration.helpers import running
-from tests.integration.test_web_staff import client_for
+from tests.integration.helpers import seeded_intake
 
 pytestmark = pytest.mark.integration
 
@@ -26,17 +22,13 @@ KEPT = ("Cống trước nhà ông", "ở ấp Chợ nghẹt hai tháng nay, g�
 
 @pytest.fixture
 async def tracked(make_settings):
-    app = build_app(make_settings(), [intake], title="t")
-    async with running(app):
-        db = app.state.runtime.db
-        await seed_demo(db)
-        async with client_for(app) as client:
-            sent = await client.post(
-                "/api/v1/communes/demo/submissions",
-                json={"source": "citizen", "kind": "complaint", "hamlet": "ấp Chợ", "text": TEXT},
-            )
-            assert sent.status_code == 202, sent.text
-            yield db, client, sent.json()
+    async with seeded_intake(make_settings) as (app, client):
+        sent = await client.post(
+            "/api/v1/communes/demo/submissions",
+            json={"source": "citizen", "kind": "complaint", "hamlet": "ấp Chợ", "text": TEXT},
+        )
+        assert sent.status_code == 202, sent.text
+        yield app.state.runtime.db, client, sent.json()
 
 
 async def test_the_tracking_api_masks_personal_data_and_keeps_the_rest(tracked):

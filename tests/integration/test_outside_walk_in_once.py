@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
-from services.demo.seed import seed_demo
-from services.deployment import build_app
-from services.intake.app import build_service as intake
 from tests.auth import staff_headers
-from tests.integration.helpers import running
+from tests.integration.helpers import seeded_intake
 from tests.integration.test_meeting_page import PAGE, meeting  # noqa: F401  (the fixture)
 from tests.integration.test_web_staff import logged_in
 
@@ -25,11 +21,8 @@ TOKEN = re.compile(r'name="csrf_token" value="([A-Za-z0-9_-]+)"')
 
 @pytest.fixture
 async def api(make_settings):
-    app = build_app(make_settings(), [intake], title="t")
-    async with running(app):
-        await seed_demo(app.state.runtime.db)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-            yield client
+    async with seeded_intake(make_settings) as (_, client):
+        yield client
 
 
 def walk_ins_of(body: dict, hamlet_id: str) -> int:
