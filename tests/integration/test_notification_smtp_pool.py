@@ -16,13 +16,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtplib.email import flatten_message
 
-from services.demo.seed import demo_commune, demo_dialogue
 from services.local.ports import free_port
 from services.notification.headers import new_message, set_address, set_encoded, set_plain, set_text
-from services.notification.messages import environment, office_assignment_email
 from services.notification.smtp import SmtpSender
-from shared.contracts import Kind, SubmissionRoutedV1
 from shared.errors import TransientError
+from tests.unit.test_notification_mail_format import office_email
 
 pytestmark = pytest.mark.integration
 
@@ -76,28 +74,12 @@ async def test_a_burst_uses_at_most_the_connections_allowed_and_every_mail_arriv
 
 
 async def test_the_office_email_arrives_as_aiosmtplib_would_have_sent_it(mail_capture):
-    commune, dialogue = demo_commune(), demo_dialogue()
-    routed = SubmissionRoutedV1(
-        submission_id="s1",
-        dialogue_id=dialogue.id,
-        tracking_code="DT-ABCDEFGH",
-        kind=Kind.PETITION,
-        text="Cống thoát nước trước chợ bị nghẹt, nước tràn vào nhà dân mỗi khi mưa lớn. " * 5,
-        hamlet="ấp Chợ",
-        topic=3,
-        topic_name=dialogue.topic_name(3),
-        office_id="phong-kinh-te",
-        office_name="Phòng Kinh tế",
-        confidence=0.9,
-    )
-    message = office_assignment_email(
-        environment(),
+    message = office_email(
+        "Cống thoát nước trước chợ bị nghẹt, nước tràn vào nhà dân mỗi khi mưa lớn. " * 5,
         notification_id="e1.email",
-        routed=routed,
-        commune=commune,
-        dialogue=dialogue,
-        office=commune.office("phong-kinh-te"),
         sender="Văn phòng Đảng ủy <vp@doithoai.test>",
+        item_url="",
+        coordinating_office_ids=(),
     )
     sender = SmtpSender(mail_capture.url, timeout_s=5)
     await sender.send(message)

@@ -152,19 +152,27 @@ def routed(text: str, **changes) -> SubmissionRoutedV1:
     return SubmissionRoutedV1(**{**values, **changes})
 
 
-def office_email(text: str) -> EmailMessage:
+def office_email(
+    text: str,
+    *,
+    notification_id: str = "0f1e2d3c4b5a69788796a5b4c3d2e1f0.email",
+    sender: str = SENDER,
+    item_url: str = "http://127.0.0.1:8000/staff/items/s1",
+    **changes,
+) -> EmailMessage:
+    """The demo commune's e-mail to Phòng Kinh tế about `text` (routed with `changes`)."""
     commune = demo_commune()
     office = commune.office("phong-kinh-te")
     assert office is not None
     return office_assignment_email(
         environment(),
-        notification_id="0f1e2d3c4b5a69788796a5b4c3d2e1f0.email",
-        routed=routed(text),
+        notification_id=notification_id,
+        routed=routed(text, **changes),
         commune=commune,
         dialogue=demo_dialogue(),
         office=office,
-        sender=SENDER,
-        item_url="http://127.0.0.1:8000/staff/items/s1",
+        sender=sender,
+        item_url=item_url,
     )
 
 

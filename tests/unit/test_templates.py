@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.demo.seed import demo_commune, demo_dialogue
-from services.notification.messages import environment as mail_environment
-from services.notification.messages import office_assignment_email
-from shared.contracts import Kind, SubmissionRoutedV1
+from services.demo.seed import demo_commune
+from shared.contracts import Kind
 from shared.templates import date_line
+from tests.unit.test_notification_mail_format import office_email
 
 
 def test_date_line_pads_day_and_month():
@@ -17,30 +16,9 @@ def test_date_line_pads_day_and_month():
 
 
 def test_office_email_is_vietnamese_and_addressed_to_the_office():
-    commune, dialogue = demo_commune(), demo_dialogue()
-    office = commune.office("phong-kinh-te")
-    routed = SubmissionRoutedV1(
-        submission_id="s1",
-        dialogue_id="demo-2017",
-        tracking_code="DT-ABCDEFGH",
-        kind=Kind.PETITION,
-        text="Cống bị nghẹt & ngập",
-        hamlet="ấp Chợ",
-        topic=3,
-        topic_name=dialogue.topic_name(3),
-        office_id=office.id,
-        office_name=office.name,
-        coordinating_office_ids=("cong-an-xa",),
-        confidence=0.9,
-    )
-    message = office_assignment_email(
-        mail_environment(),
-        notification_id="e1.email",
-        routed=routed,
-        commune=commune,
-        dialogue=dialogue,
-        office=office,
-        sender="vp@x.example",
+    office = demo_commune().office("phong-kinh-te")
+    message = office_email(
+        "Cống bị nghẹt & ngập", notification_id="e1.email", sender="vp@x.example", item_url=""
     )
     body = message.get_content()
     assert message["To"] == office.email and "DT-ABCDEFGH" in str(message["Subject"])
@@ -48,33 +26,22 @@ def test_office_email_is_vietnamese_and_addressed_to_the_office():
         "Kính gửi: Phòng Kinh tế" in body and "Cống bị nghẹt & ngập" in body
     )  # plain text: no HTML escaping
     assert "Cơ quan phối hợp: Công an xã" in body and "25/03/2017" in body
-    again = office_assignment_email(
-        mail_environment(),
-        notification_id="e1.email",
-        routed=routed,
-        commune=commune,
-        dialogue=dialogue,
-        office=office,
-        sender="vp@x.example",
+    again = office_email(
+        "Cống bị nghẹt & ngập", notification_id="e1.email", sender="vp@x.example", item_url=""
     )
     assert message["Message-ID"] == again["Message-ID"] == "<giao-viec.e1-email@demo.doithoai>"
 
 
 def test_office_email_shows_a_repeat_with_its_earlier_answers():
-    commune, dialogue = demo_commune(), demo_dialogue()
-    office = commune.office("phong-kinh-te")
-    routed = SubmissionRoutedV1(
+    body = office_email(
+        "Lộ đal ấp Rạch Tràm vẫn hư",
+        notification_id="e2.email",
+        sender="vp@x.example",
+        item_url="",
         submission_id="s2",
-        dialogue_id="demo-2017",
         tracking_code="DT-B",
-        kind=Kind.PETITION,
-        text="Lộ đal ấp Rạch Tràm vẫn hư",
         hamlet="ấp Rạch Tràm",
-        topic=3,
-        topic_name=dialogue.topic_name(3),
-        office_id=office.id,
-        office_name=office.name,
-        confidence=0.9,
+        coordinating_office_ids=(),
         cluster_id="s1",
         duplicate_of="s1",
         times_raised=3,
@@ -88,15 +55,6 @@ def test_office_email_shows_a_repeat_with_its_earlier_answers():
             },
             {"year": 2016, "submission_id": "s1", "text": "Lộ đal vẫn hư", "answer": None},
         ),
-    )
-    body = office_assignment_email(
-        mail_environment(),
-        notification_id="e2.email",
-        routed=routed,
-        commune=commune,
-        dialogue=dialogue,
-        office=office,
-        sender="vp@x.example",
     ).get_content()
     assert "đã được nêu 3 lần (các năm 2015, 2016, 2017)" in body
     assert "Trả lời đã có: Xã đưa vào kế hoạch năm 2016" in body and "(chưa có trả lời)" in body
@@ -107,31 +65,14 @@ def test_prebuilt_header_classes_serialise_exactly_as_the_standard_policy(monkey
 
     from services.notification import messages
 
-    commune, dialogue = demo_commune(), demo_dialogue()
-    office = commune.office("phong-kinh-te")
-    routed = SubmissionRoutedV1(
-        submission_id="s1",
-        dialogue_id="demo-2017",
-        tracking_code="DT-ABCDEFGH",
-        kind=Kind.COMPLAINT,
-        text="Đường ấp Chợ ngập sâu, xe không qua được",
-        hamlet="ấp Chợ",
-        topic=3,
-        topic_name=dialogue.topic_name(3),
-        office_id=office.id,
-        office_name=office.name,
-        confidence=0.9,
-    )
-
     def build() -> bytes:
-        return messages.office_assignment_email(
-            mail_environment(),
+        return office_email(
+            "Đường ấp Chợ ngập sâu, xe không qua được",
             notification_id="e3.email",
-            routed=routed,
-            commune=commune,
-            dialogue=dialogue,
-            office=office,
             sender="Văn phòng Đảng ủy <vp@x.example>",
+            item_url="",
+            kind=Kind.COMPLAINT,
+            coordinating_office_ids=(),
         ).as_bytes()
 
     ours = build()
