@@ -9,8 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from services.intake.logic import SubmissionRejected, resolve_hamlet
-from services.intake.schemas import clean_text
+from services.intake.logic import SubmissionRejected, hamlet_refusal
 from shared.directory import Commune, Dialogue, DirectoryReader
 from shared.http import BodyCheck, problem
 
@@ -40,13 +39,10 @@ def hamlet_check(directory: DirectoryReader, *, required: SubmissionRejected | N
 
     async def check(request: Request, body: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
         written = body.get("hamlet")
-        commune = await directory.commune(str(request.path_params.get("commune_id", "")))
-        if commune is None or not isinstance(written, str) or not clean_text(written):
+        if not isinstance(written, str):
             return []
-        try:
-            hamlet = resolve_hamlet(commune, clean_text(written))
-        except SubmissionRejected as rejected:
-            return [rejected.as_error()]
-        return [required.as_error()] if hamlet is None and required is not None else []
+        commune = await directory.commune(str(request.path_params.get("commune_id", "")))
+        refused = hamlet_refusal(commune, written, required=required) if commune is not None else None
+        return [refused.as_error()] if refused is not None else []
 
     return check

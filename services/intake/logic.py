@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from services.intake.contacts import is_phone
-from services.intake.schemas import SubmissionIn
+from services.intake.schemas import SubmissionIn, clean_text
 from shared.clock import utcnow
 from shared.contracts import Envelope, SubmissionReceivedV1, SubmissionStatus
 from shared.directory import Commune
@@ -55,7 +55,23 @@ def hamlet_display(name: str | None, *, opening: bool = False) -> str:
         if lowered.startswith(word) and (len(text) == len(word) or text[len(word)] == " "):
             text = word + text[len(word) :]
             break
-    return text[:1].upper() + text[1:] if opening else text
+    return upper_first(text) if opening else text
+
+
+def hamlet_refusal(
+    commune: Commune, written: str | None, *, required: SubmissionRejected | None = None
+) -> SubmissionRejected | None:
+    """Why a form's hamlet is refused, if it is: one the commune does not have, or the whole
+    commune where `required` (that refusal) says a hamlet is needed. Nothing written is left to
+    the form's own "required" check."""
+    text = clean_text(written or "")
+    if not text:
+        return None
+    try:
+        hamlet = resolve_hamlet(commune, text)
+    except SubmissionRejected as rejected:
+        return rejected
+    return required if hamlet is None else None
 
 
 def resolve_hamlet(commune: Commune, written: str | None) -> str | None:

@@ -37,7 +37,12 @@ from services.intake.closing import (
     ended,
     takes_entries,
 )
-from services.intake.handlers.registrations import AlreadyRegistered, RegistrationDeps, register_attendee
+from services.intake.handlers.registrations import (
+    HAMLET_REQUIRED,
+    AlreadyRegistered,
+    RegistrationDeps,
+    register_attendee,
+)
 from services.intake.handlers.submissions import (
     StoreUnavailable,
     SubmitCommand,
@@ -45,7 +50,12 @@ from services.intake.handlers.submissions import (
     record_refused,
 )
 from services.intake.handlers.submissions import submit as submit_submission
-from services.intake.logic import SubmissionRejected, hamlet_display, resolve_hamlet, valid_phone
+from services.intake.logic import (
+    SubmissionRejected,
+    hamlet_display,
+    hamlet_refusal,
+    valid_phone,
+)
 from services.intake.public_limits import REGISTRATION, WEB, minutes, public_verdict
 from services.intake.registrations import RegistrationIn, RegistrationRepository, hamlet_counts
 from services.intake.reporting_api import PublicConclusions, ReportingOpenData
@@ -425,11 +435,8 @@ def build_web_router(
             errors["hamlet"] = (
                 f"Vui lòng chọn ấp nơi xảy ra sự việc (hoặc “{WHOLE_COMMUNE}” nếu là việc chung của cả xã)."
             )
-        else:  # a hamlet the commune does not have, shown with the form's other mistakes
-            try:
-                resolve_hamlet(commune, clean_text(values["hamlet"]))
-            except SubmissionRejected as rejected:
-                errors["hamlet"] = rejected.vi
+        elif refused := hamlet_refusal(commune, values["hamlet"]):  # shown with the other mistakes
+            errors["hamlet"] = refused.vi
         hint = values["topic"].strip() or None
         topic_numbers = {str(t.number) for t in dialogue.topics} | {"0"} if dialogue else {"0"}
         if hint is not None and hint not in topic_numbers:
@@ -698,13 +705,9 @@ def build_web_router(
                 errors["phone"] = PHONE_VI
             if "hamlet" in errors:
                 errors["hamlet"] = HAMLET_REQUIRED_VI
-        written = clean_text(values["hamlet"])
-        if written and "hamlet" not in errors:  # every mistake of the form is shown at once
-            try:
-                if resolve_hamlet(commune, written) is None:
-                    errors["hamlet"] = HAMLET_REQUIRED_VI
-            except SubmissionRejected as rejected:
-                errors["hamlet"] = rejected.vi
+        refused = hamlet_refusal(commune, values["hamlet"], required=HAMLET_REQUIRED)
+        if refused is not None and "hamlet" not in errors:  # every mistake of the form at once
+            errors["hamlet"] = HAMLET_REQUIRED_VI if refused is HAMLET_REQUIRED else refused.vi
         if errors or body is None:
             return await registration_page(
                 request, commune, dialogue, values=values, errors=errors, status=422
