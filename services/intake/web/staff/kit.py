@@ -226,11 +226,20 @@ class StaffKit:
         the dialogue named by `?dot=` (when `by_query`) or the commune's open one; without one,
         `Refused` with `missing_vi`."""
         user, commune = await self.commune_for(request, roles)
-        dialogue_id = (request.query_params.get("dot") if by_query else None) or commune.current_dialogue_id
+        dialogue_id = self.named_dialogue_id(request, commune, by_query=by_query)
         dialogue = await self.dialogue_in(user, commune, dialogue_id) if dialogue_id else None
         if dialogue is None:
-            raise Refused(self.message(request, missing_status, "Chưa có đợt đối thoại", missing_vi))
+            raise self.no_dialogue(request, missing_vi, missing_status)
         return (user, commune, dialogue)
+
+    @staticmethod
+    def named_dialogue_id(request: Request, commune: Commune, *, by_query: bool = True) -> str | None:
+        """The dialogue `?dot=` names (when `by_query`), else the commune's open one (the
+        commune already read: one read decides both)."""
+        return (request.query_params.get("dot") if by_query else None) or commune.current_dialogue_id
+
+    def no_dialogue(self, request: Request, missing_vi: str, status: int = 404) -> Refused:
+        return Refused(self.message(request, status, "Chưa có đợt đối thoại", missing_vi))
 
     async def dialogue_in(self, user: StaffUser, commune: Commune, dialogue_id: str) -> Dialogue | None:
         """The user's commune's dialogue `dialogue_id` (the commune already read; an operator sees none)."""

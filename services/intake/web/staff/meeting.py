@@ -42,7 +42,7 @@ from services.intake.registrations import RegistrationRepository, speaking_order
 from services.intake.schemas import clean_text
 from services.intake.web.pages import SECURITY_HEADERS
 from services.intake.web.staff.backends import BackendReply
-from services.intake.web.staff.kit import MANAGERS, Refused, StaffKit
+from services.intake.web.staff.kit import MANAGERS, StaffKit
 from services.intake.web.staff.users import StaffUser
 from shared.clock import VIETNAM_TZ, as_utc
 from shared.contracts import ConclusionKind, PlanStatus
@@ -629,15 +629,15 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
         the commune's open dialogue cleared), so one read always finds the open dialogue or a
         held one."""
         user, commune = await kit.commune_for(request, MANAGERS)
-        wanted = request.query_params.get("dot") or commune.current_dialogue_id
+        wanted = kit.named_dialogue_id(request, commune)
         if wanted:
             dialogue = await kit.dialogue_in(user, commune, wanted)
             if dialogue is None:
-                raise Refused(kit.message(request, 404, "Chưa có đợt đối thoại", MISSING_VI))
+                raise kit.no_dialogue(request, MISSING_VI)
             return user, commune, dialogue
         held = [d for d in await kit.directory.dialogues(commune.id) if d.status in HELD]
         if not held:
-            raise Refused(kit.message(request, 404, "Chưa có đợt đối thoại", MISSING_VI))
+            raise kit.no_dialogue(request, MISSING_VI)
         return user, commune, max(held, key=lambda d: (d.meeting_date, d.id))
 
     @staff.get(PAGE, response_class=HTMLResponse)
