@@ -77,6 +77,11 @@ ACCESS = {
 }
 
 
+# What the Fatherland Front committee's account reads: its own items and those of the
+# organisations it gathers.
+_FRONT_SOURCES = (Source.FATHERLAND_FRONT.value, Source.MASS_ORGANISATION.value)
+
+
 def organisation_items(organisation: str | None) -> dict[str, object]:
     """The items a Fatherland Front or mass-organisation account (front_org) reads, as a store
     filter: a mass organisation's account, what that organisation sent; the Front committee's
@@ -84,7 +89,7 @@ def organisation_items(organisation: str | None) -> dict[str, object]:
     file names each one). Residents', hamlet cells', the People's Committee's and the meeting's
     items are not theirs."""
     if organisation is None:
-        return {"source": {"$in": [Source.FATHERLAND_FRONT.value, Source.MASS_ORGANISATION.value]}}
+        return {"source": {"$in": list(_FRONT_SOURCES)}}
     return {"source": Source.MASS_ORGANISATION.value, "organisation": organisation}
 
 
@@ -92,7 +97,7 @@ def organisation_reads(organisation: str | None, item: dict) -> bool:
     """`organisation_items` on one stored item."""
     source = item.get("source")
     if organisation is None:
-        return source in (Source.FATHERLAND_FRONT.value, Source.MASS_ORGANISATION.value)
+        return source in _FRONT_SOURCES
     return source == Source.MASS_ORGANISATION.value and item.get("organisation") == organisation
 
 
