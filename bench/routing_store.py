@@ -21,7 +21,7 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -121,24 +121,24 @@ def linked(
     hamlet: str,
     topic: int,
     limits: repeat_index.Limits,
-) -> tuple[str, str | None]:
-    """The cluster routing's rules put a seeded item in over the index built so far, and the
-    item it repeats: the history is what routing itself would have stored, one cluster per
-    issue, not the same complaint of the same hamlet spread over hundreds of clusters."""
-    keys = [repeat_index.key_id(COMMUNE, key) for key in fp.keys]
-    key_docs = {i: index[i] for i in keys if i in index}
-    ranked = repeat_index.rank_clusters(fp.keys, key_docs, COMMUNE, limits)
-    reads = repeat_index.reads_for(COMMUNE, ranked)
-    clusters = repeat_index.clusters_from(COMMUNE, ranked, {i: index[i] for i in reads if i in index}, hamlet)
+) -> tuple[str, str | None, list[str]]:
+    """The cluster routing's rules put a seeded item in over the index built so far, the item it
+    repeats, and the band keys found over their bound: the history is what routing itself would
+    have stored, one cluster per issue, not the same complaint of the same hamlet spread over
+    hundreds of clusters."""
+
+    def read(ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        return {i: index[i] for i in ids if i in index}
+
+    clusters, over = repeat_index.look_up(read, COMMUNE, fp.keys, hamlet, limits)
     compared = repeat_index.candidates(clusters, submission_id)
     match = best_match(fp, hamlet=hamlet, topic=topic, candidates=compared)
     if match is None:
-        return submission_id, None
+        return submission_id, None, over
     [cluster] = [c for c in clusters if c.cluster_id == match.candidate.cluster_id]
-    cluster = repeat_index.with_members(
-        cluster, index.get(repeat_index.members_doc_id(COMMUNE, cluster.cluster_id))
-    )
-    return cluster.cluster_id, repeat_index.recurrence(submission_id, 0, match, cluster).duplicate_of
+    members = index.get(repeat_index.members_doc_id(COMMUNE, cluster.cluster_id))
+    cluster = repeat_index.with_members(cluster, members, limits)
+    return cluster.cluster_id, repeat_index.recurrence(submission_id, 0, match, cluster).duplicate_of, over
 
 
 async def seed(
@@ -161,7 +161,7 @@ async def seed(
         else:
             text, hamlet, topic = synthetic_text(rng)
         fp = fingerprint(text)
-        cluster, duplicate_of = linked(index, submission_id, fp, hamlet, topic, limits)
+        cluster, duplicate_of, over = linked(index, submission_id, fp, hamlet, topic, limits)
         texts.append((text, hamlet, topic))
         doc = {
             "_id": submission_id,
@@ -184,10 +184,7 @@ async def seed(
             "decided_at": datetime.now(UTC),
             "outbox_pending": False,
         }
-        item = repeat_index.Item.of(doc)
-        trims = [repeat_index.key_id(COMMUNE, key) for key in item.keys]  # as look-ups ask for them
-        over = repeat_index.oversized((index[i] for i in trims if i in index), limits)
-        for write in repeat_index.index_writes(COMMUNE, item, limits, over):
+        for write in repeat_index.index_writes(COMMUNE, repeat_index.Item.of(doc), limits, over):
             repeat_index.apply(index, write)
         batch.append(doc)
         if len(batch) == SEED_CHUNK:

@@ -52,13 +52,10 @@ class InMemoryDecisions:
     async def clusters_sharing(
         self, commune_id: str, keys: tuple[str, ...], hamlet: str | None = None
     ) -> list[repeat_index.Cluster]:
-        key_docs = self._read(repeat_index.key_id(commune_id, key) for key in keys)
-        over = repeat_index.oversized(key_docs.values(), self.limits)
+        clusters, over = repeat_index.look_up(self._read, commune_id, keys, hamlet, self.limits)
         if over:
             self._to_trim.setdefault(commune_id, set()).update(over)
-        ranked = repeat_index.rank_clusters(keys, key_docs, commune_id, self.limits)
-        found = self._read(repeat_index.reads_for(commune_id, ranked))
-        return repeat_index.clusters_from(commune_id, ranked, found, hamlet, key_docs, self.limits)
+        return clusters
 
     async def with_members(self, commune_id: str, cluster: repeat_index.Cluster) -> repeat_index.Cluster:
         members_id = repeat_index.members_doc_id(commune_id, cluster.cluster_id)

@@ -31,7 +31,7 @@ import dataclasses
 import hashlib
 import heapq
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -452,6 +452,24 @@ def clusters_from(
         for doc in docs
         if doc is not None
     ]
+
+
+def look_up(
+    read: Callable[[Iterable[str]], Mapping[str, Doc]],
+    commune_id: str,
+    keys: Sequence[str],
+    hamlet: str | None,
+    limits: Limits,
+) -> tuple[list[Cluster], list[str]]:
+    """A look-up whose reads answer at once (the in-memory twin, the benchmark's seeding), as
+    `repeats.Repeats.clusters_sharing` makes it against the store: the clusters to compare with,
+    and the band-key documents found over their bound (to trim)."""
+    key_docs = read(key_id(commune_id, key) for key in keys)
+    ranked = rank_clusters(keys, key_docs, commune_id, limits)
+    found = read(reads_for(commune_id, ranked)) if ranked else {}
+    return clusters_from(commune_id, ranked, found, hamlet, key_docs, limits), oversized(
+        key_docs.values(), limits
+    )
 
 
 def with_members(cluster: Cluster, listed: Mapping[str, Any] | None, limits: Limits | None = None) -> Cluster:
