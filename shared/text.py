@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final, Mapping
 
@@ -239,10 +240,12 @@ def expand_informal(folded: str) -> str:
     return _PHRASES.sub(lambda m: PHRASE_CANONICAL[m.group(0)], text)
 
 
+@lru_cache(maxsize=1024)
 def normalize_for_matching(s: str) -> str:
     """The matching key of ``s``: expand_informal(fold(unify_tone_marks(nfc(s)))).
 
     Use it on both sides (rule terms and submissions) and compare whole words. Never display
-    it: keep and show the original text.
+    it: keep and show the original text. A pure function with a bounded memo: routing folds
+    one submission's text for its topic, its fingerprint and the places it names.
     """
     return expand_informal(fold(unify_tone_marks(nfc(s))))

@@ -33,9 +33,15 @@ def _folded_words(text: str) -> tuple[_Words, _Folded, tuple[str, ...]]:
     explanation looks up every term that fired in the same text (a pure function, so a bounded
     memo)."""
     words = tuple((m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text))
-    keys = {word: normalize_for_matching(word).split() for _, _, word in words}  # a word once
-    folded = tuple((token, index) for index, (_, _, word) in enumerate(words) for token in keys[word])
+    folded = tuple((token, index) for index, (_, _, word) in enumerate(words) for token in _word_key(word))
     return words, folded, tuple(t for t, _ in folded)
+
+
+@lru_cache(maxsize=8192)
+def _word_key(word: str) -> tuple[str, ...]:
+    """One written word's folded tokens. Petitions share most of their words, so a bounded memo
+    turns the fifty-odd foldings of an explanation into look-ups (a pure function)."""
+    return tuple(normalize_for_matching(word).split())
 
 
 def _fits(got: str, want: str) -> bool:
