@@ -12,6 +12,8 @@ the clusters routing would have made: the same complaint of a hamlet is one issu
 times, as in a commune's real store. Then new petitions go through
 routing's own use case (`handlers.route`: classify, look up, store) over the MongoDB repository:
 sequentially for the look-up's cost, and 32 at a time (the consumer's prefetch) for the rate.
+Every size is seeded first; then the sizes route their petitions in turns (`route_alternately`),
+so a change in the machine's speed during the run does not fall on one size alone.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,6 +44,8 @@ from shared.contracts import Envelope, Kind, Source, SubmissionReceivedV1
 
 COMMUNE = "demo"
 CONCURRENCY = 32
+# The curve's routing is done in this many parts per size, the sizes taking turns.
+ROUNDS = 5
 SEED_CHUNK = 5_000
 NEAR_DUPLICATE_SHARE = 0.2
 FLOOD_TEMPLATE = (
@@ -243,47 +248,96 @@ def deps_over(repo: DecisionRepository) -> RoutingDeps:
     )
 
 
-async def one_size(url: str, stored: int, lookups: int, routed: int, seed_value: int) -> dict[str, Any]:
+@dataclass
+class Size:
+    """One commune history of the curve, seeded and ready to route into."""
+
+    row: dict[str, Any]  # the figures reported for it
+    deps: RoutingDeps
+    texts: list[tuple[str, str, int]]  # the petitions to route
+    seconds: float = 0.0  # spent routing them so far
+    commands: int = 0
+
+
+async def prepare(
+    client: AsyncMongoClient[dict[str, Any]],
+    commands: Commands,
+    stored: int,
+    lookups: int,
+    routed: int,
+    seed_value: int,
+) -> Size:
+    """Seed `stored` items into a database of their own and time `lookups` look-ups one by one
+    (nothing stored by them); the `routed` petitions to route later."""
     rng = random.Random(seed_value)
+    db = client[f"bench_routing_{stored}"]
+    limits = repeat_index.Limits()
+    started = time.perf_counter()
+    history = await seed(db, stored, rng, limits)
+    seeded_s = time.perf_counter() - started
+    repo = DecisionRepository(db, limits)
+    await repo.ensure_indexes()
+    commune, dialogue, rules = demo_commune(), demo_dialogue(), RuleSet.load_default()
+    timings, matched, before = [], 0, commands.count
+    for n, (text, hamlet, _) in enumerate(mixed_texts(lookups, rng, history)):
+        _, payload = received(f"look{n:06d}", text, hamlet)
+        start = time.perf_counter()
+        decision = decide(payload, commune, dialogue, rules, review_threshold=0.5)
+        linked = (await link(repo, decision, COMMUNE, dialogue.year)).decision
+        timings.append(time.perf_counter() - start)
+        matched += linked.duplicate_of is not None
+    row = {
+        "stored": stored,
+        "seed_s": round(seeded_s, 1),
+        "lookups": lookups,
+        "lookup_median_ms": _ms(statistics.median(timings)),
+        "lookup_p99_ms": _ms(statistics.quantiles(timings, n=100)[98]) if len(timings) > 1 else None,
+        "lookup_commands": round((commands.count - before) / max(lookups, 1), 2),
+        "matched": matched,
+        "routed": routed,
+    }
+    return Size(row, deps_over(repo), mixed_texts(routed, rng, history))
+
+
+async def route_alternately(sizes: list[Size], commands: Commands, rounds: int) -> None:
+    """Route each size's petitions in `rounds` parts, the sizes taking turns (the order reversed
+    every other round), so that the machine's drift over the run (other work on it, its clock)
+    weighs on every size alike and the ratio of two rates compares like with like. Each size's
+    rate is its items over the time spent routing them; each item is routed once, into its own
+    history, as when the sizes run one after the other."""
+    joined = {id(size): 0 for size in sizes}
+    for part in range(rounds):
+        for size in sizes if part % 2 == 0 else sizes[::-1]:
+            count = len(size.texts)
+            chunk = size.texts[part * count // rounds : (part + 1) * count // rounds]
+            before = commands.count
+            started = time.perf_counter()
+            _, joins = await route_many(size.deps, f"new{part}-", chunk)
+            size.seconds += time.perf_counter() - started
+            size.commands += commands.count - before
+            joined[id(size)] += joins
+    for size in sizes:
+        size.row |= {
+            "route_items_per_s": round(len(size.texts) / size.seconds, 1) if size.seconds else None,
+            "route_commands_per_item": round(size.commands / max(len(size.texts), 1), 2),
+            "route_joined": joined[id(size)],
+        }
+
+
+async def curve(
+    url: str, sizes: list[int], lookups: int, routed: int, seed_value: int
+) -> list[dict[str, Any]]:
     commands = Commands()
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         url, event_listeners=[commands], tz_aware=True
     )
-    db = client[f"bench_routing_{stored}"]
     try:
-        limits = repeat_index.Limits()
-        started = time.perf_counter()
-        history = await seed(db, stored, rng, limits)
-        seeded_s = time.perf_counter() - started
-        repo = DecisionRepository(db, limits)
-        await repo.ensure_indexes()
-        deps = deps_over(repo)
-        commune, dialogue, rules = demo_commune(), demo_dialogue(), RuleSet.load_default()
-        timings, matched, before = [], 0, commands.count
-        for n, (text, hamlet, _) in enumerate(mixed_texts(lookups, rng, history)):
-            _, payload = received(f"look{n:06d}", text, hamlet)
-            start = time.perf_counter()
-            decision = decide(payload, commune, dialogue, rules, review_threshold=0.5)
-            linked = (await link(repo, decision, COMMUNE, dialogue.year)).decision
-            timings.append(time.perf_counter() - start)
-            matched += linked.duplicate_of is not None
-        lookup_commands = (commands.count - before) / max(lookups, 1)
-        before = commands.count
-        rate, _ = await route_many(deps, "new", mixed_texts(routed, rng, history))
-        return {
-            "stored": stored,
-            "seed_s": round(seeded_s, 1),
-            "lookups": lookups,
-            "lookup_median_ms": _ms(statistics.median(timings)),
-            "lookup_p99_ms": _ms(statistics.quantiles(timings, n=100)[98]) if len(timings) > 1 else None,
-            "lookup_commands": round(lookup_commands, 2),
-            "matched": matched,
-            "routed": routed,
-            "route_items_per_s": rate,
-            "route_commands_per_item": round((commands.count - before) / max(routed, 1), 2),
-        }
+        prepared = [await prepare(client, commands, stored, lookups, routed, seed_value) for stored in sizes]
+        await route_alternately(prepared, commands, ROUNDS)
+        return [size.row for size in prepared]
     finally:
-        await client.drop_database(db.name)
+        for stored in sizes:
+            await client.drop_database(f"bench_routing_{stored}")
         await client.close()
 
 
@@ -316,11 +370,11 @@ def run(sizes: list[int], lookups: int, routed: int, flood_count: int, seed_valu
     with tempfile.TemporaryDirectory(prefix="bench-routing-") as workdir:
         store = start_wire_store(Path(workdir))
         try:
-            curve = [asyncio.run(one_size(store.url, size, lookups, routed, seed_value)) for size in sizes]
+            rows = asyncio.run(curve(store.url, sizes, lookups, routed, seed_value))
             flooded = asyncio.run(flood(store.url, flood_count, seed_value)) if flood_count else None
         finally:
             store.stop()
-    by_size = {row["stored"]: row for row in curve}
+    by_size = {row["stored"]: row for row in rows}
     base, largest = by_size.get(0), by_size.get(max(sizes)) if sizes else None
     rate_ratio = (
         round(largest["route_items_per_s"] / base["route_items_per_s"], 3)
@@ -328,7 +382,7 @@ def run(sizes: list[int], lookups: int, routed: int, flood_count: int, seed_valu
         else None
     )
     return {
-        "curve": curve,
+        "curve": rows,
         "flood": flooded,
         "targets": {
             "largest_vs_empty_ratio": rate_ratio,
