@@ -1,6 +1,10 @@
 """Intake's commands for an operator on a fresh deployment (they write intake's own collections
-through the store, no service needs to run): the first staff users and a commune's API keys.
+through the store, no service needs to run): the communes of the deployment, the first staff
+users and a commune's API keys. A user of a commune and an API key need the commune registered.
 
+    doithoai communes put --file commune.json       (deploy/commune.example.json to start from)
+    doithoai communes list
+    doithoai communes show --commune tan-phuoc > commune.json
     doithoai users create --username xa.admin --role commune_admin --commune tan-phuoc
     doithoai apikeys create --commune tan-phuoc --name "Hệ thống của tỉnh" --scope submit --scope read
     doithoai apikeys list --commune tan-phuoc
@@ -21,6 +25,16 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.intake.commune_admin import (
+    CommuneRefused,
+    UnknownCommune,
+    list_communes,
+    normalised,
+    parse_commune,
+    put_commune,
+    require_commune,
+    show_commune,
+)
 from shared.auth.principal import Role, Scope
 from shared.contracts import Organisation
 
@@ -62,19 +76,23 @@ def users_create(args: argparse.Namespace) -> int:
         "organisation": args.organisation,
         "display_name": args.display_name or "",
     }
-    try:
-        doc = _with_store(
-            lambda db: add_user(
-                db,
-                args.username,
-                password,
-                args.role,
-                args.commune,
-                must_change_password=generated or args.must_change_password,
-                **scope,
-            )
+
+    async def work(db: AsyncDatabase) -> dict:
+        if args.commune is not None:  # an operator has none
+            await require_commune(db, args.commune)
+        return await add_user(
+            db,
+            args.username,
+            password,
+            args.role,
+            args.commune,
+            must_change_password=generated or args.must_change_password,
+            **scope,
         )
-    except ValueError as exc:
+
+    try:
+        doc = _with_store(work)
+    except ValueError as exc:  # UnknownCommune included
         print(f"refused: {exc}", file=sys.stderr)
         return 2
     except DuplicateKeyError:
@@ -103,6 +121,7 @@ def apikeys(args: argparse.Namespace) -> int:
     from services.intake.api_keys import ApiKeyStore, key_view
 
     async def work(db: AsyncDatabase) -> Any:
+        await require_commune(db, args.commune)
         store = ApiKeyStore(db)
         await store.ensure_indexes()
         if args.action == "create":
@@ -116,11 +135,68 @@ def apikeys(args: argparse.Namespace) -> int:
             return [key_view(d) for d in await store.list(args.commune)]
         return {"id": args.id, "revoked": await store.revoke(args.commune, args.id or "", "cli")}
 
-    print(json.dumps(_with_store(work), ensure_ascii=False, default=str, indent=1))
+    try:
+        out = _with_store(work)
+    except UnknownCommune as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(out, ensure_ascii=False, default=str, indent=1))
+    return 0
+
+
+def _read_definition(source: str) -> Any:
+    """The JSON of --file (`-`: standard input), with its text in NFC."""
+    name = "standard input" if source == "-" else source
+    try:
+        if source == "-":
+            text = sys.stdin.read()
+        else:
+            with open(source, encoding="utf-8") as file:
+                text = file.read()
+        return normalised(json.loads(text))
+    except OSError as exc:
+        raise CommuneRefused([f"{name}: cannot read / không đọc được tệp ({exc.strerror})"]) from None
+    except UnicodeDecodeError:
+        raise CommuneRefused([f"{name}: not UTF-8 text / tệp không phải văn bản UTF-8"]) from None
+    except json.JSONDecodeError as exc:
+        raise CommuneRefused(
+            [f"{name}: not JSON, line {exc.lineno} column {exc.colno}: {exc.msg} / tệp không phải JSON"]
+        ) from None
+
+
+def communes(args: argparse.Namespace) -> int:
+    needed = {"put": ("--file", args.file), "show": ("--commune", args.commune)}.get(args.action)
+    if needed and not needed[1]:
+        print(f"refused: communes {args.action} needs {needed[0]} / thiếu {needed[0]}", file=sys.stderr)
+        return 2
+    try:
+        if args.action == "put":
+            data = _read_definition(args.file)
+            commune = parse_commune(data)  # before the store is opened: refused means untouched
+            given = data.get("current_dialogue_id") is not None
+            out: Any = _with_store(lambda db: put_commune(db, commune, dialogue_given=given)).summary()
+        elif args.action == "list":
+            out = _with_store(list_communes)
+        else:
+            out = _with_store(lambda db: show_commune(db, args.commune))
+    except (CommuneRefused, UnknownCommune) as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
+    registry = commands.add_parser(
+        "communes", help="the deployment's communes: put (create or replace) from JSON, list, show"
+    )
+    registry.add_argument("action", choices=("put", "list", "show"))
+    registry.add_argument(
+        "--file", default=None, help="put: the commune's JSON definition (- for standard input)"
+    )
+    registry.add_argument("--commune", default=None, help="show: the commune id")
+    registry.set_defaults(func=communes)
+
     users = commands.add_parser("users", help="staff users: create the first admin of a commune (and others)")
     users.add_argument("action", choices=("create",))
     users.add_argument("--username", required=True)

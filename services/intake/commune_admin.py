@@ -194,7 +194,7 @@ async def put_commune(db: AsyncDatabase, commune: Commune, *, dialogue_given: bo
 
 
 async def list_communes(db: AsyncDatabase) -> list[dict[str, Any]]:
-    cursor = db[COMMUNES].find({}, {"name": 1, "kind": 1, "province": 1, "hamlets.id": 1, "offices.id": 1})
+    cursor = db[COMMUNES].find({}, {"name": 1, "kind": 1, "province": 1, "hamlets": 1, "offices": 1})
     return [
         {
             "id": doc["_id"],
