@@ -240,12 +240,13 @@ def expand_informal(folded: str) -> str:
     return _PHRASES.sub(lambda m: PHRASE_CANONICAL[m.group(0)], text)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def normalize_for_matching(s: str) -> str:
     """The matching key of ``s``: expand_informal(fold(unify_tone_marks(nfc(s)))).
 
     Use it on both sides (rule terms and submissions) and compare whole words. Never display
     it: keep and show the original text. A pure function with a bounded memo: routing folds
-    one submission's text for its topic, its fingerprint and the places it names.
+    one submission's text for its topic, its fingerprint and the places it names, with up to
+    its prefetch (50) of items in between; 256 texts of at most 5,000 characters hold a few MB.
     """
     return expand_informal(fold(unify_tone_marks(nfc(s))))
