@@ -30,12 +30,16 @@ Then, the four services running:
 
 3. (issue 17, acceptance 3) the end-to-end curve: for each size in
    ``DOITHOAI_BENCH_CURVE_SIZES`` (default "0,10000,100000"), on a fresh database and queue
-   prefix, that many items seeded as above, the four services started, 40 warm-up items, then
-   bench_pipeline's closed loop (its load generator, posting the same mix: new petitions and a
-   fifth near-duplicates of stored ones) with 16 concurrent POSTs for 15 s; an item is done
-   when its routed event is seen. Per size: end-to-end items/s (items accepted / seconds from
-   the first POST until the last is routed) and POST -> routed p50/p99. Steps 1-2 run in the
-   10,000 step (or a step of their own when 10,000 is not among the sizes).
+   prefix, that many items seeded as above and the four services started; every size's system
+   is kept running, each gets 40 warm-up items, then the sizes take turns at bench_pipeline's
+   closed loop (its load generator, posting the same mix: new petitions and a fifth
+   near-duplicates of stored ones), 16 concurrent POSTs for 15 s a turn, two turns each in the
+   order 0, 10,000, 100,000, 100,000, 10,000, 0, so that the machine's drift during the run
+   weighs on every size alike; an item is done when its routed event is seen, and a turn ends
+   when its last item is. Per size: end-to-end items/s (items accepted / seconds from each
+   turn's first POST until its last item was routed, over both turns) and POST -> routed
+   p50/p99. Steps 1-2 run in the 10,000 system (or one of their own, first, when 10,000 is not
+   among the sizes).
 
 Targets: a read by id p99 < 100 ms; every new petition routed in < 1 s; end-to-end items/s at
 the largest size >= 0.8x at the smallest (0). Exits 1 when one is missed.
@@ -55,6 +59,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -118,6 +124,7 @@ CURVE_SIZES = [
 ]
 CURVE_CONCURRENCY = 16
 CURVE_S = 15.0
+CURVE_ROUNDS = 2  # turns per size: the sizes in order, then in reverse
 CURVE_WARMUP = 40
 CURVE_DRAIN_S = 120.0
 
@@ -363,36 +370,46 @@ async def until_routed(tracker: Tracker, ids: list[str], timeout: float) -> floa
     return None
 
 
-async def closed_loop(
-    services: dict[str, Proc], tracker: Tracker, stored: list[tuple[str, str, int]]
-) -> dict[str, Any]:
-    """16 concurrent POSTs for 15 s, each client posting again once answered (bench_pipeline's
-    closed loop); an item is done when its routed event is seen. End-to-end items/s = items
-    accepted / seconds from the first POST until the last of them is routed."""
-    port = services["intake"].port
-    assert port is not None  # start_service picks one
-    pool = HttpPool(port)
-    load = MixedLoad(pool, tracker, SEED + 3, stored)
-    try:
-        warm = await load.fixed_count(CURVE_WARMUP, 8)
-        if await until_routed(tracker, warm, CURVE_DRAIN_S) is None:
-            raise RuntimeError("warm-up items were not all routed")
-        tracker.failed_posts = tracker.shed_posts = 0
-        t0 = time.perf_counter()
-        ids = await load.closed_loop(CURVE_S, CURVE_CONCURRENCY)
-        posted_s = time.perf_counter() - t0
-        done_at = await until_routed(tracker, ids, CURVE_DRAIN_S)
-    finally:
-        pool.close()
+async def warm_up(system: System) -> None:
+    """40 items posted and routed before anything is timed (caches, connections, the JIT-less
+    first calls of every path)."""
+    warm = await system.load.fixed_count(CURVE_WARMUP, 8)
+    if await until_routed(system.tracker, warm, CURVE_DRAIN_S) is None:
+        raise RuntimeError("warm-up items were not all routed")
+    system.tracker.failed_posts = system.tracker.shed_posts = 0
+
+
+async def closed_loop_turn(system: System) -> dict[str, Any]:
+    """One turn of bench_pipeline's closed loop: 16 concurrent POSTs for 15 s, each client
+    posting again once answered; an item is done when its routed event is seen. The turn ends
+    when the last item posted in it is routed, so the next turn (of this system or another)
+    starts with nothing queued."""
+    t0 = time.perf_counter()
+    ids = await system.load.closed_loop(CURVE_S, CURVE_CONCURRENCY)
+    posted_s = time.perf_counter() - t0
+    done_at = await until_routed(system.tracker, ids, CURVE_DRAIN_S)
+    return {"ids": ids, "post_s": posted_s, "total_s": None if done_at is None else done_at - t0}
+
+
+def curve_figures(system: System, turns: list[dict[str, Any]]) -> dict[str, Any]:
+    """A size's end-to-end figures over its turns: items/s = items accepted / the seconds from
+    each turn's first POST until its last item was routed, summed over the turns."""
+    ids = [i for turn in turns for i in turn["ids"]]
+    post_s = sum(turn["post_s"] for turn in turns)
+    drained = all(turn["total_s"] is not None for turn in turns)
+    total_s = sum(turn["total_s"] for turn in turns) if drained else None
     return {
         "items": len(ids),
-        "post_s": round(posted_s, 2),
-        "accepted_per_s": round(len(ids) / posted_s, 1),
-        "total_s": round(done_at - t0, 2) if done_at else None,
-        "items_per_s": round(len(ids) / (done_at - t0), 1) if done_at and ids else None,
-        "post_to_routed": latency_ms(tracker, ids, tracker.routed),
-        "failed_posts": tracker.failed_posts,
-        "shed_503": tracker.shed_posts,
+        "post_s": round(post_s, 2),
+        "accepted_per_s": round(len(ids) / post_s, 1),
+        "total_s": round(total_s, 2) if total_s else None,
+        "items_per_s": round(len(ids) / total_s, 1) if total_s and ids else None,
+        "items_per_s_by_turn": [
+            round(len(t["ids"]) / t["total_s"], 1) if t["total_s"] and t["ids"] else None for t in turns
+        ],
+        "post_to_routed": latency_ms(system.tracker, ids, system.tracker.routed),
+        "failed_posts": system.tracker.failed_posts,
+        "shed_503": system.tracker.shed_posts,
     }
 
 
@@ -456,11 +473,30 @@ async def read_checks(
     return result
 
 
-async def one_step(
-    workdir: Path, store_url: str, base_env: dict[str, str], stored_n: int, reads: bool, curve: bool
-) -> dict[str, Any]:
-    """One fresh database and queue prefix: `stored_n` items seeded, the four services started,
-    then the read checks and/or the closed loop; services, queues and database removed after."""
+@dataclass
+class System:
+    """One fresh database and queue prefix, `stored_n` items seeded, the four services running
+    and a queue of the benchmark's own watching their routed and sent events."""
+
+    stored_n: int
+    db: Any
+    keys: str
+    services: dict[str, Proc]
+    watch: Watch
+    tracker: Tracker
+    history: list[tuple[str, str, int]]  # the seeded texts (near-duplicates are drawn from them)
+    stored: list[tuple[str, str]]  # (submission id, tracking code) of each seeded item
+    out: dict[str, Any]  # the step's figures
+    pool: HttpPool
+    load: MixedLoad
+
+
+@contextlib.asynccontextmanager
+async def running_system(
+    workdir: Path, store_url: str, base_env: dict[str, str], stored_n: int
+) -> AsyncIterator[System]:
+    """`stored_n` items seeded in a database of their own, the four services started under a
+    queue prefix of their own; services, queues and database removed on the way out."""
     run_id = uuid.uuid4().hex[:8]
     keys = new_keys_setting()
     env = {
@@ -475,6 +511,7 @@ async def one_step(
     db = client[env["MONGODB_DB"]]
     services: dict[str, Proc] = {}
     connection = None
+    pool = None
     try:
         await seed_demo(db)
         log(f"seeding {stored_n} items of commune {COMMUNE}: routing's decisions and repeat index")
@@ -510,24 +547,14 @@ async def one_step(
             await observer.bind(f"{env['DOITHOAI_AMQP_PREFIX']}.events", routing_key=key)
         await observer.consume(on_event, no_ack=True)
 
-        if reads:
-            headers = {"authorization": f"Bearer {staff_token(keys)}"}
-            async with httpx.AsyncClient(
-                base_url=services["intake"].base, headers=headers, timeout=30
-            ) as http:
-                out.update(await read_checks(db, http, watch, stored, history))
-        if curve:
-            log(
-                f"end-to-end with {stored_n} stored: {CURVE_CONCURRENCY} concurrent POSTs for {CURVE_S:.0f} s"
-            )
-            out["end_to_end"] = await closed_loop(services, tracker, history)
-            e2e = out["end_to_end"]
-            log(
-                f"{stored_n} stored: {e2e['items']} items, {e2e['items_per_s']} items/s end to end, "
-                f"POST -> routed p50 {e2e['post_to_routed']['p50_ms']} ms, "
-                f"p99 {e2e['post_to_routed']['p99_ms']} ms"
-            )
+        port = services["intake"].port
+        assert port is not None  # start_service picks one
+        pool = HttpPool(port)
+        load = MixedLoad(pool, tracker, SEED + 3, history)
+        yield System(stored_n, db, keys, services, watch, tracker, history, stored, out, pool, load)
     finally:
+        if pool is not None:
+            pool.close()
         for proc in services.values():
             proc.stop()
         if connection is not None:
@@ -538,8 +565,46 @@ async def one_step(
         with contextlib.suppress(Exception):
             await client.drop_database(env["MONGODB_DB"])
         await client.close()
-    out["loadavg_after"] = [round(v, 2) for v in os.getloadavg()]
-    return out
+
+
+async def reads_step(system: System) -> dict[str, Any]:
+    """Acceptance 2 on this system: the seeding's figures and the read checks."""
+    figures = {"seed_s": system.out["seed_s"], "stored_counts": system.out["stored_counts"]}
+    headers = {"authorization": f"Bearer {staff_token(system.keys)}"}
+    async with httpx.AsyncClient(
+        base_url=system.services["intake"].base, headers=headers, timeout=30
+    ) as http:
+        return figures | await read_checks(system.db, http, system.watch, system.stored, system.history)
+
+
+async def alternated_curve(systems: list[System]) -> None:
+    """The closed loop on every size, `CURVE_ROUNDS` turns each, the sizes taking turns in an
+    order reversed every round (0, 10,000, 100,000, then 100,000, 10,000, 0): the machine's
+    drift over the run (other work on it, its clock) weighs on every size alike, as in
+    bench_routing's curve. Every system is running throughout, so each turn shares the machine
+    with the others' idle services alike."""
+    for system in systems:
+        await warm_up(system)
+    turns: dict[int, list[dict[str, Any]]] = {id(system): [] for system in systems}
+    for round_ in range(CURVE_ROUNDS):
+        for system in systems if round_ % 2 == 0 else systems[::-1]:
+            log(
+                f"end-to-end with {system.stored_n} stored, turn {round_ + 1} of {CURVE_ROUNDS}: "
+                f"{CURVE_CONCURRENCY} concurrent POSTs for {CURVE_S:.0f} s"
+            )
+            turn = await closed_loop_turn(system)
+            turns[id(system)].append(turn)
+            rate = len(turn["ids"]) / turn["total_s"] if turn["total_s"] else None
+            log(f"{system.stored_n} stored: {len(turn['ids'])} items, {rate and round(rate, 1)} items/s")
+    for system in systems:
+        system.out["end_to_end"] = curve_figures(system, turns[id(system)])
+        e2e = system.out["end_to_end"]
+        log(
+            f"{system.stored_n} stored: {e2e['items']} items, {e2e['items_per_s']} items/s end to end, "
+            f"POST -> routed p50 {e2e['post_to_routed']['p50_ms']} ms, "
+            f"p99 {e2e['post_to_routed']['p99_ms']} ms"
+        )
+        system.out["loadavg_after"] = [round(v, 2) for v in os.getloadavg()]
 
 
 async def run(workdir: Path) -> dict[str, Any]:
@@ -564,19 +629,18 @@ async def run(workdir: Path) -> dict[str, Any]:
     steps: list[dict[str, Any]] = []
     try:
         base_env["SMTP_URL"] = f"smtp://127.0.0.1:{await port_from(workdir / 'mail' / 'port', timeout=60)}"
-        sizes = list(CURVE_SIZES) + ([] if STORED in CURVE_SIZES else [STORED])
-        for size in sizes:
-            step = await one_step(
-                workdir, store.url, base_env, size, reads=size == STORED, curve=size in CURVE_SIZES
-            )
-            if size == STORED:
-                result["seed_s"], result["stored_counts"] = step["seed_s"], step["stored_counts"]
-                for key in ("read_by_id", "read_by_tracking_code_api", "tracking_page"):
-                    result[key] = step.pop(key)
-                for key in ("store_reads", "new_petitions"):
-                    result[key] = step.pop(key)
-            if size in CURVE_SIZES:
-                steps.append(step)
+        if STORED not in CURVE_SIZES:  # the reads in a system of their own, first
+            async with running_system(workdir, store.url, base_env, STORED) as system:
+                result.update(await reads_step(system))
+        async with contextlib.AsyncExitStack() as running:  # every size's system kept running
+            curve: list[System] = []
+            for size in CURVE_SIZES:
+                system = await running.enter_async_context(running_system(workdir, store.url, base_env, size))
+                if size == STORED:
+                    result.update(await reads_step(system))
+                curve.append(system)
+                steps.append(system.out)
+            await alternated_curve(curve)
     finally:
         mail.terminate()
         mail.wait(10)
@@ -591,7 +655,8 @@ async def run(workdir: Path) -> dict[str, Any]:
     )
     result["end_to_end_curve"] = {
         "concurrency": CURVE_CONCURRENCY,
-        "duration_s": CURVE_S,
+        "duration_s": CURVE_S,  # of a turn
+        "turns_per_size": CURVE_ROUNDS,
         "steps": steps,
         "items_per_s": {str(k): v for k, v in rates.items()},
         "ratio_largest_vs_smallest": ratio,
