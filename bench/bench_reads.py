@@ -371,8 +371,8 @@ async def until_routed(tracker: Tracker, ids: list[str], timeout: float) -> floa
 
 
 async def warm_up(system: System) -> None:
-    """40 items posted and routed before anything is timed (caches, connections, the JIT-less
-    first calls of every path)."""
+    """40 items posted and routed before anything is timed (caches, connections, the first
+    call of every path)."""
     warm = await system.load.fixed_count(CURVE_WARMUP, 8)
     if await until_routed(system.tracker, warm, CURVE_DRAIN_S) is None:
         raise RuntimeError("warm-up items were not all routed")
@@ -383,7 +383,7 @@ async def closed_loop_turn(system: System) -> dict[str, Any]:
     """One turn of bench_pipeline's closed loop: 16 concurrent POSTs for 15 s, each client
     posting again once answered; an item is done when its routed event is seen. The turn ends
     when the last item posted in it is routed, so the next turn (of this system or another)
-    starts with nothing queued."""
+    starts with no item waiting for routing."""
     t0 = time.perf_counter()
     ids = await system.load.closed_loop(CURVE_S, CURVE_CONCURRENCY)
     posted_s = time.perf_counter() - t0
