@@ -430,18 +430,18 @@ def clusters_from(
     commune_id: str,
     ranked: Sequence[str],
     found: Mapping[str, Doc],
-    hamlet: str | None = None,
-    key_docs: Mapping[str, Doc] | None = None,
-    limits: Limits | None = None,
+    hamlet: str | None,
+    key_docs: Mapping[str, Doc],
+    limits: Limits,
 ) -> list[Cluster]:
     """The ranked clusters found by the reads of `reads_for`, in rank order, with the
-    representatives an item of `hamlet` may be compared with (members not read) and, given the
+    representatives an item of `hamlet` may be compared with (members not read) and, from the
     look-up's `key_docs`, what the index holds of them already (`Cluster.held`)."""
-    kept = (limits or Limits()).clusters_per_key
+    kept = limits.clusters_per_key
     key_lists = {
-        str(doc["_id"]).rsplit("|", 1)[-1]: (doc.get("c") or [])[-kept:] for doc in (key_docs or {}).values()
+        str(doc["_id"]).rsplit("|", 1)[-1]: (doc.get("c") or [])[-kept:] for doc in key_docs.values()
     }
-    full = (limits or Limits()).representatives
+    full = limits.representatives
     docs = (found.get(cluster_doc_id(commune_id, cluster)) for cluster in ranked)
     return [
         dataclasses.replace(
@@ -472,12 +472,12 @@ def look_up(
     )
 
 
-def with_members(cluster: Cluster, listed: Mapping[str, Any] | None, limits: Limits | None = None) -> Cluster:
+def with_members(cluster: Cluster, listed: Mapping[str, Any] | None, limits: Limits) -> Cluster:
     """`cluster` with the members its members document lists (None or `{}`: none kept)."""
     members = tuple(
         _candidate(e, cluster.cluster_id, {}) for e in ((listed or {}).get("members") or {}).values()
     )
-    full = int((listed or {}).get("m") or 0) >= (limits or Limits()).earlier
+    full = int((listed or {}).get("m") or 0) >= limits.earlier
     return dataclasses.replace(
         cluster, count=max(cluster.count, len(members)), members=members, members_full=full
     )
