@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.directory import COMMUNES, DIALOGUES, Commune, commune_document, dialogue_key
+from shared.directory import COMMUNES, Commune, DirectoryReader, commune_document
 from shared.text import nfc
 
 _TOPIC_KEY = re.compile(r"^(0|[1-9][0-9]{0,2})$")
@@ -179,8 +179,7 @@ async def put_commune(db: AsyncDatabase, commune: Commune, *, dialogue_given: bo
     with it, the dialogue must be one of this commune's."""
     stored = await db[COMMUNES].find_one({"_id": commune.id}, {"current_dialogue_id": 1})
     if dialogue_given and commune.current_dialogue_id is not None:
-        key = dialogue_key(commune.id, commune.current_dialogue_id)
-        if await db[DIALOGUES].find_one({"_id": key, "commune_id": commune.id}, {"_id": 1}) is None:
+        if await DirectoryReader(db).dialogue(commune.id, commune.current_dialogue_id) is None:
             raise CommuneRefused(
                 [
                     f"current_dialogue_id: no dialogue {commune.current_dialogue_id!r} in this commune"
@@ -210,10 +209,10 @@ async def list_communes(db: AsyncDatabase) -> list[dict[str, Any]]:
 
 async def show_commune(db: AsyncDatabase, commune_id: str) -> dict[str, Any]:
     """The stored definition in the shape `put` reads (so it can be edited and put back)."""
-    doc = await db[COMMUNES].find_one({"_id": commune_id})
-    if doc is None:
+    commune = await DirectoryReader(db).commune(commune_id)
+    if commune is None:
         raise UnknownCommune(commune_id)
-    return Commune.model_validate({**doc, "id": doc["_id"]}).model_dump(mode="json")
+    return commune.model_dump(mode="json")
 
 
 async def require_commune(db: AsyncDatabase, commune_id: str) -> None:
