@@ -55,3 +55,27 @@ def test_commune_issue_recommended_at_the_meeting_moves_to_section_two() -> None
     assert escalated.authority == HIGHER_BODY
     numbers = [c.number for c in notice.conclusions] + [e.number for e in notice.escalations]
     assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_issues_closed_at_the_meeting_are_counted_in_the_opening() -> None:
+    """The opening names every issue the items raised, those answered or explained at the
+    meeting (listed after sections I and II) included."""
+    items, plain = _notice()
+    answered, explained = plain.conclusions[0].key, plain.conclusions[1].key
+    conclusions = {
+        answered: {"kind": "answered", "text": "Đã trả lời tại hội nghị."},
+        explained: {"kind": "no_action", "text": "Đã giải thích, không cần giải quyết."},
+    }
+    commune, dialogue, _, _ = demo_dataset()
+    data = build_data(
+        "thong-bao-ket-luan",
+        commune,
+        dialogue,
+        items,
+        number=5,
+        issued_on=ISSUED_ON,
+        meeting={"conclusions": conclusions},
+    )
+    issues = len(_keys_in_order(items))
+    assert len(data.notice.conclusions) + len(data.notice.escalations) == issues - 2
+    assert f"về {issues} vấn đề" in " ".join(data.intro)

@@ -49,7 +49,7 @@ def build(ctx: BuildContext) -> Body:
     intro = (
         meeting_sentence(commune, dialogue)
         + " Tại hội nghị và qua tổng hợp trước hội nghị, nhân dân đã nêu "
-        + f"{len(items)} ý kiến, kiến nghị, phản ánh về {len(issues)} vấn đề"
+        + f"{len(items)} ý kiến, kiến nghị, phản ánh về {len(issues) + len(closed)} vấn đề"
         + (f" ({pending} ý kiến đang phân loại)" if pending else "")
         + ". Sau khi nghe ý kiến của nhân dân và phần trả lời của các cơ quan, đơn vị, "
         "Ban Thường vụ Đảng ủy kết luận như sau:",
