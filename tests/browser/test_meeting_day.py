@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.auth import staff_headers
 from tests.browser.conftest import DESKTOP, PHONE, fits_the_screen, shot
@@ -140,8 +141,14 @@ def test_the_minute_taker_records_the_meeting_day(server, browser):
     card.locator("[data-save-status][data-state=saved]").wait_for()
     assert "Đã tự động lưu" in card.locator("[data-save-status]").inner_text()
 
-    # -- the Secretary's conclusions: assigned with office and deadline; answered ----------------
+    # -- a conclusion refused (no text): the page opens at its issue, with the reason ------------
     road = page.locator(f"li[data-issue='{keys[ROAD]}']")
+    road.locator("input[name=kind][value=answered]").check()
+    road.locator("button[type=submit]").click()
+    road.locator(".error-summary").wait_for()
+    expect(road.locator(".error-summary")).to_be_in_viewport()
+
+    # -- the Secretary's conclusions: assigned with office and deadline; answered ----------------
     road.locator("input[name=kind][value=assigned]").check()
     road.locator("select[name=office_id]").select_option("phong-kinh-te")
     road.locator("input[name=deadline_days]").fill("")
