@@ -26,6 +26,15 @@ def test_a_reviewed_summary_is_shown_masked() -> None:
     assert "0909123456" not in row["issue"] and "Tám" not in row["issue"]
 
 
+def test_before_the_notice_an_issue_raised_again_is_one_row() -> None:
+    """Repeats stand out by their count, not by as many identical rows."""
+    again = [{**ITEM, "_id": f"s{n}", "cluster_id": "s1", "duplicate_of": "s1"} for n in (2, 3)]
+    other = {**ITEM, "_id": "s9", "hamlet": "ấp Mới"}
+    items = [{**ITEM, "cluster_id": "s1"}, *again, other]
+    rows = open_rows([], items, raised={"s1": 3, "s9": 1})
+    assert [(r["stt"], r["hamlet"], r["times_raised"]) for r in rows] == [(1, "ấp Chợ", 3), (2, "ấp Mới", 1)]
+
+
 def test_a_task_shows_its_issue_summary() -> None:
     task = {"_id": "d:s1", "cluster_id": "s1", "topic": 3, "text": TYPED, "status": "assigned"}
     (row,) = open_rows([task], [ITEM], {"s1": "Lấn chiếm hẻm đường Lê Lợi"})

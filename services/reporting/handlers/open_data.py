@@ -44,16 +44,22 @@ def open_rows(
     withheld: frozenset[str] = frozenset(),
     raised: Mapping[str, int] | None = None,
 ) -> list[Doc]:
-    """Tasks once the conclusion notice is issued; before that, the routed items. Each shows its
+    """Tasks once the conclusion notice is issued; before that, one row per issue (its first
+    routed item: an issue raised 57 times is one row counting 57, not 57 rows). Each shows its
     issue's reviewed summary (tasks carry their issue's key as `cluster_id`); the issues whose key
     is `withheld` are left out and the rest numbered without gaps. An item row shows its issue's
     count of times raised from `raised` (`followup.raised_by_issue`), a task row its own."""
-    source = tasks or [i for i in items if i.get("topic") is not None]
     authority, status = AuthorityLevel.labels_vi(), FollowUpStatus.labels_vi()
     reviewed = summaries or {}
 
     def key_of(row: Doc) -> str:
         return str(row.get("cluster_id") or row["_id"]) if tasks else issue_key(row)
+
+    firsts: dict[str, Doc] = {}
+    for item in items if not tasks else ():
+        if item.get("topic") is not None:
+            firsts.setdefault(key_of(item), item)
+    source = tasks or list(firsts.values())
 
     shown = [r for r in source if key_of(r) not in withheld]
     rows = []
