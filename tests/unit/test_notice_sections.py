@@ -15,11 +15,16 @@ HIGHER_BODY = "UBND huyện Cần Giuộc"
 RECOMMENDATION = "Kiến nghị cấp trên hỗ trợ kinh phí."
 
 
-def _notice(meeting: dict | None = None):
+def _built(meeting: dict | None = None):
     commune, dialogue, items, _ = demo_dataset()
     data = build_data(
         "thong-bao-ket-luan", commune, dialogue, items, number=5, issued_on=ISSUED_ON, meeting=meeting
     )
+    return items, data
+
+
+def _notice(meeting: dict | None = None):
+    items, data = _built(meeting)
     return items, data.notice
 
 
@@ -66,16 +71,7 @@ def test_issues_closed_at_the_meeting_are_counted_in_the_opening() -> None:
         answered: {"kind": "answered", "text": "Đã trả lời tại hội nghị."},
         explained: {"kind": "no_action", "text": "Đã giải thích, không cần giải quyết."},
     }
-    commune, dialogue, _, _ = demo_dataset()
-    data = build_data(
-        "thong-bao-ket-luan",
-        commune,
-        dialogue,
-        items,
-        number=5,
-        issued_on=ISSUED_ON,
-        meeting={"conclusions": conclusions},
-    )
+    _, data = _built({"conclusions": conclusions})
     issues = len(_keys_in_order(items))
     assert len(data.notice.conclusions) + len(data.notice.escalations) == issues - 2
     assert f"về {issues} vấn đề" in " ".join(data.intro)
