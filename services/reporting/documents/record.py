@@ -5,6 +5,8 @@ the programme, each intervention with its answers, the conclusions)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time
@@ -21,6 +23,35 @@ from shared.personal_data import mask_personal_data
 from shared.templates import vn_date
 
 DOTS = "…………………………"
+
+_ASSIGNING = re.compile(r"giao\s+(cho\s+)?", re.IGNORECASE)
+# Offices and bodies a conclusion assigns to, as they start when typed in lower case, compared
+# without diacritics ("giao ubnd xa"); a capitalised word after "Giao" is taken as a name anyway.
+_ADDRESSEES = (
+    "ubnd", "uy ban", "mttq", "van phong", "phong ", "cong an", "cong chuc", "truong ap", "chi bo",
+    "chi uy", "dang uy", "ban chi huy", "hoi ", "doan ",
+)  # fmt: skip
+
+
+def _folded(text: str) -> str:
+    """Lower case without diacritics: ``Ủy ban`` -> ``uy ban``."""
+    marks = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(c for c in marks if not unicodedata.combining(c))
+
+
+def assigned_task(text: str) -> str:
+    """The conclusion as it reads after the documents' own "Giao <office> chủ trì…:", without a
+    leading "Giao" (or "Giao cho") of its own, so the verb is not said twice. "Giao" is the
+    assigning verb when "cho" or a name follows it (a capitalised word, or an office typed in lower
+    case); "Giao thông…", "Giao đất…", "giao ban…" are kept as typed. NFC, trimmed."""
+    text = unicodedata.normalize("NFC", text).strip()
+    match = _ASSIGNING.match(text)
+    if match is None:
+        return text
+    rest = text[match.end() :]
+    if match.group(1) or rest[:1].isupper() or _folded(rest).startswith(_ADDRESSEES):
+        return rest
+    return text
 
 
 def reviewed(issues: Sequence[Issue], meeting: Mapping[str, Any] | None) -> list[Issue]:
@@ -144,7 +175,7 @@ def conclusion_sentence(issue: Issue) -> str:
         )
         return (
             head
-            + f"giao {issue.office} chủ trì{coordinating}: {issue.conclusion.rstrip('.')}; "
+            + f"giao {issue.office} chủ trì{coordinating}: {assigned_task(issue.conclusion).rstrip('.')}; "
             + f"thời hạn {deadline}."
         )
     if kind is ConclusionKind.RECOMMENDED:

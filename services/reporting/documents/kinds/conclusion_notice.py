@@ -24,7 +24,7 @@ from services.reporting.documents.kinds.base import (
     standing_committee,
 )
 from services.reporting.documents.model import Issue, NoticePart
-from services.reporting.documents.record import concluded, conclusion_of, reviewed
+from services.reporting.documents.record import assigned_task, concluded, conclusion_of, reviewed
 from services.reporting.notice import CONCLUSION_DUE_WORKING_DAYS
 from shared.contracts import ConclusionKind, DocumentKind
 from shared.directory import Commune
@@ -41,7 +41,10 @@ def build(ctx: BuildContext) -> Body:
     above: list[Issue] = []
     for issue in issues:  # one pass: each issue in exactly one section, in order
         local = within_commune(issue) and issue.conclusion_kind != ConclusionKind.RECOMMENDED
-        (within if local else above).append(issue)
+        if local:  # section I prints each conclusion after its own "Giao <office> chủ trì…:"
+            within.append(replace(issue, conclusion=assigned_task(issue.conclusion)))
+        else:
+            above.append(issue)
     groups, next_number = topic_groups(dialogue, within)
     escalations = tuple(replace(i, number=n) for n, i in enumerate(above, start=next_number))
     answered = tuple(replace(i, number=n) for n, i in enumerate(closed, start=next_number + len(escalations)))
