@@ -19,6 +19,7 @@ from shared.text import normalize_for_matching
 
 _WORD = re.compile(r"\S+")
 _EDGE_PUNCT = "\"'“”‘’()[]{}.,;:!?…-–—«»"
+_CLOSERS = "\"'”’»)]}"
 REPEAT_PREFIX = "Đã nêu trước đây"
 STAFF_PREFIX = "Cán bộ đã"
 
@@ -56,23 +57,76 @@ def original_spelling(text: str, term: str) -> str:
     if not wanted or not words:
         return term
     first_wanted, rest = wanted[0], wanted[1:]
+    crossing: tuple[int, int] | None = None
     for start in range(len(tokens) - len(wanted) + 1):
         if not _fits(tokens[start], first_wanted):  # most windows end at their first token
             continue
         if all(_fits(got, want) for got, want in zip(tokens[start + 1 : start + len(wanted)], rest)):
             first, last = folded[start][1], folded[start + len(wanted) - 1][1]
-            return _trim(text[words[first][0] : words[last][1]])
+            if not _cuts(words, first, last):
+                return _trim(text[words[first][0] : words[last][1]])
+            crossing = crossing or (first, last)
+    if crossing:  # found only across a sentence end or a parenthesis' edge
+        return _one_piece(text, words, *crossing)
     # Rewrites across words ("lộ bê tông" -> "duong be tong"): try short runs of whole words.
     for first in range(len(words)):
         for last in range(first, min(first + len(wanted) + 2, len(words))):
             span = text[words[first][0] : words[last][1]]
             if normalize_for_matching(span) == term:
-                return _trim(span)
+                return _one_piece(text, words, first, last)
     return term
 
 
 def _trim(span: str) -> str:
-    return span.strip(_EDGE_PUNCT) or span
+    """The span without punctuation at its edges, but with a bracket whose partner it holds
+    (“Mương (ấp Chợ)”)."""
+    trimmed = span.strip(_EDGE_PUNCT)
+    if not trimmed:
+        return span
+    start = span.index(trimmed)
+    before, after = span[:start], span[start + len(trimmed) :]
+    if trimmed.count("(") > trimmed.count(")") and ")" in after:
+        trimmed += ")"
+    if trimmed.count(")") > trimmed.count("(") and "(" in before:
+        trimmed = "(" + trimmed
+    return trimmed
+
+
+def _ends_sentence(word: str) -> bool:
+    """``nhiều.``, ``vậy?”``; not an abbreviation's dot (``TP.``, ``ĐT.``)."""
+    bare = word.rstrip(_CLOSERS)
+    if bare.endswith(("!", "?", "…")):
+        return True
+    head = bare[:-1].rsplit(".", 1)[-1]
+    return bare.endswith(".") and not (head.isupper() and len(head) <= 3)
+
+
+def _cuts(words: _Words, first: int, last: int) -> list[int]:
+    """Where the quote of words `first`..`last` may not run on: after each word that ends a
+    sentence, before a "(" and after a ")" whose partner lies outside the quote. A cut `i` falls
+    between words `i - 1` and `i`."""
+    cuts = {i + 1 for i in range(first, last) if _ends_sentence(words[i][2])}
+    opened: list[int] = []
+    for i in range(first, last + 1):
+        for char in words[i][2]:
+            if char == "(":
+                opened.append(i)
+            elif char == ")":
+                if opened:
+                    opened.pop()
+                elif i < last:
+                    cuts.add(i + 1)
+    cuts.update(i for i in opened if i > first)
+    return sorted(cuts)
+
+
+def _one_piece(text: str, words: _Words, first: int, last: int) -> str:
+    """The quote of words `first`..`last` cut at its sentence ends and parentheses' edges: the
+    piece with the most of the matched words (the first of equal ones), so the quote still shows
+    what matched and never reads like “nhiều. (lần”."""
+    bounds = [first, *_cuts(words, first, last), last + 1]
+    start, stop = max(zip(bounds, bounds[1:]), key=lambda piece: piece[1] - piece[0])
+    return _trim(text[words[start][0] : words[stop - 1][1]])
 
 
 def quoted(text: str, terms: Iterable[str]) -> str:

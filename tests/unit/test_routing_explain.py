@@ -57,6 +57,27 @@ def test_original_spelling_across_a_rewrite_and_when_absent():
     assert explain.original_spelling("không có", "cong") == "cong"  # not found: the term itself
 
 
+def test_a_quote_stays_in_one_sentence_and_out_of_a_parenthesis_it_does_not_close():
+    spelled = explain.original_spelling
+    assert spelled("Đường hư hỏng rất nhiều. (lần trước đã báo)", "nhieu lan") == "nhiều"
+    assert spelled("Đã báo nhiều. Lần này mong xã giải quyết", "nhieu lan") == "nhiều"
+    assert spelled("Đã báo nhiều. Lần này thì đã báo nhiều lần rồi", "nhieu lan") == "nhiều lần"
+    assert spelled("Sao vậy? Ngập hoài", "vay ngap") == "vậy"
+    assert spelled("Cống thoát nước (mương ấp Chợ) bị nghẹt", "nuoc muong") == "nước"
+    assert spelled("mương ấp Chợ) bị nghẹt", "cho bi nghet") == "bị nghẹt"
+    assert spelled("Mương (ấp Chợ) bị nghẹt", "muong ap cho") == "Mương (ấp Chợ)"  # kept whole
+    assert spelled("Đường ĐT. 741 hư hỏng", "dt #") == "ĐT. 741"  # an abbreviation's dot ends nothing
+
+
+def test_the_explanation_quotes_no_sentence_break():
+    why = " ".join(
+        decided(
+            "Đường vào chợ hư hỏng, đi lại khó khăn nhiều. (lần trước đã báo) Đề nghị sửa."
+        ).explanation_vi
+    )
+    assert "Người gửi cho biết đã kiến nghị trước đây (“nhiều”, “đã báo”)." in why, why
+
+
 def test_repeats_are_counted_and_replaced_not_added_twice():
     decision = decided(DRAIN)
     once = with_recurrence(decision, Recurrence("c1", "s0", 3, (2015, 2016), ()))
