@@ -43,6 +43,14 @@ def headline(doc: dict[str, Any]) -> tuple[str, str]:
     return status, SubmissionStatus.label_of(status)
 
 
+def topic_tentative(doc: dict[str, Any]) -> bool:
+    """The topic is only routing's own first decision: no staff change (revision 0), no prepared
+    answer, no conclusion's follow-up yet, so the resident reads it as not final."""
+    if doc.get("topic") is None or doc.get("answer") or doc.get("followup_status"):
+        return False
+    return int(doc.get("routing_revision") or 0) <= 0
+
+
 def resident_note(entry: dict[str, Any]) -> str:
     """A history entry as the resident reads it: never a staff reason, even in older entries,
     and no personal data."""

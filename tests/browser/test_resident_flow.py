@@ -67,6 +67,7 @@ def test_a_resident_submits_tracks_and_registers_on_a_phone(server, browser):
         page.reload()
     item = page.locator("[data-status]").inner_text()
     assert "Phòng Kinh tế" in item and "Huy động nguồn lực đầu tư công trình giao thông" in item
+    assert page.inner_text("[data-topic-tentative]") == "(tạm xếp, chờ cán bộ xem xét)"  # not reviewed yet
     tracking_url = page.url
     shot(page, "tracking-360")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from services.demo.seed import demo_commune, demo_dialogue
-from services.intake.tracking import headline, resident_note, vn_dates
+from services.intake.tracking import headline, resident_note, topic_tentative, vn_dates
 from services.routing import explain
 from services.routing.changes import ChangeIn, apply_change
 from services.routing.classifier import RuleSet
@@ -117,6 +117,20 @@ def test_headline_is_the_furthest_stage_reached():
         "Đã giải quyết",
     )
     assert headline({**notified, "followup_status": "in_progress"})[1].startswith("Đang thực hiện kết luận")
+
+
+def test_the_topic_is_tentative_until_staff_act_on_the_item():
+    routed = {
+        "status": "office_notified",
+        "topic": 4,
+        "topic_name": "Vệ sinh môi trường",
+        "routing_revision": 0,
+    }
+    assert topic_tentative(routed) and topic_tentative({**routed, "routing_revision": None})
+    assert not topic_tentative({**routed, "routing_revision": 1})  # confirmed, reclassified, merged…
+    assert not topic_tentative({**routed, "answer": "Xã sẽ nạo vét."})
+    assert not topic_tentative({**routed, "followup_status": "assigned"})
+    assert not topic_tentative({"status": "received", "topic": None, "routing_revision": -1})
 
 
 def test_the_resident_never_reads_a_staff_reason_and_reads_dates_as_dd_mm_yyyy():

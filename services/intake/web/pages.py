@@ -62,7 +62,7 @@ from services.intake.reporting_api import PublicConclusions, ReportingOpenData
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import TEXT_MAX, SubmissionIn, clean_text
 from services.intake.status import follow_up_wording
-from services.intake.tracking import headline, resident_note, tracked_text
+from services.intake.tracking import headline, resident_note, topic_tentative, tracked_text
 from services.intake.web.csrf import CSRF_FAILED_VI, CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
 from shared.auth.guard import GuardedRoute
 from shared.clock import VIETNAM_TZ, as_utc
@@ -762,6 +762,7 @@ async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
         "topic": (f"{topic}. {doc.get('topic_name')}" if topic else doc.get("topic_name"))
         if topic is not None
         else None,
+        "topic_tentative": topic_tentative(doc),
         "office": doc.get("office_name"),
         "authority": AUTHORITY_VI.get(doc.get("authority_level") or ""),
         "times_raised": doc.get("times_raised") or 1,
