@@ -441,6 +441,26 @@ async def test_party_office_sees_the_identity_and_office_staff_see_only_their_of
         assert A_VANPHONG["tracking_code"] not in home and "Lê Thị Tám" not in home
 
 
+async def test_a_hamlet_filter_links_back_to_the_whole_commune_under_the_hamlet_chart(staff):
+    app, _ = staff
+    async with logged_in(app, "demo.vanphong") as party:
+        whole = (await party.get("/staff/")).text
+        assert "data-whole-commune" not in whole and 'href="/staff/?ap=ap-can-cu"' in whole
+        one = (await party.get("/staff/?ap=ap-can-cu&trang_thai=routed")).text
+        assert A_VANPHONG["tracking_code"] in one and A_KINHTE["tracking_code"] not in one
+        chart = one[one.index('id="theo-ap-cap"') :]
+        back = re.search(r"<p class=\"chart-links\" data-whole-commune>(.*?)</p>", chart)
+        assert back is not None and chart.index("data-whole-commune") < chart.index("</section>")
+        assert (
+            back.group(1)
+            == 'Danh sách đang lọc theo ấp Căn Cứ: <a href="/staff/?trang_thai=routed">Toàn xã (mọi ấp)</a>'
+        )
+        again = (await party.get("/staff/?trang_thai=routed")).text
+        assert A_VANPHONG["tracking_code"] in again and "data-whole-commune" not in again
+    async with logged_in(app, "demo.apcho") as cell:  # a hamlet cell sees its hamlet only: no way out
+        assert "data-whole-commune" not in (await cell.get("/staff/?ap=ap-cho")).text
+
+
 async def test_the_operator_sees_every_communes_counts_and_no_personal_data(staff):
     app, _ = staff
     async with logged_in(app, "demo.operator") as operator:

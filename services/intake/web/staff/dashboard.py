@@ -106,6 +106,16 @@ def filters_from(
     return match, chosen
 
 
+def whole_commune_link(commune: Commune, chosen: Mapping[str, str]) -> dict[str, str] | None:
+    """Back from one hamlet's items to the whole commune's, the other filters kept: the hamlet
+    chosen and the link; None while no hamlet is chosen."""
+    hamlet = next((h.name for h in commune.hamlets if h.id == chosen.get("ap")), None)
+    if hamlet is None:
+        return None
+    rest = {k: v for k, v in chosen.items() if k != "ap"}
+    return {"hamlet": hamlet, "href": "/staff/" + (f"?{urlencode(rest)}" if rest else "")}
+
+
 def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
     repo = kit.repo
 
@@ -225,6 +235,7 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
             office_choices=[(o.id, o.name) for o in commune.offices],
             status_choices=list(STATUS_LABELS_VI.items()),
             hamlet_choices=[(h.id, h.name) for h in commune.hamlets],
+            whole_commune=whole_commune_link(commune, chosen),
             managers=MANAGERS,
         )
 
