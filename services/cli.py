@@ -1,4 +1,7 @@
-"""The `doithoai` command: run services, seed the demo, run the whole system locally."""
+"""The `doithoai` command: run services, seed the demo, run the whole system locally.
+
+What a person reads (refusals, warnings, results) is in Vietnamese then English, "vi / en", as
+the HTTP errors give `message_vi` before `message_en`; machine output (JSON) is left as it is."""
 
 from __future__ import annotations
 
@@ -49,11 +52,13 @@ def _seed_demo(_: argparse.Namespace) -> int:
     asyncio.run(seed())
     # The demo staff logins have published passwords: only with DOITHOAI_DEMO=1.
     print(
-        "demo commune seeded"
+        "Đã tạo xã mẫu"
         + (
-            " with demo staff logins (each must change its password at first login)"
+            " cùng các tài khoản cán bộ mẫu (mỗi tài khoản phải đổi mật khẩu khi đăng nhập lần đầu)"
+            " / demo commune seeded with demo staff logins (each must change its password at first login)"
             if settings.demo
-            else "; no staff logins (DOITHOAI_DEMO is off)"
+            else ", không có tài khoản cán bộ (DOITHOAI_DEMO tắt)"
+            " / demo commune seeded; no staff logins (DOITHOAI_DEMO is off)"
         )
     )
     return 0
@@ -69,6 +74,7 @@ def _iso_date(text: str):
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
+            f"ngày {text!r} không hợp lệ: cần dạng YYYY-MM-DD, ví dụ 2017-03-25 / "
             f"invalid date {text!r}: expected YYYY-MM-DD, e.g. 2017-03-25"
         ) from None
 
@@ -79,7 +85,10 @@ def _commune_id(text: str) -> str:
     from shared.contracts.envelope import COMMUNE_ID_PATTERN
 
     if not re.fullmatch(COMMUNE_ID_PATTERN, text):
-        raise argparse.ArgumentTypeError(f"invalid commune id {text!r}: lowercase letters, digits and '-'")
+        raise argparse.ArgumentTypeError(
+            f"mã xã {text!r} không hợp lệ: chỉ gồm chữ thường không dấu, chữ số và '-' / "
+            f"invalid commune id {text!r}: lowercase letters, digits and '-'"
+        )
     return text
 
 
@@ -138,8 +147,8 @@ def _stored_calendar(commune_id: str):
         return asyncio.run(read())
     except Exception as exc:  # the arithmetic must still work without a store
         print(
-            f"doithoai deadlines: commune calendar not read ({type(exc).__name__}); "
-            "using the national calendar",
+            f"doithoai deadlines: không đọc được lịch riêng của xã ({type(exc).__name__}), dùng lịch "
+            "chung cả nước / commune calendar not read; using the national calendar",
             file=sys.stderr,
         )
         return None
@@ -155,7 +164,8 @@ def _classify(args: argparse.Namespace) -> int:
 
     if args.commune != DEMO_COMMUNE_ID:
         print(
-            f"doithoai classify: commune {args.commune!r} is not available offline; "
+            f"doithoai classify: khi chạy ngoại tuyến không có xã {args.commune!r}, chỉ có xã mẫu "
+            f"{DEMO_COMMUNE_ID!r} / commune {args.commune!r} is not available offline; "
             f"only the built-in {DEMO_COMMUNE_ID!r} commune is",
             file=sys.stderr,
         )
@@ -184,24 +194,31 @@ def _render(args: argparse.Namespace) -> int:
 
     if args.kind not in KINDS:
         print(
-            f"doithoai render: unknown document kind {args.kind!r}; choose one of: {', '.join(KINDS)}",
+            f"doithoai render: không có loại văn bản {args.kind!r} / unknown document kind {args.kind!r}; "
+            f"chọn một trong / choose one of: {', '.join(KINDS)}",
             file=sys.stderr,
         )
         return 2
     if args.format not in FORMATS:
         print(
-            f"doithoai render: unknown format {args.format!r}; choose one of: {', '.join(FORMATS)}",
+            f"doithoai render: không có định dạng {args.format!r} / unknown format {args.format!r}; "
+            f"chọn một trong / choose one of: {', '.join(FORMATS)}",
             file=sys.stderr,
         )
         return 2
     if not args.demo:
         print(
-            "doithoai render: only the built-in demo data set can be rendered offline; pass --demo",
+            "doithoai render: khi chạy ngoại tuyến chỉ in được bộ dữ liệu mẫu, hãy thêm --demo / "
+            "only the built-in demo data set can be rendered offline; pass --demo",
             file=sys.stderr,
         )
         return 2
     if args.number is not None and args.number < 1:
-        print("doithoai render: --number starts at 1 (leave it out for a draft)", file=sys.stderr)
+        print(
+            "doithoai render: --number bắt đầu từ 1 (bỏ trống để in dự thảo) / "
+            "--number starts at 1 (leave it out for a draft)",
+            file=sys.stderr,
+        )
         return 2
     data = demo_document(args.kind, number=args.number, issued_on=args.issued_on)
     out = Path(args.output)

@@ -9,6 +9,9 @@ users and a commune's API keys. A user of a commune and an API key need the comm
     doithoai apikeys create --commune tan-phuoc --name "Hệ thống của tỉnh" --scope submit --scope read
     doithoai apikeys list --commune tan-phuoc
     doithoai apikeys revoke --commune tan-phuoc --id 0123abcd4567ef89
+
+What a person reads (refusals, notes) is in Vietnamese then English, "vi / en", as the HTTP
+errors give `message_vi` before `message_en`; a refusal exits 2.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from services.intake.commune_admin import (
 from shared.auth.principal import Role, Scope
 from shared.contracts import Organisation
 
+REFUSED = "Từ chối / refused:"
+
 
 def _with_store(work: Callable[[AsyncDatabase], Awaitable[Any]]) -> Any:
     from services.intake.settings import IntakeSettings
@@ -61,7 +66,7 @@ def _password(args: argparse.Namespace) -> tuple[str, bool]:
     if sys.stdin.isatty():
         first = getpass.getpass("Mật khẩu (ít nhất 10 ký tự): ")
         if first != getpass.getpass("Nhập lại: "):
-            raise SystemExit("the two passwords differ")
+            raise SystemExit("Hai lần nhập mật khẩu khác nhau / the two passwords differ")
         return first, False
     return secrets.token_urlsafe(12), True
 
@@ -93,10 +98,14 @@ def users_create(args: argparse.Namespace) -> int:
     try:
         doc = _with_store(work)
     except ValueError as exc:  # UnknownCommune included
-        print(f"refused: {exc}", file=sys.stderr)
+        print(f"{REFUSED} {exc}", file=sys.stderr)
         return 2
     except DuplicateKeyError:
-        print(f"refused: the username {args.username!r} is taken", file=sys.stderr)
+        print(
+            f"{REFUSED} tên đăng nhập {args.username!r} đã có người dùng / "
+            f"the username {args.username!r} is taken",
+            file=sys.stderr,
+        )
         return 2
     print(
         json.dumps(
@@ -106,7 +115,11 @@ def users_create(args: argparse.Namespace) -> int:
                 "role": doc["role"],
                 "commune_id": doc["commune_id"],
                 **(
-                    {"password": password, "note": "shown once; the user must change it at first login"}
+                    {
+                        "password": password,
+                        "note": "chỉ hiện một lần; người dùng phải đổi mật khẩu khi đăng nhập lần đầu / "
+                        "shown once; the user must change it at first login",
+                    }
                     if generated
                     else {}
                 ),
@@ -126,11 +139,11 @@ def apikeys(args: argparse.Namespace) -> int:
         await store.ensure_indexes()
         if args.action == "create":
             if not args.scope:
-                raise SystemExit("name at least one --scope")
+                raise SystemExit("Cần ít nhất một --scope / name at least one --scope")
             doc, key = await store.create(
                 args.commune, args.name or "integration", frozenset(Scope(s) for s in args.scope), "cli"
             )
-            return {**key_view(doc), "key": key, "note": "the key is shown once"}
+            return {**key_view(doc), "key": key, "note": "khóa chỉ hiện một lần / the key is shown once"}
         if args.action == "list":
             return [key_view(d) for d in await store.list(args.commune)]
         return {"id": args.id, "revoked": await store.revoke(args.commune, args.id or "", "cli")}
@@ -138,7 +151,7 @@ def apikeys(args: argparse.Namespace) -> int:
     try:
         out = _with_store(work)
     except UnknownCommune as exc:
-        print(f"refused: {exc}", file=sys.stderr)
+        print(f"{REFUSED} {exc}", file=sys.stderr)
         return 2
     print(json.dumps(out, ensure_ascii=False, default=str, indent=1))
     return 0
@@ -146,7 +159,7 @@ def apikeys(args: argparse.Namespace) -> int:
 
 def _read_definition(source: str) -> Any:
     """The JSON of --file (`-`: standard input), with its text in NFC."""
-    name = "standard input" if source == "-" else source
+    name = "stdin" if source == "-" else source
     try:
         if source == "-":
             text = sys.stdin.read()
@@ -155,19 +168,22 @@ def _read_definition(source: str) -> Any:
                 text = file.read()
         return normalised(json.loads(text))
     except OSError as exc:
-        raise CommuneRefused([f"{name}: cannot read / không đọc được tệp ({exc.strerror})"]) from None
+        raise CommuneRefused([f"{name}: không đọc được tệp / cannot read ({exc.strerror})"]) from None
     except UnicodeDecodeError:
-        raise CommuneRefused([f"{name}: not UTF-8 text / tệp không phải văn bản UTF-8"]) from None
+        raise CommuneRefused([f"{name}: tệp không phải văn bản UTF-8 / not UTF-8 text"]) from None
     except json.JSONDecodeError as exc:
         raise CommuneRefused(
-            [f"{name}: not JSON, line {exc.lineno} column {exc.colno}: {exc.msg} / tệp không phải JSON"]
+            [
+                f"{name}: không phải JSON, dòng {exc.lineno} cột {exc.colno} / "
+                f"not JSON, line {exc.lineno} column {exc.colno}: {exc.msg}"
+            ]
         ) from None
 
 
 def communes(args: argparse.Namespace) -> int:
     needed = {"put": ("--file", args.file), "show": ("--commune", args.commune)}.get(args.action)
     if needed and not needed[1]:
-        print(f"refused: communes {args.action} needs {needed[0]} / thiếu {needed[0]}", file=sys.stderr)
+        print(f"{REFUSED} thiếu {needed[0]} / communes {args.action} needs {needed[0]}", file=sys.stderr)
         return 2
     try:
         if args.action == "put":
@@ -180,7 +196,7 @@ def communes(args: argparse.Namespace) -> int:
         else:
             out = _with_store(lambda db: show_commune(db, args.commune))
     except (CommuneRefused, UnknownCommune) as exc:
-        print(f"refused: {exc}", file=sys.stderr)
+        print(f"{REFUSED} {exc}", file=sys.stderr)
         return 2
     print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0

@@ -7,7 +7,8 @@ writer besides seeding, and write the same document seeding does (`commune_docum
 `parse_commune` is pure (no I/O): it accepts a definition only if `shared.directory.Commune`
 accepts it, no field is unknown at any depth (the shared model ignores extras, so a typo such
 as "hamlet" for "hamlets" would otherwise vanish silently) and every office it names is one of
-its `offices`. Every problem is reported at once, each as "where: why".
+its `offices`. Every problem is reported at once, each as "where: why", the reason in
+Vietnamese then English ("vi / en", as the HTTP errors give `message_vi` before `message_en`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,30 @@ from shared.directory import COMMUNES, Commune, DirectoryReader, commune_documen
 from shared.text import nfc
 
 _TOPIC_KEY = re.compile(r"^(0|[1-9][0-9]{0,2})$")
+# pydantic error type -> the Vietnamese reason printed before pydantic's English one
+_PYDANTIC_VI = {
+    "missing": "thiếu thông tin bắt buộc",
+    "string_type": "phải là chuỗi ký tự",
+    "string_too_short": "quá ngắn",
+    "string_too_long": "quá dài",
+    "string_pattern_mismatch": "định dạng không hợp lệ",
+    "int_type": "phải là số nguyên",
+    "int_parsing": "phải là số nguyên",
+    "bool_type": "phải là true hoặc false",
+    "bool_parsing": "phải là true hoặc false",
+    "float_type": "phải là số",
+    "float_parsing": "phải là số",
+    "date_type": "phải là ngày dạng YYYY-MM-DD",
+    "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "list_type": "phải là một danh sách",
+    "tuple_type": "phải là một danh sách",
+    "dict_type": "phải là một đối tượng JSON",
+    "model_type": "phải là một đối tượng JSON",
+    "model_attributes_type": "phải là một đối tượng JSON",
+    "enum": "giá trị không nằm trong danh sách cho phép",
+    "literal_error": "giá trị không nằm trong danh sách cho phép",
+    "value_error": "giá trị không hợp lệ",
+}
 
 
 class CommuneRefused(ValueError):
@@ -33,7 +58,7 @@ class CommuneRefused(ValueError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__(
-            "invalid commune definition / Định nghĩa xã không hợp lệ:\n"
+            "Định nghĩa xã không hợp lệ / invalid commune definition:\n"
             + "\n".join(f"  - {p}" for p in problems)
         )
 
@@ -41,8 +66,8 @@ class CommuneRefused(ValueError):
 class UnknownCommune(ValueError):
     def __init__(self, commune_id: str) -> None:
         super().__init__(
-            f"unknown commune {commune_id!r} / Xã {commune_id!r} chưa được đăng ký; "
-            "register it with `doithoai communes put`"
+            f"Xã {commune_id!r} chưa được đăng ký, hãy đăng ký bằng `doithoai communes put` / "
+            f"unknown commune {commune_id!r}; register it with `doithoai communes put`"
         )
 
 
@@ -61,7 +86,7 @@ def normalised(value: Any) -> Any:
 def parse_commune(data: Any) -> Commune:
     """The commune `data` defines (text already NFC), or CommuneRefused with every problem."""
     if not isinstance(data, dict):
-        raise CommuneRefused(["the definition must be a JSON object / phải là một đối tượng JSON"])
+        raise CommuneRefused(["định nghĩa phải là một đối tượng JSON / the definition must be a JSON object"])
     problems = _unknown_fields(Commune, data, "")
     try:
         commune = Commune.model_validate(data)
@@ -81,7 +106,8 @@ def _pydantic_problem(error: Any) -> str:
     where = ""
     for part in error["loc"]:
         where = _where(where, part)
-    return f"{where or '(root)'}: {error['msg']}"
+    vi, en = _PYDANTIC_VI.get(error["type"], "giá trị không hợp lệ"), error["msg"]
+    return f"{where or '(root)'}: {vi} / {en}"
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
@@ -98,8 +124,16 @@ def _unknown_fields(model: type[BaseModel], data: dict[str, Any], path: str) -> 
     for key in data:
         if key not in model.model_fields:
             close = difflib.get_close_matches(key, known, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
-            problems.append(f"{_where(path, key)}: unknown field / trường không hợp lệ{hint}")
+            if close:
+                problems.append(
+                    f"{_where(path, key)}: trường không hợp lệ, có phải {close[0]!r}? / "
+                    f"unknown field, did you mean {close[0]!r}?"
+                )
+            else:
+                problems.append(
+                    f"{_where(path, key)}: trường không hợp lệ / unknown field "
+                    f"(các trường / known: {', '.join(known)})"
+                )
     for name, field in model.model_fields.items():
         nested = _models_in(field.annotation)
         value = data.get(name)
@@ -124,31 +158,32 @@ def _inconsistencies(commune: Commune) -> list[str]:
     office; an office id that is not among `offices` makes its submissions fail routing."""
     offices = [o.id for o in commune.offices]
     hamlets = [h.id for h in commune.hamlets]
-    problems = [f"hamlets: duplicate id {i!r} / mã ấp trùng" for i in _duplicates(hamlets)]
-    problems += [f"offices: duplicate id {i!r} / mã cơ quan trùng" for i in _duplicates(offices)]
+    problems = [f"hamlets: mã ấp {i!r} bị trùng / duplicate id {i!r}" for i in _duplicates(hamlets)]
+    problems += [f"offices: mã cơ quan {i!r} bị trùng / duplicate id {i!r}" for i in _duplicates(offices)]
     if not commune.hamlets:
-        problems.append("hamlets: at least one hamlet / cần ít nhất một ấp")
+        problems.append("hamlets: cần ít nhất một ấp / at least one hamlet")
     if not commune.offices:
-        problems.append("offices: at least one office / cần ít nhất một cơ quan")
+        problems.append("offices: cần ít nhất một cơ quan / at least one office")
 
     def unknown(where: str, office_id: str) -> None:
         if office_id not in offices:
             problems.append(
-                f"{where}: office {office_id!r} is not among offices / cơ quan không có trong danh sách "
-                f"(offices: {', '.join(offices)})"
+                f"{where}: cơ quan {office_id!r} không có trong danh sách offices / "
+                f"office {office_id!r} is not among offices (offices: {', '.join(offices)})"
             )
 
     for topic, office_id in commune.topic_offices.items():
         if not _TOPIC_KEY.match(topic):
             problems.append(
-                f"topic_offices.{topic}: not a topic number ('0' = other) / không phải số nội dung"
+                f"topic_offices.{topic}: không phải số nội dung ('0' = ngoài kế hoạch) / "
+                "not a topic number ('0' = other)"
             )
         unknown(f"topic_offices.{topic}", office_id)
     if "0" not in commune.topic_offices:  # a topic without its own office falls to the Party office
         unknown("party_office_id", commune.party_office_id)
     for i, rule in enumerate(commune.office_rules):
         if not any(t.strip() for t in rule.terms):
-            problems.append(f"office_rules[{i}].terms: at least one term / cần ít nhất một từ khóa")
+            problems.append(f"office_rules[{i}].terms: cần ít nhất một từ khóa / at least one term")
         if rule.office_id is not None:
             unknown(f"office_rules[{i}].office_id", rule.office_id)
         for j, other in enumerate(rule.coordinating_office_ids):
@@ -182,8 +217,10 @@ async def put_commune(db: AsyncDatabase, commune: Commune, *, dialogue_given: bo
         if await DirectoryReader(db).dialogue(commune.id, commune.current_dialogue_id) is None:
             raise CommuneRefused(
                 [
-                    f"current_dialogue_id: no dialogue {commune.current_dialogue_id!r} in this commune"
-                    " / xã chưa có đợt đối thoại này (leave it out to keep the current one)"
+                    f"current_dialogue_id: xã chưa có đợt đối thoại {commune.current_dialogue_id!r} "
+                    "(bỏ trường này để giữ đợt hiện tại) / "
+                    f"no dialogue {commune.current_dialogue_id!r} in this commune "
+                    "(leave it out to keep the current one)"
                 ]
             )
     elif stored is not None:

@@ -16,7 +16,10 @@ from services.intake.web.staff.users import STAFF_USERS
 from shared.directory import COMMUNES, DIALOGUES, dialogue_key
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "commune.example.json"
-UNKNOWN = "unknown commune 'phu-an' / Xã 'phu-an' chưa được đăng ký; register it with `doithoai communes put`"
+UNKNOWN = (
+    "Xã 'phu-an' chưa được đăng ký, hãy đăng ký bằng `doithoai communes put` / "
+    "unknown commune 'phu-an'; register it with `doithoai communes put`"
+)
 
 
 @pytest.fixture
@@ -50,7 +53,7 @@ def test_unregistered_commune_refused_then_registered_listed_shown_and_used(stor
         ("communes", "show", "--commune", "phu-an"),
     ):
         code, out, err = run(capsys, monkeypatch, *argv, stdin=password)
-        assert (code, out, err) == (2, "", f"refused: {UNKNOWN}\n"), argv
+        assert (code, out, err) == (2, "", f"Từ chối / refused: {UNKNOWN}\n"), argv
     assert store.list_collection_names() == []  # not even an index
 
     # an operator has no commune: unchanged
@@ -106,9 +109,24 @@ def test_unregistered_commune_refused_then_registered_listed_shown_and_used(stor
 
     code, out, _ = run(capsys, monkeypatch, *admin, "--password-stdin", stdin=password)
     assert code == 0 and json.loads(out)["commune_id"] == "phu-an"
+    code, out, err = run(capsys, monkeypatch, *admin, "--password-stdin", stdin=password)
+    assert (code, out) == (2, "")
+    assert (
+        err == "Từ chối / refused: tên đăng nhập 'phuan.admin' đã có người dùng / "
+        "the username 'phuan.admin' is taken\n"
+    )
+    cell = ("users", "create", "--username", "phuan.ap", "--role", "hamlet_cell", "--commune", "phu-an")
+    code, out, err = run(capsys, monkeypatch, *cell, "--password-stdin", stdin=password)
+    assert (code, out) == (2, "") and err.startswith(
+        "Từ chối / refused: hamlet_cell cần hamlet_id (và chỉ hamlet_cell có) / "
+    )
+    party = ("users", "create", "--username", "phuan.ct", "--role", "party_office", "--commune", "phu-an")
+    code, out, _ = run(capsys, monkeypatch, *party)  # no password given: one is generated
+    assert code == 0 and json.loads(out)["note"].startswith("chỉ hiện một lần; người dùng phải đổi mật khẩu")
     code, out, _ = run(capsys, monkeypatch, *key)
     assert code == 0 and json.loads(out)["name"] == "Tỉnh" and json.loads(out)["key"].startswith("dtk_")
-    assert store[STAFF_USERS].count_documents({"commune_id": "phu-an"}) == 1
+    assert json.loads(out)["note"] == "khóa chỉ hiện một lần / the key is shown once"
+    assert store[STAFF_USERS].count_documents({"commune_id": "phu-an"}) == 2
     assert store[API_KEYS].count_documents({"commune_id": "phu-an"}) == 1
 
 
@@ -120,25 +138,35 @@ def test_an_invalid_definition_is_refused_and_nothing_is_written(store, capsys, 
     path.write_text(json.dumps(definition, ensure_ascii=False), encoding="utf-8")
     code, out, err = run(capsys, monkeypatch, "communes", "put", "--file", str(path))
     assert (code, out) == (2, "")
-    assert err.startswith("refused: invalid commune definition / Định nghĩa xã không hợp lệ:\n")
-    assert "  - hamlet: unknown field / trường không hợp lệ (did you mean 'hamlets'?)\n" in err
+    assert err.startswith("Từ chối / refused: Định nghĩa xã không hợp lệ / invalid commune definition:\n")
+    assert (
+        "  - hamlet: trường không hợp lệ, có phải 'hamlets'? / unknown field, did you mean 'hamlets'?\n"
+        in err
+    )
 
     definition["hamlets"] = definition.pop("hamlet")
     path.write_text(json.dumps(definition, ensure_ascii=False), encoding="utf-8")
     code, _, err = run(capsys, monkeypatch, "communes", "put", "--file", str(path))
-    assert code == 2 and "topic_offices.5: office 'cong-an' is not among offices" in err
+    assert (
+        code == 2
+        and "topic_offices.5: cơ quan 'cong-an' không có trong danh sách offices / office 'cong-an'" in err
+    )
 
     # a dialogue the commune does not have cannot be made current
     definition["topic_offices"]["5"] = "cong-an-xa"
     definition["current_dialogue_id"] = "2099"
     path.write_text(json.dumps(definition, ensure_ascii=False), encoding="utf-8")
     code, _, err = run(capsys, monkeypatch, "communes", "put", "--file", str(path))
-    assert code == 2 and "current_dialogue_id: no dialogue '2099' in this commune" in err
+    assert code == 2 and "current_dialogue_id: xã chưa có đợt đối thoại '2099' (bỏ trường này" in err
+    assert "/ no dialogue '2099' in this commune" in err
 
     for argv, message in (
-        (("communes", "put", "--file", str(tmp_path / "missing.json")), "cannot read"),
-        (("communes", "put", "--file", "-"), "standard input: not JSON, line 1 column 2"),
-        (("communes", "put"), "communes put needs --file"),
+        (("communes", "put", "--file", str(tmp_path / "missing.json")), "không đọc được tệp / cannot read"),
+        (
+            ("communes", "put", "--file", "-"),
+            "stdin: không phải JSON, dòng 1 cột 2 / not JSON, line 1 column 2",
+        ),
+        (("communes", "put"), "Từ chối / refused: thiếu --file / communes put needs --file"),
     ):
         code, out, err = run(capsys, monkeypatch, *argv, stdin="{oops")
         assert (code, out) == (2, "") and message in err, argv

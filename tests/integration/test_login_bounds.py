@@ -235,7 +235,7 @@ async def test_a_seeded_account_changes_its_password_before_anything_else(make_s
         ] == "/login"  # logging out is allowed
 
 
-def test_seed_demo_creates_staff_logins_only_with_doithoai_demo(mongodb_url, monkeypatch):
+def test_seed_demo_creates_staff_logins_only_with_doithoai_demo(mongodb_url, monkeypatch, capsys):
     db_name = f"t_seed_{threading.get_ident() % 100000}_{int(time.time() * 1000) % 100000}"
     monkeypatch.setenv("MONGODB_URL", mongodb_url)
     monkeypatch.setenv("MONGODB_DB", db_name)
@@ -251,8 +251,14 @@ def test_seed_demo_creates_staff_logins_only_with_doithoai_demo(mongodb_url, mon
         monkeypatch.delenv("DOITHOAI_DEMO", raising=False)
         assert cli.main(["seed-demo"]) == 0
         assert asyncio.run(staff()) == []
+        assert capsys.readouterr().out.startswith(
+            "Đã tạo xã mẫu, không có tài khoản cán bộ (DOITHOAI_DEMO tắt) / "
+        )
         monkeypatch.setenv("DOITHOAI_DEMO", "1")
         assert cli.main(["seed-demo"]) == 0
+        assert capsys.readouterr().out.startswith(
+            "Đã tạo xã mẫu cùng các tài khoản cán bộ mẫu (mỗi tài khoản phải"
+        )
         seeded = asyncio.run(staff())
         assert {u["username"] for u in seeded} == set(PASSWORDS) and all(
             u["must_change_password"] for u in seeded

@@ -50,7 +50,8 @@ def test_bad_lines_become_error_lines_and_the_rest_continues(monkeypatch, capsys
 def test_only_the_demo_commune_is_available_offline(monkeypatch, capsys):
     code, out, err = _classify(monkeypatch, capsys, json.dumps(LINES[0]) + "\n", "--commune", "tan-phuoc")
     assert code == 2 and out == []
-    assert "not available offline" in err
+    assert "khi chạy ngoại tuyến không có xã 'tan-phuoc', chỉ có xã mẫu 'demo' / " in err
+    assert "commune 'tan-phuoc' is not available offline" in err
 
 
 @pytest.mark.skipif(not DOITHOAI.exists(), reason="the doithoai entry point is not installed in .venv")

@@ -72,7 +72,10 @@ def test_bad_arguments_exit_2(capsys, argv):
 def test_bad_date_message(capsys):
     with pytest.raises(SystemExit):
         main(["deadlines", "--meeting", "2017-02-30"])
-    assert "invalid date '2017-02-30': expected YYYY-MM-DD" in capsys.readouterr().err
+    assert (
+        "ngày '2017-02-30' không hợp lệ: cần dạng YYYY-MM-DD, ví dụ 2017-03-25 / "
+        "invalid date '2017-02-30': expected YYYY-MM-DD" in capsys.readouterr().err
+    )
 
 
 def test_console_script_without_servers():

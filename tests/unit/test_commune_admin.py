@@ -41,10 +41,13 @@ def test_an_unknown_field_is_refused_with_its_place_and_the_likely_name(definiti
     definition["offices"][1]["emial"] = definition["offices"][1].pop("email")
     definition["office_holders"]["secretery"] = "Trần Văn Bình"
     problems = refused(definition)
-    assert any(p.startswith("hamlet: unknown field") and "'hamlets'" in p for p in problems)
-    assert any(p.startswith("offices[1].emial: unknown field") and "'email'" in p for p in problems)
-    assert any(p.startswith("office_holders.secretery: unknown field") for p in problems)
-    assert "hamlets: Field required" in problems  # the model's own complaint comes too
+    assert (
+        "hamlet: trường không hợp lệ, có phải 'hamlets'? / unknown field, did you mean 'hamlets'?" in problems
+    )
+    assert any(p.startswith("offices[1].emial: trường không hợp lệ") and "'email'" in p for p in problems)
+    assert any(p.startswith("office_holders.secretery: trường không hợp lệ") for p in problems)
+    # the model's own complaint comes too, its reason in Vietnamese before pydantic's English
+    assert "hamlets: thiếu thông tin bắt buộc / Field required" in problems
 
 
 def test_a_topic_office_or_rule_office_not_among_offices_is_refused(definition):
@@ -55,7 +58,10 @@ def test_a_topic_office_or_rule_office_not_among_offices_is_refused(definition):
         "topic_offices.3",
         "office_rules[0].coordinating_office_ids[0]",
     ]
-    assert "office 'phong-kinh-tee' is not among offices" in problems[0]
+    assert problems[0].startswith(
+        "topic_offices.3: cơ quan 'phong-kinh-tee' không có trong danh sách offices / "
+        "office 'phong-kinh-tee' is not among offices (offices: "
+    )
 
 
 def test_the_party_office_must_exist_when_a_topic_can_fall_to_it(definition):
@@ -74,10 +80,10 @@ def test_duplicate_ids_bad_topic_keys_and_empty_rules_are_refused(definition):
     definition["office_rules"].append({"terms": [" "], "office_id": "phong-kinh-te"})
     problems = refused(definition)
     assert problems == [
-        "hamlets: duplicate id 'ap-phu-hoa' / mã ấp trùng",
-        "offices: duplicate id 'van-phong-dang-uy' / mã cơ quan trùng",
-        "topic_offices.other: not a topic number ('0' = other) / không phải số nội dung",
-        "office_rules[4].terms: at least one term / cần ít nhất một từ khóa",
+        "hamlets: mã ấp 'ap-phu-hoa' bị trùng / duplicate id 'ap-phu-hoa'",
+        "offices: mã cơ quan 'van-phong-dang-uy' bị trùng / duplicate id 'van-phong-dang-uy'",
+        "topic_offices.other: không phải số nội dung ('0' = ngoài kế hoạch) / not a topic number ('0' = other)",
+        "office_rules[4].terms: cần ít nhất một từ khóa / at least one term",
     ]
 
 
@@ -86,7 +92,11 @@ def test_the_models_own_checks_still_apply(definition):
     definition["hamlets"][0]["min_attendance"] = "many"
     problems = refused(definition)
     assert [p.split(":")[0] for p in problems] == ["id", "hamlets[0].min_attendance"]
-    assert refused([]) == ["the definition must be a JSON object / phải là một đối tượng JSON"]  # type: ignore[arg-type]
+    assert problems[0].startswith("id: định dạng không hợp lệ / String should match pattern")
+    assert problems[1].startswith(
+        "hamlets[0].min_attendance: phải là số nguyên / Input should be a valid integer"
+    )
+    assert refused([]) == ["định nghĩa phải là một đối tượng JSON / the definition must be a JSON object"]  # type: ignore[arg-type]
 
 
 def test_decomposed_text_is_stored_nfc(definition):

@@ -486,8 +486,11 @@ def test_cli_render(tmp_path: Path, capsys) -> None:
     text = html_text(out.read_text(encoding="utf-8"))
     assert "Số 05-TB/ĐU" in text and "Tân Phước, ngày 05 tháng 04 năm 2017" in text
     assert cli_main(["render", "thong-bao", "--demo", "--format", "html", "-o", str(out)]) == 2
-    assert "unknown document kind 'thong-bao'" in capsys.readouterr().err
+    assert (
+        "doithoai render: không có loại văn bản 'thong-bao' / unknown document kind 'thong-bao'; "
+        "chọn một trong / choose one of: giay-moi" in capsys.readouterr().err
+    )
     assert cli_main(["render", "giay-moi", "--demo", "--format", "odt", "-o", str(out)]) == 2
-    assert "unknown format 'odt'" in capsys.readouterr().err
+    assert "không có định dạng 'odt' / unknown format 'odt'" in capsys.readouterr().err
     assert cli_main(["render", "giay-moi", "--format", "html", "-o", str(out)]) == 2
-    assert "--demo" in capsys.readouterr().err
+    assert "hãy thêm --demo / only the built-in demo data set" in capsys.readouterr().err

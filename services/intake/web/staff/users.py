@@ -146,19 +146,32 @@ def user_document(
     organisation: str | None = None,
     must_change_password: bool = False,
 ) -> dict:
-    """A new user's document; raises ValueError when the role and its scope do not fit."""
+    """A new user's document; raises ValueError when the role and its scope do not fit, its
+    message in Vietnamese then English ("vi / en": `doithoai users create` prints it)."""
     if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}")
+        raise ValueError(f"vai trò {role!r} không có / unknown role {role!r}")
     if (role == "operator") != (commune_id is None):
-        raise ValueError("operators have no commune; every other role has one")
+        raise ValueError(
+            "operator không thuộc xã nào, mọi vai trò khác thuộc một xã / "
+            "operators have no commune; every other role has one"
+        )
     if (role == "office_staff") != bool(office_id):
-        raise ValueError("office_staff needs office_id (and only office_staff has one)")
+        raise ValueError(
+            "office_staff cần office_id (và chỉ office_staff có) / "
+            "office_staff needs office_id (and only office_staff has one)"
+        )
     if (role == "hamlet_cell") != bool(hamlet_id):
-        raise ValueError("hamlet_cell needs hamlet_id (and only hamlet_cell has one)")
+        raise ValueError(
+            "hamlet_cell cần hamlet_id (và chỉ hamlet_cell có) / "
+            "hamlet_cell needs hamlet_id (and only hamlet_cell has one)"
+        )
     if organisation is not None and (role != "front_org" or organisation not in ORGANISATIONS):
-        raise ValueError(f"only front_org has an organisation, one of {', '.join(ORGANISATIONS)}")
+        orgs = ", ".join(ORGANISATIONS)
+        raise ValueError(
+            f"chỉ front_org có tổ chức, một trong: {orgs} / only front_org has an organisation, one of {orgs}"
+        )
     if len(password) < 10:
-        raise ValueError("a password has at least 10 characters")
+        raise ValueError("mật khẩu cần ít nhất 10 ký tự / a password has at least 10 characters")
     return {
         "_id": new_id(),
         "username": normalise_username(username),
