@@ -10,8 +10,9 @@ Two kinds of documents, in routing's `routing_repeats` collection (`repository.R
   with that MinHash band key, at most `Limits.clusters_per_key` of them (the latest added; a
   list is trimmed back to that bound once it exceeds it by half);
 - a cluster (`cluster_doc_id(commune, cluster)`): how many items it counts (`n`), the years they
-  were raised in, its first `Limits.representatives` items with their tokens (`reps`) plus the
-  latest one (`latest`), compared with a new item;
+  were raised in, its first `Limits.representatives` items with their tokens (`reps`, without
+  their texts: the members document holds those) plus the latest one with its text (`latest`),
+  compared with a new item;
 - a cluster's members (`members_doc_id(commune, cluster)`): its first `Limits.earlier` items
   with their text and answer (`members`), listed as the earlier items of a repeat.
 
@@ -70,6 +71,14 @@ class Limits:
         bounds = (self.clusters_per_key, self.clusters_per_lookup, self.representatives, self.earlier)
         if min(*bounds, self.reached_bands) < 1:
             raise ValueError(f"repeat index limits must be at least 1: {self}")
+
+    @property
+    def texted_representatives(self) -> bool:
+        """Whether a representative keeps its text. A cluster's first `representatives` items
+        are among its first `earlier` members, whose document (read on a match) holds their
+        texts, unless fewer members than representatives are kept. The latest item, compared
+        too, may be beyond the members and always keeps its text."""
+        return self.earlier < self.representatives
 
     @property
     def trim_above(self) -> int:
@@ -141,10 +150,14 @@ class Item:
             "x": self.text,
         }
 
-    def representative(self) -> Doc:
+    def representative(self, *, with_text: bool = True) -> Doc:
         """A member with what it is compared by. Tokens and places are each packed in one
-        string: a store reads and a client decodes one element instead of dozens per item."""
+        string: a store reads and a client decodes one element instead of dozens per item.
+        Without its text when the members document lists the item with it (a look-up reads
+        every representative of eight clusters, and a text is the largest field)."""
         packed = {**self.member(), "k": PACKED_SEPARATOR.join(self.tokens)}
+        if not with_text:
+            del packed["x"]
         if self.places is not None:
             packed["p"] = PACKED_SEPARATOR.join(self.places)
         return packed
@@ -160,7 +173,7 @@ class Held:
     members_full: bool = False  # its members document lists `Limits.earlier` items already
 
 
-def new_cluster(item: Item) -> tuple[Doc, Doc]:
+def new_cluster(item: Item, limits: Limits) -> tuple[Doc, Doc]:
     """The fields of the cluster document and of the members document an item starts."""
     at = slot(item.submission_id)
     cluster = {
@@ -168,7 +181,7 @@ def new_cluster(item: Item) -> tuple[Doc, Doc]:
         "n": 1,
         "years": [item.year],
         "r": 1,
-        "reps": {at: item.representative()},
+        "reps": {at: item.representative(with_text=limits.texted_representatives)},
         "latest": item.representative(),
     }
     return cluster, {"cluster_id": item.cluster_id, "m": 1, "members": {at: item.member()}}
@@ -192,7 +205,7 @@ def index_writes(
     at, doc_id = slot(item.submission_id), cluster_doc_id(commune_id, cluster)
     members_id = members_doc_id(commune_id, cluster)
     if item.starts_cluster:
-        started, listed_first = new_cluster(item)
+        started, listed_first = new_cluster(item, limits)
         return [
             *writes,
             ({"_id": doc_id}, {"$setOnInsert": started}, True),
@@ -205,7 +218,8 @@ def index_writes(
         "$setOnInsert": {"cluster_id": cluster, "r": 0},
     }
     listed = {"$set": {f"members.{at}": item.member()}, "$inc": {"m": 1}}
-    compared = {"$set": {f"reps.{at}": item.representative()}, "$inc": {"r": 1}}
+    rep = item.representative(with_text=limits.texted_representatives)
+    compared = {"$set": {f"reps.{at}": rep}, "$inc": {"r": 1}}
     writes.append(({"_id": doc_id}, counted, True))
     if not held.members_full:
         where = {"_id": members_id, "m": {"$lt": limits.earlier}, f"members.{at}": {"$exists": False}}

@@ -288,3 +288,20 @@ def test_a_joining_item_its_cluster_already_reaches_through_enough_keys_adds_non
     assert keys_written(joining, keys[:2]) == ["b02:c", "b03:d"]  # reached by 2 of 3: the rest added
     assert keys_written(joining, keys[:3]) == []  # reached by 3: a look-up finds it through those
     assert keys_written(starting, ()) == list(keys)  # a new cluster is listed under every key
+
+
+async def test_representatives_keep_no_text_and_repeats_still_list_every_earlier_text():
+    """A cluster's first items are compared without their texts (its members document holds
+    them, read on a match); its latest item keeps its text, as it may lie beyond the members."""
+    limits = repeat_index.Limits(representatives=2, earlier=3)
+    store = InMemoryDecisions(limits)
+    deps = deps_over(store)
+    texts = {f"R{n}": FLOOD.format(n=n) for n in range(6)}
+    decided = [(await route(deps, *received(sid, text))).decision for sid, text in texts.items()]
+    cluster = store._repeats[repeat_index.cluster_doc_id("demo", "R0")]
+    assert len(cluster["reps"]) == 2 and all("x" not in rep for rep in cluster["reps"].values())
+    assert cluster["latest"]["x"] == texts["R5"]
+    assert all(e.text == texts[e.submission_id] for d in decided for e in d.earlier)
+    assert [e.submission_id for e in decided[-1].earlier] == ["R0", "R1", "R2"]
+    # With fewer members listed than representatives, representatives keep their texts.
+    assert repeat_index.Limits(representatives=3, earlier=2).texted_representatives
