@@ -35,7 +35,7 @@ from typing import Any, Protocol
 
 from pymongo import ASCENDING, UpdateOne
 
-from shared.contracts import Envelope
+from shared.contracts import PAYLOADS, Envelope
 from shared.group_commit import GroupWriter
 from shared.mongo import Collection, Document
 
@@ -52,6 +52,8 @@ SWEEP_S = 300.0
 # Failed publishes remembered for the relay; beyond, the oldest wait for `HOLD_S` instead.
 MAX_FAILED = 10_000
 _BOOT = uuid.uuid4().hex[:12]
+# Marks an outbox entry whose payload is the document's own fields (`outbox_fields`).
+IN_DOCUMENT = "payload_in_document"
 
 
 class EventPublisher(Protocol):
@@ -68,14 +70,40 @@ def owner_id() -> str:
     return _owner(os.getpid())
 
 
-def outbox_fields(envelopes: Sequence[Envelope]) -> dict[str, Any]:
-    """Fields to `$set` (or insert) together with the change that caused the events."""
+def outbox_fields(envelopes: Sequence[Envelope], *, payloads_in_document: bool = False) -> dict[str, Any]:
+    """Fields to `$set` (or insert) together with the change that caused the events.
+
+    With `payloads_in_document`, an event's payload is not copied into the outbox: it is the
+    document's own top-level fields named by the event's payload model, which the same write
+    sets to the payload (every field, as `model_dump(mode="json")` gives them), and it is read
+    back from them when published (`stored_envelopes`). A document that holds its event's
+    payload anyway (a routing decision with the earlier items it lists) is then written once."""
+    if payloads_in_document:
+        entries = [{**e.model_dump(mode="json", exclude={"payload"}), IN_DOCUMENT: True} for e in envelopes]
+    else:
+        entries = [e.model_dump(mode="json") for e in envelopes]
     return {
-        "outbox": [e.model_dump(mode="json") for e in envelopes],
+        "outbox": entries,
         "outbox_pending": True,
         "outbox_at": time.time(),
         "outbox_owner": owner_id(),
     }
+
+
+# What a publish reads of a document: its outbox and the fields a payload may be kept in.
+_READ = {"outbox": 1} | {name: 1 for model in PAYLOADS.values() for name in model.model_fields}
+
+
+def stored_envelopes(doc: Document) -> list[Envelope]:
+    """The events a document's outbox holds (`outbox_fields`), their payloads read from the
+    document where the outbox left them."""
+    envelopes = []
+    for entry in doc.get("outbox") or ():
+        if entry.get(IN_DOCUMENT):
+            model = PAYLOADS[f"{entry['event_type']}.v{entry['version']}"]
+            entry = {**entry, "payload": {name: doc[name] for name in model.model_fields if name in doc}}
+        envelopes.append(Envelope.model_validate(entry))
+    return envelopes
 
 
 async def ensure_outbox_index(collection: Collection) -> None:
@@ -132,7 +160,7 @@ class Outbox:
 
     async def flush_document(self, collection: Collection, commune_id: str, doc_id: str) -> int:
         doc = await collection.find_one(
-            {"_id": doc_id, "commune_id": commune_id, "outbox_pending": True}, {"outbox": 1, "outbox_at": 1}
+            {"_id": doc_id, "commune_id": commune_id, "outbox_pending": True}, _READ | {"outbox_at": 1}
         )
         return await self._publish_and_clear(collection, doc) if doc else 0
 
@@ -147,7 +175,7 @@ class Outbox:
         key = _entry_key(collection, doc)
         self._working.add(key)
         try:
-            envelopes = [Envelope.model_validate(item) for item in doc.get("outbox") or ()]
+            envelopes = stored_envelopes(doc)
             for envelope in envelopes:
                 await self._publisher.publish(envelope)
         except BaseException:
@@ -188,7 +216,7 @@ class Outbox:
         )
         alive = {owner for owner, until in leases.items() if until > now}
         dead = set(leases) - alive
-        projection = {"outbox": 1, "outbox_at": 1, "outbox_owner": 1, "outbox_claim": 1}
+        projection = _READ | {"outbox_at": 1, "outbox_owner": 1, "outbox_claim": 1}
         found: list[tuple[Collection, Document]] = []
         if now >= self._next_sweep or dead - self._swept_dead:
             complete = True

@@ -50,6 +50,11 @@ _DUPLICATE_KEY_CODES = frozenset({11000, 11001, 12582})
 MAX_CHANGES_PER_COMMAND = 50  # about 1,000 index writes
 
 
+def _outbox_of(envelope: Envelope) -> dict[str, Any]:
+    """The outbox of a decision document, which holds the event's payload as its own fields."""
+    return outbox_fields([envelope], payloads_in_document=True)
+
+
 class IndexWriter:
     """The index writes of concurrent stored changes in one unordered bulk command (group
     commit, as `shared.group_commit.GroupWriter`): each change hands over all its writes as one
@@ -182,17 +187,17 @@ class DecisionRepository:
         extra: dict[str, Any] | None = None,
         held: repeat_index.Held = repeat_index.Held(),
     ) -> dict[str, Any] | None:
-        """Store the decision with its event, and its index entry (less what `held` shows the
-        index holds already); the stored document, or None if this submission was already
-        routed."""
+        """Store the decision with its event (`envelope`, which wraps `decision`), and its index
+        entry (less what `held` shows the index holds already); the stored document, or None if
+        this submission was already routed."""
         doc = {
             "_id": decision.submission_id,
             "commune_id": envelope.commune_id,
-            **decision.model_dump(mode="json"),
+            **envelope.payload,
             **(extra or {}),
             "source_event_id": source_event_id,
             "decided_at": utcnow(),
-            **outbox_fields([envelope]),
+            **_outbox_of(envelope),
         }
         if not await self._decision_inserts.insert(doc):
             return None  # stored before: so was its index entry
@@ -209,7 +214,7 @@ class DecisionRepository:
         audit entry (who, when, why, before and after) is kept under the event's id."""
         before = await self.decisions.find_one_and_update(
             {"_id": decision.submission_id, "commune_id": envelope.commune_id, "revision": expected_revision},
-            {"$set": {**decision.model_dump(mode="json"), **outbox_fields([envelope])}},
+            {"$set": {**decision.model_dump(mode="json"), **_outbox_of(envelope)}},
             projection=_ITEM_FIELDS,
             return_document=ReturnDocument.BEFORE,
         )
@@ -248,7 +253,7 @@ class DecisionRepository:
                     **decision.model_dump(mode="json"),
                     "answered_by": by,
                     "answered_at": at,
-                    **outbox_fields([envelope]),
+                    **_outbox_of(envelope),
                 }
             },
         )

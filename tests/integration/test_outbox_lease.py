@@ -193,3 +193,38 @@ async def test_the_relay_scans_the_collection_only_when_something_may_be_left_be
     finally:
         await client.drop_database(settings.mongodb_db)
         await client.close()
+
+
+async def test_an_outbox_keeping_its_payload_in_the_document_publishes_it_whole(collection):
+    """A document that holds its event's payload as its own fields (a routing decision with
+    the earlier items it lists) keeps one copy: the outbox entry has no payload, and the
+    writer, `flush_document` and a relay taking it from a dead writer all publish the full one."""
+
+    class Keeps(Recorder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.events: list[Envelope] = []
+
+        async def publish(self, event: Envelope) -> None:
+            self.events.append(event)
+            await super().publish(event)
+
+    sent = [envelope(n) for n in (7, 8, 9)]
+    docs = [{"_id": e.payload["submission_id"], "commune_id": "demo", **e.payload, "seen": 1} for e in sent]
+    for doc, event in zip(docs, sent):
+        doc.update(outbox_fields([event], payloads_in_document=True))
+    [written, flushed, left] = docs
+    left |= {"outbox_owner": "host-f:5:crashed", "outbox_at": time.time() - 60}
+    await collection.insert_many([dict(d) for d in docs])
+    stored = await collection.find_one({"_id": "s7"})
+    assert "payload" not in stored["outbox"][0]  # one copy of the text, in the document
+
+    recorder, relayed = Keeps(), Keeps()
+    outbox, relay = Outbox(recorder, [collection]), Outbox(relayed, [collection])
+    assert await outbox.publish_written(collection, written) == 1
+    assert await outbox.flush_document(collection, "demo", "s8") == 1
+    [(_, found)] = await relay.stale(GRACE)
+    assert found["_id"] == "s9" and await relay.publish_stale([(collection, found)]) == 1
+    published = recorder.events + relayed.events
+    assert [e.model_dump() for e in published] == [e.model_dump() for e in sent]
+    assert await collection.count_documents({"outbox_pending": True}) == 0
