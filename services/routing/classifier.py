@@ -26,7 +26,7 @@ from types import MappingProxyType
 from typing import Any, Iterable, Iterator, Mapping
 
 from services.routing.authority import AuthorityDecision, AuthorityRule, decide_authority, topics_in_play
-from services.routing.explain import original_spelling
+from services.routing.explain import original_spelling, sentences
 from shared.contracts import AuthorityLevel
 from shared.text import normalize_for_matching
 
@@ -321,6 +321,13 @@ def _explain(
     return " ".join(parts)
 
 
+def _recurring(rules: RuleSet, tokens: list[str]) -> list[str]:
+    """The phrases saying it was raised before. Longest match first, so "di lai nhieu lan" (not
+    recurring) swallows "nhieu lan"."""
+    recurring_set = frozenset(rules.recurring_phrases)
+    return list(dict.fromkeys(p for p in rules._recurring_index.longest(tokens) if p in recurring_set))
+
+
 def classify(text: str, rules: RuleSet) -> Classification:
     """Suggest topic, secondary topic, authority and recurring flag for one submission."""
     tokens = normalize_for_matching(text).split()
@@ -377,9 +384,13 @@ def classify(text: str, rules: RuleSet) -> Classification:
         near=near,
     )
     authority = (decision.level, decision.body, decision.trigger)
-    # Longest match first, so "di lai nhieu lan" (not recurring) swallows "nhieu lan".
-    recurring_set = frozenset(rules.recurring_phrases)
-    recurring = list(dict.fromkeys(p for p in rules._recurring_index.longest(tokens) if p in recurring_set))
+    recurring = _recurring(rules, tokens)
+    if recurring:  # a phrase is a claim only within one sentence ("… nhiều. Lần này …" is none)
+        recurring = list(
+            dict.fromkeys(
+                p for part in sentences(text) for p in _recurring(rules, normalize_for_matching(part).split())
+            )
+        )
 
     return Classification(
         topic=topic,

@@ -101,6 +101,17 @@ def _ends_sentence(word: str) -> bool:
     return bare.endswith(".") and not (head.isupper() and len(head) <= 3)
 
 
+def sentences(text: str) -> list[str]:
+    """The text's sentences as written, split after each word that ends one (`_ends_sentence`)."""
+    pieces, start = [], 0
+    for word in _WORD.finditer(text):
+        if _ends_sentence(word.group()):
+            pieces.append(text[start : word.end()])
+            start = word.end()
+    tail = text[start:]
+    return [*pieces, tail] if tail.strip() else pieces
+
+
 def _cuts(words: _Words, first: int, last: int) -> list[int]:
     """Where the quote of words `first`..`last` may not run on: after each word that ends a
     sentence, before a "(" and after a ")" whose partner lies outside the quote. A cut `i` falls

@@ -124,6 +124,9 @@ def test_recurring_claim_detected(text):
     [
         "Đề nghị làm đường đal cho ấp, bà con sẵn sàng góp tiền.",
         "Cán bộ một cửa hướng dẫn không rõ, dân phải đi lại nhiều lần.",
+        # "nhiều lần" only across a sentence end: two sentences, no claim.
+        "Mặt đường lộ đal ấp Chợ hư hỏng nhiều. Lần này bà con đề nghị xã sửa chữa.",
+        "Kênh bị bồi lắng, lục bình nhiều! Lần này xin xã cho nạo vét",
     ],
 )
 def test_no_recurring_claim_without_a_phrase(text):
