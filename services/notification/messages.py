@@ -33,11 +33,8 @@ AUTHORITY_PHRASES = {
 
 
 def environment() -> Environment:
-    """The e-mail templates. They ship with the code and do not change while it runs, so a
-    template is loaded once, not checked against its file on every e-mail."""
-    env = make_environment([TEMPLATES])
-    env.auto_reload = False
-    return env
+    """The e-mail templates."""
+    return make_environment([TEMPLATES])
 
 
 def office_assignment_email(

@@ -7,7 +7,7 @@ from datetime import date
 
 from services.demo.seed import demo_commune
 from shared.contracts import Kind
-from shared.templates import date_line
+from shared.templates import date_line, make_environment
 from tests.unit.test_notification_mail_format import office_email
 
 
@@ -78,3 +78,12 @@ def test_prebuilt_header_classes_serialise_exactly_as_the_standard_policy(monkey
     ours = build()
     monkeypatch.setattr(messages, "new_message", EmailMessage)  # the standard registry
     assert ours == build()
+
+
+def test_a_template_is_loaded_once_not_checked_against_its_file_at_every_render(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text("một")
+    env = make_environment([tmp_path])
+    assert env.get_template("page.html").render() == "một"
+    page.write_text("hai")  # a file changed under a running service is not re-read
+    assert env.get_template("page.html").render() == "một"
