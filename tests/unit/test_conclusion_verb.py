@@ -8,14 +8,13 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from datetime import date
 
 import pytest
 from docx import Document
 
-from services.demo.documents import demo_dataset, demo_document
-from services.reporting.documents import build_data, render
+from services.reporting.documents import render
 from services.reporting.documents.record import assigned_task
+from tests.unit.test_notice_spacing import concluded
 
 KIND = "thong-bao-ket-luan"
 TEXT = "Giao UBND xã kiểm tra, sửa chữa tuyến đường trước 30/6"
@@ -45,21 +44,8 @@ def test_assigned_task(typed: str, printed: str) -> None:
 
 
 def _concluded(kind: str, text: str):
-    commune, dialogue, items, _ = demo_dataset()
-    plain = demo_document(KIND, number=5).notice
-    assert plain is not None
-    key = plain.conclusions[0].key
     conclusion = {"kind": "assigned", "text": text, "office_id": "phong-kinh-te", "deadline_working_days": 15}
-    data = build_data(
-        kind,
-        commune,
-        dialogue,
-        items,
-        number=5,
-        issued_on=date(2017, 4, 5),
-        meeting={"conclusions": {key: conclusion}},
-    )
-    return key, data
+    return concluded(conclusion, kind)
 
 
 def _giao(line: str) -> int:

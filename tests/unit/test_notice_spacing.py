@@ -15,7 +15,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from services.demo.documents import demo_dataset, demo_document
-from services.reporting.documents import build_data, render
+from services.reporting.documents import DocumentData, build_data, render
 
 KIND = "thong-bao-ket-luan"
 PARAGRAPH = re.compile(r'<p class="(?:conclusion|escalation|closed)"[^>]*>(.*?)</p>', re.S)
@@ -36,21 +36,15 @@ def _text(markup: str) -> str:
     return "".join(parser.parts)
 
 
-def _with_a_conclusion():
-    """The demo notice with one issue concluded at the meeting: assigned with its own text, an
-    office and two coordinating offices (the template's other assignment sentence)."""
+def concluded(conclusion: dict, kind: str = KIND) -> tuple[str, DocumentData]:
+    """The demo dataset's `kind` document with the notice's first issue concluded at the meeting
+    as `conclusion`: that issue's key, and the document's data."""
     commune, dialogue, items, _ = demo_dataset()
-    plain = demo_document(KIND, number=5)
-    key = plain.notice.conclusions[0].key
-    conclusion = {
-        "kind": "assigned",
-        "text": "Rà soát, công khai quy hoạch tại trụ sở ấp",
-        "office_id": "phong-kinh-te",
-        "coordinating_office_ids": ["cong-an-xa", "van-phong-hdnd-ubnd"],
-        "deadline_working_days": 15,
-    }
-    return build_data(
-        KIND,
+    notice = demo_document(KIND, number=5).notice
+    assert notice is not None
+    key = notice.conclusions[0].key
+    data = build_data(
+        kind,
         commune,
         dialogue,
         items,
@@ -58,6 +52,20 @@ def _with_a_conclusion():
         issued_on=date(2017, 4, 5),
         meeting={"conclusions": {key: conclusion}},
     )
+    return key, data
+
+
+def _with_a_conclusion():
+    """The demo notice with one issue concluded at the meeting: assigned with its own text, an
+    office and two coordinating offices (the template's other assignment sentence)."""
+    conclusion = {
+        "kind": "assigned",
+        "text": "Rà soát, công khai quy hoạch tại trụ sở ấp",
+        "office_id": "phong-kinh-te",
+        "coordinating_office_ids": ["cong-an-xa", "van-phong-hdnd-ubnd"],
+        "deadline_working_days": 15,
+    }
+    return concluded(conclusion)[1]
 
 
 @pytest.fixture(scope="module", params=["demo", "concluded"])
