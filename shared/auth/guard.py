@@ -129,8 +129,8 @@ class AccessGuard:
     async def refusal_before_body(self, scope: AsgiScope) -> Response | None:
         """For a request whose body will not be read (it is over the size limit): the refusal
         (401/403/404) its route's policy gives on the headers and query string alone, so a caller
-        the route refuses learns that first and nothing about the body. None where the policy lets
-        the caller in, where the route is not guarded by a principal (public routes, operations),
+        the route refuses learns that first and nothing about the body (on a public route: a wrong
+        credential, or another commune's). None where the policy lets the caller in, on operations,
         and where the credential may be in the unread body (a `key_param` route with no credential
         in headers or query). A staff page is refused 401 when its session cookie was not sent at
         all; a cookie sent is left to the page's own guard, which reads the body only once it
@@ -144,7 +144,7 @@ class AccessGuard:
         accept = request.headers.get("accept", "")
         if policy.gate is Gate.STAFF_PAGE and policy.session_cookie:
             return None if request.cookies.get(policy.session_cookie) else refusal(401, scope["path"], accept)
-        if policy.gate is not Gate.PRINCIPAL:
+        if policy.gate not in (Gate.PRINCIPAL, Gate.PUBLIC):
             return None
         principal, presented = await self._credential(request, policy, read_body=False)
         if presented and principal is None:

@@ -21,7 +21,8 @@ from shared.auth.principal import Principal, Role, Scope
 class Gate(IntEnum):
     """What kind of check a route gets."""
 
-    PUBLIC = 0  # anyone; a principal, if presented, is still read (e.g. to lift rate limits)
+    PUBLIC = 0  # anyone; a principal, if presented, is still read (e.g. to lift rate limits) and
+    # must be the commune's own: another commune's key or token acts for nobody here (403)
     PRINCIPAL = 1  # a token or an API key with the roles or scopes named
     STAFF_PAGE = 2  # intake's staff pages: their own session guard decides (pages.StaffRoute)
     OPERATIONS = 3  # /metrics: the operations token when one is configured
@@ -39,6 +40,10 @@ class Policy:
 
     def decide(self, principal: Principal | None, path_commune: str | None) -> int:
         """200 (go on), 401, 403 or 404."""
+        if self.gate is Gate.PUBLIC:
+            if principal is None or path_commune is None:
+                return 200
+            return 200 if principal.commune_id == path_commune else 403
         if self.gate is not Gate.PRINCIPAL:
             return 200
         if principal is None:

@@ -26,9 +26,9 @@ from services.routing.app import build_service as routing
 from services.routing.rules_store import default_rules_dict
 from shared.audit import audit_collection
 from shared.auth.policy import Gate
-from shared.auth.principal import Role
+from shared.auth.principal import Role, Scope
 from shared.directory import DIALOGUES
-from tests.auth import headers
+from tests.auth import headers, key_token_headers
 from tests.conftest import eventually
 from tests.integration.helpers import running
 
@@ -227,3 +227,34 @@ async def test_every_guarded_route_answers_as_declared(stack):
                 assert reply.status_code == 403, (key, role, reply.status_code)
         checked += 1
     assert checked >= 25
+
+
+async def test_another_communes_credential_is_refused_on_every_public_route_before_anything(stack):
+    """A public route (anyone may submit, read open data, track) still reads a credential when one
+    is sent, to lift rate limits: another commune's key or token acts for nobody here. Each public
+    route of commune demo answers 403 to commune B's, before the body is looked at, and the
+    submission it carried is not stored; anonymous and demo's own are let in."""
+    app, settings, client = stack
+    submission_id = await _routed_item(client, settings)
+    foreign = key_token_headers(settings, "other-commune", Scope.SUBMIT, Scope.READ)
+    own = key_token_headers(settings, "demo", Scope.SUBMIT, Scope.READ)
+    checked = 0
+    for key, guarded in sorted(app.state.guard.table.items()):
+        method, path = key.split(" ", 1)
+        if guarded.policy.gate is not Gate.PUBLIC or "{commune_id}" not in path:
+            continue
+        url = _url(path, submission_id)
+        body = {} if method in ("POST", "PUT", "PATCH") else None
+        reply = await client.request(method, url, json=body, headers=foreign)
+        assert reply.status_code == 403, (key, reply.status_code, reply.text)
+        said = reply.json()
+        assert said[0]["code"] == 403 if path.startswith("/open311/") else said["error"] == "forbidden"
+        checked += 1
+    assert checked >= 5
+    db = app.state.runtime.db
+    before = await db["intake_submissions"].count_documents({})
+    petition = {"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": "Đèn đường ấp Chợ hư."}
+    assert (await client.post(f"{BASE}/submissions", json=petition, headers=foreign)).status_code == 403
+    assert await db["intake_submissions"].count_documents({}) == before
+    assert (await client.post(f"{BASE}/submissions", json=petition, headers=own)).status_code == 202
+    assert (await client.post(f"{BASE}/submissions", json=petition)).status_code == 202

@@ -135,6 +135,12 @@ async def test_public_routes_still_answer_413(stack):
     assert form.status_code == 413 and "text/html" in form.headers["content-type"]
     api = await send(client, "POST", "/api/v1/communes/demo/submissions")
     assert api.status_code == 413 and api.json()["error"] == "body_too_large"
+    # Another commune's credential is refused first (403), a wrong one 401, demo's own gets 413.
+    path = "/api/v1/communes/demo/submissions"
+    foreign = await send(client, "POST", path, key_headers("other-commune", Scope.SUBMIT))
+    assert foreign.status_code == 403 and foreign.json()["error"] == "forbidden"
+    assert (await send(client, "POST", path, {"authorization": "Bearer nonsense"})).status_code == 401
+    assert (await send(client, "POST", path, key_headers("demo", Scope.SUBMIT))).status_code == 413
 
 
 async def test_open311_post_413_without_a_key_outside_the_body_401_with_a_wrong_one(stack):
