@@ -26,7 +26,7 @@ from types import MappingProxyType
 from typing import Any, Iterable, Iterator, Mapping
 
 from services.routing.authority import AuthorityDecision, AuthorityRule, decide_authority, topics_in_play
-from services.routing.explain import original_spelling, sentences
+from services.routing.explain import clauses, original_spelling
 from shared.contracts import AuthorityLevel
 from shared.text import normalize_for_matching
 
@@ -385,10 +385,10 @@ def classify(text: str, rules: RuleSet) -> Classification:
     )
     authority = (decision.level, decision.body, decision.trigger)
     recurring = _recurring(rules, tokens)
-    if recurring:  # a phrase is a claim only within one sentence ("… nhiều. Lần này …" is none)
+    if recurring:  # a claim lies within one clause: "… nhiều. Lần này …", "nhiều, lần này" are none
         recurring = list(
             dict.fromkeys(
-                p for part in sentences(text) for p in _recurring(rules, normalize_for_matching(part).split())
+                p for part in clauses(text) for p in _recurring(rules, normalize_for_matching(part).split())
             )
         )
 

@@ -127,6 +127,11 @@ def test_recurring_claim_detected(text):
         # "nhiều lần" only across a sentence end: two sentences, no claim.
         "Mặt đường lộ đal ấp Chợ hư hỏng nhiều. Lần này bà con đề nghị xã sửa chữa.",
         "Kênh bị bồi lắng, lục bình nhiều! Lần này xin xã cho nạo vét",
+        # nor across a comma, a line break, a semicolon or a dash between spaces
+        "Cầu ra bến đò xuống cấp nhiều, lần này đề nghị xã sửa sớm.",
+        "Đường vào chợ hư hỏng nhiều\nLần này đề nghị xã sửa.",
+        "Mương ấp Chợ bồi lắng nhiều; lần này xin nạo vét.",
+        "Rác ven kênh nhiều - lần này đề nghị xử lý.",
     ],
 )
 def test_no_recurring_claim_without_a_phrase(text):
