@@ -37,6 +37,7 @@ from services.intake.commune_admin import (
     put_commune,
     require_commune,
     show_commune,
+    user_scope_of,
 )
 from shared.auth.principal import Role, Scope
 from shared.contracts import Organisation
@@ -84,7 +85,7 @@ def users_create(args: argparse.Namespace) -> int:
 
     async def work(db: AsyncDatabase) -> dict:
         if args.commune is not None:  # an operator has none
-            await require_commune(db, args.commune)
+            await user_scope_of(db, args.commune, args.office, args.hamlet)
         return await add_user(
             db,
             args.username,

@@ -252,6 +252,26 @@ async def show_commune(db: AsyncDatabase, commune_id: str) -> dict[str, Any]:
     return commune.model_dump(mode="json")
 
 
+async def user_scope_of(
+    db: AsyncDatabase, commune_id: str, office_id: str | None, hamlet_id: str | None
+) -> None:
+    """UnknownCommune unless `commune_id` is registered; ValueError ("vi / en") when the office
+    or hamlet a user is given is not one of that commune's (an account scoped to nothing)."""
+    commune = await DirectoryReader(db).commune(commune_id)
+    if commune is None:
+        raise UnknownCommune(commune_id)
+    for what_vi, what_en, given, known in (
+        ("cơ quan", "office", office_id, [o.id for o in commune.offices]),
+        ("ấp", "hamlet", hamlet_id, [h.id for h in commune.hamlets]),
+    ):
+        if given is not None and given not in known:
+            listed = ", ".join(known)
+            raise ValueError(
+                f"xã {commune_id!r} không có {what_vi} {given!r}, chọn một trong: {listed} / "
+                f"commune {commune_id!r} has no {what_en} {given!r}; one of: {listed}"
+            )
+
+
 async def require_commune(db: AsyncDatabase, commune_id: str) -> None:
     """UnknownCommune unless `commune_id` is registered (before anything is written for it)."""
     if await db[COMMUNES].find_one({"_id": commune_id}, {"_id": 1}) is None:

@@ -120,6 +120,16 @@ def test_unregistered_commune_refused_then_registered_listed_shown_and_used(stor
     assert (code, out) == (2, "") and err.startswith(
         "Từ chối / refused: hamlet_cell cần hamlet_id (và chỉ hamlet_cell có) / "
     )
+    # An office or hamlet the commune does not have is refused, naming the ones it has.
+    stored = store[COMMUNES].find_one({"_id": "phu-an"})
+    for role, flag, wrong, what, known in (
+        ("office_staff", "--office", "khong-co", "cơ quan", [o["id"] for o in stored["offices"]]),
+        ("hamlet_cell", "--hamlet", "ap-khong-co", "ấp", [h["id"] for h in stored["hamlets"]]),
+    ):
+        scoped = ("users", "create", "--username", f"phuan.{role}", "--role", role, "--commune", "phu-an")
+        code, out, err = run(capsys, monkeypatch, *scoped, flag, wrong, "--password-stdin", stdin=password)
+        assert (code, out) == (2, "") and f"xã 'phu-an' không có {what} '{wrong}'" in err
+        assert ", ".join(known) in err
     party = ("users", "create", "--username", "phuan.ct", "--role", "party_office", "--commune", "phu-an")
     code, out, _ = run(capsys, monkeypatch, *party)  # no password given: one is generated
     assert code == 0 and json.loads(out)["note"].startswith("chỉ hiện một lần; người dùng phải đổi mật khẩu")
