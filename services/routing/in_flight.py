@@ -12,7 +12,9 @@ Invariants (one event loop, no locks needed: nothing here awaits between reading
 - an entry is added in the same step as the match that decided its cluster (`add`), so of two
   concurrent items the later one always sees the earlier one;
 - an entry is forgotten once every look-up that might have missed it has ended; an entry whose
-  decision was not stored (a redelivery, an error) is forgotten at once.
+  decision was not stored (a redelivery, an error) is forgotten at once;
+- an entry indexed before a look-up marked its cluster read (`Lookup.mark_clusters_read`) is
+  counted in the count that read returns: the look-up lists it, but does not count it again.
 
 It covers one process: replicas of routing still link concurrent items only through the index.
 """
@@ -56,6 +58,7 @@ class Lookup:
         commune.tickets.add(self.ticket)
         self.pending: Pending | None = None
         self.stored = False  # its decision (and so its index entry) was stored
+        self.clusters_read_at: int | None = None  # the commune's clock when its cluster read was sent
 
     def ahead(self, keys: Iterable[str], exclude: str) -> list[Pending]:
         """The commune's entries sharing a band key with `keys` that this look-up's reads may
@@ -69,6 +72,16 @@ class Lookup:
             and entry.candidate.submission_id != exclude
             and not wanted.isdisjoint(entry.keys)
         ]
+
+    def mark_clusters_read(self) -> None:
+        """Called just before the look-up's cluster documents are read."""
+        self.clusters_read_at = self._commune.clock
+
+    def counted_in_read(self, entry: Pending) -> bool:
+        """Whether the cluster read this look-up marked certainly counts `entry`: its index
+        writes were acknowledged before the read was sent."""
+        marked, indexed = self.clusters_read_at, entry.indexed_at
+        return marked is not None and indexed is not None and indexed <= marked
 
     def add(self, candidate: Candidate, keys: Iterable[str], *, starts_cluster: bool) -> Pending:
         """Record the item this look-up has just linked; later look-ups are compared with it."""

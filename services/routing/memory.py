@@ -8,7 +8,7 @@ be driven to completion outside an event loop (`batch.run_to_completion`)."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from services.routing import repeat_index
@@ -50,8 +50,14 @@ class InMemoryDecisions:
         return {i: copy.deepcopy(self._repeats[i]) for i in ids if i in self._repeats}
 
     async def clusters_sharing(
-        self, commune_id: str, keys: tuple[str, ...], hamlet: str | None = None
+        self,
+        commune_id: str,
+        keys: tuple[str, ...],
+        hamlet: str | None = None,
+        before_clusters_read: Callable[[], None] | None = None,
     ) -> list[repeat_index.Cluster]:
+        if before_clusters_read is not None:  # the reads answer at once: the mark precedes them
+            before_clusters_read()
         clusters, over = repeat_index.look_up(self._read, commune_id, keys, hamlet, self.limits)
         if over:
             self._to_trim.setdefault(commune_id, set()).update(over)

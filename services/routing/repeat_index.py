@@ -497,11 +497,17 @@ def with_members(cluster: Cluster, listed: Mapping[str, Any] | None, limits: Lim
     )
 
 
-def with_in_flight(cluster: Cluster | None, cluster_id: str, in_flight: Iterable[Candidate]) -> Cluster:
+def with_in_flight(
+    cluster: Cluster | None,
+    cluster_id: str,
+    in_flight: Iterable[Candidate],
+    counted: frozenset[str] = frozenset(),
+) -> Cluster:
     """The cluster as the index holds it (None: not yet written) counting the items linked to it
-    by look-ups in flight that it does not list: each counted once, listed among its members.
-    (An item whose writes landed while the index was read, beyond the listed first members, may
-    be counted twice: a count off by one, never a lost link.)"""
+    by look-ups in flight that it does not list: each listed among its members, and counted once
+    unless `counted` shows the read's count holds it already (its index writes were acknowledged
+    before the read was sent). (An item whose writes landed while the index was read, beyond the
+    listed first members, may still be counted twice: a count off by one, never a lost link.)"""
     cluster = cluster or Cluster(cluster_id, 0, (), (), ())
     listed = {c.submission_id for c in chain(cluster.members or (), cluster.representatives)}
     new = [c for c in in_flight if c.cluster_id == cluster_id and c.submission_id not in listed]
@@ -509,7 +515,7 @@ def with_in_flight(cluster: Cluster | None, cluster_id: str, in_flight: Iterable
         return cluster
     return dataclasses.replace(
         cluster,
-        count=cluster.count + len(new),
+        count=cluster.count + sum(c.submission_id not in counted for c in new),
         years=tuple(sorted({*cluster.years, *(c.year for c in new)})),
         members=(*(cluster.members or ()), *new),
     )

@@ -5,7 +5,7 @@ Every caller still gets what it would get alone."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -71,7 +71,11 @@ class Repeats:
         self._to_trim: dict[str, set[str]] = {}
 
     async def clusters_sharing(
-        self, commune_id: str, keys: Sequence[str], hamlet: str | None = None
+        self,
+        commune_id: str,
+        keys: Sequence[str],
+        hamlet: str | None = None,
+        before_clusters_read: Callable[[], None] | None = None,
     ) -> list[repeat_index.Cluster]:
         """The clusters holding the most of the new item's band `keys` (at most
         `limits.clusters_per_lookup`), with the representatives an item of `hamlet` may be
@@ -83,6 +87,8 @@ class Repeats:
         ranked = repeat_index.rank_clusters(keys, key_docs, commune_id, self.limits)
         if not ranked:
             return []
+        if before_clusters_read is not None:
+            before_clusters_read()
         found = await self._reads.read(repeat_index.reads_for(commune_id, ranked))
         return repeat_index.clusters_from(commune_id, ranked, found, hamlet, key_docs, self.limits)
 

@@ -6,7 +6,7 @@ staff changes, and the repeat index (`repeat_index`) kept up to date with the de
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument, UpdateOne
@@ -145,9 +145,13 @@ class DecisionRepository:
         return indexed
 
     async def clusters_sharing(
-        self, commune_id: str, keys: tuple[str, ...], hamlet: str | None = None
+        self,
+        commune_id: str,
+        keys: tuple[str, ...],
+        hamlet: str | None = None,
+        before_clusters_read: Callable[[], None] | None = None,
     ) -> list[repeat_index.Cluster]:
-        return await self._repeats.clusters_sharing(commune_id, keys, hamlet)
+        return await self._repeats.clusters_sharing(commune_id, keys, hamlet, before_clusters_read)
 
     async def cluster(self, commune_id: str, cluster_id: str) -> repeat_index.Cluster | None:
         return await self._repeats.cluster(commune_id, cluster_id)

@@ -250,3 +250,26 @@ async def test_identical_petitions_routed_at_the_same_moment_join_one_issue(stor
     assert await repo.repeats.count_documents({"_id": {"$regex": "^c\\|"}}) == 1
     [after] = await route_each(deps, [("later", VARIANTS[2], "ấp Rạch Tràm")])
     assert (after.cluster_id, after.times_raised) == ("B00", 13)
+
+
+async def test_a_long_burst_into_one_issue_counts_each_item_once(store):
+    """24 at a time, 120 near-identical petitions, far beyond the 5 members listed: items whose
+    index writes land while other look-ups are between reading the band keys and reading the
+    cluster are in the count those look-ups read, and are not counted a second time, so the
+    times raised run 1 to 120, each once."""
+    repo, _ = store
+    deps = deps_over(repo)
+    endings = (".", "!", " ạ.", "..", " nhé.", "")
+    queue = [(f"W{n:03d}", ROAD.rstrip(".") + endings[n % 6], "ấp Rạch Tràm") for n in range(120)]
+    decided: list = []
+
+    async def worker() -> None:
+        while queue:
+            submission_id, text, hamlet = queue.pop(0)
+            decided.append((await route(deps, *received(submission_id, text, hamlet))).decision)
+
+    await asyncio.gather(*(worker() for _ in range(24)))
+    assert {d.cluster_id for d in decided} == {"W000"}
+    assert sorted(d.times_raised for d in decided) == list(range(1, 121))
+    cluster = await repo.cluster("demo", "W000")
+    assert cluster is not None and cluster.count == 120

@@ -46,6 +46,21 @@ def test_a_look_up_sees_items_not_indexed_when_its_reads_were_sent():
             assert third.ahead(("b00:cccccc",), exclude="new") == []  # no band key shared, as in the index
 
 
+def test_an_item_indexed_before_the_cluster_read_was_sent_is_in_its_count():
+    in_flight = InFlight()
+    with in_flight.lookup("demo") as reading:  # its band keys are being read
+        with in_flight.lookup("demo") as early:
+            early.add(candidate("A"), KEYS, starts_cluster=True)
+            early.stored = True
+        with in_flight.lookup("demo") as late:
+            late.add(candidate("B", "A"), KEYS, starts_cluster=False)
+            [a, b] = reading.ahead(KEYS, exclude="new")
+            assert not reading.counted_in_read(a)  # no cluster read marked yet
+            reading.mark_clusters_read()  # A's writes were acknowledged before: in the count
+            late.stored = True  # B's after: perhaps not
+        assert reading.counted_in_read(a) and not reading.counted_in_read(b)
+
+
 def test_an_indexed_item_is_forgotten_once_no_look_up_can_have_missed_it():
     in_flight = InFlight()
     with in_flight.lookup("demo") as older:  # began before A was indexed
@@ -74,9 +89,9 @@ class Suspending(InMemoryDecisions):
     """The in-memory twin whose look-ups and writes take a turn of the event loop, as a store's
     round trips do, so that concurrent events interleave."""
 
-    async def clusters_sharing(self, commune_id, keys, hamlet=None):
+    async def clusters_sharing(self, commune_id, keys, hamlet=None, before_clusters_read=None):
         await asyncio.sleep(0)
-        return await super().clusters_sharing(commune_id, keys, hamlet)
+        return await super().clusters_sharing(commune_id, keys, hamlet, before_clusters_read)
 
     async def save(self, *args, **kwargs):
         await asyncio.sleep(0)

@@ -56,8 +56,8 @@ class Counting(InMemoryDecisions):
         super().__init__(limits)
         self.compared: list[int] = []
 
-    async def clusters_sharing(self, commune_id, keys, hamlet=None):
-        found = await super().clusters_sharing(commune_id, keys, hamlet)
+    async def clusters_sharing(self, commune_id, keys, hamlet=None, before_clusters_read=None):
+        found = await super().clusters_sharing(commune_id, keys, hamlet, before_clusters_read)
         self.compared.append(sum(len(c.representatives) for c in found))
         return found
 

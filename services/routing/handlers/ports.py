@@ -4,6 +4,7 @@ the in-memory ones (`services/routing/memory.py`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -22,11 +23,17 @@ class Decisions(Protocol):
     """One decision per submission (stored with its event), and the audit trail of changes."""
 
     async def clusters_sharing(
-        self, commune_id: str, keys: tuple[str, ...], hamlet: str | None = None
+        self,
+        commune_id: str,
+        keys: tuple[str, ...],
+        hamlet: str | None = None,
+        before_clusters_read: Callable[[], None] | None = None,
     ) -> list[Cluster]:
         """The commune's clusters holding the most of the band `keys` (at most the index's
         `clusters_per_lookup`), read from the repeat index (`services/routing/repeat_index.py`),
-        with the representatives an item of `hamlet` may be compared with."""
+        with the representatives an item of `hamlet` may be compared with.
+        `before_clusters_read` is called just before the cluster documents are read (not at all
+        when no cluster is)."""
         ...
 
     async def with_members(self, commune_id: str, cluster: Cluster) -> Cluster:

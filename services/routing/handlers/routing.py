@@ -83,7 +83,8 @@ async def link(
         "match_places": sorted(fp.places),
         "year": year,
     }
-    clusters = await decisions.clusters_sharing(commune_id, fp.keys, decision.hamlet) if fp.keys else []
+    mark = lookup.mark_clusters_read if lookup is not None else None
+    clusters = await decisions.clusters_sharing(commune_id, fp.keys, decision.hamlet, mark) if fp.keys else []
     ahead = lookup.ahead(fp.keys, exclude=decision.submission_id) if lookup is not None else []
     compared = candidates(clusters, exclude=decision.submission_id) + [p.candidate for p in ahead]
     match = best_match(fp, hamlet=decision.hamlet, topic=decision.topic, candidates=compared)
@@ -96,9 +97,12 @@ async def link(
     if known is not None:
         found: Cluster | None = await decisions.with_members(commune_id, known)
     else:  # linked through an item in flight to a cluster this look-up did not read
+        if lookup is not None:
+            lookup.mark_clusters_read()
         found = await decisions.cluster(commune_id, cluster_id)
     in_flight = [p for p in ahead if p.candidate.cluster_id == cluster_id]
-    cluster = with_in_flight(found, cluster_id, [p.candidate for p in in_flight])
+    counted = frozenset(p.candidate.submission_id for p in in_flight if lookup and lookup.counted_in_read(p))
+    cluster = with_in_flight(found, cluster_id, [p.candidate for p in in_flight], counted)
     return Linked(
         with_recurrence(decision, recurrence(decision.submission_id, year, match, cluster)),
         stored,
