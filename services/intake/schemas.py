@@ -127,7 +127,10 @@ class SubmissionView(BaseModel):
     office: OfficeRef | None = None
     authority_level: str | None = None
     needs_review: bool = False
-    duplicate_of: str | None = Field(None, description="The earliest submission raising the same issue")
+    duplicate_of: str | None = Field(
+        None,
+        description="The earliest submission raising the same issue (staff only: None when tracked by code)",
+    )
     times_raised: int = Field(1, description="How many times this issue has been raised, this one included")
     followup_status: str | None = Field(
         None,

@@ -58,3 +58,16 @@ async def test_the_tracking_page_masks_the_text_the_answer_and_the_result(tracke
     assert "Cống trước nhà ông" in page and "Phòng Kinh tế đã gọi bà" in page
     assert "để hẹn ngày nạo vét" in page and "Đã nạo vét xong" in page
     assert page.count("[số điện thoại]") == 3
+
+
+async def test_tracking_by_code_names_no_other_residents_item(tracked):
+    """A repeat counts how often its issue was raised, but tracking by code does not give the id
+    of the earlier resident's submission it repeats; staff still see it."""
+    db, client, sent = tracked
+    await db[SUBMISSIONS].update_one(
+        {"_id": sent["id"]}, {"$set": {"duplicate_of": "earlier-1", "times_raised": 3}}
+    )
+    public = (await client.get(f"/api/v1/communes/demo/tracking/{sent['tracking_code']}")).json()
+    assert public["duplicate_of"] is None and public["times_raised"] == 3
+    staff = await client.get(f"/api/v1/communes/demo/submissions/{sent['id']}", headers=staff_headers())
+    assert staff.json()["duplicate_of"] == "earlier-1"
