@@ -82,7 +82,8 @@ def test_duplicate_ids_bad_topic_keys_and_empty_rules_are_refused(definition):
     assert problems == [
         "hamlets: mã ấp 'ap-phu-hoa' bị trùng / duplicate id 'ap-phu-hoa'",
         "offices: mã cơ quan 'van-phong-dang-uy' bị trùng / duplicate id 'van-phong-dang-uy'",
-        "topic_offices.other: không phải số nội dung ('0' = ngoài kế hoạch) / not a topic number ('0' = other)",
+        "topic_offices.other: không phải số nội dung ('0' = ngoài kế hoạch) / "
+        "not a topic number ('0' = other)",
         "office_rules[4].terms: cần ít nhất một từ khóa / at least one term",
     ]
 
