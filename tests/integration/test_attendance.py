@@ -205,11 +205,15 @@ async def test_an_item_raised_on_the_floor_is_sent_by_the_meeting_record_and_rou
         staff_headers(),
         key_headers("demo", Scope.SUBMIT),
         service_headers("notification"),
-        service_headers("reporting", "other-commune"),
     ):
         refused = await client.post(f"{C}/submissions", json=FLOOR_ITEM, headers=headers)
         assert refused.status_code == 422, (headers, refused.text)
         assert refused.json()["detail"][0]["field"] == "source" and refused.json()["message_vi"]
+    # Reporting of another commune acts for nobody here: refused before the body is read.
+    foreign = await client.post(
+        f"{C}/submissions", json=FLOOR_ITEM, headers=service_headers("reporting", "other-commune")
+    )
+    assert foreign.status_code == 403, foreign.text
 
 
 async def test_a_meeting_recorded_as_ended_moves_the_plan_to_held(stack):

@@ -153,8 +153,11 @@ async def test_bad_input_gets_a_clear_4xx_and_stores_nothing(system, content, st
 
 async def test_unknown_commune_and_unknown_submission_are_404(system):
     client, _, _ = system
-    response = await client.post("/api/v1/communes/nowhere/submissions", json=PETITION)
+    anonymous = {"authorization": ""}  # the client's default is demo's staff token
+    response = await client.post("/api/v1/communes/nowhere/submissions", json=PETITION, headers=anonymous)
     assert response.status_code == 404 and response.json()["error"] == "unknown_commune"
+    # demo's credential acts for nobody elsewhere: refused before the commune is looked up
+    assert (await client.post("/api/v1/communes/nowhere/submissions", json=PETITION)).status_code == 403
     assert (await client.get(f"{BASE}/submissions/doesnotexist")).status_code == 404
     assert (await client.get("/api/v1/communes/nowhere/dialogues/demo-2017/items")).status_code == 404
 
