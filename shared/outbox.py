@@ -34,6 +34,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from pymongo import ASCENDING, UpdateOne
+from pymongo.errors import ConnectionFailure
 
 from shared.contracts import PAYLOADS, Envelope
 from shared.group_commit import GroupWriter
@@ -154,7 +155,9 @@ class Outbox:
         while True:
             try:
                 await self.renew_lease()
-            except Exception:  # the store is down: the next renewal may make it
+            except ConnectionFailure as exc:  # the store is down or stopping: the next renewal may make it
+                log.warning("outbox lease not renewed: store unreachable", extra={"error": repr(exc)})
+            except Exception:
                 log.warning("outbox lease not renewed", exc_info=True)
             await asyncio.sleep(every)
 

@@ -228,3 +228,27 @@ async def test_an_outbox_keeping_its_payload_in_the_document_publishes_it_whole(
     published = recorder.events + relayed.events
     assert [e.model_dump() for e in published] == [e.model_dump() for e in sent]
     assert await collection.count_documents({"outbox_pending": True}) == 0
+
+
+async def test_a_lease_not_renewed_while_the_store_is_unreachable_is_one_line_not_a_traceback(
+    collection, caplog
+):
+    """The store stopping (a shutdown, an outage) is expected: the renewal loop says so in one
+    warning and tries again, and an operator's log holds no traceback for it."""
+    from pymongo.errors import AutoReconnect
+
+    outbox = Outbox(Recorder(), [collection])
+
+    async def unreachable() -> None:
+        raise AutoReconnect("127.0.0.1:1: connection closed")
+
+    outbox.renew_lease = unreachable  # type: ignore[method-assign]
+    with caplog.at_level("WARNING", logger="shared.outbox"):
+        loop = asyncio.create_task(outbox.keep_lease(0.01))
+        await asyncio.sleep(0.05)
+        loop.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await loop
+    records = [r for r in caplog.records if r.name == "shared.outbox"]
+    assert records and all(r.exc_info is None for r in records)
+    assert all("store unreachable" in r.getMessage() for r in records)
