@@ -6,7 +6,6 @@ the programme, each intervention with its answers, the conclusions)."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time
@@ -21,6 +20,7 @@ from shared.contracts import ConclusionKind
 from shared.directory import Commune, Dialogue
 from shared.personal_data import mask_personal_data
 from shared.templates import vn_date
+from shared.text import fold, nfc
 
 DOTS = "…………………………"
 
@@ -33,23 +33,17 @@ _ADDRESSEES = (
 )  # fmt: skip
 
 
-def _folded(text: str) -> str:
-    """Lower case without diacritics: ``Ủy ban`` -> ``uy ban``."""
-    marks = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(c for c in marks if not unicodedata.combining(c))
-
-
 def assigned_task(text: str) -> str:
     """The conclusion as it reads after the documents' own "Giao <office> chủ trì…:", without a
     leading "Giao" (or "Giao cho") of its own, so the verb is not said twice. "Giao" is the
     assigning verb when "cho" or a name follows it (a capitalised word, or an office typed in lower
     case); "Giao thông…", "Giao đất…", "giao ban…" are kept as typed. NFC, trimmed."""
-    text = unicodedata.normalize("NFC", text).strip()
+    text = nfc(text).strip()
     match = _ASSIGNING.match(text)
     if match is None:
         return text
     rest = text[match.end() :]
-    if match.group(1) or rest[:1].isupper() or _folded(rest).startswith(_ADDRESSEES):
+    if match.group(1) or rest[:1].isupper() or fold(rest).startswith(_ADDRESSEES):
         return rest
     return text
 
