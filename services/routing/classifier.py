@@ -26,7 +26,8 @@ from types import MappingProxyType
 from typing import Any, Iterable, Iterator, Mapping
 
 from services.routing.authority import AuthorityDecision, AuthorityRule, decide_authority, topics_in_play
-from services.routing.explain import clauses, original_spelling
+from services.routing.explain import original_spelling
+from services.routing.recurrence import clauses
 from shared.contracts import AuthorityLevel
 from shared.text import normalize_for_matching
 

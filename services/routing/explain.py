@@ -101,23 +101,6 @@ def _ends_sentence(word: str) -> bool:
     return bare.endswith(".") and not (head.isupper() and len(head) <= 3)
 
 
-# Breaks inside a sentence that a short phrase does not run across: a comma, a semicolon or a
-# colon, a line break, brackets, a dash between spaces.
-_CLAUSE_BREAK = re.compile(r"[,;:\n()\[\]]|\s[-–—]\s")
-
-
-def clauses(text: str) -> list[str]:
-    """The text's sentences (split after each word that ends one, `_ends_sentence`) cut at the
-    breaks inside them, as written."""
-    pieces, start = [], 0
-    for word in _WORD.finditer(text):
-        if _ends_sentence(word.group()):
-            pieces.append(text[start : word.end()])
-            start = word.end()
-    pieces.append(text[start:])
-    return [part for piece in pieces for part in _CLAUSE_BREAK.split(piece) if part.strip()]
-
-
 def _cuts(words: _Words, first: int, last: int) -> list[int]:
     """Where the quote of words `first`..`last` may not run on: after each word that ends a
     sentence, before a "(" and after a ")" whose partner lies outside the quote. A cut `i` falls

@@ -407,12 +407,18 @@ _SITES_RE: Final = re.compile(
 )
 
 
+def clauses(text: str) -> list[str]:
+    """The text's clauses (NFC, tone marks unified): split at sentence ends, commas, colons,
+    brackets, line breaks, dashes, quotes and slashes; a short phrase lies within one."""
+    return _CLAUSES.split(unify_tone_marks(nfc(text)))
+
+
 def places(text: str) -> frozenset[str]:
     """The places ``text`` names, as "kind=name" ("ap=ben do", "duong=quoc lo 1", "kenh=xang"),
     plus the kinds of site it is about ("site=duong", "site=nghia trang")."""
     found: set[str] = set()
     rest: list[str] = []  # the words outside place names, where sites are looked for
-    for clause in _CLAUSES.split(unify_tone_marks(nfc(text))):
+    for clause in clauses(text):
         words = _WORD.findall(clause)
         i = 0
         while i < len(words):
