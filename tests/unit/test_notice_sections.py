@@ -75,3 +75,22 @@ def test_issues_closed_at_the_meeting_are_counted_in_the_opening() -> None:
     issues = len(_keys_in_order(items))
     assert len(data.notice.conclusions) + len(data.notice.escalations) == issues - 2
     assert f"về {issues} vấn đề" in " ".join(data.intro)
+
+
+def test_an_issue_above_commune_authority_that_the_meeting_assigns_to_a_commune_office_is_in_section_one():
+    """The Secretary may assign an issue routing found beyond commune authority to a commune
+    office: the notice then prints it in section I with that office (as its follow-up task has
+    it), not in section II under the Party office's recommendation."""
+    _, before = _notice()
+    above = before.escalations[0]
+    conclusion = {
+        "kind": "assigned",
+        "text": "Kiểm tra hiện trạng, lập phương án sửa chữa",
+        "office_id": "cong-an-xa",  # not the office routing chose for it
+        "deadline_working_days": 30,
+    }
+    _, notice = _notice({"conclusions": {above.key: conclusion}})
+    assert above.key not in [i.key for i in notice.escalations]
+    [assigned] = [i for i in notice.conclusions if i.key == above.key]
+    assert assigned.conclusion.startswith("Kiểm tra hiện trạng") and assigned.office
+    assert assigned.office != above.office

@@ -30,6 +30,15 @@ from shared.contracts import ConclusionKind, DocumentKind
 from shared.directory import Commune
 
 
+def _in_section_one(issue: Issue) -> bool:
+    """Section I: what a commune office settles. The Secretary's conclusion decides (assigned to
+    an office, or recommended upward, as `recommendation.recommended` reads it); an issue without
+    one goes by its authority."""
+    if issue.conclusion_kind == ConclusionKind.ASSIGNED:
+        return True
+    return within_commune(issue) and issue.conclusion_kind != ConclusionKind.RECOMMENDED
+
+
 def build(ctx: BuildContext) -> Body:
     commune, dialogue, items = ctx.commune, ctx.dialogue, ctx.items
     issues, pending = group_issues(commune, dialogue, items)
@@ -40,8 +49,7 @@ def build(ctx: BuildContext) -> Body:
     within: list[Issue] = []
     above: list[Issue] = []
     for issue in issues:  # one pass: each issue in exactly one section, in order
-        local = within_commune(issue) and issue.conclusion_kind != ConclusionKind.RECOMMENDED
-        if local:  # section I prints each conclusion after its own "Giao <office> chủ trì…:"
+        if _in_section_one(issue):  # section I prints each conclusion after its own "Giao <office> chủ trì…:"
             within.append(replace(issue, conclusion=assigned_task(issue.conclusion)))
         else:
             above.append(issue)
