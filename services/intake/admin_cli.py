@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 from services.intake.commune_admin import (
     CommuneRefused,
@@ -49,15 +49,23 @@ def _with_store(work: Callable[[AsyncDatabase], Awaitable[Any]]) -> Any:
     from services.intake.settings import IntakeSettings
     from shared.mongo import create_client, database
 
+    settings = IntakeSettings()
+
     async def run() -> Any:
-        settings = IntakeSettings()
         client = create_client(settings)
         try:
             return await work(database(client, settings))
         finally:
             await client.close()
 
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    except ConnectionFailure as exc:  # one line for the operator, not the driver's traceback
+        raise SystemExit(
+            f"Không kết nối được kho dữ liệu {settings.mongodb_url}; đặt MONGODB_URL (make run in địa chỉ "
+            f"kho của nó) / cannot reach the store at {settings.mongodb_url}; set MONGODB_URL (make run "
+            f"prints its store's address): {type(exc).__name__}"
+        ) from None
 
 
 def _password(args: argparse.Namespace) -> tuple[str, bool]:
