@@ -9,14 +9,18 @@
   ("buổi tối" typed "buoi toi") are not the speaker.
 
 `warnings(text)` returns the problems in that order, each at most once; a proper third-person
-sentence with its diacritics returns none."""
+sentence with its diacritics returns none.
+
+`printed(text)` is a resident's text as an official document quotes it: personal data masked,
+and its lines run into one paragraph (a quotation is one paragraph in the printed notice), each
+line break kept as punctuation so that two sentences typed on two lines do not run together."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from shared.personal_data import has_personal_data
+from shared.personal_data import has_personal_data, mask_personal_data
 
 NO_DIACRITICS = "no_diacritics"
 FIRST_PERSON = "first_person"
@@ -76,6 +80,30 @@ def first_person(text: str) -> bool:
     return False
 
 
+# A list item's own mark at the start of a line: "- ", "+ ", "• ", "1. ", "2) ", "a) ".
+_ITEM_MARK = re.compile(r"^(?:[-+*•–—]+|\d{1,2}[.)]|[a-zđ]\))\s+", re.IGNORECASE)
+_ENDS_CLAUSE = (".", "!", "?", "…", ":", ";", ",")
+
+
+def one_paragraph(text: str) -> str:
+    """`text`'s lines joined into one paragraph: blank lines and list marks dropped, runs of
+    spaces made one; a line that ends without punctuation is closed with "." before a line that
+    begins with a capital (a new sentence) and with ";" otherwise (the next item of a list)."""
+    lines = [_ITEM_MARK.sub("", " ".join(line.split())) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    out = lines[0] if lines else ""
+    for line in lines[1:]:
+        if not out.endswith(_ENDS_CLAUSE):
+            out += "." if line[0].isupper() else ";"
+        out += " " + line
+    return out
+
+
+def printed(text: str | None) -> str:
+    """A resident's text (or its reviewed summary) as a document prints it: masked, one paragraph."""
+    return one_paragraph(mask_personal_data(text))
+
+
 def warnings(text: str | None) -> list[str]:
     """The problems of `text` printed as typed: `no_diacritics`, `first_person`, `personal_data`
     (in that order; personal data is masked when printed, but a person should word it)."""
@@ -98,5 +126,7 @@ __all__ = [
     "WARNINGS_VI",
     "first_person",
     "lacks_diacritics",
+    "one_paragraph",
+    "printed",
     "warnings",
 ]

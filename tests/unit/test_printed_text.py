@@ -3,9 +3,18 @@ functions over Vietnamese sentences, no fakes needed."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from services.reporting.printed_text import FIRST_PERSON, NO_DIACRITICS, first_person, warnings
+from services.reporting.printed_text import (
+    FIRST_PERSON,
+    NO_DIACRITICS,
+    first_person,
+    one_paragraph,
+    printed,
+    warnings,
+)
 
 
 @pytest.mark.parametrize(
@@ -69,3 +78,45 @@ def test_personal_data_is_flagged_for_review_even_though_it_is_masked_when_print
 
     assert warnings("Nhà ông Nguyễn Văn Tám, ĐT 0909123456, lấn chiếm hẻm chung.") == [PERSONAL_DATA]
     assert PERSONAL_DATA not in warnings("Đường vào ấp Chợ ngập nước khi mưa lớn.")
+
+
+@pytest.mark.parametrize(
+    ("typed", "quoted"),
+    [
+        (
+            "Đường vào ấp bị hỏng nặng\nĐề nghị xã sửa trước mùa mưa",
+            "Đường vào ấp bị hỏng nặng. Đề nghị xã sửa trước mùa mưa",
+        ),
+        ("Đề nghị:\n- sửa đường\n- lắp đèn\n\n", "Đề nghị: sửa đường; lắp đèn"),
+        ("Đề nghị:\n1. Sửa cống.\n2) Nạo vét kênh", "Đề nghị: Sửa cống. Nạo vét kênh"),
+        ("Mưa là ngập,\r\nnước  tràn vào nhà", "Mưa là ngập, nước tràn vào nhà"),
+        ("Nhiệt độ -5 độ\n-5 là sai", "Nhiệt độ -5 độ; -5 là sai"),
+        ("   ", ""),
+    ],
+)
+def test_a_quotation_is_one_paragraph_with_its_line_breaks_kept_as_punctuation(
+    typed: str, quoted: str
+) -> None:
+    assert one_paragraph(typed) == quoted
+
+
+def test_printed_masks_before_joining_lines() -> None:
+    assert printed("Liên hệ 0912345678\nđể biết thêm") == "Liên hệ [số điện thoại]; để biết thêm"
+
+
+def test_the_notice_quotes_a_two_line_petition_as_one_paragraph_of_two_sentences() -> None:
+    """Through the document builder: the demo notice with its first petition typed on two lines."""
+    from services.demo.documents import demo_dataset
+    from services.reporting.documents import build_data
+
+    commune, dialogue, items, minutes = demo_dataset()
+    first = items[0]
+    typed = "Cống thoát nước ở đầu ấp bị nghẹt\nMỗi khi mưa lớn nước tràn vào nhà dân"
+    items = [{**first, "text": typed}, *items[1:]]
+    data = build_data(
+        "thong-bao-ket-luan", commune, dialogue, items, number=5, issued_on=date(2017, 4, 5), minutes=minutes
+    )
+    assert data.notice is not None
+    texts = [c.text for c in data.notice.conclusions] + [e.text for e in data.notice.escalations]
+    assert "Cống thoát nước ở đầu ấp bị nghẹt. Mỗi khi mưa lớn nước tràn vào nhà dân" in texts
+    assert not any("\n" in t for t in texts)

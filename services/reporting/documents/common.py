@@ -10,10 +10,10 @@ from typing import Any
 
 from services.reporting.documents.model import Earlier, Issue, MinutesInput, SignatureBlock, TopicGroup
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
+from services.reporting.printed_text import printed
 from services.reporting.raised import CARRIED_OVER, times_raised
 from shared.contracts import AuthorityLevel, Organisation, Source
 from shared.directory import Commune, Dialogue, Signature
-from shared.personal_data import mask_personal_data
 from shared.templates import vn_date, vn_weekday
 
 CARRIED_OVER_LABEL = "Tồn đọng từ năm trước"
@@ -209,7 +209,7 @@ def group_issues(
                 if e.get("year", dialogue.year) < dialogue.year:
                     earlier.setdefault(
                         (e["year"], e.get("text", "")),
-                        Earlier(e["year"], mask_personal_data(e.get("text", "")), e.get("answer")),
+                        Earlier(e["year"], printed(e.get("text", "")), e.get("answer")),
                     )
         earlier_years = tuple(
             sorted({y for y in years if y < dialogue.year} | {e.year for e in earlier.values()})
@@ -221,7 +221,7 @@ def group_issues(
                 number=0,
                 topic=first["topic"],
                 topic_name=first.get("topic_name") or dialogue.topic_name(first["topic"]),
-                text=mask_personal_data(first["text"]),
+                text=printed(first["text"]),
                 hamlet=_join(unique([m.get("hamlet") or whole for m in members])),
                 submitters="; ".join(unique([source_label(m) for m in members])),
                 office=first.get("office_name")
@@ -236,9 +236,7 @@ def group_issues(
                 long_running=bool(earlier_years),
                 earlier=tuple(sorted(earlier.values(), key=lambda e: e.year)),
                 needs_review=any(m.get("needs_review") for m in members),
-                other_texts=unique(
-                    [mask_personal_data(m["text"]) for m in members[1:] if m["text"] != first["text"]]
-                ),
+                other_texts=unique([printed(m["text"]) for m in members[1:] if m["text"] != first["text"]]),
                 prepared_answer=next((str(m["answer"]) for m in members if m.get("answer")), ""),
                 earlier_years=earlier_years,
             )

@@ -16,9 +16,9 @@ from services.reporting.documents.common import clock_text, hamlet_names, topic_
 from services.reporting.documents.model import Answer, Issue, MinutesInput, MinutesPart, Speech
 from services.reporting.meeting import conclusion_due
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
+from services.reporting.printed_text import printed
 from shared.contracts import ConclusionKind
 from shared.directory import Commune, Dialogue
-from shared.personal_data import mask_personal_data
 from shared.templates import vn_date
 from shared.text import fold, nfc
 
@@ -55,8 +55,8 @@ def reviewed(issues: Sequence[Issue], meeting: Mapping[str, Any] | None) -> list
     return [
         replace(
             i,
-            text=mask_personal_data(summaries.get(i.key) or i.text),
-            other_texts=tuple(mask_personal_data(t) for t in i.other_texts),
+            text=printed(summaries.get(i.key) or i.text),
+            other_texts=tuple(printed(t) for t in i.other_texts),
         )
         for i in issues
     ]
