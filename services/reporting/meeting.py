@@ -7,6 +7,8 @@ commune and dialogue (`reporting_meetings`), and the rules it follows.
   (`documents.common.group_issues`); an issue's `key` is its cluster id, else its submission id.
 - One conclusion per issue, of one `ConclusionKind`; `assigned` needs an office and a deadline
   (working days or a date), `recommended` a named higher-level body, `no_action` a reason.
+- A `deadline_date` falls after the meeting day (`check_deadline`): one on or before it would be
+  printed in the notice, and its follow-up task overdue and escalated from the start.
 - A conclusion's due date: its `deadline_date`, else its working days after the notice's issue
   date on the commune's calendar (else the default `RESOLUTION_WORKING_DAYS`)."""
 
@@ -113,8 +115,33 @@ def issue_rows(
     return rows
 
 
-def check_conclusion(commune: Commune, body: Mapping[str, Any]) -> Doc:
-    """The conclusion as stored, or `InvalidConclusion` naming the field its kind lacks."""
+def check_deadline(body: Mapping[str, Any], meeting_date: date) -> None:
+    """`InvalidConclusion` on `deadline_date` unless it falls after the meeting day (a date or
+    its ISO text; none is fine). The same day is refused too: what the Secretary concludes at
+    the meeting is done afterwards, and a task due the day it is set is overdue by the notice."""
+    deadline = body.get("deadline_date")
+    if deadline is None:
+        return
+    if not isinstance(deadline, date):
+        try:
+            deadline = date.fromisoformat(str(deadline))
+        except ValueError:
+            raise InvalidConclusion(
+                "deadline_date",
+                "Ngày phải ghi dạng năm-tháng-ngày, ví dụ 2017-06-30.",
+                "deadline_date must be a date, YYYY-MM-DD.",
+            ) from None
+    if deadline <= meeting_date:
+        raise InvalidConclusion(
+            "deadline_date",
+            f"Hạn giải quyết phải sau ngày hội nghị đối thoại ({meeting_date:%d/%m/%Y}).",
+            f"deadline_date must be after the meeting date ({meeting_date.isoformat()}).",
+        )
+
+
+def check_conclusion(commune: Commune, body: Mapping[str, Any], meeting_date: date | None = None) -> Doc:
+    """The conclusion as stored, or `InvalidConclusion` naming the field its kind lacks; given the
+    meeting day, a `deadline_date` must fall after it (`check_deadline`)."""
     try:
         kind = ConclusionKind(str(body.get("kind")))
     except ValueError:
@@ -148,6 +175,8 @@ def check_conclusion(commune: Commune, body: Mapping[str, Any]) -> Doc:
             "Chỉ nhập một thời hạn: số ngày làm việc hoặc ngày cụ thể.",
             "Give either deadline_working_days or deadline_date, not both.",
         )
+    if meeting_date is not None:
+        check_deadline(body, meeting_date)
     if days is not None and not 1 <= int(days) <= MAX_WORKING_DAYS:
         raise InvalidConclusion(
             "deadline_working_days",

@@ -1,5 +1,6 @@
 """HTTP adapter for the meeting record (`handlers.meeting`): each route parses, calls one use case
-and renders; refusals become bilingual problems (404, 409 stale or locked, 422 per field)."""
+and renders; refusals become bilingual problems (404, 409 stale or locked, 422 per field, such as
+a conclusion's deadline_date not after the meeting day)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from services.reporting.handlers import meeting
 from services.reporting.handlers.errors import NotFound
 from services.reporting.handlers.open_data import published_summaries
 from services.reporting.handlers.ports import MeetingDeps
+from services.reporting.meeting import MAX_WORKING_DAYS, check_deadline
 from shared.auth.guard import GuardedRoute, actor
 from shared.contracts import ConclusionKind, Kind
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
@@ -95,8 +97,8 @@ class ConclusionIn(BaseModel):
     text: str = Field("", max_length=5000)
     office_id: str | None = Field(None, max_length=64)
     coordinating_office_ids: list[str] = Field(default_factory=list, max_length=20)
-    deadline_working_days: int | None = None
-    deadline_date: date | None = None
+    deadline_working_days: int | None = Field(None, description=f"1-{MAX_WORKING_DAYS} working days")
+    deadline_date: date | None = Field(None, description="A day after the meeting's")
     higher_body: str | None = Field(None, max_length=300)
     reason: str | None = Field(None, max_length=5000)
 
@@ -195,8 +197,17 @@ def build_meeting_router(deps: MeetingDeps) -> APIRouter:
         dialogue_id: str = DialogueId,
         issue_key: str = Path(max_length=64),
     ):
-        command = meeting.SetConclusion(commune_id, dialogue_id, issue_key, body.model_dump(), actor(request))
-        return await _run(meeting.set_conclusion(deps, command))
+        fields = body.model_dump()
+        command = meeting.SetConclusion(commune_id, dialogue_id, issue_key, fields, actor(request))
+
+        async def conclude() -> Any:
+            # the meeting day the deadline must follow is the plan's (an unknown plan: 404 below)
+            dialogue = await deps.directory.dialogue(commune_id, dialogue_id)
+            if dialogue is not None:
+                check_deadline(fields, dialogue.meeting_date)
+            return await meeting.set_conclusion(deps, command)
+
+        return await _run(conclude())
 
     return router
 
