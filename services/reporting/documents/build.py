@@ -97,6 +97,7 @@ def build_data(
         number=number,
         numbered=bool(options.get("numbered", spec.numbered_when_issued)),
         issued_on=issued_on,
+        dated_on=body.dated_on,
         place=options.get("place") or commune.name,
         type_title=spec.type_title,
         subject=body.subject,

@@ -389,6 +389,9 @@ class DocumentData:
     notice: NoticePart | None = None
     escalation: EscalationPart | None = None
     radio: RadioPart | None = None
+    # The day the date line prints when it is not the day of issue: the minutes are written and
+    # adopted at the meeting, so they are dated the meeting's day whenever the file is issued.
+    dated_on: date | None = None
 
     @property
     def draft(self) -> bool:
@@ -413,7 +416,7 @@ class DocumentData:
 
     @property
     def date_line(self) -> str:
-        return date_line(self.place, self.issued_on)
+        return date_line(self.place, self.dated_on or self.issued_on)
 
     @property
     def title(self) -> str:

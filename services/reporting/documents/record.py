@@ -104,6 +104,13 @@ def _local(value: Any, dialogue: Dialogue) -> datetime | None:
     return moment.astimezone(ZoneInfo(dialogue.timezone))
 
 
+def meeting_day(meeting: Mapping[str, Any] | None, dialogue: Dialogue) -> date:
+    """The day the meeting was held: the record's start, in the dialogue's time zone, else the
+    plan's meeting date."""
+    started = _local((meeting or {}).get("started_at"), dialogue)
+    return started.date() if started else dialogue.meeting_date
+
+
 def minutes_input(meeting: Mapping[str, Any] | None, dialogue: Dialogue) -> MinutesInput | None:
     """The facts the minutes' signature band reads (chair, minute-taker), from the record."""
     if not meeting:
@@ -190,7 +197,7 @@ def minutes_part(
 ) -> MinutesPart:
     """The minutes as the record holds the meeting; what is not recorded yet stays dotted."""
     started, ended = _local(meeting.get("started_at"), dialogue), _local(meeting.get("ended_at"), dialogue)
-    day = started.date() if started else dialogue.meeting_date
+    day = meeting_day(meeting, dialogue)
     opening_time = when_text(day, started.time()) if started else f"…… giờ ……, ngày {vn_date(day)}"
     attendance = meeting.get("attendance") or {}
     total = attendance.get("total")
@@ -236,6 +243,7 @@ __all__ = [
     "concluded",
     "conclusion_of",
     "conclusion_sentence",
+    "meeting_day",
     "minutes_input",
     "minutes_part",
     "reviewed",

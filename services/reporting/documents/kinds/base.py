@@ -48,6 +48,7 @@ class Body:
     charts: tuple[Chart, ...] = ()
     signature: SignatureBlock | None = None  # replaces the commune's (the minutes' CHỦ TRÌ)
     left_signature: SignatureBlock | None = None  # the minutes' THƯ KÝ
+    dated_on: date | None = None  # the day the date line prints, when not the day of issue
 
 
 @dataclass(frozen=True)

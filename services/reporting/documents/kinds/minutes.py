@@ -1,6 +1,10 @@
 """Biên bản (BB): the minutes of the meeting. From the meeting record when there is one
 (`documents.record`); else from a `MinutesInput`; without either it is a blank form for
-the minute-taker with the plan's parts filled in. THƯ KÝ signs on the left, CHỦ TRÌ on the right."""
+the minute-taker with the plan's parts filled in. THƯ KÝ signs on the left, CHỦ TRÌ on the right.
+
+The minutes are written and adopted at the meeting ("Biên bản đã được thông qua tại hội nghị"), so
+their date line is the meeting's day (the record's start, else the minute-taker's date, else the
+plan's), whatever day staff issue the file; the number is the register's as for any document."""
 
 from __future__ import annotations
 
@@ -9,7 +13,13 @@ from collections.abc import Sequence
 from services.reporting.documents.common import clock_text, group_issues, when_text
 from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec, meeting
 from services.reporting.documents.model import MinutesPart
-from services.reporting.documents.record import concluded, conclusion_of, minutes_part, reviewed
+from services.reporting.documents.record import (
+    concluded,
+    conclusion_of,
+    meeting_day,
+    minutes_part,
+    reviewed,
+)
 from shared.contracts import DocumentKind
 from shared.directory import Commune
 from shared.templates import vn_date, vn_weekday
@@ -25,7 +35,11 @@ def build(ctx: BuildContext) -> Body:
         f"với nhân dân năm {dialogue.year}, chủ đề: “{dialogue.theme}”."
     )
     if ctx.meeting is not None:  # the meeting as recorded
-        return Body(subject=subject, parts={"minutes": _from_record(ctx, held)})
+        return Body(
+            subject=subject,
+            parts={"minutes": _from_record(ctx, held)},
+            dated_on=meeting_day(ctx.meeting, dialogue),
+        )
     if minutes is None:  # a blank form for the minute-taker, with the plan's parts filled in
         blank = MinutesPart(
             opening=f"Vào lúc …… giờ ……, {vn_weekday(dialogue.meeting_date)}, "
@@ -39,10 +53,7 @@ def build(ctx: BuildContext) -> Body:
             conclusion=(DOTS,),
             closing="Hội nghị kết thúc vào lúc …… giờ …… cùng ngày.",
         )
-        return Body(
-            subject=subject,
-            parts={"minutes": blank},
-        )
+        return Body(subject=subject, parts={"minutes": blank}, dated_on=dialogue.meeting_date)
     day = minutes.meeting_date or dialogue.meeting_date
     venue = minutes.venue or dialogue.venue
     detail = "; ".join(f"{h}: {n} người" for h, n in minutes.attendance_by_hamlet.items())
@@ -60,10 +71,7 @@ def build(ctx: BuildContext) -> Body:
         closing=f"Hội nghị kết thúc vào lúc {clock_text(minutes.ended_at)} cùng ngày. "
         "Biên bản đã được thông qua tại hội nghị.",
     )
-    return Body(
-        subject=subject,
-        parts={"minutes": part},
-    )
+    return Body(subject=subject, parts={"minutes": part}, dated_on=day)
 
 
 def _from_record(ctx: BuildContext, held: str) -> MinutesPart:
