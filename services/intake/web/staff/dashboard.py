@@ -27,7 +27,6 @@ from services.intake.web.staff.kit import (
     projection,
     topic_choices,
 )
-from services.intake.web.staff.plan import plan_after_meeting
 from services.intake.web.staff.users import StaffUser
 from shared.clock import as_utc, utcnow
 from shared.contracts import FollowUpStatus, SubmissionStatus
@@ -174,7 +173,7 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
         commune = await kit.commune_of(user)
         if commune is None:
             return kit.not_found(request)
-        dialogue = await kit.current_dialogue(commune) or await plan_after_meeting(kit, commune)
+        dialogue = await kit.current_dialogue(commune) or await kit.after_meeting_plan(commune)
         scope = item_scope(user, commune)
         if dialogue is not None:
             scope["dialogue_id"] = dialogue.id

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from services.intake.schemas import clean_text
 from services.intake.web.pages import SECURITY_HEADERS
 from services.intake.web.staff.backends import BackendReply
-from services.intake.web.staff.kit import StaffKit
+from services.intake.web.staff.kit import PlanChoice, StaffKit
 from services.intake.web.staff.users import StaffUser
 from services.intake.web.staff.work import who
 from shared.auth.principal import ANSWERERS, MANAGERS
@@ -77,11 +77,21 @@ def _file_response(content: bytes, media_type: str, disposition: str | None = No
     return Response(content, media_type=media_type, headers=headers)
 
 
+# Without `?dot=`: the documents of the open plan, else of the plan whose meeting was held (its
+# minutes and notice are issued after the meeting); the follow-up of the plan held last, whose
+# conclusions run while the next plan is already open, else the open one.
+DOCUMENT_PLANS = (PlanChoice.OPEN, PlanChoice.AFTER_MEETING)
+FOLLOW_UP_PLANS = (PlanChoice.AFTER_MEETING, PlanChoice.OPEN)
+
+
 def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
     @staff.get("/staff/van-ban", response_class=HTMLResponse)
     async def documents(request: Request):
         _, commune, dialogue = await kit.dialogue_for(
-            request, MANAGERS, missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có văn bản."
+            request,
+            MANAGERS,
+            missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có văn bản.",
+            fallbacks=DOCUMENT_PLANS,
         )
         reporting = kit.reporting(request)
         # two reads at once: a stalled reporting costs one page-read timeout, not two
@@ -112,6 +122,7 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             title="Văn bản của đợt đối thoại",
             commune_=commune,
             dialogue=dialogue,
+            plans=await kit.plans_of(commune),
             kinds=DOCUMENT_KINDS_VI,
             issued=issued,
             conclusion=conclusion,
@@ -130,7 +141,7 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         """The summary staff reviewed for one issue, stored in reporting's meeting record and
         printed by the documents instead of the resident's text as typed."""
         _, commune, dialogue = await kit.dialogue_for(
-            request, MANAGERS, missing_vi="Không có đợt đối thoại này."
+            request, MANAGERS, missing_vi="Không có đợt đối thoại này.", fallbacks=DOCUMENT_PLANS
         )
         record = await kit.reporting(request).meeting(commune.id, dialogue.id)
         issues = (record.body or {}).get("issues", []) if record.ok and isinstance(record.body, dict) else []
@@ -166,7 +177,9 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         """ "Ban hành" numbers nothing: it leads to the confirmation page."""
         if kind not in DOCUMENT_KINDS_VI:
             return kit.not_found(request)
-        _, _, dialogue = await kit.dialogue_for(request, MANAGERS, missing_vi="Không có đợt đối thoại này.")
+        _, _, dialogue = await kit.dialogue_for(
+            request, MANAGERS, missing_vi="Không có đợt đối thoại này.", fallbacks=DOCUMENT_PLANS
+        )
         return kit.redirect(f"/staff/van-ban/{kind}/ban-hanh?dot={quote(dialogue.id)}")
 
     @staff.get("/staff/van-ban/{kind}/ban-hanh", response_class=HTMLResponse)
@@ -176,7 +189,7 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         if kind not in DOCUMENT_KINDS_VI:
             return kit.not_found(request)
         _, commune, dialogue = await kit.dialogue_for(
-            request, MANAGERS, missing_vi="Không có đợt đối thoại này."
+            request, MANAGERS, missing_vi="Không có đợt đối thoại này.", fallbacks=DOCUMENT_PLANS
         )
         reply = await kit.reporting(request).readiness(commune.id, dialogue.id, kind)
         if not reply.ok or not isinstance(reply.body, dict):
@@ -208,7 +221,7 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         if kind not in DOCUMENT_KINDS_VI:
             return kit.not_found(request)
         user, commune, dialogue = await kit.dialogue_for(
-            request, MANAGERS, missing_vi="Không có đợt đối thoại này."
+            request, MANAGERS, missing_vi="Không có đợt đối thoại này.", fallbacks=DOCUMENT_PLANS
         )
         request.state.audit_action = "issue_document"
         request.state.audit_target = {"kind": kind, "dialogue_id": dialogue.id}
@@ -228,7 +241,7 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         if kind not in DOCUMENT_KINDS_VI or fmt not in FORMATS:
             return kit.not_found(request)
         _, commune, dialogue = await kit.dialogue_for(
-            request, MANAGERS, missing_vi="Không có đợt đối thoại này."
+            request, MANAGERS, missing_vi="Không có đợt đối thoại này.", fallbacks=DOCUMENT_PLANS
         )
         reply = await kit.reporting(request).preview(commune.id, dialogue.id, kind, fmt)
         if not reply.ok:
@@ -287,6 +300,7 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             title="Theo dõi thực hiện kết luận",
             commune_=commune,
             dialogue=dialogue,
+            plans=await kit.plans_of(commune),
             tasks=tasks,
             statuses=TASK_STATUSES_VI,
             needs_reason=NEEDS_REASON,
@@ -300,7 +314,10 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
     @staff.get("/staff/theo-doi", response_class=HTMLResponse)
     async def follow_up(request: Request):
         user, commune, dialogue = await kit.dialogue_for(
-            request, ANSWERERS, missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có việc cần theo dõi."
+            request,
+            ANSWERERS,
+            missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có việc cần theo dõi.",
+            fallbacks=FOLLOW_UP_PLANS,
         )
         return await board(request, user, commune, dialogue)
 

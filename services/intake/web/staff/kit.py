@@ -4,7 +4,9 @@ and the clients of the routing and reporting APIs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, TypeVar
 
 import httpx
@@ -23,6 +25,7 @@ from services.intake.web.staff.backends import Backend, ReportingBackend, Routin
 from services.intake.web.staff.users import StaffStore, StaffUser
 from shared.auth.principal import ANSWERERS as ANSWERERS  # re-exported for the staff pages
 from shared.auth.principal import MANAGERS, Role
+from shared.contracts import PlanStatus
 from shared.directory import Commune, Dialogue, DirectoryReader, Hamlet
 from shared.http import read_form as read_bounded_form
 from shared.runtime import Runtime
@@ -37,6 +40,15 @@ _NO_IDENTITY = {"submitter": 0, "outbox": 0, "fingerprint": 0}
 # MANAGERS review, reclassify, issue documents, change any follow-up task; ANSWERERS prepare the
 # answer of an item they can see (shared/auth/principal.py, the matrix the APIs follow too).
 IMPORTERS = MANAGERS | {Role.HAMLET_CELL, Role.FRONT_ORG}  # enter a hamlet meeting's opinions
+# The meeting took place and the plan's duties still run (the notice, the follow-up): not closed.
+AFTER_MEETING = frozenset({PlanStatus.HELD, PlanStatus.CONCLUDED})
+
+
+class PlanChoice(StrEnum):
+    """Which plan a staff page takes when `?dot=` names none, tried in the order a page lists."""
+
+    OPEN = "open"  # the commune's open plan (taking submissions)
+    AFTER_MEETING = "after_meeting"  # the latest plan held or concluded (documents, follow-up)
 
 
 def own_hamlet(user: StaffUser, commune: Commune) -> Hamlet | None:
@@ -221,16 +233,39 @@ class StaffKit:
         missing_vi: str,
         missing_status: int = 404,
         by_query: bool = True,
+        fallbacks: Sequence[PlanChoice] = (PlanChoice.OPEN,),
     ) -> tuple[StaffUser, Commune, Dialogue]:
         """(user, commune, dialogue) for a user whose role is in `roles` (else `Refused` with 403):
-        the dialogue named by `?dot=` (when `by_query`) or the commune's open one; without one,
-        `Refused` with `missing_vi`."""
+        the dialogue named by `?dot=` (when `by_query`), else the first plan `fallbacks` finds;
+        without one, `Refused` with `missing_vi`. A plan `?dot=` names is never replaced by
+        another: an unknown one is refused."""
         user, commune = await self.commune_for(request, roles)
-        dialogue_id = self.named_dialogue_id(request, commune, by_query=by_query)
-        dialogue = await self.dialogue_in(user, commune, dialogue_id) if dialogue_id else None
+        named = request.query_params.get("dot") if by_query else None
+        dialogue = None
+        if named:
+            dialogue = await self.dialogue_in(user, commune, named)
+        else:
+            for choice in fallbacks:
+                if choice is PlanChoice.OPEN:
+                    dialogue = await self.current_dialogue(commune)
+                elif user.role != "operator":
+                    dialogue = await self.after_meeting_plan(commune)
+                if dialogue is not None:
+                    break
         if dialogue is None:
             raise self.no_dialogue(request, missing_vi, missing_status)
         return (user, commune, dialogue)
+
+    async def after_meeting_plan(self, commune: Commune) -> Dialogue | None:
+        """The latest plan whose meeting was held but whose duties still run (held, concluded): it
+        no longer takes submissions, yet its notice is due and its conclusions are followed up."""
+        running = [d for d in await self.directory.dialogues(commune.id) if d.status in AFTER_MEETING]
+        return max(running, key=lambda d: (d.meeting_date, d.id)) if running else None
+
+    async def plans_of(self, commune: Commune) -> list[Dialogue]:
+        """The commune's plans, newest meeting first (a page's choice of year)."""
+        every = await self.directory.dialogues(commune.id)
+        return sorted(every, key=lambda d: (d.meeting_date, d.id), reverse=True)
 
     @staticmethod
     def named_dialogue_id(request: Request, commune: Commune, *, by_query: bool = True) -> str | None:

@@ -42,10 +42,10 @@ from services.intake.registrations import RegistrationRepository, speaking_order
 from services.intake.schemas import clean_text
 from services.intake.web.pages import SECURITY_HEADERS
 from services.intake.web.staff.backends import BackendReply
-from services.intake.web.staff.kit import MANAGERS, StaffKit
+from services.intake.web.staff.kit import MANAGERS, PlanChoice, StaffKit
 from services.intake.web.staff.users import StaffUser
 from shared.clock import VIETNAM_TZ, as_utc
-from shared.contracts import ConclusionKind, PlanStatus
+from shared.contracts import ConclusionKind
 from shared.directory import Commune, Dialogue
 from shared.http import read_form as read_bounded_form
 from shared.ids import new_id
@@ -54,7 +54,6 @@ from shared.text import fold
 PAGE = "/staff/hoi-nghi"
 # This page alone runs one script, served from this origin (static/meeting.js): the autosave.
 PAGE_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace("script-src 'none'", "script-src 'self'")
-HELD = frozenset({PlanStatus.HELD, PlanStatus.CONCLUDED})  # the meeting took place; not closed yet
 MISSING_VI = "Xã chưa mở đợt đối thoại nào nên chưa có hội nghị để ghi."
 STALE_VI = (
     "Hồ sơ hội nghị vừa được cập nhật ở nơi khác; trang đang hiện bản mới nhất, "
@@ -628,17 +627,9 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
         end moves the plan to held a moment after the save is answered (the status first, then
         the commune's open dialogue cleared), so one read always finds the open dialogue or a
         held one."""
-        user, commune = await kit.commune_for(request, MANAGERS)
-        wanted = kit.named_dialogue_id(request, commune)
-        if wanted:
-            dialogue = await kit.dialogue_in(user, commune, wanted)
-            if dialogue is None:
-                raise kit.no_dialogue(request, MISSING_VI)
-            return user, commune, dialogue
-        held = [d for d in await kit.directory.dialogues(commune.id) if d.status in HELD]
-        if not held:
-            raise kit.no_dialogue(request, MISSING_VI)
-        return user, commune, max(held, key=lambda d: (d.meeting_date, d.id))
+        return await kit.dialogue_for(
+            request, MANAGERS, missing_vi=MISSING_VI, fallbacks=(PlanChoice.OPEN, PlanChoice.AFTER_MEETING)
+        )
 
     @staff.get(PAGE, response_class=HTMLResponse)
     async def meeting_page(request: Request):

@@ -49,7 +49,6 @@ PLAN_PAGE = "/staff/ke-hoach"
 REGISTRATIONS_PAGE = "/staff/dang-ky"
 NOTE_MAX = 500
 MISSING_VI = "Xã chưa có kế hoạch đối thoại nào."
-AFTER_MEETING = frozenset({PlanStatus.HELD, PlanStatus.CONCLUDED})
 STATE_VI = {"pending": "Chưa đến hạn", "overdue": "Quá hạn", "done": "Đã xong"}
 # What each move means for the people who use the system: shown before it is confirmed.
 MOVE_MEANS_VI: dict[str, str] = {
@@ -110,14 +109,6 @@ def conflict_vi(conflict: PlanConflict, dialogue: Dialogue, to: str) -> str:
         then = f"Từ đây chỉ chuyển được sang: {allowed}." if allowed else "Kế hoạch đã kết thúc."
         return f"Không chuyển được kế hoạch từ “{now}” sang “{wanted}”. {then}"
     return conflict.vi
-
-
-async def plan_after_meeting(kit: StaffKit, commune: Commune) -> Dialogue | None:
-    """The latest plan whose meeting was held but whose duties still run (held, concluded): it no
-    longer takes submissions, yet the dashboard keeps showing its deadlines (the conclusion
-    notice is due after the meeting)."""
-    running = [d for d in await kit.directory.dialogues(commune.id) if d.status in AFTER_MEETING]
-    return max(running, key=lambda d: (d.meeting_date, d.id)) if running else None
 
 
 def plan_moves(dialogue: Dialogue) -> list[tuple[str, str]]:
