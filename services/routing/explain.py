@@ -46,7 +46,16 @@ def _word_key(word: str) -> tuple[str, ...]:
 
 
 def _fits(got: str, want: str) -> bool:
-    return got == want or (want == "#" and got.isdigit())
+    """A folded token of the text against one of a term's: the same, or anything the classifier
+    takes for the "#" wildcard of a rule phrase ("3", "nhieu", "vai", "ba": `_is_number`), so the
+    quote shows the resident's “nhiều lần rồi”, never the phrase's “# lan roi”."""
+    if got == want:
+        return True
+    if want != "#":
+        return False
+    from services.routing.classifier import _is_number  # here: the classifier imports this module
+
+    return _is_number(got)
 
 
 def original_spelling(text: str, term: str) -> str:
@@ -72,7 +81,8 @@ def original_spelling(text: str, term: str) -> str:
     for first in range(len(words)):
         for last in range(first, min(first + len(wanted) + 2, len(words))):
             span = text[words[first][0] : words[last][1]]
-            if normalize_for_matching(span) == term:
+            tokens_of_span = normalize_for_matching(span).split()
+            if len(tokens_of_span) == len(wanted) and all(map(_fits, tokens_of_span, wanted)):
                 return _one_piece(text, words, first, last)
     return term
 
