@@ -4,7 +4,12 @@ Nothing a resident typed is published: an issue is shown by the summary the Part
 reviewed (the meeting record's `summaries`, by issue key), masked for personal data; an issue
 without one shows only its topic and hamlet with `UNDER_REVIEW`. An issue the Party office keeps
 out of public views (the record's `public` flag false: a family or land dispute, a complaint
-about a named official) is left out entirely, row and all; issued documents still print it."""
+about a named official) is left out entirely, row and all; issued documents still print it.
+
+Once the conclusion notice is issued (the meeting record locked), each public output states what
+the Secretary concluded (`public_outcome`): the office assigned, the higher-level body a
+recommendation goes to, and for an issue answered or explained at the meeting its outcome, the
+conclusion's own text masked; before the notice, routing's office and authority."""
 
 from __future__ import annotations
 
@@ -17,12 +22,15 @@ from services.reporting.followup import raised_by_issue, with_times_raised
 from services.reporting.handlers.errors import NotFound
 from services.reporting.handlers.ports import Doc, FollowUpDeps, MeetingDeps
 from services.reporting.meeting import withheld as withheld_keys
-from shared.contracts import AuthorityLevel, FollowUpStatus
+from services.reporting.printed_text import printed
+from shared.contracts import AuthorityLevel, ConclusionKind, FollowUpStatus
 from shared.directory import Commune, Dialogue
 from shared.personal_data import mask_personal_data
 
 NOT_CONCLUDED = "Đang tổng hợp"  # the status of a routed item before the conclusion notice
 UNDER_REVIEW = "Nội dung đang được rà soát"  # an issue whose summary staff have not reviewed yet
+HIGHER_LEVEL = "Cấp trên"  # the authority of an issue the Secretary recommended to a higher level
+CLOSED_AT_MEETING = frozenset({ConclusionKind.ANSWERED, ConclusionKind.NO_ACTION})
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,56 @@ class OpenData:
     commune: Commune
     dialogue: Dialogue
     rows: list[Doc]
+
+
+@dataclass(frozen=True)
+class PublicOutcome:
+    """What a public view states of one issue: `office` who acts on it, `authority` the label of
+    its level, `kind` the Secretary's conclusion (None: no published conclusion) and `text` the
+    conclusion as published (masked, one paragraph; "" for none)."""
+
+    office: str
+    authority: str
+    kind: ConclusionKind | None = None
+    text: str = ""
+
+    @property
+    def closed_at_meeting(self) -> bool:
+        """Answered and closed at the meeting, or explained with nothing to act on: no task opens."""
+        return self.kind in CLOSED_AT_MEETING
+
+
+def public_outcome(
+    conclusion: Mapping[str, object] | None, office: str | None, authority_level: str | None
+) -> PublicOutcome:
+    """The issue as its published conclusion settles it (as the notice prints it): assigned, the
+    office the Secretary named at the commune level; recommended, the named higher-level body;
+    answered or explained, the office it names, else routing's. Without a conclusion: routing's
+    `office` and `authority_level`."""
+    labels = AuthorityLevel.labels_vi()
+    routed = labels.get(authority_level or AuthorityLevel.COMMUNE, "")
+    if not conclusion:
+        return PublicOutcome(office or "", routed)
+    kind = ConclusionKind(str(conclusion["kind"]))
+    text = str(conclusion.get("text") or "")
+    if kind is ConclusionKind.NO_ACTION:
+        text = " ".join(t for t in (str(conclusion.get("reason") or ""), text) if t)
+    named = str(conclusion.get("office_name") or "")
+    if kind is ConclusionKind.ASSIGNED:
+        return PublicOutcome(named or office or "", labels[AuthorityLevel.COMMUNE], kind, printed(text))
+    if kind is ConclusionKind.RECOMMENDED:
+        body = str(conclusion.get("higher_body") or "")
+        return PublicOutcome(body or office or "", HIGHER_LEVEL, kind, printed(text))
+    return PublicOutcome(named or office or "", routed, kind, printed(text))
+
+
+def published_conclusions(record: Mapping[str, object] | None) -> Mapping[str, Mapping[str, object]]:
+    """The record's conclusions by issue key once the conclusion notice is issued (the record is
+    locked then); none before: until then the public views show routing's office and authority."""
+    if not record or not record.get("locked"):
+        return {}
+    conclusions = record.get("conclusions")
+    return conclusions if isinstance(conclusions, Mapping) else {}
 
 
 def public_text(key: str, summaries: Mapping[str, str]) -> str:
@@ -43,41 +101,45 @@ def open_rows(
     summaries: Mapping[str, str] | None = None,
     withheld: frozenset[str] = frozenset(),
     raised: Mapping[str, int] | None = None,
+    conclusions: Mapping[str, Mapping[str, object]] | None = None,
 ) -> list[Doc]:
     """Tasks once the conclusion notice is issued; before that, one row per issue (its first
     routed item: an issue raised 57 times is one row counting 57, not 57 rows). Each shows its
-    issue's reviewed summary (tasks carry their issue's key as `cluster_id`); the issues whose key
-    is `withheld` are left out and the rest numbered without gaps. An item row shows its issue's
-    count of times raised from `raised` (`followup.raised_by_issue`), a task row its own."""
-    authority, status = AuthorityLevel.labels_vi(), FollowUpStatus.labels_vi()
-    reviewed = summaries or {}
-
-    def key_of(row: Doc) -> str:
-        return str(row.get("cluster_id") or row["_id"]) if tasks else issue_key(row)
+    issue's reviewed summary (tasks carry their issue's key as `cluster_id`), and its office and
+    authority as `public_outcome` states them from the published `conclusions` (the locked
+    record's: `published_conclusions`), else routing's; the issues whose key is `withheld` are left
+    out and the rest numbered without gaps. An item row shows its issue's count of times raised
+    from `raised` (`followup.raised_by_issue`), a task row its own."""
+    status = FollowUpStatus.labels_vi()
+    reviewed, published = summaries or {}, conclusions or {}
 
     firsts: dict[str, Doc] = {}
-    for item in items if not tasks else ():
+    for item in items:
         if item.get("topic") is not None:
-            firsts.setdefault(key_of(item), item)
-    source = tasks or list(firsts.values())
+            firsts.setdefault(issue_key(item), item)
+    keyed: list[tuple[str, Doc, bool]] = []  # (issue key, row, is a task)
+    if tasks:
+        keyed = [(str(t.get("cluster_id") or t["_id"]), t, True) for t in tasks]
+    else:
+        keyed = [(key, item, False) for key, item in firsts.items()]
 
-    shown = [r for r in source if key_of(r) not in withheld]
+    shown = [entry for entry in keyed if entry[0] not in withheld]
     rows = []
-    for n, row in enumerate(
-        sorted(shown, key=lambda r: (r.get("topic") or 99, r.get("hamlet") or "", r["_id"])), start=1
+    for n, (key, row, task) in enumerate(
+        sorted(shown, key=lambda e: (e[1].get("topic") or 99, e[1].get("hamlet") or "", e[1]["_id"])), start=1
     ):
-        key = key_of(row)
+        outcome = public_outcome(published.get(key), row.get("office_name"), row.get("authority_level"))
         rows.append(
             {
                 "stt": n,
                 "topic": row.get("topic_name") or "",
                 "hamlet": row.get("hamlet") or "Toàn xã",
                 "issue": public_text(key, reviewed),
-                "office": row.get("office_name") or "",
-                "authority": authority.get(row.get("authority_level") or AuthorityLevel.COMMUNE, ""),
-                "due": date.fromisoformat(row["due"]).strftime("%d/%m/%Y") if row.get("due") else "",
-                "status": status.get(row.get("status") or "", NOT_CONCLUDED),
-                "times_raised": (None if tasks else (raised or {}).get(key)) or row.get("times_raised") or 1,
+                "office": outcome.office,
+                "authority": outcome.authority,
+                "due": date.fromisoformat(row["due"]).strftime("%d/%m/%Y") if task and row.get("due") else "",
+                "status": status.get(row.get("status") or "", NOT_CONCLUDED) if task else NOT_CONCLUDED,
+                "times_raised": (None if task else (raised or {}).get(key)) or row.get("times_raised") or 1,
             }
         )
     return rows
@@ -96,6 +158,7 @@ async def open_data(deps: FollowUpDeps, commune_id: str, dialogue_id: str) -> Op
         (record or {}).get("summaries") or {},
         withheld_keys(record),
         raised_by_issue(items, dialogue.year),
+        published_conclusions(record),
     )
     return OpenData(commune, dialogue, rows)
 

@@ -1,0 +1,104 @@
+"""What the public views say of an issue once the conclusion notice is issued, over the real broker
+and store with intake, routing and reporting in one process: each states what the Secretary
+concluded (the office assigned, the higher-level body recommended to), not routing's office."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+import pytest
+
+from services.demo.seed import seed_demo
+from services.deployment import build_app
+from services.intake.app import build_service as intake
+from services.reporting.app import build_service as reporting
+from services.routing.app import build_service as routing
+from tests.auth import staff_headers
+from tests.conftest import eventually
+from tests.integration.helpers import running
+
+pytestmark = pytest.mark.integration
+BASE = "/api/v1/communes/demo"
+D = f"{BASE}/dialogues/demo-2017"
+CANAL = "Kênh thủy lợi ấp Chợ bồi lắng nặng, lúa thiếu nước, đề nghị nạo vét"
+TRUCKS = "Xe tải chở cát chạy quá tốc độ qua trường học ấp Mới vào giờ tan học"
+CANAL_SUMMARY = "Kênh thủy lợi bồi lắng, đề nghị nạo vét"
+TRUCKS_SUMMARY = "Xe tải chở cát chạy nhanh qua trường học"
+HIGHER_BODY = "Sở Nông nghiệp và Môi trường"
+
+
+@pytest.fixture
+async def system(make_settings):
+    settings = make_settings(DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess")
+    app = build_app(settings, [intake, routing, reporting], title="t")
+    async with running(app):
+        await seed_demo(app.state.runtime.db)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=60
+        ) as client:
+            ids = {}
+            for text, hamlet in ((CANAL, "ấp Chợ"), (TRUCKS, "ấp Mới")):
+                body = {"source": "citizen", "kind": "petition", "hamlet": hamlet, "text": text}
+                posted = await client.post(f"{BASE}/submissions", json=body)
+                assert posted.status_code == 202, posted.text
+                ids[text] = posted.json()["id"]
+            await eventually(lambda: _routed(client), timeout=30)
+            yield client, ids
+
+
+async def _routed(client) -> bool:
+    items = (await client.get(f"{D}/items")).json()["items"]
+    return sum(i["topic"] is not None for i in items) >= 2
+
+
+async def _key(client, fragment: str) -> str:
+    record = (await client.get(f"{D}/meeting")).json()
+    (issue,) = [i for i in record["issues"] if fragment in i["summary"]]
+    return str(issue["key"])
+
+
+async def _conclude(client, conclusions: dict[str, dict]) -> None:
+    for fragment, (summary, conclusion) in conclusions.items():
+        key = await _key(client, fragment)
+        reviewed = await client.put(f"{D}/meeting/issues/{key}", json={"summary": summary})
+        assert reviewed.status_code == 200, reviewed.text
+        concluded = await client.put(f"{D}/meeting/conclusions/{key}", json=conclusion)
+        assert concluded.status_code == 200, concluded.text
+
+
+def _csv_rows(response: httpx.Response) -> dict[str, dict[str, str]]:
+    rows = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    return {row["Ý kiến, kiến nghị"]: row for row in rows}
+
+
+async def test_open_data_states_the_office_assigned_and_the_body_recommended_to(system):
+    client, _ = system
+    await _conclude(
+        client,
+        {
+            "Kênh thủy lợi": (
+                CANAL_SUMMARY,
+                {"kind": "recommended", "text": "Kiến nghị nạo vét kênh cấp 2", "higher_body": HIGHER_BODY},
+            ),
+            "Xe tải": (
+                TRUCKS_SUMMARY,
+                {
+                    "kind": "assigned",
+                    "text": "Giao Công an xã tuần tra giờ tan học",
+                    "office_id": "cong-an-xa",
+                    "deadline_working_days": 10,
+                },
+            ),
+        },
+    )
+    issued = await client.post(f"{D}/documents/thong-bao-ket-luan", json={"issued_on": "2017-04-05"})
+    assert issued.status_code == 201, issued.text
+
+    rows = _csv_rows(await client.get(f"{D}/open-data.csv"))
+    canal, trucks = rows[CANAL_SUMMARY], rows[TRUCKS_SUMMARY]
+    assert (canal["Cơ quan chủ trì"], canal["Thẩm quyền"]) == (HIGHER_BODY, "Cấp trên")
+    assert (trucks["Cơ quan chủ trì"], trucks["Thẩm quyền"]) == ("Công an xã", "Cấp xã")
+    page = (await client.get("/public/demo/dialogues/demo-2017")).text
+    assert HIGHER_BODY in page and "Văn phòng Đảng ủy" not in page
