@@ -16,7 +16,7 @@ from services.reporting.documents.common import clock_text, hamlet_names, topic_
 from services.reporting.documents.model import Answer, Issue, MinutesInput, MinutesPart, Speech
 from services.reporting.meeting import conclusion_due
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
-from services.reporting.printed_text import printed
+from services.reporting.printed_text import one_paragraph, printed
 from shared.contracts import ConclusionKind
 from shared.directory import Commune, Dialogue
 from shared.templates import vn_date
@@ -69,13 +69,15 @@ def conclusion_of(issue: Issue, meeting: Mapping[str, Any] | None) -> Mapping[st
 
 def concluded(commune: Commune, issue: Issue, conclusion: Mapping[str, Any], issued_on: date) -> Issue:
     """The issue as its conclusion settles it: its own text, office, coordinating offices, deadline
-    and, for a recommendation, the higher-level body."""
+    and, for a recommendation, the higher-level body. The conclusion's text and reason are printed
+    as one paragraph (`one_paragraph`: line breaks kept as punctuation), as a resident's text is,
+    so every format prints the same sentence inside the numbered conclusion."""
     kind = ConclusionKind(conclusion["kind"])
     names = {o.id: o.name for o in commune.offices}
     changes: dict[str, Any] = {
-        "conclusion": conclusion.get("text") or "",
+        "conclusion": one_paragraph(conclusion.get("text") or ""),
         "conclusion_kind": kind.value,
-        "reason": conclusion.get("reason") or "",
+        "reason": one_paragraph(conclusion.get("reason") or ""),
     }
     if conclusion.get("office_id"):
         changes["office"] = conclusion.get("office_name") or names.get(conclusion["office_id"], "")
@@ -202,13 +204,15 @@ def minutes_part(
     attendance = meeting.get("attendance") or {}
     total = attendance.get("total")
     interventions = sorted(meeting.get("interventions") or (), key=lambda i: i.get("order", 0))
-    speeches = tuple(
+    speeches = tuple(  # what was said and answered, each one paragraph as the minutes print it
         Speech(
             name=i.get("speaker") or "",
             hamlet=i.get("hamlet") or "",
-            issue=i.get("question") or "",
+            issue=one_paragraph(i.get("question") or ""),
             organisation=i.get("organisation") or "",
-            answers=tuple(Answer(a.get("by") or "", a.get("text") or "") for a in i.get("answers") or ()),
+            answers=tuple(
+                Answer(a.get("by") or "", one_paragraph(a.get("text") or "")) for a in i.get("answers") or ()
+            ),
         )
         for i in interventions
     )

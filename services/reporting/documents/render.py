@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined
+from markupsafe import Markup
 
 from services.reporting.documents.kinds import spec_of
 from services.reporting.documents.model import DocumentData, check_format
@@ -96,8 +97,24 @@ def docx_template(kind: str, template_dirs: Sequence[Path] = ()) -> Path:
     )
 
 
+# What docxtpl turns into layout when a value holds it (`DocxTemplate.resolve_listing`): "\n" a
+# line break, "\a" a new paragraph, "\f" a page break, "\t" a tab; HTML (and so the PDF) prints
+# each as a space.
+_LAYOUT_CONTROLS = re.compile(r" *[\r\n\t\a\f\v\x85\u2028\u2029]+ *")
+
+
+def _inline(value: Any) -> Any:
+    """A value printed into the DOCX: a plain string on one line, its controls a space as in the
+    HTML, so no text entered by someone breaks a numbered paragraph in the DOCX alone (the
+    documents join the lines of what people type, `printed_text.one_paragraph`; this is the net
+    for any other field). Markup and objects (images) are left to docxtpl."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _LAYOUT_CONTROLS.sub(" ", value)
+    return value
+
+
 def _docx_environment() -> Environment:
-    env = Environment(undefined=StrictUndefined, autoescape=True)
+    env = Environment(undefined=StrictUndefined, autoescape=True, finalize=_inline)
     env.filters["vn_date"] = vn_date
     env.filters["vn_weekday"] = vn_weekday
     env.globals["date_line"] = date_line

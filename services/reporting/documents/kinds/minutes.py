@@ -9,10 +9,11 @@ plan's), whatever day staff issue the file; the number is the register's as for 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from services.reporting.documents.common import clock_text, group_issues, when_text
 from services.reporting.documents.kinds.base import Body, BuildContext, DocumentKindSpec, meeting
-from services.reporting.documents.model import MinutesPart
+from services.reporting.documents.model import MinutesPart, Speech
 from services.reporting.documents.record import (
     concluded,
     conclusion_of,
@@ -20,6 +21,7 @@ from services.reporting.documents.record import (
     minutes_part,
     reviewed,
 )
+from services.reporting.printed_text import one_paragraph
 from shared.contracts import DocumentKind
 from shared.directory import Commune
 from shared.templates import vn_date, vn_weekday
@@ -66,12 +68,22 @@ def build(ctx: BuildContext) -> Body:
         + ".",
         delegates=tuple(minutes.delegates_present or dialogue.participants),
         agenda=tuple(dialogue.agenda),
-        speeches=tuple(minutes.speeches),
-        conclusion=tuple(minutes.conclusion),
+        speeches=tuple(_one_paragraph(s) for s in minutes.speeches),
+        conclusion=tuple(minutes.conclusion),  # paragraph by paragraph, as the minute-taker wrote them
         closing=f"Hội nghị kết thúc vào lúc {clock_text(minutes.ended_at)} cùng ngày. "
         "Biên bản đã được thông qua tại hội nghị.",
     )
     return Body(subject=subject, parts={"minutes": part}, dated_on=day)
+
+
+def _one_paragraph(speech: Speech) -> Speech:
+    """The speech as the minutes print it: what was asked and each answer one paragraph."""
+    return replace(
+        speech,
+        issue=one_paragraph(speech.issue),
+        answer=one_paragraph(speech.answer),
+        answers=tuple(replace(a, text=one_paragraph(a.text)) for a in speech.answers),
+    )
 
 
 def _from_record(ctx: BuildContext, held: str) -> MinutesPart:
