@@ -31,6 +31,7 @@ COLUMNS = (
     ("authority", "Thẩm quyền"),
     ("due", "Hạn giải quyết"),
     ("status", "Tình trạng"),
+    ("conclusion", "Nội dung kết luận"),  # the published conclusion, masked (an answer given at the meeting)
     ("times_raised", "Số lần nêu"),
 )
 
@@ -40,13 +41,14 @@ def to_csv(rows: list[dict]) -> bytes:
     writer = csv.writer(out)
     writer.writerow([label for _, label in COLUMNS])
     for row in rows:
-        writer.writerow(csv_row(row[key] for key, _ in COLUMNS))
+        writer.writerow(csv_row(row.get(key, "") for key, _ in COLUMNS))
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens Vietnamese CSV correctly
 
 
 def concluded(rows: list[dict]) -> bool:
     """True once the conclusion notice is issued: the rows are its tasks, each with a follow-up
-    status; before that they are the items being compiled (`NOT_CONCLUDED`)."""
+    status, and the issues closed at the meeting, each with its conclusion's; before that they are
+    the items being compiled (`NOT_CONCLUDED`)."""
     return any(row["status"] != NOT_CONCLUDED for row in rows)
 
 
@@ -57,7 +59,7 @@ def to_json(rows: list[dict], commune_id: str, dialogue_id: str, year: int) -> d
         "year": year,
         "concluded": concluded(rows),
         "columns": [{"key": key, "label": label} for key, label in COLUMNS],
-        "rows": [{key: row[key] for key, _ in COLUMNS} for row in rows],
+        "rows": [{key: row.get(key, "") for key, _ in COLUMNS} for row in rows],
         "updated_at": utcnow().isoformat(),
     }
 
@@ -69,8 +71,8 @@ def to_xlsx(rows: list[dict], title: str) -> bytes:
     append_xlsx_row(sheet, [title])
     sheet.append([label for _, label in COLUMNS])
     for row in rows:
-        append_xlsx_row(sheet, (row[key] for key, _ in COLUMNS))
-    for column, width in zip("ABCDEFGHI", (5, 30, 14, 70, 28, 12, 14, 24, 10), strict=True):
+        append_xlsx_row(sheet, (row.get(key, "") for key, _ in COLUMNS))
+    for column, width in zip("ABCDEFGHIJ", (5, 30, 14, 70, 28, 12, 14, 24, 60, 10), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
     workbook.save(out)

@@ -102,3 +102,37 @@ async def test_open_data_states_the_office_assigned_and_the_body_recommended_to(
     assert (trucks["Cơ quan chủ trì"], trucks["Thẩm quyền"]) == ("Công an xã", "Cấp xã")
     page = (await client.get("/public/demo/dialogues/demo-2017")).text
     assert HIGHER_BODY in page and "Văn phòng Đảng ủy" not in page
+
+
+ANSWER = "Phòng Kinh tế trả lời: kênh đã có trong kế hoạch nạo vét quý II, liên hệ ông Tư 0909123456"
+REASON = "Tuyến đường do tỉnh quản lý, đã có biển hạn chế tốc độ"
+
+
+async def test_issues_closed_at_the_meeting_are_published_with_their_outcome(system):
+    client, _ = system
+    await _conclude(
+        client,
+        {
+            "Kênh thủy lợi": (CANAL_SUMMARY, {"kind": "answered", "text": ANSWER}),
+            "Xe tải": (TRUCKS_SUMMARY, {"kind": "no_action", "text": "", "reason": REASON}),
+        },
+    )
+    before = _csv_rows(await client.get(f"{D}/open-data.csv"))
+    assert {r["Tình trạng"] for r in before.values()} == {"Đang tổng hợp"}
+    assert {r["Nội dung kết luận"] for r in before.values()} == {""}  # nothing before the notice
+
+    issued = await client.post(f"{D}/documents/thong-bao-ket-luan", json={"issued_on": "2017-04-05"})
+    assert issued.status_code == 201, issued.text
+    rows = _csv_rows(await client.get(f"{D}/open-data.csv"))
+    canal, trucks = rows[CANAL_SUMMARY], rows[TRUCKS_SUMMARY]
+    assert canal["Tình trạng"] == "Đã trả lời, kết thúc tại hội nghị"
+    assert canal["Nội dung kết luận"].startswith("Phòng Kinh tế trả lời: kênh đã có trong kế hoạch")
+    assert trucks["Tình trạng"] == "Giải thích, không cần giải quyết"
+    assert trucks["Nội dung kết luận"].startswith(REASON)
+    data = (await client.get(f"{D}/open-data.json")).json()
+    assert data["concluded"] is True and len(data["rows"]) == 2
+    page = (await client.get("/public/demo/dialogues/demo-2017")).text
+    assert "Đã trả lời, kết thúc tại hội nghị" in page and "Chưa có kết luận" not in page
+    for text in (page, str(rows), str(data)):
+        assert "0909123456" not in text and "ông Tư" not in text
+        assert CANAL not in text and TRUCKS not in text  # only the reviewed wording

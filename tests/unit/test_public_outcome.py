@@ -7,10 +7,12 @@ from __future__ import annotations
 from services.reporting.handlers.open_data import (
     HIGHER_LEVEL,
     NOT_CONCLUDED,
+    UNDER_REVIEW,
     open_rows,
     public_outcome,
     published_conclusions,
 )
+from services.reporting.open_data import concluded
 
 ITEM = {
     "_id": "s1",
@@ -83,3 +85,55 @@ def test_conclusions_are_published_only_once_the_record_is_locked() -> None:
     assert published_conclusions(record) == {}
     assert published_conclusions(None) == {}
     assert published_conclusions({**record, "locked": True}) == {"s1": RECOMMENDED}
+
+
+ANSWERED = {
+    "kind": "answered",
+    "text": "Phòng Kinh tế đã trả lời: ông Nguyễn Văn Tám (ĐT 0909123456) được hỗ trợ giống lúa",
+    "office_id": None,
+    "office_name": None,
+}
+NO_ACTION = {
+    "kind": "no_action",
+    "text": "",
+    "reason": "Đã giải quyết xong năm 2016, gọi 0909 123 456 nếu cần",
+    "office_id": None,
+    "office_name": None,
+}
+OTHER = {**ITEM, "_id": "s2", "hamlet": "ấp Mới", "text": "Đèn đường hỏng"}
+
+
+def test_issues_closed_at_the_meeting_are_listed_with_their_outcome_once_the_notice_is_issued() -> None:
+    """They open no task: before, the notice's issue left them out of every public row."""
+    conclusions: dict[str, dict] = {"s1": ANSWERED, "s2": NO_ACTION}
+    rows = open_rows([], [ITEM, OTHER], {"s1": "Kênh thủy lợi bồi lắng"}, conclusions=conclusions)
+    answered, explained = rows
+    assert answered["issue"] == "Kênh thủy lợi bồi lắng"
+    assert answered["status"] == "Đã trả lời, kết thúc tại hội nghị"
+    assert "được hỗ trợ giống lúa" in answered["conclusion"]
+    assert "0909123456" not in answered["conclusion"] and "Tám" not in answered["conclusion"]
+    assert explained["issue"] == UNDER_REVIEW  # not reviewed: never the text as typed
+    assert explained["status"] == "Giải thích, không cần giải quyết"
+    assert explained["conclusion"].startswith("Đã giải quyết xong năm 2016")
+    assert "0909" not in explained["conclusion"] and "Đèn đường hỏng" not in str(explained)
+    assert concluded(rows)
+
+
+def test_closed_issues_sit_beside_the_tasks_and_a_withheld_one_stays_out() -> None:
+    task = _task(ASSIGNED, "Công an xã")
+    conclusions: dict[str, dict] = {"s1": ASSIGNED, "s2": ANSWERED}
+    rows = open_rows([task], [ITEM, OTHER], conclusions=conclusions)
+    assert [(r["stt"], r["hamlet"], r["status"]) for r in rows] == [
+        (1, "ấp Chợ", "Đã giao"),
+        (2, "ấp Mới", "Đã trả lời, kết thúc tại hội nghị"),
+    ]
+    assert rows[0]["conclusion"] == "Giao Công an xã kiểm tra, xử lý"
+    assert [
+        r["hamlet"]
+        for r in open_rows([task], [ITEM, OTHER], withheld=frozenset({"s2"}), conclusions=conclusions)
+    ] == ["ấp Chợ"]
+
+
+def test_before_the_notice_no_conclusion_is_published() -> None:
+    rows = open_rows([], [ITEM, OTHER])
+    assert {r["status"] for r in rows} == {NOT_CONCLUDED} and {r["conclusion"] for r in rows} == {""}

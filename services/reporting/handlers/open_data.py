@@ -103,14 +103,16 @@ def open_rows(
     raised: Mapping[str, int] | None = None,
     conclusions: Mapping[str, Mapping[str, object]] | None = None,
 ) -> list[Doc]:
-    """Tasks once the conclusion notice is issued; before that, one row per issue (its first
-    routed item: an issue raised 57 times is one row counting 57, not 57 rows). Each shows its
-    issue's reviewed summary (tasks carry their issue's key as `cluster_id`), and its office and
-    authority as `public_outcome` states them from the published `conclusions` (the locked
-    record's: `published_conclusions`), else routing's; the issues whose key is `withheld` are left
-    out and the rest numbered without gaps. An item row shows its issue's count of times raised
-    from `raised` (`followup.raised_by_issue`), a task row its own."""
-    status = FollowUpStatus.labels_vi()
+    """Once the conclusion notice is issued (there are tasks, or the published `conclusions` of
+    the locked record: `published_conclusions`), its tasks and the issues answered or explained at
+    the meeting, which open none (each by its first routed item, its status the conclusion's);
+    before that, one row per issue (its first routed item: an issue raised 57 times is one row
+    counting 57, not 57 rows). Each shows its issue's reviewed summary (tasks carry their issue's
+    key as `cluster_id`), and its office, authority and conclusion as `public_outcome` states
+    them; the issues whose key is `withheld` are left out and the rest numbered without gaps. An
+    item row shows its issue's count of times raised from `raised` (`followup.raised_by_issue`),
+    a task row its own."""
+    status, kinds = FollowUpStatus.labels_vi(), ConclusionKind.labels_vi()
     reviewed, published = summaries or {}, conclusions or {}
 
     firsts: dict[str, Doc] = {}
@@ -118,8 +120,16 @@ def open_rows(
         if item.get("topic") is not None:
             firsts.setdefault(issue_key(item), item)
     keyed: list[tuple[str, Doc, bool]] = []  # (issue key, row, is a task)
-    if tasks:
+    if tasks or published:
         keyed = [(str(t.get("cluster_id") or t["_id"]), t, True) for t in tasks]
+        have = {key for key, _, _ in keyed}
+        keyed += [
+            (key, firsts[key], False)
+            for key, conclusion in published.items()
+            if key in firsts
+            and key not in have
+            and ConclusionKind(str(conclusion["kind"])) in CLOSED_AT_MEETING
+        ]
     else:
         keyed = [(key, item, False) for key, item in firsts.items()]
 
@@ -129,6 +139,12 @@ def open_rows(
         sorted(shown, key=lambda e: (e[1].get("topic") or 99, e[1].get("hamlet") or "", e[1]["_id"])), start=1
     ):
         outcome = public_outcome(published.get(key), row.get("office_name"), row.get("authority_level"))
+        if task:
+            shown_status = status.get(row.get("status") or "", NOT_CONCLUDED)
+        elif outcome.kind is not None:
+            shown_status = kinds[outcome.kind]
+        else:
+            shown_status = NOT_CONCLUDED
         rows.append(
             {
                 "stt": n,
@@ -138,8 +154,9 @@ def open_rows(
                 "office": outcome.office,
                 "authority": outcome.authority,
                 "due": date.fromisoformat(row["due"]).strftime("%d/%m/%Y") if task and row.get("due") else "",
-                "status": status.get(row.get("status") or "", NOT_CONCLUDED) if task else NOT_CONCLUDED,
+                "status": shown_status,
                 "times_raised": (None if task else (raised or {}).get(key)) or row.get("times_raised") or 1,
+                "conclusion": outcome.text,
             }
         )
     return rows
