@@ -52,6 +52,7 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
         intake_metrics,
         meeting_recorders=MEETING_RECORDERS,
         admission=admission,
+        dialogues=rt.directory.dialogue,
     )
     plan_deps = PlanDeps(plans, rt.directory, partial(outbox.flush_document, plans.dialogues))
     attendees = RegistrationDeps(registrations)

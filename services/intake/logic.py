@@ -104,9 +104,13 @@ def accept_submission(
     tracking_code: str | None = None,
     submission_id: str | None = None,
     received_at: datetime | None = None,
+    dialogue_id: str | None = None,
 ) -> dict[str, Any]:
-    """The submission document to store, its `submission.received.v1` event in the outbox."""
-    if commune.current_dialogue_id is None:
+    """The submission document to store, its `submission.received.v1` event in the outbox. It
+    goes to `dialogue_id` when the caller checked that one takes it (an item raised at a meeting
+    held: `handlers.submissions.meeting_dialogue`), else to the commune's open dialogue."""
+    dialogue_id = dialogue_id or commune.current_dialogue_id
+    if dialogue_id is None:
         raise SubmissionRejected(
             "no_open_dialogue",
             f"{upper_first(commune.display_name)} chưa mở đợt đối thoại nào để nhận ý kiến.",
@@ -118,7 +122,7 @@ def accept_submission(
     doc = {
         "_id": submission_id,
         "commune_id": commune.id,
-        "dialogue_id": commune.current_dialogue_id,
+        "dialogue_id": dialogue_id,
         "tracking_code": tracking_code or new_tracking_code(),
         "source": body.source.value,
         "organisation": body.organisation.value if body.organisation else None,

@@ -7,10 +7,11 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from services.intake.contacts import check_contact
 from shared.contracts import Kind, Organisation, Source
+from shared.http import BilingualError
 
 TEXT_MAX = 5000  # characters after `clean_text`; the residents' form states it and counts to it
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -61,6 +62,12 @@ class SubmissionIn(BaseModel):
         description="Optional: one phone number or one e-mail address, to hear back",
         examples=["0912 345 678"],
     )
+    dialogue_id: str | None = Field(
+        None,
+        max_length=64,
+        description="Only with source at_meeting: the dialogue whose meeting raised it (open, or held "
+        "and its notice not issued yet). Every other submission goes to the commune's open dialogue.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -87,6 +94,16 @@ class SubmissionIn(BaseModel):
     @classmethod
     def one_contact(cls, value: str | None) -> str | None:
         return check_contact(value) if value else None
+
+    @field_validator("dialogue_id")
+    @classmethod
+    def dialogue_only_at_meeting(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value and info.data.get("source") is not Source.AT_MEETING:
+            raise BilingualError(
+                "Chỉ ý kiến nêu tại hội nghị mới ghi đợt đối thoại; ý kiến khác vào đợt đang mở.",
+                "Only an item raised at the meeting names its dialogue; others go to the open one.",
+            )
+        return value or None
 
 
 class SubmissionAccepted(BaseModel):

@@ -151,6 +151,7 @@ async def test_new_issues_raised_on_the_floor_go_to_intake_and_are_linked(world)
             "source": "at_meeting",
             "kind": "petition",
             "text": "Đèn đường hư nhiều tháng",
+            "dialogue_id": "demo-2017",  # the meeting's own, even once its end was saved
             "hamlet": "ấp Căn Cứ",
         }
     ]

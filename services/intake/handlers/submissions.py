@@ -8,7 +8,10 @@ live here once:
   hamlet and puts the `submission.received.v1` event in the document's own outbox;
 - an item raised at the meeting (source `at_meeting`) is sent by the service that keeps the
   meeting's record, with its own token (`SubmitDeps.meeting_recorders`); nobody else may claim
-  that source, and the stored item names that service as its author;
+  that source, and the stored item names that service as its author; it may name its dialogue,
+  which takes it while open and after its meeting was held until the notice is issued (the
+  record is edited until then), so an issue raised on the floor is recorded after the meeting's
+  end was saved and never lands in next year's plan (`meeting_dialogue`);
 - the document is stored (a taken tracking code gets a new one); a transient store failure is
   `StoreUnavailable` (the adapters answer 503 with Retry-After) and nothing is stored;
 - once stored, its events are published at once as written (`publish`); a failed publish is
@@ -38,8 +41,8 @@ from services.intake.schemas import SubmissionIn
 from shared.auth.principal import Principal
 from shared.backpressure import Admission
 from shared.clock import utcnow
-from shared.contracts import Source
-from shared.directory import Commune
+from shared.contracts import PlanStatus, Source
+from shared.directory import Commune, Dialogue
 from shared.errors import is_transient
 
 log = logging.getLogger(__name__)
@@ -72,6 +75,8 @@ class SubmitDeps:
     meeting_recorders: frozenset[str] = frozenset()
     # Whether the pipeline takes more work now (load shedding); admits everything by default.
     admission: Admission = field(default_factory=Admission.always)
+    # (commune id, dialogue id) -> the dialogue: the one an item raised at a meeting names.
+    dialogues: Callable[[str, str], Awaitable[Dialogue | None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -141,14 +146,38 @@ def check_source(command: SubmitCommand, meeting_recorders: frozenset[str]) -> N
         raise AT_MEETING_REFUSED
 
 
-def build_document(command: SubmitCommand, received_at: datetime) -> Document:
-    """The document to store for `command` (raises SubmissionRejected); a new tracking code each call."""
+MEETING_OVER = SubmissionRejected(
+    "dialogue_not_taking",
+    "Đợt đối thoại này không nhận ý kiến nêu tại hội nghị: hội nghị chưa tổ chức, "
+    "hoặc thông báo kết luận đã ban hành.",
+    "This dialogue takes no item raised at its meeting (not held, or its conclusion notice is issued).",
+    field="dialogue_id",
+)
+
+
+async def meeting_dialogue(deps: SubmitDeps, command: SubmitCommand) -> str | None:
+    """The dialogue an item raised at a meeting names, when it takes the item: the commune's open
+    one, or one whose meeting was held and whose notice is not issued yet (raises `MEETING_OVER`
+    otherwise). None when the item names none: it goes to the open dialogue."""
+    named = command.body.dialogue_id
+    if named is None or named == command.commune.current_dialogue_id:
+        return named
+    dialogue = await deps.dialogues(command.commune.id, named) if deps.dialogues else None
+    if dialogue is None or dialogue.status != PlanStatus.HELD:
+        raise MEETING_OVER
+    return named
+
+
+def build_document(command: SubmitCommand, received_at: datetime, dialogue_id: str | None = None) -> Document:
+    """The document to store for `command` (raises SubmissionRejected); a new tracking code each
+    call. `dialogue_id`: as `meeting_dialogue` found it."""
     doc = accept_submission(
         command.body,
         command.commune,
         correlation_id=command.correlation_id,
         submission_id=command.submission_id,
         received_at=received_at,
+        dialogue_id=dialogue_id,
     )
     if command.entered_by is not None:
         doc["entered_by"] = command.entered_by
@@ -182,7 +211,8 @@ async def store_one(deps: SubmitDeps, command: SubmitCommand) -> Document:
     commune_id = command.commune.id
     try:
         check_source(command, deps.meeting_recorders)
-        doc = build_document(command, deps.clock())
+        dialogue_id = await meeting_dialogue(deps, command)
+        doc = build_document(command, deps.clock(), dialogue_id)
     except SubmissionRejected:
         record_refused(deps, commune_id)
         raise
@@ -192,7 +222,7 @@ async def store_one(deps: SubmitDeps, command: SubmitCommand) -> Document:
                 await deps.store.insert(doc)
                 break
             except DuplicateKeyError:
-                doc = build_document(command, doc["received_at"])
+                doc = build_document(command, doc["received_at"], dialogue_id)
         else:
             await deps.store.insert(doc)
     except Exception as exc:
@@ -215,7 +245,8 @@ async def store_many(deps: SubmitDeps, commands: Sequence[SubmitCommand]) -> lis
     for command in commands:
         try:
             check_source(command, deps.meeting_recorders)
-            pending.append((command, build_document(command, deps.clock())))
+            dialogue_id = await meeting_dialogue(deps, command)
+            pending.append((command, build_document(command, deps.clock(), dialogue_id)))
         except SubmissionRejected as rejected:
             record_refused(deps, command.commune.id)
             log.warning(
@@ -235,7 +266,7 @@ async def store_many(deps: SubmitDeps, commands: Sequence[SubmitCommand]) -> lis
         stored += inserted
         retry = {id(doc) for doc in collided}
         pending = [
-            (command, build_document(command, doc["received_at"]))
+            (command, build_document(command, doc["received_at"], doc["dialogue_id"]))
             for command, doc in pending
             if id(doc) in retry
         ]

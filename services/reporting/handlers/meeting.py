@@ -228,6 +228,7 @@ async def add_intervention(deps: MeetingDeps, command: AddIntervention) -> Doc:
             "source": Source.AT_MEETING.value,
             "kind": new.kind or Kind.PETITION.value,
             "text": new.text,
+            "dialogue_id": command.dialogue_id,  # this meeting's, even once its end was saved
         }
         hamlet = new.hamlet or command.intervention.get("hamlet")
         if hamlet:
