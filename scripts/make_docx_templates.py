@@ -549,7 +549,7 @@ def body_notice(doc) -> None:
     loop_paragraphs(
         doc,
         "c in d.notice.closed",
-        "{{ c.number }}. Ý kiến của {{ c.residents }}{% if c.merged_note %} {{ c.merged_note }}{% endif %}: “{{ c.text }}”{{ c.stop }}{% if c.conclusion_kind == 'answered' %} Đã được trả lời tại hội nghị: {{ c.conclusion_line }} Nội dung này kết thúc tại hội nghị.{% else %} Không đặt ra việc giải quyết: {{ c.reason_line }}{% if c.conclusion %} {{ c.conclusion_line }}{% endif %}{% endif %}",
+        "{{ c.number }}. Ý kiến của {{ c.residents }}{% if c.merged_note %} {{ c.merged_note }}{% endif %}: “{{ c.text }}”{{ c.stop }}{% if c.conclusion_kind == 'answered' %} {{ c.answered_line }} Nội dung này kết thúc tại hội nghị.{% else %} {{ c.no_action_line }}{% if c.conclusion %} {{ c.conclusion_line }}{% endif %}{% endif %}",
     )
     tag(doc, "{%p endif %}")
     heading(doc, "{{ d.notice.implementation_number }}. TỔ CHỨC THỰC HIỆN")

@@ -33,6 +33,7 @@ from functools import cached_property
 
 from shared.contracts import DocumentKind
 from shared.templates import date_line, vn_date
+from shared.text import fold
 
 # The kinds' slugs, in the plan's order; each kind's declaration is in `documents/kinds/`.
 KINDS: tuple[str, ...] = tuple(kind.value for kind in DocumentKind)
@@ -44,6 +45,28 @@ DRAFT_NUMBER_GAP = "   "  # "Số    -TB/ĐU" (four spaces after Số): room for
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if not text or text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# The verb phrase the documents' own wording puts before a settled conclusion of each kind, which
+# clerks naturally type to open it too ("Đã trả lời…", "Kiến nghị Sở…", "Không đặt ra việc giải
+# quyết…"), folded (`shared.text.fold`). For no_action it opens the reason. "Giao" before an
+# assigned conclusion has its own rule (`record.assigned_task`): the office is printed in between.
+LEADS: Mapping[str, tuple[str, ...]] = {
+    "answered": ("da tra loi", "da duoc tra loi"),
+    "recommended": ("kien nghi",),
+    "no_action": ("khong dat ra viec giai quyet",),
+}
+
+
+def opens_with_lead(text: str, kind: str) -> bool:
+    """Whether `text` opens with the verb phrase the documents print before a conclusion of `kind`,
+    as whole words, whatever its case, diacritics or Unicode form ("da tra loi", "ĐÃ TRẢ LỜI")."""
+    folded = fold(text) + " "
+    return any(folded.startswith(lead + " ") for lead in LEADS.get(kind, ()))
 
 
 class UnknownKind(ValueError):
@@ -191,6 +214,32 @@ class Issue:
     @property
     def reason_line(self) -> str:
         return _sentence(self.reason)
+
+    @property
+    def lead_said(self) -> bool:
+        """The Secretary's text (the reason, for no_action) opens with the verb phrase the documents'
+        own wording puts before it (`LEADS`), so the documents print it in place of that wording
+        instead of saying it twice ("Đã được trả lời tại hội nghị: Đã trả lời…")."""
+        said = self.reason if self.conclusion_kind == "no_action" else self.conclusion
+        return opens_with_lead(said, self.conclusion_kind)
+
+    @property
+    def answered_line(self) -> str:
+        """The notice's sentence on an issue answered at the meeting: ``Đã được trả lời tại hội
+        nghị: <conclusion>.``, or the conclusion alone when it says so itself."""
+        if self.lead_said:
+            return _capital(self.conclusion_line)
+        lead = "Đã được trả lời tại hội nghị"
+        return f"{lead}: {self.conclusion_line}" if self.conclusion.strip() else f"{lead}."
+
+    @property
+    def no_action_line(self) -> str:
+        """The notice's sentence on an issue explained at the meeting: ``Không đặt ra việc giải
+        quyết: <reason>.``, or the reason alone when it says so itself."""
+        if self.lead_said:
+            return _capital(self.reason_line)
+        lead = "Không đặt ra việc giải quyết"
+        return f"{lead}: {self.reason_line}" if self.reason.strip() else f"{lead}."
 
     @property
     def deadline_phrase(self) -> str:

@@ -161,11 +161,21 @@ def _programme_line(entry: Mapping[str, Any], dialogue: Dialogue) -> str:
     return f"{clock_text(at.time())}: {line}" if at else line
 
 
+def _lowered(text: str) -> str:
+    """A sentence that continues the minutes' "Về ý kiến “…”: ", its first letter lower case
+    (a word typed in capitals, "UBND", is kept)."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
 def conclusion_sentence(issue: Issue) -> str:
-    """One conclusion as the minutes record the Secretary saying it."""
+    """One conclusion as the minutes record the Secretary saying it. A conclusion (a reason, for
+    no_action) that opens with the verb the sentence would say before it (`Issue.lead_said`:
+    "Đã trả lời…", "Kiến nghị Sở…") is said in its place, not after it."""
     kind = ConclusionKind(issue.conclusion_kind)
     head = f"{issue.number}. Về ý kiến “{issue.text.rstrip('.')}”: "
     if kind is ConclusionKind.ANSWERED:
+        if issue.lead_said:
+            return head + _lowered(issue.conclusion_line)
         return head + f"đã trả lời tại hội nghị. {issue.conclusion_line}"
     if kind is ConclusionKind.ASSIGNED:
         coordinating = f", phối hợp {', '.join(issue.coordinating)}" if issue.coordinating else ""
@@ -182,12 +192,17 @@ def conclusion_sentence(issue: Issue) -> str:
             + f"thời hạn {deadline}."
         )
     if kind is ConclusionKind.RECOMMENDED:
+        body = issue.authority_body or ""
+        if issue.lead_said:  # "Kiến nghị Sở…" said by itself; the body named when it does not
+            named = not body or f" {fold(body)} " in f" {fold(issue.conclusion)} "
+            return head + _lowered(issue.conclusion_line) + ("" if named else f" Thẩm quyền: {body}.")
         return head + f"kiến nghị {issue.authority_body}: {issue.conclusion_line}"
-    return (
-        head
-        + f"không đặt ra việc giải quyết. {issue.reason_line}"
-        + (f" {issue.conclusion_line}" if issue.conclusion else "")
+    reason = (
+        _lowered(issue.reason_line)
+        if issue.lead_said
+        else f"không đặt ra việc giải quyết. {issue.reason_line}"
     )
+    return head + reason + (f" {issue.conclusion_line}" if issue.conclusion else "")
 
 
 def minutes_part(
