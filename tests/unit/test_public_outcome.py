@@ -1,6 +1,7 @@
 """What the public views state of an issue once the conclusion notice is issued: the office the
 Secretary assigned, the higher-level body a recommendation goes to, not routing's guess (pure
-`open_rows`, `public_outcome` and `published_conclusions`; rows and the record are plain dicts)."""
+`open_rows`, `public_outcome` and `published_conclusions`; rows and the record are plain dicts),
+and what Open311 reads of it (`published_summaries`, the in-memory fakes of the reporting tests)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,20 @@ from services.reporting.handlers.open_data import (
     open_rows,
     public_outcome,
     published_conclusions,
+    published_summaries,
 )
+from services.reporting.handlers.ports import MeetingDeps
 from services.reporting.open_data import concluded
+from tests.unit.test_meeting_record import FakeMeetings, FakeSubmissions
+from tests.unit.test_reporting_handlers import (
+    COMMUNE,
+    DIALOGUE,
+    NOW,
+    FakeDirectory,
+    FakeItems,
+    FakeOutbox,
+    item,
+)
 
 ITEM = {
     "_id": "s1",
@@ -137,3 +150,42 @@ def test_closed_issues_sit_beside_the_tasks_and_a_withheld_one_stays_out() -> No
 def test_before_the_notice_no_conclusion_is_published() -> None:
     rows = open_rows([], [ITEM, OTHER])
     assert {r["status"] for r in rows} == {NOT_CONCLUDED} and {r["conclusion"] for r in rows} == {""}
+
+
+async def test_open311_reads_the_agency_and_the_outcome_once_the_notice_is_issued() -> None:
+    """What intake's Open311 reads (`published_summaries`): nothing concluded before the notice;
+    after it, who acts on each public submission and the outcome of those closed at the meeting."""
+    items = [
+        item(1, cluster_id="s1"),
+        item(2, cluster_id="s1"),
+        item(3, hamlet="ấp Mới"),
+        item(4, hamlet="ấp Đình"),
+        item(5, hamlet="ấp Giữa"),
+    ]
+    meetings = FakeMeetings()
+    deps = MeetingDeps(
+        FakeDirectory(), FakeItems(items), meetings, FakeSubmissions(), FakeOutbox(), lambda: NOW
+    )
+    record: dict = {
+        "_id": f"{COMMUNE.id}:{DIALOGUE.id}",
+        "revision": 3,
+        "summaries": {"s1": "Kênh bồi lắng"},
+        "public": {"s5": False},
+        "conclusions": {"s1": RECOMMENDED, "s3": ASSIGNED, "s4": ANSWERED, "s5": NO_ACTION},
+        "locked": False,
+    }
+    meetings.records[record["_id"]] = record
+    before = await published_summaries(deps, COMMUNE.id, DIALOGUE.id)
+    assert "agencies" not in before and "outcomes" not in before
+    record["locked"] = True
+    after = await published_summaries(deps, COMMUNE.id, DIALOGUE.id)
+    assert after["agencies"] == {
+        "s1": "Sở Nông nghiệp và Môi trường",
+        "s2": "Sở Nông nghiệp và Môi trường",
+        "s3": "Công an xã",
+        "s4": "Phòng Kinh tế",
+    }
+    assert after["withheld"] == ["s5"] and "s5" not in after["outcomes"]
+    (answered,) = after["outcomes"].items()
+    assert answered[0] == "s4" and answered[1]["kind"] == "answered"
+    assert "được hỗ trợ giống lúa" in answered[1]["note"] and "0909123456" not in answered[1]["note"]

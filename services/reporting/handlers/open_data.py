@@ -183,7 +183,11 @@ async def open_data(deps: FollowUpDeps, commune_id: str, dialogue_id: str) -> Op
 async def published_summaries(deps: FollowUpDeps | MeetingDeps, commune_id: str, dialogue_id: str) -> Doc:
     """Per submission of the dialogue, what a public view may say of it (Open311 reads this through
     intake): `summaries` holds its issue's reviewed summary, masked, for the issues reviewed and
-    public; `withheld` the submissions of the issues kept out of public views."""
+    public; `withheld` the submissions of the issues kept out of public views. Once the conclusion
+    notice is issued (and only then are the keys there), per public submission whose issue has a
+    conclusion: `agencies` who acts on it as `public_outcome` states it (the office assigned, the
+    higher-level body recommended to), and for an issue answered or explained at the meeting
+    `outcomes` its `kind` and `note`, the published conclusion (masked)."""
     commune = await deps.directory.commune(commune_id)
     dialogue = await deps.directory.dialogue(commune_id, dialogue_id) if commune else None
     if commune is None or dialogue is None:
@@ -191,12 +195,24 @@ async def published_summaries(deps: FollowUpDeps | MeetingDeps, commune_id: str,
     record = await deps.meetings.get(commune_id, dialogue_id) if deps.meetings else None
     reviewed: Mapping[str, str] = (record or {}).get("summaries") or {}
     hidden = withheld_keys(record)
+    conclusions = published_conclusions(record)
     summaries: dict[str, str] = {}
     withheld: list[str] = []
+    agencies: dict[str, str] = {}
+    outcomes: dict[str, Doc] = {}
     for index, item in enumerate(await deps.items.for_dialogue(commune_id, dialogue_id)):
         key, submission_id = issue_key(item, index), str(item["_id"])
         if key in hidden:
             withheld.append(submission_id)
-        elif reviewed.get(key):
+            continue
+        if reviewed.get(key):
             summaries[submission_id] = mask_personal_data(reviewed[key]) or ""
-    return {"dialogue_id": dialogue_id, "summaries": summaries, "withheld": sorted(withheld)}
+        if key in conclusions:
+            outcome = public_outcome(conclusions[key], item.get("office_name"), item.get("authority_level"))
+            agencies[submission_id] = outcome.office
+            if outcome.closed_at_meeting and outcome.kind is not None:
+                outcomes[submission_id] = {"kind": outcome.kind.value, "note": outcome.text}
+    published: Doc = {"dialogue_id": dialogue_id, "summaries": summaries, "withheld": sorted(withheld)}
+    if record and record.get("locked"):
+        published |= {"agencies": agencies, "outcomes": outcomes}
+    return published
