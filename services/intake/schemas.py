@@ -19,10 +19,28 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def clean_text(value: Any) -> Any:
     """NFC at the boundary (macOS/iOS send NFD), line breaks as "\\n" (browsers send "\\r\\n",
-    so a text counts the same in the form's counter and here), no control characters, trimmed."""
+    so a text counts the same in the form's counter and here), no control characters and no
+    invisible formatting ones (zero-width spaces, byte-order marks, direction overrides: Unicode
+    category Cf, which print nothing or reorder what prints), trimmed."""
     if not isinstance(value, str):
         return value
-    return _CONTROL.sub("", unicodedata.normalize("NFC", value).replace("\r\n", "\n")).strip()
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", value).replace("\r\n", "\n"))
+    return "".join(c for c in text if unicodedata.category(c) != "Cf").strip()
+
+
+# A text must carry this many letters or digits: what is left once marks and punctuation are not
+# counted is what a person reads (a text of accents or dots alone says nothing).
+MIN_READABLE = 5
+
+
+def readable(text: str) -> str:
+    """`text` when it has `MIN_READABLE` letters or digits, else `BilingualError`."""
+    if sum(1 for c in text if c.isalnum()) < MIN_READABLE:
+        raise BilingualError(
+            f"Nội dung cần có ít nhất {MIN_READABLE} chữ cái hoặc chữ số.",
+            f"The text needs at least {MIN_READABLE} letters or digits.",
+        )
+    return text
 
 
 class SubmissionIn(BaseModel):
@@ -89,6 +107,11 @@ class SubmissionIn(BaseModel):
     @classmethod
     def empty_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("text")
+    @classmethod
+    def text_readable(cls, value: str) -> str:
+        return readable(value)
 
     @field_validator("contact")
     @classmethod
