@@ -86,7 +86,7 @@ def build_service(rt: Runtime[IntakeSettings]) -> ServiceParts:
             *([watch.run] if watch else []),
         ],
         body_limits={"/staff/nhap": rt.settings.import_max_bytes + 64 * 1024},
-        components={"imports": imports, "api_keys": api_keys},
+        components={"imports": imports, "api_keys": api_keys, "admission": admission},
         access=ACCESS,
         api_keys=api_keys.resolve,
         on_shutdown=[open_data.aclose],

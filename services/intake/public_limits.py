@@ -5,7 +5,9 @@ Each bucket is a fixed-window counter per (commune, client address) in the store
 (`web/ratelimit.py`), so every replica counts against the same limit; its limit and window are
 settings (services/intake/settings.py). A request whose principal (`request.state.principal`, set by the
 access guard) is an authenticated user or API key is never counted. Handlers call
-`check_public_limit` first, before anything is stored.
+`check_public_limit` first, before anything is stored. A POST that load shedding will refuse
+(503 with Retry-After: too much work queued) is not counted either: the resident who waits as
+told must not find the limit used up by refusals that stored nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pymongo.errors import PyMongoError
 
 from services.intake.settings import IntakeSettings
 from services.intake.web.ratelimit import RateLimiter, Verdict
+from shared.backpressure import Admission
 from shared.client_address import client_address
 from shared.errors import is_transient
 from shared.http import problem
@@ -28,6 +31,8 @@ WEB = "web"
 API = "api"
 OPEN311 = "open311"
 REGISTRATION = "registration"
+# The buckets of submissions, which load shedding refuses (registrations are not shed).
+SHED = frozenset({WEB, API, OPEN311})
 # bucket -> (limit setting, window setting)
 BUCKETS: dict[str, tuple[str, str]] = {
     WEB: ("web_post_limit", "web_post_window_s"),
@@ -60,8 +65,9 @@ def _limiter(request: Request, bucket: str) -> RateLimiter:
 
 
 async def public_verdict(request: Request, commune_id: str, bucket: str) -> Verdict | None:
-    """Count this request in `bucket`; None when the caller is authenticated (not counted)."""
-    if is_authenticated(request):
+    """Count this request in `bucket`; None when the caller is authenticated, or when load
+    shedding refuses new work now (not counted: the use case answers 503 and stores nothing)."""
+    if is_authenticated(request) or (bucket in SHED and _shedding(request)):
         return None
     settings: IntakeSettings = request.app.state.runtime.settings
     verdict = await _limiter(request, bucket).hit(
@@ -73,6 +79,12 @@ async def public_verdict(request: Request, commune_id: str, bucket: str) -> Verd
             extra={"commune_id": commune_id, "bucket": bucket, "count": verdict.count},
         )
     return verdict
+
+
+def _shedding(request: Request) -> bool:
+    parts = getattr(request.app.state, "parts", {})
+    admission = parts["intake"].components.get("admission") if "intake" in parts else None
+    return isinstance(admission, Admission) and admission.refusal() is not None
 
 
 def minutes(retry_after_s: int) -> int:
