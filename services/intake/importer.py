@@ -10,6 +10,13 @@ Every row is checked on its own and gets either a `SubmissionIn` or the reasons 
 stops the others. The file as a whole is refused (`ImportFileRejected`) only when it cannot be
 read at all: not CSV/XLSX, no "Nội dung" column, too many rows.
 
+What is read is bounded whatever the file claims: the first `MAX_COLUMNS` columns of each row
+(the template has six; of an XLSX, only as many as its header row names), at most `max_rows`
+rows after the header (empty rows count: they are read too), and a workbook whose parts unpack
+to more than `XLSX_UNPACKED_MAX` bytes is refused before any of it is parsed. An XLSX sheet's
+declared size (`<dimension ref="A1:XFD8001"/>`) is ignored: openpyxl would pad every row to
+the 16,384 columns it claims.
+
 CSV: UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1258 (older Vietnamese Excel);
 the delimiter is whichever of `,` `;` tab the header row uses most.
 """
@@ -94,6 +101,8 @@ ORGANISATIONS: dict[str, Organisation] = {
 }
 FRONT = frozenset({"mat tran", "mat tran to quoc", "ubmttq", "uy ban mat tran to quoc"})
 _CELL_LIMIT = 6000
+MAX_COLUMNS = 64  # columns A..BL of each row; the columns of `COLUMNS` sit among them
+XLSX_UNPACKED_MAX = 60_000_000  # bytes of XML a workbook may unpack to (a 5 MB upload is ~10-20 MB)
 
 
 class ImportFileRejected(ValueError):
@@ -321,7 +330,8 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            yield row[:MAX_COLUMNS]
     except csv.Error as exc:
         raise ImportFileRejected(f"Tệp CSV bị lỗi định dạng: {exc}.", f"Malformed CSV: {exc}.") from exc
 
@@ -329,15 +339,33 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
 def _xlsx_rows(content: bytes) -> Iterator[Sequence[Any]]:
     from openpyxl import load_workbook  # only when a workbook comes
 
+    unreadable = ImportFileRejected(
+        "Không đọc được tệp Excel (.xlsx); hãy lưu lại rồi gửi lần nữa.", "Cannot read the XLSX file."
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            # zipfile reads no more of a part than its declared size, so this bounds the XML parsed
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise unreadable from exc
+    if unpacked > XLSX_UNPACKED_MAX:
+        raise ImportFileRejected(
+            f"Tệp Excel giải nén ra quá lớn (hơn {XLSX_UNPACKED_MAX // 1_000_000} MB); hãy lưu lại chỉ với "
+            "các cột của tệp mẫu, hoặc chia thành nhiều tệp.",
+            f"The XLSX unpacks to more than {XLSX_UNPACKED_MAX // 1_000_000} MB.",
+        )
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFileRejected(
-            "Không đọc được tệp Excel (.xlsx); hãy lưu lại rồi gửi lần nữa.", "Cannot read the XLSX file."
-        ) from exc
+        raise unreadable from exc
     try:
         sheet = workbook.worksheets[0]
-        yield from sheet.iter_rows(values_only=True)
+        if hasattr(sheet, "reset_dimensions"):  # read-only sheets: forget the size the file claims
+            sheet.reset_dimensions()
+        # the header says which columns there are: no later cell beyond it is ever looked at
+        header = next(sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
+        width = max((i + 1 for i, value in enumerate(header) if value not in (None, "")), default=1)
+        yield from sheet.iter_rows(max_col=width, values_only=True)
     finally:
         workbook.close()
 

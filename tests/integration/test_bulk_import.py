@@ -5,7 +5,9 @@ file it cannot take, storing nothing of it."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import threading
 
 import pytest
 
@@ -131,6 +133,53 @@ async def test_a_file_too_large_or_unreadable_is_refused_whole_and_nothing_is_st
     assert await db[IMPORT_JOBS].count_documents({}) == 0 and await db[SUBMISSIONS].count_documents({}) == 0
     async with logged_in(app, "demo.kinhte") as office:  # an office does not import
         assert (await office.get("/staff/nhap")).status_code == 403
+
+
+async def test_an_upload_is_parsed_off_the_event_loop_and_a_file_already_imported_is_not_parsed(
+    system, monkeypatch
+):
+    """A slow parse (a hostile workbook) no longer stalls the process: /healthz answers while
+    the upload is still being parsed; the same file again is answered from its job unparsed."""
+    app, _, _ = system
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+    parsed: list[str] = []
+    read = Importer.read
+
+    def slow_read(self, filename: str, content: bytes):
+        parsed.append(filename)
+        started.set()
+        release.wait(timeout=10)  # before: the event loop itself waited here
+        try:
+            return read(self, filename, content)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(Importer, "read", slow_read)
+    async with logged_in(app, "demo.apcho") as client:
+        token = await token_of(client, "/staff/nhap")
+        upload = asyncio.create_task(
+            client.post(
+                "/staff/nhap",
+                data={"csrf_token": token},
+                files={"file": ("hop.csv", io.BytesIO(meeting_csv(3)), "text/csv")},
+            )
+        )
+        for _ in range(1000):
+            if started.is_set():
+                break
+            await asyncio.sleep(0.01)
+        health = await client.get("/healthz")
+        assert health.status_code == 200 and not finished.is_set()  # answered during the parse
+        release.set()
+        first = await upload
+        assert first.status_code == 303 and "?lai=1" not in first.headers["location"]
+        again = await client.post(
+            "/staff/nhap",
+            data={"csrf_token": token},
+            files={"file": ("hop (1).csv", io.BytesIO(meeting_csv(3)), "text/csv")},
+        )
+        assert again.headers["location"] == first.headers["location"] + "?lai=1"
+        assert parsed == ["hop.csv"]  # the second upload was not parsed
 
 
 async def _job_done(imports, job_id: str):

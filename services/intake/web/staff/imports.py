@@ -3,10 +3,15 @@ meeting's file in bulk (CSV or XLSX): the form, the template files, and the job 
 progress bar and per-row error report. Both check a row by the same rules (importer.py).
 
 The job page refreshes itself every second while rows are being stored (`<meta refresh>`: no
-script, which the Content-Security-Policy forbids anyway), then shows the final counts."""
+script, which the Content-Security-Policy forbids anyway), then shows the final counts.
+
+An upload is parsed off the event loop (a worker thread, `PARSES_AT_ONCE` per process), so the
+process answers other requests meanwhile; a file already imported to the dialogue (its job id
+is the file's hash) is not parsed again."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 
@@ -15,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from services.intake.handlers.submissions import StoreUnavailable, SubmitCommand, record_refused, submit
-from services.intake.import_jobs import JobProgress
+from services.intake.import_jobs import JobProgress, job_id_for
 from services.intake.importer import (
     TEMPLATE_EXAMPLE,
     TEMPLATE_HEADER,
@@ -36,6 +41,7 @@ from shared.spreadsheets import append_xlsx_row, csv_row
 NO_OPEN_DIALOGUE_VI = "Xã chưa mở đợt đối thoại nào để nhận ý kiến."
 ENTRY_KINDS = frozenset({"y kien", "kien nghi", "phan anh"})  # the entry form's kinds
 SOURCE_BY_ROLE = {"hamlet_cell": Source.HAMLET_PARTY_CELL, "front_org": Source.FATHERLAND_FRONT}
+PARSES_AT_ONCE = 2  # uploads parsed at the same time by one process (each bounded by importer.py)
 
 
 def template_csv() -> bytes:
@@ -61,6 +67,7 @@ def template_xlsx() -> bytes:
 
 def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
     settings = kit.rt.settings
+    parsing = asyncio.Semaphore(PARSES_AT_ONCE)
 
     def importer_for(user: StaffUser, commune: Commune, dialogue: Dialogue) -> Importer:
         own = own_hamlet(user, commune)
@@ -220,8 +227,21 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
                     "nhiều tệp."
                 ),
             )
+        known = await kit.imports.progress(commune.id, job_id_for(commune.id, dialogue.id, content))
+        if known is not None:  # the same file to the same dialogue: its job, nothing read again
+            request.state.audit_action = "bulk_import"
+            request.state.audit_target = {
+                "job_id": known.id,
+                "rows": known.total,
+                "valid": known.valid,
+                "errors": known.errors_total,
+                "new": False,
+            }
+            return kit.redirect(f"/staff/nhap/{known.id}?lai=1")
+        importer = importer_for(user, commune, dialogue)
         try:
-            result = importer_for(user, commune, dialogue).read(upload.filename, content)
+            async with parsing:  # in a thread: the event loop serves other requests meanwhile
+                result = await asyncio.to_thread(importer.read, upload.filename, content)
         except ImportFileRejected as rejected:
             return await form_page(request, user, commune, status=422, error=rejected.vi)
         job_id, new = await kit.imports.create(
