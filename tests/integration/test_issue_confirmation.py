@@ -49,6 +49,7 @@ async def test_issuing_is_confirmed_first_and_nothing_is_numbered_before(system)
     body = readiness.json()
     codes = {p["code"] for p in body["problems"]}
     assert "printed_as_typed" in codes and body["ready"] is False and body["blocked"] is False
+    assert "not_concluded" in codes  # no conclusion recorded yet: the default sentence would print
     assert body["recipients"] and body["signer"]["title"] and body["reissue"] is None
     awaiting = sum(1 for i in (await client.get(f"{D}/items")).json()["items"] if i.get("needs_review"))
     assert ("awaiting_review" in codes) == bool(awaiting)
@@ -71,6 +72,9 @@ async def test_issuing_is_confirmed_first_and_nothing_is_numbered_before(system)
         confirm = await web.get(first.headers["location"])
         assert confirm.status_code == 200, confirm.text
         assert "Xác nhận ban hành" in confirm.text and 'data-problem="printed_as_typed"' in confirm.text
+        assert (
+            'data-problem="not_concluded"' in confirm.text and "Ghi kết luận ở trang Hội nghị" in confirm.text
+        )
         assert "sẽ in lời người dân đã gõ, chưa được rà soát câu chữ" in confirm.text
         assert "thông tin cá nhân vẫn được che" in confirm.text
         for recipient in body["recipients"]:

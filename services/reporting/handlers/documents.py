@@ -34,6 +34,7 @@ from shared.deadlines import state
 from shared.directory import Commune, Dialogue
 from shared.errors import PermanentError, TransientError
 from shared.ids import new_id
+from shared.personal_data import mask_personal_data
 from shared.plan_deadlines import plan_deadlines
 
 MAX_VERSION_RACES = 20
@@ -275,6 +276,41 @@ async def issue_document(deps: DocumentDeps, command: IssueDocument) -> Doc:
     }
 
 
+def not_concluded(issues: list[Doc], record: Doc | None) -> list[Doc]:
+    """The notice's warning for issues the Secretary has not concluded in the meeting record: the
+    notice would print its default sentence for them (the routed office to examine and settle
+    them within the plan's time), which nobody decided. Not blocking: a commune may issue so."""
+    conclusions = (record or {}).get("conclusions") or {}
+    open_ones = [i for i in issues if str(i["key"]) not in conclusions]
+    if not open_ones:
+        return []
+    # the issues by their first words: the notice numbers them its own way (section I, then II)
+    named = "; ".join(f"“{_first_words(str(i.get('summary') or ''))}”" for i in open_ones[:5])
+    named += "; …" if len(open_ones) > 5 else ""
+    return [
+        {
+            "code": "not_concluded",
+            "blocking": False,
+            "count": len(open_ones),
+            "issue_keys": [str(i["key"]) for i in open_ones],
+            "message_vi": (
+                f"Còn {len(open_ones)} vấn đề chưa có kết luận của Bí thư ({named}): thông báo sẽ in "
+                "câu giao mặc định (cơ quan được phân công chủ trì kiểm tra, giải quyết trong thời hạn "
+                "của kế hoạch). Ghi kết luận ở trang Hội nghị trước khi ban hành nếu Bí thư đã kết luận khác."
+            ),
+            "message_en": (
+                f"{len(open_ones)} issues have no conclusion of the Secretary: the notice "
+                "would print the default assignment to the routed office within the plan's time."
+            ),
+        }
+    ]
+
+
+def _first_words(text: str, count: int = 8) -> str:
+    words = text.split()
+    return mask_personal_data(" ".join(words[:count])) + ("…" if len(words) > count else "")
+
+
 async def issuing_readiness(deps: DocumentDeps, commune_id: str, dialogue_id: str, kind: str) -> Doc:
     """What issuing the kind today would meet, read only (nothing is numbered): items still in
     the review queue, items not classified yet, issues whose resident's text would be printed as
@@ -339,6 +375,8 @@ async def issuing_readiness(deps: DocumentDeps, commune_id: str, dialogue_id: st
                 ),
             }
         )
+    if spec.kind is DocumentKind.CONCLUSION_NOTICE:
+        problems += not_concluded(issue_rows(commune, dialogue, items, summaries), record)
     latest = await deps.documents.latest_version(commune.id, dialogue.id, spec.kind.value)
     issued = await deps.documents.for_dialogue(commune.id, dialogue.id)
     earlier = [d for d in issued if d.get("kind") == spec.kind.value]
