@@ -2,7 +2,9 @@
 
 A key reads `dtk_<id>_<secret>`: `<id>` addresses the stored document, `<secret>` is 32 random
 bytes of which only the SHA-256 is stored (a random secret of that length needs no slow hash;
-a copy of the store hands out no working key). Revoked keys stay, for the audit trail.
+a copy of the store hands out no working key). Revoked keys stay, for the audit trail. A token
+minted from a key names it (`sub`); every service refuses it within seconds of the key's
+revocation (shared.auth.revocation).
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.auth.guard import API_KEY_PREFIX
 from shared.auth.principal import Principal, PrincipalKind, Scope
+from shared.auth.revocation import API_KEYS_COLLECTION
 from shared.clock import utcnow
 
-API_KEYS = "intake_api_keys"
+# Every service's guard reads revocations from it (shared.auth.revocation.RevokedKeys).
+API_KEYS = API_KEYS_COLLECTION
 
 
 def _digest(secret: str) -> str:

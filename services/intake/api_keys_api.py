@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.intake.api_keys import ApiKeyStore, key_view
-from shared.auth.guard import GuardedRoute, actor, principal_of
+from shared.auth.guard import AccessGuard, GuardedRoute, actor, principal_of
 from shared.auth.principal import Scope
 from shared.auth.tokens import Tokens
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
@@ -61,6 +61,9 @@ def build_api_keys_router(keys: ApiKeyStore, directory: DirectoryReader, tokens:
                 "Không có khóa này, hoặc khóa đã bị thu hồi.",
                 "No such key, or it is revoked already.",
             )
+        guard = getattr(request.app.state, "guard", None)
+        if isinstance(guard, AccessGuard) and guard.revoked_keys is not None:
+            guard.revoked_keys.forget(key_id)  # this process refuses its tokens at once; others within 5 s
         return {"id": key_id, "revoked": True}
 
     @router.post(

@@ -2,7 +2,8 @@
 
 It runs before the route reads its body or parameters: it finds the route's policy in the
 service's table, reads the credential (a bearer token, or an API key where the service can
-resolve one), answers 401/403/404 as the policy decides, and records every change made through
+resolve one; a token minted from an API key that is revoked since is refused, `RevokedKeys`),
+answers 401/403/404 as the policy decides, and records every change made through
 an API in the service's audit trail with the principal. Handlers read the principal from
 `request.state.principal` (`principal_of`, `actor`).
 """
@@ -22,7 +23,8 @@ from fastapi.routing import APIRoute
 from starlette.types import Scope as AsgiScope
 
 from shared.auth.policy import Gate, Policy, route_key
-from shared.auth.principal import Principal
+from shared.auth.principal import Principal, PrincipalKind
+from shared.auth.revocation import RevokedKeys
 from shared.auth.tokens import TokenInvalid, Tokens
 from shared.error_pages import error_page
 
@@ -107,8 +109,11 @@ class AccessGuard:
         api_keys: ApiKeyResolver | None = None,
         audit: AuditSink | None = None,
         metrics_token: str = "",
+        revoked_keys: RevokedKeys | None = None,
     ) -> None:
         self.tokens = tokens
+        # Without one, the app's store (`app.state.runtime.db`) is read on the first API key's token.
+        self.revoked_keys = revoked_keys
         self.table = dict(table)
         self.api_keys = api_keys
         self.audit = audit
@@ -169,9 +174,12 @@ class AccessGuard:
             api_key = value
         elif scheme.lower() == "bearer" and value:
             try:
-                return self.tokens.verify(value[:4096]), True
+                principal = self.tokens.verify(value[:4096])
             except TokenInvalid:
                 return None, True
+            if await self._key_revoked(request, principal):
+                return None, True
+            return principal, True
         elif header:
             return None, True
         if not api_key and policy.key_param:
@@ -186,6 +194,21 @@ class AccessGuard:
                 return None, True
             return await self.api_keys(api_key[:256]), True
         return None, False
+
+    async def _key_revoked(self, request: Request, principal: Principal) -> bool:
+        """Whether a token was minted from an API key that is revoked since (every service reads
+        the keys from the shared store, `RevokedKeys`); with no store to ask, such a token is
+        refused (fails closed). Staff users' and services' tokens are not keys'."""
+        if principal.kind is not PrincipalKind.API_KEY:
+            return False
+        if self.revoked_keys is None:
+            runtime = getattr(getattr(request.scope.get("app"), "state", None), "runtime", None)
+            db = getattr(runtime, "db", None)
+            if db is None:
+                log.warning("an API key's token refused: no store to read the key's revocation from")
+                return True
+            self.revoked_keys = RevokedKeys(db)
+        return await self.revoked_keys.refused(principal)
 
     def _operations_allowed(self, request: Request) -> bool:
         if not self.metrics_token:
