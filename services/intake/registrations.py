@@ -1,5 +1,11 @@
 """Residents register to attend (đăng ký tham dự): live counts per hamlet against the plan's
-minimum, and the speaking order (the plan's topic order, then registration time)."""
+minimum, and the speaking order (the plan's topic order, then registration time).
+
+A name is what anyone may type, and the public speaking order prints it unreviewed, so a name is
+words of letters (`is_name_word`: a hyphen or apostrophe between letters, a final '.' for an
+initial): a registration naming a phone, a web or e-mail address is refused (422 on `name`), and
+the public order shows a stored name only when its shown words are such words, otherwise
+"Người đăng ký số N" (N: the turn)."""
 
 from __future__ import annotations
 
@@ -14,12 +20,21 @@ from services.intake.contacts import check_phone
 from services.intake.plan_schemas import _In
 from shared.clock import iso, utcnow
 from shared.directory import Commune, Dialogue, SpeakerNames, dialogue_key
+from shared.http import BilingualError
 from shared.ids import new_id
 from shared.outbox import ensure_outbox_index
 from shared.phone import PHONE_MAX_CHARS, national
 from shared.text import fold
 
 REGISTRATIONS = "intake_registrations"
+NAME_VI = (
+    "Họ tên chỉ gồm chữ cái (không ghi số điện thoại, địa chỉ trang web hay e-mail; số điện thoại ghi ở ô "
+    "riêng)."
+)
+NAME_EN = "A name is letters only (no phone number, web or e-mail address; the phone has its own field)."
+UNNAMED_VI = "Người đăng ký số {order}"  # the public order's label for a name it does not print
+# a word of a name: letters, a hyphen or an apostrophe between letters (H'Hen, Ka-Lô), a final '.'
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*\.?")
 ATTENDANCE = "intake_attendance"  # one document per dialogue: who was checked in at the door
 
 
@@ -45,6 +60,18 @@ class RegistrationIn(_In):
     def one_phone(cls, value: str) -> str:
         return check_phone(value)
 
+    @field_validator("name")
+    @classmethod
+    def a_name(cls, value: str) -> str:
+        if not all(is_name_word(word) for word in value.split()):
+            raise BilingualError(NAME_VI, NAME_EN)
+        return value
+
+
+def is_name_word(word: str) -> bool:
+    """Letters only (and a joining hyphen or apostrophe, a final '.'): no digit, ':', '@', '/'."""
+    return _NAME_WORD.fullmatch(word) is not None
+
 
 def person_key(name: str, phone: str) -> str:
     """`<folded name>|<phone in national form>`: one person however the number is written."""
@@ -52,27 +79,32 @@ def person_key(name: str, phone: str) -> str:
     return f"{fold(name)}|{digits}"
 
 
-def public_name(name: str, shown: SpeakerNames) -> str | None:
-    """A speaker's name as the commune chose to show it to the public."""
-    if shown is SpeakerNames.FULL:
-        return name
-    if shown is SpeakerNames.GIVEN_NAME and name.split():
-        return name.split()[-1]
-    return None
+def public_name(name: str, shown: SpeakerNames, order: int) -> str | None:
+    """A speaker's name as the commune chose to show it to the public (the whole name, the given
+    name: its last word, or none), printed only when every word shown is a name's word, else
+    "Người đăng ký số <order>": the public order never prints a phone or a link someone typed."""
+    if shown is SpeakerNames.HIDDEN:
+        return None
+    words = name.split()
+    if shown is SpeakerNames.GIVEN_NAME:
+        words = words[-1:]
+    if words and all(is_name_word(word) for word in words):
+        return " ".join(words)
+    return UNNAMED_VI.format(order=order)
 
 
 def speaking_order(
-    dialogue: Dialogue, registrations: list[dict], shown: SpeakerNames = SpeakerNames.FULL
+    dialogue: Dialogue, registrations: list[dict], shown: SpeakerNames | None = None
 ) -> list[dict]:
     """Speakers in the order of the plan's topics (others and no topic last), then by time;
-    names as `shown` (staff: FULL)."""
+    names as `shown` to the public (`public_name`), or as registered (None: staff)."""
     rank: dict[int | None, int] = {t.number: i for i, t in enumerate(dialogue.topics)}
     speakers = [r for r in registrations if r.get("wants_to_speak")]
     speakers.sort(key=lambda r: (rank.get(r.get("topic"), len(rank)), r["registered_at"], r["_id"]))
     return [
         {
             "order": i,
-            "name": public_name(r["name"], shown),
+            "name": r["name"] if shown is None else public_name(r["name"], shown, i),
             "hamlet": r["hamlet"],
             "topic": r.get("topic"),
             "topic_name": dialogue.topic_name(r["topic"]) if r.get("topic") is not None else None,

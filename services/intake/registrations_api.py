@@ -24,7 +24,7 @@ from services.intake.registrations import (
 )
 from shared.auth.guard import GuardedRoute, principal_of
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
-from shared.directory import DirectoryReader, SpeakerNames
+from shared.directory import DirectoryReader
 from shared.http import checks_body_with, error_body, problem
 
 
@@ -88,11 +88,8 @@ def build_registrations_router(
         if commune is None or dialogue is None:
             return unknown_dialogue()
         principal = principal_of(request)
-        shown = (
-            SpeakerNames.FULL
-            if principal and principal.reads_commune(commune_id)
-            else commune.public_speaker_names
-        )
+        # staff of the commune see names as registered; anyone else as the commune shows them
+        shown = None if principal and principal.reads_commune(commune_id) else commune.public_speaker_names
         return {
             "dialogue_id": dialogue_id,
             "speakers": speaking_order(dialogue, await repo.for_dialogue(commune_id, dialogue_id), shown),

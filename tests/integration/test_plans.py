@@ -18,9 +18,10 @@ import httpx
 import icalendar
 import pytest
 
-from services.demo.seed import SEED_AGENDA, demo_dialogue, seed_demo
+from services.demo.seed import SEED_AGENDA, demo_commune, demo_dialogue, seed_demo
 from services.deployment import build_app
 from services.intake.app import build_service as intake
+from services.intake.registrations import REGISTRATIONS, RegistrationIn, registration_document
 from services.notification.app import build_service as notification
 from tests.auth import staff_headers
 from tests.conftest import eventually
@@ -220,6 +221,52 @@ async def test_registrations_count_against_the_minimum_and_give_the_speaking_ord
         (2, "Phạm Thị Dung", 1),
         (3, "Nguyễn Văn An", 4),
     ]
+
+
+async def test_the_public_speaking_order_prints_no_phone_or_link_typed_as_a_name(stack):
+    """Seen from outside: anonymous registrations named 'Lan https://lua-dao.example/nhan-qua'
+    and 'Hoa 0909123456' showed in the public order as the link and the number."""
+    _, client, db = stack
+    await client.post(BASE, json=seed_plan_body(date(2017, 3, 25), "tp-2017"))
+    tricks = ["Lan https://lua-dao.example/nhan-qua", "Hoa 0909123456", "Hoa Zalo:0909.123.457"]
+    staff = client.headers.pop("authorization")
+    try:  # anonymous
+        for n, name in enumerate(tricks):
+            refused = await client.post(
+                f"{BASE}/tp-2017/registrations",
+                json={"name": name, "phone": f"090912345{n}", "hamlet": "ấp Chợ", "wants_to_speak": True},
+            )
+            assert refused.status_code == 422 and [d["field"] for d in refused.json()["detail"]] == ["name"]
+        # as stored before names were checked
+        await db[REGISTRATIONS].insert_many(
+            [
+                registration_document(
+                    demo_commune(),
+                    "tp-2017",
+                    RegistrationIn.model_construct(
+                        name=name, phone=f"090912345{n}", hamlet="ấp Chợ", topic=None, wants_to_speak=True
+                    ),
+                    "ấp Chợ",
+                )
+                for n, name in enumerate(tricks)
+            ]
+        )
+        ok = await client.post(
+            f"{BASE}/tp-2017/registrations",
+            json={"name": "Trần Thị Lan", "phone": "0909000009", "hamlet": "ấp Chợ", "wants_to_speak": True},
+        )
+        assert ok.status_code == 201, ok.text
+        public = (await client.get(f"{BASE}/tp-2017/speaking-order")).json()["speakers"]
+    finally:
+        client.headers["authorization"] = staff
+    assert [s["name"] for s in public] == [
+        "Người đăng ký số 1",
+        "Người đăng ký số 2",
+        "Người đăng ký số 3",
+        "Lan",
+    ]
+    ordered = (await client.get(f"{BASE}/tp-2017/speaking-order")).json()["speakers"]
+    assert [s["name"] for s in ordered] == [*tricks, "Trần Thị Lan"]  # staff: as registered
 
 
 class _Gateway(BaseHTTPRequestHandler):
