@@ -5,8 +5,11 @@ Masked: e-mail addresses, ID numbers (CCCD 12 digits, CMND 9 digits), Vietnamese
 (mobile and landline, with ``+84``, spaces, dots or dashes), house numbers (``số nhà 12``,
 ``nhà số 45/3``, ``số 12 đường …``, ``12/3A hẻm …``) and a person's name after a form of address
 (``ông/bà/anh/chị/cô/chú/bác <Tên>``) or, in a text that names other personal data, a full name
-led by a common family name. Text typed without diacritics is recognised as well. Years,
-quarters, counts of days and road numbers (``Quốc lộ 30``, ``đường tỉnh 845``) are left alone.
+led by a common family name; a house number beside a masked name or address, or after a named
+street, is masked too (``nhà ông [họ tên] số 45``, ``ông [họ tên], 45 ấp Chợ``, ``đường Lê Lợi
+số 45``). Text typed without diacritics is recognised as well. Years, dates, quarters, counts
+(``3 con``, ``20 năm``), amounts and the numbers of places (``Quốc lộ 30``, ``đường tỉnh 845``,
+``ấp 3``, ``tổ 5``) are left alone.
 """
 
 from __future__ import annotations
@@ -55,6 +58,38 @@ _PLACE_BEFORE = re.compile(
 )
 _FULL_NAME = re.compile(rf"\b(?:{_SURNAMES})(?:\s+[^\W\d_][\w]*){{2,3}}")
 
+# A house number beside a masked name or address: "nhà ông [họ tên] số 45", "ông [họ tên], số 45",
+# "bà [họ tên] ở nhà 7", "ông [họ tên], 45 ấp Chợ", "số 45 nhà ông [họ tên]", "[địa chỉ], số 47";
+# also "số 45" after a named street ("đường Lê Lợi số 45"). A number is taken only when "số" or
+# "nhà" leads it, or when a place follows it; a number counting something ("ông [họ tên] có 3
+# con", "nhà 3 người", "20 năm nay") and the numbers of places ("ấp 3", "tổ 5", "Quốc lộ 1A"),
+# dates and amounts are not house numbers.
+_PLACE_AFTER = rf"(?:{_STREET}|ấp|ap|khóm|khom|xóm|xom|khu phố|khu pho|thôn|thon|bản|buôn|buon)\b"
+_COUNTED = (  # as typed, in lower case: "số 45 Nam Kỳ Khởi Nghĩa" is a street, not 45 years
+    r"(?-i:người|nguoi|con|năm|nam|tuổi|tuoi|lần|lan|ngày|ngay|tháng|thang|giờ|gio|mét|met|m|km|ha|"
+    r"triệu|trieu|nghìn|nghin|ngàn|ngan|đồng|dong|hộ|ho|căn|can|cái|cai|tầng|tang|%)\b"
+)
+_HOUSE = (
+    rf"(?:(?:số nhà|so nha|nhà số|nha so|số|so|nhà|nha)\s*:?\s*{_NUMBER}(?![\w/.,]\d)(?!\s*{_COUNTED})"
+    rf"|(?<![\w/]){_NUMBER}(?![\w/.,]\d)(?=,?\s+{_PLACE_AFTER}))"
+)
+_MASKED = rf"(?:{re.escape(NAME)}|{re.escape(ADDRESS)})"
+_HOUSE_AFTER_MASK = re.compile(
+    rf"(?P<lead>{_MASKED}\s*[,\-–]?\s*(?:(?:ở|o|tại|tai)\s+)?){_HOUSE}",
+    re.IGNORECASE,
+)
+_HOUSE_BEFORE_NAME = re.compile(
+    rf"\b(?:số|so)\s+{_NUMBER}(?=\s*,?\s*(?:(?:nhà|nha|của|cua)\s+)?"
+    rf"(?:ông|ong|bà|ba|anh|chị|chi|cô|co|chú|chu|bác|bac|em|cụ|cu)\s+{re.escape(NAME)})",
+    re.IGNORECASE,
+)
+_HOUSE_AFTER_STREET = re.compile(
+    r"(?P<lead>\b(?:đường|duong|phố|pho|hẻm|hem|kiệt|kiet|ngõ|ngo|ngách|ngach)"
+    r"(?:\s+[^\W\d_][\w]*){1,4}?\s+)"
+    rf"(?:số|so)\s+{_NUMBER}(?![\w/.,]\d)",
+    re.IGNORECASE,
+)
+
 
 def _capitalised_run(words: str) -> str:
     """The leading words that begin with a capital letter (a name), as typed."""
@@ -75,12 +110,27 @@ def _mask_after_honorific(match: re.Match[str]) -> str:
 
 def _mask_full_name(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
-        words = match.group(0).split()
-        if not all(w[0].isupper() for w in words) or _PLACE_BEFORE.search(text[: match.start()]):
+        # the capitalised words only: "Nguyễn Văn An số 12" is the name and "số 12"
+        name = _capitalised_run(match.group(0))
+        if len(name.split()) < 3 or _PLACE_BEFORE.search(text[: match.start()]):
             return match.group(0)
-        return NAME
+        return NAME + match.group(0)[len(name) :]
 
     return _FULL_NAME.sub(replace, text)
+
+
+def _mask_house_numbers(text: str) -> str:
+    """House numbers beside what is masked already (a name, an address) or after a named street."""
+
+    def after_street(match: re.Match[str]) -> str:
+        names = match.group("lead").split()[1:]
+        return f"{match.group('lead')}{ADDRESS}" if all(w[0].isupper() for w in names) else match.group(0)
+
+    masked = _HOUSE_AFTER_STREET.sub(after_street, text)
+    masked = _HOUSE_BEFORE_NAME.sub(ADDRESS, masked)
+    if NAME in masked or ADDRESS in masked:
+        masked = _HOUSE_AFTER_MASK.sub(lambda m: f"{m.group('lead')}{ADDRESS}", masked)
+    return masked
 
 
 def mask_personal_data(text: str | None) -> str:
@@ -95,7 +145,7 @@ def mask_personal_data(text: str | None) -> str:
     masked = _HONORIFIC.sub(_mask_after_honorific, masked)
     if masked != nfc(text):  # a name next to other personal data
         masked = _mask_full_name(masked)
-    return masked
+    return _mask_house_numbers(masked)
 
 
 def has_personal_data(text: str | None) -> bool:
