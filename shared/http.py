@@ -80,8 +80,14 @@ def _describe(error: Mapping[str, Any]) -> dict[str, Any]:
         vi_t, en_t = _MESSAGES.get(error.get("type", ""), ("{reason_vi}", "{reason_en}"))
         ctx.setdefault("reason_vi", "Giá trị không hợp lệ.")
         ctx.setdefault("reason_en", error.get("msg", "Invalid value."))
+        # pydantic words a choice in English ("'a', 'b' or 'c'"): the Vietnamese reads "hoặc"
+        vi_ctx = (
+            {**ctx, "expected": str(ctx["expected"]).replace("' or '", "' hoặc '")}
+            if "expected" in ctx
+            else ctx
+        )
         try:
-            vi, en = vi_t.format(**ctx), en_t.format(**ctx)
+            vi, en = vi_t.format(**vi_ctx), en_t.format(**ctx)
         except (KeyError, IndexError):
             vi, en = vi_t, error.get("msg", en_t)
     return {"field": ".".join(loc) or "body", "type": error.get("type"), "message_vi": vi, "message_en": en}

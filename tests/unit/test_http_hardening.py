@@ -221,3 +221,20 @@ async def test_the_docs_pages_may_load_what_they_need(client):
     assert docs.status_code == 200 and docs.headers["content-security-policy"] == DOCS_CSP
     assert "https://cdn.jsdelivr.net" in DOCS_CSP and "frame-ancestors 'none'" in DOCS_CSP
     assert (await client.get("/redoc")).headers["content-security-policy"] == DOCS_CSP
+
+
+def test_a_choice_reads_in_vietnamese_without_an_english_or() -> None:
+    """Seen from outside: the Vietnamese error for `kind` read "chọn một trong: 'opinion',
+    'petition' or 'complaint'"."""
+    from pydantic import ValidationError
+
+    from services.intake.schemas import SubmissionIn
+    from shared.http import error_body
+
+    try:
+        SubmissionIn(source="citizen", kind="x", text="Đèn đường hư, đề nghị sửa.")  # type: ignore[arg-type]
+    except ValidationError as exc:
+        [error] = error_body(exc.errors())["detail"]
+    assert error["field"] == "kind"
+    assert error["message_vi"].endswith("'opinion', 'petition' hoặc 'complaint'.")
+    assert error["message_en"].endswith("'opinion', 'petition' or 'complaint'.")
