@@ -19,6 +19,7 @@ from services.notification.headers import (
 )
 from shared.contracts import AuthorityLevel, SubmissionRoutedV1
 from shared.directory import Commune, Dialogue, Office
+from shared.personal_data import mask_personal_data
 from shared.templates import make_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -37,6 +38,26 @@ def environment() -> Environment:
     return make_environment([TEMPLATES])
 
 
+def masked(routed: SubmissionRoutedV1) -> SubmissionRoutedV1:
+    """The routed item as an office's e-mail may quote it: its text, and the earlier years' texts
+    and answers of the same issue, with personal data masked (the templates read `routed.text`
+    and `routed.earlier` from this copy only)."""
+    return routed.model_copy(
+        update={
+            "text": mask_personal_data(routed.text),
+            "earlier": tuple(
+                item.model_copy(
+                    update={
+                        "text": mask_personal_data(item.text),
+                        "answer": mask_personal_data(item.answer) if item.answer else item.answer,
+                    }
+                )
+                for item in routed.earlier
+            ),
+        }
+    )
+
+
 def office_assignment_email(
     env: Environment,
     *,
@@ -48,10 +69,13 @@ def office_assignment_email(
     sender: str,
     item_url: str = "",
 ) -> EmailMessage:
+    """The office's assignment. Office staff never see who sent an item: the resident's text, and
+    earlier years' texts and answers of the same issue, are quoted with personal data masked
+    (phone numbers, e-mail addresses, ID and house numbers, names: `masked`)."""
     context = {
         "notification_id": notification_id,
         "item_url": item_url,
-        "routed": routed,
+        "routed": masked(routed),
         "commune": commune,
         "dialogue": dialogue,
         "office": office,
