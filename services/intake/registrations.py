@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, field_validator
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -53,7 +53,19 @@ class RegistrationIn(_In):
         None, ge=0, le=20, description="The plan topic the resident wants to speak on, if any"
     )
     wants_to_speak: bool = False
-    registered_by: str = Field("self", max_length=120, description="'self', or the staff member entering it")
+    # Who entered it: 'self', or the authenticated principal (staff session or token) that sent it,
+    # set by the route (`entered_by`); never read from the body (a 'registered_by' key is refused, 422).
+    _registered_by: str = PrivateAttr("self")
+
+    @property
+    def registered_by(self) -> str:
+        return self._registered_by
+
+    def entered_by(self, author: str | None) -> RegistrationIn:
+        """This registration as entered by `author` (a principal's name; None: the person themself)."""
+        entered = self.model_copy()
+        entered._registered_by = author or "self"
+        return entered
 
     @field_validator("phone")
     @classmethod

@@ -55,8 +55,11 @@ def build_registrations_router(
             return unknown_dialogue()
         if ended(dialogue):
             return problem(409, "dialogue_ended", closed_vi(commune, dialogue), CLOSED_EN)
+        # the author is who is signed in (staff for a resident), never what the body says
+        principal = principal_of(request)
+        entered = body.entered_by(principal.name if principal else None)
         try:
-            doc = await register_attendee(attendees, commune, dialogue_id, body)
+            doc = await register_attendee(attendees, commune, dialogue_id, entered)
         except SubmissionRejected as rejected:
             return JSONResponse(status_code=422, content=error_body([rejected.as_error()]))
         except AlreadyRegistered:

@@ -269,6 +269,30 @@ async def test_the_public_speaking_order_prints_no_phone_or_link_typed_as_a_name
     assert [s["name"] for s in ordered] == [*tricks, "Trần Thị Lan"]  # staff: as registered
 
 
+async def test_who_entered_a_registration_is_the_signed_in_principal_never_the_body(stack):
+    """Seen from outside: an anonymous POST with "registered_by": "admin-forged" showed on
+    /staff/dang-ky as 'do admin-forged nhập'."""
+    _, client, db = stack
+    await client.post(BASE, json=seed_plan_body(date(2017, 3, 25), "tp-2017"))
+    url = f"{BASE}/tp-2017/registrations"
+    staff = client.headers.pop("authorization")
+    try:  # anonymous
+        forged = await client.post(url, json={**ANNE, "registered_by": "admin-forged"})
+        assert forged.status_code == 422
+        assert [d["field"] for d in forged.json()["detail"]] == ["registered_by"]
+        assert (await client.post(url, json=ANNE)).status_code == 201
+    finally:
+        client.headers["authorization"] = staff
+    entered = await client.post(url, json={**ANNE, "name": "Lê Văn Tư", "registered_by": "someone"})
+    assert entered.status_code == 422  # staff do not name the author either
+    assert (await client.post(url, json={**ANNE, "name": "Lê Văn Tư"})).status_code == 201
+    stored = {d["name"]: d["registered_by"] async for d in db[REGISTRATIONS].find({})}
+    assert stored == {"Trần Thị Lan": "self", "Lê Văn Tư": "test.party_office"}
+
+
+ANNE = {"name": "Trần Thị Lan", "phone": "0909000009", "hamlet": "ấp Chợ"}
+
+
 class _Gateway(BaseHTTPRequestHandler):
     received: list[dict] = []
 
