@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.intake.api_keys import ApiKeyStore, key_view
-from shared.auth.guard import AccessGuard, GuardedRoute, actor, principal_of
+from shared.auth.guard import API_KEY, AccessGuard, GuardedRoute, actor, credential_of, principal_of, refusal
 from shared.auth.principal import Scope
 from shared.auth.tokens import Tokens
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
@@ -73,6 +73,9 @@ def build_api_keys_router(keys: ApiKeyStore, directory: DirectoryReader, tokens:
     async def token(request: Request):
         principal = principal_of(request)
         assert principal is not None  # the policy admits API keys only
+        if credential_of(request) != API_KEY:
+            # a token is not exchanged for another: it would outlive its lifetime without the key
+            return refusal(401, request.url.path, request.headers.get("accept", ""))
         return {
             "access_token": tokens.issue(principal),
             "token_type": "Bearer",

@@ -31,6 +31,8 @@ from shared.error_pages import error_page
 log = logging.getLogger(__name__)
 
 API_KEY_PREFIX = "dtk_"
+# What the request's principal was read from (`credential_of`).
+TOKEN, API_KEY = "token", "api_key"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 ApiKeyResolver = Callable[[str], Awaitable[Principal | None]]
@@ -179,6 +181,7 @@ class AccessGuard:
                 return None, True
             if await self._key_revoked(request, principal):
                 return None, True
+            request.state.credential = TOKEN
             return principal, True
         elif header:
             return None, True
@@ -192,6 +195,7 @@ class AccessGuard:
                 self.api_keys is None
             ):  # this service resolves no keys: exchange one at intake's /api/v1/auth/token
                 return None, True
+            request.state.credential = API_KEY
             return await self.api_keys(api_key[:256]), True
         return None, False
 
@@ -293,6 +297,11 @@ class GuardedRoute(APIRoute):
 
 def principal_of(request: Request) -> Principal | None:
     return getattr(request.state, "principal", None)
+
+
+def credential_of(request: Request) -> str | None:
+    """`TOKEN` or `API_KEY`: what the principal of the request was read from (None: nothing)."""
+    return getattr(request.state, "credential", None)
 
 
 def actor(request: Request) -> str:
