@@ -13,7 +13,7 @@ broker or a store.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -30,11 +30,11 @@ from services.intake.handlers.attendance import (
     find_registrations,
 )
 from services.intake.handlers.plans import PlanDeps
-from services.intake.handlers.status import StatusDeps, record_meeting
+from services.intake.handlers.status import StatusDeps, record_document_issued, record_meeting
 from services.intake.logic import SubmissionRejected
 from services.intake.metrics import IntakeMetrics
 from services.intake.registrations import person_key
-from shared.contracts import AttendanceChangedV1, Envelope, MeetingRecordedV1
+from shared.contracts import AttendanceChangedV1, DocumentIssuedV1, DocumentKind, Envelope, MeetingRecordedV1
 from shared.directory import Dialogue, dialogue_key
 
 Doc = dict[str, Any]
@@ -291,13 +291,16 @@ class FakePlanStore:
     async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None:
         return self.current if dialogue_id == self.current.id else None
 
+    async def mark_done(self, commune_id: str, dialogue_id: str, key: str, by: str, note: str | None) -> bool:
+        return True
+
 
 def status_deps(plans: FakePlanStore) -> StatusDeps:
     async def publish(commune_id: str, doc_id: str) -> int:
         return 1
 
     plan_changes = PlanDeps(plans, None, publish)  # type: ignore[arg-type]  # no directory read here
-    return StatusDeps(None, None, IntakeMetrics(CollectorRegistry()), plan_changes, plans)  # type: ignore[arg-type]
+    return StatusDeps(None, plans, IntakeMetrics(CollectorRegistry()), plan_changes, plans)  # type: ignore[arg-type]
 
 
 def recorded(ended: bool, dialogue_id: str = "demo-2017") -> tuple[Envelope, MeetingRecordedV1]:
@@ -335,4 +338,47 @@ async def test_a_meeting_not_ended_or_of_an_unknown_plan_moves_nothing():
     d = status_deps(plans)
     await record_meeting(d, *recorded(ended=False))
     await record_meeting(d, *recorded(ended=True, dialogue_id="other"))
+    assert plans.moves == []
+
+
+def issued(kind: DocumentKind) -> tuple[Envelope, DocumentIssuedV1]:
+    payload = DocumentIssuedV1(
+        document_id=f"doc-{kind}",
+        dialogue_id="demo-2017",
+        kind=kind,
+        number=5,
+        code="05-TB/ĐU",
+        version=1,
+        title="Thông báo",
+        issued_on=date(2017, 4, 2),
+    )
+    return Envelope.wrap(payload, commune_id="demo", correlation_id="c"), payload
+
+
+@pytest.mark.parametrize(
+    "status,moves",
+    [
+        ("held", ["concluded"]),
+        ("invited", ["held", "concluded"]),  # the meeting's end was never saved: the notice says it was held
+        ("concluded", []),
+        ("closed", []),
+        ("cancelled", []),
+    ],
+)
+async def test_issuing_the_conclusion_notice_concludes_the_plan_once(status: str, moves: list[str]):
+    """Seen from outside: the plan stayed "Đã tổ chức đối thoại" after the notice was issued
+    until someone moved it by hand."""
+    plans = FakePlanStore(demo_dialogue().model_copy(update={"status": status}))
+    d = status_deps(plans)
+    await record_document_issued(d, *issued(DocumentKind.CONCLUSION_NOTICE))
+    assert plans.moves == moves
+    await record_document_issued(d, *issued(DocumentKind.CONCLUSION_NOTICE))  # redelivered: nothing more
+    assert plans.moves == moves
+
+
+async def test_other_documents_move_no_plan():
+    plans = FakePlanStore(demo_dialogue().model_copy(update={"status": "held"}))
+    d = status_deps(plans)
+    for kind in (DocumentKind.MINUTES, DocumentKind.INVITATION, DocumentKind.SUMMARY_REPORT):
+        await record_document_issued(d, *issued(kind))
     assert plans.moves == []

@@ -37,6 +37,8 @@ TOWARDS_HELD: dict[str, PlanStatus] = {
     PlanStatus.CLASSIFIED: PlanStatus.INVITED,
     PlanStatus.INVITED: PlanStatus.HELD,
 }
+# Issuing the conclusion notice concludes the plan: one step further than held.
+TOWARDS_CONCLUDED: dict[str, PlanStatus] = {**TOWARDS_HELD, PlanStatus.HELD: PlanStatus.CONCLUDED}
 PLAN_MOVE_ATTEMPTS = 8  # each step or each plan edited meanwhile is one attempt
 
 
@@ -144,7 +146,8 @@ async def record_follow_up(deps: StatusDeps, envelope: Envelope, changed: Follow
 
 
 async def record_document_issued(deps: StatusDeps, envelope: Envelope, issued: DocumentIssuedV1) -> None:
-    """The plan's duty this document fulfils is marked done, once."""
+    """The plan's duty this document fulfils is marked done, once; the conclusion notice also
+    concludes the plan (held → concluded, as staff would move it by hand)."""
     duty = DUTY_DONE_BY_DOCUMENT.get(issued.kind)
     if duty:
         await deps.plans.mark_done(
@@ -154,21 +157,32 @@ async def record_document_issued(deps: StatusDeps, envelope: Envelope, issued: D
             "system",
             f"Văn bản số {issued.code} ngày {issued.issued_on:%d/%m/%Y}",
         )
+    if issued.kind == DocumentKind.CONCLUSION_NOTICE:
+        await advance_plan(deps, envelope.commune_id, issued.dialogue_id, TOWARDS_CONCLUDED)
 
 
 async def record_meeting(deps: StatusDeps, envelope: Envelope, recorded: MeetingRecordedV1) -> None:
     """Once the meeting's end is recorded, a plan still before it (collecting, classified,
-    invited) is held: moved step by step by the plan use case, as "system". A plan held or past
-    it already is left as it is, so a redelivered or later record changes nothing."""
-    if recorded.ended_at is None or deps.plan_changes is None or deps.dialogues is None:
+    invited) is held."""
+    if recorded.ended_at is not None:
+        await advance_plan(deps, envelope.commune_id, recorded.dialogue_id, TOWARDS_HELD)
+
+
+async def advance_plan(
+    deps: StatusDeps, commune_id: str, dialogue_id: str, steps: dict[str, PlanStatus]
+) -> None:
+    """Move the plan step by step along `steps` (status → next) by the plan use case, as
+    "system", until its status has no step: a plan there or past it already is left as it is,
+    so a redelivered or later event changes nothing."""
+    if deps.plan_changes is None or deps.dialogues is None:
         return
     for _ in range(PLAN_MOVE_ATTEMPTS):
-        dialogue = await deps.dialogues.dialogue(envelope.commune_id, recorded.dialogue_id)
-        if dialogue is None or dialogue.status not in TOWARDS_HELD:
+        dialogue = await deps.dialogues.dialogue(commune_id, dialogue_id)
+        if dialogue is None or dialogue.status not in steps:
             return
         try:
-            await move_plan(deps.plan_changes, dialogue, TOWARDS_HELD[dialogue.status], "system")
+            await move_plan(deps.plan_changes, dialogue, steps[dialogue.status], "system")
         except PlanConflict as conflict:
             if conflict.code != "plan_changed":
                 raise
-    raise RuntimeError(f"plan {recorded.dialogue_id} kept changing; the meeting's end is retried")
+    raise RuntimeError(f"plan {dialogue_id} kept changing; the event is retried")
