@@ -12,6 +12,7 @@ from services.reporting.handlers.open_data import (
     open_rows,
     public_outcome,
     published_conclusions,
+    published_outcomes,
     published_summaries,
 )
 from services.reporting.handlers.ports import MeetingDeps
@@ -189,3 +190,15 @@ async def test_open311_reads_the_agency_and_the_outcome_once_the_notice_is_issue
     (answered,) = after["outcomes"].items()
     assert answered[0] == "s4" and answered[1]["kind"] == "answered"
     assert "được hỗ trợ giống lúa" in answered[1]["note"] and "0909123456" not in answered[1]["note"]
+
+
+def test_published_outcomes_reads_items_by_their_keys_only() -> None:
+    """`published_outcomes` for items carrying only what their issue key needs (as a bounded read
+    of the dialogue's items gives): a conclusion naming no office adds no agency."""
+    record = {"conclusions": {"s1": RECOMMENDED, "s4": ANSWERED}, "public": {}, "locked": True}
+    keyed = [{"_id": "s1"}, {"_id": "s2", "cluster_id": "s1"}, {"_id": "s4"}, {"_id": "s9"}]
+    found = published_outcomes(record, keyed)
+    assert found["agencies"] == {"s1": "Sở Nông nghiệp và Môi trường", "s2": "Sở Nông nghiệp và Môi trường"}
+    assert set(found["outcomes"]) == {"s4"}
+    assert published_outcomes({**record, "locked": False}, keyed) == {}
+    assert published_outcomes({**record, "public": {"s1": False}}, keyed)["agencies"] == {}

@@ -13,9 +13,10 @@ conclusion's own text masked; before the notice, routing's office and authority.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from services.reporting.documents.common import issue_key
 from services.reporting.followup import raised_by_issue, with_times_raised
@@ -180,14 +181,37 @@ async def open_data(deps: FollowUpDeps, commune_id: str, dialogue_id: str) -> Op
     return OpenData(commune, dialogue, rows)
 
 
+def published_outcomes(record: Mapping[str, Any] | None, items: Iterable[Mapping[str, Any]]) -> Doc:
+    """What the published conclusions say of `items` (any of the dialogue's), by submission id:
+    `agencies` who acts on each (`public_outcome`: the office assigned, the higher-level body
+    recommended to, else the office a closed conclusion names or routing's, when the item carries
+    it) and, for an issue answered or explained at the meeting, `outcomes` its `kind` and `note`
+    (the conclusion as published, masked). Nothing before the notice is issued (`{}`, no keys);
+    the items of withheld issues get neither. The keys a caller must read items for are
+    `published_conclusions(record)`."""
+    if not record or not record.get("locked"):
+        return {}
+    conclusions, hidden = published_conclusions(record), withheld_keys(record)
+    agencies: dict[str, str] = {}
+    outcomes: dict[str, Doc] = {}
+    for index, item in enumerate(items):
+        key, submission_id = issue_key(item, index), str(item["_id"])
+        if key in hidden or key not in conclusions:
+            continue
+        outcome = public_outcome(conclusions[key], item.get("office_name"), item.get("authority_level"))
+        if outcome.office:
+            agencies[submission_id] = outcome.office
+        if outcome.closed_at_meeting and outcome.kind is not None:
+            outcomes[submission_id] = {"kind": outcome.kind.value, "note": outcome.text}
+    return {"agencies": agencies, "outcomes": outcomes}
+
+
 async def published_summaries(deps: FollowUpDeps | MeetingDeps, commune_id: str, dialogue_id: str) -> Doc:
     """Per submission of the dialogue, what a public view may say of it (Open311 reads this through
     intake): `summaries` holds its issue's reviewed summary, masked, for the issues reviewed and
-    public; `withheld` the submissions of the issues kept out of public views. Once the conclusion
-    notice is issued (and only then are the keys there), per public submission whose issue has a
-    conclusion: `agencies` who acts on it as `public_outcome` states it (the office assigned, the
-    higher-level body recommended to), and for an issue answered or explained at the meeting
-    `outcomes` its `kind` and `note`, the published conclusion (masked)."""
+    public; `withheld` the submissions of the issues kept out of public views; once the conclusion
+    notice is issued (and only then are the keys there) `agencies` and `outcomes`
+    (`published_outcomes`)."""
     commune = await deps.directory.commune(commune_id)
     dialogue = await deps.directory.dialogue(commune_id, dialogue_id) if commune else None
     if commune is None or dialogue is None:
@@ -195,24 +219,14 @@ async def published_summaries(deps: FollowUpDeps | MeetingDeps, commune_id: str,
     record = await deps.meetings.get(commune_id, dialogue_id) if deps.meetings else None
     reviewed: Mapping[str, str] = (record or {}).get("summaries") or {}
     hidden = withheld_keys(record)
-    conclusions = published_conclusions(record)
     summaries: dict[str, str] = {}
     withheld: list[str] = []
-    agencies: dict[str, str] = {}
-    outcomes: dict[str, Doc] = {}
-    for index, item in enumerate(await deps.items.for_dialogue(commune_id, dialogue_id)):
+    items = await deps.items.for_dialogue(commune_id, dialogue_id)
+    for index, item in enumerate(items):
         key, submission_id = issue_key(item, index), str(item["_id"])
         if key in hidden:
             withheld.append(submission_id)
-            continue
-        if reviewed.get(key):
+        elif reviewed.get(key):
             summaries[submission_id] = mask_personal_data(reviewed[key]) or ""
-        if key in conclusions:
-            outcome = public_outcome(conclusions[key], item.get("office_name"), item.get("authority_level"))
-            agencies[submission_id] = outcome.office
-            if outcome.closed_at_meeting and outcome.kind is not None:
-                outcomes[submission_id] = {"kind": outcome.kind.value, "note": outcome.text}
     published: Doc = {"dialogue_id": dialogue_id, "summaries": summaries, "withheld": sorted(withheld)}
-    if record and record.get("locked"):
-        published |= {"agencies": agencies, "outcomes": outcomes}
-    return published
+    return published | published_outcomes(record, items)
