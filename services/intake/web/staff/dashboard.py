@@ -80,6 +80,14 @@ def item_row(user: StaffUser, dialogue: Dialogue | None, doc: dict) -> dict:
     }
 
 
+def seen_by(user: StaffUser, entries: list[dict]) -> list[dict]:
+    """Earlier items of the same issue (text and answer) as `StaffUser.text_seen` shows them."""
+    return [
+        {**e, "text": user.text_seen(e.get("text")), "answer": user.text_seen(e.get("answer")) or None}
+        for e in entries
+    ]
+
+
 def filters_from(
     request: Request, commune: Commune, dialogue: Dialogue | None
 ) -> tuple[dict, dict[str, str]]:
@@ -364,9 +372,10 @@ async def render_item(
         doc.get("dialogue_id"),
         dialogue.year if dialogue else None,
     )
+    repeats_now, repeats_before = seen_by(user, repeats_now), seen_by(user, repeats_before)
     view = {
         **item_row(user, dialogue, doc),
-        "text": doc.get("text", ""),
+        "text": user.text_seen(doc.get("text")),
         "authority": AUTHORITY_VI.get(doc.get("authority_level") or ""),
         "source": doc.get("source"),
         "organisation": doc.get("organisation"),

@@ -290,7 +290,10 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         """The board; `shown`: the form of one task as it was sent back, with what is missing."""
         reply = await kit.reporting(request).follow_up(commune.id, dialogue.id)
         tasks = [
-            task_row(t) for t in ((reply.body or {}).get("tasks", []) if reply.ok else []) if visible(user, t)
+            {**row, "text": user.text_seen(row.get("text"))}
+            for t in ((reply.body or {}).get("tasks", []) if reply.ok else [])
+            if visible(user, t)
+            for row in (task_row(t),)
         ]
         tasks.sort(key=lambda t: (t["number"] is None, t["number"] or 0, t.get("due", ""), t["id"]))
         response = kit.render(

@@ -39,6 +39,7 @@ from shared.auth.principal import MANAGERS, Principal, PrincipalKind, Role
 from shared.clock import utcnow
 from shared.contracts import Organisation
 from shared.ids import new_id
+from shared.personal_data import mask_personal_data
 
 STAFF_USERS = "intake_staff_users"
 STAFF_SESSIONS = "intake_staff_sessions"
@@ -69,6 +70,12 @@ class StaffUser:
     @property
     def sees_identity(self) -> bool:
         return self.role in IDENTITY_ROLES
+
+    def text_seen(self, text: str | None) -> str:
+        """A resident's text as this user reads it: as typed for those who see who sent an item
+        (`sees_identity`), personal data masked for everyone else (offices, hamlet cells,
+        organisations), who never learn who sent it."""
+        return (text or "") if self.sees_identity else mask_personal_data(text)
 
     def principal(self) -> Principal:
         """The user as the APIs know it (shared/auth): `by` of every change is `username`."""
