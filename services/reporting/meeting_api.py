@@ -8,15 +8,26 @@ from collections.abc import Awaitable
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.reporting.handlers import meeting
 from services.reporting.handlers.errors import NotFound
-from services.reporting.handlers.open_data import published_summaries
 from services.reporting.handlers.ports import MeetingDeps
 from services.reporting.meeting import MAX_WORKING_DAYS, check_deadline
+from services.reporting.published import (
+    LIMITS,
+    MAX_ASKED,
+    Busy,
+    IssueMembers,
+    Masked,
+    Materialised,
+    PublicReads,
+    ReadLimits,
+    ScannedMembers,
+    published,
+)
 from shared.auth.guard import GuardedRoute, actor
 from shared.contracts import ConclusionKind, Kind
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
@@ -115,7 +126,18 @@ class SummaryIn(BaseModel):
     )
 
 
-def build_meeting_router(deps: MeetingDeps) -> APIRouter:
+def build_meeting_router(deps: MeetingDeps, limits: ReadLimits = LIMITS) -> APIRouter:
+    """`limits`: how many public reads (`…/published`) reach the store at once in this process."""
+    members = Materialised(
+        deps.meetings if isinstance(deps.meetings, IssueMembers) else ScannedMembers(deps.items)
+    )
+    mask = Masked()
+
+    async def read_published(key: tuple[str, str, tuple[str, ...] | None]) -> Any:
+        commune_id, dialogue_id, asked = key
+        return await published(deps.directory, deps.meetings, members, commune_id, dialogue_id, asked, mask)
+
+    published_reads = PublicReads(read_published, limits, name="published-read")
     router = APIRouter(
         prefix="/api/v1/communes/{commune_id}/dialogues/{dialogue_id}/meeting",
         tags=["meeting"],
@@ -170,8 +192,31 @@ def build_meeting_router(deps: MeetingDeps) -> APIRouter:
         return await _run(call)
 
     @router.get("/published", summary="Per submission: its public reviewed summary, or withheld (services)")
-    async def get_published(commune_id: str = CommuneId, dialogue_id: str = DialogueId):
-        return await _run(published_summaries(deps, commune_id, dialogue_id))
+    async def get_published(
+        commune_id: str = CommuneId,
+        dialogue_id: str = DialogueId,
+        submission_id: str | None = Query(
+            None,
+            max_length=MAX_ASKED * 65,
+            description=f"Only these submissions (comma-separated, at most {MAX_ASKED}); "
+            "without it, every submission of the dialogue",
+        ),
+    ):
+        asked = None
+        if submission_id is not None:
+            asked = tuple(sorted({i.strip() for i in submission_id.split(",") if i.strip()}))
+            if len(asked) > MAX_ASKED:
+                error = {
+                    "loc": ("query", "submission_id"),
+                    "type": "too_long",
+                    "msg": f"At most {MAX_ASKED} submissions.",
+                    "ctx": {
+                        "reason_vi": f"Chỉ hỏi tối đa {MAX_ASKED} ý kiến một lần.",
+                        "reason_en": f"At most {MAX_ASKED} submissions at a time.",
+                    },
+                }
+                return JSONResponse(status_code=422, content=error_body([error]))
+        return await _run(published_reads.get((commune_id, dialogue_id, asked)))
 
     @router.put(
         "/issues/{issue_key}",
@@ -244,6 +289,15 @@ async def _run(call: Awaitable[Any], status: int = 200) -> Any:
             "The record changed since it was read; reload and retry.",
         )
         response.headers["x-revision"] = str(changed.current)
+        return response
+    except Busy as busy:
+        response = problem(
+            503,
+            "busy",
+            "Hệ thống đang bận trả lời nhiều yêu cầu; vui lòng thử lại sau ít giây.",
+            "Too many public reads at once; retry in a few seconds.",
+        )
+        response.headers["Retry-After"] = str(busy.retry_after_s)
         return response
     except meeting.InvalidConclusion as invalid:
         error = {
