@@ -65,3 +65,12 @@ async def test_the_residents_forms_mark_every_wrong_field(client):
     page = await client.post("/xa/demo/dang-ky", data=form)
     assert page.status_code == 422
     assert {"hamlet", "name", "phone", "topic"} <= set(MARKED.findall(page.text))
+
+
+async def test_the_registration_form_says_why_a_name_with_a_phone_number_is_refused(client):
+    """A name holding a phone number is refused for what it is, not as a name too short."""
+    token = await token_of(client, "/xa/demo/dang-ky")
+    form = {"csrf_token": token, "hamlet": "ấp Chợ", "name": "Hoa 0909123456", "phone": "0912345678"}
+    page = await client.post("/xa/demo/dang-ky", data=form)
+    assert page.status_code == 422 and "name" in MARKED.findall(page.text)
+    assert "Họ tên chỉ gồm chữ cái" in page.text and "2–120 ký tự" not in page.text

@@ -57,7 +57,7 @@ from services.intake.logic import (
     valid_phone,
 )
 from services.intake.public_limits import REGISTRATION, WEB, minutes, public_verdict
-from services.intake.registrations import RegistrationIn, RegistrationRepository, hamlet_counts
+from services.intake.registrations import NAME_VI, RegistrationIn, RegistrationRepository, hamlet_counts
 from services.intake.reporting_api import PublicConclusions, ReportingOpenData
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import TEXT_MAX, SubmissionIn, clean_text
@@ -699,7 +699,7 @@ def build_web_router(
             )
         except ValidationError as exc:
             errors.update({k: v for k, v in _pydantic_errors(exc, {}).items() if k not in errors})
-            if "name" in errors:
+            if "name" in errors and errors["name"] != NAME_VI:  # the letters-only rule says itself
                 errors["name"] = "Vui lòng nhập họ và tên (2–120 ký tự)."
             if "phone" in errors:
                 errors["phone"] = PHONE_VI
