@@ -26,6 +26,7 @@ from shared import topology as topo
 from shared.audit import AuditTrail
 from shared.auth.guard import AccessGuard, ApiKeyResolver, GuardedPolicy
 from shared.auth.policy import AccessTable
+from shared.auth.revocation import RevokedKeys
 from shared.auth.tokens import Tokens, parse_keys
 from shared.directory import DirectoryReader
 from shared.http import (
@@ -222,6 +223,7 @@ def build_app(
         api_keys=next((part.api_keys for part in parts if part.api_keys), None),
         audit=audit.record,
         metrics_token=settings.metrics_token,
+        revoked_keys=RevokedKeys(db),
     )
     app.state.parts = {part.name: part for part in parts}
     install_error_handlers(app)

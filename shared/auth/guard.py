@@ -114,7 +114,7 @@ class AccessGuard:
         revoked_keys: RevokedKeys | None = None,
     ) -> None:
         self.tokens = tokens
-        # Without one, the app's store (`app.state.runtime.db`) is read on the first API key's token.
+        # Without one, every API key's token is refused (fails closed): `build_app` passes the store's.
         self.revoked_keys = revoked_keys
         self.table = dict(table)
         self.api_keys = api_keys
@@ -179,7 +179,7 @@ class AccessGuard:
                 principal = self.tokens.verify(value[:4096])
             except TokenInvalid:
                 return None, True
-            if await self._key_revoked(request, principal):
+            if await self._key_revoked(principal):
                 return None, True
             request.state.credential = TOKEN
             return principal, True
@@ -199,19 +199,15 @@ class AccessGuard:
             return await self.api_keys(api_key[:256]), True
         return None, False
 
-    async def _key_revoked(self, request: Request, principal: Principal) -> bool:
+    async def _key_revoked(self, principal: Principal) -> bool:
         """Whether a token was minted from an API key that is revoked since (every service reads
         the keys from the shared store, `RevokedKeys`); with no store to ask, such a token is
         refused (fails closed). Staff users' and services' tokens are not keys'."""
         if principal.kind is not PrincipalKind.API_KEY:
             return False
         if self.revoked_keys is None:
-            runtime = getattr(getattr(request.scope.get("app"), "state", None), "runtime", None)
-            db = getattr(runtime, "db", None)
-            if db is None:
-                log.warning("an API key's token refused: no store to read the key's revocation from")
-                return True
-            self.revoked_keys = RevokedKeys(db)
+            log.warning("an API key's token refused: no store to read the key's revocation from")
+            return True
         return await self.revoked_keys.refused(principal)
 
     def _operations_allowed(self, request: Request) -> bool:
