@@ -26,7 +26,7 @@ from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionIn
 from shared.auth.guard import GuardedRoute
 from shared.clock import as_utc
-from shared.contracts import FollowUpStatus
+from shared.contracts import ConclusionKind, FollowUpStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
 from shared.errors import PermanentError, TransientError
@@ -49,19 +49,30 @@ def _iso(value: Any) -> str | None:
     return as_utc(value).isoformat().replace("+00:00", "Z")
 
 
-def service_request(doc: dict, summary: str | None = None, notes: bool = True) -> dict:
+def service_request(
+    doc: dict,
+    summary: str | None = None,
+    notes: bool = True,
+    agency: str | None = None,
+    outcome: dict[str, str] | None = None,
+) -> dict:
     """A public view: the resident's own text is never in it, only `summary`, the one the Party
     office reviewed for publication (reporting's, masked there and again here), if any; the
-    follow-up note, masked, only when `notes` (reporting answered, so it is known public)."""
+    follow-up note, masked, only when `notes` (reporting answered, so it is known public).
+    Once the conclusion notice is issued, reporting's `agency` is who acts on it as the Secretary
+    concluded (else routing's office), and an issue answered or explained at the meeting, which
+    opens no follow-up, is closed with its `outcome` (kind and published conclusion) as the note."""
     status = doc.get("followup_status")
+    closed = status in CLOSED or (not status and outcome is not None)
+    note = doc.get("followup_note") if status else outcome_note(outcome)
     return {
         "service_request_id": doc["_id"],
-        "status": "closed" if status in CLOSED else "open",
-        "status_notes": (mask_personal_data(doc.get("followup_note")) or None) if notes else None,
+        "status": "closed" if closed else "open",
+        "status_notes": (mask_personal_data(note) or None) if notes else None,
         "service_name": doc.get("topic_name"),
         "service_code": str(doc["topic"]) if doc.get("topic") is not None else None,
         "description": mask_personal_data(summary) or None,
-        "agency_responsible": doc.get("office_name"),
+        "agency_responsible": agency or doc.get("office_name"),
         "service_notice": None,
         "requested_datetime": _iso(doc["received_at"]),
         "updated_datetime": _iso(doc.get("followup_updated_at")) or _iso(doc["received_at"]),
@@ -75,10 +86,20 @@ def service_request(doc: dict, summary: str | None = None, notes: bool = True) -
     }
 
 
+def outcome_note(outcome: dict[str, str] | None) -> str | None:
+    """`Đã trả lời, kết thúc tại hội nghị: …`: the conclusion of an issue closed at the meeting."""
+    if not outcome:
+        return None
+    label = ConclusionKind.label_of(outcome.get("kind"))
+    return ": ".join(part for part in (label, outcome.get("note") or "") if part) or None
+
+
 async def public_requests(docs: list[dict], published: ReportingOpenData | None) -> list[dict]:
     """The public views of `docs`: the submissions of an issue the Party office keeps out of
-    public views are left out entirely; the others carry their issue's reviewed summary. When
-    reporting does not answer, none carries a summary or a note (none is known public)."""
+    public views are left out entirely; the others carry their issue's reviewed summary and, once
+    the notice is issued, the conclusion's agency and the outcome of an issue closed at the
+    meeting. When reporting does not answer, none carries a summary or a note (none is known
+    public) and the agency is routing's office."""
     rows = []
     for dialogue_id in dict.fromkeys(str(d.get("dialogue_id") or "") for d in docs):
         of_dialogue = [d for d in docs if str(d.get("dialogue_id") or "") == dialogue_id]
@@ -92,7 +113,15 @@ async def public_requests(docs: list[dict], published: ReportingOpenData | None)
             if known is None:
                 rows.append(service_request(doc, notes=False))
             elif doc["_id"] not in known.withheld:
-                rows.append(service_request(doc, known.summaries.get(doc["_id"])))
+                sid = doc["_id"]
+                rows.append(
+                    service_request(
+                        doc,
+                        known.summaries.get(sid),
+                        agency=known.agencies.get(sid),
+                        outcome=known.outcomes.get(sid),
+                    )
+                )
     order = {d["_id"]: n for n, d in enumerate(docs)}
     return sorted(rows, key=lambda r: order[r["service_request_id"]])
 

@@ -5,7 +5,7 @@ collections."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -29,10 +29,15 @@ class PublicConclusions:
 @dataclass(frozen=True)
 class PublishedSummaries:
     """By submission id: `summaries` the reviewed, masked text a public view may show; `withheld`
-    the submissions of issues kept out of public views."""
+    the submissions of issues kept out of public views; once the conclusion notice is issued,
+    `agencies` who acts on it as the Secretary concluded (the office assigned, the higher-level
+    body recommended to) and, for an issue answered or explained at the meeting, `outcomes` its
+    `kind` and `note` (the published conclusion, masked)."""
 
     summaries: dict[str, str]
     withheld: frozenset[str]
+    agencies: dict[str, str] = field(default_factory=dict)
+    outcomes: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 class ReportingOpenData:
@@ -84,6 +89,12 @@ class ReportingOpenData:
         return PublishedSummaries(
             summaries={str(k): str(v) for k, v in (data.get("summaries") or {}).items()},
             withheld=frozenset(str(i) for i in data.get("withheld") or ()),
+            agencies={str(k): str(v) for k, v in (data.get("agencies") or {}).items() if v},
+            outcomes={
+                str(k): {"kind": str(v.get("kind") or ""), "note": str(v.get("note") or "")}
+                for k, v in (data.get("outcomes") or {}).items()
+                if isinstance(v, dict)
+            },
         )
 
     async def aclose(self) -> None:

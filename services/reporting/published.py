@@ -35,6 +35,7 @@ from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from services.reporting.documents.common import issue_key
 from services.reporting.handlers.errors import NotFound
+from services.reporting.handlers.open_data import published_conclusions, published_outcomes
 from services.reporting.meeting import withheld as withheld_keys
 from shared.batching import SharedReads
 from shared.personal_data import mask_personal_data
@@ -184,7 +185,10 @@ def answer(
     """What public views may say of `items` (any of the dialogue's): `summaries` by submission id,
     the masked reviewed summary of its issue when the issue is reviewed and public; `withheld`
     the submissions of the issues the Party office keeps out of public views (sorted). An item
-    of an issue neither reviewed nor withheld is in neither."""
+    of an issue neither reviewed nor withheld is in neither. Once the conclusion notice is issued,
+    `agencies` and `outcomes` too (`handlers.open_data.published_outcomes`: who acts on each as the
+    Secretary concluded, and the outcome of an issue closed at the meeting)."""
+    items = list(items)
     reviewed: Mapping[str, str] = (record or {}).get("summaries") or {}
     hidden = withheld_keys(record)
     summaries: dict[str, str] = {}
@@ -195,13 +199,16 @@ def answer(
             withheld.add(submission_id)
         elif reviewed.get(key):
             summaries[submission_id] = mask(reviewed[key])
-    return {"dialogue_id": dialogue_id, "summaries": summaries, "withheld": sorted(withheld)}
+    found = {"dialogue_id": dialogue_id, "summaries": summaries, "withheld": sorted(withheld)}
+    return found | published_outcomes(record, items)
 
 
 def published_keys(record: Mapping[str, Any] | None) -> frozenset[str]:
-    """The issue keys the answer depends on: reviewed (a non-empty summary) or withheld."""
+    """The issue keys the answer depends on: reviewed (a non-empty summary), withheld, or with a
+    conclusion published by the issued notice (`handlers.open_data.published_conclusions`)."""
     reviewed: Mapping[str, str] = (record or {}).get("summaries") or {}
-    return frozenset(k for k, v in reviewed.items() if v) | withheld_keys(record)
+    concluded = frozenset(published_conclusions(record))
+    return frozenset(k for k, v in reviewed.items() if v) | withheld_keys(record) | concluded
 
 
 async def published(

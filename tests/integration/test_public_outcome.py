@@ -74,7 +74,7 @@ def _csv_rows(response: httpx.Response) -> dict[str, dict[str, str]]:
 
 
 async def test_open_data_states_the_office_assigned_and_the_body_recommended_to(system):
-    client, _ = system
+    client, ids = system
     await _conclude(
         client,
         {
@@ -102,6 +102,13 @@ async def test_open_data_states_the_office_assigned_and_the_body_recommended_to(
     assert (trucks["Cơ quan chủ trì"], trucks["Thẩm quyền"]) == ("Công an xã", "Cấp xã")
     page = (await client.get("/public/demo/dialogues/demo-2017")).text
     assert HIGHER_BODY in page and "Văn phòng Đảng ủy" not in page
+    open311 = {
+        r["service_request_id"]: r for r in (await client.get("/open311/v2/demo/requests.json")).json()
+    }
+    assert open311[ids[CANAL]]["agency_responsible"] == HIGHER_BODY
+    assert open311[ids[TRUCKS]]["agency_responsible"] == "Công an xã"
+    one = (await client.get(f"/open311/v2/demo/requests/{ids[TRUCKS]}.json")).json()
+    assert one[0]["agency_responsible"] == "Công an xã"
 
 
 ANSWER = "Phòng Kinh tế trả lời: kênh đã có trong kế hoạch nạo vét quý II, liên hệ ông Tư 0909123456"
@@ -109,7 +116,7 @@ REASON = "Tuyến đường do tỉnh quản lý, đã có biển hạn chế t�
 
 
 async def test_issues_closed_at_the_meeting_are_published_with_their_outcome(system):
-    client, _ = system
+    client, ids = system
     await _conclude(
         client,
         {
@@ -120,6 +127,8 @@ async def test_issues_closed_at_the_meeting_are_published_with_their_outcome(sys
     before = _csv_rows(await client.get(f"{D}/open-data.csv"))
     assert {r["Tình trạng"] for r in before.values()} == {"Đang tổng hợp"}
     assert {r["Nội dung kết luận"] for r in before.values()} == {""}  # nothing before the notice
+    listed = (await client.get("/open311/v2/demo/requests.json")).json()
+    assert {(r["status"], r["status_notes"]) for r in listed} == {("open", None)}
 
     issued = await client.post(f"{D}/documents/thong-bao-ket-luan", json={"issued_on": "2017-04-05"})
     assert issued.status_code == 201, issued.text
@@ -133,6 +142,18 @@ async def test_issues_closed_at_the_meeting_are_published_with_their_outcome(sys
     assert data["concluded"] is True and len(data["rows"]) == 2
     page = (await client.get("/public/demo/dialogues/demo-2017")).text
     assert "Đã trả lời, kết thúc tại hội nghị" in page and "Chưa có kết luận" not in page
-    for text in (page, str(rows), str(data)):
+    open311 = {
+        r["service_request_id"]: r for r in (await client.get("/open311/v2/demo/requests.json")).json()
+    }
+    canal_request, trucks_request = open311[ids[CANAL]], open311[ids[TRUCKS]]
+    assert canal_request["status"] == trucks_request["status"] == "closed"
+    assert canal_request["status_notes"].startswith(
+        "Đã trả lời, kết thúc tại hội nghị: Phòng Kinh tế trả lời"
+    )
+    assert trucks_request["status_notes"] == f"Giải thích, không cần giải quyết: {REASON}"
+    closed = (await client.get("/open311/v2/demo/requests.json", params={"status": "closed"})).json()
+    assert {r["service_request_id"] for r in closed} == {ids[CANAL], ids[TRUCKS]}
+
+    for text in (page, str(rows), str(data), str(open311)):
         assert "0909123456" not in text and "ông Tư" not in text
         assert CANAL not in text and TRUCKS not in text  # only the reviewed wording

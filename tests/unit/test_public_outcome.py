@@ -5,6 +5,7 @@ and what Open311 reads of it (`published_summaries`, the in-memory fakes of the 
 
 from __future__ import annotations
 
+from services.intake.open311 import service_request
 from services.reporting.handlers.open_data import (
     HIGHER_LEVEL,
     NOT_CONCLUDED,
@@ -202,3 +203,21 @@ def test_published_outcomes_reads_items_by_their_keys_only() -> None:
     assert set(found["outcomes"]) == {"s4"}
     assert published_outcomes({**record, "locked": False}, keyed) == {}
     assert published_outcomes({**record, "public": {"s1": False}}, keyed)["agencies"] == {}
+
+
+def test_open311_states_the_concluded_agency_and_closes_an_issue_settled_at_the_meeting() -> None:
+    doc = {"_id": "s4", "received_at": "2017-03-04T02:00:00Z", "office_name": "Phòng Kinh tế", "topic": 3}
+    outcome = {"kind": "no_action", "note": "Đã giải quyết năm 2016, gọi 0909123456"}
+    request = service_request(doc, "Đèn đường", agency="Công an xã", outcome=outcome)
+    assert (request["agency_responsible"], request["status"]) == ("Công an xã", "closed")
+    assert request["status_notes"].startswith("Giải thích, không cần giải quyết: Đã giải quyết năm 2016")
+    assert "0909123456" not in request["status_notes"]
+    assert service_request(doc, notes=False, outcome=outcome)["status_notes"] is None
+    routed = service_request(doc)
+    assert (routed["agency_responsible"], routed["status"], routed["status_notes"]) == (
+        "Phòng Kinh tế",
+        "open",
+        None,
+    )
+    followed = {**doc, "followup_status": "in_progress", "followup_note": "Đang làm", "followup_revision": 1}
+    assert service_request(followed, outcome=outcome)["status"] == "open"  # the follow-up's own word wins
