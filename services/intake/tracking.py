@@ -17,6 +17,11 @@ from shared.templates import upper_first
 _ROUTING_CHANGES = frozenset(c.value for c in RoutingChange)
 _LEGACY_REASON = " Lý do: "  # how entries stored before the split carried the staff's reason
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+# A conclusion's follow-up settled when it opens (revision 0): the Secretary closed it at the meeting.
+AT_MEETING = {
+    FollowUpStatus.RESOLVED: "Đã trả lời, kết thúc tại hội nghị đối thoại",
+    FollowUpStatus.REJECTED: "Đã giải thích tại hội nghị đối thoại, không đặt ra việc giải quyết",
+}
 
 
 def vn_dates(text: str) -> str:
@@ -27,7 +32,8 @@ def vn_dates(text: str) -> str:
 
 def headline(doc: dict[str, Any]) -> tuple[str, str]:
     """(stage key, Vietnamese label): a concluded follow-up beats one under way, which beats a
-    prepared answer, which beats the submission's own status."""
+    prepared answer, which beats the submission's own status. A follow-up settled from the start
+    (revision 0) is an issue the Secretary answered or explained at the meeting (`AT_MEETING`)."""
     followup = doc.get("followup_status")
     if followup:
         try:
@@ -35,6 +41,8 @@ def headline(doc: dict[str, Any]) -> tuple[str, str]:
         except ValueError:
             known = None
         if known is not None and known.closed:
+            if known in AT_MEETING and not int(doc.get("followup_revision") or 0):
+                return f"followup_{known.value}", AT_MEETING[known]
             return f"followup_{known.value}", upper_first(follow_up_wording(known.value))
         return f"followup_{followup}", f"Đang thực hiện kết luận ({follow_up_wording(followup)})"
     if doc.get("answer"):

@@ -113,8 +113,10 @@ def tasks_for_record(
     year: int,
 ) -> list[dict[str, Any]]:
     """One task per conclusion that needs action, with its own text, office and due date; an issue
-    answered at the meeting or explained with no action opens none; an issue without a conclusion
-    opens today's default task (`tasks_for_conclusions`). `offices`: office id -> name."""
+    answered at the meeting or explained with no action opens one settled already
+    (`settled_at_meeting`), so its outcome reaches the resident as a follow-up's does; an issue
+    without a conclusion opens today's default task (`tasks_for_conclusions`). `offices`: office
+    id -> name."""
     keys = {item["_id"]: issue_key(item, n) for n, item in enumerate(items)}
     defaults = {
         t["_id"]: t for t in tasks_for_conclusions(dialogue_id, items, issued_on, calendar, year=year)
@@ -137,6 +139,8 @@ def tasks_for_record(
             continue
         kind = ConclusionKind(conclusion["kind"])
         if not kind.needs_action:
+            tasks[task_id] = settled_at_meeting(task, task_id, key, members, conclusion, offices, issued_on)
+            tasks[task_id]["times_raised"] = raised.get(key, task["times_raised"])
             continue
         recommended = kind is ConclusionKind.RECOMMENDED
         office_id = (
@@ -159,6 +163,40 @@ def tasks_for_record(
             "due": conclusion_due(conclusion, issued_on, calendar).isoformat(),
         }
     return list(tasks.values())
+
+
+def settled_at_meeting(
+    task: Mapping[str, Any],
+    task_id: str,
+    key: str,
+    members: list[str],
+    conclusion: Mapping[str, Any],
+    offices: Mapping[str, str],
+    issued_on: date,
+) -> dict[str, Any]:
+    """The task of an issue the Secretary answered and closed at the meeting (resolved) or
+    explained with nothing to act on (rejected, the reason given): opened settled, on the day the
+    notice is issued, its `result` the conclusion as the resident is told it (the kind's label,
+    then the reason and the text)."""
+    kind = ConclusionKind(conclusion["kind"])
+    office_id = conclusion.get("office_id") or task["office_id"]
+    said = [str(conclusion.get(f) or "").strip() for f in ("reason", "text")]
+    result = ": ".join(part for part in (kind.label_vi, " ".join(p for p in said if p)) if part)
+    return {
+        **task,
+        "_id": task_id,
+        "cluster_id": key,
+        "submission_ids": sorted(set(members) | set(task["submission_ids"])),
+        "text": conclusion.get("text") or conclusion.get("reason") or task["text"],
+        "issue_text": task["text"],
+        "office_id": office_id,
+        "office_name": offices.get(office_id, task["office_name"]),
+        "coordinating_office_ids": [],
+        "conclusion_kind": kind.value,
+        "status": (S.RESOLVED if kind is ConclusionKind.ANSWERED else S.REJECTED).value,
+        "result": result,
+        "due": issued_on.isoformat(),
+    }
 
 
 def notice_numbers(

@@ -44,6 +44,7 @@ async def system(make_settings):
                 posted = await client.post(f"{BASE}/submissions", json=body)
                 assert posted.status_code == 202, posted.text
                 ids[text] = posted.json()["id"]
+                ids[f"code:{text}"] = posted.json()["tracking_code"]
             await eventually(lambda: _routed(client), timeout=30)
             yield client, ids
 
@@ -154,6 +155,21 @@ async def test_issues_closed_at_the_meeting_are_published_with_their_outcome(sys
     closed = (await client.get("/open311/v2/demo/requests.json", params={"status": "closed"})).json()
     assert {r["service_request_id"] for r in closed} == {ids[CANAL], ids[TRUCKS]}
 
+    # the resident reads the outcome by code, as a follow-up's result reaches them
+    async def told() -> bool:
+        page = (await client.get("/xa/demo/theo-doi", params={"ma": ids[f"code:{CANAL}"]})).text
+        return "Đã trả lời, kết thúc tại hội nghị đối thoại" in page
+
+    await eventually(told, timeout=30)
+    canal_page = (await client.get("/xa/demo/theo-doi", params={"ma": ids[f"code:{CANAL}"]})).text
+    assert "kênh đã có trong kế hoạch nạo vét quý II" in canal_page and "0909123456" not in canal_page
+    assert "Đã thông báo cho cơ quan chuẩn bị trả lời</" not in canal_page
+    trucks_page = (await client.get("/xa/demo/theo-doi", params={"ma": ids[f"code:{TRUCKS}"]})).text
+    assert "không đặt ra việc giải quyết" in trucks_page and REASON in trucks_page
+    settled = {
+        r["service_request_id"]: r for r in (await client.get("/open311/v2/demo/requests.json")).json()
+    }
+    assert settled[ids[CANAL]]["status"] == "closed" and "quý II" in settled[ids[CANAL]]["status_notes"]
     for text in (page, str(rows), str(data), str(open311)):
         assert "0909123456" not in text and "ông Tư" not in text
         assert CANAL not in text and TRUCKS not in text  # only the reviewed wording

@@ -233,7 +233,7 @@ CONCLUSIONS = {
 }
 
 
-def test_tasks_open_only_for_conclusions_that_need_action_each_with_its_own_due_date():
+def test_tasks_open_per_conclusion_each_with_its_own_due_date_those_closed_at_the_meeting_settled():
     calendar = COMMUNE.working_calendar()
     offices = {o.id: o.name for o in COMMUNE.offices}
     tasks = {
@@ -242,7 +242,12 @@ def test_tasks_open_only_for_conclusions_that_need_action_each_with_its_own_due_
             DIALOGUE.id, ITEMS, CONCLUSIONS, date(2017, 4, 5), calendar, offices, year=DIALOGUE.year
         )
     }
-    assert set(tasks) == {"s1", "s3"}
+    assert set(tasks) == {"s1", "s2", "s3", "s4"}
+    # answered or explained at the meeting: settled from the start, the outcome told as the result
+    assert (tasks["s2"]["status"], tasks["s4"]["status"]) == ("resolved", "rejected")
+    assert tasks["s2"]["result"] == "Đã trả lời, kết thúc tại hội nghị: Đã trả lời tại hội nghị"
+    assert tasks["s4"]["result"] == "Giải thích, không cần giải quyết: Ý kiến cảm ơn"
+    assert tasks["s2"]["due"] == "2017-04-05"
     assert tasks["s1"]["text"] == "Nạo vét cống" and tasks["s1"]["status"] == "assigned"
     assert tasks["s1"]["due"] == calendar.nth_working_day_after(date(2017, 4, 5), 20).isoformat()
     assert (
@@ -277,7 +282,8 @@ async def test_issuing_the_notice_with_a_record_opens_tasks_from_it_and_locks_it
         meetings=world.meetings,
     )
     await handlers.issue_document(docs, IssueDocument(COMMUNE.id, DIALOGUE.id, "thong-bao-ket-luan", "vp"))
-    assert sorted(t["cluster_id"] for t in await tasks.for_dialogue(COMMUNE.id, DIALOGUE.id)) == ["s1", "s3"]
+    opened = {t["cluster_id"]: t["status"] for t in await tasks.for_dialogue(COMMUNE.id, DIALOGUE.id)}
+    assert opened == {"s1": "assigned", "s2": "resolved", "s3": "awaiting_higher_level", "s4": "rejected"}
     assert docs.renderer.calls[-1]["meeting"]["conclusions"]["s1"]["text"] == "Nạo vét cống"
     assert world.meetings.records["demo:demo-2017"]["locked"] is True
 

@@ -6,6 +6,7 @@ and what Open311 reads of it (`published_summaries`, the in-memory fakes of the 
 from __future__ import annotations
 
 from services.intake.open311 import service_request
+from services.intake.tracking import headline
 from services.reporting.handlers.open_data import (
     HIGHER_LEVEL,
     NOT_CONCLUDED,
@@ -221,3 +222,22 @@ def test_open311_states_the_concluded_agency_and_closes_an_issue_settled_at_the_
     )
     followed = {**doc, "followup_status": "in_progress", "followup_note": "Đang làm", "followup_revision": 1}
     assert service_request(followed, outcome=outcome)["status"] == "open"  # the follow-up's own word wins
+
+
+def test_the_tracking_headline_tells_an_outcome_given_at_the_meeting() -> None:
+    """A follow-up settled when it opens (revision 0) is an issue closed at the meeting."""
+    answered = {"status": "office_notified", "followup_status": "resolved", "followup_revision": 0}
+    assert headline(answered) == ("followup_resolved", "Đã trả lời, kết thúc tại hội nghị đối thoại")
+    explained = {**answered, "followup_status": "rejected"}
+    assert "không đặt ra việc giải quyết" in headline(explained)[1]
+    assert headline({**answered, "followup_revision": 2}) == ("followup_resolved", "Đã giải quyết")
+
+
+def test_a_task_opened_settled_at_the_meeting_shows_the_conclusion_until_reopened() -> None:
+    settled = {**_task(ANSWERED, "Phòng Kinh tế", status="resolved"), "revision": 0}
+    (row,) = open_rows([settled], [ITEM], conclusions={"s1": ANSWERED})
+    assert (row["status"], row["due"]) == ("Đã trả lời, kết thúc tại hội nghị", "")
+    (reopened,) = open_rows(
+        [{**settled, "status": "in_progress", "revision": 1}], [ITEM], conclusions={"s1": ANSWERED}
+    )
+    assert (reopened["status"], reopened["due"]) == ("Đang giải quyết", "19/04/2017")

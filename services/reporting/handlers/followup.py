@@ -219,7 +219,9 @@ async def open_follow_up(
         )
     for task in opened:
         task["notice_number"] = task_number(task, numbers or {})
-        event = changed_event({**task, "commune_id": commune.id}, task["status"], None, None, SYSTEM, 0)
+        # a task settled at the meeting tells the resident its outcome, as a resolved one does
+        note = task.get("result")
+        event = changed_event({**task, "commune_id": commune.id}, task["status"], None, note, SYSTEM, 0)
         if await tasks.create(commune.id, task, event):
             await flush(outbox, tasks.tasks, commune.id, task["_id"])
 

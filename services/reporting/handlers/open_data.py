@@ -140,10 +140,12 @@ def open_rows(
         sorted(shown, key=lambda e: (e[1].get("topic") or 99, e[1].get("hamlet") or "", e[1]["_id"])), start=1
     ):
         outcome = public_outcome(published.get(key), row.get("office_name"), row.get("authority_level"))
-        if task:
-            shown_status = status.get(row.get("status") or "", NOT_CONCLUDED)
-        elif outcome.kind is not None:
+        # closed at the meeting: no task before, or the task opened settled (not reopened since)
+        settled = outcome.closed_at_meeting and not (task and int(row.get("revision") or 0))
+        if settled and outcome.kind is not None:
             shown_status = kinds[outcome.kind]
+        elif task:
+            shown_status = status.get(row.get("status") or "", NOT_CONCLUDED)
         else:
             shown_status = NOT_CONCLUDED
         rows.append(
@@ -154,7 +156,9 @@ def open_rows(
                 "issue": public_text(key, reviewed),
                 "office": outcome.office,
                 "authority": outcome.authority,
-                "due": date.fromisoformat(row["due"]).strftime("%d/%m/%Y") if task and row.get("due") else "",
+                "due": date.fromisoformat(row["due"]).strftime("%d/%m/%Y")
+                if task and row.get("due") and not settled
+                else "",
                 "status": shown_status,
                 "times_raised": (None if task else (raised or {}).get(key)) or row.get("times_raised") or 1,
                 "conclusion": outcome.text,
