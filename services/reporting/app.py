@@ -22,6 +22,7 @@ from services.reporting.meeting_repository import MeetingRepository
 from services.reporting.metrics import ReportingMetrics
 from services.reporting.numbering import DocumentNumbers
 from services.reporting.open_data import build_open_data_router
+from services.reporting.published import ReadLimits
 from services.reporting.rendering import DocumentRenderer
 from services.reporting.repository import ItemRepository
 from services.reporting.scanner import FollowUpScanner
@@ -68,8 +69,9 @@ def build_service(rt: Runtime[ReportingSettings]) -> ServiceParts:
     router.include_router(build_router(document_deps))
     router.include_router(build_issuing_router(document_deps))
     router.include_router(build_followup_router(followup_deps))
-    router.include_router(build_meeting_router(meeting_deps))
-    router.include_router(build_open_data_router(followup_deps, templates))
+    public_reads = ReadLimits()  # this process's public reads: the store is every commune's
+    router.include_router(build_meeting_router(meeting_deps, public_reads))
+    router.include_router(build_open_data_router(followup_deps, templates, public_reads))
 
     async def ensure_indexes() -> None:
         for repository in (items, documents, tasks, meetings):

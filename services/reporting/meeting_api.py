@@ -17,7 +17,6 @@ from services.reporting.handlers.errors import NotFound
 from services.reporting.handlers.ports import MeetingDeps
 from services.reporting.meeting import MAX_WORKING_DAYS, check_deadline
 from services.reporting.published import (
-    LIMITS,
     MAX_ASKED,
     Busy,
     IssueMembers,
@@ -126,8 +125,9 @@ class SummaryIn(BaseModel):
     )
 
 
-def build_meeting_router(deps: MeetingDeps, limits: ReadLimits = LIMITS) -> APIRouter:
-    """`limits`: how many public reads (`…/published`) reach the store at once in this process."""
+def build_meeting_router(deps: MeetingDeps, limits: ReadLimits) -> APIRouter:
+    """`limits`: how many public reads (`…/published`, open data) reach the store at once in this
+    process, shared with the open-data routes."""
     members = Materialised(
         deps.meetings if isinstance(deps.meetings, IssueMembers) else ScannedMembers(deps.items)
     )

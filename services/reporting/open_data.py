@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from services.reporting import handlers
 from services.reporting.handlers import FollowUpDeps, NotFound
 from services.reporting.handlers.open_data import NOT_CONCLUDED
+from services.reporting.published import Busy, PublicReads, ReadLimits
 from shared.auth.guard import GuardedRoute
 from shared.clock import utcnow
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
@@ -79,9 +80,31 @@ def to_xlsx(rows: list[dict], title: str) -> bytes:
     return out.getvalue()
 
 
-def build_open_data_router(deps: FollowUpDeps, templates: Environment) -> APIRouter:
+def build_open_data_router(deps: FollowUpDeps, templates: Environment, limits: ReadLimits) -> APIRouter:
+    """`limits`: the process's bound on public reads (shared with the meeting's published view):
+    identical reads arriving together share one, and a read that cannot start in time is 503."""
     router = APIRouter(tags=["open data"], route_class=GuardedRoute)
     commune_path, dialogue_path = Path(pattern=COMMUNE_ID_PATTERN), Path(max_length=64)
+
+    async def read(key: tuple[str, str]) -> handlers.OpenData:
+        return await handlers.open_data(deps, *key)
+
+    reads = PublicReads(read, limits, name="open-data-read")
+
+    async def rows_of(commune_id: str, dialogue_id: str) -> handlers.OpenData | JSONResponse:
+        try:
+            return await reads.get((commune_id, dialogue_id))
+        except NotFound:
+            return _not_found()
+        except Busy as busy:
+            response = problem(
+                503,
+                "busy",
+                "Hệ thống đang bận trả lời nhiều yêu cầu; vui lòng thử lại sau ít giây.",
+                "Too many public reads at once; retry in a few seconds.",
+            )
+            response.headers["Retry-After"] = str(busy.retry_after_s)
+            return response
 
     @router.get(
         "/public/{commune_id}/dialogues/{dialogue_id}",
@@ -89,10 +112,9 @@ def build_open_data_router(deps: FollowUpDeps, templates: Environment) -> APIRou
         summary="Public page: the conclusions and their progress",
     )
     async def page(commune_id: str = commune_path, dialogue_id: str = dialogue_path):
-        try:
-            data = await handlers.open_data(deps, commune_id, dialogue_id)
-        except NotFound:
-            return _not_found()
+        data = await rows_of(commune_id, dialogue_id)
+        if isinstance(data, JSONResponse):
+            return data
         html = templates.get_template("public_conclusions.html").render(
             commune=data.commune,
             dialogue=data.dialogue,
@@ -112,10 +134,9 @@ def build_open_data_router(deps: FollowUpDeps, templates: Environment) -> APIRou
         commune_id: str = commune_path,
         dialogue_id: str = dialogue_path,
     ):
-        try:
-            data = await handlers.open_data(deps, commune_id, dialogue_id)
-        except NotFound:
-            return _not_found()
+        data = await rows_of(commune_id, dialogue_id)
+        if isinstance(data, JSONResponse):
+            return data
         commune, dialogue = data.commune, data.dialogue
         if fmt == "json":
             return JSONResponse(to_json(data.rows, commune.id, dialogue.id, dialogue.year))

@@ -309,6 +309,3 @@ class PublicReads(Generic[K, R]):
     async def _limited(self, key: K) -> R:
         async with self.limits.slot(str(key[0])):
             return await self._read(key)
-
-
-LIMITS = ReadLimits()  # this process's public reads (the store is shared by every commune's)

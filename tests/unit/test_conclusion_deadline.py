@@ -19,6 +19,7 @@ from services.intake.web.staff.meeting import _CONCLUSION_FIELDS, field_of
 from services.reporting.handlers.ports import MeetingDeps
 from services.reporting.meeting import MAX_WORKING_DAYS, InvalidConclusion, check_conclusion, check_deadline
 from services.reporting.meeting_api import build_meeting_router
+from services.reporting.published import ReadLimits
 from shared.http import install_error_handlers
 from tests.unit.test_meeting_record import ITEMS, FakeMeetings, FakeSubmissions
 from tests.unit.test_reporting_handlers import COMMUNE, DIALOGUE, NOW, FakeDirectory, FakeItems, FakeOutbox
@@ -40,7 +41,7 @@ def client():
     app = FastAPI()
     app.state.guard = OpenGuard()
     install_error_handlers(app)
-    app.include_router(build_meeting_router(deps))
+    app.include_router(build_meeting_router(deps, ReadLimits()))
     with TestClient(app) as test_client:
         yield test_client
 
