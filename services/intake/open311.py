@@ -105,7 +105,8 @@ async def public_requests(docs: list[dict], published: ReportingOpenData | None)
         of_dialogue = [d for d in docs if str(d.get("dialogue_id") or "") == dialogue_id]
         commune_id = str(of_dialogue[0]["commune_id"])
         try:
-            known = await published.published(commune_id, dialogue_id) if published else None
+            asked = [str(d["_id"]) for d in of_dialogue]  # only what this answer shows
+            known = await published.published(commune_id, dialogue_id, asked) if published else None
         except (TransientError, PermanentError):
             log.warning("open311: reporting did not answer for %s; no summaries or notes shown", dialogue_id)
             known = None

@@ -5,6 +5,7 @@ collections."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -12,6 +13,9 @@ from urllib.parse import quote
 from services.intake.settings import IntakeSettings
 from shared.runtime import Runtime
 from shared.service_api import ServiceApi
+
+# Submissions asked of reporting's published view in one call (its limit: `published.MAX_ASKED`).
+ASKED_AT_ONCE = 200
 
 
 @dataclass(frozen=True)
@@ -76,26 +80,43 @@ class ReportingOpenData:
             xlsx_path=f"{path}.xlsx",
         )
 
-    async def published(self, commune_id: str, dialogue_id: str) -> PublishedSummaries:
-        """Per submission of the dialogue: its issue's public reviewed summary (masked), or that
-        the Party office keeps it out of public views. Raises TransientError when reporting does
-        not answer; reporting not knowing the dialogue publishes nothing and withholds nothing."""
+    async def published(
+        self, commune_id: str, dialogue_id: str, submission_ids: Sequence[str] | None = None
+    ) -> PublishedSummaries:
+        """Per submission of the dialogue (or of `submission_ids` only, asked `ASKED_AT_ONCE` at a
+        time, so a page of Open311 never makes reporting read the whole dialogue): its issue's
+        public reviewed summary (masked), or that the Party office keeps it out of public views.
+        Raises TransientError when reporting does not answer; reporting not knowing the dialogue
+        publishes nothing and withholds nothing."""
         path = (
             f"/api/v1/communes/{quote(commune_id, safe='')}/dialogues/{quote(dialogue_id, safe='')}"
             "/meeting/published"
         )
-        response = await self._api.get(path, commune_id=commune_id)
-        data = response.json() if response is not None else {}
-        return PublishedSummaries(
-            summaries={str(k): str(v) for k, v in (data.get("summaries") or {}).items()},
-            withheld=frozenset(str(i) for i in data.get("withheld") or ()),
-            agencies={str(k): str(v) for k, v in (data.get("agencies") or {}).items() if v},
-            outcomes={
-                str(k): {"kind": str(v.get("kind") or ""), "note": str(v.get("note") or "")}
-                for k, v in (data.get("outcomes") or {}).items()
-                if isinstance(v, dict)
-            },
+        asked = list(dict.fromkeys(submission_ids)) if submission_ids is not None else None
+        chunks = (
+            [None]
+            if asked is None
+            else [asked[i : i + ASKED_AT_ONCE] for i in range(0, len(asked), ASKED_AT_ONCE)]
         )
+        found = PublishedSummaries(summaries={}, withheld=frozenset(), agencies={}, outcomes={})
+        for chunk in chunks:
+            params = {"submission_id": ",".join(chunk)} if chunk is not None else None
+            response = await self._api.get(path, commune_id=commune_id, params=params)
+            data = response.json() if response is not None else {}
+            found = PublishedSummaries(
+                summaries=found.summaries
+                | {str(k): str(v) for k, v in (data.get("summaries") or {}).items()},
+                withheld=found.withheld | frozenset(str(i) for i in data.get("withheld") or ()),
+                agencies=found.agencies
+                | {str(k): str(v) for k, v in (data.get("agencies") or {}).items() if v},
+                outcomes=found.outcomes
+                | {
+                    str(k): {"kind": str(v.get("kind") or ""), "note": str(v.get("note") or "")}
+                    for k, v in (data.get("outcomes") or {}).items()
+                    if isinstance(v, dict)
+                },
+            )
+        return found
 
     async def aclose(self) -> None:
         await self._api.aclose()
