@@ -291,14 +291,7 @@ async def _run(call: Awaitable[Any], status: int = 200) -> Any:
         response.headers["x-revision"] = str(changed.current)
         return response
     except Busy as busy:
-        response = problem(
-            503,
-            "busy",
-            "Hệ thống đang bận trả lời nhiều yêu cầu; vui lòng thử lại sau ít giây.",
-            "Too many public reads at once; retry in a few seconds.",
-        )
-        response.headers["Retry-After"] = str(busy.retry_after_s)
-        return response
+        return busy.response()
     except meeting.InvalidConclusion as invalid:
         error = {
             "loc": ("body", invalid.field),

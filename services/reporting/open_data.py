@@ -97,14 +97,7 @@ def build_open_data_router(deps: FollowUpDeps, templates: Environment, limits: R
         except NotFound:
             return _not_found()
         except Busy as busy:
-            response = problem(
-                503,
-                "busy",
-                "Hệ thống đang bận trả lời nhiều yêu cầu; vui lòng thử lại sau ít giây.",
-                "Too many public reads at once; retry in a few seconds.",
-            )
-            response.headers["Retry-After"] = str(busy.retry_after_s)
-            return response
+            return busy.response()
 
     @router.get(
         "/public/{commune_id}/dialogues/{dialogue_id}",

@@ -33,11 +33,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iter
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
+from fastapi.responses import JSONResponse
+
 from services.reporting.documents.common import issue_key
 from services.reporting.handlers.errors import NotFound
 from services.reporting.handlers.open_data import published_conclusions, published_outcomes
 from services.reporting.meeting import withheld as withheld_keys
 from shared.batching import SharedReads
+from shared.http import problem
 from shared.personal_data import mask_personal_data
 
 Doc = dict[str, Any]
@@ -54,6 +57,17 @@ class Busy(RuntimeError):
     def __init__(self, retry_after_s: int) -> None:
         super().__init__(f"public reads busy; retry after {retry_after_s} s")
         self.retry_after_s = retry_after_s
+
+    def response(self) -> JSONResponse:
+        """The answer a route gives: 503 `busy` with Retry-After, in Vietnamese and English."""
+        answer = problem(
+            503,
+            "busy",
+            "Hệ thống đang bận trả lời nhiều yêu cầu; vui lòng thử lại sau ít giây.",
+            "Too many public reads at once; retry in a few seconds.",
+        )
+        answer.headers["Retry-After"] = str(self.retry_after_s)
+        return answer
 
 
 @runtime_checkable
