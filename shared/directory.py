@@ -27,6 +27,9 @@ from shared.mongo import Database
 COMMUNES = "communes"
 DIALOGUES = "dialogues"
 DEADLINE_MARKS = "dialogue_deadline_marks"
+# Reference data intake writes when a commune's API key is revoked (`_id`: the key id; commune_id,
+# revoked_at): every service's access guard refuses that key's tokens (shared.auth.revocation).
+API_KEY_REVOCATIONS = "api_key_revocations"
 # Plans whose duties, invitations or cancellations may still be due (the scheduler scans them).
 ACTIVE_STATUSES = (
     PlanStatus.COLLECTING,
@@ -258,6 +261,10 @@ class DirectoryReader:
             self._db[DIALOGUES].find({"status": {"$in": list(ACTIVE_STATUSES)}}, {"outbox": 0}).limit(limit)
         )
         return [Dialogue.model_validate(doc) async for doc in cursor]
+
+    async def key_revocation(self, key_id: str) -> dict[str, Any] | None:
+        """The revocation of the API key `key_id` (commune_id, revoked_at); None while it stands."""
+        return await self._db[API_KEY_REVOCATIONS].find_one({"_id": key_id})
 
     async def deadline_marks(self, commune_id: str, dialogue_id: str) -> dict[str, dict[str, Any]]:
         """Duties recorded as done (a report received), by deadline key."""

@@ -223,7 +223,7 @@ def build_app(
         api_keys=next((part.api_keys for part in parts if part.api_keys), None),
         audit=audit.record,
         metrics_token=settings.metrics_token,
-        revoked_keys=RevokedKeys(db),
+        revoked_keys=RevokedKeys(rt.directory.key_revocation),
     )
     app.state.parts = {part.name: part for part in parts}
     install_error_handlers(app)

@@ -19,11 +19,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.auth.guard import API_KEY_PREFIX
 from shared.auth.principal import Principal, PrincipalKind, Scope
-from shared.auth.revocation import API_KEYS_COLLECTION
 from shared.clock import utcnow
+from shared.directory import API_KEY_REVOCATIONS
 
-# Every service's guard reads revocations from it (shared.auth.revocation.RevokedKeys).
-API_KEYS = API_KEYS_COLLECTION
+API_KEYS = "intake_api_keys"
 
 
 def _digest(secret: str) -> str:
@@ -55,9 +54,21 @@ def key_view(doc: dict) -> dict:
 class ApiKeyStore:
     def __init__(self, db: AsyncDatabase) -> None:
         self.keys = db[API_KEYS]
+        self.revocations = db[API_KEY_REVOCATIONS]
 
     async def ensure_indexes(self) -> None:
         await self.keys.create_index([("commune_id", ASCENDING), ("created_at", ASCENDING)])
+        # keys revoked before revocations were reference data: every guard learns of them too
+        async for doc in self.keys.find({"revoked_at": {"$ne": None}}, {"commune_id": 1, "revoked_at": 1}):
+            await self._record_revocation(doc["commune_id"], doc["_id"], doc["revoked_at"])
+
+    async def _record_revocation(self, commune_id: str, key_id: str, revoked_at: datetime) -> None:
+        """The reference data every service's guard reads (`DirectoryReader.key_revocation`)."""
+        await self.revocations.update_one(
+            {"_id": key_id},
+            {"$setOnInsert": {"commune_id": commune_id, "revoked_at": revoked_at}},
+            upsert=True,
+        )
 
     async def create(
         self, commune_id: str, name: str, scopes: frozenset[Scope], created_by: str
@@ -82,10 +93,17 @@ class ApiKeyStore:
         return [doc async for doc in self.keys.find({"commune_id": commune_id}).sort("created_at", ASCENDING)]
 
     async def revoke(self, commune_id: str, key_id: str, by: str, now: datetime | None = None) -> bool:
+        """Revoke the commune's key (True when this call did); its revocation is then recorded
+        for every service's guard, also when an earlier call stopped in between (idempotent)."""
         result = await self.keys.update_one(
             {"_id": key_id, "commune_id": commune_id, "revoked_at": None},
             {"$set": {"revoked_at": now or utcnow(), "revoked_by": by}},
         )
+        revoked = await self.keys.find_one(
+            {"_id": key_id, "commune_id": commune_id, "revoked_at": {"$ne": None}}, {"revoked_at": 1}
+        )
+        if revoked is not None:
+            await self._record_revocation(commune_id, key_id, revoked["revoked_at"])
         return result.modified_count == 1
 
     async def resolve(self, key: str) -> Principal | None:

@@ -25,7 +25,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("intake", "routing", "notification", "reporting")
 COMPOSITION = ("services.deployment", "services.cli", "services.local", "services.demo")
 
-REFERENCE_DATA = {"communes": "intake", "dialogues": "intake", "dialogue_deadline_marks": "intake"}
+REFERENCE_DATA = {
+    "communes": "intake",
+    "dialogues": "intake",
+    "dialogue_deadline_marks": "intake",
+    "api_key_revocations": "intake",  # read by every service's access guard (shared/auth)
+}
 
 # The reads of intake's reference data other services make, through DirectoryReader's methods.
 ALLOWED_REFERENCE_READS: dict[str, frozenset[str]] = {
@@ -33,7 +38,9 @@ ALLOWED_REFERENCE_READS: dict[str, frozenset[str]] = {
     "notification": frozenset({"commune", "dialogue", "active_dialogues", "deadline_marks"}),
     "reporting": frozenset({"commune", "dialogue", "dialogues"}),
 }
-DIRECTORY_READS = frozenset({"commune", "dialogue", "dialogues", "active_dialogues", "deadline_marks"})
+DIRECTORY_READS = frozenset(
+    {"commune", "dialogue", "dialogues", "active_dialogues", "deadline_marks", "key_revocation"}
+)
 WRITES = frozenset(
     {
         "insert_one",
@@ -211,7 +218,7 @@ def test_reference_data_is_read_only_through_the_allowed_directory_reads(service
     for path in modules(ROOT / "services" / service):
         tree = parsed(path)
         for line, name in imported_modules(tree):
-            if name.rsplit(".", 1)[-1] in ("COMMUNES", "DIALOGUES", "DEADLINE_MARKS"):
+            if name.rsplit(".", 1)[-1] in ("COMMUNES", "DIALOGUES", "DEADLINE_MARKS", "API_KEY_REVOCATIONS"):
                 problems.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
         for node in ast.walk(tree):
             if (

@@ -14,7 +14,7 @@ from shared.auth.policy import allow
 from shared.auth.principal import Principal, PrincipalKind, Role, Scope
 from shared.auth.revocation import RevokedKeys
 from shared.auth.tokens import Tokens, random_keys
-from tests.unit.test_token_revocation import FakeDb, store_key
+from tests.unit.test_token_revocation import FakeDb
 
 KEY = "dtk_revtest0key0id00_" + "s" * 43
 PRINCIPAL = Principal(
@@ -33,14 +33,13 @@ async def resolve(key: str) -> Principal | None:
 def intake() -> tuple[FastAPI, Tokens]:
     tokens = Tokens(random_keys(), 300)
     db = FakeDb()
-    store_key(db)
     app = FastAPI()
     app.include_router(build_api_keys_router(None, None, tokens))  # type: ignore[arg-type]
     app.state.guard = AccessGuard(
         tokens,
         {"POST /api/v1/auth/token": GuardedPolicy("intake", allow(scopes=list(Scope)))},
         api_keys=resolve,
-        revoked_keys=RevokedKeys(db),
+        revoked_keys=RevokedKeys(db.key_revocation),
     )
     return app, tokens
 

@@ -109,3 +109,16 @@ async def test_a_key_revoked_by_the_admin_refuses_its_token_at_once(stack):
     revoked = await client.delete(f"{BASE}/api-keys/{key_id}", headers=headers(settings, Role.COMMUNE_ADMIN))
     assert revoked.status_code == 200, revoked.text
     assert await _statuses(client, token, submission_id) == [401, 401, 401]
+
+
+async def test_a_key_revoked_before_revocations_were_reference_data_is_refused_after_the_upgrade(stack):
+    """A key an earlier version revoked (only `revoked_at` on intake's own key) has its revocation
+    recorded when intake starts (`ApiKeyStore.ensure_indexes`), so every guard refuses its tokens."""
+    app, settings, client = stack
+    key_id, token = await _token(client, settings, "earlier")
+    keys = ApiKeyStore(app.state.runtime.db)
+    await keys.keys.update_one({"_id": key_id}, {"$set": {"revoked_at": time.time()}})  # as before
+    assert await app.state.runtime.directory.key_revocation(key_id) is None
+    await keys.ensure_indexes()  # what intake does at start-up
+    recorded = await app.state.runtime.directory.key_revocation(key_id)
+    assert recorded is not None and recorded["commune_id"] == "demo"
