@@ -115,13 +115,15 @@ class Admission:
         known = [s for e in self.estimators.values() if (s := e.seconds(now)) is not None]
         return max(known) if known else None
 
-    def refusal(self) -> int | None:
+    def refusal(self, share: float = 1.0) -> int | None:
         """None: admit. Else the seconds after which to try again (for `Retry-After`): about
-        when the queue is back under the bound at the measured rate, at most two minutes."""
+        when the queue is back under `share` of the bound at the measured rate, at most two
+        minutes. Bulk work waits for a smaller share, leaving the rest to residents' posts."""
         queued = self.queued_seconds()
-        if queued is None or queued <= self.max_queued_s:
+        bound = self.max_queued_s * share
+        if queued is None or queued <= bound:
             return None
-        return min(MAX_RETRY_AFTER_S, max(1, math.ceil(queued - self.max_queued_s)))
+        return min(MAX_RETRY_AFTER_S, max(1, math.ceil(queued - bound)))
 
     def refused(self, count: int = 1) -> None:
         """Count work refused by `refusal()` (`doithoai_<service>_shed_total`)."""

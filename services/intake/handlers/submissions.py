@@ -278,10 +278,16 @@ async def store_many(deps: SubmitDeps, commands: Sequence[SubmitCommand]) -> lis
     return stored
 
 
+# A bulk import goes on only while the queue holds at most this share of the bound, so its
+# batches leave the rest to residents' posts instead of keeping them shed for minutes.
+IMPORT_SHARE = 0.5
+
+
 async def wait_admitted(deps: SubmitDeps, keep_alive: Callable[[], Awaitable[object]]) -> None:
-    """Wait while the pipeline takes no more work (a bulk import pauses between batches instead
-    of being refused), calling `keep_alive` (e.g. renew a lease) every few seconds meanwhile."""
-    while (retry_after_s := deps.admission.refusal()) is not None:
+    """Wait while the pipeline holds more than `IMPORT_SHARE` of the work it admits (a bulk import
+    pauses between batches instead of being refused), calling `keep_alive` (e.g. renew a lease)
+    every few seconds meanwhile."""
+    while (retry_after_s := deps.admission.refusal(IMPORT_SHARE)) is not None:
         await keep_alive()
         await asyncio.sleep(min(retry_after_s, 5))
 
