@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.reporting.handlers import meeting
 from services.reporting.handlers.errors import NotFound
 from services.reporting.handlers.ports import MeetingDeps
-from services.reporting.meeting import MAX_WORKING_DAYS, check_deadline
+from services.reporting.meeting import MAX_WORKING_DAYS
 from services.reporting.published import (
     MAX_ASKED,
     Busy,
@@ -242,17 +242,8 @@ def build_meeting_router(deps: MeetingDeps, limits: ReadLimits) -> APIRouter:
         dialogue_id: str = DialogueId,
         issue_key: str = Path(max_length=64),
     ):
-        fields = body.model_dump()
-        command = meeting.SetConclusion(commune_id, dialogue_id, issue_key, fields, actor(request))
-
-        async def conclude() -> Any:
-            # the meeting day the deadline must follow is the plan's (an unknown plan: 404 below)
-            dialogue = await deps.directory.dialogue(commune_id, dialogue_id)
-            if dialogue is not None:
-                check_deadline(fields, dialogue.meeting_date)
-            return await meeting.set_conclusion(deps, command)
-
-        return await _run(conclude())
+        command = meeting.SetConclusion(commune_id, dialogue_id, issue_key, body.model_dump(), actor(request))
+        return await _run(meeting.set_conclusion(deps, command))
 
     return router
 

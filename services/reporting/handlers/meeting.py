@@ -313,12 +313,14 @@ async def edit_intervention(
     return await change_record(deps, edit)
 
 
-async def _known_issue(deps: MeetingDeps, commune_id: str, dialogue_id: str, key: str) -> Commune:
+async def _known_issue(
+    deps: MeetingDeps, commune_id: str, dialogue_id: str, key: str
+) -> tuple[Commune, Dialogue]:
     commune, dialogue = await _dialogue(deps, commune_id, dialogue_id)
     issues = issue_rows(commune, dialogue, await deps.items.for_dialogue(commune_id, dialogue_id), {})
     if key not in {i["key"] for i in issues}:
         raise UnknownIssue(key)
-    return commune
+    return commune, dialogue
 
 
 async def set_issue_summary(
@@ -370,9 +372,10 @@ async def set_issue_summary(
 
 
 async def set_conclusion(deps: MeetingDeps, command: SetConclusion) -> Doc:
-    """The Secretary's conclusion on one issue, checked for its kind (`InvalidConclusion`)."""
-    commune = await _known_issue(deps, command.commune_id, command.dialogue_id, command.issue_key)
-    checked = check_conclusion(commune, command.body)
+    """The Secretary's conclusion on one issue, checked for its kind and its deadline after the
+    meeting day (`InvalidConclusion`)."""
+    commune, dialogue = await _known_issue(deps, command.commune_id, command.dialogue_id, command.issue_key)
+    checked = check_conclusion(commune, command.body, dialogue.meeting_date)
     stored: Doc = {}
 
     def apply(record: Doc) -> tuple[Any, Any]:
