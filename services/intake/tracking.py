@@ -41,7 +41,7 @@ def headline(doc: dict[str, Any]) -> tuple[str, str]:
         except ValueError:
             known = None
         if known is not None and known.closed:
-            if known in AT_MEETING and not int(doc.get("followup_revision") or 0):
+            if known in AT_MEETING and doc.get("followup_revision") == 0:  # stored as the event said
                 return f"followup_{known.value}", AT_MEETING[known]
             return f"followup_{known.value}", upper_first(follow_up_wording(known.value))
         return f"followup_{followup}", f"Đang thực hiện kết luận ({follow_up_wording(followup)})"
