@@ -5,6 +5,7 @@ the page here stays as it is for old links and for a deployment without intake's
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 
@@ -134,9 +135,10 @@ def build_open_data_router(deps: FollowUpDeps, templates: Environment, limits: R
         if fmt == "json":
             return JSONResponse(to_json(data.rows, commune.id, dialogue.id, dialogue.year))
         name = f"ket-luan-doi-thoai-{commune.id}-{dialogue.year}.{fmt}"
+        # a big dialogue's file takes seconds to build: off the event loop, which serves the others
         if fmt == "csv":
             return Response(
-                to_csv(data.rows),
+                await asyncio.to_thread(to_csv, data.rows),
                 media_type="text/csv; charset=utf-8",
                 headers={"content-disposition": f'attachment; filename="{name}"'},
             )
@@ -145,7 +147,7 @@ def build_open_data_router(deps: FollowUpDeps, templates: Environment, limits: R
             f"– {commune.display_name}"
         )
         return Response(
-            to_xlsx(data.rows, title),
+            await asyncio.to_thread(to_xlsx, data.rows, title),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"content-disposition": f'attachment; filename="{name}"'},
         )
