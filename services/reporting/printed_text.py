@@ -12,8 +12,8 @@
 sentence with its diacritics returns none.
 
 `printed(text)` is a resident's text as an official document quotes it: personal data masked,
-and its lines run into one paragraph (a quotation is one paragraph in the printed notice), each
-line break kept as punctuation so that two sentences typed on two lines do not run together."""
+and its lines run into one paragraph (a quotation is one paragraph in the printed notice), the
+words as typed (`one_paragraph`)."""
 
 from __future__ import annotations
 
@@ -86,16 +86,25 @@ _ENDS_CLAUSE = (".", "!", "?", "…", ":", ";", ",")
 
 
 def one_paragraph(text: str) -> str:
-    """`text`'s lines joined into one paragraph: blank lines and list marks dropped, runs of
-    spaces made one; a line that ends without punctuation is closed with "." before a line that
-    begins with a capital (a new sentence) and with ";" otherwise (the next item of a list)."""
-    lines = [_ITEM_MARK.sub("", " ".join(line.split())) for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    out = lines[0] if lines else ""
-    for line in lines[1:]:
-        if not out.endswith(_ENDS_CLAUSE):
-            out += "." if line[0].isupper() else ";"
-        out += " " + line
+    """`text`'s lines joined into one paragraph, its words as typed: runs of spaces made one, list
+    marks and blank lines dropped. A line break alone becomes a space (a sentence wrapped, or a
+    name such as "Nghị quyết" that a capital does not make a new sentence); punctuation is added
+    only where the typed layout itself separated: ";" before a list item whose mark was dropped
+    and "." before a paragraph after a blank line, when the text before ends without its own."""
+    out = ""
+    gap = False  # a blank line since the last text
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        item = _ITEM_MARK.sub("", line)
+        if not item:
+            gap = gap or bool(out)
+            continue
+        if out:
+            if not out.endswith(_ENDS_CLAUSE):
+                out += ";" if item != line else "." if gap else ""
+            out += " "
+        out += item
+        gap = False
     return out
 
 

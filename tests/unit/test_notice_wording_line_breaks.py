@@ -1,6 +1,6 @@
 """The Secretary's own text (a conclusion, the reason no action is needed, an answer given at the
 meeting) typed on several lines is printed as one paragraph in every format, its line breaks
-kept as punctuation (`printed_text.one_paragraph`, as a resident's text is). Before, the DOCX
+joined with their words as typed (`printed_text.one_paragraph`, as a resident's text is). Before, the DOCX
 kept each break (docxtpl turns "\\n" into a line break inside the numbered conclusion; a blank
 line read as an empty paragraph) while the HTML and PDF ran the lines together."""
 
@@ -19,7 +19,7 @@ from tests.unit.test_notice_spacing import concluded
 NOTICE = "thong-bao-ket-luan"
 MINUTES = "bien-ban"
 TYPED = "Nạo vét cống trước chợ\n\nLàm lại nắp cống\nbáo cáo kết quả"
-PRINTED = "Nạo vét cống trước chợ. Làm lại nắp cống; báo cáo kết quả"
+PRINTED = "Nạo vét cống trước chợ. Làm lại nắp cống báo cáo kết quả"
 
 
 def _docx_paragraphs(blob: bytes) -> list[str]:
@@ -52,8 +52,8 @@ def test_an_assigned_conclusion_typed_on_several_lines() -> None:
 def test_a_reason_and_an_answer_typed_on_several_lines() -> None:
     key, data = concluded({"kind": "no_action", "reason": "Đã có kế hoạch\nđang thi công", "text": TYPED})
     [issue] = [c for c in data.notice.closed if c.key == key]
-    assert (issue.reason, issue.conclusion) == ("Đã có kế hoạch; đang thi công", PRINTED)
-    _one_paragraph_everywhere(NOTICE, data, "Đã có kế hoạch; đang thi công.")
+    assert (issue.reason, issue.conclusion) == ("Đã có kế hoạch đang thi công", PRINTED)
+    _one_paragraph_everywhere(NOTICE, data, "Đã có kế hoạch đang thi công.")
 
 
 def test_the_minutes_print_each_question_answer_and_conclusion_as_one_paragraph() -> None:
@@ -74,7 +74,7 @@ def test_the_minutes_print_each_question_answer_and_conclusion_as_one_paragraph(
     data = build_data(MINUTES, commune, dialogue, items, number=1, issued_on=notice.issued_on, meeting=record)
     assert data.minutes is not None
     [speech] = data.minutes.speeches
-    question, answer = "Cống trước chợ bị nghẹt; khi nào sửa?", "Trong quý II; sẽ nạo vét"
+    question, answer = "Cống trước chợ bị nghẹt khi nào sửa?", "Trong quý II sẽ nạo vét"
     assert (speech.issue, speech.answers[0].text) == (question, answer)
     assert any(PRINTED in line for line in data.minutes.conclusion)
     for needle in (question, answer, PRINTED):

@@ -85,23 +85,30 @@ def test_personal_data_is_flagged_for_review_even_though_it_is_masked_when_print
     [
         (
             "Đường vào ấp bị hỏng nặng\nĐề nghị xã sửa trước mùa mưa",
-            "Đường vào ấp bị hỏng nặng. Đề nghị xã sửa trước mùa mưa",
+            "Đường vào ấp bị hỏng nặng Đề nghị xã sửa trước mùa mưa",
         ),
         ("Đề nghị:\n- sửa đường\n- lắp đèn\n\n", "Đề nghị: sửa đường; lắp đèn"),
         ("Đề nghị:\n1. Sửa cống.\n2) Nạo vét kênh", "Đề nghị: Sửa cống. Nạo vét kênh"),
         ("Mưa là ngập,\r\nnước  tràn vào nhà", "Mưa là ngập, nước tràn vào nhà"),
-        ("Nhiệt độ -5 độ\n-5 là sai", "Nhiệt độ -5 độ; -5 là sai"),
+        ("Nhiệt độ -5 độ\n-5 là sai", "Nhiệt độ -5 độ -5 là sai"),
+        ("Mức phí thu theo\nNghị quyết của HĐND tỉnh", "Mức phí thu theo Nghị quyết của HĐND tỉnh"),
+        (
+            "UBND xã sẽ sửa chữa\nđường vào chợ\ntrong quý II",
+            "UBND xã sẽ sửa chữa đường vào chợ trong quý II",
+        ),
+        ("Sửa cống trước chợ\n\nLắp đèn ấp Mới", "Sửa cống trước chợ. Lắp đèn ấp Mới"),
+        ("- sửa đường\n- lắp đèn", "sửa đường; lắp đèn"),
         ("   ", ""),
     ],
 )
-def test_a_quotation_is_one_paragraph_with_its_line_breaks_kept_as_punctuation(
+def test_a_quotation_is_one_paragraph_its_words_as_typed_separators_only_where_the_layout_had_them(
     typed: str, quoted: str
 ) -> None:
     assert one_paragraph(typed) == quoted
 
 
 def test_printed_masks_before_joining_lines() -> None:
-    assert printed("Liên hệ 0912345678\nđể biết thêm") == "Liên hệ [số điện thoại]; để biết thêm"
+    assert printed("Liên hệ 0912345678\nđể biết thêm") == "Liên hệ [số điện thoại] để biết thêm"
 
 
 def test_the_notice_quotes_a_two_line_petition_as_one_paragraph_of_two_sentences() -> None:
@@ -118,5 +125,5 @@ def test_the_notice_quotes_a_two_line_petition_as_one_paragraph_of_two_sentences
     )
     assert data.notice is not None
     texts = [c.text for c in data.notice.conclusions] + [e.text for e in data.notice.escalations]
-    assert "Cống thoát nước ở đầu ấp bị nghẹt. Mỗi khi mưa lớn nước tràn vào nhà dân" in texts
+    assert "Cống thoát nước ở đầu ấp bị nghẹt Mỗi khi mưa lớn nước tràn vào nhà dân" in texts
     assert not any("\n" in t for t in texts)
