@@ -15,17 +15,20 @@ from shared.http import BilingualError
 
 TEXT_MAX = 5000  # characters after `clean_text`; the residents' form states it and counts to it
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters Unicode counts as letters (or symbols) that print nothing: the Hangul fillers and
+# the blank braille pattern; a text of them looks empty.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def clean_text(value: Any) -> Any:
     """NFC at the boundary (macOS/iOS send NFD), line breaks as "\\n" (browsers send "\\r\\n",
     so a text counts the same in the form's counter and here), no control characters and no
     invisible formatting ones (zero-width spaces, byte-order marks, direction overrides: Unicode
-    category Cf, which print nothing or reorder what prints), trimmed."""
+    category Cf, which print nothing or reorder what prints; the letters that print blank), trimmed."""
     if not isinstance(value, str):
         return value
     text = _CONTROL.sub("", unicodedata.normalize("NFC", value).replace("\r\n", "\n"))
-    return "".join(c for c in text if unicodedata.category(c) != "Cf").strip()
+    return "".join(c for c in text if unicodedata.category(c) != "Cf" and c not in _BLANK_LETTERS).strip()
 
 
 # A text must carry this many letters or digits: what is left once marks and punctuation are not

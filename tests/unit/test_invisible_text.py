@@ -19,6 +19,8 @@ from shared.http import error_body
         "\u202e\u0301\u0301\u0301\ufeff\u0301\u0301",  # a direction override, accents, a BOM
         ".....!!!",
         "\u00a0 \u2060\u2060 \u200d\u200d\u200d\u200d\u200d",
+        "\u3164" * 7,  # Hangul filler: a letter to Unicode, blank on screen
+        "\u115f" * 6 + "\u1160\uffa0\u2800",
     ],
 )
 def test_a_text_that_shows_nothing_readable_is_refused_on_its_field(text: str) -> None:
