@@ -233,7 +233,11 @@ def minutes_part(
     )
     groups, _ = topic_groups(dialogue, issues)
     numbered = [i for g in groups for i in g.issues]
-    conclusions = tuple(conclusion_sentence(i) for i in numbered if i.conclusion_kind)
+    # section III numbers what the Secretary concluded, 1..k in topic order, without gaps
+    concluded_ones = [i for i in numbered if i.conclusion_kind]
+    conclusions = tuple(
+        conclusion_sentence(replace(i, number=n)) for n, i in enumerate(concluded_ones, start=1)
+    )
     programme = tuple(_programme_line(p, dialogue) for p in meeting.get("programme") or ())
     return MinutesPart(
         opening=f"Vào lúc {opening_time}, tại {dialogue.venue}, {held}",
