@@ -176,3 +176,25 @@ async def test_issues_closed_at_the_meeting_are_published_with_their_outcome(sys
     for text in (page, str(rows), str(data), str(open311)):
         assert "0909123456" not in text and "ông Tư" not in text
         assert CANAL not in text and TRUCKS not in text  # only the reviewed wording
+
+
+async def test_residents_still_reach_last_years_conclusions_once_the_next_plan_is_open(system):
+    """Seen from outside: /xa/demo/ket-luan showed only the newest plan, so once next year's was
+    open it said "Chưa có kết luận" and last year's conclusions, still followed up, were out of
+    reach. The page names the other years whose meeting was held; `?dot=` opens one."""
+    from tests.integration.test_bad_input import plan
+
+    client, ids = system
+    await _conclude(client, {"Kênh thủy lợi": (CANAL_SUMMARY, {"kind": "answered", "text": ANSWER})})
+    issued = await client.post(f"{D}/documents/thong-bao-ket-luan", json={"issued_on": "2017-04-05"})
+    assert issued.status_code == 201, issued.text
+    created = await client.post(f"{BASE}/dialogues", json=plan("demo-2018", 2018, "2018-03-24"))
+    assert created.status_code == 201, created.text
+    opened = await client.post(f"{BASE}/dialogues/demo-2018/transitions", json={"to": "collecting"})
+    assert opened.status_code == 200, opened.text
+
+    newest = (await client.get("/xa/demo/ket-luan")).text
+    assert "Chưa có kết luận" in newest and 'href="/xa/demo/ket-luan?dot=demo-2017"' in newest
+    last_year = await client.get("/xa/demo/ket-luan", params={"dot": "demo-2017"})
+    assert last_year.status_code == 200 and "kế hoạch nạo vét quý II" in last_year.text
+    assert (await client.get("/xa/demo/ket-luan", params={"dot": "no-such-plan"})).status_code == 404

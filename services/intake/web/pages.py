@@ -512,14 +512,25 @@ def build_web_router(
 
     @router.get("/xa/{commune_id}/ket-luan", response_class=HTMLResponse)
     async def conclusions(request: Request, commune_id: str):
-        """The latest dialogue's conclusions and their progress, as reporting publishes them
-        (reviewed, masked summaries only); "Chưa có kết luận" until the notice is issued."""
+        """A dialogue's conclusions and their progress, as reporting publishes them (reviewed,
+        masked summaries only); "Chưa có kết luận" until the notice is issued. The latest plan's,
+        or the one `?dot=` names; the page links the other years whose meeting was held, whose
+        conclusions residents still follow once the next plan is open."""
         commune, current = await load(commune_id)
         if commune is None:
             return not_found(request, commune_id)
-        dialogue = next(
-            (d for d in await directory.dialogues(commune.id) if d.status not in ("draft", "cancelled")), None
-        )
+        shown = [d for d in await directory.dialogues(commune.id) if d.status not in ("draft", "cancelled")]
+        wanted = request.query_params.get("dot")
+        dialogue = next((d for d in shown if d.id == wanted), None) if wanted else next(iter(shown), None)
+        if wanted and dialogue is None:
+            return message(
+                request,
+                404,
+                "Không tìm thấy đợt đối thoại",
+                f"{upper_first(commune.display_name)} không có đợt đối thoại “{wanted[:64]}”.",
+                commune,
+            )
+        other_years = [d for d in shown if d is not dialogue and d.status in ("held", "concluded", "closed")]
         public: PublicConclusions | None = None
         if dialogue is not None:
             try:
@@ -551,6 +562,7 @@ def build_web_router(
             csv_url=download_url(public.csv_path) if public else None,
             xlsx_url=download_url(public.xlsx_path) if public else None,
             before_meeting=takes_entries(dialogue),
+            other_years=other_years,
         )
 
     # ---- tracking --------------------------------------------------------------------------
