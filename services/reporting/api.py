@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 
 from services.reporting import handlers
 from services.reporting.handlers import DocumentDeps, ItemsIncomplete, NotFound
-from shared.auth.guard import GuardedRoute
+from shared.auth.guard import GuardedRoute, principal_of
+from shared.auth.principal import MANAGERS as IDENTITY_ROLES
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.http import problem
+from shared.personal_data import mask_personal_data
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
 _PUBLIC_ITEM_FIELDS = (
@@ -39,18 +41,33 @@ def build_router(deps: DocumentDeps) -> APIRouter:
         route_class=GuardedRoute,
     )
 
-    @router.get("/items", summary="Items of the dialogue in the read model (no personal data)")
-    async def items(commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64)):
+    @router.get(
+        "/items",
+        summary="Items of the dialogue in the read model (no sender; texts masked for personal data "
+        "except for the Party office and the commune admin)",
+    )
+    async def items(request: Request, commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64)):
         try:
             rows = await handlers.dialogue_items(deps, commune_id, dialogue_id)
         except NotFound:
             return _not_found()
         except ItemsIncomplete as incomplete:
             return items_incomplete(incomplete)
+        # who sees who sent an item reads its text as typed; offices, integrations and the rest
+        # read it with personal data masked
+        principal = principal_of(request)
+        as_typed = principal is not None and principal.role in IDENTITY_ROLES
+
+        def shown(row: dict) -> str | None:
+            text = row.get("text")
+            return text if as_typed or text is None else mask_personal_data(text)
+
         return {
             "commune_id": commune_id,
             "dialogue_id": dialogue_id,
-            "items": [{"id": r["_id"], **{k: r.get(k) for k in _PUBLIC_ITEM_FIELDS}} for r in rows],
+            "items": [
+                {"id": r["_id"], **{k: r.get(k) for k in _PUBLIC_ITEM_FIELDS}, "text": shown(r)} for r in rows
+            ],
         }
 
     @router.get(

@@ -30,3 +30,22 @@ async def test_the_office_reads_the_text_masked_and_the_party_office_as_typed(ma
             shown = await office.get(page)
             assert shown.status_code == 200, shown.text[-300:]
             assert PHONE not in shown.text and "[số điện thoại]" in shown.text
+
+
+async def test_reportings_items_api_masks_the_text_except_for_who_sees_the_sender(make_settings):
+    """Seen from outside: GET …/dialogues/{id}/items ("no personal data") returned the residents'
+    texts with their phone numbers to any key with `read`; now only the Party office and the
+    commune admin read them as typed."""
+    from shared.auth.principal import Role, Scope
+    from tests.auth import key_principal, staff_headers
+
+    async with seeded_with_petitions(make_settings, [intake, routing, reporting], [TEXT]) as (app, client):
+        url = "/api/v1/communes/demo/dialogues/demo-2017/items"
+        [typed] = (await client.get(url, headers=staff_headers(Role.PARTY_OFFICE))).json()["items"]
+        assert PHONE in typed["text"]
+        tokens = app.state.runtime.tokens
+        integration = tokens.issue(key_principal("demo", Scope.READ))
+        answer = await client.get(url, headers={"authorization": f"Bearer {integration}"})
+        assert answer.status_code == 200, answer.text
+        [masked] = answer.json()["items"]
+        assert PHONE not in masked["text"] and "[số điện thoại]" in masked["text"]
