@@ -16,12 +16,13 @@ from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionAccepted, SubmissionIn, SubmissionView
 from services.intake.tracking import resident_note, tracked_text
 from shared.auth.guard import GuardedRoute, principal_of
-from shared.auth.principal import Principal, Role
+from shared.auth.principal import MANAGERS, Principal, Role
 from shared.clock import as_utc
 from shared.contracts import SubmissionStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import Commune, Dialogue, DirectoryReader
 from shared.http import checks_body_with, error_body, problem
+from shared.personal_data import mask_personal_data
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, description="Commune id, e.g. demo", examples=["demo"])
 
@@ -91,7 +92,10 @@ def build_router(
         doc = await repo.get(commune_id, submission_id)
         if doc is None or not await _in_scope(directory, principal_of(request), doc):
             return _not_found()
-        return await _view(repo, doc)
+        principal = principal_of(request)
+        # who sees who sent an item reads its text as typed; offices, cells, organisations and
+        # integrations read it with personal data masked
+        return await _view(repo, doc, masked=principal is None or principal.role not in MANAGERS)
 
     @router.get(
         "/tracking/{tracking_code}",
@@ -121,7 +125,9 @@ async def _in_scope(directory: DirectoryReader, principal: Principal | None, doc
     return hamlet is not None and doc.get("hamlet") == hamlet.name
 
 
-async def _view(repo: SubmissionRepository, doc: dict, *, public: bool = False) -> SubmissionView:
+async def _view(
+    repo: SubmissionRepository, doc: dict, *, public: bool = False, masked: bool = False
+) -> SubmissionView:
     """`public` (tracking by code): the history names no member of staff, and personal data in
     the texts is masked (`tracked_text`)."""
     received = {
@@ -151,7 +157,11 @@ async def _view(repo: SubmissionRepository, doc: dict, *, public: bool = False) 
         source=doc["source"],
         organisation=doc.get("organisation"),
         hamlet=doc.get("hamlet"),
-        text=tracked_text(doc["text"]) if public else doc["text"],
+        text=tracked_text(doc["text"])
+        if public
+        else mask_personal_data(doc["text"])
+        if masked
+        else doc["text"],
         topic=doc.get("topic"),
         topic_name=doc.get("topic_name"),
         secondary_topic=doc.get("secondary_topic"),

@@ -49,3 +49,23 @@ async def test_reportings_items_api_masks_the_text_except_for_who_sees_the_sende
         assert answer.status_code == 200, answer.text
         [masked] = answer.json()["items"]
         assert PHONE not in masked["text"] and "[số điện thoại]" in masked["text"]
+
+
+async def test_intakes_submission_api_masks_the_text_for_offices_and_integrations(make_settings):
+    """The same rule through intake's GET …/submissions/{id}: the office the item is routed to and
+    an integration's key read the text masked, the Party office as typed."""
+    from shared.auth.principal import Role, Scope
+    from tests.auth import key_principal, staff_headers
+
+    async with seeded_with_petitions(make_settings, [intake, routing, reporting], [TEXT]) as (app, client):
+        [item] = (await client.get("/api/v1/communes/demo/dialogues/demo-2017/items")).json()["items"]
+        url = f"/api/v1/communes/demo/submissions/{item['id']}"
+        assert PHONE in (await client.get(url, headers=staff_headers(Role.PARTY_OFFICE))).json()["text"]
+        integration = app.state.runtime.tokens.issue(key_principal("demo", Scope.READ))
+        for caller in (
+            staff_headers(Role.OFFICE_STAFF, office_id="phong-kinh-te"),
+            {"authorization": f"Bearer {integration}"},
+        ):
+            answer = await client.get(url, headers=caller)
+            assert answer.status_code == 200, answer.text
+            assert PHONE not in answer.json()["text"] and "[số điện thoại]" in answer.json()["text"]
