@@ -24,6 +24,16 @@ AT_MEETING = {
 }
 
 
+def settled_at_meeting(doc: dict[str, Any]) -> bool:
+    """The item's follow-up opened settled (revision 0, as the event said): the Secretary answered
+    or explained it at the meeting; it has no deadline to show."""
+    try:
+        status = FollowUpStatus(str(doc.get("followup_status") or ""))
+    except ValueError:
+        return False
+    return status in AT_MEETING and doc.get("followup_revision") == 0
+
+
 def vn_dates(text: str) -> str:
     """ISO days another service wrote into a note ("hạn 2027-01-14") as people read them
     ("hạn 14/01/2027")."""
@@ -41,7 +51,7 @@ def headline(doc: dict[str, Any]) -> tuple[str, str]:
         except ValueError:
             known = None
         if known is not None and known.closed:
-            if known in AT_MEETING and doc.get("followup_revision") == 0:  # stored as the event said
+            if settled_at_meeting(doc):
                 return f"followup_{known.value}", AT_MEETING[known]
             return f"followup_{known.value}", upper_first(follow_up_wording(known.value))
         return f"followup_{followup}", f"Đang thực hiện kết luận ({follow_up_wording(followup)})"

@@ -164,6 +164,7 @@ async def test_issues_closed_at_the_meeting_are_published_with_their_outcome(sys
     canal_page = (await client.get("/xa/demo/theo-doi", params={"ma": ids[f"code:{CANAL}"]})).text
     assert "kênh đã có trong kế hoạch nạo vét quý II" in canal_page and "0909123456" not in canal_page
     assert "Đã thông báo cho cơ quan chuẩn bị trả lời</" not in canal_page
+    assert "(hạn " not in canal_page  # settled at the meeting: no deadline to show
     residents = (await client.get("/xa/demo/ket-luan")).text  # the residents' site shows the outcome too
     assert "Nội dung kết luận" in residents and "kênh đã có trong kế hoạch nạo vét quý II" in residents
     assert "0909123456" not in residents

@@ -62,7 +62,13 @@ from services.intake.reporting_api import PublicConclusions, ReportingOpenData
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import TEXT_MAX, SubmissionIn, clean_text
 from services.intake.status import follow_up_wording
-from services.intake.tracking import headline, resident_note, topic_tentative, tracked_text
+from services.intake.tracking import (
+    headline,
+    resident_note,
+    settled_at_meeting,
+    topic_tentative,
+    tracked_text,
+)
 from services.intake.web.csrf import CSRF_FAILED_VI, CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
 from shared.auth.guard import GuardedRoute
 from shared.clock import VIETNAM_TZ, as_utc
@@ -778,8 +784,10 @@ async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
         "office": doc.get("office_name"),
         "authority": AUTHORITY_VI.get(doc.get("authority_level") or ""),
         "times_raised": doc.get("times_raised") or 1,
-        "followup": upper_first(follow_up_wording(followup)) if followup else None,
-        "followup_due": _vn_day(doc.get("followup_due")),
+        "followup": (stage_label if settled_at_meeting(doc) else upper_first(follow_up_wording(followup)))
+        if followup
+        else None,
+        "followup_due": None if settled_at_meeting(doc) else _vn_day(doc.get("followup_due")),
         "followup_result": tracked_text(doc.get("followup_note")) or None,
         "answer": tracked_text(doc.get("answer")) or None,  # typed by the office's staff on the item page
         "history": history,
