@@ -111,6 +111,15 @@ async def test_open_data_states_the_office_assigned_and_the_body_recommended_to(
     one = (await client.get(f"/open311/v2/demo/requests/{ids[TRUCKS]}.json")).json()
     assert one[0]["agency_responsible"] == "Công an xã"
 
+    # the resident's tracking page names who carries the conclusion out, not routing's authority
+    async def concluded_shown() -> bool:
+        page = (await client.get("/xa/demo/theo-doi", params={"ma": ids[f"code:{TRUCKS}"]})).text
+        return "Thực hiện kết luận" in page
+
+    await eventually(concluded_shown, timeout=30)
+    trucks_page = (await client.get("/xa/demo/theo-doi", params={"ma": ids[f"code:{TRUCKS}"]})).text
+    assert "Công an xã" in trucks_page and 'class="note">Vấn đề thuộc thẩm quyền' not in trucks_page
+
 
 ANSWER = "Phòng Kinh tế trả lời: kênh đã có trong kế hoạch nạo vét quý II, liên hệ ông Tư 0909123456"
 REASON = "Tuyến đường do tỉnh quản lý, đã có biển hạn chế tốc độ"

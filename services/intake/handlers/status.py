@@ -126,6 +126,7 @@ async def record_follow_up(deps: StatusDeps, envelope: Envelope, changed: Follow
                     "followup_revision": changed.revision,
                     "followup_due": changed.due.isoformat(),
                     "followup_note": changed.note,
+                    "followup_office": changed.office_name,  # as the Secretary concluded
                     "followup_updated_at": iso(envelope.occurred_at),
                 },
             ),

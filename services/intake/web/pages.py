@@ -782,7 +782,13 @@ async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
         else None,
         "topic_tentative": topic_tentative(doc),
         "office": doc.get("office_name"),
-        "authority": AUTHORITY_VI.get(doc.get("authority_level") or ""),
+        # once concluded, who carries the conclusion out (it may differ from routing's office)
+        "followup_office": doc.get("followup_office")
+        if doc.get("followup_office") != doc.get("office_name")
+        else None,
+        "authority": None
+        if doc.get("followup_office")
+        else AUTHORITY_VI.get(doc.get("authority_level") or ""),
         "times_raised": doc.get("times_raised") or 1,
         "followup": (stage_label if settled_at_meeting(doc) else upper_first(follow_up_wording(followup)))
         if followup
