@@ -90,8 +90,11 @@ def outcome_note(outcome: dict[str, str] | None) -> str | None:
     """`Đã trả lời, kết thúc tại hội nghị: …`: the conclusion of an issue closed at the meeting."""
     if not outcome:
         return None
-    label = ConclusionKind.label_of(outcome.get("kind"))
-    return ": ".join(part for part in (label, outcome.get("note") or "") if part) or None
+    try:
+        kind = ConclusionKind(outcome.get("kind") or "")
+    except ValueError:
+        return outcome.get("note") or None
+    return kind.told(outcome.get("note") or "") or None
 
 
 async def public_requests(docs: list[dict], published: ReportingOpenData | None) -> list[dict]:

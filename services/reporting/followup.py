@@ -181,7 +181,7 @@ def settled_at_meeting(
     kind = ConclusionKind(conclusion["kind"])
     office_id = conclusion.get("office_id") or task["office_id"]
     said = [str(conclusion.get(f) or "").strip() for f in ("reason", "text")]
-    result = ": ".join(part for part in (kind.label_vi, " ".join(p for p in said if p)) if part)
+    result = kind.told(" ".join(p for p in said if p))
     return {
         **task,
         "_id": task_id,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Self
 
+from shared.text import fold
+
 
 class LabelledEnum(StrEnum):
     """A `StrEnum` whose members are declared as `NAME = "value", "nhãn tiếng Việt"`."""
@@ -151,6 +153,16 @@ class ConclusionKind(LabelledEnum):
     def needs_action(self) -> bool:
         """A follow-up task opens for it when the conclusion notice is issued."""
         return self in (ConclusionKind.ASSIGNED, ConclusionKind.RECOMMENDED)
+
+    def told(self, said: str) -> str:
+        """The outcome as a resident is told it: the kind's label, then what was said, or what was
+        said alone when it opens with the label's own verb ("Đã trả lời: …" after "Đã trả lời,
+        kết thúc tại hội nghị" would say it twice)."""
+        said = said.strip()
+        verb = fold(self.label_vi.split(",")[0])
+        if said and (fold(said) + " ").startswith(verb + " "):
+            return said
+        return ": ".join(part for part in (self.label_vi, said) if part)
 
 
 class DocumentKind(LabelledEnum):
