@@ -211,26 +211,10 @@ def published_outcomes(record: Mapping[str, Any] | None, items: Iterable[Mapping
 
 
 async def published_summaries(deps: FollowUpDeps | MeetingDeps, commune_id: str, dialogue_id: str) -> Doc:
-    """Per submission of the dialogue, what a public view may say of it (Open311 reads this through
-    intake): `summaries` holds its issue's reviewed summary, masked, for the issues reviewed and
-    public; `withheld` the submissions of the issues kept out of public views; once the conclusion
-    notice is issued (and only then are the keys there) `agencies` and `outcomes`
-    (`published_outcomes`)."""
-    commune = await deps.directory.commune(commune_id)
-    dialogue = await deps.directory.dialogue(commune_id, dialogue_id) if commune else None
-    if commune is None or dialogue is None:
-        raise NotFound(dialogue_id)
-    record = await deps.meetings.get(commune_id, dialogue_id) if deps.meetings else None
-    reviewed: Mapping[str, str] = (record or {}).get("summaries") or {}
-    hidden = withheld_keys(record)
-    summaries: dict[str, str] = {}
-    withheld: list[str] = []
-    items = await deps.items.for_dialogue(commune_id, dialogue_id)
-    for index, item in enumerate(items):
-        key, submission_id = issue_key(item, index), str(item["_id"])
-        if key in hidden:
-            withheld.append(submission_id)
-        elif reviewed.get(key):
-            summaries[submission_id] = mask_personal_data(reviewed[key]) or ""
-    published: Doc = {"dialogue_id": dialogue_id, "summaries": summaries, "withheld": sorted(withheld)}
-    return published | published_outcomes(record, items)
+    """Per submission of the dialogue, what a public view may say of it: the whole dialogue's
+    answer of `services.reporting.published.published` (the one rule of what is public: reviewed
+    summaries masked, withheld issues, and once the notice is issued `agencies` and `outcomes`),
+    reading the dialogue's items from `deps.items`."""
+    from services.reporting.published import ScannedMembers, published  # it imports this module
+
+    return await published(deps.directory, deps.meetings, ScannedMembers(deps.items), commune_id, dialogue_id)
