@@ -16,7 +16,7 @@ from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionAccepted, SubmissionIn, SubmissionView
 from services.intake.tracking import resident_note, tracked_text
 from shared.auth.guard import GuardedRoute, principal_of
-from shared.auth.principal import MANAGERS, Principal, Role
+from shared.auth.principal import Principal, Role
 from shared.clock import as_utc
 from shared.contracts import SubmissionStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
@@ -95,7 +95,7 @@ def build_router(
         principal = principal_of(request)
         # who sees who sent an item reads its text as typed; offices, cells, organisations and
         # integrations read it with personal data masked
-        return await _view(repo, doc, masked=principal is None or principal.role not in MANAGERS)
+        return await _view(repo, doc, masked=principal is None or not principal.reads_as_typed)
 
     @router.get(
         "/tracking/{tracking_code}",

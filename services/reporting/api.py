@@ -8,7 +8,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from services.reporting import handlers
 from services.reporting.handlers import DocumentDeps, ItemsIncomplete, NotFound
 from shared.auth.guard import GuardedRoute, principal_of
-from shared.auth.principal import MANAGERS as IDENTITY_ROLES
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.http import problem
 from shared.personal_data import mask_personal_data
@@ -56,7 +55,7 @@ def build_router(deps: DocumentDeps) -> APIRouter:
         # who sees who sent an item reads its text as typed; offices, integrations and the rest
         # read it with personal data masked
         principal = principal_of(request)
-        as_typed = principal is not None and principal.role in IDENTITY_ROLES
+        as_typed = principal is not None and principal.reads_as_typed
 
         def shown(row: dict) -> str | None:
             text = row.get("text")

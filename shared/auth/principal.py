@@ -86,6 +86,12 @@ class Principal(BaseModel):
     def is_service(self, services: frozenset[str]) -> bool:
         return self.kind is PrincipalKind.SERVICE and self.subject in services
 
+    @property
+    def reads_as_typed(self) -> bool:
+        """Who may see who sent an item (the Party office, the commune admin) reads residents'
+        texts as typed; everyone else (offices, cells, organisations, integrations, services) masked."""
+        return self.has_role(MANAGERS)
+
     def reads_commune(self, commune_id: str) -> bool:
         """Staff of the commune, or its integration with `read`: sees what public views leave out."""
         return self.commune_id == commune_id and (self.has_role(COMMUNE_STAFF) or Scope.READ in self.scopes)
