@@ -5,7 +5,7 @@ Open311's reads, the residents' pages, login. Everything else names its roles an
 from __future__ import annotations
 
 from shared.auth.policy import PUBLIC, Gate, Policy, allow
-from shared.auth.principal import COMMUNE_STAFF, MANAGERS, Role, Scope
+from shared.auth.principal import COMMUNE_STAFF, MANAGERS, Principal, Role, Scope
 from shared.contracts import Source
 
 C = "/api/v1/communes/{commune_id}"
@@ -99,6 +99,20 @@ def organisation_reads(organisation: str | None, item: dict) -> bool:
     if organisation is None:
         return source in _FRONT_SOURCES
     return source == Source.MASS_ORGANISATION.value and item.get("organisation") == organisation
+
+
+# A hamlet cell's account that names no hamlet: no hamlet id is empty, so it matches no registration.
+NO_HAMLET = ""
+
+
+def registrations_hamlet(principal: Principal | None) -> str | None:
+    """The hamlet whose registrations (names, phones) the principal reads: a hamlet cell, its own
+    hamlet's alone (`NO_HAMLET` when its account names none); None for everyone else the route's
+    policy lets in (the Party office, the commune admin, integrations with `plan`). Counts per
+    hamlet are not registrations: they stay public."""
+    if principal is None or principal.role is not Role.HAMLET_CELL:
+        return None
+    return principal.hamlet_id or NO_HAMLET
 
 
 # The staff pages' session cookie (web/staff/pages.py): an oversize body sent without it is refused

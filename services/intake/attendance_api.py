@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, model_validator
 
+from services.intake.access import registrations_hamlet
 from services.intake.dialogue_routes import commune_and_dialogue, unknown_dialogue
 from services.intake.handlers.attendance import (
     AttendanceConflict,
@@ -22,7 +23,7 @@ from services.intake.handlers.attendance import (
 )
 from services.intake.logic import SubmissionRejected
 from services.intake.plan_schemas import _In
-from shared.auth.guard import GuardedRoute, actor
+from shared.auth.guard import GuardedRoute, actor, principal_of
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import DirectoryReader
 from shared.http import error_body, problem
@@ -113,6 +114,7 @@ def build_attendance_router(directory: DirectoryReader, attendance: AttendanceDe
         summary="Tìm người đăng ký theo tên hoặc số điện thoại (look a registration up; at most 20)",
     )
     async def lookup_route(
+        request: Request,
         commune_id: str = commune_path,
         dialogue_id: str = dialogue_path,
         q: str = Query(min_length=1, max_length=60, description="A fragment of the name or the phone"),
@@ -120,6 +122,7 @@ def build_attendance_router(directory: DirectoryReader, attendance: AttendanceDe
         commune, dialogue = await commune_and_dialogue(directory, commune_id, dialogue_id)
         if commune is None or dialogue is None:
             return unknown_dialogue()
-        return await find_registrations(attendance, commune, dialogue, q)
+        hamlet_id = registrations_hamlet(principal_of(request))
+        return await find_registrations(attendance, commune, dialogue, q, hamlet_id)
 
     return router

@@ -106,17 +106,24 @@ def public_name(name: str, shown: SpeakerNames, order: int) -> str | None:
 
 
 def speaking_order(
-    dialogue: Dialogue, registrations: list[dict], shown: SpeakerNames | None = None
+    dialogue: Dialogue,
+    registrations: list[dict],
+    shown: SpeakerNames | None = None,
+    *,
+    whole_for_hamlet: str | None = None,
 ) -> list[dict]:
     """Speakers in the order of the plan's topics (others and no topic last), then by time;
-    names as `shown` to the public (`public_name`), or as registered (None: staff)."""
+    names as `shown` to the public (`public_name`), or as registered (None: staff); those of the
+    hamlet `whole_for_hamlet` (a hamlet cell's own) as registered whatever `shown` says."""
     rank: dict[int | None, int] = {t.number: i for i, t in enumerate(dialogue.topics)}
     speakers = [r for r in registrations if r.get("wants_to_speak")]
     speakers.sort(key=lambda r: (rank.get(r.get("topic"), len(rank)), r["registered_at"], r["_id"]))
     return [
         {
             "order": i,
-            "name": r["name"] if shown is None else public_name(r["name"], shown, i),
+            "name": r["name"]
+            if shown is None or (whole_for_hamlet is not None and r.get("hamlet_id") == whole_for_hamlet)
+            else public_name(r["name"], shown, i),
             "hamlet": r["hamlet"],
             "topic": r.get("topic"),
             "topic_name": dialogue.topic_name(r["topic"]) if r.get("topic") is not None else None,
@@ -206,20 +213,32 @@ class RegistrationRepository:
         return {doc["_id"]: doc["n"] async for doc in cursor}
 
     async def search(
-        self, commune_id: str, dialogue_id: str, *, name: str | None, digits: str | None, limit: int
+        self,
+        commune_id: str,
+        dialogue_id: str,
+        *,
+        name: str | None,
+        digits: str | None,
+        limit: int,
+        hamlet_id: str | None = None,
     ) -> list[dict]:
         """Registrations whose folded name contains `name`, or whose phone contains `digits`
-        (`person_key` is `<folded name>|<phone digits>`), by name."""
+        (`person_key` is `<folded name>|<phone digits>`), by name; of the hamlet `hamlet_id`
+        alone when one is given."""
         if name:
             pattern = "^[^|]*" + re.escape(name)
         elif digits:
             pattern = r"\|[0-9]*" + re.escape(digits)
         else:
             return []
-        cursor = self.registrations.find(
-            {"commune_id": commune_id, "dialogue_id": dialogue_id, "person_key": {"$regex": pattern}},
-            {"name": 1, "hamlet": 1, "hamlet_id": 1},
-        )
+        query: dict = {
+            "commune_id": commune_id,
+            "dialogue_id": dialogue_id,
+            "person_key": {"$regex": pattern},
+        }
+        if hamlet_id is not None:
+            query["hamlet_id"] = hamlet_id
+        cursor = self.registrations.find(query, {"name": 1, "hamlet": 1, "hamlet_id": 1})
         found = await cursor.sort("person_key", ASCENDING).limit(limit).to_list()
         return list(found)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
+from services.intake.access import registrations_hamlet
 from services.intake.closing import CLOSED_EN, closed_vi, ended
 from services.intake.dialogue_routes import commune_and_dialogue, hamlet_check, unknown_dialogue
 from services.intake.handlers.registrations import (
@@ -91,11 +92,13 @@ def build_registrations_router(
         if commune is None or dialogue is None:
             return unknown_dialogue()
         principal = principal_of(request)
-        # staff of the commune see names as registered; anyone else as the commune shows them
-        shown = None if principal and principal.reads_commune(commune_id) else commune.public_speaker_names
-        return {
-            "dialogue_id": dialogue_id,
-            "speakers": speaking_order(dialogue, await repo.for_dialogue(commune_id, dialogue_id), shown),
-        }
+        # staff of the commune see names as registered (a hamlet cell its own hamlet's alone);
+        # anyone else as the commune shows them
+        reads = principal is not None and principal.reads_commune(commune_id)
+        own_hamlet = registrations_hamlet(principal) if reads else None
+        shown = None if reads and own_hamlet is None else commune.public_speaker_names
+        rows = await repo.for_dialogue(commune_id, dialogue_id)
+        speakers = speaking_order(dialogue, rows, shown, whole_for_hamlet=own_hamlet)
+        return {"dialogue_id": dialogue_id, "speakers": speakers}
 
     return router

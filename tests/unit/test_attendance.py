@@ -59,7 +59,14 @@ class FakeAttendance:
         return counts
 
     async def search(
-        self, commune_id: str, dialogue_id: str, *, name: str | None, digits: str | None, limit: int
+        self,
+        commune_id: str,
+        dialogue_id: str,
+        *,
+        name: str | None,
+        digits: str | None,
+        limit: int,
+        hamlet_id: str | None = None,
     ) -> list[Doc]:
         if not (name or digits):
             return []
@@ -69,6 +76,7 @@ class FakeAttendance:
             for r in self.registrations.values()
             if (r["commune_id"], r["dialogue_id"]) == (commune_id, dialogue_id)
             and re.search(pattern, r["person_key"])
+            and hamlet_id in (None, r["hamlet_id"])
         ]
         return sorted(found, key=lambda r: r["person_key"])[:limit]
 

@@ -49,9 +49,17 @@ class AttendanceStore(Protocol):
         ...
 
     async def search(
-        self, commune_id: str, dialogue_id: str, *, name: str | None, digits: str | None, limit: int
+        self,
+        commune_id: str,
+        dialogue_id: str,
+        *,
+        name: str | None,
+        digits: str | None,
+        limit: int,
+        hamlet_id: str | None = None,
     ) -> list[Document]:
-        """Registrations whose folded name contains `name` or whose phone contains `digits`."""
+        """Registrations whose folded name contains `name` or whose phone contains `digits`
+        (of the hamlet `hamlet_id` alone when one is given)."""
         ...
 
     async def attendance_of(self, commune_id: str, dialogue_id: str) -> Document | None: ...
@@ -244,15 +252,17 @@ async def add_walk_ins(
 
 
 async def find_registrations(
-    deps: AttendanceDeps, commune: Commune, dialogue: Dialogue, q: str
+    deps: AttendanceDeps, commune: Commune, dialogue: Dialogue, q: str, hamlet_id: str | None = None
 ) -> list[dict[str, Any]]:
     """At most 20 registrations whose name (folded: without diacritics, any case) or phone
     contains `q`, with whether each is checked in. Letters in `q` search names, else digits
-    search phones."""
+    search phones. `hamlet_id`: that hamlet's registrations alone (a hamlet cell's own)."""
     folded = fold(q)
     name = folded if re.search(r"[a-z]", folded) else None
     digits = None if name else re.sub(r"\D", "", q)
-    found = await deps.store.search(commune.id, dialogue.id, name=name, digits=digits, limit=LOOKUP_LIMIT)
+    found = await deps.store.search(
+        commune.id, dialogue.id, name=name, digits=digits, limit=LOOKUP_LIMIT, hamlet_id=hamlet_id
+    )
     attendance = Attendance.of(await deps.store.attendance_of(commune.id, dialogue.id))
     return [
         {
