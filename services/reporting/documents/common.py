@@ -3,11 +3,12 @@ merged into issues and numbered by topic, and the printed labels of an item's fa
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, time
 from typing import Any
 
+from services.reporting.documents.assignee import era_renames, era_text
 from services.reporting.documents.model import Earlier, Issue, MinutesInput, SignatureBlock, TopicGroup
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
 from services.reporting.printed_text import printed
@@ -48,8 +49,9 @@ def of_era(
     """The commune, items, meeting record and minutes with every office named as of the dialogue's
     meeting date: offices, an item's office, a conclusion's office, an answer given by an office
     and a "Nơi nhận" line naming an office. The one place where a document's era is decided."""
+    renames = era_renames(commune, before_reform(dialogue))
     if not before_reform(dialogue):
-        return commune, list(items), meeting, minutes
+        return commune, list(items), _era_conclusions(meeting, renames, str), minutes
     titles = office_titles(commune, dialogue)
 
     def title(name: Any) -> Any:
@@ -73,16 +75,29 @@ def of_era(
         )
     if meeting is None:
         return era_commune, era_items, None, minutes
-    conclusions = {
-        key: {**c, "office_name": title(c["office_name"])} if c.get("office_name") else c
-        for key, c in (meeting.get("conclusions") or {}).items()
-    }
     interventions = [
         {**i, "answers": [{**a, "by": title(a.get("by"))} for a in i.get("answers") or ()]}
         for i in meeting.get("interventions") or ()
     ]
-    era_meeting = {**meeting, "conclusions": conclusions, "interventions": interventions}
+    era_meeting = _era_conclusions({**meeting, "interventions": interventions}, renames, title)
     return era_commune, era_items, era_meeting, minutes
+
+
+def _era_conclusions(
+    meeting: Mapping[str, Any] | None, renames: Mapping[str, str], title: Callable[[Any], Any]
+) -> Mapping[str, Any] | None:
+    """The record with each conclusion's office titled by `title` and the offices its text and
+    reason name (the Secretary's words, typed by staff) renamed to the era's titles (`era_text`);
+    a resident's words are never rewritten."""
+    if meeting is None or not meeting.get("conclusions"):
+        return meeting
+    conclusions = {}
+    for key, c in meeting["conclusions"].items():
+        changed = {f: era_text(str(c[f]), renames) for f in ("text", "reason") if c.get(f)}
+        if c.get("office_name"):
+            changed["office_name"] = title(c["office_name"])
+        conclusions[key] = {**c, **changed}
+    return {**meeting, "conclusions": conclusions}
 
 
 def when_text(day: date, at: time) -> str:

@@ -54,7 +54,7 @@ def _capital(text: str) -> str:
 # The verb phrase the documents' own wording puts before a settled conclusion of each kind, which
 # clerks naturally type to open it too ("Đã trả lời…", "Kiến nghị Sở…", "Không đặt ra việc giải
 # quyết…"), folded (`shared.text.fold`). For no_action it opens the reason. "Giao" before an
-# assigned conclusion has its own rule (`record.assigned_task`): the office is printed in between.
+# assigned conclusion has its own rule (`assignee.assigned_task`): the office is printed in between.
 LEADS: Mapping[str, tuple[str, ...]] = {
     "answered": ("da tra loi", "da duoc tra loi"),
     "recommended": ("kien nghi",),
@@ -206,10 +206,19 @@ class Issue:
     other_texts: tuple[str, ...] = ()  # the merged submissions' other wordings
     prepared_answer: str = ""  # what the responsible office prepared to answer (staff-typed)
     earlier_years: tuple[int, ...] = ()  # years before this dialogue's in which it was raised
+    # An assigned conclusion's task as printed after "Giao <office> chủ trì…:" (`assignee`), and
+    # the body its text named instead of the assigned office ("" when none, or the same one).
+    task: str = ""
+    task_named: str = ""
 
     @property
     def conclusion_line(self) -> str:
         return _sentence(self.conclusion)
+
+    @property
+    def task_line(self) -> str:
+        """The assigned conclusion's task as one sentence (the conclusion as typed when no task)."""
+        return _sentence(self.task or self.conclusion)
 
     @property
     def reason_line(self) -> str:

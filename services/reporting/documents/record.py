@@ -5,13 +5,13 @@ the programme, each intervention with its answers, the conclusions)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from services.reporting.documents.assignee import assigned_task, bodies
 from services.reporting.documents.common import clock_text, hamlet_names, topic_groups, when_text
 from services.reporting.documents.model import Answer, Issue, MinutesInput, MinutesPart, Speech
 from services.reporting.meeting import conclusion_due
@@ -20,32 +20,9 @@ from services.reporting.printed_text import one_paragraph, printed
 from shared.contracts import ConclusionKind
 from shared.directory import Commune, Dialogue
 from shared.templates import vn_date
-from shared.text import fold, nfc
+from shared.text import fold
 
 DOTS = "…………………………"
-
-_ASSIGNING = re.compile(r"giao\s+(cho\s+)?", re.IGNORECASE)
-# Offices and bodies a conclusion assigns to, as they start when typed in lower case, compared
-# without diacritics ("giao ubnd xa"); a capitalised word after "Giao" is taken as a name anyway.
-_ADDRESSEES = (
-    "ubnd", "uy ban", "mttq", "van phong", "phong ", "cong an", "cong chuc", "truong ap", "chi bo",
-    "chi uy", "dang uy", "ban chi huy", "hoi ", "doan ",
-)  # fmt: skip
-
-
-def assigned_task(text: str) -> str:
-    """The conclusion as it reads after the documents' own "Giao <office> chủ trì…:", without a
-    leading "Giao" (or "Giao cho") of its own, so the verb is not said twice. "Giao" is the
-    assigning verb when "cho" or a name follows it (a capitalised word, or an office typed in lower
-    case); "Giao thông…", "Giao đất…", "giao ban…" are kept as typed. NFC, trimmed."""
-    text = nfc(text).strip()
-    match = _ASSIGNING.match(text)
-    if match is None:
-        return text
-    rest = text[match.end() :]
-    if match.group(1) or rest[:1].isupper() or fold(rest).startswith(_ADDRESSEES):
-        return rest
-    return text
 
 
 def reviewed(issues: Sequence[Issue], meeting: Mapping[str, Any] | None) -> list[Issue]:
@@ -84,6 +61,9 @@ def concluded(commune: Commune, issue: Issue, conclusion: Mapping[str, Any], iss
         changes["coordinating"] = tuple(
             names.get(o, o) for o in conclusion.get("coordinating_office_ids") or ()
         )
+    if kind is ConclusionKind.ASSIGNED:  # the office said once, from the assignment (`assignee`)
+        task = assigned_task(changes["conclusion"], changes.get("office", issue.office), bodies(commune))
+        changes["task"], changes["task_named"] = task.text, task.named
     if kind.needs_action:
         changes["deadline"] = conclusion_due(conclusion, issued_on, commune.working_calendar())
         changes["deadline_working_days"] = (
@@ -188,7 +168,7 @@ def conclusion_sentence(issue: Issue) -> str:
         )
         return (
             head
-            + f"giao {issue.office} chủ trì{coordinating}: {assigned_task(issue.conclusion).rstrip('.')}; "
+            + f"giao {issue.office} chủ trì{coordinating}: {issue.task_line.rstrip('.')}; "
             + f"thời hạn {deadline}."
         )
     if kind is ConclusionKind.RECOMMENDED:

@@ -24,7 +24,7 @@ from services.reporting.documents.kinds.base import (
     standing_committee,
 )
 from services.reporting.documents.model import Issue, NoticePart
-from services.reporting.documents.record import assigned_task, concluded, conclusion_of, reviewed
+from services.reporting.documents.record import concluded, conclusion_of, reviewed
 from services.reporting.notice import CONCLUSION_DUE_WORKING_DAYS
 from shared.contracts import ConclusionKind, DocumentKind
 from shared.directory import Commune
@@ -50,7 +50,7 @@ def build(ctx: BuildContext) -> Body:
     above: list[Issue] = []
     for issue in issues:  # one pass: each issue in exactly one section, in order
         if _in_section_one(issue):  # section I prints each conclusion after its own "Giao <office> chủ trì…:"
-            within.append(replace(issue, conclusion=assigned_task(issue.conclusion)))
+            within.append(replace(issue, conclusion=issue.task) if issue.task else issue)
         else:
             above.append(issue)
     groups, next_number = topic_groups(dialogue, within)
