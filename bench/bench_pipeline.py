@@ -15,7 +15,9 @@ What it measures, in this order:
    e-mailed (both events seen on the bus) and its routing in reporting's read model; over the same window,
    store operations
    (each service's `doithoai_<service>_store_operations_total`) and broker messages (FastStream's
-   published/received counters of each service) per item, counted from /metrics;
+   published/received counters of each service) per item, counted from /metrics; then the bare
+   pipeline again at the rate the closed loop carried, and the services' CPU per item against
+   the bare pipeline's at both rates (`cpu_services_vs_bare`; the target reads the best rate);
 4. open loop at 50, 100 and 200 items/s: p50/p99 latency POST -> routed (the time the routed
    event is seen on the bus by a queue of the benchmark's own) and POST -> office notified;
    Each phase offers for its window only; what is still queued after the drain timeout is
@@ -46,6 +48,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,6 +105,7 @@ TARGET_BROKER_MESSAGES = 5
 TARGET_P99_ROUTED_MS_AT_100 = 100.0
 TARGET_RSS_MB = 150.0
 TARGET_REPLICA_RATIO = 1.7
+TARGET_SERVICES_CPU_RATIO = 2.0
 
 
 def log(message: str) -> None:
@@ -538,7 +542,10 @@ async def run_hop(url: str, prefix: str, index: int, hops: int) -> None:
     await broker.stop()
 
 
-async def bench_bare(workdir: Path) -> dict:
+async def bench_bare(workdir: Path, rate: float | None = None, items: int = BARE_ITEMS) -> dict:
+    """The bare pipeline carrying `items`: all at once (published in batches of 100, its best
+    rate), or, with `rate`, one every 1/rate s (the rate the services carried in the closed loop:
+    CPU per item at the same throughput, where fewer messages share each wake-up of a process)."""
     prefix = f"bench-bare-{uuid.uuid4().hex[:8]}"
     names = [f"{prefix}.hop{i}" for i in range(1, BARE_HOPS + 1)] + [f"{prefix}.done"]
     connection = await aio_pika.connect(RABBITMQ_URL)
@@ -553,12 +560,12 @@ async def bench_bare(workdir: Path) -> dict:
             proc = _python_module(
                 ["bench.bench_pipeline", "hop", prefix, str(i), str(BARE_HOPS)],
                 dict(os.environ),
-                workdir / f"hop{i}.log",
+                workdir / f"hop{i}{'' if rate is None else '-paced'}.log",
             )
             hops.append(Proc(f"hop{i}", proc))
         await asyncio.sleep(0.5)
         for hop in hops:  # a hop's log says "ready" once its consumer runs
-            log_file = workdir / f"{hop.name}.log"
+            log_file = workdir / f"{hop.name}{'' if rate is None else '-paced'}.log"
             for _ in range(300):
                 if log_file.exists() and b"ready" in log_file.read_bytes():
                     break
@@ -572,47 +579,48 @@ async def bench_bare(workdir: Path) -> dict:
         async def on_done(message: aio_pika.abc.AbstractIncomingMessage) -> None:
             nonlocal count, finished_at
             count += 1
-            if count == BARE_ITEMS:
+            if count == items:
                 finished_at = time.perf_counter()
                 done.set()
 
         await queues[f"{prefix}.done"].consume(on_done, no_ack=True)
         text = synthetic_text(random.Random(SEED))[0]
         bodies = [
-            json.dumps({"id": new_id(), "hop": 0, "text": (text * 4)[:900]}).encode()
-            for _ in range(BARE_ITEMS)
+            json.dumps({"id": new_id(), "hop": 0, "text": (text * 4)[:900]}).encode() for _ in range(items)
         ]
         pids = {hop.name: hop.process.pid for hop in hops}
         if (broker_pid := rabbitmq_pid()) is not None:
             pids["rabbitmq"] = broker_pid
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        started = time.perf_counter()
-        for batch in range(0, BARE_ITEMS, 100):
-            await asyncio.gather(
-                *(
-                    channel.default_exchange.publish(
-                        aio_pika.Message(
-                            body,
-                            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                            content_type="application/json",
-                        ),
-                        routing_key=f"{prefix}.hop1",
-                    )
-                    for body in bodies[batch : batch + 100]
-                )
+
+        def send(body: bytes) -> Awaitable[object]:
+            message = aio_pika.Message(
+                body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, content_type="application/json"
             )
+            return channel.default_exchange.publish(message, routing_key=f"{prefix}.hop1")
+
+        started = time.perf_counter()
+        if rate is None:
+            for batch in range(0, items, 100):
+                await asyncio.gather(*(send(body) for body in bodies[batch : batch + 100]))
+        else:
+            sends = []
+            for i, body in enumerate(bodies):
+                if (delay := started + i / rate - time.perf_counter()) > 0:
+                    await asyncio.sleep(delay)
+                sends.append(asyncio.ensure_future(send(body)))
+            await asyncio.gather(*sends)
         published_at = time.perf_counter()
         await asyncio.wait_for(done.wait(), timeout=120)
         elapsed = finished_at - started
         # CPU the hops and the broker spent per item: the least any design passing an item over
         # four FastStream hops costs on this machine (the feasibility figures build on it).
-        cpu_ms = {
-            name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / BARE_ITEMS for name, pid in pids.items()
-        }
+        cpu_ms = {name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / items for name, pid in pids.items()}
         return {
-            "items": BARE_ITEMS,
+            **({} if rate is None else {"offered_per_s": rate}),
+            "items": items,
             "hops": BARE_HOPS,
-            "items_per_s": round(BARE_ITEMS / elapsed, 1),
+            "items_per_s": round(items / elapsed, 1),
             "publish_s": round(published_at - started, 2),
             "total_s": round(elapsed, 2),
             "cpu_ms_per_item": {
@@ -964,6 +972,16 @@ async def run(workdir: Path) -> dict:
             f"{result['per_item']['broker_delivered_per_item']} delivered messages; "
             f"the four services' CPU {ours:.1f} ms"
         )
+        if e2e["items_per_s"]:
+            # The bare pipeline again, at the rate the services just carried (the first bare
+            # run is its best rate, where more messages share each wake-up of a process).
+            log(f"bare FastStream 4-hop pipeline at {e2e['items_per_s']} items/s (the closed loop's rate)")
+            paced = await bench_bare(
+                workdir, rate=e2e["items_per_s"], items=max(100, int(e2e["items_per_s"] * SATURATED_S))
+            )
+            result["bare_pipeline_at_closed_loop_rate"] = paced
+            result["cpu_services_vs_bare"] = services_vs_bare(ours, result)
+            log(f"the services' CPU per item against the bare pipeline's: {result['cpu_services_vs_bare']}")
         if CLOSED_LOOP_ONLY:
             result["prefetch"] = int(env.get("DOITHOAI_PREFETCH") or Settings().prefetch_count)
             result["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
@@ -1070,6 +1088,26 @@ async def run(workdir: Path) -> dict:
     return result
 
 
+def services_vs_bare(ours_ms: float, result: dict) -> dict:
+    """The four services' CPU per item over the bare pipeline's (its hops and the broker), at the
+    bare pipeline's best rate (`at_best_rate`, the issue's measure; absent in a closed-loop-only
+    run) and at the closed loop's rate (`at_same_rate`)."""
+    ratios = {}
+    runs = (("at_best_rate", "bare_pipeline"), ("at_same_rate", "bare_pipeline_at_closed_loop_rate"))
+    for key, name in runs:
+        cpu = (result.get(name) or {}).get("cpu_ms_per_item", {})
+        if bare_ms := cpu.get("total"):
+            hops_ms = sum(ms for process, ms in cpu.items() if process.startswith("hop"))
+            ratios[key] = {
+                "bare_ms_per_item": bare_ms,
+                "ratio": round(ours_ms / bare_ms, 2),
+                # the hops alone (without the broker's CPU): the services' counterpart
+                "bare_hops_ms_per_item": round(hops_ms, 2),
+                "ratio_to_hops": round(ours_ms / hops_ms, 2) if hops_ms else None,
+            }
+    return ratios
+
+
 def targets(result: dict) -> dict:
     per = result["per_item"]
     store_ops_s = result["store_single_insert"]["ops_per_s"]
@@ -1094,6 +1132,11 @@ def targets(result: dict) -> dict:
         ),
         "two_routing_replicas_ge_1_7x": ratio is not None and ratio >= TARGET_REPLICA_RATIO,
         "bulk_import_10k_lt_30_s": bool((result.get("bulk_import") or {}).get("meets_target")),
+        # Issue 17: the four services together at most twice the bare pipeline's CPU per item
+        # (its best rate, in the same run).
+        "services_cpu_le_2x_bare": (best := result.get("cpu_services_vs_bare", {}).get("at_best_rate"))
+        is not None
+        and best["ratio"] <= TARGET_SERVICES_CPU_RATIO,
     }
 
 
