@@ -15,6 +15,7 @@ số 45``). Text typed without diacritics is recognised as well. Years, dates, q
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 from shared.text import nfc
@@ -27,6 +28,7 @@ PHONE: Final = "[số điện thoại]"
 ADDRESS: Final = "[địa chỉ]"
 NAME: Final = "[họ tên]"
 
+_DIGIT = re.compile(r"\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # An ID number: 12 (CCCD) or 9 (CMND) digits standing alone, or any 9-12 digits after its name.
 _ID = re.compile(
@@ -137,15 +139,26 @@ def mask_personal_data(text: str | None) -> str:
     """``text`` with every personal datum replaced by its label (``[số điện thoại]``, …)."""
     if not text:
         return ""
-    masked = nfc(text)
-    masked = _EMAIL.sub(EMAIL, masked)
-    masked = _ID.sub(ID_NUMBER, masked)
-    masked = _PHONE.sub(PHONE, masked)
-    masked = _ADDRESS.sub(ADDRESS, masked)
+    return _masked(text)
+
+
+# Pure: the same text always masks the same way, so the texts met again (the earlier items an
+# office e-mail quotes for every repeat of an issue) are masked once per process.
+@lru_cache(maxsize=4096)
+def _masked(text: str) -> str:
+    typed = masked = nfc(text)
+    if "@" in masked:
+        masked = _EMAIL.sub(EMAIL, masked)
+    # Every pattern but a name's needs a digit: a text without one skips them.
+    digits = _DIGIT.search(masked) is not None
+    if digits:
+        masked = _ID.sub(ID_NUMBER, masked)
+        masked = _PHONE.sub(PHONE, masked)
+        masked = _ADDRESS.sub(ADDRESS, masked)
     masked = _HONORIFIC.sub(_mask_after_honorific, masked)
-    if masked != nfc(text):  # a name next to other personal data
+    if masked != typed:  # a name next to other personal data
         masked = _mask_full_name(masked)
-    return _mask_house_numbers(masked)
+    return _mask_house_numbers(masked) if digits else masked
 
 
 def has_personal_data(text: str | None) -> bool:
