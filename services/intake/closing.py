@@ -5,6 +5,8 @@ is refused (409) with the same words, never silently accepted. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from shared.contracts.vocabulary import PlanStatus
 from shared.directory import Commune, Dialogue
 from shared.templates import vn_date
@@ -33,19 +35,45 @@ def closed_heading_vi(dialogue: Dialogue) -> str:
     return f"Đối thoại năm {dialogue.year} đã kết thúc nhận ý kiến"
 
 
-def closed_vi(commune: Commune, dialogue: Dialogue) -> str:
-    """Why the forms are gone, in Vietnamese (the notice and the refusal of a POST alike)."""
+def closed_vi(commune: Commune, dialogue: Dialogue, via: str = " qua trang này") -> str:
+    """Why the forms are gone, in Vietnamese (the notice and the refusal of a POST alike);
+    `via`: the channel that no longer takes them ("" for an integration's API)."""
     name = commune.display_name  # mid-sentence: "xã Tân Phước"
     if dialogue.status == PlanStatus.CANCELLED:
         return (
-            f"Buổi đối thoại năm {dialogue.year} của {name} đã hủy nên không nhận ý kiến và đăng ký tham dự "
-            "qua trang này nữa."
+            f"Buổi đối thoại năm {dialogue.year} của {name} đã hủy nên không nhận ý kiến và đăng ký tham dự"
+            f"{via} nữa."
         )
     held_on = vn_date(dialogue.meeting_date)
     return (
         f"Buổi đối thoại năm {dialogue.year} của {name} đã tổ chức ngày {held_on}, nên không nhận "
-        "thêm ý kiến, kiến nghị và đăng ký tham dự qua trang này nữa."
+        f"thêm ý kiến, kiến nghị và đăng ký tham dự{via} nữa."
     )
+
+
+def closed_en(dialogue: Dialogue) -> str:
+    """`closed_vi` for integrations, in English."""
+    if dialogue.status == PlanStatus.CANCELLED:
+        return f"The {dialogue.year} dialogue was cancelled; it takes no more submissions or registrations."
+    return (
+        f"The {dialogue.year} dialogue's meeting was held on {dialogue.meeting_date:%d/%m/%Y}; it takes no "
+        "more submissions or registrations."
+    )
+
+
+def next_planned(dialogues: Sequence[Dialogue], after: Dialogue | None) -> Dialogue | None:
+    """The next dialogue the commune has planned (a draft, not open yet) of a later year than
+    `after`, the one that ended (any year when none ended): the earliest meeting of those."""
+    drafts = [d for d in dialogues if d.status == PlanStatus.DRAFT and (after is None or d.year > after.year)]
+    return min(drafts, key=lambda d: d.meeting_date, default=None)
+
+
+def next_vi(dialogue: Dialogue) -> str:
+    return f"Đợt đối thoại năm {dialogue.year} dự kiến tổ chức ngày {vn_date(dialogue.meeting_date)}."
+
+
+def next_en(dialogue: Dialogue) -> str:
+    return f"The {dialogue.year} dialogue is expected on {dialogue.meeting_date:%d/%m/%Y}."
 
 
 def elsewhere_vi(commune: Commune) -> str:

@@ -1,17 +1,22 @@
 """Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2), so existing civic-issue
 clients can send and follow submissions: the dialogue's topics are the services, a submission
-is a service request, its tracking code is the token."""
+is a service request, its tracking code is the token. Every refusal is the spec's
+`[{code, description}]`, each description naming its field, in Vietnamese and English."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
+from services.intake.closing import closed_en, closed_vi, ended, next_en, next_planned, next_vi
 from services.intake.handlers.submissions import (
     StoreUnavailable,
     SubmitCommand,
@@ -20,33 +25,120 @@ from services.intake.handlers.submissions import (
     submit,
 )
 from services.intake.logic import SubmissionRejected
+from services.intake.open311_params import (
+    ID_MAX_LENGTH,
+    FieldProblem,
+    RequestFilter,
+    latest,
+    not_one_of,
+    not_text,
+    parse_filter,
+    w3c,
+)
 from services.intake.public_limits import OPEN311, check_public_limit
 from services.intake.reporting_api import ReportingOpenData
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionIn
 from shared.auth.guard import GuardedRoute
-from shared.clock import as_utc
-from shared.contracts import ConclusionKind, FollowUpStatus
+from shared.contracts import ConclusionKind, FollowUpStatus, PlanStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
-from shared.directory import DirectoryReader
+from shared.directory import Commune, Dialogue, DirectoryReader
 from shared.errors import PermanentError, TransientError
 from shared.http import error_body, read_form
 from shared.personal_data import mask_personal_data
+from shared.templates import upper_first
 
 log = logging.getLogger(__name__)
 CLOSED = frozenset(status.value for status in FollowUpStatus if status.closed)
+_COMMUNE_ID = re.compile(COMMUNE_ID_PATTERN)
+_LOCAL_TZ = "Asia/Ho_Chi_Minh"  # a dialogue names its own; this for a commune without one
+OTHER_SERVICE = (0, "Khác (ngoài các nội dung trọng tâm)")
+# The request fields read from a POST: each must be text.
+_TEXT_FIELDS = (
+    "jurisdiction_id",
+    "service_code",
+    "description",
+    "address_string",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+)
+
+
+# A JSON client may send these as numbers: taken as their text.
+_NUMBERS_TAKEN = frozenset({"service_code", "first_name", "last_name", "phone"})
 
 
 def _errors(status: int, messages: list[str]) -> JSONResponse:
     return JSONResponse(status_code=status, content=[{"code": status, "description": m} for m in messages])
 
 
-def _iso(value: Any) -> str | None:
-    if value is None:
+def _problems(problems: list[FieldProblem], status: int = 400) -> JSONResponse:
+    return _errors(status, [p.description for p in problems])
+
+
+def _georeport(response: Response) -> Response:
+    """A bilingual problem (`shared.http.problem`: a 429, a 503) in the spec's form, with its
+    Retry-After."""
+    body = json.loads(bytes(response.body))
+    converted = _errors(response.status_code, [f"{body.get('message_vi')} / {body.get('message_en')}"])
+    if "Retry-After" in response.headers:
+        converted.headers["Retry-After"] = response.headers["Retry-After"]
+    return converted
+
+
+def _unknown_jurisdiction(commune_id: str) -> JSONResponse:
+    shown = commune_id[:40]
+    return _problems(
+        [
+            FieldProblem(
+                "jurisdiction_id",
+                f"Không tìm thấy xã/phường có mã '{shown}'.",
+                f"Unknown jurisdiction '{shown}'.",
+            )
+        ],
+        404,
+    )
+
+
+def _other_jurisdiction(commune: Commune, given: object) -> FieldProblem | None:
+    """A `jurisdiction_id` that names another commune than the path does."""
+    if given is None or given == "" or given == commune.id:
         return None
-    if isinstance(value, str):
-        return value
-    return as_utc(value).isoformat().replace("+00:00", "Z")
+    if not isinstance(given, str):
+        return not_text("jurisdiction_id")
+    return FieldProblem(
+        "jurisdiction_id",
+        f"Địa chỉ này thuộc xã/phường '{commune.id}', không phải '{given[:40]}'.",
+        f"This endpoint is jurisdiction '{commune.id}', not '{given[:40]}'.",
+    )
+
+
+def _not_found(field: str, value: str) -> JSONResponse:
+    shown = value[:ID_MAX_LENGTH]
+    return _problems([FieldProblem(field, f"Không tìm thấy '{shown}'.", f"'{shown}' not found.")], 404)
+
+
+def services_of(dialogue: Dialogue | None) -> list[tuple[int, str]]:
+    """The dialogue's topics, then "other" (0)."""
+    return [*((t.number, t.name) for t in (dialogue.topics if dialogue else ())), OTHER_SERVICE]
+
+
+def service_codes(dialogue: Dialogue | None) -> list[str]:
+    return [str(number) for number, _ in services_of(dialogue)]
+
+
+def _service(number: int, name: str, dialogue: Dialogue | None) -> dict[str, Any]:
+    return {
+        "service_code": str(number),
+        "service_name": name,
+        "description": name,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "doi thoai, kien nghi",
+        "group": f"Đối thoại năm {dialogue.year}" if dialogue else "Đối thoại",
+    }
 
 
 def service_request(
@@ -74,8 +166,8 @@ def service_request(
         "description": mask_personal_data(summary) or None,
         "agency_responsible": agency or doc.get("office_name"),
         "service_notice": None,
-        "requested_datetime": _iso(doc["received_at"]),
-        "updated_datetime": _iso(doc.get("followup_updated_at")) or _iso(doc["received_at"]),
+        "requested_datetime": w3c(doc["received_at"]),
+        "updated_datetime": w3c(updated_at(doc)),
         "expected_datetime": f"{doc['followup_due']}T17:00:00+07:00" if doc.get("followup_due") else None,
         "address": doc.get("hamlet"),
         "address_id": None,
@@ -84,6 +176,12 @@ def service_request(
         "long": None,
         "media_url": None,
     }
+
+
+def updated_at(doc: dict) -> datetime | None:
+    """When the request last changed: its routing's latest decision (the first one, a
+    reclassification, the prepared answer…) or its conclusion's follow-up, else its receipt."""
+    return latest(doc["received_at"], doc.get("routing_updated_at"), doc.get("followup_updated_at"))
 
 
 def outcome_note(outcome: dict[str, str] | None) -> str | None:
@@ -141,79 +239,121 @@ def build_open311_router(
     router = APIRouter(
         prefix="/open311/v2/{commune_id}", tags=["Open311 GeoReport v2"], route_class=GuardedRoute
     )
-    commune_path = Path(pattern=COMMUNE_ID_PATTERN)
 
-    async def open_dialogue(commune_id: str):
-        commune = await directory.commune(commune_id)
-        dialogue = (
-            await directory.dialogue(commune_id, commune.current_dialogue_id)
-            if commune and commune.current_dialogue_id
-            else None
-        )
-        return commune, dialogue
+    async def jurisdiction(commune_id: str) -> Commune | None:
+        return await directory.commune(commune_id) if _COMMUNE_ID.fullmatch(commune_id) else None
+
+    async def open_dialogue(commune: Commune) -> Dialogue | None:
+        if commune.current_dialogue_id is None:
+            return None
+        return await directory.dialogue(commune.id, commune.current_dialogue_id)
+
+    async def described(commune: Commune) -> Dialogue | None:
+        """The dialogue the services are: the open one, else the newest past its draft."""
+        if (dialogue := await open_dialogue(commune)) is not None:
+            return dialogue
+        return next((d for d in await directory.dialogues(commune.id) if d.status != PlanStatus.DRAFT), None)
+
+    async def not_taking(commune: Commune) -> JSONResponse:
+        """409: the commune has no dialogue open. Once its meeting was held (or the plan closed
+        or cancelled) it says so, as the residents' pages do; the next dialogue's expected date
+        when one is planned."""
+        dialogues = await directory.dialogues(commune.id)
+        newest = next((d for d in dialogues if d.status != PlanStatus.DRAFT), None)
+        if newest is not None and ended(newest):
+            vi, en = closed_vi(commune, newest, via=""), closed_en(newest)
+        else:
+            newest = None
+            vi = f"{upper_first(commune.display_name)} chưa mở đợt đối thoại nào để nhận ý kiến."
+            en = "This commune has no open dialogue to receive submissions."
+        if (coming := next_planned(dialogues, newest)) is not None:
+            vi, en = f"{vi} {next_vi(coming)}", f"{en} {next_en(coming)}"
+        return _errors(409, [f"{vi} / {en}"])
 
     @router.get("/services.json", summary="The dialogue's topics as Open311 services")
-    async def services(commune_id: str = commune_path):
-        commune, dialogue = await open_dialogue(commune_id)
+    async def services(commune_id: str, jurisdiction_id: str | None = None):
+        commune = await jurisdiction(commune_id)
         if commune is None:
-            return _errors(404, [f"unknown jurisdiction {commune_id}"])
-        topics = [(t.number, t.name) for t in dialogue.topics] if dialogue else []
-        group = f"Đối thoại năm {dialogue.year}" if dialogue else "Đối thoại"
-        return [
-            {
-                "service_code": str(number),
-                "service_name": name,
-                "description": name,
-                "metadata": False,
-                "type": "realtime",
-                "keywords": "doi thoai, kien nghi",
-                "group": group,
-            }
-            for number, name in [*topics, (0, "Khác (ngoài các nội dung trọng tâm)")]
-        ]
+            return _unknown_jurisdiction(commune_id)
+        if other := _other_jurisdiction(commune, jurisdiction_id):
+            return _problems([other])
+        dialogue = await described(commune)
+        return [_service(number, name, dialogue) for number, name in services_of(dialogue)]
+
+    @router.get(
+        "/services/{service_code}.json",
+        summary="A service's definition: no extra attributes (every service has metadata false)",
+    )
+    async def definition(commune_id: str, service_code: str, jurisdiction_id: str | None = None):
+        commune = await jurisdiction(commune_id)
+        if commune is None:
+            return _unknown_jurisdiction(commune_id)
+        if other := _other_jurisdiction(commune, jurisdiction_id):
+            return _problems([other])
+        codes = service_codes(await described(commune))
+        if service_code not in codes:
+            return _problems([not_one_of("service_code", service_code[:8], codes)], 404)
+        return {"service_code": service_code, "attributes": []}
 
     @router.post("/requests.json", summary="Send a service request (a submission), form-encoded or JSON")
-    async def create(request: Request, commune_id: str = commune_path):
+    async def create(request: Request, commune_id: str):
+        if not _COMMUNE_ID.fullmatch(commune_id):
+            return _unknown_jurisdiction(commune_id)
         if limited := await check_public_limit(request, commune_id, OPEN311):
-            return limited
-        commune, _ = await open_dialogue(commune_id)
+            return _georeport(limited)
+        commune = await jurisdiction(commune_id)
         if commune is None:
-            return _errors(404, [f"unknown jurisdiction {commune_id}"])
+            return _unknown_jurisdiction(commune_id)
         form = await _form(request)
         if form is None:
             return _errors(400, ["body: cần dữ liệu dạng form hoặc JSON / a form or JSON body is required"])
-        name = " ".join(str(p) for p in (form.get("first_name"), form.get("last_name")) if p) or None
+        fields, problems = _text_fields(form)
+        if other := _other_jurisdiction(commune, form.get("jurisdiction_id")):
+            record_refused(submissions, commune.id)
+            return _problems([other])
+        dialogue = await open_dialogue(commune)
+        if dialogue is None:
+            record_refused(submissions, commune.id)
+            return await not_taking(commune)
+        code = fields.get("service_code", "").strip()
+        if code and code not in (codes := service_codes(dialogue)):
+            problems.append(not_one_of("service_code", code[:8], codes))
+        name = " ".join(p for p in (fields.get("first_name"), fields.get("last_name")) if p) or None
         try:
             body = SubmissionIn.model_validate(
                 {
                     "source": "citizen",
                     "kind": "petition",
-                    "text": form.get("description") or "",
-                    "hamlet": form.get("address_string") or None,
+                    "text": form.get("description") or "",  # as sent: a number is refused by type
+                    "hamlet": fields.get("address_string") or None,
                     "submitter_name": name,
-                    "contact": form.get("email") or form.get("phone") or None,
+                    "contact": fields.get("email") or fields.get("phone") or None,
                 }
             )
         except ValidationError as exc:
-            record_refused(submissions, commune.id)
             details = error_body([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])["detail"]
-            return _errors(
-                400,
-                [
-                    f"{_OPEN311_FIELD.get(d['field'], d['field'])}: {d['message_vi']} / {d['message_en']}"
-                    for d in details
-                ],
+            problems.extend(
+                FieldProblem(_OPEN311_FIELD.get(d["field"], d["field"]), d["message_vi"], d["message_en"])
+                for d in details
+                if not any(p.field == _OPEN311_FIELD.get(d["field"], d["field"]) for p in problems)
             )
+        if problems:
+            record_refused(submissions, commune.id)
+            return _problems(problems)
         command = SubmitCommand(
             commune,
             body,
             correlation_id=request.state.correlation_id,
-            service_code_hint=str(form.get("service_code") or "")[:8] or None,
+            service_code_hint=code or None,
         )
         try:
             accepted = await submit(submissions, command)
         except SubmissionRejected as rejected:
-            field = _OPEN311_FIELD.get(rejected.field or "", rejected.field or "request")
+            if rejected.code == "no_open_dialogue":  # closed since it was read
+                return await not_taking(commune)
+            if rejected.field is None:
+                return _errors(409, [f"{rejected.vi} / {rejected.en}"])
+            field = _OPEN311_FIELD.get(rejected.field, rejected.field)
             return _errors(400, [f"{field}: {rejected.vi} / {rejected.en}"])
         except StoreUnavailable as why:  # an outage or an overload: nothing was stored
             response = _errors(503, [f"{why.vi} / {why.en}"])
@@ -228,41 +368,68 @@ def build_open311_router(
             }
         ]
 
-    @router.get("/requests.json", summary="Service requests, newest last (public: no resident's text)")
+    @router.get("/requests.json", summary="Service requests, oldest first (public: no resident's text)")
     async def list_requests(
-        commune_id: str = commune_path,
-        service_request_id: str | None = Query(None, max_length=2000),
-        service_code: str | None = Query(None, max_length=8),
-        status: str | None = Query(None, pattern="^(open|closed)(,(open|closed))?$"),
-        start_date: datetime | None = None,
-        end_date: datetime | None = None,
+        commune_id: str,
+        service_request_id: str | None = Query(
+            None, description="Comma-delimited ids; the rest is then ignored"
+        ),
+        service_code: str | None = Query(None, description="Comma-delimited service codes"),
+        status: str | None = Query(None, description="open, closed or both, comma-delimited"),
+        start_date: str | None = Query(None, description="W3C datetime (local time without an offset)"),
+        end_date: str | None = Query(None, description="W3C datetime; a bare date includes that day"),
+        jurisdiction_id: str | None = None,
     ):
-        query: dict = {}
-        if service_request_id:
-            query["_id"] = {"$in": [i.strip() for i in service_request_id.split(",") if i.strip()][:200]}
-        if service_code:
-            query["topic"] = int(service_code) if service_code.isascii() and service_code.isdigit() else -1
-        if start_date or end_date:
-            query["received_at"] = {k: as_utc(v) for k, v in (("$gte", start_date), ("$lte", end_date)) if v}
-        rows = await public_requests(await repo.find(commune_id, query), published)
-        if status:
-            rows = [r for r in rows if r["status"] in status.split(",")]
+        commune = await jurisdiction(commune_id)
+        if commune is None:
+            return _unknown_jurisdiction(commune_id)
+        if other := _other_jurisdiction(commune, jurisdiction_id):
+            return _problems([other])
+        dialogue = await described(commune)
+        parsed = parse_filter(
+            {
+                "service_request_id": service_request_id,
+                "service_code": service_code,
+                "status": status,
+                "start_date": start_date,
+                "end_date": end_date,
+            },
+            service_codes(dialogue),
+            ZoneInfo(dialogue.timezone if dialogue else _LOCAL_TZ),
+        )
+        if not isinstance(parsed, RequestFilter):
+            return _problems(parsed)
+        rows = await public_requests(await repo.find(commune_id, parsed.query()), published)
+        if parsed.statuses:
+            rows = [r for r in rows if r["status"] in parsed.statuses]
         return rows
 
     @router.get("/requests/{service_request_id}.json", summary="One service request")
-    async def one(commune_id: str = commune_path, service_request_id: str = Path(max_length=64)):
-        doc = await repo.get(commune_id, service_request_id)
+    async def one(commune_id: str, service_request_id: str, jurisdiction_id: str | None = None):
+        commune = await jurisdiction(commune_id)
+        if commune is None:
+            return _unknown_jurisdiction(commune_id)
+        if other := _other_jurisdiction(commune, jurisdiction_id):
+            return _problems([other])
+        doc = (
+            await repo.get(commune.id, service_request_id)
+            if len(service_request_id) <= ID_MAX_LENGTH
+            else None
+        )
         rows = await public_requests([doc], published) if doc else []
-        return rows or _errors(404, [f"service_request_id {service_request_id} not found"])
+        return rows or _not_found("service_request_id", service_request_id)
 
     @router.get("/tokens/{token}.json", summary="The service request id for a token (the tracking code)")
-    async def token(commune_id: str = commune_path, token: str = Path(max_length=32)):
-        doc = await repo.by_tracking_code(commune_id, token.strip().upper())
-        return (
-            [{"service_request_id": doc["_id"], "token": doc["tracking_code"]}]
-            if doc
-            else _errors(404, [f"token {token} not found"])
-        )
+    async def token(commune_id: str, token: str, jurisdiction_id: str | None = None):
+        commune = await jurisdiction(commune_id)
+        if commune is None:
+            return _unknown_jurisdiction(commune_id)
+        if other := _other_jurisdiction(commune, jurisdiction_id):
+            return _problems([other])
+        doc = await repo.by_tracking_code(commune.id, token.strip().upper()) if len(token) <= 32 else None
+        if doc is None:
+            return _not_found("token", token)
+        return [{"service_request_id": doc["_id"], "token": doc["tracking_code"]}]
 
     return router
 
@@ -273,6 +440,22 @@ _OPEN311_FIELD = {
     "submitter_name": "first_name",
     "contact": "email",
 }
+
+
+def _text_fields(form: dict[str, Any]) -> tuple[dict[str, str], list[FieldProblem]]:
+    """The request's fields that are text, and a problem for each that is not (a JSON client's
+    number is taken as its text where `_NUMBERS_TAKEN` says so)."""
+    fields: dict[str, str] = {}
+    problems: list[FieldProblem] = []
+    for name in _TEXT_FIELDS:
+        value = form.get(name)
+        if name in _NUMBERS_TAKEN and isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if value is None or isinstance(value, str):
+            fields[name] = value or ""
+        elif name != "jurisdiction_id":  # named by `_other_jurisdiction`
+            problems.append(not_text(name))
+    return fields, problems
 
 
 async def _form(request: Request) -> dict | None:

@@ -41,6 +41,7 @@ NAMED = {
     f"GET {D}/open-data.{{fmt}}": "open data",
     f"GET {D}/radio-announcement": "the radio text",
     "GET /open311/v2/{commune_id}/services.json": "Open311's `GET`s",
+    "GET /open311/v2/{commune_id}/services/{service_code}.json": "Open311's `GET`s",
     "GET /open311/v2/{commune_id}/requests.json": "Open311's `GET`s",
     "GET /open311/v2/{commune_id}/requests/{service_request_id}.json": "Open311's `GET`s",
     "GET /open311/v2/{commune_id}/tokens/{token}.json": "Open311's `GET`s",

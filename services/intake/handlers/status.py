@@ -85,8 +85,9 @@ async def record_status(deps: StatusDeps, envelope: Envelope, payload: StatusEve
     change = change_for(payload)
     repo = deps.submissions
     writes: list[Awaitable[None]] = []
-    if change.facts:
-        writes.append(repo.record_facts(envelope.commune_id, payload.submission_id, change.facts))
+    if change.facts:  # a routing decision: when it was made goes with it (Open311's updated_datetime)
+        facts = {**change.facts, "routing_updated_at": envelope.occurred_at}
+        writes.append(repo.record_facts(envelope.commune_id, payload.submission_id, facts))
     if change.rank is not None:
         writes.append(repo.advance(envelope.commune_id, payload.submission_id, change.status, change.rank))
     entry = {

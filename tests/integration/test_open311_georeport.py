@@ -1,0 +1,228 @@
+"""Open311 GeoReport v2 as another system uses it, over the real broker and store (intake and
+routing in one app): a POST after the meeting was held says so (not "no dialogue opened"), a
+request's updated_datetime follows its routing, every refusal is the spec's `[{code,
+description}]` naming its field in Vietnamese and English (a wrong service_code lists the valid
+ones), and bad query parameters are refused that way too, never as a 422 of the project's own
+form or a 500."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from services.demo.seed import seed_demo
+from services.deployment import build_app
+from services.intake.api_keys import ApiKeyStore
+from services.intake.app import build_service as intake
+from services.routing.app import build_service as routing
+from shared.auth.principal import Scope
+from tests.auth import staff_headers
+from tests.conftest import eventually
+from tests.integration.helpers import running
+
+pytestmark = pytest.mark.integration
+BASE = "/open311/v2/demo"
+TEXT = "Rác thải sinh hoạt đổ bừa bãi ven kênh Xáng, bốc mùi hôi cả xóm."
+CODES = "1, 2, 3, 4, 5, 6, 0"
+
+
+@pytest.fixture
+async def app(make_settings):
+    app = build_app(make_settings(), [intake, routing], title="t")
+    async with running(app):
+        await seed_demo(app.state.runtime.db)
+        yield app
+
+
+@pytest.fixture
+async def client(app):
+    _, key = await ApiKeyStore(app.state.runtime.db).create(
+        "demo", "Open311 client", frozenset({Scope.SUBMIT}), "test"
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        client.open311_key = key
+        yield client
+
+
+async def _hold_the_meeting(db) -> None:
+    """What the meeting's end does: the plan is held, the commune has no open plan."""
+    await db["dialogues"].update_one({"_id": "demo/demo-2017"}, {"$set": {"status": "held"}})
+    await db["communes"].update_one({"_id": "demo"}, {"$set": {"current_dialogue_id": None}})
+
+
+async def test_a_post_after_the_meeting_says_it_was_held_and_when_the_next_one_is(app, client):
+    db = app.state.runtime.db
+    await _hold_the_meeting(db)
+    before = await db["submissions"].count_documents({})
+    form = {"service_code": "4", "description": TEXT, "api_key": client.open311_key}
+    response = await client.post(f"{BASE}/requests.json", data=form)
+    assert response.status_code == 409, response.text
+    [error] = response.json()
+    assert error["code"] == 409
+    assert "đã tổ chức ngày 25/03/2017" in error["description"]
+    assert "meeting was held on 25/03/2017" in error["description"]
+    assert "chưa mở" not in error["description"] and "no open dialogue" not in error["description"]
+    assert "qua trang này" not in error["description"]  # an integration's API is no page
+
+    held = await db["dialogues"].find_one({"_id": "demo/demo-2017"})
+    planned = {**held, "_id": "demo/demo-2018", "id": "demo-2018", "year": 2018, "status": "draft"}
+    await db["dialogues"].insert_one({**planned, "meeting_date": datetime(2018, 3, 24)})
+    [error] = (await client.post(f"{BASE}/requests.json", data=form)).json()
+    assert "Đợt đối thoại năm 2018 dự kiến tổ chức ngày 24/03/2018." in error["description"]
+    assert "The 2018 dialogue is expected on 24/03/2018." in error["description"]
+    assert await db["submissions"].count_documents({}) == before
+    # the services are still the held dialogue's topics, as its requests carry them
+    services = (await client.get(f"{BASE}/services.json")).json()
+    assert [s["service_code"] for s in services] == CODES.split(", ")
+
+
+async def test_updated_datetime_is_the_last_routing_change(client):
+    response = await client.post(
+        f"{BASE}/requests.json",
+        data={
+            "service_code": "4",
+            "description": TEXT,
+            "address_string": "ấp Chợ",
+            "api_key": client.open311_key,
+        },
+    )
+    [created] = response.json()
+    url = f"{BASE}/requests/{created['service_request_id']}.json"
+
+    async def shown(check):
+        [request] = (await client.get(url)).json()
+        return request if check(request) else None
+
+    routed = await eventually(lambda: shown(lambda r: r["agency_responsible"]))
+    assert routed["updated_datetime"] >= routed["requested_datetime"]
+    await asyncio.sleep(1.1)  # the times are to the second
+    changed_after = datetime.now(UTC).replace(microsecond=0)
+    change = await client.post(
+        f"/api/v1/communes/demo/submissions/{created['service_request_id']}/routing/changes",
+        json={"action": "reclassify", "topic": 3, "reason": "Nội dung chính là thoát nước"},
+        headers=staff_headers(),
+    )
+    assert change.status_code in (200, 201), change.text
+    request = await eventually(lambda: shown(lambda r: r["service_code"] == "3"))
+    updated = datetime.fromisoformat(request["updated_datetime"])
+    assert updated >= changed_after > datetime.fromisoformat(request["requested_datetime"])
+    assert request["updated_datetime"].endswith("Z") and "." not in request["updated_datetime"]
+
+
+async def test_a_wrong_service_code_is_named_with_the_valid_ones_beside_other_errors(client):
+    before = (await client.get(f"{BASE}/requests.json")).json()
+    response = await client.post(
+        f"{BASE}/requests.json",
+        data={"service_code": "99", "description": "x", "api_key": client.open311_key},
+    )
+    assert response.status_code == 400
+    descriptions = [e["description"] for e in response.json()]
+    assert all(e["code"] == 400 for e in response.json())
+    [code] = [d for d in descriptions if d.startswith("service_code:")]
+    assert f"chọn một trong: {CODES}" in code and f"expected one of: {CODES}" in code and "'99'" in code
+    assert any(d.startswith("description:") for d in descriptions)  # every wrong field at once
+    json_body = {
+        "service_code": [4],
+        "description": TEXT,
+        "first_name": {"a": 1},
+        "api_key": client.open311_key,
+    }
+    refused = await client.post(f"{BASE}/requests.json", json=json_body)
+    assert refused.status_code == 400
+    assert sorted(e["description"].split(":")[0] for e in refused.json()) == ["first_name", "service_code"]
+    assert (await client.get(f"{BASE}/requests.json")).json() == before  # nothing stored
+    number = await client.post(
+        f"{BASE}/requests.json", json={**json_body, "service_code": 4, "first_name": "Tư"}
+    )
+    assert number.status_code == 200, number.text  # a JSON client's number is a code
+
+
+async def test_a_jurisdiction_id_naming_another_commune_is_refused(client):
+    form = {
+        "jurisdiction_id": "other",
+        "service_code": "4",
+        "description": TEXT,
+        "api_key": client.open311_key,
+    }
+    response = await client.post(f"{BASE}/requests.json", data=form)
+    assert response.status_code == 400 and response.json()[0]["description"].startswith("jurisdiction_id:")
+    accepted = await client.post(f"{BASE}/requests.json", data={**form, "jurisdiction_id": "demo"})
+    assert accepted.status_code == 200, accepted.text
+    assert (await client.get(f"{BASE}/services.json", params={"jurisdiction_id": "x"})).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"status": "foo"}, "status"),
+        ({"status": "open,pending"}, "status"),
+        ({"service_code": "abc"}, "service_code"),
+        ({"service_code": "123456789"}, "service_code"),
+        ({"start_date": "yesterday"}, "start_date"),
+        ({"end_date": "2017-13-45"}, "end_date"),
+        ({"start_date": "2017-03-02", "end_date": "2017-03-01"}, "end_date"),
+        ({"service_request_id": ",".join(f"id{n}" for n in range(201))}, "service_request_id"),
+        ({"service_request_id": "x" * 65}, "service_request_id"),
+    ],
+)
+async def test_bad_query_parameters_get_the_specs_errors_naming_the_field(client, params, field):
+    response = await client.get(f"{BASE}/requests.json", params=params)
+    assert response.status_code == 400, response.text
+    [error] = response.json()
+    assert (
+        error["code"] == 400
+        and error["description"].startswith(f"{field}: ")
+        and " / " in error["description"]
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/open311/v2/BAD!/services.json",
+        "/open311/v2/nowhere/requests.json",
+        "/open311/v2/nowhere/requests/x.json",
+        "/open311/v2/nowhere/tokens/x.json",
+        f"{BASE}/requests/{'a' * 70}.json",
+        f"{BASE}/tokens/{'a' * 40}.json",
+        f"{BASE}/services/99.json",
+    ],
+)
+async def test_what_is_not_there_is_a_404_in_the_specs_form(client, path):
+    response = await client.get(path)
+    assert response.status_code == 404, response.text
+    [error] = response.json()
+    assert error["code"] == 404 and ": " in error["description"] and " / " in error["description"]
+
+
+async def test_a_service_definition_and_the_date_filters(client):
+    assert (await client.get(f"{BASE}/services/4.json")).json() == {"service_code": "4", "attributes": []}
+    [created] = (
+        await client.post(
+            f"{BASE}/requests.json",
+            data={"service_code": "4", "description": TEXT, "api_key": client.open311_key},
+        )
+    ).json()
+
+    async def ids(**params) -> list[str]:
+        response = await client.get(f"{BASE}/requests.json", params=params)
+        assert response.status_code == 200, response.text
+        return [r["service_request_id"] for r in response.json()]
+
+    sid = created["service_request_id"]
+    local_today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()  # a bare date is local
+    assert sid in await ids(start_date=local_today.isoformat(), end_date=local_today.isoformat())
+    assert sid not in await ids(end_date=date(2017, 1, 1).isoformat())
+    # "+07:00" sent unencoded arrives as " 07:00": still that offset
+    raw = await client.get(f"{BASE}/requests.json?start_date={local_today.isoformat()}T00:00:00+07:00")
+    assert raw.status_code == 200 and sid in [r["service_request_id"] for r in raw.json()]
+    assert await eventually(lambda: _has(ids(service_code="1,4", status="open"), sid))  # once routed
+    assert sid in await ids(service_request_id=f"{sid},nope", status="closed")  # ids: the rest ignored
+
+
+async def _has(found, wanted: str) -> bool:
+    return wanted in await found

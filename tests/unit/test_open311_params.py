@@ -1,0 +1,73 @@
+"""Open311's query parameters and times (pure): W3C datetimes with their zone, a bare date as
+the commune's local day, comma-delimited lists, every wrong value one problem naming its field;
+updated_datetime is the request's last change (routing's latest decision or its follow-up)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from services.intake.open311 import service_request, updated_at
+from services.intake.open311_params import (
+    FieldProblem,
+    RequestFilter,
+    RequestStatus,
+    parse_datetime,
+    parse_filter,
+    w3c,
+)
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+CODES = ["1", "2", "0"]
+RECEIVED = datetime(2017, 3, 1, 2, 0, 0, 123456)  # naive: UTC, as some stores give it back
+
+
+def _doc(**fields) -> dict:
+    return {"_id": "s1", "received_at": RECEIVED, "topic": 1, "topic_name": "Quy hoạch", **fields}
+
+
+def test_updated_datetime_is_the_latest_routing_or_follow_up_change() -> None:
+    assert service_request(_doc())["updated_datetime"] == "2017-03-01T02:00:00Z"
+    routed = _doc(routing_updated_at=datetime(2017, 3, 2, 8, 30, tzinfo=UTC))
+    assert service_request(routed)["updated_datetime"] == "2017-03-02T08:30:00Z"
+    followed = {**routed, "followup_status": "resolved", "followup_updated_at": "2017-04-10T01:00:00.000000Z"}
+    assert service_request(followed)["updated_datetime"] == "2017-04-10T01:00:00Z"
+    answered_later = {**followed, "routing_updated_at": datetime(2017, 4, 11, tzinfo=UTC)}
+    assert updated_at(answered_later) == datetime(2017, 4, 11, tzinfo=UTC)
+    assert service_request(_doc())["requested_datetime"] == "2017-03-01T02:00:00Z"
+
+
+def test_datetimes_keep_their_offset_and_local_times_are_the_communes() -> None:
+    assert parse_datetime("start_date", "2017-03-25T07:30:00+07:00", VN, end_of_day=False) == datetime(
+        2017, 3, 25, 0, 30, tzinfo=UTC
+    )
+    assert parse_datetime("start_date", "2017-03-25T07:30:00 07:00", VN, end_of_day=False) == datetime(
+        2017, 3, 25, 0, 30, tzinfo=UTC
+    )  # "+" sent unencoded in a query string
+    assert parse_datetime("start_date", "2017-03-25T00:30:00Z", VN, end_of_day=False) == datetime(
+        2017, 3, 25, 0, 30, tzinfo=UTC
+    )
+    assert parse_datetime("start_date", "2017-03-25T07:30:00", VN, end_of_day=False) == datetime(
+        2017, 3, 25, 0, 30, tzinfo=UTC
+    )
+    assert parse_datetime("start_date", "2017-03-25", VN, end_of_day=False) == datetime(
+        2017, 3, 24, 17, 0, tzinfo=UTC
+    )
+    end = parse_datetime("end_date", "2017-03-25", VN, end_of_day=True)
+    assert isinstance(end, datetime) and w3c(end) == "2017-03-25T16:59:59Z"
+    wrong = parse_datetime("start_date", "25/03/2017", VN, end_of_day=False)
+    assert isinstance(wrong, FieldProblem) and wrong.description.startswith("start_date: ")
+
+
+def test_the_filter_takes_lists_and_names_every_wrong_field() -> None:
+    parsed = parse_filter({"service_code": "1, 2", "status": "open,CLOSED"}, CODES, VN)
+    assert parsed == RequestFilter(
+        codes=(1, 2), statuses=frozenset({RequestStatus.OPEN, RequestStatus.CLOSED})
+    )
+    assert isinstance(parsed, RequestFilter) and parsed.query() == {"topic": {"$in": [1, 2]}}
+    problems = parse_filter({"service_code": "x", "status": "pending", "start_date": "soon"}, CODES, VN)
+    assert isinstance(problems, list)
+    assert [p.field for p in problems] == ["service_code", "status", "start_date"]
+    assert "chọn một trong: 1, 2, 0" in problems[0].vi and "expected one of: open, closed" in problems[1].en
+    only_ids = parse_filter({"service_request_id": "a, b,a", "status": "nonsense"}, CODES, VN)
+    assert only_ids == RequestFilter(ids=("a", "b"))  # the spec: the other parameters are ignored
