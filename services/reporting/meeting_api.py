@@ -27,11 +27,12 @@ from services.reporting.published import (
     ScannedMembers,
     published,
 )
-from shared.auth.guard import GuardedRoute, actor
+from shared.auth.guard import GuardedRoute, actor, principal_of
 from shared.contracts import ConclusionKind, Kind
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.errors import PermanentError, TransientError
 from shared.http import error_body, problem
+from shared.personal_data import NAME, mask_personal_data
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
 DialogueId = Path(max_length=64)
@@ -145,8 +146,17 @@ def build_meeting_router(deps: MeetingDeps, limits: ReadLimits) -> APIRouter:
     )
 
     @router.get("", summary="The meeting record: facts, programme, attendance, interventions, conclusions")
-    async def get_record(commune_id: str = CommuneId, dialogue_id: str = DialogueId):
-        return await _run(meeting.meeting_record(deps, commune_id, dialogue_id))
+    async def get_record(request: Request, commune_id: str = CommuneId, dialogue_id: str = DialogueId):
+        principal = principal_of(request)
+        as_typed = principal is not None and principal.reads_as_typed
+
+        async def read() -> dict[str, Any]:
+            record = await meeting.meeting_record(deps, commune_id, dialogue_id)
+            if as_typed:
+                return record
+            return {**record, "interventions": [masked_intervention(i) for i in record["interventions"]]}
+
+        return await _run(read())
 
     @router.put("", summary="Facts of the meeting (compare-and-set on revision)")
     async def put_facts(
@@ -246,6 +256,21 @@ def build_meeting_router(deps: MeetingDeps, limits: ReadLimits) -> APIRouter:
         return await _run(meeting.set_conclusion(deps, command))
 
     return router
+
+
+def masked_intervention(intervention: dict[str, Any]) -> dict[str, Any]:
+    """An intervention as those read it who do not see who sent what (an office's staff, an
+    integration's key): the speaker's name withheld, personal data in the question and in the
+    answers masked; the answering official's title (`by`), the hamlet and the rest kept."""
+    return {
+        **intervention,
+        "speaker": NAME,
+        "question": mask_personal_data(intervention.get("question")),
+        "answers": [
+            {**answer, "text": mask_personal_data(answer.get("text"))}
+            for answer in intervention.get("answers") or ()
+        ],
+    }
 
 
 async def _run(call: Awaitable[Any], status: int = 200) -> Any:
