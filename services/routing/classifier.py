@@ -22,6 +22,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import islice
 from types import MappingProxyType
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -52,44 +53,60 @@ def _normalize_phrase(raw: str) -> str:
     return " ".join(f" {_WILDCARD} ".join(parts).split())
 
 
+# A trie node: the next token -> its node; `_END` -> the phrase that ends here.
+_Node = dict[str, Any]
+_END = ""  # no token is empty: the key of a node's phrase
+
+
 @dataclass(frozen=True, eq=False)
 class _PhraseIndex:
-    """Phrases (tuples of folded tokens) indexed by their first token, longest first.
+    """Phrases (tuples of folded tokens) in a trie of their tokens ("#" a branch of its own).
 
-    Looking phrases up token by token keeps word boundaries for free and costs a few
-    dictionary look-ups per token, far below the 2 ms budget per item.
+    Looking phrases up token by token keeps word boundaries for free, and the phrases fitting
+    at a position are found in one walk down the trie, a few dictionary look-ups per token.
     """
 
-    by_first: Mapping[str, tuple[tuple[str, ...], ...]]
+    root: _Node
 
     @classmethod
     def build(cls, phrases: Iterable[str]) -> _PhraseIndex:
-        grouped: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        root: _Node = {}
         for phrase in phrases:
             tokens = tuple(phrase.split())
             if tokens:
-                grouped[tokens[0]].add(tokens)
-        return cls(
-            MappingProxyType(
-                {first: tuple(sorted(group, key=lambda t: (-len(t), t))) for first, group in grouped.items()}
-            )
-        )
+                node = root
+                for token in tokens:
+                    node = node.setdefault(token, {})
+                node[_END] = tokens
+        return cls(root)
 
-    def _candidates(self, token: str) -> tuple[tuple[str, ...], ...]:
-        exact = self.by_first.get(token, ())
-        if _WILDCARD in self.by_first and _is_number(token):
-            return tuple(sorted(exact + self.by_first[_WILDCARD], key=lambda t: -len(t)))
-        return exact
+    def _may_start(self, token: str) -> bool:
+        """Whether a phrase may begin with `token` (most tokens begin none)."""
+        root = self.root
+        return token in root or (_WILDCARD in root and token != _WILDCARD and _is_number(token))
+
+    def _fitting(self, tokens: list[str], start: int) -> list[tuple[str, ...]]:
+        """Every phrase that fits the tokens from `start` on ("#" fits a number token)."""
+        found: list[tuple[str, ...]] = []
+        frontier = [self.root]
+        for token in islice(tokens, start, None):
+            reached = []
+            for node in frontier:
+                if (child := node.get(token)) is not None:
+                    reached.append(child)
+                if _WILDCARD in node and token != _WILDCARD and _is_number(token):
+                    reached.append(node[_WILDCARD])
+            if not reached:
+                break
+            found += [node[_END] for node in reached if _END in node]
+            frontier = reached
+        return found
 
     @staticmethod
-    def _fits(phrase: tuple[str, ...], tokens: list[str], start: int) -> bool:
-        if start + len(phrase) > len(tokens):
-            return False
-        for offset, want in enumerate(phrase):
-            got = tokens[start + offset]
-            if want != got and not (want == _WILDCARD and _is_number(got)):
-                return False
-        return True
+    def _order(phrase: tuple[str, ...]) -> tuple[int, bool, tuple[str, ...]]:
+        """Preference among phrases fitting at one position: the longest; among as long ones, a
+        phrase whose first token is the text's before one led by "#", then in token order."""
+        return -len(phrase), phrase[0] == _WILDCARD, phrase
 
     def longest(self, tokens: list[str]) -> Iterator[str]:
         """Non-overlapping matches, left to right, the longest phrase at each position."""
@@ -99,11 +116,12 @@ class _PhraseIndex:
         """Like :meth:`longest`, with the index of each match's first token."""
         i = 0
         while i < len(tokens):
-            for phrase in self._candidates(tokens[i]):
-                if self._fits(phrase, tokens, i):
-                    yield i, " ".join(phrase)
-                    i += len(phrase)
-                    break
+            if not self._may_start(tokens[i]):
+                i += 1
+            elif fitting := self._fitting(tokens, i):
+                phrase = min(fitting, key=self._order)
+                yield i, " ".join(phrase)
+                i += len(phrase)
             else:
                 i += 1
 
@@ -113,10 +131,9 @@ class _PhraseIndex:
 
     def occurrences(self, tokens: list[str]) -> Iterator[tuple[int, int, str]]:
         """Every occurrence as (first token, end token, phrase), overlaps included."""
-        for i, token in enumerate(tokens):
-            for phrase in self._candidates(token):
-                if self._fits(phrase, tokens, i):
-                    yield i, i + len(phrase), " ".join(phrase)
+        for i in (i for i, token in enumerate(tokens) if self._may_start(token)):
+            for phrase in sorted(self._fitting(tokens, i), key=self._order):
+                yield i, i + len(phrase), " ".join(phrase)
 
     def all_unmasked(self, tokens: list[str], masks: frozenset[str]) -> set[str]:
         """Like :meth:`all`, but a phrase counts only where it does not lie inside an occurrence
@@ -281,11 +298,15 @@ class Classification:
 def _last_ask(tokens: list[str], asks: tuple[tuple[str, ...], ...]) -> int:
     """Index of the first token of the last request phrase (the request a petition ends with),
     or len(tokens) when there is none."""
-    found = len(tokens)
-    for i in range(len(tokens)):
-        if any(tuple(tokens[i : i + len(ask)]) == ask for ask in asks):
-            found = i
-    return found
+    if () in asks:  # an empty phrase is found at every token
+        return max(len(tokens) - 1, 0)
+    by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for ask in asks:
+        by_first[ask[0]].append(ask)
+    for i in range(len(tokens) - 1, -1, -1):
+        if any(tuple(tokens[i : i + len(ask)]) == ask for ask in by_first.get(tokens[i], ())):
+            return i
+    return len(tokens)
 
 
 def _confidence(top: float, runner_up: float) -> float:
