@@ -44,7 +44,7 @@ from shared.contracts import ConclusionKind, FollowUpStatus, PlanStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import Commune, Dialogue, DirectoryReader
 from shared.errors import PermanentError, TransientError
-from shared.http import error_body, read_form
+from shared.http import FormTooLarge, error_body, read_form
 from shared.personal_data import mask_personal_data
 from shared.templates import upper_first
 
@@ -304,7 +304,17 @@ def build_open311_router(
         commune = await jurisdiction(commune_id)
         if commune is None:
             return _unknown_jurisdiction(commune_id)
-        form = await _form(request)
+        try:
+            form = await _form(request)
+        except FormTooLarge as too_many:
+            record_refused(submissions, commune.id)
+            return _errors(
+                413,
+                [
+                    f"body: Biểu mẫu có quá nhiều trường (tối đa {too_many.limit}). "
+                    f"/ The form holds too many fields (at most {too_many.limit})."
+                ],
+            )
         if form is None:
             return _errors(400, ["body: cần dữ liệu dạng form hoặc JSON / a form or JSON body is required"])
         fields, problems = _text_fields(form)

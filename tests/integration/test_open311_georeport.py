@@ -226,3 +226,11 @@ async def test_a_service_definition_and_the_date_filters(client):
 
 async def _has(found, wanted: str) -> bool:
     return wanted in await found
+
+
+async def test_a_form_with_too_many_fields_is_refused_in_the_specs_form(client):
+    form = {**{f"f{n}": "x" for n in range(150)}, "description": TEXT, "api_key": client.open311_key}
+    response = await client.post(f"{BASE}/requests.json", data=form)
+    assert response.status_code == 413
+    [error] = response.json()
+    assert error["code"] == 413 and error["description"].startswith("body: ")
