@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from faststream import AckPolicy
+from faststream.message import StreamMessage
 from faststream.rabbit import RabbitBroker, RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
 from pydantic import ValidationError
@@ -235,12 +236,24 @@ def register_consumer(
     queue = topology.queue(consumer.spec)
     if not in_memory:
         broker.subscriber(
-            queue, ack_policy=AckPolicy.MANUAL, title=queue.name, description=consumer.description
+            queue,
+            ack_policy=AckPolicy.MANUAL,
+            decoder=_undecoded,
+            title=queue.name,
+            description=consumer.description,
         )(on_message)
         return
     for key in consumer.spec.routing_keys:
         per_key = RabbitQueue(f"{queue.name}.{key}", routing_key=key)
-        broker.subscriber(per_key, topology.events, ack_policy=AckPolicy.MANUAL)(on_message)
+        broker.subscriber(per_key, topology.events, ack_policy=AckPolicy.MANUAL, decoder=_undecoded)(
+            on_message
+        )
+
+
+async def _undecoded(message: StreamMessage[Any]) -> None:
+    """FastStream's decoding of a body for the handler's parameters, of which `on_message` has
+    none: the dispatcher reads the body once, into the envelope (not once more as JSON here)."""
+    return None
 
 
 def _short(exc: BaseException) -> str:

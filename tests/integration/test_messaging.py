@@ -78,10 +78,14 @@ class Probe:
         return self.parts.metrics.consumed.labels("submission.received.v1", outcome)._value.get()
 
 
-async def publish_raw(settings, body: bytes, routing_key: str = "submission.received.v1") -> None:
+async def publish_raw(
+    settings, body: bytes, routing_key: str = "submission.received.v1", content_type: str | None = None
+) -> None:
     topology = Topology(settings.amqp_prefix, settings.retry_delay_ms, settings.delivery_limit, CONSUMERS)
     async with RabbitBroker(settings.rabbitmq_url) as broker:
-        await broker.publish(body, exchange=topology.events, routing_key=routing_key, persist=True)
+        await broker.publish(
+            body, exchange=topology.events, routing_key=routing_key, persist=True, content_type=content_type
+        )
 
 
 async def test_a_redelivered_event_is_handled_once(make_settings):
@@ -123,6 +127,24 @@ async def test_poison_messages_are_dead_lettered_with_a_reason_and_the_consumer_
     )
     assert reasons[1].startswith("malformed or unsupported event: ValidationError")
     assert b"\xff not json" in [m.body for m in letters]  # kept as it came, for inspection and replay
+
+
+async def test_a_body_labelled_json_that_is_not_json_is_dead_lettered_with_a_reason(make_settings):
+    """A publisher's bug: content type application/json, a body that is not JSON. The consumer
+    reads the body once, into the envelope, so the message meets the same fate as any poison
+    message (dead-lettered with the reason) and the events after it are handled."""
+    settings, probe = make_settings(), Probe()
+    app = build_app(settings, [probe.factory], title="t")
+    async with running(app):
+        await publish_raw(settings, b'{"event_id": "x", broken', content_type="application/json")
+        good = received_envelope(3)
+        await probe.parts.publisher.publish(good)
+        await eventually(lambda: probe.calls == [good.event_id])
+        letters = await dead_letters(
+            settings.rabbitmq_url, f"{settings.amqp_prefix}.routing.submissions.dlq", expected=1
+        )
+    assert [m.body for m in letters] == [b'{"event_id": "x", broken']
+    assert letters[0].headers[REASON_HEADER].startswith("malformed or unsupported event: ValidationError")
 
 
 async def test_transient_failures_are_retried_after_a_delay_then_succeed(make_settings):
