@@ -3,6 +3,8 @@ staff see and change only their own office's tasks (the access policy admitted t
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,6 +24,7 @@ from shared.auth.guard import GuardedRoute, actor, principal_of
 from shared.auth.principal import Role
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.http import error_body, problem
+from shared.personal_data import mask_personal_data
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
 
@@ -49,6 +52,22 @@ def viewer(request: Request) -> Viewer:
     return Viewer(office_only=True, office_id=principal.office_id)
 
 
+# A task's texts: the conclusion's (or the issue's as the resident typed it) and the issue's.
+TASK_TEXTS = ("text", "issue_text")
+
+
+def as_read_by(request: Request, task: dict[str, Any]) -> dict[str, Any]:
+    """A task as the caller reads it: its texts as typed for the Party office and the commune
+    admin, with personal data masked for everyone else (an office's staff, an integration's key),
+    as intake's and reporting's other APIs give them residents' texts."""
+    principal = principal_of(request)
+    if principal is not None and principal.reads_as_typed:
+        return task
+    return task | {
+        field: mask_personal_data(task[field]) for field in TASK_TEXTS if task.get(field) is not None
+    }
+
+
 def build_followup_router(deps: FollowUpDeps) -> APIRouter:
     router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["follow-up"], route_class=GuardedRoute)
 
@@ -57,7 +76,8 @@ def build_followup_router(deps: FollowUpDeps) -> APIRouter:
     )
     async def board(request: Request, commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64)):
         try:
-            return await handlers.follow_up_board(deps, commune_id, dialogue_id, viewer(request))
+            board = await handlers.follow_up_board(deps, commune_id, dialogue_id, viewer(request))
+            return {**board, "tasks": [as_read_by(request, task) for task in board["tasks"]]}
         except NotFound:
             return _not_found()
 
@@ -70,7 +90,7 @@ def build_followup_router(deps: FollowUpDeps) -> APIRouter:
     ):
         command = ChangeFollowUp(commune_id, task_id, body.status, body.note, actor(request))
         try:
-            return await handlers.change_follow_up(deps, command, viewer(request))
+            return as_read_by(request, await handlers.change_follow_up(deps, command, viewer(request)))
         except NotFound:
             return _not_found()
         except BadTransition as refused:
@@ -89,7 +109,7 @@ def build_followup_router(deps: FollowUpDeps) -> APIRouter:
     ):
         command = ReopenFollowUp(commune_id, task_id, body.reason, actor(request))
         try:
-            return await handlers.reopen_follow_up(deps, command, viewer(request))
+            return as_read_by(request, await handlers.reopen_follow_up(deps, command, viewer(request)))
         except NotFound:
             return _not_found()
         except BadTransition as refused:
