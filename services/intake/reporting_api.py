@@ -28,6 +28,7 @@ class PublicConclusions:
     columns: list[dict[str, str]]
     csv_path: str
     xlsx_path: str
+    total: int | None = None  # rows of the whole dialogue (`rows` may be one page of them)
 
 
 @dataclass(frozen=True)
@@ -62,13 +63,16 @@ class ReportingOpenData:
         )
         return cls(api)
 
-    async def conclusions(self, commune_id: str, dialogue_id: str) -> PublicConclusions | None:
-        """None: reporting knows no such dialogue. Raises TransientError when reporting does
-        not answer."""
+    async def conclusions(
+        self, commune_id: str, dialogue_id: str, offset: int = 0, limit: int | None = None
+    ) -> PublicConclusions | None:
+        """None: reporting knows no such dialogue. `limit` rows from `offset` (None: every row).
+        Raises TransientError when reporting does not answer."""
         path = (
             f"/api/v1/communes/{quote(commune_id, safe='')}/dialogues/{quote(dialogue_id, safe='')}/open-data"
         )
-        response = await self._api.get(f"{path}.json", commune_id=commune_id)
+        params = {"offset": str(offset), "limit": str(limit)} if limit is not None else None
+        response = await self._api.get(f"{path}.json", commune_id=commune_id, params=params)
         if response is None:
             return None
         data = response.json()
@@ -78,6 +82,7 @@ class ReportingOpenData:
             columns=list(data.get("columns") or []),
             csv_path=f"{path}.csv",
             xlsx_path=f"{path}.xlsx",
+            total=int(data["total"]) if isinstance(data.get("total"), int) else None,
         )
 
     async def published(

@@ -9,7 +9,7 @@ import asyncio
 import csv
 import io
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment
 from openpyxl import Workbook
@@ -24,6 +24,7 @@ from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.http import problem
 from shared.spreadsheets import append_xlsx_row, csv_row
 
+MAX_JSON_ROWS = 500  # rows of one JSON page (`?limit=`); without a limit, every row
 COLUMNS = (
     ("stt", "STT"),
     ("topic", "Nội dung trọng tâm"),
@@ -54,14 +55,21 @@ def concluded(rows: list[dict]) -> bool:
     return any(row["status"] != NOT_CONCLUDED for row in rows)
 
 
-def to_json(rows: list[dict], commune_id: str, dialogue_id: str, year: int) -> dict:
+def to_json(
+    rows: list[dict], commune_id: str, dialogue_id: str, year: int, offset: int = 0, limit: int | None = None
+) -> dict:
+    """Every row, or `limit` rows from `offset` (a page of the residents' site); `concluded` and
+    `total` always speak of the whole dialogue."""
+    shown = rows[offset : offset + limit] if limit is not None else rows[offset:]
     return {
         "commune_id": commune_id,
         "dialogue_id": dialogue_id,
         "year": year,
         "concluded": concluded(rows),
+        "total": len(rows),
+        "offset": offset,
         "columns": [{"key": key, "label": label} for key, label in COLUMNS],
-        "rows": [{key: row.get(key, "") for key, _ in COLUMNS} for row in rows],
+        "rows": [{key: row.get(key, "") for key, _ in COLUMNS} for row in shown],
         "updated_at": utcnow().isoformat(),
     }
 
@@ -127,13 +135,15 @@ def build_open_data_router(deps: FollowUpDeps, templates: Environment, limits: R
         fmt: str = Path(pattern="^(csv|xlsx|json)$"),
         commune_id: str = commune_path,
         dialogue_id: str = dialogue_path,
+        offset: int = Query(0, ge=0, le=10_000_000, description="JSON only: the first row's index"),
+        limit: int | None = Query(None, ge=1, le=MAX_JSON_ROWS, description="JSON only: rows at most"),
     ):
         data = await rows_of(commune_id, dialogue_id)
         if isinstance(data, JSONResponse):
             return data
         commune, dialogue = data.commune, data.dialogue
         if fmt == "json":
-            return JSONResponse(to_json(data.rows, commune.id, dialogue.id, dialogue.year))
+            return JSONResponse(to_json(data.rows, commune.id, dialogue.id, dialogue.year, offset, limit))
         name = f"ket-luan-doi-thoai-{commune.id}-{dialogue.year}.{fmt}"
         # a big dialogue's file takes seconds to build: off the event loop, which serves the others
         if fmt == "csv":

@@ -69,6 +69,7 @@ from services.intake.tracking import (
     topic_tentative,
     tracked_text,
 )
+from services.intake.web import paging
 from services.intake.web.csrf import CSRF_FAILED_VI, CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
 from shared.auth.guard import GuardedRoute
 from shared.clock import VIETNAM_TZ, as_utc
@@ -92,6 +93,7 @@ STATIC = HERE.parent / "static"
 _COMMUNE_ID = re.compile(COMMUNE_ID_PATTERN)
 _TRACKING = re.compile(r"^DT-[A-Z0-9]{4,16}$")
 WHOLE_COMMUNE = "Toàn xã"
+CONCLUSIONS_PER_PAGE = 50  # rows of the residents' conclusions page (`?trang=`)
 HAMLET_REQUIRED_VI = "Vui lòng chọn ấp nơi bạn cư trú."
 
 KIND_LABELS_VI = Kind.labels_vi()
@@ -537,10 +539,24 @@ def build_web_router(
                 commune,
             )
         other_years = [d for d in shown if d is not dialogue and d.status in ("held", "concluded", "closed")]
+        try:
+            wanted_page = paging.requested(request.query_params.get(paging.PARAM))
+        except paging.BadPage:
+            return message(request, 400, "Số trang không hợp lệ", paging.BAD_PAGE_VI, commune)
         public: PublicConclusions | None = None
+        page = paging.Page.of(0, CONCLUSIONS_PER_PAGE)
         if dialogue is not None:
             try:
-                public = await published.conclusions(commune.id, dialogue.id)
+                size = CONCLUSIONS_PER_PAGE
+                public = await published.conclusions(
+                    commune.id, dialogue.id, offset=(wanted_page - 1) * size, limit=size
+                )
+                if public is not None and public.total is not None:
+                    page = paging.Page.of(public.total, size, wanted_page)
+                    if page.number != wanted_page:  # past the last page: the last one
+                        public = await published.conclusions(
+                            commune.id, dialogue.id, offset=page.skip, limit=size
+                        )
             except (TransientError, PermanentError) as exc:
                 log.warning("conclusions of %s/%s unavailable: %s", commune.id, dialogue.id, exc)
                 response = message(
@@ -564,6 +580,14 @@ def build_web_router(
             dialogue=dialogue,
             concluded=concluded,
             rows=public.rows if public else [],
+            pages=paging.pager(
+                page,
+                f"/xa/{quote(commune.id)}/ket-luan",
+                {"dot": dialogue.id if dialogue and wanted else ""},
+                anchor="#danh-sach",
+            )
+            if public and public.total is not None
+            else None,
             columns={c["key"]: c["label"] for c in public.columns} if public else {},
             csv_url=download_url(public.csv_path) if public else None,
             xlsx_url=download_url(public.xlsx_path) if public else None,

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.intake.schemas import clean_text
 from services.intake.web.pages import SECURITY_HEADERS
+from services.intake.web.paging import BAD_PAGE_VI, BadPage, Page, pager, requested
 from services.intake.web.staff.backends import BackendReply
 from services.intake.web.staff.kit import PlanChoice, StaffKit
 from services.intake.web.staff.users import StaffUser
@@ -32,6 +33,17 @@ from shared.directory import Commune, Dialogue
 from shared.templates import vn_date
 
 DOCUMENT_KINDS_VI = DocumentKind.labels_vi()
+# A large dialogue's issues are reviewed a page at a time (`?trang=`, with a filter `?loc=` and a
+# topic `?chu-de=`; `?van-de=KEY` opens the page with that issue), and the warning lists at most
+# AS_TYPED_LISTED of the issues still printed as typed: the page stays a few hundred KB.
+REVIEWS_PER_PAGE = 25
+AS_TYPED_LISTED = 10
+REVIEW_FILTERS_VI = {
+    "": "Tất cả vấn đề",
+    "can-sua": "Cần sửa trước khi in",
+    "chua-ra-soat": "Chưa rà soát",
+    "khong-cong-khai": "Không công khai",
+}
 FORMATS = ("html", "pdf", "docx")
 # What staff may move a task to, worded as the action they choose.
 TASK_STATUSES_VI = {
@@ -93,6 +105,10 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             missing_vi="Xã chưa mở đợt đối thoại nào nên chưa có văn bản.",
             fallbacks=DOCUMENT_PLANS,
         )
+        try:
+            wanted = requested(request.query_params.get("trang"))
+        except BadPage:
+            return kit.message(request, 400, "Số trang không hợp lệ", BAD_PAGE_VI)
         reporting = kit.reporting(request)
         # two reads at once: a stalled reporting costs one page-read timeout, not two
         reply, record = await asyncio.gather(
@@ -112,6 +128,23 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         conclusion = body.get("conclusion_notice")
         record_body = record.body if record.ok and isinstance(record.body, dict) else {}
         as_typed = _printed_as_typed(record_body)
+        query = request.query_params
+        reviews = _review_rows(record_body)
+        topic = str(query.get("chu-de") or "").strip()
+        topic_number = (
+            int(topic) if topic.isdigit() and int(topic) in {t.number for t in dialogue.topics} else None
+        )
+        show = str(query.get("loc") or "")
+        show = show if show in REVIEW_FILTERS_VI else ""
+        chosen = chosen_reviews(reviews, {r["key"] for r in as_typed}, show, topic_number)
+        focus = str(query.get("van-de") or "")
+        index = next((n for n, r in enumerate(chosen) if focus and r["key"] == focus), None)
+        page = (
+            Page.containing(index, len(chosen), REVIEWS_PER_PAGE)
+            if index is not None
+            else Page.of(len(chosen), REVIEWS_PER_PAGE, wanted)
+        )
+        view = {"dot": dialogue.id, "chu-de": str(topic_number or ""), "loc": show}
         reviewed_notice = REVIEWED_VI.get(request.query_params.get("da_ra_soat") or "")
         just_issued = next(
             (d for d in issued if d.get("_id") == request.query_params.get("da_ban_hanh")), None
@@ -131,8 +164,16 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             error=None if known else reply.reason_vi(),
             known=known,
             formats=FORMATS,
-            as_typed=as_typed,
-            reviews=_review_rows(record_body),
+            as_typed=as_typed[:AS_TYPED_LISTED],
+            as_typed_total=len(as_typed),
+            reviews=page.rows(chosen),
+            reviews_on_page={r["key"] for r in page.rows(chosen)},
+            reviews_total=len(reviews),
+            reviews_chosen=len(chosen),
+            reviews_pager=pager(page, "/staff/van-ban", view, anchor="#noi-dung-cong-bo"),
+            review_view={"topic": topic_number, "show": show},
+            review_filters=REVIEW_FILTERS_VI,
+            topics=dialogue.topics,
             locked=bool(record_body.get("locked")),
         )
 
@@ -170,7 +211,9 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             )
         done = "1" if public else "rieng"
         anchor = f"#tom-tat-{quote(issue_key)}"
-        return kit.redirect(f"/staff/van-ban?dot={quote(dialogue.id)}&da_ra_soat={done}{anchor}")
+        return kit.redirect(
+            f"/staff/van-ban?dot={quote(dialogue.id)}&da_ra_soat={done}&van-de={quote(issue_key)}{anchor}"
+        )
 
     @staff.post("/staff/van-ban/{kind}", response_class=HTMLResponse)
     async def issue(request: Request, kind: str):
@@ -534,6 +577,7 @@ def _review_rows(record: dict) -> list[dict]:
             {
                 "key": str(issue.get("key")),
                 "number": issue.get("number"),
+                "topic": issue.get("topic"),
                 "topic_name": issue.get("topic_name") or "",
                 "summary": str(issue.get("summary") or ""),
                 "reviewed": reviewed,
@@ -546,11 +590,22 @@ def _review_rows(record: dict) -> list[dict]:
     return rows
 
 
+def chosen_reviews(rows: list[dict], to_fix: set[str], show: str, topic: int | None) -> list[dict]:
+    """The review rows a filter (a key of REVIEW_FILTERS_VI) and a topic (None: all) choose."""
+    wanted = {
+        "": lambda r: True,
+        "can-sua": lambda r: r["key"] in to_fix,
+        "chua-ra-soat": lambda r: not r["reviewed"],
+        "khong-cong-khai": lambda r: not r["public"],
+    }[show]
+    return [r for r in rows if wanted(r) and (topic is None or r["topic"] == topic)]
+
+
 def _fix_link(problem: dict, dialogue_id: str) -> tuple[str, str] | None:
     """Where staff fix a problem of the readiness check, and the link's words. A missing signer's
     name is entered in the commune's directory (its message names the field), not on a page."""
     keys = [str(k) for k in problem.get("issue_keys") or []]
-    anchor = f"#tom-tat-{quote(keys[0])}" if keys else ""
+    anchor = f"&van-de={quote(keys[0])}#tom-tat-{quote(keys[0])}" if keys else ""
     return {
         "awaiting_review": ("/staff/xem-lai", "Mở hàng chờ rà soát"),
         "not_classified": ("/staff/xem-lai", "Mở hàng chờ rà soát"),

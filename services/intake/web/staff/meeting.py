@@ -41,6 +41,7 @@ from services.intake.logic import SubmissionRejected
 from services.intake.registrations import RegistrationRepository, speaking_order
 from services.intake.schemas import clean_text
 from services.intake.web.pages import SECURITY_HEADERS
+from services.intake.web.paging import BAD_PAGE_VI, BadPage, Page, pager, requested
 from services.intake.web.staff.backends import BackendReply
 from services.intake.web.staff.kit import MANAGERS, PlanChoice, StaffKit
 from services.intake.web.staff.users import StaffUser
@@ -61,6 +62,19 @@ STALE_VI = (
 )
 ANSWER_ROWS = 8  # answers an intervention's form carries (the recorded ones and one empty row)
 LINK_ROWS = 2  # "linked issue" inputs of one form
+# A large dialogue (thousands of issues) pages its lists so the page stays a few hundred KB: the
+# Secretary's conclusions by ISSUES_PER_PAGE (`?trang=`, with a topic and a state filter), the
+# recorded interventions, newest first, by INTERVENTIONS_PER_PAGE (`?trang-phat-bieu=`), and the
+# links' suggestions carry at most SUGGESTED_ISSUES (every issue when there are no more).
+ISSUES_PER_PAGE = 20
+INTERVENTIONS_PER_PAGE = 15
+SUGGESTED_ISSUES = 300
+INTERVENTIONS_PARAM = "trang-phat-bieu"
+ISSUE_FILTERS_VI = {
+    "": "Tất cả vấn đề",
+    "chua-ket-luan": "Chưa có kết luận",
+    "tai-hoi-nghi": "Đã nêu tại hội nghị",
+}
 _CODE = re.compile(r"DT-[A-Z0-9]{4,16}")
 _NUMBER = re.compile(r"^#?\s*(\d{1,4})\b")
 _TIME = re.compile(r"^(\d{1,2})\s*[:hg.]\s*(\d{2})?\s*(?:p|phút)?$", re.IGNORECASE)
@@ -202,6 +216,7 @@ class Refusal:
     errors: dict[str, str]
     values: dict[str, Any] = field(default_factory=dict)
     status: int = 422
+    query: dict[str, str] | None = None  # the list's page and filters the form came from
 
 
 def _issue_label(issue: dict) -> str:
@@ -401,17 +416,72 @@ def facts_body(form: Any, dialogue: Dialogue, revision: int) -> tuple[dict, dict
     return body, errors, values
 
 
+# ---- which issues and interventions a page shows ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssueView:
+    """The conclusions list's choice: one topic (None: every topic) and `show`, a key of
+    ISSUE_FILTERS_VI. An unknown topic or filter shows every issue."""
+
+    topic: int | None = None
+    show: str = ""
+
+    @classmethod
+    def of(cls, query: Any, topics: list[int]) -> IssueView:
+        raw = str(query.get("chu-de") or "").strip()
+        topic = int(raw) if raw.isdigit() and int(raw) in topics else None
+        show = str(query.get("loc") or "")
+        return cls(topic, show if show in ISSUE_FILTERS_VI else "")
+
+    def params(self) -> dict[str, str]:
+        return {"chu-de": str(self.topic) if self.topic is not None else "", "loc": self.show}
+
+    def chosen(self, issues: list[dict], concluded: set[str], raised: set[str]) -> list[dict]:
+        return [
+            i
+            for i in issues
+            if (self.topic is None or i.get("topic") == self.topic)
+            and (self.show != "chua-ket-luan" or str(i["key"]) not in concluded)
+            and (self.show != "tai-hoi-nghi" or str(i["key"]) in raised)
+        ]
+
+
+def page_showing(rows: list[dict], key: str, focus: str | None, size: int, wanted: int) -> Page:
+    """The page with the row whose `key` is `focus` (a form just saved or refused), else the
+    page asked for."""
+    index = next((n for n, r in enumerate(rows) if focus and str(r.get(key)) == focus), None)
+    if index is not None:
+        return Page.containing(index, len(rows), size)
+    return Page.of(len(rows), size, wanted)
+
+
+def suggested_issues(issues: list[dict], raised: set[str], topic: int | None) -> list[dict]:
+    """The issues the links' suggestions offer: all of them when at most SUGGESTED_ISSUES, else
+    those already raised at the meeting, then those of the speaker's topic, up to the bound
+    (a typed tracking code, number or words still reach any issue: `resolve_links`)."""
+    if len(issues) <= SUGGESTED_ISSUES:
+        return issues
+    first = [i for i in issues if str(i["key"]) in raised]
+    then = [
+        i for i in issues if topic is not None and i.get("topic") == topic and str(i["key"]) not in raised
+    ]
+    return (first + then)[:SUGGESTED_ISSUES]
+
+
 # ---- the page ---------------------------------------------------------------------------------
 
 
 @dataclass
 class Shown:
-    """What a re-rendered page shows besides the record: a form's errors and typed values."""
+    """What a re-rendered page shows besides the record: a form's errors and typed values, and
+    the lists' pages and filters the form came from (`query`; None: the request's own)."""
 
     errors: dict[str, dict[str, str]] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     notice: str | None = None
     status: int = 200
+    query: dict[str, str] | None = None
 
 
 def _speakers_with_state(speakers: list[dict], interventions: list[dict], chosen: str | None) -> list[dict]:
@@ -494,10 +564,16 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
         request: Request, user: StaffUser, commune: Commune, dialogue: Dialogue, shown: Shown | None = None
     ) -> HTMLResponse:
         shown = shown or Shown()
+        query = shown.query if shown.query is not None else dict(request.query_params)
+        try:
+            wanted_issues = requested(query.get("trang"))
+            wanted_turns = requested(query.get(INTERVENTIONS_PARAM))
+        except BadPage:
+            return kit.message(request, 400, "Số trang không hợp lệ", BAD_PAGE_VI)
         record, record_error = await record_of(request, commune, dialogue)
         attendance = await attendance_view(kit.attendance, commune, dialogue)
-        query = clean_text(request.query_params.get("tim") or "")[:60]
-        found = await find_registrations(kit.attendance, commune, dialogue, query) if query else []
+        lookup = clean_text(request.query_params.get("tim") or "")[:60]
+        found = await find_registrations(kit.attendance, commune, dialogue, lookup) if lookup else []
         interventions = sorted(record.get("interventions") or [], key=lambda i: i.get("order") or 0)
         speakers = _speakers_with_state(
             await speakers_of(commune, dialogue), interventions, request.query_params.get("nguoi")
@@ -507,6 +583,7 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
         issues = list(record.get("issues") or [])
         by_key = {str(i["key"]): i for i in issues}
         conclusions = {str(c.get("issue_key")): c for c in record.get("conclusions") or []}
+        raised = {str(k) for i in interventions for k in i.get("issue_keys") or []}
         entry = shown.values.get("entry") or {
             "speaker": (current or {}).get("name") or "",
             "hamlet": (current or {}).get("hamlet") or "",
@@ -516,6 +593,10 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
             "links": [""] * LINK_ROWS,
             "answers": [{"by": "", "text": ""}],
         }
+        # the newest first, a page at a time; a form just refused or saved shows on its page
+        newest = list(reversed(interventions))
+        focus_turn = next((scope[2:] for scope in shown.errors if scope.startswith("i-")), query.get("y"))
+        turns_page = page_showing(newest, "id", focus_turn, INTERVENTIONS_PER_PAGE, wanted_turns)
         recorded = [
             {
                 **i,
@@ -523,11 +604,15 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
                 "linked": [by_key[k] for k in i.get("issue_keys") or [] if k in by_key],
                 "form": shown.values.get(f"i-{i.get('id')}") or _intervention_values(i),
             }
-            for i in reversed(interventions)
+            for i in turns_page.rows(newest)
         ]
         for row in recorded:
             extra = [k for k in row["form"]["issue_keys"] if k not in {str(x["key"]) for x in row["linked"]}]
             row["unknown_keys"] = extra
+        view = IssueView.of(query, [t.number for t in dialogue.topics])
+        chosen = view.chosen(issues, set(conclusions), raised)
+        focus_issue = next((scope[3:] for scope in shown.errors if scope.startswith("kl-")), query.get("kl"))
+        issues_page = page_showing(chosen, "key", focus_issue, ISSUES_PER_PAGE, wanted_issues)
         issue_rows = [
             {
                 **issue,
@@ -541,8 +626,23 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
                     if str(issue["key"]) in (i.get("issue_keys") or [])
                 ],
             }
-            for issue in issues
+            for issue in issues_page.rows(chosen)
         ]
+        base = {"dot": dialogue.id, **view.params()}
+        issues_pager = pager(
+            issues_page,
+            PAGE,
+            {**base, INTERVENTIONS_PARAM: str(turns_page.number) if turns_page.number > 1 else ""},
+            anchor="#ket-luan",
+        )
+        turns_pager = pager(
+            turns_page,
+            PAGE,
+            {**base, "trang": str(issues_page.number) if issues_page.number > 1 else ""},
+            param=INTERVENTIONS_PARAM,
+            anchor="#da-ghi",
+        )
+        speaking = (current or {}).get("topic")
         response = kit.render(
             request,
             "meeting.html",
@@ -555,15 +655,26 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
             record_error=record_error,
             locked=bool(record.get("locked")),
             attendance=attendance,
-            query=query,
+            query=lookup,
             found=found,
             speakers=speakers,
             current=current,
             following=following,
             entry=entry,
             recorded=recorded,
+            recorded_total=len(interventions),
+            turns_pager=turns_pager,
             issues=issue_rows,
-            issue_options=[_issue_label(i) for i in issues],
+            issues_total=len(issues),
+            issues_chosen=len(chosen),
+            issues_pager=issues_pager,
+            issue_view=view,
+            issue_filters=ISSUE_FILTERS_VI,
+            topics=dialogue.topics,
+            # where a saved conclusion comes back to: this page of this list
+            view_state={**view.params(), "trang": str(issues_page.number)},
+            issue_options=[_issue_label(i) for i in suggested_issues(issues, raised, speaking)],
+            issue_options_all=len(issues) <= SUGGESTED_ISSUES,
             facts=shown.values.get("facts") or _facts_values(record, dialogue),
             checkin=shown.values.get("checkin") or {"hamlet": "", "count": "1"},
             walk_in_key=new_id(),  # one per form shown: the count it sends is counted once
@@ -616,6 +727,7 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
                 errors={refusal.scope: refusal.errors},
                 values={refusal.scope: refusal.values},
                 status=refusal.status,
+                query=refusal.query,
             ),
         )
 
@@ -769,7 +881,7 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
             return await refused(request, user, commune, dialogue, refusal, autosave)
         if autosave:
             return await saved(request, commune, dialogue)
-        return back(dialogue, "sua", scope)
+        return back(dialogue, "sua", scope, y=intervention_id)
 
     async def saved(request: Request, commune: Commune, dialogue: Dialogue) -> JSONResponse:
         """The autosave's answer: when, and the record's revision now (the facts form's
@@ -833,9 +945,11 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
             )
             return await refused(request, user, commune, dialogue, refusal, False)
         scope = f"kl-{issue_key}"
+        state = view_state(form)
         body, errors, values = conclusion_body(form, commune)
         if errors:
-            return await refused(request, user, commune, dialogue, Refusal(scope, errors, values), False)
+            refusal = Refusal(scope, errors, values, query=state)
+            return await refused(request, user, commune, dialogue, refusal, False)
         request.state.audit_action = "meeting_conclusion"
         request.state.audit_target = {
             "dialogue_id": dialogue.id,
@@ -851,9 +965,10 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
                 {field_of(reply, _CONCLUSION_FIELDS): _reply_reason(reply)},
                 values,
                 reply.status if reply.status in (404, 409, 422) else 502,
+                query=state,
             )
             return await refused(request, user, commune, dialogue, refusal, False)
-        return back(dialogue, "ket-luan", scope)
+        return back(dialogue, "ket-luan", scope, kl=issue_key, **state)
 
     # ---- the meeting's facts ----------------------------------------------------------------
 
@@ -889,6 +1004,12 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
         if autosave:
             return await saved(request, commune, dialogue)
         return back(dialogue, "thong-tin", "thong-tin")
+
+
+def view_state(form: Any) -> dict[str, str]:
+    """The conclusions list's page and filters a conclusion's form carries back (hidden fields),
+    each as sent but bounded; the page that reads them validates them."""
+    return {name: clean_text(str(form.get(name) or ""))[:20] for name in ("chu-de", "loc", "trang")}
 
 
 def _check_in_reason(refusal: Exception) -> str:
