@@ -33,6 +33,10 @@ from shared.contracts import FollowUpStatus, SubmissionStatus
 from shared.directory import COMMUNES, Commune, Dialogue
 
 LISTED = 200  # items listed under the filters, newest first
+# `?ap=toan-xa`: the items of no one hamlet, the per-hamlet chart's "Toàn xã" bar
+WHOLE_COMMUNE_ID = "toan-xa"
+WHOLE_COMMUNE_CHOICE_VI = "Toàn xã (không riêng ấp nào)"
+WHOLE_COMMUNE_VI = "ý kiến chung của toàn xã (không riêng ấp nào)"
 STATUS_LABELS_VI = SubmissionStatus.labels_vi()  # value -> label, in the order statuses are reached
 F = FollowUpStatus
 FOLLOWUP_ORDER = (F.ASSIGNED, F.IN_PROGRESS, F.ESCALATED, F.AWAITING_HIGHER_LEVEL, F.RESOLVED, F.REJECTED)
@@ -107,16 +111,26 @@ def filters_from(
     hamlet = next((h.name for h in commune.hamlets if h.id == query.get("ap")), None)
     if hamlet:
         match["hamlet"], chosen["ap"] = hamlet, query["ap"]
+    elif query.get("ap") == WHOLE_COMMUNE_ID:  # the items of no one hamlet
+        match["hamlet"], chosen["ap"] = {"$in": [None, ""]}, WHOLE_COMMUNE_ID
     if query.get("xem_lai") == "1":
         match["needs_review"] = {"$in": [True, 1]}
         chosen["xem_lai"] = "1"
     return match, chosen
 
 
+def hamlet_link(hamlet: str | None) -> str | None:
+    """The per-hamlet chart's link of a bar that is no hamlet of the commune: the items of no
+    one hamlet ("Toàn xã") have theirs; a hamlet name the commune no longer lists has none."""
+    return f"/staff/?ap={WHOLE_COMMUNE_ID}" if not hamlet else None
+
+
 def whole_commune_link(commune: Commune, chosen: Mapping[str, str]) -> dict[str, str] | None:
     """Back from one hamlet's items to the whole commune's, the other filters kept: the hamlet
     chosen and the link; None while no hamlet is chosen."""
-    hamlet = next((h.name for h in commune.hamlets if h.id == chosen.get("ap")), None)
+    hamlet = next((hamlet_display(h.name) for h in commune.hamlets if h.id == chosen.get("ap")), None)
+    if hamlet is None and chosen.get("ap") == WHOLE_COMMUNE_ID:
+        hamlet = WHOLE_COMMUNE_VI
     if hamlet is None:
         return None
     rest = {k: v for k, v in chosen.items() if k != "ap"}
@@ -226,7 +240,7 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
                 (
                     hamlet_display(k) if k else WHOLE_COMMUNE,
                     n,
-                    f"/staff/?ap={hamlet_ids[k]}" if k in hamlet_ids else None,
+                    f"/staff/?ap={hamlet_ids[k]}" if k in hamlet_ids else hamlet_link(k),
                 )
                 for k, n in sorted(by_hamlet.items(), key=lambda kv: -kv[1])
             ),
@@ -242,6 +256,7 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
             office_choices=[(o.id, o.name) for o in commune.offices],
             status_choices=list(STATUS_LABELS_VI.items()),
             hamlet_choices=[(h.id, h.name) for h in commune.hamlets],
+            whole_commune_choice=(WHOLE_COMMUNE_ID, WHOLE_COMMUNE_CHOICE_VI),
             whole_commune=whole_commune_link(commune, chosen),
             managers=MANAGERS,
         )
