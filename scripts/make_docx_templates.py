@@ -257,6 +257,16 @@ def loop_paragraphs(doc, loop: str, text: str, **kwargs) -> None:
     tag(doc, "{%p endfor %}")
 
 
+def marked_paragraphs(doc, name: str, issues: str, number: str, rest: str) -> None:
+    """One paragraph per issue: its number, the repeat mark in bold when it was raised more than
+    once (`Issue.repeat_mark`), then `rest`; the mark's run opens with its space (see the notice's
+    spacing test: a space ending a regular run before a bold one is stretched when justified)."""
+    tag(doc, "{%p for " + f"{name} in {issues}" + " %}")
+    mark = "{% if " + name + ".repeat_mark %} [{{ " + name + ".repeat_mark }}]{% endif %}"
+    para(doc, runs=[(number, False, False), (mark, True, False), (rest, False, False)], indent=True)
+    tag(doc, "{%p endfor %}")
+
+
 def heading(doc, text: str, *, italic=False) -> None:
     para(doc, text, bold=True, italic=italic, align=LEFT, after=3)
 
@@ -405,6 +415,9 @@ def body_report(doc) -> None:
     tag(doc, "{%p endfor %}")
 
     heading(doc, "2. Tổng hợp ý kiến theo nội dung")
+    tag(doc, "{%p if d.report.repeated_note %}")
+    para(doc, "{{ d.report.repeated_note }}", indent=True)
+    tag(doc, "{%p endif %}")
 
     def issue_rows(table):
         add_row(table, ["{%tr for g in d.report.groups %}", "", "", "", ""])
@@ -415,9 +428,8 @@ def body_report(doc) -> None:
             [
                 "{{ i.number }}",
                 (
+                    ("{% if i.repeat_mark %}[{{ i.repeat_mark }}] {% endif %}", True, False),
                     ("{{ i.text }}", False, False),
-                    ("{% if i.merged_note %} {{ i.merged_note }}{% endif %}", True, False),
-                    ("{% if i.years_note %} ({{ i.years_note }}){% endif %}", False, True),
                     (
                         "{% if i.prepared_answer %} Nội dung trả lời đã chuẩn bị: "
                         "“{{ i.prepared_answer }}”{% endif %}",
@@ -454,7 +466,7 @@ def body_report(doc) -> None:
     loop_paragraphs(
         doc,
         "i in d.report.long_running",
-        "- Vấn đề số {{ i.number }} ({{ i.hamlet }}, {{ i.years_note }}): {{ i.text }}{% for e in i.earlier %}{% if e.answer %} Năm {{ e.year }} đã trả lời: “{{ e.answer }}”{% endif %}{% endfor %}",
+        "- Vấn đề số {{ i.number }} ({{ i.hamlet }}, {{ i.repeat_mark | lower }}): {{ i.text }}{% for line in i.earlier_lines %} {{ line }}{% endfor %}",
     )
     heading(doc, "4. Đề xuất")
     loop_paragraphs(doc, "line in d.report.proposals", "- {{ line }}")
@@ -516,8 +528,10 @@ def body_notice(doc) -> None:
     para(
         doc,
         runs=[
+            ("{{ c.number }}.", False, False),
+            ("{% if c.repeat_mark %} [{{ c.repeat_mark }}]{% endif %}", True, False),
             (
-                "{{ c.number }}. Ý kiến của {{ c.residents }}{% if c.merged_note %} {{ c.merged_note }}{% endif %}{% if c.years_note %} ({{ c.years_note }}){% endif %}: “{{ c.text }}”{{ c.stop }}{% for e in c.earlier %}{% if e.answer %} Năm {{ e.year }} đã trả lời: “{{ e.answer }}”{{ e.answer_stop }}{% endif %}{% endfor %} Giao ",
+                " Ý kiến của {{ c.residents }}: “{{ c.text }}”{{ c.stop }}{% for line in c.earlier_lines %} {{ line }}{% endfor %} Giao ",
                 False,
                 False,
             ),
@@ -536,20 +550,24 @@ def body_notice(doc) -> None:
     para(doc, "Không có.", indent=True)
     tag(doc, "{%p endif %}")
     heading(doc, "II. KIẾN NGHỊ CẤP TRÊN (VƯỢT THẨM QUYỀN CẤP XÃ)")
-    loop_paragraphs(
+    marked_paragraphs(
         doc,
-        "e in d.notice.escalations",
-        "{{ e.number }}. Ý kiến của {{ e.residents }}{% if e.merged_note %} {{ e.merged_note }}{% endif %}{% if e.years_note %} ({{ e.years_note }}){% endif %}: “{{ e.text }}”{{ e.stop }} Thẩm quyền: {{ e.authority }}.{% if e.conclusion %} {{ e.conclusion_line }}{% endif %} Giao Văn phòng Đảng ủy tham mưu văn bản kiến nghị cấp trên xem xét, giải quyết{% if e.deadline and e.conclusion %}; thời hạn: {{ e.deadline_phrase }}{% endif %}.",
+        "e",
+        "d.notice.escalations",
+        "{{ e.number }}.",
+        " Ý kiến của {{ e.residents }}: “{{ e.text }}”{{ e.stop }}{% for line in e.earlier_lines %} {{ line }}{% endfor %} Thẩm quyền: {{ e.authority }}.{% if e.conclusion %} {{ e.conclusion_line }}{% endif %} Giao Văn phòng Đảng ủy tham mưu văn bản kiến nghị cấp trên xem xét, giải quyết{% if e.deadline and e.conclusion %}; thời hạn: {{ e.deadline_phrase }}{% endif %}.",
     )
     tag(doc, "{%p if not d.notice.escalations %}")
     para(doc, "Không có.", indent=True)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if d.notice.closed %}")
     heading(doc, "III. CÁC Ý KIẾN ĐÃ ĐƯỢC TRẢ LỜI, GIẢI THÍCH TẠI HỘI NGHỊ")
-    loop_paragraphs(
+    marked_paragraphs(
         doc,
-        "c in d.notice.closed",
-        "{{ c.number }}. Ý kiến của {{ c.residents }}{% if c.merged_note %} {{ c.merged_note }}{% endif %}: “{{ c.text }}”{{ c.stop }}{% if c.conclusion_kind == 'answered' %} {{ c.answered_line }} Nội dung này kết thúc tại hội nghị.{% else %} {{ c.no_action_line }}{% if c.conclusion %} {{ c.conclusion_line }}{% endif %}{% endif %}",
+        "c",
+        "d.notice.closed",
+        "{{ c.number }}.",
+        " Ý kiến của {{ c.residents }}: “{{ c.text }}”{{ c.stop }}{% for line in c.earlier_lines %} {{ line }}{% endfor %}{% if c.conclusion_kind == 'answered' %} {{ c.answered_line }} Nội dung này kết thúc tại hội nghị.{% else %} {{ c.no_action_line }}{% if c.conclusion %} {{ c.conclusion_line }}{% endif %}{% endif %}",
     )
     tag(doc, "{%p endif %}")
     heading(doc, "{{ d.notice.implementation_number }}. TỔ CHỨC THỰC HIỆN")
@@ -559,10 +577,12 @@ def body_notice(doc) -> None:
 def body_escalation(doc) -> None:
     tag(doc, "{%p for g in d.escalation.groups %}")
     heading(doc, "{{ loop.index }}. Thuộc thẩm quyền: {{ g.body }}", italic=True)
-    loop_paragraphs(
+    marked_paragraphs(
         doc,
-        "i in g.issues",
-        "{{ i.number }}) Ý kiến của {{ i.residents }}{% if i.merged_note %} {{ i.merged_note }}{% endif %}{% if i.years_note %} ({{ i.years_note }}){% endif %}: “{{ i.text }}”{% for x in i.earlier %}{% if x.answer %} Năm {{ x.year }}: {{ x.answer }}{% endif %}{% endfor %}{% if i.conclusion %}{{ i.stop }} Kết luận tại hội nghị: {{ i.conclusion_line }}{% endif %}",
+        "i",
+        "g.issues",
+        "{{ i.number }})",
+        " Ý kiến của {{ i.residents }}: “{{ i.text }}”{{ i.stop }}{% for line in i.earlier_lines %} {{ line }}{% endfor %}{% if i.conclusion %} Kết luận tại hội nghị: {{ i.conclusion_line }}{% endif %}",
     )
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p if not d.escalation.groups %}")

@@ -1,10 +1,13 @@
 """How many times an issue was raised (pure): the one count the conclusion notice and the report
-print for an issue ("(5 lần)") and the follow-up tasks, open data ("Số lần nêu") and public views
+print for an issue ("[Nêu 5 lần]") and the follow-up tasks, open data ("Số lần nêu") and public views
 show: the dialogue's petitions merged into the issue plus its mentions in earlier years.
 
 The count each item was given when it arrived (its own `times_raised`) is not used: it counts the
 cluster as the repeat finder saw it then, before later petitions joined and before staff moved
-items between issues, so two items of one issue disagree and neither is the issue's count."""
+items between issues, so two items of one issue disagree and neither is the issue's count.
+
+`with_earlier_followup` joins each earlier round an item names to the follow-up task of that
+round, so the documents say how it ended."""
 
 from __future__ import annotations
 
@@ -41,3 +44,50 @@ def times_raised(members: Iterable[Mapping[str, Any]], year: int) -> int:
         (int(m.get("times_raised") or 1) for m in listed if m.get("source") == CARRIED_OVER), default=0
     )
     return max(len(petitions) + max(earlier_mentions(petitions, year), carried), 1)
+
+
+def earlier_conclusion(task: Mapping[str, Any]) -> str:
+    """The Secretary's conclusion a follow-up task carries out: its text when the task was opened
+    from a conclusion of the meeting record and that conclusion had words of its own ("" for a
+    default task, whose text is the resident's)."""
+    if not task.get("conclusion_kind"):
+        return ""
+    text = str(task.get("text") or "")
+    return "" if text == task.get("issue_text") else text
+
+
+def with_earlier_followup(
+    items: Iterable[Mapping[str, Any]], tasks: Iterable[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """`items` with each earlier round they carry (`earlier`) completed by that round's follow-up:
+    the task (of an earlier dialogue, in `tasks`) that followed up the earlier submission, its
+    conclusion, office, status and due date (`followup_*`), so the documents say how the
+    earlier round ended rather than repeat the answer typed then. A carried-over item's own round
+    (its `earlier` entry names no submission) is the task it was carried from."""
+    by_submission: dict[str, Mapping[str, Any]] = {}
+    for each in tasks:
+        for sid in each.get("submission_ids") or ():
+            by_submission.setdefault(str(sid), each)
+    out: list[dict[str, Any]] = []
+    for item in items:
+        entries = []
+        for entry in item.get("earlier") or ():
+            sid = entry.get("submission_id") or (
+                item.get("_id") if item.get("source") == CARRIED_OVER else None
+            )
+            followed = by_submission.get(str(sid)) if sid else None
+            if followed is None:
+                entries.append(entry)
+                continue
+            entries.append(
+                {
+                    **entry,
+                    "followup_task": str(followed.get("_id") or ""),
+                    "conclusion": earlier_conclusion(followed),
+                    "followup_office": followed.get("office_name") or "",
+                    "followup_status": followed.get("status") or "",
+                    "followup_due": followed.get("due"),
+                }
+            )
+        out.append({**item, "earlier": entries} if item.get("earlier") else dict(item))
+    return out

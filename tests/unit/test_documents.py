@@ -310,9 +310,12 @@ def test_conclusion_notice_one_conclusion_per_issue(dataset, documents, html) ->
     assert_in_order(
         text, ["I. CÁC VẤN ĐỀ THUỘC THẨM QUYỀN CẤP XÃ", "II. KIẾN NGHỊ CẤP TRÊN", "III. TỔ CHỨC THỰC HIỆN"]
     )
-    assert "kéo dài, đã nêu các năm 2015, 2016" in text
-    assert "kéo dài, đã nêu năm 2016)" in text and "các năm 2016)" not in text  # one year: no "các"
-    assert "(2 lần)" in text
+    # repeated issues carry their mark first (bold), raised this year only or carried over
+    assert "[Nêu 3 lần, kéo dài từ năm 2015] Ý kiến của nhân dân ấp Chợ" in text
+    assert "[Nêu 2 lần, kéo dài từ năm 2016]" in text and "[Nêu 2 lần] Ý kiến" in text
+    assert markup.count('<strong class="repeat">') == sum(
+        c.repeated for c in (*notice.conclusions, *notice.escalations)
+    )
 
 
 def test_resolution_deadline_options(dataset) -> None:

@@ -121,7 +121,7 @@ async def test_tasks_carry_the_numbers_the_issued_notice_prints(world):
         .decode()
     )
     printed = {
-        text: int(number) for number, text in re.findall(r'data-number="(\d+)">\d+\. [^“]*“([^”]*)”', html)
+        text: int(number) for number, text in re.findall(r'data-number="(\d+)">\d+\.[^“]*“([^”]*)”', html)
     }
     assert len(printed) == 2, html
     board = await handlers.follow_up_board(follow, COMMUNE.id, DIALOGUE.id, Viewer())

@@ -1,6 +1,7 @@
 """The conclusion notice's sections I (commune authority) and II (recommendations to the higher
-level): every issue lands in exactly one, in the order its items came, and an issue the meeting
-recommends upward moves from I to II even though it is of commune authority."""
+level): every issue lands in exactly one, the repeated ones first and otherwise in the order its
+items came (`common.repeated_first`), and an issue the meeting recommends upward moves from I to
+II even though it is of commune authority."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date
 
 from services.demo.documents import demo_dataset
 from services.reporting.documents import build_data
-from services.reporting.documents.common import issue_key
+from services.reporting.documents.common import issue_key, repeated_first
 
 ISSUED_ON = date(2017, 4, 5)
 HIGHER_BODY = "UBND huyện Cần Giuộc"
@@ -38,12 +39,19 @@ def _keys_in_order(items: list[dict], level: str | None = None) -> list[str]:
     return [k for k, lv in levels.items() if level is None or (lv == "commune") == (level == "commune")]
 
 
+def _repeated_first(keys: list[str], notice) -> list[str]:
+    """`keys` ordered as the notice orders its issues: repeated ones first, else as they came."""
+    by_key = {i.key: i for i in (*notice.conclusions, *notice.escalations)}
+    return [i.key for i in repeated_first([by_key[k] for k in keys])]
+
+
 def test_each_issue_in_one_section_escalations_in_item_order() -> None:
     items, notice = _notice()
     section_one = [c.key for c in notice.conclusions]
     section_two = [e.key for e in notice.escalations]
     assert sorted(section_one + section_two) == sorted(_keys_in_order(items))
-    assert section_two == _keys_in_order(items, "higher")
+    assert section_two == _repeated_first(_keys_in_order(items, "higher"), notice)
+    assert notice.escalations[0].repeated and not notice.escalations[-1].repeated
     assert set(section_one) == set(_keys_in_order(items, "commune"))
 
 
@@ -55,7 +63,7 @@ def test_commune_issue_recommended_at_the_meeting_moves_to_section_two() -> None
     assert moved not in [c.key for c in notice.conclusions]
     assert len(notice.conclusions) == len(plain.conclusions) - 1
     expected = [k for k in _keys_in_order(items) if k == moved or k in {e.key for e in plain.escalations}]
-    assert [e.key for e in notice.escalations] == expected
+    assert [e.key for e in notice.escalations] == _repeated_first(expected, notice)
     escalated = next(e for e in notice.escalations if e.key == moved)
     assert escalated.authority == HIGHER_BODY
     numbers = [c.number for c in notice.conclusions] + [e.number for e in notice.escalations]

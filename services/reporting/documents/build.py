@@ -4,8 +4,10 @@ no I/O, no clock; the same inputs give the same document, charts included).
 Items are read-model dicts (see ``services/reporting/projection.py``). Items without a topic
 are still being classified: they are counted ("đang phân loại") but get no conclusion.
 Submissions of this dialogue raising the same issue (same ``cluster_id``, else the same
-``duplicate_of``) are merged into one `Issue`, printed once with "(n lần)"; an issue also
-raised in earlier years is "kéo dài" and carries the earlier answers.
+``duplicate_of``) are merged into one `Issue`, printed once; an issue raised more than once
+(also in earlier years: "kéo dài") is marked first in bold ("[Nêu 3 lần, kéo dài từ năm 2015]"),
+put first within its topic and section (`common.repeated_first`), and each earlier round prints
+that round's conclusion and how its follow-up ended (`model.Earlier.line`).
 
 Numbering of issues: the summary report numbers every issue 1..n in its table (topics 1-6, then
 khác); the conclusion notice numbers the conclusions within commune authority 1..k by topic

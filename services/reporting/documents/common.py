@@ -11,7 +11,7 @@ from typing import Any
 from services.reporting.documents.assignee import era_renames, era_text
 from services.reporting.documents.model import Earlier, Issue, MinutesInput, SignatureBlock, TopicGroup
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
-from services.reporting.printed_text import printed
+from services.reporting.printed_text import one_paragraph, printed
 from services.reporting.raised import CARRIED_OVER, times_raised
 from shared.contracts import AuthorityLevel, Organisation, Source
 from shared.directory import Commune, Dialogue, Signature
@@ -198,11 +198,28 @@ def issue_key(item: Mapping[str, Any], index: int = 0) -> str:
     )
 
 
+def _earlier(entry: Mapping[str, Any], as_of: date | None) -> Earlier:
+    """One earlier round of an issue, with its follow-up when one is on record
+    (`raised.with_earlier_followup` puts it on the entry)."""
+    due = entry.get("followup_due")
+    return Earlier(
+        entry["year"],
+        printed(entry.get("text", "")),
+        entry.get("answer"),
+        conclusion=one_paragraph(str(entry.get("conclusion") or "")),
+        office=str(entry.get("followup_office") or ""),
+        status=str(entry.get("followup_status") or ""),
+        due=date.fromisoformat(due[:10]) if isinstance(due, str) else due,
+        as_of=as_of,
+    )
+
+
 def group_issues(
-    commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]]
+    commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]], as_of: date | None = None
 ) -> tuple[list[Issue], int]:
     """Routed items merged into issues (in order of first appearance, numbers unset) and the
-    count of items not routed yet."""
+    count of items not routed yet. `as_of`: the day an earlier round's follow-up is read on
+    (overdue or not), the document's issue date."""
     office_name = {o.id: o.name for o in commune.offices}
     clusters: dict[str, list[Mapping[str, Any]]] = {}
     pending = 0
@@ -222,9 +239,9 @@ def group_issues(
         for m in members:
             for e in m.get("earlier") or ():
                 if e.get("year", dialogue.year) < dialogue.year:
+                    # one line per earlier round's follow-up task, else per earlier text
                     earlier.setdefault(
-                        (e["year"], e.get("text", "")),
-                        Earlier(e["year"], printed(e.get("text", "")), e.get("answer")),
+                        (e["year"], e.get("followup_task") or e.get("text", "")), _earlier(e, as_of)
                     )
         earlier_years = tuple(
             sorted({y for y in years if y < dialogue.year} | {e.year for e in earlier.values()})
@@ -263,12 +280,21 @@ def topic_order(dialogue: Dialogue) -> list[int]:
     return sorted(t.number for t in dialogue.topics) + [0]
 
 
+def repeated_first(issues: Sequence[Issue]) -> list[Issue]:
+    """`issues` with the repeated ones first, so a reader meets them before the rest: carried
+    over from earlier years first, then raised several times this year, each the most raised
+    first; otherwise in their order."""
+    return sorted(issues, key=lambda i: (not i.long_running, not i.repeated, -i.times_raised))
+
+
 def topic_groups(
     dialogue: Dialogue, issues: Sequence[Issue], start: int = 1
 ) -> tuple[tuple[TopicGroup, ...], int]:
+    """The issues by the plan's topics (then khác), numbered from `start`, the repeated ones
+    first within each topic (`repeated_first`)."""
     groups, number = [], start
     for topic in topic_order(dialogue):
-        members = [i for i in issues if i.topic == topic]
+        members = repeated_first([i for i in issues if i.topic == topic])
         if not members:
             continue
         numbered = []

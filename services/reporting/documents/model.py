@@ -26,12 +26,12 @@ Type codes (decisions; each kind declares its own in ``documents/kinds/<kind>.py
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from functools import cached_property
 
-from shared.contracts import DocumentKind
+from shared.contracts import DocumentKind, FollowUpStatus
 from shared.templates import date_line, vn_date
 from shared.text import fold
 
@@ -164,16 +164,80 @@ class SignatureBlock:
         return bool(self.source) and not self.name.strip()
 
 
+# How an earlier round's follow-up stands, as the documents say it (`Earlier.outcome`).
+_OUTCOMES = {
+    FollowUpStatus.RESOLVED: "đã giải quyết xong",
+    FollowUpStatus.REJECTED: "không giải quyết",
+    FollowUpStatus.AWAITING_HIGHER_LEVEL: "đang chờ cấp trên giải quyết",
+}
+# Still the office's to settle: overdue once past its due date.
+_OPEN = frozenset(
+    s.value for s in FollowUpStatus if not s.closed and s is not FollowUpStatus.AWAITING_HIGHER_LEVEL
+)
+
+
+def _quoted(text: str) -> str:
+    """``“text”`` without the full stop a sentence ends with (the sentence around it has its own)."""
+    return f"“{text.strip().rstrip('.')}”"
+
+
 @dataclass(frozen=True)
 class Earlier:
+    """The issue raised in an earlier round (dialogue of `year`): the text then, the answer
+    recorded with it (the repeat finder's snapshot), and when that round's conclusion was followed
+    up (`raised.with_earlier_followup`): the conclusion, the office, the follow-up's status and
+    due date, read as of `as_of` (the document's issue date: overdue or not)."""
+
     year: int
     text: str
     answer: str | None
+    conclusion: str = ""
+    office: str = ""
+    status: str = ""  # FollowUpStatus value; "" = no follow-up known for that round
+    due: date | None = None
+    as_of: date | None = None
 
     @property
     def answer_stop(self) -> str:
         """The full stop after the quoted answer, unless it already ends a sentence (no ``.”.``)."""
         return "" if (self.answer or "").rstrip().endswith((".", "!", "?", "…")) else "."
+
+    @property
+    def overdue(self) -> bool:
+        return (
+            self.status in _OPEN and self.due is not None and self.as_of is not None and self.due < self.as_of
+        )
+
+    @property
+    def outcome(self) -> str:
+        """``đã giải quyết xong``, ``quá hạn (hạn 22/05/2016), chưa giải quyết xong``, ``đang giải
+        quyết, hạn 22/05/2017``, ``không giải quyết``, ``đang chờ cấp trên giải quyết``; "" without
+        a follow-up. (Its details stay on the follow-up board.)"""
+        if not self.status:
+            return ""
+        due = f"hạn {vn_date(self.due)}" if self.due else ""
+        if self.overdue:
+            return f"quá hạn ({due}), chưa giải quyết xong"
+        if self.status in _OPEN:
+            return f"đang giải quyết{', ' + due if due else ''}"
+        return _OUTCOMES.get(FollowUpStatus(self.status), self.status)
+
+    @property
+    def line(self) -> str:
+        """The round as a document prints it after the issue: its conclusion and how its follow-up
+        ended (``Đợt năm 2016: kết luận “…”; kết quả: quá hạn (hạn 22/05/2016), chưa giải quyết
+        xong.``); a round without a follow-up gives the answer then and says so; "" when nothing
+        is on record."""
+        if self.status:
+            said = (
+                f"kết luận {_quoted(self.conclusion)}"
+                if self.conclusion.strip()
+                else f"giao {self.office or 'cơ quan chuyên môn'} giải quyết"
+            )
+            return f"Đợt năm {self.year}: {said}; kết quả: {self.outcome}."
+        if self.answer and self.answer.strip():
+            return f"Đợt năm {self.year}: đã trả lời {_quoted(self.answer)}; chưa có kết quả theo dõi."
+        return ""
 
 
 @dataclass(frozen=True)
@@ -260,9 +324,30 @@ class Issue:
         return f"đến ngày {vn_date(self.deadline)}"
 
     @property
+    def repeated(self) -> bool:
+        """Raised more than once: in earlier rounds, or several times in this one."""
+        return self.long_running or self.times_raised > 1
+
+    @property
+    def repeat_mark(self) -> str:
+        """What the documents print first, in bold, on a repeated issue: ``Nêu 3 lần, kéo dài từ
+        năm 2015`` or ``Nêu 2 lần``; "" for an issue raised once."""
+        if not self.repeated:
+            return ""
+        since = min(self.earlier_years or self.years_raised or (0,))
+        head = f"Nêu {self.times_raised} lần" if self.times_raised > 1 else "Đã nêu"
+        return f"{head}, kéo dài từ năm {since}" if self.long_running and since else head
+
+    @property
+    def earlier_lines(self) -> tuple[str, ...]:
+        """Each earlier round's conclusion and outcome (`Earlier.line`), oldest first."""
+        return tuple(line for e in self.earlier if (line := e.line))
+
+    @property
     def merged_note(self) -> str:
         """``(5 lần)``: how many times the issue was raised (`raised.times_raised`, the count the
-        follow-up board and open data show), once it was raised more than once."""
+        follow-up board and open data show), once it was raised more than once. The built-in
+        templates print `repeat_mark` instead; kept for a commune's own templates."""
         return f"({self.times_raised} lần)" if self.times_raised > 1 else ""
 
     @property
@@ -293,6 +378,20 @@ class Issue:
             return "kéo dài"
         # one year: "đã nêu năm 2016"; several: "đã nêu các năm 2015, 2016"
         return f"kéo dài, đã nêu {'các năm' if len(years) > 1 else 'năm'} {', '.join(map(str, years))}"
+
+
+def repeated_sentence(issues: Sequence[Issue]) -> str:
+    """``Trong đó có 03 vấn đề nhân dân đã nêu nhiều lần (02 vấn đề kéo dài từ các năm trước):
+    số 5, 7, 29; các vấn đề này được đánh dấu và xếp trước trong từng nội dung.`` ("" for none)."""
+    if not issues:
+        return ""
+    carried = sum(1 for i in issues if i.long_running)
+    numbers = ", ".join(str(i.number) for i in sorted(issues, key=lambda i: i.number))
+    since = f" ({carried:02d} vấn đề kéo dài từ các năm trước)" if carried else ""
+    return (
+        f"Trong đó có {len(issues):02d} vấn đề nhân dân đã nêu nhiều lần{since}: số {numbers}; "
+        "các vấn đề này được đánh dấu và xếp trước trong từng nội dung."
+    )
 
 
 @dataclass(frozen=True)
@@ -370,6 +469,12 @@ class ReportPart:
     long_running: tuple[Issue, ...]
     deadlines: tuple[DeadlineRow, ...]
     proposals: tuple[str, ...]
+    repeated: tuple[Issue, ...] = ()  # raised in earlier rounds or several times in this one
+
+    @property
+    def repeated_note(self) -> str:
+        """The sentence that sends a reader to the repeated issues first (`repeated_sentence`)."""
+        return repeated_sentence(self.repeated)
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,8 @@ def conclusion_sentence(issue: Issue) -> str:
     no_action) that opens with the verb the sentence would say before it (`Issue.lead_said`:
     "Đã trả lời…", "Kiến nghị Sở…") is said in its place, not after it."""
     kind = ConclusionKind(issue.conclusion_kind)
-    head = f"{issue.number}. Về ý kiến “{issue.text.rstrip('.')}”: "
+    mark = f"[{issue.repeat_mark}] " if issue.repeat_mark else ""  # a repeated issue stands out
+    head = f"{issue.number}. {mark}Về ý kiến “{issue.text.rstrip('.')}”: "
     if kind is ConclusionKind.ANSWERED:
         if issue.lead_said:
             return head + _lowered(issue.conclusion_line)

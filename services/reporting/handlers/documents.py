@@ -26,6 +26,7 @@ from services.reporting.handlers.publish import flush
 from services.reporting.meeting import issue_rows, recorded
 from services.reporting.numbering import document_code
 from services.reporting.radio import radio_announcement
+from services.reporting.raised import with_earlier_followup
 from services.reporting.rendering import carried_items
 from services.reporting.unrouted import received_fields, with_unrouted
 from shared.clock import VIETNAM_TZ
@@ -93,10 +94,13 @@ async def current_items(deps: DocumentDeps, commune_id: str, dialogue_id: str) -
 
 
 async def material(deps: DocumentDeps, commune: Commune, dialogue: Dialogue) -> tuple[list[Doc], list[Doc]]:
-    """This dialogue's items, and the unresolved issues of earlier dialogues (kéo dài)."""
+    """This dialogue's items, and the unresolved issues of earlier dialogues (kéo dài); each
+    earlier round either names is completed by how its follow-up ended (`with_earlier_followup`)."""
     items = await current_items(deps, commune.id, dialogue.id)
     years = {d.id: d.year for d in await deps.directory.dialogues(commune.id) if d.year < dialogue.year}
-    return items, carried_items(await deps.tasks.unresolved_before(commune.id, list(years)), years)
+    carried = carried_items(await deps.tasks.unresolved_before(commune.id, list(years)), years)
+    earlier = [t for did in years for t in await deps.tasks.for_dialogue(commune.id, did)]
+    return with_earlier_followup(items, earlier), with_earlier_followup(carried, earlier)
 
 
 async def meeting_of(deps: DocumentDeps, commune: Commune, dialogue: Dialogue) -> Doc | None:

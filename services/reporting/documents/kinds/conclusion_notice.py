@@ -12,6 +12,7 @@ from typing import Any
 from services.reporting.documents.common import (
     group_issues,
     meeting_sentence,
+    repeated_first,
     topic_groups,
     with_deadlines,
     within_commune,
@@ -23,7 +24,7 @@ from services.reporting.documents.kinds.base import (
     commune_recipients,
     standing_committee,
 )
-from services.reporting.documents.model import Issue, NoticePart
+from services.reporting.documents.model import Issue, NoticePart, repeated_sentence
 from services.reporting.documents.record import concluded, conclusion_of, reviewed
 from services.reporting.notice import CONCLUSION_DUE_WORKING_DAYS
 from shared.contracts import ConclusionKind, DocumentKind
@@ -41,7 +42,7 @@ def _in_section_one(issue: Issue) -> bool:
 
 def build(ctx: BuildContext) -> Body:
     commune, dialogue, items = ctx.commune, ctx.dialogue, ctx.items
-    issues, pending = group_issues(commune, dialogue, items)
+    issues, pending = group_issues(commune, dialogue, items, ctx.issued_on)
     issues = with_deadlines(commune, issues, ctx.issued_on, ctx.options)
     closed: list[Issue] = []
     if ctx.meeting is not None:  # each issue as the Secretary concluded it
@@ -54,15 +55,19 @@ def build(ctx: BuildContext) -> Body:
         else:
             above.append(issue)
     groups, next_number = topic_groups(dialogue, within)
-    escalations = tuple(replace(i, number=n) for n, i in enumerate(above, start=next_number))
-    answered = tuple(replace(i, number=n) for n, i in enumerate(closed, start=next_number + len(escalations)))
+    escalations = tuple(replace(i, number=n) for n, i in enumerate(repeated_first(above), start=next_number))
+    start = next_number + len(escalations)
+    answered = tuple(replace(i, number=n) for n, i in enumerate(repeated_first(closed), start=start))
+    repeated = [i for i in (*(c for g in groups for c in g.issues), *escalations, *answered) if i.repeated]
     due = commune.working_calendar().nth_working_day_after(dialogue.meeting_date, CONCLUSION_DUE_WORKING_DAYS)
     intro = (
         meeting_sentence(commune, dialogue)
         + " Tại hội nghị và qua tổng hợp trước hội nghị, nhân dân đã nêu "
         + f"{len(items)} ý kiến, kiến nghị, phản ánh về {len(issues) + len(closed)} vấn đề"
         + (f" ({pending} ý kiến đang phân loại)" if pending else "")
-        + ". Sau khi nghe ý kiến của nhân dân và phần trả lời của các cơ quan, đơn vị, "
+        + ". "
+        + (repeated_sentence(repeated) + " " if repeated else "")
+        + "Sau khi nghe ý kiến của nhân dân và phần trả lời của các cơ quan, đơn vị, "
         "Ban Thường vụ Đảng ủy kết luận như sau:",
     )
     follow_up = (

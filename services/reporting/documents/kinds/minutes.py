@@ -90,7 +90,7 @@ def _from_record(ctx: BuildContext, held: str) -> MinutesPart:
     """The programme as held, attendance by hamlet against its minimum, each intervention with its
     answers, and the Secretary's conclusion on each issue, with the reviewed summaries."""
     meeting = ctx.meeting or {}
-    issues, _ = group_issues(ctx.commune, ctx.dialogue, ctx.items)
+    issues, _ = group_issues(ctx.commune, ctx.dialogue, ctx.items, ctx.issued_on)
     issues = reviewed(issues, meeting)
     settled = [
         concluded(ctx.commune, i, c, ctx.issued_on) if (c := conclusion_of(i, meeting)) else i for i in issues

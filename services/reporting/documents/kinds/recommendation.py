@@ -21,7 +21,7 @@ _UNNAMED_BODY: dict[str, str] = {
 
 def build(ctx: BuildContext) -> Body:
     commune, dialogue = ctx.commune, ctx.dialogue
-    issues, _ = group_issues(commune, dialogue, ctx.items)
+    issues, _ = group_issues(commune, dialogue, ctx.items, ctx.issued_on)
     if ctx.meeting is not None:  # the issues the Secretary recommended, to the body he named
         above = recommended(ctx, reviewed(issues, ctx.meeting))
     else:

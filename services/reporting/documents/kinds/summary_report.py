@@ -123,8 +123,9 @@ def _report(
     items: Sequence[Mapping[str, Any]],
     options: Mapping[str, Any],
     meeting: Mapping[str, Any] | None = None,
+    issued_on: date | None = None,
 ) -> tuple[ReportPart, tuple[Chart, ...]]:
-    issues, pending = group_issues(commune, dialogue, items)
+    issues, pending = group_issues(commune, dialogue, items, issued_on)
     issues = reviewed(issues, meeting)  # each issue with the summary staff reviewed, like the notice
     groups, _ = topic_groups(dialogue, issues)
     numbered = [i for g in groups for i in g.issues]
@@ -154,6 +155,7 @@ def _report(
         groups=groups,
         above=tuple(i for i in numbered if not within_commune(i)),
         long_running=tuple(i for i in numbered if i.long_running),
+        repeated=tuple(i for i in numbered if i.repeated),
         deadlines=deadlines,
         proposals=_proposals(numbered, pending, options),
     )
@@ -226,7 +228,7 @@ def _charts(
 
 def build(ctx: BuildContext) -> Body:
     dialogue = ctx.dialogue
-    report, charts = _report(ctx.commune, dialogue, ctx.items, ctx.options, ctx.meeting)
+    report, charts = _report(ctx.commune, dialogue, ctx.items, ctx.options, ctx.meeting, ctx.issued_on)
     return Body(
         subject="Tổng hợp ý kiến, kiến nghị, phản ánh của nhân dân phục vụ Hội nghị đối thoại giữa "
         f"Bí thư Đảng ủy với nhân dân năm {dialogue.year}",
