@@ -17,6 +17,11 @@ a burst is absorbed by the senders' retries instead of by an ever longer queue.
 - `Admission`: what the use case asks, without any I/O: `refusal()` is None (go on) or the
   seconds to put in `Retry-After`. A stale estimate (the broker unreachable for `stale_s`)
   admits: shedding protects the queue, it does not replace the store-outage path.
+- `CommuneShares`: the communes share one queue, so over the bound the commune that brought
+  less than its fair share of the recent work (this process's arrivals over `window_s`, split
+  evenly among the communes that brought any) is still admitted, up to `FAIR_HEADROOM` times
+  the bound: one commune's flood does not shut the door on the others' residents, and the
+  queue stays bounded all the same.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ import asyncio
 import logging
 import math
 import time
+from collections import Counter as Tally
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -35,6 +42,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 log = logging.getLogger(__name__)
 
 MAX_RETRY_AFTER_S = 120
+# Over the bound, a commune under its fair share is admitted until the queue holds this many
+# times the bound.
+FAIR_HEADROOM = 1.5
 
 
 @dataclass
@@ -89,8 +99,43 @@ class BacklogEstimator:
         return self._last.depth / self.rate
 
 
+class CommuneShares:
+    """How much of the recent work each commune brought: arrivals counted per whole second over
+    the last `window_s` seconds."""
+
+    def __init__(self, window_s: float = 30.0) -> None:
+        self.window_s = window_s
+        self._seconds: deque[tuple[int, Tally[str]]] = deque()  # (second, arrivals per commune)
+
+    def add(self, commune_id: str, count: int, now: float) -> None:
+        second = int(now)
+        if not self._seconds or self._seconds[-1][0] != second:
+            self._seconds.append((second, Tally()))
+        self._seconds[-1][1][commune_id] += count
+        self._forget(now)
+
+    def _forget(self, now: float) -> None:
+        while self._seconds and self._seconds[0][0] <= now - self.window_s:
+            self._seconds.popleft()
+
+    def under_fair_share(self, commune_id: str, now: float) -> bool:
+        """True when other communes brought work too and this one brought less than an even
+        share of it (a commune that brought none is under its share)."""
+        self._forget(now)
+        totals: Tally[str] = Tally()
+        for _, arrivals in self._seconds:
+            totals.update(arrivals)
+        active = [c for c, n in totals.items() if n > 0]
+        if not active or active == [commune_id]:
+            return False  # nobody else to be fair to: the bound applies as it is
+        fair = sum(totals.values()) / len(set(active) | {commune_id})
+        return totals.get(commune_id, 0) < fair
+
+
 class Admission:
-    """Admits new work while every watched queue holds at most `max_queued_s` of work."""
+    """Admits new work while every watched queue holds at most `max_queued_s` of work; above
+    that, a commune under its fair share of the recent work (`CommuneShares`) up to
+    `FAIR_HEADROOM` times the bound."""
 
     def __init__(
         self,
@@ -99,11 +144,13 @@ class Admission:
         *,
         clock: Callable[[], float] = time.monotonic,
         shed: Counter | None = None,
+        shares: CommuneShares | None = None,
     ) -> None:
         self.estimators = estimators
         self.max_queued_s = max_queued_s
         self._clock = clock
         self._shed = shed
+        self._shares = shares if shares is not None else CommuneShares()
 
     @classmethod
     def always(cls) -> Admission:
@@ -115,13 +162,21 @@ class Admission:
         known = [s for e in self.estimators.values() if (s := e.seconds(now)) is not None]
         return max(known) if known else None
 
-    def refusal(self, share: float = 1.0) -> int | None:
+    def refusal(self, share: float = 1.0, commune_id: str | None = None) -> int | None:
         """None: admit. Else the seconds after which to try again (for `Retry-After`): about
         when the queue is back under `share` of the bound at the measured rate, at most two
-        minutes. Bulk work waits for a smaller share, leaving the rest to residents' posts."""
+        minutes. Bulk work waits for a smaller share, leaving the rest to residents' posts.
+        With `commune_id`, a commune under its fair share is admitted up to `FAIR_HEADROOM`
+        times the bound."""
         queued = self.queued_seconds()
         bound = self.max_queued_s * share
         if queued is None or queued <= bound:
+            return None
+        if (
+            commune_id is not None
+            and queued <= bound * FAIR_HEADROOM
+            and self._shares.under_fair_share(commune_id, self._clock())
+        ):
             return None
         return min(MAX_RETRY_AFTER_S, max(1, math.ceil(queued - bound)))
 
@@ -130,9 +185,11 @@ class Admission:
         if self._shed is not None:
             self._shed.inc(count)
 
-    def arrived(self, count: int = 1) -> None:
+    def arrived(self, count: int = 1, commune_id: str | None = None) -> None:
         for estimator in self.estimators.values():
             estimator.arrived(count)
+        if commune_id is not None and self.estimators:
+            self._shares.add(commune_id, count, self._clock())
 
 
 class QueueWatch:

@@ -67,7 +67,7 @@ def _limiter(request: Request, bucket: str) -> RateLimiter:
 async def public_verdict(request: Request, commune_id: str, bucket: str) -> Verdict | None:
     """Count this request in `bucket`; None when the caller is authenticated, or when load
     shedding refuses new work now (not counted: the use case answers 503 and stores nothing)."""
-    if is_authenticated(request) or (bucket in SHED and _shedding(request)):
+    if is_authenticated(request) or (bucket in SHED and _shedding(request, commune_id)):
         return None
     settings: IntakeSettings = request.app.state.runtime.settings
     verdict = await _limiter(request, bucket).hit(
@@ -81,10 +81,10 @@ async def public_verdict(request: Request, commune_id: str, bucket: str) -> Verd
     return verdict
 
 
-def _shedding(request: Request) -> bool:
+def _shedding(request: Request, commune_id: str) -> bool:
     parts = getattr(request.app.state, "parts", {})
     admission = parts["intake"].components.get("admission") if "intake" in parts else None
-    return isinstance(admission, Admission) and admission.refusal() is not None
+    return isinstance(admission, Admission) and admission.refusal(commune_id=commune_id) is not None
 
 
 def minutes(retry_after_s: int) -> int:

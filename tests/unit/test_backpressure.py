@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.backpressure import MAX_RETRY_AFTER_S, Admission, BacklogEstimator
+from shared.backpressure import MAX_RETRY_AFTER_S, Admission, BacklogEstimator, CommuneShares
 
 
 def test_the_drain_rate_is_measured_while_the_queue_stays_busy() -> None:
@@ -96,3 +96,42 @@ def test_admission_takes_the_fullest_queue_and_counts_arrivals_in_each() -> None
 
 def test_always_admits() -> None:
     assert Admission.always().refusal() is None
+
+
+def _flooded(now: list[float], depth: int) -> tuple[Admission, BacklogEstimator]:
+    estimator = BacklogEstimator(floor_rate=10.0)
+    estimator.observe(depth, now=now[0])
+    return Admission({"q": estimator}, max_queued_s=30.0, clock=lambda: now[0]), estimator
+
+
+def test_over_the_bound_a_commune_under_its_fair_share_is_still_admitted() -> None:
+    """Communes share the queue: one commune's flood fills it, another's resident gets in."""
+    now = [100.0]
+    admission, estimator = _flooded(now, depth=400)  # 40 s: over the 30 s bound
+    admission.arrived(395, commune_id="flooding")
+    admission.arrived(5, commune_id="quiet")
+    assert admission.refusal(commune_id="flooding") == 10
+    assert admission.refusal(commune_id="quiet") is None
+    assert admission.refusal(commune_id="new") is None  # brought nothing yet: under its share
+    assert admission.refusal() == 10  # who asks is not known: the bound as it is
+    estimator.observe(460, now=now[0])  # 46 s: past the headroom (1.5 x 30 s), nobody
+    assert admission.refusal(commune_id="quiet") == 16
+
+
+def test_a_lone_commune_meets_the_bound_as_before() -> None:
+    now = [0.0]
+    admission, _ = _flooded(now, depth=400)
+    admission.arrived(400, commune_id="only")
+    assert admission.refusal(commune_id="only") == 10
+    fresh, _ = _flooded(now, depth=400)  # nobody brought anything recently
+    assert fresh.refusal(commune_id="only") == 10
+
+
+def test_shares_are_of_the_recent_work_only() -> None:
+    shares = CommuneShares(window_s=30.0)
+    shares.add("a", 100, now=0.0)
+    shares.add("b", 10, now=20.0)
+    assert shares.under_fair_share("b", now=25.0) and not shares.under_fair_share("a", now=25.0)
+    # 31 s later a's burst is forgotten: b alone brought work, nobody to be fair to
+    assert not shares.under_fair_share("b", now=31.0)
+    assert shares.under_fair_share("a", now=31.0)

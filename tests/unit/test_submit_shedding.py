@@ -10,6 +10,7 @@ import dataclasses
 
 import pytest
 
+from services.demo.seed import demo_commune
 from services.intake.handlers.submissions import (
     Overloaded,
     StoreUnavailable,
@@ -96,3 +97,20 @@ async def test_a_bulk_import_waits_for_half_the_bound_leaving_the_rest_to_reside
 
     await asyncio.wait_for(wait_admitted(d, renew), timeout=10)
     assert waited == [0.0]  # it waited once, until the queue was down to half the bound
+
+
+async def test_one_communes_flood_does_not_refuse_another_communes_resident():
+    """Over the bound, the commune that brought the queued work is refused and a commune that
+    brought little of it is accepted (up to 1.5 x the bound; `shared.backpressure`)."""
+    now = [0.0]
+    admission, estimator = shedding(now, depth=200)  # 20 s: under the 30 s bound
+    store = FakeSubmissions()
+    d = dataclasses.replace(deps(store), admission=admission)
+    for _ in range(20):
+        await submit(d, command())  # demo's flood, admitted while under the bound
+    estimator.observe(400, now=0.0)  # 40 s queued now
+    with pytest.raises(Overloaded):
+        await submit(d, command())
+    neighbour = demo_commune().model_copy(update={"id": "tan-phuoc"})
+    accepted = await submit(d, command(commune=neighbour))
+    assert store.docs[accepted.submission_id]["commune_id"] == "tan-phuoc"

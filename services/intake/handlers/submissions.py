@@ -198,7 +198,7 @@ def record_refused(deps: SubmitDeps, commune_id: str) -> None:
 async def submit(deps: SubmitDeps, command: SubmitCommand) -> Accepted:
     """Store one submission and publish its event. Raises SubmissionRejected or StoreUnavailable
     (`Overloaded` included)."""
-    if (retry_after_s := deps.admission.refusal()) is not None:
+    if (retry_after_s := deps.admission.refusal(commune_id=command.commune.id)) is not None:
         deps.admission.refused()
         deps.metrics.submitted(command.commune.id, "unavailable").inc()
         raise Overloaded(retry_after_s)
@@ -230,7 +230,7 @@ async def store_one(deps: SubmitDeps, command: SubmitCommand) -> Document:
             raise
         raise _unavailable(deps, commune_id, 1) from exc
     deps.metrics.submitted(commune_id, "accepted").inc()
-    deps.admission.arrived()
+    deps.admission.arrived(commune_id=commune_id)
     return doc
 
 
@@ -274,7 +274,7 @@ async def store_many(deps: SubmitDeps, commands: Sequence[SubmitCommand]) -> lis
         raise RuntimeError("could not find free tracking codes for a batch of submissions")
     if stored:
         deps.metrics.submitted(commune_id, "accepted").inc(len(stored))
-        deps.admission.arrived(len(stored))
+        deps.admission.arrived(len(stored), commune_id)
     return stored
 
 
