@@ -73,6 +73,7 @@ ACCESS = {
     "GET /xa/{commune_id}/theo-doi": PUBLIC,
     "GET /xa/{commune_id}/dang-ky": PUBLIC,
     "POST /xa/{commune_id}/dang-ky": PUBLIC,
+    "GET /favicon.ico": PUBLIC,  # the site's icon, asked for by browsers whatever a page links
     "GET /login": PUBLIC,
     "POST /login": PUBLIC,
 }

@@ -35,6 +35,7 @@ NAMED = {
     "GET /xa/{commune_id}/theo-doi": "the residents' pages",
     "GET /xa/{commune_id}/dang-ky": "the residents' pages",
     "POST /xa/{commune_id}/dang-ky": "the residents' pages",
+    "GET /favicon.ico": "the residents' pages",
     "GET /login": "`/login`",
     "POST /login": "`/login`",
     "GET /public/{commune_id}/dialogues/{dialogue_id}": "public conclusions page",

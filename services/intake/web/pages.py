@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from pymongo.errors import PyMongoError
@@ -93,6 +93,7 @@ STATIC = HERE.parent / "static"
 _COMMUNE_ID = re.compile(COMMUNE_ID_PATTERN)
 _TRACKING = re.compile(r"^DT-[A-Z0-9]{4,16}$")
 WHOLE_COMMUNE = "Toàn xã"
+FAVICON_HEADERS = {"Cache-Control": "public, max-age=604800", "X-Content-Type-Options": "nosniff"}
 CONCLUSIONS_PER_PAGE = 50  # rows of the residents' conclusions page (`?trang=`)
 HAMLET_REQUIRED_VI = "Vui lòng chọn ấp nơi bạn cư trú."
 
@@ -220,6 +221,12 @@ def build_web_router(
     env = _environment()
     router = APIRouter(include_in_schema=False, route_class=GuardedRoute)
     router.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @router.get("/favicon.ico")
+    async def favicon() -> Response:
+        """The site's icon: browsers ask this address whatever a page links (the pages link
+        /static/favicon.ico); kept a week by browsers and proxies."""
+        return FileResponse(STATIC / "favicon.ico", media_type="image/x-icon", headers=FAVICON_HEADERS)
 
     # ---- rendering -------------------------------------------------------------------------
 
