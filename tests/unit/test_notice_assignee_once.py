@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import date
 
 from docx import Document
 from pypdf import PdfReader
 
 from services.demo.documents import demo_dataset
+from services.reporting import handlers
 from services.reporting.documents import build_data, render
 from services.reporting.documents.assignee import era_renames, era_text
 from tests.unit.test_notice_spacing import concluded
+from tests.unit.test_reporting_handlers import COMMUNE, DIALOGUE, world  # noqa: F401
+
+NOTICE = "thong-bao-ket-luan"
 
 LEGACY_KT = "Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường"
 ASSIGNED = {
@@ -108,3 +113,32 @@ def test_era_text_renames_both_ways_and_keeps_a_title_that_holds_another() -> No
     held = "Chỉ huy trưởng Ban Chỉ huy Quân sự xã"
     assert era_text(f"{held}; Ban Chỉ huy Quân sự xã", before) == f"{held}; {held}"
     assert era_text("Phòng Kinh tế", {}) == "Phòng Kinh tế"
+
+
+class _Meetings:
+    """The meeting store's read, holding one record."""
+
+    def __init__(self, record: dict) -> None:
+        self.record = record
+
+    async def get(self, commune_id: str, dialogue_id: str) -> dict:
+        return self.record
+
+
+async def test_readiness_warns_of_a_text_assigning_another_body(world):  # noqa: F811
+    docs, _ = world
+    ok = {"kind": "assigned", "text": "Giao Phòng Kinh tế nạo vét cống", "office_id": "phong-kinh-te"}
+    other = {**ok, "text": "Giao UBND xã nạo vét cống"}
+    for conclusion, warned in ((ok, False), (other, True)):
+        meeting = _Meetings({"revision": 1, "conclusions": {"s1": conclusion}})
+        body = await handlers.issuing_readiness(
+            replace(docs, meetings=meeting), COMMUNE.id, DIALOGUE.id, NOTICE
+        )
+        found = [p for p in body["problems"] if p["code"] == "other_assignee"]
+        assert bool(found) is warned, body["problems"]
+    [problem] = found
+    assert problem["issue_keys"] == ["s1"] and not problem["blocking"]
+    assert (
+        "“UBND xã” (phân công: Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường)"
+        in problem["message_vi"]
+    )

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from services.reporting.documents.build import build_data
 from services.reporting.documents.kinds import REGISTRY, DocumentKindSpec
 from services.reporting.documents.kinds.base import SIGNER_SOURCES, BuildContext, unsigned
+from services.reporting.documents.kinds.conclusion_notice import other_assignee
 from services.reporting.documents.model import MinutesInput, SignatureBlock
 from services.reporting.documents.record import minutes_input
 from services.reporting.followup import notice_numbers
@@ -381,6 +383,11 @@ async def issuing_readiness(deps: DocumentDeps, commune_id: str, dialogue_id: st
         )
     if spec.kind is DocumentKind.CONCLUSION_NOTICE:
         problems += not_concluded(issue_rows(commune, dialogue, items, summaries), record)
+        if record is not None:  # a conclusion's text assigning another body than the recorded one
+            notice = build_data(
+                spec.kind.value, commune, dialogue, items, number=None, issued_on=issued_on, meeting=record
+            )
+            problems += other_assignee(notice)
     latest = await deps.documents.latest_version(commune.id, dialogue.id, spec.kind.value)
     issued = await deps.documents.for_dialogue(commune.id, dialogue.id)
     earlier = [d for d in issued if d.get("kind") == spec.kind.value]

@@ -24,7 +24,7 @@ from services.reporting.documents.kinds.base import (
     commune_recipients,
     standing_committee,
 )
-from services.reporting.documents.model import Issue, NoticePart, repeated_sentence
+from services.reporting.documents.model import DocumentData, Issue, NoticePart, repeated_sentence
 from services.reporting.documents.record import concluded, conclusion_of, reviewed
 from services.reporting.notice import CONCLUSION_DUE_WORKING_DAYS
 from shared.contracts import ConclusionKind, DocumentKind
@@ -118,3 +118,26 @@ SPEC = DocumentKindSpec(
     opens_follow_up=True,
     signers=standing_committee,  # T/M BAN THƯỜNG VỤ / BÍ THƯ, the Secretary's name
 )
+
+
+def other_assignee(data: DocumentData) -> list[dict[str, Any]]:
+    """The readiness warning for assigned conclusions whose text itself assigns another body than
+    the one recorded (`Issue.task_named`): the notice prints the recorded office once and drops
+    the text's "Giao <body>", so the Party office should check which is meant. Not blocking."""
+    notice = data.notice
+    clashing = [i for i in (notice.conclusions if notice else ()) if i.task_named]
+    if not clashing:
+        return []
+    said = "; ".join(f"số {i.number}: “{i.task_named}” (phân công: {i.office})" for i in clashing)
+    return [
+        {
+            "code": "other_assignee",
+            "blocking": False,
+            "count": len(clashing),
+            "issue_keys": [i.key for i in clashing],
+            "message_vi": f"Có {len(clashing)} kết luận ghi giao một cơ quan khác với cơ quan được phân công "
+            f"({said}); thông báo in theo cơ quan được phân công.",
+            "message_en": f"{len(clashing)} conclusions name another body than the one assigned; "
+            "the notice prints the assigned office.",
+        }
+    ]
