@@ -57,12 +57,12 @@ ACCESS = {
     f"GET {INTERNAL}/dialogues/{{dialogue_id}}/unrouted": allow(services=["reporting"]),
     f"GET {INTERNAL}/dialogues/{{dialogue_id}}/received": allow(services=["reporting"]),
     # Open311 GeoReport v2: reads are public (what the commune has made public), POST wants an api_key
-    "GET /open311/v2/{commune_id}/services.json": PUBLIC,
-    "GET /open311/v2/{commune_id}/services/{service_code}.json": PUBLIC,
-    "POST /open311/v2/{commune_id}/requests.json": allow(scopes=[Scope.SUBMIT], key_param="api_key"),
-    "GET /open311/v2/{commune_id}/requests.json": PUBLIC,
-    "GET /open311/v2/{commune_id}/requests/{service_request_id}.json": PUBLIC,
-    "GET /open311/v2/{commune_id}/tokens/{token}.json": PUBLIC,
+    "GET /open311/v2/{commune_id}/services.{fmt}": PUBLIC,
+    "GET /open311/v2/{commune_id}/services/{service_code}.{fmt}": PUBLIC,
+    "POST /open311/v2/{commune_id}/requests.{fmt}": allow(scopes=[Scope.SUBMIT], key_param="api_key"),
+    "GET /open311/v2/{commune_id}/requests.{fmt}": PUBLIC,
+    "GET /open311/v2/{commune_id}/requests/{service_request_id}.{fmt}": PUBLIC,
+    "GET /open311/v2/{commune_id}/tokens/{token}.{fmt}": PUBLIC,
     # the residents' pages
     "GET /": PUBLIC,
     "GET /xa/{commune_id}": PUBLIC,

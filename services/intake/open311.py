@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
+from services.intake import open311_xml
 from services.intake.closing import closed_en, closed_vi, ended, next_en, next_planned, next_vi
 from services.intake.handlers.submissions import (
     StoreUnavailable,
@@ -35,6 +37,7 @@ from services.intake.open311_params import (
     parse_filter,
     w3c,
 )
+from services.intake.open311_xml import Answer, Format
 from services.intake.public_limits import OPEN311, check_public_limit
 from services.intake.reporting_api import ReportingOpenData
 from services.intake.repository import SubmissionRepository
@@ -270,7 +273,6 @@ def build_open311_router(
             vi, en = f"{vi} {next_vi(coming)}", f"{en} {next_en(coming)}"
         return _errors(409, [f"{vi} / {en}"])
 
-    @router.get("/services.json", summary="The dialogue's topics as Open311 services")
     async def services(commune_id: str, jurisdiction_id: str | None = None):
         commune = await jurisdiction(commune_id)
         if commune is None:
@@ -280,10 +282,6 @@ def build_open311_router(
         dialogue = await described(commune)
         return [_service(number, name, dialogue) for number, name in services_of(dialogue)]
 
-    @router.get(
-        "/services/{service_code}.json",
-        summary="A service's definition: no extra attributes (every service has metadata false)",
-    )
     async def definition(commune_id: str, service_code: str, jurisdiction_id: str | None = None):
         commune = await jurisdiction(commune_id)
         if commune is None:
@@ -295,7 +293,6 @@ def build_open311_router(
             return _problems([not_one_of("service_code", service_code[:8], codes)], 404)
         return {"service_code": service_code, "attributes": []}
 
-    @router.post("/requests.json", summary="Send a service request (a submission), form-encoded or JSON")
     async def create(request: Request, commune_id: str):
         if not _COMMUNE_ID.fullmatch(commune_id):
             return _unknown_jurisdiction(commune_id)
@@ -378,18 +375,7 @@ def build_open311_router(
             }
         ]
 
-    @router.get("/requests.json", summary="Service requests, oldest first (public: no resident's text)")
-    async def list_requests(
-        commune_id: str,
-        service_request_id: str | None = Query(
-            None, description="Comma-delimited ids; the rest is then ignored"
-        ),
-        service_code: str | None = Query(None, description="Comma-delimited service codes"),
-        status: str | None = Query(None, description="open, closed or both, comma-delimited"),
-        start_date: str | None = Query(None, description="W3C datetime (local time without an offset)"),
-        end_date: str | None = Query(None, description="W3C datetime; a bare date includes that day"),
-        jurisdiction_id: str | None = None,
-    ):
+    async def list_requests(commune_id: str, params: dict[str, str | None], jurisdiction_id: str | None):
         commune = await jurisdiction(commune_id)
         if commune is None:
             return _unknown_jurisdiction(commune_id)
@@ -397,13 +383,7 @@ def build_open311_router(
             return _problems([other])
         dialogue = await described(commune)
         parsed = parse_filter(
-            {
-                "service_request_id": service_request_id,
-                "service_code": service_code,
-                "status": status,
-                "start_date": start_date,
-                "end_date": end_date,
-            },
+            params,
             service_codes(dialogue),
             ZoneInfo(dialogue.timezone if dialogue else _LOCAL_TZ),
         )
@@ -414,7 +394,6 @@ def build_open311_router(
             rows = [r for r in rows if r["status"] in parsed.statuses]
         return rows
 
-    @router.get("/requests/{service_request_id}.json", summary="One service request")
     async def one(commune_id: str, service_request_id: str, jurisdiction_id: str | None = None):
         commune = await jurisdiction(commune_id)
         if commune is None:
@@ -429,8 +408,7 @@ def build_open311_router(
         rows = await public_requests([doc], published) if doc else []
         return rows or _not_found("service_request_id", service_request_id)
 
-    @router.get("/tokens/{token}.json", summary="The service request id for a token (the tracking code)")
-    async def token(commune_id: str, token: str, jurisdiction_id: str | None = None):
+    async def by_token(commune_id: str, token: str, jurisdiction_id: str | None = None):
         commune = await jurisdiction(commune_id)
         if commune is None:
             return _unknown_jurisdiction(commune_id)
@@ -441,7 +419,78 @@ def build_open311_router(
             return _not_found("token", token)
         return [{"service_request_id": doc["_id"], "token": doc["tracking_code"]}]
 
+    # The routes: each answers in the format its extension names (`.json` or `.xml`).
+    @router.get("/services.{fmt}", summary="The dialogue's topics as Open311 services")
+    async def services_route(commune_id: str, fmt: str, jurisdiction_id: str | None = None):
+        return await _answered(fmt, Answer.SERVICES, services(commune_id, jurisdiction_id))
+
+    @router.get(
+        "/services/{service_code}.{fmt}",
+        summary="A service's definition: no extra attributes (every service has metadata false)",
+    )
+    async def definition_route(
+        commune_id: str, service_code: str, fmt: str, jurisdiction_id: str | None = None
+    ):
+        return await _answered(fmt, Answer.DEFINITION, definition(commune_id, service_code, jurisdiction_id))
+
+    @router.post("/requests.{fmt}", summary="Send a service request (a submission), form-encoded or JSON")
+    async def create_route(request: Request, commune_id: str, fmt: str):
+        return await _answered(fmt, Answer.REQUESTS, create(request, commune_id))
+
+    @router.get("/requests.{fmt}", summary="Service requests, oldest first (public: no resident's text)")
+    async def list_route(
+        commune_id: str,
+        fmt: str,
+        service_request_id: str | None = Query(
+            None, description="Comma-delimited ids; the rest is then ignored"
+        ),
+        service_code: str | None = Query(None, description="Comma-delimited service codes"),
+        status: str | None = Query(None, description="open, closed or both, comma-delimited"),
+        start_date: str | None = Query(None, description="W3C datetime (local time without an offset)"),
+        end_date: str | None = Query(None, description="W3C datetime; a bare date includes that day"),
+        jurisdiction_id: str | None = None,
+    ):
+        params = {
+            "service_request_id": service_request_id,
+            "service_code": service_code,
+            "status": status,
+            "start_date": start_date,
+            "end_date": end_date,
+        }
+        return await _answered(fmt, Answer.REQUESTS, list_requests(commune_id, params, jurisdiction_id))
+
+    @router.get("/requests/{service_request_id}.{fmt}", summary="One service request")
+    async def one_route(
+        commune_id: str, service_request_id: str, fmt: str, jurisdiction_id: str | None = None
+    ):
+        return await _answered(fmt, Answer.REQUESTS, one(commune_id, service_request_id, jurisdiction_id))
+
+    @router.get("/tokens/{token}.{fmt}", summary="The service request id for a token (the tracking code)")
+    async def token_route(commune_id: str, token: str, fmt: str, jurisdiction_id: str | None = None):
+        return await _answered(fmt, Answer.REQUESTS, by_token(commune_id, token, jurisdiction_id))
+
     return router
+
+
+async def _answered(fmt: str, answer: Answer, produced: Coroutine[Any, Any, Any]) -> Any:
+    """The answer in the format the extension names: JSON as produced, or the same in XML
+    (errors too); any other extension is a 404 naming the two (nothing is done)."""
+    try:
+        chosen = Format(fmt)
+    except ValueError:
+        produced.close()
+        return _problems([not_one_of("format", fmt[:8], [f.value for f in Format])], 404)
+    result = await produced
+    if chosen is Format.JSON:
+        return result
+    if isinstance(result, Response):
+        data = json.loads(bytes(result.body))
+        body = open311_xml.errors(data) if result.status_code >= 400 else open311_xml.render(answer, data)
+        headers = {k: v for k, v in result.headers.items() if k.lower() == "retry-after"}
+        return Response(
+            body, status_code=result.status_code, media_type=open311_xml.MEDIA_TYPE, headers=headers
+        )
+    return Response(open311_xml.render(answer, result), media_type=open311_xml.MEDIA_TYPE)
 
 
 _OPEN311_FIELD = {

@@ -41,11 +41,11 @@ NAMED = {
     "GET /public/{commune_id}/dialogues/{dialogue_id}": "public conclusions page",
     f"GET {D}/open-data.{{fmt}}": "open data",
     f"GET {D}/radio-announcement": "the radio text",
-    "GET /open311/v2/{commune_id}/services.json": "Open311's `GET`s",
-    "GET /open311/v2/{commune_id}/services/{service_code}.json": "Open311's `GET`s",
-    "GET /open311/v2/{commune_id}/requests.json": "Open311's `GET`s",
-    "GET /open311/v2/{commune_id}/requests/{service_request_id}.json": "Open311's `GET`s",
-    "GET /open311/v2/{commune_id}/tokens/{token}.json": "Open311's `GET`s",
+    "GET /open311/v2/{commune_id}/services.{fmt}": "Open311's `GET`s",
+    "GET /open311/v2/{commune_id}/services/{service_code}.{fmt}": "Open311's `GET`s",
+    "GET /open311/v2/{commune_id}/requests.{fmt}": "Open311's `GET`s",
+    "GET /open311/v2/{commune_id}/requests/{service_request_id}.{fmt}": "Open311's `GET`s",
+    "GET /open311/v2/{commune_id}/tokens/{token}.{fmt}": "Open311's `GET`s",
     "GET /healthz": "`/healthz`",
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime
+from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -234,3 +235,38 @@ async def test_a_form_with_too_many_fields_is_refused_in_the_specs_form(client):
     assert response.status_code == 413
     [error] = response.json()
     assert error["code"] == 413 and error["description"].startswith("body: ")
+
+
+async def test_every_answer_is_also_xml_as_the_spec_describes(client):
+    services = await client.get(f"{BASE}/services.xml")
+    assert services.status_code == 200 and services.headers["content-type"].startswith("application/xml")
+    root = ElementTree.fromstring(services.content)
+    assert root.tag == "services" and [s.findtext("service_code") for s in root] == CODES.split(", ")
+    assert root[0].findtext("metadata") == "false"
+    definition = ElementTree.fromstring((await client.get(f"{BASE}/services/4.xml")).content)
+    assert definition.tag == "service_definition" and definition.findtext("service_code") == "4"
+    posted = await client.post(
+        f"{BASE}/requests.xml", data={"service_code": "4", "description": TEXT, "api_key": client.open311_key}
+    )
+    assert posted.status_code == 200, posted.text
+    created = ElementTree.fromstring(posted.content)
+    assert created.tag == "service_requests" and created[0].findtext("token").startswith("DT-")
+    sid = created[0].findtext("service_request_id")
+    one = ElementTree.fromstring((await client.get(f"{BASE}/requests/{sid}.xml")).content)
+    assert one[0].tag == "request" and one[0].findtext("requested_datetime").endswith("Z")
+    assert one[0].findtext("description") == ""  # none: the resident's text is not published
+    listed = ElementTree.fromstring((await client.get(f"{BASE}/requests.xml")).content)
+    assert sid in [r.findtext("service_request_id") for r in listed]
+    token = created[0].findtext("token")
+    assert (
+        ElementTree.fromstring((await client.get(f"{BASE}/tokens/{token}.xml")).content)[0].findtext(
+            "service_request_id"
+        )
+        == sid
+    )
+    refused = await client.get(f"{BASE}/requests.xml", params={"status": "pending"})
+    errors = ElementTree.fromstring(refused.content)
+    assert refused.status_code == 400 and errors.tag == "errors"
+    assert errors[0].findtext("code") == "400" and errors[0].findtext("description").startswith("status: ")
+    other = await client.get(f"{BASE}/services.csv")
+    assert other.status_code == 404 and other.json()[0]["description"].startswith("format: ")
