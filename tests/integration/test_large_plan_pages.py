@@ -193,3 +193,27 @@ async def test_the_meeting_flow_reaches_every_issue_of_a_paged_plan(mid_plan):
         assert "Đã lưu kết luận." in back.text and 'data-conclusion-kind="answered"' in back.text
         left = await staff.get("/staff/hoi-nghi?loc=chua-ket-luan")
         assert _pages_of(left.text) == (1, 20) and "lọc từ 400 vấn đề" in left.text
+
+
+@pytest.fixture
+async def small_plan(make_settings):
+    async for app in _plan_of(make_settings, 15):
+        yield app
+
+
+async def test_a_small_plan_reads_on_one_page_as_before(small_plan):
+    """15 issues fit every list's first page: no page links, no filter, no 'Vấn đề 1–15' line;
+    every issue's form on the one page."""
+    app = small_plan
+    async with logged_in(app, "demo.vanphong") as staff:
+        meeting = (await staff.get("/staff/hoi-nghi")).text
+        assert meeting.count('class="card" id="kl-') == 15
+        documents = (await staff.get("/staff/van-ban")).text
+        assert documents.count("data-review-issue=") == 15
+        for html in (meeting, documents):
+            assert 'class="pager"' not in html and "Trang 1/" not in html
+            assert "data-issue-filter" not in html and "data-review-filter" not in html
+            assert "data-issues-shown" not in html and "data-reviews-shown" not in html
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as public:
+        residents = (await public.get("/xa/demo/ket-luan")).text
+        assert residents.count('<li class="card">') == 15 and 'class="pager"' not in residents
