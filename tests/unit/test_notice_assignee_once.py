@@ -25,6 +25,7 @@ from tests.unit.test_notice_spacing import concluded
 from tests.unit.test_reporting_handlers import COMMUNE, DIALOGUE, world  # noqa: F401
 
 NOTICE = "thong-bao-ket-luan"
+ISSUED = date(2017, 4, 5)
 
 LEGACY_KT = "Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường"
 ASSIGNED = {
@@ -142,3 +143,34 @@ async def test_readiness_warns_of_a_text_assigning_another_body(world):  # noqa:
         "“UBND xã” (phân công: Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường)"
         in problem["message_vi"]
     )
+
+
+def test_answers_and_prepared_answers_name_offices_in_the_era_title() -> None:
+    commune, dialogue, items, _ = demo_dataset()
+    first = items[0]
+    prepared = [{**first, "answer": "Phòng Kinh tế đã lập dự toán"}, *items[1:]]
+    meeting = {
+        "revision": 1,
+        "interventions": [
+            {
+                "order": 1,
+                "speaker": "Ông Lê Văn Tám",
+                "question": "Phòng Kinh tế là gì?",  # the resident's words: as typed
+                "answers": [{"by": "Phòng Kinh tế", "text": "Phòng Kinh tế sẽ khảo sát trong tháng 4"}],
+            }
+        ],
+    }
+    minutes = build_data("bien-ban", commune, dialogue, prepared, number=1, issued_on=ISSUED, meeting=meeting)
+    assert minutes.minutes is not None
+    [speech] = minutes.minutes.speeches
+    assert speech.issue == "Phòng Kinh tế là gì?"
+    assert (
+        speech.answers[0].by == LEGACY_KT
+        and speech.answers[0].text == f"{LEGACY_KT} sẽ khảo sát trong tháng 4"
+    )
+    report = build_data(
+        "bao-cao-tong-hop", commune, dialogue, prepared, number=1, issued_on=ISSUED, options={"charts": False}
+    )
+    assert report.report is not None
+    answers = [i.prepared_answer for g in report.report.groups for i in g.issues if i.prepared_answer]
+    assert answers == [f"{LEGACY_KT} đã lập dự toán"]

@@ -48,10 +48,12 @@ def of_era(
 ) -> tuple[Commune, list[Mapping[str, Any]], Mapping[str, Any] | None, MinutesInput | None]:
     """The commune, items, meeting record and minutes with every office named as of the dialogue's
     meeting date: offices, an item's office, a conclusion's office, an answer given by an office
-    and a "Nơi nhận" line naming an office. The one place where a document's era is decided."""
+    and a "Nơi nhận" line naming an office; the offices named inside staff-typed text (a
+    conclusion, an answer at the meeting, an office's prepared answer) by the era's titles too
+    (`assignee.era_text`). The one place where a document's era is decided."""
     renames = era_renames(commune, before_reform(dialogue))
     if not before_reform(dialogue):
-        return commune, list(items), _era_conclusions(meeting, renames, str), minutes
+        return commune, list(items), _era_record(meeting, renames, lambda name: name), minutes
     titles = office_titles(commune, dialogue)
 
     def title(name: Any) -> Any:
@@ -64,7 +66,11 @@ def of_era(
         }
     )
     era_items: list[Mapping[str, Any]] = [
-        {**i, "office_name": titles.get(i.get("office_id") or "", title(i.get("office_name")))}
+        {
+            **i,
+            "office_name": titles.get(i.get("office_id") or "", title(i.get("office_name"))),
+            **({"answer": era_text(str(i["answer"]), renames)} if i.get("answer") else {}),
+        }
         if i.get("office_name") or i.get("office_id")
         else i
         for i in items
@@ -73,23 +79,29 @@ def of_era(
         minutes = replace(
             minutes, speeches=tuple(replace(s, answered_by=title(s.answered_by)) for s in minutes.speeches)
         )
-    if meeting is None:
-        return era_commune, era_items, None, minutes
-    interventions = [
-        {**i, "answers": [{**a, "by": title(a.get("by"))} for a in i.get("answers") or ()]}
-        for i in meeting.get("interventions") or ()
-    ]
-    era_meeting = _era_conclusions({**meeting, "interventions": interventions}, renames, title)
-    return era_commune, era_items, era_meeting, minutes
+    return era_commune, era_items, _era_record(meeting, renames, title), minutes
 
 
-def _era_conclusions(
+def _era_record(
     meeting: Mapping[str, Any] | None, renames: Mapping[str, str], title: Callable[[Any], Any]
 ) -> Mapping[str, Any] | None:
-    """The record with each conclusion's office titled by `title` and the offices its text and
-    reason name (the Secretary's words, typed by staff) renamed to the era's titles (`era_text`);
-    a resident's words are never rewritten."""
-    if meeting is None or not meeting.get("conclusions"):
+    """The record with each answer's and conclusion's office titled by `title`, and the offices
+    named in an answer's text and a conclusion's text and reason (typed by staff) renamed to the
+    era's titles (`era_text`); a resident's words (a question) are never rewritten."""
+    if meeting is None:
+        return None
+    interventions = [
+        {
+            **i,
+            "answers": [
+                {**a, "by": title(a.get("by")), "text": era_text(str(a.get("text") or ""), renames)}
+                for a in i.get("answers") or ()
+            ],
+        }
+        for i in meeting.get("interventions") or ()
+    ]
+    meeting = {**meeting, "interventions": interventions} if interventions else meeting
+    if not meeting.get("conclusions"):
         return meeting
     conclusions = {}
     for key, c in meeting["conclusions"].items():
