@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from pymongo import ASCENDING, UpdateOne
 from pymongo.errors import ConnectionFailure
@@ -55,6 +55,10 @@ MAX_FAILED = 10_000
 _BOOT = uuid.uuid4().hex[:12]
 # Marks an outbox entry whose payload is the document's own fields (`outbox_fields`).
 IN_DOCUMENT = "payload_in_document"
+# The outbox's bookkeeping in a document (`outbox_fields` and the relay's `_take`): its events,
+# its state and the writer's host and process id. No API shows them: every projection or view of
+# a stored document for a caller leaves out these fields.
+OUTBOX_FIELDS: Final = ("outbox", "outbox_pending", "outbox_at", "outbox_owner", "outbox_claim")
 
 
 class EventPublisher(Protocol):

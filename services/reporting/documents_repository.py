@@ -9,9 +9,13 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.clock import iso, utcnow
 from shared.contracts import Envelope
-from shared.outbox import ensure_outbox_index, outbox_fields
+from shared.outbox import OUTBOX_FIELDS, ensure_outbox_index, outbox_fields
 
 DOCUMENTS = "reporting_documents"
+# An issued document as read: without the outbox's bookkeeping (the writer's host and process id
+# among it), which the documents list never shows; `_LISTED` without the files either.
+_READ = {field: 0 for field in OUTBOX_FIELDS}
+_LISTED = _READ | {"files": 0}
 
 
 class DocumentRepository:
@@ -51,7 +55,7 @@ class DocumentRepository:
         return True
 
     async def get(self, commune_id: str, document_id: str, with_files: bool = False) -> dict | None:
-        projection = {"outbox": 0} if with_files else {"outbox": 0, "files": 0}
+        projection = _READ if with_files else _LISTED
         return await self.documents.find_one({"_id": document_id, "commune_id": commune_id}, projection)
 
     async def issued_file(self, commune_id: str, document_id: str, fmt: str) -> bytes | None:
@@ -61,7 +65,7 @@ class DocumentRepository:
         return bytes(content) if content is not None else None
 
     async def for_dialogue(self, commune_id: str, dialogue_id: str) -> list[dict]:
-        cursor = self.documents.find(
-            {"commune_id": commune_id, "dialogue_id": dialogue_id}, {"outbox": 0, "files": 0}
-        ).sort([("kind", ASCENDING), ("version", ASCENDING)])
+        cursor = self.documents.find({"commune_id": commune_id, "dialogue_id": dialogue_id}, _LISTED).sort(
+            [("kind", ASCENDING), ("version", ASCENDING)]
+        )
         return await cursor.to_list()

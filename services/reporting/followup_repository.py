@@ -9,11 +9,14 @@ from pymongo.errors import DuplicateKeyError
 from services.reporting.followup import OPEN, REMINDED
 from shared.clock import iso, utcnow
 from shared.contracts import Envelope
-from shared.outbox import ensure_outbox_index, outbox_fields
+from shared.outbox import OUTBOX_FIELDS, ensure_outbox_index, outbox_fields
 
 TASKS = "reporting_tasks"
 TASK_HISTORY = "reporting_task_history"
 REMINDERS = "reporting_task_reminders"
+# A task as read: without the outbox's bookkeeping (the writer's host and process id among it),
+# which the board and the API never show.
+_TASK = {field: 0 for field in OUTBOX_FIELDS}
 
 
 class FollowUpRepository:
@@ -57,7 +60,7 @@ class FollowUpRepository:
         return True
 
     async def get(self, commune_id: str, task_id: str) -> dict | None:
-        return await self.tasks.find_one({"_id": task_id, "commune_id": commune_id}, {"outbox": 0})
+        return await self.tasks.find_one({"_id": task_id, "commune_id": commune_id}, _TASK)
 
     async def change_status(self, task: dict, status: str, event: Envelope, entry: dict) -> bool:
         result = await self.tasks.update_one(
@@ -80,14 +83,14 @@ class FollowUpRepository:
 
     async def for_dialogue(self, commune_id: str, dialogue_id: str) -> list[dict]:
         return (
-            await self.tasks.find({"commune_id": commune_id, "dialogue_id": dialogue_id}, {"outbox": 0})
+            await self.tasks.find({"commune_id": commune_id, "dialogue_id": dialogue_id}, _TASK)
             .sort("_id", ASCENDING)
             .to_list()
         )
 
     async def open_tasks(self, limit: int = 5000) -> list[dict]:
         return (
-            await self.tasks.find({"status": {"$in": [s.value for s in REMINDED]}}, {"outbox": 0})
+            await self.tasks.find({"status": {"$in": [s.value for s in REMINDED]}}, _TASK)
             .limit(limit)
             .to_list()
         )
@@ -101,7 +104,7 @@ class FollowUpRepository:
             "dialogue_id": {"$in": dialogue_ids},
             "status": {"$in": [s.value for s in OPEN]},
         }
-        return await self.tasks.find(query, {"outbox": 0}).to_list()
+        return await self.tasks.find(query, _TASK).to_list()
 
     async def task_history(self, commune_id: str, task_id: str) -> list[dict]:
         return (

@@ -17,9 +17,13 @@ from shared.auth.guard import GuardedRoute, actor, principal_of
 from shared.auth.principal import Role
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.http import error_body, problem
+from shared.outbox import OUTBOX_FIELDS
+from shared.personal_data import mask_personal_data
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
-_HIDDEN = {"outbox", "outbox_pending", "outbox_at", "match_keys", "tokens", "match_places"}
+# The outbox's bookkeeping (the writer's host and process id among it) and what a decision
+# keeps only for matching: never shown.
+_HIDDEN = frozenset({*OUTBOX_FIELDS, "match_keys", "tokens", "match_places"})
 
 
 class RulesIn(BaseModel):
@@ -40,8 +44,27 @@ class AnswerIn(BaseModel):
     )
 
 
-def _public(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if k not in _HIDDEN and k != "_id"} | {"submission_id": doc["_id"]}
+def _public(doc: dict[str, Any], *, as_typed: bool) -> dict[str, Any]:
+    """A decision as the caller reads it: what residents typed in it (its text, the earlier
+    items' texts it quotes) as typed for the Party office and the commune admin, with personal
+    data masked for everyone else (an office's staff, an integration's key), as intake's and
+    reporting's APIs give them; answers and staff notes as written."""
+    shown = {k: v for k, v in doc.items() if k not in _HIDDEN and k != "_id"} | {"submission_id": doc["_id"]}
+    if as_typed:
+        return shown
+    if shown.get("text") is not None:
+        shown["text"] = mask_personal_data(shown["text"])
+    if shown.get("earlier"):
+        shown["earlier"] = [
+            {**e, "text": mask_personal_data(e["text"])} if isinstance(e, dict) and e.get("text") else e
+            for e in shown["earlier"]
+        ]
+    return shown
+
+
+def _reads_as_typed(request: Request) -> bool:
+    principal = principal_of(request)
+    return principal is not None and principal.reads_as_typed
 
 
 def _scope(request: Request) -> OfficeScope | None:
@@ -56,9 +79,10 @@ def build_router(deps: RoutingDeps, rules: RuleBook) -> APIRouter:
     router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["routing"], route_class=GuardedRoute)
 
     @router.get("/review-queue", summary="Classifications the Party office should look at (low confidence)")
-    async def review_queue(commune_id: str = CommuneId):
+    async def review_queue(request: Request, commune_id: str = CommuneId):
         items = await handlers.review_queue(deps, commune_id)
-        return {"commune_id": commune_id, "items": [_public(d) for d in items]}
+        as_typed = _reads_as_typed(request)
+        return {"commune_id": commune_id, "items": [_public(d, as_typed=as_typed) for d in items]}
 
     @router.get(
         "/submissions/{submission_id}/routing",
@@ -74,7 +98,7 @@ def build_router(deps: RoutingDeps, rules: RuleBook) -> APIRouter:
         except NotFound:
             return _not_found()
         return {
-            **_public(doc),
+            **_public(doc, as_typed=_reads_as_typed(request)),
             "changes": [{k: v for k, v in c.items() if k != "commune_id"} for c in changes],
         }
 
