@@ -120,6 +120,10 @@ def test_item_texts_survive(fmt, dataset, pdfs, docxs) -> None:
         assert squash(speech.issue) in minutes and squash(speech.answer) in minutes
 
 
+def mark(issue) -> str:
+    return f" [{issue.repeat_mark}]" if issue.repeat_mark else ""
+
+
 def test_conclusion_notice_sections_in_pdf_and_docx(documents, pdfs, docxs) -> None:
     notice = documents["thong-bao-ket-luan"].notice
     for text in (
@@ -127,9 +131,10 @@ def test_conclusion_notice_sections_in_pdf_and_docx(documents, pdfs, docxs) -> N
         squash(docx_text(docxs["thong-bao-ket-luan"])),
     ):
         needles = ["I. CÁC VẤN ĐỀ THUỘC THẨM QUYỀN CẤP XÃ"]
-        needles += [f"{c.number}. Ý kiến của {c.residents}" for c in notice.conclusions]
+        # a repeated issue carries its mark between the number and the sentence
+        needles += [f"{c.number}.{mark(c)} Ý kiến của {c.residents}" for c in notice.conclusions]
         needles += ["II. KIẾN NGHỊ CẤP TRÊN"] + [
-            f"{e.number}. Ý kiến của {e.residents}" for e in notice.escalations
+            f"{e.number}.{mark(e)} Ý kiến của {e.residents}" for e in notice.escalations
         ]
         position = 0
         for needle in needles:
