@@ -5,7 +5,8 @@
 - `/staff/theo-doi`: every conclusion's task, numbered as the conclusion notice prints it, with
   its office, due date, status and history; the Party office changes any task, an office only its
   own. A status that needs a reason asks it on the same form; a settled task shows its note (who,
-  when) and can be reopened with a reason, kept in the task's history.
+  when) and can be reopened with a reason, kept in the task's history. A large plan's board is
+  paged (`?trang=`) in the notice's numbers' order; after a change it opens on the task's page.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ DOCUMENT_KINDS_VI = DocumentKind.labels_vi()
 # topic `?chu-de=`; `?van-de=KEY` opens the page with that issue), and the warning lists at most
 # AS_TYPED_LISTED of the issues still printed as typed: the page stays a few hundred KB.
 REVIEWS_PER_PAGE = 25
+# The follow-up board lists a large plan's tasks a page at a time (`?trang=`; `?viec=ID` opens
+# the page that holds that task, as the redirect after a change does).
+TASKS_PER_PAGE = 25
 AS_TYPED_LISTED = 10
 REVIEW_FILTERS_VI = {
     "": "Tất cả vấn đề",
@@ -331,14 +335,22 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         status: int = 200,
     ) -> HTMLResponse:
         """The board; `shown`: the form of one task as it was sent back, with what is missing."""
+        try:
+            wanted = requested(request.query_params.get("trang"))
+        except BadPage:
+            return kit.message(request, 400, "Số trang không hợp lệ", BAD_PAGE_VI)
         reply = await kit.reporting(request).follow_up(commune.id, dialogue.id)
-        tasks = [
-            {**row, "text": user.text_seen(row.get("text"))}
-            for t in ((reply.body or {}).get("tasks", []) if reply.ok else [])
-            if visible(user, t)
-            for row in (task_row(t),)
-        ]
-        tasks.sort(key=lambda t: (t["number"] is None, t["number"] or 0, t.get("due", ""), t["id"]))
+        found = [t for t in ((reply.body or {}).get("tasks", []) if reply.ok else []) if visible(user, t)]
+        found.sort(key=board_order)
+        # a task sent back or just changed (`?viec=`) is shown on the page that holds it
+        opened = shown.task_id if shown else request.query_params.get("viec")
+        at = next((i for i, t in enumerate(found) if opened and t.get("id") == opened), None)
+        page = (
+            Page.of(len(found), TASKS_PER_PAGE, wanted)
+            if at is None
+            else Page.containing(at, len(found), TASKS_PER_PAGE)
+        )
+        tasks = [{**row, "text": user.text_seen(row.get("text"))} for row in map(task_row, page.rows(found))]
         response = kit.render(
             request,
             "followup.html",
@@ -348,6 +360,7 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             dialogue=dialogue,
             plans=await kit.plans_of(commune),
             tasks=tasks,
+            pages=pager(page, "/staff/theo-doi", {"dot": dialogue.id}, anchor="#viec-dau"),
             statuses=TASK_STATUSES_VI,
             needs_reason=NEEDS_REASON,
             shown=shown,
@@ -416,7 +429,9 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
                 status=422 if reply.status < 500 else 502,
                 shown=shown.refused(name, reason),
             )
-        return kit.redirect(f"/staff/theo-doi?dot={quote(dialogue.id)}&xong=1#viec-{quote(task_id)}")
+        return kit.redirect(
+            f"/staff/theo-doi?dot={quote(dialogue.id)}&viec={quote(task_id)}&xong=1#viec-{quote(task_id)}"
+        )
 
     @staff.post("/staff/theo-doi/{task_id}/mo-lai", response_class=HTMLResponse)
     async def reopen_task(request: Request, task_id: str):
@@ -450,7 +465,9 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
                 status=422 if reply.status < 500 else 502,
                 shown=shown.refused(*refusal),
             )
-        return kit.redirect(f"/staff/theo-doi?dot={quote(dialogue.id)}&xong=mo-lai#viec-{quote(task_id)}")
+        return kit.redirect(
+            f"/staff/theo-doi?dot={quote(dialogue.id)}&viec={quote(task_id)}&xong=mo-lai#viec-{quote(task_id)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -500,6 +517,14 @@ def vn_moment(value: object) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return f"{vn_date(moment)} {moment.astimezone(VIETNAM_TZ):%H:%M}"
+
+
+def board_order(task: dict) -> tuple:
+    """The board's order: the numbers the conclusion notice prints, tasks without one last, then
+    by due date and id (stable from page to page whatever the tasks' statuses)."""
+    number = task.get("notice_number")
+    numbered = isinstance(number, int)
+    return (not numbered, number if numbered else 0, str(task.get("due") or ""), str(task.get("id") or ""))
 
 
 def task_row(task: dict) -> dict:
