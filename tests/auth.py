@@ -18,6 +18,7 @@ def principal(
     office_id: str | None = None,
     hamlet_id: str | None = None,
     name: str | None = None,
+    organisation: str | None = None,
 ) -> Principal:
     role = Role(role)
     if role is Role.OFFICE_STAFF:
@@ -34,6 +35,7 @@ def principal(
         role=role,
         office_id=office_id,
         hamlet_id=hamlet_id,
+        organisation=organisation if role is Role.FRONT_ORG else None,
     )
 
 

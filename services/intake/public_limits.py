@@ -4,7 +4,8 @@ Open311 requests and registrations to attend.
 Each bucket is a fixed-window counter per (commune, client address) in the store
 (`web/ratelimit.py`), so every replica counts against the same limit; its limit and window are
 settings (services/intake/settings.py). A request whose principal (`request.state.principal`, set by the
-access guard) is an authenticated user or API key is never counted. Handlers call
+access guard) is staff of the commune, a service, or the commune's API key with the scope of what
+it sends is never counted (`exempt`). Handlers call
 `check_public_limit` first, before anything is stored. A POST that load shedding will refuse
 (503 with Retry-After: too much work queued) is not counted either: the resident who waits as
 told must not find the limit used up by refusals that stored nothing.
@@ -20,6 +21,8 @@ from pymongo.errors import PyMongoError
 
 from services.intake.settings import IntakeSettings
 from services.intake.web.ratelimit import RateLimiter, Verdict
+from shared.auth.guard import principal_of
+from shared.auth.principal import PrincipalKind, Scope
 from shared.backpressure import Admission
 from shared.client_address import client_address
 from shared.errors import is_transient
@@ -50,6 +53,19 @@ def is_authenticated(request: Request) -> bool:
     return not getattr(principal, "anonymous", False) and str(getattr(principal, "kind", "")) != "anonymous"
 
 
+def exempt(request: Request, commune_id: str, bucket: str) -> bool:
+    """Who is not counted as anonymous: staff of this commune (and the operator), a service of the
+    deployment, and an API key of this commune with the scope of what it sends (`submit` for
+    submissions, `plan` for registrations). A read-only key, or another commune's, is counted
+    like anyone."""
+    principal = principal_of(request) if is_authenticated(request) else None
+    if principal is None or principal.commune_id not in (None, commune_id):
+        return False
+    if principal.kind is PrincipalKind.API_KEY:
+        return Scope.PLAN in principal.scopes if bucket == REGISTRATION else Scope.SUBMIT in principal.scopes
+    return True
+
+
 def _limiter(request: Request, bucket: str) -> RateLimiter:
     state = request.app.state
     limiters: dict[str, RateLimiter] | None = getattr(state, "public_limiters", None)
@@ -67,7 +83,7 @@ def _limiter(request: Request, bucket: str) -> RateLimiter:
 async def public_verdict(request: Request, commune_id: str, bucket: str) -> Verdict | None:
     """Count this request in `bucket`; None when the caller is authenticated, or when load
     shedding refuses new work now (not counted: the use case answers 503 and stores nothing)."""
-    if is_authenticated(request) or (bucket in SHED and _shedding(request, commune_id)):
+    if exempt(request, commune_id, bucket) or (bucket in SHED and _shedding(request, commune_id)):
         return None
     settings: IntakeSettings = request.app.state.runtime.settings
     verdict = await _limiter(request, bucket).hit(

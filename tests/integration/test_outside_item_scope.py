@@ -42,6 +42,14 @@ def front_org(organisation: str | None, commune_id: str = "demo") -> dict[str, s
     return {"authorization": f"Bearer {Tokens(parse_keys(TEST_AUTH_KEYS), 900).issue(principal)}"}
 
 
+SENDERS = {
+    "citizen": dict,
+    "front": lambda: front_org(None),
+    "women": lambda: front_org("womens_union"),
+    "farmers": lambda: front_org("farmers_union"),
+}
+
+
 @pytest.fixture
 async def system(make_settings):
     async with seeded_in_process(make_settings, [intake, routing]) as app:
@@ -55,7 +63,8 @@ async def system(make_settings):
                     "text": f"Ý kiến gửi xã của {name}.",
                     **sender,
                 }
-                response = await api.post(BASE, json=body)
+                # each institution sends with its own account (`speaks_for`); a resident anonymously
+                response = await api.post(BASE, json=body, headers=SENDERS[name]())
                 assert response.status_code == 202, response.text
                 ids[name] = response.json()["id"]
         yield app, db, ids

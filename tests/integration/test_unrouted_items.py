@@ -49,9 +49,9 @@ def service_headers(settings, service: str, commune_id: str = "demo") -> dict[st
     return {"authorization": f"Bearer {tokens.issue(service_principal(service, commune_id))}"}
 
 
-async def submit(client: httpx.AsyncClient, text: str, **fields) -> dict:
+async def submit(client: httpx.AsyncClient, text: str, headers: dict | None = None, **fields) -> dict:
     body = {"source": "citizen", "kind": "petition", "hamlet": "ấp Chợ", "text": text, **fields}
-    response = await client.post(f"{BASE}/submissions", json=body)
+    response = await client.post(f"{BASE}/submissions", json=body, headers=headers)
     assert response.status_code == 202, response.text
     return response.json()
 
@@ -108,7 +108,10 @@ async def test_unrouted_items_come_from_intake_and_routed_ones_from_the_event(ma
         await seed_demo(db)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
             first = await submit(client, DRAIN, contact="dan.cho@example.org")
-            second = await submit(client, LIGHTS, source="mass_organisation", organisation="womens_union")
+            women = staff_headers(Role.FRONT_ORG, organisation="womens_union")  # sends with its own account
+            second = await submit(
+                client, LIGHTS, women, source="mass_organisation", organisation="womens_union"
+            )
 
             own = service_headers(settings, "reporting")
             body = (await client.get(UNROUTED, headers=own)).json()

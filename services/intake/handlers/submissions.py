@@ -12,6 +12,9 @@ live here once:
   which takes it while open and after its meeting was held until the notice is issued (the
   record is edited until then), so an issue raised on the floor is recorded after the meeting's
   end was saved and never lands in next year's plan (`meeting_dialogue`);
+- an item in an institution's name (a hamlet party cell, the Front, a mass organisation, the
+  People's Committee) comes only from who speaks for it (`speaks_for`): anyone may send a
+  resident's item, nobody may put words in an institution's mouth;
 - the document is stored (a taken tracking code gets a new one); a transient store failure is
   `StoreUnavailable` (the adapters answer 503 with Retry-After) and nothing is stored;
 - once stored, its events are published at once as written (`publish`); a failed publish is
@@ -35,10 +38,10 @@ from typing import Any, Protocol
 
 from pymongo.errors import DuplicateKeyError
 
-from services.intake.logic import SubmissionRejected, accept_submission
+from services.intake.logic import SubmissionRejected, accept_submission, resolve_hamlet
 from services.intake.metrics import IntakeMetrics
 from services.intake.schemas import SubmissionIn
-from shared.auth.principal import Principal
+from shared.auth.principal import MANAGERS, Principal, PrincipalKind, Role, Scope
 from shared.backpressure import Admission
 from shared.clock import utcnow
 from shared.contracts import PlanStatus, Source
@@ -137,13 +140,62 @@ AT_MEETING_REFUSED = SubmissionRejected(
 )
 
 
+def not_speaking_for(source: Source) -> SubmissionRejected:
+    return SubmissionRejected(
+        "source_not_allowed",
+        f"Chỉ tài khoản của {source.label_vi} (hoặc Văn phòng Đảng ủy, quản trị của xã nhập thay) "
+        "được gửi ý kiến với nguồn này; người dân gửi với nguồn “Người dân”.",
+        f"Only an account of the sender named by source '{source.value}' (or the Party office or the "
+        "commune's admin entering it for them, or the commune's integration key with the submit "
+        "scope) may send with that source; residents send with source 'citizen'.",
+        field="source",
+    )
+
+
+def speaks_for(by: Principal | None, command: SubmitCommand) -> bool:
+    """Whether `by` may send `command` in the name of its source: a resident's item (citizen)
+    anyone; a hamlet party cell's, the Front's, a mass organisation's or the People's
+    Committee's only that sender's own account of this commune (a cell for its own hamlet, an
+    organisation's account for that organisation, the Front's for any of them), the Party
+    office or the commune's admin entering what reached them on paper, or the commune's
+    integration key with `submit`."""
+    source, commune = command.body.source, command.commune
+    if source in (Source.CITIZEN, Source.AT_MEETING):  # at_meeting: `check_source`
+        return True
+    if by is None or by.commune_id != commune.id:
+        return False
+    if by.kind is PrincipalKind.API_KEY:
+        return Scope.SUBMIT in by.scopes
+    if by.has_role(MANAGERS):
+        return True
+    if source is Source.HAMLET_PARTY_CELL:
+        own = next((h.name for h in commune.hamlets if h.id == by.hamlet_id), None)
+        named = resolve_hamlet(commune, command.body.hamlet)
+        return by.role is Role.HAMLET_CELL and own is not None and named == own
+    if source is Source.FATHERLAND_FRONT:
+        return by.role is Role.FRONT_ORG and by.organisation is None
+    if source is Source.MASS_ORGANISATION:
+        organisation = command.body.organisation
+        # the Front's committee speaks for its member organisations too (as its imports do)
+        return (
+            by.role is Role.FRONT_ORG
+            and organisation is not None
+            and by.organisation in (None, organisation.value)
+        )
+    return source is Source.PEOPLES_COMMITTEE and by.role is Role.OFFICE_STAFF
+
+
 def check_source(command: SubmitCommand, meeting_recorders: frozenset[str]) -> None:
-    """An `at_meeting` item comes only from a meeting recorder's own token for this commune."""
-    if command.body.source is not Source.AT_MEETING:
-        return
+    """An `at_meeting` item comes only from a meeting recorder's own token for this commune; an
+    institution's item only from who speaks for it (`speaks_for`). A row of a bulk import had
+    its source set by the uploader's account when the file was checked (`Importer`)."""
     by = command.principal
-    if by is None or not by.is_service(meeting_recorders) or by.commune_id != command.commune.id:
-        raise AT_MEETING_REFUSED
+    if command.body.source is Source.AT_MEETING:
+        if by is None or not by.is_service(meeting_recorders) or by.commune_id != command.commune.id:
+            raise AT_MEETING_REFUSED
+        return
+    if command.imported is None and not speaks_for(by, command):
+        raise not_speaking_for(command.body.source)
 
 
 MEETING_OVER = SubmissionRejected(

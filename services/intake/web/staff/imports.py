@@ -166,6 +166,7 @@ def add_import_routes(staff: APIRouter, kit: StaffKit) -> None:
             correlation_id=request.state.correlation_id,
             service_code_hint=str(checked.topic_hint) if checked.topic_hint is not None else None,
             entered_by=user.username,
+            principal=user.principal(),
         )
         try:
             accepted = await submit(kit.submissions, command)
