@@ -487,7 +487,11 @@ def body_minutes(doc) -> None:
     tag(doc, "{%p for s in d.minutes.speeches %}")
     para(
         doc,
-        "{{ loop.index }}) {{ s.name }}{% if s.where %} ({{ s.where }}){% endif %}: {{ s.issue }}",
+        runs=[
+            ("{{ loop.index }})", False, False),
+            ("{% if s.repeat_mark %} [{{ s.repeat_mark }}]{% endif %}", True, False),
+            (" {{ s.name }}{% if s.where %} ({{ s.where }}){% endif %}: {{ s.issue }}", False, False),
+        ],
         indent=True,
     )
     tag(doc, "{%p for a in s.answers %}")

@@ -183,3 +183,41 @@ def test_the_minutes_and_the_report_mark_them_too() -> None:
     assert "[Nêu 3 lần, kéo dài từ năm 2015] Cống thoát nước" in html
     assert "(Nêu 2 lần" not in html and "nêu 2 lần, kéo dài từ năm 2016): Lộ đal tổ 5" in html
     assert "kết quả: quá hạn (hạn 30/09/2016), chưa giải quyết xong." in html
+
+
+def test_a_speaker_raising_a_repeated_issue_is_marked_in_the_minutes() -> None:
+    commune, dialogue, items, _ = demo_dataset()
+    notice = _notice().notice
+    assert notice is not None
+    drain = next(i for i in notice.conclusions if i.times_raised == 3)
+    once = next(i for i in notice.conclusions if not i.repeated)
+    speak = [
+        {
+            "order": 1,
+            "speaker": "Ông Tám",
+            "hamlet": "ấp Chợ",
+            "question": "Cống?",
+            "issue_keys": [drain.key],
+        },
+        {"order": 2, "speaker": "Bà Hoa", "hamlet": "ấp Chợ", "question": "Đèn?", "issue_keys": [once.key]},
+    ]
+    data = build_data(
+        "bien-ban",
+        commune,
+        dialogue,
+        items,
+        number=2,
+        issued_on=ISSUED_ON,
+        meeting={"revision": 1, "interventions": speak},
+    )
+    assert data.minutes is not None
+    assert [s.repeat_mark for s in data.minutes.speeches] == ["Nêu 3 lần, kéo dài từ năm 2015", ""]
+    html = render("bien-ban", "html", data).decode()
+    assert (
+        '1)<strong class="repeat"> [Nêu 3 lần, kéo dài từ năm 2015]</strong> Ông Tám (ấp Chợ): Cống?' in html
+    )
+    assert "2) Bà Hoa (ấp Chợ): Đèn?" in html
+    docx = Document(io.BytesIO(render("bien-ban", "docx", data)))
+    [line] = [p for p in docx.paragraphs if "Ông Tám" in p.text]
+    assert line.text == "1) [Nêu 3 lần, kéo dài từ năm 2015] Ông Tám (ấp Chợ): Cống?"
+    assert [r.text for r in line.runs if r.bold] == [" [Nêu 3 lần, kéo dài từ năm 2015]"]

@@ -112,6 +112,7 @@ class Speech:
     answered_by: str = ""
     organisation: str = ""
     answers: tuple[Answer, ...] = ()
+    repeat_mark: str = ""  # the linked issue's mark when it was raised before (`Issue.repeat_mark`)
 
     @property
     def where(self) -> str:

@@ -200,6 +200,7 @@ def minutes_part(
     attendance = meeting.get("attendance") or {}
     total = attendance.get("total")
     interventions = sorted(meeting.get("interventions") or (), key=lambda i: i.get("order", 0))
+    marks = {i.key: i.repeat_mark for i in issues if i.repeat_mark}
     speeches = tuple(  # what was said and answered, each one paragraph as the minutes print it
         Speech(
             name=i.get("speaker") or "",
@@ -209,6 +210,8 @@ def minutes_part(
             answers=tuple(
                 Answer(a.get("by") or "", one_paragraph(a.get("text") or "")) for a in i.get("answers") or ()
             ),
+            # a speaker raising a repeated issue stands out as its conclusion does
+            repeat_mark=next((marks[k] for k in i.get("issue_keys") or () if k in marks), ""),
         )
         for i in interventions
     )
