@@ -49,3 +49,16 @@ async def test_earlier_rounds_carry_their_follow_up_into_the_documents(world):  
     )
     [carried] = call["carried_over"]
     assert carried["_id"] == "x1" and carried["earlier"][0]["followup_status"] == "in_progress"
+
+
+async def test_the_draft_notice_reads_earlier_rounds_the_same_way(world):  # noqa: F811
+    docs, _ = world
+    repeat = item(5, cluster_id="s5", earlier=[{"year": 2016, "submission_id": "y1", "text": "Cống"}])
+    docs = replace(docs, directory=FakeDirectory(DIALOGUE, EARLIER), items=FakeItems([repeat]))
+    docs.tasks.rows["demo-2016:y1"] = _task("demo-2016:y1", "y1", "assigned")
+    docs.tasks.rows["demo-2016:x1"] = _task("demo-2016:x1", "x1", "in_progress")
+    await handlers.draft_conclusion_notice(docs, COMMUNE.id, DIALOGUE.id)
+    call = docs.renderer.calls[-1]
+    assert call["carried_over"] == []  # this dialogue's items only, as before
+    [entry] = call["items"][0]["earlier"]
+    assert (entry["followup_status"], entry["followup_due"]) == ("assigned", "2016-06-10")

@@ -123,9 +123,10 @@ async def dialogue_items(deps: DocumentDeps, commune_id: str, dialogue_id: str) 
 
 
 async def draft_conclusion_notice(deps: DocumentDeps, commune_id: str, dialogue_id: str) -> bytes:
-    """The conclusion notice as it stands, unnumbered, from this dialogue's items only (HTML)."""
+    """The conclusion notice as it stands, unnumbered, from this dialogue's items only (HTML), their
+    earlier rounds with how those were followed up (`material`)."""
     commune, dialogue = await load_dialogue(deps, commune_id, dialogue_id)
-    rows = await current_items(deps, commune_id, dialogue_id)
+    rows, _ = await material(deps, commune, dialogue)
     html = deps.renderer.render_one(
         DocumentKind.CONCLUSION_NOTICE.value,
         "html",
