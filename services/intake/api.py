@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from services.intake.access import organisation_reads
-from services.intake.closing import CLOSED_EN, closed_vi, ended
+from services.intake.closing import not_taking
 from services.intake.dialogue_routes import hamlet_check
 from services.intake.handlers.submissions import StoreUnavailable, SubmitCommand, SubmitDeps
 from services.intake.handlers.submissions import submit as submit_submission
@@ -20,7 +20,7 @@ from shared.auth.principal import Principal, Role
 from shared.clock import as_utc
 from shared.contracts import SubmissionStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
-from shared.directory import Commune, Dialogue, DirectoryReader
+from shared.directory import DirectoryReader
 from shared.http import checks_body_with, error_body, problem
 from shared.personal_data import mask_personal_data
 
@@ -31,11 +31,6 @@ def build_router(
     repo: SubmissionRepository, directory: DirectoryReader, submissions: SubmitDeps
 ) -> APIRouter:
     router = APIRouter(prefix="/api/v1/communes/{commune_id}", tags=["submissions"], route_class=GuardedRoute)
-
-    async def _ended_dialogue(commune: Commune) -> Dialogue | None:
-        """The newest dialogue past its draft, when it no longer takes entries (held, closed…)."""
-        newest = next((d for d in await directory.dialogues(commune.id) if d.status != "draft"), None)
-        return newest if ended(newest) else None
 
     @router.post(
         "/submissions",
@@ -63,8 +58,10 @@ def build_router(
         try:
             accepted = await submit_submission(submissions, command)
         except SubmissionRejected as rejected:
-            if rejected.code == "no_open_dialogue" and (ended_one := await _ended_dialogue(commune)):
-                return problem(409, "dialogue_ended", closed_vi(commune, ended_one), CLOSED_EN)
+            if rejected.code == "no_open_dialogue" and (
+                words := not_taking(commune, await directory.dialogues(commune.id))
+            ):
+                return problem(409, "dialogue_ended", *words)
             if rejected.field is None:
                 return problem(409, rejected.code, rejected.vi, rejected.en)
             return JSONResponse(status_code=422, content=error_body([rejected.as_error()]))

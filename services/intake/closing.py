@@ -83,3 +83,16 @@ def elsewhere_vi(commune: Commune) -> str:
         f"Văn phòng Đảng ủy {commune.display_name} hoặc qua chi bộ ấp; ý kiến đã gửi vẫn tra cứu được "
         "bằng mã theo dõi."
     )
+
+
+def not_taking(commune: Commune, dialogues: Sequence[Dialogue]) -> tuple[str, str] | None:
+    """Why an integration's submission finds no dialogue open, in Vietnamese and English, once the
+    commune's newest dialogue past its draft ended (held, closed or cancelled), with the next
+    planned dialogue's expected date when there is one; None when none ended."""
+    newest = next((d for d in dialogues if d.status != PlanStatus.DRAFT), None)
+    if newest is None or not ended(newest):
+        return None
+    vi, en = closed_vi(commune, newest, via=""), closed_en(newest)
+    if (coming := next_planned(dialogues, newest)) is not None:
+        vi, en = f"{vi} {next_vi(coming)}", f"{en} {next_en(coming)}"
+    return vi, en

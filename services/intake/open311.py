@@ -17,8 +17,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
-from services.intake import open311_xml
-from services.intake.closing import closed_en, closed_vi, ended, next_en, next_planned, next_vi
+from services.intake import closing, open311_xml
 from services.intake.handlers.submissions import (
     StoreUnavailable,
     SubmitCommand,
@@ -262,15 +261,13 @@ def build_open311_router(
         or cancelled) it says so, as the residents' pages do; the next dialogue's expected date
         when one is planned."""
         dialogues = await directory.dialogues(commune.id)
-        newest = next((d for d in dialogues if d.status != PlanStatus.DRAFT), None)
-        if newest is not None and ended(newest):
-            vi, en = closed_vi(commune, newest, via=""), closed_en(newest)
+        if (words := closing.not_taking(commune, dialogues)) is not None:
+            vi, en = words
         else:
-            newest = None
             vi = f"{upper_first(commune.display_name)} chưa mở đợt đối thoại nào để nhận ý kiến."
             en = "This commune has no open dialogue to receive submissions."
-        if (coming := next_planned(dialogues, newest)) is not None:
-            vi, en = f"{vi} {next_vi(coming)}", f"{en} {next_en(coming)}"
+            if (coming := closing.next_planned(dialogues, None)) is not None:
+                vi, en = f"{vi} {closing.next_vi(coming)}", f"{en} {closing.next_en(coming)}"
         return _errors(409, [f"{vi} / {en}"])
 
     async def services(commune_id: str, jurisdiction_id: str | None = None):

@@ -177,6 +177,9 @@ async def test_after_the_meeting_the_forms_give_way_to_a_notice_and_posts_are_re
     )
     assert sent.status_code == 409 and sent.json()["error"] == "dialogue_ended"
     assert "đã tổ chức ngày 25/03/2017" in sent.json()["message_vi"]
+    # an integration's API is no page; the English says when, as the Vietnamese does
+    assert "qua trang này" not in sent.json()["message_vi"]
+    assert "held on 25/03/2017" in sent.json()["message_en"]
     assert await db[SUBMISSIONS].count_documents({}) == 0
 
 
