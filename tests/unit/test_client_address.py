@@ -10,8 +10,17 @@ import pytest
 from pydantic import ValidationError
 
 from services.deployment import Settings
-from services.intake.public_limits import API, BUCKETS, check_public_limit, is_authenticated
+from services.intake.public_limits import (
+    API,
+    BUCKETS,
+    REGISTRATION,
+    check_public_limit,
+    exempt,
+    is_authenticated,
+)
+from shared.auth.principal import Role, Scope
 from shared.client_address import resolve, trusted_networks
+from tests.auth import key_principal, principal
 
 PROXIES = trusted_networks("10.0.0.0/8, 192.168.1.7, fd00::/8")
 
@@ -58,10 +67,17 @@ def test_every_public_bucket_has_its_settings_with_safe_defaults():
 def test_an_authenticated_caller_is_not_counted():
     # No runtime or store on this app: counting would fail, so None proves nothing was counted.
     app = SimpleNamespace(state=SimpleNamespace())
-    for principal in (SimpleNamespace(kind="user"), SimpleNamespace(kind="api_key")):
-        request = SimpleNamespace(app=app, state=SimpleNamespace(principal=principal))
-        assert is_authenticated(request)
+    staff = principal(Role.PARTY_OFFICE)
+    for caller in (staff, key_principal("demo", Scope.SUBMIT)):
+        request = SimpleNamespace(app=app, state=SimpleNamespace(principal=caller))
+        assert is_authenticated(request) and exempt(request, "demo", API)
         assert asyncio.run(check_public_limit(request, "demo", API)) is None
+    # a read-only key, and a key or staff of another commune, are counted like anyone
+    for caller, commune_id in ((key_principal("demo", Scope.READ), "demo"), (staff, "other")):
+        request = SimpleNamespace(app=app, state=SimpleNamespace(principal=caller))
+        assert is_authenticated(request) and not exempt(request, commune_id, API)
+    registrar = SimpleNamespace(app=app, state=SimpleNamespace(principal=key_principal("demo", Scope.PLAN)))
+    assert exempt(registrar, "demo", REGISTRATION) and not exempt(registrar, "demo", API)
     assert not is_authenticated(SimpleNamespace(state=SimpleNamespace(principal=None)))
     assert not is_authenticated(SimpleNamespace(state=SimpleNamespace()))
     assert not is_authenticated(
