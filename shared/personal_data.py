@@ -4,12 +4,14 @@ standard library only).
 Masked: e-mail addresses, ID numbers (CCCD 12 digits, CMND 9 digits), Vietnamese phone numbers
 (mobile and landline, with ``+84``, spaces, dots or dashes), house numbers (``số nhà 12``,
 ``nhà số 45/3``, ``số 12 đường …``, ``12/3A hẻm …``) and a person's name after a form of address
-(``ông/bà/anh/chị/cô/chú/bác <Tên>``) or, in a text that names other personal data, a full name
-led by a common family name; a house number beside a masked name or address, or after a named
-street, is masked too (``nhà ông [họ tên] số 45``, ``ông [họ tên], 45 ấp Chợ``, ``đường Lê Lợi
-số 45``). Text typed without diacritics is recognised as well. Years, dates, quarters, counts
-(``3 con``, ``20 năm``), amounts and the numbers of places (``Quốc lộ 30``, ``đường tỉnh 845``,
-``ấp 3``, ``tổ 5``) are left alone.
+(``ông/bà/anh/chị/cô/chú/bác <Tên>``, not a place named so: ``đường Bà Triệu``), the writer's
+own (``tôi tên là <Tên>``, ``Họ và tên: <Tên>``, ``Tôi là <Họ Tên>`` led by a common family name)
+or, in a text that names other personal data, a full name led by a common family name; a house
+number beside a masked name or address, or after a named street, or before one after "ở/tại/nhà",
+is masked too (``nhà ông [họ tên] số 45``, ``ông [họ tên], 45 ấp Chợ``, ``đường Lê Lợi số 45``,
+``ở 12 đường Lê Lợi``, ``nhà 45 Trần Hưng Đạo``). Text typed without diacritics is recognised as
+well. Years, dates, quarters, counts (``3 con``, ``20 năm``, ``nhà 3 người``), amounts and the
+numbers of places (``Quốc lộ 30``, ``đường tỉnh 845``, ``ấp 3``, ``tổ 5``) are left alone.
 """
 
 from __future__ import annotations
@@ -85,10 +87,44 @@ _HOUSE_BEFORE_NAME = re.compile(
     rf"(?:ông|ong|bà|ba|anh|chị|chi|cô|co|chú|chu|bác|bac|em|cụ|cu)\s+{re.escape(NAME)})",
     re.IGNORECASE,
 )
+# A house number that a place word leads and a named street follows: "ở 12 đường Lê Lợi",
+# "tại 7 hẻm Bà Triệu", "nhà 45 Trần Hưng Đạo" (a street named without its kind only after
+# "nhà"). The street's first word must be capitalised (checked as typed): "ở 3 đường ống nước",
+# "nhà 3 người" and "nhà 2 tầng" count something.
+# (The lead's spellings are listed rather than matched ignoring case: several times faster.)
+_HOUSE_ON_STREET = re.compile(
+    r"(?P<lead>\b(?P<where>ở|o|tại|tai|nhà|nha|Ở|O|Tại|Tai|Nhà|Nha|TẠI|TAI|NHÀ|NHA)\s+)"
+    rf"(?i:{_NUMBER})(?![\w/.,]\d)"
+    r"(?=\s+(?P<kind>(?i:đường|duong|phố|pho|hẻm|hem|kiệt|kiet|ngõ|ngo|ngách|ngach)\s+)?"
+    r"(?P<street>[^\W\d_]))"
+)
+# Cheap to search: a text without it has no match of `_HOUSE_ON_STREET` (its lead's last letter
+# before a number), so most texts skip even that.
+_HOUSE_ON_STREET_HINT = re.compile(r"[ởoiàaỞOIÀA]\s+\d")
 _HOUSE_AFTER_STREET = re.compile(
     r"(?P<lead>\b(?:đường|duong|phố|pho|hẻm|hem|kiệt|kiet|ngõ|ngo|ngách|ngach)"
     r"(?:\s+[^\W\d_][\w]*){1,4}?\s+)"
     rf"(?:số|so)\s+{_NUMBER}(?![\w/.,]\d)",
+    re.IGNORECASE,
+)
+
+# The writer naming themself: "tôi tên là Nguyễn Văn Ba", "em tên Hoa", "tên tôi là …", "Họ và
+# tên: …" take the capitalised words that follow; "Tôi là Lê Thị Hồng" only a run of two or more
+# led by a common family name ("Tôi là Đảng viên", "tôi là Trưởng ấp" are not names).
+_SELF = r"(?:tôi|toi|tui|em|mình|minh|cháu|chau)"
+_WORDS = r"[^\W\d_]\w*(?:\s+[^\W\d_]\w*){0,3}"
+_SELF_NAMED = re.compile(
+    rf"(?P<lead>\b(?:{_SELF}\s+(?:tên|ten)(?:\s+(?:là|la))?|(?:tên|ten)\s+{_SELF}\s+(?:là|la)"
+    r"|(?:họ\s+và\s+tên|ho\s+va\s+ten|họ\s+tên|ho\s+ten)\s*:)\s*)"
+    rf"(?P<words>{_WORDS})",
+    re.IGNORECASE,
+)
+# Cheap gates, as `_HOUSE_ON_STREET_HINT`: "tên" (or "ten") for `_SELF_NAMED`, "là" before a family
+# name for `_SELF_INTRODUCED`.
+_NAMED_HINTS = ("tên", "ten")
+_INTRODUCED_HINT = re.compile(rf"(?:là|la|Là|La|LÀ|LA)\s+(?:{_SURNAMES})\s")
+_SELF_INTRODUCED = re.compile(
+    rf"(?P<lead>\b{_SELF}\s+(?:là|la)\s+)(?P<words>(?-i:{_SURNAMES})(?:\s+[^\W\d_]\w*){{1,3}})",
     re.IGNORECASE,
 )
 
@@ -103,11 +139,39 @@ def _capitalised_run(words: str) -> str:
     return " ".join(run)
 
 
+# A place named after a person, its form of address capitalised: "đường Bà Triệu", "cầu Ông
+# Lãnh", "chợ Bà Chiểu" ("cho" and "xa" without diacritics are "for" and "far": not places).
+_NAMED_PLACE_BEFORE = re.compile(
+    r"\b(?:đường|duong|phố|pho|hẻm|hem|cầu|cau|chợ|trường|truong|kênh|kenh|rạch|rach|ấp|ap|xã)\s+$",
+    re.IGNORECASE,
+)
+
+
 def _mask_after_honorific(match: re.Match[str]) -> str:
     name = _capitalised_run(match.group(2))
     if not name:
         return match.group(0)
+    start = match.start()  # the place word ends right before: its longest is 7 letters
+    if match.group(1)[0].isupper() and _NAMED_PLACE_BEFORE.search(match.string, max(0, start - 12), start):
+        return match.group(0)
     return f"{match.group(1)} {NAME}{match.group(2)[len(name) :]}"
+
+
+def _mask_self_named(match: re.Match[str], *, least: int = 1) -> str:
+    name = _capitalised_run(match.group("words"))
+    if len(name.split()) < least:
+        return match.group(0)
+    return f"{match.group('lead')}{NAME}{match.group('words')[len(name) :]}"
+
+
+def _mask_writer(text: str) -> str:
+    """The writer's own name, where the text introduces them."""
+    lowered = text.lower()
+    if any(hint in lowered for hint in _NAMED_HINTS):
+        text = _SELF_NAMED.sub(_mask_self_named, text)
+    if _INTRODUCED_HINT.search(text):
+        text = _SELF_INTRODUCED.sub(lambda m: _mask_self_named(m, least=2), text)
+    return text
 
 
 def _mask_full_name(text: str) -> str:
@@ -128,7 +192,15 @@ def _mask_house_numbers(text: str) -> str:
         names = match.group("lead").split()[1:]
         return f"{match.group('lead')}{ADDRESS}" if all(w[0].isupper() for w in names) else match.group(0)
 
+    def on_street(match: re.Match[str]) -> str:
+        named = match.group("kind") is not None or match.group("where").lower() in ("nhà", "nha")
+        return (
+            f"{match.group('lead')}{ADDRESS}" if named and match.group("street").isupper() else match.group(0)
+        )
+
     masked = _HOUSE_AFTER_STREET.sub(after_street, text)
+    if _HOUSE_ON_STREET_HINT.search(masked):
+        masked = _HOUSE_ON_STREET.sub(on_street, masked)
     masked = _HOUSE_BEFORE_NAME.sub(ADDRESS, masked)
     if NAME in masked or ADDRESS in masked:
         masked = _HOUSE_AFTER_MASK.sub(lambda m: f"{m.group('lead')}{ADDRESS}", masked)
@@ -155,7 +227,7 @@ def _masked(text: str) -> str:
         masked = _ID.sub(ID_NUMBER, masked)
         masked = _PHONE.sub(PHONE, masked)
         masked = _ADDRESS.sub(ADDRESS, masked)
-    masked = _HONORIFIC.sub(_mask_after_honorific, masked)
+    masked = _HONORIFIC.sub(_mask_after_honorific, _mask_writer(masked))
     if masked != typed:  # a name next to other personal data
         masked = _mask_full_name(masked)
     return _mask_house_numbers(masked) if digits else masked
