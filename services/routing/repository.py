@@ -21,7 +21,7 @@ from shared.contracts import Envelope, SubmissionRoutedV1
 from shared.group_commit import GroupWriter
 from shared.ids import new_id
 from shared.mongo import Collection
-from shared.outbox import Outbox, ensure_outbox_index, outbox_fields
+from shared.outbox import OUTBOX_FIELDS, Outbox, ensure_outbox_index, outbox_fields
 
 DECISIONS = "routing_decisions"
 CHANGES = "routing_changes"
@@ -42,7 +42,7 @@ _ITEM_FIELDS = {
     )
 }
 # What a decision keeps only for matching: never shown in a list.
-_UNSHOWN = {"outbox": 0, "match_keys": 0, "tokens": 0, "match_places": 0}
+_UNSHOWN = {**dict.fromkeys(OUTBOX_FIELDS, 0), "match_keys": 0, "tokens": 0, "match_places": 0}
 log = logging.getLogger(__name__)
 # Server codes of a duplicate key (those PyMongo raises as DuplicateKeyError): an upsert racing
 # another change's for the same index document; not reported as a failed write.

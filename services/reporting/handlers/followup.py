@@ -27,11 +27,11 @@ from shared.clock import iso
 from shared.contracts import Envelope, FollowUpChangedV1, FollowUpReminderV1, FollowUpStatus
 from shared.directory import Commune, Dialogue
 from shared.ids import new_id
+from shared.outbox import OUTBOX_FIELDS
 
 SYSTEM = "system"  # the author of the changes no person made
 # Follow-up is the commune's business: its responses are dated in Vietnam whatever the plan's zone.
 FOLLOW_UP_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-_HIDDEN = ("outbox", "outbox_pending", "outbox_at")
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def changed_event(
 def task_view(task: Doc, today: date) -> Doc:
     """A task as the board shows it: its label, and whether it is past its due date."""
     overdue = task["status"] not in CLOSED and date.fromisoformat(task["due"]) < today
-    return {k: v for k, v in task.items() if k not in _HIDDEN} | {
+    return {k: v for k, v in task.items() if k not in OUTBOX_FIELDS} | {
         "id": task["_id"],
         "status_label": FollowUpStatus.label_of(task["status"]),
         "overdue": overdue,
