@@ -1,11 +1,12 @@
 """HTTP adapter for the follow-up board: every conclusion's task and its status changes. Office
-staff see and change only their own office's tasks (the access policy admitted the role)."""
+staff see and change only their own office's tasks (the access policy admitted the role). The
+board is every task unless the caller asks one page (`?limit=`, with `offset` or `around`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -54,6 +55,28 @@ def viewer(request: Request) -> Viewer:
 
 # A task's texts: the conclusion's (or the issue's as the resident typed it) and the issue's.
 TASK_TEXTS = ("text", "issue_text")
+MAX_TASKS = 200  # tasks of one page (`?limit=`); without a limit, every task
+
+
+def board_order(task: dict[str, Any]) -> tuple[bool, int, str, str]:
+    """A page's order: the numbers the conclusion notice prints, tasks without one last, then by
+    due date and id (the staff board's order, stable whatever the tasks' statuses)."""
+    number = task.get("notice_number")
+    rest = (str(task.get("due") or ""), str(task.get("id") or ""))
+    if isinstance(number, int) and not isinstance(number, bool):
+        return (False, number, *rest)
+    return (True, 0, *rest)
+
+
+def page_of(
+    tasks: list[dict[str, Any]], offset: int, limit: int, around: str | None
+) -> tuple[int, list[dict[str, Any]]]:
+    """`limit` tasks in board order from `offset`, or from the start of the page (of `limit`)
+    that holds the task `around` when the caller sees it; the offset used and the tasks."""
+    ordered = sorted(tasks, key=board_order)
+    at = next((i for i, t in enumerate(ordered) if around is not None and t.get("id") == around), None)
+    start = offset if at is None else at // limit * limit
+    return start, ordered[start : start + limit]
 
 
 def as_read_by(request: Request, task: dict[str, Any]) -> dict[str, Any]:
@@ -74,12 +97,31 @@ def build_followup_router(deps: FollowUpDeps) -> APIRouter:
     @router.get(
         "/dialogues/{dialogue_id}/follow-up", summary="Follow-up board: every conclusion's task and status"
     )
-    async def board(request: Request, commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64)):
+    async def board(
+        request: Request,
+        commune_id: str = CommuneId,
+        dialogue_id: str = Path(max_length=64),
+        offset: int = Query(0, ge=0, le=1_000_000_000, description="With limit: the first task's index"),
+        limit: int | None = Query(
+            None, ge=1, le=MAX_TASKS, description="Tasks at most, in the board's order; none: every task"
+        ),
+        around: str | None = Query(
+            None, max_length=160, description="With limit: the page (of limit) holding this task id"
+        ),
+    ):
         try:
             board = await handlers.follow_up_board(deps, commune_id, dialogue_id, viewer(request))
-            return {**board, "tasks": [as_read_by(request, task) for task in board["tasks"]]}
         except NotFound:
             return _not_found()
+        if limit is None:
+            return {**board, "tasks": [as_read_by(request, task) for task in board["tasks"]]}
+        start, tasks = page_of(board["tasks"], offset, limit, around)
+        return {
+            **board,
+            "total": len(board["tasks"]),
+            "offset": start,
+            "tasks": [as_read_by(request, task) for task in tasks],
+        }
 
     @router.post(
         "/follow-up/{task_id}/status",

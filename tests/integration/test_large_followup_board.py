@@ -2,8 +2,9 @@
 plan's conclusion notice opens them), `/staff/theo-doi` lists them a page at a time in the
 notice's numbers' order, with Vietnamese page links that keep the chosen plan; a bad `?trang=` is
 a clear 400, a page past the end shows the last; a task changed on a late page comes back on its
-page. The tasks are written straight into reporting's collection (the shape the notice gives
-them) so the test measures the board, not the issuing.
+page. Reporting's follow-up API sends intake one page (`?offset=&limit=`, `around=`), and every
+task, as before, to a caller that asks no limit. The tasks are written straight into reporting's
+collection (the shape the notice gives them) so the test measures the board, not the issuing.
 
 Run alone, it prints the board's size (`-s`): the figures in the commit message come from it."""
 
@@ -12,10 +13,13 @@ from __future__ import annotations
 import re
 import time
 
+import httpx
 import pytest
 
 from services.demo.documents import demo_dataset
 from services.reporting.followup_repository import TASK_HISTORY, TASKS
+from shared.auth.principal import Role
+from tests.auth import staff_headers
 from tests.integration.test_large_plan_pages import _items, _pages_of, _plan_of
 from tests.integration.test_web_staff import logged_in, token_of
 
@@ -160,3 +164,29 @@ async def test_a_small_board_reads_on_one_page_as_before(make_settings):
             page = (await staff.get(f"/staff/theo-doi?dot={dialogue_id}")).text
         assert _numbers(page) == list(range(1, 13))
         assert 'class="pager"' not in page and "Trang 1/" not in page and "data-tasks-shown" not in page
+
+
+async def test_reporting_pages_the_board_on_request_and_answers_every_task_without_a_limit(big_board):
+    """The follow-up API without `limit` answers every task as before (no `total`); with
+    `offset`/`limit`, one page in the notice's numbers' order with the whole board's `total` and
+    counts; `around` gives the page holding a task; an office's page counts only its tasks."""
+    app, dialogue_id, tasks = big_board
+    path = f"/api/v1/communes/demo/dialogues/{dialogue_id}/follow-up"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as api:
+        party = staff_headers(Role.PARTY_OFFICE)
+        whole = (await api.get(path, headers=party)).json()
+        assert len(whole["tasks"]) == TASK_COUNT and "total" not in whole and "offset" not in whole
+        page = (await api.get(f"{path}?offset=50&limit=25", headers=party)).json()
+        assert [t["notice_number"] for t in page["tasks"]] == list(range(51, 76))
+        assert page["total"] == TASK_COUNT and page["offset"] == 50 and page["counts"] == whole["counts"]
+        target = next(t["_id"] for t in tasks if t["notice_number"] == 1234)
+        held = (await api.get(f"{path}?limit=25&around={target}", headers=party)).json()
+        assert held["offset"] == 1225 and target in [t["id"] for t in held["tasks"]]
+        beyond = (await api.get(f"{path}?offset=5000&limit=25", headers=party)).json()
+        assert beyond["tasks"] == [] and beyond["total"] == TASK_COUNT
+        for bad in ("limit=0", "limit=201", "offset=-1", "limit=x"):
+            assert (await api.get(f"{path}?{bad}", headers=party)).status_code == 422, bad
+        office = staff_headers(Role.OFFICE_STAFF, office_id=OFFICE)
+        own = (await api.get(f"{path}?limit=10", headers=office)).json()
+        mine = sorted(t["notice_number"] for t in tasks if t["office_id"] == OFFICE)
+        assert own["total"] == len(mine) and [t["notice_number"] for t in own["tasks"]] == mine[:10]

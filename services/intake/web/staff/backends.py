@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -173,8 +173,23 @@ class ReportingBackend(Backend):
             "GET", f"/api/v1/communes/{_seg(commune_id)}/documents/{_seg(document_id)}.{fmt}"
         )
 
-    async def follow_up(self, commune_id: str, dialogue_id: str) -> BackendReply:
-        return await self.read(f"{self._dialogue(commune_id, dialogue_id)}/follow-up")
+    async def follow_up(
+        self,
+        commune_id: str,
+        dialogue_id: str,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        around: str | None = None,
+    ) -> BackendReply:
+        """Every task; with `limit`, one page in the board's order (from `offset`, or the page
+        holding `around`) with the `total` and the `offset` used."""
+        path = f"{self._dialogue(commune_id, dialogue_id)}/follow-up"
+        if limit is not None:
+            path += "?" + urlencode(
+                {"offset": offset, "limit": limit, **({"around": around} if around else {})}
+            )
+        return await self.read(path)
 
     async def change_task(
         self, commune_id: str, task_id: str, status: str, note: str | None, by: str, correlation_id: str

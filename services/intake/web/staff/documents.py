@@ -339,18 +339,25 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             wanted = requested(request.query_params.get("trang"))
         except BadPage:
             return kit.message(request, 400, "Số trang không hợp lệ", BAD_PAGE_VI)
-        reply = await kit.reporting(request).follow_up(commune.id, dialogue.id)
-        found = [t for t in ((reply.body or {}).get("tasks", []) if reply.ok else []) if visible(user, t)]
-        found.sort(key=board_order)
-        # a task sent back or just changed (`?viec=`) is shown on the page that holds it
+        # reporting sends one page in the board's order (the notice's numbers): a task sent back
+        # or just changed (`?viec=`) is shown on the page that holds it
+        reporting = kit.reporting(request)
         opened = shown.task_id if shown else request.query_params.get("viec")
-        at = next((i for i, t in enumerate(found) if opened and t.get("id") == opened), None)
-        page = (
-            Page.of(len(found), TASKS_PER_PAGE, wanted)
-            if at is None
-            else Page.containing(at, len(found), TASKS_PER_PAGE)
+        asked = (wanted - 1) * TASKS_PER_PAGE
+        reply = await reporting.follow_up(
+            commune.id, dialogue.id, offset=asked, limit=TASKS_PER_PAGE, around=opened or None
         )
-        tasks = [{**row, "text": user.text_seen(row.get("text"))} for row in map(task_row, page.rows(found))]
+        body = reply.body if reply.ok and isinstance(reply.body, dict) else {}
+        total, start = int(body.get("total") or 0), int(body.get("offset") or 0)
+        page = Page.of(total, TASKS_PER_PAGE, start // TASKS_PER_PAGE + 1)
+        if start >= total > 0:  # past the end: the last page
+            page = Page.of(total, TASKS_PER_PAGE, wanted)
+            reply = await reporting.follow_up(commune.id, dialogue.id, offset=page.skip, limit=TASKS_PER_PAGE)
+            body = reply.body if reply.ok and isinstance(reply.body, dict) else {}
+        tasks = [
+            {**row, "text": user.text_seen(row.get("text"))}
+            for row in map(task_row, [t for t in body.get("tasks") or [] if visible(user, t)])
+        ]
         response = kit.render(
             request,
             "followup.html",
@@ -390,8 +397,8 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         dialogue = await kit.dialogue_in(user, commune, dialogue_id)
         if dialogue is None:
             return None
-        found = await kit.reporting(request).follow_up(commune.id, dialogue_id)
-        tasks = (found.body or {}).get("tasks", []) if found.ok else []
+        found = await kit.reporting(request).follow_up(commune.id, dialogue_id, limit=1, around=task_id)
+        tasks = (found.body or {}).get("tasks", []) if found.ok and isinstance(found.body, dict) else []
         task = next((t for t in tasks if t.get("id") == task_id), None)
         return (user, commune, dialogue) if task is not None and visible(user, task) else None
 
@@ -517,14 +524,6 @@ def vn_moment(value: object) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return f"{vn_date(moment)} {moment.astimezone(VIETNAM_TZ):%H:%M}"
-
-
-def board_order(task: dict) -> tuple:
-    """The board's order: the numbers the conclusion notice prints, tasks without one last, then
-    by due date and id (stable from page to page whatever the tasks' statuses)."""
-    number = task.get("notice_number")
-    numbered = isinstance(number, int)
-    return (not numbered, number if numbered else 0, str(task.get("due") or ""), str(task.get("id") or ""))
 
 
 def task_row(task: dict) -> dict:
