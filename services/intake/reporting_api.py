@@ -1,14 +1,15 @@
 """Reporting's public open data as intake's residents' pages read it: the reviewed, masked rows
 of a dialogue's conclusions (reporting's `GET …/open-data.json`), through reporting's HTTP API
-with intake's own service token (shared/service_api.py). Intake never reads reporting's
-collections."""
+with intake's own service token (shared/service_api.py); and how a repeat's earlier rounds ended
+as the staff item page reads it, with the signed-in user's token (`earlier_followup`). Intake
+never reads reporting's collections."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import quote
+from typing import Any, Protocol
+from urllib.parse import quote, urlencode
 
 from services.intake.settings import IntakeSettings
 from shared.runtime import Runtime
@@ -16,6 +17,8 @@ from shared.service_api import ServiceApi
 
 # Submissions asked of reporting's published view in one call (its limit: `published.MAX_ASKED`).
 ASKED_AT_ONCE = 200
+# Earlier submissions asked of reporting's earlier-followup in one call (its `MAX_ASKED`).
+EARLIER_AT_ONCE = 50
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,60 @@ class PublishedSummaries:
     withheld: frozenset[str]
     agencies: dict[str, str] = field(default_factory=dict)
     outcomes: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EarlierRound:
+    """How one earlier round of a repeat ended: the follow-up of that round's conclusion, as the
+    documents print it (`line_vi`: "Đợt năm 2016: kết luận “…”; kết quả: …")."""
+
+    year: int
+    conclusion: str
+    status: str
+    outcome_vi: str
+    line_vi: str
+
+
+class Reply(Protocol):
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def body(self) -> Any: ...
+
+
+class PageReader(Protocol):
+    """A backend client of reporting for the signed-in user (staff pages' `ReportingBackend`)."""
+
+    async def read(self, path: str) -> Reply: ...
+
+
+async def earlier_followup(
+    reporting: PageReader, commune_id: str, dialogue_id: str, submission_ids: Sequence[str]
+) -> dict[str, EarlierRound] | None:
+    """By earlier submission id (of `submission_ids`, raised in dialogues before `dialogue_id`):
+    the follow-up of its round, as reporting reads it for the user (masked unless the user reads
+    residents' texts as typed); a submission no follow-up is on record for is absent. None when
+    reporting did not answer or refused the user."""
+    asked = list(dict.fromkeys(submission_ids))
+    path = (
+        f"/api/v1/communes/{quote(commune_id, safe='')}/dialogues/{quote(dialogue_id, safe='')}"
+        "/earlier-followup"
+    )
+    found: dict[str, EarlierRound] = {}
+    for i in range(0, len(asked), EARLIER_AT_ONCE):
+        chunk = ",".join(asked[i : i + EARLIER_AT_ONCE])
+        reply = await reporting.read(f"{path}?{urlencode({'submission_id': chunk})}")
+        if not reply.ok or not isinstance(reply.body, dict):
+            return None
+        for sid, r in (reply.body.get("rounds") or {}).items():
+            found[str(sid)] = EarlierRound(
+                year=int(r.get("year") or 0),
+                conclusion=str(r.get("conclusion") or ""),
+                status=str(r.get("status") or ""),
+                outcome_vi=str(r.get("outcome_vi") or ""),
+                line_vi=str(r.get("line_vi") or ""),
+            )
+    return found
 
 
 class ReportingOpenData:

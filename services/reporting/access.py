@@ -14,6 +14,7 @@ READERS = allow(MANAGERS, [Scope.READ])
 ACCESS = {
     f"GET {D}/items": READERS,
     f"GET {D}/conclusion-notice/draft": READERS,
+    f"GET {D}/earlier-followup": allow(ANSWERERS, [Scope.READ]),  # as the item's routing is read
     f"GET {D}/radio-announcement": PUBLIC,
     f"POST {D}/documents/{{kind}}": allow(MANAGERS, [Scope.ISSUE]),
     f"GET {D}/documents/{{kind}}/readiness": allow(MANAGERS, [Scope.ISSUE]),

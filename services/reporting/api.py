@@ -1,15 +1,18 @@
-"""Reporting HTTP API: the dialogue's items, the draft conclusion notice and the radio text."""
+"""Reporting HTTP API: the dialogue's items, how the earlier rounds of a repeat ended, the draft
+conclusion notice and the radio text."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from pydantic import BaseModel, Field
 
 from services.reporting import handlers
 from services.reporting.handlers import DocumentDeps, ItemsIncomplete, NotFound
+from services.reporting.handlers.earlier_rounds import MAX_ASKED, earlier_followup
 from shared.auth.guard import GuardedRoute, principal_of
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
-from shared.http import problem
+from shared.http import error_body, problem
 from shared.personal_data import mask_personal_data
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
@@ -31,6 +34,34 @@ _PUBLIC_ITEM_FIELDS = (
     "recurring_claim",
     "answer",  # the office's prepared answer, shown on the resident's tracking page too
 )
+
+
+class EarlierRound(BaseModel):
+    """How one earlier round of a repeat ended: the follow-up task that followed its submission up."""
+
+    task_id: str
+    dialogue_id: str = Field(description="The earlier dialogue the task belongs to")
+    year: int
+    conclusion: str = Field(
+        description="The Secretary's conclusion (masked unless read as typed); '' if none"
+    )
+    office: str
+    status: str = Field(description="FollowUpStatus value")
+    due: str | None = Field(None, description="ISO date")
+    overdue: bool = Field(description="Still open past its due date, today")
+    outcome_vi: str = Field(examples=["quá hạn (hạn 30/09/2016), chưa giải quyết xong"])
+    line_vi: str = Field(
+        description="As the documents print it",
+        examples=["Đợt năm 2016: kết luận “Sửa chữa lộ đal”; kết quả: đã giải quyết xong."],
+    )
+
+
+class EarlierRounds(BaseModel):
+    commune_id: str
+    dialogue_id: str
+    rounds: dict[str, EarlierRound] = Field(
+        description="By submission id asked; one no earlier dialogue's task followed up is absent"
+    )
 
 
 def build_router(deps: DocumentDeps) -> APIRouter:
@@ -68,6 +99,47 @@ def build_router(deps: DocumentDeps) -> APIRouter:
                 {"id": r["_id"], **{k: r.get(k) for k in _PUBLIC_ITEM_FIELDS}, "text": shown(r)} for r in rows
             ],
         }
+
+    @router.get(
+        "/earlier-followup",
+        response_model=EarlierRounds,
+        summary="How the earlier rounds of a repeat ended: per earlier submission, the follow-up task "
+        "of an earlier dialogue, its conclusion (masked except for the Party office and the commune "
+        "admin) and outcome, as the documents print them",
+    )
+    async def earlier(
+        request: Request,
+        commune_id: str = CommuneId,
+        dialogue_id: str = Path(max_length=64),
+        submission_id: str = Query(
+            max_length=MAX_ASKED * 65,
+            description=f"Submissions of earlier dialogues (comma-separated, at most {MAX_ASKED})",
+        ),
+    ):
+        asked = [i.strip() for i in submission_id.split(",") if i.strip()]
+        if len(set(asked)) > MAX_ASKED:
+            error = {
+                "loc": ("query", "submission_id"),
+                "type": "too_long",
+                "msg": f"At most {MAX_ASKED} submissions.",
+                "ctx": {
+                    "reason_vi": f"Chỉ hỏi tối đa {MAX_ASKED} ý kiến một lần.",
+                    "reason_en": f"At most {MAX_ASKED} submissions at a time.",
+                },
+            }
+            return JSONResponse(status_code=422, content=error_body([error]))
+        principal = principal_of(request)
+        try:
+            rounds = await earlier_followup(
+                deps,
+                commune_id,
+                dialogue_id,
+                asked,
+                as_typed=principal is not None and principal.reads_as_typed,
+            )
+        except NotFound:
+            return _not_found()
+        return {"commune_id": commune_id, "dialogue_id": dialogue_id, "rounds": rounds}
 
     @router.get(
         "/conclusion-notice/draft",

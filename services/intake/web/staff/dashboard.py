@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from services.intake.logic import hamlet_display
 from services.intake.plan_logic import deadline_views
+from services.intake.reporting_api import EarlierRound, earlier_followup
 from services.intake.tracking import vn_dates
 from services.intake.web.pages import AUTHORITY_VI, KIND_LABELS_VI, WHOLE_COMMUNE, vn_datetime
 from services.intake.web.staff.charts import bars, stacked, timeline
@@ -339,6 +340,24 @@ def split_repeats(
     return this_round, earlier_rounds
 
 
+def with_followup(entries: list[dict], rounds: Mapping[str, EarlierRound] | None) -> list[dict]:
+    """Earlier rounds with how each ended, as the documents say it (`outcome`: "Đợt năm 2016: kết
+    luận “…”; kết quả: …"), or, when reporting has no follow-up of the round on record, the answer
+    given then and that no follow-up is known. Without reporting's answer (`rounds` None) the
+    entries stay as they are: the answer then, and nothing said about the follow-up."""
+    if rounds is None:
+        return entries
+    out = []
+    for e in entries:
+        found = rounds.get(str(e.get("submission_id")))
+        if found is not None and found.line_vi:
+            out.append({**e, "outcome": found.line_vi})
+            continue
+        answered = f"đã trả lời “{e['answer'].strip().rstrip('.')}”; " if e.get("answer") else ""
+        out.append({**e, "outcome": f"Đợt năm {e.get('year')}: {answered}chưa có kết quả theo dõi."})
+    return out
+
+
 async def render_item(
     kit: StaffKit,
     request: Request,
@@ -388,6 +407,14 @@ async def render_item(
         dialogue.year if dialogue else None,
     )
     repeats_now, repeats_before = seen_by(user, repeats_now), seen_by(user, repeats_before)
+    if repeats_before and doc.get("dialogue_id"):
+        rounds = await earlier_followup(
+            kit.reporting(request),
+            commune.id,
+            doc["dialogue_id"],
+            [str(e["submission_id"]) for e in repeats_before if e.get("submission_id")],
+        )
+        repeats_before = with_followup(repeats_before, rounds)
     view = {
         **item_row(user, dialogue, doc),
         "text": user.text_seen(doc.get("text")),
