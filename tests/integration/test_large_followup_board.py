@@ -190,3 +190,20 @@ async def test_reporting_pages_the_board_on_request_and_answers_every_task_witho
         own = (await api.get(f"{path}?limit=10", headers=office)).json()
         mine = sorted(t["notice_number"] for t in tasks if t["office_id"] == OFFICE)
         assert own["total"] == len(mine) and [t["notice_number"] for t in own["tasks"]] == mine[:10]
+
+
+async def test_the_dashboards_progress_counts_the_whole_board_from_one_task_sent(big_board):
+    """The dashboard's progress bar reads the board's counts (reporting sends one task, not 3,000):
+    the Party office's every task and the overdue ones, an office's its own."""
+    app, dialogue_id, tasks = big_board
+    resolved = sum(1 for t in tasks if t["status"] == "resolved")
+    async with logged_in(app, "demo.vanphong") as staff:
+        page = await staff.get(f"/staff/?dot={dialogue_id}")
+        assert page.status_code == 200, page.text[:500]
+        overdue = TASK_COUNT - resolved  # every open task's due date passed in 2017
+        assert f"Tiến độ thực hiện kết luận ({TASK_COUNT} việc, {overdue} quá hạn)" in page.text
+    own = [t for t in tasks if t["office_id"] == OFFICE]
+    own_open = sum(1 for t in own if t["status"] != "resolved")
+    async with logged_in(app, "demo.kinhte") as office:
+        page = await office.get(f"/staff/?dot={dialogue_id}")
+        assert f"Tiến độ thực hiện kết luận ({len(own)} việc, {own_open} quá hạn)" in page.text

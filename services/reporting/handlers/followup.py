@@ -110,10 +110,12 @@ async def follow_up_board(deps: FollowUpDeps, commune_id: str, dialogue_id: str,
     histories: dict[str, list[Doc]] = {}
     for entry in await deps.tasks.histories(commune_id, [t["_id"] for t in tasks]):
         histories.setdefault(entry["task_id"], []).append(_entry_view(entry))
+    views = [task_view(t, today) | {"history": histories.get(t["_id"], [])} for t in tasks]
     return {
         "dialogue_id": dialogue_id,
-        "counts": counts,
-        "tasks": [task_view(t, today) | {"history": histories.get(t["_id"], [])} for t in tasks],
+        "counts": counts,  # by status, of the tasks the viewer sees (a page of them or all)
+        "overdue": sum(1 for v in views if v.get("overdue")),
+        "tasks": views,
     }
 
 

@@ -156,22 +156,18 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
     ) -> dict | None:
         if dialogue is None or user.role not in ANSWERERS:
             return None
-        reply = await kit.reporting(request).follow_up(commune.id, dialogue.id)
+        # reporting counts the tasks the user sees (an office its own): one task is sent, not all
+        reply = await kit.reporting(request).follow_up(commune.id, dialogue.id, limit=1)
         if not reply.ok:
             return {"error": reply.reason_vi(), "segments": [], "total": 0}
-        tasks = [
-            t
-            for t in reply.body.get("tasks", [])
-            if user.role in MANAGERS or t.get("office_id") == user.office_id
-        ]
-        labels = {t["status"]: t["status_label"] for t in tasks}  # reporting names its own statuses
-        parts = [(s, labels.get(s, s), sum(1 for t in tasks if t["status"] == s)) for s in FOLLOWUP_ORDER]
+        counts: dict[str, int] = reply.body.get("counts", {})
+        parts = [(s, FollowUpStatus.label_of(s), int(counts.get(s, 0))) for s in FOLLOWUP_ORDER]
         return {
             "error": None,
             "segments": stacked(parts),
             "legend": [p for p in parts if p[2]],
-            "total": len(tasks),
-            "overdue": sum(1 for t in tasks if t.get("overdue")),
+            "total": int(reply.body.get("total", 0)),
+            "overdue": int(reply.body.get("overdue", 0)),
         }
 
     async def deadline_timeline(commune: Commune, dialogue: Dialogue | None):
