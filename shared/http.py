@@ -138,6 +138,20 @@ async def _with_body_checks(request: Request, exc: RequestValidationError) -> li
     return errors + [e for e in found if tuple(e.get("loc", ())) not in named]
 
 
+def too_many_submissions(limit: int) -> JSONResponse:
+    """422 for a `submission_id` query parameter naming more than `limit` submissions."""
+    error = {
+        "loc": ("query", "submission_id"),
+        "type": "too_long",
+        "msg": f"At most {limit} submissions.",
+        "ctx": {
+            "reason_vi": f"Chỉ hỏi tối đa {limit} ý kiến một lần.",
+            "reason_en": f"At most {limit} submissions at a time.",
+        },
+    }
+    return JSONResponse(status_code=422, content=error_body([error]))
+
+
 def problem(status: int, code: str, vi: str, en: str) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": code, "message_vi": vi, "message_en": en})
 

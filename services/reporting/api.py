@@ -12,7 +12,7 @@ from services.reporting.handlers import DocumentDeps, ItemsIncomplete, NotFound
 from services.reporting.handlers.earlier_rounds import MAX_ASKED, earlier_followup
 from shared.auth.guard import GuardedRoute, principal_of
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
-from shared.http import error_body, problem
+from shared.http import problem, too_many_submissions
 from shared.personal_data import mask_personal_data
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
@@ -118,16 +118,7 @@ def build_router(deps: DocumentDeps) -> APIRouter:
     ):
         asked = [i.strip() for i in submission_id.split(",") if i.strip()]
         if len(set(asked)) > MAX_ASKED:
-            error = {
-                "loc": ("query", "submission_id"),
-                "type": "too_long",
-                "msg": f"At most {MAX_ASKED} submissions.",
-                "ctx": {
-                    "reason_vi": f"Chỉ hỏi tối đa {MAX_ASKED} ý kiến một lần.",
-                    "reason_en": f"At most {MAX_ASKED} submissions at a time.",
-                },
-            }
-            return JSONResponse(status_code=422, content=error_body([error]))
+            return too_many_submissions(MAX_ASKED)
         principal = principal_of(request)
         try:
             rounds = await earlier_followup(

@@ -31,7 +31,7 @@ from shared.auth.guard import GuardedRoute, actor, principal_of
 from shared.contracts import ConclusionKind, Kind
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.errors import PermanentError, TransientError
-from shared.http import error_body, problem
+from shared.http import error_body, problem, too_many_submissions
 from shared.personal_data import NAME, mask_personal_data
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
@@ -216,16 +216,7 @@ def build_meeting_router(deps: MeetingDeps, limits: ReadLimits) -> APIRouter:
         if submission_id is not None:
             asked = tuple(sorted({i.strip() for i in submission_id.split(",") if i.strip()}))
             if len(asked) > MAX_ASKED:
-                error = {
-                    "loc": ("query", "submission_id"),
-                    "type": "too_long",
-                    "msg": f"At most {MAX_ASKED} submissions.",
-                    "ctx": {
-                        "reason_vi": f"Chỉ hỏi tối đa {MAX_ASKED} ý kiến một lần.",
-                        "reason_en": f"At most {MAX_ASKED} submissions at a time.",
-                    },
-                }
-                return JSONResponse(status_code=422, content=error_body([error]))
+                return too_many_submissions(MAX_ASKED)
         return await _run(published_reads.get((commune_id, dialogue_id, asked)))
 
     @router.put(

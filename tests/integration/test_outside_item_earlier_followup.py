@@ -147,3 +147,13 @@ async def test_a_round_without_follow_up_says_so_beside_the_answer_then(repeat):
             "Đợt năm 2016: đã trả lời “Xã đã đưa lộ đal ấp Chợ vào kế hoạch sửa chữa năm 2017”; "
             "chưa có kết quả theo dõi." in earlier
         ), earlier
+
+
+async def test_asking_for_too_many_earlier_submissions_is_refused_naming_the_field(repeat):
+    _, api, first, _, _ = repeat
+    many = ",".join([first, *(f"s{n}" for n in range(60))])
+    refused = await api.get(f"{BASE}/dialogues/{DEMO_DIALOGUE_ID}/earlier-followup?submission_id={many}")
+    assert refused.status_code == 422, refused.text
+    (detail,) = refused.json()["detail"]
+    assert detail["field"] == "query.submission_id" and "tối đa 50" in detail["message_vi"]
+    assert "At most 50" in detail["message_en"]
