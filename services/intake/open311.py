@@ -245,6 +245,16 @@ def build_open311_router(
     async def jurisdiction(commune_id: str) -> Commune | None:
         return await directory.commune(commune_id) if _COMMUNE_ID.fullmatch(commune_id) else None
 
+    async def named_jurisdiction(commune_id: str, jurisdiction_id: str | None) -> Commune | JSONResponse:
+        """The commune of the path, or the spec's error: unknown, or `jurisdiction_id` naming
+        another commune."""
+        commune = await jurisdiction(commune_id)
+        if commune is None:
+            return _unknown_jurisdiction(commune_id)
+        if other := _other_jurisdiction(commune, jurisdiction_id):
+            return _problems([other])
+        return commune
+
     async def open_dialogue(commune: Commune) -> Dialogue | None:
         if commune.current_dialogue_id is None:
             return None
@@ -271,20 +281,16 @@ def build_open311_router(
         return _errors(409, [f"{vi} / {en}"])
 
     async def services(commune_id: str, jurisdiction_id: str | None = None):
-        commune = await jurisdiction(commune_id)
-        if commune is None:
-            return _unknown_jurisdiction(commune_id)
-        if other := _other_jurisdiction(commune, jurisdiction_id):
-            return _problems([other])
+        commune = await named_jurisdiction(commune_id, jurisdiction_id)
+        if not isinstance(commune, Commune):
+            return commune
         dialogue = await described(commune)
         return [_service(number, name, dialogue) for number, name in services_of(dialogue)]
 
     async def definition(commune_id: str, service_code: str, jurisdiction_id: str | None = None):
-        commune = await jurisdiction(commune_id)
-        if commune is None:
-            return _unknown_jurisdiction(commune_id)
-        if other := _other_jurisdiction(commune, jurisdiction_id):
-            return _problems([other])
+        commune = await named_jurisdiction(commune_id, jurisdiction_id)
+        if not isinstance(commune, Commune):
+            return commune
         codes = service_codes(await described(commune))
         if service_code not in codes:
             return _problems([not_one_of("service_code", service_code[:8], codes)], 404)
@@ -373,11 +379,9 @@ def build_open311_router(
         ]
 
     async def list_requests(commune_id: str, params: dict[str, str | None], jurisdiction_id: str | None):
-        commune = await jurisdiction(commune_id)
-        if commune is None:
-            return _unknown_jurisdiction(commune_id)
-        if other := _other_jurisdiction(commune, jurisdiction_id):
-            return _problems([other])
+        commune = await named_jurisdiction(commune_id, jurisdiction_id)
+        if not isinstance(commune, Commune):
+            return commune
         dialogue = await described(commune)
         parsed = parse_filter(
             params,
@@ -392,11 +396,9 @@ def build_open311_router(
         return rows
 
     async def one(commune_id: str, service_request_id: str, jurisdiction_id: str | None = None):
-        commune = await jurisdiction(commune_id)
-        if commune is None:
-            return _unknown_jurisdiction(commune_id)
-        if other := _other_jurisdiction(commune, jurisdiction_id):
-            return _problems([other])
+        commune = await named_jurisdiction(commune_id, jurisdiction_id)
+        if not isinstance(commune, Commune):
+            return commune
         doc = (
             await repo.get(commune.id, service_request_id)
             if len(service_request_id) <= ID_MAX_LENGTH
@@ -406,11 +408,9 @@ def build_open311_router(
         return rows or _not_found("service_request_id", service_request_id)
 
     async def by_token(commune_id: str, token: str, jurisdiction_id: str | None = None):
-        commune = await jurisdiction(commune_id)
-        if commune is None:
-            return _unknown_jurisdiction(commune_id)
-        if other := _other_jurisdiction(commune, jurisdiction_id):
-            return _problems([other])
+        commune = await named_jurisdiction(commune_id, jurisdiction_id)
+        if not isinstance(commune, Commune):
+            return commune
         doc = await repo.by_tracking_code(commune.id, token.strip().upper()) if len(token) <= 32 else None
         if doc is None:
             return _not_found("token", token)
