@@ -88,8 +88,9 @@ def seed(settings: Settings) -> None:
     run_apart(seed())
 
 
-@pytest.fixture
-def server(make_settings, mail_capture):
+def seeded_settings(make_settings, mail_capture):
+    """Settings of one process running the four services in-process against the mail capture,
+    with the demo commune, its staff and items seeded."""
     settings = make_settings(
         SMTP_URL=mail_capture.url,
         DOITHOAI_INTAKE_URL="inprocess",
@@ -97,6 +98,12 @@ def server(make_settings, mail_capture):
         DOITHOAI_REPORTING_URL="inprocess",
     )
     seed(settings)
+    return settings
+
+
+@pytest.fixture
+def server(make_settings, mail_capture):
+    settings = seeded_settings(make_settings, mail_capture)
     with ServerThread(settings) as running:
         yield running
 

@@ -13,7 +13,7 @@ from services.demo.documents import demo_dataset
 from services.reporting.followup_repository import TASK_HISTORY, TASKS
 from services.reporting.repository import ITEMS
 from shared.mongo import create_client, database
-from tests.browser.conftest import DESKTOP, PHONE, ServerThread, fits_the_screen, seed, shot
+from tests.browser.conftest import DESKTOP, PHONE, ServerThread, fits_the_screen, seeded_settings, shot
 from tests.browser.test_staff_flows import log_in
 from tests.conftest import run_apart
 from tests.integration.test_large_followup_board import _tasks
@@ -25,13 +25,7 @@ COUNT = 60  # tasks: 3 pages of 25
 
 @pytest.fixture
 def board_server(make_settings, mail_capture):
-    settings = make_settings(
-        SMTP_URL=mail_capture.url,
-        DOITHOAI_INTAKE_URL="inprocess",
-        DOITHOAI_ROUTING_URL="inprocess",
-        DOITHOAI_REPORTING_URL="inprocess",
-    )
-    seed(settings)
+    settings = seeded_settings(make_settings, mail_capture)
     dialogue_id = demo_dataset()[1].id
 
     async def rows() -> None:

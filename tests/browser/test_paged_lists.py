@@ -12,7 +12,7 @@ import pytest
 
 from services.reporting.repository import ITEMS
 from shared.mongo import create_client, database
-from tests.browser.conftest import DESKTOP, PHONE, ServerThread, fits_the_screen, seed, shot
+from tests.browser.conftest import DESKTOP, PHONE, ServerThread, fits_the_screen, seeded_settings, shot
 from tests.browser.test_staff_flows import log_in
 from tests.conftest import run_apart
 from tests.integration.test_large_plan_pages import _items
@@ -23,13 +23,7 @@ COUNT = 130  # issues: 7 pages of the meeting's conclusions, 6 of reviews, 3 of 
 
 @pytest.fixture
 def paged_server(make_settings, mail_capture):
-    settings = make_settings(
-        SMTP_URL=mail_capture.url,
-        DOITHOAI_INTAKE_URL="inprocess",
-        DOITHOAI_ROUTING_URL="inprocess",
-        DOITHOAI_REPORTING_URL="inprocess",
-    )
-    seed(settings)
+    settings = seeded_settings(make_settings, mail_capture)
 
     async def items() -> None:
         client = create_client(settings)
