@@ -45,6 +45,30 @@ async def seeded_in_process(make_settings: Callable[..., Any], services: list[An
 
 
 @contextlib.asynccontextmanager
+async def demo_system(make_settings: Callable[..., Any]) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """Intake, routing and reporting in one app (called in process, the scheduler idle), running,
+    with the demo commune stored: the app and a client without credentials."""
+    from services.demo.seed import seed_demo
+    from services.deployment import build_app
+    from services.intake.app import build_service as intake
+    from services.reporting.app import build_service as reporting
+    from services.routing.app import build_service as routing
+
+    settings = make_settings(
+        DOITHOAI_SCHEDULER_INTERVAL_S=3600,
+        DOITHOAI_INTAKE_URL="inprocess",
+        DOITHOAI_REPORTING_URL="inprocess",
+    )
+    app = build_app(settings, [intake, routing, reporting], title="t")
+    async with running(app):
+        await seed_demo(app.state.runtime.db)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t", timeout=60
+        ) as client:
+            yield app, client
+
+
+@contextlib.asynccontextmanager
 async def seeded_intake(
     make_settings: Callable[..., Any],
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:

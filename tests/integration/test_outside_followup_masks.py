@@ -8,15 +8,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from services.demo.seed import seed_demo
-from services.deployment import build_app
-from services.intake.app import build_service as intake
-from services.reporting.app import build_service as reporting
-from services.routing.app import build_service as routing
 from shared.auth.principal import Role, Scope
 from tests.auth import key_headers, staff_headers
 from tests.conftest import eventually
-from tests.integration.helpers import running
+from tests.integration.helpers import demo_system
 
 pytestmark = pytest.mark.integration
 BASE = "/api/v1/communes/demo"
@@ -32,32 +27,22 @@ async def tasks(api: httpx.AsyncClient, headers: dict[str, str]) -> list[dict]:
 
 @pytest.fixture
 async def board(make_settings):
-    settings = make_settings(
-        DOITHOAI_SCHEDULER_INTERVAL_S=3600,
-        DOITHOAI_INTAKE_URL="inprocess",
-        DOITHOAI_REPORTING_URL="inprocess",
-    )
-    app = build_app(settings, [intake, routing, reporting], title="t")
-    async with running(app):
-        await seed_demo(app.state.runtime.db)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t", timeout=60
-        ) as api:
-            party = staff_headers()
-            body = {"source": "citizen", "kind": "complaint", "hamlet": "ấp Chợ", "text": TEXT}
-            assert (await api.post(f"{BASE}/submissions", json=body)).status_code == 202
+    async with demo_system(make_settings) as (_, api):
+        party = staff_headers()
+        body = {"source": "citizen", "kind": "complaint", "hamlet": "ấp Chợ", "text": TEXT}
+        assert (await api.post(f"{BASE}/submissions", json=body)).status_code == 202
 
-            async def routed() -> bool:
-                items = (await api.get(f"{D}/items", headers=party)).json()["items"]
-                return any(i["topic"] is not None for i in items)
+        async def routed() -> bool:
+            items = (await api.get(f"{D}/items", headers=party)).json()["items"]
+            return any(i["topic"] is not None for i in items)
 
-            await eventually(routed, timeout=20)
-            issued = await api.post(
-                f"{D}/documents/thong-bao-ket-luan", json={"issued_on": "2017-04-05"}, headers=party
-            )
-            assert issued.status_code == 201, issued.text
-            (task,) = await tasks(api, party)
-            yield api, task
+        await eventually(routed, timeout=20)
+        issued = await api.post(
+            f"{D}/documents/thong-bao-ket-luan", json={"issued_on": "2017-04-05"}, headers=party
+        )
+        assert issued.status_code == 201, issued.text
+        (task,) = await tasks(api, party)
+        yield api, task
 
 
 def assert_masked(task: dict) -> None:

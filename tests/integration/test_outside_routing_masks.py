@@ -13,15 +13,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from services.demo.seed import seed_demo
-from services.deployment import build_app
-from services.intake.app import build_service as intake
-from services.reporting.app import build_service as reporting
-from services.routing.app import build_service as routing
 from shared.auth.principal import Role, Scope
 from tests.auth import key_headers, staff_headers
 from tests.conftest import eventually
-from tests.integration.helpers import running
+from tests.integration.helpers import demo_system
 
 pytestmark = pytest.mark.integration
 BASE = "/api/v1/communes/demo"
@@ -34,18 +29,8 @@ PERSONAL = ("Nguyễn Văn Tám", "0912", "Trần Văn Bảy", "0913")
 
 @pytest.fixture
 async def api(make_settings):
-    settings = make_settings(
-        DOITHOAI_SCHEDULER_INTERVAL_S=3600,
-        DOITHOAI_INTAKE_URL="inprocess",
-        DOITHOAI_REPORTING_URL="inprocess",
-    )
-    app = build_app(settings, [intake, routing, reporting], title="t")
-    async with running(app):
-        await seed_demo(app.state.runtime.db)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t", timeout=60
-        ) as client:
-            yield client
+    async with demo_system(make_settings) as (_, client):
+        yield client
 
 
 async def submit(api: httpx.AsyncClient, text: str) -> str:

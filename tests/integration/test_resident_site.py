@@ -11,18 +11,13 @@ import re
 import httpx
 import pytest
 
-from services.demo.seed import seed_demo
-from services.deployment import build_app
-from services.intake.app import build_service as intake
 from services.intake.registrations import REGISTRATIONS
 from services.intake.repository import SUBMISSIONS
 from services.intake.schemas import TEXT_MAX
-from services.reporting.app import build_service as reporting
-from services.routing.app import build_service as routing
 from shared.directory import COMMUNES, DIALOGUES
 from tests.auth import staff_headers
 from tests.conftest import eventually
-from tests.integration.helpers import running
+from tests.integration.helpers import demo_system
 
 pytestmark = pytest.mark.integration
 BASE = "/api/v1/communes/demo"
@@ -41,18 +36,8 @@ PETITION = {
 
 @pytest.fixture
 async def site(make_settings):
-    settings = make_settings(
-        DOITHOAI_SCHEDULER_INTERVAL_S=3600,
-        DOITHOAI_INTAKE_URL="inprocess",
-        DOITHOAI_REPORTING_URL="inprocess",
-    )
-    app = build_app(settings, [intake, routing, reporting], title="t")
-    async with running(app):
-        await seed_demo(app.state.runtime.db)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t", timeout=60
-        ) as client:
-            yield client, app.state.runtime.db
+    async with demo_system(make_settings) as (app, client):
+        yield client, app.state.runtime.db
 
 
 async def token_of(client: httpx.AsyncClient, path: str) -> str:
