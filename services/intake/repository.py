@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from pymongo import ASCENDING, InsertOne, UpdateOne
+from pymongo import ASCENDING, DESCENDING, InsertOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
@@ -176,14 +176,16 @@ class SubmissionRepository:
         )
 
     async def find(self, commune_id: str, query: dict, limit: int = 1000) -> list[dict]:
+        """The latest `limit` submissions matching `query`, oldest first (a list that stops at
+        its bound leaves out the oldest, not this week's)."""
         cursor = (
             self.submissions.find(
                 {**query, "commune_id": commune_id}, {"outbox": 0, "submitter": 0, HISTORY_IDS: 0}
             )
-            .sort("received_at", ASCENDING)
+            .sort("received_at", DESCENDING)
             .limit(limit)
         )
-        return await cursor.to_list()
+        return list(reversed(await cursor.to_list()))
 
     async def advance(self, commune_id: str, submission_id: str, status: str, rank: int) -> None:
         """Move the status forward; a late or repeated event never moves it back."""

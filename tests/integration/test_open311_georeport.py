@@ -19,6 +19,7 @@ from services.demo.seed import seed_demo
 from services.deployment import build_app
 from services.intake.api_keys import ApiKeyStore
 from services.intake.app import build_service as intake
+from services.intake.repository import SUBMISSIONS
 from services.routing.app import build_service as routing
 from shared.auth.principal import Scope
 from tests.auth import staff_headers
@@ -270,3 +271,28 @@ async def test_every_answer_is_also_xml_as_the_spec_describes(client):
     assert errors[0].findtext("code") == "400" and errors[0].findtext("description").startswith("status: ")
     other = await client.get(f"{BASE}/services.csv")
     assert other.status_code == 404 and other.json()[0]["description"].startswith("format: ")
+
+
+async def test_a_list_at_its_bound_leaves_out_the_oldest_requests_not_the_newest(app, client):
+    """requests.json answers at most 1,000 requests: the latest ones, oldest first."""
+    [created] = (
+        await client.post(
+            f"{BASE}/requests.json",
+            data={"service_code": "4", "description": TEXT, "api_key": client.open311_key},
+        )
+    ).json()
+    submissions = app.state.runtime.db[SUBMISSIONS]
+    newest = await submissions.find_one({"_id": created["service_request_id"]})
+    older = [
+        {
+            **newest,
+            "_id": f"old-{n:04d}",
+            "tracking_code": f"DT-OLD{n:04d}",
+            "received_at": datetime(2016, 1, 1, tzinfo=UTC).replace(minute=n % 60, hour=n // 60),
+        }
+        for n in range(1002)
+    ]
+    await submissions.insert_many(older)
+    listed = [r["service_request_id"] for r in (await client.get(f"{BASE}/requests.json")).json()]
+    assert len(listed) == 1000 and listed[-1] == created["service_request_id"]
+    assert listed[0] == "old-0003" and "old-0000" not in listed  # the three oldest left out
