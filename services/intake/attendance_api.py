@@ -15,6 +15,7 @@ from services.intake.dialogue_routes import commune_and_dialogue, unknown_dialog
 from services.intake.handlers.attendance import (
     AttendanceConflict,
     AttendanceDeps,
+    OutsideHamlet,
     UnknownRegistration,
     add_walk_ins,
     attendance_view,
@@ -79,17 +80,32 @@ def build_attendance_router(directory: DirectoryReader, attendance: AttendanceDe
         commune, dialogue = await commune_and_dialogue(directory, commune_id, dialogue_id)
         if commune is None or dialogue is None:
             return unknown_dialogue()
+        own = registrations_hamlet(principal_of(request))  # a hamlet cell counts its own people in
         try:
             if body.walk_in is not None:
                 walk_in = body.walk_in
                 done = await add_walk_ins(
-                    attendance, commune, dialogue, walk_in.hamlet, walk_in.count, actor(request), walk_in.key
+                    attendance,
+                    commune,
+                    dialogue,
+                    walk_in.hamlet,
+                    walk_in.count,
+                    actor(request),
+                    walk_in.key,
+                    only_hamlet=own,
                 )
             else:
                 done = await check_in(
-                    attendance, commune, dialogue, body.registration_id or "", actor(request)
+                    attendance, commune, dialogue, body.registration_id or "", actor(request), own
                 )
             return done.attendance if done.new else JSONResponse(status_code=200, content=done.attendance)
+        except OutsideHamlet:
+            return problem(
+                403,
+                "outside_hamlet",
+                "Tài khoản chi bộ ấp chỉ điểm danh người của ấp mình.",
+                "A hamlet cell's account checks in its own hamlet's people only.",
+            )
         except UnknownRegistration:
             return problem(
                 404,

@@ -116,7 +116,7 @@ async def test_check_ins_and_walk_ins_are_counted_per_hamlet_and_published(stack
         assert first.status_code == 201, first.text
         again = await client.post(f"{D}/check-ins", json={"registration_id": an}, headers=staff)
         assert again.status_code == 200 and again.json() == first.json()  # idempotent
-        hamlet_cell = staff_headers(Role.HAMLET_CELL)
+        hamlet_cell = staff_headers(Role.HAMLET_CELL, hamlet_id="ap-can-cu")  # Cường's own hamlet's
         assert (
             await client.post(f"{D}/check-ins", json={"registration_id": cuong}, headers=hamlet_cell)
         ).status_code == 201

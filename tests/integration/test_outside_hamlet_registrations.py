@@ -79,3 +79,33 @@ async def test_a_hamlet_cell_reads_other_hamlets_speakers_as_the_public_does(reg
         "ap-cho": 2,
         "ap-can-cu": 2,
     }
+
+
+async def test_a_hamlet_cell_checks_in_its_own_hamlets_people_only(registered):
+    """At the door a cell counts its own hamlet's people in (a registration, walk-ins); another
+    hamlet's are refused 403 and not counted. The Party office counts anyone in."""
+    client = registered
+    ids = {}
+    for name, phone, hamlet in (
+        ("Võ Văn Em", "0905 555 666", "ấp Chợ"),
+        ("Đỗ Thị Gấm", "0906 777 888", "Căn Cứ"),
+    ):
+        body = {"name": name, "phone": phone, "hamlet": hamlet}
+        response = await client.post(f"{D}/registrations", json=body, headers=staff_headers())
+        ids[hamlet] = response.json()["id"]
+    cell = staff_headers(Role.HAMLET_CELL, hamlet_id="ap-cho")
+
+    async def check_in(body: dict, headers: dict[str, str]) -> httpx.Response:
+        return await client.post(f"{D}/check-ins", json=body, headers=headers)
+
+    other = await check_in({"registration_id": ids["Căn Cứ"]}, cell)
+    assert other.status_code == 403 and other.json()["error"] == "outside_hamlet", other.text
+    assert "ấp mình" in other.json()["message_vi"] and "own hamlet" in other.json()["message_en"]
+    walk_ins = await check_in({"walk_in": {"hamlet": "Căn Cứ", "count": 3}}, cell)
+    assert walk_ins.status_code == 403, walk_ins.text
+    assert (await check_in({"registration_id": ids["ấp Chợ"]}, cell)).status_code == 201
+    assert (await check_in({"walk_in": {"hamlet": "ấp Chợ", "count": 2}}, cell)).status_code == 201
+    assert (await check_in({"registration_id": ids["Căn Cứ"]}, staff_headers())).status_code == 201
+    counted = (await client.get(f"{D}/attendance", headers=staff_headers())).json()
+    present = {row["hamlet_id"]: row["checked_in"] for row in counted["by_hamlet"]}
+    assert present["ap-cho"] == 3 and present["ap-can-cu"] == 1  # the refused ones not counted

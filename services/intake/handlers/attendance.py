@@ -79,6 +79,14 @@ class AttendanceDeps:
 
 
 @dataclass(frozen=True)
+class OutsideHamlet(Exception):
+    """A hamlet cell counting in someone of another hamlet (answered 403): a cell at the door
+    checks its own hamlet's people in."""
+
+    refused: str  # the registration id, or the walk-ins' hamlet id
+
+
+@dataclass(frozen=True)
 class UnknownRegistration(Exception):
     """No such registration for this dialogue (answered 404)."""
 
@@ -191,14 +199,22 @@ async def attendance_view(deps: AttendanceDeps, commune: Commune, dialogue: Dial
 
 
 async def check_in(
-    deps: AttendanceDeps, commune: Commune, dialogue: Dialogue, registration_id: str, by: str
+    deps: AttendanceDeps,
+    commune: Commune,
+    dialogue: Dialogue,
+    registration_id: str,
+    by: str,
+    only_hamlet: str | None = None,
 ) -> CheckedIn:
     """Count a registered resident in at the door, once: checking the same registration in
-    again changes nothing (`new` False). Raises UnknownRegistration or AttendanceConflict."""
+    again changes nothing (`new` False). `only_hamlet`: the hamlet id the caller counts people of
+    (a hamlet cell's). Raises UnknownRegistration, OutsideHamlet or AttendanceConflict."""
     _check_open(dialogue)
     registration = await deps.store.registration(commune.id, dialogue.id, registration_id)
     if registration is None:
         raise UnknownRegistration(registration_id)
+    if only_hamlet is not None and registration["hamlet_id"] != only_hamlet:
+        raise OutsideHamlet(registration_id)
     entry = {"hamlet_id": registration["hamlet_id"], "at": iso(deps.clock()), "by": by}
 
     def add(current: Attendance) -> Attendance | None:
@@ -217,12 +233,13 @@ async def add_walk_ins(
     count: int,
     by: str,
     key: str | None = None,
+    only_hamlet: str | None = None,
 ) -> CheckedIn:
     """Count `count` people from the floor in for the hamlet written (with or without
     diacritics). A count sent with the `key` of one already counted changes nothing (`new`
     False): the form and API clients send one key per count, so a double click or a retried POST
-    counts its people once. Raises SubmissionRejected (no such hamlet, or none) or
-    AttendanceConflict."""
+    counts its people once. `only_hamlet`: as `check_in`. Raises SubmissionRejected (no such
+    hamlet, or none), OutsideHamlet or AttendanceConflict."""
     _check_open(dialogue)
     try:
         name = resolve_hamlet(commune, hamlet)
@@ -240,6 +257,8 @@ async def add_walk_ins(
             "value_error", "Số người phải từ 1 trở lên.", "count must be at least 1.", field="walk_in.count"
         )
     hamlet_id = next(h.id for h in commune.hamlets if h.name == name)
+    if only_hamlet is not None and hamlet_id != only_hamlet:
+        raise OutsideHamlet(hamlet_id)
 
     def add(current: Attendance) -> Attendance | None:
         if key is not None and key in current.walk_in_keys:
