@@ -374,6 +374,29 @@ async def test_an_overdue_task_reminds_the_office_and_tells_the_standing_committ
     assert all(str(m["Subject"]).startswith("[Quá hạn]") for m in world.mail.sent)
 
 
+async def test_a_reminder_e_mail_masks_personal_data_in_its_subject_and_body() -> None:
+    """An e-mail leaves the system: the task's text goes masked to the office and the Standing
+    Committee alike, as the office's assignment e-mail does (an outside probe saw a phone number
+    and a name in an overdue reminder's subject and body)."""
+    world = World()
+    reminder = FollowUpReminderV1(
+        task_id="t2",
+        dialogue_id=PLAN.id,
+        office_id=OFFICE.id,
+        office_name=OFFICE.name,
+        kind="overdue",
+        due=date(2017, 5, 1),
+        summary="Rac thai do bua bai gan cho, ong Nguyen Van Tam goi 0901234567",
+    )
+    await remind_follow_up(world.deps, envelope(reminder), reminder)
+    assert len(world.mail.sent) == 2
+    for message in world.mail.sent:
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        whole = str(message["Subject"]) + body
+        assert "0901234567" not in whole and "Nguyen Van Tam" not in whole, whole[:300]
+        assert "[số điện thoại]" in str(message["Subject"]) and "Rac thai do bua bai gan cho" in body
+
+
 def issued() -> DocumentIssuedV1:
     return DocumentIssuedV1(
         document_id="demo:thong-bao-ket-luan:1",

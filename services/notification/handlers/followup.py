@@ -11,6 +11,7 @@ from services.notification.handlers.ports import Deps
 from services.notification.headers import stable_message_id
 from services.notification.messages import plain_email
 from shared.contracts import Envelope, FollowUpChangedV1, FollowUpReminderV1, FollowUpStatus
+from shared.personal_data import mask_personal_data
 
 
 def resolution_key(changed: FollowUpChangedV1, submission_id: str) -> tuple[str, ...]:
@@ -79,15 +80,18 @@ async def remind_follow_up(deps: Deps, envelope: Envelope, reminder: FollowUpRem
         if standing:
             recipients.append(("standing_committee", "Thường trực Đảng ủy", standing))
     tag = "[Quá hạn]" if reminder.kind == "overdue" else "[Nhắc việc]"
+    # An e-mail leaves the system: the task's text (the resident's words, the Secretary's) goes
+    # with personal data masked, as the office's assignment e-mail does; the app shows the rest.
+    summary = mask_personal_data(reminder.summary)
     for recipient_id, name, address in recipients:
         body = deps.env.get_template("followup_reminder.txt").render(
-            commune=commune, reminder=reminder, recipient_name=name
+            commune=commune, reminder=reminder, summary=summary, recipient_name=name
         )
         build = partial(
             plain_email,
             deps.sender,
             address,
-            f"{tag} Thực hiện kết luận đối thoại: {reminder.summary[:80]}",
+            f"{tag} Thực hiện kết luận đối thoại: {summary[:80]}",
             body,
             stable_message_id("nhac", reminder.task_id, reminder.kind, recipient_id, domain=commune.id),
         )
