@@ -61,21 +61,6 @@ def closed_en(dialogue: Dialogue) -> str:
     )
 
 
-def next_planned(dialogues: Sequence[Dialogue], after: Dialogue | None) -> Dialogue | None:
-    """The next dialogue the commune has planned (a draft, not open yet) of a later year than
-    `after`, the one that ended (any year when none ended): the earliest meeting of those."""
-    drafts = [d for d in dialogues if d.status == PlanStatus.DRAFT and (after is None or d.year > after.year)]
-    return min(drafts, key=lambda d: d.meeting_date, default=None)
-
-
-def next_vi(dialogue: Dialogue) -> str:
-    return f"Đợt đối thoại năm {dialogue.year} dự kiến tổ chức ngày {vn_date(dialogue.meeting_date)}."
-
-
-def next_en(dialogue: Dialogue) -> str:
-    return f"The {dialogue.year} dialogue is expected on {dialogue.meeting_date:%d/%m/%Y}."
-
-
 def elsewhere_vi(commune: Commune) -> str:
     """Where to go instead."""
     return (
@@ -87,12 +72,9 @@ def elsewhere_vi(commune: Commune) -> str:
 
 def not_taking(commune: Commune, dialogues: Sequence[Dialogue]) -> tuple[str, str] | None:
     """Why an integration's submission finds no dialogue open, in Vietnamese and English, once the
-    commune's newest dialogue past its draft ended (held, closed or cancelled), with the next
-    planned dialogue's expected date when there is one; None when none ended."""
+    commune's newest dialogue past its draft ended (held, closed or cancelled); None when none
+    ended. A draft of the next year is not announced: it is the commune's until it opens."""
     newest = next((d for d in dialogues if d.status != PlanStatus.DRAFT), None)
     if newest is None or not ended(newest):
         return None
-    vi, en = closed_vi(commune, newest, via=""), closed_en(newest)
-    if (coming := next_planned(dialogues, newest)) is not None:
-        vi, en = f"{vi} {next_vi(coming)}", f"{en} {next_en(coming)}"
-    return vi, en
+    return closed_vi(commune, newest, via=""), closed_en(newest)

@@ -268,16 +268,13 @@ def build_open311_router(
 
     async def not_taking(commune: Commune) -> JSONResponse:
         """409: the commune has no dialogue open. Once its meeting was held (or the plan closed
-        or cancelled) it says so, as the residents' pages do; the next dialogue's expected date
-        when one is planned."""
+        or cancelled) it says so, as the residents' pages do."""
         dialogues = await directory.dialogues(commune.id)
         if (words := closing.not_taking(commune, dialogues)) is not None:
             vi, en = words
         else:
             vi = f"{upper_first(commune.display_name)} chưa mở đợt đối thoại nào để nhận ý kiến."
             en = "This commune has no open dialogue to receive submissions."
-            if (coming := closing.next_planned(dialogues, None)) is not None:
-                vi, en = f"{vi} {closing.next_vi(coming)}", f"{en} {closing.next_en(coming)}"
         return _errors(409, [f"{vi} / {en}"])
 
     async def services(commune_id: str, jurisdiction_id: str | None = None):

@@ -22,12 +22,22 @@ from services.intake.handlers.plans import (
 from services.intake.logic import SubmissionRejected
 from services.intake.plan_schemas import DeadlineDoneIn, PlanIn, PlanPatch, TransitionIn
 from shared.auth.guard import GuardedRoute, actor, principal_of
+from shared.contracts import PlanStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import Dialogue, DirectoryReader
 from shared.http import error_body, problem
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
 DialogueId = Path(max_length=64, examples=["demo-2017"])
+
+
+def shown_to(request: Request, dialogue: Dialogue) -> bool:
+    """A draft plan is the commune's own work until it opens: its staff and integrations with
+    `read` see it, the public does not (listed, read, or announced)."""
+    if dialogue.status != PlanStatus.DRAFT:
+        return True
+    principal = principal_of(request)
+    return principal is not None and principal.reads_commune(dialogue.commune_id)
 
 
 def build_plans_router(directory: DirectoryReader, plans: PlanDeps) -> APIRouter:
@@ -53,11 +63,11 @@ def build_plans_router(directory: DirectoryReader, plans: PlanDeps) -> APIRouter
             return _conflict(conflict)
         return await view(request, dialogue)
 
-    @router.get("", summary="The commune's dialogue plans, newest year first")
-    async def list_plans(commune_id: str = CommuneId):
+    @router.get("", summary="The commune's dialogue plans, newest year first (drafts: its staff only)")
+    async def list_plans(request: Request, commune_id: str = CommuneId):
         if await directory.commune(commune_id) is None:
             return unknown_dialogue()
-        found = await directory.dialogues(commune_id)
+        found = [d for d in await directory.dialogues(commune_id) if shown_to(request, d)]
         return {
             "commune_id": commune_id,
             "dialogues": [
@@ -91,7 +101,9 @@ def build_plans_router(directory: DirectoryReader, plans: PlanDeps) -> APIRouter
     @router.get("/{dialogue_id}", summary="The plan with every deadline, its responsible body and state")
     async def read(request: Request, commune_id: str = CommuneId, dialogue_id: str = DialogueId):
         dialogue = await directory.dialogue(commune_id, dialogue_id)
-        return await view(request, dialogue) if dialogue else unknown_dialogue()
+        if dialogue is None or not shown_to(request, dialogue):
+            return unknown_dialogue()
+        return await view(request, dialogue)
 
     @router.patch(
         "/{dialogue_id}", summary="Edit the plan (a new version; invitations already sent are updated)"

@@ -151,9 +151,11 @@ def build_router(deps: DocumentDeps) -> APIRouter:
         response_class=PlainTextResponse,
         summary="Thông báo trên hệ thống truyền thanh: the plan read out on the commune radio",
     )
-    async def radio(commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64)):
+    async def radio(request: Request, commune_id: str = CommuneId, dialogue_id: str = Path(max_length=64)):
+        principal = principal_of(request)
+        drafts = principal is not None and principal.reads_commune(commune_id)
         try:
-            return PlainTextResponse(await handlers.radio_text(deps, commune_id, dialogue_id))
+            return PlainTextResponse(await handlers.radio_text(deps, commune_id, dialogue_id, drafts))
         except NotFound:
             return _not_found()
 

@@ -32,7 +32,7 @@ from services.reporting.raised import with_earlier_followup
 from services.reporting.rendering import carried_items
 from services.reporting.unrouted import received_fields, with_unrouted
 from shared.clock import VIETNAM_TZ
-from shared.contracts import DocumentIssuedV1, DocumentKind, Envelope
+from shared.contracts import DocumentIssuedV1, DocumentKind, Envelope, PlanStatus
 from shared.deadlines import state
 from shared.directory import Commune, Dialogue
 from shared.errors import PermanentError, TransientError
@@ -142,9 +142,12 @@ async def draft_conclusion_notice(deps: DocumentDeps, commune_id: str, dialogue_
     return html
 
 
-async def radio_text(deps: DocumentDeps, commune_id: str, dialogue_id: str) -> str:
-    """The plan as the commune radio reads it aloud, with the day opinions must reach the hamlet."""
+async def radio_text(deps: DocumentDeps, commune_id: str, dialogue_id: str, drafts: bool = False) -> str:
+    """The plan as the commune radio reads it aloud, with the day opinions must reach the hamlet.
+    A draft plan is not announced (NotFound) unless `drafts` (its staff, previewing it)."""
     commune, dialogue = await load_dialogue(deps, commune_id, dialogue_id)
+    if dialogue.status == PlanStatus.DRAFT and not drafts:
+        raise NotFound(dialogue_id)
     reports = next(d for d in plan_deadlines(commune, dialogue) if d.key.startswith("hamlet_reports"))
     deps.metrics.renders.labels(commune_id, DocumentKind.RADIO_ANNOUNCEMENT.value).inc()
     return radio_announcement(deps.templates, commune, dialogue, opinions_due=reports.plan_date)
