@@ -16,16 +16,18 @@ from shared.directory import Commune, Dialogue
 
 def carried_items(tasks: list[dict[str, Any]], years: dict[str, int]) -> list[dict[str, Any]]:
     """Unresolved conclusions of earlier dialogues as items of this one, marked by the year they
-    were raised, so documents show them as long-running (kéo dài)."""
+    were raised, so documents show them as long-running (kéo dài). Their text is the issue as the
+    residents raised it then (`issue_text`), never the conclusion the task carries out."""
     items = []
     for task in tasks:
         year = years.get(task["dialogue_id"])
+        raised_as = task.get("issue_text") or task["text"]
         items.append(
             {
                 "_id": task["submission_ids"][0],
                 "id": task["submission_ids"][0],
                 "cluster_id": task["cluster_id"],
-                "text": task["text"],
+                "text": raised_as,
                 "hamlet": task.get("hamlet"),
                 "topic": task["topic"],
                 "topic_name": task.get("topic_name"),
@@ -37,7 +39,7 @@ def carried_items(tasks: list[dict[str, Any]], years: dict[str, int]) -> list[di
                 "years_raised": [year] if year else [],
                 "source": CARRIED_OVER,
                 "kind": Kind.PETITION.value,
-                "earlier": [{"year": year, "text": task["text"], "answer": None}] if year else [],
+                "earlier": [{"year": year, "text": raised_as, "answer": None}] if year else [],
             }
         )
     return items

@@ -226,6 +226,11 @@ def _earlier(entry: Mapping[str, Any], as_of: date | None) -> Earlier:
     )
 
 
+def received(items: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The items sent in this dialogue: not the earlier dialogues' unresolved issues carried over."""
+    return [i for i in items if i.get("source") != CARRIED_OVER]
+
+
 def group_issues(
     commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]], as_of: date | None = None
 ) -> tuple[list[Issue], int]:
@@ -243,7 +248,10 @@ def group_issues(
     whole = f"Toàn {commune.kind}"
     issues = []
     for key, members in clusters.items():
-        first = members[0]
+        # this dialogue's first petition leads (its words are quoted, its office routed); an issue
+        # only carried over from earlier years is led by what was raised then
+        sent = received(members)
+        first = sent[0] if sent else members[0]
         level = first.get("authority_level") or AuthorityLevel.COMMUNE.value
         body = first.get("authority_body")
         years = sorted({y for m in members for y in (m.get("years_raised") or ())} | {dialogue.year})
@@ -274,13 +282,13 @@ def group_issues(
                 authority_level=level,
                 authority=authority_label(authority, body if level != AuthorityLevel.COMMUNE else None),
                 authority_body=body,
-                count=len(members),
+                count=max(1, len(sent)),
                 times_raised=times_raised(members, dialogue.year),
                 years_raised=tuple(sorted(set(years) | set(earlier_years))),
                 long_running=bool(earlier_years),
                 earlier=tuple(sorted(earlier.values(), key=lambda e: e.year)),
                 needs_review=any(m.get("needs_review") for m in members),
-                other_texts=unique([printed(m["text"]) for m in members[1:] if m["text"] != first["text"]]),
+                other_texts=unique([printed(m["text"]) for m in sent if m["text"] != first["text"]]),
                 prepared_answer=next((str(m["answer"]) for m in members if m.get("answer")), ""),
                 earlier_years=earlier_years,
             )

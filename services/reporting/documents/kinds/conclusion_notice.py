@@ -12,6 +12,7 @@ from typing import Any
 from services.reporting.documents.common import (
     group_issues,
     meeting_sentence,
+    received,
     repeated_first,
     topic_groups,
     with_deadlines,
@@ -63,7 +64,7 @@ def build(ctx: BuildContext) -> Body:
     intro = (
         meeting_sentence(commune, dialogue)
         + " Tại hội nghị và qua tổng hợp trước hội nghị, nhân dân đã nêu "
-        + f"{len(items)} ý kiến, kiến nghị, phản ánh về {len(issues) + len(closed)} vấn đề"
+        + f"{len(received(items))} ý kiến, kiến nghị, phản ánh về {len(issues) + len(closed)} vấn đề"
         + (f" ({pending} ý kiến đang phân loại)" if pending else "")
         + ". "
         + (repeated_sentence(repeated) + " " if repeated else "")

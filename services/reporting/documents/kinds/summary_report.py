@@ -11,6 +11,7 @@ from typing import Any
 
 from services.reporting.documents.common import (
     group_issues,
+    received,
     short_topic,
     source_label,
     topic_groups,
@@ -136,16 +137,17 @@ def _report(
         return tuple(CountRow(k, counter[k]) for k in keys if counter[k])
 
     kind_labels = Kind.labels_vi()
-    routed = [i for i in items if i.get("topic") is not None]
-    by_source = Counter(source_label(i) for i in items)
-    by_kind = Counter(kind_labels.get(i.get("kind") or Kind.OPINION, i.get("kind")) for i in items)
+    sent = received(items)  # what this dialogue received: the counts leave carried-over issues out
+    routed = [i for i in sent if i.get("topic") is not None]
+    by_source = Counter(source_label(i) for i in sent)
+    by_kind = Counter(kind_labels.get(i.get("kind") or Kind.OPINION, i.get("kind")) for i in sent)
     hamlet_order = [h.name for h in commune.hamlets] + [whole]
-    by_hamlet = Counter(i.get("hamlet") or whole for i in items)
+    by_hamlet = Counter(i.get("hamlet") or whole for i in sent)
     topic_labels = {n: short_topic(dialogue, n, 200) for n in topic_order(dialogue)}
     by_topic = Counter(topic_labels.get(i["topic"], str(i["topic"])) for i in routed)
     deadlines = _deadline_rows(commune, dialogue, items)
     report = ReportPart(
-        total_items=len(items),
+        total_items=len(sent),
         total_issues=len(numbered),
         pending=pending,
         by_source=rows(by_source),
