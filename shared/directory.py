@@ -25,6 +25,8 @@ from shared.contracts.vocabulary import PlanStatus
 from shared.mongo import Database
 
 COMMUNES = "communes"
+# The two-level local government reform: communes stand directly under the province from this day.
+REFORM_DAY = date(2025, 7, 1)
 DIALOGUES = "dialogues"
 DEADLINE_MARKS = "dialogue_deadline_marks"
 # Reference data intake writes when a commune's API key is revoked (`_id`: the key id; commune_id,
@@ -118,6 +120,9 @@ class Commune(_Frozen):
     signature: Signature = Signature()
     office_holders: OfficeHolders = OfficeHolders()
     recipients: tuple[str, ...] = ()  # "Nơi nhận" of the conclusion notice, before "Lưu Văn phòng Đảng ủy."
+    # "Nơi nhận" of a dialogue held before the 2025 reform, when it differs (the district's Party
+    # committee then, the province's now); empty: `recipients` for every year.
+    recipients_before_reform: tuple[str, ...] = ()
     # Responsible body key (peoples_committee, fatherland_front, ...) -> e-mail for reminders.
     bodies: dict[str, str] = {}
     calendar: CalendarOverrides = CalendarOverrides()
@@ -148,6 +153,13 @@ class Commune(_Frozen):
 
     def office(self, office_id: str) -> Office | None:
         return next((o for o in self.offices if o.id == office_id), None)
+
+    def recipients_on(self, meeting_date: date) -> tuple[str, ...]:
+        """ "Nơi nhận" of a dialogue meeting on `meeting_date`: `recipients_before_reform` before
+        the 2025 reform when the commune set them, `recipients` otherwise."""
+        if meeting_date < REFORM_DAY and self.recipients_before_reform:
+            return self.recipients_before_reform
+        return self.recipients
 
 
 class Topic(_Frozen):

@@ -224,6 +224,8 @@ def demo_commune() -> Commune:
         },
         party_term="2015-2020",
         recipient_emails={
+            "Thường trực Tỉnh ủy Đồng Tháp (b/c)": "thuongtruc@tinhuy.example",
+            "Ban Dân vận Tỉnh ủy (b/c)": "bandanvan@tinhuy.example",
             f"Thường trực Huyện ủy {DEMO_DISTRICT} (b/c)": "thuongtruc@huyenuy.example",
             "Ban Dân vận Huyện ủy (b/c)": "bandanvan@huyenuy.example",
             "Các đồng chí Đảng ủy viên": f"danguyvien@{_MAIL}",
@@ -231,7 +233,16 @@ def demo_commune() -> Commune:
             "Các cơ quan, đoàn thể xã": f"doanthe@{_MAIL}",
             "Chi bộ các ấp": f"chibo-ap@{_MAIL}",
         },
+        # since the 2025 reform the commune's Party committee reports to the province's
         recipients=(
+            "Thường trực Tỉnh ủy Đồng Tháp (b/c)",
+            "Ban Dân vận Tỉnh ủy (b/c)",
+            "Các đồng chí Đảng ủy viên",
+            "UBND, UBMTTQ Việt Nam xã",
+            "Các cơ quan, đoàn thể xã",
+            "Chi bộ các ấp",
+        ),
+        recipients_before_reform=(
             f"Thường trực Huyện ủy {DEMO_DISTRICT} (b/c)",  # 2017: the commune reports to the district
             "Ban Dân vận Huyện ủy (b/c)",
             "Các đồng chí Đảng ủy viên",

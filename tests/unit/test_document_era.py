@@ -151,7 +151,9 @@ def test_the_meeting_record_and_the_minutes_print_the_title_of_the_meeting_day()
 
 
 def test_of_era_leaves_a_later_dialogue_as_it_is_and_renames_recipients_before():
-    commune = COMMUNE.model_copy(update={"recipients": ("Phòng Kinh tế", "Chi bộ các ấp")})
+    commune = COMMUNE.model_copy(
+        update={"recipients": ("Phòng Kinh tế", "Chi bộ các ấp"), "recipients_before_reform": ()}
+    )
     same = of_era(commune, D2026, items(D2026.id), None)
     assert same[0] is commune and same[1] == items(D2026.id)
     legacy, renamed, _, _ = of_era(commune, D2017, items(D2017.id), None)
@@ -214,3 +216,24 @@ def test_a_pre_reform_document_is_headed_by_the_district_and_recommends_to_it():
     # a commune whose district is not known keeps the province's header in any year
     unknown = COMMUNE.model_copy(update={"district": None})
     assert province_line(unknown, D2017) == "ĐẢNG BỘ TỈNH ĐỒNG THÁP"
+
+
+def test_a_notice_goes_to_the_superior_party_committee_of_its_era():
+    """ "Nơi nhận": the district's Party committee for a dialogue before the reform, the
+    province's after it (a 2026 notice listing a district body abolished on 1 July 2025 could not
+    be signed as printed, an outside walkthrough found)."""
+
+    def recipients(dialogue) -> str:
+        data = build_data(
+            "thong-bao-ket-luan",
+            COMMUNE,
+            dialogue,
+            items(dialogue.id),
+            number=None,
+            issued_on=date(2026, 4, 2),
+        )
+        return " ".join(data.recipients)
+
+    assert "Huyện ủy" in recipients(D2017) and "Tỉnh ủy" not in recipients(D2017)
+    assert "Tỉnh ủy Đồng Tháp" in recipients(D2026) and "Huyện ủy" not in recipients(D2026)
+    assert COMMUNE.recipients_on(D2026.meeting_date) == COMMUNE.recipients

@@ -30,7 +30,7 @@ async def test_readiness_lists_what_is_not_ready_and_numbers_nothing(world):
     assert problems["printed_as_typed"]["count"] >= 1 and problems["printed_as_typed"]["issue_keys"]
     assert not any(p["blocking"] for p in body["problems"])
     assert (body["ready"], body["blocked"], body["reissue"]) == (False, False, None)
-    assert body["recipients"] == list(COMMUNE.recipients) and body["signer"]["name"]
+    assert body["recipients"] == list(COMMUNE.recipients_on(DIALOGUE.meeting_date)) and body["signer"]["name"]
     assert docs.numbers.seq == {} and docs.documents.stored == {}
 
 

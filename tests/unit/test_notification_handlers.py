@@ -415,7 +415,10 @@ async def test_an_issued_document_goes_to_every_recipient_with_the_pdf_from_repo
     world.reporting.pdfs[issued().document_id] = b"%PDF-1.7 issued"
     await distribute_document(world.deps, envelope(issued()), issued())
     await distribute_document(world.deps, envelope(issued()), issued())  # a repeat sends nothing
-    assert sorted(m["To"] for m in world.mail.sent) == sorted(COMMUNE.recipient_emails.values())
+    # the "Nơi nhận" the 2017 notice printed: the district's then, not the province's of today
+    printed = COMMUNE.recipients_on(PLAN.meeting_date)
+    assert sorted(m["To"] for m in world.mail.sent) == sorted(COMMUNE.recipient_emails[n] for n in printed)
+    assert "thuongtruc@huyenuy.example" in {m["To"] for m in world.mail.sent}
     attachments = [list(m.iter_attachments()) for m in world.mail.sent]
     assert all(
         [(a.get_filename(), a.get_content()) for a in parts]

@@ -16,8 +16,11 @@ async def distribute_document(deps: Deps, envelope: Envelope, issued: DocumentIs
     """One e-mail per recipient, once each; the PDF comes from reporting's API (none attached
     when reporting has no PDF of it)."""
     commune = await commune_of(deps.directory, envelope.commune_id)
+    dialogue = await deps.directory.dialogue(envelope.commune_id, issued.dialogue_id)
+    # the "Nơi nhận" the document printed: its dialogue's era's
+    recipients = commune.recipients_on(dialogue.meeting_date) if dialogue else commune.recipients
     pdf = await deps.documents.issued_pdf(envelope.commune_id, issued.document_id)
-    for name in commune.recipients:
+    for name in recipients:
         address = commune.recipient_emails.get(name)
         if not address:
             continue

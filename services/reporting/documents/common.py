@@ -14,14 +14,13 @@ from services.reporting.notice import RESOLUTION_WORKING_DAYS
 from services.reporting.printed_text import one_paragraph, printed
 from services.reporting.raised import CARRIED_OVER, times_raised
 from shared.contracts import AuthorityLevel, Organisation, Source
-from shared.directory import Commune, Dialogue, Signature
+from shared.directory import REFORM_DAY, Commune, Dialogue, Signature
 from shared.templates import vn_date, vn_weekday
 
 CARRIED_OVER_LABEL = "Tồn đọng từ năm trước"
 _AUTHORITY_PREFIXES = (("TM.", "T/M"), ("KT.", "K/T"), ("TL.", "T/L"), ("TUQ.", "TUQ."))
 # The two-level reform (Luật 72/2025/QH15, NĐ 150/2025): a dialogue held before this day prints
 # the commune's offices by their titles of that time (`Office.legacy_name`).
-REFORM_DAY = date(2025, 7, 1)
 
 
 def before_reform(dialogue: Dialogue) -> bool:
@@ -62,7 +61,7 @@ def of_era(
     era_commune = commune.model_copy(
         update={
             "offices": tuple(o.model_copy(update={"name": titles[o.id]}) for o in commune.offices),
-            "recipients": tuple(title(r) for r in commune.recipients),
+            "recipients": tuple(title(r) for r in commune.recipients_on(dialogue.meeting_date)),
         }
     )
     era_items: list[Mapping[str, Any]] = [

@@ -15,6 +15,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from services.reporting.documents.build import build_data
+from services.reporting.documents.common import of_era
 from services.reporting.documents.kinds import REGISTRY, DocumentKindSpec
 from services.reporting.documents.kinds.base import SIGNER_SOURCES, BuildContext, unsigned
 from services.reporting.documents.kinds.conclusion_notice import other_assignee
@@ -405,7 +406,7 @@ async def issuing_readiness(deps: DocumentDeps, commune_id: str, dialogue_id: st
         "ready": not problems,
         "blocked": any(p["blocking"] for p in problems),
         "problems": problems,
-        "recipients": [str(r) for r in spec.recipients(commune)],
+        "recipients": [str(r) for r in spec.recipients(of_era(commune, dialogue, (), None)[0])],
         "signer": signers[0] if signers else None,
         "signers": signers,
         "numbered": spec.numbered_when_issued,
