@@ -199,9 +199,11 @@ def recurring_line(phrases: Iterable[str], text: str) -> str | None:
 
 
 def repeat_line(times_raised: int, years: Iterable[int]) -> str:
+    """How often the issue was raised before this item, and the years it was raised in (this
+    item's year among them: the years are the issue's, not only the earlier items')."""
     earlier = times_raised - 1
     shown = sorted(set(years))
-    when = f" (các năm {', '.join(str(y) for y in shown)})" if len(shown) > 1 else ""
+    when = f" (vấn đề được nêu trong các năm {', '.join(str(y) for y in shown)})" if len(shown) > 1 else ""
     return f"{REPEAT_PREFIX}: {earlier} lần{when}; các ý kiến trùng được gộp để trả lời một lần."
 
 

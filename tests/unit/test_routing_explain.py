@@ -85,7 +85,8 @@ def test_repeats_are_counted_and_replaced_not_added_twice():
     again = with_recurrence(once, Recurrence("c1", "s0", 4, (2015, 2016, 2017), ()))
     lines = [line for line in again.explanation_vi if line.startswith("Đã nêu trước đây")]
     assert lines == [
-        "Đã nêu trước đây: 3 lần (các năm 2015, 2016, 2017); các ý kiến trùng được gộp để trả lời một lần."
+        "Đã nêu trước đây: 3 lần (vấn đề được nêu trong các năm 2015, 2016, 2017); các ý kiến trùng được "
+        "gộp để trả lời một lần."
     ]
 
 
