@@ -76,3 +76,13 @@ async def test_with_next_years_plan_open_the_board_stays_on_the_plan_held_and_bo
         chosen = await client.get("/staff/van-ban?dot=demo-2017")
         assert f'<strong aria-current="page">{held["title"]}</strong>' in chosen.text
         assert (await client.get("/staff/van-ban?dot=no-such-plan")).status_code == 404
+
+
+async def test_the_entry_form_after_the_meeting_says_why_no_plan_takes_opinions(app):
+    """Once the only plan's meeting was held, entering a resident's opinion is refused with why
+    (not "Xã chưa mở đợt đối thoại nào", which an outside walkthrough saw while a plan existed)."""
+    async with logged_in(app, "demo.vanphong") as client:
+        page = await client.get("/staff/y-kien-moi")
+    assert page.status_code == 409
+    assert "chưa mở đợt đối thoại nào" not in page.text
+    assert "hội nghị của đợt gần nhất đã tổ chức" in page.text

@@ -38,7 +38,11 @@ from shared.directory import Commune, Dialogue
 from shared.http import read_form
 from shared.spreadsheets import append_xlsx_row, csv_row
 
-NO_OPEN_DIALOGUE_VI = "Xã chưa mở đợt đối thoại nào để nhận ý kiến."
+# No plan takes opinions now: none opened yet, or the meeting of the last one was held.
+NO_OPEN_DIALOGUE_VI = (
+    "Hiện không có đợt đối thoại nào đang nhận ý kiến: chưa mở đợt mới, hoặc hội nghị của đợt gần nhất "
+    "đã tổ chức (ý kiến nêu tại hội nghị được ghi ở trang Hội nghị)."
+)
 ENTRY_KINDS = frozenset({"y kien", "kien nghi", "phan anh"})  # the entry form's kinds
 SOURCE_BY_ROLE = {"hamlet_cell": Source.HAMLET_PARTY_CELL, "front_org": Source.FATHERLAND_FRONT}
 PARSES_AT_ONCE = 2  # uploads parsed at the same time by one process (each bounded by importer.py)
