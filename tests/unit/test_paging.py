@@ -8,7 +8,7 @@ from services.intake.web.paging import BadPage, Page, pager, requested
 from services.reporting.open_data import to_json
 
 
-@pytest.mark.parametrize("raw, number", [(None, 1), ("", 1), (" 3 ", 3), ("17", 17)])
+@pytest.mark.parametrize("raw, number", [(None, 1), ("", 1), (" 3 ", 3), ("17", 17), ("1000000", 1_000_000)])
 def test_a_page_asked_for_is_a_positive_whole_number(raw, number):
     assert requested(raw) == number
 

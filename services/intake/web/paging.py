@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 PARAM = "trang"
 BAD_PAGE_VI = "Số trang không hợp lệ: số trang là số nguyên dương, ví dụ ?trang=2."
-_NUMBER = re.compile(r"^[0-9]{1,6}$")
+_NUMBER = re.compile(r"^[0-9]{1,9}$")  # a longer number is refused, not a page past the end
 T = TypeVar("T")
 
 
