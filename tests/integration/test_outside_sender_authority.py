@@ -93,3 +93,16 @@ async def test_only_keys_with_the_scope_of_what_they_send_pass_the_anonymous_lim
             app, address="198.51.100.99", headers=key_token_headers(settings, "demo", Scope.SUBMIT)
         ) as integration:
             assert [(await integration.post(API, json=BODY)).status_code for _ in range(3)] == [202] * 3
+
+
+async def test_a_mass_organisations_item_names_which_organisation(make_settings):
+    """Refused on `organisation`, not on `source`, when the item does not say which mass
+    organisation sent it, whoever sends it (an organisation's own account included)."""
+    async with stack(make_settings) as (app, _, _):
+        for headers in (staff_headers(Role.FRONT_ORG, organisation="farmers_union"), staff_headers()):
+            async with client(app, headers=headers) as http:
+                response = await http.post(API, json={**BODY, "source": "mass_organisation"})
+                assert response.status_code == 422, response.text
+                detail = response.json()["detail"]
+                assert [d["field"] for d in detail] == ["organisation"], detail
+                assert "đoàn thể nào" in detail[0]["message_vi"]

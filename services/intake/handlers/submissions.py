@@ -140,11 +140,21 @@ AT_MEETING_REFUSED = SubmissionRejected(
 )
 
 
+ORGANISATION_REQUIRED = SubmissionRejected(
+    "organisation_required",
+    "Ý kiến của đoàn thể cần ghi rõ đoàn thể nào (Phụ nữ, Nông dân, Cựu chiến binh, Thanh niên).",
+    "An item of a mass organisation names which one (womens_union, farmers_union, "
+    "veterans_association, youth_union).",
+    field="organisation",
+)
+
+
 def not_speaking_for(source: Source) -> SubmissionRejected:
     return SubmissionRejected(
         "source_not_allowed",
-        f"Chỉ tài khoản của {source.label_vi} (hoặc Văn phòng Đảng ủy, quản trị của xã nhập thay) "
-        "được gửi ý kiến với nguồn này; người dân gửi với nguồn “Người dân”.",
+        f"Chỉ tài khoản của {source.label_vi} (hoặc Văn phòng Đảng ủy, quản trị của xã nhập thay, hoặc "
+        "khóa tích hợp của xã có quyền gửi) được gửi ý kiến với nguồn này; người dân gửi với nguồn "
+        "“Người dân”.",
         f"Only an account of the sender named by source '{source.value}' (or the Party office or the "
         "commune's admin entering it for them, or the commune's integration key with the submit "
         "scope) may send with that source; residents send with source 'citizen'.",
@@ -194,6 +204,8 @@ def check_source(command: SubmitCommand, meeting_recorders: frozenset[str]) -> N
         if by is None or not by.is_service(meeting_recorders) or by.commune_id != command.commune.id:
             raise AT_MEETING_REFUSED
         return
+    if command.body.source is Source.MASS_ORGANISATION and command.body.organisation is None:
+        raise ORGANISATION_REQUIRED
     if command.imported is None and not speaks_for(by, command):
         raise not_speaking_for(command.body.source)
 
