@@ -56,6 +56,12 @@ _MESSAGES: Mapping[str, tuple[str, str]] = {
     "dict_type": ("Dữ liệu gửi lên phải là một đối tượng JSON.", "The body must be a JSON object."),
     "extra_forbidden": ("Trường này không được chấp nhận.", "This field is not accepted."),
     "string_pattern_mismatch": ("Định dạng không hợp lệ.", "Invalid format."),
+    "less_than_equal": ("Giá trị phải nhỏ hơn hoặc bằng {le}.", "Must be at most {le}."),
+    "less_than": ("Giá trị phải nhỏ hơn {lt}.", "Must be less than {lt}."),
+    "greater_than_equal": ("Giá trị phải lớn hơn hoặc bằng {ge}.", "Must be at least {ge}."),
+    "greater_than": ("Giá trị phải lớn hơn {gt}.", "Must be greater than {gt}."),
+    "int_parsing": ("Phải là một số nguyên.", "Must be a whole number."),
+    "int_type": ("Phải là một số nguyên.", "Must be a whole number."),
     "value_error": ("{reason_vi}", "{reason_en}"),
 }
 
