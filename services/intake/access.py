@@ -18,6 +18,8 @@ MEETING_RECORDERS = frozenset({"reporting"})
 # Check-in at the door and the count per hamlet: the Party office, the commune's admin, the
 # hamlet cells at the door, and integrations with `plan`.
 DOOR = MANAGERS | {Role.HAMLET_CELL}
+# Open311 reads are public; Open311 clients send their key as `api_key`, read as any credential
+OPEN311_READ = Policy(Gate.PUBLIC, key_param="api_key")
 
 ACCESS = {
     # submissions: anyone sends (rate-limited unless a principal sends), and the meeting's record
@@ -56,13 +58,14 @@ ACCESS = {
     # a dialogue's submissions not routed yet, and received facts: reporting counts them in its documents
     f"GET {INTERNAL}/dialogues/{{dialogue_id}}/unrouted": allow(services=["reporting"]),
     f"GET {INTERNAL}/dialogues/{{dialogue_id}}/received": allow(services=["reporting"]),
-    # Open311 GeoReport v2: reads are public (what the commune has made public), POST wants an api_key
-    "GET /open311/v2/{commune_id}/services.{fmt}": PUBLIC,
-    "GET /open311/v2/{commune_id}/services/{service_code}.{fmt}": PUBLIC,
+    # Open311 GeoReport v2: reads are public (what the commune has made public), POST wants an api_key;
+    # an api_key sent with a read is read like any credential (another commune's: 403, revoked: 401)
+    "GET /open311/v2/{commune_id}/services.{fmt}": OPEN311_READ,
+    "GET /open311/v2/{commune_id}/services/{service_code}.{fmt}": OPEN311_READ,
     "POST /open311/v2/{commune_id}/requests.{fmt}": allow(scopes=[Scope.SUBMIT], key_param="api_key"),
-    "GET /open311/v2/{commune_id}/requests.{fmt}": PUBLIC,
-    "GET /open311/v2/{commune_id}/requests/{service_request_id}.{fmt}": PUBLIC,
-    "GET /open311/v2/{commune_id}/tokens/{token}.{fmt}": PUBLIC,
+    "GET /open311/v2/{commune_id}/requests.{fmt}": OPEN311_READ,
+    "GET /open311/v2/{commune_id}/requests/{service_request_id}.{fmt}": OPEN311_READ,
+    "GET /open311/v2/{commune_id}/tokens/{token}.{fmt}": OPEN311_READ,
     # the residents' pages
     "GET /": PUBLIC,
     "GET /xa/{commune_id}": PUBLIC,

@@ -296,3 +296,17 @@ async def test_a_list_at_its_bound_leaves_out_the_oldest_requests_not_the_newest
     listed = [r["service_request_id"] for r in (await client.get(f"{BASE}/requests.json")).json()]
     assert len(listed) == 1000 and listed[-1] == created["service_request_id"]
     assert listed[0] == "old-0003" and "old-0000" not in listed  # the three oldest left out
+
+
+async def test_an_api_key_sent_with_a_read_is_read_like_any_credential(app, client):
+    """Open311 clients send their key as `api_key`: on a read too it is checked, so another
+    commune's key is refused 403 and a wrong one 401, as in the X-API-Key header (an outside probe
+    saw another commune's key in `api_key` taken as anonymous)."""
+    _, other = await ApiKeyStore(app.state.runtime.db).create(
+        "phu-an", "another commune", frozenset({Scope.SUBMIT}), "test"
+    )
+    for path in ("requests.json", "services.json", "services/4.json", "requests.xml"):
+        assert (await client.get(f"{BASE}/{path}", params={"api_key": client.open311_key})).status_code == 200
+        assert (await client.get(f"{BASE}/{path}", params={"api_key": other})).status_code == 403, path
+        assert (await client.get(f"{BASE}/{path}", params={"api_key": "dt_wrong"})).status_code == 401, path
+        assert (await client.get(f"{BASE}/{path}")).status_code == 200  # anonymous reads stay public
