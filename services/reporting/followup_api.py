@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.reporting import handlers
 from services.reporting.handlers import (
     BadTransition,
+    BoardPage,
     ChangeFollowUp,
     FollowUpDeps,
     NotFound,
@@ -58,27 +59,6 @@ TASK_TEXTS = ("text", "issue_text")
 MAX_TASKS = 200  # tasks of one page (`?limit=`); without a limit, every task
 
 
-def board_order(task: dict[str, Any]) -> tuple[bool, int, str, str]:
-    """A page's order: the numbers the conclusion notice prints, tasks without one last, then by
-    due date and id (the staff board's order, stable whatever the tasks' statuses)."""
-    number = task.get("notice_number")
-    rest = (str(task.get("due") or ""), str(task.get("id") or ""))
-    if isinstance(number, int) and not isinstance(number, bool):
-        return (False, number, *rest)
-    return (True, 0, *rest)
-
-
-def page_of(
-    tasks: list[dict[str, Any]], offset: int, limit: int, around: str | None
-) -> tuple[int, list[dict[str, Any]]]:
-    """`limit` tasks in board order from `offset`, or from the start of the page (of `limit`)
-    that holds the task `around` when the caller sees it; the offset used and the tasks."""
-    ordered = sorted(tasks, key=board_order)
-    at = next((i for i, t in enumerate(ordered) if around is not None and t.get("id") == around), None)
-    start = offset if at is None else at // limit * limit
-    return start, ordered[start : start + limit]
-
-
 def as_read_by(request: Request, task: dict[str, Any]) -> dict[str, Any]:
     """A task as the caller reads it: its texts as typed for the Party office and the commune
     admin, with personal data masked for everyone else (an office's staff, an integration's key),
@@ -109,19 +89,12 @@ def build_followup_router(deps: FollowUpDeps) -> APIRouter:
             None, max_length=160, description="With limit: the page (of limit) holding this task id"
         ),
     ):
+        page = None if limit is None else BoardPage(offset, limit, around)
         try:
-            board = await handlers.follow_up_board(deps, commune_id, dialogue_id, viewer(request))
+            board = await handlers.follow_up_board(deps, commune_id, dialogue_id, viewer(request), page)
         except NotFound:
             return _not_found()
-        if limit is None:
-            return {**board, "tasks": [as_read_by(request, task) for task in board["tasks"]]}
-        start, tasks = page_of(board["tasks"], offset, limit, around)
-        return {
-            **board,
-            "total": len(board["tasks"]),
-            "offset": start,
-            "tasks": [as_read_by(request, task) for task in tasks],
-        }
+        return {**board, "tasks": [as_read_by(request, task) for task in board["tasks"]]}
 
     @router.post(
         "/follow-up/{task_id}/status",

@@ -23,6 +23,7 @@ from services.reporting.handlers.errors import (
     UnknownDocumentKind,
 )
 from services.reporting.handlers.followup import (
+    BoardPage,
     ChangeFollowUp,
     ReopenFollowUp,
     Viewer,
@@ -51,6 +52,7 @@ __all__ = [
     "SignerMissing",
     "TaskChanged",
     "UnknownDocumentKind",
+    "BoardPage",
     "Viewer",
     "change_follow_up",
     "dialogue_items",

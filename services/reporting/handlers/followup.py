@@ -96,27 +96,66 @@ def task_view(task: Doc, today: date) -> Doc:
     }
 
 
-async def follow_up_board(deps: FollowUpDeps, commune_id: str, dialogue_id: str, viewer: Viewer) -> Doc:
+@dataclass(frozen=True)
+class BoardPage:
+    """`limit` tasks in the board's order from `offset`, or the page (of `limit`) holding the
+    task `around` when the viewer sees it."""
+
+    offset: int
+    limit: int
+    around: str | None = None
+
+
+def board_order(task: dict[str, Any]) -> tuple[bool, int, str, str]:
+    """A page's order: the numbers the conclusion notice prints, tasks without one last, then by
+    due date and id (the staff board's order, stable whatever the tasks' statuses)."""
+    number = task.get("notice_number")
+    rest = (str(task.get("due") or ""), str(task.get("id") or ""))
+    if isinstance(number, int) and not isinstance(number, bool):
+        return (False, number, *rest)
+    return (True, 0, *rest)
+
+
+def page_of(
+    tasks: list[dict[str, Any]], offset: int, limit: int, around: str | None
+) -> tuple[int, list[dict[str, Any]]]:
+    """`limit` tasks in board order from `offset`, or from the start of the page (of `limit`)
+    that holds the task `around` when the caller sees it; the offset used and the tasks."""
+    ordered = sorted(tasks, key=board_order)
+    at = next((i for i, t in enumerate(ordered) if around is not None and t.get("id") == around), None)
+    start = offset if at is None else at // limit * limit
+    return start, ordered[start : start + limit]
+
+
+async def follow_up_board(
+    deps: FollowUpDeps, commune_id: str, dialogue_id: str, viewer: Viewer, page: BoardPage | None = None
+) -> Doc:
+    """The tasks the viewer sees with their counts by status and overdue; with `page`, one page of
+    them in the board's order (with the `total` and the `offset` used), every task otherwise. The
+    history is read for the tasks sent only."""
     dialogue = await deps.directory.dialogue(commune_id, dialogue_id)
     if dialogue is None:
         raise NotFound(dialogue_id)
     today = deps.clock().astimezone(ZoneInfo(dialogue.timezone)).date()
     stored = [t for t in await deps.tasks.for_dialogue(commune_id, dialogue_id) if viewer.sees(t)]
     items = await deps.items.for_dialogue(commune_id, dialogue_id) if stored else []
-    tasks = with_times_raised(stored, items, dialogue.year)
+    views = [task_view(t, today) for t in with_times_raised(stored, items, dialogue.year)]
     counts: dict[str, int] = {}
-    for task in tasks:
-        counts[task["status"]] = counts.get(task["status"], 0) + 1
-    histories: dict[str, list[Doc]] = {}
-    for entry in await deps.tasks.histories(commune_id, [t["_id"] for t in tasks]):
-        histories.setdefault(entry["task_id"], []).append(_entry_view(entry))
-    views = [task_view(t, today) | {"history": histories.get(t["_id"], [])} for t in tasks]
-    return {
+    for view in views:
+        counts[view["status"]] = counts.get(view["status"], 0) + 1
+    board: Doc = {
         "dialogue_id": dialogue_id,
-        "counts": counts,  # by status, of the tasks the viewer sees (a page of them or all)
+        "counts": counts,  # by status, of every task the viewer sees (a page of them or all)
         "overdue": sum(1 for v in views if v.get("overdue")),
-        "tasks": views,
     }
+    sent = views
+    if page is not None:
+        start, sent = page_of(views, page.offset, page.limit, page.around)
+        board |= {"total": len(views), "offset": start}
+    histories: dict[str, list[Doc]] = {}
+    for entry in await deps.tasks.histories(commune_id, [v["id"] for v in sent]):
+        histories.setdefault(entry["task_id"], []).append(_entry_view(entry))
+    return board | {"tasks": [v | {"history": histories.get(v["id"], [])} for v in sent]}
 
 
 def _entry_view(entry: Doc) -> Doc:
