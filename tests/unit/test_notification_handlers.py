@@ -358,17 +358,21 @@ async def test_intake_unavailable_fails_transiently_and_the_retry_tells_the_resi
     assert [m["To"] for m in world.mail.sent] == ["dan.cho@example.org"]
 
 
-async def test_an_overdue_task_reminds_the_office_and_tells_the_standing_committee() -> None:
-    world = World()
-    reminder = FollowUpReminderV1(
-        task_id="t1",
+def overdue(task_id: str, summary: str) -> FollowUpReminderV1:
+    return FollowUpReminderV1(
+        task_id=task_id,
         dialogue_id=PLAN.id,
         office_id=OFFICE.id,
         office_name=OFFICE.name,
         kind="overdue",
         due=date(2017, 5, 1),
-        summary="Nạo vét cống thoát nước trước chợ",
+        summary=summary,
     )
+
+
+async def test_an_overdue_task_reminds_the_office_and_tells_the_standing_committee() -> None:
+    world = World()
+    reminder = overdue("t1", "Nạo vét cống thoát nước trước chợ")
     await remind_follow_up(world.deps, envelope(reminder), reminder)
     assert [m["To"] for m in world.mail.sent] == [OFFICE.email, COMMUNE.bodies["standing_committee"]]
     assert all(str(m["Subject"]).startswith("[Quá hạn]") for m in world.mail.sent)
@@ -379,15 +383,7 @@ async def test_a_reminder_e_mail_masks_personal_data_in_its_subject_and_body() -
     Committee alike, as the office's assignment e-mail does (an outside probe saw a phone number
     and a name in an overdue reminder's subject and body)."""
     world = World()
-    reminder = FollowUpReminderV1(
-        task_id="t2",
-        dialogue_id=PLAN.id,
-        office_id=OFFICE.id,
-        office_name=OFFICE.name,
-        kind="overdue",
-        due=date(2017, 5, 1),
-        summary="Rac thai do bua bai gan cho, ong Nguyen Van Tam goi 0901234567",
-    )
+    reminder = overdue("t2", "Rac thai do bua bai gan cho, ong Nguyen Van Tam goi 0901234567")
     await remind_follow_up(world.deps, envelope(reminder), reminder)
     assert len(world.mail.sent) == 2
     for message in world.mail.sent:
