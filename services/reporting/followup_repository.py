@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -81,12 +84,14 @@ class FollowUpRepository:
         )
         return True
 
-    async def for_dialogue(self, commune_id: str, dialogue_id: str) -> list[dict]:
-        return (
-            await self.tasks.find({"commune_id": commune_id, "dialogue_id": dialogue_id}, _TASK)
-            .sort("_id", ASCENDING)
-            .to_list()
-        )
+    async def for_dialogue(
+        self, commune_id: str, dialogue_id: str, submission_ids: Sequence[str] | None = None
+    ) -> list[dict]:
+        """The dialogue's tasks by id; with `submission_ids`, those that follow one of them up."""
+        query: dict[str, Any] = {"commune_id": commune_id, "dialogue_id": dialogue_id}
+        if submission_ids is not None:
+            query["submission_ids"] = {"$in": list(submission_ids)}
+        return await self.tasks.find(query, _TASK).sort("_id", ASCENDING).to_list()
 
     async def open_tasks(self, limit: int = 5000) -> list[dict]:
         return (

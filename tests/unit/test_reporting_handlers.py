@@ -9,6 +9,7 @@ prints is tested in test_documents.py; the directory holds the demo commune and 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -134,8 +135,15 @@ class FakeTasks:
         self.history.append({"task_id": task["_id"], **entry})
         return True
 
-    async def for_dialogue(self, commune_id: str, dialogue_id: str) -> list[dict]:
-        return [dict(r) for _, r in sorted(self.rows.items()) if r["dialogue_id"] == dialogue_id]
+    async def for_dialogue(
+        self, commune_id: str, dialogue_id: str, submission_ids: Sequence[str] | None = None
+    ) -> list[dict]:
+        asked = None if submission_ids is None else set(submission_ids)
+        return [
+            dict(r)
+            for _, r in sorted(self.rows.items())
+            if r["dialogue_id"] == dialogue_id and (asked is None or asked & set(r["submission_ids"]))
+        ]
 
     async def open_tasks(self, limit: int = 5000) -> list[dict]:
         reminded = ("assigned", "in_progress", "escalated")

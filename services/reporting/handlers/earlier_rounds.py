@@ -45,7 +45,8 @@ async def earlier_followup(
     asked = list(dict.fromkeys(submission_ids))
     if not asked or not years:
         return {}
-    tasks = [t for did in years for t in await deps.tasks.for_dialogue(commune.id, did)]
+    # only the tasks that followed an asked submission up (the earlier dialogues' others are many)
+    tasks = [t for did in years for t in await deps.tasks.for_dialogue(commune.id, did, asked)]
     [probe] = with_earlier_followup([{"earlier": [{"submission_id": s} for s in asked]}], tasks)
     today = deps.clock().astimezone(ZoneInfo(dialogue.timezone)).date()
     task_dialogue = {str(t.get("_id")): str(t.get("dialogue_id")) for t in tasks}
