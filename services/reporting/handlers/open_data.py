@@ -136,9 +136,7 @@ def open_rows(
 
     shown = [entry for entry in keyed if entry[0] not in withheld]
     rows = []
-    for n, (key, row, task) in enumerate(
-        sorted(shown, key=lambda e: (e[1].get("topic") or 99, e[1].get("hamlet") or "", e[1]["_id"])), start=1
-    ):
+    for n, (key, row, task) in enumerate(sorted(shown, key=_public_order), start=1):
         outcome = public_outcome(published.get(key), row.get("office_name"), row.get("authority_level"))
         # closed at the meeting: no task before, or the task opened settled (not reopened since)
         settled = outcome.closed_at_meeting and not (task and int(row.get("revision") or 0))
@@ -165,6 +163,16 @@ def open_rows(
             }
         )
     return rows
+
+
+def _public_order(entry: tuple[str, Doc, bool]) -> tuple[int, int, str, str]:
+    """The notice's order once it is issued (a task keeps the number the notice printed for it),
+    so a resident finds "Kết luận số 5" where the notice has it; before that, by topic and hamlet."""
+    _, row, _ = entry
+    number = row.get("notice_number")
+    if isinstance(number, int) and not isinstance(number, bool):
+        return (0, number, "", str(row["_id"]))
+    return (1, int(row.get("topic") or 99), str(row.get("hamlet") or ""), str(row["_id"]))
 
 
 async def open_data(deps: FollowUpDeps, commune_id: str, dialogue_id: str) -> OpenData:
