@@ -1,12 +1,14 @@
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from services.cli import main
 
-DOITHOAI = Path("/work/main/.venv/bin/doithoai")
+# the console script installed beside the interpreter running the tests (the checkout's .venv)
+DOITHOAI = Path(sys.executable).parent / "doithoai"
 EXPECTED_2017 = {
     "meeting": "2017-03-25",
     "commune": "demo",
