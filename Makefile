@@ -41,8 +41,15 @@ lint: install ## ruff (lint and format check) and mypy (strict on shared/ and th
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/python -m mypy
 
+# Tests run on PYTEST_WORKERS processes (pytest-xdist, one file per worker at a time); the tests
+# marked `exclusive` (they stop the shared RabbitMQ) run after them, alone.
+PYTEST_WORKERS ?= 2
+
 test: deps lint ## install what is missing, lint, and run every test
-	$(VENV)/bin/pytest
+	@status=0; \
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not exclusive" || status=1; \
+	$(VENV)/bin/pytest -m exclusive || status=1; \
+	exit $$status
 
 test-unit: install ## fast tests of pure logic
 	$(VENV)/bin/pytest tests/unit

@@ -211,18 +211,25 @@ async def eventually(check, timeout: float = 10.0, interval: float = 0.05):
 
 # What the reliability tests counted (faults, poison messages, fuzzing, back-pressure), shown in
 # a section at the end of every run: `make test` prints them, whatever pytest captured.
-_COUNTS = pytest.StashKey[list[str]]()
+_COUNTED = "counted"  # the user property a `counts` line is kept under
 
 
 @pytest.fixture
 def counts(request: pytest.FixtureRequest) -> Callable[[str], None]:
     """`counts("…")` adds a line, under the test's name, to the run's summary of counts."""
-    lines = request.config.stash.setdefault(_COUNTS, [])
-    return lambda text: lines.append(f"{request.node.nodeid}: {text}")
+    # as a user property: the test's reports carry it to the summary, from a pytest-xdist worker too
+    return lambda text: request.node.user_properties.append((_COUNTED, text))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    lines = config.stash.get(_COUNTS, [])
+    lines = [
+        f"{report.nodeid}: {text}"
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "teardown"
+        for name, text in getattr(report, "user_properties", ())
+        if name == _COUNTED
+    ]
     if lines:
         terminalreporter.section("what the reliability tests counted")
         for line in lines:

@@ -25,7 +25,8 @@ from services.local.wire_store import start_wire_store
 from tests.auth import staff_headers
 from tests.conftest import TEST_AUTH_KEYS, _delete_topology
 
-pytestmark = pytest.mark.e2e
+# exclusive: it stops the RabbitMQ every other test uses (make test runs it alone, after them)
+pytestmark = [pytest.mark.e2e, pytest.mark.exclusive]
 DOITHOAI = str(Path(sys.executable).parent / "doithoai")
 SERVICES = ("intake", "routing", "notification", "reporting")
 RABBITMQCTL = "/usr/sbin/rabbitmqctl"

@@ -28,7 +28,11 @@ DOITHOAI = str(Path(sys.executable).parent / "doithoai")
 
 
 def free_port_block(size: int = 4) -> int:
-    for base in range(21000, 30000, 10):
+    """A block of `size` free ports; each pytest-xdist worker searches its own range, so two
+    workers starting `make run` at the same moment never pick the same block."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    start = 21000 + 1000 * (int(worker) % 9 if worker.isdigit() else 0)
+    for base in range(start, start + 1000, 10):
         if not any(is_listening("127.0.0.1", base + i, timeout=0.05) for i in range(size)):
             return base
     raise RuntimeError("no free port block")
