@@ -16,6 +16,7 @@ import re
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
+from xml.etree import ElementTree
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -40,33 +41,60 @@ ApiKeyResolver = Callable[[str], Awaitable[Principal | None]]
 AuditSink = Callable[[str, Principal, str, dict[str, Any], int], Awaitable[None]]
 
 
+_OPEN311_KEY_REFUSED = (
+    "Thiếu khóa truy cập (api_key), khóa không hợp lệ hoặc không dùng được cho xã/phường này.",
+    "api_key was not provided or is invalid for this jurisdiction.",
+)
+# status -> (Vietnamese, English, error code)
+_REFUSALS: dict[int, tuple[str, str, str]] = {
+    401: (
+        "Cần đăng nhập hoặc khóa truy cập hợp lệ.",
+        "Authentication required: a valid token or API key.",
+        "unauthenticated",
+    ),
+    403: (
+        "Tài khoản hoặc khóa truy cập không có quyền thực hiện việc này.",
+        "This principal may not do this.",
+        "forbidden",
+    ),
+    404: ("Không tìm thấy.", "Not found.", "not_found"),
+}
+
+
 def refusal(status: int, path: str = "", accept: str = "") -> Response:
-    """The bilingual refusal; Open311's paths answer in its `[{code, description}]` form, and a
-    person at a browser (`accept` names text/html) gets the Vietnamese error page."""
-    vi, en, code = {
-        401: (
-            "Cần đăng nhập hoặc khóa truy cập hợp lệ.",
-            "Authentication required: a valid token or API key.",
-            "unauthenticated",
-        ),
-        403: (
-            "Tài khoản hoặc khóa truy cập không có quyền thực hiện việc này.",
-            "This principal may not do this.",
-            "forbidden",
-        ),
-        404: ("Không tìm thấy.", "Not found.", "not_found"),
-    }[status]
-    content: object = {"error": code, "message_vi": vi, "message_en": en}
+    """The bilingual refusal; Open311's paths answer as GeoReport v2 says (`open311_refusal`), and
+    a person at a browser (`accept` names text/html) gets the Vietnamese error page."""
     if path.startswith("/open311/"):
-        content = [{"code": status, "description": f"{vi} / {en}"}]
+        return open311_refusal(status, path)
+    vi, en, code = _REFUSALS[status]
+    content = {"error": code, "message_vi": vi, "message_en": en}
     response: Response
-    if "text/html" in accept.lower() and not path.startswith("/open311/"):
+    if "text/html" in accept.lower():
         response = HTMLResponse(error_page(status, path), status_code=status)
     else:
         response = JSONResponse(status_code=status, content=content)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="doithoai"'
     return response
+
+
+def open311_refusal(status: int, path: str) -> Response:
+    """GeoReport v2 has one answer for a missing, wrong or another jurisdiction's `api_key`: 403
+    ("api_key was not provided or is invalid"), as `[{code, description}]`, in XML for a `.xml`
+    path. A 404 of the guard stays 404."""
+    status = 403 if status == 401 else status
+    vi, en, _ = _REFUSALS[status]
+    if status == 403:
+        vi, en = _OPEN311_KEY_REFUSED
+    description = f"{vi} / {en}"
+    if path.endswith(".xml"):
+        root = ElementTree.Element("errors")
+        error = ElementTree.SubElement(root, "error")
+        ElementTree.SubElement(error, "code").text = str(status)
+        ElementTree.SubElement(error, "description").text = description
+        body = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+        return Response(body, status_code=status, media_type="application/xml; charset=utf-8")
+    return JSONResponse(status_code=status, content=[{"code": status, "description": description}])
 
 
 @dataclass(frozen=True)
@@ -222,6 +250,7 @@ class AccessGuard:
         self, request: Request, path: str, name: str, inner: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         accept = request.headers.get("accept", "")
+        shown = request.url.path  # what a refusal answers for (`path` is the route's template)
         guarded = self.table.get(route_key(request.method, path))
         if guarded is None and request.method == "HEAD":
             guarded = self.table.get(route_key("GET", path))
@@ -229,18 +258,18 @@ class AccessGuard:
             log.error(
                 "route without an access policy refused", extra={"route": route_key(request.method, path)}
             )
-            return refusal(403, path, accept)
+            return refusal(403, shown, accept)
         policy = guarded.policy
         if policy.gate is Gate.STAFF_PAGE:
             return await inner(request)
         if policy.gate is Gate.OPERATIONS:
-            return await inner(request) if self._operations_allowed(request) else refusal(401, path, accept)
+            return await inner(request) if self._operations_allowed(request) else refusal(401, shown, accept)
         principal, presented = await self._credential(request, policy)
         if presented and principal is None:
-            return refusal(401, path, accept)  # a wrong or expired credential is never taken as anonymous
+            return refusal(401, shown, accept)  # a wrong or expired credential is never taken as anonymous
         status = policy.decide(principal, request.path_params.get("commune_id"))
         if status != 200:
-            return refusal(status, path, accept)
+            return refusal(status, shown, accept)
         request.state.principal = principal
         response = await inner(request)
         if (

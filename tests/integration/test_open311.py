@@ -125,13 +125,20 @@ async def test_invalid_requests_get_open311_errors_and_store_nothing(client):
 
 
 async def test_a_post_without_a_valid_key_is_refused_and_stores_nothing(client):
+    """GeoReport v2: "403 - api_key was not provided or is invalid", in the spec's error list (XML
+    for a .xml path)."""
     before = (await client.get(f"{BASE}/requests.json")).json()
     form = {"service_code": "1", "description": "Đường ngập nước quá lâu, đề nghị nạo vét."}
-    assert (await client.post(f"{BASE}/requests.json", data=form)).status_code == 401
+    missing = await client.post(f"{BASE}/requests.json", data=form)
+    assert missing.status_code == 403 and missing.json()[0]["code"] == 403
+    assert "api_key" in missing.json()[0]["description"]
     wrong = await client.post(
         f"{BASE}/requests.json", data={**form, "api_key": client.open311_key[:-4] + "AAAA"}
     )
-    assert wrong.status_code == 401 and wrong.json()[0]["code"] == 401
+    assert wrong.status_code == 403 and wrong.json()[0]["code"] == 403
+    as_xml = await client.post(f"{BASE}/requests.xml", data=form)
+    assert as_xml.status_code == 403 and as_xml.headers["content-type"].startswith("application/xml")
+    assert "<errors><error><code>403</code><description>" in as_xml.text
     other_commune = await client.post(
         "/open311/v2/other/requests.json", data={**form, "api_key": client.open311_key}
     )
