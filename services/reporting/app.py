@@ -58,7 +58,7 @@ def build_service(rt: Runtime[ReportingSettings]) -> ServiceParts:
         meetings=meetings,
         intake=submissions,
     )
-    meeting_deps = MeetingDeps(rt.directory, items, meetings, submissions, outbox)
+    meeting_deps = MeetingDeps(rt.directory, items, meetings, submissions, outbox, tasks=tasks)
     remind_days = rt.settings.followup_remind_days
     followup_deps = FollowUpDeps(
         rt.directory, items, tasks, outbox, reporting_metrics, remind_days, meetings=meetings

@@ -12,7 +12,7 @@ from services.reporting.documents.build import build_data
 from services.reporting.documents.common import issue_key
 from services.reporting.meeting import conclusion_due
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
-from services.reporting.raised import times_raised
+from services.reporting.raised import CARRIED_OVER, times_raised
 from shared.calendar import WorkingCalendar
 from shared.contracts import AuthorityLevel, ConclusionKind, DocumentKind, FollowUpStatus
 from shared.directory import Commune, Dialogue
@@ -74,7 +74,10 @@ def tasks_for_conclusions(
         clusters.setdefault(item.get("cluster_id") or item["_id"], []).append(item)
     tasks = []
     for cluster_id, members in clusters.items():
-        lead = min(members, key=lambda i: (i.get("received_at") or "", i["_id"]))
+        # this dialogue's first petition leads, as in the notice (`common.group_issues`)
+        lead = min(
+            members, key=lambda i: (i.get("source") == CARRIED_OVER, i.get("received_at") or "", i["_id"])
+        )
         level = lead.get("authority_level", AuthorityLevel.COMMUNE.value)
         above = level != AuthorityLevel.COMMUNE
         tasks.append(
@@ -162,7 +165,39 @@ def tasks_for_record(
             "authority_body": conclusion.get("higher_body") if recommended else task.get("authority_body"),
             "due": conclusion_due(conclusion, issued_on, calendar).isoformat(),
         }
-    return list(tasks.values())
+    return [taking_over(task, items, keys) for task in tasks.values()]
+
+
+def followed_items(
+    items: list[dict[str, Any]],
+    carried: list[dict[str, Any]],
+    conclusions: Mapping[str, Mapping[str, Any]] | None,
+) -> list[dict[str, Any]]:
+    """The items the notice's follow-up opens tasks for: this dialogue's, and with the meeting
+    record's `conclusions` the carried-over ones (`rendering.carried_items`) whose issue the
+    Secretary concluded on; a carried-over issue without a conclusion opens nothing new (its
+    earlier task goes on)."""
+    if conclusions is None:
+        return items
+    concluded = [c for n, c in enumerate(carried) if issue_key(c, n) in conclusions]
+    return [*concluded, *items]
+
+
+def taking_over(task: dict[str, Any], items: list[dict[str, Any]], keys: Mapping[str, str]) -> dict[str, Any]:
+    """`task` with the earlier dialogues' tasks it takes over (`supersedes`: those its carried-over
+    items came from) and the years they were raised (`years_raised`, so a later dialogue still
+    marks the issue long-running from the first); `task` itself without carried-over items."""
+    carried = [
+        i
+        for i in items
+        if i.get("source") == CARRIED_OVER
+        and i.get("carried_from")
+        and keys.get(i["_id"]) == task["cluster_id"]
+    ]
+    if not carried:
+        return task
+    years = sorted({int(y) for i in carried for y in i.get("years_raised") or ()})
+    return {**task, "supersedes": sorted({str(i["carried_from"]) for i in carried}), "years_raised": years}
 
 
 def settled_at_meeting(

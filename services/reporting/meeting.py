@@ -21,9 +21,11 @@ from typing import Any
 from services.reporting.documents.common import group_issues, issue_key, topic_groups
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
 from services.reporting.printed_text import warnings as printed_warnings
+from services.reporting.raised import CARRIED_OVER
 from shared.calendar import WorkingCalendar
 from shared.contracts import ConclusionKind
 from shared.directory import Commune, Dialogue
+from shared.personal_data import mask_personal_data
 
 Doc = dict[str, Any]
 FACTS = ("started_at", "ended_at", "chair", "minute_taker", "delegates_present")
@@ -78,16 +80,25 @@ def issue_rows(
     items: Sequence[Mapping[str, Any]],
     summaries: Mapping[str, str],
     public: Mapping[str, bool] | None = None,
+    as_of: date | None = None,
 ) -> list[Doc]:
     """The dialogue's issues as the meeting page lists them, numbered by topic as in the report; an
     issue without a reviewed summary is `printed_as_typed`, with the `warnings` of its text as typed
-    (`printed_text`); `public` is the Party office's flag (default: public)."""
-    issues, _ = group_issues(commune, dialogue, items)
+    (`printed_text`); `public` is the Party office's flag (default: public). `items` may hold the
+    issues carried over from earlier dialogues (`rendering.carried_items`, first, as the documents
+    take them): such an issue is `carried_over`, with its `repeat_mark` and each earlier round's
+    conclusion and outcome read on `as_of` (`earlier`, masked as every printed line is)."""
+    issues, _ = group_issues(commune, dialogue, items, as_of)
     groups, _ = topic_groups(dialogue, issues)
     codes: dict[str, list[str]] = {}
     typed: dict[str, str] = {}  # the first item's text as typed: the printed text is masked already
-    for index, item in enumerate(items):
+    carried: set[str] = set()
+    # this dialogue's items first: an issue raised again is led by this year's words, as printed
+    ordered = sorted(enumerate(items), key=lambda pair: pair[1].get("source") == CARRIED_OVER)
+    for index, item in ordered:
         key = issue_key(item, index)
+        if item.get("source") == CARRIED_OVER:
+            carried.add(key)
         if item.get("topic") is not None:  # as `group_issues` merges them
             typed.setdefault(key, str(item.get("text") or ""))
         if item.get("tracking_code"):
@@ -110,6 +121,10 @@ def issue_rows(
                     "office": issue.office,
                     "authority_level": issue.authority_level,
                     "tracking_codes": codes.get(issue.key, []),
+                    "carried_over": issue.key in carried,
+                    "repeat_mark": issue.repeat_mark,
+                    "earlier_years": list(issue.earlier_years),
+                    "earlier": [mask_personal_data(e.line) for e in issue.earlier if e.line],
                 }
             )
     return rows

@@ -3,6 +3,7 @@ rendered to HTML, PDF and DOCX (documents.render), with a commune's own template
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,14 +15,28 @@ from shared.contracts import AuthorityLevel, Kind
 from shared.directory import Commune, Dialogue
 
 
-def carried_items(tasks: list[dict[str, Any]], years: dict[str, int]) -> list[dict[str, Any]]:
+def superseded(tasks: Iterable[Mapping[str, Any]]) -> frozenset[str]:
+    """The ids of the tasks a later task took over (`supersedes`): the Secretary concluded on the
+    carried-over issue again, and the later task is what follow-up tracks from then on."""
+    return frozenset(str(t) for task in tasks for t in task.get("supersedes") or ())
+
+
+def carried_items(
+    tasks: list[dict[str, Any]], years: dict[str, int], taken_over: Collection[str] = ()
+) -> list[dict[str, Any]]:
     """Unresolved conclusions of earlier dialogues as items of this one, marked by the year they
     were raised, so documents show them as long-running (kéo dài). Their text is the issue as the
-    residents raised it then (`issue_text`), never the conclusion the task carries out."""
+    residents raised it then (`issue_text`), never the conclusion the task carries out. A task in
+    `taken_over` (superseded by a later dialogue's task, `superseded`) is not carried: the later
+    one is. `carried_from` names the task an item comes from; the years the issue was raised before
+    that task's dialogue (`years_raised` of the task) stay with it."""
     items = []
     for task in tasks:
+        if task.get("_id") in taken_over:
+            continue
         year = years.get(task["dialogue_id"])
         raised_as = task.get("issue_text") or task["text"]
+        before = {int(y) for y in task.get("years_raised") or () if year is None or int(y) < year}
         items.append(
             {
                 "_id": task["submission_ids"][0],
@@ -36,10 +51,11 @@ def carried_items(tasks: list[dict[str, Any]], years: dict[str, int]) -> list[di
                 "authority_level": task.get("authority_level", AuthorityLevel.COMMUNE.value),
                 "authority_body": task.get("authority_body"),
                 "times_raised": task.get("times_raised") or 1,
-                "years_raised": [year] if year else [],
+                "years_raised": sorted(before | ({year} if year else set())),
                 "source": CARRIED_OVER,
                 "kind": Kind.PETITION.value,
                 "earlier": [{"year": year, "text": raised_as, "answer": None}] if year else [],
+                "carried_from": task.get("_id"),
             }
         )
     return items

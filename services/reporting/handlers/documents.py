@@ -21,7 +21,8 @@ from services.reporting.documents.kinds.base import SIGNER_SOURCES, BuildContext
 from services.reporting.documents.kinds.conclusion_notice import other_assignee
 from services.reporting.documents.model import MinutesInput, SignatureBlock
 from services.reporting.documents.record import minutes_input
-from services.reporting.followup import notice_numbers
+from services.reporting.followup import followed_items, notice_numbers
+from services.reporting.handlers.carried import carried_over
 from services.reporting.handlers.errors import ItemsIncomplete, NotFound, SignerMissing, UnknownDocumentKind
 from services.reporting.handlers.followup import open_follow_up
 from services.reporting.handlers.ports import Doc, DocumentDeps
@@ -30,7 +31,6 @@ from services.reporting.meeting import issue_rows, recorded
 from services.reporting.numbering import document_code
 from services.reporting.radio import radio_announcement
 from services.reporting.raised import with_earlier_followup
-from services.reporting.rendering import carried_items
 from services.reporting.unrouted import received_fields, with_unrouted
 from shared.clock import VIETNAM_TZ
 from shared.contracts import DocumentIssuedV1, DocumentKind, Envelope, PlanStatus
@@ -100,10 +100,8 @@ async def material(deps: DocumentDeps, commune: Commune, dialogue: Dialogue) -> 
     """This dialogue's items, and the unresolved issues of earlier dialogues (kéo dài); each
     earlier round either names is completed by how its follow-up ended (`with_earlier_followup`)."""
     items = await current_items(deps, commune.id, dialogue.id)
-    years = {d.id: d.year for d in await deps.directory.dialogues(commune.id) if d.year < dialogue.year}
-    carried = carried_items(await deps.tasks.unresolved_before(commune.id, list(years)), years)
-    earlier = [t for did in years for t in await deps.tasks.for_dialogue(commune.id, did)]
-    return with_earlier_followup(items, earlier), with_earlier_followup(carried, earlier)
+    carried = await carried_over(deps.tasks, deps.directory, commune.id, dialogue)
+    return with_earlier_followup(items, carried.earlier), carried.items
 
 
 async def meeting_of(deps: DocumentDeps, commune: Commune, dialogue: Dialogue) -> Doc | None:
@@ -277,8 +275,9 @@ async def issue_document(deps: DocumentDeps, command: IssueDocument) -> Doc:
     if spec.opens_follow_up:
         conclusions = (record.get("conclusions") or {}) if record is not None else None
         numbers = notice_numbers(commune, dialogue, [*carried, *items], issued_on, record)
+        followed = followed_items(items, carried, conclusions)  # a concluded carried-over issue too
         await open_follow_up(
-            deps.tasks, deps.outbox, commune, dialogue, items, issued_on, conclusions, numbers
+            deps.tasks, deps.outbox, commune, dialogue, followed, issued_on, conclusions, numbers
         )
         if record is not None and deps.meetings is not None:
             await deps.meetings.lock(commune.id, dialogue.id)  # the record stays as it was concluded

@@ -1,6 +1,9 @@
 """Meeting record use cases: the facts of the meeting, the programme as held, interventions (new
 items raised on the floor go through intake's `submit` as `at_meeting`), the reviewed summary of
 each issue, the Secretary's conclusion per issue, and attendance from intake's check-ins.
+The issues are this dialogue's and those earlier dialogues left unresolved (`handlers.carried`):
+a conclusion recorded on a carried-over issue is what the notice prints for it and what its new
+follow-up task carries out (`followup.tasks_for_record`, superseding the earlier task).
 
 Each staff change is one compare-and-set on the record's revision with its `MeetingRecordedV1`
 in the record's outbox, then audited with the values before and after. A change that names the
@@ -13,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from services.reporting.handlers.carried import carried_over
 from services.reporting.handlers.errors import NotFound
 from services.reporting.handlers.ports import AttendanceDeps, Doc, MeetingDeps
 from services.reporting.handlers.publish import flush
@@ -111,9 +116,24 @@ async def _dialogue(deps: MeetingDeps, commune_id: str, dialogue_id: str) -> tup
     return commune, dialogue
 
 
-async def _issues(deps: MeetingDeps, commune: Commune, dialogue: Dialogue, record: Doc) -> list[Doc]:
+async def _items(deps: MeetingDeps, commune: Commune, dialogue: Dialogue) -> list[Doc]:
+    """The items the meeting concludes on: the issues earlier dialogues left unresolved (kéo dài,
+    first, as the documents take them) and this dialogue's."""
     items = await deps.items.for_dialogue(commune.id, dialogue.id)
-    return issue_rows(commune, dialogue, items, record.get("summaries") or {}, record.get("public") or {})
+    if deps.tasks is None:
+        return items
+    carried = await carried_over(deps.tasks, deps.directory, commune.id, dialogue)
+    return [*carried.items, *items]
+
+
+def _today(deps: MeetingDeps, dialogue: Dialogue) -> date:
+    return deps.clock().astimezone(ZoneInfo(dialogue.timezone)).date()
+
+
+async def _issues(deps: MeetingDeps, commune: Commune, dialogue: Dialogue, record: Doc) -> list[Doc]:
+    items = await _items(deps, commune, dialogue)
+    summaries, public = record.get("summaries") or {}, record.get("public") or {}
+    return issue_rows(commune, dialogue, items, summaries, public, _today(deps, dialogue))
 
 
 async def _load(deps: MeetingDeps, commune_id: str, dialogue_id: str) -> Doc:
@@ -317,7 +337,7 @@ async def _known_issue(
     deps: MeetingDeps, commune_id: str, dialogue_id: str, key: str
 ) -> tuple[Commune, Dialogue]:
     commune, dialogue = await _dialogue(deps, commune_id, dialogue_id)
-    issues = issue_rows(commune, dialogue, await deps.items.for_dialogue(commune_id, dialogue_id), {})
+    issues = issue_rows(commune, dialogue, await _items(deps, commune, dialogue), {})
     if key not in {i["key"] for i in issues}:
         raise UnknownIssue(key)
     return commune, dialogue

@@ -175,6 +175,9 @@ class MeetingDeps:
     submissions: Submissions
     outbox: Outbox
     clock: Clock = utcnow
+    # the earlier dialogues' tasks: their unresolved issues are listed to conclude on again (kéo
+    # dài); None: this dialogue's issues only
+    tasks: TaskStore | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ One page shows, for the Party office and the commune admin (MANAGERS, the only o
   reads a JSON answer;
 - the check-in counter per hamlet against the plan's minimum, a registration look-up with a
   check-in button, walk-ins per hamlet (intake's attendance API);
-- the Secretary's conclusion per issue (reporting's conclusions route) and the meeting's facts.
+- the Secretary's conclusion per issue (reporting's conclusions route), the issues earlier
+  dialogues left unresolved (kéo dài) among them, marked with their years and how their earlier
+  follow-up ended, and the meeting's facts.
 
 The record itself is reporting's (`/meeting` API); this module parses the forms, calls one API
 and renders. Every form posts to a route without path parameters (the ids travel in the form),
@@ -74,6 +76,7 @@ ISSUE_FILTERS_VI = {
     "": "Tất cả vấn đề",
     "chua-ket-luan": "Chưa có kết luận",
     "tai-hoi-nghi": "Đã nêu tại hội nghị",
+    "keo-dai": "Kéo dài từ các năm trước",
 }
 _CODE = re.compile(r"DT-[A-Z0-9]{4,16}")
 _NUMBER = re.compile(r"^#?\s*(\d{1,4})\b")
@@ -444,6 +447,7 @@ class IssueView:
             if (self.topic is None or i.get("topic") == self.topic)
             and (self.show != "chua-ket-luan" or str(i["key"]) not in concluded)
             and (self.show != "tai-hoi-nghi" or str(i["key"]) in raised)
+            and (self.show != "keo-dai" or bool(i.get("carried_over")))
         ]
 
 

@@ -1,0 +1,39 @@
+"""The issues an earlier dialogue left unresolved, as items of a later one (kéo dài): what the
+documents print and what the meeting page lists so the Secretary can conclude on them again.
+
+One reading for both, so the meeting page lists exactly the carried-over issues the notice
+prints, under the same keys (`documents.common.issue_key`: the earlier task's cluster).
+A task a later dialogue's task took over (`supersedes`, opened from a conclusion recorded on the
+carried-over issue) is no longer carried: the later task is, while it is unresolved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.reporting.handlers.ports import Directory, Doc, TaskStore
+from services.reporting.raised import with_earlier_followup
+from services.reporting.rendering import carried_items, superseded
+from shared.directory import Dialogue
+
+
+@dataclass(frozen=True)
+class Carried:
+    """`earlier`: every task of the dialogues before this one (how each earlier round ended);
+    `items`: the unresolved ones carried into it, each round completed by its follow-up."""
+
+    earlier: list[Doc]
+    items: list[Doc]
+
+
+async def carried_over(
+    tasks: TaskStore, directory: Directory, commune_id: str, dialogue: Dialogue
+) -> Carried:
+    """The commune's earlier dialogues' tasks and the unresolved issues carried into `dialogue`."""
+    years = {d.id: d.year for d in await directory.dialogues(commune_id) if d.year < dialogue.year}
+    earlier = [t for did in years for t in await tasks.for_dialogue(commune_id, did)]
+    open_ones = await tasks.unresolved_before(commune_id, list(years))
+    items = carried_items(open_ones, years, superseded(earlier))
+    return Carried(earlier, with_earlier_followup(items, earlier))
+
+
+__all__ = ["Carried", "carried_over"]

@@ -1,0 +1,147 @@
+"""A conclusion of 2017 still open when the 2018 meeting is held, and nobody raised it again,
+through the real broker and store (the four services in one process): the 2018 meeting record
+lists it as carried over with its year and how its follow-up stands; the Secretary's conclusion on
+it is what the 2018 notice and minutes print, and issuing the notice opens a 2018 task from it that
+takes over the 2017 task (kept as it is); a carried-over issue left without a conclusion prints
+and is followed as before."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from services.demo.seed import seed_demo
+from services.demo.staff import seed_demo_staff
+from services.deployment import build_app
+from services.intake.app import build_service as intake
+from services.notification.app import build_service as notification
+from services.reporting.app import build_service as reporting
+from services.routing.app import build_service as routing
+from tests.auth import staff_headers
+from tests.conftest import eventually
+from tests.integration.helpers import running
+from tests.integration.test_meeting_page import text_of
+from tests.integration.test_web_staff import logged_in
+
+pytestmark = pytest.mark.integration
+BASE = "/api/v1/communes/demo"
+D18 = f"{BASE}/dialogues/demo-2018"
+PETITIONS = [
+    ("Cống thoát nước trước chợ bị nghẹt, mưa là ngập cả đoạn đường.", "ấp Chợ"),
+    ("Xe tải chở cát chạy tốc độ cao qua trường học, đề nghị lắp biển báo và gờ giảm tốc.", "ấp Căn Cứ"),
+]
+NEXT_PLAN = {
+    "id": "demo-2018",
+    "year": 2018,
+    "title": "Kế hoạch đối thoại năm 2018",
+    "theme": "Xây dựng nông thôn mới",
+    "meeting_date": "2018-03-24",
+    "venue": "Nhà văn hóa xã",
+    "hamlets": [{"hamlet": "ấp Chợ"}],
+}
+CONCLUDED_2018 = "Lập dự toán, nạo vét toàn tuyến cống trước chợ xong trước mùa mưa năm 2018"
+
+
+@pytest.fixture
+async def system(make_settings, mail_capture):
+    settings = make_settings(
+        SMTP_URL=mail_capture.url,
+        DOITHOAI_SCHEDULER_INTERVAL_S=3600,
+        DOITHOAI_INTAKE_URL="inprocess",
+        DOITHOAI_REPORTING_URL="inprocess",
+    )
+    app = build_app(settings, [intake, routing, notification, reporting], title="t")
+    async with running(app):
+        await seed_demo(app.state.runtime.db)
+        await seed_demo_staff(app.state.runtime.db, must_change_password=False)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=60
+        ) as client:
+            for text, hamlet in PETITIONS:
+                body = {"source": "citizen", "kind": "petition", "hamlet": hamlet, "text": text}
+                assert (await client.post(f"{BASE}/submissions", json=body)).status_code == 202
+            await eventually(lambda: _routed(client, len(PETITIONS)), timeout=30)
+            notice = {"by": "VP", "issued_on": "2017-04-05"}
+            issued = await client.post(
+                f"{BASE}/dialogues/demo-2017/documents/thong-bao-ket-luan", json=notice
+            )
+            assert issued.status_code == 201
+            await eventually(lambda: _tasks(client, "demo-2017", len(PETITIONS)), timeout=30)
+            assert (await client.post(f"{BASE}/dialogues", json=NEXT_PLAN)).status_code == 201
+            yield client, app
+
+
+async def _routed(client, n: int) -> bool:
+    items = (await client.get(f"{BASE}/dialogues/demo-2017/items")).json()["items"]
+    return sum(i["topic"] is not None for i in items) >= n
+
+
+async def _tasks(client, dialogue_id: str, n: int) -> list[dict] | None:
+    tasks = (await client.get(f"{BASE}/dialogues/{dialogue_id}/follow-up")).json()["tasks"]
+    return tasks if len(tasks) >= n else None
+
+
+async def test_a_carried_over_issue_is_concluded_at_the_next_meeting_and_followed_up(system):
+    client, app = system
+    old = {
+        t["issue_text"] if t.get("issue_text") else t["text"]: t for t in await _tasks(client, "demo-2017", 2)
+    }
+    culvert_2017 = next(t for text, t in old.items() if text.startswith("Cống thoát nước"))
+    trucks_2017 = next(t for text, t in old.items() if text.startswith("Xe tải"))
+
+    record = (await client.get(f"{D18}/meeting")).json()
+    issues = {i["summary"][:7]: i for i in record["issues"]}
+    culvert, trucks = issues["Cống th"], issues["Xe tải "]
+    assert culvert["carried_over"] is True and trucks["carried_over"] is True
+    assert culvert["earlier_years"] == [2017] and "kéo dài từ năm 2017" in culvert["repeat_mark"]
+    assert culvert["earlier"] and culvert["earlier"][0].startswith("Đợt năm 2017: ")
+    assert culvert["tracking_codes"] == []  # nobody raised it in 2018
+
+    async with logged_in(app, "demo.vanphong") as staff:  # the meeting-day page marks it
+        page = await staff.get("/staff/hoi-nghi?dot=demo-2018&loc=keo-dai")
+        assert page.status_code == 200, page.text
+        assert (
+            page.text.count('data-carried-over="2017"') == 2 and f'data-issue="{culvert["key"]}"' in page.text
+        )
+        shown = text_of(page.text)
+        assert "Kéo dài Chưa giải quyết xong từ đợt đối thoại năm 2017; năm nay chưa ai nêu lại" in shown
+        assert "Đợt năm 2017: " in shown and "kết quả: " in shown
+
+    answer = await client.put(
+        f"{D18}/meeting/conclusions/{culvert['key']}",
+        json={
+            "kind": "assigned",
+            "text": CONCLUDED_2018,
+            "office_id": "phong-kinh-te",
+            "deadline_working_days": 30,
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    unknown = await client.put(
+        f"{D18}/meeting/conclusions/no-such-issue", json={"kind": "answered", "text": "x"}
+    )
+    assert unknown.status_code == 404 and unknown.json()["error"] == "unknown_issue"
+
+    notice = await client.get(f"{D18}/documents/thong-bao-ket-luan/preview.html")
+    assert notice.status_code == 200 and CONCLUDED_2018 in notice.text
+    minutes = await client.get(f"{D18}/documents/bien-ban/preview.html")
+    assert minutes.status_code == 200 and CONCLUDED_2018 in minutes.text
+
+    issued = await client.post(
+        f"{D18}/documents/thong-bao-ket-luan", json={"by": "VP", "issued_on": "2018-04-02"}
+    )
+    assert issued.status_code == 201, issued.text
+    [task] = await eventually(lambda: _tasks(client, "demo-2018", 1), timeout=30)
+    assert task["text"] == CONCLUDED_2018 and task["status"] == "assigned"
+    assert task["supersedes"] == [culvert_2017["_id"]] and task["years_raised"] == [2017]
+    assert task["submission_ids"] == culvert_2017["submission_ids"][:1]
+    assert isinstance(task["notice_number"], int) and task["notice_number"] >= 1
+    assert (await client.get("/public/demo/dialogues/demo-2018")).status_code == 200
+    opened = await client.get(f"{D18}/open-data.json")
+    assert opened.status_code == 200, opened.text
+    [row] = opened.json()["rows"]  # open data shows what the Secretary concluded in 2018
+    assert row["conclusion"] == CONCLUDED_2018 and row["stt"] == task["notice_number"]
+    # the 2017 task is kept as it stood; the trucks' issue, not concluded, opens no 2018 task
+    after = {t["id"]: t for t in await _tasks(client, "demo-2017", 2)}
+    assert after[culvert_2017["_id"]]["status"] == culvert_2017["status"]
+    assert after[trucks_2017["_id"]]["status"] == trucks_2017["status"]
