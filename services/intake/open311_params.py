@@ -19,6 +19,8 @@ CODE_MAX_LENGTH = 8
 # A "+07:00" offset sent unencoded in a query string arrives as " 07:00".
 _UNENCODED_OFFSET = re.compile(r" (\d{2}:?\d{2})$")
 W3C_EXAMPLE = "2017-03-25T07:30:00+07:00"
+# Years a date filter may name: any dialogue on record, with room on both sides.
+DATE_YEARS = range(1900, 3000)
 
 
 class RequestStatus(StrEnum):
@@ -114,20 +116,30 @@ def parse_statuses(raw: str) -> frozenset[RequestStatus] | FieldProblem:
 
 def parse_datetime(field: str, raw: str, tz: ZoneInfo, *, end_of_day: bool) -> datetime | FieldProblem:
     """An ISO 8601 (W3C) datetime, in UTC. Without an offset it is the commune's local time; a
-    bare date is that local day's start (`start_date`) or its end (`end_date`, `end_of_day`)."""
+    bare date is that local day's start (`start_date`) or its end (`end_date`, `end_of_day`).
+    Years outside `DATE_YEARS` are refused (their UTC time may not exist: 0001-01-01 at +01:00)."""
     text = _UNENCODED_OFFSET.sub(r"+\1", raw.strip())
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            moment = datetime.combine(day + timedelta(days=1) if end_of_day else day, time(), tz)
-            return (moment - timedelta(microseconds=1) if end_of_day else moment).astimezone(UTC)
-        moment = datetime.fromisoformat(text)
+            moment = datetime.combine(day, time(), tz)
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
         return FieldProblem(
             field,
             f"Ngày giờ '{raw[:40]}' không đúng định dạng ISO 8601 (W3C), ví dụ {W3C_EXAMPLE}.",
             f"'{raw[:40]}' is not a W3C ISO 8601 datetime, e.g. {W3C_EXAMPLE}.",
         )
+    if moment.year not in DATE_YEARS:
+        first, last = DATE_YEARS[0], DATE_YEARS[-1]
+        return FieldProblem(
+            field,
+            f"Năm {moment.year} nằm ngoài khoảng {first}–{last}.",
+            f"the year {moment.year} is outside {first}-{last}.",
+        )
+    if len(text) == 10 and end_of_day:  # the local day's last microsecond
+        moment = datetime.combine(moment.date() + timedelta(days=1), time(), tz) - timedelta(microseconds=1)
     return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(UTC)
 
 

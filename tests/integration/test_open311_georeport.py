@@ -167,6 +167,8 @@ async def test_a_jurisdiction_id_naming_another_commune_is_refused(client):
         ({"start_date": "yesterday"}, "start_date"),
         ({"end_date": "2017-13-45"}, "end_date"),
         ({"start_date": "2017-03-02", "end_date": "2017-03-01"}, "end_date"),
+        ({"start_date": "0001-01-01"}, "start_date"),  # its UTC time is before year 1: was a 500
+        ({"end_date": "9999-12-31T23:59:59-01:00"}, "end_date"),
         ({"service_request_id": ",".join(f"id{n}" for n in range(201))}, "service_request_id"),
         ({"service_request_id": "x" * 65}, "service_request_id"),
     ],

@@ -59,6 +59,19 @@ def test_datetimes_keep_their_offset_and_local_times_are_the_communes() -> None:
     assert isinstance(wrong, FieldProblem) and wrong.description.startswith("start_date: ")
 
 
+def test_a_year_whose_utc_time_does_not_exist_is_a_problem_of_its_field() -> None:
+    """An outside probe got a 500 from `?start_date=0001-01-01` (its UTC time is before year 1)."""
+    for field, raw in (
+        ("start_date", "0001-01-01"),
+        ("end_date", "0001-01-01T00:00:00+01:00"),
+        ("start_date", "9999-12-31T23:59:59-01:00"),
+        ("end_date", "9999-12-31"),
+    ):
+        problem = parse_datetime(field, raw, VN, end_of_day=field == "end_date")
+        assert isinstance(problem, FieldProblem) and problem.field == field, raw
+        assert "ngoài khoảng 1900–2999" in problem.description and "outside 1900-2999" in problem.description
+
+
 def test_the_filter_takes_lists_and_names_every_wrong_field() -> None:
     parsed = parse_filter({"service_code": "1, 2", "status": "open,CLOSED"}, CODES, VN)
     assert parsed == RequestFilter(
