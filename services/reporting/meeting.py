@@ -32,12 +32,31 @@ FACTS = ("started_at", "ended_at", "chair", "minute_taker", "delegates_present")
 MAX_WORKING_DAYS = 365
 
 
-class InvalidConclusion(ValueError):
-    """A conclusion its kind does not allow; `field` is the offending field."""
+class InvalidEntry(ValueError):
+    """A value the meeting record does not take; `field` is the offending field."""
+
+    kind = "invalid_entry"
 
     def __init__(self, field: str, vi: str, en: str) -> None:
         super().__init__(en)
         self.field, self.vi, self.en = field, vi, en
+
+
+class InvalidConclusion(InvalidEntry):
+    """A conclusion its kind does not allow."""
+
+    kind = "invalid_conclusion"
+
+
+def check_times(record: Doc) -> None:
+    """The meeting ends after it starts (both stored as fixed-width UTC ISO strings)."""
+    started, ended = record.get("started_at"), record.get("ended_at")
+    if isinstance(started, str) and isinstance(ended, str) and ended < started:
+        raise InvalidEntry(
+            "ended_at",
+            "Giờ kết thúc phải sau giờ bắt đầu hội nghị.",
+            "ended_at must be after started_at.",
+        )
 
 
 def record_id(commune_id: str, dialogue_id: str) -> str:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.reporting.handlers import meeting
 from services.reporting.handlers.errors import NotFound
@@ -28,6 +28,7 @@ from services.reporting.published import (
     published,
 )
 from shared.auth.guard import GuardedRoute, actor, principal_of
+from shared.clock import as_utc
 from shared.contracts import ConclusionKind, Kind
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.errors import PermanentError, TransientError
@@ -38,12 +39,28 @@ CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
 DialogueId = Path(max_length=64)
 
 
+def _representable(moment: datetime) -> datetime:
+    """A time the record can store and print: its year in `MOMENT_YEARS`, its UTC time existing."""
+    if moment.year not in MOMENT_YEARS:
+        raise ValueError(f"the year must be {MOMENT_YEARS[0]}-{MOMENT_YEARS[-1]}")
+    try:
+        as_utc(moment)
+    except OverflowError:
+        raise ValueError("the time is out of range in UTC") from None
+    return moment
+
+
+MOMENT_YEARS = range(1900, 3000)
+# A time of the meeting day (started, ended, a programme item, an intervention).
+Moment = Annotated[datetime, AfterValidator(_representable)]
+
+
 class FactsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     revision: int = Field(ge=0, description="The revision the record was read at (compare-and-set)")
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
+    started_at: Moment | None = None
+    ended_at: Moment | None = None
     chair: str | None = Field(None, max_length=200)
     minute_taker: str | None = Field(None, max_length=200)
     delegates_present: list[str] | None = Field(None, max_length=100)
@@ -53,7 +70,7 @@ class ProgrammeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=500)
-    at: datetime | None = None
+    at: Moment | None = None
     note: str | None = Field(None, max_length=2000)
 
 
@@ -84,7 +101,7 @@ class InterventionIn(BaseModel):
     tracking_codes: list[str] = Field(default_factory=list, max_length=50)
     new_issues: list[NewIssueIn] = Field(default_factory=list, max_length=10)
     answers: list[AnswerIn] = Field(default_factory=list, max_length=20)
-    at: datetime | None = None
+    at: Moment | None = None
 
 
 class InterventionEditIn(BaseModel):
@@ -98,7 +115,7 @@ class InterventionEditIn(BaseModel):
     issue_keys: list[str] | None = Field(None, max_length=50)
     tracking_codes: list[str] | None = Field(None, max_length=50)
     answers: list[AnswerIn] | None = Field(None, max_length=20)
-    at: datetime | None = None
+    at: Moment | None = None
 
 
 class ConclusionIn(BaseModel):
@@ -299,10 +316,10 @@ async def _run(call: Awaitable[Any], status: int = 200) -> Any:
         return response
     except Busy as busy:
         return busy.response()
-    except meeting.InvalidConclusion as invalid:
+    except meeting.InvalidEntry as invalid:
         error = {
             "loc": ("body", invalid.field),
-            "type": "invalid_conclusion",
+            "type": invalid.kind,
             "msg": invalid.en,
             "ctx": {"reason_vi": invalid.vi, "reason_en": invalid.en},
         }

@@ -25,8 +25,10 @@ from services.reporting.handlers.publish import flush
 from services.reporting.meeting import (
     FACTS,
     InvalidConclusion,
+    InvalidEntry,
     action_count,
     check_conclusion,
+    check_times,
     issue_rows,
     new_record,
     record_id,
@@ -209,6 +211,7 @@ async def record_facts(deps: MeetingDeps, command: RecordFacts) -> Doc:
 
     def apply(record: Doc) -> tuple[Any, Any]:
         before = {k: record.get(k) for k in facts}
+        check_times({**record, **facts})
         record.update(facts)
         return before, facts
 
@@ -436,6 +439,7 @@ __all__ = [
     "AddIntervention",
     "Edit",
     "InvalidConclusion",
+    "InvalidEntry",
     "NewIssue",
     "RecordChanged",
     "RecordFacts",
