@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -309,15 +310,14 @@ def _clean(value: object) -> str:
 
 
 def _decode(content: bytes) -> str:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16")
     try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1258")
-    except UnicodeDecodeError as exc:
+        if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return content.decode("utf-16")
+        try:
+            return content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return content.decode("cp1258")
+    except UnicodeDecodeError as exc:  # a UTF-16 file cut short, or no encoding fits
         raise ImportFileRejected(
             "Không đọc được tệp CSV: hãy lưu lại với mã UTF-8.", "Cannot decode the CSV; save it as UTF-8."
         ) from exc
@@ -356,7 +356,7 @@ def _xlsx_rows(content: bytes) -> Iterator[Sequence[Any]]:
         )
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except _DAMAGED as exc:
         raise unreadable from exc
     try:
         sheet = workbook.worksheets[0]
@@ -366,8 +366,26 @@ def _xlsx_rows(content: bytes) -> Iterator[Sequence[Any]]:
         header = next(sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
         width = max((i + 1 for i, value in enumerate(header) if value not in (None, "")), default=1)
         yield from sheet.iter_rows(max_col=width, values_only=True)
+    except _DAMAGED as exc:  # a part cut short or not XML shows only when its rows are read
+        raise unreadable from exc
     finally:
         workbook.close()
+
+
+# What a damaged workbook raises in openpyxl: a bad or truncated archive member (zipfile, zlib,
+# EOFError), XML that does not parse (ElementTree's and lxml's errors are SyntaxErrors), a part
+# missing (KeyError) or holding the wrong thing (ValueError, TypeError, IndexError).
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    SyntaxError,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    OSError,
+)
 
 
 _LOC = {

@@ -8,6 +8,7 @@ import csv
 import io
 import string
 import unicodedata
+import zipfile
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -122,6 +123,35 @@ def test_files_that_cannot_be_read_are_refused_whole():
             Importer(COMMUNE, TOPICS).read(name, content)
     with pytest.raises(ImportFileRejected):
         read_table("big.csv", as_csv([["Nội dung"]] + [[ROAD]] * 11), max_rows=10)
+
+
+def _damaged(part: str, how: str) -> bytes:
+    """A good workbook with `part` cut in half (`cut`) or replaced by bytes that are not XML."""
+    source = zipfile.ZipFile(io.BytesIO(as_xlsx([["Nội dung", "Ấp"], [ROAD, "ấp Chợ"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == part:
+                data = data[: len(data) // 2] if how == "cut" else b"\x00\xff not xml"
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml"])
+@pytest.mark.parametrize("how", ["cut", "garbage"])
+def test_a_damaged_workbook_is_refused_whole_in_vietnamese(part, how):
+    """An outside probe got a 500 from /staff/nhap with a sheet or the workbook part cut in half."""
+    with pytest.raises(ImportFileRejected) as refused:
+        Importer(COMMUNE, TOPICS).read("a.xlsx", _damaged(part, how))
+    assert "Không đọc được tệp Excel" in refused.value.vi
+
+
+def test_a_utf16_csv_cut_short_is_refused_not_a_crash():
+    """UTF-16 with an odd number of bytes (a file cut short): was an uncaught UnicodeDecodeError."""
+    with pytest.raises(ImportFileRejected) as refused:
+        Importer(COMMUNE, TOPICS).read("a.csv", b"\xff\xfeA")
+    assert "UTF-8" in refused.value.vi
 
 
 def test_the_template_files_read_back_as_one_good_row():
