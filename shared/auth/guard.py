@@ -3,7 +3,7 @@
 It runs before the route reads its body or parameters: it finds the route's policy in the
 service's table, reads the credential (a bearer token, or an API key where the service can
 resolve one; a token minted from an API key that is revoked since is refused, `RevokedKeys`),
-answers 401/403/404 as the policy decides, and records every change made through
+answers 401/403 as the policy decides, and records every change made through
 an API in the service's audit trail with the principal. Handlers read the principal from
 `request.state.principal` (`principal_of`, `actor`).
 """
@@ -57,7 +57,6 @@ _REFUSALS: dict[int, tuple[str, str, str]] = {
         "This principal may not do this.",
         "forbidden",
     ),
-    404: ("Không tìm thấy.", "Not found.", "not_found"),
 }
 
 
@@ -65,7 +64,7 @@ def refusal(status: int, path: str = "", accept: str = "") -> Response:
     """The bilingual refusal; Open311's paths answer as GeoReport v2 says (`open311_refusal`), and
     a person at a browser (`accept` names text/html) gets the Vietnamese error page."""
     if path.startswith("/open311/"):
-        return open311_refusal(status, path)
+        return open311_refusal(path)
     vi, en, code = _REFUSALS[status]
     content = {"error": code, "message_vi": vi, "message_en": en}
     response: Response
@@ -78,14 +77,12 @@ def refusal(status: int, path: str = "", accept: str = "") -> Response:
     return response
 
 
-def open311_refusal(status: int, path: str) -> Response:
+def open311_refusal(path: str) -> Response:
     """GeoReport v2 has one answer for a missing, wrong or another jurisdiction's `api_key`: 403
     ("api_key was not provided or is invalid"), as `[{code, description}]`, in XML for a `.xml`
-    path. A 404 of the guard stays 404."""
-    status = 403 if status == 401 else status
-    vi, en, _ = _REFUSALS[status]
-    if status == 403:
-        vi, en = _OPEN311_KEY_REFUSED
+    path."""
+    status = 403
+    vi, en = _OPEN311_KEY_REFUSED
     description = f"{vi} / {en}"
     if path.endswith(".xml"):
         root = ElementTree.Element("errors")
@@ -163,7 +160,7 @@ class AccessGuard:
 
     async def refusal_before_body(self, scope: AsgiScope) -> Response | None:
         """For a request whose body will not be read (it is over the size limit): the refusal
-        (401/403/404) its route's policy gives on the headers and query string alone, so a caller
+        (401/403) its route's policy gives on the headers and query string alone, so a caller
         the route refuses learns that first and nothing about the body (on a public route: a wrong
         credential, or another commune's). None where the policy lets the caller in, on operations,
         and where the credential may be in the unread body (a `key_param` route with no credential

@@ -5,8 +5,9 @@ looks every request up in the merged table before anything else is read; a route
 it is refused, and `tests/contract/test_access.py` fails on it.
 
 Outcomes, in this order: no principal where one is needed -> 401; a principal whose role,
-scopes or service the policy does not name -> 403; a principal of another commune than the path's -> 404
-(the other commune's ids do not exist for it).
+scopes or service the policy does not name -> 403; a principal of another commune than the path's
+-> 403 (it acts for nobody here; decided before anything of the commune is read, so the answer
+says nothing of what exists there).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class Policy:
     session_cookie: str | None = None
 
     def decide(self, principal: Principal | None, path_commune: str | None) -> int:
-        """200 (go on), 401, 403 or 404."""
+        """200 (go on), 401 or 403."""
         if self.gate is Gate.PUBLIC:
             if principal is None or path_commune is None:
                 return 200
@@ -55,7 +56,7 @@ class Policy:
         ):
             return 403
         if path_commune is not None and principal.commune_id != path_commune:
-            return 404
+            return 403
         return 200
 
 

@@ -177,8 +177,8 @@ async def test_refused_callers_change_nothing(stack):
     plan_key = key_headers("demo", Scope.PLAN)
     assert (await client.get(f"{D}/registrations", params={"q": "an"}, headers=plan_key)).status_code == 403
     other = staff_headers(Role.PARTY_OFFICE, "other-commune")
-    assert (await client.post(f"{D}/check-ins", json=check_in, headers=other)).status_code == 404
-    assert (await client.get(f"{D}/attendance", headers=other)).status_code == 404
+    assert (await client.post(f"{D}/check-ins", json=check_in, headers=other)).status_code == 403
+    assert (await client.get(f"{D}/attendance", headers=other)).status_code == 403
     view = (await client.get(f"{D}/attendance", headers=staff_headers())).json()
     assert (view["revision"], view["total"]) == (0, 0)
 

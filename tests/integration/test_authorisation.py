@@ -1,7 +1,7 @@
 """Nobody acts for a commune without its authority, through the real broker and store.
 
 1. The requests an outsider once made succeed no more: replayed anonymously they get 401, as a
-   role without the right 403, as another commune's staff 404, and nothing changes (no
+   role without the right 403, as another commune's staff 403, and nothing changes (no
    revision, no rule, no plan, no number, no task status, no e-mail).
 2. Every guarded route of the whole deployment, enumerated from the app itself, answers as its
    declared policy says for anonymous callers, for every role, and for commune B's staff on
@@ -151,7 +151,7 @@ async def test_the_reported_requests_are_refused_and_change_nothing(stack, mail_
         outsider = await client.request(
             method, url, json=body, headers=headers(settings, Role.PARTY_OFFICE, "other-commune")
         )
-        assert outsider.status_code == 404, (method, url, outsider.text)
+        assert outsider.status_code == 403, (method, url, outsider.text)
     assert await _state(app, client, settings, submission_id, mail_capture) == before
 
 
@@ -224,7 +224,7 @@ async def test_every_guarded_route_answers_as_declared(stack):
                     other = await client.request(
                         method, url, json=body, headers=headers(settings, role, "other-commune")
                     )
-                    assert other.status_code == 404, (key, role, "commune B on A's ids")
+                    assert other.status_code == 403, (key, role, "commune B on A's ids")
             else:
                 assert reply.status_code == 403, (key, role, reply.status_code)
         checked += 1

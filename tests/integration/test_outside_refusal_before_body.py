@@ -1,4 +1,4 @@
-"""A caller a protected route refuses is answered 401/403/404 before the size of its body is
+"""A caller a protected route refuses is answered 401/403 before the size of its body is
 judged: an oversize body without credentials, with a wrong credential, with a principal the
 route does not name or of another commune gets the refusal, not 413; the same body with a
 credential the route accepts gets 413. Public routes (the residents' form, the submissions API)
@@ -101,7 +101,7 @@ async def test_a_wrong_or_expired_credential_is_401_before_the_size(stack):
             assert response.status_code == refused, (method, path, headers, response.text[:200])
 
 
-async def test_a_principal_the_route_does_not_name_is_403_and_another_commune_404(stack):
+async def test_a_principal_the_route_does_not_name_is_403_and_another_commune_403(stack):
     app, client = stack
     for method, path, guarded in protected_routes(app):
         nobody = key_headers("demo")  # an integration of the commune with no scope at all
@@ -109,7 +109,7 @@ async def test_a_principal_the_route_does_not_name_is_403_and_another_commune_40
         assert response.status_code == 403, (method, path, response.text[:200])
         if "/demo" in path:
             elsewhere = await send(client, method, path, admitted(guarded, "other-commune"))
-            assert elsewhere.status_code == 404, (method, path, elsewhere.text[:200])
+            assert elsewhere.status_code == 403, (method, path, elsewhere.text[:200])
 
 
 async def test_a_credential_the_route_accepts_gets_413_for_the_same_body(stack):

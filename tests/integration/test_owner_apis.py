@@ -2,7 +2,7 @@
 
 1. Intake's internal reads (residents' contacts, registrants' phones) answer notification's own
    service token only: anonymous callers get 401, staff of every role, API keys and other
-   services 403, notification's token for another commune 404. Reporting's issued document
+   services 403, notification's token for another commune 403. Reporting's issued document
    lets notification's token in, and no other service's.
 2. Notification in a process of its own reaches the owners over HTTP: while they do not answer,
    the resolved follow-up and the issued document wait in the retry queue; once they answer,
@@ -106,7 +106,7 @@ async def test_only_notifications_own_token_reads_contacts_phones_and_issued_doc
                     await client.get(url, headers=service_headers(settings, "routing"))
                 ).status_code == 403, name
                 other_commune = service_headers(settings, "notification", "other-commune")
-                assert (await client.get(url, headers=other_commune)).status_code == 404, name
+                assert (await client.get(url, headers=other_commune)).status_code == 403, name
                 if name == "pdf":
                     continue  # staff and integrations read issued documents as before
                 for role in Role:

@@ -128,7 +128,7 @@ async def test_unrouted_items_come_from_intake_and_routed_ones_from_the_event(ma
                 await client.get(UNROUTED, headers=service_headers(settings, "notification"))
             ).status_code == 403
             other = service_headers(settings, "reporting", "other-commune")
-            assert (await client.get(UNROUTED, headers=other)).status_code == 404
+            assert (await client.get(UNROUTED, headers=other)).status_code == 403
             assert (await client.get(UNROUTED, headers=staff_headers(Role.PARTY_OFFICE))).status_code == 403
             named = f"{RECEIVED}?submission_id={first['id']}&submission_id=unknown"
             facts = (await client.get(named, headers=own)).json()["submissions"]

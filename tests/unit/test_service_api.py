@@ -73,7 +73,7 @@ async def test_a_request_the_owner_never_accepts_is_permanent_and_no_server_is_t
 def test_only_the_services_a_policy_names_get_in_and_only_for_their_commune() -> None:
     policy = allow(services=["notification"])
     assert policy.decide(service_principal("notification", "demo"), "demo") == 200
-    assert policy.decide(service_principal("notification", "demo"), "other") == 404
+    assert policy.decide(service_principal("notification", "demo"), "other") == 403
     assert policy.decide(service_principal("routing", "demo"), "demo") == 403
     user = Principal(
         kind=PrincipalKind.USER, subject="notification", name="x", commune_id="demo", role=Role.OPERATOR
