@@ -121,16 +121,17 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         # without reporting's list, what is issued is unknown: the page offers no "Ban hành"
         known = reply.ok and isinstance(reply.body, dict)
         body = reply.body if known and isinstance(reply.body, dict) else {}
+        record_body = record.body if record.ok and isinstance(record.body, dict) else {}
         issued = [
             {
                 **d,
                 "kind_name": DOCUMENT_KINDS_VI.get(d.get("kind", ""), d.get("kind", "")),
                 "issued_on_vi": vn_day(d.get("issued_on")),
+                "dated_vi": printed_day(d, record_body, dialogue),
             }
             for d in body.get("documents", [])
         ]
         conclusion = body.get("conclusion_notice")
-        record_body = record.body if record.ok and isinstance(record.body, dict) else {}
         as_typed = _printed_as_typed(record_body)
         query = request.query_params
         reviews = _review_rows(record_body)
@@ -501,6 +502,15 @@ def _refusal_vi(reply: BackendReply, wanted_vi: str) -> str:
             "vui lòng tải lại trang và chọn trạng thái khác."
         )
     return reply.reason_vi()
+
+
+def printed_day(document: Mapping[str, object], record: Mapping[str, object], dialogue: Dialogue) -> str:
+    """The day a document prints under its number, where it is not the day it was issued: the
+    minutes are dated the meeting's day (its recorded start, else the plan's date), whenever
+    they are issued. '' for the other kinds."""
+    if document.get("kind") != DocumentKind.MINUTES.value:
+        return ""
+    return vn_day(record.get("started_at")) or vn_date(dialogue.meeting_date)
 
 
 def vn_day(value: object) -> str:
