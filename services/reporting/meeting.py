@@ -18,7 +18,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from services.reporting.documents.common import group_issues, issue_key, topic_groups
+from services.reporting.documents.common import (
+    group_issues,
+    issue_key,
+    notice_numbers,
+    topic_groups,
+    with_conclusion_kinds,
+)
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
 from services.reporting.printed_text import warnings as printed_warnings
 from services.reporting.raised import CARRIED_OVER
@@ -100,15 +106,23 @@ def issue_rows(
     summaries: Mapping[str, str],
     public: Mapping[str, bool] | None = None,
     as_of: date | None = None,
+    conclusions: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Doc]:
-    """The dialogue's issues as the meeting page lists them, numbered by topic as in the report; an
-    issue without a reviewed summary is `printed_as_typed`, with the `warnings` of its text as typed
-    (`printed_text`); `public` is the Party office's flag (default: public). `items` may hold the
-    issues carried over from earlier dialogues (`rendering.carried_items`, first, as the documents
-    take them): such an issue is `carried_over`, with its `repeat_mark` and each earlier round's
-    conclusion and outcome read on `as_of` (`earlier`, masked as every printed line is)."""
+    """The dialogue's issues as the meeting page lists them: by topic (then khác), the repeated
+    ones first, each `number`ed as the conclusion notice numbers it with the record's
+    `conclusions` (`common.notice_sections`: the number the minutes, the report, the notice and
+    the follow-up name it by; an issue answered at the meeting moves to the notice's last section,
+    so the numbers follow the conclusions while the list keeps its order). An issue without a
+    reviewed summary is `printed_as_typed`, with the `warnings` of its text as typed
+    (`printed_text`); `public` is the Party office's flag (default: public). A repeated issue has
+    the documents' `repeat_mark` ("Nêu 3 lần", "Nêu 3 lần, kéo dài từ năm 2015") and
+    `times_raised`. `items` may hold the issues carried over from earlier dialogues
+    (`rendering.carried_items`, first, as the documents take them): such an issue is
+    `carried_over`, with each earlier round's conclusion and outcome read on `as_of` (`earlier`,
+    masked as every printed line is)."""
     issues, _ = group_issues(commune, dialogue, items, as_of)
     groups, _ = topic_groups(dialogue, issues)
+    numbers = notice_numbers(dialogue, with_conclusion_kinds(issues, {"conclusions": conclusions or {}}))
     codes: dict[str, list[str]] = {}
     typed: dict[str, str] = {}  # the first item's text as typed: the printed text is masked already
     carried: set[str] = set()
@@ -128,7 +142,7 @@ def issue_rows(
             rows.append(
                 {
                     "key": issue.key,
-                    "number": issue.number,
+                    "number": numbers[issue.key],
                     "topic": issue.topic,
                     "topic_name": issue.topic_name,
                     "summary": summaries.get(issue.key) or issue.text,
@@ -142,6 +156,7 @@ def issue_rows(
                     "tracking_codes": codes.get(issue.key, []),
                     "carried_over": issue.key in carried,
                     "repeat_mark": issue.repeat_mark,
+                    "times_raised": issue.times_raised,
                     "earlier_years": list(issue.earlier_years),
                     "earlier": [mask_personal_data(e.line) for e in issue.earlier if e.line],
                 }

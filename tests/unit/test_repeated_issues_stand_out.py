@@ -165,8 +165,8 @@ def test_the_minutes_and_the_report_mark_them_too() -> None:
     }
     minutes = build_data("bien-ban", commune, dialogue, items, number=2, issued_on=ISSUED_ON, meeting=meeting)
     assert minutes.minutes is not None
-    assert minutes.minutes.conclusion[0].startswith(
-        "1. [Nêu 3 lần, kéo dài từ năm 2015] Về ý kiến “Cống thoát"
+    assert minutes.minutes.conclusion[0].startswith(  # under its number in the notice
+        f"{drain.number}. [Nêu 3 lần, kéo dài từ năm 2015] Về ý kiến “Cống thoát"
     )
     joined = with_earlier_followup(items, _tasks_2016())
     report = build_data(

@@ -9,12 +9,12 @@ Submissions of this dialogue raising the same issue (same ``cluster_id``, else t
 put first within its topic and section (`common.repeated_first`), and each earlier round prints
 that round's conclusion and how its follow-up ended (`model.Earlier.line`).
 
-Numbering of issues: the summary report numbers every issue 1..n in its table (topics 1-6, then
-khác); the conclusion notice numbers the conclusions within commune authority 1..k by topic
-and continues k+1..n with the recommendations to the higher level, so each issue has exactly
-one number. Deadlines for offices are working days counted from the notice's issue date
-(default 30, `options["resolution_working_days"]`, or per topic with
-`options["resolution_working_days_by_topic"]`).
+Numbering of issues: one number per issue, the conclusion notice's (`common.notice_sections`):
+the conclusions within commune authority 1..k by topic, the recommendations to the higher level
+k+1..m, those answered or explained at the meeting m+1..n. The summary report's table (by topic),
+the minutes' conclusions and the meeting page name each issue by that number. Deadlines for
+offices are working days counted from the notice's issue date (default 30,
+`options["resolution_working_days"]`, or per topic with `options["resolution_working_days_by_topic"]`).
 
 What differs between kinds (body, type line, number code, default recipients, the options it
 reads) is declared once per kind in `documents/kinds/`; this module assembles the common layout.

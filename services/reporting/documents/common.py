@@ -13,7 +13,7 @@ from services.reporting.documents.model import Earlier, Issue, MinutesInput, Sig
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
 from services.reporting.printed_text import one_paragraph, printed
 from services.reporting.raised import CARRIED_OVER, times_raised
-from shared.contracts import AuthorityLevel, Organisation, Source
+from shared.contracts import AuthorityLevel, ConclusionKind, Organisation, Source
 from shared.directory import REFORM_DAY, Commune, Dialogue, Signature
 from shared.templates import vn_date, vn_weekday
 
@@ -320,9 +320,89 @@ def topic_groups(
         for issue in members:
             numbered.append(replace(issue, number=number))
             number += 1
-        heading = f"{topic}. {dialogue.topic_name(topic)}" if topic else "Khác (ngoài các nội dung trọng tâm)"
-        groups.append(TopicGroup(topic, heading, tuple(numbered)))
+        groups.append(TopicGroup(topic, topic_heading(dialogue, topic), tuple(numbered)))
     return tuple(groups), number
+
+
+def topic_heading(dialogue: Dialogue, topic: int) -> str:
+    return f"{topic}. {dialogue.topic_name(topic)}" if topic else "Khác (ngoài các nội dung trọng tâm)"
+
+
+def in_section_one(issue: Issue) -> bool:
+    """The notice's section I: what a commune office settles. The Secretary's conclusion decides
+    (assigned to an office, or recommended upward); an issue without one goes by its authority."""
+    if issue.conclusion_kind == ConclusionKind.ASSIGNED:
+        return True
+    return within_commune(issue) and issue.conclusion_kind != ConclusionKind.RECOMMENDED
+
+
+def closed_at_meeting(issue: Issue) -> bool:
+    """Answered, or explained, at the meeting: the notice's last section, no follow-up needed."""
+    return bool(issue.conclusion_kind) and not ConclusionKind(issue.conclusion_kind).needs_action
+
+
+def notice_sections(
+    dialogue: Dialogue, issues: Sequence[Issue]
+) -> tuple[tuple[TopicGroup, ...], tuple[Issue, ...], tuple[Issue, ...]]:
+    """The one numbering of a dialogue's issues, the conclusion notice's: section I (what a
+    commune office settles, `in_section_one`) by topic, numbered 1..k (`topic_groups`); section
+    II (recommended to the higher level) k+1..m; section III (closed at the meeting) m+1..n;
+    repeated issues first in each (`repeated_first`). Each issue carries its conclusion's kind
+    when the Secretary concluded on it (`with_conclusion_kinds`), so a conclusion recorded at the
+    meeting can move an issue to another section: the numbers are the notice's as it stands.
+    The meeting page, the minutes and the report name an issue by this number (`notice_numbers`),
+    as the follow-up tasks (`notice_number`) and the residents' pages do."""
+    open_ones = [i for i in issues if not closed_at_meeting(i)]
+    within = [i for i in open_ones if in_section_one(i)]
+    above = [i for i in open_ones if not in_section_one(i)]
+    groups, next_number = topic_groups(dialogue, within)
+    escalations = tuple(replace(i, number=n) for n, i in enumerate(repeated_first(above), start=next_number))
+    start = next_number + len(escalations)
+    closed = [i for i in issues if closed_at_meeting(i)]
+    answered = tuple(replace(i, number=n) for n, i in enumerate(repeated_first(closed), start=start))
+    return groups, escalations, answered
+
+
+def notice_numbers(dialogue: Dialogue, issues: Sequence[Issue]) -> dict[str, int]:
+    """Each issue's key -> its number in the conclusion notice (`notice_sections`)."""
+    groups, escalations, answered = notice_sections(dialogue, issues)
+    return {i.key: i.number for i in (*(i for g in groups for i in g.issues), *escalations, *answered)}
+
+
+def with_conclusion_kinds(issues: Sequence[Issue], meeting: Mapping[str, Any] | None) -> list[Issue]:
+    """`issues` with the kind of the Secretary's conclusion on each (the meeting record's), all
+    `notice_sections` needs to number them as the notice does."""
+    conclusions: Mapping[str, Mapping[str, Any]] = (meeting or {}).get("conclusions") or {}
+    return [
+        replace(i, conclusion_kind=str(conclusions[i.key]["kind"]))
+        if conclusions.get(i.key, {}).get("kind")
+        else i
+        for i in issues
+    ]
+
+
+def numbered_as_notice(
+    dialogue: Dialogue, issues: Sequence[Issue], meeting: Mapping[str, Any] | None = None
+) -> list[Issue]:
+    """`issues`, in their order, each with its number in the conclusion notice; the conclusion
+    kinds of `meeting` (the record) decide the sections, unless the issues carry them already."""
+    numbers = notice_numbers(dialogue, with_conclusion_kinds(issues, meeting))
+    return [replace(i, number=numbers[i.key]) for i in issues]
+
+
+def by_topic_as_notice(
+    dialogue: Dialogue, issues: Sequence[Issue], meeting: Mapping[str, Any] | None = None
+) -> tuple[TopicGroup, ...]:
+    """The issues by the plan's topics (then khác), as the summary report lists them, each with
+    its number in the conclusion notice (`numbered_as_notice`), in that order within its topic:
+    those the notice puts in section II or III come after the topic's section I issues."""
+    numbered = numbered_as_notice(dialogue, issues, meeting)
+    groups = []
+    for topic in topic_order(dialogue):
+        members = sorted((i for i in numbered if i.topic == topic), key=lambda i: i.number)
+        if members:
+            groups.append(TopicGroup(topic, topic_heading(dialogue, topic), tuple(members)))
+    return tuple(groups)
 
 
 def with_deadlines(

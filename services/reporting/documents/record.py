@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.reporting.documents.assignee import assigned_task, bodies
-from services.reporting.documents.common import clock_text, hamlet_names, topic_groups, when_text
+from services.reporting.documents.common import clock_text, hamlet_names, numbered_as_notice, when_text
 from services.reporting.documents.model import Answer, Issue, MinutesInput, MinutesPart, Speech
 from services.reporting.meeting import conclusion_due
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
@@ -215,13 +215,11 @@ def minutes_part(
         )
         for i in interventions
     )
-    groups, _ = topic_groups(dialogue, issues)
-    numbered = [i for g in groups for i in g.issues]
-    # section III numbers what the Secretary concluded, 1..k in topic order, without gaps
-    concluded_ones = [i for i in numbered if i.conclusion_kind]
-    conclusions = tuple(
-        conclusion_sentence(replace(i, number=n)) for n, i in enumerate(concluded_ones, start=1)
-    )
+    # section III: what the Secretary concluded, each issue under its number in the conclusion
+    # notice (`notice_sections`), in that order, so "vấn đề 2" here is "2." there; an issue the
+    # Secretary did not conclude on is not said to be concluded (its number is the notice's too)
+    numbered = sorted(numbered_as_notice(dialogue, issues), key=lambda i: i.number)
+    conclusions = tuple(conclusion_sentence(i) for i in numbered if i.conclusion_kind)
     programme = tuple(_programme_line(p, dialogue) for p in meeting.get("programme") or ())
     return MinutesPart(
         opening=f"Vào lúc {opening_time}, tại {dialogue.venue}, {held}",

@@ -135,7 +135,8 @@ def _today(deps: MeetingDeps, dialogue: Dialogue) -> date:
 async def _issues(deps: MeetingDeps, commune: Commune, dialogue: Dialogue, record: Doc) -> list[Doc]:
     items = await _items(deps, commune, dialogue)
     summaries, public = record.get("summaries") or {}, record.get("public") or {}
-    return issue_rows(commune, dialogue, items, summaries, public, _today(deps, dialogue))
+    conclusions = record.get("conclusions") or {}  # they decide the notice's numbers
+    return issue_rows(commune, dialogue, items, summaries, public, _today(deps, dialogue), conclusions)
 
 
 async def _load(deps: MeetingDeps, commune_id: str, dialogue_id: str) -> Doc:

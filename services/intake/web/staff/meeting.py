@@ -77,6 +77,7 @@ ISSUE_FILTERS_VI = {
     "chua-ket-luan": "Chưa có kết luận",
     "tai-hoi-nghi": "Đã nêu tại hội nghị",
     "keo-dai": "Kéo dài từ các năm trước",
+    "nhieu-lan": "Nêu nhiều lần (cả kéo dài)",
 }
 _CODE = re.compile(r"DT-[A-Z0-9]{4,16}")
 _NUMBER = re.compile(r"^#?\s*(\d{1,4})\b")
@@ -223,11 +224,21 @@ class Refusal:
 
 
 def _issue_label(issue: dict) -> str:
+    """``DT-AB12CD34 · #3 [Nêu 3 lần] Cống thoát nước…``: the issue's notice number and, for a
+    repeated one, the documents' mark."""
     codes = issue.get("tracking_codes") or []
     head = f"{codes[0]} · " if codes else ""
+    mark = f"[{issue['repeat_mark']}] " if issue.get("repeat_mark") else ""
     summary = str(issue.get("summary") or "")
     summary = summary if len(summary) <= 90 else summary[:88].rstrip() + "…"
-    return f"{head}#{issue.get('number', '')} {summary}".strip()
+    return f"{head}#{issue.get('number', '')} {mark}{summary}".strip()
+
+
+_MARK = re.compile(r"^\s*\[[^\]]*\]")
+
+
+def _named(issue: dict, words: list[str]) -> bool:
+    return all(w in fold(f"{issue.get('summary', '')} {issue.get('topic_name', '')}") for w in words)
 
 
 def resolve_links(texts: list[str], issues: list[dict]) -> tuple[list[str], list[str], dict[str, str]]:
@@ -249,16 +260,17 @@ def resolve_links(texts: list[str], issues: list[dict]) -> tuple[list[str], list
                     keys.append(by_code[code])
                 else:
                     codes.append(code)
-        elif number and any(str(i.get("number")) == number.group(1) for i in issues):
-            keys.extend(str(i["key"]) for i in issues if str(i.get("number")) == number.group(1))
+        elif (
+            number
+            and (numbered := [i for i in issues if str(i.get("number")) == number.group(1)])
+            and all(_named(i, _label_words(text[number.end() :])) for i in numbered)
+        ):
+            keys.extend(str(i["key"]) for i in numbered)
         else:
-            words = fold(text).split()
-            matches = [
-                i
-                for i in issues
-                if words
-                and all(w in fold(f"{i.get('summary', '')} {i.get('topic_name', '')}") for w in words)
-            ]
+            # a suggestion's words after its number ("#3 [Nêu 2 lần] Cống…") still find the issue
+            # when a conclusion recorded since has moved the numbers (they are the notice's)
+            words = _label_words(text[number.end() :]) if number else fold(text).split()
+            matches = [i for i in issues if words and _named(i, words)]
             if len(matches) == 1:
                 keys.append(str(matches[0]["key"]))
             elif not matches:
@@ -272,6 +284,13 @@ def resolve_links(texts: list[str], issues: list[dict]) -> tuple[list[str], list
                     "ý kiến trong danh sách gợi ý."
                 )
     return list(dict.fromkeys(keys)), list(dict.fromkeys(codes)), errors
+
+
+def _label_words(text: str) -> list[str]:
+    """The words of a suggestion after its number, its repeat mark left out (at most 8: a long
+    summary is cut with "…" in the suggestion)."""
+    words = [w for w in fold(_MARK.sub("", text)).split() if w != "…"]
+    return [w.rstrip("…") for w in words[:8] if w.rstrip("…")]
 
 
 def intervention_body(
@@ -448,6 +467,7 @@ class IssueView:
             and (self.show != "chua-ket-luan" or str(i["key"]) not in concluded)
             and (self.show != "tai-hoi-nghi" or str(i["key"]) in raised)
             and (self.show != "keo-dai" or bool(i.get("carried_over")))
+            and (self.show != "nhieu-lan" or bool(i.get("repeat_mark")))
         ]
 
 

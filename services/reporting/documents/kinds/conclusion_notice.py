@@ -1,6 +1,8 @@
 """Thông báo kết luận (TB): the Standing Committee's conclusions. Conclusions within commune
-authority are numbered 1..k by topic, recommendations to the higher level continue k+1..n, so
-each issue has one number. Issuing it opens one follow-up task per conclusion."""
+authority are numbered 1..k by topic, recommendations to the higher level continue k+1..m, those
+answered or explained at the meeting m+1..n (`common.notice_sections`), so each issue has one
+number, the one the meeting page, the minutes and the report use too. Issuing it opens one
+follow-up task per conclusion."""
 
 from __future__ import annotations
 
@@ -12,11 +14,9 @@ from typing import Any
 from services.reporting.documents.common import (
     group_issues,
     meeting_sentence,
+    notice_sections,
     received,
-    repeated_first,
-    topic_groups,
     with_deadlines,
-    within_commune,
 )
 from services.reporting.documents.kinds.base import (
     Body,
@@ -28,43 +28,29 @@ from services.reporting.documents.kinds.base import (
 from services.reporting.documents.model import DocumentData, Issue, NoticePart, repeated_sentence
 from services.reporting.documents.record import concluded, conclusion_of, reviewed
 from services.reporting.notice import CONCLUSION_DUE_WORKING_DAYS
-from shared.contracts import ConclusionKind, DocumentKind
+from shared.contracts import DocumentKind
 from shared.directory import Commune
-
-
-def _in_section_one(issue: Issue) -> bool:
-    """Section I: what a commune office settles. The Secretary's conclusion decides (assigned to
-    an office, or recommended upward, as `recommendation.recommended` reads it); an issue without
-    one goes by its authority."""
-    if issue.conclusion_kind == ConclusionKind.ASSIGNED:
-        return True
-    return within_commune(issue) and issue.conclusion_kind != ConclusionKind.RECOMMENDED
 
 
 def build(ctx: BuildContext) -> Body:
     commune, dialogue, items = ctx.commune, ctx.dialogue, ctx.items
     issues, pending = group_issues(commune, dialogue, items, ctx.issued_on)
     issues = with_deadlines(commune, issues, ctx.issued_on, ctx.options)
-    closed: list[Issue] = []
     if ctx.meeting is not None:  # each issue as the Secretary concluded it
-        issues, closed = settle(commune, reviewed(issues, ctx.meeting), ctx.meeting, ctx.issued_on)
-    within: list[Issue] = []
-    above: list[Issue] = []
-    for issue in issues:  # one pass: each issue in exactly one section, in order
-        if _in_section_one(issue):  # section I prints each conclusion after its own "Giao <office> chủ trì…:"
-            within.append(replace(issue, conclusion=issue.task) if issue.task else issue)
-        else:
-            above.append(issue)
-    groups, next_number = topic_groups(dialogue, within)
-    escalations = tuple(replace(i, number=n) for n, i in enumerate(repeated_first(above), start=next_number))
-    start = next_number + len(escalations)
-    answered = tuple(replace(i, number=n) for n, i in enumerate(repeated_first(closed), start=start))
+        issues = settled(commune, reviewed(issues, ctx.meeting), ctx.meeting, ctx.issued_on)
+    # the one numbering every page and document names an issue by (`common.notice_sections`)
+    groups, escalations, answered = notice_sections(dialogue, issues)
+    # section I prints each conclusion after its own "Giao <office> chủ trì…:"
+    groups = tuple(
+        replace(g, issues=tuple(replace(i, conclusion=i.task) if i.task else i for i in g.issues))
+        for g in groups
+    )
     repeated = [i for i in (*(c for g in groups for c in g.issues), *escalations, *answered) if i.repeated]
     due = commune.working_calendar().nth_working_day_after(dialogue.meeting_date, CONCLUSION_DUE_WORKING_DAYS)
     intro = (
         meeting_sentence(commune, dialogue)
         + " Tại hội nghị và qua tổng hợp trước hội nghị, nhân dân đã nêu "
-        + f"{len(received(items))} ý kiến, kiến nghị, phản ánh về {len(issues) + len(closed)} vấn đề"
+        + f"{len(received(items))} ý kiến, kiến nghị, phản ánh về {len(issues)} vấn đề"
         + (f" ({pending} ý kiến đang phân loại)" if pending else "")
         + ". "
         + (repeated_sentence(repeated) + " " if repeated else "")
@@ -91,22 +77,16 @@ def build(ctx: BuildContext) -> Body:
     )
 
 
-def settle(
+def settled(
     commune: Commune, issues: list[Issue], meeting: Mapping[str, Any], issued_on: date
-) -> tuple[list[Issue], list[Issue]]:
-    """The issues that stay in the notice's sections I and II (assigned with their own text, office
-    and deadline; recommended with the named body; not concluded yet: the default sentence), and
-    those answered and closed or explained at the meeting (in the order of their topics)."""
-    kept: list[Issue] = []
-    closed: list[Issue] = []
-    for issue in issues:
-        conclusion = conclusion_of(issue, meeting)
-        if conclusion is None:
-            kept.append(issue)
-            continue
-        settled = concluded(commune, issue, conclusion, issued_on)
-        (kept if ConclusionKind(settled.conclusion_kind).needs_action else closed).append(settled)
-    return kept, closed
+) -> list[Issue]:
+    """Each issue as its conclusion in the record settles it (assigned with its own text, office
+    and deadline; recommended with the named body; answered or explained at the meeting), the
+    others as they are (the default sentence)."""
+    return [
+        concluded(commune, i, c, issued_on) if (c := conclusion_of(i, meeting)) is not None else i
+        for i in issues
+    ]
 
 
 SPEC = DocumentKindSpec(

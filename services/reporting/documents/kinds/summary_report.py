@@ -1,6 +1,7 @@
-"""Báo cáo tổng hợp (BC): the summary of opinions before the meeting, every issue numbered 1..n
-in its table (topics 1-6, then khác), counts by source, kind, hamlet and topic, the plan's
-reporting deadlines, proposals to the Standing Committee and bar charts."""
+"""Báo cáo tổng hợp (BC): the summary of opinions before the meeting, every issue in its table by
+topic (1-6, then khác) under its number in the conclusion notice (`common.by_topic_as_notice`),
+counts by source, kind, hamlet and topic, the plan's reporting deadlines, proposals to the
+Standing Committee and bar charts."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from datetime import date, datetime
 from typing import Any
 
 from services.reporting.documents.common import (
+    by_topic_as_notice,
     group_issues,
     received,
     short_topic,
     source_label,
-    topic_groups,
     topic_order,
     within_commune,
 )
@@ -128,8 +129,10 @@ def _report(
 ) -> tuple[ReportPart, tuple[Chart, ...]]:
     issues, pending = group_issues(commune, dialogue, items, issued_on)
     issues = reviewed(issues, meeting)  # each issue with the summary staff reviewed, like the notice
-    groups, _ = topic_groups(dialogue, issues)
-    numbered = [i for g in groups for i in g.issues]
+    # every issue under its number in the conclusion notice (the meeting's conclusions decide its
+    # section there), so the report, the minutes, the notice and the pages name it alike
+    groups = by_topic_as_notice(dialogue, issues, meeting)
+    numbered = sorted((i for g in groups for i in g.issues), key=lambda i: i.number)
     whole = f"Toàn {commune.kind}"
 
     def rows(counter: Counter[Any], order: Sequence[str] | None = None) -> tuple[CountRow, ...]:
