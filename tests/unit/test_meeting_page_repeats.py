@@ -3,7 +3,8 @@ documents do ("[Nêu 3 lần]", "[Nêu 5 lần, kéo dài từ năm 2017]"): on 
 `meeting.issue_rows` gives `repeat_mark` and `times_raised` for an issue raised several times this
 year, not only for one carried over), in the links' suggestions, and with a filter. The numbers
 are the notice's, so a conclusion recorded since a suggestion was shown can move them: the words
-after a suggestion's number still find its issue."""
+after a suggestion's number still find its issue. The staff item page counts the item's issue as
+the documents do (`dashboard.raised_view`)."""
 
 from __future__ import annotations
 
@@ -47,3 +48,17 @@ def test_a_suggestion_carries_the_mark_and_finds_its_issue_after_the_numbers_mov
 def test_the_list_filters_the_repeated_issues() -> None:
     view = IssueView.of({"loc": "nhieu-lan"}, [1, 2])
     assert view.chosen([CULVERT, PAPERS], set(), set()) == [CULVERT]
+
+
+def test_the_item_page_counts_the_issue_as_the_documents_do() -> None:
+    from services.intake.web.staff.dashboard import raised_view
+
+    earlier = [
+        {"year": 2016, "text": "Lộ đal nát"},
+        {"year": 2016, "text": "Lộ đal nát"},  # the same mention seen by two items: once
+        {"year": 2015, "text": "Lộ đal hư"},
+        {"year": 2017, "text": "this year's earlier petition"},  # counted among the petitions
+    ]
+    seen = raised_view(3, earlier, 2017)
+    assert seen == {"total": 5, "this_year": 3, "before": 2, "years": [2015, 2016], "year": 2017}
+    assert raised_view(0, [], None)["total"] == 1
