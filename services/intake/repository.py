@@ -34,6 +34,32 @@ HISTORY_LISTED = "history_entry_ids_v1"
 _MIGRATION_CHUNK = 1000
 
 
+FOLLOWUP_ATTEMPTS = 8  # each follow-up event stored meanwhile for the same submission is one attempt
+_FOLLOWUP = {"followup_task": 1, "followup_revision": 1, "followup_superseded": 1}
+
+
+def followup_wins(stored: Mapping[str, Any], incoming: Mapping[str, Any]) -> bool:
+    """Whether a follow-up's facts (`followup_task`, `followup_revision`, `followup_superseded`: the
+    earlier tasks it takes over) replace those stored on a submission. A task that took over
+    another (a carried-over issue concluded again in a later dialogue) wins over it from its first
+    revision, and the one taken over never wins again; within one task a later revision wins, as
+    between two tasks neither of which took over the other. Stored facts that name no task
+    (recorded before tasks were named) yield to a later revision or to a task taking one over.
+    A redelivered or late event loses: its facts are stored already or superseded."""
+    if stored.get("followup_revision") is None:
+        return True
+    task = incoming.get("followup_task")
+    if task in (stored.get("followup_superseded") or ()):
+        return False
+    held = stored.get("followup_task")
+    takes_over = tuple(incoming.get("followup_superseded") or ())
+    if held is not None and held != task and held in takes_over:
+        return True
+    if held is None and takes_over:
+        return True
+    return int(incoming["followup_revision"]) > int(stored["followup_revision"])
+
+
 def history_key(entry_id: str) -> str:
     """The entry's key in its submission's `HISTORY_IDS`: a field name ('.' and a leading '$'
     would be paths and operators), distinct for distinct ids."""
@@ -163,17 +189,26 @@ class SubmissionRepository:
         )
 
     async def record_followup(self, commune_id: str, submission_id: str, facts: dict) -> None:
-        """The conclusion's follow-up status, due date and result; a later revision wins."""
-        older = {
-            "$or": [
-                {"followup_revision": {"$lt": facts["followup_revision"]}},
-                {"followup_revision": {"$exists": False}},
-            ]
-        }
-        # `$and`, not `{**key, **older}`: nx-27017 applies a bare `$or` to the whole filter
-        await self.submissions.update_one(
-            {"$and": [{"_id": submission_id, "commune_id": commune_id}, older]}, {"$set": facts}
-        )
+        """The conclusion's follow-up status, due date and result, when they are newer than those
+        stored (`followup_wins`): a compare-and-set on the stored task and revision, read again when
+        another event changed them meanwhile. `followup_superseded` in `facts`: the tasks this one
+        takes over, added to those the submission refuses from then on."""
+        key = {"_id": submission_id, "commune_id": commune_id}
+        for _ in range(FOLLOWUP_ATTEMPTS):
+            stored = await self.submissions.find_one(key, _FOLLOWUP)
+            if stored is None or not followup_wins(stored, facts):
+                return
+            superseded = sorted(
+                {*stored.get("followup_superseded", ()), *facts.get("followup_superseded", ())}
+            )
+            # equality with None matches a field not stored yet, as the first follow-up finds it
+            unchanged = {field: stored.get(field) for field in ("followup_task", "followup_revision")}
+            written = await self.submissions.update_one(
+                {**key, **unchanged}, {"$set": {**facts, "followup_superseded": superseded}}
+            )
+            if written.matched_count:
+                return
+        raise RuntimeError(f"follow-up of {submission_id} kept changing; the event is retried")
 
     async def find(self, commune_id: str, query: dict, limit: int = 1000) -> list[dict]:
         """The latest `limit` submissions matching `query`, oldest first (a list that stops at

@@ -185,8 +185,10 @@ def followed_items(
 
 def taking_over(task: dict[str, Any], items: list[dict[str, Any]], keys: Mapping[str, str]) -> dict[str, Any]:
     """`task` with the earlier dialogues' tasks it takes over (`supersedes`: those its carried-over
-    items came from) and the years they were raised (`years_raised`, so a later dialogue still
-    marks the issue long-running from the first); `task` itself without carried-over items."""
+    items came from, and those these had taken over in turn, `carried_supersedes`, so the
+    residents following the first submission read this task whatever they read before) and the
+    years they were raised (`years_raised`, so a later dialogue still marks the issue long-running
+    from the first); `task` itself without carried-over items."""
     carried = [
         i
         for i in items
@@ -197,7 +199,29 @@ def taking_over(task: dict[str, Any], items: list[dict[str, Any]], keys: Mapping
     if not carried:
         return task
     years = sorted({int(y) for i in carried for y in i.get("years_raised") or ()})
-    return {**task, "supersedes": sorted({str(i["carried_from"]) for i in carried}), "years_raised": years}
+    earlier = {str(t) for i in carried for t in (i["carried_from"], *(i.get("carried_supersedes") or ()))}
+    return {**task, "supersedes": sorted(earlier), "years_raised": years}
+
+
+def taken_over_by(task: Mapping[str, Any], year: int, issued_on: date) -> dict[str, Any]:
+    """What an earlier task taken over by `task` (opened by the notice of `issued_on`, in the
+    dialogue of `year`) records (`superseded_by`): the task that follows the issue up from then on,
+    its dialogue, year and the number the notice prints for it, and the notice's day. The earlier
+    task keeps its status (nothing was resolved or rejected), but counts as overdue and is reminded
+    no more (`taken_over`)."""
+    return {
+        "task_id": task["_id"],
+        "dialogue_id": task["dialogue_id"],
+        "year": year,
+        "notice_number": task.get("notice_number"),
+        "on": issued_on.isoformat(),
+    }
+
+
+def taken_over(task: Mapping[str, Any]) -> bool:
+    """The task was taken over by a later dialogue's (`taken_over_by`): its issue is followed up
+    there, so it is neither overdue nor reminded, and its status no longer changes."""
+    return bool(task.get("superseded_by"))
 
 
 def settled_at_meeting(

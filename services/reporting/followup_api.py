@@ -22,6 +22,7 @@ from services.reporting.handlers import (
     TaskChanged,
     Viewer,
 )
+from services.reporting.handlers.followup import TakenOver
 from shared.auth.guard import GuardedRoute, actor, principal_of
 from shared.auth.principal import Role
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
@@ -138,6 +139,8 @@ def build_followup_router(deps: FollowUpDeps) -> APIRouter:
 
 
 def _bad_transition(refused: BadTransition) -> JSONResponse:
+    if isinstance(refused, TakenOver):
+        return problem(409, "taken_over", refused.message_vi, refused.message_en)
     names = ", ".join(refused.allowed) or "không có"
     return problem(
         409,

@@ -62,6 +62,24 @@ class FollowUpRepository:
             return False
         return True
 
+    async def take_over(self, commune_id: str, task_ids: list[str], by: dict) -> int:
+        """Marks the earlier tasks `task_ids` taken over by the task `by` names (`superseded_by`,
+        `followup.taken_over_by`), keeping their status; a task another took over first keeps that
+        one (an older link of the chain), and marking again by the same task only updates what it
+        records (a reissued notice's number). Each marked task's revision moves on, so a change
+        read before (a scan's escalation, a staff change) is refused. Returns how many changed."""
+        if not task_ids:
+            return 0
+        first_or_same = {
+            "$or": [{"superseded_by": {"$exists": False}}, {"superseded_by.task_id": by["task_id"]}]
+        }
+        # `$and`, not a bare `$or`: nx-27017 applies a bare `$or` to the whole filter
+        result = await self.tasks.update_many(
+            {"$and": [{"_id": {"$in": task_ids}, "commune_id": commune_id}, first_or_same]},
+            {"$set": {"superseded_by": by}, "$inc": {"revision": 1}},
+        )
+        return result.modified_count
+
     async def get(self, commune_id: str, task_id: str) -> dict | None:
         return await self.tasks.find_one({"_id": task_id, "commune_id": commune_id}, _TASK)
 

@@ -63,19 +63,24 @@ def with_earlier_followup(
     the task (of an earlier dialogue, in `tasks`) that followed up the earlier submission, its
     conclusion, office, status and due date (`followup_*`), so the documents say how the
     earlier round ended rather than repeat the answer typed then. A carried-over item's own round
-    (its `earlier` entry names no submission) is the task it was carried from."""
+    (its `earlier` entry names no submission) is the task it was carried from (`carried_from`):
+    once a later task took over an earlier one, both follow the first submission up, and the
+    round is the later one's."""
     by_submission: dict[str, Mapping[str, Any]] = {}
+    by_id: dict[str, Mapping[str, Any]] = {}
     for each in tasks:
+        by_id[str(each.get("_id"))] = each
         for sid in each.get("submission_ids") or ():
             by_submission.setdefault(str(sid), each)
     out: list[dict[str, Any]] = []
     for item in items:
         entries = []
+        carried = item.get("source") == CARRIED_OVER
         for entry in item.get("earlier") or ():
-            sid = entry.get("submission_id") or (
-                item.get("_id") if item.get("source") == CARRIED_OVER else None
-            )
-            followed = by_submission.get(str(sid)) if sid else None
+            sid = entry.get("submission_id") or (item.get("_id") if carried else None)
+            own = carried and not entry.get("submission_id")
+            followed = by_id.get(str(item.get("carried_from"))) if own else None
+            followed = followed or (by_submission.get(str(sid)) if sid else None)
             if followed is None:
                 entries.append(entry)
                 continue

@@ -164,6 +164,14 @@ class FollowUpChangedV1(Payload):
     note: str | None = None
     changed_by: str = "system"
     revision: int = Field(0, ge=0, description="The task's revision after this change: later ones win")
+    supersedes: tuple[str, ...] = Field(
+        (),
+        description=(
+            "Earlier dialogues' tasks this one takes over (a carried-over issue concluded again): "
+            "for the submissions it follows, this task's changes win over theirs, whatever the revisions"
+        ),
+        examples=[("demo-2017:s1",)],
+    )
 
 
 class FollowUpReminderV1(Payload):

@@ -59,6 +59,8 @@ async def test_the_draft_notice_reads_earlier_rounds_the_same_way(world):  # noq
     docs.tasks.rows["demo-2016:x1"] = _task("demo-2016:x1", "x1", "in_progress")
     await handlers.draft_conclusion_notice(docs, COMMUNE.id, DIALOGUE.id)
     call = docs.renderer.calls[-1]
-    assert call["carried_over"] == []  # this dialogue's items only, as before
+    # what the preview and the issued notice print: the issues carried over unresolved too
+    carried = {c["_id"]: c for c in call["carried_over"]}
+    assert set(carried) == {"x1", "y1"} and carried["x1"]["earlier"][0]["followup_status"] == "in_progress"
     [entry] = call["items"][0]["earlier"]
     assert (entry["followup_status"], entry["followup_due"]) == ("assigned", "2016-06-10")

@@ -126,6 +126,16 @@ class FakeTasks:
         row = self.rows.get(task_id)
         return dict(row) if row and row["commune_id"] == commune_id else None
 
+    async def take_over(self, commune_id: str, task_ids: list[str], by: dict) -> int:
+        marked = 0
+        for task_id in task_ids:
+            row = self.rows.get(task_id)
+            if row and row["commune_id"] == commune_id:
+                if row.get("superseded_by", by)["task_id"] == by["task_id"]:
+                    row.update(superseded_by=by, revision=row["revision"] + 1)
+                    marked += 1
+        return marked
+
     async def change_status(self, task: dict, status: str, event: Envelope, entry: dict) -> bool:
         row = self.rows[task["_id"]]
         if row["revision"] != task["revision"]:

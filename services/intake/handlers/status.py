@@ -47,7 +47,9 @@ class StatusStore(Protocol):
 
     async def advance(self, commune_id: str, submission_id: str, status: str, rank: int) -> None: ...
 
-    async def record_followup(self, commune_id: str, submission_id: str, facts: Document) -> None: ...
+    async def record_followup(self, commune_id: str, submission_id: str, facts: Document) -> None:
+        """Stores `facts` unless those stored are newer (`repository.followup_wins`)."""
+        ...
 
     async def add_history(self, entry: Document) -> bool:
         """False: an entry with this `_id` is stored already (a redelivered event)."""
@@ -112,8 +114,10 @@ async def record_status(deps: StatusDeps, envelope: Envelope, payload: StatusEve
 
 
 async def record_follow_up(deps: StatusDeps, envelope: Envelope, changed: FollowUpChangedV1) -> None:
-    """Each submission the conclusion answers carries its follow-up (a later revision wins) and
-    gets one history entry per event."""
+    """Each submission the conclusion answers carries its follow-up and gets one history entry per
+    event. The follow-up shown is its task's latest revision, and a task that takes over an earlier
+    dialogue's (`supersedes`: a carried-over issue concluded again) wins over that one from its
+    first revision, whatever order the events come in (`repository.followup_wins`)."""
     note = follow_up_note(changed.status, changed.office_name, changed.note)
     repo = deps.submissions
     for submission_id in changed.submission_ids:
@@ -124,7 +128,9 @@ async def record_follow_up(deps: StatusDeps, envelope: Envelope, changed: Follow
                 submission_id,
                 {
                     "followup_status": changed.status,
+                    "followup_task": changed.task_id,
                     "followup_revision": changed.revision,
+                    "followup_superseded": list(changed.supersedes),
                     "followup_due": changed.due.isoformat(),
                     "followup_note": changed.note,
                     "followup_office": changed.office_name,  # as the Secretary concluded

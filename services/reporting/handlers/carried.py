@@ -4,7 +4,8 @@ documents print and what the meeting page lists so the Secretary can conclude on
 One reading for both, so the meeting page lists exactly the carried-over issues the notice
 prints, under the same keys (`documents.common.issue_key`: the earlier task's cluster).
 A task a later dialogue's task took over (`supersedes`, opened from a conclusion recorded on the
-carried-over issue) is no longer carried: the later task is, while it is unresolved."""
+carried-over issue) is no longer carried: the later task is, while it is unresolved, with the
+tasks it took over (`carried_supersedes`), so a conclusion on it takes over all of them."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ async def carried_over(
     earlier = [t for did in years for t in await tasks.for_dialogue(commune_id, did)]
     open_ones = await tasks.unresolved_before(commune_id, list(years))
     items = carried_items(open_ones, years, superseded(earlier))
+    # the tasks each one had taken over in turn: a conclusion on it takes them over too
+    before = {str(t["_id"]): list(t.get("supersedes") or ()) for t in earlier}
+    items = [{**i, "carried_supersedes": before.get(str(i.get("carried_from")), [])} for i in items]
     return Carried(earlier, with_earlier_followup(items, earlier))
 
 

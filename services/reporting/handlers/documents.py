@@ -122,17 +122,18 @@ async def dialogue_items(deps: DocumentDeps, commune_id: str, dialogue_id: str) 
 
 
 async def draft_conclusion_notice(deps: DocumentDeps, commune_id: str, dialogue_id: str) -> bytes:
-    """The conclusion notice as it stands, unnumbered, from this dialogue's items only (HTML), their
-    earlier rounds with how those were followed up (`material`)."""
+    """The conclusion notice as it stands, unnumbered (HTML), from what the issued notice prints
+    (`material`): this dialogue's items and the issues earlier dialogues left unresolved (kéo dài),
+    each earlier round with how it was followed up."""
     commune, dialogue = await load_dialogue(deps, commune_id, dialogue_id)
-    rows, _ = await material(deps, commune, dialogue)
+    rows, carried = await material(deps, commune, dialogue)
     html = deps.renderer.render_one(
         DocumentKind.CONCLUSION_NOTICE.value,
         "html",
         commune=commune,
         dialogue=dialogue,
         items=rows,
-        carried_over=[],
+        carried_over=carried,
         number=None,
         issued_on=deps.clock().astimezone(VIETNAM_TZ).date(),
         meeting=await meeting_of(deps, commune, dialogue),
@@ -287,16 +288,56 @@ async def issue_document(deps: DocumentDeps, command: IssueDocument) -> Doc:
 
 
 def not_concluded(issues: list[Doc], record: Doc | None) -> list[Doc]:
-    """The notice's warning for issues the Secretary has not concluded in the meeting record: the
+    """The notice's warnings for issues the Secretary has not concluded in the meeting record: the
     notice would print its default sentence for them (the routed office to examine and settle
-    them within the plan's time), which nobody decided. Not blocking: a commune may issue so."""
+    them within the plan's time), which nobody decided. An issue carried over from an earlier
+    dialogue (`carried_over`, kéo dài) is named apart: without a conclusion it prints its earlier
+    conclusion and outcome with the default sentence, and its earlier task goes on, which is
+    fine but staff should know. Not blocking: a commune may issue so."""
     conclusions = (record or {}).get("conclusions") or {}
     open_ones = [i for i in issues if str(i["key"]) not in conclusions]
+    this_year = [i for i in open_ones if not i.get("carried_over")]
+    carried = [i for i in open_ones if i.get("carried_over")]
+    return [*_not_concluded(this_year), *_carried_not_concluded(carried)]
+
+
+def _named(issues: list[Doc]) -> str:
+    """The issues by their first words: the notice numbers them its own way (section I, then II)."""
+    named = "; ".join(f"“{_first_words(str(i.get('summary') or ''))}”" for i in issues[:5])
+    return named + ("; …" if len(issues) > 5 else "")
+
+
+def _carried_not_concluded(open_ones: list[Doc]) -> list[Doc]:
     if not open_ones:
         return []
-    # the issues by their first words: the notice numbers them its own way (section I, then II)
-    named = "; ".join(f"“{_first_words(str(i.get('summary') or ''))}”" for i in open_ones[:5])
-    named += "; …" if len(open_ones) > 5 else ""
+    years = sorted({int(y) for i in open_ones for y in i.get("earlier_years") or ()})
+    since = ", ".join(str(y) for y in years)
+    return [
+        {
+            "code": "carried_over_not_concluded",
+            "blocking": False,
+            "count": len(open_ones),
+            "issue_keys": [str(i["key"]) for i in open_ones],
+            "message_vi": (
+                f"Còn {len(open_ones)} vấn đề kéo dài từ các năm trước"
+                + (f" ({since})" if since else "")
+                + f" chưa có kết luận năm nay ({_named(open_ones)}): thông báo sẽ in kết luận và kết "
+                "quả của đợt trước kèm câu giao mặc định, và việc theo dõi của đợt trước tiếp tục. "
+                "Ghi kết luận ở trang Hội nghị trước khi ban hành nếu Bí thư đã kết luận lại."
+            ),
+            "message_en": (
+                f"{len(open_ones)} issues carried over from earlier dialogues have no conclusion this "
+                "year: the notice would print the earlier conclusion and outcome with the default "
+                "assignment, and the earlier follow-up task goes on."
+            ),
+        }
+    ]
+
+
+def _not_concluded(open_ones: list[Doc]) -> list[Doc]:
+    if not open_ones:
+        return []
+    named = _named(open_ones)
     return [
         {
             "code": "not_concluded",
@@ -329,7 +370,7 @@ async def issuing_readiness(deps: DocumentDeps, commune_id: str, dialogue_id: st
     spec = spec_for(kind)
     commune, dialogue = await load_dialogue(deps, commune_id, dialogue_id)
     issued_on = _today(deps, dialogue)
-    items = await current_items(deps, commune.id, dialogue.id)
+    items, carried = await material(deps, commune, dialogue)
     record = await meeting_of(deps, commune, dialogue)
     problems: list[Doc] = []
     for block in unsigned(spec, commune, dialogue, issued_on, minutes_input(record, dialogue)):
@@ -385,11 +426,13 @@ async def issuing_readiness(deps: DocumentDeps, commune_id: str, dialogue_id: st
                 ),
             }
         )
-    if spec.kind is DocumentKind.CONCLUSION_NOTICE:
-        problems += not_concluded(issue_rows(commune, dialogue, items, summaries), record)
+    if spec.kind is DocumentKind.CONCLUSION_NOTICE:  # as printed: the carried-over issues first
+        printed = [*carried, *items]
+        rows = issue_rows(commune, dialogue, printed, summaries, as_of=issued_on)
+        problems += not_concluded(rows, record)
         if record is not None:  # a conclusion's text assigning another body than the recorded one
             notice = build_data(
-                spec.kind.value, commune, dialogue, items, number=None, issued_on=issued_on, meeting=record
+                spec.kind.value, commune, dialogue, printed, number=None, issued_on=issued_on, meeting=record
             )
             problems += other_assignee(notice)
     latest = await deps.documents.latest_version(commune.id, dialogue.id, spec.kind.value)

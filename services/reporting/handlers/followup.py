@@ -15,6 +15,8 @@ from services.reporting.followup import (
     CLOSED,
     TRANSITIONS,
     reminder_due,
+    taken_over,
+    taken_over_by,
     task_number,
     tasks_for_conclusions,
     tasks_for_record,
@@ -82,13 +84,31 @@ def changed_event(
         due=date.fromisoformat(task["due"]),
         note=note,
         changed_by=by,
+        supersedes=tuple(task.get("supersedes") or ()),
     )
     return Envelope.wrap(payload, commune_id=task["commune_id"], correlation_id=new_id())
 
 
+class TakenOver(BadTransition):
+    """The task was taken over by a later dialogue's (`followup.taken_over`): its issue is followed
+    up there, and a change here would reach nobody."""
+
+    def __init__(self, task: Doc, wanted: str) -> None:
+        super().__init__(task["status"], wanted, ())
+        by = task["superseded_by"]
+        number = f", số {by['notice_number']}" if by.get("notice_number") else ""
+        self.message_vi = (
+            f"Việc này đã chuyển sang kết luận đợt năm {by.get('year')}{number}: "
+            "cập nhật việc theo dõi ở kết luận đó."
+        )
+        self.message_en = f"The task was taken over by {by.get('task_id')}: change that one."
+
+
 def task_view(task: Doc, today: date) -> Doc:
-    """A task as the board shows it: its label, and whether it is past its due date."""
-    overdue = task["status"] not in CLOSED and date.fromisoformat(task["due"]) < today
+    """A task as the board shows it: its label, and whether it is past its due date (a task taken
+    over by a later dialogue's is not: it has its own due date there)."""
+    still_open = task["status"] not in CLOSED and not taken_over(task)
+    overdue = still_open and date.fromisoformat(task["due"]) < today
     return {k: v for k, v in task.items() if k not in OUTBOX_FIELDS} | {
         "id": task["_id"],
         "status_label": FollowUpStatus.label_of(task["status"]),
@@ -171,6 +191,8 @@ async def change_follow_up(deps: FollowUpDeps, command: ChangeFollowUp, viewer: 
     task = await deps.tasks.get(command.commune_id, command.task_id)
     if task is None or not viewer.sees(task):
         raise NotFound(command.task_id)
+    if taken_over(task):
+        raise TakenOver(task, command.status)
     allowed = TRANSITIONS[task["status"]]
     if command.status not in allowed:
         raise BadTransition(task["status"], command.status, allowed)
@@ -207,6 +229,8 @@ async def reopen_follow_up(deps: FollowUpDeps, command: ReopenFollowUp, viewer: 
     if task is None or not viewer.sees(task):
         raise NotFound(command.task_id)
     status = FollowUpStatus.IN_PROGRESS.value
+    if taken_over(task):
+        raise TakenOver(task, status)
     if task["status"] not in CLOSED:
         raise BadTransition(task["status"], status, TRANSITIONS[task["status"]])
     reason = command.reason.strip()
@@ -249,7 +273,9 @@ async def open_follow_up(
     """One task per conclusion of the notice just issued; a reissue opens none twice. With the
     meeting record's `conclusions`, each opens from its own conclusion (`tasks_for_record`).
     `numbers` (`followup.notice_numbers`): each task keeps the number the notice prints for it as
-    `notice_number`; a reissue renumbers the tasks an earlier version opened."""
+    `notice_number`; a reissue renumbers the tasks an earlier version opened. The earlier tasks a
+    task takes over (`supersedes`) are marked so (`superseded_by`), after it is stored, by every
+    issue of the notice: a retry marks what a failed one left, a reissue the numbers it prints."""
     calendar = commune.working_calendar()
     if conclusions is None:
         opened = tasks_for_conclusions(dialogue.id, items, issued_on, calendar, year=dialogue.year)
@@ -265,19 +291,27 @@ async def open_follow_up(
         event = changed_event({**task, "commune_id": commune.id}, task["status"], None, note, SYSTEM, 0)
         if await tasks.create(commune.id, task, event):
             await flush(outbox, tasks.tasks, commune.id, task["_id"])
+        if task.get("supersedes"):
+            by = taken_over_by(task, dialogue.year, issued_on)
+            await tasks.take_over(commune.id, list(task["supersedes"]), by)
 
 
 async def scan_follow_up(deps: FollowUpDeps, today: date | None = None) -> int:
     """Reminds each open task's office once per reminder kind and due date (`due_soon`, then
     `overdue`), escalates an overdue task to the Standing Committee, and sets the overdue gauge.
+    A task taken over by a later dialogue's (`followup.taken_over`) is neither counted nor
+    reminded: its commune's gauge is set all the same, to 0 if nothing else is overdue.
     Safe in every replica at once: a reminder is recorded under its id before it is sent.
     Returns the number of reminders sent."""
     sent = 0
     overdue: dict[str, int] = {}
     local_today = today or deps.clock().astimezone(FOLLOW_UP_TZ).date()
     for task in await deps.tasks.open_tasks():
+        overdue.setdefault(task["commune_id"], 0)
+        if taken_over(task):
+            continue
         due = date.fromisoformat(task["due"])
-        overdue[task["commune_id"]] = overdue.get(task["commune_id"], 0) + (due < local_today)
+        overdue[task["commune_id"]] += due < local_today
         kind = reminder_due(task["status"], due, local_today, deps.remind_days_before)
         if kind is None:
             continue

@@ -645,6 +645,10 @@ def _fix_link(problem: dict, dialogue_id: str) -> tuple[str, str] | None:
         "not_classified": ("/staff/xem-lai", "Mở hàng chờ rà soát"),
         "printed_as_typed": (f"/staff/van-ban?dot={quote(dialogue_id)}{anchor}", "Nhập nội dung đã rà soát"),
         "not_concluded": (f"/staff/hoi-nghi?dot={quote(dialogue_id)}", "Ghi kết luận ở trang Hội nghị"),
+        "carried_over_not_concluded": (
+            f"/staff/hoi-nghi?dot={quote(dialogue_id)}&loc=keo-dai",
+            "Xem các vấn đề kéo dài ở trang Hội nghị",
+        ),
     }.get(str(problem.get("code", "")))
 
 
