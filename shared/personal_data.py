@@ -1,43 +1,108 @@
 """Personal data in what residents type, found and masked before anything is made public (pure,
 standard library only).
 
-Masked: e-mail addresses, ID numbers (CCCD 12 digits, CMND 9 digits), Vietnamese phone numbers
-(mobile and landline, with ``+84``, spaces, dots or dashes), house numbers (``số nhà 12``,
-``nhà số 45/3``, ``số 12 đường …``, ``12/3A hẻm …``) and a person's name after a form of address
-(``ông/bà/anh/chị/cô/chú/bác <Tên>``, not a place named so: ``đường Bà Triệu``), the writer's
-own (``tôi tên là <Tên>``, ``Họ và tên: <Tên>``, ``Tôi là <Họ Tên>`` led by a common family name)
-or, in a text that names other personal data, a full name led by a common family name; a house
-number beside a masked name or address, or after a named street, or before one after "ở/tại/nhà",
-is masked too (``nhà ông [họ tên] số 45``, ``ông [họ tên], 45 ấp Chợ``, ``đường Lê Lợi số 45``,
-``ở 12 đường Lê Lợi``, ``nhà 45 Trần Hưng Đạo``). Text typed without diacritics is recognised as
-well. Years, dates, quarters, counts (``3 con``, ``20 năm``, ``nhà 3 người``), amounts and the
-numbers of places (``Quốc lộ 30``, ``đường tỉnh 845``, ``ấp 3``, ``tổ 5``) are left alone.
+Masked: e-mail addresses; ID numbers (CCCD 12 digits, CMND 9 digits, standing alone, or 9-12
+digits grouped by spaces, dots or dashes after their name, which is kept: ``CCCD: [số giấy tờ]``),
+passports (``C1234567``), health-insurance cards (``GD4797912345678``), bank accounts (after
+``STK``, ``tài khoản``: ``[số tài khoản]``) and any other run of 9 or more digits that is not an
+amount; Vietnamese phone numbers (mobile and landline, with ``+84``, spaces, dots or dashes);
+house numbers (``số nhà 12``, ``nhà số 45/3``, ``số 12 đường …``, ``12/3A hẻm …``, ``ở 123
+Nguyễn Trãi``) and, after its label, an address up to the hamlet, which is kept (``địa chỉ: 12/5
+Lê Lợi, ấp Chợ`` shows ``địa chỉ: [địa chỉ], ấp Chợ``); and a person's name after a form of
+address (``ông/bà/anh/chị/cô/chú/bác <Tên>``, not a place named so: ``đường Bà Triệu``), the
+writer's own (``tôi tên là <Tên>``, ``Họ và tên: <Tên>``, ``Người viết: <Tên>``, ``ký tên <Họ
+Tên>``, ``Tôi là <Họ Tên>`` unless a role: ``Tôi là Đảng viên``; ``Tôi là Út Mười``; in lower
+case or capitals when a family and a middle name begin it: ``tôi là trần thị bích``), a full name
+whose middle name is Văn or Thị as typed or in capitals (``NGUYỄN VĂN THÀNH``; not after a place:
+``đường Nguyễn Văn Cừ``, ``Trường THCS Nguyễn Văn Trỗi``) or, in a text that names other personal
+data, a full name led by a common family name; a house number beside a masked name or address,
+or after a named street, or before one after "ở/tại/nhà", is masked too (``nhà ông [họ tên] số
+45``, ``ông [họ tên], 45 ấp Chợ``, ``đường Lê Lợi số 45``, ``ở 12 đường Lê Lợi``, ``nhà 45 Trần
+Hưng Đạo``). Text typed without diacritics is recognised as well. Years, dates, quarters, counts
+(``3 con``, ``20 năm``, ``nhà 3 người``, ``ở 2 đường Lê Lợi và Trần Phú``), amounts, a road with no
+house number (``đường Lê Lợi bị ngập``), offices, hamlets and the numbers of places (``Quốc lộ
+1A``, ``đường tỉnh 741``, ``ấp 3``, ``tổ 5``) are left alone. Masking masked text changes nothing.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Final
+from typing import Callable, Final
 
+from shared.personal_names import BIRTH_ORDER, MIDDLE_NAMES, NOT_A_NAME, NOT_A_STREET, NOT_IN_A_NAME, SURNAMES
 from shared.text import nfc
 
-__all__ = ["ADDRESS", "EMAIL", "ID_NUMBER", "NAME", "PHONE", "has_personal_data", "mask_personal_data"]
+__all__ = [
+    "ACCOUNT",
+    "ADDRESS",
+    "EMAIL",
+    "ID_NUMBER",
+    "NAME",
+    "PHONE",
+    "has_personal_data",
+    "mask_personal_data",
+]
 
 EMAIL: Final = "[email]"
 ID_NUMBER: Final = "[số giấy tờ]"
 PHONE: Final = "[số điện thoại]"
 ADDRESS: Final = "[địa chỉ]"
 NAME: Final = "[họ tên]"
+ACCOUNT: Final = "[số tài khoản]"
 
 _DIGIT = re.compile(r"\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# An ID number: 12 (CCCD) or 9 (CMND) digits standing alone, or any 9-12 digits after its name.
-_ID = re.compile(
-    r"(?:\b(?:CCCD|CMND|CMT|căn cước|can cuoc|chứng minh|chung minh)\b[\s:.số]*\d{9,12}\b)"
-    r"|(?<![\d+])\b(?:\d{12}|\d{9})\b(?!\d)",
+# An amount of money after a number is not an ID or an account: "tài khoản nhận 2 000 000 đồng".
+_NOT_MONEY = r"(?!\s*(?i:đồng|dong|đ|vnđ|vnd|triệu|trieu|tr|nghìn|nghin|ngàn|ngan|tỷ|ty)\b)"
+# What may stand between a document's name and its number: "CCCD: …", "căn cước công dân số …",
+# "số CMND của tôi là …".
+_FILLER = (
+    r"[\s:.,#\-]*(?:(?:công dân|cong dan|nhân dân|nhan dan|cá nhân|ca nhan|gắn chip|gan chip|thư|thu|"
+    r"số|so|của tôi|cua toi|là|la|mã|ma)\b[\s:.,#\-]*){0,4}"
+)
+# An ID number: 9-12 digits, grouped by spaces, dots or dashes or not, after its name (kept): "CCCD:
+# 0791 2345 6789", "căn cước 079-123-456-789"; or 12 (CCCD) or 9 (CMND) digits standing alone.
+# (The patterns alone begin with a digit or a letter, and their names are looked for as substrings
+# first: several times faster than a pattern led by a look-behind or by a list of names.)
+_ID_NAMES = (
+    "cccd",
+    "cmnd",
+    "cmt",
+    "căn cước",
+    "can cuoc",
+    "chứng minh",
+    "chung minh",
+    "định danh",
+    "dinh danh",
+)
+_ID_NAMED = re.compile(
+    r"(?P<lead>\b(?:CCCD|CMND|CMT|CCCD/CMND|căn cước|can cuoc|chứng minh|chung minh|định danh|dinh danh)"
+    rf"\b{_FILLER})\d(?:[ .\-]?\d){{8,11}}(?!\d){_NOT_MONEY}",
     re.IGNORECASE,
 )
+_ID = re.compile(rf"\d(?<![\w+]\d)\d{{8}}(?:\d{{3}})?(?!\w){_NOT_MONEY}")
+# A passport: a capital letter and 7 digits ("C1234567"), or any letter and 7-8 digits after its name.
+_PASSPORT_NAMES = ("hộ chiếu", "ho chieu", "passport")
+_PASSPORT_NAMED = re.compile(
+    r"(?P<lead>\b(?:hộ chiếu|ho chieu|passport)\b[\s:.,#\-]*(?:(?:số|so)\b[\s:.,#\-]*)?)[A-Za-z]\d{7,8}\b",
+    re.IGNORECASE,
+)
+_PASSPORT = re.compile(r"[A-Z](?<![\w/.\-][A-Z])\d{7}(?![\w]|[/.\-]\d)")
+# A health-insurance card: 2 letters and 13 digits ("GD4797912345678", printed "GD 4 79 7912345678").
+_CARD = re.compile(r"[A-Za-z](?<![\w/.\-][A-Za-z])[A-Za-z]\s?\d(?:[ .]?\d){12}(?!\w)")
+# Cheap gates: every ID, card, account and long number has 9 digits, grouped or not; a passport 7.
+_NINE_DIGITS = re.compile(r"\d(?:[ .\-]?\d){8}")
+_SEVEN_DIGITS = re.compile(r"\d{7}")
+# A bank account after its name; then any other run of 9 or more digits that is not a phone number
+# (an account, a social-insurance code) nor an amount of money.
+_ACCOUNT_NAMES = ("tài khoản", "tai khoan", "tk")
+_ACCOUNT = re.compile(
+    r"(?P<lead>\b(?:số tài khoản|so tai khoan|tài khoản|tai khoan|STK|TK ngân hàng|TK)\b"
+    rf"[^\d\n]{{0,40}}?)\d(?:[ \-]?\d){{8,18}}(?!\d){_NOT_MONEY}",
+    re.IGNORECASE,
+)
+_LONG_NUMBER = re.compile(rf"\d(?<![\w+.,/\-]\d)\d{{8,}}(?![\w]|[.,/\-]\d){_NOT_MONEY}")
 # A phone number: 0 or +84/84 then 9 or 10 digits, optionally grouped by spaces, dots or dashes.
 _PHONE = re.compile(r"(?<![\w+])(?:\+84|0084|84|0)(?:[ .\-]?\d){9,10}(?![\d])")
 _STREET = r"(?:đường|duong|hẻm|hem|kiệt|kiet|ngõ|ngo|ngách|ngach|phố|pho|tổ|to)\b"
@@ -49,7 +114,8 @@ _ADDRESS = re.compile(
     re.IGNORECASE,
 )
 _HONORIFIC = re.compile(
-    r"\b(ông|ong|bà|ba|anh|chị|chi|cô|co|chú|chu|bác|bac|em|cụ|cu)\s+((?:[^\W\d_][\w]*)(?:\s+[^\W\d_][\w]*){0,3})",
+    r"\b(ông|ong|bà|ba|anh|chị|chi|cô|co|chú|chu|bác|bac|em|cụ|cu)\s+"
+    r"(?P<words>(?:[^\W\d_][\w]*)(?:[ \t\u00a0]+[^\W\d_][\w]*){0,3})",
     re.IGNORECASE,
 )
 _SURNAMES: Final = (
@@ -60,7 +126,7 @@ _PLACE_BEFORE = re.compile(
     r"(?:đường|duong|phố|pho|trường|truong|cầu|cau|chợ|cho|hẻm|hem|ấp|ap|xã|xa|THPT|THCS)\s*$",
     re.IGNORECASE,
 )
-_FULL_NAME = re.compile(rf"\b(?:{_SURNAMES})(?:\s+[^\W\d_][\w]*){{2,3}}")
+_FULL_NAME = re.compile(rf"\b(?:{_SURNAMES})(?:[ \t\u00a0]+[^\W\d_][\w]*){{2,3}}")
 
 # A house number beside a masked name or address: "nhà ông [họ tên] số 45", "ông [họ tên], số 45",
 # "bà [họ tên] ở nhà 7", "ông [họ tên], 45 ấp Chợ", "số 45 nhà ông [họ tên]", "[địa chỉ], số 47";
@@ -96,7 +162,23 @@ _HOUSE_ON_STREET = re.compile(
     r"(?P<lead>\b(?P<where>ở|o|tại|tai|nhà|nha|Ở|O|Tại|Tai|Nhà|Nha|TẠI|TAI|NHÀ|NHA)\s+)"
     rf"(?i:{_NUMBER})(?![\w/.,]\d)"
     r"(?=\s+(?P<kind>(?i:đường|duong|phố|pho|hẻm|hem|kiệt|kiet|ngõ|ngo|ngách|ngach)\s+)?"
-    r"(?P<street>[^\W\d_]))"
+    r"(?P<street>[^\W\d_]\w*)(?:\s+(?P<street2>[^\W\d_]))?)"
+)
+# "ở 2 đường Lê Lợi và Trần Phú" counts roads: a street named, then "và" and another named.
+_ROAD_KIND = re.compile(r"\s+(?:đường|duong|phố|pho|tuyến đường|tuyen duong)\s+", re.IGNORECASE)
+_AND_ANOTHER_STREET = re.compile(
+    r"[^\W\d_]\w*(?:\s+[^\W\d_]\w*){0,4}?\s+(?:và|va)\s+(?:(?:đường|duong)\s+)?([^\W\d_])"
+)
+# An address after its label: the house number and the street are masked, the hamlet that follows
+# is kept ("địa chỉ: 12/5 Lê Lợi, ấp Chợ" shows "địa chỉ: [địa chỉ], ấp Chợ").
+_LABELLED_ADDRESS = re.compile(
+    r"(?P<lead>\b(?:địa chỉ|dia chi)(?:\s+(?:nhà|nha|thường trú|thuong tru|tạm trú|tam tru|liên hệ|lien he|"
+    r"cư trú|cu tru|hiện nay|hien nay|hiện tại|hien tai))?\s*:?\s*)"
+    rf"(?:(?:số nhà|so nha|nhà số|nha so|số|so)\s*:?\s*)?{_NUMBER}(?![\w/.,]\d)(?!\s*{_COUNTED})"
+    r"[^,;.\n]*?"
+    r"(?=\s*(?:[,;.\n]|$|(?:ấp|ap|xã|thôn|thon|khóm|khom|xóm|xom|tổ|khu phố|khu pho|phường|phuong|"
+    r"huyện|huyen|tỉnh|tinh|thị trấn|thi tran)\b))",
+    re.IGNORECASE,
 )
 # Cheap to search: a text without it has no match of `_HOUSE_ON_STREET` (its lead's last letter
 # before a number), so most texts skip even that.
@@ -109,31 +191,100 @@ _HOUSE_AFTER_STREET = re.compile(
 )
 
 # The writer naming themself: "tôi tên là Nguyễn Văn Ba", "em tên Hoa", "tên tôi là …", "Họ và
-# tên: …" take the capitalised words that follow; "Tôi là Lê Thị Hồng" only a run of two or more
-# led by a common family name ("Tôi là Đảng viên", "tôi là Trưởng ấp" are not names).
+# tên: …", "Người viết: …", "ký tên …" take the capitalised words that follow (two or more after a
+# signature's lead without a colon); "Tôi là Kiều Văn An" a run of two or more not led by a role
+# ("Tôi là Đảng viên", "tôi là Trưởng ấp", "Chúng tôi là Hội Nông Dân" are not names) or a name by
+# birth order ("Tôi là Út"). A name in lower case or in capitals is taken after any of these leads
+# when a family name and a middle name begin it ("tôi là trần thị bích", "TOI LA TRAN THI BICH").
 _SELF = r"(?:tôi|toi|tui|em|mình|minh|cháu|chau)"
-_WORDS = r"[^\W\d_]\w*(?:\s+[^\W\d_]\w*){0,3}"
+_WORDS = r"[^\W\d_]\w*(?:[ \t\u00a0]+[^\W\d_]\w*){0,4}"
 _SELF_NAMED = re.compile(
     rf"(?P<lead>\b(?:{_SELF}\s+(?:tên|ten)(?:\s+(?:là|la))?|(?:tên|ten)\s+{_SELF}\s+(?:là|la)"
-    r"|(?:họ\s+và\s+tên|ho\s+va\s+ten|họ\s+tên|ho\s+ten)\s*:)\s*)"
+    r"|(?:họ\s+và\s+tên|ho\s+va\s+ten|họ\s+tên|ho\s+ten)\s*:"
+    r"|(?P<sign>ký\s+tên|ky\s+ten|kí\s+tên|(?:người|nguoi)\s+(?:viết(?:\s+đơn)?|viet(?:\s+don)?|gửi|gui|"
+    r"làm\s+đơn|lam\s+don|đứng\s+đơn|dung\s+don|kiến\s+nghị|kien\s+nghi|phản\s+ánh|phan\s+anh|ký|ky))"
+    r"(?P<colon>\s*:)?)\s*)"
     rf"(?P<words>{_WORDS})",
     re.IGNORECASE,
 )
-# Cheap gates, as `_HOUSE_ON_STREET_HINT`: "tên" (or "ten") for `_SELF_NAMED`, "là" before a family
-# name for `_SELF_INTRODUCED`.
-_NAMED_HINTS = ("tên", "ten")
-_INTRODUCED_HINT = re.compile(rf"(?:là|la|Là|La|LÀ|LA)\s+(?:{_SURNAMES})\s")
-_SELF_INTRODUCED = re.compile(
-    rf"(?P<lead>\b{_SELF}\s+(?:là|la)\s+)(?P<words>(?-i:{_SURNAMES})(?:\s+[^\W\d_]\w*){{1,3}})",
+# Cheap gates, as `_HOUSE_ON_STREET_HINT`: "tên" (or "ten") or a signature's lead for `_SELF_NAMED`,
+# "tôi là" and the like for `_SELF_INTRODUCED` (typed with one space, as nearly always).
+_SIGNED_HINTS = tuple(
+    f"{who} {what}"
+    for who in ("người", "nguoi")
+    for what in (
+        "viết",
+        "viet",
+        "gửi",
+        "gui",
+        "làm",
+        "lam",
+        "đứng",
+        "dung",
+        "kiến",
+        "kien",
+        "phản",
+        "phan",
+        "ký",
+        "ky",
+    )
+)
+_INTRODUCED_HINTS = tuple(
+    f"{who} {be}"
+    for who in ("tôi", "toi", "tui", "em", "mình", "minh", "cháu", "chau")
+    for be in ("là", "la")
+)
+_SELF_INTRODUCED = re.compile(rf"(?P<lead>\b{_SELF}\s+(?:là|la)\s+)(?P<words>{_WORDS})", re.IGNORECASE)
+_MIDDLE_WORDS: Final = frozenset(("văn", "thị", "van", "thi"))
+_SURNAME_SET: Final = frozenset(SURNAMES.split("|"))
+_ENDS_A_GIVEN_NAME: Final = frozenset("ở o tại tai xin là la có co đã da và va nhà nha".split())
+# A full name whatever its case where its middle name says so: "NGUYỄN VĂN THÀNH", "Kiều Văn An",
+# "Nguyen Thi Bich" (as typed, in capitals or capitalised; not after a place: "đường Nguyễn Văn
+# Cừ", "Trường THCS Nguyễn Văn Trỗi").
+_MIDDLE_HINT = re.compile(r"V[ăa]n\s|Th[ịi]\s|V[ĂA]N\s|TH[ỊI]\s")
+_NAME_OF_A_PLACE = re.compile(
+    r"\b(?:đường|duong|phố|pho|trường|truong|cầu|cau|chợ|hẻm|hem|ấp|xã|THPT|THCS|học|hoc|non|giáo|giao|"
+    r"lộ|kênh|kenh|rạch|rach|đài|dai|viện|vien|tên|ten|hiệu|hieu|khu|phường|phuong|thôn|thon)\s+$",
     re.IGNORECASE,
+)
+# Found by its middle name (a literal, quick to look for), then the family name before it is checked.
+_MIDDLE_NAMED = re.compile(
+    r"\b(?P<surname>[^\W\d_]+)[ \t\u00a0]+(?:Văn|Thị|Van|Thi|VĂN|THỊ|VAN|THI)[ \t\u00a0]+"
+    r"(?P<given>[^\W\d_]\w*(?:[ \t\u00a0]+[^\W\d_]\w*){0,2})"
 )
 
 
-def _capitalised_run(words: str) -> str:
-    """The leading words that begin with a capital letter (a name), as typed."""
+def _plain_name(words: str) -> str:
+    """The leading words that are a family name, a middle name and a given name, in any case."""
+    parts = words.split()
+    if (
+        len(parts) < 3
+        or parts[0].lower() not in _SURNAME_SET
+        or parts[1].lower() not in MIDDLE_NAMES
+        or parts[2].lower() in _ENDS_A_GIVEN_NAME
+    ):
+        return ""
+    if (
+        len(parts) > 3
+        and parts[3].lower() not in NOT_IN_A_NAME
+        and parts[3][0].islower() == parts[2][0].islower()
+    ):
+        return " ".join(parts[:4])
+    return " ".join(parts[:3])
+
+
+# Where a run of capitalised words that is a name ends: "Trần Hưng Đạo Đường Bà Triệu".
+_PLACE_WORDS: Final = frozenset(
+    "đường duong phố pho hẻm hem kiệt kiet ngõ ngo cầu cau chợ kênh kenh rạch rach trường ấp xã thôn "
+    "khóm xóm khu phường huyện tỉnh quận".split()
+)
+
+
+def _capitalised_run(words: str, stops: frozenset[str] = frozenset()) -> str:
+    """The leading words that begin with a capital letter (a name), as typed, up to one of ``stops``."""
     run: list[str] = []
     for word in words.split():
-        if not word[0].isupper():
+        if not word[0].isupper() or word.lower() in stops:
             break
         run.append(word)
     return " ".join(run)
@@ -147,40 +298,108 @@ _NAMED_PLACE_BEFORE = re.compile(
 )
 
 
-def _mask_after_honorific(match: re.Match[str]) -> str:
-    name = _capitalised_run(match.group(2))
-    if not name:
-        return match.group(0)
-    start = match.start()  # the place word ends right before: its longest is 7 letters
-    if match.group(1)[0].isupper() and _NAMED_PLACE_BEFORE.search(match.string, max(0, start - 12), start):
-        return match.group(0)
-    return f"{match.group(1)} {NAME}{match.group(2)[len(name) :]}"
-
-
-def _mask_self_named(match: re.Match[str], *, least: int = 1) -> str:
+def _after_honorific(match: re.Match[str]) -> str:
     name = _capitalised_run(match.group("words"))
-    if len(name.split()) < least:
-        return match.group(0)
-    return f"{match.group('lead')}{NAME}{match.group('words')[len(name) :]}"
+    start = match.start()  # the place word ends right before: its longest is 7 letters
+    if (
+        name
+        and match.group(1)[0].isupper()
+        and _NAMED_PLACE_BEFORE.search(match.string, max(0, start - 12), start)
+    ):
+        return ""
+    return name
+
+
+def _self_named(match: re.Match[str]) -> str:
+    words = match.group("words")
+    name = _capitalised_run(words)
+    run = name.split()
+    if match.group("sign") is not None and (
+        (match.group("colon") is None and len(run) < 2)  # "ký tên Xác nhận"
+        or (run and run[0].lower() in NOT_A_NAME and (len(run) < 2 or run[1].lower() not in _MIDDLE_WORDS))
+    ):  # "người gửi Phòng Kinh tế"
+        name = ""
+    return name or _plain_name(words)
+
+
+def _introduced(match: re.Match[str]) -> str:
+    words = match.group("words")
+    run = _capitalised_run(words).split()
+    if len(run) >= 2 and (run[0].lower() not in NOT_A_NAME or run[1].lower() in _MIDDLE_WORDS):
+        return " ".join(run)
+    if len(run) == 1 and run[0].lower() in BIRTH_ORDER:
+        return run[0]
+    return _plain_name(words)
+
+
+def _mask_names(pattern: re.Pattern[str], text: str, name_in: Callable[[re.Match[str]], str]) -> str:
+    """``text`` with the name that each match of ``pattern`` leads to (its group "words") masked. The
+    search goes on right after the name, or after the lead when no name follows it, not after all
+    the words looked at: "Tôi là Lê Thị Hồng tôi là …", "nhà ông Dũng tới nhà bà Tý" mask both."""
+    parts: list[str] = []
+    at = 0
+    while (match := pattern.search(text, at)) is not None:
+        words, start = match.group("words"), match.start("words")
+        name = name_in(match)
+        parts.append(text[at:start])
+        at = start
+        if name:
+            parts.append(NAME)
+            at += _words_end(words, name)
+    if not parts:
+        return text
+    parts.append(text[at:])
+    return "".join(parts)
+
+
+def _words_end(words: str, name: str) -> int:
+    """Where in ``words`` the leading words that make ``name`` (spaced singly) end."""
+    at = 0
+    for word in name.split():
+        at = words.index(word, at) + len(word)
+    return at
 
 
 def _mask_writer(text: str) -> str:
     """The writer's own name, where the text introduces them."""
     lowered = text.lower()
-    if any(hint in lowered for hint in _NAMED_HINTS):
-        text = _SELF_NAMED.sub(_mask_self_named, text)
-    if _INTRODUCED_HINT.search(text):
-        text = _SELF_INTRODUCED.sub(lambda m: _mask_self_named(m, least=2), text)
+    if (
+        "tên" in lowered
+        or "ten" in lowered
+        or (("người" in lowered or "nguoi" in lowered) and any(hint in lowered for hint in _SIGNED_HINTS))
+    ):
+        text = _mask_names(_SELF_NAMED, text, _self_named)
+    if (" là" in lowered or " la" in lowered) and any(hint in lowered for hint in _INTRODUCED_HINTS):
+        text = _mask_names(_SELF_INTRODUCED, text, _introduced)
     return text
+
+
+def _mask_middle_named(text: str) -> str:
+    if _MIDDLE_HINT.search(text) is None:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        surname, found = match.group("surname"), match.group(0)
+        given = _capitalised_run(match.group("given"), _PLACE_WORDS)
+        if (
+            not given
+            or not surname[0].isupper()
+            or surname.lower() not in _SURNAME_SET
+            or _NAME_OF_A_PLACE.search(text, max(0, match.start() - 16), match.start())
+        ):
+            return found
+        return NAME + found[match.start("given") - match.start() + _words_end(match.group("given"), given) :]
+
+    return _MIDDLE_NAMED.sub(replace, text)
 
 
 def _mask_full_name(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         # the capitalised words only: "Nguyễn Văn An số 12" is the name and "số 12"
-        name = _capitalised_run(match.group(0))
+        name = _capitalised_run(match.group(0), _PLACE_WORDS)
         if len(name.split()) < 3 or _PLACE_BEFORE.search(text[: match.start()]):
             return match.group(0)
-        return NAME + match.group(0)[len(name) :]
+        return NAME + match.group(0)[_words_end(match.group(0), name) :]
 
     return _FULL_NAME.sub(replace, text)
 
@@ -193,18 +412,43 @@ def _mask_house_numbers(text: str) -> str:
         return f"{match.group('lead')}{ADDRESS}" if all(w[0].isupper() for w in names) else match.group(0)
 
     def on_street(match: re.Match[str]) -> str:
-        named = match.group("kind") is not None or match.group("where").lower() in ("nhà", "nha")
-        return (
-            f"{match.group('lead')}{ADDRESS}" if named and match.group("street").isupper() else match.group(0)
-        )
+        street, where = match.group("street"), match.group("where").lower()
+        if not street[0].isupper():
+            return match.group(0)
+        if match.group("kind") is not None:
+            if _counts_roads(match):  # "ở 2 đường Lê Lợi và Trần Phú"
+                return match.group(0)
+        elif where not in ("nhà", "nha"):  # "ở 123 Nguyễn Trãi", not "ở 3 Ấp Chợ"
+            second = match.group("street2")
+            if second is None or not second.isupper() or street.lower() in NOT_A_STREET:
+                return match.group(0)
+        return f"{match.group('lead')}{ADDRESS}"
 
     masked = _HOUSE_AFTER_STREET.sub(after_street, text)
     if _HOUSE_ON_STREET_HINT.search(masked):
         masked = _HOUSE_ON_STREET.sub(on_street, masked)
     masked = _HOUSE_BEFORE_NAME.sub(ADDRESS, masked)
-    if NAME in masked or ADDRESS in masked:
-        masked = _HOUSE_AFTER_MASK.sub(lambda m: f"{m.group('lead')}{ADDRESS}", masked)
+
+    def after_mask(match: re.Match[str]) -> str:
+        return match.group(0) if _counts_roads(match) else f"{match.group('lead')}{ADDRESS}"
+
+    for _ in range(3):  # a number masked may lead to the next: "ông [họ tên] số 45, 7 ấp Chợ"
+        if NAME not in masked and ADDRESS not in masked:
+            break
+        again = _HOUSE_AFTER_MASK.sub(after_mask, masked)
+        if again == masked:
+            break
+        masked = again
     return masked
+
+
+def _counts_roads(match: re.Match[str]) -> bool:
+    """Whether the number ``match`` ends with counts the roads named next: "2 đường Lê Lợi và Trần Phú"."""
+    kind = _ROAD_KIND.match(match.string, match.end())
+    if kind is None:
+        return False
+    after = _AND_ANOTHER_STREET.match(match.string, kind.end())
+    return after is not None and after.group(1).isupper()
 
 
 def mask_personal_data(text: str | None) -> str:
@@ -224,13 +468,33 @@ def _masked(text: str) -> str:
     # Every pattern but a name's needs a digit: a text without one skips them.
     digits = _DIGIT.search(masked) is not None
     if digits:
-        masked = _ID.sub(ID_NUMBER, masked)
+        lowered = masked.lower()
+        nine = _NINE_DIGITS.search(masked) is not None
+        if nine:
+            if any(name in lowered for name in _ID_NAMES):
+                masked = _ID_NAMED.sub(_labelled(ID_NUMBER), masked)
+            masked = _CARD.sub(ID_NUMBER, _ID.sub(ID_NUMBER, masked))
+            if any(name in lowered for name in _ACCOUNT_NAMES):
+                masked = _ACCOUNT.sub(_labelled(ACCOUNT), masked)
+        if _SEVEN_DIGITS.search(masked):
+            if any(name in lowered for name in _PASSPORT_NAMES):
+                masked = _PASSPORT_NAMED.sub(_labelled(ID_NUMBER), masked)
+            masked = _PASSPORT.sub(ID_NUMBER, masked)
         masked = _PHONE.sub(PHONE, masked)
+        if nine:
+            masked = _LONG_NUMBER.sub(ID_NUMBER, masked)
+        if "địa chỉ" in lowered or "dia chi" in lowered:
+            masked = _LABELLED_ADDRESS.sub(_labelled(ADDRESS), masked)
         masked = _ADDRESS.sub(ADDRESS, masked)
-    masked = _HONORIFIC.sub(_mask_after_honorific, _mask_writer(masked))
+    masked = _mask_middle_named(_mask_names(_HONORIFIC, _mask_writer(masked), _after_honorific))
     if masked != typed:  # a name next to other personal data
         masked = _mask_full_name(masked)
     return _mask_house_numbers(masked) if digits else masked
+
+
+def _labelled(label: str) -> Callable[[re.Match[str]], str]:
+    """A replacement keeping what names the datum ("CCCD: ", "địa chỉ: ") before its label."""
+    return lambda match: f"{match.group('lead')}{label}"
 
 
 def has_personal_data(text: str | None) -> bool:
