@@ -110,7 +110,9 @@ _NUMBER = r"\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*"
 _ADDRESS = re.compile(
     rf"(?:\b(?:số nhà|so nha|nhà số|nha so)\s*:?\s*{_NUMBER})"
     rf"|(?:\b(?:số|so)\s+{_NUMBER}(?=,?\s+{_STREET}))"
-    rf"|(?:(?<![\w/])\d+[A-Za-z]?(?:/\d+[A-Za-z]?)+(?=,?\s+{_STREET}))",
+    # a house number with its alley (12/5) before a street word, never a month or a day with
+    # its year ("từ tháng 4/2017 tổ thu gom…", "ngày 15/3/2017 tổ …")
+    rf"|(?:(?<![\w/])(?!\d{{1,2}}/(?:\d{{1,2}}/)?(?:19|20)\d\d\b)\d+[A-Za-z]?(?:/\d+[A-Za-z]?)+(?=,?\s+{_STREET}))",
     re.IGNORECASE,
 )
 _HONORIFIC = re.compile(
