@@ -40,12 +40,16 @@ class PublishedSummaries:
     the submissions of issues kept out of public views; once the conclusion notice is issued,
     `agencies` who acts on it as the Secretary concluded (the office assigned, the higher-level
     body recommended to) and, for an issue answered or explained at the meeting, `outcomes` its
-    `kind` and `note` (the published conclusion, masked)."""
+    `kind` and `note` (the published conclusion, masked), offices named as the dialogue's documents
+    print them; `offices` that naming for the rest (an office name as routing or follow-up stored it
+    -> the title of the dialogue's era, "Phòng Kinh tế" -> "Công chức Địa chính - …" for 2017;
+    empty when they are the same)."""
 
     summaries: dict[str, str]
     withheld: frozenset[str]
     agencies: dict[str, str] = field(default_factory=dict)
     outcomes: dict[str, dict[str, str]] = field(default_factory=dict)
+    offices: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -121,15 +125,23 @@ class ReportingOpenData:
         return cls(api)
 
     async def conclusions(
-        self, commune_id: str, dialogue_id: str, offset: int = 0, limit: int | None = None
+        self,
+        commune_id: str,
+        dialogue_id: str,
+        offset: int = 0,
+        limit: int | None = None,
+        hamlet: str | None = None,
     ) -> PublicConclusions | None:
-        """None: reporting knows no such dialogue. `limit` rows from `offset` (None: every row).
+        """None: reporting knows no such dialogue. `limit` rows from `offset` (None: every row),
+        of the issues `hamlet` raised (among others) when one is named (`total` counts those).
         Raises TransientError when reporting does not answer."""
         path = (
             f"/api/v1/communes/{quote(commune_id, safe='')}/dialogues/{quote(dialogue_id, safe='')}/open-data"
         )
-        params = {"offset": str(offset), "limit": str(limit)} if limit is not None else None
-        response = await self._api.get(f"{path}.json", commune_id=commune_id, params=params)
+        params = {"offset": str(offset), "limit": str(limit)} if limit is not None else {}
+        if hamlet:
+            params["hamlet"] = hamlet
+        response = await self._api.get(f"{path}.json", commune_id=commune_id, params=params or None)
         if response is None:
             return None
         data = response.json()
@@ -177,6 +189,8 @@ class ReportingOpenData:
                     for k, v in (data.get("outcomes") or {}).items()
                     if isinstance(v, dict)
                 },
+                offices=found.offices
+                | {str(k): str(v) for k, v in (data.get("offices") or {}).items() if k and v},
             )
         return found
 

@@ -2,11 +2,14 @@
 reached, so it never lags behind the follow-up shown under it; its history shows only what is
 meant for the resident (a staff change's reason is staff-only). Whoever holds the code reads it
 without logging in (a code seen over a shoulder or passed on), so every text on it is shown
-with personal data masked (`shared.personal_data`)."""
+with personal data masked (`shared.personal_data`). Offices are named as the dialogue's documents
+print them (`era_named`, with the naming reporting publishes: a 2017 dialogue's item reads
+"Công chức Địa chính - …" where routing stored today's "Phòng Kinh tế")."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from services.intake.status import follow_up_wording
@@ -69,14 +72,26 @@ def topic_tentative(doc: dict[str, Any]) -> bool:
     return int(doc.get("routing_revision") or 0) <= 0
 
 
-def resident_note(entry: dict[str, Any]) -> str:
+def era_named(text: str | None, offices: Mapping[str, str]) -> str:
+    """`text` with each office name of `offices` (as routing or follow-up stored it) replaced by
+    the title the dialogue's documents print (reporting's `offices`), whole names only, the
+    longest first and in one pass (a title written in is not read again). The naming itself is
+    reporting's (`handlers.open_data.EraNames`); this only applies it to what intake stored."""
+    if not text or not offices:
+        return text or ""
+    names = sorted(offices, key=len, reverse=True)
+    pattern = "|".join(re.escape(n) for n in names)
+    return re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", lambda m: offices[m.group()], text)
+
+
+def resident_note(entry: dict[str, Any], offices: Mapping[str, str] | None = None) -> str:
     """A history entry as the resident reads it: never a staff reason, even in older entries,
-    and no personal data."""
+    no personal data, and offices named as the dialogue's documents do (`era_named`)."""
     note = str(entry.get("note_vi", ""))
     legacy = entry.get("status") in _ROUTING_CHANGES and "staff_note_vi" not in entry
     if legacy and _LEGACY_REASON in note:
         note = note.split(_LEGACY_REASON, 1)[0]
-    return tracked_text(vn_dates(note))
+    return tracked_text(era_named(vn_dates(note), offices or {}))
 
 
 def tracked_text(text: str | None) -> str:

@@ -1,7 +1,11 @@
 """Open data: the conclusions of a dialogue and how far each has got, without personal data,
 as a public page and as CSV, XLSX and JSON files (rows from `handlers.open_data`: reviewed,
 masked summaries only). The residents' site (intake, `/xa/{commune}/ket-luan`) reads the JSON;
-the page here stays as it is for old links and for a deployment without intake's site."""
+the page here stays as it is for old links and for a deployment without intake's site.
+
+The "Ấp" column lists every hamlet that raised the issue, `HAMLETS_SEPARATOR` ("; ") between them,
+so the files keep one column per fact; `?hamlet=` (the JSON and the page) keeps the rows whose
+list names that hamlet, so a resident finds an issue under each of its hamlets."""
 
 from __future__ import annotations
 
@@ -16,15 +20,17 @@ from openpyxl import Workbook
 
 from services.reporting import handlers
 from services.reporting.handlers import FollowUpDeps, NotFound
-from services.reporting.handlers.open_data import NOT_CONCLUDED
+from services.reporting.handlers.open_data import NOT_CONCLUDED, row_hamlets
 from services.reporting.published import Busy, PublicReads, ReadLimits
 from shared.auth.guard import GuardedRoute
 from shared.clock import utcnow
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.http import problem
 from shared.spreadsheets import append_xlsx_row, csv_row
+from shared.text import nfc
 
 MAX_JSON_ROWS = 500  # rows of one JSON page (`?limit=`); without a limit, every row
+HAMLET_MAX_CHARS = 100  # `?hamlet=`: a hamlet's name
 COLUMNS = (
     ("stt", "STT"),
     ("topic", "Nội dung trọng tâm"),
@@ -48,6 +54,15 @@ def to_csv(rows: list[dict]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens Vietnamese CSV correctly
 
 
+def of_hamlet(rows: list[dict], hamlet: str | None) -> list[dict]:
+    """The rows whose hamlets (`row_hamlets`) name `hamlet` (same letters, any case); every row
+    for none."""
+    wanted = nfc(hamlet or "").strip().casefold()
+    if not wanted:
+        return rows
+    return [r for r in rows if any(nfc(h).casefold() == wanted for h in row_hamlets(r))]
+
+
 def concluded(rows: list[dict]) -> bool:
     """True once the conclusion notice is issued: the rows are its tasks, each with a follow-up
     status, and the issues closed at the meeting, each with its conclusion's; before that they are
@@ -56,17 +71,25 @@ def concluded(rows: list[dict]) -> bool:
 
 
 def to_json(
-    rows: list[dict], commune_id: str, dialogue_id: str, year: int, offset: int = 0, limit: int | None = None
+    rows: list[dict],
+    commune_id: str,
+    dialogue_id: str,
+    year: int,
+    offset: int = 0,
+    limit: int | None = None,
+    hamlet: str | None = None,
 ) -> dict:
-    """Every row, or `limit` rows from `offset` (a page of the residents' site); `concluded` and
-    `total` always speak of the whole dialogue."""
-    shown = rows[offset : offset + limit] if limit is not None else rows[offset:]
+    """Every row, or `limit` rows from `offset` (a page of the residents' site), of `hamlet`'s
+    issues only when one is named (`of_hamlet`); `concluded` speaks of the whole dialogue, `total`
+    of the rows chosen (of the hamlet, else all)."""
+    chosen = of_hamlet(rows, hamlet)
+    shown = chosen[offset : offset + limit] if limit is not None else chosen[offset:]
     return {
         "commune_id": commune_id,
         "dialogue_id": dialogue_id,
         "year": year,
         "concluded": concluded(rows),
-        "total": len(rows),
+        "total": len(chosen),
         "offset": offset,
         "columns": [{"key": key, "label": label} for key, label in COLUMNS],
         "rows": [{key: row.get(key, "") for key, _ in COLUMNS} for row in shown],
@@ -113,14 +136,18 @@ def build_open_data_router(deps: FollowUpDeps, templates: Environment, limits: R
         response_class=HTMLResponse,
         summary="Public page: the conclusions and their progress",
     )
-    async def page(commune_id: str = commune_path, dialogue_id: str = dialogue_path):
+    async def page(
+        commune_id: str = commune_path,
+        dialogue_id: str = dialogue_path,
+        hamlet: str | None = Query(None, max_length=HAMLET_MAX_CHARS, description="One hamlet's issues"),
+    ):
         data = await rows_of(commune_id, dialogue_id)
         if isinstance(data, JSONResponse):
             return data
         html = templates.get_template("public_conclusions.html").render(
             commune=data.commune,
             dialogue=data.dialogue,
-            rows=data.rows,
+            rows=of_hamlet(data.rows, hamlet),
             columns=COLUMNS,
             concluded=concluded(data.rows),
             updated=utcnow(),
@@ -137,13 +164,20 @@ def build_open_data_router(deps: FollowUpDeps, templates: Environment, limits: R
         dialogue_id: str = dialogue_path,
         offset: int = Query(0, ge=0, le=10_000_000, description="JSON only: the first row's index"),
         limit: int | None = Query(None, ge=1, le=MAX_JSON_ROWS, description="JSON only: rows at most"),
+        hamlet: str | None = Query(
+            None,
+            max_length=HAMLET_MAX_CHARS,
+            description="JSON only: the issues one hamlet raised (among others)",
+        ),
     ):
         data = await rows_of(commune_id, dialogue_id)
         if isinstance(data, JSONResponse):
             return data
         commune, dialogue = data.commune, data.dialogue
         if fmt == "json":
-            return JSONResponse(to_json(data.rows, commune.id, dialogue.id, dialogue.year, offset, limit))
+            return JSONResponse(
+                to_json(data.rows, commune.id, dialogue.id, dialogue.year, offset, limit, hamlet)
+            )
         name = f"ket-luan-doi-thoai-{commune.id}-{dialogue.year}.{fmt}"
         # a big dialogue's file takes seconds to build: off the event loop, which serves the others
         if fmt == "csv":

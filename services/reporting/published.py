@@ -37,7 +37,12 @@ from fastapi.responses import JSONResponse
 
 from services.reporting.documents.common import issue_key
 from services.reporting.handlers.errors import NotFound
-from services.reporting.handlers.open_data import published_conclusions, published_outcomes
+from services.reporting.handlers.open_data import (
+    NAMED_AS_STORED,
+    EraNames,
+    published_conclusions,
+    published_outcomes,
+)
 from services.reporting.meeting import withheld as withheld_keys
 from shared.batching import SharedReads
 from shared.http import problem
@@ -195,13 +200,17 @@ def answer(
     record: Mapping[str, Any] | None,
     items: Iterable[Mapping[str, Any]],
     mask: Callable[[str], str] = lambda text: mask_personal_data(text) or "",
+    names: EraNames = NAMED_AS_STORED,
 ) -> Doc:
     """What public views may say of `items` (any of the dialogue's): `summaries` by submission id,
     the masked reviewed summary of its issue when the issue is reviewed and public; `withheld`
     the submissions of the issues the Party office keeps out of public views (sorted). An item
     of an issue neither reviewed nor withheld is in neither. Once the conclusion notice is issued,
     `agencies` and `outcomes` too (`handlers.open_data.published_outcomes`: who acts on each as the
-    Secretary concluded, and the outcome of an issue closed at the meeting)."""
+    Secretary concluded, and the outcome of an issue closed at the meeting), offices named by
+    `names`, the dialogue's era; `offices` is that naming (`EraNames.by_name`: an office name as
+    routing or follow-up stored it -> the title the dialogue's documents print), for what a public
+    view shows of an item besides (routing's office before the notice)."""
     items = list(items)
     reviewed: Mapping[str, str] = (record or {}).get("summaries") or {}
     hidden = withheld_keys(record)
@@ -213,8 +222,13 @@ def answer(
             withheld.add(submission_id)
         elif reviewed.get(key):
             summaries[submission_id] = mask(reviewed[key])
-    found = {"dialogue_id": dialogue_id, "summaries": summaries, "withheld": sorted(withheld)}
-    return found | published_outcomes(record, items)
+    found = {
+        "dialogue_id": dialogue_id,
+        "summaries": summaries,
+        "withheld": sorted(withheld),
+        "offices": names.by_name(),
+    }
+    return found | published_outcomes(record, items, names)
 
 
 def published_keys(record: Mapping[str, Any] | None) -> frozenset[str]:
@@ -241,16 +255,17 @@ async def published(
     if commune is None or dialogue is None:
         raise NotFound(dialogue_id)
     record = await meetings.get(commune_id, dialogue_id) if meetings else None
+    names = EraNames.of(commune, dialogue)
     keys = published_keys(record)
     if not keys or submission_ids is not None and not submission_ids:
-        return answer(dialogue_id, record, ())
+        return answer(dialogue_id, record, (), names=names)
     if submission_ids is not None:
         items = await members.items_by_id(commune_id, dialogue_id, submission_ids)
     else:
         items = [
             i for i in await members.items_of_issues(commune_id, dialogue_id, keys) if issue_key(i) in keys
         ]
-    return answer(dialogue_id, record, items, mask)
+    return answer(dialogue_id, record, items, mask, names)
 
 
 class _Commune:

@@ -121,6 +121,7 @@ async def test_open_data_states_the_office_assigned_and_the_body_recommended_to(
     assert "Công an xã" in trucks_page and 'class="note">Vấn đề thuộc thẩm quyền' not in trucks_page
 
 
+LEGACY_KINH_TE = "Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường"  # Phòng Kinh tế in 2017
 ANSWER = "Phòng Kinh tế trả lời: kênh đã có trong kế hoạch nạo vét quý II, liên hệ ông Tư 0909123456"
 REASON = "Tuyến đường do tỉnh quản lý, đã có biển hạn chế tốc độ"
 
@@ -145,7 +146,8 @@ async def test_issues_closed_at_the_meeting_are_published_with_their_outcome(sys
     rows = _csv_rows(await client.get(f"{D}/open-data.csv"))
     canal, trucks = rows[CANAL_SUMMARY], rows[TRUCKS_SUMMARY]
     assert canal["Tình trạng"] == "Đã trả lời, kết thúc tại hội nghị"
-    assert canal["Nội dung kết luận"].startswith("Phòng Kinh tế trả lời: kênh đã có trong kế hoạch")
+    # the office named in the conclusion as the 2017 notice prints it (its title of that time)
+    assert canal["Nội dung kết luận"].startswith(f"{LEGACY_KINH_TE} trả lời: kênh đã có trong kế hoạch")
     assert trucks["Tình trạng"] == "Giải thích, không cần giải quyết"
     assert trucks["Nội dung kết luận"].startswith(REASON)
     data = (await client.get(f"{D}/open-data.json")).json()
@@ -157,9 +159,8 @@ async def test_issues_closed_at_the_meeting_are_published_with_their_outcome(sys
     }
     canal_request, trucks_request = open311[ids[CANAL]], open311[ids[TRUCKS]]
     assert canal_request["status"] == trucks_request["status"] == "closed"
-    assert canal_request["status_notes"].startswith(
-        "Đã trả lời, kết thúc tại hội nghị: Phòng Kinh tế trả lời"
-    )
+    assert canal_request["status_notes"].startswith("Đã trả lời, kết thúc tại hội nghị: ")
+    assert "trả lời: kênh đã có trong kế hoạch" in canal_request["status_notes"]
     assert trucks_request["status_notes"] == f"Giải thích, không cần giải quyết: {REASON}"
     closed = (await client.get("/open311/v2/demo/requests.json", params={"status": "closed"})).json()
     assert {r["service_request_id"] for r in closed} == {ids[CANAL], ids[TRUCKS]}

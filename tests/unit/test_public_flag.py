@@ -15,7 +15,7 @@ from services.reporting import handlers
 from services.reporting.documents.build import build_data
 from services.reporting.handlers import DocumentDeps, FollowUpDeps, IssueDocument
 from services.reporting.handlers import meeting as m
-from services.reporting.handlers.open_data import UNDER_REVIEW, published_summaries
+from services.reporting.handlers.open_data import UNDER_REVIEW, EraNames, published_summaries
 from services.reporting.handlers.ports import MeetingDeps
 from services.reporting.metrics import ReportingMetrics
 from services.reporting.radio import environment
@@ -152,6 +152,7 @@ async def test_open311_reads_withheld_submissions_and_masked_public_summaries(wo
         "dialogue_id": DIALOGUE.id,
         "summaries": {},
         "withheld": [],
+        "offices": EraNames.of(COMMUNE, DIALOGUE).by_name(),  # 2017: the titles of that time
     }
     await _review(deps)
     for reader in (deps, follow):

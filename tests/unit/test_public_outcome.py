@@ -186,7 +186,7 @@ async def test_open311_reads_the_agency_and_the_outcome_once_the_notice_is_issue
         "s1": "Sở Nông nghiệp và Môi trường",
         "s2": "Sở Nông nghiệp và Môi trường",
         "s3": "Công an xã",
-        "s4": "Phòng Kinh tế",
+        "s4": "Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường",  # 2017: the notice's title
     }
     assert after["withheld"] == ["s5"] and "s5" not in after["outcomes"]
     (answered,) = after["outcomes"].items()

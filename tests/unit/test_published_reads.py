@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from services.reporting import meeting_api
 from services.reporting.handlers.errors import NotFound
-from services.reporting.handlers.open_data import published_summaries
+from services.reporting.handlers.open_data import EraNames, published_summaries
 from services.reporting.handlers.ports import MeetingDeps
 from services.reporting.meeting_api import build_meeting_router
 from services.reporting.published import (
@@ -88,7 +88,11 @@ def world(items: list[dict], record: dict | None = None) -> tuple[MeetingDeps, C
 
 
 async def ours(deps: MeetingDeps, members: Any, asked: Collection[str] | None = None) -> dict:
-    return await published(deps.directory, deps.meetings, members, COMMUNE.id, DIALOGUE.id, asked, Masked())
+    """The answer without `offices`, the dialogue's naming of offices (the same on every answer:
+    checked here once per call)."""
+    found = await published(deps.directory, deps.meetings, members, COMMUNE.id, DIALOGUE.id, asked, Masked())
+    assert found.pop("offices") == EraNames.of(COMMUNE, DIALOGUE).by_name()
+    return found
 
 
 def random_dialogue(rng: random.Random, n: int) -> tuple[list[dict], dict]:
@@ -117,6 +121,7 @@ async def test_the_same_answer_as_reading_the_whole_dialogue(seed):
     items, record = random_dialogue(random.Random(seed), 60)
     deps, members = world(items, record)
     reference = await published_summaries(deps, COMMUNE.id, DIALOGUE.id)
+    reference.pop("offices")
     assert await ours(deps, members) == reference
     assert await ours(deps, ScannedMembers(deps.items)) == reference
     # asked for some submissions: the reference restricted to them
@@ -346,12 +351,14 @@ def test_the_route_answers_the_dialogue_or_the_submissions_asked(client):
         "dialogue_id": DIALOGUE.id,
         "summaries": {"s1": "Cống trước chợ, ĐT [số điện thoại]", "s2": "Cống trước chợ, ĐT [số điện thoại]"},
         "withheld": ["s3"],
+        "offices": EraNames.of(COMMUNE, DIALOGUE).by_name(),
     }
     asked = client.get(URL, params={"submission_id": "s2, s3,s9"})
     assert asked.json() == {
         "dialogue_id": DIALOGUE.id,
         "summaries": {"s2": "Cống trước chợ, ĐT [số điện thoại]"},
         "withheld": ["s3"],
+        "offices": EraNames.of(COMMUNE, DIALOGUE).by_name(),
     }
     assert client.get(URL, params={"submission_id": ""}).json()["summaries"] == {}
     assert client.get(URL.replace(DIALOGUE.id, "demo-1999")).status_code == 404

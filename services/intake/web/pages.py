@@ -15,6 +15,7 @@ back with what the resident typed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Mapping
@@ -58,11 +59,12 @@ from services.intake.logic import (
 )
 from services.intake.public_limits import REGISTRATION, WEB, minutes, public_verdict
 from services.intake.registrations import NAME_VI, RegistrationIn, RegistrationRepository, hamlet_counts
-from services.intake.reporting_api import PublicConclusions, ReportingOpenData
+from services.intake.reporting_api import PublicConclusions, PublishedSummaries, ReportingOpenData
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import TEXT_MAX, SubmissionIn, clean_text
 from services.intake.status import follow_up_wording
 from services.intake.tracking import (
+    era_named,
     headline,
     resident_note,
     settled_at_meeting,
@@ -83,6 +85,7 @@ from shared.phone import PHONE_MAX_CHARS, PHONE_VI
 from shared.plan_deadlines import plan_deadlines
 from shared.runtime import Runtime
 from shared.templates import make_environment, upper_first
+from shared.text import nfc
 
 log = logging.getLogger(__name__)
 
@@ -530,10 +533,23 @@ def build_web_router(
         """A dialogue's conclusions and their progress, as reporting publishes them (reviewed,
         masked summaries only); "Chưa có kết luận" until the notice is issued. The latest plan's,
         or the one `?dot=` names; the page links the other years whose meeting was held, whose
-        conclusions residents still follow once the next plan is open."""
+        conclusions residents still follow once the next plan is open. `?loc=` a hamlet: only the
+        issues it raised, an issue raised by several hamlets under each of them."""
         commune, current = await load(commune_id)
         if commune is None:
             return not_found(request, commune_id)
+        typed_hamlet = (request.query_params.get("loc") or "").strip()[:100]
+        hamlet = next(
+            (h.name for h in commune.hamlets if nfc(h.name).casefold() == nfc(typed_hamlet).casefold()), None
+        )
+        if typed_hamlet and hamlet is None:
+            return message(
+                request,
+                404,
+                "Không tìm thấy ấp",
+                f"{upper_first(commune.display_name)} không có ấp “{typed_hamlet}”.",
+                commune,
+            )
         shown = [d for d in await directory.dialogues(commune.id) if d.status not in ("draft", "cancelled")]
         wanted = request.query_params.get("dot")
         dialogue = next((d for d in shown if d.id == wanted), None) if wanted else next(iter(shown), None)
@@ -555,14 +571,15 @@ def build_web_router(
         if dialogue is not None:
             try:
                 size = CONCLUSIONS_PER_PAGE
+                of_hamlet = {"hamlet": hamlet} if hamlet else {}
                 public = await published.conclusions(
-                    commune.id, dialogue.id, offset=(wanted_page - 1) * size, limit=size
+                    commune.id, dialogue.id, offset=(wanted_page - 1) * size, limit=size, **of_hamlet
                 )
                 if public is not None and public.total is not None:
                     page = paging.Page.of(public.total, size, wanted_page)
                     if page.number != wanted_page:  # past the last page: the last one
                         public = await published.conclusions(
-                            commune.id, dialogue.id, offset=page.skip, limit=size
+                            commune.id, dialogue.id, offset=page.skip, limit=size, **of_hamlet
                         )
             except (TransientError, PermanentError) as exc:
                 log.warning("conclusions of %s/%s unavailable: %s", commune.id, dialogue.id, exc)
@@ -590,7 +607,7 @@ def build_web_router(
             pages=paging.pager(
                 page,
                 f"/xa/{quote(commune.id)}/ket-luan",
-                {"dot": dialogue.id if dialogue and wanted else ""},
+                {"dot": dialogue.id if dialogue and wanted else "", "loc": hamlet or ""},
                 anchor="#danh-sach",
             )
             if public and public.total is not None
@@ -600,9 +617,27 @@ def build_web_router(
             xlsx_url=download_url(public.xlsx_path) if public else None,
             before_meeting=takes_entries(dialogue),
             other_years=other_years,
+            hamlets=[h.name for h in commune.hamlets],
+            hamlet=hamlet or "",
+            dot=dialogue.id if dialogue and wanted else "",
         )
 
     # ---- tracking --------------------------------------------------------------------------
+
+    async def concluded_as_published(doc: dict) -> PublishedSummaries | None:
+        """What reporting publishes of this one item: who acts on its conclusion as the notice
+        printed it, and the naming of offices of its dialogue's era. None when reporting does not
+        answer within `page_read_timeout_s` (the page then names offices as intake stored them)."""
+        if not doc.get("dialogue_id"):
+            return None
+        try:
+            async with asyncio.timeout(settings.page_read_timeout_s):
+                return await published.published(
+                    str(doc["commune_id"]), str(doc["dialogue_id"]), [str(doc["_id"])]
+                )
+        except (TransientError, PermanentError, TimeoutError) as exc:
+            log.warning("tracking %s: reporting did not answer: %s", doc.get("tracking_code"), exc)
+            return None
 
     @router.get("/xa/{commune_id}/theo-doi", response_class=HTMLResponse)
     async def track(request: Request, commune_id: str, ma: str = ""):
@@ -627,7 +662,7 @@ def build_web_router(
             return render(
                 request, "tracking.html", status=404, commune=commune, title="Tra cứu ý kiến", **context
             )
-        context["item"] = await _tracking_view(repo, doc)
+        context["item"] = await _tracking_view(repo, doc, await concluded_as_published(doc))
         return render(request, "tracking.html", commune=commune, title=f"Ý kiến {code}", **context)
 
     # ---- registration ----------------------------------------------------------------------
@@ -789,14 +824,31 @@ def _normalise_code(typed: str) -> str | None:
     return code if _TRACKING.match(code) else None
 
 
-async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
+async def _tracking_view(
+    repo: SubmissionRepository, doc: dict, known: PublishedSummaries | None = None
+) -> dict:
     """What a resident sees by code: no submitter name or contact, no staff names, and personal
-    data in the texts masked (`tracked_text`)."""
+    data in the texts masked (`tracked_text`). `known`: what reporting publishes of the item, so
+    the page says what the conclusions page, open data and the notice say: who carries the
+    conclusion out (the office assigned, or the higher-level body recommended to, not the Party
+    office drafting the letter) and every office by the title of the dialogue's era."""
+    offices = known.offices if known else {}
+    sid = str(doc["_id"])
     history = [{"at": vn_datetime(doc["received_at"]), "note": SubmissionStatus.RECEIVED.label_vi + "."}]
-    history += [{"at": vn_datetime(h["at"]), "note": resident_note(h)} for h in await repo.history(doc)]
+    history += [
+        {"at": vn_datetime(h["at"]), "note": resident_note(h, offices)} for h in await repo.history(doc)
+    ]
     stage, stage_label = headline(doc)
     followup = doc.get("followup_status")
     topic = doc.get("topic")
+    office = era_named(doc.get("office_name"), offices) or None
+    agency = (known.agencies.get(sid) if known else None) or (
+        era_named(doc.get("followup_office"), offices) if doc.get("followup_office") else None
+    )
+    outcome = (known.outcomes.get(sid) if known else None) or {}
+    result = (
+        outcome.get("note") if settled_at_meeting(doc) and outcome.get("note") else doc.get("followup_note")
+    )
     return {
         "code": doc["tracking_code"],
         "status": doc["status"],
@@ -812,20 +864,17 @@ async def _tracking_view(repo: SubmissionRepository, doc: dict) -> dict:
         if topic is not None
         else None,
         "topic_tentative": topic_tentative(doc),
-        "office": doc.get("office_name"),
+        "office": office,
         # once concluded, who carries the conclusion out (it may differ from routing's office)
-        "followup_office": doc.get("followup_office")
-        if doc.get("followup_office") != doc.get("office_name")
-        else None,
-        "authority": None
-        if doc.get("followup_office")
-        else AUTHORITY_VI.get(doc.get("authority_level") or ""),
+        "followup_office": agency if agency != office else None,
+        "authority": None if agency else AUTHORITY_VI.get(doc.get("authority_level") or ""),
         "times_raised": doc.get("times_raised") or 1,
         "followup": (stage_label if settled_at_meeting(doc) else upper_first(follow_up_wording(followup)))
         if followup
         else None,
         "followup_due": None if settled_at_meeting(doc) else _vn_day(doc.get("followup_due")),
-        "followup_result": tracked_text(doc.get("followup_note")) or None,
-        "answer": tracked_text(doc.get("answer")) or None,  # typed by the office's staff on the item page
+        "followup_result": tracked_text(era_named(result, offices)) or None,
+        # typed by the office's staff on the item page
+        "answer": tracked_text(era_named(doc.get("answer"), offices)) or None,
         "history": history,
     }

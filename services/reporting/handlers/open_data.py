@@ -9,16 +9,22 @@ about a named official) is left out entirely, row and all; issued documents stil
 Once the conclusion notice is issued (the meeting record locked), each public output states what
 the Secretary concluded (`public_outcome`): the office assigned, the higher-level body a
 recommendation goes to, and for an issue answered or explained at the meeting its outcome, the
-conclusion's own text masked; before the notice, routing's office and authority."""
+conclusion's own text masked; before the notice, routing's office and authority.
+
+Every office is named as the dialogue's documents print it (`EraNames`: the titles of its era, so
+a 2017 dialogue reads "Công chức Địa chính - …", never today's "Phòng Kinh tế"), and an issue lists
+every hamlet that raised it, as the notice's "Ý kiến của nhân dân ấp Chợ, ấp Căn Cứ" does
+(`HAMLETS_SEPARATOR` between them in one column, so the files keep their columns)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from services.reporting.documents.common import issue_key
+from services.reporting.documents.assignee import era_renames, era_text
+from services.reporting.documents.common import before_reform, issue_key, office_titles
 from services.reporting.followup import raised_by_issue, with_times_raised
 from services.reporting.handlers.errors import NotFound
 from services.reporting.handlers.ports import Doc, FollowUpDeps, MeetingDeps
@@ -32,6 +38,40 @@ NOT_CONCLUDED = "Đang tổng hợp"  # the status of a routed item before the c
 UNDER_REVIEW = "Nội dung đang được rà soát"  # an issue whose summary staff have not reviewed yet
 HIGHER_LEVEL = "Cấp trên"  # the authority of an issue the Secretary recommended to a higher level
 CLOSED_AT_MEETING = frozenset({ConclusionKind.ANSWERED, ConclusionKind.NO_ACTION})
+HAMLETS_SEPARATOR = "; "  # between an issue's hamlets in the one "Ấp" column
+WHOLE_COMMUNE = "Toàn xã"  # the hamlet of an item the whole commune raised (a phường's: "Toàn phường")
+
+
+@dataclass(frozen=True)
+class EraNames:
+    """The commune's offices as one dialogue's documents name them: the titles of its era
+    (`documents.common.office_titles`, by today's name; a title of the other era is renamed too)
+    and, inside staff-typed text (a conclusion, a reason), `assignee.era_text`. The documents
+    decide the era (`before_reform`); public views only reuse it. Empty: names as stored."""
+
+    titles: Mapping[str, str] = field(default_factory=dict)
+    renames: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, commune: Commune, dialogue: Dialogue) -> EraNames:
+        renames = era_renames(commune, before_reform(dialogue))
+        ids = {o.id for o in commune.offices}
+        titles = {n: t for n, t in office_titles(commune, dialogue).items() if n != t and n not in ids}
+        return cls({**renames, **titles}, renames)
+
+    def office(self, name: str) -> str:
+        return self.titles.get(name, name)
+
+    def text(self, text: str) -> str:
+        return era_text(text, self.renames)
+
+    def by_name(self) -> dict[str, str]:
+        """Each office name stored otherwise than this era prints it -> the era's title (what
+        intake's pages apply to routing's office and a follow-up's office; empty after the reform)."""
+        return dict(self.titles)
+
+
+NAMED_AS_STORED = EraNames()
 
 
 @dataclass(frozen=True)
@@ -59,21 +99,26 @@ class PublicOutcome:
 
 
 def public_outcome(
-    conclusion: Mapping[str, object] | None, office: str | None, authority_level: str | None
+    conclusion: Mapping[str, object] | None,
+    office: str | None,
+    authority_level: str | None,
+    names: EraNames = NAMED_AS_STORED,
 ) -> PublicOutcome:
     """The issue as its published conclusion settles it (as the notice prints it): assigned, the
     office the Secretary named at the commune level; recommended, the named higher-level body;
     answered or explained, the office it names, else routing's. Without a conclusion: routing's
-    `office` and `authority_level`."""
+    `office` and `authority_level`. Offices, and offices named in the conclusion's text, by
+    `names` (the dialogue's era)."""
     labels = AuthorityLevel.labels_vi()
     routed = labels.get(authority_level or AuthorityLevel.COMMUNE, "")
+    office = names.office(office) if office else office
     if not conclusion:
         return PublicOutcome(office or "", routed)
     kind = ConclusionKind(str(conclusion["kind"]))
-    text = str(conclusion.get("text") or "")
+    text = names.text(str(conclusion.get("text") or ""))
     if kind is ConclusionKind.NO_ACTION:
-        text = " ".join(t for t in (str(conclusion.get("reason") or ""), text) if t)
-    named = str(conclusion.get("office_name") or "")
+        text = " ".join(t for t in (names.text(str(conclusion.get("reason") or "")), text) if t)
+    named = names.office(str(conclusion.get("office_name") or ""))
     if kind is ConclusionKind.ASSIGNED:
         return PublicOutcome(named or office or "", labels[AuthorityLevel.COMMUNE], kind, printed(text))
     if kind is ConclusionKind.RECOMMENDED:
@@ -103,6 +148,8 @@ def open_rows(
     withheld: frozenset[str] = frozenset(),
     raised: Mapping[str, int] | None = None,
     conclusions: Mapping[str, Mapping[str, object]] | None = None,
+    names: EraNames = NAMED_AS_STORED,
+    whole: str = WHOLE_COMMUNE,
 ) -> list[Doc]:
     """Once the conclusion notice is issued (there are tasks, or the published `conclusions` of
     the locked record: `published_conclusions`), its tasks and the issues answered or explained at
@@ -112,14 +159,18 @@ def open_rows(
     key as `cluster_id`), and its office, authority and conclusion as `public_outcome` states
     them; the issues whose key is `withheld` are left out and the rest numbered without gaps. An
     item row shows its issue's count of times raised from `raised` (`followup.raised_by_issue`),
-    a task row its own."""
+    a task row its own. Offices are named by `names` (`EraNames`); `hamlet` lists every hamlet
+    of the issue's items (`whole` for an item of the whole commune), as the notice does."""
     status, kinds = FollowUpStatus.labels_vi(), ConclusionKind.labels_vi()
     reviewed, published = summaries or {}, conclusions or {}
 
     firsts: dict[str, Doc] = {}
+    hamlets: dict[str, list[str]] = {}
     for item in items:
         if item.get("topic") is not None:
-            firsts.setdefault(issue_key(item), item)
+            key = issue_key(item)
+            firsts.setdefault(key, item)
+            hamlets.setdefault(key, []).append(str(item.get("hamlet") or whole))
     keyed: list[tuple[str, Doc, bool]] = []  # (issue key, row, is a task)
     if tasks or published:
         keyed = [(str(t.get("cluster_id") or t["_id"]), t, True) for t in tasks]
@@ -137,7 +188,9 @@ def open_rows(
     shown = [entry for entry in keyed if entry[0] not in withheld]
     rows = []
     for n, (key, row, task) in enumerate(sorted(shown, key=_public_order), start=1):
-        outcome = public_outcome(published.get(key), row.get("office_name"), row.get("authority_level"))
+        outcome = public_outcome(
+            published.get(key), row.get("office_name"), row.get("authority_level"), names
+        )
         # closed at the meeting: no task before, or the task opened settled (not reopened since)
         settled = outcome.closed_at_meeting and not (task and int(row.get("revision") or 0))
         if settled and outcome.kind is not None:
@@ -150,7 +203,7 @@ def open_rows(
             {
                 "stt": n,
                 "topic": row.get("topic_name") or "",
-                "hamlet": row.get("hamlet") or "Toàn xã",
+                "hamlet": hamlets_text(hamlets.get(key) or [str(row.get("hamlet") or whole)]),
                 "issue": public_text(key, reviewed),
                 "office": outcome.office,
                 "authority": outcome.authority,
@@ -163,6 +216,16 @@ def open_rows(
             }
         )
     return rows
+
+
+def hamlets_text(hamlets: Sequence[str]) -> str:
+    """``ấp Chợ; ấp Căn Cứ``: each hamlet once, in the order the issue was raised there."""
+    return HAMLETS_SEPARATOR.join(dict.fromkeys(h for h in hamlets if h))
+
+
+def row_hamlets(row: Mapping[str, Any]) -> list[str]:
+    """The hamlets of a public row (`hamlets_text` read back)."""
+    return [h.strip() for h in str(row.get("hamlet") or "").split(HAMLETS_SEPARATOR.strip()) if h.strip()]
 
 
 def _public_order(entry: tuple[str, Doc, bool]) -> tuple[int, int, str, str]:
@@ -189,18 +252,22 @@ async def open_data(deps: FollowUpDeps, commune_id: str, dialogue_id: str) -> Op
         withheld_keys(record),
         raised_by_issue(items, dialogue.year),
         published_conclusions(record),
+        EraNames.of(commune, dialogue),
+        f"Toàn {commune.kind}",
     )
     return OpenData(commune, dialogue, rows)
 
 
-def published_outcomes(record: Mapping[str, Any] | None, items: Iterable[Mapping[str, Any]]) -> Doc:
+def published_outcomes(
+    record: Mapping[str, Any] | None, items: Iterable[Mapping[str, Any]], names: EraNames = NAMED_AS_STORED
+) -> Doc:
     """What the published conclusions say of `items` (any of the dialogue's), by submission id:
     `agencies` who acts on each (`public_outcome`: the office assigned, the higher-level body
     recommended to, else the office a closed conclusion names or routing's, when the item carries
     it) and, for an issue answered or explained at the meeting, `outcomes` its `kind` and `note`
-    (the conclusion as published, masked). Nothing before the notice is issued (`{}`, no keys);
-    the items of withheld issues get neither. The keys a caller must read items for are
-    `published_conclusions(record)`."""
+    (the conclusion as published, masked), offices named by `names` (the dialogue's era). Nothing
+    before the notice is issued (`{}`, no keys); the items of withheld issues get neither. The keys
+    a caller must read items for are `published_conclusions(record)`."""
     if not record or not record.get("locked"):
         return {}
     conclusions, hidden = published_conclusions(record), withheld_keys(record)
@@ -210,7 +277,9 @@ def published_outcomes(record: Mapping[str, Any] | None, items: Iterable[Mapping
         key, submission_id = issue_key(item, index), str(item["_id"])
         if key in hidden or key not in conclusions:
             continue
-        outcome = public_outcome(conclusions[key], item.get("office_name"), item.get("authority_level"))
+        outcome = public_outcome(
+            conclusions[key], item.get("office_name"), item.get("authority_level"), names
+        )
         if outcome.office:
             agencies[submission_id] = outcome.office
         if outcome.closed_at_meeting and outcome.kind is not None:
