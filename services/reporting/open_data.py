@@ -105,7 +105,7 @@ def to_xlsx(rows: list[dict], title: str) -> bytes:
     sheet.append([label for _, label in COLUMNS])
     for row in rows:
         append_xlsx_row(sheet, (row.get(key, "") for key, _ in COLUMNS))
-    for column, width in zip("ABCDEFGHIJ", (5, 30, 14, 70, 28, 12, 14, 24, 60, 10), strict=True):
+    for column, width in zip("ABCDEFGHIJ", (5, 30, 28, 70, 28, 12, 14, 24, 60, 10), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
     workbook.save(out)

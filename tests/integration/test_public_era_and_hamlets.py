@@ -16,6 +16,7 @@ import io
 import re
 
 import httpx
+import openpyxl
 import pytest
 
 from services.demo.seed import seed_demo
@@ -139,6 +140,10 @@ async def test_every_public_view_names_the_office_and_the_hamlets_as_the_2017_no
     json_rows = (await client.get(f"{D}/open-data.json", params={"hamlet": "ấp Bến Đò"})).json()
     assert [r["issue"] for r in json_rows["rows"]] == [DRAIN_SUMMARY] and json_rows["total"] == 1
     assert TODAY not in (await client.get(f"{D}/open-data.json")).text
+    sheet = openpyxl.load_workbook(io.BytesIO((await client.get(f"{D}/open-data.xlsx")).content)).active
+    cells = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+    assert ["ấp Chợ; ấp Căn Cứ; ấp Bến Đò", LEGACY] in [[r[2], r[4]] for r in cells]
+    assert [LAND_BODY] == [r[4] for r in cells if r[3] == LAND_SUMMARY]
 
     # the residents' conclusions page, and its hamlet filter finding the issue under each hamlet
     page = (await client.get("/xa/demo/ket-luan", params={"dot": "demo-2017"})).text
