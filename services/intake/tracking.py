@@ -19,6 +19,7 @@ from shared.templates import upper_first
 
 _ROUTING_CHANGES = frozenset(c.value for c in RoutingChange)
 _LEGACY_REASON = " Lý do: "  # how entries stored before the split carried the staff's reason
+_FOLLOWUP_HEAD = "Thực hiện kết luận: "  # intake's history entry of a follow-up change (status.py)
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 # A conclusion's follow-up settled when it opens (revision 0): the Secretary closed it at the meeting.
 AT_MEETING = {
@@ -84,13 +85,24 @@ def era_named(text: str | None, offices: Mapping[str, str]) -> str:
     return re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", lambda m: offices[m.group()], text)
 
 
-def resident_note(entry: dict[str, Any], offices: Mapping[str, str] | None = None) -> str:
+def resident_note(
+    entry: dict[str, Any], offices: Mapping[str, str] | None = None, acting: Mapping[str, str] | None = None
+) -> str:
     """A history entry as the resident reads it: never a staff reason, even in older entries,
-    no personal data, and offices named as the dialogue's documents do (`era_named`)."""
+    no personal data, and offices named as the dialogue's documents do (`era_named`). `acting`:
+    the office a follow-up entry names in its head ("Thực hiện kết luận: … (<office>)") -> who
+    the notice says acts on the conclusion (the higher-level body a recommendation goes to, where
+    the task is the Văn phòng Đảng ủy's); only that head is changed, never the note after it."""
     note = str(entry.get("note_vi", ""))
     legacy = entry.get("status") in _ROUTING_CHANGES and "staff_note_vi" not in entry
     if legacy and _LEGACY_REASON in note:
         note = note.split(_LEGACY_REASON, 1)[0]
+    if acting and str(entry.get("status") or "").startswith("followup_") and note.startswith(_FOLLOWUP_HEAD):
+        for office, body in acting.items():
+            head, found, rest = note.partition(f"({office})")
+            if found and "(" not in head:  # the head's own parenthesis, the first one
+                note = f"{head}({body}){rest}"
+                break
     return tracked_text(era_named(vn_dates(note), offices or {}))
 
 

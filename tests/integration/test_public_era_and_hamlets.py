@@ -173,4 +173,4 @@ async def test_every_public_view_names_the_office_and_the_hamlets_as_the_2017_no
     land_page = await tracked(LAND)
     (body,) = re.findall(r"<dd data-followup-office>([^<]*)</dd>", land_page)
     assert body == LAND_BODY
-    assert TODAY not in land_page
+    assert TODAY not in land_page and f"({LAND_BODY})" in land_page and "(Văn phòng Đảng ủy)" not in land_page

@@ -109,7 +109,13 @@ class _Repo:
                 "at": datetime(2017, 3, 2, tzinfo=UTC),
                 "status": "office_notified",
                 "note_vi": f"Phân loại: Đất đai; giao {TODAY} chuẩn bị nội dung trả lời.",
-            }
+            },
+            {
+                "at": datetime(2017, 4, 5, tzinfo=UTC),
+                "status": "followup_awaiting_higher_level",
+                "note_vi": "Thực hiện kết luận: chờ cấp trên giải quyết (Văn phòng Đảng ủy). "
+                "Văn phòng Đảng ủy đã gửi văn bản kiến nghị",
+            },
         ]
 
 
@@ -142,8 +148,13 @@ async def test_tracking_names_the_notices_body_and_the_eras_office() -> None:
     view = await _tracking_view(REPO, recommended, known)
     assert (view["office"], view["followup_office"], view["authority"]) == (LEGACY, BODY, None)
     assert view["history"][1]["note"] == f"Phân loại: Đất đai; giao {LEGACY} chuẩn bị nội dung trả lời."
+    # the follow-up's head names who acts as the notice does; the note after it is kept as written
+    assert view["history"][2]["note"] == (
+        f"Thực hiện kết luận: chờ cấp trên giải quyết ({BODY}). Văn phòng Đảng ủy đã gửi văn bản kiến nghị"
+    )
     assigned = _doc(followup_status="assigned", followup_revision=0, followup_office=TODAY)
     same = await _tracking_view(REPO, assigned, PublishedSummaries({}, frozenset(), offices={TODAY: LEGACY}))
     assert (same["office"], same["followup_office"]) == (LEGACY, None)  # the same office: said once
+    assert "(Văn phòng Đảng ủy)" in same["history"][2]["note"]  # no published body: as stored
     unknown = await _tracking_view(REPO, assigned)  # reporting did not answer
     assert unknown["office"] == TODAY

@@ -834,17 +834,21 @@ async def _tracking_view(
     office drafting the letter) and every office by the title of the dialogue's era."""
     offices = known.offices if known else {}
     sid = str(doc["_id"])
-    history = [{"at": vn_datetime(doc["received_at"]), "note": SubmissionStatus.RECEIVED.label_vi + "."}]
-    history += [
-        {"at": vn_datetime(h["at"]), "note": resident_note(h, offices)} for h in await repo.history(doc)
-    ]
     stage, stage_label = headline(doc)
     followup = doc.get("followup_status")
     topic = doc.get("topic")
     office = era_named(doc.get("office_name"), offices) or None
-    agency = (known.agencies.get(sid) if known else None) or (
+    concluded = known.agencies.get(sid) if known else None
+    agency = concluded or (
         era_named(doc.get("followup_office"), offices) if doc.get("followup_office") else None
     )
+    stored = str(doc.get("followup_office") or "")
+    acting = {stored: concluded} if concluded and stored and era_named(stored, offices) != concluded else {}
+    history = [{"at": vn_datetime(doc["received_at"]), "note": SubmissionStatus.RECEIVED.label_vi + "."}]
+    history += [
+        {"at": vn_datetime(h["at"]), "note": resident_note(h, offices, acting)}
+        for h in await repo.history(doc)
+    ]
     outcome = (known.outcomes.get(sid) if known else None) or {}
     result = (
         outcome.get("note") if settled_at_meeting(doc) and outcome.get("note") else doc.get("followup_note")
