@@ -392,7 +392,7 @@ def body_report(doc) -> None:
     heading(doc, "1. Số lượng ý kiến theo nguồn tiếp nhận")
     para(
         doc,
-        "Tổng số ý kiến, kiến nghị, phản ánh tiếp nhận: {{ d.report.total_items }}, sau khi gộp các ý kiến trùng lặp còn {{ d.report.total_issues }} vấn đề{% if d.report.pending %}; {{ d.report.pending }} ý kiến đang phân loại{% endif %}.",
+        "Tổng số ý kiến, kiến nghị, phản ánh tiếp nhận: {{ d.report.total_items }}, sau khi gộp các ý kiến trùng lặp còn {{ d.report.new_issues }} vấn đề{% if d.report.pending %}; {{ d.report.pending }} ý kiến đang phân loại{% endif %}{% if d.report.carried_issues %}; ngoài ra {{ d.report.carried_issues }} vấn đề kéo dài từ các năm trước chưa được giải quyết dứt điểm được tổng hợp tiếp (tổng cộng {{ d.report.total_issues }} vấn đề){% endif %}.",
         indent=True,
     )
     counts_table(doc, "d.report.by_source", "Nguồn tiếp nhận")
@@ -478,8 +478,14 @@ def body_minutes(doc) -> None:
     para(doc, "{{ d.minutes.chair }}", indent=True)
     para(doc, "{{ d.minutes.secretary }}", indent=True)
     para(doc, "{{ d.minutes.attendance }}", indent=True)
-    loop_paragraphs(doc, "line in d.minutes.attendance_lines", "- {{ line }}.")
+    tag(doc, "{%p if d.minutes.delegates_heading %}")
+    para(doc, "{{ d.minutes.delegates_heading }}", indent=True)
+    tag(doc, "{%p endif %}")
     loop_paragraphs(doc, "line in d.minutes.delegates", "- {{ line }}.")
+    tag(doc, "{%p if d.minutes.residents_heading %}")
+    para(doc, "{{ d.minutes.residents_heading }}", indent=True)
+    tag(doc, "{%p endif %}")
+    loop_paragraphs(doc, "line in d.minutes.attendance_lines", "- {{ line }}.")
     heading(doc, "II. NỘI DUNG")
     para(doc, "Chương trình hội nghị:", indent=True)
     loop_paragraphs(doc, "line in d.minutes.agenda", "{{ loop.index }}. {{ line }}.")
@@ -571,7 +577,7 @@ def body_notice(doc) -> None:
         "c",
         "d.notice.closed",
         "{{ c.number }}.",
-        " Ý kiến của {{ c.residents }}: “{{ c.text }}”{{ c.stop }}{% for line in c.earlier_lines %} {{ line }}{% endfor %}{% if c.conclusion_kind == 'answered' %} {{ c.answered_line }} Nội dung này kết thúc tại hội nghị.{% else %} {{ c.no_action_line }}{% if c.conclusion %} {{ c.conclusion_line }}{% endif %}{% endif %}",
+        " Ý kiến của {{ c.residents }}: “{{ c.text }}”{{ c.stop }}{% for line in c.earlier_lines %} {{ line }}{% endfor %}{% if c.conclusion_kind == 'answered' %} {{ c.answered_line }} Nội dung này kết thúc tại hội nghị.{% else %} {{ c.explained_line }}{% endif %}",
     )
     tag(doc, "{%p endif %}")
     heading(doc, "{{ d.notice.implementation_number }}. TỔ CHỨC THỰC HIỆN")

@@ -11,7 +11,7 @@ from typing import Any
 from services.reporting.documents.build import build_data
 from services.reporting.documents.model import FORMATS, DocumentData
 from services.reporting.raised import CARRIED_OVER
-from shared.contracts import AuthorityLevel, Kind
+from shared.contracts import AuthorityLevel, ConclusionKind, Kind
 from shared.directory import Commune, Dialogue
 
 
@@ -21,21 +21,44 @@ def superseded(tasks: Iterable[Mapping[str, Any]]) -> frozenset[str]:
     return frozenset(str(t) for task in tasks for t in task.get("supersedes") or ())
 
 
+def carried_authority(task: Mapping[str, Any]) -> tuple[str, str | None]:
+    """The authority a carried-over issue keeps from the conclusion its task carries out: a
+    recommendation to a higher body stays above the commune (the task's level when routing put it
+    there, else the province's, the level above a commune since the 2025 reform) with the body
+    named; an assignment to an office stays with the commune; a default task keeps its routing's."""
+    level = str(task.get("authority_level") or AuthorityLevel.COMMUNE.value)
+    kind = task.get("conclusion_kind")
+    if kind == ConclusionKind.RECOMMENDED.value:
+        above = level if level != AuthorityLevel.COMMUNE.value else AuthorityLevel.PROVINCE.value
+        return above, task.get("authority_body")
+    if kind == ConclusionKind.ASSIGNED.value:
+        return AuthorityLevel.COMMUNE.value, None
+    return level, task.get("authority_body")
+
+
 def carried_items(
-    tasks: list[dict[str, Any]], years: dict[str, int], taken_over: Collection[str] = ()
+    tasks: list[dict[str, Any]],
+    years: dict[str, int],
+    taken_over: Collection[str] = (),
+    summaries: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Unresolved conclusions of earlier dialogues as items of this one, marked by the year they
-    were raised, so documents show them as long-running (kéo dài). Their text is the issue as the
-    residents raised it then (`issue_text`), never the conclusion the task carries out. A task in
-    `taken_over` (superseded by a later dialogue's task, `superseded`) is not carried: the later
-    one is. `carried_from` names the task an item comes from; the years the issue was raised before
-    that task's dialogue (`years_raised` of the task) stay with it."""
+    were raised, so documents show them as long-running (kéo dài). Their text is the summary staff
+    reviewed for the issue in an earlier meeting record (`summaries`, by task id: what that year's
+    notice printed), else the issue as the residents raised it then (`issue_text`), never the
+    conclusion the task carries out. Each keeps the authority of the conclusion it carries out
+    (`carried_authority`, `carried_kind`): a recommendation to a higher body prints in the notice's
+    section II until this year's meeting concludes otherwise. A task in `taken_over` (superseded by
+    a later dialogue's task, `superseded`) is not carried: the later one is. `carried_from` names
+    the task an item comes from; the years the issue was raised before that task's dialogue
+    (`years_raised` of the task) stay with it."""
     items = []
     for task in tasks:
         if task.get("_id") in taken_over:
             continue
         year = years.get(task["dialogue_id"])
-        raised_as = task.get("issue_text") or task["text"]
+        raised_as = (summaries or {}).get(str(task.get("_id"))) or task.get("issue_text") or task["text"]
+        level, body = carried_authority(task)
         before = {int(y) for y in task.get("years_raised") or () if year is None or int(y) < year}
         items.append(
             {
@@ -48,8 +71,9 @@ def carried_items(
                 "topic_name": task.get("topic_name"),
                 "office_id": task["office_id"],
                 "office_name": task["office_name"],
-                "authority_level": task.get("authority_level", AuthorityLevel.COMMUNE.value),
-                "authority_body": task.get("authority_body"),
+                "authority_level": level,
+                "authority_body": body,
+                "carried_kind": task.get("conclusion_kind"),
                 "times_raised": task.get("times_raised") or 1,
                 "years_raised": sorted(before | ({year} if year else set())),
                 "source": CARRIED_OVER,

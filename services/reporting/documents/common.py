@@ -230,6 +230,32 @@ def received(items: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return [i for i in items if i.get("source") != CARRIED_OVER]
 
 
+def carried_only(items: Sequence[Mapping[str, Any]], issues: Sequence[Issue]) -> int:
+    """How many of `issues` (grouped from `items`) only carry an earlier dialogue's unresolved
+    issue over (kéo dài), no item of this dialogue raising it: the notice and the report count
+    them apart from the issues this dialogue's opinions were about, so the two numbers agree."""
+    raised = {issue_key(i, n) for n, i in enumerate(items) if i.get("source") != CARRIED_OVER}
+    return sum(1 for issue in issues if issue.key not in raised)
+
+
+def raised_sentence(items: Sequence[Mapping[str, Any]], issues: Sequence[Issue], pending: int) -> str:
+    """ "nhân dân đã nêu 3 ý kiến, kiến nghị, phản ánh về 2 vấn đề; ngoài ra 2 vấn đề kéo dài từ
+    các năm trước chưa được giải quyết dứt điểm được xem xét lại": the opinions this dialogue
+    received and the issues they are about, then the carried-over issues no one raised again."""
+    carried = carried_only(items, issues)
+    raised = len(issues) - carried
+    return (
+        f"nhân dân đã nêu {len(received(items))} ý kiến, kiến nghị, phản ánh về {raised} vấn đề"
+        + (f" ({pending} ý kiến đang phân loại)" if pending else "")
+        + (
+            f"; ngoài ra {carried} vấn đề kéo dài từ các năm trước chưa được giải quyết dứt điểm "
+            "được xem xét lại"
+            if carried
+            else ""
+        )
+    )
+
+
 def group_issues(
     commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]], as_of: date | None = None
 ) -> tuple[list[Issue], int]:

@@ -316,6 +316,14 @@ class Issue:
         return f"{lead}: {self.reason_line}" if self.reason.strip() else f"{lead}."
 
     @property
+    def explained_line(self) -> str:
+        """The notice's sentence on an issue explained with nothing to act on: the Secretary's own
+        words first, then why nothing is to be settled (`no_action_line`)."""
+        if self.conclusion.strip():
+            return f"{_capital(self.conclusion_line)} {self.no_action_line}"
+        return self.no_action_line
+
+    @property
     def deadline_phrase(self) -> str:
         """``30 ngày làm việc (chậm nhất ngày 19/05/2017)``, or ``đến ngày 30/06/2017``."""
         if self.deadline is None:
@@ -471,6 +479,13 @@ class ReportPart:
     deadlines: tuple[DeadlineRow, ...]
     proposals: tuple[str, ...]
     repeated: tuple[Issue, ...] = ()  # raised in earlier rounds or several times in this one
+    # of `total_issues`, those only carried over from earlier dialogues (no item of this one)
+    carried_issues: int = 0
+
+    @property
+    def new_issues(self) -> int:
+        """The issues this dialogue's items are about (`total_items` merged)."""
+        return self.total_issues - self.carried_issues
 
     @property
     def repeated_note(self) -> str:
@@ -490,6 +505,9 @@ class MinutesPart:
     conclusion: tuple[str, ...]
     closing: str  # "Hội nghị kết thúc vào lúc 11 giờ 15 cùng ngày…"
     attendance_lines: tuple[str, ...] = ()  # per hamlet against its minimum (meeting record)
+    # what each list under `attendance` counts (meeting record): residents by hamlet, delegates
+    residents_heading: str = ""
+    delegates_heading: str = ""
 
 
 @dataclass(frozen=True)

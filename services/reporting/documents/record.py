@@ -133,6 +133,41 @@ def attendance_lines(commune: Commune, dialogue: Dialogue, attendance: Mapping[s
     return tuple(lines)
 
 
+def _attendance(
+    commune: Commune, dialogue: Dialogue, attendance: Mapping[str, Any], present: tuple[str, ...]
+) -> dict[str, Any]:
+    """The minutes' attendance: one total that is the sum of what is listed under it, the
+    delegates recorded present and the residents checked in by hamlet (`attendance.total`, which
+    counts no delegate), each list under a line saying what it counts. Without delegates recorded
+    present the plan's invited participants are listed, and not counted."""
+    total = int(attendance.get("total") or 0)
+    if present and total:
+        said = (
+            f"Tổng số đại biểu, nhân dân tham dự: {len(present) + total} người, gồm {len(present)} "
+            f"đại biểu và {total} người dân."
+        )
+    elif present:
+        said = f"Tổng số đại biểu tham dự: {len(present)} người; số người dân tham dự: ………… người."
+    elif total:
+        said = f"Tổng số người dân tham dự: {total} người (chưa ghi danh sách đại biểu có mặt)."
+    else:
+        said = "Tổng số đại biểu, nhân dân tham dự: ………… người."
+    delegates = present or tuple(dialogue.participants)
+    return {
+        "attendance": said,
+        "residents_heading": f"Người dân tham dự theo ấp ({total} người):" if total else "",
+        "attendance_lines": attendance_lines(commune, dialogue, attendance) if total else (),
+        "delegates_heading": (
+            f"Đại biểu tham dự ({len(present)} người):"
+            if present
+            else "Đại biểu được mời theo kế hoạch:"
+            if delegates
+            else ""
+        ),
+        "delegates": delegates,
+    }
+
+
 def _programme_line(entry: Mapping[str, Any], dialogue: Dialogue) -> str:
     at = _local(entry.get("at"), dialogue)
     line = str(entry.get("title") or "").rstrip(".")
@@ -178,12 +213,17 @@ def conclusion_sentence(issue: Issue) -> str:
             named = not body or f" {fold(body)} " in f" {fold(issue.conclusion)} "
             return head + _lowered(issue.conclusion_line) + ("" if named else f" Thẩm quyền: {body}.")
         return head + f"kiến nghị {issue.authority_body}: {issue.conclusion_line}"
+    # the Secretary's own words first, then why nothing is to be settled
     reason = (
-        _lowered(issue.reason_line)
+        issue.reason_line
         if issue.lead_said
-        else f"không đặt ra việc giải quyết. {issue.reason_line}"
+        else f"Không đặt ra việc giải quyết: {issue.reason_line}"
+        if issue.reason_line
+        else "Không đặt ra việc giải quyết."
     )
-    return head + reason + (f" {issue.conclusion_line}" if issue.conclusion else "")
+    if issue.conclusion:
+        return head + _lowered(issue.conclusion_line) + f" {reason}"
+    return head + _lowered(reason)
 
 
 def minutes_part(
@@ -198,7 +238,6 @@ def minutes_part(
     day = meeting_day(meeting, dialogue)
     opening_time = when_text(day, started.time()) if started else f"…… giờ ……, ngày {vn_date(day)}"
     attendance = meeting.get("attendance") or {}
-    total = attendance.get("total")
     interventions = sorted(meeting.get("interventions") or (), key=lambda i: i.get("order", 0))
     marks = {i.key: i.repeat_mark for i in issues if i.repeat_mark}
     speeches = tuple(  # what was said and answered, each one paragraph as the minutes print it
@@ -225,13 +264,7 @@ def minutes_part(
         opening=f"Vào lúc {opening_time}, tại {dialogue.venue}, {held}",
         chair=f"Chủ trì: {meeting.get('chair') or DOTS}",
         secretary=f"Thư ký: {meeting.get('minute_taker') or DOTS}",
-        attendance=(
-            f"Tổng số đại biểu, nhân dân tham dự: {total} người, cụ thể:"
-            if total
-            else "Tổng số đại biểu tham dự: ………… người."
-        ),
-        attendance_lines=attendance_lines(commune, dialogue, attendance) if total else (),
-        delegates=tuple(meeting.get("delegates_present") or dialogue.participants),
+        **_attendance(commune, dialogue, attendance, tuple(meeting.get("delegates_present") or ())),
         agenda=programme or tuple(dialogue.agenda),
         speeches=speeches,
         conclusion=conclusions or (DOTS,),

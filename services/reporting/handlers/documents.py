@@ -15,6 +15,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from services.reporting.documents.build import build_data
+from services.reporting.documents.checks import chair_not_office_holder, deadlines_passed, speeches_unanswered
 from services.reporting.documents.common import of_era
 from services.reporting.documents.kinds import REGISTRY, DocumentKindSpec
 from services.reporting.documents.kinds.base import SIGNER_SOURCES, BuildContext, unsigned
@@ -100,7 +101,7 @@ async def material(deps: DocumentDeps, commune: Commune, dialogue: Dialogue) -> 
     """This dialogue's items, and the unresolved issues of earlier dialogues (kéo dài); each
     earlier round either names is completed by how its follow-up ended (`with_earlier_followup`)."""
     items = await current_items(deps, commune.id, dialogue.id)
-    carried = await carried_over(deps.tasks, deps.directory, commune.id, dialogue)
+    carried = await carried_over(deps.tasks, deps.directory, commune.id, dialogue, deps.meetings)
     return with_earlier_followup(items, carried.earlier), carried.items
 
 
@@ -435,6 +436,10 @@ async def issuing_readiness(deps: DocumentDeps, commune_id: str, dialogue_id: st
                 spec.kind.value, commune, dialogue, printed, number=None, issued_on=issued_on, meeting=record
             )
             problems += other_assignee(notice)
+            problems += deadlines_passed(notice, issued_on)  # overdue from the day it is issued
+    if spec.kind is DocumentKind.MINUTES and record is not None:
+        problems += chair_not_office_holder(commune, record)  # signed by another name than the notice
+        problems += speeches_unanswered(record)  # "Trả lời: ……" in print
     latest = await deps.documents.latest_version(commune.id, dialogue.id, spec.kind.value)
     issued = await deps.documents.for_dialogue(commune.id, dialogue.id)
     earlier = [d for d in issued if d.get("kind") == spec.kind.value]

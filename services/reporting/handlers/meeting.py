@@ -124,7 +124,7 @@ async def _items(deps: MeetingDeps, commune: Commune, dialogue: Dialogue) -> lis
     items = await deps.items.for_dialogue(commune.id, dialogue.id)
     if deps.tasks is None:
         return items
-    carried = await carried_over(deps.tasks, deps.directory, commune.id, dialogue)
+    carried = await carried_over(deps.tasks, deps.directory, commune.id, dialogue, deps.meetings)
     return [*carried.items, *items]
 
 

@@ -15,7 +15,7 @@ from services.reporting.documents.common import (
     group_issues,
     meeting_sentence,
     notice_sections,
-    received,
+    raised_sentence,
     with_deadlines,
 )
 from services.reporting.documents.kinds.base import (
@@ -49,9 +49,8 @@ def build(ctx: BuildContext) -> Body:
     due = commune.working_calendar().nth_working_day_after(dialogue.meeting_date, CONCLUSION_DUE_WORKING_DAYS)
     intro = (
         meeting_sentence(commune, dialogue)
-        + " Tại hội nghị và qua tổng hợp trước hội nghị, nhân dân đã nêu "
-        + f"{len(received(items))} ý kiến, kiến nghị, phản ánh về {len(issues)} vấn đề"
-        + (f" ({pending} ý kiến đang phân loại)" if pending else "")
+        + " Tại hội nghị và qua tổng hợp trước hội nghị, "
+        + raised_sentence(items, issues, pending)
         + ". "
         + (repeated_sentence(repeated) + " " if repeated else "")
         + "Sau khi nghe ý kiến của nhân dân và phần trả lời của các cơ quan, đơn vị, "

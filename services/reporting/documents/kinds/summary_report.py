@@ -12,6 +12,7 @@ from typing import Any
 
 from services.reporting.documents.common import (
     by_topic_as_notice,
+    carried_only,
     group_issues,
     received,
     short_topic,
@@ -152,6 +153,7 @@ def _report(
     report = ReportPart(
         total_items=len(sent),
         total_issues=len(numbered),
+        carried_issues=carried_only(items, numbered),
         pending=pending,
         by_source=rows(by_source),
         by_kind=rows(by_kind, list(kind_labels.values())),
