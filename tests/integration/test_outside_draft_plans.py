@@ -1,6 +1,7 @@
 """A draft plan is the commune's own work until it opens, through the real apps: an anonymous
 caller does not see it listed, read or announced on the radio (404), and an integration hears
-no date of it when it asks after the meeting; the commune's staff and `read` keys see it. An
+no date of it when it asks after the meeting; the commune's staff and `read` keys see it.
+Reporting's public page and open data know no draft (404, as an unknown plan). An
 outside probe found a 2018 draft listed, readable and its radio text saying the plan "đã ban
 hành" to anyone."""
 
@@ -15,6 +16,7 @@ from tests.integration.helpers import demo_system
 pytestmark = pytest.mark.integration
 
 C = "/api/v1/communes/demo/dialogues"
+FORMATS = ("json", "csv", "xlsx")
 DRAFT = {
     "year": 2018,
     "meeting_date": "2018-03-24",
@@ -42,3 +44,9 @@ async def test_a_draft_plan_is_seen_by_the_communes_staff_only(make_settings):
             assert draft in await listed(reader)
             assert (await client.get(f"{C}/{draft}", headers=reader)).status_code == 200
             assert (await client.get(f"{C}/{draft}/radio-announcement", headers=reader)).status_code == 200
+        # reporting's public page and open data of the draft: not there for anyone (a later outside
+        # probe read its year, date and venue there, and told drafts from unknown ids)
+        for path in (f"/public/demo/dialogues/{draft}", *(f"{C}/{draft}/open-data.{f}" for f in FORMATS)):
+            for reader in ({}, staff_headers()):
+                assert (await client.get(path, headers=reader)).status_code == 404, path
+        assert (await client.get("/public/demo/dialogues/demo-2017")).status_code == 200

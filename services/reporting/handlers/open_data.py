@@ -30,7 +30,7 @@ from services.reporting.handlers.errors import NotFound
 from services.reporting.handlers.ports import Doc, FollowUpDeps, MeetingDeps
 from services.reporting.meeting import withheld as withheld_keys
 from services.reporting.printed_text import printed
-from shared.contracts import AuthorityLevel, ConclusionKind, FollowUpStatus
+from shared.contracts import AuthorityLevel, ConclusionKind, FollowUpStatus, PlanStatus
 from shared.directory import Commune, Dialogue
 from shared.personal_data import mask_personal_data
 
@@ -239,9 +239,11 @@ def _public_order(entry: tuple[str, Doc, bool]) -> tuple[int, int, str, str]:
 
 
 async def open_data(deps: FollowUpDeps, commune_id: str, dialogue_id: str) -> OpenData:
+    """The dialogue's conclusions for the public; a draft plan is the commune's own work until it
+    opens, so it is not there (NotFound, as an unknown one)."""
     commune = await deps.directory.commune(commune_id)
     dialogue = await deps.directory.dialogue(commune_id, dialogue_id) if commune else None
-    if commune is None or dialogue is None:
+    if commune is None or dialogue is None or dialogue.status == PlanStatus.DRAFT:
         raise NotFound(dialogue_id)
     record = await deps.meetings.get(commune_id, dialogue_id) if deps.meetings else None
     items = await deps.items.for_dialogue(commune_id, dialogue_id)
