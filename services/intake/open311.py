@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,6 +41,7 @@ from services.intake.public_limits import OPEN311, check_public_limit
 from services.intake.reporting_api import ReportingOpenData
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionIn
+from services.intake.tracking import era_named
 from shared.auth.guard import GuardedRoute
 from shared.contracts import ConclusionKind, FollowUpStatus, PlanStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
@@ -149,16 +150,18 @@ def service_request(
     notes: bool = True,
     agency: str | None = None,
     outcome: dict[str, str] | None = None,
+    offices: Mapping[str, str] | None = None,
 ) -> dict:
     """A public view: the resident's own text is never in it, only `summary`, the one the Party
     office reviewed for publication (reporting's, masked there and again here), if any; the
     follow-up note, masked, only when `notes` (reporting answered, so it is known public).
     Once the conclusion notice is issued, reporting's `agency` is who acts on it as the Secretary
     concluded (else routing's office), and an issue answered or explained at the meeting, which
-    opens no follow-up, is closed with its `outcome` (kind and published conclusion) as the note."""
+    opens no follow-up, is closed with its `outcome` (kind and published conclusion) as the note.
+    `offices`: the titles of the dialogue's era (reporting's), for an office named as stored."""
     status = doc.get("followup_status")
     closed = status in CLOSED or (not status and outcome is not None)
-    note = doc.get("followup_note") if status else outcome_note(outcome)
+    note = era_named(doc.get("followup_note") if status else outcome_note(outcome), offices or {})
     return {
         "service_request_id": doc["_id"],
         "status": "closed" if closed else "open",
@@ -166,7 +169,7 @@ def service_request(
         "service_name": doc.get("topic_name"),
         "service_code": str(doc["topic"]) if doc.get("topic") is not None else None,
         "description": mask_personal_data(summary) or None,
-        "agency_responsible": agency or doc.get("office_name"),
+        "agency_responsible": agency or era_named(doc.get("office_name"), offices or {}) or None,
         "service_notice": None,
         "requested_datetime": w3c(doc["received_at"]),
         "updated_datetime": w3c(updated_at(doc)),
@@ -224,6 +227,7 @@ async def public_requests(docs: list[dict], published: ReportingOpenData | None)
                         known.summaries.get(sid),
                         agency=known.agencies.get(sid),
                         outcome=known.outcomes.get(sid),
+                        offices=known.offices,
                     )
                 )
     order = {d["_id"]: n for n, d in enumerate(docs)}

@@ -84,3 +84,17 @@ def test_the_filter_takes_lists_and_names_every_wrong_field() -> None:
     assert "chọn một trong: 1, 2, 0" in problems[0].vi and "expected one of: open, closed" in problems[1].en
     only_ids = parse_filter({"service_request_id": "a, b,a", "status": "nonsense"}, CODES, VN)
     assert only_ids == RequestFilter(ids=("a", "b"))  # the spec: the other parameters are ignored
+
+
+def test_offices_are_named_as_the_dialogues_documents_name_them() -> None:
+    """Before the notice Open311's agency is routing's office; for a 2017 dialogue the title of
+    that time, as the notice, the public page and tracking print it (reporting's `offices`)."""
+    offices = {"Phòng Kinh tế": "Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường"}
+    doc = _doc(
+        office_name="Phòng Kinh tế", followup_status="in_progress", followup_note="Phòng Kinh tế đang làm"
+    )
+    request = service_request(doc, offices=offices)
+    assert request["agency_responsible"] == offices["Phòng Kinh tế"]
+    assert request["status_notes"] == f"{offices['Phòng Kinh tế']} đang làm"
+    assert service_request(doc)["agency_responsible"] == "Phòng Kinh tế"  # reporting did not answer
+    assert service_request(doc, agency="Sở Xây dựng", offices=offices)["agency_responsible"] == "Sở Xây dựng"
