@@ -339,3 +339,45 @@ async def test_the_minutes_html_lists_delegates_and_residents_apart(deps):
     assert "123 người, gồm 1 đại biểu và 122 người dân" in html
     docx = render("bien-ban", "docx", data)
     assert docx[:2] == b"PK"
+
+
+# --- the staff pages -------------------------------------------------------------------------
+
+
+def test_the_meeting_page_fills_chair_and_minute_taker_from_the_office_holders():
+    from services.intake.web.staff.meeting import _facts_values, office_holder_names
+
+    holders = COMMUNE.office_holders
+    names = office_holder_names(COMMUNE)
+    assert names["chairs"][0] == f"{COMMUNE.secretary_name}, Bí thư Đảng ủy"
+    assert [f"{d}, Phó Bí thư Đảng ủy" for d in holders.deputy_secretaries] == names["chairs"][1:]
+    empty = _facts_values({}, DIALOGUE, COMMUNE)
+    assert empty["chair"] == names["chairs"][0] and empty["prefilled"] == ["chair", "minute_taker"]
+    assert empty["minute_taker"] == f"{holders.chief_of_office}, Chánh Văn phòng Đảng ủy"
+    # the prefilled chair is an office holder: the readiness check has nothing to say of it
+    assert chair_not_office_holder(COMMUNE, {"chair": empty["chair"]}) == []
+    recorded = _facts_values({"chair": "Lê Văn Hai, Phó Bí thư", "minute_taker": "Trần B"}, DIALOGUE, COMMUNE)
+    assert (recorded["chair"], recorded["minute_taker"], recorded["prefilled"]) == (
+        "Lê Văn Hai, Phó Bí thư",
+        "Trần B",
+        [],
+    )
+    none = {"secretary": "", "deputy_secretaries": (), "chief_of_office": ""}
+    nobody = COMMUNE.model_copy(
+        update={
+            "office_holders": holders.model_copy(update=none),
+            "signature": COMMUNE.signature.model_copy(update={"name": ""}),
+        }
+    )
+    assert _facts_values({}, DIALOGUE, nobody)["prefilled"] == []
+
+
+def test_the_confirmation_page_links_each_new_warning_to_where_it_is_fixed():
+    from services.intake.web.staff.documents import _fix_link
+
+    chair = _fix_link({"code": "chair_not_office_holder"}, "demo-2017")
+    assert chair == ("/staff/hoi-nghi?dot=demo-2017#thong-tin", "Sửa người chủ trì ở trang Hội nghị")
+    unanswered = _fix_link({"code": "speech_unanswered"}, "demo-2017")
+    assert unanswered is not None and unanswered[0].endswith("#da-ghi")
+    late = _fix_link({"code": "deadline_passed", "issue_keys": ["s 1"]}, "demo-2017")
+    assert late == ("/staff/hoi-nghi?dot=demo-2017&kl=s%201#ket-luan", "Sửa thời hạn ở trang Hội nghị")

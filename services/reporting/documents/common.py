@@ -244,6 +244,11 @@ def raised_sentence(items: Sequence[Mapping[str, Any]], issues: Sequence[Issue],
     received and the issues they are about, then the carried-over issues no one raised again."""
     carried = carried_only(items, issues)
     raised = len(issues) - carried
+    if carried and not received(items):
+        return (
+            "không có ý kiến, kiến nghị, phản ánh mới của nhân dân; "
+            f"{carried} vấn đề kéo dài từ các năm trước chưa được giải quyết dứt điểm được xem xét lại"
+        )
     return (
         f"nhân dân đã nêu {len(received(items))} ý kiến, kiến nghị, phản ánh về {raised} vấn đề"
         + (f" ({pending} ý kiến đang phân loại)" if pending else "")

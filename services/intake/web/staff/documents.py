@@ -649,6 +649,19 @@ def _fix_link(problem: dict, dialogue_id: str) -> tuple[str, str] | None:
             f"/staff/hoi-nghi?dot={quote(dialogue_id)}&loc=keo-dai",
             "Xem các vấn đề kéo dài ở trang Hội nghị",
         ),
+        "chair_not_office_holder": (
+            f"/staff/hoi-nghi?dot={quote(dialogue_id)}#thong-tin",
+            "Sửa người chủ trì ở trang Hội nghị",
+        ),
+        "speech_unanswered": (
+            f"/staff/hoi-nghi?dot={quote(dialogue_id)}#da-ghi",
+            "Ghi phần trả lời ở trang Hội nghị",
+        ),
+        "deadline_passed": (
+            f"/staff/hoi-nghi?dot={quote(dialogue_id)}"
+            + (f"&kl={quote(keys[0])}#ket-luan" if keys else "#ket-luan"),
+            "Sửa thời hạn ở trang Hội nghị",
+        ),
     }.get(str(problem.get("code", "")))
 
 

@@ -540,17 +540,43 @@ def _conclusion_values(conclusion: dict | None) -> dict[str, Any]:
     }
 
 
-def _facts_values(record: dict, dialogue: Dialogue) -> dict[str, Any]:
+def office_holder_names(commune: Commune) -> dict[str, Any]:
+    """The commune's office holders as the meeting's facts name them ("Họ tên, chức vụ"): the
+    Secretary (who signs the notice and the letter) chairs by default, a deputy may; the head of
+    the Party office takes the minutes by default."""
+    holders = commune.office_holders
+    secretary = commune.secretary_name
+    chairs = ([f"{secretary}, Bí thư Đảng ủy"] if secretary else []) + [
+        f"{d.strip()}, Phó Bí thư Đảng ủy" for d in holders.deputy_secretaries if d.strip()
+    ]
+    chief = holders.chief_of_office.strip()
+    return {"chairs": chairs, "minute_taker": f"{chief}, Chánh Văn phòng Đảng ủy" if chief else ""}
+
+
+def _facts_values(record: dict, dialogue: Dialogue, commune: Commune | None = None) -> dict[str, Any]:
+    """The facts form's values: as recorded; a chair or minute-taker not recorded yet is filled in
+    from the office holders (`office_holder_names`), marked `prefilled`, saved only when staff save
+    the form, so the minutes are not signed by a name typed differently from the notice's."""
     started_day, started = local_parts(record.get("started_at"))
     _, ended = local_parts(record.get("ended_at"))
     names = {d.name for d in dialogue.delegates}
     present = [str(d) for d in record.get("delegates_present") or []]
+    holders = office_holder_names(commune) if commune else {"chairs": [], "minute_taker": ""}
+    chair = record.get("chair") or next(iter(holders["chairs"]), "")
+    minute_taker = record.get("minute_taker") or holders["minute_taker"]
+    prefilled = [
+        field
+        for field, value in (("chair", chair), ("minute_taker", minute_taker))
+        if value and not record.get(field)
+    ]
     return {
         "day": started_day or vn_date(dialogue.meeting_date),
         "started_time": started,
         "ended_time": ended,
-        "chair": record.get("chair") or "",
-        "minute_taker": record.get("minute_taker") or "",
+        "chair": chair,
+        "minute_taker": minute_taker,
+        "prefilled": prefilled,
+        "chair_options": holders["chairs"],
         "delegates": [d for d in present if d in names],
         "delegates_other": "\n".join(d for d in present if d not in names),
     }
@@ -699,7 +725,7 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
             view_state={**view.params(), "trang": str(issues_page.number)},
             issue_options=[_issue_label(i) for i in suggested_issues(issues, raised, speaking)],
             issue_options_all=len(issues) <= SUGGESTED_ISSUES,
-            facts=shown.values.get("facts") or _facts_values(record, dialogue),
+            facts=shown.values.get("facts") or _facts_values(record, dialogue, commune),
             checkin=shown.values.get("checkin") or {"hamlet": "", "count": "1"},
             walk_in_key=new_id(),  # one per form shown: the count it sends is counted once
             programme=[{**p, "at_local": local_parts(p.get("at"))[1]} for p in record.get("programme") or []],
