@@ -323,13 +323,15 @@ def _carried_not_concluded(open_ones: list[Doc]) -> list[Doc]:
                 f"Còn {len(open_ones)} vấn đề kéo dài từ các năm trước"
                 + (f" ({since})" if since else "")
                 + f" chưa có kết luận năm nay ({_named(open_ones)}): thông báo sẽ in kết luận và kết "
-                "quả của đợt trước kèm câu giao mặc định, và việc theo dõi của đợt trước tiếp tục. "
+                "quả của đợt trước kèm câu mặc định theo kết luận đó (giao cơ quan đã được giao, hoặc "
+                "kiến nghị cấp trên ở mục II), và việc theo dõi của đợt trước tiếp tục. "
                 "Ghi kết luận ở trang Hội nghị trước khi ban hành nếu Bí thư đã kết luận lại."
             ),
             "message_en": (
                 f"{len(open_ones)} issues carried over from earlier dialogues have no conclusion this "
                 "year: the notice would print the earlier conclusion and outcome with the default "
-                "assignment, and the earlier follow-up task goes on."
+                "sentence of that conclusion (the office assigned, or the recommendation upward in "
+                "section II), and the earlier follow-up task goes on."
             ),
         }
     ]
