@@ -71,6 +71,9 @@ async def system(make_settings, mail_capture):
             assert issued.status_code == 201
             await eventually(lambda: _tasks(client, "demo-2017", len(PETITIONS)), timeout=30)
             assert (await client.post(f"{BASE}/dialogues", json=NEXT_PLAN)).status_code == 201
+            # the 2018 plan is published (a draft is the commune's own work: no public page)
+            opened = await client.post(f"{D18}/transitions", json={"to": "collecting"})
+            assert opened.status_code == 200, opened.text
             yield client, app
 
 
