@@ -159,7 +159,8 @@ async def test_unknown_commune_and_unknown_submission_are_404(system):
     # demo's credential acts for nobody elsewhere: refused before the commune is looked up
     assert (await client.post("/api/v1/communes/nowhere/submissions", json=PETITION)).status_code == 403
     assert (await client.get(f"{BASE}/submissions/doesnotexist")).status_code == 404
-    assert (await client.get("/api/v1/communes/nowhere/dialogues/demo-2017/items")).status_code == 404
+    # the same on a protected route: demo's staff token is refused for another commune (403)
+    assert (await client.get("/api/v1/communes/nowhere/dialogues/demo-2017/items")).status_code == 403
 
 
 async def test_health_and_openapi(system):
