@@ -12,6 +12,7 @@ from services.intake.handlers.submissions import StoreUnavailable, SubmitCommand
 from services.intake.handlers.submissions import submit as submit_submission
 from services.intake.logic import SubmissionRejected
 from services.intake.public_limits import API, check_public_limit
+from services.intake.raised import issue_raised
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionAccepted, SubmissionIn, SubmissionView
 from services.intake.tracking import resident_note, tracked_text
@@ -92,7 +93,7 @@ def build_router(
         principal = principal_of(request)
         # who sees who sent an item reads its text as typed; offices, cells, organisations and
         # integrations read it with personal data masked
-        return await _view(repo, doc, masked=principal is None or not principal.reads_as_typed)
+        return await _view(repo, directory, doc, masked=principal is None or not principal.reads_as_typed)
 
     @router.get(
         "/tracking/{tracking_code}",
@@ -101,7 +102,7 @@ def build_router(
     )
     async def track(commune_id: str = CommuneId, tracking_code: str = Path(max_length=32)):
         doc = await repo.by_tracking_code(commune_id, tracking_code.strip().upper())
-        return await _view(repo, doc, public=True) if doc else _not_found()
+        return await _view(repo, directory, doc, public=True) if doc else _not_found()
 
     return router
 
@@ -123,10 +124,20 @@ async def _in_scope(directory: DirectoryReader, principal: Principal | None, doc
 
 
 async def _view(
-    repo: SubmissionRepository, doc: dict, *, public: bool = False, masked: bool = False
+    repo: SubmissionRepository,
+    directory: DirectoryReader,
+    doc: dict,
+    *,
+    public: bool = False,
+    masked: bool = False,
 ) -> SubmissionView:
     """`public` (tracking by code): the history names no member of staff, and personal data in
-    the texts is masked (`tracked_text`)."""
+    the texts is masked (`tracked_text`). `times_raised` is the issue's count as the documents
+    print it (`raised.issue_raised`), not the item's count on arrival."""
+    dialogue = (
+        await directory.dialogue(doc["commune_id"], doc["dialogue_id"]) if doc.get("dialogue_id") else None
+    )
+    raised = await issue_raised(repo.submissions, doc, dialogue.year if dialogue else None)
     received = {
         "at": as_utc(doc["received_at"]),
         "status": SubmissionStatus.RECEIVED.value,
@@ -166,7 +177,7 @@ async def _view(
         authority_level=doc.get("authority_level"),
         needs_review=bool(doc.get("needs_review")),
         duplicate_of=None if public else doc.get("duplicate_of"),  # another resident's item
-        times_raised=doc.get("times_raised") or 1,
+        times_raised=raised["total"],
         followup_status=doc.get("followup_status"),
         received_at=as_utc(doc["received_at"]),
         updated_at=max(entry["at"] for entry in (received, *later)),

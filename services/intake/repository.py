@@ -92,6 +92,10 @@ class SubmissionRepository:
         await self.submissions.create_index(
             [("commune_id", ASCENDING), ("dialogue_id", ASCENDING), ("received_at", ASCENDING)]
         )
+        # An issue's items (`raised.issue_raised`, on every tracking view): the filter is by commune
+        # and cluster, but the wire store answers it from a compound index led by the commune by
+        # scanning the commune's submissions; by this one it reads the cluster's few items.
+        await self.submissions.create_index([("cluster_id", ASCENDING)])
         await ensure_outbox_index(self.submissions)
         await self.history_entries.create_index(
             [("commune_id", ASCENDING), ("submission_id", ASCENDING), ("at", ASCENDING)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from services.intake.raised import EARLIER_MENTIONS, earlier_mentions
 from shared.contracts import (
     FollowUpStatus,
     NotificationFailedV1,
@@ -76,9 +77,10 @@ def follow_up_wording(status: str) -> str:
     return _FOLLOW_UP_WORDING_VI.get(known) or known.label_vi[:1].lower() + known.label_vi[1:]
 
 
-def follow_up_note(status: str, office_name: str, note: str | None) -> str:
-    """The history entry of a follow-up change."""
-    return f"Thực hiện kết luận: {follow_up_wording(status)} ({office_name})" + (f". {note}" if note else "")
+def follow_up_note(status: str, body: str, note: str | None) -> str:
+    """The history entry of a follow-up change: `body` who acts on the conclusion as the issued
+    notice names it (`FollowUpChangedV1.responsible_body`), the office's name in older events."""
+    return f"Thực hiện kết luận: {follow_up_wording(status)} ({body})" + (f". {note}" if note else "")
 
 
 def _routing_facts(payload: SubmissionRoutedV1) -> dict[str, Any]:
@@ -92,7 +94,8 @@ def _routing_facts(payload: SubmissionRoutedV1) -> dict[str, Any]:
         "needs_review": payload.needs_review,
         "cluster_id": payload.cluster_id,
         "duplicate_of": payload.duplicate_of,
-        "times_raised": payload.times_raised,
+        "times_raised": payload.times_raised,  # routing's count on arrival (`raised` counts the issue)
+        EARLIER_MENTIONS: earlier_mentions(payload.earlier),
         "routing_revision": payload.revision,
         "answer": payload.answer,
     }

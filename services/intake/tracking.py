@@ -89,15 +89,18 @@ def resident_note(
     entry: dict[str, Any], offices: Mapping[str, str] | None = None, acting: Mapping[str, str] | None = None
 ) -> str:
     """A history entry as the resident reads it: never a staff reason, even in older entries,
-    no personal data, and offices named as the dialogue's documents do (`era_named`). `acting`:
-    the office a follow-up entry names in its head ("Thực hiện kết luận: … (<office>)") -> who
-    the notice says acts on the conclusion (the higher-level body a recommendation goes to, where
-    the task is the Văn phòng Đảng ủy's); only that head is changed, never the note after it."""
+    no personal data, and offices named as the dialogue's documents do (`era_named`). A follow-up
+    entry names who acts as the issued notice does (`status.follow_up_note` with the event's
+    `responsible_body`, kept as `office`); an older entry (no `office`) named the task's office,
+    so `acting` maps that office -> who the notice says acts (the higher-level body a
+    recommendation goes to, where the task is the Văn phòng Đảng ủy's) in its head
+    ("Thực hiện kết luận: … (<office>)"), never in the note after it."""
     note = str(entry.get("note_vi", ""))
     legacy = entry.get("status") in _ROUTING_CHANGES and "staff_note_vi" not in entry
     if legacy and _LEGACY_REASON in note:
         note = note.split(_LEGACY_REASON, 1)[0]
-    if acting and str(entry.get("status") or "").startswith("followup_") and note.startswith(_FOLLOWUP_HEAD):
+    older = "office" not in entry and str(entry.get("status") or "").startswith("followup_")
+    if acting and older and note.startswith(_FOLLOWUP_HEAD):
         for office, body in acting.items():
             head, found, rest = note.partition(f"({office})")
             if found and "(" not in head:  # the head's own parenthesis, the first one

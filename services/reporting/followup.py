@@ -4,7 +4,7 @@ calls for."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -166,6 +166,17 @@ def tasks_for_record(
             "due": conclusion_due(conclusion, issued_on, calendar).isoformat(),
         }
     return [taking_over(task, items, keys) for task in tasks.values()]
+
+
+def responsible_body(task: Mapping[str, Any], office_title: Callable[[str], str]) -> str:
+    """Who the issued notice says acts on a task's conclusion: the higher-level body a
+    recommendation goes to (the task itself is the Văn phòng Đảng ủy's, drafting the letter), else
+    the task's office by the title of the dialogue's era (`office_title`: reporting's
+    `handlers.open_data.EraNames.office`), as the public page and open data name it
+    (`public_outcome`)."""
+    if task.get("conclusion_kind") == ConclusionKind.RECOMMENDED and task.get("authority_body"):
+        return str(task["authority_body"])
+    return office_title(str(task["office_name"]))
 
 
 def followed_items(

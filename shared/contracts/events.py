@@ -172,6 +172,15 @@ class FollowUpChangedV1(Payload):
         ),
         examples=[("demo-2017:s1",)],
     )
+    responsible_body: str | None = Field(
+        None,
+        description=(
+            "Who the issued conclusion notice says acts on the conclusion: the higher-level body a "
+            "recommendation goes to, else the office by the title of the dialogue's era; None in "
+            "events sent before it was carried (read `office_name` then)"
+        ),
+        examples=["Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường"],
+    )
 
 
 class FollowUpReminderV1(Payload):

@@ -4,7 +4,7 @@ documents do ("[Nêu 3 lần]", "[Nêu 5 lần, kéo dài từ năm 2017]"): on 
 year, not only for one carried over), in the links' suggestions, and with a filter. The numbers
 are the notice's, so a conclusion recorded since a suggestion was shown can move them: the words
 after a suggestion's number still find its issue. The staff item page counts the item's issue as
-the documents do (`dashboard.raised_view`)."""
+the documents do (`services.intake.raised.raised_view`)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def test_the_list_filters_the_repeated_issues() -> None:
 
 
 def test_the_item_page_counts_the_issue_as_the_documents_do() -> None:
-    from services.intake.web.staff.dashboard import raised_view
+    from services.intake.raised import raised_view
 
     earlier = [
         {"year": 2016, "text": "Lộ đal nát"},

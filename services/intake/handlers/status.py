@@ -117,8 +117,11 @@ async def record_follow_up(deps: StatusDeps, envelope: Envelope, changed: Follow
     """Each submission the conclusion answers carries its follow-up and gets one history entry per
     event. The follow-up shown is its task's latest revision, and a task that takes over an earlier
     dialogue's (`supersedes`: a carried-over issue concluded again) wins over that one from its
-    first revision, whatever order the events come in (`repository.followup_wins`)."""
-    note = follow_up_note(changed.status, changed.office_name, changed.note)
+    first revision, whatever order the events come in (`repository.followup_wins`). Who acts is
+    named as the issued notice names it (`responsible_body`: the higher-level body a recommendation
+    goes to, else the office by its era's title), in the stored facts and in the history entry."""
+    body = changed.responsible_body or changed.office_name  # an event before the body was carried
+    note = follow_up_note(changed.status, body, changed.note)
     repo = deps.submissions
     for submission_id in changed.submission_ids:
         entry_id = f"{envelope.event_id}:{submission_id}"
@@ -133,7 +136,9 @@ async def record_follow_up(deps: StatusDeps, envelope: Envelope, changed: Follow
                     "followup_superseded": list(changed.supersedes),
                     "followup_due": changed.due.isoformat(),
                     "followup_note": changed.note,
-                    "followup_office": changed.office_name,  # as the Secretary concluded
+                    # who acts, as the issued notice names it; `followup_holder` the task's office
+                    "followup_office": body,
+                    "followup_holder": changed.office_name,
                     "followup_updated_at": iso(envelope.occurred_at),
                 },
             ),
@@ -146,6 +151,7 @@ async def record_follow_up(deps: StatusDeps, envelope: Envelope, changed: Follow
                     "at": envelope.occurred_at,
                     "status": f"followup_{changed.status}",
                     "note_vi": note,
+                    "office": body,  # named in the note already: an entry with it is never renamed
                     "event_type": envelope.routing_key,
                     "by": changed.changed_by,
                 }

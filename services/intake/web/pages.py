@@ -58,6 +58,7 @@ from services.intake.logic import (
     valid_phone,
 )
 from services.intake.public_limits import REGISTRATION, WEB, minutes, public_verdict
+from services.intake.raised import issue_raised
 from services.intake.registrations import NAME_VI, RegistrationIn, RegistrationRepository, hamlet_counts
 from services.intake.reporting_api import PublicConclusions, PublishedSummaries, ReportingOpenData
 from services.intake.repository import SubmissionRepository
@@ -662,7 +663,11 @@ def build_web_router(
             return render(
                 request, "tracking.html", status=404, commune=commune, title="Tra cứu ý kiến", **context
             )
-        context["item"] = await _tracking_view(repo, doc, await concluded_as_published(doc))
+        dialogue = (
+            await directory.dialogue(commune.id, doc["dialogue_id"]) if doc.get("dialogue_id") else None
+        )
+        raised = await issue_raised(repo.submissions, doc, dialogue.year if dialogue else None)
+        context["item"] = await _tracking_view(repo, doc, await concluded_as_published(doc), raised["total"])
         return render(request, "tracking.html", commune=commune, title=f"Ý kiến {code}", **context)
 
     # ---- registration ----------------------------------------------------------------------
@@ -825,13 +830,14 @@ def _normalise_code(typed: str) -> str | None:
 
 
 async def _tracking_view(
-    repo: SubmissionRepository, doc: dict, known: PublishedSummaries | None = None
+    repo: SubmissionRepository, doc: dict, known: PublishedSummaries | None = None, raised: int | None = None
 ) -> dict:
     """What a resident sees by code: no submitter name or contact, no staff names, and personal
     data in the texts masked (`tracked_text`). `known`: what reporting publishes of the item, so
     the page says what the conclusions page, open data and the notice say: who carries the
     conclusion out (the office assigned, or the higher-level body recommended to, not the Party
-    office drafting the letter) and every office by the title of the dialogue's era."""
+    office drafting the letter) and every office by the title of the dialogue's era. `raised`: how
+    many times the item's issue was raised, as the documents count it (`raised.issue_raised`)."""
     offices = known.offices if known else {}
     sid = str(doc["_id"])
     stage, stage_label = headline(doc)
@@ -842,8 +848,10 @@ async def _tracking_view(
     agency = concluded or (
         era_named(doc.get("followup_office"), offices) if doc.get("followup_office") else None
     )
-    stored = str(doc.get("followup_office") or "")
-    acting = {stored: concluded} if concluded and stored and era_named(stored, offices) != concluded else {}
+    # entries stored before the event named who acts named the task's office (`resident_note`)
+    holder = str(doc.get("followup_holder") or doc.get("followup_office") or "")
+    acts = concluded or (str(doc["followup_office"]) if doc.get("followup_holder") else None)
+    acting = {holder: acts} if acts and holder and era_named(holder, offices) != acts else {}
     history = [{"at": vn_datetime(doc["received_at"]), "note": SubmissionStatus.RECEIVED.label_vi + "."}]
     history += [
         {"at": vn_datetime(h["at"]), "note": resident_note(h, offices, acting)}
@@ -872,7 +880,7 @@ async def _tracking_view(
         # once concluded, who carries the conclusion out (it may differ from routing's office)
         "followup_office": agency if agency != office else None,
         "authority": None if agency else AUTHORITY_VI.get(doc.get("authority_level") or ""),
-        "times_raised": doc.get("times_raised") or 1,
+        "times_raised": raised or doc.get("times_raised") or 1,
         "followup": (stage_label if settled_at_meeting(doc) else upper_first(follow_up_wording(followup)))
         if followup
         else None,

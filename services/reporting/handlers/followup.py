@@ -15,6 +15,7 @@ from services.reporting.followup import (
     CLOSED,
     TRANSITIONS,
     reminder_due,
+    responsible_body,
     taken_over,
     taken_over_by,
     task_number,
@@ -23,7 +24,8 @@ from services.reporting.followup import (
     with_times_raised,
 )
 from services.reporting.handlers.errors import BadTransition, NotFound, ReasonRequired, TaskChanged
-from services.reporting.handlers.ports import Doc, FollowUpDeps, Outbox, TaskStore
+from services.reporting.handlers.open_data import NAMED_AS_STORED, EraNames
+from services.reporting.handlers.ports import Directory, Doc, FollowUpDeps, Outbox, TaskStore
 from services.reporting.handlers.publish import flush
 from shared.clock import iso
 from shared.contracts import Envelope, FollowUpChangedV1, FollowUpReminderV1, FollowUpStatus
@@ -85,8 +87,25 @@ def changed_event(
         note=note,
         changed_by=by,
         supersedes=tuple(task.get("supersedes") or ()),
+        responsible_body=task.get("responsible_body") or None,
     )
     return Envelope.wrap(payload, commune_id=task["commune_id"], correlation_id=new_id())
+
+
+async def era_names(directory: Directory, commune_id: str, dialogue_id: str) -> EraNames:
+    """The dialogue's naming of offices (`EraNames`); names as stored when either is unknown."""
+    commune = await directory.commune(commune_id)
+    dialogue = await directory.dialogue(commune_id, dialogue_id) if commune else None
+    return EraNames.of(commune, dialogue) if commune and dialogue else NAMED_AS_STORED
+
+
+async def with_body(directory: Directory, task: Doc) -> Doc:
+    """`task` with the body its events name (`followup.responsible_body`): the one stored when the
+    notice opened it, else (a task opened before it was stored) read from the dialogue's naming."""
+    if task.get("responsible_body"):
+        return task
+    names = await era_names(directory, task["commune_id"], task["dialogue_id"])
+    return {**task, "responsible_body": responsible_body(task, names.office)}
 
 
 class TakenOver(BadTransition):
@@ -159,7 +178,8 @@ async def follow_up_board(
     today = deps.clock().astimezone(ZoneInfo(dialogue.timezone)).date()
     stored = [t for t in await deps.tasks.for_dialogue(commune_id, dialogue_id) if viewer.sees(t)]
     items = await deps.items.for_dialogue(commune_id, dialogue_id) if stored else []
-    views = [task_view(t, today) for t in with_times_raised(stored, items, dialogue.year)]
+    names = await era_names(deps.directory, commune_id, dialogue_id)
+    views = [task_view(t, today) | named(t, names) for t in with_times_raised(stored, items, dialogue.year)]
     counts: dict[str, int] = {}
     for view in views:
         counts[view["status"]] = counts.get(view["status"], 0) + 1
@@ -176,6 +196,16 @@ async def follow_up_board(
     for entry in await deps.tasks.histories(commune_id, [v["id"] for v in sent]):
         histories.setdefault(entry["task_id"], []).append(_entry_view(entry))
     return board | {"tasks": [v | {"history": histories.get(v["id"], [])} for v in sent]}
+
+
+def named(task: Doc, names: EraNames) -> Doc:
+    """How the board names who acts on a task, as the issued notice does: `office_title` its office
+    by the title of the dialogue's era (a 2017 task: "Công chức Địa chính - …", not today's
+    "Phòng Kinh tế"), `responsible_body` the body the notice names (`followup.responsible_body`)."""
+    return {
+        "office_title": names.office(str(task["office_name"])),
+        "responsible_body": task.get("responsible_body") or responsible_body(task, names.office),
+    }
 
 
 def _entry_view(entry: Doc) -> Doc:
@@ -199,7 +229,8 @@ async def change_follow_up(deps: FollowUpDeps, command: ChangeFollowUp, viewer: 
     if FollowUpStatus(command.status).needs_reason and not (command.note or "").strip():
         raise ReasonRequired()
     previous = task["status"]
-    event = changed_event(task, command.status, previous, command.note, command.by, task["revision"] + 1)
+    said = await with_body(deps.directory, task)
+    event = changed_event(said, command.status, previous, command.note, command.by, task["revision"] + 1)
     entry = {
         "at": iso(deps.clock()),
         "status": command.status,
@@ -237,7 +268,8 @@ async def reopen_follow_up(deps: FollowUpDeps, command: ReopenFollowUp, viewer: 
     if not reason:
         raise ReasonRequired()
     previous = task["status"]
-    event = changed_event(task, status, previous, None, command.by, task["revision"] + 1)
+    said = await with_body(deps.directory, task)
+    event = changed_event(said, status, previous, None, command.by, task["revision"] + 1)
     entry = {
         "at": iso(deps.clock()),
         "status": status,
@@ -277,6 +309,7 @@ async def open_follow_up(
     task takes over (`supersedes`) are marked so (`superseded_by`), after it is stored, by every
     issue of the notice: a retry marks what a failed one left, a reissue the numbers it prints."""
     calendar = commune.working_calendar()
+    names = EraNames.of(commune, dialogue)
     if conclusions is None:
         opened = tasks_for_conclusions(dialogue.id, items, issued_on, calendar, year=dialogue.year)
     else:
@@ -286,6 +319,7 @@ async def open_follow_up(
         )
     for task in opened:
         task["notice_number"] = task_number(task, numbers or {})
+        task["responsible_body"] = responsible_body(task, names.office)  # as the notice names it
         # a task settled at the meeting tells the resident its outcome, as a resolved one does
         note = task.get("result")
         event = changed_event({**task, "commune_id": commune.id}, task["status"], None, note, SYSTEM, 0)
@@ -339,8 +373,9 @@ async def scan_follow_up(deps: FollowUpDeps, today: date | None = None) -> int:
 
 async def _escalate(deps: FollowUpDeps, task: Doc) -> None:
     status = FollowUpStatus.ESCALATED.value
+    said = await with_body(deps.directory, task)
     event = changed_event(
-        task, status, task["status"], "Quá hạn: báo cáo Ban Thường vụ Đảng ủy", SYSTEM, task["revision"] + 1
+        said, status, task["status"], "Quá hạn: báo cáo Ban Thường vụ Đảng ủy", SYSTEM, task["revision"] + 1
     )
     entry: dict[str, Any] = {
         "at": iso(deps.clock()),

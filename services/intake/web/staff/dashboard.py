@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from services.intake.logic import hamlet_display
 from services.intake.plan_logic import deadline_views
+from services.intake.raised import issue_raised
 from services.intake.reporting_api import EarlierRound, earlier_followup
 from services.intake.tracking import vn_dates
 from services.intake.web.pages import AUTHORITY_VI, KIND_LABELS_VI, WHOLE_COMMUNE, vn_datetime
@@ -336,28 +337,6 @@ def split_repeats(
     return this_round, earlier_rounds
 
 
-def raised_view(petitions: int, earlier: list[dict], year: int | None) -> dict[str, Any]:
-    """How many times the item's issue was raised, counted as the documents count it ("[Nêu 3
-    lần]", reporting's `raised.times_raised`): this dialogue's petitions merged into the issue
-    (`petitions`, the items of its cluster) plus its distinct mentions in dialogues before `year`
-    (routing's earlier items of the repeat, one per year and text). The item's own `times_raised`
-    is routing's count when it arrived: the first item of an issue says 1 whatever joins it later.
-    `this_year` and `before` keep the two apart, so this year's petitions are never "trước đây"."""
-    mentions = {
-        (int(e["year"]), str(e.get("text") or ""))
-        for e in earlier
-        if year is not None and e.get("year") is not None and int(e["year"]) < year
-    }
-    this_year = max(petitions, 1)
-    return {
-        "total": this_year + len(mentions),
-        "this_year": this_year,
-        "before": len(mentions),
-        "years": sorted({y for y, _ in mentions}),
-        "year": year,
-    }
-
-
 def with_followup(entries: list[dict], rounds: Mapping[str, EarlierRound] | None) -> list[dict]:
     """Earlier rounds with how each ended, as the documents say it (`outcome`: "Đợt năm 2016: kết
     luận “…”; kết quả: …"), or, when reporting has no follow-up of the round on record, the answer
@@ -442,14 +421,9 @@ async def render_item(
     }
     view |= routing_view(doc, decision)
     # the issue's count as the documents print it, not the item's count on arrival
-    petitions = (
-        await kit.repo.submissions.count_documents(
-            {"commune_id": commune.id, "dialogue_id": doc["dialogue_id"], "cluster_id": doc["cluster_id"]}
-        )
-        if doc.get("cluster_id") and doc.get("dialogue_id") and doc.get("topic") is not None
-        else 1
+    view["raised"] = await issue_raised(
+        kit.repo.submissions, doc, dialogue.year if dialogue else None, earlier
     )
-    view["raised"] = raised_view(petitions, earlier, dialogue.year if dialogue else None)
     return kit.render(
         request,
         "item.html",
