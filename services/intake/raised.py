@@ -64,25 +64,61 @@ def raised_view(petitions: int, earlier: list[dict], year: int | None) -> dict[s
     }
 
 
-async def issue_raised(
-    submissions: Submissions, doc: Mapping[str, Any], year: int | None, earlier: Iterable[Mapping] = ()
+def _routed(doc: Mapping[str, Any]) -> bool:
+    return bool(doc.get("cluster_id") and doc.get("dialogue_id") and doc.get("topic") is not None)
+
+
+def _of_issue(
+    doc: Mapping[str, Any], found: Iterable[Mapping[str, Any]], year: int | None, given: list[dict]
 ) -> dict[str, Any]:
-    """`raised_view` of the issue of `doc` (a stored submission) in its dialogue of `year`: its
-    cluster's items there, read by (commune, cluster), with the earlier mentions each keeps and
-    those in `earlier` (routing's decision, when the caller has it). An item not yet routed is its
-    own issue. A cluster none of whose items keeps its mentions (stored before they were kept)
-    counts at least what routing counted for `doc` on arrival (`total` only)."""
-    cluster, dialogue = doc.get("cluster_id"), doc.get("dialogue_id")
-    members: list[dict[str, Any]] = [dict(doc)]
-    if cluster and dialogue and doc.get("topic") is not None:
-        found = await submissions.find(
-            {"commune_id": doc["commune_id"], "cluster_id": cluster},
-            {"dialogue_id": 1, EARLIER_MENTIONS: 1},
-        ).to_list()
-        members = [m for m in found if m.get("dialogue_id") == dialogue] or members
+    """`raised_view` of the issue of `doc` from the stored items `found` (at least its cluster's)."""
+    members = [m for m in found if _routed(doc) and m.get("cluster_id") == doc["cluster_id"]]
+    members = [m for m in members if m.get("dialogue_id") == doc["dialogue_id"]] or [doc]
     kept = [{"year": y, "text": k} for m in members for y, k in m.get(EARLIER_MENTIONS) or ()]
-    given = [{"year": y, "text": k} for y, k in earlier_mentions(earlier)]
     view = raised_view(len(members), kept + given, year)
     if not given and not any(EARLIER_MENTIONS in m for m in members):
         view["total"] = max(view["total"], int(doc.get("times_raised") or 1))
     return view
+
+
+_MEMBER_FIELDS = {"cluster_id": 1, "dialogue_id": 1, EARLIER_MENTIONS: 1}
+
+
+async def issue_raised(
+    submissions: Submissions, doc: Mapping[str, Any], year: int | None, earlier: Iterable[Mapping] = ()
+) -> dict[str, Any]:
+    """`raised_view` of the issue of `doc` (a stored submission) in its dialogue of `year`: its
+    cluster's items there, read by (commune, cluster) on the cluster's index, with the earlier
+    mentions each keeps and those in `earlier` (routing's decision, when the caller has it). An item
+    not yet routed is its own issue. A cluster none of whose items keeps its mentions (stored before
+    they were kept) counts at least what routing counted for `doc` on arrival (`total` only)."""
+    found: list[dict[str, Any]] = []
+    if _routed(doc):
+        found = await submissions.find(
+            {"commune_id": doc["commune_id"], "cluster_id": doc["cluster_id"]}, _MEMBER_FIELDS
+        ).to_list()
+    given = [{"year": y, "text": k} for y, k in earlier_mentions(earlier)]
+    return _of_issue(doc, found, year, given)
+
+
+async def raised_totals(
+    submissions: Submissions, commune_id: str, docs: Iterable[Mapping[str, Any]], year: int | None
+) -> dict[str, int]:
+    """`issue_raised`'s total for each of `docs` (a list of one dialogue of `year`), by submission
+    id, their clusters read in one request."""
+    listed = list(docs)
+    clusters = sorted({str(d["cluster_id"]) for d in listed if _routed(d)})
+    found = (
+        await submissions.find(
+            {"commune_id": commune_id, "cluster_id": {"$in": clusters}}, _MEMBER_FIELDS
+        ).to_list()
+        if clusters
+        else []
+    )
+    by_cluster: dict[str, list[dict[str, Any]]] = {}
+    for member in found:
+        by_cluster.setdefault(str(member.get("cluster_id")), []).append(member)
+    return {
+        str(d["_id"]): _of_issue(d, by_cluster.get(str(d.get("cluster_id")), []), year, [])["total"]
+        for d in listed
+    }

@@ -138,6 +138,16 @@ async def test_tracking_board_public_page_and_notice_agree_on_body_and_count(con
     (land_card,) = [c for c in _cards(page) if f'data-task="{land_task["id"]}"' in c]
     assert f"cơ quan thực hiện: {LAND_BODY}" in land_card
 
+    # the staff dashboard's list and each item's page: the issue's count on every item
+    async with logged_in(app, "demo.vanphong") as staff:
+        listed = (await staff.get("/staff/")).text
+        for text in DRAIN.values():
+            code = sent[text]["tracking_code"]
+            (row,) = [r for r in listed.split("<tr") if code in r]
+            assert "nêu 3 lần" in row, code
+            item = (await staff.get(f"/staff/items/{sent[text]['id']}")).text
+            assert 'data-times-raised="3"' in item, code
+
     # a later change: its event names the body, and the history entry says it as stored
     changed = await client.post(
         f"{BASE}/follow-up/{drain_task['id']}/status", json={"status": "in_progress", "note": "Đang nạo vét"}

@@ -13,7 +13,13 @@ from prometheus_client import CollectorRegistry
 
 from services.intake.handlers.status import StatusDeps, record_follow_up
 from services.intake.metrics import IntakeMetrics
-from services.intake.raised import EARLIER_MENTIONS, earlier_mentions, issue_raised, mention_key
+from services.intake.raised import (
+    EARLIER_MENTIONS,
+    earlier_mentions,
+    issue_raised,
+    mention_key,
+    raised_totals,
+)
 from services.intake.status import change_for
 from services.intake.tracking import resident_note
 from services.reporting import handlers
@@ -161,7 +167,11 @@ class FakeSubmissions:
 
     def find(self, filter: dict, projection: dict) -> Any:
         self.asked.append(filter)
-        found = [d for d in self.docs if all(d.get(k) == v for k, v in filter.items())]
+
+        def matches(value: Any, wanted: Any) -> bool:
+            return value in wanted["$in"] if isinstance(wanted, dict) else value == wanted
+
+        found = [d for d in self.docs if all(matches(d.get(k), v) for k, v in filter.items())]
 
         class Cursor:
             async def to_list(self) -> list[dict]:
@@ -200,6 +210,10 @@ async def test_every_item_of_a_merged_issue_says_the_issues_count():
     given = [{"year": 2016, "text": "Cống nghẹt"}, {"year": 2017, "text": "x"}]
     assert (await issue_raised(store, docs[0], 2017, given))["total"] == 4
     assert (await issue_raised(store, docs[4], 2017))["total"] == 1
+    # a list of items (the staff dashboard): the same counts, the clusters read in one request
+    asked = len(store.asked)
+    totals = await raised_totals(store, "demo", [docs[0], docs[2], docs[4]], 2017)
+    assert totals == {"s1": 4, "s3": 4, "s5": 1} and len(store.asked) == asked + 1
 
 
 async def test_an_unrouted_item_and_a_cluster_stored_before_mentions_were_kept():

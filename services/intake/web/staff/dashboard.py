@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from services.intake.logic import hamlet_display
 from services.intake.plan_logic import deadline_views
-from services.intake.raised import issue_raised
+from services.intake.raised import issue_raised, raised_totals
 from services.intake.reporting_api import EarlierRound, earlier_followup
 from services.intake.tracking import vn_dates
 from services.intake.web.pages import AUTHORITY_VI, KIND_LABELS_VI, WHOLE_COMMUNE, vn_datetime
@@ -217,6 +217,7 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
             .to_list()
         )
         line, deadlines = await deadline_timeline(commune, dialogue)
+        raised = await raised_totals(repo.submissions, commune.id, docs, dialogue.year if dialogue else None)
         return kit.render(
             request,
             "dashboard.html",
@@ -246,7 +247,8 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
             deadlines=deadlines,
             followup=await followup_progress(request, user, commune, dialogue),
             review_count=sum(counted["review"].values()),
-            items=[item_row(user, dialogue, d) for d in docs],
+            # each item's issue counted as the documents count it, not the item's count on arrival
+            items=[item_row(user, dialogue, d) | {"times_raised": raised[d["_id"]]} for d in docs],
             listed=LISTED,
             chosen=chosen,
             filtered=bool(chosen),
