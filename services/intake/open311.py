@@ -169,7 +169,11 @@ def service_request(
         "service_name": doc.get("topic_name"),
         "service_code": str(doc["topic"]) if doc.get("topic") is not None else None,
         "description": mask_personal_data(summary) or None,
-        "agency_responsible": agency or era_named(doc.get("office_name"), offices or {}) or None,
+        # reporting's agency; else the body the follow-up named (the notice's), else routing's office
+        "agency_responsible": agency
+        or doc.get("followup_office")
+        or era_named(doc.get("office_name"), offices or {})
+        or None,
         "service_notice": None,
         "requested_datetime": w3c(doc["received_at"]),
         "updated_datetime": w3c(updated_at(doc)),

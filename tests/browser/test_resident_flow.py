@@ -67,7 +67,9 @@ def test_a_resident_submits_tracks_and_registers_on_a_phone(server, browser):
         page.reload()
     item = page.locator("[data-status]").inner_text()
     # the demo plan is of 2017: the office is named as that year's documents name it
-    assert "Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường" in item and "Phòng Kinh tế" not in item
+    assert (
+        "Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường" in item and "Phòng Kinh tế" not in item
+    )
     assert "Huy động nguồn lực đầu tư công trình giao thông" in item
     assert page.inner_text("[data-topic-tentative]") == "(tạm xếp, chờ cán bộ xem xét)"  # not reviewed yet
     tracking_url = page.url

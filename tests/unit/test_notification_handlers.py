@@ -326,6 +326,20 @@ async def test_residents_are_told_of_a_resolved_issue_by_email_or_sms_once_each(
     assert world.intake.asked == [("s1", "s2", "s3")] * 2
 
 
+async def test_the_resident_is_told_who_resolved_it_as_the_notice_names_them() -> None:
+    """The e-mail names the responsible body the follow-up event carries (a 2017 task: the
+    office's title of that time; a recommendation: the higher body), not the stored office name."""
+    world = World(people=PEOPLE)
+    era = "Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường"
+    changed = resolved().model_copy(update={"responsible_body": era})
+    await notify_follow_up(world.deps, envelope(changed), changed)
+    body = world.mail.sent[0].get_content()
+    assert f"đã được {era} giải quyết" in body and f"đã được {OFFICE.name} giải quyết" not in body
+    older = World(people=PEOPLE)  # an event without the body (before it was carried): the office
+    await notify_follow_up(older.deps, envelope(resolved()), resolved())
+    assert f"đã được {OFFICE.name} giải quyết" in older.mail.sent[0].get_content()
+
+
 async def test_a_task_reopened_and_resolved_again_tells_the_residents_again_once() -> None:
     world = World(people=PEOPLE)
     first = resolved().model_copy(update={"revision": 2})

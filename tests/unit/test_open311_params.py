@@ -98,3 +98,6 @@ def test_offices_are_named_as_the_dialogues_documents_name_them() -> None:
     assert request["status_notes"] == f"{offices['Phòng Kinh tế']} đang làm"
     assert service_request(doc)["agency_responsible"] == "Phòng Kinh tế"  # reporting did not answer
     assert service_request(doc, agency="Sở Xây dựng", offices=offices)["agency_responsible"] == "Sở Xây dựng"
+    # reporting did not answer after the follow-up began: the body the follow-up named
+    followed = {**doc, "followup_office": "Văn phòng Đăng ký đất đai tỉnh"}
+    assert service_request(followed, notes=False)["agency_responsible"] == "Văn phòng Đăng ký đất đai tỉnh"
