@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import aio_pika
@@ -109,6 +109,51 @@ async def seeded_with_petitions(
 
             await eventually(routed, timeout=30)
             yield app, client
+
+
+@contextlib.asynccontextmanager
+async def posted_and_routed(
+    make_settings: Callable[..., Any],
+    services: list[Any],
+    petitions: Sequence[tuple[str, str]],
+    *,
+    staff: bool = True,
+    **settings: Any,
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient, dict[str, dict[str, Any]]]]:
+    """`services` in one app (the others called in process, the scheduler idle; `settings` more),
+    running, with the demo commune (and its staff, passwords kept, when `staff`) stored; each of
+    `petitions` (hamlet, text) posted as a resident's petition through the submissions API and all
+    routed: the app, the staff API client that posted them, and each text's answer."""
+    from services.demo.seed import seed_demo
+    from services.demo.staff import seed_demo_staff
+    from services.deployment import build_app
+    from tests.auth import staff_headers
+    from tests.conftest import eventually
+
+    inprocess = {f"DOITHOAI_{name}_URL": "inprocess" for name in ("INTAKE", "ROUTING", "REPORTING")}
+    app = build_app(
+        make_settings(**{"DOITHOAI_SCHEDULER_INTERVAL_S": 3600, **inprocess, **settings}), services, title="t"
+    )
+    async with running(app):
+        await seed_demo(app.state.runtime.db)
+        if staff:
+            await seed_demo_staff(app.state.runtime.db, must_change_password=False)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=60
+        ) as client:
+            sent: dict[str, dict[str, Any]] = {}
+            for hamlet, text in petitions:
+                body = {"source": "citizen", "kind": "petition", "hamlet": hamlet, "text": text}
+                posted = await client.post("/api/v1/communes/demo/submissions", json=body)
+                assert posted.status_code == 202, posted.text
+                sent[text] = posted.json()
+
+            async def routed() -> bool:
+                items = (await client.get("/api/v1/communes/demo/dialogues/demo-2017/items")).json()["items"]
+                return sum(i["topic"] is not None for i in items) >= len(petitions)
+
+            await eventually(routed, timeout=30)
+            yield app, client, sent
 
 
 async def dead_letters(

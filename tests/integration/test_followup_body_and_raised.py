@@ -15,19 +15,14 @@ import csv
 import io
 import re
 
-import httpx
 import pytest
 
-from services.demo.seed import seed_demo
-from services.demo.staff import seed_demo_staff
-from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.intake.repository import SUBMISSIONS
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
-from tests.auth import staff_headers
 from tests.conftest import eventually
-from tests.integration.helpers import running
+from tests.integration.helpers import posted_and_routed
 from tests.integration.test_public_era_and_hamlets import (
     BASE,
     DRAIN,
@@ -39,7 +34,6 @@ from tests.integration.test_public_era_and_hamlets import (
     TODAY,
     D,
     _conclude,
-    _routed,
 )
 from tests.integration.test_web_staff import logged_in
 
@@ -51,27 +45,14 @@ PARTY_OFFICE = "Văn phòng Đảng ủy"
 async def concluded(make_settings):
     """Three petitions of one drain issue (ấp Chợ, ấp Căn Cứ, ấp Bến Đò) merged, a land issue
     recommended to the province; concluded and the notice issued on 05/04/2017."""
-    settings = make_settings(DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess")
-    app = build_app(settings, [intake, routing, reporting], title="t")
-    async with running(app):
-        db = app.state.runtime.db
-        await seed_demo(db)
-        await seed_demo_staff(db, must_change_password=False)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=60
-        ) as client:
-            sent = {}
-            for hamlet, text in (*DRAIN.items(), ("ấp Mới", LAND)):
-                body = {"source": "citizen", "kind": "petition", "hamlet": hamlet, "text": text}
-                posted = await client.post(f"{BASE}/submissions", json=body)
-                assert posted.status_code == 202, posted.text
-                sent[text] = posted.json()
-            await eventually(lambda: _routed(client, 4), timeout=30)
-            await _conclude(client, sent)
-            notice = (await client.get(f"{D}/documents/thong-bao-ket-luan/preview.html")).text
-            issued = await client.post(f"{D}/documents/thong-bao-ket-luan", json={"issued_on": "2017-04-05"})
-            assert issued.status_code == 201, issued.text
-            yield app, client, sent, notice
+    petitions = [*DRAIN.items(), ("ấp Mới", LAND)]
+    started = posted_and_routed(make_settings, [intake, routing, reporting], petitions)
+    async with started as (app, client, sent):
+        await _conclude(client, sent)
+        notice = (await client.get(f"{D}/documents/thong-bao-ket-luan/preview.html")).text
+        issued = await client.post(f"{D}/documents/thong-bao-ket-luan", json={"issued_on": "2017-04-05"})
+        assert issued.status_code == 201, issued.text
+        yield app, client, sent, notice
 
 
 async def _tracked(client, code: str, wanted: str) -> str:

@@ -19,14 +19,11 @@ import httpx
 import openpyxl
 import pytest
 
-from services.demo.seed import seed_demo
-from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
-from tests.auth import staff_headers
 from tests.conftest import eventually
-from tests.integration.helpers import running
+from tests.integration.helpers import posted_and_routed
 
 pytestmark = pytest.mark.integration
 BASE = "/api/v1/communes/demo"
@@ -46,29 +43,14 @@ LAND_SUMMARY = "Chậm cấp giấy chứng nhận quyền sử dụng đất"
 
 @pytest.fixture
 async def system(make_settings):
-    settings = make_settings(DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess")
-    app = build_app(settings, [intake, routing, reporting], title="t")
-    async with running(app):
-        await seed_demo(app.state.runtime.db)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=60
-        ) as client:
-            sent = {}
-            for hamlet, text in (*DRAIN.items(), ("ấp Mới", LAND)):
-                body = {"source": "citizen", "kind": "petition", "hamlet": hamlet, "text": text}
-                posted = await client.post(f"{BASE}/submissions", json=body)
-                assert posted.status_code == 202, posted.text
-                sent[text] = posted.json()
-            await eventually(lambda: _routed(client, 4), timeout=30)
-            yield client, sent
+    petitions = [*DRAIN.items(), ("ấp Mới", LAND)]
+    services = [intake, routing, reporting]
+    async with posted_and_routed(make_settings, services, petitions, staff=False) as (_, client, sent):
+        yield client, sent
 
 
 async def _items(client) -> list[dict]:
     return (await client.get(f"{D}/items")).json()["items"]
-
-
-async def _routed(client, count: int) -> bool:
-    return sum(i["topic"] is not None for i in await _items(client)) >= count
 
 
 async def _key(client, fragment: str) -> str:

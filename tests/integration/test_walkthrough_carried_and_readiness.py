@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
-from services.demo.seed import seed_demo
-from services.demo.staff import seed_demo_staff
-from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.notification.app import build_service as notification
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
-from tests.auth import staff_headers
 from tests.conftest import eventually
-from tests.integration.helpers import running
+from tests.integration.helpers import posted_and_routed
 from tests.integration.test_meeting_page import text_of
 from tests.integration.test_web_staff import logged_in
 
@@ -47,11 +42,6 @@ NEXT_PLAN = {
 }
 
 
-async def _routed(client, n: int) -> bool:
-    items = (await client.get(f"{D17}/items")).json()["items"]
-    return sum(i["topic"] is not None for i in items) >= n
-
-
 async def _tasks(client, dialogue_id: str, n: int) -> list[dict] | None:
     tasks = (await client.get(f"{BASE}/dialogues/{dialogue_id}/follow-up")).json()["tasks"]
     return tasks if len(tasks) >= n else None
@@ -64,40 +54,27 @@ async def _key(client, dialogue: str, words: str) -> str:
 
 @pytest.fixture
 async def system(make_settings, mail_capture):
-    settings = make_settings(
-        SMTP_URL=mail_capture.url,
-        DOITHOAI_SCHEDULER_INTERVAL_S=3600,
-        DOITHOAI_INTAKE_URL="inprocess",
-        DOITHOAI_REPORTING_URL="inprocess",
-    )
-    app = build_app(settings, [intake, routing, notification, reporting], title="t")
-    async with running(app):
-        await seed_demo(app.state.runtime.db)
-        await seed_demo_staff(app.state.runtime.db, must_change_password=False)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=60
-        ) as client:
-            for text, hamlet in PETITIONS:
-                body = {"source": "citizen", "kind": "petition", "hamlet": hamlet, "text": text}
-                assert (await client.post(f"{BASE}/submissions", json=body)).status_code == 202
-            await eventually(lambda: _routed(client, len(PETITIONS)), timeout=30)
-            land = await _key(client, D17, "sổ đỏ")
-            put = await client.put(f"{D17}/meeting/issues/{land}", json={"summary": LAND_SUMMARY})
-            assert put.status_code == 200, put.text
-            recommended = {
-                "kind": "recommended",
-                "text": "Kiến nghị cấp trên giải quyết",
-                "higher_body": LAND_OFFICE,
-            }
-            put = await client.put(f"{D17}/meeting/conclusions/{land}", json=recommended)
-            assert put.status_code == 200, put.text
-            issued = await client.post(
-                f"{D17}/documents/thong-bao-ket-luan", json={"by": "VP", "issued_on": "2017-04-05"}
-            )
-            assert issued.status_code == 201, issued.text
-            await eventually(lambda: _tasks(client, "demo-2017", len(PETITIONS)), timeout=30)
-            assert (await client.post(f"{BASE}/dialogues", json=NEXT_PLAN)).status_code == 201
-            yield client, app
+    services = [intake, routing, notification, reporting]
+    petitions = [(hamlet, text) for text, hamlet in PETITIONS]
+    started = posted_and_routed(make_settings, services, petitions, SMTP_URL=mail_capture.url)
+    async with started as (app, client, _):
+        land = await _key(client, D17, "sổ đỏ")
+        put = await client.put(f"{D17}/meeting/issues/{land}", json={"summary": LAND_SUMMARY})
+        assert put.status_code == 200, put.text
+        recommended = {
+            "kind": "recommended",
+            "text": "Kiến nghị cấp trên giải quyết",
+            "higher_body": LAND_OFFICE,
+        }
+        put = await client.put(f"{D17}/meeting/conclusions/{land}", json=recommended)
+        assert put.status_code == 200, put.text
+        issued = await client.post(
+            f"{D17}/documents/thong-bao-ket-luan", json={"by": "VP", "issued_on": "2017-04-05"}
+        )
+        assert issued.status_code == 201, issued.text
+        await eventually(lambda: _tasks(client, "demo-2017", len(PETITIONS)), timeout=30)
+        assert (await client.post(f"{BASE}/dialogues", json=NEXT_PLAN)).status_code == 201
+        yield client, app
 
 
 def _section(html: str, start: str, end: str) -> str:
