@@ -24,23 +24,14 @@ from services.intake.status import change_for
 from services.intake.tracking import resident_note
 from services.reporting import handlers
 from services.reporting.followup import responsible_body
-from services.reporting.handlers import ChangeFollowUp, DocumentDeps, FollowUpDeps, Viewer
+from services.reporting.handlers import ChangeFollowUp, Viewer
 from services.reporting.handlers.open_data import EraNames
-from services.reporting.metrics import ReportingMetrics
-from services.reporting.radio import environment
 from shared.contracts import Envelope, FollowUpChangedV1, SubmissionRoutedV1
 from tests.unit.test_intake_handlers import FakePlans, FakeStatusStore, routed
 from tests.unit.test_reporting_handlers import (
     COMMUNE,
     DIALOGUE,
-    NOW,
-    FakeDirectory,
-    FakeDocuments,
-    FakeItems,
-    FakeNumbers,
-    FakeOutbox,
-    FakeRenderer,
-    FakeTasks,
+    deps_over,
     issue,
     item,
 )
@@ -67,22 +58,7 @@ def test_the_body_is_the_higher_body_recommended_to_else_the_office_by_its_eras_
 
 @pytest.fixture
 def world():
-    metrics = ReportingMetrics(CollectorRegistry())
-    items = FakeItems([item(1, cluster_id="s1"), item(2, cluster_id="s1"), item(3)])
-    tasks, outbox, directory = FakeTasks(), FakeOutbox(), FakeDirectory()
-    docs = DocumentDeps(
-        directory,
-        items,
-        FakeDocuments(),
-        tasks,
-        FakeNumbers(),
-        outbox,
-        FakeRenderer(),
-        metrics,
-        environment(),
-        lambda: NOW,
-    )
-    return docs, FollowUpDeps(directory, items, tasks, outbox, metrics, 3, lambda: NOW)
+    return deps_over([item(1, cluster_id="s1"), item(2, cluster_id="s1"), item(3)])
 
 
 async def test_the_notices_tasks_their_events_and_the_board_name_the_eras_office(world):

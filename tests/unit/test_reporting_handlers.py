@@ -235,16 +235,28 @@ ITEMS = [
 ]
 
 
+def deps_over(items: list[dict[str, Any]]) -> tuple[DocumentDeps, FollowUpDeps]:
+    """Documents' and follow-up's use cases over in-memory fakes holding `items`, sharing them."""
+    metrics = ReportingMetrics(CollectorRegistry())
+    fakes, tasks, outbox, directory = FakeItems(items), FakeTasks(), FakeOutbox(), FakeDirectory()
+    docs = DocumentDeps(
+        directory,
+        fakes,
+        FakeDocuments(),
+        tasks,
+        FakeNumbers(),
+        outbox,
+        FakeRenderer(),
+        metrics,
+        environment(),
+        lambda: NOW,
+    )
+    return docs, FollowUpDeps(directory, fakes, tasks, outbox, metrics, 3, lambda: NOW)
+
+
 @pytest.fixture
 def world():
-    metrics = ReportingMetrics(CollectorRegistry())
-    items, documents, tasks, outbox = FakeItems(ITEMS), FakeDocuments(), FakeTasks(), FakeOutbox()
-    numbers, renderer, directory = FakeNumbers(), FakeRenderer(), FakeDirectory()
-    docs = DocumentDeps(
-        directory, items, documents, tasks, numbers, outbox, renderer, metrics, environment(), lambda: NOW
-    )
-    follow = FollowUpDeps(directory, items, tasks, outbox, metrics, 3, lambda: NOW)
-    return docs, follow
+    return deps_over(ITEMS)
 
 
 def issue(kind: str = "thong-bao-ket-luan", **kw: Any) -> IssueDocument:

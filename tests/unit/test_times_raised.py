@@ -10,27 +10,17 @@ import io
 from datetime import date
 
 import pytest
-from prometheus_client import CollectorRegistry
 
 from services.reporting import handlers
 from services.reporting.documents.build import build_data
-from services.reporting.handlers import DocumentDeps, FollowUpDeps, Viewer
-from services.reporting.metrics import ReportingMetrics
+from services.reporting.handlers import Viewer
 from services.reporting.open_data import to_csv, to_json
-from services.reporting.radio import environment
 from services.reporting.raised import CARRIED_OVER, times_raised
 from services.reporting.rendering import carried_items
 from tests.unit.test_reporting_handlers import (
     COMMUNE,
     DIALOGUE,
-    NOW,
-    FakeDirectory,
-    FakeDocuments,
-    FakeItems,
-    FakeNumbers,
-    FakeOutbox,
-    FakeRenderer,
-    FakeTasks,
+    deps_over,
     issue,
     item,
 )
@@ -49,21 +39,7 @@ RAISED = {"s1": 4, "s4": 1}  # s1: three petitions in 2017 and the 2016 mention
 
 @pytest.fixture
 def world():
-    metrics = ReportingMetrics(CollectorRegistry())
-    items, tasks, outbox, directory = FakeItems(ITEMS), FakeTasks(), FakeOutbox(), FakeDirectory()
-    docs = DocumentDeps(
-        directory,
-        items,
-        FakeDocuments(),
-        tasks,
-        FakeNumbers(),
-        outbox,
-        FakeRenderer(),
-        metrics,
-        environment(),
-        lambda: NOW,
-    )
-    return docs, FollowUpDeps(directory, items, tasks, outbox, metrics, 3, lambda: NOW)
+    return deps_over(ITEMS)
 
 
 def test_the_count_is_the_petitions_plus_the_earlier_years_mentions():
