@@ -18,6 +18,7 @@ from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
 from tests.conftest import eventually
 from tests.integration.helpers import posted_and_routed
+from tests.integration.test_carried_over_at_meeting import NEXT_PLAN
 from tests.integration.test_meeting_page import text_of
 from tests.integration.test_web_staff import logged_in
 
@@ -31,15 +32,6 @@ PETITIONS = [
     (LAND, "ấp Chợ"),
     ("Cống thoát nước trước chợ bị nghẹt, mưa là ngập cả đoạn đường.", "ấp Chợ"),
 ]
-NEXT_PLAN = {
-    "id": "demo-2018",
-    "year": 2018,
-    "title": "Kế hoạch đối thoại năm 2018",
-    "theme": "Xây dựng nông thôn mới",
-    "meeting_date": "2018-03-24",
-    "venue": "Nhà văn hóa xã",
-    "hamlets": [{"hamlet": "ấp Chợ"}],
-}
 
 
 async def _tasks(client, dialogue_id: str, n: int) -> list[dict] | None:
