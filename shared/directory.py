@@ -154,6 +154,17 @@ class Commune(_Frozen):
     def office(self, office_id: str) -> Office | None:
         return next((o for o in self.offices if o.id == office_id), None)
 
+    def office_titles_on(self, meeting_date: date) -> dict[str, str]:
+        """Each office's id and today's name -> its title for a dialogue meeting on `meeting_date`:
+        the pre-reform title before the 2025 reform (today's name when it has none). What the
+        documents print (`reporting.documents.common.office_titles`) and every page shows."""
+        before = meeting_date < REFORM_DAY
+        titles: dict[str, str] = {}
+        for office in self.offices:
+            title = (office.legacy_name or office.name) if before else office.name
+            titles[office.id] = titles[office.name] = title
+        return titles
+
     def recipients_on(self, meeting_date: date) -> tuple[str, ...]:
         """ "Nơi nhận" of a dialogue meeting on `meeting_date`: `recipients_before_reform` before
         the 2025 reform when the commune set them, `recipients` otherwise."""

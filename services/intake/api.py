@@ -15,7 +15,7 @@ from services.intake.public_limits import API, check_public_limit
 from services.intake.raised import issue_raised
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionAccepted, SubmissionIn, SubmissionView
-from services.intake.tracking import resident_note, tracked_text
+from services.intake.tracking import era_named, resident_note, tracked_text
 from shared.auth.guard import GuardedRoute, principal_of
 from shared.auth.principal import Principal, Role
 from shared.clock import as_utc
@@ -138,6 +138,10 @@ async def _view(
         await directory.dialogue(doc["commune_id"], doc["dialogue_id"]) if doc.get("dialogue_id") else None
     )
     raised = await issue_raised(repo.submissions, doc, dialogue.year if dialogue else None)
+    # offices named as the dialogue's documents name them (a 2017 item: the titles of that time)
+    commune = await directory.commune(doc["commune_id"]) if dialogue else None
+    titles = commune.office_titles_on(dialogue.meeting_date) if commune and dialogue else {}
+    renamed = {o.name: titles[o.id] for o in commune.offices if titles[o.id] != o.name} if commune else {}
     received = {
         "at": as_utc(doc["received_at"]),
         "status": SubmissionStatus.RECEIVED.value,
@@ -148,13 +152,17 @@ async def _view(
         {
             "at": as_utc(h["at"]),
             "status": h["status"],
-            "note_vi": resident_note(h) if public else h["note_vi"],
+            "note_vi": resident_note(h, renamed) if public else era_named(h["note_vi"], renamed),
             "by": None if public else h.get("by", "system"),
             "staff_note_vi": None if public else h.get("staff_note_vi"),
         }
         for h in await repo.history(doc)
     ]
-    office = {"id": doc["office_id"], "name": doc["office_name"]} if doc.get("office_id") else None
+    office = (
+        {"id": doc["office_id"], "name": titles.get(doc["office_id"], doc["office_name"])}
+        if doc.get("office_id")
+        else None
+    )
     return SubmissionView(
         id=doc["_id"],
         tracking_code=doc["tracking_code"],

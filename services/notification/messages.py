@@ -72,6 +72,8 @@ def office_assignment_email(
     """The office's assignment. Office staff never see who sent an item: the resident's text, and
     earlier years' texts and answers of the same issue, are quoted with personal data masked
     (phone numbers, e-mail addresses, ID and house numbers, names: `masked`)."""
+    # offices named as the dialogue's documents name them (a 2017 plan: the titles of that time)
+    titles = commune.office_titles_on(dialogue.meeting_date)
     context = {
         "notification_id": notification_id,
         "item_url": item_url,
@@ -79,9 +81,10 @@ def office_assignment_email(
         "commune": commune,
         "dialogue": dialogue,
         "office": office,
+        "office_title": titles.get(office.id, office.name),
         "kind_label": routed.kind.label_vi,
         "authority_label": AUTHORITY_PHRASES[routed.authority_level],
-        "coordinating": [o.name for o in (commune.office(i) for i in routed.coordinating_office_ids) if o],
+        "coordinating": [titles[i] for i in routed.coordinating_office_ids if i in titles],
     }
     message = new_message()
     set_address(message, "From", sender)

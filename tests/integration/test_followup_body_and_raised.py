@@ -95,6 +95,8 @@ async def test_tracking_board_public_page_and_notice_agree_on_body_and_count(con
         assert f"({LEGACY})" in page and TODAY not in page
         api = (await client.get(f"{BASE}/tracking/{code}")).json()
         assert api["times_raised"] == 3, code
+        # the JSON API names offices as the page does (an outside smoke read "Phòng Kinh tế" there)
+        assert api["office"]["name"] == LEGACY and TODAY not in str(api), code
     land_code = sent[LAND]["tracking_code"]
     land_page = await _tracked(client, land_code, "Thực hiện kết luận")
     (body,) = re.findall(r"<dd data-followup-office>([^<]*)</dd>", land_page)

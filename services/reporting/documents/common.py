@@ -30,12 +30,7 @@ def before_reform(dialogue: Dialogue) -> bool:
 def office_titles(commune: Commune, dialogue: Dialogue) -> dict[str, str]:
     """Each office's id and today's name -> the title a document of this dialogue prints: the
     pre-reform title for a dialogue held before 1 July 2025 (today's name when it has none)."""
-    legacy = before_reform(dialogue)
-    titles: dict[str, str] = {}
-    for office in commune.offices:
-        printed = (office.legacy_name or office.name) if legacy else office.name
-        titles[office.id] = titles[office.name] = printed
-    return titles
+    return commune.office_titles_on(dialogue.meeting_date)
 
 
 def of_era(
