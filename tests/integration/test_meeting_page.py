@@ -388,3 +388,15 @@ async def test_only_the_party_office_and_the_commune_admin_reach_the_meeting_pag
                 assert response.status_code == 403, (username, path)
             nav = await client.get("/staff/mat-khau")
             assert 'href="/staff/hoi-nghi"' not in nav.text
+
+
+async def test_the_page_names_offices_as_the_2017_minutes_and_notice_do(meeting):
+    """An outside smoke read today's "Phòng Kinh tế" in the 2017 meeting page's issue lines, its
+    "Cơ quan chủ trì" list and a saved conclusion, while the notice it makes says "Công chức Địa
+    chính - Nông nghiệp - Xây dựng và Môi trường": the page names offices for the plan's era."""
+    app, _, _ = meeting
+    async with logged_in(app, "demo.vanphong") as client:
+        page = unescape((await client.get(PAGE)).text)
+    legacy = "Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường"
+    assert re.search(rf'<option value="phong-kinh-te"[^>]*>{legacy}</option>', page)
+    assert "Phòng Kinh tế" not in page

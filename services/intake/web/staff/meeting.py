@@ -693,6 +693,7 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
             anchor="#da-ghi",
         )
         speaking = (current or {}).get("topic")
+        titles = commune.office_titles_on(dialogue.meeting_date)
         response = kit.render(
             request,
             "meeting.html",
@@ -733,7 +734,9 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
             programme_form=shown.values.get("programme") or {"title": "", "at": ""},
             hamlets=[h.name for h in commune.hamlets],
             offices=commune.offices,
-            answerers=[d.name for d in dialogue.delegates] + [o.name for o in commune.offices],
+            # offices named for the dialogue's era, as its minutes and notice print them
+            office_titles=titles,
+            answerers=[d.name for d in dialogue.delegates] + [titles[o.id] for o in commune.offices],
             delegates=[d.name for d in dialogue.delegates],
             higher_bodies=HIGHER_BODIES_VI,
             kinds=CONCLUSION_KINDS_VI,
