@@ -16,7 +16,7 @@ from services.intake.logic import hamlet_display
 from services.intake.plan_logic import deadline_views
 from services.intake.raised import issue_raised, raised_totals
 from services.intake.reporting_api import EarlierRound, earlier_followup
-from services.intake.tracking import vn_dates
+from services.intake.tracking import era_named, vn_dates
 from services.intake.web.pages import AUTHORITY_VI, KIND_LABELS_VI, WHOLE_COMMUNE, vn_datetime
 from services.intake.web.staff.charts import bars, stacked, timeline
 from services.intake.web.staff.kit import (
@@ -63,8 +63,17 @@ def topic_label(dialogue: Dialogue | None, topic: Any, name: str | None = None) 
     return f"{topic}. {label}" if topic else label
 
 
-def item_row(user: StaffUser, dialogue: Dialogue | None, doc: dict) -> dict:
-    """One item as the staff pages show it; the submitter only for who may see it."""
+def era_titles(commune: Commune, dialogue: Dialogue | None) -> dict[str, str]:
+    """Each office's id and today's name -> its title for `dialogue`'s era, as the dialogue's
+    documents print it (today's names without a dialogue)."""
+    return commune.office_titles_on(dialogue.meeting_date if dialogue else utcnow().date())
+
+
+def item_row(
+    user: StaffUser, dialogue: Dialogue | None, doc: dict, titles: Mapping[str, str] | None = None
+) -> dict:
+    """One item as the staff pages show it; the submitter only for who may see it; its office by
+    `titles` (`era_titles`), as stored without them."""
     submitter = (doc.get("submitter") or {}) if user.sees_identity else {}
     return {
         "id": doc["_id"],
@@ -74,7 +83,7 @@ def item_row(user: StaffUser, dialogue: Dialogue | None, doc: dict) -> dict:
         "hamlet": doc.get("hamlet") or WHOLE_COMMUNE,
         "topic": topic_label(dialogue, doc.get("topic"), doc.get("topic_name")),
         "topic_number": doc.get("topic"),
-        "office": doc.get("office_name") or "Chưa giao",
+        "office": (titles or {}).get(doc.get("office_id") or "") or doc.get("office_name") or "Chưa giao",
         "office_id": doc.get("office_id"),
         "status": doc.get("status", ""),
         "status_label": STATUS_LABELS_VI.get(doc.get("status", ""), doc.get("status", "")),
@@ -218,6 +227,7 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
         )
         line, deadlines = await deadline_timeline(commune, dialogue)
         raised = await raised_totals(repo.submissions, commune.id, docs, dialogue.year if dialogue else None)
+        titles = era_titles(commune, dialogue)  # offices as the plan's documents name them
         return kit.render(
             request,
             "dashboard.html",
@@ -248,12 +258,12 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
             followup=await followup_progress(request, user, commune, dialogue),
             review_count=sum(counted["review"].values()),
             # each item's issue counted as the documents count it, not the item's count on arrival
-            items=[item_row(user, dialogue, d) | {"times_raised": raised[d["_id"]]} for d in docs],
+            items=[item_row(user, dialogue, d, titles) | {"times_raised": raised[d["_id"]]} for d in docs],
             listed=LISTED,
             chosen=chosen,
             filtered=bool(chosen),
             topic_choices=topic_choices(dialogue),
-            office_choices=[(o.id, o.name) for o in commune.offices],
+            office_choices=[(o.id, titles[o.id]) for o in commune.offices],
             status_choices=list(STATUS_LABELS_VI.items()),
             hamlet_choices=[(h.id, h.name) for h in commune.hamlets],
             whole_commune_choice=(WHOLE_COMMUNE_ID, WHOLE_COMMUNE_CHOICE_VI),
@@ -374,10 +384,12 @@ async def render_item(
     dialogue = (
         await kit.directory.dialogue(commune.id, doc["dialogue_id"]) if doc.get("dialogue_id") else None
     )
+    titles = era_titles(commune, dialogue)
+    renamed = {o.name: titles[o.id] for o in commune.offices if titles[o.id] != o.name}
     history = [
         {
             "at": vn_datetime(h["at"]),
-            "note": vn_dates(h.get("note_vi", "")),
+            "note": era_named(vn_dates(h.get("note_vi", "")), renamed),
             "staff_note": h.get("staff_note_vi"),  # a change's reason: staff pages only
             "by": h.get("by"),
         }
@@ -389,6 +401,12 @@ async def render_item(
     if user.role in ANSWERERS and doc.get("topic") is not None:
         reply = await kit.routing(request).decision(commune.id, doc["_id"])
         decision = reply.body if reply.ok else None
+        if isinstance(decision, dict):  # offices named for the plan's era, in its reasons too
+            decision = {
+                **decision,
+                "office_name": titles.get(decision.get("office_id") or "") or decision.get("office_name"),
+                "explanation_vi": [era_named(line, renamed) for line in decision.get("explanation_vi") or ()],
+            }
         routing_error = None if reply.ok or reply.status == 404 else reply.reason_vi()
     earlier = list((decision or {}).get("earlier") or ())
     stored = (
@@ -415,7 +433,7 @@ async def render_item(
         )
         repeats_before = with_followup(repeats_before, rounds)
     view = {
-        **item_row(user, dialogue, doc),
+        **item_row(user, dialogue, doc, titles),
         "text": user.text_seen(doc.get("text")),
         "authority": AUTHORITY_VI.get(doc.get("authority_level") or ""),
         "source": doc.get("source"),
@@ -446,7 +464,7 @@ async def render_item(
         can_manage=user.role in MANAGERS,
         can_answer=user.role in ANSWERERS,
         topic_choices=topic_choices(dialogue, with_other=True),
-        office_choices=[(o.id, o.name) for o in commune.offices],
+        office_choices=[(o.id, titles[o.id]) for o in commune.offices],
         errors=errors or {},
         values=values or {},
     )

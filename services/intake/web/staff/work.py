@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.intake.schemas import clean_text
-from services.intake.web.staff.dashboard import NOTE_TO_RESIDENT_MAX, item_row, render_item
+from services.intake.web.staff.dashboard import NOTE_TO_RESIDENT_MAX, era_titles, item_row, render_item
 from services.intake.web.staff.kit import ANSWERERS, MANAGERS, StaffKit, item_scope, projection
 from services.intake.web.staff.users import StaffUser
 from shared.directory import Commune
@@ -53,12 +53,13 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
             .to_list()
         )
         dialogue = await kit.current_dialogue(commune)
+        titles = era_titles(commune, dialogue)
         rows = []
         for doc in docs:
             decision = decisions[doc["_id"]]
             rows.append(
                 {
-                    **item_row(user, dialogue, doc),
+                    **item_row(user, dialogue, doc, titles),
                     "text": doc.get("text", ""),
                     "confidence": decision.get("confidence"),
                     # Vietnamese, terms as the resident wrote them (the English one is for the CLI)
