@@ -12,18 +12,12 @@ from __future__ import annotations
 import re
 from html import unescape
 
-import httpx
 import pytest
 
-from services.demo.seed import seed_demo
-from services.demo.staff import seed_demo_staff
-from services.deployment import build_app
 from services.intake.app import build_service as intake
 from services.reporting.app import build_service as reporting
 from services.routing.app import build_service as routing
-from tests.auth import staff_headers
-from tests.conftest import eventually
-from tests.integration.helpers import running
+from tests.integration.helpers import posted_and_routed
 from tests.integration.test_web_staff import logged_in
 
 pytestmark = pytest.mark.integration
@@ -49,28 +43,9 @@ TAGGED = re.compile(r"Mã kiểm tra (Q[A-Z]{2})")
 
 @pytest.fixture
 async def system(make_settings):
-    settings = make_settings(
-        DOITHOAI_INTAKE_URL="inprocess", DOITHOAI_ROUTING_URL="inprocess", DOITHOAI_REPORTING_URL="inprocess"
-    )
-    app = build_app(settings, [intake, routing, reporting], title="one issue number")
-    async with running(app):
-        db = app.state.runtime.db
-        await seed_demo(db)
-        await seed_demo_staff(db, must_change_password=False)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=staff_headers(), timeout=60
-        ) as api:
-            for text, hamlet in PETITIONS:
-                body = {"source": "citizen", "kind": "petition", "hamlet": hamlet, "text": text}
-                sent = await api.post(f"{C}/submissions", json=body)
-                assert sent.status_code == 202, sent.text
-
-            async def routed() -> bool:
-                items = (await api.get(f"{D}/items")).json()["items"]
-                return sum(i["topic"] is not None for i in items) >= len(PETITIONS)
-
-            await eventually(routed, timeout=30, interval=0.2)
-            yield app, api
+    petitions = [(hamlet, text) for text, hamlet in PETITIONS]
+    async with posted_and_routed(make_settings, [intake, routing, reporting], petitions) as (app, api, _):
+        yield app, api
 
 
 def text_of(html: str) -> str:
