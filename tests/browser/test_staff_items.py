@@ -118,6 +118,15 @@ def test_item_cards_explanations_entry_and_what_the_resident_sees(server, browse
     )
     queue = page.inner_text("main")
     assert "Topic" not in queue and "No topic terms" not in queue and not ISO_DAY.search(queue)
+    # routing's reasons name the office as the row does: by the plan's era (2017), not today's name
+    assigned = 0
+    for row in page.locator("li[data-item]").all():
+        office = row.locator("p.hint").first.inner_text().split("→ ", 1)[1].split(" · ")[0]
+        for line in row.locator("[data-explanation] li").all_inner_texts():
+            if line.startswith("Giao "):
+                assigned += 1
+                assert line.startswith(f"Giao {office}:"), (office, line)
+    assert assigned >= 1
     shot(page, "staff-items-review-1280")
 
     # -- the dashboard at 1280 px: codes and dates on one line -------------------------------------

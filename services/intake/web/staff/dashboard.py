@@ -69,6 +69,12 @@ def era_titles(commune: Commune, dialogue: Dialogue | None) -> dict[str, str]:
     return commune.office_titles_on(dialogue.meeting_date if dialogue else utcnow().date())
 
 
+def renamed_offices(commune: Commune, titles: Mapping[str, str]) -> dict[str, str]:
+    """Today's name -> the era's title (`era_titles`) of each office whose title differs: what
+    `era_named` replaces in a line routing or follow-up wrote with today's names."""
+    return {o.name: titles[o.id] for o in commune.offices if titles[o.id] != o.name}
+
+
 def item_row(
     user: StaffUser, dialogue: Dialogue | None, doc: dict, titles: Mapping[str, str] | None = None
 ) -> dict:
@@ -385,7 +391,7 @@ async def render_item(
         await kit.directory.dialogue(commune.id, doc["dialogue_id"]) if doc.get("dialogue_id") else None
     )
     titles = era_titles(commune, dialogue)
-    renamed = {o.name: titles[o.id] for o in commune.offices if titles[o.id] != o.name}
+    renamed = renamed_offices(commune, titles)
     history = [
         {
             "at": vn_datetime(h["at"]),

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.intake.schemas import clean_text
-from services.intake.web.staff.dashboard import NOTE_TO_RESIDENT_MAX, era_titles, item_row, render_item
+from services.intake.tracking import era_named
+from services.intake.web.staff.dashboard import (
+    NOTE_TO_RESIDENT_MAX,
+    era_titles,
+    item_row,
+    renamed_offices,
+    render_item,
+)
 from services.intake.web.staff.kit import ANSWERERS, MANAGERS, StaffKit, item_scope, projection
 from services.intake.web.staff.users import StaffUser
 from shared.directory import Commune
@@ -54,6 +61,7 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
         )
         dialogue = await kit.current_dialogue(commune)
         titles = era_titles(commune, dialogue)
+        renamed = renamed_offices(commune, titles)
         rows = []
         for doc in docs:
             decision = decisions[doc["_id"]]
@@ -62,8 +70,11 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
                     **item_row(user, dialogue, doc, titles),
                     "text": doc.get("text", ""),
                     "confidence": decision.get("confidence"),
-                    # Vietnamese, terms as the resident wrote them (the English one is for the CLI)
-                    "explanation": list(decision.get("explanation_vi") or ()),
+                    # Vietnamese, terms as the resident wrote them (the English one is for the CLI);
+                    # offices by the era's titles, as the row's office
+                    "explanation": [
+                        era_named(line, renamed) for line in decision.get("explanation_vi") or []
+                    ],
                 }
             )
         return kit.render(
