@@ -213,6 +213,17 @@ class DocumentIssuedV1(Payload):
     version: int = Field(ge=1)
     title: str
     issued_on: date
+    # Optional, so the version stays: an event stored or queued before it has None, and
+    # notification then sends it to the commune's "Nơi nhận" of the dialogue's era, as it did.
+    recipients: tuple[str, ...] | None = Field(
+        None,
+        description=(
+            'The "Nơi nhận" lines as the issued document printed them, in order, without the '
+            'dash, the trailing comma and the file copy ("Lưu Văn phòng Đảng ủy"); the document '
+            "goes to these only. None: an event from before this field"
+        ),
+        examples=[["Như thành phần mời", "Thường trực Đảng ủy (b/c)"]],
+    )
 
 
 class AttendanceChangedV1(Payload):
