@@ -15,13 +15,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from pymongo.errors import ConnectionFailure
-from starlette.datastructures import FormData, Headers
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth.guard import AccessGuard, GuardedRoute
 from shared.auth.policy import OPERATIONS, PUBLIC, AccessTable
 from shared.error_pages import error_json, error_page, wants_html
+from shared.forms import STARLETTE_TOO_MANY, FormNotUtf8, FormTooLarge
 from shared.ids import new_id
 
 # pydantic error type -> (Vietnamese, English) message. Anything else falls back to pydantic's text.
@@ -178,13 +179,17 @@ def install_error_handlers(app: FastAPI) -> None:
                 ),
             )
         # Starlette's form parser refusing a form that holds more fields or files than asked.
-        if exc.status_code == 400 and str(exc.detail).startswith(_STARLETTE_TOO_MANY):
+        if exc.status_code == 400 and str(exc.detail).startswith(STARLETTE_TOO_MANY):
             return too_many_fields(request, None)
         return error_response(request, exc.status_code, exc.detail, exc.headers)
 
     @app.exception_handler(FormTooLarge)
     async def on_form_too_large(request: Request, exc: FormTooLarge) -> Response:
         return too_many_fields(request, exc.limit)
+
+    @app.exception_handler(FormNotUtf8)
+    async def on_form_not_utf8(request: Request, exc: FormNotUtf8) -> Response:
+        return form_not_utf8(request)
 
     @app.exception_handler(ConnectionFailure)
     async def on_store_down(_: Request, exc: ConnectionFailure) -> JSONResponse:
@@ -286,37 +291,24 @@ class _ServerErrors:
             await response(scope, receive, send)
 
 
-# ---- forms: a bounded number of fields -----------------------------------------------------
-
-DEFAULT_FORM_MAX_FIELDS = 100
-_STARLETTE_TOO_MANY = ("Too many fields", "Too many files")
+# ---- forms: a bounded number of fields, in UTF-8 (`shared.forms`) --------------------------------
 
 
-class FormTooLarge(Exception):
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"more than {limit} form fields")
-        self.limit = limit
-
-
-async def read_form(request: Request) -> FormData:
-    """The request's form with at most `app.state.form_max_fields` fields and files (default
-    100), else `FormTooLarge` (answered 413). A form another layer already parsed is counted too."""
-    limit = getattr(request.app.state, "form_max_fields", DEFAULT_FORM_MAX_FIELDS)
-    try:
-        form = await request.form(max_fields=limit, max_files=limit)
-    except StarletteHTTPException as exc:
-        if exc.status_code == 400 and str(exc.detail).startswith(_STARLETTE_TOO_MANY):
-            raise FormTooLarge(limit) from exc
-        raise
-    if len(form.multi_items()) > limit:
-        raise FormTooLarge(limit)
-    return form
+def form_not_utf8(request: Request) -> Response:
+    """400 for a urlencoded form that is not UTF-8 text."""
+    vi = "Biểu mẫu gửi lên không phải văn bản UTF-8; vui lòng gửi lại (mã hoá UTF-8)."
+    return _form_refused(request, 400, "form_not_utf8", vi, "The form body is not UTF-8 text.")
 
 
 def too_many_fields(request: Request, limit: int | None) -> Response:
-    """413 for a form with too many fields: a page for a browser, else bilingual JSON."""
+    """413 for a form with too many fields."""
     at_most_vi, at_most_en = (f" (tối đa {limit})", f" (at most {limit})") if limit else ("", "")
     vi = f"Biểu mẫu gửi lên có quá nhiều trường{at_most_vi}; vui lòng gửi lại từ trang biểu mẫu."
+    return _form_refused(request, 413, "too_many_fields", vi, f"The form holds too many fields{at_most_en}.")
+
+
+def _form_refused(request: Request, status: int, code: str, vi: str, en: str) -> Response:
+    """A refused form: a page for a browser, else bilingual JSON."""
     if "text/html" in request.headers.get("accept", ""):
         page = (
             '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">'
@@ -324,8 +316,8 @@ def too_many_fields(request: Request, limit: int | None) -> Response:
             "<title>Biểu mẫu không hợp lệ</title></head>"
             f"<body><h1>Biểu mẫu không hợp lệ</h1><p>{vi}</p></body></html>"
         )
-        return HTMLResponse(page, status_code=413)
-    return problem(413, "too_many_fields", vi, f"The form holds too many fields{at_most_en}.")
+        return HTMLResponse(page, status_code=status)
+    return problem(status, code, vi, en)
 
 
 # The middlewares below are plain ASGI: Starlette's `@app.middleware("http")` wraps each

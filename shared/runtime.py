@@ -235,7 +235,7 @@ def build_app(
     install_load_shedding(app, settings.max_in_flight, registry)
     install_request_context(app)
     install_security_headers(app)  # outermost: the refusals above get the headers too
-    app.state.form_max_fields = settings.form_max_fields  # shared.http.read_form
+    app.state.form_max_fields = settings.form_max_fields  # shared.forms.read_form
 
     async def ready() -> dict[str, bool]:
         checks = {"store": False, "broker": True if in_memory else False}

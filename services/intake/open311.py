@@ -47,7 +47,8 @@ from shared.contracts import ConclusionKind, FollowUpStatus, PlanStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import Commune, Dialogue, DirectoryReader
 from shared.errors import PermanentError, TransientError
-from shared.http import FormTooLarge, error_body, read_form
+from shared.forms import FormNotUtf8, FormTooLarge, read_form
+from shared.http import error_body
 from shared.personal_data import mask_personal_data
 from shared.templates import upper_first
 
@@ -320,6 +321,9 @@ def build_open311_router(
                     f"/ The form holds too many fields (at most {too_many.limit})."
                 ],
             )
+        except FormNotUtf8:
+            record_refused(submissions, commune.id)
+            return _errors(400, ["body: Biểu mẫu phải mã hoá UTF-8. / The form body must be UTF-8 text."])
         if form is None:
             return _errors(400, ["body: cần dữ liệu dạng form hoặc JSON / a form or JSON body is required"])
         fields, problems = _text_fields(form)
@@ -523,7 +527,7 @@ async def _form(request: Request) -> dict | None:
     if request.headers.get("content-type", "").startswith("application/json"):
         try:
             data = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
             return None
         return data if isinstance(data, dict) else None
     form = await read_form(request)

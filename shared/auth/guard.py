@@ -28,6 +28,7 @@ from shared.auth.principal import Principal, PrincipalKind
 from shared.auth.revocation import RevokedKeys
 from shared.auth.tokens import TokenInvalid, Tokens
 from shared.error_pages import error_page
+from shared.forms import field_of_any_text
 
 log = logging.getLogger(__name__)
 
@@ -290,13 +291,17 @@ async def _key_param(request: Request, field: str) -> str:
     if field in request.query_params:
         return request.query_params[field]
     content_type = request.headers.get("content-type", "")
-    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        # read leniently: a caller with a key is told what is wrong with its form (too many
+        # fields, not UTF-8) by the route, after the key was checked
+        return field_of_any_text(await request.body(), field)
+    if content_type.startswith("multipart/form-data"):
         value = (await request.form()).get(field)
         return value if isinstance(value, str) else ""
     if content_type.startswith("application/json"):
         try:
             body = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
             return ""
         value = body.get(field) if isinstance(body, dict) else None
         return value if isinstance(value, str) else ""

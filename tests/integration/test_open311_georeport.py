@@ -240,6 +240,38 @@ async def test_a_form_with_too_many_fields_is_refused_in_the_specs_form(client):
     assert error["code"] == 413 and error["description"].startswith("body: ")
 
 
+async def test_a_body_nested_deeper_than_json_parsers_go_is_answered_never_a_500(client):
+    """Seen by an outside probe: 5,000 nested arrays made every Open311 route answer 500 (the
+    key was looked for in the body before anything else), keyless callers included."""
+    deep = ("[" * 5000 + "]" * 5000).encode()
+    json_body = {"content": deep, "headers": {"content-type": "application/json"}}
+    listed = await client.request("GET", f"{BASE}/services.json", **json_body)
+    assert listed.status_code == 200 and listed.json()[0]["service_code"] == "1"
+    keyless = await client.post(f"{BASE}/requests.json", **json_body)
+    assert keyless.status_code == 403 and keyless.json()[0]["code"] == 403
+    keyed = await client.post(f"{BASE}/requests.json", params={"api_key": client.open311_key}, **json_body)
+    assert keyed.status_code == 400 and keyed.json()[0]["description"].startswith("body: ")
+
+
+async def test_a_form_of_unescaped_utf8_is_read_as_utf8_and_one_not_utf8_is_refused(app, client):
+    """Seen by an outside probe: `description=Đường…` sent unescaped (as curl --data-binary
+    does) was stored as 'Ä\x90Æ°á»\x9dng', so the name in it escaped the masking."""
+    text = "Đường ấp Chợ ngập sâu mỗi khi mưa, đề nghị xã nâng cấp"
+    raw = f"api_key={client.open311_key}&service_code=3&description={text}".encode()
+    form = {"content-type": "application/x-www-form-urlencoded; charset=utf-8"}
+    response = await client.post(f"{BASE}/requests.json", content=raw, headers=form)
+    assert response.status_code == 200, response.text
+    [created] = response.json()
+    stored = await app.state.runtime.db[SUBMISSIONS].find_one({"_id": created["service_request_id"]})
+    assert stored["text"] == text
+    latin = f"api_key={client.open311_key}&service_code=3&description=".encode() + "Đường".encode(
+        "utf-16-le"
+    )  # not UTF-8
+    refused = await client.post(f"{BASE}/requests.json", content=latin, headers=form)
+    assert refused.status_code == 400 and "UTF-8" in refused.json()[0]["description"]
+    assert await app.state.runtime.db[SUBMISSIONS].count_documents({}) == 1
+
+
 async def test_every_answer_is_also_xml_as_the_spec_describes(client):
     services = await client.get(f"{BASE}/services.xml")
     assert services.status_code == 200 and services.headers["content-type"].startswith("application/xml")

@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from shared.forms import read_form
 from shared.http import (
     DOCS_CSP,
     _BodyLimit,  # noqa: PLC2701 - the middleware itself, under a raw ASGI app
@@ -17,7 +18,6 @@ from shared.http import (
     install_error_handlers,
     install_request_context,
     install_security_headers,
-    read_form,
 )
 
 LIMIT = 1024

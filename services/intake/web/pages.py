@@ -80,8 +80,8 @@ from shared.contracts import Kind, SubmissionStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import Commune, Dialogue, DirectoryReader
 from shared.errors import PermanentError, TransientError, is_transient
+from shared.forms import read_form as read_bounded_form
 from shared.http import error_body
-from shared.http import read_form as read_bounded_form
 from shared.phone import PHONE_MAX_CHARS, PHONE_VI
 from shared.plan_deadlines import plan_deadlines
 from shared.runtime import Runtime

@@ -35,7 +35,7 @@ from services.intake.web.staff.kit import IMPORTERS, MANAGERS, StaffKit, own_ham
 from services.intake.web.staff.users import StaffUser
 from shared.contracts import Organisation, Source
 from shared.directory import Commune, Dialogue
-from shared.http import read_form
+from shared.forms import read_form
 from shared.spreadsheets import append_xlsx_row, csv_row
 
 # No plan takes opinions now: none opened yet, or the meeting of the last one was held.

@@ -27,7 +27,7 @@ from shared.auth.principal import ANSWERERS as ANSWERERS  # re-exported for the 
 from shared.auth.principal import MANAGERS, Role
 from shared.contracts import PlanStatus
 from shared.directory import Commune, Dialogue, DirectoryReader, Hamlet
-from shared.http import read_form as read_bounded_form
+from shared.forms import read_form as read_bounded_form
 from shared.runtime import Runtime
 
 B = TypeVar("B", bound=Backend)

@@ -50,7 +50,7 @@ from services.intake.web.staff.users import StaffUser
 from shared.clock import VIETNAM_TZ, as_utc
 from shared.contracts import ConclusionKind
 from shared.directory import Commune, Dialogue
-from shared.http import read_form as read_bounded_form
+from shared.forms import read_form as read_bounded_form
 from shared.ids import new_id
 from shared.text import fold
 
