@@ -35,8 +35,16 @@ CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
 class StatusIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    status: str = Field(description="in_progress, resolved, escalated, awaiting_higher_level or rejected")
-    note: str | None = Field(None, max_length=5000, description="What was done; required to reject")
+    status: str | None = Field(
+        None,
+        description=(
+            "in_progress, resolved, escalated, awaiting_higher_level or rejected; none (or null) "
+            "with a note: a progress note on an open task, its status kept"
+        ),
+    )
+    note: str | None = Field(
+        None, max_length=5000, description="What was done; required to reject and for a progress note"
+    )
     by: str | None = Field(
         None, max_length=120, description="Ignored: the author is always the authenticated principal"
     )
@@ -99,7 +107,7 @@ def build_followup_router(deps: FollowUpDeps) -> APIRouter:
 
     @router.post(
         "/follow-up/{task_id}/status",
-        summary="Change a task's status (audited; the resident is told when resolved)",
+        summary="Change a task's status, or add a progress note (audited; the resident's page shows it)",
     )
     async def change(
         request: Request, body: StatusIn, commune_id: str = CommuneId, task_id: str = Path(max_length=160)

@@ -1,5 +1,6 @@
 """The follow-up board in a real browser (issue 16), at 1280 px and 360 px: tasks numbered as the
-issued conclusion notice numbers them, dates dd/mm/yyyy; "Không giải quyết" asks its reason on
+issued conclusion notice numbers them, dates dd/mm/yyyy; no status preselected, keeping the status
+asks a progress note; "Không giải quyết" asks its reason on
 the same form (a hint in the browser; without the script the server answers next to the field,
 keeping what was chosen); a resolved task shows its note, who and when, and is reopened with a
 reason that its history shows; the board fits a phone's screen.
@@ -83,9 +84,16 @@ def test_follow_up_reason_inline_resolved_note_reopen_and_numbers(server, browse
     assert [int(tasks.nth(n).get_attribute("data-number")) for n in range(3)] == [1, 2, 3]
     assert not ISO_DAY.search(page.inner_text("main"))
 
-    # "Không giải quyết": the reason is asked on the same form, before anything is sent.
+    # Nothing is preselected; keeping the status asks the progress note on the same form.
     drain = page.locator("li[data-task]", has_text="Cống thoát nước")
     task_id = drain.get_attribute("data-task")
+    assert drain.locator("select[name=status]").input_value() == ""
+    drain.locator("select[name=status]").select_option("giu-nguyen")
+    assert "bắt buộc: nội dung tiến độ" in drain.locator("[data-reason-label]").inner_text()
+    assert "tiến độ" in drain.locator("[data-reason-hint]").inner_text()
+    assert drain.locator("textarea[name=note]").get_attribute("required") is not None
+
+    # "Không giải quyết": the reason is asked on the same form, before anything is sent.
     drain.locator("select[name=status]").select_option("rejected")
     assert drain.locator("[data-reason-hint]").is_visible()
     assert "bắt buộc: lý do" in drain.locator("[data-reason-label]").inner_text()

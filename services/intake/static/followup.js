@@ -1,6 +1,7 @@
-/* The follow-up board (/staff/theo-doi): choosing a status that needs a reason (its option
-   carries data-needs-reason) shows the hint and makes the note required on the same form.
-   Without this script the server asks for the missing reason next to the field. */
+/* The follow-up board (/staff/theo-doi): choosing an option that needs the note (it carries
+   data-needs-reason, with the words of its label and hint: "Không giải quyết" asks the reason,
+   keeping the status asks the progress) shows the hint and makes the note required on the same
+   form. Without this script the server asks for the missing note next to the field. */
 (function () {
   "use strict";
 
@@ -17,8 +18,9 @@
       var needed = !!(option && option.hasAttribute("data-needs-reason"));
       note.required = needed;
       note.setAttribute("aria-required", needed ? "true" : "false");
-      if (label) { label.textContent = needed ? "(bắt buộc: lý do không giải quyết)" : optional; }
+      if (label) { label.textContent = needed ? option.getAttribute("data-note-label") || optional : optional; }
       if (hint) {
+        hint.textContent = needed ? option.getAttribute("data-note-hint") || "" : "";
         hint.hidden = !needed;
         if (needed) { note.setAttribute("aria-describedby", hint.id); }
       }

@@ -51,9 +51,11 @@ class Viewer:
 
 @dataclass(frozen=True)
 class ChangeFollowUp:
+    """A move to `status`, or with `status` None a progress note on an open task, its status kept."""
+
     commune_id: str
     task_id: str
-    status: str
+    status: str | None
     note: str | None
     by: str  # the authenticated principal
 
@@ -69,6 +71,7 @@ class ReopenFollowUp:
 
 
 REOPENED = "reopened"  # the history entry's `action` of a reopening
+PROGRESS_NOTE = "note"  # the history entry's `action` of a progress note (the status kept)
 
 
 def changed_event(
@@ -217,28 +220,38 @@ def _entry_view(entry: Doc) -> Doc:
 async def change_follow_up(deps: FollowUpDeps, command: ChangeFollowUp, viewer: Viewer) -> Doc:
     """Moves a task to `command.status` if its current status allows it; the change, its author
     and note go to the task's history and out as `FollowUpChangedV1` (the resident is told when
-    resolved). Two changes of the same revision: the second raises `TaskChanged`."""
+    resolved). Without a status, the note is a progress note on an open task: a new revision with
+    the status kept (`action` "note" in the history), told to the resident like any change; a
+    blank one raises `ReasonRequired`, a settled task `BadTransition` (it is reopened first). Two
+    changes of the same revision: the second raises `TaskChanged`."""
     task = await deps.tasks.get(command.commune_id, command.task_id)
     if task is None or not viewer.sees(task):
         raise NotFound(command.task_id)
-    if taken_over(task):
-        raise TakenOver(task, command.status)
-    allowed = TRANSITIONS[task["status"]]
-    if command.status not in allowed:
-        raise BadTransition(task["status"], command.status, allowed)
-    if FollowUpStatus(command.status).needs_reason and not (command.note or "").strip():
-        raise ReasonRequired()
     previous = task["status"]
+    status = previous if command.status is None else command.status
+    if taken_over(task):
+        raise TakenOver(task, status)
+    allowed = TRANSITIONS[previous]
+    if command.status is None:
+        if previous in CLOSED:
+            raise BadTransition(previous, status, allowed)
+        if not (command.note or "").strip():
+            raise ReasonRequired()
+    elif command.status not in allowed:
+        raise BadTransition(previous, command.status, allowed)
+    elif FollowUpStatus(command.status).needs_reason and not (command.note or "").strip():
+        raise ReasonRequired()
     said = await with_body(deps.directory, task)
-    event = changed_event(said, command.status, previous, command.note, command.by, task["revision"] + 1)
+    event = changed_event(said, status, previous, command.note, command.by, task["revision"] + 1)
     entry = {
         "at": iso(deps.clock()),
-        "status": command.status,
+        "status": status,
         "previous_status": previous,
         "note": command.note,
         "by": command.by,
+        **({"action": PROGRESS_NOTE} if command.status is None else {}),
     }
-    if not await deps.tasks.change_status(task, command.status, event, entry):
+    if not await deps.tasks.change_status(task, status, event, entry):
         raise TaskChanged(command.task_id)
     await flush(deps.outbox, deps.tasks.tasks, command.commune_id, command.task_id)
     today = deps.clock().astimezone(FOLLOW_UP_TZ).date()

@@ -192,8 +192,15 @@ class ReportingBackend(Backend):
         return await self.read(path)
 
     async def change_task(
-        self, commune_id: str, task_id: str, status: str, note: str | None, by: str, correlation_id: str
+        self,
+        commune_id: str,
+        task_id: str,
+        status: str | None,
+        note: str | None,
+        by: str,
+        correlation_id: str,
     ) -> BackendReply:
+        """A move to `status`, or with `status` None a progress note (the status kept)."""
         return await self.call(
             "POST",
             f"/api/v1/communes/{_seg(commune_id)}/follow-up/{_seg(task_id)}/status",

@@ -4,7 +4,9 @@
   DOCX), issues it (numbered, frozen, e-mailed to its "Nơi nhận") and downloads what was issued.
 - `/staff/theo-doi`: every conclusion's task, numbered as the conclusion notice prints it, with
   its office, due date, status and history; the Party office changes any task, an office only its
-  own. A status that needs a reason asks it on the same form; a settled task shows its note (who,
+  own. Nothing is preselected: a clerk picks a new status or keeps the current one to add a
+  progress note (the note required, as a new revision the resident reads). A status that needs a
+  reason asks it on the same form; a settled task shows its note (who,
   when) and can be reopened with a reason, kept in the task's history. A large plan's board is
   paged (`?trang=`) in the notice's numbers' order; after a change it opens on the task's page.
 """
@@ -59,14 +61,27 @@ TASK_STATUSES_VI = {
 }
 # The statuses a change to needs a reason, asked on the same form (client-side hint, server check).
 NEEDS_REASON = frozenset(s.value for s in TASK_STATUSES_VI if s.needs_reason)
+# The choice that keeps an open task's status and adds a progress note (the note is required): no
+# status is preselected, so a clerk writing progress never settles the task by leaving the default.
+KEEP_STATUS = "giu-nguyen"
 SETTLED = frozenset(s.value for s in FollowUpStatus if s.closed)
 NOTE_MAX = 5000
-STATUS_MISSING_VI = "Vui lòng chọn trạng thái mới."
+STATUS_MISSING_VI = (
+    "Vui lòng chọn trạng thái mới ở mục “Trạng thái mới”; để chỉ ghi tiến độ, "
+    "chọn “Giữ nguyên …, chỉ thêm ghi chú tiến độ”."
+)
 REASON_MISSING_VI = "Vui lòng ghi lý do không giải quyết: lý do được lưu cùng việc và báo cho người dân."
+PROGRESS_MISSING_VI = (
+    "Vui lòng ghi nội dung tiến độ vào “Ghi chú”: ghi chú được lưu cùng việc và báo cho người dân."
+)
 REOPEN_MISSING_VI = "Vui lòng ghi lý do mở lại: lý do được lưu trong lịch sử của việc (chỉ cán bộ xem)."
 SYSTEM, SYSTEM_VI = "system", "hệ thống (tự động)"  # the author of the changes no person made
 SYSTEM_NOTES_VI = {"overdue": "Quá hạn: tự động báo cáo Ban Thường vụ Đảng ủy."}
-DONE_VI = {"1": "Đã cập nhật.", "mo-lai": "Đã mở lại việc; lý do được lưu trong lịch sử."}
+DONE_VI = {
+    "1": "Đã cập nhật.",
+    "ghi-chu": "Đã thêm ghi chú tiến độ; trạng thái giữ nguyên.",
+    "mo-lai": "Đã mở lại việc; lý do được lưu trong lịch sử.",
+}
 # The follow-up board runs one script from this origin (static/followup.js): the reason hint.
 FOLLOW_UP_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace("script-src 'none'", "script-src 'self'")
 CONCLUSION_STATE_VI = {"pending": "chưa đến hạn", "overdue": "đã quá hạn", "done": "đã ban hành"}
@@ -371,6 +386,7 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             pages=pager(page, "/staff/theo-doi", {"dot": dialogue.id}, anchor="#viec-dau"),
             statuses=TASK_STATUSES_VI,
             needs_reason=NEEDS_REASON,
+            keep_status=KEEP_STATUS,
             shown=shown,
             error=None if reply.ok else reply.reason_vi(),
             notice=DONE_VI.get(request.query_params.get("xong") or ""),
@@ -413,22 +429,28 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
         status, note = clean_text(form.get("status") or ""), clean_text(form.get("note") or "")[:NOTE_MAX]
         request.state.audit_target = {"status": status}
         shown = TaskForm(task_id, "status", status, note)
-        if status not in TASK_STATUSES_VI:
+        keep = status == KEEP_STATUS  # a progress note: the task keeps its status
+        if not keep and status not in TASK_STATUSES_VI:
             return await board(
                 request, user, commune, dialogue, status=422, shown=shown.refused("status", STATUS_MISSING_VI)
             )
-        if status in NEEDS_REASON and not note:
+        missing_note = PROGRESS_MISSING_VI if keep else REASON_MISSING_VI
+        if (keep or status in NEEDS_REASON) and not note:
             return await board(
-                request, user, commune, dialogue, status=422, shown=shown.refused("note", REASON_MISSING_VI)
+                request, user, commune, dialogue, status=422, shown=shown.refused("note", missing_note)
             )
         reply = await kit.reporting(request).change_task(
-            commune.id, task_id, status, note or None, who(user), request.state.correlation_id
+            commune.id,
+            task_id,
+            None if keep else status,
+            note or None,
+            who(user),
+            request.state.correlation_id,
         )
         if not reply.ok:
             name = "note" if reply.status == 422 else "status"
-            reason = (
-                REASON_MISSING_VI if reply.status == 422 else _refusal_vi(reply, TASK_STATUSES_VI[status])
-            )
+            wanted_vi = "giữ nguyên trạng thái" if keep else TASK_STATUSES_VI[status]
+            reason = missing_note if reply.status == 422 else _refusal_vi(reply, wanted_vi)
             return await board(
                 request,
                 user,
@@ -437,8 +459,9 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
                 status=422 if reply.status < 500 else 502,
                 shown=shown.refused(name, reason),
             )
+        done = "ghi-chu" if keep else "1"
         return kit.redirect(
-            f"/staff/theo-doi?dot={quote(dialogue.id)}&viec={quote(task_id)}&xong=1#viec-{quote(task_id)}"
+            f"/staff/theo-doi?dot={quote(dialogue.id)}&viec={quote(task_id)}&xong={done}#viec-{quote(task_id)}"
         )
 
     @staff.post("/staff/theo-doi/{task_id}/mo-lai", response_class=HTMLResponse)
@@ -547,6 +570,7 @@ def task_row(task: dict) -> dict:
             "note": SYSTEM_NOTES_VI.get(str(entry.get("note")), entry.get("note")),
             "when": vn_moment(entry.get("at")),
             "reopened": entry.get("action") == "reopened",
+            "progress_note": entry.get("action") == "note",  # the status kept
         }
         for entry in task.get("history") or []
         if isinstance(entry, dict)
