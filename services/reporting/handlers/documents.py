@@ -1,7 +1,7 @@
 """Document use cases: the read model of a dialogue, the draft conclusion notice and the radio
 text, previews, and issuing: a number from the term's register, every format rendered once and
-frozen with the data it came from, an event for distribution, and for a kind that opens
-follow-up (the conclusion notice) one task per conclusion.
+frozen with the data it came from, an event naming the Nơi nhận it printed (notification mails
+those), and for a kind that opens follow-up (the conclusion notice) one task per conclusion.
 
 A dialogue's items are the read model's (every item routing has decided) with the submissions
 intake holds that routing has not decided yet (`current_items`): when intake cannot list them
@@ -10,8 +10,10 @@ the use case refuses (`ItemsIncomplete`) rather than count part of the dialogue.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import date
+from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 from services.reporting.documents.build import build_data
@@ -41,6 +43,8 @@ from shared.errors import PermanentError, TransientError
 from shared.ids import new_id
 from shared.personal_data import mask_personal_data
 from shared.plan_deadlines import plan_deadlines
+
+log = logging.getLogger(__name__)
 
 MAX_VERSION_RACES = 20
 RECEIVED_CHUNK = 100  # items whose received facts are asked of intake per call
@@ -212,6 +216,65 @@ def refuse_unsigned(
         raise SignerMissing(spec.kind.value, block.title, block.source, what_vi, what_en)
 
 
+_VOID = frozenset({"br", "hr", "img", "wbr", "meta", "link", "input", "col", "source"})
+
+
+class _NoiNhan(HTMLParser):
+    """The lines of the first "Nơi nhận" block of a rendered document: the element of class
+    ``recipients`` (``templates/documents/_band.html``), a ``label`` child, then one child per line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self.found = False
+        self._depth = 0  # elements open inside the block; 0: outside it
+        self._line: list[str] | None = None
+        self._done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if tag in _VOID:  # never closed: a line break inside a line is a space
+            self.handle_data(" ")
+        elif self._depth:
+            self._depth += 1
+            if self._depth == 2:  # a child of the block: the label or one line
+                self._line = None if "label" in classes else []
+        elif not self._done and "recipients" in classes:
+            self.found, self._depth = True, 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self._depth or tag in _VOID:
+            return
+        self._depth -= 1
+        if self._depth == 1 and self._line is not None:
+            self.lines.append(" ".join("".join(self._line).split()))
+            self._line = None
+        elif self._depth == 0:
+            self._done = True
+
+    def handle_data(self, data: str) -> None:
+        if self._line is not None:
+            self._line.append(data)
+
+
+def printed_recipients(html: bytes) -> tuple[str, ...] | None:
+    """The "Nơi nhận" of an issued document as its HTML prints it (the PDF is made from the same
+    HTML): each line without the dash and the trailing punctuation, the file copy ("Lưu …") left
+    out. None when the HTML has no such block (a commune's own template that prints it otherwise)."""
+    parser = _NoiNhan()
+    parser.feed(html.decode("utf-8", errors="replace"))
+    parser.close()
+    if not parser.found:
+        return None
+    lines = (line.lstrip("-–• ").rstrip(",;. ") for line in parser.lines)
+    return tuple(line for line in lines if line and line.split()[0].casefold().rstrip(":") != "lưu")
+
+
 async def issue_document(deps: DocumentDeps, command: IssueDocument) -> Doc:
     """Issues a new version of the kind: numbered in the term's register for its type code
     (unless the kind is issued unnumbered), every format rendered once and stored with the
@@ -240,6 +303,15 @@ async def issue_document(deps: DocumentDeps, command: IssueDocument) -> Doc:
         meeting=record,
     )
     code = document_code(number, spec.code)
+    # Whom the document goes to is what it printed, read back from the files as issued (edited
+    # lines and a commune's own template included), never worked out again from the commune.
+    recipients = printed_recipients(files["html"])
+    if recipients is None:
+        log.warning(
+            "issued %s prints no Nơi nhận block: it is e-mailed to nobody",
+            kind,
+            extra={"commune_id": commune.id, "dialogue_id": dialogue.id},
+        )
     for _ in range(MAX_VERSION_RACES):
         version = await deps.documents.latest_version(commune.id, dialogue.id, kind) + 1
         document_id = f"{commune.id}:{dialogue.id}:{kind}:v{version}"
@@ -252,6 +324,7 @@ async def issue_document(deps: DocumentDeps, command: IssueDocument) -> Doc:
             version=version,
             title=title,
             issued_on=issued_on,
+            recipients=recipients or (),
         )
         event = Envelope.wrap(payload, commune_id=commune.id, correlation_id=new_id())
         doc = {
