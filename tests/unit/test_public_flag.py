@@ -128,8 +128,13 @@ async def test_open_data_leaves_a_non_public_issue_out_before_and_after_the_noti
     await handlers.issue_document(docs, IssueDocument(COMMUNE.id, DIALOGUE.id, "thong-bao-ket-luan", VP))
     assert len(await docs.tasks.for_dialogue(COMMUNE.id, DIALOGUE.id)) == 2  # both are followed up
     concluded = (await handlers.open_data(follow, COMMUNE.id, DIALOGUE.id)).rows
+    # the number the notice prints for it: the withheld issue (1.) leaves a gap
+    numbers = {
+        t["cluster_id"]: t["notice_number"] for t in await docs.tasks.for_dialogue(COMMUNE.id, DIALOGUE.id)
+    }
+    assert numbers == {"s1": 1, "s2": 2}
     assert [(r["stt"], r["issue"], r["status"]) for r in concluded] == [
-        (1, "Cống thoát nước trước chợ bị nghẹt, ĐT [số điện thoại]", "Đã giao")
+        (2, "Cống thoát nước trước chợ bị nghẹt, ĐT [số điện thoại]", "Đã giao")
     ]
 
 

@@ -157,7 +157,9 @@ def open_rows(
     before that, one row per issue (its first routed item: an issue raised 57 times is one row
     counting 57, not 57 rows). Each shows its issue's reviewed summary (tasks carry their issue's
     key as `cluster_id`), and its office, authority and conclusion as `public_outcome` states
-    them; the issues whose key is `withheld` are left out and the rest numbered without gaps. An
+    them; the issues whose key is `withheld` are left out. Once the notice is issued each row keeps
+    the number the notice prints (`printed_numbers`: a withheld issue leaves a gap, as residents
+    compare the page with the notice read out); before it, the rows are numbered in order. An
     item row shows its issue's count of times raised from `raised` (`followup.raised_by_issue`),
     a task row its own. Offices are named by `names` (`EraNames`); `hamlet` lists every hamlet
     of the issue's items (`whole` for an item of the whole commune), as the notice does."""
@@ -185,9 +187,11 @@ def open_rows(
     else:
         keyed = [(key, item, False) for key, item in firsts.items()]
 
-    shown = [entry for entry in keyed if entry[0] not in withheld]
+    ordered = sorted(keyed, key=_public_order)
+    numbers = printed_numbers(ordered) if tasks or published else {}
+    shown = [entry for entry in ordered if entry[0] not in withheld]
     rows = []
-    for n, (key, row, task) in enumerate(sorted(shown, key=_public_order), start=1):
+    for n, (key, row, task) in enumerate(shown, start=1):
         outcome = public_outcome(
             published.get(key), row.get("office_name"), row.get("authority_level"), names
         )
@@ -201,7 +205,7 @@ def open_rows(
             shown_status = NOT_CONCLUDED
         rows.append(
             {
-                "stt": n,
+                "stt": numbers.get(key, n),
                 "topic": row.get("topic_name") or "",
                 "hamlet": hamlets_text(hamlets.get(key) or [str(row.get("hamlet") or whole)]),
                 "issue": public_text(key, reviewed),
@@ -218,6 +222,28 @@ def open_rows(
     return rows
 
 
+def printed_numbers(ordered: Sequence[tuple[str, Doc, bool]]) -> dict[str, int]:
+    """Issue key -> its number on the public views once the notice is issued, withheld issues
+    among `ordered` (in `_public_order`) included: the number the notice prints for it (its task's
+    `notice_number`), so hiding an issue renumbers no other; an issue without one (a task opened
+    before tasks kept it, an issue closed at the meeting without a task) the next one after the
+    notice's, in order."""
+    printed = (_number(row.get("notice_number")) for _, row, _ in ordered)
+    after = max((n for n in printed if n is not None), default=0)
+    numbers: dict[str, int] = {}
+    for key, row, _ in ordered:
+        number = _number(row.get("notice_number"))
+        if number is None:
+            after += 1
+            number = after
+        numbers[key] = number
+    return numbers
+
+
+def _number(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def hamlets_text(hamlets: Sequence[str]) -> str:
     """``ấp Chợ; ấp Căn Cứ``: each hamlet once, in the order the issue was raised there."""
     return HAMLETS_SEPARATOR.join(dict.fromkeys(h for h in hamlets if h))
@@ -232,8 +258,8 @@ def _public_order(entry: tuple[str, Doc, bool]) -> tuple[int, int, str, str]:
     """The notice's order once it is issued (a task keeps the number the notice printed for it),
     so a resident finds "Kết luận số 5" where the notice has it; before that, by topic and hamlet."""
     _, row, _ = entry
-    number = row.get("notice_number")
-    if isinstance(number, int) and not isinstance(number, bool):
+    number = _number(row.get("notice_number"))
+    if number is not None:
         return (0, number, "", str(row["_id"]))
     return (1, int(row.get("topic") or 99), str(row.get("hamlet") or ""), str(row["_id"]))
 
