@@ -31,7 +31,7 @@ from services.reporting.raised import CARRIED_OVER
 from shared.calendar import WorkingCalendar
 from shared.contracts import ConclusionKind
 from shared.directory import Commune, Dialogue
-from shared.personal_data import mask_personal_data
+from shared.personal_data import has_personal_data, mask_personal_data
 
 Doc = dict[str, Any]
 FACTS = ("started_at", "ended_at", "chair", "minute_taker", "delegates_present")
@@ -62,6 +62,21 @@ def check_times(record: Doc) -> None:
             "ended_at",
             "Giờ kết thúc phải sau giờ bắt đầu hội nghị.",
             "ended_at must be after started_at.",
+        )
+
+
+def check_summary(text: str) -> None:
+    """A reviewed summary is printed as staff wrote it: one the documents would print with
+    personal data masked ("nhà ông [họ tên]") is refused, the masked text shown, so a signed
+    document never carries a placeholder."""
+    if has_personal_data(text):
+        shown = mask_personal_data(text)
+        raise InvalidEntry(
+            "summary",
+            "Nội dung đã rà soát còn thông tin cá nhân (họ tên, số điện thoại, địa chỉ…) nên văn bản "
+            f"sẽ in thành: “{shown}”. Vui lòng viết lại, không nêu thông tin cá nhân của người dân.",
+            "The reviewed summary holds personal data, which the documents print masked "
+            f"({shown!r}): reword it without residents' personal data.",
         )
 
 

@@ -204,6 +204,21 @@ async def test_conclusions_are_audited_and_locked_once_the_notice_is_issued(worl
         await m.set_conclusion(world, conclusion("s1", kind="answered", text="Đã trả lời"))
 
 
+async def test_a_reviewed_summary_the_documents_would_print_masked_is_refused(world):
+    """Seen by an outside walkthrough: "gần nhà ông Nguyễn Văn Bảy" saved as the reviewed text was
+    printed "gần nhà ông [họ tên]" in the issued notice, the page calling it ready."""
+    named = "Bãi rác tự phát gần nhà ông Nguyễn Văn Bảy ở ấp Căn Cứ bốc mùi hôi"
+    with pytest.raises(m.InvalidEntry) as refused:
+        await m.set_issue_summary(world, COMMUNE.id, DIALOGUE.id, "s2", named, "vp")
+    assert refused.value.field == "summary" and "[họ tên]" in refused.value.vi
+    view = await m.meeting_record(world, COMMUNE.id, DIALOGUE.id)
+    assert next(i for i in view["issues"] if i["key"] == "s2")["printed_as_typed"] is True  # nothing saved
+    worded = "Bãi rác tự phát ở ấp Căn Cứ bốc mùi hôi"
+    await m.set_issue_summary(world, COMMUNE.id, DIALOGUE.id, "s2", worded, "vp")
+    view = await m.meeting_record(world, COMMUNE.id, DIALOGUE.id)
+    assert next(i for i in view["issues"] if i["key"] == "s2")["summary"] == worded
+
+
 async def test_a_later_attendance_wins():
     meetings = FakeMeetings()
     deps = AttendanceDeps(meetings)

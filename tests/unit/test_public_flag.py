@@ -67,7 +67,10 @@ def world():
 
 async def _review(deps: MeetingDeps) -> None:
     await m.set_issue_summary(deps, COMMUNE.id, DIALOGUE.id, "s1", PRIVATE, VP, public=False)
-    await m.set_issue_summary(deps, COMMUNE.id, DIALOGUE.id, "s2", PUBLIC, VP)
+    await m.set_issue_summary(deps, COMMUNE.id, DIALOGUE.id, "s2", PUBLIC.split(", ĐT")[0], VP)
+    # a summary with a phone, as stored before reviewed summaries were checked (`check_summary`
+    # refuses one now): every public view and document still prints it masked
+    deps.meetings.records["demo:demo-2017"]["summaries"]["s2"] = PUBLIC
 
 
 async def test_the_flag_is_stored_with_the_summary_audited_and_shown_per_issue(world):

@@ -28,6 +28,7 @@ from services.reporting.meeting import (
     InvalidEntry,
     action_count,
     check_conclusion,
+    check_summary,
     check_times,
     issue_rows,
     new_record,
@@ -366,6 +367,8 @@ async def set_issue_summary(
 
     def apply(record: Doc) -> tuple[Any, Any]:
         summaries = dict(record.get("summaries") or {})
+        if text and text != summaries.get(issue_key):  # a stored summary is kept with a new flag
+            check_summary(text)
         flags = dict(record.get("public") or {})
         before = {"summary": summaries.get(issue_key), "public": flags.get(issue_key, True)}
         if text:
