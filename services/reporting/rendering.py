@@ -104,6 +104,7 @@ class DocumentRenderer:
         number: int | None,
         issued_on: date,
         meeting: dict[str, Any] | None = None,
+        duties_done: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> DocumentData:
         """Unresolved issues of earlier dialogues come first, as long-running (kéo dài); `meeting`:
         the meeting record the minutes, notice and letter follow (None: none recorded)."""
@@ -115,6 +116,7 @@ class DocumentRenderer:
             number=number,
             issued_on=issued_on,
             meeting=meeting,
+            duties_done=duties_done,
         )
 
     def render_one(
@@ -129,6 +131,7 @@ class DocumentRenderer:
         number: int | None,
         issued_on: date,
         meeting: dict[str, Any] | None = None,
+        duties_done: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> bytes:
         from services.reporting.documents.render import render  # WeasyPrint loads only when rendering
 
@@ -141,6 +144,7 @@ class DocumentRenderer:
             number=number,
             issued_on=issued_on,
             meeting=meeting,
+            duties_done=duties_done,
         )
         return render(kind, fmt, data, template_dirs=self._template_dirs(commune.id))
 
@@ -155,6 +159,7 @@ class DocumentRenderer:
         number: int | None,
         issued_on: date,
         meeting: dict[str, Any] | None = None,
+        duties_done: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> tuple[dict[str, bytes], str]:
         """Every format of one document, and its subject (the title it is filed under)."""
         from services.reporting.documents.render import render
@@ -168,6 +173,7 @@ class DocumentRenderer:
             number=number,
             issued_on=issued_on,
             meeting=meeting,
+            duties_done=duties_done,
         )
         dirs = self._template_dirs(commune.id)
         return {fmt: render(kind, fmt, data, template_dirs=dirs) for fmt in FORMATS}, data.subject

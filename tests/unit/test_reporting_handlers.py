@@ -63,6 +63,9 @@ class FakeDirectory:
     async def dialogues(self, commune_id: str):
         return list(self._dialogues.values())
 
+    async def deadline_marks(self, commune_id: str, dialogue_id: str) -> dict[str, dict]:
+        return {}
+
 
 class FakeItems:
     def __init__(self, items: list[dict] | None = None) -> None:

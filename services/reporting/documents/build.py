@@ -63,6 +63,7 @@ def build_data(
     minutes: MinutesInput | None = None,
     options: Mapping[str, Any] = {},  # noqa: B006 - read only
     meeting: Mapping[str, Any] | None = None,
+    duties_done: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> DocumentData:
     """Everything a template needs for one document of `kind` (pure).
 
@@ -77,7 +78,9 @@ def build_data(
     ``proposals`` (extra report proposals), ``charts`` (False: no charts), ``registration_hint``
     (radio). `meeting`: the meeting record (`services/reporting/meeting.py`) the minutes, the
     notice and the letter follow; None prints them from the plan and the items alone. Every office
-    is printed by its title on the dialogue's meeting date (`common.of_era`)."""
+    is printed by its title on the dialogue's meeting date (`common.of_era`). `duties_done`: the
+    plan's duties recorded as done, by deadline key (the report's table of reports received
+    counts a body whose report the Party office recorded on paper)."""
     spec = spec_of(kind)
     unknown = set(options) - OPTIONS
     if unknown:
@@ -88,7 +91,7 @@ def build_data(
     commune, items, meeting, minutes = of_era(commune, dialogue, items, meeting, minutes)
     if meeting is not None and minutes is None:
         minutes = minutes_input(meeting, dialogue)  # the record names the chair and the minute-taker
-    context = BuildContext(commune, dialogue, items, issued_on, minutes, options, meeting)
+    context = BuildContext(commune, dialogue, items, issued_on, minutes, options, meeting, duties_done)
     signers = spec.signers(context)
     body = spec.build(context)
     return DocumentData(

@@ -423,10 +423,15 @@ class DeadlineRow:
     received: int
     on_time: int
     late: int
+    # the Party office recorded the body's report as received (the plan's duty marked done), its
+    # note ("" without one); None: not recorded. A report on paper counts though no item came in.
+    recorded: str | None = None
 
     @property
     def status(self) -> str:
         if not self.received:
+            if self.recorded is not None:
+                return f"Đã gửi ({self.recorded})" if self.recorded else "Đã gửi"
             return "Chưa gửi"
         return "Đúng hạn" if not self.late else f"Trễ hạn ({self.late})"
 

@@ -175,6 +175,7 @@ async def preview_document(
         number=None,
         issued_on=_today(deps, dialogue),
         meeting=await meeting_of(deps, commune, dialogue),
+        duties_done=await deps.directory.deadline_marks(commune.id, dialogue.id),
     )
 
 
@@ -286,6 +287,7 @@ async def issue_document(deps: DocumentDeps, command: IssueDocument) -> Doc:
     issued_on = command.issued_on or _today(deps, dialogue)
     items, carried = await material(deps, commune, dialogue)
     record = await meeting_of(deps, commune, dialogue)
+    duties_done = await deps.directory.deadline_marks(commune.id, dialogue.id)
     refuse_unsigned(spec, commune, dialogue, issued_on, minutes_input(record, dialogue))
     number = (
         await deps.numbers.next(commune.id, commune.party_term, spec.code)
@@ -301,6 +303,7 @@ async def issue_document(deps: DocumentDeps, command: IssueDocument) -> Doc:
         number=number,
         issued_on=issued_on,
         meeting=record,
+        duties_done=duties_done,
     )
     code = document_code(number, spec.code)
     # Whom the document goes to is what it printed, read back from the files as issued (edited

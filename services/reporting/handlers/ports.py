@@ -4,7 +4,7 @@ fakes in the unit tests), and one frozen bundle of them per area of use cases.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -26,6 +26,9 @@ class Directory(Protocol):
     async def commune(self, commune_id: str) -> Commune | None: ...
     async def dialogue(self, commune_id: str, dialogue_id: str) -> Dialogue | None: ...
     async def dialogues(self, commune_id: str) -> list[Dialogue]: ...
+    async def deadline_marks(self, commune_id: str, dialogue_id: str) -> dict[str, dict[str, Any]]:
+        """The plan's duties the Party office recorded as done, by deadline key."""
+        ...
 
 
 class ItemStore(Protocol):
@@ -110,6 +113,7 @@ class Renderer(Protocol):
         number: int | None,
         issued_on: date,
         meeting: Doc | None = None,
+        duties_done: Mapping[str, Doc] | None = None,
     ) -> bytes: ...
 
     def render_all(
@@ -123,6 +127,7 @@ class Renderer(Protocol):
         number: int | None,
         issued_on: date,
         meeting: Doc | None = None,
+        duties_done: Mapping[str, Doc] | None = None,
     ) -> tuple[dict[str, bytes], str]: ...
 
 

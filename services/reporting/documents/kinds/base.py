@@ -34,6 +34,8 @@ class BuildContext:
     minutes: MinutesInput | None
     options: Mapping[str, Any]
     meeting: Mapping[str, Any] | None = None  # the meeting record, once staff recorded anything
+    # the plan's duties the Party office recorded as done, by deadline key (intake's marks)
+    duties_done: Mapping[str, Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True)

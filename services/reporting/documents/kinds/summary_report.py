@@ -63,8 +63,14 @@ def _deadline_key(commune: Commune, item: Mapping[str, Any]) -> str | None:
 
 
 def _deadline_rows(
-    commune: Commune, dialogue: Dialogue, items: Sequence[Mapping[str, Any]]
+    commune: Commune,
+    dialogue: Dialogue,
+    items: Sequence[Mapping[str, Any]],
+    duties_done: Mapping[str, Mapping[str, Any]],
 ) -> tuple[DeadlineRow, ...]:
+    """One row per reporting duty of the plan: the items each body sent and whether in time,
+    or, when none came in through the system, whether the Party office recorded its report as
+    received (`duties_done`: the plan's duties marked done, by deadline key)."""
     deadlines = [d for d in plan_deadlines(commune, dialogue) if d.key.split(":", 1)[0] in _DEADLINE_FAMILIES]
     by_key = {d.key: d for d in deadlines}
     received: dict[str, list[date | None]] = {d.key: [] for d in deadlines}
@@ -87,9 +93,16 @@ def _deadline_rows(
                 received=len(days),
                 on_time=on_time,
                 late=len(days) - on_time,
+                recorded=_recorded(duties_done.get(d.key)),
             )
         )
     return tuple(rows)
+
+
+def _recorded(mark: Mapping[str, Any] | None) -> str | None:
+    if mark is None:
+        return None
+    return " ".join(str(mark.get("note") or "").split())
 
 
 def _proposals(issues: Sequence[Issue], pending: int, options: Mapping[str, Any]) -> tuple[str, ...]:
@@ -127,6 +140,7 @@ def _report(
     options: Mapping[str, Any],
     meeting: Mapping[str, Any] | None = None,
     issued_on: date | None = None,
+    duties_done: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> tuple[ReportPart, tuple[Chart, ...]]:
     issues, pending = group_issues(commune, dialogue, items, issued_on)
     issues = reviewed(issues, meeting)  # each issue with the summary staff reviewed, like the notice
@@ -149,7 +163,7 @@ def _report(
     by_hamlet = Counter(i.get("hamlet") or whole for i in sent)
     topic_labels = {n: short_topic(dialogue, n, 200) for n in topic_order(dialogue)}
     by_topic = Counter(topic_labels.get(i["topic"], str(i["topic"])) for i in routed)
-    deadlines = _deadline_rows(commune, dialogue, items)
+    deadlines = _deadline_rows(commune, dialogue, items, duties_done or {})
     report = ReportPart(
         total_items=len(sent),
         total_issues=len(numbered),
@@ -235,7 +249,9 @@ def _charts(
 
 def build(ctx: BuildContext) -> Body:
     dialogue = ctx.dialogue
-    report, charts = _report(ctx.commune, dialogue, ctx.items, ctx.options, ctx.meeting, ctx.issued_on)
+    report, charts = _report(
+        ctx.commune, dialogue, ctx.items, ctx.options, ctx.meeting, ctx.issued_on, ctx.duties_done
+    )
     return Body(
         subject="Tổng hợp ý kiến, kiến nghị, phản ánh của nhân dân phục vụ Hội nghị đối thoại giữa "
         f"Bí thư Đảng ủy với nhân dân năm {dialogue.year}",
