@@ -232,6 +232,12 @@ def demo_commune() -> Commune:
             "UBND, UBMTTQ Việt Nam xã": f"ubnd@{_MAIL}",
             "Các cơ quan, đoàn thể xã": f"doanthe@{_MAIL}",
             "Chi bộ các ấp": f"chibo-ap@{_MAIL}",
+            # what the other documents print in their Nơi nhận (the report, the minutes, the letter)
+            "Thường trực Đảng ủy (b/c)": f"thuongtruc@{_MAIL}",
+            "Thường trực Đảng ủy": f"thuongtruc@{_MAIL}",
+            "Các cơ quan, đơn vị liên quan": f"doanthe@{_MAIL}",
+            "UBND xã Tân Phước": f"ubnd@{_MAIL}",
+            "Chi bộ các ấp liên quan": f"chibo-ap@{_MAIL}",
         },
         # since the 2025 reform the commune's Party committee reports to the province's
         recipients=(

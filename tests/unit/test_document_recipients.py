@@ -24,10 +24,21 @@ from tests.unit.test_notification_handlers import World, envelope
 COMMUNE = demo_commune()
 PLAN = demo_dialogue()
 STANDING = "thuongtruc@danguy.example"
-# the demo's addresses, and one for the Standing Committee of the commune's own Party committee
+# the demo's addresses with another one for the Standing Committee of the commune's Party
+# committee, and without any for it
 WITH_STANDING = COMMUNE.model_copy(
     update={"recipient_emails": {**COMMUNE.recipient_emails, "Thường trực Đảng ủy (b/c)": STANDING}}
 )
+WITHOUT_STANDING = COMMUNE.model_copy(
+    update={
+        "recipient_emails": {
+            name: address
+            for name, address in COMMUNE.recipient_emails.items()
+            if not name.startswith("Thường trực Đảng ủy")
+        }
+    }
+)
+DEMO_STANDING = COMMUNE.recipient_emails["Thường trực Đảng ủy (b/c)"]
 MASS_ORGANISATIONS = {COMMUNE.recipient_emails[n] for n in COMMUNE.recipients_on(PLAN.meeting_date)}
 DELEGATES = {d.email for d in PLAN.delegates if d.email}
 
@@ -95,7 +106,7 @@ def test_the_summary_report_goes_to_its_printed_recipients_only() -> None:
     assert [(a.name, a.address) for a in addressees(WITH_STANDING, PLAN, report)] == [
         ("Thường trực Đảng ủy (b/c)", STANDING)
     ]
-    assert addressees(COMMUNE, PLAN, report) == []  # the demo has no address for it: nobody
+    assert addressees(WITHOUT_STANDING, PLAN, report) == []  # no address for it: nobody
 
 
 def test_edited_lines_go_where_they_say_the_file_copy_never_and_an_address_once() -> None:
@@ -130,10 +141,14 @@ async def test_distributing_the_2017_documents_mails_only_whom_they_name() -> No
     world.reporting.pdfs[invitation.document_id] = b"%PDF-1.7 giay moi"
     await distribute_document(world.deps, envelope(invitation), invitation)
     await distribute_document(world.deps, envelope(invitation), invitation)  # a repeat sends nothing
-    assert sorted(m["To"] for m in world.mail.sent) == sorted(DELEGATES)  # no address for Thường trực
-    body = world.mail.sent[0].get_body(preferencelist=("plain",)).get_content()
-    assert body.startswith("Kính gửi: Đồng chí ")
+    assert sorted(m["To"] for m in world.mail.sent) == sorted(DELEGATES | {DEMO_STANDING})
+    delegate = next(m for m in world.mail.sent if m["To"] in DELEGATES)
+    assert delegate.get_body(preferencelist=("plain",)).get_content().startswith("Kính gửi: Đồng chí ")
     report = issued(DocumentKind.SUMMARY_REPORT, printed(DocumentKind.SUMMARY_REPORT))
-    world.reporting.available = False  # nobody to mail: reporting is not even asked for the PDF
+    world.reporting.pdfs[report.document_id] = b"%PDF-1.7 bao cao"
     await distribute_document(world.deps, envelope(report), report)
-    assert len(world.mail.sent) == len(DELEGATES)
+    assert [m["To"] for m in world.mail.sent[len(DELEGATES) + 1 :]] == [DEMO_STANDING]
+    filed = issued(DocumentKind.RADIO_ANNOUNCEMENT, ())  # printed only its file copy
+    world.reporting.available = False  # nobody to mail: reporting is not even asked for the PDF
+    await distribute_document(world.deps, envelope(filed), filed)
+    assert len(world.mail.sent) == len(DELEGATES) + 2
