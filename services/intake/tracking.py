@@ -4,16 +4,19 @@ meant for the resident (a staff change's reason is staff-only). Whoever holds th
 without logging in (a code seen over a shoulder or passed on), so every text on it is shown
 with personal data masked (`shared.personal_data`). Offices are named as the dialogue's documents
 print them (`era_named`, with the naming reporting publishes: a 2017 dialogue's item reads
-"Công chức Địa chính - …" where routing stored today's "Phòng Kinh tế")."""
+"Công chức Địa chính - …" where routing stored today's "Phòng Kinh tế"). A follow-up past its due
+date says so ("– quá hạn"), by the rule the staff board marks it with."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from services.intake.status import follow_up_wording
 from shared.contracts import FollowUpStatus, RoutingChange, SubmissionStatus
+from shared.contracts.vocabulary import overdue_vi
 from shared.personal_data import mask_personal_data
 from shared.templates import upper_first
 
@@ -26,6 +29,21 @@ AT_MEETING = {
     FollowUpStatus.RESOLVED: "Đã trả lời, kết thúc tại hội nghị đối thoại",
     FollowUpStatus.REJECTED: "Đã giải thích tại hội nghị đối thoại, không đặt ra việc giải quyết",
 }
+
+
+def past_due(doc: dict[str, Any], today: date | None) -> bool:
+    """The item's follow-up is open after its due date on `today`, the commune's day (None: not
+    known): the rule the staff board marks "Quá hạn" by (`FollowUpStatus.overdue`), so residents
+    read the same ("Đang giải quyết – quá hạn"). A follow-up settled at the meeting has no due date
+    to miss."""
+    if today is None or not doc.get("followup_due") or settled_at_meeting(doc):
+        return False
+    try:
+        status = FollowUpStatus(str(doc.get("followup_status") or ""))
+        due = date.fromisoformat(str(doc["followup_due"]))
+    except ValueError:
+        return False
+    return status.overdue(due, today)
 
 
 def settled_at_meeting(doc: dict[str, Any]) -> bool:
@@ -44,10 +62,11 @@ def vn_dates(text: str) -> str:
     return _ISO_DAY.sub(lambda m: f"{m.group(3)}/{m.group(2)}/{m.group(1)}", text)
 
 
-def headline(doc: dict[str, Any]) -> tuple[str, str]:
+def headline(doc: dict[str, Any], today: date | None = None) -> tuple[str, str]:
     """(stage key, Vietnamese label): a concluded follow-up beats one under way, which beats a
     prepared answer, which beats the submission's own status. A follow-up settled from the start
-    (revision 0) is an issue the Secretary answered or explained at the meeting (`AT_MEETING`)."""
+    (revision 0) is an issue the Secretary answered or explained at the meeting (`AT_MEETING`);
+    one under way past its due date on `today` says so (`past_due`)."""
     followup = doc.get("followup_status")
     if followup:
         try:
@@ -58,11 +77,18 @@ def headline(doc: dict[str, Any]) -> tuple[str, str]:
             if settled_at_meeting(doc):
                 return f"followup_{known.value}", AT_MEETING[known]
             return f"followup_{known.value}", upper_first(follow_up_wording(known.value))
-        return f"followup_{followup}", f"Đang thực hiện kết luận ({follow_up_wording(followup)})"
+        return f"followup_{followup}", f"Đang thực hiện kết luận ({follow_up_wording_on(doc, today)})"
     if doc.get("answer"):
         return "answered", "Đã có nội dung trả lời"
     status = doc.get("status", "")
     return status, SubmissionStatus.label_of(status)
+
+
+def follow_up_wording_on(doc: dict[str, Any], today: date | None) -> str:
+    """The item's follow-up status for the middle of a sentence (`follow_up_wording`), with
+    "– quá hạn" when it is past its due date on `today` (`past_due`)."""
+    wording = follow_up_wording(str(doc.get("followup_status") or ""))
+    return overdue_vi(wording) if past_due(doc, today) else wording
 
 
 def topic_tentative(doc: dict[str, Any]) -> bool:

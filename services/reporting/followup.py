@@ -235,6 +235,20 @@ def taken_over(task: Mapping[str, Any]) -> bool:
     return bool(task.get("superseded_by"))
 
 
+def past_due(task: Mapping[str, Any], today: date) -> bool:
+    """The task is open after its due date on `today`, the commune's day (the dialogue's time
+    zone): the staff board's "Quá hạn" and the public views' "– quá hạn" are this one rule. A task
+    taken over by a later dialogue's is not (`taken_over`: it has its own due date there); a status
+    no longer known counts as open."""
+    if taken_over(task) or not task.get("due"):
+        return False
+    due = date.fromisoformat(str(task["due"]))
+    try:
+        return FollowUpStatus(str(task.get("status"))).overdue(due, today)
+    except ValueError:
+        return due < today
+
+
 def settled_at_meeting(
     task: Mapping[str, Any],
     task_id: str,

@@ -8,6 +8,7 @@ with that place; the name of the thing itself is defined here once.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Self
 
@@ -139,6 +140,20 @@ class FollowUpStatus(LabelledEnum):
     def needs_reason(self) -> bool:
         """Moving a task here takes a written reason, kept in the task's history."""
         return self is FollowUpStatus.REJECTED
+
+    def overdue(self, due: date, today: date) -> bool:
+        """Still open after its due date on `today` (the commune's day): the staff board marks the
+        task "Quá hạn", and residents read it too (`overdue_vi`)."""
+        return not self.closed and due < today
+
+
+OVERDUE_VI = "quá hạn"
+
+
+def overdue_vi(wording: str) -> str:
+    """A follow-up status's wording as residents read it past the due date: "Đang giải quyết –
+    quá hạn"; a wording that says so already (escalated: "… (quá hạn)") is kept as it is."""
+    return wording if OVERDUE_VI in wording.lower() else f"{wording} – {OVERDUE_VI}"
 
 
 class ConclusionKind(LabelledEnum):

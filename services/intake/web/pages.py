@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -63,9 +64,9 @@ from services.intake.registrations import NAME_VI, RegistrationIn, RegistrationR
 from services.intake.reporting_api import PublicConclusions, PublishedSummaries, ReportingOpenData
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import TEXT_MAX, SubmissionIn, clean_text
-from services.intake.status import follow_up_wording
 from services.intake.tracking import (
     era_named,
+    follow_up_wording_on,
     headline,
     resident_note,
     settled_at_meeting,
@@ -75,7 +76,7 @@ from services.intake.tracking import (
 from services.intake.web import paging
 from services.intake.web.csrf import CSRF_FAILED_VI, CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
 from shared.auth.guard import GuardedRoute
-from shared.clock import VIETNAM_TZ, as_utc
+from shared.clock import VIETNAM_TZ, as_utc, utcnow
 from shared.contracts import Kind, SubmissionStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import Commune, Dialogue, DirectoryReader
@@ -667,7 +668,11 @@ def build_web_router(
             await directory.dialogue(commune.id, doc["dialogue_id"]) if doc.get("dialogue_id") else None
         )
         raised = await issue_raised(repo.submissions, doc, dialogue.year if dialogue else None)
-        context["item"] = await _tracking_view(repo, doc, await concluded_as_published(doc), raised["total"])
+        # the commune's day, as the staff board reads "Quá hạn" (the dialogue's time zone)
+        today = utcnow().astimezone(ZoneInfo(dialogue.timezone) if dialogue else VIETNAM_TZ).date()
+        context["item"] = await _tracking_view(
+            repo, doc, await concluded_as_published(doc), raised["total"], today
+        )
         return render(request, "tracking.html", commune=commune, title=f"Ý kiến {code}", **context)
 
     # ---- registration ----------------------------------------------------------------------
@@ -830,17 +835,23 @@ def _normalise_code(typed: str) -> str | None:
 
 
 async def _tracking_view(
-    repo: SubmissionRepository, doc: dict, known: PublishedSummaries | None = None, raised: int | None = None
+    repo: SubmissionRepository,
+    doc: dict,
+    known: PublishedSummaries | None = None,
+    raised: int | None = None,
+    today: date | None = None,
 ) -> dict:
     """What a resident sees by code: no submitter name or contact, no staff names, and personal
     data in the texts masked (`tracked_text`). `known`: what reporting publishes of the item, so
     the page says what the conclusions page, open data and the notice say: who carries the
     conclusion out (the office assigned, or the higher-level body recommended to, not the Party
     office drafting the letter) and every office by the title of the dialogue's era. `raised`: how
-    many times the item's issue was raised, as the documents count it (`raised.issue_raised`)."""
+    many times the item's issue was raised, as the documents count it (`raised.issue_raised`).
+    `today`: the commune's day, so a follow-up past its due date reads "– quá hạn" as the staff
+    board marks it (`tracking.past_due`; None: not said)."""
     offices = known.offices if known else {}
     sid = str(doc["_id"])
-    stage, stage_label = headline(doc)
+    stage, stage_label = headline(doc, today)
     followup = doc.get("followup_status")
     topic = doc.get("topic")
     office = era_named(doc.get("office_name"), offices) or None
@@ -881,7 +892,9 @@ async def _tracking_view(
         "followup_office": agency if agency != office else None,
         "authority": None if agency else AUTHORITY_VI.get(doc.get("authority_level") or ""),
         "times_raised": raised or doc.get("times_raised") or 1,
-        "followup": (stage_label if settled_at_meeting(doc) else upper_first(follow_up_wording(followup)))
+        "followup": (
+            stage_label if settled_at_meeting(doc) else upper_first(follow_up_wording_on(doc, today))
+        )
         if followup
         else None,
         "followup_due": None if settled_at_meeting(doc) else _vn_day(doc.get("followup_due")),

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from services.reporting.followup import (
     CLOSED,
     TRANSITIONS,
+    past_due,
     reminder_due,
     responsible_body,
     taken_over,
@@ -127,14 +128,12 @@ class TakenOver(BadTransition):
 
 
 def task_view(task: Doc, today: date) -> Doc:
-    """A task as the board shows it: its label, and whether it is past its due date (a task taken
-    over by a later dialogue's is not: it has its own due date there)."""
-    still_open = task["status"] not in CLOSED and not taken_over(task)
-    overdue = still_open and date.fromisoformat(task["due"]) < today
+    """A task as the board shows it: its label, and whether it is past its due date
+    (`followup.past_due`, as the public views say it)."""
     return {k: v for k, v in task.items() if k not in OUTBOX_FIELDS} | {
         "id": task["_id"],
         "status_label": FollowUpStatus.label_of(task["status"]),
-        "overdue": overdue,
+        "overdue": past_due(task, today),
     }
 
 

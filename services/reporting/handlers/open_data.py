@@ -22,15 +22,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from services.reporting.documents.assignee import era_renames, era_text
 from services.reporting.documents.common import before_reform, issue_key, office_titles
-from services.reporting.followup import raised_by_issue, with_times_raised
+from services.reporting.followup import past_due, raised_by_issue, with_times_raised
 from services.reporting.handlers.errors import NotFound
 from services.reporting.handlers.ports import Doc, FollowUpDeps, MeetingDeps
 from services.reporting.meeting import withheld as withheld_keys
 from services.reporting.printed_text import printed
 from shared.contracts import AuthorityLevel, ConclusionKind, FollowUpStatus, PlanStatus
+from shared.contracts.vocabulary import overdue_vi
 from shared.directory import Commune, Dialogue
 from shared.personal_data import mask_personal_data
 
@@ -150,6 +152,7 @@ def open_rows(
     conclusions: Mapping[str, Mapping[str, object]] | None = None,
     names: EraNames = NAMED_AS_STORED,
     whole: str = WHOLE_COMMUNE,
+    today: date | None = None,
 ) -> list[Doc]:
     """Once the conclusion notice is issued (there are tasks, or the published `conclusions` of
     the locked record: `published_conclusions`), its tasks and the issues answered or explained at
@@ -162,7 +165,9 @@ def open_rows(
     compare the page with the notice read out); before it, the rows are numbered in order. An
     item row shows its issue's count of times raised from `raised` (`followup.raised_by_issue`),
     a task row its own. Offices are named by `names` (`EraNames`); `hamlet` lists every hamlet
-    of the issue's items (`whole` for an item of the whole commune), as the notice does."""
+    of the issue's items (`whole` for an item of the whole commune), as the notice does. A task
+    open after its due date on `today` (the commune's day) says so ("Đang giải quyết – quá hạn":
+    `followup.past_due`, the staff board's "Quá hạn"), its note staying the staff's."""
     status, kinds = FollowUpStatus.labels_vi(), ConclusionKind.labels_vi()
     reviewed, published = summaries or {}, conclusions or {}
 
@@ -201,6 +206,8 @@ def open_rows(
             shown_status = kinds[outcome.kind]
         elif task:
             shown_status = status.get(row.get("status") or "", NOT_CONCLUDED)
+            if today is not None and past_due(row, today):
+                shown_status = overdue_vi(shown_status)
         else:
             shown_status = NOT_CONCLUDED
         rows.append(
@@ -273,6 +280,7 @@ async def open_data(deps: FollowUpDeps, commune_id: str, dialogue_id: str) -> Op
         raise NotFound(dialogue_id)
     record = await deps.meetings.get(commune_id, dialogue_id) if deps.meetings else None
     items = await deps.items.for_dialogue(commune_id, dialogue_id)
+    today = deps.clock().astimezone(ZoneInfo(dialogue.timezone)).date()  # as the staff board's
     rows = open_rows(
         with_times_raised(await deps.tasks.for_dialogue(commune_id, dialogue_id), items, dialogue.year),
         items,
@@ -282,6 +290,7 @@ async def open_data(deps: FollowUpDeps, commune_id: str, dialogue_id: str) -> Op
         published_conclusions(record),
         EraNames.of(commune, dialogue),
         f"Toàn {commune.kind}",
+        today,
     )
     return OpenData(commune, dialogue, rows)
 
