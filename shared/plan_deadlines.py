@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from shared.contracts import Organisation
+from shared.contracts import DocumentKind, Organisation
 from shared.deadlines import DEFAULT_RULES, Deadline, DeadlineRule, derive, for_each_body
 from shared.directory import Commune, Dialogue
 
@@ -17,6 +17,13 @@ GROUP_NAMES_VI: Mapping[str, str] = {
     "mass_organisations": "Các đoàn thể xã",
     "hamlet_party_cells": "Chi ủy các chi bộ ấp",
     "party_office": "Văn phòng Đảng ủy",
+}
+# Issuing these documents is the duty the plan asks for (a deadline key of the plan): intake
+# records the duty as done when one is issued, and reporting warns before issuing one late.
+DUTY_DONE_BY_DOCUMENT: Mapping[DocumentKind, str] = {
+    DocumentKind.CONCLUSION_NOTICE: "conclusion",
+    DocumentKind.INVITATION: "delegate_invitations",
+    DocumentKind.SUMMARY_REPORT: "classification",
 }
 PER_ORGANISATION = ("organisation_reports",)
 PER_HAMLET_CELL = ("hamlet_reports", "resident_invitations")

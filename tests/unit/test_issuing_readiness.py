@@ -8,6 +8,9 @@ number nothing, which only the register's own fake shows."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 import pytest
 
 from services.reporting import handlers
@@ -60,3 +63,24 @@ async def test_an_unknown_kind_is_refused(world):
     docs, _ = world
     with pytest.raises(UnknownDocumentKind):
         await handlers.issuing_readiness(docs, COMMUNE.id, DIALOGUE.id, "no-such-kind")
+
+
+async def test_the_invitation_is_not_held_up_by_the_issues_and_warns_when_late(world):
+    """Seen by an outside walkthrough: the invitation's issue page warned only that "5 issues would
+    be printed as typed" (it prints none) and nothing about issuing it months after the meeting."""
+    docs, _ = world
+    docs.items.rows["s3"]["needs_review"] = True
+    docs.items.rows["s1"]["text"] = "cong thoat nuoc truoc cho bi nghet mua la ngap"
+    on_time = replace(docs, clock=lambda: datetime(2017, 3, 15, 2, tzinfo=UTC))
+    body = await handlers.issuing_readiness(on_time, COMMUNE.id, DIALOGUE.id, "giay-moi")
+    assert (body["ready"], body["problems"]) == (True, [])
+    late = await handlers.issuing_readiness(docs, COMMUNE.id, DIALOGUE.id, "giay-moi")  # 05/04/2017
+    problems = {p["code"]: p for p in late["problems"]}
+    assert set(problems) == {"after_meeting", "past_plan_deadline"} and not late["blocked"]
+    assert "25/03/2017" in problems["after_meeting"]["message_vi"]
+    assert "05/04/2017 là trễ hạn" in problems["past_plan_deadline"]["message_vi"]
+    notice = await handlers.issuing_readiness(docs, COMMUNE.id, DIALOGUE.id, KIND)
+    assert "past_plan_deadline" not in {p["code"] for p in notice["problems"]}  # due 10/04/2017
+    after = replace(docs, clock=lambda: datetime(2017, 4, 12, 2, tzinfo=UTC))
+    notice = await handlers.issuing_readiness(after, COMMUNE.id, DIALOGUE.id, KIND)
+    assert "past_plan_deadline" in {p["code"] for p in notice["problems"]}

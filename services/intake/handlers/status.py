@@ -22,15 +22,10 @@ from shared.contracts import (
     PlanStatus,
 )
 from shared.directory import Dialogue
+from shared.plan_deadlines import DUTY_DONE_BY_DOCUMENT
 
 Document = dict[str, Any]
 
-# Issuing these documents is the duty the plan asks for (a deadline key of the plan).
-DUTY_DONE_BY_DOCUMENT: dict[DocumentKind, str] = {
-    DocumentKind.CONCLUSION_NOTICE: "conclusion",
-    DocumentKind.INVITATION: "delegate_invitations",
-    DocumentKind.SUMMARY_REPORT: "classification",
-}
 # A plan whose meeting has ended moves on to held one status at a time (TRANSITIONS).
 TOWARDS_HELD: dict[str, PlanStatus] = {
     PlanStatus.COLLECTING: PlanStatus.CLASSIFIED,

@@ -42,7 +42,7 @@ from shared.directory import Commune, Dialogue
 from shared.errors import PermanentError, TransientError
 from shared.ids import new_id
 from shared.personal_data import mask_personal_data
-from shared.plan_deadlines import plan_deadlines
+from shared.plan_deadlines import DUTY_DONE_BY_DOCUMENT, plan_deadlines
 
 log = logging.getLogger(__name__)
 
@@ -441,6 +441,53 @@ def _first_words(text: str, count: int = 8) -> str:
     return mask_personal_data(" ".join(words[:count])) + ("…" if len(words) > count else "")
 
 
+# The documents that print the dialogue's issues (the invitation and the radio script do not).
+PRINTS_ISSUES = frozenset(
+    {
+        DocumentKind.SUMMARY_REPORT,
+        DocumentKind.MINUTES,
+        DocumentKind.CONCLUSION_NOTICE,
+        DocumentKind.RECOMMENDATION,
+    }
+)
+
+
+def issued_late(kind: DocumentKind, commune: Commune, dialogue: Dialogue, issued_on: date) -> list[Doc]:
+    """Warnings (not blocking: a late document is still the record) for issuing `kind` on
+    `issued_on`: after the plan's deadline for it, and an invitation on or after the meeting day."""
+    problems: list[Doc] = []
+    meeting = dialogue.meeting_date
+    if kind is DocumentKind.INVITATION and issued_on >= meeting:
+        problems.append(
+            {
+                "code": "after_meeting",
+                "blocking": False,
+                "message_vi": (
+                    f"Buổi đối thoại họp ngày {meeting:%d/%m/%Y}: giấy mời ban hành ngày "
+                    f"{issued_on:%d/%m/%Y} không còn kịp mời đại biểu."
+                ),
+                "message_en": f"The meeting is on {meeting.isoformat()}: an invitation issued "
+                f"on {issued_on.isoformat()} comes too late.",
+            }
+        )
+    duty = DUTY_DONE_BY_DOCUMENT.get(kind)
+    due = next((d for d in plan_deadlines(commune, dialogue) if d.key == duty), None) if duty else None
+    if due is not None and issued_on > due.due:
+        problems.append(
+            {
+                "code": "past_plan_deadline",
+                "blocking": False,
+                "due": due.due.isoformat(),
+                "message_vi": (
+                    f"Kế hoạch định ban hành {due.printed}; ban hành ngày {issued_on:%d/%m/%Y} là trễ hạn."
+                ),
+                "message_en": f"The plan has it issued by {due.due.isoformat()}; "
+                f"{issued_on.isoformat()} is late.",
+            }
+        )
+    return problems
+
+
 async def issuing_readiness(deps: DocumentDeps, commune_id: str, dialogue_id: str, kind: str) -> Doc:
     """What issuing the kind today would meet, read only (nothing is numbered): items still in
     the review queue, items not classified yet, issues whose resident's text would be printed as
@@ -464,6 +511,9 @@ async def issuing_readiness(deps: DocumentDeps, commune_id: str, dialogue_id: st
                 "message_en": missing.message_en,
             }
         )
+    problems += issued_late(spec.kind, commune, dialogue, issued_on)
+    if spec.kind not in PRINTS_ISSUES:  # what is wrong with the issues does not concern it
+        items = []
     awaiting = sum(1 for i in items if i.get("needs_review"))
     if awaiting:
         problems.append(
