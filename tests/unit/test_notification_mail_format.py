@@ -293,3 +293,29 @@ def test_the_smtp_policy_is_what_aiosmtplib_writes_with():
     message["Subject"] = "Thư " + "dài " * 40
     message.set_content("a")
     assert flatten_message(message) == message.as_bytes(policy=email.policy.SMTP)
+
+
+def test_an_issue_raised_again_in_the_same_round_is_not_called_long_standing():
+    """Seen by an outside walkthrough: a petition of the same round, sent minutes earlier, made the
+    office's e-mail say "đã được nêu 2 lần (các năm 2017) mà chưa giải quyết dứt điểm"."""
+    same_round = office_email(
+        "Cống thoát nước trước chợ bị nghẹt",
+        times_raised=2,
+        years_raised=(2017,),
+        earlier=({"year": 2017, "submission_id": "s0", "text": "Cống trước chợ nghẹt rác"},),
+    )
+    body = same_round.get_body(preferencelist=("plain",)).get_content()
+    assert "đã được nêu 2 lần trong đợt đối thoại năm 2017." in body
+    assert "dứt điểm" not in body and "- Trong đợt này: Cống trước chợ nghẹt rác" in body
+    assert "Trả lời đã có" not in body
+    long_standing = office_email(
+        "Cống thoát nước trước chợ bị nghẹt",
+        times_raised=3,
+        years_raised=(2015, 2017),
+        earlier=(
+            {"year": 2015, "submission_id": "s0", "text": "Cống trước chợ nghẹt", "answer": "Xã nạo vét"},
+        ),
+    )
+    body = long_standing.get_body(preferencelist=("plain",)).get_content()
+    assert "đã được nêu 3 lần (các năm 2015, 2017) mà chưa giải quyết dứt điểm." in body
+    assert "- Năm 2015: Cống trước chợ nghẹt\n  Trả lời đã có: Xã nạo vét" in body
