@@ -11,7 +11,7 @@ from services.intake.dialogue_routes import hamlet_check
 from services.intake.handlers.submissions import StoreUnavailable, SubmitCommand, SubmitDeps
 from services.intake.handlers.submissions import submit as submit_submission
 from services.intake.logic import SubmissionRejected
-from services.intake.public_limits import API, check_public_limit
+from services.intake.public_limits import API, TRACKING, check_public_limit
 from services.intake.raised import issue_raised
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionAccepted, SubmissionIn, SubmissionView
@@ -100,7 +100,9 @@ def build_router(
         response_model=SubmissionView,
         summary="Tra cứu bằng mã theo dõi (look up by tracking code)",
     )
-    async def track(commune_id: str = CommuneId, tracking_code: str = Path(max_length=32)):
+    async def track(request: Request, commune_id: str = CommuneId, tracking_code: str = Path(max_length=32)):
+        if limited := await check_public_limit(request, commune_id, TRACKING):
+            return limited
         doc = await repo.by_tracking_code(commune_id, tracking_code.strip().upper())
         return await _view(repo, directory, doc, public=True) if doc else _not_found()
 

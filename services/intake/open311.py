@@ -37,7 +37,7 @@ from services.intake.open311_params import (
     w3c,
 )
 from services.intake.open311_xml import Answer, Format
-from services.intake.public_limits import OPEN311, check_public_limit
+from services.intake.public_limits import OPEN311, TRACKING, check_public_limit
 from services.intake.reporting_api import ReportingOpenData
 from services.intake.repository import SubmissionRepository
 from services.intake.schemas import SubmissionIn
@@ -90,6 +90,11 @@ def _georeport(response: Response) -> Response:
     if "Retry-After" in response.headers:
         converted.headers["Retry-After"] = response.headers["Retry-After"]
     return converted
+
+
+async def _limited(response: Response) -> Response:
+    """A refusal (429) as an answer `_answered` puts in the format asked."""
+    return _georeport(response)
 
 
 def _unknown_jurisdiction(commune_id: str) -> JSONResponse:
@@ -472,7 +477,13 @@ def build_open311_router(
         return await _answered(fmt, Answer.REQUESTS, one(commune_id, service_request_id, jurisdiction_id))
 
     @router.get("/tokens/{token}.{fmt}", summary="The service request id for a token (the tracking code)")
-    async def token_route(commune_id: str, token: str, fmt: str, jurisdiction_id: str | None = None):
+    async def token_route(
+        request: Request, commune_id: str, token: str, fmt: str, jurisdiction_id: str | None = None
+    ):
+        if _COMMUNE_ID.fullmatch(commune_id) and (
+            limited := await check_public_limit(request, commune_id, TRACKING)
+        ):
+            return await _answered(fmt, Answer.REQUESTS, _limited(limited))
         return await _answered(fmt, Answer.REQUESTS, by_token(commune_id, token, jurisdiction_id))
 
     return router

@@ -1,5 +1,5 @@
-"""Per-address limits on anonymous public POSTs: the resident web form, the JSON submissions API,
-Open311 requests and registrations to attend.
+"""Per-address limits on anonymous public POSTs (the resident web form, the JSON submissions API,
+Open311 requests and registrations to attend) and on look-ups by tracking code.
 
 Each bucket is a fixed-window counter per (commune, client address) in the store
 (`web/ratelimit.py`), so every replica counts against the same limit; its limit and window are
@@ -34,6 +34,7 @@ WEB = "web"
 API = "api"
 OPEN311 = "open311"
 REGISTRATION = "registration"
+TRACKING = "tracking"
 # The buckets of submissions, which load shedding refuses (registrations are not shed).
 SHED = frozenset({WEB, API, OPEN311})
 # bucket -> (limit setting, window setting)
@@ -42,6 +43,7 @@ BUCKETS: dict[str, tuple[str, str]] = {
     API: ("api_post_limit", "api_post_window_s"),
     OPEN311: ("open311_post_limit", "open311_post_window_s"),
     REGISTRATION: ("registration_limit", "registration_window_s"),
+    TRACKING: ("tracking_limit", "tracking_window_s"),
 }
 
 
@@ -56,12 +58,14 @@ def is_authenticated(request: Request) -> bool:
 def exempt(request: Request, commune_id: str, bucket: str) -> bool:
     """Who is not counted as anonymous: staff of this commune (and the operator), a service of the
     deployment, and an API key of this commune with the scope of what it sends (`submit` for
-    submissions, `plan` for registrations). A read-only key, or another commune's, is counted
-    like anyone."""
+    submissions, `plan` for registrations; `read` or `submit` for look-ups). A read-only key
+    sending, or another commune's key, is counted like anyone."""
     principal = principal_of(request) if is_authenticated(request) else None
     if principal is None or principal.commune_id not in (None, commune_id):
         return False
     if principal.kind is PrincipalKind.API_KEY:
+        if bucket == TRACKING:
+            return bool({Scope.READ, Scope.SUBMIT} & set(principal.scopes))
         return Scope.PLAN in principal.scopes if bucket == REGISTRATION else Scope.SUBMIT in principal.scopes
     return True
 
@@ -91,7 +95,7 @@ async def public_verdict(request: Request, commune_id: str, bucket: str) -> Verd
     )
     if not verdict.allowed:
         log.warning(
-            "public post rate limited",
+            "public request rate limited",
             extra={"commune_id": commune_id, "bucket": bucket, "count": verdict.count},
         )
     return verdict
@@ -124,12 +128,16 @@ async def check_public_limit(request: Request, commune_id: str, bucket: str) -> 
         return response
     if verdict is None or verdict.allowed:
         return None
-    response = problem(
-        429,
-        "rate_limited",
-        "Bạn đã gửi quá nhiều lần trong thời gian ngắn, chưa có gì được ghi nhận. Vui lòng thử lại sau "
-        f"khoảng {minutes(verdict.retry_after_s)} phút.",
-        f"Too many requests from this address; nothing was stored. Retry in {verdict.retry_after_s} s.",
-    )
+    wait = minutes(verdict.retry_after_s)
+    if bucket == TRACKING:
+        vi = f"Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau khoảng {wait} phút."
+        en = f"Too many look-ups from this address. Retry in {verdict.retry_after_s} s."
+    else:
+        vi = (
+            "Bạn đã gửi quá nhiều lần trong thời gian ngắn, chưa có gì được ghi nhận. "
+            f"Vui lòng thử lại sau khoảng {wait} phút."
+        )
+        en = f"Too many requests from this address; nothing was stored. Retry in {verdict.retry_after_s} s."
+    response = problem(429, "rate_limited", vi, en)
     response.headers["Retry-After"] = str(verdict.retry_after_s)
     return response

@@ -24,6 +24,11 @@ class IntakeSettings(CommonSettings):
     open311_post_window_s: int = Field(600, alias="DOITHOAI_OPEN311_POST_WINDOW_S", ge=1, le=86400)
     registration_limit: int = Field(10, alias="DOITHOAI_REGISTRATION_LIMIT", ge=1)
     registration_window_s: int = Field(600, alias="DOITHOAI_REGISTRATION_WINDOW_S", ge=1, le=86400)
+    # Anonymous look-ups by tracking code (the JSON API, the residents' page, Open311's tokens)
+    # per client address and commune per window: generous for people behind one carrier's NAT,
+    # and a guesser of codes is slowed to a few a second.
+    tracking_limit: int = Field(300, alias="DOITHOAI_TRACKING_LIMIT", ge=1)
+    tracking_window_s: int = Field(600, alias="DOITHOAI_TRACKING_WINDOW_S", ge=1, le=86400)
 
     # The staff area: how long a login lasts. Failed logins of one account from one client
     # address: after `limit` of them that pair waits `backoff_s`, doubling with each further

@@ -173,3 +173,31 @@ async def test_staff_entering_opinions_on_behalf_of_residents_are_not_limited(ma
                 )
                 assert entered.status_code == 303, entered.text
         assert await db[SUBMISSIONS].count_documents({}) == 3
+
+
+async def test_look_ups_by_tracking_code_are_limited_per_address_on_every_route(make_settings):
+    """Seen by an outside probe: 2,000 random codes at about 230 look-ups a second from one
+    address were all answered. The JSON API, the residents' page and Open311's tokens share one
+    count per address and commune; a caller with a read key of the commune is not counted."""
+    async with stack(make_settings, DOITHOAI_TRACKING_LIMIT=3) as (app, db, settings):
+        async with client(app) as http:
+            answers = [
+                await http.get("/api/v1/communes/demo/tracking/DT-AAAAAAAA"),
+                await http.get("/xa/demo/theo-doi", params={"ma": "DT-AAAAAAAB"}),
+                await http.get("/xa/demo/theo-doi"),  # the empty form looks nothing up: not counted
+                await http.get("/api/v1/communes/demo/tracking/DT-AAAAAAAC"),
+            ]
+            assert [a.status_code for a in answers] == [404, 404, 200, 404]
+            assert refused(await http.get("/api/v1/communes/demo/tracking/DT-AAAAAAAD"))
+            page = await http.get("/xa/demo/theo-doi", params={"ma": "DT-AAAAAAAE"})
+            assert page.status_code == 429 and int(page.headers["retry-after"]) >= 1
+            assert "Bạn đã tra cứu quá nhiều lần" in page.text
+            token = await http.get("/open311/v2/demo/tokens/DT-AAAAAAAF.json")
+            assert token.status_code == 429 and token.json()[0]["code"] == 429
+            assert token.headers["retry-after"]
+        async with client(app, "198.51.100.11") as other:  # another address has its own count
+            assert (await other.get("/api/v1/communes/demo/tracking/DT-AAAAAAAA")).status_code == 404
+        headers = key_token_headers(settings, "demo", Scope.READ)
+        async with client(app, headers=headers) as keyed:
+            for _ in range(5):
+                assert (await keyed.get("/api/v1/communes/demo/tracking/DT-AAAAAAAA")).status_code == 404

@@ -58,7 +58,7 @@ from services.intake.logic import (
     hamlet_refusal,
     valid_phone,
 )
-from services.intake.public_limits import REGISTRATION, WEB, minutes, public_verdict
+from services.intake.public_limits import REGISTRATION, TRACKING, WEB, minutes, public_verdict
 from services.intake.raised import issue_raised
 from services.intake.registrations import NAME_VI, RegistrationIn, RegistrationRepository, hamlet_counts
 from services.intake.reporting_api import PublicConclusions, PublishedSummaries, ReportingOpenData
@@ -656,6 +656,21 @@ def build_web_router(
             )
         if code is None:
             return render(request, "tracking.html", commune=commune, title="Tra cứu ý kiến", **context)
+        try:
+            retry_after = await over_limit(request, commune, (TRACKING,))
+        except PyMongoError as exc:
+            if not is_transient(exc):
+                raise
+            return unavailable(request, commune)
+        if retry_after is not None:
+            context["error"] = (
+                "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. "
+                f"Vui lòng thử lại sau khoảng {minutes(retry_after)} phút."
+            )
+            page = render(
+                request, "tracking.html", status=429, commune=commune, title="Tra cứu ý kiến", **context
+            )
+            return too_many(page, retry_after)
         doc = await repo.by_tracking_code(commune.id, code)
         if doc is None:
             context["error"] = (
