@@ -240,7 +240,8 @@ def add_dashboard_routes(staff: APIRouter, kit: StaffKit) -> None:
             title=f"Tổng quan – {commune.display_name}",
             commune_=commune,
             dialogue=dialogue,
-            office=commune.office(user.office_id) if user.office_id else None,
+            # the user's own office, by the plan's era's title as the list names it
+            office_title=titles.get(user.office_id) if user.office_id else None,
             hamlet=own_hamlet(user, commune),
             total=sum(by_status.values()),
             statuses=[
