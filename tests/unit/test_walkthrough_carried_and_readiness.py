@@ -213,7 +213,9 @@ def test_a_speaker_without_an_answer_is_warned():
     }
     [warning] = speeches_unanswered(record)
     assert warning["count"] == 2 and warning["intervention_ids"] == ["b", "c"]
-    assert "1) Ông Tám; 3) Ông Sáu" in warning["message_vi"] and "Trả lời: ……" in warning["message_vi"]
+    # one pair of brackets: "(lượt 1: Ông Tám; lượt 3: Ông Sáu)", not "(1) Ông Tám; 3) Ông Sáu)"
+    assert "(lượt 1: Ông Tám; lượt 3: Ông Sáu)" in warning["message_vi"]
+    assert "Trả lời: ……" in warning["message_vi"]
     assert speeches_unanswered({"interventions": record["interventions"][:1]}) == []
 
 

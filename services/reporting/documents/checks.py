@@ -72,7 +72,7 @@ def speeches_unanswered(record: Mapping[str, Any] | None) -> list[Warning]:
     ]
     if not unanswered:
         return []
-    named = "; ".join(f"{n}) {i.get('speaker') or 'không ghi tên'}" for n, i in unanswered[:8])
+    named = "; ".join(f"lượt {n}: {i.get('speaker') or 'không ghi tên'}" for n, i in unanswered[:8])
     named += "; …" if len(unanswered) > 8 else ""
     return [
         {
