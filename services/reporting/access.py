@@ -29,6 +29,8 @@ ACCESS = {
     f"GET {D}/meeting": allow(ANSWERERS, [Scope.READ]),
     f"PUT {D}/meeting": allow(MANAGERS, [Scope.ISSUE]),
     f"POST {D}/meeting/programme": allow(MANAGERS, [Scope.ISSUE]),
+    f"PUT {D}/meeting/programme/{{item_id}}": allow(MANAGERS, [Scope.ISSUE]),
+    f"DELETE {D}/meeting/programme/{{item_id}}": allow(MANAGERS, [Scope.ISSUE]),
     f"POST {D}/meeting/interventions": allow(MANAGERS, [Scope.ISSUE]),
     f"PUT {D}/meeting/interventions/{{intervention_id}}": allow(MANAGERS, [Scope.ISSUE]),
     f"PUT {D}/meeting/issues/{{issue_key}}": allow(MANAGERS, [Scope.ISSUE]),

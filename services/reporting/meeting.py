@@ -35,6 +35,7 @@ from shared.personal_data import has_personal_data, mask_personal_data
 
 Doc = dict[str, Any]
 FACTS = ("started_at", "ended_at", "chair", "minute_taker", "delegates_present")
+PROGRAMME_FIELDS = ("title", "at", "note")  # what a recorded programme item's correction may change
 MAX_WORKING_DAYS = 365
 
 
@@ -78,6 +79,34 @@ def check_summary(text: str) -> None:
             "The reviewed summary holds personal data, which the documents print masked "
             f"({shown!r}): reword it without residents' personal data.",
         )
+
+
+def check_programme_change(position: int | None, fields: Mapping[str, Any], count: int) -> None:
+    """A recorded programme item moves to `position` (1: first, as the minutes number it; at most
+    the `count` of items recorded) and/or takes the `fields` given (of PROGRAMME_FIELDS; a title
+    is never blank). `InvalidEntry` naming the field otherwise."""
+    if position is None and not fields:
+        raise InvalidEntry(
+            "position",
+            "Cần ghi vị trí mới hoặc nội dung cần sửa của mục chương trình.",
+            "Give the item's new position, or its title, at or note to change.",
+        )
+    if position is not None and not 1 <= position <= count:
+        raise InvalidEntry(
+            "position",
+            f"Vị trí mới phải từ 1 đến {count} (số mục chương trình đã ghi).",
+            f"position must be 1-{count}, the number of programme items recorded.",
+        )
+    if "title" in fields and not str(fields["title"] or "").strip():
+        raise InvalidEntry("title", "Cần ghi tên mục chương trình.", "title must not be blank.")
+
+
+def moved(programme: Sequence[Doc], index: int, position: int) -> list[Doc]:
+    """The programme with the item at `index` (0-based) at `position` (1-based), the others in
+    their order."""
+    items = list(programme)
+    items.insert(position - 1, items.pop(index))
+    return items
 
 
 def record_id(commune_id: str, dialogue_id: str) -> str:

@@ -1,6 +1,10 @@
 """HTTP adapter for the meeting record (`handlers.meeting`): each route parses, calls one use case
 and renders; refusals become bilingual problems (404, 409 stale or locked, 422 per field, such as
-a conclusion's deadline_date not after the meeting day)."""
+a conclusion's deadline_date not after the meeting day), a stale revision and an unknown
+programme item naming their field (`revision`, `item_id`).
+
+The programme is changed one item at a time (`PUT`/`DELETE …/programme/{item_id}`), as it is
+recorded and as the meeting page's buttons act, each change naming the revision it was read at."""
 
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ from shared.personal_data import NAME, mask_personal_data
 
 CommuneId = Path(pattern=COMMUNE_ID_PATTERN, examples=["demo"])
 DialogueId = Path(max_length=64)
+ItemId = Path(max_length=64, description="A programme item's id, as the record lists it")
 
 
 def _representable(moment: datetime) -> datetime:
@@ -71,6 +76,22 @@ class ProgrammeIn(BaseModel):
 
     title: str = Field(min_length=1, max_length=500)
     at: Moment | None = None
+    note: str | None = Field(None, max_length=2000)
+
+
+class ProgrammeEditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    revision: int = Field(ge=0, description="The revision the record was read at (compare-and-set)")
+    position: int | None = Field(
+        None,
+        ge=1,
+        description="The item's new place, 1 first, at most the number of items (the others keep "
+        "their order); the minutes print the programme in this order",
+        examples=[2],
+    )
+    title: str | None = Field(None, min_length=1, max_length=500)
+    at: Moment | None = Field(None, description="When the item started; null: no time printed")
     note: str | None = Field(None, max_length=2000)
 
 
@@ -192,6 +213,37 @@ def build_meeting_router(deps: MeetingDeps, limits: ReadLimits) -> APIRouter:
             meeting.add_programme_item(deps, commune_id, dialogue_id, item, actor(request)), 201
         )
 
+    @router.put(
+        "/programme/{item_id}",
+        summary="Move a programme item (position) or correct its title, time or note "
+        "(compare-and-set on revision)",
+    )
+    async def put_programme_item(
+        request: Request,
+        body: ProgrammeEditIn,
+        commune_id: str = CommuneId,
+        dialogue_id: str = DialogueId,
+        item_id: str = ItemId,
+    ):
+        fields = body.model_dump(include={"title", "at", "note"}, exclude_unset=True)
+        command = meeting.ChangeProgrammeItem(
+            commune_id, dialogue_id, item_id, body.revision, actor(request), body.position, fields
+        )
+        return await _run(meeting.change_programme_item(deps, command))
+
+    @router.delete(
+        "/programme/{item_id}", summary="Remove a programme item recorded by mistake (compare-and-set)"
+    )
+    async def delete_programme_item(
+        request: Request,
+        commune_id: str = CommuneId,
+        dialogue_id: str = DialogueId,
+        item_id: str = ItemId,
+        revision: int = Query(ge=0, description="The revision the record was read at (compare-and-set)"),
+    ):
+        command = meeting.RemoveProgrammeItem(commune_id, dialogue_id, item_id, revision, actor(request))
+        return await _run(meeting.remove_programme_item(deps, command))
+
     @router.post("/interventions", status_code=201, summary="An intervention; new issues go through intake")
     async def post_intervention(
         request: Request, body: InterventionIn, commune_id: str = CommuneId, dialogue_id: str = DialogueId
@@ -281,6 +333,13 @@ def masked_intervention(intervention: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _problem(status: int, code: str, vi: str, en: str, field: str) -> JSONResponse:
+    """A problem (`shared.http.problem`) naming the field it is about."""
+    return JSONResponse(
+        status_code=status, content={"error": code, "message_vi": vi, "message_en": en, "field": field}
+    )
+
+
 async def _run(call: Awaitable[Any], status: int = 200) -> Any:
     try:
         result = await call
@@ -298,6 +357,14 @@ async def _run(call: Awaitable[Any], status: int = 200) -> Any:
             f"Không có vấn đề '{unknown.key}' trong đợt đối thoại này.",
             f"No issue {unknown.key!r} in this dialogue.",
         )
+    except meeting.UnknownProgrammeItem as unknown:
+        return _problem(
+            404,
+            "unknown_programme_item",
+            "Không có mục chương trình này trong hồ sơ hội nghị (có thể đã bị xóa); vui lòng tải lại.",
+            f"No programme item {unknown.item_id!r} in the meeting record (removed?); reload.",
+            "item_id",
+        )
     except meeting.RecordLocked:
         return problem(
             409,
@@ -306,11 +373,12 @@ async def _run(call: Awaitable[Any], status: int = 200) -> Any:
             "The conclusion notice is issued: the meeting record is locked.",
         )
     except meeting.RecordChanged as changed:
-        response = problem(
+        response = _problem(
             409,
             "stale_revision",
             "Biên bản đã được người khác cập nhật; vui lòng tải lại.",
             "The record changed since it was read; reload and retry.",
+            "revision",
         )
         response.headers["x-revision"] = str(changed.current)
         return response

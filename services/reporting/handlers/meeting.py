@@ -1,14 +1,16 @@
-"""Meeting record use cases: the facts of the meeting, the programme as held, interventions (new
-items raised on the floor go through intake's `submit` as `at_meeting`), the reviewed summary of
-each issue, the Secretary's conclusion per issue, and attendance from intake's check-ins.
+"""Meeting record use cases: the facts of the meeting, the programme as held (each item appended
+as it starts, then moved, corrected or removed), interventions (new items raised on the floor go
+through intake's `submit` as `at_meeting`), the reviewed summary of each issue, the Secretary's
+conclusion per issue, and attendance from intake's check-ins.
 The issues are this dialogue's and those earlier dialogues left unresolved (`handlers.carried`):
 a conclusion recorded on a carried-over issue is what the notice prints for it and what its new
 follow-up task carries out (`followup.tasks_for_record`, superseding the earlier task).
 
 Each staff change is one compare-and-set on the record's revision with its `MeetingRecordedV1`
 in the record's outbox, then audited with the values before and after. A change that names the
-revision it was read at (the facts) fails with `RecordChanged` when stale; the others re-read
-and re-apply. Once the conclusion notice is issued the record is locked (`RecordLocked`)."""
+revision it was read at (the facts; a programme item's move, correction or removal) fails with
+`RecordChanged` when stale; the others re-read and re-apply. Once the conclusion notice is
+issued the record is locked (`RecordLocked`)."""
 
 from __future__ import annotations
 
@@ -24,13 +26,16 @@ from services.reporting.handlers.ports import AttendanceDeps, Doc, MeetingDeps
 from services.reporting.handlers.publish import flush
 from services.reporting.meeting import (
     FACTS,
+    PROGRAMME_FIELDS,
     InvalidConclusion,
     InvalidEntry,
     action_count,
     check_conclusion,
+    check_programme_change,
     check_summary,
     check_times,
     issue_rows,
+    moved,
     new_record,
     record_id,
     record_view,
@@ -55,6 +60,14 @@ class RecordLocked(RuntimeError):
     """The conclusion notice is issued: the record is no longer edited."""
 
 
+class UnknownProgrammeItem(LookupError):
+    """No programme item of this id in the record (never recorded, or removed since)."""
+
+    def __init__(self, item_id: str) -> None:
+        super().__init__(item_id)
+        self.item_id = item_id
+
+
 class UnknownIssue(LookupError):
     def __init__(self, key: str) -> None:
         super().__init__(key)
@@ -67,6 +80,29 @@ class RecordFacts:
     dialogue_id: str
     revision: int
     facts: Doc  # any of FACTS
+    by: str
+
+
+@dataclass(frozen=True)
+class ChangeProgrammeItem:
+    """Move a recorded programme item to `position` (1: first; the others keep their order)
+    and/or replace its `fields` (any of PROGRAMME_FIELDS), at the `revision` the caller read."""
+
+    commune_id: str
+    dialogue_id: str
+    item_id: str
+    revision: int
+    by: str
+    position: int | None = None
+    fields: Doc = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RemoveProgrammeItem:
+    commune_id: str
+    dialogue_id: str
+    item_id: str
+    revision: int
     by: str
 
 
@@ -237,6 +273,76 @@ async def add_programme_item(deps: MeetingDeps, commune_id: str, dialogue_id: st
 
     edit = Edit(
         commune_id, dialogue_id, "meeting.programme", {"id": entry["id"]}, by, apply, result=lambda r: entry
+    )
+    return await change_record(deps, edit)
+
+
+def _programme_view(record: Doc) -> Doc:
+    """What a programme change answers: the programme in its order now and the revision the next
+    change names (the record's interventions and issues are not needed for it)."""
+    return {"revision": record["revision"], "programme": list(record.get("programme") or ())}
+
+
+def _programme_index(programme: list[Doc], item_id: str) -> int:
+    index = next((n for n, p in enumerate(programme) if p.get("id") == item_id), None)
+    if index is None:
+        raise UnknownProgrammeItem(item_id)
+    return index
+
+
+async def change_programme_item(deps: MeetingDeps, command: ChangeProgrammeItem) -> Doc:
+    """A programme item recorded in the wrong order (pressed as it was remembered, not as it was
+    held) moved to its place, or its title, time or note corrected: the minutes print the
+    programme in the record's order. Audited with the item's position and changed fields before
+    and after."""
+    fields = {k: _jsonable(v) for k, v in command.fields.items() if k in PROGRAMME_FIELDS}
+    if isinstance(fields.get("title"), str):
+        fields["title"] = fields["title"].strip()
+
+    def apply(record: Doc) -> tuple[Any, Any]:
+        programme = [dict(p) for p in record.get("programme") or ()]
+        index = _programme_index(programme, command.item_id)
+        check_programme_change(command.position, fields, len(programme))
+        position = command.position or index + 1
+        item = programme[index]
+        before = {"position": index + 1, **{k: item.get(k) for k in fields}}
+        item.update(fields)
+        record["programme"] = moved(programme, index, position)
+        return before, {"position": position, **fields}
+
+    edit = Edit(
+        command.commune_id,
+        command.dialogue_id,
+        "meeting.programme.edit",
+        {"id": command.item_id},
+        command.by,
+        apply,
+        command.revision,
+        result=_programme_view,
+    )
+    return await change_record(deps, edit)
+
+
+async def remove_programme_item(deps: MeetingDeps, command: RemoveProgrammeItem) -> Doc:
+    """A programme item recorded by mistake taken out (a plan's item pressed too early can be
+    pressed again as it starts). Audited with the item as it was and its position."""
+
+    def apply(record: Doc) -> tuple[Any, Any]:
+        programme = list(record.get("programme") or ())
+        index = _programme_index(programme, command.item_id)
+        removed = programme.pop(index)
+        record["programme"] = programme
+        return {"position": index + 1, **removed}, None
+
+    edit = Edit(
+        command.commune_id,
+        command.dialogue_id,
+        "meeting.programme.delete",
+        {"id": command.item_id},
+        command.by,
+        apply,
+        command.revision,
+        result=_programme_view,
     )
     return await change_record(deps, edit)
 
@@ -441,6 +547,7 @@ async def record_attendance(deps: AttendanceDeps, envelope: Envelope, payload: A
 
 __all__ = [
     "AddIntervention",
+    "ChangeProgrammeItem",
     "Edit",
     "InvalidConclusion",
     "InvalidEntry",
@@ -448,15 +555,19 @@ __all__ = [
     "RecordChanged",
     "RecordFacts",
     "RecordLocked",
+    "RemoveProgrammeItem",
     "SetConclusion",
     "UnknownIssue",
+    "UnknownProgrammeItem",
     "add_intervention",
     "add_programme_item",
+    "change_programme_item",
     "change_record",
     "edit_intervention",
     "meeting_record",
     "record_attendance",
     "record_facts",
+    "remove_programme_item",
     "set_conclusion",
     "set_issue_summary",
 ]
