@@ -1,27 +1,34 @@
 """Personal data in what residents type, found and masked before anything is made public (pure,
 standard library only).
 
-Masked: e-mail addresses; ID numbers (CCCD 12 digits, CMND 9 digits, standing alone, or 9-12
-digits grouped by spaces, dots or dashes after their name, which is kept: ``CCCD: [số giấy tờ]``),
-passports (``C1234567``), health-insurance cards (``GD4797912345678``), bank accounts (after
-``STK``, ``tài khoản``: ``[số tài khoản]``) and any other run of 9 or more digits that is not an
-amount; Vietnamese phone numbers (mobile and landline, with ``+84``, spaces, dots or dashes);
-house numbers (``số nhà 12``, ``nhà số 45/3``, ``số 12 đường …``, ``12/3A hẻm …``, ``ở 123
-Nguyễn Trãi``) and, after its label, an address up to the hamlet, which is kept (``địa chỉ: 12/5
-Lê Lợi, ấp Chợ`` shows ``địa chỉ: [địa chỉ], ấp Chợ``); and a person's name after a form of
-address (``ông/bà/anh/chị/cô/chú/bác <Tên>``, not a place named so: ``đường Bà Triệu``), the
-writer's own (``tôi tên là <Tên>``, ``Họ và tên: <Tên>``, ``Người viết: <Tên>``, ``ký tên <Họ
-Tên>``, ``Tôi là <Họ Tên>`` unless a role: ``Tôi là Đảng viên``; ``Tôi là Út Mười``; in lower
-case or capitals when a family and a middle name begin it: ``tôi là trần thị bích``), a full name
-whose middle name is Văn or Thị as typed or in capitals (``NGUYỄN VĂN THÀNH``; not after a place:
-``đường Nguyễn Văn Cừ``, ``Trường THCS Nguyễn Văn Trỗi``) or, in a text that names other personal
-data, a full name led by a common family name; a house number beside a masked name or address,
-or after a named street, or before one after "ở/tại/nhà", is masked too (``nhà ông [họ tên] số
-45``, ``ông [họ tên], 45 ấp Chợ``, ``đường Lê Lợi số 45``, ``ở 12 đường Lê Lợi``, ``nhà 45 Trần
-Hưng Đạo``). Text typed without diacritics is recognised as well. Years, dates, quarters, counts
-(``3 con``, ``20 năm``, ``nhà 3 người``, ``ở 2 đường Lê Lợi và Trần Phú``), amounts, a road with no
-house number (``đường Lê Lợi bị ngập``), offices, hamlets and the numbers of places (``Quốc lộ
-1A``, ``đường tỉnh 741``, ``ấp 3``, ``tổ 5``) are left alone. Masking masked text changes nothing.
+Masked, each replaced by its label:
+
+- e-mail addresses, also written around filters (``an.nguyen(at)example.com``, ``an.nguyen @
+  example . com``, ``an[at]gmail[dot]com``, ``an a còng gmail chấm com``);
+- links to a person's page on a social network (``facebook.com/nguyenvanan``,
+  ``zalo.me/0912345678``: ``[trang cá nhân]``; the site alone is left);
+- ID numbers (CCCD 12 digits, CMND 9 digits, standing alone, or 9-12 digits grouped by spaces, dots
+  or dashes after their name, which is kept: ``CCCD: [số giấy tờ]``), passports (``C1234567``),
+  health-insurance cards (``GD4797912345678``), bank accounts (after ``STK``, ``tài khoản``: ``[số
+  tài khoản]``) and any other run of 9 or more digits that is not an amount;
+- Vietnamese phone numbers (mobile and landline, with ``+84``, spaces, dots or dashes);
+- house numbers (``số nhà 12``, ``nhà số 45/3``, ``số 12 đường …``, ``12/3A hẻm …``, ``ở 123 Nguyễn
+  Trãi``) and, after its label, an address up to the hamlet, which is kept (``địa chỉ: 12/5 Lê Lợi,
+  ấp Chợ`` shows ``địa chỉ: [địa chỉ], ấp Chợ``); a house number beside a masked name or address,
+  or after a named street, or before one after "ở/tại/nhà" (``nhà ông [họ tên] số 45``, ``ông [họ
+  tên], 45 ấp Chợ``, ``đường Lê Lợi số 45``, ``ở 12 đường Lê Lợi``, ``nhà 45 Trần Hưng Đạo``);
+- a person's name after a form of address (``ông/bà/anh/chị/cô/chú/bác <Tên>``, not a place named
+  so: ``đường Bà Triệu``), the writer's own (``tôi tên là <Tên>``, ``Họ và tên: <Tên>``, ``Người
+  viết: <Tên>``, ``ký tên <Họ Tên>``, ``Tôi là <Họ Tên>`` unless a role: ``Tôi là Đảng viên``;
+  ``Tôi là Út Mười``; in lower case or capitals when a family and a middle name begin it: ``tôi là
+  trần thị bích``), a full name whose middle name is Văn or Thị as typed or in capitals (``NGUYỄN
+  VĂN THÀNH``; not after a place: ``đường Nguyễn Văn Cừ``, ``Trường THCS Nguyễn Văn Trỗi``) or, in
+  a text that names other personal data, a full name led by a common family name.
+
+Text typed without diacritics is recognised as well. Years, dates, quarters, counts (``3 con``,
+``20 năm``, ``nhà 3 người``, ``ở 2 đường Lê Lợi và Trần Phú``), amounts, a road with no house number
+(``đường Lê Lợi bị ngập``), offices, hamlets and the numbers of places (``Quốc lộ 1A``, ``đường
+tỉnh 741``, ``ấp 3``, ``tổ 5``) are left alone. Masking masked text changes nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ __all__ = [
     "ID_NUMBER",
     "NAME",
     "PHONE",
+    "PROFILE",
     "has_personal_data",
     "mask_personal_data",
 ]
@@ -50,9 +58,45 @@ PHONE: Final = "[số điện thoại]"
 ADDRESS: Final = "[địa chỉ]"
 NAME: Final = "[họ tên]"
 ACCOUNT: Final = "[số tài khoản]"
+PROFILE: Final = "[trang cá nhân]"
 
 _DIGIT = re.compile(r"\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address written around filters: "an.nguyen(at)example.com", "an.nguyen @ example . com",
+# "an.nguyen[at]gmail[dot]com", "an a còng gmail chấm com". Its domain must end in a known top-level
+# domain: what is spelled out ("at", "chấm") is then an address, not a sentence.
+_TLDS: Final = ("com", "net", "org", "vn", "edu", "gov", "info", "biz", "io", "me")
+# "@" and "." as typed to slip past filters: spaced, bracketed or spelled out.
+_SPELLED_AT = r"(?:\s*@\s*|\s*[(\[{<]\s*(?:at|@|a còng|a cong)\s*[)\]}>]\s*|\s+(?:at|a còng|a cong)\s+)"
+_SPELLED_DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*(?:dot|chấm|cham|\.)\s*[)\]}>]\s*|\s+(?:dot|chấm|cham)\s+)"
+_EMAIL_SPELLED = re.compile(
+    r"(?<![\w.+-])[\w+-]+(?:(?:\.|[(\[{<]dot[)\]}>])[\w+-]+)*"
+    rf"{_SPELLED_AT}[\w-]+(?:{_SPELLED_DOT}[\w-]+)*{_SPELLED_DOT}(?:{'|'.join(_TLDS)})(?!\w)",
+    re.IGNORECASE,
+)
+# A link to a person's page on a social network ("facebook.com/nguyenvanan", "zalo.me/0912345678",
+# "tiktok.com/@an"); the site alone ("đăng trên facebook.com") names no one.
+_PROFILE_HOSTS: Final = (
+    "facebook.com",
+    "fb.com",
+    "fb.me",
+    "fb.watch",
+    "m.me",
+    "messenger.com",
+    "zalo.me",
+    "tiktok.com",
+    "instagram.com",
+    "twitter.com",
+    "x.com",
+    "threads.net",
+    "linkedin.com",
+    "youtube.com/@",
+)
+_PROFILE_LINK = re.compile(
+    r"(?<![\w.\-/@])(?:https?://)?(?:(?:www|m|web|mbasic|mobile|vi-vn|chat)\.)?"
+    rf"(?:{'|'.join(map(re.escape, _PROFILE_HOSTS))})(?:/|(?<=@))[\w@~%.\-/?=&#+]*[\w/=]",
+    re.IGNORECASE,
+)
 # An amount of money after a number is not an ID or an account: "tài khoản nhận 2 000 000 đồng".
 _NOT_MONEY = r"(?!\s*(?i:đồng|dong|đ|vnđ|vnd|triệu|trieu|tr|nghìn|nghin|ngàn|ngan|tỷ|ty)\b)"
 # What may stand between a document's name and its number: "CCCD: …", "căn cước công dân số …",
@@ -465,8 +509,13 @@ def mask_personal_data(text: str | None) -> str:
 @lru_cache(maxsize=4096)
 def _masked(text: str) -> str:
     typed = masked = nfc(text)
+    lowered = masked.lower()
+    if "/" in masked and any(host in lowered for host in _PROFILE_HOSTS):
+        masked = _PROFILE_LINK.sub(PROFILE, masked)
     if "@" in masked:
         masked = _EMAIL.sub(EMAIL, masked)
+    if any(tld in lowered for tld in _TLDS) and any(at in lowered for at in ("@", "at", "còng", "cong")):
+        masked = _EMAIL_SPELLED.sub(EMAIL, masked)
     # Every pattern but a name's needs a digit: a text without one skips them.
     digits = _DIGIT.search(masked) is not None
     if digits:

@@ -1,0 +1,139 @@
+"""Masking gaps a second outside probe found, each typed inside an ordinary petition: e-mail
+addresses written around the filters ("(at)", "[dot]", spaces around "@" and "."), links to a
+person's social profile, a phone number spelled in words, the alley after a house number, a
+residence after an "địa chỉ:" label, vehicle plates and a tax code masked as a phone. The near
+misses (a few number words, road numbers, years, amounts, areas, dates, document numbers, hamlets
+and streets) stay. Masking twice changes nothing more."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared.personal_data import (
+    EMAIL,
+    PROFILE,
+    has_personal_data,
+    mask_personal_data,
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "masked"),
+    [
+        (
+            "Xin trả lời qua an.nguyen(at)example.com giúp tôi",
+            f"Xin trả lời qua {EMAIL} giúp tôi",
+        ),
+        ("email: an.nguyen @ example . com, cảm ơn", f"email: {EMAIL}, cảm ơn"),
+        (
+            "gửi kết quả về an.nguyen[at]gmail[dot]com để tôi biết",
+            f"gửi kết quả về {EMAIL} để tôi biết",
+        ),
+        ("mail an.nguyen (at) gmail (dot) com.", f"mail {EMAIL}."),
+        ("AN.NGUYEN[AT]GMAIL[DOT]COM", EMAIL),
+        ("thư gửi an.nguyen a còng gmail chấm com nhé", f"thư gửi {EMAIL} nhé"),
+        ("an_nguyen@gmail . com . vn", EMAIL),
+    ],
+)
+def test_an_obfuscated_e_mail_is_masked(typed: str, masked: str) -> None:
+    assert mask_personal_data(typed) == masked
+    assert has_personal_data(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "masked"),
+    [
+        (
+            "Ông ấy đăng ảnh lên facebook.com/nguyenvanan để bôi nhọ tôi",
+            f"Ông ấy đăng ảnh lên {PROFILE} để bôi nhọ tôi",
+        ),
+        ("Xem clip ở fb.com/nguyenvanan.", f"Xem clip ở {PROFILE}."),
+        ("liên hệ zalo.me/0912345678 khi cần", f"liên hệ {PROFILE} khi cần"),
+        (
+            "https://www.facebook.com/profile.php?id=100012345678901 đăng tin sai sự thật",
+            f"{PROFILE} đăng tin sai sự thật",
+        ),
+        ("trang m.facebook.com/nguyen.van.an.123/ có video", f"trang {PROFILE} có video"),
+        ("kênh tiktok.com/@nguyenvanan quay lén", f"kênh {PROFILE} quay lén"),
+    ],
+)
+def test_a_link_to_a_social_profile_is_masked(typed: str, masked: str) -> None:
+    assert mask_personal_data(typed) == masked
+    assert has_personal_data(typed)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        # a few number words, years, counts
+        "hai ba hộ dân bị ảnh hưởng",
+        "Từ năm 2017 đến nay, ba bốn năm rồi chưa sửa",
+        "sáu bảy hộ ở ấp Chợ, năm năm nay chưa có điện",
+        "đếm một hai ba bốn năm sáu bảy tám chín mười vẫn chưa xong",
+        "ba tôi năm nay bảy mươi tám tuổi",
+        # roads, their numbers and streets
+        "đường tỉnh 845 có nhiều ổ gà",
+        "ĐT.845 đoạn qua ấp Chợ sạt lở",
+        "QL1A đoạn qua xã xuống cấp",
+        "đường Nguyễn Huệ bị ngập",
+        "hẻm 12 đường Nguyễn Huệ bị ngập",
+        "ngõ 12 phố Huế mất điện",
+        "kiệt 5 Lê Lợi chưa có đèn",
+        "đường tổ 5 ấp Chợ bị ngập",
+        "tổ 5 ấp Chợ thiếu nước sạch",
+        # amounts, areas, dates, document numbers
+        "hỗ trợ 2.500.000 đồng mỗi hộ",
+        "thu hồi 1.200 m2 đất ruộng",
+        "ngày 13/03/2017 đã có đơn",
+        "Báo cáo số 12/BC-UBND ngày 13/03/2017",
+        "Quyết định số 1234/QĐ-UBND ngày 5/6/2024",
+        "Kế hoạch 25-KH/ĐU và Nghị quyết 12-NQ/TW",
+        "mã hồ sơ 000.00.12.H12-241207-0001",
+        "lớp 12A 2023 thiếu phòng học",
+        # labels with no residence after them
+        "Địa chỉ: ấp Chợ",
+        "địa chỉ: xã Phú An",
+        "không rõ địa chỉ tổ chức hội nghị",
+        "địa chỉ đường dây nóng của xã",
+        "Địa chỉ: khu phố 2, phường 3",
+        "Địa chỉ: tổ dân phố 3, phường 2",
+        # e-mail and social words with nothing personal
+        "đăng trên facebook.com và zalo của xã",
+        "trang facebook của UBND xã đã đăng",
+        "tra cứu trên dichvucong.gov.vn/p/home",
+        "họp lúc 7 giờ tại nhà văn hóa, at the hall",
+        "mã số thuế của hộ kinh doanh chưa được cấp",
+    ],
+)
+def test_near_misses_stay(typed: str) -> None:
+    assert mask_personal_data(typed) == typed
+    assert not has_personal_data(typed)
+
+
+_FRAGMENTS = [
+    "an.nguyen(at)example.com",
+    "an.nguyen @ example . com",
+    "an.nguyen[at]gmail[dot]com",
+    "facebook.com/nguyenvanan",
+    "zalo.me/0912345678",
+    "không chín một hai ba bốn năm sáu bảy tám",
+    "nhà số 45/3 hẻm 12 đường Nguyễn Huệ",
+    "địa chỉ: tổ 5, ấp Chợ",
+    "66B1-123.45",
+    "59-X1 234.56",
+    "mã số thuế 0312345678",
+    "hai ba hộ dân",
+    "ĐT.845",
+    "ông Tư",
+    ",",
+    "\n",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=6), st.sampled_from([" ", ", ", ". "]))
+def test_masking_twice_is_masking_once(fragments: list[str], glue: str) -> None:
+    once = mask_personal_data(glue.join(fragments))
+    assert mask_personal_data(once) == once
