@@ -11,7 +11,9 @@ Masked, each replaced by its label:
   or dashes after their name, which is kept: ``CCCD: [số giấy tờ]``), passports (``C1234567``),
   health-insurance cards (``GD4797912345678``), bank accounts (after ``STK``, ``tài khoản``: ``[số
   tài khoản]``) and any other run of 9 or more digits that is not an amount;
-- Vietnamese phone numbers (mobile and landline, with ``+84``, spaces, dots or dashes);
+- Vietnamese phone numbers (mobile and landline, with ``+84``, spaces, dots or dashes), also
+  spelled digit by digit (``không chín một hai ba bốn năm sáu bảy tám``: a run of 9 or more digit
+  words, so that ``hai ba hộ`` or ``năm 2017`` stay; a CCCD so spelled reads ``[số giấy tờ]``);
 - house numbers (``số nhà 12``, ``nhà số 45/3``, ``số 12 đường …``, ``12/3A hẻm …``, ``ở 123 Nguyễn
   Trãi``) and, after its label, an address up to the hamlet, which is kept (``địa chỉ: 12/5 Lê Lợi,
   ấp Chợ`` shows ``địa chỉ: [địa chỉ], ấp Chợ``); a house number beside a masked name or address,
@@ -35,7 +37,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Callable, Final
+from typing import Callable, Final, Iterable
 
 from shared.personal_names import BIRTH_ORDER, MIDDLE_NAMES, NOT_A_NAME, NOT_A_STREET, NOT_IN_A_NAME, SURNAMES
 from shared.text import nfc
@@ -97,6 +99,51 @@ _PROFILE_LINK = re.compile(
     rf"(?:{'|'.join(map(re.escape, _PROFILE_HOSTS))})(?:/|(?<=@))[\w@~%.\-/?=&#+]*[\w/=]",
     re.IGNORECASE,
 )
+# A number spelled digit by digit ("không chín một hai ba bốn năm sáu bảy tám", "khong chin mot …"):
+# a run of 9 or more digit words, which ordinary text never has ("hai ba hộ", "ba bốn năm nay",
+# counts go through "mươi", "trăm"). Only the part that reads as a phone (or a CCCD) is masked.
+_DIGIT_WORDS: Final = {
+    "không": "0",
+    "khong": "0",
+    "một": "1",
+    "mot": "1",
+    "hai": "2",
+    "ba": "3",
+    "bốn": "4",
+    "bon": "4",
+    "tư": "4",
+    "năm": "5",
+    "nam": "5",
+    "sáu": "6",
+    "sau": "6",
+    "bảy": "7",
+    "bẩy": "7",
+    "bay": "7",
+    "tám": "8",
+    "tam": "8",
+    "chín": "9",
+    "chin": "9",
+}
+
+
+def _by_first_letter(words: Iterable[str]) -> str:
+    """An alternation of ``words`` at a word's start, grouped by their first letter after a look-ahead
+    for those letters: the engine skips at once the letters no word begins with, then tries one group."""
+    groups: dict[str, list[str]] = {}
+    for word in sorted(words, key=len, reverse=True):
+        groups.setdefault(word[0], []).append(re.escape(word[1:]))
+    alternation = "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
+    return f"(?=[{''.join(groups)}])(?<!\\w)(?:{alternation})"
+
+
+_DIGIT_WORD = _by_first_letter(_DIGIT_WORDS)
+_SPELLED_NUMBER = re.compile(rf"{_DIGIT_WORD}(?:[\s,.\-]+{_DIGIT_WORD}){{8,}}(?!\w)", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+# Read on the digits of a spelled run: a phone from its start (0 or 84, then a mobile or a landline
+# number), else the whole run as a mobile number without its 0, or a CCCD.
+_SPELLED_PHONE = re.compile(r"(?:0|84)(?:2\d{9}|[35789]\d{8})")
+_SPELLED_PHONE_WHOLE = re.compile(r"[35789]\d{8}")
+_SPELLED_ID = re.compile(r"0\d{11}")
 # An amount of money after a number is not an ID or an account: "tài khoản nhận 2 000 000 đồng".
 _NOT_MONEY = r"(?!\s*(?i:đồng|dong|đ|vnđ|vnd|triệu|trieu|tr|nghìn|nghin|ngàn|ngan|tỷ|ty)\b)"
 # What may stand between a document's name and its number: "CCCD: …", "căn cước công dân số …",
@@ -516,6 +563,7 @@ def _masked(text: str) -> str:
         masked = _EMAIL.sub(EMAIL, masked)
     if any(tld in lowered for tld in _TLDS) and any(at in lowered for at in ("@", "at", "còng", "cong")):
         masked = _EMAIL_SPELLED.sub(EMAIL, masked)
+    masked = _SPELLED_NUMBER.sub(_spelled_number, masked)
     # Every pattern but a name's needs a digit: a text without one skips them.
     digits = _DIGIT.search(masked) is not None
     if digits:
@@ -541,6 +589,28 @@ def _masked(text: str) -> str:
     if masked != typed:  # a name next to other personal data
         masked = _mask_full_name(masked)
     return _mask_house_numbers(masked) if digits else masked
+
+
+def _spelled_number(match: re.Match[str]) -> str:
+    """A run of digit words with the phone number (or the CCCD) it spells masked, the words around
+    it kept: "gọi ba không chín …" is "gọi ba [số điện thoại]"."""
+    run = match.group(0)
+    words = list(_WORD.finditer(run))
+    digits = "".join(_DIGIT_WORDS[word.group(0).lower()] for word in words)
+    if _SPELLED_PHONE_WHOLE.fullmatch(digits):
+        return PHONE
+    if _SPELLED_ID.fullmatch(digits):
+        return ID_NUMBER
+    parts: list[str] = []
+    at = first = 0  # where in the run, which word
+    while first < len(words):
+        phone = _SPELLED_PHONE.match(digits, first)
+        if phone is None:
+            first += 1
+            continue
+        parts += (run[at : words[first].start()], PHONE)
+        at, first = words[phone.end() - 1].end(), phone.end()
+    return "".join(parts) + run[at:]
 
 
 def _labelled(label: str) -> Callable[[re.Match[str]], str]:

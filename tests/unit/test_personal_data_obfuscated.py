@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from shared.personal_data import (
     EMAIL,
+    ID_NUMBER,
+    PHONE,
     PROFILE,
     has_personal_data,
     mask_personal_data,
@@ -60,6 +62,28 @@ def test_an_obfuscated_e_mail_is_masked(typed: str, masked: str) -> None:
     ],
 )
 def test_a_link_to_a_social_profile_is_masked(typed: str, masked: str) -> None:
+    assert mask_personal_data(typed) == masked
+    assert has_personal_data(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "masked"),
+    [
+        (
+            "Số điện thoại của tôi là không chín một hai ba bốn năm sáu bảy tám, mong được gọi lại",
+            f"Số điện thoại của tôi là {PHONE}, mong được gọi lại",
+        ),
+        ("goi khong chin mot hai ba bon nam sau bay tam de biet them", f"goi {PHONE} de biet them"),
+        ("ĐT: Không Chín Một Hai, Ba Bốn Năm, Sáu Bảy Tám", f"ĐT: {PHONE}"),
+        ("gọi không-chín-tám-tám-bảy-bảy-sáu-sáu-năm-năm nhé", f"gọi {PHONE} nhé"),
+        ("số chín một hai ba bốn năm sáu bảy tám", f"số {PHONE}"),
+        (
+            "CCCD không bảy chín một hai ba bốn năm sáu bảy tám chín",
+            f"CCCD {ID_NUMBER}",
+        ),
+    ],
+)
+def test_a_number_spelled_in_words_is_masked(typed: str, masked: str) -> None:
     assert mask_personal_data(typed) == masked
     assert has_personal_data(typed)
 
