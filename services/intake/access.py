@@ -155,6 +155,8 @@ STAFF_PAGES = (
     "GET /staff/hoi-nghi",
     "POST /staff/hoi-nghi/diem-danh",
     "POST /staff/hoi-nghi/chuong-trinh",
+    "POST /staff/hoi-nghi/chuong-trinh/sua",
+    "POST /staff/hoi-nghi/chuong-trinh/xoa",
     "POST /staff/hoi-nghi/phat-bieu",
     "POST /staff/hoi-nghi/phat-bieu/sua",
     "POST /staff/hoi-nghi/ket-luan",

@@ -243,6 +243,27 @@ class ReportingBackend(Backend):
             correlation_id=correlation_id,
         )
 
+    async def change_programme_item(
+        self, commune_id: str, dialogue_id: str, item_id: str, change: dict, correlation_id: str
+    ) -> BackendReply:
+        """A move (`position`) or a correction (`title`, `at`), at the record's `revision`."""
+        return await self.call(
+            "PUT",
+            f"{self._meeting(commune_id, dialogue_id)}/programme/{_seg(item_id)}",
+            json=change,
+            correlation_id=correlation_id,
+        )
+
+    async def remove_programme_item(
+        self, commune_id: str, dialogue_id: str, item_id: str, revision: int, correlation_id: str
+    ) -> BackendReply:
+        return await self.call(
+            "DELETE",
+            f"{self._meeting(commune_id, dialogue_id)}/programme/{_seg(item_id)}?"
+            + urlencode({"revision": revision}),
+            correlation_id=correlation_id,
+        )
+
     async def add_intervention(
         self, commune_id: str, dialogue_id: str, intervention: dict, correlation_id: str
     ) -> BackendReply:

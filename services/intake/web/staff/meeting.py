@@ -11,6 +11,8 @@ One page shows, for the Party office and the commune admin (MANAGERS, the only o
   reads a JSON answer;
 - the check-in counter per hamlet against the plan's minimum, a registration look-up with a
   check-in button, walk-ins per hamlet (intake's attendance API);
+- the programme as held: the plan's items pressed as each starts (or another item typed), each
+  recorded item moved up or down, corrected (title, time) or removed until the notice is issued;
 - the Secretary's conclusion per issue (reporting's conclusions route), the issues earlier
   dialogues left unresolved (kéo dài) among them, marked with their years and how their earlier
   follow-up ended, and the meeting's facts.
@@ -98,7 +100,14 @@ DONE_VI = {
     "ket-luan": "Đã lưu kết luận.",
     "thong-tin": "Đã lưu thông tin hội nghị.",
     "chuong-trinh": "Đã ghi mục chương trình.",
+    "chuong-trinh-sua": "Đã lưu thay đổi chương trình.",
+    "chuong-trinh-xoa": "Đã xóa mục chương trình; mục của kế hoạch lại hiện để bấm khi bắt đầu.",
 }
+PROGRAMME_STALE_VI = (
+    "Hồ sơ hội nghị vừa được cập nhật ở nơi khác; trang đang hiện chương trình mới nhất, "
+    "vui lòng kiểm tra rồi bấm lại."
+)
+UNKNOWN_PROGRAMME_VI = "Không tìm thấy mục chương trình này trong hồ sơ (có thể đã bị xóa)."
 HIGHER_BODIES_VI = (
     "Ủy ban nhân dân tỉnh",
     "Sở Nông nghiệp và Môi trường",
@@ -127,6 +136,7 @@ _CONCLUSION_FIELDS = {
     "higher_body": "higher_body",
     "reason": "reason",
 }
+_PROGRAMME_FIELDS = {"title": "title", "at": "at"}
 _FACT_FIELDS = {
     "started_at": "started_time",
     "ended_at": "ended_time",
@@ -438,6 +448,41 @@ def facts_body(form: Any, dialogue: Dialogue, revision: int) -> tuple[dict, dict
     return body, errors, values
 
 
+def programme_change_body(form: Any, dialogue: Dialogue) -> tuple[dict, dict[str, str], dict[str, Any]]:
+    """(the API body, errors by field, the values to show again) of a recorded programme item's
+    form: a move (`position`, 1 first, the value of its Lên/Xuống button) or a correction (`title`
+    and `at`; a blank time prints none), at the record's `revision` the page was shown at."""
+    get = lambda name, limit=500: clean_text(str(form.get(name) or ""))[:limit]  # noqa: E731
+    revision = get("revision", 12)
+    body: dict[str, Any] = {"revision": int(revision) if revision.isdigit() else 0}
+    values: dict[str, Any] = {"title": get("title"), "at": get("at", 10)}
+    errors: dict[str, str] = {}
+    if "position" in form:
+        position = get("position", 6)
+        if position.isdigit() and int(position) >= 1:
+            body["position"] = int(position)
+        else:
+            errors["_form"] = "Vị trí mới của mục chương trình không hợp lệ; vui lòng tải lại trang."
+    if "title" in form:
+        if len(values["title"]) < 3:
+            errors["title"] = "Vui lòng ghi tên mục chương trình (ít nhất 3 ký tự)."
+        at = parse_time(values["at"]) if values["at"] else None
+        if values["at"] and at is None:
+            errors["at"] = "Giờ phải ghi dạng giờ:phút, ví dụ 08:15."
+        body["title"] = values["title"]
+        body["at"] = local_moment(dialogue.meeting_date, at) if at else None
+    if "position" not in form and "title" not in form:
+        errors["_form"] = "Không có thay đổi nào để lưu."
+    return body, errors, values
+
+
+def _programme_reason(reply: BackendReply) -> str:
+    body = reply.body if isinstance(reply.body, dict) else {}
+    if reply.status == 409 and body.get("error") == "stale_revision":
+        return PROGRAMME_STALE_VI
+    return _reply_reason(reply)
+
+
 # ---- which issues and interventions a page shows ---------------------------------------------
 
 
@@ -598,6 +643,18 @@ def _intervention_values(intervention: dict) -> dict[str, Any]:
     }
 
 
+def _programme_rows(programme: list[dict], values: dict[str, dict[str, Any]]) -> list[dict]:
+    """The programme in the record's order (the minutes' order), each item with its `position`
+    and its correction form's values: as typed when refused, else as recorded."""
+    rows = []
+    for position, item in enumerate(programme, 1):
+        at = local_parts(item.get("at"))[1]
+        typed = values.get(f"ct-{item.get('id')}")
+        form = typed or {"title": str(item.get("title") or ""), "at": at}
+        rows.append({**item, "position": position, "at_local": at, "form": form})
+    return rows
+
+
 def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
     registrations = RegistrationRepository(kit.rt.db)
 
@@ -729,7 +786,7 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
             facts=shown.values.get("facts") or _facts_values(record, dialogue, commune),
             checkin=shown.values.get("checkin") or {"hamlet": "", "count": "1"},
             walk_in_key=new_id(),  # one per form shown: the count it sends is counted once
-            programme=[{**p, "at_local": local_parts(p.get("at"))[1]} for p in record.get("programme") or []],
+            programme=_programme_rows(list(record.get("programme") or []), shown.values),
             agenda=dialogue.agenda,
             programme_form=shown.values.get("programme") or {"title": "", "at": ""},
             hamlets=[h.name for h in commune.hamlets],
@@ -983,6 +1040,65 @@ def add_meeting_routes(staff: APIRouter, kit: StaffKit) -> None:
             )
             return await refused(request, user, commune, dialogue, refusal, False)
         return back(dialogue, "chuong-trinh", "chuong-trinh")
+
+    @staff.post(f"{PAGE}/chuong-trinh/sua", response_class=HTMLResponse)
+    async def change_programme(request: Request):
+        """A recorded item moved (its Lên/Xuống button) or corrected (its title and time)."""
+        user, commune, dialogue = await target(request)
+        form = await kit.read_form(request)
+        item_id = clean_text(form.get("id") or "")[:64]
+        correcting = "title" in form
+        scope = f"ct-{item_id}" if correcting else "programme"
+        body, errors, values = programme_change_body(form, dialogue)
+        if not item_id:
+            refusal = Refusal("programme", {"_form": UNKNOWN_PROGRAMME_VI}, status=404)
+            return await refused(request, user, commune, dialogue, refusal, False)
+        if errors:
+            refusal = Refusal(scope, errors, values if correcting else {})
+            return await refused(request, user, commune, dialogue, refusal, False)
+        request.state.audit_action = "meeting_programme_edit" if correcting else "meeting_programme_move"
+        request.state.audit_target = {"dialogue_id": dialogue.id, "programme_item_id": item_id}
+        reply = await kit.reporting(request).change_programme_item(
+            commune.id, dialogue.id, item_id, body, request.state.correlation_id
+        )
+        if not reply.ok:
+            status = reply.status if reply.status in (404, 409, 422) else 502
+            if correcting and reply.status != 404:  # the item is still shown: its form keeps the typing
+                refusal = Refusal(
+                    scope, {field_of(reply, _PROGRAMME_FIELDS): _programme_reason(reply)}, values, status
+                )
+            else:
+                refusal = Refusal("programme", {"_form": _programme_reason(reply)}, status=status)
+            return await refused(request, user, commune, dialogue, refusal, False)
+        return back(dialogue, "chuong-trinh-sua", f"ct-{item_id}")
+
+    @staff.post(f"{PAGE}/chuong-trinh/xoa", response_class=HTMLResponse)
+    async def remove_programme(request: Request):
+        """A recorded item removed (pressed by mistake, or too early: the plan's item shows again)."""
+        user, commune, dialogue = await target(request)
+        form = await kit.read_form(request)
+        item_id = clean_text(form.get("id") or "")[:64]
+        revision = clean_text(form.get("revision") or "")[:12]
+        if not item_id:
+            refusal = Refusal("programme", {"_form": UNKNOWN_PROGRAMME_VI}, status=404)
+            return await refused(request, user, commune, dialogue, refusal, False)
+        request.state.audit_action = "meeting_programme_delete"
+        request.state.audit_target = {"dialogue_id": dialogue.id, "programme_item_id": item_id}
+        reply = await kit.reporting(request).remove_programme_item(
+            commune.id,
+            dialogue.id,
+            item_id,
+            int(revision) if revision.isdigit() else 0,
+            request.state.correlation_id,
+        )
+        if not reply.ok:
+            refusal = Refusal(
+                "programme",
+                {"_form": _programme_reason(reply)},
+                status=reply.status if reply.status in (404, 409, 422) else 502,
+            )
+            return await refused(request, user, commune, dialogue, refusal, False)
+        return back(dialogue, "chuong-trinh-xoa", "chuong-trinh")
 
     # ---- conclusions ------------------------------------------------------------------------
 
