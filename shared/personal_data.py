@@ -15,10 +15,12 @@ Masked, each replaced by its label:
   spelled digit by digit (``không chín một hai ba bốn năm sáu bảy tám``: a run of 9 or more digit
   words, so that ``hai ba hộ`` or ``năm 2017`` stay; a CCCD so spelled reads ``[số giấy tờ]``);
 - house numbers (``số nhà 12``, ``nhà số 45/3``, ``số 12 đường …``, ``12/3A hẻm …``, ``ở 123 Nguyễn
-  Trãi``) and, after its label, an address up to the hamlet, which is kept (``địa chỉ: 12/5 Lê Lợi,
-  ấp Chợ`` shows ``địa chỉ: [địa chỉ], ấp Chợ``); a house number beside a masked name or address,
-  or after a named street, or before one after "ở/tại/nhà" (``nhà ông [họ tên] số 45``, ``ông [họ
-  tên], 45 ấp Chợ``, ``đường Lê Lợi số 45``, ``ở 12 đường Lê Lợi``, ``nhà 45 Trần Hưng Đạo``);
+  Trãi``) with the alley beside them (``nhà số 45/3 hẻm 12 đường Nguyễn Huệ`` shows ``[địa chỉ]
+  đường Nguyễn Huệ``); after its label, a residence up to the end of its clause or to the hamlet,
+  which is kept (``địa chỉ: 12/5 Lê Lợi, tổ 5, ấp Chợ`` and ``địa chỉ: tổ 5, ấp Chợ`` show ``địa
+  chỉ: [địa chỉ], ấp Chợ``); a house number beside a masked name or address, or after a named
+  street, or before one after "ở/tại/nhà" (``nhà ông [họ tên] số 45``, ``ông [họ tên], 45 ấp Chợ``,
+  ``đường Lê Lợi số 45``, ``ở 12 đường Lê Lợi``, ``nhà 45 Trần Hưng Đạo``);
 - a person's name after a form of address (``ông/bà/anh/chị/cô/chú/bác <Tên>``, not a place named
   so: ``đường Bà Triệu``), the writer's own (``tôi tên là <Tên>``, ``Họ và tên: <Tên>``, ``Người
   viết: <Tên>``, ``ký tên <Họ Tên>``, ``Tôi là <Họ Tên>`` unless a role: ``Tôi là Đảng viên``;
@@ -29,8 +31,9 @@ Masked, each replaced by its label:
 
 Text typed without diacritics is recognised as well. Years, dates, quarters, counts (``3 con``,
 ``20 năm``, ``nhà 3 người``, ``ở 2 đường Lê Lợi và Trần Phú``), amounts, a road with no house number
-(``đường Lê Lợi bị ngập``), offices, hamlets and the numbers of places (``Quốc lộ 1A``, ``đường
-tỉnh 741``, ``ấp 3``, ``tổ 5``) are left alone. Masking masked text changes nothing.
+(``đường Lê Lợi bị ngập``), an alley alone (``hẻm 12 bị ngập``), offices, hamlets and the numbers
+of places (``Quốc lộ 1A``, ``đường tỉnh 741``, ``ấp 3``, ``tổ 5`` with no label before it) are left
+alone. Masking masked text changes nothing.
 """
 
 from __future__ import annotations
@@ -262,20 +265,57 @@ _ROAD_KIND = re.compile(r"\s+(?:đường|duong|phố|pho|tuyến đường|tuye
 _AND_ANOTHER_STREET = re.compile(
     r"[^\W\d_]\w*(?:\s+[^\W\d_]\w*){0,4}?\s+(?:và|va)\s+(?:(?:đường|duong)\s+)?([^\W\d_])"
 )
-# An address after its label: the house number and the street are masked, the hamlet that follows
-# is kept ("địa chỉ: 12/5 Lê Lợi, ấp Chợ" shows "địa chỉ: [địa chỉ], ấp Chợ").
+# A residence after its label, masked up to the end of the clause or to the hamlet, which is kept:
+# "địa chỉ: 12/5 Lê Lợi, tổ 5, ấp Chợ" and "địa chỉ: tổ 5, ấp Chợ" show "địa chỉ: [địa chỉ], ấp Chợ".
+# A residence begins with a house number, a "tổ" (a group of households; the "tổ dân phố" of a
+# ward is the hamlet's level), an alley, or after a colon a street named with a capital ("Địa chỉ:
+# đường Lê Lợi, ấp Chợ"); what else follows a label stays ("Địa chỉ: ấp Chợ", "địa chỉ: xã Phú
+# An", "địa chỉ tổ chức", "địa chỉ đường dây nóng"). A dot ends the clause where a space follows it.
+_HAMLET_OR_ABOVE = (
+    r"(?:ấp|ap|thôn|thon|khóm|khom|xóm|xom|khu phố|khu pho|khu|tổ dân phố|to dan pho|bản|buôn|buon|"
+    r"làng|xã|phường|phuong|quận|huyện|huyen|tỉnh|tinh|thị trấn|thi tran|thành phố|thanh pho|TP)\b"
+)
+# A capital letter, Vietnamese ones included, to match as typed inside a pattern that ignores case.
+_CAPITAL = "".join(c for c in map(chr, range(0x41, 0x1EFA)) if c.isupper())
+_TO_OR_ALLEY = (
+    r"(?:tổ|to)(?!\s+(?:dân phố|dan pho)\b)(?:\s+(?:số|so))?\s+\d"
+    r"|(?:hẻm|hem|ngõ|ngo|ngách|ngach|kiệt|kiet)\s+(?:(?:số|so)\s+)?\d"
+)
+_NAMED_STREET = rf"(?:đường|duong|phố|pho)\s+(?-i:[{_CAPITAL}])"
+# A word (as typed, in lower case) that takes the sentence past the residence: "địa chỉ: tổ 5 xin
+# phản ánh …" keeps what it asks.
+_CLAUSE_GOES_ON = (
+    r"(?-i:xin|đề nghị|de nghi|kiến nghị|kien nghi|phản ánh|phan anh|bị|bi|có|co|đang|dang|mong|muốn|"
+    r"muon|nhưng|nhung|thì|thi|là|la|nên|vì|để)\b"
+)
+_CLAUSE_PART = r"(?:[^,;.\n]|\.(?=\S))*?"
 _LABELLED_ADDRESS = re.compile(
     r"(?P<lead>\b(?:địa chỉ|dia chi)(?:\s+(?:nhà|nha|thường trú|thuong tru|tạm trú|tam tru|liên hệ|lien he|"
-    r"cư trú|cu tru|hiện nay|hien nay|hiện tại|hien tai))?\s*:?\s*)"
-    rf"(?:(?:số nhà|so nha|nhà số|nha so|số|so)\s*:?\s*)?{_NUMBER}(?![\w/.,]\d)(?!\s*{_COUNTED})"
-    r"[^,;.\n]*?"
-    r"(?=\s*(?:[,;.\n]|$|(?:ấp|ap|xã|thôn|thon|khóm|khom|xóm|xom|tổ|khu phố|khu pho|phường|phuong|"
-    r"huyện|huyen|tỉnh|tinh|thị trấn|thi tran)\b))",
+    r"cư trú|cu tru|hiện nay|hien nay|hiện tại|hien tai))?\s*(?P<colon>:)?\s*)"
+    rf"(?:(?:(?:số nhà|so nha|nhà số|nha so|số|so)\s*:?\s*)?{_NUMBER}(?![\w/.,]\d)(?!\s*{_COUNTED})"
+    rf"|{_TO_OR_ALLEY}|(?(colon){_NAMED_STREET}|(?!)))"  # a named street only after a colon
+    rf"{_CLAUSE_PART}(?:\s*,\s*(?:{_TO_OR_ALLEY}|{_NAMED_STREET}){_CLAUSE_PART})*"
+    rf"(?=\s*(?:[,;\n]|\.(?!\S)|$)|\s+(?:{_HAMLET_OR_ABOVE}|{_CLAUSE_GOES_ON}))",
     re.IGNORECASE,
 )
 # Cheap to search: a text without it has no match of `_HOUSE_ON_STREET` (its lead's last letter
 # before a number), so most texts skip even that.
 _HOUSE_ON_STREET_HINT = re.compile(r"[ởoiàaỞOIÀA]\s+\d")
+# The alley beside a house number points at the house as well, and is masked with it: "nhà số 45/3
+# hẻm 12 đường Nguyễn Huệ", "số 5 ngõ 12 ngách 34 phố Huế", "ở 45 hẻm 12 Nguyễn Huệ", "hẻm 12 số nhà
+# 45" (not "ở 2 hẻm 12 và 14", which counts alleys). An alley alone is a place: "hẻm 12 đường Nguyễn
+# Huệ bị ngập".
+_ALLEY_WORDS: Final = ("hẻm", "hem", "ngõ", "ngo", "ngách", "ngach", "kiệt", "kiet")
+_ALLEY = (
+    rf"\b(?:{'|'.join(_ALLEY_WORDS)})\s+(?:(?:số|so)\s+)?(?:(?>{_NUMBER})(?![\w/.,]\d)|{re.escape(ADDRESS)})"
+)
+_ALLEY_BESIDE_HOUSE = re.compile(
+    rf"(?:{_ALLEY}\s*,?\s*)*{re.escape(ADDRESS)}(?:\s*,?\s*{_ALLEY})*", re.IGNORECASE
+)
+_HOUSE_IN_ALLEY = re.compile(
+    rf"(?P<lead>\b(?:ở|o|tại|tai|nhà|nha)\s+){_NUMBER}(?![\w/.,]\d)(?=\s*,?\s*{_ALLEY}(?!\s*(?:và|va)\b))",
+    re.IGNORECASE,
+)
 _HOUSE_AFTER_STREET = re.compile(
     r"(?P<lead>\b(?:đường|duong|phố|pho|hẻm|hem|kiệt|kiet|ngõ|ngo|ngách|ngach)"
     r"(?:\s+[^\W\d_][\w]*){1,4}?\s+)"
@@ -498,7 +538,8 @@ def _mask_full_name(text: str) -> str:
 
 
 def _mask_house_numbers(text: str) -> str:
-    """House numbers beside what is masked already (a name, an address) or after a named street."""
+    """House numbers beside what is masked already (a name, an address) or after a named street,
+    and the alley beside a house number."""
 
     def after_street(match: re.Match[str]) -> str:
         names = match.group("lead").split()[1:]
@@ -520,6 +561,10 @@ def _mask_house_numbers(text: str) -> str:
     masked = _HOUSE_AFTER_STREET.sub(after_street, text)
     if _HOUSE_ON_STREET_HINT.search(masked):
         masked = _HOUSE_ON_STREET.sub(on_street, masked)
+    lowered = masked.lower()
+    alleys = any(word in lowered for word in _ALLEY_WORDS)
+    if alleys:
+        masked = _HOUSE_IN_ALLEY.sub(_labelled(ADDRESS), masked)
     masked = _HOUSE_BEFORE_NAME.sub(ADDRESS, masked)
 
     def after_mask(match: re.Match[str]) -> str:
@@ -532,7 +577,7 @@ def _mask_house_numbers(text: str) -> str:
         if again == masked:
             break
         masked = again
-    return masked
+    return _ALLEY_BESIDE_HOUSE.sub(ADDRESS, masked) if alleys and ADDRESS in masked else masked
 
 
 def _counts_roads(match: re.Match[str]) -> bool:
@@ -582,8 +627,9 @@ def _masked(text: str) -> str:
         masked = _PHONE.sub(PHONE, masked)
         if nine:
             masked = _LONG_NUMBER.sub(ID_NUMBER, masked)
-        if "địa chỉ" in lowered or "dia chi" in lowered:
-            masked = _LABELLED_ADDRESS.sub(_labelled(ADDRESS), masked)
+    if "địa chỉ" in lowered or "dia chi" in lowered:
+        masked = _LABELLED_ADDRESS.sub(_labelled(ADDRESS), masked)
+    if digits:
         masked = _ADDRESS.sub(ADDRESS, masked)
     masked = _mask_middle_named(_mask_names(_HONORIFIC, _mask_writer(masked), _after_honorific))
     if masked != typed:  # a name next to other personal data

@@ -12,8 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.personal_data import (
+    ADDRESS,
     EMAIL,
     ID_NUMBER,
+    NAME,
     PHONE,
     PROFILE,
     has_personal_data,
@@ -84,6 +86,48 @@ def test_a_link_to_a_social_profile_is_masked(typed: str, masked: str) -> None:
     ],
 )
 def test_a_number_spelled_in_words_is_masked(typed: str, masked: str) -> None:
+    assert mask_personal_data(typed) == masked
+    assert has_personal_data(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "masked"),
+    [
+        (
+            "nhà số 45/3 hẻm 12 đường Nguyễn Huệ bị ngập",
+            f"{ADDRESS} đường Nguyễn Huệ bị ngập",
+        ),
+        ("nhà số 45, hẻm 12, đường Nguyễn Huệ", f"{ADDRESS}, đường Nguyễn Huệ"),
+        ("số nhà 7 ngõ 12 ngách 34 phố Huế mất điện", f"{ADDRESS} phố Huế mất điện"),
+        ("số 5 ngõ 12 phố Huế mất điện", f"{ADDRESS} phố Huế mất điện"),
+        ("căn 12/3A hẻm 5 ngập", f"căn {ADDRESS} ngập"),
+        ("nha so 45 hem 12 duong Nguyen Hue", f"{ADDRESS} duong Nguyen Hue"),
+        ("nhà ông Tư số 45 kiệt 12 Lê Lợi", f"nhà ông {NAME} {ADDRESS} Lê Lợi"),
+        ("nhà tôi ở 45 hẻm 12 Nguyễn Huệ", f"nhà tôi ở {ADDRESS} Nguyễn Huệ"),
+    ],
+)
+def test_the_alley_after_a_house_number_is_masked_with_it(typed: str, masked: str) -> None:
+    assert mask_personal_data(typed) == masked
+
+
+@pytest.mark.parametrize(
+    ("typed", "masked"),
+    [
+        ("địa chỉ: tổ 5, ấp Chợ", f"địa chỉ: {ADDRESS}, ấp Chợ"),
+        (
+            "Địa chỉ: tổ 5 ấp Chợ, xin phản ánh việc đổ rác",
+            f"Địa chỉ: {ADDRESS} ấp Chợ, xin phản ánh việc đổ rác",
+        ),
+        ("dia chi: to 5, ap Cho", f"dia chi: {ADDRESS}, ap Cho"),
+        ("địa chỉ thường trú: hẻm 12 Nguyễn Huệ, ấp Chợ", f"địa chỉ thường trú: {ADDRESS}, ấp Chợ"),
+        ("Địa chỉ: 12/5 Lê Lợi, tổ 5, ấp Chợ", f"Địa chỉ: {ADDRESS}, ấp Chợ"),
+        ("Địa chỉ: tổ 12, khu phố 2", f"Địa chỉ: {ADDRESS}, khu phố 2"),
+        ("Địa chỉ: đường Lê Lợi, ấp Chợ", f"Địa chỉ: {ADDRESS}, ấp Chợ"),
+        ("Địa chỉ: số 12 ĐT.845, ấp Chợ", f"Địa chỉ: {ADDRESS}, ấp Chợ"),
+        ("địa chỉ: tổ 5 xin phản ánh đường hư", f"địa chỉ: {ADDRESS} xin phản ánh đường hư"),
+    ],
+)
+def test_a_residence_after_its_label_is_masked_up_to_the_hamlet(typed: str, masked: str) -> None:
     assert mask_personal_data(typed) == masked
     assert has_personal_data(typed)
 
