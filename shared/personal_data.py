@@ -14,6 +14,8 @@ Masked, each replaced by its label:
 - Vietnamese phone numbers (mobile and landline, with ``+84``, spaces, dots or dashes), also
   spelled digit by digit (``không chín một hai ba bốn năm sáu bảy tám``: a run of 9 or more digit
   words, so that ``hai ba hộ`` or ``năm 2017`` stay; a CCCD so spelled reads ``[số giấy tờ]``);
+- vehicle plates (``66B1-123.45``, ``51F-123.45``, ``59-X1 234.56``; ``BKS 51F12345`` after a
+  label: ``[biển số xe]``);
 - house numbers (``số nhà 12``, ``nhà số 45/3``, ``số 12 đường …``, ``12/3A hẻm …``, ``ở 123 Nguyễn
   Trãi``) with the alley beside them (``nhà số 45/3 hẻm 12 đường Nguyễn Huệ`` shows ``[địa chỉ]
   đường Nguyễn Huệ``); after its label, a residence up to the end of its clause or to the hamlet,
@@ -52,6 +54,7 @@ __all__ = [
     "ID_NUMBER",
     "NAME",
     "PHONE",
+    "PLATE",
     "PROFILE",
     "has_personal_data",
     "mask_personal_data",
@@ -64,6 +67,7 @@ ADDRESS: Final = "[địa chỉ]"
 NAME: Final = "[họ tên]"
 ACCOUNT: Final = "[số tài khoản]"
 PROFILE: Final = "[trang cá nhân]"
+PLATE: Final = "[biển số xe]"
 
 _DIGIT = re.compile(r"\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -147,6 +151,28 @@ _WORD = re.compile(r"\w+")
 _SPELLED_PHONE = re.compile(r"(?:0|84)(?:2\d{9}|[35789]\d{8})")
 _SPELLED_PHONE_WHOLE = re.compile(r"[35789]\d{8}")
 _SPELLED_ID = re.compile(r"0\d{11}")
+# A vehicle plate: the province's two digits, a series of one or two letters (and a digit on a
+# motorbike's), then four or five digits: "66B1-123.45", "51F-123.45", "59-X1 234.56", "29C-12345".
+# Unlabelled, it must be typed as plates are, in capitals and with a dash or the five digits
+# written 123.45, and not end in a year ("lớp 12A 2023", "khóa 12A-2023" are no plates); after
+# "biển số", "BKS" or a vehicle any such shape is one ("BKS 51F12345", "xe 51F 12345", "bien so
+# 66b1-123.45").
+_PLATE_NAMES: Final = (
+    "biển số",
+    "bien so",
+    "bks",
+    "bsx",
+    "biển kiểm soát",
+    "bien kiem soat",
+    "xe ",
+    "ô tô",
+    "oto",
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_PLATE = re.compile(
+    r"(?<![\w.\-/])\d{2}(?P<dash>\s?-\s?)?(?P<series>[A-Za-z]{1,2}\d?)(?P<mark>\s?[-.]\s?|\s)?"
+    r"(?P<number>\d{3}\.\d{2}|\d{4,5})(?![\w]|[.,]\d)"
+)
 # An amount of money after a number is not an ID or an account: "tài khoản nhận 2 000 000 đồng".
 _NOT_MONEY = r"(?!\s*(?i:đồng|dong|đ|vnđ|vnd|triệu|trieu|tr|nghìn|nghin|ngàn|ngan|tỷ|ty)\b)"
 # What may stand between a document's name and its number: "CCCD: …", "căn cước công dân số …",
@@ -613,6 +639,7 @@ def _masked(text: str) -> str:
     digits = _DIGIT.search(masked) is not None
     if digits:
         lowered = masked.lower()
+        masked = _PLATE.sub(_plate, masked)
         nine = _NINE_DIGITS.search(masked) is not None
         if nine:
             if any(name in lowered for name in _ID_NAMES):
@@ -657,6 +684,15 @@ def _spelled_number(match: re.Match[str]) -> str:
         parts += (run[at : words[first].start()], PHONE)
         at, first = words[phone.end() - 1].end(), phone.end()
     return "".join(parts) + run[at:]
+
+
+def _plate(match: re.Match[str]) -> str:
+    marks = f"{match.group('dash') or ''}{match.group('mark') or ''}{match.group('number')}"
+    year = _YEAR.fullmatch(match.group("number")) is not None
+    if match.group("series").isupper() and ("-" in marks or "." in marks) and not year:
+        return PLATE
+    before = match.string[max(0, match.start() - 20) : match.start()].lower()
+    return PLATE if any(name in before for name in _PLATE_NAMES) else match.group(0)
 
 
 def _labelled(label: str) -> Callable[[re.Match[str]], str]:

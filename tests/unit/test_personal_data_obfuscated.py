@@ -17,6 +17,7 @@ from shared.personal_data import (
     ID_NUMBER,
     NAME,
     PHONE,
+    PLATE,
     PROFILE,
     has_personal_data,
     mask_personal_data,
@@ -133,6 +134,23 @@ def test_a_residence_after_its_label_is_masked_up_to_the_hamlet(typed: str, mask
 
 
 @pytest.mark.parametrize(
+    ("typed", "masked"),
+    [
+        ("xe biển số 66B1-123.45 chạy quá tốc độ", f"xe biển số {PLATE} chạy quá tốc độ"),
+        ("ô tô 51F-123.45 đậu trước cổng chợ cả ngày", f"ô tô {PLATE} đậu trước cổng chợ cả ngày"),
+        ("xe máy 59-X1 234.56 chở cát rơi vãi", f"xe máy {PLATE} chở cát rơi vãi"),
+        ("BKS 51F12345 đậu lấn lề", f"BKS {PLATE} đậu lấn lề"),
+        ("xe tải 29C-12345 chạy ban đêm", f"xe tải {PLATE} chạy ban đêm"),
+        ("bien so 66b1-123.45", f"bien so {PLATE}"),
+        ("xe 51F 12345 đậu trên vỉa hè", f"xe {PLATE} đậu trên vỉa hè"),
+    ],
+)
+def test_a_vehicle_plate_is_masked(typed: str, masked: str) -> None:
+    assert mask_personal_data(typed) == masked
+    assert has_personal_data(typed)
+
+
+@pytest.mark.parametrize(
     "typed",
     [
         # a few number words, years, counts
@@ -160,6 +178,7 @@ def test_a_residence_after_its_label_is_masked_up_to_the_hamlet(typed: str, mask
         "Kế hoạch 25-KH/ĐU và Nghị quyết 12-NQ/TW",
         "mã hồ sơ 000.00.12.H12-241207-0001",
         "lớp 12A 2023 thiếu phòng học",
+        "khóa 12A-2023 thiếu phòng học",
         # labels with no residence after them
         "Địa chỉ: ấp Chợ",
         "địa chỉ: xã Phú An",
