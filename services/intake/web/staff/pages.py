@@ -34,7 +34,7 @@ from services.intake.handlers.plans import PlanDeps
 from services.intake.handlers.submissions import SubmitDeps
 from services.intake.import_jobs import ImportJobs
 from services.intake.repository import SubmissionRepository
-from services.intake.web.csrf import CSRF_FAILED_VI, csrf_ok
+from services.intake.web.csrf import CSRF_FAILED_VI, csrf_ok, issue_csrf_cookie
 from services.intake.web.pages import SECURITY_HEADERS, _environment
 from services.intake.web.staff.dashboard import add_dashboard_routes
 from services.intake.web.staff.documents import add_document_routes
@@ -214,6 +214,7 @@ def build_staff_router(
         await store.audit(user, "login")
         response = redirect(PASSWORD_PATH if user.must_change_password else next_url)
         set_session_cookie(request, response, token)
+        issue_csrf_cookie(request, response, token)  # the form token of this session, not the login form's
         return response
 
     @staff.post("/logout")
@@ -223,6 +224,7 @@ def build_staff_router(
         response.delete_cookie(
             SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https"
         )
+        issue_csrf_cookie(request, response, None)  # nothing of the session's survives it
         return response
 
     add_dashboard_routes(staff, kit)
