@@ -10,7 +10,8 @@ Masked, each replaced by its label:
 - ID numbers (CCCD 12 digits, CMND 9 digits, standing alone, or 9-12 digits grouped by spaces, dots
   or dashes after their name, which is kept: ``CCCD: [số giấy tờ]``), passports (``C1234567``),
   health-insurance cards (``GD4797912345678``), bank accounts (after ``STK``, ``tài khoản``: ``[số
-  tài khoản]``) and any other run of 9 or more digits that is not an amount;
+  tài khoản]``), tax codes after their name (``mã số thuế 0312345678``: ``[mã số thuế]``) and any
+  other run of 9 or more digits that is not an amount;
 - Vietnamese phone numbers (mobile and landline, with ``+84``, spaces, dots or dashes), also
   spelled digit by digit (``không chín một hai ba bốn năm sáu bảy tám``: a run of 9 or more digit
   words, so that ``hai ba hộ`` or ``năm 2017`` stay; a CCCD so spelled reads ``[số giấy tờ]``);
@@ -56,6 +57,7 @@ __all__ = [
     "PHONE",
     "PLATE",
     "PROFILE",
+    "TAX_CODE",
     "has_personal_data",
     "mask_personal_data",
 ]
@@ -68,6 +70,7 @@ NAME: Final = "[họ tên]"
 ACCOUNT: Final = "[số tài khoản]"
 PROFILE: Final = "[trang cá nhân]"
 PLATE: Final = "[biển số xe]"
+TAX_CODE: Final = "[mã số thuế]"
 
 _DIGIT = re.compile(r"\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -202,6 +205,13 @@ _ID_NAMED = re.compile(
     re.IGNORECASE,
 )
 _ID = re.compile(rf"\d(?<![\w+]\d)\d{{8}}(?:\d{{3}})?(?!\w){_NOT_MONEY}")
+# A tax code after its name, read as one rather than as the phone its 10 digits look like: "mã số
+# thuế 0312345678", "MST: 0312345678-001" (a branch's 3 digits after the dash).
+_TAX_NAMES: Final = ("mã số thuế", "ma so thue", "mst")
+_TAX_CODE = re.compile(
+    r"(?P<lead>\b(?:mã số thuế|ma so thue|MST)\b[^\d\n]{0,40}?)\d(?:[ .]?\d){9}(?:\s?-\s?\d{3})?(?!\d)",
+    re.IGNORECASE,
+)
 # A passport: a capital letter and 7 digits ("C1234567"), or any letter and 7-8 digits after its name.
 _PASSPORT_NAMES = ("hộ chiếu", "ho chieu", "passport")
 _PASSPORT_NAMED = re.compile(
@@ -642,6 +652,8 @@ def _masked(text: str) -> str:
         masked = _PLATE.sub(_plate, masked)
         nine = _NINE_DIGITS.search(masked) is not None
         if nine:
+            if any(name in lowered for name in _TAX_NAMES):
+                masked = _TAX_CODE.sub(_labelled(TAX_CODE), masked)
             if any(name in lowered for name in _ID_NAMES):
                 masked = _ID_NAMED.sub(_labelled(ID_NUMBER), masked)
             masked = _CARD.sub(ID_NUMBER, _ID.sub(ID_NUMBER, masked))

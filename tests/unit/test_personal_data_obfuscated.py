@@ -19,6 +19,7 @@ from shared.personal_data import (
     PHONE,
     PLATE,
     PROFILE,
+    TAX_CODE,
     has_personal_data,
     mask_personal_data,
 )
@@ -148,6 +149,22 @@ def test_a_residence_after_its_label_is_masked_up_to_the_hamlet(typed: str, mask
 def test_a_vehicle_plate_is_masked(typed: str, masked: str) -> None:
     assert mask_personal_data(typed) == masked
     assert has_personal_data(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "masked"),
+    [
+        (
+            "hộ kinh doanh mã số thuế 0312345678 bị tính sai",
+            f"hộ kinh doanh mã số thuế {TAX_CODE} bị tính sai",
+        ),
+        ("MST: 0312345678-001", f"MST: {TAX_CODE}"),
+        ("mã số thuế cá nhân của tôi là 8012345678", f"mã số thuế cá nhân của tôi là {TAX_CODE}"),
+        ("ma so thue 0312345678", f"ma so thue {TAX_CODE}"),
+    ],
+)
+def test_a_tax_code_reads_as_a_tax_code(typed: str, masked: str) -> None:
+    assert mask_personal_data(typed) == masked
 
 
 @pytest.mark.parametrize(
