@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -96,6 +97,14 @@ def resolve_hamlet(commune: Commune, written: str | None) -> str | None:
     )
 
 
+def hamlet_named_in(commune: Commune, text: str) -> str | None:
+    """The one hamlet of the commune that `text` names with its own word ("ấp Căn Cứ", also typed
+    bare "ap Can Cu"); None when it names none or several. "đường vào chợ" names no hamlet."""
+    folded = fold(text)
+    named = [h.name for h in commune.hamlets if re.search(rf"(?<!\w){re.escape(fold(h.name))}(?!\w)", folded)]
+    return named[0] if len(named) == 1 else None
+
+
 def accept_submission(
     body: SubmissionIn,
     commune: Commune,
@@ -116,7 +125,9 @@ def accept_submission(
             f"{upper_first(commune.display_name)} chưa mở đợt đối thoại nào để nhận ý kiến.",
             "This commune has no open dialogue to receive submissions.",
         )
-    hamlet = resolve_hamlet(commune, body.hamlet)
+    # no hamlet given (an integration, Open311 without an address): the one the text names, so the
+    # item is compared with that hamlet's items, not the whole commune's; "Toàn xã" chosen stays
+    hamlet = resolve_hamlet(commune, body.hamlet) if body.hamlet else hamlet_named_in(commune, body.text)
     now = received_at or utcnow()
     submission_id = submission_id or new_id()
     doc = {
