@@ -103,8 +103,9 @@ def test_the_invitation_goes_to_the_delegates_it_invites_and_the_standing_commit
 
 def test_the_summary_report_goes_to_its_printed_recipients_only() -> None:
     report = issued(DocumentKind.SUMMARY_REPORT, printed(DocumentKind.SUMMARY_REPORT))
-    assert [(a.name, a.address) for a in addressees(WITH_STANDING, PLAN, report)] == [
-        ("Thường trực Đảng ủy (b/c)", STANDING)
+    # the Nơi nhận line is the id; the greeting leaves out its "(b/c)" ("Kính gửi: Thường trực Đảng ủy,")
+    assert [(a.id, a.name, a.address) for a in addressees(WITH_STANDING, PLAN, report)] == [
+        ("Thường trực Đảng ủy (b/c)", "Thường trực Đảng ủy", STANDING)
     ]
     assert addressees(WITHOUT_STANDING, PLAN, report) == []  # no address for it: nobody
 

@@ -7,6 +7,7 @@ invites, each with an e-mail address; never the file copy ("Lưu Văn phòng Đ�
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import partial
@@ -38,6 +39,9 @@ def _filed(line: str) -> bool:
     """The file copy ("Lưu Văn phòng Đảng ủy", "Lưu: VT"): kept by the office, never mailed."""
     words = _key(line).split()
     return bool(words) and words[0].rstrip(":") == "lưu"
+
+
+_BAO_CAO = re.compile(r"\s*\((?:b/c|để b/c|báo cáo)\)\s*$", re.IGNORECASE)
 
 
 def addressees(commune: Commune, dialogue: Dialogue | None, issued: DocumentIssuedV1) -> list[Addressee]:
@@ -73,7 +77,8 @@ def _printed(commune: Commune, dialogue: Dialogue | None, issued: DocumentIssued
             chosen += [Addressee(d.id, f"Đồng chí {d.name}", d.email or "") for d in delegates]
             continue
         address = emails.get(_key(line)) or emails.get(_key(today.get(_key(line), "")))
-        chosen.append(Addressee(line, line, address or ""))
+        # greeted by name: "(b/c)" (for report) belongs to the Nơi nhận line, not to "Kính gửi"
+        chosen.append(Addressee(line, _BAO_CAO.sub("", line).strip() or line, address or ""))
     return chosen
 
 
