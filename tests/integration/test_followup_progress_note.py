@@ -97,6 +97,9 @@ async def test_a_progress_note_keeps_the_status_and_reaches_the_resident(make_se
 
         page = await eventually(told, timeout=30)
         assert FIRST in page and "Đã giải quyết" not in page
+        # a note on a task still open reads as its progress, not its result (outside walkthrough)
+        assert re.search(r"<dt>Ghi chú tiến độ</dt><dd data-followup-result>", page)
+        assert "<dt>Kết quả</dt>" not in page
         notes = re.findall(r"<span data-history-note>([^<]*)</span>", page)
         assert any("đang giải quyết" in n and SECOND in n for n in notes), notes
         tracked = (await client.get(f"/api/v1/communes/demo/tracking/{code}")).json()
