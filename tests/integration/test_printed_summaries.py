@@ -6,6 +6,7 @@ summary instead of the text as typed."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import httpx
@@ -93,6 +94,15 @@ async def test_issues_printed_as_typed_are_flagged_warned_about_and_reviewed_on_
             data={"csrf_token": csrf, "summary": REVIEWED},
         )
         assert unknown.status_code == 404
+        # a summary naming a resident is refused (the documents would print "[họ tên]"): the
+        # page shows the text typed and leads back to the issue (an outside walkthrough found a
+        # dead end there)
+        named = "Cống trước nhà ông Nguyễn Văn Bảy bị nghẹt, mưa là ngập"
+        refused = await web.post(action, data={"csrf_token": csrf, "summary": named})
+        assert refused.status_code == 422 and "[họ tên]" in html.unescape(refused.text)
+        assert named in html.unescape(refused.text) and "data-kept" in refused.text
+        back = f'href="/staff/van-ban?dot=demo-2017&amp;van-de={bare["key"]}#tom-tat-{bare["key"]}"'
+        assert back in refused.text
         saved = await web.post(action, data={"csrf_token": csrf, "summary": REVIEWED})
         assert saved.status_code == 303, saved.text
         assert "da_ra_soat=1" in saved.headers["location"]

@@ -226,8 +226,15 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             commune.id, dialogue.id, issue_key, summary, request.state.correlation_id, public
         )
         if not reply.ok:
+            key = quote(issue_key)
+            back = f"/staff/van-ban?dot={quote(dialogue.id)}&van-de={key}#tom-tat-{key}"
             return kit.message(
-                request, reply.status if reply.status >= 400 else 502, "Chưa lưu được", reply.reason_vi()
+                request,
+                reply.status if reply.status >= 400 else 502,
+                "Chưa lưu được",
+                reply.reason_vi(),
+                back=(back, "Quay lại sửa nội dung"),
+                kept=summary,
             )
         done = "1" if public else "rieng"
         anchor = f"#tom-tat-{quote(issue_key)}"

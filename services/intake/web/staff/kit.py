@@ -155,8 +155,21 @@ class StaffKit:
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
-    def message(self, request: Request, status: int, title: str, text: str) -> HTMLResponse:
-        return self.render(request, "message.html", status=status, title=title, text=text)
+    def message(
+        self,
+        request: Request,
+        status: int,
+        title: str,
+        text: str,
+        *,
+        back: tuple[str, str] | None = None,
+        kept: str | None = None,
+    ) -> HTMLResponse:
+        """A page saying `text`; `back` (address, label) leads back to where the user was, and
+        `kept` is what they typed, shown to copy when the form could not keep it."""
+        return self.render(
+            request, "message.html", status=status, title=title, text=text, back=back, kept=kept
+        )
 
     def not_found(self, request: Request) -> HTMLResponse:
         return self.message(
