@@ -52,3 +52,16 @@ async def test_the_documents_page_states_the_printing_rule_once_and_the_report_f
 
     report = (await api.get(f"{D}/documents/bao-cao-tong-hop/preview.html")).text
     assert PHONE not in report and "mưa là ngập cả đoạn đường, liên hệ [số điện thoại]" in report
+
+
+async def test_once_the_notice_is_issued_the_page_no_longer_asks_to_fix_frozen_texts(system):
+    """Seen by an outside walkthrough: after the notice was issued the page still said "Còn 1 vấn
+    đề chưa rà soát … trước khi ban hành", its link leading to a field no longer editable."""
+    app, api = system
+    recorded = await api.put(f"{D}/meeting", json={"revision": 0, "chair": "Nguyễn Văn Minh, Bí thư Đảng ủy"})
+    assert recorded.status_code == 200, recorded.text  # a meeting recorded: issuing the notice locks it
+    issued = await api.post(f"{D}/documents/thong-bao-ket-luan", json={"issued_on": "2017-04-05"})
+    assert issued.status_code == 201, issued.text
+    async with logged_in(app, "demo.vanphong") as web:
+        page = (await web.get("/staff/van-ban")).text
+    assert "data-printed-as-typed" not in page and "không nên in như người dân đã gõ" not in page
