@@ -36,7 +36,8 @@ REFERENCE_DATA = {
 ALLOWED_REFERENCE_READS: dict[str, frozenset[str]] = {
     "routing": frozenset({"commune", "dialogue"}),
     "notification": frozenset({"commune", "dialogue", "active_dialogues", "deadline_marks"}),
-    "reporting": frozenset({"commune", "dialogue", "dialogues"}),
+    # reporting: the plan's duties marked done, for the summary report's table of reports received
+    "reporting": frozenset({"commune", "dialogue", "dialogues", "deadline_marks"}),
 }
 DIRECTORY_READS = frozenset(
     {"commune", "dialogue", "dialogues", "active_dialogues", "deadline_marks", "key_revocation"}
