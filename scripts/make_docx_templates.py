@@ -268,7 +268,8 @@ def marked_paragraphs(doc, name: str, issues: str, number: str, rest: str) -> No
 
 
 def heading(doc, text: str, *, italic=False) -> None:
-    para(doc, text, bold=True, italic=italic, align=LEFT, after=3)
+    """A heading, kept on the page of the paragraph after it (never last on a page alone)."""
+    para(doc, text, bold=True, italic=italic, align=LEFT, after=3).paragraph_format.keep_with_next = True
 
 
 BAND = "band"  # the last band's table description; render.py keeps the paragraphs before it with it

@@ -263,3 +263,15 @@ async def test_issuing_without_a_signers_name_is_refused_until_the_office_enters
     assert (await client.get("/api/v1/communes/demo/office-holders")).json() == entered.json()
     unknown = await client.put("/api/v1/communes/nowhere/office-holders", json=holders)
     assert unknown.status_code in (403, 404)
+
+
+def test_docx_headings_stay_with_what_follows_them(documents, docxs) -> None:
+    """Seen by an outside walkthrough: the notice's DOCX ended page 1 with the topic heading
+    "4. Vệ sinh môi trường…" alone, its issues on page 2 (the PDF was right). Every section and
+    topic heading keeps with the next paragraph."""
+    notice = documents["thong-bao-ket-luan"]
+    assert notice.notice is not None and notice.notice.groups
+    headings = {g.heading for g in notice.notice.groups} | {"I. CÁC VẤN ĐỀ THUỘC THẨM QUYỀN CẤP XÃ"}
+    paragraphs = {p.text.strip(): p for p in Document(io.BytesIO(docxs["thong-bao-ket-luan"])).paragraphs}
+    for heading in headings:
+        assert paragraphs[heading].paragraph_format.keep_with_next is True, heading
