@@ -110,6 +110,10 @@ async def test_issuing_numbers_freezes_distributes_and_opens_follow_up(system, m
     assert (await client.get(doc["links"]["pdf"])).content == pdf.content  # the first version stays as issued
     listing = (await client.get(f"{BASE}/dialogues/demo-2017/documents")).json()
     assert listing["conclusion_notice"]["state"] == "done" and len(listing["documents"]) == 2
+    assert (listing["conclusion_notice"]["issued_on"], listing["conclusion_notice"]["late"]) == (
+        doc["issued_on"],
+        False,
+    )
 
     # Distribution to every "Nơi nhận" with an address, the PDF attached.
     await eventually(

@@ -9,7 +9,7 @@ number nothing, which only the register's own fake shows."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -84,3 +84,15 @@ async def test_the_invitation_is_not_held_up_by_the_issues_and_warns_when_late(w
     after = replace(docs, clock=lambda: datetime(2017, 4, 12, 2, tzinfo=UTC))
     notice = await handlers.issuing_readiness(after, COMMUNE.id, DIALOGUE.id, KIND)
     assert "past_plan_deadline" in {p["code"] for p in notice["problems"]}
+
+
+async def test_the_listing_says_when_the_notice_was_issued_and_whether_late(world):
+    """Seen by an outside walkthrough: a notice issued after its deadline read "đã ban hành" with
+    nothing saying it was late. Due 10/04/2017 (10 working days after the meeting)."""
+    docs, _ = world
+    listing = await handlers.list_documents(docs, COMMUNE.id, DIALOGUE.id)
+    assert (listing["conclusion_notice"]["issued_on"], listing["conclusion_notice"]["late"]) == (None, False)
+    await handlers.issue_document(docs, issue(issued_on=date(2017, 4, 12)))
+    await handlers.issue_document(docs, issue(issued_on=date(2017, 4, 13)))  # a later version
+    notice = (await handlers.list_documents(docs, COMMUNE.id, DIALOGUE.id))["conclusion_notice"]
+    assert (notice["state"], notice["issued_on"], notice["late"]) == ("done", "2017-04-12", True)

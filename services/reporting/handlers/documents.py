@@ -180,17 +180,23 @@ async def preview_document(
 
 
 async def list_documents(deps: DocumentDeps, commune_id: str, dialogue_id: str) -> Doc:
-    """The issued documents, and whether the conclusion notice is due, done or late."""
+    """The issued documents, and whether the conclusion notice is due, done or overdue; once
+    issued, the day of its first version (`issued_on`) and whether that was after its due day
+    (`late`)."""
     commune, dialogue = await load_dialogue(deps, commune_id, dialogue_id)
     issued = await deps.documents.for_dialogue(commune_id, dialogue_id)
     conclusion = next(d for d in plan_deadlines(commune, dialogue) if d.key == "conclusion")
-    done = any(d["kind"] == DocumentKind.CONCLUSION_NOTICE for d in issued)
+    first = min(
+        (str(d["issued_on"]) for d in issued if d["kind"] == DocumentKind.CONCLUSION_NOTICE), default=None
+    )
     return {
         "dialogue_id": dialogue_id,
         "conclusion_notice": {
             "due": conclusion.due.isoformat(),
             "printed": conclusion.printed,
-            "state": state(conclusion, done, _today(deps, dialogue)),
+            "state": state(conclusion, first is not None, _today(deps, dialogue)),
+            "issued_on": first,
+            "late": first is not None and first > conclusion.due.isoformat(),
         },
         "documents": issued,
     }

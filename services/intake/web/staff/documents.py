@@ -179,7 +179,7 @@ def add_document_routes(staff: APIRouter, kit: StaffKit) -> None:
             kinds=DOCUMENT_KINDS_VI,
             issued=issued,
             conclusion=conclusion,
-            conclusion_state=CONCLUSION_STATE_VI.get((conclusion or {}).get("state", ""), ""),
+            conclusion_state=_conclusion_state(conclusion or {}),
             notice=_issued_notice(just_issued) if just_issued else reviewed_notice,
             error=None if known else reply.reason_vi(),
             known=known,
@@ -594,6 +594,14 @@ def task_row(task: dict) -> dict:
         "settled": settled,
         "settled_on": vn_day(settled.get("at")) if settled else "",
     }
+
+
+def _conclusion_state(conclusion: dict) -> str:
+    """ "chưa đến hạn", "đã quá hạn", "đã ban hành ngày 05/04/2017", "… ngày 12/04/2017, trễ hạn"."""
+    said = CONCLUSION_STATE_VI.get(str(conclusion.get("state") or ""), "")
+    if conclusion.get("state") == "done" and conclusion.get("issued_on"):
+        said += f" ngày {vn_day(conclusion['issued_on'])}" + (", trễ hạn" if conclusion.get("late") else "")
+    return said
 
 
 def _printed_as_typed(record: dict) -> list[dict]:
