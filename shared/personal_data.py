@@ -462,14 +462,27 @@ def _capitalised_run(words: str, stops: frozenset[str] = frozenset()) -> str:
 # A place named after a person, its form of address capitalised: "đường Bà Triệu", "cầu Ông
 # Lãnh", "chợ Bà Chiểu" ("cho" and "xa" without diacritics are "for" and "far": not places).
 _NAMED_PLACE_BEFORE = re.compile(
-    r"\b(?:đường|duong|phố|pho|hẻm|hem|cầu|cau|chợ|trường|truong|kênh|kenh|rạch|rach|ấp|ap|xã)\s+$",
+    r"\b(?:đường|duong|phố|pho|hẻm|hem|cầu|cau|chợ|trường|truong|kênh|kenh|rạch|rach|ấp|ap|xã|"
+    # with their marks only: typed bare they are everyday words ("đến Ông Tám", "chưa", "con")
+    r"tỉnh|huyện|phường|sông|núi|miếu|cồn|cống|chùa|đình|đền|bến|vàm|làng|ngã ba|ngã tư)\s+$",
     re.IGNORECASE,
+)
+_JUNCTION_BEFORE = re.compile(r"\b(?:ngã|nga)\s+$", re.IGNORECASE)
+# Places and people of the nation named with a form of address, never a resident: "Bà Rịa - Vũng
+# Tàu", "núi Bà Đen", "sông Ông Đốc", "lời Bác Hồ dạy" (compared lower case, with and without marks).
+_NAMED_NOT_A_RESIDENT: Final = frozenset(
+    {"bà rịa", "ba ria", "bà đen", "ba den", "bà chúa", "ba chua", "ông đốc", "ong doc", "bác hồ", "bac ho"}
 )
 
 
 def _after_honorific(match: re.Match[str]) -> str:
     name = _capitalised_run(match.group("words"))
-    start = match.start()  # the place word ends right before: its longest is 7 letters
+    if name and f"{match.group(1)} {name.split()[0]}".lower() in _NAMED_NOT_A_RESIDENT:
+        return ""
+    start = match.start()
+    if match.group(1).lower() == "ba" and _JUNCTION_BEFORE.search(match.string, max(0, start - 5), start):
+        return ""  # "ngã ba Cây Dương": a junction, "ba" is three
+    # the place word ends right before (12 characters hold the longest, "phường ")
     if (
         name
         and match.group(1)[0].isupper()
