@@ -55,6 +55,7 @@ __all__ = [
     "ID_NUMBER",
     "NAME",
     "PHONE",
+    "PLACEHOLDERS",
     "PLATE",
     "PROFILE",
     "TAX_CODE",
@@ -71,6 +72,8 @@ ACCOUNT: Final = "[số tài khoản]"
 PROFILE: Final = "[trang cá nhân]"
 PLATE: Final = "[biển số xe]"
 TAX_CODE: Final = "[mã số thuế]"
+# Every mark the masker leaves in place of personal data.
+PLACEHOLDERS: Final = (EMAIL, ID_NUMBER, PHONE, ADDRESS, NAME, ACCOUNT, PROFILE, PLATE, TAX_CODE)
 
 _DIGIT = re.compile(r"\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

@@ -26,12 +26,13 @@ from services.reporting.documents.common import (
     with_conclusion_kinds,
 )
 from services.reporting.notice import RESOLUTION_WORKING_DAYS
+from services.reporting.printed_text import lacks_diacritics
 from services.reporting.printed_text import warnings as printed_warnings
 from services.reporting.raised import CARRIED_OVER
 from shared.calendar import WorkingCalendar
 from shared.contracts import ConclusionKind
 from shared.directory import Commune, Dialogue
-from shared.personal_data import has_personal_data, mask_personal_data
+from shared.personal_data import PLACEHOLDERS, has_personal_data, mask_personal_data
 
 Doc = dict[str, Any]
 FACTS = ("started_at", "ended_at", "chair", "minute_taker", "delegates_present")
@@ -69,7 +70,21 @@ def check_times(record: Doc) -> None:
 def check_summary(text: str) -> None:
     """A reviewed summary is printed as staff wrote it: one the documents would print with
     personal data masked ("nhà ông [họ tên]") is refused, the masked text shown, so a signed
-    document never carries a placeholder."""
+    document never carries a placeholder; so is one holding a placeholder already (the resident's
+    masked text saved unchanged) or typed without diacritics (`printed_text.lacks_diacritics`)."""
+    if any(placeholder in text for placeholder in PLACEHOLDERS):
+        raise InvalidEntry(
+            "summary",
+            "Nội dung đã rà soát còn chỗ đã che thông tin cá nhân (như “[họ tên]”): vui lòng viết lại "
+            "thành câu hoàn chỉnh, không nêu thông tin cá nhân.",
+            "The reviewed summary still holds a masking placeholder such as '[họ tên]': reword it.",
+        )
+    if lacks_diacritics(text):
+        raise InvalidEntry(
+            "summary",
+            "Nội dung đã rà soát chưa có dấu tiếng Việt: vui lòng viết lại có dấu để in trong văn bản.",
+            "The reviewed summary is typed without Vietnamese diacritics: retype it with them.",
+        )
     if has_personal_data(text):
         shown = mask_personal_data(text)
         raise InvalidEntry(
