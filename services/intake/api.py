@@ -101,6 +101,9 @@ def build_router(
         summary="Tra cứu bằng mã theo dõi (look up by tracking code)",
     )
     async def track(request: Request, commune_id: str = CommuneId, tracking_code: str = Path(max_length=32)):
+        # a commune that does not exist has nothing to find: not counted (no counter stored for it)
+        if await directory.commune(commune_id) is None:
+            return _not_found()
         if limited := await check_public_limit(request, commune_id, TRACKING):
             return limited
         doc = await repo.by_tracking_code(commune_id, tracking_code.strip().upper())

@@ -480,7 +480,8 @@ def build_open311_router(
     async def token_route(
         request: Request, commune_id: str, token: str, fmt: str, jurisdiction_id: str | None = None
     ):
-        if _COMMUNE_ID.fullmatch(commune_id) and (
+        # an unknown jurisdiction is answered by `by_token` without being counted (no counter stored)
+        if await jurisdiction(commune_id) is not None and (
             limited := await check_public_limit(request, commune_id, TRACKING)
         ):
             return await _answered(fmt, Answer.REQUESTS, _limited(limited))

@@ -195,6 +195,16 @@ async def test_look_ups_by_tracking_code_are_limited_per_address_on_every_route(
             token = await http.get("/open311/v2/demo/tokens/DT-AAAAAAAF.json")
             assert token.status_code == 429 and token.json()[0]["code"] == 429
             assert token.headers["retry-after"]
+            # the receipt shown after a POST looks a code up too (an outside probe used it to
+            # go on guessing past the limit)
+            receipt = await http.get("/xa/demo/da-gui", params={"ma": "DT-AAAAAAAG"})
+            assert receipt.status_code == 429 and "Bạn đã tra cứu quá nhiều lần" in receipt.text
+            # a commune that does not exist is answered without a counter stored for it
+            counters = await db["intake_web_rate_limits"].count_documents({})
+            for n in range(3):
+                assert (await http.get(f"/api/v1/communes/x{n}/tracking/DT-AAAAAAAA")).status_code == 404
+                assert (await http.get(f"/open311/v2/y{n}/tokens/DT-AAAAAAAA.json")).status_code == 404
+            assert await db["intake_web_rate_limits"].count_documents({}) == counters
         async with client(app, "198.51.100.11") as other:  # another address has its own count
             assert (await other.get("/api/v1/communes/demo/tracking/DT-AAAAAAAA")).status_code == 404
         headers = key_token_headers(settings, "demo", Scope.READ)

@@ -503,12 +503,41 @@ def build_web_router(
             return unavailable(request, commune, why)
         return redirect(f"/xa/{commune.id}/da-gui?ma={quote(accepted.tracking_code)}")
 
+    async def look_up_refused(request: Request, commune: Commune, typed: str) -> HTMLResponse | None:
+        """Count a look-up by tracking code (the receipt and the tracking page share the API's
+        `tracking` bucket): None when within the limit, else the tracking page saying when to retry."""
+        try:
+            retry_after = await over_limit(request, commune, (TRACKING,))
+        except PyMongoError as exc:
+            if not is_transient(exc):
+                raise
+            return unavailable(request, commune)
+        if retry_after is None:
+            return None
+        error = (
+            "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. "
+            f"Vui lòng thử lại sau khoảng {minutes(retry_after)} phút."
+        )
+        page = render(
+            request,
+            "tracking.html",
+            status=429,
+            commune=commune,
+            title="Tra cứu ý kiến",
+            typed=typed,
+            item=None,
+            error=error,
+        )
+        return too_many(page, retry_after)
+
     @router.get("/xa/{commune_id}/da-gui", response_class=HTMLResponse)
     async def receipt(request: Request, commune_id: str, ma: str = ""):
         commune, _ = await load(commune_id)
         if commune is None:
             return not_found(request, commune_id)
         code = _normalise_code(ma)
+        if code and (refused := await look_up_refused(request, commune, ma.strip()[:32])):
+            return refused
         doc = await repo.by_tracking_code(commune.id, code) if code else None
         if doc is None:
             return redirect(f"/xa/{commune.id}/theo-doi?ma={quote(ma[:32])}")
@@ -656,21 +685,8 @@ def build_web_router(
             )
         if code is None:
             return render(request, "tracking.html", commune=commune, title="Tra cứu ý kiến", **context)
-        try:
-            retry_after = await over_limit(request, commune, (TRACKING,))
-        except PyMongoError as exc:
-            if not is_transient(exc):
-                raise
-            return unavailable(request, commune)
-        if retry_after is not None:
-            context["error"] = (
-                "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. "
-                f"Vui lòng thử lại sau khoảng {minutes(retry_after)} phút."
-            )
-            page = render(
-                request, "tracking.html", status=429, commune=commune, title="Tra cứu ý kiến", **context
-            )
-            return too_many(page, retry_after)
+        if refused := await look_up_refused(request, commune, typed):
+            return refused
         doc = await repo.by_tracking_code(commune.id, code)
         if doc is None:
             context["error"] = (
