@@ -134,3 +134,18 @@ async def test_a_residents_form_replaces_a_planted_token(make_settings):
         assert (await http.post("/xa/demo/dang-ky", data={**form, "csrf_token": PLANTED})).status_code == 403
         plant(http, token)
         assert (await http.post("/xa/demo/dang-ky", data={**form, "csrf_token": token})).status_code == 303
+
+
+async def test_a_login_form_left_open_while_another_tab_signed_in_is_shown_again(make_settings):
+    """Seen by an outside walkthrough: two tabs on /login, tab 2 signs in, tab 1's login answered
+    a bare 403 "Biểu mẫu đã hết hạn" with nothing to go on. Tab 1 now gets the login form again
+    (403, the name kept, a new token), and signing in with it works."""
+    async with staff_app(make_settings) as (app, _), client(app) as http:
+        first_tab = await page_token(http, "/login")
+        second_tab = await page_token(http, "/login")
+        assert (await log_in(http, second_tab)).status_code == 303
+        stale = await log_in(http, first_tab)
+        assert stale.status_code == 403 and "Biểu mẫu đăng nhập đã hết hạn" in stale.text
+        assert 'value="demo.admin"' in stale.text
+        again = await log_in(http, TOKEN.search(stale.text).group(1))
+        assert again.status_code == 303

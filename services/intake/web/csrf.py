@@ -153,16 +153,21 @@ def issue_csrf_cookie(request: Request, response: Response, session_token: str |
     return token
 
 
-def csrf_ok(request: Request, form: Mapping[str, object]) -> bool:
+def csrf_ok(request: Request, form: Mapping[str, object], *, before_login: bool = False) -> bool:
     """With a staff session: the form's token is the session's (under any of our keys). Without:
-    the form's token equals the cookie's and carries our signature. Comparisons in constant time."""
+    the form's token equals the cookie's and carries our signature. `before_login` (the login
+    form): either, since a login form opened before another tab signed in carries the anonymous
+    token while the browser now sends a session. Comparisons in constant time."""
     field = form.get(CSRF_FIELD)
     if not (isinstance(field, str) and field.isascii() and 0 < len(field) <= 128):
         return False
     session = _session_of(request)
     if session is not None:
         given = field.encode("ascii")
-        return any(hmac.compare_digest(given, _bound(key, session).encode("ascii")) for key in _keys(request))
+        if any(hmac.compare_digest(given, _bound(key, session).encode("ascii")) for key in _keys(request)):
+            return True
+        if not before_login:
+            return False
     cookie = request.cookies.get(cookie_name(request))
     if cookie is None or not cookie.isascii():
         return False

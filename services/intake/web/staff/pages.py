@@ -178,8 +178,14 @@ def build_staff_router(
     @public.post("/login", response_class=HTMLResponse)
     async def login(request: Request):
         form = await read_form(request)
-        if not csrf_ok(request, form):
-            return message(request, 403, "Không gửi được biểu mẫu", CSRF_FAILED_VI)
+        if not csrf_ok(request, form, before_login=True):  # the form again, its token new, the name kept
+            return login_page(
+                request,
+                next_url=safe_next(form.get("next")),
+                username=(form.get("username") or "")[:64],
+                status=403,
+                error="Biểu mẫu đăng nhập đã hết hạn. Vui lòng nhập lại mật khẩu rồi đăng nhập.",
+            )
         next_url = safe_next(form.get("next"))
         username = (form.get("username") or "")[:64]
         attempt = await throttle.begin(username, client_address(request, settings.trusted_proxies))
