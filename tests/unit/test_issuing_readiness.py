@@ -57,6 +57,8 @@ async def test_a_signer_without_a_name_blocks(world, monkeypatch):
     body = await handlers.issuing_readiness(docs, COMMUNE.id, DIALOGUE.id, KIND)
     missing = next(p for p in body["problems"] if p["code"] == "signer_missing")
     assert body["blocked"] is True and missing["field"] == "office_holders.secretary"
+    # staff read where to enter the name, not the API's field (outside walkthrough: "(meeting.chair)")
+    assert "office_holders" not in missing["message_vi"] and "lãnh đạo Đảng ủy" in missing["message_vi"]
 
 
 async def test_an_unknown_kind_is_refused(world):
