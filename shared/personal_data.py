@@ -237,7 +237,9 @@ _ACCOUNT = re.compile(
 )
 _LONG_NUMBER = re.compile(rf"\d(?<![\w+.,/\-]\d)\d{{8,}}(?![\w]|[.,/\-]\d){_NOT_MONEY}")
 # A phone number: 0 or +84/84 then 9 or 10 digits, optionally grouped by spaces, dots or dashes.
-_PHONE = re.compile(r"(?<![\w+])(?:\+84|0084|84|0)(?:[ .\-]?\d){9,10}(?![\d])")
+# Digits grouped by spaces, dots, dashes or brackets: "0912.345.678", "(+84) 912-345-678",
+# "(0277) 3851 234".
+_PHONE = re.compile(r"(?<![\w+])\(?(?:\+84|0084|84|0)(?:[ .\-)]{0,2}\d){9,10}(?![\d])")
 _STREET = r"(?:đường|duong|hẻm|hem|kiệt|kiet|ngõ|ngo|ngách|ngach|phố|pho|tổ|to)\b"
 _NUMBER = r"\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*"
 _ADDRESS = re.compile(

@@ -42,3 +42,16 @@ def test_a_place_or_a_national_figure_named_with_a_form_of_address_stays(text):
 )
 def test_residents_named_near_such_words_are_still_masked(text, masked):
     assert mask_personal_data(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Liên hệ (+84) 912-345-678 để biết thêm", "Liên hệ [số điện thoại] để biết thêm"),
+        ("Gọi (0277) 3851 234 giờ hành chính", "Gọi [số điện thoại] giờ hành chính"),
+        ("Số 0912.345.678 của tổ trưởng", "Số [số điện thoại] của tổ trưởng"),
+    ],
+)
+def test_a_phone_written_with_brackets_or_dashes_is_masked(text, masked):
+    """Seen by an outside probe: "(+84) 912-345-678" passed unchanged."""
+    assert mask_personal_data(text) == masked
