@@ -16,8 +16,8 @@ from services.demo.seed import demo_commune, demo_dialogue
 from services.notification.handlers import distribute_document
 from services.notification.handlers.documents import addressees
 from services.reporting.documents.build import build_data
+from services.reporting.documents.recipients import printed_recipients
 from services.reporting.documents.render import render_html
-from services.reporting.handlers.documents import printed_recipients
 from shared.contracts import DocumentIssuedV1, DocumentKind
 from tests.unit.test_notification_handlers import World, envelope
 
