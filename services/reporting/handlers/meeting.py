@@ -290,6 +290,23 @@ def _programme_index(programme: list[Doc], item_id: str) -> int:
     return index
 
 
+def _programme_edit(
+    command: ChangeProgrammeItem | RemoveProgrammeItem, action: str, apply: Callable[[Doc], tuple[Any, Any]]
+) -> Edit:
+    """The audited compare-and-set of one programme item (`meeting.programme.<action>`), answering
+    `_programme_view`."""
+    return Edit(
+        command.commune_id,
+        command.dialogue_id,
+        f"meeting.programme.{action}",
+        {"id": command.item_id},
+        command.by,
+        apply,
+        command.revision,
+        result=_programme_view,
+    )
+
+
 async def change_programme_item(deps: MeetingDeps, command: ChangeProgrammeItem) -> Doc:
     """A programme item recorded in the wrong order (pressed as it was remembered, not as it was
     held) moved to its place, or its title, time or note corrected: the minutes print the
@@ -310,17 +327,7 @@ async def change_programme_item(deps: MeetingDeps, command: ChangeProgrammeItem)
         record["programme"] = moved(programme, index, position)
         return before, {"position": position, **fields}
 
-    edit = Edit(
-        command.commune_id,
-        command.dialogue_id,
-        "meeting.programme.edit",
-        {"id": command.item_id},
-        command.by,
-        apply,
-        command.revision,
-        result=_programme_view,
-    )
-    return await change_record(deps, edit)
+    return await change_record(deps, _programme_edit(command, "edit", apply))
 
 
 async def remove_programme_item(deps: MeetingDeps, command: RemoveProgrammeItem) -> Doc:
@@ -334,17 +341,7 @@ async def remove_programme_item(deps: MeetingDeps, command: RemoveProgrammeItem)
         record["programme"] = programme
         return {"position": index + 1, **removed}, None
 
-    edit = Edit(
-        command.commune_id,
-        command.dialogue_id,
-        "meeting.programme.delete",
-        {"id": command.item_id},
-        command.by,
-        apply,
-        command.revision,
-        result=_programme_view,
-    )
-    return await change_record(deps, edit)
+    return await change_record(deps, _programme_edit(command, "delete", apply))
 
 
 async def add_intervention(deps: MeetingDeps, command: AddIntervention) -> Doc:
