@@ -92,11 +92,6 @@ def _georeport(response: Response) -> Response:
     return converted
 
 
-async def _limited(response: Response) -> Response:
-    """A refusal (429) as an answer `_answered` puts in the format asked."""
-    return _georeport(response)
-
-
 def _unknown_jurisdiction(commune_id: str) -> JSONResponse:
     shown = commune_id[:40]
     return _problems(
@@ -421,10 +416,12 @@ def build_open311_router(
         rows = await public_requests([doc], published) if doc else []
         return rows or _not_found("service_request_id", service_request_id)
 
-    async def by_token(commune_id: str, token: str, jurisdiction_id: str | None = None):
+    async def by_token(request: Request, commune_id: str, token: str, jurisdiction_id: str | None = None):
         commune = await named_jurisdiction(commune_id, jurisdiction_id)
         if not isinstance(commune, Commune):
-            return commune
+            return commune  # an unknown jurisdiction is not counted (no counter stored for it)
+        if limited := await check_public_limit(request, commune.id, TRACKING):
+            return _georeport(limited)
         doc = await repo.by_tracking_code(commune.id, token.strip().upper()) if len(token) <= 32 else None
         if doc is None:
             return _not_found("token", token)
@@ -480,12 +477,7 @@ def build_open311_router(
     async def token_route(
         request: Request, commune_id: str, token: str, fmt: str, jurisdiction_id: str | None = None
     ):
-        # an unknown jurisdiction is answered by `by_token` without being counted (no counter stored)
-        if await jurisdiction(commune_id) is not None and (
-            limited := await check_public_limit(request, commune_id, TRACKING)
-        ):
-            return await _answered(fmt, Answer.REQUESTS, _limited(limited))
-        return await _answered(fmt, Answer.REQUESTS, by_token(commune_id, token, jurisdiction_id))
+        return await _answered(fmt, Answer.REQUESTS, by_token(request, commune_id, token, jurisdiction_id))
 
     return router
 
