@@ -28,7 +28,7 @@ from shared.auth.principal import Principal, PrincipalKind
 from shared.auth.revocation import RevokedKeys
 from shared.auth.tokens import TokenInvalid, Tokens
 from shared.error_pages import error_page
-from shared.forms import field_of_any_text
+from shared.forms import FormNotUtf8, FormTooLarge, field_of_any_text, read_form
 
 log = logging.getLogger(__name__)
 
@@ -292,9 +292,13 @@ async def _key_param(request: Request, field: str) -> str:
         return request.query_params[field]
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/x-www-form-urlencoded"):
-        # read leniently: a caller with a key is told what is wrong with its form (too many
-        # fields, not UTF-8) by the route, after the key was checked
-        return field_of_any_text(await request.body(), field)
+        try:  # the form parsed once: the route reads the same one
+            value = (await read_form(request)).get(field)
+        except (FormNotUtf8, FormTooLarge):
+            # read leniently: a caller with a key is told what is wrong with its form (too many
+            # fields, not UTF-8) by the route, after the key was checked
+            return field_of_any_text(await request.body(), field)
+        return value if isinstance(value, str) else ""
     if content_type.startswith("multipart/form-data"):
         value = (await request.form()).get(field)
         return value if isinstance(value, str) else ""
