@@ -34,15 +34,11 @@ class SignerMissing(ValueError):
     def __init__(self, kind: str, title: str, field: str, what_vi: str, what_en: str) -> None:
         super().__init__(f"{kind}: no name under {title} ({field})")
         self.kind, self.title, self.field = kind, title, field
-        # where staff enter it, in their words (the field's name is for the API, in `field`)
-        where_vi = (
-            " ở trang Hội nghị, mục “Thông tin hội nghị” (tên điền sẵn chỉ được tính khi đã bấm Lưu)"
-            if field.startswith("meeting.")
-            else " trong thông tin của xã (lãnh đạo Đảng ủy)"
-        )
+        # `what_vi` says what staff enter and where, in their words (`kinds.base.SIGNER_SOURCES`);
+        # the field's name is for the API, in `field`
         self.message_vi = (
             f"Chưa thể ban hành: văn bản chưa có họ tên người ký dưới chức danh “{title}”. "
-            f"Vui lòng cập nhật {what_vi}{where_vi} rồi ban hành lại."
+            f"Vui lòng cập nhật {what_vi} rồi ban hành lại."
         )
         self.message_en = (
             f"Cannot issue: the document has no signer's name under “{title}”. "

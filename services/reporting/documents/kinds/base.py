@@ -113,15 +113,22 @@ def radio_station(ctx: BuildContext) -> Signers:
 
 
 # Where a signer's name is entered, as the refusal to issue names it: (Vietnamese, English).
+_IN_COMMUNE = " trong thông tin của xã (lãnh đạo Đảng ủy)"
+_ON_MEETING_PAGE = " ở trang Hội nghị, mục “Thông tin hội nghị” (tên điền sẵn chỉ được tính khi đã bấm Lưu)"
+# Where each signer's name comes from: what staff enter and where, in their words (the key is the
+# API's field), and the same in English.
 SIGNER_SOURCES: Mapping[str, tuple[str, str]] = {
-    "office_holders.secretary": ("họ tên Bí thư Đảng ủy", "the Party Secretary's full name"),
-    "office_holders.deputy_secretaries": ("họ tên Phó Bí thư Đảng ủy", "a Deputy Secretary's full name"),
+    "office_holders.secretary": ("họ tên Bí thư Đảng ủy" + _IN_COMMUNE, "the Party Secretary's full name"),
+    "office_holders.deputy_secretaries": (
+        "họ tên Phó Bí thư Đảng ủy" + _IN_COMMUNE,
+        "a Deputy Secretary's full name",
+    ),
     "office_holders.chief_of_office": (
-        "họ tên Chánh Văn phòng Đảng ủy",
+        "họ tên Chánh Văn phòng Đảng ủy" + _IN_COMMUNE,
         "the full name of the head of the Party office",
     ),
-    "meeting.chair": ("họ tên người chủ trì hội nghị", "the meeting chair's full name"),
-    "meeting.minute_taker": ("họ tên thư ký hội nghị", "the minute-taker's full name"),
+    "meeting.chair": ("họ tên người chủ trì hội nghị" + _ON_MEETING_PAGE, "the meeting chair's full name"),
+    "meeting.minute_taker": ("họ tên thư ký hội nghị" + _ON_MEETING_PAGE, "the minute-taker's full name"),
 }
 
 
