@@ -165,6 +165,12 @@ class Commune(_Frozen):
             titles[office.id] = titles[office.name] = title
         return titles
 
+    def office_renames_on(self, meeting_date: date) -> dict[str, str]:
+        """Each office's name today -> its title for a dialogue meeting on `meeting_date`, for
+        the offices whose title differs (what a text stored with today's names is renamed by)."""
+        titles = self.office_titles_on(meeting_date)
+        return {o.name: titles[o.id] for o in self.offices if titles[o.id] != o.name}
+
     def recipients_on(self, meeting_date: date) -> tuple[str, ...]:
         """ "Nơi nhận" of a dialogue meeting on `meeting_date`: `recipients_before_reform` before
         the 2025 reform when the commune set them, `recipients` otherwise."""

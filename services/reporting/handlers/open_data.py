@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.reporting.documents.assignee import era_renames, era_text
-from services.reporting.documents.common import before_reform, issue_key, office_titles
+from services.reporting.documents.common import before_reform, issue_key
 from services.reporting.followup import past_due, raised_by_issue, with_times_raised
 from services.reporting.handlers.errors import NotFound
 from services.reporting.handlers.ports import Doc, FollowUpDeps, MeetingDeps
@@ -47,7 +47,7 @@ WHOLE_COMMUNE = "Toàn xã"  # the hamlet of an item the whole commune raised (a
 @dataclass(frozen=True)
 class EraNames:
     """The commune's offices as one dialogue's documents name them: the titles of its era
-    (`documents.common.office_titles`, by today's name; a title of the other era is renamed too)
+    (`Commune.office_renames_on`, by today's name; a title of the other era is renamed too)
     and, inside staff-typed text (a conclusion, a reason), `assignee.era_text`. The documents
     decide the era (`before_reform`); public views only reuse it. Empty: names as stored."""
 
@@ -57,9 +57,7 @@ class EraNames:
     @classmethod
     def of(cls, commune: Commune, dialogue: Dialogue) -> EraNames:
         renames = era_renames(commune, before_reform(dialogue))
-        ids = {o.id for o in commune.offices}
-        titles = {n: t for n, t in office_titles(commune, dialogue).items() if n != t and n not in ids}
-        return cls({**renames, **titles}, renames)
+        return cls({**renames, **commune.office_renames_on(dialogue.meeting_date)}, renames)
 
     def office(self, name: str) -> str:
         return self.titles.get(name, name)

@@ -4,7 +4,7 @@ operator's counts across communes, and one item's page with the actions the user
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -63,16 +63,20 @@ def topic_label(dialogue: Dialogue | None, topic: Any, name: str | None = None) 
     return f"{topic}. {label}" if topic else label
 
 
+def _era_day(dialogue: Dialogue | None) -> date:
+    return dialogue.meeting_date if dialogue else utcnow().date()
+
+
 def era_titles(commune: Commune, dialogue: Dialogue | None) -> dict[str, str]:
     """Each office's id and today's name -> its title for `dialogue`'s era, as the dialogue's
     documents print it (today's names without a dialogue)."""
-    return commune.office_titles_on(dialogue.meeting_date if dialogue else utcnow().date())
+    return commune.office_titles_on(_era_day(dialogue))
 
 
-def renamed_offices(commune: Commune, titles: Mapping[str, str]) -> dict[str, str]:
+def renamed_offices(commune: Commune, dialogue: Dialogue | None) -> dict[str, str]:
     """Today's name -> the era's title (`era_titles`) of each office whose title differs: what
     `era_named` replaces in a line routing or follow-up wrote with today's names."""
-    return {o.name: titles[o.id] for o in commune.offices if titles[o.id] != o.name}
+    return commune.office_renames_on(_era_day(dialogue))
 
 
 def item_row(
@@ -392,7 +396,7 @@ async def render_item(
         await kit.directory.dialogue(commune.id, doc["dialogue_id"]) if doc.get("dialogue_id") else None
     )
     titles = era_titles(commune, dialogue)
-    renamed = renamed_offices(commune, titles)
+    renamed = renamed_offices(commune, dialogue)
     history = [
         {
             "at": vn_datetime(h["at"]),

@@ -61,7 +61,7 @@ def add_work_routes(staff: APIRouter, kit: StaffKit) -> None:
         )
         dialogue = await kit.current_dialogue(commune)
         titles = era_titles(commune, dialogue)
-        renamed = renamed_offices(commune, titles)
+        renamed = renamed_offices(commune, dialogue)
         rows = []
         for doc in docs:
             decision = decisions[doc["_id"]]
