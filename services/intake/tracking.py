@@ -46,6 +46,15 @@ def past_due(doc: dict[str, Any], today: date | None) -> bool:
     return status.overdue(due, today)
 
 
+def follow_up_closed(doc: dict[str, Any]) -> bool:
+    """The item's conclusion is carried out or closed: resolved or rejected, at the meeting
+    (`settled_at_meeting`) or after it."""
+    try:
+        return FollowUpStatus(str(doc.get("followup_status") or "")).closed
+    except ValueError:
+        return False
+
+
 def settled_at_meeting(doc: dict[str, Any]) -> bool:
     """The item's follow-up opened settled (revision 0, as the event said): the Secretary answered
     or explained it at the meeting; it has no deadline to show."""

@@ -66,6 +66,7 @@ from services.intake.repository import SubmissionRepository
 from services.intake.schemas import TEXT_MAX, SubmissionIn, clean_text
 from services.intake.tracking import (
     era_named,
+    follow_up_closed,
     follow_up_wording_on,
     headline,
     resident_note,
@@ -77,7 +78,7 @@ from services.intake.web import paging
 from services.intake.web.csrf import CSRF_FAILED_VI, CSRF_FIELD, csrf_ok, csrf_token, set_csrf_cookie
 from shared.auth.guard import GuardedRoute
 from shared.clock import VIETNAM_TZ, as_utc, utcnow
-from shared.contracts import FollowUpStatus, Kind, SubmissionStatus
+from shared.contracts import Kind, SubmissionStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
 from shared.directory import Commune, Dialogue, DirectoryReader
 from shared.errors import PermanentError, TransientError, is_transient
@@ -865,17 +866,6 @@ def _normalise_code(typed: str) -> str | None:
     return code if _TRACKING.match(code) else None
 
 
-def _settled(doc: dict) -> bool:
-    """The item's conclusion is carried out or closed: settled at the meeting, or its task
-    resolved or rejected."""
-    if settled_at_meeting(doc):
-        return True
-    try:
-        return FollowUpStatus(doc.get("followup_status") or "").closed
-    except ValueError:
-        return False
-
-
 async def _tracking_view(
     repo: SubmissionRepository,
     doc: dict,
@@ -942,7 +932,7 @@ async def _tracking_view(
         "followup_due": None if settled_at_meeting(doc) else _vn_day(doc.get("followup_due")),
         "followup_result": tracked_text(era_named(result, offices)) or None,
         # a note on a task still open is its progress, not its result
-        "followup_result_label": "Kết quả" if _settled(doc) else "Ghi chú tiến độ",
+        "followup_result_label": "Kết quả" if follow_up_closed(doc) else "Ghi chú tiến độ",
         # typed by the office's staff on the item page
         "answer": tracked_text(era_named(doc.get("answer"), offices)) or None,
         "history": history,
