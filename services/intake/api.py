@@ -21,7 +21,7 @@ from shared.auth.principal import Principal, Role
 from shared.clock import as_utc
 from shared.contracts import SubmissionStatus
 from shared.contracts.envelope import COMMUNE_ID_PATTERN
-from shared.directory import DirectoryReader
+from shared.directory import Commune, DirectoryReader
 from shared.http import checks_body_with, error_body, problem
 from shared.personal_data import mask_personal_data
 
@@ -102,12 +102,12 @@ def build_router(
     )
     async def track(request: Request, commune_id: str = CommuneId, tracking_code: str = Path(max_length=32)):
         # a commune that does not exist has nothing to find: not counted (no counter stored for it)
-        if await directory.commune(commune_id) is None:
+        if (commune := await directory.commune(commune_id)) is None:
             return _not_found()
         if limited := await check_public_limit(request, commune_id, TRACKING):
             return limited
         doc = await repo.by_tracking_code(commune_id, tracking_code.strip().upper())
-        return await _view(repo, directory, doc, public=True) if doc else _not_found()
+        return await _view(repo, directory, doc, public=True, commune=commune) if doc else _not_found()
 
     return router
 
@@ -135,18 +135,21 @@ async def _view(
     *,
     public: bool = False,
     masked: bool = False,
+    commune: Commune | None = None,
 ) -> SubmissionView:
     """`public` (tracking by code): the history names no member of staff, and personal data in
     the texts is masked (`tracked_text`). `times_raised` is the issue's count as the documents
-    print it (`raised.issue_raised`), not the item's count on arrival."""
+    print it (`raised.issue_raised`), not the item's count on arrival. `commune`: the item's,
+    when the caller has read it already."""
     dialogue = (
         await directory.dialogue(doc["commune_id"], doc["dialogue_id"]) if doc.get("dialogue_id") else None
     )
     raised = await issue_raised(repo.submissions, doc, dialogue.year if dialogue else None)
     # offices named as the dialogue's documents name them (a 2017 item: the titles of that time)
-    commune = await directory.commune(doc["commune_id"]) if dialogue else None
+    if dialogue and commune is None:
+        commune = await directory.commune(doc["commune_id"])
     titles = commune.office_titles_on(dialogue.meeting_date) if commune and dialogue else {}
-    renamed = {o.name: titles[o.id] for o in commune.offices if titles[o.id] != o.name} if commune else {}
+    renamed = commune.office_renames_on(dialogue.meeting_date) if commune and dialogue else {}
     received = {
         "at": as_utc(doc["received_at"]),
         "status": SubmissionStatus.RECEIVED.value,
