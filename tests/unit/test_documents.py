@@ -497,3 +497,13 @@ def test_cli_render(tmp_path: Path, capsys) -> None:
     assert "không có định dạng 'odt' / unknown format 'odt'" in capsys.readouterr().err
     assert cli_main(["render", "giay-moi", "--format", "html", "-o", str(out)]) == 2
     assert "hãy thêm --demo / only the built-in demo data set" in capsys.readouterr().err
+
+
+def test_a_report_draws_no_chart_of_nothing(dataset) -> None:
+    """Seen by an outside walkthrough: with no body's report received through the system the
+    report printed an empty "Báo cáo gửi đúng hạn theo kế hoạch" chart, its axis 0.0 … 1.0."""
+    commune, dialogue, items, *_ = dataset
+    citizens = [{**i, "source": "citizen"} for i in items]  # no report of any body came in
+    data = build_data("bao-cao-tong-hop", commune, dialogue, citizens, number=1, issued_on=date(2017, 3, 20))
+    assert data.report is not None and all(r.received == 0 for r in data.report.deadlines)
+    assert "deadlines" not in {c.name for c in data.charts} and "topics" in {c.name for c in data.charts}

@@ -206,13 +206,16 @@ def _charts(
 
     def chart(
         name: str, title: str, labels: list[str], series: list[tuple[str, list[int]]], **kw: Any
-    ) -> Chart:
+    ) -> Chart | None:
+        if not any(value for _, values in series for value in values):
+            return None  # a chart of nothing (no report sent in, no repeat) is left out
+
         def draw(fmt: str) -> bytes:
             return bar_chart(title, labels, series, fmt=fmt, **kw)
 
         return Chart(name, title.split(" (")[0], draw)
 
-    return (
+    drawn = (
         chart(
             "topics",
             "Số ý kiến theo nội dung",
@@ -245,6 +248,7 @@ def _charts(
             [("Đúng hạn", [r.on_time for r in deadlines]), ("Trễ hạn", [r.late for r in deadlines])],
         ),
     )
+    return tuple(c for c in drawn if c is not None)
 
 
 def build(ctx: BuildContext) -> Body:
