@@ -21,7 +21,12 @@ from datetime import date
 
 from services.reporting import handlers
 from services.reporting.documents.build import build_data
-from services.reporting.documents.checks import chair_not_office_holder, deadlines_passed, speeches_unanswered
+from services.reporting.documents.checks import (
+    chair_not_office_holder,
+    deadlines_passed,
+    minutes_blank,
+    speeches_unanswered,
+)
 from services.reporting.documents.model import Issue
 from services.reporting.documents.record import conclusion_sentence, minutes_part
 from services.reporting.documents.render import render
@@ -383,3 +388,15 @@ def test_the_confirmation_page_links_each_new_warning_to_where_it_is_fixed():
     assert unanswered is not None and unanswered[0].endswith("#da-ghi")
     late = _fix_link({"code": "deadline_passed", "issue_keys": ["s 1"]}, "demo-2017")
     assert late == ("/staff/hoi-nghi?dot=demo-2017&kl=s%201#ket-luan", "Sửa thời hạn ở trang Hội nghị")
+
+
+def test_minutes_with_parts_not_recorded_are_warned():
+    """Seen by an outside walkthrough: minutes issued with no check-in, intervention or conclusion
+    recorded printed "………… người" and dotted lines under III, with no warning before issuing."""
+    [nothing] = minutes_blank(None)
+    assert nothing["parts"] == ["attendance", "interventions", "conclusions"] and not nothing["blocking"]
+    assert "………… người" in nothing["message_vi"] and "mục III" in nothing["message_vi"]
+    held = {"attendance": {"total": 120}, "interventions": [{"id": "a"}], "conclusions": {}}
+    [partly] = minutes_blank(held)
+    assert partly["parts"] == ["conclusions"]
+    assert minutes_blank({**held, "conclusions": {"s1": {"kind": "answered"}}}) == []

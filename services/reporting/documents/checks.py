@@ -7,6 +7,8 @@ meeting chaired by someone the office holders do not list, is legitimate; staff 
   office holders; a chair whose name contains neither the Secretary's nor a deputy secretary's
   signs the minutes under another name than the notice.
 - `speech_unanswered` (minutes): an intervention with no answer prints "Trả lời: ……………………".
+- `minutes_blank` (minutes): what the record does not hold yet prints as dots: the attendance
+  ("…… người"), the interventions, the Secretary's conclusions (section III).
 - `deadline_passed` (notice): a conclusion's `deadline_date` on or before the notice's issue day
   opens a task overdue from its first day."""
 
@@ -88,6 +90,42 @@ def speeches_unanswered(record: Mapping[str, Any] | None) -> list[Warning]:
                 f"{len(unanswered)} interventions have no answer recorded: the minutes would print "
                 "dots for the answer."
             ),
+        }
+    ]
+
+
+_BLANKS_VI = {
+    "attendance": "số người tham dự (biên bản sẽ in “………… người”)",
+    "interventions": "ý kiến phát biểu nào (mục phát biểu sẽ in dòng chấm)",
+    "conclusions": "kết luận nào của Bí thư (mục III sẽ in dòng chấm)",
+}
+
+
+def minutes_blank(record: Mapping[str, Any] | None) -> list[Warning]:
+    """What the minutes would print as dots because the meeting record does not hold it yet (no
+    record at all: every part)."""
+    record = record or {}
+    missing = [
+        part
+        for part, held in (
+            ("attendance", int((record.get("attendance") or {}).get("total") or 0) > 0),
+            ("interventions", bool(record.get("interventions"))),
+            ("conclusions", bool(record.get("conclusions"))),
+        )
+        if not held
+    ]
+    if not missing:
+        return []
+    return [
+        {
+            "code": "minutes_blank",
+            "blocking": False,
+            "parts": missing,
+            "message_vi": "Biên bản hội nghị chưa ghi "
+            + "; chưa ghi ".join(_BLANKS_VI[p] for p in missing)
+            + ". Ghi ở trang Hội nghị trước khi ban hành.",
+            "message_en": f"The meeting record holds no {', '.join(missing)} yet: "
+            "the minutes would print dots.",
         }
     ]
 

@@ -16,7 +16,12 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from services.reporting.documents.build import build_data
-from services.reporting.documents.checks import chair_not_office_holder, deadlines_passed, speeches_unanswered
+from services.reporting.documents.checks import (
+    chair_not_office_holder,
+    deadlines_passed,
+    minutes_blank,
+    speeches_unanswered,
+)
 from services.reporting.documents.common import of_era
 from services.reporting.documents.kinds import REGISTRY, DocumentKindSpec
 from services.reporting.documents.kinds.base import SIGNER_SOURCES, BuildContext, unsigned
@@ -512,6 +517,8 @@ async def issuing_readiness(deps: DocumentDeps, commune_id: str, dialogue_id: st
             )
             problems += other_assignee(notice)
             problems += deadlines_passed(notice, issued_on)  # overdue from the day it is issued
+    if spec.kind is DocumentKind.MINUTES:
+        problems += minutes_blank(record)  # attendance, interventions, conclusions printed as dots
     if spec.kind is DocumentKind.MINUTES and record is not None:
         problems += chair_not_office_holder(commune, record)  # signed by another name than the notice
         problems += speeches_unanswered(record)  # "Trả lời: ……" in print
